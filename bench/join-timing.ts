@@ -1,0 +1,101 @@
+// Workload 3: time to join rooms of very different sizes. A join must cost the same whether the room
+// holds 100 messages or a million (the history query walks an index from the newest end), so the
+// figure to watch is the ratio between the largest and the smallest room.
+import { closeAll, connectClient, joinRoom, type ChatSocket } from "./chat-client.js";
+import type { FillRoom } from "./fill-db.js";
+import { startMeter, type WindowFigures } from "./meter.js";
+import { percentiles, type Percentiles } from "./stats.js";
+import { isNotice } from "../src/protocol.js";
+
+export interface RoomJoinTiming {
+  room: string;
+  messages: number;
+  /** Emit of join_chat until both the ack and the joiner's own "has joined" notice arrived. */
+  joinMs: Percentiles;
+  /** The untimed first join (cold statement and page caches), for the record. */
+  firstJoinMs: number;
+}
+
+export interface JoinTimingResult {
+  rooms: RoomJoinTiming[];
+  window: WindowFigures;
+  /** Wrong history (length, order, room) or a missing notice: each fails the run. */
+  errors: string[];
+}
+
+const HISTORY_LIMIT = 100;
+const NOTICE_TIMEOUT_MS = 5_000;
+
+export async function runJoinTiming(url: string, pid: number, rooms: readonly FillRoom[], samplesPerRoom: number): Promise<JoinTimingResult> {
+  const errors: string[] = [];
+  const noticeState = { isExpected: true };
+  const samples = rooms.map(() => [] as number[]);
+  const firstJoin = rooms.map(() => NaN);
+  const meter = startMeter(pid);
+  // Rounds visit every room in turn, so drift over the run (GC, page cache) hits all sizes alike.
+  for (let round = -1; round < samplesPerRoom; round++) {
+    for (const [r, room] of rooms.entries()) {
+      const ms = await timeOneJoin(url, room, `j${r}n${round + 1}`, errors, noticeState);
+      if (round < 0) firstJoin[r] = ms;
+      else samples[r]?.push(ms);
+    }
+  }
+  const window = meter.stop();
+  return {
+    rooms: rooms.map((room, r) => ({ room: room.room, messages: room.messages, joinMs: percentiles(samples[r] ?? []), firstJoinMs: firstJoin[r] ?? NaN })),
+    window,
+    errors,
+  };
+}
+
+async function timeOneJoin(
+  url: string,
+  room: FillRoom,
+  username: string,
+  errors: string[],
+  noticeState: { isExpected: boolean },
+): Promise<number> {
+  // Connecting is not part of the join: the handshake costs the same for every room.
+  const socket: ChatSocket = await connectClient(url);
+  try {
+    // Only waited for while notices have been arriving: after one is missing, time the ack alone,
+    // since waiting out the timeout on every join would stretch the run by minutes and the
+    // failure is already recorded.
+    const notice = noticeState.isExpected ? ownNoticeAt(socket, username, room.room) : Promise.resolve(0);
+    notice.catch(() => undefined); // handled below; this only keeps a failed join from leaving it unhandled
+    const started = performance.now();
+    const result = await joinRoom(socket, room.room, username);
+    const ackAt = performance.now();
+    const noticeAt = await notice.catch((err: unknown) => {
+      errors.push(err instanceof Error ? err.message : String(err));
+      noticeState.isExpected = false;
+      return 0;
+    });
+    checkHistory(result.history.map((m) => ({ id: m.id, room: m.room })), result.hasMore, room, errors);
+    return Math.max(ackAt, noticeAt) - started;
+  } finally {
+    closeAll([socket]);
+  }
+}
+
+/** Resolves with the arrival time of the joiner's own "has joined" notice. */
+function ownNoticeAt(socket: ChatSocket, username: string, room: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${username} never saw its own joined notice in ${room}`)), NOTICE_TIMEOUT_MS);
+    socket.on("message", (event) => {
+      if (isNotice(event) && event.kind === "joined" && event.username === username) {
+        clearTimeout(timer);
+        resolve(performance.now());
+      }
+    });
+  });
+}
+
+function checkHistory(history: { id: number; room: string }[], hasMore: boolean, room: FillRoom, errors: string[]): void {
+  const want = Math.min(HISTORY_LIMIT, room.messages);
+  if (history.length !== want) errors.push(`${room.room}: history has ${history.length} messages, want ${want}`);
+  if (hasMore !== room.messages > HISTORY_LIMIT) errors.push(`${room.room}: hasMore is ${hasMore}`);
+  if (history.some((m, i) => m.room !== room.room || (i > 0 && m.id <= (history[i - 1]?.id ?? 0)))) {
+    errors.push(`${room.room}: history is not this room's messages in ascending id order`);
+  }
+}

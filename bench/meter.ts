@@ -1,0 +1,48 @@
+// Measures one window of a workload: wall time, server CPU and RSS (from /proc), loadgen CPU.
+import { ownCpuSeconds, readProc } from "./proc-stats.js";
+
+/** RSS is sampled this often during the window to catch its peak. */
+const RSS_SAMPLE_MS = 200;
+
+export interface WindowFigures {
+  wallSeconds: number;
+  serverCpuSeconds: number;
+  /** Server CPU / wall: 1.0 is one core fully busy. */
+  serverCpuShare: number;
+  serverRssBytesEnd: number;
+  serverRssBytesPeak: number;
+  loadgenCpuSeconds: number;
+  loadgenCpuShare: number;
+}
+
+export interface Meter {
+  stop(): WindowFigures;
+}
+
+export function startMeter(pid: number): Meter {
+  const startedAt = performance.now();
+  const serverCpu0 = readProc(pid).cpuSeconds;
+  const loadgenCpu0 = ownCpuSeconds();
+  let peakRss = readProc(pid).rssBytes;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, readProc(pid).rssBytes);
+  }, RSS_SAMPLE_MS);
+  return {
+    stop() {
+      clearInterval(sampler);
+      const end = readProc(pid);
+      const wallSeconds = (performance.now() - startedAt) / 1000;
+      const serverCpuSeconds = end.cpuSeconds - serverCpu0;
+      const loadgenCpuSeconds = ownCpuSeconds() - loadgenCpu0;
+      return {
+        wallSeconds,
+        serverCpuSeconds,
+        serverCpuShare: serverCpuSeconds / wallSeconds,
+        serverRssBytesEnd: end.rssBytes,
+        serverRssBytesPeak: Math.max(peakRss, end.rssBytes),
+        loadgenCpuSeconds,
+        loadgenCpuShare: loadgenCpuSeconds / wallSeconds,
+      };
+    },
+  };
+}

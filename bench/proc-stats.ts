@@ -1,0 +1,45 @@
+// Server CPU and memory, read from /proc for the child's pid: the server process is measured from
+// outside, so the app and the baseline need no instrumentation and the figures mean the same for both.
+import { readFileSync } from "node:fs";
+
+/** Kernel clock ticks per second (`getconf CLK_TCK`); 100 on every Linux this runs on. */
+const CLOCK_TICKS_PER_SEC = 100;
+
+export interface ProcSample {
+  cpuSeconds: number;
+  rssBytes: number;
+  /** Peak RSS since the process started (VmHWM). */
+  peakRssBytes: number;
+}
+
+export function readProc(pid: number): ProcSample {
+  return { cpuSeconds: readCpuSeconds(pid), ...readMemory(pid) };
+}
+
+/** utime + stime of the process (all its threads, so SQLite and libuv work count too). */
+export function readCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // Fields 14 and 15 of stat(5) are utime and stime; fields[0] here is field 3.
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return (utime + stime) / CLOCK_TICKS_PER_SEC;
+}
+
+function readMemory(pid: number): { rssBytes: number; peakRssBytes: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return { rssBytes: kibField(status, "VmRSS") * 1024, peakRssBytes: kibField(status, "VmHWM") * 1024 };
+}
+
+function kibField(status: string, name: string): number {
+  const match = new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status);
+  if (!match?.[1]) throw new Error(`/proc status has no ${name}`);
+  return Number(match[1]);
+}
+
+/** The load generator's own CPU (this process), to show when it, not the server, is the bottleneck. */
+export function ownCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}

@@ -1,0 +1,152 @@
+// Starts one server under test (the app or the baseline) as a child process on a free loopback port,
+// waits for its first 200 from /healthz, and stops it. Spawned straight as `node <file>` (no npm or
+// shell between), so the child's pid is the server's and /proc figures are its own.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { request } from "node:http";
+import { createServer } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export type TargetName = "app" | "baseline";
+
+export interface ServerSpec {
+  target: TargetName;
+  /** The JavaScript entry: dist/server.js, or the transpiled baseline. */
+  entry: string;
+  databasePath: string;
+  /** When set, the server runs under `node --cpu-prof` and writes its profile here on exit. */
+  profileDir?: string;
+  /** Profile file name, so each workload's profile is found by name. */
+  profileName?: string;
+}
+
+export interface RunningServer {
+  target: TargetName;
+  pid: number;
+  url: string;
+  /** From spawn to the first 200 from /healthz. */
+  startupMs: number;
+  /** The child's last output lines (LOG_LEVEL=warn: warnings and errors only). */
+  outputTail(): string[];
+  stop(): Promise<void>;
+}
+
+const HEALTH_TIMEOUT_MS = 120_000;
+const HEALTH_POLL_MS = 5;
+const STOP_TIMEOUT_MS = 10_000;
+/** Last lines of the child's output, shown when it fails to start or dies. */
+const OUTPUT_TAIL_LINES = 40;
+
+/**
+ * The load comes from one address (127.0.0.1), so every per-IP cap and rate limit is switched off
+ * through its documented variable (0 = unlimited); otherwise the bench would measure the limiter.
+ */
+export const RELAXED_LIMITS_ENV: Readonly<Record<string, string>> = {
+  RATE_SEND_PER_SEC: "0",
+  RATE_SEND_BURST: "0",
+  RATE_JOIN_PER_SEC: "0",
+  RATE_JOIN_BURST: "0",
+  RATE_HISTORY_PER_SEC: "0",
+  RATE_HISTORY_BURST: "0",
+  RATE_TYPING_PER_SEC: "0",
+  RATE_TYPING_BURST: "0",
+  MAX_CONNECTIONS_PER_IP: "0",
+  HANDSHAKES_PER_MINUTE_PER_IP: "0",
+  RATE_LIMIT_DISCONNECT_AFTER: "0",
+};
+
+export async function startServer(spec: ServerSpec): Promise<RunningServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const nodeArgs = spec.profileDir
+    ? ["--cpu-prof", `--cpu-prof-dir=${spec.profileDir}`, `--cpu-prof-name=${spec.profileName ?? `${spec.target}.cpuprofile`}`]
+    : [];
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATABASE_PATH: spec.databasePath,
+    HISTORY_LIMIT: "100",
+    LOG_LEVEL: "warn",
+    SECRET_KEY: randomBytes(32).toString("hex"),
+    ...RELAXED_LIMITS_ENV,
+  };
+  const started = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, spec.entry], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const tail = captureTail(child);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+
+  const healthy = await waitHealthy(url, () => hasExited);
+  if (!healthy || child.pid === undefined) {
+    child.kill("SIGKILL");
+    throw new Error(`${spec.target} did not answer /healthz with 200:\n${tail().join("\n")}`);
+  }
+  const startupMs = performance.now() - started;
+  const pid = child.pid;
+
+  return {
+    target: spec.target,
+    pid,
+    url,
+    startupMs,
+    outputTail: tail,
+    async stop() {
+      if (hasExited) return;
+      child.kill("SIGTERM");
+      const timer = sleep(STOP_TIMEOUT_MS).then(() => "timeout" as const);
+      if ((await Promise.race([exited, timer])) === "timeout") {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    },
+  };
+}
+
+/** Bind port 0, read the port the kernel chose, release it: the server gets it through PORT. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => (port ? resolve(port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+async function waitHealthy(url: string, hasExited: () => boolean): Promise<boolean> {
+  const deadline = performance.now() + HEALTH_TIMEOUT_MS;
+  while (performance.now() < deadline && !hasExited()) {
+    if ((await healthStatus(url)) === 200) return true;
+    await sleep(HEALTH_POLL_MS);
+  }
+  return false;
+}
+
+function healthStatus(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(`${url}/healthz`, { agent: false, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.once("error", () => resolve(0));
+    req.once("timeout", () => req.destroy());
+    req.end();
+  });
+}
+
+function captureTail(child: ChildProcess): () => string[] {
+  const lines: string[] = [];
+  const keep = (chunk: Buffer): void => {
+    lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+    lines.splice(0, Math.max(0, lines.length - OUTPUT_TAIL_LINES));
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return () => lines;
+}

@@ -1,0 +1,109 @@
+import { createServer, type IncomingMessage, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { Server } from "socket.io";
+import { registerChat } from "./chat/controller.js";
+import { createMemoryPresence, type PresenceStore } from "./chat/presence.js";
+import { startSlowClientSweep } from "./chat/slow-clients.js";
+import { Drain, type ChatServer } from "./chat/types.js";
+import type { Clock } from "./clock.js";
+import type { Config } from "./config.js";
+import { createClientIp } from "./http/client-ip.js";
+import { createHandshakeGuard } from "./http/handshake-guard.js";
+import { requestLog } from "./http/request-log.js";
+import { errorHandler, notFound, routes } from "./http/routes.js";
+import { securityHeaders } from "./http/security.js";
+import { sessionFromRequest } from "./http/session.js";
+import type { Logger } from "./log.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import type { MessageRepository } from "./storage/repository.js";
+
+export interface AppDeps {
+  config: Config;
+  repo: MessageRepository;
+  log: Logger;
+  clock: Clock;
+  /** Node process metrics on /metrics; off in tests, which build many apps in one process. */
+  withProcessMetrics?: boolean;
+}
+
+export interface App {
+  http: HttpServer;
+  io: ChatServer;
+  metrics: Metrics;
+  presence: PresenceStore;
+  /** Graceful: refuse new work, answer in-flight events, tell clients, close sockets and the database. */
+  close(): Promise<void>;
+}
+
+const SLOW_CLIENT_SWEEP_MS = 1000;
+const RECONNECT_AFTER_MS = 1000;
+
+export function createApp(deps: AppDeps): App {
+  const { config, repo, log, clock } = deps;
+  const presence = createMemoryPresence();
+  const drain = new Drain();
+
+  const web = express();
+  web.set("views", config.viewsDir).set("view engine", "ejs").set("trust proxy", config.trustProxy).set("x-powered-by", false);
+  web.use(requestLog(log), securityHeaders(config.allowedOrigins));
+  const http = createServer(web);
+  const boundPort = (): number => (http.address() as AddressInfo | null)?.port ?? config.port;
+  const clientIp = createClientIp(config.trustProxy);
+  const guard = createHandshakeGuard(config, clientIp, clock, boundPort);
+
+  const io: ChatServer = new Server(http, {
+    maxHttpBufferSize: config.maxHttpBufferBytes,
+    // Rooms are joined again after a reconnect; delivery gaps are closed by join_chat {since}, not by recovery.
+    serveClient: true,
+    perMessageDeflate: false,
+    allowRequest: (req, callback) => {
+      const verdict = guard.check(req);
+      if (verdict.ok) return callback(null, true);
+      metrics.handshakesRefused.inc({ reason: verdict.reason });
+      log.warn("handshake_refused", { reason: verdict.reason, ip: clientIp(req), origin: req.headers.origin });
+      callback(verdict.reason, false);
+    },
+  });
+  const metrics = createMetrics(
+    { connectedSockets: () => io.engine.clientsCount, activeRooms: () => presence.rooms().length },
+    deps.withProcessMetrics ?? false,
+  );
+
+  io.engine.on("connection", (conn: { request: IncomingMessage; once(ev: "close", fn: () => void): void }) => {
+    conn.once("close", guard.opened(conn.request));
+  });
+  io.use((socket, next) => {
+    // A browser session owns its names across tabs; a client without the cookie is its own session.
+    const session = sessionFromRequest(config.secretKey, socket.request);
+    socket.data.sessionId = session !== null ? `s:${session}` : `c:${socket.id}`;
+    socket.data.ip = clientIp(socket.request);
+    next();
+  });
+  registerChat(io, { config, repo, log, clock, presence, metrics, drain });
+  const stopSweep = startSlowClientSweep(io, config.maxBufferedBytesPerConnection, SLOW_CLIENT_SWEEP_MS, (socket, bytes) => {
+    metrics.slowClientsDropped.inc();
+    log.warn("slow_client_dropped", { socket, bytes });
+  });
+
+  web.use(express.static(config.publicDir, { maxAge: "1h", index: false }));
+  web.use(routes({ config, repo, log, presence, metrics }));
+  web.use(notFound({ config, repo, log, presence, metrics }));
+  web.use(errorHandler(log));
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      drain.isShuttingDown = true;
+      stopSweep();
+      http.close(); // no new connections; open ones stay until io.close below
+      io.emit("server_shutdown", { reconnectAfterMs: RECONNECT_AFTER_MS });
+      await drain.idle(); // every in-flight event has been answered
+      await new Promise<void>((resolve) => void io.close(() => resolve()));
+      await repo.close();
+    })();
+    return closing;
+  };
+
+  return { http, io, metrics, presence, close };
+}

@@ -1,0 +1,105 @@
+// Socket.IO events of the chat: one short handler per event, each validate -> act -> answer -> broadcast.
+import type { Ack, HistoryResult, JoinResult, SendResult } from "../protocol.js";
+import type { RateLimits } from "../config.js";
+import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseTyping } from "../validation.js";
+import { announceArrival, enterRoom, exitAllRooms, exitRoom } from "./membership.js";
+import { TokenBucket, WindowCounter } from "./rate-limit.js";
+import { bindEvent, type CallContext, type Limiter } from "./reply.js";
+import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
+import { toWire } from "./wire.js";
+
+export function registerChat(io: ChatServer, deps: ChatDeps): void {
+  io.on("connection", (socket) => {
+    socket.data.rooms = new Map();
+    const limits: RateLimits = deps.config.rateLimits;
+    const refusals = new WindowCounter(limits.disconnectWindowMs, deps.clock);
+    const limiter = (spec: RateLimits["send"]): Limiter => ({ bucket: new TokenBucket(spec, deps.clock), refusals });
+
+    bindEvent(socket, deps, "join_chat", limiter(limits.join), (raw, ctx) => join(io, socket, deps, raw, ctx));
+    bindEvent(socket, deps, "send_message", limiter(limits.send), (raw) => send(io, socket, deps, raw));
+    bindEvent(socket, deps, "leave_chat", limiter(limits.join), (raw) => leave(io, socket, deps, raw));
+    bindEvent(socket, deps, "fetch_history", limiter(limits.history), (raw) => fetchHistory(socket, deps, raw));
+    bindEvent(socket, deps, "typing", limiter(limits.typing), (raw) => typing(socket, raw));
+    socket.on("disconnect", () => exitAllRooms(io, socket, deps));
+  });
+}
+
+async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown, ctx: CallContext): Promise<Ack<JoinResult>> {
+  const input = parseJoin(raw);
+  if (!input.ok) return input;
+  const { room, username, since } = input.value;
+  const current = socket.data.rooms.get(room);
+  if (current !== undefined && current !== username) exitRoom(io, socket, deps, room); // same tab, new name
+  const entered = current === username ? { isFirst: false } : enterRoom(socket, deps, room, username);
+  if ("ok" in entered) return entered;
+
+  // Read after joining the Socket.IO room: a message committed before this read is in the history, one
+  // committed after it is broadcast to this socket, so nothing is missed or shown twice.
+  let result: JoinResult;
+  try {
+    result = await loadJoinHistory(deps, room, username, since);
+  } catch (err) {
+    if (current !== username) exitRoom(io, socket, deps, room);
+    throw err;
+  }
+  if (!ctx.hasAck) {
+    // Legacy clients get the history as one `message` event per row, oldest first, as the original sent it.
+    for (const m of result.history) socket.emit("message", m);
+  }
+  ctx.afterReply(() => announceArrival(io, socket, deps, room, username, entered.isFirst));
+  return { ok: true, ...result };
+}
+
+async function loadJoinHistory(deps: ChatDeps, room: string, username: string, since: number | undefined): Promise<JoinResult> {
+  const limit = deps.config.historyLimit;
+  if (since === undefined) {
+    const page = await deps.repo.page(room, { limit });
+    return { room, username, history: page.messages.map(toWire), hasMore: page.hasMore, hasMoreAfter: false };
+  }
+  const page = await deps.repo.page(room, { after: since, limit });
+  const firstId = page.messages[0]?.id ?? since + 1;
+  const older = await deps.repo.page(room, { before: firstId, limit: 1 });
+  return { room, username, history: page.messages.map(toWire), hasMore: older.messages.length > 0, hasMoreAfter: page.hasMore };
+}
+
+async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<SendResult>> {
+  const input = parseSend(raw);
+  if (!input.ok) return input;
+  const { room, username, content, clientId } = input.value;
+  const boundName = socket.data.rooms.get(room);
+  if (boundName === undefined) return fail("not_in_room", "Join the room before sending to it.");
+  if (boundName !== username) return fail("name_mismatch", `You joined this room as "${boundName}".`);
+  const saved = await deps.repo.append({ room, sender: boundName, content, sentAt: deps.clock.now(), ...(clientId ? { clientId } : {}) });
+  const message = toWire(saved.message);
+  if (saved.duplicate) return { ok: true, message, duplicate: true };
+  deps.metrics.messagesStored.inc();
+  io.to(room).emit("message", message);
+  return { ok: true, message };
+}
+
+function leave(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack> {
+  const input = parseLeave(raw);
+  if (!input.ok) return Promise.resolve(input);
+  if (!socket.data.rooms.has(input.value.room)) return Promise.resolve(fail("not_in_room", "You are not in this room."));
+  exitRoom(io, socket, deps, input.value.room);
+  return Promise.resolve({ ok: true });
+}
+
+async function fetchHistory(socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<HistoryResult>> {
+  const input = parseFetchHistory(raw);
+  if (!input.ok) return input;
+  const { room, before, after, limit } = input.value;
+  if (!socket.data.rooms.has(room)) return fail("not_in_room", "Join the room before reading its history.");
+  const page = await deps.repo.page(room, after !== undefined ? { after, limit } : { before, limit });
+  return { ok: true, messages: page.messages.map(toWire), hasMore: page.hasMore };
+}
+
+function typing(socket: ChatSocket, raw: unknown): Promise<Ack> {
+  const input = parseTyping(raw);
+  if (!input.ok) return Promise.resolve(input);
+  const { room, isTyping } = input.value;
+  const username = socket.data.rooms.get(room);
+  if (username === undefined) return Promise.resolve(fail("not_in_room", "You are not in this room."));
+  socket.to(room).emit("typing", { room, username, isTyping });
+  return Promise.resolve({ ok: true });
+}

@@ -1,0 +1,88 @@
+// The one edge where socket events become answers: rate limit, run, turn surprises into safe errors, ack or chat_error.
+import type { Ack, ClientEventName, ErrorBody, Failure } from "../protocol.js";
+import { StorageUnavailableError } from "../storage/repository.js";
+import { fail } from "../validation.js";
+import type { TokenBucket, WindowCounter } from "./rate-limit.js";
+import type { ChatDeps, ChatSocket } from "./types.js";
+
+export interface CallContext {
+  /** The client passed an ack callback (new protocol) rather than none (the Flask original's clients). */
+  hasAck: boolean;
+  /** Runs `fn` once the answer has gone out, e.g. a broadcast that must follow the ack. */
+  afterReply(fn: () => void): void;
+}
+
+export type Handler = (raw: unknown, ctx: CallContext) => Promise<Ack<object>>;
+
+export interface Limiter {
+  bucket: TokenBucket;
+  /** Rate-limited answers of this connection, all events together. */
+  refusals: WindowCounter;
+}
+
+/** Registers `handler` for `event`: one wrapper, so every event is limited, timed, logged and answered the same way. */
+export function bindEvent(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, limiter: Limiter, handler: Handler): void {
+  socket.on(event, (first: unknown, second: unknown) => {
+    // emitWithAck(event) with no payload puts the callback first.
+    const [raw, ack] = typeof first === "function" && second === undefined ? [undefined, first] : [first, second];
+    const after: (() => void)[] = [];
+    const ctx: CallContext = { hasAck: typeof ack === "function", afterReply: (fn) => after.push(fn) };
+    deps.drain.start();
+    void respond(socket, deps, event, limiter, (input) => handler(input, ctx), raw)
+      .then((res) => {
+        deliver(socket, event, ack, res);
+        for (const fn of after) fn();
+      })
+      .finally(() => deps.drain.finish());
+  });
+}
+
+type Run = (raw: unknown) => Promise<Ack<object>>;
+
+async function respond(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, limiter: Limiter, handler: Run, raw: unknown): Promise<Ack<object>> {
+  const started = deps.clock.monotonicMs();
+  const res = await runGuarded(socket, deps, event, limiter, handler, raw);
+  const outcome = res.ok ? "ok" : res.error.code;
+  deps.metrics.ackLatency.observe({ event, outcome: res.ok ? "ok" : "error" }, (deps.clock.monotonicMs() - started) / 1000);
+  if (!res.ok) deps.metrics.errors.inc({ event, code: res.error.code });
+  const fields = { socket: socket.id, event, outcome, ms: Math.round((deps.clock.monotonicMs() - started) * 100) / 100 };
+  if (event === "typing") deps.log.debug("event_handled", fields);
+  else deps.log.info("event_handled", fields);
+  return res;
+}
+
+async function runGuarded(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, limiter: Limiter, handler: Run, raw: unknown): Promise<Ack<object>> {
+  if (deps.drain.isShuttingDown) return fail("shutting_down", "The server is restarting; try again in a moment.");
+  const retryAfterMs = limiter.bucket.take();
+  if (retryAfterMs > 0) return refuse(socket, deps, event, limiter, retryAfterMs);
+  try {
+    return await handler(raw);
+  } catch (err) {
+    if (err instanceof StorageUnavailableError) {
+      deps.metrics.dbErrors.inc();
+      return fail("storage_unavailable", "Messages cannot be saved right now; try again shortly.");
+    }
+    deps.log.error("handler_failed", { socket: socket.id, event, err }); // detail to the log, never to the client
+    return fail("internal", "Something went wrong; try again.");
+  }
+}
+
+function refuse(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, limiter: Limiter, retryAfterMs: number): Failure {
+  deps.metrics.rateLimited.inc({ event });
+  const limits = deps.config.rateLimits;
+  if (limits.disconnectAfter > 0 && limiter.refusals.hit() > limits.disconnectAfter) {
+    deps.log.warn("rate_limit_disconnect", { socket: socket.id, event });
+    socket.disconnect(true);
+  }
+  return { ok: false, error: { code: "rate_limited", message: "Too many requests; slow down.", retryAfterMs } };
+}
+
+function deliver(socket: ChatSocket, event: ClientEventName, ack: unknown, res: Ack<object>): void {
+  if (typeof ack === "function") {
+    (ack as (r: Ack<object>) => void)(res);
+  } else if (!res.ok) {
+    // Legacy clients send no callback: they hear about failures as an event.
+    const body: ErrorBody = res.error;
+    socket.emit("chat_error", { ...body, event });
+  }
+}

@@ -1,0 +1,41 @@
+import type { Server, Socket } from "socket.io";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../protocol.js";
+import type { MessageRepository } from "../storage/repository.js";
+import type { PresenceStore } from "./presence.js";
+
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface ChatDeps {
+  config: Config;
+  repo: MessageRepository;
+  log: Logger;
+  clock: Clock;
+  presence: PresenceStore;
+  metrics: Metrics;
+  drain: Drain;
+}
+
+/** Counts handlers still running, so shutdown can answer every in-flight event before closing. */
+export class Drain {
+  private running = 0;
+  private waiters: (() => void)[] = [];
+  isShuttingDown = false;
+
+  start(): void {
+    this.running++;
+  }
+
+  finish(): void {
+    this.running--;
+    if (this.running === 0) for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  idle(): Promise<void> {
+    return this.running === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+}

@@ -1,0 +1,157 @@
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { LIMITS } from "./protocol.js";
+
+export interface TokenBucketSpec {
+  /** Tokens added per second; 0 turns the limit off. */
+  perSec: number;
+  burst: number;
+}
+
+export interface RateLimits {
+  send: TokenBucketSpec;
+  join: TokenBucketSpec;
+  history: TokenBucketSpec;
+  typing: TokenBucketSpec;
+  /** More rate_limited answers than this within disconnectWindowMs ends the connection; 0 = never. */
+  disconnectAfter: number;
+  disconnectWindowMs: number;
+  /** Concurrent Socket.IO connections from one address; 0 = unlimited. */
+  maxConnectionsPerIp: number;
+  /** Socket.IO handshakes from one address per minute; 0 = unlimited. */
+  handshakesPerMinutePerIp: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  databasePath: string;
+  historyLimit: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  isProduction: boolean;
+  secretKey: string;
+  /** True when no SECRET_KEY was given and one was made up for this run. */
+  isSecretGenerated: boolean;
+  /** Extra origins allowed to open a Socket.IO connection; the app's own origin always is. */
+  allowedOrigins: readonly string[];
+  /** Express "trust proxy" value: false, true, a hop count, or a list of addresses/subnets. */
+  trustProxy: boolean | number | string;
+  rateLimits: RateLimits;
+  maxHttpBufferBytes: number;
+  /** Outgoing bytes queued for one connection before it counts as not reading and is dropped. */
+  maxBufferedBytesPerConnection: number;
+  dbBusyTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  metricsToken: string | null;
+  viewsDir: string;
+  publicDir: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** Reads every variable once; throws one ConfigError naming every bad one. */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const num = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw) || value < min || value > max) {
+      problems.push(`${name} must be a number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const bucket = (prefix: string, perSec: number, burst: number): TokenBucketSpec => ({
+    perSec: num(`RATE_${prefix}_PER_SEC`, perSec, 0, 1_000_000),
+    burst: int(`RATE_${prefix}_BURST`, burst, 1, 1_000_000),
+  });
+
+  const nodeEnv = env.NODE_ENV?.trim() ?? "development";
+  const isProduction = nodeEnv === "production";
+  const givenSecret = env.SECRET_KEY?.trim() ?? "";
+  if (givenSecret === "" && isProduction) problems.push("SECRET_KEY is required when NODE_ENV=production");
+  if (givenSecret !== "" && givenSecret.length < 16) problems.push("SECRET_KEY must be at least 16 characters");
+
+  const logLevel = (env.LOG_LEVEL?.trim() || "info") as Config["logLevel"];
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (got "${logLevel}")`);
+
+  const databasePath = env.DATABASE_PATH?.trim() || "chat_history.db";
+  const host = env.HOST?.trim() || "127.0.0.1";
+
+  const allowedOrigins = parseOrigins(env.ALLOWED_ORIGINS ?? "", problems);
+  const metricsToken = env.METRICS_TOKEN?.trim() || null;
+
+  const config: Config = {
+    port: int("PORT", 5003, 0, 65535),
+    host,
+    databasePath,
+    historyLimit: int("HISTORY_LIMIT", 100, 1, LIMITS.historyMaxLimit),
+    logLevel,
+    isProduction,
+    secretKey: givenSecret || randomBytes(32).toString("hex"),
+    isSecretGenerated: givenSecret === "",
+    allowedOrigins,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    rateLimits: {
+      send: bucket("SEND", 5, 10),
+      join: bucket("JOIN", 2, 10),
+      history: bucket("HISTORY", 5, 20),
+      typing: bucket("TYPING", 2, 5),
+      disconnectAfter: int("RATE_LIMIT_DISCONNECT_AFTER", 100, 0, 1_000_000),
+      disconnectWindowMs: int("RATE_LIMIT_DISCONNECT_WINDOW_MS", 10_000, 1, 3_600_000),
+      maxConnectionsPerIp: int("MAX_CONNECTIONS_PER_IP", 50, 0, 1_000_000),
+      handshakesPerMinutePerIp: int("HANDSHAKES_PER_MINUTE_PER_IP", 300, 0, 1_000_000),
+    },
+    maxHttpBufferBytes: int("MAX_HTTP_BUFFER_BYTES", 16 * 1024, 1024, 10 * 1024 * 1024),
+    maxBufferedBytesPerConnection: int("MAX_BUFFERED_BYTES_PER_CONNECTION", 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
+    dbBusyTimeoutMs: int("DB_BUSY_TIMEOUT_MS", 5000, 0, 600_000),
+    shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
+    metricsToken,
+    viewsDir: fileURLToPath(new URL("../views", import.meta.url)),
+    publicDir: fileURLToPath(new URL("../public", import.meta.url)),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+function parseOrigins(raw: string, problems: string[]): string[] {
+  const origins: string[] = [];
+  for (const item of raw.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+    try {
+      const url = new URL(item);
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http(s)");
+      origins.push(url.origin);
+    } catch {
+      problems.push(`ALLOWED_ORIGINS has an invalid origin "${item}" (expected e.g. https://chat.example.com)`);
+    }
+  }
+  return origins;
+}
+
+function parseTrustProxy(raw: string | undefined): Config["trustProxy"] {
+  const value = raw?.trim() ?? "";
+  if (value === "" || value === "false") return false;
+  if (value === "true") return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value; // addresses or subnets, as Express's proxy-addr reads them
+}

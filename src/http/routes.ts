@@ -1,0 +1,93 @@
+import express, { type NextFunction, type Request, type Response, type Router } from "express";
+import type { Config } from "../config.js";
+import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
+import type { PresenceStore } from "../chat/presence.js";
+import type { MessageRepository } from "../storage/repository.js";
+import { LIMITS } from "../protocol.js";
+import { parseRoom } from "../validation.js";
+import { newSessionCookie, sessionFromRequest } from "./session.js";
+
+export interface RouteDeps {
+  config: Config;
+  repo: MessageRepository;
+  log: Logger;
+  presence: PresenceStore;
+  metrics: Metrics;
+}
+
+/** Issues the session cookie with every HTML page that lacks a valid one. */
+function ensureSession(config: Config, req: Request, res: Response): void {
+  if (sessionFromRequest(config.secretKey, req) === null) res.append("Set-Cookie", newSessionCookie(config.secretKey, req.secure));
+}
+
+function renderPage(deps: RouteDeps, req: Request, res: Response, room: { name: string | null; error: string | null }, status = 200): void {
+  ensureSession(deps.config, req, res);
+  res.status(status).render("chat", {
+    room: room.name,
+    roomError: room.error,
+    rooms: deps.presence.rooms(),
+    historyLimit: deps.config.historyLimit,
+    limits: LIMITS,
+  });
+}
+
+export function routes(deps: RouteDeps): Router {
+  const router = express.Router();
+
+  router.get("/", (req, res) => renderPage(deps, req, res, { name: null, error: null }));
+
+  router.get("/r/:room", (req, res) => {
+    const room = parseRoom(req.params.room);
+    if (room.ok) renderPage(deps, req, res, { name: room.value, error: null });
+    else renderPage(deps, req, res, { name: null, error: `That room name is not valid: ${room.error.message}.` }, 400);
+  });
+
+  router.get("/api/rooms", (_req, res) => {
+    res.set("Cache-Control", "no-store").json({ rooms: deps.presence.rooms() });
+  });
+
+  router.get("/healthz", async (_req, res) => {
+    const isHealthy = await deps.repo.isHealthy();
+    res.set("Cache-Control", "no-store").status(isHealthy ? 200 : 503).json({ status: isHealthy ? "ok" : "unavailable" });
+  });
+
+  router.get("/metrics", async (req, res) => {
+    const token = deps.config.metricsToken;
+    if (token !== null && req.get("authorization") !== `Bearer ${token}`) {
+      res.status(401).set("WWW-Authenticate", "Bearer").type("text/plain").send("metrics need a bearer token\n");
+      return;
+    }
+    res.set("Content-Type", deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  return router;
+}
+
+export function notFound(deps: RouteDeps) {
+  return (req: Request, res: Response): void => {
+    if (!req.accepts("html")) {
+      res.status(404).json({ error: "not_found" });
+      return;
+    }
+    ensureSession(deps.config, req, res);
+    res.status(404).render("not-found", { path: req.path });
+  };
+}
+
+export function errorHandler(log: Logger) {
+  // Express 5 forwards rejected async handlers here; four parameters mark it as the error middleware.
+  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      res.status(status).type("text/plain").send("Bad request\n");
+      return;
+    }
+    log.error("http_failed", { method: req.method, path: req.path, err });
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    res.status(500).type("text/plain").send("Something went wrong\n");
+  };
+}

@@ -1,0 +1,177 @@
+// The wire contract, shared by the server, the tests, the benchmark and (as types) the browser client.
+// Event names and the fields of the Flask original are frozen; everything else is an optional addition.
+
+export type ErrorCode =
+  | "invalid_payload"
+  | "invalid_name"
+  | "invalid_room"
+  | "invalid_content"
+  | "invalid_client_id"
+  | "invalid_cursor"
+  | "not_in_room"
+  | "name_mismatch"
+  | "name_taken"
+  | "rate_limited"
+  | "storage_unavailable"
+  | "shutting_down"
+  | "internal";
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** Only with rate_limited: when the next attempt can succeed. */
+  retryAfterMs?: number;
+}
+
+export type Failure = { ok: false; error: ErrorBody };
+export type Ack<T extends object = object> = ({ ok: true } & T) | Failure;
+
+/** A stored chat message as it travels. `sender`, `content`, `timestamp` are the original's fields. */
+export interface WireMessage {
+  id: number;
+  room: string;
+  sender: string;
+  content: string;
+  /** `YYYY-MM-DD HH:MM:SS`, UTC: the original's format. */
+  timestamp: string;
+  /** ISO 8601, UTC, millisecond precision. */
+  sentAt: string;
+  /** The sender's idempotency key, when the sender gave one. */
+  clientId?: string;
+}
+
+/** A system line ("ana has joined the chat."). The original sent only `content`. */
+export interface Notice {
+  content: string;
+  kind: "joined" | "left";
+  username: string;
+  room: string;
+}
+
+export type MessageEvent = WireMessage | Notice;
+
+export interface JoinPayload {
+  username: string;
+  room: string;
+  /** Reconnect: answer with the messages after this id instead of the newest ones. */
+  since?: number;
+}
+
+export interface SendPayload {
+  username: string;
+  room: string;
+  content: string;
+  /** UUID chosen by the client; a repeat of the same (room, clientId) is stored once. */
+  clientId?: string;
+}
+
+export interface LeavePayload {
+  username?: string;
+  room: string;
+}
+
+export interface FetchHistoryPayload {
+  room: string;
+  /** Older page: messages with id < before. */
+  before?: number;
+  /** Newer page: messages with id > after. */
+  after?: number;
+  limit?: number;
+}
+
+export interface TypingPayload {
+  room: string;
+  /** false clears the indicator at once (message sent, input emptied). Default true. */
+  isTyping?: boolean;
+}
+
+export interface JoinResult {
+  room: string;
+  username: string;
+  history: WireMessage[];
+  /** Older messages exist before history[0]. */
+  hasMore: boolean;
+  /** With `since`: newer messages exist after the last one returned; page with fetch_history {after}. */
+  hasMoreAfter: boolean;
+}
+
+export interface SendResult {
+  message: WireMessage;
+  /** The (room, clientId) was stored before: this is that message, and nothing was broadcast. */
+  duplicate?: boolean;
+}
+
+export interface HistoryResult {
+  messages: WireMessage[];
+  hasMore: boolean;
+}
+
+export interface PresenceEvent {
+  room: string;
+  /** One name per presence, however many tabs, sorted case-insensitively. */
+  users: string[];
+}
+
+export interface TypingEvent {
+  room: string;
+  username: string;
+  isTyping: boolean;
+}
+
+export interface ChatErrorEvent extends ErrorBody {
+  /** The client event that failed. */
+  event?: ClientEventName;
+}
+
+export interface ShutdownEvent {
+  /** Suggested wait before reconnecting. */
+  reconnectAfterMs: number;
+}
+
+export interface ClientToServerEvents {
+  join_chat: (payload: JoinPayload, ack: (res: Ack<JoinResult>) => void) => void;
+  send_message: (payload: SendPayload, ack: (res: Ack<SendResult>) => void) => void;
+  leave_chat: (payload: LeavePayload, ack: (res: Ack) => void) => void;
+  fetch_history: (payload: FetchHistoryPayload, ack: (res: Ack<HistoryResult>) => void) => void;
+  typing: (payload: TypingPayload, ack: (res: Ack) => void) => void;
+}
+
+export type ClientEventName = keyof ClientToServerEvents;
+
+export interface ServerToClientEvents {
+  message: (msg: MessageEvent) => void;
+  presence: (ev: PresenceEvent) => void;
+  typing: (ev: TypingEvent) => void;
+  chat_error: (ev: ChatErrorEvent) => void;
+  server_shutdown: (ev: ShutdownEvent) => void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- Socket.IO's generic slot; one node today.
+export interface InterServerEvents {}
+
+export interface SocketData {
+  /** Browser session (signed cookie) or, without one, this connection: who owns a name. */
+  sessionId: string;
+  /** Client address after TRUST_PROXY. */
+  ip: string;
+  /** room -> the name this socket joined it with. */
+  rooms: Map<string, string>;
+}
+
+/** GET /api/rooms */
+export interface RoomSummary {
+  room: string;
+  users: number;
+}
+
+export const LIMITS = {
+  nameMaxChars: 50,
+  roomMaxChars: 50,
+  contentMaxChars: 500,
+  historyMaxLimit: 500,
+  fetchDefaultLimit: 50,
+} as const;
+
+export function isNotice(msg: MessageEvent): msg is Notice {
+  return "kind" in msg;
+}

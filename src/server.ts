@@ -1,0 +1,70 @@
+// The only module that touches the process: environment, port, signals.
+import { config as loadDotenv } from "dotenv";
+import { createApp } from "./app.js";
+import { systemClock } from "./clock.js";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { createPinoLogger, type Logger } from "./log.js";
+import { SqliteMessageRepository } from "./storage/sqlite.js";
+
+function main(): void {
+  loadDotenv({ quiet: true });
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const problem of err.problems) process.stderr.write(`config error: ${problem}\n`);
+    process.exit(1);
+  }
+  const log = createPinoLogger(config.logLevel);
+  if (config.isSecretGenerated) log.warn("secret_key_generated", { hint: "set SECRET_KEY so sessions survive a restart" });
+
+  let repo: SqliteMessageRepository;
+  try {
+    repo = new SqliteMessageRepository(config.databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs, log });
+  } catch (err) {
+    process.stderr.write(`cannot open database ${config.databasePath}: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const app = createApp({ config, repo, log, clock: systemClock, withProcessMetrics: true });
+
+  app.http.once("error", (err) => {
+    process.stderr.write(`cannot listen on ${config.host}:${config.port}: ${err.message}\n`);
+    process.exit(1);
+  });
+  app.http.listen(config.port, config.host, () => {
+    const address = app.http.address();
+    const port = typeof address === "object" && address !== null ? address.port : config.port;
+    log.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, database: config.databasePath });
+  });
+
+  installShutdown(app.close, log, config.shutdownTimeoutMs);
+}
+
+function installShutdown(close: () => Promise<void>, log: Logger, timeoutMs: number): void {
+  let isStopping = false;
+  const stop = (signal: string): void => {
+    if (isStopping) return;
+    isStopping = true;
+    log.info("shutdown_started", { signal });
+    // A stuck close must not keep the process alive past the deadline.
+    setTimeout(() => {
+      log.error("shutdown_timed_out", { timeoutMs });
+      process.exit(1);
+    }, timeoutMs).unref();
+    close().then(
+      () => {
+        log.info("shutdown_complete", {});
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error("shutdown_failed", { err });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main();
