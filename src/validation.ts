@@ -38,8 +38,10 @@ const codePoints = (s: string): number => {
 };
 
 // C0 and C1 control characters, DEL, and the line/paragraph separators that break layouts.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
 // Content may hold newlines and tabs; nothing else from the control ranges.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTENT_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/u;
 
 /** Cheap upper bound before any normalisation work: a 1 MB string is refused without scanning it twice. */

@@ -1,0 +1,205 @@
+// Turns both servers' results into the printed table (app, baseline, app ÷ baseline, target) and the
+// JSON file under bench/results/.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { hasViolations, type Violations } from "./delivery-ledger.js";
+import type { TargetName } from "./server-process.js";
+import type { BenchSizes } from "./sizes.js";
+import type { TrafficResult } from "./traffic.js";
+import type { TargetResults, WorkloadId } from "./workloads.js";
+
+type Unit = "msg/s" | "ms" | "s" | "MB" | "KB" | "%" | "x" | "";
+type Cell = number | string | undefined;
+
+/** A target from issue 6: the app's figure against the baseline's, or against its own. */
+type Target = { op: "≥" | "≤"; factor: number; against: "baseline" | "own" };
+
+export interface Row {
+  workload: WorkloadId;
+  metric: string;
+  unit: Unit;
+  app: Cell;
+  baseline: Cell;
+  /** app ÷ baseline, when both are numbers. */
+  ratio?: number;
+  target?: string;
+  /** "ok", "MISSED" (a speed target) or "FAIL" (loss, duplicates, order, errors). */
+  verdict?: "ok" | "MISSED" | "FAIL";
+}
+
+export type Results = Partial<Record<TargetName, TargetResults>>;
+
+const MB = 1024 * 1024;
+
+export function buildRows(results: Results, sizes: BenchSizes): Row[] {
+  const rows: Row[] = [];
+  const add = (workload: WorkloadId, metric: string, unit: Unit, pick: (r: TargetResults) => Cell, target?: Target): void => {
+    const app = results.app ? pick(results.app) : undefined;
+    const baseline = results.baseline ? pick(results.baseline) : undefined;
+    const row: Row = { workload, metric, unit, app, baseline };
+    if (typeof app === "number" && typeof baseline === "number" && baseline !== 0) row.ratio = app / baseline;
+    if (target) judge(row, target);
+    rows.push(row);
+  };
+  const correctness = (workload: WorkloadId, pick: (r: TargetResults) => string | undefined): void => {
+    const app = results.app ? pick(results.app) : undefined;
+    const baseline = results.baseline ? pick(results.baseline) : undefined;
+    const isBad = [app, baseline].some((c) => c !== undefined && c !== "ok");
+    rows.push({ workload, metric: "loss / duplicates / order", unit: "", app, baseline, target: "none", verdict: isBad ? "FAIL" : "ok" });
+  };
+
+  const traffic = (workload: WorkloadId, pick: (r: TargetResults) => TrafficResult | undefined, targets: boolean): void => {
+    const t = (f: (x: TrafficResult) => number) => (r: TargetResults) => {
+      const x = pick(r);
+      return x ? f(x) : undefined;
+    };
+    add(workload, "delivered messages/s", "msg/s", t((x) => x.deliveredPerSec), targets ? { op: "≥", factor: 0.8, against: "baseline" } : undefined);
+    add(workload, "sends/s (acked)", "msg/s", t((x) => x.sendsPerSec));
+    add(workload, "latency p50", "ms", t((x) => x.latencyMs.p50));
+    add(workload, "latency p95", "ms", t((x) => x.latencyMs.p95));
+    add(workload, "latency p99", "ms", t((x) => x.latencyMs.p99), targets ? { op: "≤", factor: 1.5, against: "baseline" } : undefined);
+    add(workload, "server CPU", "s", t((x) => x.window.serverCpuSeconds));
+    add(workload, "server CPU share of wall", "%", t((x) => 100 * x.window.serverCpuShare));
+    add(workload, "server RSS peak", "MB", t((x) => x.window.serverRssBytesPeak / MB));
+    add(workload, "loadgen CPU share of wall", "%", t((x) => 100 * x.window.loadgenCpuShare));
+    correctness(workload, (r) => {
+      const x = pick(r);
+      return x ? trafficVerdict(x) : r.errors[workload];
+    });
+  };
+
+  traffic(1, (r) => r.oneRoom, true);
+  traffic(2, (r) => r.manyRooms, true);
+
+  const fixture = sizes.fixtureRooms;
+  const smallest = fixture[0];
+  const largest = fixture[fixture.length - 1];
+  fixture.forEach((room, i) => {
+    add(3, `join, room of ${count(room.messages)} (p50)`, "ms", (r) => r.joins?.rooms[i]?.joinMs.p50);
+    add(3, `join, room of ${count(room.messages)} (p95)`, "ms", (r) => r.joins?.rooms[i]?.joinMs.p95);
+  });
+  if (smallest && largest) {
+    const ownRatio = (r: TargetResults): number | undefined => {
+      const rooms = r.joins?.rooms;
+      const big = rooms?.[rooms.length - 1]?.joinMs.p50;
+      const small = rooms?.[0]?.joinMs.p50;
+      return big !== undefined && small !== undefined ? big / small : undefined;
+    };
+    add(3, `join ${count(largest.messages)} ÷ join ${count(smallest.messages)} (p50)`, "x", ownRatio, { op: "≤", factor: 1.2, against: "own" });
+  }
+  correctness(3, (r) => (r.joins ? (r.joins.errors.length === 0 ? "ok" : `FAIL: ${r.joins.errors[0]}`) : r.errors[3]));
+
+  add(4, "RSS per idle connection", "KB", (r) => (r.idle ? r.idle.rssPerConnectionBytes / 1024 : undefined), { op: "≤", factor: 1.2, against: "baseline" });
+  add(4, "RSS, warmed up, no clients", "MB", (r) => (r.idle ? r.idle.rssBeforeBytes / MB : undefined));
+  add(4, "RSS, everyone connected and idle", "MB", (r) => (r.idle ? r.idle.rssAfterBytes / MB : undefined));
+  add(4, "connect + join everyone", "ms", (r) => r.idle?.connectAndJoinMs);
+  correctness(4, (r) => (r.idle ? (r.idle.disconnects === 0 ? "ok" : `FAIL: ${r.idle.disconnects} dropped`) : r.errors[4]));
+
+  add(5, `all members have all ${count(sizes.burst.messages)}`, "ms", (r) => r.burst?.completionMs, { op: "≤", factor: 1.2, against: "baseline" });
+  add(5, "sends/s (acked)", "msg/s", (r) => r.burst?.sendsPerSec);
+  add(5, "latency p50", "ms", (r) => r.burst?.latencyMs.p50);
+  add(5, "latency p99", "ms", (r) => r.burst?.latencyMs.p99);
+  add(5, "server CPU", "s", (r) => r.burst?.window.serverCpuSeconds);
+  add(5, "server RSS peak", "MB", (r) => (r.burst ? r.burst.window.serverRssBytesPeak / MB : undefined));
+  correctness(5, (r) => (r.burst ? trafficVerdict(r.burst) : r.errors[5]));
+
+  add(6, "start-up to first /healthz 200 (migrated)", "ms", (r) => r.startup?.warmStartMs);
+  add(6, "first start on the legacy file (migrations)", "ms", (r) => r.startup?.coldStartMs);
+  add(6, "RSS after start-up", "MB", (r) => (r.startup ? r.startup.rssAfterWarmStartBytes / MB : undefined));
+  correctness(6, (r) => (r.startup ? "ok" : r.errors[6]));
+  return rows;
+}
+
+function judge(row: Row, target: Target): void {
+  const factor = target.factor.toFixed(2);
+  row.target = target.against === "baseline" ? `${target.op} ${factor}× baseline` : `${target.op} ${factor}`;
+  const value = target.against === "baseline" ? row.ratio : typeof row.app === "number" ? row.app : undefined;
+  if (value === undefined || Number.isNaN(value)) return;
+  const isMet = target.op === "≥" ? value >= target.factor : value <= target.factor;
+  row.verdict = isMet ? "ok" : "MISSED";
+}
+
+function trafficVerdict(x: TrafficResult): string {
+  const v: Violations = x.violations;
+  if (!hasViolations(v) && x.disconnects === 0 && x.chatErrors === 0 && x.received > 0) return "ok";
+  const parts = [
+    v.lost && `lost ${v.lost}`,
+    v.duplicated && `dup ${v.duplicated}`,
+    v.reordered && `reordered ${v.reordered}`,
+    v.unexpected && `unexpected ${v.unexpected}`,
+    v.failedSends && `failed sends ${v.failedSends}`,
+    x.disconnects && `dropped ${x.disconnects}`,
+    x.chatErrors && `chat_error ${x.chatErrors}`,
+    x.received === 0 && "nothing delivered",
+  ].filter(Boolean);
+  return `FAIL: ${parts.join(", ")}`;
+}
+
+export function hasCorrectnessFailure(rows: readonly Row[]): boolean {
+  return rows.some((r) => r.verdict === "FAIL");
+}
+
+const WORKLOAD_TITLES: Record<WorkloadId, (s: BenchSizes) => string> = {
+  1: (s) => `1  one room: ${s.oneRoom.members} clients, ${s.oneRoom.senders} senders, closed loop ${s.oneRoom.durationMs / 1000} s`,
+  2: (s) => `2  ${s.manyRooms.rooms} rooms × ${s.manyRooms.membersPerRoom} clients, 1 sender each, ${s.manyRooms.durationMs / 1000} s`,
+  3: (s) => `3  join time, rooms of ${s.fixtureRooms.map((r) => count(r.messages)).join(" / ")} messages (${s.joinSamplesPerRoom} joins each)`,
+  4: (s) => `4  ${count(s.idle.connections)} idle connections in ${s.idle.rooms} rooms`,
+  5: (s) => `5  burst: 1 client sends ${count(s.burst.messages)} as fast as it can, ${s.burst.members} members`,
+  6: (s) => `6  start-up with ${count(s.fixtureRooms.reduce((n, r) => n + r.messages, 0))} stored messages`,
+};
+
+export function formatTable(rows: readonly Row[], sizes: BenchSizes): string {
+  const header = ["metric", "app", "baseline", "app÷base", "target", ""];
+  const body: (string | string[])[] = []; // a string is a workload title, an array a row's cells
+  let current: WorkloadId | undefined;
+  for (const r of rows) {
+    if (r.workload !== current) {
+      current = r.workload;
+      body.push(WORKLOAD_TITLES[r.workload](sizes));
+    }
+    body.push([
+      `  ${r.metric}${r.unit && r.unit !== "x" ? ` (${r.unit})` : ""}`,
+      formatCell(r.app, r.unit),
+      formatCell(r.baseline, r.unit),
+      r.ratio === undefined ? "" : r.ratio.toFixed(2),
+      r.target ?? "",
+      r.verdict ?? "",
+    ]);
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (Array.isArray(b) ? (b[i]?.length ?? 0) : 0))));
+  // Text columns left-aligned, figures right-aligned.
+  const render = (c: readonly string[]): string =>
+    c.map((text, i) => (i === 0 || i >= 4 ? text.padEnd(widths[i] ?? 0) : text.padStart(widths[i] ?? 0))).join("  ").trimEnd();
+  return [render(header), ...body.map((b) => (Array.isArray(b) ? render(b) : b))].join("\n");
+}
+
+function formatCell(cell: Cell, unit: Unit): string {
+  if (cell === undefined) return "-";
+  if (typeof cell === "string") return cell;
+  if (Number.isNaN(cell)) return "n/a";
+  switch (unit) {
+    case "msg/s":
+      return Math.round(cell).toLocaleString("en-US");
+    case "ms":
+      return cell < 10 ? cell.toFixed(2) : cell < 1000 ? cell.toFixed(1) : Math.round(cell).toLocaleString("en-US");
+    case "%":
+      return cell.toFixed(0);
+    case "x":
+      return cell.toFixed(2);
+    default:
+      return cell.toFixed(cell < 10 ? 2 : 1);
+  }
+}
+
+function count(n: number): string {
+  if (n >= 1_000_000 && n % 1_000_000 === 0) return `${n / 1_000_000}M`;
+  if (n >= 1000 && n % 1000 === 0) return `${n / 1000}k`;
+  return n.toLocaleString("en-US");
+}
+
+export function writeJson(dir: string, name: string, body: object): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  writeFileSync(path, `${JSON.stringify(body, null, 2)}\n`);
+  return path;
+}

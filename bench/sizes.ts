@@ -1,0 +1,39 @@
+// How big each workload is: the full run of issue 6, and --quick, which keeps every workload but
+// small enough for CI (the whole quick run, both servers, in well under 60 s).
+import type { FillRoom } from "./fill-db.js";
+
+export interface BenchSizes {
+  oneRoom: { members: number; senders: number; durationMs: number };
+  manyRooms: { rooms: number; membersPerRoom: number; durationMs: number };
+  /** Rooms of the pre-filled database (workloads 3 and 6), smallest first. */
+  fixtureRooms: FillRoom[];
+  joinSamplesPerRoom: number;
+  idle: { connections: number; rooms: number };
+  burst: { members: number; messages: number };
+}
+
+export const FULL_SIZES: BenchSizes = {
+  oneRoom: { members: 50, senders: 5, durationMs: 20_000 },
+  manyRooms: { rooms: 20, membersPerRoom: 10, durationMs: 20_000 },
+  fixtureRooms: [
+    { room: "fill100", messages: 100 },
+    { room: "fill100k", messages: 100_000 },
+    { room: "fill1m", messages: 1_000_000 },
+  ],
+  joinSamplesPerRoom: 30,
+  idle: { connections: 1000, rooms: 100 },
+  burst: { members: 10, messages: 2000 },
+};
+
+export const QUICK_SIZES: BenchSizes = {
+  oneRoom: { members: 20, senders: 5, durationMs: 2_000 },
+  manyRooms: { rooms: 5, membersPerRoom: 10, durationMs: 2_000 },
+  fixtureRooms: [
+    { room: "fill100", messages: 100 },
+    { room: "fill1k", messages: 1_000 },
+    { room: "fill10k", messages: 10_000 },
+  ],
+  joinSamplesPerRoom: 5,
+  idle: { connections: 200, rooms: 20 },
+  burst: { members: 10, messages: 300 },
+};

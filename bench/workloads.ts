@@ -1,0 +1,114 @@
+// The six workloads of issue 6, each run against one server: start it (fresh database, or a copy of
+// the pre-filled one), drive it, stop it. A fresh process per workload keeps one workload's garbage,
+// caches and JIT state out of the next one's CPU and RSS figures.
+import { copyFileSync } from "node:fs";
+import { join } from "node:path";
+import { runIdleConnections, type IdleResult } from "./idle-connections.js";
+import { runJoinTiming, type JoinTimingResult } from "./join-timing.js";
+import { readProc } from "./proc-stats.js";
+import { startServer, type RunningServer, type TargetName } from "./server-process.js";
+import type { BenchSizes } from "./sizes.js";
+import { runTraffic, type TrafficResult } from "./traffic.js";
+
+export type WorkloadId = 1 | 2 | 3 | 4 | 5 | 6;
+export const ALL_WORKLOADS: readonly WorkloadId[] = [1, 2, 3, 4, 5, 6];
+
+export interface RunContext {
+  sizes: BenchSizes;
+  workDir: string;
+  entries: Record<TargetName, string>;
+  /** Pre-filled legacy database (workloads 3 and 6); each server gets its own copy. */
+  fixturePath: string;
+  profileDir?: string;
+  /** Where each server's warnings and errors (LOG_LEVEL=warn) are collected, per target. */
+  serverLogs: Record<TargetName, string[]>;
+}
+
+export interface StartupResult {
+  /** First start on the legacy file: includes each server's migrations and index builds. */
+  coldStartMs: number;
+  /** Second start on the migrated file: the figure to compare. */
+  warmStartMs: number;
+  rssAfterWarmStartBytes: number;
+  fixtureRows: number;
+}
+
+export interface TargetResults {
+  oneRoom?: TrafficResult;
+  manyRooms?: TrafficResult;
+  joins?: JoinTimingResult;
+  idle?: IdleResult;
+  burst?: TrafficResult;
+  startup?: StartupResult;
+  /** Workload id -> why it could not run (server would not start, client error...). */
+  errors: Partial<Record<WorkloadId, string>>;
+}
+
+export async function runOneRoom(ctx: RunContext, target: TargetName): Promise<TrafficResult> {
+  const { members, senders, durationMs } = ctx.sizes.oneRoom;
+  return withFreshServer(ctx, target, 1, (server) =>
+    runTraffic(server.url, server.pid, { tag: "w1", rooms: [{ room: "oneroom", members, senders }], drive: { kind: "closed_loop", durationMs } }),
+  );
+}
+
+export async function runManyRooms(ctx: RunContext, target: TargetName): Promise<TrafficResult> {
+  const { rooms, membersPerRoom, durationMs } = ctx.sizes.manyRooms;
+  const plan = Array.from({ length: rooms }, (_, r) => ({ room: `many${r}`, members: membersPerRoom, senders: 1 }));
+  return withFreshServer(ctx, target, 2, (server) =>
+    runTraffic(server.url, server.pid, { tag: "w2", rooms: plan, drive: { kind: "closed_loop", durationMs } }),
+  );
+}
+
+export async function runIdle(ctx: RunContext, target: TargetName): Promise<IdleResult> {
+  const { connections, rooms } = ctx.sizes.idle;
+  return withFreshServer(ctx, target, 4, (server) => runIdleConnections(server.url, server.pid, connections, rooms));
+}
+
+export async function runBurst(ctx: RunContext, target: TargetName): Promise<TrafficResult> {
+  const { members, messages } = ctx.sizes.burst;
+  return withFreshServer(ctx, target, 5, (server) =>
+    runTraffic(server.url, server.pid, { tag: "w5", rooms: [{ room: "burst", members, senders: 1 }], drive: { kind: "burst", messages } }),
+  );
+}
+
+/**
+ * Workloads 3 and 6 share one copy of the pre-filled database: the first start migrates it (cold,
+ * reported apart), the second is the start-up figure, and that running server then serves the joins.
+ */
+export async function runFilled(ctx: RunContext, target: TargetName): Promise<{ startup: StartupResult; joins: JoinTimingResult }> {
+  const databasePath = join(ctx.workDir, `${target}-filled.db`);
+  copyFileSync(ctx.fixturePath, databasePath);
+  const spec = { target, entry: ctx.entries[target], databasePath };
+  const cold = await startServer(spec);
+  await cold.stop();
+  ctx.serverLogs[target].push(...cold.outputTail());
+  const warm = await startServer({ ...spec, ...profileOptions(ctx, target, 3) });
+  try {
+    const rssAfterWarmStartBytes = readProc(warm.pid).rssBytes;
+    const joins = await runJoinTiming(warm.url, warm.pid, ctx.sizes.fixtureRooms, ctx.sizes.joinSamplesPerRoom);
+    const fixtureRows = ctx.sizes.fixtureRooms.reduce((sum, r) => sum + r.messages, 0);
+    return { startup: { coldStartMs: cold.startupMs, warmStartMs: warm.startupMs, rssAfterWarmStartBytes, fixtureRows }, joins };
+  } finally {
+    await warm.stop();
+    ctx.serverLogs[target].push(...warm.outputTail());
+  }
+}
+
+async function withFreshServer<T>(ctx: RunContext, target: TargetName, workload: WorkloadId, run: (server: RunningServer) => Promise<T>): Promise<T> {
+  const server = await startServer({
+    target,
+    entry: ctx.entries[target],
+    databasePath: join(ctx.workDir, `${target}-w${workload}.db`),
+    ...profileOptions(ctx, target, workload),
+  });
+  try {
+    return await run(server);
+  } finally {
+    await server.stop();
+    ctx.serverLogs[target].push(...server.outputTail());
+  }
+}
+
+function profileOptions(ctx: RunContext, target: TargetName, workload: WorkloadId): { profileDir?: string; profileName?: string } {
+  return ctx.profileDir ? { profileDir: ctx.profileDir, profileName: `${target}-w${workload}.cpuprofile` } : {};
+}
