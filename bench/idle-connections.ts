@@ -15,6 +15,8 @@ export interface IdleResult {
   connectAndJoinMs: number;
   serverCpuSeconds: number;
   disconnects: number;
+  /** Every repeat's figure when the workload ran more than once; this result is the median one. */
+  rssPerConnectionSamplesBytes?: number[];
 }
 
 const CONNECT_CONCURRENCY = 50;

@@ -1,5 +1,5 @@
 // Measures one window of a workload: wall time, server CPU and RSS (from /proc), loadgen CPU.
-import { ownCpuSeconds, readProc } from "./proc-stats.js";
+import { ownCpuSeconds, readMachineBusySeconds, readProc } from "./proc-stats.js";
 
 /** RSS is sampled this often during the window to catch its peak. */
 const RSS_SAMPLE_MS = 200;
@@ -13,6 +13,8 @@ export interface WindowFigures {
   serverRssBytesPeak: number;
   loadgenCpuSeconds: number;
   loadgenCpuShare: number;
+  /** CPU used by every other process during the window, in cores: above ~0.1 the figures are suspect. */
+  otherCpuShare: number;
 }
 
 export interface Meter {
@@ -23,6 +25,7 @@ export function startMeter(pid: number): Meter {
   const startedAt = performance.now();
   const serverCpu0 = readProc(pid).cpuSeconds;
   const loadgenCpu0 = ownCpuSeconds();
+  const machineBusy0 = readMachineBusySeconds();
   let peakRss = readProc(pid).rssBytes;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, readProc(pid).rssBytes);
@@ -34,6 +37,7 @@ export function startMeter(pid: number): Meter {
       const wallSeconds = (performance.now() - startedAt) / 1000;
       const serverCpuSeconds = end.cpuSeconds - serverCpu0;
       const loadgenCpuSeconds = ownCpuSeconds() - loadgenCpu0;
+      const otherCpuSeconds = readMachineBusySeconds() - machineBusy0 - serverCpuSeconds - loadgenCpuSeconds;
       return {
         wallSeconds,
         serverCpuSeconds,
@@ -42,6 +46,7 @@ export function startMeter(pid: number): Meter {
         serverRssBytesPeak: Math.max(peakRss, end.rssBytes),
         loadgenCpuSeconds,
         loadgenCpuShare: loadgenCpuSeconds / wallSeconds,
+        otherCpuShare: Math.max(0, otherCpuSeconds) / wallSeconds,
       };
     },
   };

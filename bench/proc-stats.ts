@@ -38,6 +38,17 @@ function kibField(status: string, name: string): number {
   return Number(match[1]);
 }
 
+/**
+ * CPU time of the whole machine (all cores, every process), from the first line of /proc/stat. Minus the
+ * server's and the loadgen's, it shows other work (a test run, a build) that would skew a window.
+ */
+export function readMachineBusySeconds(): number {
+  const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
+  // cpu  user nice system idle iowait irq softirq steal ...: everything but idle and iowait is busy.
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / CLOCK_TICKS_PER_SEC;
+}
+
 /** The load generator's own CPU (this process), to show when it, not the server, is the bottleneck. */
 export function ownCpuSeconds(): number {
   const { user, system } = process.cpuUsage();

@@ -31,7 +31,7 @@ export type Results = Partial<Record<TargetName, TargetResults>>;
 
 const MB = 1024 * 1024;
 
-export function buildRows(results: Results, sizes: BenchSizes): Row[] {
+export function buildRows(results: Results, sizes: BenchSizes, selected: readonly WorkloadId[]): Row[] {
   const rows: Row[] = [];
   const add = (workload: WorkloadId, metric: string, unit: Unit, pick: (r: TargetResults) => Cell, target?: Target): void => {
     const app = results.app ? pick(results.app) : undefined;
@@ -41,11 +41,11 @@ export function buildRows(results: Results, sizes: BenchSizes): Row[] {
     if (target) judge(row, target);
     rows.push(row);
   };
-  const correctness = (workload: WorkloadId, pick: (r: TargetResults) => string | undefined): void => {
+  const correctness = (workload: WorkloadId, pick: (r: TargetResults) => string | undefined, metric = "loss / duplicates / order"): void => {
     const app = results.app ? pick(results.app) : undefined;
     const baseline = results.baseline ? pick(results.baseline) : undefined;
     const isBad = [app, baseline].some((c) => c !== undefined && c !== "ok");
-    rows.push({ workload, metric: "loss / duplicates / order", unit: "", app, baseline, target: "none", verdict: isBad ? "FAIL" : "ok" });
+    rows.push({ workload, metric, unit: "", app, baseline, target: "must be ok", verdict: isBad ? "FAIL" : "ok" });
   };
 
   const traffic = (workload: WorkloadId, pick: (r: TargetResults) => TrafficResult | undefined, targets: boolean): void => {
@@ -62,6 +62,7 @@ export function buildRows(results: Results, sizes: BenchSizes): Row[] {
     add(workload, "server CPU share of wall", "%", t((x) => 100 * x.window.serverCpuShare));
     add(workload, "server RSS peak", "MB", t((x) => x.window.serverRssBytesPeak / MB));
     add(workload, "loadgen CPU share of wall", "%", t((x) => 100 * x.window.loadgenCpuShare));
+    add(workload, "other processes' CPU share", "%", t((x) => 100 * x.window.otherCpuShare));
     correctness(workload, (r) => {
       const x = pick(r);
       return x ? trafficVerdict(x) : r.errors[workload];
@@ -87,13 +88,14 @@ export function buildRows(results: Results, sizes: BenchSizes): Row[] {
     };
     add(3, `join ${count(largest.messages)} ÷ join ${count(smallest.messages)} (p50)`, "x", ownRatio, { op: "≤", factor: 1.2, against: "own" });
   }
-  correctness(3, (r) => (r.joins ? (r.joins.errors.length === 0 ? "ok" : `FAIL: ${r.joins.errors[0]}`) : r.errors[3]));
+  add(3, "other processes' CPU share", "%", (r) => (r.joins ? 100 * r.joins.window.otherCpuShare : undefined));
+  correctness(3, (r) => (r.joins ? (r.joins.errors.length === 0 ? "ok" : `FAIL: ${r.joins.errors[0]}`) : r.errors[3]), "history and own joined notice");
 
   add(4, "RSS per idle connection", "KB", (r) => (r.idle ? r.idle.rssPerConnectionBytes / 1024 : undefined), { op: "≤", factor: 1.2, against: "baseline" });
   add(4, "RSS, warmed up, no clients", "MB", (r) => (r.idle ? r.idle.rssBeforeBytes / MB : undefined));
   add(4, "RSS, everyone connected and idle", "MB", (r) => (r.idle ? r.idle.rssAfterBytes / MB : undefined));
   add(4, "connect + join everyone", "ms", (r) => r.idle?.connectAndJoinMs);
-  correctness(4, (r) => (r.idle ? (r.idle.disconnects === 0 ? "ok" : `FAIL: ${r.idle.disconnects} dropped`) : r.errors[4]));
+  correctness(4, (r) => (r.idle ? (r.idle.disconnects === 0 ? "ok" : `FAIL: ${r.idle.disconnects} dropped`) : r.errors[4]), "every connection kept");
 
   add(5, `all members have all ${count(sizes.burst.messages)}`, "ms", (r) => r.burst?.completionMs, { op: "≤", factor: 1.2, against: "baseline" });
   add(5, "sends/s (acked)", "msg/s", (r) => r.burst?.sendsPerSec);
@@ -101,13 +103,14 @@ export function buildRows(results: Results, sizes: BenchSizes): Row[] {
   add(5, "latency p99", "ms", (r) => r.burst?.latencyMs.p99);
   add(5, "server CPU", "s", (r) => r.burst?.window.serverCpuSeconds);
   add(5, "server RSS peak", "MB", (r) => (r.burst ? r.burst.window.serverRssBytesPeak / MB : undefined));
+  add(5, "other processes' CPU share", "%", (r) => (r.burst ? 100 * r.burst.window.otherCpuShare : undefined));
   correctness(5, (r) => (r.burst ? trafficVerdict(r.burst) : r.errors[5]));
 
   add(6, "start-up to first /healthz 200 (migrated)", "ms", (r) => r.startup?.warmStartMs);
   add(6, "first start on the legacy file (migrations)", "ms", (r) => r.startup?.coldStartMs);
   add(6, "RSS after start-up", "MB", (r) => (r.startup ? r.startup.rssAfterWarmStartBytes / MB : undefined));
-  correctness(6, (r) => (r.startup ? "ok" : r.errors[6]));
-  return rows;
+  correctness(6, (r) => (r.startup ? "ok" : r.errors[6]), "started and answered");
+  return rows.filter((r) => selected.includes(r.workload));
 }
 
 function judge(row: Row, target: Target): void {
@@ -135,6 +138,15 @@ function trafficVerdict(x: TrafficResult): string {
   return `FAIL: ${parts.join(", ")}`;
 }
 
+/** Share of a core other processes used in the busiest window, in %: above ~10 the run is not clean. */
+export function worstOtherCpuPercent(rows: readonly Row[]): number {
+  const shares = rows
+    .filter((r) => r.metric === "other processes' CPU share")
+    .flatMap((r) => [r.app, r.baseline])
+    .filter((c): c is number => typeof c === "number");
+  return Math.max(0, ...shares);
+}
+
 export function hasCorrectnessFailure(rows: readonly Row[]): boolean {
   return rows.some((r) => r.verdict === "FAIL");
 }
@@ -143,7 +155,7 @@ const WORKLOAD_TITLES: Record<WorkloadId, (s: BenchSizes) => string> = {
   1: (s) => `1  one room: ${s.oneRoom.members} clients, ${s.oneRoom.senders} senders, closed loop ${s.oneRoom.durationMs / 1000} s`,
   2: (s) => `2  ${s.manyRooms.rooms} rooms × ${s.manyRooms.membersPerRoom} clients, 1 sender each, ${s.manyRooms.durationMs / 1000} s`,
   3: (s) => `3  join time, rooms of ${s.fixtureRooms.map((r) => count(r.messages)).join(" / ")} messages (${s.joinSamplesPerRoom} joins each)`,
-  4: (s) => `4  ${count(s.idle.connections)} idle connections in ${s.idle.rooms} rooms`,
+  4: (s) => `4  ${count(s.idle.connections)} idle connections in ${s.idle.rooms} rooms${s.idle.repeats > 1 ? ` (median of ${s.idle.repeats} fresh servers)` : ""}`,
   5: (s) => `5  burst: 1 client sends ${count(s.burst.messages)} as fast as it can, ${s.burst.members} members`,
   6: (s) => `6  start-up with ${count(s.fixtureRooms.reduce((n, r) => n + r.messages, 0))} stored messages`,
 };

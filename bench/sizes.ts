@@ -8,7 +8,8 @@ export interface BenchSizes {
   /** Rooms of the pre-filled database (workloads 3 and 6), smallest first. */
   fixtureRooms: FillRoom[];
   joinSamplesPerRoom: number;
-  idle: { connections: number; rooms: number };
+  /** `repeats` fresh servers, median taken: RSS growth depends on when V8 happened to collect, ±10% run to run. */
+  idle: { connections: number; rooms: number; repeats: number };
   burst: { members: number; messages: number };
 }
 
@@ -21,7 +22,7 @@ export const FULL_SIZES: BenchSizes = {
     { room: "fill1m", messages: 1_000_000 },
   ],
   joinSamplesPerRoom: 30,
-  idle: { connections: 1000, rooms: 100 },
+  idle: { connections: 1000, rooms: 100, repeats: 3 },
   burst: { members: 10, messages: 2000 },
 };
 
@@ -34,6 +35,6 @@ export const QUICK_SIZES: BenchSizes = {
     { room: "fill10k", messages: 10_000 },
   ],
   joinSamplesPerRoom: 5,
-  idle: { connections: 200, rooms: 20 },
+  idle: { connections: 200, rooms: 20, repeats: 1 },
   burst: { members: 10, messages: 300 },
 };

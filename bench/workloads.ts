@@ -60,8 +60,18 @@ export async function runManyRooms(ctx: RunContext, target: TargetName): Promise
 }
 
 export async function runIdle(ctx: RunContext, target: TargetName): Promise<IdleResult> {
-  const { connections, rooms } = ctx.sizes.idle;
-  return withFreshServer(ctx, target, 4, (server) => runIdleConnections(server.url, server.pid, connections, rooms));
+  const { connections, rooms, repeats } = ctx.sizes.idle;
+  const runs: IdleResult[] = [];
+  for (let i = 0; i < repeats; i++) {
+    runs.push(await withFreshServer(ctx, target, 4, (server) => runIdleConnections(server.url, server.pid, connections, rooms)));
+  }
+  const byPerConnection = [...runs].sort((a, b) => a.rssPerConnectionBytes - b.rssPerConnectionBytes);
+  const median = byPerConnection[Math.floor((byPerConnection.length - 1) / 2)] as IdleResult;
+  return {
+    ...median,
+    disconnects: runs.reduce((n, r) => n + r.disconnects, 0),
+    rssPerConnectionSamplesBytes: runs.map((r) => r.rssPerConnectionBytes),
+  };
 }
 
 export async function runBurst(ctx: RunContext, target: TargetName): Promise<TrafficResult> {

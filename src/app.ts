@@ -38,6 +38,28 @@ export interface App {
 
 const SLOW_CLIENT_SWEEP_MS = 1000;
 const RECONNECT_AFTER_MS = 1000;
+const FLUSH_TIMEOUT_MS = 1000;
+
+interface QueuedConn {
+  writeBuffer?: unknown[];
+  once(event: "drain" | "close", fn: () => void): void;
+}
+
+/**
+ * An ack emitted while the transport is still sending the packet before it (the broadcast of the same message)
+ * waits in the connection's write buffer, and io.close() closes with discard. Waits until every such buffer has
+ * been handed to its transport ("drain"), or the connection closed, or timeoutMs passed.
+ */
+function flushQueuedPackets(io: ChatServer, timeoutMs: number): Promise<void> {
+  const waits = [...io.of("/").sockets.values()]
+    .map((socket) => socket.conn as unknown as QueuedConn)
+    .filter((conn) => (conn.writeBuffer?.length ?? 0) > 0)
+    .map((conn) => new Promise<void>((resolve) => (conn.once("drain", resolve), conn.once("close", resolve))));
+  if (waits.length === 0) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  return Promise.race([Promise.all(waits).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+}
 
 export function createApp(deps: AppDeps): App {
   const { config, repo, log, clock } = deps;
@@ -99,6 +121,7 @@ export function createApp(deps: AppDeps): App {
       http.close(); // no new connections; open ones stay until io.close below
       io.emit("server_shutdown", { reconnectAfterMs: RECONNECT_AFTER_MS });
       await drain.idle(); // every in-flight event has been answered
+      await flushQueuedPackets(io, FLUSH_TIMEOUT_MS); // ...and the answers have left: io.close() discards what is still queued
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       await repo.close();
     })();

@@ -1,7 +1,7 @@
 // The one edge where socket events become answers: rate limit, run, turn surprises into safe errors, ack or chat_error.
 import type { Ack, ClientEventName, ErrorBody, Failure } from "../protocol.js";
 import { StorageUnavailableError } from "../storage/repository.js";
-import { fail } from "../validation.js";
+import { fail, parseRoom } from "../validation.js";
 import type { TokenBucket, WindowCounter } from "./rate-limit.js";
 import type { ChatDeps, ChatSocket } from "./types.js";
 
@@ -39,13 +39,22 @@ export function bindEvent(socket: ChatSocket, deps: ChatDeps, event: ClientEvent
 
 type Run = (raw: unknown) => Promise<Ack<object>>;
 
+/** The room an event names, for its log line: only a valid one, so no client-sized string reaches the log. */
+function roomOf(raw: unknown): string | undefined {
+  if (typeof raw !== "object" || raw === null || !Object.prototype.hasOwnProperty.call(raw, "room")) return undefined;
+  const room = parseRoom((raw as { room: unknown }).room);
+  return room.ok ? room.value : undefined;
+}
+
 async function respond(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, limiter: Limiter, handler: Run, raw: unknown): Promise<Ack<object>> {
   const started = deps.clock.monotonicMs();
   const res = await runGuarded(socket, deps, event, limiter, handler, raw);
   const outcome = res.ok ? "ok" : res.error.code;
   deps.metrics.ackLatency.observe({ event, outcome: res.ok ? "ok" : "error" }, (deps.clock.monotonicMs() - started) / 1000);
   if (!res.ok) deps.metrics.errors.inc({ event, code: res.error.code });
-  const fields = { socket: socket.id, event, outcome, ms: Math.round((deps.clock.monotonicMs() - started) * 100) / 100 };
+  // "event" is the log line's own name (pino's messageKey): the socket event goes in socketEvent, or JSON readers drop one.
+  const room = roomOf(raw);
+  const fields = { socket: socket.id, socketEvent: event, ...(room !== undefined ? { room } : {}), outcome, ms: Math.round((deps.clock.monotonicMs() - started) * 100) / 100 };
   if (event === "typing") deps.log.debug("event_handled", fields);
   else deps.log.info("event_handled", fields);
   return res;
@@ -62,7 +71,7 @@ async function runGuarded(socket: ChatSocket, deps: ChatDeps, event: ClientEvent
       deps.metrics.dbErrors.inc();
       return fail("storage_unavailable", "Messages cannot be saved right now; try again shortly.");
     }
-    deps.log.error("handler_failed", { socket: socket.id, event, err }); // detail to the log, never to the client
+    deps.log.error("handler_failed", { socket: socket.id, socketEvent: event, err }); // detail to the log, never to the client
     return fail("internal", "Something went wrong; try again.");
   }
 }
@@ -71,7 +80,7 @@ function refuse(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, limi
   deps.metrics.rateLimited.inc({ event });
   const limits = deps.config.rateLimits;
   if (limits.disconnectAfter > 0 && limiter.refusals.hit() > limits.disconnectAfter) {
-    deps.log.warn("rate_limit_disconnect", { socket: socket.id, event });
+    deps.log.warn("rate_limit_disconnect", { socket: socket.id, socketEvent: event });
     socket.disconnect(true);
   }
   return { ok: false, error: { code: "rate_limited", message: "Too many requests; slow down.", retryAfterMs } };

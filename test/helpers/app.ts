@@ -8,10 +8,11 @@ import { createApp, type App } from "../../src/app.js";
 import { createManualClock } from "../../src/clock.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createCapturingLogger } from "../../src/log.js";
-import type { ClientToServerEvents, JoinResult, ServerToClientEvents } from "../../src/protocol.js";
+import type { Ack, ClientToServerEvents, JoinPayload, JoinResult, PresenceEvent, ServerToClientEvents } from "../../src/protocol.js";
 import type { MessageRepository } from "../../src/storage/repository.js";
 import { SqliteMessageRepository } from "../../src/storage/sqlite.js";
 import { newSessionCookie } from "../../src/http/session.js";
+import { parseRoom } from "../../src/validation.js";
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -21,6 +22,8 @@ export interface TestAppOptions {
   databasePath?: string;
   /** Wrap or replace the repository (fault injection). */
   wrapRepo?: (repo: SqliteMessageRepository) => MessageRepository;
+  /** Settings the environment cannot express (e.g. a temporary publicDir), applied after loadConfig. */
+  config?: Partial<Config>;
 }
 
 export interface ConnectOptions {
@@ -28,6 +31,57 @@ export interface ConnectOptions {
   session?: string;
   /** Extra Socket.IO client options (transports, extraHeaders...). */
   options?: Partial<ManagerOptions & SocketOptions>;
+}
+
+export interface JoinOptions {
+  /** Reconnect cursor, sent as join_chat {since}. */
+  since?: number;
+  /** Sockets already in the room that must have heard this arrival (its presence event) before the join resolves. */
+  heardBy?: ClientSocket[];
+}
+
+export type Joined = ClientSocket & { joinResult: { ok: true } & JoinResult };
+
+/**
+ * Joins with an ack and resolves once the joiner has also received the events that follow the ack (its own
+ * "has joined" notice, then presence), so a test that starts listening afterwards sees only later events.
+ */
+export async function joinRoom(socket: ClientSocket, room: string, username: string, opts: JoinOptions = {}): Promise<Ack<JoinResult>> {
+  const parsed = parseRoom(room);
+  const expectedRoom = parsed.ok ? parsed.value : room;
+  const listeners: [ClientSocket, (p: PresenceEvent) => void][] = [];
+  const heard = [socket, ...(opts.heardBy ?? [])].map(
+    (s) =>
+      new Promise<void>((resolve) => {
+        const listener = (p: PresenceEvent): void => {
+          if (p.room !== expectedRoom) return;
+          s.off("presence", listener);
+          resolve();
+        };
+        listeners.push([s, listener]);
+        s.on("presence", listener);
+      }),
+  );
+  const payload: JoinPayload = { room, username, ...(opts.since !== undefined ? { since: opts.since } : {}) };
+  try {
+    const res = await socket.timeout(5000).emitWithAck("join_chat", payload);
+    if (res.ok) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no presence event after joining ${expectedRoom}`)), 5000);
+      });
+      await Promise.race([Promise.all(heard), timeout]).finally(() => clearTimeout(timer));
+    }
+    return res;
+  } finally {
+    for (const [s, listener] of listeners) s.off("presence", listener);
+  }
+}
+
+/** A database path in a fresh temporary directory that outlives the apps using it (restart tests); remove() deletes it. */
+export function tempDatabase(name = "chat.db"): { dir: string; path: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "mr-db-"));
+  return { dir, path: join(dir, name), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export interface TestApp {
@@ -43,15 +97,18 @@ export interface TestApp {
   /** A new session cookie value ("mr_session=..."), as a browser would get with the page. */
   newSession(): string;
   connect(opts?: ConnectOptions): Promise<ClientSocket>;
-  /** Connects and joins with an ack; returns the socket and the join answer. */
-  joined(room: string, username: string, opts?: ConnectOptions): Promise<ClientSocket & { joinResult: JoinResult }>;
+  /** Closes a client and resolves once the server has handled its disconnect (rooms left, notices sent). */
+  disconnect(socket: ClientSocket): Promise<void>;
+  /** Connects and joins with an ack (see joinRoom); returns the socket and the join answer. */
+  joined(room: string, username: string, opts?: ConnectOptions & JoinOptions): Promise<Joined>;
   close(): Promise<void>;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "mr-test-"));
   const databasePath = opts.databasePath ?? join(dir, "chat.db");
-  const config = loadConfig({ PORT: "0", DATABASE_PATH: databasePath, SECRET_KEY: "test-secret-key-0123456789", ...opts.env });
+  const loaded = loadConfig({ PORT: "0", DATABASE_PATH: databasePath, SECRET_KEY: "test-secret-key-0123456789", ...opts.env });
+  const config: Config = opts.config ? Object.freeze({ ...loaded, ...opts.config }) : loaded;
   const log = createCapturingLogger();
   const clock = createManualClock();
   const sqlite = new SqliteMessageRepository(databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs, log });
@@ -75,11 +132,20 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     return socket;
   };
 
-  const joined = async (room: string, username: string, connectOpts?: ConnectOptions) => {
-    const socket = await connect(connectOpts);
-    const res = await socket.timeout(5000).emitWithAck("join_chat", { room, username });
+  const joined = async (room: string, username: string, joinOpts: ConnectOptions & JoinOptions = {}): Promise<Joined> => {
+    const socket = await connect(joinOpts);
+    const res = await joinRoom(socket, room, username, joinOpts);
     if (!res.ok) throw new Error(`join failed: ${res.error.code}`);
     return Object.assign(socket, { joinResult: res });
+  };
+
+  const disconnect = (socket: ClientSocket): Promise<void> => {
+    const serverSide = app.io.of("/").sockets.get(socket.id ?? "");
+    if (serverSide === undefined) throw new Error("no such socket on the server");
+    // Registered after the app's own handler, so it runs once the app has handled the disconnect.
+    const done = new Promise<void>((resolve) => serverSide.once("disconnect", () => resolve()));
+    socket.disconnect();
+    return done;
   };
 
   let isClosed = false;
@@ -91,5 +157,5 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     if (opts.databasePath === undefined) rmSync(dir, { recursive: true, force: true });
   };
 
-  return { url, port, config, app, repo, sqlite, databasePath, clock, logs: log.lines, newSession, connect, joined, close };
+  return { url, port, config, app, repo, sqlite, databasePath, clock, logs: log.lines, newSession, connect, disconnect, joined, close };
 }

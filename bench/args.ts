@@ -1,0 +1,47 @@
+// Command line of `npm run bench -- [options]`.
+import { parseArgs } from "node:util";
+import type { TargetName } from "./server-process.js";
+import { ALL_WORKLOADS, type WorkloadId } from "./workloads.js";
+
+export interface BenchArgs {
+  isQuick: boolean;
+  targets: TargetName[];
+  workloads: WorkloadId[];
+  isProfiling: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile]
+  --quick     every workload, small (CI: asserts no loss, no speed thresholds)
+  --target    which servers to run (default both)
+  --only      a subset of workloads 1-6
+  --profile   run each server under node --cpu-prof; profiles land in bench/results/profiles-*/
+              (summarise one with: node --import tsx bench/profile-summary.ts <file.cpuprofile>)`;
+
+export function parseBenchArgs(argv: string[]): BenchArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: "boolean", default: false },
+      target: { type: "string", default: "both" },
+      only: { type: "string" },
+      profile: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const targets: TargetName[] =
+    values.target === "both" ? ["app", "baseline"] : values.target === "app" || values.target === "baseline" ? [values.target] : [];
+  if (targets.length === 0) throw new Error(`--target must be app, baseline or both, not ${values.target}\n${USAGE}`);
+  const workloads = values.only === undefined ? [...ALL_WORKLOADS] : values.only.split(",").map((w) => parseWorkload(w.trim()));
+  return { isQuick: values.quick, targets, workloads, isProfiling: values.profile };
+}
+
+function parseWorkload(text: string): WorkloadId {
+  const id = ALL_WORKLOADS.find((w) => String(w) === text);
+  if (id === undefined) throw new Error(`--only takes workload numbers 1-6, not "${text}"\n${USAGE}`);
+  return id;
+}

@@ -1,0 +1,143 @@
+// Entry of `npm run bench`: runs the workloads of issue 6 against the app (dist/server.js) and the
+// baseline (bench/baseline-server.ts), one server process at a time, prints both with their ratio
+// and writes the figures to bench/results/. Exits 1 on any loss, duplicate, reorder or error;
+// speed targets are reported, never enforced (CI runs --quick for correctness only).
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseBenchArgs, type BenchArgs } from "./args.js";
+import { buildBaseline } from "./baseline-build.js";
+import { fillDatabase, type FillResult } from "./fill-db.js";
+import { buildRows, formatTable, hasCorrectnessFailure, worstOtherCpuPercent, writeJson, type Results } from "./report.js";
+import type { TargetName } from "./server-process.js";
+import { RELAXED_LIMITS_ENV } from "./server-process.js";
+import { FULL_SIZES, QUICK_SIZES } from "./sizes.js";
+import { runBurst, runFilled, runIdle, runManyRooms, runOneRoom, type RunContext, type TargetResults, type WorkloadId } from "./workloads.js";
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const RESULTS_DIR = join(BENCH_DIR, "results");
+const APP_ENTRY = resolve(BENCH_DIR, "..", "dist", "server.js");
+/** Other processes' CPU (in % of one core) above which a window's speed figures are flagged as noisy. */
+const NOISY_OTHER_CPU_PERCENT = 10;
+
+async function main(): Promise<void> {
+  const args = parseBenchArgs(process.argv.slice(2));
+  const startedAt = new Date();
+  const stamp = startedAt.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  const sizes = args.isQuick ? QUICK_SIZES : FULL_SIZES;
+  if (args.targets.includes("app") && !existsSync(APP_ENTRY)) {
+    throw new Error(`${APP_ENTRY} is missing: run \`npm run build\` (npm run bench does), or pass --target baseline`);
+  }
+  const workDir = mkdtempSync(join(tmpdir(), "messenger-bench-"));
+  const ctx: RunContext = {
+    sizes,
+    workDir,
+    entries: { app: APP_ENTRY, baseline: buildBaseline() },
+    fixturePath: join(workDir, "fixture.db"),
+    serverLogs: { app: [], baseline: [] },
+    ...(args.isProfiling ? { profileDir: join(RESULTS_DIR, `profiles-${stamp}`) } : {}),
+  };
+  progress(`bench ${args.isQuick ? "--quick" : "full"}: workloads ${args.workloads.join(",")} on ${args.targets.join(" + ")}; work dir ${workDir}`);
+
+  try {
+    let fill: FillResult | undefined;
+    if (args.workloads.includes(3) || args.workloads.includes(6)) {
+      fill = fillDatabase(ctx.fixturePath, sizes.fixtureRooms);
+      progress(`filled ${fill.rows.toLocaleString("en-US")} messages in ${(fill.fillMs / 1000).toFixed(1)} s`);
+    }
+    const results = await runAll(ctx, args);
+    const rows = buildRows(results, sizes, args.workloads);
+    const wallSeconds = (Date.now() - startedAt.getTime()) / 1000;
+
+    console.log(`\n${formatTable(rows, sizes)}\n`);
+    console.log(
+      `app÷base = app ÷ baseline. ${cpus().length} CPUs, shared by the server and this load generator: see "loadgen CPU share"` +
+        ` (near 100% means the figures are capped by the load generator, for both servers). Wall time ${wallSeconds.toFixed(1)} s.`,
+    );
+    const otherCpu = worstOtherCpuPercent(rows);
+    if (otherCpu > NOISY_OTHER_CPU_PERCENT) {
+      console.log(`WARNING: other processes used up to ${otherCpu.toFixed(0)}% of a core during a workload: the speed figures are not clean; rerun on an idle machine.`);
+    }
+    for (const target of args.targets) {
+      const log = ctx.serverLogs[target];
+      if (log.length > 0) console.log(`\n${target} logged ${log.length} warning/error lines; last:\n  ${log.slice(-5).join("\n  ")}`);
+    }
+    const jsonPath = writeJson(RESULTS_DIR, `bench-${stamp}${args.isQuick ? "-quick" : ""}.json`, {
+      startedAt: startedAt.toISOString(),
+      wallSeconds,
+      mode: args.isQuick ? "quick" : "full",
+      args,
+      environment: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, relaxedLimits: RELAXED_LIMITS_ENV },
+      sizes,
+      fill,
+      rows,
+      results,
+      serverLogs: ctx.serverLogs,
+    });
+    console.log(`\nresults: ${jsonPath}${ctx.profileDir ? `\nprofiles: ${ctx.profileDir}` : ""}`);
+    if (hasCorrectnessFailure(rows)) {
+      console.error("\nFAIL: a workload lost, duplicated or reordered messages, or could not run (see the table and the JSON).");
+      process.exitCode = 1;
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+async function runAll(ctx: RunContext, args: BenchArgs): Promise<Results> {
+  const results: Results = {};
+  for (const target of args.targets) results[target] = { errors: {} };
+  // 3 and 6 share one server start on the filled database; they run where the first of them is listed.
+  const stages = args.workloads.filter((w) => w !== 6 || !args.workloads.includes(3));
+  for (const [i, workload] of stages.entries()) {
+    // Alternate which server goes first, so neither always meets the warmer caches.
+    const order = i % 2 === 0 ? args.targets : [...args.targets].reverse();
+    for (const target of order) {
+      const into = results[target];
+      if (!into) continue;
+      const started = performance.now();
+      try {
+        await runStage(ctx, target, workload, args.workloads, into);
+        progress(`workload ${workload === 6 || workload === 3 ? "3+6" : workload} on ${target}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        into.errors[workload] = `FAIL: ${message.split("\n")[0] ?? ""}`;
+        progress(`workload ${workload} on ${target} failed: ${message}`);
+      }
+    }
+  }
+  return results;
+}
+
+async function runStage(ctx: RunContext, target: TargetName, workload: WorkloadId, selected: readonly WorkloadId[], into: TargetResults): Promise<void> {
+  switch (workload) {
+    case 1:
+      into.oneRoom = await runOneRoom(ctx, target);
+      return;
+    case 2:
+      into.manyRooms = await runManyRooms(ctx, target);
+      return;
+    case 3:
+    case 6: {
+      const { startup, joins } = await runFilled(ctx, target);
+      if (selected.includes(3)) into.joins = joins;
+      if (selected.includes(6)) into.startup = startup;
+      return;
+    }
+    case 4:
+      into.idle = await runIdle(ctx, target);
+      return;
+    case 5:
+      into.burst = await runBurst(ctx, target);
+  }
+}
+
+function progress(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

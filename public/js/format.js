@@ -1,0 +1,139 @@
+// Pure text helpers: no DOM, no globals beyond Intl, so they read the same in any test runner.
+
+/** Unicode code points, as the server counts characters. */
+export function codePointLength(text) {
+  return Array.from(text).length;
+}
+
+/** C0/C1 control characters, DEL and the line/paragraph separators: refused in names and rooms. */
+export function hasControlChars(text) {
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
+}
+
+/** What the server will store: CRLF/CR become LF, then NFC and trim. */
+export function normaliseContent(text) {
+  return text.replace(/\r\n?/g, "\n").normalize("NFC").trim();
+}
+
+/** Local calendar day as "YYYY-M-D"; two times on the same local day share a key. */
+export function dayKey(date) {
+  return `${date.getFullYear()}-${date.getMonth() + 1}-${date.getDate()}`;
+}
+
+/**
+ * "Today", "Yesterday", or a date in the reader's locale (the year only when it is not this year).
+ * @param {Date} date
+ * @param {Date} now
+ * @param {string | undefined} [locale]
+ */
+export function dayLabel(date, now, locale) {
+  const today = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  const day = new Date(date.getFullYear(), date.getMonth(), date.getDate());
+  // Calendar days, not 24-hour spans, so a daylight-saving change does not shift the label.
+  const diffDays = Math.round((today.getTime() - day.getTime()) / 86_400_000);
+  if (diffDays === 0) return "Today";
+  if (diffDays === 1) return "Yesterday";
+  const options = { weekday: "long", day: "numeric", month: "long" };
+  if (date.getFullYear() !== now.getFullYear()) options.year = "numeric";
+  return new Intl.DateTimeFormat(locale, /** @type {Intl.DateTimeFormatOptions} */ (options)).format(date);
+}
+
+/**
+ * Local time of day, e.g. "14:05" or "2:05 PM" depending on the reader's locale.
+ * @param {Date} date
+ * @param {string | undefined} [locale]
+ */
+export function timeLabel(date, locale) {
+  return formatter(locale, "time", { hour: "numeric", minute: "2-digit" }).format(date);
+}
+
+/** Full local date and time, for the tooltip of a message time. */
+export function fullDateLabel(date, locale) {
+  return formatter(locale, "full", { dateStyle: "full", timeStyle: "short" }).format(date);
+}
+
+/** @type {Map<string, Intl.DateTimeFormat>} */
+const formatters = new Map();
+
+/** Building an Intl formatter costs far more than using one; a page renders hundreds of times. */
+function formatter(locale, kind, options) {
+  const key = `${locale ?? ""}|${kind}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/**
+ * The typing line for the people typing now (in the order they started).
+ * @param {string[]} names
+ */
+export function typingText(names) {
+  if (names.length === 0) return "";
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  return "Several people are typing…";
+}
+
+/** Case- and form-insensitive key for a name, as the server compares names in a room. */
+export function nameKey(name) {
+  return name.normalize("NFC").toLocaleLowerCase();
+}
+
+/**
+ * The date a message was sent: `sentAt` (ISO) when present, else the original's UTC `timestamp`.
+ * @param {{ sentAt?: string, timestamp?: string }} msg
+ */
+export function sentDate(msg) {
+  if (typeof msg.sentAt === "string") {
+    const d = new Date(msg.sentAt);
+    if (!Number.isNaN(d.getTime())) return d;
+  }
+  if (typeof msg.timestamp === "string") {
+    // "YYYY-MM-DD HH:MM:SS" in UTC, the Flask app's format.
+    const d = new Date(`${msg.timestamp.replace(" ", "T")}Z`);
+    if (!Number.isNaN(d.getTime())) return d;
+  }
+  return new Date();
+}
+
+/** "1 person", "3 people". */
+export function peopleCount(n) {
+  return `${n} ${n === 1 ? "person" : "people"}`;
+}
+
+/** A room's address: /r/<encoded name>. */
+export function roomPath(room) {
+  return `/r/${encodeURIComponent(room)}`;
+}
+
+/** The room named by a /r/<room> path, or null for any other path (or an undecodable one). */
+export function roomFromPath(pathname) {
+  const match = /^\/r\/([^/]+)\/?$/.exec(pathname);
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1] ?? "");
+  } catch {
+    return null;
+  }
+}
+
+/** Two-letter initials for an avatar ("Ana Lopez" -> "AL", "ben" -> "B"). */
+export function initials(name) {
+  const words = name.trim().split(/\s+/u).filter(Boolean);
+  const letters = words.slice(0, 2).map((w) => [...w][0] ?? "");
+  return letters.join("").toLocaleUpperCase() || "?";
+}
+
+/** A stable small number for a name, to pick its avatar colour. */
+export function nameHue(name, buckets) {
+  let h = 0;
+  for (const ch of nameKey(name)) h = (h * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
+  return h % buckets;
+}

@@ -1,0 +1,150 @@
+// Own messages on their way: shown at once, sent one at a time in order, kept while offline, retried on
+// request. Every attempt of one message carries the same clientId, so the server stores it once.
+import { newClientId } from "./uuid.js";
+
+/** No answer within this long marks a send as failed (with Retry). */
+export const SEND_TIMEOUT_MS = 10_000;
+/** A rate-limited send waits and goes again by itself this many times before it shows as failed. */
+const MAX_AUTO_RETRIES = 5;
+
+/**
+ * @typedef {import("./message-list.js").WireMessage} WireMessage
+ * @typedef {{ ok: true, message: WireMessage, duplicate?: boolean }
+ *   | { ok: false, error: { code: string, message: string, retryAfterMs?: number } }} SendAck
+ * @typedef {{ clientId: string, content: string, state: "queued" | "sending" | "failed", li: HTMLLIElement,
+ *   autoRetries: number, attempt: number, error: string }} OutgoingItem
+ */
+
+export class Outbox {
+  /**
+   * @param {{
+   *   list: import("./message-list.js").MessageList,
+   *   canSend: () => boolean,
+   *   emit: (payload: { content: string, clientId: string }, timeoutMs: number) => Promise<SendAck>,
+   *   onFailed: (content: string, error: string) => void,
+   *   onNotInRoom: () => void,
+   *   onRetried: () => void,
+   * }} deps
+   */
+  constructor(deps) {
+    this.deps = deps;
+    /** @type {Map<string, OutgoingItem>} in send order */
+    this.items = new Map();
+    /** The attempt on its way, if any: one message at a time keeps them in order. */
+    this.inFlight = /** @type {number | null} */ (null);
+    /** Attempts are numbered so an answer that arrives after a disconnect is ignored. */
+    this.attempts = 0;
+    /** @type {ReturnType<typeof setTimeout> | null} */
+    this.resumeTimer = null;
+  }
+
+  /** @param {string} sender @param {string} content */
+  add(sender, content) {
+    const li = this.deps.list.addLocal(sender, content);
+    /** @type {OutgoingItem} */
+    const item = { clientId: newClientId(), content, state: "queued", li, autoRetries: 0, attempt: 0, error: "" };
+    this.items.set(item.clientId, item);
+    this.show(item);
+    this.pump();
+    return item;
+  }
+
+  has(clientId) {
+    return this.items.has(clientId);
+  }
+
+  /** The stored message for one of ours arrived (broadcast, ack or catch-up): it is sent. */
+  confirm(clientId, message) {
+    const item = this.items.get(clientId);
+    if (!item) return false;
+    this.items.delete(clientId);
+    item.attempt = -1; // its own ack, if still to come, changes nothing
+    this.deps.list.confirmLocal(item.li, message);
+    return true;
+  }
+
+  retry(clientId) {
+    const item = this.items.get(clientId);
+    if (!item || item.state !== "failed") return;
+    item.state = "queued";
+    item.autoRetries = 0;
+    this.show(item);
+    this.pump();
+    this.deps.onRetried();
+  }
+
+  /** The connection dropped: what was on its way waits for the next one. */
+  disconnected() {
+    for (const item of this.items.values()) {
+      if (item.state === "sending") item.state = "queued";
+      item.attempt = -1;
+      if (item.state === "queued") this.show(item);
+    }
+    this.inFlight = null;
+  }
+
+  /** Forget everything (the reader left the room). */
+  clear() {
+    this.items.clear();
+    this.inFlight = null;
+    if (this.resumeTimer) clearTimeout(this.resumeTimer);
+    this.resumeTimer = null;
+  }
+
+  /** Sends the next queued message when the room is joined and nothing else is on its way. */
+  pump() {
+    if (this.inFlight !== null || this.resumeTimer !== null) return;
+    // "Sending…" or "Waiting for connection…"; failed items keep their Retry button untouched.
+    for (const item of this.items.values()) if (item.state === "queued") this.show(item);
+    if (!this.deps.canSend()) return;
+    const item = [...this.items.values()].find((i) => i.state === "queued");
+    if (!item) return;
+    item.state = "sending";
+    const attempt = ++this.attempts;
+    item.attempt = attempt;
+    this.inFlight = attempt;
+    this.deps.emit({ content: item.content, clientId: item.clientId }, SEND_TIMEOUT_MS).then((res) => {
+      if (this.inFlight !== attempt) return; // the connection dropped meanwhile: it goes again later
+      this.inFlight = null;
+      // Usually the broadcast of the message has confirmed it already; then the ack has nothing to add.
+      if (item.attempt === attempt) this.settle(item, res);
+      this.pump();
+    });
+  }
+
+  /** @param {OutgoingItem} item @param {SendAck} res */
+  settle(item, res) {
+    if (res.ok) {
+      this.confirm(item.clientId, res.message);
+      return;
+    }
+    const { code, message, retryAfterMs } = res.error;
+    if (code === "disconnected" || code === "shutting_down") {
+      item.state = "queued"; // goes again after reconnecting
+    } else if (code === "not_in_room") {
+      item.state = "queued";
+      this.deps.onNotInRoom();
+    } else if (code === "rate_limited" && item.autoRetries < MAX_AUTO_RETRIES) {
+      item.autoRetries++;
+      item.state = "queued";
+      this.resumeTimer = setTimeout(() => {
+        this.resumeTimer = null;
+        this.pump();
+      }, Math.max(retryAfterMs ?? 500, 100));
+    } else {
+      item.state = "failed";
+      item.error = message;
+      this.deps.onFailed(item.content, message);
+    }
+    this.show(item);
+  }
+
+  /** @param {OutgoingItem} item */
+  show(item) {
+    if (item.state === "failed") {
+      this.deps.list.setLocalState(item.li, "failed", { error: item.error, onRetry: () => this.retry(item.clientId) });
+    } else {
+      this.deps.list.setLocalState(item.li, item.state === "sending" || this.deps.canSend() ? "sending" : "waiting");
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// Configuration: parsed once from the environment, defaults as documented, one clear error naming each bad variable.
+import { readFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { ConfigError, loadConfig, type Config } from "../src/config.js";
+import { spawnChildServer } from "./helpers/child-server.js";
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe("defaults", () => {
+  it("are the original's port and file, on this machine only", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 5003,
+      host: "127.0.0.1",
+      databasePath: "chat_history.db",
+      historyLimit: 100,
+      logLevel: "info",
+      isProduction: false,
+      maxHttpBufferBytes: 16 * 1024,
+      shutdownTimeoutMs: 10_000,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("are what .env.example documents", () => {
+    const example = readFileSync(fileURLToPath(new URL("../.env.example", import.meta.url)), "utf8");
+    const env = Object.fromEntries(
+      example
+        .split("\n")
+        .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim()))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => [m[1] as string, m[2] as string]),
+    );
+    for (const name of ["PORT", "HOST", "DATABASE_PATH", "HISTORY_LIMIT", "LOG_LEVEL"]) expect(env, name).toHaveProperty(name);
+    const comparable = ({ secretKey: _s, isSecretGenerated: _g, ...rest }: Config) => rest;
+    expect(comparable(loadConfig(env))).toEqual(comparable(loadConfig({})));
+  });
+
+  it("treat empty and blank values as unset, and trim the others", () => {
+    expect(loadConfig({ PORT: "", HISTORY_LIMIT: "  ", DATABASE_PATH: "" })).toMatchObject({ port: 5003, historyLimit: 100, databasePath: "chat_history.db" });
+    expect(loadConfig({ PORT: " 8080 ", HOST: " 0.0.0.0 ", DATABASE_PATH: " /data/chat.db " })).toMatchObject({
+      port: 8080,
+      host: "0.0.0.0",
+      databasePath: "/data/chat.db",
+    });
+  });
+});
+
+describe("invalid values", () => {
+  it.each([["abc"], ["-1"], ["65536"], ["80.5"], ["0x50"], ["1e3"]])("PORT=%s is refused, naming PORT", (value) => {
+    const attempt = () => loadConfig({ PORT: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(problemsOf({ PORT: value })).toEqual([`PORT must be a whole number from 0 to 65535 (got "${value}")`]);
+  });
+
+  it.each([["0"], ["501"], ["-5"], ["ten"]])("HISTORY_LIMIT=%s is refused, naming HISTORY_LIMIT", (value) => {
+    expect(problemsOf({ HISTORY_LIMIT: value })).toEqual([`HISTORY_LIMIT must be a whole number from 1 to 500 (got "${value}")`]);
+  });
+
+  it("accepts HISTORY_LIMIT at both ends, 1 and 500", () => {
+    expect(loadConfig({ HISTORY_LIMIT: "1" }).historyLimit).toBe(1);
+    expect(loadConfig({ HISTORY_LIMIT: "500" }).historyLimit).toBe(500);
+  });
+
+  it("refuses an unknown LOG_LEVEL, naming it", () => {
+    expect(problemsOf({ LOG_LEVEL: "loud" })).toEqual([expect.stringMatching(/^LOG_LEVEL must be one of .*\(got "loud"\)$/)]);
+  });
+
+  it("names every bad variable in one error", () => {
+    const attempt = () => loadConfig({ PORT: "abc", HISTORY_LIMIT: "0", LOG_LEVEL: "loud" });
+    expect(attempt).toThrow(/^invalid configuration: .*PORT.*; .*HISTORY_LIMIT.*/);
+    expect(problemsOf({ PORT: "abc", HISTORY_LIMIT: "0", LOG_LEVEL: "loud" })).toHaveLength(3);
+  });
+});
+
+describe("the server process with a bad value", () => {
+  it.each([
+    ["PORT", "abc", 'config error: PORT must be a whole number from 0 to 65535 (got "abc")\n'],
+    ["HISTORY_LIMIT", "0", 'config error: HISTORY_LIMIT must be a whole number from 1 to 500 (got "0")\n'],
+  ])("%s=%s: exits 1 with one line on stderr naming it, and never listens", async (name, value, line) => {
+    const dir = mkdtempSync(join(tmpdir(), "mr-config-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const server = await spawnChildServer({ databasePath: join(dir, "chat.db"), cwd: dir, env: { [name]: value } });
+    onTestFinished(server.stop);
+    expect(await server.exited).toEqual({ code: 1, signal: null });
+    expect(server.stderr()).toBe(line);
+    expect(server.logs.map((l) => l.event)).not.toContain("listening");
+  });
+});

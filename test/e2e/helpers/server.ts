@@ -1,0 +1,180 @@
+// The real app for browser tests: createApp on 127.0.0.1 with a temporary SQLite file and the system clock
+// (pages show "Today" and local times), which can be stopped and started again on the same port and file.
+import { mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { io as connectClient, type Socket } from "socket.io-client";
+import { createApp, type App } from "../../../src/app.js";
+import { systemClock } from "../../../src/clock.js";
+import { loadConfig, type Config } from "../../../src/config.js";
+import { createCapturingLogger, type LogLine } from "../../../src/log.js";
+import type { ClientToServerEvents, ServerToClientEvents, WireMessage } from "../../../src/protocol.js";
+import type { MessageRepository } from "../../../src/storage/repository.js";
+import { SqliteMessageRepository } from "../../../src/storage/sqlite.js";
+import { toWire } from "../../../src/chat/wire.js";
+
+export type NodeClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface E2eServerOptions {
+  env?: Record<string, string>;
+  /** Wrap the repository (fault injection); applied again on every start. */
+  wrapRepo?: (repo: SqliteMessageRepository) => MessageRepository;
+}
+
+export interface SeedMessage {
+  sender: string;
+  content: string;
+  sentAt?: Date;
+}
+
+export interface E2eServer {
+  readonly url: string;
+  readonly port: number;
+  readonly databasePath: string;
+  readonly config: Config;
+  /** The running app's repository (replaced on every start). */
+  readonly repo: SqliteMessageRepository;
+  readonly app: App;
+  /** Graceful stop, as on SIGTERM: clients get server_shutdown, then the port and the database close. */
+  stop(): Promise<void>;
+  /** A new app on the same port and database file. */
+  start(): Promise<void>;
+  /** Writes messages straight into the database, oldest first (no Socket.IO, no broadcast). */
+  seed(room: string, messages: SeedMessage[]): Promise<WireMessage[]>;
+  /** A Socket.IO client from Node (no browser), joined to `room` as `username`. */
+  joined(room: string, username: string): Promise<NodeClient>;
+  /** Log lines of the running app (since its last start). */
+  readonly logs: LogLine[];
+  /**
+   * While the main app is stopped: a second app over the same database file on another port, so other
+   * people can write to the room "meanwhile" through the real server while the browsers cannot connect.
+   */
+  sideDoor(): Promise<SideDoor>;
+  close(): Promise<void>;
+}
+
+export interface SideDoor {
+  joined(room: string, username: string): Promise<NodeClient>;
+  close(): Promise<void>;
+}
+
+interface Running {
+  app: App;
+  sqlite: SqliteMessageRepository;
+  logs: LogLine[];
+  url: string;
+}
+
+export async function startServer(opts: E2eServerOptions = {}): Promise<E2eServer> {
+  const dir = mkdtempSync(join(tmpdir(), "mr-e2e-"));
+  const databasePath = join(dir, "chat.db");
+  const config = loadConfig({
+    PORT: "0",
+    DATABASE_PATH: databasePath,
+    SECRET_KEY: "e2e-secret-key-0123456789abcdef",
+    LOG_LEVEL: "silent",
+    ...opts.env,
+  });
+  const clients: NodeClient[] = [];
+  let port = 0;
+  let running: Running | null = null;
+  let lastRepo: SqliteMessageRepository | null = null;
+
+  const launch = async (onPort: number): Promise<Running> => {
+    const log = createCapturingLogger();
+    const sqlite = new SqliteMessageRepository(databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs, log });
+    const repo = opts.wrapRepo ? opts.wrapRepo(sqlite) : sqlite;
+    const app = createApp({ config, repo, log, clock: systemClock });
+    await new Promise<void>((resolve, reject) => {
+      app.http.once("error", reject);
+      app.http.listen(onPort, "127.0.0.1", () => resolve());
+    });
+    const bound = (app.http.address() as AddressInfo).port;
+    return { app, sqlite, logs: log.lines, url: `http://127.0.0.1:${bound}` };
+  };
+
+  const connectJoined = async (url: string, room: string, username: string): Promise<NodeClient> => {
+    const socket: NodeClient = connectClient(url, { transports: ["websocket"], reconnection: false, forceNew: true });
+    clients.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("connect_error", reject);
+    });
+    const res = await socket.timeout(5000).emitWithAck("join_chat", { room, username });
+    if (!res.ok) throw new Error(`join failed: ${res.error.code}`);
+    return socket;
+  };
+
+  const start = async (): Promise<void> => {
+    if (running) throw new Error("server already running");
+    running = await launch(port);
+    port = (running.app.http.address() as AddressInfo).port;
+    lastRepo = running.sqlite;
+  };
+
+  const stop = async (): Promise<void> => {
+    const current = running;
+    running = null;
+    if (current) await current.app.close();
+  };
+
+  await start();
+
+  const server: E2eServer = {
+    get url() {
+      return `http://127.0.0.1:${port}`;
+    },
+    get port() {
+      return port;
+    },
+    databasePath,
+    config,
+    get repo() {
+      if (!lastRepo) throw new Error("server not started");
+      return lastRepo;
+    },
+    get app() {
+      if (!running) throw new Error("server not running");
+      return running.app;
+    },
+    get logs() {
+      return running?.logs ?? [];
+    },
+    stop,
+    start,
+    async seed(room, messages) {
+      const now = Date.now();
+      const saved: WireMessage[] = [];
+      // One at a time keeps ids in the given order.
+      for (const [i, m] of messages.entries()) {
+        const res = await server.repo.append({ room, sender: m.sender, content: m.content, sentAt: m.sentAt ?? new Date(now - (messages.length - i) * 1000) });
+        saved.push(toWire(res.message));
+      }
+      return saved;
+    },
+    joined: (room, username) => connectJoined(server.url, room, username),
+    async sideDoor() {
+      if (running) throw new Error("stop the server first: one app at a time writes the database");
+      const side = await launch(0);
+      const own: NodeClient[] = [];
+      return {
+        async joined(room, username) {
+          const socket = await connectJoined(side.url, room, username);
+          own.push(socket);
+          return socket;
+        },
+        async close() {
+          for (const c of own) c.disconnect();
+          await side.app.close();
+        },
+      };
+    },
+    async close() {
+      for (const c of clients) c.disconnect();
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}

@@ -1,0 +1,343 @@
+// Property tests: whatever a client sends to any event, the server answers with an error, stores and
+// broadcasts nothing, and goes on serving a well-behaved client in the same room. FUZZ_RUNS scales the runs.
+import fc from "fast-check";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
+import type { ClientEventName, ErrorCode, MessageEvent } from "../src/protocol.js";
+import type { NewMessage as StoredInput } from "../src/storage/repository.js";
+import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
+import { rawConnect, type RawSocket } from "./helpers/raw-socket.js";
+import { waitFor } from "./helpers/wait.js";
+
+const ROOM = "fuzz";
+const FUZZER = "fuzzer";
+const GOOD = "good";
+const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
+const EVENTS: readonly ClientEventName[] = ["join_chat", "send_message", "leave_chat", "fetch_history", "typing"];
+/** What a bad payload may be answered with; internal, rate_limited or storage_unavailable would be a bug here. */
+const VALIDATION_CODES: readonly ErrorCode[] = [
+  "invalid_payload",
+  "invalid_name",
+  "invalid_room",
+  "invalid_content",
+  "invalid_client_id",
+  "invalid_cursor",
+  "not_in_room",
+  "name_mismatch",
+];
+/** Frames up to 1 MB are let through, so huge strings reach the handlers instead of being cut off by the transport. */
+const MAX_FRAME_BYTES = 1024 * 1024;
+
+const counts = { runs: 0, payloads: 0, rawRuns: 0, rawFrames: 0, byEvent: {} as Record<string, number> };
+
+// ---------- value generators ----------
+
+/** An object whose own key is `key` (an object literal's "__proto__" would set the prototype instead). */
+function own(entries: [string, unknown][]): Record<string, unknown> {
+  const obj: Record<string, unknown> = {};
+  for (const [k, v] of entries) Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+  return obj;
+}
+
+const VALID_SEND = { room: ROOM, username: FUZZER, content: "smuggled" };
+const nastyKey = fc.constantFrom("__proto__", "constructor", "prototype", "toString", "valueOf", "hasOwnProperty", "room", "username", "content", "since", "limit", "isTyping", "");
+const binary = fc.uint8Array({ maxLength: 2048 }).map((a) => Buffer.from(a));
+const hugeString = fc
+  .tuple(fc.integer({ min: 2_000, max: 100_000 }), fc.constantFrom("x", " ", "é", "e\u0301", "😀", "\u0000", "<b>", "\u202e", "\ud800"))
+  .map(([n, unit]) => unit.repeat(n));
+const deep = fc
+  .tuple(fc.integer({ min: 10, max: 1500 }), fc.constantFrom("array", "object", "proto"), fc.constantFrom<unknown>(VALID_SEND, "x", null, 1))
+  .map(([depth, kind, leaf]) => {
+    let v: unknown = leaf;
+    for (let i = 0; i < depth; i++) v = kind === "array" ? [v] : kind === "object" ? { room: v, content: v } : own([["__proto__", v]]);
+    return v;
+  });
+const anything = fc.anything({
+  key: fc.oneof(fc.string({ maxLength: 8 }), nastyKey),
+  maxDepth: 4,
+  withBoxedValues: true,
+  withNullPrototype: true,
+  withObjectString: true,
+  withSparseArray: true,
+  withTypedArray: true,
+  withDate: true,
+  withMap: true,
+  withSet: true,
+});
+/** Fields smuggled in through the prototype chain: the parsers must read own properties only. */
+const smuggled = fc.constantFrom<unknown>(
+  JSON.parse(`{"__proto__": ${JSON.stringify(VALID_SEND)}}`),
+  own([["constructor", { prototype: VALID_SEND }]]),
+  own([["__proto__", { room: ROOM, username: FUZZER }]]),
+  Object.create(VALID_SEND),
+  [VALID_SEND],
+  [ROOM, FUZZER, "hello"],
+  JSON.stringify(VALID_SEND),
+);
+
+/** A payload of any shape that is not a near-valid object (those come from the structured generator below). */
+const shapeless = fc.oneof(anything, binary, hugeString, deep, smuggled, fc.array(binary, { maxLength: 3 }), fc.constantFrom<unknown>(null, undefined, 0, -1, true, "", [], {}));
+
+const notString = fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.object({ maxDepth: 1 }), binary);
+/** Not a valid room or name whatever the state: wrong type, empty, too long, control characters. */
+const badLabel = fc.oneof(
+  notString,
+  fc.constantFrom("", "   ", "\u0000", "a\nb", "a\u2028b", "\u0085x", "x".repeat(51), "é".repeat(51), "😀".repeat(51)),
+  hugeString,
+);
+const badContent = fc.oneof(notString, fc.constantFrom("", " \n\t ", "a\u0000b", "\u0007", "\u2029", "x".repeat(501), "😀".repeat(501)), hugeString);
+/** Never null or NaN/Infinity: JSON turns those into null, which means "absent" for optional fields. */
+const badCursor = fc.oneof(
+  fc.integer({ max: -1 }),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Number.isInteger(d)),
+  fc.constantFrom(2 ** 53, 1e300, "5", "0", true, [1], { n: 1 }),
+  binary,
+);
+const badLimit = fc.oneof(badCursor, fc.constantFrom(0, 501, 10_000));
+const badClientId = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("not-a-uuid", "00000000-0000-0000-0000-00000000000g", 12, true, {}), binary);
+const badBoolean = fc.oneof(fc.constantFrom(null, 0, 1, "true", "false", [], {}), fc.string({ maxLength: 5 }));
+
+interface FieldSpec {
+  good: fc.Arbitrary<unknown>;
+  bad: fc.Arbitrary<unknown>;
+  isOptional?: boolean;
+}
+
+// A room or name that is valid but wrong for this socket (not joined, not its name) is also an error,
+// except in join_chat, where any valid pair would simply join.
+const otherRoom = fc.constantFrom("elsewhere", "FUZZ!", "room 2");
+const FIELDS: Record<ClientEventName, Record<string, FieldSpec>> = {
+  join_chat: {
+    room: { good: fc.constant(ROOM), bad: badLabel },
+    username: { good: fc.constant(FUZZER), bad: badLabel },
+    since: { good: fc.nat(), bad: badCursor, isOptional: true },
+  },
+  send_message: {
+    room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
+    username: { good: fc.constant(FUZZER), bad: fc.oneof(badLabel, fc.constantFrom("good", "someone")) },
+    content: { good: fc.constantFrom("hello", "<b>hi</b>"), bad: badContent },
+    clientId: { good: fc.uuid(), bad: badClientId, isOptional: true },
+  },
+  leave_chat: {
+    room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
+    username: { good: fc.constant(FUZZER), bad: badLabel, isOptional: true },
+  },
+  fetch_history: {
+    room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
+    before: { good: fc.nat(), bad: badCursor, isOptional: true },
+    limit: { good: fc.integer({ min: 1, max: 500 }), bad: badLimit, isOptional: true },
+  },
+  typing: {
+    room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
+    isTyping: { good: fc.boolean(), bad: badBoolean, isOptional: true },
+  },
+};
+
+/** Objects with the event's fields, each good, bad or (if optional) absent, and at least one bad; plus junk keys. */
+function nearValid(event: ClientEventName): fc.Arbitrary<unknown> {
+  const specs = FIELDS[event];
+  const names = Object.keys(specs);
+  return fc.constantFrom(...names).chain((forcedBad) =>
+    fc
+      .tuple(
+        fc.tuple(
+          ...names.map((name) => {
+            const spec = specs[name] as FieldSpec;
+            const choices = name === forcedBad ? [spec.bad] : spec.isOptional ? [spec.good, spec.bad, fc.constant(undefined)] : [spec.good, spec.bad];
+            return fc.oneof(...choices).map((v): [string, unknown] => [name, v]);
+          }),
+        ),
+        fc.array(fc.tuple(nastyKey.filter((k) => !names.includes(k)), fc.oneof(fc.constant<unknown>(VALID_SEND), anything)), { maxLength: 2 }),
+      )
+      .map(([fields, junk]) => own([...fields.filter(([, v]) => v !== undefined), ...junk])),
+  );
+}
+
+/** The arguments of one emit: usually one payload; sometimes none, or extra ones. */
+function emission(event: ClientEventName): fc.Arbitrary<unknown[]> {
+  const payload = fc.oneof({ weight: 3, arbitrary: nearValid(event) }, { weight: 2, arbitrary: shapeless });
+  return fc.oneof(
+    { weight: 8, arbitrary: payload.map((p) => [p]) },
+    { weight: 1, arbitrary: fc.constant<unknown[]>([]) },
+    { weight: 1, arbitrary: fc.tuple(payload, anything).map((args) => [...args]) },
+  );
+}
+
+// ---------- the world ----------
+
+interface World {
+  app: TestApp;
+  fuzzer: ClientSocket;
+  good: ClientSocket;
+  /** Everything the good client received, in order. */
+  seen: { event: string; payload: unknown }[];
+  /** Every message that reached the repository. */
+  stored: StoredInput[];
+}
+
+async function startWorld(): Promise<World> {
+  const stored: StoredInput[] = [];
+  const app = await startTestApp({
+    env: {
+      MAX_HTTP_BUFFER_BYTES: String(MAX_FRAME_BYTES),
+      RATE_SEND_PER_SEC: "0",
+      RATE_JOIN_PER_SEC: "0",
+      RATE_HISTORY_PER_SEC: "0",
+      RATE_TYPING_PER_SEC: "0",
+    },
+    wrapRepo: (repo) => ({
+      append: (m) => {
+        stored.push(m);
+        return repo.append(m);
+      },
+      page: (room, q) => repo.page(room, q),
+      isHealthy: () => repo.isHealthy(),
+      close: () => repo.close(),
+    }),
+  });
+  onTestFinished(app.close);
+  const good = await app.joined(ROOM, GOOD);
+  const fuzzer = await app.joined(ROOM, FUZZER);
+  const seen: World["seen"] = [];
+  for (const event of ["message", "typing", "presence", "chat_error"] as const) good.on(event, ((payload: unknown) => seen.push({ event, payload })) as never);
+  await fence({ app, fuzzer, good, seen, stored }); // the fuzzer's own join notice is not part of any run
+  return { app, fuzzer, good, seen, stored };
+}
+
+let fenceNo = 0;
+/**
+ * The good client sends a message and waits for it to come back. Returns what it received before that
+ * message: had anything the fuzzer sent been broadcast, it would be there (one socket, one ordered stream).
+ */
+async function fence(world: World): Promise<{ event: string; payload: unknown }[]> {
+  const content = `fence ${++fenceNo}`;
+  const from = world.seen.length;
+  const back = waitFor(world.good, "message", (m: MessageEvent) => m.content === content);
+  const res = await world.good.timeout(5000).emitWithAck("send_message", { room: ROOM, username: GOOD, content });
+  expect(res.ok, "the good client is still served").toBe(true);
+  await back;
+  const before = world.seen.slice(from);
+  before.pop(); // the fence itself
+  world.seen.length = 0;
+  return before;
+}
+
+type Untyped = { timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> }; emit(event: string, ...args: unknown[]): void };
+const untyped = (s: ClientSocket): Untyped => s as unknown as Untyped;
+
+function errorCodeOf(answer: unknown): string {
+  if (typeof answer === "object" && answer !== null && "ok" in answer && answer.ok === false && "error" in answer) {
+    return String((answer.error as { code?: unknown }).code);
+  }
+  return `not an error: ${JSON.stringify(answer)?.slice(0, 200)}`;
+}
+
+async function emitAll(world: World, event: ClientEventName, batch: unknown[][], withAck: boolean): Promise<string[]> {
+  if (withAck) {
+    const answers = await Promise.all(batch.map((args) => untyped(world.fuzzer).timeout(5000).emitWithAck(event, ...args)));
+    return answers.map(errorCodeOf);
+  }
+  const errors: string[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${errors.length} of ${batch.length} chat_error answers came`)), 5000);
+    const listener = (e: { code: string; event?: string }): void => {
+      errors.push(e.event === event ? e.code : `chat_error for ${String(e.event)}`);
+      if (errors.length < batch.length) return;
+      clearTimeout(timer);
+      world.fuzzer.off("chat_error", listener as never);
+      resolve();
+    };
+    world.fuzzer.on("chat_error", listener as never);
+  });
+  for (const args of batch) untyped(world.fuzzer).emit(event, ...args);
+  await done;
+  return errors;
+}
+
+afterAll(() => {
+  const perEvent = Object.entries(counts.byEvent)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+  console.info(
+    `fuzz: ${counts.runs} property runs, ${counts.payloads} payloads (${perEvent}); raw frames: ${counts.rawRuns} runs, ${counts.rawFrames} frames; FUZZ_RUNS=${RUNS}`,
+  );
+});
+
+describe.each(EVENTS)("fuzzing %s", (event) => {
+  it.each([
+    ["with an ack: every payload is answered {ok:false} with a validation code", true],
+    ["without an ack (legacy): every payload is answered with chat_error", false],
+  ] as const)("%s; nothing stored or broadcast; the good client is still served", async (_label, withAck) => {
+    const world = await startWorld();
+    await fc.assert(
+      fc.asyncProperty(fc.array(emission(event), { minLength: 1, maxLength: 4 }), async (batch) => {
+        counts.runs++;
+        counts.payloads += batch.length;
+        counts.byEvent[event] = (counts.byEvent[event] ?? 0) + batch.length;
+        const codes = await emitAll(world, event, batch, withAck);
+        for (const code of codes) expect(VALIDATION_CODES, `answer code for ${event}`).toContain(code);
+        expect(await fence(world), "nothing reached the good client before its own message").toEqual([]);
+        expect(world.stored.filter((m) => m.sender !== GOOD)).toEqual([]);
+      }),
+      { numRuns: RUNS },
+    );
+    // Still in the room as before, under the same name.
+    expect(world.app.app.presence.users(ROOM)).toEqual([FUZZER, GOOD]);
+  }, 60_000);
+});
+
+describe("fuzzing the wire itself", () => {
+  const rawFrame = fc.oneof(
+    fc.string({ maxLength: 200 }),
+    fc.string({ maxLength: 100 }).map((s) => `42${s}`),
+    fc.jsonValue().map((v) => `42${JSON.stringify(v)}`),
+    fc.tuple(fc.constantFrom(...EVENTS), fc.jsonValue()).map(([e, v]) => `42${JSON.stringify([e, v])}`),
+    fc.tuple(fc.nat(), fc.constantFrom(...EVENTS), fc.jsonValue()).map(([id, e, v]) => `42${id}${JSON.stringify([e, v])}`),
+    fc.constantFrom(
+      "4",
+      "40",
+      "41",
+      "43",
+      "44",
+      "1",
+      "5",
+      "6",
+      "42",
+      "42[]",
+      '42["disconnect"]',
+      '42["connect"]',
+      "42[1,2,3]",
+      '42-1["send_message",{}]',
+      '451-["send_message",{"_placeholder":true,"num":0}]',
+      '451-["send_message",{"_placeholder":true,"num":99}]',
+      '451-["send_message",{"_placeholder":true,"num":"__proto__"}]',
+      '42["send_message",{"__proto__":{"room":"fuzz","username":"raw","content":"x"}}]',
+      `42["send_message",${"[".repeat(100_000)}${"]".repeat(100_000)}]`,
+      `42["send_message",${'{"a":'.repeat(50_000)}1${"}".repeat(50_000)}]`,
+    ),
+  );
+
+  it("survives arbitrary Engine.IO/Socket.IO text frames: no crash, nothing stored or broadcast, others still served", async () => {
+    const world = await startWorld();
+    let raw: RawSocket | null = null;
+    const rawSocket = async (): Promise<RawSocket> => {
+      if (raw && raw.ws.readyState === raw.ws.OPEN) return raw;
+      raw = await rawConnect(world.app.url);
+      const joined = (await raw.call("join_chat", { room: ROOM, username: `raw${counts.rawRuns}` })) as { ok: boolean };
+      expect(joined.ok).toBe(true);
+      await fence(world); // its join notice
+      return raw;
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.array(rawFrame, { minLength: 1, maxLength: 5 }), async (frames) => {
+        counts.rawRuns++;
+        counts.rawFrames += frames.length;
+        const socket = await rawSocket();
+        for (const frame of frames) if (socket.ws.readyState === socket.ws.OPEN) socket.send(frame);
+        const leftovers = (await fence(world)).filter((e) => !(e.event === "message" && (e.payload as { kind?: string }).kind === "left") && e.event !== "presence");
+        expect(leftovers).toEqual([]);
+        expect(world.stored.filter((m) => m.sender !== GOOD)).toEqual([]);
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  }, 60_000);
+});

@@ -1,0 +1,153 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import request from "supertest";
+import { describe, expect, it, onTestFinished } from "vitest";
+import type { LogLine } from "../src/log.js";
+import { startTestApp, type ClientSocket } from "./helpers/app.js";
+import { connectTo, startChildServer } from "./helpers/child-server.js";
+import { waitFor } from "./helpers/wait.js";
+
+const ROOM = "general";
+const SECRET_TEXT = "the-launch-code-is-0000";
+
+function send(socket: ClientSocket, content: string, username = "alice") {
+  return socket.timeout(3000).emitWithAck("send_message", { room: ROOM, username, content });
+}
+
+/** Keys that appear twice in one JSON object of `text` (JSON.parse silently keeps the last). */
+function duplicateKeys(text: string): string[] {
+  const dupes: string[] = [];
+  const stack: { keys: Set<string>; isObject: boolean }[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      const str = text.slice(i, j + 1);
+      const top = stack[stack.length - 1];
+      if (expectKey && top?.isObject) {
+        const key = JSON.parse(str) as string;
+        if (top.keys.has(key)) dupes.push(key);
+        top.keys.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (ch === "{") {
+      stack.push({ keys: new Set(), isObject: true });
+      expectKey = true;
+    } else if (ch === "[") {
+      stack.push({ keys: new Set(), isObject: false });
+    } else if (ch === "}" || ch === "]") {
+      stack.pop();
+    } else if (ch === ",") {
+      expectKey = stack[stack.length - 1]?.isObject ?? false;
+    }
+  }
+  return dupes;
+}
+
+const atInfoOrAbove = (lines: LogLine[]): LogLine[] => lines.filter((l) => l.level !== "debug");
+
+describe("structured logs (capturing logger)", () => {
+  it("writes one event_handled line per client event with socket id, socket event, room, outcome and duration", async () => {
+    const app = await startTestApp();
+    onTestFinished(app.close);
+    const alice = await app.joined(ROOM, "alice");
+    await send(alice, "hello");
+    await alice.timeout(3000).emitWithAck("send_message", { room: ROOM, username: "alice", content: "" });
+    await alice.timeout(3000).emitWithAck("fetch_history", { room: ROOM });
+
+    const handled = app.logs.filter((l) => l.event === "event_handled");
+    const line = { level: "info", event: "event_handled", socket: alice.id, room: ROOM, ms: expect.any(Number) };
+    expect(handled).toEqual([
+      { ...line, socketEvent: "join_chat", outcome: "ok" },
+      { ...line, socketEvent: "send_message", outcome: "ok" },
+      { ...line, socketEvent: "send_message", outcome: "invalid_content" },
+      { ...line, socketEvent: "fetch_history", outcome: "ok" },
+    ]);
+  });
+
+  it("leaves out a room that is not valid rather than logging what the client sent", async () => {
+    const app = await startTestApp();
+    onTestFinished(app.close);
+    const alice = await app.connect();
+    const hugeRoom = "r".repeat(5000);
+    await alice.timeout(3000).emitWithAck("join_chat", { room: hugeRoom, username: "alice" });
+    const line = app.logs.find((l) => l.event === "event_handled");
+    expect(line).toMatchObject({ socketEvent: "join_chat", outcome: "invalid_room" });
+    expect(line).not.toHaveProperty("room");
+  });
+
+  it("never writes message content at info or above: sent, refused, rate-limited, failed to store", async () => {
+    let isFailing = false;
+    const app = await startTestApp({
+      wrapRepo: (repo) => ({
+        append: (m) => (isFailing ? Promise.reject(new Error("disk on fire")) : repo.append(m)),
+        page: (room, q) => repo.page(room, q),
+        isHealthy: () => repo.isHealthy(),
+        close: () => repo.close(),
+      }),
+    });
+    onTestFinished(app.close);
+    const alice = await app.joined(ROOM, "alice");
+    const bob = await app.joined(ROOM, "bob");
+
+    await send(alice, `ok ${SECRET_TEXT}`);
+    await send(alice, `too long ${SECRET_TEXT} ${"x".repeat(600)}`);
+    await send(alice, `wrong name ${SECRET_TEXT}`, "mallory");
+    isFailing = true;
+    await send(alice, `failing store ${SECRET_TEXT}`);
+    isFailing = false;
+    for (let i = 0; i < 12; i++) await send(bob, `flood ${i} ${SECRET_TEXT}`, "bob");
+    const legacyError = waitFor(alice, "chat_error");
+    (alice as unknown as { emit(e: string, p: unknown): void }).emit("send_message", { room: ROOM, username: "alice", content: `\u0000 ${SECRET_TEXT}` });
+    await legacyError;
+
+    const lines = atInfoOrAbove(app.logs);
+    expect(lines.map((l) => l.event)).toEqual(expect.arrayContaining(["event_handled", "handler_failed"]));
+    expect(lines.filter((l) => JSON.stringify(l).includes(SECRET_TEXT))).toEqual([]);
+  });
+
+  it("logs each HTTP request with a request id, echoed in X-Request-Id (a proxy's id is kept)", async () => {
+    const app = await startTestApp();
+    onTestFinished(app.close);
+    const given = await request(app.app.http).get("/").set("X-Request-Id", "proxy-req-42");
+    expect(given.headers["x-request-id"]).toBe("proxy-req-42");
+    const made = await request(app.app.http).get("/r/general");
+    expect(made.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(app.logs.filter((l) => l.event === "http_request")).toEqual([
+      { level: "info", event: "http_request", requestId: "proxy-req-42", method: "GET", path: "/", status: 200, ms: expect.any(Number) },
+      { level: "info", event: "http_request", requestId: made.headers["x-request-id"], method: "GET", path: "/r/general", status: 200, ms: expect.any(Number) },
+    ]);
+  });
+});
+
+describe("structured logs (the real server's stdout, pino)", () => {
+  it("prints one JSON object per line with level, time and event, no key twice, and no message content at info", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mr-logging-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const server = await startChildServer({ databasePath: join(dir, "chat.db"), env: { LOG_LEVEL: "info" } });
+    onTestFinished(server.stop);
+    const alice = await connectTo(server.url);
+    onTestFinished(() => void alice.disconnect());
+    expect(await alice.timeout(3000).emitWithAck("join_chat", { room: ROOM, username: "alice" })).toMatchObject({ ok: true });
+    expect(await send(alice, `hello ${SECRET_TEXT}`)).toMatchObject({ ok: true });
+    await send(alice, `${"y".repeat(501)} ${SECRET_TEXT}`);
+    await server.waitForLog((l) => l.event === "event_handled" && l.outcome === "invalid_content");
+
+    const raw = server.stdout().split("\n").filter(Boolean);
+    expect(raw.length).toBe(server.logs.length); // every line parsed as JSON
+    for (const text of raw) expect(duplicateKeys(text), text).toEqual([]);
+    for (const line of server.logs) {
+      expect(line).toMatchObject({ level: expect.stringMatching(/^(info|warn|error)$/), time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), event: expect.stringMatching(/^[a-z_]+$/) });
+    }
+    expect(server.logs.filter((l) => l.event === "event_handled")).toEqual([
+      expect.objectContaining({ socket: alice.id, socketEvent: "join_chat", room: ROOM, outcome: "ok", ms: expect.any(Number) }),
+      expect.objectContaining({ socket: alice.id, socketEvent: "send_message", room: ROOM, outcome: "ok", ms: expect.any(Number) }),
+      expect.objectContaining({ socket: alice.id, socketEvent: "send_message", room: ROOM, outcome: "invalid_content", ms: expect.any(Number) }),
+    ]);
+    expect(server.stdout()).not.toContain(SECRET_TEXT);
+  });
+});
