@@ -83,6 +83,8 @@ export function startApp(doc) {
   let joining = /** @type {{ room: string, buffer: (() => void)[] } | null} */ (null);
   let isRestarting = false;
   let unread = 0;
+  /** Wait before reconnecting after the server itself ended the connection; doubles while that repeats. */
+  let serverDisconnectRetryMs = 1000;
 
   const list = new MessageList({ scroller: els.scroller, list: els.messages, newButton: els.newMessages, onNearTop: () => void loadOlder() });
   const typingIndicator = new TypingIndicator(els.typing);
@@ -117,8 +119,11 @@ export function startApp(doc) {
         session.isRejoining = false;
         setBanner(isRestarting ? "Server restarting…" : "Reconnecting…");
       }
-      // A disconnect the server chose is not retried by Socket.IO itself; a chat page always wants back in.
-      if (reason === "io server disconnect") setTimeout(() => s.connect(), 1000);
+      // A disconnect the server chose is not retried by Socket.IO itself; a chat page wants back in, gently.
+      if (reason === "io server disconnect") {
+        setTimeout(() => s.connect(), serverDisconnectRetryMs);
+        serverDisconnectRetryMs = Math.min(serverDisconnectRetryMs * 2, 30_000);
+      }
     });
     s.on("server_shutdown", () => {
       isRestarting = true;
@@ -330,6 +335,7 @@ export function startApp(doc) {
     s.isJoined = true;
     s.lastId = s.maxSeen;
     isRestarting = false;
+    serverDisconnectRetryMs = 1000;
     setBanner(null);
     outbox.pump();
   }

@@ -131,9 +131,12 @@ export function initials(name) {
   return letters.join("").toLocaleUpperCase() || "?";
 }
 
-/** A stable small number for a name, to pick its avatar colour. */
+/** A stable small number for a name (FNV-1a), to pick its avatar colour. */
 export function nameHue(name, buckets) {
-  let h = 0;
-  for (const ch of nameKey(name)) h = (h * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
+  let h = 0x811c9dc5;
+  for (const ch of nameKey(name)) {
+    h ^= ch.codePointAt(0) ?? 0;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
   return h % buckets;
 }

@@ -22,9 +22,11 @@ export interface Limiter {
 
 /** Registers `handler` for `event`: one wrapper, so every event is limited, timed, logged and answered the same way. */
 export function bindEvent(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, limiter: Limiter, handler: Handler): void {
-  socket.on(event, (first: unknown, second: unknown) => {
-    // emitWithAck(event) with no payload puts the callback first.
-    const [raw, ack] = typeof first === "function" && second === undefined ? [undefined, first] : [first, second];
+  socket.on(event, (...args: unknown[]) => {
+    // Socket.IO passes the ack callback last, after however many arguments the client sent (none, the payload,
+    // or extra ones): look for it there, or a call with an extra argument would never be answered.
+    const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
+    const raw = args[0];
     const after: (() => void)[] = [];
     const ctx: CallContext = { hasAck: typeof ack === "function", afterReply: (fn) => after.push(fn) };
     deps.drain.start();

@@ -6,12 +6,16 @@ import { anyMessage, besidesDocumentStatus, join, messageTexts, notice, send, se
 import { browserSuite, world } from "./helpers/suite.js";
 import type { NodeClient } from "./helpers/server.js";
 
-/** Fault injection: while set, the database refuses writes (as a full disk would). */
-const faults = { failAppends: false };
+/** Fault injection: refuse writes (as a full disk would), or hold them until released (a stalled disk). */
+const faults = { failAppends: false, hold: null as Promise<void> | null };
 
 const suite = browserSuite({
   wrapRepo: (repo) => ({
-    append: (m) => (faults.failAppends ? Promise.reject(new StorageUnavailableError("e2e: writes refused")) : repo.append(m)),
+    append: async (m) => {
+      if (faults.failAppends) throw new StorageUnavailableError("e2e: writes refused");
+      if (faults.hold) await faults.hold;
+      return repo.append(m);
+    },
     page: (room, query) => repo.page(room, query),
     isHealthy: () => repo.isHealthy(),
     close: () => repo.close(),
@@ -52,6 +56,9 @@ describe("chatting in the browser", () => {
     expect(await sentMessage(ben.page, "Hi Ben, how are you?").getAttribute("class")).not.toContain("msg--own");
     expect(await sentMessage(ben.page, "Hi Ben, how are you?").locator(".msg__sender").textContent()).toBe("Ana");
     expect(await ben.page.locator("#presence-list li.presence__item--me").textContent()).toBe("Ben (you)");
+    // Screen readers hear other people's new messages through the live region.
+    expect(await ben.page.locator("#live-region").getAttribute("aria-live")).toBe("polite");
+    expect(await ben.page.locator("#live-region p").allTextContents()).toContain("Ana: Hi Ben, how are you?");
     expect(problems.list).toEqual([]);
   });
 
@@ -262,6 +269,55 @@ describe("chatting in the browser", () => {
     expect(await ana.page.evaluate(() => document.activeElement?.id)).toBe("message-content");
     const stored = await suite.server.repo.page("retry", { limit: 10 });
     expect(stored.messages.map((m) => m.content)).toEqual(["try me again", "got it"]);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("fails a send that gets no answer in 10 s; stored later after all, it turns sent, once, retry or not", async () => {
+    const { problems, person } = world(suite);
+    const [ana, ben] = await Promise.all([person("ana"), person("ben")]);
+    await ana.page.clock.install(); // the page's timers run normally until fast-forwarded
+    await join(ana.page, suite.server.url, "Ana", "stall");
+    await join(ben.page, suite.server.url, "Ben", "stall");
+    let release = (): void => {};
+    faults.hold = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await ana.page.fill("#message-content", "a slow one");
+      await ana.page.press("#message-content", "Enter");
+      await ana.page.locator("#messages li.msg--pending", { hasText: "a slow one" }).waitFor();
+      await ana.page.clock.fastForward(10_500);
+      const failed = ana.page.locator("#messages li.msg--failed", { hasText: "a slow one" });
+      await failed.waitFor();
+      expect(await failed.locator(".msg__status").innerText()).toContain("Not sent: No answer from the server.");
+      await failed.getByRole("button", { name: "Retry" }).click(); // the same clientId goes again
+      await ana.page.locator("#messages li.msg--pending", { hasText: "a slow one" }).waitFor();
+    } finally {
+      faults.hold = null;
+      release();
+    }
+    await sentMessage(ana.page, "a slow one").waitFor();
+    await sentMessage(ben.page, "a slow one").waitFor();
+    await send(ana.page, "and a quick one");
+    await sentMessage(ben.page, "and a quick one").waitFor();
+    expect(await messageTexts(ana.page)).toEqual(["a slow one", "and a quick one"]);
+    expect(await messageTexts(ben.page)).toEqual(["a slow one", "and a quick one"]);
+    const stored = await suite.server.repo.page("stall", { limit: 10 });
+    expect(stored.messages.map((m) => m.content)).toEqual(["a slow one", "and a quick one"]);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("makes its own version 4 UUID for clientId where crypto.randomUUID is missing (plain-HTTP LAN)", async () => {
+    const { problems, person } = world(suite);
+    const ana = await person("ana");
+    // Outside secure contexts browsers leave randomUUID out; getRandomValues stays.
+    await ana.context.addInitScript(() => Object.defineProperty(Crypto.prototype, "randomUUID", { value: undefined }));
+    await join(ana.page, suite.server.url, "Ana", "lan");
+    expect(await ana.page.evaluate(() => typeof crypto.randomUUID)).toBe("undefined");
+    await send(ana.page, "from the LAN");
+    await send(ana.page, "and again");
+    const stored = await suite.server.repo.page("lan", { limit: 10 });
+    const ids = stored.messages.map((m) => m.clientId);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(2);
     expect(problems.list).toEqual([]);
   });
 

@@ -149,17 +149,17 @@ describe("looks and accessibility", () => {
     };
     await suite.server.seed(room, [
       { sender: "Ben", content: "Anyone up for a hike on Saturday?", sentAt: yesterday(18, 2) },
+      { sender: "Ben", content: "The weather looks great.", sentAt: yesterday(18, 3) },
       { sender: "Cleo", content: "Yes! The ridge trail or the lake loop?", sentAt: yesterday(18, 5) },
-      { sender: "Ben", content: "Ridge trail, the weather looks great.", sentAt: yesterday(18, 6) },
-      { sender: "Ana", content: "Count me in!", sentAt: yesterday(18, 20) },
+      { sender: "Ana", content: "Ridge trail, count me in!", sentAt: yesterday(18, 20) },
     ]);
     const [ana, ben] = await Promise.all([
-      person("ana", { viewport: { width: 1000, height: 880 }, deviceScaleFactor: 1 }),
+      person("ana", { viewport: { width: 1000, height: 1040 }, deviceScaleFactor: 1 }),
       person("ben", { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }),
     ]);
+    const cleo = await suite.server.joined(room, "Cleo");
     await join(ana.page, suite.server.url, "Ana", room);
     await join(ben.page, suite.server.url, "Ben", room);
-    const cleo = await suite.server.joined(room, "Cleo");
     await waitForPresence(ana.page, ["Ana", "Ben", "Cleo"]);
 
     await cleo.timeout(5000).emitWithAck("send_message", { room, username: "Cleo", content: "Trail map: https://example.org/trails/ridge" });

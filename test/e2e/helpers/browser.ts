@@ -79,6 +79,8 @@ export async function newPerson(browser: Browser, problems: Problems, label: str
 
 /** Opens the home page, fills the join form and waits for the room. */
 export async function join(page: Page, baseUrl: string, username: string, room: string): Promise<void> {
+  // Background tabs get no animation frames, and Playwright's actionability checks wait for them.
+  await page.bringToFront();
   await page.goto(`${baseUrl}/`);
   await page.fill("#username", username);
   await page.fill("#room-name", room);

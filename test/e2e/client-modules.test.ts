@@ -1,0 +1,64 @@
+// The browser client's pure modules (public/js), run in Node: the rules the page tests only sample.
+import { describe, expect, it } from "vitest";
+
+// Plain browser JavaScript without type declarations: loaded by URL so TypeScript does not look for any.
+const load = (name: string) => import(new URL(`../../public/js/${name}`, import.meta.url).href);
+
+interface Run {
+  text: string;
+  href?: string;
+}
+
+describe("client text rules", () => {
+  it("links only http(s) URLs and leaves sentence punctuation outside the link", async () => {
+    const { splitLinks } = await load("linkify.js");
+    const links = (text: string) => (splitLinks(text) as Run[]).filter((r) => r.href !== undefined).map((r) => r.href);
+    expect(links("see https://example.com/a.")).toEqual(["https://example.com/a"]);
+    expect(links("(at https://example.com/b)")).toEqual(["https://example.com/b"]);
+    expect(links("https://en.wikipedia.org/wiki/Foo_(bar), nice")).toEqual(["https://en.wikipedia.org/wiki/Foo_(bar)"]);
+    expect(links("HTTP://EXAMPLE.COM/x!")).toEqual(["http://example.com/x"]);
+    expect(links("javascript:alert(1) data:text/html,<b> ftp://x.org file:///etc/passwd")).toEqual([]);
+    const runs = splitLinks("a <b>https://x.org/?q=<i></b> z") as Run[];
+    expect(runs.map((r) => r.text).join("")).toBe("a <b>https://x.org/?q=<i></b> z"); // nothing lost, nothing added
+  });
+
+  it("labels days as Today, Yesterday or a date (with the year only when it differs)", async () => {
+    const { dayLabel } = await load("format.js");
+    const now = new Date(2026, 10, 25, 9, 30);
+    expect(dayLabel(new Date(2026, 10, 25, 0, 1), now, "en-GB")).toBe("Today");
+    expect(dayLabel(new Date(2026, 10, 24, 23, 59), now, "en-GB")).toBe("Yesterday");
+    // ICU versions differ on the comma after the weekday.
+    expect(dayLabel(new Date(2026, 10, 20, 12, 0), now, "en-GB")).toMatch(/^Friday,? 20 November$/);
+    expect(dayLabel(new Date(2025, 11, 31, 12, 0), now, "en-GB")).toMatch(/^Wednesday,? 31 December 2025$/);
+  });
+
+  it("words the typing line for one, two and more people", async () => {
+    const { typingText } = await load("format.js");
+    expect(typingText([])).toBe("");
+    expect(typingText(["Ana"])).toBe("Ana is typing…");
+    expect(typingText(["Ana", "Ben"])).toBe("Ana and Ben are typing…");
+    expect(typingText(["Ana", "Ben", "Cleo"])).toBe("Several people are typing…");
+  });
+
+  it("counts characters as code points and normalises content as the server does", async () => {
+    const { codePointLength, normaliseContent } = await load("format.js");
+    expect(codePointLength("😀😀")).toBe(2);
+    expect(codePointLength("e\u0301")).toBe(2);
+    expect(normaliseContent("  e\u0301\r\nx\r ")).toBe("é\nx");
+  });
+
+  it("round-trips room names through /r/<room> addresses", async () => {
+    const { roomPath, roomFromPath } = await load("format.js");
+    for (const room of ["general", "Café & Bar/ü 1?#", "100% fun", "<b>x</b>"]) expect(roomFromPath(roomPath(room))).toBe(room);
+    expect(roomFromPath("/")).toBeNull();
+    expect(roomFromPath("/r/%E0%A4%A")).toBeNull(); // malformed escape
+    expect(roomFromPath("/r/a/b")).toBeNull();
+  });
+
+  it("builds RFC 4122 version 4 UUIDs from random bytes", async () => {
+    const { uuidFromRandom } = await load("uuid.js");
+    const v4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    expect(uuidFromRandom(new Uint8Array(16).fill(0xff))).toMatch(v4);
+    expect(uuidFromRandom(new Uint8Array(16))).toBe("00000000-0000-4000-8000-000000000000");
+  });
+});
