@@ -32,8 +32,10 @@ function main(): void {
   const host = process.env.HOST ?? "127.0.0.1";
   const db = new Database(process.env.DATABASE_PATH ?? ":memory:");
   db.pragma("journal_mode = WAL");
-  // FULL, as the app keeps it (it promises acked messages survive power loss): otherwise the
-  // comparison would measure a durability choice, not the server. BASELINE_SYNCHRONOUS overrides it.
+  // FULL, as the app keeps it (acked messages survive power loss). better-sqlite3's build would
+  // otherwise drop to NORMAL in WAL mode (SQLITE_DEFAULT_WAL_SYNCHRONOUS=1), no fsync per commit, and
+  // the comparison would measure a durability choice rather than the server.
+  // BASELINE_SYNCHRONOUS=NORMAL runs it that way, to see what durability costs.
   db.pragma(`synchronous = ${process.env.BASELINE_SYNCHRONOUS ?? "FULL"}`);
   // The legacy Flask table, so the same pre-filled database file serves both servers.
   db.exec(`CREATE TABLE IF NOT EXISTS chat_message (id INTEGER PRIMARY KEY, chat_room VARCHAR(50),

@@ -2,7 +2,7 @@
 import type { Ack, HistoryResult, JoinResult, SendResult } from "../protocol.js";
 import type { RateLimits } from "../config.js";
 import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseTyping } from "../validation.js";
-import { announceArrival, enterRoom, exitAllRooms, exitRoom } from "./membership.js";
+import { announceArrival, enterRoom, exitAllRooms, exitRoom, retractEntry } from "./membership.js";
 import { TokenBucket, WindowCounter } from "./rate-limit.js";
 import { bindEvent, type CallContext, type Limiter } from "./reply.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
@@ -39,7 +39,7 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   try {
     result = await loadJoinHistory(deps, room, username, since);
   } catch (err) {
-    if (current !== username) exitRoom(io, socket, deps, room);
+    if (current !== username) retractEntry(socket, deps, room);
     throw err;
   }
   if (!ctx.hasAck) {

@@ -37,6 +37,15 @@ export function exitRoom(io: ChatServer, socket: ChatSocket, deps: ChatDeps, roo
   io.to(room).emit("presence", { room, users: deps.presence.users(room) });
 }
 
+/** Undoes an enterRoom whose arrival was never announced (the join failed): nobody heard it come, so nobody hears it go. */
+export function retractEntry(socket: ChatSocket, deps: ChatDeps, room: string): void {
+  const username = socket.data.rooms.get(room);
+  if (username === undefined) return;
+  socket.data.rooms.delete(room);
+  void socket.leave(room);
+  deps.presence.leave(room, username, socket.id);
+}
+
 /** A closed tab leaves every room it was in (the original never announced these). */
 export function exitAllRooms(io: ChatServer, socket: ChatSocket, deps: ChatDeps): void {
   for (const room of [...socket.data.rooms.keys()]) exitRoom(io, socket, deps, room);

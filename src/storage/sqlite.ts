@@ -94,8 +94,9 @@ export class SqliteMessageRepository implements MessageRepository {
     this.open(); // at start-up a database that cannot be opened is fatal, so let it throw
   }
 
-  private open(): void {
-    const db = new Database(this.path, { timeout: this.opts.busyTimeoutMs });
+  /** `mustExist`: after start-up a missing file means it was deleted; making a new empty one would restart ids at 1. */
+  private open(mustExist = false): void {
+    const db = new Database(this.path, { timeout: this.opts.busyTimeoutMs, fileMustExist: mustExist && this.path !== ":memory:" });
     try {
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = FULL");
@@ -119,7 +120,7 @@ export class SqliteMessageRepository implements MessageRepository {
   /** Drops a connection that cannot write any more (read-only open, file gone) and opens the path again. */
   private reopen(): void {
     this.closeConnection();
-    this.open();
+    this.open(true); // a deleted database stays unavailable until a file (say, a backup) is back at the path
     this.opts.log.info("db_reopened", { path: this.path });
   }
 
