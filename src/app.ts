@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import express from "express";
 import { Server } from "socket.io";
 import { registerChat } from "./chat/controller.js";
@@ -37,8 +37,26 @@ export interface App {
 }
 
 const SLOW_CLIENT_SWEEP_MS = 1000;
+const CODE_FILE = /\.(?:m?js|css)$/;
+
+/**
+ * Code and styles revalidate on every load (a cheap 304 with the ETag), so after an upgrade no browser runs
+ * old modules against the new server or mixes two versions of them; images may be kept for an hour.
+ */
+function setStaticCaching(res: express.Response, path: string): void {
+  res.setHeader("Cache-Control", CODE_FILE.test(path) ? "no-cache" : "public, max-age=3600");
+}
 const RECONNECT_AFTER_MS = 1000;
 const FLUSH_TIMEOUT_MS = 1000;
+/** How long io.close() may wait for clients to finish the WebSocket close handshake before their sockets are cut. */
+const CLOSE_GRACE_MS = 2000;
+
+/** True when `done` settles within `ms`. */
+function settlesWithin(done: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([done.then(() => true), late]).finally(() => clearTimeout(timer));
+}
 
 interface QueuedConn {
   writeBuffer?: unknown[];
@@ -70,6 +88,12 @@ export function createApp(deps: AppDeps): App {
   web.set("views", config.viewsDir).set("view engine", "ejs").set("trust proxy", config.trustProxy).set("x-powered-by", false);
   web.use(requestLog(log), securityHeaders(config.allowedOrigins));
   const http = createServer(web);
+  // Every TCP connection, upgraded ones too: shutdown cuts off those whose client has stopped reading.
+  const connections = new Set<Socket>();
+  http.on("connection", (socket: Socket) => {
+    connections.add(socket);
+    socket.once("close", () => connections.delete(socket));
+  });
   const boundPort = (): number => (http.address() as AddressInfo | null)?.port ?? config.port;
   const clientIp = createClientIp(config.trustProxy);
   const guard = createHandshakeGuard(config, clientIp, clock, boundPort);
@@ -108,7 +132,7 @@ export function createApp(deps: AppDeps): App {
     log.warn("slow_client_dropped", { socket, bytes });
   });
 
-  web.use(express.static(config.publicDir, { maxAge: "1h", index: false }));
+  web.use(express.static(config.publicDir, { index: false, setHeaders: setStaticCaching }));
   web.use(routes({ config, repo, log, presence, metrics }));
   web.use(notFound({ config, repo, log, presence, metrics }));
   web.use(errorHandler(log));
@@ -122,7 +146,12 @@ export function createApp(deps: AppDeps): App {
       io.emit("server_shutdown", { reconnectAfterMs: RECONNECT_AFTER_MS });
       await drain.idle(); // every in-flight event has been answered
       await flushQueuedPackets(io, FLUSH_TIMEOUT_MS); // ...and the answers have left: io.close() discards what is still queued
-      await new Promise<void>((resolve) => void io.close(() => resolve()));
+      const ioClosed = new Promise<void>((resolve) => void io.close(() => resolve()));
+      // A client that stopped reading never completes the close handshake (ws would wait 30 s): cut it off.
+      if (!(await settlesWithin(ioClosed, CLOSE_GRACE_MS))) {
+        for (const socket of connections) socket.destroy();
+        await ioClosed;
+      }
       await repo.close();
     })();
     return closing;

@@ -154,10 +154,17 @@ describe("static files", () => {
     return dir;
   }
 
-  it("are served with an hour of caching and validators, and revalidate to 304", async () => {
-    const app = await appFor({ config: { publicDir: publicDir({ "hello.css": "body{}" }) } });
-    const res = await request(app.url).get("/hello.css").expect(200).expect("Content-Type", /text\/css/);
+  it("keeps images for an hour", async () => {
+    const app = await appFor({ config: { publicDir: publicDir({ "logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>" }) } });
+    const res = await request(app.url).get("/logo.svg").expect(200);
     expect(res.headers["cache-control"]).toBe("public, max-age=3600");
+  });
+
+  it("makes code and styles revalidate on every load, answering 304 when unchanged", async () => {
+    const app = await appFor({ config: { publicDir: publicDir({ "hello.css": "body{}", "mod.js": "export {};" }) } });
+    expect((await request(app.url).get("/mod.js").expect(200)).headers["cache-control"]).toBe("no-cache");
+    const res = await request(app.url).get("/hello.css").expect(200).expect("Content-Type", /text\/css/);
+    expect(res.headers["cache-control"]).toBe("no-cache");
     expect(res.headers.etag).toEqual(expect.any(String));
     expect(res.headers["last-modified"]).toEqual(expect.any(String));
     await request(app.url).get("/hello.css").set("If-None-Match", res.headers.etag as string).expect(304);

@@ -97,7 +97,8 @@ describe("SIGTERM", () => {
 
   it("still exits 0 within 10 s when a client has stopped reading", async () => {
     const dir = tempDir();
-    const server = await startChildServer({ databasePath: join(dir, "chat.db"), env: { RATE_SEND_PER_SEC: "0" } });
+    const databasePath = join(dir, "chat.db");
+    const server = await startChildServer({ databasePath, env: { RATE_SEND_PER_SEC: "0" } });
     onTestFinished(server.stop);
     const stuck = await rawConnect(server.url);
     onTestFinished(() => stuck.ws.terminate());
@@ -113,5 +114,6 @@ describe("SIGTERM", () => {
     const exit = await server.exited;
     expect(exit).toEqual({ code: 0, signal: null });
     expect(performance.now() - signalledAt).toBeLessThan(DEADLINE_MS);
+    expect(walIsEmptyOrGone(databasePath), "the database was still closed cleanly").toBe(true);
   });
 });

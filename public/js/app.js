@@ -24,6 +24,7 @@ const TITLE = "Messenger Room";
  *   lastId: number, maxSeen: number,
  *   hasMoreOlder: boolean, isLoadingOlder: boolean,
  *   isJoined: boolean, isRejoining: boolean, sawOwnJoin: boolean,
+ *   rejoinGen: number,
  * }} Session
  */
 
@@ -114,9 +115,11 @@ export function startApp(doc) {
     });
     s.on("disconnect", (reason) => {
       outbox.disconnected();
+      typingIndicator.clear();
       if (session) {
         session.isJoined = false;
         session.isRejoining = false;
+        session.rejoinGen++; // a catch-up still running belongs to the old connection: it stops
         setBanner(isRestarting ? "Server restarting…" : "Reconnecting…");
       }
       // A disconnect the server chose is not retried by Socket.IO itself; a chat page wants back in, gently.
@@ -270,6 +273,7 @@ export function startApp(doc) {
       isJoined: true,
       isRejoining: false,
       sawOwnJoin: false,
+      rejoinGen: 0,
     };
     isRestarting = false;
     list.reset(res.username);
@@ -297,10 +301,12 @@ export function startApp(doc) {
   async function rejoin() {
     const s = session;
     if (!s || !socket || !socket.connected || s.isRejoining) return;
+    const gen = ++s.rejoinGen;
+    const isCurrent = () => session === s && s.rejoinGen === gen;
     s.isRejoining = true;
     s.isJoined = false;
     const res = await emitAck(socket, "join_chat", { username: s.username, room: s.room, since: s.lastId }, JOIN_TIMEOUT_MS);
-    if (session !== s) return;
+    if (!isCurrent()) return;
     if (!res.ok) {
       s.isRejoining = false;
       handleRejoinFailure(s, res.error);
@@ -309,16 +315,17 @@ export function startApp(doc) {
     ingest(s, res.history, true);
     let cursor = res.history.at(-1)?.id ?? s.lastId;
     let hasMore = Boolean(res.hasMoreAfter);
-    for (let pages = 0; hasMore && session === s; pages++) {
+    for (let pages = 0; hasMore; pages++) {
       if (pages >= MAX_CATCH_UP_PAGES) {
         await restartFromNewest(s);
         return;
       }
       const page = await emitAck(socket, "fetch_history", { room: s.room, after: cursor, limit: CATCH_UP_PAGE }, HISTORY_TIMEOUT_MS);
-      if (session !== s) return;
+      if (!isCurrent()) return;
       if (!page.ok) {
         if (page.error.code === "rate_limited") {
           await delay(page.error.retryAfterMs ?? 500);
+          if (!isCurrent()) return;
           pages--;
           continue;
         }
@@ -330,7 +337,6 @@ export function startApp(doc) {
       cursor = page.messages.at(-1)?.id ?? cursor;
       hasMore = Boolean(page.hasMore);
     }
-    if (session !== s) return;
     s.isRejoining = false;
     s.isJoined = true;
     s.lastId = s.maxSeen;
@@ -343,8 +349,9 @@ export function startApp(doc) {
   /** Too much was missed to page through: show the newest messages, as a fresh visit would. */
   async function restartFromNewest(s) {
     if (!socket) return;
+    const gen = s.rejoinGen;
     const res = await emitAck(socket, "join_chat", { username: s.username, room: s.room }, JOIN_TIMEOUT_MS);
-    if (session !== s) return;
+    if (session !== s || s.rejoinGen !== gen) return;
     s.isRejoining = false;
     if (!res.ok) {
       handleRejoinFailure(s, res.error);
@@ -356,6 +363,7 @@ export function startApp(doc) {
     s.maxSeen = last;
     s.hasMoreOlder = Boolean(res.hasMore);
     s.isJoined = true;
+    isRestarting = false;
     ingest(s, res.history, false);
     updateHistoryStatus();
     setBanner(null);

@@ -24,7 +24,10 @@ export function startSlowClientSweep(io: ChatServer, maxBytes: number, intervalM
       if (bytes > maxBytes) {
         onDrop(socket.id, bytes);
         socket.disconnect(true);
-        socket.conn.close(); // the transport may never drain the disconnect packet: close it outright
+        // close() without discard waits for the queue to drain, which a client that does not read never lets
+        // happen: discard it, and end the WebSocket now instead of after ws's 30 s close handshake.
+        socket.conn.close(true);
+        (socket.conn.transport as { socket?: { terminate?: () => void } }).socket?.terminate?.();
       }
     }
   }, intervalMs);

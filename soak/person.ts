@@ -1,0 +1,186 @@
+// One simulated person: a browser session that joins a room, chats, types, reads history, switches rooms,
+// drops its connection and comes back, or goes away for a while, at random, until the run ends.
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { io as connectClient, type Socket } from "socket.io-client";
+import type { ClientToServerEvents, ServerToClientEvents } from "../src/protocol.js";
+import type { Ledger, Membership } from "./ledger.js";
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const ACK_TIMEOUT_MS = 15_000;
+
+export interface PersonPlan {
+  index: number;
+  url: string;
+  rooms: readonly string[];
+  /** "mr_session=..." from the page, so a reconnect keeps the name at once (as a browser tab does). */
+  cookie: string;
+  /** performance.now() after which no new action starts. */
+  endAt: number;
+  thinkMs: readonly [number, number];
+  random: () => number;
+  ledger: Ledger;
+}
+
+export interface PersonStats {
+  sends: number;
+  joins: number;
+  roomSwitches: number;
+  reconnects: number;
+  aways: number;
+  typings: number;
+  fetches: number;
+}
+
+export class Person {
+  readonly stats: PersonStats = { sends: 0, joins: 0, roomSwitches: 0, reconnects: 0, aways: 0, typings: 0, fetches: 0 };
+  private socket: ClientSocket | null = null;
+  private membership: Membership | null = null;
+  private isClosingOnPurpose = false;
+  private seq = 0;
+  private readonly name: string;
+
+  constructor(private readonly plan: PersonPlan) {
+    this.name = `p${plan.index}`;
+  }
+
+  /** Chats at random until endAt; returns with the person still connected and in a room. */
+  async run(): Promise<void> {
+    await this.arrive();
+    while (performance.now() < this.plan.endAt) {
+      await sleep(this.between(this.plan.thinkMs));
+      if (performance.now() >= this.plan.endAt) break;
+      const dice = this.plan.random();
+      if (dice < 0.7) await this.send();
+      else if (dice < 0.78) await this.type();
+      else if (dice < 0.83) await this.fetchHistory();
+      else if (dice < 0.91) await this.switchRoom();
+      else if (dice < 0.97) await this.reconnect();
+      else await this.goAwayForAWhile();
+    }
+  }
+
+  /** The last word: a round trip, so every broadcast acked before it has arrived; then leave. */
+  async finish(): Promise<void> {
+    await this.fence();
+    this.isClosingOnPurpose = true;
+    this.socket?.disconnect();
+  }
+
+  private between([min, max]: readonly [number, number]): number {
+    return min + this.plan.random() * (max - min);
+  }
+
+  private pickRoom(): string {
+    return this.plan.rooms[Math.floor(this.plan.random() * this.plan.rooms.length)] as string;
+  }
+
+  private async arrive(): Promise<void> {
+    this.socket = await this.connect();
+    await this.join(this.pickRoom());
+  }
+
+  private connect(): Promise<ClientSocket> {
+    const socket: ClientSocket = connectClient(this.plan.url, {
+      transports: ["websocket"],
+      reconnection: false,
+      forceNew: true,
+      extraHeaders: { cookie: this.plan.cookie },
+    });
+    this.isClosingOnPurpose = false;
+    socket.on("message", (m) => {
+      if ("id" in m) this.plan.ledger.recordReceipt(this.plan.index, m.id);
+    });
+    socket.on("disconnect", (reason) => {
+      if (!this.isClosingOnPurpose) this.plan.ledger.fail(`${this.name} was disconnected: ${reason}`);
+    });
+    return new Promise((resolve, reject) => {
+      socket.once("connect", () => resolve(socket));
+      socket.once("connect_error", (err) => reject(new Error(`${this.name} could not connect: ${err.message}`)));
+    });
+  }
+
+  private async join(room: string): Promise<void> {
+    const res = await this.live().timeout(ACK_TIMEOUT_MS).emitWithAck("join_chat", { room, username: this.name });
+    if (!res.ok) throw new Error(`${this.name} could not join ${room}: ${res.error.code}`);
+    this.membership = this.plan.ledger.openMembership(this.plan.index, room, performance.now());
+    this.stats.joins++;
+  }
+
+  private live(): ClientSocket {
+    if (!this.socket) throw new Error(`${this.name} has no connection`);
+    return this.socket;
+  }
+
+  private room(): string {
+    if (!this.membership) throw new Error(`${this.name} is in no room`);
+    return this.membership.room;
+  }
+
+  private async send(): Promise<void> {
+    const room = this.room();
+    const filler = "·".repeat(Math.floor(this.plan.random() * 200));
+    const content = `${this.name} #${++this.seq} ${filler}`;
+    const emittedAt = performance.now();
+    const res = await this.live().timeout(ACK_TIMEOUT_MS).emitWithAck("send_message", { room, username: this.name, content, clientId: randomUUID() });
+    const ackedAt = performance.now();
+    if (!res.ok) {
+      this.plan.ledger.fail(`${this.name} send refused: ${res.error.code}`);
+      return;
+    }
+    this.plan.ledger.recordAck({ id: res.message.id, room, person: this.plan.index, emittedAt, ackedAt });
+    this.stats.sends++;
+  }
+
+  private async type(): Promise<void> {
+    const res = await this.live().timeout(ACK_TIMEOUT_MS).emitWithAck("typing", { room: this.room(), isTyping: this.plan.random() < 0.7 });
+    if (!res.ok) this.plan.ledger.fail(`${this.name} typing refused: ${res.error.code}`);
+    this.stats.typings++;
+  }
+
+  private async fetchHistory(): Promise<void> {
+    const res = await this.live().timeout(ACK_TIMEOUT_MS).emitWithAck("fetch_history", { room: this.room(), limit: 50 });
+    if (!res.ok) this.plan.ledger.fail(`${this.name} fetch_history refused: ${res.error.code}`);
+    this.stats.fetches++;
+  }
+
+  /** A request whose answer comes after every broadcast the server queued for us before it: ends the membership. */
+  private async fence(): Promise<void> {
+    const membership = this.membership;
+    if (membership) membership.endedAt = performance.now();
+    this.membership = null;
+    const res = await this.live().timeout(ACK_TIMEOUT_MS).emitWithAck("fetch_history", { room: membership?.room ?? this.plan.rooms[0] ?? "lobby", limit: 1 });
+    if (!res.ok && res.error.code !== "not_in_room") this.plan.ledger.fail(`${this.name} fence refused: ${res.error.code}`);
+  }
+
+  private async switchRoom(): Promise<void> {
+    const membership = this.membership;
+    if (membership) membership.endedAt = performance.now();
+    this.membership = null;
+    const res = await this.live().timeout(ACK_TIMEOUT_MS).emitWithAck("leave_chat", { room: membership?.room ?? "", username: this.name });
+    if (!res.ok) this.plan.ledger.fail(`${this.name} leave refused: ${res.error.code}`);
+    await this.join(this.pickRoom());
+    this.stats.roomSwitches++;
+  }
+
+  private async dropConnection(): Promise<void> {
+    await this.fence();
+    this.isClosingOnPurpose = true;
+    this.live().disconnect();
+    this.socket = null;
+  }
+
+  private async reconnect(): Promise<void> {
+    await this.dropConnection();
+    await this.arrive();
+    this.stats.reconnects++;
+  }
+
+  private async goAwayForAWhile(): Promise<void> {
+    await this.dropConnection();
+    await sleep(this.between([1000, 4000]));
+    await this.arrive();
+    this.stats.aways++;
+  }
+}

@@ -1,0 +1,180 @@
+// npm run soak -- [--clients 300] [--duration 60] [--rooms N] [--seed N]
+// Starts the built server as a child process (temporary database, loopback only, rate limits relaxed),
+// runs simulated people who join, chat, switch rooms, reconnect and go away at random, then checks:
+// every acknowledged message reached every member present for it exactly once, no error line in the
+// server log, the server's RSS grew less than 10 % after warm-up, and SIGTERM ends it with exit code 0.
+// Prints one summary line; exits 1 when a check fails (details go to stderr first).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import { Ledger } from "./ledger.js";
+import { Person, type PersonStats } from "./person.js";
+import { startSoakServer, type SoakServer } from "./server.js";
+
+const USAGE = "usage: npm run soak -- [--clients 300] [--duration 60] [--rooms N] [--seed N]";
+const MAX_RSS_GROWTH = 0.1;
+const SAMPLE_EVERY_MS = 500;
+/** RSS figures are medians over this long, so one GC does not decide the verdict. */
+const RSS_WINDOW_MS = 2000;
+const STOP_DEADLINE_MS = 10_000;
+const THINK_MS: readonly [number, number] = [500, 3500];
+
+interface Options {
+  clients: number;
+  durationS: number;
+  rooms: number;
+  seed: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: { clients: { type: "string" }, duration: { type: "string" }, rooms: { type: "string" }, seed: { type: "string" }, help: { type: "boolean" } },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const whole = (raw: string | undefined, fallback: number, min: number, max: number, name: string): number => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}\n${USAGE}`);
+    return n;
+  };
+  const clients = whole(values.clients, 300, 2, 2000, "clients");
+  return {
+    clients,
+    durationS: whole(values.duration, 60, 5, 3600, "duration"),
+    rooms: whole(values.rooms, Math.max(2, Math.round(clients / 25)), 1, 1000, "rooms"),
+    seed: whole(values.seed, Date.now() % 1_000_000, 0, 2 ** 31, "seed"),
+  };
+}
+
+/** mulberry32: a small seeded generator, so a failing run can be repeated with --seed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The session cookie a browser gets with the page. */
+async function pageCookie(url: string): Promise<string> {
+  const res = await fetch(`${url}/`);
+  await res.arrayBuffer();
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("mr_session="));
+  if (!cookie) throw new Error("the page came without a session cookie");
+  return cookie.split(";")[0] as string;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+function storedIds(databasePath: string): Set<number> {
+  const db = new Database(databasePath, { readonly: true });
+  try {
+    return new Set((db.prepare("SELECT id FROM chat_message").all() as { id: number }[]).map((r) => r.id));
+  } finally {
+    db.close();
+  }
+}
+
+const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+
+async function main(): Promise<number> {
+  const opts = parseOptions(process.argv.slice(2));
+  const dir = mkdtempSync(join(tmpdir(), "mr-soak-"));
+  const databasePath = join(dir, "chat.db");
+  let server: SoakServer | null = null;
+  try {
+    server = await startSoakServer(databasePath, dir);
+    const random = seeded(opts.seed);
+    const ledger = new Ledger();
+    const rooms = Array.from({ length: opts.rooms }, (_, i) => `room-${i + 1}`);
+    const cookies = await Promise.all(Array.from({ length: opts.clients }, () => pageCookie((server as SoakServer).url)));
+
+    const startedAt = performance.now();
+    const endAt = startedAt + opts.durationS * 1000;
+    const warmupEndsAt = startedAt + Math.max(3000, opts.durationS * 250);
+    const samples: { at: number; rss: number }[] = [];
+    const sampler = setInterval(() => samples.push({ at: performance.now(), rss: (server as SoakServer).rssBytes() }), SAMPLE_EVERY_MS);
+
+    // Arrivals spread over the first second or so, as a page full of tabs would not all connect in one tick.
+    const people = cookies.map((cookie, index) => new Person({ index, url: (server as SoakServer).url, rooms, cookie, endAt, thinkMs: THINK_MS, random, ledger }));
+    const runs = people.map(async (p, i) => {
+      await new Promise((r) => setTimeout(r, (i / people.length) * 1000));
+      await p.run();
+    });
+    const outcomes = await Promise.allSettled(runs);
+    clearInterval(sampler);
+    for (const o of outcomes) if (o.status === "rejected") ledger.fail(String((o.reason as Error).message ?? o.reason));
+    await Promise.allSettled(people.map((p) => p.finish()));
+
+    const report = ledger.check();
+    const exitCode = await server.stop(STOP_DEADLINE_MS);
+    const stored = storedIds(databasePath);
+    const ackedNotStored = [...ledger.acked.keys()].filter((id) => !stored.has(id)).length;
+
+    if (process.env.SOAK_RSS_TRACE) console.error(samples.filter((_, i) => i % 2 === 0).map((s) => `${((s.at - startedAt) / 1000).toFixed(0)}s:${mb(s.rss)}`).join(" "));
+    const baseline = median(samples.filter((s) => s.at >= warmupEndsAt && s.at < warmupEndsAt + RSS_WINDOW_MS).map((s) => s.rss));
+    const final = median(samples.filter((s) => s.at >= endAt - RSS_WINDOW_MS).map((s) => s.rss));
+    const growth = final / baseline - 1;
+    const totals = people.reduce<PersonStats>(
+      (sum, p) => {
+        for (const key of Object.keys(sum) as (keyof PersonStats)[]) sum[key] += p.stats[key];
+        return sum;
+      },
+      { sends: 0, joins: 0, roomSwitches: 0, reconnects: 0, aways: 0, typings: 0, fetches: 0 },
+    );
+    const errorLines = server.log.byLevel.error ?? 0;
+
+    const problems: string[] = [];
+    if (ledger.failures.length > 0) problems.push(`${ledger.failures.length} client-side failures: ${ledger.failures.slice(0, 5).join("; ")}`);
+    if (report.missing > 0 || report.duplicates > 0 || report.unknown > 0) problems.push(`delivery: ${report.examples.join("; ")}`);
+    if (report.acked === 0) problems.push("no message was acknowledged");
+    if (ackedNotStored > 0) problems.push(`${ackedNotStored} acknowledged messages are not in the database`);
+    if (server.log.bad.length > 0) problems.push(`server log: ${server.log.bad.slice(0, 5).join(" | ")}`);
+    if (!(growth < MAX_RSS_GROWTH)) problems.push(`RSS grew ${(growth * 100).toFixed(1)} % after warm-up (limit ${MAX_RSS_GROWTH * 100} %)`);
+    if (exitCode !== 0) problems.push(`the server exited with ${String(exitCode)} on SIGTERM`);
+    for (const p of problems) console.error(`soak: ${p}`);
+
+    console.log(
+      [
+        `soak ${problems.length === 0 ? "PASS" : "FAIL"}: ${opts.clients} clients, ${opts.durationS} s, ${opts.rooms} rooms, seed ${opts.seed}`,
+        `acked ${report.acked} sends (stored ${stored.size}, acked-not-stored ${ackedNotStored}), ack p50 ${percentile(ledger.ackLatenciesMs, 50).toFixed(1)} ms p99 ${percentile(ledger.ackLatenciesMs, 99).toFixed(1)} ms`,
+        `deliveries ${report.delivered}/${report.expected}, missing ${report.missing}, duplicates ${report.duplicates}, unknown ${report.unknown}`,
+        `churn: ${totals.joins} joins, ${totals.roomSwitches} room switches, ${totals.reconnects} reconnects, ${totals.aways} away-and-back, ${totals.typings} typing, ${totals.fetches} history`,
+        `server log ${server.log.lines} lines, ${errorLines} error, ${server.log.byLevel.warn ?? 0} warn`,
+        `RSS ${mb(baseline)} MB after ${((warmupEndsAt - startedAt) / 1000).toFixed(0)} s warm-up -> ${mb(final)} MB at the end (${growth >= 0 ? "+" : ""}${(growth * 100).toFixed(1)} %)`,
+        `SIGTERM exit ${String(exitCode)}`,
+      ].join(" | "),
+    );
+    return problems.length === 0 ? 0 : 1;
+  } finally {
+    if (server && !server.hasExited()) await server.stop(STOP_DEADLINE_MS);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`soak: ${err instanceof Error ? err.message : String(err)}`);
+    console.log("soak FAIL: did not run to the end (see above)");
+    process.exit(1);
+  },
+);
