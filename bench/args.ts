@@ -8,14 +8,17 @@ export interface BenchArgs {
   targets: TargetName[];
   workloads: WorkloadId[];
   isProfiling: boolean;
+  /** The app's entry; another build (a branch, an experiment) can be measured against the baseline. */
+  appEntry?: string;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile]
+export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
   --quick     every workload, small (CI: asserts no loss, no speed thresholds)
   --target    which servers to run (default both)
   --only      a subset of workloads 1-6
   --profile   run each server under node --cpu-prof; profiles land in bench/results/profiles-*/
-              (summarise one with: node --import tsx bench/profile-summary.ts <file.cpuprofile>)`;
+              (summarise one with: node --import tsx bench/profile-summary.ts <file.cpuprofile>)
+  --app-entry the app's compiled entry (default dist/server.js)`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
@@ -26,6 +29,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       only: { type: "string" },
       profile: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
+      "app-entry": { type: "string" },
     },
     strict: true,
   });
@@ -37,7 +41,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     values.target === "both" ? ["app", "baseline"] : values.target === "app" || values.target === "baseline" ? [values.target] : [];
   if (targets.length === 0) throw new Error(`--target must be app, baseline or both, not ${values.target}\n${USAGE}`);
   const workloads = values.only === undefined ? [...ALL_WORKLOADS] : values.only.split(",").map((w) => parseWorkload(w.trim()));
-  return { isQuick: values.quick, targets, workloads, isProfiling: values.profile };
+  const appEntry = values["app-entry"];
+  return { isQuick: values.quick, targets, workloads, isProfiling: values.profile, ...(appEntry ? { appEntry } : {}) };
 }
 
 function parseWorkload(text: string): WorkloadId {

@@ -17,7 +17,7 @@ import { runBurst, runFilled, runIdle, runManyRooms, runOneRoom, type RunContext
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RESULTS_DIR = join(BENCH_DIR, "results");
-const APP_ENTRY = resolve(BENCH_DIR, "..", "dist", "server.js");
+const DEFAULT_APP_ENTRY = resolve(BENCH_DIR, "..", "dist", "server.js");
 /** Other processes' CPU (in % of one core) above which a window's speed figures are flagged as noisy. */
 const NOISY_OTHER_CPU_PERCENT = 10;
 
@@ -26,14 +26,15 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   const sizes = args.isQuick ? QUICK_SIZES : FULL_SIZES;
-  if (args.targets.includes("app") && !existsSync(APP_ENTRY)) {
-    throw new Error(`${APP_ENTRY} is missing: run \`npm run build\` (npm run bench does), or pass --target baseline`);
+  const appEntry = resolve(args.appEntry ?? DEFAULT_APP_ENTRY);
+  if (args.targets.includes("app") && !existsSync(appEntry)) {
+    throw new Error(`${appEntry} is missing: run \`npm run build\` (npm run bench does), or pass --target baseline`);
   }
   const workDir = mkdtempSync(join(tmpdir(), "messenger-bench-"));
   const ctx: RunContext = {
     sizes,
     workDir,
-    entries: { app: APP_ENTRY, baseline: buildBaseline() },
+    entries: { app: appEntry, baseline: buildBaseline() },
     fixturePath: join(workDir, "fixture.db"),
     serverLogs: { app: [], baseline: [] },
     ...(args.isProfiling ? { profileDir: join(RESULTS_DIR, `profiles-${stamp}`) } : {}),

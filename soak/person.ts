@@ -19,6 +19,9 @@ export interface PersonPlan {
   /** performance.now() after which no new action starts. */
   endAt: number;
   thinkMs: readonly [number, number];
+  /** Until this performance.now(), think times are divided by warmupSpeedup (see run.ts). */
+  warmupEndsAt: number;
+  warmupSpeedup: number;
   random: () => number;
   ledger: Ledger;
 }
@@ -49,7 +52,8 @@ export class Person {
   async run(): Promise<void> {
     await this.arrive();
     while (performance.now() < this.plan.endAt) {
-      await sleep(this.between(this.plan.thinkMs));
+      const speedup = performance.now() < this.plan.warmupEndsAt ? this.plan.warmupSpeedup : 1;
+      await sleep(this.between(this.plan.thinkMs) / speedup);
       if (performance.now() >= this.plan.endAt) break;
       const dice = this.plan.random();
       if (dice < 0.7) await this.send();

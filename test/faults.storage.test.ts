@@ -176,7 +176,7 @@ describe("real file-system faults (the server as a child process)", () => {
     const alice = await joinChild(server, "alice");
     const bob = await joinChild(server, "bob");
     const seen = collect(bob, "message");
-    expect(alice.connected).toBe(true);
+    expect(await childHealth(server), "unhealthy before anyone tried to write").toBe(503);
 
     expect(codeOf(await send(alice, "read-only 1"))).toBe("storage_unavailable");
     expect(codeOf(await send(alice, "read-only 2"))).toBe("storage_unavailable");

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { Ack, SendResult, ShutdownEvent } from "../src/protocol.js";
-import type { ClientSocket } from "./helpers/app.js";
+import { startTestApp, type ClientSocket } from "./helpers/app.js";
 import { connectTo, startChildServer, type ChildServer } from "./helpers/child-server.js";
 import { rawConnect } from "./helpers/raw-socket.js";
 import { waitFor } from "./helpers/wait.js";
@@ -32,6 +32,45 @@ function walIsEmptyOrGone(databasePath: string): boolean {
 }
 
 type Outcome = { kind: "ok"; id: number; content: string } | { kind: "error"; code: string } | { kind: "unanswered"; reason: string };
+
+describe("graceful close (what SIGTERM runs), in process", () => {
+  it("answers sends still waiting on the database before closing connections, and refuses new ones with shutting_down", async () => {
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let arrived = 0;
+    let allArrived = (): void => undefined;
+    const threeArrived = new Promise<void>((resolve) => (allArrived = resolve));
+    const app = await startTestApp({
+      wrapRepo: (repo) => ({
+        append: async (m) => {
+          if (++arrived === 3) allArrived();
+          await gate; // the database is slow: the write is still in flight when shutdown starts
+          return repo.append(m);
+        },
+        page: (room, q) => repo.page(room, q),
+        isHealthy: () => repo.isHealthy(),
+        close: () => repo.close(),
+      }),
+    });
+    onTestFinished(app.close);
+    const alice = await app.joined(ROOM, "alice");
+    const sends = [1, 2, 3].map((i) => alice.timeout(5000).emitWithAck("send_message", { room: ROOM, username: "alice", content: `slow ${i}` }));
+    await threeArrived;
+
+    const told = waitFor(alice, "server_shutdown");
+    const disconnected = new Promise<string>((resolve) => alice.once("disconnect", resolve));
+    const closed = app.app.close();
+    await told;
+    expect(await alice.timeout(5000).emitWithAck("send_message", { room: ROOM, username: "alice", content: "too late" })).toMatchObject({
+      ok: false,
+      error: { code: "shutting_down" },
+    });
+    release();
+    expect((await Promise.all(sends)).map((a) => a.ok)).toEqual([true, true, true]);
+    await closed;
+    expect(await disconnected).toBe("transport close");
+  });
+});
 
 describe("SIGTERM", () => {
   it("answers every in-flight send, tells every client server_shutdown, checkpoints the WAL and exits 0 within 10 s", async () => {

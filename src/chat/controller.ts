@@ -1,25 +1,29 @@
 // Socket.IO events of the chat: one short handler per event, each validate -> act -> answer -> broadcast.
-import type { Ack, HistoryResult, JoinResult, SendResult } from "../protocol.js";
-import type { RateLimits } from "../config.js";
+import type { Ack, ClientEventName, HistoryResult, JoinResult, SendResult } from "../protocol.js";
 import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseTyping } from "../validation.js";
 import { announceArrival, enterRoom, exitAllRooms, exitRoom, retractEntry } from "./membership.js";
-import { TokenBucket, WindowCounter } from "./rate-limit.js";
-import { bindEvent, type CallContext, type Limiter } from "./reply.js";
+import { ConnectionLimits } from "./rate-limit.js";
+import { dispatchEvent, type CallContext, type EventRoute } from "./reply.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 import { toWire } from "./wire.js";
 
 export function registerChat(io: ChatServer, deps: ChatDeps): void {
+  // One table for the whole server and one listener per connection: idle connections are what memory goes to.
+  const routes: Record<ClientEventName, EventRoute> = {
+    join_chat: { limit: "join", handler: (socket, raw, ctx) => join(io, socket, deps, raw, ctx) },
+    send_message: { limit: "send", handler: (socket, raw) => send(io, socket, deps, raw) },
+    leave_chat: { limit: "join", handler: (socket, raw) => leave(io, socket, deps, raw) },
+    fetch_history: { limit: "history", handler: (socket, raw) => fetchHistory(socket, deps, raw) },
+    typing: { limit: "typing", handler: (socket, raw) => typing(socket, raw) },
+  };
   io.on("connection", (socket) => {
     socket.data.rooms = new Map();
-    const limits: RateLimits = deps.config.rateLimits;
-    const refusals = new WindowCounter(limits.disconnectWindowMs, deps.clock);
-    const limiter = (spec: RateLimits["send"]): Limiter => ({ bucket: new TokenBucket(spec, deps.clock), refusals });
-
-    bindEvent(socket, deps, "join_chat", limiter(limits.join), (raw, ctx) => join(io, socket, deps, raw, ctx));
-    bindEvent(socket, deps, "send_message", limiter(limits.send), (raw) => send(io, socket, deps, raw));
-    bindEvent(socket, deps, "leave_chat", limiter(limits.join), (raw) => leave(io, socket, deps, raw));
-    bindEvent(socket, deps, "fetch_history", limiter(limits.history), (raw) => fetchHistory(socket, deps, raw));
-    bindEvent(socket, deps, "typing", limiter(limits.typing), (raw) => typing(socket, raw));
+    const limits = new ConnectionLimits(deps.config.rateLimits, deps.clock);
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (!Object.hasOwn(routes, event)) return; // unknown events are ignored, as Socket.IO does without a listener
+      const name = event as ClientEventName;
+      dispatchEvent(socket, deps, name, routes[name], limits, args);
+    });
     socket.on("disconnect", () => exitAllRooms(io, socket, deps));
   });
 }

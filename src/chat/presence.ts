@@ -20,7 +20,8 @@ interface Holder {
   sockets: Set<string>;
 }
 
-const byName = (a: string, b: string): number => a.localeCompare(b, undefined, { sensitivity: "base" });
+// One collator for every sort: localeCompare with options builds a new one per comparison (~80x slower).
+const byName = new Intl.Collator(undefined, { sensitivity: "base" }).compare;
 
 export function createMemoryPresence(): PresenceStore {
   const rooms = new Map<string, Map<string, Holder>>();

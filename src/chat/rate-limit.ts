@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.js";
-import type { TokenBucketSpec } from "../config.js";
+import type { RateLimits, TokenBucketSpec } from "../config.js";
 
 /** Classic token bucket: `burst` at once, refilled at `perSec`. perSec 0 means no limit. */
 export class TokenBucket {
@@ -46,5 +46,36 @@ export class WindowCounter {
     while (drop < this.times.length && (this.times[drop] as number) <= cutoff) drop++;
     if (drop > 0) this.times.splice(0, drop);
     return this.times.length;
+  }
+}
+
+export type LimitKind = "send" | "join" | "history" | "typing";
+
+/**
+ * One connection's limits. Buckets are made on an event's first use, and none at all for a limit that is
+ * off: most connections never page history or type, and idle connections are what memory is spent on.
+ */
+export class ConnectionLimits {
+  private readonly buckets: Partial<Record<LimitKind, TokenBucket>> = {};
+  private refusals: WindowCounter | null = null;
+
+  constructor(
+    private readonly limits: RateLimits,
+    private readonly clock: Clock,
+  ) {}
+
+  /** 0 when the event may go ahead, otherwise the milliseconds until it may. */
+  take(kind: LimitKind): number {
+    const spec = this.limits[kind];
+    if (spec.perSec === 0) return 0;
+    const bucket = (this.buckets[kind] ??= new TokenBucket(spec, this.clock));
+    return bucket.take();
+  }
+
+  /** Records a refusal; true when this connection has been refused too often and should be dropped. */
+  isAbusive(): boolean {
+    if (this.limits.disconnectAfter === 0) return false;
+    this.refusals ??= new WindowCounter(this.limits.disconnectWindowMs, this.clock);
+    return this.refusals.hit() > this.limits.disconnectAfter;
   }
 }

@@ -2,7 +2,7 @@
 import type { Ack, ClientEventName, ErrorBody, Failure } from "../protocol.js";
 import { StorageUnavailableError } from "../storage/repository.js";
 import { fail, parseRoom } from "../validation.js";
-import type { TokenBucket, WindowCounter } from "./rate-limit.js";
+import type { ConnectionLimits, LimitKind } from "./rate-limit.js";
 import type { ChatDeps, ChatSocket } from "./types.js";
 
 export interface CallContext {
@@ -12,31 +12,37 @@ export interface CallContext {
   afterReply(fn: () => void): void;
 }
 
-export type Handler = (raw: unknown, ctx: CallContext) => Promise<Ack<object>>;
+export type Handler = (socket: ChatSocket, raw: unknown, ctx: CallContext) => Promise<Ack<object>>;
 
-export interface Limiter {
-  bucket: TokenBucket;
-  /** Rate-limited answers of this connection, all events together. */
-  refusals: WindowCounter;
+/** A client event the chat answers: which limit it counts against, and what it does. */
+export interface EventRoute {
+  limit: LimitKind;
+  handler: Handler;
 }
 
-/** Registers `handler` for `event`: one wrapper, so every event is limited, timed, logged and answered the same way. */
-export function bindEvent(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, limiter: Limiter, handler: Handler): void {
-  socket.on(event, (...args: unknown[]) => {
-    // Socket.IO passes the ack callback last, after however many arguments the client sent (none, the payload,
-    // or extra ones): look for it there, or a call with an extra argument would never be answered.
-    const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
-    const raw = args[0];
-    const after: (() => void)[] = [];
-    const ctx: CallContext = { hasAck: typeof ack === "function", afterReply: (fn) => after.push(fn) };
-    deps.drain.start();
-    void respond(socket, deps, event, limiter, (input) => handler(input, ctx), raw)
-      .then((res) => {
-        deliver(socket, event, ack, res);
-        for (const fn of after) fn();
-      })
-      .finally(() => deps.drain.finish());
-  });
+/**
+ * Answers one client event: one path for all of them, so every event is limited, timed, logged and
+ * answered the same way.
+ */
+export function dispatchEvent(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, route: EventRoute, limits: ConnectionLimits, args: unknown[]): void {
+  // Socket.IO passes the ack callback last, after however many arguments the client sent (none, the payload,
+  // or extra ones): look for it there, or a call with an extra argument would never be answered.
+  const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
+  const raw = args[0];
+  const after: (() => void)[] = [];
+  const ctx: CallContext = { hasAck: typeof ack === "function", afterReply: (fn) => after.push(fn) };
+  deps.drain.start();
+  void respond(socket, deps, event, { kind: route.limit, limits }, (input) => route.handler(socket, input, ctx), raw)
+    .then((res) => {
+      deliver(socket, event, ack, res);
+      for (const fn of after) fn();
+    })
+    .finally(() => deps.drain.finish());
+}
+
+interface Limiter {
+  kind: LimitKind;
+  limits: ConnectionLimits;
 }
 
 type Run = (raw: unknown) => Promise<Ack<object>>;
@@ -64,7 +70,7 @@ async function respond(socket: ChatSocket, deps: ChatDeps, event: ClientEventNam
 
 async function runGuarded(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, limiter: Limiter, handler: Run, raw: unknown): Promise<Ack<object>> {
   if (deps.drain.isShuttingDown) return fail("shutting_down", "The server is restarting; try again in a moment.");
-  const retryAfterMs = limiter.bucket.take();
+  const retryAfterMs = limiter.limits.take(limiter.kind);
   if (retryAfterMs > 0) return refuse(socket, deps, event, limiter, retryAfterMs);
   try {
     return await handler(raw);
@@ -80,8 +86,7 @@ async function runGuarded(socket: ChatSocket, deps: ChatDeps, event: ClientEvent
 
 function refuse(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, limiter: Limiter, retryAfterMs: number): Failure {
   deps.metrics.rateLimited.inc({ event });
-  const limits = deps.config.rateLimits;
-  if (limits.disconnectAfter > 0 && limiter.refusals.hit() > limits.disconnectAfter) {
+  if (limiter.limits.isAbusive()) {
     deps.log.warn("rate_limit_disconnect", { socket: socket.id, socketEvent: event });
     socket.disconnect(true);
   }

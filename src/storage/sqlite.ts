@@ -85,6 +85,8 @@ export class SqliteMessageRepository implements MessageRepository {
   private isFlushScheduled = false;
   /** The last write failed: unhealthy until one succeeds. */
   private lastWriteError: Error | null = null;
+  /** A write has succeeded on this connection. Until then health is proven by a write (a read-only file opens fine). */
+  private isWriteProven = false;
   private isClosed = false;
 
   constructor(
@@ -114,6 +116,7 @@ export class SqliteMessageRepository implements MessageRepository {
       throw err;
     }
     this.db = db;
+    this.isWriteProven = false;
     this.identity = this.path === ":memory:" ? null : fileIdentity(this.path);
   }
 
@@ -213,6 +216,7 @@ export class SqliteMessageRepository implements MessageRepository {
   private noteWriteSuccess(): void {
     if (this.lastWriteError !== null) this.opts.log.info("db_write_recovered", {});
     this.lastWriteError = null;
+    this.isWriteProven = true;
   }
 
   page(room: string, query: PageQuery): Promise<HistoryPage> {
@@ -236,7 +240,7 @@ export class SqliteMessageRepository implements MessageRepository {
     try {
       this.ready();
       const db = this.db as Database.Database;
-      if (this.lastWriteError !== null) {
+      if (this.lastWriteError !== null || !this.isWriteProven) {
         // Probe with a real committed write (the schema version, rewritten as it is).
         db.transaction(() => db.pragma(`user_version = ${LATEST_VERSION}`))();
         this.noteWriteSuccess();
