@@ -1,9 +1,9 @@
 // When the database cannot be written, sends answer storage_unavailable, nothing is broadcast, the
 // server stays up, /healthz answers 503, and service comes back by itself once the database can be written.
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import request from "supertest";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -141,6 +141,21 @@ describe("real SQLite faults", () => {
   });
 });
 
+/**
+ * nobody must be able to reach dist/ and node_modules/. A checkout under a private folder (mktemp -d makes
+ * 0700 ones) would stop it at the door: lend "search" (o+x, not read) on each such ancestor for this test.
+ */
+function letNobodyReachTheCheckout(): void {
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      onTestFinished(() => chmodSync(dir, mode));
+    }
+    if (dirname(dir) === dir) break;
+  }
+}
+
 /** A database with one message in it, owned by nobody, in a directory only nobody can enter. */
 async function nobodysDatabase(): Promise<string> {
   const dir = tempDir();
@@ -171,6 +186,7 @@ describe("real file-system faults (the server as a child process)", () => {
   it.skipIf(!canSwitchUser)("a read-only database file: reads work, sends answer storage_unavailable, and resume once it is writable", async () => {
     const path = await nobodysDatabase();
     chmodSync(path, 0o444);
+    letNobodyReachTheCheckout();
     const server = await startChildServer({ databasePath: path, uid: NOBODY, gid: NOBODY, cwd: join(path, "..") });
     onTestFinished(server.stop);
     const alice = await joinChild(server, "alice");
