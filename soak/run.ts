@@ -13,20 +13,23 @@ import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { Ledger } from "./ledger.js";
 import { Person, type PersonStats } from "./person.js";
+import { MemoryWatch } from "./memory.js";
 import { startSoakServer, type SoakServer } from "./server.js";
 
 const USAGE = "usage: npm run soak -- [--clients 300] [--duration 60] [--rooms N] [--seed N]";
 const MAX_RSS_GROWTH = 0.1;
 const SAMPLE_EVERY_MS = 500;
-/** RSS figures are medians over this long, so one GC does not decide the verdict. */
+/** RSS figures are medians over this long. */
 const RSS_WINDOW_MS = 2000;
+/** Warm-up lasts at least this share of the run (and 4 s), and ends at the next major GC or at LATEST. */
+const WARMUP_MIN_SHARE = 0.25;
+const WARMUP_LATEST_SHARE = 0.6;
 const STOP_DEADLINE_MS = 10_000;
 const THINK_MS: readonly [number, number] = [500, 3500];
 /**
  * Warm-up brings the server to its steady state before RSS is measured (code optimised, heap sized for
- * this traffic), so it runs at this many times the normal rate. After it, RSS still rises slowly with
- * old-space garbage until a major GC drops it (seen at 100 clients: 105 -> 118 -> 87 MB over 3 min).
- * See also SERVER_NODE_FLAGS in server.ts.
+ * this traffic), so its first part runs at this many times the normal rate. See memory.ts for where
+ * warm-up ends, and SERVER_NODE_FLAGS in server.ts.
  */
 const WARMUP_SPEEDUP = 5;
 
@@ -56,7 +59,7 @@ function parseOptions(argv: string[]): Options {
   const clients = whole(values.clients, 300, 2, 2000, "clients");
   return {
     clients,
-    durationS: whole(values.duration, 60, 5, 3600, "duration"),
+    durationS: whole(values.duration, 60, 10, 3600, "duration"),
     rooms: whole(values.rooms, Math.max(2, Math.round(clients / 25)), 1, 1000, "rooms"),
     seed: whole(values.seed, Date.now() % 1_000_000, 0, 2 ** 31, "seed"),
   };
@@ -81,11 +84,6 @@ async function pageCookie(url: string): Promise<string> {
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith("mr_session="));
   if (!cookie) throw new Error("the page came without a session cookie");
   return cookie.split(";")[0] as string;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 function percentile(values: number[], p: number): number {
@@ -118,18 +116,18 @@ async function main(): Promise<number> {
 
     const startedAt = performance.now();
     const endAt = startedAt + opts.durationS * 1000;
-    const warmupEndsAt = startedAt + Math.max(4000, opts.durationS * 250);
-    const samples: { at: number; rss: number }[] = [];
-    const sampler = setInterval(() => samples.push({ at: performance.now(), rss: (server as SoakServer).rssBytes() }), SAMPLE_EVERY_MS);
+    const fastUntil = startedAt + Math.max(4000, opts.durationS * 1000 * WARMUP_MIN_SHARE);
+    const memory = new MemoryWatch(server, SAMPLE_EVERY_MS);
+    memory.start();
 
     // Arrivals spread over the first second or so, as a page full of tabs would not all connect in one tick.
-    const people = cookies.map((cookie, index) => new Person({ index, url: (server as SoakServer).url, rooms, cookie, endAt, thinkMs: THINK_MS, warmupEndsAt, warmupSpeedup: WARMUP_SPEEDUP, random, ledger }));
+    const people = cookies.map((cookie, index) => new Person({ index, url: (server as SoakServer).url, rooms, cookie, endAt, thinkMs: THINK_MS, warmupEndsAt: fastUntil, warmupSpeedup: WARMUP_SPEEDUP, random, ledger }));
     const runs = people.map(async (p, i) => {
       await new Promise((r) => setTimeout(r, (i / people.length) * 1000));
       await p.run();
     });
     const outcomes = await Promise.allSettled(runs);
-    clearInterval(sampler);
+    memory.stop();
     for (const o of outcomes) if (o.status === "rejected") ledger.fail(String((o.reason as Error).message ?? o.reason));
     await Promise.allSettled(people.map((p) => p.finish()));
 
@@ -138,10 +136,12 @@ async function main(): Promise<number> {
     const stored = storedIds(databasePath);
     const ackedNotStored = [...ledger.acked.keys()].filter((id) => !stored.has(id)).length;
 
-    if (process.env.SOAK_RSS_TRACE) console.error(`RSS MB by second: ${samples.filter((_, i) => i % 2 === 0).map((s) => `${((s.at - startedAt) / 1000).toFixed(0)}s:${mb(s.rss)}`).join(" ")}`);
-    const baseline = median(samples.filter((s) => s.at >= warmupEndsAt && s.at < warmupEndsAt + RSS_WINDOW_MS).map((s) => s.rss));
-    const final = median(samples.filter((s) => s.at >= endAt - RSS_WINDOW_MS).map((s) => s.rss));
-    const growth = final / baseline - 1;
+    if (process.env.SOAK_RSS_TRACE) {
+      const trace = memory.samples.filter((_, k) => k % 2 === 0).map((m) => `${((m.at - startedAt) / 1000).toFixed(0)}s:${mb(m.rssBytes)}${m.majorGcs === null ? "" : `/gc${m.majorGcs}`}`);
+      console.error(`RSS MB by second (/gcN: major GCs so far): ${trace.join(" ")}`);
+    }
+    const mem = memory.verdict(fastUntil, startedAt + opts.durationS * 1000 * WARMUP_LATEST_SHARE, endAt, RSS_WINDOW_MS);
+    const growth = mem.growth;
     const totals = people.reduce<PersonStats>(
       (sum, p) => {
         for (const key of Object.keys(sum) as (keyof PersonStats)[]) sum[key] += p.stats[key];
@@ -168,7 +168,7 @@ async function main(): Promise<number> {
         `deliveries ${report.delivered}/${report.expected}, missing ${report.missing}, duplicates ${report.duplicates}, unknown ${report.unknown}`,
         `churn: ${totals.joins} joins, ${totals.roomSwitches} room switches, ${totals.reconnects} reconnects, ${totals.aways} away-and-back, ${totals.typings} typing, ${totals.fetches} history`,
         `server log ${server.log.lines} lines, ${errorLines} error, ${server.log.byLevel.warn ?? 0} warn`,
-        `RSS ${mb(baseline)} MB after ${((warmupEndsAt - startedAt) / 1000).toFixed(0)} s warm-up at ${WARMUP_SPEEDUP}x rate -> ${mb(final)} MB at the end (${growth >= 0 ? "+" : ""}${(growth * 100).toFixed(1)} %)`,
+        `RSS ${mb(mem.baselineBytes)} MB after warm-up (${((fastUntil - startedAt) / 1000).toFixed(0)} s at ${WARMUP_SPEEDUP}x rate, ended ${mem.rule}, ${((mem.warmupEndsAt - startedAt) / 1000).toFixed(0)} s) -> ${mb(mem.finalBytes)} MB at the end (${growth >= 0 ? "+" : ""}${(growth * 100).toFixed(1)} %)`,
         `SIGTERM exit ${String(exitCode)}`,
       ].join(" | "),
     );

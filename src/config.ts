@@ -124,7 +124,8 @@ export function loadConfig(env: Env): Config {
     },
     maxHttpBufferBytes: int("MAX_HTTP_BUFFER_BYTES", 16 * 1024, 1024, 10 * 1024 * 1024),
     maxBufferedBytesPerConnection: int("MAX_BUFFERED_BYTES_PER_CONNECTION", 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
-    dbBusyTimeoutMs: int("DB_BUSY_TIMEOUT_MS", 5000, 0, 600_000),
+    // better-sqlite3 waits for a lock synchronously, freezing every connection meanwhile: keep it short.
+    dbBusyTimeoutMs: int("DB_BUSY_TIMEOUT_MS", 250, 0, 600_000),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
     metricsToken,
     viewsDir: fileURLToPath(new URL("../views", import.meta.url)),

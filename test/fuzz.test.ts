@@ -158,9 +158,25 @@ function nearValid(event: ClientEventName): fc.Arbitrary<unknown> {
   );
 }
 
+/**
+ * An object the server would see with a string `room` (after JSON: boxed strings unboxed). Such a shape can
+ * be valid by chance ({room: ")", username: new String("bjf")} joins), so the shapeless generator leaves it
+ * to nearValid, which makes at least one field bad on purpose.
+ */
+function hasStringRoom(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) return false;
+  let seen: unknown;
+  try {
+    seen = JSON.parse(JSON.stringify(value)) as unknown;
+  } catch {
+    return false;
+  }
+  return typeof seen === "object" && seen !== null && typeof (seen as { room?: unknown }).room === "string";
+}
+
 /** The arguments of one emit: usually one payload; sometimes none, or extra ones. */
 function emission(event: ClientEventName): fc.Arbitrary<unknown[]> {
-  const payload = fc.oneof({ weight: 3, arbitrary: nearValid(event) }, { weight: 2, arbitrary: shapeless });
+  const payload = fc.oneof({ weight: 3, arbitrary: nearValid(event) }, { weight: 2, arbitrary: shapeless.filter((v) => !hasStringRoom(v)) });
   return fc.oneof(
     { weight: 8, arbitrary: payload.map((p) => [p]) },
     { weight: 1, arbitrary: fc.constant<unknown[]>([]) },

@@ -49,15 +49,15 @@ describe("a client that never reads", () => {
     expect(drop).toMatchObject({ level: "warn", socket: stuck.id, bytes: expect.any(Number) });
     expect(conn.readyState).toBe("closed");
 
-    // Bounded: the cap plus what one sweep interval (1 s) of this flood can add, far below what was sent.
-    expect(maxPending).toBeLessThan(CAP_BYTES + 4 * 1024 * 1024);
-    expect(maxPending).toBeLessThan(sentBytes / 2);
-    // After the drop nothing is queued for it any more, however long the flood goes on; readers are unaffected.
-    await flood(400);
+    // Bounded: at most the cap plus what the flood adds in one sweep interval (1 s; a few MB here, more on
+    // a loaded machine), and nothing at all once dropped, however long the flood goes on.
+    expect(maxPending).toBeLessThan(16 * 1024 * 1024);
+    const sentBeforeDrop = sentBytes;
+    while (sentBytes < 2 * sentBeforeDrop) await flood(200);
     expect(pendingBytes(conn)).toBe(0);
     expect(app.app.io.of("/").sockets.has(stuck.id)).toBe(false);
     await expect.poll(() => bobGot.filter((m) => "id" in m).length, { timeout: 5000 }).toBe(sentBytes / CONTENT.length);
-    console.info(`slow client: dropped after ${(sentBytes / 1024).toFixed(0)} KiB of broadcast; most queued for it at once ${(maxPending / 1024).toFixed(0)} KiB (cap ${CAP_BYTES / 1024} KiB); drop logged at ${String(drop?.bytes)} bytes`);
+    console.info(`slow client: dropped after ${(sentBeforeDrop / 1024).toFixed(0)} KiB of broadcast; most queued for it at once ${(maxPending / 1024).toFixed(0)} KiB (cap ${CAP_BYTES / 1024} KiB); drop logged at ${String(drop?.bytes)} bytes`);
   }, 30_000);
 });
 

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
@@ -7,6 +8,13 @@ import type { MessageRepository } from "../storage/repository.js";
 import { LIMITS } from "../protocol.js";
 import { parseRoom } from "../validation.js";
 import { newSessionCookie, sessionFromRequest } from "./session.js";
+
+/** Constant-time comparison, so response timing does not leak the token a byte at a time. */
+function isSameSecret(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}
 
 export interface RouteDeps {
   config: Config;
@@ -54,7 +62,7 @@ export function routes(deps: RouteDeps): Router {
 
   router.get("/metrics", async (req, res) => {
     const token = deps.config.metricsToken;
-    if (token !== null && req.get("authorization") !== `Bearer ${token}`) {
+    if (token !== null && !isSameSecret(req.get("authorization") ?? "", `Bearer ${token}`)) {
       res.status(401).set("WWW-Authenticate", "Bearer").type("text/plain").send("metrics need a bearer token\n");
       return;
     }

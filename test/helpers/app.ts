@@ -105,8 +105,9 @@ export interface TestApp {
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
-  const dir = mkdtempSync(join(tmpdir(), "mr-test-"));
-  const databasePath = opts.databasePath ?? join(dir, "chat.db");
+  // A given file belongs to the caller (restart tests); otherwise a fresh folder, removed on close.
+  const dir = opts.databasePath === undefined ? mkdtempSync(join(tmpdir(), "mr-test-")) : null;
+  const databasePath = opts.databasePath ?? join(dir as string, "chat.db");
   const loaded = loadConfig({ PORT: "0", DATABASE_PATH: databasePath, SECRET_KEY: "test-secret-key-0123456789", ...opts.env });
   const config: Config = opts.config ? Object.freeze({ ...loaded, ...opts.config }) : loaded;
   const log = createCapturingLogger();
@@ -154,7 +155,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     isClosed = true;
     for (const c of clients) c.disconnect();
     await app.close();
-    if (opts.databasePath === undefined) rmSync(dir, { recursive: true, force: true });
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
   };
 
   return { url, port, config, app, repo, sqlite, databasePath, clock, logs: log.lines, newSession, connect, disconnect, joined, close };

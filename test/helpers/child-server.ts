@@ -1,7 +1,7 @@
 // The built server (dist/server.js) as a child process: for what only a real process shows (exit codes,
 // signals, SIGKILL, another uid). `npm test` builds first (pretest); run `npm run build` before a single file.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -117,6 +117,7 @@ export async function spawnChildServer(opts: ChildServerOptions): Promise<ChildS
   });
   proc.stderr?.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
   const exited = new Promise<Exit>((resolve) => proc.once("exit", (code, signal) => resolve({ code, signal })));
+  if (opts.cwd === undefined) void exited.then(() => rmSync(cwd, { recursive: true, force: true }));
   let hasExited = false;
   void exited.then(() => (hasExited = true));
 
