@@ -4,9 +4,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "../test/helpers/free-port.js";
 
 export type TargetName = "app" | "baseline";
 
@@ -103,19 +103,6 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
       clearTimeout(forceKill);
     },
   };
-}
-
-/** Bind port 0, read the port the kernel chose, release it: the server gets it through PORT. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => (port ? resolve(port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 async function waitHealthy(url: string, hasExited: () => boolean): Promise<boolean> {

@@ -4,8 +4,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../test/helpers/free-port.js";
 
 export const SERVER_ENTRY = fileURLToPath(new URL("../dist/server.js", import.meta.url));
 
@@ -43,18 +43,6 @@ export interface SoakServer {
   /** SIGTERM, then the exit code (null: killed after the deadline). */
   stop(deadlineMs: number): Promise<number | null>;
   hasExited(): boolean;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => (port > 0 ? resolve(port) : reject(new Error("no free port"))));
-    });
-  });
 }
 
 export async function startSoakServer(databasePath: string, cwd: string): Promise<SoakServer> {

@@ -7,6 +7,7 @@ import { startTestApp, type ClientSocket, type TestApp, type TestAppOptions } fr
 import { call, legacyEmit } from "./helpers/emit.js";
 import { isChatWith } from "./helpers/messages.js";
 import { collect, collectUntil, waitFor } from "./helpers/wait.js";
+import { gatedRepo, type GatedRepo } from "./helpers/faulty-repo.js";
 
 function faultyRepo(sqlite: SqliteMessageRepository, faults: { append?: () => Error; page?: () => Error }): MessageRepository {
   return {
@@ -184,22 +185,9 @@ describe("failures store and broadcast nothing", () => {
 
 describe("shutting_down", () => {
   it("refuses new events while the server drains, in both forms, and still answers the event in flight", async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let noteAppend!: () => void;
-    const appendStarted = new Promise<void>((resolve) => (noteAppend = resolve));
-    const app = await startTestApp({
-      wrapRepo: (sqlite) => ({
-        append: async (msg) => {
-          noteAppend();
-          await gate;
-          return sqlite.append(msg);
-        },
-        page: (room, query) => sqlite.page(room, query),
-        isHealthy: () => sqlite.isHealthy(),
-        close: () => sqlite.close(),
-      }),
-    });
+    let gated!: GatedRepo;
+    const app = await startTestApp({ wrapRepo: (sqlite) => (gated = gatedRepo(sqlite)).repo });
+    const { appendStarted, release } = gated;
     onTestFinished(app.close);
     const alice = await app.joined("general", "alice");
     const bob = await app.joined("general", "bob");

@@ -1,11 +1,11 @@
 // send_message: stored first, then acknowledged and broadcast to the whole room, sender included.
 import Database from "better-sqlite3";
 import { describe, expect, it, onTestFinished } from "vitest";
-import type { MessageRepository } from "../src/storage/repository.js";
 import { startTestApp } from "./helpers/app.js";
 import { legacyEmit } from "./helpers/emit.js";
 import { isChat, isChatWith } from "./helpers/messages.js";
 import { collect, collectUntil, waitFor } from "./helpers/wait.js";
+import { gatedRepo, type GatedRepo } from "./helpers/faulty-repo.js";
 
 function readRows(path: string): { id: number; chat_room: string; sender: string; content: string; timestamp: string }[] {
   const db = new Database(path, { readonly: true, fileMustExist: true });
@@ -77,22 +77,9 @@ describe("send_message with an ack", () => {
   });
 
   it("answers only after the row is committed, and broadcasts nothing before that", async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let noteAppend!: () => void;
-    const appendStarted = new Promise<void>((resolve) => (noteAppend = resolve));
-    const app = await startTestApp({
-      wrapRepo: (sqlite): MessageRepository => ({
-        append: async (msg) => {
-          noteAppend();
-          await gate;
-          return sqlite.append(msg);
-        },
-        page: (room, query) => sqlite.page(room, query),
-        isHealthy: () => sqlite.isHealthy(),
-        close: () => sqlite.close(),
-      }),
-    });
+    let gated!: GatedRepo;
+    const app = await startTestApp({ wrapRepo: (sqlite) => (gated = gatedRepo(sqlite)).repo });
+    const { appendStarted, release } = gated;
     onTestFinished(app.close);
     const alice = await app.joined("general", "alice");
     const bob = await app.joined("general", "bob");

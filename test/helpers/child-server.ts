@@ -2,12 +2,12 @@
 // signals, SIGKILL, another uid). `npm test` builds first (pretest); run `npm run build` before a single file.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { io as connectClient, type ManagerOptions, type SocketOptions } from "socket.io-client";
 import type { ClientSocket } from "./app.js";
+import { freePort } from "./free-port.js";
 
 export const SERVER_ENTRY = fileURLToPath(new URL("../../dist/server.js", import.meta.url));
 
@@ -50,19 +50,6 @@ export interface ChildServer {
   waitForLog(where: (line: LogRecord) => boolean, timeoutMs?: number): Promise<LogRecord>;
   /** SIGKILL if still running; resolves once the process is gone (its exit is in `exited`). */
   stop(): Promise<void>;
-}
-
-/** Bind port 0 on loopback, read the port, release it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => (port > 0 ? resolve(port) : reject(new Error("no free port"))));
-    });
-  });
 }
 
 /** Spawns the server and returns at once (for start-up failures); see startChildServer to wait for it. */

@@ -23,3 +23,30 @@ export function faultyRepo(inner: MessageRepository): FaultyRepo {
   };
   return repo;
 }
+
+export interface GatedRepo {
+  repo: MessageRepository;
+  /** Resolves when the first append has reached the repository (and is being held). */
+  appendStarted: Promise<void>;
+  /** Lets held appends go on to the real store. */
+  release(): void;
+}
+
+/** Holds every append at a gate until release(): an event "in flight" for as long as a test needs. */
+export function gatedRepo(inner: MessageRepository): GatedRepo {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let noteAppend!: () => void;
+  const appendStarted = new Promise<void>((resolve) => (noteAppend = resolve));
+  const repo: MessageRepository = {
+    append: async (msg) => {
+      noteAppend();
+      await gate;
+      return inner.append(msg);
+    },
+    page: (room, query) => inner.page(room, query),
+    isHealthy: () => inner.isHealthy(),
+    close: () => inner.close(),
+  };
+  return { repo, appendStarted, release };
+}
