@@ -3,28 +3,31 @@ import type { Ack, ClientEventName, HistoryResult, JoinResult, SendResult } from
 import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseTyping } from "../validation.js";
 import { announceArrival, enterRoom, exitAllRooms, exitRoom, retractEntry } from "./membership.js";
 import { ConnectionLimits } from "./rate-limit.js";
-import { dispatchEvent, type CallContext, type EventRoute } from "./reply.js";
+import { EventOrder } from "./event-order.js";
+import { dispatchEvent, type CallContext, type ConnectionState, type EventRoute } from "./reply.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 import { toWire } from "./wire.js";
 
 export function registerChat(io: ChatServer, deps: ChatDeps): void {
   // One table for the whole server and one listener per connection: idle connections are what memory goes to.
   const routes: Record<ClientEventName, EventRoute> = {
-    join_chat: { limit: "join", handler: (socket, raw, ctx) => join(io, socket, deps, raw, ctx) },
+    join_chat: { limit: "join", isMembership: true, handler: (socket, raw, ctx) => join(io, socket, deps, raw, ctx) },
     send_message: { limit: "send", handler: (socket, raw) => send(io, socket, deps, raw) },
-    leave_chat: { limit: "join", handler: (socket, raw) => leave(io, socket, deps, raw) },
+    leave_chat: { limit: "join", isMembership: true, handler: (socket, raw) => leave(io, socket, deps, raw) },
     fetch_history: { limit: "history", handler: (socket, raw) => fetchHistory(socket, deps, raw) },
     typing: { limit: "typing", handler: (socket, raw) => typing(socket, raw) },
   };
   io.on("connection", (socket) => {
     socket.data.rooms = new Map();
-    const limits = new ConnectionLimits(deps.config.rateLimits, deps.clock);
+    const conn: ConnectionState = { limits: new ConnectionLimits(deps.config.rateLimits, deps.clock), order: new EventOrder() };
     socket.onAny((event: string, ...args: unknown[]) => {
       if (!Object.hasOwn(routes, event)) return; // unknown events are ignored, as Socket.IO does without a listener
       const name = event as ClientEventName;
-      dispatchEvent(socket, deps, name, routes[name], limits, args);
+      dispatchEvent(socket, deps, name, routes[name], conn, args);
     });
-    socket.on("disconnect", () => exitAllRooms(io, socket, deps));
+    // After the joins already under way have been announced, or a join still reading history would announce
+    // an arrival after this departure. Runs at once (before other "disconnect" listeners) when none is pending.
+    socket.on("disconnect", () => void conn.order.change(() => Promise.resolve(exitAllRooms(io, socket, deps))));
   });
 }
 
