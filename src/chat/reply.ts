@@ -4,6 +4,7 @@ import { StorageUnavailableError } from "../storage/repository.js";
 import { fail, parseRoom } from "../validation.js";
 import type { EventOrder } from "./event-order.js";
 import type { ConnectionLimits, LimitKind } from "./rate-limit.js";
+import type { LimitOwner, SharedLimits } from "./shared-limits.js";
 import type { ChatDeps, ChatSocket } from "./types.js";
 
 export interface CallContext {
@@ -25,7 +26,11 @@ export interface EventRoute {
 
 /** What the dispatcher keeps per connection. */
 export interface ConnectionState {
+  /** This connection's own buckets: synchronous, checked as each event arrives. */
   limits: ConnectionLimits;
+  /** The budget every connection of this session (or cookie-less address) shares, so a reconnect buys no new burst. */
+  shared: SharedLimits;
+  owner: LimitOwner;
   order: EventOrder;
 }
 
@@ -46,7 +51,7 @@ export function dispatchEvent(socket: ChatSocket, deps: ChatDeps, event: ClientE
   const refusal = admit(socket, deps, event, route.limit, conn.limits);
   // The answer and what follows it (the join's announcement) are one step: the next membership change waits for both.
   const answer = (): Promise<void> =>
-    respond(socket, deps, event, started, refusal ?? (() => runGuarded(socket, deps, event, () => route.handler(socket, raw, ctx))), raw).then((res) => {
+    respond(socket, deps, event, started, refusal ?? (() => runGuarded(socket, deps, event, () => runShared(socket, deps, event, route, conn, () => route.handler(socket, raw, ctx)))), raw).then((res) => {
       deliver(socket, event, ack, res);
       for (const fn of after) fn();
     });
@@ -62,6 +67,13 @@ function admit(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, kind:
 }
 
 type Run = () => Promise<Ack<object>>;
+
+/** Spends the session's (or address's) budget, then runs; without a shared limit for the event, runs at once. */
+async function runShared(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, route: EventRoute, conn: ConnectionState, handler: Run): Promise<Ack<object>> {
+  if (!conn.shared.isLimited(route.limit)) return handler();
+  const retryAfterMs = await conn.shared.take(conn.owner, route.limit);
+  return retryAfterMs > 0 ? refuse(socket, deps, event, conn.limits, retryAfterMs) : handler();
+}
 
 /** The room an event names, for its log line: only a valid one, so no client-sized string reaches the log. */
 function roomOf(raw: unknown): string | undefined {
