@@ -30,7 +30,8 @@ function windowLimiter(spec: TokenBucketSpec, factor: number, keyPrefix: string)
   return new RateLimiterMemory({ points: spec.burst * factor, duration: spec.burst / spec.perSec, keyPrefix });
 }
 
-export function createMemorySharedLimits(limits: RateLimits): SharedLimits {
+/** The memory backend; `limiters` lets tests see that idle keys are dropped. */
+export function createMemorySharedLimits(limits: RateLimits): SharedLimits & { limiters: readonly RateLimiterMemory[] } {
   const bySession = new Map<SharedKind, RateLimiterMemory>();
   const byAddress = new Map<SharedKind, RateLimiterMemory>();
   for (const kind of SHARED_KINDS) {
@@ -39,6 +40,7 @@ export function createMemorySharedLimits(limits: RateLimits): SharedLimits {
     byAddress.set(kind, windowLimiter(limits[kind], limits.cookielessIpFactor, `mr:${kind}:ip`));
   }
   return {
+    limiters: [...bySession.values(), ...byAddress.values()],
     isLimited: (kind) => isShared(kind) && bySession.has(kind),
     async take(owner, kind) {
       if (!isShared(kind)) return 0;
