@@ -2,10 +2,10 @@
 import type { Ack, ClientEventName, HistoryResult, JoinResult, SendResult } from "../protocol.js";
 import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseTyping } from "../validation.js";
 import { announceArrival, enterRoom, exitAllRooms, exitRoom, retractEntry } from "./membership.js";
-import { ConnectionLimits } from "./rate-limit.js";
-import { createMemorySharedLimits, type LimitOwner } from "./shared-limits.js";
 import { addressKey } from "../http/client-ip.js";
 import { EventOrder } from "./event-order.js";
+import { ConnectionLimits } from "./rate-limit.js";
+import { createMemorySharedLimits, type LimitOwner } from "./shared-limits.js";
 import { dispatchEvent, type CallContext, type ConnectionState, type EventRoute } from "./reply.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 import { toWire } from "./wire.js";

@@ -50,13 +50,14 @@ export function dispatchEvent(socket: ChatSocket, deps: ChatDeps, event: ClientE
   deps.drain.start();
   const refusal = admit(socket, deps, event, route.limit, conn.limits);
   // The answer and what follows it (the join's announcement) are one step: the next membership change waits for both.
+  const run: Run = () => runGuarded(socket, deps, event, () => runShared(socket, deps, event, route, conn, () => route.handler(socket, raw, ctx)));
   const answer = (): Promise<void> =>
-    respond(socket, deps, event, started, refusal ?? (() => runGuarded(socket, deps, event, () => runShared(socket, deps, event, route, conn, () => route.handler(socket, raw, ctx)))), raw).then((res) => {
+    respond(socket, deps, event, started, refusal ?? run, raw).then((res) => {
       deliver(socket, event, ack, res);
       for (const fn of after) fn();
     });
-  const run = refusal !== null ? answer() : route.isMembership ? conn.order.change(answer) : conn.order.read(answer);
-  void run.finally(() => deps.drain.finish());
+  const answered = refusal !== null ? answer() : route.isMembership ? conn.order.change(answer) : conn.order.read(answer);
+  void answered.finally(() => deps.drain.finish());
 }
 
 /** Refuses an event before it runs: the server is stopping, or the client is over a rate limit. Null lets it go ahead. */
