@@ -81,4 +81,29 @@ describe("events of one connection act in order", () => {
     expect(await heardUntilMarker(observer, "marker")).toEqual(["marker"]);
     expect(app.app.presence.users(ROOM)).toEqual(["obs"]);
   });
+
+  it("a burst of sends from one socket reaches the repository together, not each after the previous commit", async () => {
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const app = await startTestApp({
+      wrapRepo: (repo) => ({
+        append: async (m) => {
+          mostInFlight = Math.max(mostInFlight, ++inFlight);
+          try {
+            return await repo.append(m);
+          } finally {
+            inFlight--;
+          }
+        },
+        page: (room, q) => repo.page(room, q),
+        isHealthy: () => repo.isHealthy(),
+        close: () => repo.close(),
+      }),
+    });
+    onTestFinished(app.close);
+    const ana = await app.joined(ROOM, "ana");
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => ana.timeout(3000).emitWithAck("send_message", { room: ROOM, username: "ana", content: `m${i}` })));
+    expect(answers.every((a) => a.ok)).toBe(true);
+    expect(mostInFlight).toBeGreaterThan(1);
+  });
 });
