@@ -3,9 +3,10 @@
 import Database from "better-sqlite3";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { createCapturingLogger } from "../src/log.js";
-import { applyMigration, LATEST_VERSION, migrate, migrations } from "../src/storage/migrations.js";
+import { applyMigration, LATEST_VERSION, migrate, migrations, SchemaTooNewError } from "../src/storage/migrations.js";
 import { SqliteMessageRepository } from "../src/storage/sqlite.js";
 import { tempDatabase } from "./helpers/app.js";
+import { spawnChildServer } from "./helpers/child-server.js";
 import { createFlaskDatabase, FLASK_INSERT, FLASK_SELECT, withFlaskConnection } from "./helpers/flask-db.js";
 
 // The schema each shipped version leaves on an empty file. A step may learn to check before it changes
@@ -141,6 +142,77 @@ describe("migrate()", () => {
       return db.prepare(FLASK_SELECT).all("lobby") as { chat_message_content: string }[];
     });
     expect(rows.map((r) => r.chat_message_content)).toEqual(["before", "after"]);
+  });
+});
+
+describe("re-running migrations (a restored dump that lost user_version)", () => {
+  it.each(Array.from({ length: LATEST_VERSION + 1 }, (_, v) => [v]))(
+    "brings a file built to version %i and marked 0 to the latest schema, with its rows and ids",
+    (version) => {
+      const fresh = open(tempFile());
+      migrate(fresh);
+      const path = tempFile();
+      createFlaskDatabase(path, [
+        { room: "lobby", sender: "ana", content: "one", timestamp: "2024-01-01 10:00:00.000001" },
+        { room: "lobby", sender: "ben", content: "two", timestamp: "2024-01-01 10:00:01.000002" },
+      ]);
+      const db = open(path);
+      migrateTo(db, version);
+      db.pragma("user_version = 0"); // what `sqlite3 .dump` and many restore paths leave
+      expect(migrate(db)).toBe(LATEST_VERSION);
+      expect(squashedSchema(db)).toEqual(squashedSchema(fresh));
+      expect(db.prepare("SELECT id, content FROM chat_message ORDER BY id").all()).toEqual([
+        { id: 1, content: "one" },
+        { id: 2, content: "two" },
+      ]);
+    },
+  );
+
+  it("opens such a file through the repository, where it failed with 'duplicate column name: client_id'", async () => {
+    const path = tempFile();
+    const first = new SqliteMessageRepository(path, { busyTimeoutMs: 1000, log: createCapturingLogger() });
+    const sent = await first.append({ room: "lobby", sender: "ana", content: "before the restore", sentAt: new Date() });
+    await first.close();
+    withFlaskConnection(path, (db) => db.pragma("user_version = 0"));
+
+    const repo = new SqliteMessageRepository(path, { busyTimeoutMs: 1000, log: createCapturingLogger() });
+    onTestFinished(() => repo.close());
+    const next = await repo.append({ room: "lobby", sender: "ana", content: "after the restore", sentAt: new Date() });
+    expect(next.message.id).toBeGreaterThan(sent.message.id);
+    expect((await repo.page("lobby", { limit: 10 })).messages.map((m) => m.content)).toEqual(["before the restore", "after the restore"]);
+  });
+});
+
+describe("a database from a newer build", () => {
+  it("is refused by migrate() and left as it is, not marked older", () => {
+    const path = tempFile();
+    const db = open(path);
+    migrate(db);
+    db.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    const schema = squashedSchema(db);
+    expect(() => migrate(db)).toThrow(SchemaTooNewError);
+    expect(() => migrate(db)).toThrow(`its schema version ${LATEST_VERSION + 1} is newer than this build's ${LATEST_VERSION}`);
+    expect(db.pragma("user_version", { simple: true })).toBe(LATEST_VERSION + 1);
+    expect(squashedSchema(db)).toEqual(schema);
+  });
+
+  it("stops the server with exit 1 and one line naming the file and both versions", async () => {
+    const path = tempFile();
+    // An empty file, as fileMustExist wants one; a newer build's schema is unknown here, only its version matters.
+    new Database(path).close();
+    withFlaskConnection(path, (db) => db.pragma(`user_version = ${LATEST_VERSION + 3}`));
+    const server = await spawnChildServer({ databasePath: path });
+    onTestFinished(server.stop);
+    expect(await server.exited).toEqual({ code: 1, signal: null });
+    const lines = server.stderr().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toBe(
+      `cannot open database ${path}: its schema version ${LATEST_VERSION + 3} is newer than this build's ${LATEST_VERSION}; run the newer build or restore a backup made for this one`,
+    );
+    withFlaskConnection(path, (db) => {
+      expect(db.pragma("user_version", { simple: true })).toBe(LATEST_VERSION + 3);
+      expect(db.pragma("journal_mode", { simple: true })).toBe("delete"); // not even switched to WAL
+    });
   });
 });
 

@@ -80,10 +80,16 @@ export function applyMigration(db: Database.Database, m: Migration, ctx: Migrati
   m.run?.(db, ctx);
 }
 
-/** Brings the file to LATEST_VERSION, one IMMEDIATE transaction per step; refuses a file from a newer build. */
-export function migrate(db: Database.Database, ctx: MigrationContext = {}): number {
+/** Throws SchemaTooNewError for a file from a newer build; call before changing anything (even journal_mode). */
+export function assertKnownVersion(db: Database.Database): void {
   const current = db.pragma("user_version", { simple: true }) as number;
   if (current > LATEST_VERSION) throw new SchemaTooNewError(current, LATEST_VERSION);
+}
+
+/** Brings the file to LATEST_VERSION, one IMMEDIATE transaction per step; refuses a file from a newer build. */
+export function migrate(db: Database.Database, ctx: MigrationContext = {}): number {
+  assertKnownVersion(db);
+  const current = db.pragma("user_version", { simple: true }) as number;
   for (const m of migrations.filter((step) => step.version > current)) {
     // IMMEDIATE: take the write lock first, so another writer (the Flask app) makes this wait instead of fail.
     db.transaction(() => {

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import Database from "better-sqlite3";
 import type { Logger } from "../log.js";
-import { LATEST_VERSION, migrate } from "./migrations.js";
+import { assertKnownVersion, LATEST_VERSION, migrate } from "./migrations.js";
 import {
   StorageUnavailableError,
   type AppendResult,
@@ -132,6 +132,7 @@ export class SqliteMessageRepository implements MessageRepository {
   private open(mustExist: boolean, startWaitMs: number): void {
     const db = new Database(this.path, { timeout: startWaitMs, fileMustExist: mustExist && this.path !== ":memory:" });
     try {
+      assertKnownVersion(db); // a newer build's file is left exactly as it is
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = FULL");
       db.pragma("foreign_keys = ON");
