@@ -136,10 +136,13 @@ export class SqliteMessageRepository implements MessageRepository {
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = FULL");
       db.pragma("foreign_keys = ON");
+      const found = db.pragma("user_version", { simple: true }) as number;
+      const migrationStarted = performance.now();
       const version = migrate(db, {
         onProgress: (step, done, total) => this.opts.log.info("db_migration_progress", { version: step, rows: done, total }),
       });
       if (version < LATEST_VERSION) throw new Error(`database schema is at version ${version}, expected ${LATEST_VERSION}`);
+      if (version !== found) this.opts.log.info("db_migrated", { from: found, to: version, ms: Math.round(performance.now() - migrationStarted) });
       this.stmts = {
         before: db.prepare(SQL_PAGE_BEFORE),
         after: db.prepare(SQL_PAGE_AFTER),
