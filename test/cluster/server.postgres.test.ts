@@ -35,7 +35,7 @@ describe("node dist/server.js with DATABASE_URL", () => {
     expect(server.stdout()).not.toContain(PG_PASSWORD);
 
     const alice = await connectTo(server.url);
-    onTestFinished(() => alice.disconnect());
+    onTestFinished(() => void alice.disconnect());
     expect(await alice.timeout(5000).emitWithAck("join_chat", { room: "pg-room", username: "alice" })).toMatchObject({ ok: true });
     const sent = await alice.timeout(5000).emitWithAck("send_message", { room: "pg-room", username: "alice", content: "stored in postgres" });
     expect(sent).toMatchObject({ ok: true, message: { id: expect.any(Number), content: "stored in postgres" } });
