@@ -81,8 +81,13 @@ export async function createDatabase(adminUrl: string, name = `test_${process.pi
   return url.toString();
 }
 
+export interface StartPostgresOptions {
+  /** Keep fsync on (a measurement should pay for durable commits); tests turn it off. */
+  isDurable?: boolean;
+}
+
 /** initdb + start. Removes everything again if any step fails. */
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(opts: StartPostgresOptions = {}): Promise<PostgresServer> {
   const bin = findPostgresBinDir();
   const dir = mkdtempSync(join(tmpdir(), "mr-pg-"));
   const dataDir = join(dir, "data");
@@ -124,8 +129,8 @@ export async function startPostgres(): Promise<PostgresServer> {
       "-k", socketDir,
       "-c", `listen_addresses=${host}`,
       // A throwaway test cluster: no fsync keeps a loaded two-core machine responsive. Commit semantics are unchanged.
-      "-c", "fsync=off",
-      "-c", "full_page_writes=off",
+      "-c", `fsync=${opts.isDurable === true ? "on" : "off"}`,
+      "-c", `full_page_writes=${opts.isDurable === true ? "on" : "off"}`,
       "-c", "max_connections=200",
     ], { stdio: ["ignore", "ignore", "pipe"], cwd: dir, ...postgresSpawnIds() });
     let stderr = "";
