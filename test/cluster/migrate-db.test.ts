@@ -33,7 +33,11 @@ function runTool(args: string[]): Run {
   const watchers: { re: RegExp; resolve: () => void }[] = [];
   proc.stdout.setEncoding("utf8").on("data", (chunk: string) => {
     out += chunk;
-    for (const w of [...watchers]) if (w.re.test(out)) (watchers.splice(watchers.indexOf(w), 1), w.resolve());
+    for (const w of [...watchers]) {
+      if (!w.re.test(out)) continue;
+      watchers.splice(watchers.indexOf(w), 1);
+      w.resolve();
+    }
   });
   proc.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
