@@ -201,16 +201,20 @@ export class PostgresMessageRepository implements MessageRepository {
       const results: (AppendResult | number | null)[] = [];
       const fresh: { index: number; msg: NewMessage }[] = [];
       const firstInBatch = new Map<string, number>();
-      msgs.forEach((msg, index) => {
+      for (const [index, msg] of msgs.entries()) {
         const key = msg.clientId === undefined ? null : clientKey(msg.room, msg.clientId);
         const earlier = key === null ? undefined : existing.get(key);
-        if (earlier) return results.push({ message: earlier, duplicate: true });
         const sameBatch = key === null ? undefined : firstInBatch.get(key);
-        if (sameBatch !== undefined) return results.push(sameBatch); // settled from that row below
-        if (key !== null) firstInBatch.set(key, index);
-        fresh.push({ index, msg });
-        return results.push(null);
-      });
+        if (earlier) {
+          results.push({ message: earlier, duplicate: true });
+        } else if (sameBatch !== undefined) {
+          results.push(sameBatch); // the index of the first send with this clientId: settled from its row below
+        } else {
+          if (key !== null) firstInBatch.set(key, index);
+          fresh.push({ index, msg });
+          results.push(null);
+        }
+      }
       if (fresh.length > 0) {
         const ids = await nextIds(client, fresh.length);
         await client.query(SQL_INSERT, [

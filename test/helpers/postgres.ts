@@ -147,13 +147,12 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   };
 
   try {
-    if (isRoot) {
-      const { uid, gid } = postgresIds();
-      chownSync(dir, uid, gid);
-    }
     const pwFile = join(dir, "pwfile");
     writeFileSync(pwFile, `${PG_PASSWORD}\n`, { mode: 0o600 });
-    if (isRoot) chownSync(pwFile, postgresIds().uid, postgresIds().gid);
+    if (isRoot) {
+      const { uid, gid } = postgresIds();
+      for (const path of [dir, pwFile]) chownSync(path, uid, gid);
+    }
     const [cmd, args] = asPostgres(join(bin, "initdb"), [
       "-D", dataDir,
       "-U", "postgres",
