@@ -43,7 +43,12 @@ export interface Config {
   maxHttpBufferBytes: number;
   /** Outgoing bytes queued for one connection before it counts as not reading and is dropped. */
   maxBufferedBytesPerConnection: number;
+  /** The longest one write attempt blocks the event loop waiting for another connection's lock. */
   dbBusyTimeoutMs: number;
+  /** How long a batch of sends keeps retrying a locked database before answering storage_unavailable. */
+  dbWriteRetryMs: number;
+  /** A failing store is probed with a write at most once per this many ms; /healthz answers the last result between. */
+  healthProbeIntervalMs: number;
   shutdownTimeoutMs: number;
   metricsToken: string | null;
   viewsDir: string;
@@ -141,8 +146,11 @@ export function loadConfig(env: Env): Config {
     },
     maxHttpBufferBytes: int("MAX_HTTP_BUFFER_BYTES", 16 * 1024, 1024, 10 * 1024 * 1024),
     maxBufferedBytesPerConnection: int("MAX_BUFFERED_BYTES_PER_CONNECTION", 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
-    // better-sqlite3 waits for a lock synchronously, freezing every connection meanwhile: keep it short.
-    dbBusyTimeoutMs: int("DB_BUSY_TIMEOUT_MS", 250, 0, 600_000),
+    // better-sqlite3 waits for a lock synchronously, freezing every connection meanwhile: keep it short, and
+    // let DB_WRITE_RETRY_MS (retries between event-loop turns) carry the patience.
+    dbBusyTimeoutMs: int("DB_BUSY_TIMEOUT_MS", 10, 0, 600_000),
+    dbWriteRetryMs: int("DB_WRITE_RETRY_MS", 500, 0, 600_000),
+    healthProbeIntervalMs: int("HEALTH_PROBE_INTERVAL_MS", 1000, 0, 3_600_000),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
     metricsToken,
     viewsDir: fileURLToPath(new URL("../views", import.meta.url)),

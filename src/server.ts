@@ -49,7 +49,12 @@ async function openRepository(config: Config, log: Logger): Promise<MessageRepos
     }
   }
   try {
-    return new SqliteMessageRepository(config.databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs, log });
+    return new SqliteMessageRepository(config.databasePath, {
+      busyTimeoutMs: config.dbBusyTimeoutMs,
+      writeRetryMs: config.dbWriteRetryMs,
+      healthProbeIntervalMs: config.healthProbeIntervalMs,
+      log,
+    });
   } catch (err) {
     process.stderr.write(`cannot open database ${config.databasePath}: ${(err as Error).message}\n`);
     process.exit(1);
