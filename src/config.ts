@@ -35,6 +35,9 @@ export interface Config {
   port: number;
   host: string;
   databasePath: string;
+  /** postgres://… selects the PostgreSQL store; null keeps SQLite at databasePath. */
+  databaseUrl: string | null;
+  postgres: PostgresSettings;
   historyLimit: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   isProduction: boolean;
@@ -61,6 +64,12 @@ export interface Config {
   logWarnIntervalMs: number;
   viewsDir: string;
   publicDir: string;
+}
+
+export interface PostgresSettings {
+  poolSize: number;
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +122,7 @@ export function loadConfig(env: Env): Config {
 
   const databasePath = env.DATABASE_PATH?.trim() || "chat_history.db";
   const host = env.HOST?.trim() || "127.0.0.1";
+  const databaseUrl = parseDatabaseUrl(env.DATABASE_URL, problems);
 
   const allowedOrigins = parseOrigins(env.ALLOWED_ORIGINS ?? "", problems);
   const metricsToken = env.METRICS_TOKEN?.trim() || null;
@@ -121,6 +131,13 @@ export function loadConfig(env: Env): Config {
     port: int("PORT", 5003, 0, 65535),
     host,
     databasePath,
+    databaseUrl,
+    postgres: {
+      poolSize: int("PG_POOL_SIZE", 10, 1, 1000),
+      // Bounds every statement, including the wait for a room's insert lock: a send fails rather than hangs.
+      statementTimeoutMs: int("PG_STATEMENT_TIMEOUT_MS", 5000, 100, 600_000),
+      connectTimeoutMs: int("PG_CONNECT_TIMEOUT_MS", 5000, 100, 600_000),
+    },
     historyLimit: int("HISTORY_LIMIT", 100, 1, LIMITS.historyMaxLimit),
     logLevel,
     isProduction,
@@ -156,6 +173,22 @@ export function loadConfig(env: Env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+function parseDatabaseUrl(raw: string | undefined, problems: string[]): string | null {
+  const value = raw?.trim() ?? "";
+  if (value === "") return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (url === null || (url.protocol !== "postgres:" && url.protocol !== "postgresql:") || url.hostname === "") {
+    problems.push("DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/database");
+    return null;
+  }
+  return value;
 }
 
 function parseOrigins(raw: string, problems: string[]): string[] {
