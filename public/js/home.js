@@ -1,6 +1,7 @@
 // The home page's list of active rooms, refreshed from /api/rooms while it is on screen.
 /* global Element, HTMLAnchorElement */
 import { peopleCount, roomFromPath, roomPath } from "./format.js";
+/** @import { RoomSummary } from "../../src/protocol.js" */
 
 const REFRESH_MS = 10_000;
 
@@ -57,7 +58,7 @@ export class RoomDirectory {
     }
   }
 
-  /** @param {{ room: string, users: number }[]} rooms */
+  /** @param {RoomSummary[]} rooms */
   render(rooms) {
     const items = rooms
       .filter((r) => typeof r.room === "string" && typeof r.users === "number")

@@ -7,10 +7,10 @@ export const SEND_TIMEOUT_MS = 10_000;
 /** A rate-limited send waits and goes again by itself this many times before it shows as failed. */
 const MAX_AUTO_RETRIES = 5;
 
+/** @import { WireMessage } from "../../src/protocol.js" */
+/** @import { AckOf, LocalFailure } from "./connection.js" */
 /**
- * @typedef {import("./message-list.js").WireMessage} WireMessage
- * @typedef {{ ok: true, message: WireMessage, duplicate?: boolean }
- *   | { ok: false, error: { code: string, message: string, retryAfterMs?: number } }} SendAck
+ * @typedef {AckOf<"send_message"> | LocalFailure} SendAck
  * @typedef {{ clientId: string, content: string, state: "queued" | "sending" | "failed", li: HTMLLIElement,
  *   autoRetries: number, attempt: number, error: string }} OutgoingItem
  */
@@ -49,11 +49,15 @@ export class Outbox {
     return item;
   }
 
+  /** @param {string} clientId */
   has(clientId) {
     return this.items.has(clientId);
   }
 
-  /** The stored message for one of ours arrived (broadcast, ack or catch-up): it is sent. */
+  /**
+   * The stored message for one of ours arrived (broadcast, ack or catch-up): it is sent.
+   * @param {string} clientId @param {WireMessage} message
+   */
   confirm(clientId, message) {
     const item = this.items.get(clientId);
     if (!item) return false;
@@ -63,6 +67,7 @@ export class Outbox {
     return true;
   }
 
+  /** @param {string} clientId */
   retry(clientId) {
     const item = this.items.get(clientId);
     if (!item || item.state !== "failed") return;

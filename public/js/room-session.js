@@ -1,6 +1,6 @@
 // The connection and the room session: the one socket, joining and leaving a room, what arrives in it
 // (messages, notices, presence, typing), catching up after a reconnect, and paging older history.
-import { createSocket, emitAck, failure } from "./connection.js";
+import { createSocket, emitAck, failure, signalTyping } from "./connection.js";
 import { nameKey } from "./format.js";
 import { showHomeAddress, showRoomAddress } from "./address.js";
 import { rememberName } from "./remembered-name.js";
@@ -12,8 +12,10 @@ const CATCH_UP_PAGE = 500;
 /** Missing more than this many pages after a long absence: start from the newest messages instead. */
 const MAX_CATCH_UP_PAGES = 10;
 
+/** @import { ErrorBody, MessageEvent, Notice, PresenceEvent, WireMessage } from "../../src/protocol.js" */
+/** @import { ChatSocket, LocalFailure } from "./connection.js" */
+
 /**
- * @typedef {import("./message-list.js").WireMessage} WireMessage
  * @typedef {{
  *   room: string, username: string,
  *   lastId: number, maxSeen: number,
@@ -34,7 +36,7 @@ const MAX_CATCH_UP_PAGES = 10;
  * }} deps
  */
 export function createRoomSession({ els, views, list, outbox, typingIndicator, composer }) {
-  /** @type {import("socket.io-client").Socket | null} */
+  /** @type {ChatSocket | null} */
   let socket = null;
   /** @type {Session | null} */
   let session = null;
@@ -84,7 +86,10 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     return s;
   }
 
-  /** Runs `fn` now, or after the join answer for that room has been handled. */
+  /**
+   * Runs `fn` now, or after the join answer for that room has been handled.
+   * @param {unknown} room @param {() => void} fn
+   */
   function whenReady(room, fn) {
     if (joining && room === joining.room) joining.buffer.push(fn);
     else fn();
@@ -92,12 +97,12 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
 
   // ---------- incoming ----------
 
-  /** @param {any} msg */
+  /** @param {MessageEvent} msg */
   function onMessage(msg) {
     const s = session;
     if (!s || !msg || msg.room !== s.room || typeof msg.content !== "string") return;
-    if (typeof msg.id !== "number") {
-      onNotice(s, msg);
+    if (!("id" in msg) || typeof msg.id !== "number") {
+      onNotice(s, /** @type {Notice} */ (msg));
       return;
     }
     typingIndicator.stopped(String(msg.sender));
@@ -107,6 +112,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     views.noteUnread();
   }
 
+  /** @param {Session} s @param {Notice} notice */
   function onNotice(s, notice) {
     const isOwnJoin = notice.kind === "joined" && typeof notice.username === "string" && nameKey(notice.username) === nameKey(s.username);
     if (isOwnJoin) {
@@ -137,7 +143,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     return list.addMessages(fresh, { isNew });
   }
 
-  /** @param {any} ev */
+  /** @param {PresenceEvent} ev */
   function onPresence(ev) {
     if (!session || !ev || ev.room !== session.room || !Array.isArray(ev.users)) return;
     views.renderPresence(ev.users.map(String), session.username);
@@ -246,7 +252,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     outbox.pump();
   }
 
-  /** Too much was missed to page through: show the newest messages, as a fresh visit would. */
+  /** Too much was missed to page through: show the newest messages, as a fresh visit would. @param {Session} s */
   async function restartFromNewest(s) {
     if (!socket) return;
     const gen = s.rejoinGen;
@@ -270,6 +276,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     outbox.pump();
   }
 
+  /** @param {Session} s @param {ErrorBody | LocalFailure["error"]} error */
   function handleRejoinFailure(s, error) {
     if (error.code === "disconnected") return; // the next connect tries again
     if (error.code === "name_taken" || error.code === "invalid_name" || error.code === "invalid_room") {
@@ -352,7 +359,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
 
   /** @param {string} room */
   function sendTyping(room) {
-    socket?.volatile.emit("typing", { room, isTyping: true });
+    if (socket) signalTyping(socket, { room, isTyping: true });
   }
 
   return {
@@ -370,6 +377,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
 
 /** @typedef {ReturnType<typeof createRoomSession>} RoomSession */
 
+/** @param {number} ms @returns {Promise<void>} */
 function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

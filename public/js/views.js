@@ -1,6 +1,8 @@
 // What is on screen: the home view (join form, its errors, the active-room list) or the chat view
 // (banner, people list, history status), plus screen-reader announcements and the tab title.
 import { codePointLength, hasControlChars, nameKey } from "./format.js";
+/** @import { ErrorBody } from "../../src/protocol.js" */
+/** @import { LocalFailure } from "./connection.js" */
 
 const TITLE = "Messenger Room";
 
@@ -37,7 +39,7 @@ export function createViews({ doc, els, limits, directory }) {
     doc.getElementById("room-error")?.remove();
   }
 
-  /** The chat view of a room just joined, empty and ready for its history. */
+  /** The chat view of a room just joined, empty and ready for its history. @param {string} room */
   function openRoom(room) {
     setBanner(null);
     els.roomTitleName.textContent = room;
@@ -64,10 +66,12 @@ export function createViews({ doc, els, limits, directory }) {
   }
 
   function clearJoinErrors() {
-    for (const [input, error] of [
+    /** @type {[HTMLElement, HTMLElement][]} */
+    const fields = [
       [els.username, els.usernameError],
       [els.roomName, els.roomNameError],
-    ]) {
+    ];
+    for (const [input, error] of fields) {
       input.removeAttribute("aria-invalid");
       error.hidden = true;
       error.textContent = "";
@@ -83,7 +87,7 @@ export function createViews({ doc, els, limits, directory }) {
     errorEl.hidden = false;
   }
 
-  /** @param {{ code: string, message: string }} error */
+  /** @param {ErrorBody | LocalFailure["error"]} error */
   function showJoinError(error) {
     clearJoinErrors();
     if (error.code === "name_taken" || error.code === "invalid_name") {
