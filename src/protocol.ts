@@ -93,6 +93,8 @@ export interface JoinResult {
   hasMore: boolean;
   /** With `since`: newer messages exist after the last one returned; page with fetch_history {after}. */
   hasMoreAfter: boolean;
+  /** Everyone in the room now, sorted as in PresenceEvent; later changes arrive as presence deltas (issue 9). */
+  users?: string[];
 }
 
 export interface SendResult {
@@ -108,8 +110,16 @@ export interface HistoryResult {
 
 export interface PresenceEvent {
   room: string;
-  /** One name per presence, however many tabs, sorted case-insensitively. */
-  users: string[];
+  /**
+   * The whole list: one name per presence, however many tabs, sorted case-insensitively. Servers before
+   * issue 9 send it on every change; incremental presence sends `joined`/`left` instead (the join ack
+   * carries the whole list once).
+   */
+  users?: string[];
+  /** Names that arrived. */
+  joined?: string[];
+  /** Names whose last tab left. */
+  left?: string[];
 }
 
 export interface TypingEvent {
@@ -162,6 +172,12 @@ export interface SocketData {
 export interface RoomSummary {
   room: string;
   users: number;
+}
+
+/** The body of GET /api/rooms: the busiest rooms first; `total` counts every active room (issue 9). */
+export interface RoomListBody {
+  rooms: RoomSummary[];
+  total?: number;
 }
 
 export const LIMITS = {

@@ -90,9 +90,13 @@ export function typingText(names) {
   return "Several people are typing…";
 }
 
-/** Case- and form-insensitive key for a name, as the server compares names in a room. @param {string} name */
+/**
+ * Case- and form-insensitive key for a name. Locale-free on purpose: toLocaleLowerCase() in a Turkish
+ * browser lowercases "İvan" to "ivan", another person's name; toLowerCase() maps the same everywhere.
+ * @param {string} name
+ */
 export function nameKey(name) {
-  return name.normalize("NFC").toLocaleLowerCase();
+  return name.normalize("NFC").toLowerCase();
 }
 
 /**

@@ -1,17 +1,18 @@
 // The home page's list of active rooms, refreshed from /api/rooms while it is on screen.
 /* global Element, HTMLAnchorElement */
 import { peopleCount, roomFromPath, roomPath } from "./format.js";
-/** @import { RoomSummary } from "../../src/protocol.js" */
+/** @import { RoomListBody, RoomSummary } from "../../src/protocol.js" */
 
 const REFRESH_MS = 10_000;
 
 export class RoomDirectory {
   /**
-   * @param {{ list: HTMLUListElement, empty: HTMLElement, onPick: (room: string) => void }} opts
+   * @param {{ list: HTMLUListElement, empty: HTMLElement, more: HTMLElement, onPick: (room: string) => void }} opts
    */
   constructor(opts) {
     this.list = opts.list;
     this.empty = opts.empty;
+    this.more = opts.more;
     this.onPick = opts.onPick;
     /** @type {ReturnType<typeof setInterval> | null} */
     this.timer = null;
@@ -49,8 +50,8 @@ export class RoomDirectory {
     try {
       const res = await fetch("/api/rooms", { headers: { accept: "application/json" }, cache: "no-store" });
       if (!res.ok) return;
-      const body = await res.json();
-      if (body && Array.isArray(body.rooms)) this.render(body.rooms);
+      const body = /** @type {Partial<RoomListBody> | null} */ (await res.json());
+      if (body && Array.isArray(body.rooms)) this.render(body.rooms, typeof body.total === "number" ? body.total : body.rooms.length);
     } catch {
       // Offline or restarting: keep showing the last list; the next tick tries again.
     } finally {
@@ -58,8 +59,12 @@ export class RoomDirectory {
     }
   }
 
-  /** @param {RoomSummary[]} rooms */
-  render(rooms) {
+  /**
+   * @param {RoomSummary[]} rooms the busiest rooms (the server lists at most 50)
+   * @param {number} total every active room
+   */
+  render(rooms, total) {
+    this.showTotal(rooms.length, total);
     const items = rooms
       .filter((r) => typeof r.room === "string" && typeof r.users === "number")
       .map((r) => {
@@ -86,5 +91,12 @@ export class RoomDirectory {
     this.list.hidden = items.length === 0;
     this.empty.hidden = items.length > 0;
     if (hadFocus) (this.list.querySelector("a") ?? this.list.closest("section"))?.focus();
+  }
+
+  /** "50 of 73 rooms" under a list the server cut short; nothing when it shows them all. @param {number} shown @param {number} total */
+  showTotal(shown, total) {
+    const isCut = total > shown;
+    this.more.hidden = !isCut;
+    this.more.textContent = isCut ? `${shown} of ${total} rooms` : "";
   }
 }

@@ -3,7 +3,8 @@
 import { createSocket, emitAck, failure, signalTyping } from "./connection.js";
 import { nameKey } from "./format.js";
 import { showHomeAddress, showRoomAddress } from "./address.js";
-import { rememberName } from "./remembered-name.js";
+import { RoomPresence } from "./presence.js";
+import { rememberName } from "./remembered.js";
 
 const JOIN_TIMEOUT_MS = 10_000;
 const HISTORY_TIMEOUT_MS = 10_000;
@@ -45,6 +46,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
   let isRestarting = false;
   /** Wait before reconnecting after the server itself ended the connection; doubles while that repeats. */
   let serverDisconnectRetryMs = 1000;
+  const presence = new RoomPresence();
 
   // ---------- connection ----------
 
@@ -143,10 +145,21 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     return list.addMessages(fresh, { isNew });
   }
 
-  /** @param {PresenceEvent} ev */
+  /** A whole list (servers before issue 9) or a delta {joined, left}. @param {PresenceEvent} ev */
   function onPresence(ev) {
-    if (!session || !ev || ev.room !== session.room || !Array.isArray(ev.users)) return;
-    views.renderPresence(ev.users.map(String), session.username);
+    if (!session || !ev || ev.room !== session.room) return;
+    if (presence.apply(ev)) views.renderPresence(presence.names, session.username);
+  }
+
+  /**
+   * The join answer's list of who is here, when the server sends one (issue 9); an older server sends
+   * a whole-list presence event instead, right after.
+   * @param {Session} s @param {string[] | undefined} users
+   */
+  function takePresence(s, users) {
+    if (!Array.isArray(users)) return;
+    presence.reset(users);
+    views.renderPresence(presence.names, s.username);
   }
 
   // ---------- joining and leaving ----------
@@ -190,7 +203,9 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     list.reset(res.username);
     outbox.clear();
     typingIndicator.clear();
-    views.renderPresence([res.username], res.username);
+    presence.reset([res.username]);
+    views.renderPresence(presence.names, res.username);
+    takePresence(session, res.users);
     composer.reset();
     showRoomAddress(res.room, opts.push);
     views.openRoom(res.room);
@@ -218,6 +233,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
       handleRejoinFailure(s, res.error);
       return;
     }
+    takePresence(s, res.users);
     ingest(s, res.history, true);
     let cursor = res.history.at(-1)?.id ?? s.lastId;
     let hasMore = Boolean(res.hasMoreAfter);
@@ -263,6 +279,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
       handleRejoinFailure(s, res.error);
       return;
     }
+    takePresence(s, res.users);
     list.clearStored();
     const last = res.history.at(-1)?.id ?? s.lastId;
     s.lastId = last;
@@ -301,6 +318,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     typingIndicator.clear();
     list.reset("");
     views.setBanner(null);
+    presence.reset([]);
     views.renderPresence([], "");
     views.setJoinTitle("");
     showHomeAddress(opts.push);

@@ -22,6 +22,7 @@ export function createViews({ doc, els, limits, directory }) {
     els.chat.hidden = true;
     els.home.hidden = false;
     els.home.removeAttribute("data-deep-link");
+    showForm();
     closePresence();
     directory.start();
     if (opts.focus) {
@@ -46,6 +47,26 @@ export function createViews({ doc, els, limits, directory }) {
     showChat();
   }
 
+  /**
+   * A room opened from a link elsewhere, with a remembered name: the room and one button to join it under
+   * that name (and one to pick another), rather than joining on arrival.
+   * @param {string} room @param {string} name
+   */
+  function offerJoinAs(room, name) {
+    showHome({ focus: false });
+    setJoinTitle(room);
+    els.joinAsName.textContent = name;
+    els.joinAs.hidden = false;
+    els.joinForm.hidden = true;
+    els.joinAsButton.focus();
+  }
+
+  /** The join form instead of the "Join as" button. */
+  function showForm() {
+    els.joinAs.hidden = true;
+    els.joinForm.hidden = false;
+  }
+
   /** @param {string} room an empty room: the plain "Join a room" */
   function setJoinTitle(room) {
     els.joinTitle.replaceChildren();
@@ -63,6 +84,7 @@ export function createViews({ doc, els, limits, directory }) {
   function setJoinBusy(isBusy) {
     els.joinButton.disabled = isBusy;
     els.joinButton.textContent = isBusy ? "Joining…" : "Join Chat";
+    els.joinAsButton.disabled = isBusy;
   }
 
   function clearJoinErrors() {
@@ -89,6 +111,7 @@ export function createViews({ doc, els, limits, directory }) {
 
   /** @param {ErrorBody | LocalFailure["error"]} error */
   function showJoinError(error) {
+    showForm();
     clearJoinErrors();
     if (error.code === "name_taken" || error.code === "invalid_name") {
       showFieldError(els.username, els.usernameError, error.message);
@@ -209,6 +232,8 @@ export function createViews({ doc, els, limits, directory }) {
   return {
     showHome,
     showChat,
+    offerJoinAs,
+    showForm,
     openRoom,
     setJoinTitle,
     setJoinBusy,
