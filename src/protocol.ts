@@ -110,15 +110,11 @@ export interface HistoryResult {
 
 export interface PresenceEvent {
   room: string;
-  /**
-   * The whole list: one name per presence, however many tabs, sorted case-insensitively. Servers before
-   * issue 9 send it on every change; incremental presence sends `joined`/`left` instead (the join ack
-   * carries the whole list once).
-   */
-  users?: string[];
-  /** Names that arrived. */
+  /** One name per presence, however many tabs, sorted case-insensitively. */
+  users: string[];
+  /** Incremental presence (issue 9): names that arrived; the join ack carries the whole list once. */
   joined?: string[];
-  /** Names whose last tab left. */
+  /** Incremental presence (issue 9): names whose last tab left. */
   left?: string[];
 }
 
@@ -168,16 +164,16 @@ export interface SocketData {
   rooms: Map<string, string>;
 }
 
-/** GET /api/rooms */
+/** One room in GET /api/rooms */
 export interface RoomSummary {
   room: string;
   users: number;
 }
 
-/** The body of GET /api/rooms: the busiest rooms first; `total` counts every active room (issue 9). */
-export interface RoomListBody {
+/** GET /api/rooms: the busiest rooms (at most 50, most people first) and how many rooms are active in all. */
+export interface RoomsResponse {
   rooms: RoomSummary[];
-  total?: number;
+  total: number;
 }
 
 export const LIMITS = {

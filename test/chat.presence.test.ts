@@ -61,7 +61,7 @@ describe("presence-aware notices", () => {
     expect((await bobSees).map((m) => m.content)).toEqual(["marker"]);
 
     const bobHearsLeft = waitFor(bob, "message", isNoticeWith(ANA_LEFT));
-    const bobPresence = waitFor(bob, "presence", (p) => p.users !== undefined && !p.users.includes("ana"));
+    const bobPresence = waitFor(bob, "presence", (p) => !p.users.includes("ana"));
     tab3.disconnect();
     expect(await bobHearsLeft).toEqual({ content: ANA_LEFT, kind: "left", username: "ana", room: "general" });
     expect(await bobPresence).toEqual({ room: "general", users: ["bob"] });

@@ -1,7 +1,7 @@
 // The home page's list of active rooms, refreshed from /api/rooms while it is on screen.
 /* global Element, HTMLAnchorElement */
 import { peopleCount, roomFromPath, roomPath } from "./format.js";
-/** @import { RoomListBody, RoomSummary } from "../../src/protocol.js" */
+/** @import { RoomsResponse, RoomSummary } from "../../src/protocol.js" */
 
 const REFRESH_MS = 10_000;
 
@@ -50,7 +50,7 @@ export class RoomDirectory {
     try {
       const res = await fetch("/api/rooms", { headers: { accept: "application/json" }, cache: "no-store" });
       if (!res.ok) return;
-      const body = /** @type {Partial<RoomListBody> | null} */ (await res.json());
+      const body = /** @type {Partial<RoomsResponse> | null} */ (await res.json());
       if (body && Array.isArray(body.rooms)) this.render(body.rooms, typeof body.total === "number" ? body.total : body.rooms.length);
     } catch {
       // Offline or restarting: keep showing the last list; the next tick tries again.

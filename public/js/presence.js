@@ -1,6 +1,10 @@
 // Who is in the room, as this page knows it: the full list from the join answer (or from a presence
 // event of a server that still sends whole lists), kept current with presence deltas {joined, left}.
 /** @import { PresenceEvent } from "../../src/protocol.js" */
+/**
+ * A presence event from either kind of server: deltas, or (before issue 9) the whole list as `users`.
+ * @typedef {PresenceEvent & { users?: string[] }} AnyPresenceEvent
+ */
 
 // Sorted as the server sorts (case-insensitively); one collator, built once.
 const byName = new Intl.Collator(undefined, { sensitivity: "base" }).compare;
@@ -19,7 +23,7 @@ export class RoomPresence {
   /**
    * Applies a presence event: a whole list replaces, deltas add and remove (each idempotent, so an event
    * that overlaps the join answer's list changes nothing twice).
-   * @param {Partial<PresenceEvent>} ev
+   * @param {AnyPresenceEvent} ev
    * @returns {boolean} whether the list changed
    */
   apply(ev) {

@@ -158,7 +158,8 @@ describe("joining", () => {
 
     const socket = sockets[0];
     if (!socket) throw new Error("the page did not join through the middleware");
-    const delta = (ev: PresenceEvent) => socket.emit("presence", ev);
+    // Deltas only, as issue 9's server sends them (the cast: today's PresenceEvent still requires the whole list).
+    const delta = (ev: Omit<PresenceEvent, "users">) => socket.emit("presence", ev as PresenceEvent);
     delta({ room, joined: ["Dan"] });
     await waitForPresence(ana.page, ["Ana", "Ben", "Cleo", "Dan"]);
     delta({ room, left: ["Ben"] });
