@@ -20,7 +20,7 @@ export function findElements(doc) {
     joinError: byId("join-error"),
     roomList: /** @type {HTMLUListElement} */ (byId("room-list")),
     roomListEmpty: byId("room-list-empty"),
-    roomListMore: byId("room-list-more"),
+    roomListTotal: byId("room-list-total"),
     joinAs: byId("join-as"),
     joinAsButton: /** @type {HTMLButtonElement} */ (byId("join-as-button")),
     joinAsName: byId("join-as-name"),

@@ -7,12 +7,12 @@ const REFRESH_MS = 10_000;
 
 export class RoomDirectory {
   /**
-   * @param {{ list: HTMLUListElement, empty: HTMLElement, more: HTMLElement, onPick: (room: string) => void }} opts
+   * @param {{ list: HTMLUListElement, empty: HTMLElement, total: HTMLElement, onPick: (room: string) => void }} opts
    */
   constructor(opts) {
     this.list = opts.list;
     this.empty = opts.empty;
-    this.more = opts.more;
+    this.total = opts.total;
     this.onPick = opts.onPick;
     /** @type {ReturnType<typeof setInterval> | null} */
     this.timer = null;
@@ -93,10 +93,14 @@ export class RoomDirectory {
     if (hadFocus) (this.list.querySelector("a") ?? this.list.closest("section"))?.focus();
   }
 
-  /** "50 of 73 rooms" under a list the server cut short; nothing when it shows them all. @param {number} shown @param {number} total */
+  /**
+   * Under a list the server cut short, how many rooms there are in all (worded as the server renders it);
+   * nothing when the list shows them all.
+   * @param {number} shown @param {number} total
+   */
   showTotal(shown, total) {
     const isCut = total > shown;
-    this.more.hidden = !isCut;
-    this.more.textContent = isCut ? `${shown} of ${total} rooms` : "";
+    this.total.hidden = !isCut;
+    this.total.textContent = isCut ? `The ${shown} busiest of ${total.toLocaleString("en-US")} active rooms.` : "";
   }
 }

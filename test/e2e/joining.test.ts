@@ -224,12 +224,12 @@ describe("joining", () => {
     let body: object = { rooms: [{ room: "busy", users: 9 }, { room: "quiet", users: 1 }], total: 73 };
     await ana.page.route("**/api/rooms", (route) => route.fulfill({ json: body }));
     await ana.page.goto(`${suite.server.url}/`);
-    await ana.page.locator("#room-list-more", { hasText: "2 of 73 rooms" }).waitFor();
+    await ana.page.locator("#room-list-total", { hasText: "The 2 busiest of 73 active rooms." }).waitFor();
     expect(await ana.page.locator(".room-link").count()).toBe(2);
 
     body = { rooms: [{ room: "busy", users: 9 }], total: 1 };
     await ana.page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
-    await ana.page.locator("#room-list-more").waitFor({ state: "hidden" });
+    await ana.page.locator("#room-list-total").waitFor({ state: "hidden" });
     expect(problems.list).toEqual([]);
   });
 });
