@@ -94,6 +94,8 @@ export interface JoinResult {
   hasMore: boolean;
   /** With `since`: newer messages exist after the last one returned; page with fetch_history {after}. */
   hasMoreAfter: boolean;
+  /** Everyone in the room now, sorted as in PresenceEvent; later changes arrive as presence deltas (issue 9). */
+  users?: string[];
 }
 
 export interface SendResult {
@@ -111,6 +113,10 @@ export interface PresenceEvent {
   room: string;
   /** One name per presence, however many tabs, sorted case-insensitively. */
   users: string[];
+  /** Incremental presence (issue 9): names that arrived; the join ack carries the whole list once. */
+  joined?: string[];
+  /** Incremental presence (issue 9): names whose last tab left. */
+  left?: string[];
 }
 
 export interface TypingEvent {

@@ -127,6 +127,12 @@ describe("looks and accessibility", () => {
     await ana.page.fill("#message-content", "x".repeat(480)); // the character counter shows
     await scanBoth(ana.page, "chat");
 
+    // A link to a room from elsewhere, with Ana's name remembered: the "Join as" view.
+    const linked = await ana.newTab();
+    await linked.goto(`${suite.server.url}/r/axe`);
+    await linked.locator("#join-as-button").waitFor();
+    await scanBoth(linked, "join as");
+
     const notFound = await ana.newTab();
     const missing = `${suite.server.url}/missing`;
     await notFound.goto(missing);
