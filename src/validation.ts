@@ -22,7 +22,7 @@ export function fail(code: ErrorCode, message: string): Failure {
 }
 
 /** The error code of a bad field; the payload itself and the other fields (limit, isTyping) are invalid_payload. */
-const FIELD_CODES: ReadonlyMap<PropertyKey, ErrorCode> = new Map<PropertyKey, ErrorCode>([
+const FIELD_CODES: ReadonlyMap<string, ErrorCode> = new Map<string, ErrorCode>([
   ["username", "invalid_name"],
   ["room", "invalid_room"],
   ["content", "invalid_content"],
@@ -41,7 +41,8 @@ function isPlainObject(raw: unknown): raw is Record<string, unknown> {
 
 /**
  * The schema's fields, read as own properties only (a "__proto__" or "constructor" key never stands in
- * for a field), into an object without prototype. zod's object check would read inherited ones too.
+ * for a field; zod's object check would read inherited ones too). The keys are the schema's, never
+ * "__proto__", so a plain object literal is safe to copy into.
  */
 function ownFields(raw: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
@@ -51,13 +52,20 @@ function ownFields(raw: Record<string, unknown>, keys: readonly string[]): Recor
 
 type Issue = StandardSchemaV1.Issue;
 
+/** The top-level field an issue is about; undefined for the payload itself. */
+function fieldOf(issue: Issue): string | undefined {
+  const segment = issue.path?.[0];
+  if (segment === undefined) return undefined;
+  return String(typeof segment === "object" ? segment.key : segment);
+}
+
 /** The issue of the field listed first in the schema (zod reports every bad field); the payload's own issues first. */
 function firstIssue(issues: readonly Issue[], keys: readonly string[]): Issue {
   let best = issues[0] as Issue;
   let bestRank = Infinity;
   for (const issue of issues) {
-    const key = issue.path?.[0];
-    const rank = key === undefined ? -1 : keys.indexOf(String(typeof key === "object" ? key.key : key));
+    const field = fieldOf(issue);
+    const rank = field === undefined ? -1 : keys.indexOf(field);
     if (rank < bestRank) [best, bestRank] = [issue, rank];
   }
   return best;
@@ -73,8 +81,7 @@ function check<T>(schema: StandardSchemaV1<unknown, T>, value: unknown, keys: re
   if (res instanceof Promise) throw new Error("payload schemas must be synchronous"); // a bug, not bad input
   if (res.issues === undefined) return { ok: true, value: res.value };
   const issue = firstIssue(res.issues, keys);
-  const key = issue.path?.[0];
-  return fail(code ?? FIELD_CODES.get(typeof key === "object" ? key.key : (key ?? "")) ?? "invalid_payload", issue.message);
+  return fail(code ?? FIELD_CODES.get(fieldOf(issue) ?? "") ?? "invalid_payload", issue.message);
 }
 
 /**
