@@ -37,12 +37,15 @@ function text(what: string, maxChars: number, fold: (s: string) => string, contr
     .refine((s) => !control.test(s), `${what} must not contain control characters`);
 }
 
-const asIs = (s: string): string => s;
-const foldNewlines = (s: string): string => s.replace(/\r\n?/g, "\n");
+/** A name or a room: one line of text. Rules that apply to both and not to content go here. */
+function label(what: "username" | "room", maxChars: number) {
+  return text(what, maxChars, (s) => s, CONTROL);
+}
 
-export const username = text("username", LIMITS.nameMaxChars, asIs, CONTROL);
-export const room = text("room", LIMITS.roomMaxChars, asIs, CONTROL);
-export const content = text("content", LIMITS.contentMaxChars, foldNewlines, CONTENT_CONTROL);
+export const username = label("username", LIMITS.nameMaxChars);
+export const room = label("room", LIMITS.roomMaxChars);
+/** Newlines and tabs are allowed inside; \r\n and a lone \r become \n before counting. */
+export const content = text("content", LIMITS.contentMaxChars, (s) => s.replace(/\r\n?/g, "\n"), CONTENT_CONTROL);
 
 /** Optional; null means absent (what JSON makes of undefined). Lower-cased so a retry matches. */
 const clientId = z
@@ -57,7 +60,7 @@ function cursor(name: string) {
   const message = `${name} must be a message id (a whole number >= 0)`;
   return z
     .number({ error: message })
-    .int(message) // zod's int() is Number.isSafeInteger: 2**53 and NaN are refused
+    .refine(Number.isSafeInteger, message) // not zod's int(): it aborts the parse, and the cursor-pair rule must still run
     .min(0, message)
     .nullish()
     .transform((v) => v ?? undefined);
@@ -66,7 +69,7 @@ function cursor(name: string) {
 const limitMessage = `limit must be a whole number from 1 to ${LIMITS.historyMaxLimit}`;
 const limit = z
   .number({ error: limitMessage })
-  .int(limitMessage)
+  .refine(Number.isSafeInteger, limitMessage) // as in cursor(): a bad limit must not hide "before and after"
   .min(1, limitMessage)
   .max(LIMITS.historyMaxLimit, limitMessage)
   .nullish()
