@@ -2,11 +2,9 @@
 // drops its connection and comes back, or goes away for a while, at random, until the run ends.
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { io as connectClient, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "../src/protocol.js";
+import { io as connectClient } from "socket.io-client";
+import type { ClientSocket } from "../test/helpers/app.js";
 import type { Ledger, Membership } from "./ledger.js";
-
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const ACK_TIMEOUT_MS = 15_000;
 

@@ -3,14 +3,10 @@
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { ClientEventName, MessageEvent } from "../src/protocol.js";
 import { startTestApp, type ClientSocket } from "./helpers/app.js";
+import { legacyEmit } from "./helpers/emit.js";
 import { collectUntil } from "./helpers/wait.js";
 
 const ROOM = "general";
-
-/** As the Flask original's page emits: a payload, no ack callback. */
-function legacyEmit(socket: ClientSocket, event: ClientEventName, payload: unknown): void {
-  (socket as unknown as { emit(event: string, payload: unknown): void }).emit(event, payload);
-}
 
 /**
  * Emits ack-less events that reach the server in one HTTP request: the first packet of a tick goes out at

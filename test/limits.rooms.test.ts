@@ -4,8 +4,9 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { ROOM_LIST_MAX, ROOM_LIST_REFRESH_MS, createRoomDirectory, selectBusiest } from "../src/chat/room-directory.js";
 import { createMemoryPresence } from "../src/chat/presence.js";
 import { createManualClock } from "../src/clock.js";
-import type { ChatErrorEvent, ClientEventName, MessageEvent, RoomSummary } from "../src/protocol.js";
+import type { ChatErrorEvent, MessageEvent, RoomSummary } from "../src/protocol.js";
 import { joinRoom, startTestApp, type ClientSocket } from "./helpers/app.js";
+import { legacyEmit } from "./helpers/emit.js";
 import { serverSocketOf } from "./helpers/server-side.js";
 import { collectUntil, waitFor } from "./helpers/wait.js";
 
@@ -54,7 +55,7 @@ describe("MAX_ROOMS_PER_CONNECTION", () => {
     onTestFinished(app.close);
     const alice = await app.joined("r1", "alice");
     const error = waitFor(alice, "chat_error");
-    (alice as unknown as { emit(e: ClientEventName, p: unknown): void }).emit("join_chat", { room: "r2", username: "alice" });
+    legacyEmit(alice, "join_chat", { room: "r2", username: "alice" });
     expect(await error).toEqual({ code: "too_many_rooms", message: expect.any(String), event: "join_chat" } satisfies ChatErrorEvent);
   });
 

@@ -7,6 +7,7 @@ import { createManualClock } from "../src/clock.js";
 import { createCapturingLogger, guardLog, type LogLine } from "../src/log.js";
 import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { connectTo, startChildServer } from "./helpers/child-server.js";
+import { legacyEmit } from "./helpers/emit.js";
 import { waitFor } from "./helpers/wait.js";
 
 const ROOM = "general";
@@ -103,7 +104,7 @@ describe("structured logs (capturing logger)", () => {
     isFailing = false;
     for (let i = 0; i < 12; i++) await send(bob, `flood ${i} ${SECRET_TEXT}`, "bob");
     const legacyError = waitFor(alice, "chat_error");
-    (alice as unknown as { emit(e: string, p: unknown): void }).emit("send_message", { room: ROOM, username: "alice", content: `\u0000 ${SECRET_TEXT}` });
+    legacyEmit(alice, "send_message", { room: ROOM, username: "alice", content: `\u0000 ${SECRET_TEXT}` });
     await legacyError;
 
     const lines = atInfoOrAbove(app.logs);

@@ -14,6 +14,7 @@ import { SqliteMessageRepository } from "../../src/storage/sqlite.js";
 import { newSessionCookie } from "../../src/http/session.js";
 import { parseRoom } from "../../src/validation.js";
 
+/** The typed Socket.IO client of the protocol; tests, e2e, bench and soak all use this one. */
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export interface TestAppOptions {

@@ -4,17 +4,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { io as connectClient, type Socket } from "socket.io-client";
+import { io as connectClient } from "socket.io-client";
 import { createApp, type App } from "../../../src/app.js";
 import { systemClock } from "../../../src/clock.js";
 import { loadConfig, type Config } from "../../../src/config.js";
 import { createCapturingLogger, type LogLine } from "../../../src/log.js";
-import type { ClientToServerEvents, ServerToClientEvents, WireMessage } from "../../../src/protocol.js";
+import type { WireMessage } from "../../../src/protocol.js";
+import type { ClientSocket } from "../../helpers/app.js";
 import type { MessageRepository } from "../../../src/storage/repository.js";
 import { SqliteMessageRepository } from "../../../src/storage/sqlite.js";
 import { toWire } from "../../../src/chat/wire.js";
 
-export type NodeClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** A Socket.IO client from Node: the protocol's typed client. */
+export type NodeClient = ClientSocket;
 
 export interface E2eServerOptions {
   env?: Record<string, string>;
