@@ -39,7 +39,7 @@ function searchStatement(room: string, query: SearchQuery, opts: SearchOptions):
     values.push(tsQueryText(query.terms));
     source += `, to_tsquery('simple'::regconfig, chat_unaccent($${values.length}::text)) AS q`;
     where.push("search_vector @@ q");
-    rank = "ts_rank(search_vector, q)";
+    rank = "ts_rank(search_vector, q, 1)"; // 1: divided by 1 + log(length), as bm25 favours the shorter of equal matches
   }
   if (query.from !== undefined) {
     values.push(query.from);
