@@ -1,7 +1,7 @@
 // The wire contract, shared by the server, the tests, the benchmark and (as types) the browser client.
 // Event names and the fields of the Flask original are frozen; everything else is an optional addition.
 // Type-only imports: the page reads this file through JSDoc @import and must not need zod at run time.
-import type { FetchHistoryPayload, JoinPayload, LeavePayload, SendPayload, TypingPayload } from "./payloads.js";
+import type { FetchHistoryPayload, JoinPayload, LeavePayload, SearchPayload, SendPayload, TypingPayload } from "./payloads.js";
 
 export type ErrorCode =
   | "invalid_payload"
@@ -54,7 +54,7 @@ export interface Notice {
 export type MessageEvent = WireMessage | Notice;
 
 // Client payloads are defined once, as schemas in payloads.ts (the runtime check); their types come from there.
-export type { FetchHistoryPayload, JoinPayload, LeavePayload, SendPayload, TypingPayload } from "./payloads.js";
+export type { FetchHistoryPayload, JoinPayload, LeavePayload, SearchPayload, SendPayload, TypingPayload } from "./payloads.js";
 
 export interface JoinResult {
   room: string;
@@ -76,6 +76,21 @@ export interface SendResult {
 
 export interface HistoryResult {
   messages: WireMessage[];
+  hasMore: boolean;
+  /** Only with `around`: newer messages exist after the last one returned. */
+  hasMoreAfter?: boolean;
+}
+
+/** One search match: [start, end) code-point offsets into `message.content` of the matched words (never HTML). */
+export interface SearchHit {
+  message: WireMessage;
+  highlights: [number, number][];
+}
+
+export interface SearchResult {
+  /** The newest matches below `before`, best match first. */
+  hits: SearchHit[];
+  /** Older matches exist: ask again with before = the smallest message id among these hits. */
   hasMore: boolean;
 }
 
@@ -111,6 +126,7 @@ export interface ClientToServerEvents {
   leave_chat: (payload: LeavePayload, ack: (res: Ack) => void) => void;
   fetch_history: (payload: FetchHistoryPayload, ack: (res: Ack<HistoryResult>) => void) => void;
   typing: (payload: TypingPayload, ack: (res: Ack) => void) => void;
+  search_messages: (payload: SearchPayload, ack: (res: Ack<SearchResult>) => void) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -153,6 +169,9 @@ export const LIMITS = {
   contentMaxChars: 500,
   historyMaxLimit: 500,
   fetchDefaultLimit: 50,
+  searchMaxChars: 200,
+  searchDefaultLimit: 20,
+  searchMaxLimit: 50,
 } as const;
 
 export function isNotice(msg: MessageEvent): msg is Notice {

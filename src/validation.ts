@@ -9,6 +9,7 @@ import {
   joinPayload,
   leavePayload,
   room,
+  searchPayload,
   sendPayload,
   typingPayload,
   username,
@@ -30,6 +31,7 @@ const FIELD_CODES: ReadonlyMap<string, ErrorCode> = new Map<string, ErrorCode>([
   ["since", "invalid_cursor"],
   ["before", "invalid_cursor"],
   ["after", "invalid_cursor"],
+  ["around", "invalid_cursor"],
 ]);
 
 /** A plain object: not null, not an array, not a class instance or a Buffer. */
@@ -105,6 +107,7 @@ export const parseContent = (value: unknown): Result<string> => check(compiledCo
 export const parseJoin = payloadParser(joinPayload);
 export const parseFetchHistory = payloadParser(fetchHistoryPayload);
 export const parseTyping = payloadParser(typingPayload);
+export const parseSearch = payloadParser(searchPayload);
 
 const parseSendFields = payloadParser(sendPayload);
 const parseLeaveFields = payloadParser(leavePayload);

@@ -8,6 +8,8 @@ import { ConnectionLimits } from "./rate-limit.js";
 import { createMemorySharedLimits, type LimitOwner } from "./shared-limits.js";
 import { dispatchEvent, type CallContext, type ConnectionState, type EventRoute } from "./reply.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
+import { searchMessages } from "./search.js";
+import { pageAround } from "../storage/page-around.js";
 import { toWire } from "./wire.js";
 
 export function registerChat(io: ChatServer, deps: ChatDeps): void {
@@ -18,6 +20,8 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
     leave_chat: { limit: "join", isMembership: true, handler: (socket, raw) => leave(io, socket, deps, raw) },
     fetch_history: { limit: "history", handler: (socket, raw) => fetchHistory(socket, deps, raw) },
     typing: { limit: "typing", handler: (socket, raw) => typing(socket, raw) },
+    // Search reads like history and spends the same budget (RATE_HISTORY_*).
+    search_messages: { limit: "history", handler: (socket, raw) => searchMessages(socket, deps, raw) },
   };
   const shared = createMemorySharedLimits(deps.config.rateLimits);
   io.on("connection", (socket) => {
@@ -113,8 +117,12 @@ function leave(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown)
 async function fetchHistory(socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<HistoryResult>> {
   const input = parseFetchHistory(raw);
   if (!input.ok) return input;
-  const { room, before, after, limit } = input.value;
+  const { room, before, after, around, limit } = input.value;
   if (!socket.data.rooms.has(room)) return fail("not_in_room", "Join the room before reading its history.");
+  if (around !== undefined) {
+    const context = await pageAround(deps.repo, room, around, limit);
+    return { ok: true, messages: context.messages.map(toWire), hasMore: context.hasMore, hasMoreAfter: context.hasMoreAfter };
+  }
   const page = await deps.repo.page(room, after !== undefined ? { after, limit } : { before, limit });
   return { ok: true, messages: page.messages.map(toWire), hasMore: page.hasMore };
 }

@@ -2,6 +2,8 @@ import { statSync } from "node:fs";
 import Database from "better-sqlite3";
 import type { Logger } from "../log.js";
 import { assertKnownVersion, LATEST_VERSION, migrate } from "./migrations.js";
+import { nameKey } from "../validation.js";
+import { ftsMatchExpression, searchSql } from "./sqlite-search.js";
 import {
   StorageUnavailableError,
   type AppendResult,
@@ -10,6 +12,9 @@ import {
   type MessageRepository,
   type NewMessage,
   type PageQuery,
+  type SearchOptions,
+  type SearchPage,
+  type SearchQuery,
 } from "./repository.js";
 import { fromStoredTimestamp, toStoredTimestamp } from "./timestamps.js";
 
@@ -25,6 +30,7 @@ const SQL_INSERT = "INSERT INTO chat_message (chat_room, sender, content, timest
 const SQL_BY_CLIENT_ID = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = ? AND client_id = ?`;
 
 interface Row {
+  rank?: number;
   id: number;
   chat_room: string | null;
   sender: string | null;
@@ -44,6 +50,9 @@ interface Statements {
   after: Database.Statement<[string, number, number], Row>;
   insert: Database.Statement<[string, string, string, string, string | null]>;
   byClientId: Database.Statement<[string, string], Row>;
+  search: Database.Statement<unknown[], Row>;
+  searchFrom: Database.Statement<unknown[], Row>;
+  fromOnly: Database.Statement<unknown[], Row>;
 }
 
 export interface SqliteOptions {
@@ -152,6 +161,7 @@ export class SqliteMessageRepository implements MessageRepository {
         after: db.prepare(SQL_PAGE_AFTER),
         insert: db.prepare(SQL_INSERT),
         byClientId: db.prepare(SQL_BY_CLIENT_ID),
+        ...this.prepareSearch(db),
       };
     } catch (err) {
       db.close();
@@ -162,6 +172,16 @@ export class SqliteMessageRepository implements MessageRepository {
     this.setBusyTimeout(this.opts.busyTimeoutMs);
     this.isWriteProven = false;
     this.identity = this.path === ":memory:" ? null : fileIdentity(this.path);
+  }
+
+  private prepareSearch(db: Database.Database): Pick<Statements, "search" | "searchFrom" | "fromOnly"> {
+    // from:name compares name keys, as name ownership does; only queries call it, so the Flask app never needs it.
+    db.function("name_key", { deterministic: true }, (name: unknown) => (typeof name === "string" ? nameKey(name) : null));
+    return {
+      search: db.prepare(searchSql({ withTerms: true, withFrom: false })),
+      searchFrom: db.prepare(searchSql({ withTerms: true, withFrom: true })),
+      fromOnly: db.prepare(searchSql({ withTerms: false, withFrom: true })),
+    };
   }
 
   private setBusyTimeout(ms: number): void {
@@ -311,6 +331,27 @@ export class SqliteMessageRepository implements MessageRepository {
       const rows = stmts.before.all(room, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
       const hasMore = rows.length > query.limit;
       return Promise.resolve({ messages: rows.slice(0, query.limit).reverse().map(toMessage), hasMore });
+    } catch (err) {
+      if (err instanceof StorageUnavailableError) return Promise.reject(err);
+      return Promise.reject(new StorageUnavailableError("the database cannot be read", { cause: err }));
+    }
+  }
+
+  /** The newest matches of the page, read in id order (the FTS index walks its doclists newest first), then ranked. */
+  search(room: string, query: SearchQuery, opts: SearchOptions): Promise<SearchPage> {
+    try {
+      const { stmts } = this.ready();
+      const before = opts.before ?? Number.MAX_SAFE_INTEGER;
+      const from = query.from === undefined ? undefined : nameKey(query.from);
+      const take = opts.limit + 1;
+      let rows: Row[];
+      if (query.terms.length === 0) rows = stmts.fromOnly.all(room, before, from, take);
+      else if (from === undefined) rows = stmts.search.all(ftsMatchExpression(query.terms), before, room, take);
+      else rows = stmts.searchFrom.all(ftsMatchExpression(query.terms), before, room, from, take);
+      const hasMore = rows.length > opts.limit;
+      // bm25: lower is better; ties (and from-only pages) newest first.
+      const page = rows.slice(0, opts.limit).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0) || b.id - a.id);
+      return Promise.resolve({ messages: page.map(toMessage), hasMore });
     } catch (err) {
       if (err instanceof StorageUnavailableError) return Promise.reject(err);
       return Promise.reject(new StorageUnavailableError("the database cannot be read", { cause: err }));
