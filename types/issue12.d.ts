@@ -1,7 +1,7 @@
 // Issue 12's wire contract (search, edit/delete, moderation) as the page reads it, written from
 // ISSUE12-PROTOCOL.md while the `search` and `edits` branches build the server side. Once both are
 // merged, every name here becomes a re-export of src/protocol.ts and the page's imports stay as they are.
-import type { Ack, ClientToServerEvents, ErrorCode, FetchHistoryPayload, HistoryResult, JoinPayload, JoinResult, ServerToClientEvents, WireMessage } from "../src/protocol.js";
+import type { Ack, ClientToServerEvents, ErrorCode, FetchHistoryPayload, HistoryResult, JoinPayload, JoinResult, SearchHit as WireSearchHit, SearchPayload, ServerToClientEvents, WireMessage } from "../src/protocol.js";
 
 /** A stored message with the issue 12 fields. */
 export type Message = WireMessage & {
@@ -17,11 +17,8 @@ export type Join12Result = JoinResult & { isModerator?: boolean; history: Messag
 export type History12Result = HistoryResult & { messages: Message[]; hasMoreAfter?: boolean };
 export type ErrorCode12 = ErrorCode | "not_found" | "not_owner" | "edit_window_closed" | "not_moderator" | "banned";
 
-/** [start, end) code-point offsets into `message.content`. */
-export interface SearchHit {
-  message: Message;
-  highlights: [number, number][];
-}
+/** [start, end) code-point offsets into `message.content` (from branch `search`). */
+export type SearchHit = WireSearchHit & { message: Message };
 
 export interface MessageUpdatedEvent {
   room: string;
@@ -40,8 +37,8 @@ export interface RemovedEvent {
 
 export interface Issue12ClientEvents {
   join_chat: (payload: JoinPayload, ack: (res: Ack<Join12Result>) => void) => void;
-  search_messages: (payload: { room: string; q: string; before?: number; limit?: number }, ack: (res: Ack<{ hits: SearchHit[]; hasMore: boolean }>) => void) => void;
-  fetch_history: (payload: FetchHistoryPayload & { around?: number }, ack: (res: Ack<History12Result>) => void) => void;
+  search_messages: (payload: SearchPayload, ack: (res: Ack<{ hits: SearchHit[]; hasMore: boolean }>) => void) => void;
+  fetch_history: (payload: FetchHistoryPayload, ack: (res: Ack<History12Result>) => void) => void;
   edit_message: (payload: { room: string; id: number; content: string }, ack: (res: Ack<{ message: Message }>) => void) => void;
   delete_message: (payload: { room: string; id: number }, ack: (res: Ack<{ message: Message }>) => void) => void;
   kick_user: (payload: { room: string; username: string }, ack: (res: Ack) => void) => void;
