@@ -10,7 +10,8 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 tmp="$(mktemp -d)"
 server_pid=""
 cleanup() {
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then kill -KILL "$server_pid" 2>/dev/null || true; fi
+  # The whole process group (npm, node): a failed run leaves nothing behind.
+  if [[ -n "$server_pid" ]]; then kill -KILL -- "-$server_pid" 2>/dev/null || true; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -54,8 +55,9 @@ check_one() {
   mkdir -p "$tmp/db-$mode"
   : >"$tmp/server.log"
   started=$(date +%s%N)
-  # setsid: npm and node in their own process group, so a failed run can be cleaned up; the SIGTERM below
-  # goes to npm alone, as a process manager would send it, and npm passes it on to node.
+  # setsid: npm and node in their own process group, so a failed run can be cleaned up. The SIGTERM below
+  # goes to npm alone, as a process manager would send it; npm passes it on to node (the start script
+  # execs node, so no shell sits between them to swallow it).
   NODE_ENV=production SECRET_KEY="ci-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" \
     HOST=127.0.0.1 PORT=0 DATABASE_PATH="$tmp/db-$mode/chat_history.db" LOG_LEVEL=info \
     setsid npm start --silent >"$tmp/server.log" 2>&1 &
@@ -78,6 +80,9 @@ check_one() {
   done
   kill -0 "$server_pid" 2>/dev/null && fail "$mode: still running ${STOP_DEADLINE_S} s after SIGTERM"
   wait "$server_pid" && code=0 || code=$?
+  local left
+  left=$(pgrep -g "$server_pid" -a || true)
+  [[ -z "$left" ]] || fail "$mode: npm exited but left the server running: $left"
   server_pid=""
   [[ "$code" == 0 ]] || fail "$mode: exit code $code after SIGTERM, expected 0"
   grep -q '"event":"shutdown_complete"' "$tmp/server.log" || fail "$mode: no shutdown_complete line after SIGTERM"
