@@ -10,6 +10,8 @@ export interface BenchArgs {
   isProfiling: boolean;
   /** The app's entry; another build (a branch, an experiment) can be measured against the baseline. */
   appEntry?: string;
+  /** Where to write the SVG charts of docs/performance.md; only a full run of both servers writes them. */
+  chartDir?: string;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
@@ -18,7 +20,11 @@ export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|b
   --only      a subset of workloads 1-6
   --profile   run each server under node --cpu-prof; profiles land in bench/results/profiles-*/
               (summarise one with: node --import tsx bench/profile-summary.ts <file.cpuprofile>)
-  --app-entry the app's compiled entry (default dist/server.js)`;
+  --app-entry the app's compiled entry (default dist/server.js)
+  --chart dir write SVG charts (throughput, p99, join time) into dir; full run of both servers only
+              (npm run bench -- --chart docs/ regenerates the charts of docs/performance.md)
+  --chart-force  write the charts from a --quick or partial run too (to check how they render;
+              never into docs/)`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
@@ -30,6 +36,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       profile: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
       "app-entry": { type: "string" },
+      chart: { type: "string" },
+      "chart-force": { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -42,7 +50,20 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   if (targets.length === 0) throw new Error(`--target must be app, baseline or both, not ${values.target}\n${USAGE}`);
   const workloads = values.only === undefined ? [...ALL_WORKLOADS] : values.only.split(",").map((w) => parseWorkload(w.trim()));
   const appEntry = values["app-entry"];
-  return { isQuick: values.quick, targets, workloads, isProfiling: values.profile, ...(appEntry ? { appEntry } : {}) };
+  const chartDir = values.chart;
+  const isFullRun = !values.quick && targets.length === 2 && workloads.length === ALL_WORKLOADS.length;
+  if (chartDir !== undefined && !isFullRun && !values["chart-force"]) {
+    // The docs' charts must come from the figures the docs quote, so a smaller run refuses before it starts.
+    throw new Error(`--chart needs the full bench (no --quick, --only or --target); add --chart-force to write them anyway\n${USAGE}`);
+  }
+  return {
+    isQuick: values.quick,
+    targets,
+    workloads,
+    isProfiling: values.profile,
+    ...(appEntry ? { appEntry } : {}),
+    ...(chartDir !== undefined ? { chartDir } : {}),
+  };
 }
 
 function parseWorkload(text: string): WorkloadId {

@@ -24,6 +24,8 @@ export interface TestAppOptions {
   wrapRepo?: (repo: SqliteMessageRepository) => MessageRepository;
   /** Settings the environment cannot express (e.g. a temporary publicDir), applied after loadConfig. */
   config?: Partial<Config>;
+  /** Node's process metrics (RSS, CPU, event loop lag) on /metrics, as the real server has them. */
+  withProcessMetrics?: boolean;
 }
 
 export interface ConnectOptions {
@@ -114,7 +116,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const clock = createManualClock();
   const sqlite = new SqliteMessageRepository(databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs, log });
   const repo = opts.wrapRepo ? opts.wrapRepo(sqlite) : sqlite;
-  const app = createApp({ config, repo, log, clock });
+  const app = createApp({ config, repo, log, clock, withProcessMetrics: opts.withProcessMetrics ?? false });
   await new Promise<void>((resolve) => app.http.listen(0, "127.0.0.1", resolve));
   const port = (app.http.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
