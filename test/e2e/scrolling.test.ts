@@ -98,7 +98,18 @@ describe("older messages without a mouse", () => {
     expect(await shownCount(page)).toBe(100); // nothing older was asked for on the way
 
     await page.keyboard.press("Home");
-    await sentMessage(page, "keys-room 151").waitFor({ state: "attached" });
+    await sentMessage(page, "keys-room 151")
+      .waitFor({ state: "attached", timeout: 15_000 })
+      .catch(async (err: unknown) => {
+        // Say where the page stood: not at the top (the key did nothing) or at the top without loading.
+        const state = await page.evaluate(() => ({
+          scrollTop: (document.getElementById("message-list") as HTMLElement).scrollTop,
+          shown: document.querySelectorAll("#messages li.msg").length,
+          note: document.getElementById("history-note")?.textContent,
+          focus: document.activeElement?.id,
+        }));
+        throw new Error(`Home did not load older messages: ${JSON.stringify(state)}`, { cause: err });
+      });
     expect(await shownCount(page)).toBeGreaterThanOrEqual(150);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("message-list");
     expect(problems).toEqual([]);
