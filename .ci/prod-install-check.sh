@@ -3,8 +3,11 @@
 # (committed files only), and proves it serves:
 #   prod: npm ci --omit=dev && npm start   (NODE_ENV=production, SECRET_KEY set)
 #   dev:  npm install && npm start
+#   here: npm start in this checkout as it is (for .ci/run, whose checkout is itself a fresh clone that
+#         has just run npm install: no second install, which compiles better-sqlite3 again where its
+#         prebuilt binary cannot be downloaded)
 # For each: start on a free port with a temporary DATABASE_PATH, GET /healthz must answer 200, SIGTERM
-# must end it with exit code 0. Usage: .ci/prod-install-check.sh [prod|dev ...] (default: both).
+# must end it with exit code 0. Usage: .ci/prod-install-check.sh [prod|dev|here ...] (default: prod dev).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 tmp="$(mktemp -d)"
@@ -38,18 +41,19 @@ wait_for_url() {
 }
 
 check_one() {
-  local mode="$1" dir="$tmp/$1"
-  echo "--- $mode: fresh clone, install ---"
-  git clone -q "$repo" "$dir"
-  cd "$dir"
-  local started
-  started=$(date +%s)
+  local mode="$1" dir="$tmp/$1" started
   case "$mode" in
-    prod) npm ci --omit=dev --no-audit --no-fund --loglevel=error ;;
-    dev) npm install --no-audit --no-fund --loglevel=error ;;
+    prod | dev)
+      echo "--- $mode: fresh clone, install ---"
+      git clone -q "$repo" "$dir"
+      cd "$dir"
+      started=$(date +%s)
+      if [[ "$mode" == prod ]]; then npm ci --omit=dev --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+      echo "$mode: installed in $(($(date +%s) - started)) s, $(du -sh node_modules | cut -f1) of node_modules"
+      ;;
+    here) cd "$repo" ;;
     *) fail "unknown mode $mode" ;;
   esac
-  echo "$mode: installed in $(($(date +%s) - started)) s, $(du -sh node_modules | cut -f1) of node_modules"
   [[ "$mode" != prod ]] || [[ ! -d node_modules/vitest ]] || fail "npm ci --omit=dev installed dev dependencies"
 
   mkdir -p "$tmp/db-$mode"
