@@ -20,6 +20,15 @@ export interface RateLimits {
   maxConnectionsPerIp: number;
   /** Socket.IO handshakes from one address per minute; 0 = unlimited. */
   handshakesPerMinutePerIp: number;
+  /**
+   * Connections without a session cookie share their send/join/history limits per address, at this many
+   * times one connection's rate and burst (several scripts may sit behind one address).
+   */
+  cookielessIpFactor: number;
+  /** Rooms one connection may be in at once. */
+  maxRoomsPerConnection: number;
+  /** IPv6 clients count per network of this prefix length for per-address limits (64: one customer's /64). */
+  ipv6PrefixLength: number;
 }
 
 export interface Config {
@@ -40,9 +49,16 @@ export interface Config {
   maxHttpBufferBytes: number;
   /** Outgoing bytes queued for one connection before it counts as not reading and is dropped. */
   maxBufferedBytesPerConnection: number;
+  /** The longest one write attempt blocks the event loop waiting for another connection's lock. */
   dbBusyTimeoutMs: number;
+  /** How long a batch of sends keeps retrying a locked database before answering storage_unavailable. */
+  dbWriteRetryMs: number;
+  /** A failing store is probed with a write at most once per this many ms; /healthz answers the last result between. */
+  healthProbeIntervalMs: number;
   shutdownTimeoutMs: number;
   metricsToken: string | null;
+  /** Repeated warnings of one kind are logged once per this many ms, with a count of the ones left out; 0 logs all. */
+  logWarnIntervalMs: number;
   viewsDir: string;
   publicDir: string;
 }
@@ -121,13 +137,20 @@ export function loadConfig(env: Env): Config {
       disconnectWindowMs: int("RATE_LIMIT_DISCONNECT_WINDOW_MS", 10_000, 1, 3_600_000),
       maxConnectionsPerIp: int("MAX_CONNECTIONS_PER_IP", 50, 0, 1_000_000),
       handshakesPerMinutePerIp: int("HANDSHAKES_PER_MINUTE_PER_IP", 300, 0, 1_000_000),
+      cookielessIpFactor: int("RATE_COOKIELESS_IP_FACTOR", 10, 1, 10_000),
+      maxRoomsPerConnection: int("MAX_ROOMS_PER_CONNECTION", 20, 1, 10_000),
+      ipv6PrefixLength: int("IPV6_PREFIX_LENGTH", 64, 1, 128),
     },
     maxHttpBufferBytes: int("MAX_HTTP_BUFFER_BYTES", 16 * 1024, 1024, 10 * 1024 * 1024),
     maxBufferedBytesPerConnection: int("MAX_BUFFERED_BYTES_PER_CONNECTION", 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
-    // better-sqlite3 waits for a lock synchronously, freezing every connection meanwhile: keep it short.
-    dbBusyTimeoutMs: int("DB_BUSY_TIMEOUT_MS", 250, 0, 600_000),
+    // better-sqlite3 waits for a lock synchronously, freezing every connection meanwhile: keep it short, and
+    // let DB_WRITE_RETRY_MS (retries between event-loop turns) carry the patience.
+    dbBusyTimeoutMs: int("DB_BUSY_TIMEOUT_MS", 10, 0, 600_000),
+    dbWriteRetryMs: int("DB_WRITE_RETRY_MS", 500, 0, 600_000),
+    healthProbeIntervalMs: int("HEALTH_PROBE_INTERVAL_MS", 1000, 0, 3_600_000),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
     metricsToken,
+    logWarnIntervalMs: int("LOG_WARN_INTERVAL_MS", 10_000, 0, 3_600_000),
     viewsDir: fileURLToPath(new URL("../views", import.meta.url)),
     publicDir: fileURLToPath(new URL("../public", import.meta.url)),
   };

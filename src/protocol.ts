@@ -11,6 +11,7 @@ export type ErrorCode =
   | "not_in_room"
   | "name_mismatch"
   | "name_taken"
+  | "too_many_rooms"
   | "rate_limited"
   | "storage_unavailable"
   | "shutting_down"
@@ -158,10 +159,16 @@ export interface SocketData {
   rooms: Map<string, string>;
 }
 
-/** GET /api/rooms */
+/** One room in GET /api/rooms */
 export interface RoomSummary {
   room: string;
   users: number;
+}
+
+/** GET /api/rooms: the busiest rooms (at most 50, most people first) and how many rooms are active in all. */
+export interface RoomsResponse {
+  rooms: RoomSummary[];
+  total: number;
 }
 
 export const LIMITS = {

@@ -21,7 +21,12 @@ function main(): void {
 
   let repo: SqliteMessageRepository;
   try {
-    repo = new SqliteMessageRepository(config.databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs, log });
+    repo = new SqliteMessageRepository(config.databasePath, {
+      busyTimeoutMs: config.dbBusyTimeoutMs,
+      writeRetryMs: config.dbWriteRetryMs,
+      healthProbeIntervalMs: config.healthProbeIntervalMs,
+      log,
+    });
   } catch (err) {
     process.stderr.write(`cannot open database ${config.databasePath}: ${(err as Error).message}\n`);
     process.exit(1);

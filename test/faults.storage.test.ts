@@ -94,8 +94,8 @@ describe("a repository that fails on demand", () => {
 });
 
 describe("real SQLite faults", () => {
-  it("SQLITE_BUSY past DB_BUSY_TIMEOUT_MS (another process holds the write lock): storage_unavailable, then resumes", async () => {
-    const app = await startTestApp({ env: { DB_BUSY_TIMEOUT_MS: "50" } });
+  it("SQLITE_BUSY past DB_WRITE_RETRY_MS (another process holds the write lock): storage_unavailable, then resumes", async () => {
+    const app = await startTestApp({ env: { DB_BUSY_TIMEOUT_MS: "5", DB_WRITE_RETRY_MS: "100" } });
     onTestFinished(app.close);
     const { alice, bob, seen } = await twoInRoom(app);
     const locker = new Database(app.databasePath);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import request from "supertest";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { ROOM_LIST_REFRESH_MS } from "../src/chat/room-directory.js";
 import { startTestApp } from "./helpers/app.js";
 
 async function appFor(test: Parameters<typeof startTestApp>[0] = {}) {
@@ -86,19 +87,21 @@ describe("GET /r/<room>", () => {
 describe("GET /api/rooms", () => {
   it("lists active rooms with one count per present name, busiest first", async () => {
     const app = await appFor();
-    expect((await request(app.url).get("/api/rooms").expect(200).expect("Cache-Control", "no-store")).body).toEqual({ rooms: [] });
+    expect((await request(app.url).get("/api/rooms").expect(200).expect("Cache-Control", "no-store")).body).toEqual({ rooms: [], total: 0 });
     const session = app.newSession();
     await app.joined("quiet", "zed");
     await app.joined("busy", "ana", { session });
     await app.joined("busy", "ana", { session }); // a second tab: still one person
     await app.joined("busy", "ben");
     await app.joined("also quiet", "cy");
+    app.clock.advance(ROOM_LIST_REFRESH_MS); // the list is recomputed at most once a second
     expect((await request(app.url).get("/api/rooms").expect(200)).body).toEqual({
       rooms: [
         { room: "busy", users: 2 },
         { room: "also quiet", users: 1 },
         { room: "quiet", users: 1 },
       ],
+      total: 3,
     });
   });
 
@@ -106,7 +109,8 @@ describe("GET /api/rooms", () => {
     const app = await appFor();
     const ana = await app.joined("solo", "ana");
     await app.disconnect(ana);
-    expect((await request(app.url).get("/api/rooms").expect(200)).body).toEqual({ rooms: [] });
+    app.clock.advance(ROOM_LIST_REFRESH_MS);
+    expect((await request(app.url).get("/api/rooms").expect(200)).body).toEqual({ rooms: [], total: 0 });
   });
 });
 

@@ -12,6 +12,10 @@ export interface PresenceStore {
   leave(room: string, name: string, socketId: string): { isLast: boolean };
   users(room: string): string[];
   rooms(): RoomSummary[];
+  /** How many rooms have someone present, in O(1) (the mr_active_rooms gauge). */
+  roomCount(): number;
+  /** Every active room with its number of present names, unsorted (room-directory.ts picks the busiest). */
+  roomSizes(): Iterable<RoomSummary>;
 }
 
 interface Holder {
@@ -56,6 +60,10 @@ export function createMemoryPresence(): PresenceStore {
       return [...rooms.entries()]
         .map(([room, holders]) => ({ room, users: holders.size }))
         .sort((a, b) => b.users - a.users || byName(a.room, b.room));
+    },
+    roomCount: () => rooms.size,
+    *roomSizes() {
+      for (const [room, holders] of rooms) yield { room, users: holders.size };
     },
   };
 }

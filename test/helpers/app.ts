@@ -114,7 +114,12 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const config: Config = opts.config ? Object.freeze({ ...loaded, ...opts.config }) : loaded;
   const log = createCapturingLogger();
   const clock = createManualClock();
-  const sqlite = new SqliteMessageRepository(databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs, log });
+  const sqlite = new SqliteMessageRepository(databasePath, {
+    busyTimeoutMs: config.dbBusyTimeoutMs,
+    writeRetryMs: config.dbWriteRetryMs,
+    healthProbeIntervalMs: config.healthProbeIntervalMs,
+    log,
+  });
   const repo = opts.wrapRepo ? opts.wrapRepo(sqlite) : sqlite;
   const app = createApp({ config, repo, log, clock, withProcessMetrics: opts.withProcessMetrics ?? false });
   await new Promise<void>((resolve) => app.http.listen(0, "127.0.0.1", resolve));
