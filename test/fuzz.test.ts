@@ -12,7 +12,7 @@ const ROOM = "fuzz";
 const FUZZER = "fuzzer";
 const GOOD = "good";
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
-const EVENTS: readonly ClientEventName[] = ["join_chat", "send_message", "leave_chat", "fetch_history", "typing", "search_messages"];
+const EVENTS: readonly ClientEventName[] = ["join_chat", "send_message", "leave_chat", "fetch_history", "typing", "search_messages", "edit_message", "delete_message", "kick_user", "ban_user"];
 /** What a bad payload may be answered with; internal, rate_limited or storage_unavailable would be a bug here. */
 const VALIDATION_CODES: readonly ErrorCode[] = [
   "invalid_payload",
@@ -142,6 +142,24 @@ const FIELDS: Record<ClientEventName, Record<string, FieldSpec>> = {
     q: { good: fc.constantFrom("hello", '"hi there"', "from:fuzzer", "NEAR(a b) -c*"), bad: fc.oneof(notString, fc.constantFrom("", "   ", "!!! *", '"', "x".repeat(201)), hugeString) },
     before: { good: fc.nat(), bad: badCursor, isOptional: true },
     limit: { good: fc.integer({ min: 1, max: 50 }), bad: fc.oneof(badCursor, fc.constantFrom(0, 51, 10_000)), isOptional: true },
+  },
+  edit_message: {
+    room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
+    id: { good: fc.integer({ min: 1, max: 2 ** 31 }), bad: fc.oneof(badCursor, fc.constant(0)) },
+    content: { good: fc.constantFrom("hello", "<b>hi</b>"), bad: badContent },
+  },
+  delete_message: {
+    room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
+    id: { good: fc.integer({ min: 1, max: 2 ** 31 }), bad: fc.oneof(badCursor, fc.constant(0)) },
+  },
+  kick_user: {
+    room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
+    username: { good: fc.constant(GOOD), bad: badLabel },
+  },
+  ban_user: {
+    room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
+    username: { good: fc.constant(GOOD), bad: badLabel },
+    durationMs: { good: fc.integer({ min: 1, max: 60_000 }), bad: fc.oneof(badCursor, fc.constantFrom(0, 365 * 24 * 3600 * 1000 + 1)) },
   },
 };
 

@@ -14,6 +14,6 @@ export async function searchMessages(socket: ChatSocket, deps: ChatDeps, raw: un
   const query = parseSearchQuery(q);
   if (isEmptyQuery(query)) return fail("invalid_payload", 'q has nothing to search for: type a word (letters or digits), a "phrase" or from:name');
   const page = await deps.repo.search(room, query, before === undefined ? { limit } : { before, limit });
-  const hits: SearchHit[] = page.messages.map((m) => ({ message: toWire(m), highlights: highlightRanges(m.content, query) }));
+  const hits: SearchHit[] = page.messages.map((m) => ({ message: toWire(m, socket.data.ownerKey), highlights: highlightRanges(m.content, query) }));
   return { ok: true, hits, hasMore: page.hasMore };
 }
