@@ -221,7 +221,8 @@ export function createMessageActions({ doc, list, messages, rooms, dialog, annou
         announce("Message deleted.");
         return null;
       },
-      returnFocus: () => actionButton(id, "copy") ?? (rooms.current() ? list.element(id) : null),
+      // Back to Delete after a Cancel; after a deletion (Delete is gone) to the message's Copy link.
+      returnFocus: () => actionButton(id, "delete") ?? actionButton(id, "copy"),
     });
   }
 
