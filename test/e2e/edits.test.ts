@@ -119,6 +119,7 @@ describe("moderator", () => {
     expect(await ben.page.locator("#presence-list button").count()).toBe(0);
 
     const abusive = sentMessage(mod.page, "something abusive");
+    await abusive.hover(); // the actions show on hover (or focus)
     await abusive.locator(".msg__action[data-action=delete]").click();
     await mod.page.locator("#confirm-dialog").waitFor({ state: "visible" });
     expect(await mod.page.textContent("#confirm-text")).toContain("Ben's message");
