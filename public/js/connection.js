@@ -2,17 +2,16 @@
 // Relative, so tsc finds its types (see types/served/); in the browser it is /socket.io/socket.io.esm.min.js.
 import { io } from "../socket.io/socket.io.esm.min.js";
 /** @import { Socket } from "socket.io-client" */
-/** @import { TypingPayload } from "../../src/protocol.js" */
-/** @import { PageClientEvents, PageServerEvents } from "../../types/issue12.js" */
+/** @import { ClientToServerEvents, ServerToClientEvents, TypingPayload } from "../../src/protocol.js" */
 
 /**
  * The page's socket, typed with the server's event maps (reversed).
- * @typedef {Socket<PageServerEvents, PageClientEvents>} ChatSocket
+ * @typedef {Socket<ServerToClientEvents, ClientToServerEvents>} ChatSocket
  */
 /**
  * What the server answers to `event`.
- * @template {keyof PageClientEvents} E
- * @typedef {Parameters<Parameters<PageClientEvents[E]>[1]>[0]} AckOf
+ * @template {keyof ClientToServerEvents} E
+ * @typedef {Parameters<Parameters<ClientToServerEvents[E]>[1]>[0]} AckOf
  */
 /**
  * No answer came, made up here (never sent by the server): the connection dropped, or the time ran out.
@@ -32,10 +31,10 @@ export function createSocket() {
 /**
  * Emits with an ack and resolves with the answer, or with a LocalFailure of code "timeout" (no answer in
  * time) or "disconnected" (the connection dropped first). Never rejects.
- * @template {keyof PageClientEvents} E
+ * @template {keyof ClientToServerEvents} E
  * @param {ChatSocket} socket
  * @param {E} event
- * @param {Parameters<PageClientEvents[E]>[0]} payload
+ * @param {Parameters<ClientToServerEvents[E]>[0]} payload
  * @param {number} timeoutMs
  * @returns {Promise<AckOf<E> | LocalFailure>}
  */

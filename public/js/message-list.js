@@ -15,8 +15,7 @@ const NEAR_TOP_PX = 150;
 const FLASH_MS = 2500;
 const AVATAR_COLOURS = 8;
 
-/** @import { Notice } from "../../src/protocol.js" */
-/** @import { Message, MessageUpdatedEvent } from "../../types/issue12.js" */
+/** @import { MessageUpdatedEvent, Notice, WireMessage } from "../../src/protocol.js" */
 
 /**
  * @typedef {{ kind: "message", id: number | null, sender: string, time: Date, isLocal: boolean,
@@ -143,7 +142,7 @@ export class MessageList {
 
   /**
    * An edit or a deletion of a message on screen (message_updated, or the ack of one's own).
-   * @param {MessageUpdatedEvent | Message} ev
+   * @param {MessageUpdatedEvent | WireMessage} ev
    * @returns {boolean} whether the message is on screen
    */
   applyUpdate(ev) {
@@ -207,9 +206,9 @@ export class MessageList {
 
   /**
    * Adds stored messages (live, history or catch-up) in id order, each at most once.
-   * @param {Message[]} messages
+   * @param {WireMessage[]} messages
    * @param {{ isNew: boolean }} opts isNew: show "New messages" to a reader scrolled up
-   * @returns {Message[]} the ones that were not shown before
+   * @returns {WireMessage[]} the ones that were not shown before
    */
   addMessages(messages, opts) {
     const wasPinned = this.isPinned;
@@ -233,7 +232,7 @@ export class MessageList {
 
   /**
    * Adds older messages above everything, keeping the message the reader was looking at where it was.
-   * @param {Message[]} messages oldest first, all older than what is shown
+   * @param {WireMessage[]} messages oldest first, all older than what is shown
    */
   prependOlder(messages) {
     const anchor = this.firstVisibleItem();
@@ -307,7 +306,7 @@ export class MessageList {
    * The server stored a local message: it takes its place among the stored ones (or goes, if the
    * stored message is already shown, e.g. from a catch-up after reconnecting).
    * @param {HTMLLIElement} li
-   * @param {Message} msg
+   * @param {WireMessage} msg
    */
   confirmLocal(li, msg) {
     const wasPinned = this.isPinned;
@@ -354,7 +353,7 @@ export class MessageList {
     else if (isNewForReader && !this.isDetached) this.newButton.hidden = false;
   }
 
-  /** @param {Message} msg */
+  /** @param {WireMessage} msg */
   renderStored(msg) {
     const li = this.renderMessage(msg.sender, msg.content, sentDate(msg), msg.id, false);
     const m = this.meta.get(li);

@@ -20,8 +20,7 @@ const CATCH_UP_PAGE = 500;
 /** Missing more than this many pages after a long absence: start from the newest messages instead. */
 const MAX_CATCH_UP_PAGES = 10;
 
-/** @import { ErrorBody, MessageEvent, Notice, PresenceEvent } from "../../src/protocol.js" */
-/** @import { ErrorCode12, Message, MessageUpdatedEvent, PageClientEvents, RemovedEvent } from "../../types/issue12.js" */
+/** @import { ClientToServerEvents, ErrorBody, ErrorCode, MessageEvent, MessageUpdatedEvent, Notice, PresenceEvent, RemovedEvent, WireMessage } from "../../src/protocol.js" */
 /** @import { AckOf, ChatSocket, LocalFailure } from "./connection.js" */
 
 /**
@@ -32,7 +31,7 @@ const MAX_CATCH_UP_PAGES = 10;
  *   isJoined: boolean, isRejoining: boolean, sawOwnJoin: boolean,
  *   rejoinGen: number,
  *   isModerator: boolean,
- *   isDetached: boolean, hasMoreNewer: boolean, isLoadingNewer: boolean, liveBuffer: Message[] | null,
+ *   isDetached: boolean, hasMoreNewer: boolean, isLoadingNewer: boolean, liveBuffer: WireMessage[] | null,
  *   jumpGen: number,
  * }} Session
  */
@@ -152,8 +151,8 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
 
   /**
    * Shows stored messages once each; our own pending ones turn into sent ones.
-   * @param {Session} s @param {Message[]} messages @param {boolean} isNew
-   * @returns {Message[]} the ones that were new on screen
+   * @param {Session} s @param {WireMessage[]} messages @param {boolean} isNew
+   * @returns {WireMessage[]} the ones that were new on screen
    */
   function ingest(s, messages, isNew) {
     const fresh = [];
@@ -226,7 +225,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     }
     rememberName(res.username);
     els.username.value = res.username;
-    const initial = /** @type {Message[]} */ (res.history);
+    const initial = /** @type {WireMessage[]} */ (res.history);
     const last = initial.at(-1)?.id ?? 0;
     session = {
       room: res.room,
@@ -349,7 +348,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
   /** @param {Session} s @param {ErrorBody | LocalFailure["error"]} error */
   function handleRejoinFailure(s, error) {
     if (error.code === "disconnected") return; // the next connect tries again
-    if (/** @type {ErrorCode12} */ (error.code) === "banned") {
+    if (/** @type {ErrorCode} */ (error.code) === "banned") {
       leaveRoom({ push: true, notify: false });
       views.showJoinError(error);
       return;
@@ -411,7 +410,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     if (session !== s || s.jumpGen !== gen) return false;
     if (!res.ok || !res.messages.some((m) => m.id === id)) {
       if (!s.isDetached) flushLive(s);
-      const isGone = res.ok || /** @type {ErrorCode12 | LocalFailure["error"]["code"]} */ (res.error.code) === "not_found";
+      const isGone = res.ok || /** @type {ErrorCode | LocalFailure["error"]["code"]} */ (res.error.code) === "not_found";
       views.announce(isGone || res.ok ? "That message is not in this room any more." : `Could not open the message: ${res.error.message}`);
       return false;
     }
@@ -491,8 +490,8 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
 
   /**
    * Any other request about the current room (search, edit, delete, kick, ban), answered as a promise.
-   * @template {keyof PageClientEvents} E
-   * @param {E} event @param {Parameters<PageClientEvents[E]>[0]} payload
+   * @template {keyof ClientToServerEvents} E
+   * @param {E} event @param {Parameters<ClientToServerEvents[E]>[0]} payload
    * @returns {Promise<AckOf<E> | LocalFailure>}
    */
   function request(event, payload) {

@@ -4,7 +4,7 @@
 // or deleted, and choosing a hit to open it in context.
 /* global Element, HTMLLIElement */
 import { highlightRuns, sentDate, timeLabel, dayLabel } from "./format.js";
-/** @import { MessageUpdatedEvent, SearchHit } from "../../types/issue12.js" */
+/** @import { MessageUpdatedEvent, SearchHit } from "../../src/protocol.js" */
 
 const PAGE = 20;
 
