@@ -20,7 +20,7 @@ const CATCH_UP_PAGE = 500;
 /** Missing more than this many pages after a long absence: start from the newest messages instead. */
 const MAX_CATCH_UP_PAGES = 10;
 
-/** @import { ClientToServerEvents, ErrorBody, ErrorCode, MessageEvent, MessageUpdatedEvent, Notice, PresenceEvent, RemovedEvent, WireMessage } from "../../src/protocol.js" */
+/** @import { ClientToServerEvents, ErrorBody, MessageEvent, MessageUpdatedEvent, Notice, PresenceEvent, RemovedEvent, WireMessage } from "../../src/protocol.js" */
 /** @import { AckOf, ChatSocket, LocalFailure } from "./connection.js" */
 
 /**
@@ -348,7 +348,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
   /** @param {Session} s @param {ErrorBody | LocalFailure["error"]} error */
   function handleRejoinFailure(s, error) {
     if (error.code === "disconnected") return; // the next connect tries again
-    if (/** @type {ErrorCode} */ (error.code) === "banned") {
+    if (error.code === "banned") {
       leaveRoom({ push: true, notify: false });
       views.showJoinError(error);
       return;
@@ -410,7 +410,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     if (session !== s || s.jumpGen !== gen) return false;
     if (!res.ok || !res.messages.some((m) => m.id === id)) {
       if (!s.isDetached) flushLive(s);
-      const isGone = res.ok || /** @type {ErrorCode | LocalFailure["error"]["code"]} */ (res.error.code) === "not_found";
+      const isGone = res.ok || res.error.code === "not_found";
       views.announce(isGone || res.ok ? "That message is not in this room any more." : `Could not open the message: ${res.error.message}`);
       return false;
     }
