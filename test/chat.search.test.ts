@@ -121,6 +121,18 @@ describe("search_messages answers", () => {
     expect(third.hasMore).toBe(false);
   });
 
+  it("orders a page best match first, whatever the store's order", async () => {
+    const { alice } = await appWithAlice();
+    await send(alice, "tea tea tea");
+    await send(alice, "some tea with a long line of other words after it");
+    await send(alice, "tea please");
+    expect((await search(alice, { q: "tea" })).hits.map((h) => h.message.content)).toEqual([
+      "tea tea tea",
+      "tea please",
+      "some tea with a long line of other words after it",
+    ]);
+  });
+
   it("does not find a deleted message's old text (content erased by an UPDATE)", async () => {
     const { app, alice } = await appWithAlice();
     const id = await send(alice, "my bank pin is 1234");

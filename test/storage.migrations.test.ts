@@ -32,7 +32,7 @@ const SHIPPED_SCHEMAS: Record<number, string[]> = {
     `index ix_chat_message_room_id ${IX}`,
     `index ux_chat_message_room_client ${UX}`,
     'table chat_message CREATE TABLE "chat_message" (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_room VARCHAR(50), sender VARCHAR(50), content VARCHAR(500), timestamp DATETIME, client_id TEXT)',
-    "table chat_message_fts CREATE VIRTUAL TABLE chat_message_fts USING fts5(content, content='chat_message', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "table chat_message_fts CREATE VIRTUAL TABLE chat_message_fts USING fts5(content, content='chat_message', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')",
     "table chat_message_fts_config CREATE TABLE 'chat_message_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID",
     "table chat_message_fts_data CREATE TABLE 'chat_message_fts_data'(id INTEGER PRIMARY KEY, block BLOB)",
     "table chat_message_fts_docsize CREATE TABLE 'chat_message_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB)",
