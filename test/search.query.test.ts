@@ -1,7 +1,7 @@
 // The search syntax, parsed in TypeScript: words, prefix, "phrases", from:, and bad syntax as plain words.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { foldText, highlightRanges, isEmptyQuery, locateWords, MAX_SEARCH_TERMS, parseSearchQuery } from "../src/chat/search-query.js";
+import { foldText, highlightRanges, isEmptyQuery, locateWords, MAX_SEARCH_TERMS, parseSearchQuery, rankByRelevance } from "../src/chat/search-query.js";
 import { ftsMatchExpression } from "../src/storage/sqlite-search.js";
 import { tsQueryText } from "../src/storage/postgres.js";
 
@@ -83,6 +83,24 @@ describe("highlightRanges", () => {
 
   it("locates words by code point", () => {
     expect(locateWords("𝒳 ab")).toEqual([{ word: "x", start: 0, end: 1 }, { word: "ab", start: 2, end: 4 }]);
+  });
+});
+
+describe("rankByRelevance", () => {
+  const page = (...contents: string[]) => contents.map((content, i) => ({ id: 100 - i, content }));
+  const order = (q: string, ...contents: string[]) => rankByRelevance(page(...contents), parseSearchQuery(q)).map((m) => m.content);
+
+  it("puts more occurrences and shorter messages first", () => {
+    expect(order('"apple"', "an apple among many other words in this line", "apple apple apple", "apple")).toEqual([
+      "apple apple apple",
+      "apple",
+      "an apple among many other words in this line",
+    ]);
+  });
+
+  it("keeps newest first among equals, and for from: alone", () => {
+    expect(order('"fig"', "fig tree", "fig leaf")).toEqual(["fig tree", "fig leaf"]);
+    expect(rankByRelevance(page("b", "a"), parseSearchQuery("from:x")).map((m) => m.id)).toEqual([100, 99]);
   });
 });
 

@@ -134,6 +134,16 @@ export function isEmptyQuery(query: SearchQuery): boolean {
 
 const matches = (word: string, wanted: string, prefix: boolean): boolean => (prefix ? word.startsWith(wanted) : word === wanted);
 
+/** Where `term` occurs among the words: the index of each occurrence's first word. */
+function occurrences(located: readonly Located[], term: SearchTerm): number[] {
+  const n = term.tokens.length;
+  const found: number[] = [];
+  for (let i = 0; i + n <= located.length; i++) {
+    if (term.tokens.every((t, k) => matches((located[i + k] as Located).word, t, term.prefix && k === n - 1))) found.push(i);
+  }
+  return found;
+}
+
 /**
  * Where the query's words and phrases occur in `content`: sorted, merged [start, end) code-point ranges.
  * A word-prefix term marks every word it begins; a phrase marks its run of consecutive words.
@@ -143,10 +153,7 @@ export function highlightRanges(content: string, query: SearchQuery): [number, n
   const ranges: [number, number][] = [];
   for (const term of query.terms) {
     const n = term.tokens.length;
-    for (let i = 0; i + n <= located.length; i++) {
-      const isMatch = term.tokens.every((t, k) => matches((located[i + k] as Located).word, t, term.prefix && k === n - 1));
-      if (isMatch) ranges.push([(located[i] as Located).start, (located[i + n - 1] as Located).end]);
-    }
+    for (const i of occurrences(located, term)) ranges.push([(located[i] as Located).start, (located[i + n - 1] as Located).end]);
   }
   ranges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const merged: [number, number][] = [];
@@ -156,4 +163,32 @@ export function highlightRanges(content: string, query: SearchQuery): [number, n
     else merged.push([r[0], r[1]]);
   }
   return merged;
+}
+
+// Okapi BM25's usual constants: how fast repeats stop counting, and how much length matters.
+const BM25_K1 = 1.2;
+const BM25_B = 0.75;
+
+/**
+ * The page ordered best match first: BM25 over the page's messages (term frequency, saturated, against the
+ * message's length relative to the page's average), newest first among equals. The index-wide IDF is left
+ * out: every message of a page holds every term, so it would only scale all scores alike, and SQLite's
+ * bm25() computes it by reading every row that holds the term (75 ms for "the" in a million rows).
+ */
+export function rankByRelevance<T extends { id: number; content: string }>(page: readonly T[], query: SearchQuery): T[] {
+  if (query.terms.length === 0) return [...page].sort((a, b) => b.id - a.id);
+  const words = page.map((m) => locateWords(m.content));
+  const avgLength = Math.max(1, words.reduce((sum, w) => sum + w.length, 0) / Math.max(1, page.length));
+  const score = page.map((_, i) => {
+    const located = words[i] as Located[];
+    const norm = BM25_K1 * (1 - BM25_B + (BM25_B * located.length) / avgLength);
+    return query.terms.reduce((sum, term) => {
+      const tf = occurrences(located, term).length;
+      return sum + (tf * (BM25_K1 + 1)) / (tf + norm);
+    }, 0);
+  });
+  return page
+    .map((m, i) => ({ m, s: score[i] as number }))
+    .sort((a, b) => b.s - a.s || b.m.id - a.m.id)
+    .map((x) => x.m);
 }

@@ -1,8 +1,8 @@
-// search_messages (issue 12): parse the query ourselves, let the store find the newest matches, then mark
-// where the words are. Highlights are computed here, from the folded words, for both stores alike.
+// search_messages (issue 12): parse the query ourselves, let the store find the newest matches, then rank
+// them and mark where the words are. Ranking and highlights are computed here, for both stores alike.
 import type { Ack, SearchHit, SearchResult } from "../protocol.js";
 import { fail, parseSearch } from "../validation.js";
-import { highlightRanges, isEmptyQuery, parseSearchQuery } from "./search-query.js";
+import { highlightRanges, isEmptyQuery, parseSearchQuery, rankByRelevance } from "./search-query.js";
 import type { ChatDeps, ChatSocket } from "./types.js";
 import { toWire } from "./wire.js";
 
@@ -14,6 +14,7 @@ export async function searchMessages(socket: ChatSocket, deps: ChatDeps, raw: un
   const query = parseSearchQuery(q);
   if (isEmptyQuery(query)) return fail("invalid_payload", 'q has nothing to search for: type a word (letters or digits), a "phrase" or from:name');
   const page = await deps.repo.search(room, query, before === undefined ? { limit } : { before, limit });
-  const hits: SearchHit[] = page.messages.map((m) => ({ message: toWire(m, socket.data.ownerKey), highlights: highlightRanges(m.content, query) }));
+  // The store gives the recency page; it is ranked here, the same way on every store.
+  const hits: SearchHit[] = rankByRelevance(page.messages, query).map((m) => ({ message: toWire(m, socket.data.ownerKey), highlights: highlightRanges(m.content, query) }));
   return { ok: true, hits, hasMore: page.hasMore };
 }

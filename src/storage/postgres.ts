@@ -30,25 +30,23 @@ const SQL_BY_CLIENT_IDS = `SELECT ${COLUMNS} FROM chat_message
   WHERE (chat_room, client_id) IN (SELECT r, c FROM unnest($1::text[], $2::text[]) AS t(r, c))`;
 const SQL_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence('chat_message', 'id'))::text AS id FROM generate_series(1, $1)";
 // Search: the newest matches of the room below the cursor (the GIN index finds them, the room index orders
-// them), ranked by ts_rank afterwards. The query text is built from quoted lexemes (tsQueryText) and goes
+// them); the caller ranks the page, as on SQLite. The query text is built from quoted lexemes (tsQueryText) and goes
 // through the same chat_unaccent as the column; from: compares case- and compatibility-folded names.
 function searchStatement(room: string, query: SearchQuery, opts: SearchOptions): { text: string; values: unknown[] } {
   const values: unknown[] = [room, opts.before ?? Number.MAX_SAFE_INTEGER];
   const where = ["chat_room = $1", "id < $2"];
   let source = "chat_message";
-  let rank = "0";
   if (query.terms.length > 0) {
     values.push(tsQueryText(query.terms));
     source += `, to_tsquery('simple'::regconfig, chat_unaccent($${values.length}::text)) AS q`;
     where.push("search_vector @@ q");
-    rank = "ts_rank(search_vector, q, 1)"; // 1: divided by 1 + log(length), as bm25 favours the shorter of equal matches
   }
   if (query.from !== undefined) {
     values.push(query.from);
     where.push(`lower(normalize(coalesce(sender, ''), NFKC)) = lower(normalize($${values.length}::text, NFKC))`);
   }
   values.push(opts.limit + 1);
-  const text = `SELECT ${COLUMNS}, ${rank} AS rank FROM ${source} WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT $${values.length}`;
+  const text = `SELECT ${COLUMNS} FROM ${source} WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT $${values.length}`;
   return { text, values };
 }
 
@@ -65,7 +63,6 @@ const SQL_HEALTH = "SELECT current_setting('transaction_read_only') = 'off' AS w
 const MAX_BATCH = 1000;
 
 interface Row {
-  rank?: number;
   id: string;
   chat_room: string | null;
   sender: string | null;
@@ -304,9 +301,7 @@ export class PostgresMessageRepository implements ChatStore {
       throw new StorageUnavailableError("the database cannot be read", { cause: err });
     }
     const hasMore = rows.length > opts.limit;
-    // ts_rank: higher is better; ties (and from-only pages) newest first.
-    const page = rows.slice(0, opts.limit).sort((a, b) => Number(b.rank ?? 0) - Number(a.rank ?? 0) || Number(b.id) - Number(a.id));
-    return { messages: page.map(toMessage), hasMore };
+    return { messages: rows.slice(0, opts.limit).map(toMessage), hasMore };
   }
 
   async find(room: string, id: number): Promise<ChatMessage | null> {

@@ -60,7 +60,7 @@ export interface SearchOptions {
 }
 
 export interface SearchPage {
-  /** The newest `limit` matches (id < before), ordered best match first. */
+  /** The newest `limit` matches (id < before), newest first; the caller ranks them (chat/search-query.ts). */
   messages: ChatMessage[];
   /** Older matches exist: page on with before = the smallest id of this page. */
   hasMore: boolean;

@@ -38,7 +38,6 @@ const SQL_EDIT = `UPDATE chat_message SET content = ?, edited_at = ? WHERE id = 
 const SQL_ERASE = `UPDATE chat_message SET content = '', deleted_at = ? WHERE id = ? AND chat_room = ? AND deleted_at IS NULL RETURNING ${COLUMNS}`;
 
 interface Row {
-  rank?: number;
   id: number;
   chat_room: string | null;
   sender: string | null;
@@ -349,7 +348,7 @@ export class SqliteMessageRepository implements ChatStore {
     }
   }
 
-  /** The newest matches of the page, read in id order (the FTS index walks its doclists newest first), then ranked. */
+  /** The newest matches below `before`, newest first: the FTS index walks its doclists from the top and stops at the page. */
   search(room: string, query: SearchQuery, opts: SearchOptions): Promise<SearchPage> {
     try {
       const { stmts } = this.ready();
@@ -361,9 +360,7 @@ export class SqliteMessageRepository implements ChatStore {
       else if (from === undefined) rows = stmts.search.all(ftsMatchExpression(query.terms), before, room, take);
       else rows = stmts.searchFrom.all(ftsMatchExpression(query.terms), before, room, from, take);
       const hasMore = rows.length > opts.limit;
-      // bm25: lower is better; ties (and from-only pages) newest first.
-      const page = rows.slice(0, opts.limit).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0) || b.id - a.id);
-      return Promise.resolve({ messages: page.map(toMessage), hasMore });
+      return Promise.resolve({ messages: rows.slice(0, opts.limit).map(toMessage), hasMore });
     } catch (err) {
       if (err instanceof StorageUnavailableError) return Promise.reject(err);
       return Promise.reject(new StorageUnavailableError("the database cannot be read", { cause: err }));
