@@ -9,7 +9,6 @@ import { connectTo, spawnChildServer, startChildServer, type ChildServerOptions 
 import { pgMigrations } from "../../src/storage/postgres-migrations.js";
 import { PG_PASSWORD } from "../helpers/postgres.js";
 import { clusterDatabase } from "./pg.js";
-import { pgMigrations } from "../../src/storage/postgres-migrations.js";
 
 let url = "";
 beforeAll(async () => {
