@@ -475,6 +475,8 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     const res = await emitAck(socket, "fetch_history", { room: s.room, limit: OLDER_PAGE }, HISTORY_TIMEOUT_MS);
     if (session !== s || s.jumpGen !== gen || !res.ok) return;
     list.clearStored();
+    // Live messages that arrived meanwhile may be newer than the page: they follow it (the list skips repeats).
+    const waiting = s.liveBuffer ?? [];
     s.liveBuffer = null;
     s.isDetached = false;
     s.hasMoreNewer = false;
@@ -483,6 +485,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     list.setDetached(false);
     list.showJumpToLatest(false);
     ingest(s, res.messages, false);
+    ingest(s, waiting, false);
     s.lastId = s.maxSeen;
     updateHistoryStatus();
     list.scrollToBottom();
