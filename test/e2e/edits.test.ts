@@ -22,6 +22,11 @@ describe("editing and deleting", () => {
     // Others' messages get no Edit: Ben's page shows only Copy link on Ana's.
     expect(await sentMessage(ben.page, "helo everyone").locator(".msg__action").allTextContents()).toEqual(["Copy link"]);
 
+    // Ben has it in his search results: the edit reaches them too.
+    await ben.page.fill("#search-input", "helo");
+    await ben.page.press("#search-input", "Enter");
+    await ben.page.locator("#search-results mark", { hasText: "helo" }).waitFor();
+
     // Edit button on the first message, by keyboard.
     await sentMessage(ana.page, "helo everyone").locator(".msg__action[data-action=edit]").focus();
     await ana.page.keyboard.press("Enter");
@@ -34,6 +39,7 @@ describe("editing and deleting", () => {
     const edited = sentMessage(ben.page, "hello everyone");
     await edited.locator(".msg__edited", { hasText: "(edited)" }).waitFor();
     expect(await edited.locator(".msg__edited").getAttribute("title")).toMatch(/^Edited /);
+    await ben.page.locator("#search-results .search-hit__text", { hasText: "hello everyone" }).waitFor();
     expect(await ana.page.locator("#live-region").textContent()).toContain("Message edited.");
 
     // Up arrow in the empty composer edits the last own message; Escape cancels and leaves it as it was.
