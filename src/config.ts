@@ -42,6 +42,8 @@ export interface Config {
   maxBufferedBytesPerConnection: number;
   dbBusyTimeoutMs: number;
   shutdownTimeoutMs: number;
+  /** How long a name whose last connection dropped (without leave_chat) stays its owner's; 0 = released at once. */
+  nameGraceMs: number;
   metricsToken: string | null;
   viewsDir: string;
   publicDir: string;
@@ -127,6 +129,7 @@ export function loadConfig(env: Env): Config {
     // better-sqlite3 waits for a lock synchronously, freezing every connection meanwhile: keep it short.
     dbBusyTimeoutMs: int("DB_BUSY_TIMEOUT_MS", 250, 0, 600_000),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
+    nameGraceMs: int("NAME_GRACE_MS", 15_000, 0, 3_600_000),
     metricsToken,
     viewsDir: fileURLToPath(new URL("../views", import.meta.url)),
     publicDir: fileURLToPath(new URL("../public", import.meta.url)),

@@ -9,6 +9,7 @@ import {
   type SendPayload,
   type TypingPayload,
 } from "./protocol.js";
+import { hasInvisibleCharacters } from "./chat/names.js";
 
 export type Result<T> = { ok: true; value: T } | Failure;
 
@@ -56,6 +57,7 @@ function parseLabel(value: unknown, what: "name" | "room", maxChars: number): Re
   const n = codePoints(text);
   if (n === 0 || n > maxChars) return fail(code, `${label} must be 1-${maxChars} characters`);
   if (CONTROL.test(text)) return fail(code, `${label} must not contain control characters`);
+  if (hasInvisibleCharacters(text)) return fail(code, `${label} must not contain invisible or text-direction characters`);
   return { ok: true, value: text };
 }
 
@@ -170,7 +172,5 @@ export function parseTyping(raw: unknown): Result<Required<TypingPayload>> {
   return { ok: true, value: { room: room.value, isTyping: isTyping ?? true } };
 }
 
-/** Case-insensitive key for name ownership: "Ana" and "ana" are the same person in a room. */
-export function nameKey(name: string): string {
-  return name.normalize("NFC").toLocaleLowerCase("und");
-}
+/** Who owns a name in a room; the rules live in chat/names.ts. */
+export { nameKey } from "./chat/names.js";
