@@ -36,10 +36,13 @@ export function announceArrival(io: ChatServer, socket: ChatSocket, room: string
   }
 }
 
-/** Tells the room a presence ended: the `left` delta, then the original's notice. */
-export function announceDeparture(io: ChatServer, room: string, username: string): void {
-  io.to(room).emit("presence", { room, left: [username] });
-  io.to(room).emit("message", leftNotice(room, username));
+/**
+ * Tells the room a presence ended: the `left` delta under the name as the list shows it (the first tab's),
+ * then the original's notice under the name the last tab used, as before.
+ */
+export function announceDeparture(io: ChatServer, room: string, listedName: string, tabName: string): void {
+  io.to(room).emit("presence", { room, left: [listedName] });
+  io.to(room).emit("message", leftNotice(room, tabName));
 }
 
 /**
@@ -55,13 +58,13 @@ export async function exitRoom(io: ChatServer, socket: ChatSocket, deps: ChatDep
   const hold = isDrop && deps.grace.shouldHold(socket.data.sessionId);
   const outcome = await deps.presence.leave(room, username, socket.id, hold);
   if (outcome.state === "held") deps.grace.start(room, username, outcome.hold);
-  if (outcome.state === "left") announceDeparture(io, room, outcome.name);
+  if (outcome.state === "left") announceDeparture(io, room, outcome.name, username);
 }
 
 /** The grace of a held name ended: unless its owner came back meanwhile, the room hears it leave now. */
 export async function releaseHeldName(io: ChatServer, deps: ChatDeps, room: string, name: string, hold: number): Promise<void> {
   const departed = await deps.presence.release(room, name, hold);
-  if (departed !== null) announceDeparture(io, room, departed);
+  if (departed !== null) announceDeparture(io, room, departed, name);
 }
 
 /**
@@ -74,7 +77,7 @@ export async function retractEntry(io: ChatServer, socket: ChatSocket, deps: Cha
   socket.data.rooms.delete(room);
   void socket.leave(room);
   const outcome = await deps.presence.leave(room, username, socket.id, false);
-  if (!wasNew && outcome.state === "left") announceDeparture(io, room, outcome.name);
+  if (!wasNew && outcome.state === "left") announceDeparture(io, room, outcome.name, username);
 }
 
 /** A closed tab leaves every room it was in (the original never announced these), each held for the grace. */
