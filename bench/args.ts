@@ -15,7 +15,7 @@ export interface BenchArgs {
 export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
   --quick     every workload, small (CI: asserts no loss, no speed thresholds)
   --target    which servers to run (default both)
-  --only      a subset of workloads 1-6
+  --only      a subset of workloads 1-7
   --profile   run each server under node --cpu-prof; profiles land in bench/results/profiles-*/
               (summarise one with: node --import tsx bench/profile-summary.ts <file.cpuprofile>)
   --app-entry the app's compiled entry (default dist/server.js)`;
@@ -47,6 +47,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
 
 function parseWorkload(text: string): WorkloadId {
   const id = ALL_WORKLOADS.find((w) => String(w) === text);
-  if (id === undefined) throw new Error(`--only takes workload numbers 1-6, not "${text}"\n${USAGE}`);
+  if (id === undefined) throw new Error(`--only takes workload numbers 1-7, not "${text}"\n${USAGE}`);
   return id;
 }

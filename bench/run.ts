@@ -1,4 +1,4 @@
-// Entry of `npm run bench`: runs the workloads of issue 6 against the app (dist/server.js) and the
+// Entry of `npm run bench`: runs the workloads of issues 6 and 9 against the app (dist/server.js) and the
 // baseline (bench/baseline-server.ts), one server process at a time, prints both with their ratio
 // and writes the figures to bench/results/. Exits 1 on any loss, duplicate, reorder or error;
 // speed targets are reported, never enforced (CI runs --quick for correctness only).
@@ -13,7 +13,7 @@ import { buildRows, formatTable, hasCorrectnessFailure, worstOtherCpuPercent, wr
 import type { TargetName } from "./server-process.js";
 import { RELAXED_LIMITS_ENV } from "./server-process.js";
 import { FULL_SIZES, QUICK_SIZES } from "./sizes.js";
-import { runBurst, runFilled, runIdle, runManyRooms, runOneRoom, type RunContext, type TargetResults, type WorkloadId } from "./workloads.js";
+import { runBurst, runFilled, runIdle, runManyRooms, runOneRoom, runPresence, type RunContext, type TargetResults, type WorkloadId } from "./workloads.js";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RESULTS_DIR = join(BENCH_DIR, "results");
@@ -131,6 +131,9 @@ async function runStage(ctx: RunContext, target: TargetName, workload: WorkloadI
       return;
     case 5:
       into.burst = await runBurst(ctx, target);
+      return;
+    case 7:
+      into.presence = await runPresence(ctx, target);
   }
 }
 
