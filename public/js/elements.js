@@ -1,0 +1,56 @@
+// The page's elements, found once by id, and the limits the server put in data-* attributes on <body>.
+
+/** @param {Document} doc */
+export function findElements(doc) {
+  const byId = (/** @type {string} */ id) => {
+    const el = doc.getElementById(id);
+    if (!el) throw new Error(`#${id} is missing from the page`);
+    return el;
+  };
+  return {
+    home: byId("home-view"),
+    chat: byId("chat-view"),
+    joinTitle: byId("join-title"),
+    joinForm: /** @type {HTMLFormElement} */ (byId("join-form")),
+    username: /** @type {HTMLInputElement} */ (byId("username")),
+    usernameError: byId("username-error"),
+    roomName: /** @type {HTMLInputElement} */ (byId("room-name")),
+    roomNameError: byId("room-name-error"),
+    joinButton: /** @type {HTMLButtonElement} */ (byId("join-button")),
+    joinError: byId("join-error"),
+    roomList: /** @type {HTMLUListElement} */ (byId("room-list")),
+    roomListEmpty: byId("room-list-empty"),
+    roomTitleName: byId("room-title-name"),
+    presenceToggle: byId("presence-toggle"),
+    presenceToggleCount: byId("presence-toggle-count"),
+    leave: byId("leave-button"),
+    banner: byId("connection-banner"),
+    scroller: byId("message-list"),
+    messages: /** @type {HTMLOListElement} */ (byId("messages")),
+    loadOlder: /** @type {HTMLButtonElement} */ (byId("load-older")),
+    historyNote: byId("history-note"),
+    newMessages: /** @type {HTMLButtonElement} */ (byId("new-messages")),
+    presence: byId("presence"),
+    presenceCount: byId("presence-count"),
+    presenceList: byId("presence-list"),
+    typing: byId("typing-indicator"),
+    counter: byId("char-counter"),
+    hint: byId("composer-hint"),
+    composer: /** @type {HTMLFormElement} */ (byId("composer")),
+    content: /** @type {HTMLTextAreaElement} */ (byId("message-content")),
+    send: /** @type {HTMLButtonElement} */ (byId("send-button")),
+    live: byId("live-region"),
+  };
+}
+
+/** @typedef {ReturnType<typeof findElements>} Elements */
+/** @typedef {{ content: number, name: number, room: number }} Limits */
+
+/** @param {HTMLElement} body @returns {Limits} */
+export function readLimits(body) {
+  return {
+    content: Number(body.dataset.maxContent) || 500,
+    name: Number(body.dataset.maxName) || 50,
+    room: Number(body.dataset.maxRoom) || 50,
+  };
+}

@@ -1,0 +1,375 @@
+// The connection and the room session: the one socket, joining and leaving a room, what arrives in it
+// (messages, notices, presence, typing), catching up after a reconnect, and paging older history.
+import { createSocket, emitAck, failure } from "./connection.js";
+import { nameKey } from "./format.js";
+import { showHomeAddress, showRoomAddress } from "./address.js";
+import { rememberName } from "./remembered-name.js";
+
+const JOIN_TIMEOUT_MS = 10_000;
+const HISTORY_TIMEOUT_MS = 10_000;
+const OLDER_PAGE = 50;
+const CATCH_UP_PAGE = 500;
+/** Missing more than this many pages after a long absence: start from the newest messages instead. */
+const MAX_CATCH_UP_PAGES = 10;
+
+/**
+ * @typedef {import("./message-list.js").WireMessage} WireMessage
+ * @typedef {{
+ *   room: string, username: string,
+ *   lastId: number, maxSeen: number,
+ *   hasMoreOlder: boolean, isLoadingOlder: boolean,
+ *   isJoined: boolean, isRejoining: boolean, sawOwnJoin: boolean,
+ *   rejoinGen: number,
+ * }} Session
+ */
+
+/**
+ * @param {{
+ *   els: import("./elements.js").Elements,
+ *   views: import("./views.js").Views,
+ *   list: import("./message-list.js").MessageList,
+ *   outbox: import("./outbox.js").Outbox,
+ *   typingIndicator: import("./typing.js").TypingIndicator,
+ *   composer: { reset(): void, focus(): void },
+ * }} deps
+ */
+export function createRoomSession({ els, views, list, outbox, typingIndicator, composer }) {
+  /** @type {import("socket.io-client").Socket | null} */
+  let socket = null;
+  /** @type {Session | null} */
+  let session = null;
+  /** Events for a room whose join answer has not been handled yet (a polling response can batch them). */
+  let joining = /** @type {{ room: string, buffer: (() => void)[] } | null} */ (null);
+  let isRestarting = false;
+  /** Wait before reconnecting after the server itself ended the connection; doubles while that repeats. */
+  let serverDisconnectRetryMs = 1000;
+
+  // ---------- connection ----------
+
+  function ensureSocket() {
+    if (socket) return socket;
+    const s = createSocket();
+    socket = s;
+    s.on("connect", () => {
+      if (session) void rejoin();
+    });
+    s.on("disconnect", (reason) => {
+      outbox.disconnected();
+      typingIndicator.clear();
+      if (session) {
+        session.isJoined = false;
+        session.isRejoining = false;
+        session.rejoinGen++; // a catch-up still running belongs to the old connection: it stops
+        views.setBanner(isRestarting ? "Server restarting…" : "Reconnecting…");
+      }
+      // A disconnect the server chose is not retried by Socket.IO itself; a chat page wants back in, gently.
+      if (reason === "io server disconnect") {
+        setTimeout(() => s.connect(), serverDisconnectRetryMs);
+        serverDisconnectRetryMs = Math.min(serverDisconnectRetryMs * 2, 30_000);
+      }
+    });
+    s.on("server_shutdown", () => {
+      isRestarting = true;
+      if (session) views.setBanner("Server restarting…");
+    });
+    s.on("message", (msg) => whenReady(msg?.room, () => onMessage(msg)));
+    s.on("presence", (ev) => whenReady(ev?.room, () => onPresence(ev)));
+    s.on("typing", (ev) => {
+      if (session && ev && ev.room === session.room && nameKey(String(ev.username)) !== nameKey(session.username)) {
+        typingIndicator.set(String(ev.username), ev.isTyping !== false);
+      }
+    });
+    // Every event is sent with an ack, so chat_error only reports a typing signal that was refused.
+    s.on("chat_error", () => {});
+    return s;
+  }
+
+  /** Runs `fn` now, or after the join answer for that room has been handled. */
+  function whenReady(room, fn) {
+    if (joining && room === joining.room) joining.buffer.push(fn);
+    else fn();
+  }
+
+  // ---------- incoming ----------
+
+  /** @param {any} msg */
+  function onMessage(msg) {
+    const s = session;
+    if (!s || !msg || msg.room !== s.room || typeof msg.content !== "string") return;
+    if (typeof msg.id !== "number") {
+      onNotice(s, msg);
+      return;
+    }
+    typingIndicator.stopped(String(msg.sender));
+    const added = ingest(s, [msg], true);
+    if (added.length === 0 || nameKey(msg.sender) === nameKey(s.username)) return;
+    views.announce(`${msg.sender}: ${msg.content}`);
+    views.noteUnread();
+  }
+
+  function onNotice(s, notice) {
+    const isOwnJoin = notice.kind === "joined" && typeof notice.username === "string" && nameKey(notice.username) === nameKey(s.username);
+    if (isOwnJoin) {
+      // Rejoining after a reconnect announces us again; once per visit to a room is enough.
+      if (s.sawOwnJoin) return;
+      s.sawOwnJoin = true;
+    } else {
+      views.announce(notice.content);
+    }
+    if (typeof notice.username === "string" && notice.kind === "left") typingIndicator.stopped(notice.username);
+    list.addNotice(notice);
+  }
+
+  /**
+   * Shows stored messages once each; our own pending ones turn into sent ones.
+   * @param {Session} s @param {WireMessage[]} messages @param {boolean} isNew
+   * @returns {WireMessage[]} the ones that were new on screen
+   */
+  function ingest(s, messages, isNew) {
+    const fresh = [];
+    for (const m of messages) {
+      s.maxSeen = Math.max(s.maxSeen, m.id);
+      if (m.clientId && outbox.confirm(m.clientId, m)) continue;
+      fresh.push(m);
+    }
+    // While catching up after a reconnect, live messages must not move the resume point past a gap.
+    if (s.isJoined) s.lastId = s.maxSeen;
+    return list.addMessages(fresh, { isNew });
+  }
+
+  /** @param {any} ev */
+  function onPresence(ev) {
+    if (!session || !ev || ev.room !== session.room || !Array.isArray(ev.users)) return;
+    views.renderPresence(ev.users.map(String), session.username);
+  }
+
+  // ---------- joining and leaving ----------
+
+  /**
+   * @param {string} username
+   * @param {string} room
+   * @param {{ push: boolean }} opts push: a new history entry (a click), else replace (load, back/forward)
+   */
+  async function enterRoom(username, room, opts) {
+    const s = ensureSocket();
+    const roomKey = room.normalize("NFC").trim();
+    joining = { room: roomKey, buffer: [] };
+    views.setJoinBusy(true);
+    const res = await emitAck(s, "join_chat", { username, room }, JOIN_TIMEOUT_MS);
+    views.setJoinBusy(false);
+    const buffered = joining?.room === roomKey ? joining.buffer : [];
+    joining = null;
+    if (!res.ok) {
+      views.showHome({ focus: false });
+      views.showJoinError(res.error);
+      return false;
+    }
+    rememberName(res.username);
+    els.username.value = res.username;
+    const initial = /** @type {WireMessage[]} */ (res.history);
+    const last = initial.at(-1)?.id ?? 0;
+    session = {
+      room: res.room,
+      username: res.username,
+      lastId: last,
+      maxSeen: last,
+      hasMoreOlder: Boolean(res.hasMore),
+      isLoadingOlder: false,
+      isJoined: true,
+      isRejoining: false,
+      sawOwnJoin: false,
+      rejoinGen: 0,
+    };
+    isRestarting = false;
+    list.reset(res.username);
+    outbox.clear();
+    typingIndicator.clear();
+    views.renderPresence([res.username], res.username);
+    composer.reset();
+    showRoomAddress(res.room, opts.push);
+    views.openRoom(res.room);
+    ingest(session, initial, false);
+    for (const fn of buffered) fn();
+    updateHistoryStatus();
+    list.scrollToBottom();
+    composer.focus();
+    fillViewWithOlder();
+    return true;
+  }
+
+  /** After a reconnect: join again from the last message seen, and page forward until caught up. */
+  async function rejoin() {
+    const s = session;
+    if (!s || !socket || !socket.connected || s.isRejoining) return;
+    const gen = ++s.rejoinGen;
+    const isCurrent = () => session === s && s.rejoinGen === gen;
+    s.isRejoining = true;
+    s.isJoined = false;
+    const res = await emitAck(socket, "join_chat", { username: s.username, room: s.room, since: s.lastId }, JOIN_TIMEOUT_MS);
+    if (!isCurrent()) return;
+    if (!res.ok) {
+      s.isRejoining = false;
+      handleRejoinFailure(s, res.error);
+      return;
+    }
+    ingest(s, res.history, true);
+    let cursor = res.history.at(-1)?.id ?? s.lastId;
+    let hasMore = Boolean(res.hasMoreAfter);
+    for (let pages = 0; hasMore; pages++) {
+      if (pages >= MAX_CATCH_UP_PAGES) {
+        await restartFromNewest(s);
+        return;
+      }
+      const page = await emitAck(socket, "fetch_history", { room: s.room, after: cursor, limit: CATCH_UP_PAGE }, HISTORY_TIMEOUT_MS);
+      if (!isCurrent()) return;
+      if (!page.ok) {
+        if (page.error.code === "rate_limited") {
+          await delay(page.error.retryAfterMs ?? 500);
+          if (!isCurrent()) return;
+          pages--;
+          continue;
+        }
+        s.isRejoining = false;
+        if (page.error.code !== "disconnected") setTimeout(() => void rejoin(), 2000);
+        return;
+      }
+      ingest(s, page.messages, true);
+      cursor = page.messages.at(-1)?.id ?? cursor;
+      hasMore = Boolean(page.hasMore);
+    }
+    s.isRejoining = false;
+    s.isJoined = true;
+    s.lastId = s.maxSeen;
+    isRestarting = false;
+    serverDisconnectRetryMs = 1000;
+    views.setBanner(null);
+    outbox.pump();
+  }
+
+  /** Too much was missed to page through: show the newest messages, as a fresh visit would. */
+  async function restartFromNewest(s) {
+    if (!socket) return;
+    const gen = s.rejoinGen;
+    const res = await emitAck(socket, "join_chat", { username: s.username, room: s.room }, JOIN_TIMEOUT_MS);
+    if (session !== s || s.rejoinGen !== gen) return;
+    s.isRejoining = false;
+    if (!res.ok) {
+      handleRejoinFailure(s, res.error);
+      return;
+    }
+    list.clearStored();
+    const last = res.history.at(-1)?.id ?? s.lastId;
+    s.lastId = last;
+    s.maxSeen = last;
+    s.hasMoreOlder = Boolean(res.hasMore);
+    s.isJoined = true;
+    isRestarting = false;
+    ingest(s, res.history, false);
+    updateHistoryStatus();
+    views.setBanner(null);
+    outbox.pump();
+  }
+
+  function handleRejoinFailure(s, error) {
+    if (error.code === "disconnected") return; // the next connect tries again
+    if (error.code === "name_taken" || error.code === "invalid_name" || error.code === "invalid_room") {
+      // Someone else took the name while we were away: back to the form, saying so.
+      leaveRoom({ push: true, notify: false });
+      views.showJoinError(error.code === "name_taken" ? { code: error.code, message: `While you were away, ${error.message}` } : error);
+      return;
+    }
+    setTimeout(() => void rejoin(), error.retryAfterMs ?? 2000);
+  }
+
+  /**
+   * @param {{ push: boolean, notify?: boolean }} opts
+   */
+  function leaveRoom(opts) {
+    const s = session;
+    session = null;
+    if (s && socket?.connected && opts.notify !== false) {
+      void emitAck(socket, "leave_chat", { room: s.room, username: s.username }, JOIN_TIMEOUT_MS);
+    }
+    outbox.clear();
+    typingIndicator.clear();
+    list.reset("");
+    views.setBanner(null);
+    views.renderPresence([], "");
+    views.setJoinTitle("");
+    showHomeAddress(opts.push);
+    views.showHome({ focus: true });
+  }
+
+  // ---------- older history ----------
+
+  async function loadOlder() {
+    const s = session;
+    if (!s || !socket || !s.hasMoreOlder || s.isLoadingOlder || !s.isJoined) return;
+    const before = list.oldestId;
+    if (before === null) {
+      s.hasMoreOlder = false;
+      updateHistoryStatus();
+      return;
+    }
+    s.isLoadingOlder = true;
+    updateHistoryStatus();
+    const res = await emitAck(socket, "fetch_history", { room: s.room, before, limit: OLDER_PAGE }, HISTORY_TIMEOUT_MS);
+    if (session !== s) return;
+    s.isLoadingOlder = false;
+    if (res.ok) {
+      list.prependOlder(res.messages);
+      s.hasMoreOlder = Boolean(res.hasMore);
+    } else if (res.error.code === "rate_limited") {
+      setTimeout(() => void loadOlder(), res.error.retryAfterMs ?? 500);
+    }
+    updateHistoryStatus();
+    if (res.ok) fillViewWithOlder();
+  }
+
+  /** A short page leaves no scrollbar to pull on: keep loading until the view is full or the room begins. */
+  function fillViewWithOlder() {
+    const s = session;
+    if (s && s.hasMoreOlder && els.scroller.scrollHeight <= els.scroller.clientHeight) void loadOlder();
+  }
+
+  function updateHistoryStatus() {
+    const s = session;
+    views.updateHistoryStatus({ hasMore: s !== null && s.hasMoreOlder, isLoading: s !== null && s.isLoadingOlder });
+  }
+
+  // ---------- sending (for the outbox) ----------
+
+  function canSend() {
+    return session !== null && session.isJoined && socket !== null && socket.connected;
+  }
+
+  /** @param {{ content: string, clientId: string }} payload @param {number} timeoutMs */
+  function send(payload, timeoutMs) {
+    const s = session;
+    if (!s || !socket) return Promise.resolve(failure("disconnected", "Not connected."));
+    return emitAck(socket, "send_message", { username: s.username, room: s.room, ...payload }, timeoutMs);
+  }
+
+  /** @param {string} room */
+  function sendTyping(room) {
+    socket?.volatile.emit("typing", { room, isTyping: true });
+  }
+
+  return {
+    /** The room this page is in, or null on the home view. */
+    current: () => session,
+    enterRoom,
+    leaveRoom,
+    rejoin,
+    loadOlder,
+    canSend,
+    send,
+    sendTyping,
+  };
+}
+
+/** @typedef {ReturnType<typeof createRoomSession>} RoomSession */
+
+function delay(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

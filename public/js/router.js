@@ -1,0 +1,71 @@
+// Which view the address asks for, on load and on Back/Forward, and the ways in and out of a room:
+// the join form, a room picked from the active-room list, the Leave button.
+import { roomFromPath } from "./format.js";
+
+/**
+ * @param {{
+ *   body: HTMLElement,
+ *   els: import("./elements.js").Elements,
+ *   views: import("./views.js").Views,
+ *   room: import("./room-session.js").RoomSession,
+ * }} deps
+ */
+export function createRouter({ body, els, views, room: rooms }) {
+  /** @param {boolean} isInitial */
+  function route(isInitial) {
+    const room = roomFromPath(location.pathname);
+    const session = rooms.current();
+    if (room === null || (isInitial && body.dataset.room === "")) {
+      if (session) rooms.leaveRoom({ push: false });
+      else views.showHome({ focus: false });
+      // Start where typing is needed: the name, or the room when the name is remembered.
+      if (isInitial) (els.username.value ? els.roomName : els.username).focus();
+      return;
+    }
+    if (session && session.room === room.normalize("NFC").trim()) {
+      views.showChat();
+      return;
+    }
+    if (session) rooms.leaveRoom({ push: false });
+    els.roomName.value = room;
+    views.setJoinTitle(room);
+    const name = views.readName();
+    if (name !== null) {
+      void rooms.enterRoom(name, room, { push: false });
+    } else {
+      views.showHome({ focus: false });
+      els.username.focus();
+    }
+  }
+
+  /** A room picked from the list of active rooms. @param {string} room */
+  async function pickRoom(room) {
+    els.roomName.value = room;
+    const name = views.readName();
+    if (name === null) {
+      views.setJoinTitle(room);
+      views.showNameError(`Enter your name to join ${room}.`);
+      els.username.focus();
+      return;
+    }
+    await rooms.enterRoom(name, room, { push: true });
+  }
+
+  els.joinForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (els.joinButton.disabled) return;
+    views.clearJoinErrors();
+    const name = views.readName(true);
+    const { room, problem: roomProblem } = views.readRoom();
+    if (roomProblem) views.showRoomError(roomProblem);
+    if (name === null) els.username.focus();
+    else if (roomProblem) els.roomName.focus();
+    else void rooms.enterRoom(name, room, { push: true });
+  });
+
+  els.leave.addEventListener("click", () => rooms.leaveRoom({ push: true }));
+
+  window.addEventListener("popstate", () => route(false));
+
+  return { route, pickRoom };
+}

@@ -1,0 +1,236 @@
+// What is on screen: the home view (join form, its errors, the active-room list) or the chat view
+// (banner, people list, history status), plus screen-reader announcements and the tab title.
+import { codePointLength, hasControlChars, nameKey } from "./format.js";
+
+const TITLE = "Messenger Room";
+
+/**
+ * @param {{
+ *   doc: Document,
+ *   els: import("./elements.js").Elements,
+ *   limits: import("./elements.js").Limits,
+ *   directory: import("./home.js").RoomDirectory,
+ * }} deps
+ */
+export function createViews({ doc, els, limits, directory }) {
+  let unread = 0;
+
+  /** @param {{ focus: boolean }} opts */
+  function showHome(opts) {
+    els.chat.hidden = true;
+    els.home.hidden = false;
+    els.home.removeAttribute("data-deep-link");
+    closePresence();
+    directory.start();
+    if (opts.focus) {
+      els.roomName.focus();
+      els.roomName.select();
+    }
+  }
+
+  function showChat() {
+    directory.stop();
+    clearJoinErrors();
+    els.home.hidden = true;
+    els.home.removeAttribute("data-deep-link");
+    els.chat.hidden = false;
+    doc.getElementById("room-error")?.remove();
+  }
+
+  /** The chat view of a room just joined, empty and ready for its history. */
+  function openRoom(room) {
+    setBanner(null);
+    els.roomTitleName.textContent = room;
+    showChat();
+  }
+
+  /** @param {string} room an empty room: the plain "Join a room" */
+  function setJoinTitle(room) {
+    els.joinTitle.replaceChildren();
+    if (room) {
+      const ref = doc.createElement("span");
+      ref.className = "room-ref";
+      ref.textContent = room;
+      els.joinTitle.append("Join ", ref);
+    } else {
+      els.joinTitle.textContent = "Join a room";
+    }
+  }
+
+  /** @param {boolean} isBusy */
+  function setJoinBusy(isBusy) {
+    els.joinButton.disabled = isBusy;
+    els.joinButton.textContent = isBusy ? "Joining…" : "Join Chat";
+  }
+
+  function clearJoinErrors() {
+    for (const [input, error] of [
+      [els.username, els.usernameError],
+      [els.roomName, els.roomNameError],
+    ]) {
+      input.removeAttribute("aria-invalid");
+      error.hidden = true;
+      error.textContent = "";
+    }
+    els.joinError.hidden = true;
+    els.joinError.textContent = "";
+  }
+
+  /** @param {HTMLElement} input @param {HTMLElement} errorEl @param {string} message */
+  function showFieldError(input, errorEl, message) {
+    input.setAttribute("aria-invalid", "true");
+    errorEl.textContent = message;
+    errorEl.hidden = false;
+  }
+
+  /** @param {{ code: string, message: string }} error */
+  function showJoinError(error) {
+    clearJoinErrors();
+    if (error.code === "name_taken" || error.code === "invalid_name") {
+      showFieldError(els.username, els.usernameError, error.message);
+      els.username.focus();
+    } else if (error.code === "invalid_room") {
+      showFieldError(els.roomName, els.roomNameError, error.message);
+      els.roomName.focus();
+    } else {
+      els.joinError.textContent = error.code === "disconnected" || error.code === "timeout" ? "Cannot reach the server right now; try again in a moment." : error.message;
+      els.joinError.hidden = false;
+      els.joinButton.focus();
+    }
+  }
+
+  /** @param {string} message */
+  function showNameError(message) {
+    showFieldError(els.username, els.usernameError, message);
+  }
+
+  /** @param {string} message */
+  function showRoomError(message) {
+    showFieldError(els.roomName, els.roomNameError, message);
+  }
+
+  /** The name in the form if it is valid, else null (and, with `show`, says why next to the field). */
+  function readName(show = false) {
+    const name = els.username.value.normalize("NFC").trim();
+    const problem = labelProblem(name, "name", limits.name);
+    if (problem && show) showNameError(problem);
+    return problem ? null : name;
+  }
+
+  /** The room in the form, and what is wrong with it (null when nothing). */
+  function readRoom() {
+    const room = els.roomName.value.normalize("NFC").trim();
+    return { room, problem: labelProblem(room, "room", limits.room) };
+  }
+
+  /** @param {string | null} text null hides the banner */
+  function setBanner(text) {
+    els.banner.textContent = text ?? "";
+    els.banner.hidden = text === null;
+  }
+
+  /** @param {string[]} users @param {string} me the name shown as "(you)" */
+  function renderPresence(users, me) {
+    const myKey = me ? nameKey(me) : "";
+    els.presenceList.replaceChildren(
+      ...users.map((name) => {
+        const li = doc.createElement("li");
+        li.className = "presence__item";
+        const label = doc.createElement("span");
+        label.textContent = name;
+        li.append(label);
+        if (nameKey(name) === myKey) {
+          li.classList.add("presence__item--me");
+          const you = doc.createElement("span");
+          you.className = "presence__you";
+          you.textContent = " (you)";
+          li.append(you);
+        }
+        return li;
+      }),
+    );
+    els.presenceCount.textContent = String(users.length);
+    els.presenceToggleCount.textContent = String(users.length);
+  }
+
+  /** @param {{ hasMore: boolean, isLoading: boolean }} state */
+  function updateHistoryStatus({ hasMore, isLoading }) {
+    const hadFocus = doc.activeElement === els.loadOlder;
+    els.loadOlder.hidden = !hasMore || isLoading;
+    els.historyNote.hidden = hasMore && !isLoading;
+    els.historyNote.textContent = isLoading ? "Loading older messages…" : hasMore ? "" : "Beginning of the room";
+    if (hadFocus && els.loadOlder.hidden) els.scroller.focus();
+  }
+
+  function closePresence() {
+    els.presence.classList.remove("is-open");
+    els.presenceToggle.setAttribute("aria-expanded", "false");
+  }
+
+  /** @param {string} text read out by screen readers, never shown */
+  function announce(text) {
+    const p = doc.createElement("p");
+    p.textContent = text;
+    els.live.append(p);
+    while (els.live.childElementCount > 5) els.live.firstElementChild?.remove();
+  }
+
+  /** A message from someone else arrived: counted in the title while the tab is hidden. */
+  function noteUnread() {
+    if (!doc.hidden) return;
+    unread++;
+    updateTitle();
+  }
+
+  function updateTitle() {
+    doc.title = unread > 0 ? `(${unread}) ${TITLE}` : TITLE;
+  }
+
+  els.presenceToggle.addEventListener("click", () => {
+    const isOpen = els.presence.classList.toggle("is-open");
+    els.presenceToggle.setAttribute("aria-expanded", String(isOpen));
+  });
+  doc.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && els.presence.classList.contains("is-open")) {
+      closePresence();
+      els.presenceToggle.focus();
+    }
+  });
+  doc.addEventListener("visibilitychange", () => {
+    if (doc.hidden) return;
+    unread = 0;
+    updateTitle();
+  });
+
+  return {
+    showHome,
+    showChat,
+    openRoom,
+    setJoinTitle,
+    setJoinBusy,
+    clearJoinErrors,
+    showJoinError,
+    showNameError,
+    showRoomError,
+    readName,
+    readRoom,
+    setBanner,
+    renderPresence,
+    updateHistoryStatus,
+    announce,
+    noteUnread,
+  };
+}
+
+/** @typedef {ReturnType<typeof createViews>} Views */
+
+/**
+ * @param {string} value @param {"name" | "room"} what @param {number} max
+ * @returns {string | null}
+ */
+function labelProblem(value, what, max) {
+  if (value === "") return what === "name" ? "Enter your name." : "Enter a room name.";
+  if (codePointLength(value) > max) return `Use at most ${max} characters.`;
+  if (hasControlChars(value)) return "Remove the control characters.";
+  return null;
+}
