@@ -1,6 +1,6 @@
-// Workload 7: presence in a big room (issue 9). N clients join one room one after another; for the joins that
-// make the room 100, 500 and 1,000 strong, it records what the server wrote for that one join (its written
-// bytes from /proc, ack and broadcasts alike). Then the same N clients all join a second room at once, as
+// Workload 7: presence in a big room (issue 9). N clients join one room; for the joins that make the room
+// 100, 500 and 1,000 strong (one at a time, the room settled before each), it records what the server wrote
+// for that one join (its written bytes from /proc: the ack and every broadcast). Then the same N clients all join a second room at once, as
 // after a restart, and it times how long until every client knows all N names ("settled").
 // A client's view of a room takes every shape a server may send: the list in the join ack (`users`), a full
 // list per event (`presence {users}`, the shape before issue 9) or deltas (`presence {joined, left}`); a
@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import type { JoinResult, MessageEvent } from "../src/protocol.js";
 import { isNotice } from "../src/protocol.js";
-import { ACK_TIMEOUT_MS, closeAll, connectClient, forEachLimited, type ChatSocket } from "./chat-client.js";
+import { closeAll, connectClient, forEachLimited, type ChatSocket } from "./chat-client.js";
 import { startMeter, type WindowFigures } from "./meter.js";
 
 export interface JoinBytes {
@@ -21,8 +21,6 @@ export interface JoinBytes {
 export interface PresenceStormResult {
   members: number;
   joins: JoinBytes[];
-  /** Sequential phase: first emit to the last join seen by everyone. */
-  sequentialMs: number;
   /** Everyone joins the second room at once: first emit until every client has all names. */
   stormSettleMs: number;
   /** Bytes the server wrote during the storm, per join. */
@@ -36,6 +34,10 @@ const CONNECT_CONCURRENCY = 50;
 const SETTLE_TIMEOUT_MS = 180_000;
 /** Joins measured before each checkpoint; the median of them smooths out a stray ping. */
 const SAMPLE_JOINS = 5;
+/** Unmeasured joins in flight while the room grows between checkpoints. */
+const GROW_CONCURRENCY = 20;
+/** Joins in flight in the storm: a restart's reconnects, spread a little by the clients' backoff. */
+const STORM_CONCURRENCY = 100;
 
 /** Bytes the process has passed to write(2) and friends: socket writes included, so it counts what went out. */
 function writtenBytes(pid: number): number {
@@ -131,35 +133,24 @@ export async function runPresenceStorm(url: string, pid: number, members: number
       });
     });
     const meter = startMeter(pid);
-
-    // Sequential: one join at a time, each until every member (the joiner included) knows the joiner.
-    const seq = tallies.get("bigroom") as Tally;
-    const perJoin: number[] = [];
-    const seqStarted = performance.now();
-    for (const [i, client] of clients.entries()) {
-      const before = writtenBytes(pid);
-      await join(client, "bigroom");
-      await seq.reach(client.username, i + 1, SETTLE_TIMEOUT_MS);
-      perJoin.push(writtenBytes(pid) - before);
+    try {
+      const joins = await growMeasuring(pid, clients, tallies.get("bigroom") as Tally, checkpoints);
+      // Storm: everyone joins the second room at once, as after a restart.
+      let stormSettleMs = NaN;
+      let stormBytesPerJoin = NaN;
+      if (hasPresence) {
+        const before = writtenBytes(pid);
+        const started = performance.now();
+        await forEachLimited(clients, STORM_CONCURRENCY, (client) => join(client, "stormroom"));
+        await settled(clients, tallies.get("stormroom") as Tally, clients.length);
+        stormSettleMs = performance.now() - started;
+        stormBytesPerJoin = (writtenBytes(pid) - before) / members;
+      }
+      return { members, joins, stormSettleMs, stormBytesPerJoin, window: meter.stop(), errors };
+    } catch (err) {
+      meter.stop();
+      throw err;
     }
-    const sequentialMs = performance.now() - seqStarted;
-
-    // Storm: everyone at once.
-    let stormSettleMs = NaN;
-    let stormBytesPerJoin = NaN;
-    if (hasPresence) {
-      const storm = tallies.get("stormroom") as Tally;
-      const stormBefore = writtenBytes(pid);
-      const stormStarted = performance.now();
-      await Promise.all(clients.map((client) => join(client, "stormroom")));
-      await Promise.all(clients.map((client) => storm.reach(client.username, members, SETTLE_TIMEOUT_MS)));
-      stormSettleMs = performance.now() - stormStarted;
-      stormBytesPerJoin = (writtenBytes(pid) - stormBefore) / members;
-    }
-    const window = meter.stop();
-
-    const joins = checkpoints.filter((c) => c <= members).map((c) => ({ members: c, bytes: median(perJoin.slice(Math.max(0, c - SAMPLE_JOINS), c)) }));
-    return { members, joins, sequentialMs, stormSettleMs, stormBytesPerJoin, window, errors };
   } catch (err) {
     errors.push(err instanceof Error ? err.message : String(err));
     throw new Error(errors.slice(0, 3).join("; "));
@@ -169,8 +160,40 @@ export async function runPresenceStorm(url: string, pid: number, members: number
   }
 }
 
+/**
+ * Fills the room; the joins that make it each checkpoint's size (and the few before) go one at a time, each
+ * measured from its emit until every member knows the joiner. The joins in between go several at a time,
+ * unmeasured, and the room settles before the next measured one.
+ */
+async function growMeasuring(pid: number, clients: Client[], tally: Tally, checkpoints: readonly number[]): Promise<JoinBytes[]> {
+  const result: JoinBytes[] = [];
+  let joined = 0;
+  for (const checkpoint of checkpoints.filter((c) => c <= clients.length)) {
+    const measuredFrom = Math.max(joined, checkpoint - SAMPLE_JOINS);
+    await forEachLimited(clients.slice(joined, measuredFrom), GROW_CONCURRENCY, (client) => join(client, "bigroom"));
+    joined = measuredFrom;
+    await settled(clients.slice(0, joined), tally, joined);
+    const samples: number[] = [];
+    for (; joined < checkpoint; joined++) {
+      const client = clients[joined] as Client;
+      const before = writtenBytes(pid);
+      await join(client, "bigroom");
+      await tally.reach(client.username, joined + 1, SETTLE_TIMEOUT_MS);
+      samples.push(writtenBytes(pid) - before);
+    }
+    result.push({ members: checkpoint, bytes: median(samples) });
+  }
+  return result;
+}
+
+/** Every one of `count` clients knows each of these clients' names. */
+async function settled(clients: Client[], tally: Tally, count: number): Promise<void> {
+  await Promise.all(clients.map((client) => tally.reach(client.username, count, SETTLE_TIMEOUT_MS)));
+}
+
 async function join(client: Client, room: string): Promise<void> {
-  const res = await client.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("join_chat", { username: client.username, room });
+  // The settle timeout, not the usual ack timeout: in a storm an ack waits behind thousands of events.
+  const res = await client.socket.timeout(SETTLE_TIMEOUT_MS).emitWithAck("join_chat", { username: client.username, room });
   if (!res.ok) throw new Error(`join ${room} as ${client.username}: ${res.error.code}`);
   client.views.get(room)?.fromAck(res);
 }

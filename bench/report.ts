@@ -115,7 +115,6 @@ export function buildRows(results: Results, sizes: BenchSizes, selected: readonl
     add(7, `bytes sent per join, room of ${count(c)}`, "KB", (r) => (r.presence?.joins[i] ? r.presence.joins[i].bytes / 1024 : undefined));
     add(7, `  per member, room of ${count(c)}`, "B", (r) => (r.presence?.joins[i] ? r.presence.joins[i].bytes / c : undefined));
   }
-  add(7, `${count(sizes.presence.members)} joins one after another`, "ms", (r) => r.presence?.sequentialMs);
   add(7, `storm: all ${count(sizes.presence.members)} join at once, until all know all`, "ms", (r) => r.presence?.stormSettleMs);
   add(7, "storm: bytes sent per join", "KB", (r) => (r.presence ? r.presence.stormBytesPerJoin / 1024 : undefined));
   add(7, "server CPU", "s", (r) => r.presence?.window.serverCpuSeconds);
