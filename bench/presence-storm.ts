@@ -34,8 +34,8 @@ const CONNECT_CONCURRENCY = 50;
 const SETTLE_TIMEOUT_MS = 180_000;
 /** Joins measured before each checkpoint; the median of them smooths out a stray ping. */
 const SAMPLE_JOINS = 5;
-/** Unmeasured joins in flight while the room grows between checkpoints. */
-const GROW_CONCURRENCY = 20;
+/** Unmeasured joins sent together while the room grows between checkpoints. */
+const GROW_BATCH = 25;
 /** Joins in flight in the storm: a restart's reconnects, spread a little by the clients' backoff. */
 const STORM_CONCURRENCY = 100;
 
@@ -162,17 +162,21 @@ export async function runPresenceStorm(url: string, pid: number, members: number
 
 /**
  * Fills the room; the joins that make it each checkpoint's size (and the few before) go one at a time, each
- * measured from its emit until every member knows the joiner. The joins in between go several at a time,
- * unmeasured, and the room settles before the next measured one.
+ * measured from its emit until every member knows the joiner. The joins in between go in batches, unmeasured.
  */
 async function growMeasuring(pid: number, clients: Client[], tally: Tally, checkpoints: readonly number[]): Promise<JoinBytes[]> {
   const result: JoinBytes[] = [];
   let joined = 0;
   for (const checkpoint of checkpoints.filter((c) => c <= clients.length)) {
     const measuredFrom = Math.max(joined, checkpoint - SAMPLE_JOINS);
-    await forEachLimited(clients.slice(joined, measuredFrom), GROW_CONCURRENCY, (client) => join(client, "bigroom"));
-    joined = measuredFrom;
-    await settled(clients.slice(0, joined), tally, joined);
+    // In batches, each settled before the next: a backlog of undelivered events would delay the clients'
+    // pings past their timeout on a busy machine.
+    while (joined < measuredFrom) {
+      const batch = clients.slice(joined, Math.min(measuredFrom, joined + GROW_BATCH));
+      await Promise.all(batch.map((client) => join(client, "bigroom")));
+      joined += batch.length;
+      await settled(clients.slice(0, joined), tally, joined);
+    }
     const samples: number[] = [];
     for (; joined < checkpoint; joined++) {
       const client = clients[joined] as Client;
