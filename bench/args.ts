@@ -10,6 +10,8 @@ export interface BenchArgs {
   isProfiling: boolean;
   /** The app's entry; another build (a branch, an experiment) can be measured against the baseline. */
   appEntry?: string;
+  /** Workload 7's room size instead of the run's (an old build's full-list presence costs the cube of it). */
+  presenceMembers?: number;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
@@ -18,7 +20,8 @@ export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|b
   --only      a subset of workloads 1-7
   --profile   run each server under node --cpu-prof; profiles land in bench/results/profiles-*/
               (summarise one with: node --import tsx bench/profile-summary.ts <file.cpuprofile>)
-  --app-entry the app's compiled entry (default dist/server.js)`;
+  --app-entry the app's compiled entry (default dist/server.js)
+  --presence-members  workload 7's room size (default 1000, --quick 100); reported at a tenth, half and all of it`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
@@ -30,6 +33,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       profile: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
       "app-entry": { type: "string" },
+      "presence-members": { type: "string" },
     },
     strict: true,
   });
@@ -42,7 +46,19 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   if (targets.length === 0) throw new Error(`--target must be app, baseline or both, not ${values.target}\n${USAGE}`);
   const workloads = values.only === undefined ? [...ALL_WORKLOADS] : values.only.split(",").map((w) => parseWorkload(w.trim()));
   const appEntry = values["app-entry"];
-  return { isQuick: values.quick, targets, workloads, isProfiling: values.profile, ...(appEntry ? { appEntry } : {}) };
+  const rawMembers = values["presence-members"];
+  const presenceMembers = rawMembers === undefined ? undefined : Number(rawMembers);
+  if (presenceMembers !== undefined && (!Number.isSafeInteger(presenceMembers) || presenceMembers < 10)) {
+    throw new Error(`--presence-members must be a whole number of at least 10, not ${rawMembers}\n${USAGE}`);
+  }
+  return {
+    isQuick: values.quick,
+    targets,
+    workloads,
+    isProfiling: values.profile,
+    ...(appEntry ? { appEntry } : {}),
+    ...(presenceMembers !== undefined ? { presenceMembers } : {}),
+  };
 }
 
 function parseWorkload(text: string): WorkloadId {

@@ -36,8 +36,8 @@ const SETTLE_TIMEOUT_MS = 180_000;
 const SAMPLE_JOINS = 5;
 /** Unmeasured joins sent together while the room grows between checkpoints. */
 const GROW_BATCH = 25;
-/** Joins in flight in the storm: a restart's reconnects, spread a little by the clients' backoff. */
-const STORM_CONCURRENCY = 100;
+/** Joins in flight in the storm: more leaves one load-generator process so far behind on a 2-core machine that clients miss their pings. */
+const STORM_CONCURRENCY = 20;
 
 /** Bytes the process has passed to write(2) and friends: socket writes included, so it counts what went out. */
 function writtenBytes(pid: number): number {
@@ -49,22 +49,27 @@ function writtenBytes(pid: number): number {
 /** Counts, per name, how many clients' views hold it; resolves waiters when a name reaches a count. */
 class Tally {
   private readonly counts = new Map<string, number>();
-  private readonly waiters: { name: string; want: number; resolve: () => void }[] = [];
+  private readonly waiters = new Map<string, { want: number; resolve: () => void }[]>();
 
   added(name: string): void {
     const n = (this.counts.get(name) ?? 0) + 1;
     this.counts.set(name, n);
-    for (const w of this.waiters.filter((x) => x.name === name && n >= x.want)) {
-      this.waiters.splice(this.waiters.indexOf(w), 1);
+    const waiting = this.waiters.get(name);
+    if (!waiting) return;
+    for (const w of waiting.filter((x) => n >= x.want)) {
+      waiting.splice(waiting.indexOf(w), 1);
       w.resolve();
     }
+    if (waiting.length === 0) this.waiters.delete(name);
   }
 
   reach(name: string, want: number, timeoutMs: number): Promise<void> {
     if ((this.counts.get(name) ?? 0) >= want) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${name} reached ${this.counts.get(name) ?? 0} of ${want} clients`)), timeoutMs);
-      this.waiters.push({ name, want, resolve: () => (clearTimeout(timer), resolve()) });
+      const waiting = this.waiters.get(name) ?? [];
+      waiting.push({ want, resolve: () => (clearTimeout(timer), resolve()) });
+      this.waiters.set(name, waiting);
     });
   }
 }

@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-  const sizes = args.isQuick ? QUICK_SIZES : FULL_SIZES;
+  const baseSizes = args.isQuick ? QUICK_SIZES : FULL_SIZES;
+  const n = args.presenceMembers;
+  const sizes = n === undefined ? baseSizes : { ...baseSizes, presence: { members: n, checkpoints: [Math.round(n / 10), Math.round(n / 2), n] } };
   const appEntry = resolve(args.appEntry ?? DEFAULT_APP_ENTRY);
   if (args.targets.includes("app") && !existsSync(appEntry)) {
     throw new Error(`${appEntry} is missing: run \`npm run build\` (npm run bench does), or pass --target baseline`);
