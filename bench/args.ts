@@ -21,7 +21,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|b
   --profile   run each server under node --cpu-prof; profiles land in bench/results/profiles-*/
               (summarise one with: node --import tsx bench/profile-summary.ts <file.cpuprofile>)
   --app-entry the app's compiled entry (default dist/server.js)
-  --presence-members  workload 7's room size (default 1000, --quick 100); reported at a tenth, half and all of it`;
+  --presence-members  workload 7's room size (default 1000, --quick 100), reported at the run's sizes below it and at it`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({

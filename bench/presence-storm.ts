@@ -139,7 +139,7 @@ export async function runPresenceStorm(url: string, pid: number, members: number
     });
     const meter = startMeter(pid);
     try {
-      const joins = await growMeasuring(pid, clients, tallies.get("bigroom") as Tally, checkpoints);
+      const joins = await growMeasuring(pid, clients, tallies.get("bigroom") as Tally, checkpoints, hasPresence);
       // Storm: everyone joins the second room at once, as after a restart.
       let stormSettleMs = NaN;
       let stormBytesPerJoin = NaN;
@@ -169,18 +169,21 @@ export async function runPresenceStorm(url: string, pid: number, members: number
  * Fills the room; the joins that make it each checkpoint's size (and the few before) go one at a time, each
  * measured from its emit until every member knows the joiner. The joins in between go in batches, unmeasured.
  */
-async function growMeasuring(pid: number, clients: Client[], tally: Tally, checkpoints: readonly number[]): Promise<JoinBytes[]> {
+async function growMeasuring(pid: number, clients: Client[], tally: Tally, checkpoints: readonly number[], hasPresence: boolean): Promise<JoinBytes[]> {
   const result: JoinBytes[] = [];
   let joined = 0;
   for (const checkpoint of checkpoints.filter((c) => c <= clients.length)) {
     const measuredFrom = Math.max(joined, checkpoint - SAMPLE_JOINS);
     // In batches, each settled before the next: a backlog of undelivered events would delay the clients'
     // pings past their timeout on a busy machine.
+    // Without presence (the baseline) one at a time: notices tell a name only to those already there.
+    const batchSize = hasPresence ? GROW_BATCH : 1;
     while (joined < measuredFrom) {
-      const batch = clients.slice(joined, Math.min(measuredFrom, joined + GROW_BATCH));
+      const batch = clients.slice(joined, Math.min(measuredFrom, joined + batchSize));
       await Promise.all(batch.map((client) => join(client, "bigroom")));
       joined += batch.length;
-      await settled(clients.slice(0, joined), tally, joined);
+      if (hasPresence) await settled(clients.slice(0, joined), tally, joined);
+      else await tally.reach((batch[0] as Client).username, joined, SETTLE_TIMEOUT_MS);
     }
     const samples: number[] = [];
     for (; joined < checkpoint; joined++) {

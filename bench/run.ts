@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   const stamp = startedAt.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   const baseSizes = args.isQuick ? QUICK_SIZES : FULL_SIZES;
   const n = args.presenceMembers;
-  const sizes = n === undefined ? baseSizes : { ...baseSizes, presence: { members: n, checkpoints: [Math.round(n / 10), Math.round(n / 2), n] } };
+  // The run's checkpoints below n, then n itself: `--presence-members 500` reports rooms of 100 and 500.
+  const checkpoints = n === undefined ? [] : [...new Set([...baseSizes.presence.checkpoints.filter((c) => c < n), n])];
+  const sizes = n === undefined ? baseSizes : { ...baseSizes, presence: { members: n, checkpoints } };
   const appEntry = resolve(args.appEntry ?? DEFAULT_APP_ENTRY);
   if (args.targets.includes("app") && !existsSync(appEntry)) {
     throw new Error(`${appEntry} is missing: run \`npm run build\` (npm run bench does), or pass --target baseline`);
