@@ -85,7 +85,7 @@ function main(): void {
         content,
         timestamp: storedTimestamp(now).slice(0, 19),
         sentAt: now.toISOString(),
-        ...(clientId === undefined ? {} : { clientId }),
+        ...(clientId == null ? {} : { clientId }), // null means absent on the wire
       };
       const result: SendResult = { message };
       if (typeof ack === "function") ack({ ok: true, ...result });

@@ -1,8 +1,10 @@
 // One simulated user: a socket.io-client connection speaking only the public protocol.
-import { io, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, JoinResult, ServerToClientEvents } from "../src/protocol.js";
+import { io } from "socket.io-client";
+import type { JoinResult } from "../src/protocol.js";
+import type { ClientSocket } from "../test/helpers/app.js";
 
-export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** The bench's name for the protocol's typed client. */
+export type ChatSocket = ClientSocket;
 
 export const CONNECT_TIMEOUT_MS = 15_000;
 export const ACK_TIMEOUT_MS = 15_000;

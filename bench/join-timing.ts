@@ -5,7 +5,7 @@ import { closeAll, connectClient, joinRoom, type ChatSocket } from "./chat-clien
 import type { FillRoom } from "./fill-db.js";
 import { startMeter, type WindowFigures } from "./meter.js";
 import { percentiles, type Percentiles } from "./stats.js";
-import { isNotice } from "../src/protocol.js";
+import { isNotice, type WireMessage } from "../src/protocol.js";
 
 export interface RoomJoinTiming {
   room: string;
@@ -91,7 +91,7 @@ function ownNoticeAt(socket: ChatSocket, username: string, room: string): Promis
   });
 }
 
-function checkHistory(history: { id: number; room: string }[], hasMore: boolean, room: FillRoom, errors: string[]): void {
+function checkHistory(history: Pick<WireMessage, "id" | "room">[], hasMore: boolean, room: FillRoom, errors: string[]): void {
   const want = Math.min(HISTORY_LIMIT, room.messages);
   if (history.length !== want) errors.push(`${room.room}: history has ${history.length} messages, want ${want}`);
   if (hasMore !== room.messages > HISTORY_LIMIT) errors.push(`${room.room}: hasMore is ${hasMore}`);

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseBenchArgs, type BenchArgs } from "./args.js";
 import { buildBaseline } from "./baseline-build.js";
+import { buildCharts, writeCharts } from "./charts.js";
 import { fillDatabase, type FillResult } from "./fill-db.js";
 import { buildRows, formatTable, hasCorrectnessFailure, worstOtherCpuPercent, writeJson, type Results } from "./report.js";
 import type { TargetName } from "./server-process.js";
@@ -84,6 +85,10 @@ async function main(): Promise<void> {
     if (hasCorrectnessFailure(rows)) {
       console.error("\nFAIL: a workload lost, duplicated or reordered messages, or could not run (see the table and the JSON).");
       process.exitCode = 1;
+    } else if (args.chartDir !== undefined) {
+      const runNote = `${args.isQuick ? "Quick" : "Full"} bench, ${startedAt.toISOString().slice(0, 10)}, ${cpus().length} CPUs.`;
+      const paths = writeCharts(resolve(args.chartDir), buildCharts(results, sizes, { runNote }));
+      console.log(`charts: ${paths.join(", ")}`);
     }
   } finally {
     rmSync(workDir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { registerChat } from "./chat/controller.js";
 import { releaseHeldName } from "./chat/membership.js";
 import { NameGrace } from "./chat/name-grace.js";
 import { createMemoryPresence, type PresenceStore } from "./chat/presence.js";
+import { createRoomDirectory } from "./chat/room-directory.js";
 import { startSlowClientSweep } from "./chat/slow-clients.js";
 import { Drain, type ChatServer } from "./chat/types.js";
 import type { Clock } from "./clock.js";
@@ -16,7 +17,7 @@ import { requestLog } from "./http/request-log.js";
 import { errorHandler, notFound, routes } from "./http/routes.js";
 import { securityHeaders } from "./http/security.js";
 import { sessionFromRequest } from "./http/session.js";
-import type { Logger } from "./log.js";
+import { guardLog, type Logger } from "./log.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import type { MessageRepository } from "./storage/repository.js";
 
@@ -82,7 +83,8 @@ function flushQueuedPackets(io: ChatServer, timeoutMs: number): Promise<void> {
 }
 
 export function createApp(deps: AppDeps): App {
-  const { config, repo, log, clock } = deps;
+  const { config, repo, clock } = deps;
+  const log = guardLog(deps.log, { clock, warnIntervalMs: config.logWarnIntervalMs });
   const presence = createMemoryPresence();
   const drain = new Drain();
 
@@ -114,7 +116,7 @@ export function createApp(deps: AppDeps): App {
     },
   });
   const metrics = createMetrics(
-    { connectedSockets: () => io.engine.clientsCount, activeRooms: () => presence.rooms().length },
+    { connectedSockets: () => io.engine.clientsCount, activeRooms: () => presence.roomCount() },
     deps.withProcessMetrics ?? false,
   );
 
@@ -139,8 +141,9 @@ export function createApp(deps: AppDeps): App {
   });
 
   web.use(express.static(config.publicDir, { index: false, setHeaders: setStaticCaching }));
-  web.use(routes({ config, repo, log, presence, metrics }));
-  web.use(notFound({ config, repo, log, presence, metrics }));
+  const routeDeps = { config, repo, log, presence, directory: createRoomDirectory(presence, clock), metrics };
+  web.use(routes(routeDeps));
+  web.use(notFound(routeDeps));
   web.use(errorHandler(log));
 
   let closing: Promise<void> | null = null;

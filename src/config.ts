@@ -20,12 +20,24 @@ export interface RateLimits {
   maxConnectionsPerIp: number;
   /** Socket.IO handshakes from one address per minute; 0 = unlimited. */
   handshakesPerMinutePerIp: number;
+  /**
+   * Connections without a session cookie share their send/join/history limits per address, at this many
+   * times one connection's rate and burst (several scripts may sit behind one address).
+   */
+  cookielessIpFactor: number;
+  /** Rooms one connection may be in at once. */
+  maxRoomsPerConnection: number;
+  /** IPv6 clients count per network of this prefix length for per-address limits (64: one customer's /64). */
+  ipv6PrefixLength: number;
 }
 
 export interface Config {
   port: number;
   host: string;
   databasePath: string;
+  /** postgres://… selects the PostgreSQL store; null keeps SQLite at databasePath. */
+  databaseUrl: string | null;
+  postgres: PostgresSettings;
   historyLimit: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   isProduction: boolean;
@@ -40,13 +52,26 @@ export interface Config {
   maxHttpBufferBytes: number;
   /** Outgoing bytes queued for one connection before it counts as not reading and is dropped. */
   maxBufferedBytesPerConnection: number;
+  /** The longest one write attempt blocks the event loop waiting for another connection's lock. */
   dbBusyTimeoutMs: number;
+  /** How long a batch of sends keeps retrying a locked database before answering storage_unavailable. */
+  dbWriteRetryMs: number;
+  /** A failing store is probed with a write at most once per this many ms; /healthz answers the last result between. */
+  healthProbeIntervalMs: number;
   shutdownTimeoutMs: number;
   /** How long a name whose last connection dropped (without leave_chat) stays its owner's; 0 = released at once. */
   nameGraceMs: number;
   metricsToken: string | null;
+  /** Repeated warnings of one kind are logged once per this many ms, with a count of the ones left out; 0 logs all. */
+  logWarnIntervalMs: number;
   viewsDir: string;
   publicDir: string;
+}
+
+export interface PostgresSettings {
+  poolSize: number;
+  statementTimeoutMs: number;
+  connectTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +124,7 @@ export function loadConfig(env: Env): Config {
 
   const databasePath = env.DATABASE_PATH?.trim() || "chat_history.db";
   const host = env.HOST?.trim() || "127.0.0.1";
+  const databaseUrl = parseDatabaseUrl(env.DATABASE_URL, problems);
 
   const allowedOrigins = parseOrigins(env.ALLOWED_ORIGINS ?? "", problems);
   const metricsToken = env.METRICS_TOKEN?.trim() || null;
@@ -107,6 +133,13 @@ export function loadConfig(env: Env): Config {
     port: int("PORT", 5003, 0, 65535),
     host,
     databasePath,
+    databaseUrl,
+    postgres: {
+      poolSize: int("PG_POOL_SIZE", 10, 1, 1000),
+      // Bounds every statement, including the wait for a room's insert lock: a send fails rather than hangs.
+      statementTimeoutMs: int("PG_STATEMENT_TIMEOUT_MS", 5000, 100, 600_000),
+      connectTimeoutMs: int("PG_CONNECT_TIMEOUT_MS", 5000, 100, 600_000),
+    },
     historyLimit: int("HISTORY_LIMIT", 100, 1, LIMITS.historyMaxLimit),
     logLevel,
     isProduction,
@@ -123,19 +156,42 @@ export function loadConfig(env: Env): Config {
       disconnectWindowMs: int("RATE_LIMIT_DISCONNECT_WINDOW_MS", 10_000, 1, 3_600_000),
       maxConnectionsPerIp: int("MAX_CONNECTIONS_PER_IP", 50, 0, 1_000_000),
       handshakesPerMinutePerIp: int("HANDSHAKES_PER_MINUTE_PER_IP", 300, 0, 1_000_000),
+      cookielessIpFactor: int("RATE_COOKIELESS_IP_FACTOR", 10, 1, 10_000),
+      maxRoomsPerConnection: int("MAX_ROOMS_PER_CONNECTION", 20, 1, 10_000),
+      ipv6PrefixLength: int("IPV6_PREFIX_LENGTH", 64, 1, 128),
     },
     maxHttpBufferBytes: int("MAX_HTTP_BUFFER_BYTES", 16 * 1024, 1024, 10 * 1024 * 1024),
     maxBufferedBytesPerConnection: int("MAX_BUFFERED_BYTES_PER_CONNECTION", 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
-    // better-sqlite3 waits for a lock synchronously, freezing every connection meanwhile: keep it short.
-    dbBusyTimeoutMs: int("DB_BUSY_TIMEOUT_MS", 250, 0, 600_000),
+    // better-sqlite3 waits for a lock synchronously, freezing every connection meanwhile: keep it short, and
+    // let DB_WRITE_RETRY_MS (retries between event-loop turns) carry the patience.
+    dbBusyTimeoutMs: int("DB_BUSY_TIMEOUT_MS", 10, 0, 600_000),
+    dbWriteRetryMs: int("DB_WRITE_RETRY_MS", 500, 0, 600_000),
+    healthProbeIntervalMs: int("HEALTH_PROBE_INTERVAL_MS", 1000, 0, 3_600_000),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
     nameGraceMs: int("NAME_GRACE_MS", 15_000, 0, 3_600_000),
     metricsToken,
+    logWarnIntervalMs: int("LOG_WARN_INTERVAL_MS", 10_000, 0, 3_600_000),
     viewsDir: fileURLToPath(new URL("../views", import.meta.url)),
     publicDir: fileURLToPath(new URL("../public", import.meta.url)),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+function parseDatabaseUrl(raw: string | undefined, problems: string[]): string | null {
+  const value = raw?.trim() ?? "";
+  if (value === "") return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (url === null || (url.protocol !== "postgres:" && url.protocol !== "postgresql:") || url.hostname === "") {
+    problems.push("DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/database");
+    return null;
+  }
+  return value;
 }
 
 function parseOrigins(raw: string, problems: string[]): string[] {

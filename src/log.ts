@@ -1,4 +1,5 @@
 import { pino } from "pino";
+import type { Clock } from "./clock.js";
 
 export type LogFields = Record<string, unknown>;
 
@@ -33,6 +34,62 @@ function serialiseErrors(fields: LogFields | undefined): LogFields {
   for (const [key, value] of Object.entries(fields)) {
     out[key] = value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
   }
+  return out;
+}
+
+/** Longest string a log line carries; clients can send ~16 KB headers and payloads, and each would be a line. */
+export const LOG_STRING_MAX_CHARS = 200;
+
+export interface LogGuardOptions {
+  clock: Clock;
+  /** One line per this many ms for each kind of warning, with the count of the ones left out; 0 logs every one. */
+  warnIntervalMs: number;
+}
+
+/**
+ * Keeps a hostile client from flooding the log: every string field is cut to LOG_STRING_MAX_CHARS (with its
+ * original length, so the cut is visible), and a warning repeated within warnIntervalMs is counted instead of
+ * written; the next one written says how many were left out (`suppressed`). Applied once, around the app's
+ * logger, so no call site has to remember.
+ */
+export function guardLog(inner: Logger, opts: LogGuardOptions): Logger {
+  const lastWarn = new Map<string, { atMs: number; suppressed: number }>();
+  return {
+    debug: (event, fields) => inner.debug(event, clip(fields)),
+    info: (event, fields) => inner.info(event, clip(fields)),
+    error: (event, fields) => inner.error(event, clip(fields)),
+    warn(event, fields) {
+      if (opts.warnIntervalMs === 0) return inner.warn(event, clip(fields));
+      const now = opts.clock.monotonicMs();
+      const last = lastWarn.get(event);
+      if (last !== undefined && now - last.atMs < opts.warnIntervalMs) {
+        last.suppressed++;
+        return;
+      }
+      lastWarn.set(event, { atMs: now, suppressed: 0 });
+      const suppressed = last?.suppressed ?? 0;
+      inner.warn(event, suppressed > 0 ? { ...clip(fields), suppressed } : clip(fields));
+    },
+  };
+}
+
+/** `text` cut to `max` characters, marked with its full length. */
+export function clipString(text: string, max = LOG_STRING_MAX_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…[truncated, ${text.length} chars]`;
+}
+
+function clip(fields: LogFields | undefined): LogFields | undefined {
+  return fields === undefined ? undefined : (clipValue(fields, 0) as LogFields);
+}
+
+/** Strings anywhere in plain objects and arrays (a few levels deep); errors and other objects are left to the serialiser. */
+function clipValue(value: unknown, depth: number): unknown {
+  if (typeof value === "string") return clipString(value);
+  if (depth > 4 || typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => clipValue(v, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: LogFields = {};
+  for (const [key, v] of Object.entries(value)) out[key] = clipValue(v, depth + 1);
   return out;
 }
 

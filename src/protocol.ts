@@ -1,5 +1,7 @@
 // The wire contract, shared by the server, the tests, the benchmark and (as types) the browser client.
 // Event names and the fields of the Flask original are frozen; everything else is an optional addition.
+// Type-only imports: the page reads this file through JSDoc @import and must not need zod at run time.
+import type { FetchHistoryPayload, JoinPayload, LeavePayload, SendPayload, TypingPayload } from "./payloads.js";
 
 export type ErrorCode =
   | "invalid_payload"
@@ -11,6 +13,7 @@ export type ErrorCode =
   | "not_in_room"
   | "name_mismatch"
   | "name_taken"
+  | "too_many_rooms"
   | "rate_limited"
   | "storage_unavailable"
   | "shutting_down"
@@ -50,40 +53,8 @@ export interface Notice {
 
 export type MessageEvent = WireMessage | Notice;
 
-export interface JoinPayload {
-  username: string;
-  room: string;
-  /** Reconnect: answer with the messages after this id instead of the newest ones. */
-  since?: number;
-}
-
-export interface SendPayload {
-  username: string;
-  room: string;
-  content: string;
-  /** UUID chosen by the client; a repeat of the same (room, clientId) is stored once. */
-  clientId?: string;
-}
-
-export interface LeavePayload {
-  username?: string;
-  room: string;
-}
-
-export interface FetchHistoryPayload {
-  room: string;
-  /** Older page: messages with id < before. */
-  before?: number;
-  /** Newer page: messages with id > after. */
-  after?: number;
-  limit?: number;
-}
-
-export interface TypingPayload {
-  room: string;
-  /** false clears the indicator at once (message sent, input emptied). Default true. */
-  isTyping?: boolean;
-}
+// Client payloads are defined once, as schemas in payloads.ts (the runtime check); their types come from there.
+export type { FetchHistoryPayload, JoinPayload, LeavePayload, SendPayload, TypingPayload } from "./payloads.js";
 
 export interface JoinResult {
   room: string;
@@ -168,10 +139,16 @@ export interface SocketData {
   rooms: Map<string, string>;
 }
 
-/** GET /api/rooms */
+/** One room in GET /api/rooms */
 export interface RoomSummary {
   room: string;
   users: number;
+}
+
+/** GET /api/rooms: the busiest rooms (at most 50, most people first) and how many rooms are active in all. */
+export interface RoomsResponse {
+  rooms: RoomSummary[];
+  total: number;
 }
 
 export const LIMITS = {

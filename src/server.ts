@@ -4,9 +4,11 @@ import { createApp } from "./app.js";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createPinoLogger, type Logger } from "./log.js";
+import { PostgresConnectError, PostgresMessageRepository, redactDatabaseUrl } from "./storage/postgres.js";
+import type { MessageRepository } from "./storage/repository.js";
 import { SqliteMessageRepository } from "./storage/sqlite.js";
 
-function main(): void {
+async function main(): Promise<void> {
   loadDotenv({ quiet: true });
   let config: Config;
   try {
@@ -19,13 +21,7 @@ function main(): void {
   const log = createPinoLogger(config.logLevel);
   if (config.isSecretGenerated) log.warn("secret_key_generated", { hint: "set SECRET_KEY so sessions survive a restart" });
 
-  let repo: SqliteMessageRepository;
-  try {
-    repo = new SqliteMessageRepository(config.databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs, log });
-  } catch (err) {
-    process.stderr.write(`cannot open database ${config.databasePath}: ${(err as Error).message}\n`);
-    process.exit(1);
-  }
+  const repo = await openRepository(config, log);
   const app = createApp({ config, repo, log, clock: systemClock, withProcessMetrics: true });
 
   app.http.once("error", (err) => {
@@ -35,10 +31,34 @@ function main(): void {
   app.http.listen(config.port, config.host, () => {
     const address = app.http.address();
     const port = typeof address === "object" && address !== null ? address.port : config.port;
-    log.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, database: config.databasePath });
+    log.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, database: config.databaseUrl === null ? config.databasePath : redactDatabaseUrl(config.databaseUrl) });
   });
 
   installShutdown(app.close, log, config.shutdownTimeoutMs);
+}
+
+/** PostgreSQL when DATABASE_URL is set, SQLite otherwise; a store that cannot be opened ends start-up with one line. */
+async function openRepository(config: Config, log: Logger): Promise<MessageRepository> {
+  if (config.databaseUrl !== null) {
+    try {
+      return await PostgresMessageRepository.open({ url: config.databaseUrl, ...config.postgres, log });
+    } catch (err) {
+      if (!(err instanceof PostgresConnectError)) throw err;
+      process.stderr.write(`cannot connect to PostgreSQL: ${err.message}\n`);
+      process.exit(1);
+    }
+  }
+  try {
+    return new SqliteMessageRepository(config.databasePath, {
+      busyTimeoutMs: config.dbBusyTimeoutMs,
+      writeRetryMs: config.dbWriteRetryMs,
+      healthProbeIntervalMs: config.healthProbeIntervalMs,
+      log,
+    });
+  } catch (err) {
+    process.stderr.write(`cannot open database ${config.databasePath}: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
 }
 
 function installShutdown(close: () => Promise<void>, log: Logger, timeoutMs: number): void {
@@ -67,4 +87,4 @@ function installShutdown(close: () => Promise<void>, log: Logger, timeoutMs: num
   process.on("SIGINT", () => stop("SIGINT"));
 }
 
-main();
+void main();

@@ -1,6 +1,6 @@
 // Every error code, as an ack {ok: false, error} for new clients and as a chat_error event for the original's clients.
 import { describe, expect, it, onTestFinished } from "vitest";
-import type { ChatErrorEvent, ClientEventName, ErrorCode } from "../src/protocol.js";
+import type { ChatErrorEvent, ClientEventName, ErrorBody, ErrorCode } from "../src/protocol.js";
 import { StorageUnavailableError, type MessageRepository } from "../src/storage/repository.js";
 import type { SqliteMessageRepository } from "../src/storage/sqlite.js";
 import { startTestApp, type ClientSocket, type TestApp, type TestAppOptions } from "./helpers/app.js";
@@ -95,7 +95,7 @@ const cases: Case[] = [
 ];
 
 describe.each(cases)("$code: $why", (c) => {
-  const expectBody = (error: { code: string; message: string }) => {
+  const expectBody = (error: ErrorBody) => {
     expect(error.code).toBe(c.code);
     if (c.message instanceof RegExp) expect(error.message).toMatch(c.message);
     else if (c.message !== undefined) expect(error.message).toBe(c.message);

@@ -13,10 +13,8 @@ const CLIENTS = 3;
 /** The sends of one connection are not rate limited here: the point is volume, not the limiter. */
 const UNLIMITED = { RATE_SEND_PER_SEC: "0", RATE_JOIN_PER_SEC: "0", RATE_HISTORY_PER_SEC: "0", HISTORY_LIMIT: "500" };
 
-interface Acked {
-  content: string;
-  id: number;
-}
+/** What an ack said was stored. */
+type Acked = Pick<WireMessage, "id" | "content">;
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "mr-durable-"));

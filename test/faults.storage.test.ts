@@ -12,6 +12,7 @@ import type { Ack, MessageEvent, SendResult } from "../src/protocol.js";
 import { SqliteMessageRepository } from "../src/storage/sqlite.js";
 import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { connectTo, startChildServer, type ChildServer } from "./helpers/child-server.js";
+import { legacyEmit } from "./helpers/emit.js";
 import { faultyRepo, type FaultyRepo } from "./helpers/faulty-repo.js";
 import { collect, waitFor } from "./helpers/wait.js";
 
@@ -63,7 +64,7 @@ describe("a repository that fails on demand", () => {
     faulty.isFailing = true;
     expect(await send(alice, "lost 1")).toEqual({ ok: false, error: { code: "storage_unavailable", message: expect.any(String) } });
     const legacyError = waitFor(alice, "chat_error");
-    (alice as unknown as { emit(e: string, p: unknown): void }).emit("send_message", { room: ROOM, username: "alice", content: "lost 2" });
+    legacyEmit(alice, "send_message", { room: ROOM, username: "alice", content: "lost 2" });
     expect(await legacyError).toMatchObject({ code: "storage_unavailable", event: "send_message" });
     await healthz(app).expect(503, { status: "unavailable" });
     expect((await request(app.app.http).get("/").expect(200)).text).toContain("<"); // the rest of the server is up
@@ -94,8 +95,8 @@ describe("a repository that fails on demand", () => {
 });
 
 describe("real SQLite faults", () => {
-  it("SQLITE_BUSY past DB_BUSY_TIMEOUT_MS (another process holds the write lock): storage_unavailable, then resumes", async () => {
-    const app = await startTestApp({ env: { DB_BUSY_TIMEOUT_MS: "50" } });
+  it("SQLITE_BUSY past DB_WRITE_RETRY_MS (another process holds the write lock): storage_unavailable, then resumes", async () => {
+    const app = await startTestApp({ env: { DB_BUSY_TIMEOUT_MS: "5", DB_WRITE_RETRY_MS: "100" } });
     onTestFinished(app.close);
     const { alice, bob, seen } = await twoInRoom(app);
     const locker = new Database(app.databasePath);

@@ -2,7 +2,7 @@
 // broadcasts nothing, and goes on serving a well-behaved client in the same room. FUZZ_RUNS scales the runs.
 import fc from "fast-check";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
-import type { ClientEventName, ErrorCode, MessageEvent } from "../src/protocol.js";
+import { isNotice, type Ack, type ChatErrorEvent, type ClientEventName, type ErrorBody, type ErrorCode, type JoinResult, type MessageEvent } from "../src/protocol.js";
 import type { NewMessage as StoredInput } from "../src/storage/repository.js";
 import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { rawConnect, type RawSocket } from "./helpers/raw-socket.js";
@@ -242,12 +242,19 @@ async function fence(world: World): Promise<{ event: string; payload: unknown }[
   return world.seen.splice(0, world.seen.findIndex(isFence) + 1).slice(0, -1);
 }
 
-type Untyped = { timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> }; emit(event: string, ...args: unknown[]): void };
+/** A "left" notice: the raw client's own, when the server drops it. */
+function isLeftNotice(e: { event: string; payload: unknown }): boolean {
+  if (e.event !== "message") return false;
+  const message = e.payload as MessageEvent;
+  return isNotice(message) && message.kind === "left";
+}
+
+type Untyped = { timeout(ms: number): { emitWithAck(event: ClientEventName, ...args: unknown[]): Promise<unknown> }; emit(event: ClientEventName, ...args: unknown[]): void };
 const untyped = (s: ClientSocket): Untyped => s as unknown as Untyped;
 
 function errorCodeOf(answer: unknown): string {
   if (typeof answer === "object" && answer !== null && "ok" in answer && answer.ok === false && "error" in answer) {
-    return String((answer.error as { code?: unknown }).code);
+    return String((answer.error as ErrorBody).code);
   }
   return `not an error: ${JSON.stringify(answer)?.slice(0, 200)}`;
 }
@@ -281,14 +288,14 @@ async function emitAll(world: World, event: ClientEventName, batch: unknown[][],
   const errors: string[] = [];
   const done = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`only ${errors.length} of ${batch.length} chat_error answers came`)), 5000);
-    const listener = (e: { code: string; event?: string }): void => {
+    const listener = (e: ChatErrorEvent): void => {
       errors.push(e.event === event ? e.code : `chat_error for ${String(e.event)}`);
       if (errors.length < batch.length) return;
       clearTimeout(timer);
-      world.fuzzer.off("chat_error", listener as never);
+      world.fuzzer.off("chat_error", listener);
       resolve();
     };
-    world.fuzzer.on("chat_error", listener as never);
+    world.fuzzer.on("chat_error", listener);
   });
   for (const args of batch) untyped(world.fuzzer).emit(event, ...args);
   await done;
@@ -365,7 +372,7 @@ describe("fuzzing the wire itself", () => {
     const rawSocket = async (): Promise<RawSocket> => {
       if (raw && raw.ws.readyState === raw.ws.OPEN) return raw;
       raw = await rawConnect(world.app.url);
-      const joined = (await raw.call("join_chat", { room: ROOM, username: `raw${counts.rawRuns}` })) as { ok: boolean };
+      const joined = (await raw.call("join_chat", { room: ROOM, username: `raw${counts.rawRuns}` })) as Ack<JoinResult>;
       expect(joined.ok).toBe(true);
       await fence(world); // its join notice
       return raw;
@@ -376,7 +383,7 @@ describe("fuzzing the wire itself", () => {
         counts.rawFrames += frames.length;
         const socket = await rawSocket();
         for (const frame of frames) if (socket.ws.readyState === socket.ws.OPEN) socket.send(frame);
-        const leftovers = (await fence(world)).filter((e) => !(e.event === "message" && (e.payload as { kind?: string }).kind === "left") && e.event !== "presence");
+        const leftovers = (await fence(world)).filter((e) => !isLeftNotice(e) && e.event !== "presence");
         expect(leftovers).toEqual([]);
         expect(world.stored.filter((m) => m.sender !== GOOD)).toEqual([]);
       }),

@@ -3,9 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import request from "supertest";
 import { describe, expect, it, onTestFinished } from "vitest";
-import type { LogLine } from "../src/log.js";
-import { startTestApp, type ClientSocket } from "./helpers/app.js";
+import { createManualClock } from "../src/clock.js";
+import { createCapturingLogger, guardLog, type LogLine } from "../src/log.js";
+import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { connectTo, startChildServer } from "./helpers/child-server.js";
+import { legacyEmit } from "./helpers/emit.js";
 import { waitFor } from "./helpers/wait.js";
 
 const ROOM = "general";
@@ -102,7 +104,7 @@ describe("structured logs (capturing logger)", () => {
     isFailing = false;
     for (let i = 0; i < 12; i++) await send(bob, `flood ${i} ${SECRET_TEXT}`, "bob");
     const legacyError = waitFor(alice, "chat_error");
-    (alice as unknown as { emit(e: string, p: unknown): void }).emit("send_message", { room: ROOM, username: "alice", content: `\u0000 ${SECRET_TEXT}` });
+    legacyEmit(alice, "send_message", { room: ROOM, username: "alice", content: `\u0000 ${SECRET_TEXT}` });
     await legacyError;
 
     const lines = atInfoOrAbove(app.logs);
@@ -149,5 +151,55 @@ describe("structured logs (the real server's stdout, pino)", () => {
       expect.objectContaining({ socket: alice.id, socketEvent: "send_message", room: ROOM, outcome: "invalid_content", ms: expect.any(Number) }),
     ]);
     expect(server.stdout()).not.toContain(SECRET_TEXT);
+  });
+});
+
+describe("log flooding", () => {
+  const POLLING_HANDSHAKE = "/socket.io/?EIO=4&transport=polling";
+  const refusedHandshake = (app: TestApp, origin: string) => request(app.app.http).get(POLLING_HANDSHAKE).set("Origin", origin).expect(403);
+  const refusals = (app: TestApp): LogLine[] => app.logs.filter((l) => l.event === "handshake_refused");
+
+  it("cuts a client-supplied string to 200 characters, marked with its length (a 10 KB Origin header)", async () => {
+    const app = await startTestApp();
+    onTestFinished(app.close);
+    const origin = `http://${"a".repeat(10_000)}.example`;
+    await refusedHandshake(app, origin);
+    const [line] = refusals(app);
+    expect(line?.origin).toBe(`${origin.slice(0, 200)}…[truncated, ${origin.length} chars]`);
+    expect(JSON.stringify(line).length).toBeLessThan(400);
+  });
+
+  it("writes one warning of a kind per LOG_WARN_INTERVAL_MS, then says how many it left out", async () => {
+    const app = await startTestApp({ env: { LOG_WARN_INTERVAL_MS: "5000" } });
+    onTestFinished(app.close);
+    for (let i = 0; i < 5; i++) await refusedHandshake(app, `http://evil${i}.example`);
+    expect(refusals(app)).toEqual([expect.objectContaining({ level: "warn", origin: "http://evil0.example" })]);
+    expect(refusals(app)[0]).not.toHaveProperty("suppressed");
+
+    app.clock.advance(4999);
+    await refusedHandshake(app, "http://evil5.example");
+    expect(refusals(app)).toHaveLength(1);
+    app.clock.advance(1);
+    await refusedHandshake(app, "http://evil6.example");
+    expect(refusals(app)).toEqual([expect.anything(), expect.objectContaining({ origin: "http://evil6.example", suppressed: 5 })]);
+  });
+
+  it("limits each kind of warning on its own, and only warnings; strings are cut at every level and depth", () => {
+    const inner = createCapturingLogger();
+    const log = guardLog(inner, { clock: createManualClock(), warnIntervalMs: 10_000 });
+    log.warn("kind_a", {});
+    log.warn("kind_a", {});
+    log.warn("kind_b", {});
+    log.info("kind_a", { nested: { list: ["x".repeat(300)] } });
+    log.info("kind_a", {});
+    expect(inner.lines.map((l) => `${l.level} ${l.event}`)).toEqual(["warn kind_a", "warn kind_b", "info kind_a", "info kind_a"]);
+    expect(inner.lines[2]).toMatchObject({ nested: { list: [`${"x".repeat(200)}…[truncated, 300 chars]`] } });
+  });
+
+  it("LOG_WARN_INTERVAL_MS=0 writes every warning", async () => {
+    const app = await startTestApp({ env: { LOG_WARN_INTERVAL_MS: "0" } });
+    onTestFinished(app.close);
+    for (let i = 0; i < 3; i++) await refusedHandshake(app, `http://evil${i}.example`);
+    expect(refusals(app)).toHaveLength(3);
   });
 });

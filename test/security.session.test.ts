@@ -1,4 +1,5 @@
 // Names are owned while present: a signed session cookie tells browsers apart; without one, a connection is its own owner.
+import { createHmac, randomUUID } from "node:crypto";
 import request from "supertest";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { signSession } from "../src/http/session.js";
@@ -45,6 +46,29 @@ describe("session cookie", () => {
     expect(sessionCookieOf(await request(app.app.http).get("/").set("Cookie", first))).toBeUndefined();
     const tampered = `${first.slice(0, -3)}AAA`;
     expect(sessionCookieOf(await request(app.app.http).get("/").set("Cookie", tampered))).toBeDefined();
+  });
+
+  it("keeps a session issued before cookie-signature (base64url HMAC): same browser, same name, and still refuses a tampered one", async () => {
+    const secret = "legacy-format-secret-0123456789";
+    const app = await startTestApp({ env: { SECRET_KEY: secret } });
+    onTestFinished(app.close);
+    // The old format was <uuid>.<HMAC-SHA256 base64url>; pick an id whose signature uses "-" or "_", where it differs from base64.
+    let id = randomUUID();
+    let legacySignature = createHmac("sha256", secret).update(id).digest("base64url");
+    while (!/[-_]/.test(legacySignature)) {
+      id = randomUUID();
+      legacySignature = createHmac("sha256", secret).update(id).digest("base64url");
+    }
+    const legacy = `${COOKIE}=${id}.${legacySignature}`;
+    expect(sessionCookieOf(await request(app.app.http).get("/").set("Cookie", legacy))).toBeUndefined();
+
+    const oldTab = await app.joined("general", "ana", { session: legacy });
+    const newTab = await app.connect({ session: `${COOKIE}=${encodeURIComponent(signSession(secret, id))}` });
+    expect(await join(newTab, "general", "ana")).toMatchObject({ ok: true, username: "ana" });
+    expect(oldTab.connected).toBe(true);
+
+    const flipped = legacySignature.replace(/[-_]/, (c) => (c === "-" ? "_" : "-"));
+    expect(sessionCookieOf(await request(app.app.http).get("/").set("Cookie", `${COOKIE}=${id}.${flipped}`))).toBeDefined();
   });
 
   it("is Secure behind an HTTPS proxy only when TRUST_PROXY lets the server believe X-Forwarded-Proto", async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it, onTestFinished } from "vitest";
-import type { Ack, SendResult, ShutdownEvent } from "../src/protocol.js";
+import type { Ack, ErrorCode, SendResult, ShutdownEvent, WireMessage } from "../src/protocol.js";
 import { startTestApp, type ClientSocket } from "./helpers/app.js";
 import { connectTo, startChildServer, type ChildServer } from "./helpers/child-server.js";
 import { rawConnect } from "./helpers/raw-socket.js";
@@ -31,7 +31,7 @@ function walIsEmptyOrGone(databasePath: string): boolean {
   return !existsSync(wal) || statSync(wal).size === 0;
 }
 
-type Outcome = { kind: "ok"; id: number; content: string } | { kind: "error"; code: string } | { kind: "unanswered"; reason: string };
+type Outcome = ({ kind: "ok" } & Pick<WireMessage, "id" | "content">) | { kind: "error"; code: ErrorCode } | { kind: "unanswered"; reason: string };
 
 describe("graceful close (what SIGTERM runs), in process", () => {
   it("answers sends still waiting on the database before closing connections, and refuses new ones with shutting_down", async () => {

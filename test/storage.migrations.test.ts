@@ -3,23 +3,32 @@
 import Database from "better-sqlite3";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { createCapturingLogger } from "../src/log.js";
-import { LATEST_VERSION, migrate, migrations } from "../src/storage/migrations.js";
+import { applyMigration, LATEST_VERSION, migrate, migrations, SchemaTooNewError } from "../src/storage/migrations.js";
 import { SqliteMessageRepository } from "../src/storage/sqlite.js";
 import { tempDatabase } from "./helpers/app.js";
+import { spawnChildServer } from "./helpers/child-server.js";
 import { createFlaskDatabase, FLASK_INSERT, FLASK_SELECT, withFlaskConnection } from "./helpers/flask-db.js";
 
-// The migrations as shipped. Editing one of these breaks every database already at that version: add a new one.
-const SHIPPED = [
-  {
-    version: 1,
-    sql: "CREATE TABLE IF NOT EXISTS chat_message ( id INTEGER PRIMARY KEY, chat_room VARCHAR(50), sender VARCHAR(50), content VARCHAR(500), timestamp DATETIME )",
-  },
-  { version: 2, sql: "CREATE INDEX IF NOT EXISTS ix_chat_message_room_id ON chat_message (chat_room, id)" },
-  {
-    version: 3,
-    sql: "ALTER TABLE chat_message ADD COLUMN client_id TEXT; CREATE UNIQUE INDEX IF NOT EXISTS ux_chat_message_room_client ON chat_message (chat_room, client_id) WHERE client_id IS NOT NULL;",
-  },
-];
+// The schema each shipped version leaves on an empty file. A step may learn to check before it changes
+// (re-runnable), but what it leaves must not change: every database already at that version has exactly this.
+const TABLE_V1 = "CREATE TABLE chat_message (id INTEGER PRIMARY KEY, chat_room VARCHAR(50), sender VARCHAR(50), content VARCHAR(500), timestamp DATETIME)";
+const IX = "CREATE INDEX ix_chat_message_room_id ON chat_message (chat_room, id)";
+const UX = "CREATE UNIQUE INDEX ux_chat_message_room_client ON chat_message (chat_room, client_id) WHERE client_id IS NOT NULL";
+const SHIPPED_SCHEMAS: Record<number, string[]> = {
+  1: [`table chat_message ${TABLE_V1}`],
+  2: [`index ix_chat_message_room_id ${IX}`, `table chat_message ${TABLE_V1}`],
+  3: [
+    `index ix_chat_message_room_id ${IX}`,
+    `index ux_chat_message_room_client ${UX}`,
+    "table chat_message CREATE TABLE chat_message (id INTEGER PRIMARY KEY, chat_room VARCHAR(50), sender VARCHAR(50), content VARCHAR(500), timestamp DATETIME , client_id TEXT)",
+  ],
+  4: [
+    `index ix_chat_message_room_id ${IX}`,
+    `index ux_chat_message_room_client ${UX}`,
+    'table chat_message CREATE TABLE "chat_message" (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_room VARCHAR(50), sender VARCHAR(50), content VARCHAR(500), timestamp DATETIME, client_id TEXT)',
+    "table sqlite_sequence CREATE TABLE sqlite_sequence(name,seq)",
+  ],
+};
 const squash = (sql: string): string => sql.replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")").trim();
 
 function tempFile(): string {
@@ -42,10 +51,12 @@ function schemaOf(db: Database.Database): { type: string; name: string; sql: str
 /** Applies the migrations up to `version` by hand, as a database last opened by that release would be. */
 function migrateTo(db: Database.Database, version: number): void {
   for (const m of migrations.filter((step) => step.version <= version)) {
-    db.exec(m.sql);
+    applyMigration(db, m);
     db.pragma(`user_version = ${m.version}`);
   }
 }
+
+const squashedSchema = (db: Database.Database): string[] => schemaOf(db).map((o) => squash(`${o.type} ${o.name} ${o.sql ?? ""}`));
 
 describe("the migration list", () => {
   it("is numbered 1, 2, 3... with LATEST_VERSION the last", () => {
@@ -53,10 +64,10 @@ describe("the migration list", () => {
     expect(LATEST_VERSION).toBe(migrations.length);
   });
 
-  it("is append-only: the shipped migrations are unchanged", () => {
-    expect(migrations.slice(0, SHIPPED.length).map((m) => ({ version: m.version, sql: squash(m.sql) }))).toEqual(
-      SHIPPED.map((m) => ({ version: m.version, sql: squash(m.sql) })),
-    );
+  it.each(Object.keys(SHIPPED_SCHEMAS).map(Number))("is append-only: shipped version %i still leaves the schema it shipped with", (version) => {
+    const db = open(tempFile());
+    migrateTo(db, version);
+    expect(squashedSchema(db)).toEqual(SHIPPED_SCHEMAS[version]);
   });
 });
 
@@ -69,6 +80,7 @@ describe("migrate()", () => {
       "index ix_chat_message_room_id",
       "index ux_chat_message_room_client",
       "table chat_message",
+      "table sqlite_sequence",
     ]);
   });
 
@@ -92,10 +104,11 @@ describe("migrate()", () => {
     expect(migrate(db)).toBe(LATEST_VERSION);
     const after = db.prepare("SELECT id, chat_room, sender, content, timestamp FROM chat_message ORDER BY id").all();
     expect(after).toEqual(before);
-    // The original DDL is kept as the Flask app wrote it (CREATE TABLE IF NOT EXISTS did not replace it).
-    expect(schemaOf(db).find((o) => o.name === "chat_message")?.sql).toContain(
-      "CREATE TABLE chat_message (id INTEGER PRIMARY KEY, chat_room VARCHAR(50), sender VARCHAR(50), content VARCHAR(500), timestamp DATETIME",
-    );
+    // The original's columns, names, types and order kept; the id now AUTOINCREMENT (version 4), its sequence at the largest id.
+    const columns = (db.pragma("table_info(chat_message)") as { name: string; type: string; pk: number }[]).map((c) => `${c.name} ${c.type}${c.pk ? " pk" : ""}`);
+    expect(columns).toEqual(["id INTEGER pk", "chat_room VARCHAR(50)", "sender VARCHAR(50)", "content VARCHAR(500)", "timestamp DATETIME", "client_id TEXT"]);
+    expect(schemaOf(db).find((o) => o.name === "chat_message")?.sql).toMatch(/id INTEGER PRIMARY KEY AUTOINCREMENT/);
+    expect(db.prepare("SELECT name, seq FROM sqlite_sequence").all()).toEqual([{ name: "chat_message", seq: 2 }]);
   });
 
   it("runs only the steps above the recorded version", () => {
@@ -109,11 +122,15 @@ describe("migrate()", () => {
 
   it("rolls a failing step back whole and keeps the version before it", () => {
     const db = open(tempFile());
-    migrateTo(db, 2);
-    db.exec("ALTER TABLE chat_message ADD COLUMN client_id TEXT"); // makes step 3's ALTER fail
-    expect(() => migrate(db)).toThrow(/duplicate column/);
-    expect(db.pragma("user_version", { simple: true })).toBe(2);
-    expect(schemaOf(db).map((o) => o.name)).not.toContain("ux_chat_message_room_client");
+    migrateTo(db, 3);
+    db.exec("INSERT INTO chat_message (chat_room, content) VALUES ('lobby', 'kept')");
+    // A view on the table makes step 4 fail after it has dropped the old table (the RENAME checks the schema).
+    db.exec("CREATE VIEW lobby_only AS SELECT * FROM chat_message WHERE chat_room = 'lobby'");
+    const before = squashedSchema(db);
+    expect(() => migrate(db)).toThrow(/error in view lobby_only/);
+    expect(db.pragma("user_version", { simple: true })).toBe(3);
+    expect(squashedSchema(db)).toEqual(before);
+    expect(db.prepare("SELECT content FROM chat_message").all()).toEqual([{ content: "kept" }]);
   });
 
   it.each(Array.from({ length: LATEST_VERSION + 1 }, (_, v) => [v]))("keeps the Flask app's INSERT and SELECT working at version %i", (version) => {
@@ -125,6 +142,77 @@ describe("migrate()", () => {
       return db.prepare(FLASK_SELECT).all("lobby") as { chat_message_content: string }[];
     });
     expect(rows.map((r) => r.chat_message_content)).toEqual(["before", "after"]);
+  });
+});
+
+describe("re-running migrations (a restored dump that lost user_version)", () => {
+  it.each(Array.from({ length: LATEST_VERSION + 1 }, (_, v) => [v]))(
+    "brings a file built to version %i and marked 0 to the latest schema, with its rows and ids",
+    (version) => {
+      const fresh = open(tempFile());
+      migrate(fresh);
+      const path = tempFile();
+      createFlaskDatabase(path, [
+        { room: "lobby", sender: "ana", content: "one", timestamp: "2024-01-01 10:00:00.000001" },
+        { room: "lobby", sender: "ben", content: "two", timestamp: "2024-01-01 10:00:01.000002" },
+      ]);
+      const db = open(path);
+      migrateTo(db, version);
+      db.pragma("user_version = 0"); // what `sqlite3 .dump` and many restore paths leave
+      expect(migrate(db)).toBe(LATEST_VERSION);
+      expect(squashedSchema(db)).toEqual(squashedSchema(fresh));
+      expect(db.prepare("SELECT id, content FROM chat_message ORDER BY id").all()).toEqual([
+        { id: 1, content: "one" },
+        { id: 2, content: "two" },
+      ]);
+    },
+  );
+
+  it("opens such a file through the repository, where it failed with 'duplicate column name: client_id'", async () => {
+    const path = tempFile();
+    const first = new SqliteMessageRepository(path, { busyTimeoutMs: 1000, log: createCapturingLogger() });
+    const sent = await first.append({ room: "lobby", sender: "ana", content: "before the restore", sentAt: new Date() });
+    await first.close();
+    withFlaskConnection(path, (db) => db.pragma("user_version = 0"));
+
+    const repo = new SqliteMessageRepository(path, { busyTimeoutMs: 1000, log: createCapturingLogger() });
+    onTestFinished(() => repo.close());
+    const next = await repo.append({ room: "lobby", sender: "ana", content: "after the restore", sentAt: new Date() });
+    expect(next.message.id).toBeGreaterThan(sent.message.id);
+    expect((await repo.page("lobby", { limit: 10 })).messages.map((m) => m.content)).toEqual(["before the restore", "after the restore"]);
+  });
+});
+
+describe("a database from a newer build", () => {
+  it("is refused by migrate() and left as it is, not marked older", () => {
+    const path = tempFile();
+    const db = open(path);
+    migrate(db);
+    db.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    const schema = squashedSchema(db);
+    expect(() => migrate(db)).toThrow(SchemaTooNewError);
+    expect(() => migrate(db)).toThrow(`its schema version ${LATEST_VERSION + 1} is newer than this build's ${LATEST_VERSION}`);
+    expect(db.pragma("user_version", { simple: true })).toBe(LATEST_VERSION + 1);
+    expect(squashedSchema(db)).toEqual(schema);
+  });
+
+  it("stops the server with exit 1 and one line naming the file and both versions", async () => {
+    const path = tempFile();
+    // An empty file, as fileMustExist wants one; a newer build's schema is unknown here, only its version matters.
+    new Database(path).close();
+    withFlaskConnection(path, (db) => db.pragma(`user_version = ${LATEST_VERSION + 3}`));
+    const server = await spawnChildServer({ databasePath: path });
+    onTestFinished(server.stop);
+    expect(await server.exited).toEqual({ code: 1, signal: null });
+    const lines = server.stderr().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toBe(
+      `cannot open database ${path}: its schema version ${LATEST_VERSION + 3} is newer than this build's ${LATEST_VERSION}; run the newer build or restore a backup made for this one`,
+    );
+    withFlaskConnection(path, (db) => {
+      expect(db.pragma("user_version", { simple: true })).toBe(LATEST_VERSION + 3);
+      expect(db.pragma("journal_mode", { simple: true })).toBe("delete"); // not even switched to WAL
+    });
   });
 });
 

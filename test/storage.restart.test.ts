@@ -44,6 +44,6 @@ describe("restart", () => {
     const res = await second.joined("general", "alice");
     expect(res.joinResult).toMatchObject({ ok: true, username: "alice" });
     const rooms = (await (await fetch(`${second.url}/api/rooms`)).json()) as unknown;
-    expect(rooms).toEqual({ rooms: [{ room: "general", users: 1 }] });
+    expect(rooms).toEqual({ rooms: [{ room: "general", users: 1 }], total: 1 });
   });
 });

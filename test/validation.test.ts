@@ -245,6 +245,11 @@ describe("parseFetchHistory", () => {
     expect(valueOf(parseFetchHistory({ room: "r", after: 0, limit: 500 }))).toEqual({ room: "r", limit: 500, before: undefined, after: 0 });
   });
 
+  it.each([[0.5], ["10"], [0]])("reports before and after together ahead of a bad limit=%j, and a bad room ahead of both", (limit) => {
+    expect(codeOf(parseFetchHistory({ room: "r", before: 5, after: 1, limit }))).toBe("invalid_cursor");
+    expect(codeOf(parseFetchHistory({ room: "", before: 5, after: 1, limit }))).toBe("invalid_room");
+  });
+
   it.each([[0], [501], [1.5], ["10"], [-1]])("refuses limit=%j with invalid_payload", (limit) => {
     const r = parseFetchHistory({ room: "r", limit });
     expect(codeOf(r)).toBe("invalid_payload");

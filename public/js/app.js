@@ -9,7 +9,7 @@ import { createViews } from "./views.js";
 import { createComposer } from "./composer.js";
 import { createRoomSession } from "./room-session.js";
 import { createRouter } from "./router.js";
-import { recallName } from "./remembered-name.js";
+import { recallName } from "./remembered.js";
 
 /** @param {Document} doc */
 export function startApp(doc) {
@@ -17,7 +17,7 @@ export function startApp(doc) {
   const limits = readLimits(doc.body);
 
   // The parts call each other through these late-bound arrows; each is built once, below.
-  const directory = new RoomDirectory({ list: els.roomList, empty: els.roomListEmpty, onPick: (room) => void router.pickRoom(room) });
+  const directory = new RoomDirectory({ list: els.roomList, empty: els.roomListEmpty, total: els.roomListTotal, onPick: (room) => void router.pickRoom(room) });
   const views = createViews({ doc, els, limits, directory });
   const list = new MessageList({ scroller: els.scroller, list: els.messages, newButton: els.newMessages, onNearTop: () => void rooms.loadOlder() });
   const typingIndicator = new TypingIndicator(els.typing);

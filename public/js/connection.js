@@ -1,11 +1,24 @@
 // The one Socket.IO connection of the page, served by the app itself (no CDN), and acks as promises.
-import { io } from "/socket.io/socket.io.esm.min.js";
+// Relative, so tsc finds its types (see types/served/); in the browser it is /socket.io/socket.io.esm.min.js.
+import { io } from "../socket.io/socket.io.esm.min.js";
+/** @import { Socket } from "socket.io-client" */
+/** @import { ClientEventName, ClientToServerEvents, ServerToClientEvents, TypingPayload } from "../../src/protocol.js" */
 
 /**
- * @typedef {{ code: string, message: string, retryAfterMs?: number }} ErrorBody
- * @typedef {{ ok: false, error: ErrorBody }} Failure
+ * The page's socket, typed with the server's event maps (reversed).
+ * @typedef {Socket<ServerToClientEvents, ClientToServerEvents>} ChatSocket
+ */
+/**
+ * What the server answers to `event`.
+ * @template {ClientEventName} E
+ * @typedef {Parameters<Parameters<ClientToServerEvents[E]>[1]>[0]} AckOf
+ */
+/**
+ * No answer came, made up here (never sent by the server): the connection dropped, or the time ran out.
+ * @typedef {{ ok: false, error: { code: "disconnected" | "timeout", message: string, retryAfterMs?: undefined } }} LocalFailure
  */
 
+/** @returns {ChatSocket} */
 export function createSocket() {
   return io({
     // Rooms are joined again by the page after a reconnect (join_chat {since}); backoff stays gentle on a restart.
@@ -16,17 +29,21 @@ export function createSocket() {
 }
 
 /**
- * Emits with an ack and resolves with the answer, or with a Failure of code "timeout" (no answer in time)
- * or "disconnected" (the connection dropped first). Never rejects.
- * @param {import("socket.io-client").Socket} socket
- * @param {string} event
- * @param {object} payload
+ * Emits with an ack and resolves with the answer, or with a LocalFailure of code "timeout" (no answer in
+ * time) or "disconnected" (the connection dropped first). Never rejects.
+ * @template {ClientEventName} E
+ * @param {ChatSocket} socket
+ * @param {E} event
+ * @param {Parameters<ClientToServerEvents[E]>[0]} payload
  * @param {number} timeoutMs
- * @returns {Promise<any>}
+ * @returns {Promise<AckOf<E> | LocalFailure>}
  */
 export function emitAck(socket, event, payload, timeoutMs) {
+  // The event map cannot follow a generic event name through Socket.IO's overloads; the signature above
+  // is what callers see, and it is the protocol's.
+  const untyped = /** @type {Socket} */ (/** @type {unknown} */ (socket));
   return new Promise((resolve) => {
-    socket.timeout(timeoutMs).emit(event, payload, (/** @type {Error | null} */ err, /** @type {unknown} */ res) => {
+    untyped.timeout(timeoutMs).emit(event, payload, (/** @type {Error | null} */ err, /** @type {AckOf<E>} */ res) => {
       if (!err) resolve(res);
       else if (!socket.connected) resolve(failure("disconnected", "The connection dropped."));
       else resolve(failure("timeout", "No answer from the server."));
@@ -34,7 +51,23 @@ export function emitAck(socket, event, payload, timeoutMs) {
   });
 }
 
-/** @returns {Failure} */
+/**
+ * Says "typing" without waiting for an answer: volatile (dropped rather than queued while offline) and
+ * ack-less, so a refused signal comes back as chat_error, which the page ignores.
+ * @param {ChatSocket} socket
+ * @param {TypingPayload} payload
+ */
+export function signalTyping(socket, payload) {
+  // The protocol types every event with an ack (for emitWithAck); the server accepts events without one.
+  const untyped = /** @type {Socket} */ (/** @type {unknown} */ (socket));
+  untyped.volatile.emit("typing", payload);
+}
+
+/**
+ * @param {LocalFailure["error"]["code"]} code
+ * @param {string} message
+ * @returns {LocalFailure}
+ */
 export function failure(code, message) {
   return { ok: false, error: { code, message } };
 }

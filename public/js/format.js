@@ -1,11 +1,12 @@
 // Pure text helpers: no DOM, no globals beyond Intl, so they read the same in any test runner.
+/** @import { WireMessage } from "../../src/protocol.js" */
 
-/** Unicode code points, as the server counts characters. */
+/** Unicode code points, as the server counts characters. @param {string} text */
 export function codePointLength(text) {
   return Array.from(text).length;
 }
 
-/** C0/C1 control characters, DEL and the line/paragraph separators: refused in names and rooms. */
+/** C0/C1 control characters, DEL and the line/paragraph separators: refused in names and rooms. @param {string} text */
 export function hasControlChars(text) {
   for (const ch of text) {
     const c = ch.codePointAt(0) ?? 0;
@@ -14,12 +15,12 @@ export function hasControlChars(text) {
   return false;
 }
 
-/** What the server will store: CRLF/CR become LF, then NFC and trim. */
+/** What the server will store: CRLF/CR become LF, then NFC and trim. @param {string} text */
 export function normaliseContent(text) {
   return text.replace(/\r\n?/g, "\n").normalize("NFC").trim();
 }
 
-/** Local calendar day as "YYYY-M-D"; two times on the same local day share a key. */
+/** Local calendar day as "YYYY-M-D"; two times on the same local day share a key. @param {Date} date */
 export function dayKey(date) {
   return `${date.getFullYear()}-${date.getMonth() + 1}-${date.getDate()}`;
 }
@@ -37,9 +38,10 @@ export function dayLabel(date, now, locale) {
   const diffDays = Math.round((today.getTime() - day.getTime()) / 86_400_000);
   if (diffDays === 0) return "Today";
   if (diffDays === 1) return "Yesterday";
+  /** @type {Intl.DateTimeFormatOptions} */
   const options = { weekday: "long", day: "numeric", month: "long" };
   if (date.getFullYear() !== now.getFullYear()) options.year = "numeric";
-  return new Intl.DateTimeFormat(locale, /** @type {Intl.DateTimeFormatOptions} */ (options)).format(date);
+  return new Intl.DateTimeFormat(locale, options).format(date);
 }
 
 /**
@@ -51,7 +53,11 @@ export function timeLabel(date, locale) {
   return formatter(locale, "time", { hour: "numeric", minute: "2-digit" }).format(date);
 }
 
-/** Full local date and time, for the tooltip of a message time. */
+/**
+ * Full local date and time, for the tooltip of a message time.
+ * @param {Date} date
+ * @param {string | undefined} [locale]
+ */
 export function fullDateLabel(date, locale) {
   return formatter(locale, "full", { dateStyle: "full", timeStyle: "short" }).format(date);
 }
@@ -59,7 +65,10 @@ export function fullDateLabel(date, locale) {
 /** @type {Map<string, Intl.DateTimeFormat>} */
 const formatters = new Map();
 
-/** Building an Intl formatter costs far more than using one; a page renders hundreds of times. */
+/**
+ * Building an Intl formatter costs far more than using one; a page renders hundreds of times.
+ * @param {string | undefined} locale @param {string} kind @param {Intl.DateTimeFormatOptions} options
+ */
 function formatter(locale, kind, options) {
   const key = `${locale ?? ""}|${kind}`;
   let f = formatters.get(key);
@@ -81,14 +90,18 @@ export function typingText(names) {
   return "Several people are typing…";
 }
 
-/** Case- and form-insensitive key for a name, as the server compares names in a room. */
+/**
+ * Case- and form-insensitive key for a name. Locale-free on purpose: toLocaleLowerCase() in a Turkish
+ * browser lowercases "İvan" to "ivan", another person's name; toLowerCase() maps the same everywhere.
+ * @param {string} name
+ */
 export function nameKey(name) {
-  return name.normalize("NFC").toLocaleLowerCase();
+  return name.normalize("NFC").toLowerCase();
 }
 
 /**
  * The date a message was sent: `sentAt` (ISO) when present, else the original's UTC `timestamp`.
- * @param {{ sentAt?: string, timestamp?: string }} msg
+ * @param {Pick<WireMessage, "sentAt" | "timestamp">} msg
  */
 export function sentDate(msg) {
   if (typeof msg.sentAt === "string") {
@@ -103,17 +116,21 @@ export function sentDate(msg) {
   return new Date();
 }
 
-/** "1 person", "3 people". */
+/** "1 person", "3 people". @param {number} n */
 export function peopleCount(n) {
   return `${n} ${n === 1 ? "person" : "people"}`;
 }
 
-/** A room's address: /r/<encoded name>. */
+/** A room's address: /r/<encoded name>. @param {string} room */
 export function roomPath(room) {
   return `/r/${encodeURIComponent(room)}`;
 }
 
-/** The room named by a /r/<room> path, or null for any other path (or an undecodable one). */
+/**
+ * The room named by a /r/<room> path, or null for any other path (or an undecodable one).
+ * @param {string} pathname
+ * @returns {string | null}
+ */
 export function roomFromPath(pathname) {
   const match = /^\/r\/([^/]+)\/?$/.exec(pathname);
   if (!match) return null;
@@ -124,14 +141,14 @@ export function roomFromPath(pathname) {
   }
 }
 
-/** Two-letter initials for an avatar ("Ana Lopez" -> "AL", "ben" -> "B"). */
+/** Two-letter initials for an avatar ("Ana Lopez" -> "AL", "ben" -> "B"). @param {string} name */
 export function initials(name) {
   const words = name.trim().split(/\s+/u).filter(Boolean);
   const letters = words.slice(0, 2).map((w) => [...w][0] ?? "");
   return letters.join("").toLocaleUpperCase() || "?";
 }
 
-/** A stable small number for a name (FNV-1a), to pick its avatar colour. */
+/** A stable small number for a name (FNV-1a), to pick its avatar colour. @param {string} name @param {number} buckets */
 export function nameHue(name, buckets) {
   let h = 0x811c9dc5;
   for (const ch of nameKey(name)) {

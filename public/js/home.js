@@ -1,16 +1,18 @@
 // The home page's list of active rooms, refreshed from /api/rooms while it is on screen.
 /* global Element, HTMLAnchorElement */
 import { peopleCount, roomFromPath, roomPath } from "./format.js";
+/** @import { RoomsResponse, RoomSummary } from "../../src/protocol.js" */
 
 const REFRESH_MS = 10_000;
 
 export class RoomDirectory {
   /**
-   * @param {{ list: HTMLUListElement, empty: HTMLElement, onPick: (room: string) => void }} opts
+   * @param {{ list: HTMLUListElement, empty: HTMLElement, total: HTMLElement, onPick: (room: string) => void }} opts
    */
   constructor(opts) {
     this.list = opts.list;
     this.empty = opts.empty;
+    this.total = opts.total;
     this.onPick = opts.onPick;
     /** @type {ReturnType<typeof setInterval> | null} */
     this.timer = null;
@@ -48,8 +50,8 @@ export class RoomDirectory {
     try {
       const res = await fetch("/api/rooms", { headers: { accept: "application/json" }, cache: "no-store" });
       if (!res.ok) return;
-      const body = await res.json();
-      if (body && Array.isArray(body.rooms)) this.render(body.rooms);
+      const body = /** @type {Partial<RoomsResponse> | null} */ (await res.json());
+      if (body && Array.isArray(body.rooms)) this.render(body.rooms, typeof body.total === "number" ? body.total : body.rooms.length);
     } catch {
       // Offline or restarting: keep showing the last list; the next tick tries again.
     } finally {
@@ -57,8 +59,12 @@ export class RoomDirectory {
     }
   }
 
-  /** @param {{ room: string, users: number }[]} rooms */
-  render(rooms) {
+  /**
+   * @param {RoomSummary[]} rooms the busiest rooms (the server lists at most 50)
+   * @param {number} total every active room
+   */
+  render(rooms, total) {
+    this.showTotal(rooms.length, total);
     const items = rooms
       .filter((r) => typeof r.room === "string" && typeof r.users === "number")
       .map((r) => {
@@ -85,5 +91,16 @@ export class RoomDirectory {
     this.list.hidden = items.length === 0;
     this.empty.hidden = items.length > 0;
     if (hadFocus) (this.list.querySelector("a") ?? this.list.closest("section"))?.focus();
+  }
+
+  /**
+   * Under a list the server cut short, how many rooms there are in all (worded as the server renders it);
+   * nothing when the list shows them all.
+   * @param {number} shown @param {number} total
+   */
+  showTotal(shown, total) {
+    const isCut = total > shown;
+    this.total.hidden = !isCut;
+    this.total.textContent = isCut ? `The ${shown} busiest of ${total.toLocaleString("en-US")} active rooms.` : "";
   }
 }

@@ -26,6 +26,7 @@ export function splitLinks(text) {
   return runs;
 }
 
+/** @param {string} url */
 function trimTrailing(url) {
   let end = url.length;
   while (end > 0 && TRAILING_CHARS.includes(url[end - 1] ?? "")) {
@@ -37,13 +38,14 @@ function trimTrailing(url) {
   return url.slice(0, end);
 }
 
+/** @param {string} text @param {string} ch */
 function countOf(text, ch) {
   let n = 0;
   for (const c of text) if (c === ch) n++;
   return n;
 }
 
-/** The URL when it parses and is http(s), else null. */
+/** The URL when it parses and is http(s), else null. @param {string} candidate @returns {string | null} */
 export function safeHref(candidate) {
   try {
     const url = new URL(candidate);

@@ -12,9 +12,9 @@ const BOTTOM_SLACK_PX = 48;
 const NEAR_TOP_PX = 150;
 const AVATAR_COLOURS = 8;
 
+/** @import { Notice, WireMessage } from "../../src/protocol.js" */
+
 /**
- * @typedef {{ id: number, sender: string, content: string, sentAt?: string, timestamp?: string, clientId?: string }} WireMessage
- * @typedef {{ content: string, kind?: string, username?: string }} Notice
  * @typedef {{ kind: "message", id: number | null, sender: string, time: Date, isLocal: boolean }
  *   | { kind: "notice", time: Date }
  *   | { kind: "day", key: string }} ItemMeta
@@ -50,7 +50,7 @@ export class MessageList {
     keepPinned.observe(this.list);
   }
 
-  /** Empties the list for a new room; `me` is the name messages count as own under. */
+  /** Empties the list for a new room; `me` is the name messages count as own under. @param {string} me */
   reset(me) {
     this.list.replaceChildren();
     this.byId.clear();
@@ -77,6 +77,7 @@ export class MessageList {
     return null;
   }
 
+  /** @param {number} id */
   has(id) {
     return this.byId.has(id);
   }
@@ -229,12 +230,13 @@ export class MessageList {
 
   // --- internals ---
 
+  /** @param {boolean} wasPinned @param {boolean} isNewForReader */
   settle(wasPinned, isNewForReader) {
     if (wasPinned) this.scrollToBottom();
     else if (isNewForReader) this.newButton.hidden = false;
   }
 
-  /** The first of the local items kept at the end of the list, or null. */
+  /** The first of the local items kept at the end of the list, or null. @returns {Element | null} */
   firstLocal() {
     let first = null;
     for (let el = this.list.lastElementChild; el; el = el.previousElementSibling) {
@@ -246,7 +248,7 @@ export class MessageList {
     return first;
   }
 
-  /** Inserts a stored message by id, before any local items; notices stay where they arrived. */
+  /** Inserts a stored message by id, before any local items; notices stay where they arrived. @param {Element} li @param {number} id */
   insertStored(li, id) {
     const boundary = this.firstLocal();
     let before = boundary;
@@ -314,6 +316,7 @@ export class MessageList {
     }
   }
 
+  /** @param {Date} time @param {Date} now */
   dayItem(time, now) {
     const li = this.doc.createElement("li");
     li.className = "day";
@@ -322,6 +325,7 @@ export class MessageList {
     return li;
   }
 
+  /** @param {Element} li @param {Date} time @param {Date} now */
   fillDay(li, time, now) {
     const span = li.firstElementChild;
     if (span) span.textContent = dayLabel(time, now);
@@ -372,6 +376,7 @@ export class MessageList {
     return li;
   }
 
+  /** @param {Element} li @param {Date} time */
   setTime(li, time) {
     const el = li.querySelector("time");
     if (!el) return;

@@ -6,13 +6,19 @@ import { newClientId } from "./uuid.js";
 export const SEND_TIMEOUT_MS = 10_000;
 /** A rate-limited send waits and goes again by itself this many times before it shows as failed. */
 const MAX_AUTO_RETRIES = 5;
-
 /**
- * @typedef {import("./message-list.js").WireMessage} WireMessage
- * @typedef {{ ok: true, message: WireMessage, duplicate?: boolean }
- *   | { ok: false, error: { code: string, message: string, retryAfterMs?: number } }} SendAck
+ * A send the server could not store (storage_unavailable: the database was busy or locked, e.g. by the
+ * Flask app writing to the same file) goes again after 250 ms, 500 ms, 1 s, 2 s; then it shows as failed.
+ */
+const STORAGE_RETRY_FIRST_MS = 250;
+const MAX_STORAGE_RETRIES = 4;
+
+/** @import { WireMessage } from "../../src/protocol.js" */
+/** @import { AckOf, LocalFailure } from "./connection.js" */
+/**
+ * @typedef {AckOf<"send_message"> | LocalFailure} SendAck
  * @typedef {{ clientId: string, content: string, state: "queued" | "sending" | "failed", li: HTMLLIElement,
- *   autoRetries: number, attempt: number, error: string }} OutgoingItem
+ *   autoRetries: number, storageRetries: number, attempt: number, error: string }} OutgoingItem
  */
 
 export class Outbox {
@@ -42,18 +48,22 @@ export class Outbox {
   add(sender, content) {
     const li = this.deps.list.addLocal(sender, content);
     /** @type {OutgoingItem} */
-    const item = { clientId: newClientId(), content, state: "queued", li, autoRetries: 0, attempt: 0, error: "" };
+    const item = { clientId: newClientId(), content, state: "queued", li, autoRetries: 0, storageRetries: 0, attempt: 0, error: "" };
     this.items.set(item.clientId, item);
     this.show(item);
     this.pump();
     return item;
   }
 
+  /** @param {string} clientId */
   has(clientId) {
     return this.items.has(clientId);
   }
 
-  /** The stored message for one of ours arrived (broadcast, ack or catch-up): it is sent. */
+  /**
+   * The stored message for one of ours arrived (broadcast, ack or catch-up): it is sent.
+   * @param {string} clientId @param {WireMessage} message
+   */
   confirm(clientId, message) {
     const item = this.items.get(clientId);
     if (!item) return false;
@@ -63,11 +73,13 @@ export class Outbox {
     return true;
   }
 
+  /** @param {string} clientId */
   retry(clientId) {
     const item = this.items.get(clientId);
     if (!item || item.state !== "failed") return;
     item.state = "queued";
     item.autoRetries = 0;
+    item.storageRetries = 0;
     this.show(item);
     this.pump();
     this.deps.onRetried();
@@ -126,17 +138,24 @@ export class Outbox {
       this.deps.onNotInRoom();
     } else if (code === "rate_limited" && item.autoRetries < MAX_AUTO_RETRIES) {
       item.autoRetries++;
-      item.state = "queued";
-      this.resumeTimer = setTimeout(() => {
-        this.resumeTimer = null;
-        this.pump();
-      }, Math.max(retryAfterMs ?? 500, 100));
+      this.retryLater(item, Math.max(retryAfterMs ?? 500, 100));
+    } else if (code === "storage_unavailable" && item.storageRetries < MAX_STORAGE_RETRIES) {
+      this.retryLater(item, STORAGE_RETRY_FIRST_MS * 2 ** item.storageRetries++);
     } else {
       item.state = "failed";
       item.error = message;
       this.deps.onFailed(item.content, message);
     }
     this.show(item);
+  }
+
+  /** Queues the item again and holds the whole queue (order is kept) for `delayMs`. @param {OutgoingItem} item @param {number} delayMs */
+  retryLater(item, delayMs) {
+    item.state = "queued";
+    this.resumeTimer = setTimeout(() => {
+      this.resumeTimer = null;
+      this.pump();
+    }, delayMs);
   }
 
   /** @param {OutgoingItem} item */

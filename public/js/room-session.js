@@ -1,9 +1,10 @@
 // The connection and the room session: the one socket, joining and leaving a room, what arrives in it
 // (messages, notices, presence, typing), catching up after a reconnect, and paging older history.
-import { createSocket, emitAck, failure } from "./connection.js";
+import { createSocket, emitAck, failure, signalTyping } from "./connection.js";
 import { nameKey } from "./format.js";
 import { showHomeAddress, showRoomAddress } from "./address.js";
-import { rememberName } from "./remembered-name.js";
+import { RoomPresence } from "./presence.js";
+import { rememberName } from "./remembered.js";
 
 const JOIN_TIMEOUT_MS = 10_000;
 const HISTORY_TIMEOUT_MS = 10_000;
@@ -12,8 +13,10 @@ const CATCH_UP_PAGE = 500;
 /** Missing more than this many pages after a long absence: start from the newest messages instead. */
 const MAX_CATCH_UP_PAGES = 10;
 
+/** @import { ErrorBody, MessageEvent, Notice, PresenceEvent, WireMessage } from "../../src/protocol.js" */
+/** @import { ChatSocket, LocalFailure } from "./connection.js" */
+
 /**
- * @typedef {import("./message-list.js").WireMessage} WireMessage
  * @typedef {{
  *   room: string, username: string,
  *   lastId: number, maxSeen: number,
@@ -34,7 +37,7 @@ const MAX_CATCH_UP_PAGES = 10;
  * }} deps
  */
 export function createRoomSession({ els, views, list, outbox, typingIndicator, composer }) {
-  /** @type {import("socket.io-client").Socket | null} */
+  /** @type {ChatSocket | null} */
   let socket = null;
   /** @type {Session | null} */
   let session = null;
@@ -43,6 +46,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
   let isRestarting = false;
   /** Wait before reconnecting after the server itself ended the connection; doubles while that repeats. */
   let serverDisconnectRetryMs = 1000;
+  const presence = new RoomPresence();
 
   // ---------- connection ----------
 
@@ -84,7 +88,10 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     return s;
   }
 
-  /** Runs `fn` now, or after the join answer for that room has been handled. */
+  /**
+   * Runs `fn` now, or after the join answer for that room has been handled.
+   * @param {unknown} room @param {() => void} fn
+   */
   function whenReady(room, fn) {
     if (joining && room === joining.room) joining.buffer.push(fn);
     else fn();
@@ -92,12 +99,12 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
 
   // ---------- incoming ----------
 
-  /** @param {any} msg */
+  /** @param {MessageEvent} msg */
   function onMessage(msg) {
     const s = session;
     if (!s || !msg || msg.room !== s.room || typeof msg.content !== "string") return;
-    if (typeof msg.id !== "number") {
-      onNotice(s, msg);
+    if (!("id" in msg) || typeof msg.id !== "number") {
+      onNotice(s, /** @type {Notice} */ (msg));
       return;
     }
     typingIndicator.stopped(String(msg.sender));
@@ -107,6 +114,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     views.noteUnread();
   }
 
+  /** @param {Session} s @param {Notice} notice */
   function onNotice(s, notice) {
     const isOwnJoin = notice.kind === "joined" && typeof notice.username === "string" && nameKey(notice.username) === nameKey(s.username);
     if (isOwnJoin) {
@@ -137,10 +145,21 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     return list.addMessages(fresh, { isNew });
   }
 
-  /** @param {any} ev */
+  /** A whole list (servers before issue 9) or a delta {joined, left}. @param {PresenceEvent} ev */
   function onPresence(ev) {
-    if (!session || !ev || ev.room !== session.room || !Array.isArray(ev.users)) return;
-    views.renderPresence(ev.users.map(String), session.username);
+    if (!session || !ev || ev.room !== session.room) return;
+    if (presence.apply(ev)) views.renderPresence(presence.names, session.username);
+  }
+
+  /**
+   * The join answer's list of who is here, when the server sends one (issue 9); an older server sends
+   * a whole-list presence event instead, right after.
+   * @param {Session} s @param {string[] | undefined} users
+   */
+  function takePresence(s, users) {
+    if (!Array.isArray(users)) return;
+    presence.reset(users);
+    views.renderPresence(presence.names, s.username);
   }
 
   // ---------- joining and leaving ----------
@@ -184,7 +203,9 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     list.reset(res.username);
     outbox.clear();
     typingIndicator.clear();
-    views.renderPresence([res.username], res.username);
+    presence.reset([res.username]);
+    views.renderPresence(presence.names, res.username);
+    takePresence(session, res.users);
     composer.reset();
     showRoomAddress(res.room, opts.push);
     views.openRoom(res.room);
@@ -212,6 +233,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
       handleRejoinFailure(s, res.error);
       return;
     }
+    takePresence(s, res.users);
     ingest(s, res.history, true);
     let cursor = res.history.at(-1)?.id ?? s.lastId;
     let hasMore = Boolean(res.hasMoreAfter);
@@ -246,7 +268,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     outbox.pump();
   }
 
-  /** Too much was missed to page through: show the newest messages, as a fresh visit would. */
+  /** Too much was missed to page through: show the newest messages, as a fresh visit would. @param {Session} s */
   async function restartFromNewest(s) {
     if (!socket) return;
     const gen = s.rejoinGen;
@@ -257,6 +279,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
       handleRejoinFailure(s, res.error);
       return;
     }
+    takePresence(s, res.users);
     list.clearStored();
     const last = res.history.at(-1)?.id ?? s.lastId;
     s.lastId = last;
@@ -270,6 +293,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     outbox.pump();
   }
 
+  /** @param {Session} s @param {ErrorBody | LocalFailure["error"]} error */
   function handleRejoinFailure(s, error) {
     if (error.code === "disconnected") return; // the next connect tries again
     if (error.code === "name_taken" || error.code === "invalid_name" || error.code === "invalid_room") {
@@ -294,6 +318,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     typingIndicator.clear();
     list.reset("");
     views.setBanner(null);
+    presence.reset([]);
     views.renderPresence([], "");
     views.setJoinTitle("");
     showHomeAddress(opts.push);
@@ -352,7 +377,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
 
   /** @param {string} room */
   function sendTyping(room) {
-    socket?.volatile.emit("typing", { room, isTyping: true });
+    if (socket) signalTyping(socket, { room, isTyping: true });
   }
 
   return {
@@ -370,6 +395,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
 
 /** @typedef {ReturnType<typeof createRoomSession>} RoomSession */
 
+/** @param {number} ms @returns {Promise<void>} */
 function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,6 +1,7 @@
 // Which view the address asks for, on load and on Back/Forward, and the ways in and out of a room:
-// the join form, a room picked from the active-room list, the Leave button.
+// the join form, "Join as" for a link from elsewhere, a room picked from the active-room list, Leave.
 import { roomFromPath } from "./format.js";
+import { isOwnEntryFor } from "./address.js";
 
 /**
  * @param {{
@@ -30,11 +31,15 @@ export function createRouter({ body, els, views, room: rooms }) {
     els.roomName.value = room;
     views.setJoinTitle(room);
     const name = views.readName();
-    if (name !== null) {
-      void rooms.enterRoom(name, room, { push: false });
-    } else {
+    if (name === null) {
       views.showHome({ focus: false });
       els.username.focus();
+    } else if (isOwnEntryFor(room.normalize("NFC").trim())) {
+      // Back/Forward or a reload onto an entry this page joined from: the reader was here already.
+      void rooms.enterRoom(name, room, { push: false });
+    } else {
+      // A link from elsewhere (another site, a message, a new tab): ask before joining under the remembered name.
+      views.offerJoinAs(room, name);
     }
   }
 
@@ -61,6 +66,17 @@ export function createRouter({ body, els, views, room: rooms }) {
     if (name === null) els.username.focus();
     else if (roomProblem) els.roomName.focus();
     else void rooms.enterRoom(name, room, { push: true });
+  });
+
+  els.joinAsButton.addEventListener("click", () => {
+    const name = views.readName();
+    const { room, problem } = views.readRoom();
+    if (name !== null && problem === null) void rooms.enterRoom(name, room, { push: false });
+  });
+  els.changeName.addEventListener("click", () => {
+    views.showForm();
+    els.username.focus();
+    els.username.select();
   });
 
   els.leave.addEventListener("click", () => rooms.leaveRoom({ push: true }));

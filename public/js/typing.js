@@ -28,7 +28,7 @@ export class TypingIndicator {
     this.render();
   }
 
-  /** That person's message arrived: they are done typing it. */
+  /** That person's message arrived: they are done typing it. @param {string} name */
   stopped(name) {
     if (this.typists.has(nameKey(name))) this.set(name, false);
   }
@@ -52,7 +52,7 @@ export class TypingNotifier {
     this.lastSent = new Map();
   }
 
-  /** Called on every keystroke that leaves text in the box. */
+  /** Called on every keystroke that leaves text in the box. @param {string} room */
   typed(room, nowMs = Date.now()) {
     const last = this.lastSent.get(room);
     if (last !== undefined && nowMs - last < TYPING_SEND_EVERY_MS) return;

@@ -1,6 +1,8 @@
 // What is on screen: the home view (join form, its errors, the active-room list) or the chat view
 // (banner, people list, history status), plus screen-reader announcements and the tab title.
 import { codePointLength, hasControlChars, nameKey } from "./format.js";
+/** @import { ErrorBody } from "../../src/protocol.js" */
+/** @import { LocalFailure } from "./connection.js" */
 
 const TITLE = "Messenger Room";
 
@@ -20,6 +22,7 @@ export function createViews({ doc, els, limits, directory }) {
     els.chat.hidden = true;
     els.home.hidden = false;
     els.home.removeAttribute("data-deep-link");
+    showForm();
     closePresence();
     directory.start();
     if (opts.focus) {
@@ -37,11 +40,31 @@ export function createViews({ doc, els, limits, directory }) {
     doc.getElementById("room-error")?.remove();
   }
 
-  /** The chat view of a room just joined, empty and ready for its history. */
+  /** The chat view of a room just joined, empty and ready for its history. @param {string} room */
   function openRoom(room) {
     setBanner(null);
     els.roomTitleName.textContent = room;
     showChat();
+  }
+
+  /**
+   * A room opened from a link elsewhere, with a remembered name: the room and one button to join it under
+   * that name (and one to pick another), rather than joining on arrival.
+   * @param {string} room @param {string} name
+   */
+  function offerJoinAs(room, name) {
+    showHome({ focus: false });
+    setJoinTitle(room);
+    els.joinAsName.textContent = name;
+    els.joinAs.hidden = false;
+    els.joinForm.hidden = true;
+    els.joinAsButton.focus();
+  }
+
+  /** The join form instead of the "Join as" button. */
+  function showForm() {
+    els.joinAs.hidden = true;
+    els.joinForm.hidden = false;
   }
 
   /** @param {string} room an empty room: the plain "Join a room" */
@@ -61,13 +84,16 @@ export function createViews({ doc, els, limits, directory }) {
   function setJoinBusy(isBusy) {
     els.joinButton.disabled = isBusy;
     els.joinButton.textContent = isBusy ? "Joining…" : "Join Chat";
+    els.joinAsButton.disabled = isBusy;
   }
 
   function clearJoinErrors() {
-    for (const [input, error] of [
+    /** @type {[HTMLElement, HTMLElement][]} */
+    const fields = [
       [els.username, els.usernameError],
       [els.roomName, els.roomNameError],
-    ]) {
+    ];
+    for (const [input, error] of fields) {
       input.removeAttribute("aria-invalid");
       error.hidden = true;
       error.textContent = "";
@@ -83,8 +109,9 @@ export function createViews({ doc, els, limits, directory }) {
     errorEl.hidden = false;
   }
 
-  /** @param {{ code: string, message: string }} error */
+  /** @param {ErrorBody | LocalFailure["error"]} error */
   function showJoinError(error) {
+    showForm();
     clearJoinErrors();
     if (error.code === "name_taken" || error.code === "invalid_name") {
       showFieldError(els.username, els.usernameError, error.message);
@@ -205,6 +232,8 @@ export function createViews({ doc, els, limits, directory }) {
   return {
     showHome,
     showChat,
+    offerJoinAs,
+    showForm,
     openRoom,
     setJoinTitle,
     setJoinBusy,

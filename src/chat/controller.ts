@@ -2,32 +2,52 @@
 import type { Ack, ClientEventName, HistoryResult, JoinResult, SendResult } from "../protocol.js";
 import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseTyping } from "../validation.js";
 import { announceArrival, enterRoom, exitAllRooms, exitRoom, retractEntry } from "./membership.js";
+import { addressKey } from "../http/client-ip.js";
+import { EventOrder } from "./event-order.js";
 import { ConnectionLimits } from "./rate-limit.js";
-import { dispatchEvent, type CallContext, type EventRoute } from "./reply.js";
+import { createMemorySharedLimits, type LimitOwner } from "./shared-limits.js";
+import { dispatchEvent, type CallContext, type ConnectionState, type EventRoute } from "./reply.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 import { toWire } from "./wire.js";
 
 export function registerChat(io: ChatServer, deps: ChatDeps): void {
   // One table for the whole server and one listener per connection: idle connections are what memory goes to.
   const routes: Record<ClientEventName, EventRoute> = {
-    join_chat: { limit: "join", handler: (socket, raw, ctx) => join(io, socket, deps, raw, ctx) },
+    join_chat: { limit: "join", isMembership: true, handler: (socket, raw, ctx) => join(io, socket, deps, raw, ctx) },
     send_message: { limit: "send", handler: (socket, raw) => send(io, socket, deps, raw) },
-    leave_chat: { limit: "join", handler: (socket, raw) => leave(io, socket, deps, raw) },
+    leave_chat: { limit: "join", isMembership: true, handler: (socket, raw) => leave(io, socket, deps, raw) },
     fetch_history: { limit: "history", handler: (socket, raw) => fetchHistory(socket, deps, raw) },
     typing: { limit: "typing", handler: (socket, raw) => typing(socket, raw) },
   };
+  const shared = createMemorySharedLimits(deps.config.rateLimits);
   io.on("connection", (socket) => {
     socket.data.rooms = new Map();
     const limits = new ConnectionLimits(deps.config.rateLimits, deps.clock);
+    const conn: ConnectionState = { limits, shared, owner: limitOwner(socket, deps), order: new EventOrder() };
     socket.onAny((event: string, ...args: unknown[]) => {
       if (!Object.hasOwn(routes, event)) return; // unknown events are ignored, as Socket.IO does without a listener
       const name = event as ClientEventName;
-      dispatchEvent(socket, deps, name, routes[name], limits, args);
+      dispatchEvent(socket, deps, name, routes[name], conn, args);
     });
+    // After the joins already under way have been announced, or a join still reading history would announce
+    // an arrival after this departure. Runs at once (before other "disconnect" listeners) when none is pending.
     socket.on("disconnect", () => {
-      exitAllRooms(io, socket, deps).catch((err: unknown) => deps.log.error("disconnect_failed", { socket: socket.id, err }));
+      void conn.order.change(() =>
+        exitAllRooms(io, socket, deps).catch((err: unknown) => deps.log.error("disconnect_failed", { socket: socket.id, err })),
+      );
     });
   });
+}
+
+/**
+ * A browser session spends one budget across its tabs and reconnects. A client without the cookie (a script,
+ * the Flask original's clients) could drop it at will, so those share one budget per address (an IPv6 /64),
+ * scaled by RATE_COOKIELESS_IP_FACTOR for the several that may sit behind one.
+ */
+function limitOwner(socket: ChatSocket, deps: ChatDeps): LimitOwner {
+  const session = socket.data.sessionId;
+  if (session.startsWith("s:")) return session as LimitOwner;
+  return `ip:${addressKey(socket.data.ip, deps.config.rateLimits.ipv6PrefixLength)}`;
 }
 
 async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown, ctx: CallContext): Promise<Ack<JoinResult>> {
@@ -35,6 +55,9 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   if (!input.ok) return input;
   const { room, username, since } = input.value;
   const current = socket.data.rooms.get(room);
+  const maxRooms = deps.config.rateLimits.maxRoomsPerConnection;
+  // Every room a connection is in stays in memory and on the home page's list: cap them. A room it is already in costs nothing new.
+  if (current === undefined && socket.data.rooms.size >= maxRooms) return fail("too_many_rooms", `You can be in at most ${maxRooms} rooms at once; leave one first.`);
   if (current !== undefined && current !== username) await exitRoom(io, socket, deps, room); // same tab, new name
   const entered = current === username ? { isNew: false } : await enterRoom(socket, deps, room, username);
   if ("ok" in entered) return entered;

@@ -26,6 +26,10 @@ export interface PresenceStore {
   users(room: string): Promise<string[]>;
   /** Synchronous for the home page and the active-rooms gauge; a shared store would serve it from a cache. */
   rooms(): RoomSummary[];
+  /** How many rooms have someone present, in O(1) (the mr_active_rooms gauge). */
+  roomCount(): number;
+  /** Every active room with its number of present names, unsorted (room-directory.ts picks the busiest). */
+  roomSizes(): Iterable<RoomSummary>;
 }
 
 interface Holder {
@@ -117,6 +121,10 @@ export function createMemoryPresence(): PresenceStore {
       return [...rooms.entries()]
         .map(([room, state]) => ({ room, users: state.byKey.size }))
         .sort((a, b) => b.users - a.users || byName(a.room, b.room));
+    },
+    roomCount: () => rooms.size,
+    *roomSizes() {
+      for (const [room, state] of rooms) yield { room, users: state.byKey.size };
     },
   };
 }

@@ -2,7 +2,9 @@
 import type { Ack, ClientEventName, ErrorBody, Failure } from "../protocol.js";
 import { StorageUnavailableError } from "../storage/repository.js";
 import { fail, parseRoom } from "../validation.js";
+import type { EventOrder } from "./event-order.js";
 import type { ConnectionLimits, LimitKind } from "./rate-limit.js";
+import type { LimitOwner, SharedLimits } from "./shared-limits.js";
 import type { ChatDeps, ChatSocket } from "./types.js";
 
 export interface CallContext {
@@ -17,35 +19,62 @@ export type Handler = (socket: ChatSocket, raw: unknown, ctx: CallContext) => Pr
 /** A client event the chat answers: which limit it counts against, and what it does. */
 export interface EventRoute {
   limit: LimitKind;
+  /** Joins and leaves change the connection's rooms: they act one at a time, in order (see EventOrder). */
+  isMembership?: boolean;
   handler: Handler;
+}
+
+/** What the dispatcher keeps per connection. */
+export interface ConnectionState {
+  /** This connection's own buckets: synchronous, checked as each event arrives. */
+  limits: ConnectionLimits;
+  /** The budget every connection of this session (or cookie-less address) shares, so a reconnect buys no new burst. */
+  shared: SharedLimits;
+  owner: LimitOwner;
+  order: EventOrder;
 }
 
 /**
  * Answers one client event: one path for all of them, so every event is limited, timed, logged and
- * answered the same way.
+ * answered the same way. Limits are applied as the event arrives, so a flood is refused at once instead
+ * of queueing behind a join that is still reading history.
  */
-export function dispatchEvent(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, route: EventRoute, limits: ConnectionLimits, args: unknown[]): void {
+export function dispatchEvent(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, route: EventRoute, conn: ConnectionState, args: unknown[]): void {
   // Socket.IO passes the ack callback last, after however many arguments the client sent (none, the payload,
   // or extra ones): look for it there, or a call with an extra argument would never be answered.
   const ack = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
   const raw = args[0];
   const after: (() => void)[] = [];
   const ctx: CallContext = { hasAck: typeof ack === "function", afterReply: (fn) => after.push(fn) };
+  const started = deps.clock.monotonicMs();
   deps.drain.start();
-  void respond(socket, deps, event, { kind: route.limit, limits }, (input) => route.handler(socket, input, ctx), raw)
-    .then((res) => {
+  const refusal = admit(socket, deps, event, route.limit, conn.limits);
+  // The answer and what follows it (the join's announcement) are one step: the next membership change waits for both.
+  const run: Run = () => runGuarded(socket, deps, event, () => runShared(socket, deps, event, route, conn, () => route.handler(socket, raw, ctx)));
+  const answer = (): Promise<void> =>
+    respond(socket, deps, event, started, refusal ?? run, raw).then((res) => {
       deliver(socket, event, ack, res);
       for (const fn of after) fn();
-    })
-    .finally(() => deps.drain.finish());
+    });
+  const answered = refusal !== null ? answer() : route.isMembership ? conn.order.change(answer) : conn.order.read(answer);
+  void answered.finally(() => deps.drain.finish());
 }
 
-interface Limiter {
-  kind: LimitKind;
-  limits: ConnectionLimits;
+/** Refuses an event before it runs: the server is stopping, or the client is over a rate limit. Null lets it go ahead. */
+function admit(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, kind: LimitKind, limits: ConnectionLimits): Failure | null {
+  if (deps.drain.isShuttingDown) return fail("shutting_down", "The server is restarting; try again in a moment.");
+  const retryAfterMs = limits.take(kind);
+  return retryAfterMs > 0 ? refuse(socket, deps, event, limits, retryAfterMs) : null;
 }
 
-type Run = (raw: unknown) => Promise<Ack<object>>;
+type Run = () => Promise<Ack<object>>;
+
+/** Spends the session's (or address's) budget, then runs; without a shared limit for the event, runs at once. */
+async function runShared(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, route: EventRoute, conn: ConnectionState, handler: Run): Promise<Ack<object>> {
+  if (!conn.shared.isLimited(route.limit)) return handler();
+  const retryAfterMs = await conn.shared.take(conn.owner, route.limit);
+  return retryAfterMs > 0 ? refuse(socket, deps, event, conn.limits, retryAfterMs) : handler();
+}
 
 /** The room an event names, for its log line: only a valid one, so no client-sized string reaches the log. */
 function roomOf(raw: unknown): string | undefined {
@@ -54,26 +83,22 @@ function roomOf(raw: unknown): string | undefined {
   return room.ok ? room.value : undefined;
 }
 
-async function respond(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, limiter: Limiter, handler: Run, raw: unknown): Promise<Ack<object>> {
-  const started = deps.clock.monotonicMs();
-  const res = await runGuarded(socket, deps, event, limiter, handler, raw);
-  const outcome = res.ok ? "ok" : res.error.code;
+async function respond(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, started: number, outcome: Failure | Run, raw: unknown): Promise<Ack<object>> {
+  const res = typeof outcome === "function" ? await outcome() : outcome;
+  const code = res.ok ? "ok" : res.error.code;
   deps.metrics.ackLatency.observe({ event, outcome: res.ok ? "ok" : "error" }, (deps.clock.monotonicMs() - started) / 1000);
   if (!res.ok) deps.metrics.errors.inc({ event, code: res.error.code });
   // "event" is the log line's own name (pino's messageKey): the socket event goes in socketEvent, or JSON readers drop one.
   const room = roomOf(raw);
-  const fields = { socket: socket.id, socketEvent: event, ...(room !== undefined ? { room } : {}), outcome, ms: Math.round((deps.clock.monotonicMs() - started) * 100) / 100 };
+  const fields = { socket: socket.id, socketEvent: event, ...(room !== undefined ? { room } : {}), outcome: code, ms: Math.round((deps.clock.monotonicMs() - started) * 100) / 100 };
   if (event === "typing") deps.log.debug("event_handled", fields);
   else deps.log.info("event_handled", fields);
   return res;
 }
 
-async function runGuarded(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, limiter: Limiter, handler: Run, raw: unknown): Promise<Ack<object>> {
-  if (deps.drain.isShuttingDown) return fail("shutting_down", "The server is restarting; try again in a moment.");
-  const retryAfterMs = limiter.limits.take(limiter.kind);
-  if (retryAfterMs > 0) return refuse(socket, deps, event, limiter, retryAfterMs);
+async function runGuarded(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, handler: Run): Promise<Ack<object>> {
   try {
-    return await handler(raw);
+    return await handler();
   } catch (err) {
     if (err instanceof StorageUnavailableError) {
       deps.metrics.dbErrors.inc();
@@ -84,9 +109,9 @@ async function runGuarded(socket: ChatSocket, deps: ChatDeps, event: ClientEvent
   }
 }
 
-function refuse(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, limiter: Limiter, retryAfterMs: number): Failure {
+function refuse(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, limits: ConnectionLimits, retryAfterMs: number): Failure {
   deps.metrics.rateLimited.inc({ event });
-  if (limiter.limits.isAbusive()) {
+  if (limits.isAbusive()) {
     deps.log.warn("rate_limit_disconnect", { socket: socket.id, socketEvent: event });
     socket.disconnect(true);
   }

@@ -2,7 +2,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
-import type { ClientIp } from "./client-ip.js";
+import { addressKey, type ClientIp } from "./client-ip.js";
 
 export type HandshakeVerdict = { ok: true } | { ok: false; reason: "origin_not_allowed" | "too_many_connections" | "too_many_handshakes" };
 
@@ -31,6 +31,8 @@ export function isOriginAllowed(origin: string | undefined, host: string | undef
 
 export function createHandshakeGuard(config: Config, clientIp: ClientIp, clock: Clock, boundPort: () => number): HandshakeGuard {
   const limits = config.rateLimits;
+  // Counted per address key: an IPv6 client's whole /64 (by default) shares one count.
+  const keyOf = (req: IncomingMessage): string => addressKey(clientIp(req), limits.ipv6PrefixLength);
   const open = new Map<string, number>();
   let windowStart = clock.monotonicMs();
   let handshakes = new Map<string, number>();
@@ -49,7 +51,7 @@ export function createHandshakeGuard(config: Config, clientIp: ClientIp, clock: 
         cachedOrigins = allowedOrigins();
       }
       if (!isOriginAllowed(req.headers.origin, req.headers.host, cachedOrigins)) return { ok: false, reason: "origin_not_allowed" };
-      const ip = clientIp(req);
+      const ip = keyOf(req);
       if (limits.maxConnectionsPerIp > 0 && (open.get(ip) ?? 0) >= limits.maxConnectionsPerIp) {
         return { ok: false, reason: "too_many_connections" };
       }
@@ -66,7 +68,7 @@ export function createHandshakeGuard(config: Config, clientIp: ClientIp, clock: 
       return { ok: true };
     },
     opened(req) {
-      const ip = clientIp(req);
+      const ip = keyOf(req);
       open.set(ip, (open.get(ip) ?? 0) + 1);
       let isClosed = false;
       return () => {

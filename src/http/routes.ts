@@ -4,8 +4,9 @@ import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { PresenceStore } from "../chat/presence.js";
+import type { RoomDirectory } from "../chat/room-directory.js";
 import type { MessageRepository } from "../storage/repository.js";
-import { LIMITS } from "../protocol.js";
+import { LIMITS, type RoomsResponse } from "../protocol.js";
 import { parseRoom } from "../validation.js";
 import { newSessionCookie, sessionFromRequest } from "./session.js";
 
@@ -21,6 +22,7 @@ export interface RouteDeps {
   repo: MessageRepository;
   log: Logger;
   presence: PresenceStore;
+  directory: RoomDirectory;
   metrics: Metrics;
 }
 
@@ -31,10 +33,12 @@ function ensureSession(config: Config, req: Request, res: Response): void {
 
 function renderPage(deps: RouteDeps, req: Request, res: Response, room: { name: string | null; error: string | null }, status = 200): void {
   ensureSession(deps.config, req, res);
+  const listing = deps.directory.busiest();
   res.status(status).render("chat", {
     room: room.name,
     roomError: room.error,
-    rooms: deps.presence.rooms(),
+    rooms: listing.rooms,
+    roomsTotal: listing.total,
     historyLimit: deps.config.historyLimit,
     limits: LIMITS,
   });
@@ -52,7 +56,9 @@ export function routes(deps: RouteDeps): Router {
   });
 
   router.get("/api/rooms", (_req, res) => {
-    res.set("Cache-Control", "no-store").json({ rooms: deps.presence.rooms() });
+    const { rooms, total } = deps.directory.busiest();
+    const body: RoomsResponse = { rooms, total };
+    res.set("Cache-Control", "no-store").json(body);
   });
 
   router.get("/healthz", async (_req, res) => {

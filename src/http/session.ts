@@ -1,51 +1,47 @@
 // A signed, HttpOnly cookie that tells one browser from another, so a present name belongs to one person.
-import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+// Parsing, serialising and signing are Express's own building blocks (`cookie`, `cookie-signature`).
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { parse, serialize } from "cookie";
+import { sign, unsign } from "cookie-signature";
 
 export const SESSION_COOKIE = "mr_session";
 const ONE_YEAR_S = 365 * 24 * 3600;
 
-function signature(secret: string, id: string): string {
-  return createHmac("sha256", secret).update(id).digest("base64url");
-}
-
+/** `<uuid>.<HMAC-SHA256 in base64, no padding>`: cookie-signature's format, the one Express's signed cookies use. */
 export function signSession(secret: string, id: string): string {
-  return `${id}.${signature(secret, id)}`;
+  return sign(id, secret);
 }
 
-/** The session id when the value carries a valid signature, else null. */
-export function verifySession(secret: string, value: string): string | null {
+/**
+ * Cookies issued before we used cookie-signature carry the same HMAC in base64url ("-" and "_" where
+ * base64 has "+" and "/"). Translating the alphabet keeps those browsers' sessions (and so their names);
+ * it grants nothing new, since a forger who could produce one spelling could produce the other.
+ */
+function fromBase64Url(value: string): string {
   const dot = value.lastIndexOf(".");
-  if (dot <= 0) return null;
-  const id = value.slice(0, dot);
-  const given = Buffer.from(value.slice(dot + 1));
-  const expected = Buffer.from(signature(secret, id));
-  return given.length === expected.length && timingSafeEqual(given, expected) ? id : null;
+  return dot < 0 ? value : value.slice(0, dot + 1) + value.slice(dot + 1).replace(/-/g, "+").replace(/_/g, "/");
 }
 
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
+/** The session id when the value carries a valid signature, else null. unsign compares in constant time. */
+export function verifySession(secret: string, value: string): string | null {
+  const id = unsign(fromBase64Url(value), secret);
+  return id === false || id === "" ? null : id;
 }
 
 export function sessionFromRequest(secret: string, req: IncomingMessage): string | null {
-  const value = readCookie(req.headers.cookie, SESSION_COOKIE);
+  const header = req.headers.cookie;
+  const value = header === undefined ? undefined : parse(header)[SESSION_COOKIE];
   return value === undefined ? null : verifySession(secret, value);
 }
 
 /** A Set-Cookie value for a fresh session; Secure when the page itself came over HTTPS. */
 export function newSessionCookie(secret: string, isSecure: boolean): string {
-  const parts = [`${SESSION_COOKIE}=${signSession(secret, randomUUID())}`, "Path=/", `Max-Age=${ONE_YEAR_S}`, "HttpOnly", "SameSite=Lax"];
-  if (isSecure) parts.push("Secure");
-  return parts.join("; ");
+  return serialize(SESSION_COOKIE, signSession(secret, randomUUID()), {
+    path: "/",
+    maxAge: ONE_YEAR_S,
+    httpOnly: true,
+    sameSite: "lax",
+    secure: isSecure,
+  });
 }

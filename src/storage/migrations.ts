@@ -9,28 +9,146 @@ export const LEGACY_DDL = `CREATE TABLE IF NOT EXISTS chat_message (
   timestamp DATETIME
 )`;
 
-/** Append only; never edit a shipped one. Each keeps the file readable and writable by the Flask app. */
-export const migrations: readonly { version: number; sql: string }[] = [
+export interface ColumnToAdd {
+  table: string;
+  column: string;
+  type: string;
+}
+
+export interface MigrationContext {
+  /** Progress of a long step, for the log: rows done of total. */
+  onProgress?: (version: number, done: number, total: number) => void;
+}
+
+/**
+ * One schema step. Every part checks what exists before it changes anything, so a step can run again on a
+ * file that already has it (a restored dump that lost user_version): columns through `pragma table_info`,
+ * tables and indexes through IF NOT EXISTS, a rebuild through the table's own definition.
+ */
+export interface Migration {
+  version: number;
+  /** Added in this order, each only when the table lacks it (SQLite has no ADD COLUMN IF NOT EXISTS). */
+  addColumns?: readonly ColumnToAdd[];
+  /** Statements safe to run again, run after addColumns. */
+  sql?: string;
+  /** Work that SQL alone cannot make re-runnable; must check for itself whether it is already done. */
+  run?: (db: Database.Database, ctx: MigrationContext) => void;
+}
+
+/** Append only; never change what a shipped step does. Each keeps the file readable and writable by the Flask app. */
+export const migrations: readonly Migration[] = [
   { version: 1, sql: LEGACY_DDL },
   // Keyset paging of a room's history: join and fetch_history read a few index entries, whatever the room's size.
   { version: 2, sql: "CREATE INDEX IF NOT EXISTS ix_chat_message_room_id ON chat_message (chat_room, id)" },
   // Idempotent sends. Nullable, so the Flask app's INSERTs (which do not name it) still work.
   {
     version: 3,
-    sql: `ALTER TABLE chat_message ADD COLUMN client_id TEXT;
-          CREATE UNIQUE INDEX IF NOT EXISTS ux_chat_message_room_client ON chat_message (chat_room, client_id) WHERE client_id IS NOT NULL;`,
+    addColumns: [{ table: "chat_message", column: "client_id", type: "TEXT" }],
+    sql: "CREATE UNIQUE INDEX IF NOT EXISTS ux_chat_message_room_client ON chat_message (chat_room, client_id) WHERE client_id IS NOT NULL;",
   },
+  // Ids are never handed out twice, even after the newest rows are deleted: see rebuildWithAutoincrement.
+  { version: 4, run: (db, ctx) => rebuildWithAutoincrement(db, ctx, 4) },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);
 
-export function migrate(db: Database.Database): number {
+/** The file was written by a newer build: this one does not know its schema and must not mark it older. */
+export class SchemaTooNewError extends Error {
+  constructor(
+    readonly found: number,
+    readonly latest: number,
+  ) {
+    super(`its schema version ${found} is newer than this build's ${latest}; run the newer build or restore a backup made for this one`);
+    this.name = "SchemaTooNewError";
+  }
+}
+
+export function columnsOf(db: Database.Database, table: string): string[] {
+  return (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
+}
+
+function addMissingColumns(db: Database.Database, columns: readonly ColumnToAdd[]): void {
+  for (const c of columns) {
+    if (!columnsOf(db, c.table).includes(c.column)) db.exec(`ALTER TABLE ${c.table} ADD COLUMN ${c.column} ${c.type}`);
+  }
+}
+
+/** One step's changes, without the transaction or the version mark (migrate() adds both). */
+export function applyMigration(db: Database.Database, m: Migration, ctx: MigrationContext = {}): void {
+  if (m.addColumns) addMissingColumns(db, m.addColumns);
+  if (m.sql) db.exec(m.sql);
+  m.run?.(db, ctx);
+}
+
+/** Throws SchemaTooNewError for a file from a newer build; call before changing anything (even journal_mode). */
+export function assertKnownVersion(db: Database.Database): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > LATEST_VERSION) throw new SchemaTooNewError(current, LATEST_VERSION);
+}
+
+/** Brings the file to LATEST_VERSION, one IMMEDIATE transaction per step; refuses a file from a newer build. */
+export function migrate(db: Database.Database, ctx: MigrationContext = {}): number {
+  assertKnownVersion(db);
   const current = db.pragma("user_version", { simple: true }) as number;
   for (const m of migrations.filter((step) => step.version > current)) {
+    // IMMEDIATE: take the write lock first, so another writer (the Flask app) makes this wait instead of fail.
     db.transaction(() => {
-      db.exec(m.sql);
+      applyMigration(db, m, ctx);
       db.pragma(`user_version = ${m.version}`);
-    })();
+    }).immediate();
   }
   return db.pragma("user_version", { simple: true }) as number;
+}
+
+// Version 4: the same columns, with AUTOINCREMENT on the id.
+const AUTOINCREMENT_DDL = `CREATE TABLE chat_message_rebuild (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  chat_room VARCHAR(50),
+  sender VARCHAR(50),
+  content VARCHAR(500),
+  timestamp DATETIME,
+  client_id TEXT
+)`;
+const REBUILD_COLUMNS = ["id", "chat_room", "sender", "content", "timestamp", "client_id"];
+const REBUILD_CHUNK_ROWS = 100_000;
+
+/**
+ * Without AUTOINCREMENT SQLite gives a new row max(id) + 1, so deleting the newest rows hands their ids out
+ * again and clients that saw them hide the new messages. With it, SQLite keeps the high-water mark in
+ * sqlite_sequence and applies it to every INSERT, the Flask app's too (its INSERT does not name id).
+ * SQLite cannot add AUTOINCREMENT in place: this is its documented rebuild (https://sqlite.org/lang_altertable.html,
+ * "other kinds of table schema changes"): new table, copy, drop, rename, the old indexes again. Copying with
+ * explicit ids sets sqlite_sequence to the largest id kept; ids deleted before this ran cannot be known.
+ */
+function rebuildWithAutoincrement(db: Database.Database, ctx: MigrationContext, version: number): void {
+  const table = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'chat_message'").get() as { sql: string } | undefined;
+  if (table === undefined) throw new Error("chat_message is missing");
+  if (/\bAUTOINCREMENT\b/i.test(table.sql)) return; // rebuilt already (a restored dump of a rebuilt file)
+  const columns = columnsOf(db, "chat_message");
+  const unknown = columns.filter((c) => !REBUILD_COLUMNS.includes(c));
+  if (unknown.length > 0) throw new Error(`chat_message has columns this build does not know (${unknown.join(", ")}); refusing to rebuild it`);
+  const indexes = db
+    .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'chat_message' AND sql IS NOT NULL")
+    .all() as { sql: string }[];
+
+  db.exec("DROP TABLE IF EXISTS chat_message_rebuild");
+  db.exec(AUTOINCREMENT_DDL);
+  const total = (db.prepare("SELECT count(*) AS n FROM chat_message").get() as { n: number }).n;
+  // In id order and in chunks, so a large table logs its progress and the copy stays append-only in the new b-tree.
+  const copy = db.prepare(
+    `INSERT INTO chat_message_rebuild (${REBUILD_COLUMNS.join(", ")})
+     SELECT ${REBUILD_COLUMNS.join(", ")} FROM chat_message WHERE id > ? ORDER BY id LIMIT ${REBUILD_CHUNK_ROWS}`,
+  );
+  const lastCopied = db.prepare("SELECT max(id) AS id FROM chat_message_rebuild");
+  let done = 0;
+  for (let after = -Infinity; done < total; ) {
+    const copied = copy.run(after).changes;
+    if (copied === 0) break;
+    done += copied;
+    after = (lastCopied.get() as { id: number }).id;
+    if (total > REBUILD_CHUNK_ROWS) ctx.onProgress?.(version, done, total);
+  }
+  db.exec("DROP TABLE chat_message");
+  db.exec("ALTER TABLE chat_message_rebuild RENAME TO chat_message");
+  for (const index of indexes) db.exec(index.sql);
 }

@@ -37,7 +37,11 @@ export interface MessageRepository {
   append(msg: NewMessage): Promise<AppendResult>;
   /** Newest `limit` before `before` (or the newest overall), or oldest `limit` after `after`; oldest first either way. */
   page(room: string, query: PageQuery): Promise<HistoryPage>;
-  /** True when the store answers and can take writes; may try to recover a broken store. */
+  /**
+   * True when the store answers and can take writes; may try to recover a broken store. Cheap to call often
+   * (/healthz): a store that must probe with a write does so at most once per interval, answers the last
+   * result in between, and never blocks the event loop while it waits.
+   */
   isHealthy(): Promise<boolean>;
   close(): Promise<void>;
 }

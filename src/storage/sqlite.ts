@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import Database from "better-sqlite3";
 import type { Logger } from "../log.js";
-import { LATEST_VERSION, migrate } from "./migrations.js";
+import { assertKnownVersion, LATEST_VERSION, migrate } from "./migrations.js";
 import {
   StorageUnavailableError,
   type AppendResult,
@@ -47,11 +47,24 @@ interface Statements {
 }
 
 export interface SqliteOptions {
+  /** The longest one write attempt blocks the event loop waiting for another connection's lock. */
   busyTimeoutMs: number;
+  /** How long a batch of appends keeps retrying a locked database before failing (default 500). */
+  writeRetryMs?: number;
+  /** A failing or unproven store is probed with a write at most once per this many ms (default 1000). */
+  healthProbeIntervalMs?: number;
   log: Logger;
-  /** Called after each committed batch: how many rows, and how long the transaction took. */
+  /** Called after each committed batch: how many rows, and how long it took (waits for the lock included). */
   onCommit?: (rows: number, ms: number) => void;
 }
+
+export const DEFAULT_WRITE_RETRY_MS = 500;
+export const DEFAULT_HEALTH_PROBE_INTERVAL_MS = 1000;
+/** Retry gaps grow 2, 4, 8... ms up to this, so a lock held for long is polled a few dozen times, not thousands. */
+const MAX_RETRY_GAP_MS = 25;
+
+const isBusy = (err: unknown): boolean => String((err as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_BUSY");
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const toMessage = (r: Row): ChatMessage => ({
   id: r.id,
@@ -76,35 +89,64 @@ function fileIdentity(path: string): string | null {
  * better-sqlite3 behind the async MessageRepository. Writes are group-committed: every append that arrives in
  * one turn of the event loop goes into one transaction, and each promise settles only after that COMMIT.
  * synchronous=FULL stays on (WAL + NORMAL can lose the last commits on power loss, and acked means kept).
+ *
+ * Another writer on the file (the Flask app, during a migration) is waited for without freezing the server:
+ * write transactions begin IMMEDIATE, so SQLite's busy handler applies (a deferred transaction that read
+ * first gets SQLITE_BUSY at once when it upgrades), each attempt waits for the lock at most busyTimeoutMs
+ * (better-sqlite3 waits synchronously, blocking every connection), and a busy batch is tried again after a
+ * short timer, between event-loop turns, until writeRetryMs have passed.
  */
 export class SqliteMessageRepository implements MessageRepository {
   private db: Database.Database | null = null;
   private stmts: Statements | null = null;
   private identity: string | null = null;
+  /** The connection's busy_timeout as last set; -1 when unknown (a new connection). */
+  private busyTimeoutMs = -1;
   private queue: Pending[] = [];
   private isFlushScheduled = false;
+  /** The batch being written (retries included); the next waits for it, so batches commit in arrival order. */
+  private writing: Promise<void> | null = null;
   /** The last write failed: unhealthy until one succeeds. */
   private lastWriteError: Error | null = null;
   /** A write has succeeded on this connection. Until then health is proven by a write (a read-only file opens fine). */
   private isWriteProven = false;
+  private probe: Promise<boolean> | null = null;
+  private lastProbeAt = -Infinity;
+  private closing: Promise<void> | null = null;
   private isClosed = false;
+  private readonly writeRetryMs: number;
+  private readonly healthProbeIntervalMs: number;
 
   constructor(
     private readonly path: string,
     private readonly opts: SqliteOptions,
   ) {
-    this.open(); // at start-up a database that cannot be opened is fatal, so let it throw
+    this.writeRetryMs = opts.writeRetryMs ?? DEFAULT_WRITE_RETRY_MS;
+    this.healthProbeIntervalMs = opts.healthProbeIntervalMs ?? DEFAULT_HEALTH_PROBE_INTERVAL_MS;
+    // At start-up a database that cannot be opened is fatal, so let it throw. Nothing is served yet, so the
+    // migrations may block while they wait their turn behind another writer, up to the whole retry budget.
+    this.open(false, Math.max(opts.busyTimeoutMs, this.writeRetryMs));
   }
 
   /** `mustExist`: after start-up a missing file means it was deleted; making a new empty one would restart ids at 1. */
-  private open(mustExist = false): void {
-    const db = new Database(this.path, { timeout: this.opts.busyTimeoutMs, fileMustExist: mustExist && this.path !== ":memory:" });
+  private open(mustExist: boolean, startWaitMs: number): void {
+    const db = new Database(this.path, { timeout: startWaitMs, fileMustExist: mustExist && this.path !== ":memory:" });
     try {
+      assertKnownVersion(db); // a newer build's file is left exactly as it is
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = FULL");
       db.pragma("foreign_keys = ON");
-      const version = migrate(db);
+      const found = db.pragma("user_version", { simple: true }) as number;
+      const migrationStarted = performance.now();
+      const version = migrate(db, {
+        onProgress: (step, done, total) => this.opts.log.info("db_migration_progress", { version: step, rows: done, total }),
+      });
       if (version < LATEST_VERSION) throw new Error(`database schema is at version ${version}, expected ${LATEST_VERSION}`);
+      if (version !== found) {
+        // A rebuild leaves the table's new copy in the WAL (135 MB for a million rows): fold it into the main file now.
+        db.pragma("wal_checkpoint(TRUNCATE)");
+        this.opts.log.info("db_migrated", { from: found, to: version, ms: Math.round(performance.now() - migrationStarted) });
+      }
       this.stmts = {
         before: db.prepare(SQL_PAGE_BEFORE),
         after: db.prepare(SQL_PAGE_AFTER),
@@ -116,14 +158,22 @@ export class SqliteMessageRepository implements MessageRepository {
       throw err;
     }
     this.db = db;
+    this.busyTimeoutMs = -1;
+    this.setBusyTimeout(this.opts.busyTimeoutMs);
     this.isWriteProven = false;
     this.identity = this.path === ":memory:" ? null : fileIdentity(this.path);
+  }
+
+  private setBusyTimeout(ms: number): void {
+    if (this.db === null || this.busyTimeoutMs === ms) return;
+    this.db.pragma(`busy_timeout = ${ms}`);
+    this.busyTimeoutMs = ms;
   }
 
   /** Drops a connection that cannot write any more (read-only open, file gone) and opens the path again. */
   private reopen(): void {
     this.closeConnection();
-    this.open(true); // a deleted database stays unavailable until a file (say, a backup) is back at the path
+    this.open(true, this.opts.busyTimeoutMs); // a deleted database stays unavailable until a file (say, a backup) is back at the path
     this.opts.log.info("db_reopened", { path: this.path });
   }
 
@@ -135,6 +185,7 @@ export class SqliteMessageRepository implements MessageRepository {
     }
     this.db = null;
     this.stmts = null;
+    this.busyTimeoutMs = -1;
   }
 
   private hasFileMoved(): boolean {
@@ -142,7 +193,7 @@ export class SqliteMessageRepository implements MessageRepository {
   }
 
   /** A usable connection, reopening if the last one broke in a way only a new connection can fix. */
-  private ready(): Statements {
+  private ready(): { db: Database.Database; stmts: Statements } {
     if (this.isClosed) throw new StorageUnavailableError("the database is closed");
     if (this.stmts === null) {
       try {
@@ -156,29 +207,59 @@ export class SqliteMessageRepository implements MessageRepository {
       this.closeConnection();
       throw new StorageUnavailableError("the database file was removed or replaced");
     }
-    return this.stmts as Statements;
+    return { db: this.db as Database.Database, stmts: this.stmts as Statements };
+  }
+
+  /**
+   * Runs `work` in an IMMEDIATE transaction. While another connection holds the write lock, each attempt
+   * blocks at most `busyMs`, then the event loop runs on and the next attempt comes after a short timer.
+   */
+  private async writeWithRetry<T>(work: (stmts: Statements, db: Database.Database) => T, busyMs: number): Promise<T> {
+    const deadline = performance.now() + this.writeRetryMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { db, stmts } = this.ready();
+        this.setBusyTimeout(busyMs);
+        return db.transaction(() => work(stmts, db)).immediate();
+      } catch (err) {
+        const left = deadline - performance.now();
+        if (!isBusy(err) || left <= 0) throw err;
+        await delay(Math.min(2 ** attempt, MAX_RETRY_GAP_MS, left));
+      }
+    }
   }
 
   append(msg: NewMessage): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ msg, resolve, reject });
-      if (!this.isFlushScheduled) {
-        this.isFlushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      if (this.writing === null) this.scheduleFlush(); // else the running batch schedules the next when it ends
     });
   }
 
-  private flush(): void {
-    this.isFlushScheduled = false;
+  private scheduleFlush(): void {
+    if (this.isFlushScheduled) return;
+    this.isFlushScheduled = true;
+    setImmediate(() => {
+      this.isFlushScheduled = false;
+      this.startFlush();
+    });
+  }
+
+  private startFlush(): void {
+    if (this.writing !== null || this.queue.length === 0) return;
+    this.writing = this.flush().finally(() => {
+      this.writing = null;
+      if (this.queue.length > 0) this.scheduleFlush();
+    });
+  }
+
+  private async flush(): Promise<void> {
     const batch = this.queue;
     this.queue = [];
-    if (batch.length === 0) return;
     let results: AppendResult[];
     const started = performance.now();
     try {
-      const stmts = this.ready();
-      results = (this.db as Database.Database).transaction(() => batch.map((p) => this.writeOne(stmts, p.msg)))();
+      results = await this.writeWithRetry((stmts) => batch.map((p) => this.writeOne(stmts, p.msg)), this.opts.busyTimeoutMs);
     } catch (err) {
       this.noteWriteFailure(err);
       const failure = err instanceof StorageUnavailableError ? err : new StorageUnavailableError("the database cannot be written", { cause: err });
@@ -221,7 +302,7 @@ export class SqliteMessageRepository implements MessageRepository {
 
   page(room: string, query: PageQuery): Promise<HistoryPage> {
     try {
-      const stmts = this.ready();
+      const { stmts } = this.ready();
       if ("after" in query) {
         const rows = stmts.after.all(room, query.after, query.limit + 1);
         const hasMore = rows.length > query.limit;
@@ -236,27 +317,63 @@ export class SqliteMessageRepository implements MessageRepository {
     }
   }
 
+  /**
+   * Healthy once a write has succeeded and none has failed since: then only a cheap check. Otherwise a write
+   * proves it, at most once per healthProbeIntervalMs (callers in between get the last answer, and callers
+   * during a probe share it), with a zero busy timeout per attempt: a locked file never blocks the event loop.
+   */
   isHealthy(): Promise<boolean> {
+    if (this.isClosed) return Promise.resolve(false);
+    if (this.lastWriteError === null && this.isWriteProven) return Promise.resolve(this.canRead());
+    if (this.probe !== null) return this.probe;
+    if (performance.now() - this.lastProbeAt < this.healthProbeIntervalMs) return Promise.resolve(false);
+    this.lastProbeAt = performance.now();
+    this.probe = this.probeWrite().finally(() => (this.probe = null));
+    return this.probe;
+  }
+
+  private canRead(): boolean {
     try {
-      this.ready();
-      const db = this.db as Database.Database;
-      if (this.lastWriteError !== null || !this.isWriteProven) {
-        // Probe with a real committed write (the schema version, rewritten as it is).
-        db.transaction(() => db.pragma(`user_version = ${LATEST_VERSION}`))();
-        this.noteWriteSuccess();
-      } else {
-        db.prepare("SELECT 1").get();
-      }
-      return Promise.resolve(true);
+      this.ready().db.prepare("SELECT 1").get();
+      return true;
     } catch (err) {
       this.noteWriteFailure(err);
-      return Promise.resolve(false);
+      return false;
     }
   }
 
+  private async probeWrite(): Promise<boolean> {
+    const started = performance.now();
+    try {
+      // A real committed write that changes nothing: the schema version, rewritten as it is.
+      await this.writeWithRetry((_stmts, db) => db.pragma(`user_version = ${Number(db.pragma("user_version", { simple: true }))}`), 0);
+      this.noteWriteSuccess();
+      this.opts.log.debug("db_health_probe", { ok: true, ms: Math.round(performance.now() - started) });
+      return true;
+    } catch (err) {
+      this.noteWriteFailure(err);
+      this.opts.log.debug("db_health_probe", { ok: false, ms: Math.round(performance.now() - started) });
+      return false;
+    }
+  }
+
+  /** The live connection's journal mode and synchronous level (2 = FULL), as SQLite reports them. */
+  durability(): { journalMode: string; synchronous: number } {
+    const { db } = this.ready();
+    return { journalMode: String(db.pragma("journal_mode", { simple: true })), synchronous: Number(db.pragma("synchronous", { simple: true })) };
+  }
+
   close(): Promise<void> {
-    if (this.isClosed) return Promise.resolve();
-    this.flush(); // in-flight appends are committed (or rejected), never dropped
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    // In-flight appends are committed (or rejected), never dropped.
+    while (this.writing !== null || this.queue.length > 0) {
+      this.startFlush();
+      await this.writing;
+    }
     this.isClosed = true;
     try {
       // Fold the WAL into the main file so the Flask app, or a copy of the file alone, sees every row.
@@ -265,6 +382,5 @@ export class SqliteMessageRepository implements MessageRepository {
       this.opts.log.warn("db_checkpoint_failed", { err });
     }
     this.closeConnection();
-    return Promise.resolve();
   }
 }

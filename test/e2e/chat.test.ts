@@ -176,7 +176,7 @@ describe("chatting in the browser", () => {
     expect(problems.list).toEqual([]);
   });
 
-  it("opens a room from its link, with URL-encoded names; a remembered name joins at once", async () => {
+  it("opens a room from its link, with URL-encoded names; with a remembered name it asks first: Join as", async () => {
     const { problems, person } = world(suite);
     const room = "Café & Bar/ü 1?#";
     const link = `${suite.server.url}/r/${encodeURIComponent(room)}`;
@@ -192,9 +192,10 @@ describe("chatting in the browser", () => {
     expect(new URL(zoe.page.url()).pathname).toBe(`/r/${encodeURIComponent(room)}`);
     await send(zoe.page, "found it by link");
 
-    // Same browser, later: the name is remembered and the link goes straight into the room.
+    // Same browser, later: the name is remembered, and the link offers it on one button.
     const tab = await zoe.newTab();
     await tab.goto(link);
+    await tab.getByRole("button", { name: "Join as Zoë" }).click();
     await waitInRoom(tab, room);
     await sentMessage(tab, "found it by link").waitFor();
     expect(await tab.inputValue("#username")).toBe("Zoë");

@@ -55,6 +55,28 @@ describe("client text rules", () => {
     expect(roomFromPath("/r/a/b")).toBeNull();
   });
 
+  it("keeps the people list from a whole list, then from joined/left deltas, each applied once", async () => {
+    const { RoomPresence } = await load("presence.js");
+    const presence = new RoomPresence();
+    presence.reset(["ben", "Ana"]);
+    expect(presence.names).toEqual(["Ana", "ben"]);
+    expect(presence.apply({ room: "r", joined: ["Cleo", "Ana"] })).toBe(true);
+    expect(presence.names).toEqual(["Ana", "ben", "Cleo"]);
+    expect(presence.apply({ room: "r", joined: ["Cleo"] })).toBe(false); // overlaps the join answer: no change
+    expect(presence.apply({ room: "r", left: ["ben"], joined: ["Dan"] })).toBe(true);
+    expect(presence.names).toEqual(["Ana", "Cleo", "Dan"]);
+    expect(presence.apply({ room: "r", left: ["nobody"] })).toBe(false);
+    expect(presence.apply({ room: "r", users: ["Zed"] })).toBe(true); // a server that sends whole lists
+    expect(presence.names).toEqual(["Zed"]);
+  });
+
+  it("keys names without the browser's locale: a Turkish İ does not fold to a plain i", async () => {
+    const { nameKey } = await load("format.js");
+    expect(nameKey("İvan")).not.toBe(nameKey("ivan"));
+    expect(nameKey("IVAN")).toBe(nameKey("ivan"));
+    expect(nameKey("Jose\u0301")).toBe(nameKey("JOSÉ"));
+  });
+
   it("builds RFC 4122 version 4 UUIDs from random bytes", async () => {
     const { uuidFromRandom } = await load("uuid.js");
     const v4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -1,11 +1,12 @@
 // How the page looks and reads: a phone-sized screen, an axe-core scan in light and dark, and the
 // screenshots in docs/ taken from a real conversation.
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { join as joinPath } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { StorageUnavailableError } from "../../src/storage/repository.js";
 import { besidesDocumentStatus, join, send, sentMessage, waitForPresence } from "./helpers/browser.js";
+import { screenshotDir } from "./helpers/screenshots.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
 const faults = { failAppends: false };
@@ -19,7 +20,9 @@ const suite = browserSuite({
 });
 
 const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-const DOCS = (name: string) => fileURLToPath(new URL(`../../docs/${name}`, import.meta.url));
+// docs/ only with UPDATE_SCREENSHOTS=1; otherwise a temporary folder (named in the test's output).
+const SHOTS_DIR = screenshotDir();
+const SHOT = (name: string) => joinPath(SHOTS_DIR, name);
 
 interface AxeViolation {
   id: string;
@@ -127,6 +130,12 @@ describe("looks and accessibility", () => {
     await ana.page.fill("#message-content", "x".repeat(480)); // the character counter shows
     await scanBoth(ana.page, "chat");
 
+    // A link to a room from elsewhere, with Ana's name remembered: the "Join as" view.
+    const linked = await ana.newTab();
+    await linked.goto(`${suite.server.url}/r/axe`);
+    await linked.locator("#join-as-button").waitFor();
+    await scanBoth(linked, "join as");
+
     const notFound = await ana.newTab();
     const missing = `${suite.server.url}/missing`;
     await notFound.goto(missing);
@@ -174,13 +183,14 @@ describe("looks and accessibility", () => {
     };
     await ana.page.locator("#message-content").blur();
     await cleoTypes(ana.page);
-    await ana.page.screenshot({ path: DOCS("screenshot-light.png") });
+    await ana.page.screenshot({ path: SHOT("screenshot-light.png") });
     await ana.page.emulateMedia({ colorScheme: "dark" });
     await cleoTypes(ana.page);
-    await ana.page.screenshot({ path: DOCS("screenshot-dark.png") });
+    await ana.page.screenshot({ path: SHOT("screenshot-dark.png") });
     await ben.page.locator("#message-content").blur();
     await cleoTypes(ben.page);
-    await ben.page.screenshot({ path: DOCS("screenshot-mobile.png") });
+    await ben.page.screenshot({ path: SHOT("screenshot-mobile.png") });
+    console.log(`screenshots written to ${SHOTS_DIR}${process.env.UPDATE_SCREENSHOTS === "1" ? "" : " (UPDATE_SCREENSHOTS=1 writes docs/)"}`);
     expect(problems.list).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import { SqliteMessageRepository } from "../../src/storage/sqlite.js";
 import { newSessionCookie } from "../../src/http/session.js";
 import { parseRoom } from "../../src/validation.js";
 
+/** The typed Socket.IO client of the protocol; tests, e2e, bench and soak all use this one. */
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export interface TestAppOptions {
@@ -24,6 +25,8 @@ export interface TestAppOptions {
   wrapRepo?: (repo: SqliteMessageRepository) => MessageRepository;
   /** Settings the environment cannot express (e.g. a temporary publicDir), applied after loadConfig. */
   config?: Partial<Config>;
+  /** Node's process metrics (RSS, CPU, event loop lag) on /metrics, as the real server has them. */
+  withProcessMetrics?: boolean;
 }
 
 export interface ConnectOptions {
@@ -113,9 +116,14 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const config: Config = opts.config ? Object.freeze({ ...loaded, ...opts.config }) : loaded;
   const log = createCapturingLogger();
   const clock = createManualClock();
-  const sqlite = new SqliteMessageRepository(databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs, log });
+  const sqlite = new SqliteMessageRepository(databasePath, {
+    busyTimeoutMs: config.dbBusyTimeoutMs,
+    writeRetryMs: config.dbWriteRetryMs,
+    healthProbeIntervalMs: config.healthProbeIntervalMs,
+    log,
+  });
   const repo = opts.wrapRepo ? opts.wrapRepo(sqlite) : sqlite;
-  const app = createApp({ config, repo, log, clock });
+  const app = createApp({ config, repo, log, clock, withProcessMetrics: opts.withProcessMetrics ?? false });
   await new Promise<void>((resolve) => app.http.listen(0, "127.0.0.1", resolve));
   const port = (app.http.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;

@@ -4,17 +4,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { io as connectClient, type Socket } from "socket.io-client";
+import { io as connectClient } from "socket.io-client";
 import { createApp, type App } from "../../../src/app.js";
 import { systemClock } from "../../../src/clock.js";
 import { loadConfig, type Config } from "../../../src/config.js";
-import { createCapturingLogger, type LogLine } from "../../../src/log.js";
-import type { ClientToServerEvents, ServerToClientEvents, WireMessage } from "../../../src/protocol.js";
+import { createCapturingLogger, type Logger, type LogLine } from "../../../src/log.js";
+import type { WireMessage } from "../../../src/protocol.js";
+import type { ClientSocket } from "../../helpers/app.js";
 import type { MessageRepository } from "../../../src/storage/repository.js";
 import { SqliteMessageRepository } from "../../../src/storage/sqlite.js";
 import { toWire } from "../../../src/chat/wire.js";
 
-export type NodeClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** A Socket.IO client from Node: the protocol's typed client. */
+export type NodeClient = ClientSocket;
 
 export interface E2eServerOptions {
   env?: Record<string, string>;
@@ -46,6 +48,8 @@ export interface E2eServer {
   joined(room: string, username: string): Promise<NodeClient>;
   /** Log lines of the running app (since its last start). */
   readonly logs: LogLine[];
+  /** Every error line logged by any app of this server (restarts and side doors too), oldest first. */
+  readonly errorLines: readonly LogLine[];
   /**
    * While the main app is stopped: a second app over the same database file on another port, so other
    * people can write to the room "meanwhile" through the real server while the browsers cannot connect.
@@ -82,9 +86,10 @@ export async function startServer(opts: E2eServerOptions = {}): Promise<E2eServe
   let port = 0;
   let running: Running | null = null;
   let lastRepo: SqliteMessageRepository | null = null;
+  const errorLines: LogLine[] = [];
 
   const launch = async (onPort: number): Promise<Running> => {
-    const log = createCapturingLogger();
+    const log = watchErrors(createCapturingLogger(), errorLines);
     const sqlite = new SqliteMessageRepository(databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs, log });
     const repo = opts.wrapRepo ? opts.wrapRepo(sqlite) : sqlite;
     const app = createApp({ config, repo, log, clock: systemClock });
@@ -143,6 +148,7 @@ export async function startServer(opts: E2eServerOptions = {}): Promise<E2eServe
     get logs() {
       return running?.logs ?? [];
     },
+    errorLines,
     stop,
     start,
     async seed(room, messages) {
@@ -179,4 +185,16 @@ export async function startServer(opts: E2eServerOptions = {}): Promise<E2eServe
     },
   };
   return server;
+}
+
+/** A capturing logger that also copies every error line into `sink`, which outlives restarts. */
+function watchErrors(log: Logger & { lines: LogLine[] }, sink: LogLine[]): Logger & { lines: LogLine[] } {
+  return {
+    ...log,
+    error(event, fields) {
+      log.error(event, fields);
+      const line = log.lines[log.lines.length - 1];
+      if (line) sink.push(line);
+    },
+  };
 }

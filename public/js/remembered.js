@@ -1,4 +1,4 @@
-// The name this browser last joined with, kept in localStorage so the form and room links offer it again.
+// What the browser remembers for the page: the name last joined with (localStorage, shared by every tab).
 
 const NAME_KEY = "messenger-room:name";
 

@@ -1,0 +1,123 @@
+// One definition per client payload: the zod schema is the runtime check, and its input type is the wire
+// type that protocol.ts re-exports (type-only, so the page imports no zod). validation.ts turns a schema's
+// answer into a Result with our error codes. Fields are listed in the order they are checked: when several
+// are bad, the first one listed is the error the client gets.
+import { z } from "zod";
+import { hasInvisibleCharacters } from "./chat/names.js";
+import { LIMITS } from "./protocol.js";
+
+/** Cheap upper bound before any normalisation work: a 1 MB string is refused without scanning it twice. */
+const MAX_RAW_UTF16 = 4 * LIMITS.contentMaxChars + 64;
+
+// C0 and C1 control characters, DEL, and the line/paragraph separators that break layouts.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+// Content may hold newlines and tabs; nothing else from the control ranges.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTENT_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/u;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** Trimmed, NFC, 1..maxChars code points, no control characters. `what` names the field in messages. */
+function text(what: string, maxChars: number, fold: (s: string) => string, control: RegExp) {
+  const size = `${what} must be 1-${maxChars} characters`;
+  return z
+    .string({ error: `${what} must be a string` })
+    .max(MAX_RAW_UTF16, size)
+    .transform((s) => fold(s).normalize("NFC").trim())
+    .refine((s) => {
+      const n = codePoints(s);
+      return n > 0 && n <= maxChars;
+    }, { error: size, abort: true })
+    .refine((s) => !control.test(s), `${what} must not contain control characters`);
+}
+
+/** A name or a room: one line of text. Rules that apply to both and not to content go here. */
+function label(what: "username" | "room", maxChars: number) {
+  return text(what, maxChars, (s) => s, CONTROL).refine((s) => !hasInvisibleCharacters(s), `${what} must not contain invisible or text-direction characters`);
+}
+
+export const username = label("username", LIMITS.nameMaxChars);
+export const room = label("room", LIMITS.roomMaxChars);
+/** Newlines and tabs are allowed inside; \r\n and a lone \r become \n before counting. */
+export const content = text("content", LIMITS.contentMaxChars, (s) => s.replace(/\r\n?/g, "\n"), CONTENT_CONTROL);
+
+/** Optional; null means absent (what JSON makes of undefined). Lower-cased so a retry matches. */
+const clientId = z
+  .string({ error: "clientId must be a UUID" })
+  .regex(UUID, "clientId must be a UUID")
+  .transform((s) => s.toLowerCase())
+  .nullish()
+  .transform((v) => v ?? undefined);
+
+/** A message id to page from; optional, null means absent. */
+function cursor(name: string) {
+  const message = `${name} must be a message id (a whole number >= 0)`;
+  return z
+    .number({ error: message })
+    .refine(Number.isSafeInteger, message) // not zod's int(): it aborts the parse, and the cursor-pair rule must still run
+    .min(0, message)
+    .nullish()
+    .transform((v) => v ?? undefined);
+}
+
+const limitMessage = `limit must be a whole number from 1 to ${LIMITS.historyMaxLimit}`;
+const limit = z
+  .number({ error: limitMessage })
+  .refine(Number.isSafeInteger, limitMessage) // as in cursor(): a bad limit must not hide "before and after"
+  .min(1, limitMessage)
+  .max(LIMITS.historyMaxLimit, limitMessage)
+  .nullish()
+  .transform((v) => v ?? LIMITS.fetchDefaultLimit);
+
+/** false clears the indicator at once; absent means true. */
+const isTyping = z.boolean({ error: "isTyping must be true or false" }).default(true);
+
+export const joinPayload = z.object({
+  username,
+  room,
+  /** Reconnect: answer with the messages after this id instead of the newest ones. */
+  since: cursor("since"),
+});
+
+export const sendPayload = z.object({
+  room,
+  username,
+  content,
+  /** UUID chosen by the client; a repeat of the same (room, clientId) is stored once. */
+  clientId,
+});
+
+/** The name a socket left with is the one it joined with; a given username is only checked for shape. */
+export const leavePayload = z.object({ room, username: username.optional() });
+
+export const fetchHistoryPayload = z
+  .object({
+    room,
+    /** Older page: messages with id < before. */
+    before: cursor("before"),
+    /** Newer page: messages with id > after. */
+    after: cursor("after"),
+    limit,
+  })
+  // Reported on `after` so that it ranks after the cursors' own errors and before limit's; `when` makes
+  // it run even when another field already failed, so that ranking (not zod's order) decides.
+  .refine((v) => v.before === undefined || v.after === undefined, {
+    error: "give before or after, not both",
+    path: ["after"],
+    when: () => true,
+  });
+
+export const typingPayload = z.object({ room, isTyping });
+
+export type JoinPayload = z.input<typeof joinPayload>;
+export type SendPayload = z.input<typeof sendPayload>;
+export type LeavePayload = z.input<typeof leavePayload>;
+export type FetchHistoryPayload = z.input<typeof fetchHistoryPayload>;
+export type TypingPayload = z.input<typeof typingPayload>;

@@ -1,0 +1,329 @@
+import { createHash } from "node:crypto";
+import pg from "pg";
+import type { Logger } from "../log.js";
+import { migratePostgres, PG_LATEST_VERSION } from "./postgres-migrations.js";
+import {
+  StorageUnavailableError,
+  type AppendResult,
+  type ChatMessage,
+  type HistoryPage,
+  type MessageRepository,
+  type NewMessage,
+  type PageQuery,
+} from "./repository.js";
+import { fromStoredTimestamp, toStoredTimestamp } from "./timestamps.js";
+
+const COLUMNS = "id, chat_room, sender, content, timestamp, client_id";
+const SQL_PAGE_BEFORE = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id < $2 ORDER BY id DESC LIMIT $3`;
+const SQL_PAGE_AFTER = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id > $2 ORDER BY id ASC LIMIT $3`;
+// unnest walks the array in order, so the locks are taken in the order the keys were sorted in.
+const SQL_LOCK_ROOMS = "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k";
+const SQL_BY_CLIENT_IDS = `SELECT ${COLUMNS} FROM chat_message
+  WHERE (chat_room, client_id) IN (SELECT r, c FROM unnest($1::text[], $2::text[]) AS t(r, c))`;
+const SQL_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence('chat_message', 'id'))::text AS id FROM generate_series(1, $1)";
+const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`;
+/** A standby or a read-only default cannot take writes: that is unhealthy, not just "answers". */
+const SQL_HEALTH = "SELECT current_setting('transaction_read_only') = 'off' AS writable";
+
+/** One transaction holds at most this many appends; a longer queue goes in the next one. */
+const MAX_BATCH = 1000;
+
+interface Row {
+  id: string;
+  chat_room: string | null;
+  sender: string | null;
+  content: string | null;
+  timestamp: string | null;
+  client_id: string | null;
+}
+
+interface Pending {
+  msg: NewMessage;
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface PostgresOptions {
+  url: string;
+  poolSize: number;
+  /** Server-side limit per statement (statement_timeout), also bounding the wait for a room's lock. */
+  statementTimeoutMs: number;
+  /** Opening a connection, or waiting for a free one in the pool. */
+  connectTimeoutMs: number;
+  log: Logger;
+  /** Called after each committed batch: how many rows, and how long the transaction took. */
+  onCommit?: (rows: number, ms: number) => void;
+}
+
+/** PostgreSQL could not be reached or refused us at start-up; `message` is one line for the operator. */
+export class PostgresConnectError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PostgresConnectError";
+  }
+}
+
+const toMessage = (r: Row): ChatMessage => ({
+  id: Number(r.id),
+  room: r.chat_room ?? "",
+  sender: r.sender ?? "",
+  content: r.content ?? "",
+  sentAt: fromStoredTimestamp(r.timestamp),
+  clientId: r.client_id,
+});
+
+/** The advisory-lock key of a room: 64 bits of a hash, so two rooms share a lock (and wait for each other) only by a 2^-64 chance. */
+export function roomLockKey(room: string): bigint {
+  return createHash("sha256").update(`chat_message:${room}`).digest().readBigInt64BE(0);
+}
+
+/** The URL with its password masked, for logs and error lines. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== "") u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparsable DATABASE_URL)";
+  }
+}
+
+/** One line saying why a connection failed, in the operator's terms. */
+export function describeConnectError(err: unknown, url: string, connectTimeoutMs: number): string {
+  const u = new URL(url);
+  const where = `${u.hostname}:${u.port || "5432"}`;
+  const code = String((err as { code?: unknown }).code ?? "");
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === "28P01" || code === "28000") return `authentication failed for user "${decodeURIComponent(u.username)}" at ${where}: check the user and password in DATABASE_URL`;
+  if (code === "3D000") return `database "${decodeURIComponent(u.pathname.slice(1))}" does not exist at ${where}`;
+  if (code === "ECONNREFUSED") return `connection refused at ${where}: is PostgreSQL running and listening there?`;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `host "${u.hostname}" not found`;
+  if (/timeout/i.test(message)) return `no answer from ${where} within ${connectTimeoutMs} ms (PG_CONNECT_TIMEOUT_MS)`;
+  return `${where}: ${message}`;
+}
+
+/**
+ * node-postgres behind the MessageRepository, with the SQLite store's guarantees.
+ *
+ * Group commit: appends that arrive while no batch is being written go into the next transaction, and each
+ * promise settles after that COMMIT. Batches run one at a time per repository, so one client's sends keep
+ * their order.
+ *
+ * Ids in a room become visible in id order. A sequence alone does not give that: with several nodes, id 104
+ * can commit after 105, and a reader that saw 105 and asks for `after: 105` never gets 104. So every batch
+ * first takes a transaction-scoped advisory lock per room (sorted by key, so batches spanning rooms cannot
+ * deadlock) and only then draws its ids: the next transaction in that room draws later ids, after this one
+ * committed (PostgreSQL makes a commit visible before it releases the transaction's locks).
+ */
+export class PostgresMessageRepository implements MessageRepository {
+  private queue: Pending[] = [];
+  private isFlushScheduled = false;
+  private inFlight: Promise<void> | null = null;
+  private lastError: Error | null = null;
+  private isClosing = false;
+  private isClosed = false;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly opts: PostgresOptions,
+  ) {}
+
+  /** Connects and migrates; a server that cannot be reached, or refuses us, throws PostgresConnectError. */
+  static async open(opts: PostgresOptions): Promise<PostgresMessageRepository> {
+    const pool = createPool(opts);
+    try {
+      const client = await pool.connect();
+      try {
+        const version = await migratePostgres(client);
+        if (version < PG_LATEST_VERSION) throw new Error(`schema is at version ${version}, expected ${PG_LATEST_VERSION}`);
+      } finally {
+        client.release();
+      }
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw new PostgresConnectError(describeConnectError(err, opts.url, opts.connectTimeoutMs), { cause: err });
+    }
+    return new PostgresMessageRepository(pool, opts);
+  }
+
+  append(msg: NewMessage): Promise<AppendResult> {
+    if (this.isClosing) return Promise.reject(new StorageUnavailableError("the database is closed"));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ msg, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.isFlushScheduled || this.inFlight) return;
+    this.isFlushScheduled = true;
+    setImmediate(() => {
+      this.isFlushScheduled = false;
+      this.startFlush();
+    });
+  }
+
+  private startFlush(): void {
+    if (this.inFlight || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, MAX_BATCH);
+    this.inFlight = this.flush(batch).finally(() => {
+      this.inFlight = null;
+      if (this.queue.length > 0) this.scheduleFlush();
+    });
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    const started = performance.now();
+    let results: AppendResult[];
+    try {
+      results = await this.writeBatch(batch.map((p) => p.msg));
+    } catch (err) {
+      this.noteFailure(err);
+      const failure = new StorageUnavailableError("the database cannot be written", { cause: err });
+      for (const p of batch) p.reject(failure);
+      return;
+    }
+    this.noteSuccess();
+    this.opts.onCommit?.(batch.length, performance.now() - started);
+    batch.forEach((p, i) => p.resolve(results[i] as AppendResult));
+  }
+
+  private async writeBatch(msgs: NewMessage[]): Promise<AppendResult[]> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const keys = [...new Set(msgs.map((m) => roomLockKey(m.room)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      await client.query(SQL_LOCK_ROOMS, [keys.map(String)]);
+      // Under the room locks nobody else can insert these (room, clientId) pairs until we commit.
+      const existing = await findByClientIds(client, msgs);
+      const results: (AppendResult | number | null)[] = [];
+      const fresh: { index: number; msg: NewMessage }[] = [];
+      const firstInBatch = new Map<string, number>();
+      for (const [index, msg] of msgs.entries()) {
+        const key = msg.clientId === undefined ? null : clientKey(msg.room, msg.clientId);
+        const earlier = key === null ? undefined : existing.get(key);
+        const sameBatch = key === null ? undefined : firstInBatch.get(key);
+        if (earlier) {
+          results.push({ message: earlier, duplicate: true });
+        } else if (sameBatch !== undefined) {
+          results.push(sameBatch); // the index of the first send with this clientId: settled from its row below
+        } else {
+          if (key !== null) firstInBatch.set(key, index);
+          fresh.push({ index, msg });
+          results.push(null);
+        }
+      }
+      if (fresh.length > 0) {
+        const ids = await nextIds(client, fresh.length);
+        await client.query(SQL_INSERT, [
+          ids.map(String),
+          fresh.map((f) => f.msg.room),
+          fresh.map((f) => f.msg.sender),
+          fresh.map((f) => f.msg.content),
+          fresh.map((f) => toStoredTimestamp(f.msg.sentAt)),
+          fresh.map((f) => f.msg.clientId ?? null),
+        ]);
+        fresh.forEach(({ index, msg }, i) => {
+          const message = { id: ids[i] as number, room: msg.room, sender: msg.sender, content: msg.content, sentAt: msg.sentAt, clientId: msg.clientId ?? null };
+          results[index] = { message, duplicate: false };
+        });
+      }
+      await client.query("COMMIT");
+      return results.map((r) => (typeof r === "number" ? { message: (results[r] as AppendResult).message, duplicate: true } : (r as AppendResult)));
+    } catch (err) {
+      broken = err instanceof Error ? err : new Error(String(err));
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    } finally {
+      client.release(broken); // an error discards the connection: it may be half-dead or mid-statement
+    }
+  }
+
+  async page(room: string, query: PageQuery): Promise<HistoryPage> {
+    if (this.isClosed) throw new StorageUnavailableError("the database is closed");
+    const isAfter = "after" in query;
+    const bound = isAfter ? query.after : (query.before ?? Number.MAX_SAFE_INTEGER);
+    let rows: Row[];
+    try {
+      rows = (await this.pool.query<Row>(isAfter ? SQL_PAGE_AFTER : SQL_PAGE_BEFORE, [room, bound, query.limit + 1])).rows;
+    } catch (err) {
+      this.noteFailure(err);
+      throw new StorageUnavailableError("the database cannot be read", { cause: err });
+    }
+    const hasMore = rows.length > query.limit;
+    const page = rows.slice(0, query.limit);
+    return { messages: (isAfter ? page : page.reverse()).map(toMessage), hasMore };
+  }
+
+  async isHealthy(): Promise<boolean> {
+    if (this.isClosed) return false;
+    try {
+      const { rows } = await this.pool.query<{ writable: boolean }>(SQL_HEALTH);
+      if (rows[0]?.writable !== true) throw new Error("PostgreSQL is read-only (a standby, or default_transaction_read_only)");
+      this.noteSuccess();
+      return true;
+    } catch (err) {
+      this.noteFailure(err);
+      return false;
+    }
+  }
+
+  private noteFailure(err: unknown): void {
+    if (this.lastError === null) this.opts.log.error("db_write_failed", { err, code: (err as { code?: unknown }).code });
+    this.lastError = err instanceof Error ? err : new Error(String(err));
+  }
+
+  private noteSuccess(): void {
+    if (this.lastError !== null) this.opts.log.info("db_write_recovered", {});
+    this.lastError = null;
+  }
+
+  async close(): Promise<void> {
+    if (this.isClosing) return;
+    this.isClosing = true;
+    // In-flight appends are committed (or rejected), never dropped.
+    while (this.inFlight || this.queue.length > 0) {
+      this.startFlush();
+      await this.inFlight;
+    }
+    this.isClosed = true;
+    await this.pool.end();
+  }
+}
+
+function createPool(opts: PostgresOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize,
+    connectionTimeoutMillis: opts.connectTimeoutMs,
+    statement_timeout: opts.statementTimeoutMs,
+    // Client-side bound for a server that stops answering altogether (statement_timeout needs a live server).
+    query_timeout: opts.statementTimeoutMs + opts.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    application_name: "messenger-room",
+  });
+  // An idle connection dropped by the server (restart, failover) is removed by the pool; without a listener
+  // the 'error' event would crash the process.
+  pool.on("error", (err) => opts.log.warn("db_connection_lost", { err }));
+  return pool;
+}
+
+const clientKey = (room: string, clientId: string): string => `${room}\u0000${clientId}`;
+
+async function findByClientIds(client: pg.PoolClient, msgs: NewMessage[]): Promise<Map<string, ChatMessage>> {
+  const withId = msgs.filter((m): m is NewMessage & { clientId: string } => m.clientId !== undefined);
+  const found = new Map<string, ChatMessage>();
+  if (withId.length === 0) return found;
+  const { rows } = await client.query<Row>(SQL_BY_CLIENT_IDS, [withId.map((m) => m.room), withId.map((m) => m.clientId)]);
+  for (const r of rows) found.set(clientKey(r.chat_room ?? "", r.client_id ?? ""), toMessage(r));
+  return found;
+}
+
+/** `count` fresh ids, ascending, drawn while this transaction holds the rooms' locks. */
+async function nextIds(client: pg.PoolClient, count: number): Promise<number[]> {
+  const { rows } = await client.query<{ id: string }>(SQL_NEXT_IDS, [count]);
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}

@@ -1,0 +1,142 @@
+// Copies chat_message from an SQLite file (this app's, or the Flask original's) into PostgreSQL, keeping ids,
+// timestamps and client ids. Resumable and idempotent: rows go in id order, one transaction per batch, and a
+// row whose id is already there is skipped after checking it is the same message.
+import Database from "better-sqlite3";
+import pg from "pg";
+import { migratePostgres } from "./postgres-migrations.js";
+import { describeConnectError } from "./postgres.js";
+
+export interface CopyOptions {
+  from: string;
+  to: string;
+  batchSize: number;
+  connectTimeoutMs: number;
+  onProgress?: (p: CopyProgress) => void;
+}
+
+export interface CopyProgress {
+  /** Rows looked at so far (copied + skipped). */
+  done: number;
+  total: number;
+  copied: number;
+  skipped: number;
+}
+
+export interface CopySummary extends CopyProgress {
+  seconds: number;
+}
+
+/** Something about the source or the target makes copying wrong (not a network hiccup): nothing more is copied. */
+export class CopyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CopyError";
+  }
+}
+
+interface SourceRow {
+  id: number;
+  chat_room: unknown;
+  sender: unknown;
+  content: unknown;
+  timestamp: unknown;
+  client_id: unknown;
+}
+
+/** What goes into PostgreSQL's text columns: SQLite is dynamically typed, so a stray number or blob becomes text. */
+type Values = [string, string | null, string | null, string | null, string | null, string | null];
+
+const asText = (v: unknown): string | null => (v === null || v === undefined ? null : Buffer.isBuffer(v) ? v.toString("utf8") : String(v));
+const toValues = (r: SourceRow): Values => [String(r.id), asText(r.chat_room), asText(r.sender), asText(r.content), asText(r.timestamp), asText(r.client_id)];
+
+const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+  ON CONFLICT DO NOTHING RETURNING id::text`;
+const SQL_EXISTING = "SELECT id::text, chat_room, sender, content, timestamp, client_id FROM chat_message WHERE id = ANY($1::bigint[])";
+// Keeps the identity sequence above every copied id (never lowers it), batch by batch: a node started on a
+// half-copied database must not hand out an id the rest of the copy will need.
+const SQL_BUMP_SEQUENCE = `SELECT setval(pg_get_serial_sequence('chat_message', 'id'), $1::bigint)
+  FROM chat_message_id_seq WHERE NOT is_called OR last_value < $1::bigint`;
+
+function openSource(path: string): { db: Database.Database; select: Database.Statement<[number, number], SourceRow>; total: number } {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw new CopyError(`cannot open ${path}: ${(err as Error).message}`);
+  }
+  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'chat_message'").get() !== undefined;
+  if (!hasTable) {
+    db.close();
+    throw new CopyError(`${path} has no chat_message table: is it a chat_history.db?`);
+  }
+  // The Flask original's file has no client_id column.
+  const columns = (db.prepare("PRAGMA table_info(chat_message)").all() as { name: string }[]).map((c) => c.name);
+  const clientId = columns.includes("client_id") ? "client_id" : "NULL AS client_id";
+  const select = db.prepare<[number, number], SourceRow>(
+    `SELECT id, chat_room, sender, content, timestamp, ${clientId} FROM chat_message WHERE id > ? ORDER BY id LIMIT ?`,
+  );
+  const total = (db.prepare("SELECT COUNT(*) AS n FROM chat_message").get() as { n: number }).n;
+  return { db, select, total };
+}
+
+export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySummary> {
+  const started = performance.now();
+  const source = openSource(opts.from);
+  const target = new pg.Client({ connectionString: opts.to, connectionTimeoutMillis: opts.connectTimeoutMs, application_name: "messenger-room migrate-db" });
+  const progress: CopyProgress = { done: 0, total: source.total, copied: 0, skipped: 0 };
+  try {
+    await target.connect().catch((err: unknown) => {
+      throw new CopyError(`cannot connect to PostgreSQL: ${describeConnectError(err, opts.to, opts.connectTimeoutMs)}`);
+    });
+    await migratePostgres(target);
+    opts.onProgress?.({ ...progress });
+    let lastId = 0;
+    for (;;) {
+      const rows = source.select.all(lastId, opts.batchSize).map(toValues);
+      if (rows.length === 0) break;
+      const copied = await copyBatch(target, rows);
+      lastId = Number(rows[rows.length - 1]?.[0]);
+      progress.done += rows.length;
+      progress.copied += copied;
+      progress.skipped += rows.length - copied;
+      opts.onProgress?.({ ...progress });
+    }
+  } finally {
+    source.db.close();
+    await target.end().catch(() => undefined);
+  }
+  return { ...progress, seconds: (performance.now() - started) / 1000 };
+}
+
+/** One transaction: insert what is new, check that what was already there is the same message. Returns rows inserted. */
+async function copyBatch(target: pg.Client, rows: Values[]): Promise<number> {
+  await target.query("BEGIN");
+  try {
+    const column = (i: number): (string | null)[] => rows.map((r) => r[i] ?? null);
+    const inserted = await target.query<{ id: string }>(SQL_INSERT, [column(0), column(1), column(2), column(3), column(4), column(5)]);
+    if (inserted.rows.length < rows.length) await checkSkipped(target, rows, new Set(inserted.rows.map((r) => r.id)));
+    await target.query(SQL_BUMP_SEQUENCE, [rows[rows.length - 1]?.[0]]);
+    await target.query("COMMIT");
+    return inserted.rows.length;
+  } catch (err) {
+    await target.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
+}
+
+/** A skipped row must be the very same message under the same id; anything else would be a silent loss. */
+async function checkSkipped(target: pg.Client, rows: Values[], inserted: Set<string>): Promise<void> {
+  const skipped = rows.filter((r) => !inserted.has(r[0]));
+  const { rows: existing } = await target.query<Record<string, string | null>>(SQL_EXISTING, [skipped.map((r) => r[0])]);
+  const byId = new Map(existing.map((e) => [e.id, [e.id, e.chat_room, e.sender, e.content, e.timestamp, e.client_id]]));
+  for (const row of skipped) {
+    const there = byId.get(row[0]);
+    if (there === undefined) {
+      throw new CopyError(`message ${row[0]} clashes with a different message in PostgreSQL (same room and client id): copy into an empty database`);
+    }
+    if (there.some((v, i) => v !== row[i])) {
+      throw new CopyError(`PostgreSQL already holds a different message with id ${row[0]}: copy into an empty database`);
+    }
+  }
+}

@@ -1,0 +1,187 @@
+// `npm run migrate-db` (the built dist/tools/migrate-db.js, as a real process): an SQLite history, the Flask
+// original's included, ends up in PostgreSQL with the same ids, timestamps and client ids; re-running copies
+// nothing; killed half-way and run again, it completes; the app then continues the ids above the copied ones.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { fillDatabase } from "../../bench/fill-db.js";
+import { createCapturingLogger } from "../../src/log.js";
+import { SqliteMessageRepository } from "../../src/storage/sqlite.js";
+import { createFlaskDatabase } from "../helpers/flask-db.js";
+import { clusterDatabase, openPostgresRepo } from "./pg.js";
+
+const TOOL = fileURLToPath(new URL("../../dist/tools/migrate-db.js", import.meta.url));
+
+interface Run {
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+  /** Resolves when stdout has a line matching. */
+  waitForLine: (re: RegExp) => Promise<void>;
+  kill: () => void;
+}
+
+function runTool(args: string[]): Run {
+  const proc = spawn(process.execPath, [TOOL, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  const watchers: { re: RegExp; resolve: () => void }[] = [];
+  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    out += chunk;
+    for (const w of [...watchers]) {
+      if (!w.re.test(out)) continue;
+      watchers.splice(watchers.indexOf(w), 1);
+      w.resolve();
+    }
+  });
+  proc.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  onTestFinished(() => void proc.kill("SIGKILL"));
+  return {
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitForLine: (re) => (re.test(out) ? Promise.resolve() : new Promise((resolve) => watchers.push({ re, resolve }))),
+    kill: () => proc.kill("SIGKILL"),
+  };
+}
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "mr-migrate-"));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+const ALL_PG = "SELECT id::int AS id, chat_room, sender, content, timestamp, client_id FROM chat_message ORDER BY id";
+const ALL_SQLITE = "SELECT id, chat_room, sender, content, timestamp, client_id FROM chat_message ORDER BY id";
+const FLASK_ALL_SQLITE = "SELECT id, chat_room, sender, content, timestamp, NULL AS client_id FROM chat_message ORDER BY id";
+
+function sqliteRows(path: string, sql = ALL_SQLITE): unknown[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare(sql).all();
+  } finally {
+    db.close();
+  }
+}
+
+describe("npm run migrate-db", () => {
+  it("copies the Flask original's file with its ids (gaps too), timestamps and nulls; a re-run copies nothing", async () => {
+    const path = join(tempDir(), "chat_history.db");
+    createFlaskDatabase(path, [
+      { room: "general", sender: "ana", content: "first", timestamp: "2024-03-01 10:00:00.123456" },
+      { room: "general", sender: "bo", content: "gone", timestamp: "2024-03-01 10:00:01.000000" },
+      { room: "général", sender: "Zoë", content: "你好 👋 <b>x</b>", timestamp: "2024-03-01 10:00:02.999999" },
+      { room: "general", sender: null, content: null, timestamp: null },
+      { room: "general", sender: "ana", content: "last", timestamp: "2024-03-01 10:00:04" },
+    ]);
+    const gap = new Database(path);
+    gap.prepare("DELETE FROM chat_message WHERE id = 2").run(); // ids need not be contiguous
+    gap.close();
+    const url = await clusterDatabase();
+
+    const first = runTool(["--from", path, "--to", url]);
+    expect(await first.exited).toBe(0);
+    expect(first.stdout()).toMatch(/^done: 4 rows copied, 0 skipped \(already there\), in \d+\.\d s \(\d+ rows\/s\)$/m);
+    expect(first.stdout()).not.toContain("cluster-test-password");
+    expect(await query(url, ALL_PG)).toEqual(sqliteRows(path, FLASK_ALL_SQLITE));
+
+    const again = runTool(["--from", path, "--to", url]);
+    expect(await again.exited).toBe(0);
+    expect(again.stdout()).toMatch(/^done: 0 rows copied, 4 skipped/m);
+    expect(await query(url, ALL_PG)).toEqual(sqliteRows(path, FLASK_ALL_SQLITE));
+
+    // The app reads them back as SQLite did, and continues the ids above the copied ones.
+    const repo = await openPostgresRepo(url);
+    onTestFinished(() => repo.close());
+    const page = await repo.page("general", { limit: 10 });
+    expect(page.messages.map((m) => [m.id, m.content, m.sentAt.toISOString()])).toEqual([
+      [1, "first", "2024-03-01T10:00:00.123Z"],
+      [4, "", "1970-01-01T00:00:00.000Z"],
+      [5, "last", "2024-03-01T10:00:04.000Z"],
+    ]);
+    const next = await repo.append({ room: "general", sender: "ana", content: "after the move", sentAt: new Date() });
+    expect(next.message.id).toBe(6);
+  });
+
+  it("keeps this app's client ids, so a retried send after the move finds its message", async () => {
+    const path = join(tempDir(), "chat.db");
+    const sqlite = new SqliteMessageRepository(path, { busyTimeoutMs: 250, log: createCapturingLogger() });
+    const sent = await sqlite.append({ room: "r", sender: "ana", content: "before", sentAt: new Date("2025-01-02T03:04:05.678Z"), clientId: "c-42" });
+    await sqlite.append({ room: "r", sender: "bo", content: "no client id", sentAt: new Date("2025-01-02T03:04:06.000Z") });
+    await sqlite.close();
+    const url = await clusterDatabase();
+
+    const run = runTool(["--from", path, "--to", url]);
+    expect(await run.exited).toBe(0);
+    expect(await query(url, ALL_PG)).toEqual(sqliteRows(path));
+
+    const repo = await openPostgresRepo(url);
+    onTestFinished(() => repo.close());
+    const retried = await repo.append({ room: "r", sender: "ana", content: "before", sentAt: new Date(), clientId: "c-42" });
+    expect(retried).toEqual({ message: sent.message, duplicate: true });
+  });
+
+  it("completes when run again after being killed half-way, copying only what was missing", async () => {
+    const path = join(tempDir(), "big.db");
+    fillDatabase(path, [
+      { room: "big", messages: 15_000 },
+      { room: "small", messages: 5_000 },
+    ]);
+    const url = await clusterDatabase();
+
+    const killed = runTool(["--from", path, "--to", url, "--batch", "100"]);
+    await killed.waitForLine(/^progress: .*\(1\d%\)/m);
+    killed.kill();
+    expect(await killed.exited).toBe(null); // SIGKILL, no clean exit
+    const [{ n: partial }] = (await query<{ n: number }>(url, "SELECT COUNT(*)::int AS n FROM chat_message")) as [{ n: number }];
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(20_000);
+
+    const resumed = runTool(["--from", path, "--to", url, "--batch", "100"]);
+    expect(await resumed.exited).toBe(0);
+    expect(resumed.stdout()).toContain(`done: ${20_000 - partial} rows copied, ${partial} skipped`);
+    expect(resumed.stdout()).toMatch(/^progress: 20000\/20000 rows \(100%\)/m); // plain lines when not on a terminal
+    expect(await query(url, ALL_PG)).toEqual(sqliteRows(path, FLASK_ALL_SQLITE));
+    const [{ next }] = (await query<{ next: number }>(url, "SELECT nextval(pg_get_serial_sequence('chat_message', 'id'))::int AS next")) as [{ next: number }];
+    expect(next).toBe(20_001);
+  });
+
+  it("refuses, with one line and exit 1, to skip over a different message under the same id", async () => {
+    const path = join(tempDir(), "chat_history.db");
+    createFlaskDatabase(path, [{ room: "general", sender: "ana", content: "from sqlite", timestamp: "2024-03-01 10:00:00.000000" }]);
+    const url = await clusterDatabase();
+    const repo = await openPostgresRepo(url);
+    await repo.append({ room: "general", sender: "bo", content: "already in postgres", sentAt: new Date() });
+    await repo.close();
+
+    const run = runTool(["--from", path, "--to", url]);
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toBe("migrate-db: PostgreSQL already holds a different message with id 1: copy into an empty database\n");
+  });
+
+  it.each([
+    [["--to", "postgres://u:p@127.0.0.1:1/db"], "migrate-db: --from and --to are both required\n"],
+    [["--from", "/nonexistent/chat.db", "--to", "postgres://u:p@127.0.0.1:1/db"], "migrate-db: cannot open /nonexistent/chat.db: "],
+    [["--from", "x.db", "--to", "mysql://db"], "migrate-db: --to must be a PostgreSQL URL such as postgres://user:password@host:5432/database\n"],
+  ])("with %j: exits 1 with a clear line", async (args, line) => {
+    const run = runTool(args);
+    expect(await run.exited).toBe(1);
+    expect(run.stderr().startsWith(line)).toBe(true);
+  });
+});
