@@ -116,8 +116,33 @@ export const fetchHistoryPayload = z
 
 export const typingPayload = z.object({ room, isTyping });
 
+/** The id of a stored message: a whole number >= 1. */
+const messageIdMessage = "id must be a message id (a whole number >= 1)";
+const messageId = z.number({ error: messageIdMessage }).refine(Number.isSafeInteger, messageIdMessage).min(1, messageIdMessage);
+
+/** Issue 12: the owner edits within EDIT_WINDOW_MS; the content follows send_message's rules. */
+export const editMessagePayload = z.object({ room, id: messageId, content });
+
+/** Issue 12: the owner within EDIT_WINDOW_MS, or a moderator at any time. */
+export const deleteMessagePayload = z.object({ room, id: messageId });
+
+/** Moderators: remove a name from a room. */
+export const kickUserPayload = z.object({ room, username });
+
+/** The longest ban: a year. Longer is a permanent decision, better made in the database than in a form. */
+export const MAX_BAN_MS = 365 * 24 * 3600 * 1000;
+const durationMessage = `durationMs must be a whole number of milliseconds from 1 to ${MAX_BAN_MS}`;
+const durationMs = z.number({ error: durationMessage }).refine(Number.isSafeInteger, durationMessage).min(1, durationMessage).max(MAX_BAN_MS, durationMessage);
+
+/** Moderators: remove a name from a room and keep it (and its session) out until the ban ends. */
+export const banUserPayload = z.object({ room, username, durationMs });
+
 export type JoinPayload = z.input<typeof joinPayload>;
 export type SendPayload = z.input<typeof sendPayload>;
 export type LeavePayload = z.input<typeof leavePayload>;
 export type FetchHistoryPayload = z.input<typeof fetchHistoryPayload>;
 export type TypingPayload = z.input<typeof typingPayload>;
+export type EditMessagePayload = z.input<typeof editMessagePayload>;
+export type DeleteMessagePayload = z.input<typeof deleteMessagePayload>;
+export type KickUserPayload = z.input<typeof kickUserPayload>;
+export type BanUserPayload = z.input<typeof banUserPayload>;

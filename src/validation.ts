@@ -4,7 +4,11 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { z } from "zod";
 import {
+  banUserPayload,
   content,
+  deleteMessagePayload,
+  editMessagePayload,
+  kickUserPayload,
   fetchHistoryPayload,
   joinPayload,
   leavePayload,
@@ -105,6 +109,10 @@ export const parseContent = (value: unknown): Result<string> => check(compiledCo
 export const parseJoin = payloadParser(joinPayload);
 export const parseFetchHistory = payloadParser(fetchHistoryPayload);
 export const parseTyping = payloadParser(typingPayload);
+export const parseEditMessage = payloadParser(editMessagePayload);
+export const parseDeleteMessage = payloadParser(deleteMessagePayload);
+export const parseKickUser = payloadParser(kickUserPayload);
+export const parseBanUser = payloadParser(banUserPayload);
 
 const parseSendFields = payloadParser(sendPayload);
 const parseLeaveFields = payloadParser(leavePayload);

@@ -59,9 +59,13 @@ function migrateTo(db: Database.Database, version: number): void {
 const squashedSchema = (db: Database.Database): string[] => schemaOf(db).map((o) => squash(`${o.type} ${o.name} ${o.sql ?? ""}`));
 
 describe("the migration list", () => {
+  // Issue 12 is built on parallel branches: 5 is full-text search (branch `search`), 6 editing and moderation.
+  // Until both are merged this branch has a hole at 5; merged, the list is 1..6 again and RESERVED empties.
+  const RESERVED = [5];
   it("is numbered 1, 2, 3... with LATEST_VERSION the last", () => {
-    expect(migrations.map((m) => m.version)).toEqual(Array.from({ length: migrations.length }, (_, i) => i + 1));
-    expect(LATEST_VERSION).toBe(migrations.length);
+    const expected = Array.from({ length: LATEST_VERSION }, (_, i) => i + 1).filter((v) => !RESERVED.includes(v) || migrations.some((m) => m.version === v));
+    expect(migrations.map((m) => m.version)).toEqual(expected);
+    expect(LATEST_VERSION).toBe(migrations.at(-1)?.version);
   });
 
   it.each(Object.keys(SHIPPED_SCHEMAS).map(Number))("is append-only: shipped version %i still leaves the schema it shipped with", (version) => {
@@ -78,8 +82,14 @@ describe("migrate()", () => {
     expect(db.pragma("user_version", { simple: true })).toBe(LATEST_VERSION);
     expect(schemaOf(db).map((o) => `${o.type} ${o.name}`)).toEqual([
       "index ix_chat_message_room_id",
+      "index ix_room_ban_room_name",
+      "index ix_room_ban_room_session",
+      "index sqlite_autoindex_moderator_session_1",
       "index ux_chat_message_room_client",
       "table chat_message",
+      "table moderation_audit",
+      "table moderator_session",
+      "table room_ban",
       "table sqlite_sequence",
     ]);
   });
@@ -106,7 +116,17 @@ describe("migrate()", () => {
     expect(after).toEqual(before);
     // The original's columns, names, types and order kept; the id now AUTOINCREMENT (version 4), its sequence at the largest id.
     const columns = (db.pragma("table_info(chat_message)") as { name: string; type: string; pk: number }[]).map((c) => `${c.name} ${c.type}${c.pk ? " pk" : ""}`);
-    expect(columns).toEqual(["id INTEGER pk", "chat_room VARCHAR(50)", "sender VARCHAR(50)", "content VARCHAR(500)", "timestamp DATETIME", "client_id TEXT"]);
+    expect(columns).toEqual([
+      "id INTEGER pk",
+      "chat_room VARCHAR(50)",
+      "sender VARCHAR(50)",
+      "content VARCHAR(500)",
+      "timestamp DATETIME",
+      "client_id TEXT",
+      "owner_key TEXT", // version 6 (issue 12): nullable, so the original's rows belong to nobody
+      "edited_at TEXT",
+      "deleted_at TEXT",
+    ]);
     expect(schemaOf(db).find((o) => o.name === "chat_message")?.sql).toMatch(/id INTEGER PRIMARY KEY AUTOINCREMENT/);
     expect(db.prepare("SELECT name, seq FROM sqlite_sequence").all()).toEqual([{ name: "chat_message", seq: 2 }]);
   });

@@ -9,6 +9,34 @@ export const LEGACY_DDL = `CREATE TABLE IF NOT EXISTS chat_message (
   timestamp DATETIME
 )`;
 
+// Moderation state (issue 12). Times are ISO 8601 text: compared as strings, they sort as times.
+const MODERATION_DDL = `
+CREATE TABLE IF NOT EXISTS moderator_session (
+  session_key TEXT PRIMARY KEY,
+  since TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS room_ban (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  room TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  session_key TEXT,
+  until TEXT NOT NULL,
+  moderator TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_room_ban_room_name ON room_ban (room, name_key, until);
+CREATE INDEX IF NOT EXISTS ix_room_ban_room_session ON room_ban (room, session_key, until);
+CREATE TABLE IF NOT EXISTS moderation_audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  moderator TEXT NOT NULL,
+  action TEXT NOT NULL,
+  room TEXT,
+  target TEXT,
+  message_id INTEGER,
+  detail TEXT
+);`;
+
 export interface ColumnToAdd {
   table: string;
   column: string;
@@ -48,6 +76,17 @@ export const migrations: readonly Migration[] = [
   },
   // Ids are never handed out twice, even after the newest rows are deleted: see rebuildWithAutoincrement.
   { version: 4, run: (db, ctx) => rebuildWithAutoincrement(db, ctx, 4) },
+  // Version 5 is full-text search (branch `search`). Version 6, editing, deleting and moderation (issue 12):
+  // nullable columns, so the Flask app's INSERTs (which do not name them) still work and its rows belong to nobody.
+  {
+    version: 6,
+    addColumns: [
+      { table: "chat_message", column: "owner_key", type: "TEXT" },
+      { table: "chat_message", column: "edited_at", type: "TEXT" },
+      { table: "chat_message", column: "deleted_at", type: "TEXT" },
+    ],
+    sql: MODERATION_DDL,
+  },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

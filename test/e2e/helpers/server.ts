@@ -92,7 +92,7 @@ export async function startServer(opts: E2eServerOptions = {}): Promise<E2eServe
     const log = watchErrors(createCapturingLogger(), errorLines);
     const sqlite = new SqliteMessageRepository(databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs, log });
     const repo = opts.wrapRepo ? opts.wrapRepo(sqlite) : sqlite;
-    const app = createApp({ config, repo, log, clock: systemClock });
+    const app = createApp({ config, repo, store: sqlite, log, clock: systemClock });
     await new Promise<void>((resolve, reject) => {
       app.http.once("error", reject);
       app.http.listen(onPort, "127.0.0.1", () => resolve());
