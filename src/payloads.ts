@@ -104,6 +104,8 @@ export const fetchHistoryPayload = z
     before: cursor("before"),
     /** Newer page: messages with id > after. */
     after: cursor("after"),
+    /** A message in context (issue 12): it, with up to limit/2 older and limit/2 newer. */
+    around: cursor("around"),
     limit,
   })
   // Reported on `after` so that it ranks after the cursors' own errors and before limit's; `when` makes
@@ -112,7 +114,35 @@ export const fetchHistoryPayload = z
     error: "give before or after, not both",
     path: ["after"],
     when: () => true,
+  })
+  .refine((v) => v.around === undefined || (v.before === undefined && v.after === undefined), {
+    error: "give around alone, without before or after",
+    path: ["around"],
+    when: () => true,
   });
+
+const searchLimitMessage = `limit must be a whole number from 1 to ${LIMITS.searchMaxLimit}`;
+/** The search box's text (syntax in docs/search.md); a query with no word and no from: is refused by the handler. */
+const searchText = z
+  .string({ error: "q must be a string" })
+  .max(4 * LIMITS.searchMaxChars, `q must be at most ${LIMITS.searchMaxChars} characters`)
+  .transform((s) => s.normalize("NFC").trim())
+  .refine((s) => s !== "", { error: "q must not be empty: type a word, a \"phrase\" or from:name", abort: true })
+  .refine((s) => codePoints(s) <= LIMITS.searchMaxChars, `q must be at most ${LIMITS.searchMaxChars} characters`);
+
+export const searchPayload = z.object({
+  room,
+  q: searchText,
+  /** Older page: matches with id < before (the smallest id of the previous page). */
+  before: cursor("before"),
+  limit: z
+    .number({ error: searchLimitMessage })
+    .refine(Number.isSafeInteger, searchLimitMessage)
+    .min(1, searchLimitMessage)
+    .max(LIMITS.searchMaxLimit, searchLimitMessage)
+    .nullish()
+    .transform((v) => v ?? LIMITS.searchDefaultLimit),
+});
 
 export const typingPayload = z.object({ room, isTyping });
 
@@ -142,6 +172,7 @@ export type SendPayload = z.input<typeof sendPayload>;
 export type LeavePayload = z.input<typeof leavePayload>;
 export type FetchHistoryPayload = z.input<typeof fetchHistoryPayload>;
 export type TypingPayload = z.input<typeof typingPayload>;
+export type SearchPayload = z.input<typeof searchPayload>;
 export type EditMessagePayload = z.input<typeof editMessagePayload>;
 export type DeleteMessagePayload = z.input<typeof deleteMessagePayload>;
 export type KickUserPayload = z.input<typeof kickUserPayload>;

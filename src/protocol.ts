@@ -9,6 +9,7 @@ import type {
   JoinPayload,
   KickUserPayload,
   LeavePayload,
+  SearchPayload,
   SendPayload,
   TypingPayload,
 } from "./payloads.js";
@@ -83,6 +84,7 @@ export type {
   JoinPayload,
   KickUserPayload,
   LeavePayload,
+  SearchPayload,
   SendPayload,
   TypingPayload,
 } from "./payloads.js";
@@ -112,6 +114,21 @@ export interface SendResult {
 
 export interface HistoryResult {
   messages: WireMessage[];
+  hasMore: boolean;
+  /** Only with `around`: newer messages exist after the last one returned. */
+  hasMoreAfter?: boolean;
+}
+
+/** One search match: [start, end) code-point offsets into `message.content` of the matched words (never HTML). */
+export interface SearchHit {
+  message: WireMessage;
+  highlights: [number, number][];
+}
+
+export interface SearchResult {
+  /** The newest matches below `before`, best match first. */
+  hits: SearchHit[];
+  /** Older matches exist: ask again with before = the smallest message id among these hits. */
   hasMore: boolean;
 }
 
@@ -165,6 +182,7 @@ export interface ClientToServerEvents {
   leave_chat: (payload: LeavePayload, ack: (res: Ack) => void) => void;
   fetch_history: (payload: FetchHistoryPayload, ack: (res: Ack<HistoryResult>) => void) => void;
   typing: (payload: TypingPayload, ack: (res: Ack) => void) => void;
+  search_messages: (payload: SearchPayload, ack: (res: Ack<SearchResult>) => void) => void;
   edit_message: (payload: EditMessagePayload, ack: (res: Ack<{ message: WireMessage }>) => void) => void;
   delete_message: (payload: DeleteMessagePayload, ack: (res: Ack<{ message: WireMessage }>) => void) => void;
   kick_user: (payload: KickUserPayload, ack: (res: Ack) => void) => void;
@@ -215,6 +233,9 @@ export const LIMITS = {
   contentMaxChars: 500,
   historyMaxLimit: 500,
   fetchDefaultLimit: 50,
+  searchMaxChars: 200,
+  searchDefaultLimit: 20,
+  searchMaxLimit: 50,
 } as const;
 
 export function isNotice(msg: MessageEvent): msg is Notice {

@@ -9,6 +9,8 @@ import { ConnectionLimits } from "./rate-limit.js";
 import { createMemorySharedLimits, type LimitOwner } from "./shared-limits.js";
 import { dispatchEvent, type CallContext, type ConnectionState, type EventRoute } from "./reply.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
+import { searchMessages } from "./search.js";
+import { pageAround } from "../storage/page-around.js";
 import { toWire } from "./wire.js";
 import { deleteMessage, editMessage } from "./edits.js";
 import { banRefusal, banUser, isModerator, kickUser } from "./moderation.js";
@@ -21,6 +23,8 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
     leave_chat: { limit: "join", isMembership: true, handler: (socket, raw) => leave(io, socket, deps, raw) },
     fetch_history: { limit: "history", handler: (socket, raw) => fetchHistory(socket, deps, raw) },
     typing: { limit: "typing", handler: (socket, raw) => typing(socket, raw) },
+    // Search reads like history and spends the same budget (RATE_HISTORY_*).
+    search_messages: { limit: "history", handler: (socket, raw) => searchMessages(socket, deps, raw) },
     // Issue 12: edits and deletes spend the send budget; kicks and bans the join budget.
     edit_message: { limit: "send", handler: (socket, raw) => editMessage(io, socket, deps, raw) },
     delete_message: { limit: "send", handler: (socket, raw) => deleteMessage(io, socket, deps, raw) },
@@ -136,8 +140,12 @@ async function fetchHistory(socket: ChatSocket, deps: ChatDeps, raw: unknown): P
   const viewerKey = socket.data.ownerKey;
   const input = parseFetchHistory(raw);
   if (!input.ok) return input;
-  const { room, before, after, limit } = input.value;
+  const { room, before, after, around, limit } = input.value;
   if (!socket.data.rooms.has(room)) return fail("not_in_room", "Join the room before reading its history.");
+  if (around !== undefined) {
+    const context = await pageAround(deps.repo, room, around, limit);
+    return { ok: true, messages: context.messages.map((m) => toWire(m, viewerKey)), hasMore: context.hasMore, hasMoreAfter: context.hasMoreAfter };
+  }
   const page = await deps.repo.page(room, after !== undefined ? { after, limit } : { before, limit });
   return { ok: true, messages: page.messages.map((m) => toWire(m, viewerKey)), hasMore: page.hasMore };
 }

@@ -71,7 +71,9 @@ export function moderateRoutes(deps: ModerateDeps): Router {
   const isEnabled = deps.config.moderatorToken !== null;
 
   const render = (res: Response, state: PageState, status = 200): void => {
-    res.status(status).set("Cache-Control", "no-store").render("moderate", { isEnabled, ...state });
+    // Under the app-wide "Referrer-Policy: no-referrer", Chromium posts this page's form with "Origin: null",
+    // which isSameOrigin refuses: this page lets its own origin through (same-origin sends no referrer elsewhere).
+    res.status(status).set("Cache-Control", "no-store").set("Referrer-Policy", "same-origin").render("moderate", { isEnabled, ...state });
   };
   /** The session key of the request's browser session, or null without a valid cookie. */
   const keyOf = (req: Request): string | null => {

@@ -20,6 +20,23 @@ export const pgMigrations: readonly { version: number; sql: string }[] = [
     -- Idempotent sends: a retried (room, clientId) finds the earlier row.
     CREATE UNIQUE INDEX ux_chat_message_room_client ON chat_message (chat_room, client_id) WHERE client_id IS NOT NULL;`,
   },
+  {
+    // Full-text search (issue 12). The 'simple' configuration (lower case, no stemming, no stop words: the
+    // chat is in any language, as SQLite's unicode61 is) over the text with accents removed by unaccent.
+    // A generated column must be IMMUTABLE, and unaccent() is only STABLE: it looks its dictionary up through
+    // search_path at each call. chat_unaccent names the dictionary schema-qualified, so the lookup cannot
+    // change under it; what could still change it is someone editing unaccent.rules, and then the column
+    // must be rebuilt (UPDATE chat_message SET content = content), which is the promise IMMUTABLE makes here.
+    // Debian's postgresql-15 ships the extension; it is trusted, so the database's owner may create it.
+    version: 2,
+    sql: `CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public;
+    CREATE OR REPLACE FUNCTION chat_unaccent(text) RETURNS text
+      LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+      AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$;
+    ALTER TABLE chat_message ADD COLUMN IF NOT EXISTS search_vector tsvector
+      GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, chat_unaccent(coalesce(content, '')))) STORED;
+    CREATE INDEX IF NOT EXISTS ix_chat_message_search ON chat_message USING gin (search_vector);`,
+  },
   // Version 2 is full-text search (branch `search`). Version 3, editing, deleting and moderation (issue 12), as
   // SQLite's migration 6: nullable columns on chat_message and three tables. IF NOT EXISTS, so it runs again safely.
   {

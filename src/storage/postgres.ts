@@ -12,6 +12,10 @@ import {
   type HistoryPage,
   type NewMessage,
   type PageQuery,
+  type SearchOptions,
+  type SearchPage,
+  type SearchQuery,
+  type SearchTerm,
 } from "./repository.js";
 import { fromStoredTimestamp, toStoredTimestamp } from "./timestamps.js";
 import { withState } from "./message-state.js";
@@ -25,6 +29,27 @@ const SQL_LOCK_ROOMS = "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]
 const SQL_BY_CLIENT_IDS = `SELECT ${COLUMNS} FROM chat_message
   WHERE (chat_room, client_id) IN (SELECT r, c FROM unnest($1::text[], $2::text[]) AS t(r, c))`;
 const SQL_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence('chat_message', 'id'))::text AS id FROM generate_series(1, $1)";
+// Search: the newest matches of the room below the cursor (the GIN index finds them, the room index orders
+// them); the caller ranks the page, as on SQLite. The query text is built from quoted lexemes (tsQueryText) and goes
+// through the same chat_unaccent as the column; from: compares case- and compatibility-folded names.
+function searchStatement(room: string, query: SearchQuery, opts: SearchOptions): { text: string; values: unknown[] } {
+  const values: unknown[] = [room, opts.before ?? Number.MAX_SAFE_INTEGER];
+  const where = ["chat_room = $1", "id < $2"];
+  let source = "chat_message";
+  if (query.terms.length > 0) {
+    values.push(tsQueryText(query.terms));
+    source += `, to_tsquery('simple'::regconfig, chat_unaccent($${values.length}::text)) AS q`;
+    where.push("search_vector @@ q");
+  }
+  if (query.from !== undefined) {
+    values.push(query.from);
+    where.push(`lower(normalize(coalesce(sender, ''), NFKC)) = lower(normalize($${values.length}::text, NFKC))`);
+  }
+  values.push(opts.limit + 1);
+  const text = `SELECT ${COLUMNS} FROM ${source} WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT $${values.length}`;
+  return { text, values };
+}
+
 const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key)
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`;
 const SQL_FIND = `SELECT ${COLUMNS} FROM chat_message WHERE id = $1 AND chat_room = $2`;
@@ -266,6 +291,19 @@ export class PostgresMessageRepository implements ChatStore {
     return { messages: (isAfter ? page : page.reverse()).map(toMessage), hasMore };
   }
 
+  async search(room: string, query: SearchQuery, opts: SearchOptions): Promise<SearchPage> {
+    if (this.isClosed) throw new StorageUnavailableError("the database is closed");
+    let rows: Row[];
+    try {
+      rows = (await this.pool.query<Row>(searchStatement(room, query, opts))).rows;
+    } catch (err) {
+      this.noteFailure(err);
+      throw new StorageUnavailableError("the database cannot be read", { cause: err });
+    }
+    const hasMore = rows.length > opts.limit;
+    return { messages: rows.slice(0, opts.limit).map(toMessage), hasMore };
+  }
+
   async find(room: string, id: number): Promise<ChatMessage | null> {
     const rows = await this.query<Row>(SQL_FIND, [id, room], "read");
     return rows[0] === undefined ? null : toMessage(rows[0]);
@@ -370,4 +408,14 @@ async function findByClientIds(client: pg.PoolClient, msgs: NewMessage[]): Promi
 async function nextIds(client: pg.PoolClient, count: number): Promise<number[]> {
   const { rows } = await client.query<{ id: string }>(SQL_NEXT_IDS, [count]);
   return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+/** `'one' & ('two' <-> 'words') & 'pref':*`: every lexeme quoted, so user text is never tsquery syntax. */
+export function tsQueryText(terms: readonly SearchTerm[]): string {
+  return terms
+    .map((t) => {
+      const lexemes = t.tokens.map((tok, i) => `'${tok.replaceAll("'", "''").replaceAll("\\", "\\\\")}'${t.prefix && i === t.tokens.length - 1 ? ":*" : ""}`);
+      return `(${lexemes.join(" <-> ")})`;
+    })
+    .join(" & ");
 }

@@ -40,6 +40,32 @@ export interface HistoryPage {
 
 export type PageQuery = { before?: number; limit: number } | { after: number; limit: number };
 
+/** One word, or a phrase of consecutive words: folded as the index folds them (see chat/search-query.ts). */
+export interface SearchTerm {
+  tokens: string[];
+  /** The last token matches any word it begins (the word being typed). */
+  prefix: boolean;
+}
+
+/** Every term must match; `from` is a name as typed, matched by its name key (case and compatibility folded). */
+export interface SearchQuery {
+  terms: SearchTerm[];
+  from?: string;
+}
+
+export interface SearchOptions {
+  /** Only messages with id < before (the next page); the newest overall without it. */
+  before?: number;
+  limit: number;
+}
+
+export interface SearchPage {
+  /** The newest `limit` matches (id < before), newest first; the caller ranks them (chat/search-query.ts). */
+  messages: ChatMessage[];
+  /** Older matches exist: page on with before = the smallest id of this page. */
+  hasMore: boolean;
+}
+
 /** A moderator's ban of a name (by its name key) and, when known, a session from one room until `until`. */
 export interface RoomBan {
   room: string;
@@ -80,6 +106,8 @@ export interface MessageRepository {
   append(msg: NewMessage): Promise<AppendResult>;
   /** Newest `limit` before `before` (or the newest overall), or oldest `limit` after `after`; oldest first either way. */
   page(room: string, query: PageQuery): Promise<HistoryPage>;
+  /** Full-text search of one room; `query` has at least one term or a `from`. */
+  search(room: string, query: SearchQuery, opts: SearchOptions): Promise<SearchPage>;
   /**
    * True when the store answers and can take writes; may try to recover a broken store. Cheap to call often
    * (/healthz): a store that must probe with a write does so at most once per interval, answers the last

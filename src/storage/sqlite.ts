@@ -2,6 +2,8 @@ import { statSync } from "node:fs";
 import Database from "better-sqlite3";
 import type { Logger } from "../log.js";
 import { assertKnownVersion, LATEST_VERSION, migrate } from "./migrations.js";
+import { nameKey } from "../validation.js";
+import { ftsMatchExpression, searchSql } from "./sqlite-search.js";
 import {
   StorageUnavailableError,
   type AppendResult,
@@ -12,6 +14,9 @@ import {
   type HistoryPage,
   type NewMessage,
   type PageQuery,
+  type SearchOptions,
+  type SearchPage,
+  type SearchQuery,
 } from "./repository.js";
 import { fromStoredTimestamp, toStoredTimestamp } from "./timestamps.js";
 import { SqliteModeration } from "./sqlite-moderation.js";
@@ -55,6 +60,9 @@ interface Statements {
   after: Database.Statement<[string, number, number], Row>;
   insert: Database.Statement<[string, string, string, string, string | null, string | null]>;
   byClientId: Database.Statement<[string, string], Row>;
+  search: Database.Statement<unknown[], Row>;
+  searchFrom: Database.Statement<unknown[], Row>;
+  fromOnly: Database.Statement<unknown[], Row>;
   find: Database.Statement<[number, string], Row>;
   edit: Database.Statement<[string, string, number, string], Row>;
   erase: Database.Statement<[string, number, string], Row>;
@@ -162,6 +170,7 @@ export class SqliteMessageRepository implements ChatStore {
         after: db.prepare(SQL_PAGE_AFTER),
         insert: db.prepare(SQL_INSERT),
         byClientId: db.prepare(SQL_BY_CLIENT_ID),
+        ...this.prepareSearch(db),
         find: db.prepare(SQL_FIND),
         edit: db.prepare(SQL_EDIT),
         erase: db.prepare(SQL_ERASE),
@@ -175,6 +184,16 @@ export class SqliteMessageRepository implements ChatStore {
     this.setBusyTimeout(this.opts.busyTimeoutMs);
     this.isWriteProven = false;
     this.identity = this.path === ":memory:" ? null : fileIdentity(this.path);
+  }
+
+  private prepareSearch(db: Database.Database): Pick<Statements, "search" | "searchFrom" | "fromOnly"> {
+    // from:name compares name keys, as name ownership does; only queries call it, so the Flask app never needs it.
+    db.function("name_key", { deterministic: true }, (name: unknown) => (typeof name === "string" ? nameKey(name) : null));
+    return {
+      search: db.prepare(searchSql({ withTerms: true, withFrom: false })),
+      searchFrom: db.prepare(searchSql({ withTerms: true, withFrom: true })),
+      fromOnly: db.prepare(searchSql({ withTerms: false, withFrom: true })),
+    };
   }
 
   private setBusyTimeout(ms: number): void {
@@ -323,6 +342,25 @@ export class SqliteMessageRepository implements ChatStore {
       const rows = stmts.before.all(room, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
       const hasMore = rows.length > query.limit;
       return Promise.resolve({ messages: rows.slice(0, query.limit).reverse().map(toMessage), hasMore });
+    } catch (err) {
+      if (err instanceof StorageUnavailableError) return Promise.reject(err);
+      return Promise.reject(new StorageUnavailableError("the database cannot be read", { cause: err }));
+    }
+  }
+
+  /** The newest matches below `before`, newest first: the FTS index walks its doclists from the top and stops at the page. */
+  search(room: string, query: SearchQuery, opts: SearchOptions): Promise<SearchPage> {
+    try {
+      const { stmts } = this.ready();
+      const before = opts.before ?? Number.MAX_SAFE_INTEGER;
+      const from = query.from === undefined ? undefined : nameKey(query.from);
+      const take = opts.limit + 1;
+      let rows: Row[];
+      if (query.terms.length === 0) rows = stmts.fromOnly.all(room, before, from, take);
+      else if (from === undefined) rows = stmts.search.all(ftsMatchExpression(query.terms), before, room, take);
+      else rows = stmts.searchFrom.all(ftsMatchExpression(query.terms), before, room, from, take);
+      const hasMore = rows.length > opts.limit;
+      return Promise.resolve({ messages: rows.slice(0, opts.limit).map(toMessage), hasMore });
     } catch (err) {
       if (err instanceof StorageUnavailableError) return Promise.reject(err);
       return Promise.reject(new StorageUnavailableError("the database cannot be read", { cause: err }));
