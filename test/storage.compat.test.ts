@@ -71,6 +71,19 @@ describe("a chat_history.db written by the Flask app", () => {
       expect(rows).toEqual(FLASK_ROWS.map((m) => ({ chat_room: m.room, sender: m.sender, content: m.content, timestamp: m.timestamp })));
     });
   });
+
+  it("is searchable: its old rows (indexed by migration 5) and what it inserts while the port runs (the triggers)", async () => {
+    const path = flaskFixture();
+    const app = await startTestApp({ databasePath: path });
+    onTestFinished(app.close);
+    const alice = await app.joined("lobby", "alice");
+    withFlaskConnection(path, (db) => db.prepare(FLASK_INSERT).run("lobby", "ben", "inserted by Flask just now", "2024-05-08 10:00:00.000000"));
+    const found = await alice.timeout(3000).emitWithAck("search_messages", { room: "lobby", q: "flask" });
+    expect(found.ok && found.hits.map((h) => [h.message.id, h.message.content, h.highlights])).toEqual([
+      [1, "hello from Flask", [[11, 16]]], // the shorter message ranks first
+      [5, "inserted by Flask just now", [[12, 17]]],
+    ]);
+  });
 });
 
 describe("what the port writes, read back by the Flask app", () => {
