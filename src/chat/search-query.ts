@@ -144,6 +144,12 @@ function occurrences(located: readonly Located[], term: SearchTerm): number[] {
   return found;
 }
 
+/** True when `content` holds every term of the query (words folded as the index folds them). */
+export function matchesAllTerms(content: string, query: SearchQuery): boolean {
+  const located = locateWords(content);
+  return query.terms.every((term) => occurrences(located, term).length > 0);
+}
+
 /**
  * Where the query's words and phrases occur in `content`: sorted, merged [start, end) code-point ranges.
  * A word-prefix term marks every word it begins; a phrase marks its run of consecutive words.
