@@ -12,6 +12,8 @@ export interface BenchArgs {
   isProfiling: boolean;
   /** The app's entry; another build (a branch, an experiment) can be measured against the baseline. */
   appEntry?: string;
+  /** Workload 7's room size instead of the run's (an old build's full-list presence costs the cube of it). */
+  presenceMembers?: number;
   /** Where to write the SVG charts of docs/performance.md; only a full run of both servers writes them. */
   chartDir?: string;
 }
@@ -19,10 +21,11 @@ export interface BenchArgs {
 export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
   --quick     every workload, small (CI: asserts no loss, no speed thresholds)
   --target    which servers to run (default both)
-  --only      a subset of workloads 1-6, and "search" (FTS vs LIKE on a 1M-message room, migration 5)
+  --only      a subset of workloads 1-7, and "search" (FTS vs LIKE on a 1M-message room, migration 5)
   --profile   run each server under node --cpu-prof; profiles land in bench/results/profiles-*/
               (summarise one with: node --import tsx bench/profile-summary.ts <file.cpuprofile>)
   --app-entry the app's compiled entry (default dist/server.js)
+  --presence-members  workload 7's room size (default 1000, --quick 100), reported at the run's sizes below it and at it
   --chart dir write SVG charts (throughput, p99, join time) into dir; full run of both servers only
               (npm run bench -- --chart docs/ regenerates the charts of docs/performance.md)
   --chart-force  write the charts from a --quick or partial run too (to check how they render;
@@ -38,6 +41,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       profile: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
       "app-entry": { type: "string" },
+      "presence-members": { type: "string" },
       chart: { type: "string" },
       "chart-force": { type: "boolean", default: false },
     },
@@ -54,6 +58,11 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   const isSearch = only === undefined || only.includes("search");
   const workloads = only === undefined ? [...ALL_WORKLOADS] : only.filter((w) => w !== "search").map(parseWorkload);
   const appEntry = values["app-entry"];
+  const rawMembers = values["presence-members"];
+  const presenceMembers = rawMembers === undefined ? undefined : Number(rawMembers);
+  if (presenceMembers !== undefined && (!Number.isSafeInteger(presenceMembers) || presenceMembers < 10)) {
+    throw new Error(`--presence-members must be a whole number of at least 10, not ${rawMembers}\n${USAGE}`);
+  }
   const chartDir = values.chart;
   const isFullRun = !values.quick && targets.length === 2 && workloads.length === ALL_WORKLOADS.length;
   if (chartDir !== undefined && !isFullRun && !values["chart-force"]) {
@@ -67,12 +76,13 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     isSearch,
     isProfiling: values.profile,
     ...(appEntry ? { appEntry } : {}),
+    ...(presenceMembers !== undefined ? { presenceMembers } : {}),
     ...(chartDir !== undefined ? { chartDir } : {}),
   };
 }
 
 function parseWorkload(text: string): WorkloadId {
   const id = ALL_WORKLOADS.find((w) => String(w) === text);
-  if (id === undefined) throw new Error(`--only takes workload numbers 1-6, not "${text}"\n${USAGE}`);
+  if (id === undefined) throw new Error(`--only takes workload numbers 1-7, not "${text}"\n${USAGE}`);
   return id;
 }

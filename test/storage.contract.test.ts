@@ -12,9 +12,9 @@ const dir = mkdtempSync(join(tmpdir(), "mr-contract-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const path = join(dir, "chat.db");
 
-describeRepositoryContract("sqlite", () => Promise.resolve(new SqliteMessageRepository(path, { busyTimeoutMs: 250, log: createCapturingLogger() })), {
-  // Another connection, as the Flask app or the edits code would write: the triggers keep the index in step.
-  setContent: (id, content) => {
+// Another connection, as the Flask app or the edits code would write: the triggers keep the index in step.
+const backdoor = {
+  setContent: (id: number, content: string): Promise<void> => {
     const db = new Database(path, { fileMustExist: true, timeout: 2000 });
     try {
       db.prepare("UPDATE chat_message SET content = ? WHERE id = ?").run(content, id);
@@ -23,4 +23,12 @@ describeRepositoryContract("sqlite", () => Promise.resolve(new SqliteMessageRepo
     }
     return Promise.resolve();
   },
-});
+};
+
+// Twice: small rooms are searched by reading their rows; searchScanRows 0 sends every search through the FTS5 index.
+describeRepositoryContract("sqlite", () => Promise.resolve(new SqliteMessageRepository(path, { busyTimeoutMs: 250, log: createCapturingLogger() })), backdoor);
+describeRepositoryContract(
+  "sqlite (search through the index)",
+  () => Promise.resolve(new SqliteMessageRepository(path, { busyTimeoutMs: 250, log: createCapturingLogger(), searchScanRows: 0 })),
+  backdoor,
+);

@@ -28,3 +28,13 @@ export function searchSql(opts: { withTerms: boolean; withFrom: boolean }): stri
     WHERE ${SEARCH_TABLE} MATCH ? AND ${SEARCH_TABLE}.rowid < ? AND m.chat_room = ?${from}
     ORDER BY ${SEARCH_TABLE}.rowid DESC LIMIT ?`;
 }
+
+/**
+ * Up to this many rows below the cursor, a room is searched by reading them (newest first) instead of through
+ * the index: cheaper than walking a common word's rows across every other room (a room of 100 among a
+ * million rows: 140 ms for "the" through the index, 2 ms read here). Reading 2,000 took 30 ms: hence 500.
+ */
+export const SMALL_ROOM_ROWS = 500;
+/** How many of the room's rows lie below the cursor, counting no further than the third parameter. */
+export const SQL_ROOM_SIZE_UP_TO = `SELECT count(*) AS n FROM (SELECT 1 FROM chat_message INDEXED BY ix_chat_message_room_id
+  WHERE chat_room = ? AND id < ? LIMIT ?)`;
