@@ -125,6 +125,15 @@ export interface ServerToClientEvents {
   typing: (ev: TypingEvent) => void;
   chat_error: (ev: ChatErrorEvent) => void;
   server_shutdown: (ev: ShutdownEvent) => void;
+  resync: (ev: ResyncEvent) => void;
+}
+
+/**
+ * Multi-node mode (issue 10): the node's link to the other nodes (Redis) was down, so broadcasts from other
+ * nodes may have been missed. Catch up with join_chat {since: lastId} or fetch_history {after: lastId}.
+ */
+export interface ResyncEvent {
+  room: string;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- Socket.IO's generic slot; one node today.

@@ -19,7 +19,7 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
     fetch_history: { limit: "history", handler: (socket, raw) => fetchHistory(socket, deps, raw) },
     typing: { limit: "typing", handler: (socket, raw) => typing(socket, raw) },
   };
-  const shared = createMemorySharedLimits(deps.config.rateLimits);
+  const shared = deps.sharedLimits ?? createMemorySharedLimits(deps.config.rateLimits);
   io.on("connection", (socket) => {
     socket.data.rooms = new Map();
     const limits = new ConnectionLimits(deps.config.rateLimits, deps.clock);
