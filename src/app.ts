@@ -131,7 +131,7 @@ export function createApp(deps: AppDeps): App {
     },
   });
   if (deps.cluster) io.adapter(createAdapter(deps.cluster.adapterRedis, { streamName: "mr:socket.io" }));
-  const cluster = deps.cluster && redisPresence ? startClusterNode({ io, presence: redisPresence, clients: [deps.cluster.redis, deps.cluster.adapterRedis], ttlMs: config.presenceTtlMs, log }) : undefined;
+  const cluster = deps.cluster && redisPresence ? startClusterNode({ io, presence: redisPresence, clients: [deps.cluster.redis, deps.cluster.adapterRedis], ttlMs: config.presenceTtlMs, log, repo }) : undefined;
   const metrics = createMetrics(
     { connectedSockets: () => io.engine.clientsCount, activeRooms: () => presence.roomCount() },
     deps.withProcessMetrics ?? false,
