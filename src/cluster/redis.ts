@@ -38,7 +38,7 @@ export interface RedisOptions {
  * reconnects by itself, forever, with a capped back-off.
  */
 export function createRedisClient(url: string, opts: RedisOptions = {}): Redis {
-  return new Redis(url, {
+  const client = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: opts.isForAdapter === true,
     autoResendUnfulfilledCommands: false,
@@ -46,6 +46,16 @@ export function createRedisClient(url: string, opts: RedisOptions = {}): Redis {
     connectTimeout: opts.connectTimeoutMs ?? 5000,
     retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
   });
+  if (opts.isForAdapter === true) {
+    // Without autoResendUnfulfilledCommands, ioredis drops a command that was in flight when the link closed and
+    // never settles its promise. The adapter's stream readers are duplicates of this client that loop on a blocking
+    // XREAD, which is nearly always in flight: a dropped XREAD ends the loop for good, and after a Redis restart the
+    // node would stop hearing the other nodes (the restart test caught it about one run in three). A read is safe to
+    // send again, so the readers resend theirs; this client, the publisher, still never resends an XADD.
+    const duplicate = client.duplicate.bind(client);
+    client.duplicate = (override) => duplicate({ ...override, autoResendUnfulfilledCommands: true });
+  }
+  return client;
 }
 
 /** Connects and PINGs once; a failure is a RedisConnectError naming the cause, and the client is closed. */
