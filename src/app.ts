@@ -6,6 +6,11 @@ import { registerChat } from "./chat/controller.js";
 import { releaseHeldName } from "./chat/membership.js";
 import { NameGrace } from "./chat/name-grace.js";
 import { createMemoryPresence, type PresenceStore } from "./chat/presence.js";
+import { createRedisSharedLimits } from "./chat/shared-limits.js";
+import { createAdapter } from "@socket.io/redis-streams-adapter";
+import type { Redis } from "ioredis";
+import { startClusterNode, type ClusterNode } from "./cluster/node.js";
+import { createRedisPresence } from "./cluster/redis-presence.js";
 import { createRoomDirectory } from "./chat/room-directory.js";
 import { startSlowClientSweep } from "./chat/slow-clients.js";
 import { Drain, type ChatServer } from "./chat/types.js";
@@ -19,6 +24,7 @@ import { securityHeaders } from "./http/security.js";
 import { sessionFromRequest, sessionKey } from "./http/session.js";
 import { guardLog, type Logger } from "./log.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { PostgresMessageRepository } from "./storage/postgres.js";
 import { hasEditsAndModeration, type EditsAndModeration, type MessageRepository } from "./storage/repository.js";
 
 export interface AppDeps {
@@ -30,6 +36,11 @@ export interface AppDeps {
   store?: EditsAndModeration;
   /** Node process metrics on /metrics; off in tests, which build many apps in one process. */
   withProcessMetrics?: boolean;
+  /**
+   * Multi-node mode: `redis` serves presence, names and limits, `adapterRedis` the Socket.IO adapter (its
+   * reads block, so it gets its own connection). The app closes both.
+   */
+  cluster?: { redis: Redis; adapterRedis: Redis };
 }
 
 export interface App {
@@ -37,6 +48,8 @@ export interface App {
   io: ChatServer;
   metrics: Metrics;
   presence: PresenceStore;
+  /** Multi-node mode only. */
+  cluster?: ClusterNode;
   /** Graceful: refuse new work, answer in-flight events, tell clients, close sockets and the database. */
   close(): Promise<void>;
 }
@@ -89,7 +102,10 @@ export function createApp(deps: AppDeps): App {
   const store = deps.store ?? (hasEditsAndModeration(repo) ? repo : null);
   if (store === null) throw new Error("createApp: the repository cannot edit or moderate; pass deps.store");
   const log = guardLog(deps.log, { clock, warnIntervalMs: config.logWarnIntervalMs });
-  const presence = createMemoryPresence();
+  const redisPresence = deps.cluster
+    ? createRedisPresence(deps.cluster.redis, { nodeId: config.nodeId, ttlMs: config.presenceTtlMs, graceMs: config.nameGraceMs, now: () => clock.now().getTime() })
+    : null;
+  const presence: PresenceStore = redisPresence ?? createMemoryPresence();
   const drain = new Drain();
 
   const web = express();
@@ -119,8 +135,15 @@ export function createApp(deps: AppDeps): App {
       callback(verdict.reason, false);
     },
   });
+  if (deps.cluster) io.adapter(createAdapter(deps.cluster.adapterRedis, { streamName: "mr:socket.io" }));
+  const cluster = deps.cluster && redisPresence ? startClusterNode({ io, presence: redisPresence, clients: [deps.cluster.redis, deps.cluster.adapterRedis], ttlMs: config.presenceTtlMs, log, repo }) : undefined;
   const metrics = createMetrics(
-    { connectedSockets: () => io.engine.clientsCount, activeRooms: () => presence.roomCount() },
+    {
+      connectedSockets: () => io.engine.clientsCount,
+      activeRooms: () => presence.roomCount(),
+      ...(cluster ? { cluster: { nodeId: config.nodeId, isRedisUp: () => cluster.isRedisUp(), recoveries: () => cluster.recoveries() } } : {}),
+      ...(repo instanceof PostgresMessageRepository ? { pool: () => repo.poolStats() } : {}),
+    },
     deps.withProcessMetrics ?? false,
   );
 
@@ -139,7 +162,8 @@ export function createApp(deps: AppDeps): App {
   const grace: NameGrace = new NameGrace(config.nameGraceMs, (room, name, hold) => {
     releaseHeldName(io, chatDeps, room, name, hold).catch((err: unknown) => log.error("name_release_failed", { room, err }));
   });
-  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain };
+  const sharedLimits = deps.cluster ? createRedisSharedLimits(config.rateLimits, deps.cluster.redis) : undefined;
+  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, ...(sharedLimits ? { sharedLimits } : {}) };
   registerChat(io, chatDeps);
   const stopSweep = startSlowClientSweep(io, config.maxBufferedBytesPerConnection, SLOW_CLIENT_SWEEP_MS, (socket, bytes) => {
     metrics.slowClientsDropped.inc();
@@ -147,7 +171,7 @@ export function createApp(deps: AppDeps): App {
   });
 
   web.use(express.static(config.publicDir, { index: false, setHeaders: setStaticCaching }));
-  const routeDeps = { config, repo, store, log, clock, presence, directory: createRoomDirectory(presence, clock), metrics };
+  const routeDeps = { config, repo, store, log, clock, presence, directory: createRoomDirectory(presence, clock), metrics, ...(cluster ? { cluster } : {}) };
   web.use(routes(routeDeps));
   web.use(notFound(routeDeps));
   web.use(errorHandler(log));
@@ -168,10 +192,14 @@ export function createApp(deps: AppDeps): App {
         for (const socket of connections) socket.destroy();
         await ioClosed;
       }
+      if (cluster && deps.cluster) {
+        await cluster.stop();
+        await Promise.allSettled([deps.cluster.redis.quit(), deps.cluster.adapterRedis.quit()]);
+      }
       await repo.close();
     })();
     return closing;
   };
 
-  return { http, io, metrics, presence, close };
+  return { http, io, metrics, presence, ...(cluster ? { cluster } : {}), close };
 }

@@ -31,7 +31,7 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
     kick_user: { limit: "join", handler: (socket, raw) => kickUser(io, socket, deps, raw) },
     ban_user: { limit: "join", handler: (socket, raw) => banUser(io, socket, deps, raw) },
   };
-  const shared = createMemorySharedLimits(deps.config.rateLimits);
+  const shared = deps.sharedLimits ?? createMemorySharedLimits(deps.config.rateLimits);
   io.on("connection", (socket) => {
     socket.data.rooms = new Map();
     const limits = new ConnectionLimits(deps.config.rateLimits, deps.clock);

@@ -7,6 +7,7 @@ import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, Soc
 import type { EditsAndModeration, MessageRepository } from "../storage/repository.js";
 import type { NameGrace } from "./name-grace.js";
 import type { PresenceStore } from "./presence.js";
+import type { SharedLimits } from "./shared-limits.js";
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -22,6 +23,8 @@ export interface ChatDeps {
   grace: NameGrace;
   metrics: Metrics;
   drain: Drain;
+  /** Per-session and per-address limits shared by every node (Redis); the memory backend when absent. */
+  sharedLimits?: SharedLimits;
 }
 
 /** Counts handlers still running, so shutdown can answer every in-flight event before closing. */

@@ -291,6 +291,11 @@ export class PostgresMessageRepository implements ChatStore {
     return { messages: (isAfter ? page : page.reverse()).map(toMessage), hasMore };
   }
 
+  /** The pool's figures for /metrics. */
+  poolStats(): { total: number; idle: number; waiting: number } {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
   async search(room: string, query: SearchQuery, opts: SearchOptions): Promise<SearchPage> {
     if (this.isClosed) throw new StorageUnavailableError("the database is closed");
     let rows: Row[];
