@@ -12,7 +12,7 @@ import { newClientId } from "../helpers/emit.js";
 import { isChat } from "../helpers/messages.js";
 
 const PAGE = 100;
-const ACK_TIMEOUT_MS = 10_000;
+const ACK_TIMEOUT_MS = 5000;
 
 export interface SendOutcome {
   ack: Ack<SendResult>;
@@ -223,3 +223,12 @@ export function tally(ledger: Ledger, sent: number, members: readonly Member[], 
 }
 
 export const describeTally = (t: Tally): string => `sent ${t.sent}, acked ${t.acked}, delivered ${t.delivered}, lost ${t.lost}, duplicated ${t.duplicated}`;
+
+/** Resolves when `done()` holds (checked every 20 ms: counters, not events); fails after `timeoutMs` with `why()`. */
+export async function waitUntil(done: () => boolean, timeoutMs: number, why: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(why());
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
