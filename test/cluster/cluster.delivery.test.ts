@@ -24,9 +24,9 @@ afterAll(() => members.forEach((m) => m.close()));
 async function member(ledger: Ledger, name: string, room: string, node: number): Promise<Member> {
   const m = new Member(ledger, members.length + 1, name, room);
   members.push(m);
-  await m.connect(cluster.nodes[node]!.url);
+  await m.connect(cluster.node(node).url);
   const ack = await m.join();
-  if (!ack.ok) throw new Error(`${name} could not join on ${cluster.nodes[node]!.id}: ${ack.error.code} ${ack.error.message}`);
+  if (!ack.ok) throw new Error(`${name} could not join on ${cluster.node(node).id}: ${ack.error.code} ${ack.error.message}`);
   return m;
 }
 
@@ -79,8 +79,8 @@ describe("cluster: delivery across nodes", () => {
     const ana = await member(ledger, "ana", room, 0);
     const bo = await member(ledger, "bo", room, 1);
     const watchers = [ana, bo];
-    const joinedNotice = watchers.map((m) => waitFor(m.socket!, "message", (e: MessageEvent) => isNotice(e) && e.kind === "joined" && e.username === "eve", 5000));
-    const joinedPresence = watchers.map((m) => waitFor(m.socket!, "presence", (p: PresenceEvent) => (p.joined ?? p.users).includes("eve"), 5000));
+    const joinedNotice = watchers.map((m) => waitFor(m.need(), "message", (e: MessageEvent) => isNotice(e) && e.kind === "joined" && e.username === "eve", 5000));
+    const joinedPresence = watchers.map((m) => waitFor(m.need(), "presence", (p: PresenceEvent) => (p.joined ?? p.users).includes("eve"), 5000));
     const eve = await member(ledger, "eve", room, 2);
     const [notices] = await Promise.all([Promise.all(joinedNotice) as Promise<Notice[]>, Promise.all(joinedPresence)]);
     expect(notices.map((n) => n.content)).toEqual(["eve has joined the chat.", "eve has joined the chat."]);
@@ -89,15 +89,15 @@ describe("cluster: delivery across nodes", () => {
     const lists: string[][] = [];
     for (let node = 0; node < 3; node++) {
       const probe = new Member(ledger, 50 + node, `probe${node}`, room);
-      await probe.connect(cluster.nodes[node]!.url);
+      await probe.connect(cluster.node(node).url);
       const ack = await probe.join();
       lists.push(ack.ok ? (ack.users ?? []).filter((u) => !u.startsWith("probe")) : [`join failed: ${ack.ok ? "" : ack.error.code}`]);
       probe.close();
     }
     expect(lists, "presence list per node").toEqual([["ana", "bo", "eve"], ["ana", "bo", "eve"], ["ana", "bo", "eve"]]);
 
-    const leftNotice = watchers.map((m) => waitFor(m.socket!, "message", (e: MessageEvent) => isNotice(e) && e.kind === "left" && e.username === "eve", 5000));
-    const leftPresence = watchers.map((m) => waitFor(m.socket!, "presence", (p: PresenceEvent) => (p.left ?? []).includes("eve") || !p.users.includes("eve"), 5000));
+    const leftNotice = watchers.map((m) => waitFor(m.need(), "message", (e: MessageEvent) => isNotice(e) && e.kind === "left" && e.username === "eve", 5000));
+    const leftPresence = watchers.map((m) => waitFor(m.need(), "presence", (p: PresenceEvent) => (p.left ?? []).includes("eve") || !p.users.includes("eve"), 5000));
     eve.close(); // the name grace (NAME_GRACE_MS=500 here) passes, then the room hears that eve left
     await Promise.all([...leftNotice, ...leftPresence]);
   });
@@ -108,13 +108,13 @@ describe("cluster: delivery across nodes", () => {
     const ana = await member(ledger, "ana", room, 0);
     const bo = await member(ledger, "bo", room, 1);
     const cy = await member(ledger, "cy", room, 2);
-    const seen = [bo, cy].map((m) => waitFor(m.socket!, "typing", (t: TypingEvent) => t.username === "ana" && t.isTyping, 5000));
+    const seen = [bo, cy].map((m) => waitFor(m.need(), "typing", (t: TypingEvent) => t.username === "ana" && t.isTyping, 5000));
     expect(await ana.typing(true)).toMatchObject({ ok: true });
     expect(await Promise.all(seen)).toEqual([{ room, username: "ana", isTyping: true }, { room, username: "ana", isTyping: true }]);
 
     const impostor = new Member(ledger, 99, "ana", room);
     members.push(impostor);
-    await impostor.connect(cluster.nodes[2]!.url);
+    await impostor.connect(cluster.node(2).url);
     const ack = await impostor.join();
     expect(ack, "ana is held on node-a, so node-c refuses the name").toMatchObject({ ok: false, error: { code: "name_taken" } });
   });

@@ -22,8 +22,8 @@ describe("cluster: a node is SIGKILLed mid-chat", () => {
     const members: Member[] = [];
     for (let node = 0; node < 3; node++) {
       for (const role of ["talker", "reader"]) {
-        const m = new Member(ledger, members.length + 1, `${role}-${cluster.nodes[node]!.id}`, room);
-        await m.connect(cluster.nodes[node]!.url);
+        const m = new Member(ledger, members.length + 1, `${role}-${cluster.node(node).id}`, room);
+        await m.connect(cluster.node(node).url);
         const ack = await m.join();
         if (!ack.ok) throw new Error(`join failed: ${ack.error.code}`);
         members.push(m);
@@ -31,8 +31,7 @@ describe("cluster: a node is SIGKILLed mid-chat", () => {
     }
     const joinedAt = new Map(members.map((m) => [m, performance.now()] as const));
     const talkers = members.filter((m) => m.name.startsWith("talker"));
-    const victim = cluster.nodes[1]!;
-    const survivors = [cluster.nodes[0]!, cluster.nodes[2]!];
+    const victim = cluster.node(1);
 
     let sent = 0;
     let refused = 0;
@@ -55,7 +54,7 @@ describe("cluster: a node is SIGKILLed mid-chat", () => {
     expect(exit.signal).toBe("SIGKILL");
     const displaced = members.filter((m) => m.url === victim.url);
     displaced.forEach((m, i) => {
-      const to = survivors[i % survivors.length]!;
+      const to = i % 2 === 0 ? cluster.node(0) : cluster.node(2);
       moving.set(m, m.moveTo(to.url).then((ack) => {
         if (!ack.ok) throw new Error(`${m.name} could not rejoin on ${to.id}: ${ack.error.code}`);
       }));

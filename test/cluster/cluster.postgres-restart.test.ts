@@ -25,7 +25,7 @@ describe("cluster: PostgreSQL restarts", () => {
     const room = "pg-restart";
     const members = cluster.nodes.map((node, i) => new Member(ledger, i + 1, `m-${node.id}`, room));
     for (const [i, m] of members.entries()) {
-      await m.connect(cluster.nodes[i]!.url);
+      await m.connect(cluster.node(i).url);
       const ack = await m.join();
       if (!ack.ok) throw new Error(`join failed: ${ack.error.code}`);
     }
@@ -66,8 +66,8 @@ describe("cluster: PostgreSQL restarts", () => {
     expect(slowest, counts).toBeLessThan(BOUND_MS);
     for (const [i, h] of healthDown.entries()) {
       const text = JSON.stringify(h.body);
-      expect(text, `/healthz of ${cluster.nodes[i]!.id} while PostgreSQL is down names the node`).toContain(cluster.nodes[i]!.id);
-      expect(text, `/healthz of ${cluster.nodes[i]!.id} while PostgreSQL is down says why`).toMatch(/postgres/i);
+      expect(text, `/healthz of ${cluster.node(i).id} while PostgreSQL is down names the node`).toContain(cluster.node(i).id);
+      expect(text, `/healthz of ${cluster.node(i).id} while PostgreSQL is down says why`).toMatch(/postgres/i);
     }
     expect(after.map((a) => a.ack.ok), counts).toEqual([true, true, true]);
     expect(reconnected, counts).toEqual([]);

@@ -23,8 +23,8 @@ describe("cluster: Redis restarts mid-chat", () => {
     const members: Member[] = [];
     for (let node = 0; node < 3; node++) {
       for (const role of ["talker", "reader"]) {
-        const m = new Member(ledger, members.length + 1, `${role}-${cluster.nodes[node]!.id}`, room);
-        await m.connect(cluster.nodes[node]!.url);
+        const m = new Member(ledger, members.length + 1, `${role}-${cluster.node(node).id}`, room);
+        await m.connect(cluster.node(node).url);
         const ack = await m.join();
         if (!ack.ok) throw new Error(`join failed: ${ack.error.code}`);
         members.push(m);
@@ -51,7 +51,7 @@ describe("cluster: Redis restarts mid-chat", () => {
     const ackedBeforeOutage = ledger.acked.size;
     await waitUntil(() => ledger.acked.size >= ackedBeforeOutage + 20 || refusals.length > 5, 20_000, () => `only ${ledger.acked.size - ackedBeforeOutage} acks while Redis was down`);
     const ackedDuringOutage = ledger.acked.size - ackedBeforeOutage;
-    const healthDuringOutage = await health(cluster.nodes[0]!.url);
+    const healthDuringOutage = await health(cluster.node(0).url);
     await cluster.startRedis();
     const ackedAtRestart = ledger.acked.size;
     await waitUntil(() => ledger.acked.size >= ackedAtRestart + 20 || refusals.length > 5, 20_000, () => `only ${ledger.acked.size - ackedAtRestart} acks after Redis came back`);

@@ -185,7 +185,8 @@ export class Member {
     this.events.push({ event, payload });
   }
 
-  private need(): ClientSocket {
+  /** The connection (throws while there is none). */
+  need(): ClientSocket {
     if (this.socket === null) throw new Error(`${this.name} is not connected`);
     return this.socket;
   }

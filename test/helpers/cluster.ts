@@ -62,6 +62,8 @@ export interface ClusterNode {
 
 export interface Cluster {
   nodes: ClusterNode[];
+  /** nodes[index], or an error naming the index. */
+  node(index: number): ClusterNode;
   databaseUrl: string;
   redisUrl: string;
   redis: RedisServer;
@@ -112,6 +114,11 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     };
     return {
       nodes,
+      node: (index) => {
+        const node = nodes[index];
+        if (node === undefined) throw new Error(`no node ${index}: the cluster has ${nodes.length}`);
+        return node;
+      },
       databaseUrl,
       redisUrl: redis.url,
       redis,

@@ -38,7 +38,8 @@ export function renderConfig(values: Readonly<Record<string, string>>): string {
 /** Starts nginx on a free loopback port in front of `upstreams` ("127.0.0.1:port" each, three of them). */
 export async function startNginx(upstreams: readonly string[]): Promise<Nginx> {
   if (!existsSync(NGINX)) throw new Error(`${NGINX} not found: install Debian's nginx package (apt-get install nginx)`);
-  if (upstreams.length !== 3) throw new Error("docs/nginx-cluster.conf names three nodes");
+  const [nodeA, nodeB, nodeC] = upstreams;
+  if (upstreams.length !== 3 || nodeA === undefined || nodeB === undefined || nodeC === undefined) throw new Error("docs/nginx-cluster.conf names three nodes");
   const dir = mkdtempSync(join(tmpdir(), "mr-nginx-"));
   // Workers drop root for nobody: they must be able to reach the temp folders under the prefix.
   chmodSync(dir, 0o755);
@@ -64,7 +65,7 @@ export async function startNginx(upstreams: readonly string[]): Promise<Nginx> {
   try {
     const port = await freePort();
     const conf = join(dir, "nginx.conf");
-    writeFileSync(conf, renderConfig({ LISTEN_PORT: String(port), NODE_A: upstreams[0]!, NODE_B: upstreams[1]!, NODE_C: upstreams[2]! }));
+    writeFileSync(conf, renderConfig({ LISTEN_PORT: String(port), NODE_A: nodeA, NODE_B: nodeB, NODE_C: nodeC }));
     const child = spawn(NGINX, ["-p", `${dir}/`, "-c", conf, "-e", join(dir, "logs", "startup.log"), "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
     proc = child;
     let stderr = "";
