@@ -3,7 +3,14 @@ import type { AddressInfo, Socket } from "node:net";
 import express from "express";
 import { Server } from "socket.io";
 import { registerChat } from "./chat/controller.js";
+import { releaseHeldName } from "./chat/membership.js";
+import { NameGrace } from "./chat/name-grace.js";
 import { createMemoryPresence, type PresenceStore } from "./chat/presence.js";
+import { createRedisSharedLimits } from "./chat/shared-limits.js";
+import { createAdapter } from "@socket.io/redis-streams-adapter";
+import type { Redis } from "ioredis";
+import { startClusterNode, type ClusterNode } from "./cluster/node.js";
+import { createRedisPresence } from "./cluster/redis-presence.js";
 import { createRoomDirectory } from "./chat/room-directory.js";
 import { startSlowClientSweep } from "./chat/slow-clients.js";
 import { Drain, type ChatServer } from "./chat/types.js";
@@ -26,6 +33,11 @@ export interface AppDeps {
   clock: Clock;
   /** Node process metrics on /metrics; off in tests, which build many apps in one process. */
   withProcessMetrics?: boolean;
+  /**
+   * Multi-node mode: `redis` serves presence, names and limits, `adapterRedis` the Socket.IO adapter (its
+   * reads block, so it gets its own connection). The app closes both.
+   */
+  cluster?: { redis: Redis; adapterRedis: Redis };
 }
 
 export interface App {
@@ -33,6 +45,8 @@ export interface App {
   io: ChatServer;
   metrics: Metrics;
   presence: PresenceStore;
+  /** Multi-node mode only. */
+  cluster?: ClusterNode;
   /** Graceful: refuse new work, answer in-flight events, tell clients, close sockets and the database. */
   close(): Promise<void>;
 }
@@ -83,7 +97,10 @@ function flushQueuedPackets(io: ChatServer, timeoutMs: number): Promise<void> {
 export function createApp(deps: AppDeps): App {
   const { config, repo, clock } = deps;
   const log = guardLog(deps.log, { clock, warnIntervalMs: config.logWarnIntervalMs });
-  const presence = createMemoryPresence();
+  const redisPresence = deps.cluster
+    ? createRedisPresence(deps.cluster.redis, { nodeId: config.nodeId, ttlMs: config.presenceTtlMs, graceMs: config.nameGraceMs, now: () => clock.now().getTime() })
+    : null;
+  const presence: PresenceStore = redisPresence ?? createMemoryPresence();
   const drain = new Drain();
 
   const web = express();
@@ -113,6 +130,8 @@ export function createApp(deps: AppDeps): App {
       callback(verdict.reason, false);
     },
   });
+  if (deps.cluster) io.adapter(createAdapter(deps.cluster.adapterRedis, { streamName: "mr:socket.io" }));
+  const cluster = deps.cluster && redisPresence ? startClusterNode({ io, presence: redisPresence, clients: [deps.cluster.redis, deps.cluster.adapterRedis], ttlMs: config.presenceTtlMs, log }) : undefined;
   const metrics = createMetrics(
     { connectedSockets: () => io.engine.clientsCount, activeRooms: () => presence.roomCount() },
     deps.withProcessMetrics ?? false,
@@ -128,14 +147,19 @@ export function createApp(deps: AppDeps): App {
     socket.data.ip = clientIp(socket.request);
     next();
   });
-  registerChat(io, { config, repo, log, clock, presence, metrics, drain });
+  const grace: NameGrace = new NameGrace(config.nameGraceMs, (room, name, hold) => {
+    releaseHeldName(io, chatDeps, room, name, hold).catch((err: unknown) => log.error("name_release_failed", { room, err }));
+  });
+  const sharedLimits = deps.cluster ? createRedisSharedLimits(config.rateLimits, deps.cluster.redis) : undefined;
+  const chatDeps = { config, repo, log, clock, presence, grace, metrics, drain, ...(sharedLimits ? { sharedLimits } : {}) };
+  registerChat(io, chatDeps);
   const stopSweep = startSlowClientSweep(io, config.maxBufferedBytesPerConnection, SLOW_CLIENT_SWEEP_MS, (socket, bytes) => {
     metrics.slowClientsDropped.inc();
     log.warn("slow_client_dropped", { socket, bytes });
   });
 
   web.use(express.static(config.publicDir, { index: false, setHeaders: setStaticCaching }));
-  const routeDeps = { config, repo, log, presence, directory: createRoomDirectory(presence, clock), metrics };
+  const routeDeps = { config, repo, log, presence, directory: createRoomDirectory(presence, clock), metrics, ...(cluster ? { cluster } : {}) };
   web.use(routes(routeDeps));
   web.use(notFound(routeDeps));
   web.use(errorHandler(log));
@@ -145,6 +169,7 @@ export function createApp(deps: AppDeps): App {
     closing ??= (async () => {
       drain.isShuttingDown = true;
       stopSweep();
+      grace.stop(); // no grace timer outlives the app; names dropped from here on are released at once
       http.close(); // no new connections; open ones stay until io.close below
       io.emit("server_shutdown", { reconnectAfterMs: RECONNECT_AFTER_MS });
       await drain.idle(); // every in-flight event has been answered
@@ -155,10 +180,14 @@ export function createApp(deps: AppDeps): App {
         for (const socket of connections) socket.destroy();
         await ioClosed;
       }
+      if (cluster && deps.cluster) {
+        await cluster.stop();
+        await Promise.allSettled([deps.cluster.redis.quit(), deps.cluster.adapterRedis.quit()]);
+      }
       await repo.close();
     })();
     return closing;
   };
 
-  return { http, io, metrics, presence, close };
+  return { http, io, metrics, presence, ...(cluster ? { cluster } : {}), close };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import { LIMITS } from "./protocol.js";
 
@@ -59,11 +60,19 @@ export interface Config {
   /** A failing store is probed with a write at most once per this many ms; /healthz answers the last result between. */
   healthProbeIntervalMs: number;
   shutdownTimeoutMs: number;
+  /** How long a name whose last connection dropped (without leave_chat) stays its owner's; 0 = released at once. */
+  nameGraceMs: number;
   metricsToken: string | null;
   /** Repeated warnings of one kind are logged once per this many ms, with a count of the ones left out; 0 logs all. */
   logWarnIntervalMs: number;
   viewsDir: string;
   publicDir: string;
+  /** redis://… turns on multi-node mode (Socket.IO adapter, presence, names and limits in Redis); null = one node. */
+  redisUrl: string | null;
+  /** Names this node in logs, metrics and /healthz. */
+  nodeId: string;
+  /** How long a node's presence entries outlive its last heartbeat (multi-node mode). */
+  presenceTtlMs: number;
 }
 
 export interface PostgresSettings {
@@ -123,6 +132,9 @@ export function loadConfig(env: Env): Config {
   const databasePath = env.DATABASE_PATH?.trim() || "chat_history.db";
   const host = env.HOST?.trim() || "127.0.0.1";
   const databaseUrl = parseDatabaseUrl(env.DATABASE_URL, problems);
+  const redisUrl = parseRedisUrl(env.REDIS_URL, problems);
+  // Several nodes cannot share one SQLite file: multi-node mode needs the PostgreSQL store.
+  if (redisUrl !== null && databaseUrl === null) problems.push("REDIS_URL needs DATABASE_URL (several nodes cannot share an SQLite file)");
 
   const allowedOrigins = parseOrigins(env.ALLOWED_ORIGINS ?? "", problems);
   const metricsToken = env.METRICS_TOKEN?.trim() || null;
@@ -166,10 +178,14 @@ export function loadConfig(env: Env): Config {
     dbWriteRetryMs: int("DB_WRITE_RETRY_MS", 500, 0, 600_000),
     healthProbeIntervalMs: int("HEALTH_PROBE_INTERVAL_MS", 1000, 0, 3_600_000),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
+    nameGraceMs: int("NAME_GRACE_MS", 15_000, 0, 3_600_000),
     metricsToken,
     logWarnIntervalMs: int("LOG_WARN_INTERVAL_MS", 10_000, 0, 3_600_000),
     viewsDir: fileURLToPath(new URL("../views", import.meta.url)),
     publicDir: fileURLToPath(new URL("../public", import.meta.url)),
+    redisUrl,
+    nodeId: env.NODE_ID?.trim() || `${hostname()}-${process.pid}`,
+    presenceTtlMs: int("PRESENCE_TTL_MS", 15_000, 300, 3_600_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
@@ -186,6 +202,22 @@ function parseDatabaseUrl(raw: string | undefined, problems: string[]): string |
   }
   if (url === null || (url.protocol !== "postgres:" && url.protocol !== "postgresql:") || url.hostname === "") {
     problems.push("DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/database");
+    return null;
+  }
+  return value;
+}
+
+function parseRedisUrl(raw: string | undefined, problems: string[]): string | null {
+  const value = raw?.trim() ?? "";
+  if (value === "") return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (url === null || (url.protocol !== "redis:" && url.protocol !== "rediss:") || url.hostname === "") {
+    problems.push("REDIS_URL must be a Redis URL such as redis://:password@host:6379/0");
     return null;
   }
   return value;

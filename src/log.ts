@@ -11,11 +11,12 @@ export interface Logger {
   error(event: string, fields?: LogFields): void;
 }
 
-export function createPinoLogger(level: string): Logger {
+/** `node` (NODE_ID) goes into every line, so the lines of several nodes can be told apart once merged. */
+export function createPinoLogger(level: string, node?: string): Logger {
   // pino writes asynchronously-buffered lines to stdout, so logging stays off the hot path's critical time.
   const base = pino({
     level,
-    base: undefined,
+    base: node === undefined ? undefined : { node },
     timestamp: pino.stdTimeFunctions.isoTime,
     messageKey: "event",
     formatters: { level: (label) => ({ level: label }) },

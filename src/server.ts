@@ -4,6 +4,8 @@ import { createApp } from "./app.js";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createPinoLogger, type Logger } from "./log.js";
+import { connectRedis, RedisConnectError, redactRedisUrl } from "./cluster/redis.js";
+import type { Redis } from "ioredis";
 import { PostgresConnectError, PostgresMessageRepository, redactDatabaseUrl } from "./storage/postgres.js";
 import type { MessageRepository } from "./storage/repository.js";
 import { SqliteMessageRepository } from "./storage/sqlite.js";
@@ -18,11 +20,12 @@ async function main(): Promise<void> {
     for (const problem of err.problems) process.stderr.write(`config error: ${problem}\n`);
     process.exit(1);
   }
-  const log = createPinoLogger(config.logLevel);
+  const log = createPinoLogger(config.logLevel, config.nodeId);
   if (config.isSecretGenerated) log.warn("secret_key_generated", { hint: "set SECRET_KEY so sessions survive a restart" });
 
+  const cluster = await openRedis(config);
   const repo = await openRepository(config, log);
-  const app = createApp({ config, repo, log, clock: systemClock, withProcessMetrics: true });
+  const app = createApp({ config, repo, log, clock: systemClock, withProcessMetrics: true, ...(cluster ? { cluster } : {}) });
 
   app.http.once("error", (err) => {
     process.stderr.write(`cannot listen on ${config.host}:${config.port}: ${err.message}\n`);
@@ -31,10 +34,24 @@ async function main(): Promise<void> {
   app.http.listen(config.port, config.host, () => {
     const address = app.http.address();
     const port = typeof address === "object" && address !== null ? address.port : config.port;
-    log.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, database: config.databaseUrl === null ? config.databasePath : redactDatabaseUrl(config.databaseUrl) });
+    log.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, database: config.databaseUrl === null ? config.databasePath : redactDatabaseUrl(config.databaseUrl), ...(config.redisUrl === null ? {} : { redis: redactRedisUrl(config.redisUrl) }) });
   });
 
   installShutdown(app.close, log, config.shutdownTimeoutMs);
+}
+
+/** Multi-node mode: two connections (presence and limits; the adapter's), or one line and exit 1. */
+async function openRedis(config: Config): Promise<{ redis: Redis; adapterRedis: Redis } | null> {
+  if (config.redisUrl === null) return null;
+  try {
+    const redis = await connectRedis(config.redisUrl);
+    const adapterRedis = await connectRedis(config.redisUrl);
+    return { redis, adapterRedis };
+  } catch (err) {
+    if (!(err instanceof RedisConnectError)) throw err;
+    process.stderr.write(`cannot connect to Redis: ${err.message}\n`);
+    process.exit(1);
+  }
 }
 
 /** PostgreSQL when DATABASE_URL is set, SQLite otherwise; a store that cannot be opened ends start-up with one line. */

@@ -72,6 +72,10 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
         serverDisconnectRetryMs = Math.min(serverDisconnectRetryMs * 2, 30_000);
       }
     });
+    // Multi-node mode: the server's link to the other nodes was down; catch up from the last id, as after a reconnect.
+    s.on("resync", (ev) => {
+      if (session && ev && ev.room === session.room && session.isJoined) void rejoin();
+    });
     s.on("server_shutdown", () => {
       isRestarting = true;
       if (session) views.setBanner("Server restarting…");

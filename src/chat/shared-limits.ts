@@ -1,7 +1,8 @@
 // Limits that outlive a connection: a client that reconnects must not get a fresh burst each time (issue 9).
 // rate-limiter-flexible's memory backend today; its Redis backend takes the same options, so several nodes
 // can share these counts later (issue 10) without a second limiter.
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { RateLimits, TokenBucketSpec } from "../config.js";
 import type { LimitKind } from "./rate-limit.js";
 
@@ -26,18 +27,32 @@ const isShared = (kind: LimitKind): kind is SharedKind => (SHARED_KINDS as reado
  * same average and the same first burst. A window's counter disappears when it ends, so an idle session
  * leaves nothing behind.
  */
-function windowLimiter(spec: TokenBucketSpec, factor: number, keyPrefix: string): RateLimiterMemory {
-  return new RateLimiterMemory({ points: spec.burst * factor, duration: spec.burst / spec.perSec, keyPrefix });
+function windowOptions(spec: TokenBucketSpec, factor: number, keyPrefix: string) {
+  return { points: spec.burst * factor, duration: spec.burst / spec.perSec, keyPrefix };
 }
 
 /** The memory backend; `limiters` lets tests see that idle keys are dropped. */
 export function createMemorySharedLimits(limits: RateLimits): SharedLimits & { limiters: readonly RateLimiterMemory[] } {
-  const bySession = new Map<SharedKind, RateLimiterMemory>();
-  const byAddress = new Map<SharedKind, RateLimiterMemory>();
+  return createSharedLimits(limits, (opts) => new RateLimiterMemory(opts));
+}
+
+/**
+ * The Redis backend (several nodes): the same windows, counted once for the whole cluster. While Redis is
+ * away each node falls back to its own memory counts (the insurance limiter) rather than refusing everything.
+ */
+export function createRedisSharedLimits(limits: RateLimits, redis: Redis): SharedLimits & { limiters: readonly RateLimiterRedis[] } {
+  return createSharedLimits(limits, (opts) => new RateLimiterRedis({ ...opts, storeClient: redis, insuranceLimiter: new RateLimiterMemory(opts) }));
+}
+
+type WindowOptions = ReturnType<typeof windowOptions>;
+
+function createSharedLimits<L extends RateLimiterAbstract>(limits: RateLimits, make: (opts: WindowOptions) => L): SharedLimits & { limiters: readonly L[] } {
+  const bySession = new Map<SharedKind, L>();
+  const byAddress = new Map<SharedKind, L>();
   for (const kind of SHARED_KINDS) {
     if (limits[kind].perSec === 0) continue;
-    bySession.set(kind, windowLimiter(limits[kind], 1, `mr:${kind}:session`));
-    byAddress.set(kind, windowLimiter(limits[kind], limits.cookielessIpFactor, `mr:${kind}:ip`));
+    bySession.set(kind, make(windowOptions(limits[kind], 1, `mr:${kind}:session`)));
+    byAddress.set(kind, make(windowOptions(limits[kind], limits.cookielessIpFactor, `mr:${kind}:ip`)));
   }
   return {
     limiters: [...bySession.values(), ...byAddress.values()],

@@ -5,7 +5,9 @@ import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../protocol.js";
 import type { MessageRepository } from "../storage/repository.js";
+import type { NameGrace } from "./name-grace.js";
 import type { PresenceStore } from "./presence.js";
+import type { SharedLimits } from "./shared-limits.js";
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -16,8 +18,11 @@ export interface ChatDeps {
   log: Logger;
   clock: Clock;
   presence: PresenceStore;
+  grace: NameGrace;
   metrics: Metrics;
   drain: Drain;
+  /** Per-session and per-address limits shared by every node (Redis); the memory backend when absent. */
+  sharedLimits?: SharedLimits;
 }
 
 /** Counts handlers still running, so shutdown can answer every in-flight event before closing. */

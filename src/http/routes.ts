@@ -24,6 +24,18 @@ export interface RouteDeps {
   presence: PresenceStore;
   directory: RoomDirectory;
   metrics: Metrics;
+  /** Multi-node mode: Redis is an engine /healthz reports. */
+  cluster?: { isRedisUp(): boolean };
+}
+
+/** /healthz answers within this even when the database hangs (a PostgreSQL that stopped answering). */
+const HEALTH_ANSWER_MS = 1000;
+
+/** The store's health, or false once it has kept /healthz waiting HEALTH_ANSWER_MS. */
+function healthWithin(repo: MessageRepository, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([repo.isHealthy().catch(() => false), late]).finally(() => clearTimeout(timer));
 }
 
 /** Issues the session cookie with every HTML page that lacks a valid one. */
@@ -62,8 +74,19 @@ export function routes(deps: RouteDeps): Router {
   });
 
   router.get("/healthz", async (_req, res) => {
-    const isHealthy = await deps.repo.isHealthy();
-    res.set("Cache-Control", "no-store").status(isHealthy ? 200 : 503).json({ status: isHealthy ? "ok" : "unavailable" });
+    const isDatabaseUp = await healthWithin(deps.repo, HEALTH_ANSWER_MS);
+    const engines: { database: "ok" | "unavailable"; redis?: "ok" | "unavailable" } = { database: isDatabaseUp ? "ok" : "unavailable" };
+    const reasons: string[] = isDatabaseUp ? [] : ["the database cannot take writes"];
+    if (deps.cluster) {
+      const isRedisUp = deps.cluster.isRedisUp();
+      engines.redis = isRedisUp ? "ok" : "unavailable";
+      if (!isRedisUp) reasons.push("Redis is unreachable");
+    }
+    const isHealthy = reasons.length === 0;
+    res
+      .set("Cache-Control", "no-store")
+      .status(isHealthy ? 200 : 503)
+      .json({ status: isHealthy ? "ok" : "unavailable", node: deps.config.nodeId, engines, ...(isHealthy ? {} : { reason: reasons.join("; ") }) });
   });
 
   router.get("/metrics", async (req, res) => {

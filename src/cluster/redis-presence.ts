@@ -1,0 +1,202 @@
+// Presence and name ownership shared by every node through Redis (multi-node mode). Same contract as the
+// memory store (chat/presence.ts); each change is one Lua script, so two nodes can never both win a name.
+//
+// Keys (prefix mr:p:):
+//   room:<room>          hash  nameKey -> {"name","sid","hold"}        who holds which name
+//   socks:<room>:<key>   set   "<node>|<socketId>"                       the tabs behind a name, on any node
+//   node:<node>          set   JSON [room, key, member] / [room, key, "#<hold>", holdUntilMs]  what a node owns
+//   alive:<node>         string, expires after PRESENCE_TTL_MS unless the node heartbeats
+//   nodes                set   every node that registered
+//   reserve:<room>:<key> string sid, expires at the end of a dead node's name grace
+//   rooms                zset  room -> names present (the room directory)
+import type { Redis } from "ioredis";
+import type { RoomSummary } from "../protocol.js";
+import { nameKey } from "../chat/names.js";
+import type { PresenceJoin, PresenceLeave, PresenceStore } from "../chat/presence.js";
+
+const P = "mr:p:";
+const k = {
+  room: (room: string) => `${P}room:${room}`,
+  socks: (room: string, key: string) => `${P}socks:${room}:${key}`,
+  node: (node: string) => `${P}node:${node}`,
+  alive: (node: string) => `${P}alive:${node}`,
+  nodes: `${P}nodes`,
+  reserve: (room: string, key: string) => `${P}reserve:${room}:${key}`,
+  rooms: `${P}rooms`,
+  holdSeq: `${P}holdseq`,
+  reap: (node: string) => `${P}reap:${node}`,
+};
+
+// KEYS: room, socks, node, reserve, rooms. ARGV: key, name, sid, member, entry, room.
+// 1: a new presence; 0: a further tab or the owner back from a hold; -1: name_taken.
+const JOIN = `
+local h = redis.call('HGET', KEYS[1], ARGV[1])
+if not h then
+  local r = redis.call('GET', KEYS[4])
+  if r and r ~= ARGV[3] then return -1 end
+  redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({name = ARGV[2], sid = ARGV[3], hold = 0}))
+  redis.call('SADD', KEYS[2], ARGV[4])
+  redis.call('SADD', KEYS[3], ARGV[5])
+  redis.call('ZINCRBY', KEYS[5], 1, ARGV[6])
+  redis.call('DEL', KEYS[4])
+  return 1
+end
+local o = cjson.decode(h)
+if o.sid ~= ARGV[3] then return -1 end
+o.hold = 0
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(o))
+redis.call('SADD', KEYS[2], ARGV[4])
+redis.call('SADD', KEYS[3], ARGV[5])
+return 0`;
+
+// Drops a holder and its room's count. Shared by the scripts below.
+const DROP = `
+local function drop(roomKey, field, roomsKey, room)
+  redis.call('HDEL', roomKey, field)
+  if redis.call('ZINCRBY', roomsKey, -1, room) <= 0 then redis.call('ZREM', roomsKey, room) end
+end`;
+
+// KEYS: room, socks, node, rooms, holdSeq. ARGV: key, member, entry, hold(0|1), room, holdUntilMs.
+const LEAVE = `${DROP}
+local h = redis.call('HGET', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[3], ARGV[3])
+if not h then return {'stays'} end
+if redis.call('SREM', KEYS[2], ARGV[2]) == 0 or redis.call('SCARD', KEYS[2]) > 0 then return {'stays'} end
+local o = cjson.decode(h)
+if ARGV[4] == '1' then
+  local n = redis.call('INCR', KEYS[5])
+  o.hold = n
+  redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(o))
+  redis.call('SADD', KEYS[3], cjson.encode({ARGV[5], ARGV[1], '#' .. n, tonumber(ARGV[6])}))
+  return {'held', tostring(n)}
+end
+drop(KEYS[1], ARGV[1], KEYS[4], ARGV[5])
+return {'left', o.name}`;
+
+// KEYS: room, socks, rooms, node. ARGV: key, hold, room, holdEntry. The departed name, or false.
+const RELEASE = `${DROP}
+redis.call('SREM', KEYS[4], ARGV[4])
+local h = redis.call('HGET', KEYS[1], ARGV[1])
+if not h then return false end
+local o = cjson.decode(h)
+if tostring(o.hold) ~= ARGV[2] or redis.call('SCARD', KEYS[2]) > 0 then return false end
+drop(KEYS[1], ARGV[1], KEYS[3], ARGV[3])
+return o.name`;
+
+// A dead node's entry. KEYS: room, socks, rooms, reserve. ARGV: key, member or "#<hold>", room, reserveMs.
+// The name whose presence this ended (announce it, once: only the caller whose SREM/HDEL did it gets it), or false.
+const REAP = `${DROP}
+local h = redis.call('HGET', KEYS[1], ARGV[1])
+if not h then return false end
+local o = cjson.decode(h)
+if string.sub(ARGV[2], 1, 1) == '#' then
+  if '#' .. tostring(o.hold) ~= ARGV[2] or redis.call('SCARD', KEYS[2]) > 0 then return false end
+else
+  if redis.call('SREM', KEYS[2], ARGV[2]) == 0 or redis.call('SCARD', KEYS[2]) > 0 then return false end
+  if o.hold ~= 0 then return false end
+end
+drop(KEYS[1], ARGV[1], KEYS[3], ARGV[3])
+if tonumber(ARGV[4]) > 0 then redis.call('SET', KEYS[4], o.sid, 'PX', ARGV[4]) end
+return o.name`;
+
+const byName = new Intl.Collator(undefined, { sensitivity: "base" }).compare;
+
+/** How many of the busiest rooms each node keeps in its cache for the home page (it shows 50). */
+const CACHED_ROOMS = 200;
+
+export interface Departure {
+  room: string;
+  name: string;
+}
+
+export interface RedisPresence extends PresenceStore {
+  /** Marks this node alive for ttlMs and registers it. */
+  heartbeat(): Promise<void>;
+  /** Ends the presence of nodes that stopped heartbeating; the names whose presence ended, each returned to one node only. */
+  reapDeadNodes(): Promise<Departure[]>;
+  /** Reloads the cached busiest rooms and the total (rooms(), roomCount(), roomSizes() answer from it). */
+  refreshRooms(): Promise<void>;
+  /** Leaves nothing of this node behind (clean shutdown). */
+  unregister(): Promise<void>;
+}
+
+export interface RedisPresenceOptions {
+  nodeId: string;
+  ttlMs: number;
+  graceMs: number;
+  now: () => number;
+}
+
+export function createRedisPresence(redis: Redis, opts: RedisPresenceOptions): RedisPresence {
+  const { nodeId } = opts;
+  let cache: { rooms: RoomSummary[]; total: number } = { rooms: [], total: 0 };
+  const member = (socketId: string): string => `${nodeId}|${socketId}`;
+  const entry = (room: string, key: string, socketId: string): string => JSON.stringify([room, key, member(socketId)]);
+
+  async function reapNode(dead: string): Promise<Departure[]> {
+    const entries = await redis.smembers(k.node(dead));
+    const departed: Departure[] = [];
+    for (const raw of entries) {
+      const [room, key, who, holdUntil] = JSON.parse(raw) as [string, string, string, number?];
+      // A dead node's held name stays reserved until its grace would have ended; a dropped tab's for a full grace.
+      const reserveMs = who.startsWith("#") ? Math.max(0, (holdUntil ?? 0) - opts.now()) : opts.graceMs;
+      const name = (await redis.eval(REAP, 4, k.room(room), k.socks(room, key), k.rooms, k.reserve(room, key), key, who, room, reserveMs)) as string | null;
+      if (name !== null) departed.push({ room, name });
+    }
+    await redis.multi().del(k.node(dead)).srem(k.nodes, dead).exec();
+    return departed;
+  }
+
+  return {
+    async join(room, name, sessionId, socketId): Promise<PresenceJoin> {
+      const key = nameKey(name);
+      const res = (await redis.eval(JOIN, 5, k.room(room), k.socks(room, key), k.node(nodeId), k.reserve(room, key), k.rooms, key, name, sessionId, member(socketId), entry(room, key, socketId), room)) as number;
+      return res < 0 ? { ok: false, reason: "name_taken" } : { ok: true, isNew: res === 1 };
+    },
+    async leave(room, name, socketId, hold): Promise<PresenceLeave> {
+      const key = nameKey(name);
+      const holdUntil = opts.now() + opts.graceMs;
+      const res = (await redis.eval(LEAVE, 5, k.room(room), k.socks(room, key), k.node(nodeId), k.rooms, k.holdSeq, key, member(socketId), entry(room, key, socketId), hold ? "1" : "0", room, holdUntil)) as [string, string?];
+      if (res[0] === "held") return { state: "held", hold: Number(res[1]) };
+      if (res[0] === "left") return { state: "left", name: res[1] as string };
+      return { state: "stays" };
+    },
+    async release(room, name, hold) {
+      const key = nameKey(name);
+      // The hold entry as LEAVE wrote it is unknown here (its deadline); SREM by scan is not worth it: reapNode skips stale ones.
+      const res = (await redis.eval(RELEASE, 4, k.room(room), k.socks(room, key), k.rooms, k.node(nodeId), key, String(hold), room, "")) as string | null;
+      return res;
+    },
+    async users(room) {
+      const holders = await redis.hvals(k.room(room));
+      return holders.map((h) => (JSON.parse(h) as { name: string }).name).sort(byName);
+    },
+    rooms: () => cache.rooms,
+    roomCount: () => cache.total,
+    roomSizes: () => cache.rooms,
+    async heartbeat() {
+      await redis.multi().set(k.alive(nodeId), "1", "PX", opts.ttlMs).sadd(k.nodes, nodeId).exec();
+    },
+    async reapDeadNodes() {
+      const nodes = await redis.smembers(k.nodes);
+      const departed: Departure[] = [];
+      for (const node of nodes) {
+        if (node === nodeId || (await redis.exists(k.alive(node))) === 1) continue;
+        // One node reaps a dead one; the per-entry scripts make each departure count once even if two did.
+        if ((await redis.set(k.reap(node), nodeId, "PX", opts.ttlMs, "NX")) !== "OK") continue;
+        departed.push(...(await reapNode(node)));
+      }
+      return departed;
+    },
+    async refreshRooms() {
+      const [top, total] = await Promise.all([redis.zrevrange(k.rooms, 0, CACHED_ROOMS - 1, "WITHSCORES"), redis.zcard(k.rooms)]);
+      const rooms: RoomSummary[] = [];
+      for (let i = 0; i + 1 < top.length; i += 2) rooms.push({ room: top[i] as string, users: Number(top[i + 1]) });
+      rooms.sort((a, b) => b.users - a.users || byName(a.room, b.room));
+      cache = { rooms, total };
+    },
+    async unregister() {
+      await redis.multi().del(k.alive(nodeId)).exec();
+    },
+  };
+}
