@@ -82,7 +82,9 @@ describe("cluster: delivery across nodes", () => {
     const joinedNotice = watchers.map((m) => waitFor(m.need(), "message", (e: MessageEvent) => isNotice(e) && e.kind === "joined" && e.username === "eve", 5000));
     const joinedPresence = watchers.map((m) => waitFor(m.need(), "presence", (p: PresenceEvent) => (p.joined ?? []).includes("eve"), 5000));
     const eve = await member(ledger, "eve", room, 2);
-    const [notices] = await Promise.all([Promise.all(joinedNotice) as Promise<Notice[]>, Promise.all(joinedPresence)]);
+    const [notices] = await Promise.all([Promise.all(joinedNotice) as Promise<Notice[]>, Promise.all(joinedPresence)]).catch((err: Error) => {
+      throw new Error(`${err.message}; ana heard ${JSON.stringify(ana.events)}; bo heard ${JSON.stringify(bo.events)}`);
+    });
     expect(notices.map((n) => n.content)).toEqual(["eve has joined the chat.", "eve has joined the chat."]);
 
     // The same list on every node, from each node's own join ack.
@@ -99,7 +101,9 @@ describe("cluster: delivery across nodes", () => {
     const leftNotice = watchers.map((m) => waitFor(m.need(), "message", (e: MessageEvent) => isNotice(e) && e.kind === "left" && e.username === "eve", 5000));
     const leftPresence = watchers.map((m) => waitFor(m.need(), "presence", (p: PresenceEvent) => (p.left ?? []).includes("eve"), 5000));
     eve.close(); // the name grace (NAME_GRACE_MS=500 here) passes, then the room hears that eve left
-    await Promise.all([...leftNotice, ...leftPresence]);
+    await Promise.all([...leftNotice, ...leftPresence]).catch((err: Error) => {
+      throw new Error(`${err.message}; ana heard ${JSON.stringify(ana.events)}; bo heard ${JSON.stringify(bo.events)}`);
+    });
   });
 
   it("shows typing from one node on the others, and holds a name cluster-wide", async () => {
