@@ -14,6 +14,8 @@ export interface BenchArgs {
   chartDir?: string;
   /** Workload 7's room size instead of the run's (an old build's full-list presence costs the cube of it). */
   presenceMembers?: number;
+  /** Adds the cluster rows (1 node SQLite, 1 node and this many nodes on PostgreSQL + Redis); see cluster-rows.ts. */
+  nodes?: number;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
@@ -27,7 +29,9 @@ export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|b
               (npm run bench -- --chart docs/ regenerates the charts of docs/performance.md)
   --chart-force  write the charts from a --quick or partial run too (to check how they render;
               never into docs/)
-  --presence-members  workload 7's room size (default 1000, --quick 100), reported at the run's sizes below it and at it`;
+  --presence-members  workload 7's room size (default 1000, --quick 100), reported at the run's sizes below it and at it
+  --nodes N   add the cluster rows: fan-out and join time on 1 node (SQLite), 1 node and N nodes (PostgreSQL +
+              Redis, Debian's packages); --only cluster runs those rows alone`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
@@ -42,6 +46,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       chart: { type: "string" },
       "chart-force": { type: "boolean", default: false },
       "presence-members": { type: "string" },
+      nodes: { type: "string" },
     },
     strict: true,
   });
@@ -52,7 +57,12 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   const targets: TargetName[] =
     values.target === "both" ? ["app", "baseline"] : values.target === "app" || values.target === "baseline" ? [values.target] : [];
   if (targets.length === 0) throw new Error(`--target must be app, baseline or both, not ${values.target}\n${USAGE}`);
-  const workloads = values.only === undefined ? [...ALL_WORKLOADS] : values.only.split(",").map((w) => parseWorkload(w.trim()));
+  const rawNodes = values.nodes;
+  const nodes = rawNodes === undefined ? undefined : Number(rawNodes);
+  if (nodes !== undefined && (!Number.isSafeInteger(nodes) || nodes < 2 || nodes > 5)) throw new Error(`--nodes must be a whole number from 2 to 5, not ${rawNodes}\n${USAGE}`);
+  if (values.only === "cluster" && nodes === undefined) throw new Error(`--only cluster needs --nodes N\n${USAGE}`);
+  const workloads =
+    values.only === undefined ? [...ALL_WORKLOADS] : values.only === "cluster" ? [] : values.only.split(",").map((w) => parseWorkload(w.trim()));
   const appEntry = values["app-entry"];
   const chartDir = values.chart;
   const isFullRun = !values.quick && targets.length === 2 && workloads.length === ALL_WORKLOADS.length;
@@ -73,6 +83,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     ...(appEntry ? { appEntry } : {}),
     ...(chartDir !== undefined ? { chartDir } : {}),
     ...(presenceMembers !== undefined ? { presenceMembers } : {}),
+    ...(nodes !== undefined ? { nodes } : {}),
   };
 }
 

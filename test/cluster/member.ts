@@ -33,6 +33,8 @@ export class Member {
   catchUps = 0;
   resyncs = 0;
   private connection = 0;
+  /** The browser session cookie (name=value), fetched from the first node's page: it follows the person to any node. */
+  private cookie: string | null = null;
   private membership: Membership | null = null;
   private waiters: (() => void)[] = [];
 
@@ -52,7 +54,10 @@ export class Member {
     this.url = url;
     this.connection++;
     const connection = this.connection;
-    const socket = await connectTo(url);
+    // Like a browser: one session for the person on every node (same SECRET_KEY), so a rejoin after a node
+    // died is the same person coming back, not a stranger asking for a held name.
+    this.cookie ??= await sessionCookie(url);
+    const socket = await connectTo(url, { extraHeaders: { cookie: this.cookie } });
     this.socket = socket;
     socket.on("message", (m: MessageEvent) => this.onMessage(m, connection));
     for (const event of ["presence", "typing"] as const) socket.on(event, (payload: unknown) => this.record(event, payload));
@@ -190,6 +195,14 @@ export class Member {
     if (this.socket === null) throw new Error(`${this.name} is not connected`);
     return this.socket;
   }
+}
+
+/** GET / hands out the signed session cookie; its name=value part. */
+async function sessionCookie(url: string): Promise<string> {
+  const res = await fetch(`${url}/`);
+  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0] ?? "").find((c) => c.includes("="));
+  if (cookie === undefined) throw new Error(`${url}/ set no session cookie`);
+  return cookie;
 }
 
 /** Counts for assertion messages: what was sent and acked, and what the members hold of it. */

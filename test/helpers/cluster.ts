@@ -159,9 +159,14 @@ function makeNode(id: string, port: number, databasePath: string, env: Record<st
   };
 }
 
-/** GET /healthz of a node (or through nginx): status and parsed body, never throws for a non-200. */
-export async function health(url: string, timeoutMs = 3000): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-  const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
+/** GET /healthz of a node (or through nginx): status and parsed body; no answer in time is status 0 with the error. */
+export async function health(url: string, timeoutMs = 3000): Promise<{ status: number; body: Record<string, unknown> }> {
+  let res: Response;
+  try {
+    res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    return { status: 0, body: { error: `no answer within ${timeoutMs} ms: ${(err as Error).message}` } };
+  }
   const text = await res.text();
   let body: Record<string, unknown> = {};
   try {
@@ -169,5 +174,5 @@ export async function health(url: string, timeoutMs = 3000): Promise<{ status: n
   } catch {
     body = { text };
   }
-  return { status: res.status, body, headers: res.headers };
+  return { status: res.status, body };
 }
