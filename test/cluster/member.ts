@@ -62,11 +62,13 @@ export class Member {
     socket.on("message", (m: MessageEvent) => this.onMessage(m, connection));
     for (const event of ["presence", "typing"] as const) socket.on(event, (payload: unknown) => this.record(event, payload));
     // `resync {room}` (issue 10): the node's adapter lost messages while Redis was away; catch up from the last id.
-    (socket as unknown as Socket).on("resync", (payload: { room?: string }) => {
+    // `after` is the room's newest id when the node noticed the outage: live messages from this member's own
+    // node went on meanwhile, so its own last id may sit beyond a gap. Catch up from the older of the two.
+    (socket as unknown as Socket).on("resync", (payload: { room?: string; after?: number }) => {
       this.record("resync", payload);
       if (payload?.room !== this.room) return;
       this.resyncs++;
-      void this.catchUp();
+      this.catchUp(Math.min(payload.after ?? this.lastId, this.lastId)).catch((err: unknown) => this.record("catch_up_failed", String(err)));
     });
   }
 
@@ -152,17 +154,21 @@ export class Member {
     this.socket = null;
   }
 
-  private async catchUp(): Promise<void> {
+  private async catchUp(from: number): Promise<void> {
     this.catchUps++;
-    await this.pageAfter();
+    await this.pageAfter(from);
   }
 
-  private async pageAfter(): Promise<void> {
+  /** fetch_history {after} from `from` until the newest page. */
+  private async pageAfter(from = this.lastId): Promise<void> {
+    let after = from;
     for (;;) {
-      const res = (await this.need().timeout(ACK_TIMEOUT_MS).emitWithAck("fetch_history", { room: this.room, after: this.lastId, limit: PAGE })) as Ack<HistoryResult>;
+      const res = (await this.need().timeout(ACK_TIMEOUT_MS).emitWithAck("fetch_history", { room: this.room, after, limit: PAGE })) as Ack<HistoryResult>;
       if (!res.ok) throw new Error(`${this.name}: fetch_history failed: ${res.error.code} ${res.error.message}`);
       this.take(res.messages);
-      if (!res.hasMore || res.messages.length === 0) return;
+      const last = res.messages.at(-1);
+      if (!res.hasMore || last === undefined) return;
+      after = last.id;
     }
   }
 
