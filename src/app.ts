@@ -24,6 +24,7 @@ import { securityHeaders } from "./http/security.js";
 import { sessionFromRequest } from "./http/session.js";
 import { guardLog, type Logger } from "./log.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { PostgresMessageRepository } from "./storage/postgres.js";
 import type { MessageRepository } from "./storage/repository.js";
 
 export interface AppDeps {
@@ -131,9 +132,14 @@ export function createApp(deps: AppDeps): App {
     },
   });
   if (deps.cluster) io.adapter(createAdapter(deps.cluster.adapterRedis, { streamName: "mr:socket.io" }));
-  const cluster = deps.cluster && redisPresence ? startClusterNode({ io, presence: redisPresence, clients: [deps.cluster.redis, deps.cluster.adapterRedis], ttlMs: config.presenceTtlMs, log }) : undefined;
+  const cluster = deps.cluster && redisPresence ? startClusterNode({ io, presence: redisPresence, clients: [deps.cluster.redis, deps.cluster.adapterRedis], ttlMs: config.presenceTtlMs, log, repo }) : undefined;
   const metrics = createMetrics(
-    { connectedSockets: () => io.engine.clientsCount, activeRooms: () => presence.roomCount() },
+    {
+      connectedSockets: () => io.engine.clientsCount,
+      activeRooms: () => presence.roomCount(),
+      ...(cluster ? { cluster: { nodeId: config.nodeId, isRedisUp: () => cluster.isRedisUp(), recoveries: () => cluster.recoveries() } } : {}),
+      ...(repo instanceof PostgresMessageRepository ? { pool: () => repo.poolStats() } : {}),
+    },
     deps.withProcessMetrics ?? false,
   );
 

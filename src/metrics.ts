@@ -14,12 +14,37 @@ export interface Metrics {
 export interface MetricsSources {
   connectedSockets: () => number;
   activeRooms: () => number;
+  /** Multi-node mode: the node's id, a label on every series, and its link to Redis. */
+  cluster?: { nodeId: string; isRedisUp: () => boolean; recoveries: () => number };
+  /** The PostgreSQL pool's connections (total, idle, and clients waiting for one). */
+  pool?: () => { total: number; idle: number; waiting: number };
 }
 
 /** One registry per app (not prom-client's global), so tests can build many apps in one process. */
 export function createMetrics(sources: MetricsSources, withProcessMetrics: boolean): Metrics {
   const registry = new Registry();
+  const { cluster, pool } = sources;
+  // Before any metric is registered, so every series, the process ones too, carries it.
+  if (cluster) registry.setDefaultLabels({ node: cluster.nodeId });
   if (withProcessMetrics) collectDefaultMetrics({ register: registry });
+  if (cluster) {
+    new Gauge({ name: "mr_redis_up", help: "1 while this node's Redis connections (presence and the Socket.IO adapter) are ready", registers: [registry], collect() { this.set(cluster.isRedisUp() ? 1 : 0); } });
+    new Gauge({ name: "mr_redis_recoveries", help: "Times this node's link to Redis came back after an outage (it then re-registered presence and sent resync)", registers: [registry], collect() { this.set(cluster.recoveries()); } });
+  }
+  if (pool) {
+    new Gauge({
+      name: "mr_pg_pool_connections",
+      help: "PostgreSQL pool: open connections (total), idle ones, and queries waiting for one",
+      labelNames: ["state"],
+      registers: [registry],
+      collect() {
+        const figures = pool();
+        this.set({ state: "total" }, figures.total);
+        this.set({ state: "idle" }, figures.idle);
+        this.set({ state: "waiting" }, figures.waiting);
+      },
+    });
+  }
   new Gauge({ name: "mr_connected_sockets", help: "Socket.IO connections open now", registers: [registry], collect() { this.set(sources.connectedSockets()); } });
   new Gauge({ name: "mr_active_rooms", help: "Rooms with at least one person present", registers: [registry], collect() { this.set(sources.activeRooms()); } });
   return {

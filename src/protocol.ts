@@ -130,10 +130,12 @@ export interface ServerToClientEvents {
 
 /**
  * Multi-node mode (issue 10): the node's link to the other nodes (Redis) was down, so broadcasts from other
- * nodes may have been missed. Catch up with join_chat {since: lastId} or fetch_history {after: lastId}.
+ * nodes may have been missed. Catch up with join_chat {since} or fetch_history {after} from min(lastId, after).
  */
 export interface ResyncEvent {
   room: string;
+  /** The newest id in the room when the node lost Redis: catch up from here when it is older than your last id. */
+  after?: number;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- Socket.IO's generic slot; one node today.

@@ -45,7 +45,7 @@ async function openRedis(config: Config): Promise<{ redis: Redis; adapterRedis: 
   if (config.redisUrl === null) return null;
   try {
     const redis = await connectRedis(config.redisUrl);
-    const adapterRedis = await connectRedis(config.redisUrl);
+    const adapterRedis = await connectRedis(config.redisUrl, { isForAdapter: true });
     return { redis, adapterRedis };
   } catch (err) {
     if (!(err instanceof RedisConnectError)) throw err;

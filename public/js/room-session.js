@@ -72,9 +72,12 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
         serverDisconnectRetryMs = Math.min(serverDisconnectRetryMs * 2, 30_000);
       }
     });
-    // Multi-node mode: the server's link to the other nodes was down; catch up from the last id, as after a reconnect.
+    // Multi-node mode: the server's link to the other nodes was down; catch up as after a reconnect, from
+    // the server's cursor when it is older (a newer live message may have arrived after the gap).
     s.on("resync", (ev) => {
-      if (session && ev && ev.room === session.room && session.isJoined) void rejoin();
+      if (!session || !ev || ev.room !== session.room || !session.isJoined) return;
+      if (typeof ev.after === "number" && ev.after < session.lastId) session.lastId = ev.after;
+      void rejoin();
     });
     s.on("server_shutdown", () => {
       isRestarting = true;

@@ -4,6 +4,7 @@ import type { Redis } from "ioredis";
 import { announceDeparture } from "../chat/membership.js";
 import type { ChatServer } from "../chat/types.js";
 import type { Logger } from "../log.js";
+import type { MessageRepository } from "../storage/repository.js";
 import type { RedisPresence } from "./redis-presence.js";
 
 /** How often the cached room directory is reloaded from Redis (the home page caches it for 1 s anyway). */
@@ -26,6 +27,7 @@ export interface ClusterNodeDeps {
   clients: Redis[];
   ttlMs: number;
   log: Logger;
+  repo: MessageRepository;
 }
 
 export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
@@ -33,6 +35,23 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   let isDown = false;
   let recovered = 0;
   let isStopped = false;
+  /** Per room with local members: the newest id when Redis went away; messages after it may not have reached them. */
+  const cursors = new Map<string, number>();
+
+  /** The database is the source of truth: what it held when the link broke is where the catch-up starts. */
+  const noteCursors = async (): Promise<void> => {
+    const rooms = new Set<string>();
+    for (const socket of io.of("/").sockets.values()) for (const room of socket.data.rooms.keys()) rooms.add(room);
+    for (const room of rooms) {
+      if (cursors.has(room)) continue;
+      try {
+        const newest = await deps.repo.page(room, { limit: 1 });
+        cursors.set(room, newest.messages[0]?.id ?? 0);
+      } catch {
+        // No cursor: the page falls back to its own last id.
+      }
+    }
+  };
 
   const beat = async (): Promise<void> => {
     try {
@@ -66,15 +85,20 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
         } catch (err) {
           log.warn("presence_rebuild_failed", { room, err: (err as Error).message });
         }
-        socket.emit("resync", { room });
+        const after = cursors.get(room);
+        socket.emit("resync", after === undefined ? { room } : { room, after });
       }
     }
+    cursors.clear();
   };
 
   for (const client of deps.clients) {
     client.on("error", (err: Error) => log.warn("redis_error", { err: err.message }));
     client.on("close", () => {
-      if (!isDown && !isStopped) log.warn("redis_unavailable", {});
+      if (!isDown && !isStopped) {
+        log.warn("redis_unavailable", {});
+        void noteCursors();
+      }
       isDown = true;
     });
     client.on("ready", () => void recover());

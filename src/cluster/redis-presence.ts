@@ -53,7 +53,7 @@ return 0`;
 const DROP = `
 local function drop(roomKey, field, roomsKey, room)
   redis.call('HDEL', roomKey, field)
-  if redis.call('ZINCRBY', roomsKey, -1, room) <= 0 then redis.call('ZREM', roomsKey, room) end
+  if tonumber(redis.call('ZINCRBY', roomsKey, -1, room)) <= 0 then redis.call('ZREM', roomsKey, room) end
 end`;
 
 // KEYS: room, socks, node, rooms, holdSeq. ARGV: key, member, entry, hold(0|1), room, holdUntilMs.

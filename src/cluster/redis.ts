@@ -24,6 +24,12 @@ export function redactRedisUrl(url: string): string {
 export interface RedisOptions {
   /** Gives up on the first connection after this long (start-up). */
   connectTimeoutMs?: number;
+  /**
+   * The adapter's connection: commands wait for one reconnect attempt instead of failing at once. Its stream
+   * reader loops on XREAD and would spin without pause if every read failed instantly; a publish that cannot be
+   * sent is failed after that attempt (the local sockets still get the broadcast) and never resent later.
+   */
+  isForAdapter?: boolean;
 }
 
 /**
@@ -34,7 +40,8 @@ export interface RedisOptions {
 export function createRedisClient(url: string, opts: RedisOptions = {}): Redis {
   return new Redis(url, {
     lazyConnect: true,
-    enableOfflineQueue: false,
+    enableOfflineQueue: opts.isForAdapter === true,
+    autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 1,
     connectTimeout: opts.connectTimeoutMs ?? 5000,
     retryStrategy: (attempt) => Math.min(50 * attempt, 1000),

@@ -257,6 +257,11 @@ export class PostgresMessageRepository implements MessageRepository {
     return { messages: (isAfter ? page : page.reverse()).map(toMessage), hasMore };
   }
 
+  /** The pool's figures for /metrics. */
+  poolStats(): { total: number; idle: number; waiting: number } {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
   async isHealthy(): Promise<boolean> {
     if (this.isClosed) return false;
     try {
