@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startChildServer, type ChildServer, type Exit } from "./child-server.js";
+import { spawnChildServer, type ChildServer, type Exit } from "./child-server.js";
 import { createDatabase, startPostgres, type PostgresServer } from "./postgres.js";
 import { startRedis, type RedisServer } from "./redis.js";
 import { freePort } from "./free-port.js";
@@ -154,9 +154,29 @@ function makeNode(id: string, port: number, databasePath: string, env: Record<st
     terminate: () => halt("SIGTERM"),
     start: async () => {
       if (current !== null) throw new Error(`${id} is already running`);
-      current = await startChildServer({ databasePath, port, env: { ...env, NODE_ID: id } });
+      const server = await spawnChildServer({ databasePath, port, env: { ...env, NODE_ID: id } });
+      try {
+        await answersHttp(server);
+      } catch (err) {
+        await server.stop();
+        throw err;
+      }
+      current = server;
     },
   };
+}
+
+/** Ready once /healthz answers at all (the bench runs nodes at LOG_LEVEL=warn: no "listening" line to wait for). */
+async function answersHttp(server: ChildServer, timeoutMs = 20_000): Promise<void> {
+  let hasExited = false;
+  void server.exited.then(() => (hasExited = true));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (hasExited) throw new Error(`node exited before it answered: ${server.stderr()}`);
+    if ((await health(server.url, 1000)).status !== 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`node did not answer /healthz within ${timeoutMs} ms: ${server.stderr()}`);
 }
 
 /** GET /healthz of a node (or through nginx): status and parsed body; no answer in time is status 0 with the error. */
