@@ -26,7 +26,7 @@ async function socketsPerNode(): Promise<Map<ClusterNode, number>> {
   const counts = new Map<ClusterNode, number>();
   for (const node of cluster.nodes.filter((n) => n.isUp())) {
     const text = await (await fetch(`${node.url}/metrics`)).text();
-    counts.set(node, Number(/^mr_connected_sockets (\d+)/m.exec(text)?.[1] ?? "0"));
+    counts.set(node, Number(/^mr_connected_sockets(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? "0"));
   }
   return counts;
 }
