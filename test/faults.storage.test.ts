@@ -59,14 +59,14 @@ describe("a repository that fails on demand", () => {
     onTestFinished(app.close);
     const faulty = repo as FaultyRepo;
     const { alice, bob, seen } = await twoInRoom(app);
-    await healthz(app).expect(200, { status: "ok" });
+    expect((await healthz(app).expect(200)).body).toMatchObject({ status: "ok", engines: { database: "ok" } });
 
     faulty.isFailing = true;
     expect(await send(alice, "lost 1")).toEqual({ ok: false, error: { code: "storage_unavailable", message: expect.any(String) } });
     const legacyError = waitFor(alice, "chat_error");
     legacyEmit(alice, "send_message", { room: ROOM, username: "alice", content: "lost 2" });
     expect(await legacyError).toMatchObject({ code: "storage_unavailable", event: "send_message" });
-    await healthz(app).expect(503, { status: "unavailable" });
+    expect((await healthz(app).expect(503)).body).toMatchObject({ status: "unavailable", engines: { database: "unavailable" } });
     expect((await request(app.app.http).get("/").expect(200)).text).toContain("<"); // the rest of the server is up
 
     faulty.isFailing = false;

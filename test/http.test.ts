@@ -118,10 +118,24 @@ describe("GET /api/rooms", () => {
 });
 
 describe("GET /healthz", () => {
-  it('answers 200 {"status":"ok"} when the database answers', async () => {
-    const app = await appFor();
+  it('answers 200 {"status":"ok"} with the node and its engines when the database answers', async () => {
+    const app = await appFor({ env: { NODE_ID: "node-7" } });
     const res = await request(app.url).get("/healthz").expect(200).expect("Cache-Control", "no-store");
-    expect(res.body).toEqual({ status: "ok" });
+    expect(res.body).toEqual({ status: "ok", node: "node-7", engines: { database: "ok" } });
+  });
+
+  it("answers 503 within a bounded time when the database never answers", async () => {
+    const app = await appFor({
+      env: { NODE_ID: "node-7" },
+      wrapRepo: (sqlite) => ({
+        append: (msg) => sqlite.append(msg),
+        page: (room, query) => sqlite.page(room, query),
+        isHealthy: () => new Promise<boolean>(() => undefined), // a PostgreSQL that stopped answering
+        close: () => sqlite.close(),
+      }),
+    });
+    const res = await request(app.url).get("/healthz").expect(503);
+    expect(res.body).toEqual({ status: "unavailable", node: "node-7", engines: { database: "unavailable" }, reason: "the database cannot take writes" });
   });
 
   it("answers 503 when the database does not", async () => {
@@ -134,7 +148,7 @@ describe("GET /healthz", () => {
       }),
     });
     const res = await request(app.url).get("/healthz").expect(503);
-    expect(res.body).toEqual({ status: "unavailable" });
+    expect(res.body).toMatchObject({ status: "unavailable", engines: { database: "unavailable" } });
   });
 });
 

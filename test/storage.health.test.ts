@@ -48,13 +48,13 @@ describe("/healthz while another connection holds the write lock", () => {
     expect(roundTripMs, "socket round trip during the probes (ms)").toBeLessThan(MAX_LOOP_DELAY_MS);
 
     // Within the interval: the last result, no new probe.
-    await request(app.app.http).get("/healthz").expect(503, { status: "unavailable" });
+    expect((await request(app.app.http).get("/healthz").expect(503)).body).toMatchObject({ status: "unavailable", engines: { database: "unavailable" } });
     expect(probesRun(app)).toBe(1);
 
     // A write that succeeds is newer news than the last probe: healthy at once, interval or not.
     locker.exec("ROLLBACK");
     expect(await alice.timeout(5000).emitWithAck("send_message", { room: ROOM, username: "alice", content: "free" })).toMatchObject({ ok: true });
-    await request(app.app.http).get("/healthz").expect(200, { status: "ok" });
+    expect((await request(app.app.http).get("/healthz").expect(200)).body).toMatchObject({ status: "ok", engines: { database: "ok" } });
   });
 
   it("probes again once the interval has passed, and reports healthy when the lock is gone", async () => {

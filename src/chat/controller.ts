@@ -32,7 +32,9 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
     // After the joins already under way have been announced, or a join still reading history would announce
     // an arrival after this departure. Runs at once (before other "disconnect" listeners) when none is pending.
     socket.on("disconnect", () => {
-      void conn.order.change(() => exitAllRooms(io, socket, deps)).catch((err: unknown) => deps.log.error("disconnect_failed", { socket: socket.id, err }));
+      void conn.order.change(() =>
+        exitAllRooms(io, socket, deps).catch((err: unknown) => deps.log.error("disconnect_failed", { socket: socket.id, err })),
+      );
     });
   });
 }

@@ -10,11 +10,7 @@ import { joinedNotice, leftNotice } from "./wire.js";
 export async function enterRoom(socket: ChatSocket, deps: ChatDeps, room: string, username: string): Promise<{ isNew: boolean } | Failure> {
   const claim = await deps.presence.join(room, username, socket.data.sessionId, socket.id);
   if (!claim.ok) return fail("name_taken", `"${username}" is already in this room; pick another name.`);
-  if (socket.disconnected) {
-    // Gone while the store answered: its disconnect has run already and will not take this room back.
-    await deps.presence.leave(room, username, socket.id, false);
-    return fail("not_in_room", "The connection closed while joining.");
-  }
+  // A disconnect meanwhile waits for this join (event-order.ts), then takes the room back as usual.
   socket.data.rooms.set(room, username);
   void socket.join(room);
   return { isNew: claim.isNew };

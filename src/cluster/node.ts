@@ -38,10 +38,20 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   /** Per room with local members: the newest id when Redis went away; messages after it may not have reached them. */
   const cursors = new Map<string, number>();
 
-  /** The database is the source of truth: what it held when the link broke is where the catch-up starts. */
+  const remoteNewest = watchRemoteMessages(io);
+
+  /**
+   * Where each room's catch-up starts: the newest message that reached this node from the others before the
+   * link broke (exact, taken at once); for a room that never heard from another node, the database's newest
+   * row (which may already hold a message sent after Redis died, before this node noticed).
+   */
   const noteCursors = async (): Promise<void> => {
     const rooms = new Set<string>();
     for (const socket of io.of("/").sockets.values()) for (const room of socket.data.rooms.keys()) rooms.add(room);
+    for (const room of rooms) {
+      const remote = remoteNewest.get(room);
+      if (remote !== undefined && !cursors.has(room)) cursors.set(room, remote);
+    }
     for (const room of rooms) {
       if (cursors.has(room)) continue;
       try {
@@ -76,7 +86,13 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
     recovered++;
     log.info("redis_recovered", {});
     await beat();
-    for (const socket of io.of("/").sockets.values()) {
+    const sockets = io.of("/").sockets;
+    try {
+      for (const { room, name } of await presence.sweepOwn((id, room) => sockets.get(id)?.data.rooms.has(room) === true)) announceDeparture(io, room, name, name);
+    } catch (err) {
+      log.warn("presence_sweep_failed", { err: (err as Error).message });
+    }
+    for (const socket of sockets.values()) {
       for (const [room, name] of socket.data.rooms) {
         try {
           const claim = await presence.join(room, name, socket.data.sessionId, socket.id);
@@ -124,4 +140,33 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
       await presence.unregister().catch(() => undefined);
     },
   };
+}
+
+interface ClusterPacket {
+  uid?: string;
+  type?: number;
+  data?: { packet?: { data?: unknown[] } };
+}
+
+/** socket.io-adapter's MessageType.BROADCAST. */
+const BROADCAST = 3;
+
+/**
+ * The newest chat message id per room that arrived from another node through the adapter. Wraps the adapter's
+ * onMessage (the stream reader calls it for every entry); Socket.IO exposes no event for this.
+ */
+function watchRemoteMessages(io: ChatServer): Map<string, number> {
+  const newest = new Map<string, number>();
+  const adapter = io.of("/").adapter as unknown as { uid?: string; onMessage?: (m: ClusterPacket, offset?: string) => unknown };
+  const original = adapter.onMessage;
+  if (typeof original !== "function") return newest;
+  adapter.onMessage = function (this: unknown, m: ClusterPacket, offset?: string) {
+    const data = m.type === BROADCAST && m.uid !== adapter.uid ? m.data?.packet?.data : undefined;
+    const payload = Array.isArray(data) && data[0] === "message" ? (data[1] as { id?: unknown; room?: unknown }) : undefined;
+    if (payload && typeof payload.id === "number" && typeof payload.room === "string") {
+      newest.set(payload.room, Math.max(newest.get(payload.room) ?? 0, payload.id));
+    }
+    return original.call(adapter, m, offset);
+  };
+  return newest;
 }

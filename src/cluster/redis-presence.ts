@@ -116,6 +116,11 @@ export interface RedisPresence extends PresenceStore {
   reapDeadNodes(): Promise<Departure[]>;
   /** Reloads the cached busiest rooms and the total (rooms(), roomCount(), roomSizes() answer from it). */
   refreshRooms(): Promise<void>;
+  /**
+   * After an outage: ends this node's entries for sockets that left while Redis could not hear it (their
+   * leave failed), so their names do not stay taken. Held names are left to their grace timers.
+   */
+  sweepOwn(isLive: (socketId: string, room: string) => boolean): Promise<Departure[]>;
   /** Leaves nothing of this node behind (clean shutdown). */
   unregister(): Promise<void>;
 }
@@ -133,16 +138,24 @@ export function createRedisPresence(redis: Redis, opts: RedisPresenceOptions): R
   const member = (socketId: string): string => `${nodeId}|${socketId}`;
   const entry = (room: string, key: string, socketId: string): string => JSON.stringify([room, key, member(socketId)]);
 
-  async function reapNode(dead: string): Promise<Departure[]> {
-    const entries = await redis.smembers(k.node(dead));
+  /** Ends `node`'s entries that `isGone` picks; the names whose presence that ended. */
+  async function reapEntries(node: string, isGone: (who: string, room: string) => boolean): Promise<Departure[]> {
+    const entries = await redis.smembers(k.node(node));
     const departed: Departure[] = [];
     for (const raw of entries) {
       const [room, key, who, holdUntil] = JSON.parse(raw) as [string, string, string, number?];
+      if (!isGone(who, room)) continue;
+      await redis.srem(k.node(node), raw);
       // A dead node's held name stays reserved until its grace would have ended; a dropped tab's for a full grace.
       const reserveMs = who.startsWith("#") ? Math.max(0, (holdUntil ?? 0) - opts.now()) : opts.graceMs;
       const name = (await redis.eval(REAP, 4, k.room(room), k.socks(room, key), k.rooms, k.reserve(room, key), key, who, room, reserveMs)) as string | null;
       if (name !== null) departed.push({ room, name });
     }
+    return departed;
+  }
+
+  async function reapNode(dead: string): Promise<Departure[]> {
+    const departed = await reapEntries(dead, () => true);
     await redis.multi().del(k.node(dead)).srem(k.nodes, dead).exec();
     return departed;
   }
@@ -194,6 +207,10 @@ export function createRedisPresence(redis: Redis, opts: RedisPresenceOptions): R
       for (let i = 0; i + 1 < top.length; i += 2) rooms.push({ room: top[i] as string, users: Number(top[i + 1]) });
       rooms.sort((a, b) => b.users - a.users || byName(a.room, b.room));
       cache = { rooms, total };
+    },
+    sweepOwn(isLive) {
+      const prefix = `${nodeId}|`;
+      return reapEntries(nodeId, (who, room) => who.startsWith(prefix) && !isLive(who.slice(prefix.length), room));
     },
     async unregister() {
       await redis.multi().del(k.alive(nodeId)).exec();
