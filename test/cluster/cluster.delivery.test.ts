@@ -60,6 +60,7 @@ describe("cluster: delivery across nodes", () => {
     const live = ledger.check();
     const views = ledger.checkViews(await storedIds(cluster.databaseUrl, room));
     const counts = `${describeTally(t)}; out of order ${live.outOfOrder}; ${arrived.filter((a) => a.status === "rejected").map((a) => (a as PromiseRejectedResult).reason).join("; ")}`;
+    console.info(`[cluster counts] ${counts}`); // the figures the report quotes, also when the test passes
     expect(t.acked, counts).toBe(2 * perSender);
     expect(t.lost, counts).toBe(0);
     expect(t.duplicated, counts).toBe(0);

@@ -73,6 +73,7 @@ describe("cluster: a node is SIGKILLed mid-chat", () => {
     const views = ledger.checkViews(await storedIds(cluster.databaseUrl, room));
     const waits = arrived.filter((a) => a.status === "rejected").map((a) => String((a as PromiseRejectedResult).reason));
     const counts = `${describeTally(t)}; refused or unanswered ${refused} (in flight to the dead node); acked before the kill ${ackedBeforeKill}; catch-ups ${views.catchUps}; out of order ${live.outOfOrder}; ${waits.join("; ")}`;
+    console.info(`[cluster counts] ${counts}`); // the figures the report quotes, also when the test passes
     members.forEach((m) => m.close());
 
     expect(displaced.map((m) => m.catchUps), counts).toEqual([1, 1]);

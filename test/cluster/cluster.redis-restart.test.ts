@@ -67,6 +67,7 @@ describe("cluster: Redis restarts mid-chat", () => {
     const waits = arrived.filter((a) => a.status === "rejected").map((a) => String((a as PromiseRejectedResult).reason));
     const counts = `${describeTally(t)}; acked while Redis was down ${ackedDuringOutage}; refused ${refusals.length} (${refusals.slice(0, 3).join("; ")}); resync events ${members.map((m) => `${m.name}: ${JSON.stringify(m.events.filter((e) => e.event === "resync" || e.event === "catch_up_failed").map((e) => e.payload))}`).join(", ")}; out of order ${live.outOfOrder}; ${waits.join("; ")}`;
     const reconnected = members.filter((m) => m.socket !== sockets.get(m) || m.socket?.connected !== true).map((m) => m.name);
+    console.info(`[cluster counts] ${counts}`); // the figures the report quotes, also when the test passes
     members.forEach((m) => m.close());
 
     expect(refusals, counts).toEqual([]);
