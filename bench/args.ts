@@ -7,6 +7,8 @@ export interface BenchArgs {
   isQuick: boolean;
   targets: TargetName[];
   workloads: WorkloadId[];
+  /** The search workload (issue 12): `--only search`, or part of the full run. */
+  isSearch: boolean;
   isProfiling: boolean;
   /** The app's entry; another build (a branch, an experiment) can be measured against the baseline. */
   appEntry?: string;
@@ -21,7 +23,7 @@ export interface BenchArgs {
 export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
   --quick     every workload, small (CI: asserts no loss, no speed thresholds)
   --target    which servers to run (default both)
-  --only      a subset of workloads 1-7
+  --only      a subset of workloads 1-7, and "search" (FTS vs LIKE on a 1M-message room, migration 5)
   --profile   run each server under node --cpu-prof; profiles land in bench/results/profiles-*/
               (summarise one with: node --import tsx bench/profile-summary.ts <file.cpuprofile>)
   --app-entry the app's compiled entry (default dist/server.js)
@@ -60,9 +62,11 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   const rawNodes = values.nodes;
   const nodes = rawNodes === undefined ? undefined : Number(rawNodes);
   if (nodes !== undefined && (!Number.isSafeInteger(nodes) || nodes < 2 || nodes > 5)) throw new Error(`--nodes must be a whole number from 2 to 5, not ${rawNodes}\n${USAGE}`);
-  if (values.only === "cluster" && nodes === undefined) throw new Error(`--only cluster needs --nodes N\n${USAGE}`);
-  const workloads =
-    values.only === undefined ? [...ALL_WORKLOADS] : values.only === "cluster" ? [] : values.only.split(",").map((w) => parseWorkload(w.trim()));
+  const only = values.only?.split(",").map((w) => w.trim());
+  if (only?.includes("cluster") === true && nodes === undefined) throw new Error(`--only cluster needs --nodes N\n${USAGE}`);
+  const isSearch = only === undefined || only.includes("search");
+  // "cluster" selects the --nodes rows alone: no numbered workload.
+  const workloads = only === undefined ? [...ALL_WORKLOADS] : only.filter((w) => w !== "search" && w !== "cluster").map(parseWorkload);
   const appEntry = values["app-entry"];
   const rawMembers = values["presence-members"];
   const presenceMembers = rawMembers === undefined ? undefined : Number(rawMembers);
@@ -79,6 +83,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     isQuick: values.quick,
     targets,
     workloads,
+    isSearch,
     isProfiling: values.profile,
     ...(appEntry ? { appEntry } : {}),
     ...(presenceMembers !== undefined ? { presenceMembers } : {}),

@@ -14,6 +14,7 @@ import { fillDatabase, type FillResult } from "./fill-db.js";
 import { buildRows, formatTable, hasCorrectnessFailure, worstOtherCpuPercent, writeJson, type Results } from "./report.js";
 import type { TargetName } from "./server-process.js";
 import { RELAXED_LIMITS_ENV } from "./server-process.js";
+import { formatSearchTable, FULL_SEARCH_SIZES, QUICK_SEARCH_SIZES, runSearchBench, type SearchBenchResult } from "./search.js";
 import { FULL_SIZES, QUICK_SIZES } from "./sizes.js";
 import { runBurst, runFilled, runIdle, runManyRooms, runOneRoom, runPresence, type RunContext, type TargetResults, type WorkloadId } from "./workloads.js";
 
@@ -55,10 +56,13 @@ async function main(): Promise<void> {
     }
     const results = await runAll(ctx, args);
     const rows = buildRows(results, sizes, args.workloads);
+    let search: SearchBenchResult | undefined;
+    if (args.isSearch) search = await runSearchBench(workDir, args.isQuick ? QUICK_SEARCH_SIZES : FULL_SEARCH_SIZES, progress);
     const clusterRows = args.nodes === undefined ? undefined : await runClusterRows({ sizes, workDir, appEntry, nodes: args.nodes, progress });
     const wallSeconds = (Date.now() - startedAt.getTime()) / 1000;
 
     if (args.workloads.length > 0) console.log(`\n${formatTable(rows, sizes)}\n`);
+    if (search) console.log(`\n${formatSearchTable(search)}\n`);
     if (clusterRows) console.log(`\nCluster rows (one room, ${sizes.oneRoom.members} members, ${sizes.oneRoom.senders} senders, ${sizes.oneRoom.durationMs / 1000} s closed loop):\n${formatClusterTable(clusterRows)}\n`);
     console.log(
       `app÷base = app ÷ baseline. ${cpus().length} CPUs, shared by the server and this load generator: see "loadgen CPU share"` +
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
       fill,
       rows,
       results,
+      search,
       ...(clusterRows ? { clusterRows } : {}),
       serverLogs: ctx.serverLogs,
     });

@@ -1,7 +1,18 @@
 // The wire contract, shared by the server, the tests, the benchmark and (as types) the browser client.
 // Event names and the fields of the Flask original are frozen; everything else is an optional addition.
 // Type-only imports: the page reads this file through JSDoc @import and must not need zod at run time.
-import type { FetchHistoryPayload, JoinPayload, LeavePayload, SendPayload, TypingPayload } from "./payloads.js";
+import type {
+  BanUserPayload,
+  DeleteMessagePayload,
+  EditMessagePayload,
+  FetchHistoryPayload,
+  JoinPayload,
+  KickUserPayload,
+  LeavePayload,
+  SearchPayload,
+  SendPayload,
+  TypingPayload,
+} from "./payloads.js";
 
 export type ErrorCode =
   | "invalid_payload"
@@ -17,6 +28,11 @@ export type ErrorCode =
   | "rate_limited"
   | "storage_unavailable"
   | "shutting_down"
+  | "not_found"
+  | "not_owner"
+  | "edit_window_closed"
+  | "not_moderator"
+  | "banned"
   | "internal";
 
 export interface ErrorBody {
@@ -41,6 +57,12 @@ export interface WireMessage {
   sentAt: string;
   /** The sender's idempotency key, when the sender gave one. */
   clientId?: string;
+  /** ISO 8601: when the text was last edited (issue 12). */
+  editedAt?: string;
+  /** ISO 8601: when the message was deleted; `content` is "" then (issue 12). */
+  deletedAt?: string;
+  /** The requesting browser session sent it: only in answers to that session, never in broadcasts (issue 12). */
+  mine?: true;
 }
 
 /** A system line ("ana has joined the chat."). The original sent only `content`. */
@@ -54,7 +76,18 @@ export interface Notice {
 export type MessageEvent = WireMessage | Notice;
 
 // Client payloads are defined once, as schemas in payloads.ts (the runtime check); their types come from there.
-export type { FetchHistoryPayload, JoinPayload, LeavePayload, SendPayload, TypingPayload } from "./payloads.js";
+export type {
+  BanUserPayload,
+  DeleteMessagePayload,
+  EditMessagePayload,
+  FetchHistoryPayload,
+  JoinPayload,
+  KickUserPayload,
+  LeavePayload,
+  SearchPayload,
+  SendPayload,
+  TypingPayload,
+} from "./payloads.js";
 
 export interface JoinResult {
   room: string;
@@ -69,6 +102,8 @@ export interface JoinResult {
    * case. `presence` deltas that arrive after this ack apply on top of it.
    */
   users: string[];
+  /** This browser session is a moderator (issue 12). */
+  isModerator?: boolean;
 }
 
 export interface SendResult {
@@ -79,6 +114,21 @@ export interface SendResult {
 
 export interface HistoryResult {
   messages: WireMessage[];
+  hasMore: boolean;
+  /** Only with `around`: newer messages exist after the last one returned. */
+  hasMoreAfter?: boolean;
+}
+
+/** One search match: [start, end) code-point offsets into `message.content` of the matched words (never HTML). */
+export interface SearchHit {
+  message: WireMessage;
+  highlights: [number, number][];
+}
+
+export interface SearchResult {
+  /** The newest matches below `before`, best match first. */
+  hits: SearchHit[];
+  /** Older matches exist: ask again with before = the smallest message id among these hits. */
   hasMore: boolean;
 }
 
@@ -99,6 +149,23 @@ export interface TypingEvent {
   isTyping: boolean;
 }
 
+/** An edit or delete committed (issue 12): the fields that changed. A delete carries content "" and deletedAt. */
+export interface MessageUpdatedEvent {
+  room: string;
+  id: number;
+  content?: string;
+  editedAt?: string;
+  deletedAt?: string;
+}
+
+/** This socket was taken out of the room by a moderator (it has left the room when this arrives). */
+export interface RemovedEvent {
+  room: string;
+  reason: "kicked" | "banned";
+  /** ISO 8601: when a ban ends. */
+  until?: string;
+}
+
 export interface ChatErrorEvent extends ErrorBody {
   /** The client event that failed. */
   event?: ClientEventName;
@@ -115,6 +182,11 @@ export interface ClientToServerEvents {
   leave_chat: (payload: LeavePayload, ack: (res: Ack) => void) => void;
   fetch_history: (payload: FetchHistoryPayload, ack: (res: Ack<HistoryResult>) => void) => void;
   typing: (payload: TypingPayload, ack: (res: Ack) => void) => void;
+  search_messages: (payload: SearchPayload, ack: (res: Ack<SearchResult>) => void) => void;
+  edit_message: (payload: EditMessagePayload, ack: (res: Ack<{ message: WireMessage }>) => void) => void;
+  delete_message: (payload: DeleteMessagePayload, ack: (res: Ack<{ message: WireMessage }>) => void) => void;
+  kick_user: (payload: KickUserPayload, ack: (res: Ack) => void) => void;
+  ban_user: (payload: BanUserPayload, ack: (res: Ack) => void) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -126,6 +198,8 @@ export interface ServerToClientEvents {
   chat_error: (ev: ChatErrorEvent) => void;
   server_shutdown: (ev: ShutdownEvent) => void;
   resync: (ev: ResyncEvent) => void;
+  message_updated: (ev: MessageUpdatedEvent) => void;
+  removed: (ev: RemovedEvent) => void;
 }
 
 /**
@@ -144,6 +218,8 @@ export interface InterServerEvents {}
 export interface SocketData {
   /** Browser session (signed cookie) or, without one, this connection: who owns a name. */
   sessionId: string;
+  /** sessionKey(SECRET_KEY, sessionId): stored as a message's owner, a moderator, a ban (issue 12). */
+  ownerKey: string;
   /** Client address after TRUST_PROXY. */
   ip: string;
   /** room -> the name this socket joined it with. */
@@ -168,6 +244,9 @@ export const LIMITS = {
   contentMaxChars: 500,
   historyMaxLimit: 500,
   fetchDefaultLimit: 50,
+  searchMaxChars: 200,
+  searchDefaultLimit: 20,
+  searchMaxLimit: 50,
 } as const;
 
 export function isNotice(msg: MessageEvent): msg is Notice {

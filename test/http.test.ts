@@ -130,6 +130,7 @@ describe("GET /healthz", () => {
       wrapRepo: (sqlite) => ({
         append: (msg) => sqlite.append(msg),
         page: (room, query) => sqlite.page(room, query),
+        search: (room, query, opts) => sqlite.search(room, query, opts),
         isHealthy: () => new Promise<boolean>(() => undefined), // a PostgreSQL that stopped answering
         close: () => sqlite.close(),
       }),
@@ -143,6 +144,7 @@ describe("GET /healthz", () => {
       wrapRepo: (sqlite) => ({
         append: (msg) => sqlite.append(msg),
         page: (room, query) => sqlite.page(room, query),
+        search: (room, query, opts) => sqlite.search(room, query, opts),
         isHealthy: () => Promise.resolve(false),
         close: () => sqlite.close(),
       }),
