@@ -16,6 +16,8 @@ export interface BenchArgs {
   presenceMembers?: number;
   /** Where to write the SVG charts of docs/performance.md; only a full run of both servers writes them. */
   chartDir?: string;
+  /** Adds the cluster rows (1 node SQLite, 1 node and this many nodes on PostgreSQL + Redis); see cluster-rows.ts. */
+  nodes?: number;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
@@ -29,7 +31,9 @@ export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|b
   --chart dir write SVG charts (throughput, p99, join time) into dir; full run of both servers only
               (npm run bench -- --chart docs/ regenerates the charts of docs/performance.md)
   --chart-force  write the charts from a --quick or partial run too (to check how they render;
-              never into docs/)`;
+              never into docs/)
+  --nodes N   add the cluster rows: fan-out and join time on 1 node (SQLite), 1 node and N nodes (PostgreSQL +
+              Redis, Debian's packages); --only cluster runs those rows alone`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
@@ -44,6 +48,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       "presence-members": { type: "string" },
       chart: { type: "string" },
       "chart-force": { type: "boolean", default: false },
+      nodes: { type: "string" },
     },
     strict: true,
   });
@@ -54,9 +59,14 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   const targets: TargetName[] =
     values.target === "both" ? ["app", "baseline"] : values.target === "app" || values.target === "baseline" ? [values.target] : [];
   if (targets.length === 0) throw new Error(`--target must be app, baseline or both, not ${values.target}\n${USAGE}`);
+  const rawNodes = values.nodes;
+  const nodes = rawNodes === undefined ? undefined : Number(rawNodes);
+  if (nodes !== undefined && (!Number.isSafeInteger(nodes) || nodes < 2 || nodes > 5)) throw new Error(`--nodes must be a whole number from 2 to 5, not ${rawNodes}\n${USAGE}`);
   const only = values.only?.split(",").map((w) => w.trim());
+  if (only?.includes("cluster") === true && nodes === undefined) throw new Error(`--only cluster needs --nodes N\n${USAGE}`);
   const isSearch = only === undefined || only.includes("search");
-  const workloads = only === undefined ? [...ALL_WORKLOADS] : only.filter((w) => w !== "search").map(parseWorkload);
+  // "cluster" selects the --nodes rows alone: no numbered workload.
+  const workloads = only === undefined ? [...ALL_WORKLOADS] : only.filter((w) => w !== "search" && w !== "cluster").map(parseWorkload);
   const appEntry = values["app-entry"];
   const rawMembers = values["presence-members"];
   const presenceMembers = rawMembers === undefined ? undefined : Number(rawMembers);
@@ -78,6 +88,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     ...(appEntry ? { appEntry } : {}),
     ...(presenceMembers !== undefined ? { presenceMembers } : {}),
     ...(chartDir !== undefined ? { chartDir } : {}),
+    ...(nodes !== undefined ? { nodes } : {}),
   };
 }
 

@@ -21,19 +21,23 @@ export interface Meter {
   stop(): WindowFigures;
 }
 
-export function startMeter(pid: number): Meter {
+/** One server process, or several (the nodes of a cluster: CPU summed, RSS summed). */
+export function startMeter(pids: number | readonly number[]): Meter {
+  const all = typeof pids === "number" ? [pids] : pids;
+  const readServer = (): { cpuSeconds: number; rssBytes: number } =>
+    all.map((p) => readProc(p)).reduce((a, b) => ({ cpuSeconds: a.cpuSeconds + b.cpuSeconds, rssBytes: a.rssBytes + b.rssBytes }), { cpuSeconds: 0, rssBytes: 0 });
   const startedAt = performance.now();
-  const serverCpu0 = readProc(pid).cpuSeconds;
+  const serverCpu0 = readServer().cpuSeconds;
   const loadgenCpu0 = ownCpuSeconds();
   const machineBusy0 = readMachineBusySeconds();
-  let peakRss = readProc(pid).rssBytes;
+  let peakRss = readServer().rssBytes;
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, readProc(pid).rssBytes);
+    peakRss = Math.max(peakRss, readServer().rssBytes);
   }, RSS_SAMPLE_MS);
   return {
     stop() {
       clearInterval(sampler);
-      const end = readProc(pid);
+      const end = readServer();
       const wallSeconds = (performance.now() - startedAt) / 1000;
       const serverCpuSeconds = end.cpuSeconds - serverCpu0;
       const loadgenCpuSeconds = ownCpuSeconds() - loadgenCpu0;

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { parseBenchArgs, type BenchArgs } from "./args.js";
 import { buildBaseline } from "./baseline-build.js";
 import { buildCharts, writeCharts } from "./charts.js";
+import { formatClusterTable, runClusterRows } from "./cluster-rows.js";
 import { fillDatabase, type FillResult } from "./fill-db.js";
 import { buildRows, formatTable, hasCorrectnessFailure, worstOtherCpuPercent, writeJson, type Results } from "./report.js";
 import type { TargetName } from "./server-process.js";
@@ -57,10 +58,12 @@ async function main(): Promise<void> {
     const rows = buildRows(results, sizes, args.workloads);
     let search: SearchBenchResult | undefined;
     if (args.isSearch) search = await runSearchBench(workDir, args.isQuick ? QUICK_SEARCH_SIZES : FULL_SEARCH_SIZES, progress);
+    const clusterRows = args.nodes === undefined ? undefined : await runClusterRows({ sizes, workDir, appEntry, nodes: args.nodes, progress });
     const wallSeconds = (Date.now() - startedAt.getTime()) / 1000;
 
     if (args.workloads.length > 0) console.log(`\n${formatTable(rows, sizes)}\n`);
     if (search) console.log(`\n${formatSearchTable(search)}\n`);
+    if (clusterRows) console.log(`\nCluster rows (one room, ${sizes.oneRoom.members} members, ${sizes.oneRoom.senders} senders, ${sizes.oneRoom.durationMs / 1000} s closed loop):\n${formatClusterTable(clusterRows)}\n`);
     console.log(
       `app÷base = app ÷ baseline. ${cpus().length} CPUs, shared by the server and this load generator: see "loadgen CPU share"` +
         ` (near 100% means the figures are capped by the load generator, for both servers). Wall time ${wallSeconds.toFixed(1)} s.`,
@@ -84,10 +87,12 @@ async function main(): Promise<void> {
       rows,
       results,
       search,
+      ...(clusterRows ? { clusterRows } : {}),
       serverLogs: ctx.serverLogs,
     });
     console.log(`\nresults: ${jsonPath}${ctx.profileDir ? `\nprofiles: ${ctx.profileDir}` : ""}`);
-    if (hasCorrectnessFailure(rows)) {
+    const clusterFailed = (clusterRows ?? []).some((r) => r.traffic.violations.lost + r.traffic.violations.duplicated + r.traffic.violations.reordered + r.traffic.violations.failedSends > 0);
+    if (hasCorrectnessFailure(rows) || clusterFailed) {
       console.error("\nFAIL: a workload lost, duplicated or reordered messages, or could not run (see the table and the JSON).");
       process.exitCode = 1;
     } else if (args.chartDir !== undefined) {

@@ -22,6 +22,8 @@ export interface TrafficPlan {
   tag: string;
   rooms: RoomPlan[];
   drive: Drive;
+  /** Several nodes: client i connects to urls[i % urls.length] (default: every client to `url`). */
+  urls?: readonly string[];
 }
 
 export interface TrafficResult {
@@ -51,7 +53,7 @@ const DRAIN_POLL_MS = 5;
 /** Lets the last "has joined" notices arrive before the clock starts: they are not traffic. */
 const JOIN_SETTLE_MS = 300;
 
-export async function runTraffic(url: string, pid: number, plan: TrafficPlan): Promise<TrafficResult> {
+export async function runTraffic(url: string, pid: number | readonly number[], plan: TrafficPlan): Promise<TrafficResult> {
   const ledger = new DeliveryLedger(`${plan.tag}-${Date.now().toString(36)}`);
   const seats = plan.rooms.flatMap((room, r) =>
     Array.from({ length: room.members }, (_, i) => ({ room: room.room, username: `${plan.tag}r${r}u${i}`, sends: i < room.senders })),
@@ -63,8 +65,8 @@ export async function runTraffic(url: string, pid: number, plan: TrafficPlan): P
   let isOver = false;
 
   try {
-    await forEachLimited(seats, CONNECT_CONCURRENCY, async (seat) => {
-      const socket = await connectClient(url);
+    await forEachLimited(seats, CONNECT_CONCURRENCY, async (seat, i) => {
+      const socket = await connectClient(plan.urls?.[i % plan.urls.length] ?? url);
       sockets.push(socket);
       const member: Member = ledger.addMember(seat.room, seat.username);
       socket.on("message", (event) => ledger.recordReceipt(member, event, performance.now()));

@@ -21,6 +21,11 @@ import { io } from "../socket.io/socket.io.esm.min.js";
 /** @returns {ChatSocket} */
 export function createSocket() {
   return io({
+    // WebSocket first: one TCP connection, so behind a round-robin load balancer every packet of a session
+    // reaches one node (docs/cluster.md). Long-polling stays the fallback where WebSocket is blocked; polling
+    // in front of several nodes needs sticky sessions.
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
     // Rooms are joined again by the page after a reconnect (join_chat {since}); backoff stays gentle on a restart.
     reconnectionDelay: 1000,
     reconnectionDelayMax: 5000,
