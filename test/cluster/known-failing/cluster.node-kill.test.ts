@@ -2,10 +2,10 @@
 // them), rejoin with `since`, and every member ends with every acknowledged message of the room exactly once,
 // gap-free against the table. Senders on every node, the dead node's included, keep sending throughout.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { Ledger } from "../../soak/ledger.js";
-import { startCluster, type Cluster } from "../helpers/cluster.js";
-import { describeTally, Member, tally, waitUntil } from "./member.js";
-import { storedIds } from "./pg.js";
+import { Ledger } from "../../../soak/ledger.js";
+import { startCluster, type Cluster } from "../../helpers/cluster.js";
+import { describeTally, Member, tally, waitUntil } from "../member.js";
+import { storedIds } from "../pg.js";
 
 let cluster: Cluster;
 beforeAll(async () => {
