@@ -202,7 +202,8 @@ export function loadConfig(env: Env): Config {
   return Object.freeze(config);
 }
 
-function parseDatabaseUrl(raw: string | undefined, problems: string[]): string | null {
+/** A server URL of one of `protocols`, or null when the variable is unset; anything else is a problem naming the variable. */
+function parseServiceUrl(name: string, raw: string | undefined, protocols: readonly string[], example: string, problems: string[]): string | null {
   const value = raw?.trim() ?? "";
   if (value === "") return null;
   let url: URL | null = null;
@@ -211,28 +212,18 @@ function parseDatabaseUrl(raw: string | undefined, problems: string[]): string |
   } catch {
     // reported below
   }
-  if (url === null || (url.protocol !== "postgres:" && url.protocol !== "postgresql:") || url.hostname === "") {
-    problems.push("DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/database");
+  if (url === null || !protocols.includes(url.protocol) || url.hostname === "") {
+    problems.push(`${name} must be a ${example}`);
     return null;
   }
   return value;
 }
 
-function parseRedisUrl(raw: string | undefined, problems: string[]): string | null {
-  const value = raw?.trim() ?? "";
-  if (value === "") return null;
-  let url: URL | null = null;
-  try {
-    url = new URL(value);
-  } catch {
-    // reported below
-  }
-  if (url === null || (url.protocol !== "redis:" && url.protocol !== "rediss:") || url.hostname === "") {
-    problems.push("REDIS_URL must be a Redis URL such as redis://:password@host:6379/0");
-    return null;
-  }
-  return value;
-}
+const parseDatabaseUrl = (raw: string | undefined, problems: string[]): string | null =>
+  parseServiceUrl("DATABASE_URL", raw, ["postgres:", "postgresql:"], "PostgreSQL URL such as postgres://user:password@host:5432/database", problems);
+
+const parseRedisUrl = (raw: string | undefined, problems: string[]): string | null =>
+  parseServiceUrl("REDIS_URL", raw, ["redis:", "rediss:"], "Redis URL such as redis://:password@host:6379/0", problems);
 
 function parseOrigins(raw: string, problems: string[]): string[] {
   const origins: string[] = [];
