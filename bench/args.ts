@@ -12,19 +12,22 @@ export interface BenchArgs {
   appEntry?: string;
   /** Where to write the SVG charts of docs/performance.md; only a full run of both servers writes them. */
   chartDir?: string;
+  /** Workload 7's room size instead of the run's (an old build's full-list presence costs the cube of it). */
+  presenceMembers?: number;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
   --quick     every workload, small (CI: asserts no loss, no speed thresholds)
   --target    which servers to run (default both)
-  --only      a subset of workloads 1-6
+  --only      a subset of workloads 1-7
   --profile   run each server under node --cpu-prof; profiles land in bench/results/profiles-*/
               (summarise one with: node --import tsx bench/profile-summary.ts <file.cpuprofile>)
   --app-entry the app's compiled entry (default dist/server.js)
   --chart dir write SVG charts (throughput, p99, join time) into dir; full run of both servers only
               (npm run bench -- --chart docs/ regenerates the charts of docs/performance.md)
   --chart-force  write the charts from a --quick or partial run too (to check how they render;
-              never into docs/)`;
+              never into docs/)
+  --presence-members  workload 7's room size (default 1000, --quick 100), reported at the run's sizes below it and at it`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
@@ -38,6 +41,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       "app-entry": { type: "string" },
       chart: { type: "string" },
       "chart-force": { type: "boolean", default: false },
+      "presence-members": { type: "string" },
     },
     strict: true,
   });
@@ -56,6 +60,11 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     // The docs' charts must come from the figures the docs quote, so a smaller run refuses before it starts.
     throw new Error(`--chart needs the full bench (no --quick, --only or --target); add --chart-force to write them anyway\n${USAGE}`);
   }
+  const rawMembers = values["presence-members"];
+  const presenceMembers = rawMembers === undefined ? undefined : Number(rawMembers);
+  if (presenceMembers !== undefined && (!Number.isSafeInteger(presenceMembers) || presenceMembers < 10)) {
+    throw new Error(`--presence-members must be a whole number of at least 10, not ${rawMembers}\n${USAGE}`);
+  }
   return {
     isQuick: values.quick,
     targets,
@@ -63,11 +72,12 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     isProfiling: values.profile,
     ...(appEntry ? { appEntry } : {}),
     ...(chartDir !== undefined ? { chartDir } : {}),
+    ...(presenceMembers !== undefined ? { presenceMembers } : {}),
   };
 }
 
 function parseWorkload(text: string): WorkloadId {
   const id = ALL_WORKLOADS.find((w) => String(w) === text);
-  if (id === undefined) throw new Error(`--only takes workload numbers 1-6, not "${text}"\n${USAGE}`);
+  if (id === undefined) throw new Error(`--only takes workload numbers 1-7, not "${text}"\n${USAGE}`);
   return id;
 }

@@ -68,6 +68,7 @@ function main(): void {
         history: rows.slice(0, HISTORY_LIMIT).reverse().map(toWire),
         hasMore: rows.length > HISTORY_LIMIT,
         hasMoreAfter: false,
+        users: [], // no presence here: the baseline only relays notices
       };
       if (typeof ack === "function") ack({ ok: true, ...result });
       io.to(room).emit("message", { content: `${username} has joined the chat.`, kind: "joined", username, room });

@@ -8,7 +8,7 @@ import type { BenchSizes } from "./sizes.js";
 import type { TrafficResult } from "./traffic.js";
 import type { TargetResults, WorkloadId } from "./workloads.js";
 
-type Unit = "msg/s" | "ms" | "s" | "MB" | "KB" | "%" | "x" | "";
+type Unit = "msg/s" | "ms" | "s" | "MB" | "KB" | "B" | "%" | "x" | "";
 type Cell = number | string | undefined;
 
 /** A target from issue 6: the app's figure against the baseline's, or against its own. */
@@ -37,7 +37,7 @@ export function buildRows(results: Results, sizes: BenchSizes, selected: readonl
     const app = results.app ? pick(results.app) : undefined;
     const baseline = results.baseline ? pick(results.baseline) : undefined;
     const row: Row = { workload, metric, unit, app, baseline };
-    if (typeof app === "number" && typeof baseline === "number" && baseline !== 0) row.ratio = app / baseline;
+    if (typeof app === "number" && typeof baseline === "number" && Number.isFinite(app) && Number.isFinite(baseline) && baseline !== 0) row.ratio = app / baseline;
     if (target) judge(row, target);
     rows.push(row);
   };
@@ -110,6 +110,17 @@ export function buildRows(results: Results, sizes: BenchSizes, selected: readonl
   add(6, "first start on the legacy file (migrations)", "ms", (r) => r.startup?.coldStartMs);
   add(6, "RSS after start-up", "MB", (r) => (r.startup ? r.startup.rssAfterWarmStartBytes / MB : undefined));
   correctness(6, (r) => (r.startup ? "ok" : r.errors[6]), "started and answered");
+
+  for (const [i, c] of sizes.presence.checkpoints.entries()) {
+    add(7, `bytes sent per join, room of ${count(c)}`, "KB", (r) => (r.presence?.joins[i] ? r.presence.joins[i].bytes / 1024 : undefined));
+    add(7, `  per member, room of ${count(c)}`, "B", (r) => (r.presence?.joins[i] ? r.presence.joins[i].bytes / c : undefined));
+  }
+  add(7, `storm: all ${count(sizes.presence.members)} join at once, until all know all`, "ms", (r) => r.presence?.stormSettleMs);
+  add(7, "storm: bytes sent per join", "KB", (r) => (r.presence ? r.presence.stormBytesPerJoin / 1024 : undefined));
+  add(7, "server CPU", "s", (r) => r.presence?.window.serverCpuSeconds);
+  add(7, "server RSS peak", "MB", (r) => (r.presence ? r.presence.window.serverRssBytesPeak / MB : undefined));
+  add(7, "other processes' CPU share", "%", (r) => (r.presence ? 100 * r.presence.window.otherCpuShare : undefined));
+  correctness(7, (r) => (r.presence ? (r.presence.errors.length === 0 ? "ok" : `FAIL: ${r.presence.errors[0]}`) : r.errors[7]), "every join seen, nobody dropped");
   return rows.filter((r) => selected.includes(r.workload));
 }
 
@@ -158,6 +169,7 @@ const WORKLOAD_TITLES: Record<WorkloadId, (s: BenchSizes) => string> = {
   4: (s) => `4  ${count(s.idle.connections)} idle connections in ${s.idle.rooms} rooms${s.idle.repeats > 1 ? ` (median of ${s.idle.repeats} fresh servers)` : ""}`,
   5: (s) => `5  burst: 1 client sends ${count(s.burst.messages)} as fast as it can, ${s.burst.members} members`,
   6: (s) => `6  start-up with ${count(s.fixtureRooms.reduce((n, r) => n + r.messages, 0))} stored messages`,
+  7: (s) => `7  presence: ${count(s.presence.members)} clients join one room (baseline: notices only, no presence)`,
 };
 
 export function formatTable(rows: readonly Row[], sizes: BenchSizes): string {

@@ -1,4 +1,4 @@
-// Entry of `npm run bench`: runs the workloads of issue 6 against the app (dist/server.js) and the
+// Entry of `npm run bench`: runs the workloads of issues 6 and 9 against the app (dist/server.js) and the
 // baseline (bench/baseline-server.ts), one server process at a time, prints both with their ratio
 // and writes the figures to bench/results/. Exits 1 on any loss, duplicate, reorder or error;
 // speed targets are reported, never enforced (CI runs --quick for correctness only).
@@ -14,7 +14,7 @@ import { buildRows, formatTable, hasCorrectnessFailure, worstOtherCpuPercent, wr
 import type { TargetName } from "./server-process.js";
 import { RELAXED_LIMITS_ENV } from "./server-process.js";
 import { FULL_SIZES, QUICK_SIZES } from "./sizes.js";
-import { runBurst, runFilled, runIdle, runManyRooms, runOneRoom, type RunContext, type TargetResults, type WorkloadId } from "./workloads.js";
+import { runBurst, runFilled, runIdle, runManyRooms, runOneRoom, runPresence, type RunContext, type TargetResults, type WorkloadId } from "./workloads.js";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RESULTS_DIR = join(BENCH_DIR, "results");
@@ -26,7 +26,11 @@ async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-  const sizes = args.isQuick ? QUICK_SIZES : FULL_SIZES;
+  const baseSizes = args.isQuick ? QUICK_SIZES : FULL_SIZES;
+  const n = args.presenceMembers;
+  // The run's checkpoints below n, then n itself: `--presence-members 500` reports rooms of 100 and 500.
+  const checkpoints = n === undefined ? [] : [...new Set([...baseSizes.presence.checkpoints.filter((c) => c < n), n])];
+  const sizes = n === undefined ? baseSizes : { ...baseSizes, presence: { members: n, checkpoints } };
   const appEntry = resolve(args.appEntry ?? DEFAULT_APP_ENTRY);
   if (args.targets.includes("app") && !existsSync(appEntry)) {
     throw new Error(`${appEntry} is missing: run \`npm run build\` (npm run bench does), or pass --target baseline`);
@@ -136,6 +140,9 @@ async function runStage(ctx: RunContext, target: TargetName, workload: WorkloadI
       return;
     case 5:
       into.burst = await runBurst(ctx, target);
+      return;
+    case 7:
+      into.presence = await runPresence(ctx, target);
   }
 }
 

@@ -11,6 +11,8 @@ export interface BenchSizes {
   /** `repeats` fresh servers, median taken: RSS growth depends on when V8 happened to collect, ±10% run to run. */
   idle: { connections: number; rooms: number; repeats: number };
   burst: { members: number; messages: number };
+  /** Workload 7: clients joining one room; bytes per join reported when the room reaches each checkpoint. */
+  presence: { members: number; checkpoints: number[] };
 }
 
 export const FULL_SIZES: BenchSizes = {
@@ -24,6 +26,7 @@ export const FULL_SIZES: BenchSizes = {
   joinSamplesPerRoom: 30,
   idle: { connections: 1000, rooms: 100, repeats: 3 },
   burst: { members: 10, messages: 2000 },
+  presence: { members: 1000, checkpoints: [100, 500, 1000] },
 };
 
 export const QUICK_SIZES: BenchSizes = {
@@ -37,4 +40,5 @@ export const QUICK_SIZES: BenchSizes = {
   joinSamplesPerRoom: 5,
   idle: { connections: 200, rooms: 20, repeats: 1 },
   burst: { members: 10, messages: 300 },
+  presence: { members: 100, checkpoints: [10, 50, 100] },
 };

@@ -5,13 +5,14 @@ import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { runIdleConnections, type IdleResult } from "./idle-connections.js";
 import { runJoinTiming, type JoinTimingResult } from "./join-timing.js";
+import { runPresenceStorm, type PresenceStormResult } from "./presence-storm.js";
 import { readProc } from "./proc-stats.js";
 import { startServer, type RunningServer, type TargetName } from "./server-process.js";
 import type { BenchSizes } from "./sizes.js";
 import { runTraffic, type TrafficResult } from "./traffic.js";
 
-export type WorkloadId = 1 | 2 | 3 | 4 | 5 | 6;
-export const ALL_WORKLOADS: readonly WorkloadId[] = [1, 2, 3, 4, 5, 6];
+export type WorkloadId = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+export const ALL_WORKLOADS: readonly WorkloadId[] = [1, 2, 3, 4, 5, 6, 7];
 
 export interface RunContext {
   sizes: BenchSizes;
@@ -40,6 +41,7 @@ export interface TargetResults {
   idle?: IdleResult;
   burst?: TrafficResult;
   startup?: StartupResult;
+  presence?: PresenceStormResult;
   /** Workload id -> why it could not run (server would not start, client error...). */
   errors: Partial<Record<WorkloadId, string>>;
 }
@@ -79,6 +81,11 @@ export async function runBurst(ctx: RunContext, target: TargetName): Promise<Tra
   return withFreshServer(ctx, target, 5, (server) =>
     runTraffic(server.url, server.pid, { tag: "w5", rooms: [{ room: "burst", members, senders: 1 }], drive: { kind: "burst", messages } }),
   );
+}
+
+export async function runPresence(ctx: RunContext, target: TargetName): Promise<PresenceStormResult> {
+  const { members, checkpoints } = ctx.sizes.presence;
+  return withFreshServer(ctx, target, 7, (server) => runPresenceStorm(server.url, server.pid, members, checkpoints, target !== "baseline"));
 }
 
 /**

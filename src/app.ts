@@ -3,6 +3,8 @@ import type { AddressInfo, Socket } from "node:net";
 import express from "express";
 import { Server } from "socket.io";
 import { registerChat } from "./chat/controller.js";
+import { releaseHeldName } from "./chat/membership.js";
+import { NameGrace } from "./chat/name-grace.js";
 import { createMemoryPresence, type PresenceStore } from "./chat/presence.js";
 import { createRoomDirectory } from "./chat/room-directory.js";
 import { startSlowClientSweep } from "./chat/slow-clients.js";
@@ -128,7 +130,11 @@ export function createApp(deps: AppDeps): App {
     socket.data.ip = clientIp(socket.request);
     next();
   });
-  registerChat(io, { config, repo, log, clock, presence, metrics, drain });
+  const grace: NameGrace = new NameGrace(config.nameGraceMs, (room, name, hold) => {
+    releaseHeldName(io, chatDeps, room, name, hold).catch((err: unknown) => log.error("name_release_failed", { room, err }));
+  });
+  const chatDeps = { config, repo, log, clock, presence, grace, metrics, drain };
+  registerChat(io, chatDeps);
   const stopSweep = startSlowClientSweep(io, config.maxBufferedBytesPerConnection, SLOW_CLIENT_SWEEP_MS, (socket, bytes) => {
     metrics.slowClientsDropped.inc();
     log.warn("slow_client_dropped", { socket, bytes });
@@ -145,6 +151,7 @@ export function createApp(deps: AppDeps): App {
     closing ??= (async () => {
       drain.isShuttingDown = true;
       stopSweep();
+      grace.stop(); // no grace timer outlives the app; names dropped from here on are released at once
       http.close(); // no new connections; open ones stay until io.close below
       io.emit("server_shutdown", { reconnectAfterMs: RECONNECT_AFTER_MS });
       await drain.idle(); // every in-flight event has been answered

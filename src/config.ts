@@ -59,6 +59,8 @@ export interface Config {
   /** A failing store is probed with a write at most once per this many ms; /healthz answers the last result between. */
   healthProbeIntervalMs: number;
   shutdownTimeoutMs: number;
+  /** How long a name whose last connection dropped (without leave_chat) stays its owner's; 0 = released at once. */
+  nameGraceMs: number;
   metricsToken: string | null;
   /** Repeated warnings of one kind are logged once per this many ms, with a count of the ones left out; 0 logs all. */
   logWarnIntervalMs: number;
@@ -166,6 +168,7 @@ export function loadConfig(env: Env): Config {
     dbWriteRetryMs: int("DB_WRITE_RETRY_MS", 500, 0, 600_000),
     healthProbeIntervalMs: int("HEALTH_PROBE_INTERVAL_MS", 1000, 0, 3_600_000),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
+    nameGraceMs: int("NAME_GRACE_MS", 15_000, 0, 3_600_000),
     metricsToken,
     logWarnIntervalMs: int("LOG_WARN_INTERVAL_MS", 10_000, 0, 3_600_000),
     viewsDir: fileURLToPath(new URL("../views", import.meta.url)),

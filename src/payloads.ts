@@ -3,6 +3,7 @@
 // answer into a Result with our error codes. Fields are listed in the order they are checked: when several
 // are bad, the first one listed is the error the client gets.
 import { z } from "zod";
+import { hasInvisibleCharacters } from "./chat/names.js";
 import { LIMITS } from "./protocol.js";
 
 /** Cheap upper bound before any normalisation work: a 1 MB string is refused without scanning it twice. */
@@ -39,7 +40,10 @@ function text(what: string, maxChars: number, fold: (s: string) => string, contr
 
 /** A name or a room: one line of text. Rules that apply to both and not to content go here. */
 function label(what: "username" | "room", maxChars: number) {
-  return text(what, maxChars, (s) => s, CONTROL);
+  return text(what, maxChars, (s) => s, CONTROL).refine(
+    (s) => !hasInvisibleCharacters(s),
+    `${what} must not contain invisible or text-direction characters`,
+  );
 }
 
 export const username = label("username", LIMITS.nameMaxChars);

@@ -64,8 +64,11 @@ export interface JoinResult {
   hasMore: boolean;
   /** With `since`: newer messages exist after the last one returned; page with fetch_history {after}. */
   hasMoreAfter: boolean;
-  /** Everyone in the room now, sorted as in PresenceEvent; later changes arrive as presence deltas (issue 9). */
-  users?: string[];
+  /**
+   * Every name present in the room, the joiner included, one per presence however many tabs, sorted ignoring
+   * case. `presence` deltas that arrive after this ack apply on top of it.
+   */
+  users: string[];
 }
 
 export interface SendResult {
@@ -79,13 +82,14 @@ export interface HistoryResult {
   hasMore: boolean;
 }
 
+/**
+ * A change to who is in the room: one name per presence arriving or leaving (not per tab). A further tab of a
+ * present name, or its owner back within the name grace, changes nothing and sends nothing. The full list
+ * comes with the join ack (`JoinResult.users`); a joiner without an ack gets it as one `joined` event.
+ */
 export interface PresenceEvent {
   room: string;
-  /** One name per presence, however many tabs, sorted case-insensitively. */
-  users: string[];
-  /** Incremental presence (issue 9): names that arrived; the join ack carries the whole list once. */
   joined?: string[];
-  /** Incremental presence (issue 9): names whose last tab left. */
   left?: string[];
 }
 

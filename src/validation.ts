@@ -123,7 +123,5 @@ export function parseLeave(raw: unknown): Result<{ room: string }> {
   return parsed.ok ? { ok: true, value: { room: parsed.value.room } } : parsed;
 }
 
-/** Case-insensitive key for name ownership: "Ana" and "ana" are the same person in a room. */
-export function nameKey(name: string): string {
-  return name.normalize("NFC").toLocaleLowerCase("und");
-}
+/** Who owns a name in a room; the rules live in chat/names.ts. */
+export { nameKey } from "./chat/names.js";

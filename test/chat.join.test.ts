@@ -64,6 +64,7 @@ describe("join_chat with an ack", () => {
       })),
       hasMore: false,
       hasMoreAfter: false,
+      users: ["alice"],
     });
     // The only message event is the joiner's own notice, which follows the ack.
     expect(await seen).toEqual([{ content: "alice has joined the chat.", kind: "joined", username: "alice", room: "general" }]);
@@ -73,7 +74,7 @@ describe("join_chat with an ack", () => {
     const app = await startTestApp();
     onTestFinished(app.close);
     const alice = await app.joined("brand-new", "alice");
-    expect(alice.joinResult).toEqual({ ok: true, room: "brand-new", username: "alice", history: [], hasMore: false, hasMoreAfter: false });
+    expect(alice.joinResult).toEqual({ ok: true, room: "brand-new", username: "alice", history: [], hasMore: false, hasMoreAfter: false, users: ["alice"] });
   });
 
   it("returns the normalised room and name it bound", async () => {

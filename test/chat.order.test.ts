@@ -38,7 +38,7 @@ describe("events of one connection act in order", () => {
     ]);
     expect((await left).map((m) => m.content)).toEqual(["ana has joined the chat.", "ana has left the chat."]);
     expect(await heardUntilMarker(observer, "marker")).toEqual(["marker"]); // nothing announced after the leave
-    expect(app.app.presence.users(ROOM)).toEqual(["obs"]);
+    expect(await app.app.presence.users(ROOM)).toEqual(["obs"]);
   });
 
   it("a send right after an ack-less join (same request) is stored: it sees the membership the join made", async () => {
@@ -66,7 +66,7 @@ describe("events of one connection act in order", () => {
   });
 
   it("a disconnect while a join is loading history announces the arrival before the departure", async () => {
-    const app = await startTestApp();
+    const app = await startTestApp({ env: { NAME_GRACE_MS: "0" } }); // the departure now, not after the name grace
     onTestFinished(app.close);
     const observer = await app.joined(ROOM, "obs");
     const legacy = await app.connect({ options: { transports: ["polling"] } });
@@ -75,7 +75,7 @@ describe("events of one connection act in order", () => {
     legacy.disconnect(); // the join and the close packet leave in one request
     expect((await heard).map((m) => m.content)).toEqual(["ana has joined the chat.", "ana has left the chat."]);
     expect(await heardUntilMarker(observer, "marker")).toEqual(["marker"]);
-    expect(app.app.presence.users(ROOM)).toEqual(["obs"]);
+    expect(await app.app.presence.users(ROOM)).toEqual(["obs"]);
   });
 
   it("a burst of sends from one socket reaches the repository together, not each after the previous commit", async () => {

@@ -86,7 +86,7 @@ describe("a repository that fails on demand", () => {
 
     faulty.isFailing = true;
     expect(codeOf(await alice.timeout(3000).emitWithAck("join_chat", { room: ROOM, username: "alice" }))).toBe("storage_unavailable");
-    expect(app.app.presence.users(ROOM)).toEqual(["watcher"]);
+    expect(await app.app.presence.users(ROOM)).toEqual(["watcher"]);
     faulty.isFailing = false;
     expect(codeOf(await alice.timeout(3000).emitWithAck("join_chat", { room: ROOM, username: "alice" }))).toBe("ok");
     await waitFor(watcher, "message", (m) => m.content === "alice has joined the chat.");

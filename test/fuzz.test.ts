@@ -330,7 +330,7 @@ describe.each(EVENTS)("fuzzing %s", (event) => {
       { ...ASSERT_OPTIONS, numRuns: RUNS },
     );
     // Still in the room as before, under the same name; no handler failed.
-    expect(world.app.app.presence.users(ROOM)).toEqual([FUZZER, GOOD]);
+    expect(await world.app.app.presence.users(ROOM)).toEqual([FUZZER, GOOD]);
     expect(world.app.logs.filter((l) => l.level === "error")).toEqual([]);
   }, TEST_TIMEOUT_MS);
 });

@@ -24,7 +24,7 @@ describe("MAX_ROOMS_PER_CONNECTION", () => {
 
     const heard = collectUntil(observer, "message", (m: MessageEvent) => m.content === "marker");
     expect(await join(alice, "r4")).toEqual({ ok: false, error: { code: "too_many_rooms", message: expect.stringContaining("3 rooms") } });
-    expect(app.app.presence.users("r4")).toEqual(["obs"]);
+    expect(await app.app.presence.users("r4")).toEqual(["obs"]);
     expect(serverSocketOf(app, alice)?.rooms.has("r4")).toBe(false);
     expect(await observer.timeout(3000).emitWithAck("send_message", { room: "r4", username: "obs", content: "marker" })).toMatchObject({ ok: true });
     expect((await heard).map((m) => m.content)).toEqual(["marker"]); // no "alice has joined"

@@ -106,7 +106,7 @@ describe("names are owned while present", () => {
     for (const name of ["José", "josé", "JOSÉ", "Jose\u0301", "JOSE\u0301", "  josé  "]) {
       expect(await join(other, "general", name), name).toMatchObject({ ok: false, error: { code: "name_taken", message: expect.any(String) } });
     }
-    expect(app.app.presence.users("general")).toEqual(["José"]);
+    expect(await app.app.presence.users("general")).toEqual(["José"]);
     // The name is owned per room only.
     expect(await join(other, "elsewhere", "josé")).toMatchObject({ ok: true });
   });
@@ -118,7 +118,7 @@ describe("names are owned while present", () => {
     const tab1 = await app.joined("general", "ana", { session });
     const tab2 = await app.joined("general", "ANA", { session });
     const bob = await app.joined("general", "bob", { session: app.newSession() });
-    expect(app.app.presence.users("general")).toEqual(["ana", "bob"]);
+    expect(await app.app.presence.users("general")).toEqual(["ana", "bob"]);
 
     const intruder = await app.connect({ session: app.newSession() });
     expect(await join(intruder, "general", "ana")).toMatchObject({ ok: false, error: { code: "name_taken" } });

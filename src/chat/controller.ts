@@ -31,7 +31,11 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
     });
     // After the joins already under way have been announced, or a join still reading history would announce
     // an arrival after this departure. Runs at once (before other "disconnect" listeners) when none is pending.
-    socket.on("disconnect", () => void conn.order.change(() => Promise.resolve(exitAllRooms(io, socket, deps))));
+    socket.on("disconnect", () => {
+      void conn.order.change(() =>
+        exitAllRooms(io, socket, deps).catch((err: unknown) => deps.log.error("disconnect_failed", { socket: socket.id, err })),
+      );
+    });
   });
 }
 
@@ -54,8 +58,8 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   const maxRooms = deps.config.rateLimits.maxRoomsPerConnection;
   // Every room a connection is in stays in memory and on the home page's list: cap them. A room it is already in costs nothing new.
   if (current === undefined && socket.data.rooms.size >= maxRooms) return fail("too_many_rooms", `You can be in at most ${maxRooms} rooms at once; leave one first.`);
-  if (current !== undefined && current !== username) exitRoom(io, socket, deps, room); // same tab, new name
-  const entered = current === username ? { isFirst: false } : enterRoom(socket, deps, room, username);
+  if (current !== undefined && current !== username) await exitRoom(io, socket, deps, room); // same tab, new name
+  const entered = current === username ? { isNew: false } : await enterRoom(socket, deps, room, username);
   if ("ok" in entered) return entered;
 
   // Read after joining the Socket.IO room: a message committed before this read is in the history, one
@@ -63,15 +67,18 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   let result: JoinResult;
   try {
     result = await loadJoinHistory(deps, room, username, since);
+    // Last, right before the ack leaves: every presence delta this socket gets after the ack is newer than the list.
+    result.users = await deps.presence.users(room);
   } catch (err) {
-    if (current !== username) retractEntry(socket, deps, room);
+    if (current !== username) await retractEntry(io, socket, deps, room, entered.isNew);
     throw err;
   }
   if (!ctx.hasAck) {
     // Legacy clients get the history as one `message` event per row, oldest first, as the original sent it.
     for (const m of result.history) socket.emit("message", m);
   }
-  ctx.afterReply(() => announceArrival(io, socket, deps, room, username, entered.isFirst));
+  const listForAckless = ctx.hasAck ? null : result.users;
+  ctx.afterReply(() => announceArrival(io, socket, room, username, entered.isNew, listForAckless));
   return { ok: true, ...result };
 }
 
@@ -79,12 +86,12 @@ async function loadJoinHistory(deps: ChatDeps, room: string, username: string, s
   const limit = deps.config.historyLimit;
   if (since === undefined) {
     const page = await deps.repo.page(room, { limit });
-    return { room, username, history: page.messages.map(toWire), hasMore: page.hasMore, hasMoreAfter: false };
+    return { room, username, history: page.messages.map(toWire), hasMore: page.hasMore, hasMoreAfter: false, users: [] };
   }
   const page = await deps.repo.page(room, { after: since, limit });
   const firstId = page.messages[0]?.id ?? since + 1;
   const older = await deps.repo.page(room, { before: firstId, limit: 1 });
-  return { room, username, history: page.messages.map(toWire), hasMore: older.messages.length > 0, hasMoreAfter: page.hasMore };
+  return { room, username, history: page.messages.map(toWire), hasMore: older.messages.length > 0, hasMoreAfter: page.hasMore, users: [] };
 }
 
 async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<SendResult>> {
@@ -102,12 +109,12 @@ async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   return { ok: true, message };
 }
 
-function leave(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack> {
+async function leave(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack> {
   const input = parseLeave(raw);
-  if (!input.ok) return Promise.resolve(input);
-  if (!socket.data.rooms.has(input.value.room)) return Promise.resolve(fail("not_in_room", "You are not in this room."));
-  exitRoom(io, socket, deps, input.value.room);
-  return Promise.resolve({ ok: true });
+  if (!input.ok) return input;
+  if (!socket.data.rooms.has(input.value.room)) return fail("not_in_room", "You are not in this room.");
+  await exitRoom(io, socket, deps, input.value.room); // an explicit leave gives the name up at once, no grace
+  return { ok: true };
 }
 
 async function fetchHistory(socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<HistoryResult>> {

@@ -1,52 +1,83 @@
 // Entering and leaving a room: presence, Socket.IO rooms, and the notices the original sent.
+// The room hears presence as deltas ({joined} / {left}, one name per presence): a joiner reads the whole list
+// from its join ack, so no event carries the whole room and an arrival costs the same in a room of any size.
 import type { Failure } from "../protocol.js";
 import { fail } from "../validation.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 import { joinedNotice, leftNotice } from "./wire.js";
 
-/** Claims the name in the room for this socket; the socket is in the room when this returns null. */
-export function enterRoom(socket: ChatSocket, deps: ChatDeps, room: string, username: string): { isFirst: boolean } | Failure {
-  const claim = deps.presence.join(room, username, socket.data.sessionId, socket.id);
+/** Claims the name in the room for this socket; the socket is in the room when this returns `isNew`. */
+export async function enterRoom(socket: ChatSocket, deps: ChatDeps, room: string, username: string): Promise<{ isNew: boolean } | Failure> {
+  const claim = await deps.presence.join(room, username, socket.data.sessionId, socket.id);
   if (!claim.ok) return fail("name_taken", `"${username}" is already in this room; pick another name.`);
+  // A disconnect that arrives meanwhile waits for this join (EventOrder) and then takes the room back,
+  // so the room hears the arrival and then the departure, as the original did.
   socket.data.rooms.set(room, username);
   void socket.join(room);
-  return { isFirst: claim.isFirst };
+  return { isNew: claim.isNew };
 }
 
-/** Tells the room about an arrival. A further tab of a present name hears its own notice only. */
-export function announceArrival(io: ChatServer, socket: ChatSocket, deps: ChatDeps, room: string, username: string, isFirst: boolean): void {
-  if (isFirst) {
+/**
+ * Tells the room about an arrival: a new presence gets a `joined` delta and the "has joined" notice; a
+ * further tab, or an owner back within the name grace, hears its own notice only (a legacy page waits for
+ * it). A joiner without an ack (a legacy or ack-less client) gets the room's list as one `joined` event.
+ */
+export function announceArrival(io: ChatServer, socket: ChatSocket, room: string, username: string, isNew: boolean, listForAckless: string[] | null): void {
+  if (listForAckless !== null) socket.emit("presence", { room, joined: listForAckless });
+  if (isNew) {
+    // The delta before the notice: a page that shows "X has joined" already lists X.
+    socket.to(room).emit("presence", { room, joined: [username] });
     io.to(room).emit("message", joinedNotice(room, username));
-    io.to(room).emit("presence", { room, users: deps.presence.users(room) });
   } else {
     socket.emit("message", joinedNotice(room, username));
-    socket.emit("presence", { room, users: deps.presence.users(room) });
   }
 }
 
-/** Takes the socket out of the room; the last tab of a name leaving is announced to those who stay. */
-export function exitRoom(io: ChatServer, socket: ChatSocket, deps: ChatDeps, room: string): void {
+/**
+ * Tells the room a presence ended: the `left` delta under the name as the list shows it (the first tab's),
+ * then the original's notice under the name the last tab used, as before.
+ */
+export function announceDeparture(io: ChatServer, room: string, listedName: string, tabName: string): void {
+  io.to(room).emit("presence", { room, left: [listedName] });
+  io.to(room).emit("message", leftNotice(room, tabName));
+}
+
+/**
+ * Takes the socket out of the room; the last tab of a name leaving is announced to those who stay. A
+ * dropped connection (`isDrop`) of a browser session leaves its name held for the name grace instead.
+ */
+export async function exitRoom(io: ChatServer, socket: ChatSocket, deps: ChatDeps, room: string, isDrop = false): Promise<void> {
   const username = socket.data.rooms.get(room);
   if (username === undefined) return;
   socket.data.rooms.delete(room);
-  void socket.leave(room);
-  const { isLast } = deps.presence.leave(room, username, socket.id);
-  if (!isLast) return;
   // After socket.leave, the leaver is no longer in the room: as in the original, it does not hear its own notice.
-  io.to(room).emit("message", leftNotice(room, username));
-  io.to(room).emit("presence", { room, users: deps.presence.users(room) });
+  void socket.leave(room);
+  const hold = isDrop && deps.grace.shouldHold(socket.data.sessionId);
+  const outcome = await deps.presence.leave(room, username, socket.id, hold);
+  if (outcome.state === "held") deps.grace.start(room, username, outcome.hold);
+  if (outcome.state === "left") announceDeparture(io, room, outcome.name, username);
 }
 
-/** Undoes an enterRoom whose arrival was never announced (the join failed): nobody heard it come, so nobody hears it go. */
-export function retractEntry(socket: ChatSocket, deps: ChatDeps, room: string): void {
+/** The grace of a held name ended: unless its owner came back meanwhile, the room hears it leave now. */
+export async function releaseHeldName(io: ChatServer, deps: ChatDeps, room: string, name: string, hold: number): Promise<void> {
+  const departed = await deps.presence.release(room, name, hold);
+  if (departed !== null) announceDeparture(io, room, departed, name);
+}
+
+/**
+ * Undoes an enterRoom whose join failed. A new presence was never announced, so nobody hears it go; a name
+ * the room already knew (an owner back within the grace) and that is now gone is announced as leaving.
+ */
+export async function retractEntry(io: ChatServer, socket: ChatSocket, deps: ChatDeps, room: string, wasNew: boolean): Promise<void> {
   const username = socket.data.rooms.get(room);
   if (username === undefined) return;
   socket.data.rooms.delete(room);
   void socket.leave(room);
-  deps.presence.leave(room, username, socket.id);
+  const outcome = await deps.presence.leave(room, username, socket.id, false);
+  if (!wasNew && outcome.state === "left") announceDeparture(io, room, outcome.name, username);
 }
 
-/** A closed tab leaves every room it was in (the original never announced these). */
-export function exitAllRooms(io: ChatServer, socket: ChatSocket, deps: ChatDeps): void {
-  for (const room of [...socket.data.rooms.keys()]) exitRoom(io, socket, deps, room);
+/** A closed tab leaves every room it was in (the original never announced these), each held for the grace. */
+export async function exitAllRooms(io: ChatServer, socket: ChatSocket, deps: ChatDeps): Promise<void> {
+  for (const room of [...socket.data.rooms.keys()]) await exitRoom(io, socket, deps, room, true);
 }

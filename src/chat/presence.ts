@@ -1,16 +1,30 @@
-// Who is in which room. Several tabs of one browser session under one name are one presence.
-// In memory today; the interface is what a Redis-backed store would implement for several nodes.
+// Who is in which room. Several tabs of one browser session under one name are one presence, and a name
+// whose last tab dropped can be held for its owner for a while (name grace) before it is given up.
+// In memory today; the interface is what a Redis-backed store would implement for several nodes (issue 10),
+// so every call that changes or reads a room is async.
 import type { RoomSummary } from "../protocol.js";
-import { nameKey } from "../validation.js";
+import { nameKey } from "./names.js";
 
-export type PresenceJoin = { ok: true; isFirst: boolean } | { ok: false; reason: "name_taken" };
+/** `isNew`: the name was not present (announce it); false for a further tab or an owner back within the grace. */
+export type PresenceJoin = { ok: true; isNew: boolean } | { ok: false; reason: "name_taken" };
+
+/**
+ * What a socket's leaving did to its name: other tabs keep it (`stays`), it is gone (`left`: announce the
+ * departure under `name`, the name as the room knows it), or it is held for its owner (`held`, until
+ * release(room, name, hold) or the owner's return).
+ */
+export type PresenceLeave = { state: "stays" } | { state: "left"; name: string } | { state: "held"; hold: number };
 
 export interface PresenceStore {
-  /** Adds a socket to a name's presence; refuses a name held by another session. */
-  join(room: string, name: string, sessionId: string, socketId: string): PresenceJoin;
-  /** Removes a socket; says whether it was the name's last one. */
-  leave(room: string, name: string, socketId: string): { isLast: boolean };
-  users(room: string): string[];
+  /** Adds a socket to a name's presence; refuses a name (by nameKey) that another session holds. */
+  join(room: string, name: string, sessionId: string, socketId: string): Promise<PresenceJoin>;
+  /** Removes a socket; with `hold`, a name's last socket leaves it held instead of gone. */
+  leave(room: string, name: string, socketId: string, hold: boolean): Promise<PresenceLeave>;
+  /** Ends a hold nobody came back for; the departed name, or null when its owner came back (or it was released). */
+  release(room: string, name: string, hold: number): Promise<string | null>;
+  /** Every name present (held ones too), sorted ignoring case as people read a list. */
+  users(room: string): Promise<string[]>;
+  /** Synchronous for the home page and the active-rooms gauge; a shared store would serve it from a cache. */
   rooms(): RoomSummary[];
   /** How many rooms have someone present, in O(1) (the mr_active_rooms gauge). */
   roomCount(): number;
@@ -22,48 +36,95 @@ interface Holder {
   name: string;
   sessionId: string;
   sockets: Set<string>;
+  /** Set while the name is held for its owner after the last socket dropped. */
+  hold: number | null;
+}
+
+interface RoomPresence {
+  byKey: Map<string, Holder>;
+  /** Kept sorted by name on every change, so a join's list is a copy rather than a sort of the whole room. */
+  sorted: Holder[];
 }
 
 // One collator for every sort: localeCompare with options builds a new one per comparison (~80x slower).
 const byName = new Intl.Collator(undefined, { sensitivity: "base" }).compare;
 
+/** First index whose name sorts after `name`: equal names keep their arrival order, as a stable sort would. */
+function upperBound(sorted: Holder[], name: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (byName((sorted[mid] as Holder).name, name) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function removeSorted(sorted: Holder[], holder: Holder): void {
+  let i = upperBound(sorted, holder.name) - 1;
+  while (i >= 0 && sorted[i] !== holder) i--;
+  if (i >= 0) sorted.splice(i, 1);
+}
+
 export function createMemoryPresence(): PresenceStore {
-  const rooms = new Map<string, Map<string, Holder>>();
+  const rooms = new Map<string, RoomPresence>();
+  let lastHold = 0;
+
+  const drop = (room: string, state: RoomPresence, key: string, holder: Holder): void => {
+    state.byKey.delete(key);
+    removeSorted(state.sorted, holder);
+    if (state.byKey.size === 0) rooms.delete(room);
+  };
+
   return {
     join(room, name, sessionId, socketId) {
-      let holders = rooms.get(room);
-      if (!holders) rooms.set(room, (holders = new Map()));
+      let state = rooms.get(room);
+      if (!state) rooms.set(room, (state = { byKey: new Map(), sorted: [] }));
       const key = nameKey(name);
-      const holder = holders.get(key);
+      const holder = state.byKey.get(key);
       if (holder === undefined) {
-        holders.set(key, { name, sessionId, sockets: new Set([socketId]) });
-        return { ok: true, isFirst: true };
+        const added: Holder = { name, sessionId, sockets: new Set([socketId]), hold: null };
+        state.byKey.set(key, added);
+        state.sorted.splice(upperBound(state.sorted, name), 0, added);
+        return Promise.resolve({ ok: true, isNew: true });
       }
-      if (holder.sessionId !== sessionId) return { ok: false, reason: "name_taken" };
+      if (holder.sessionId !== sessionId) return Promise.resolve({ ok: false, reason: "name_taken" });
       holder.sockets.add(socketId);
-      return { ok: true, isFirst: false };
+      holder.hold = null; // the owner is back: the name was never given up
+      return Promise.resolve({ ok: true, isNew: false });
     },
-    leave(room, name, socketId) {
-      const holders = rooms.get(room);
+    leave(room, name, socketId, hold) {
+      const state = rooms.get(room);
       const key = nameKey(name);
-      const holder = holders?.get(key);
-      if (!holders || !holder || !holder.sockets.delete(socketId)) return { isLast: false };
-      if (holder.sockets.size > 0) return { isLast: false };
-      holders.delete(key);
-      if (holders.size === 0) rooms.delete(room);
-      return { isLast: true };
+      const holder = state?.byKey.get(key);
+      if (!state || !holder || !holder.sockets.delete(socketId) || holder.sockets.size > 0) return Promise.resolve({ state: "stays" });
+      if (hold) {
+        holder.hold = ++lastHold;
+        return Promise.resolve({ state: "held", hold: holder.hold });
+      }
+      drop(room, state, key, holder);
+      return Promise.resolve({ state: "left", name: holder.name });
+    },
+    release(room, name, hold) {
+      const state = rooms.get(room);
+      const key = nameKey(name);
+      const holder = state?.byKey.get(key);
+      if (!state || !holder || holder.hold !== hold || holder.sockets.size > 0) return Promise.resolve(null);
+      drop(room, state, key, holder);
+      return Promise.resolve(holder.name);
     },
     users(room) {
-      return [...(rooms.get(room)?.values() ?? [])].map((h) => h.name).sort(byName);
+      return Promise.resolve((rooms.get(room)?.sorted ?? []).map((h) => h.name));
     },
     rooms() {
       return [...rooms.entries()]
-        .map(([room, holders]) => ({ room, users: holders.size }))
+        .map(([room, state]) => ({ room, users: state.byKey.size }))
         .sort((a, b) => b.users - a.users || byName(a.room, b.room));
     },
     roomCount: () => rooms.size,
     *roomSizes() {
-      for (const [room, holders] of rooms) yield { room, users: holders.size };
+      for (const [room, state] of rooms) yield { room, users: state.byKey.size };
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../protocol.js";
 import type { MessageRepository } from "../storage/repository.js";
+import type { NameGrace } from "./name-grace.js";
 import type { PresenceStore } from "./presence.js";
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -16,6 +17,7 @@ export interface ChatDeps {
   log: Logger;
   clock: Clock;
   presence: PresenceStore;
+  grace: NameGrace;
   metrics: Metrics;
   drain: Drain;
 }

@@ -8,7 +8,7 @@ import { createApp, type App } from "../../src/app.js";
 import { createManualClock } from "../../src/clock.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createCapturingLogger } from "../../src/log.js";
-import type { Ack, ClientToServerEvents, JoinPayload, JoinResult, PresenceEvent, ServerToClientEvents } from "../../src/protocol.js";
+import { isNotice, type Ack, type ClientToServerEvents, type JoinPayload, type JoinResult, type MessageEvent, type ServerToClientEvents } from "../../src/protocol.js";
 import type { MessageRepository } from "../../src/storage/repository.js";
 import { SqliteMessageRepository } from "../../src/storage/sqlite.js";
 import { newSessionCookie } from "../../src/http/session.js";
@@ -39,30 +39,31 @@ export interface ConnectOptions {
 export interface JoinOptions {
   /** Reconnect cursor, sent as join_chat {since}. */
   since?: number;
-  /** Sockets already in the room that must have heard this arrival (its presence event) before the join resolves. */
+  /** Sockets already in the room that must have heard this arrival (its "has joined" notice) before the join resolves. */
   heardBy?: ClientSocket[];
 }
 
 export type Joined = ClientSocket & { joinResult: { ok: true } & JoinResult };
 
 /**
- * Joins with an ack and resolves once the joiner has also received the events that follow the ack (its own
- * "has joined" notice, then presence), so a test that starts listening afterwards sees only later events.
+ * Joins with an ack and resolves once the joiner has also received the events that follow the ack (a new
+ * presence's `joined` delta to the others, then its "has joined" notice, which the joiner always hears), so a
+ * test that starts listening afterwards sees only later events.
  */
 export async function joinRoom(socket: ClientSocket, room: string, username: string, opts: JoinOptions = {}): Promise<Ack<JoinResult>> {
   const parsed = parseRoom(room);
   const expectedRoom = parsed.ok ? parsed.value : room;
-  const listeners: [ClientSocket, (p: PresenceEvent) => void][] = [];
+  const listeners: [ClientSocket, (m: MessageEvent) => void][] = [];
   const heard = [socket, ...(opts.heardBy ?? [])].map(
     (s) =>
       new Promise<void>((resolve) => {
-        const listener = (p: PresenceEvent): void => {
-          if (p.room !== expectedRoom) return;
-          s.off("presence", listener);
+        const listener = (m: MessageEvent): void => {
+          if (!isNotice(m) || m.kind !== "joined" || m.room !== expectedRoom) return;
+          s.off("message", listener);
           resolve();
         };
         listeners.push([s, listener]);
-        s.on("presence", listener);
+        s.on("message", listener);
       }),
   );
   const payload: JoinPayload = { room, username, ...(opts.since !== undefined ? { since: opts.since } : {}) };
@@ -71,13 +72,13 @@ export async function joinRoom(socket: ClientSocket, room: string, username: str
     if (res.ok) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no presence event after joining ${expectedRoom}`)), 5000);
+        timer = setTimeout(() => reject(new Error(`no "has joined" notice after joining ${expectedRoom}`)), 5000);
       });
       await Promise.race([Promise.all(heard), timeout]).finally(() => clearTimeout(timer));
     }
     return res;
   } finally {
-    for (const [s, listener] of listeners) s.off("presence", listener);
+    for (const [s, listener] of listeners) s.off("message", listener);
   }
 }
 

@@ -78,6 +78,8 @@ export async function startServer(opts: E2eServerOptions = {}): Promise<E2eServe
     DATABASE_PATH: databasePath,
     SECRET_KEY: "e2e-secret-key-0123456789abcdef",
     LOG_LEVEL: "silent",
+    // Short name grace: a test that closes a person's last tab awaits the "has left" that follows it.
+    NAME_GRACE_MS: "300",
     ...opts.env,
   });
   const clients: NodeClient[] = [];
