@@ -41,6 +41,11 @@ export interface WireMessage {
   sentAt: string;
   /** The sender's idempotency key, when the sender gave one. */
   clientId?: string;
+  /**
+   * The present names the content mentions with `@name`, as presence shows them, in order of first
+   * appearance; resolved once by the server when the message was stored. Absent when there are none.
+   */
+  mentions?: string[];
 }
 
 /** A system line ("ana has joined the chat."). The original sent only `content`. */

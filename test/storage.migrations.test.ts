@@ -59,9 +59,13 @@ function migrateTo(db: Database.Database, version: number): void {
 const squashedSchema = (db: Database.Database): string[] => schemaOf(db).map((o) => squash(`${o.type} ${o.name} ${o.sql ?? ""}`));
 
 describe("the migration list", () => {
+  // Issues 12 and 13 are built on parallel branches: 5 is full-text search (branch `search`), 6 editing and
+  // moderation (branch `edits`), 7 mentions. Until all are merged this branch has holes at 5 and 6.
+  const RESERVED = [5, 6];
   it("is numbered 1, 2, 3... with LATEST_VERSION the last", () => {
-    expect(migrations.map((m) => m.version)).toEqual(Array.from({ length: migrations.length }, (_, i) => i + 1));
-    expect(LATEST_VERSION).toBe(migrations.length);
+    const expected = Array.from({ length: LATEST_VERSION }, (_, i) => i + 1).filter((v) => !RESERVED.includes(v) || migrations.some((m) => m.version === v));
+    expect(migrations.map((m) => m.version)).toEqual(expected);
+    expect(LATEST_VERSION).toBe(migrations.at(-1)?.version);
   });
 
   it.each(Object.keys(SHIPPED_SCHEMAS).map(Number))("is append-only: shipped version %i still leaves the schema it shipped with", (version) => {
@@ -106,7 +110,7 @@ describe("migrate()", () => {
     expect(after).toEqual(before);
     // The original's columns, names, types and order kept; the id now AUTOINCREMENT (version 4), its sequence at the largest id.
     const columns = (db.pragma("table_info(chat_message)") as { name: string; type: string; pk: number }[]).map((c) => `${c.name} ${c.type}${c.pk ? " pk" : ""}`);
-    expect(columns).toEqual(["id INTEGER pk", "chat_room VARCHAR(50)", "sender VARCHAR(50)", "content VARCHAR(500)", "timestamp DATETIME", "client_id TEXT"]);
+    expect(columns).toEqual(["id INTEGER pk", "chat_room VARCHAR(50)", "sender VARCHAR(50)", "content VARCHAR(500)", "timestamp DATETIME", "client_id TEXT", "mentions TEXT"]);
     expect(schemaOf(db).find((o) => o.name === "chat_message")?.sql).toMatch(/id INTEGER PRIMARY KEY AUTOINCREMENT/);
     expect(db.prepare("SELECT name, seq FROM sqlite_sequence").all()).toEqual([{ name: "chat_message", seq: 2 }]);
   });

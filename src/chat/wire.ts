@@ -12,6 +12,7 @@ export function toWire(m: ChatMessage): WireMessage {
     sentAt: m.sentAt.toISOString(),
   };
   if (m.clientId !== null) wire.clientId = m.clientId;
+  if (m.mentions !== undefined && m.mentions.length > 0) wire.mentions = m.mentions;
   return wire;
 }
 

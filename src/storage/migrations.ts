@@ -48,6 +48,10 @@ export const migrations: readonly Migration[] = [
   },
   // Ids are never handed out twice, even after the newest rows are deleted: see rebuildWithAutoincrement.
   { version: 4, run: (db, ctx) => rebuildWithAutoincrement(db, ctx, 4) },
+  // 5 and 6 are taken by full-text search and by edits (branches `search` and `edits`).
+  // Mentions (issue 13): the names a message mentions, as a JSON array of text; NULL for none, so the Flask
+  // app's INSERTs (which do not name it) still work. Added only when missing, so the step runs again safely.
+  { version: 7, addColumns: [{ table: "chat_message", column: "mentions", type: "TEXT" }] },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

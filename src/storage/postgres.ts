@@ -11,9 +11,10 @@ import {
   type NewMessage,
   type PageQuery,
 } from "./repository.js";
+import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { fromStoredTimestamp, toStoredTimestamp } from "./timestamps.js";
 
-const COLUMNS = "id, chat_room, sender, content, timestamp, client_id";
+const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, mentions";
 const SQL_PAGE_BEFORE = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id < $2 ORDER BY id DESC LIMIT $3`;
 const SQL_PAGE_AFTER = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id > $2 ORDER BY id ASC LIMIT $3`;
 // unnest walks the array in order, so the locks are taken in the order the keys were sorted in.
@@ -21,8 +22,8 @@ const SQL_LOCK_ROOMS = "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]
 const SQL_BY_CLIENT_IDS = `SELECT ${COLUMNS} FROM chat_message
   WHERE (chat_room, client_id) IN (SELECT r, c FROM unnest($1::text[], $2::text[]) AS t(r, c))`;
 const SQL_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence('chat_message', 'id'))::text AS id FROM generate_series(1, $1)";
-const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id)
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`;
+const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, mentions)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`;
 /** A standby or a read-only default cannot take writes: that is unhealthy, not just "answers". */
 const SQL_HEALTH = "SELECT current_setting('transaction_read_only') = 'off' AS writable";
 
@@ -36,6 +37,7 @@ interface Row {
   content: string | null;
   timestamp: string | null;
   client_id: string | null;
+  mentions: string | null;
 }
 
 interface Pending {
@@ -71,6 +73,7 @@ const toMessage = (r: Row): ChatMessage => ({
   content: r.content ?? "",
   sentAt: fromStoredTimestamp(r.timestamp),
   clientId: r.client_id,
+  ...withMentions(fromMentionsColumn(r.mentions)),
 });
 
 /** The advisory-lock key of a room: 64 bits of a hash, so two rooms share a lock (and wait for each other) only by a 2^-64 chance. */
@@ -224,9 +227,11 @@ export class PostgresMessageRepository implements MessageRepository {
           fresh.map((f) => f.msg.content),
           fresh.map((f) => toStoredTimestamp(f.msg.sentAt)),
           fresh.map((f) => f.msg.clientId ?? null),
+          fresh.map((f) => toMentionsColumn(f.msg.mentions)),
         ]);
         fresh.forEach(({ index, msg }, i) => {
-          const message = { id: ids[i] as number, room: msg.room, sender: msg.sender, content: msg.content, sentAt: msg.sentAt, clientId: msg.clientId ?? null };
+          const mentions = withMentions(fromMentionsColumn(toMentionsColumn(msg.mentions)));
+          const message = { id: ids[i] as number, room: msg.room, sender: msg.sender, content: msg.content, sentAt: msg.sentAt, clientId: msg.clientId ?? null, ...mentions };
           results[index] = { message, duplicate: false };
         });
       }

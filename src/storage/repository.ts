@@ -7,6 +7,8 @@ export interface ChatMessage {
   content: string;
   sentAt: Date;
   clientId: string | null;
+  /** Names mentioned with `@name`, resolved when it was stored; absent or empty when none. */
+  mentions?: string[];
 }
 
 export interface NewMessage {
@@ -15,6 +17,8 @@ export interface NewMessage {
   content: string;
   sentAt: Date;
   clientId?: string;
+  /** Stored as given; an empty list is stored as none. */
+  mentions?: string[];
 }
 
 export interface AppendResult {

@@ -11,9 +11,10 @@ import {
   type NewMessage,
   type PageQuery,
 } from "./repository.js";
+import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { fromStoredTimestamp, toStoredTimestamp } from "./timestamps.js";
 
-const COLUMNS = "id, chat_room, sender, content, timestamp, client_id";
+const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, mentions";
 // Both walk ix_chat_message_room_id from one end of the room's range: cost is the page size, not the room size.
 // INDEXED BY pins that plan: once ANALYZE has stats (better-sqlite3 builds with STAT4), SQLite picks a rowid
 // range scan for a room holding many of the rows, which reads every newer row of every other room first.
@@ -21,7 +22,7 @@ const COLUMNS = "id, chat_room, sender, content, timestamp, client_id";
 const PAGE_FROM = "FROM chat_message INDEXED BY ix_chat_message_room_id";
 export const SQL_PAGE_BEFORE = `SELECT ${COLUMNS} ${PAGE_FROM} WHERE chat_room = ? AND id < ? ORDER BY id DESC LIMIT ?`;
 export const SQL_PAGE_AFTER = `SELECT ${COLUMNS} ${PAGE_FROM} WHERE chat_room = ? AND id > ? ORDER BY id ASC LIMIT ?`;
-const SQL_INSERT = "INSERT INTO chat_message (chat_room, sender, content, timestamp, client_id) VALUES (?, ?, ?, ?, ?)";
+const SQL_INSERT = "INSERT INTO chat_message (chat_room, sender, content, timestamp, client_id, mentions) VALUES (?, ?, ?, ?, ?, ?)";
 const SQL_BY_CLIENT_ID = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = ? AND client_id = ?`;
 
 interface Row {
@@ -31,6 +32,7 @@ interface Row {
   content: string | null;
   timestamp: string | null;
   client_id: string | null;
+  mentions: string | null;
 }
 
 interface Pending {
@@ -42,7 +44,7 @@ interface Pending {
 interface Statements {
   before: Database.Statement<[string, number, number], Row>;
   after: Database.Statement<[string, number, number], Row>;
-  insert: Database.Statement<[string, string, string, string, string | null]>;
+  insert: Database.Statement<[string, string, string, string, string | null, string | null]>;
   byClientId: Database.Statement<[string, string], Row>;
 }
 
@@ -73,6 +75,7 @@ const toMessage = (r: Row): ChatMessage => ({
   content: r.content ?? "",
   sentAt: fromStoredTimestamp(r.timestamp),
   clientId: r.client_id,
+  ...withMentions(fromMentionsColumn(r.mentions)),
 });
 
 /** Where the file lives on disk, so a deleted or replaced database is noticed instead of written into the void. */
@@ -276,9 +279,18 @@ export class SqliteMessageRepository implements MessageRepository {
       const existing = stmts.byClientId.get(msg.room, msg.clientId);
       if (existing) return { message: toMessage(existing), duplicate: true };
     }
-    const info = stmts.insert.run(msg.room, msg.sender, msg.content, toStoredTimestamp(msg.sentAt), msg.clientId ?? null);
+    const mentions = toMentionsColumn(msg.mentions);
+    const info = stmts.insert.run(msg.room, msg.sender, msg.content, toStoredTimestamp(msg.sentAt), msg.clientId ?? null, mentions);
     return {
-      message: { id: Number(info.lastInsertRowid), room: msg.room, sender: msg.sender, content: msg.content, sentAt: msg.sentAt, clientId: msg.clientId ?? null },
+      message: {
+        id: Number(info.lastInsertRowid),
+        room: msg.room,
+        sender: msg.sender,
+        content: msg.content,
+        sentAt: msg.sentAt,
+        clientId: msg.clientId ?? null,
+        ...withMentions(fromMentionsColumn(mentions)),
+      },
       duplicate: false,
     };
   }
