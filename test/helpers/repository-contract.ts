@@ -43,6 +43,22 @@ export function describeRepositoryContract(name: string, makeRepo: RepositoryFac
       expect(page.messages.every((m) => m.clientId === null)).toBe(true);
     });
 
+    it("stores mentions with the message and returns them from append, page and a retried clientId; none means no field", async () => {
+      const { repo, room } = await setup();
+      const mentions = ["Ana Lopez", "bob", "Zoë", 'quote " and \\ backslash'];
+      const withNames = await repo.append(aMessage(room(), { content: "@Ana Lopez @bob", mentions, clientId: "m-1" }));
+      expect(withNames.message.mentions).toEqual(mentions);
+      const without = await repo.append(aMessage(room(), { content: "no one" }));
+      const empty = await repo.append(aMessage(room(), { content: "empty list", mentions: [] }));
+      expect("mentions" in without.message).toBe(false);
+      expect("mentions" in empty.message).toBe(false);
+      const page = await repo.page(room(), { limit: 10 });
+      expect(page.messages).toEqual([withNames.message, without.message, empty.message]);
+      expect((await repo.page(room(), { after: 0, limit: 1 })).messages[0]?.mentions).toEqual(mentions);
+      const retried = await repo.append(aMessage(room(), { content: "@Ana Lopez @bob", mentions: ["someone else"], clientId: "m-1" }));
+      expect(retried).toEqual({ message: withNames.message, duplicate: true });
+    });
+
     it("returns an empty page, without more, for a room that has no messages", async () => {
       const { repo, room } = await setup();
       expect(await repo.page(room(), { limit: 5 })).toEqual({ messages: [], hasMore: false });
