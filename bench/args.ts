@@ -10,10 +10,10 @@ export interface BenchArgs {
   isProfiling: boolean;
   /** The app's entry; another build (a branch, an experiment) can be measured against the baseline. */
   appEntry?: string;
-  /** Where to write the SVG charts of docs/performance.md; only a full run of both servers writes them. */
-  chartDir?: string;
   /** Workload 7's room size instead of the run's (an old build's full-list presence costs the cube of it). */
   presenceMembers?: number;
+  /** Where to write the SVG charts of docs/performance.md; only a full run of both servers writes them. */
+  chartDir?: string;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
@@ -23,11 +23,11 @@ export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|b
   --profile   run each server under node --cpu-prof; profiles land in bench/results/profiles-*/
               (summarise one with: node --import tsx bench/profile-summary.ts <file.cpuprofile>)
   --app-entry the app's compiled entry (default dist/server.js)
+  --presence-members  workload 7's room size (default 1000, --quick 100), reported at the run's sizes below it and at it
   --chart dir write SVG charts (throughput, p99, join time) into dir; full run of both servers only
               (npm run bench -- --chart docs/ regenerates the charts of docs/performance.md)
   --chart-force  write the charts from a --quick or partial run too (to check how they render;
-              never into docs/)
-  --presence-members  workload 7's room size (default 1000, --quick 100), reported at the run's sizes below it and at it`;
+              never into docs/)`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
@@ -39,9 +39,9 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       profile: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
       "app-entry": { type: "string" },
+      "presence-members": { type: "string" },
       chart: { type: "string" },
       "chart-force": { type: "boolean", default: false },
-      "presence-members": { type: "string" },
     },
     strict: true,
   });
@@ -54,16 +54,16 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   if (targets.length === 0) throw new Error(`--target must be app, baseline or both, not ${values.target}\n${USAGE}`);
   const workloads = values.only === undefined ? [...ALL_WORKLOADS] : values.only.split(",").map((w) => parseWorkload(w.trim()));
   const appEntry = values["app-entry"];
+  const rawMembers = values["presence-members"];
+  const presenceMembers = rawMembers === undefined ? undefined : Number(rawMembers);
+  if (presenceMembers !== undefined && (!Number.isSafeInteger(presenceMembers) || presenceMembers < 10)) {
+    throw new Error(`--presence-members must be a whole number of at least 10, not ${rawMembers}\n${USAGE}`);
+  }
   const chartDir = values.chart;
   const isFullRun = !values.quick && targets.length === 2 && workloads.length === ALL_WORKLOADS.length;
   if (chartDir !== undefined && !isFullRun && !values["chart-force"]) {
     // The docs' charts must come from the figures the docs quote, so a smaller run refuses before it starts.
     throw new Error(`--chart needs the full bench (no --quick, --only or --target); add --chart-force to write them anyway\n${USAGE}`);
-  }
-  const rawMembers = values["presence-members"];
-  const presenceMembers = rawMembers === undefined ? undefined : Number(rawMembers);
-  if (presenceMembers !== undefined && (!Number.isSafeInteger(presenceMembers) || presenceMembers < 10)) {
-    throw new Error(`--presence-members must be a whole number of at least 10, not ${rawMembers}\n${USAGE}`);
   }
   return {
     isQuick: values.quick,
@@ -71,8 +71,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     workloads,
     isProfiling: values.profile,
     ...(appEntry ? { appEntry } : {}),
-    ...(chartDir !== undefined ? { chartDir } : {}),
     ...(presenceMembers !== undefined ? { presenceMembers } : {}),
+    ...(chartDir !== undefined ? { chartDir } : {}),
   };
 }
 

@@ -40,10 +40,7 @@ function text(what: string, maxChars: number, fold: (s: string) => string, contr
 
 /** A name or a room: one line of text. Rules that apply to both and not to content go here. */
 function label(what: "username" | "room", maxChars: number) {
-  return text(what, maxChars, (s) => s, CONTROL).refine(
-    (s) => !hasInvisibleCharacters(s),
-    `${what} must not contain invisible or text-direction characters`,
-  );
+  return text(what, maxChars, (s) => s, CONTROL).refine((s) => !hasInvisibleCharacters(s), `${what} must not contain invisible or text-direction characters`);
 }
 
 export const username = label("username", LIMITS.nameMaxChars);

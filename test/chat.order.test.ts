@@ -66,7 +66,7 @@ describe("events of one connection act in order", () => {
   });
 
   it("a disconnect while a join is loading history announces the arrival before the departure", async () => {
-    const app = await startTestApp({ env: { NAME_GRACE_MS: "0" } }); // the departure now, not after the name grace
+    const app = await startTestApp();
     onTestFinished(app.close);
     const observer = await app.joined(ROOM, "obs");
     const legacy = await app.connect({ options: { transports: ["polling"] } });

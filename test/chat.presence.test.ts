@@ -170,7 +170,7 @@ describe("presence events", () => {
   });
 
   it("sends the same few bytes to a member whether the room holds 2 or 200 people", async () => {
-    // 200 connections and joins from one address: the per-address caps and join budget are not what this measures.
+    // 200 connections from one address: the per-address caps are not what this measures.
     const app = await startTestApp({ env: { MAX_CONNECTIONS_PER_IP: "0", HANDSHAKES_PER_MINUTE_PER_IP: "0", RATE_JOIN_PER_SEC: "0" } });
     onTestFinished(app.close);
     const watcher = await app.joined("big", "watcher");

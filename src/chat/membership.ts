@@ -10,8 +10,7 @@ import { joinedNotice, leftNotice } from "./wire.js";
 export async function enterRoom(socket: ChatSocket, deps: ChatDeps, room: string, username: string): Promise<{ isNew: boolean } | Failure> {
   const claim = await deps.presence.join(room, username, socket.data.sessionId, socket.id);
   if (!claim.ok) return fail("name_taken", `"${username}" is already in this room; pick another name.`);
-  // A disconnect that arrives meanwhile waits for this join (EventOrder) and then takes the room back,
-  // so the room hears the arrival and then the departure, as the original did.
+  // A disconnect meanwhile waits for this join (event-order.ts), then takes the room back as usual.
   socket.data.rooms.set(room, username);
   void socket.join(room);
   return { isNew: claim.isNew };
