@@ -70,11 +70,11 @@ describe("joining", () => {
     expect(await tab.locator("#join-form").isHidden()).toBe(true);
     expect(await tab.locator("#chat-view").isHidden()).toBe(true);
     expect(connects).toEqual([]); // not even a connection before the click
-    expect(suite.server.app.presence.users(room)).toEqual([]);
+    expect(await suite.server.app.presence.users(room)).toEqual([]);
 
     await joinAsButton(tab).click();
     await waitInRoom(tab, room);
-    expect(suite.server.app.presence.users(room)).toEqual(["Zoë"]);
+    expect(await suite.server.app.presence.users(room)).toEqual(["Zoë"]);
     expect(new URL(tab.url()).pathname).toBe(`/r/${encodeURIComponent(room)}`);
 
     const other = await zoe.newTab();
