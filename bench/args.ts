@@ -7,6 +7,8 @@ export interface BenchArgs {
   isQuick: boolean;
   targets: TargetName[];
   workloads: WorkloadId[];
+  /** The search workload (issue 12): `--only search`, or part of the full run. */
+  isSearch: boolean;
   isProfiling: boolean;
   /** The app's entry; another build (a branch, an experiment) can be measured against the baseline. */
   appEntry?: string;
@@ -19,7 +21,7 @@ export interface BenchArgs {
 export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
   --quick     every workload, small (CI: asserts no loss, no speed thresholds)
   --target    which servers to run (default both)
-  --only      a subset of workloads 1-7
+  --only      a subset of workloads 1-7, and "search" (FTS vs LIKE on a 1M-message room, migration 5)
   --profile   run each server under node --cpu-prof; profiles land in bench/results/profiles-*/
               (summarise one with: node --import tsx bench/profile-summary.ts <file.cpuprofile>)
   --app-entry the app's compiled entry (default dist/server.js)
@@ -52,7 +54,9 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   const targets: TargetName[] =
     values.target === "both" ? ["app", "baseline"] : values.target === "app" || values.target === "baseline" ? [values.target] : [];
   if (targets.length === 0) throw new Error(`--target must be app, baseline or both, not ${values.target}\n${USAGE}`);
-  const workloads = values.only === undefined ? [...ALL_WORKLOADS] : values.only.split(",").map((w) => parseWorkload(w.trim()));
+  const only = values.only?.split(",").map((w) => w.trim());
+  const isSearch = only === undefined || only.includes("search");
+  const workloads = only === undefined ? [...ALL_WORKLOADS] : only.filter((w) => w !== "search").map(parseWorkload);
   const appEntry = values["app-entry"];
   const rawMembers = values["presence-members"];
   const presenceMembers = rawMembers === undefined ? undefined : Number(rawMembers);
@@ -69,6 +73,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     isQuick: values.quick,
     targets,
     workloads,
+    isSearch,
     isProfiling: values.profile,
     ...(appEntry ? { appEntry } : {}),
     ...(presenceMembers !== undefined ? { presenceMembers } : {}),

@@ -18,7 +18,12 @@ const LEGACY_DDL = `CREATE TABLE chat_message (id INTEGER PRIMARY KEY, chat_room
 const FIRST_TIMESTAMP_MS = Date.UTC(2024, 0, 1);
 const SENDERS_PER_ROOM = 50;
 
-export function fillDatabase(path: string, rooms: readonly FillRoom[]): FillResult {
+/** The text of a room's k-th message; the default is the same short line throughout. */
+export type ContentOf = (room: string, k: number) => string;
+
+const sameLine: ContentOf = (room, k) => `fill ${room} #${k}: lorem ipsum dolor sit amet, consectetur adipiscing elit`;
+
+export function fillDatabase(path: string, rooms: readonly FillRoom[], contentOf: ContentOf = sameLine): FillResult {
   const started = performance.now();
   const db = new Database(path);
   // A throwaway fixture: no journal and no fsync make a million rows take seconds, not minutes.
@@ -37,7 +42,7 @@ export function fillDatabase(path: string, rooms: readonly FillRoom[]): FillResu
       const room = rooms[r]?.room ?? "";
       const k = written[r] ?? 0;
       written[r] = k + 1;
-      insert.run(room, `user${k % SENDERS_PER_ROOM}`, `fill ${room} #${k}: lorem ipsum dolor sit amet, consectetur adipiscing elit`, legacyTimestamp(FIRST_TIMESTAMP_MS + i * 1000));
+      insert.run(room, `user${k % SENDERS_PER_ROOM}`, contentOf(room, k), legacyTimestamp(FIRST_TIMESTAMP_MS + i * 1000));
     }
   })();
   // Back to the Flask default so each server meets the file as an old install would leave it.
@@ -71,3 +76,55 @@ function interleave(rooms: readonly FillRoom[], total: number): Uint8Array {
 function legacyTimestamp(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 23).replace("T", " ")}000`;
 }
+
+/**
+ * Chat-like text for the search bench: 3-20 words drawn with a Zipf-like skew from a few hundred real words
+ * and a few thousand made-up ones (so the index has a long tail), deterministic for a given (room, k).
+ * Every SEARCH_RARE_EVERY-th message holds SEARCH_RARE_WORD; about 1 in SEARCH_PHRASE_EVERY holds SEARCH_PHRASE,
+ * whose words are also common on their own; SEARCH_COMMON_WORD is among the most frequent words.
+ */
+export const SEARCH_RARE_WORD = "zeugma";
+export const SEARCH_RARE_EVERY = 50_000;
+export const SEARCH_PHRASE = "see you tomorrow";
+export const SEARCH_PHRASE_EVERY = 500;
+export const SEARCH_COMMON_WORD = "the";
+
+const COMMON = `the a to and you i it is of in that for on we this see be have are with meeting not at
+  do can so just what was but tomorrow if me all will get like know think time good about out there one
+  now up go no yes how when your today from make want need let us back work some people new day week call
+  lunch coffee idea plan later thanks sure right well really still maybe after next before office home code
+  review deploy bug fix test build release team project email doc link file sorry great nice cool ok`.split(/\s+/);
+const SYLLABLES = ["ka", "lo", "mi", "ren", "tor", "vel", "san", "qui", "bra", "dex", "fo", "gul", "hin", "jor", "pex", "zul"];
+
+function madeUpWord(n: number): string {
+  let w = "";
+  for (let x = n + 16; x > 0; x = Math.floor(x / 16)) w += SYLLABLES[x % 16];
+  return w;
+}
+
+/** A small deterministic PRNG (mulberry32): the same file every run, without storing it. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const chatLikeContent: ContentOf = (room, k) => {
+  const next = random(k * 2654435761 + room.length);
+  const count = 3 + Math.floor(next() * 18);
+  const words: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = next();
+    // Two in three words from the common list (skewed to its head), the rest from a long tail of 4,000.
+    words.push(r < 0.66 ? (COMMON[Math.floor(COMMON.length * next() ** 2)] as string) : madeUpWord(Math.floor(4000 * next() ** 3)));
+  }
+  if (k % SEARCH_RARE_EVERY === SEARCH_RARE_EVERY - 1) words.splice(Math.floor(words.length / 2), 0, SEARCH_RARE_WORD);
+  if (next() < 1 / SEARCH_PHRASE_EVERY) words.push(...SEARCH_PHRASE.split(" "));
+  const text = words.join(" ");
+  return text.charAt(0).toUpperCase() + text.slice(1) + (next() < 0.3 ? "?" : ".");
+};

@@ -13,6 +13,7 @@ import { fillDatabase, type FillResult } from "./fill-db.js";
 import { buildRows, formatTable, hasCorrectnessFailure, worstOtherCpuPercent, writeJson, type Results } from "./report.js";
 import type { TargetName } from "./server-process.js";
 import { RELAXED_LIMITS_ENV } from "./server-process.js";
+import { formatSearchTable, FULL_SEARCH_SIZES, QUICK_SEARCH_SIZES, runSearchBench, type SearchBenchResult } from "./search.js";
 import { FULL_SIZES, QUICK_SIZES } from "./sizes.js";
 import { runBurst, runFilled, runIdle, runManyRooms, runOneRoom, runPresence, type RunContext, type TargetResults, type WorkloadId } from "./workloads.js";
 
@@ -54,9 +55,12 @@ async function main(): Promise<void> {
     }
     const results = await runAll(ctx, args);
     const rows = buildRows(results, sizes, args.workloads);
+    let search: SearchBenchResult | undefined;
+    if (args.isSearch) search = await runSearchBench(workDir, args.isQuick ? QUICK_SEARCH_SIZES : FULL_SEARCH_SIZES, progress);
     const wallSeconds = (Date.now() - startedAt.getTime()) / 1000;
 
-    console.log(`\n${formatTable(rows, sizes)}\n`);
+    if (args.workloads.length > 0) console.log(`\n${formatTable(rows, sizes)}\n`);
+    if (search) console.log(`\n${formatSearchTable(search)}\n`);
     console.log(
       `app÷base = app ÷ baseline. ${cpus().length} CPUs, shared by the server and this load generator: see "loadgen CPU share"` +
         ` (near 100% means the figures are capped by the load generator, for both servers). Wall time ${wallSeconds.toFixed(1)} s.`,
@@ -79,6 +83,7 @@ async function main(): Promise<void> {
       fill,
       rows,
       results,
+      search,
       serverLogs: ctx.serverLogs,
     });
     console.log(`\nresults: ${jsonPath}${ctx.profileDir ? `\nprofiles: ${ctx.profileDir}` : ""}`);

@@ -16,16 +16,18 @@ import { createHandshakeGuard } from "./http/handshake-guard.js";
 import { requestLog } from "./http/request-log.js";
 import { errorHandler, notFound, routes } from "./http/routes.js";
 import { securityHeaders } from "./http/security.js";
-import { sessionFromRequest } from "./http/session.js";
+import { sessionFromRequest, sessionKey } from "./http/session.js";
 import { guardLog, type Logger } from "./log.js";
 import { createMetrics, type Metrics } from "./metrics.js";
-import type { MessageRepository } from "./storage/repository.js";
+import { hasEditsAndModeration, type EditsAndModeration, type MessageRepository } from "./storage/repository.js";
 
 export interface AppDeps {
   config: Config;
   repo: MessageRepository;
   log: Logger;
   clock: Clock;
+  /** Editing, deleting and moderation state (issue 12); defaults to `repo`, which must then provide them. */
+  store?: EditsAndModeration;
   /** Node process metrics on /metrics; off in tests, which build many apps in one process. */
   withProcessMetrics?: boolean;
 }
@@ -84,6 +86,8 @@ function flushQueuedPackets(io: ChatServer, timeoutMs: number): Promise<void> {
 
 export function createApp(deps: AppDeps): App {
   const { config, repo, clock } = deps;
+  const store = deps.store ?? (hasEditsAndModeration(repo) ? repo : null);
+  if (store === null) throw new Error("createApp: the repository cannot edit or moderate; pass deps.store");
   const log = guardLog(deps.log, { clock, warnIntervalMs: config.logWarnIntervalMs });
   const presence = createMemoryPresence();
   const drain = new Drain();
@@ -127,13 +131,15 @@ export function createApp(deps: AppDeps): App {
     // A browser session owns its names across tabs; a client without the cookie is its own session.
     const session = sessionFromRequest(config.secretKey, socket.request);
     socket.data.sessionId = session !== null ? `s:${session}` : `c:${socket.id}`;
+    // A cookie-less client's key is its connection's: it owns its messages only until it disconnects.
+    socket.data.ownerKey = sessionKey(config.secretKey, socket.data.sessionId);
     socket.data.ip = clientIp(socket.request);
     next();
   });
   const grace: NameGrace = new NameGrace(config.nameGraceMs, (room, name, hold) => {
     releaseHeldName(io, chatDeps, room, name, hold).catch((err: unknown) => log.error("name_release_failed", { room, err }));
   });
-  const chatDeps = { config, repo, log, clock, presence, grace, metrics, drain };
+  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain };
   registerChat(io, chatDeps);
   const stopSweep = startSlowClientSweep(io, config.maxBufferedBytesPerConnection, SLOW_CLIENT_SWEEP_MS, (socket, bytes) => {
     metrics.slowClientsDropped.inc();
@@ -141,7 +147,7 @@ export function createApp(deps: AppDeps): App {
   });
 
   web.use(express.static(config.publicDir, { index: false, setHeaders: setStaticCaching }));
-  const routeDeps = { config, repo, log, presence, directory: createRoomDirectory(presence, clock), metrics };
+  const routeDeps = { config, repo, store, log, clock, presence, directory: createRoomDirectory(presence, clock), metrics };
   web.use(routes(routeDeps));
   web.use(notFound(routeDeps));
   web.use(errorHandler(log));

@@ -62,6 +62,12 @@ export interface Config {
   /** How long a name whose last connection dropped (without leave_chat) stays its owner's; 0 = released at once. */
   nameGraceMs: number;
   metricsToken: string | null;
+  /** How long after sending the sender may edit or delete a message (issue 12); 0 = forever. */
+  editWindowMs: number;
+  /** The token that makes a browser a moderator at /moderate; null = no moderation. */
+  moderatorToken: string | null;
+  /** Token tries at POST /moderate per address per minute. */
+  moderatorLoginPerMinute: number;
   /** Repeated warnings of one kind are logged once per this many ms, with a count of the ones left out; 0 logs all. */
   logWarnIntervalMs: number;
   viewsDir: string;
@@ -128,6 +134,8 @@ export function loadConfig(env: Env): Config {
 
   const allowedOrigins = parseOrigins(env.ALLOWED_ORIGINS ?? "", problems);
   const metricsToken = env.METRICS_TOKEN?.trim() || null;
+  const moderatorToken = env.MODERATOR_TOKEN?.trim() || null;
+  if (moderatorToken !== null && moderatorToken.length < 12) problems.push("MODERATOR_TOKEN must be at least 12 characters");
 
   const config: Config = {
     port: int("PORT", 5003, 0, 65535),
@@ -170,6 +178,9 @@ export function loadConfig(env: Env): Config {
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
     nameGraceMs: int("NAME_GRACE_MS", 15_000, 0, 3_600_000),
     metricsToken,
+    editWindowMs: int("EDIT_WINDOW_MS", 15 * 60 * 1000, 0, 365 * 24 * 3600 * 1000),
+    moderatorToken,
+    moderatorLoginPerMinute: int("MODERATOR_LOGIN_PER_MINUTE", 5, 1, 1000),
     logWarnIntervalMs: int("LOG_WARN_INTERVAL_MS", 10_000, 0, 3_600_000),
     viewsDir: fileURLToPath(new URL("../views", import.meta.url)),
     publicDir: fileURLToPath(new URL("../public", import.meta.url)),

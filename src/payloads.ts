@@ -104,6 +104,8 @@ export const fetchHistoryPayload = z
     before: cursor("before"),
     /** Newer page: messages with id > after. */
     after: cursor("after"),
+    /** A message in context (issue 12): it, with up to limit/2 older and limit/2 newer. */
+    around: cursor("around"),
     limit,
   })
   // Reported on `after` so that it ranks after the cursors' own errors and before limit's; `when` makes
@@ -112,12 +114,66 @@ export const fetchHistoryPayload = z
     error: "give before or after, not both",
     path: ["after"],
     when: () => true,
+  })
+  .refine((v) => v.around === undefined || (v.before === undefined && v.after === undefined), {
+    error: "give around alone, without before or after",
+    path: ["around"],
+    when: () => true,
   });
 
+const searchLimitMessage = `limit must be a whole number from 1 to ${LIMITS.searchMaxLimit}`;
+/** The search box's text (syntax in docs/search.md); a query with no word and no from: is refused by the handler. */
+const searchText = z
+  .string({ error: "q must be a string" })
+  .max(4 * LIMITS.searchMaxChars, `q must be at most ${LIMITS.searchMaxChars} characters`)
+  .transform((s) => s.normalize("NFC").trim())
+  .refine((s) => s !== "", { error: "q must not be empty: type a word, a \"phrase\" or from:name", abort: true })
+  .refine((s) => codePoints(s) <= LIMITS.searchMaxChars, `q must be at most ${LIMITS.searchMaxChars} characters`);
+
+export const searchPayload = z.object({
+  room,
+  q: searchText,
+  /** Older page: matches with id < before (the smallest id of the previous page). */
+  before: cursor("before"),
+  limit: z
+    .number({ error: searchLimitMessage })
+    .refine(Number.isSafeInteger, searchLimitMessage)
+    .min(1, searchLimitMessage)
+    .max(LIMITS.searchMaxLimit, searchLimitMessage)
+    .nullish()
+    .transform((v) => v ?? LIMITS.searchDefaultLimit),
+});
+
 export const typingPayload = z.object({ room, isTyping });
+
+/** The id of a stored message: a whole number >= 1. */
+const messageIdMessage = "id must be a message id (a whole number >= 1)";
+const messageId = z.number({ error: messageIdMessage }).refine(Number.isSafeInteger, messageIdMessage).min(1, messageIdMessage);
+
+/** Issue 12: the owner edits within EDIT_WINDOW_MS; the content follows send_message's rules. */
+export const editMessagePayload = z.object({ room, id: messageId, content });
+
+/** Issue 12: the owner within EDIT_WINDOW_MS, or a moderator at any time. */
+export const deleteMessagePayload = z.object({ room, id: messageId });
+
+/** Moderators: remove a name from a room. */
+export const kickUserPayload = z.object({ room, username });
+
+/** The longest ban: a year. Longer is a permanent decision, better made in the database than in a form. */
+export const MAX_BAN_MS = 365 * 24 * 3600 * 1000;
+const durationMessage = `durationMs must be a whole number of milliseconds from 1 to ${MAX_BAN_MS}`;
+const durationMs = z.number({ error: durationMessage }).refine(Number.isSafeInteger, durationMessage).min(1, durationMessage).max(MAX_BAN_MS, durationMessage);
+
+/** Moderators: remove a name from a room and keep it (and its session) out until the ban ends. */
+export const banUserPayload = z.object({ room, username, durationMs });
 
 export type JoinPayload = z.input<typeof joinPayload>;
 export type SendPayload = z.input<typeof sendPayload>;
 export type LeavePayload = z.input<typeof leavePayload>;
 export type FetchHistoryPayload = z.input<typeof fetchHistoryPayload>;
 export type TypingPayload = z.input<typeof typingPayload>;
+export type SearchPayload = z.input<typeof searchPayload>;
+export type EditMessagePayload = z.input<typeof editMessagePayload>;
+export type DeleteMessagePayload = z.input<typeof deleteMessagePayload>;
+export type KickUserPayload = z.input<typeof kickUserPayload>;
+export type BanUserPayload = z.input<typeof banUserPayload>;

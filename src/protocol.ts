@@ -1,7 +1,18 @@
 // The wire contract, shared by the server, the tests, the benchmark and (as types) the browser client.
 // Event names and the fields of the Flask original are frozen; everything else is an optional addition.
 // Type-only imports: the page reads this file through JSDoc @import and must not need zod at run time.
-import type { FetchHistoryPayload, JoinPayload, LeavePayload, SendPayload, TypingPayload } from "./payloads.js";
+import type {
+  BanUserPayload,
+  DeleteMessagePayload,
+  EditMessagePayload,
+  FetchHistoryPayload,
+  JoinPayload,
+  KickUserPayload,
+  LeavePayload,
+  SearchPayload,
+  SendPayload,
+  TypingPayload,
+} from "./payloads.js";
 
 export type ErrorCode =
   | "invalid_payload"
@@ -17,6 +28,11 @@ export type ErrorCode =
   | "rate_limited"
   | "storage_unavailable"
   | "shutting_down"
+  | "not_found"
+  | "not_owner"
+  | "edit_window_closed"
+  | "not_moderator"
+  | "banned"
   | "internal";
 
 export interface ErrorBody {
@@ -41,9 +57,16 @@ export interface WireMessage {
   sentAt: string;
   /** The sender's idempotency key, when the sender gave one. */
   clientId?: string;
+  /** ISO 8601: when the text was last edited (issue 12). */
+  editedAt?: string;
+  /** ISO 8601: when the message was deleted; `content` is "" then (issue 12). */
+  deletedAt?: string;
+  /** The requesting browser session sent it: only in answers to that session, never in broadcasts (issue 12). */
+  mine?: true;
   /**
    * The present names the content mentions with `@name`, as presence shows them, in order of first
-   * appearance; resolved once by the server when the message was stored. Absent when there are none.
+   * appearance; resolved by the server when the message was stored (again when it is edited; none once
+   * deleted). Absent when there are none.
    */
   mentions?: string[];
 }
@@ -59,7 +82,18 @@ export interface Notice {
 export type MessageEvent = WireMessage | Notice;
 
 // Client payloads are defined once, as schemas in payloads.ts (the runtime check); their types come from there.
-export type { FetchHistoryPayload, JoinPayload, LeavePayload, SendPayload, TypingPayload } from "./payloads.js";
+export type {
+  BanUserPayload,
+  DeleteMessagePayload,
+  EditMessagePayload,
+  FetchHistoryPayload,
+  JoinPayload,
+  KickUserPayload,
+  LeavePayload,
+  SearchPayload,
+  SendPayload,
+  TypingPayload,
+} from "./payloads.js";
 
 export interface JoinResult {
   room: string;
@@ -74,6 +108,8 @@ export interface JoinResult {
    * case. `presence` deltas that arrive after this ack apply on top of it.
    */
   users: string[];
+  /** This browser session is a moderator (issue 12). */
+  isModerator?: boolean;
 }
 
 export interface SendResult {
@@ -84,6 +120,21 @@ export interface SendResult {
 
 export interface HistoryResult {
   messages: WireMessage[];
+  hasMore: boolean;
+  /** Only with `around`: newer messages exist after the last one returned. */
+  hasMoreAfter?: boolean;
+}
+
+/** One search match: [start, end) code-point offsets into `message.content` of the matched words (never HTML). */
+export interface SearchHit {
+  message: WireMessage;
+  highlights: [number, number][];
+}
+
+export interface SearchResult {
+  /** The newest matches below `before`, best match first. */
+  hits: SearchHit[];
+  /** Older matches exist: ask again with before = the smallest message id among these hits. */
   hasMore: boolean;
 }
 
@@ -104,6 +155,25 @@ export interface TypingEvent {
   isTyping: boolean;
 }
 
+/** An edit or delete committed (issue 12): the fields that changed. A delete carries content "" and deletedAt. */
+export interface MessageUpdatedEvent {
+  room: string;
+  id: number;
+  content?: string;
+  editedAt?: string;
+  deletedAt?: string;
+  /** An edit's mentions, resolved again against the present names, when it mentions someone or did before ([] then). */
+  mentions?: string[];
+}
+
+/** This socket was taken out of the room by a moderator (it has left the room when this arrives). */
+export interface RemovedEvent {
+  room: string;
+  reason: "kicked" | "banned";
+  /** ISO 8601: when a ban ends. */
+  until?: string;
+}
+
 export interface ChatErrorEvent extends ErrorBody {
   /** The client event that failed. */
   event?: ClientEventName;
@@ -120,6 +190,11 @@ export interface ClientToServerEvents {
   leave_chat: (payload: LeavePayload, ack: (res: Ack) => void) => void;
   fetch_history: (payload: FetchHistoryPayload, ack: (res: Ack<HistoryResult>) => void) => void;
   typing: (payload: TypingPayload, ack: (res: Ack) => void) => void;
+  search_messages: (payload: SearchPayload, ack: (res: Ack<SearchResult>) => void) => void;
+  edit_message: (payload: EditMessagePayload, ack: (res: Ack<{ message: WireMessage }>) => void) => void;
+  delete_message: (payload: DeleteMessagePayload, ack: (res: Ack<{ message: WireMessage }>) => void) => void;
+  kick_user: (payload: KickUserPayload, ack: (res: Ack) => void) => void;
+  ban_user: (payload: BanUserPayload, ack: (res: Ack) => void) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -130,6 +205,8 @@ export interface ServerToClientEvents {
   typing: (ev: TypingEvent) => void;
   chat_error: (ev: ChatErrorEvent) => void;
   server_shutdown: (ev: ShutdownEvent) => void;
+  message_updated: (ev: MessageUpdatedEvent) => void;
+  removed: (ev: RemovedEvent) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- Socket.IO's generic slot; one node today.
@@ -138,6 +215,8 @@ export interface InterServerEvents {}
 export interface SocketData {
   /** Browser session (signed cookie) or, without one, this connection: who owns a name. */
   sessionId: string;
+  /** sessionKey(SECRET_KEY, sessionId): stored as a message's owner, a moderator, a ban (issue 12). */
+  ownerKey: string;
   /** Client address after TRUST_PROXY. */
   ip: string;
   /** room -> the name this socket joined it with. */
@@ -162,6 +241,9 @@ export const LIMITS = {
   contentMaxChars: 500,
   historyMaxLimit: 500,
   fetchDefaultLimit: 50,
+  searchMaxChars: 200,
+  searchDefaultLimit: 20,
+  searchMaxLimit: 50,
 } as const;
 
 export function isNotice(msg: MessageEvent): msg is Notice {

@@ -4,11 +4,16 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { z } from "zod";
 import {
+  banUserPayload,
   content,
+  deleteMessagePayload,
+  editMessagePayload,
+  kickUserPayload,
   fetchHistoryPayload,
   joinPayload,
   leavePayload,
   room,
+  searchPayload,
   sendPayload,
   typingPayload,
   username,
@@ -30,6 +35,7 @@ const FIELD_CODES: ReadonlyMap<string, ErrorCode> = new Map<string, ErrorCode>([
   ["since", "invalid_cursor"],
   ["before", "invalid_cursor"],
   ["after", "invalid_cursor"],
+  ["around", "invalid_cursor"],
 ]);
 
 /** A plain object: not null, not an array, not a class instance or a Buffer. */
@@ -105,6 +111,11 @@ export const parseContent = (value: unknown): Result<string> => check(compiledCo
 export const parseJoin = payloadParser(joinPayload);
 export const parseFetchHistory = payloadParser(fetchHistoryPayload);
 export const parseTyping = payloadParser(typingPayload);
+export const parseSearch = payloadParser(searchPayload);
+export const parseEditMessage = payloadParser(editMessagePayload);
+export const parseDeleteMessage = payloadParser(deleteMessagePayload);
+export const parseKickUser = payloadParser(kickUserPayload);
+export const parseBanUser = payloadParser(banUserPayload);
 
 const parseSendFields = payloadParser(sendPayload);
 const parseLeaveFields = payloadParser(leavePayload);

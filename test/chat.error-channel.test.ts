@@ -17,6 +17,7 @@ describe("chat_error goes only to clients without an ack", () => {
       wrapRepo: (repo) => ({
         append: (m) => (appendFails ? Promise.reject(appendFails) : repo.append(m)),
         page: (room, q) => repo.page(room, q),
+        search: (room, query, opts) => repo.search(room, query, opts),
         isHealthy: () => repo.isHealthy(),
         close: () => repo.close(),
       }),

@@ -13,6 +13,7 @@ function faultyRepo(sqlite: SqliteMessageRepository, faults: { append?: () => Er
   return {
     append: (msg) => (faults.append ? Promise.reject(faults.append()) : sqlite.append(msg)),
     page: (room, query) => (faults.page ? Promise.reject(faults.page()) : sqlite.page(room, query)),
+    search: (room, query, opts) => sqlite.search(room, query, opts),
     isHealthy: () => sqlite.isHealthy(),
     close: () => sqlite.close(),
   };
@@ -134,6 +135,7 @@ describe("failures store and broadcast nothing", () => {
       wrapRepo: (sqlite) => ({
         append: (msg) => (isBroken ? Promise.reject(new StorageUnavailableError("disk full")) : sqlite.append(msg)),
         page: (room, query) => sqlite.page(room, query),
+        search: (room, query, opts) => sqlite.search(room, query, opts),
         isHealthy: () => sqlite.isHealthy(),
         close: () => sqlite.close(),
       }),
@@ -159,6 +161,7 @@ describe("failures store and broadcast nothing", () => {
       wrapRepo: (sqlite) => ({
         append: (msg) => sqlite.append(msg),
         page: (room, query) => (isBroken ? Promise.reject(new StorageUnavailableError("gone")) : sqlite.page(room, query)),
+        search: (room, query, opts) => sqlite.search(room, query, opts),
         isHealthy: () => sqlite.isHealthy(),
         close: () => sqlite.close(),
       }),

@@ -2,7 +2,7 @@
 // and the names travel with the message everywhere it goes (ack, broadcast, join history, fetch_history).
 import Database from "better-sqlite3";
 import { describe, expect, it, onTestFinished } from "vitest";
-import type { HistoryResult, WireMessage } from "../src/protocol.js";
+import type { HistoryResult, MessageUpdatedEvent, SearchResult, WireMessage } from "../src/protocol.js";
 import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { call, legacyEmit } from "./helpers/emit.js";
 import { FLASK_INSERT } from "./helpers/flask-db.js";
@@ -54,7 +54,7 @@ describe("mentions resolved by the server", () => {
     const message = await say(bob, "bob", content);
 
     expect(message.mentions).toEqual(expected);
-    expect(await anaGets).toEqual(message);
+    expect(await anaGets).toEqual({ ...message, mine: undefined }); // `mine` is in the ack only
   });
 
   it("leaves out the field when nobody present is mentioned: an absent name, an email, @@", async () => {
@@ -96,6 +96,7 @@ describe("mentions resolved by the server", () => {
       timestamp: TIMESTAMP,
       sentAt: SENT_AT,
       mentions: ["Ana Lopez"],
+      mine: true, // issue 12: the sender's own ack says so
     });
     expect(storedMentions(app.databasePath)).toEqual(['["Ana Lopez"]']);
   });
@@ -111,9 +112,10 @@ describe("mentions in history", () => {
 
     // Whoever is present later does not change what a stored message mentions.
     const dan = await app.joined("general", "dan");
-    expect(dan.joinResult.history).toEqual(sent);
+    const forDan = sent.map((m) => ({ ...m, mine: undefined })); // another session: not its messages
+    expect(dan.joinResult.history).toEqual(forDan);
     const page = await call<HistoryResult>(dan, "fetch_history", { room: "general", before: 3, limit: 10 });
-    expect(page).toEqual({ ok: true, messages: sent.slice(0, 2), hasMore: false });
+    expect(page).toEqual({ ok: true, messages: forDan.slice(0, 2), hasMore: false });
   });
 
   it("a legacy client (no ack) gets the history with its original fields unchanged, mentions only added", async () => {
@@ -142,5 +144,31 @@ describe("mentions in history", () => {
     expect(ana.joinResult.history).toEqual([
       { id: 1, room: "general", sender: "flask", content: "@Ana from the old app", timestamp: TIMESTAMP, sentAt: "2026-01-02T03:04:05.000Z" },
     ]);
+  });
+
+  it("an edit resolves them again against who is present then; a delete leaves none", async () => {
+    const app = await startTestApp();
+    onTestFinished(app.close);
+    const { ana, bob } = await roomWithAna(app);
+    const sent = await say(bob, "bob", "@Ana hi");
+    expect(sent.mentions).toEqual(["Ana"]);
+
+    const anaHears = waitFor(ana, "message_updated");
+    const edited = await call<{ message: WireMessage }>(bob, "edit_message", { room: "general", id: sent.id, content: "@Ana Lopez hi" });
+    expect(edited).toMatchObject({ ok: true, message: { content: "@Ana Lopez hi", mentions: ["Ana Lopez"] } });
+    expect(await anaHears).toMatchObject<Partial<MessageUpdatedEvent>>({ id: sent.id, content: "@Ana Lopez hi", mentions: ["Ana Lopez"] });
+
+    const hits = await call<SearchResult>(bob, "search_messages", { room: "general", q: "hi" });
+    expect(hits.ok && hits.hits.map((h) => h.message.mentions)).toEqual([["Ana Lopez"]]);
+
+    const cleared = waitFor(ana, "message_updated");
+    const plain = await call<{ message: WireMessage }>(bob, "edit_message", { room: "general", id: sent.id, content: "hi all" });
+    expect(plain.ok && "mentions" in plain.message).toBe(false);
+    expect((await cleared).mentions).toEqual([]);
+
+    await call(bob, "edit_message", { room: "general", id: sent.id, content: "@Ana again" });
+    const erased = await call<{ message: WireMessage }>(bob, "delete_message", { room: "general", id: sent.id });
+    expect(erased.ok && "mentions" in erased.message).toBe(false);
+    expect(storedMentions(app.databasePath)).toEqual([null]);
   });
 });

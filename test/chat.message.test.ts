@@ -35,7 +35,7 @@ describe("send_message with an ack", () => {
       timestamp: "2026-01-02 03:04:05", // the manual clock's time, UTC, the original's format
       sentAt: "2026-01-02T03:04:05.678Z",
     };
-    expect(res).toEqual({ ok: true, message: expected });
+    expect(res).toEqual({ ok: true, message: { ...expected, mine: true } }); // `mine` in the sender's ack only (issue 12)
     expect(await aliceGets).toEqual(expected);
     expect(await bobGets).toEqual(expected);
     expect(readRows(app.databasePath)).toEqual([

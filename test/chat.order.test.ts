@@ -92,6 +92,7 @@ describe("events of one connection act in order", () => {
           }
         },
         page: (room, q) => repo.page(room, q),
+        search: (room, query, opts) => repo.search(room, query, opts),
         isHealthy: () => repo.isHealthy(),
         close: () => repo.close(),
       }),

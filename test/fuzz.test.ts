@@ -12,7 +12,7 @@ const ROOM = "fuzz";
 const FUZZER = "fuzzer";
 const GOOD = "good";
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
-const EVENTS: readonly ClientEventName[] = ["join_chat", "send_message", "leave_chat", "fetch_history", "typing"];
+const EVENTS: readonly ClientEventName[] = ["join_chat", "send_message", "leave_chat", "fetch_history", "typing", "search_messages", "edit_message", "delete_message", "kick_user", "ban_user"];
 /** What a bad payload may be answered with; internal, rate_limited or storage_unavailable would be a bug here. */
 const VALIDATION_CODES: readonly ErrorCode[] = [
   "invalid_payload",
@@ -130,11 +130,36 @@ const FIELDS: Record<ClientEventName, Record<string, FieldSpec>> = {
   fetch_history: {
     room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
     before: { good: fc.nat(), bad: badCursor, isOptional: true },
+    around: { good: fc.nat(), bad: badCursor, isOptional: true },
     limit: { good: fc.integer({ min: 1, max: 500 }), bad: badLimit, isOptional: true },
   },
   typing: {
     room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
     isTyping: { good: fc.boolean(), bad: badBoolean, isOptional: true },
+  },
+  search_messages: {
+    room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
+    q: { good: fc.constantFrom("hello", '"hi there"', "from:fuzzer", "NEAR(a b) -c*"), bad: fc.oneof(notString, fc.constantFrom("", "   ", "!!! *", '"', "x".repeat(201)), hugeString) },
+    before: { good: fc.nat(), bad: badCursor, isOptional: true },
+    limit: { good: fc.integer({ min: 1, max: 50 }), bad: fc.oneof(badCursor, fc.constantFrom(0, 51, 10_000)), isOptional: true },
+  },
+  edit_message: {
+    room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
+    id: { good: fc.integer({ min: 1, max: 2 ** 31 }), bad: fc.oneof(badCursor, fc.constant(0)) },
+    content: { good: fc.constantFrom("hello", "<b>hi</b>"), bad: badContent },
+  },
+  delete_message: {
+    room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
+    id: { good: fc.integer({ min: 1, max: 2 ** 31 }), bad: fc.oneof(badCursor, fc.constant(0)) },
+  },
+  kick_user: {
+    room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
+    username: { good: fc.constant(GOOD), bad: badLabel },
+  },
+  ban_user: {
+    room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
+    username: { good: fc.constant(GOOD), bad: badLabel },
+    durationMs: { good: fc.integer({ min: 1, max: 60_000 }), bad: fc.oneof(badCursor, fc.constantFrom(0, 365 * 24 * 3600 * 1000 + 1)) },
   },
 };
 
@@ -213,6 +238,7 @@ async function startWorld(): Promise<World> {
         return repo.append(m);
       },
       page: (room, q) => repo.page(room, q),
+      search: (room, query, opts) => repo.search(room, query, opts),
       isHealthy: () => repo.isHealthy(),
       close: () => repo.close(),
     }),

@@ -129,6 +129,7 @@ describe("GET /healthz", () => {
       wrapRepo: (sqlite) => ({
         append: (msg) => sqlite.append(msg),
         page: (room, query) => sqlite.page(room, query),
+        search: (room, query, opts) => sqlite.search(room, query, opts),
         isHealthy: () => Promise.resolve(false),
         close: () => sqlite.close(),
       }),

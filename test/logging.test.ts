@@ -88,6 +88,7 @@ describe("structured logs (capturing logger)", () => {
       wrapRepo: (repo) => ({
         append: (m) => (isFailing ? Promise.reject(new Error("disk on fire")) : repo.append(m)),
         page: (room, q) => repo.page(room, q),
+        search: (room, query, opts) => repo.search(room, query, opts),
         isHealthy: () => repo.isHealthy(),
         close: () => repo.close(),
       }),

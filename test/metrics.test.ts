@@ -106,6 +106,7 @@ describe("GET /metrics", () => {
       wrapRepo: (repo) => ({
         append: (m) => (isFailing ? Promise.reject(new StorageUnavailableError("injected")) : repo.append(m)),
         page: (room, q) => repo.page(room, q),
+        search: (room, query, opts) => repo.search(room, query, opts),
         isHealthy: () => repo.isHealthy(),
         close: () => repo.close(),
       }),

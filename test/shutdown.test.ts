@@ -48,6 +48,7 @@ describe("graceful close (what SIGTERM runs), in process", () => {
           return repo.append(m);
         },
         page: (room, q) => repo.page(room, q),
+        search: (room, query, opts) => repo.search(room, query, opts),
         isHealthy: () => repo.isHealthy(),
         close: () => repo.close(),
       }),

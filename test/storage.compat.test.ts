@@ -1,6 +1,7 @@
 // The database stays the Flask original's, both ways: the port shows what the Flask app wrote, and the Flask
 // app's own SQL reads back (and keeps writing) what the port wrote.
 import { describe, expect, it, onTestFinished } from "vitest";
+import type { SearchHit } from "../src/protocol.js";
 import { LATEST_VERSION } from "../src/storage/migrations.js";
 import { startTestApp, tempDatabase } from "./helpers/app.js";
 import { legacyEmit } from "./helpers/emit.js";
@@ -70,6 +71,19 @@ describe("a chat_history.db written by the Flask app", () => {
       const rows = db.prepare("SELECT chat_room, sender, content, timestamp FROM chat_message ORDER BY id").all();
       expect(rows).toEqual(FLASK_ROWS.map((m) => ({ chat_room: m.room, sender: m.sender, content: m.content, timestamp: m.timestamp })));
     });
+  });
+
+  it("is searchable: its old rows (indexed by migration 5) and what it inserts while the port runs (the triggers)", async () => {
+    const path = flaskFixture();
+    const app = await startTestApp({ databasePath: path });
+    onTestFinished(app.close);
+    const alice = await app.joined("lobby", "alice");
+    withFlaskConnection(path, (db) => db.prepare(FLASK_INSERT).run("lobby", "ben", "inserted by Flask just now", "2024-05-08 10:00:00.000000"));
+    const found = await alice.timeout(3000).emitWithAck("search_messages", { room: "lobby", q: "flask" });
+    expect(found.ok && found.hits.map((h: SearchHit) => [h.message.id, h.message.content, h.highlights])).toEqual([
+      [1, "hello from Flask", [[11, 16]]], // the shorter message ranks first
+      [5, "inserted by Flask just now", [[12, 17]]],
+    ]);
   });
 });
 

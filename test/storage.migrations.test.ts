@@ -28,6 +28,59 @@ const SHIPPED_SCHEMAS: Record<number, string[]> = {
     'table chat_message CREATE TABLE "chat_message" (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_room VARCHAR(50), sender VARCHAR(50), content VARCHAR(500), timestamp DATETIME, client_id TEXT)',
     "table sqlite_sequence CREATE TABLE sqlite_sequence(name,seq)",
   ],
+  5: [
+    `index ix_chat_message_room_id ${IX}`,
+    `index ux_chat_message_room_client ${UX}`,
+    'table chat_message CREATE TABLE "chat_message" (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_room VARCHAR(50), sender VARCHAR(50), content VARCHAR(500), timestamp DATETIME, client_id TEXT)',
+    "table chat_message_fts CREATE VIRTUAL TABLE chat_message_fts USING fts5(content, content='chat_message', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')",
+    "table chat_message_fts_config CREATE TABLE 'chat_message_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID",
+    "table chat_message_fts_data CREATE TABLE 'chat_message_fts_data'(id INTEGER PRIMARY KEY, block BLOB)",
+    "table chat_message_fts_docsize CREATE TABLE 'chat_message_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB)",
+    "table chat_message_fts_idx CREATE TABLE 'chat_message_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID",
+    "table sqlite_sequence CREATE TABLE sqlite_sequence(name,seq)",
+    "trigger chat_message_fts_delete CREATE TRIGGER chat_message_fts_delete AFTER DELETE ON chat_message BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); END",
+    "trigger chat_message_fts_insert CREATE TRIGGER chat_message_fts_insert AFTER INSERT ON chat_message BEGIN INSERT INTO chat_message_fts (rowid, content) VALUES (new.id, new.content); END",
+    "trigger chat_message_fts_update CREATE TRIGGER chat_message_fts_update AFTER UPDATE OF id, content ON chat_message BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); INSERT INTO chat_message_fts (rowid, content) VALUES (new.id, new.content); END",
+  ],  6: [
+    "index ix_chat_message_room_id CREATE INDEX ix_chat_message_room_id ON chat_message (chat_room, id)",
+    "index ix_room_ban_room_name CREATE INDEX ix_room_ban_room_name ON room_ban (room, name_key, until)",
+    "index ix_room_ban_room_session CREATE INDEX ix_room_ban_room_session ON room_ban (room, session_key, until)",
+    "index sqlite_autoindex_moderator_session_1",
+    "index ux_chat_message_room_client CREATE UNIQUE INDEX ux_chat_message_room_client ON chat_message (chat_room, client_id) WHERE client_id IS NOT NULL",
+    "table chat_message CREATE TABLE \"chat_message\" (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_room VARCHAR(50), sender VARCHAR(50), content VARCHAR(500), timestamp DATETIME, client_id TEXT , owner_key TEXT, edited_at TEXT, deleted_at TEXT)",
+    "table chat_message_fts CREATE VIRTUAL TABLE chat_message_fts USING fts5(content, content='chat_message', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')",
+    "table chat_message_fts_config CREATE TABLE 'chat_message_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID",
+    "table chat_message_fts_data CREATE TABLE 'chat_message_fts_data'(id INTEGER PRIMARY KEY, block BLOB)",
+    "table chat_message_fts_docsize CREATE TABLE 'chat_message_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB)",
+    "table chat_message_fts_idx CREATE TABLE 'chat_message_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID",
+    "table moderation_audit CREATE TABLE moderation_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, moderator TEXT NOT NULL, action TEXT NOT NULL, room TEXT, target TEXT, message_id INTEGER, detail TEXT)",
+    "table moderator_session CREATE TABLE moderator_session (session_key TEXT PRIMARY KEY, since TEXT NOT NULL)",
+    "table room_ban CREATE TABLE room_ban (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, name_key TEXT NOT NULL, session_key TEXT, until TEXT NOT NULL, moderator TEXT NOT NULL, created_at TEXT NOT NULL)",
+    "table sqlite_sequence CREATE TABLE sqlite_sequence(name,seq)",
+    "trigger chat_message_fts_delete CREATE TRIGGER chat_message_fts_delete AFTER DELETE ON chat_message BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); END",
+    "trigger chat_message_fts_insert CREATE TRIGGER chat_message_fts_insert AFTER INSERT ON chat_message BEGIN INSERT INTO chat_message_fts (rowid, content) VALUES (new.id, new.content); END",
+    "trigger chat_message_fts_update CREATE TRIGGER chat_message_fts_update AFTER UPDATE OF id, content ON chat_message BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); INSERT INTO chat_message_fts (rowid, content) VALUES (new.id, new.content); END",
+  ],
+  7: [
+    "index ix_chat_message_room_id CREATE INDEX ix_chat_message_room_id ON chat_message (chat_room, id)",
+    "index ix_room_ban_room_name CREATE INDEX ix_room_ban_room_name ON room_ban (room, name_key, until)",
+    "index ix_room_ban_room_session CREATE INDEX ix_room_ban_room_session ON room_ban (room, session_key, until)",
+    "index sqlite_autoindex_moderator_session_1",
+    "index ux_chat_message_room_client CREATE UNIQUE INDEX ux_chat_message_room_client ON chat_message (chat_room, client_id) WHERE client_id IS NOT NULL",
+    "table chat_message CREATE TABLE \"chat_message\" (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_room VARCHAR(50), sender VARCHAR(50), content VARCHAR(500), timestamp DATETIME, client_id TEXT , owner_key TEXT, edited_at TEXT, deleted_at TEXT, mentions TEXT)",
+    "table chat_message_fts CREATE VIRTUAL TABLE chat_message_fts USING fts5(content, content='chat_message', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')",
+    "table chat_message_fts_config CREATE TABLE 'chat_message_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID",
+    "table chat_message_fts_data CREATE TABLE 'chat_message_fts_data'(id INTEGER PRIMARY KEY, block BLOB)",
+    "table chat_message_fts_docsize CREATE TABLE 'chat_message_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB)",
+    "table chat_message_fts_idx CREATE TABLE 'chat_message_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID",
+    "table moderation_audit CREATE TABLE moderation_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, moderator TEXT NOT NULL, action TEXT NOT NULL, room TEXT, target TEXT, message_id INTEGER, detail TEXT)",
+    "table moderator_session CREATE TABLE moderator_session (session_key TEXT PRIMARY KEY, since TEXT NOT NULL)",
+    "table room_ban CREATE TABLE room_ban (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, name_key TEXT NOT NULL, session_key TEXT, until TEXT NOT NULL, moderator TEXT NOT NULL, created_at TEXT NOT NULL)",
+    "table sqlite_sequence CREATE TABLE sqlite_sequence(name,seq)",
+    "trigger chat_message_fts_delete CREATE TRIGGER chat_message_fts_delete AFTER DELETE ON chat_message BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); END",
+    "trigger chat_message_fts_insert CREATE TRIGGER chat_message_fts_insert AFTER INSERT ON chat_message BEGIN INSERT INTO chat_message_fts (rowid, content) VALUES (new.id, new.content); END",
+    "trigger chat_message_fts_update CREATE TRIGGER chat_message_fts_update AFTER UPDATE OF id, content ON chat_message BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); INSERT INTO chat_message_fts (rowid, content) VALUES (new.id, new.content); END",
+  ],
 };
 const squash = (sql: string): string => sql.replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")").trim();
 
@@ -59,9 +112,7 @@ function migrateTo(db: Database.Database, version: number): void {
 const squashedSchema = (db: Database.Database): string[] => schemaOf(db).map((o) => squash(`${o.type} ${o.name} ${o.sql ?? ""}`));
 
 describe("the migration list", () => {
-  // Issues 12 and 13 are built on parallel branches: 5 is full-text search (branch `search`), 6 editing and
-  // moderation (branch `edits`), 7 mentions. Until all are merged this branch has holes at 5 and 6.
-  const RESERVED = [5, 6];
+  const RESERVED: number[] = [];
   it("is numbered 1, 2, 3... with LATEST_VERSION the last", () => {
     const expected = Array.from({ length: LATEST_VERSION }, (_, i) => i + 1).filter((v) => !RESERVED.includes(v) || migrations.some((m) => m.version === v));
     expect(migrations.map((m) => m.version)).toEqual(expected);
@@ -80,12 +131,7 @@ describe("migrate()", () => {
     const db = open(tempFile());
     expect(migrate(db)).toBe(LATEST_VERSION);
     expect(db.pragma("user_version", { simple: true })).toBe(LATEST_VERSION);
-    expect(schemaOf(db).map((o) => `${o.type} ${o.name}`)).toEqual([
-      "index ix_chat_message_room_id",
-      "index ux_chat_message_room_client",
-      "table chat_message",
-      "table sqlite_sequence",
-    ]);
+    expect(squashedSchema(db)).toEqual(SHIPPED_SCHEMAS[LATEST_VERSION]);
   });
 
   it("is idempotent: a second run changes nothing", () => {
@@ -110,7 +156,18 @@ describe("migrate()", () => {
     expect(after).toEqual(before);
     // The original's columns, names, types and order kept; the id now AUTOINCREMENT (version 4), its sequence at the largest id.
     const columns = (db.pragma("table_info(chat_message)") as { name: string; type: string; pk: number }[]).map((c) => `${c.name} ${c.type}${c.pk ? " pk" : ""}`);
-    expect(columns).toEqual(["id INTEGER pk", "chat_room VARCHAR(50)", "sender VARCHAR(50)", "content VARCHAR(500)", "timestamp DATETIME", "client_id TEXT", "mentions TEXT"]);
+    expect(columns).toEqual([
+      "id INTEGER pk",
+      "chat_room VARCHAR(50)",
+      "sender VARCHAR(50)",
+      "content VARCHAR(500)",
+      "timestamp DATETIME",
+      "client_id TEXT",
+      "owner_key TEXT", // version 6 (issue 12): nullable, so the original's rows belong to nobody
+      "edited_at TEXT",
+      "deleted_at TEXT",
+      "mentions TEXT", // version 7 (issue 13)
+    ]);
     expect(schemaOf(db).find((o) => o.name === "chat_message")?.sql).toMatch(/id INTEGER PRIMARY KEY AUTOINCREMENT/);
     expect(db.prepare("SELECT name, seq FROM sqlite_sequence").all()).toEqual([{ name: "chat_message", seq: 2 }]);
   });
@@ -184,6 +241,47 @@ describe("re-running migrations (a restored dump that lost user_version)", () =>
     const next = await repo.append({ room: "lobby", sender: "ana", content: "after the restore", sentAt: new Date() });
     expect(next.message.id).toBeGreaterThan(sent.message.id);
     expect((await repo.page("lobby", { limit: 10 })).messages.map((m) => m.content)).toEqual(["before the restore", "after the restore"]);
+  });
+});
+
+describe("version 5: the search index", () => {
+  const matches = (db: Database.Database, word: string): number[] =>
+    (db.prepare("SELECT rowid FROM chat_message_fts WHERE chat_message_fts MATCH ? ORDER BY rowid").all(`"${word}"`) as { rowid: number }[]).map((r) => r.rowid);
+
+  it("indexes the rows already there, and the Flask app's later INSERT, UPDATE and DELETE through the triggers", () => {
+    const path = tempFile();
+    createFlaskDatabase(path, [
+      { room: "lobby", sender: "ana", content: "Bonjour café", timestamp: "2024-01-01 10:00:00.000001" },
+      { room: "lobby", sender: "ben", content: null, timestamp: null },
+    ]);
+    const db = open(path);
+    migrate(db);
+    expect(matches(db, "cafe")).toEqual([1]);
+    withFlaskConnection(path, (flask) => {
+      flask.prepare(FLASK_INSERT).run("lobby", "ana", "another cafe", "2024-01-01 10:00:02.000000");
+      flask.prepare("UPDATE chat_message SET content = 'edited text' WHERE id = 1").run();
+      flask.prepare("DELETE FROM chat_message WHERE id = 3").run();
+    });
+    expect(matches(db, "cafe")).toEqual([]);
+    expect(matches(db, "edited")).toEqual([1]);
+    expect(db.prepare("INSERT INTO chat_message_fts (chat_message_fts, rank) VALUES ('integrity-check', 1)").run().changes).toBeGreaterThanOrEqual(0);
+  });
+
+  it("is rebuilt when a re-run finds it incomplete (a trigger missing), and left alone when complete", () => {
+    const db = open(tempFile());
+    migrate(db);
+    db.prepare("INSERT INTO chat_message (chat_room, sender, content, timestamp) VALUES ('r', 'a', 'kept word', '2024-01-01 10:00:00')").run();
+    db.exec("DROP TRIGGER chat_message_fts_insert");
+    db.prepare("INSERT INTO chat_message (chat_room, sender, content, timestamp) VALUES ('r', 'a', 'missed word', '2024-01-01 10:00:01')").run();
+    expect(matches(db, "missed")).toEqual([]);
+    db.pragma("user_version = 4");
+    migrate(db);
+    expect(matches(db, "missed")).toEqual([2]);
+    expect(matches(db, "word")).toEqual([1, 2]);
+    const once = schemaOf(db);
+    db.pragma("user_version = 4");
+    migrate(db);
+    expect(schemaOf(db)).toEqual(once);
   });
 });
 

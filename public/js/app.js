@@ -10,6 +10,10 @@ import { createComposer } from "./composer.js";
 import { createRoomSession } from "./room-session.js";
 import { createRouter } from "./router.js";
 import { recallName } from "./remembered.js";
+import { createConfirmDialog } from "./dialog.js";
+import { createMessageActions } from "./message-actions.js";
+import { createModeration } from "./moderation.js";
+import { createSearch } from "./search.js";
 
 /** @param {Document} doc */
 export function startApp(doc) {
@@ -19,7 +23,14 @@ export function startApp(doc) {
   // The parts call each other through these late-bound arrows; each is built once, below.
   const directory = new RoomDirectory({ list: els.roomList, empty: els.roomListEmpty, total: els.roomListTotal, onPick: (room) => void router.pickRoom(room) });
   const views = createViews({ doc, els, limits, directory });
-  const list = new MessageList({ scroller: els.scroller, list: els.messages, newButton: els.newMessages, onNearTop: () => void rooms.loadOlder() });
+  const list = new MessageList({
+    scroller: els.scroller,
+    list: els.messages,
+    newButton: els.newMessages,
+    onNearTop: () => void rooms.loadOlder(),
+    onNearBottom: () => void rooms.loadNewer(),
+    onNewButton: () => void rooms.returnToLive(),
+  });
   const typingIndicator = new TypingIndicator(els.typing);
   const outbox = new Outbox({
     list,
@@ -36,9 +47,46 @@ export function startApp(doc) {
     announce: views.announce,
     joined: () => rooms.current(),
     sendTyping: (room) => rooms.sendTyping(room),
+    editLast: () => actions.editLast(),
+    beforeSend: () => void rooms.returnToLive(),
   });
-  const rooms = createRoomSession({ els, views, list, outbox, typingIndicator, composer });
+  const rooms = createRoomSession({
+    els,
+    views,
+    list,
+    outbox,
+    typingIndicator,
+    composer,
+    onUpdated: (ev) => {
+      search.applyUpdate(ev);
+      if (ev.deletedAt) actions.closeEditorOf(ev.id);
+    },
+    onLeft: () => {
+      search.reset();
+      actions.reset();
+    },
+  });
   const router = createRouter({ body: doc.body, els, views, room: rooms });
+  const dialog = createConfirmDialog(els);
+  const actions = createMessageActions({
+    doc,
+    list,
+    messages: els.messages,
+    rooms,
+    dialog,
+    announce: views.announce,
+    focusComposer: () => composer.focus(),
+    maxContent: limits.content,
+  });
+  list.decorate = actions.decorate;
+  const moderation = createModeration({ doc, presenceList: els.presenceList, rooms, dialog, announce: views.announce });
+  views.setPersonDecorator(moderation.decoratePerson);
+  const search = createSearch({ doc, els, rooms, onPick: (id) => void openMessage(id) });
+
+  /** A search hit chosen: the message in context, and the focus on it. @param {number} id */
+  async function openMessage(id) {
+    if (await rooms.jumpTo(id)) list.element(id)?.focus({ preventScroll: true });
+  }
 
   els.loadOlder.addEventListener("click", () => void rooms.loadOlder());
   doc.addEventListener("visibilitychange", () => {

@@ -1,5 +1,5 @@
-// The message box: Enter to send (Shift+Enter for a new line), the character counter, and the typing
-// signal. What is sent goes to the outbox, which owns delivery.
+// The message box: Enter to send (Shift+Enter for a new line), Up arrow in an empty box to edit one's
+// last message, the character counter, and the typing signal. What is sent goes to the outbox, which owns delivery.
 import { codePointLength, normaliseContent } from "./format.js";
 import { TypingNotifier } from "./typing.js";
 
@@ -14,9 +14,11 @@ const COUNTER_FROM = 50;
  *   announce: (text: string) => void,
  *   joined: () => { room: string, username: string, isJoined: boolean } | null,
  *   sendTyping: (room: string) => void,
+ *   editLast: () => boolean,
+ *   beforeSend: () => void,
  * }} deps
  */
-export function createComposer({ els, limits, outbox, announce, joined, sendTyping }) {
+export function createComposer({ els, limits, outbox, announce, joined, sendTyping, editLast, beforeSend }) {
   const typingNotifier = new TypingNotifier(sendTyping);
 
   function sendFromComposer() {
@@ -29,6 +31,7 @@ export function createComposer({ els, limits, outbox, announce, joined, sendTypi
       announce(`The message is too long: ${limits.content} characters at most.`);
       return;
     }
+    beforeSend();
     outbox.add(s.username, content);
     els.content.value = "";
     updateCounter();
@@ -53,6 +56,11 @@ export function createComposer({ els, limits, outbox, announce, joined, sendTypi
   // Clicking Send must not take the focus (and the phone keyboard) away from the message box.
   els.send.addEventListener("mousedown", (event) => event.preventDefault());
   els.content.addEventListener("keydown", (event) => {
+    // Up arrow in an empty box edits one's last message (as in Slack and Discord).
+    if (event.key === "ArrowUp" && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey && els.content.value === "") {
+      if (editLast()) event.preventDefault();
+      return;
+    }
     if (event.key !== "Enter" || event.shiftKey || event.altKey || event.isComposing) return;
     event.preventDefault();
     sendFromComposer();

@@ -2,7 +2,7 @@
 // Relative, so tsc finds its types (see types/served/); in the browser it is /socket.io/socket.io.esm.min.js.
 import { io } from "../socket.io/socket.io.esm.min.js";
 /** @import { Socket } from "socket.io-client" */
-/** @import { ClientEventName, ClientToServerEvents, ServerToClientEvents, TypingPayload } from "../../src/protocol.js" */
+/** @import { ClientToServerEvents, ServerToClientEvents, TypingPayload } from "../../src/protocol.js" */
 
 /**
  * The page's socket, typed with the server's event maps (reversed).
@@ -10,7 +10,7 @@ import { io } from "../socket.io/socket.io.esm.min.js";
  */
 /**
  * What the server answers to `event`.
- * @template {ClientEventName} E
+ * @template {keyof ClientToServerEvents} E
  * @typedef {Parameters<Parameters<ClientToServerEvents[E]>[1]>[0]} AckOf
  */
 /**
@@ -31,7 +31,7 @@ export function createSocket() {
 /**
  * Emits with an ack and resolves with the answer, or with a LocalFailure of code "timeout" (no answer in
  * time) or "disconnected" (the connection dropped first). Never rejects.
- * @template {ClientEventName} E
+ * @template {keyof ClientToServerEvents} E
  * @param {ChatSocket} socket
  * @param {E} event
  * @param {Parameters<ClientToServerEvents[E]>[0]} payload

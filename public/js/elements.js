@@ -45,6 +45,22 @@ export function findElements(doc) {
     content: /** @type {HTMLTextAreaElement} */ (byId("message-content")),
     send: /** @type {HTMLButtonElement} */ (byId("send-button")),
     live: byId("live-region"),
+    removedNote: byId("removed-note"),
+    searchForm: /** @type {HTMLFormElement} */ (byId("search-form")),
+    searchInput: /** @type {HTMLInputElement} */ (byId("search-input")),
+    searchPanel: byId("search-panel"),
+    searchTitle: byId("search-title"),
+    searchStatus: byId("search-status"),
+    searchResults: /** @type {HTMLOListElement} */ (byId("search-results")),
+    searchMore: /** @type {HTMLButtonElement} */ (byId("search-more")),
+    searchClose: /** @type {HTMLButtonElement} */ (byId("search-close")),
+    dialog: /** @type {HTMLDialogElement} */ (byId("confirm-dialog")),
+    dialogTitle: byId("confirm-title"),
+    dialogText: byId("confirm-text"),
+    dialogChoices: /** @type {HTMLFieldSetElement} */ (byId("confirm-choices")),
+    dialogError: byId("confirm-error"),
+    dialogOk: /** @type {HTMLButtonElement} */ (byId("confirm-ok")),
+    dialogCancel: /** @type {HTMLButtonElement} */ (byId("confirm-cancel")),
   };
 }
 

@@ -157,3 +157,47 @@ export function nameHue(name, buckets) {
   }
   return h % buckets;
 }
+
+/**
+ * Splits `text` into runs, marking the search highlights: `ranges` are [start, end) offsets in code
+ * points (as the server counts), turned into string indices here so an emoji before a match does not
+ * shift the mark. Out-of-range, empty and overlapping ranges are clipped and merged.
+ * @param {string} text
+ * @param {[number, number][]} ranges
+ * @returns {{ text: string, isMatch: boolean }[]}
+ */
+export function highlightRuns(text, ranges) {
+  /** UTF-16 index of each code point, and the length at the end. */
+  const index = [];
+  let at = 0;
+  for (const ch of text) {
+    index.push(at);
+    at += ch.length;
+  }
+  index.push(at);
+  const last = index.length - 1;
+  const clipped = ranges
+    .filter((r) => Array.isArray(r) && Number.isSafeInteger(r[0]) && Number.isSafeInteger(r[1]))
+    .map(([s, e]) => [Math.max(0, Math.min(s, last)), Math.max(0, Math.min(e, last))])
+    .filter(([s, e]) => (s ?? 0) < (e ?? 0))
+    .sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
+  /** @type {{ text: string, isMatch: boolean }[]} */
+  const runs = [];
+  let cursor = 0; // in code points
+  for (const [s = 0, e = 0] of clipped) {
+    const start = Math.max(s, cursor);
+    if (e <= start) continue;
+    if (start > cursor) runs.push({ text: text.slice(index[cursor], index[start]), isMatch: false });
+    runs.push({ text: text.slice(index[start], index[e]), isMatch: true });
+    cursor = e;
+  }
+  if (cursor < last) runs.push({ text: text.slice(index[cursor]), isMatch: false });
+  return runs;
+}
+
+/** The message id of a permalink's `?m=<id>`, or null. @param {string} search location.search */
+export function messageIdFromSearch(search) {
+  const raw = new URLSearchParams(search).get("m");
+  if (raw === null || !/^\d{1,15}$/.test(raw)) return null;
+  return Number(raw);
+}

@@ -1,5 +1,6 @@
-// The message list: ordering by id, day separators, grouping, local (pending/failed) sends, and scrolling
-// that sticks to the bottom only for a reader who is already there.
+// The message list: ordering by id, day separators, grouping, local (pending/failed) sends, edits and
+// tombstones shown in place, and scrolling that sticks to the bottom only for a reader who is already
+// there (or, in a window opened around an older message, pages newer ones as the reader scrolls down).
 /* global ResizeObserver */
 import { appendLinkified } from "./linkify.js";
 import { dayKey, dayLabel, fullDateLabel, initials, nameHue, nameKey, sentDate, timeLabel } from "./format.js";
@@ -8,28 +9,41 @@ import { dayKey, dayLabel, fullDateLabel, initials, nameHue, nameKey, sentDate, 
 const GROUP_GAP_MS = 5 * 60_000;
 /** Within this many pixels of the end counts as "at the bottom". */
 const BOTTOM_SLACK_PX = 48;
-/** Closer than this to the top asks for older messages. */
+/** Closer than this to the top asks for older messages (and to the end, newer ones in a detached window). */
 const NEAR_TOP_PX = 150;
+/** How long a message opened from search or a link stays highlighted. */
+const FLASH_MS = 2500;
 const AVATAR_COLOURS = 8;
 
-/** @import { Notice, WireMessage } from "../../src/protocol.js" */
+/** @import { MessageUpdatedEvent, Notice, WireMessage } from "../../src/protocol.js" */
 
 /**
- * @typedef {{ kind: "message", id: number | null, sender: string, time: Date, isLocal: boolean }
+ * @typedef {{ kind: "message", id: number | null, sender: string, time: Date, isLocal: boolean,
+ *   content: string, isMine: boolean, editedAt?: string, deletedAt?: string }
  *   | { kind: "notice", time: Date }
  *   | { kind: "day", key: string }} ItemMeta
  * @typedef {"sending" | "waiting" | "failed"} LocalState
+ * @typedef {Extract<ItemMeta, { kind: "message" }>} MessageMeta
  */
 
 export class MessageList {
   /**
-   * @param {{ scroller: HTMLElement, list: HTMLOListElement, newButton: HTMLButtonElement, onNearTop: () => void }} els
+   * @param {{ scroller: HTMLElement, list: HTMLOListElement, newButton: HTMLButtonElement, onNearTop: () => void,
+   *   onNearBottom?: () => void, onNewButton?: () => void }} els
    */
   constructor(els) {
     this.scroller = els.scroller;
     this.list = els.list;
     this.newButton = els.newButton;
     this.onNearTop = els.onNearTop;
+    this.onNearBottom = els.onNearBottom ?? (() => {});
+    /** Builds the action buttons of a stored message (message-actions.js); set once by the wiring. */
+    this.decorate = /** @type {(li: HTMLLIElement, meta: MessageMeta) => void} */ (() => {});
+    /**
+     * The window shown does not reach the newest message (opened around an older one): new messages are
+     * not appended (that would leave a gap) and the view is never pinned to the bottom.
+     */
+    this.isDetached = false;
     this.doc = els.list.ownerDocument;
     /** @type {WeakMap<Element, ItemMeta>} */
     this.meta = new WeakMap();
@@ -41,7 +55,7 @@ export class MessageList {
     this.lastDayKey = dayKey(new Date());
 
     this.scroller.addEventListener("scroll", () => this.onScroll(), { passive: true });
-    this.newButton.addEventListener("click", () => this.scrollToBottom());
+    this.newButton.addEventListener("click", () => (this.isDetached && els.onNewButton ? els.onNewButton() : this.scrollToBottom()));
     // A growing composer or a rotated phone changes the viewport: a pinned reader stays at the newest message.
     const keepPinned = new ResizeObserver(() => {
       if (this.isPinned) this.scrollToBottom();
@@ -56,7 +70,14 @@ export class MessageList {
     this.byId.clear();
     this.myKey = nameKey(me);
     this.isPinned = true;
+    this.isDetached = false;
     this.newButton.hidden = true;
+  }
+
+  /** @param {boolean} isDetached see the constructor */
+  setDetached(isDetached) {
+    this.isDetached = isDetached;
+    if (isDetached) this.isPinned = false;
   }
 
   /** Removes every stored message and notice; local (unsent) items stay. */
@@ -77,9 +98,86 @@ export class MessageList {
     return null;
   }
 
+  get newestId() {
+    for (let el = this.list.lastElementChild; el; el = el.previousElementSibling) {
+      const m = this.meta.get(el);
+      if (m?.kind === "message" && m.id !== null) return m.id;
+    }
+    return null;
+  }
+
   /** @param {number} id */
   has(id) {
     return this.byId.has(id);
+  }
+
+  /** What is known of a stored message on screen. @param {number} id @returns {MessageMeta | null} */
+  info(id) {
+    const li = this.byId.get(id);
+    const m = li ? this.meta.get(li) : undefined;
+    return m?.kind === "message" ? m : null;
+  }
+
+  /** @param {number} id */
+  element(id) {
+    return this.byId.get(id) ?? null;
+  }
+
+  /** The newest message this page may edit (its own, not deleted), or null. @returns {MessageMeta | null} */
+  lastMine() {
+    for (let el = this.list.lastElementChild; el; el = el.previousElementSibling) {
+      const m = this.meta.get(el);
+      if (m?.kind === "message" && m.id !== null && m.isMine && !m.deletedAt) return m;
+    }
+    return null;
+  }
+
+  /** Builds every message's actions again (e.g. the reader turned out to be a moderator). */
+  redecorate() {
+    for (const li of this.byId.values()) {
+      const m = this.meta.get(li);
+      if (m?.kind === "message") this.decorate(li, m);
+    }
+  }
+
+  /**
+   * An edit or a deletion of a message on screen (message_updated, or the ack of one's own).
+   * @param {MessageUpdatedEvent | WireMessage} ev
+   * @returns {boolean} whether the message is on screen
+   */
+  applyUpdate(ev) {
+    const li = this.byId.get(ev.id);
+    const m = li ? this.meta.get(li) : undefined;
+    if (!li || m?.kind !== "message") return false;
+    if (typeof ev.deletedAt === "string") {
+      m.deletedAt = ev.deletedAt;
+      m.content = "";
+    } else if (typeof ev.content === "string") {
+      m.content = ev.content;
+      if (typeof ev.editedAt === "string") m.editedAt = ev.editedAt;
+    }
+    if ("mine" in ev && ev.mine === true) m.isMine = true;
+    this.fillBody(li, m);
+    this.decorate(li, m);
+    return true;
+  }
+
+  /**
+   * Scrolls a message into the middle of the view and highlights it for a moment (a static outline for
+   * readers who asked for reduced motion; the CSS decides).
+   * @param {number} id
+   */
+  showMessage(id) {
+    const li = this.byId.get(id);
+    if (!li) return false;
+    li.tabIndex = -1; // focusable from script (search, permalink), not a tab stop
+    li.scrollIntoView({ block: "center" });
+    this.isPinned = !this.isDetached && this.isAtBottom();
+    li.classList.remove("msg--flash");
+    void li.offsetWidth; // restart the animation when the same message is shown twice
+    li.classList.add("msg--flash");
+    setTimeout(() => li.classList.remove("msg--flash"), FLASH_MS);
+    return true;
   }
 
   isAtBottom() {
@@ -89,14 +187,21 @@ export class MessageList {
 
   scrollToBottom() {
     this.scroller.scrollTop = this.scroller.scrollHeight;
-    this.isPinned = true;
-    this.newButton.hidden = true;
+    this.isPinned = !this.isDetached;
+    if (!this.isDetached) this.newButton.hidden = true;
   }
 
   onScroll() {
-    this.isPinned = this.isAtBottom();
+    this.isPinned = !this.isDetached && this.isAtBottom();
     if (this.isPinned) this.newButton.hidden = true;
     if (this.scroller.scrollTop < NEAR_TOP_PX) this.onNearTop();
+    if (this.isDetached && this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < NEAR_TOP_PX) this.onNearBottom();
+  }
+
+  /** A detached window: says newer messages exist below (its button goes back to the live end). @param {boolean} isShown */
+  showJumpToLatest(isShown) {
+    this.newButton.textContent = isShown ? "Latest messages ↓" : "New messages ↓";
+    this.newButton.hidden = !isShown;
   }
 
   /**
@@ -109,8 +214,12 @@ export class MessageList {
     const wasPinned = this.isPinned;
     const added = [];
     for (const msg of messages) {
-      if (this.byId.has(msg.id)) continue;
-      const li = this.renderMessage(msg.sender, msg.content, sentDate(msg), msg.id, false);
+      if (this.byId.has(msg.id)) {
+        // The same message again (a page of history, a search jump): it may carry a newer state.
+        this.applyUpdate(msg);
+        continue;
+      }
+      const li = this.renderStored(msg);
       this.insertStored(li, msg.id);
       this.byId.set(msg.id, li);
       added.push(msg);
@@ -131,7 +240,7 @@ export class MessageList {
     const fragment = this.doc.createDocumentFragment();
     for (const msg of messages) {
       if (this.byId.has(msg.id)) continue;
-      const li = this.renderMessage(msg.sender, msg.content, sentDate(msg), msg.id, false);
+      const li = this.renderStored(msg);
       this.byId.set(msg.id, li);
       fragment.append(li);
     }
@@ -204,9 +313,16 @@ export class MessageList {
     const shown = this.byId.get(msg.id);
     if (shown !== undefined && shown !== li) {
       li.remove();
+      // This page sent it, whichever copy arrived first.
+      this.applyUpdate({ ...msg, mine: true });
+    } else if (this.isDetached) {
+      // Sent while reading an older window: it belongs after messages not loaded yet.
+      li.remove();
     } else {
       const time = sentDate(msg);
-      this.meta.set(li, { kind: "message", id: msg.id, sender: msg.sender, time, isLocal: false });
+      /** @type {MessageMeta} */
+      const meta = { kind: "message", id: msg.id, sender: msg.sender, time, isLocal: false, content: msg.content, isMine: true };
+      this.meta.set(li, meta);
       li.dataset.id = String(msg.id);
       li.classList.remove("msg--pending", "msg--failed", "msg--local");
       li.querySelector(".msg__status")?.replaceChildren();
@@ -214,6 +330,7 @@ export class MessageList {
       li.remove();
       this.insertStored(li, msg.id);
       this.byId.set(msg.id, li);
+      this.decorate(li, meta);
     }
     this.refresh();
     this.settle(wasPinned, false);
@@ -232,8 +349,52 @@ export class MessageList {
 
   /** @param {boolean} wasPinned @param {boolean} isNewForReader */
   settle(wasPinned, isNewForReader) {
-    if (wasPinned) this.scrollToBottom();
-    else if (isNewForReader) this.newButton.hidden = false;
+    if (wasPinned && !this.isDetached) this.scrollToBottom();
+    else if (isNewForReader && !this.isDetached) this.newButton.hidden = false;
+  }
+
+  /** @param {WireMessage} msg */
+  renderStored(msg) {
+    const li = this.renderMessage(msg.sender, msg.content, sentDate(msg), msg.id, false);
+    const m = this.meta.get(li);
+    if (m?.kind === "message") {
+      m.isMine = msg.mine === true;
+      if (typeof msg.editedAt === "string") m.editedAt = msg.editedAt;
+      if (typeof msg.deletedAt === "string") {
+        m.deletedAt = msg.deletedAt;
+        m.content = "";
+      }
+      if (m.editedAt !== undefined || m.deletedAt !== undefined) this.fillBody(li, m);
+      this.decorate(li, m);
+    }
+    return li;
+  }
+
+  /**
+   * The text, "(edited)" and the tombstone of a message, from its meta.
+   * @param {HTMLLIElement} li @param {MessageMeta} m
+   */
+  fillBody(li, m) {
+    const text = li.querySelector(".msg__text");
+    if (text instanceof HTMLElement) {
+      text.replaceChildren();
+      if (m.deletedAt !== undefined) text.textContent = "message deleted";
+      else appendLinkified(text, m.content);
+    }
+    li.classList.toggle("msg--deleted", m.deletedAt !== undefined);
+    let edited = li.querySelector(".msg__edited");
+    if (m.editedAt !== undefined && m.deletedAt === undefined) {
+      if (!edited) {
+        edited = this.doc.createElement("span");
+        edited.className = "msg__edited";
+        li.querySelector(".msg__time")?.after(edited);
+      }
+      edited.textContent = " (edited)";
+      const at = new Date(m.editedAt);
+      if (edited instanceof HTMLElement) edited.title = Number.isNaN(at.getTime()) ? "Edited" : `Edited ${fullDateLabel(at)}`;
+    } else {
+      edited?.remove();
+    }
   }
 
   /** The first of the local items kept at the end of the list, or null. @returns {Element | null} */
@@ -367,11 +528,13 @@ export class MessageList {
     const status = d.createElement("span");
     status.className = "msg__status";
     foot.append(when, status);
-    bubble.append(name, text, foot);
+    const actions = d.createElement("div");
+    actions.className = "msg__actions";
+    bubble.append(name, text, foot, actions);
     li.append(avatar, bubble);
 
     this.setTime(li, time);
-    this.meta.set(li, { kind: "message", id, sender, time, isLocal });
+    this.meta.set(li, { kind: "message", id, sender, time, isLocal, content, isMine: isLocal });
     if (isLocal) status.textContent = "Sending…";
     return li;
   }

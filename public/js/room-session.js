@@ -1,5 +1,7 @@
 // The connection and the room session: the one socket, joining and leaving a room, what arrives in it
-// (messages, notices, presence, typing), catching up after a reconnect, and paging older history.
+// (messages, notices, presence, typing, edits, removal by a moderator), catching up after a reconnect,
+// paging older history, and a window opened around one message (search, permalink) paged forward to the
+// live end.
 import { createSocket, emitAck, failure, signalTyping } from "./connection.js";
 import { nameKey } from "./format.js";
 import { showHomeAddress, showRoomAddress } from "./address.js";
@@ -9,12 +11,17 @@ import { rememberName } from "./remembered.js";
 const JOIN_TIMEOUT_MS = 10_000;
 const HISTORY_TIMEOUT_MS = 10_000;
 const OLDER_PAGE = 50;
+/** Messages loaded around a message opened from search or a link (half before, half after). */
+const AROUND_PAGE = 50;
+const NEWER_PAGE = 50;
+/** Live messages kept while a detached window is shown; more than this and the live end is reloaded. */
+const MAX_LIVE_BUFFER = 500;
 const CATCH_UP_PAGE = 500;
 /** Missing more than this many pages after a long absence: start from the newest messages instead. */
 const MAX_CATCH_UP_PAGES = 10;
 
-/** @import { ErrorBody, MessageEvent, Notice, PresenceEvent, WireMessage } from "../../src/protocol.js" */
-/** @import { ChatSocket, LocalFailure } from "./connection.js" */
+/** @import { ClientToServerEvents, ErrorBody, MessageEvent, MessageUpdatedEvent, Notice, PresenceEvent, RemovedEvent, WireMessage } from "../../src/protocol.js" */
+/** @import { AckOf, ChatSocket, LocalFailure } from "./connection.js" */
 
 /**
  * @typedef {{
@@ -23,6 +30,9 @@ const MAX_CATCH_UP_PAGES = 10;
  *   hasMoreOlder: boolean, isLoadingOlder: boolean,
  *   isJoined: boolean, isRejoining: boolean, sawOwnJoin: boolean,
  *   rejoinGen: number,
+ *   isModerator: boolean,
+ *   isDetached: boolean, hasMoreNewer: boolean, isLoadingNewer: boolean, liveBuffer: WireMessage[] | null,
+ *   jumpGen: number,
  * }} Session
  */
 
@@ -34,9 +44,11 @@ const MAX_CATCH_UP_PAGES = 10;
  *   outbox: import("./outbox.js").Outbox,
  *   typingIndicator: import("./typing.js").TypingIndicator,
  *   composer: { reset(): void, focus(): void },
+ *   onUpdated?: (ev: MessageUpdatedEvent) => void,
+ *   onLeft?: () => void,
  * }} deps
  */
-export function createRoomSession({ els, views, list, outbox, typingIndicator, composer }) {
+export function createRoomSession({ els, views, list, outbox, typingIndicator, composer, onUpdated = () => {}, onLeft = () => {} }) {
   /** @type {ChatSocket | null} */
   let socket = null;
   /** @type {Session | null} */
@@ -77,6 +89,8 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
       if (session) views.setBanner("Server restarting…");
     });
     s.on("message", (msg) => whenReady(msg?.room, () => onMessage(msg)));
+    s.on("message_updated", (ev) => whenReady(ev?.room, () => onMessageUpdated(ev)));
+    s.on("removed", (ev) => whenReady(ev?.room, () => onRemoved(ev)));
     s.on("presence", (ev) => whenReady(ev?.room, () => onPresence(ev)));
     s.on("typing", (ev) => {
       if (session && ev && ev.room === session.room && nameKey(String(ev.username)) !== nameKey(session.username)) {
@@ -108,6 +122,13 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
       return;
     }
     typingIndicator.stopped(String(msg.sender));
+    if (s.liveBuffer) {
+      // A window around an older message is shown: this one waits until the reader pages down to it.
+      if (msg.clientId && outbox.has(msg.clientId)) outbox.confirm(msg.clientId, msg);
+      else if (s.liveBuffer.length < MAX_LIVE_BUFFER) s.liveBuffer.push(msg);
+      else s.hasMoreNewer = true; // paging forward finds it
+      return;
+    }
     const added = ingest(s, [msg], true);
     if (added.length === 0 || nameKey(msg.sender) === nameKey(s.username)) return;
     views.announce(`${msg.sender}: ${msg.content}`);
@@ -145,6 +166,24 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     return list.addMessages(fresh, { isNew });
   }
 
+  /** @param {MessageUpdatedEvent} ev */
+  function onMessageUpdated(ev) {
+    const s = session;
+    if (!s || !ev || ev.room !== s.room || typeof ev.id !== "number") return;
+    list.applyUpdate(ev);
+    const buffered = s.liveBuffer?.find((m) => m.id === ev.id);
+    if (buffered) Object.assign(buffered, ev.deletedAt ? { content: "", deletedAt: ev.deletedAt } : ev);
+    onUpdated(ev);
+  }
+
+  /** A moderator took this page out of the room: back home, saying why. @param {RemovedEvent} ev */
+  function onRemoved(ev) {
+    const s = session;
+    if (!s || !ev || ev.room !== s.room) return;
+    leaveRoom({ push: true, notify: false });
+    views.showRemoved(ev.reason, ev.until);
+  }
+
   /** A whole list (servers before issue 9) or a delta {joined, left}. @param {PresenceEvent} ev */
   function onPresence(ev) {
     if (!session || !ev || ev.room !== session.room) return;
@@ -167,7 +206,8 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
   /**
    * @param {string} username
    * @param {string} room
-   * @param {{ push: boolean }} opts push: a new history entry (a click), else replace (load, back/forward)
+   * @param {{ push: boolean, messageId?: number | null }} opts push: a new history entry (a click), else
+   *   replace (load, back/forward); messageId: a permalink's message, opened in context after the join
    */
   async function enterRoom(username, room, opts) {
     const s = ensureSocket();
@@ -198,6 +238,12 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
       isRejoining: false,
       sawOwnJoin: false,
       rejoinGen: 0,
+      isModerator: res.isModerator === true,
+      isDetached: false,
+      hasMoreNewer: false,
+      isLoadingNewer: false,
+      liveBuffer: null,
+      jumpGen: 0,
     };
     isRestarting = false;
     list.reset(res.username);
@@ -214,7 +260,8 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     updateHistoryStatus();
     list.scrollToBottom();
     composer.focus();
-    fillViewWithOlder();
+    if (typeof opts.messageId === "number") await jumpTo(opts.messageId);
+    else fillViewWithOlder();
     return true;
   }
 
@@ -234,6 +281,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
       return;
     }
     takePresence(s, res.users);
+    setModerator(s, res.isModerator === true);
     ingest(s, res.history, true);
     let cursor = res.history.at(-1)?.id ?? s.lastId;
     let hasMore = Boolean(res.hasMoreAfter);
@@ -262,6 +310,8 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     s.isRejoining = false;
     s.isJoined = true;
     s.lastId = s.maxSeen;
+    // Caught up from the newest message shown: a detached window now reaches the live end.
+    attach(s);
     isRestarting = false;
     serverDisconnectRetryMs = 1000;
     views.setBanner(null);
@@ -280,7 +330,9 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
       return;
     }
     takePresence(s, res.users);
+    setModerator(s, res.isModerator === true);
     list.clearStored();
+    attach(s);
     const last = res.history.at(-1)?.id ?? s.lastId;
     s.lastId = last;
     s.maxSeen = last;
@@ -296,6 +348,11 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
   /** @param {Session} s @param {ErrorBody | LocalFailure["error"]} error */
   function handleRejoinFailure(s, error) {
     if (error.code === "disconnected") return; // the next connect tries again
+    if (error.code === "banned") {
+      leaveRoom({ push: true, notify: false });
+      views.showJoinError(error);
+      return;
+    }
     if (error.code === "name_taken" || error.code === "invalid_name" || error.code === "invalid_room") {
       // Someone else took the name while we were away: back to the form, saying so.
       leaveRoom({ push: true, notify: false });
@@ -323,6 +380,126 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     views.setJoinTitle("");
     showHomeAddress(opts.push);
     views.showHome({ focus: true });
+    onLeft();
+  }
+
+  /** @param {Session} s @param {boolean} isModerator */
+  function setModerator(s, isModerator) {
+    if (s.isModerator === isModerator) return;
+    s.isModerator = isModerator;
+    list.redecorate();
+    views.renderPresence(presence.names, s.username);
+  }
+
+  // ---------- a message in context (search, permalink) ----------
+
+  /**
+   * Shows message `id` with its neighbours: at once when it is on screen, else the loaded window is
+   * replaced by fetch_history {around}. Until the window reaches the newest message, live messages wait
+   * in a buffer (appending them would leave a gap) and scrolling down pages newer ones.
+   * @param {number} id
+   * @returns {Promise<boolean>} whether the message is shown
+   */
+  async function jumpTo(id) {
+    const s = session;
+    if (!s || !socket) return false;
+    if (list.has(id)) return list.showMessage(id);
+    const gen = ++s.jumpGen;
+    s.liveBuffer ??= []; // from now on live messages wait: the window is about to be replaced
+    const res = await emitAck(socket, "fetch_history", { room: s.room, around: id, limit: AROUND_PAGE }, HISTORY_TIMEOUT_MS);
+    if (session !== s || s.jumpGen !== gen) return false;
+    if (!res.ok || !res.messages.some((m) => m.id === id)) {
+      if (!s.isDetached) flushLive(s);
+      const isGone = res.ok || res.error.code === "not_found";
+      views.announce(isGone || res.ok ? "That message is not in this room any more." : `Could not open the message: ${res.error.message}`);
+      return false;
+    }
+    list.clearStored();
+    s.hasMoreOlder = Boolean(res.hasMore);
+    s.hasMoreNewer = Boolean(res.hasMoreAfter);
+    s.maxSeen = 0;
+    s.isDetached = s.hasMoreNewer;
+    list.setDetached(s.isDetached);
+    ingest(s, res.messages, false);
+    if (!s.isDetached) flushLive(s);
+    s.lastId = s.maxSeen;
+    list.showJumpToLatest(s.isDetached);
+    updateHistoryStatus();
+    list.showMessage(id);
+    return true;
+  }
+
+  /** Scrolling down a detached window: the next newer page, and the live end once it is reached. */
+  async function loadNewer() {
+    const s = session;
+    if (!s || !socket || !s.isDetached || s.isLoadingNewer || !s.isJoined) return;
+    const after = list.newestId;
+    if (after === null) return;
+    s.isLoadingNewer = true;
+    const gen = s.jumpGen;
+    const res = await emitAck(socket, "fetch_history", { room: s.room, after, limit: NEWER_PAGE }, HISTORY_TIMEOUT_MS);
+    if (session !== s || s.jumpGen !== gen) return;
+    s.isLoadingNewer = false;
+    if (!res.ok) {
+      if (res.error.code === "rate_limited") setTimeout(() => void loadNewer(), res.error.retryAfterMs ?? 500);
+      return;
+    }
+    ingest(s, res.messages, false);
+    s.lastId = s.maxSeen;
+    if (!res.hasMore) attach(s);
+  }
+
+  /** The window reaches the newest message: live messages flow again, those that waited first. @param {Session} s */
+  function attach(s) {
+    s.hasMoreNewer = false;
+    if (s.liveBuffer === null) return;
+    s.isDetached = false;
+    list.setDetached(false);
+    list.showJumpToLatest(false);
+    flushLive(s);
+  }
+
+  /** @param {Session} s */
+  function flushLive(s) {
+    const waiting = s.liveBuffer ?? [];
+    s.liveBuffer = null;
+    s.isDetached = false;
+    ingest(s, waiting, true);
+  }
+
+  /** Leaves a detached window for the newest messages (the "Latest messages" button, or sending). */
+  async function returnToLive() {
+    const s = session;
+    if (!s || !socket || !s.isDetached) return;
+    const gen = ++s.jumpGen;
+    const res = await emitAck(socket, "fetch_history", { room: s.room, limit: OLDER_PAGE }, HISTORY_TIMEOUT_MS);
+    if (session !== s || s.jumpGen !== gen || !res.ok) return;
+    list.clearStored();
+    // Live messages that arrived meanwhile may be newer than the page: they follow it (the list skips repeats).
+    const waiting = s.liveBuffer ?? [];
+    s.liveBuffer = null;
+    s.isDetached = false;
+    s.hasMoreNewer = false;
+    s.isLoadingNewer = false;
+    s.hasMoreOlder = Boolean(res.hasMore);
+    list.setDetached(false);
+    list.showJumpToLatest(false);
+    ingest(s, res.messages, false);
+    ingest(s, waiting, false);
+    s.lastId = s.maxSeen;
+    updateHistoryStatus();
+    list.scrollToBottom();
+  }
+
+  /**
+   * Any other request about the current room (search, edit, delete, kick, ban), answered as a promise.
+   * @template {keyof ClientToServerEvents} E
+   * @param {E} event @param {Parameters<ClientToServerEvents[E]>[0]} payload
+   * @returns {Promise<AckOf<E> | LocalFailure>}
+   */
+  function request(event, payload) {
+    if (!socket || !socket.connected) return Promise.resolve(failure("disconnected", "Not connected; try again when the connection is back."));
+    return emitAck(socket, event, payload, HISTORY_TIMEOUT_MS);
   }
 
   // ---------- older history ----------
@@ -387,6 +564,10 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     leaveRoom,
     rejoin,
     loadOlder,
+    loadNewer,
+    jumpTo,
+    returnToLive,
+    request,
     canSend,
     send,
     sendTyping,

@@ -1,6 +1,7 @@
 // Which view the address asks for, on load and on Back/Forward, and the ways in and out of a room:
 // the join form, "Join as" for a link from elsewhere, a room picked from the active-room list, Leave.
-import { roomFromPath } from "./format.js";
+// A permalink (/r/<room>?m=<id>) joins the same way, then opens that message in context.
+import { messageIdFromSearch, roomFromPath } from "./format.js";
 import { isOwnEntryFor } from "./address.js";
 
 /**
@@ -25,6 +26,8 @@ export function createRouter({ body, els, views, room: rooms }) {
     }
     if (session && session.room === room.normalize("NFC").trim()) {
       views.showChat();
+      const id = messageIdFromSearch(location.search);
+      if (id !== null) void rooms.jumpTo(id);
       return;
     }
     if (session) rooms.leaveRoom({ push: false });
@@ -36,11 +39,18 @@ export function createRouter({ body, els, views, room: rooms }) {
       els.username.focus();
     } else if (isOwnEntryFor(room.normalize("NFC").trim())) {
       // Back/Forward or a reload onto an entry this page joined from: the reader was here already.
-      void rooms.enterRoom(name, room, { push: false });
+      void rooms.enterRoom(name, room, { push: false, messageId: linkedMessage(room) });
     } else {
       // A link from elsewhere (another site, a message, a new tab): ask before joining under the remembered name.
       views.offerJoinAs(room, name);
     }
+  }
+
+  /** The message a permalink to `room` names (`?m=<id>` on this room's address), else null. @param {string} room */
+  function linkedMessage(room) {
+    const linked = roomFromPath(location.pathname);
+    if (linked === null || linked.normalize("NFC").trim() !== room.normalize("NFC").trim()) return null;
+    return messageIdFromSearch(location.search);
   }
 
   /** A room picked from the list of active rooms. @param {string} room */
@@ -65,13 +75,13 @@ export function createRouter({ body, els, views, room: rooms }) {
     if (roomProblem) views.showRoomError(roomProblem);
     if (name === null) els.username.focus();
     else if (roomProblem) els.roomName.focus();
-    else void rooms.enterRoom(name, room, { push: true });
+    else void rooms.enterRoom(name, room, { push: true, messageId: linkedMessage(room) });
   });
 
   els.joinAsButton.addEventListener("click", () => {
     const name = views.readName();
     const { room, problem } = views.readRoom();
-    if (name !== null && problem === null) void rooms.enterRoom(name, room, { push: false });
+    if (name !== null && problem === null) void rooms.enterRoom(name, room, { push: false, messageId: linkedMessage(room) });
   });
   els.changeName.addEventListener("click", () => {
     views.showForm();

@@ -1,6 +1,6 @@
 // What is on screen: the home view (join form, its errors, the active-room list) or the chat view
 // (banner, people list, history status), plus screen-reader announcements and the tab title.
-import { codePointLength, hasControlChars, nameKey } from "./format.js";
+import { codePointLength, fullDateLabel, hasControlChars, nameKey } from "./format.js";
 /** @import { ErrorBody } from "../../src/protocol.js" */
 /** @import { LocalFailure } from "./connection.js" */
 
@@ -16,6 +16,8 @@ const TITLE = "Messenger Room";
  */
 export function createViews({ doc, els, limits, directory }) {
   let unread = 0;
+  /** Adds controls to a name in the people list (moderation.js: Kick, Ban); set once by the wiring. */
+  let decoratePerson = /** @type {(li: HTMLLIElement, name: string, isMe: boolean) => void} */ (() => {});
 
   /** @param {{ focus: boolean }} opts */
   function showHome(opts) {
@@ -36,6 +38,7 @@ export function createViews({ doc, els, limits, directory }) {
     clearJoinErrors();
     els.home.hidden = true;
     els.home.removeAttribute("data-deep-link");
+    els.removedNote.hidden = true;
     els.chat.hidden = false;
     doc.getElementById("room-error")?.remove();
   }
@@ -166,13 +169,15 @@ export function createViews({ doc, els, limits, directory }) {
         const label = doc.createElement("span");
         label.textContent = name;
         li.append(label);
-        if (nameKey(name) === myKey) {
+        const isMe = nameKey(name) === myKey;
+        if (isMe) {
           li.classList.add("presence__item--me");
           const you = doc.createElement("span");
           you.className = "presence__you";
           you.textContent = " (you)";
           li.append(you);
         }
+        decoratePerson(li, name, isMe);
         return li;
       }),
     );
@@ -192,6 +197,18 @@ export function createViews({ doc, els, limits, directory }) {
   function closePresence() {
     els.presence.classList.remove("is-open");
     els.presenceToggle.setAttribute("aria-expanded", "false");
+  }
+
+  /**
+   * A moderator took the reader out of the room: said on the home view, above the join form.
+   * @param {"kicked" | "banned"} reason @param {string | undefined} until ISO time a ban ends
+   */
+  function showRemoved(reason, until) {
+    const end = until ? new Date(until) : null;
+    const when = end && !Number.isNaN(end.getTime()) ? fullDateLabel(end) : "later";
+    els.removedNote.textContent = reason === "banned" ? `A moderator banned you from this room until ${when}.` : "A moderator removed you from this room.";
+    els.removedNote.hidden = false;
+    announce(els.removedNote.textContent);
   }
 
   /** @param {string} text read out by screen readers, never shown */
@@ -248,6 +265,11 @@ export function createViews({ doc, els, limits, directory }) {
     updateHistoryStatus,
     announce,
     noteUnread,
+    showRemoved,
+    /** @param {(li: HTMLLIElement, name: string, isMe: boolean) => void} fn */
+    setPersonDecorator(fn) {
+      decoratePerson = fn;
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 // Socket.IO events of the chat: one short handler per event, each validate -> act -> answer -> broadcast.
-import type { Ack, ClientEventName, HistoryResult, JoinResult, SendResult } from "../protocol.js";
+import type { Ack, ClientEventName, HistoryResult, JoinResult, SendResult, WireMessage } from "../protocol.js";
+import type { ChatMessage } from "../storage/repository.js";
 import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseTyping } from "../validation.js";
 import { announceArrival, enterRoom, exitAllRooms, exitRoom, retractEntry } from "./membership.js";
 import { resolveMentions } from "./mentions.js";
@@ -9,7 +10,11 @@ import { ConnectionLimits } from "./rate-limit.js";
 import { createMemorySharedLimits, type LimitOwner } from "./shared-limits.js";
 import { dispatchEvent, type CallContext, type ConnectionState, type EventRoute } from "./reply.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
+import { searchMessages } from "./search.js";
+import { pageAround } from "../storage/page-around.js";
 import { toWire } from "./wire.js";
+import { deleteMessage, editMessage } from "./edits.js";
+import { banRefusal, banUser, isModerator, kickUser } from "./moderation.js";
 
 export function registerChat(io: ChatServer, deps: ChatDeps): void {
   // One table for the whole server and one listener per connection: idle connections are what memory goes to.
@@ -19,6 +24,13 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
     leave_chat: { limit: "join", isMembership: true, handler: (socket, raw) => leave(io, socket, deps, raw) },
     fetch_history: { limit: "history", handler: (socket, raw) => fetchHistory(socket, deps, raw) },
     typing: { limit: "typing", handler: (socket, raw) => typing(socket, raw) },
+    // Search reads like history and spends the same budget (RATE_HISTORY_*).
+    search_messages: { limit: "history", handler: (socket, raw) => searchMessages(socket, deps, raw) },
+    // Issue 12: edits and deletes spend the send budget; kicks and bans the join budget.
+    edit_message: { limit: "send", handler: (socket, raw) => editMessage(io, socket, deps, raw) },
+    delete_message: { limit: "send", handler: (socket, raw) => deleteMessage(io, socket, deps, raw) },
+    kick_user: { limit: "join", handler: (socket, raw) => kickUser(io, socket, deps, raw) },
+    ban_user: { limit: "join", handler: (socket, raw) => banUser(io, socket, deps, raw) },
   };
   const shared = createMemorySharedLimits(deps.config.rateLimits);
   io.on("connection", (socket) => {
@@ -59,6 +71,10 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   const maxRooms = deps.config.rateLimits.maxRoomsPerConnection;
   // Every room a connection is in stays in memory and on the home page's list: cap them. A room it is already in costs nothing new.
   if (current === undefined && socket.data.rooms.size >= maxRooms) return fail("too_many_rooms", `You can be in at most ${maxRooms} rooms at once; leave one first.`);
+  if (current !== username) {
+    const banned = await banRefusal(socket, deps, room, username);
+    if (banned !== null) return banned;
+  }
   if (current !== undefined && current !== username) await exitRoom(io, socket, deps, room); // same tab, new name
   const entered = current === username ? { isNew: false } : await enterRoom(socket, deps, room, username);
   if ("ok" in entered) return entered;
@@ -67,7 +83,8 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   // committed after it is broadcast to this socket, so nothing is missed or shown twice.
   let result: JoinResult;
   try {
-    result = await loadJoinHistory(deps, room, username, since);
+    result = await loadJoinHistory(deps, room, username, since, socket.data.ownerKey);
+    if (deps.config.moderatorToken !== null) result.isModerator = await isModerator(socket, deps);
     // Last, right before the ack leaves: every presence delta this socket gets after the ack is newer than the list.
     result.users = await deps.presence.users(room);
   } catch (err) {
@@ -83,16 +100,17 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   return { ok: true, ...result };
 }
 
-async function loadJoinHistory(deps: ChatDeps, room: string, username: string, since: number | undefined): Promise<JoinResult> {
+async function loadJoinHistory(deps: ChatDeps, room: string, username: string, since: number | undefined, viewerKey: string): Promise<JoinResult> {
   const limit = deps.config.historyLimit;
+  const wire = (m: ChatMessage): WireMessage => toWire(m, viewerKey);
   if (since === undefined) {
     const page = await deps.repo.page(room, { limit });
-    return { room, username, history: page.messages.map(toWire), hasMore: page.hasMore, hasMoreAfter: false, users: [] };
+    return { room, username, history: page.messages.map(wire), hasMore: page.hasMore, hasMoreAfter: false, users: [] };
   }
   const page = await deps.repo.page(room, { after: since, limit });
   const firstId = page.messages[0]?.id ?? since + 1;
   const older = await deps.repo.page(room, { before: firstId, limit: 1 });
-  return { room, username, history: page.messages.map(toWire), hasMore: older.messages.length > 0, hasMoreAfter: page.hasMore, users: [] };
+  return { room, username, history: page.messages.map(wire), hasMore: older.messages.length > 0, hasMoreAfter: page.hasMore, users: [] };
 }
 
 async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<SendResult>> {
@@ -102,19 +120,21 @@ async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   const boundName = socket.data.rooms.get(room);
   if (boundName === undefined) return fail("not_in_room", "Join the room before sending to it.");
   if (boundName !== username) return fail("name_mismatch", `You joined this room as "${boundName}".`);
+  const ownerKey = socket.data.ownerKey;
   const mentions = await mentionsIn(deps, room, content);
   const saved = await deps.repo.append({
     room,
     sender: boundName,
     content,
     sentAt: deps.clock.now(),
+    ownerKey,
     ...(clientId ? { clientId } : {}),
     ...(mentions.length > 0 ? { mentions } : {}),
   });
-  const message = toWire(saved.message);
+  const message = toWire(saved.message, ownerKey); // `mine` in the ack only, never in the broadcast
   if (saved.duplicate) return { ok: true, message, duplicate: true };
   deps.metrics.messagesStored.inc();
-  io.to(room).emit("message", message);
+  io.to(room).emit("message", toWire(saved.message));
   return { ok: true, message };
 }
 
@@ -133,12 +153,17 @@ async function leave(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: un
 }
 
 async function fetchHistory(socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<HistoryResult>> {
+  const viewerKey = socket.data.ownerKey;
   const input = parseFetchHistory(raw);
   if (!input.ok) return input;
-  const { room, before, after, limit } = input.value;
+  const { room, before, after, around, limit } = input.value;
   if (!socket.data.rooms.has(room)) return fail("not_in_room", "Join the room before reading its history.");
+  if (around !== undefined) {
+    const context = await pageAround(deps.repo, room, around, limit);
+    return { ok: true, messages: context.messages.map((m) => toWire(m, viewerKey)), hasMore: context.hasMore, hasMoreAfter: context.hasMoreAfter };
+  }
   const page = await deps.repo.page(room, after !== undefined ? { after, limit } : { before, limit });
-  return { ok: true, messages: page.messages.map(toWire), hasMore: page.hasMore };
+  return { ok: true, messages: page.messages.map((m) => toWire(m, viewerKey)), hasMore: page.hasMore };
 }
 
 function typing(socket: ChatSocket, raw: unknown): Promise<Ack> {

@@ -4,7 +4,7 @@ import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../protocol.js";
-import type { MessageRepository } from "../storage/repository.js";
+import type { EditsAndModeration, MessageRepository } from "../storage/repository.js";
 import type { NameGrace } from "./name-grace.js";
 import type { PresenceStore } from "./presence.js";
 
@@ -14,6 +14,8 @@ export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Inte
 export interface ChatDeps {
   config: Config;
   repo: MessageRepository;
+  /** Edits, deletes and moderation (issue 12): the same store as repo, without the test wrappers around it. */
+  store: EditsAndModeration;
   log: Logger;
   clock: Clock;
   presence: PresenceStore;

@@ -2,7 +2,11 @@ import type { Notice, WireMessage } from "../protocol.js";
 import type { ChatMessage } from "../storage/repository.js";
 import { toWireTimestamp } from "../storage/timestamps.js";
 
-export function toWire(m: ChatMessage): WireMessage {
+/**
+ * The message as it travels. `viewerKey` is the session key of the one it is for: its own messages carry
+ * `mine: true`. Broadcasts go to everyone and pass none.
+ */
+export function toWire(m: ChatMessage, viewerKey?: string): WireMessage {
   const wire: WireMessage = {
     id: m.id,
     room: m.room,
@@ -12,7 +16,10 @@ export function toWire(m: ChatMessage): WireMessage {
     sentAt: m.sentAt.toISOString(),
   };
   if (m.clientId !== null) wire.clientId = m.clientId;
+  if (m.editedAt !== undefined) wire.editedAt = m.editedAt.toISOString();
+  if (m.deletedAt !== undefined) wire.deletedAt = m.deletedAt.toISOString();
   if (m.mentions !== undefined && m.mentions.length > 0) wire.mentions = m.mentions;
+  if (viewerKey !== undefined && m.ownerKey === viewerKey) wire.mine = true;
   return wire;
 }
 

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
@@ -10,16 +9,16 @@ import { LIMITS, type RoomsResponse } from "../protocol.js";
 import { parseRoom } from "../validation.js";
 import { newSessionCookie, sessionFromRequest } from "./session.js";
 
-/** Constant-time comparison, so response timing does not leak the token a byte at a time. */
-function isSameSecret(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
-}
+import { isSameSecret } from "./secrets.js";
+import { moderateRoutes } from "./moderate.js";
+import type { Clock } from "../clock.js";
+import type { EditsAndModeration } from "../storage/repository.js";
 
 export interface RouteDeps {
   config: Config;
   repo: MessageRepository;
+  store: EditsAndModeration;
+  clock: Clock;
   log: Logger;
   presence: PresenceStore;
   directory: RoomDirectory;
@@ -54,6 +53,8 @@ export function routes(deps: RouteDeps): Router {
     if (room.ok) renderPage(deps, req, res, { name: room.value, error: null });
     else renderPage(deps, req, res, { name: null, error: `That room name is not valid: ${room.error.message}.` }, 400);
   });
+
+  router.use(moderateRoutes(deps));
 
   router.get("/api/rooms", (_req, res) => {
     const { rooms, total } = deps.directory.busiest();

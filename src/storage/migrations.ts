@@ -9,6 +9,34 @@ export const LEGACY_DDL = `CREATE TABLE IF NOT EXISTS chat_message (
   timestamp DATETIME
 )`;
 
+// Moderation state (issue 12). Times are ISO 8601 text: compared as strings, they sort as times.
+const MODERATION_DDL = `
+CREATE TABLE IF NOT EXISTS moderator_session (
+  session_key TEXT PRIMARY KEY,
+  since TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS room_ban (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  room TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  session_key TEXT,
+  until TEXT NOT NULL,
+  moderator TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_room_ban_room_name ON room_ban (room, name_key, until);
+CREATE INDEX IF NOT EXISTS ix_room_ban_room_session ON room_ban (room, session_key, until);
+CREATE TABLE IF NOT EXISTS moderation_audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  moderator TEXT NOT NULL,
+  action TEXT NOT NULL,
+  room TEXT,
+  target TEXT,
+  message_id INTEGER,
+  detail TEXT
+);`;
+
 export interface ColumnToAdd {
   table: string;
   column: string;
@@ -48,7 +76,19 @@ export const migrations: readonly Migration[] = [
   },
   // Ids are never handed out twice, even after the newest rows are deleted: see rebuildWithAutoincrement.
   { version: 4, run: (db, ctx) => rebuildWithAutoincrement(db, ctx, 4) },
-  // 5 and 6 are taken by full-text search and by edits (branches `search` and `edits`).
+  // Full-text search (issue 12): an FTS5 index over chat_message.content, kept in step by triggers.
+  { version: 5, run: (db, ctx) => createSearchIndex(db, ctx, 5) },
+  // Version 5 is full-text search (branch `search`). Version 6, editing, deleting and moderation (issue 12):
+  // nullable columns, so the Flask app's INSERTs (which do not name them) still work and its rows belong to nobody.
+  {
+    version: 6,
+    addColumns: [
+      { table: "chat_message", column: "owner_key", type: "TEXT" },
+      { table: "chat_message", column: "edited_at", type: "TEXT" },
+      { table: "chat_message", column: "deleted_at", type: "TEXT" },
+    ],
+    sql: MODERATION_DDL,
+  },
   // Mentions (issue 13): the names a message mentions, as a JSON array of text; NULL for none, so the Flask
   // app's INSERTs (which do not name it) still work. Added only when missing, so the step runs again safely.
   { version: 7, addColumns: [{ table: "chat_message", column: "mentions", type: "TEXT" }] },
@@ -155,4 +195,62 @@ function rebuildWithAutoincrement(db: Database.Database, ctx: MigrationContext, 
   db.exec("DROP TABLE chat_message");
   db.exec("ALTER TABLE chat_message_rebuild RENAME TO chat_message");
   for (const index of indexes) db.exec(index.sql);
+}
+
+// Version 5: the search index. External content (the text lives once, in chat_message); the triggers are plain
+// SQL, so the Flask app's own INSERTs, and any UPDATE or DELETE, keep the index in step without knowing of it.
+// With external content FTS5 cannot read the old text back, so DELETE and UPDATE hand it the old values.
+// prefix='1 2 3': the last word is matched as a prefix, and without these FTS5 merges the lists of every word
+// a short prefix begins before it can return one row ("th" took 43 ms on 200,000 rows; 0.05 ms with them).
+export const SEARCH_TABLE = "chat_message_fts";
+const SEARCH_TRIGGERS = ["chat_message_fts_insert", "chat_message_fts_delete", "chat_message_fts_update"];
+const SEARCH_DDL = `CREATE VIRTUAL TABLE ${SEARCH_TABLE} USING fts5(
+  content, content='chat_message', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'
+);
+CREATE TRIGGER chat_message_fts_insert AFTER INSERT ON chat_message BEGIN
+  INSERT INTO ${SEARCH_TABLE} (rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER chat_message_fts_delete AFTER DELETE ON chat_message BEGIN
+  INSERT INTO ${SEARCH_TABLE} (${SEARCH_TABLE}, rowid, content) VALUES ('delete', old.id, old.content);
+END;
+CREATE TRIGGER chat_message_fts_update AFTER UPDATE OF id, content ON chat_message BEGIN
+  INSERT INTO ${SEARCH_TABLE} (${SEARCH_TABLE}, rowid, content) VALUES ('delete', old.id, old.content);
+  INSERT INTO ${SEARCH_TABLE} (rowid, content) VALUES (new.id, new.content);
+END;`;
+const SEARCH_CHUNK_ROWS = 100_000;
+
+const count = (db: Database.Database, sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+
+/** The index, its three triggers, and one entry per row (a file that kept them all needs nothing). */
+function isSearchIndexComplete(db: Database.Database): boolean {
+  const names = new Set(
+    (db.prepare("SELECT name FROM sqlite_master WHERE name = ? OR name LIKE 'chat_message_fts_%'").all(SEARCH_TABLE) as { name: string }[]).map((r) => r.name),
+  );
+  if (!names.has(SEARCH_TABLE) || !SEARCH_TRIGGERS.every((t) => names.has(t)) || !names.has(`${SEARCH_TABLE}_docsize`)) return false;
+  return count(db, `SELECT count(*) AS n FROM ${SEARCH_TABLE}_docsize`) === count(db, "SELECT count(*) AS n FROM chat_message");
+}
+
+/**
+ * Creates the index and indexes the rows already there, in id order and in chunks so a large table logs its
+ * progress. Re-runnable: a complete index is left alone; anything less (a table without its triggers, after a
+ * rebuild of chat_message dropped them) is dropped and made again.
+ */
+function createSearchIndex(db: Database.Database, ctx: MigrationContext, version: number): void {
+  if (isSearchIndexComplete(db)) return;
+  for (const t of SEARCH_TRIGGERS) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
+  db.exec(`DROP TABLE IF EXISTS ${SEARCH_TABLE}`);
+  db.exec(SEARCH_DDL);
+  const total = count(db, "SELECT count(*) AS n FROM chat_message");
+  const index = db.prepare(
+    `INSERT INTO ${SEARCH_TABLE} (rowid, content) SELECT id, content FROM chat_message WHERE id > ? ORDER BY id LIMIT ${SEARCH_CHUNK_ROWS}`,
+  );
+  const lastIndexed = db.prepare(`SELECT max(id) AS id FROM (SELECT id FROM chat_message WHERE id > ? ORDER BY id LIMIT ${SEARCH_CHUNK_ROWS})`);
+  let done = 0;
+  for (let after = -Infinity; done < total; ) {
+    const indexed = index.run(after).changes;
+    if (indexed === 0) break;
+    done += indexed;
+    after = (lastIndexed.get(after) as { id: number }).id;
+    if (total > SEARCH_CHUNK_ROWS) ctx.onProgress?.(version, done, total);
+  }
 }

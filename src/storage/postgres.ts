@@ -5,16 +5,24 @@ import { migratePostgres, PG_LATEST_VERSION } from "./postgres-migrations.js";
 import {
   StorageUnavailableError,
   type AppendResult,
+  type AuditEntry,
+  type ChatStore,
+  type RoomBan,
   type ChatMessage,
   type HistoryPage,
-  type MessageRepository,
   type NewMessage,
   type PageQuery,
+  type SearchOptions,
+  type SearchPage,
+  type SearchQuery,
+  type SearchTerm,
 } from "./repository.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { fromStoredTimestamp, toStoredTimestamp } from "./timestamps.js";
+import { withState } from "./message-state.js";
+import { PostgresModeration } from "./postgres-moderation.js";
 
-const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, mentions";
+const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions";
 const SQL_PAGE_BEFORE = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id < $2 ORDER BY id DESC LIMIT $3`;
 const SQL_PAGE_AFTER = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id > $2 ORDER BY id ASC LIMIT $3`;
 // unnest walks the array in order, so the locks are taken in the order the keys were sorted in.
@@ -22,8 +30,34 @@ const SQL_LOCK_ROOMS = "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]
 const SQL_BY_CLIENT_IDS = `SELECT ${COLUMNS} FROM chat_message
   WHERE (chat_room, client_id) IN (SELECT r, c FROM unnest($1::text[], $2::text[]) AS t(r, c))`;
 const SQL_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence('chat_message', 'id'))::text AS id FROM generate_series(1, $1)";
-const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, mentions)
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`;
+// Search: the newest matches of the room below the cursor (the GIN index finds them, the room index orders
+// them); the caller ranks the page, as on SQLite. The query text is built from quoted lexemes (tsQueryText) and goes
+// through the same chat_unaccent as the column; from: compares case- and compatibility-folded names.
+function searchStatement(room: string, query: SearchQuery, opts: SearchOptions): { text: string; values: unknown[] } {
+  const values: unknown[] = [room, opts.before ?? Number.MAX_SAFE_INTEGER];
+  const where = ["chat_room = $1", "id < $2"];
+  let source = "chat_message";
+  if (query.terms.length > 0) {
+    values.push(tsQueryText(query.terms));
+    source += `, to_tsquery('simple'::regconfig, chat_unaccent($${values.length}::text)) AS q`;
+    where.push("search_vector @@ q");
+  }
+  if (query.from !== undefined) {
+    values.push(query.from);
+    where.push(`lower(normalize(coalesce(sender, ''), NFKC)) = lower(normalize($${values.length}::text, NFKC))`);
+  }
+  values.push(opts.limit + 1);
+  const text = `SELECT ${COLUMNS} FROM ${source} WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT $${values.length}`;
+  return { text, values };
+}
+
+const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, mentions)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`;
+const SQL_FIND = `SELECT ${COLUMNS} FROM chat_message WHERE id = $1 AND chat_room = $2`;
+// Only a live row changes: an edit racing a delete can never bring the erased text back.
+const SQL_EDIT = `UPDATE chat_message SET content = $1, edited_at = $2, mentions = $3 WHERE id = $4 AND chat_room = $5 AND deleted_at IS NULL RETURNING ${COLUMNS}`;
+// A tombstone mentions nobody: the names would tell what the erased text said.
+const SQL_ERASE = `UPDATE chat_message SET content = '', mentions = NULL, deleted_at = $1 WHERE id = $2 AND chat_room = $3 AND deleted_at IS NULL RETURNING ${COLUMNS}`;
 /** A standby or a read-only default cannot take writes: that is unhealthy, not just "answers". */
 const SQL_HEALTH = "SELECT current_setting('transaction_read_only') = 'off' AS writable";
 
@@ -37,6 +71,9 @@ interface Row {
   content: string | null;
   timestamp: string | null;
   client_id: string | null;
+  owner_key: string | null;
+  edited_at: string | null;
+  deleted_at: string | null;
   mentions: string | null;
 }
 
@@ -66,15 +103,18 @@ export class PostgresConnectError extends Error {
   }
 }
 
-const toMessage = (r: Row): ChatMessage => ({
-  id: Number(r.id),
-  room: r.chat_room ?? "",
-  sender: r.sender ?? "",
-  content: r.content ?? "",
-  sentAt: fromStoredTimestamp(r.timestamp),
-  clientId: r.client_id,
-  ...withMentions(fromMentionsColumn(r.mentions)),
-});
+const toMessage = (r: Row): ChatMessage => withState(
+  {
+    id: Number(r.id),
+    room: r.chat_room ?? "",
+    sender: r.sender ?? "",
+    content: r.content ?? "",
+    sentAt: fromStoredTimestamp(r.timestamp),
+    clientId: r.client_id,
+    ...withMentions(fromMentionsColumn(r.mentions)),
+  },
+  r,
+);
 
 /** The advisory-lock key of a room: 64 bits of a hash, so two rooms share a lock (and wait for each other) only by a 2^-64 chance. */
 export function roomLockKey(room: string): bigint {
@@ -119,7 +159,7 @@ export function describeConnectError(err: unknown, url: string, connectTimeoutMs
  * deadlock) and only then draws its ids: the next transaction in that room draws later ids, after this one
  * committed (PostgreSQL makes a commit visible before it releases the transaction's locks).
  */
-export class PostgresMessageRepository implements MessageRepository {
+export class PostgresMessageRepository implements ChatStore {
   private queue: Pending[] = [];
   private isFlushScheduled = false;
   private inFlight: Promise<void> | null = null;
@@ -227,11 +267,13 @@ export class PostgresMessageRepository implements MessageRepository {
           fresh.map((f) => f.msg.content),
           fresh.map((f) => toStoredTimestamp(f.msg.sentAt)),
           fresh.map((f) => f.msg.clientId ?? null),
+          fresh.map((f) => f.msg.ownerKey ?? null),
           fresh.map((f) => toMentionsColumn(f.msg.mentions)),
         ]);
         fresh.forEach(({ index, msg }, i) => {
           const mentions = withMentions(fromMentionsColumn(toMentionsColumn(msg.mentions)));
-          const message = { id: ids[i] as number, room: msg.room, sender: msg.sender, content: msg.content, sentAt: msg.sentAt, clientId: msg.clientId ?? null, ...mentions };
+          const message: ChatMessage = { id: ids[i] as number, room: msg.room, sender: msg.sender, content: msg.content, sentAt: msg.sentAt, clientId: msg.clientId ?? null, ...mentions };
+          if (msg.ownerKey !== undefined) message.ownerKey = msg.ownerKey;
           results[index] = { message, duplicate: false };
         });
       }
@@ -261,6 +303,54 @@ export class PostgresMessageRepository implements MessageRepository {
     const page = rows.slice(0, query.limit);
     return { messages: (isAfter ? page : page.reverse()).map(toMessage), hasMore };
   }
+
+  async search(room: string, query: SearchQuery, opts: SearchOptions): Promise<SearchPage> {
+    if (this.isClosed) throw new StorageUnavailableError("the database is closed");
+    let rows: Row[];
+    try {
+      rows = (await this.pool.query<Row>(searchStatement(room, query, opts))).rows;
+    } catch (err) {
+      this.noteFailure(err);
+      throw new StorageUnavailableError("the database cannot be read", { cause: err });
+    }
+    const hasMore = rows.length > opts.limit;
+    return { messages: rows.slice(0, opts.limit).map(toMessage), hasMore };
+  }
+
+  async find(room: string, id: number): Promise<ChatMessage | null> {
+    const rows = await this.query<Row>(SQL_FIND, [id, room], "read");
+    return rows[0] === undefined ? null : toMessage(rows[0]);
+  }
+
+  async edit(room: string, id: number, content: string, editedAt: Date, mentions?: readonly string[]): Promise<ChatMessage | null> {
+    const rows = await this.query<Row>(SQL_EDIT, [content, editedAt.toISOString(), toMentionsColumn(mentions), id, room], "write");
+    return rows[0] === undefined ? null : toMessage(rows[0]);
+  }
+
+  async erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null> {
+    const rows = await this.query<Row>(SQL_ERASE, [deletedAt.toISOString(), id, room], "write");
+    return rows[0] === undefined ? null : toMessage(rows[0]);
+  }
+
+  /** One statement on the pool (its own transaction: acked after COMMIT); a failure becomes StorageUnavailableError. */
+  private async query<T extends pg.QueryResultRow>(sql: string, params: unknown[], what: "read" | "write"): Promise<T[]> {
+    if (this.isClosed || (what === "write" && this.isClosing)) throw new StorageUnavailableError("the database is closed");
+    try {
+      return (await this.pool.query<T>(sql, params)).rows;
+    } catch (err) {
+      this.noteFailure(err);
+      throw new StorageUnavailableError(`the database cannot be ${what === "read" ? "read" : "written"}`, { cause: err });
+    }
+  }
+
+  // Moderation state: the SQL lives in postgres-moderation.ts; this class lends it the pool.
+  private readonly moderation = new PostgresModeration((sql, params, what) => this.query(sql, params, what));
+  isModerator = (sessionKey: string) => this.moderation.isModerator(sessionKey);
+  setModerator = (sessionKey: string, isModerator: boolean, at: Date) => this.moderation.setModerator(sessionKey, isModerator, at);
+  addBan = (ban: RoomBan) => this.moderation.addBan(ban);
+  activeBan = (room: string, nameKey: string, sessionKey: string | null, now: Date) => this.moderation.activeBan(room, nameKey, sessionKey, now);
+  audit = (entry: AuditEntry) => this.moderation.audit(entry);
+  auditLog = (limit: number) => this.moderation.auditLog(limit);
 
   async isHealthy(): Promise<boolean> {
     if (this.isClosed) return false;
@@ -331,4 +421,14 @@ async function findByClientIds(client: pg.PoolClient, msgs: NewMessage[]): Promi
 async function nextIds(client: pg.PoolClient, count: number): Promise<number[]> {
   const { rows } = await client.query<{ id: string }>(SQL_NEXT_IDS, [count]);
   return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+/** `'one' & ('two' <-> 'words') & 'pref':*`: every lexeme quoted, so user text is never tsquery syntax. */
+export function tsQueryText(terms: readonly SearchTerm[]): string {
+  return terms
+    .map((t) => {
+      const lexemes = t.tokens.map((tok, i) => `'${tok.replaceAll("'", "''").replaceAll("\\", "\\\\")}'${t.prefix && i === t.tokens.length - 1 ? ":*" : ""}`);
+      return `(${lexemes.join(" <-> ")})`;
+    })
+    .join(" & ");
 }

@@ -7,7 +7,13 @@ export interface ChatMessage {
   content: string;
   sentAt: Date;
   clientId: string | null;
-  /** Names mentioned with `@name`, resolved when it was stored; absent or empty when none. */
+  /** Keyed hash of the sending session (issue 12); absent on old rows and the Flask app's. */
+  ownerKey?: string;
+  /** Set by an edit; absent while the text is as sent. */
+  editedAt?: Date;
+  /** Set by a delete: the row stays as a tombstone with content "". */
+  deletedAt?: Date;
+  /** Names mentioned with `@name`, resolved when it was stored (again when edited); absent when none. */
   mentions?: string[];
 }
 
@@ -17,6 +23,8 @@ export interface NewMessage {
   content: string;
   sentAt: Date;
   clientId?: string;
+  /** Keyed hash of the sending session (see chat/ownership.ts). */
+  ownerKey?: string;
   /** Stored as given; an empty list is stored as none. */
   mentions?: string[];
 }
@@ -36,11 +44,74 @@ export interface HistoryPage {
 
 export type PageQuery = { before?: number; limit: number } | { after: number; limit: number };
 
+/** One word, or a phrase of consecutive words: folded as the index folds them (see chat/search-query.ts). */
+export interface SearchTerm {
+  tokens: string[];
+  /** The last token matches any word it begins (the word being typed). */
+  prefix: boolean;
+}
+
+/** Every term must match; `from` is a name as typed, matched by its name key (case and compatibility folded). */
+export interface SearchQuery {
+  terms: SearchTerm[];
+  from?: string;
+}
+
+export interface SearchOptions {
+  /** Only messages with id < before (the next page); the newest overall without it. */
+  before?: number;
+  limit: number;
+}
+
+export interface SearchPage {
+  /** The newest `limit` matches (id < before), newest first; the caller ranks them (chat/search-query.ts). */
+  messages: ChatMessage[];
+  /** Older matches exist: page on with before = the smallest id of this page. */
+  hasMore: boolean;
+}
+
+/** A moderator's ban of a name (by its name key) and, when known, a session from one room until `until`. */
+export interface RoomBan {
+  room: string;
+  nameKey: string;
+  sessionKey: string | null;
+  until: Date;
+  /** The moderator's session hash. */
+  by: string;
+  at: Date;
+}
+
+/** One line of the moderation audit: who (a moderator's session hash), what, when. */
+export interface AuditEntry {
+  at: Date;
+  moderator: string;
+  action: "delete" | "kick" | "ban" | "sign_in" | "sign_out";
+  room: string | null;
+  target: string | null;
+  messageId: number | null;
+  /** Extra facts as JSON text, e.g. the ban's end. */
+  detail: string | null;
+}
+
+/** Moderation state (issue 12): kept in the same store as the messages, so it survives a restart. */
+export interface ModerationStore {
+  isModerator(sessionKey: string): Promise<boolean>;
+  setModerator(sessionKey: string, isModerator: boolean, at: Date): Promise<void>;
+  addBan(ban: RoomBan): Promise<void>;
+  /** The ban in force at `now` for this name key or session in the room that ends last, or null. */
+  activeBan(room: string, nameKey: string, sessionKey: string | null, now: Date): Promise<RoomBan | null>;
+  audit(entry: AuditEntry): Promise<void>;
+  /** The newest entries first. */
+  auditLog(limit: number): Promise<AuditEntry[]>;
+}
+
 export interface MessageRepository {
   /** Resolves only after the row is committed; rejects with StorageUnavailableError when the store cannot write. */
   append(msg: NewMessage): Promise<AppendResult>;
   /** Newest `limit` before `before` (or the newest overall), or oldest `limit` after `after`; oldest first either way. */
   page(room: string, query: PageQuery): Promise<HistoryPage>;
+  /** Full-text search of one room; `query` has at least one term or a `from`. */
+  search(room: string, query: SearchQuery, opts: SearchOptions): Promise<SearchPage>;
   /**
    * True when the store answers and can take writes; may try to recover a broken store. Cheap to call often
    * (/healthz): a store that must probe with a write does so at most once per interval, answers the last
@@ -48,6 +119,26 @@ export interface MessageRepository {
    */
   isHealthy(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** Editing and deleting stored messages (issue 12). */
+export interface MessageEdits {
+  /** The row with this id in this room (a tombstone too), or null. */
+  find(room: string, id: number): Promise<ChatMessage | null>;
+  /** Replaces the text (and the mentions, none when absent) of a live (not deleted) row; null when there is none. Resolves after COMMIT. */
+  edit(room: string, id: number, content: string, editedAt: Date, mentions?: readonly string[]): Promise<ChatMessage | null>;
+  /** Makes a live row a tombstone (content "", deletedAt set); null when there is none. Resolves after COMMIT. */
+  erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null>;
+}
+
+/** What issue 12 adds to a store, kept apart from MessageRepository so wrappers of it (fault injection) need not change. */
+export type EditsAndModeration = MessageEdits & ModerationStore;
+
+/** Everything a real store provides: both SQLite and PostgreSQL implement this. */
+export type ChatStore = MessageRepository & EditsAndModeration;
+
+export function hasEditsAndModeration(repo: MessageRepository): repo is ChatStore {
+  return typeof (repo as Partial<ChatStore>).erase === "function" && typeof (repo as Partial<ChatStore>).activeBan === "function";
 }
 
 /** The store cannot take writes (read-only, disk full, busy, file gone); the client gets storage_unavailable. */

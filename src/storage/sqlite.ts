@@ -2,19 +2,29 @@ import { statSync } from "node:fs";
 import Database from "better-sqlite3";
 import type { Logger } from "../log.js";
 import { assertKnownVersion, LATEST_VERSION, migrate } from "./migrations.js";
+import { nameKey } from "../validation.js";
+import { matchesAllTerms } from "../chat/search-query.js";
+import { ftsMatchExpression, searchSql, SMALL_ROOM_ROWS, SQL_ROOM_SIZE_UP_TO } from "./sqlite-search.js";
 import {
   StorageUnavailableError,
   type AppendResult,
+  type AuditEntry,
+  type ChatStore,
+  type RoomBan,
   type ChatMessage,
   type HistoryPage,
-  type MessageRepository,
   type NewMessage,
   type PageQuery,
+  type SearchOptions,
+  type SearchPage,
+  type SearchQuery,
 } from "./repository.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { fromStoredTimestamp, toStoredTimestamp } from "./timestamps.js";
+import { SqliteModeration } from "./sqlite-moderation.js";
+import { withState } from "./message-state.js";
 
-const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, mentions";
+const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions";
 // Both walk ix_chat_message_room_id from one end of the room's range: cost is the page size, not the room size.
 // INDEXED BY pins that plan: once ANALYZE has stats (better-sqlite3 builds with STAT4), SQLite picks a rowid
 // range scan for a room holding many of the rows, which reads every newer row of every other room first.
@@ -22,8 +32,13 @@ const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, mentions"
 const PAGE_FROM = "FROM chat_message INDEXED BY ix_chat_message_room_id";
 export const SQL_PAGE_BEFORE = `SELECT ${COLUMNS} ${PAGE_FROM} WHERE chat_room = ? AND id < ? ORDER BY id DESC LIMIT ?`;
 export const SQL_PAGE_AFTER = `SELECT ${COLUMNS} ${PAGE_FROM} WHERE chat_room = ? AND id > ? ORDER BY id ASC LIMIT ?`;
-const SQL_INSERT = "INSERT INTO chat_message (chat_room, sender, content, timestamp, client_id, mentions) VALUES (?, ?, ?, ?, ?, ?)";
+const SQL_INSERT = "INSERT INTO chat_message (chat_room, sender, content, timestamp, client_id, owner_key, mentions) VALUES (?, ?, ?, ?, ?, ?, ?)";
 const SQL_BY_CLIENT_ID = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = ? AND client_id = ?`;
+const SQL_FIND = `SELECT ${COLUMNS} FROM chat_message WHERE id = ? AND chat_room = ?`;
+// Only a live row changes: an edit racing a delete can never bring the erased text back.
+const SQL_EDIT = `UPDATE chat_message SET content = ?, edited_at = ?, mentions = ? WHERE id = ? AND chat_room = ? AND deleted_at IS NULL RETURNING ${COLUMNS}`;
+// A tombstone mentions nobody: the names would tell what the erased text said.
+const SQL_ERASE = `UPDATE chat_message SET content = '', mentions = NULL, deleted_at = ? WHERE id = ? AND chat_room = ? AND deleted_at IS NULL RETURNING ${COLUMNS}`;
 
 interface Row {
   id: number;
@@ -32,6 +47,9 @@ interface Row {
   content: string | null;
   timestamp: string | null;
   client_id: string | null;
+  owner_key: string | null;
+  edited_at: string | null;
+  deleted_at: string | null;
   mentions: string | null;
 }
 
@@ -44,8 +62,16 @@ interface Pending {
 interface Statements {
   before: Database.Statement<[string, number, number], Row>;
   after: Database.Statement<[string, number, number], Row>;
-  insert: Database.Statement<[string, string, string, string, string | null, string | null]>;
+  insert: Database.Statement<[string, string, string, string, string | null, string | null, string | null]>;
   byClientId: Database.Statement<[string, string], Row>;
+  search: Database.Statement<unknown[], Row>;
+  searchFrom: Database.Statement<unknown[], Row>;
+  fromOnly: Database.Statement<unknown[], Row>;
+  find: Database.Statement<[number, string], Row>;
+  edit: Database.Statement<[string, string, string | null, number, string], Row>;
+  erase: Database.Statement<[string, number, string], Row>;
+  roomSizeUpTo: Database.Statement<[string, number, number], { n: number }>;
+  roomRows: Database.Statement<[string, number, number], Row>;
 }
 
 export interface SqliteOptions {
@@ -58,6 +84,8 @@ export interface SqliteOptions {
   log: Logger;
   /** Called after each committed batch: how many rows, and how long it took (waits for the lock included). */
   onCommit?: (rows: number, ms: number) => void;
+  /** A room with at most this many rows below the cursor is searched without the index (default SMALL_ROOM_ROWS; tests set 0). */
+  searchScanRows?: number;
 }
 
 export const DEFAULT_WRITE_RETRY_MS = 500;
@@ -68,15 +96,18 @@ const MAX_RETRY_GAP_MS = 25;
 const isBusy = (err: unknown): boolean => String((err as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_BUSY");
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-const toMessage = (r: Row): ChatMessage => ({
-  id: r.id,
-  room: r.chat_room ?? "",
-  sender: r.sender ?? "",
-  content: r.content ?? "",
-  sentAt: fromStoredTimestamp(r.timestamp),
-  clientId: r.client_id,
-  ...withMentions(fromMentionsColumn(r.mentions)),
-});
+const toMessage = (r: Row): ChatMessage => withState(
+  {
+    id: r.id,
+    room: r.chat_room ?? "",
+    sender: r.sender ?? "",
+    content: r.content ?? "",
+    sentAt: fromStoredTimestamp(r.timestamp),
+    clientId: r.client_id,
+    ...withMentions(fromMentionsColumn(r.mentions)),
+  },
+  r,
+);
 
 /** Where the file lives on disk, so a deleted or replaced database is noticed instead of written into the void. */
 function fileIdentity(path: string): string | null {
@@ -99,7 +130,7 @@ function fileIdentity(path: string): string | null {
  * (better-sqlite3 waits synchronously, blocking every connection), and a busy batch is tried again after a
  * short timer, between event-loop turns, until writeRetryMs have passed.
  */
-export class SqliteMessageRepository implements MessageRepository {
+export class SqliteMessageRepository implements ChatStore {
   private db: Database.Database | null = null;
   private stmts: Statements | null = null;
   private identity: string | null = null;
@@ -155,6 +186,10 @@ export class SqliteMessageRepository implements MessageRepository {
         after: db.prepare(SQL_PAGE_AFTER),
         insert: db.prepare(SQL_INSERT),
         byClientId: db.prepare(SQL_BY_CLIENT_ID),
+        ...this.prepareSearch(db),
+        find: db.prepare(SQL_FIND),
+        edit: db.prepare(SQL_EDIT),
+        erase: db.prepare(SQL_ERASE),
       };
     } catch (err) {
       db.close();
@@ -165,6 +200,18 @@ export class SqliteMessageRepository implements MessageRepository {
     this.setBusyTimeout(this.opts.busyTimeoutMs);
     this.isWriteProven = false;
     this.identity = this.path === ":memory:" ? null : fileIdentity(this.path);
+  }
+
+  private prepareSearch(db: Database.Database): Pick<Statements, "search" | "searchFrom" | "fromOnly" | "roomSizeUpTo" | "roomRows"> {
+    // from:name compares name keys, as name ownership does; only queries call it, so the Flask app never needs it.
+    db.function("name_key", { deterministic: true }, (name: unknown) => (typeof name === "string" ? nameKey(name) : null));
+    return {
+      search: db.prepare(searchSql({ withTerms: true, withFrom: false })),
+      searchFrom: db.prepare(searchSql({ withTerms: true, withFrom: true })),
+      fromOnly: db.prepare(searchSql({ withTerms: false, withFrom: true })),
+      roomSizeUpTo: db.prepare(SQL_ROOM_SIZE_UP_TO),
+      roomRows: db.prepare(SQL_PAGE_BEFORE),
+    };
   }
 
   private setBusyTimeout(ms: number): void {
@@ -280,19 +327,18 @@ export class SqliteMessageRepository implements MessageRepository {
       if (existing) return { message: toMessage(existing), duplicate: true };
     }
     const mentions = toMentionsColumn(msg.mentions);
-    const info = stmts.insert.run(msg.room, msg.sender, msg.content, toStoredTimestamp(msg.sentAt), msg.clientId ?? null, mentions);
-    return {
-      message: {
-        id: Number(info.lastInsertRowid),
-        room: msg.room,
-        sender: msg.sender,
-        content: msg.content,
-        sentAt: msg.sentAt,
-        clientId: msg.clientId ?? null,
-        ...withMentions(fromMentionsColumn(mentions)),
-      },
-      duplicate: false,
+    const info = stmts.insert.run(msg.room, msg.sender, msg.content, toStoredTimestamp(msg.sentAt), msg.clientId ?? null, msg.ownerKey ?? null, mentions);
+    const message: ChatMessage = {
+      id: Number(info.lastInsertRowid),
+      room: msg.room,
+      sender: msg.sender,
+      content: msg.content,
+      sentAt: msg.sentAt,
+      clientId: msg.clientId ?? null,
+      ...withMentions(fromMentionsColumn(mentions)),
     };
+    if (msg.ownerKey !== undefined) message.ownerKey = msg.ownerKey;
+    return { message, duplicate: false };
   }
 
   private noteWriteFailure(err: unknown): void {
@@ -327,6 +373,99 @@ export class SqliteMessageRepository implements MessageRepository {
       if (err instanceof StorageUnavailableError) return Promise.reject(err);
       return Promise.reject(new StorageUnavailableError("the database cannot be read", { cause: err }));
     }
+  }
+
+  /** The newest matches below `before`, newest first: the FTS index walks its doclists from the top and stops at the page. */
+  search(room: string, query: SearchQuery, opts: SearchOptions): Promise<SearchPage> {
+    try {
+      const { stmts } = this.ready();
+      const before = opts.before ?? Number.MAX_SAFE_INTEGER;
+      const from = query.from === undefined ? undefined : nameKey(query.from);
+      const take = opts.limit + 1;
+      let rows: Row[];
+      if (query.terms.length === 0) rows = stmts.fromOnly.all(room, before, from, take);
+      else if (this.isSmallRoom(stmts, room, before)) rows = this.searchSmallRoom(stmts, room, query, before, from, take);
+      else if (from === undefined) rows = stmts.search.all(ftsMatchExpression(query.terms), before, room, take);
+      else rows = stmts.searchFrom.all(ftsMatchExpression(query.terms), before, room, from, take);
+      const hasMore = rows.length > opts.limit;
+      return Promise.resolve({ messages: rows.slice(0, opts.limit).map(toMessage), hasMore });
+    } catch (err) {
+      if (err instanceof StorageUnavailableError) return Promise.reject(err);
+      return Promise.reject(new StorageUnavailableError("the database cannot be read", { cause: err }));
+    }
+  }
+
+  find(room: string, id: number): Promise<ChatMessage | null> {
+    return this.read((stmts) => {
+      const row = stmts.find.get(id, room);
+      return row === undefined ? null : toMessage(row);
+    });
+  }
+
+  edit(room: string, id: number, content: string, editedAt: Date, mentions?: readonly string[]): Promise<ChatMessage | null> {
+    return this.change((stmts) => stmts.edit.get(content, editedAt.toISOString(), toMentionsColumn(mentions), id, room));
+  }
+
+  erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null> {
+    return this.change((stmts) => stmts.erase.get(deletedAt.toISOString(), id, room));
+  }
+
+  /** One UPDATE in its own IMMEDIATE transaction, with the appends' retry and failure handling; settles after COMMIT. */
+  private async change(work: (stmts: Statements) => Row | undefined): Promise<ChatMessage | null> {
+    return this.write((stmts) => {
+      const row = work(stmts);
+      return row === undefined ? null : toMessage(row);
+    });
+  }
+
+  /** A write outside the append queue (edits, moderation): same transaction, retry and health bookkeeping. */
+  private async write<T>(work: (stmts: Statements, db: Database.Database) => T): Promise<T> {
+    let result: T;
+    try {
+      result = await this.writeWithRetry(work, this.opts.busyTimeoutMs);
+    } catch (err) {
+      this.noteWriteFailure(err);
+      throw err instanceof StorageUnavailableError ? err : new StorageUnavailableError("the database cannot be written", { cause: err });
+    }
+    this.noteWriteSuccess();
+    return result;
+  }
+
+  private read<T>(work: (stmts: Statements, db: Database.Database) => T): Promise<T> {
+    try {
+      const { db, stmts } = this.ready();
+      return Promise.resolve(work(stmts, db));
+    } catch (err) {
+      if (err instanceof StorageUnavailableError) return Promise.reject(err);
+      return Promise.reject(new StorageUnavailableError("the database cannot be read", { cause: err }));
+    }
+  }
+
+  // Moderation state: the SQL lives in sqlite-moderation.ts; this class lends it the connection.
+  private readonly moderation = new SqliteModeration(
+    (work) => this.read((_stmts, db) => work(db)),
+    (work) => this.write((_stmts, db) => work(db)),
+  );
+  isModerator = (sessionKey: string) => this.moderation.isModerator(sessionKey);
+  setModerator = (sessionKey: string, isModerator: boolean, at: Date) => this.moderation.setModerator(sessionKey, isModerator, at);
+  addBan = (ban: RoomBan) => this.moderation.addBan(ban);
+  activeBan = (room: string, nameKey: string, sessionKey: string | null, now: Date) => this.moderation.activeBan(room, nameKey, sessionKey, now);
+  audit = (entry: AuditEntry) => this.moderation.audit(entry);
+  auditLog = (limit: number) => this.moderation.auditLog(limit);
+
+  /**
+   * A room with few rows below `before` in a big file: the index would walk the term's rows of every room
+   * (a common word in a room of 100 among a million rows: 140 ms), so its rows are read and matched here,
+   * with the folding the highlights use.
+   */
+  private isSmallRoom(stmts: Statements, room: string, before: number): boolean {
+    const most = this.opts.searchScanRows ?? SMALL_ROOM_ROWS;
+    return most > 0 && (stmts.roomSizeUpTo.get(room, before, most + 1)?.n ?? 0) <= most;
+  }
+
+  private searchSmallRoom(stmts: Statements, room: string, query: SearchQuery, before: number, from: string | undefined, take: number): Row[] {
+    const rows = stmts.roomRows.all(room, before, this.opts.searchScanRows ?? SMALL_ROOM_ROWS);
+    return rows.filter((r) => (from === undefined || nameKey(r.sender ?? "") === from) && matchesAllTerms(r.content ?? "", query)).slice(0, take);
   }
 
   /**

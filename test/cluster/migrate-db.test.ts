@@ -140,6 +140,25 @@ describe("npm run migrate-db", () => {
     expect((await repo.page("r", { limit: 10 })).messages[0]).toEqual(sent.message);
   });
 
+  it("keeps owners, edits and tombstones (issue 12): the text of a deleted message stays erased", async () => {
+    const path = join(tempDir(), "chat.db");
+    const sqlite = new SqliteMessageRepository(path, { busyTimeoutMs: 250, log: createCapturingLogger() });
+    const at = new Date("2025-01-02T03:04:05.678Z");
+    const kept = await sqlite.append({ room: "r", sender: "ana", content: "typo", sentAt: at, ownerKey: "k-ana" });
+    const gone = await sqlite.append({ room: "r", sender: "bo", content: "regret", sentAt: at, ownerKey: "k-bo" });
+    const edited = await sqlite.edit("r", kept.message.id, "fixed", new Date("2025-01-02T03:05:00.000Z"));
+    const erased = await sqlite.erase("r", gone.message.id, new Date("2025-01-02T03:06:00.000Z"));
+    await sqlite.close();
+    const url = await clusterDatabase();
+
+    const run = runTool(["--from", path, "--to", url]);
+    expect(await run.exited).toBe(0);
+    const repo = await openPostgresRepo(url);
+    onTestFinished(() => repo.close());
+    expect((await repo.page("r", { limit: 10 })).messages).toEqual([edited, erased]);
+    expect(await query(url, "SELECT count(*)::int AS n FROM chat_message WHERE content = 'regret'")).toEqual([{ n: 0 }]);
+  });
+
   it("completes when run again after being killed half-way, copying only what was missing", async () => {
     const path = join(tempDir(), "big.db");
     fillDatabase(path, [

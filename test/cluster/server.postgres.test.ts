@@ -6,8 +6,8 @@ import { join } from "node:path";
 import pg from "pg";
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { connectTo, spawnChildServer, startChildServer, type ChildServerOptions } from "../helpers/child-server.js";
-import { PG_PASSWORD } from "../helpers/postgres.js";
 import { pgMigrations } from "../../src/storage/postgres-migrations.js";
+import { PG_PASSWORD } from "../helpers/postgres.js";
 import { clusterDatabase } from "./pg.js";
 
 let url = "";

@@ -17,6 +17,7 @@ const suite = browserSuite({
       return repo.append(m);
     },
     page: (room, query) => repo.page(room, query),
+    search: (room, query, opts) => repo.search(room, query, opts),
     isHealthy: () => repo.isHealthy(),
     close: () => repo.close(),
   }),
@@ -370,6 +371,14 @@ describe("chatting in the browser", () => {
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("send-button");
     await page.keyboard.press("Shift+Tab");
+    // Issue 12: between the box and the list, the actions of one's own message (shown while focused).
+    const actions: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press("Shift+Tab");
+      actions.push(await page.evaluate(() => document.activeElement?.textContent ?? ""));
+    }
+    expect(actions).toEqual(["Delete", "Edit", "Copy link"]);
+    expect(await sentMessage(page, "typed, never clicked").locator(".msg__actions").evaluate((el) => getComputedStyle(el).opacity)).toBe("1");
     await page.keyboard.press("Shift+Tab");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("message-list");
     await page.keyboard.press("Shift+Tab");

@@ -40,6 +40,25 @@ describe("client text rules", () => {
     expect(typingText(["Ana", "Ben", "Cleo"])).toBe("Several people are typing…");
   });
 
+  it("turns search highlights (code-point ranges) into marked runs without splitting an emoji", async () => {
+    const { highlightRuns } = await load("format.js");
+    type Mark = { text: string; isMatch: boolean };
+    const marked = (text: string, ranges: [number, number][]) => (highlightRuns(text, ranges) as Mark[]).map((r) => (r.isMatch ? `[${r.text}]` : r.text)).join("");
+    expect(marked("😀😀 find the needle", [[12, 18]])).toBe("😀😀 find the [needle]"); // in UTF-16 units it is 14-20
+    expect(marked("a 🎉 b", [[2, 3]])).toBe("a [🎉] b");
+    expect(marked("café crème", [[5, 10], [0, 4]])).toBe("[café] [crème]"); // unsorted input
+    expect(marked("overlap", [[0, 4], [2, 7]])).toBe("[over][lap]"); // overlaps clipped, nothing doubled
+    expect(marked("short", [[3, 99], [-5, 1], [4, 4]])).toBe("[s]ho[rt]"); // out of range clipped, empty dropped
+    expect(marked("plain", [])).toBe("plain");
+  });
+
+  it("reads a permalink's message id from ?m= and nothing else", async () => {
+    const { messageIdFromSearch } = await load("format.js");
+    expect(messageIdFromSearch("?m=42")).toBe(42);
+    expect(messageIdFromSearch("?x=1&m=7")).toBe(7);
+    for (const bad of ["", "?m=", "?m=-1", "?m=1.5", "?m=abc", "?m=1e3", `?m=${"9".repeat(20)}`]) expect(messageIdFromSearch(bad)).toBe(null);
+  });
+
   it("counts characters as code points and normalises content as the server does", async () => {
     const { codePointLength, normaliseContent } = await load("format.js");
     expect(codePointLength("😀😀")).toBe(2);

@@ -22,6 +22,7 @@ const suite = browserSuite({
       return repo.append(m);
     },
     page: (room, query) => repo.page(room, query),
+    search: (room, query, opts) => repo.search(room, query, opts),
     isHealthy: () => repo.isHealthy(),
     close: () => repo.close(),
   }),

@@ -14,6 +14,7 @@ const suite = browserSuite({
   wrapRepo: (repo) => ({
     append: (m) => (faults.failAppends ? Promise.reject(new StorageUnavailableError("e2e: writes refused")) : repo.append(m)),
     page: (room, query) => repo.page(room, query),
+    search: (room, query, opts) => repo.search(room, query, opts),
     isHealthy: () => repo.isHealthy(),
     close: () => repo.close(),
   }),

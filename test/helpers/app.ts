@@ -123,7 +123,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     log,
   });
   const repo = opts.wrapRepo ? opts.wrapRepo(sqlite) : sqlite;
-  const app = createApp({ config, repo, log, clock, withProcessMetrics: opts.withProcessMetrics ?? false });
+  const app = createApp({ config, repo, store: sqlite, log, clock, withProcessMetrics: opts.withProcessMetrics ?? false });
   await new Promise<void>((resolve) => app.http.listen(0, "127.0.0.1", resolve));
   const port = (app.http.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;

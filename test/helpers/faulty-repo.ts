@@ -18,6 +18,7 @@ export function faultyRepo(inner: MessageRepository): FaultyRepo {
       return repo.isFailing ? fault() : inner.append(msg);
     },
     page: (room, query) => (repo.isFailing ? fault() : inner.page(room, query)),
+    search: (room, query, opts) => (repo.isFailing ? fault() : inner.search(room, query, opts)),
     isHealthy: () => (repo.isFailing ? Promise.resolve(false) : inner.isHealthy()),
     close: () => inner.close(),
   };
@@ -45,6 +46,7 @@ export function gatedRepo(inner: MessageRepository): GatedRepo {
       return inner.append(msg);
     },
     page: (room, query) => inner.page(room, query),
+    search: (room, query, opts) => inner.search(room, query, opts),
     isHealthy: () => inner.isHealthy(),
     close: () => inner.close(),
   };

@@ -1,29 +1,37 @@
-// The MessageRepository contract, as one suite run over every store: test/storage.contract.test.ts (SQLite,
+// The ChatStore contract, as one suite run over every store: test/storage.contract.test.ts (SQLite,
 // in `npm test`) and test/cluster/postgres.contract.test.ts (PostgreSQL, in `npm run test:cluster`).
 // A factory may hand out repositories on a shared database: every test uses rooms of its own.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { StorageUnavailableError, type ChatMessage, type MessageRepository, type NewMessage } from "../../src/storage/repository.js";
+import { parseSearchQuery } from "../../src/chat/search-query.js";
+import { pageAround } from "../../src/storage/page-around.js";
+import { StorageUnavailableError, type ChatMessage, type ChatStore, type NewMessage } from "../../src/storage/repository.js";
 import { seedMessages } from "./messages.js";
 
-export type RepositoryFactory = () => Promise<MessageRepository>;
+export type RepositoryFactory = () => Promise<ChatStore>;
+
+/** What a test needs to do to the store behind the interface (as another writer would). */
+export interface StoreBackdoor {
+  /** UPDATE chat_message SET content = ? WHERE id = ?: an edit, or a delete's erasure (content ''). */
+  setContent(id: number, content: string): Promise<void>;
+}
 
 const T0 = new Date("2025-06-01T12:00:00.000Z");
 
 const aMessage = (room: string, overrides: Partial<NewMessage> = {}): NewMessage => ({ room, sender: "ana", content: "hello", sentAt: T0, ...overrides });
 
-export function describeRepositoryContract(name: string, makeRepo: RepositoryFactory): void {
+export function describeRepositoryContract(name: string, makeRepo: RepositoryFactory, backdoor: StoreBackdoor): void {
   /** A repository closed when the test ends, and a room no other test (or earlier run on the database) uses. */
-  async function setup(): Promise<{ repo: MessageRepository; room: (suffix?: string) => string }> {
+  async function setup(): Promise<{ repo: ChatStore; room: (suffix?: string) => string; prefix: string }> {
     const repo = await makeRepo();
     onTestFinished(() => repo.close());
     const prefix = randomUUID().slice(0, 8);
-    return { repo, room: (suffix = "r") => `${suffix}-${prefix}` };
+    return { repo, room: (suffix = "r") => `${suffix}-${prefix}`, prefix };
   }
 
   const ids = (messages: ChatMessage[]): number[] => messages.map((m) => m.id);
 
-  describe(`${name}: MessageRepository contract`, () => {
+  describe(`${name}: ChatStore contract`, () => {
     it("stores a message and returns it with a new id, every field as given", async () => {
       const { repo, room } = await setup();
       const sentAt = new Date("2025-06-01T12:34:56.789Z");
@@ -197,6 +205,218 @@ export function describeRepositoryContract(name: string, makeRepo: RepositoryFac
       const reopened = await makeRepo();
       onTestFinished(() => reopened.close());
       expect((await reopened.page(room(), { limit: 10 })).messages.map((m) => m.content)).toEqual(stored.map((r) => r.message.content));
+    });
+
+    describe("search", () => {
+      const find = async (repo: ChatStore, r: string, q: string, opts: { before?: number; limit?: number } = {}): Promise<string[]> =>
+        (await repo.search(r, parseSearchQuery(q), { limit: 20, ...opts })).messages.map((m) => m.content);
+      const store = async (repo: ChatStore, r: string, rows: [sender: string, content: string][]): Promise<ChatMessage[]> => {
+        const out: ChatMessage[] = [];
+        for (const [sender, content] of rows) out.push((await repo.append(aMessage(r, { sender, content }))).message);
+        return out;
+      };
+
+      it("finds messages holding every word, the last one as a prefix, in its room only", async () => {
+        const { repo, room } = await setup();
+        await store(repo, room(), [["ana", "lunch at noon"], ["ben", "lunch tomorrow at the park"], ["ana", "the park is closed"], ["ben", "Lunchbox"]]);
+        await store(repo, room("other"), [["ana", "lunch at the park"]]);
+        expect(await find(repo, room(), "lunch park")).toEqual(["lunch tomorrow at the park"]);
+        expect((await find(repo, room(), "lunc")).sort()).toEqual(["Lunchbox", "lunch at noon", "lunch tomorrow at the park"]);
+        expect(await find(repo, room(), "lunch pa")).toEqual(["lunch tomorrow at the park"]);
+        expect(await find(repo, room(), "lunc park")).toEqual([]); // only the last word is a prefix
+        expect(await find(repo, room(), "nothing")).toEqual([]);
+      });
+
+      it("folds case and diacritics both ways", async () => {
+        const { repo, room } = await setup();
+        await store(repo, room(), [["ana", "Un CAFÉ crème"], ["ben", "plain cafe"], ["ana", "cafe\u0301 decomposed"]]);
+        expect((await find(repo, room(), "café")).length).toBe(3);
+        expect((await find(repo, room(), "CREME")).length).toBe(1);
+        expect((await find(repo, room(), "Cafe decomposed")).length).toBe(1);
+      });
+
+      it("matches a quoted phrase only where its words are consecutive and in order", async () => {
+        const { repo, room } = await setup();
+        await store(repo, room(), [["ana", "the big red dog"], ["ben", "a red, big dog"], ["ana", "red dogs"]]);
+        expect(await find(repo, room(), '"big red dog"')).toEqual(["the big red dog"]);
+        expect(await find(repo, room(), '"red dog"')).toEqual(["the big red dog"]); // no prefix inside quotes
+      });
+
+      it("filters by sender with from:, case-folded, alone or with words", async () => {
+        const { repo, room } = await setup();
+        await store(repo, room(), [["Ana", "hello there"], ["ben", "hello back"], ["ana", "bye"], ["Anabel", "hello too"]]);
+        expect(await find(repo, room(), "from:ANA hello")).toEqual(["hello there"]);
+        expect((await find(repo, room(), "from:ana")).sort()).toEqual(["bye", "hello there"]);
+        expect(await find(repo, room(), "from:nobody")).toEqual([]);
+      });
+
+      it("searches FTS operators and stray punctuation as plain words", async () => {
+        const { repo, room } = await setup();
+        await store(repo, room(), [["ana", "stay near the door or not"], ["ben", "door"]]);
+        expect(await find(repo, room(), 'NEAR( door "or NOT*')).toEqual(["stay near the door or not"]);
+        expect(await find(repo, room(), "-door*")).toHaveLength(2);
+      });
+
+      it("pages newest first by id (the caller ranks a page), with before and hasMore", async () => {
+        const { repo, room } = await setup();
+        const rows = await store(repo, room(), [["ana", "apple"], ["ana", "an apple"], ["ana", "apple apple"], ["ana", "no match"], ["ana", "one apple"], ["ana", "apple pie"]]);
+        const first = await repo.search(room(), parseSearchQuery("apple"), { limit: 3 });
+        expect(first.hasMore).toBe(true);
+        expect(ids(first.messages)).toEqual([rows[5]?.id, rows[4]?.id, rows[2]?.id]);
+        const before = Math.min(...ids(first.messages));
+        const second = await repo.search(room(), parseSearchQuery("apple"), { before, limit: 3 });
+        expect(second.hasMore).toBe(false);
+        expect(ids(second.messages)).toEqual([rows[1]?.id, rows[0]?.id]);
+        const exact = await repo.search(room(), parseSearchQuery("apple"), { limit: 5 });
+        expect(exact.hasMore).toBe(false);
+      });
+
+      it("follows edits and erasures: old text is not found, new text is", async () => {
+        const { repo, room } = await setup();
+        const [secret, kept] = await store(repo, room(), [["ana", "my secret password"], ["ben", "secret handshake"]]);
+        await backdoor.setContent(secret?.id as number, ""); // a delete erases the text
+        await backdoor.setContent(kept?.id as number, "open handshake"); // an edit
+        expect(await find(repo, room(), "password")).toEqual([]);
+        expect(await find(repo, room(), "secret")).toEqual([]);
+        expect(await find(repo, room(), "open handshake")).toEqual(["open handshake"]);
+      });
+    });
+
+    describe("a message in context (fetch_history {around})", () => {
+      it("returns the message with older and newer neighbours, oldest first, saying what lies beyond", async () => {
+        const { repo, room } = await setup();
+        const all = ids(await seedMessages(repo, room(), 20));
+        const mid = await pageAround(repo, room(), all[10] as number, 5);
+        expect(ids(mid.messages)).toEqual(all.slice(8, 13));
+        expect(mid).toMatchObject({ hasMore: true, hasMoreAfter: true });
+        const start = await pageAround(repo, room(), all[0] as number, 5);
+        expect(ids(start.messages)).toEqual(all.slice(0, 3));
+        expect(start).toMatchObject({ hasMore: false, hasMoreAfter: true });
+        const end = await pageAround(repo, room(), all[19] as number, 4);
+        expect(ids(end.messages)).toEqual(all.slice(17));
+        expect(end).toMatchObject({ hasMore: true, hasMoreAfter: false });
+        const one = await pageAround(repo, room(), all[5] as number, 1);
+        expect(ids(one.messages)).toEqual([all[5]]);
+        expect(one).toMatchObject({ hasMore: true, hasMoreAfter: true });
+      });
+
+      it("keeps rooms apart", async () => {
+        const { repo, room } = await setup();
+        const a = ids(await seedMessages(repo, room("a"), 3));
+        await seedMessages(repo, room("b"), 3);
+        expect(ids((await pageAround(repo, room("a"), a[1] as number, 50)).messages)).toEqual(a);
+      });
+    });
+  });
+
+  describe(`${name}: editing, deleting and moderation (issue 12)`, () => {
+    const T1 = new Date("2025-06-01T12:05:00.123Z");
+    const T2 = new Date("2025-06-01T12:06:00.456Z");
+
+    it("stores the owner key with a message; a message without one has none", async () => {
+      const { repo, room } = await setup();
+      const owned = await repo.append(aMessage(room(), { ownerKey: "k-ana" }));
+      const plain = await repo.append(aMessage(room()));
+      expect(owned.message.ownerKey).toBe("k-ana");
+      expect(plain.message).not.toHaveProperty("ownerKey");
+      const page = await repo.page(room(), { limit: 10 });
+      expect(page.messages).toEqual([owned.message, plain.message]);
+      expect(await repo.find(room(), owned.message.id)).toEqual(owned.message);
+    });
+
+    it("finds a message only in its own room, and null for an id that does not exist", async () => {
+      const { repo, room } = await setup();
+      const { message } = await repo.append(aMessage(room("a")));
+      expect(await repo.find(room("a"), message.id)).toEqual(message);
+      expect(await repo.find(room("b"), message.id)).toBeNull();
+      expect(await repo.find(room("a"), message.id + 1_000_000)).toBeNull();
+    });
+
+    it("edits a message in place: new text and editedAt, same id, and history shows the current state", async () => {
+      const { repo, room } = await setup();
+      const [first, second] = await seedMessages(repo, room(), 2);
+      const edited = await repo.edit(room(), (first as ChatMessage).id, "fixed typo", T1);
+      expect(edited).toEqual({ ...first, content: "fixed typo", editedAt: T1 });
+      expect((await repo.page(room(), { limit: 10 })).messages).toEqual([edited, second]);
+      expect(await repo.edit(room("elsewhere"), (first as ChatMessage).id, "no", T2)).toBeNull();
+    });
+
+    it("erases a message to a tombstone: content '', deletedAt set, the row and its id kept", async () => {
+      const { repo, room } = await setup();
+      const [first, second, third] = await seedMessages(repo, room(), 3);
+      const erased = await repo.erase(room(), (second as ChatMessage).id, T1);
+      expect(erased).toEqual({ ...second, content: "", deletedAt: T1 });
+      const page = await repo.page(room(), { limit: 10 });
+      expect(page.messages).toEqual([first, erased, third]);
+      expect(ids((await repo.page(room(), { after: (first as ChatMessage).id, limit: 1 })).messages)).toEqual([(second as ChatMessage).id]);
+    });
+
+    it("never changes a tombstone again: edit and erase answer null and the text stays erased", async () => {
+      const { repo, room } = await setup();
+      const { message } = await repo.append(aMessage(room(), { content: "secret" }));
+      await repo.erase(room(), message.id, T1);
+      expect(await repo.edit(room(), message.id, "back again", T2)).toBeNull();
+      expect(await repo.erase(room(), message.id, T2)).toBeNull();
+      expect(await repo.find(room(), message.id)).toEqual({ ...message, content: "", deletedAt: T1 });
+    });
+
+    it("an edit replaces the mentions (none when given none), an erase clears them, search hits carry them", async () => {
+      const { repo, room } = await setup();
+      const { message } = await repo.append(aMessage(room(), { content: "@ana hello", mentions: ["ana"] }));
+      const edited = await repo.edit(room(), message.id, "@bo hello", T1, ["bo"]);
+      expect(edited).toEqual({ ...message, content: "@bo hello", editedAt: T1, mentions: ["bo"] });
+      expect((await repo.search(room(), parseSearchQuery("hello"), { limit: 5 })).messages).toEqual([edited]);
+      const plain = await repo.edit(room(), message.id, "hello", T2);
+      expect(plain !== null && "mentions" in plain).toBe(false);
+      await repo.edit(room(), message.id, "@bo again", T2, ["bo"]);
+      const erased = await repo.erase(room(), message.id, T2);
+      expect(erased !== null && "mentions" in erased).toBe(false);
+      expect(await repo.find(room(), message.id)).toEqual(erased);
+    });
+
+    it("keeps moderator sessions until they are removed", async () => {
+      const { repo, prefix } = await setup();
+      const key = `mod-${prefix}`;
+      expect(await repo.isModerator(key)).toBe(false);
+      await repo.setModerator(key, true, T1);
+      await repo.setModerator(key, true, T2); // twice is fine
+      expect(await repo.isModerator(key)).toBe(true);
+      expect(await repo.isModerator(`other-${prefix}`)).toBe(false);
+      await repo.setModerator(key, false, T2);
+      expect(await repo.isModerator(key)).toBe(false);
+    });
+
+    it("finds a ban in force by name key or by session, in its room only, until it ends", async () => {
+      const { repo, room, prefix } = await setup();
+      const until = new Date(T1.getTime() + 60_000);
+      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: `s-${prefix}`, until, by: "mod", at: T1 });
+      const expected = { room: room(), nameKey: "ana", sessionKey: `s-${prefix}`, until, by: "mod", at: T1 };
+      expect(await repo.activeBan(room(), "ana", null, T1)).toEqual(expected);
+      expect(await repo.activeBan(room(), "other name", `s-${prefix}`, T1)).toEqual(expected);
+      expect(await repo.activeBan(room(), "other name", `x-${prefix}`, T1)).toBeNull();
+      expect(await repo.activeBan(room("elsewhere"), "ana", `s-${prefix}`, T1)).toBeNull();
+      expect(await repo.activeBan(room(), "ana", null, until)).toBeNull(); // ended
+    });
+
+    it("answers the ban that ends last when several hold", async () => {
+      const { repo, room } = await setup();
+      const short = new Date(T1.getTime() + 1000);
+      const long = new Date(T1.getTime() + 10_000);
+      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: null, until: long, by: "mod", at: T1 });
+      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: null, until: short, by: "mod", at: T1 });
+      expect((await repo.activeBan(room(), "ana", null, T1))?.until).toEqual(long);
+    });
+
+    it("stores audit entries and lists the newest first", async () => {
+      const { repo, room, prefix } = await setup();
+      const who = `m-${prefix}`;
+      await repo.audit({ at: T1, moderator: who, action: "delete", room: room(), target: "ben", messageId: 42, detail: null });
+      await repo.audit({ at: T2, moderator: who, action: "ban", room: room(), target: "ben", messageId: null, detail: '{"durationMs":1000}' });
+      const mine = (await repo.auditLog(1000)).filter((e) => e.moderator === who);
+      expect(mine).toEqual([
+        { at: T2, moderator: who, action: "ban", room: room(), target: "ben", messageId: null, detail: '{"durationMs":1000}' },
+        { at: T1, moderator: who, action: "delete", room: room(), target: "ben", messageId: 42, detail: null },
+      ]);
     });
   });
 }

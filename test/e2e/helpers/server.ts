@@ -70,6 +70,9 @@ interface Running {
   url: string;
 }
 
+/** The moderator token every e2e app starts with (MODERATOR_TOKEN). */
+export const E2E_MODERATOR_TOKEN = "e2e-moderator-token-0123456789";
+
 export async function startServer(opts: E2eServerOptions = {}): Promise<E2eServer> {
   const dir = mkdtempSync(join(tmpdir(), "mr-e2e-"));
   const databasePath = join(dir, "chat.db");
@@ -80,6 +83,8 @@ export async function startServer(opts: E2eServerOptions = {}): Promise<E2eServe
     LOG_LEVEL: "silent",
     // Short name grace: a test that closes a person's last tab awaits the "has left" that follows it.
     NAME_GRACE_MS: "300",
+    // Issue 12: /moderate accepts this token, so a test can make a browser a moderator.
+    MODERATOR_TOKEN: E2E_MODERATOR_TOKEN,
     ...opts.env,
   });
   const clients: NodeClient[] = [];
@@ -92,7 +97,7 @@ export async function startServer(opts: E2eServerOptions = {}): Promise<E2eServe
     const log = watchErrors(createCapturingLogger(), errorLines);
     const sqlite = new SqliteMessageRepository(databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs, log });
     const repo = opts.wrapRepo ? opts.wrapRepo(sqlite) : sqlite;
-    const app = createApp({ config, repo, log, clock: systemClock });
+    const app = createApp({ config, repo, store: sqlite, log, clock: systemClock });
     await new Promise<void>((resolve, reject) => {
       app.http.once("error", reject);
       app.http.listen(onPort, "127.0.0.1", () => resolve());

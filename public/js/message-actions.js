@@ -1,0 +1,248 @@
+// What can be done to a message on screen: Copy link (any stored message), Edit (one's own: an inline
+// editor, Enter saves, Escape cancels, Shift+Enter adds a line) and Delete (one's own, or any for a
+// moderator, after a confirm dialog). The buttons sit in each message, shown on hover and on focus, so
+// the keyboard reaches them; every outcome is announced.
+/* global Element */
+import { codePointLength, normaliseContent, roomPath } from "./format.js";
+/** @import { MessageMeta } from "./message-list.js" */
+
+/** @type {Record<string, string>} */
+const LABELS = { copy: "Copy link", edit: "Edit", delete: "Delete" };
+
+/**
+ * @param {{
+ *   doc: Document,
+ *   list: import("./message-list.js").MessageList,
+ *   messages: HTMLOListElement,
+ *   rooms: import("./room-session.js").RoomSession,
+ *   dialog: import("./dialog.js").ConfirmDialog,
+ *   announce: (text: string) => void,
+ *   focusComposer: () => void,
+ *   maxContent: number,
+ * }} deps
+ */
+export function createMessageActions({ doc, list, messages, rooms, dialog, announce, focusComposer, maxContent }) {
+  /** The message being edited, and whether the editor was opened from the composer (Up arrow). */
+  let editing = /** @type {{ id: number, fromComposer: boolean } | null} */ (null);
+
+  /** Fills a stored message's action buttons for its current state. @param {HTMLLIElement} li @param {MessageMeta} m */
+  function decorate(li, m) {
+    const box = li.querySelector(".msg__actions");
+    if (!box || m.id === null) return;
+    const canModerate = rooms.current()?.isModerator === true;
+    const isGone = m.deletedAt !== undefined;
+    const wanted = ["copy"];
+    if (!isGone && m.isMine) wanted.push("edit");
+    if (!isGone && (m.isMine || canModerate)) wanted.push("delete");
+    // Unchanged buttons stay, so an update arriving while one has the focus does not take it away.
+    const shown = [...box.children].map((b) => (b instanceof HTMLElement ? b.dataset.action : ""));
+    if (shown.join() === wanted.join()) return;
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", `Actions for the message from ${m.sender}`);
+    box.replaceChildren(...wanted.map((action) => button(action, LABELS[action] ?? action)));
+  }
+
+  /** @param {string} action @param {string} label */
+  function button(action, label) {
+    const b = doc.createElement("button");
+    b.type = "button";
+    b.className = "msg__action";
+    b.dataset.action = action;
+    b.textContent = label;
+    return b;
+  }
+
+  /** @param {number} id @param {string} action */
+  function actionButton(id, action) {
+    const b = list.element(id)?.querySelector(`.msg__action[data-action="${action}"]`);
+    return b instanceof HTMLElement ? b : null;
+  }
+
+  // ---------- copy link ----------
+
+  /** @param {number} id @param {HTMLElement} source */
+  async function copyLink(id, source) {
+    const s = rooms.current();
+    if (!s) return;
+    const url = `${location.origin}${roomPath(s.room)}?m=${id}`;
+    try {
+      await navigator.clipboard.writeText(url);
+      source.textContent = "Copied";
+      setTimeout(() => (source.textContent = "Copy link"), 1500);
+      announce("Link to the message copied.");
+    } catch {
+      announce(`Could not copy the link; it is ${url}`);
+    }
+  }
+
+  // ---------- edit ----------
+
+  /**
+   * Opens the inline editor on message `id` (one's own, not deleted).
+   * @param {number} id @param {{ fromComposer: boolean }} opts
+   * @returns {boolean} whether an editor opened
+   */
+  function startEdit(id, opts) {
+    const li = list.element(id);
+    const m = list.info(id);
+    if (!li || !m || !m.isMine || m.deletedAt !== undefined) return false;
+    if (editing) cancelEdit();
+    editing = { id, fromComposer: opts.fromComposer };
+    const text = li.querySelector(".msg__text");
+    if (text instanceof HTMLElement) text.hidden = true;
+    const form = doc.createElement("form");
+    form.className = "msg__editor";
+    const label = doc.createElement("label");
+    label.className = "sr-only";
+    label.htmlFor = `edit-${id}`;
+    label.textContent = "Edit message";
+    const box = doc.createElement("textarea");
+    box.id = `edit-${id}`;
+    box.className = "msg__editbox";
+    box.value = m.content;
+    box.rows = Math.min(6, m.content.split("\n").length);
+    const hint = doc.createElement("p");
+    hint.id = `edit-hint-${id}`;
+    hint.className = "hint";
+    hint.textContent = "Enter saves · Shift+Enter adds a line · Escape cancels";
+    const error = doc.createElement("p");
+    error.className = "field__error";
+    error.setAttribute("role", "alert");
+    error.hidden = true;
+    box.setAttribute("aria-describedby", hint.id);
+    form.append(label, box, hint, error);
+    text?.after(form);
+    li.classList.add("msg--editing");
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopPropagation();
+        cancelEdit();
+      } else if (event.key === "Enter" && !event.shiftKey && !event.altKey && !event.isComposing) {
+        event.preventDefault();
+        void saveEdit(id, box, error);
+      }
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      void saveEdit(id, box, error);
+    });
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+    announce("Editing your message. Enter saves, Escape cancels.");
+    return true;
+  }
+
+  /** @param {number} id @param {HTMLTextAreaElement} box @param {HTMLElement} error */
+  async function saveEdit(id, box, error) {
+    const s = rooms.current();
+    const m = list.info(id);
+    if (!s || !m || editing?.id !== id) return;
+    const content = normaliseContent(box.value);
+    const problem = content === "" ? "A message cannot be empty; delete it instead." : codePointLength(content) > maxContent ? `Use at most ${maxContent} characters.` : null;
+    if (problem) {
+      showError(error, problem);
+      return;
+    }
+    if (content === m.content) {
+      cancelEdit();
+      return;
+    }
+    box.readOnly = true;
+    const res = await rooms.request("edit_message", { room: s.room, id, content });
+    box.readOnly = false;
+    if (editing?.id !== id) return;
+    if (!res.ok) {
+      showError(error, res.error.message);
+      box.focus();
+      return;
+    }
+    const fromComposer = editing.fromComposer;
+    closeEditor();
+    list.applyUpdate({ ...res.message, mine: true });
+    announce("Message edited.");
+    if (fromComposer) focusComposer();
+    else actionButton(id, "edit")?.focus();
+  }
+
+  /** @param {HTMLElement} el @param {string} text */
+  function showError(el, text) {
+    el.textContent = text;
+    el.hidden = false;
+    announce(text);
+  }
+
+  function cancelEdit() {
+    const was = editing;
+    if (!was) return;
+    closeEditor();
+    announce("Edit cancelled.");
+    if (was.fromComposer) focusComposer();
+    else actionButton(was.id, "edit")?.focus();
+  }
+
+  function closeEditor() {
+    const was = editing;
+    editing = null;
+    if (!was) return;
+    const li = list.element(was.id);
+    li?.querySelector(".msg__editor")?.remove();
+    li?.classList.remove("msg--editing");
+    const text = li?.querySelector(".msg__text");
+    if (text instanceof HTMLElement) text.hidden = false;
+  }
+
+  /** Up arrow in the empty composer: edit one's last message. @returns {boolean} whether an editor opened */
+  function editLast() {
+    const m = list.lastMine();
+    if (!m || m.id === null) return false;
+    list.showMessage(m.id);
+    return startEdit(m.id, { fromComposer: true });
+  }
+
+  // ---------- delete ----------
+
+  /** @param {number} id */
+  function confirmDelete(id) {
+    const m = list.info(id);
+    const s = rooms.current();
+    if (!m || !s || m.deletedAt !== undefined) return;
+    const preview = m.content.length > 80 ? `${m.content.slice(0, 80)}…` : m.content;
+    const whose = m.isMine ? "your message" : `${m.sender}'s message`;
+    dialog.ask({
+      title: "Delete this message?",
+      text: `This deletes ${whose} for everyone: “${preview}”`,
+      confirmLabel: "Delete",
+      action: async () => {
+        const res = await rooms.request("delete_message", { room: s.room, id });
+        if (!res.ok) return res.error.message;
+        if (editing?.id === id) closeEditor();
+        list.applyUpdate(res.message);
+        announce("Message deleted.");
+        return null;
+      },
+      // Back to Delete after a Cancel; after a deletion (Delete is gone) to the message's Copy link.
+      returnFocus: () => actionButton(id, "delete") ?? actionButton(id, "copy"),
+    });
+  }
+
+  messages.addEventListener("click", (event) => {
+    const target = event.target instanceof Element ? event.target.closest(".msg__action") : null;
+    if (!(target instanceof HTMLElement)) return;
+    const id = Number(target.closest("li.msg")?.getAttribute("data-id"));
+    if (!Number.isSafeInteger(id)) return;
+    if (target.dataset.action === "copy") void copyLink(id, target);
+    else if (target.dataset.action === "edit") startEdit(id, { fromComposer: false });
+    else if (target.dataset.action === "delete") confirmDelete(id);
+  });
+
+  return {
+    decorate,
+    editLast,
+    /** The message being edited went away (a deletion elsewhere): its editor closes. @param {number} id */
+    closeEditorOf(id) {
+      if (editing?.id === id) closeEditor();
+    },
+    reset: closeEditor,
+  };
+}

@@ -1,0 +1,196 @@
+// Search in the room: the box in the room header (`/` focuses it), the results panel (a labelled region,
+// one button per hit, the count announced, the matched words marked with <mark> nodes built from the
+// server's code-point ranges, "Load more" with `before`), results kept current when a message is edited
+// or deleted, and choosing a hit to open it in context.
+/* global Element, HTMLLIElement */
+import { highlightRuns, sentDate, timeLabel, dayLabel } from "./format.js";
+/** @import { MessageUpdatedEvent, SearchHit } from "../../src/protocol.js" */
+
+const PAGE = 20;
+
+/**
+ * @param {{
+ *   doc: Document,
+ *   els: import("./elements.js").Elements,
+ *   rooms: import("./room-session.js").RoomSession,
+ *   onPick: (id: number) => void,
+ * }} deps
+ */
+export function createSearch({ doc, els, rooms, onPick }) {
+  /** The query shown, its hits so far, and whether more are older; `gen` drops answers to older queries. */
+  let state = { q: "", room: "", hits: /** @type {SearchHit[]} */ ([]), hasMore: false, isLoading: false, gen: 0 };
+
+  /** @param {string} q */
+  async function search(q) {
+    const s = rooms.current();
+    const query = q.trim();
+    if (!s || query === "") {
+      close();
+      return;
+    }
+    state = { q: query, room: s.room, hits: [], hasMore: false, isLoading: true, gen: state.gen + 1 };
+    els.searchResults.replaceChildren();
+    els.searchTitle.textContent = `Results for “${query}”`;
+    els.searchPanel.hidden = false;
+    els.searchMore.hidden = true;
+    setStatus("Searching…");
+    await loadPage();
+  }
+
+  async function loadPage() {
+    const gen = state.gen;
+    const before = state.hits.reduce((min, h) => Math.min(min, h.message.id), Infinity);
+    const payload = { room: state.room, q: state.q, limit: PAGE, ...(Number.isFinite(before) ? { before } : {}) };
+    state.isLoading = true;
+    els.searchMore.disabled = true;
+    const res = await rooms.request("search_messages", payload);
+    if (gen !== state.gen) return;
+    state.isLoading = false;
+    els.searchMore.disabled = false;
+    if (!res.ok) {
+      setStatus(`Search failed: ${res.error.message}`);
+      els.searchMore.hidden = !state.hasMore;
+      return;
+    }
+    const firstNew = state.hits.length;
+    state.hits.push(...res.hits);
+    state.hasMore = Boolean(res.hasMore);
+    els.searchResults.append(...res.hits.map(renderHit));
+    els.searchMore.hidden = !state.hasMore;
+    setStatus(countText(state.hits.length, state.hasMore, state.q));
+    return firstNew;
+  }
+
+  /** @param {number} n @param {boolean} hasMore @param {string} q */
+  function countText(n, hasMore, q) {
+    if (n === 0) return `No messages match “${q}”.`;
+    const count = `${n}${hasMore ? "+" : ""} ${n === 1 && !hasMore ? "message matches" : "messages match"}`;
+    return hasMore ? `${count}; older ones with Load more results.` : `${count}.`;
+  }
+
+  /** The status line is a live region: the count is read out without moving the focus. @param {string} text */
+  function setStatus(text) {
+    els.searchStatus.textContent = text;
+  }
+
+  /** @param {SearchHit} hit */
+  function renderHit(hit) {
+    const li = doc.createElement("li");
+    li.className = "search-hit";
+    li.dataset.id = String(hit.message.id);
+    const button = doc.createElement("button");
+    button.type = "button";
+    button.className = "search-hit__button";
+    const head = doc.createElement("span");
+    head.className = "search-hit__head";
+    const who = doc.createElement("span");
+    who.className = "search-hit__sender";
+    who.textContent = hit.message.sender;
+    const when = doc.createElement("time");
+    const date = sentDate(hit.message);
+    when.dateTime = date.toISOString();
+    when.textContent = `${dayLabel(date, new Date())}, ${timeLabel(date)}`;
+    head.append(who, " ", when);
+    const text = doc.createElement("span");
+    text.className = "search-hit__text";
+    button.append(head, text);
+    li.append(button);
+    fillText(li, hit);
+    return li;
+  }
+
+  /** @param {HTMLLIElement} li @param {SearchHit} hit */
+  function fillText(li, hit) {
+    const text = li.querySelector(".search-hit__text");
+    if (!text) return;
+    text.replaceChildren();
+    li.classList.toggle("search-hit--deleted", hit.message.deletedAt !== undefined);
+    if (hit.message.deletedAt !== undefined) {
+      text.textContent = "message deleted";
+      return;
+    }
+    for (const run of highlightRuns(hit.message.content, hit.highlights)) {
+      if (!run.isMatch) {
+        text.append(doc.createTextNode(run.text));
+        continue;
+      }
+      const mark = doc.createElement("mark");
+      mark.textContent = run.text;
+      text.append(mark);
+    }
+  }
+
+  /** An edit or a deletion: the hit shows the new state (an edit's new text is not marked: the old ranges no longer fit). @param {MessageUpdatedEvent} ev */
+  function applyUpdate(ev) {
+    const hit = state.hits.find((h) => h.message.id === ev.id);
+    const li = els.searchResults.querySelector(`li[data-id="${ev.id}"]`);
+    if (!hit || !(li instanceof HTMLLIElement) || ev.room !== state.room) return;
+    if (typeof ev.deletedAt === "string") hit.message = { ...hit.message, content: "", deletedAt: ev.deletedAt };
+    else if (typeof ev.content === "string") {
+      hit.message = { ...hit.message, content: ev.content, ...(ev.editedAt ? { editedAt: ev.editedAt } : {}) };
+      hit.highlights = [];
+    }
+    fillText(li, hit);
+  }
+
+  function close() {
+    state = { q: "", room: "", hits: [], hasMore: false, isLoading: false, gen: state.gen + 1 };
+    els.searchPanel.hidden = true;
+    els.searchResults.replaceChildren();
+    setStatus("");
+  }
+
+  els.searchForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    void search(els.searchInput.value);
+  });
+  els.searchInput.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    event.preventDefault();
+    if (!els.searchPanel.hidden) close();
+    else if (els.searchInput.value !== "") els.searchInput.value = "";
+    else els.content.focus();
+  });
+  // type="search" has its own clear button: clearing the box closes the results.
+  els.searchInput.addEventListener("input", () => {
+    if (els.searchInput.value === "" && !els.searchPanel.hidden) close();
+  });
+  els.searchMore.addEventListener("click", async () => {
+    if (state.isLoading) return;
+    const firstNew = await loadPage();
+    // Keyboard readers continue at the first new result rather than at a button that may have gone.
+    if (typeof firstNew === "number") els.searchResults.children[firstNew]?.querySelector("button")?.focus();
+  });
+  els.searchClose.addEventListener("click", () => {
+    close();
+    els.searchInput.focus();
+  });
+  els.searchResults.addEventListener("click", (event) => {
+    const li = event.target instanceof Element ? event.target.closest("li.search-hit") : null;
+    const id = Number(li?.getAttribute("data-id"));
+    if (Number.isSafeInteger(id)) onPick(id);
+  });
+  els.searchPanel.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    close();
+    els.searchInput.focus();
+  });
+  // `/` focuses the search box, unless the reader is typing somewhere or a dialog is open.
+  doc.addEventListener("keydown", (event) => {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || els.chat.hidden || els.dialog.open) return;
+    const t = event.target;
+    if (t instanceof HTMLElement && (t.isContentEditable || t.closest("input, textarea, select"))) return;
+    event.preventDefault();
+    els.searchInput.focus();
+    els.searchInput.select();
+  });
+
+  return {
+    applyUpdate,
+    /** The reader left the room: results and query go. */
+    reset() {
+      close();
+      els.searchInput.value = "";
+    },
+  };
+}

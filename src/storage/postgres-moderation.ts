@@ -1,0 +1,64 @@
+// Moderators, bans and the audit on PostgreSQL (migration 3): the same tables and answers as sqlite-moderation.ts.
+import type pg from "pg";
+import type { AuditEntry, ModerationStore, RoomBan } from "./repository.js";
+import { toAuditEntry } from "./sqlite-moderation.js";
+
+type Query = <T extends pg.QueryResultRow>(sql: string, params: unknown[], what: "read" | "write") => Promise<T[]>;
+
+interface BanRow {
+  room: string;
+  name_key: string;
+  session_key: string | null;
+  until: string;
+  moderator: string;
+  created_at: string;
+}
+
+export class PostgresModeration implements ModerationStore {
+  constructor(private readonly query: Query) {}
+
+  async isModerator(sessionKey: string): Promise<boolean> {
+    return (await this.query("SELECT 1 FROM moderator_session WHERE session_key = $1", [sessionKey], "read")).length > 0;
+  }
+
+  async setModerator(sessionKey: string, isModerator: boolean, at: Date): Promise<void> {
+    if (isModerator) await this.query("INSERT INTO moderator_session (session_key, since) VALUES ($1, $2) ON CONFLICT (session_key) DO NOTHING", [sessionKey, at.toISOString()], "write");
+    else await this.query("DELETE FROM moderator_session WHERE session_key = $1", [sessionKey], "write");
+  }
+
+  async addBan(ban: RoomBan): Promise<void> {
+    await this.query(
+      "INSERT INTO room_ban (room, name_key, session_key, until, moderator, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+      [ban.room, ban.nameKey, ban.sessionKey, ban.until.toISOString(), ban.by, ban.at.toISOString()],
+      "write",
+    );
+  }
+
+  async activeBan(room: string, nameKey: string, sessionKey: string | null, now: Date): Promise<RoomBan | null> {
+    const rows = await this.query<BanRow>(
+      `SELECT room, name_key, session_key, until, moderator, created_at FROM room_ban
+       WHERE room = $1 AND until > $2 AND (name_key = $3 OR session_key = $4) ORDER BY until DESC LIMIT 1`,
+      [room, now.toISOString(), nameKey, sessionKey],
+      "read",
+    );
+    const r = rows[0];
+    return r === undefined ? null : { room: r.room, nameKey: r.name_key, sessionKey: r.session_key, until: new Date(r.until), by: r.moderator, at: new Date(r.created_at) };
+  }
+
+  async audit(e: AuditEntry): Promise<void> {
+    await this.query(
+      "INSERT INTO moderation_audit (at, moderator, action, room, target, message_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      [e.at.toISOString(), e.moderator, e.action, e.room, e.target, e.messageId, e.detail],
+      "write",
+    );
+  }
+
+  async auditLog(limit: number): Promise<AuditEntry[]> {
+    const rows = await this.query<Parameters<typeof toAuditEntry>[0]>(
+      "SELECT at, moderator, action, room, target, message_id, detail FROM moderation_audit ORDER BY id DESC LIMIT $1",
+      [limit],
+      "read",
+    );
+    return rows.map(toAuditEntry);
+  }
+}

@@ -1,0 +1,97 @@
+// Moderators, bans and the audit on SQLite (tables of migration 6). The repository lends the connection,
+// so these writes get the same IMMEDIATE transaction, busy retry and health bookkeeping as the appends.
+import type Database from "better-sqlite3";
+import type { AuditEntry, ModerationStore, RoomBan } from "./repository.js";
+
+type Use = <T>(work: (db: Database.Database) => T) => Promise<T>;
+
+interface BanRow {
+  room: string;
+  name_key: string;
+  session_key: string | null;
+  until: string;
+  moderator: string;
+  created_at: string;
+}
+
+interface AuditRow {
+  at: string;
+  moderator: string;
+  action: AuditEntry["action"];
+  room: string | null;
+  target: string | null;
+  message_id: number | null;
+  detail: string | null;
+}
+
+const toBan = (r: BanRow): RoomBan => ({
+  room: r.room,
+  nameKey: r.name_key,
+  sessionKey: r.session_key,
+  until: new Date(r.until),
+  by: r.moderator,
+  at: new Date(r.created_at),
+});
+
+export const toAuditEntry = (r: AuditRow): AuditEntry => ({
+  at: new Date(r.at),
+  moderator: r.moderator,
+  action: r.action,
+  room: r.room,
+  target: r.target,
+  messageId: r.message_id === null ? null : Number(r.message_id),
+  detail: r.detail,
+});
+
+export class SqliteModeration implements ModerationStore {
+  constructor(
+    private readonly read: Use,
+    private readonly write: Use,
+  ) {}
+
+  isModerator(sessionKey: string): Promise<boolean> {
+    return this.read((db) => db.prepare("SELECT 1 FROM moderator_session WHERE session_key = ?").get(sessionKey) !== undefined);
+  }
+
+  async setModerator(sessionKey: string, isModerator: boolean, at: Date): Promise<void> {
+    await this.write((db) =>
+      isModerator
+        ? db.prepare("INSERT INTO moderator_session (session_key, since) VALUES (?, ?) ON CONFLICT (session_key) DO NOTHING").run(sessionKey, at.toISOString())
+        : db.prepare("DELETE FROM moderator_session WHERE session_key = ?").run(sessionKey),
+    );
+  }
+
+  async addBan(ban: RoomBan): Promise<void> {
+    await this.write((db) =>
+      db
+        .prepare("INSERT INTO room_ban (room, name_key, session_key, until, moderator, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        .run(ban.room, ban.nameKey, ban.sessionKey, ban.until.toISOString(), ban.by, ban.at.toISOString()),
+    );
+  }
+
+  activeBan(room: string, nameKey: string, sessionKey: string | null, now: Date): Promise<RoomBan | null> {
+    return this.read((db) => {
+      const row = db
+        .prepare(
+          `SELECT room, name_key, session_key, until, moderator, created_at FROM room_ban
+           WHERE room = ? AND until > ? AND (name_key = ? OR session_key = ?) ORDER BY until DESC LIMIT 1`,
+        )
+        .get(room, now.toISOString(), nameKey, sessionKey) as BanRow | undefined;
+      return row === undefined ? null : toBan(row);
+    });
+  }
+
+  async audit(e: AuditEntry): Promise<void> {
+    await this.write((db) =>
+      db
+        .prepare("INSERT INTO moderation_audit (at, moderator, action, room, target, message_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .run(e.at.toISOString(), e.moderator, e.action, e.room, e.target, e.messageId, e.detail),
+    );
+  }
+
+  auditLog(limit: number): Promise<AuditEntry[]> {
+    return this.read((db) =>
+      (db.prepare("SELECT at, moderator, action, room, target, message_id, detail FROM moderation_audit ORDER BY id DESC LIMIT ?").all(limit) as AuditRow[]).map(toAuditEntry),
+    );
+  }
+}
