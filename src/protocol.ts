@@ -63,6 +63,12 @@ export interface WireMessage {
   deletedAt?: string;
   /** The requesting browser session sent it: only in answers to that session, never in broadcasts (issue 12). */
   mine?: true;
+  /**
+   * The present names the content mentions with `@name`, as presence shows them, in order of first
+   * appearance; resolved by the server when the message was stored (again when it is edited; none once
+   * deleted). Absent when there are none.
+   */
+  mentions?: string[];
 }
 
 /** A system line ("ana has joined the chat."). The original sent only `content`. */
@@ -156,6 +162,8 @@ export interface MessageUpdatedEvent {
   content?: string;
   editedAt?: string;
   deletedAt?: string;
+  /** An edit's mentions, resolved again against the present names, when it mentions someone or did before ([] then). */
+  mentions?: string[];
 }
 
 /** This socket was taken out of the room by a moderator (it has left the room when this arrives). */

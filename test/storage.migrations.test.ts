@@ -61,6 +61,26 @@ const SHIPPED_SCHEMAS: Record<number, string[]> = {
     "trigger chat_message_fts_insert CREATE TRIGGER chat_message_fts_insert AFTER INSERT ON chat_message BEGIN INSERT INTO chat_message_fts (rowid, content) VALUES (new.id, new.content); END",
     "trigger chat_message_fts_update CREATE TRIGGER chat_message_fts_update AFTER UPDATE OF id, content ON chat_message BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); INSERT INTO chat_message_fts (rowid, content) VALUES (new.id, new.content); END",
   ],
+  7: [
+    "index ix_chat_message_room_id CREATE INDEX ix_chat_message_room_id ON chat_message (chat_room, id)",
+    "index ix_room_ban_room_name CREATE INDEX ix_room_ban_room_name ON room_ban (room, name_key, until)",
+    "index ix_room_ban_room_session CREATE INDEX ix_room_ban_room_session ON room_ban (room, session_key, until)",
+    "index sqlite_autoindex_moderator_session_1",
+    "index ux_chat_message_room_client CREATE UNIQUE INDEX ux_chat_message_room_client ON chat_message (chat_room, client_id) WHERE client_id IS NOT NULL",
+    "table chat_message CREATE TABLE \"chat_message\" (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_room VARCHAR(50), sender VARCHAR(50), content VARCHAR(500), timestamp DATETIME, client_id TEXT , owner_key TEXT, edited_at TEXT, deleted_at TEXT, mentions TEXT)",
+    "table chat_message_fts CREATE VIRTUAL TABLE chat_message_fts USING fts5(content, content='chat_message', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')",
+    "table chat_message_fts_config CREATE TABLE 'chat_message_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID",
+    "table chat_message_fts_data CREATE TABLE 'chat_message_fts_data'(id INTEGER PRIMARY KEY, block BLOB)",
+    "table chat_message_fts_docsize CREATE TABLE 'chat_message_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB)",
+    "table chat_message_fts_idx CREATE TABLE 'chat_message_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID",
+    "table moderation_audit CREATE TABLE moderation_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, moderator TEXT NOT NULL, action TEXT NOT NULL, room TEXT, target TEXT, message_id INTEGER, detail TEXT)",
+    "table moderator_session CREATE TABLE moderator_session (session_key TEXT PRIMARY KEY, since TEXT NOT NULL)",
+    "table room_ban CREATE TABLE room_ban (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, name_key TEXT NOT NULL, session_key TEXT, until TEXT NOT NULL, moderator TEXT NOT NULL, created_at TEXT NOT NULL)",
+    "table sqlite_sequence CREATE TABLE sqlite_sequence(name,seq)",
+    "trigger chat_message_fts_delete CREATE TRIGGER chat_message_fts_delete AFTER DELETE ON chat_message BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); END",
+    "trigger chat_message_fts_insert CREATE TRIGGER chat_message_fts_insert AFTER INSERT ON chat_message BEGIN INSERT INTO chat_message_fts (rowid, content) VALUES (new.id, new.content); END",
+    "trigger chat_message_fts_update CREATE TRIGGER chat_message_fts_update AFTER UPDATE OF id, content ON chat_message BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); INSERT INTO chat_message_fts (rowid, content) VALUES (new.id, new.content); END",
+  ],
 };
 const squash = (sql: string): string => sql.replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")").trim();
 
@@ -92,8 +112,6 @@ function migrateTo(db: Database.Database, version: number): void {
 const squashedSchema = (db: Database.Database): string[] => schemaOf(db).map((o) => squash(`${o.type} ${o.name} ${o.sql ?? ""}`));
 
 describe("the migration list", () => {
-  // Issue 12 is built on parallel branches: 5 is full-text search (branch `search`), 6 editing and moderation.
-  // Until both are merged this branch has a hole at 5; merged, the list is 1..6 again and RESERVED empties.
   const RESERVED: number[] = [];
   it("is numbered 1, 2, 3... with LATEST_VERSION the last", () => {
     const expected = Array.from({ length: LATEST_VERSION }, (_, i) => i + 1).filter((v) => !RESERVED.includes(v) || migrations.some((m) => m.version === v));
@@ -148,6 +166,7 @@ describe("migrate()", () => {
       "owner_key TEXT", // version 6 (issue 12): nullable, so the original's rows belong to nobody
       "edited_at TEXT",
       "deleted_at TEXT",
+      "mentions TEXT", // version 7 (issue 13)
     ]);
     expect(schemaOf(db).find((o) => o.name === "chat_message")?.sql).toMatch(/id INTEGER PRIMARY KEY AUTOINCREMENT/);
     expect(db.prepare("SELECT name, seq FROM sqlite_sequence").all()).toEqual([{ name: "chat_message", seq: 2 }]);

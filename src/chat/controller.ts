@@ -3,6 +3,7 @@ import type { Ack, ClientEventName, HistoryResult, JoinResult, SendResult, WireM
 import type { ChatMessage } from "../storage/repository.js";
 import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseTyping } from "../validation.js";
 import { announceArrival, enterRoom, exitAllRooms, exitRoom, retractEntry } from "./membership.js";
+import { resolveMentions } from "./mentions.js";
 import { addressKey } from "../http/client-ip.js";
 import { EventOrder } from "./event-order.js";
 import { ConnectionLimits } from "./rate-limit.js";
@@ -120,12 +121,27 @@ async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   if (boundName === undefined) return fail("not_in_room", "Join the room before sending to it.");
   if (boundName !== username) return fail("name_mismatch", `You joined this room as "${boundName}".`);
   const ownerKey = socket.data.ownerKey;
-  const saved = await deps.repo.append({ room, sender: boundName, content, sentAt: deps.clock.now(), ownerKey, ...(clientId ? { clientId } : {}) });
+  const mentions = await mentionsIn(deps, room, content);
+  const saved = await deps.repo.append({
+    room,
+    sender: boundName,
+    content,
+    sentAt: deps.clock.now(),
+    ownerKey,
+    ...(clientId ? { clientId } : {}),
+    ...(mentions.length > 0 ? { mentions } : {}),
+  });
   const message = toWire(saved.message, ownerKey); // `mine` in the ack only, never in the broadcast
   if (saved.duplicate) return { ok: true, message, duplicate: true };
   deps.metrics.messagesStored.inc();
   io.to(room).emit("message", toWire(saved.message));
   return { ok: true, message };
+}
+
+/** Resolved once, when the message is stored: against who is present now, held names included. */
+async function mentionsIn(deps: ChatDeps, room: string, content: string): Promise<string[]> {
+  if (!content.includes("@")) return []; // most messages: no presence read at all
+  return resolveMentions(content, await deps.presence.users(room));
 }
 
 async function leave(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack> {

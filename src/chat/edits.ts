@@ -2,6 +2,7 @@
 import type { Ack, Failure, WireMessage } from "../protocol.js";
 import type { ChatMessage } from "../storage/repository.js";
 import { fail, parseDeleteMessage, parseEditMessage } from "../validation.js";
+import { resolveMentions } from "./mentions.js";
 import { isModerator, recordAction } from "./moderation.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 import { toWire } from "./wire.js";
@@ -35,9 +36,14 @@ export async function editMessage(io: ChatServer, socket: ChatSocket, deps: Chat
   if ("ok" in found) return found;
   const refusal = ownerRefusal(found, socket, deps);
   if (refusal !== null) return refusal;
-  const saved = await deps.store.edit(room, id, content, deps.clock.now());
+  // Mentions follow the new text, resolved against who is present now (as a send is).
+  const mentions = content.includes("@") ? resolveMentions(content, await deps.presence.users(room)) : [];
+  const saved = await deps.store.edit(room, id, content, deps.clock.now(), mentions);
   if (saved === null) return notFound(); // deleted meanwhile
-  io.to(room).emit("message_updated", { room, id, content: saved.content, ...(saved.editedAt ? { editedAt: saved.editedAt.toISOString() } : {}) });
+  const edited = saved.editedAt ? { editedAt: saved.editedAt.toISOString() } : {};
+  // Only when there is something to say: names now, or [] when the text no longer mentions the ones it did.
+  const named = saved.mentions !== undefined || found.mentions !== undefined ? { mentions: saved.mentions ?? [] } : {};
+  io.to(room).emit("message_updated", { room, id, content: saved.content, ...edited, ...named });
   return { ok: true, message: toWire(saved, socket.data.ownerKey) };
 }
 

@@ -18,6 +18,7 @@ export function toWire(m: ChatMessage, viewerKey?: string): WireMessage {
   if (m.clientId !== null) wire.clientId = m.clientId;
   if (m.editedAt !== undefined) wire.editedAt = m.editedAt.toISOString();
   if (m.deletedAt !== undefined) wire.deletedAt = m.deletedAt.toISOString();
+  if (m.mentions !== undefined && m.mentions.length > 0) wire.mentions = m.mentions;
   if (viewerKey !== undefined && m.ownerKey === viewerKey) wire.mine = true;
   return wire;
 }

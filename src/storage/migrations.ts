@@ -89,6 +89,9 @@ export const migrations: readonly Migration[] = [
     ],
     sql: MODERATION_DDL,
   },
+  // Mentions (issue 13): the names a message mentions, as a JSON array of text; NULL for none, so the Flask
+  // app's INSERTs (which do not name it) still work. Added only when missing, so the step runs again safely.
+  { version: 7, addColumns: [{ table: "chat_message", column: "mentions", type: "TEXT" }] },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

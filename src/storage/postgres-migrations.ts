@@ -71,6 +71,8 @@ export const pgMigrations: readonly { version: number; sql: string }[] = [
       detail text
     );`,
   },
+  // Version 4, mentions (issue 13), as SQLite's migration 7: a JSON array of names as text, NULL for none.
+  { version: 4, sql: "ALTER TABLE chat_message ADD COLUMN IF NOT EXISTS mentions text;" },
 ];
 
 export const PG_LATEST_VERSION = pgMigrations.reduce((max, m) => Math.max(max, m.version), 0);
@@ -87,14 +89,16 @@ export async function migratePostgres(client: pg.ClientBase): Promise<number> {
       version integer PRIMARY KEY,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
-    const { rows } = await client.query<{ version: number }>("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations");
-    const current = rows[0]?.version ?? 0;
-    for (const m of pgMigrations.filter((step) => step.version > current)) {
+    const { rows } = await client.query<{ version: number }>("SELECT version FROM schema_migrations");
+    const applied = new Set(rows.map((r) => r.version));
+    // Every step not recorded yet, not only those above the highest: branches number their steps apart and
+    // may be merged in any order, so a database migrated by one (to 4) still gets another's 2 and 3.
+    for (const m of pgMigrations.filter((step) => !applied.has(step.version))) {
       await client.query(m.sql);
       await client.query("INSERT INTO schema_migrations (version) VALUES ($1)", [m.version]);
     }
     await client.query("COMMIT");
-    return Math.max(current, PG_LATEST_VERSION);
+    return Math.max(PG_LATEST_VERSION, ...applied);
   } catch (err) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw err;

@@ -17,11 +17,12 @@ import {
   type SearchQuery,
   type SearchTerm,
 } from "./repository.js";
+import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { fromStoredTimestamp, toStoredTimestamp } from "./timestamps.js";
 import { withState } from "./message-state.js";
 import { PostgresModeration } from "./postgres-moderation.js";
 
-const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at";
+const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions";
 const SQL_PAGE_BEFORE = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id < $2 ORDER BY id DESC LIMIT $3`;
 const SQL_PAGE_AFTER = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id > $2 ORDER BY id ASC LIMIT $3`;
 // unnest walks the array in order, so the locks are taken in the order the keys were sorted in.
@@ -50,12 +51,13 @@ function searchStatement(room: string, query: SearchQuery, opts: SearchOptions):
   return { text, values };
 }
 
-const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key)
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`;
+const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, mentions)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`;
 const SQL_FIND = `SELECT ${COLUMNS} FROM chat_message WHERE id = $1 AND chat_room = $2`;
 // Only a live row changes: an edit racing a delete can never bring the erased text back.
-const SQL_EDIT = `UPDATE chat_message SET content = $1, edited_at = $2 WHERE id = $3 AND chat_room = $4 AND deleted_at IS NULL RETURNING ${COLUMNS}`;
-const SQL_ERASE = `UPDATE chat_message SET content = '', deleted_at = $1 WHERE id = $2 AND chat_room = $3 AND deleted_at IS NULL RETURNING ${COLUMNS}`;
+const SQL_EDIT = `UPDATE chat_message SET content = $1, edited_at = $2, mentions = $3 WHERE id = $4 AND chat_room = $5 AND deleted_at IS NULL RETURNING ${COLUMNS}`;
+// A tombstone mentions nobody: the names would tell what the erased text said.
+const SQL_ERASE = `UPDATE chat_message SET content = '', mentions = NULL, deleted_at = $1 WHERE id = $2 AND chat_room = $3 AND deleted_at IS NULL RETURNING ${COLUMNS}`;
 /** A standby or a read-only default cannot take writes: that is unhealthy, not just "answers". */
 const SQL_HEALTH = "SELECT current_setting('transaction_read_only') = 'off' AS writable";
 
@@ -72,6 +74,7 @@ interface Row {
   owner_key: string | null;
   edited_at: string | null;
   deleted_at: string | null;
+  mentions: string | null;
 }
 
 interface Pending {
@@ -101,7 +104,15 @@ export class PostgresConnectError extends Error {
 }
 
 const toMessage = (r: Row): ChatMessage => withState(
-  { id: Number(r.id), room: r.chat_room ?? "", sender: r.sender ?? "", content: r.content ?? "", sentAt: fromStoredTimestamp(r.timestamp), clientId: r.client_id },
+  {
+    id: Number(r.id),
+    room: r.chat_room ?? "",
+    sender: r.sender ?? "",
+    content: r.content ?? "",
+    sentAt: fromStoredTimestamp(r.timestamp),
+    clientId: r.client_id,
+    ...withMentions(fromMentionsColumn(r.mentions)),
+  },
   r,
 );
 
@@ -257,9 +268,11 @@ export class PostgresMessageRepository implements ChatStore {
           fresh.map((f) => toStoredTimestamp(f.msg.sentAt)),
           fresh.map((f) => f.msg.clientId ?? null),
           fresh.map((f) => f.msg.ownerKey ?? null),
+          fresh.map((f) => toMentionsColumn(f.msg.mentions)),
         ]);
         fresh.forEach(({ index, msg }, i) => {
-          const message: ChatMessage = { id: ids[i] as number, room: msg.room, sender: msg.sender, content: msg.content, sentAt: msg.sentAt, clientId: msg.clientId ?? null };
+          const mentions = withMentions(fromMentionsColumn(toMentionsColumn(msg.mentions)));
+          const message: ChatMessage = { id: ids[i] as number, room: msg.room, sender: msg.sender, content: msg.content, sentAt: msg.sentAt, clientId: msg.clientId ?? null, ...mentions };
           if (msg.ownerKey !== undefined) message.ownerKey = msg.ownerKey;
           results[index] = { message, duplicate: false };
         });
@@ -314,8 +327,8 @@ export class PostgresMessageRepository implements ChatStore {
     return rows[0] === undefined ? null : toMessage(rows[0]);
   }
 
-  async edit(room: string, id: number, content: string, editedAt: Date): Promise<ChatMessage | null> {
-    const rows = await this.query<Row>(SQL_EDIT, [content, editedAt.toISOString(), id, room], "write");
+  async edit(room: string, id: number, content: string, editedAt: Date, mentions?: readonly string[]): Promise<ChatMessage | null> {
+    const rows = await this.query<Row>(SQL_EDIT, [content, editedAt.toISOString(), toMentionsColumn(mentions), id, room], "write");
     return rows[0] === undefined ? null : toMessage(rows[0]);
   }
 

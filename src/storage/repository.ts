@@ -13,6 +13,8 @@ export interface ChatMessage {
   editedAt?: Date;
   /** Set by a delete: the row stays as a tombstone with content "". */
   deletedAt?: Date;
+  /** Names mentioned with `@name`, resolved when it was stored (again when edited); absent when none. */
+  mentions?: string[];
 }
 
 export interface NewMessage {
@@ -23,6 +25,8 @@ export interface NewMessage {
   clientId?: string;
   /** Keyed hash of the sending session (see chat/ownership.ts). */
   ownerKey?: string;
+  /** Stored as given; an empty list is stored as none. */
+  mentions?: string[];
 }
 
 export interface AppendResult {
@@ -121,8 +125,8 @@ export interface MessageRepository {
 export interface MessageEdits {
   /** The row with this id in this room (a tombstone too), or null. */
   find(room: string, id: number): Promise<ChatMessage | null>;
-  /** Replaces the text of a live (not deleted) row; null when there is none. Resolves after COMMIT. */
-  edit(room: string, id: number, content: string, editedAt: Date): Promise<ChatMessage | null>;
+  /** Replaces the text (and the mentions, none when absent) of a live (not deleted) row; null when there is none. Resolves after COMMIT. */
+  edit(room: string, id: number, content: string, editedAt: Date, mentions?: readonly string[]): Promise<ChatMessage | null>;
   /** Makes a live row a tombstone (content "", deletedAt set); null when there is none. Resolves after COMMIT. */
   erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null>;
 }

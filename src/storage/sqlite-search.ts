@@ -4,8 +4,8 @@
 import { SEARCH_TABLE } from "./migrations.js";
 import type { SearchTerm } from "./repository.js";
 
-// The same columns as sqlite.ts reads (issue 12 added owner, edit and delete times).
-const COLUMNS = "m.id, m.chat_room, m.sender, m.content, m.timestamp, m.client_id, m.owner_key, m.edited_at, m.deleted_at";
+// The same columns as sqlite.ts reads (issue 12 added owner, edit and delete times; issue 13 mentions).
+const COLUMNS = "m.id, m.chat_room, m.sender, m.content, m.timestamp, m.client_id, m.owner_key, m.edited_at, m.deleted_at, m.mentions";
 
 /** `"one"  "two words"  "pref"*`: each term a quoted phrase (implicit AND), the prefix term with FTS5's `*`. */
 export function ftsMatchExpression(terms: readonly SearchTerm[]): string {

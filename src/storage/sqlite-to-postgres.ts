@@ -44,6 +44,7 @@ interface SourceRow {
   owner_key: unknown;
   edited_at: unknown;
   deleted_at: unknown;
+  mentions: unknown;
 }
 
 /** What goes into PostgreSQL's text columns: SQLite is dynamically typed, so a stray number or blob becomes text. */
@@ -60,14 +61,15 @@ const toValues = (r: SourceRow): Values => [
   asText(r.owner_key),
   asText(r.edited_at),
   asText(r.deleted_at),
+  asText(r.mentions),
 ];
 /** Columns later migrations added, in Values order after id..timestamp; an older file lacks some (NULL then). */
-const LATER_COLUMNS = ["client_id", "owner_key", "edited_at", "deleted_at"] as const;
+const LATER_COLUMNS = ["client_id", "owner_key", "edited_at", "deleted_at", "mentions"] as const;
 
-const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at)
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
   ON CONFLICT DO NOTHING RETURNING id::text`;
-const SQL_EXISTING = "SELECT id::text, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at FROM chat_message WHERE id = ANY($1::bigint[])";
+const SQL_EXISTING = "SELECT id::text, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions FROM chat_message WHERE id = ANY($1::bigint[])";
 // Keeps the identity sequence above every copied id (never lowers it), batch by batch: a node started on a
 // half-copied database must not hand out an id the rest of the copy will need.
 const SQL_BUMP_SEQUENCE = `SELECT setval(pg_get_serial_sequence('chat_message', 'id'), $1::bigint)
@@ -85,7 +87,7 @@ function openSource(path: string): { db: Database.Database; select: Database.Sta
     db.close();
     throw new CopyError(`${path} has no chat_message table: is it a chat_history.db?`);
   }
-  // The Flask original's file has no client_id column, and a file from before issue 12 no owner or edit columns.
+  // The Flask original's file has no client_id column, a file from before issue 12 no owner or edit columns, and one before migration 7 no mentions.
   const columns = (db.prepare("PRAGMA table_info(chat_message)").all() as { name: string }[]).map((c) => c.name);
   const later = LATER_COLUMNS.map((c) => (columns.includes(c) ? c : `NULL AS ${c}`)).join(", ");
   const select = db.prepare<[number, number], SourceRow>(
@@ -129,7 +131,7 @@ async function copyBatch(target: pg.Client, rows: Values[]): Promise<number> {
   await target.query("BEGIN");
   try {
     const column = (i: number): (string | null)[] => rows.map((r) => r[i] ?? null);
-    const inserted = await target.query<{ id: string }>(SQL_INSERT, Array.from({ length: 9 }, (_, i) => column(i)));
+    const inserted = await target.query<{ id: string }>(SQL_INSERT, Array.from({ length: 10 }, (_, i) => column(i)));
     if (inserted.rows.length < rows.length) await checkSkipped(target, rows, new Set(inserted.rows.map((r) => r.id)));
     await target.query(SQL_BUMP_SEQUENCE, [rows[rows.length - 1]?.[0]]);
     await target.query("COMMIT");
@@ -144,7 +146,7 @@ async function copyBatch(target: pg.Client, rows: Values[]): Promise<number> {
 async function checkSkipped(target: pg.Client, rows: Values[], inserted: Set<string>): Promise<void> {
   const skipped = rows.filter((r) => !inserted.has(r[0]));
   const { rows: existing } = await target.query<Record<string, string | null>>(SQL_EXISTING, [skipped.map((r) => r[0])]);
-  const byId = new Map(existing.map((e) => [e.id, [e.id, e.chat_room, e.sender, e.content, e.timestamp, e.client_id, e.owner_key, e.edited_at, e.deleted_at]]));
+  const byId = new Map(existing.map((e) => [e.id, [e.id, e.chat_room, e.sender, e.content, e.timestamp, e.client_id, e.owner_key, e.edited_at, e.deleted_at, e.mentions]]));
   for (const row of skipped) {
     const there = byId.get(row[0]);
     if (there === undefined) {

@@ -19,11 +19,12 @@ import {
   type SearchPage,
   type SearchQuery,
 } from "./repository.js";
+import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { fromStoredTimestamp, toStoredTimestamp } from "./timestamps.js";
 import { SqliteModeration } from "./sqlite-moderation.js";
 import { withState } from "./message-state.js";
 
-const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at";
+const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions";
 // Both walk ix_chat_message_room_id from one end of the room's range: cost is the page size, not the room size.
 // INDEXED BY pins that plan: once ANALYZE has stats (better-sqlite3 builds with STAT4), SQLite picks a rowid
 // range scan for a room holding many of the rows, which reads every newer row of every other room first.
@@ -31,12 +32,13 @@ const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key
 const PAGE_FROM = "FROM chat_message INDEXED BY ix_chat_message_room_id";
 export const SQL_PAGE_BEFORE = `SELECT ${COLUMNS} ${PAGE_FROM} WHERE chat_room = ? AND id < ? ORDER BY id DESC LIMIT ?`;
 export const SQL_PAGE_AFTER = `SELECT ${COLUMNS} ${PAGE_FROM} WHERE chat_room = ? AND id > ? ORDER BY id ASC LIMIT ?`;
-const SQL_INSERT = "INSERT INTO chat_message (chat_room, sender, content, timestamp, client_id, owner_key) VALUES (?, ?, ?, ?, ?, ?)";
+const SQL_INSERT = "INSERT INTO chat_message (chat_room, sender, content, timestamp, client_id, owner_key, mentions) VALUES (?, ?, ?, ?, ?, ?, ?)";
 const SQL_BY_CLIENT_ID = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = ? AND client_id = ?`;
 const SQL_FIND = `SELECT ${COLUMNS} FROM chat_message WHERE id = ? AND chat_room = ?`;
 // Only a live row changes: an edit racing a delete can never bring the erased text back.
-const SQL_EDIT = `UPDATE chat_message SET content = ?, edited_at = ? WHERE id = ? AND chat_room = ? AND deleted_at IS NULL RETURNING ${COLUMNS}`;
-const SQL_ERASE = `UPDATE chat_message SET content = '', deleted_at = ? WHERE id = ? AND chat_room = ? AND deleted_at IS NULL RETURNING ${COLUMNS}`;
+const SQL_EDIT = `UPDATE chat_message SET content = ?, edited_at = ?, mentions = ? WHERE id = ? AND chat_room = ? AND deleted_at IS NULL RETURNING ${COLUMNS}`;
+// A tombstone mentions nobody: the names would tell what the erased text said.
+const SQL_ERASE = `UPDATE chat_message SET content = '', mentions = NULL, deleted_at = ? WHERE id = ? AND chat_room = ? AND deleted_at IS NULL RETURNING ${COLUMNS}`;
 
 interface Row {
   id: number;
@@ -48,6 +50,7 @@ interface Row {
   owner_key: string | null;
   edited_at: string | null;
   deleted_at: string | null;
+  mentions: string | null;
 }
 
 interface Pending {
@@ -59,13 +62,13 @@ interface Pending {
 interface Statements {
   before: Database.Statement<[string, number, number], Row>;
   after: Database.Statement<[string, number, number], Row>;
-  insert: Database.Statement<[string, string, string, string, string | null, string | null]>;
+  insert: Database.Statement<[string, string, string, string, string | null, string | null, string | null]>;
   byClientId: Database.Statement<[string, string], Row>;
   search: Database.Statement<unknown[], Row>;
   searchFrom: Database.Statement<unknown[], Row>;
   fromOnly: Database.Statement<unknown[], Row>;
   find: Database.Statement<[number, string], Row>;
-  edit: Database.Statement<[string, string, number, string], Row>;
+  edit: Database.Statement<[string, string, string | null, number, string], Row>;
   erase: Database.Statement<[string, number, string], Row>;
   roomSizeUpTo: Database.Statement<[string, number, number], { n: number }>;
   roomRows: Database.Statement<[string, number, number], Row>;
@@ -94,7 +97,15 @@ const isBusy = (err: unknown): boolean => String((err as { code?: unknown } | nu
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const toMessage = (r: Row): ChatMessage => withState(
-  { id: r.id, room: r.chat_room ?? "", sender: r.sender ?? "", content: r.content ?? "", sentAt: fromStoredTimestamp(r.timestamp), clientId: r.client_id },
+  {
+    id: r.id,
+    room: r.chat_room ?? "",
+    sender: r.sender ?? "",
+    content: r.content ?? "",
+    sentAt: fromStoredTimestamp(r.timestamp),
+    clientId: r.client_id,
+    ...withMentions(fromMentionsColumn(r.mentions)),
+  },
   r,
 );
 
@@ -315,8 +326,17 @@ export class SqliteMessageRepository implements ChatStore {
       const existing = stmts.byClientId.get(msg.room, msg.clientId);
       if (existing) return { message: toMessage(existing), duplicate: true };
     }
-    const info = stmts.insert.run(msg.room, msg.sender, msg.content, toStoredTimestamp(msg.sentAt), msg.clientId ?? null, msg.ownerKey ?? null);
-    const message: ChatMessage = { id: Number(info.lastInsertRowid), room: msg.room, sender: msg.sender, content: msg.content, sentAt: msg.sentAt, clientId: msg.clientId ?? null };
+    const mentions = toMentionsColumn(msg.mentions);
+    const info = stmts.insert.run(msg.room, msg.sender, msg.content, toStoredTimestamp(msg.sentAt), msg.clientId ?? null, msg.ownerKey ?? null, mentions);
+    const message: ChatMessage = {
+      id: Number(info.lastInsertRowid),
+      room: msg.room,
+      sender: msg.sender,
+      content: msg.content,
+      sentAt: msg.sentAt,
+      clientId: msg.clientId ?? null,
+      ...withMentions(fromMentionsColumn(mentions)),
+    };
     if (msg.ownerKey !== undefined) message.ownerKey = msg.ownerKey;
     return { message, duplicate: false };
   }
@@ -382,8 +402,8 @@ export class SqliteMessageRepository implements ChatStore {
     });
   }
 
-  edit(room: string, id: number, content: string, editedAt: Date): Promise<ChatMessage | null> {
-    return this.change((stmts) => stmts.edit.get(content, editedAt.toISOString(), id, room));
+  edit(room: string, id: number, content: string, editedAt: Date, mentions?: readonly string[]): Promise<ChatMessage | null> {
+    return this.change((stmts) => stmts.edit.get(content, editedAt.toISOString(), toMentionsColumn(mentions), id, room));
   }
 
   erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null> {

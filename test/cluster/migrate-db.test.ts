@@ -119,10 +119,12 @@ describe("npm run migrate-db", () => {
     expect(next.message.id).toBe(6);
   });
 
-  it("keeps this app's client ids, so a retried send after the move finds its message", async () => {
+  it("keeps this app's client ids and mentions, so a retried send after the move finds its message as it was", async () => {
     const path = join(tempDir(), "chat.db");
     const sqlite = new SqliteMessageRepository(path, { busyTimeoutMs: 250, log: createCapturingLogger() });
-    const sent = await sqlite.append({ room: "r", sender: "ana", content: "before", sentAt: new Date("2025-01-02T03:04:05.678Z"), clientId: "c-42" });
+    const sentAt = new Date("2025-01-02T03:04:05.678Z");
+    const sent = await sqlite.append({ room: "r", sender: "ana", content: "before @bo", sentAt, clientId: "c-42", mentions: ["bo"] });
+    expect(sent.message.mentions).toEqual(["bo"]);
     await sqlite.append({ room: "r", sender: "bo", content: "no client id", sentAt: new Date("2025-01-02T03:04:06.000Z") });
     await sqlite.close();
     const url = await clusterDatabase();
@@ -133,8 +135,9 @@ describe("npm run migrate-db", () => {
 
     const repo = await openPostgresRepo(url);
     onTestFinished(() => repo.close());
-    const retried = await repo.append({ room: "r", sender: "ana", content: "before", sentAt: new Date(), clientId: "c-42" });
+    const retried = await repo.append({ room: "r", sender: "ana", content: "before @bo", sentAt: new Date(), clientId: "c-42" });
     expect(retried).toEqual({ message: sent.message, duplicate: true });
+    expect((await repo.page("r", { limit: 10 })).messages[0]).toEqual(sent.message);
   });
 
   it("keeps owners, edits and tombstones (issue 12): the text of a deleted message stays erased", async () => {

@@ -51,6 +51,22 @@ export function describeRepositoryContract(name: string, makeRepo: RepositoryFac
       expect(page.messages.every((m) => m.clientId === null)).toBe(true);
     });
 
+    it("stores mentions with the message and returns them from append, page and a retried clientId; none means no field", async () => {
+      const { repo, room } = await setup();
+      const mentions = ["Ana Lopez", "bob", "Zoë", 'quote " and \\ backslash'];
+      const withNames = await repo.append(aMessage(room(), { content: "@Ana Lopez @bob", mentions, clientId: "m-1" }));
+      expect(withNames.message.mentions).toEqual(mentions);
+      const without = await repo.append(aMessage(room(), { content: "no one" }));
+      const empty = await repo.append(aMessage(room(), { content: "empty list", mentions: [] }));
+      expect("mentions" in without.message).toBe(false);
+      expect("mentions" in empty.message).toBe(false);
+      const page = await repo.page(room(), { limit: 10 });
+      expect(page.messages).toEqual([withNames.message, without.message, empty.message]);
+      expect((await repo.page(room(), { after: 0, limit: 1 })).messages[0]?.mentions).toEqual(mentions);
+      const retried = await repo.append(aMessage(room(), { content: "@Ana Lopez @bob", mentions: ["someone else"], clientId: "m-1" }));
+      expect(retried).toEqual({ message: withNames.message, duplicate: true });
+    });
+
     it("returns an empty page, without more, for a room that has no messages", async () => {
       const { repo, room } = await setup();
       expect(await repo.page(room(), { limit: 5 })).toEqual({ messages: [], hasMore: false });
@@ -342,6 +358,20 @@ export function describeRepositoryContract(name: string, makeRepo: RepositoryFac
       expect(await repo.edit(room(), message.id, "back again", T2)).toBeNull();
       expect(await repo.erase(room(), message.id, T2)).toBeNull();
       expect(await repo.find(room(), message.id)).toEqual({ ...message, content: "", deletedAt: T1 });
+    });
+
+    it("an edit replaces the mentions (none when given none), an erase clears them, search hits carry them", async () => {
+      const { repo, room } = await setup();
+      const { message } = await repo.append(aMessage(room(), { content: "@ana hello", mentions: ["ana"] }));
+      const edited = await repo.edit(room(), message.id, "@bo hello", T1, ["bo"]);
+      expect(edited).toEqual({ ...message, content: "@bo hello", editedAt: T1, mentions: ["bo"] });
+      expect((await repo.search(room(), parseSearchQuery("hello"), { limit: 5 })).messages).toEqual([edited]);
+      const plain = await repo.edit(room(), message.id, "hello", T2);
+      expect(plain !== null && "mentions" in plain).toBe(false);
+      await repo.edit(room(), message.id, "@bo again", T2, ["bo"]);
+      const erased = await repo.erase(room(), message.id, T2);
+      expect(erased !== null && "mentions" in erased).toBe(false);
+      expect(await repo.find(room(), message.id)).toEqual(erased);
     });
 
     it("keeps moderator sessions until they are removed", async () => {

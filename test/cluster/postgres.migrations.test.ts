@@ -1,0 +1,40 @@
+// PostgreSQL migrations are numbered apart on parallel branches (search 2, edits 3, mentions 4) and merged
+// in any order: a database must get every step it has not recorded, not only those above the highest.
+import pg from "pg";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { migratePostgres, pgMigrations, PG_LATEST_VERSION } from "../../src/storage/postgres-migrations.js";
+import { clusterDatabase } from "./pg.js";
+
+async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  onTestFinished(() => client.end());
+  return client;
+}
+
+const columns = async (client: pg.Client): Promise<string[]> =>
+  (await client.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'chat_message'")).rows.map((r) => r.column_name);
+
+describe("migratePostgres", () => {
+  it("records every step once and is idempotent", async () => {
+    const client = await connect(await clusterDatabase());
+    expect(await migratePostgres(client)).toBe(PG_LATEST_VERSION);
+    expect(await migratePostgres(client)).toBe(PG_LATEST_VERSION);
+    const { rows } = await client.query<{ version: number }>("SELECT version FROM schema_migrations ORDER BY version");
+    expect(rows.map((r) => r.version)).toEqual(pgMigrations.map((m) => m.version));
+    expect(await columns(client)).toContain("mentions");
+  });
+
+  it("runs a step that is not recorded even when a higher one is (another branch's step merged later)", async () => {
+    const client = await connect(await clusterDatabase());
+    await migratePostgres(client);
+    // As if this database had been migrated by a build that had a later step but not the mentions one.
+    await client.query("ALTER TABLE chat_message DROP COLUMN mentions");
+    await client.query("DELETE FROM schema_migrations WHERE version = 4");
+    await client.query("INSERT INTO schema_migrations (version) VALUES (5)");
+    await migratePostgres(client);
+    expect(await columns(client)).toContain("mentions");
+    const { rows } = await client.query<{ version: number }>("SELECT version FROM schema_migrations ORDER BY version");
+    expect(rows.map((r) => r.version)).toEqual([...pgMigrations.map((m) => m.version), 5]);
+  });
+});
