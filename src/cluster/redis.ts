@@ -54,6 +54,15 @@ export function createRedisClient(url: string, opts: RedisOptions = {}): Redis {
     // send again, so the readers resend theirs; this client, the publisher, still never resends an XADD.
     const duplicate = client.duplicate.bind(client);
     client.duplicate = (override) => duplicate({ ...override, autoResendUnfulfilledCommands: true });
+    // The adapter sends its heartbeats (and other ephemeral packets) with PUBLISH and drops the promise. While
+    // Redis is down those are rejected, and an unhandled rejection ends a Node process: mark every PUBLISH as
+    // handled here (a caller that awaits it still gets the rejection).
+    const publish = client.publish.bind(client) as (channel: string, message: string | Buffer) => Promise<number>;
+    client.publish = ((channel: string, message: string | Buffer) => {
+      const sent = publish(channel, message);
+      sent.catch(() => undefined);
+      return sent;
+    }) as typeof client.publish;
   }
   return client;
 }
