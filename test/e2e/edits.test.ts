@@ -40,6 +40,8 @@ describe("editing and deleting", () => {
     await edited.locator(".msg__edited", { hasText: "(edited)" }).waitFor();
     expect(await edited.locator(".msg__edited").getAttribute("title")).toMatch(/^Edited /);
     await ben.page.locator("#search-results .search-hit__text", { hasText: "hello everyone" }).waitFor();
+    // The room's message_updated can reach both pages before Ana's ack: the editor closes when the ack is in.
+    await editor.waitFor({ state: "detached" });
     expect(await ana.page.locator("#live-region").textContent()).toContain("Message edited.");
 
     // Up arrow in the empty composer edits the last own message; Escape cancels and leaves it as it was.
@@ -61,6 +63,7 @@ describe("editing and deleting", () => {
     await ana.page.keyboard.type("on two lines");
     await ana.page.keyboard.press("Enter");
     await sentMessage(ben.page, "second thought\non two lines").locator(".msg__edited").waitFor();
+    await editor.waitFor({ state: "detached" });
     expect(await ana.page.evaluate(() => document.activeElement?.id)).toBe("message-content");
     expect(problems.list).toEqual([]);
   });
