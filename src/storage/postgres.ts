@@ -16,6 +16,8 @@ import {
   type SearchPage,
   type SearchQuery,
   type SearchTerm,
+  type MessageRow,
+  type PendingAppend as Pending,
 } from "./repository.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { fromStoredTimestamp, toStoredTimestamp } from "./timestamps.js";
@@ -64,24 +66,8 @@ const SQL_HEALTH = "SELECT current_setting('transaction_read_only') = 'off' AS w
 /** One transaction holds at most this many appends; a longer queue goes in the next one. */
 const MAX_BATCH = 1000;
 
-interface Row {
-  id: string;
-  chat_room: string | null;
-  sender: string | null;
-  content: string | null;
-  timestamp: string | null;
-  client_id: string | null;
-  owner_key: string | null;
-  edited_at: string | null;
-  deleted_at: string | null;
-  mentions: string | null;
-}
-
-interface Pending {
-  msg: NewMessage;
-  resolve: (r: AppendResult) => void;
-  reject: (e: unknown) => void;
-}
+/** A chat_message row as the driver returns it (better-sqlite3 gives ids as numbers, pg bigints as strings). */
+type Row = MessageRow<string>;
 
 export interface PostgresOptions {
   url: string;

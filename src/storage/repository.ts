@@ -148,3 +148,24 @@ export class StorageUnavailableError extends Error {
     this.name = "StorageUnavailableError";
   }
 }
+
+/** A chat_message row as a driver returns it, the same columns in both stores; `Id` is the driver's id type. */
+export interface MessageRow<Id> {
+  id: Id;
+  chat_room: string | null;
+  sender: string | null;
+  content: string | null;
+  timestamp: string | null;
+  client_id: string | null;
+  owner_key: string | null;
+  edited_at: string | null;
+  deleted_at: string | null;
+  mentions: string | null;
+}
+
+/** An append waiting for its group commit: settled once the batch's transaction has committed or failed. */
+export interface PendingAppend {
+  msg: NewMessage;
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+}

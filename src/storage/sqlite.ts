@@ -18,6 +18,8 @@ import {
   type SearchOptions,
   type SearchPage,
   type SearchQuery,
+  type MessageRow,
+  type PendingAppend as Pending,
 } from "./repository.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { fromStoredTimestamp, toStoredTimestamp } from "./timestamps.js";
@@ -40,24 +42,8 @@ const SQL_EDIT = `UPDATE chat_message SET content = ?, edited_at = ?, mentions =
 // A tombstone mentions nobody: the names would tell what the erased text said.
 const SQL_ERASE = `UPDATE chat_message SET content = '', mentions = NULL, deleted_at = ? WHERE id = ? AND chat_room = ? AND deleted_at IS NULL RETURNING ${COLUMNS}`;
 
-interface Row {
-  id: number;
-  chat_room: string | null;
-  sender: string | null;
-  content: string | null;
-  timestamp: string | null;
-  client_id: string | null;
-  owner_key: string | null;
-  edited_at: string | null;
-  deleted_at: string | null;
-  mentions: string | null;
-}
-
-interface Pending {
-  msg: NewMessage;
-  resolve: (r: AppendResult) => void;
-  reject: (e: unknown) => void;
-}
+/** A chat_message row as the driver returns it (better-sqlite3 gives ids as numbers, pg bigints as strings). */
+type Row = MessageRow<number>;
 
 interface Statements {
   before: Database.Statement<[string, number, number], Row>;
