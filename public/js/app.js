@@ -1,13 +1,12 @@
-// The page's wiring: finds the elements, builds each part (views, message list, outbox, composer, room
-// session, router) with what it needs, and routes the address it was opened with. No logic of its own.
+// The page's wiring: finds the elements, builds each part (views, rooms and their sessions, sidebar,
+// composer, search, message actions, moderation, router) with what it needs, and routes the address it
+// was opened with. No logic of its own.
 import { findElements, readLimits } from "./elements.js";
 import { RoomDirectory } from "./home.js";
-import { MessageList } from "./message-list.js";
-import { Outbox } from "./outbox.js";
-import { TypingIndicator } from "./typing.js";
 import { createViews } from "./views.js";
 import { createComposer } from "./composer.js";
-import { createRoomSession } from "./room-session.js";
+import { createRooms } from "./rooms.js";
+import { createSidebar } from "./sidebar.js";
 import { createRouter } from "./router.js";
 import { recallName } from "./remembered.js";
 import { createConfirmDialog } from "./dialog.js";
@@ -23,77 +22,84 @@ export function startApp(doc) {
   // The parts call each other through these late-bound arrows; each is built once, below.
   const directory = new RoomDirectory({ list: els.roomList, empty: els.roomListEmpty, total: els.roomListTotal, onPick: (room) => void router.pickRoom(room) });
   const views = createViews({ doc, els, limits, directory });
-  const list = new MessageList({
-    scroller: els.scroller,
-    list: els.messages,
-    newButton: els.newMessages,
-    onNearTop: () => void rooms.loadOlder(),
-    onNearBottom: () => void rooms.loadNewer(),
-    onNewButton: () => void rooms.returnToLive(),
+  const sidebar = createSidebar({
+    doc,
+    nav: els.sidebar,
+    list: els.sidebarList,
+    join: els.sidebarJoin,
+    toggle: els.roomsToggle,
+    toggleCount: els.roomsToggleCount,
+    chat: els.chat,
+    onPick: (room) => void rooms.openRoom(room),
+    onJoinNew: () => rooms.showJoinForm({ push: true, focus: true }),
+    onMove: (step) => rooms.moveBy(step),
   });
-  const typingIndicator = new TypingIndicator(els.typing);
-  const outbox = new Outbox({
-    list,
-    canSend: () => rooms.canSend(),
-    emit: (payload, timeoutMs) => rooms.send(payload, timeoutMs),
-    onFailed: (_content, error) => views.announce(`Message not sent: ${error}`),
-    onNotInRoom: () => void rooms.rejoin(),
-    onRetried: () => composer.focus(),
-  });
-  const composer = createComposer({
-    els,
-    limits,
-    outbox,
-    announce: views.announce,
-    joined: () => rooms.current(),
-    sendTyping: (room) => rooms.sendTyping(room),
-    editLast: () => actions.editLast(),
-    beforeSend: () => void rooms.returnToLive(),
-  });
-  const rooms = createRoomSession({
+  const rooms = createRooms({
+    doc,
     els,
     views,
-    list,
-    outbox,
-    typingIndicator,
-    composer,
+    composer: () => composer,
+    decorate: (li, meta, isModerator) => actions.decorate(li, meta, isModerator),
+    render: (entries) => sidebar.render(entries),
     onUpdated: (ev) => {
       search.applyUpdate(ev);
       if (ev.deletedAt) actions.closeEditorOf(ev.id);
     },
-    onLeft: () => {
+    onSwitched: () => {
       search.reset();
       actions.reset();
     },
   });
-  const router = createRouter({ body: doc.body, els, views, room: rooms });
+  /** The list of the room on screen, for the parts that act on messages shown. */
+  const shownList = {
+    /** @param {number} id */
+    element: (id) => rooms.list()?.element(id) ?? null,
+    /** @param {number} id */
+    info: (id) => rooms.list()?.info(id) ?? null,
+    /** @param {Parameters<import("./message-list.js").MessageList["applyUpdate"]>[0]} ev */
+    applyUpdate: (ev) => rooms.list()?.applyUpdate(ev) ?? false,
+    lastMine: () => rooms.list()?.lastMine() ?? null,
+    /** @param {number} id */
+    showMessage: (id) => rooms.list()?.showMessage(id) ?? false,
+  };
+  const composer = createComposer({
+    els,
+    limits,
+    outbox: () => rooms.outbox(),
+    announce: views.announce,
+    joined: () => rooms.current(),
+    sendTyping: (room) => rooms.sendTyping(room),
+    editLast: () => actions.editLast(),
+    beforeSend: () => rooms.returnToLive(),
+  });
+  const router = createRouter({ body: doc.body, els, views, rooms });
   const dialog = createConfirmDialog(els);
   const actions = createMessageActions({
     doc,
-    list,
-    messages: els.messages,
+    list: shownList,
+    messages: els.scroller,
     rooms,
     dialog,
     announce: views.announce,
     focusComposer: () => composer.focus(),
     maxContent: limits.content,
   });
-  list.decorate = actions.decorate;
   const moderation = createModeration({ doc, presenceList: els.presenceList, rooms, dialog, announce: views.announce });
   views.setPersonDecorator(moderation.decoratePerson);
   const search = createSearch({ doc, els, rooms, onPick: (id) => void openMessage(id) });
 
   /** A search hit chosen: the message in context, and the focus on it. @param {number} id */
   async function openMessage(id) {
-    if (await rooms.jumpTo(id)) list.element(id)?.focus({ preventScroll: true });
+    if (await rooms.jumpTo(id)) shownList.element(id)?.focus({ preventScroll: true });
   }
 
-  els.loadOlder.addEventListener("click", () => void rooms.loadOlder());
+  els.loadOlder.addEventListener("click", () => rooms.loadOlder());
   doc.addEventListener("visibilitychange", () => {
     if (!doc.hidden && rooms.current() === null) void directory.refresh();
   });
-  setInterval(() => list.refreshDays(), 60_000);
+  setInterval(() => rooms.list()?.refreshDays(), 60_000);
 
   els.username.value ||= recallName();
   router.route(true);
+  return rooms;
 }

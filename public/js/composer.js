@@ -10,7 +10,7 @@ const COUNTER_FROM = 50;
  * @param {{
  *   els: import("./elements.js").Elements,
  *   limits: import("./elements.js").Limits,
- *   outbox: import("./outbox.js").Outbox,
+ *   outbox: () => import("./outbox.js").Outbox | null,
  *   announce: (text: string) => void,
  *   joined: () => { room: string, username: string, isJoined: boolean } | null,
  *   sendTyping: (room: string) => void,
@@ -23,7 +23,8 @@ export function createComposer({ els, limits, outbox, announce, joined, sendTypi
 
   function sendFromComposer() {
     const s = joined();
-    if (!s) return;
+    const box = outbox();
+    if (!s || !box) return;
     const content = normaliseContent(els.content.value);
     els.content.focus();
     if (content === "") return;
@@ -32,7 +33,7 @@ export function createComposer({ els, limits, outbox, announce, joined, sendTypi
       return;
     }
     beforeSend();
-    outbox.add(s.username, content);
+    box.add(s.username, content);
     els.content.value = "";
     updateCounter();
   }
@@ -79,6 +80,15 @@ export function createComposer({ els, limits, outbox, announce, joined, sendTypi
     },
     focus() {
       els.content.focus();
+    },
+    /** What is typed and not sent, kept per room while another room is on screen (issue 13). */
+    draft() {
+      return els.content.value;
+    },
+    /** @param {string} text */
+    setDraft(text) {
+      els.content.value = text;
+      updateCounter();
     },
   };
 }

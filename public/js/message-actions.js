@@ -12,9 +12,9 @@ const LABELS = { copy: "Copy link", edit: "Edit", delete: "Delete" };
 /**
  * @param {{
  *   doc: Document,
- *   list: import("./message-list.js").MessageList,
- *   messages: HTMLOListElement,
- *   rooms: import("./room-session.js").RoomSession,
+ *   list: Pick<import("./message-list.js").MessageList, "element" | "info" | "applyUpdate" | "lastMine" | "showMessage">,
+ *   messages: HTMLElement,
+ *   rooms: import("./rooms.js").Rooms,
  *   dialog: import("./dialog.js").ConfirmDialog,
  *   announce: (text: string) => void,
  *   focusComposer: () => void,
@@ -25,11 +25,14 @@ export function createMessageActions({ doc, list, messages, rooms, dialog, annou
   /** The message being edited, and whether the editor was opened from the composer (Up arrow). */
   let editing = /** @type {{ id: number, fromComposer: boolean } | null} */ (null);
 
-  /** Fills a stored message's action buttons for its current state. @param {HTMLLIElement} li @param {MessageMeta} m */
-  function decorate(li, m) {
+  /**
+   * Fills a stored message's action buttons for its current state.
+   * @param {HTMLLIElement} li @param {MessageMeta} m
+   * @param {boolean} [canModerate] the reader moderates the message's room (which need not be the one on screen)
+   */
+  function decorate(li, m, canModerate = rooms.current()?.isModerator === true) {
     const box = li.querySelector(".msg__actions");
     if (!box || m.id === null) return;
-    const canModerate = rooms.current()?.isModerator === true;
     const isGone = m.deletedAt !== undefined;
     const wanted = ["copy"];
     if (!isGone && m.isMine) wanted.push("edit");

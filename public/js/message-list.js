@@ -29,7 +29,7 @@ const AVATAR_COLOURS = 8;
 export class MessageList {
   /**
    * @param {{ scroller: HTMLElement, list: HTMLOListElement, newButton: HTMLButtonElement, onNearTop: () => void,
-   *   onNearBottom?: () => void, onNewButton?: () => void }} els
+   *   onNearBottom?: () => void, onNewButton?: () => void, onAtBottom?: () => void }} els
    */
   constructor(els) {
     this.scroller = els.scroller;
@@ -37,6 +37,8 @@ export class MessageList {
     this.newButton = els.newButton;
     this.onNearTop = els.onNearTop;
     this.onNearBottom = els.onNearBottom ?? (() => {});
+    /** The reader scrolled back down to the newest message (the room's messages count as read then). */
+    this.onAtBottom = els.onAtBottom ?? (() => {});
     /** Builds the action buttons of a stored message (message-actions.js); set once by the wiring. */
     this.decorate = /** @type {(li: HTMLLIElement, meta: MessageMeta) => void} */ (() => {});
     /**
@@ -53,12 +55,27 @@ export class MessageList {
     /** The reader is at the bottom: new content keeps the view there. */
     this.isPinned = true;
     this.lastDayKey = dayKey(new Date());
+    /**
+     * Several rooms share the one scroller (issue 13): each room's list is its own <ol>, put in the scroller
+     * while its room is on screen. A list off screen keeps its scroll position and its "New messages" state
+     * here, and leaves the scroller and the button alone.
+     */
+    this.isShown = false;
+    this.savedScrollTop = 0;
+    /** Messages from others arrived below a reader scrolled up: the "New messages" button is due. */
+    this.hasNewBelow = false;
+    /** A detached window: the button says "Latest messages". */
+    this.isJumpShown = false;
 
     this.scroller.addEventListener("scroll", () => this.onScroll(), { passive: true });
-    this.newButton.addEventListener("click", () => (this.isDetached && els.onNewButton ? els.onNewButton() : this.scrollToBottom()));
+    this.newButton.addEventListener("click", () => {
+      if (!this.isShown) return;
+      if (this.isDetached && els.onNewButton) els.onNewButton();
+      else this.scrollToBottom();
+    });
     // A growing composer or a rotated phone changes the viewport: a pinned reader stays at the newest message.
     const keepPinned = new ResizeObserver(() => {
-      if (this.isPinned) this.scrollToBottom();
+      if (this.isShown && this.isPinned) this.scrollToBottom();
     });
     keepPinned.observe(this.scroller);
     keepPinned.observe(this.list);
@@ -71,7 +88,82 @@ export class MessageList {
     this.myKey = nameKey(me);
     this.isPinned = true;
     this.isDetached = false;
-    this.newButton.hidden = true;
+    this.hasNewBelow = false;
+    this.isJumpShown = false;
+    this.showButton();
+  }
+
+  /**
+   * Puts this list in the scroller in place of the one there, where the reader left it: at the bottom if
+   * they were there, else at the same scroll position.
+   */
+  show() {
+    const mounted = this.scroller.querySelector("ol.messages");
+    if (mounted && mounted !== this.list) {
+      mounted.removeAttribute("id");
+      mounted.replaceWith(this.list);
+    } else if (!mounted) {
+      this.scroller.append(this.list);
+    }
+    this.list.id = "messages";
+    this.isShown = true;
+    if (this.isPinned && !this.isDetached) this.scrollToBottom();
+    else this.scroller.scrollTop = this.savedScrollTop;
+    this.showButton();
+  }
+
+  /**
+   * Another room goes on screen: remembers the scroll position (and whether the reader was at the bottom).
+   * @param {HTMLOListElement} [placeholder] put in its place (no room on screen any more)
+   */
+  hide(placeholder) {
+    if (!this.isShown) return;
+    this.isPinned = !this.isDetached && this.isAtBottom();
+    this.savedScrollTop = this.scroller.scrollTop;
+    this.isShown = false;
+    if (placeholder) {
+      this.list.removeAttribute("id");
+      this.list.replaceWith(placeholder);
+      placeholder.id = "messages";
+      this.newButton.hidden = true;
+    }
+  }
+
+  /** The "New messages ↓" / "Latest messages ↓" button, for the list on screen. */
+  showButton() {
+    if (!this.isShown) return;
+    this.newButton.textContent = this.isJumpShown ? "Latest messages ↓" : "New messages ↓";
+    this.newButton.hidden = !(this.isJumpShown || (this.hasNewBelow && !this.isDetached));
+  }
+
+  /**
+   * The "New messages" line, above the first message newer than `lastReadId` (moved there if it was
+   * elsewhere); none when every message shown is read.
+   * @param {number} lastReadId
+   */
+  markUnreadFrom(lastReadId) {
+    this.clearUnreadLine();
+    let first = null;
+    for (const el of this.list.children) {
+      const m = this.meta.get(el);
+      if (m?.kind === "message" && m.id !== null && m.id > lastReadId && !m.isLocal) {
+        first = el;
+        break;
+      }
+    }
+    if (!first) return;
+    const line = this.doc.createElement("li");
+    line.className = "unread-line";
+    const label = this.doc.createElement("span");
+    label.textContent = "New messages";
+    line.append(label);
+    // Above the day separator when the first unread message starts a day, so the separator stays with it.
+    const before = first.previousElementSibling && this.meta.get(first.previousElementSibling)?.kind === "day" ? first.previousElementSibling : first;
+    this.list.insertBefore(line, before);
+  }
+
+  clearUnreadLine() {
+    for (const el of this.list.querySelectorAll(".unread-line")) el.remove();
   }
 
   /** @param {boolean} isDetached see the constructor */
@@ -181,27 +273,37 @@ export class MessageList {
   }
 
   isAtBottom() {
+    if (!this.isShown) return this.isPinned;
     const s = this.scroller;
     return s.scrollHeight - s.scrollTop - s.clientHeight <= BOTTOM_SLACK_PX;
   }
 
   scrollToBottom() {
-    this.scroller.scrollTop = this.scroller.scrollHeight;
     this.isPinned = !this.isDetached;
-    if (!this.isDetached) this.newButton.hidden = true;
+    if (!this.isDetached) this.hasNewBelow = false;
+    if (!this.isShown) return;
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.showButton();
   }
 
   onScroll() {
+    if (!this.isShown) return;
+    const wasPinned = this.isPinned;
     this.isPinned = !this.isDetached && this.isAtBottom();
-    if (this.isPinned) this.newButton.hidden = true;
+    if (this.isPinned) {
+      this.hasNewBelow = false;
+      this.showButton();
+      if (!wasPinned) this.onAtBottom();
+    }
     if (this.scroller.scrollTop < NEAR_TOP_PX) this.onNearTop();
     if (this.isDetached && this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < NEAR_TOP_PX) this.onNearBottom();
   }
 
   /** A detached window: says newer messages exist below (its button goes back to the live end). @param {boolean} isShown */
   showJumpToLatest(isShown) {
-    this.newButton.textContent = isShown ? "Latest messages ↓" : "New messages ↓";
-    this.newButton.hidden = !isShown;
+    this.isJumpShown = isShown;
+    if (isShown) this.hasNewBelow = false;
+    this.showButton();
   }
 
   /**
@@ -235,7 +337,7 @@ export class MessageList {
    * @param {WireMessage[]} messages oldest first, all older than what is shown
    */
   prependOlder(messages) {
-    const anchor = this.firstVisibleItem();
+    const anchor = this.isShown ? this.firstVisibleItem() : null;
     const anchorTop = anchor ? anchor.getBoundingClientRect().top : 0;
     const fragment = this.doc.createDocumentFragment();
     for (const msg of messages) {
@@ -350,7 +452,10 @@ export class MessageList {
   /** @param {boolean} wasPinned @param {boolean} isNewForReader */
   settle(wasPinned, isNewForReader) {
     if (wasPinned && !this.isDetached) this.scrollToBottom();
-    else if (isNewForReader && !this.isDetached) this.newButton.hidden = false;
+    else if (isNewForReader && !this.isDetached) {
+      this.hasNewBelow = true;
+      this.showButton();
+    }
   }
 
   /** @param {WireMessage} msg */

@@ -14,7 +14,7 @@ const BAN_DURATIONS = [
  * @param {{
  *   doc: Document,
  *   presenceList: HTMLElement,
- *   rooms: import("./room-session.js").RoomSession,
+ *   rooms: import("./rooms.js").Rooms,
  *   dialog: import("./dialog.js").ConfirmDialog,
  *   announce: (text: string) => void,
  * }} deps

@@ -1,4 +1,5 @@
-// What the browser remembers for the page: the name last joined with (localStorage, shared by every tab).
+// What the browser remembers for the page (localStorage, shared by every tab): the name last joined with,
+// and the rooms joined.
 
 const NAME_KEY = "messenger-room:name";
 
@@ -17,5 +18,80 @@ export function recallName() {
     return localStorage.getItem(NAME_KEY) ?? "";
   } catch {
     return ""; // no storage: nothing remembered
+  }
+}
+
+// The rooms this browser has joined (issue 13): which, under which name, and how far each was read, so the
+// next visit rejoins them all with `since` and the unread counts survive a night away. One list for the
+// browser (every tab shares localStorage; the last tab to change it wins).
+const ROOMS_KEY = "messenger-room:rooms";
+/** More than the server's default per-connection limit would be refused anyway; a corrupt list is cut short. */
+const MAX_REMEMBERED = 100;
+
+/** @typedef {{ room: string, name: string } & import("./unread.js").RoomCounts} RememberedRoom */
+
+/**
+ * The remembered list, from whatever localStorage holds: anything malformed (not JSON, not a list, an entry
+ * without a room or name, a negative id) is left out rather than trusted, and each room counts once.
+ * @param {string | null} raw
+ * @returns {RememberedRoom[]}
+ */
+export function parseRememberedRooms(raw) {
+  if (raw === null || raw === "") return [];
+  /** @type {unknown} */
+  let data;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(data)) return [];
+  /** @type {RememberedRoom[]} */
+  const rooms = [];
+  const seen = new Set();
+  for (const entry of data.slice(0, MAX_REMEMBERED)) {
+    const r = parseEntry(entry);
+    if (r === null || seen.has(r.room)) continue;
+    seen.add(r.room);
+    rooms.push(r);
+  }
+  return rooms;
+}
+
+/** @param {unknown} entry @returns {RememberedRoom | null} */
+function parseEntry(entry) {
+  if (typeof entry !== "object" || entry === null) return null;
+  const e = /** @type {Record<string, unknown>} */ (entry);
+  if (typeof e.room !== "string" || typeof e.name !== "string") return null;
+  const room = e.room.normalize("NFC").trim();
+  const name = e.name.normalize("NFC").trim();
+  if (room === "" || name === "") return null;
+  const lastSeenId = count(e.lastSeenId);
+  // Read past what was seen cannot be: clamp, so the counts stay consistent.
+  const lastReadId = Math.min(count(e.lastReadId), lastSeenId);
+  const unread = count(e.unread);
+  return { room, name, lastReadId, lastSeenId, unread, mentions: Math.min(count(e.mentions), unread) };
+}
+
+/** A whole number ≥ 0, else 0. @param {unknown} v */
+function count(v) {
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : 0;
+}
+
+/** @returns {RememberedRoom[]} */
+export function recallRooms() {
+  try {
+    return parseRememberedRooms(localStorage.getItem(ROOMS_KEY));
+  } catch {
+    return []; // no storage: nothing remembered
+  }
+}
+
+/** @param {RememberedRoom[]} rooms */
+export function rememberRooms(rooms) {
+  try {
+    localStorage.setItem(ROOMS_KEY, JSON.stringify(rooms));
+  } catch {
+    // Storage can be off or full: the rooms are simply not remembered for next time.
   }
 }

@@ -1,12 +1,13 @@
-// The connection and the room session: the one socket, joining and leaving a room, what arrives in it
-// (messages, notices, presence, typing, edits, removal by a moderator), catching up after a reconnect,
-// paging older history, and a window opened around one message (search, permalink) paged forward to the
-// live end.
-import { createSocket, emitAck, failure, signalTyping } from "./connection.js";
+// One joined room's session: its state in one object (resume point, paging, detached window, moderator
+// flag), its own message list, outbox, people list and typing line, what arrives in it (messages, notices,
+// presence, typing, edits, removal by a moderator), catching up after a reconnect or a reload (join_chat
+// {since}), paging older history, and a window opened around one message (search, permalink) paged
+// forward to the live end. The connection and the other rooms are rooms.js's and connection-hub.js's.
 import { nameKey } from "./format.js";
-import { showHomeAddress, showRoomAddress } from "./address.js";
+import { MessageList } from "./message-list.js";
+import { Outbox } from "./outbox.js";
 import { RoomPresence } from "./presence.js";
-import { rememberName } from "./remembered.js";
+import { TypingIndicator } from "./typing.js";
 
 const JOIN_TIMEOUT_MS = 10_000;
 const HISTORY_TIMEOUT_MS = 10_000;
@@ -20,10 +21,30 @@ const CATCH_UP_PAGE = 500;
 /** Missing more than this many pages after a long absence: start from the newest messages instead. */
 const MAX_CATCH_UP_PAGES = 10;
 
-/** @import { ClientToServerEvents, ErrorBody, MessageEvent, MessageUpdatedEvent, Notice, PresenceEvent, RemovedEvent, WireMessage } from "../../src/protocol.js" */
-/** @import { AckOf, ChatSocket, LocalFailure } from "./connection.js" */
+/** @import { ErrorBody, JoinResult, MessageEvent, MessageUpdatedEvent, Notice, PresenceEvent, RemovedEvent, ResyncEvent, TypingEvent, WireMessage } from "../../src/protocol.js" */
+/** @import { LocalFailure } from "./connection.js" */
+/** @import { MessageMeta } from "./message-list.js" */
+/** @typedef {"live" | "catchup" | "history"} Source */
 
 /**
+ * @typedef {{
+ *   hub: import("./connection-hub.js").Hub,
+ *   els: import("./elements.js").Elements,
+ *   views: import("./views.js").Views,
+ *   isShown: (s: RoomState) => boolean,
+ *   decorate: (li: HTMLLIElement, meta: MessageMeta, isModerator: boolean) => void,
+ *   onArrival: (s: RoomState, msg: WireMessage, source: Source) => void,
+ *   onAtBottom: (s: RoomState) => void,
+ *   onUpdated: (s: RoomState, ev: MessageUpdatedEvent) => void,
+ *   onRemoved: (s: RoomState, ev: RemovedEvent) => void,
+ *   onLost: (s: RoomState, error: ErrorBody | LocalFailure["error"]) => void,
+ *   onCaughtUp: (s: RoomState) => void,
+ *   focusComposer: () => void,
+ * }} SessionDeps
+ */
+
+/**
+ * Everything about one joined room, in one object.
  * @typedef {{
  *   room: string, username: string,
  *   lastId: number, maxSeen: number,
@@ -33,271 +54,227 @@ const MAX_CATCH_UP_PAGES = 10;
  *   isModerator: boolean,
  *   isDetached: boolean, hasMoreNewer: boolean, isLoadingNewer: boolean, liveBuffer: WireMessage[] | null,
  *   jumpGen: number,
- * }} Session
+ *   isGone: boolean,
+ *   draft: string,
+ *   list: MessageList, outbox: Outbox, presence: RoomPresence, typing: TypingIndicator,
+ * }} RoomState
  */
 
 /**
- * @param {{
- *   els: import("./elements.js").Elements,
- *   views: import("./views.js").Views,
- *   list: import("./message-list.js").MessageList,
- *   outbox: import("./outbox.js").Outbox,
- *   typingIndicator: import("./typing.js").TypingIndicator,
- *   composer: { reset(): void, focus(): void },
- *   onUpdated?: (ev: MessageUpdatedEvent) => void,
- *   onLeft?: () => void,
- * }} deps
+ * A session for `room`, not yet joined on this connection: `start` it with a join answer, or `rejoin` it
+ * (a room remembered from an earlier visit, from `lastId` on).
+ * @param {{ room: string, username: string, lastId: number }} init
+ * @param {SessionDeps} deps
  */
-export function createRoomSession({ els, views, list, outbox, typingIndicator, composer, onUpdated = () => {}, onLeft = () => {} }) {
-  /** @type {ChatSocket | null} */
-  let socket = null;
-  /** @type {Session | null} */
-  let session = null;
-  /** Events for a room whose join answer has not been handled yet (a polling response can batch them). */
-  let joining = /** @type {{ room: string, buffer: (() => void)[] } | null} */ (null);
-  let isRestarting = false;
-  /** Wait before reconnecting after the server itself ended the connection; doubles while that repeats. */
-  let serverDisconnectRetryMs = 1000;
-  const presence = new RoomPresence();
+export function createRoomSession(init, deps) {
+  const { hub, els, views } = deps;
+  const doc = els.scroller.ownerDocument;
+  const ol = doc.createElement("ol");
+  ol.className = "messages";
+  const list = new MessageList({
+    scroller: els.scroller,
+    list: ol,
+    newButton: els.newMessages,
+    onNearTop: () => void loadOlder(),
+    onNearBottom: () => void loadNewer(),
+    onNewButton: () => void returnToLive(),
+    onAtBottom: () => deps.onAtBottom(s),
+  });
+  /** @type {RoomState} */
+  const s = {
+    room: init.room,
+    username: init.username,
+    lastId: init.lastId,
+    maxSeen: init.lastId,
+    hasMoreOlder: true,
+    isLoadingOlder: false,
+    isJoined: false,
+    isRejoining: false,
+    sawOwnJoin: false,
+    rejoinGen: 0,
+    isModerator: false,
+    isDetached: false,
+    hasMoreNewer: false,
+    isLoadingNewer: false,
+    liveBuffer: null,
+    jumpGen: 0,
+    isGone: false,
+    draft: "",
+    list,
+    outbox: new Outbox({
+      list,
+      canSend: () => canSend(),
+      emit: (payload, timeoutMs) => hub.request("send_message", { username: s.username, room: s.room, ...payload }, timeoutMs),
+      onFailed: (_content, error) => views.announce(`Message not sent in ${s.room}: ${error}`),
+      onNotInRoom: () => void rejoin(),
+      onRetried: () => deps.focusComposer(),
+    }),
+    presence: new RoomPresence(),
+    typing: new TypingIndicator(els.typing, () => isShown()),
+  };
+  list.reset(s.username);
+  list.decorate = (li, meta) => deps.decorate(li, meta, s.isModerator);
 
-  // ---------- connection ----------
-
-  function ensureSocket() {
-    if (socket) return socket;
-    const s = createSocket();
-    socket = s;
-    s.on("connect", () => {
-      if (session) void rejoin();
-    });
-    s.on("disconnect", (reason) => {
-      outbox.disconnected();
-      typingIndicator.clear();
-      if (session) {
-        session.isJoined = false;
-        session.isRejoining = false;
-        session.rejoinGen++; // a catch-up still running belongs to the old connection: it stops
-        views.setBanner(isRestarting ? "Server restarting…" : "Reconnecting…");
-      }
-      // A disconnect the server chose is not retried by Socket.IO itself; a chat page wants back in, gently.
-      if (reason === "io server disconnect") {
-        setTimeout(() => s.connect(), serverDisconnectRetryMs);
-        serverDisconnectRetryMs = Math.min(serverDisconnectRetryMs * 2, 30_000);
-      }
-    });
-    // Multi-node mode: the server's link to the other nodes was down; catch up as after a reconnect, from
-    // the server's cursor when it is older (a newer live message may have arrived after the gap).
-    s.on("resync", (ev) => {
-      if (!session || !ev || ev.room !== session.room || !session.isJoined) return;
-      if (typeof ev.after === "number" && ev.after < session.lastId) session.lastId = ev.after;
-      void rejoin();
-    });
-    s.on("server_shutdown", () => {
-      isRestarting = true;
-      if (session) views.setBanner("Server restarting…");
-    });
-    s.on("message", (msg) => whenReady(msg?.room, () => onMessage(msg)));
-    s.on("message_updated", (ev) => whenReady(ev?.room, () => onMessageUpdated(ev)));
-    s.on("removed", (ev) => whenReady(ev?.room, () => onRemoved(ev)));
-    s.on("presence", (ev) => whenReady(ev?.room, () => onPresence(ev)));
-    s.on("typing", (ev) => {
-      if (session && ev && ev.room === session.room && nameKey(String(ev.username)) !== nameKey(session.username)) {
-        typingIndicator.set(String(ev.username), ev.isTyping !== false);
-      }
-    });
-    // Every event is sent with an ack, so chat_error only reports a typing signal that was refused.
-    s.on("chat_error", () => {});
-    return s;
-  }
-
-  /**
-   * Runs `fn` now, or after the join answer for that room has been handled.
-   * @param {unknown} room @param {() => void} fn
-   */
-  function whenReady(room, fn) {
-    if (joining && room === joining.room) joining.buffer.push(fn);
-    else fn();
-  }
+  const isShown = () => !s.isGone && deps.isShown(s);
 
   // ---------- incoming ----------
 
   /** @param {MessageEvent} msg */
   function onMessage(msg) {
-    const s = session;
-    if (!s || !msg || msg.room !== s.room || typeof msg.content !== "string") return;
+    if (s.isGone || !msg || typeof msg.content !== "string") return;
     if (!("id" in msg) || typeof msg.id !== "number") {
-      onNotice(s, /** @type {Notice} */ (msg));
+      onNotice(/** @type {Notice} */ (msg));
       return;
     }
-    typingIndicator.stopped(String(msg.sender));
+    s.typing.stopped(String(msg.sender));
     if (s.liveBuffer) {
       // A window around an older message is shown: this one waits until the reader pages down to it.
-      if (msg.clientId && outbox.has(msg.clientId)) outbox.confirm(msg.clientId, msg);
+      deps.onArrival(s, msg, "live");
+      if (msg.clientId && s.outbox.has(msg.clientId)) s.outbox.confirm(msg.clientId, msg);
       else if (s.liveBuffer.length < MAX_LIVE_BUFFER) s.liveBuffer.push(msg);
       else s.hasMoreNewer = true; // paging forward finds it
       return;
     }
-    const added = ingest(s, [msg], true);
+    const added = ingest([msg], true, "live");
     if (added.length === 0 || nameKey(msg.sender) === nameKey(s.username)) return;
-    views.announce(`${msg.sender}: ${msg.content}`);
-    views.noteUnread();
+    if (isShown()) views.announce(`${msg.sender}: ${msg.content}`);
   }
 
-  /** @param {Session} s @param {Notice} notice */
-  function onNotice(s, notice) {
+  /** @param {Notice} notice */
+  function onNotice(notice) {
     const isOwnJoin = notice.kind === "joined" && typeof notice.username === "string" && nameKey(notice.username) === nameKey(s.username);
     if (isOwnJoin) {
       // Rejoining after a reconnect announces us again; once per visit to a room is enough.
       if (s.sawOwnJoin) return;
       s.sawOwnJoin = true;
-    } else {
+    } else if (isShown()) {
       views.announce(notice.content);
     }
-    if (typeof notice.username === "string" && notice.kind === "left") typingIndicator.stopped(notice.username);
+    if (typeof notice.username === "string" && notice.kind === "left") s.typing.stopped(notice.username);
     list.addNotice(notice);
   }
 
   /**
-   * Shows stored messages once each; our own pending ones turn into sent ones.
-   * @param {Session} s @param {WireMessage[]} messages @param {boolean} isNew
+   * Shows stored messages once each; our own pending ones turn into sent ones. Each is told to the rooms
+   * (unread counts, notifications) with where it came from; `null` when it was told already (a message
+   * that waited in the live buffer).
+   * @param {WireMessage[]} messages @param {boolean} isNew @param {Source | null} source
    * @returns {WireMessage[]} the ones that were new on screen
    */
-  function ingest(s, messages, isNew) {
+  function ingest(messages, isNew, source) {
     const fresh = [];
     for (const m of messages) {
       s.maxSeen = Math.max(s.maxSeen, m.id);
-      if (m.clientId && outbox.confirm(m.clientId, m)) continue;
+      if (m.clientId && s.outbox.confirm(m.clientId, m)) continue;
       fresh.push(m);
     }
     // While catching up after a reconnect, live messages must not move the resume point past a gap.
     if (s.isJoined) s.lastId = s.maxSeen;
-    return list.addMessages(fresh, { isNew });
+    const added = list.addMessages(fresh, { isNew });
+    if (source !== null) for (const m of messages) deps.onArrival(s, m, source);
+    return added;
   }
 
   /** @param {MessageUpdatedEvent} ev */
   function onMessageUpdated(ev) {
-    const s = session;
-    if (!s || !ev || ev.room !== s.room || typeof ev.id !== "number") return;
+    if (s.isGone || !ev || typeof ev.id !== "number") return;
     list.applyUpdate(ev);
     const buffered = s.liveBuffer?.find((m) => m.id === ev.id);
     if (buffered) Object.assign(buffered, ev.deletedAt ? { content: "", deletedAt: ev.deletedAt } : ev);
-    onUpdated(ev);
+    deps.onUpdated(s, ev);
   }
 
-  /** A moderator took this page out of the room: back home, saying why. @param {RemovedEvent} ev */
+  /** A moderator took this page out of the room (only this one). @param {RemovedEvent} ev */
   function onRemoved(ev) {
-    const s = session;
-    if (!s || !ev || ev.room !== s.room) return;
-    leaveRoom({ push: true, notify: false });
-    views.showRemoved(ev.reason, ev.until);
+    if (s.isGone || !ev) return;
+    deps.onRemoved(s, ev);
   }
 
   /** A whole list (servers before issue 9) or a delta {joined, left}. @param {PresenceEvent} ev */
   function onPresence(ev) {
-    if (!session || !ev || ev.room !== session.room) return;
-    if (presence.apply(ev)) views.renderPresence(presence.names, session.username);
+    if (s.isGone || !ev) return;
+    if (s.presence.apply(ev) && isShown()) views.renderPresence(s.presence.names, s.username);
+  }
+
+  /** @param {TypingEvent} ev */
+  function onTyping(ev) {
+    if (s.isGone || !ev || nameKey(String(ev.username)) === nameKey(s.username)) return;
+    s.typing.set(String(ev.username), ev.isTyping !== false);
+  }
+
+  /**
+   * Multi-node mode: the server's link to the other nodes was down; catch up as after a reconnect, from
+   * the server's cursor when it is older (a newer live message may have arrived after the gap).
+   * @param {ResyncEvent} ev
+   */
+  function onResync(ev) {
+    if (s.isGone || !s.isJoined) return;
+    if (typeof ev.after === "number" && ev.after < s.lastId) s.lastId = ev.after;
+    void rejoin();
   }
 
   /**
    * The join answer's list of who is here, when the server sends one (issue 9); an older server sends
    * a whole-list presence event instead, right after.
-   * @param {Session} s @param {string[] | undefined} users
+   * @param {string[] | undefined} users
    */
-  function takePresence(s, users) {
+  function takePresence(users) {
     if (!Array.isArray(users)) return;
-    presence.reset(users);
-    views.renderPresence(presence.names, s.username);
+    s.presence.reset(users);
+    if (isShown()) views.renderPresence(s.presence.names, s.username);
   }
 
-  // ---------- joining and leaving ----------
+  hub.route(s.room, { message: onMessage, updated: onMessageUpdated, removed: onRemoved, presence: onPresence, typing: onTyping, resync: onResync });
+
+  // ---------- joining ----------
 
   /**
-   * @param {string} username
-   * @param {string} room
-   * @param {{ push: boolean, messageId?: number | null }} opts push: a new history entry (a click), else
-   *   replace (load, back/forward); messageId: a permalink's message, opened in context after the join
+   * The answer to a first join (no `since`): the newest messages, who is here.
+   * @param {JoinResult} res @param {() => void} settle runs the events held back during the join
    */
-  async function enterRoom(username, room, opts) {
-    const s = ensureSocket();
-    const roomKey = room.normalize("NFC").trim();
-    joining = { room: roomKey, buffer: [] };
-    views.setJoinBusy(true);
-    const res = await emitAck(s, "join_chat", { username, room }, JOIN_TIMEOUT_MS);
-    views.setJoinBusy(false);
-    const buffered = joining?.room === roomKey ? joining.buffer : [];
-    joining = null;
-    if (!res.ok) {
-      views.showHome({ focus: false });
-      views.showJoinError(res.error);
-      return false;
-    }
-    rememberName(res.username);
-    els.username.value = res.username;
-    const initial = /** @type {WireMessage[]} */ (res.history);
-    const last = initial.at(-1)?.id ?? 0;
-    session = {
-      room: res.room,
-      username: res.username,
-      lastId: last,
-      maxSeen: last,
-      hasMoreOlder: Boolean(res.hasMore),
-      isLoadingOlder: false,
-      isJoined: true,
-      isRejoining: false,
-      sawOwnJoin: false,
-      rejoinGen: 0,
-      isModerator: res.isModerator === true,
-      isDetached: false,
-      hasMoreNewer: false,
-      isLoadingNewer: false,
-      liveBuffer: null,
-      jumpGen: 0,
-    };
-    isRestarting = false;
-    list.reset(res.username);
-    outbox.clear();
-    typingIndicator.clear();
-    presence.reset([res.username]);
-    views.renderPresence(presence.names, res.username);
-    takePresence(session, res.users);
-    composer.reset();
-    showRoomAddress(res.room, opts.push);
-    views.openRoom(res.room);
-    ingest(session, initial, false);
-    for (const fn of buffered) fn();
-    updateHistoryStatus();
-    list.scrollToBottom();
-    composer.focus();
-    if (typeof opts.messageId === "number") await jumpTo(opts.messageId);
-    else fillViewWithOlder();
-    return true;
+  function start(res, settle) {
+    s.isJoined = true;
+    s.isModerator = res.isModerator === true;
+    s.hasMoreOlder = Boolean(res.hasMore);
+    s.presence.reset([res.username]);
+    takePresence(res.users);
+    ingest(/** @type {WireMessage[]} */ (res.history), false, "history");
+    settle();
   }
 
-  /** After a reconnect: join again from the last message seen, and page forward until caught up. */
-  async function rejoin() {
-    const s = session;
-    if (!s || !socket || !socket.connected || s.isRejoining) return;
+  /**
+   * Joins again from the last message seen (after a reconnect, or a reload of a remembered room) and
+   * pages forward until caught up.
+   * @param {{ evenOffline?: boolean }} [opts] evenOffline: the first join of a remembered room, sent
+   *   while the connection is still opening (Socket.IO sends it once connected)
+   */
+  async function rejoin(opts = {}) {
+    if (s.isGone || s.isRejoining || (!opts.evenOffline && !hub.isConnected())) return;
     const gen = ++s.rejoinGen;
-    const isCurrent = () => session === s && s.rejoinGen === gen;
+    const isCurrent = () => !s.isGone && s.rejoinGen === gen;
     s.isRejoining = true;
     s.isJoined = false;
-    const res = await emitAck(socket, "join_chat", { username: s.username, room: s.room, since: s.lastId }, JOIN_TIMEOUT_MS);
+    const { res, settle } = await hub.join({ username: s.username, room: s.room, since: s.lastId }, JOIN_TIMEOUT_MS);
     if (!isCurrent()) return;
     if (!res.ok) {
       s.isRejoining = false;
-      handleRejoinFailure(s, res.error);
+      handleRejoinFailure(res.error);
       return;
     }
-    takePresence(s, res.users);
-    setModerator(s, res.isModerator === true);
-    ingest(s, res.history, true);
+    takePresence(res.users);
+    setModerator(res.isModerator === true);
+    // Older messages exist before the first one sent: a reloaded room shows them when scrolled up to.
+    if (list.oldestId === null) s.hasMoreOlder = Boolean(res.hasMore);
+    ingest(res.history, true, "catchup");
+    settle();
     let cursor = res.history.at(-1)?.id ?? s.lastId;
     let hasMore = Boolean(res.hasMoreAfter);
     for (let pages = 0; hasMore; pages++) {
       if (pages >= MAX_CATCH_UP_PAGES) {
-        await restartFromNewest(s);
+        await restartFromNewest();
         return;
       }
-      const page = await emitAck(socket, "fetch_history", { room: s.room, after: cursor, limit: CATCH_UP_PAGE }, HISTORY_TIMEOUT_MS);
+      const page = await hub.request("fetch_history", { room: s.room, after: cursor, limit: CATCH_UP_PAGE }, HISTORY_TIMEOUT_MS);
       if (!isCurrent()) return;
       if (!page.ok) {
         if (page.error.code === "rate_limited") {
@@ -310,7 +287,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
         if (page.error.code !== "disconnected") setTimeout(() => void rejoin(), 2000);
         return;
       }
-      ingest(s, page.messages, true);
+      ingest(page.messages, true, "catchup");
       cursor = page.messages.at(-1)?.id ?? cursor;
       hasMore = Boolean(page.hasMore);
     }
@@ -318,84 +295,85 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     s.isJoined = true;
     s.lastId = s.maxSeen;
     // Caught up from the newest message shown: a detached window now reaches the live end.
-    attach(s);
-    isRestarting = false;
-    serverDisconnectRetryMs = 1000;
-    views.setBanner(null);
-    outbox.pump();
+    attach();
+    updateHistoryStatus();
+    if (isShown()) fillViewWithOlder();
+    deps.onCaughtUp(s);
+    s.outbox.pump();
   }
 
-  /** Too much was missed to page through: show the newest messages, as a fresh visit would. @param {Session} s */
-  async function restartFromNewest(s) {
-    if (!socket) return;
+  /** Too much was missed to page through: show the newest messages, as a fresh visit would. */
+  async function restartFromNewest() {
     const gen = s.rejoinGen;
-    const res = await emitAck(socket, "join_chat", { username: s.username, room: s.room }, JOIN_TIMEOUT_MS);
-    if (session !== s || s.rejoinGen !== gen) return;
+    const { res, settle } = await hub.join({ username: s.username, room: s.room }, JOIN_TIMEOUT_MS);
+    if (s.isGone || s.rejoinGen !== gen) return;
     s.isRejoining = false;
     if (!res.ok) {
-      handleRejoinFailure(s, res.error);
+      handleRejoinFailure(res.error);
       return;
     }
-    takePresence(s, res.users);
-    setModerator(s, res.isModerator === true);
+    takePresence(res.users);
+    setModerator(res.isModerator === true);
     list.clearStored();
-    attach(s);
+    attach();
     const last = res.history.at(-1)?.id ?? s.lastId;
     s.lastId = last;
     s.maxSeen = last;
     s.hasMoreOlder = Boolean(res.hasMore);
     s.isJoined = true;
-    isRestarting = false;
-    ingest(s, res.history, false);
+    // The newest page of what was missed: it still counts as unread.
+    ingest(res.history, false, "catchup");
+    settle();
     updateHistoryStatus();
-    views.setBanner(null);
-    outbox.pump();
+    deps.onCaughtUp(s);
+    s.outbox.pump();
   }
 
-  /** @param {Session} s @param {ErrorBody | LocalFailure["error"]} error */
-  function handleRejoinFailure(s, error) {
+  /** @param {ErrorBody | LocalFailure["error"]} error */
+  function handleRejoinFailure(error) {
     if (error.code === "disconnected") return; // the next connect tries again
-    if (error.code === "banned") {
-      leaveRoom({ push: true, notify: false });
-      views.showJoinError(error);
-      return;
-    }
-    if (error.code === "name_taken" || error.code === "invalid_name" || error.code === "invalid_room") {
-      // Someone else took the name while we were away: back to the form, saying so.
-      leaveRoom({ push: true, notify: false });
-      views.showJoinError(error.code === "name_taken" ? { code: error.code, message: `While you were away, ${error.message}` } : error);
+    if (error.code === "banned" || error.code === "name_taken" || error.code === "invalid_name" || error.code === "invalid_room" || error.code === "too_many_rooms") {
+      // Someone else took the name while we were away, a ban, a limit: this room is lost, the others stay.
+      deps.onLost(s, error);
       return;
     }
     setTimeout(() => void rejoin(), error.retryAfterMs ?? 2000);
   }
 
-  /**
-   * @param {{ push: boolean, notify?: boolean }} opts
-   */
-  function leaveRoom(opts) {
-    const s = session;
-    session = null;
-    if (s && socket?.connected && opts.notify !== false) {
-      void emitAck(socket, "leave_chat", { room: s.room, username: s.username }, JOIN_TIMEOUT_MS);
-    }
-    outbox.clear();
-    typingIndicator.clear();
-    list.reset("");
-    views.setBanner(null);
-    presence.reset([]);
-    views.renderPresence([], "");
-    views.setJoinTitle("");
-    showHomeAddress(opts.push);
-    views.showHome({ focus: true });
-    onLeft();
+  /** The connection dropped: everything on its way waits for the next one. */
+  function disconnected() {
+    s.outbox.disconnected();
+    s.typing.clear();
+    s.isJoined = false;
+    s.isRejoining = false;
+    s.rejoinGen++; // a catch-up still running belongs to the old connection: it stops
   }
 
-  /** @param {Session} s @param {boolean} isModerator */
-  function setModerator(s, isModerator) {
+  /** Leaving (Leave, a removal, a lost rejoin): nothing of this room reacts any more. */
+  function close() {
+    s.isGone = true;
+    s.outbox.clear();
+    s.typing.clear();
+    hub.unroute(s.room);
+  }
+
+  /** @param {boolean} isModerator */
+  function setModerator(isModerator) {
     if (s.isModerator === isModerator) return;
     s.isModerator = isModerator;
     list.redecorate();
-    views.renderPresence(presence.names, s.username);
+    if (isShown()) views.renderPresence(s.presence.names, s.username);
+  }
+
+  // ---------- on screen ----------
+
+  /** This room goes on screen: its list, people, typing line and history status. */
+  function show() {
+    list.show();
+    s.typing.render();
+    views.renderPresence(s.presence.names, s.username);
+    updateHistoryStatus();
+    fillViewWithOlder();
   }
 
   // ---------- a message in context (search, permalink) ----------
@@ -408,15 +386,14 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
    * @returns {Promise<boolean>} whether the message is shown
    */
   async function jumpTo(id) {
-    const s = session;
-    if (!s || !socket) return false;
+    if (s.isGone) return false;
     if (list.has(id)) return list.showMessage(id);
     const gen = ++s.jumpGen;
     s.liveBuffer ??= []; // from now on live messages wait: the window is about to be replaced
-    const res = await emitAck(socket, "fetch_history", { room: s.room, around: id, limit: AROUND_PAGE }, HISTORY_TIMEOUT_MS);
-    if (session !== s || s.jumpGen !== gen) return false;
+    const res = await hub.request("fetch_history", { room: s.room, around: id, limit: AROUND_PAGE }, HISTORY_TIMEOUT_MS);
+    if (s.isGone || s.jumpGen !== gen) return false;
     if (!res.ok || !res.messages.some((m) => m.id === id)) {
-      if (!s.isDetached) flushLive(s);
+      if (!s.isDetached) flushLive();
       const isGone = res.ok || res.error.code === "not_found";
       views.announce(isGone || res.ok ? "That message is not in this room any more." : `Could not open the message: ${res.error.message}`);
       return false;
@@ -427,8 +404,8 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     s.maxSeen = 0;
     s.isDetached = s.hasMoreNewer;
     list.setDetached(s.isDetached);
-    ingest(s, res.messages, false);
-    if (!s.isDetached) flushLive(s);
+    ingest(res.messages, false, "history");
+    if (!s.isDetached) flushLive();
     s.lastId = s.maxSeen;
     list.showJumpToLatest(s.isDetached);
     updateHistoryStatus();
@@ -438,49 +415,46 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
 
   /** Scrolling down a detached window: the next newer page, and the live end once it is reached. */
   async function loadNewer() {
-    const s = session;
-    if (!s || !socket || !s.isDetached || s.isLoadingNewer || !s.isJoined) return;
+    if (s.isGone || !s.isDetached || s.isLoadingNewer || !s.isJoined) return;
     const after = list.newestId;
     if (after === null) return;
     s.isLoadingNewer = true;
     const gen = s.jumpGen;
-    const res = await emitAck(socket, "fetch_history", { room: s.room, after, limit: NEWER_PAGE }, HISTORY_TIMEOUT_MS);
-    if (session !== s || s.jumpGen !== gen) return;
+    const res = await hub.request("fetch_history", { room: s.room, after, limit: NEWER_PAGE }, HISTORY_TIMEOUT_MS);
+    if (s.isGone || s.jumpGen !== gen) return;
     s.isLoadingNewer = false;
     if (!res.ok) {
       if (res.error.code === "rate_limited") setTimeout(() => void loadNewer(), res.error.retryAfterMs ?? 500);
       return;
     }
-    ingest(s, res.messages, false);
+    ingest(res.messages, false, "history");
     s.lastId = s.maxSeen;
-    if (!res.hasMore) attach(s);
+    if (!res.hasMore) attach();
   }
 
-  /** The window reaches the newest message: live messages flow again, those that waited first. @param {Session} s */
-  function attach(s) {
+  /** The window reaches the newest message: live messages flow again, those that waited first. */
+  function attach() {
     s.hasMoreNewer = false;
     if (s.liveBuffer === null) return;
     s.isDetached = false;
     list.setDetached(false);
     list.showJumpToLatest(false);
-    flushLive(s);
+    flushLive();
   }
 
-  /** @param {Session} s */
-  function flushLive(s) {
+  function flushLive() {
     const waiting = s.liveBuffer ?? [];
     s.liveBuffer = null;
     s.isDetached = false;
-    ingest(s, waiting, true);
+    ingest(waiting, true, null);
   }
 
   /** Leaves a detached window for the newest messages (the "Latest messages" button, or sending). */
   async function returnToLive() {
-    const s = session;
-    if (!s || !socket || !s.isDetached) return;
+    if (s.isGone || !s.isDetached) return;
     const gen = ++s.jumpGen;
-    const res = await emitAck(socket, "fetch_history", { room: s.room, limit: OLDER_PAGE }, HISTORY_TIMEOUT_MS);
-    if (session !== s || s.jumpGen !== gen || !res.ok) return;
+    const res = await hub.request("fetch_history", { room: s.room, limit: OLDER_PAGE }, HISTORY_TIMEOUT_MS);
+    if (s.isGone || s.jumpGen !== gen || !res.ok) return;
     list.clearStored();
     // Live messages that arrived meanwhile may be newer than the page: they follow it (the list skips repeats).
     const waiting = s.liveBuffer ?? [];
@@ -491,30 +465,19 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     s.hasMoreOlder = Boolean(res.hasMore);
     list.setDetached(false);
     list.showJumpToLatest(false);
-    ingest(s, res.messages, false);
-    ingest(s, waiting, false);
+    ingest(res.messages, false, "history");
+    ingest(waiting, false, null);
     s.lastId = s.maxSeen;
     updateHistoryStatus();
     list.scrollToBottom();
   }
 
-  /**
-   * Any other request about the current room (search, edit, delete, kick, ban), answered as a promise.
-   * @template {keyof ClientToServerEvents} E
-   * @param {E} event @param {Parameters<ClientToServerEvents[E]>[0]} payload
-   * @returns {Promise<AckOf<E> | LocalFailure>}
-   */
-  function request(event, payload) {
-    if (!socket || !socket.connected) return Promise.resolve(failure("disconnected", "Not connected; try again when the connection is back."));
-    return emitAck(socket, event, payload, HISTORY_TIMEOUT_MS);
-  }
-
   // ---------- older history ----------
 
   async function loadOlder() {
-    const s = session;
-    if (!s || !socket || !s.hasMoreOlder || s.isLoadingOlder || !s.isJoined) return;
-    const before = list.oldestId;
+    if (s.isGone || !s.hasMoreOlder || s.isLoadingOlder || !s.isJoined) return;
+    // A reloaded room with nothing new since the last visit has no message yet: older than the resume point.
+    const before = list.oldestId ?? (s.maxSeen > 0 ? s.maxSeen + 1 : null);
     if (before === null) {
       s.hasMoreOlder = false;
       updateHistoryStatus();
@@ -522,62 +485,48 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     }
     s.isLoadingOlder = true;
     updateHistoryStatus();
-    const res = await emitAck(socket, "fetch_history", { room: s.room, before, limit: OLDER_PAGE }, HISTORY_TIMEOUT_MS);
-    if (session !== s) return;
+    const res = await hub.request("fetch_history", { room: s.room, before, limit: OLDER_PAGE }, HISTORY_TIMEOUT_MS);
+    if (s.isGone) return;
     s.isLoadingOlder = false;
     if (res.ok) {
-      list.prependOlder(res.messages);
+      if (list.oldestId === null) list.addMessages(res.messages, { isNew: false });
+      else list.prependOlder(res.messages);
+      for (const m of res.messages) deps.onArrival(s, m, "history");
       s.hasMoreOlder = Boolean(res.hasMore);
     } else if (res.error.code === "rate_limited") {
       setTimeout(() => void loadOlder(), res.error.retryAfterMs ?? 500);
     }
     updateHistoryStatus();
-    if (res.ok) fillViewWithOlder();
+    if (res.ok && isShown()) fillViewWithOlder();
   }
 
   /** A short page leaves no scrollbar to pull on: keep loading until the view is full or the room begins. */
   function fillViewWithOlder() {
-    const s = session;
-    if (s && s.hasMoreOlder && els.scroller.scrollHeight <= els.scroller.clientHeight) void loadOlder();
+    if (s.hasMoreOlder && els.scroller.scrollHeight <= els.scroller.clientHeight) void loadOlder();
   }
 
   function updateHistoryStatus() {
-    const s = session;
-    views.updateHistoryStatus({ hasMore: s !== null && s.hasMoreOlder, isLoading: s !== null && s.isLoadingOlder });
+    if (!isShown()) return;
+    views.updateHistoryStatus({ hasMore: s.hasMoreOlder, isLoading: s.isLoadingOlder });
   }
 
   // ---------- sending (for the outbox) ----------
 
   function canSend() {
-    return session !== null && session.isJoined && socket !== null && socket.connected;
-  }
-
-  /** @param {{ content: string, clientId: string }} payload @param {number} timeoutMs */
-  function send(payload, timeoutMs) {
-    const s = session;
-    if (!s || !socket) return Promise.resolve(failure("disconnected", "Not connected."));
-    return emitAck(socket, "send_message", { username: s.username, room: s.room, ...payload }, timeoutMs);
-  }
-
-  /** @param {string} room */
-  function sendTyping(room) {
-    if (socket) signalTyping(socket, { room, isTyping: true });
+    return !s.isGone && s.isJoined && hub.isConnected();
   }
 
   return {
-    /** The room this page is in, or null on the home view. */
-    current: () => session,
-    enterRoom,
-    leaveRoom,
+    state: s,
+    start,
     rejoin,
-    loadOlder,
-    loadNewer,
+    disconnected,
+    close,
+    show,
     jumpTo,
+    loadOlder,
     returnToLive,
-    request,
     canSend,
-    send,
-    sendTyping,
   };
 }
 

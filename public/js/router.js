@@ -1,6 +1,9 @@
 // Which view the address asks for, on load and on Back/Forward, and the ways in and out of a room:
-// the join form, "Join as" for a link from elsewhere, a room picked from the active-room list, Leave.
-// A permalink (/r/<room>?m=<id>) joins the same way, then opens that message in context.
+// the join form, "Join as" for a link from elsewhere, a room picked from the active-room list or the
+// sidebar, Leave. A permalink (/r/<room>?m=<id>) joins the same way, then opens that message in context.
+// Several rooms (issue 13): / is the join form (every joined room stays joined); /r/<room> of a joined
+// room switches to it at once. The rooms remembered from earlier visits are rejoined on load, except
+// when the page was opened from a link elsewhere: that asks first ("Join as"), before any connection.
 import { messageIdFromSearch, roomFromPath } from "./format.js";
 import { isOwnEntryFor } from "./address.js";
 
@@ -9,35 +12,35 @@ import { isOwnEntryFor } from "./address.js";
  *   body: HTMLElement,
  *   els: import("./elements.js").Elements,
  *   views: import("./views.js").Views,
- *   room: import("./room-session.js").RoomSession,
+ *   rooms: import("./rooms.js").Rooms,
  * }} deps
  */
-export function createRouter({ body, els, views, room: rooms }) {
+export function createRouter({ body, els, views, rooms }) {
   /** @param {boolean} isInitial */
   function route(isInitial) {
     const room = roomFromPath(location.pathname);
-    const session = rooms.current();
     if (room === null || (isInitial && body.dataset.room === "")) {
-      if (session) rooms.leaveRoom({ push: false });
-      else views.showHome({ focus: false });
+      if (isInitial && body.dataset.room !== "") rooms.restore();
+      rooms.showJoinForm({ push: false, focus: false });
       // Start where typing is needed: the name, or the room when the name is remembered.
       if (isInitial) (els.username.value ? els.roomName : els.username).focus();
       return;
     }
-    if (session && session.room === room.normalize("NFC").trim()) {
-      views.showChat();
-      const id = messageIdFromSearch(location.search);
-      if (id !== null) void rooms.jumpTo(id);
+    const key = room.normalize("NFC").trim();
+    const isOwn = isOwnEntryFor(key);
+    if (isInitial && isOwn) rooms.restore();
+    if (rooms.has(key)) {
+      void rooms.openRoom(key, messageIdFromSearch(location.search) ?? undefined, false);
       return;
     }
-    if (session) rooms.leaveRoom({ push: false });
     els.roomName.value = room;
     views.setJoinTitle(room);
     const name = views.readName();
     if (name === null) {
-      views.showHome({ focus: false });
+      rooms.showJoinForm({ push: false, focus: false });
+      views.setJoinTitle(room);
       els.username.focus();
-    } else if (isOwnEntryFor(room.normalize("NFC").trim())) {
+    } else if (isOwn) {
       // Back/Forward or a reload onto an entry this page joined from: the reader was here already.
       void rooms.enterRoom(name, room, { push: false, messageId: linkedMessage(room) });
     } else {
@@ -89,7 +92,10 @@ export function createRouter({ body, els, views, room: rooms }) {
     els.username.select();
   });
 
-  els.leave.addEventListener("click", () => rooms.leaveRoom({ push: true }));
+  els.leave.addEventListener("click", () => {
+    const room = rooms.currentRoom();
+    if (room !== null) rooms.leave(room, { push: true });
+  });
 
   window.addEventListener("popstate", () => route(false));
 

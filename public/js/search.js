@@ -12,7 +12,7 @@ const PAGE = 20;
  * @param {{
  *   doc: Document,
  *   els: import("./elements.js").Elements,
- *   rooms: import("./room-session.js").RoomSession,
+ *   rooms: import("./rooms.js").Rooms,
  *   onPick: (id: number) => void,
  * }} deps
  */

@@ -7,9 +7,13 @@ export const TYPING_SHOW_MS = 3000;
 export const TYPING_SEND_EVERY_MS = 2000;
 
 export class TypingIndicator {
-  /** @param {HTMLElement} el */
-  constructor(el) {
+  /**
+   * @param {HTMLElement} el
+   * @param {() => boolean} [isShown] whether this indicator's room is on screen (several rooms share `el`)
+   */
+  constructor(el, isShown = () => true) {
     this.el = el;
+    this.isShown = isShown;
     /** @type {Map<string, { name: string, timer: ReturnType<typeof setTimeout> }>} in arrival order */
     this.typists = new Map();
   }
@@ -40,6 +44,7 @@ export class TypingIndicator {
   }
 
   render() {
+    if (!this.isShown()) return;
     this.el.textContent = typingText([...this.typists.values()].map((t) => t.name));
   }
 }

@@ -1,10 +1,9 @@
 // What is on screen: the home view (join form, its errors, the active-room list) or the chat view
-// (banner, people list, history status), plus screen-reader announcements and the tab title.
+// (banner, people list, history status), plus screen-reader announcements. The tab title is rooms.js's
+// (unread counts of every room).
 import { codePointLength, fullDateLabel, hasControlChars, nameKey } from "./format.js";
 /** @import { ErrorBody } from "../../src/protocol.js" */
 /** @import { LocalFailure } from "./connection.js" */
-
-const TITLE = "Messenger Room";
 
 /**
  * @param {{
@@ -15,7 +14,6 @@ const TITLE = "Messenger Room";
  * }} deps
  */
 export function createViews({ doc, els, limits, directory }) {
-  let unread = 0;
   /** Adds controls to a name in the people list (moderation.js: Kick, Ban); set once by the wiring. */
   let decoratePerson = /** @type {(li: HTMLLIElement, name: string, isMe: boolean) => void} */ (() => {});
 
@@ -219,17 +217,6 @@ export function createViews({ doc, els, limits, directory }) {
     while (els.live.childElementCount > 5) els.live.firstElementChild?.remove();
   }
 
-  /** A message from someone else arrived: counted in the title while the tab is hidden. */
-  function noteUnread() {
-    if (!doc.hidden) return;
-    unread++;
-    updateTitle();
-  }
-
-  function updateTitle() {
-    doc.title = unread > 0 ? `(${unread}) ${TITLE}` : TITLE;
-  }
-
   els.presenceToggle.addEventListener("click", () => {
     const isOpen = els.presence.classList.toggle("is-open");
     els.presenceToggle.setAttribute("aria-expanded", String(isOpen));
@@ -239,11 +226,6 @@ export function createViews({ doc, els, limits, directory }) {
       closePresence();
       els.presenceToggle.focus();
     }
-  });
-  doc.addEventListener("visibilitychange", () => {
-    if (doc.hidden) return;
-    unread = 0;
-    updateTitle();
   });
 
   return {
@@ -264,7 +246,6 @@ export function createViews({ doc, els, limits, directory }) {
     renderPresence,
     updateHistoryStatus,
     announce,
-    noteUnread,
     showRemoved,
     /** @param {(li: HTMLLIElement, name: string, isMe: boolean) => void} fn */
     setPersonDecorator(fn) {

@@ -1,0 +1,127 @@
+// The page's one Socket.IO connection, shared by every joined room: it routes each room's events to that
+// room's session, holds a room's events back while its join answer is on its way (a polling response can
+// batch the answer with the first broadcasts), and tells the rooms when the connection comes and goes.
+import { createSocket, emitAck, failure, signalTyping } from "./connection.js";
+/** @import { ClientToServerEvents, JoinPayload, MessageEvent, MessageUpdatedEvent, PresenceEvent, RemovedEvent, ResyncEvent, TypingEvent } from "../../src/protocol.js" */
+/** @import { AckOf, ChatSocket, LocalFailure } from "./connection.js" */
+
+/**
+ * What a room session does with its room's events.
+ * @typedef {{
+ *   message(msg: MessageEvent): void,
+ *   updated(ev: MessageUpdatedEvent): void,
+ *   removed(ev: RemovedEvent): void,
+ *   presence(ev: PresenceEvent): void,
+ *   typing(ev: TypingEvent): void,
+ *   resync(ev: ResyncEvent): void,
+ * }} RoomHandlers
+ */
+
+/**
+ * @param {{
+ *   onConnect: () => void,
+ *   onDisconnect: () => void,
+ *   onServerShutdown: () => void,
+ * }} deps
+ */
+export function createHub({ onConnect, onDisconnect, onServerShutdown }) {
+  /** @type {ChatSocket | null} */
+  let socket = null;
+  /** @type {Map<string, RoomHandlers>} */
+  const routes = new Map();
+  /** Rooms whose join answer has not been handled yet, with the events that arrived for them meanwhile. */
+  /** @type {Map<string, (() => void)[]>} */
+  const held = new Map();
+  /** Wait before reconnecting after the server itself ended the connection; doubles while that repeats. */
+  let serverDisconnectRetryMs = 1000;
+
+  function ensureSocket() {
+    if (socket) return socket;
+    const s = createSocket();
+    socket = s;
+    s.on("connect", onConnect);
+    s.on("disconnect", (reason) => {
+      onDisconnect();
+      // A disconnect the server chose is not retried by Socket.IO itself; a chat page wants back in, gently.
+      if (reason === "io server disconnect") {
+        setTimeout(() => s.connect(), serverDisconnectRetryMs);
+        serverDisconnectRetryMs = Math.min(serverDisconnectRetryMs * 2, 30_000);
+      }
+    });
+    s.on("server_shutdown", onServerShutdown);
+    s.on("message", (msg) => dispatch(msg?.room, (h) => h.message(msg)));
+    s.on("message_updated", (ev) => dispatch(ev?.room, (h) => h.updated(ev)));
+    s.on("removed", (ev) => dispatch(ev?.room, (h) => h.removed(ev)));
+    s.on("presence", (ev) => dispatch(ev?.room, (h) => h.presence(ev)));
+    s.on("typing", (ev) => routes.get(String(ev?.room))?.typing(ev));
+    s.on("resync", (ev) => routes.get(String(ev?.room))?.resync(ev));
+    // Every event is sent with an ack, so chat_error only reports a typing signal that was refused.
+    s.on("chat_error", () => {});
+    return s;
+  }
+
+  /** @param {unknown} room @param {(h: RoomHandlers) => void} fn */
+  function dispatch(room, fn) {
+    if (typeof room !== "string") return;
+    const waiting = held.get(room);
+    // Looked up when it runs: a held event finds the session its join answer created.
+    const run = () => {
+      const h = routes.get(room);
+      if (h) fn(h);
+    };
+    if (waiting) waiting.push(run);
+    else run();
+  }
+
+  /**
+   * A join_chat for `room` on the one socket; events for the room wait until `settle` (after the answer
+   * was handled) runs them.
+   * @param {JoinPayload} payload
+   * @param {number} timeoutMs
+   */
+  async function join(payload, timeoutMs) {
+    const s = ensureSocket();
+    const room = payload.room.normalize("NFC").trim();
+    held.set(room, []);
+    const res = await emitAck(s, "join_chat", payload, timeoutMs);
+    const waiting = held.get(room) ?? [];
+    held.delete(room);
+    const key = res.ok ? res.room : room;
+    return { res, settle: () => (key === room ? waiting : []).forEach((fn) => fn()) };
+  }
+
+  /**
+   * Any request answered as a promise, failing at once while offline.
+   * @template {keyof ClientToServerEvents} E
+   * @param {E} event @param {Parameters<ClientToServerEvents[E]>[0]} payload @param {number} timeoutMs
+   * @returns {Promise<AckOf<E> | LocalFailure>}
+   */
+  function request(event, payload, timeoutMs) {
+    if (!socket || !socket.connected) return Promise.resolve(failure("disconnected", "Not connected; try again when the connection is back."));
+    return emitAck(socket, event, payload, timeoutMs);
+  }
+
+  return {
+    join,
+    request,
+    /** @param {string} room @param {RoomHandlers} handlers */
+    route(room, handlers) {
+      routes.set(room, handlers);
+    },
+    /** @param {string} room */
+    unroute(room) {
+      routes.delete(room);
+    },
+    isConnected: () => socket !== null && socket.connected,
+    /** @param {string} room */
+    sendTyping(room) {
+      if (socket) signalTyping(socket, { room, isTyping: true });
+    },
+    /** The connection is back for good: the next server-chosen disconnect waits the shortest time again. */
+    settled() {
+      serverDisconnectRetryMs = 1000;
+    },
+  };
+}
+
+/** @typedef {ReturnType<typeof createHub>} Hub */

@@ -1,0 +1,153 @@
+// The sidebar of joined rooms (issue 13): one link per room with its unread count, a mention badge (or only
+// a dot for a muted room), the room on screen marked aria-current; "+ Join" for another room; Alt+ArrowUp
+// and Alt+ArrowDown move between rooms. Under 768 px, on the chat view, it is a drawer opened by the
+// Rooms button in the room bar: Escape closes it and gives the focus back to that button, and moving the
+// focus out of it closes it too, so it neither traps nor loses the focus.
+/* global Element, HTMLAnchorElement */
+import { roomFromPath, roomPath } from "./format.js";
+/** @import { SidebarEntry } from "./rooms.js" */
+
+const DRAWER_QUERY = "(max-width: 47.99rem)";
+
+/**
+ * @param {{
+ *   doc: Document,
+ *   nav: HTMLElement,
+ *   list: HTMLUListElement,
+ *   join: HTMLButtonElement,
+ *   toggle: HTMLButtonElement,
+ *   toggleCount: HTMLElement,
+ *   chat: HTMLElement,
+ *   onPick: (room: string) => void,
+ *   onJoinNew: () => void,
+ *   onMove: (step: number) => void,
+ * }} deps
+ */
+export function createSidebar({ doc, nav, list, join, toggle, toggleCount, chat, onPick, onJoinNew, onMove }) {
+  const win = doc.defaultView;
+  const drawerMedia = win ? win.matchMedia(DRAWER_QUERY) : null;
+
+  /** A drawer only on a narrow screen, and only over the chat view (on the home view it sits above the form). */
+  const isDrawer = () => Boolean(drawerMedia?.matches) && !chat.hidden;
+  const isOpen = () => nav.classList.contains("is-open");
+
+  /** @param {SidebarEntry[]} entries */
+  function render(entries) {
+    nav.hidden = entries.length === 0;
+    const focusedRoom = doc.activeElement instanceof HTMLAnchorElement && list.contains(doc.activeElement) ? doc.activeElement.dataset.room : undefined;
+    list.replaceChildren(...entries.map(item));
+    // Redrawing must not take the focus from a reader moving through the list.
+    if (focusedRoom !== undefined) linkFor(focusedRoom)?.focus();
+    const total = entries.reduce((n, e) => n + (e.badge.kind === "count" ? e.badge.count : 0), 0);
+    toggleCount.textContent = total > 0 ? String(total) : "";
+    toggleCount.hidden = total === 0;
+    toggle.setAttribute("aria-label", total > 0 ? `Rooms, ${total} unread` : "Rooms");
+  }
+
+  /** @param {SidebarEntry} e */
+  function item(e) {
+    const li = doc.createElement("li");
+    const a = doc.createElement("a");
+    a.className = "sidebar__room";
+    a.href = roomPath(e.room);
+    a.dataset.room = e.room;
+    if (e.isCurrent) a.setAttribute("aria-current", "page");
+    const name = doc.createElement("span");
+    name.className = "sidebar__name";
+    name.textContent = e.room;
+    const as = doc.createElement("span");
+    as.className = "sidebar__as";
+    as.textContent = ` as ${e.name}`;
+    const text = doc.createElement("span");
+    text.className = "sidebar__text";
+    text.append(name, as);
+    a.append(text);
+    if (e.badge.kind === "count") {
+      if (e.badge.hasMention) a.append(badge("sidebar__mention", "@", ", mentions you"));
+      a.append(badge("sidebar__count", String(e.badge.count), `, ${e.badge.count} unread`));
+    } else if (e.badge.kind === "dot") {
+      a.append(badge("sidebar__dot", "", ", new messages"));
+    }
+    li.append(a);
+    return li;
+  }
+
+  /** A visible mark with words for screen readers. @param {string} className @param {string} shown @param {string} said */
+  function badge(className, shown, said) {
+    const span = doc.createElement("span");
+    span.className = className;
+    if (shown) {
+      const mark = doc.createElement("span");
+      mark.setAttribute("aria-hidden", "true");
+      mark.textContent = shown;
+      span.append(mark);
+    }
+    const sr = doc.createElement("span");
+    sr.className = "sr-only";
+    sr.textContent = said;
+    span.append(sr);
+    return span;
+  }
+
+  /** @param {string} room */
+  function linkFor(room) {
+    for (const a of list.querySelectorAll("a.sidebar__room")) {
+      if (a instanceof HTMLAnchorElement && a.dataset.room === room) return a;
+    }
+    return null;
+  }
+
+  function open() {
+    nav.classList.add("is-open");
+    toggle.setAttribute("aria-expanded", "true");
+    const target = list.querySelector('a[aria-current="page"]') ?? list.querySelector("a") ?? join;
+    if (target instanceof HTMLElement) target.focus();
+  }
+
+  /** @param {{ returnFocus: boolean }} opts */
+  function close(opts) {
+    if (!isOpen()) return;
+    nav.classList.remove("is-open");
+    toggle.setAttribute("aria-expanded", "false");
+    if (opts.returnFocus) toggle.focus();
+  }
+
+  list.addEventListener("click", (event) => {
+    const link = event.target instanceof Element ? event.target.closest("a.sidebar__room") : null;
+    if (!(link instanceof HTMLAnchorElement)) return;
+    // Let the browser handle "open in new tab" and friends.
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const room = roomFromPath(new URL(link.href).pathname);
+    if (room === null) return;
+    event.preventDefault();
+    close({ returnFocus: false });
+    onPick(room);
+  });
+  join.addEventListener("click", () => {
+    close({ returnFocus: false });
+    onJoinNew();
+  });
+  toggle.addEventListener("click", () => (isOpen() ? close({ returnFocus: true }) : open()));
+  nav.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && isOpen()) {
+      event.preventDefault();
+      close({ returnFocus: true });
+    }
+  });
+  // Tabbing (or clicking) out of the open drawer closes it: the focus goes where the reader sent it.
+  nav.addEventListener("focusout", (event) => {
+    if (!isOpen() || !isDrawer()) return;
+    const to = event.relatedTarget;
+    if (to instanceof Node && (nav.contains(to) || to === toggle)) return;
+    close({ returnFocus: false });
+  });
+  doc.addEventListener("keydown", (event) => {
+    if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
+    event.preventDefault();
+    onMove(event.key === "ArrowUp" ? -1 : 1);
+  });
+  drawerMedia?.addEventListener("change", () => close({ returnFocus: false }));
+
+  return { render, close: () => close({ returnFocus: false }) };
+}
