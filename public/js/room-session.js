@@ -116,6 +116,15 @@ export function createRoomSession(init, deps) {
   list.decorate = (li, meta) => deps.decorate(li, meta, s.isModerator);
 
   const isShown = () => !s.isGone && deps.isShown(s);
+  /** Waiting for the room to be joined on this connection (a message opened in a room still rejoining). */
+  /** @type {(() => void)[]} */
+  let joinWaiters = [];
+
+  function wakeJoinWaiters() {
+    const waiting = joinWaiters;
+    joinWaiters = [];
+    for (const wake of waiting) wake();
+  }
 
   // ---------- incoming ----------
 
@@ -240,6 +249,7 @@ export function createRoomSession(init, deps) {
     takePresence(res.users);
     ingest(/** @type {WireMessage[]} */ (res.history), false, "history");
     settle();
+    wakeJoinWaiters();
   }
 
   /**
@@ -299,6 +309,7 @@ export function createRoomSession(init, deps) {
     updateHistoryStatus();
     if (isShown()) fillViewWithOlder();
     deps.onCaughtUp(s);
+    wakeJoinWaiters();
     s.outbox.pump();
   }
 
@@ -326,6 +337,7 @@ export function createRoomSession(init, deps) {
     settle();
     updateHistoryStatus();
     deps.onCaughtUp(s);
+    wakeJoinWaiters();
     s.outbox.pump();
   }
 
@@ -352,6 +364,7 @@ export function createRoomSession(init, deps) {
   /** Leaving (Leave, a removal, a lost rejoin): nothing of this room reacts any more. */
   function close() {
     s.isGone = true;
+    wakeJoinWaiters();
     s.outbox.clear();
     s.typing.clear();
     hub.unroute(s.room);
@@ -386,6 +399,7 @@ export function createRoomSession(init, deps) {
    * @returns {Promise<boolean>} whether the message is shown
    */
   async function jumpTo(id) {
+    if (!s.isJoined && !s.isGone) await new Promise((resolve) => joinWaiters.push(() => resolve(undefined)));
     if (s.isGone) return false;
     if (list.has(id)) return list.showMessage(id);
     const gen = ++s.jumpGen;

@@ -161,12 +161,16 @@ export function createRooms({ doc, els, views, composer, decorate, render, onUpd
 
   // ---------- joining, switching, leaving ----------
 
-  /** The rooms remembered from earlier visits join again (once per page), each from where it was read. */
-  function restore() {
+  /**
+   * The rooms remembered from earlier visits join again (once per page), each from where it was read.
+   * @param {string} [except] a room being joined explicitly right now (the join form, "Join as"), maybe
+   *   under another name: left to that join
+   */
+  function restore(except) {
     if (hasRestored) return;
     hasRestored = true;
     for (const r of recallRooms()) {
-      if (sessions.has(r.room)) continue;
+      if (sessions.has(r.room) || r.room === except) continue;
       const session = createRoomSession({ room: r.room, username: r.name, lastId: r.lastReadId }, sessionDeps);
       sessions.set(r.room, session);
       counts.set(r.room, { lastReadId: r.lastReadId, lastSeenId: r.lastSeenId, unread: r.unread, mentions: r.mentions });
@@ -183,8 +187,8 @@ export function createRooms({ doc, els, views, composer, decorate, render, onUpd
    *   replace (load, back/forward); messageId: a permalink's message, opened in context after the join
    */
   async function enterRoom(username, room, opts) {
-    restore();
     const key = room.normalize("NFC").trim();
+    restore(key);
     if (sessions.has(key)) return openRoom(key, opts.messageId ?? undefined, opts.push);
     views.setJoinBusy(true);
     const { res, settle } = await hub.join({ username, room }, JOIN_TIMEOUT_MS);

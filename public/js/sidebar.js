@@ -138,8 +138,13 @@ export function createSidebar({ doc, nav, list, join, toggle, toggleCount, chat,
   nav.addEventListener("focusout", (event) => {
     if (!isOpen() || !isDrawer()) return;
     const to = event.relatedTarget;
-    if (to instanceof Node && (nav.contains(to) || to === toggle)) return;
+    if (to instanceof Node && nav.contains(to)) return;
     close({ returnFocus: false });
+  });
+  // A click on the Rooms button while the drawer is open closes it (its click handler): it must not take
+  // the focus first, or the focusout above would close it and the click open it again.
+  toggle.addEventListener("mousedown", (event) => {
+    if (isOpen()) event.preventDefault();
   });
   doc.addEventListener("keydown", (event) => {
     if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;

@@ -1,0 +1,269 @@
+// Several rooms in one page (issue 13 section 1): the sidebar with unread counts and mentions, instant
+// switching that keeps each room's scroll position and draft, one connection for every room, leaving for
+// real, rooms remembered across a reload (rejoined with `since`), the title, and the drawer at 360 px.
+import { describe, expect, it } from "vitest";
+import type { Page, WebSocket } from "playwright-core";
+import { join, notice, send, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
+import { blockingFindings } from "./helpers/axe.js";
+import type { NodeClient } from "./helpers/server.js";
+import { browserSuite, world } from "./helpers/suite.js";
+
+const suite = browserSuite();
+
+interface SidebarRoom {
+  room: string;
+  count: string;
+  mention: boolean;
+  dot: boolean;
+  current: boolean;
+}
+
+/** The sidebar as the reader sees it: each room, its unread number, its mention badge, the current one. */
+function sidebar(page: Page): Promise<SidebarRoom[]> {
+  return page.locator("#sidebar-list a.sidebar__room").evaluateAll((links) =>
+    links.map((a) => ({
+      room: a.querySelector(".sidebar__name")?.textContent ?? "",
+      count: a.querySelector(".sidebar__count [aria-hidden]")?.textContent ?? "",
+      mention: a.querySelector(".sidebar__mention") !== null,
+      dot: a.querySelector(".sidebar__dot") !== null,
+      current: a.getAttribute("aria-current") === "page",
+    })),
+  );
+}
+
+/** Waits until the sidebar shows these counts ("" for none), room by room. */
+async function waitForCounts(page: Page, counts: Record<string, string>): Promise<void> {
+  await page.waitForFunction(
+    (want) => {
+      const got: Record<string, string> = {};
+      for (const a of document.querySelectorAll("#sidebar-list a.sidebar__room")) {
+        got[a.querySelector(".sidebar__name")?.textContent ?? ""] = a.querySelector(".sidebar__count [aria-hidden]")?.textContent ?? "";
+      }
+      return JSON.stringify(got) === JSON.stringify(want);
+    },
+    counts,
+    { timeout: 10_000 },
+  );
+}
+
+/** Joins one more room from the sidebar's "+ Join", through the join form. */
+async function joinAnother(page: Page, room: string): Promise<void> {
+  // On a narrow screen the sidebar is a drawer: opened first.
+  if (await page.locator("#rooms-toggle").isVisible()) await page.click("#rooms-toggle");
+  await page.click("#sidebar-join");
+  await page.locator("#home-view").waitFor({ state: "visible" });
+  await page.fill("#room-name", room);
+  await page.press("#room-name", "Enter");
+  await waitInRoom(page, room);
+}
+
+async function openFromSidebar(page: Page, room: string): Promise<void> {
+  await page.locator("#sidebar-list a.sidebar__room", { has: page.locator(".sidebar__name", { hasText: room }) }).click();
+  await waitInRoom(page, room);
+}
+
+/** Names of the events the page sends on its socket (join_chat, fetch_history, ...), from now on. */
+function watchSentEvents(page: Page): string[] {
+  const sent: string[] = [];
+  const onFrame = (frame: { payload: string | Buffer }) => {
+    const m = /^\d+\d*\["([a-z_]+)"/.exec(String(frame.payload));
+    if (m?.[1]) sent.push(m[1]);
+  };
+  page.on("websocket", (ws: WebSocket) => ws.on("framesent", onFrame));
+  return sent;
+}
+
+async function say(client: NodeClient, room: string, content: string): Promise<void> {
+  const res = await client.timeout(5000).emitWithAck("send_message", { room, username: "Ben", content });
+  if (!res.ok) throw new Error(`send failed: ${res.error.code}`);
+}
+
+describe("several rooms in one page", () => {
+  it("joins three rooms on one connection; counts unread and mentions per room, right after switching and after a reload", async () => {
+    const { problems, person } = world(suite);
+    const ana = await person("ana");
+    const frames = watchSentEvents(ana.page);
+    await join(ana.page, suite.server.url, "Ana", "alpha");
+    await joinAnother(ana.page, "beta");
+    await joinAnother(ana.page, "gamma");
+    expect(await sidebar(ana.page)).toEqual([
+      { room: "alpha", count: "", mention: false, dot: false, current: false },
+      { room: "beta", count: "", mention: false, dot: false, current: false },
+      { room: "gamma", count: "", mention: false, dot: false, current: true },
+    ]);
+    // One Socket.IO connection carries the three rooms.
+    const ids = await Promise.all(["alpha", "beta", "gamma"].map(async (r) => (await suite.server.app.io.in(r).fetchSockets()).map((s) => s.id)));
+    expect(ids[0]).toHaveLength(1);
+    expect(ids[1]).toEqual(ids[0]);
+    expect(ids[2]).toEqual(ids[0]);
+
+    const ben = await suite.server.joined("alpha", "Ben");
+    await ben.timeout(5000).emitWithAck("join_chat", { room: "beta", username: "Ben" });
+    await say(ben, "alpha", "first in alpha");
+    await say(ben, "alpha", "@Ana look at this");
+    await say(ben, "beta", "one in beta");
+    await waitForCounts(ana.page, { alpha: "2", beta: "1", gamma: "" });
+    expect((await sidebar(ana.page)).map((r) => r.mention)).toEqual([true, false, false]);
+    await ana.page.waitForFunction(() => document.title === "(3) @ Messenger Room");
+
+    // Switching is instant: no join, no history fetched again; alpha is read, beta still counts.
+    const before = frames.length;
+    await openFromSidebar(ana.page, "alpha");
+    await sentMessage(ana.page, "@Ana look at this").waitFor();
+    await waitForCounts(ana.page, { alpha: "", beta: "1", gamma: "" });
+    await ana.page.waitForFunction(() => document.title === "(1) Messenger Room");
+    expect(frames.slice(before).filter((e) => e === "join_chat" || e === "fetch_history")).toEqual([]);
+    expect(new URL(ana.page.url()).pathname).toBe("/r/alpha");
+    // The "New messages" line sits right above the first message that was unread.
+    expect(await ana.page.locator("#messages .unread-line + li .msg__text, #messages .unread-line + .day + li .msg__text").first().textContent()).toBe("first in alpha");
+
+    // Away for the night: the page is gone while Ben writes; back (a reload of its own address), every
+    // room is rejoined with since, and the counts are right.
+    await ana.page.goto("about:blank");
+    await ben.timeout(5000).emitWithAck("join_chat", { room: "gamma", username: "Ben" });
+    await say(ben, "gamma", "gamma while you slept");
+    await say(ben, "gamma", "@Ana wake up");
+    await say(ben, "beta", "beta while you slept");
+    await ana.page.goBack();
+    await waitInRoom(ana.page, "alpha");
+    await waitForCounts(ana.page, { alpha: "", beta: "2", gamma: "2" });
+    expect((await sidebar(ana.page)).map((r) => r.mention)).toEqual([false, false, true]);
+    await ana.page.waitForFunction(() => document.title === "(4) @ Messenger Room");
+
+    await openFromSidebar(ana.page, "gamma");
+    await sentMessage(ana.page, "@Ana wake up").waitFor();
+    await waitForCounts(ana.page, { alpha: "", beta: "2", gamma: "" });
+    expect(await ana.page.locator("#messages .unread-line + li .msg__text, #messages .unread-line + .day + li .msg__text").first().textContent()).toBe("gamma while you slept");
+    // Back follows the switches.
+    await ana.page.goBack();
+    await waitInRoom(ana.page, "alpha");
+    ben.close();
+    expect(problems.list).toEqual([]);
+  });
+
+  it("Leave leaves for real: out of the sidebar, the server and storage, and not back after a reload", async () => {
+    const { problems, person } = world(suite);
+    const [ana, ben] = await Promise.all([person("ana"), person("ben")]);
+    await join(ben.page, suite.server.url, "Ben", "lobby");
+    await join(ana.page, suite.server.url, "Ana", "lobby");
+    await joinAnother(ana.page, "kitchen");
+    await waitForPresence(ben.page, ["Ana", "Ben"]);
+
+    await openFromSidebar(ana.page, "lobby");
+    await ana.page.click("#leave-button");
+    // The next room takes the screen; the one left is gone from the sidebar and from the server.
+    await waitInRoom(ana.page, "kitchen");
+    expect((await sidebar(ana.page)).map((r) => r.room)).toEqual(["kitchen"]);
+    await notice(ben.page, "Ana has left the chat.").waitFor();
+    await waitForPresence(ben.page, ["Ben"]);
+    expect(await suite.server.app.presence.users("lobby")).toEqual(["Ben"]);
+    const stored = await ana.page.evaluate(() => JSON.parse(localStorage.getItem("messenger-room:rooms") ?? "[]") as { room: string }[]);
+    expect(stored.map((r) => r.room)).toEqual(["kitchen"]);
+
+    await ana.page.reload();
+    await waitInRoom(ana.page, "kitchen");
+    expect((await sidebar(ana.page)).map((r) => r.room)).toEqual(["kitchen"]);
+    expect(await suite.server.app.presence.users("lobby")).toEqual(["Ben"]);
+
+    // Leaving the last room goes home, with no sidebar.
+    await ana.page.click("#leave-button");
+    await ana.page.locator("#home-view").waitFor({ state: "visible" });
+    expect(await ana.page.locator("#sidebar").isHidden()).toBe(true);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("keeps each room's draft and scroll position; Alt+Arrow keys move between rooms", async () => {
+    const { problems, person } = world(suite);
+    await suite.server.seed(
+      "long",
+      Array.from({ length: 80 }, (_, i) => ({ sender: "Ben", content: `line ${i + 1}` })),
+    );
+    const ana = await person("ana");
+    await join(ana.page, suite.server.url, "Ana", "long");
+    await joinAnother(ana.page, "short");
+    await ana.page.fill("#message-content", "a thought for short");
+
+    await openFromSidebar(ana.page, "long");
+    expect(await ana.page.inputValue("#message-content")).toBe("");
+    await ana.page.fill("#message-content", "half-written in long");
+    // Scrolled up to a point in the middle of the history.
+    await ana.page.locator("#message-list").evaluate((el) => (el.scrollTop = 400));
+    const top = await ana.page.locator("#message-list").evaluate((el) => el.scrollTop);
+
+    await ana.page.keyboard.press("Alt+ArrowDown");
+    await waitInRoom(ana.page, "short");
+    expect(await ana.page.inputValue("#message-content")).toBe("a thought for short");
+
+    await ana.page.keyboard.press("Alt+ArrowUp");
+    await waitInRoom(ana.page, "long");
+    expect(await ana.page.inputValue("#message-content")).toBe("half-written in long");
+    expect(await ana.page.locator("#message-list").evaluate((el) => el.scrollTop)).toBe(top);
+    expect(await ana.page.locator("#new-messages").isHidden()).toBe(true);
+    // A draft is never sent by switching.
+    await send(ana.page, "sent from long");
+    await openFromSidebar(ana.page, "short");
+    expect(await ana.page.inputValue("#message-content")).toBe("a thought for short");
+    expect(await sentMessage(ana.page, "sent from long").count()).toBe(0);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("under 768 px the sidebar is a drawer: the Rooms button opens it, Escape closes it and the focus comes back", async () => {
+    const { problems, person } = world(suite);
+    const ana = await person("ana", { viewport: { width: 360, height: 640 }, bypassCSP: true });
+    await join(ana.page, suite.server.url, "Ana", "north");
+    await joinAnother(ana.page, "south");
+    const nav = ana.page.locator("#sidebar");
+    const toggle = ana.page.locator("#rooms-toggle");
+    await nav.waitFor({ state: "hidden" });
+    expect(await toggle.getAttribute("aria-expanded")).toBe("false");
+
+    await toggle.click();
+    await nav.waitFor({ state: "visible" });
+    expect(await toggle.getAttribute("aria-expanded")).toBe("true");
+    expect(await ana.page.evaluate(() => document.activeElement?.getAttribute("aria-current"))).toBe("page");
+    expect(await ana.page.evaluate(() => document.activeElement?.textContent)).toContain("south");
+    expect(await blockingFindings(ana.page, "drawer")).toEqual([]);
+
+    await ana.page.keyboard.press("Escape");
+    await nav.waitFor({ state: "hidden" });
+    expect(await ana.page.evaluate(() => document.activeElement?.id)).toBe("rooms-toggle");
+    expect(await toggle.getAttribute("aria-expanded")).toBe("false");
+
+    // Picking a room closes the drawer and switches.
+    await toggle.click();
+    await nav.waitFor({ state: "visible" });
+    await openFromSidebar(ana.page, "north");
+    await nav.waitFor({ state: "hidden" });
+    expect(await ana.page.evaluate(() => document.activeElement?.id)).toBe("message-content");
+
+    // Tabbing out of the open drawer closes it rather than trapping the focus.
+    await toggle.click();
+    await nav.waitFor({ state: "visible" });
+    await ana.page.locator("#sidebar-list a").last().focus();
+    await ana.page.keyboard.press("Tab");
+    await nav.waitFor({ state: "hidden" });
+    expect(await ana.page.evaluate(() => document.activeElement?.id)).toBe("rooms-toggle");
+    expect(problems.list).toEqual([]);
+  });
+
+  it("the sidebar with counts, a mention and the room on screen passes axe, light and dark", async () => {
+    const { problems, person } = world(suite);
+    const ana = await person("ana", { bypassCSP: true });
+    await join(ana.page, suite.server.url, "Ana", "east");
+    await joinAnother(ana.page, "west");
+    const ben = await suite.server.joined("east", "Ben");
+    await say(ben, "east", "@Ana over here");
+    await say(ben, "east", "and again");
+    await waitForCounts(ana.page, { east: "2", west: "" });
+    expect(await ana.page.locator("#sidebar-list a.sidebar__room").first().innerText()).toContain("east");
+    // Read out as words, not as "@" and "2".
+    await ana.page.getByRole("link", { name: /^#?\s*east\s+as Ana\s*,\s*mentions you\s*,\s*2 unread$/ }).waitFor();
+    expect(await blockingFindings(ana.page, "sidebar")).toEqual([]);
+    // The home view with the sidebar beside the join form.
+    await ana.page.click("#sidebar-join");
+    await ana.page.locator("#home-view").waitFor({ state: "visible" });
+    expect(await blockingFindings(ana.page, "home with sidebar")).toEqual([]);
+    ben.close();
+    expect(problems.list).toEqual([]);
+  });
+});
