@@ -19,6 +19,8 @@ export interface ServerSpec {
   profileDir?: string;
   /** Profile file name, so each workload's profile is found by name. */
   profileName?: string;
+  /** Variables set last, over the defaults below (e.g. a longer HISTORY_LIMIT for the page bench). */
+  extraEnv?: Readonly<Record<string, string>>;
 }
 
 export interface RunningServer {
@@ -72,6 +74,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
     ...RELAXED_LIMITS_ENV,
     // An experiment knob for the baseline only (see baseline-server.ts); the app ignores it.
     ...(process.env.BASELINE_SYNCHRONOUS ? { BASELINE_SYNCHRONOUS: process.env.BASELINE_SYNCHRONOUS } : {}),
+    ...spec.extraEnv,
   };
   const started = performance.now();
   // cwd in the temp dir: the app reads a .env from its cwd, and a developer's .env must not change the run.

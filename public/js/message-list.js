@@ -94,17 +94,17 @@ export class MessageList {
   }
 
   /**
-   * Puts this list in the scroller in place of the one there, where the reader left it: at the bottom if
-   * they were there, else at the same scroll position.
+   * Puts this list on screen where the reader left it: at the bottom if they were there, else at the same
+   * scroll position. The lists of the other rooms stay in the scroller, hidden with content-visibility, so
+   * the browser keeps their layout and showing one again costs no new layout of its messages.
    */
   show() {
-    const mounted = this.scroller.querySelector("ol.messages");
-    if (mounted && mounted !== this.list) {
-      mounted.removeAttribute("id");
-      mounted.replaceWith(this.list);
-    } else if (!mounted) {
-      this.scroller.append(this.list);
+    for (const other of this.scroller.querySelectorAll("ol.messages:not(.messages--away)")) {
+      // The page's empty list, shown while no room was: not needed any more.
+      if (other !== this.list) other.remove();
     }
+    if (this.list.parentElement !== this.scroller) this.scroller.append(this.list);
+    this.list.classList.remove("messages--away");
     this.list.id = "messages";
     this.isShown = true;
     if (this.isPinned && !this.isDetached) this.scrollToBottom();
@@ -114,16 +114,19 @@ export class MessageList {
 
   /**
    * Another room goes on screen: remembers the scroll position (and whether the reader was at the bottom).
-   * @param {HTMLOListElement} [placeholder] put in its place (no room on screen any more)
+   * @param {HTMLOListElement} [placeholder] this room is gone: the list leaves the page, the page's empty one shows
    */
   hide(placeholder) {
-    if (!this.isShown) return;
-    this.isPinned = !this.isDetached && this.isAtBottom();
-    this.savedScrollTop = this.scroller.scrollTop;
-    this.isShown = false;
+    if (this.isShown) {
+      this.isPinned = !this.isDetached && this.isAtBottom();
+      this.savedScrollTop = this.scroller.scrollTop;
+      this.isShown = false;
+    }
+    this.list.removeAttribute("id");
+    this.list.classList.add("messages--away");
     if (placeholder) {
-      this.list.removeAttribute("id");
-      this.list.replaceWith(placeholder);
+      this.list.remove();
+      if (!placeholder.isConnected) this.scroller.append(placeholder);
       placeholder.id = "messages";
       this.newButton.hidden = true;
     }

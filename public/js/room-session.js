@@ -368,6 +368,7 @@ export function createRoomSession(init, deps) {
     s.outbox.clear();
     s.typing.clear();
     hub.unroute(s.room);
+    ol.remove();
   }
 
   /** @param {boolean} isModerator */
