@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Page, WebSocket } from "playwright-core";
 import { join, notice, send, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
 import { blockingFindings } from "./helpers/axe.js";
-import type { NodeClient } from "./helpers/server.js";
+import { E2E_MODERATOR_TOKEN, type NodeClient } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
 const suite = browserSuite();
@@ -204,6 +204,32 @@ describe("several rooms in one page", () => {
     await openFromSidebar(ana.page, "short");
     expect(await ana.page.inputValue("#message-content")).toBe("a thought for short");
     expect(await sentMessage(ana.page, "sent from long").count()).toBe(0);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("a moderator removing the reader from one room takes only that room away; the others keep working", async () => {
+    const { problems, person } = world(suite);
+    const [mod, ben] = await Promise.all([person("mod"), person("ben")]);
+    await mod.page.goto(`${suite.server.url}/moderate`);
+    await mod.page.fill("#moderator-token", E2E_MODERATOR_TOKEN);
+    await mod.page.click("#moderate-submit");
+    await mod.page.locator("#moderate-status", { hasText: "You are a moderator" }).waitFor();
+    await join(ben.page, suite.server.url, "Ben", "quiet");
+    await joinAnother(ben.page, "loud");
+    await join(mod.page, suite.server.url, "Mod", "quiet");
+    await waitForPresence(mod.page, ["Ben", "Mod"]);
+
+    // Ben reads "loud" while the moderator takes him out of "quiet".
+    await mod.page.click("#presence-list button[aria-label='Kick Ben']");
+    await mod.page.click("#confirm-ok");
+    await waitForPresence(mod.page, ["Mod"]);
+    await ben.page.waitForFunction(() => [...document.querySelectorAll("#sidebar-list .sidebar__name")].map((e) => e.textContent).join() === "loud");
+    expect(await ben.page.locator("#live-region").innerText()).toContain("A moderator removed you from quiet.");
+    expect(new URL(ben.page.url()).pathname).toBe("/r/loud");
+    await send(ben.page, "still here in loud");
+    expect(await suite.server.app.presence.users("loud")).toEqual(["Ben"]);
+    const stored = await ben.page.evaluate(() => JSON.parse(localStorage.getItem("messenger-room:rooms") ?? "[]") as { room: string }[]);
+    expect(stored.map((r) => r.room)).toEqual(["loud"]);
     expect(problems.list).toEqual([]);
   });
 
