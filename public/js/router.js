@@ -20,7 +20,8 @@ export function createRouter({ body, els, views, rooms }) {
   function route(isInitial) {
     const room = roomFromPath(location.pathname);
     if (room === null || (isInitial && body.dataset.room === "")) {
-      if (isInitial && body.dataset.room !== "") rooms.restore();
+      // The home page opened: the remembered rooms come back (the sidebar); a bad room address does not.
+      if (isInitial && room === null) rooms.restore();
       rooms.showJoinForm({ push: false, focus: false });
       // Start where typing is needed: the name, or the room when the name is remembered.
       if (isInitial) (els.username.value ? els.roomName : els.username).focus();

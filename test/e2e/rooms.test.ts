@@ -137,6 +137,15 @@ describe("several rooms in one page", () => {
     // Back follows the switches.
     await ana.page.goBack();
     await waitInRoom(ana.page, "alpha");
+
+    // The home page of a new visit: the join form, with every remembered room rejoined in the sidebar.
+    await ana.page.goto("about:blank");
+    await ana.page.goto(`${suite.server.url}/`);
+    await ana.page.locator("#home-view").waitFor({ state: "visible" });
+    await waitForCounts(ana.page, { alpha: "", beta: "2", gamma: "" });
+    await ana.page.waitForFunction(() => document.title === "(2) Messenger Room");
+    await say(ben, "gamma", "while on the home page");
+    await waitForCounts(ana.page, { alpha: "", beta: "2", gamma: "1" });
     ben.close();
     expect(problems.list).toEqual([]);
   });
