@@ -1,11 +1,13 @@
 // Several rooms in one page (issue 13 section 1): the sidebar with unread counts and mentions, instant
 // switching that keeps each room's scroll position and draft, one connection for every room, leaving for
 // real, rooms remembered across a reload (rejoined with `since`), the title, and the drawer at 360 px.
+import { join as joinPath } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Page, WebSocket } from "playwright-core";
 import { join, notice, send, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
 import { blockingFindings } from "./helpers/axe.js";
 import { E2E_MODERATOR_TOKEN, type NodeClient } from "./helpers/server.js";
+import { screenshotDir } from "./helpers/screenshots.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
 const suite = browserSuite();
@@ -278,6 +280,39 @@ describe("several rooms in one page", () => {
     await ana.page.keyboard.press("Tab");
     await nav.waitFor({ state: "hidden" });
     expect(await ana.page.evaluate(() => document.activeElement?.id)).toBe("rooms-toggle");
+    expect(problems.list).toEqual([]);
+  });
+
+  it("takes the sidebar screenshots for the docs (wide, and the drawer at 360 px)", async () => {
+    const { problems, person } = world(suite);
+    await suite.server.seed("weekend-hike", [
+      { sender: "Ben", content: "Anyone up for a hike on Saturday?" },
+      { sender: "Cleo", content: "Yes! The ridge trail or the lake loop?" },
+    ]);
+    const [ana, phone] = await Promise.all([
+      person("ana", { viewport: { width: 1000, height: 640 }, deviceScaleFactor: 1 }),
+      person("ana-phone", { viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }),
+    ]);
+    for (const page of [ana.page, phone.page]) {
+      await join(page, suite.server.url, page === ana.page ? "Ana" : "Ann", "book-club");
+      await joinAnother(page, "kitchen");
+      await joinAnother(page, "weekend-hike");
+    }
+    const ben = await suite.server.joined("book-club", "Ben");
+    await ben.timeout(5000).emitWithAck("join_chat", { room: "kitchen", username: "Ben" });
+    await say(ben, "book-club", "Chapter 3 tonight?");
+    await say(ben, "book-club", "@Ana @Ann you picked it, you lead");
+    await say(ben, "kitchen", "Who took the last coffee filter?");
+    await waitForCounts(ana.page, { "book-club": "2", kitchen: "1", "weekend-hike": "" });
+    await ana.page.locator("#message-content").blur();
+    const dir = screenshotDir();
+    await ana.page.screenshot({ path: joinPath(dir, "screenshot-rooms.png") });
+    await waitForCounts(phone.page, { "book-club": "2", kitchen: "1", "weekend-hike": "" });
+    await phone.page.click("#rooms-toggle");
+    await phone.page.locator("#sidebar").waitFor({ state: "visible" });
+    await phone.page.waitForFunction(() => getComputedStyle(document.getElementById("sidebar") as HTMLElement).transform === "none");
+    await phone.page.screenshot({ path: joinPath(dir, "screenshot-rooms-mobile.png") });
+    ben.close();
     expect(problems.list).toEqual([]);
   });
 
