@@ -46,6 +46,8 @@ export function createRooms({ doc, els, views, composer, decorate, render, onUpd
   const sessions = new Map();
   /** @type {Map<string, RoomCounts>} */
   const counts = new Map();
+  /** Rooms this page left (or lost): dropped from storage even when another tab wrote them there. */
+  const forgotten = new Set();
   /** The room on screen, or null (home view). */
   let currentKey = /** @type {string | null} */ (null);
   let isRestarting = false;
@@ -155,8 +157,11 @@ export function createRooms({ doc, els, views, composer, decorate, render, onUpd
     doc.title = titleText(TITLE, totals([...counts].map(([room, c]) => ({ counts: c, level: levelOf(room) }))));
   }
 
+  /** Writes this page's rooms, keeping those another tab of the browser joined meanwhile (one list for the browser). */
   function save() {
-    rememberRooms([...sessions.values()].map((r) => ({ room: r.state.room, name: r.state.username, ...(counts.get(r.state.room) ?? freshCounts(0)) })));
+    const mine = [...sessions.values()].map((r) => ({ room: r.state.room, name: r.state.username, ...(counts.get(r.state.room) ?? freshCounts(0)) }));
+    const others = recallRooms().filter((r) => !sessions.has(r.room) && !forgotten.has(r.room));
+    rememberRooms([...mine, ...others]);
   }
 
   // ---------- joining, switching, leaving ----------
@@ -205,6 +210,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, onUpd
     const session = createRoomSession({ room: res.room, username: res.username, lastId: last }, sessionDeps);
     sessions.set(res.room, session);
     counts.set(res.room, freshCounts(last));
+    forgotten.delete(res.room);
     session.start(res, settle);
     isRestarting = false;
     switchTo(res.room, opts.push);
@@ -302,6 +308,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, onUpd
     r.close();
     sessions.delete(room);
     counts.delete(room);
+    forgotten.add(room);
     save();
     if (!wasCurrent) {
       drawCounts();
@@ -359,6 +366,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, onUpd
     r.close();
     sessions.delete(room);
     counts.delete(room);
+    forgotten.add(room);
     save();
     r.state.list.hide(placeholder);
     currentKey = null;
