@@ -440,10 +440,10 @@ export function createRooms({ doc, els, views, composer, decorate, render, onUpd
     },
     /** @returns {string | null} */
     currentRoom: () => currentKey,
-    /** The name this page uses in `room`, or null when not in it. @param {string} room */
-    myName: (room) => sessions.get(room)?.state.username ?? null,
-    /** Who is in `room` (the people list's names). @param {string} room */
-    members: (room) => [...(sessions.get(room)?.state.presence.names ?? [])],
+    /** The name this page uses in `room` (default: the room on screen), or null when not in it. @param {string | null} [room] */
+    myName: (room = currentKey) => (room === null ? null : (sessions.get(room)?.state.username ?? null)),
+    /** Who is in `room` (default: the room on screen), as its people list shows them. @param {string | null} [room] */
+    members: (room = currentKey) => (room === null ? [] : [...(sessions.get(room)?.state.presence.names ?? [])]),
     /** Where notification levels come from (notifications.js); redraws at once. @param {(room: string) => Level} fn */
     setLevelSource(fn) {
       levelOf = fn;
