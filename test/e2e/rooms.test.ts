@@ -4,7 +4,7 @@
 import { join as joinPath } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Page, WebSocket } from "playwright-core";
-import { join, notice, send, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
+import { join, messageTexts, notice, send, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
 import { blockingFindings } from "./helpers/axe.js";
 import { E2E_MODERATOR_TOKEN, type NodeClient } from "./helpers/server.js";
 import { screenshotDir } from "./helpers/screenshots.js";
@@ -215,6 +215,42 @@ describe("several rooms in one page", () => {
     await openFromSidebar(ana.page, "short");
     expect(await ana.page.inputValue("#message-content")).toBe("a thought for short");
     expect(await sentMessage(ana.page, "sent from long").count()).toBe(0);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("after a server restart every room catches up: missed messages once each, counted in the rooms off screen", async () => {
+    const { problems, person } = world(suite);
+    const server = suite.server;
+    const ana = await person("ana");
+    await join(ana.page, server.url, "Ana", "one");
+    await joinAnother(ana.page, "two");
+    await send(ana.page, "before in two");
+
+    problems.allowNetworkErrors = true;
+    await server.stop();
+    await ana.page.locator("#connection-banner", { hasText: "Server restarting…" }).waitFor();
+    await ana.page.fill("#message-content", "offline in two");
+    await ana.page.press("#message-content", "Enter");
+    await ana.page.locator("#messages li.msg--pending", { hasText: "offline in two" }).waitFor();
+    const door = await server.sideDoor();
+    const cleo = await door.joined("one", "Cleo");
+    await cleo.timeout(5000).emitWithAck("join_chat", { room: "two", username: "Cleo" });
+    for (const [room, content] of [["one", "missed 1"], ["one", "missed 2"], ["one", "missed 3"], ["two", "missed in two"]] as const) {
+      const res = await cleo.timeout(5000).emitWithAck("send_message", { room, username: "Cleo", content });
+      expect(res.ok).toBe(true);
+    }
+    await door.close();
+    await server.start();
+    await ana.page.locator("#connection-banner").waitFor({ state: "hidden", timeout: 20_000 });
+    await sentMessage(ana.page, "offline in two").waitFor();
+    problems.allowNetworkErrors = false;
+
+    await waitForCounts(ana.page, { one: "3", two: "" });
+    expect(await messageTexts(ana.page)).toEqual(["before in two", "missed in two", "offline in two"]);
+    await openFromSidebar(ana.page, "one");
+    await sentMessage(ana.page, "missed 3").waitFor();
+    expect(await messageTexts(ana.page)).toEqual(["missed 1", "missed 2", "missed 3"]);
+    await waitForCounts(ana.page, { one: "", two: "" });
     expect(problems.list).toEqual([]);
   });
 
