@@ -14,6 +14,7 @@ import { createConfirmDialog } from "./dialog.js";
 import { createMessageActions } from "./message-actions.js";
 import { createModeration } from "./moderation.js";
 import { createSearch } from "./search.js";
+import { createMentionCompleter } from "./mention-complete.js";
 
 /** @param {Document} doc */
 export function startApp(doc) {
@@ -32,6 +33,13 @@ export function startApp(doc) {
     onNewButton: () => void rooms.returnToLive(),
   });
   const typingIndicator = new TypingIndicator(els.typing);
+  const mentionCompleter = createMentionCompleter({
+    input: els.content,
+    listbox: els.mentionList,
+    members: () => rooms.members(),
+    self: () => rooms.current()?.username ?? "",
+    announce: views.announce,
+  });
   const outbox = new Outbox({
     list,
     canSend: () => rooms.canSend(),
@@ -49,6 +57,7 @@ export function startApp(doc) {
     sendTyping: (room) => rooms.sendTyping(room),
     editLast: () => actions.editLast(),
     beforeSend: () => void rooms.returnToLive(),
+    completion: mentionCompleter,
   });
   const rooms = createRoomSession({
     els,

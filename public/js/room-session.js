@@ -567,6 +567,8 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
   return {
     /** The room this page is in, or null on the home view. */
     current: () => session,
+    /** Who is in the current room now, as the presence list shows them (for completing `@name`). */
+    members: () => (session ? presence.names : []),
     enterRoom,
     leaveRoom,
     rejoin,
