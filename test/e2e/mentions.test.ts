@@ -1,13 +1,16 @@
 // Mentions on the page (issue 13 section 2): `@name` highlighted for everyone and strongly for the person
 // mentioned, live, after an edit, in history replayed on join and in search results; and completing names
 // after `@` in the composer (arrows, Enter/Tab, Escape, a click), with axe clean while the list is open.
+import { join as joinPath } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { join, messageTexts, sentMessage, waitForPresence } from "./helpers/browser.js";
 import { blockingFindings } from "./helpers/axe.js";
+import { screenshotDir } from "./helpers/screenshots.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
 const suite = browserSuite();
+const SHOTS_DIR = screenshotDir();
 
 /** Class lists of the mention spans in the stored message with this text. */
 const mentionClasses = (page: Page, text: string) => sentMessage(page, text).locator(".msg__text span.mention").evaluateAll((els) => els.map((e) => `${e.className}:${e.textContent}`));
@@ -85,6 +88,14 @@ describe("mentions", () => {
     const hitSpans = bob.page.locator("#search-results .search-hit__text .mention--me");
     expect((await hitSpans.allTextContents()).sort()).toEqual(["@BOB", "@bob"]);
     expect((await hitSpans.locator("mark").allTextContents()).sort()).toEqual(["BOB", "bob"]);
+
+    // The docs' picture: Bob's page with the highlights, starting a reply with the names list open.
+    await bob.page.click("#search-close");
+    await bob.page.focus("#message-content");
+    await bob.page.keyboard.type("thanks @");
+    await listbox(bob.page).waitFor({ state: "visible" });
+    expect(await options(bob.page)).toEqual(["Ana", "Cleo"]);
+    await bob.page.screenshot({ path: joinPath(SHOTS_DIR, "screenshot-mention.png") });
     expect(problems.list).toEqual([]);
   });
 
