@@ -1,6 +1,7 @@
 // Completing `@name` in the message box: typing `@` (and the start of a name) opens a list of the room's
 // members whose name, or one of whose words, starts with what was typed; Up/Down arrows choose, Tab or Enter
-// inserts "@Name " (the name as presence shows it), Escape closes, a click inserts. The textarea stays a
+// inserts "@Name " (the name as presence shows it), Escape closes, a click inserts. A name already typed in
+// full is sent as it is by Enter (as long as the arrows were not used): "hi @bob" + Enter sends. The textarea stays a
 // multi-line text box (a textarea may not take role=combobox, and aria-expanded is not allowed on a text box):
 // it owns the list through aria-controls and aria-autocomplete="list", and points at the chosen option with
 // aria-activedescendant; the number of matches is announced politely.
@@ -62,6 +63,12 @@ function laterWordStarts(key, q) {
   return false;
 }
 
+/** Whether `query` is one of `names` in full (under the key). @param {string} query @param {readonly string[]} names */
+function isWholeName(query, names) {
+  const key = mentionKey(query);
+  return key !== "" && names.some((n) => mentionKey(n) === key);
+}
+
 /**
  * @param {{
  *   input: HTMLTextAreaElement,
@@ -73,8 +80,11 @@ function laterWordStarts(key, q) {
  */
 export function createMentionCompleter({ input, listbox, members, self = () => "", announce }) {
   const doc = input.ownerDocument;
-  /** What is open: where its `@` is, the names offered, the chosen one. */
-  let open = /** @type {{ at: number, names: string[], active: number } | null} */ (null);
+  /**
+   * What is open: where its `@` is, what follows it, the names offered, the chosen one, and whether the
+   * reader moved in the list (then Enter always inserts).
+   */
+  let open = /** @type {{ at: number, query: string, names: string[], active: number, hasMoved: boolean } | null} */ (null);
   /** The `@` the reader closed the list for with Escape: it stays closed while they keep typing that name. */
   let dismissedAt = -1;
   let lastAnnounced = "";
@@ -103,7 +113,7 @@ export function createMentionCompleter({ input, listbox, members, self = () => "
       return;
     }
     const kept = open && open.at === q.at ? names.indexOf(open.names[open.active] ?? "") : -1;
-    open = { at: q.at, names, active: Math.max(kept, 0) };
+    open = { at: q.at, query: q.query, names, active: Math.max(kept, 0), hasMoved: kept > 0 };
     render();
     const said = `${names.length} ${names.length === 1 ? "person" : "people"} to mention. Up and down arrows choose, Enter or Tab inserts.`;
     if (said !== lastAnnounced) announce(said);
@@ -158,6 +168,7 @@ export function createMentionCompleter({ input, listbox, members, self = () => "
   function move(step) {
     if (!open) return;
     open.active = (open.active + step + open.names.length) % open.names.length;
+    open.hasMoved = true;
     render();
   }
 
@@ -188,6 +199,10 @@ export function createMentionCompleter({ input, listbox, members, self = () => "
     handleKey(event) {
       if (!open || event.isComposing || event.altKey || event.ctrlKey || event.metaKey) return false;
       const name = open.names[open.active];
+      if (event.key === "Enter" && !open.hasMoved && isWholeName(open.query, open.names)) {
+        close(); // the name is written out already: Enter is the composer's (it sends)
+        return false;
+      }
       if (event.key === "ArrowDown" || event.key === "ArrowUp") move(event.key === "ArrowDown" ? 1 : -1);
       else if ((event.key === "Enter" || event.key === "Tab") && !event.shiftKey && name !== undefined) accept(name);
       else if (event.key === "Escape") {

@@ -4,7 +4,7 @@
 import { join as joinPath } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { join, messageTexts, sentMessage, waitForPresence } from "./helpers/browser.js";
+import { join, messageTexts, send, sentMessage, waitForPresence } from "./helpers/browser.js";
 import { blockingFindings } from "./helpers/axe.js";
 import { screenshotDir } from "./helpers/screenshots.js";
 import { browserSuite, world } from "./helpers/suite.js";
@@ -17,17 +17,6 @@ const mentionClasses = (page: Page, text: string) => sentMessage(page, text).loc
 const rowMentionsMe = (page: Page, text: string) => sentMessage(page, text).evaluate((li) => li.classList.contains("msg--mentions-me"));
 const listbox = (page: Page) => page.locator("#mention-list");
 const options = (page: Page) => page.locator("#mention-list [role=option]").allTextContents();
-
-/**
- * Sends a message ending in `@name`: the completion list opens for it (Enter would insert the name), so
- * Escape closes it first, as a person would.
- */
-async function send(page: Page, text: string): Promise<void> {
-  await page.fill("#message-content", text);
-  await page.press("#message-content", "Escape");
-  await page.press("#message-content", "Enter");
-  await sentMessage(page, text).waitFor();
-}
 
 describe("mentions", () => {
   it("highlights @bob for everyone and strongly for Bob, live, after an edit, in history and in search", async () => {
@@ -136,6 +125,13 @@ describe("mentions", () => {
     await sentMessage(bob.page, "@Bob lunch?").waitFor();
     expect(await messageTexts(page)).toEqual(["@Bob lunch?"]);
     expect(await mentionClasses(bob.page, "@Bob lunch?")).toEqual(["mention mention--me:@Bob"]);
+
+    // A name typed out in full is sent by Enter as it is (the list was open, the arrows not used).
+    await page.keyboard.type("@bob");
+    await listbox(page).waitFor({ state: "visible" });
+    await page.keyboard.press("Enter");
+    await sentMessage(bob.page, "@bob").waitFor();
+    expect(await listbox(page).isHidden()).toBe(true);
 
     // Escape closes the list and keeps the draft and the room; it stays closed for that `@`.
     await page.keyboard.type("see @");
