@@ -281,8 +281,9 @@ export function createNotifier({ win, doc, bell, now = () => Date.now(), onOpen 
   }
 
   async function onBellClick() {
-    if (!Notify) return;
-    const p = permission();
+    if (!Notify || !bell) return;
+    // What the bell shows decides what a click does, even if the permission changed since it was drawn.
+    const p = bell.dataset.permission;
     if (p === "default") {
       // The only place the page asks: a click on the bell, never on load (browsers penalise sites that ask unprompted).
       await Notify.requestPermission();
@@ -296,6 +297,11 @@ export function createNotifier({ win, doc, bell, now = () => Date.now(), onOpen 
   }
 
   if (bell) {
+    // Changed in the browser's site settings while the page is open (where the browser tells the page).
+    win.navigator?.permissions
+      ?.query({ name: "notifications" })
+      .then((status) => status.addEventListener("change", renderBell))
+      .catch(() => {});
     bell.addEventListener("click", () => void onBellClick());
     bell.addEventListener("keydown", (ev) => {
       if (ev.key === "Escape" && bellNote && !bellNote.hidden) {

@@ -7,20 +7,28 @@ import { toLevel } from "./notifications.js";
  */
 export function bindLevelControl({ select, notifier }) {
   let room = "";
+  /** The wrapper's data-level picks the icon a phone shows in place of the select's text. */
+  const wrap = select.closest(".notify-level");
+
+  /** @param {import("./notifications.js").Level} level */
+  function showLevel(level) {
+    select.value = level;
+    if (wrap instanceof HTMLElement) wrap.dataset.level = level;
+  }
 
   select.addEventListener("change", () => {
     if (room !== "") notifier.setLevel(room, toLevel(select.value));
   });
-  // Set in another tab (or by setLevel from elsewhere): follow it when it is about the room shown.
+  // Saved here, in another tab, or by setLevel from elsewhere: follow it when it is about the room shown.
   notifier.onLevelChange((changed, level) => {
-    if (changed === room) select.value = level;
+    if (changed === room) showLevel(level);
   });
 
   return {
     /** A room opened: its level, as saved in this browser. @param {string} name */
     show(name) {
       room = name;
-      select.value = notifier.level(name);
+      showLevel(notifier.level(name));
     },
   };
 }
