@@ -137,6 +137,48 @@ describe("notifications", () => {
     expect(problems.list).toEqual([]);
   });
 
+  it("never notifies of the history replayed on join or what is caught up after a reconnect", async () => {
+    const room = "notify-replay";
+    const server = suite.server;
+    const { problems, person } = world(suite);
+    const bob = await person("bob");
+    await observeNotifications(bob.context);
+    await bob.context.grantPermissions(["notifications"], { origin: server.url });
+    const page = bob.page;
+    await join(page, server.url, "Bob", room);
+    await page.getByLabel("Notify", { exact: true }).selectOption("all"); // any message would do
+    const ana = await server.joined(room, "Ana");
+    await ana.timeout(5000).emitWithAck("send_message", { room, username: "Ana", content: "@Bob before the reload" });
+    await sentMessage(page, "@Bob before the reload").waitFor();
+
+    // Reloaded while hidden: the page is hidden from its first script on, and rejoins with that history.
+    await bob.context.addInitScript(() => {
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+    });
+    await page.reload();
+    await sentMessage(page, "@Bob before the reload").waitFor();
+
+    // The server restarts; meanwhile Ana writes through another app on the same database; Bob catches up.
+    problems.allowNetworkErrors = true;
+    await server.stop();
+    const door = await server.sideDoor();
+    const anaAway = await door.joined(room, "Ana");
+    await anaAway.timeout(5000).emitWithAck("send_message", { room, username: "Ana", content: "written while Bob was away" });
+    await door.close();
+    await server.start();
+    await sentMessage(page, "written while Bob was away").waitFor({ timeout: 20_000 });
+    problems.allowNetworkErrors = false;
+    expect(await notes(page)).toEqual([]);
+
+    // Live again: that one does notify, so the silence above was about where the messages came from.
+    const anaBack = await server.joined(room, "Ana");
+    await anaBack.timeout(5000).emitWithAck("send_message", { room, username: "Ana", content: "live after the restart" });
+    await sentMessage(page, "live after the restart").waitFor();
+    expect((await notes(page)).map((n) => n.body)).toEqual(["Ana: live after the restart"]);
+    expect(problems.list).toEqual([]);
+  });
+
   it("asks for the permission on a click of the bell only, then shows it on", async () => {
     const { problems, person } = world(suite);
     const { context, page } = await person("cleo", { bypassCSP: true });
