@@ -3,6 +3,7 @@
 // row whose id is already there is skipped after checking it is the same message.
 import Database from "better-sqlite3";
 import pg from "pg";
+import { copyModeration, type ModerationCounts } from "./copy-moderation.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import { describeConnectError } from "./postgres.js";
 
@@ -24,6 +25,8 @@ export interface CopyProgress {
 
 export interface CopySummary extends CopyProgress {
   seconds: number;
+  /** Moderators, bans and audit entries copied after the messages (0 each for a file without those tables). */
+  moderation: ModerationCounts;
 }
 
 /** Something about the source or the target makes copying wrong (not a network hiccup): nothing more is copied. */
@@ -102,6 +105,7 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
   const source = openSource(opts.from);
   const target = new pg.Client({ connectionString: opts.to, connectionTimeoutMillis: opts.connectTimeoutMs, application_name: "messenger-room migrate-db" });
   const progress: CopyProgress = { done: 0, total: source.total, copied: 0, skipped: 0 };
+  let moderation: ModerationCounts = { moderators: 0, bans: 0, audit: 0 };
   try {
     await target.connect().catch((err: unknown) => {
       throw new CopyError(`cannot connect to PostgreSQL: ${describeConnectError(err, opts.to, opts.connectTimeoutMs)}`);
@@ -119,11 +123,12 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
       progress.skipped += rows.length - copied;
       opts.onProgress?.({ ...progress });
     }
+    moderation = await copyModeration(source.db, target);
   } finally {
     source.db.close();
     await target.end().catch(() => undefined);
   }
-  return { ...progress, seconds: (performance.now() - started) / 1000 };
+  return { ...progress, moderation, seconds: (performance.now() - started) / 1000 };
 }
 
 /** One transaction: insert what is new, check that what was already there is the same message. Returns rows inserted. */
