@@ -224,8 +224,8 @@ export function createNotifier({ win, doc, bell, now = () => Date.now(), onOpen 
     } catch {
       return; // Chrome on Android allows notifications only from a service worker: this page shows none there
     }
-    shown.onclick = (ev) => {
-      ev.preventDefault();
+    // Not cancelled: the browser's own default is to bring the tab forward; focus() asks for the window too.
+    shown.onclick = () => {
       win.focus();
       shown.close();
       onOpen(note.room, note.id);
