@@ -266,10 +266,13 @@ export function createNotifier({ win, doc, bell, now = () => Date.now(), onOpen 
       bell.removeAttribute("aria-pressed");
       bell.removeAttribute("title");
     }
-    if (p === "denied") {
-      bell.setAttribute("aria-expanded", String(bellNote !== null && !bellNote.hidden));
+    // The note describes the bell only while it applies: a screen reader hears it on focus, shown or not.
+    if (p === "denied" && bellNote) {
+      bell.setAttribute("aria-expanded", String(!bellNote.hidden));
+      bell.setAttribute("aria-describedby", bellNote.id);
     } else {
       bell.removeAttribute("aria-expanded");
+      bell.removeAttribute("aria-describedby");
       if (bellNote) bellNote.hidden = true;
     }
   }

@@ -187,6 +187,7 @@ describe("notifications", () => {
     const bell = page.locator("#notify-bell");
     await bell.waitFor();
     expect(await bell.textContent()).toBe("Enable notifications");
+    expect(await bell.getAttribute("aria-describedby")).toBeNull(); // the blocked note is not read out here
     expect(await bell.getAttribute("aria-pressed")).toBeNull();
     expect(await page.evaluate(() => window.__permissionRequests)).toBe(0); // nothing asked on load or join
 
@@ -216,6 +217,7 @@ describe("notifications", () => {
     await join(page, suite.server.url, "Dan", "notify-denied");
     const bell = page.locator("#notify-bell");
     expect(await bell.textContent()).toBe("Notifications blocked");
+    expect(await bell.getAttribute("aria-describedby")).toBe("notify-bell-note"); // heard on focus, before any click
     const note = page.locator("#notify-bell-note");
     expect(await note.isVisible()).toBe(false);
     await bell.click();
