@@ -15,6 +15,8 @@ import { createMessageActions } from "./message-actions.js";
 import { createModeration } from "./moderation.js";
 import { createSearch } from "./search.js";
 import { createMentionCompleter } from "./mention-complete.js";
+import { createNotifier } from "./notifications.js";
+import { bindLevelControl } from "./notify-level.js";
 
 /** @param {Document} doc */
 export function startApp(doc) {
@@ -59,6 +61,16 @@ export function startApp(doc) {
     beforeSend: () => void rooms.returnToLive(),
     completion: mentionCompleter,
   });
+  // Notifications (issue 13): a notification clicked opens its message, in the room shown (one room per page today).
+  const notifier = createNotifier({
+    win: doc.defaultView ?? window,
+    doc,
+    bell: els.notifyBell,
+    onOpen: (room, id) => {
+      if (rooms.current()?.room === room) void openMessage(id);
+    },
+  });
+  const levelControl = bindLevelControl({ select: els.notifyLevel, notifier });
   const rooms = createRoomSession({
     els,
     views,
@@ -74,6 +86,8 @@ export function startApp(doc) {
       search.reset();
       actions.reset();
     },
+    onLive: (room, msg, me) => notifier.onRoomMessage(room, msg, { source: "live", me, isCurrent: true }),
+    onEntered: (room) => levelControl.show(room),
   });
   const router = createRouter({ body: doc.body, els, views, room: rooms });
   const dialog = createConfirmDialog(els);

@@ -62,6 +62,8 @@ export function findElements(doc) {
     dialogError: byId("confirm-error"),
     dialogOk: /** @type {HTMLButtonElement} */ (byId("confirm-ok")),
     dialogCancel: /** @type {HTMLButtonElement} */ (byId("confirm-cancel")),
+    notifyBell: /** @type {HTMLButtonElement} */ (byId("notify-bell")),
+    notifyLevel: /** @type {HTMLSelectElement} */ (byId("notify-level")),
   };
 }
 
