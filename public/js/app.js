@@ -13,6 +13,9 @@ import { createConfirmDialog } from "./dialog.js";
 import { createMessageActions } from "./message-actions.js";
 import { createModeration } from "./moderation.js";
 import { createSearch } from "./search.js";
+import { createNotifier } from "./notifications.js";
+import { bindLevelControl } from "./notify-level.js";
+import { createMentionCompleter } from "./mention-complete.js";
 
 /** @param {Document} doc */
 export function startApp(doc) {
@@ -34,6 +37,23 @@ export function startApp(doc) {
     onJoinNew: () => rooms.showJoinForm({ push: true, focus: true }),
     onMove: (step) => rooms.moveBy(step),
   });
+  // Completing `@name` in the message box: the names in the room on screen (each room its own people).
+  const mentionCompleter = createMentionCompleter({
+    input: els.content,
+    listbox: els.mentionList,
+    members: () => rooms.members(),
+    self: () => rooms.myName() ?? "",
+    announce: views.announce,
+  });
+  // Notifications (issue 13): every joined room's messages go to the notifier (rooms.onRoomMessage below);
+  // a notification clicked opens its room at that message.
+  const notifier = createNotifier({
+    win: doc.defaultView ?? window,
+    doc,
+    bell: els.notifyBell,
+    onOpen: (room, id) => void rooms.openRoom(room, id),
+  });
+  const levelControl = bindLevelControl({ select: els.notifyLevel, notifier });
   const rooms = createRooms({
     doc,
     els,
@@ -48,8 +68,14 @@ export function startApp(doc) {
     onSwitched: () => {
       search.reset();
       actions.reset();
+      const room = rooms.currentRoom();
+      if (room !== null) levelControl.show(room);
     },
   });
+  rooms.onRoomMessage((room, msg, info) => notifier.onRoomMessage(room, msg, info));
+  // A muted room shows only a dot in the sidebar and leaves the title count.
+  rooms.setLevelSource((room) => notifier.level(room));
+  notifier.onLevelChange(() => rooms.redraw());
   /** The list of the room on screen, for the parts that act on messages shown. */
   const shownList = {
     /** @param {number} id */
@@ -71,6 +97,7 @@ export function startApp(doc) {
     sendTyping: (room) => rooms.sendTyping(room),
     editLast: () => actions.editLast(),
     beforeSend: () => rooms.returnToLive(),
+    completion: mentionCompleter,
   });
   const router = createRouter({ body: doc.body, els, views, rooms });
   const dialog = createConfirmDialog(els);

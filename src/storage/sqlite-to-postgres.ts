@@ -6,6 +6,7 @@ import pg from "pg";
 import { copyModeration, type ModerationCounts } from "./copy-moderation.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import { describeConnectError } from "./postgres.js";
+import { nameKey } from "../chat/names.js";
 
 export interface CopyOptions {
   from: string;
@@ -66,11 +67,13 @@ const toValues = (r: SourceRow): Values => [
   asText(r.deleted_at),
   asText(r.mentions),
 ];
+/** The row's values and its sender's name key (schema 5), which SQLite does not store: from: search needs it. */
+const withSenderKey = (v: Values): (string | null)[] => [...v, v[2] === null || v[2] === undefined ? null : nameKey(v[2])];
 /** Columns later migrations added, in Values order after id..timestamp; an older file lacks some (NULL then). */
 const LATER_COLUMNS = ["client_id", "owner_key", "edited_at", "deleted_at", "mentions"] as const;
 
-const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions)
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, sender_key)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
   ON CONFLICT DO NOTHING RETURNING id::text`;
 const SQL_EXISTING = "SELECT id::text, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions FROM chat_message WHERE id = ANY($1::bigint[])";
 // Keeps the identity sequence above every copied id (never lowers it), batch by batch: a node started on a
@@ -135,8 +138,9 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
 async function copyBatch(target: pg.Client, rows: Values[]): Promise<number> {
   await target.query("BEGIN");
   try {
-    const column = (i: number): (string | null)[] => rows.map((r) => r[i] ?? null);
-    const inserted = await target.query<{ id: string }>(SQL_INSERT, Array.from({ length: 10 }, (_, i) => column(i)));
+    const keyed = rows.map(withSenderKey);
+    const column = (i: number): (string | null)[] => keyed.map((r) => r[i] ?? null);
+    const inserted = await target.query<{ id: string }>(SQL_INSERT, Array.from({ length: 11 }, (_, i) => column(i)));
     if (inserted.rows.length < rows.length) await checkSkipped(target, rows, new Set(inserted.rows.map((r) => r.id)));
     await target.query(SQL_BUMP_SEQUENCE, [rows[rows.length - 1]?.[0]]);
     await target.query("COMMIT");
