@@ -213,7 +213,11 @@ export function createMentionCompleter({ input, listbox, members, self = () => "
       event.preventDefault();
       return true;
     },
-    close,
+    /** The box was filled anew (a room joined, or another room's draft): closed, and no "@" is dismissed any more. */
+    close() {
+      close();
+      dismissedAt = -1;
+    },
     isOpen: () => open !== null,
   };
 }

@@ -254,6 +254,42 @@ describe("several rooms in one page", () => {
     expect(problems.list).toEqual([]);
   });
 
+  it("a muted room shows only a dot and leaves the title; completion offers the people of the room on screen", async () => {
+    const { problems, person } = world(suite);
+    const ana = await person("ana");
+    await join(ana.page, suite.server.url, "Ana", "muted-room");
+    await ana.page.selectOption("#notify-level", "none");
+    await joinAnother(ana.page, "busy-room");
+    const ben = await suite.server.joined("muted-room", "Ben");
+    await ben.timeout(5000).emitWithAck("join_chat", { room: "busy-room", username: "Ben" });
+    const cleo = await suite.server.joined("busy-room", "Cleo");
+    await say(ben, "muted-room", "@Ana in the muted room");
+    await say(ben, "busy-room", "in the busy room");
+    await waitForCounts(ana.page, { "muted-room": "", "busy-room": "" });
+    await ana.page.waitForFunction(() => document.querySelector("#sidebar-list a[data-room='muted-room'] .sidebar__dot") !== null);
+    expect((await sidebar(ana.page)).map((r) => [r.room, r.dot, r.mention])).toEqual([
+      ["muted-room", true, false],
+      ["busy-room", false, false],
+    ]);
+    expect(await ana.page.title()).toBe("Messenger Room");
+
+    // "@" in the box offers the people of the room on screen, not of the other rooms.
+    await ana.page.fill("#message-content", "");
+    await ana.page.type("#message-content", "@");
+    await ana.page.locator("#mention-list [role=option]").first().waitFor();
+    expect(await ana.page.locator("#mention-list [role=option]").allTextContents()).toEqual(["Ben", "Cleo"]);
+    await ana.page.keyboard.press("Escape");
+    await openFromSidebar(ana.page, "muted-room");
+    expect(await ana.page.inputValue("#notify-level")).toBe("none");
+    await ana.page.fill("#message-content", "");
+    await ana.page.type("#message-content", "@");
+    await ana.page.locator("#mention-list [role=option]").first().waitFor();
+    expect(await ana.page.locator("#mention-list [role=option]").allTextContents()).toEqual(["Ben"]);
+    ben.close();
+    cleo.close();
+    expect(problems.list).toEqual([]);
+  });
+
   it("a moderator removing the reader from one room takes only that room away; the others keep working", async () => {
     const { problems, person } = world(suite);
     const [mod, ben] = await Promise.all([person("mod"), person("ben")]);
