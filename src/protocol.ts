@@ -27,6 +27,7 @@ export type ErrorCode =
   | "too_many_rooms"
   | "rate_limited"
   | "storage_unavailable"
+  | "presence_unavailable"
   | "shutting_down"
   | "not_found"
   | "not_owner"

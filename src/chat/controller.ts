@@ -4,6 +4,7 @@ import type { ChatMessage } from "../storage/repository.js";
 import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseTyping } from "../validation.js";
 import { announceArrival, enterRoom, exitAllRooms, exitRoom, retractEntry } from "./membership.js";
 import { resolveMentions } from "./mentions.js";
+import { PresenceUnavailableError } from "./presence.js";
 import { addressKey } from "../http/client-ip.js";
 import { EventOrder } from "./event-order.js";
 import { ConnectionLimits } from "./rate-limit.js";
@@ -142,7 +143,14 @@ async function send(socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<A
 /** Resolved once, when the message is stored: against who is present now, held names included. */
 async function mentionsIn(deps: ChatDeps, room: string, content: string): Promise<string[]> {
   if (!content.includes("@")) return []; // most messages: no presence read at all
-  return resolveMentions(content, await deps.presence.users(room));
+  try {
+    return resolveMentions(content, await deps.presence.users(room));
+  } catch (err) {
+    // Several nodes, Redis away: the message is still stored and acknowledged, without mentions (nobody to check them against).
+    if (!(err instanceof PresenceUnavailableError)) throw err;
+    deps.log.warn("mentions_unresolved", { room });
+    return [];
+  }
 }
 
 async function leave(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack> {

@@ -12,7 +12,7 @@
 import type { Redis } from "ioredis";
 import type { RoomSummary } from "../protocol.js";
 import { nameKey } from "../chat/names.js";
-import type { PresenceJoin, PresenceLeave, PresenceStore } from "../chat/presence.js";
+import { PresenceUnavailableError, type PresenceJoin, type PresenceLeave, type PresenceStore } from "../chat/presence.js";
 
 const P = "mr:p:";
 const k = {
@@ -112,6 +112,15 @@ return o.name`;
 
 const byName = new Intl.Collator(undefined, { sensitivity: "base" }).compare;
 
+/** A failed Redis call of a chat event becomes PresenceUnavailableError: the client hears presence_unavailable, not internal. */
+async function orUnavailable<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    throw new PresenceUnavailableError(`Redis: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /** How many of the busiest rooms each node keeps in its cache for the home page (it shows 50). */
 const CACHED_ROOMS = 200;
 
@@ -176,24 +185,24 @@ export function createRedisPresence(redis: Redis, opts: RedisPresenceOptions): R
   return {
     async join(room, name, sessionId, socketId): Promise<PresenceJoin> {
       const key = nameKey(name);
-      const res = (await redis.eval(JOIN, 5, k.room(room), k.socks(room, key), k.node(nodeId), k.reserve(room, key), k.rooms, key, name, sessionId, member(socketId), entry(room, key, socketId), room, holdPrefix(room, key))) as number;
+      const res = (await orUnavailable(redis.eval(JOIN, 5, k.room(room), k.socks(room, key), k.node(nodeId), k.reserve(room, key), k.rooms, key, name, sessionId, member(socketId), entry(room, key, socketId), room, holdPrefix(room, key)))) as number;
       return res < 0 ? { ok: false, reason: "name_taken" } : { ok: true, isNew: res === 1 };
     },
     async leave(room, name, socketId, hold): Promise<PresenceLeave> {
       const key = nameKey(name);
       const holdUntil = opts.now() + opts.graceMs;
-      const res = (await redis.eval(LEAVE, 5, k.room(room), k.socks(room, key), k.node(nodeId), k.rooms, k.holdSeq, key, member(socketId), entry(room, key, socketId), hold ? "1" : "0", room, String(holdUntil), holdPrefix(room, key))) as [string, string?];
+      const res = (await orUnavailable(redis.eval(LEAVE, 5, k.room(room), k.socks(room, key), k.node(nodeId), k.rooms, k.holdSeq, key, member(socketId), entry(room, key, socketId), hold ? "1" : "0", room, String(holdUntil), holdPrefix(room, key)))) as [string, string?];
       if (res[0] === "held") return { state: "held", hold: Number(res[1]) };
       if (res[0] === "left") return { state: "left", name: res[1] as string };
       return { state: "stays" };
     },
     async release(room, name, hold) {
       const key = nameKey(name);
-      const res = (await redis.eval(RELEASE, 4, k.room(room), k.socks(room, key), k.rooms, k.node(nodeId), key, String(hold), room, holdPrefix(room, key))) as string | null;
+      const res = (await orUnavailable(redis.eval(RELEASE, 4, k.room(room), k.socks(room, key), k.rooms, k.node(nodeId), key, String(hold), room, holdPrefix(room, key)))) as string | null;
       return res;
     },
     async users(room) {
-      const holders = await redis.hvals(k.room(room));
+      const holders = await orUnavailable(redis.hvals(k.room(room)));
       return holders.map((h) => (JSON.parse(h) as { name: string }).name).sort(byName);
     },
     rooms: () => cache.rooms,
