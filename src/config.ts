@@ -57,6 +57,8 @@ export interface Config {
   dbBusyTimeoutMs: number;
   /** How long a batch of sends keeps retrying a locked database before answering storage_unavailable. */
   dbWriteRetryMs: number;
+  /** SQLite: how soon after a commit the new rows are added to the search index (a search indexes first anyway). */
+  searchIndexDelayMs: number;
   /** A failing store is probed with a write at most once per this many ms; /healthz answers the last result between. */
   healthProbeIntervalMs: number;
   shutdownTimeoutMs: number;
@@ -184,6 +186,7 @@ export function loadConfig(env: Env): Config {
     // let DB_WRITE_RETRY_MS (retries between event-loop turns) carry the patience.
     dbBusyTimeoutMs: int("DB_BUSY_TIMEOUT_MS", 10, 0, 600_000),
     dbWriteRetryMs: int("DB_WRITE_RETRY_MS", 500, 0, 600_000),
+    searchIndexDelayMs: int("SEARCH_INDEX_DELAY_MS", 250, 0, 60_000),
     healthProbeIntervalMs: int("HEALTH_PROBE_INTERVAL_MS", 1000, 0, 3_600_000),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
     nameGraceMs: int("NAME_GRACE_MS", 15_000, 0, 3_600_000),

@@ -69,6 +69,7 @@ async function openRepository(config: Config, log: Logger): Promise<MessageRepos
     return new SqliteMessageRepository(config.databasePath, {
       busyTimeoutMs: config.dbBusyTimeoutMs,
       writeRetryMs: config.dbWriteRetryMs,
+      searchIndexDelayMs: config.searchIndexDelayMs,
       healthProbeIntervalMs: config.healthProbeIntervalMs,
       log,
     });

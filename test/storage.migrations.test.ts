@@ -5,6 +5,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { createCapturingLogger } from "../src/log.js";
 import { applyMigration, LATEST_VERSION, migrate, migrations, SchemaTooNewError } from "../src/storage/migrations.js";
 import { SqliteMessageRepository } from "../src/storage/sqlite.js";
+import { indexAllPending } from "../src/storage/sqlite-search-index.js";
 import { tempDatabase } from "./helpers/app.js";
 import { spawnChildServer } from "./helpers/child-server.js";
 import { createFlaskDatabase, FLASK_INSERT, FLASK_SELECT, withFlaskConnection } from "./helpers/flask-db.js";
@@ -80,6 +81,26 @@ const SHIPPED_SCHEMAS: Record<number, string[]> = {
     "trigger chat_message_fts_delete CREATE TRIGGER chat_message_fts_delete AFTER DELETE ON chat_message BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); END",
     "trigger chat_message_fts_insert CREATE TRIGGER chat_message_fts_insert AFTER INSERT ON chat_message BEGIN INSERT INTO chat_message_fts (rowid, content) VALUES (new.id, new.content); END",
     "trigger chat_message_fts_update CREATE TRIGGER chat_message_fts_update AFTER UPDATE OF id, content ON chat_message BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); INSERT INTO chat_message_fts (rowid, content) VALUES (new.id, new.content); END",
+  ],
+  8: [
+    "index ix_chat_message_room_id CREATE INDEX ix_chat_message_room_id ON chat_message (chat_room, id)",
+    "index ix_room_ban_room_name CREATE INDEX ix_room_ban_room_name ON room_ban (room, name_key, until)",
+    "index ix_room_ban_room_session CREATE INDEX ix_room_ban_room_session ON room_ban (room, session_key, until)",
+    "index sqlite_autoindex_moderator_session_1",
+    "index ux_chat_message_room_client CREATE UNIQUE INDEX ux_chat_message_room_client ON chat_message (chat_room, client_id) WHERE client_id IS NOT NULL",
+    "table chat_message CREATE TABLE \"chat_message\" (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_room VARCHAR(50), sender VARCHAR(50), content VARCHAR(500), timestamp DATETIME, client_id TEXT , owner_key TEXT, edited_at TEXT, deleted_at TEXT, mentions TEXT)",
+    "table chat_message_fts CREATE VIRTUAL TABLE chat_message_fts USING fts5(content, content='chat_message', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')",
+    "table chat_message_fts_config CREATE TABLE 'chat_message_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID",
+    "table chat_message_fts_data CREATE TABLE 'chat_message_fts_data'(id INTEGER PRIMARY KEY, block BLOB)",
+    "table chat_message_fts_docsize CREATE TABLE 'chat_message_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB)",
+    "table chat_message_fts_idx CREATE TABLE 'chat_message_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID",
+    "table moderation_audit CREATE TABLE moderation_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, moderator TEXT NOT NULL, action TEXT NOT NULL, room TEXT, target TEXT, message_id INTEGER, detail TEXT)",
+    "table moderator_session CREATE TABLE moderator_session (session_key TEXT PRIMARY KEY, since TEXT NOT NULL)",
+    "table room_ban CREATE TABLE room_ban (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, name_key TEXT NOT NULL, session_key TEXT, until TEXT NOT NULL, moderator TEXT NOT NULL, created_at TEXT NOT NULL)",
+    "table search_state CREATE TABLE search_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_upto INTEGER NOT NULL)",
+    "table sqlite_sequence CREATE TABLE sqlite_sequence(name,seq)",
+    "trigger chat_message_fts_delete CREATE TRIGGER chat_message_fts_delete AFTER DELETE ON chat_message WHEN old.id <= (SELECT indexed_upto FROM search_state WHERE id = 1) BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); END",
+    "trigger chat_message_fts_update CREATE TRIGGER chat_message_fts_update AFTER UPDATE OF id, content ON chat_message WHEN old.id <= (SELECT indexed_upto FROM search_state WHERE id = 1) BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); INSERT INTO chat_message_fts (rowid, content) SELECT new.id, new.content WHERE new.id <= (SELECT indexed_upto FROM search_state WHERE id = 1); END",
   ],
 };
 const squash = (sql: string): string => sql.replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")").trim();
@@ -270,7 +291,7 @@ describe("version 5: the search index", () => {
     const db = open(tempFile());
     migrate(db);
     db.prepare("INSERT INTO chat_message (chat_room, sender, content, timestamp) VALUES ('r', 'a', 'kept word', '2024-01-01 10:00:00')").run();
-    db.exec("DROP TRIGGER chat_message_fts_insert");
+    db.exec("DROP TRIGGER chat_message_fts_delete");
     db.prepare("INSERT INTO chat_message (chat_room, sender, content, timestamp) VALUES ('r', 'a', 'missed word', '2024-01-01 10:00:01')").run();
     expect(matches(db, "missed")).toEqual([]);
     db.pragma("user_version = 4");
@@ -281,6 +302,75 @@ describe("version 5: the search index", () => {
     db.pragma("user_version = 4");
     migrate(db);
     expect(schemaOf(db)).toEqual(once);
+  });
+});
+
+describe("version 8: the search index filled from a watermark", () => {
+  const matches = (db: Database.Database, word: string): number[] =>
+    (db.prepare("SELECT rowid FROM chat_message_fts WHERE chat_message_fts MATCH ? ORDER BY rowid").all(`"${word}"`) as { rowid: number }[]).map((r) => r.rowid);
+  // rank 1 also compares the index with chat_message, which only holds once every row is indexed; rank 0 checks
+  // the index alone (https://sqlite.org/fts5.html#the_integrity_check_command).
+  const integrityCheck = (db: Database.Database, withContent = true): void =>
+    void db.prepare("INSERT INTO chat_message_fts (chat_message_fts, rank) VALUES ('integrity-check', ?)").run(withContent ? 1 : 0);
+  const upto = (db: Database.Database): number => (db.prepare("SELECT indexed_upto AS n FROM search_state").get() as { n: number }).n;
+
+  it("starts at the newest row of a file indexed by version 5's trigger, and indexes later rows only when asked", () => {
+    const path = tempFile();
+    createFlaskDatabase(path, [
+      { room: "lobby", sender: "ana", content: "old cafe", timestamp: "2024-01-01 10:00:00.000001" },
+      { room: "lobby", sender: "ben", content: "old tea", timestamp: "2024-01-01 10:00:01.000001" },
+    ]);
+    const db = open(path);
+    migrate(db);
+    expect(upto(db)).toBe(2);
+    expect(matches(db, "cafe")).toEqual([1]);
+    withFlaskConnection(path, (flask) => flask.prepare(FLASK_INSERT).run("lobby", "ana", "new cafe", "2024-01-01 10:00:02.000000"));
+    expect(matches(db, "cafe")).toEqual([1]); // no INSERT trigger: the send's transaction does not touch the index
+    expect(indexAllPending(db)).toBe(1);
+    expect(matches(db, "cafe")).toEqual([1, 3]);
+    expect(upto(db)).toBe(3);
+    expect(indexAllPending(db)).toBe(0);
+  });
+
+  it("keeps the index consistent when the Flask app updates or deletes rows on both sides of the watermark", () => {
+    const path = tempFile();
+    createFlaskDatabase(path, [{ room: "lobby", sender: "ana", content: "indexed cafe", timestamp: "2024-01-01 10:00:00.000001" }]);
+    const db = open(path);
+    migrate(db);
+    withFlaskConnection(path, (flask) => {
+      flask.prepare(FLASK_INSERT).run("lobby", "ana", "pending cafe", "2024-01-01 10:00:02.000000");
+      flask.prepare(FLASK_INSERT).run("lobby", "ana", "pending gone", "2024-01-01 10:00:03.000000");
+      flask.prepare("UPDATE chat_message SET content = 'indexed tea' WHERE id = 1").run();
+      flask.prepare("UPDATE chat_message SET content = 'pending tea' WHERE id = 2").run();
+      flask.prepare("DELETE FROM chat_message WHERE id = 3").run();
+    });
+    integrityCheck(db, false);
+    indexAllPending(db);
+    integrityCheck(db);
+    expect(matches(db, "cafe")).toEqual([]);
+    expect(matches(db, "tea")).toEqual([1, 2]);
+    expect(matches(db, "gone")).toEqual([]);
+    withFlaskConnection(path, (flask) => {
+      flask.prepare("UPDATE chat_message SET content = 'edited again' WHERE id = 2").run();
+      flask.prepare("DELETE FROM chat_message WHERE id = 1").run();
+    });
+    integrityCheck(db);
+    expect(matches(db, "tea")).toEqual([]);
+    expect(matches(db, "edited")).toEqual([2]);
+  });
+
+  it("keeps the watermark when it runs again on a file with rows still to index", () => {
+    const db = open(tempFile());
+    migrate(db);
+    db.prepare("INSERT INTO chat_message (chat_room, sender, content, timestamp) VALUES ('r', 'a', 'indexed word', '2024-01-01 10:00:00')").run();
+    indexAllPending(db);
+    db.prepare("INSERT INTO chat_message (chat_room, sender, content, timestamp) VALUES ('r', 'a', 'pending word', '2024-01-01 10:00:01')").run();
+    db.pragma("user_version = 7");
+    migrate(db);
+    expect(upto(db)).toBe(1);
+    indexAllPending(db);
+    expect(matches(db, "word")).toEqual([1, 2]);
+    integrityCheck(db);
   });
 });
 

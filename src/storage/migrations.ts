@@ -63,6 +63,29 @@ export interface Migration {
   run?: (db: Database.Database, ctx: MigrationContext) => void;
 }
 
+export const SEARCH_TABLE = "chat_message_fts";
+// Version 8: the index holds the rows up to search_state.indexed_upto; the app indexes the rows above it soon
+// after they are stored (and before every search). Every row is indexed when this runs (version 5's trigger
+// saw to it), so the watermark starts at the newest id. While that trigger exists every row is indexed, so a
+// re-run after version 5 rebuilt the index sets the watermark again; without it the watermark is kept. An UPDATE or DELETE fixes the index only for
+// a row already in it: a row above the watermark is indexed later with whatever text it has by then.
+const INDEXED = "(SELECT indexed_upto FROM search_state WHERE id = 1)";
+const DEFERRED_SEARCH_DDL = `
+CREATE TABLE IF NOT EXISTS search_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_upto INTEGER NOT NULL);
+INSERT INTO search_state (id, indexed_upto) VALUES (1, (SELECT coalesce(max(id), 0) FROM chat_message))
+  ON CONFLICT (id) DO UPDATE SET indexed_upto = excluded.indexed_upto
+  WHERE EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'chat_message_fts_insert');
+DROP TRIGGER IF EXISTS chat_message_fts_insert;
+DROP TRIGGER IF EXISTS chat_message_fts_delete;
+DROP TRIGGER IF EXISTS chat_message_fts_update;
+CREATE TRIGGER chat_message_fts_delete AFTER DELETE ON chat_message WHEN old.id <= ${INDEXED} BEGIN
+  INSERT INTO ${SEARCH_TABLE} (${SEARCH_TABLE}, rowid, content) VALUES ('delete', old.id, old.content);
+END;
+CREATE TRIGGER chat_message_fts_update AFTER UPDATE OF id, content ON chat_message WHEN old.id <= ${INDEXED} BEGIN
+  INSERT INTO ${SEARCH_TABLE} (${SEARCH_TABLE}, rowid, content) VALUES ('delete', old.id, old.content);
+  INSERT INTO ${SEARCH_TABLE} (rowid, content) SELECT new.id, new.content WHERE new.id <= ${INDEXED};
+END;`;
+
 /** Append only; never change what a shipped step does. Each keeps the file readable and writable by the Flask app. */
 export const migrations: readonly Migration[] = [
   { version: 1, sql: LEGACY_DDL },
@@ -92,6 +115,8 @@ export const migrations: readonly Migration[] = [
   // Mentions (issue 13): the names a message mentions, as a JSON array of text; NULL for none, so the Flask
   // app's INSERTs (which do not name it) still work. Added only when missing, so the step runs again safely.
   { version: 7, addColumns: [{ table: "chat_message", column: "mentions", type: "TEXT" }] },
+  // The search index filled from a watermark instead of by the INSERT trigger (see sqlite-search-index.ts).
+  { version: 8, sql: DEFERRED_SEARCH_DDL },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);
@@ -202,7 +227,6 @@ function rebuildWithAutoincrement(db: Database.Database, ctx: MigrationContext, 
 // With external content FTS5 cannot read the old text back, so DELETE and UPDATE hand it the old values.
 // prefix='1 2 3': the last word is matched as a prefix, and without these FTS5 merges the lists of every word
 // a short prefix begins before it can return one row ("th" took 43 ms on 200,000 rows; 0.05 ms with them).
-export const SEARCH_TABLE = "chat_message_fts";
 const SEARCH_TRIGGERS = ["chat_message_fts_insert", "chat_message_fts_delete", "chat_message_fts_update"];
 const SEARCH_DDL = `CREATE VIRTUAL TABLE ${SEARCH_TABLE} USING fts5(
   content, content='chat_message', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'
@@ -218,6 +242,7 @@ CREATE TRIGGER chat_message_fts_update AFTER UPDATE OF id, content ON chat_messa
   INSERT INTO ${SEARCH_TABLE} (rowid, content) VALUES (new.id, new.content);
 END;`;
 const SEARCH_CHUNK_ROWS = 100_000;
+
 
 const count = (db: Database.Database, sql: string): number => (db.prepare(sql).get() as { n: number }).n;
 

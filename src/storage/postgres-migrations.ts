@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { nameKey } from "../chat/names.js";
 
 // The SQLite table's columns, in PostgreSQL types. Text throughout: SQLite never enforced the Flask model's
 // VARCHAR lengths, so a migrated history may hold longer values. `timestamp` keeps SQLite's text format
@@ -73,7 +74,37 @@ export const pgMigrations: readonly { version: number; sql: string }[] = [
   },
   // Version 4, mentions (issue 13), as SQLite's migration 7: a JSON array of names as text, NULL for none.
   { version: 4, sql: "ALTER TABLE chat_message ADD COLUMN IF NOT EXISTS mentions text;" },
+  // Version 5: the sender's name key (the app's nameKey: NFKC, case fold, confusable skeleton), so `from:`
+  // matches look-alike spellings as the room's name ownership does. SQL cannot compute the skeleton, so the
+  // app writes it with every row and fills existing rows right after this step (fillSenderKeys).
+  {
+    version: 5,
+    sql: `ALTER TABLE chat_message ADD COLUMN IF NOT EXISTS sender_key text;
+    CREATE INDEX IF NOT EXISTS ix_chat_message_room_sender ON chat_message (chat_room, sender_key, id);`,
+  },
 ];
+
+/** Steps that need the app's code after their SQL: run in the same transaction, only when the step itself ran. */
+const AFTER_STEP: Record<number, (client: pg.ClientBase) => Promise<void>> = { 5: fillSenderKeys };
+
+/** How many distinct sender names are keyed per UPDATE while filling the column. */
+const SENDER_KEY_CHUNK = 500;
+
+/** Fills sender_key for the rows written before version 5, one distinct name at a time (names are few). */
+async function fillSenderKeys(client: pg.ClientBase): Promise<void> {
+  for (;;) {
+    const { rows } = await client.query<{ sender: string }>(
+      "SELECT DISTINCT sender FROM chat_message WHERE sender_key IS NULL AND sender IS NOT NULL LIMIT $1",
+      [SENDER_KEY_CHUNK],
+    );
+    if (rows.length === 0) return;
+    await client.query(
+      `UPDATE chat_message m SET sender_key = k.key FROM unnest($1::text[], $2::text[]) AS k(sender, key)
+       WHERE m.sender = k.sender AND m.sender_key IS NULL`,
+      [rows.map((r) => r.sender), rows.map((r) => nameKey(r.sender))],
+    );
+  }
+}
 
 export const PG_LATEST_VERSION = pgMigrations.reduce((max, m) => Math.max(max, m.version), 0);
 
@@ -95,6 +126,7 @@ export async function migratePostgres(client: pg.ClientBase): Promise<number> {
     // may be merged in any order, so a database migrated by one (to 4) still gets another's 2 and 3.
     for (const m of pgMigrations.filter((step) => !applied.has(step.version))) {
       await client.query(m.sql);
+      await AFTER_STEP[m.version]?.(client);
       await client.query("INSERT INTO schema_migrations (version) VALUES ($1)", [m.version]);
     }
     await client.query("COMMIT");

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
 import type { Logger } from "../log.js";
+import { nameKey } from "../chat/names.js";
 import { migratePostgres, PG_LATEST_VERSION } from "./postgres-migrations.js";
 import {
   StorageUnavailableError,
@@ -45,8 +46,13 @@ function searchStatement(room: string, query: SearchQuery, opts: SearchOptions):
     where.push("search_vector @@ q");
   }
   if (query.from !== undefined) {
-    values.push(query.from);
-    where.push(`lower(normalize(coalesce(sender, ''), NFKC)) = lower(normalize($${values.length}::text, NFKC))`);
+    // By the stored name key; a row without one (written by a node older than schema 5 during an upgrade)
+    // falls back to case and compatibility folding.
+    values.push(nameKey(query.from), query.from);
+    const [key, raw] = [values.length - 1, values.length];
+    where.push(
+      `(sender_key = $${key} OR (sender_key IS NULL AND lower(normalize(coalesce(sender, ''), NFKC)) = lower(normalize($${raw}::text, NFKC))))`,
+    );
   }
   values.push(opts.limit + 1);
   const text = `SELECT ${COLUMNS} FROM ${source} WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT $${values.length}`;
@@ -56,10 +62,10 @@ function searchStatement(room: string, query: SearchQuery, opts: SearchOptions):
 // The insert also answers each room's newest id before it: the outer SELECT does not see the rows its own WITH
 // inserts (one snapshot per statement, taken after the room locks), and max(id) per room is one index probe.
 const SQL_INSERT = `WITH inserted AS (
-    INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, mentions)
-    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+    INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, mentions, sender_key)
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
   )
-  SELECT r AS room, coalesce((SELECT max(id) FROM chat_message WHERE chat_room = r), 0)::text AS id FROM unnest($9::text[]) AS r`;
+  SELECT r AS room, coalesce((SELECT max(id) FROM chat_message WHERE chat_room = r), 0)::text AS id FROM unnest($10::text[]) AS r`;
 const SQL_FIND = `SELECT ${COLUMNS} FROM chat_message WHERE id = $1 AND chat_room = $2`;
 // Only a live row changes: an edit racing a delete can never bring the erased text back.
 const SQL_EDIT = `UPDATE chat_message SET content = $1, edited_at = $2, mentions = $3 WHERE id = $4 AND chat_room = $5 AND deleted_at IS NULL RETURNING ${COLUMNS}`;
@@ -261,6 +267,7 @@ export class PostgresMessageRepository implements ChatStore {
           fresh.map((f) => f.msg.clientId ?? null),
           fresh.map((f) => f.msg.ownerKey ?? null),
           fresh.map((f) => toMentionsColumn(f.msg.mentions)),
+          fresh.map((f) => nameKey(f.msg.sender)),
           rooms,
         ]);
         // Each row's predecessor in its room: the newest before the batch, then the batch's own rows (ids ascend in batch order).

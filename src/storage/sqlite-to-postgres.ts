@@ -3,8 +3,10 @@
 // row whose id is already there is skipped after checking it is the same message.
 import Database from "better-sqlite3";
 import pg from "pg";
+import { copyModeration, type ModerationCounts } from "./copy-moderation.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import { describeConnectError } from "./postgres.js";
+import { nameKey } from "../chat/names.js";
 
 export interface CopyOptions {
   from: string;
@@ -24,6 +26,8 @@ export interface CopyProgress {
 
 export interface CopySummary extends CopyProgress {
   seconds: number;
+  /** Moderators, bans and audit entries copied after the messages (0 each for a file without those tables). */
+  moderation: ModerationCounts;
 }
 
 /** Something about the source or the target makes copying wrong (not a network hiccup): nothing more is copied. */
@@ -63,11 +67,13 @@ const toValues = (r: SourceRow): Values => [
   asText(r.deleted_at),
   asText(r.mentions),
 ];
+/** The row's values and its sender's name key (schema 5), which SQLite does not store: from: search needs it. */
+const withSenderKey = (v: Values): (string | null)[] => [...v, v[2] === null || v[2] === undefined ? null : nameKey(v[2])];
 /** Columns later migrations added, in Values order after id..timestamp; an older file lacks some (NULL then). */
 const LATER_COLUMNS = ["client_id", "owner_key", "edited_at", "deleted_at", "mentions"] as const;
 
-const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions)
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, sender_key)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
   ON CONFLICT DO NOTHING RETURNING id::text`;
 const SQL_EXISTING = "SELECT id::text, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions FROM chat_message WHERE id = ANY($1::bigint[])";
 // Keeps the identity sequence above every copied id (never lowers it), batch by batch: a node started on a
@@ -102,6 +108,7 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
   const source = openSource(opts.from);
   const target = new pg.Client({ connectionString: opts.to, connectionTimeoutMillis: opts.connectTimeoutMs, application_name: "messenger-room migrate-db" });
   const progress: CopyProgress = { done: 0, total: source.total, copied: 0, skipped: 0 };
+  let moderation: ModerationCounts = { moderators: 0, bans: 0, audit: 0 };
   try {
     await target.connect().catch((err: unknown) => {
       throw new CopyError(`cannot connect to PostgreSQL: ${describeConnectError(err, opts.to, opts.connectTimeoutMs)}`);
@@ -119,19 +126,21 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
       progress.skipped += rows.length - copied;
       opts.onProgress?.({ ...progress });
     }
+    moderation = await copyModeration(source.db, target);
   } finally {
     source.db.close();
     await target.end().catch(() => undefined);
   }
-  return { ...progress, seconds: (performance.now() - started) / 1000 };
+  return { ...progress, moderation, seconds: (performance.now() - started) / 1000 };
 }
 
 /** One transaction: insert what is new, check that what was already there is the same message. Returns rows inserted. */
 async function copyBatch(target: pg.Client, rows: Values[]): Promise<number> {
   await target.query("BEGIN");
   try {
-    const column = (i: number): (string | null)[] => rows.map((r) => r[i] ?? null);
-    const inserted = await target.query<{ id: string }>(SQL_INSERT, Array.from({ length: 10 }, (_, i) => column(i)));
+    const keyed = rows.map(withSenderKey);
+    const column = (i: number): (string | null)[] => keyed.map((r) => r[i] ?? null);
+    const inserted = await target.query<{ id: string }>(SQL_INSERT, Array.from({ length: 11 }, (_, i) => column(i)));
     if (inserted.rows.length < rows.length) await checkSkipped(target, rows, new Set(inserted.rows.map((r) => r.id)));
     await target.query(SQL_BUMP_SEQUENCE, [rows[rows.length - 1]?.[0]]);
     await target.query("COMMIT");

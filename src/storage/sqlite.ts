@@ -21,6 +21,7 @@ import {
   type MessageRow,
   type PendingAppend as Pending,
 } from "./repository.js";
+import { createSearchIndexer, type SearchIndexer } from "./sqlite-search-index.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { fromStoredTimestamp, toStoredTimestamp } from "./timestamps.js";
 import { SqliteModeration } from "./sqlite-moderation.js";
@@ -58,6 +59,7 @@ interface Statements {
   erase: Database.Statement<[string, number, string], Row>;
   roomSizeUpTo: Database.Statement<[string, number, number], { n: number }>;
   roomRows: Database.Statement<[string, number, number], Row>;
+  indexer: SearchIndexer;
 }
 
 export interface SqliteOptions {
@@ -72,7 +74,13 @@ export interface SqliteOptions {
   onCommit?: (rows: number, ms: number) => void;
   /** A room with at most this many rows below the cursor is searched without the index (default SMALL_ROOM_ROWS; tests set 0). */
   searchScanRows?: number;
+  /** How long after a commit the new rows are added to the search index (default 250; a search indexes first). */
+  searchIndexDelayMs?: number;
+  /** Called after each run of the search indexer with the rows it indexed (tests await it). */
+  onIndexed?: (rows: number) => void;
 }
+
+export const DEFAULT_SEARCH_INDEX_DELAY_MS = 250;
 
 export const DEFAULT_WRITE_RETRY_MS = 500;
 export const DEFAULT_HEALTH_PROBE_INTERVAL_MS = 1000;
@@ -136,6 +144,10 @@ export class SqliteMessageRepository implements ChatStore {
   private isClosed = false;
   private readonly writeRetryMs: number;
   private readonly healthProbeIntervalMs: number;
+  /** The next run of the search indexer, when one is due. */
+  private indexTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Runs of the indexer, one after another: a search waits for a run that starts after it asked. */
+  private indexQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly path: string,
@@ -176,6 +188,7 @@ export class SqliteMessageRepository implements ChatStore {
         find: db.prepare(SQL_FIND),
         edit: db.prepare(SQL_EDIT),
         erase: db.prepare(SQL_ERASE),
+        indexer: createSearchIndexer(db),
       };
     } catch (err) {
       db.close();
@@ -304,6 +317,7 @@ export class SqliteMessageRepository implements ChatStore {
     }
     this.noteWriteSuccess();
     this.opts.onCommit?.(batch.length, performance.now() - started);
+    this.scheduleIndexing();
     batch.forEach((p, i) => p.resolve(results[i] as AppendResult));
   }
 
@@ -362,7 +376,9 @@ export class SqliteMessageRepository implements ChatStore {
   }
 
   /** The newest matches below `before`, newest first: the FTS index walks its doclists from the top and stops at the page. */
-  search(room: string, query: SearchQuery, opts: SearchOptions): Promise<SearchPage> {
+  async search(room: string, query: SearchQuery, opts: SearchOptions): Promise<SearchPage> {
+    // Rows stored since the last run of the indexer are indexed first, so a search sees every stored message.
+    await this.indexPending().catch((err: unknown) => this.opts.log.warn("search_index_failed", { err }));
     try {
       const { stmts } = this.ready();
       const before = opts.before ?? Number.MAX_SAFE_INTEGER;
@@ -374,11 +390,41 @@ export class SqliteMessageRepository implements ChatStore {
       else if (from === undefined) rows = stmts.search.all(ftsMatchExpression(query.terms), before, room, take);
       else rows = stmts.searchFrom.all(ftsMatchExpression(query.terms), before, room, from, take);
       const hasMore = rows.length > opts.limit;
-      return Promise.resolve({ messages: rows.slice(0, opts.limit).map(toMessage), hasMore });
+      return { messages: rows.slice(0, opts.limit).map(toMessage), hasMore };
     } catch (err) {
-      if (err instanceof StorageUnavailableError) return Promise.reject(err);
-      return Promise.reject(new StorageUnavailableError("the database cannot be read", { cause: err }));
+      if (err instanceof StorageUnavailableError) throw err;
+      throw new StorageUnavailableError("the database cannot be read", { cause: err });
     }
+  }
+
+  /** Indexes the rows above the search watermark soon (searchIndexDelayMs), unless a run is already due. */
+  private scheduleIndexing(): void {
+    if (this.indexTimer !== null || this.isClosed) return;
+    this.indexTimer = setTimeout(() => {
+      this.indexTimer = null;
+      this.indexPending().catch((err: unknown) => {
+        this.opts.log.warn("search_index_failed", { err });
+        this.scheduleIndexing(); // the rows stay above the watermark: the next run takes them
+      });
+    }, this.opts.searchIndexDelayMs ?? DEFAULT_SEARCH_INDEX_DELAY_MS);
+    this.indexTimer.unref();
+  }
+
+  /** Indexes every row above the watermark, a chunk per transaction, yielding to the event loop between chunks. */
+  private indexPending(): Promise<number> {
+    const run = this.indexQueue.then(async () => {
+      let total = 0;
+      for (;;) {
+        const n = await this.writeWithRetry((stmts) => stmts.indexer.indexChunk(), this.opts.busyTimeoutMs);
+        if (n === 0) break;
+        total += n;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      this.opts.onIndexed?.(total);
+      return total;
+    });
+    this.indexQueue = run.catch(() => undefined);
+    return run;
   }
 
   find(room: string, id: number): Promise<ChatMessage | null> {
@@ -511,6 +557,10 @@ export class SqliteMessageRepository implements ChatStore {
       this.startFlush();
       await this.writing;
     }
+    if (this.indexTimer !== null) clearTimeout(this.indexTimer);
+    this.indexTimer = null;
+    // Leaves the file fully indexed (the next start, or a copy of the file, has nothing to catch up).
+    await this.indexPending().catch((err: unknown) => this.opts.log.warn("search_index_failed", { err }));
     this.isClosed = true;
     try {
       // Fold the WAL into the main file so the Flask app, or a copy of the file alone, sees every row.

@@ -60,6 +60,8 @@ async function main(): Promise<void> {
     if (isTty) process.stdout.write("\n");
     const rate = Math.round(summary.done / Math.max(summary.seconds, 0.001));
     process.stdout.write(`done: ${summary.copied} rows copied, ${summary.skipped} skipped (already there), in ${summary.seconds.toFixed(1)} s (${rate} rows/s)\n`);
+    const m = summary.moderation;
+    process.stdout.write(`moderation: ${m.moderators} moderators, ${m.bans} bans, ${m.audit} audit entries copied\n`);
   } catch (err) {
     if (isTty) process.stdout.write("\n");
     process.stderr.write(`migrate-db: ${err instanceof Error ? err.message : String(err)}\n`);

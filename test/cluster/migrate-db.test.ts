@@ -159,6 +159,47 @@ describe("npm run migrate-db", () => {
     expect(await query(url, "SELECT count(*)::int AS n FROM chat_message WHERE content = 'regret'")).toEqual([{ n: 0 }]);
   });
 
+  it("copies moderators, bans and the audit; keeps a ban PostgreSQL already had; a re-run copies none again", async () => {
+    const path = join(tempDir(), "chat.db");
+    const sqlite = new SqliteMessageRepository(path, { busyTimeoutMs: 250, log: createCapturingLogger() });
+    const at = new Date("2025-01-02T03:04:05.678Z");
+    const until = new Date(Date.now() + 86_400_000);
+    await sqlite.append({ room: "r", sender: "ana", content: "hello", sentAt: at });
+    await sqlite.setModerator("mod-session", true, at);
+    await sqlite.addBan({ room: "r", nameKey: "troll", sessionKey: "troll-session", until, by: "mod-session", at });
+    await sqlite.addBan({ room: "r", nameKey: "spammer", sessionKey: null, until, by: "mod-session", at });
+    await sqlite.audit({ at, moderator: "mod-session", action: "ban", room: "r", target: "troll", messageId: null, detail: "1 day" });
+    await sqlite.audit({ at, moderator: "mod-session", action: "delete", room: "r", target: "ana", messageId: 1, detail: null });
+    await sqlite.close();
+    const url = await clusterDatabase();
+    // A node ran on PostgreSQL before the copy and banned someone: that ban holds id 1, which the copy also has.
+    const early = await openPostgresRepo(url);
+    await early.addBan({ room: "other", nameKey: "early", sessionKey: null, until, by: "pg-mod", at });
+    await early.close();
+
+    const run = runTool(["--from", path, "--to", url]);
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toContain("moderation: 1 moderators, 2 bans, 2 audit entries copied\n");
+    const again = runTool(["--from", path, "--to", url]);
+    expect(await again.exited).toBe(0);
+    expect(again.stdout()).toContain("moderation: 0 moderators, 0 bans, 0 audit entries copied\n");
+
+    const repo = await openPostgresRepo(url);
+    onTestFinished(() => repo.close());
+    expect(await repo.isModerator("mod-session")).toBe(true);
+    expect((await repo.activeBan("r", "troll", null, new Date()))?.sessionKey).toBe("troll-session");
+    expect((await repo.activeBan("r", "nobody", "troll-session", new Date()))?.nameKey).toBe("troll");
+    expect(await repo.activeBan("r", "spammer", null, new Date())).not.toBeNull();
+    expect(await repo.activeBan("other", "early", null, new Date())).not.toBeNull(); // not overwritten
+    expect((await repo.auditLog(10)).map((e) => [e.action, e.target, e.messageId])).toEqual([
+      ["delete", "ana", 1],
+      ["ban", "troll", null],
+    ]);
+    // The next ban a node writes gets a free id.
+    await repo.addBan({ room: "r", nameKey: "later", sessionKey: null, until, by: "pg-mod", at });
+    expect(await query(url, "SELECT count(DISTINCT id)::int AS ids, count(*)::int AS n FROM room_ban")).toEqual([{ ids: 4, n: 4 }]);
+  });
+
   it("completes when run again after being killed half-way, copying only what was missing", async () => {
     const path = join(tempDir(), "big.db");
     fillDatabase(path, [

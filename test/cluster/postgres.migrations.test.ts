@@ -3,6 +3,7 @@
 import pg from "pg";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { migratePostgres, pgMigrations, PG_LATEST_VERSION } from "../../src/storage/postgres-migrations.js";
+import { nameKey } from "../../src/chat/names.js";
 import { clusterDatabase } from "./pg.js";
 
 async function connect(url: string): Promise<pg.Client> {
@@ -31,10 +32,27 @@ describe("migratePostgres", () => {
     // As if this database had been migrated by a build that had a later step but not the mentions one.
     await client.query("ALTER TABLE chat_message DROP COLUMN mentions");
     await client.query("DELETE FROM schema_migrations WHERE version = 4");
-    await client.query("INSERT INTO schema_migrations (version) VALUES (5)");
+    await client.query("INSERT INTO schema_migrations (version) VALUES ($1)", [PG_LATEST_VERSION + 1]);
     await migratePostgres(client);
     expect(await columns(client)).toContain("mentions");
     const { rows } = await client.query<{ version: number }>("SELECT version FROM schema_migrations ORDER BY version");
-    expect(rows.map((r) => r.version)).toEqual([...pgMigrations.map((m) => m.version), 5]);
+    expect(rows.map((r) => r.version)).toEqual([...pgMigrations.map((m) => m.version), PG_LATEST_VERSION + 1]);
+  });
+
+  it("fills the sender name key of rows written before version 5 with the app's nameKey", async () => {
+    const client = await connect(await clusterDatabase());
+    await migratePostgres(client);
+    await client.query(
+      `INSERT INTO chat_message (chat_room, sender, content, timestamp) VALUES
+       ('r', 'Ana', 'a', '2024-01-01 10:00:00'), ('r', '\u0430na', 'b', '2024-01-01 10:00:01'), ('r', NULL, 'c', '2024-01-01 10:00:02')`,
+    );
+    await client.query("DELETE FROM schema_migrations WHERE version = 5"); // as a database from before it
+    await migratePostgres(client);
+    const { rows } = await client.query<{ content: string; sender_key: string | null }>("SELECT content, sender_key FROM chat_message ORDER BY id");
+    expect(rows).toEqual([
+      { content: "a", sender_key: nameKey("Ana") },
+      { content: "b", sender_key: nameKey("ana") },
+      { content: "c", sender_key: null },
+    ]);
   });
 });

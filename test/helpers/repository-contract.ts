@@ -250,6 +250,14 @@ export function describeRepositoryContract(name: string, makeRepo: RepositoryFac
         expect(await find(repo, room(), "from:nobody")).toEqual([]);
       });
 
+      it("matches from: by the name key of name ownership: width, case and look-alike letters fold together", async () => {
+        const { repo, room } = await setup();
+        // Cyrillic "а" in the second sender, full-width letters in the query: one name to the room.
+        await store(repo, room(), [["ana", "latin"], ["\u0430na", "cyrillic"], ["ben", "other"]]);
+        expect((await find(repo, room(), "from:ana")).sort()).toEqual(["cyrillic", "latin"]);
+        expect((await find(repo, room(), "from:\uff21\uff2e\uff21")).sort()).toEqual(["cyrillic", "latin"]);
+      });
+
       it("searches FTS operators and stray punctuation as plain words", async () => {
         const { repo, room } = await setup();
         await store(repo, room(), [["ana", "stay near the door or not"], ["ben", "door"]]);

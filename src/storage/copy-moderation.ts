@@ -1,0 +1,92 @@
+// The moderation tables (issue 12) copied from SQLite into PostgreSQL by migrate-db, after the messages, so
+// that moving to several nodes keeps who moderates, who is banned and what was done. Idempotent: a row
+// already there (same values) is skipped; a row keeps its id unless PostgreSQL used that id for another row,
+// when it takes a new one (a ban written by a node that ran before the copy is never overwritten).
+import type Database from "better-sqlite3";
+import type pg from "pg";
+
+export interface ModerationCounts {
+  moderators: number;
+  bans: number;
+  audit: number;
+}
+
+type Row = Record<string, unknown>;
+
+const asText = (v: unknown): string | null => (v === null || v === undefined ? null : Buffer.isBuffer(v) ? v.toString("utf8") : String(v));
+
+/** A table with an identity id: its other columns and their PostgreSQL types, in one order for both ends. */
+interface IdTable {
+  name: "room_ban" | "moderation_audit";
+  columns: [string, string][];
+}
+
+const ROOM_BAN: IdTable = {
+  name: "room_ban",
+  columns: [["room", "text"], ["name_key", "text"], ["session_key", "text"], ["until", "text"], ["moderator", "text"], ["created_at", "text"]],
+};
+const AUDIT: IdTable = {
+  name: "moderation_audit",
+  columns: [["at", "text"], ["moderator", "text"], ["action", "text"], ["room", "text"], ["target", "text"], ["message_id", "bigint"], ["detail", "text"]],
+};
+
+const hasTable = (db: Database.Database, name: string): boolean =>
+  db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+
+/** Copies moderator_session, room_ban and moderation_audit in one transaction; a file without them copies nothing. */
+export async function copyModeration(source: Database.Database, target: pg.Client): Promise<ModerationCounts> {
+  await target.query("BEGIN");
+  try {
+    const counts = {
+      moderators: hasTable(source, "moderator_session") ? await copyModerators(source, target) : 0,
+      bans: hasTable(source, ROOM_BAN.name) ? await copyIdTable(source, target, ROOM_BAN) : 0,
+      audit: hasTable(source, AUDIT.name) ? await copyIdTable(source, target, AUDIT) : 0,
+    };
+    await target.query("COMMIT");
+    return counts;
+  } catch (err) {
+    await target.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
+}
+
+async function copyModerators(source: Database.Database, target: pg.Client): Promise<number> {
+  const rows = source.prepare("SELECT session_key, since FROM moderator_session").all() as Row[];
+  if (rows.length === 0) return 0;
+  const inserted = await target.query(
+    `INSERT INTO moderator_session (session_key, since)
+     SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (session_key) DO NOTHING`,
+    [rows.map((r) => asText(r.session_key)), rows.map((r) => asText(r.since))],
+  );
+  return inserted.rowCount ?? 0;
+}
+
+async function copyIdTable(source: Database.Database, target: pg.Client, table: IdTable): Promise<number> {
+  const names = table.columns.map(([c]) => c);
+  const rows = source.prepare(`SELECT id, ${names.join(", ")} FROM ${table.name} ORDER BY id`).all() as Row[];
+  if (rows.length === 0) return 0;
+  const params = [rows.map((r) => String(r.id)), ...names.map((c) => rows.map((r) => asText(r[c])))];
+  const unnestTypes = ["bigint", ...table.columns.map(([, type]) => type)].map((t, i) => `$${i + 1}::${t}[]`).join(", ");
+  const sameRow = names.map((c) => `t.${c} IS NOT DISTINCT FROM s.${c}`).join(" AND ");
+  // New ids must not land on ids still to come from the source: the identity starts above both ends' highest.
+  await target.query(
+    `SELECT setval(pg_get_serial_sequence('${table.name}', 'id'), greatest($1::bigint, (SELECT coalesce(max(id), 0) FROM ${table.name})))`,
+    [String(rows[rows.length - 1]?.id)],
+  );
+  // Rows go in id order; one whose values are already there is skipped, one whose id is taken gets a new id.
+  const inserted = await target.query(
+    `INSERT INTO ${table.name} (id, ${names.join(", ")})
+     SELECT CASE WHEN EXISTS (SELECT 1 FROM ${table.name} t WHERE t.id = s.id)
+                 THEN nextval(pg_get_serial_sequence('${table.name}', 'id')) ELSE s.id END,
+            ${names.map((c) => `s.${c}`).join(", ")}
+     FROM unnest(${unnestTypes}) WITH ORDINALITY AS s(id, ${names.join(", ")}, n)
+     WHERE NOT EXISTS (SELECT 1 FROM ${table.name} t WHERE ${sameRow})
+     ORDER BY s.n`,
+    params,
+  );
+  // Keep the identity above every id now used, so the next ban or audit entry a node writes gets a free one.
+  await target.query(
+    `SELECT setval(pg_get_serial_sequence('${table.name}', 'id'), m) FROM (SELECT max(id) AS m FROM ${table.name}) x WHERE m IS NOT NULL`,
+  );
+  return inserted.rowCount ?? 0;
+}
