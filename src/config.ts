@@ -81,6 +81,8 @@ export interface Config {
   nodeId: string;
   /** How long a node's presence entries outlive its last heartbeat (multi-node mode). */
   presenceTtlMs: number;
+  /** The page shows at most one desktop notification per room per this many ms (issue 13); 0 = no limit. */
+  notifyIntervalMs: number;
 }
 
 export interface PostgresSettings {
@@ -200,6 +202,7 @@ export function loadConfig(env: Env): Config {
     redisUrl,
     nodeId: env.NODE_ID?.trim() || `${hostname()}-${process.pid}`,
     presenceTtlMs: int("PRESENCE_TTL_MS", 15_000, 300, 3_600_000),
+    notifyIntervalMs: int("NOTIFY_INTERVAL_MS", 10_000, 0, 3_600_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

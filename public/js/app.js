@@ -14,6 +14,9 @@ import { createConfirmDialog } from "./dialog.js";
 import { createMessageActions } from "./message-actions.js";
 import { createModeration } from "./moderation.js";
 import { createSearch } from "./search.js";
+import { createMentionCompleter } from "./mention-complete.js";
+import { createNotifier } from "./notifications.js";
+import { bindLevelControl } from "./notify-level.js";
 
 /** @param {Document} doc */
 export function startApp(doc) {
@@ -32,6 +35,13 @@ export function startApp(doc) {
     onNewButton: () => void rooms.returnToLive(),
   });
   const typingIndicator = new TypingIndicator(els.typing);
+  const mentionCompleter = createMentionCompleter({
+    input: els.content,
+    listbox: els.mentionList,
+    members: () => rooms.members(),
+    self: () => rooms.current()?.username ?? "",
+    announce: views.announce,
+  });
   const outbox = new Outbox({
     list,
     canSend: () => rooms.canSend(),
@@ -49,7 +59,18 @@ export function startApp(doc) {
     sendTyping: (room) => rooms.sendTyping(room),
     editLast: () => actions.editLast(),
     beforeSend: () => void rooms.returnToLive(),
+    completion: mentionCompleter,
   });
+  // Notifications (issue 13): a notification clicked opens its message, in the room shown (one room per page today).
+  const notifier = createNotifier({
+    win: doc.defaultView ?? window,
+    doc,
+    bell: els.notifyBell,
+    onOpen: (room, id) => {
+      if (rooms.current()?.room === room) void openMessage(id);
+    },
+  });
+  const levelControl = bindLevelControl({ select: els.notifyLevel, notifier });
   const rooms = createRoomSession({
     els,
     views,
@@ -65,6 +86,8 @@ export function startApp(doc) {
       search.reset();
       actions.reset();
     },
+    onLive: (room, msg, me) => notifier.onRoomMessage(room, msg, { source: "live", me, isCurrent: true }),
+    onEntered: (room) => levelControl.show(room),
   });
   const router = createRouter({ body: doc.body, els, views, room: rooms });
   const dialog = createConfirmDialog(els);

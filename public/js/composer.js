@@ -16,9 +16,10 @@ const COUNTER_FROM = 50;
  *   sendTyping: (room: string) => void,
  *   editLast: () => boolean,
  *   beforeSend: () => void,
- * }} deps
+ *   completion?: { handleKey(event: KeyboardEvent): boolean, close(): void },
+ * }} deps completion: sees each key first (mention-complete.js; while its list is open, Enter is its own)
  */
-export function createComposer({ els, limits, outbox, announce, joined, sendTyping, editLast, beforeSend }) {
+export function createComposer({ els, limits, outbox, announce, joined, sendTyping, editLast, beforeSend, completion }) {
   const typingNotifier = new TypingNotifier(sendTyping);
 
   function sendFromComposer() {
@@ -56,6 +57,7 @@ export function createComposer({ els, limits, outbox, announce, joined, sendTypi
   // Clicking Send must not take the focus (and the phone keyboard) away from the message box.
   els.send.addEventListener("mousedown", (event) => event.preventDefault());
   els.content.addEventListener("keydown", (event) => {
+    if (completion?.handleKey(event)) return;
     // Up arrow in an empty box edits one's last message (as in Slack and Discord).
     if (event.key === "ArrowUp" && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey && els.content.value === "") {
       if (editLast()) event.preventDefault();
@@ -75,6 +77,7 @@ export function createComposer({ els, limits, outbox, announce, joined, sendTypi
     /** An empty box for a room just joined. */
     reset() {
       els.content.value = "";
+      completion?.close();
       updateCounter();
     },
     focus() {

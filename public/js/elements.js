@@ -44,6 +44,7 @@ export function findElements(doc) {
     composer: /** @type {HTMLFormElement} */ (byId("composer")),
     content: /** @type {HTMLTextAreaElement} */ (byId("message-content")),
     send: /** @type {HTMLButtonElement} */ (byId("send-button")),
+    mentionList: byId("mention-list"),
     live: byId("live-region"),
     removedNote: byId("removed-note"),
     searchForm: /** @type {HTMLFormElement} */ (byId("search-form")),
@@ -61,6 +62,8 @@ export function findElements(doc) {
     dialogError: byId("confirm-error"),
     dialogOk: /** @type {HTMLButtonElement} */ (byId("confirm-ok")),
     dialogCancel: /** @type {HTMLButtonElement} */ (byId("confirm-cancel")),
+    notifyBell: /** @type {HTMLButtonElement} */ (byId("notify-bell")),
+    notifyLevel: /** @type {HTMLSelectElement} */ (byId("notify-level")),
   };
 }
 

@@ -3,6 +3,7 @@
 // there (or, in a window opened around an older message, pages newer ones as the reader scrolls down).
 /* global ResizeObserver */
 import { appendLinkified } from "./linkify.js";
+import { appendMentioned, mentionsReader, readerOf } from "./mention-highlight.js";
 import { dayKey, dayLabel, fullDateLabel, initials, nameHue, nameKey, sentDate, timeLabel } from "./format.js";
 
 /** Messages of one sender closer together than this share one header. */
@@ -19,7 +20,7 @@ const AVATAR_COLOURS = 8;
 
 /**
  * @typedef {{ kind: "message", id: number | null, sender: string, time: Date, isLocal: boolean,
- *   content: string, isMine: boolean, editedAt?: string, deletedAt?: string }
+ *   content: string, isMine: boolean, editedAt?: string, deletedAt?: string, mentions?: string[] }
  *   | { kind: "notice", time: Date }
  *   | { kind: "day", key: string }} ItemMeta
  * @typedef {"sending" | "waiting" | "failed"} LocalState
@@ -50,6 +51,8 @@ export class MessageList {
     /** @type {Map<number, HTMLLIElement>} */
     this.byId = new Map();
     this.myKey = "";
+    /** The reader's name, for highlighting mentions of them. */
+    this.me = "";
     /** The reader is at the bottom: new content keeps the view there. */
     this.isPinned = true;
     this.lastDayKey = dayKey(new Date());
@@ -69,6 +72,7 @@ export class MessageList {
     this.list.replaceChildren();
     this.byId.clear();
     this.myKey = nameKey(me);
+    this.me = me;
     this.isPinned = true;
     this.isDetached = false;
     this.newButton.hidden = true;
@@ -152,8 +156,11 @@ export class MessageList {
     if (typeof ev.deletedAt === "string") {
       m.deletedAt = ev.deletedAt;
       m.content = "";
+      m.mentions = undefined;
     } else if (typeof ev.content === "string") {
       m.content = ev.content;
+      // An edit carries its mentions when it has (or had) some; none given means none.
+      m.mentions = ev.mentions;
       if (typeof ev.editedAt === "string") m.editedAt = ev.editedAt;
     }
     if ("mine" in ev && ev.mine === true) m.isMine = true;
@@ -321,8 +328,9 @@ export class MessageList {
     } else {
       const time = sentDate(msg);
       /** @type {MessageMeta} */
-      const meta = { kind: "message", id: msg.id, sender: msg.sender, time, isLocal: false, content: msg.content, isMine: true };
+      const meta = { kind: "message", id: msg.id, sender: msg.sender, time, isLocal: false, content: msg.content, isMine: true, mentions: msg.mentions };
       this.meta.set(li, meta);
+      if (meta.mentions !== undefined) this.fillBody(li, meta);
       li.dataset.id = String(msg.id);
       li.classList.remove("msg--pending", "msg--failed", "msg--local");
       li.querySelector(".msg__status")?.replaceChildren();
@@ -359,12 +367,13 @@ export class MessageList {
     const m = this.meta.get(li);
     if (m?.kind === "message") {
       m.isMine = msg.mine === true;
+      m.mentions = msg.mentions;
       if (typeof msg.editedAt === "string") m.editedAt = msg.editedAt;
       if (typeof msg.deletedAt === "string") {
         m.deletedAt = msg.deletedAt;
         m.content = "";
       }
-      if (m.editedAt !== undefined || m.deletedAt !== undefined) this.fillBody(li, m);
+      if (m.editedAt !== undefined || m.deletedAt !== undefined || m.mentions !== undefined) this.fillBody(li, m);
       this.decorate(li, m);
     }
     return li;
@@ -379,9 +388,10 @@ export class MessageList {
     if (text instanceof HTMLElement) {
       text.replaceChildren();
       if (m.deletedAt !== undefined) text.textContent = "message deleted";
-      else appendLinkified(text, m.content);
+      else appendMentioned(text, m.content, m.mentions, readerOf(m.sender, this.me));
     }
     li.classList.toggle("msg--deleted", m.deletedAt !== undefined);
+    li.classList.toggle("msg--mentions-me", m.deletedAt === undefined && mentionsReader(m, this.me));
     let edited = li.querySelector(".msg__edited");
     if (m.editedAt !== undefined && m.deletedAt === undefined) {
       if (!edited) {

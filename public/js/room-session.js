@@ -46,9 +46,11 @@ const MAX_CATCH_UP_PAGES = 10;
  *   composer: { reset(): void, focus(): void },
  *   onUpdated?: (ev: MessageUpdatedEvent) => void,
  *   onLeft?: () => void,
- * }} deps
+ *   onLive?: (room: string, msg: WireMessage, me: string) => void,
+ *   onEntered?: (room: string) => void,
+ * }} deps onLive: every message broadcast while joined (never join history or catch-up); onEntered: a room opened
  */
-export function createRoomSession({ els, views, list, outbox, typingIndicator, composer, onUpdated = () => {}, onLeft = () => {} }) {
+export function createRoomSession({ els, views, list, outbox, typingIndicator, composer, onUpdated = () => {}, onLeft = () => {}, onLive = () => {}, onEntered = () => {} }) {
   /** @type {ChatSocket | null} */
   let socket = null;
   /** @type {Session | null} */
@@ -129,6 +131,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
       return;
     }
     typingIndicator.stopped(String(msg.sender));
+    onLive(s.room, msg, s.username);
     if (s.liveBuffer) {
       // A window around an older message is shown: this one waits until the reader pages down to it.
       if (msg.clientId && outbox.has(msg.clientId)) outbox.confirm(msg.clientId, msg);
@@ -262,6 +265,7 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
     composer.reset();
     showRoomAddress(res.room, opts.push);
     views.openRoom(res.room);
+    onEntered(res.room);
     ingest(session, initial, false);
     for (const fn of buffered) fn();
     updateHistoryStatus();
@@ -567,6 +571,8 @@ export function createRoomSession({ els, views, list, outbox, typingIndicator, c
   return {
     /** The room this page is in, or null on the home view. */
     current: () => session,
+    /** Who is in the current room now, as the presence list shows them (for completing `@name`). */
+    members: () => (session ? presence.names : []),
     enterRoom,
     leaveRoom,
     rejoin,

@@ -4,6 +4,7 @@
 // or deleted, and choosing a hit to open it in context.
 /* global Element, HTMLLIElement */
 import { highlightRuns, sentDate, timeLabel, dayLabel } from "./format.js";
+import { appendWithSpans, findMentions, readerOf } from "./mention-highlight.js";
 /** @import { MessageUpdatedEvent, SearchHit } from "../../src/protocol.js" */
 
 const PAGE = 20;
@@ -102,22 +103,33 @@ export function createSearch({ doc, els, rooms, onPick }) {
   /** @param {HTMLLIElement} li @param {SearchHit} hit */
   function fillText(li, hit) {
     const text = li.querySelector(".search-hit__text");
-    if (!text) return;
+    if (!(text instanceof HTMLElement)) return;
     text.replaceChildren();
     li.classList.toggle("search-hit--deleted", hit.message.deletedAt !== undefined);
     if (hit.message.deletedAt !== undefined) {
       text.textContent = "message deleted";
       return;
     }
-    for (const run of highlightRuns(hit.message.content, hit.highlights)) {
-      if (!run.isMatch) {
-        text.append(doc.createTextNode(run.text));
-        continue;
-      }
-      const mark = doc.createElement("mark");
-      mark.textContent = run.text;
-      text.append(mark);
+    // A mention is one span; the words the query matched are marked inside and around it.
+    const content = hit.message.content;
+    /** @type {{ start: number, end: number, isMatch: boolean }[]} */
+    const runs = [];
+    let offset = 0;
+    for (const run of highlightRuns(content, hit.highlights)) {
+      runs.push({ start: offset, end: offset + run.text.length, isMatch: run.isMatch });
+      offset += run.text.length;
     }
+    const me = readerOf(hit.message.sender, rooms.current()?.username ?? "");
+    appendWithSpans(text, content, findMentions(content, hit.message.mentions), me, (target, start, end) => {
+      for (const run of runs) {
+        const from = Math.max(run.start, start);
+        const to = Math.min(run.end, end);
+        if (from >= to) continue;
+        const piece = content.slice(from, to);
+        if (!run.isMatch) target.append(doc.createTextNode(piece));
+        else target.appendChild(doc.createElement("mark")).textContent = piece;
+      }
+    });
   }
 
   /** An edit or a deletion: the hit shows the new state (an edit's new text is not marked: the old ranges no longer fit). @param {MessageUpdatedEvent} ev */
@@ -127,7 +139,7 @@ export function createSearch({ doc, els, rooms, onPick }) {
     if (!hit || !(li instanceof HTMLLIElement) || ev.room !== state.room) return;
     if (typeof ev.deletedAt === "string") hit.message = { ...hit.message, content: "", deletedAt: ev.deletedAt };
     else if (typeof ev.content === "string") {
-      hit.message = { ...hit.message, content: ev.content, ...(ev.editedAt ? { editedAt: ev.editedAt } : {}) };
+      hit.message = { ...hit.message, content: ev.content, mentions: ev.mentions, ...(ev.editedAt ? { editedAt: ev.editedAt } : {}) };
       hit.highlights = [];
     }
     fillText(li, hit);

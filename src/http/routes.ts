@@ -52,6 +52,7 @@ function renderPage(deps: RouteDeps, req: Request, res: Response, room: { name: 
     roomsTotal: listing.total,
     historyLimit: deps.config.historyLimit,
     limits: LIMITS,
+    notifyIntervalMs: deps.config.notifyIntervalMs,
   });
 }
 
