@@ -6,11 +6,6 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/cluster/**/*.test.ts"],
-    // Issue 10 is open: live delivery across nodes is not yet in id order (each node publishes after its COMMIT,
-    // outside the room lock, so two nodes can publish 11 and 12 in either order). These two files assert that
-    // order and fail intermittently until a per-room sequencer lands; they are kept, not run, so the fix has its
-    // acceptance tests: npx vitest run --config vitest.cluster.config.ts --exclude '' test/cluster/known-failing
-    exclude: ["test/cluster/known-failing/**", "**/node_modules/**"],
     globalSetup: ["test/cluster/global-setup.ts"],
     fileParallelism: false,
     testTimeout: 60_000,

@@ -11,6 +11,8 @@ import { createAdapter } from "@socket.io/redis-streams-adapter";
 import type { Redis } from "ioredis";
 import { startClusterNode, type ClusterNode } from "./cluster/node.js";
 import { createRedisPresence } from "./cluster/redis-presence.js";
+import { createLocalFanout } from "./chat/message-fanout.js";
+import { startRoomSequencing } from "./cluster/room-sequencer.js";
 import { createRoomDirectory } from "./chat/room-directory.js";
 import { startSlowClientSweep } from "./chat/slow-clients.js";
 import { Drain, type ChatServer } from "./chat/types.js";
@@ -136,7 +138,12 @@ export function createApp(deps: AppDeps): App {
     },
   });
   if (deps.cluster) io.adapter(createAdapter(deps.cluster.adapterRedis, { streamName: "mr:socket.io" }));
-  const cluster = deps.cluster && redisPresence ? startClusterNode({ io, presence: redisPresence, clients: [deps.cluster.redis, deps.cluster.adapterRedis], ttlMs: config.presenceTtlMs, log, repo }) : undefined;
+  const sequencing = deps.cluster ? startRoomSequencing(io, repo, log) : null;
+  const fanout = sequencing ?? createLocalFanout(io);
+  const cluster =
+    deps.cluster && redisPresence && sequencing
+      ? startClusterNode({ io, presence: redisPresence, clients: [deps.cluster.redis, deps.cluster.adapterRedis], ttlMs: config.presenceTtlMs, log, watermark: (room) => sequencing.sequencer.watermark(room) })
+      : undefined;
   const metrics = createMetrics(
     {
       connectedSockets: () => io.engine.clientsCount,
@@ -163,7 +170,7 @@ export function createApp(deps: AppDeps): App {
     releaseHeldName(io, chatDeps, room, name, hold).catch((err: unknown) => log.error("name_release_failed", { room, err }));
   });
   const sharedLimits = deps.cluster ? createRedisSharedLimits(config.rateLimits, deps.cluster.redis) : undefined;
-  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, ...(sharedLimits ? { sharedLimits } : {}) };
+  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, fanout, ...(sharedLimits ? { sharedLimits } : {}) };
   registerChat(io, chatDeps);
   const stopSweep = startSlowClientSweep(io, config.maxBufferedBytesPerConnection, SLOW_CLIENT_SWEEP_MS, (socket, bytes) => {
     metrics.slowClientsDropped.inc();

@@ -27,6 +27,7 @@ export type ErrorCode =
   | "too_many_rooms"
   | "rate_limited"
   | "storage_unavailable"
+  | "presence_unavailable"
   | "shutting_down"
   | "not_found"
   | "not_owner"
@@ -212,16 +213,27 @@ export interface ServerToClientEvents {
 
 /**
  * Multi-node mode (issue 10): the node's link to the other nodes (Redis) was down, so broadcasts from other
- * nodes may have been missed. Catch up with join_chat {since} or fetch_history {after} from min(lastId, after).
+ * nodes may have been missed, or the node could not read a gap in the room's live messages from the database. Catch up with join_chat {since} or fetch_history {after} from min(lastId, after).
  */
 export interface ResyncEvent {
   room: string;
-  /** The newest id in the room when the node lost Redis: catch up from here when it is older than your last id. */
+  /** Every message of the room up to this id reached you live or in your history: catch up from here when it is older than your last id. */
   after?: number;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- Socket.IO's generic slot; one node today.
-export interface InterServerEvents {}
+export interface InterServerEvents {
+  /**
+   * Between nodes only (multi-node mode), never to a client: a message one node stored, with the room's id before
+   * it, so every node can hand its members the room's messages in id order (src/cluster/room-sequencer.ts).
+   */
+  room_message: (ev: RoomMessageEvent) => void;
+}
+
+/** A stored message as it travels between nodes: the room broadcast's payload and the room's id before it. */
+export interface RoomMessageEvent {
+  message: WireMessage;
+  previousId?: number;
+}
 
 export interface SocketData {
   /** Browser session (signed cookie) or, without one, this connection: who owns a name. */

@@ -4,6 +4,7 @@ import type { ChatMessage } from "../storage/repository.js";
 import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseTyping } from "../validation.js";
 import { announceArrival, enterRoom, exitAllRooms, exitRoom, retractEntry } from "./membership.js";
 import { resolveMentions } from "./mentions.js";
+import { PresenceUnavailableError } from "./presence.js";
 import { addressKey } from "../http/client-ip.js";
 import { EventOrder } from "./event-order.js";
 import { ConnectionLimits } from "./rate-limit.js";
@@ -20,7 +21,7 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
   // One table for the whole server and one listener per connection: idle connections are what memory goes to.
   const routes: Record<ClientEventName, EventRoute> = {
     join_chat: { limit: "join", isMembership: true, handler: (socket, raw, ctx) => join(io, socket, deps, raw, ctx) },
-    send_message: { limit: "send", handler: (socket, raw) => send(io, socket, deps, raw) },
+    send_message: { limit: "send", handler: (socket, raw) => send(socket, deps, raw) },
     leave_chat: { limit: "join", isMembership: true, handler: (socket, raw) => leave(io, socket, deps, raw) },
     fetch_history: { limit: "history", handler: (socket, raw) => fetchHistory(socket, deps, raw) },
     typing: { limit: "typing", handler: (socket, raw) => typing(socket, raw) },
@@ -83,6 +84,7 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   // committed after it is broadcast to this socket, so nothing is missed or shown twice.
   let result: JoinResult;
   try {
+    await deps.fanout.enter(room); // several nodes: where this node's live delivery of the room starts, read before the history
     result = await loadJoinHistory(deps, room, username, since, socket.data.ownerKey);
     if (deps.config.moderatorToken !== null) result.isModerator = await isModerator(socket, deps);
     // Last, right before the ack leaves: every presence delta this socket gets after the ack is newer than the list.
@@ -113,7 +115,7 @@ async function loadJoinHistory(deps: ChatDeps, room: string, username: string, s
   return { room, username, history: page.messages.map(wire), hasMore: older.messages.length > 0, hasMoreAfter: page.hasMore, users: [] };
 }
 
-async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<SendResult>> {
+async function send(socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<SendResult>> {
   const input = parseSend(raw);
   if (!input.ok) return input;
   const { room, username, content, clientId } = input.value;
@@ -134,14 +136,21 @@ async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   const message = toWire(saved.message, ownerKey); // `mine` in the ack only, never in the broadcast
   if (saved.duplicate) return { ok: true, message, duplicate: true };
   deps.metrics.messagesStored.inc();
-  io.to(room).emit("message", toWire(saved.message));
+  await deps.fanout.publish(saved); // the sender's socket too: its copy of the broadcast still comes before the ack
   return { ok: true, message };
 }
 
 /** Resolved once, when the message is stored: against who is present now, held names included. */
 async function mentionsIn(deps: ChatDeps, room: string, content: string): Promise<string[]> {
   if (!content.includes("@")) return []; // most messages: no presence read at all
-  return resolveMentions(content, await deps.presence.users(room));
+  try {
+    return resolveMentions(content, await deps.presence.users(room));
+  } catch (err) {
+    // Several nodes, Redis away: the message is still stored and acknowledged, without mentions (nobody to check them against).
+    if (!(err instanceof PresenceUnavailableError)) throw err;
+    deps.log.warn("mentions_unresolved", { room });
+    return [];
+  }
 }
 
 async function leave(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack> {

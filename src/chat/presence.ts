@@ -15,6 +15,14 @@ export type PresenceJoin = { ok: true; isNew: boolean } | { ok: false; reason: "
  */
 export type PresenceLeave = { state: "stays" } | { state: "left"; name: string } | { state: "held"; hold: number };
 
+/** A shared presence store (Redis, several nodes) cannot answer: names cannot be checked, so joins wait for it. */
+export class PresenceUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PresenceUnavailableError";
+  }
+}
+
 export interface PresenceStore {
   /** Adds a socket to a name's presence; refuses a name (by nameKey) that another session holds. */
   join(room: string, name: string, sessionId: string, socketId: string): Promise<PresenceJoin>;

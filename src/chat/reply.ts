@@ -1,6 +1,7 @@
 // The one edge where socket events become answers: rate limit, run, turn surprises into safe errors, ack or chat_error.
 import type { Ack, ClientEventName, ErrorBody, Failure } from "../protocol.js";
 import { StorageUnavailableError } from "../storage/repository.js";
+import { PresenceUnavailableError } from "./presence.js";
 import { fail, parseRoom } from "../validation.js";
 import type { EventOrder } from "./event-order.js";
 import type { ConnectionLimits, LimitKind } from "./rate-limit.js";
@@ -103,6 +104,10 @@ async function runGuarded(socket: ChatSocket, deps: ChatDeps, event: ClientEvent
     if (err instanceof StorageUnavailableError) {
       deps.metrics.dbErrors.inc();
       return fail("storage_unavailable", "Messages cannot be saved right now; try again shortly.");
+    }
+    if (err instanceof PresenceUnavailableError) {
+      deps.log.warn("presence_unavailable", { socket: socket.id, socketEvent: event, err: err.message });
+      return fail("presence_unavailable", "Names cannot be checked right now; try again shortly.");
     }
     deps.log.error("handler_failed", { socket: socket.id, socketEvent: event, err }); // detail to the log, never to the client
     return fail("internal", "Something went wrong; try again.");

@@ -5,6 +5,7 @@ import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../protocol.js";
 import type { EditsAndModeration, MessageRepository } from "../storage/repository.js";
+import type { MessageFanout } from "./message-fanout.js";
 import type { NameGrace } from "./name-grace.js";
 import type { PresenceStore } from "./presence.js";
 import type { SharedLimits } from "./shared-limits.js";
@@ -23,6 +24,8 @@ export interface ChatDeps {
   grace: NameGrace;
   metrics: Metrics;
   drain: Drain;
+  /** Stored messages to the room's members: one broadcast on one node, the room sequencer on several. */
+  fanout: MessageFanout;
   /** Per-session and per-address limits shared by every node (Redis); the memory backend when absent. */
   sharedLimits?: SharedLimits;
 }

@@ -4,7 +4,6 @@ import type { Redis } from "ioredis";
 import { announceDeparture } from "../chat/membership.js";
 import type { ChatServer } from "../chat/types.js";
 import type { Logger } from "../log.js";
-import type { MessageRepository } from "../storage/repository.js";
 import type { RedisPresence } from "./redis-presence.js";
 
 /** How often the cached room directory is reloaded from Redis (the home page caches it for 1 s anyway). */
@@ -27,7 +26,8 @@ export interface ClusterNodeDeps {
   clients: Redis[];
   ttlMs: number;
   log: Logger;
-  repo: MessageRepository;
+  /** The newest id of the room delivered to this node's members (the room sequencer's watermark). */
+  watermark(room: string): number | undefined;
 }
 
 export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
@@ -35,33 +35,6 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   let isDown = false;
   let recovered = 0;
   let isStopped = false;
-  /** Per room with local members: the newest id when Redis went away; messages after it may not have reached them. */
-  const cursors = new Map<string, number>();
-
-  const remoteNewest = watchRemoteMessages(io);
-
-  /**
-   * Where each room's catch-up starts: the newest message that reached this node from the others before the
-   * link broke (exact, taken at once); for a room that never heard from another node, the database's newest
-   * row (which may already hold a message sent after Redis died, before this node noticed).
-   */
-  const noteCursors = async (): Promise<void> => {
-    const rooms = new Set<string>();
-    for (const socket of io.of("/").sockets.values()) for (const room of socket.data.rooms.keys()) rooms.add(room);
-    for (const room of rooms) {
-      const remote = remoteNewest.get(room);
-      if (remote !== undefined && !cursors.has(room)) cursors.set(room, remote);
-    }
-    for (const room of rooms) {
-      if (cursors.has(room)) continue;
-      try {
-        const newest = await deps.repo.page(room, { limit: 1 });
-        cursors.set(room, newest.messages[0]?.id ?? 0);
-      } catch {
-        // No cursor: the page falls back to its own last id.
-      }
-    }
-  };
 
   const beat = async (): Promise<void> => {
     try {
@@ -101,20 +74,18 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
         } catch (err) {
           log.warn("presence_rebuild_failed", { room, err: (err as Error).message });
         }
-        const after = cursors.get(room);
+        // The room sequencer's watermark: every id up to it reached this node's members (gaps are read from the
+        // database before anything newer goes out), so what the outage kept from them lies above it.
+        const after = deps.watermark(room);
         socket.emit("resync", after === undefined ? { room } : { room, after });
       }
     }
-    cursors.clear();
   };
 
   for (const client of deps.clients) {
     client.on("error", (err: Error) => log.warn("redis_error", { err: err.message }));
     client.on("close", () => {
-      if (!isDown && !isStopped) {
-        log.warn("redis_unavailable", {});
-        void noteCursors();
-      }
+      if (!isDown && !isStopped) log.warn("redis_unavailable", {});
       isDown = true;
     });
     client.on("ready", () => void recover());
@@ -140,33 +111,4 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
       await presence.unregister().catch(() => undefined);
     },
   };
-}
-
-interface ClusterPacket {
-  uid?: string;
-  type?: number;
-  data?: { packet?: { data?: unknown[] } };
-}
-
-/** socket.io-adapter's MessageType.BROADCAST. */
-const BROADCAST = 3;
-
-/**
- * The newest chat message id per room that arrived from another node through the adapter. Wraps the adapter's
- * onMessage (the stream reader calls it for every entry); Socket.IO exposes no event for this.
- */
-function watchRemoteMessages(io: ChatServer): Map<string, number> {
-  const newest = new Map<string, number>();
-  const adapter = io.of("/").adapter as unknown as { uid?: string; onMessage?: (m: ClusterPacket, offset?: string) => unknown };
-  const original = adapter.onMessage;
-  if (typeof original !== "function") return newest;
-  adapter.onMessage = function (this: unknown, m: ClusterPacket, offset?: string) {
-    const data = m.type === BROADCAST && m.uid !== adapter.uid ? m.data?.packet?.data : undefined;
-    const payload = Array.isArray(data) && data[0] === "message" ? (data[1] as { id?: unknown; room?: unknown }) : undefined;
-    if (payload && typeof payload.id === "number" && typeof payload.room === "string") {
-      newest.set(payload.room, Math.max(newest.get(payload.room) ?? 0, payload.id));
-    }
-    return original.call(adapter, m, offset);
-  };
-  return newest;
 }

@@ -12,7 +12,7 @@
 import type { Redis } from "ioredis";
 import type { RoomSummary } from "../protocol.js";
 import { nameKey } from "../chat/names.js";
-import type { PresenceJoin, PresenceLeave, PresenceStore } from "../chat/presence.js";
+import { PresenceUnavailableError, type PresenceJoin, type PresenceLeave, type PresenceStore } from "../chat/presence.js";
 
 const P = "mr:p:";
 const k = {
@@ -27,7 +27,11 @@ const k = {
   reap: (node: string) => `${P}reap:${node}`,
 };
 
-// KEYS: room, socks, node, reserve, rooms. ARGV: key, name, sid, member, entry, room.
+// KEYS: room, socks, node, reserve, rooms. ARGV: key, name, sid, member, entry, room, holdPrefix.
+// A hold's entry in the node's set is holdPrefix .. ',"#<hold>",<untilMs>]' (holdPrefix: JSON of [room, key]
+// without its closing bracket, built in JS), and the hold's untilMs is kept with the holder, so the scripts that
+// end a hold (the owner back, the grace over) can remove that exact entry. The owner may come back on another
+// node: the holder also keeps the key of the set its hold is in (hnode; one Redis, not Redis Cluster).
 // 1: a new presence; 0: a further tab or the owner back from a hold; -1: name_taken.
 const JOIN = `
 local h = redis.call('HGET', KEYS[1], ARGV[1])
@@ -43,7 +47,10 @@ if not h then
 end
 local o = cjson.decode(h)
 if o.sid ~= ARGV[3] then return -1 end
+if o.hold ~= 0 and o['until'] and o.hnode then redis.call('SREM', o.hnode, ARGV[7] .. ',"#' .. o.hold .. '",' .. o['until'] .. ']') end
 o.hold = 0
+o['until'] = nil
+o.hnode = nil
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(o))
 redis.call('SADD', KEYS[2], ARGV[4])
 redis.call('SADD', KEYS[3], ARGV[5])
@@ -56,7 +63,7 @@ local function drop(roomKey, field, roomsKey, room)
   if tonumber(redis.call('ZINCRBY', roomsKey, -1, room)) <= 0 then redis.call('ZREM', roomsKey, room) end
 end`;
 
-// KEYS: room, socks, node, rooms, holdSeq. ARGV: key, member, entry, hold(0|1), room, holdUntilMs.
+// KEYS: room, socks, node, rooms, holdSeq. ARGV: key, member, entry, hold(0|1), room, holdUntilMs, holdPrefix.
 const LEAVE = `${DROP}
 local h = redis.call('HGET', KEYS[1], ARGV[1])
 redis.call('SREM', KEYS[3], ARGV[3])
@@ -66,20 +73,24 @@ local o = cjson.decode(h)
 if ARGV[4] == '1' then
   local n = redis.call('INCR', KEYS[5])
   o.hold = n
+  o['until'] = ARGV[6]
+  o.hnode = KEYS[3]
   redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(o))
-  redis.call('SADD', KEYS[3], cjson.encode({ARGV[5], ARGV[1], '#' .. n, tonumber(ARGV[6])}))
+  redis.call('SADD', KEYS[3], ARGV[7] .. ',"#' .. n .. '",' .. ARGV[6] .. ']')
   return {'held', tostring(n)}
 end
 drop(KEYS[1], ARGV[1], KEYS[4], ARGV[5])
 return {'left', o.name}`;
 
-// KEYS: room, socks, rooms, node. ARGV: key, hold, room, holdEntry. The departed name, or false.
+// KEYS: room, socks, rooms, node. ARGV: key, hold, room, holdPrefix. The departed name, or false.
+// The hold is spent either way (its grace is over): its entry leaves the node's set when it is still the holder's.
 const RELEASE = `${DROP}
-redis.call('SREM', KEYS[4], ARGV[4])
 local h = redis.call('HGET', KEYS[1], ARGV[1])
 if not h then return false end
 local o = cjson.decode(h)
-if tostring(o.hold) ~= ARGV[2] or redis.call('SCARD', KEYS[2]) > 0 then return false end
+if tostring(o.hold) ~= ARGV[2] then return false end
+if o['until'] then redis.call('SREM', o.hnode or KEYS[4], ARGV[4] .. ',"#' .. o.hold .. '",' .. o['until'] .. ']') end
+if redis.call('SCARD', KEYS[2]) > 0 then return false end
 drop(KEYS[1], ARGV[1], KEYS[3], ARGV[3])
 return o.name`;
 
@@ -100,6 +111,15 @@ if tonumber(ARGV[4]) > 0 then redis.call('SET', KEYS[4], o.sid, 'PX', ARGV[4]) e
 return o.name`;
 
 const byName = new Intl.Collator(undefined, { sensitivity: "base" }).compare;
+
+/** A failed Redis call of a chat event becomes PresenceUnavailableError: the client hears presence_unavailable, not internal. */
+async function orUnavailable<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    throw new PresenceUnavailableError(`Redis: ${(err as Error).message}`, { cause: err });
+  }
+}
 
 /** How many of the busiest rooms each node keeps in its cache for the home page (it shows 50). */
 const CACHED_ROOMS = 200;
@@ -137,6 +157,8 @@ export function createRedisPresence(redis: Redis, opts: RedisPresenceOptions): R
   let cache: { rooms: RoomSummary[]; total: number } = { rooms: [], total: 0 };
   const member = (socketId: string): string => `${nodeId}|${socketId}`;
   const entry = (room: string, key: string, socketId: string): string => JSON.stringify([room, key, member(socketId)]);
+  /** A hold's entry up to its hold number: the scripts complete it (see JOIN). */
+  const holdPrefix = (room: string, key: string): string => JSON.stringify([room, key]).slice(0, -1);
 
   /** Ends `node`'s entries that `isGone` picks; the names whose presence that ended. */
   async function reapEntries(node: string, isGone: (who: string, room: string) => boolean): Promise<Departure[]> {
@@ -163,25 +185,24 @@ export function createRedisPresence(redis: Redis, opts: RedisPresenceOptions): R
   return {
     async join(room, name, sessionId, socketId): Promise<PresenceJoin> {
       const key = nameKey(name);
-      const res = (await redis.eval(JOIN, 5, k.room(room), k.socks(room, key), k.node(nodeId), k.reserve(room, key), k.rooms, key, name, sessionId, member(socketId), entry(room, key, socketId), room)) as number;
+      const res = (await orUnavailable(redis.eval(JOIN, 5, k.room(room), k.socks(room, key), k.node(nodeId), k.reserve(room, key), k.rooms, key, name, sessionId, member(socketId), entry(room, key, socketId), room, holdPrefix(room, key)))) as number;
       return res < 0 ? { ok: false, reason: "name_taken" } : { ok: true, isNew: res === 1 };
     },
     async leave(room, name, socketId, hold): Promise<PresenceLeave> {
       const key = nameKey(name);
       const holdUntil = opts.now() + opts.graceMs;
-      const res = (await redis.eval(LEAVE, 5, k.room(room), k.socks(room, key), k.node(nodeId), k.rooms, k.holdSeq, key, member(socketId), entry(room, key, socketId), hold ? "1" : "0", room, holdUntil)) as [string, string?];
+      const res = (await orUnavailable(redis.eval(LEAVE, 5, k.room(room), k.socks(room, key), k.node(nodeId), k.rooms, k.holdSeq, key, member(socketId), entry(room, key, socketId), hold ? "1" : "0", room, String(holdUntil), holdPrefix(room, key)))) as [string, string?];
       if (res[0] === "held") return { state: "held", hold: Number(res[1]) };
       if (res[0] === "left") return { state: "left", name: res[1] as string };
       return { state: "stays" };
     },
     async release(room, name, hold) {
       const key = nameKey(name);
-      // The hold entry as LEAVE wrote it is unknown here (its deadline); SREM by scan is not worth it: reapNode skips stale ones.
-      const res = (await redis.eval(RELEASE, 4, k.room(room), k.socks(room, key), k.rooms, k.node(nodeId), key, String(hold), room, "")) as string | null;
+      const res = (await orUnavailable(redis.eval(RELEASE, 4, k.room(room), k.socks(room, key), k.rooms, k.node(nodeId), key, String(hold), room, holdPrefix(room, key)))) as string | null;
       return res;
     },
     async users(room) {
-      const holders = await redis.hvals(k.room(room));
+      const holders = await orUnavailable(redis.hvals(k.room(room)));
       return holders.map((h) => (JSON.parse(h) as { name: string }).name).sort(byName);
     },
     rooms: () => cache.rooms,

@@ -59,8 +59,13 @@ function searchStatement(room: string, query: SearchQuery, opts: SearchOptions):
   return { text, values };
 }
 
-const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, mentions, sender_key)
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`;
+// The insert also answers each room's newest id before it: the outer SELECT does not see the rows its own WITH
+// inserts (one snapshot per statement, taken after the room locks), and max(id) per room is one index probe.
+const SQL_INSERT = `WITH inserted AS (
+    INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, mentions, sender_key)
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+  )
+  SELECT r AS room, coalesce((SELECT max(id) FROM chat_message WHERE chat_room = r), 0)::text AS id FROM unnest($10::text[]) AS r`;
 const SQL_FIND = `SELECT ${COLUMNS} FROM chat_message WHERE id = $1 AND chat_room = $2`;
 // Only a live row changes: an edit racing a delete can never bring the erased text back.
 const SQL_EDIT = `UPDATE chat_message SET content = $1, edited_at = $2, mentions = $3 WHERE id = $4 AND chat_room = $5 AND deleted_at IS NULL RETURNING ${COLUMNS}`;
@@ -252,7 +257,8 @@ export class PostgresMessageRepository implements ChatStore {
       }
       if (fresh.length > 0) {
         const ids = await nextIds(client, fresh.length);
-        await client.query(SQL_INSERT, [
+        const rooms = [...new Set(fresh.map((f) => f.msg.room))];
+        const newest = await client.query<{ room: string; id: string }>(SQL_INSERT, [
           ids.map(String),
           fresh.map((f) => f.msg.room),
           fresh.map((f) => f.msg.sender),
@@ -262,12 +268,16 @@ export class PostgresMessageRepository implements ChatStore {
           fresh.map((f) => f.msg.ownerKey ?? null),
           fresh.map((f) => toMentionsColumn(f.msg.mentions)),
           fresh.map((f) => nameKey(f.msg.sender)),
+          rooms,
         ]);
+        // Each row's predecessor in its room: the newest before the batch, then the batch's own rows (ids ascend in batch order).
+        const previous = new Map(newest.rows.map((r) => [r.room, Number(r.id)]));
         fresh.forEach(({ index, msg }, i) => {
           const mentions = withMentions(fromMentionsColumn(toMentionsColumn(msg.mentions)));
           const message: ChatMessage = { id: ids[i] as number, room: msg.room, sender: msg.sender, content: msg.content, sentAt: msg.sentAt, clientId: msg.clientId ?? null, ...mentions };
           if (msg.ownerKey !== undefined) message.ownerKey = msg.ownerKey;
-          results[index] = { message, duplicate: false };
+          results[index] = { message, duplicate: false, previousId: previous.get(msg.room) ?? 0 };
+          previous.set(msg.room, message.id);
         });
       }
       await client.query("COMMIT");

@@ -33,6 +33,12 @@ export interface AppendResult {
   message: ChatMessage;
   /** The (room, clientId) was already stored: this is the earlier row, nothing was written. */
   duplicate: boolean;
+  /**
+   * The room's newest id before this row (0 for its first), read under the room's lock (PostgreSQL only; absent
+   * for duplicates). Ids come from one sequence for every room, so a room's ids have holes: this link is how a
+   * node tells "the next message of the room" from "a later one, with something between" (cluster/room-sequencer.ts).
+   */
+  previousId?: number;
 }
 
 export interface HistoryPage {

@@ -1,11 +1,12 @@
 // Ids in a room become visible in id order, across nodes. Three repositories (three pools, as three nodes
 // would have) insert into one room at the same time while readers catch up with `after: lastSeen`, the way a
 // reconnecting client does. Without the per-room advisory lock a later id can commit first: a reader that saw
-// it moves its cursor past the earlier id and never gets it (this suite fails then).
+// it moves its cursor past the earlier id and never gets it (this suite fails then). Each append also answers the
+// room's id before it (previousId), which must match the table, however the batches of three nodes interleave.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PostgresMessageRepository } from "../../src/storage/postgres.js";
-import type { ChatMessage } from "../../src/storage/repository.js";
+import type { AppendResult, ChatMessage } from "../../src/storage/repository.js";
 import { clusterDatabase, openPostgresRepo } from "./pg.js";
 
 const NODES = 3;
@@ -29,14 +30,25 @@ afterAll(async () => {
 });
 
 /** One node's sends: bursts of appends in one turn, some also to a second room so batches take two room locks. */
-async function write(node: PostgresMessageRepository, n: number): Promise<void> {
+async function write(node: PostgresMessageRepository, n: number): Promise<AppendResult[]> {
+  const results: AppendResult[] = [];
   for (let b = 0; b < BURSTS; b++) {
-    await Promise.all(
-      Array.from({ length: PER_BURST }, (_, i) =>
-        node.append({ room: roomOf(i), sender: `node${n}`, content: `${n}.${b}.${i}`, sentAt: new Date(), clientId: `${n}-${b}-${i}` }),
-      ),
+    results.push(
+      ...(await Promise.all(
+        Array.from({ length: PER_BURST }, (_, i) =>
+          node.append({ room: roomOf(i), sender: `node${n}`, content: `${n}.${b}.${i}`, sentAt: new Date(), clientId: `${n}-${b}-${i}` }),
+        ),
+      )),
     );
   }
+  return results;
+}
+
+/** Each appended id's previousId is the id before it in its room's table (0 for the first): the link the nodes' sequencers follow. */
+function expectLinksFollowTable(results: readonly AppendResult[], room: string, table: readonly number[]): void {
+  const previousOf = new Map(results.filter((r) => r.message.room === room).map((r) => [r.message.id, r.previousId]));
+  expect(previousOf.size).toBe(table.length);
+  table.forEach((id, i) => expect(previousOf.get(id), `previousId of ${id}`).toBe(i === 0 ? 0 : table[i - 1]));
 }
 
 /** A client catching up in a loop until the writers are done and one more page finds nothing new. */
@@ -68,7 +80,7 @@ describe("postgres: ids in a room become visible in id order", () => {
     let writing = true;
     const writers = Promise.all(nodes.map((node, n) => write(node, n))).finally(() => (writing = false));
     const readers = nodes.map((node) => read(node, () => writing));
-    await writers;
+    const appended = (await writers).flat();
     const views = await Promise.all(readers);
 
     const table = await tableIds(ROOM);
@@ -78,6 +90,9 @@ describe("postgres: ids in a room become visible in id order", () => {
       expect(new Set(ids).size).toBe(ids.length); // exactly once
       expect(ids).toEqual(table); // nothing skipped, in id order
     }
-    expect(await tableIds(OTHER)).toHaveLength(NODES * BURSTS * perBurstIn(OTHER));
+    const other = await tableIds(OTHER);
+    expect(other).toHaveLength(NODES * BURSTS * perBurstIn(OTHER));
+    expectLinksFollowTable(appended, ROOM, table);
+    expectLinksFollowTable(appended, OTHER, other);
   });
 });

@@ -181,6 +181,25 @@ describe("several nodes on one Redis", () => {
     expect(await n2.app.presence.users("r")).toEqual(["Ana", "Ben"]);
   });
 
+  it("answers a join presence_unavailable while Redis is down, keeps storing sends (an @mention without its mention), and lets the join in when Redis is back", async () => {
+    const [n1] = (await startNodes(1)) as [TestNode];
+    const ana = await n1.joined("r", "Ana");
+    const cy = await n1.connect();
+    await redis.stop();
+    try {
+      await until(() => n1.app.cluster?.isRedisUp() === false);
+      const refused = await cy.timeout(5000).emitWithAck("join_chat", { room: "r", username: "Cy" });
+      expect(refused).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
+      const sent = await ana.timeout(5000).emitWithAck("send_message", { room: "r", username: "Ana", content: "hello @Ana", clientId: newClientId() });
+      expect(sent).toMatchObject({ ok: true, message: { content: "hello @Ana" } });
+      expect(sent.ok && sent.message.mentions).toBeFalsy();
+    } finally {
+      await redis.start();
+    }
+    await until(() => n1.app.cluster?.isRedisUp() === true);
+    expect(await cy.timeout(5000).emitWithAck("join_chat", { room: "r", username: "Cy" })).toMatchObject({ ok: true });
+  });
+
   it("/healthz names the node and each engine, and says 503 with the reason while Redis is down", async () => {
     const [n1] = (await startNodes(1)) as [TestNode];
     const ok = await fetch(`${n1.url}/healthz`);

@@ -2,10 +2,10 @@
 // them), rejoin with `since`, and every member ends with every acknowledged message of the room exactly once,
 // gap-free against the table. Senders on every node, the dead node's included, keep sending throughout.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { Ledger } from "../../../soak/ledger.js";
-import { startCluster, type Cluster } from "../../helpers/cluster.js";
-import { describeTally, Member, tally, waitUntil } from "../member.js";
-import { storedIds } from "../pg.js";
+import { Ledger } from "../../soak/ledger.js";
+import { startCluster, type Cluster } from "../helpers/cluster.js";
+import { describeTally, Member, tally, waitUntil } from "./member.js";
+import { storedIds } from "./pg.js";
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -43,7 +43,12 @@ describe("cluster: a node is SIGKILLed mid-chat", () => {
         await moving.get(m);
         sent++;
         const out = await m.send(`${m.name} ${i}`);
-        if (!out.ack.ok) refused++;
+        if (!out.ack.ok) {
+          refused++;
+          // Its node died: the socket says so before the test has seen the process exit and set the move. Wait
+          // for the move instead of sending on the dead socket (that send could only time out).
+          if (m.socket?.connected === false) await waitUntil(() => moving.has(m), 20_000, () => `${m.name} was never moved`);
+        }
       }
     };
     const talking = Promise.all(talkers.map(talk));
@@ -80,8 +85,11 @@ describe("cluster: a node is SIGKILLed mid-chat", () => {
     expect(t.lost, counts).toBe(0);
     expect(t.duplicated, counts).toBe(0);
     expect(live.outOfOrder + live.wrongRoom, `${counts}; ${live.examples.join("; ")}`).toBe(0);
-    // A send stored but unanswered (its node died between COMMIT and ack) reaches the room without an ack we saw.
-    expect(live.unknown, `${counts}; ${live.examples.join("; ")}`).toBeLessThanOrEqual(refused);
+    // A send stored but unanswered (its node died between COMMIT and ack) reaches the room without an ack we saw:
+    // every member may hold it (live too: the other nodes' sequencers read it from the table as a gap), so count
+    // such messages, not (member, message) pairs.
+    const unacked = new Set(members.flatMap((m) => m.ids).filter((id) => !ledger.acked.has(id)));
+    expect(unacked.size, `${counts}; ${live.examples.join("; ")}`).toBeLessThanOrEqual(refused);
     expect(views.broken, `${counts}; ${views.examples.join("; ")}`).toBe(0);
     expect(refused, `${counts}: only the sends in flight when the node died may go unanswered`).toBeLessThanOrEqual(1);
   }, 90_000);

@@ -3,12 +3,12 @@
 // are cluster-wide. Real processes (dist/server.js), real sockets.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { isNotice, type MessageEvent, type Notice, type PresenceEvent, type TypingEvent } from "../../../src/protocol.js";
-import { Ledger } from "../../../soak/ledger.js";
-import { startCluster, type Cluster } from "../../helpers/cluster.js";
-import { waitFor } from "../../helpers/wait.js";
-import { describeTally, Member, tally } from "../member.js";
-import { storedIds } from "../pg.js";
+import { isNotice, type MessageEvent, type Notice, type PresenceEvent, type TypingEvent } from "../../src/protocol.js";
+import { Ledger } from "../../soak/ledger.js";
+import { startCluster, type Cluster } from "../helpers/cluster.js";
+import { waitFor } from "../helpers/wait.js";
+import { describeTally, Member, tally } from "./member.js";
+import { storedIds } from "./pg.js";
 
 let cluster: Cluster;
 beforeAll(async () => {
