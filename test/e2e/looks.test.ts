@@ -183,6 +183,7 @@ describe("looks and accessibility", () => {
       await page.locator("#typing-indicator", { hasText: "Cleo is typing…" }).waitFor();
     };
     await ana.page.locator("#message-content").blur();
+    await ana.page.mouse.move(0, 0); // no hover: a message's Copy link button shows only when pointed at
     await cleoTypes(ana.page);
     await ana.page.screenshot({ path: SHOT("screenshot-light.png") });
     await ana.page.emulateMedia({ colorScheme: "dark" });

@@ -80,6 +80,7 @@ describe("mentions", () => {
 
     // The docs' picture: Bob's page with the highlights, starting a reply with the names list open.
     await bob.page.click("#search-close");
+    await bob.page.fill("#search-input", ""); // the picture shows the search box as a reader finds it
     await bob.page.focus("#message-content");
     await bob.page.keyboard.type("thanks @");
     await listbox(bob.page).waitFor({ state: "visible" });
