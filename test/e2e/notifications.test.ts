@@ -8,7 +8,7 @@
 // reproduce is the rest of a hidden tab (throttled timers, no animation frames).
 import { describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import { join, sentMessage } from "./helpers/browser.js";
+import { join, sentMessage, waitInRoom } from "./helpers/browser.js";
 import { blockingFindings } from "./helpers/axe.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
@@ -84,7 +84,7 @@ async function bobAway(room: string) {
     return res.message;
   };
   await setHidden(bob.page, true);
-  return { problems, bob, page: bob.page, say };
+  return { problems, bob, page: bob.page, say, ana };
 }
 
 describe("notifications", () => {
@@ -100,6 +100,27 @@ describe("notifications", () => {
     await page.evaluate(() => window.__notes[0]?.instance.dispatchEvent(new Event("click")));
     await page.waitForFunction((id) => document.activeElement?.closest("li")?.getAttribute("data-id") === String(id), mention.id);
     expect(await page.evaluate(() => window.__focusCalls)).toBe(1);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("opens the room of a notification that is not on screen, at the message", async () => {
+    const away = "notify-away";
+    const { problems, page, ana } = await bobAway(away);
+    // Bob joins a second room, which takes the screen; the first stays joined in the sidebar.
+    await page.click("#sidebar-join");
+    await page.fill("#room-name", "notify-front");
+    await page.press("#room-name", "Enter");
+    await waitInRoom(page, "notify-front");
+    const res = await ana.timeout(5000).emitWithAck("send_message", { room: away, username: "Ana", content: "@Bob over here" });
+    if (!res.ok) throw new Error(res.error.message);
+    await page.waitForFunction(() => window.__notes.length === 1);
+    expect(await notes(page)).toEqual([{ title: `#${away}`, body: "Ana: @Bob over here", tag: `messenger-room:${away}` }]);
+
+    await setHidden(page, false);
+    await page.evaluate(() => window.__notes[0]?.instance.dispatchEvent(new Event("click")));
+    await waitInRoom(page, away);
+    await page.waitForFunction((id) => document.activeElement?.closest("li")?.getAttribute("data-id") === String(id), res.message.id);
+    expect(page.url()).toMatch(new RegExp(`/r/${away}`));
     expect(problems.list).toEqual([]);
   });
 
