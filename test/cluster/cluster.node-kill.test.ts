@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Ledger } from "../../soak/ledger.js";
 import { startCluster, type Cluster } from "../helpers/cluster.js";
-import { describeTally, Member, tally, waitUntil } from "./member.js";
+import { describeTally, talkersAndReaders, tally, waitUntil, type Member } from "./member.js";
 import { storedIds } from "./pg.js";
 
 let cluster: Cluster;
@@ -19,16 +19,7 @@ describe("cluster: a node is SIGKILLed mid-chat", () => {
   it("moves its members to the other nodes, and every member ends with every acked message once, in order", async () => {
     const ledger = new Ledger();
     const room = "kill";
-    const members: Member[] = [];
-    for (let node = 0; node < 3; node++) {
-      for (const role of ["talker", "reader"]) {
-        const m = new Member(ledger, members.length + 1, `${role}-${cluster.node(node).id}`, room);
-        await m.connect(cluster.node(node).url);
-        const ack = await m.join();
-        if (!ack.ok) throw new Error(`join failed: ${ack.error.code}`);
-        members.push(m);
-      }
-    }
+    const members = await talkersAndReaders(cluster, ledger, room);
     const joinedAt = new Map(members.map((m) => [m, performance.now()] as const));
     const talkers = members.filter((m) => m.name.startsWith("talker"));
     const victim = cluster.node(1);

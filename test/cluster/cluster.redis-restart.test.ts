@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Ledger } from "../../soak/ledger.js";
 import { health, startCluster, type Cluster } from "../helpers/cluster.js";
-import { describeTally, Member, tally, waitUntil } from "./member.js";
+import { describeTally, talkersAndReaders, tally, waitUntil, type Member } from "./member.js";
 import { storedIds } from "./pg.js";
 
 let cluster: Cluster;
@@ -20,16 +20,7 @@ describe("cluster: Redis restarts mid-chat", () => {
   it("keeps acking sends, then resyncs every member to every acked message once, without reconnecting", async () => {
     const ledger = new Ledger();
     const room = "redis-restart";
-    const members: Member[] = [];
-    for (let node = 0; node < 3; node++) {
-      for (const role of ["talker", "reader"]) {
-        const m = new Member(ledger, members.length + 1, `${role}-${cluster.node(node).id}`, room);
-        await m.connect(cluster.node(node).url);
-        const ack = await m.join();
-        if (!ack.ok) throw new Error(`join failed: ${ack.error.code}`);
-        members.push(m);
-      }
-    }
+    const members = await talkersAndReaders(cluster, ledger, room);
     const sockets = new Map(members.map((m) => [m, m.socket]));
     const joinedAt = new Map(members.map((m) => [m, performance.now()] as const));
     const talkers = members.filter((m) => m.name.startsWith("talker"));

@@ -10,6 +10,7 @@ import type { ClientSocket } from "../helpers/app.js";
 import { connectTo } from "../helpers/child-server.js";
 import { newClientId } from "../helpers/emit.js";
 import { isChat } from "../helpers/messages.js";
+import type { Cluster } from "../helpers/cluster.js";
 
 const PAGE = 100;
 const ACK_TIMEOUT_MS = 5000;
@@ -251,4 +252,22 @@ export async function waitUntil(done: () => boolean, timeoutMs: number, why: () 
     if (Date.now() > deadline) throw new Error(why());
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * A talker and a reader joined to `room` on every node of the cluster, in node order; their names say which
+ * (`talker-<node id>`, `reader-<node id>`).
+ */
+export async function talkersAndReaders(cluster: Pick<Cluster, "nodes">, ledger: Ledger, room: string): Promise<Member[]> {
+  const members: Member[] = [];
+  for (const node of cluster.nodes) {
+    for (const role of ["talker", "reader"]) {
+      const m = new Member(ledger, members.length + 1, `${role}-${node.id}`, room);
+      await m.connect(node.url);
+      const ack = await m.join();
+      if (!ack.ok) throw new Error(`join failed: ${ack.error.code}`);
+      members.push(m);
+    }
+  }
+  return members;
 }
