@@ -83,6 +83,8 @@ export interface Config {
   presenceTtlMs: number;
   /** The page shows at most one desktop notification per room per this many ms (issue 13); 0 = no limit. */
   notifyIntervalMs: number;
+  /** The page keeps at most this many messages of a room that is not on screen; older ones are fetched again on scroll. */
+  pageKeepMessages: number;
 }
 
 export interface PostgresSettings {
@@ -203,6 +205,7 @@ export function loadConfig(env: Env): Config {
     nodeId: env.NODE_ID?.trim() || `${hostname()}-${process.pid}`,
     presenceTtlMs: int("PRESENCE_TTL_MS", 15_000, 300, 3_600_000),
     notifyIntervalMs: int("NOTIFY_INTERVAL_MS", 10_000, 0, 3_600_000),
+    pageKeepMessages: int("PAGE_KEEP_MESSAGES", 500, 10, 100_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

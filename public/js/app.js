@@ -58,6 +58,7 @@ export function startApp(doc) {
     doc,
     els,
     views,
+    keepMessages: limits.keepMessages,
     composer: () => composer,
     decorate: (li, meta, isModerator) => actions.decorate(li, meta, isModerator),
     render: (entries) => sidebar.render(entries),

@@ -73,7 +73,7 @@ export function findElements(doc) {
 }
 
 /** @typedef {ReturnType<typeof findElements>} Elements */
-/** @typedef {{ content: number, name: number, room: number }} Limits */
+/** @typedef {{ content: number, name: number, room: number, keepMessages: number }} Limits */
 
 /** @param {HTMLElement} body @returns {Limits} */
 export function readLimits(body) {
@@ -81,5 +81,6 @@ export function readLimits(body) {
     content: Number(body.dataset.maxContent) || 500,
     name: Number(body.dataset.maxName) || 50,
     room: Number(body.dataset.maxRoom) || 50,
+    keepMessages: Number(body.dataset.keepMessages) || 500,
   };
 }

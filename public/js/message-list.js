@@ -189,6 +189,34 @@ export class MessageList {
     this.refresh();
   }
 
+  /** Stored messages on the list (not pending ones). */
+  get storedCount() {
+    return this.byId.size;
+  }
+
+  /**
+   * Drops the oldest stored messages, with the notices and day lines above them, so that `keep` remain.
+   * @param {number} keep
+   * @returns {number} how many messages went
+   */
+  trimOldest(keep) {
+    const excess = this.byId.size - keep;
+    if (excess <= 0) return 0;
+    let dropped = 0;
+    while (dropped < excess && this.list.firstElementChild) {
+      const el = this.list.firstElementChild;
+      const m = this.meta.get(el);
+      if (m?.kind === "message" && m.isLocal) break; // pending sends stay (they sit below the stored ones anyway)
+      if (m?.kind === "message" && m.id !== null) {
+        this.byId.delete(m.id);
+        dropped++;
+      }
+      el.remove();
+    }
+    this.refresh(); // the first kept message gets its day line back
+    return dropped;
+  }
+
   get oldestId() {
     for (const el of this.list.children) {
       const m = this.meta.get(el);

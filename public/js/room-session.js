@@ -32,6 +32,7 @@ const MAX_CATCH_UP_PAGES = 10;
  *   els: import("./elements.js").Elements,
  *   views: import("./views.js").Views,
  *   isShown: (s: RoomState) => boolean,
+ *   keepMessages: number,
  *   decorate: (li: HTMLLIElement, meta: MessageMeta, isModerator: boolean) => void,
  *   onArrival: (s: RoomState, msg: WireMessage, source: Source) => void,
  *   onAtBottom: (s: RoomState) => void,
@@ -181,7 +182,21 @@ export function createRoomSession(init, deps) {
     if (s.isJoined) s.lastId = s.maxSeen;
     const added = list.addMessages(fresh, { isNew });
     if (source !== null) for (const m of messages) deps.onArrival(s, m, source);
+    if (list.storedCount > deps.keepMessages + trimSlack()) trimAway();
     return added;
+  }
+
+  /** Trimming waits for this many messages over the limit, so a busy room is not trimmed at every message. */
+  const trimSlack = () => Math.max(10, Math.round(deps.keepMessages / 10));
+
+  /**
+   * A room off screen, left at its newest message, keeps only its newest `keepMessages`: a page left open all
+   * day stays small. Scrolling up fetches the older ones again. A room left scrolled up into its history, or
+   * showing a window around an older message, keeps everything (its reader's place is in what would go).
+   */
+  function trimAway() {
+    if (list.isShown || !list.isPinned || s.isDetached || s.liveBuffer) return;
+    if (list.trimOldest(deps.keepMessages) > 0) s.hasMoreOlder = true;
   }
 
   /** @param {MessageUpdatedEvent} ev */
@@ -533,6 +548,7 @@ export function createRoomSession(init, deps) {
 
   return {
     state: s,
+    trimAway,
     start,
     rejoin,
     disconnected,

@@ -37,11 +37,12 @@ const TITLE = "Messenger Room";
  *   composer: () => { draft(): string, setDraft(text: string): void, focus(): void },
  *   decorate: (li: HTMLLIElement, meta: MessageMeta, isModerator: boolean) => void,
  *   render: (entries: SidebarEntry[]) => void,
+ *   keepMessages: number,
  *   onUpdated?: (ev: MessageUpdatedEvent) => void,
  *   onSwitched?: () => void,
  * }} deps
  */
-export function createRooms({ doc, els, views, composer, decorate, render, onUpdated = () => {}, onSwitched = () => {} }) {
+export function createRooms({ doc, els, views, composer, decorate, render, keepMessages, onUpdated = () => {}, onSwitched = () => {} }) {
   /** Joined rooms, in the order they were joined (the sidebar's order). @type {Map<string, RoomSession>} */
   const sessions = new Map();
   /** @type {Map<string, RoomCounts>} */
@@ -80,6 +81,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, onUpd
     els,
     views,
     isShown: (s) => currentKey === s.room,
+    keepMessages,
     decorate,
     onArrival,
     onAtBottom: () => queueFlush(),
@@ -230,6 +232,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, onUpd
     if (prev && prev !== next) {
       prev.state.draft = composer().draft();
       prev.state.list.hide();
+      prev.trimAway();
     }
     const isNew = prev !== next || els.chat.hidden;
     currentKey = room;
@@ -273,6 +276,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, onUpd
     if (prev) {
       prev.state.draft = composer().draft();
       prev.state.list.hide();
+      prev.trimAway();
     }
     currentKey = null;
     views.setBanner(null);

@@ -53,6 +53,7 @@ function renderPage(deps: RouteDeps, req: Request, res: Response, room: { name: 
     historyLimit: deps.config.historyLimit,
     limits: LIMITS,
     notifyIntervalMs: deps.config.notifyIntervalMs,
+    keepMessages: deps.config.pageKeepMessages,
   });
 }
 
