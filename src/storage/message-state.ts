@@ -1,5 +1,8 @@
-// The issue-12 columns of a chat_message row (owner, edit, delete), read the same way by both stores.
-import type { ChatMessage } from "./repository.js";
+// A chat_message row as a ChatMessage, read the same way by both stores: the legacy columns, mentions, and the
+// issue-12 columns (owner, edit, delete).
+import type { ChatMessage, MessageRow } from "./repository.js";
+import { fromMentionsColumn, withMentions } from "./mentions-column.js";
+import { fromStoredTimestamp } from "./timestamps.js";
 
 export interface StateColumns {
   owner_key: string | null;
@@ -14,3 +17,18 @@ export function withState(message: ChatMessage, row: StateColumns): ChatMessage 
   if (row.deleted_at !== null) message.deletedAt = new Date(row.deleted_at);
   return message;
 }
+
+/** better-sqlite3 gives ids as numbers, pg's bigints come as strings: both read as a number here. */
+export const toMessage = (r: MessageRow<number | string>): ChatMessage =>
+  withState(
+    {
+      id: Number(r.id),
+      room: r.chat_room ?? "",
+      sender: r.sender ?? "",
+      content: r.content ?? "",
+      sentAt: fromStoredTimestamp(r.timestamp),
+      clientId: r.client_id,
+      ...withMentions(fromMentionsColumn(r.mentions)),
+    },
+    r,
+  );

@@ -1,18 +1,10 @@
 // Moderators, bans and the audit on PostgreSQL (migration 3): the same tables and answers as sqlite-moderation.ts.
 import type pg from "pg";
 import type { AuditEntry, ModerationStore, RoomBan } from "./repository.js";
-import { toAuditEntry } from "./sqlite-moderation.js";
+import { toAuditEntry, toBan, type BanRow } from "./sqlite-moderation.js";
 
 type Query = <T extends pg.QueryResultRow>(sql: string, params: unknown[], what: "read" | "write") => Promise<T[]>;
 
-interface BanRow {
-  room: string;
-  name_key: string;
-  session_key: string | null;
-  until: string;
-  moderator: string;
-  created_at: string;
-}
 
 export class PostgresModeration implements ModerationStore {
   constructor(private readonly query: Query) {}
@@ -41,8 +33,7 @@ export class PostgresModeration implements ModerationStore {
       [room, now.toISOString(), nameKey, sessionKey],
       "read",
     );
-    const r = rows[0];
-    return r === undefined ? null : { room: r.room, nameKey: r.name_key, sessionKey: r.session_key, until: new Date(r.until), by: r.moderator, at: new Date(r.created_at) };
+    return rows[0] === undefined ? null : toBan(rows[0]);
   }
 
   async audit(e: AuditEntry): Promise<void> {

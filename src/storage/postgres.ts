@@ -21,8 +21,8 @@ import {
   type PendingAppend as Pending,
 } from "./repository.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
-import { fromStoredTimestamp, toStoredTimestamp } from "./timestamps.js";
-import { withState } from "./message-state.js";
+import { toStoredTimestamp } from "./timestamps.js";
+import { toMessage } from "./message-state.js";
 import { PostgresModeration } from "./postgres-moderation.js";
 
 const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions";
@@ -100,18 +100,6 @@ export class PostgresConnectError extends Error {
   }
 }
 
-const toMessage = (r: Row): ChatMessage => withState(
-  {
-    id: Number(r.id),
-    room: r.chat_room ?? "",
-    sender: r.sender ?? "",
-    content: r.content ?? "",
-    sentAt: fromStoredTimestamp(r.timestamp),
-    clientId: r.client_id,
-    ...withMentions(fromMentionsColumn(r.mentions)),
-  },
-  r,
-);
 
 /** The advisory-lock key of a room: 64 bits of a hash, so two rooms share a lock (and wait for each other) only by a 2^-64 chance. */
 export function roomLockKey(room: string): bigint {

@@ -5,7 +5,7 @@ import type { AuditEntry, ModerationStore, RoomBan } from "./repository.js";
 
 type Use = <T>(work: (db: Database.Database) => T) => Promise<T>;
 
-interface BanRow {
+export interface BanRow {
   room: string;
   name_key: string;
   session_key: string | null;
@@ -24,7 +24,7 @@ interface AuditRow {
   detail: string | null;
 }
 
-const toBan = (r: BanRow): RoomBan => ({
+export const toBan = (r: BanRow): RoomBan => ({
   room: r.room,
   nameKey: r.name_key,
   sessionKey: r.session_key,

@@ -23,9 +23,9 @@ import {
 } from "./repository.js";
 import { createSearchIndexer, type SearchIndexer } from "./sqlite-search-index.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
-import { fromStoredTimestamp, toStoredTimestamp } from "./timestamps.js";
+import { toStoredTimestamp } from "./timestamps.js";
 import { SqliteModeration } from "./sqlite-moderation.js";
-import { withState } from "./message-state.js";
+import { toMessage } from "./message-state.js";
 
 const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions";
 // Both walk ix_chat_message_room_id from one end of the room's range: cost is the page size, not the room size.
@@ -90,18 +90,6 @@ const MAX_RETRY_GAP_MS = 25;
 const isBusy = (err: unknown): boolean => String((err as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_BUSY");
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-const toMessage = (r: Row): ChatMessage => withState(
-  {
-    id: r.id,
-    room: r.chat_room ?? "",
-    sender: r.sender ?? "",
-    content: r.content ?? "",
-    sentAt: fromStoredTimestamp(r.timestamp),
-    clientId: r.client_id,
-    ...withMentions(fromMentionsColumn(r.mentions)),
-  },
-  r,
-);
 
 /** Where the file lives on disk, so a deleted or replaced database is noticed instead of written into the void. */
 function fileIdentity(path: string): string | null {
