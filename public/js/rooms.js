@@ -325,14 +325,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
       switchTo(neighbour, push);
       return false;
     }
-    views.setBanner(null);
-    views.renderPresence([], "");
-    els.typing.textContent = "";
-    views.setJoinTitle("");
-    showHomeAddress(push);
-    views.showHome({ focus: focusHome });
-    onSwitched();
-    drawCounts();
+    showNoRoom(push, focusHome);
     return true;
   }
 
@@ -374,12 +367,20 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     save();
     r.state.list.hide(placeholder);
     currentKey = null;
+    showNoRoom(true, false);
+  }
+
+  /**
+   * No room is left on screen: the home view (join form and sidebar), with nothing of the last room showing.
+   * @param {boolean} push a new history entry for the home address @param {boolean} focus focus the join form
+   */
+  function showNoRoom(push, focus) {
     views.setBanner(null);
     views.renderPresence([], "");
     els.typing.textContent = "";
     views.setJoinTitle("");
-    showHomeAddress(true);
-    views.showHome({ focus: false });
+    showHomeAddress(push);
+    views.showHome({ focus });
     onSwitched();
     drawCounts();
   }
