@@ -6,7 +6,7 @@
 // Alone: npm run bench -- --only search [--quick]
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { highlightRanges, parseSearchQuery } from "../src/chat/search-query.js";
+import { highlightRanges, parseSearchQuery } from "../src/shared/search-query.js";
 import type { Logger } from "../src/log.js";
 import { applyMigration, migrations } from "../src/storage/migrations.js";
 import { SqliteMessageRepository } from "../src/storage/sqlite.js";

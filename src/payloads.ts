@@ -3,7 +3,7 @@
 // answer into a Result with our error codes. Fields are listed in the order they are checked: when several
 // are bad, the first one listed is the error the client gets.
 import { z } from "zod";
-import { hasInvisibleCharacters } from "./chat/names.js";
+import { hasInvisibleCharacters } from "./shared/names.js";
 import { LIMITS } from "./protocol.js";
 
 /** Cheap upper bound before any normalisation work: a 1 MB string is refused without scanning it twice. */

@@ -135,4 +135,4 @@ export function parseLeave(raw: unknown): Result<{ room: string }> {
 }
 
 /** Who owns a name in a room; the rules live in chat/names.ts. */
-export { nameKey } from "./chat/names.js";
+export { nameKey } from "./shared/names.js";

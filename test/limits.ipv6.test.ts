@@ -1,6 +1,6 @@
 // Per-address caps count an IPv6 client's whole /64 (IPV6_PREFIX_LENGTH), and IPv4-mapped IPv6 as IPv4.
 import { describe, expect, it, onTestFinished } from "vitest";
-import { addressKey } from "../src/http/client-ip.js";
+import { addressKey } from "../src/shared/address-key.js";
 import { startTestApp, type TestApp } from "./helpers/app.js";
 
 describe("addressKey", () => {

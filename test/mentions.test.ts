@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { resolveMentions } from "../src/chat/mentions.js";
-import { nameKey } from "../src/chat/names.js";
+import { nameKey } from "../src/shared/names.js";
 
 const PRESENT = ["Ana", "Ana Lopez", "bob", "Zoë", "J.R.", "李小龍"];
 const mentions = (content: string, present: readonly string[] = PRESENT): string[] => resolveMentions(content, present);

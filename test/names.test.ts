@@ -1,7 +1,7 @@
 // Name rules against look-alikes: invisible characters are refused, and the ownership key folds
 // compatibility forms, case (the same in every locale) and confusables.
 import { describe, expect, it } from "vitest";
-import { hasInvisibleCharacters, nameKey } from "../src/chat/names.js";
+import { hasInvisibleCharacters, nameKey } from "../src/shared/names.js";
 import { nameKey as nameKeyFromValidation, parseName, parseRoom } from "../src/validation.js";
 
 const codeOf = (r: { ok: boolean; error?: { code: string } }): string | undefined => (r.ok ? undefined : r.error?.code);

@@ -1,7 +1,7 @@
 // The search syntax, parsed in TypeScript: words, prefix, "phrases", from:, and bad syntax as plain words.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { foldText, highlightRanges, isEmptyQuery, locateWords, MAX_SEARCH_TERMS, parseSearchQuery, rankByRelevance } from "../src/chat/search-query.js";
+import { foldText, highlightRanges, isEmptyQuery, locateWords, MAX_SEARCH_TERMS, parseSearchQuery, rankByRelevance } from "../src/shared/search-query.js";
 import { ftsMatchExpression } from "../src/storage/sqlite-search.js";
 import { tsQueryText } from "../src/storage/postgres.js";
 

@@ -5,7 +5,7 @@ import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseTyping 
 import { announceArrival, enterRoom, exitAllRooms, exitRoom, retractEntry } from "./membership.js";
 import { resolveMentions } from "./mentions.js";
 import { PresenceUnavailableError } from "./presence.js";
-import { addressKey } from "../http/client-ip.js";
+import { addressKey } from "../shared/address-key.js";
 import { EventOrder } from "./event-order.js";
 import { ConnectionLimits } from "./rate-limit.js";
 import { createMemorySharedLimits, type LimitOwner } from "./shared-limits.js";

@@ -1,7 +1,7 @@
 // Which present names a message mentions with `@name`. Pure, no I/O: the caller passes the room's names.
 // Matching is by the ownership key (names.ts), so `@ana`, `@ANA` and a look-alike `@Аna` all mention the
 // "Ana" who holds that key; the result is the names as presence shows them.
-import { nameKey } from "./names.js";
+import { nameKey } from "../shared/names.js";
 
 // Letters, digits, marks and "_": an `@` after one of these is inside a word (an email, `x@y`), and a
 // name followed by one is the start of a longer word ("@Anabel" does not mention Ana).

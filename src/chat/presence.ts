@@ -3,7 +3,7 @@
 // In memory today; the interface is what a Redis-backed store would implement for several nodes (issue 10),
 // so every call that changes or reads a room is async.
 import type { RoomSummary } from "../protocol.js";
-import { nameKey } from "./names.js";
+import { nameKey } from "../shared/names.js";
 
 /** `isNew`: the name was not present (announce it); false for a further tab or an owner back within the grace. */
 export type PresenceJoin = { ok: true; isNew: boolean } | { ok: false; reason: "name_taken" };

@@ -2,7 +2,7 @@
 // them and mark where the words are. Ranking and highlights are computed here, for both stores alike.
 import type { Ack, SearchHit, SearchResult } from "../protocol.js";
 import { fail, parseSearch } from "../validation.js";
-import { highlightRanges, isEmptyQuery, parseSearchQuery, rankByRelevance } from "./search-query.js";
+import { highlightRanges, isEmptyQuery, parseSearchQuery, rankByRelevance } from "../shared/search-query.js";
 import type { ChatDeps, ChatSocket } from "./types.js";
 import { toWire } from "./wire.js";
 

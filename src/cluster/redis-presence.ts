@@ -11,7 +11,7 @@
 //   rooms                zset  room -> names present (the room directory)
 import type { Redis } from "ioredis";
 import type { RoomSummary } from "../protocol.js";
-import { nameKey } from "../chat/names.js";
+import { nameKey } from "../shared/names.js";
 import { PresenceUnavailableError, type PresenceJoin, type PresenceLeave, type PresenceStore } from "../chat/presence.js";
 
 const P = "mr:p:";

@@ -2,7 +2,8 @@
 import type { IncomingMessage } from "node:http";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
-import { addressKey, type ClientIp } from "./client-ip.js";
+import { addressKey } from "../shared/address-key.js";
+import type { ClientIp } from "./client-ip.js";
 
 export type HandshakeVerdict = { ok: true } | { ok: false; reason: "origin_not_allowed" | "too_many_connections" | "too_many_handshakes" };
 

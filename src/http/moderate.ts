@@ -5,7 +5,7 @@ import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
 import type { EditsAndModeration } from "../storage/repository.js";
-import { addressKey } from "./client-ip.js";
+import { addressKey } from "../shared/address-key.js";
 import { isSameSecret } from "./secrets.js";
 import { browserSessionKey, newSessionCookie, sessionFromRequest } from "./session.js";
 

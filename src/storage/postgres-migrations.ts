@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { nameKey } from "../chat/names.js";
+import { nameKey } from "../shared/names.js";
 
 // The SQLite table's columns, in PostgreSQL types. Text throughout: SQLite never enforced the Flask model's
 // VARCHAR lengths, so a migrated history may hold longer values. `timestamp` keeps SQLite's text format

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
 import type { Logger } from "../log.js";
-import { nameKey } from "../chat/names.js";
+import { nameKey } from "../shared/names.js";
 import { migratePostgres, PG_LATEST_VERSION } from "./postgres-migrations.js";
 import {
   StorageUnavailableError,

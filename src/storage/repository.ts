@@ -1,4 +1,7 @@
 // The storage seam: chat/ talks to this interface only, so another store (PostgreSQL) can slot in.
+import type { SearchQuery } from "../shared/search-query.js";
+
+export type { SearchQuery, SearchTerm } from "../shared/search-query.js";
 
 export interface ChatMessage {
   id: number;
@@ -50,18 +53,6 @@ export interface HistoryPage {
 
 export type PageQuery = { before?: number; limit: number } | { after: number; limit: number };
 
-/** One word, or a phrase of consecutive words: folded as the index folds them (see chat/search-query.ts). */
-export interface SearchTerm {
-  tokens: string[];
-  /** The last token matches any word it begins (the word being typed). */
-  prefix: boolean;
-}
-
-/** Every term must match; `from` is a name as typed, matched by its name key (case and compatibility folded). */
-export interface SearchQuery {
-  terms: SearchTerm[];
-  from?: string;
-}
 
 export interface SearchOptions {
   /** Only messages with id < before (the next page); the newest overall without it. */

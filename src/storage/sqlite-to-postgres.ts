@@ -6,7 +6,7 @@ import pg from "pg";
 import { copyModeration, type ModerationCounts } from "./copy-moderation.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import { describeConnectError } from "./postgres.js";
-import { nameKey } from "../chat/names.js";
+import { nameKey } from "../shared/names.js";
 
 export interface CopyOptions {
   from: string;

@@ -3,7 +3,7 @@ import Database from "better-sqlite3";
 import type { Logger } from "../log.js";
 import { assertKnownVersion, LATEST_VERSION, migrate } from "./migrations.js";
 import { nameKey } from "../validation.js";
-import { matchesAllTerms } from "../chat/search-query.js";
+import { matchesAllTerms } from "../shared/search-query.js";
 import { ftsMatchExpression, searchSql, SMALL_ROOM_ROWS, SQL_ROOM_SIZE_UP_TO } from "./sqlite-search.js";
 import {
   StorageUnavailableError,

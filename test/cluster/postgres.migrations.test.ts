@@ -3,7 +3,7 @@
 import pg from "pg";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { migratePostgres, pgMigrations, PG_LATEST_VERSION } from "../../src/storage/postgres-migrations.js";
-import { nameKey } from "../../src/chat/names.js";
+import { nameKey } from "../../src/shared/names.js";
 import { clusterDatabase } from "./pg.js";
 
 async function connect(url: string): Promise<pg.Client> {

@@ -3,7 +3,7 @@
 // such entries stayed until the node died. Real redis-server, the presence store as the nodes use it.
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nameKey } from "../../src/chat/names.js";
+import { nameKey } from "../../src/shared/names.js";
 import { createRedisPresence, type RedisPresence } from "../../src/cluster/redis-presence.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 

@@ -3,7 +3,7 @@
 // A factory may hand out repositories on a shared database: every test uses rooms of its own.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { parseSearchQuery } from "../../src/chat/search-query.js";
+import { parseSearchQuery } from "../../src/shared/search-query.js";
 import { pageAround } from "../../src/storage/page-around.js";
 import { StorageUnavailableError, type ChatMessage, type ChatStore, type NewMessage } from "../../src/storage/repository.js";
 import { seedMessages } from "./messages.js";

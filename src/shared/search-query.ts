@@ -2,7 +2,19 @@
 // syntax: words (all must match, the last one as a prefix), "exact phrases" and from:name. Anything else,
 // unbalanced quotes and FTS operators included, is searched as plain words. Also the folding the indexes do,
 // so highlight offsets can be computed here from the same words. Pure, no I/O.
-import type { SearchQuery, SearchTerm } from "../storage/repository.js";
+
+/** One word, or a phrase of consecutive words: folded as the index folds them (below). */
+export interface SearchTerm {
+  tokens: string[];
+  /** The last token matches any word it begins (the word being typed). */
+  prefix: boolean;
+}
+
+/** Every term must match; `from` is a name as typed, matched by its name key (case and compatibility folded). */
+export interface SearchQuery {
+  terms: SearchTerm[];
+  from?: string;
+}
 
 /** At most this many words and phrases count; the rest of a very long query is ignored. */
 export const MAX_SEARCH_TERMS = 16;
