@@ -6,7 +6,8 @@ import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createPinoLogger, type Logger } from "./log.js";
 import { connectRedis, RedisConnectError, redactRedisUrl } from "./cluster/redis.js";
 import type { Redis } from "ioredis";
-import { PostgresConnectError, PostgresMessageRepository, redactDatabaseUrl } from "./storage/postgres.js";
+import { PostgresMessageRepository } from "./storage/postgres.js";
+import { PostgresConnectError, redactDatabaseUrl } from "./storage/postgres-pool.js";
 import type { MessageRepository } from "./storage/repository.js";
 import { SqliteMessageRepository } from "./storage/sqlite.js";
 

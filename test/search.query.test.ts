@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { foldText, highlightRanges, isEmptyQuery, locateWords, MAX_SEARCH_TERMS, parseSearchQuery, rankByRelevance } from "../src/shared/search-query.js";
 import { ftsMatchExpression } from "../src/storage/sqlite-search.js";
-import { tsQueryText } from "../src/storage/postgres.js";
+import { tsQueryText } from "../src/storage/postgres-search.js";
 
 describe("parseSearchQuery", () => {
   it("makes every word a term and the last one a prefix", () => {

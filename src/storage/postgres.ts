@@ -1,6 +1,4 @@
-import { createHash } from "node:crypto";
-import pg from "pg";
-import type { Logger } from "../log.js";
+import type pg from "pg";
 import { nameKey } from "../shared/names.js";
 import { migratePostgres, PG_LATEST_VERSION } from "./postgres-migrations.js";
 import {
@@ -16,7 +14,6 @@ import {
   type SearchOptions,
   type SearchPage,
   type SearchQuery,
-  type SearchTerm,
   type MessageRow,
   type PendingAppend as Pending,
 } from "./repository.js";
@@ -24,6 +21,8 @@ import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-c
 import { toStoredTimestamp } from "./timestamps.js";
 import { toMessage } from "./message-state.js";
 import { PostgresModeration } from "./postgres-moderation.js";
+import { createPool, describeConnectError, PostgresConnectError, roomLockKey, type PoolOptions } from "./postgres-pool.js";
+import { searchStatement } from "./postgres-search.js";
 
 const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions";
 const SQL_PAGE_BEFORE = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id < $2 ORDER BY id DESC LIMIT $3`;
@@ -33,32 +32,6 @@ const SQL_LOCK_ROOMS = "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]
 const SQL_BY_CLIENT_IDS = `SELECT ${COLUMNS} FROM chat_message
   WHERE (chat_room, client_id) IN (SELECT r, c FROM unnest($1::text[], $2::text[]) AS t(r, c))`;
 const SQL_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence('chat_message', 'id'))::text AS id FROM generate_series(1, $1)";
-// Search: the newest matches of the room below the cursor (the GIN index finds them, the room index orders
-// them); the caller ranks the page, as on SQLite. The query text is built from quoted lexemes (tsQueryText) and goes
-// through the same chat_unaccent as the column; from: compares case- and compatibility-folded names.
-function searchStatement(room: string, query: SearchQuery, opts: SearchOptions): { text: string; values: unknown[] } {
-  const values: unknown[] = [room, opts.before ?? Number.MAX_SAFE_INTEGER];
-  const where = ["chat_room = $1", "id < $2"];
-  let source = "chat_message";
-  if (query.terms.length > 0) {
-    values.push(tsQueryText(query.terms));
-    source += `, to_tsquery('simple'::regconfig, chat_unaccent($${values.length}::text)) AS q`;
-    where.push("search_vector @@ q");
-  }
-  if (query.from !== undefined) {
-    // By the stored name key; a row without one (written by a node older than schema 5 during an upgrade)
-    // falls back to case and compatibility folding.
-    values.push(nameKey(query.from), query.from);
-    const [key, raw] = [values.length - 1, values.length];
-    where.push(
-      `(sender_key = $${key} OR (sender_key IS NULL AND lower(normalize(coalesce(sender, ''), NFKC)) = lower(normalize($${raw}::text, NFKC))))`,
-    );
-  }
-  values.push(opts.limit + 1);
-  const text = `SELECT ${COLUMNS} FROM ${source} WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT $${values.length}`;
-  return { text, values };
-}
-
 // The insert also answers each room's newest id before it: the outer SELECT does not see the rows its own WITH
 // inserts (one snapshot per statement, taken after the room locks), and max(id) per room is one index probe.
 const SQL_INSERT = `WITH inserted AS (
@@ -80,55 +53,9 @@ const MAX_BATCH = 1000;
 /** A chat_message row as the driver returns it (better-sqlite3 gives ids as numbers, pg bigints as strings). */
 type Row = MessageRow<string>;
 
-export interface PostgresOptions {
-  url: string;
-  poolSize: number;
-  /** Server-side limit per statement (statement_timeout), also bounding the wait for a room's lock. */
-  statementTimeoutMs: number;
-  /** Opening a connection, or waiting for a free one in the pool. */
-  connectTimeoutMs: number;
-  log: Logger;
+export interface PostgresOptions extends PoolOptions {
   /** Called after each committed batch: how many rows, and how long the transaction took. */
   onCommit?: (rows: number, ms: number) => void;
-}
-
-/** PostgreSQL could not be reached or refused us at start-up; `message` is one line for the operator. */
-export class PostgresConnectError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "PostgresConnectError";
-  }
-}
-
-
-/** The advisory-lock key of a room: 64 bits of a hash, so two rooms share a lock (and wait for each other) only by a 2^-64 chance. */
-export function roomLockKey(room: string): bigint {
-  return createHash("sha256").update(`chat_message:${room}`).digest().readBigInt64BE(0);
-}
-
-/** The URL with its password masked, for logs and error lines. */
-export function redactDatabaseUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== "") u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparsable DATABASE_URL)";
-  }
-}
-
-/** One line saying why a connection failed, in the operator's terms. */
-export function describeConnectError(err: unknown, url: string, connectTimeoutMs: number): string {
-  const u = new URL(url);
-  const where = `${u.hostname}:${u.port || "5432"}`;
-  const code = String((err as { code?: unknown }).code ?? "");
-  const message = err instanceof Error ? err.message : String(err);
-  if (code === "28P01" || code === "28000") return `authentication failed for user "${decodeURIComponent(u.username)}" at ${where}: check the user and password in DATABASE_URL`;
-  if (code === "3D000") return `database "${decodeURIComponent(u.pathname.slice(1))}" does not exist at ${where}`;
-  if (code === "ECONNREFUSED") return `connection refused at ${where}: is PostgreSQL running and listening there?`;
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `host "${u.hostname}" not found`;
-  if (/timeout/i.test(message)) return `no answer from ${where} within ${connectTimeoutMs} ms (PG_CONNECT_TIMEOUT_MS)`;
-  return `${where}: ${message}`;
 }
 
 /**
@@ -304,7 +231,7 @@ export class PostgresMessageRepository implements ChatStore {
     if (this.isClosed) throw new StorageUnavailableError("the database is closed");
     let rows: Row[];
     try {
-      rows = (await this.pool.query<Row>(searchStatement(room, query, opts))).rows;
+      rows = (await this.pool.query<Row>(searchStatement(COLUMNS, room, query, opts))).rows;
     } catch (err) {
       this.noteFailure(err);
       throw new StorageUnavailableError("the database cannot be read", { cause: err });
@@ -384,24 +311,6 @@ export class PostgresMessageRepository implements ChatStore {
   }
 }
 
-function createPool(opts: PostgresOptions): pg.Pool {
-  const pool = new pg.Pool({
-    connectionString: opts.url,
-    max: opts.poolSize,
-    connectionTimeoutMillis: opts.connectTimeoutMs,
-    statement_timeout: opts.statementTimeoutMs,
-    // Client-side bound for a server that stops answering altogether (statement_timeout needs a live server).
-    query_timeout: opts.statementTimeoutMs + opts.connectTimeoutMs,
-    idleTimeoutMillis: 30_000,
-    keepAlive: true,
-    application_name: "messenger-room",
-  });
-  // An idle connection dropped by the server (restart, failover) is removed by the pool; without a listener
-  // the 'error' event would crash the process.
-  pool.on("error", (err) => opts.log.warn("db_connection_lost", { err }));
-  return pool;
-}
-
 const clientKey = (room: string, clientId: string): string => `${room}\u0000${clientId}`;
 
 async function findByClientIds(client: pg.PoolClient, msgs: NewMessage[]): Promise<Map<string, ChatMessage>> {
@@ -417,14 +326,4 @@ async function findByClientIds(client: pg.PoolClient, msgs: NewMessage[]): Promi
 async function nextIds(client: pg.PoolClient, count: number): Promise<number[]> {
   const { rows } = await client.query<{ id: string }>(SQL_NEXT_IDS, [count]);
   return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
-}
-
-/** `'one' & ('two' <-> 'words') & 'pref':*`: every lexeme quoted, so user text is never tsquery syntax. */
-export function tsQueryText(terms: readonly SearchTerm[]): string {
-  return terms
-    .map((t) => {
-      const lexemes = t.tokens.map((tok, i) => `'${tok.replaceAll("'", "''").replaceAll("\\", "\\\\")}'${t.prefix && i === t.tokens.length - 1 ? ":*" : ""}`);
-      return `(${lexemes.join(" <-> ")})`;
-    })
-    .join(" & ");
 }

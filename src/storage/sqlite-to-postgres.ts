@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { copyModeration, type ModerationCounts } from "./copy-moderation.js";
 import { migratePostgres } from "./postgres-migrations.js";
-import { describeConnectError } from "./postgres.js";
+import { describeConnectError } from "./postgres-pool.js";
 import { nameKey } from "../shared/names.js";
 
 export interface CopyOptions {

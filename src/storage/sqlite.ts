@@ -1,7 +1,5 @@
-import { statSync } from "node:fs";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { Logger } from "../log.js";
-import { assertKnownVersion, LATEST_VERSION, migrate } from "./migrations.js";
 import { nameKey } from "../validation.js";
 import { matchesAllTerms } from "../shared/search-query.js";
 import { ftsMatchExpression, searchSql, SMALL_ROOM_ROWS, SQL_ROOM_SIZE_UP_TO } from "./sqlite-search.js";
@@ -26,6 +24,7 @@ import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-c
 import { toStoredTimestamp } from "./timestamps.js";
 import { SqliteModeration } from "./sqlite-moderation.js";
 import { toMessage } from "./message-state.js";
+import { SqliteConnection } from "./sqlite-connection.js";
 
 const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions";
 // Both walk ix_chat_message_room_id from one end of the room's range: cost is the page size, not the room size.
@@ -81,112 +80,42 @@ export interface SqliteOptions {
 }
 
 export const DEFAULT_SEARCH_INDEX_DELAY_MS = 250;
-
-export const DEFAULT_WRITE_RETRY_MS = 500;
-export const DEFAULT_HEALTH_PROBE_INTERVAL_MS = 1000;
-/** Retry gaps grow 2, 4, 8... ms up to this, so a lock held for long is polled a few dozen times, not thousands. */
-const MAX_RETRY_GAP_MS = 25;
-
-const isBusy = (err: unknown): boolean => String((err as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_BUSY");
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-
-/** Where the file lives on disk, so a deleted or replaced database is noticed instead of written into the void. */
-function fileIdentity(path: string): string | null {
-  try {
-    const s = statSync(path);
-    return `${s.dev}:${s.ino}`;
-  } catch {
-    return null;
-  }
-}
+export { DEFAULT_HEALTH_PROBE_INTERVAL_MS, DEFAULT_WRITE_RETRY_MS } from "./sqlite-connection.js";
 
 /**
  * better-sqlite3 behind the async MessageRepository. Writes are group-committed: every append that arrives in
  * one turn of the event loop goes into one transaction, and each promise settles only after that COMMIT.
  * synchronous=FULL stays on (WAL + NORMAL can lose the last commits on power loss, and acked means kept).
- *
- * Another writer on the file (the Flask app, during a migration) is waited for without freezing the server:
- * write transactions begin IMMEDIATE, so SQLite's busy handler applies (a deferred transaction that read
- * first gets SQLITE_BUSY at once when it upgrades), each attempt waits for the lock at most busyTimeoutMs
- * (better-sqlite3 waits synchronously, blocking every connection), and a busy batch is tried again after a
- * short timer, between event-loop turns, until writeRetryMs have passed.
+ * The connection, its busy retry and its health are sqlite-connection.ts's.
  */
 export class SqliteMessageRepository implements ChatStore {
-  private db: Database.Database | null = null;
-  private stmts: Statements | null = null;
-  private identity: string | null = null;
-  /** The connection's busy_timeout as last set; -1 when unknown (a new connection). */
-  private busyTimeoutMs = -1;
+  private readonly conn: SqliteConnection<Statements>;
   private queue: Pending[] = [];
   private isFlushScheduled = false;
   /** The batch being written (retries included); the next waits for it, so batches commit in arrival order. */
   private writing: Promise<void> | null = null;
-  /** The last write failed: unhealthy until one succeeds. */
-  private lastWriteError: Error | null = null;
-  /** A write has succeeded on this connection. Until then health is proven by a write (a read-only file opens fine). */
-  private isWriteProven = false;
-  private probe: Promise<boolean> | null = null;
-  private lastProbeAt = -Infinity;
   private closing: Promise<void> | null = null;
   private isClosed = false;
-  private readonly writeRetryMs: number;
-  private readonly healthProbeIntervalMs: number;
   /** The next run of the search indexer, when one is due. */
   private indexTimer: ReturnType<typeof setTimeout> | null = null;
   /** Runs of the indexer, one after another: a search waits for a run that starts after it asked. */
   private indexQueue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly path: string,
+    path: string,
     private readonly opts: SqliteOptions,
   ) {
-    this.writeRetryMs = opts.writeRetryMs ?? DEFAULT_WRITE_RETRY_MS;
-    this.healthProbeIntervalMs = opts.healthProbeIntervalMs ?? DEFAULT_HEALTH_PROBE_INTERVAL_MS;
-    // At start-up a database that cannot be opened is fatal, so let it throw. Nothing is served yet, so the
-    // migrations may block while they wait their turn behind another writer, up to the whole retry budget.
-    this.open(false, Math.max(opts.busyTimeoutMs, this.writeRetryMs));
-  }
-
-  /** `mustExist`: after start-up a missing file means it was deleted; making a new empty one would restart ids at 1. */
-  private open(mustExist: boolean, startWaitMs: number): void {
-    const db = new Database(this.path, { timeout: startWaitMs, fileMustExist: mustExist && this.path !== ":memory:" });
-    try {
-      assertKnownVersion(db); // a newer build's file is left exactly as it is
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = FULL");
-      db.pragma("foreign_keys = ON");
-      const found = db.pragma("user_version", { simple: true }) as number;
-      const migrationStarted = performance.now();
-      const version = migrate(db, {
-        onProgress: (step, done, total) => this.opts.log.info("db_migration_progress", { version: step, rows: done, total }),
-      });
-      if (version < LATEST_VERSION) throw new Error(`database schema is at version ${version}, expected ${LATEST_VERSION}`);
-      if (version !== found) {
-        // A rebuild leaves the table's new copy in the WAL (135 MB for a million rows): fold it into the main file now.
-        db.pragma("wal_checkpoint(TRUNCATE)");
-        this.opts.log.info("db_migrated", { from: found, to: version, ms: Math.round(performance.now() - migrationStarted) });
-      }
-      this.stmts = {
-        before: db.prepare(SQL_PAGE_BEFORE),
-        after: db.prepare(SQL_PAGE_AFTER),
-        insert: db.prepare(SQL_INSERT),
-        byClientId: db.prepare(SQL_BY_CLIENT_ID),
-        ...this.prepareSearch(db),
-        find: db.prepare(SQL_FIND),
-        edit: db.prepare(SQL_EDIT),
-        erase: db.prepare(SQL_ERASE),
-        indexer: createSearchIndexer(db),
-      };
-    } catch (err) {
-      db.close();
-      throw err;
-    }
-    this.db = db;
-    this.busyTimeoutMs = -1;
-    this.setBusyTimeout(this.opts.busyTimeoutMs);
-    this.isWriteProven = false;
-    this.identity = this.path === ":memory:" ? null : fileIdentity(this.path);
+    this.conn = new SqliteConnection(path, opts, (db) => ({
+      before: db.prepare(SQL_PAGE_BEFORE),
+      after: db.prepare(SQL_PAGE_AFTER),
+      insert: db.prepare(SQL_INSERT),
+      byClientId: db.prepare(SQL_BY_CLIENT_ID),
+      ...this.prepareSearch(db),
+      find: db.prepare(SQL_FIND),
+      edit: db.prepare(SQL_EDIT),
+      erase: db.prepare(SQL_ERASE),
+      indexer: createSearchIndexer(db),
+    }));
   }
 
   private prepareSearch(db: Database.Database): Pick<Statements, "search" | "searchFrom" | "fromOnly" | "roomSizeUpTo" | "roomRows"> {
@@ -199,71 +128,6 @@ export class SqliteMessageRepository implements ChatStore {
       roomSizeUpTo: db.prepare(SQL_ROOM_SIZE_UP_TO),
       roomRows: db.prepare(SQL_PAGE_BEFORE),
     };
-  }
-
-  private setBusyTimeout(ms: number): void {
-    if (this.db === null || this.busyTimeoutMs === ms) return;
-    this.db.pragma(`busy_timeout = ${ms}`);
-    this.busyTimeoutMs = ms;
-  }
-
-  /** Drops a connection that cannot write any more (read-only open, file gone) and opens the path again. */
-  private reopen(): void {
-    this.closeConnection();
-    this.open(true, this.opts.busyTimeoutMs); // a deleted database stays unavailable until a file (say, a backup) is back at the path
-    this.opts.log.info("db_reopened", { path: this.path });
-  }
-
-  private closeConnection(): void {
-    try {
-      this.db?.close();
-    } catch {
-      // already broken; nothing more to release
-    }
-    this.db = null;
-    this.stmts = null;
-    this.busyTimeoutMs = -1;
-  }
-
-  private hasFileMoved(): boolean {
-    return this.path !== ":memory:" && fileIdentity(this.path) !== this.identity;
-  }
-
-  /** A usable connection, reopening if the last one broke in a way only a new connection can fix. */
-  private ready(): { db: Database.Database; stmts: Statements } {
-    if (this.isClosed) throw new StorageUnavailableError("the database is closed");
-    if (this.stmts === null) {
-      try {
-        this.reopen();
-      } catch (err) {
-        throw new StorageUnavailableError("the database cannot be opened", { cause: err });
-      }
-    }
-    if (this.hasFileMoved()) {
-      // Writing on would go to an unlinked inode and vanish at restart: refuse until the file is back.
-      this.closeConnection();
-      throw new StorageUnavailableError("the database file was removed or replaced");
-    }
-    return { db: this.db as Database.Database, stmts: this.stmts as Statements };
-  }
-
-  /**
-   * Runs `work` in an IMMEDIATE transaction. While another connection holds the write lock, each attempt
-   * blocks at most `busyMs`, then the event loop runs on and the next attempt comes after a short timer.
-   */
-  private async writeWithRetry<T>(work: (stmts: Statements, db: Database.Database) => T, busyMs: number): Promise<T> {
-    const deadline = performance.now() + this.writeRetryMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const { db, stmts } = this.ready();
-        this.setBusyTimeout(busyMs);
-        return db.transaction(() => work(stmts, db)).immediate();
-      } catch (err) {
-        const left = deadline - performance.now();
-        if (!isBusy(err) || left <= 0) throw err;
-        await delay(Math.min(2 ** attempt, MAX_RETRY_GAP_MS, left));
-      }
-    }
   }
 
   append(msg: NewMessage): Promise<AppendResult> {
@@ -296,14 +160,14 @@ export class SqliteMessageRepository implements ChatStore {
     let results: AppendResult[];
     const started = performance.now();
     try {
-      results = await this.writeWithRetry((stmts) => batch.map((p) => this.writeOne(stmts, p.msg)), this.opts.busyTimeoutMs);
+      results = await this.conn.writeWithRetry((stmts) => batch.map((p) => this.writeOne(stmts, p.msg)));
     } catch (err) {
-      this.noteWriteFailure(err);
+      this.conn.noteWriteFailure(err);
       const failure = err instanceof StorageUnavailableError ? err : new StorageUnavailableError("the database cannot be written", { cause: err });
       for (const p of batch) p.reject(failure);
       return;
     }
-    this.noteWriteSuccess();
+    this.conn.noteWriteSuccess();
     this.opts.onCommit?.(batch.length, performance.now() - started);
     this.scheduleIndexing();
     batch.forEach((p, i) => p.resolve(results[i] as AppendResult));
@@ -329,26 +193,9 @@ export class SqliteMessageRepository implements ChatStore {
     return { message, duplicate: false };
   }
 
-  private noteWriteFailure(err: unknown): void {
-    const code = (err as { code?: unknown }).code;
-    const cause = err instanceof StorageUnavailableError ? err.cause : err;
-    const causeCode = (cause as { code?: unknown } | undefined)?.code;
-    if (this.lastWriteError === null) this.opts.log.error("db_write_failed", { err, code: code ?? causeCode });
-    this.lastWriteError = err instanceof Error ? err : new Error(String(err));
-    // Busy clears by itself; a read-only handle, a full disk or a vanished file need a fresh connection.
-    const sqliteCode = String(causeCode ?? code ?? "");
-    if (sqliteCode !== "" && !sqliteCode.startsWith("SQLITE_BUSY")) this.closeConnection();
-  }
-
-  private noteWriteSuccess(): void {
-    if (this.lastWriteError !== null) this.opts.log.info("db_write_recovered", {});
-    this.lastWriteError = null;
-    this.isWriteProven = true;
-  }
-
   page(room: string, query: PageQuery): Promise<HistoryPage> {
     try {
-      const { stmts } = this.ready();
+      const { stmts } = this.conn.ready();
       if ("after" in query) {
         const rows = stmts.after.all(room, query.after, query.limit + 1);
         const hasMore = rows.length > query.limit;
@@ -368,7 +215,7 @@ export class SqliteMessageRepository implements ChatStore {
     // Rows stored since the last run of the indexer are indexed first, so a search sees every stored message.
     await this.indexPending().catch((err: unknown) => this.opts.log.warn("search_index_failed", { err }));
     try {
-      const { stmts } = this.ready();
+      const { stmts } = this.conn.ready();
       const before = opts.before ?? Number.MAX_SAFE_INTEGER;
       const from = query.from === undefined ? undefined : nameKey(query.from);
       const take = opts.limit + 1;
@@ -403,7 +250,7 @@ export class SqliteMessageRepository implements ChatStore {
     const run = this.indexQueue.then(async () => {
       let total = 0;
       for (;;) {
-        const n = await this.writeWithRetry((stmts) => stmts.indexer.indexChunk(), this.opts.busyTimeoutMs);
+        const n = await this.conn.writeWithRetry((stmts) => stmts.indexer.indexChunk());
         if (n === 0) break;
         total += n;
         await new Promise((resolve) => setImmediate(resolve));
@@ -416,7 +263,7 @@ export class SqliteMessageRepository implements ChatStore {
   }
 
   find(room: string, id: number): Promise<ChatMessage | null> {
-    return this.read((stmts) => {
+    return this.conn.read((stmts) => {
       const row = stmts.find.get(id, room);
       return row === undefined ? null : toMessage(row);
     });
@@ -432,39 +279,16 @@ export class SqliteMessageRepository implements ChatStore {
 
   /** One UPDATE in its own IMMEDIATE transaction, with the appends' retry and failure handling; settles after COMMIT. */
   private async change(work: (stmts: Statements) => Row | undefined): Promise<ChatMessage | null> {
-    return this.write((stmts) => {
+    return this.conn.write((stmts) => {
       const row = work(stmts);
       return row === undefined ? null : toMessage(row);
     });
   }
 
-  /** A write outside the append queue (edits, moderation): same transaction, retry and health bookkeeping. */
-  private async write<T>(work: (stmts: Statements, db: Database.Database) => T): Promise<T> {
-    let result: T;
-    try {
-      result = await this.writeWithRetry(work, this.opts.busyTimeoutMs);
-    } catch (err) {
-      this.noteWriteFailure(err);
-      throw err instanceof StorageUnavailableError ? err : new StorageUnavailableError("the database cannot be written", { cause: err });
-    }
-    this.noteWriteSuccess();
-    return result;
-  }
-
-  private read<T>(work: (stmts: Statements, db: Database.Database) => T): Promise<T> {
-    try {
-      const { db, stmts } = this.ready();
-      return Promise.resolve(work(stmts, db));
-    } catch (err) {
-      if (err instanceof StorageUnavailableError) return Promise.reject(err);
-      return Promise.reject(new StorageUnavailableError("the database cannot be read", { cause: err }));
-    }
-  }
-
   // Moderation state: the SQL lives in sqlite-moderation.ts; this class lends it the connection.
   private readonly moderation = new SqliteModeration(
-    (work) => this.read((_stmts, db) => work(db)),
-    (work) => this.write((_stmts, db) => work(db)),
+    (work) => this.conn.read((_stmts, db) => work(db)),
+    (work) => this.conn.write((_stmts, db) => work(db)),
   );
   isModerator = (sessionKey: string) => this.moderation.isModerator(sessionKey);
   setModerator = (sessionKey: string, isModerator: boolean, at: Date) => this.moderation.setModerator(sessionKey, isModerator, at);
@@ -488,50 +312,13 @@ export class SqliteMessageRepository implements ChatStore {
     return rows.filter((r) => (from === undefined || nameKey(r.sender ?? "") === from) && matchesAllTerms(r.content ?? "", query)).slice(0, take);
   }
 
-  /**
-   * Healthy once a write has succeeded and none has failed since: then only a cheap check. Otherwise a write
-   * proves it, at most once per healthProbeIntervalMs (callers in between get the last answer, and callers
-   * during a probe share it), with a zero busy timeout per attempt: a locked file never blocks the event loop.
-   */
   isHealthy(): Promise<boolean> {
-    if (this.isClosed) return Promise.resolve(false);
-    if (this.lastWriteError === null && this.isWriteProven) return Promise.resolve(this.canRead());
-    if (this.probe !== null) return this.probe;
-    if (performance.now() - this.lastProbeAt < this.healthProbeIntervalMs) return Promise.resolve(false);
-    this.lastProbeAt = performance.now();
-    this.probe = this.probeWrite().finally(() => (this.probe = null));
-    return this.probe;
-  }
-
-  private canRead(): boolean {
-    try {
-      this.ready().db.prepare("SELECT 1").get();
-      return true;
-    } catch (err) {
-      this.noteWriteFailure(err);
-      return false;
-    }
-  }
-
-  private async probeWrite(): Promise<boolean> {
-    const started = performance.now();
-    try {
-      // A real committed write that changes nothing: the schema version, rewritten as it is.
-      await this.writeWithRetry((_stmts, db) => db.pragma(`user_version = ${Number(db.pragma("user_version", { simple: true }))}`), 0);
-      this.noteWriteSuccess();
-      this.opts.log.debug("db_health_probe", { ok: true, ms: Math.round(performance.now() - started) });
-      return true;
-    } catch (err) {
-      this.noteWriteFailure(err);
-      this.opts.log.debug("db_health_probe", { ok: false, ms: Math.round(performance.now() - started) });
-      return false;
-    }
+    return this.conn.isHealthy();
   }
 
   /** The live connection's journal mode and synchronous level (2 = FULL), as SQLite reports them. */
   durability(): { journalMode: string; synchronous: number } {
-    const { db } = this.ready();
-    return { journalMode: String(db.pragma("journal_mode", { simple: true })), synchronous: Number(db.pragma("synchronous", { simple: true })) };
+    return this.conn.durability();
   }
 
   close(): Promise<void> {
@@ -550,12 +337,6 @@ export class SqliteMessageRepository implements ChatStore {
     // Leaves the file fully indexed (the next start, or a copy of the file, has nothing to catch up).
     await this.indexPending().catch((err: unknown) => this.opts.log.warn("search_index_failed", { err }));
     this.isClosed = true;
-    try {
-      // Fold the WAL into the main file so the Flask app, or a copy of the file alone, sees every row.
-      this.db?.pragma("wal_checkpoint(TRUNCATE)");
-    } catch (err) {
-      this.opts.log.warn("db_checkpoint_failed", { err });
-    }
-    this.closeConnection();
+    this.conn.close();
   }
 }

@@ -2,7 +2,7 @@
 // Copies an SQLite history into PostgreSQL (see src/storage/sqlite-to-postgres.ts). Safe to re-run, and to
 // run again after it was interrupted: it carries on where it stopped. Stop the app's nodes while it runs.
 import { parseArgs } from "node:util";
-import { redactDatabaseUrl } from "../storage/postgres.js";
+import { redactDatabaseUrl } from "../storage/postgres-pool.js";
 import { CopyError, copySqliteToPostgres, type CopyProgress } from "../storage/sqlite-to-postgres.js";
 
 const USAGE = "usage: npm run migrate-db -- --from <chat_history.db> --to <postgres://user:password@host:5432/database> [--batch 5000]";

@@ -1,0 +1,72 @@
+// Reaching PostgreSQL: the pool and its settings, one-line reasons for a failed connection, the URL with its
+// password masked, and the advisory-lock key of a room.
+import { createHash } from "node:crypto";
+import pg from "pg";
+import type { Logger } from "../log.js";
+
+export interface PoolOptions {
+  url: string;
+  poolSize: number;
+  /** Server-side limit per statement (statement_timeout), also bounding the wait for a room's lock. */
+  statementTimeoutMs: number;
+  /** Opening a connection, or waiting for a free one in the pool. */
+  connectTimeoutMs: number;
+  log: Logger;
+}
+
+/** PostgreSQL could not be reached or refused us at start-up; `message` is one line for the operator. */
+export class PostgresConnectError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PostgresConnectError";
+  }
+}
+
+
+/** The advisory-lock key of a room: 64 bits of a hash, so two rooms share a lock (and wait for each other) only by a 2^-64 chance. */
+export function roomLockKey(room: string): bigint {
+  return createHash("sha256").update(`chat_message:${room}`).digest().readBigInt64BE(0);
+}
+
+/** The URL with its password masked, for logs and error lines. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== "") u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparsable DATABASE_URL)";
+  }
+}
+
+/** One line saying why a connection failed, in the operator's terms. */
+export function describeConnectError(err: unknown, url: string, connectTimeoutMs: number): string {
+  const u = new URL(url);
+  const where = `${u.hostname}:${u.port || "5432"}`;
+  const code = String((err as { code?: unknown }).code ?? "");
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === "28P01" || code === "28000") return `authentication failed for user "${decodeURIComponent(u.username)}" at ${where}: check the user and password in DATABASE_URL`;
+  if (code === "3D000") return `database "${decodeURIComponent(u.pathname.slice(1))}" does not exist at ${where}`;
+  if (code === "ECONNREFUSED") return `connection refused at ${where}: is PostgreSQL running and listening there?`;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `host "${u.hostname}" not found`;
+  if (/timeout/i.test(message)) return `no answer from ${where} within ${connectTimeoutMs} ms (PG_CONNECT_TIMEOUT_MS)`;
+  return `${where}: ${message}`;
+}
+
+export function createPool(opts: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize,
+    connectionTimeoutMillis: opts.connectTimeoutMs,
+    statement_timeout: opts.statementTimeoutMs,
+    // Client-side bound for a server that stops answering altogether (statement_timeout needs a live server).
+    query_timeout: opts.statementTimeoutMs + opts.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    application_name: "messenger-room",
+  });
+  // An idle connection dropped by the server (restart, failover) is removed by the pool; without a listener
+  // the 'error' event would crash the process.
+  pool.on("error", (err) => opts.log.warn("db_connection_lost", { err }));
+  return pool;
+}
