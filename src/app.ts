@@ -21,7 +21,10 @@ import type { Config } from "./config.js";
 import { createClientIp } from "./http/client-ip.js";
 import { createHandshakeGuard } from "./http/handshake-guard.js";
 import { requestLog } from "./http/request-log.js";
-import { errorHandler, notFound, routes } from "./http/routes.js";
+import { errorHandler, notFound, renderPage, routes } from "./http/routes.js";
+import { inviteRoutes } from "./http/invites.js";
+import { createInviteLimiter } from "./http/invite-limiter.js";
+import { clusterBus, singleNode } from "./chat/room-exits.js";
 import { securityHeaders } from "./http/security.js";
 import { sessionFromRequest, sessionKey } from "./http/session.js";
 import { guardLog, type Logger } from "./log.js";
@@ -170,7 +173,8 @@ export function createApp(deps: AppDeps): App {
     releaseHeldName(io, chatDeps, room, name, hold).catch((err: unknown) => log.error("name_release_failed", { room, err }));
   });
   const sharedLimits = deps.cluster ? createRedisSharedLimits(config.rateLimits, deps.cluster.redis) : undefined;
-  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, fanout, ...(sharedLimits ? { sharedLimits } : {}) };
+  const nodes = deps.cluster ? clusterBus(io) : singleNode;
+  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, fanout, nodes, ...(sharedLimits ? { sharedLimits } : {}) };
   registerChat(io, chatDeps);
   const stopSweep = startSlowClientSweep(io, config.maxBufferedBytesPerConnection, SLOW_CLIENT_SWEEP_MS, (socket, bytes) => {
     metrics.slowClientsDropped.inc();
@@ -180,6 +184,8 @@ export function createApp(deps: AppDeps): App {
   web.use(express.static(config.publicDir, { index: false, setHeaders: setStaticCaching }));
   const routeDeps = { config, repo, store, log, clock, presence, directory: createRoomDirectory(presence, clock), metrics, ...(cluster ? { cluster } : {}) };
   web.use(routes(routeDeps));
+  const inviteLimiter = createInviteLimiter(config.access.inviteTriesPerMinute, deps.cluster?.redis);
+  web.use(inviteRoutes({ config, store, clock, log, limiter: inviteLimiter }, (req, res, invite, status) => renderPage(routeDeps, req, res, { name: null, error: null, invite }, status)));
   web.use(notFound(routeDeps));
   web.use(errorHandler(log));
 

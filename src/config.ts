@@ -85,6 +85,23 @@ export interface Config {
   notifyIntervalMs: number;
   /** The page keeps at most this many messages of a room that is not on screen; older ones are fetched again on scroll. */
   pageKeepMessages: number;
+  /** Private rooms and invite links (issue 17). */
+  access: AccessSettings;
+}
+
+export interface AccessSettings {
+  /** The home page lists the busiest public rooms (and /api/rooms answers); false shows no room names at all. */
+  listPublicRooms: boolean;
+  /** An invite link's life when its maker picks none. */
+  inviteTtlMs: number;
+  /** The longest life an invite link may be given. */
+  inviteMaxTtlMs: number;
+  /** Invite link openings and uses per minute, per address and per browser session (guessing is refused beyond). */
+  inviteTriesPerMinute: number;
+  /** Private rooms one browser session may have created (that still exist). */
+  maxRoomsPerSession: number;
+  /** Invite links of one room that are still usable at once. */
+  maxInvitesPerRoom: number;
 }
 
 export interface PostgresSettings {
@@ -126,6 +143,14 @@ export function loadConfig(env: Env): Config {
       return fallback;
     }
     return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (raw === undefined || raw === "") return fallback;
+    if (raw === "true" || raw === "1") return true;
+    if (raw === "false" || raw === "0") return false;
+    problems.push(`${name} must be true or false (got "${env[name]?.trim() ?? ""}")`);
+    return fallback;
   };
   const bucket = (prefix: string, perSec: number, burst: number): TokenBucketSpec => ({
     perSec: num(`RATE_${prefix}_PER_SEC`, perSec, 0, 1_000_000),
@@ -206,9 +231,30 @@ export function loadConfig(env: Env): Config {
     presenceTtlMs: int("PRESENCE_TTL_MS", 15_000, 300, 3_600_000),
     notifyIntervalMs: int("NOTIFY_INTERVAL_MS", 10_000, 0, 3_600_000),
     pageKeepMessages: int("PAGE_KEEP_MESSAGES", 500, 10, 100_000),
+    access: accessSettings(int, bool, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+function accessSettings(
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  bool: (name: string, fallback: boolean) => boolean,
+  problems: string[],
+): AccessSettings {
+  const inviteMaxTtlMs = int("INVITE_MAX_TTL_MS", 30 * DAY_MS, 60_000, LIMITS.inviteMaxTtlMs);
+  const inviteTtlMs = int("INVITE_TTL_MS", 7 * DAY_MS, 60_000, LIMITS.inviteMaxTtlMs);
+  if (inviteTtlMs > inviteMaxTtlMs) problems.push(`INVITE_TTL_MS (${inviteTtlMs}) must not be above INVITE_MAX_TTL_MS (${inviteMaxTtlMs})`);
+  return {
+    listPublicRooms: bool("LIST_PUBLIC_ROOMS", true),
+    inviteTtlMs,
+    inviteMaxTtlMs,
+    inviteTriesPerMinute: int("INVITE_TRIES_PER_MINUTE", 20, 1, 10_000),
+    maxRoomsPerSession: int("MAX_PRIVATE_ROOMS_PER_SESSION", 50, 1, 100_000),
+    maxInvitesPerRoom: int("MAX_INVITES_PER_ROOM", 50, 1, 100_000),
+  };
 }
 
 /** A server URL of one of `protocols`, or null when the variable is unset; anything else is a problem naming the variable. */

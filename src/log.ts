@@ -1,5 +1,6 @@
 import { pino } from "pino";
 import type { Clock } from "./clock.js";
+import { redactPrivateAddresses } from "./access/room-address.js";
 
 export type LogFields = Record<string, unknown>;
 
@@ -50,8 +51,9 @@ export interface LogGuardOptions {
 /**
  * Keeps a hostile client from flooding the log: every string field is cut to LOG_STRING_MAX_CHARS (with its
  * original length, so the cut is visible), and a warning repeated within warnIntervalMs is counted instead of
- * written; the next one written says how many were left out (`suppressed`). Applied once, around the app's
- * logger, so no call site has to remember.
+ * written; the next one written says how many were left out (`suppressed`). Keeps secrets out of it as well
+ * (issue 17): a private room's address is cut to its first characters and an invite token is masked, wherever
+ * they appear (a room field, a request path). Applied once, around the app's logger, so no call site has to remember.
  */
 export function guardLog(inner: Logger, opts: LogGuardOptions): Logger {
   const lastWarn = new Map<string, { atMs: number; suppressed: number }>();
@@ -83,9 +85,17 @@ function clip(fields: LogFields | undefined): LogFields | undefined {
   return fields === undefined ? undefined : (clipValue(fields, 0) as LogFields);
 }
 
+const INVITE_PATH = /\/invite\/[^/?#\s]+/g;
+
+/** Private addresses cut, invite tokens masked: a log line never lets its reader into a room. */
+export function redactSecrets(text: string): string {
+  const masked = text.includes("/invite/") ? text.replace(INVITE_PATH, "/invite/[token]") : text;
+  return redactPrivateAddresses(masked);
+}
+
 /** Strings anywhere in plain objects and arrays (a few levels deep); errors and other objects are left to the serialiser. */
 function clipValue(value: unknown, depth: number): unknown {
-  if (typeof value === "string") return clipString(value);
+  if (typeof value === "string") return clipString(redactSecrets(value));
   if (depth > 4 || typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) return value.map((v) => clipValue(v, depth + 1));
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;

@@ -4,6 +4,7 @@
 // are bad, the first one listed is the error the client gets.
 import { z } from "zod";
 import { hasInvisibleCharacters } from "./shared/names.js";
+import { isPrivateAddress } from "./access/room-address.js";
 import { LIMITS } from "./protocol.js";
 
 /** Cheap upper bound before any normalisation work: a 1 MB string is refused without scanning it twice. */
@@ -39,11 +40,16 @@ function text(what: string, maxChars: number, fold: (s: string) => string, contr
 }
 
 /** A name or a room: one line of text. Rules that apply to both and not to content go here. */
-function label(what: "username" | "room", maxChars: number) {
+function label(what: "username" | "room" | "title", maxChars: number) {
   return text(what, maxChars, (s) => s, CONTROL).refine((s) => !hasInvisibleCharacters(s), `${what} must not contain invisible or text-direction characters`);
 }
 
 export const username = label("username", LIMITS.nameMaxChars);
+/**
+ * A private room's display name (issue 17): a room name's rules, and never the shape of a private address, so
+ * that the room can become the public room of that name.
+ */
+export const title = label("title", LIMITS.titleMaxChars).refine((s) => !isPrivateAddress(s), "title must not look like a private room's address");
 export const room = label("room", LIMITS.roomMaxChars);
 /** Newlines and tabs are allowed inside; \r\n and a lone \r become \n before counting. */
 export const content = text("content", LIMITS.contentMaxChars, (s) => s.replace(/\r\n?/g, "\n"), CONTENT_CONTROL);
@@ -167,6 +173,54 @@ const durationMs = z.number({ error: durationMessage }).refine(Number.isSafeInte
 /** Moderators: remove a name from a room and keep it (and its session) out until the ban ends. */
 export const banUserPayload = z.object({ room, username, durationMs });
 
+/** Issue 17: a private room; its creator (this browser session) is its first member. */
+export const createRoomPayload = z.object({ title });
+
+const flag = (name: string) =>
+  z
+    .boolean({ error: `${name} must be true or false` })
+    .nullish()
+    .transform((v) => v ?? undefined);
+
+/** Issue 17: a moderator makes a room private or public; the creator or a moderator sets who may invite. */
+export const updateRoomPayload = z
+  .object({ room, isPrivate: flag("isPrivate"), membersCanInvite: flag("membersCanInvite") })
+  .refine((v) => v.isPrivate !== undefined || v.membersCanInvite !== undefined, { error: "give isPrivate or membersCanInvite", path: ["isPrivate"] });
+
+/** Issue 17: the session's private rooms and direct conversations. Nothing to give. */
+export const myRoomsPayload = z.object({});
+
+const MAX_INVITE_TTL_MS = LIMITS.inviteMaxTtlMs;
+const expiresMessage = `expiresInMs must be a whole number of milliseconds from 60000 to ${MAX_INVITE_TTL_MS}`;
+const usesMessage = "maxUses must be a whole number from 1 to 10000";
+
+/** Issue 17: an invite link to a private room; absent fields take INVITE_TTL_MS and unlimited uses. */
+export const createInvitePayload = z.object({
+  room,
+  expiresInMs: z
+    .number({ error: expiresMessage })
+    .refine(Number.isSafeInteger, expiresMessage)
+    .min(60_000, expiresMessage)
+    .max(MAX_INVITE_TTL_MS, expiresMessage)
+    .nullish()
+    .transform((v) => v ?? undefined),
+  maxUses: z
+    .number({ error: usesMessage })
+    .refine(Number.isSafeInteger, usesMessage)
+    .min(1, usesMessage)
+    .max(10_000, usesMessage)
+    .nullish()
+    .transform((v) => v ?? undefined),
+});
+
+export const listInvitesPayload = z.object({ room });
+
+const inviteIdMessage = "id must be an invite id (a whole number >= 1)";
+export const revokeInvitePayload = z.object({ room, id: z.number({ error: inviteIdMessage }).refine(Number.isSafeInteger, inviteIdMessage).min(1, inviteIdMessage) });
+
+/** Issue 17: a direct conversation with the person holding `username` in `room`. */
+export const openDirectPayload = z.object({ room, username });
+
 export type JoinPayload = z.input<typeof joinPayload>;
 export type SendPayload = z.input<typeof sendPayload>;
 export type LeavePayload = z.input<typeof leavePayload>;
@@ -177,3 +231,10 @@ export type EditMessagePayload = z.input<typeof editMessagePayload>;
 export type DeleteMessagePayload = z.input<typeof deleteMessagePayload>;
 export type KickUserPayload = z.input<typeof kickUserPayload>;
 export type BanUserPayload = z.input<typeof banUserPayload>;
+export type CreateRoomPayload = z.input<typeof createRoomPayload>;
+export type UpdateRoomPayload = z.input<typeof updateRoomPayload>;
+export type MyRoomsPayload = z.input<typeof myRoomsPayload>;
+export type CreateInvitePayload = z.input<typeof createInvitePayload>;
+export type ListInvitesPayload = z.input<typeof listInvitesPayload>;
+export type RevokeInvitePayload = z.input<typeof revokeInvitePayload>;
+export type OpenDirectPayload = z.input<typeof openDirectPayload>;

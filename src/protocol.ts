@@ -3,6 +3,13 @@
 // Type-only imports: the page reads this file through JSDoc @import and must not need zod at run time.
 import type {
   BanUserPayload,
+  CreateInvitePayload,
+  CreateRoomPayload,
+  ListInvitesPayload,
+  MyRoomsPayload,
+  OpenDirectPayload,
+  RevokeInvitePayload,
+  UpdateRoomPayload,
   DeleteMessagePayload,
   EditMessagePayload,
   FetchHistoryPayload,
@@ -34,6 +41,13 @@ export type ErrorCode =
   | "edit_window_closed"
   | "not_moderator"
   | "banned"
+  | "session_required"
+  | "not_allowed"
+  | "limit_reached"
+  | "room_exists"
+  | "invite_expired"
+  | "invite_used_up"
+  | "invite_revoked"
   | "internal";
 
 export interface ErrorBody {
@@ -85,6 +99,13 @@ export type MessageEvent = WireMessage | Notice;
 // Client payloads are defined once, as schemas in payloads.ts (the runtime check); their types come from there.
 export type {
   BanUserPayload,
+  CreateInvitePayload,
+  CreateRoomPayload,
+  ListInvitesPayload,
+  MyRoomsPayload,
+  OpenDirectPayload,
+  RevokeInvitePayload,
+  UpdateRoomPayload,
   DeleteMessagePayload,
   EditMessagePayload,
   FetchHistoryPayload,
@@ -111,6 +132,59 @@ export interface JoinResult {
   users: string[];
   /** This browser session is a moderator (issue 12). */
   isModerator?: boolean;
+  /** A private room or a direct conversation (issue 17): its display name and what this session may do there. */
+  roomInfo?: RoomInfo;
+}
+
+/** public: joinable by name (the original's rooms); private: by invitation; direct: two sessions (issue 17). */
+export type RoomKind = "public" | "private" | "direct";
+
+/**
+ * A room as this browser session sees it (issue 17). `room` is the address every event names: a public
+ * room's name, or for a private room or direct conversation `~` and 22 random characters.
+ */
+export interface RoomInfo {
+  room: string;
+  /** What to show: a private room's name, the other person's name in a direct conversation. */
+  title: string;
+  kind: RoomKind;
+  /** This session may make invite links (the creator, a moderator, or any member when the room allows it). */
+  canInvite?: boolean;
+  /** This session manages the room: every invite, the members-may-invite setting (the creator or a moderator). */
+  canManage?: boolean;
+  /** Every member may make invite links. */
+  membersCanInvite?: boolean;
+}
+
+/** One of a session's private rooms or direct conversations (my_rooms). */
+export interface MyRoom extends RoomInfo {
+  /** The name to join with: the one this session was admitted under, when known. */
+  name?: string;
+  /** Direct: the newest message id; with closedUpto, whether a closed conversation has something new. */
+  newestId: number;
+  /** Direct: closed by this session when the newest message was this one; it shows again once newestId is above it. */
+  closedUpto?: number;
+}
+
+/** An invite link as its managers see it: never the token, which is shown once, to its maker (issue 17). */
+export interface InviteInfo {
+  id: number;
+  createdAt: string;
+  expiresAt: string;
+  /** Absent: unlimited until it expires. */
+  maxUses?: number;
+  uses: number;
+  /** The name its maker had. */
+  createdBy: string;
+  /** Made by this session: its maker may revoke it even without managing the room. */
+  isMine: boolean;
+  state: "active" | "expired" | "used_up";
+}
+
+export interface CreatedInvite {
+  invite: InviteInfo;
+  /** `/invite/<token>`, relative to the site: shown once, never stored in a form that could be turned back into it. */
+  path: string;
 }
 
 export interface SendResult {
@@ -170,7 +244,8 @@ export interface MessageUpdatedEvent {
 /** This socket was taken out of the room by a moderator (it has left the room when this arrives). */
 export interface RemovedEvent {
   room: string;
-  reason: "kicked" | "banned";
+  /** kicked, banned: by a moderator; left: this browser left the private room, or closed the conversation, in another tab (issue 17). */
+  reason: "kicked" | "banned" | "left";
   /** ISO 8601: when a ban ends. */
   until?: string;
 }
@@ -196,6 +271,13 @@ export interface ClientToServerEvents {
   delete_message: (payload: DeleteMessagePayload, ack: (res: Ack<{ message: WireMessage }>) => void) => void;
   kick_user: (payload: KickUserPayload, ack: (res: Ack) => void) => void;
   ban_user: (payload: BanUserPayload, ack: (res: Ack) => void) => void;
+  create_room: (payload: CreateRoomPayload, ack: (res: Ack<{ room: RoomInfo }>) => void) => void;
+  update_room: (payload: UpdateRoomPayload, ack: (res: Ack<{ room: RoomInfo }>) => void) => void;
+  my_rooms: (payload: MyRoomsPayload, ack: (res: Ack<{ rooms: MyRoom[] }>) => void) => void;
+  create_invite: (payload: CreateInvitePayload, ack: (res: Ack<CreatedInvite>) => void) => void;
+  list_invites: (payload: ListInvitesPayload, ack: (res: Ack<{ invites: InviteInfo[] }>) => void) => void;
+  revoke_invite: (payload: RevokeInvitePayload, ack: (res: Ack) => void) => void;
+  open_direct: (payload: OpenDirectPayload, ack: (res: Ack<{ room: RoomInfo; name: string }>) => void) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -209,6 +291,27 @@ export interface ServerToClientEvents {
   resync: (ev: ResyncEvent) => void;
   message_updated: (ev: MessageUpdatedEvent) => void;
   removed: (ev: RemovedEvent) => void;
+  room_added: (ev: RoomAddedEvent) => void;
+  room_moved: (ev: RoomMovedEvent) => void;
+}
+
+/**
+ * A direct conversation opened with this browser session, or a new message in one it closed or has not joined
+ * (issue 17): join it (as `name`) to read and answer. `message` is the new message, when one brought it back.
+ */
+export interface RoomAddedEvent {
+  room: RoomInfo;
+  name: string;
+  message?: WireMessage;
+}
+
+/**
+ * The room changed its address (issue 17): a public room a moderator made private (to a new private
+ * address), or a private room made public (to its title). This socket has left `room`; join `to.room`.
+ */
+export interface RoomMovedEvent {
+  room: string;
+  to: RoomInfo;
 }
 
 /**
@@ -227,6 +330,25 @@ export interface InterServerEvents {
    * it, so every node can hand its members the room's messages in id order (src/cluster/room-sequencer.ts).
    */
   room_message: (ev: RoomMessageEvent) => void;
+  /** Take matching sockets of this node out of a room (issue 17: a kick, a ban, a left or ended admission), on every node. */
+  evict: (ev: EvictEvent) => void;
+  /** An event for every socket of one browser session, wherever it is connected. */
+  to_session: (ev: SessionEvent) => void;
+  /** A room changed its address: every socket of this node in it moves (RoomMovedEvent). */
+  room_moved: (ev: RoomMovedEvent) => void;
+}
+
+/** Which sockets leave the room: those holding the name (by its key), and those of the session (by its key). */
+export interface EvictEvent {
+  room: string;
+  nameKey?: string;
+  sessionKey?: string;
+  removed: RemovedEvent;
+}
+
+export interface SessionEvent {
+  sessionKey: string;
+  roomAdded: RoomAddedEvent;
 }
 
 /** A stored message as it travels between nodes: the room broadcast's payload and the room's id before it. */
@@ -244,9 +366,11 @@ export interface SocketData {
   ip: string;
   /** room -> the name this socket joined it with. */
   rooms: Map<string, string>;
+  /** Private rooms and direct conversations this socket is in (issue 17); absent until it joins one, so a public-only socket pays nothing. */
+  privateRooms?: Map<string, { kind: "private" | "direct" }>;
 }
 
-/** One room in GET /api/rooms */
+/** One public room in GET /api/rooms (private rooms and direct conversations are never listed). */
 export interface RoomSummary {
   room: string;
   users: number;
@@ -267,6 +391,9 @@ export const LIMITS = {
   searchMaxChars: 200,
   searchDefaultLimit: 20,
   searchMaxLimit: 50,
+  titleMaxChars: 50,
+  /** The longest an invite link may live: 30 days (INVITE_MAX_TTL_MS may lower it). */
+  inviteMaxTtlMs: 30 * 24 * 3600 * 1000,
 } as const;
 
 export function isNotice(msg: MessageEvent): msg is Notice {

@@ -6,6 +6,13 @@ import { z } from "zod";
 import {
   banUserPayload,
   content,
+  createInvitePayload,
+  createRoomPayload,
+  listInvitesPayload,
+  myRoomsPayload,
+  openDirectPayload,
+  revokeInvitePayload,
+  updateRoomPayload,
   deleteMessagePayload,
   editMessagePayload,
   kickUserPayload,
@@ -30,6 +37,7 @@ export function fail(code: ErrorCode, message: string): Failure {
 const FIELD_CODES: ReadonlyMap<string, ErrorCode> = new Map<string, ErrorCode>([
   ["username", "invalid_name"],
   ["room", "invalid_room"],
+  ["title", "invalid_room"],
   ["content", "invalid_content"],
   ["clientId", "invalid_client_id"],
   ["since", "invalid_cursor"],
@@ -116,6 +124,13 @@ export const parseEditMessage = payloadParser(editMessagePayload);
 export const parseDeleteMessage = payloadParser(deleteMessagePayload);
 export const parseKickUser = payloadParser(kickUserPayload);
 export const parseBanUser = payloadParser(banUserPayload);
+export const parseCreateRoom = payloadParser(createRoomPayload);
+export const parseUpdateRoom = payloadParser(updateRoomPayload);
+export const parseMyRooms = payloadParser(myRoomsPayload);
+export const parseCreateInvite = payloadParser(createInvitePayload);
+export const parseListInvites = payloadParser(listInvitesPayload);
+export const parseRevokeInvite = payloadParser(revokeInvitePayload);
+export const parseOpenDirect = payloadParser(openDirectPayload);
 
 const parseSendFields = payloadParser(sendPayload);
 const parseLeaveFields = payloadParser(leavePayload);

@@ -333,6 +333,11 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
   function onRemoved(s, ev) {
     const r = sessions.get(s.room);
     if (!r) return;
+    if (ev.reason === "left") {
+      // This browser left the private room (or closed the conversation) in another tab: this tab follows.
+      afterLeaving(r, false, false);
+      return;
+    }
     if (currentKey === s.room) {
       showJoinFormAfterLoss(r);
       views.showRemoved(ev.reason, ev.until);

@@ -16,12 +16,16 @@ import { pageAround } from "../storage/page-around.js";
 import { toWire } from "./wire.js";
 import { deleteMessage, editMessage } from "./edits.js";
 import { banRefusal, banUser, isModerator, kickUser } from "./moderation.js";
+import { createRoom, endStay, joinAdmission, joinedRoomInfo, myRooms, outsider, stillAdmitted, updateRoom } from "./private-rooms.js";
+import { createInvite, listInvites, revokeInvite } from "./invites.js";
+import { afterDirectSend, openDirect } from "./direct-messages.js";
+import { listenToOtherNodes } from "./room-exits.js";
 
 export function registerChat(io: ChatServer, deps: ChatDeps): void {
   // One table for the whole server and one listener per connection: idle connections are what memory goes to.
   const routes: Record<ClientEventName, EventRoute> = {
     join_chat: { limit: "join", isMembership: true, handler: (socket, raw, ctx) => join(io, socket, deps, raw, ctx) },
-    send_message: { limit: "send", handler: (socket, raw) => send(socket, deps, raw) },
+    send_message: { limit: "send", handler: (socket, raw) => send(io, socket, deps, raw) },
     leave_chat: { limit: "join", isMembership: true, handler: (socket, raw) => leave(io, socket, deps, raw) },
     fetch_history: { limit: "history", handler: (socket, raw) => fetchHistory(socket, deps, raw) },
     typing: { limit: "typing", handler: (socket, raw) => typing(socket, raw) },
@@ -32,7 +36,16 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
     delete_message: { limit: "send", handler: (socket, raw) => deleteMessage(io, socket, deps, raw) },
     kick_user: { limit: "join", handler: (socket, raw) => kickUser(io, socket, deps, raw) },
     ban_user: { limit: "join", handler: (socket, raw) => banUser(io, socket, deps, raw) },
+    // Issue 17: private rooms, invite links, direct conversations. Each writes at most a row or two: the join budget.
+    create_room: { limit: "join", handler: (socket, raw) => createRoom(socket, deps, raw) },
+    update_room: { limit: "join", handler: (socket, raw) => updateRoom(io, socket, deps, raw) },
+    my_rooms: { limit: "history", handler: (socket, raw) => myRooms(socket, deps, raw) },
+    create_invite: { limit: "join", handler: (socket, raw) => createInvite(socket, deps, raw) },
+    list_invites: { limit: "history", handler: (socket, raw) => listInvites(socket, deps, raw) },
+    revoke_invite: { limit: "join", handler: (socket, raw) => revokeInvite(socket, deps, raw) },
+    open_direct: { limit: "join", handler: (socket, raw) => openDirect(io, socket, deps, raw) },
   };
+  listenToOtherNodes(io, deps);
   const shared = deps.sharedLimits ?? createMemorySharedLimits(deps.config.rateLimits);
   io.on("connection", (socket) => {
     socket.data.rooms = new Map();
@@ -72,6 +85,9 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   const maxRooms = deps.config.rateLimits.maxRoomsPerConnection;
   // Every room a connection is in stays in memory and on the home page's list: cap them. A room it is already in costs nothing new.
   if (current === undefined && socket.data.rooms.size >= maxRooms) return fail("too_many_rooms", `You can be in at most ${maxRooms} rooms at once; leave one first.`);
+  // First: an outsider of a private room learns nothing, not even whether a name is taken or banned there.
+  const admitted = await joinAdmission(socket, deps, room, username);
+  if ("ok" in admitted) return admitted;
   if (current !== username) {
     const banned = await banRefusal(socket, deps, room, username);
     if (banned !== null) return banned;
@@ -87,6 +103,13 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
     await deps.fanout.enter(room); // several nodes: where this node's live delivery of the room starts, read before the history
     result = await loadJoinHistory(deps, room, username, since, socket.data.ownerKey);
     if (deps.config.moderatorToken !== null) result.isModerator = await isModerator(socket, deps);
+    if (admitted.kind === "member") {
+      if (!(await stillAdmitted(socket, deps, room, username))) {
+        if (current !== username) await retractEntry(io, socket, deps, room, entered.isNew);
+        return outsider();
+      }
+      result.roomInfo = await joinedRoomInfo(socket, deps, admitted.record);
+    }
     // Last, right before the ack leaves: every presence delta this socket gets after the ack is newer than the list.
     result.users = await deps.presence.users(room);
   } catch (err) {
@@ -115,7 +138,7 @@ async function loadJoinHistory(deps: ChatDeps, room: string, username: string, s
   return { room, username, history: page.messages.map(wire), hasMore: older.messages.length > 0, hasMoreAfter: page.hasMore, users: [] };
 }
 
-async function send(socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<SendResult>> {
+async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<SendResult>> {
   const input = parseSend(raw);
   if (!input.ok) return input;
   const { room, username, content, clientId } = input.value;
@@ -137,6 +160,9 @@ async function send(socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<A
   if (saved.duplicate) return { ok: true, message, duplicate: true };
   deps.metrics.messagesStored.inc();
   await deps.fanout.publish(saved); // the sender's socket too: its copy of the broadcast still comes before the ack
+  if (socket.data.privateRooms?.get(room)?.kind === "direct") {
+    afterDirectSend(io, socket, deps, toWire(saved.message)).catch((err: unknown) => deps.log.warn("direct_notify_failed", { room, err: (err as Error).message }));
+  }
   return { ok: true, message };
 }
 
@@ -156,8 +182,11 @@ async function mentionsIn(deps: ChatDeps, room: string, content: string): Promis
 async function leave(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack> {
   const input = parseLeave(raw);
   if (!input.ok) return input;
-  if (!socket.data.rooms.has(input.value.room)) return fail("not_in_room", "You are not in this room.");
-  await exitRoom(io, socket, deps, input.value.room); // an explicit leave gives the name up at once, no grace
+  const { room } = input.value;
+  if (!socket.data.rooms.has(room)) return fail("not_in_room", "You are not in this room.");
+  const kind = socket.data.privateRooms?.get(room)?.kind;
+  await exitRoom(io, socket, deps, room); // an explicit leave gives the name up at once, no grace
+  if (kind !== undefined) await endStay(io, socket, deps, room, kind); // issue 17: the admission ends (private) or the conversation closes (direct)
   return { ok: true };
 }
 

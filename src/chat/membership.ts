@@ -49,6 +49,7 @@ export async function exitRoom(io: ChatServer, socket: ChatSocket, deps: ChatDep
   const username = socket.data.rooms.get(room);
   if (username === undefined) return;
   socket.data.rooms.delete(room);
+  socket.data.privateRooms?.delete(room);
   // After socket.leave, the leaver is no longer in the room: as in the original, it does not hear its own notice.
   void socket.leave(room);
   const hold = isDrop && deps.grace.shouldHold(socket.data.sessionId);
@@ -71,6 +72,7 @@ export async function retractEntry(io: ChatServer, socket: ChatSocket, deps: Cha
   const username = socket.data.rooms.get(room);
   if (username === undefined) return;
   socket.data.rooms.delete(room);
+  socket.data.privateRooms?.delete(room);
   void socket.leave(room);
   const outcome = await deps.presence.leave(room, username, socket.id, false);
   if (!wasNew && outcome.state === "left") announceDeparture(io, room, outcome.name, username);

@@ -2,7 +2,9 @@
 import type { Ack, Failure, RemovedEvent } from "../protocol.js";
 import type { AuditEntry } from "../storage/repository.js";
 import { fail, nameKey, parseBanUser, parseKickUser } from "../validation.js";
-import { exitRoom } from "./membership.js";
+import { isPrivateAddress } from "../access/room-address.js";
+import { sessionKey } from "../shared/session-key.js";
+import { evict } from "./room-exits.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 
 /** How much of a moderator's session key the log and the audit show: enough to tell moderators apart, not to forge. */
@@ -36,25 +38,22 @@ export async function recordAction(socket: ChatSocket, deps: ChatDeps, entry: Om
   });
 }
 
-/** The sockets that hold `username` in the room (every tab of that name), matched by name key. */
-function holdersOf(io: ChatServer, room: string, username: string): ChatSocket[] {
-  const key = nameKey(username);
-  const ids = io.of("/").adapter.rooms.get(room) ?? new Set<string>();
-  const holders: ChatSocket[] = [];
-  for (const id of ids) {
-    const socket = io.of("/").sockets.get(id);
-    const name = socket?.data.rooms.get(room);
-    if (socket !== undefined && name !== undefined && nameKey(name) === key) holders.push(socket);
-  }
-  return holders;
+/**
+ * Takes the name out of the room on every node (each of its tabs hears `removed`; the room hears it leave).
+ * In a private room or a direct conversation the holder's admission ends too, so all its tabs go, whatever name they use.
+ */
+async function removeFromRoom(io: ChatServer, deps: ChatDeps, holderKey: string | null, username: string, removed: RemovedEvent): Promise<void> {
+  const room = removed.room;
+  const endsAdmission = holderKey !== null && isPrivateAddress(room);
+  if (endsAdmission) await deps.store.access.removeMember(room, holderKey);
+  evict(io, deps, { room, nameKey: nameKey(username), ...(endsAdmission ? { sessionKey: holderKey } : {}), removed });
 }
 
-/** Takes each socket out of the room at once (no name grace: the name is free now), then tells it why. */
-function removeFromRoom(io: ChatServer, deps: ChatDeps, sockets: ChatSocket[], event: RemovedEvent): void {
-  for (const socket of sockets) {
-    void exitRoom(io, socket, deps, event.room); // the last tab's leaving tells the room ("has left", presence)
-    socket.emit("removed", event);
-  }
+/** The holder of the name in the room, on any node, and its session key (null for a client without a cookie). */
+async function holderOf(deps: ChatDeps, room: string, username: string): Promise<{ name: string; key: string | null } | null> {
+  const holder = await deps.presence.holder(room, username);
+  if (holder === null) return null;
+  return { name: holder.name, key: holder.sessionId.startsWith("s:") ? sessionKey(deps.config.secretKey, holder.sessionId) : null };
 }
 
 export async function kickUser(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack> {
@@ -63,10 +62,10 @@ export async function kickUser(io: ChatServer, socket: ChatSocket, deps: ChatDep
   const { room, username } = input.value;
   const refusal = await moderatorRefusal(socket, deps, room);
   if (refusal !== null) return refusal;
-  const holders = holdersOf(io, room, username);
-  if (holders.length === 0) return fail("not_found", `No one named "${username}" is in this room.`);
+  const holder = await holderOf(deps, room, username);
+  if (holder === null) return fail("not_found", `No one named "${username}" is in this room.`);
   await recordAction(socket, deps, { action: "kick", room, target: username, messageId: null, detail: null });
-  removeFromRoom(io, deps, holders, { room, reason: "kicked" });
+  await removeFromRoom(io, deps, holder.key, username, { room, reason: "kicked" });
   return { ok: true };
 }
 
@@ -77,14 +76,23 @@ export async function banUser(io: ChatServer, socket: ChatSocket, deps: ChatDeps
   const { room, username, durationMs } = input.value;
   const refusal = await moderatorRefusal(socket, deps, room);
   if (refusal !== null) return refusal;
-  const holders = holdersOf(io, room, username);
+  const holder = await holderOf(deps, room, username); // a name is held by one session, on any node
   const at = deps.clock.now();
   const until = new Date(at.getTime() + durationMs);
-  const sessionKey = holders[0]?.data.ownerKey ?? null; // a name is held by one session
-  await deps.store.addBan({ room, nameKey: nameKey(username), sessionKey, until, by: socket.data.ownerKey.slice(0, WHO_CHARS), at });
+  const key = holder?.key ?? null;
+  await deps.store.addBan({ room, nameKey: nameKey(username), sessionKey: key, until, by: socket.data.ownerKey.slice(0, WHO_CHARS), at });
   await recordAction(socket, deps, { action: "ban", room, target: username, messageId: null, detail: JSON.stringify({ durationMs, until: until.toISOString() }) });
-  removeFromRoom(io, deps, holders, { room, reason: "banned", until: until.toISOString() });
+  const removed: RemovedEvent = { room, reason: "banned", until: until.toISOString() };
+  if (holder !== null) await removeFromRoom(io, deps, key, username, removed);
+  if (key !== null) await leaveDirectOf(io, deps, key, room, removed);
   return { ok: true };
+}
+
+/** A ban covers the direct conversations the banned session opened from (or was reached through) that room: its tabs leave them. */
+async function leaveDirectOf(io: ChatServer, deps: ChatDeps, key: string, room: string, removed: RemovedEvent): Promise<void> {
+  for (const { record } of await deps.store.access.roomsOf(key)) {
+    if (record.kind === "direct" && record.originRoom === room) evict(io, deps, { room: record.room, sessionKey: key, removed: { ...removed, room: record.room } });
+  }
 }
 
 /** Null when the socket may join the room under this name; `banned` with the end time while a ban holds. */

@@ -4,6 +4,7 @@
 // so every call that changes or reads a room is async.
 import type { RoomSummary } from "../protocol.js";
 import { nameKey } from "../shared/names.js";
+import { isPrivateAddress } from "../access/room-address.js";
 
 /** `isNew`: the name was not present (announce it); false for a further tab or an owner back within the grace. */
 export type PresenceJoin = { ok: true; isNew: boolean } | { ok: false; reason: "name_taken" };
@@ -32,12 +33,25 @@ export interface PresenceStore {
   release(room: string, name: string, hold: number): Promise<string | null>;
   /** Every name present (held ones too), sorted ignoring case as people read a list. */
   users(room: string): Promise<string[]>;
-  /** Synchronous for the home page and the active-rooms gauge; a shared store would serve it from a cache. */
+  /** Who holds `name` (by its key) in the room, held names too: the name as listed and its session; null for nobody. */
+  holder(room: string, name: string): Promise<Holding | null>;
+  /** Every holder of the room, held names too. */
+  holders(room: string): Promise<Holding[]>;
+  /**
+   * The public rooms with someone present (private rooms and direct conversations are never listed, issue 17).
+   * Synchronous for the home page and the active-rooms gauge; a shared store serves it from a cache.
+   */
   rooms(): RoomSummary[];
-  /** How many rooms have someone present, in O(1) (the mr_active_rooms gauge). */
+  /** How many public rooms have someone present, in O(1) (the mr_active_rooms gauge). */
   roomCount(): number;
-  /** Every active room with its number of present names, unsorted (room-directory.ts picks the busiest). */
+  /** Every active public room with its number of present names, unsorted (room-directory.ts picks the busiest). */
   roomSizes(): Iterable<RoomSummary>;
+}
+
+/** A name held in a room and the browser session (or cookie-less connection) holding it. */
+export interface Holding {
+  name: string;
+  sessionId: string;
 }
 
 interface Holder {
@@ -78,17 +92,27 @@ function removeSorted(sorted: Holder[], holder: Holder): void {
 export function createMemoryPresence(): PresenceStore {
   const rooms = new Map<string, RoomPresence>();
   let lastHold = 0;
+  /** Rooms of `rooms` that are private addresses: kept out of every listing and count. */
+  let privateRooms = 0;
 
   const drop = (room: string, state: RoomPresence, key: string, holder: Holder): void => {
     state.byKey.delete(key);
     removeSorted(state.sorted, holder);
-    if (state.byKey.size === 0) rooms.delete(room);
+    if (state.byKey.size > 0) return;
+    rooms.delete(room);
+    if (isPrivateAddress(room)) privateRooms--;
+  };
+  const publicEntries = function* (): Generator<[string, RoomPresence]> {
+    for (const entry of rooms) if (!isPrivateAddress(entry[0])) yield entry;
   };
 
   return {
     join(room, name, sessionId, socketId) {
       let state = rooms.get(room);
-      if (!state) rooms.set(room, (state = { byKey: new Map(), sorted: [] }));
+      if (!state) {
+        rooms.set(room, (state = { byKey: new Map(), sorted: [] }));
+        if (isPrivateAddress(room)) privateRooms++;
+      }
       const key = nameKey(name);
       const holder = state.byKey.get(key);
       if (holder === undefined) {
@@ -125,14 +149,19 @@ export function createMemoryPresence(): PresenceStore {
     users(room) {
       return Promise.resolve((rooms.get(room)?.sorted ?? []).map((h) => h.name));
     },
-    rooms() {
-      return [...rooms.entries()]
-        .map(([room, state]) => ({ room, users: state.byKey.size }))
-        .sort((a, b) => b.users - a.users || byName(a.room, b.room));
+    holder(room, name) {
+      const h = rooms.get(room)?.byKey.get(nameKey(name));
+      return Promise.resolve(h === undefined ? null : { name: h.name, sessionId: h.sessionId });
     },
-    roomCount: () => rooms.size,
+    holders(room) {
+      return Promise.resolve((rooms.get(room)?.sorted ?? []).map((h) => ({ name: h.name, sessionId: h.sessionId })));
+    },
+    rooms() {
+      return [...publicEntries()].map(([room, state]) => ({ room, users: state.byKey.size })).sort((a, b) => b.users - a.users || byName(a.room, b.room));
+    },
+    roomCount: () => rooms.size - privateRooms,
     *roomSizes() {
-      for (const [room, state] of rooms) yield { room, users: state.byKey.size };
+      for (const [room, state] of publicEntries()) yield { room, users: state.byKey.size };
     },
   };
 }

@@ -9,6 +9,7 @@ import type { MessageFanout } from "./message-fanout.js";
 import type { NameGrace } from "./name-grace.js";
 import type { PresenceStore } from "./presence.js";
 import type { SharedLimits } from "./shared-limits.js";
+import type { NodeBus } from "./room-exits.js";
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -28,6 +29,8 @@ export interface ChatDeps {
   fanout: MessageFanout;
   /** Per-session and per-address limits shared by every node (Redis); the memory backend when absent. */
   sharedLimits?: SharedLimits;
+  /** The other nodes (several nodes), or nobody (one): kicks, ended admissions and moved rooms reach every node. */
+  nodes: NodeBus;
 }
 
 /** Counts handlers still running, so shutdown can answer every in-flight event before closing. */

@@ -8,7 +8,7 @@
 //   alive:<node>         string, expires after PRESENCE_TTL_MS unless the node heartbeats
 //   nodes                set   every node that registered
 //   reserve:<room>:<key> string sid, expires at the end of a dead node's name grace
-//   rooms                zset  room -> names present (the room directory)
+//   rooms                zset  public room -> names present (the room directory; private addresses never enter it)
 import type { Redis } from "ioredis";
 import type { RoomSummary } from "../protocol.js";
 import { nameKey } from "../shared/names.js";
@@ -27,13 +27,20 @@ const k = {
   reap: (node: string) => `${P}reap:${node}`,
 };
 
+// A public room counts in the directory; a private address (access/room-address.ts: "~" and 22 base64url
+// characters) never does (issue 17).
+const LISTED = `
+local function listed(room)
+  return not (string.len(room) == 23 and string.match(room, '^~[%w_%-]+$') ~= nil)
+end`;
+
 // KEYS: room, socks, node, reserve, rooms. ARGV: key, name, sid, member, entry, room, holdPrefix.
 // A hold's entry in the node's set is holdPrefix .. ',"#<hold>",<untilMs>]' (holdPrefix: JSON of [room, key]
 // without its closing bracket, built in JS), and the hold's untilMs is kept with the holder, so the scripts that
 // end a hold (the owner back, the grace over) can remove that exact entry. The owner may come back on another
 // node: the holder also keeps the key of the set its hold is in (hnode; one Redis, not Redis Cluster).
 // 1: a new presence; 0: a further tab or the owner back from a hold; -1: name_taken.
-const JOIN = `
+const JOIN = `${LISTED}
 local h = redis.call('HGET', KEYS[1], ARGV[1])
 if not h then
   local r = redis.call('GET', KEYS[4])
@@ -41,7 +48,7 @@ if not h then
   redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({name = ARGV[2], sid = ARGV[3], hold = 0}))
   redis.call('SADD', KEYS[2], ARGV[4])
   redis.call('SADD', KEYS[3], ARGV[5])
-  redis.call('ZINCRBY', KEYS[5], 1, ARGV[6])
+  if listed(ARGV[6]) then redis.call('ZINCRBY', KEYS[5], 1, ARGV[6]) end
   redis.call('DEL', KEYS[4])
   return 1
 end
@@ -57,10 +64,10 @@ redis.call('SADD', KEYS[3], ARGV[5])
 return 0`;
 
 // Drops a holder and its room's count. Shared by the scripts below.
-const DROP = `
+const DROP = `${LISTED}
 local function drop(roomKey, field, roomsKey, room)
   redis.call('HDEL', roomKey, field)
-  if tonumber(redis.call('ZINCRBY', roomsKey, -1, room)) <= 0 then redis.call('ZREM', roomsKey, room) end
+  if listed(room) and tonumber(redis.call('ZINCRBY', roomsKey, -1, room)) <= 0 then redis.call('ZREM', roomsKey, room) end
 end`;
 
 // KEYS: room, socks, node, rooms, holdSeq. ARGV: key, member, entry, hold(0|1), room, holdUntilMs, holdPrefix.
@@ -204,6 +211,16 @@ export function createRedisPresence(redis: Redis, opts: RedisPresenceOptions): R
     async users(room) {
       const holders = await orUnavailable(redis.hvals(k.room(room)));
       return holders.map((h) => (JSON.parse(h) as { name: string }).name).sort(byName);
+    },
+    async holder(room, name) {
+      const raw = await orUnavailable(redis.hget(k.room(room), nameKey(name)));
+      if (raw === null) return null;
+      const h = JSON.parse(raw) as { name: string; sid: string };
+      return { name: h.name, sessionId: h.sid };
+    },
+    async holders(room) {
+      const all = await orUnavailable(redis.hvals(k.room(room)));
+      return all.map((raw) => JSON.parse(raw) as { name: string; sid: string }).map((h) => ({ name: h.name, sessionId: h.sid })).sort((a, b) => byName(a.name, b.name));
     },
     rooms: () => cache.rooms,
     roomCount: () => cache.total,

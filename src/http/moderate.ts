@@ -7,6 +7,7 @@ import type { Logger } from "../log.js";
 import type { EditsAndModeration } from "../storage/repository.js";
 import { addressKey } from "../shared/address-key.js";
 import { isSameSecret } from "./secrets.js";
+import { isSameOrigin } from "./same-origin.js";
 import { browserSessionKey, newSessionCookie, sessionFromRequest } from "./session.js";
 
 export interface ModerateDeps {
@@ -49,18 +50,6 @@ export class AttemptLimiter {
 
   private forgetOld(now: number): void {
     for (const [key, times] of this.tries) if (times.every((t) => now - t >= MINUTE_MS)) this.tries.delete(key);
-  }
-}
-
-/** A form post from another site (or with no Origin at all) is refused: the token form is for this origin only. */
-function isSameOrigin(req: Request, config: Config): boolean {
-  const origin = req.get("origin");
-  if (origin === undefined || origin === "null") return false;
-  if (config.allowedOrigins.includes(origin)) return true;
-  try {
-    return new URL(origin).host === (req.get("host") ?? "").toLowerCase();
-  } catch {
-    return false;
   }
 }
 

@@ -10,6 +10,8 @@ import { parseRoom } from "../validation.js";
 import { newSessionCookie, sessionFromRequest } from "./session.js";
 
 import { isSameSecret } from "./secrets.js";
+import type { InvitePage } from "./invites.js";
+import { isPrivateAddress } from "../access/room-address.js";
 import { moderateRoutes } from "./moderate.js";
 import type { Clock } from "../clock.js";
 import type { EditsAndModeration } from "../storage/repository.js";
@@ -42,12 +44,24 @@ function ensureSession(config: Config, req: Request, res: Response): void {
   if (sessionFromRequest(config.secretKey, req) === null) res.append("Set-Cookie", newSessionCookie(config.secretKey, req.secure));
 }
 
-function renderPage(deps: RouteDeps, req: Request, res: Response, room: { name: string | null; error: string | null }, status = 200): void {
+/** What the chat page opens with: a room to join (its address), a bad address's error, or an invite (issue 17). */
+export interface PageRequest {
+  name: string | null;
+  error: string | null;
+  invite?: InvitePage;
+}
+
+export function renderPage(deps: RouteDeps, req: Request, res: Response, room: PageRequest, status = 200): void {
   ensureSession(deps.config, req, res);
-  const listing = deps.directory.busiest();
+  // LIST_PUBLIC_ROOMS=false: no room name on the page at all.
+  const listing = deps.config.access.listPublicRooms ? deps.directory.busiest() : { rooms: [], total: 0 };
   res.status(status).render("chat", {
     room: room.name,
+    // A private address says nothing about its room, and the page shows none of it: the join answer gives the name to members.
+    isPrivateRoom: room.name !== null && isPrivateAddress(room.name),
     roomError: room.error,
+    invite: room.invite ?? null,
+    listRooms: deps.config.access.listPublicRooms,
     rooms: listing.rooms,
     roomsTotal: listing.total,
     historyLimit: deps.config.historyLimit,
@@ -71,6 +85,10 @@ export function routes(deps: RouteDeps): Router {
   router.use(moderateRoutes(deps));
 
   router.get("/api/rooms", (_req, res) => {
+    if (!deps.config.access.listPublicRooms) {
+      res.status(404).set("Cache-Control", "no-store").json({ error: "not_found" });
+      return;
+    }
     const { rooms, total } = deps.directory.busiest();
     const body: RoomsResponse = { rooms, total };
     res.set("Cache-Control", "no-store").json(body);

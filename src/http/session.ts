@@ -1,9 +1,11 @@
 // A signed, HttpOnly cookie that tells one browser from another, so a present name belongs to one person.
 // Parsing, serialising and signing are Express's own building blocks (`cookie`, `cookie-signature`).
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { parse, serialize } from "cookie";
 import { sign, unsign } from "cookie-signature";
+
+export { browserSessionKey, sessionKey } from "../shared/session-key.js";
 
 export const SESSION_COOKIE = "mr_session";
 const ONE_YEAR_S = 365 * 24 * 3600;
@@ -33,20 +35,6 @@ export function sessionFromRequest(secret: string, req: IncomingMessage): string
   const header = req.headers.cookie;
   const value = header === undefined ? undefined : parse(header)[SESSION_COOKIE];
   return value === undefined ? null : verifySession(secret, value);
-}
-
-/**
- * What the database keeps of a session (issue 12: a message's owner, a moderator, a ban): HMAC-SHA256 of the
- * socket's session id ("s:<cookie id>", or "c:<socket id>" without a cookie) under SECRET_KEY, in hex. The
- * cookie id itself never reaches the database, and a copy of the file cannot be turned back into a cookie.
- */
-export function sessionKey(secret: string, sessionId: string): string {
-  return createHmac("sha256", secret).update(sessionId).digest("hex");
-}
-
-/** The key of a browser session from its cookie id, as sessionKey gives it for that browser's sockets. */
-export function browserSessionKey(secret: string, cookieId: string): string {
-  return sessionKey(secret, `s:${cookieId}`);
 }
 
 /** A Set-Cookie value for a fresh session; Secure when the page itself came over HTTPS. */

@@ -37,6 +37,43 @@ CREATE TABLE IF NOT EXISTS moderation_audit (
   detail TEXT
 );`;
 
+// Private rooms, invite links and direct conversations (issue 17). Tables of their own, so the Flask app's
+// chat_message is untouched; members are session keys (the cookie is never stored), invites token hashes.
+export const ROOM_ACCESS_DDL = `
+CREATE TABLE IF NOT EXISTS room_record (
+  room TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('private', 'direct')),
+  creator_key TEXT,
+  members_can_invite INTEGER NOT NULL DEFAULT 0,
+  origin_room TEXT,
+  pair_key TEXT UNIQUE,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_room_record_creator ON room_record (creator_key);
+CREATE TABLE IF NOT EXISTS room_member (
+  room TEXT NOT NULL REFERENCES room_record (room) ON DELETE CASCADE,
+  session_key TEXT NOT NULL,
+  name TEXT,
+  admitted_at TEXT NOT NULL,
+  closed_upto INTEGER,
+  PRIMARY KEY (room, session_key)
+);
+CREATE INDEX IF NOT EXISTS ix_room_member_session ON room_member (session_key);
+CREATE TABLE IF NOT EXISTS room_invite (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  room TEXT NOT NULL REFERENCES room_record (room) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_by TEXT NOT NULL,
+  created_by_name TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  max_uses INTEGER,
+  uses INTEGER NOT NULL DEFAULT 0,
+  revoked_at TEXT
+);
+CREATE INDEX IF NOT EXISTS ix_room_invite_room ON room_invite (room, id);`;
+
 export interface ColumnToAdd {
   table: string;
   column: string;
@@ -117,6 +154,8 @@ export const migrations: readonly Migration[] = [
   { version: 7, addColumns: [{ table: "chat_message", column: "mentions", type: "TEXT" }] },
   // The search index filled from a watermark instead of by the INSERT trigger (see sqlite-search-index.ts).
   { version: 8, sql: DEFERRED_SEARCH_DDL },
+  // Private rooms, their members and invite links, direct conversations (issue 17).
+  { version: 9, sql: ROOM_ACCESS_DDL },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

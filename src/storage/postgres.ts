@@ -21,6 +21,8 @@ import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-c
 import { toStoredTimestamp } from "./timestamps.js";
 import { toMessage } from "./message-state.js";
 import { PostgresModeration } from "./postgres-moderation.js";
+import { PostgresRoomAccess } from "./postgres-access.js";
+import type { RoomAccessStore } from "../access/store.js";
 import { createPool, describeConnectError, PostgresConnectError, roomLockKey, type PoolOptions } from "./postgres-pool.js";
 import { searchStatement } from "./postgres-search.js";
 
@@ -274,6 +276,39 @@ export class PostgresMessageRepository implements ChatStore {
   activeBan = (room: string, nameKey: string, sessionKey: string | null, now: Date) => this.moderation.activeBan(room, nameKey, sessionKey, now);
   audit = (entry: AuditEntry) => this.moderation.audit(entry);
   auditLog = (limit: number) => this.moderation.auditLog(limit);
+
+  /** Private rooms, members, invites (issue 17): the SQL lives in postgres-access.ts. */
+  readonly access: RoomAccessStore = new PostgresRoomAccess(
+    (sql, params, what) => this.query(sql, params, what),
+    (work) => this.transaction(work),
+  );
+
+  /** `work` in one transaction on one pooled connection; any failure rolls back and becomes StorageUnavailableError. */
+  private async transaction<T>(work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    if (this.isClosing) throw new StorageUnavailableError("the database is closed");
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      this.noteFailure(err);
+      throw new StorageUnavailableError("the database cannot be reached", { cause: err });
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      this.noteSuccess();
+      return result;
+    } catch (err) {
+      broken = err instanceof Error ? err : new Error(String(err));
+      await client.query("ROLLBACK").catch(() => undefined);
+      this.noteFailure(err);
+      throw new StorageUnavailableError("the database cannot be written", { cause: err });
+    } finally {
+      client.release(broken); // an error discards the connection: it may be half-dead or mid-statement
+    }
+  }
 
   async isHealthy(): Promise<boolean> {
     if (this.isClosed) return false;

@@ -1,4 +1,5 @@
 // The storage seam: chat/ talks to this interface only, so another store (PostgreSQL) can slot in.
+import type { RoomAccessStore } from "../access/store.js";
 import type { SearchQuery } from "../shared/search-query.js";
 
 export type { SearchQuery, SearchTerm } from "../shared/search-query.js";
@@ -82,7 +83,7 @@ export interface RoomBan {
 export interface AuditEntry {
   at: Date;
   moderator: string;
-  action: "delete" | "kick" | "ban" | "sign_in" | "sign_out";
+  action: "delete" | "kick" | "ban" | "sign_in" | "sign_out" | "make_private" | "make_public";
   room: string | null;
   target: string | null;
   messageId: number | null;
@@ -128,14 +129,18 @@ export interface MessageEdits {
   erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null>;
 }
 
-/** What issue 12 adds to a store, kept apart from MessageRepository so wrappers of it (fault injection) need not change. */
-export type EditsAndModeration = MessageEdits & ModerationStore;
+/**
+ * What issues 12 and 17 add to a store (edits, moderation, private rooms and invites), kept apart from
+ * MessageRepository so wrappers of it (fault injection) need not change.
+ */
+export type EditsAndModeration = MessageEdits & ModerationStore & { readonly access: RoomAccessStore };
 
 /** Everything a real store provides: both SQLite and PostgreSQL implement this. */
 export type ChatStore = MessageRepository & EditsAndModeration;
 
 export function hasEditsAndModeration(repo: MessageRepository): repo is ChatStore {
-  return typeof (repo as Partial<ChatStore>).erase === "function" && typeof (repo as Partial<ChatStore>).activeBan === "function";
+  const store = repo as Partial<ChatStore>;
+  return typeof store.erase === "function" && typeof store.activeBan === "function" && typeof store.access?.roomAccess === "function";
 }
 
 /** The store cannot take writes (read-only, disk full, busy, file gone); the client gets storage_unavailable. */

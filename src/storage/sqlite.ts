@@ -25,6 +25,8 @@ import { toStoredTimestamp } from "./timestamps.js";
 import { SqliteModeration } from "./sqlite-moderation.js";
 import { toMessage } from "./message-state.js";
 import { SqliteConnection } from "./sqlite-connection.js";
+import { SqliteRoomAccess } from "./sqlite-access.js";
+import type { RoomAccessStore } from "../access/store.js";
 
 const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions";
 // Both walk ix_chat_message_room_id from one end of the room's range: cost is the page size, not the room size.
@@ -296,6 +298,12 @@ export class SqliteMessageRepository implements ChatStore {
   activeBan = (room: string, nameKey: string, sessionKey: string | null, now: Date) => this.moderation.activeBan(room, nameKey, sessionKey, now);
   audit = (entry: AuditEntry) => this.moderation.audit(entry);
   auditLog = (limit: number) => this.moderation.auditLog(limit);
+
+  /** Private rooms, members, invites (issue 17): the SQL lives in sqlite-access.ts. */
+  readonly access: RoomAccessStore = new SqliteRoomAccess(
+    (work) => this.conn.read((_stmts, db) => work(db)),
+    (work) => this.conn.write((_stmts, db) => work(db)),
+  );
 
   /**
    * A room with few rows below `before` in a big file: the index would walk the term's rows of every room

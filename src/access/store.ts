@@ -1,0 +1,121 @@
+// What access decisions need from a store (issue 17): private rooms, who is admitted to them, invite links and
+// direct conversations. Defined here, below the stores, so SQLite and PostgreSQL implement it and neither the
+// chat handlers nor the HTTP routes reach into storage/ for an access rule.
+
+export type PrivateKind = "private" | "direct";
+
+/** A private room or a direct conversation. Public rooms have no record: they are their name. */
+export interface RoomRecord {
+  /** The address (room-address.ts): what join_chat and every other event name. */
+  room: string;
+  /** The display name a private room was given; a direct conversation's is its members' names. */
+  title: string;
+  kind: PrivateKind;
+  /** The session that created it (its key); null for a direct conversation. */
+  creatorKey: string | null;
+  /** Every member may make invite links, not only the creator and moderators. */
+  membersCanInvite: boolean;
+  /** Direct: the public or private room it was opened from (a ban there covers it). */
+  originRoom: string | null;
+  createdAt: Date;
+}
+
+/** A browser session admitted to a room, by its session key (http/session.ts: the cookie itself is never stored). */
+export interface Member {
+  sessionKey: string;
+  /** The name it had when admitted: a direct conversation shows the other member under it. */
+  name: string | null;
+  admittedAt: Date;
+  /** Direct: closed by this member when the newest message had this id; shown again when a newer one arrives. */
+  closedUpto: number | null;
+}
+
+export interface NewMember {
+  sessionKey: string;
+  name: string | null;
+}
+
+export interface NewRoom {
+  room: string;
+  title: string;
+  kind: PrivateKind;
+  creatorKey: string | null;
+  membersCanInvite: boolean;
+  originRoom: string | null;
+  /** Direct: the two sessions' pair (directPairKey), one conversation per pair. */
+  pairKey: string | null;
+  createdAt: Date;
+}
+
+export interface InviteRecord {
+  id: number;
+  room: string;
+  tokenHash: string;
+  /** The session key of its maker, and the name it had. */
+  createdBy: string;
+  createdByName: string;
+  createdAt: Date;
+  expiresAt: Date;
+  /** Null: unlimited until it expires. */
+  maxUses: number | null;
+  uses: number;
+  revokedAt: Date | null;
+}
+
+export type NewInvite = Omit<InviteRecord, "id" | "uses" | "revokedAt">;
+
+/** A session's room as it lists them: the record, its membership, and the room's newest message id (0 for none). */
+export interface SessionRoom {
+  record: RoomRecord;
+  member: Member;
+  newestId: number;
+  /** Direct: the other member's name. */
+  peerName: string | null;
+}
+
+/** What redeeming an invite did: the session is in now (or was already), or why not. */
+export type Redemption =
+  | { outcome: "admitted" | "already_member"; record: RoomRecord }
+  | { outcome: "invalid" | "expired" | "used_up" | "revoked" };
+
+export interface RoomAccessStore {
+  /** The room's record and this session's membership of it (null when not a member); null for no such room. */
+  roomAccess(room: string, sessionKey: string): Promise<{ record: RoomRecord; member: Member | null } | null>;
+  /** A new private room with its first members (its creator), in one transaction. */
+  createRoom(room: NewRoom, members: readonly NewMember[]): Promise<void>;
+  /** The pair's direct conversation, made now unless it exists; both sessions admitted. One per pair, even when two nodes race. */
+  openDirectRoom(room: NewRoom & { pairKey: string }, members: readonly [NewMember, NewMember]): Promise<RoomRecord>;
+  /** Admits a session (again: a closed direct conversation opens); keeps the first admission's time. */
+  admit(room: string, member: NewMember, at: Date): Promise<void>;
+  /** Ends a session's admission; false when it had none. */
+  removeMember(room: string, sessionKey: string): Promise<boolean>;
+  /** Direct: this member closed it at the room's newest message. */
+  closeDirect(room: string, sessionKey: string): Promise<void>;
+  members(room: string): Promise<Member[]>;
+  /** Every room this session is admitted to. */
+  roomsOf(sessionKey: string): Promise<SessionRoom[]>;
+  /** How many private rooms this session created that still exist. */
+  createdRoomCount(sessionKey: string): Promise<number>;
+  setMembersCanInvite(room: string, value: boolean): Promise<void>;
+  /**
+   * A public room becomes private at a new address: its messages and bans move there, and `members` are
+   * admitted, in one transaction.
+   */
+  makePrivate(from: string, room: NewRoom, members: readonly NewMember[]): Promise<void>;
+  /**
+   * A private room becomes the public room `to` (its title): messages and bans move there, its record,
+   * members and invites go. "name_in_use" (nothing changed) when `to` already has messages.
+   */
+  makePublic(room: string, to: string): Promise<"moved" | "name_in_use">;
+  createInvite(invite: NewInvite): Promise<InviteRecord>;
+  /** Invites of the room that are not revoked, expired or used up at `now`. */
+  activeInviteCount(room: string, now: Date): Promise<number>;
+  /** The room's invites that were not revoked, newest first. */
+  invites(room: string): Promise<InviteRecord[]>;
+  /** The invite with this token hash and its room's title, or null. */
+  inviteByHash(tokenHash: string): Promise<{ invite: InviteRecord; title: string } | null>;
+  /** False when there was no such live invite in the room. */
+  revokeInvite(room: string, id: number, at: Date): Promise<boolean>;
+  /** Checks the invite and admits the session in one transaction, spending a use only on a new admission. */
+  redeemInvite(tokenHash: string, member: NewMember, now: Date): Promise<Redemption>;
+}

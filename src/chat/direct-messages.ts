@@ -1,0 +1,74 @@
+// Direct conversations (issue 17): a private room of two browser sessions, opened from the people list of a room
+// both are in, the same one every time. The other person hears of it at once, and again whenever a message
+// arrives while it has no tab in the conversation (closed, or never joined).
+import { directPairKey, newPrivateAddress, roomInfoFor } from "../access/policy.js";
+import type { Member, RoomRecord } from "../access/store.js";
+import type { Ack, RoomInfo, WireMessage } from "../protocol.js";
+import { sessionKey } from "../shared/session-key.js";
+import { fail, parseOpenDirect } from "../validation.js";
+import { isBrowser } from "./private-rooms.js";
+import { reachSession } from "./room-exits.js";
+import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
+
+const peerOf = (members: readonly Member[], key: string): Member | undefined => members.find((m) => m.sessionKey !== key);
+
+export async function openDirect(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<{ room: RoomInfo; name: string }>> {
+  const input = parseOpenDirect(raw);
+  if (!input.ok) return input;
+  const { room, username } = input.value;
+  const myName = socket.data.rooms.get(room);
+  if (myName === undefined) return fail("not_in_room", "Join the room first: a conversation starts from its people.");
+  if (!isBrowser(socket)) return fail("session_required", "Direct messages need the page's cookie: open the chat page in a browser with cookies on.");
+  const holder = await deps.presence.holder(room, username);
+  if (holder === null) return fail("not_found", `No one named "${username}" is in this room.`);
+  if (!holder.sessionId.startsWith("s:")) return fail("not_allowed", `${holder.name} uses a client that cannot take direct messages.`);
+  const mine = socket.data.ownerKey;
+  const theirs = sessionKey(deps.config.secretKey, holder.sessionId);
+  if (theirs === mine) return fail("invalid_payload", "That is you: pick someone else.");
+  const record = await deps.store.access.openDirectRoom(
+    {
+      room: newPrivateAddress(),
+      title: `${myName}, ${holder.name}`,
+      kind: "direct",
+      creatorKey: null,
+      membersCanInvite: false,
+      originRoom: room,
+      pairKey: directPairKey(mine, theirs),
+      createdAt: deps.clock.now(),
+    },
+    [
+      { sessionKey: mine, name: myName },
+      { sessionKey: theirs, name: holder.name },
+    ],
+  );
+  const members = await deps.store.access.members(record.room);
+  const me = members.find((m) => m.sessionKey === mine);
+  const peer = peerOf(members, mine);
+  announceTo(io, deps, record, peer, me?.name ?? myName);
+  deps.log.info("direct_opened", { room: record.room });
+  return { ok: true, room: roomInfoFor(record, mine, false, peer?.name ?? holder.name), name: me?.name ?? myName };
+}
+
+/** Tells `to` (every tab) that the conversation is there, under the other member's name; with the message that brought it back. */
+function announceTo(io: ChatServer, deps: ChatDeps, record: RoomRecord, to: Member | undefined, otherName: string, message?: WireMessage): void {
+  if (to === undefined) return;
+  const room = roomInfoFor(record, to.sessionKey, false, otherName);
+  reachSession(io, deps, { sessionKey: to.sessionKey, roomAdded: { room, name: to.name ?? otherName, ...(message ? { message } : {}) } });
+}
+
+/**
+ * A message was stored in a direct conversation: when the other member has no tab in it (closed, or never
+ * joined), its every tab hears of the conversation with the message, so it shows, counts and notifies.
+ */
+export async function afterDirectSend(io: ChatServer, socket: ChatSocket, deps: ChatDeps, message: WireMessage): Promise<void> {
+  const room = message.room;
+  const members = await deps.store.access.members(room);
+  const peer = peerOf(members, socket.data.ownerKey);
+  if (peer === undefined) return;
+  const holders = await deps.presence.holders(room);
+  if (holders.some((h) => h.sessionId.startsWith("s:") && sessionKey(deps.config.secretKey, h.sessionId) === peer.sessionKey)) return;
+  const record = await deps.store.access.roomAccess(room, peer.sessionKey);
+  if (record === null) return;
+  const me = members.find((m) => m.sessionKey === socket.data.ownerKey);
+  announceTo(io, deps, record.record, peer, me?.name ?? message.sender, message);
+}

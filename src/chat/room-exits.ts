@@ -1,0 +1,78 @@
+// Reaching sockets wherever they are connected (issue 17): taking a name or a browser session out of a room
+// (a kick, a ban, an admission that ended), telling one session's every tab about a room, and moving a room's
+// sockets when it changes address. This node acts at once; the other nodes hear it through the adapter.
+import type { EvictEvent, InterServerEvents, RoomMovedEvent, SessionEvent } from "../protocol.js";
+import { nameKey } from "../shared/names.js";
+import { exitRoom } from "./membership.js";
+import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
+
+/** How a node reaches the others: Socket.IO's serverSideEmit with several nodes, nothing with one. */
+export interface NodeBus {
+  broadcast<E extends keyof InterServerEvents>(event: E, ...args: Parameters<InterServerEvents[E]>): void;
+}
+
+export const singleNode: NodeBus = { broadcast: () => undefined };
+
+export function clusterBus(io: ChatServer): NodeBus {
+  return { broadcast: (event, ...args) => void io.serverSideEmit(event, ...args) };
+}
+
+/** This node's sockets in `room`. */
+function socketsIn(io: ChatServer, room: string): ChatSocket[] {
+  const found: ChatSocket[] = [];
+  for (const id of io.of("/").adapter.rooms.get(room) ?? []) {
+    const socket = io.of("/").sockets.get(id);
+    if (socket !== undefined) found.push(socket);
+  }
+  return found;
+}
+
+/** The socket holds the event's name in its room (by key), or belongs to its session. */
+function matches(socket: ChatSocket, ev: EvictEvent): boolean {
+  const name = socket.data.rooms.get(ev.room);
+  if (name === undefined) return false;
+  return (ev.nameKey !== undefined && nameKey(name) === ev.nameKey) || (ev.sessionKey !== undefined && socket.data.ownerKey === ev.sessionKey);
+}
+
+/** Takes the socket out of the room at once (no name grace: the room hears it leave), then tells it why. */
+function takeOut(io: ChatServer, deps: ChatDeps, socket: ChatSocket, room: string, tell: () => void): void {
+  exitRoom(io, socket, deps, room).catch((err: unknown) => deps.log.error("room_exit_failed", { room, err }));
+  tell();
+}
+
+export function evictHere(io: ChatServer, deps: ChatDeps, ev: EvictEvent): void {
+  for (const socket of socketsIn(io, ev.room)) if (matches(socket, ev)) takeOut(io, deps, socket, ev.room, () => socket.emit("removed", ev.removed));
+}
+
+/** On every node: this one now, the others as soon as the adapter carries it. */
+export function evict(io: ChatServer, deps: ChatDeps, ev: EvictEvent): void {
+  evictHere(io, deps, ev);
+  deps.nodes.broadcast("evict", ev);
+}
+
+function reachSessionHere(io: ChatServer, ev: SessionEvent): void {
+  for (const socket of io.of("/").sockets.values()) if (socket.data.ownerKey === ev.sessionKey) socket.emit("room_added", ev.roomAdded);
+}
+
+/** Every tab of one browser session, on every node. A walk over this node's sockets: rare (a conversation opened or revived). */
+export function reachSession(io: ChatServer, deps: ChatDeps, ev: SessionEvent): void {
+  reachSessionHere(io, ev);
+  deps.nodes.broadcast("to_session", ev);
+}
+
+function moveRoomHere(io: ChatServer, deps: ChatDeps, ev: RoomMovedEvent): void {
+  for (const socket of socketsIn(io, ev.room)) takeOut(io, deps, socket, ev.room, () => socket.emit("room_moved", ev));
+}
+
+/** Every socket in the room, on every node, leaves it and hears where it went. */
+export function moveRoom(io: ChatServer, deps: ChatDeps, ev: RoomMovedEvent): void {
+  moveRoomHere(io, deps, ev);
+  deps.nodes.broadcast("room_moved", ev);
+}
+
+/** What the other nodes send: the same acts, on this node's sockets. */
+export function listenToOtherNodes(io: ChatServer, deps: ChatDeps): void {
+  io.on("evict", (ev: EvictEvent) => evictHere(io, deps, ev));
+  io.on("to_session", (ev: SessionEvent) => reachSessionHere(io, ev));
+  io.on("room_moved", (ev: RoomMovedEvent) => moveRoomHere(io, deps, ev));
+}

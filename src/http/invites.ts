@@ -1,0 +1,108 @@
+// Invite links (issue 17). GET /invite/<token> changes nothing: it shows the room's name and "Join as <name>"
+// (or why the link no longer works). Joining is the click: a same-origin POST to the same address, which admits
+// this browser session and answers the room's address. The token is never logged (log.ts masks it in paths),
+// never counted in metrics, and never leaves the page as a Referer (Referrer-Policy: no-referrer).
+import express, { type Request, type Response, type Router } from "express";
+import { hashInviteToken, inviteState, isInviteTokenShaped, tokenMatches, type InviteState } from "../access/invite-token.js";
+import { roomInfoFor } from "../access/policy.js";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../log.js";
+import type { ErrorCode, RoomInfo } from "../protocol.js";
+import { addressKey } from "../shared/address-key.js";
+import type { EditsAndModeration } from "../storage/repository.js";
+import { parseName } from "../validation.js";
+import type { InviteLimiter } from "./invite-limiter.js";
+import { isSameOrigin } from "./same-origin.js";
+import { browserSessionKey, sessionFromRequest } from "./session.js";
+
+export interface InviteRouteDeps {
+  config: Config;
+  store: EditsAndModeration;
+  clock: Clock;
+  log: Logger;
+  limiter: InviteLimiter;
+}
+
+/** What the invite page shows; the room's name only while the link works (or to a member). */
+export type InvitePage =
+  | { state: "active"; title: string }
+  | { state: "member"; title: string; room: string }
+  | { state: "expired" | "used_up" | "revoked" | "invalid" | "rate_limited" };
+
+/** Renders the chat page with the invite card; routes.ts owns the page itself. */
+export type RenderInvite = (req: Request, res: Response, invite: InvitePage, status: number) => void;
+
+const STATUS: Record<InvitePage["state"], number> = { active: 200, member: 200, expired: 410, used_up: 410, revoked: 410, invalid: 404, rate_limited: 429 };
+
+const REFUSALS: Record<Exclude<InviteState, "active"> | "invalid", { code: ErrorCode; message: string }> = {
+  invalid: { code: "not_found", message: "This invite link is not valid. Ask for a new one." },
+  expired: { code: "invite_expired", message: "This invite link has expired. Ask for a new one." },
+  used_up: { code: "invite_used_up", message: "This invite link has been used as many times as it allows. Ask for a new one." },
+  revoked: { code: "invite_revoked", message: "This invite link was revoked. Ask for a new one." },
+};
+
+/** Headers for every answer about an invite: never cached, never indexed, never a Referer with the token in it. */
+function privateAnswer(res: Response): void {
+  res.set({ "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex" });
+}
+
+export function inviteRoutes(deps: InviteRouteDeps, render: RenderInvite): Router {
+  const router = express.Router();
+  const json = express.json({ limit: "1kb", strict: true });
+  const keyOf = (req: Request): string | null => {
+    const id = sessionFromRequest(deps.config.secretKey, req);
+    return id === null ? null : browserSessionKey(deps.config.secretKey, id);
+  };
+  /** Every try counts, per address and per session, before the token is even looked at. */
+  const tryBudget = (req: Request, key: string | null): Promise<number> =>
+    deps.limiter.take([`ip:${addressKey(req.ip ?? "", deps.config.rateLimits.ipv6PrefixLength)}`, ...(key !== null ? [`s:${key}`] : [])]);
+
+  /** The invite behind the token, checked in constant time, or null for a token that is not one. */
+  const lookUp = async (token: string) => {
+    if (!isInviteTokenShaped(token)) return null;
+    const found = await deps.store.access.inviteByHash(hashInviteToken(token));
+    return found !== null && tokenMatches(token, found.invite.tokenHash) ? found : null;
+  };
+
+  router.get("/invite/:token", async (req, res) => {
+    privateAnswer(res);
+    const key = keyOf(req);
+    if ((await tryBudget(req, key)) > 0) return show(req, res, { state: "rate_limited" });
+    const found = await lookUp(req.params.token);
+    if (found === null) return show(req, res, { state: "invalid" });
+    const { invite, title } = found;
+    if (key !== null && (await deps.store.access.roomAccess(invite.room, key))?.member) return show(req, res, { state: "member", title, room: invite.room });
+    const state = inviteState(invite, deps.clock.now());
+    show(req, res, state === "active" ? { state, title } : { state });
+  });
+
+  router.post("/invite/:token", json, async (req, res) => {
+    privateAnswer(res);
+    if (!isSameOrigin(req, deps.config)) return refuse(res, 403, "not_allowed", "Invite links are used from this site's own page.");
+    const key = keyOf(req);
+    const wait = await tryBudget(req, key);
+    if (wait > 0) return refuse(res.set("Retry-After", String(Math.ceil(wait / 1000))), 429, "rate_limited", "Too many tries; wait a minute and try again.");
+    if (key === null) return refuse(res, 400, "session_required", "This page needs its cookie: reload it and try again.");
+    const name = parseName((req.body as { username?: unknown } | undefined)?.username);
+    if (!name.ok) return refuse(res, 400, name.error.code, name.error.message);
+    const found = await lookUp(req.params.token as string);
+    if (found === null) return refuse(res, 404, REFUSALS.invalid.code, REFUSALS.invalid.message);
+    const redeemed = await deps.store.access.redeemInvite(found.invite.tokenHash, { sessionKey: key, name: name.value }, deps.clock.now());
+    deps.log.info("invite_used", { room: found.invite.room, invite: found.invite.id, outcome: redeemed.outcome });
+    if (redeemed.outcome !== "admitted" && redeemed.outcome !== "already_member") {
+      const refusal = REFUSALS[redeemed.outcome];
+      return refuse(res, redeemed.outcome === "invalid" ? 404 : 410, refusal.code, refusal.message);
+    }
+    const isModerator = deps.config.moderatorToken !== null && (await deps.store.isModerator(key));
+    const room: RoomInfo = roomInfoFor(redeemed.record, key, isModerator);
+    res.json({ ok: true, room });
+  });
+
+  const show = (req: Request, res: Response, page: InvitePage): void => render(req, res, page, STATUS[page.state]);
+  return router;
+}
+
+function refuse(res: Response, status: number, code: ErrorCode, message: string): void {
+  res.status(status).json({ ok: false, error: { code, message } });
+}

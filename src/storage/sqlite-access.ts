@@ -1,0 +1,249 @@
+// Private rooms, members, invite links and direct conversations on SQLite (tables of migration 9). The
+// repository lends the connection, so these writes get the same IMMEDIATE transaction, busy retry and health
+// bookkeeping as the sends; each method is one transaction.
+import type Database from "better-sqlite3";
+import { inviteState } from "../access/invite-token.js";
+import type { InviteRecord, Member, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
+
+type Use = <T>(work: (db: Database.Database) => T) => Promise<T>;
+
+/** A room_record row, the same columns in both stores (PostgreSQL gives booleans and bigints its own way). */
+export interface RoomRow {
+  room: string;
+  title: string;
+  kind: string;
+  creator_key: string | null;
+  members_can_invite: number | boolean;
+  origin_room: string | null;
+  created_at: string;
+}
+
+export interface MemberRow {
+  session_key: string;
+  name: string | null;
+  admitted_at: string;
+  closed_upto: number | string | null;
+}
+
+export interface InviteRow {
+  id: number | string;
+  room: string;
+  token_hash: string;
+  created_by: string;
+  created_by_name: string;
+  created_at: string;
+  expires_at: string;
+  max_uses: number | string | null;
+  uses: number | string;
+  revoked_at: string | null;
+}
+
+export const ROOM_COLUMNS = "r.room, r.title, r.kind, r.creator_key, r.members_can_invite, r.origin_room, r.created_at";
+export const MEMBER_COLUMNS = "m.session_key, m.name, m.admitted_at, m.closed_upto";
+export const INVITE_COLUMNS = "i.id, i.room, i.token_hash, i.created_by, i.created_by_name, i.created_at, i.expires_at, i.max_uses, i.uses, i.revoked_at";
+
+const orNull = (v: number | string | null): number | null => (v === null ? null : Number(v));
+
+export const toRoomRecord = (r: RoomRow): RoomRecord => ({
+  room: r.room,
+  title: r.title,
+  kind: r.kind === "direct" ? "direct" : "private",
+  creatorKey: r.creator_key,
+  membersCanInvite: r.members_can_invite === true || r.members_can_invite === 1,
+  originRoom: r.origin_room,
+  createdAt: new Date(r.created_at),
+});
+
+export const toMember = (r: MemberRow): Member => ({
+  sessionKey: r.session_key,
+  name: r.name,
+  admittedAt: new Date(r.admitted_at),
+  closedUpto: orNull(r.closed_upto),
+});
+
+export const toInvite = (r: InviteRow): InviteRecord => ({
+  id: Number(r.id),
+  room: r.room,
+  tokenHash: r.token_hash,
+  createdBy: r.created_by,
+  createdByName: r.created_by_name,
+  createdAt: new Date(r.created_at),
+  expiresAt: new Date(r.expires_at),
+  maxUses: orNull(r.max_uses),
+  uses: Number(r.uses),
+  revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at),
+});
+
+const NEWEST_ID = "(SELECT coalesce(max(id), 0) FROM chat_message WHERE chat_room = r.room)";
+// A direct conversation's other member, by the name it had when admitted.
+const PEER_NAME = "(SELECT p.name FROM room_member p WHERE p.room = r.room AND p.session_key <> m.session_key LIMIT 1)";
+
+export class SqliteRoomAccess implements RoomAccessStore {
+  constructor(
+    private readonly read: Use,
+    private readonly write: Use,
+  ) {}
+
+  roomAccess(room: string, sessionKey: string): Promise<{ record: RoomRecord; member: Member | null } | null> {
+    return this.read((db) => {
+      const row = db
+        .prepare(`SELECT ${ROOM_COLUMNS}, ${MEMBER_COLUMNS} FROM room_record r LEFT JOIN room_member m ON m.room = r.room AND m.session_key = ? WHERE r.room = ?`)
+        .get(sessionKey, room) as (RoomRow & Partial<MemberRow>) | undefined;
+      if (row === undefined) return null;
+      return { record: toRoomRecord(row), member: row.session_key == null ? null : toMember(row as MemberRow) };
+    });
+  }
+
+  async createRoom(room: NewRoom, members: readonly NewMember[]): Promise<void> {
+    await this.write((db) => {
+      insertRoom(db, room);
+      for (const m of members) insertMember(db, room.room, m, room.createdAt);
+    });
+  }
+
+  openDirectRoom(room: NewRoom & { pairKey: string }, members: readonly [NewMember, NewMember]): Promise<RoomRecord> {
+    return this.write((db) => {
+      const existing = db.prepare(`SELECT ${ROOM_COLUMNS} FROM room_record r WHERE r.pair_key = ?`).get(room.pairKey) as RoomRow | undefined;
+      if (existing !== undefined) {
+        // Either may have closed it: opening again shows it to both (the opener's peer hears it at once).
+        db.prepare("UPDATE room_member SET closed_upto = NULL WHERE room = ?").run(existing.room);
+        return toRoomRecord(existing);
+      }
+      insertRoom(db, room);
+      for (const m of members) insertMember(db, room.room, m, room.createdAt);
+      return toRoomRecord({ ...room, creator_key: room.creatorKey, members_can_invite: 0, origin_room: room.originRoom, created_at: room.createdAt.toISOString() });
+    });
+  }
+
+  async admit(room: string, member: NewMember, at: Date): Promise<void> {
+    await this.write((db) => insertMember(db, room, member, at));
+  }
+
+  removeMember(room: string, sessionKey: string): Promise<boolean> {
+    return this.write((db) => db.prepare("DELETE FROM room_member WHERE room = ? AND session_key = ?").run(room, sessionKey).changes > 0);
+  }
+
+  async closeDirect(room: string, sessionKey: string): Promise<void> {
+    await this.write((db) =>
+      db.prepare("UPDATE room_member SET closed_upto = (SELECT coalesce(max(id), 0) FROM chat_message WHERE chat_room = ?) WHERE room = ? AND session_key = ?").run(room, room, sessionKey),
+    );
+  }
+
+  members(room: string): Promise<Member[]> {
+    return this.read((db) => (db.prepare(`SELECT ${MEMBER_COLUMNS} FROM room_member m WHERE m.room = ? ORDER BY m.admitted_at, m.session_key`).all(room) as MemberRow[]).map(toMember));
+  }
+
+  roomsOf(sessionKey: string): Promise<SessionRoom[]> {
+    return this.read((db) =>
+      (
+        db
+          .prepare(`SELECT ${ROOM_COLUMNS}, ${MEMBER_COLUMNS}, ${NEWEST_ID} AS newest_id, ${PEER_NAME} AS peer_name FROM room_member m JOIN room_record r ON r.room = m.room WHERE m.session_key = ? ORDER BY r.created_at, r.room`)
+          .all(sessionKey) as (RoomRow & MemberRow & { newest_id: number; peer_name: string | null })[]
+      ).map((row) => ({ record: toRoomRecord(row), member: toMember(row), newestId: Number(row.newest_id), peerName: row.peer_name })),
+    );
+  }
+
+  createdRoomCount(sessionKey: string): Promise<number> {
+    return this.read((db) => (db.prepare("SELECT count(*) AS n FROM room_record WHERE creator_key = ?").get(sessionKey) as { n: number }).n);
+  }
+
+  async setMembersCanInvite(room: string, value: boolean): Promise<void> {
+    await this.write((db) => db.prepare("UPDATE room_record SET members_can_invite = ? WHERE room = ?").run(value ? 1 : 0, room));
+  }
+
+  async makePrivate(from: string, room: NewRoom, members: readonly NewMember[]): Promise<void> {
+    await this.write((db) => {
+      insertRoom(db, room);
+      for (const m of members) insertMember(db, room.room, m, room.createdAt);
+      moveRoom(db, from, room.room);
+    });
+  }
+
+  makePublic(room: string, to: string): Promise<"moved" | "name_in_use"> {
+    return this.write((db) => {
+      if (db.prepare("SELECT 1 FROM chat_message WHERE chat_room = ? LIMIT 1").get(to) !== undefined) return "name_in_use";
+      moveRoom(db, room, to);
+      db.prepare("DELETE FROM room_record WHERE room = ?").run(room); // members and invites go with it (ON DELETE CASCADE)
+      return "moved";
+    });
+  }
+
+  createInvite(invite: NewInvite): Promise<InviteRecord> {
+    return this.write((db) => {
+      const info = db
+        .prepare("INSERT INTO room_invite (room, token_hash, created_by, created_by_name, created_at, expires_at, max_uses) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .run(invite.room, invite.tokenHash, invite.createdBy, invite.createdByName, invite.createdAt.toISOString(), invite.expiresAt.toISOString(), invite.maxUses);
+      return { ...invite, id: Number(info.lastInsertRowid), uses: 0, revokedAt: null };
+    });
+  }
+
+  activeInviteCount(room: string, now: Date): Promise<number> {
+    return this.read(
+      (db) =>
+        (
+          db
+            .prepare("SELECT count(*) AS n FROM room_invite WHERE room = ? AND revoked_at IS NULL AND expires_at > ? AND (max_uses IS NULL OR uses < max_uses)")
+            .get(room, now.toISOString()) as { n: number }
+        ).n,
+    );
+  }
+
+  invites(room: string): Promise<InviteRecord[]> {
+    return this.read((db) => (db.prepare(`SELECT ${INVITE_COLUMNS} FROM room_invite i WHERE i.room = ? AND i.revoked_at IS NULL ORDER BY i.id DESC`).all(room) as InviteRow[]).map(toInvite));
+  }
+
+  inviteByHash(tokenHash: string): Promise<{ invite: InviteRecord; title: string } | null> {
+    return this.read((db) => {
+      const row = db.prepare(`SELECT ${INVITE_COLUMNS}, r.title FROM room_invite i JOIN room_record r ON r.room = i.room WHERE i.token_hash = ?`).get(tokenHash) as
+        | (InviteRow & { title: string })
+        | undefined;
+      return row === undefined ? null : { invite: toInvite(row), title: row.title };
+    });
+  }
+
+  revokeInvite(room: string, id: number, at: Date): Promise<boolean> {
+    return this.write((db) => db.prepare("UPDATE room_invite SET revoked_at = ? WHERE room = ? AND id = ? AND revoked_at IS NULL").run(at.toISOString(), room, id).changes > 0);
+  }
+
+  redeemInvite(tokenHash: string, member: NewMember, now: Date): Promise<Redemption> {
+    return this.write((db): Redemption => {
+      const row = db.prepare(`SELECT ${INVITE_COLUMNS} FROM room_invite i WHERE i.token_hash = ?`).get(tokenHash) as InviteRow | undefined;
+      if (row === undefined) return { outcome: "invalid" };
+      const invite = toInvite(row);
+      const record = toRoomRecord(db.prepare(`SELECT ${ROOM_COLUMNS} FROM room_record r WHERE r.room = ?`).get(invite.room) as RoomRow);
+      const state = inviteState(invite, now);
+      if (state === "revoked" || state === "expired") return { outcome: state };
+      if (db.prepare("SELECT 1 FROM room_member WHERE room = ? AND session_key = ?").get(invite.room, member.sessionKey) !== undefined) return { outcome: "already_member", record };
+      if (state === "used_up") return { outcome: state };
+      insertMember(db, invite.room, member, now);
+      db.prepare("UPDATE room_invite SET uses = uses + 1 WHERE id = ?").run(invite.id);
+      return { outcome: "admitted", record };
+    });
+  }
+}
+
+function insertRoom(db: Database.Database, room: NewRoom): void {
+  db.prepare("INSERT INTO room_record (room, title, kind, creator_key, members_can_invite, origin_room, pair_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").run(
+    room.room,
+    room.title,
+    room.kind,
+    room.creatorKey,
+    room.membersCanInvite ? 1 : 0,
+    room.originRoom,
+    room.pairKey,
+    room.createdAt.toISOString(),
+  );
+}
+
+/** Admits, or opens again (closed_upto cleared), keeping the first admission's name and time. */
+function insertMember(db: Database.Database, room: string, m: NewMember, at: Date): void {
+  db.prepare(
+    "INSERT INTO room_member (room, session_key, name, admitted_at) VALUES (?, ?, ?, ?) ON CONFLICT (room, session_key) DO UPDATE SET closed_upto = NULL",
+  ).run(room, m.sessionKey, m.name, at.toISOString());
+}
+
+/** A room's messages and bans under another address (a room made private or public). */
+function moveRoom(db: Database.Database, from: string, to: string): void {
+  db.prepare("UPDATE chat_message SET chat_room = ? WHERE chat_room = ?").run(to, from);
+  db.prepare("UPDATE room_ban SET room = ? WHERE room = ?").run(to, from);
+}
