@@ -70,7 +70,7 @@ export function roomInfoFor(record: RoomRecord, sessionKey: string, isModerator:
 /** One direct conversation per pair of sessions, whichever of the two opens it: the key of the pair, in either order. */
 export function directPairKey(a: string, b: string): string {
   const [first, second] = a < b ? [a, b] : [b, a];
-  return createHash("sha256").update(`${first}|${second}`).digest("hex");
+  return createHash("sha256").update(JSON.stringify([first, second])).digest("hex"); // JSON: no two pairs join to one text
 }
 
 /** A new private address (room-address.ts): `~` and 16 bytes from the OS's secure random source in base64url. */

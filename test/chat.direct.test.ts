@@ -1,0 +1,154 @@
+// Issue 17: direct conversations. Opened from a room both people are in, one per pair of browser sessions, told to
+// the other person at once and again whenever a message arrives while it has no tab in it; closed per person; a
+// ban from the room it was opened in covers it.
+import { describe, expect, it, onTestFinished } from "vitest";
+import type { Ack, ErrorBody, MyRoom, RoomInfo } from "../src/protocol.js";
+import { joinRoom, startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
+import { call } from "./helpers/emit.js";
+import { moderatorSession, MODERATOR_TOKEN } from "./helpers/private-rooms.js";
+import { collect, waitFor } from "./helpers/wait.js";
+
+async function appFor(): Promise<TestApp> {
+  const app = await startTestApp({ env: { MODERATOR_TOKEN } });
+  onTestFinished(app.close);
+  return app;
+}
+
+const errorOf = (res: Ack<object>): ErrorBody | null => (res.ok ? null : res.error);
+
+/** Ana and Bob (browser sessions) in "lobby". */
+async function lobby(app: TestApp) {
+  const anaSession = app.newSession();
+  const bobSession = app.newSession();
+  const ana = await app.joined("lobby", "Ana", { session: anaSession });
+  const bob = await app.joined("lobby", "Bob", { session: bobSession, heardBy: [ana] });
+  return { ana, bob, anaSession, bobSession };
+}
+
+async function open(socket: ClientSocket, username: string): Promise<{ room: RoomInfo; name: string }> {
+  const res = await socket.timeout(5000).emitWithAck("open_direct", { room: "lobby", username });
+  if (!res.ok) throw new Error(`open_direct failed: ${res.error.code}`);
+  return res;
+}
+
+/** The sent message as everyone else gets it: the ack's copy carries `mine`, the broadcast's never. */
+async function send(socket: ClientSocket, room: string, username: string, content: string) {
+  const res = await socket.timeout(5000).emitWithAck("send_message", { room, username, content });
+  if (!res.ok) throw new Error(`send failed: ${res.error.code}`);
+  const { mine: _mine, ...asBroadcast } = res.message;
+  return asBroadcast;
+}
+
+describe("opening a direct conversation", () => {
+  it("makes a private room of the two sessions, shown to each under the other's name; the other hears of it at once", async () => {
+    const app = await appFor();
+    const { ana, bob } = await lobby(app);
+    const told = waitFor(bob, "room_added");
+    const opened = await open(ana, "bob"); // names are matched as the room matches them
+    expect(opened.room).toEqual({ room: expect.stringMatching(/^~[A-Za-z0-9_-]{22}$/), title: "Bob", kind: "direct" });
+    expect(opened.name).toBe("Ana");
+    expect(await told).toEqual({ room: { room: opened.room.room, title: "Ana", kind: "direct" }, name: "Bob" });
+    const anaIn = await joinRoom(ana, opened.room.room, "Ana");
+    const bobIn = await joinRoom(bob, opened.room.room, "Bob", { heardBy: [ana] });
+    expect(anaIn.ok && anaIn.roomInfo).toEqual(opened.room);
+    expect(bobIn.ok && bobIn.roomInfo).toEqual({ room: opened.room.room, title: "Ana", kind: "direct" });
+    const heard = waitFor(bob, "message", (m) => m.content === "just us");
+    await send(ana, opened.room.room, "Ana", "just us");
+    expect((await heard).room).toBe(opened.room.room);
+  });
+
+  it("is the same conversation every time, whichever of the two opens it", async () => {
+    const app = await appFor();
+    const { ana, bob } = await lobby(app);
+    const first = await open(ana, "Bob");
+    expect((await open(bob, "Ana")).room.room).toBe(first.room.room);
+    expect((await open(ana, "Bob")).room.room).toBe(first.room.room);
+  });
+
+  it("nobody else gets in: a third session, even one named like a member, gets not_found", async () => {
+    const app = await appFor();
+    const { ana } = await lobby(app);
+    const { room } = await open(ana, "Bob");
+    const cleo = await app.joined("lobby", "Cleo", { session: app.newSession() });
+    expect(errorOf(await cleo.timeout(5000).emitWithAck("join_chat", { room: room.room, username: "Cleo" }))?.code).toBe("not_found");
+    const fakeBob = await app.connect({ session: app.newSession() });
+    expect(errorOf(await fakeBob.timeout(5000).emitWithAck("join_chat", { room: room.room, username: "Bob" }))?.code).toBe("not_found");
+  });
+
+  it("refuses: a room this socket is not in, a name nobody holds, oneself, a cookie-less client either way", async () => {
+    const app = await appFor();
+    const { ana } = await lobby(app);
+    expect(errorOf(await call(ana, "open_direct", { room: "elsewhere", username: "Bob" }))?.code).toBe("not_in_room");
+    expect(errorOf(await call(ana, "open_direct", { room: "lobby", username: "Nobody" }))?.code).toBe("not_found");
+    expect(errorOf(await call(ana, "open_direct", { room: "lobby", username: "Ana" }))?.code).toBe("invalid_payload");
+    const legacy = await app.joined("lobby", "Old", { heardBy: [ana] }); // no cookie
+    expect(errorOf(await call(ana, "open_direct", { room: "lobby", username: "Old" }))?.code).toBe("not_allowed");
+    expect(errorOf(await call(legacy, "open_direct", { room: "lobby", username: "Ana" }))?.code).toBe("session_required");
+  });
+});
+
+describe("the other person's tabs", () => {
+  it("while it has a tab in the conversation, a message arrives as a message only; with none, it also brings the conversation back", async () => {
+    const app = await appFor();
+    const { ana, bob } = await lobby(app);
+    const { room } = await open(ana, "Bob");
+    await joinRoom(ana, room.room, "Ana");
+    // Bob has not joined it: the message comes with the conversation.
+    const told = waitFor(bob, "room_added", (e) => e.message !== undefined);
+    const first = await send(ana, room.room, "Ana", "are you there?");
+    expect(await told).toEqual({ room: { room: room.room, title: "Ana", kind: "direct" }, name: "Bob", message: first });
+    // Bob joins: from now on only the message itself.
+    await joinRoom(bob, room.room, "Bob", { heardBy: [ana] });
+    const added = collect(bob, "room_added");
+    const heard = waitFor(bob, "message", (m) => m.content === "good");
+    await send(ana, room.room, "Ana", "good");
+    await heard;
+    expect(added).toEqual([]);
+  });
+
+  it("closing (leave_chat) takes every tab of that browser out, keeps the other person in, and the next message brings it back", async () => {
+    const app = await appFor();
+    const { ana, bob, bobSession } = await lobby(app);
+    const { room } = await open(ana, "Bob");
+    await joinRoom(ana, room.room, "Ana");
+    await joinRoom(bob, room.room, "Bob", { heardBy: [ana] });
+    const bobTab = await app.connect({ session: bobSession });
+    await joinRoom(bobTab, room.room, "Bob");
+    await send(ana, room.room, "Ana", "old news");
+    const tabOut = waitFor(bobTab, "removed");
+    expect(await bob.timeout(5000).emitWithAck("leave_chat", { room: room.room })).toEqual({ ok: true });
+    expect(await tabOut).toEqual({ room: room.room, reason: "left" });
+    const closed = await bob.timeout(5000).emitWithAck("my_rooms", {});
+    const entry = closed.ok ? closed.rooms.find((r: MyRoom) => r.room === room.room) : undefined;
+    expect(entry).toMatchObject({ kind: "direct", title: "Ana", name: "Bob" });
+    expect(entry?.closedUpto).toBe(entry?.newestId); // nothing new since it was closed
+
+    const back = waitFor(bob, "room_added");
+    const fresh = await send(ana, room.room, "Ana", "new news");
+    expect((await back).message).toEqual(fresh);
+    const reopened = await bob.timeout(5000).emitWithAck("my_rooms", {});
+    const again = reopened.ok ? reopened.rooms.find((r: MyRoom) => r.room === room.room) : undefined;
+    expect(again?.newestId).toBe(fresh.id);
+    expect(again?.closedUpto).toBeLessThan(fresh.id);
+    // Closing is not leaving: Bob can still join.
+    expect((await joinRoom(bob, room.room, "Bob")).ok).toBe(true);
+  });
+});
+
+describe("moderation", () => {
+  it("a ban from the room the conversation was opened in takes the banned person out of it and keeps them out", async () => {
+    const app = await appFor();
+    const { ana, bob } = await lobby(app);
+    const mod = await app.joined("lobby", "Mod", { session: await moderatorSession(app), heardBy: [ana, bob] });
+    const { room } = await open(bob, "Ana");
+    await joinRoom(bob, room.room, "Bob");
+    const out = waitFor(bob, "removed", (e) => e.room === room.room);
+    expect(await mod.timeout(5000).emitWithAck("ban_user", { room: "lobby", username: "Bob", durationMs: 60_000 })).toEqual({ ok: true });
+    expect(await out).toMatchObject({ room: room.room, reason: "banned" });
+    expect(errorOf(await bob.timeout(5000).emitWithAck("join_chat", { room: room.room, username: "Bob" }))?.code).toBe("banned");
+    // Ana is not banned: the conversation stays hers.
+    expect((await joinRoom(ana, room.room, "Ana")).ok).toBe(true);
+    app.clock.advance(60_001);
+    expect((await joinRoom(bob, room.room, "Bob")).ok).toBe(true);
+  });
+});

@@ -1,0 +1,209 @@
+// The RoomAccessStore contract (issue 17: private rooms, members, invites, direct conversations), one suite run
+// over every store: test/storage.access.test.ts (SQLite, in `npm test`) and test/cluster/postgres.access.test.ts
+// (PostgreSQL, in `npm run test:cluster`). A factory may hand out stores on a shared database: every test uses
+// addresses and session keys of its own.
+import { randomUUID } from "node:crypto";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { hashInviteToken, newInviteToken } from "../../src/access/invite-token.js";
+import { directPairKey, newPrivateAddress } from "../../src/access/policy.js";
+import type { NewRoom } from "../../src/access/store.js";
+import type { ChatStore } from "../../src/storage/repository.js";
+
+export type StoreFactory = () => Promise<ChatStore>;
+
+const T0 = new Date("2026-03-01T10:00:00.000Z");
+const later = (ms: number): Date => new Date(T0.getTime() + ms);
+
+export function describeAccessContract(name: string, makeStore: StoreFactory): void {
+  async function setup() {
+    const store = await makeStore();
+    onTestFinished(() => store.close());
+    const tag = randomUUID().slice(0, 8);
+    const key = (who: string): string => `${who}-${tag}`;
+    const privateRoom = (title = "Team", creator = key("ana")): NewRoom => ({
+      room: newPrivateAddress(),
+      title,
+      kind: "private",
+      creatorKey: creator,
+      membersCanInvite: false,
+      originRoom: null,
+      pairKey: null,
+      createdAt: T0,
+    });
+    return { store, access: store.access, key, privateRoom, tag };
+  }
+
+  describe(`${name}: RoomAccessStore contract`, () => {
+    it("a new room answers its record and each session's membership; an unknown address answers null", async () => {
+      const { access, key, privateRoom } = await setup();
+      const room = privateRoom();
+      await access.createRoom(room, [{ sessionKey: key("ana"), name: null }]);
+      const ana = await access.roomAccess(room.room, key("ana"));
+      expect(ana).toEqual({
+        record: { room: room.room, title: "Team", kind: "private", creatorKey: key("ana"), membersCanInvite: false, originRoom: null, createdAt: T0 },
+        member: { sessionKey: key("ana"), name: null, admittedAt: T0, closedUpto: null },
+      });
+      expect(await access.roomAccess(room.room, key("eve"))).toEqual({ record: ana?.record, member: null });
+      expect(await access.roomAccess(newPrivateAddress(), key("ana"))).toBeNull();
+      expect(await access.createdRoomCount(key("ana"))).toBe(1);
+      expect(await access.createdRoomCount(key("eve"))).toBe(0);
+    });
+
+    it("admits again without a second row, keeping the first name and time; removeMember ends it once", async () => {
+      const { access, key, privateRoom } = await setup();
+      const room = privateRoom();
+      await access.createRoom(room, []);
+      await access.admit(room.room, { sessionKey: key("bob"), name: "Bob" }, later(1000));
+      await access.admit(room.room, { sessionKey: key("bob"), name: "Robert" }, later(2000));
+      expect(await access.members(room.room)).toEqual([{ sessionKey: key("bob"), name: "Bob", admittedAt: later(1000), closedUpto: null }]);
+      expect(await access.removeMember(room.room, key("bob"))).toBe(true);
+      expect(await access.removeMember(room.room, key("bob"))).toBe(false);
+      expect((await access.roomAccess(room.room, key("bob")))?.member).toBeNull();
+    });
+
+    it("membersCanInvite is stored", async () => {
+      const { access, privateRoom } = await setup();
+      const room = privateRoom();
+      await access.createRoom(room, []);
+      await access.setMembersCanInvite(room.room, true);
+      expect((await access.roomAccess(room.room, "nobody"))?.record.membersCanInvite).toBe(true);
+    });
+
+    it("one direct conversation per pair, whichever opens it and however many open it at once; both admitted", async () => {
+      const { access, key, tag } = await setup();
+      const pair = directPairKey(key("ana"), key("bob"));
+      const open = (by: string) =>
+        access.openDirectRoom(
+          { room: newPrivateAddress(), title: `${by} pair`, kind: "direct", creatorKey: null, membersCanInvite: false, originRoom: `lobby-${tag}`, pairKey: pair, createdAt: T0 },
+          [
+            { sessionKey: key("ana"), name: "Ana" },
+            { sessionKey: key("bob"), name: "Bob" },
+          ],
+        );
+      const rooms = await Promise.all([open("ana"), open("bob"), open("ana"), open("bob")]);
+      expect(new Set(rooms.map((r) => r.room)).size).toBe(1);
+      const room = rooms[0]?.room as string;
+      expect(rooms[0]).toMatchObject({ kind: "direct", originRoom: `lobby-${tag}`, creatorKey: null });
+      expect((await access.members(room)).map((m) => [m.sessionKey, m.name]).sort()).toEqual([
+        [key("ana"), "Ana"],
+        [key("bob"), "Bob"],
+      ]);
+      expect((await open("bob")).room).toBe(room);
+    });
+
+    it("closing a direct conversation records its newest id; opening it again or a new admission clears that", async () => {
+      const { store, access, key } = await setup();
+      const pairKey = directPairKey(key("ana"), key("bob"));
+      const direct: NewRoom & { pairKey: string } = { room: newPrivateAddress(), title: "x", kind: "direct", creatorKey: null, membersCanInvite: false, originRoom: null, pairKey, createdAt: T0 };
+      const members = [
+        { sessionKey: key("ana"), name: "Ana" },
+        { sessionKey: key("bob"), name: "Bob" },
+      ] as const;
+      const { room } = await access.openDirectRoom(direct, members);
+      const first = await store.append({ room, sender: "Ana", content: "hi", sentAt: T0 });
+      await access.closeDirect(room, key("bob"));
+      const rooms = await access.roomsOf(key("bob"));
+      expect(rooms).toEqual([{ record: expect.objectContaining({ room }), member: expect.objectContaining({ closedUpto: first.message.id }), newestId: first.message.id, peerName: "Ana" }]);
+      await access.openDirectRoom({ ...direct, room: newPrivateAddress() }, members);
+      expect((await access.roomsOf(key("bob")))[0]?.member.closedUpto).toBeNull();
+    });
+
+    it("roomsOf: every room of the session with its newest message id (0 for none), nothing of other sessions", async () => {
+      const { store, access, key, privateRoom } = await setup();
+      const a = privateRoom("A");
+      const b = privateRoom("B");
+      await access.createRoom(a, [{ sessionKey: key("ana"), name: null }]);
+      await access.createRoom(b, [{ sessionKey: key("ana"), name: null }, { sessionKey: key("bob"), name: "Bob" }]);
+      const sent = await store.append({ room: b.room, sender: "Bob", content: "yo", sentAt: T0 });
+      const mine = await access.roomsOf(key("ana"));
+      expect(mine.map((r) => [r.record.room, r.newestId]).sort()).toEqual([
+        [a.room, 0],
+        [b.room, sent.message.id],
+      ].sort());
+      expect((await access.roomsOf(key("bob"))).map((r) => r.record.title)).toEqual(["B"]);
+      expect(await access.roomsOf(key("eve"))).toEqual([]);
+    });
+
+    it("makePrivate moves a public room's messages and bans to the new address and admits the members", async () => {
+      const { store, access, key, privateRoom, tag } = await setup();
+      const name = `general-${tag}`;
+      const kept = await store.append({ room: name, sender: "Ana", content: "before", sentAt: T0 });
+      await store.addBan({ room: name, nameKey: "troll", sessionKey: key("troll"), until: later(60_000), by: "mod", at: T0 });
+      const room = privateRoom(name, key("mod"));
+      await access.makePrivate(name, room, [{ sessionKey: key("ana"), name: "Ana" }]);
+      expect((await store.page(room.room, { limit: 10 })).messages.map((m) => m.id)).toEqual([kept.message.id]);
+      expect((await store.page(name, { limit: 10 })).messages).toEqual([]);
+      expect(await store.activeBan(room.room, "troll", null, T0)).not.toBeNull();
+      expect(await store.activeBan(name, "troll", null, T0)).toBeNull();
+      expect((await access.roomAccess(room.room, key("ana")))?.member?.name).toBe("Ana");
+    });
+
+    it("makePublic moves a private room to its title's name with its messages, and removes its record, members and invites; refuses a name with messages", async () => {
+      const { store, access, key, privateRoom, tag } = await setup();
+      const room = privateRoom(`plans-${tag}`);
+      await access.createRoom(room, [{ sessionKey: key("ana"), name: null }]);
+      const token = newInviteToken();
+      await access.createInvite({ room: room.room, tokenHash: hashInviteToken(token), createdBy: key("ana"), createdByName: "Ana", createdAt: T0, expiresAt: later(60_000), maxUses: null });
+      const msg = await store.append({ room: room.room, sender: "Ana", content: "draft", sentAt: T0 });
+
+      const taken = `taken-${tag}`;
+      await store.append({ room: taken, sender: "Sam", content: "mine", sentAt: T0 });
+      expect(await access.makePublic(room.room, taken)).toBe("name_in_use");
+      expect((await store.page(room.room, { limit: 5 })).messages.map((m) => m.id)).toEqual([msg.message.id]);
+
+      expect(await access.makePublic(room.room, room.title)).toBe("moved");
+      expect((await store.page(room.title, { limit: 5 })).messages.map((m) => m.id)).toEqual([msg.message.id]);
+      expect(await access.roomAccess(room.room, key("ana"))).toBeNull();
+      expect(await access.inviteByHash(hashInviteToken(token))).toBeNull();
+      expect(await access.roomsOf(key("ana"))).toEqual([]);
+    });
+
+    it("invites: stored by hash with their room's title, listed newest first without the revoked, counted while usable", async () => {
+      const { access, key, privateRoom } = await setup();
+      const room = privateRoom("Invited");
+      await access.createRoom(room, [{ sessionKey: key("ana"), name: null }]);
+      const make = (maxUses: number | null, expiresAt: Date) =>
+        access.createInvite({ room: room.room, tokenHash: hashInviteToken(newInviteToken()), createdBy: key("ana"), createdByName: "Ana", createdAt: T0, expiresAt, maxUses });
+      const a = await make(null, later(60_000));
+      const b = await make(1, later(60_000));
+      const c = await make(null, later(1000));
+      expect(b.id).toBeGreaterThan(a.id);
+      expect(await access.inviteByHash(a.tokenHash)).toEqual({ invite: a, title: "Invited" });
+      expect(await access.activeInviteCount(room.room, T0)).toBe(3);
+      expect(await access.activeInviteCount(room.room, later(1000))).toBe(2); // c expired
+      expect(await access.revokeInvite(room.room, a.id, later(10))).toBe(true);
+      expect(await access.revokeInvite(room.room, a.id, later(20))).toBe(false);
+      expect(await access.revokeInvite(newPrivateAddress(), b.id, later(20))).toBe(false); // another room's id
+      expect((await access.invites(room.room)).map((i) => i.id)).toEqual([c.id, b.id]);
+      expect(await access.activeInviteCount(room.room, T0)).toBe(2);
+    });
+
+    it("redeemInvite: admits and spends a use; a member spends none; expired, revoked, used up and unknown are refused", async () => {
+      const { access, key, privateRoom } = await setup();
+      const room = privateRoom("Redeem");
+      await access.createRoom(room, [{ sessionKey: key("ana"), name: null }]);
+      const invite = await access.createInvite({ room: room.room, tokenHash: hashInviteToken(newInviteToken()), createdBy: key("ana"), createdByName: "Ana", createdAt: T0, expiresAt: later(60_000), maxUses: 1 });
+      expect(await access.redeemInvite(invite.tokenHash, { sessionKey: key("bob"), name: "Bob" }, T0)).toMatchObject({ outcome: "admitted", record: { room: room.room } });
+      expect(await access.redeemInvite(invite.tokenHash, { sessionKey: key("bob"), name: "Bob" }, T0)).toMatchObject({ outcome: "already_member" });
+      expect(await access.redeemInvite(invite.tokenHash, { sessionKey: key("ana"), name: "Ana" }, T0)).toMatchObject({ outcome: "already_member" });
+      expect(await access.redeemInvite(invite.tokenHash, { sessionKey: key("cleo"), name: "Cleo" }, T0)).toEqual({ outcome: "used_up" });
+      expect(await access.redeemInvite(invite.tokenHash, { sessionKey: key("cleo"), name: "Cleo" }, later(60_000))).toEqual({ outcome: "expired" });
+      await access.revokeInvite(room.room, invite.id, T0);
+      expect(await access.redeemInvite(invite.tokenHash, { sessionKey: key("cleo"), name: "Cleo" }, T0)).toEqual({ outcome: "revoked" });
+      expect(await access.redeemInvite(hashInviteToken(newInviteToken()), { sessionKey: key("cleo"), name: "Cleo" }, T0)).toEqual({ outcome: "invalid" });
+      expect((await access.invites(room.room)).length).toBe(0);
+      expect((await access.roomAccess(room.room, key("cleo")))?.member).toBeNull();
+    });
+
+    it("the last use of a limited invite goes to one session, however many redeem it at once", async () => {
+      const { access, key, privateRoom } = await setup();
+      const room = privateRoom("Race");
+      await access.createRoom(room, []);
+      const invite = await access.createInvite({ room: room.room, tokenHash: hashInviteToken(newInviteToken()), createdBy: key("ana"), createdByName: "Ana", createdAt: T0, expiresAt: later(60_000), maxUses: 2 });
+      const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => access.redeemInvite(invite.tokenHash, { sessionKey: key(`s${i}`), name: `S${i}` }, T0)));
+      expect(outcomes.filter((o) => o.outcome === "admitted")).toHaveLength(2);
+      expect(outcomes.filter((o) => o.outcome === "used_up")).toHaveLength(6);
+      expect(await access.members(room.room)).toHaveLength(2);
+    });
+  });
+}

@@ -1,0 +1,36 @@
+// Issue 17 in tests: making private rooms and invite links, using a link as a browser does, and becoming a
+// moderator, on a test app.
+import request from "supertest";
+import type { CreatedInvite, RoomInfo } from "../../src/protocol.js";
+import type { ClientSocket, TestApp } from "./app.js";
+
+export const MODERATOR_TOKEN = "moderator-token-0123456789";
+
+/** create_room from `socket` (a browser session); the new room's info. */
+export async function createPrivateRoom(socket: ClientSocket, title: string): Promise<RoomInfo> {
+  const res = await socket.timeout(5000).emitWithAck("create_room", { title });
+  if (!res.ok) throw new Error(`create_room failed: ${res.error.code} ${res.error.message}`);
+  return res.room;
+}
+
+/** create_invite from a member; the link's path and the token in it. */
+export async function makeInvite(socket: ClientSocket, room: string, opts: { expiresInMs?: number; maxUses?: number } = {}): Promise<CreatedInvite & { token: string }> {
+  const res = await socket.timeout(5000).emitWithAck("create_invite", { room, ...opts });
+  if (!res.ok) throw new Error(`create_invite failed: ${res.error.code} ${res.error.message}`);
+  return { invite: res.invite, path: res.path, token: res.path.slice("/invite/".length) };
+}
+
+/** What a browser's click on "Join as <name>" sends: a same-origin JSON post with the session cookie. */
+export function useInvite(app: TestApp, session: string, path: string, username: string) {
+  return request(app.url).post(path).set("Cookie", session).set("Origin", app.url).send({ username });
+}
+
+/** A browser session that signed in at /moderate with the token, as a person would (the app needs MODERATOR_TOKEN). */
+export async function moderatorSession(app: TestApp): Promise<string> {
+  const session = app.newSession();
+  await request(app.url).post("/moderate").set("Cookie", session).set("Origin", app.url).type("form").send({ token: MODERATOR_TOKEN }).expect(303);
+  return session;
+}
+
+/** A private address that no room has: what an outsider guessing would try. */
+export const madeUpAddress = (): string => `~${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url")}`;
