@@ -13,11 +13,11 @@ export interface ModerationCounts {
 
 type Row = Record<string, unknown>;
 
-const asText = (v: unknown): string | null => (v === null || v === undefined ? null : Buffer.isBuffer(v) ? v.toString("utf8") : String(v));
+export const asText = (v: unknown): string | null => (v === null || v === undefined ? null : Buffer.isBuffer(v) ? v.toString("utf8") : String(v));
 
 /** A table with an identity id: its other columns and their PostgreSQL types, in one order for both ends. */
-interface IdTable {
-  name: "room_ban" | "moderation_audit";
+export interface IdTable {
+  name: string;
   columns: [string, string][];
 }
 
@@ -30,7 +30,7 @@ const AUDIT: IdTable = {
   columns: [["at", "text"], ["moderator", "text"], ["action", "text"], ["room", "text"], ["target", "text"], ["message_id", "bigint"], ["detail", "text"]],
 };
 
-const hasTable = (db: Database.Database, name: string): boolean =>
+export const hasTable = (db: Database.Database, name: string): boolean =>
   db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 
 /** Copies moderator_session, room_ban and moderation_audit in one transaction; a file without them copies nothing. */
@@ -61,7 +61,8 @@ async function copyModerators(source: Database.Database, target: pg.Client): Pro
   return inserted.rowCount ?? 0;
 }
 
-async function copyIdTable(source: Database.Database, target: pg.Client, table: IdTable): Promise<number> {
+/** Copies a table with an identity id (see the file's comment); the rows inserted. */
+export async function copyIdTable(source: Database.Database, target: pg.Client, table: IdTable): Promise<number> {
   const names = table.columns.map(([c]) => c);
   const rows = source.prepare(`SELECT id, ${names.join(", ")} FROM ${table.name} ORDER BY id`).all() as Row[];
   if (rows.length === 0) return 0;

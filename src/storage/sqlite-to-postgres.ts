@@ -4,6 +4,7 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 import { copyModeration, type ModerationCounts } from "./copy-moderation.js";
+import { copyAccess, type AccessCounts } from "./copy-access.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import { describeConnectError } from "./postgres-pool.js";
 import { nameKey } from "../shared/names.js";
@@ -28,6 +29,8 @@ export interface CopySummary extends CopyProgress {
   seconds: number;
   /** Moderators, bans and audit entries copied after the messages (0 each for a file without those tables). */
   moderation: ModerationCounts;
+  /** Private rooms, their members and invite links (issue 17; 0 each for a file without those tables). */
+  access: AccessCounts;
 }
 
 /** Something about the source or the target makes copying wrong (not a network hiccup): nothing more is copied. */
@@ -109,6 +112,7 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
   const target = new pg.Client({ connectionString: opts.to, connectionTimeoutMillis: opts.connectTimeoutMs, application_name: "messenger-room migrate-db" });
   const progress: CopyProgress = { done: 0, total: source.total, copied: 0, skipped: 0 };
   let moderation: ModerationCounts = { moderators: 0, bans: 0, audit: 0 };
+  let access: AccessCounts = { rooms: 0, members: 0, invites: 0 };
   try {
     await target.connect().catch((err: unknown) => {
       throw new CopyError(`cannot connect to PostgreSQL: ${describeConnectError(err, opts.to, opts.connectTimeoutMs)}`);
@@ -127,11 +131,12 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
       opts.onProgress?.({ ...progress });
     }
     moderation = await copyModeration(source.db, target);
+    access = await copyAccess(source.db, target);
   } finally {
     source.db.close();
     await target.end().catch(() => undefined);
   }
-  return { ...progress, moderation, seconds: (performance.now() - started) / 1000 };
+  return { ...progress, moderation, access, seconds: (performance.now() - started) / 1000 };
 }
 
 /** One transaction: insert what is new, check that what was already there is the same message. Returns rows inserted. */

@@ -62,6 +62,8 @@ async function main(): Promise<void> {
     process.stdout.write(`done: ${summary.copied} rows copied, ${summary.skipped} skipped (already there), in ${summary.seconds.toFixed(1)} s (${rate} rows/s)\n`);
     const m = summary.moderation;
     process.stdout.write(`moderation: ${m.moderators} moderators, ${m.bans} bans, ${m.audit} audit entries copied\n`);
+    const a = summary.access;
+    process.stdout.write(`private rooms: ${a.rooms} rooms, ${a.members} members, ${a.invites} invite links copied\n`);
   } catch (err) {
     if (isTty) process.stdout.write("\n");
     process.stderr.write(`migrate-db: ${err instanceof Error ? err.message : String(err)}\n`);

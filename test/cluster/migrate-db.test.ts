@@ -13,6 +13,8 @@ import { fillDatabase } from "../../bench/fill-db.js";
 import { createCapturingLogger } from "../../src/log.js";
 import { SqliteMessageRepository } from "../../src/storage/sqlite.js";
 import { createFlaskDatabase } from "../helpers/flask-db.js";
+import { hashInviteToken, newInviteToken } from "../../src/access/invite-token.js";
+import { directPairKey, newPrivateAddress } from "../../src/access/policy.js";
 import { clusterDatabase, openPostgresRepo } from "./pg.js";
 
 const TOOL = fileURLToPath(new URL("../../dist/tools/migrate-db.js", import.meta.url));
@@ -198,6 +200,57 @@ describe("npm run migrate-db", () => {
     // The next ban a node writes gets a free id.
     await repo.addBan({ room: "r", nameKey: "later", sessionKey: null, until, by: "pg-mod", at });
     expect(await query(url, "SELECT count(DISTINCT id)::int AS ids, count(*)::int AS n FROM room_ban")).toEqual([{ ids: 4, n: 4 }]);
+  });
+
+  it("copies private rooms, their members and invite links (issue 17): the same admissions, the same working links, once", async () => {
+    const path = join(tempDir(), "chat.db");
+    const sqlite = new SqliteMessageRepository(path, { busyTimeoutMs: 250, log: createCapturingLogger() });
+    const at = new Date("2025-01-02T03:04:05.678Z");
+    const room = newPrivateAddress();
+    await sqlite.access.createRoom({ room, title: "Team", kind: "private", creatorKey: "k-ana", membersCanInvite: true, originRoom: null, pairKey: null, createdAt: at }, [{ sessionKey: "k-ana", name: null }]);
+    await sqlite.access.admit(room, { sessionKey: "k-bo", name: "Bo" }, at);
+    const direct = await sqlite.access.openDirectRoom(
+      { room: newPrivateAddress(), title: "Ana, Bo", kind: "direct", creatorKey: null, membersCanInvite: false, originRoom: "lobby", pairKey: directPairKey("k-ana", "k-bo"), createdAt: at },
+      [
+        { sessionKey: "k-ana", name: "Ana" },
+        { sessionKey: "k-bo", name: "Bo" },
+      ],
+    );
+    const said = await sqlite.append({ room: direct.room, sender: "Ana", content: "psst", sentAt: at });
+    await sqlite.access.closeDirect(direct.room, "k-bo");
+    const token = newInviteToken();
+    const link = await sqlite.access.createInvite({ room, tokenHash: hashInviteToken(token), createdBy: "k-ana", createdByName: "Ana", createdAt: at, expiresAt: new Date(Date.now() + 86_400_000), maxUses: 3 });
+    const revoked = await sqlite.access.createInvite({ room, tokenHash: hashInviteToken(newInviteToken()), createdBy: "k-ana", createdByName: "Ana", createdAt: at, expiresAt: new Date(Date.now() + 86_400_000), maxUses: null });
+    await sqlite.access.revokeInvite(room, revoked.id, at);
+    await sqlite.close();
+    const url = await clusterDatabase();
+
+    const run = runTool(["--from", path, "--to", url]);
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toContain("private rooms: 2 rooms, 4 members, 2 invite links copied\n");
+    const again = runTool(["--from", path, "--to", url]);
+    expect(await again.exited).toBe(0);
+    expect(again.stdout()).toContain("private rooms: 0 rooms, 0 members, 0 invite links copied\n");
+
+    const repo = await openPostgresRepo(url);
+    onTestFinished(() => repo.close());
+    expect(await repo.access.roomAccess(room, "k-bo")).toMatchObject({ record: { title: "Team", kind: "private", creatorKey: "k-ana", membersCanInvite: true }, member: { name: "Bo" } });
+    expect(await repo.access.roomAccess(room, "k-eve")).toMatchObject({ member: null });
+    expect((await repo.access.roomsOf("k-bo")).find((r) => r.record.room === direct.room)).toMatchObject({ member: { closedUpto: said.message.id }, newestId: said.message.id, peerName: "Ana" });
+    // The pair keeps its one conversation.
+    const reopened = await repo.access.openDirectRoom(
+      { room: newPrivateAddress(), title: "x", kind: "direct", creatorKey: null, membersCanInvite: false, originRoom: "lobby", pairKey: directPairKey("k-bo", "k-ana"), createdAt: at },
+      [
+        { sessionKey: "k-bo", name: "Bo" },
+        { sessionKey: "k-ana", name: "Ana" },
+      ],
+    );
+    expect(reopened.room).toBe(direct.room);
+    // The link still works on PostgreSQL (its hash travelled), the revoked one stays revoked.
+    expect(await repo.access.inviteByHash(hashInviteToken(token))).toMatchObject({ invite: { id: link.id, maxUses: 3, uses: 0 }, title: "Team" });
+    expect(await repo.access.redeemInvite(hashInviteToken(token), { sessionKey: "k-cy", name: "Cy" }, new Date())).toMatchObject({ outcome: "admitted" });
+    expect((await repo.access.invites(room)).map((i) => i.id)).toEqual([link.id]);
+    expect(await query(url, `SELECT count(*)::int AS n FROM room_invite WHERE token_hash = '${hashInviteToken(token)}'`)).toEqual([{ n: 1 }]);
   });
 
   it("completes when run again after being killed half-way, copying only what was missing", async () => {
