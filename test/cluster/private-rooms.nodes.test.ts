@@ -1,0 +1,125 @@
+// Issue 17 on several nodes (in-process nodes on one PostgreSQL and one Redis): an admission made on one node is
+// honoured on every other; a kick, a leave or a ban acts on every node at once; a direct conversation reaches the
+// other person wherever its tabs are connected; a room made private moves everyone on every node.
+import { Redis } from "ioredis";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { joinRoom } from "../helpers/app.js";
+import { startRedis, type RedisServer } from "../helpers/redis.js";
+import { createPrivateRoom, makeInvite, MODERATOR_TOKEN } from "../helpers/private-rooms.js";
+import { waitFor } from "../helpers/wait.js";
+import { newSession, startNode, type TestNode } from "./nodes.js";
+import { clusterDatabase } from "./pg.js";
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.remove();
+});
+
+async function startNodes(count: number): Promise<TestNode[]> {
+  const databaseUrl = await clusterDatabase();
+  const admin = new Redis(redis.url);
+  await admin.flushall();
+  admin.disconnect();
+  const nodes: TestNode[] = [];
+  for (let i = 1; i <= count; i++) nodes.push(await startNode(`node${i}`, databaseUrl, redis.url, { MODERATOR_TOKEN, RATE_JOIN_BURST: "1000", RATE_SEND_BURST: "1000" }));
+  onTestFinished(async () => {
+    for (const n of nodes) await n.close();
+  });
+  return nodes;
+}
+
+/** A moderator's browser session, signed in on `node` (every node shares the moderator table). */
+async function moderator(node: TestNode): Promise<string> {
+  const session = newSession();
+  await request(node.url).post("/moderate").set("Cookie", session).set("Origin", node.url).type("form").send({ token: MODERATOR_TOKEN }).expect(303);
+  return session;
+}
+
+const useInviteOn = (node: TestNode, session: string, path: string, username: string) =>
+  request(node.url).post(path).set("Cookie", session).set("Origin", node.url).send({ username });
+
+describe("private rooms on several nodes", () => {
+  it("an invite used on one node admits on every node; the outsider is refused on every node alike", async () => {
+    const [n1, n2, n3] = (await startNodes(3)) as [TestNode, TestNode, TestNode];
+    const ana = await n1.connect(newSession());
+    const { room } = await createPrivateRoom(ana, "Team");
+    expect((await joinRoom(ana, room, "Ana")).ok).toBe(true);
+    const { path } = await makeInvite(ana, room);
+    const bobSession = newSession();
+    await useInviteOn(n2, bobSession, path, "Bob").expect(200);
+    const bob = await n3.connect(bobSession);
+    expect((await joinRoom(bob, room, "Bob")).ok).toBe(true);
+    const heard = waitFor(bob, "message", (m) => m.content === "across nodes");
+    await ana.timeout(5000).emitWithAck("send_message", { room, username: "Ana", content: "across nodes" });
+    expect((await heard).room).toBe(room);
+    for (const node of [n1, n2, n3]) {
+      const eve = await node.connect(newSession());
+      expect(await eve.timeout(5000).emitWithAck("join_chat", { room, username: "Eve" })).toMatchObject({ ok: false, error: { code: "not_found" } });
+    }
+  });
+
+  it("a kick on one node takes the member's tabs out on every node at once, and its admission is gone everywhere", async () => {
+    const [n1, n2, n3] = (await startNodes(3)) as [TestNode, TestNode, TestNode];
+    const modSession = await moderator(n1);
+    const mod = await n1.connect(modSession);
+    const { room } = await createPrivateRoom(mod, "Ops");
+    expect((await joinRoom(mod, room, "Mod")).ok).toBe(true);
+    const bobSession = newSession();
+    await useInviteOn(n1, bobSession, (await makeInvite(mod, room)).path, "Bob").expect(200);
+    const bobOn2 = await n2.connect(bobSession);
+    const bobOn3 = await n3.connect(bobSession);
+    expect((await joinRoom(bobOn2, room, "Bob")).ok).toBe(true);
+    expect((await joinRoom(bobOn3, room, "Bob")).ok).toBe(true);
+    const out = [waitFor(bobOn2, "removed"), waitFor(bobOn3, "removed")];
+    expect(await mod.timeout(5000).emitWithAck("kick_user", { room, username: "Bob" })).toEqual({ ok: true });
+    expect(await Promise.all(out)).toEqual([
+      { room, reason: "kicked" },
+      { room, reason: "kicked" },
+    ]);
+    const denied = await bobOn3.timeout(5000).emitWithAck("send_message", { room, username: "Bob", content: "still?" });
+    expect(denied).toMatchObject({ ok: false, error: { code: "not_in_room" } });
+    expect(await bobOn2.timeout(5000).emitWithAck("join_chat", { room, username: "Bob" })).toMatchObject({ ok: false, error: { code: "not_found" } });
+  });
+
+  it("leaving on one node ends the admission and takes the browser's tab on another node out too", async () => {
+    const [n1, n2] = (await startNodes(2)) as [TestNode, TestNode];
+    const anaSession = newSession();
+    const ana = await n1.connect(anaSession);
+    const { room } = await createPrivateRoom(ana, "Solo");
+    expect((await joinRoom(ana, room, "Ana")).ok).toBe(true);
+    const tab = await n2.connect(anaSession);
+    expect((await joinRoom(tab, room, "Ana")).ok).toBe(true);
+    const out = waitFor(tab, "removed");
+    expect(await ana.timeout(5000).emitWithAck("leave_chat", { room })).toEqual({ ok: true });
+    expect(await out).toEqual({ room, reason: "left" });
+  });
+
+  it("a direct conversation opened on one node reaches the other person's tab on another node, and its messages too", async () => {
+    const [n1, n2] = (await startNodes(2)) as [TestNode, TestNode];
+    const ana = await n1.joined("lobby", "Ana", newSession());
+    const bob = await n2.joined("lobby", "Bob", newSession());
+    const told = waitFor(bob, "room_added");
+    const opened = await ana.timeout(5000).emitWithAck("open_direct", { room: "lobby", username: "Bob" });
+    if (!opened.ok) throw new Error(opened.error.code);
+    expect(await told).toEqual({ room: { room: opened.room.room, title: "Ana", kind: "direct" }, name: "Bob" });
+    expect((await joinRoom(ana, opened.room.room, "Ana")).ok).toBe(true);
+    const withMessage = waitFor(bob, "room_added", (e) => e.message?.content === "hello Bob");
+    await ana.timeout(5000).emitWithAck("send_message", { room: opened.room.room, username: "Ana", content: "hello Bob" });
+    expect((await withMessage).room.room).toBe(opened.room.room);
+  });
+
+  it("a room made private on one node moves its people on every node to the new address", async () => {
+    const [n1, n2] = (await startNodes(2)) as [TestNode, TestNode];
+    const mod = await n1.joined("general", "Mod", await moderator(n1));
+    const ana = await n2.joined("general", "Ana", newSession());
+    const moved = waitFor(ana, "room_moved");
+    const res = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
+    if (!res.ok) throw new Error(res.error.code);
+    expect((await moved).to.room).toBe(res.room.room);
+    expect((await joinRoom(ana, res.room.room, "Ana")).ok).toBe(true);
+  });
+});
