@@ -74,6 +74,15 @@ describe("invalid values", () => {
     expect(loadConfig({ HISTORY_LIMIT: "500" }).historyLimit).toBe(500);
   });
 
+  it("private rooms (issue 17): LIST_PUBLIC_ROOMS takes true/false/1/0 only; an invite's default life may not exceed its longest", () => {
+    expect(loadConfig({ LIST_PUBLIC_ROOMS: "false" }).access.listPublicRooms).toBe(false);
+    expect(loadConfig({ LIST_PUBLIC_ROOMS: "0" }).access.listPublicRooms).toBe(false);
+    expect(loadConfig({}).access).toEqual({ listPublicRooms: true, inviteTtlMs: 604_800_000, inviteMaxTtlMs: 2_592_000_000, inviteTriesPerMinute: 20, maxRoomsPerSession: 50, maxInvitesPerRoom: 50 });
+    expect(problemsOf({ LIST_PUBLIC_ROOMS: "no" })).toEqual(['LIST_PUBLIC_ROOMS must be true or false (got "no")']);
+    expect(problemsOf({ INVITE_TTL_MS: "90000", INVITE_MAX_TTL_MS: "60000" })).toEqual(["INVITE_TTL_MS (90000) must not be above INVITE_MAX_TTL_MS (60000)"]);
+    expect(problemsOf({ INVITE_MAX_TTL_MS: "2592000001" })).toEqual(['INVITE_MAX_TTL_MS must be a whole number from 60000 to 2592000000 (got "2592000001")']);
+  });
+
   it("refuses an unknown LOG_LEVEL, naming it", () => {
     expect(problemsOf({ LOG_LEVEL: "loud" })).toEqual([expect.stringMatching(/^LOG_LEVEL must be one of .*\(got "loud"\)$/)]);
   });

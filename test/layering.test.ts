@@ -25,6 +25,7 @@ function importedFolders(file: string): string[] {
 /** Which folders each folder may not import from. */
 const FORBIDDEN: Record<string, string[]> = {
   shared: ["chat", "http", "storage", "cluster", "access", "app.js", "config.js", "protocol.js"],
+  access: ["chat", "http", "cluster", "storage", "app.js"],
   storage: ["chat", "http", "cluster", "app.js"],
   chat: ["http", "app.js"],
 };
