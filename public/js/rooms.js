@@ -1,33 +1,24 @@
 // The rooms this page is in (issue 13): every joined room keeps its session live on the one connection;
-// one is on screen at a time. Joining, switching (instant: nothing is fetched again), leaving, rooms
-// remembered across visits (rejoined with `since`), unread and mention counts with the "read" rule, the
-// title, and the seams other parts use: onRoomMessage, openRoom, currentRoom, myName, members.
-//
-// Read rule: a room's messages are read while it is the room on screen, the page is visible and its list
-// is scrolled to the newest message. Anything else that arrives (live or in a catch-up) counts as unread.
-/* global queueMicrotask */
+// one is on screen at a time. Joining, switching (instant: nothing is fetched again), leaving, losing a room
+// (a moderator, a rejoin refused), the rooms remembered across visits joined again (with `since`), and the
+// seams other parts use: onRoomMessage, openRoom, currentRoom, myName, members. Counting what is unread, the
+// sidebar and the title are room-counts.js's.
 import { createHub } from "./connection-hub.js";
 import { createRoomSession } from "./room-session.js";
-import { nameKey } from "./format.js";
-import { mentionsMe } from "./mentions.js";
+import { createRoomCounts } from "./room-counts.js";
 import { showHomeAddress, showRoomAddress } from "./address.js";
-import { recallRooms, rememberName, rememberRooms } from "./remembered.js";
-import { badgeFor, countArrival, freshCounts, markRead, titleText, totals } from "./unread.js";
+import { recallRooms, rememberName } from "./remembered.js";
+import { freshCounts } from "./unread.js";
 
 const JOIN_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 10_000;
-const TITLE = "Messenger Room";
 
-/** @import { ClientToServerEvents, ErrorBody, MessageUpdatedEvent, RemovedEvent, WireMessage } from "../../src/protocol.js" */
+/** @import { ClientToServerEvents, ErrorBody, MessageUpdatedEvent, RemovedEvent } from "../../src/protocol.js" */
 /** @import { AckOf, LocalFailure } from "./connection.js" */
-/** @import { RoomState, RoomSession, Source } from "./room-session.js" */
-/** @import { RoomCounts, Level } from "./unread.js" */
+/** @import { RoomState, RoomSession } from "./room-session.js" */
+/** @import { Level } from "./unread.js" */
 /** @import { MessageMeta } from "./message-list.js" */
-/**
- * Called for every message that arrives in any joined room.
- * @typedef {(room: string, msg: WireMessage, info: { source: Source, me: string, isCurrent: boolean }) => void} RoomMessageHook
- * @typedef {{ room: string, name: string, isCurrent: boolean, badge: ReturnType<typeof badgeFor> }} SidebarEntry
- */
+/** @import { RoomMessageHook, SidebarEntry } from "./room-counts.js" */
 
 /**
  * @param {{
@@ -45,21 +36,13 @@ const TITLE = "Messenger Room";
 export function createRooms({ doc, els, views, composer, decorate, render, keepMessages, onUpdated = () => {}, onSwitched = () => {} }) {
   /** Joined rooms, in the order they were joined (the sidebar's order). @type {Map<string, RoomSession>} */
   const sessions = new Map();
-  /** @type {Map<string, RoomCounts>} */
-  const counts = new Map();
-  /** Rooms this page left (or lost): dropped from storage even when another tab wrote them there. */
-  const forgotten = new Set();
   /** The room on screen, or null (home view). */
   let currentKey = /** @type {string | null} */ (null);
   let isRestarting = false;
   /** The connection banner ("Reconnecting…"): the connection is one for every room. */
   let banner = /** @type {string | null} */ (null);
   let hasRestored = false;
-  let isFlushQueued = false;
-  /** @type {Set<RoomMessageHook>} */
-  const hooks = new Set();
-  /** The notification level of a room (notifications.js), "mentions" until one is wired. */
-  let levelOf = /** @type {(room: string) => Level} */ (() => "mentions");
+  const counts = createRoomCounts({ doc, els, sessions, currentRoom: () => currentKey, render });
 
   const hub = createHub({
     onConnect: () => {
@@ -83,8 +66,8 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     isShown: (s) => currentKey === s.room,
     keepMessages,
     decorate,
-    onArrival,
-    onAtBottom: () => queueFlush(),
+    onArrival: counts.onArrival,
+    onAtBottom: () => counts.queueFlush(),
     onUpdated: (s, ev) => {
       if (currentKey === s.room) onUpdated(ev);
     },
@@ -100,72 +83,6 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     focusComposer: () => composer().focus(),
   };
 
-  // ---------- counting ----------
-
-  /** @param {RoomState} s @param {WireMessage} msg @param {Source} source */
-  function onArrival(s, msg, source) {
-    const me = s.username;
-    const isCurrent = currentKey === s.room;
-    const c = counts.get(s.room);
-    if (c) {
-      const isMine = msg.mine === true || nameKey(msg.sender) === nameKey(me);
-      // A catch-up counts first and is read in one go afterwards, so the "New messages" line marks where it began.
-      const isRead = source === "live" && isReading(s);
-      const next = countArrival(c, { id: msg.id, isMine, mentionsMe: mentionsMe(msg, me), source, isRead });
-      if (next !== c) {
-        counts.set(s.room, next);
-        queueFlush();
-      }
-    }
-    for (const hook of hooks) hook(s.room, msg, { source, me, isCurrent });
-  }
-
-  /** @param {RoomState} s */
-  function isReading(s) {
-    return currentKey === s.room && !doc.hidden && s.list.isPinned && !s.isDetached && !els.chat.hidden;
-  }
-
-  /** The room on screen is being read: its counts clear, and the "New messages" line marks where they began. */
-  function readIfLooking() {
-    const r = currentKey === null ? undefined : sessions.get(currentKey);
-    const c = currentKey === null ? undefined : counts.get(currentKey);
-    if (!r || !c || !isReading(r.state)) return;
-    if (c.unread > 0) r.state.list.markUnreadFrom(c.lastReadId);
-    const next = markRead(c);
-    if (next !== c) counts.set(r.state.room, next);
-  }
-
-  /** Counts changed: read, save, draw the sidebar and the title once, after the current burst of events. */
-  function queueFlush() {
-    if (isFlushQueued) return;
-    isFlushQueued = true;
-    queueMicrotask(flush);
-  }
-
-  function flush() {
-    isFlushQueued = false;
-    readIfLooking();
-    save();
-    drawCounts();
-  }
-
-  function drawCounts() {
-    const entries = [...sessions.values()].map((r) => {
-      const room = r.state.room;
-      const c = counts.get(room) ?? freshCounts(0);
-      return { room, name: r.state.username, isCurrent: room === currentKey, badge: badgeFor(c, levelOf(room)) };
-    });
-    render(entries);
-    doc.title = titleText(TITLE, totals([...counts].map(([room, c]) => ({ counts: c, level: levelOf(room) }))));
-  }
-
-  /** Writes this page's rooms, keeping those another tab of the browser joined meanwhile (one list for the browser). */
-  function save() {
-    const mine = [...sessions.values()].map((r) => ({ room: r.state.room, name: r.state.username, ...(counts.get(r.state.room) ?? freshCounts(0)) }));
-    const others = recallRooms().filter((r) => !sessions.has(r.room) && !forgotten.has(r.room));
-    rememberRooms([...mine, ...others]);
-  }
-
   // ---------- joining, switching, leaving ----------
 
   /**
@@ -180,10 +97,10 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
       if (sessions.has(r.room) || r.room === except) continue;
       const session = createRoomSession({ room: r.room, username: r.name, lastId: r.lastReadId }, sessionDeps);
       sessions.set(r.room, session);
-      counts.set(r.room, { lastReadId: r.lastReadId, lastSeenId: r.lastSeenId, unread: r.unread, mentions: r.mentions });
+      counts.track(r.room, { lastReadId: r.lastReadId, lastSeenId: r.lastSeenId, unread: r.unread, mentions: r.mentions });
       void session.rejoin({ evenOffline: true });
     }
-    if (sessions.size > 0) drawCounts();
+    if (sessions.size > 0) counts.draw();
   }
 
   /**
@@ -211,12 +128,11 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     const last = res.history.at(-1)?.id ?? 0;
     const session = createRoomSession({ room: res.room, username: res.username, lastId: last }, sessionDeps);
     sessions.set(res.room, session);
-    counts.set(res.room, freshCounts(last));
-    forgotten.delete(res.room);
+    counts.track(res.room, freshCounts(last));
     session.start(res, settle);
     isRestarting = false;
     switchTo(res.room, opts.push);
-    save();
+    counts.save();
     if (typeof opts.messageId === "number") await session.jumpTo(opts.messageId);
     return true;
   }
@@ -245,9 +161,9 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
       onSwitched();
     }
     views.setBanner(banner);
-    readIfLooking();
-    save();
-    drawCounts();
+    counts.readIfLooking();
+    counts.save();
+    counts.draw();
     composer().focus();
     return true;
   }
@@ -284,7 +200,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     showHomeAddress(opts.push);
     views.showHome({ focus: opts.focus });
     onSwitched();
-    drawCounts();
+    counts.draw();
   }
 
   /**
@@ -311,11 +227,10 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     const wasCurrent = currentKey === room;
     r.close();
     sessions.delete(room);
-    counts.delete(room);
-    forgotten.add(room);
-    save();
+    counts.drop(room);
+    counts.save();
     if (!wasCurrent) {
-      drawCounts();
+      counts.draw();
       return false;
     }
     r.state.list.hide(placeholder);
@@ -367,9 +282,8 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     const room = r.state.room;
     r.close();
     sessions.delete(room);
-    counts.delete(room);
-    forgotten.add(room);
-    save();
+    counts.drop(room);
+    counts.save();
     r.state.list.hide(placeholder);
     currentKey = null;
     showNoRoom(true, false);
@@ -387,7 +301,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     showHomeAddress(push);
     views.showHome({ focus });
     onSwitched();
-    drawCounts();
+    counts.draw();
   }
 
   /** The empty list shown when no room is on screen (the page's own #messages). */
@@ -407,8 +321,6 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     const next = keys[(at + step + keys.length) % keys.length];
     if (next !== undefined) switchTo(next, true);
   }
-
-  doc.addEventListener("visibilitychange", () => queueFlush());
 
   return {
     /** The state of the room on screen, or null on the home view. */
@@ -446,7 +358,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     // Seams (docs/using.md, ISSUE13-PAGE.md).
     /** @param {RoomMessageHook} fn */
     onRoomMessage(fn) {
-      hooks.add(fn);
+      counts.onRoomMessage(fn);
     },
     /** @returns {string | null} */
     currentRoom: () => currentKey,
@@ -456,11 +368,10 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     members: (room = currentKey) => (room === null ? [] : [...(sessions.get(room)?.state.presence.names ?? [])]),
     /** Where notification levels come from (notifications.js); redraws at once. @param {(room: string) => Level} fn */
     setLevelSource(fn) {
-      levelOf = fn;
-      drawCounts();
+      counts.setLevelSource(fn);
     },
     /** A level changed: badges and the title again. */
-    redraw: () => drawCounts(),
+    redraw: () => counts.draw(),
   };
 }
 

@@ -5,7 +5,7 @@
 // focus out of it closes it too, so it neither traps nor loses the focus.
 /* global Element, HTMLAnchorElement */
 import { roomFromPath, roomPath } from "./format.js";
-/** @import { SidebarEntry } from "./rooms.js" */
+/** @import { SidebarEntry } from "./room-counts.js" */
 
 const DRAWER_QUERY = "(max-width: 47.99rem)";
 

@@ -1,0 +1,143 @@
+// Each joined room's unread and mention counts (issue 13), and what shows and keeps them: every message that
+// arrives in any room is counted here (and handed to the onRoomMessage hooks: notifications), the "read" rule
+// clears the room on screen, the sidebar and the tab title are drawn once per burst of events, and the list of
+// joined rooms is written to localStorage with each room's counts. Which rooms are joined, and which one is on
+// screen, is rooms.js's.
+//
+// Read rule: a room's messages are read while it is the room on screen, the page is visible and its list is
+// scrolled to the newest message. Anything else that arrives (live or in a catch-up) counts as unread.
+/* global queueMicrotask */
+import { nameKey } from "./format.js";
+import { mentionsMe } from "./mentions.js";
+import { recallRooms, rememberRooms } from "./remembered.js";
+import { badgeFor, countArrival, freshCounts, markRead, titleText, totals } from "./unread.js";
+
+const TITLE = "Messenger Room";
+
+/** @import { WireMessage } from "../../src/protocol.js" */
+/** @import { RoomState, RoomSession, Source } from "./room-session.js" */
+/** @import { RoomCounts, Level } from "./unread.js" */
+/**
+ * Called for every message that arrives in any joined room.
+ * @typedef {(room: string, msg: WireMessage, info: { source: Source, me: string, isCurrent: boolean }) => void} RoomMessageHook
+ * @typedef {{ room: string, name: string, isCurrent: boolean, badge: ReturnType<typeof badgeFor> }} SidebarEntry
+ */
+
+/**
+ * @param {{
+ *   doc: Document,
+ *   els: import("./elements.js").Elements,
+ *   sessions: ReadonlyMap<string, RoomSession>,
+ *   currentRoom: () => string | null,
+ *   render: (entries: SidebarEntry[]) => void,
+ * }} deps
+ */
+export function createRoomCounts({ doc, els, sessions, currentRoom, render }) {
+  /** @type {Map<string, RoomCounts>} */
+  const counts = new Map();
+  /** Rooms this page left (or lost): dropped from storage even when another tab wrote them there. */
+  const forgotten = new Set();
+  let isFlushQueued = false;
+  /** @type {Set<RoomMessageHook>} */
+  const hooks = new Set();
+  /** The notification level of a room (notifications.js), "mentions" until one is wired. */
+  let levelOf = /** @type {(room: string) => Level} */ (() => "mentions");
+
+  /** @param {RoomState} s @param {WireMessage} msg @param {Source} source */
+  function onArrival(s, msg, source) {
+    const me = s.username;
+    const isCurrent = currentRoom() === s.room;
+    const c = counts.get(s.room);
+    if (c) {
+      const isMine = msg.mine === true || nameKey(msg.sender) === nameKey(me);
+      // A catch-up counts first and is read in one go afterwards, so the "New messages" line marks where it began.
+      const isRead = source === "live" && isReading(s);
+      const next = countArrival(c, { id: msg.id, isMine, mentionsMe: mentionsMe(msg, me), source, isRead });
+      if (next !== c) {
+        counts.set(s.room, next);
+        queueFlush();
+      }
+    }
+    for (const hook of hooks) hook(s.room, msg, { source, me, isCurrent });
+  }
+
+  /** @param {RoomState} s */
+  function isReading(s) {
+    return currentRoom() === s.room && !doc.hidden && s.list.isPinned && !s.isDetached && !els.chat.hidden;
+  }
+
+  /** The room on screen is being read: its counts clear, and the "New messages" line marks where they began. */
+  function readIfLooking() {
+    const key = currentRoom();
+    const r = key === null ? undefined : sessions.get(key);
+    const c = key === null ? undefined : counts.get(key);
+    if (!r || !c || !isReading(r.state)) return;
+    if (c.unread > 0) r.state.list.markUnreadFrom(c.lastReadId);
+    const next = markRead(c);
+    if (next !== c) counts.set(r.state.room, next);
+  }
+
+  /** Counts changed: read, save, draw the sidebar and the title once, after the current burst of events. */
+  function queueFlush() {
+    if (isFlushQueued) return;
+    isFlushQueued = true;
+    queueMicrotask(flush);
+  }
+
+  function flush() {
+    isFlushQueued = false;
+    readIfLooking();
+    save();
+    draw();
+  }
+
+  /** The sidebar and the tab title, from the joined rooms (in the order they were joined) and their counts. */
+  function draw() {
+    const key = currentRoom();
+    const entries = [...sessions.values()].map((r) => {
+      const room = r.state.room;
+      const c = counts.get(room) ?? freshCounts(0);
+      return { room, name: r.state.username, isCurrent: room === key, badge: badgeFor(c, levelOf(room)) };
+    });
+    render(entries);
+    doc.title = titleText(TITLE, totals([...counts].map(([room, c]) => ({ counts: c, level: levelOf(room) }))));
+  }
+
+  /** Writes this page's rooms, keeping those another tab of the browser joined meanwhile (one list for the browser). */
+  function save() {
+    const mine = [...sessions.values()].map((r) => ({ room: r.state.room, name: r.state.username, ...(counts.get(r.state.room) ?? freshCounts(0)) }));
+    const others = recallRooms().filter((r) => !sessions.has(r.room) && !forgotten.has(r.room));
+    rememberRooms([...mine, ...others]);
+  }
+
+  doc.addEventListener("visibilitychange", () => queueFlush());
+
+  return {
+    onArrival,
+    readIfLooking,
+    queueFlush,
+    draw,
+    save,
+    /** A room joined (or rejoined from storage) with these counts. @param {string} room @param {RoomCounts} c */
+    track(room, c) {
+      counts.set(room, c);
+      forgotten.delete(room);
+    },
+    /** A room left or lost: its counts go, and the next save drops it from storage. @param {string} room */
+    drop(room) {
+      counts.delete(room);
+      forgotten.add(room);
+    },
+    /** @param {RoomMessageHook} fn */
+    onRoomMessage(fn) {
+      hooks.add(fn);
+    },
+    /** Where notification levels come from (notifications.js); redraws at once. @param {(room: string) => Level} fn */
+    setLevelSource(fn) {
+      levelOf = fn;
+      draw();
+    },
+  };
+}
+
+/** @typedef {ReturnType<typeof createRoomCounts>} RoomCounter */
