@@ -9,7 +9,7 @@ import { createManualClock } from "../../src/clock.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createCapturingLogger } from "../../src/log.js";
 import { isNotice, type Ack, type ClientToServerEvents, type JoinPayload, type JoinResult, type MessageEvent, type ServerToClientEvents } from "../../src/protocol.js";
-import type { MessageRepository } from "../../src/storage/repository.js";
+import type { ChatStore, MessageRepository } from "../../src/storage/repository.js";
 import { SqliteMessageRepository } from "../../src/storage/sqlite.js";
 import { newSessionCookie } from "../../src/http/session.js";
 import { parseRoom } from "../../src/validation.js";
@@ -23,6 +23,11 @@ export interface TestAppOptions {
   databasePath?: string;
   /** Wrap or replace the repository (fault injection). */
   wrapRepo?: (repo: SqliteMessageRepository) => MessageRepository;
+  /**
+   * Another store (PostgreSQL, in test/cluster/) as repository and store both, instead of the SQLite file; the app
+   * closes it. `sqlite` is then still opened, unused, and closed with the app.
+   */
+  store?: ChatStore;
   /** Settings the environment cannot express (e.g. a temporary publicDir), applied after loadConfig. */
   config?: Partial<Config>;
   /** Node's process metrics (RSS, CPU, event loop lag) on /metrics, as the real server has them. */
@@ -122,8 +127,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     healthProbeIntervalMs: config.healthProbeIntervalMs,
     log,
   });
-  const repo = opts.wrapRepo ? opts.wrapRepo(sqlite) : sqlite;
-  const app = createApp({ config, repo, store: sqlite, log, clock, withProcessMetrics: opts.withProcessMetrics ?? false });
+  const repo = opts.store ?? (opts.wrapRepo ? opts.wrapRepo(sqlite) : sqlite);
+  const app = createApp({ config, repo, store: opts.store ?? sqlite, log, clock, withProcessMetrics: opts.withProcessMetrics ?? false });
   await new Promise<void>((resolve) => app.http.listen(0, "127.0.0.1", resolve));
   const port = (app.http.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
@@ -164,6 +169,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     isClosed = true;
     for (const c of clients) c.disconnect();
     await app.close();
+    if (opts.store !== undefined) await sqlite.close();
     if (dir !== null) rmSync(dir, { recursive: true, force: true });
   };
 

@@ -1,0 +1,945 @@
+// Private rooms against a model (issue 17): fast-check commands drive random sequences of create, invite, redeem,
+// join, leave, kick, ban, revoke, send, edit, delete, search, history, typing and outsider joins, by several browser
+// sessions (two tabs each, one session a moderator) and a cookie-less client, against the real server. The model
+// is who is admitted to each private room, which tabs are in it, its invite links and its messages. After every
+// command the invariants are checked:
+//   (a) every event any tab received about a private room went to a tab that was in the room before or after the
+//       command (so to a session admitted at the time), and no event carries a private address or text elsewhere;
+//   (b) a session not admitted gets, for join_chat / fetch_history / search_messages / typing of the address, the
+//       very answer a made-up private address gets (not_found for the join, not_in_room for the rest);
+//   (c) every admitted session can join the room and reads exactly the messages the model holds (a tab in the room
+//       reads its history; a session with no tab there joins with a probe tab), and my_rooms lists exactly its rooms;
+//   (d) invite redemption follows the model (410 invite_used_up, 410 invite_revoked, a use spent only on a new member).
+// Shared by test/access.model.test.ts (SQLite), test/cluster/access.model.test.ts (PostgreSQL) and
+// test/cluster/access.model-nodes.test.ts (two nodes on PostgreSQL and Redis). No sleeps: expected events are
+// awaited, and a fence (a message in the run's public room, awaited by every tab) closes each step's window.
+//
+// fc.commands + fc.asyncModelRun rather than a hand-rolled sequence: the addresses, tokens and ids exist only once
+// the server made them, so commands pick rooms, invites and messages by index at run time (modulo what exists),
+// and fast-check's command shrinker can drop any step and still replay the rest.
+import fc from "fast-check";
+import { expect } from "vitest";
+import {
+  isNotice,
+  type Ack,
+  type CreatedInvite,
+  type HistoryResult,
+  type JoinResult,
+  type MessageEvent,
+  type MyRoom,
+  type RoomInfo,
+  type SearchResult,
+  type SendResult,
+  type WireMessage,
+} from "../../src/protocol.js";
+import { joinRoom, type ClientSocket } from "./app.js";
+import { call } from "./emit.js";
+import { waitFor as waitForEvent } from "./wait.js";
+
+/** What the model runs against: one app (SQLite or PostgreSQL), or several nodes sharing one store and Redis. */
+export interface ModelServer {
+  /** Each node's base URL; the tabs of a session are spread over them. */
+  urls: readonly string[];
+  /** A fresh browser session cookie ("mr_session=..."), valid on every node. */
+  newSession(): string;
+  /** A session signed in at /moderate (once per server: the sign-in limit would not last a long shrink). */
+  moderatorCookie: string;
+  connect(node: number, cookie: string | null): Promise<ClientSocket>;
+  /** Closes the socket and resolves once its node has handled the disconnect. */
+  disconnect(socket: ClientSocket): Promise<void>;
+}
+
+export const MODEL_MODERATOR_TOKEN = "model-moderator-token-0123456789";
+
+/** Every node's settings: limits off (one address sends everything), no name grace (probe tabs leave at once). */
+export const MODEL_ENV: Readonly<Record<string, string>> = {
+  MODERATOR_TOKEN: MODEL_MODERATOR_TOKEN,
+  NAME_GRACE_MS: "0",
+  RATE_SEND_PER_SEC: "0",
+  RATE_JOIN_PER_SEC: "0",
+  RATE_HISTORY_PER_SEC: "0",
+  RATE_TYPING_PER_SEC: "0",
+  HANDSHAKES_PER_MINUTE_PER_IP: "0",
+  MAX_CONNECTIONS_PER_IP: "0",
+  INVITE_TRIES_PER_MINUTE: "10000",
+  MAX_PRIVATE_ROOMS_PER_SESSION: "100000",
+};
+
+/** Signs `cookie`'s session in as a moderator at /moderate, as the page's form does. */
+export async function signInModerator(url: string, cookie: string): Promise<void> {
+  const res = await fetch(`${url}/moderate`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie, origin: url, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token: MODEL_MODERATOR_TOKEN }).toString(),
+  });
+  if (res.status !== 303) throw new Error(`moderator sign-in answered ${res.status}`);
+}
+
+// ---------- the people ----------
+
+interface Person {
+  name: string;
+  isBrowser: boolean;
+  isModerator: boolean;
+  tabs: number;
+}
+
+/** Mod signs in at /moderate; Anon has no session cookie (the Flask original's clients), so it is never admitted. */
+const PEOPLE: readonly Person[] = [
+  { name: "Mod", isBrowser: true, isModerator: true, tabs: 2 },
+  { name: "Ana", isBrowser: true, isModerator: false, tabs: 2 },
+  { name: "Ben", isBrowser: true, isModerator: false, tabs: 2 },
+  { name: "Cy", isBrowser: true, isModerator: false, tabs: 2 },
+  { name: "Anon", isBrowser: false, isModerator: false, tabs: 1 },
+];
+const BROWSERS = PEOPLE.flatMap((p, i) => (p.isBrowser ? [i] : []));
+const personOf = (i: number): Person => PEOPLE[i] as Person;
+const MAX_ROOMS = 3;
+const WORDS = ["apple", "banana", "cherry"] as const;
+const LIMITS = [1, 2, 3, 5, 50] as const;
+const BAN_MS = 3_600_000;
+
+// ---------- the model ----------
+
+interface Msg {
+  id: number;
+  room: string;
+  content: string;
+  sender: number;
+  isDeleted: boolean;
+}
+
+interface Invite {
+  id: number;
+  room: string;
+  token: string;
+  maker: number;
+  maxUses: number | null;
+  uses: number;
+  isRevoked: boolean;
+}
+
+interface Room {
+  address: string;
+  title: string;
+  creator: number;
+  /** People (indexes into PEOPLE) whose browser session is admitted. */
+  admitted: Set<number>;
+  /** Banned by name (any session using it) and by session (under any name). */
+  bannedNames: Set<number>;
+  bannedSessions: Set<number>;
+  /** Tabs (indexes into Real.tabs) that are in the room. */
+  joined: Set<number>;
+  messages: Msg[];
+  /** Every text the room ever held (edited away too): none of it may reach a tab that was never in the room. */
+  texts: Set<string>;
+}
+
+export interface Model {
+  rooms: Room[];
+  invites: Invite[];
+}
+
+// ---------- the real side ----------
+
+interface Received {
+  event: string;
+  payload: unknown;
+}
+
+interface Tab {
+  index: number;
+  person: number;
+  label: string;
+  socket: ClientSocket;
+  /** Everything received since the last fence, in order. */
+  inbox: Received[];
+}
+
+type CanonicalEvent = "join_chat" | "fetch_history" | "search_messages" | "typing" | "send_message" | "edit_message" | "delete_message" | "leave_chat" | "kick_user" | "ban_user" | "create_invite" | "revoke_invite";
+
+export interface Real {
+  server: ModelServer;
+  lobby: string;
+  cookies: (string | null)[];
+  tabs: Tab[];
+  fence: ClientSocket;
+  /** What a made-up private address is answered, per event, from a tab not in it: the answer every outsider must get. */
+  canonical: Record<CanonicalEvent, Ack>;
+  /** The resolved steps of this run, for the failure report. */
+  trace: string[];
+  counters: { fence: number; probe: number; text: number };
+}
+
+/** How often each command ended how: printed after the run, to show the sequences reach the interesting paths. */
+export const modelStats = new Map<string, number>();
+const count = (key: string): void => void modelStats.set(key, (modelStats.get(key) ?? 0) + 1);
+
+let runCounter = 0;
+
+const madeUpAddress = (): string => `~${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url")}`;
+
+/** A made-up address's payload for each event, from a tab in no private room. */
+function canonicalPayload(event: CanonicalEvent, room: string, name: string): Record<string, unknown> {
+  switch (event) {
+    case "join_chat":
+      return { room, username: name };
+    case "fetch_history":
+      return { room };
+    case "search_messages":
+      return { room, q: "apple" };
+    case "typing":
+      return { room, isTyping: true };
+    case "send_message":
+      return { room, username: name, content: "hello" };
+    case "edit_message":
+      return { room, id: 1, content: "hello" };
+    case "delete_message":
+      return { room, id: 1 };
+    case "leave_chat":
+      return { room };
+    case "kick_user":
+      return { room, username: "Ana" };
+    case "ban_user":
+      return { room, username: "Ana", durationMs: BAN_MS };
+    case "create_invite":
+      return { room };
+    case "revoke_invite":
+      return { room, id: 1 };
+  }
+}
+const CANONICAL_EVENTS: readonly CanonicalEvent[] = [
+  "join_chat",
+  "fetch_history",
+  "search_messages",
+  "typing",
+  "send_message",
+  "edit_message",
+  "delete_message",
+  "leave_chat",
+  "kick_user",
+  "ban_user",
+  "create_invite",
+  "revoke_invite",
+];
+
+/** A fresh world for one run: new sessions (the moderator's excepted), every tab in a public room of the run's own. */
+export async function openWorld(server: ModelServer, creator: number): Promise<{ model: Model; real: Real }> {
+  const run = ++runCounter;
+  const lobby = `lobby ${run}`;
+  const cookies = PEOPLE.map((p) => (p.isModerator ? server.moderatorCookie : p.isBrowser ? server.newSession() : null));
+  const fenceSocket = await server.connect(0, null);
+  const fenceJoin = await joinRoom(fenceSocket, lobby, "Fence");
+  if (!fenceJoin.ok) throw new Error(`fence join failed: ${fenceJoin.error.code}`);
+  const tabs: Tab[] = [];
+  for (const [person, p] of PEOPLE.entries()) {
+    for (let k = 0; k < p.tabs; k++) {
+      const socket = await server.connect((person + k) % server.urls.length, cookies[person] ?? null);
+      const tab: Tab = { index: tabs.length, person, label: `${p.name}#${k}`, socket, inbox: [] };
+      socket.onAny((event: string, payload: unknown) => tab.inbox.push({ event, payload }));
+      const joined = await joinRoom(socket, lobby, p.name);
+      if (!joined.ok) throw new Error(`${tab.label} could not join ${lobby}: ${joined.error.code}`);
+      tabs.push(tab);
+    }
+  }
+  const real: Real = { server, lobby, cookies, tabs, fence: fenceSocket, canonical: {} as Real["canonical"], trace: [], counters: { fence: 0, probe: 0, text: 0 } };
+  // Two tabs of different kinds (a browser session, the cookie-less client), two made-up addresses: one answer.
+  const ana = tabOf(real, 1, 0);
+  const anon = tabOf(real, 4, 0);
+  for (const event of CANONICAL_EVENTS) {
+    const fromAna = await call(ana.socket, event, canonicalPayload(event, madeUpAddress(), "Ana"));
+    const fromAnon = await call(anon.socket, event, canonicalPayload(event, madeUpAddress(), "Anon"));
+    expect(fromAnon, `made-up address, ${event}, cookie-less vs browser`).toEqual(fromAna);
+    expect(fromAna.ok ? "ok" : fromAna.error.code, `made-up address, ${event}`).toBe(event === "join_chat" ? "not_found" : "not_in_room");
+    real.canonical[event] = fromAna;
+  }
+  // One room to start from, so the first commands find one (create_room makes more): Ana's, or the moderator's (so
+  // that kicks and bans come within a few steps), with its creator's first tab in it.
+  const model: Model = { rooms: [], invites: [] };
+  const maker = tabOf(real, creator, 0);
+  const made = await call<{ room: RoomInfo }>(maker.socket, "create_room", { title: "Team" });
+  if (!made.ok) throw new Error(`create_room answered ${made.error.code}`);
+  const room = newRoom(made.room.room, "Team0", creator);
+  model.rooms.push(room);
+  const entered = await joinRoom(maker.socket, room.address, personOf(creator).name);
+  if (!entered.ok) throw new Error(`the creator's join answered ${entered.error.code}`);
+  room.joined.add(maker.index);
+  real.trace.push(`(setup) ${maker.label} create_room "Team" -> ok (Team0); ${maker.label} join Team0 -> ok`);
+  await fence(real);
+  return { model, real };
+}
+
+function newRoom(address: string, title: string, creator: number): Room {
+  return { address, title, creator, admitted: new Set([creator]), bannedNames: new Set(), bannedSessions: new Set(), joined: new Set(), messages: [], texts: new Set() };
+}
+
+export async function closeWorld(real: Real): Promise<void> {
+  for (const tab of real.tabs) tab.socket.disconnect();
+  real.fence.disconnect();
+}
+
+function tabOf(r: Real, person: number, k: number): Tab {
+  const mine = r.tabs.filter((t) => t.person === person);
+  return mine[k % mine.length] as Tab;
+}
+const tabsOf = (r: Real, person: number): Tab[] => r.tabs.filter((t) => t.person === person);
+const nameOf = (t: Tab): string => personOf(t.person).name;
+const at = <T>(list: readonly T[], n: number): T => list[n % list.length] as T;
+
+// ---------- checks ----------
+
+/**
+ * waitFor, for waits a step may abandon when an assertion fails first: their timeout then rejects with nobody
+ * listening, which would be reported as an unhandled rejection on top of the real failure.
+ */
+const waitFor: typeof waitForEvent = (socket, event, where, timeoutMs) => {
+  const p = waitForEvent(socket, event, where, timeoutMs);
+  p.catch(() => undefined);
+  return p;
+};
+
+const codeOf = (res: Ack | { ok: false; error: { code: string } }): string => (res.ok ? "ok" : res.error.code);
+
+function roomOfEvent(e: Received): string | null {
+  const p = e.payload as { room?: unknown } | null;
+  if (p === null || typeof p !== "object") return null;
+  if (typeof p.room === "string") return p.room;
+  if (typeof p.room === "object" && p.room !== null && typeof (p.room as RoomInfo).room === "string") return (p.room as RoomInfo).room; // room_added
+  return null;
+}
+
+/** Every message the room holds, as history shows it. */
+const expectedHistory = (room: Room): { id: number; content: string; sender: string; isDeleted: boolean }[] =>
+  room.messages.map((m) => ({ id: m.id, content: m.isDeleted ? "" : m.content, sender: personOf(m.sender).name, isDeleted: m.isDeleted }));
+const seenHistory = (messages: readonly WireMessage[]) => messages.map((m) => ({ id: m.id, content: m.content, sender: m.sender, isDeleted: m.deletedAt !== undefined }));
+
+/**
+ * The fence: a cookie-less client in the run's public room sends a message and every tab waits for it. Whatever
+ * the server sent a tab before that message is in its inbox by then; returns each tab's events before the fence.
+ */
+async function fence(r: Real): Promise<Received[][]> {
+  const content = `fence ${++r.counters.fence}`;
+  const isFence = (e: Received): boolean => e.event === "message" && (e.payload as MessageEvent).content === content && (e.payload as MessageEvent).room === r.lobby;
+  const arrived = r.tabs.map((t) => waitFor(t.socket, "message", (m) => m.content === content && m.room === r.lobby));
+  const res = await call<SendResult>(r.fence, "send_message", { room: r.lobby, username: "Fence", content });
+  expect(codeOf(res), "the fence message is sent").toBe("ok");
+  await Promise.all(arrived);
+  return r.tabs.map((t) => t.inbox.splice(0, t.inbox.findIndex(isFence) + 1).slice(0, -1));
+}
+
+/** What a step tells the checks: the tab that left (it gets no `removed` of its own). */
+interface StepOutcome {
+  leaver?: number;
+}
+
+/** (b) Sessions not admitted get exactly a made-up address's answers. */
+async function outsidersRefused(m: Model, r: Real): Promise<void> {
+  const checks: Promise<void>[] = [];
+  for (const room of m.rooms) {
+    for (const [person, p] of PEOPLE.entries()) {
+      if (room.admitted.has(person)) continue;
+      const tab = tabOf(r, person, 0);
+      expect(room.joined.has(tab.index), `model: ${tab.label} is in a room it is not admitted to`).toBe(false);
+      for (const event of ["join_chat", "fetch_history", "search_messages", "typing"] as const) {
+        checks.push(
+          call(tab.socket, event, canonicalPayload(event, room.address, p.name)).then((res) => {
+            expect(res, `(b) ${tab.label} (not admitted) ${event} ${room.title}: the made-up address's answer`).toEqual(r.canonical[event]);
+          }),
+        );
+      }
+    }
+  }
+  await Promise.all(checks);
+}
+
+/** (c) Every admitted session reads the room's messages: from a tab in it, or a probe tab that joins and goes. */
+async function membersSee(m: Model, r: Real): Promise<void> {
+  await Promise.all(
+    m.rooms.map(async (room) => {
+      for (const person of room.admitted) {
+        const inRoom = tabsOf(r, person).find((t) => room.joined.has(t.index));
+        if (inRoom !== undefined) {
+          const res = await call<HistoryResult>(inRoom.socket, "fetch_history", { room: room.address, limit: 500 });
+          expect(res.ok && seenHistory(res.messages), `(c) ${inRoom.label} reads ${room.title}`).toEqual(expectedHistory(room));
+        } else await probe(room, person, r);
+      }
+    }),
+  );
+}
+
+/** A new tab of an admitted session with no tab in the room: it joins (under a name of its own), reads, and closes. */
+async function probe(room: Room, person: number, r: Real): Promise<void> {
+  const n = ++r.counters.probe;
+  const name = `Probe${n}`;
+  const socket = await r.server.connect(n % r.server.urls.length, r.cookies[person] ?? null);
+  const present = r.tabs.filter((t) => room.joined.has(t.index));
+  let res: Ack<JoinResult>;
+  try {
+    res = await joinRoom(socket, room.address, name, { heardBy: present.map((t) => t.socket) });
+  } catch (err) {
+    await r.server.disconnect(socket);
+    throw err;
+  }
+  const label = `(c) a new tab of ${personOf(person).name} (admitted) joins ${room.title}`;
+  if (room.bannedSessions.has(person)) expect(codeOf(res), `${label}: banned`).toBe("banned");
+  else {
+    expect(codeOf(res), label).toBe("ok");
+    if (res.ok) expect(seenHistory(res.history), `${label}: its history`).toEqual(expectedHistory(room));
+  }
+  const heardLeft = res.ok ? present.map((t) => waitFor(t.socket, "message", (msg) => isNotice(msg) && msg.room === room.address && msg.content === `${name} has left the chat.`)) : [];
+  await r.server.disconnect(socket);
+  await Promise.all(heardLeft);
+}
+
+/** my_rooms lists, of this run's rooms, exactly those the session is admitted to. */
+async function roomListsMatch(m: Model, r: Real): Promise<void> {
+  const addresses = new Set(m.rooms.map((room) => room.address));
+  await Promise.all(
+    BROWSERS.map(async (person) => {
+      const tab = tabOf(r, person, 0);
+      const res = await call<{ rooms: MyRoom[] }>(tab.socket, "my_rooms", {});
+      const listed = res.ok ? res.rooms.filter((x) => addresses.has(x.room)).map((x) => x.room).sort() : [codeOf(res)];
+      const expected = m.rooms.filter((room) => room.admitted.has(person)).map((room) => room.address).sort();
+      expect(listed, `(c) my_rooms of ${personOf(person).name}`).toEqual(expected);
+    }),
+  );
+}
+
+/** (a) After the fence: what each tab received about a private room, it was in that room before or after the step. */
+function eventsOnlyToMembers(m: Model, r: Real, before: Map<string, Set<number>>, received: Received[][], outcome: StepOutcome): void {
+  for (const tab of r.tabs) {
+    const events = received[tab.index] ?? [];
+    for (const e of events) {
+      const where = `(a) ${tab.label} received ${e.event} ${JSON.stringify(e.payload)}`;
+      expect(e.event, where).not.toBe("chat_error");
+      const address = roomOfEvent(e);
+      const wasIn = (room: Room): boolean => (before.get(room.address)?.has(tab.index) ?? false) || room.joined.has(tab.index);
+      if (address !== null && address !== r.lobby) {
+        const room = m.rooms.find((x) => x.address === address);
+        expect(room, `${where}: about a room the model does not know`).toBeDefined();
+        if (room === undefined) continue;
+        expect(wasIn(room), `${where}: it was not in that room before or after the step (admitted before: ${[...room.admitted].map((i) => personOf(i).name).join(",")})`).toBe(true);
+        if (e.event === "removed") {
+          const isExpected = (before.get(room.address)?.has(tab.index) ?? false) && !room.joined.has(tab.index) && outcome.leaver !== tab.index;
+          expect(isExpected, `${where}: a removal the model did not expect`).toBe(true);
+        }
+      }
+      // Nothing of a room the tab was never in, inside any event (a public room's included).
+      const text = JSON.stringify(e.payload);
+      for (const room of m.rooms) {
+        if (wasIn(room)) continue;
+        expect(text.includes(room.address), `${where}: carries the address of ${room.title}`).toBe(false);
+        for (const t of room.texts) expect(text.includes(t), `${where}: carries the text "${t}" of ${room.title}`).toBe(false);
+      }
+    }
+  }
+}
+
+async function verify(m: Model, r: Real, before: Map<string, Set<number>>, outcome: StepOutcome): Promise<void> {
+  for (const room of m.rooms) {
+    for (const t of room.joined) expect(room.admitted.has((r.tabs[t] as Tab).person), `model: a tab in ${room.title} of a session not admitted`).toBe(true);
+  }
+  await Promise.all([outsidersRefused(m, r), membersSee(m, r), roomListsMatch(m, r)]);
+  const received = await fence(r);
+  eventsOnlyToMembers(m, r, before, received, outcome);
+}
+
+// ---------- commands ----------
+
+/**
+ * Which tab acts. Commands name what they would most like (tiers, best first: a tab of the creator in the room, say);
+ * `level` 2 tries every tier, 1 only the last, 0 none: then any tab, in the room picked by index, acts.
+ */
+interface Actor {
+  level: number;
+  n: number;
+}
+const actor: fc.Arbitrary<Actor> = fc.record({ level: fc.constantFrom(0, 1, 2, 2, 2), n: fc.nat(99) });
+/** True four times in five. */
+const mostly = fc.nat(4).map((n) => n > 0);
+
+type Tier = (room: Room, tab: Tab) => boolean;
+
+/** A room (among `rooms`) and a tab, by the actor's level and the command's tiers; else rooms[pick] and any tab. */
+function choose(rooms: readonly Room[], r: Real, who: Actor, pick: number, tiers: readonly Tier[]): { room: Room; tab: Tab } {
+  for (const tier of tiers.slice(Math.max(0, tiers.length - who.level))) {
+    const pairs = rooms.flatMap((room) => r.tabs.filter((tab) => tier(room, tab)).map((tab) => ({ room, tab })));
+    if (pairs.length > 0) return at(pairs, who.n);
+  }
+  return { room: at(rooms, pick), tab: at(r.tabs, who.n) };
+}
+
+function choosePerson(who: Actor, isPreferred: (person: number) => boolean, among: readonly number[] = PEOPLE.map((_, i) => i)): number {
+  const preferred = among.filter(isPreferred);
+  return who.level > 0 && preferred.length > 0 ? at(preferred, who.n) : at(among, who.n);
+}
+
+const isIn = (room: Room, tab: Tab): boolean => room.joined.has(tab.index);
+const canInvite = (room: Room, person: number): boolean => room.creator === person || personOf(person).isModerator;
+const isPresent = (r: Real, room: Room, person: number): boolean => tabsOf(r, person).some((t) => room.joined.has(t.index));
+
+class Step implements fc.AsyncCommand<Model, Real> {
+  private resolved: string | null = null;
+
+  constructor(
+    private readonly label: string,
+    private readonly applies: (m: Readonly<Model>) => boolean,
+    private readonly act: (m: Model, r: Real, say: (what: string) => void) => Promise<StepOutcome | undefined>,
+  ) {}
+
+  check(m: Readonly<Model>): boolean {
+    return this.applies(m);
+  }
+
+  async run(m: Model, r: Real): Promise<void> {
+    const before = new Map(m.rooms.map((room) => [room.address, new Set(room.joined)]));
+    const say = (what: string): void => {
+      this.resolved = what;
+      r.trace.push(what);
+    };
+    try {
+      const outcome = (await this.act(m, r, say)) ?? {};
+      await verify(m, r, before, outcome);
+    } catch (err) {
+      const e = err as Error;
+      e.message = `${e.message}\n--- this run's steps (rooms by title):\n${r.trace.map((s, i) => `${i + 1}. ${s}`).join("\n")}`;
+      throw e;
+    }
+  }
+
+  toString(): string {
+    return this.resolved ?? this.label;
+  }
+}
+
+const hasRooms = (m: Readonly<Model>): boolean => m.rooms.length > 0;
+
+/** What the model says a tab not in `room` gets: a made-up address's answer. */
+function expectCanonical(r: Real, res: Ack, event: CanonicalEvent, what: string): undefined {
+  expect(res, `${what}: not in the room, so the made-up address's answer`).toEqual(r.canonical[event]);
+  return undefined;
+}
+
+/** Removed from the room on every tab of `person` in it, and the others there hear the name leave. */
+async function expectRemoval(r: Real, room: Room, person: number, reason: "left" | "kicked" | "banned", except: Tab | null, run: () => Promise<Ack>): Promise<Ack> {
+  const leaving = tabsOf(r, person).filter((t) => room.joined.has(t.index) && t !== except);
+  const staying = r.tabs.filter((t) => room.joined.has(t.index) && t.person !== person);
+  const removed = leaving.map((t) => waitFor(t.socket, "removed", (ev) => ev.room === room.address));
+  const heard = staying.map((t) => waitFor(t.socket, "message", (msg) => isNotice(msg) && msg.room === room.address && msg.content === `${personOf(person).name} has left the chat.`));
+  const res = await run();
+  if (!res.ok) return res;
+  for (const ev of await Promise.all(removed)) expect(ev.reason, `removed from ${room.title}`).toBe(reason);
+  await Promise.all(heard);
+  return res;
+}
+
+const createRoom = fc.record({ person: fc.nat(4), title: fc.constantFrom("Team", "Ops", "Team") }).map(
+  ({ person, title }) =>
+    new Step(
+      `create_room(${personOf(person).name})`,
+      (m) => m.rooms.length < MAX_ROOMS,
+      async (m, r, say) => {
+        const tab = tabOf(r, person, 0);
+        const res = await call<{ room: RoomInfo }>(tab.socket, "create_room", { title });
+        const t = `${title}${m.rooms.length}`;
+        say(`${tab.label} create_room "${title}" -> ${codeOf(res)}${res.ok ? ` (${t})` : ""}`);
+        count(`create_room ${codeOf(res)}`);
+        if (!personOf(person).isBrowser) return void expect(codeOf(res), "a cookie-less client cannot make a room").toBe("session_required");
+        expect(codeOf(res)).toBe("ok");
+        if (!res.ok) return;
+        expect(res.room).toMatchObject({ title, kind: "private", canInvite: true, canManage: true });
+        expect(res.room.room).toMatch(/^~[A-Za-z0-9_-]{22}$/);
+        m.rooms.push(newRoom(res.room.room, t, person));
+      },
+    ),
+);
+
+const join = fc.record({ who: actor, room: fc.nat(9) }).map(
+  ({ who, room: pick }) =>
+    new Step(`join(${pick})`, hasRooms, async (m, r, say) => {
+      const { room, tab } = choose(m.rooms, r, who, pick, [(x, t) => x.admitted.has(t.person) && !isIn(x, t), (x, t) => !x.admitted.has(t.person)]);
+      const isNewPresence = !isPresent(r, room, tab.person);
+      const others = isNewPresence ? r.tabs.filter((t) => room.joined.has(t.index)) : [];
+      const res = await joinRoom(tab.socket, room.address, nameOf(tab), { heardBy: others.map((t) => t.socket) });
+      say(`${tab.label} join ${room.title} -> ${codeOf(res)}`);
+      count(`join ${codeOf(res)}`);
+      if (!room.admitted.has(tab.person)) return expectCanonical(r, res, "join_chat", `${tab.label} join ${room.title}`);
+      if (!room.joined.has(tab.index) && (room.bannedNames.has(tab.person) || room.bannedSessions.has(tab.person))) return void expect(codeOf(res)).toBe("banned");
+      expect(codeOf(res), `${tab.label} (admitted) joins ${room.title}`).toBe("ok");
+      if (!res.ok) return;
+      expect(seenHistory(res.history), `${tab.label}'s join history of ${room.title}`).toEqual(expectedHistory(room));
+      const may = canInvite(room, tab.person);
+      expect(res.roomInfo).toMatchObject({ room: room.address, kind: "private", canInvite: may, canManage: may });
+      room.joined.add(tab.index);
+    }),
+);
+
+const leave = fc.record({ who: actor, room: fc.nat(9) }).map(
+  ({ who, room: pick }) =>
+    new Step(`leave(${pick})`, hasRooms, async (m, r, say) => {
+      const { room, tab } = choose(m.rooms, r, who, pick, [isIn, (x, t) => x.admitted.has(t.person)]);
+      const res = await expectRemoval(r, room, tab.person, "left", tab, () => call(tab.socket, "leave_chat", { room: room.address }));
+      say(`${tab.label} leave ${room.title} -> ${codeOf(res)}`);
+      count(`leave ${codeOf(res)}`);
+      if (!room.joined.has(tab.index)) return expectCanonical(r, res, "leave_chat", `${tab.label} leave ${room.title}`);
+      expect(codeOf(res)).toBe("ok");
+      room.admitted.delete(tab.person);
+      for (const t of tabsOf(r, tab.person)) room.joined.delete(t.index);
+      return { leaver: tab.index };
+    }),
+);
+
+/** kick_user, or ban_user for an hour: by a moderator in the room; the holder's admission ends. */
+const removal = (kind: "kick" | "ban") =>
+  fc.record({ who: actor, target: actor, room: fc.nat(9) }).map(
+    ({ who, target: targetPick, room: pick }) =>
+      new Step(`${kind}(${pick})`, hasRooms, async (m, r, say) => {
+        const { room, tab } = choose(m.rooms, r, who, pick, [(x, t) => isIn(x, t) && personOf(t.person).isModerator, isIn]);
+        const target = choosePerson(targetPick, (p) => isPresent(r, room, p), BROWSERS);
+        const present = isPresent(r, room, target);
+        const name = personOf(target).name;
+        const event = kind === "kick" ? "kick_user" : "ban_user";
+        const payload = kind === "kick" ? { room: room.address, username: name } : { room: room.address, username: name, durationMs: BAN_MS };
+        const send = (): Promise<Ack> => call(tab.socket, event, payload);
+        const res = present ? await expectRemoval(r, room, target, kind === "kick" ? "kicked" : "banned", null, send) : await send();
+        say(`${tab.label} ${event} ${name} in ${room.title} -> ${codeOf(res)}`);
+        count(`${event} ${codeOf(res)}`);
+        if (!room.joined.has(tab.index)) return expectCanonical(r, res, event, `${tab.label} ${event} in ${room.title}`);
+        if (!personOf(tab.person).isModerator) return void expect(codeOf(res)).toBe("not_moderator");
+        if (kind === "kick" && !present) return void expect(codeOf(res)).toBe("not_found");
+        expect(codeOf(res)).toBe("ok");
+        if (kind === "ban") room.bannedNames.add(target);
+        if (!present) return;
+        if (kind === "ban") room.bannedSessions.add(target);
+        room.admitted.delete(target);
+        for (const t of tabsOf(r, target)) room.joined.delete(t.index);
+      }),
+  );
+
+const createInvite = fc.record({ who: actor, room: fc.nat(9), maxUses: fc.constantFrom<number | undefined>(1, 1, 2, undefined) }).map(
+  ({ who, room: pick, maxUses }) =>
+    new Step(`create_invite(${pick}, ${maxUses ?? "unlimited"})`, hasRooms, async (m, r, say) => {
+      const { room, tab } = choose(m.rooms, r, who, pick, [(x, t) => isIn(x, t) && canInvite(x, t.person), isIn]);
+      const res = await call<CreatedInvite>(tab.socket, "create_invite", { room: room.address, ...(maxUses !== undefined ? { maxUses } : {}) });
+      const id = res.ok ? ` invite ${res.invite.id}` : "";
+      say(`${tab.label} create_invite ${room.title} maxUses=${maxUses ?? "-"} -> ${codeOf(res)}${id}`);
+      count(`create_invite ${codeOf(res)}`);
+      if (!room.joined.has(tab.index)) return expectCanonical(r, res, "create_invite", `${tab.label} create_invite ${room.title}`);
+      if (!canInvite(room, tab.person)) return void expect(codeOf(res)).toBe("not_allowed");
+      expect(codeOf(res)).toBe("ok");
+      if (!res.ok) return;
+      expect(res.invite).toMatchObject({ uses: 0, state: "active", isMine: true, createdBy: nameOf(tab), ...(maxUses !== undefined ? { maxUses } : {}) });
+      const token = /^\/invite\/([A-Za-z0-9_-]{43})$/.exec(res.path)?.[1];
+      expect(token, `invite path ${res.path}`).toBeDefined();
+      m.invites.push({ id: res.invite.id, room: room.address, token: token as string, maker: tab.person, maxUses: maxUses ?? null, uses: 0, isRevoked: false });
+    }),
+);
+
+/** (d) POST /invite/<token> from a person's browser, on any node. */
+const redeem = fc.record({ who: actor, invite: fc.nat(99), node: fc.nat(1) }).map(
+  ({ who, invite: pick, node }) =>
+    new Step(
+      `redeem(${pick})`,
+      (m) => m.invites.length > 0,
+      async (m, r, say) => {
+        const invite = at(m.invites, pick);
+        const room = m.rooms.find((x) => x.address === invite.room) as Room;
+        const person = choosePerson(who, (p) => !room.admitted.has(p) && personOf(p).isBrowser);
+        const url = at(r.server.urls, node);
+        const cookie = r.cookies[person];
+        const res = await fetch(`${url}/invite/${invite.token}`, {
+          method: "POST",
+          headers: { origin: url, "content-type": "application/json", ...(cookie ? { cookie } : {}) },
+          body: JSON.stringify({ username: personOf(person).name }),
+        });
+        const body = (await res.json()) as Ack<{ room: RoomInfo }>;
+        const state = `${invite.isRevoked ? "revoked" : "live"}, ${invite.uses}/${invite.maxUses ?? "∞"} uses`;
+        say(`${personOf(person).name} redeems invite ${invite.id} of ${room.title} (${state}) -> ${res.status} ${codeOf(body)}`);
+        count(`redeem ${res.status} ${codeOf(body)}`);
+        const got = { status: res.status, code: codeOf(body) };
+        if (cookie === null || cookie === undefined) return void expect(got).toEqual({ status: 400, code: "session_required" });
+        if (invite.isRevoked) return void expect(got).toEqual({ status: 410, code: "invite_revoked" });
+        if (room.admitted.has(person)) return void expect(got, "a member's redemption spends nothing").toEqual({ status: 200, code: "ok" });
+        if (invite.maxUses !== null && invite.uses >= invite.maxUses) return void expect(got).toEqual({ status: 410, code: "invite_used_up" });
+        expect(got).toEqual({ status: 200, code: "ok" });
+        if (body.ok) expect(body.room).toMatchObject({ room: room.address, kind: "private" });
+        invite.uses++;
+        room.admitted.add(person);
+      },
+    ),
+);
+
+/** revoke_invite naming a room, of an invite of any room (another room's id must not be touched). */
+const revoke = fc.record({ who: actor, invite: fc.nat(99), room: fc.nat(9), sameRoom: mostly }).map(
+  ({ who, invite: pick, room: roomPick, sameRoom }) =>
+    new Step(
+      `revoke(${pick})`,
+      (m) => m.invites.length > 0,
+      async (m, r, say) => {
+        const invite = at(m.invites, pick);
+        const named = sameRoom ? [m.rooms.find((x) => x.address === invite.room) as Room] : m.rooms;
+        const { room, tab } = choose(named, r, who, roomPick, [(x, t) => isIn(x, t) && (canInvite(x, t.person) || invite.maker === t.person), isIn]);
+        const res = await call(tab.socket, "revoke_invite", { room: room.address, id: invite.id });
+        say(`${tab.label} revoke_invite ${invite.id} naming ${room.title} -> ${codeOf(res)}`);
+        count(`revoke_invite ${codeOf(res)}`);
+        if (!room.joined.has(tab.index)) return expectCanonical(r, res, "revoke_invite", `${tab.label} revoke_invite in ${room.title}`);
+        if (invite.room !== room.address || invite.isRevoked) return void expect(codeOf(res)).toBe("not_found");
+        if (!canInvite(room, tab.person) && invite.maker !== tab.person) return void expect(codeOf(res)).toBe("not_allowed");
+        expect(codeOf(res)).toBe("ok");
+        invite.isRevoked = true;
+      },
+    ),
+);
+
+const send = fc.record({ who: actor, room: fc.nat(9), word: fc.constantFrom(...WORDS) }).map(
+  ({ who, room: pick, word }) =>
+    new Step(`send(${pick}, ${word})`, hasRooms, async (m, r, say) => {
+      const { room, tab } = choose(m.rooms, r, who, pick, [isIn, (x, t) => x.admitted.has(t.person)]);
+      const content = `${word} priv${++r.counters.text}`;
+      const listeners = r.tabs.filter((t) => room.joined.has(t.index));
+      const arrived = listeners.map((t) => waitFor(t.socket, "message", (msg) => msg.room === room.address && msg.content === content));
+      const res = await call<SendResult>(tab.socket, "send_message", { room: room.address, username: nameOf(tab), content });
+      say(`${tab.label} send "${content}" to ${room.title} -> ${codeOf(res)}${res.ok ? ` id ${res.message.id}` : ""}`);
+      count(`send_message ${codeOf(res)}`);
+      room.texts.add(content);
+      if (!room.joined.has(tab.index)) return expectCanonical(r, res, "send_message", `${tab.label} send to ${room.title}`);
+      expect(codeOf(res)).toBe("ok");
+      if (!res.ok) return;
+      for (const msg of await Promise.all(arrived)) expect((msg as WireMessage).id).toBe(res.message.id);
+      room.messages.push({ id: res.message.id, room: room.address, content, sender: tab.person, isDeleted: false });
+    }),
+);
+
+const allMessages = (m: Readonly<Model>): Msg[] => m.rooms.flatMap((room) => room.messages);
+
+/** edit_message / delete_message naming a room, of a message of any room (usually its own). */
+const change = (kind: "edit" | "delete") =>
+  fc.record({ who: actor, msg: fc.nat(99), room: fc.nat(9), sameRoom: mostly, word: fc.constantFrom(...WORDS) }).map(
+    ({ who, msg: pick, room: roomPick, sameRoom, word }) =>
+      new Step(
+        `${kind}(${pick})`,
+        (m) => allMessages(m).length > 0,
+        async (m, r, say) => {
+          const msg = at(allMessages(m), pick);
+          const named = sameRoom ? [m.rooms.find((x) => x.address === msg.room) as Room] : m.rooms;
+          const mayChange: Tier = (x, t) => isIn(x, t) && (t.person === msg.sender || (kind === "delete" && personOf(t.person).isModerator));
+          const { room, tab } = choose(named, r, who, roomPick, [mayChange, isIn]);
+          const content = `${word} priv${++r.counters.text} edited`;
+          const listeners = r.tabs.filter((t) => room.joined.has(t.index));
+          const arrived = listeners.map((t) => waitFor(t.socket, "message_updated", (ev) => ev.room === room.address && ev.id === msg.id));
+          const event = kind === "edit" ? "edit_message" : "delete_message";
+          const res = await call<{ message: WireMessage }>(tab.socket, event, kind === "edit" ? { room: room.address, id: msg.id, content } : { room: room.address, id: msg.id });
+          say(`${tab.label} ${event} ${msg.id} (of ${m.rooms.find((x) => x.address === msg.room)?.title}) naming ${room.title} -> ${codeOf(res)}`);
+          count(`${event} ${codeOf(res)}`);
+          if (kind === "edit") room.texts.add(content);
+          if (!room.joined.has(tab.index)) return expectCanonical(r, res, event, `${tab.label} ${event} in ${room.title}`);
+          if (msg.room !== room.address || msg.isDeleted) return void expect(codeOf(res)).toBe("not_found");
+          const isOwner = msg.sender === tab.person;
+          if (!isOwner && !(kind === "delete" && personOf(tab.person).isModerator)) return void expect(codeOf(res)).toBe("not_owner");
+          expect(codeOf(res)).toBe("ok");
+          const updates = await Promise.all(arrived);
+          for (const ev of updates) expect(ev.content).toBe(kind === "edit" ? content : "");
+          if (kind === "edit") msg.content = content;
+          else msg.isDeleted = true;
+        },
+      ),
+  );
+
+/** The room to read: usually a private room, one time in four the run's public room, where nothing private may show. */
+function readTarget(m: Model, r: Real, who: Actor, pick: number): { target: Room | "lobby"; tab: Tab } {
+  if (pick % 4 === 0) return { target: "lobby", tab: at(r.tabs, who.n) };
+  const { room, tab } = choose(m.rooms, r, who, pick, [isIn, (x, t) => !isIn(x, t)]);
+  return { target: room, tab };
+}
+
+function expectNothingPrivate(m: Model, messages: readonly WireMessage[], r: Real, what: string): void {
+  for (const msg of messages) {
+    expect(msg.room, what).toBe(r.lobby);
+    for (const room of m.rooms) expect(room.texts.has(msg.content), `${what}: "${msg.content}" of ${room.title}`).toBe(false);
+  }
+}
+
+const search = fc.record({ who: actor, room: fc.nat(9), word: fc.constantFrom(...WORDS) }).map(
+  ({ who, room: pick, word }) =>
+    new Step(`search(${pick}, ${word})`, hasRooms, async (m, r, say) => {
+      const { target, tab } = readTarget(m, r, who, pick);
+      const address = target === "lobby" ? r.lobby : target.address;
+      const res = await call<SearchResult>(tab.socket, "search_messages", { room: address, q: word, limit: 50 });
+      const title = target === "lobby" ? "the public room" : target.title;
+      say(`${tab.label} search_messages "${word}" in ${title} -> ${codeOf(res)}${res.ok ? ` ${res.hits.length} hits` : ""}`);
+      count(`search_messages ${target === "lobby" ? "public " : ""}${codeOf(res)}`);
+      if (target === "lobby") {
+        expect(codeOf(res)).toBe("ok");
+        if (res.ok) expectNothingPrivate(m, res.hits.map((h) => h.message), r, `search "${word}" in the public room`);
+        return;
+      }
+      if (!target.joined.has(tab.index)) return expectCanonical(r, res, "search_messages", `${tab.label} search ${title}`);
+      expect(codeOf(res)).toBe("ok");
+      if (!res.ok) return;
+      const expected = target.messages.filter((x) => !x.isDeleted && x.content.split(" ").includes(word)).map((x) => x.id);
+      expect(res.hits.map((h) => h.message.id).sort((a, b) => a - b), `search "${word}" in ${title}`).toEqual(expected);
+      for (const h of res.hits) expect(h.message.room).toBe(target.address);
+    }),
+);
+
+type Cursor = { mode: "latest" } | { mode: "before" | "after" | "around"; id: number };
+
+/** What fetch_history answers for `room` (page-around.ts for `around`), from the model. */
+function expectedPage(room: Room, cursor: Cursor, limit: number): { ids: number[]; hasMore: boolean; hasMoreAfter?: boolean } {
+  const ids = room.messages.map((x) => x.id);
+  const last = (list: number[], n: number): number[] => list.slice(Math.max(0, list.length - n));
+  switch (cursor.mode) {
+    case "latest":
+      return { ids: last(ids, limit), hasMore: ids.length > limit };
+    case "before": {
+      const older = ids.filter((id) => id < cursor.id);
+      return { ids: last(older, limit), hasMore: older.length > limit };
+    }
+    case "after": {
+      const newer = ids.filter((id) => id > cursor.id);
+      return { ids: newer.slice(0, limit), hasMore: newer.length > limit };
+    }
+    case "around": {
+      const newerCount = Math.floor((limit - 1) / 2);
+      const upTo = ids.filter((id) => id <= cursor.id);
+      const newer = ids.filter((id) => id > cursor.id);
+      return {
+        ids: [...last(upTo, limit - newerCount), ...newer.slice(0, newerCount)],
+        hasMore: upTo.length > limit - newerCount,
+        hasMoreAfter: newerCount > 0 ? newer.length > newerCount : newer.length > 0,
+      };
+    }
+  }
+}
+
+const history = fc
+  .record({ who: actor, room: fc.nat(9), mode: fc.constantFrom("latest", "before", "after", "around", "around"), msg: fc.nat(99), limit: fc.constantFrom(...LIMITS) })
+  .map(
+    ({ who, room: pick, mode, msg: msgPick, limit }) =>
+      new Step(`fetch_history(${pick}, ${mode})`, hasRooms, async (m, r, say) => {
+        const { target, tab } = readTarget(m, r, who, pick);
+        const address = target === "lobby" ? r.lobby : target.address;
+        // Cursors are ids of any room (another room's, to show it gives nothing of that room), or none yet: 1.
+        const ids = allMessages(m).map((x) => x.id);
+        const cursor: Cursor = mode === "latest" ? { mode } : { mode, id: ids.length > 0 ? at(ids, msgPick) : 1 };
+        const payload = { room: address, limit, ...(cursor.mode !== "latest" ? { [cursor.mode]: cursor.id } : {}) };
+        const res = await call<HistoryResult>(tab.socket, "fetch_history", payload);
+        const title = target === "lobby" ? "the public room" : target.title;
+        say(`${tab.label} fetch_history ${title} ${cursor.mode}${cursor.mode !== "latest" ? ` ${cursor.id}` : ""} limit ${limit} -> ${codeOf(res)}`);
+        count(`fetch_history ${cursor.mode} ${target === "lobby" ? "public " : ""}${codeOf(res)}`);
+        if (target === "lobby") {
+          expect(codeOf(res)).toBe("ok");
+          if (res.ok) expectNothingPrivate(m, res.messages, r, `fetch_history ${cursor.mode} in the public room`);
+          return;
+        }
+        if (!target.joined.has(tab.index)) return expectCanonical(r, res, "fetch_history", `${tab.label} fetch_history ${title}`);
+        expect(codeOf(res)).toBe("ok");
+        if (!res.ok) return;
+        const want = expectedPage(target, cursor, limit);
+        const got = { ids: res.messages.map((x) => x.id), hasMore: res.hasMore, ...(cursor.mode === "around" ? { hasMoreAfter: res.hasMoreAfter } : {}) };
+        expect(got, `fetch_history ${JSON.stringify(payload)} in ${title}`).toEqual(want);
+        const byId = new Map(expectedHistory(target).map((x) => [x.id, x]));
+        for (const x of seenHistory(res.messages)) expect(x).toEqual(byId.get(x.id));
+      }),
+  );
+
+const typing = fc.record({ who: actor, room: fc.nat(9) }).map(
+  ({ who, room: pick }) =>
+    new Step(`typing(${pick})`, hasRooms, async (m, r, say) => {
+      const { room, tab } = choose(m.rooms, r, who, pick, [isIn, (x, t) => !isIn(x, t)]);
+      const others = r.tabs.filter((t) => room.joined.has(t.index) && t !== tab);
+      const arrived = others.map((t) => waitFor(t.socket, "typing", (ev) => ev.room === room.address && ev.username === nameOf(tab)));
+      const res = await call(tab.socket, "typing", { room: room.address, isTyping: true });
+      say(`${tab.label} typing in ${room.title} -> ${codeOf(res)}`);
+      count(`typing ${codeOf(res)}`);
+      if (!room.joined.has(tab.index)) return expectCanonical(r, res, "typing", `${tab.label} typing in ${room.title}`);
+      expect(codeOf(res)).toBe("ok");
+      await Promise.all(arrived);
+    }),
+);
+
+/** A new connection that is not let in: a fresh browser, the cookie-less client, or a new tab of a session not admitted. */
+const outsider = fc.record({ kind: fc.constantFrom("fresh", "cookieless", "person"), room: fc.nat(9), who: actor, node: fc.nat(1) }).map(
+  ({ kind, room: pick, who, node }) =>
+    new Step(`outsider(${kind}, ${pick})`, () => true, async (m, r, say) => {
+      const n = pick % (m.rooms.length + 1);
+      const room = m.rooms[n];
+      const address = room?.address ?? madeUpAddress();
+      const title = room?.title ?? "a made-up address";
+      const strangers = BROWSERS.filter((p) => room !== undefined && !room.admitted.has(p));
+      const person = kind === "person" && strangers.length > 0 ? at(strangers, who.n) : null;
+      const cookie = person !== null ? (r.cookies[person] ?? null) : kind === "fresh" ? r.server.newSession() : null;
+      const socket = await r.server.connect(node % r.server.urls.length, cookie);
+      const inbox: Received[] = [];
+      socket.onAny((event: string, payload: unknown) => inbox.push({ event, payload }));
+      const label = person !== null ? `a new tab of ${personOf(person).name}` : kind === "fresh" ? "a fresh browser" : "a cookie-less client";
+      try {
+        const answers = await Promise.all(
+          (["join_chat", "fetch_history", "search_messages"] as const).map(async (event) => [event, await call(socket, event, canonicalPayload(event, address, "Stranger"))] as const),
+        );
+        say(`${label} join/fetch/search ${title} -> ${answers.map(([, a]) => codeOf(a)).join("/")}`);
+        count(`outsider ${room ? "real" : "made-up"} ${answers.map(([, a]) => codeOf(a)).join("/")}`);
+        for (const [event, res] of answers) expectCanonical(r, res, event, `${label}: ${event} ${title}`);
+      } finally {
+        await r.server.disconnect(socket);
+      }
+      expect(inbox, `${label} received something`).toEqual([]);
+      return undefined;
+    }),
+);
+
+/** Every command; fc.commands picks among them evenly, so the ones the others build on are listed more than once. */
+export const ACCESS_COMMANDS = [
+  createRoom,
+  createInvite,
+  createInvite,
+  redeem,
+  redeem,
+  redeem,
+  join,
+  join,
+  join,
+  join,
+  leave,
+  removal("kick"),
+  removal("ban"),
+  revoke,
+  send,
+  send,
+  change("edit"),
+  change("delete"),
+  search,
+  history,
+  typing,
+  outsider,
+];
+
+export interface AccessModelOptions {
+  numRuns: number;
+  /** Commands per run at most. */
+  maxCommands: number;
+  /** Stop shrinking in time for the report to come out. */
+  timeLimitMs: number;
+  seed?: number;
+}
+
+/** The property: any sequence of commands keeps every invariant after every step. */
+export async function checkAccessModel(server: ModelServer, opts: AccessModelOptions): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(0, 1), fc.noBias(fc.commands(ACCESS_COMMANDS, { maxCommands: opts.maxCommands, size: "max" })), async (creator, cmds) => {
+      const world = await openWorld(server, creator);
+      try {
+        await fc.asyncModelRun(() => world, cmds);
+      } finally {
+        await closeWorld(world.real);
+      }
+    }),
+    {
+      numRuns: opts.numRuns,
+      interruptAfterTimeLimit: opts.timeLimitMs,
+      markInterruptAsFailure: true,
+      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    },
+  );
+}
