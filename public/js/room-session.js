@@ -1,25 +1,20 @@
 // One joined room's session: its state in one object (resume point, paging, detached window, moderator
 // flag), its own message list, outbox, people list and typing line, what arrives in it (messages, notices,
-// presence, typing, edits, removal by a moderator), catching up after a reconnect or a reload (join_chat
-// {since}), paging older history, and a window opened around one message (search, permalink) paged
-// forward to the live end. The connection and the other rooms are rooms.js's and connection-hub.js's.
+// presence, typing, edits, removal by a moderator), and paging older history. Catching up after a reconnect
+// or a reload (join_chat {since}) is room-catch-up.js's, a window opened around one message (search,
+// permalink) room-window.js's; the connection and the other rooms are rooms.js's and connection-hub.js's.
 import { nameKey } from "./format.js";
+import { createCatchUp } from "./room-catch-up.js";
+import { createMessageWindow } from "./room-window.js";
 import { MessageList } from "./message-list.js";
 import { Outbox } from "./outbox.js";
 import { RoomPresence } from "./presence.js";
 import { TypingIndicator } from "./typing.js";
 
-const JOIN_TIMEOUT_MS = 10_000;
 const HISTORY_TIMEOUT_MS = 10_000;
 const OLDER_PAGE = 50;
-/** Messages loaded around a message opened from search or a link (half before, half after). */
-const AROUND_PAGE = 50;
-const NEWER_PAGE = 50;
 /** Live messages kept while a detached window is shown; more than this and the live end is reloaded. */
 const MAX_LIVE_BUFFER = 500;
-const CATCH_UP_PAGE = 500;
-/** Missing more than this many pages after a long absence: start from the newest messages instead. */
-const MAX_CATCH_UP_PAGES = 10;
 
 /** @import { ErrorBody, JoinResult, MessageEvent, MessageUpdatedEvent, Notice, PresenceEvent, RemovedEvent, ResyncEvent, TypingEvent, WireMessage } from "../../src/protocol.js" */
 /** @import { LocalFailure } from "./connection.js" */
@@ -77,8 +72,8 @@ export function createRoomSession(init, deps) {
     list: ol,
     newButton: els.newMessages,
     onNearTop: () => void loadOlder(),
-    onNearBottom: () => void loadNewer(),
-    onNewButton: () => void returnToLive(),
+    onNearBottom: () => void messageWindow.loadNewer(),
+    onNewButton: () => void messageWindow.returnToLive(),
     onAtBottom: () => deps.onAtBottom(s),
   });
   /** @type {RoomState} */
@@ -267,105 +262,29 @@ export function createRoomSession(init, deps) {
     wakeJoinWaiters();
   }
 
-  /**
-   * Joins again from the last message seen (after a reconnect, or a reload of a remembered room) and
-   * pages forward until caught up.
-   * @param {{ evenOffline?: boolean }} [opts] evenOffline: the first join of a remembered room, sent
-   *   while the connection is still opening (Socket.IO sends it once connected)
-   */
-  async function rejoin(opts = {}) {
-    if (s.isGone || s.isRejoining || (!opts.evenOffline && !hub.isConnected())) return;
-    const gen = ++s.rejoinGen;
-    const isCurrent = () => !s.isGone && s.rejoinGen === gen;
-    s.isRejoining = true;
-    s.isJoined = false;
-    const { res, settle } = await hub.join({ username: s.username, room: s.room, since: s.lastId }, JOIN_TIMEOUT_MS);
-    if (!isCurrent()) return;
-    if (!res.ok) {
-      s.isRejoining = false;
-      handleRejoinFailure(res.error);
-      return;
-    }
-    takePresence(res.users);
-    setModerator(res.isModerator === true);
-    // Older messages exist before the first one sent: a reloaded room shows them when scrolled up to.
-    if (list.oldestId === null) s.hasMoreOlder = Boolean(res.hasMore);
-    ingest(res.history, true, "catchup");
-    settle();
-    let cursor = res.history.at(-1)?.id ?? s.lastId;
-    let hasMore = Boolean(res.hasMoreAfter);
-    for (let pages = 0; hasMore; pages++) {
-      if (pages >= MAX_CATCH_UP_PAGES) {
-        await restartFromNewest();
-        return;
-      }
-      const page = await hub.request("fetch_history", { room: s.room, after: cursor, limit: CATCH_UP_PAGE }, HISTORY_TIMEOUT_MS);
-      if (!isCurrent()) return;
-      if (!page.ok) {
-        if (page.error.code === "rate_limited") {
-          await delay(page.error.retryAfterMs ?? 500);
-          if (!isCurrent()) return;
-          pages--;
-          continue;
-        }
-        s.isRejoining = false;
-        if (page.error.code !== "disconnected") setTimeout(() => void rejoin(), 2000);
-        return;
-      }
-      ingest(page.messages, true, "catchup");
-      cursor = page.messages.at(-1)?.id ?? cursor;
-      hasMore = Boolean(page.hasMore);
-    }
-    s.isRejoining = false;
-    s.isJoined = true;
-    s.lastId = s.maxSeen;
-    // Caught up from the newest message shown: a detached window now reaches the live end.
-    attach();
-    updateHistoryStatus();
-    if (isShown()) fillViewWithOlder();
-    deps.onCaughtUp(s);
-    wakeJoinWaiters();
-    s.outbox.pump();
-  }
+  // ---------- a message in context, catching up (their own files) ----------
 
-  /** Too much was missed to page through: show the newest messages, as a fresh visit would. */
-  async function restartFromNewest() {
-    const gen = s.rejoinGen;
-    const { res, settle } = await hub.join({ username: s.username, room: s.room }, JOIN_TIMEOUT_MS);
-    if (s.isGone || s.rejoinGen !== gen) return;
-    s.isRejoining = false;
-    if (!res.ok) {
-      handleRejoinFailure(res.error);
-      return;
-    }
-    takePresence(res.users);
-    setModerator(res.isModerator === true);
-    list.clearStored();
-    attach();
-    const last = res.history.at(-1)?.id ?? s.lastId;
-    s.lastId = last;
-    s.maxSeen = last;
-    s.hasMoreOlder = Boolean(res.hasMore);
-    s.isJoined = true;
-    // The newest page of what was missed: it still counts as unread.
-    ingest(res.history, false, "catchup");
-    settle();
-    updateHistoryStatus();
-    deps.onCaughtUp(s);
-    wakeJoinWaiters();
-    s.outbox.pump();
-  }
+  const messageWindow = createMessageWindow(s, {
+    hub,
+    views,
+    ingest,
+    updateHistoryStatus,
+    whenJoined: () => new Promise((resolve) => joinWaiters.push(() => resolve(undefined))),
+  });
 
-  /** @param {ErrorBody | LocalFailure["error"]} error */
-  function handleRejoinFailure(error) {
-    if (error.code === "disconnected") return; // the next connect tries again
-    if (error.code === "banned" || error.code === "name_taken" || error.code === "invalid_name" || error.code === "invalid_room" || error.code === "too_many_rooms") {
-      // Someone else took the name while we were away, a ban, a limit: this room is lost, the others stay.
-      deps.onLost(s, error);
-      return;
-    }
-    setTimeout(() => void rejoin(), error.retryAfterMs ?? 2000);
-  }
+  const { rejoin } = createCatchUp(s, {
+    hub,
+    takePresence,
+    setModerator,
+    ingest,
+    attach: messageWindow.attach,
+    updateHistoryStatus,
+    fillViewWithOlder,
+    isShown,
+    wakeJoinWaiters,
+    onCaughtUp: deps.onCaughtUp,
+    onLost: deps.onLost,
+  });
 
   /** The connection dropped: everything on its way waits for the next one. */
   function disconnected() {
@@ -403,103 +322,6 @@ export function createRoomSession(init, deps) {
     views.renderPresence(s.presence.names, s.username);
     updateHistoryStatus();
     fillViewWithOlder();
-  }
-
-  // ---------- a message in context (search, permalink) ----------
-
-  /**
-   * Shows message `id` with its neighbours: at once when it is on screen, else the loaded window is
-   * replaced by fetch_history {around}. Until the window reaches the newest message, live messages wait
-   * in a buffer (appending them would leave a gap) and scrolling down pages newer ones.
-   * @param {number} id
-   * @returns {Promise<boolean>} whether the message is shown
-   */
-  async function jumpTo(id) {
-    if (!s.isJoined && !s.isGone) await new Promise((resolve) => joinWaiters.push(() => resolve(undefined)));
-    if (s.isGone) return false;
-    if (list.has(id)) return list.showMessage(id);
-    const gen = ++s.jumpGen;
-    s.liveBuffer ??= []; // from now on live messages wait: the window is about to be replaced
-    const res = await hub.request("fetch_history", { room: s.room, around: id, limit: AROUND_PAGE }, HISTORY_TIMEOUT_MS);
-    if (s.isGone || s.jumpGen !== gen) return false;
-    if (!res.ok || !res.messages.some((m) => m.id === id)) {
-      if (!s.isDetached) flushLive();
-      const isGone = res.ok || res.error.code === "not_found";
-      views.announce(isGone || res.ok ? "That message is not in this room any more." : `Could not open the message: ${res.error.message}`);
-      return false;
-    }
-    list.clearStored();
-    s.hasMoreOlder = Boolean(res.hasMore);
-    s.hasMoreNewer = Boolean(res.hasMoreAfter);
-    s.maxSeen = 0;
-    s.isDetached = s.hasMoreNewer;
-    list.setDetached(s.isDetached);
-    ingest(res.messages, false, "history");
-    if (!s.isDetached) flushLive();
-    s.lastId = s.maxSeen;
-    list.showJumpToLatest(s.isDetached);
-    updateHistoryStatus();
-    list.showMessage(id);
-    return true;
-  }
-
-  /** Scrolling down a detached window: the next newer page, and the live end once it is reached. */
-  async function loadNewer() {
-    if (s.isGone || !s.isDetached || s.isLoadingNewer || !s.isJoined) return;
-    const after = list.newestId;
-    if (after === null) return;
-    s.isLoadingNewer = true;
-    const gen = s.jumpGen;
-    const res = await hub.request("fetch_history", { room: s.room, after, limit: NEWER_PAGE }, HISTORY_TIMEOUT_MS);
-    if (s.isGone || s.jumpGen !== gen) return;
-    s.isLoadingNewer = false;
-    if (!res.ok) {
-      if (res.error.code === "rate_limited") setTimeout(() => void loadNewer(), res.error.retryAfterMs ?? 500);
-      return;
-    }
-    ingest(res.messages, false, "history");
-    s.lastId = s.maxSeen;
-    if (!res.hasMore) attach();
-  }
-
-  /** The window reaches the newest message: live messages flow again, those that waited first. */
-  function attach() {
-    s.hasMoreNewer = false;
-    if (s.liveBuffer === null) return;
-    s.isDetached = false;
-    list.setDetached(false);
-    list.showJumpToLatest(false);
-    flushLive();
-  }
-
-  function flushLive() {
-    const waiting = s.liveBuffer ?? [];
-    s.liveBuffer = null;
-    s.isDetached = false;
-    ingest(waiting, true, null);
-  }
-
-  /** Leaves a detached window for the newest messages (the "Latest messages" button, or sending). */
-  async function returnToLive() {
-    if (s.isGone || !s.isDetached) return;
-    const gen = ++s.jumpGen;
-    const res = await hub.request("fetch_history", { room: s.room, limit: OLDER_PAGE }, HISTORY_TIMEOUT_MS);
-    if (s.isGone || s.jumpGen !== gen || !res.ok) return;
-    list.clearStored();
-    // Live messages that arrived meanwhile may be newer than the page: they follow it (the list skips repeats).
-    const waiting = s.liveBuffer ?? [];
-    s.liveBuffer = null;
-    s.isDetached = false;
-    s.hasMoreNewer = false;
-    s.isLoadingNewer = false;
-    s.hasMoreOlder = Boolean(res.hasMore);
-    list.setDetached(false);
-    list.showJumpToLatest(false);
-    ingest(res.messages, false, "history");
-    ingest(waiting, false, null);
-    s.lastId = s.maxSeen;
-    updateHistoryStatus();
-    list.scrollToBottom();
   }
 
   // ---------- older history ----------
@@ -554,16 +376,11 @@ export function createRoomSession(init, deps) {
     disconnected,
     close,
     show,
-    jumpTo,
+    jumpTo: messageWindow.jumpTo,
     loadOlder,
-    returnToLive,
+    returnToLive: messageWindow.returnToLive,
     canSend,
   };
 }
 
 /** @typedef {ReturnType<typeof createRoomSession>} RoomSession */
-
-/** @param {number} ms @returns {Promise<void>} */
-function delay(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
