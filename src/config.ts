@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { basename, dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LIMITS } from "./protocol.js";
+import { defaultFilesPath } from "./storage/files.js";
 
 export interface TokenBucketSpec {
   /** Tokens added per second; 0 turns the limit off. */
@@ -292,7 +292,7 @@ function fileSettings(env: Env, databasePath: string, int: (name: string, fallba
   const publicUrl = parseServiceUrl("PUBLIC_URL", env.PUBLIC_URL, ["http:", "https:"], "site address such as https://chat.example.com", problems);
   return {
     // Beside the database: chat_history.db keeps its files in chat_history-files/.
-    path: env.FILES_PATH?.trim() || join(dirname(databasePath), `${basename(databasePath, extname(databasePath))}-files`),
+    path: env.FILES_PATH?.trim() || defaultFilesPath(databasePath),
     maxFileBytes: int("MAX_FILE_BYTES", 25 * MIB, 1, 1024 * MIB),
     maxFilesPerMessage: int("MAX_FILES_PER_MESSAGE", 10, 1, LIMITS.filesMaxPerMessage),
     uploadBytesPerHour: int("UPLOAD_BYTES_PER_HOUR", 500 * MIB, 0, Number.MAX_SAFE_INTEGER),

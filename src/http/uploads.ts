@@ -72,7 +72,7 @@ export function uploadRoutes(deps: UploadRouteDeps): Router {
       await checkBudget(budget, key, Number.isFinite(declared) ? Math.max(0, declared - ENVELOPE_BYTES) : 0, config);
       if (await deps.files.isFull(Number.isFinite(declared) ? declared : 0)) throw new Refused(507, "storage_full", "The server's file storage is full: no new files can be uploaded until some are deleted.");
       spool = join(deps.store.spoolDir(), `upload-${randomBytes(8).toString("hex")}`);
-      const { spooled, name } = await receive(req, spool, config);
+      const { spooled, name } = await receive(req, spool, config, () => deps.log.debug("upload_receiving", {}));
       await checkBudget(budget, key, spooled.size, config);
       const stored = await deps.files.add(spooled, safeFileName(name), key);
       if ("code" in stored) throw new Refused(stored.code === "image_refused" ? 422 : 415, stored.code, stored.message);
@@ -116,7 +116,7 @@ function checkRequest(req: Request, config: Config): string {
  * Streams the one file of the request to `path`, hashing it and keeping its first bytes. A file over
  * MAX_FILE_BYTES stops the reading at the limit; a request without exactly one file is refused.
  */
-function receive(req: Request, path: string, config: Config): Promise<{ spooled: Spooled; name: string }> {
+function receive(req: Request, path: string, config: Config, onFile: () => void): Promise<{ spooled: Spooled; name: string }> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -137,6 +137,7 @@ function receive(req: Request, path: string, config: Config): Promise<{ spooled:
         stream.resume();
         return;
       }
+      onFile();
       const hash = createHash("sha256");
       const head: Buffer[] = [];
       let size = 0;

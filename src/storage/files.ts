@@ -1,7 +1,13 @@
 // Files in messages (issue 18), as the stores keep them. Two parts: the bytes (FileStore: content-addressed by
 // SHA-256, on disk beside an SQLite database or in PostgreSQL), and the records (FileRecords: which upload is
 // whose, what it is, which message it belongs to), kept in the same database as the messages.
+import { basename, dirname, extname, join } from "node:path";
 import type { Readable } from "node:stream";
+
+/** Where the SQLite mode keeps files unless FILES_PATH says otherwise: beside the database (chat_history.db: chat_history-files/). */
+export function defaultFilesPath(databasePath: string): string {
+  return join(dirname(databasePath), `${basename(databasePath, extname(databasePath))}-files`);
+}
 
 /** What a message carries of one of its files. */
 export interface StoredAttachment {
