@@ -142,12 +142,16 @@ interface PublicRoom extends Bans {
 }
 
 interface Room extends Bans {
+  /** A private room, or a direct conversation (two sessions; leaving it closes it, the admission stays). */
+  kind: "private" | "direct";
   address: string;
   /** How the steps call it (Team0, plaza 3...), and the title the server has. */
   title: string;
   name: string;
   creator: number;
   membersCanInvite: boolean;
+  /** Direct: its two people (either may be out of it for now: kicked). */
+  pair?: readonly [number, number];
   /** People (indexes into PEOPLE) whose browser session is admitted. */
   admitted: Set<number>;
   /** Tabs (indexes into Real.tabs) that are in the room. */
@@ -323,7 +327,7 @@ export async function openWorld(server: ModelServer, creator: number, inPlaza: r
 }
 
 function newRoom(address: string, title: string, name: string, creator: number): Room {
-  return { address, title, name, creator, membersCanInvite: false, admitted: new Set([creator]), bannedNames: new Set(), bannedSessions: new Set(), joined: new Set(), messages: [], texts: new Set() };
+  return { kind: "private", address, title, name, creator, membersCanInvite: false, admitted: new Set([creator]), bannedNames: new Set(), bannedSessions: new Set(), joined: new Set(), messages: [], texts: new Set() };
 }
 
 function newPublicRoom(name: string): PublicRoom {
@@ -492,7 +496,9 @@ function eventsOnlyToMembers(m: Model, r: Real, before: Before, received: Receiv
       const room = address === null ? undefined : [...rooms].find((x) => addressesOf(x).includes(address));
       if (room !== undefined) {
         const admittedBefore = [...(before.get(room)?.admitted ?? [])].map((i) => personOf(i).name).join(",");
-        expect(tabWasIn(room), `${where}: it was not in ${room.title} before or after the step (admitted before: ${admittedBefore})`).toBe(true);
+        // room_added goes to every tab of a member of a direct conversation, in it or not.
+        const mayHear = e.event === "room_added" ? sessionWasIn(room) : tabWasIn(room);
+        expect(mayHear, `${where}: it was not in ${room.title} before or after the step (admitted before: ${admittedBefore})`).toBe(true);
         if (e.event === "removed" && !raced(room)) {
           const isExpected = (before.get(room)?.joined.has(tab.index) ?? false) && !(isPrivateNow(room) && room.joined.has(tab.index)) && outcome.leaver !== tab.index;
           expect(isExpected, `${where}: a removal the model did not expect`).toBe(true);
@@ -500,7 +506,7 @@ function eventsOnlyToMembers(m: Model, r: Real, before: Before, received: Receiv
       } else if (address !== null) expect(publicNames.has(address), `${where}: about a room the model does not know`).toBe(true);
       const text = JSON.stringify(e.payload);
       for (const x of rooms) {
-        if (tabWasIn(x) || (sessionWasIn(x) && e.event === "room_moved")) continue;
+        if (tabWasIn(x) || (sessionWasIn(x) && (e.event === "room_moved" || e.event === "room_added"))) continue;
         const who = `${where}: ${tab.label}'s session was not admitted to ${x.title} before or after the step, yet this carries`;
         for (const a of addressesOf(x)) expect(text.includes(a), `${who} its address`).toBe(false);
         if (isPrivateNow(x)) for (const t of x.texts) expect(text.includes(t), `${who} its text "${t}"`).toBe(false);
@@ -550,8 +556,16 @@ function choosePerson(who: Actor, isPreferred: (person: number) => boolean, amon
 
 const isIn = (room: Room, tab: Tab): boolean => room.joined.has(tab.index);
 /** policy.ts: the creator and moderators manage (every invite, the setting); members too may invite when it is on. */
-const canManage = (room: Room, person: number): boolean => room.creator === person || personOf(person).isModerator;
-const canInvite = (room: Room, person: number): boolean => canManage(room, person) || room.membersCanInvite;
+const canManage = (room: Room, person: number): boolean => room.kind === "private" && (room.creator === person || personOf(person).isModerator);
+const canInvite = (room: Room, person: number): boolean => room.kind === "private" && (canManage(room, person) || room.membersCanInvite);
+const privateOnly = (m: Readonly<Model>): Room[] => m.rooms.filter((x) => x.kind === "private");
+/** The other member of a direct conversation. */
+const peerIn = (room: Room, person: number): number | undefined => room.pair?.find((p) => p !== person);
+/** What a direct conversation is called for `person`: the other member's name; once that one is out (kicked), both names. */
+function directTitle(room: Room, person: number): string {
+  const peer = peerIn(room, person);
+  return peer !== undefined && room.admitted.has(peer) ? personOf(peer).name : room.name;
+}
 const isPresent = (r: Real, room: Room, person: number): boolean => tabsOf(r, person).some((t) => room.joined.has(t.index));
 
 /**
@@ -612,7 +626,7 @@ const createRoom = fc.record({ person: fc.nat(4), title: fc.constantFrom("Team",
   ({ person, title }) =>
     new Step(
       `create_room(${personOf(person).name})`,
-      (m) => m.rooms.length < MAX_ROOMS,
+      (m) => privateOnly(m).length < MAX_ROOMS,
       async (m, r, say) => {
         const tab = tabOf(r, person, 0);
         const name = `${title} ${r.run}`;
@@ -639,13 +653,16 @@ const join = fc.record({ who: actor, room: fc.nat(9) }).map(
       const others = isNewPresence ? r.tabs.filter((t) => room.joined.has(t.index)) : [];
       const res = await joinRoom(tab.socket, room.address, nameOf(tab), { heardBy: others.map((t) => t.socket) });
       say(`${tab.label} join ${room.title} -> ${codeOf(res)}`);
-      count(`join ${codeOf(res)}`);
+      count(`join ${room.kind === "direct" ? "direct " : ""}${codeOf(res)}`);
       if (!room.admitted.has(tab.person)) return expectCanonical(r, res, "join_chat", `${tab.label} join ${room.title}`);
       if (!room.joined.has(tab.index) && (room.bannedNames.has(tab.person) || room.bannedSessions.has(tab.person))) return void expect(codeOf(res)).toBe("banned");
       expect(codeOf(res), `${tab.label} (admitted) joins ${room.title}`).toBe("ok");
       if (!res.ok) return;
       expect(seenHistory(res.history), `${tab.label}'s join history of ${room.title}`).toEqual(expectedHistory(room));
-      const roomInfo = { room: room.address, title: room.name, kind: "private", canInvite: canInvite(room, tab.person), canManage: canManage(room, tab.person), membersCanInvite: room.membersCanInvite };
+      const roomInfo =
+        room.kind === "direct"
+          ? { room: room.address, title: directTitle(room, tab.person), kind: "direct" }
+          : { room: room.address, title: room.name, kind: "private", canInvite: canInvite(room, tab.person), canManage: canManage(room, tab.person), membersCanInvite: room.membersCanInvite };
       expect(res.roomInfo).toEqual(roomInfo);
       room.joined.add(tab.index);
     }),
@@ -657,10 +674,10 @@ const leave = fc.record({ who: actor, room: fc.nat(9) }).map(
       const { room, tab } = choose(m.rooms, r, who, pick, [isIn, (x, t) => x.admitted.has(t.person)]);
       const res = await expectRemoval(r, room, tab.person, "left", tab, () => call(tab.socket, "leave_chat", { room: room.address }));
       say(`${tab.label} leave ${room.title} -> ${codeOf(res)}`);
-      count(`leave ${codeOf(res)}`);
+      count(`leave ${room.kind === "direct" ? "direct " : ""}${codeOf(res)}`);
       if (!room.joined.has(tab.index)) return expectCanonical(r, res, "leave_chat", `${tab.label} leave ${room.title}`);
       expect(codeOf(res)).toBe("ok");
-      room.admitted.delete(tab.person);
+      if (room.kind === "private") room.admitted.delete(tab.person); // a direct conversation is only closed
       for (const t of tabsOf(r, tab.person)) room.joined.delete(t.index);
       return { leaver: tab.index };
     }),
@@ -680,7 +697,7 @@ const removal = (kind: "kick" | "ban") =>
         const send = (): Promise<Ack> => call(tab.socket, event, payload);
         const res = present ? await expectRemoval(r, room, target, kind === "kick" ? "kicked" : "banned", null, send) : await send();
         say(`${tab.label} ${event} ${name} in ${room.title} -> ${codeOf(res)}`);
-        count(`${event} ${codeOf(res)}`);
+        count(`${event} ${room.kind === "direct" ? "direct " : ""}${codeOf(res)}`);
         if (!room.joined.has(tab.index)) return expectCanonical(r, res, event, `${tab.label} ${event} in ${room.title}`);
         if (!personOf(tab.person).isModerator) return void expect(codeOf(res)).toBe("not_moderator");
         if (kind === "kick" && !present) return void expect(codeOf(res)).toBe("not_found");
@@ -702,6 +719,7 @@ const createInvite = fc.record({ who: actor, room: fc.nat(9), maxUses: fc.consta
       say(`${tab.label} create_invite ${room.title} maxUses=${maxUses ?? "-"} -> ${codeOf(res)}${id}`);
       count(`create_invite ${codeOf(res)}`);
       if (!room.joined.has(tab.index)) return expectCanonical(r, res, "create_invite", `${tab.label} create_invite ${room.title}`);
+      if (room.kind === "direct") return void expect(codeOf(res), "a direct conversation has no invite links").toBe("invalid_room");
       if (!canInvite(room, tab.person)) return void expect(codeOf(res)).toBe("not_allowed");
       expect(codeOf(res)).toBe("ok");
       if (!res.ok) return;
@@ -764,6 +782,7 @@ const revoke = fc.record({ who: actor, invite: fc.nat(99), room: fc.nat(9), same
         say(`${tab.label} revoke_invite ${invite.id} naming ${room.title} -> ${codeOf(res)}`);
         count(`revoke_invite ${codeOf(res)}`);
         if (!room.joined.has(tab.index)) return expectCanonical(r, res, "revoke_invite", `${tab.label} revoke_invite in ${room.title}`);
+        if (room.kind === "direct") return void expect(codeOf(res), "a direct conversation has no invite links").toBe("invalid_room");
         if (invite.room !== room.address || invite.isRevoked) return void expect(codeOf(res)).toBe("not_found");
         if (!canManage(room, tab.person) && invite.maker !== tab.person) return void expect(codeOf(res)).toBe("not_allowed");
         expect(codeOf(res)).toBe("ok");
@@ -780,14 +799,21 @@ const send = fc.record({ who: actor, room: fc.nat(9), word: fc.constantFrom(...W
       const content = `${word} priv${++r.counters.text}z`;
       const listeners = r.tabs.filter((t) => room.joined.has(t.index));
       const arrived = listeners.map((t) => waitFor(t.socket, "message", (msg) => msg.room === room.address && msg.content === content));
+      // A direct conversation the other member has no tab in comes back to its every tab, with the message.
+      const peer = peerIn(room, tab.person);
+      const peerAway = room.kind === "direct" && isIn(room, tab) && peer !== undefined && room.admitted.has(peer) && !isPresent(r, room, peer);
+      const broughtBack = peerAway ? tabsOf(r, peer).map((t) => waitFor(t.socket, "room_added", (ev) => ev.room.room === room.address && ev.message?.content === content)) : [];
       const res = await call<SendResult>(tab.socket, "send_message", { room: room.address, username: nameOf(tab), content });
       say(`${tab.label} send "${content}" to ${room.title} -> ${codeOf(res)}${res.ok ? ` id ${res.message.id}` : ""}`);
-      count(`send_message ${codeOf(res)}`);
+      count(`send_message ${room.kind === "direct" ? "direct " : ""}${codeOf(res)}${broughtBack.length > 0 ? " (brings it back)" : ""}`);
       room.texts.add(content);
       if (!room.joined.has(tab.index)) return expectCanonical(r, res, "send_message", `${tab.label} send to ${room.title}`);
       expect(codeOf(res)).toBe("ok");
       if (!res.ok) return;
       for (const msg of await Promise.all(arrived)) expect((msg as WireMessage).id).toBe(res.message.id);
+      for (const ev of await Promise.all(broughtBack)) {
+        expect(ev, `room_added to ${personOf(peer ?? 0).name}`).toMatchObject({ room: { room: room.address, title: nameOf(tab), kind: "direct" }, name: personOf(peer ?? 0).name });
+      }
       room.messages.push({ id: res.message.id, room: room.address, content, sender: tab.person, isDeleted: false });
     }),
 );
@@ -1065,7 +1091,7 @@ const makePrivate = fc.record({ who: actor, room: fc.nat(9) }).map(
     new Step(
       `make private(${pick})`,
       // Usually only once a moderator is in a public room; sometimes anyone tries (not_in_room, not_moderator).
-      (m) => m.rooms.length < MAX_ROOMS && (who.level === 0 || m.publicRooms.some((p) => [...p.joined].some((t) => personOf(TAB_PERSON[t] ?? 0).isModerator))),
+      (m) => privateOnly(m).length < MAX_ROOMS && (who.level === 0 || m.publicRooms.some((p) => [...p.joined].some((t) => personOf(TAB_PERSON[t] ?? 0).isModerator))),
       async (m, r, say) => {
         const candidates = m.publicRooms.flatMap((p) => r.tabs.filter((t) => isInPublic(p, t) && personOf(t.person).isModerator).map((tab) => ({ place: p, tab })));
         const { place, tab } = who.level > 0 && candidates.length > 0 ? at(candidates, who.n) : { place: at(m.publicRooms, pick), tab: at(r.tabs, who.n) };
@@ -1110,6 +1136,7 @@ const makePublic = fc.record({ who: actor, room: fc.nat(9) }).map(
       say(`${tab.label} update_room ${room.title} ("${room.name}") isPrivate: false -> ${codeOf(res)}`);
       count(`make public ${codeOf(res)}`);
       if (!isIn(room, tab)) return expectCanonical(r, res, "update_room", `${tab.label} update_room ${room.title}`);
+      if (room.kind === "direct") return void expect(codeOf(res), "a direct conversation cannot be changed").toBe("invalid_payload");
       if (!personOf(tab.person).isModerator) return void expect(codeOf(res)).toBe("not_moderator");
       const existing = m.publicRooms.find((p) => p.name === room.name);
       if (existing !== undefined && (existing.joined.size > 0 || existing.messages.length > 0)) return void expect(codeOf(res)).toBe("room_exists");
@@ -1134,12 +1161,53 @@ const setMembersCanInvite = fc.record({ who: actor, room: fc.nat(9), value: most
       say(`${tab.label} update_room ${room.title} membersCanInvite: ${value} -> ${codeOf(res)}`);
       count(`members can invite ${codeOf(res)}`);
       if (!isIn(room, tab)) return expectCanonical(r, res, "update_room", `${tab.label} update_room ${room.title}`);
+      if (room.kind === "direct") return void expect(codeOf(res), "a direct conversation cannot be changed").toBe("invalid_payload");
       if (!canManage(room, tab.person)) return void expect(codeOf(res)).toBe("not_allowed");
       expect(codeOf(res)).toBe("ok");
       expect(res.ok && res.room).toMatchObject({ room: room.address, membersCanInvite: value, canManage: true });
       room.membersCanInvite = value;
       return undefined;
     }),
+);
+
+// ---------- direct conversations ----------
+
+/**
+ * open_direct from the lobby (everyone is in it): the pair's conversation, the same one every time, both sessions
+ * admitted (again, after a kick); the other person's every tab hears room_added. A client without the cookie can
+ * neither open one (session_required) nor be reached (not_allowed).
+ */
+const openDirect = fc.record({ who: actor, to: fc.nat(4) }).map(
+  ({ who, to }) =>
+    new Step(
+      `open_direct(${personOf(to).name})`,
+      (m) => m.rooms.filter((x) => x.kind === "direct").length < 3 || who.level === 0,
+      async (m, r, say) => {
+        const tab = at(r.tabs, who.n);
+        const me = tab.person;
+        const existing = m.rooms.find((x) => x.kind === "direct" && x.pair?.includes(me) === true && x.pair.includes(to) && me !== to);
+        const heard = personOf(me).isBrowser && personOf(to).isBrowser && me !== to ? tabsOf(r, to).map((t) => waitFor(t.socket, "room_added", (ev) => ev.room.kind === "direct" && ev.message === undefined)) : [];
+        const res = await call<{ room: RoomInfo; name: string }>(tab.socket, "open_direct", { room: r.lobby, username: personOf(to).name });
+        const label = existing?.title ?? `Direct${r.counters.room + 1}`;
+        say(`${tab.label} open_direct ${personOf(to).name} -> ${codeOf(res)}${res.ok ? ` (${label})` : ""}`);
+        count(`open_direct ${codeOf(res)}`);
+        if (!personOf(me).isBrowser) return void expect(codeOf(res)).toBe("session_required");
+        if (!personOf(to).isBrowser) return void expect(codeOf(res)).toBe("not_allowed");
+        if (me === to) return void expect(codeOf(res)).toBe("invalid_payload");
+        expect(codeOf(res)).toBe("ok");
+        if (!res.ok) return;
+        expect(res).toMatchObject({ room: { title: personOf(to).name, kind: "direct" }, name: nameOf(tab) });
+        if (existing !== undefined) expect(res.room.room, "the same conversation every time").toBe(existing.address);
+        for (const ev of await Promise.all(heard)) expect(ev).toEqual({ room: { room: res.room.room, title: nameOf(tab), kind: "direct" }, name: personOf(to).name });
+        // Its record's title names both, the opener first: what shows once the other member is out.
+        const room = existing ?? { ...newRoom(res.room.room, `Direct${++r.counters.room}`, `${nameOf(tab)}, ${personOf(to).name}`, -1), kind: "direct" as const, pair: [me, to] as const };
+        room.admitted = new Set([me, to]);
+        if (existing === undefined) {
+          m.rooms.push(room);
+          m.addresses.add(room.address);
+        }
+      },
+    ),
 );
 
 // ---------- races ----------
@@ -1152,9 +1220,10 @@ const setMembersCanInvite = fc.record({ who: actor, room: fc.nat(9), value: most
  */
 const evictRace = fc.record({ kind: fc.constantFrom("leave", "kick", "ban"), joinFirst: fc.boolean(), lag: fc.nat(3), who: actor, mod: actor, room: fc.nat(9) }).map(
   ({ kind, joinFirst, lag, who, mod, room: pick }) =>
-    new Step(`race ${kind} with join(${pick})`, hasRooms, async (m, r, say) => {
+    new Step(`race ${kind} with join(${pick})`, (m) => privateOnly(m).length > 0, async (m, r, say) => {
       const racing: Tier = (x, t) => isIn(x, t) && tabsOf(r, t.person).some((o) => !isIn(x, o));
-      const { room, tab } = choose(m.rooms, r, { ...who, level: 2 }, pick, [racing]);
+      // Private rooms only: leaving a direct conversation keeps the admission, so a join racing it may stay in.
+      const { room, tab } = choose(privateOnly(m), r, { ...who, level: 2 }, pick, [racing]);
       const other = tabsOf(r, tab.person).find((t) => !isIn(room, t));
       const mover = kind === "leave" ? tab : choose([room], r, { ...mod, level: 2 }, 0, [(x, t) => isIn(x, t) && personOf(t.person).isModerator]).tab;
       const person = tab.person;
@@ -1310,6 +1379,7 @@ export const ACCESS_COMMANDS = [
   makePrivate,
   makePublic,
   setMembersCanInvite,
+  openDirect,
 ];
 
 export interface AccessModelOptions {
