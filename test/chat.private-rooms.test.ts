@@ -260,7 +260,10 @@ describe("a moderator changes a room's kind", () => {
     const modSession = await moderatorSession(app);
     const mod = await app.joined("general", "Mod", { session: modSession });
     const ana = await app.joined("general", "Ana", { session: app.newSession(), heardBy: [mod] });
+    const script = await app.joined("general", "Script", { heardBy: [mod] }); // no cookie: cannot be let in
     await send(ana, "general", "Ana", "before");
+    const scriptHeard = collect(script, "room_moved");
+    const scriptOut = waitFor(script, "removed");
     const moves = [waitFor(mod, "room_moved"), waitFor(ana, "room_moved")];
     const res = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
     if (!res.ok) throw new Error(res.error.code);
@@ -270,6 +273,9 @@ describe("a moderator changes a room's kind", () => {
       { room: to.room, title: "general", kind: "private" },
       { room: to.room, title: "general", kind: "private" },
     ]);
+    // The cookie-less client is out, and never told where the room went.
+    expect(await scriptOut).toEqual({ room: "general", reason: "private" });
+    expect(scriptHeard).toEqual([]);
     const back = await ana.timeout(5000).emitWithAck("join_chat", { room: to.room, username: "Ana" });
     expect(back.ok && back.history.map((m: WireMessage) => m.content)).toEqual(["before"]);
     expect(back.ok && back.roomInfo?.canInvite).toBe(false);

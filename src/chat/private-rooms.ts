@@ -136,7 +136,7 @@ async function makePrivate(io: ChatServer, socket: ChatSocket, deps: ChatDeps, r
   const record = newRecord(room, socket.data.ownerKey, deps);
   await deps.store.access.makePrivate(room, record, members);
   await recordAction(socket, deps, { action: "make_private", room, target: null, messageId: null, detail: JSON.stringify({ members: members.length }) });
-  moveRoom(io, deps, { room, to: { room: record.room, title: room, kind: "private" } });
+  moveRoom(io, deps, { moved: { room, to: { room: record.room, title: room, kind: "private" } }, admitted: members.map((m) => m.sessionKey) });
   return { ok: true, room: roomInfoFor(record, socket.data.ownerKey, true) };
 }
 
@@ -145,6 +145,6 @@ async function makePublic(io: ChatServer, socket: ChatSocket, deps: ChatDeps, re
   const inUse = (await deps.presence.holders(to)).length > 0 || (await deps.store.access.makePublic(record.room, to)) === "name_in_use";
   if (inUse) return fail("room_exists", `A public room named "${to}" already has messages or people; this room stays private.`);
   await recordAction(socket, deps, { action: "make_public", room: to, target: null, messageId: null, detail: null });
-  moveRoom(io, deps, { room: record.room, to: { room: to, title: to, kind: "public" } });
+  moveRoom(io, deps, { moved: { room: record.room, to: { room: to, title: to, kind: "public" } } });
   return { ok: true, room: { room: to, title: to, kind: "public" } };
 }
