@@ -5,7 +5,7 @@ import { afterAll, describe, it, onTestFinished } from "vitest";
 import { startTestApp } from "./helpers/app.js";
 import { checkAccessModel, MODEL_ENV, modelStats, signInModerator } from "./helpers/access-model.js";
 
-const RUNS = Number(process.env.MODEL_RUNS ?? 40);
+const RUNS = Number(process.env.MODEL_RUNS ?? 30);
 const STEPS = Number(process.env.MODEL_STEPS ?? 40);
 const SEED = process.env.MODEL_SEED !== undefined ? Number(process.env.MODEL_SEED) : undefined;
 // A failure shrinks until 20 s before the timeout: minutes at most, then the smallest sequence found so far is reported.

@@ -6,7 +6,7 @@ import { checkAccessModel, MODEL_ENV, modelStats, signInModerator } from "../hel
 import { startTestApp } from "../helpers/app.js";
 import { clusterDatabase, openPostgresRepo } from "./pg.js";
 
-const RUNS = Number(process.env.MODEL_RUNS ?? 40);
+const RUNS = Number(process.env.MODEL_RUNS ?? 30);
 const STEPS = Number(process.env.MODEL_STEPS ?? 40);
 const SEED = process.env.MODEL_SEED !== undefined ? Number(process.env.MODEL_SEED) : undefined;
 const TEST_TIMEOUT_MS = Math.max(150_000, RUNS * STEPS * 100);

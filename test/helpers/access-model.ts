@@ -1247,6 +1247,9 @@ const evictRace = fc.record({ kind: fc.constantFrom("leave", "kick", "ban"), joi
       });
       const removedA = kind === "leave" ? null : waitFor(tab.socket, "removed", (ev) => ev.room === room.address);
       const removedB = waitFor(other.socket, "removed", (ev) => ev.room === room.address);
+      let removedBeforeAck = false;
+      void removedB.then(() => (removedBeforeAck = joinAnswered === null), () => undefined);
+      let joinAnswered: Ack<JoinResult> | null = null;
       const heardLeft = staying.map((t) => waitFor(t.socket, "message", (msg) => isNotice(msg) && msg.room === room.address && msg.content === `${name} has left the chat.`));
       const remove = (): Promise<Ack> =>
         kind === "leave"
@@ -1254,7 +1257,8 @@ const evictRace = fc.record({ kind: fc.constantFrom("leave", "kick", "ban"), joi
           : kind === "kick"
             ? call(mover.socket, "kick_user", { room: room.address, username: name })
             : call(mover.socket, "ban_user", { room: room.address, username: name, durationMs: BAN_MS });
-      const join = (): Promise<Ack<JoinResult>> => call<JoinResult>(other.socket, "join_chat", { room: room.address, username: name });
+      const join = (): Promise<Ack<JoinResult>> =>
+        call<JoinResult>(other.socket, "join_chat", { room: room.address, username: name }).then((res) => (joinAnswered = res));
       // Emitted on two connections, the second `lag` round trips (my_rooms, on its own connection) after the first: no
       // sleep, and the second lands at different points of the first's handling (a join reads the admission twice).
       const lagged = async <T>(socket: ClientSocket, go: () => Promise<T>): Promise<T> => {
@@ -1272,7 +1276,7 @@ const evictRace = fc.record({ kind: fc.constantFrom("leave", "kick", "ban"), joi
       const [removed, joined] = await Promise.all(started());
       const what = `${mover.label} ${kind} ${kind === "leave" ? room.title : `${name} in ${room.title}`} -> ${codeOf(removed)}`;
       say(`at once (${joinFirst ? "join" : kind} emitted first, the other ${lag} round trips later): ${what}; ${other.label} join ${room.title} -> ${codeOf(joined)}`);
-      count(`race ${kind} ${codeOf(removed)} / join ${codeOf(joined)}`);
+      count(`race ${kind} ${codeOf(removed)} / join ${codeOf(joined)}${joined.ok && removedBeforeAck ? " (removed came before the join's ok)" : ""}`);
       try {
         expect(codeOf(removed), `the ${kind}`).toBe("ok");
         expect(kind === "ban" ? ["ok", "not_found", "banned"] : ["ok", "not_found"], `${other.label}'s racing join`).toContain(codeOf(joined));
