@@ -1083,8 +1083,9 @@ const sendPublic = fc.record({ who: actor, room: fc.nat(9), word: fc.constantFro
 
 /**
  * update_room {isPrivate: true} of a public room (the lobby excepted: the fences need it): it moves to a new private
- * address with its messages and bans; every browser session present is admitted, and every tab in it hears
- * `room_moved`. A client without the cookie can never be admitted, so (a) wants it to learn nothing of the new address.
+ * address with its messages and bans; every browser session present is admitted, and its tabs there hear `room_moved`.
+ * A client without the cookie can never be admitted: it must learn nothing of the new address, and hears
+ * `removed {reason: "private"}` instead.
  */
 const makePrivate = fc.record({ who: actor, room: fc.nat(9) }).map(
   ({ who, room: pick }) =>
@@ -1096,7 +1097,9 @@ const makePrivate = fc.record({ who: actor, room: fc.nat(9) }).map(
         const candidates = m.publicRooms.flatMap((p) => r.tabs.filter((t) => isInPublic(p, t) && personOf(t.person).isModerator).map((tab) => ({ place: p, tab })));
         const { place, tab } = who.level > 0 && candidates.length > 0 ? at(candidates, who.n) : { place: at(m.publicRooms, pick), tab: at(r.tabs, who.n) };
         const inside = r.tabs.filter((t) => isInPublic(place, t));
-        const moved = inside.map((t) => waitFor(t.socket, "room_moved", (ev) => ev.room === place.name));
+        const followers = inside.filter((t) => personOf(t.person).isBrowser);
+        const moved = followers.map((t) => waitFor(t.socket, "room_moved", (ev) => ev.room === place.name));
+        const turnedAway = inside.filter((t) => !personOf(t.person).isBrowser).map((t) => waitFor(t.socket, "removed", (ev) => ev.room === place.name));
         const res = await call<{ room: RoomInfo }>(tab.socket, "update_room", { room: place.name, isPrivate: true });
         const label = `Moved${++r.counters.room}`;
         say(`${tab.label} update_room "${place.name}" isPrivate -> ${codeOf(res)}${res.ok ? ` (${label}; in it: ${inside.map((t) => t.label).join(", ")})` : ""}`);
@@ -1107,6 +1110,7 @@ const makePrivate = fc.record({ who: actor, room: fc.nat(9) }).map(
         if (!res.ok) return;
         expect(res.room).toEqual({ room: res.room.room, title: place.name, kind: "private", canInvite: true, canManage: true, membersCanInvite: false });
         for (const ev of await Promise.all(moved)) expect(ev).toEqual({ room: place.name, to: { room: res.room.room, title: place.name, kind: "private" } });
+        for (const ev of await Promise.all(turnedAway)) expect(ev, "a cookie-less client is not let in").toEqual({ room: place.name, reason: "private" });
         const room = newRoom(res.room.room, label, place.name, tab.person);
         for (const t of inside) if (personOf(t.person).isBrowser) room.admitted.add(t.person);
         room.messages = place.messages.map((x) => ({ ...x, room: room.address }));
