@@ -296,6 +296,13 @@ export interface ServerToClientEvents {
   removed: (ev: RemovedEvent) => void;
   room_added: (ev: RoomAddedEvent) => void;
   room_moved: (ev: RoomMovedEvent) => void;
+  room_updated: (ev: RoomUpdatedEvent) => void;
+}
+
+/** A private room's setting changed (issue 17): whether every member may make invite links. */
+export interface RoomUpdatedEvent {
+  room: string;
+  membersCanInvite: boolean;
 }
 
 /**
@@ -359,6 +366,8 @@ export interface EvictEvent {
 export interface SessionEvent {
   sessionKey: string;
   roomAdded: RoomAddedEvent;
+  /** A socket that is not to be told (the one that asked: it has the answer). */
+  exceptSocket?: string;
 }
 
 /** A stored message as it travels between nodes: the room broadcast's payload and the room's id before it. */

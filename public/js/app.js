@@ -151,7 +151,7 @@ export function startApp(doc) {
     announce: views.announce,
     notify: (room, msg, me) => notifier.onRoomMessage(room, msg, { source: "live", me }),
   });
-  createMyRooms({ rooms, info, fallbackName: recallName });
+  createMyRooms({ rooms, info, fallbackName: recallName, maxRooms: limits.maxRooms });
   // Rooms are renamed (a title learnt, a room moved): the sidebar, and the room bar of the room on screen.
   info.onChange((room) => {
     rooms.redraw();

@@ -3,7 +3,7 @@
 // batch the answer with the first broadcasts), and tells the rooms when the connection comes and goes, and of
 // the events about rooms not joined yet or joined at an old address (issue 17: room_added, room_moved).
 import { createSocket, emitAck, failure, signalTyping } from "./connection.js";
-/** @import { ClientToServerEvents, JoinPayload, MessageEvent, MessageUpdatedEvent, PresenceEvent, RemovedEvent, ResyncEvent, RoomAddedEvent, RoomMovedEvent, TypingEvent } from "../../src/protocol.js" */
+/** @import { ClientToServerEvents, JoinPayload, MessageEvent, MessageUpdatedEvent, PresenceEvent, RemovedEvent, ResyncEvent, RoomAddedEvent, RoomMovedEvent, RoomUpdatedEvent, TypingEvent } from "../../src/protocol.js" */
 /** @import { AckOf, ChatSocket, LocalFailure } from "./connection.js" */
 
 /**
@@ -25,9 +25,10 @@ import { createSocket, emitAck, failure, signalTyping } from "./connection.js";
  *   onServerShutdown: () => void,
  *   onRoomAdded: (ev: RoomAddedEvent) => void,
  *   onRoomMoved: (ev: RoomMovedEvent) => void,
+ *   onRoomUpdated: (ev: RoomUpdatedEvent) => void,
  * }} deps
  */
-export function createHub({ onConnect, onDisconnect, onServerShutdown, onRoomAdded, onRoomMoved }) {
+export function createHub({ onConnect, onDisconnect, onServerShutdown, onRoomAdded, onRoomMoved, onRoomUpdated }) {
   /** @type {ChatSocket | null} */
   let socket = null;
   /** @type {Map<string, RoomHandlers>} */
@@ -60,6 +61,7 @@ export function createHub({ onConnect, onDisconnect, onServerShutdown, onRoomAdd
     s.on("resync", (ev) => routes.get(String(ev?.room))?.resync(ev));
     s.on("room_added", (ev) => onRoomAdded(ev));
     s.on("room_moved", (ev) => onRoomMoved(ev));
+    s.on("room_updated", (ev) => onRoomUpdated(ev));
     // Every event is sent with an ack, so chat_error only reports a typing signal that was refused.
     s.on("chat_error", () => {});
     return s;

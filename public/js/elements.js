@@ -133,7 +133,7 @@ export function findInviteElements(doc) {
 }
 
 /** @typedef {ReturnType<typeof findElements>} Elements */
-/** @typedef {{ content: number, name: number, room: number, keepMessages: number, listRooms: boolean }} Limits */
+/** @typedef {{ content: number, name: number, room: number, keepMessages: number, maxRooms: number, listRooms: boolean }} Limits */
 
 /** @param {HTMLElement} body @returns {Limits} */
 export function readLimits(body) {
@@ -142,6 +142,8 @@ export function readLimits(body) {
     name: Number(body.dataset.maxName) || 50,
     room: Number(body.dataset.maxRoom) || 50,
     keepMessages: Number(body.dataset.keepMessages) || 500,
+    /** MAX_ROOMS_PER_CONNECTION: the most rooms the one connection may be in. */
+    maxRooms: Number(body.dataset.maxRooms) || 20,
     /** LIST_PUBLIC_ROOMS: false, and /api/rooms answers 404 (nothing to ask). */
     listRooms: body.dataset.listRooms !== "false",
   };

@@ -5,9 +5,6 @@
 // joined as it is now (nothing unread). What the browser remembered is rooms.js's (restore).
 /** @import { MyRoom } from "../../src/protocol.js" */
 
-/** The server's default MAX_ROOMS_PER_CONNECTION: joining more in the background would only be refused. */
-export const MAX_BACKGROUND_ROOMS = 20;
-
 /**
  * Whether a direct conversation shows: never closed, or something arrived after the reader closed it.
  * @param {Pick<MyRoom, "newestId" | "closedUpto">} r
@@ -21,9 +18,10 @@ export function isOpenDirect(r) {
  *   rooms: import("./rooms.js").Rooms,
  *   info: import("./room-info.js").RoomInfos,
  *   fallbackName: () => string,
- * }} deps
+ *   maxRooms: number,
+ * }} deps maxRooms: MAX_ROOMS_PER_CONNECTION (data-max-rooms): joining more in the background would only be refused
  */
-export function createMyRooms({ rooms, info, fallbackName }) {
+export function createMyRooms({ rooms, info, fallbackName, maxRooms }) {
   let hasAsked = false;
 
   async function load() {
@@ -35,7 +33,7 @@ export function createMyRooms({ rooms, info, fallbackName }) {
     for (const r of res.rooms) {
       const { name, newestId, closedUpto, ...about } = r;
       info.set(about);
-      if (rooms.has(r.room) || rooms.isJoining(r.room) || rooms.count() >= MAX_BACKGROUND_ROOMS) continue;
+      if (rooms.has(r.room) || rooms.isJoining(r.room) || rooms.count() >= maxRooms) continue;
       const as = name ?? fallbackName();
       if (as === "") continue;
       if (r.kind === "direct") {

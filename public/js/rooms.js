@@ -71,6 +71,11 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
       for (const fn of addedHooks) fn(ev);
     },
     onRoomMoved: (ev) => void exits.move(ev),
+    // Whether every member may invite changed: a member's Invite control follows (a manager's never depended on it).
+    onRoomUpdated: (ev) => {
+      const known = info.known(ev.room);
+      if (known) info.set({ ...known, membersCanInvite: ev.membersCanInvite, canInvite: known.canManage === true || ev.membersCanInvite });
+    },
   });
 
   /** @type {import("./room-session.js").SessionDeps} */

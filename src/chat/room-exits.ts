@@ -51,7 +51,7 @@ export function evict(io: ChatServer, deps: ChatDeps, ev: EvictEvent): void {
 }
 
 function reachSessionHere(io: ChatServer, ev: SessionEvent): void {
-  for (const socket of io.of("/").sockets.values()) if (socket.data.ownerKey === ev.sessionKey) socket.emit("room_added", ev.roomAdded);
+  for (const socket of io.of("/").sockets.values()) if (socket.data.ownerKey === ev.sessionKey && socket.id !== ev.exceptSocket) socket.emit("room_added", ev.roomAdded);
 }
 
 /** Every tab of one browser session, on every node. A walk over this node's sockets: rare (a conversation opened or revived). */

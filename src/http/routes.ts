@@ -68,6 +68,7 @@ export function renderPage(deps: RouteDeps, req: Request, res: Response, room: P
     limits: LIMITS,
     notifyIntervalMs: deps.config.notifyIntervalMs,
     keepMessages: deps.config.pageKeepMessages,
+    maxRooms: deps.config.rateLimits.maxRoomsPerConnection,
   });
 }
 
