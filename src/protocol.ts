@@ -282,8 +282,11 @@ export interface MessageUpdatedEvent {
 /** This socket was taken out of the room by a moderator (it has left the room when this arrives). */
 export interface RemovedEvent {
   room: string;
-  /** kicked, banned: by a moderator; left: this browser left the private room, or closed the conversation, in another tab (issue 17). */
-  reason: "kicked" | "banned" | "left";
+  /**
+   * kicked, banned: by a moderator; left: this browser left the private room, or closed the conversation, in another
+   * tab; private: a moderator made the room private and this client was not let in (no browser session) (issue 17).
+   */
+  reason: "kicked" | "banned" | "left" | "private";
   /** ISO 8601: when a ban ends. */
   until?: string;
 }
@@ -331,6 +334,13 @@ export interface ServerToClientEvents {
   removed: (ev: RemovedEvent) => void;
   room_added: (ev: RoomAddedEvent) => void;
   room_moved: (ev: RoomMovedEvent) => void;
+  room_updated: (ev: RoomUpdatedEvent) => void;
+}
+
+/** A private room's setting changed (issue 17): whether every member may make invite links. */
+export interface RoomUpdatedEvent {
+  room: string;
+  membersCanInvite: boolean;
 }
 
 /**
@@ -372,8 +382,15 @@ export interface InterServerEvents {
   evict: (ev: EvictEvent) => void;
   /** An event for every socket of one browser session, wherever it is connected. */
   to_session: (ev: SessionEvent) => void;
-  /** A room changed its address: every socket of this node in it moves (RoomMovedEvent). */
-  room_moved: (ev: RoomMovedEvent) => void;
+  /** A room changed its address: every socket of this node in it moves (RoomMoveOrder). */
+  room_moved: (ev: RoomMoveOrder) => void;
+}
+
+/** A room's move, between nodes: to a private address, only the sockets of the admitted sessions are told where. */
+export interface RoomMoveOrder {
+  moved: RoomMovedEvent;
+  /** Session keys let into the new (private) room; absent when it is public (everyone may follow). */
+  admitted?: string[];
 }
 
 /** Which sockets leave the room: those holding the name (by its key), and those of the session (by its key). */
@@ -387,6 +404,8 @@ export interface EvictEvent {
 export interface SessionEvent {
   sessionKey: string;
   roomAdded: RoomAddedEvent;
+  /** A socket that is not to be told (the one that asked: it has the answer). */
+  exceptSocket?: string;
 }
 
 /** A stored message as it travels between nodes: the room broadcast's payload and the room's id before it. */

@@ -57,6 +57,18 @@ describe("opening a direct conversation", () => {
     expect((await heard).room).toBe(opened.room.room);
   });
 
+  it("the opener's other tabs hear of it too; the tab that asked does not (it has the answer)", async () => {
+    const app = await appFor();
+    const { ana, anaSession } = await lobby(app);
+    const otherTab = await app.connect({ session: anaSession });
+    const told = waitFor(otherTab, "room_added");
+    const asked = collect(ana, "room_added");
+    const opened = await open(ana, "Bob");
+    expect(await told).toEqual({ room: opened.room, name: "Ana" });
+    await ana.timeout(5000).emitWithAck("my_rooms", {}); // a round trip: anything sent to the asking tab has arrived
+    expect(asked).toEqual([]);
+  });
+
   it("is the same conversation every time, whichever of the two opens it", async () => {
     const app = await appFor();
     const { ana, bob } = await lobby(app);

@@ -260,7 +260,10 @@ describe("a moderator changes a room's kind", () => {
     const modSession = await moderatorSession(app);
     const mod = await app.joined("general", "Mod", { session: modSession });
     const ana = await app.joined("general", "Ana", { session: app.newSession(), heardBy: [mod] });
+    const script = await app.joined("general", "Script", { heardBy: [mod] }); // no cookie: cannot be let in
     await send(ana, "general", "Ana", "before");
+    const scriptHeard = collect(script, "room_moved");
+    const scriptOut = waitFor(script, "removed");
     const moves = [waitFor(mod, "room_moved"), waitFor(ana, "room_moved")];
     const res = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
     if (!res.ok) throw new Error(res.error.code);
@@ -270,6 +273,9 @@ describe("a moderator changes a room's kind", () => {
       { room: to.room, title: "general", kind: "private" },
       { room: to.room, title: "general", kind: "private" },
     ]);
+    // The cookie-less client is out, and never told where the room went.
+    expect(await scriptOut).toEqual({ room: "general", reason: "private" });
+    expect(scriptHeard).toEqual([]);
     const back = await ana.timeout(5000).emitWithAck("join_chat", { room: to.room, username: "Ana" });
     expect(back.ok && back.history.map((m: WireMessage) => m.content)).toEqual(["before"]);
     expect(back.ok && back.roomInfo?.canInvite).toBe(false);
@@ -319,7 +325,9 @@ describe("a moderator changes a room's kind", () => {
     const eve = await app.joined("lobby", "Eve", { session: app.newSession() });
     expect(errorOf(await call(eve, "update_room", { room: "lobby", isPrivate: true }))?.code).toBe("not_moderator");
 
+    const told = waitFor(bob, "room_updated");
     expect(await ana.timeout(5000).emitWithAck("update_room", { room, membersCanInvite: true })).toMatchObject({ ok: true, room: { membersCanInvite: true } });
+    expect(await told).toEqual({ room, membersCanInvite: true }); // Bob's Invite control follows at once
     const bobs = await makeInvite(bob, room, { maxUses: 1 });
     // Bob sees his own link only; Ana, the creator, sees both and may revoke Bob's.
     const bobList = await bob.timeout(5000).emitWithAck("list_invites", { room });
@@ -336,7 +344,8 @@ describe("my_rooms", () => {
     const { ana, room } = await teamRoom(app);
     await send(ana, room, "Ana", "one");
     const mine = await ana.timeout(5000).emitWithAck("my_rooms", {});
-    expect(mine.ok && mine.rooms).toEqual([{ room, title: "Team", kind: "private", canInvite: true, canManage: true, membersCanInvite: false, newestId: expect.any(Number) }]);
+    // The creator was admitted before it had a name here; its first join gave it one, offered to join with next time.
+    expect(mine.ok && mine.rooms).toEqual([{ room, title: "Team", kind: "private", canInvite: true, canManage: true, membersCanInvite: false, name: "Ana", newestId: expect.any(Number) }]);
     const cookieless = await app.connect();
     expect(await cookieless.timeout(5000).emitWithAck("my_rooms", {})).toEqual({ ok: true, rooms: [] });
   });

@@ -1,14 +1,14 @@
 // The page's wiring: finds the elements, builds each part (views, rooms and their sessions, sidebar,
-// composer, search, message actions, moderation, router) with what it needs, and routes the address it
-// was opened with. No logic of its own.
-import { findElements, readLimits } from "./elements.js";
-import { RoomDirectory } from "./home.js";
+// composer, search, message actions, moderation, private rooms, invites and direct messages, router) with what
+// it needs, and routes the address it was opened with. No logic of its own.
+import { findElements, findInviteElements, readLimits } from "./elements.js";
+import { RoomDirectory, noDirectory } from "./home.js";
 import { createViews } from "./views.js";
 import { createComposer } from "./composer.js";
 import { createRooms } from "./rooms.js";
 import { createSidebar } from "./sidebar.js";
 import { createRouter } from "./router.js";
-import { recallName } from "./remembered.js";
+import { recallName, recallRooms } from "./remembered.js";
 import { createConfirmDialog } from "./dialog.js";
 import { createMessageActions } from "./message-actions.js";
 import { createModeration } from "./moderation.js";
@@ -16,6 +16,12 @@ import { createSearch } from "./search.js";
 import { createNotifier } from "./notifications.js";
 import { bindLevelControl } from "./notify-level.js";
 import { createMentionCompleter } from "./mention-complete.js";
+import { createRoomInfo } from "./room-info.js";
+import { createPrivateRooms } from "./private-rooms.js";
+import { createInviteDialog } from "./invite-dialog.js";
+import { createInvitePage } from "./invite-page.js";
+import { createDirectMessages } from "./direct-messages.js";
+import { createMyRooms } from "./my-rooms.js";
 
 /** @param {Document} doc */
 export function startApp(doc) {
@@ -23,12 +29,20 @@ export function startApp(doc) {
   const limits = readLimits(doc.body);
 
   // The parts call each other through these late-bound arrows; each is built once, below.
-  const directory = new RoomDirectory({ list: els.roomList, empty: els.roomListEmpty, total: els.roomListTotal, onPick: (room) => void router.pickRoom(room) });
-  const views = createViews({ doc, els, limits, directory });
+  // What each room is called (issue 17): a private room's or a conversation's address is never shown.
+  const info = createRoomInfo(recallRooms());
+  const { roomList, roomListEmpty, roomListTotal } = els;
+  const directory =
+    limits.listRooms && roomList && roomListEmpty && roomListTotal
+      ? new RoomDirectory({ list: roomList, empty: roomListEmpty, total: roomListTotal, onPick: (room) => void router.pickRoom(room) })
+      : noDirectory;
+  const views = createViews({ doc, els, limits, directory, titleOf: info.titleOf });
   const sidebar = createSidebar({
     doc,
     nav: els.sidebar,
     list: els.sidebarList,
+    directGroup: els.sidebarDirectGroup,
+    directList: els.sidebarDirect,
     join: els.sidebarJoin,
     toggle: els.roomsToggle,
     toggleCount: els.roomsToggleCount,
@@ -52,6 +66,7 @@ export function startApp(doc) {
     doc,
     bell: els.notifyBell,
     onOpen: (room, id) => void rooms.openRoom(room, id),
+    placeOf: (room) => ({ title: info.titleOf(room), isDirect: info.isDirect(room) }),
   });
   const levelControl = bindLevelControl({ select: els.notifyLevel, notifier });
   const rooms = createRooms({
@@ -62,6 +77,7 @@ export function startApp(doc) {
     composer: () => composer,
     decorate: (li, meta, isModerator) => actions.decorate(li, meta, isModerator),
     render: (entries) => sidebar.render(entries),
+    info,
     onUpdated: (ev) => {
       search.applyUpdate(ev);
       if (ev.deletedAt) actions.closeEditorOf(ev.id);
@@ -71,6 +87,10 @@ export function startApp(doc) {
       actions.reset();
       const room = rooms.currentRoom();
       if (room !== null) levelControl.show(room);
+      privateRooms.refresh();
+    },
+    onCaughtUp: (room) => {
+      if (room === rooms.currentRoom()) privateRooms.refresh();
     },
   });
   rooms.onRoomMessage((room, msg, info) => notifier.onRoomMessage(room, msg, info));
@@ -100,7 +120,14 @@ export function startApp(doc) {
     beforeSend: () => rooms.returnToLive(),
     completion: mentionCompleter,
   });
-  const router = createRouter({ body: doc.body, els, views, rooms });
+  const router = createRouter({
+    body: doc.body,
+    els,
+    views,
+    rooms,
+    createPrivate: (name, title) => privateRooms.create(name, title),
+    leave: (room) => privateRooms.leave(room),
+  });
   const dialog = createConfirmDialog(els);
   const actions = createMessageActions({
     doc,
@@ -113,7 +140,27 @@ export function startApp(doc) {
     maxContent: limits.content,
   });
   const moderation = createModeration({ doc, presenceList: els.presenceList, rooms, dialog, announce: views.announce });
-  views.setPersonDecorator(moderation.decoratePerson);
+  // Issue 17: private rooms, their invite links, direct messages, and the rooms this browser is admitted to.
+  const invites = createInviteDialog({ doc, els, rooms, info, announce: views.announce });
+  const privateRooms = createPrivateRooms({ els, views, rooms, info, dialog, invites, announce: views.announce });
+  const directs = createDirectMessages({
+    doc,
+    presenceList: els.presenceList,
+    rooms,
+    info,
+    announce: views.announce,
+    notify: (room, msg, me) => notifier.onRoomMessage(room, msg, { source: "live", me }),
+  });
+  createMyRooms({ rooms, info, fallbackName: recallName, maxRooms: limits.maxRooms });
+  // Rooms are renamed (a title learnt, a room moved): the sidebar, and the room bar of the room on screen.
+  info.onChange((room) => {
+    rooms.redraw();
+    if (room === rooms.currentRoom()) views.showRoomName(info.get(room));
+  });
+  views.setPersonDecorator((li, name, isMe) => {
+    directs.decoratePerson(li, name, isMe);
+    moderation.decoratePerson(li, name, isMe);
+  });
   const search = createSearch({ doc, els, rooms, onPick: (id) => void openMessage(id) });
 
   /** A search hit chosen: the message in context, and the focus on it. @param {number} id */
@@ -129,5 +176,8 @@ export function startApp(doc) {
 
   els.username.value ||= recallName();
   router.route(true);
+  // The invite page (/invite/<token>): its card, not the join form, is where the reader acts.
+  const inviteEls = findInviteElements(doc);
+  if (inviteEls) createInvitePage({ els: inviteEls, page: els, maxName: limits.name, rooms, info, views }).focus();
   return rooms;
 }

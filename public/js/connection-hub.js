@@ -1,8 +1,9 @@
 // The page's one Socket.IO connection, shared by every joined room: it routes each room's events to that
 // room's session, holds a room's events back while its join answer is on its way (a polling response can
-// batch the answer with the first broadcasts), and tells the rooms when the connection comes and goes.
+// batch the answer with the first broadcasts), and tells the rooms when the connection comes and goes, and of
+// the events about rooms not joined yet or joined at an old address (issue 17: room_added, room_moved).
 import { createSocket, emitAck, failure, signalTyping } from "./connection.js";
-/** @import { ClientToServerEvents, JoinPayload, MessageEvent, MessageUpdatedEvent, PresenceEvent, RemovedEvent, ResyncEvent, TypingEvent } from "../../src/protocol.js" */
+/** @import { ClientToServerEvents, JoinPayload, MessageEvent, MessageUpdatedEvent, PresenceEvent, RemovedEvent, ResyncEvent, RoomAddedEvent, RoomMovedEvent, RoomUpdatedEvent, TypingEvent } from "../../src/protocol.js" */
 /** @import { AckOf, ChatSocket, LocalFailure } from "./connection.js" */
 
 /**
@@ -22,9 +23,12 @@ import { createSocket, emitAck, failure, signalTyping } from "./connection.js";
  *   onConnect: () => void,
  *   onDisconnect: () => void,
  *   onServerShutdown: () => void,
+ *   onRoomAdded: (ev: RoomAddedEvent) => void,
+ *   onRoomMoved: (ev: RoomMovedEvent) => void,
+ *   onRoomUpdated: (ev: RoomUpdatedEvent) => void,
  * }} deps
  */
-export function createHub({ onConnect, onDisconnect, onServerShutdown }) {
+export function createHub({ onConnect, onDisconnect, onServerShutdown, onRoomAdded, onRoomMoved, onRoomUpdated }) {
   /** @type {ChatSocket | null} */
   let socket = null;
   /** @type {Map<string, RoomHandlers>} */
@@ -55,6 +59,9 @@ export function createHub({ onConnect, onDisconnect, onServerShutdown }) {
     s.on("presence", (ev) => dispatch(ev?.room, (h) => h.presence(ev)));
     s.on("typing", (ev) => routes.get(String(ev?.room))?.typing(ev));
     s.on("resync", (ev) => routes.get(String(ev?.room))?.resync(ev));
+    s.on("room_added", (ev) => onRoomAdded(ev));
+    s.on("room_moved", (ev) => onRoomMoved(ev));
+    s.on("room_updated", (ev) => onRoomUpdated(ev));
     // Every event is sent with an ack, so chat_error only reports a typing signal that was refused.
     s.on("chat_error", () => {});
     return s;
@@ -101,9 +108,32 @@ export function createHub({ onConnect, onDisconnect, onServerShutdown }) {
     return emitAck(socket, event, payload, timeoutMs);
   }
 
+  /**
+   * Opens the connection when nothing has yet (a request before any join: create_room from the home page), and
+   * resolves once it is up, or false after `timeoutMs`.
+   * @param {number} timeoutMs
+   * @returns {Promise<boolean>}
+   */
+  function whenConnected(timeoutMs) {
+    const s = ensureSocket();
+    if (s.connected) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        s.off("connect", onUp);
+        resolve(false);
+      }, timeoutMs);
+      const onUp = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      s.once("connect", onUp);
+    });
+  }
+
   return {
     join,
     request,
+    whenConnected,
     /** @param {string} room @param {RoomHandlers} handlers */
     route(room, handlers) {
       routes.set(room, handlers);

@@ -1,12 +1,18 @@
-// The page's elements, found once by id, and the limits the server put in data-* attributes on <body>.
+// The page's elements, found once by id, and the limits the server put in data-* attributes on <body>. The
+// invite page's card (issue 17) is there only on /invite/<token>: findInviteElements.
 
 /** @param {Document} doc */
-export function findElements(doc) {
-  const byId = (/** @type {string} */ id) => {
+function finder(doc) {
+  return (/** @type {string} */ id) => {
     const el = doc.getElementById(id);
     if (!el) throw new Error(`#${id} is missing from the page`);
     return el;
   };
+}
+
+/** @param {Document} doc */
+export function findElements(doc) {
+  const byId = finder(doc);
   return {
     home: byId("home-view"),
     chat: byId("chat-view"),
@@ -16,24 +22,37 @@ export function findElements(doc) {
     usernameError: byId("username-error"),
     roomName: /** @type {HTMLInputElement} */ (byId("room-name")),
     roomNameError: byId("room-name-error"),
+    roomNameField: byId("room-name-field"),
+    roomNameLabel: byId("room-name-label"),
+    privateRoom: /** @type {HTMLInputElement} */ (byId("private-room")),
+    privateRoomField: byId("private-room-field"),
     joinButton: /** @type {HTMLButtonElement} */ (byId("join-button")),
     joinError: byId("join-error"),
-    roomList: /** @type {HTMLUListElement} */ (byId("room-list")),
-    roomListEmpty: byId("room-list-empty"),
-    roomListTotal: byId("room-list-total"),
+    /** The active rooms; absent with LIST_PUBLIC_ROOMS=false. */
+    roomList: /** @type {HTMLUListElement | null} */ (doc.getElementById("room-list")),
+    roomListEmpty: doc.getElementById("room-list-empty"),
+    roomListTotal: doc.getElementById("room-list-total"),
     joinAs: byId("join-as"),
     joinAsButton: /** @type {HTMLButtonElement} */ (byId("join-as-button")),
     joinAsName: byId("join-as-name"),
     changeName: /** @type {HTMLButtonElement} */ (byId("change-name-button")),
+    roomTitle: byId("room-title"),
+    roomTitleKind: byId("room-title-kind"),
+    roomTitleLock: byId("room-title-lock"),
     roomTitleName: byId("room-title-name"),
+    inviteButton: /** @type {HTMLButtonElement} */ (byId("invite-button")),
+    privacyButton: /** @type {HTMLButtonElement} */ (byId("privacy-button")),
+    privacyLabel: byId("privacy-label"),
     sidebar: byId("sidebar"),
     sidebarList: /** @type {HTMLUListElement} */ (byId("sidebar-list")),
+    sidebarDirectGroup: byId("sidebar-direct-group"),
+    sidebarDirect: /** @type {HTMLUListElement} */ (byId("sidebar-direct")),
     sidebarJoin: /** @type {HTMLButtonElement} */ (byId("sidebar-join")),
     roomsToggle: /** @type {HTMLButtonElement} */ (byId("rooms-toggle")),
     roomsToggleCount: byId("rooms-toggle-count"),
     presenceToggle: byId("presence-toggle"),
     presenceToggleCount: byId("presence-toggle-count"),
-    leave: byId("leave-button"),
+    leave: /** @type {HTMLButtonElement} */ (byId("leave-button")),
     banner: byId("connection-banner"),
     scroller: byId("message-list"),
     messages: /** @type {HTMLOListElement} */ (byId("messages")),
@@ -69,11 +88,52 @@ export function findElements(doc) {
     dialogCancel: /** @type {HTMLButtonElement} */ (byId("confirm-cancel")),
     notifyBell: /** @type {HTMLButtonElement} */ (byId("notify-bell")),
     notifyLevel: /** @type {HTMLSelectElement} */ (byId("notify-level")),
+    inviteDialog: /** @type {HTMLDialogElement} */ (byId("invite-dialog")),
+    inviteRoom: byId("invite-room"),
+    inviteForm: /** @type {HTMLFormElement} */ (byId("invite-form")),
+    inviteExpiry: /** @type {HTMLSelectElement} */ (byId("invite-expiry")),
+    inviteUses: /** @type {HTMLSelectElement} */ (byId("invite-uses")),
+    inviteCreate: /** @type {HTMLButtonElement} */ (byId("invite-create")),
+    inviteResult: byId("invite-result"),
+    inviteLink: /** @type {HTMLInputElement} */ (byId("invite-link")),
+    inviteCopy: /** @type {HTMLButtonElement} */ (byId("invite-copy")),
+    inviteCopyStatus: byId("invite-copy-status"),
+    inviteError: byId("invite-error"),
+    inviteMembersField: byId("invite-members-field"),
+    inviteMembers: /** @type {HTMLInputElement} */ (byId("invite-members")),
+    inviteListTitle: byId("invite-list-title"),
+    inviteListStatus: byId("invite-list-status"),
+    inviteList: /** @type {HTMLUListElement} */ (byId("invite-list")),
+    inviteClose: /** @type {HTMLButtonElement} */ (byId("invite-close")),
+  };
+}
+
+/**
+ * The invite page's card and, for a link that works (or a member's), its form; null on every other page, and
+ * for a link that no longer works (the card only says why).
+ * @param {Document} doc
+ */
+export function findInviteElements(doc) {
+  const card = doc.getElementById("invite-card");
+  const state = card?.dataset.state;
+  if (!card || (state !== "active" && state !== "member")) return null;
+  const byId = finder(doc);
+  return {
+    card,
+    state,
+    /** A member's room (the address to open). */
+    room: card.dataset.room ?? null,
+    form: /** @type {HTMLFormElement} */ (byId("invite-join-form")),
+    nameField: byId("invite-name-field"),
+    username: /** @type {HTMLInputElement} */ (byId("invite-username")),
+    usernameError: byId("invite-username-error"),
+    submit: /** @type {HTMLButtonElement} */ (byId("invite-submit")),
+    error: byId("invite-error"),
   };
 }
 
 /** @typedef {ReturnType<typeof findElements>} Elements */
-/** @typedef {{ content: number, name: number, room: number, keepMessages: number }} Limits */
+/** @typedef {{ content: number, name: number, room: number, keepMessages: number, maxRooms: number, listRooms: boolean }} Limits */
 
 /** @param {HTMLElement} body @returns {Limits} */
 export function readLimits(body) {
@@ -82,5 +142,9 @@ export function readLimits(body) {
     name: Number(body.dataset.maxName) || 50,
     room: Number(body.dataset.maxRoom) || 50,
     keepMessages: Number(body.dataset.keepMessages) || 500,
+    /** MAX_ROOMS_PER_CONNECTION: the most rooms the one connection may be in. */
+    maxRooms: Number(body.dataset.maxRooms) || 20,
+    /** LIST_PUBLIC_ROOMS: false, and /api/rooms answers 404 (nothing to ask). */
+    listRooms: body.dataset.listRooms !== "false",
   };
 }

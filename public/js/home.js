@@ -1,4 +1,5 @@
-// The home page's list of active rooms, refreshed from /api/rooms while it is on screen.
+// The home page's list of active rooms, refreshed from /api/rooms while it is on screen; none at all when the
+// server lists no rooms (LIST_PUBLIC_ROOMS=false: the page has no such list, and /api/rooms answers 404).
 /* global Element, HTMLAnchorElement */
 import { peopleCount, roomFromPath, roomPath } from "./format.js";
 /** @import { RoomsResponse, RoomSummary } from "../../src/protocol.js" */
@@ -104,3 +105,8 @@ export class RoomDirectory {
     this.total.textContent = isCut ? `The ${shown} busiest of ${total.toLocaleString("en-US")} active rooms.` : "";
   }
 }
+
+/** The page without a list of rooms: nothing to show, nothing to ask. */
+export const noDirectory = { start() {}, stop() {}, refresh: () => Promise.resolve() };
+
+/** @typedef {Pick<RoomDirectory, "start" | "stop" | "refresh">} Directory */

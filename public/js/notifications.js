@@ -11,6 +11,13 @@ import { mentionsMe } from "./mentions.js";
 /** @typedef {NotificationPermission | "unsupported"} Permission */
 /** @typedef {{ room: string, id: number, title: string, body: string, tag: string }} Note */
 /** @typedef {{ id: number, sender: string, content: string, isMention: boolean }} Item */
+/**
+ * How a notification names its room (issue 17): `#` and a room's name (a private room's title, never its
+ * address), or the other person's name for a direct conversation.
+ * @typedef {{ title: string, isDirect: boolean }} Place
+ */
+/** @param {string} room @returns {Place} */
+const byAddress = (room) => ({ title: room, isDirect: false });
 
 /** @type {readonly Level[]} */
 export const LEVELS = ["mentions", "all", "none"];
@@ -47,8 +54,9 @@ export function noticeKind(f) {
  * interval ends the held ones are shown as one summary (due), or summed into the next message if that
  * comes first (a hidden tab's timers can run late). The clock is passed in, so tests move time.
  * @param {number} intervalMs
+ * @param {(room: string) => Place} [placeOf] how each room is named
  */
-export function createThrottle(intervalMs) {
+export function createThrottle(intervalMs, placeOf = byAddress) {
   /** @type {Map<string, { shownAt: number, held: Item[] }>} */
   const rooms = new Map();
 
@@ -63,7 +71,7 @@ export function createThrottle(intervalMs) {
         gate.held.push(item);
         return { note: null, dueAt: gate.shownAt + intervalMs };
       }
-      const note = noteFor(room, [...(gate?.held ?? []), item]);
+      const note = noteFor(room, [...(gate?.held ?? []), item], placeOf(room));
       rooms.set(room, { shownAt: nowMs, held: [] });
       return { note, dueAt: null };
     },
@@ -74,7 +82,7 @@ export function createThrottle(intervalMs) {
     due(room, nowMs) {
       const gate = rooms.get(room);
       if (!gate || gate.held.length === 0 || nowMs - gate.shownAt < intervalMs) return null;
-      const note = noteFor(room, gate.held);
+      const note = noteFor(room, gate.held, placeOf(room));
       rooms.set(room, { shownAt: nowMs, held: [] });
       return note;
     },
@@ -88,24 +96,29 @@ export function createThrottle(intervalMs) {
 /**
  * One message: its sender and text. Several: how many (and how many mention the reader), then the newest.
  * Opening it goes to the first of them, so the reader reads on from there.
- * @param {string} room @param {Item[]} items at least one
+ * @param {string} room @param {Item[]} items at least one @param {Place} [place] how the room is named
  * @returns {Note}
  */
-export function noteFor(room, items) {
+export function noteFor(room, items, place = byAddress(room)) {
   const first = items[0];
   const last = items.at(-1);
   if (!first || !last) throw new Error("noteFor needs at least one message");
   const latest = `${last.sender}: ${excerpt(last.content)}`;
-  const body = items.length === 1 ? latest : `${countText(room, items)}\n${latest}`;
-  return { room, id: first.id, title: `#${room}`, body, tag: `messenger-room:${room}` };
+  const body = items.length === 1 ? latest : `${countText(room, items, place)}\n${latest}`;
+  return { room, id: first.id, title: place.isDirect ? place.title : `#${place.title}`, body, tag: `messenger-room:${room}` };
 }
 
-/** "3 new messages in #room", "2 mentions in #room", "4 new messages in #room, 1 mentioning you". @param {string} room @param {Item[]} items */
-export function countText(room, items) {
+/**
+ * "3 new messages in #room", "2 mentions in #room", "4 new messages in #room, 1 mentioning you"; in a direct
+ * conversation (every message is for the reader) "2 new messages from Ana".
+ * @param {string} room @param {Item[]} items @param {Place} [place]
+ */
+export function countText(room, items, place = byAddress(room)) {
   const mentions = items.filter((i) => i.isMention).length;
   const n = items.length;
-  if (mentions === n) return `${n} ${n === 1 ? "mention" : "mentions"} in #${room}`;
-  const messages = `${n} new ${n === 1 ? "message" : "messages"} in #${room}`;
+  if (place.isDirect) return `${n} new ${n === 1 ? "message" : "messages"} from ${place.title}`;
+  if (mentions === n) return `${n} ${n === 1 ? "mention" : "mentions"} in #${place.title}`;
+  const messages = `${n} new ${n === 1 ? "message" : "messages"} in #${place.title}`;
   return mentions === 0 ? messages : `${messages}, ${mentions} mentioning you`;
 }
 
@@ -131,12 +144,13 @@ export function readIntervalMs(body) {
  *   bell: HTMLButtonElement | null,
  *   now?: () => number,
  *   onOpen: (room: string, id: number) => void,
+ *   placeOf?: (room: string) => Place,
  * }} deps
  */
-export function createNotifier({ win, doc, bell, now = () => Date.now(), onOpen }) {
+export function createNotifier({ win, doc, bell, now = () => Date.now(), onOpen, placeOf = byAddress }) {
   // Absent in some browsers (and in older WebViews): then the bell stays hidden and nothing is shown.
   const Notify = /** @type {{ Notification?: typeof Notification }} */ (/** @type {unknown} */ (win)).Notification ?? null;
-  const throttle = createThrottle(readIntervalMs(doc.body));
+  const throttle = createThrottle(readIntervalMs(doc.body), placeOf);
   /** @type {Map<string, ReturnType<typeof setTimeout>>} */
   const timers = new Map();
   /** @type {((room: string, level: Level) => void)[]} */
@@ -183,7 +197,8 @@ export function createNotifier({ win, doc, bell, now = () => Date.now(), onOpen 
    */
   function onRoomMessage(room, msg, ctx) {
     if (!msg || typeof msg.id !== "number" || typeof msg.content !== "string") return;
-    const isMention = mentionsMe(msg, ctx.me);
+    // In a direct conversation every message is for the reader: it notifies as a mention does.
+    const isMention = placeOf(room).isDirect || mentionsMe(msg, ctx.me);
     const kind = noticeKind({
       permission: permission(),
       isPaused: isPaused(),

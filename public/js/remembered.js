@@ -22,13 +22,20 @@ export function recallName() {
 }
 
 // The rooms this browser has joined (issue 13): which, under which name, and how far each was read, so the
-// next visit rejoins them all with `since` and the unread counts survive a night away. One list for the
-// browser (every tab shares localStorage; the last tab to change it wins).
+// next visit rejoins them all with `since` and the unread counts survive a night away; with a private room's
+// or a conversation's title and kind (issue 17), so the page names it before the server answers (entries from
+// before have neither). One list for the browser (every tab shares localStorage; the last tab to change it wins).
 const ROOMS_KEY = "messenger-room:rooms";
 /** More than the server's default per-connection limit would be refused anyway; a corrupt list is cut short. */
 const MAX_REMEMBERED = 100;
 
-/** @typedef {{ room: string, name: string } & import("./unread.js").RoomCounts} RememberedRoom */
+/** @typedef {import("../../src/protocol.js").RoomKind} RoomKind */
+/** @typedef {{ room: string, name: string, title?: string, kind?: RoomKind } & import("./unread.js").RoomCounts} RememberedRoom */
+
+/** @type {readonly RoomKind[]} */
+const KINDS = ["public", "private", "direct"];
+/** A title longer than any the server gives is not one. */
+const MAX_TITLE_CHARS = 200;
 
 /**
  * The remembered list, from whatever localStorage holds: anything malformed (not JSON, not a list, an entry
@@ -70,7 +77,15 @@ function parseEntry(entry) {
   // Read past what was seen cannot be: clamp, so the counts stay consistent.
   const lastReadId = Math.min(count(e.lastReadId), lastSeenId);
   const unread = count(e.unread);
-  return { room, name, lastReadId, lastSeenId, unread, mentions: Math.min(count(e.mentions), unread) };
+  /** @type {RememberedRoom} */
+  const r = { room, name, lastReadId, lastSeenId, unread, mentions: Math.min(count(e.mentions), unread) };
+  const title = typeof e.title === "string" ? e.title.normalize("NFC").trim() : "";
+  const kind = KINDS.find((k) => k === e.kind);
+  if (title !== "" && title.length <= MAX_TITLE_CHARS && kind !== undefined) {
+    r.title = title;
+    r.kind = kind;
+  }
+  return r;
 }
 
 /** A whole number ≥ 0, else 0. @param {unknown} v */

@@ -8,6 +8,8 @@ const HISTORY_TIMEOUT_MS = 10_000;
 const CATCH_UP_PAGE = 500;
 /** Missing more than this many pages after a long absence: start from the newest messages instead. */
 const MAX_CATCH_UP_PAGES = 10;
+/** Refusals a rejoin cannot get past by trying again. */
+const LOST = new Set(["banned", "name_taken", "invalid_name", "invalid_room", "too_many_rooms", "not_found"]);
 
 /** @import { ErrorBody, WireMessage } from "../../src/protocol.js" */
 /** @import { LocalFailure } from "./connection.js" */
@@ -126,8 +128,9 @@ export function createCatchUp(s, deps) {
   /** @param {ErrorBody | LocalFailure["error"]} error */
   function handleRejoinFailure(error) {
     if (error.code === "disconnected") return; // the next connect tries again
-    if (error.code === "banned" || error.code === "name_taken" || error.code === "invalid_name" || error.code === "invalid_room" || error.code === "too_many_rooms") {
-      // Someone else took the name while we were away, a ban, a limit: this room is lost, the others stay.
+    if (LOST.has(error.code)) {
+      // Someone else took the name while we were away, a ban, a limit, a private room this browser is no longer
+      // let into (issue 17: not_found): this room is lost, the others stay.
       deps.onLost(s, error);
       return;
     }

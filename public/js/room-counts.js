@@ -1,8 +1,9 @@
 // Each joined room's unread and mention counts (issue 13), and what shows and keeps them: every message that
 // arrives in any room is counted here (and handed to the onRoomMessage hooks: notifications), the "read" rule
 // clears the room on screen, the sidebar and the tab title are drawn once per burst of events, and the list of
-// joined rooms is written to localStorage with each room's counts. Which rooms are joined, and which one is on
-// screen, is rooms.js's.
+// joined rooms is written to localStorage with each room's counts (and a private room's or a conversation's
+// title). In a direct conversation every message from the other person counts as a mention (issue 17). Which
+// rooms are joined, and which one is on screen, is rooms.js's.
 //
 // Read rule: a room's messages are read while it is the room on screen, the page is visible and its list is
 // scrolled to the newest message. Anything else that arrives (live or in a catch-up) counts as unread.
@@ -20,7 +21,7 @@ const TITLE = "Messenger Room";
 /**
  * Called for every message that arrives in any joined room.
  * @typedef {(room: string, msg: WireMessage, info: { source: Source, me: string, isCurrent: boolean }) => void} RoomMessageHook
- * @typedef {{ room: string, name: string, isCurrent: boolean, badge: ReturnType<typeof badgeFor> }} SidebarEntry
+ * @typedef {{ room: string, name: string, title: string, kind: import("../../src/protocol.js").RoomKind, isCurrent: boolean, badge: ReturnType<typeof badgeFor> }} SidebarEntry
  */
 
 /**
@@ -30,9 +31,10 @@ const TITLE = "Messenger Room";
  *   sessions: ReadonlyMap<string, RoomSession>,
  *   currentRoom: () => string | null,
  *   render: (entries: SidebarEntry[]) => void,
+ *   info: import("./room-info.js").RoomInfos,
  * }} deps
  */
-export function createRoomCounts({ doc, els, sessions, currentRoom, render }) {
+export function createRoomCounts({ doc, els, sessions, currentRoom, render, info }) {
   /** @type {Map<string, RoomCounts>} */
   const counts = new Map();
   /** Rooms this page left (or lost): dropped from storage even when another tab wrote them there. */
@@ -52,7 +54,8 @@ export function createRoomCounts({ doc, els, sessions, currentRoom, render }) {
       const isMine = msg.mine === true || nameKey(msg.sender) === nameKey(me);
       // A catch-up counts first and is read in one go afterwards, so the "New messages" line marks where it began.
       const isRead = source === "live" && isReading(s);
-      const next = countArrival(c, { id: msg.id, isMine, mentionsMe: mentionsMe(msg, me), source, isRead });
+      const isMention = info.isDirect(s.room) || mentionsMe(msg, me);
+      const next = countArrival(c, { id: msg.id, isMine, mentionsMe: isMention, source, isRead });
       if (next !== c) {
         counts.set(s.room, next);
         queueFlush();
@@ -97,7 +100,8 @@ export function createRoomCounts({ doc, els, sessions, currentRoom, render }) {
     const entries = [...sessions.values()].map((r) => {
       const room = r.state.room;
       const c = counts.get(room) ?? freshCounts(0);
-      return { room, name: r.state.username, isCurrent: room === key, badge: badgeFor(c, levelOf(room)) };
+      const { title, kind } = info.get(room);
+      return { room, name: r.state.username, title, kind, isCurrent: room === key, badge: badgeFor(c, levelOf(room)) };
     });
     render(entries);
     doc.title = titleText(TITLE, totals([...counts].map(([room, c]) => ({ counts: c, level: levelOf(room) }))));
@@ -105,7 +109,12 @@ export function createRoomCounts({ doc, els, sessions, currentRoom, render }) {
 
   /** Writes this page's rooms, keeping those another tab of the browser joined meanwhile (one list for the browser). */
   function save() {
-    const mine = [...sessions.values()].map((r) => ({ room: r.state.room, name: r.state.username, ...(counts.get(r.state.room) ?? freshCounts(0)) }));
+    const mine = [...sessions.values()].map((r) => {
+      const room = r.state.room;
+      const about = info.known(room);
+      const named = about && about.kind !== "public" ? { title: about.title, kind: about.kind } : {};
+      return { room, name: r.state.username, ...named, ...(counts.get(room) ?? freshCounts(0)) };
+    });
     const others = recallRooms().filter((r) => !sessions.has(r.room) && !forgotten.has(r.room));
     rememberRooms([...mine, ...others]);
   }

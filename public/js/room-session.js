@@ -36,6 +36,7 @@ const MAX_LIVE_BUFFER = 500;
  *   onLost: (s: RoomState, error: ErrorBody | LocalFailure["error"]) => void,
  *   onCaughtUp: (s: RoomState) => void,
  *   focusComposer: () => void,
+ *   titleOf: (room: string) => string,
  * }} SessionDeps
  */
 
@@ -101,7 +102,7 @@ export function createRoomSession(init, deps) {
       list,
       canSend: () => canSend(),
       emit: (payload, timeoutMs) => hub.request("send_message", { username: s.username, room: s.room, ...payload }, timeoutMs),
-      onFailed: (_content, error) => views.announce(`Message not sent in ${s.room}: ${error}`),
+      onFailed: (_content, error) => views.announce(`Message not sent in ${deps.titleOf(s.room)}: ${error}`),
       onNotInRoom: () => void rejoin(),
       onRetried: () => deps.focusComposer(),
     }),

@@ -1,11 +1,13 @@
 // The rooms this page is in (issue 13): every joined room keeps its session live on the one connection;
-// one is on screen at a time. Joining, switching (instant: nothing is fetched again), leaving, losing a room
-// (a moderator, a rejoin refused), the rooms remembered across visits joined again (with `since`), and the
-// seams other parts use: onRoomMessage, openRoom, currentRoom, myName, members. Counting what is unread, the
-// sidebar and the title are room-counts.js's.
+// one is on screen at a time. Joining (on screen, or in the background: issue 17's conversations and private
+// rooms), switching (instant: nothing is fetched again), the rooms remembered across visits joined again (with
+// `since`), and the seams other parts use: onRoomMessage, openRoom, currentRoom, myName, members, onConnected,
+// onRoomAdded. Leaving and losing a room, and a room that moved, are room-exits.js's; counting what is unread,
+// the sidebar and the title room-counts.js's; what a room is called room-info.js's.
 import { createHub } from "./connection-hub.js";
 import { createRoomSession } from "./room-session.js";
 import { createRoomCounts } from "./room-counts.js";
+import { createRoomExits } from "./room-exits.js";
 import { showHomeAddress, showRoomAddress } from "./address.js";
 import { recallRooms, rememberName } from "./remembered.js";
 import { freshCounts } from "./unread.js";
@@ -13,9 +15,9 @@ import { freshCounts } from "./unread.js";
 const JOIN_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
-/** @import { ClientToServerEvents, ErrorBody, MessageUpdatedEvent, RemovedEvent } from "../../src/protocol.js" */
+/** @import { ClientToServerEvents, ErrorBody, MessageUpdatedEvent, RoomAddedEvent } from "../../src/protocol.js" */
 /** @import { AckOf, LocalFailure } from "./connection.js" */
-/** @import { RoomState, RoomSession } from "./room-session.js" */
+/** @import { RoomSession } from "./room-session.js" */
 /** @import { Level } from "./unread.js" */
 /** @import { MessageMeta } from "./message-list.js" */
 /** @import { RoomMessageHook, SidebarEntry } from "./room-counts.js" */
@@ -29,11 +31,13 @@ const REQUEST_TIMEOUT_MS = 10_000;
  *   decorate: (li: HTMLLIElement, meta: MessageMeta, isModerator: boolean) => void,
  *   render: (entries: SidebarEntry[]) => void,
  *   keepMessages: number,
+ *   info: import("./room-info.js").RoomInfos,
  *   onUpdated?: (ev: MessageUpdatedEvent) => void,
  *   onSwitched?: () => void,
+ *   onCaughtUp?: (room: string) => void,
  * }} deps
  */
-export function createRooms({ doc, els, views, composer, decorate, render, keepMessages, onUpdated = () => {}, onSwitched = () => {} }) {
+export function createRooms({ doc, els, views, composer, decorate, render, keepMessages, info, onUpdated = () => {}, onSwitched = () => {}, onCaughtUp = () => {} }) {
   /** Joined rooms, in the order they were joined (the sidebar's order). @type {Map<string, RoomSession>} */
   const sessions = new Map();
   /** The room on screen, or null (home view). */
@@ -42,11 +46,18 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
   /** The connection banner ("Reconnecting…"): the connection is one for every room. */
   let banner = /** @type {string | null} */ (null);
   let hasRestored = false;
-  const counts = createRoomCounts({ doc, els, sessions, currentRoom: () => currentKey, render });
+  /** Joins on their way (the form, a link, the background), so one room is never joined twice at once. @type {Map<string, Promise<boolean>>} */
+  const joining = new Map();
+  /** @type {Set<() => void>} */
+  const connectedHooks = new Set();
+  /** @type {Set<(ev: RoomAddedEvent) => void>} */
+  const addedHooks = new Set();
+  const counts = createRoomCounts({ doc, els, sessions, currentRoom: () => currentKey, render, info });
 
   const hub = createHub({
     onConnect: () => {
       for (const r of sessions.values()) void r.rejoin();
+      for (const fn of connectedHooks) fn();
     },
     onDisconnect: () => {
       for (const r of sessions.values()) r.disconnected();
@@ -55,6 +66,15 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     onServerShutdown: () => {
       isRestarting = true;
       if (sessions.size > 0) setBanner("Server restarting…");
+    },
+    onRoomAdded: (ev) => {
+      for (const fn of addedHooks) fn(ev);
+    },
+    onRoomMoved: (ev) => void exits.move(ev),
+    // Whether every member may invite changed: a member's Invite control follows (a manager's never depended on it).
+    onRoomUpdated: (ev) => {
+      const known = info.known(ev.room);
+      if (known) info.set({ ...known, membersCanInvite: ev.membersCanInvite, canInvite: known.canManage === true || ev.membersCanInvite });
     },
   });
 
@@ -71,9 +91,10 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     onUpdated: (s, ev) => {
       if (currentKey === s.room) onUpdated(ev);
     },
-    onRemoved,
-    onLost,
-    onCaughtUp: () => {
+    onRemoved: (s, ev) => exits.onRemoved(s, ev),
+    onLost: (s, error) => exits.onLost(s, error),
+    onCaughtUp: (s) => {
+      onCaughtUp(s.room);
       if ([...sessions.values()].every((r) => r.state.isJoined)) {
         isRestarting = false;
         setBanner(null);
@@ -81,9 +102,29 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
       }
     },
     focusComposer: () => composer().focus(),
+    titleOf: (room) => info.titleOf(room),
   };
 
-  // ---------- joining, switching, leaving ----------
+  const exits = createRoomExits({
+    els,
+    views,
+    info,
+    hub,
+    sessions,
+    counts,
+    composer,
+    currentRoom: () => currentKey,
+    clearCurrent: () => {
+      currentKey = null;
+    },
+    sidebarOrder,
+    switchTo,
+    joinFresh,
+    showHomeAddress,
+    onSwitched,
+  });
+
+  // ---------- joining, switching ----------
 
   /**
    * The rooms remembered from earlier visits join again (once per page), each from where it was read.
@@ -113,27 +154,76 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
   async function enterRoom(username, room, opts) {
     const key = room.normalize("NFC").trim();
     restore(key);
+    if (joining.has(key)) await joining.get(key); // being joined in the background right now: that join is this one
     if (sessions.has(key)) return openRoom(key, opts.messageId ?? undefined, opts.push);
     views.setJoinBusy(true);
-    const { res, settle } = await hub.join({ username, room }, JOIN_TIMEOUT_MS);
+    const session = await joinFresh(username, key);
     views.setJoinBusy(false);
-    if (!res.ok) {
-      settle();
+    if ("error" in session) {
       if (currentKey === null) views.showHome({ focus: false });
-      views.showJoinError(res.error);
+      views.showJoinError(session.error);
       return false;
     }
-    rememberName(res.username);
-    els.username.value = res.username;
-    const last = res.history.at(-1)?.id ?? 0;
-    const session = createRoomSession({ room: res.room, username: res.username, lastId: last }, sessionDeps);
-    sessions.set(res.room, session);
-    counts.track(res.room, freshCounts(last));
-    session.start(res, settle);
+    rememberName(session.state.username);
+    els.username.value = session.state.username;
     isRestarting = false;
-    switchTo(res.room, opts.push);
+    switchTo(session.state.room, opts.push);
     counts.save();
     if (typeof opts.messageId === "number") await session.jumpTo(opts.messageId);
+    return true;
+  }
+
+  /**
+   * A first join (no `since`): its newest messages are read. The session is the room's from now on (off screen).
+   * @param {string} username @param {string} room
+   * @returns {Promise<RoomSession | { error: ErrorBody | LocalFailure["error"] }>}
+   */
+  async function joinFresh(username, room) {
+    /** @type {(ok: boolean) => void} */
+    let done = () => {};
+    joining.set(room, new Promise((resolve) => (done = resolve)));
+    try {
+      const { res, settle } = await hub.join({ username, room }, JOIN_TIMEOUT_MS);
+      if (!res.ok) {
+        settle();
+        return { error: res.error };
+      }
+      if (res.roomInfo) info.set(res.roomInfo);
+      const last = res.history.at(-1)?.id ?? 0;
+      const session = createRoomSession({ room: res.room, username: res.username, lastId: last }, sessionDeps);
+      sessions.set(res.room, session);
+      counts.track(res.room, freshCounts(last));
+      session.start(res, settle);
+      return session;
+    } finally {
+      joining.delete(room);
+      done(true);
+    }
+  }
+
+  /**
+   * Joins a room without putting it on screen (issue 17: a conversation someone opened with this browser, the
+   * private rooms and conversations my_rooms lists). From `since`, whose later messages count as unread (a
+   * catch-up, as a remembered room's); without it, a first join whose messages are read.
+   * @param {string} username @param {string} room @param {{ since?: number }} opts
+   * @returns {Promise<boolean>} whether the room is joined (or being caught up)
+   */
+  async function joinInBackground(username, room, opts) {
+    if (sessions.has(room)) return true;
+    if (joining.has(room)) return (await joining.get(room)) === true && sessions.has(room);
+    if (typeof opts.since === "number") {
+      const session = createRoomSession({ room, username, lastId: opts.since }, sessionDeps);
+      sessions.set(room, session);
+      counts.track(room, freshCounts(opts.since));
+      counts.save();
+      counts.draw();
+      void session.rejoin({ evenOffline: true });
+      return true;
+    }
+    const session = await joinFresh(username, room);
+    if ("error" in session) return false;
+    counts.save();
+    counts.draw();
     return true;
   }
 
@@ -153,7 +243,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     const isNew = prev !== next || els.chat.hidden;
     currentKey = room;
     showRoomAddress(room, push);
-    views.openRoom(room);
+    views.openRoom(info.get(room));
     if (isNew) {
       composer().setDraft(next.state.draft);
       next.state.list.clearUnreadLine();
@@ -203,119 +293,21 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     counts.draw();
   }
 
-  /**
-   * Leaves a room for real (leave_chat): it goes from the sidebar and from what the browser remembers.
-   * The next room takes the screen, or the home view when it was the last.
-   * @param {string} room @param {{ push: boolean }} opts
-   */
-  function leave(room, opts) {
-    const r = sessions.get(room);
-    if (!r) return;
-    if (hub.isConnected()) void hub.request("leave_chat", { room, username: r.state.username }, JOIN_TIMEOUT_MS);
-    afterLeaving(r, opts.push, true);
-  }
-
-  /**
-   * Forgets a room; when it was on screen, the next one (or home) takes its place.
-   * @param {RoomSession} r @param {boolean} push @param {boolean} focusHome
-   * @returns {boolean} whether the home view came up
-   */
-  function afterLeaving(r, push, focusHome) {
-    const room = r.state.room;
-    const keys = [...sessions.keys()];
-    const index = keys.indexOf(room);
-    const wasCurrent = currentKey === room;
-    r.close();
-    sessions.delete(room);
-    counts.drop(room);
-    counts.save();
-    if (!wasCurrent) {
-      counts.draw();
-      return false;
-    }
-    r.state.list.hide(placeholder);
-    currentKey = null;
-    const neighbour = keys[index + 1] ?? keys[index - 1];
-    if (neighbour !== undefined && neighbour !== room) {
-      switchTo(neighbour, push);
-      return false;
-    }
-    showNoRoom(push, focusHome);
-    return true;
-  }
-
-  /** A moderator took the reader out of one room: only that one goes. @param {RoomState} s @param {RemovedEvent} ev */
-  function onRemoved(s, ev) {
-    const r = sessions.get(s.room);
-    if (!r) return;
-    if (ev.reason === "left") {
-      // This browser left the private room (or closed the conversation) in another tab: this tab follows.
-      afterLeaving(r, false, false);
-      return;
-    }
-    if (currentKey === s.room) {
-      showJoinFormAfterLoss(r);
-      views.showRemoved(ev.reason, ev.until);
-    } else {
-      afterLeaving(r, false, false);
-      views.announce(ev.reason === "banned" ? `A moderator banned you from ${s.room}.` : `A moderator removed you from ${s.room}.`);
-    }
-  }
-
-  /**
-   * A rejoin that cannot succeed (a ban, the name taken meanwhile): the room goes; on screen, the join
-   * form says why. @param {RoomState} s @param {ErrorBody | LocalFailure["error"]} error
-   */
-  function onLost(s, error) {
-    const r = sessions.get(s.room);
-    if (!r) return;
-    const isShown = currentKey === s.room;
-    if (isShown) showJoinFormAfterLoss(r);
-    else afterLeaving(r, false, false);
-    const said = error.code === "name_taken" ? { code: error.code, message: `While you were away, ${error.message}` } : error;
-    if (isShown) views.showJoinError(said);
-    else views.announce(`Left ${s.room}: ${said.message}`);
-  }
-
-  /** The room on screen was lost: the home view says why, the other rooms stay joined. @param {RoomSession} r */
-  function showJoinFormAfterLoss(r) {
-    const room = r.state.room;
-    r.close();
-    sessions.delete(room);
-    counts.drop(room);
-    counts.save();
-    r.state.list.hide(placeholder);
-    currentKey = null;
-    showNoRoom(true, false);
-  }
-
-  /**
-   * No room is left on screen: the home view (join form and sidebar), with nothing of the last room showing.
-   * @param {boolean} push a new history entry for the home address @param {boolean} focus focus the join form
-   */
-  function showNoRoom(push, focus) {
-    views.setBanner(null);
-    views.renderPresence([], "");
-    els.typing.textContent = "";
-    views.setJoinTitle("");
-    showHomeAddress(push);
-    views.showHome({ focus });
-    onSwitched();
-    counts.draw();
-  }
-
-  /** The empty list shown when no room is on screen (the page's own #messages). */
-  const placeholder = els.messages;
-
   // ---------- for the other parts ----------
 
   function current() {
     return currentKey === null ? null : (sessions.get(currentKey)?.state ?? null);
   }
 
+  /** The joined rooms as the sidebar lists them: rooms (public and private) first, then conversations. */
+  function sidebarOrder() {
+    const keys = [...sessions.keys()];
+    return [...keys.filter((k) => !info.isDirect(k)), ...keys.filter((k) => info.isDirect(k))];
+  }
+
   /** @param {number} step -1 the room above in the sidebar, +1 the one below (wrapping) */
   function moveBy(step) {
-    const keys = [...sessions.keys()];
+    const keys = sidebarOrder();
     if (keys.length === 0) return;
     const at = currentKey === null ? -1 : keys.indexOf(currentKey);
     const next = keys[(at + step + keys.length) % keys.length];
@@ -330,10 +322,17 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     switchTo,
     openRoom,
     showJoinForm,
-    leave,
+    leave: exits.leave,
     moveBy,
+    joinInBackground,
     /** @param {string} room */
     has: (room) => sessions.has(room.normalize("NFC").trim()),
+    /** @param {string} room */
+    isJoining: (room) => joining.has(room),
+    /** How many rooms this page is in or joining (the server caps them per connection). */
+    count: () => sessions.size + joining.size,
+    /** Opens the connection if nothing has (a request before any room). @returns {Promise<boolean>} whether it is up */
+    whenConnected: () => hub.whenConnected(REQUEST_TIMEOUT_MS),
     loadOlder: () => void (currentKey === null ? undefined : sessions.get(currentKey)?.loadOlder()),
     returnToLive: () => void (currentKey === null ? undefined : sessions.get(currentKey)?.returnToLive()),
     /** @param {number} id */
@@ -370,8 +369,16 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     setLevelSource(fn) {
       counts.setLevelSource(fn);
     },
-    /** A level changed: badges and the title again. */
+    /** A level changed, or a room's title: badges, names and the title again. */
     redraw: () => counts.draw(),
+    /** Every time the connection comes up (first, and after each drop). @param {() => void} fn */
+    onConnected(fn) {
+      connectedHooks.add(fn);
+    },
+    /** A conversation opened with this browser, or a message in one it has no tab in (issue 17). @param {(ev: RoomAddedEvent) => void} fn */
+    onRoomAdded(fn) {
+      addedHooks.add(fn);
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 // Which view the address asks for, on load and on Back/Forward, and the ways in and out of a room:
 // the join form, "Join as" for a link from elsewhere, a room picked from the active-room list or the
 // sidebar, Leave. A permalink (/r/<room>?m=<id>) joins the same way, then opens that message in context.
+// The join form's "Private room" makes one (issue 17: private-rooms.js); Leave of a private room asks first.
 // Several rooms (issue 13): / is the join form (every joined room stays joined); /r/<room> of a joined
 // room switches to it at once. The rooms remembered from earlier visits are rejoined on load, except
 // when the page was opened from a link elsewhere: that asks first ("Join as"), before any connection.
@@ -13,9 +14,11 @@ import { isOwnEntryFor } from "./address.js";
  *   els: import("./elements.js").Elements,
  *   views: import("./views.js").Views,
  *   rooms: import("./rooms.js").Rooms,
+ *   createPrivate: (name: string, title: string) => Promise<boolean>,
+ *   leave: (room: string) => void,
  * }} deps
  */
-export function createRouter({ body, els, views, rooms }) {
+export function createRouter({ body, els, views, rooms, createPrivate, leave }) {
   /** @param {boolean} isInitial */
   function route(isInitial) {
     const room = roomFromPath(location.pathname);
@@ -79,6 +82,7 @@ export function createRouter({ body, els, views, rooms }) {
     if (roomProblem) views.showRoomError(roomProblem);
     if (name === null) els.username.focus();
     else if (roomProblem) els.roomName.focus();
+    else if (els.privateRoom.checked && !els.privateRoomField.hidden) void createPrivate(name, room);
     else void rooms.enterRoom(name, room, { push: true, messageId: linkedMessage(room) });
   });
 
@@ -95,7 +99,7 @@ export function createRouter({ body, els, views, rooms }) {
 
   els.leave.addEventListener("click", () => {
     const room = rooms.currentRoom();
-    if (room !== null) rooms.leave(room, { push: true });
+    if (room !== null) leave(room);
   });
 
   window.addEventListener("popstate", () => route(false));

@@ -1,6 +1,7 @@
 // The sidebar of joined rooms (issue 13): one link per room with its unread count, a mention badge (or only
-// a dot for a muted room), the room on screen marked aria-current; "+ Join" for another room; Alt+ArrowUp
-// and Alt+ArrowDown move between rooms. Under 768 px, on the chat view, it is a drawer opened by the
+// a dot for a muted room), the room on screen marked aria-current; rooms first (a private one with a lock),
+// then "Direct messages" by the other person's name (issue 17); "+ Join" for another room; Alt+ArrowUp
+// and Alt+ArrowDown move between rooms, both groups. Under 768 px, on the chat view, it is a drawer opened by the
 // Rooms button in the room bar: Escape closes it and gives the focus back to that button, and moving the
 // focus out of it closes it too, so it neither traps nor loses the focus.
 /* global Element, HTMLAnchorElement */
@@ -8,12 +9,17 @@ import { roomFromPath, roomPath } from "./format.js";
 /** @import { SidebarEntry } from "./room-counts.js" */
 
 const DRAWER_QUERY = "(max-width: 47.99rem)";
+const SVG = "http://www.w3.org/2000/svg";
+/** The lock of a private room (as in views/chat.ejs). */
+const LOCK_PATH = "M4.5 7V5a3.5 3.5 0 0 1 7 0v2h.5a1 1 0 0 1 1 1v6a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V8a1 1 0 0 1 1-1h.5zm1.75 0h3.5V5a1.75 1.75 0 0 0-3.5 0v2z";
 
 /**
  * @param {{
  *   doc: Document,
  *   nav: HTMLElement,
  *   list: HTMLUListElement,
+ *   directGroup: HTMLElement,
+ *   directList: HTMLUListElement,
  *   join: HTMLButtonElement,
  *   toggle: HTMLButtonElement,
  *   toggleCount: HTMLElement,
@@ -23,7 +29,7 @@ const DRAWER_QUERY = "(max-width: 47.99rem)";
  *   onMove: (step: number) => void,
  * }} deps
  */
-export function createSidebar({ doc, nav, list, join, toggle, toggleCount, chat, onPick, onJoinNew, onMove }) {
+export function createSidebar({ doc, nav, list, directGroup, directList, join, toggle, toggleCount, chat, onPick, onJoinNew, onMove }) {
   const win = doc.defaultView;
   const drawerMedia = win ? win.matchMedia(DRAWER_QUERY) : null;
 
@@ -34,8 +40,12 @@ export function createSidebar({ doc, nav, list, join, toggle, toggleCount, chat,
   /** @param {SidebarEntry[]} entries */
   function render(entries) {
     nav.hidden = entries.length === 0;
-    const focusedRoom = doc.activeElement instanceof HTMLAnchorElement && list.contains(doc.activeElement) ? doc.activeElement.dataset.room : undefined;
-    list.replaceChildren(...entries.map(item));
+    const focused = doc.activeElement;
+    const focusedRoom = focused instanceof HTMLAnchorElement && (list.contains(focused) || directList.contains(focused)) ? focused.dataset.room : undefined;
+    const directs = entries.filter((e) => e.kind === "direct");
+    list.replaceChildren(...entries.filter((e) => e.kind !== "direct").map(item));
+    directList.replaceChildren(...directs.map(item));
+    directGroup.hidden = directs.length === 0;
     // Redrawing must not take the focus from a reader moving through the list.
     if (focusedRoom !== undefined) linkFor(focusedRoom)?.focus();
     const total = entries.reduce((n, e) => n + (e.badge.kind === "count" ? e.badge.count : 0), 0);
@@ -48,19 +58,30 @@ export function createSidebar({ doc, nav, list, join, toggle, toggleCount, chat,
   function item(e) {
     const li = doc.createElement("li");
     const a = doc.createElement("a");
-    a.className = "sidebar__room";
+    a.className = `sidebar__room sidebar__room--${e.kind}`;
     a.href = roomPath(e.room);
     a.dataset.room = e.room;
     if (e.isCurrent) a.setAttribute("aria-current", "page");
     const name = doc.createElement("span");
     name.className = "sidebar__name";
-    name.textContent = e.room;
+    name.textContent = e.title;
     const as = doc.createElement("span");
     as.className = "sidebar__as";
     as.textContent = ` as ${e.name}`;
     const text = doc.createElement("span");
     text.className = "sidebar__text";
-    text.append(name, as);
+    if (e.kind === "private") {
+      // The lock shows it; the words say it.
+      const line = doc.createElement("span");
+      line.className = "sidebar__line";
+      const said = doc.createElement("span");
+      said.className = "sr-only";
+      said.textContent = " (private)";
+      line.append(lock(), name, said);
+      text.append(line, as);
+    } else {
+      text.append(name, as);
+    }
     a.append(text);
     if (e.badge.kind === "count") {
       if (e.badge.hasMention) a.append(badge("sidebar__mention", "@", ", mentions you"));
@@ -70,6 +91,18 @@ export function createSidebar({ doc, nav, list, join, toggle, toggleCount, chat,
     }
     li.append(a);
     return li;
+  }
+
+  function lock() {
+    const svg = doc.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "lock");
+    svg.setAttribute("viewBox", "0 0 16 16");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    const path = doc.createElementNS(SVG, "path");
+    path.setAttribute("d", LOCK_PATH);
+    svg.append(path);
+    return svg;
   }
 
   /** A visible mark with words for screen readers. @param {string} className @param {string} shown @param {string} said */
@@ -91,7 +124,7 @@ export function createSidebar({ doc, nav, list, join, toggle, toggleCount, chat,
 
   /** @param {string} room */
   function linkFor(room) {
-    for (const a of list.querySelectorAll("a.sidebar__room")) {
+    for (const a of nav.querySelectorAll("a.sidebar__room")) {
       if (a instanceof HTMLAnchorElement && a.dataset.room === room) return a;
     }
     return null;
@@ -100,7 +133,7 @@ export function createSidebar({ doc, nav, list, join, toggle, toggleCount, chat,
   function open() {
     nav.classList.add("is-open");
     toggle.setAttribute("aria-expanded", "true");
-    const target = list.querySelector('a[aria-current="page"]') ?? list.querySelector("a") ?? join;
+    const target = nav.querySelector('a.sidebar__room[aria-current="page"]') ?? nav.querySelector("a.sidebar__room") ?? join;
     if (target instanceof HTMLElement) target.focus();
   }
 
@@ -112,7 +145,8 @@ export function createSidebar({ doc, nav, list, join, toggle, toggleCount, chat,
     if (opts.returnFocus) toggle.focus();
   }
 
-  list.addEventListener("click", (event) => {
+  /** @param {MouseEvent} event */
+  function onClick(event) {
     const link = event.target instanceof Element ? event.target.closest("a.sidebar__room") : null;
     if (!(link instanceof HTMLAnchorElement)) return;
     // Let the browser handle "open in new tab" and friends.
@@ -122,7 +156,9 @@ export function createSidebar({ doc, nav, list, join, toggle, toggleCount, chat,
     event.preventDefault();
     close({ returnFocus: false });
     onPick(room);
-  });
+  }
+  list.addEventListener("click", onClick);
+  directList.addEventListener("click", onClick);
   join.addEventListener("click", () => {
     close({ returnFocus: false });
     onJoinNew();

@@ -1,8 +1,10 @@
 // What is on screen: the home view (join form, its errors, the active-room list) or the chat view
-// (banner, people list, history status), plus screen-reader announcements. The tab title is rooms.js's
+// (banner, the room's name, people list, history status), plus screen-reader announcements. A private room
+// or a conversation is named by its title, never by its address (issue 17). The tab title is room-counts.js's
 // (unread counts of every room).
 import { codePointLength, fullDateLabel, hasControlChars, nameKey } from "./format.js";
-/** @import { ErrorBody } from "../../src/protocol.js" */
+import { isPrivateAddress, UNKNOWN_PRIVATE_TITLE } from "./room-info.js";
+/** @import { ErrorBody, RemovedEvent, RoomInfo } from "../../src/protocol.js" */
 /** @import { LocalFailure } from "./connection.js" */
 
 /**
@@ -10,10 +12,11 @@ import { codePointLength, fullDateLabel, hasControlChars, nameKey } from "./form
  *   doc: Document,
  *   els: import("./elements.js").Elements,
  *   limits: import("./elements.js").Limits,
- *   directory: import("./home.js").RoomDirectory,
+ *   directory: import("./home.js").Directory,
+ *   titleOf: (room: string) => string,
  * }} deps
  */
-export function createViews({ doc, els, limits, directory }) {
+export function createViews({ doc, els, limits, directory, titleOf }) {
   /** Adds controls to a name in the people list (moderation.js: Kick, Ban); set once by the wiring. */
   let decoratePerson = /** @type {(li: HTMLLIElement, name: string, isMe: boolean) => void} */ (() => {});
 
@@ -41,11 +44,19 @@ export function createViews({ doc, els, limits, directory }) {
     doc.getElementById("room-error")?.remove();
   }
 
-  /** The chat view of a room just joined, empty and ready for its history. @param {string} room */
+  /** The chat view of a room just joined, empty and ready for its history. @param {RoomInfo} room */
   function openRoom(room) {
     setBanner(null);
-    els.roomTitleName.textContent = room;
+    showRoomName(room);
     showChat();
+  }
+
+  /** The room bar's name: # a public room, a lock and a private room's title, @ the other person's name. @param {RoomInfo} room */
+  function showRoomName(room) {
+    els.roomTitle.dataset.kind = room.kind;
+    els.roomTitleKind.textContent = room.kind === "direct" ? "Direct messages with " : room.kind === "private" ? "Private room " : "Room ";
+    els.roomTitleLock.hidden = room.kind !== "private";
+    els.roomTitleName.textContent = room.title;
   }
 
   /**
@@ -68,16 +79,23 @@ export function createViews({ doc, els, limits, directory }) {
     els.joinForm.hidden = false;
   }
 
-  /** @param {string} room an empty room: the plain "Join a room" */
+  /**
+   * @param {string} room an empty room: the plain "Join a room". A private address shows its title when the
+   *   page knows it ("Join a private room" when not), and the form asks only for a name: the room is the link's.
+   */
   function setJoinTitle(room) {
     els.joinTitle.replaceChildren();
-    if (room) {
+    const isPrivate = room !== "" && isPrivateAddress(room);
+    els.roomNameField.hidden = isPrivate;
+    els.privateRoomField.hidden = isPrivate;
+    const title = room === "" ? "" : titleOf(room);
+    if (title !== "" && !(isPrivate && title === UNKNOWN_PRIVATE_TITLE)) {
       const ref = doc.createElement("span");
       ref.className = "room-ref";
-      ref.textContent = room;
+      ref.textContent = title;
       els.joinTitle.append("Join ", ref);
     } else {
-      els.joinTitle.textContent = "Join a room";
+      els.joinTitle.textContent = isPrivate ? "Join a private room" : "Join a room";
     }
   }
 
@@ -198,13 +216,15 @@ export function createViews({ doc, els, limits, directory }) {
   }
 
   /**
-   * A moderator took the reader out of the room: said on the home view, above the join form.
-   * @param {"kicked" | "banned"} reason @param {string | undefined} until ISO time a ban ends
+   * A moderator took the reader out of the room (or made it private without letting this page in): said on the
+   * home view, above the join form.
+   * @param {Exclude<RemovedEvent["reason"], "left">} reason @param {string | undefined} until ISO time a ban ends
    */
   function showRemoved(reason, until) {
     const end = until ? new Date(until) : null;
     const when = end && !Number.isNaN(end.getTime()) ? fullDateLabel(end) : "later";
-    els.removedNote.textContent = reason === "banned" ? `A moderator banned you from this room until ${when}.` : "A moderator removed you from this room.";
+    els.removedNote.textContent =
+      reason === "banned" ? `A moderator banned you from this room until ${when}.` : reason === "kicked" ? "A moderator removed you from this room." : "A moderator made this room private, and this browser was not let in.";
     els.removedNote.hidden = false;
     announce(els.removedNote.textContent);
   }
@@ -234,6 +254,7 @@ export function createViews({ doc, els, limits, directory }) {
     offerJoinAs,
     showForm,
     openRoom,
+    showRoomName,
     setJoinTitle,
     setJoinBusy,
     clearJoinErrors,

@@ -85,7 +85,7 @@ export interface RoomAccessStore {
   createRoom(room: NewRoom, members: readonly NewMember[]): Promise<void>;
   /** The pair's direct conversation, made now unless it exists; both sessions admitted. One per pair, even when two nodes race. */
   openDirectRoom(room: NewRoom & { pairKey: string }, members: readonly [NewMember, NewMember]): Promise<RoomRecord>;
-  /** Admits a session (again: a closed direct conversation opens); keeps the first admission's time. */
+  /** Admits a session (again: a closed direct conversation opens); keeps the first admission's time, and its name once it has one. */
   admit(room: string, member: NewMember, at: Date): Promise<void>;
   /** Ends a session's admission; false when it had none. */
   removeMember(room: string, sessionKey: string): Promise<boolean>;

@@ -108,7 +108,7 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
         if (current !== username) await retractEntry(io, socket, deps, room, entered.isNew);
         return outsider();
       }
-      result.roomInfo = await joinedRoomInfo(socket, deps, admitted.record);
+      result.roomInfo = await joinedRoomInfo(socket, deps, admitted.record, admitted.member, username);
     }
     // Last, right before the ack leaves: every presence delta this socket gets after the ack is newer than the list.
     result.users = await deps.presence.users(room);
@@ -116,6 +116,9 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
     if (current !== username) await retractEntry(io, socket, deps, room, entered.isNew);
     throw err;
   }
+  // Taken out meanwhile (issue 17: an admission ended on another node while this join read): it heard `removed`,
+  // so it must not hear "ok" after it.
+  if (admitted.kind === "member" && socket.data.rooms.get(room) !== username) return outsider();
   if (!ctx.hasAck) {
     // Legacy clients get the history as one `message` event per row, oldest first, as the original sent it.
     for (const m of result.history) socket.emit("message", m);

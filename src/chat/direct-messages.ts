@@ -45,15 +45,17 @@ export async function openDirect(io: ChatServer, socket: ChatSocket, deps: ChatD
   const me = members.find((m) => m.sessionKey === mine);
   const peer = peerOf(members, mine);
   announceTo(io, deps, record, peer, me?.name ?? myName);
+  // The opener's other tabs show it too; this one has the answer.
+  if (me !== undefined) announceTo(io, deps, record, me, peer?.name ?? holder.name, undefined, socket.id);
   deps.log.info("direct_opened", { room: record.room });
   return { ok: true, room: roomInfoFor(record, mine, false, peer?.name ?? holder.name), name: me?.name ?? myName };
 }
 
 /** Tells `to` (every tab) that the conversation is there, under the other member's name; with the message that brought it back. */
-function announceTo(io: ChatServer, deps: ChatDeps, record: RoomRecord, to: Member | undefined, otherName: string, message?: WireMessage): void {
+function announceTo(io: ChatServer, deps: ChatDeps, record: RoomRecord, to: Member | undefined, otherName: string, message?: WireMessage, exceptSocket?: string): void {
   if (to === undefined) return;
   const room = roomInfoFor(record, to.sessionKey, false, otherName);
-  reachSession(io, deps, { sessionKey: to.sessionKey, roomAdded: { room, name: to.name ?? otherName, ...(message ? { message } : {}) } });
+  reachSession(io, deps, { sessionKey: to.sessionKey, roomAdded: { room, name: to.name ?? otherName, ...(message ? { message } : {}) }, ...(exceptSocket ? { exceptSocket } : {}) });
 }
 
 /**

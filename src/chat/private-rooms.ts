@@ -2,7 +2,7 @@
 // and leaving one means for its admission. The rules themselves are access/policy.ts's.
 import { admission, canManage, newPrivateAddress, OUTSIDER_MESSAGE, roomInfoFor, titleFor, type Admission } from "../access/policy.js";
 import { isPrivateAddress } from "../access/room-address.js";
-import type { NewMember, NewRoom, RoomRecord } from "../access/store.js";
+import type { Member, NewMember, NewRoom, RoomRecord } from "../access/store.js";
 import type { Ack, Failure, MyRoom, RoomInfo } from "../protocol.js";
 import { nameKey } from "../shared/names.js";
 import { sessionKey } from "../shared/session-key.js";
@@ -42,8 +42,10 @@ export async function stillAdmitted(socket: ChatSocket, deps: ChatDeps, room: st
 }
 
 /** The room as this socket sees it, for the join answer; marks the socket as in a private room. */
-export async function joinedRoomInfo(socket: ChatSocket, deps: ChatDeps, record: RoomRecord): Promise<RoomInfo> {
+export async function joinedRoomInfo(socket: ChatSocket, deps: ChatDeps, record: RoomRecord, member: Member, username: string): Promise<RoomInfo> {
   (socket.data.privateRooms ??= new Map()).set(record.room, { kind: record.kind });
+  // A creator is admitted before it has a name here: its first join gives it one (my_rooms offers it next time).
+  if (member.name === null) await deps.store.access.admit(record.room, { sessionKey: member.sessionKey, name: username }, deps.clock.now());
   const members = record.kind === "direct" ? await deps.store.access.members(record.room) : [];
   const isMod = record.kind === "private" && (await isModerator(socket, deps));
   return roomInfoFor(record, socket.data.ownerKey, isMod, titleFor(record, socket.data.ownerKey, members));
@@ -121,7 +123,11 @@ export async function updateRoom(io: ChatServer, socket: ChatSocket, deps: ChatD
     return makePublic(io, socket, deps, found.record);
   }
   if (!canManage(found.record, socket.data.ownerKey, isMod)) return fail("not_allowed", "Only the room's creator or a moderator can change who may invite.");
-  if (membersCanInvite !== undefined) await deps.store.access.setMembersCanInvite(room, membersCanInvite);
+  if (membersCanInvite !== undefined) {
+    await deps.store.access.setMembersCanInvite(room, membersCanInvite);
+    // Every member's Invite control follows at once (a member's own right is canManage or this).
+    io.to(room).emit("room_updated", { room, membersCanInvite });
+  }
   const record = { ...found.record, membersCanInvite: membersCanInvite ?? found.record.membersCanInvite };
   return { ok: true, room: roomInfoFor(record, socket.data.ownerKey, isMod) };
 }
@@ -136,7 +142,7 @@ async function makePrivate(io: ChatServer, socket: ChatSocket, deps: ChatDeps, r
   const record = newRecord(room, socket.data.ownerKey, deps);
   await deps.store.access.makePrivate(room, record, members);
   await recordAction(socket, deps, { action: "make_private", room, target: null, messageId: null, detail: JSON.stringify({ members: members.length }) });
-  moveRoom(io, deps, { room, to: { room: record.room, title: room, kind: "private" } });
+  moveRoom(io, deps, { moved: { room, to: { room: record.room, title: room, kind: "private" } }, admitted: members.map((m) => m.sessionKey) });
   return { ok: true, room: roomInfoFor(record, socket.data.ownerKey, true) };
 }
 
@@ -145,6 +151,6 @@ async function makePublic(io: ChatServer, socket: ChatSocket, deps: ChatDeps, re
   const inUse = (await deps.presence.holders(to)).length > 0 || (await deps.store.access.makePublic(record.room, to)) === "name_in_use";
   if (inUse) return fail("room_exists", `A public room named "${to}" already has messages or people; this room stays private.`);
   await recordAction(socket, deps, { action: "make_public", room: to, target: null, messageId: null, detail: null });
-  moveRoom(io, deps, { room: record.room, to: { room: to, title: to, kind: "public" } });
+  moveRoom(io, deps, { moved: { room: record.room, to: { room: to, title: to, kind: "public" } } });
   return { ok: true, room: { room: to, title: to, kind: "public" } };
 }

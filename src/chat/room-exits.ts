@@ -1,7 +1,7 @@
 // Reaching sockets wherever they are connected (issue 17): taking a name or a browser session out of a room
 // (a kick, a ban, an admission that ended), telling one session's every tab about a room, and moving a room's
 // sockets when it changes address. This node acts at once; the other nodes hear it through the adapter.
-import type { EvictEvent, InterServerEvents, RoomMovedEvent, SessionEvent } from "../protocol.js";
+import type { EvictEvent, InterServerEvents, RoomMoveOrder, SessionEvent } from "../protocol.js";
 import { nameKey } from "../shared/names.js";
 import { exitRoom } from "./membership.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
@@ -51,7 +51,7 @@ export function evict(io: ChatServer, deps: ChatDeps, ev: EvictEvent): void {
 }
 
 function reachSessionHere(io: ChatServer, ev: SessionEvent): void {
-  for (const socket of io.of("/").sockets.values()) if (socket.data.ownerKey === ev.sessionKey) socket.emit("room_added", ev.roomAdded);
+  for (const socket of io.of("/").sockets.values()) if (socket.data.ownerKey === ev.sessionKey && socket.id !== ev.exceptSocket) socket.emit("room_added", ev.roomAdded);
 }
 
 /** Every tab of one browser session, on every node. A walk over this node's sockets: rare (a conversation opened or revived). */
@@ -60,19 +60,24 @@ export function reachSession(io: ChatServer, deps: ChatDeps, ev: SessionEvent): 
   deps.nodes.broadcast("to_session", ev);
 }
 
-function moveRoomHere(io: ChatServer, deps: ChatDeps, ev: RoomMovedEvent): void {
-  for (const socket of socketsIn(io, ev.room)) takeOut(io, deps, socket, ev.room, () => socket.emit("room_moved", ev));
+/** Each socket leaves; one that may follow hears where to, the others only that they are out (the new address is not theirs to know). */
+function moveRoomHere(io: ChatServer, deps: ChatDeps, order: RoomMoveOrder): void {
+  const { moved, admitted } = order;
+  for (const socket of socketsIn(io, moved.room)) {
+    const mayFollow = admitted === undefined || admitted.includes(socket.data.ownerKey);
+    takeOut(io, deps, socket, moved.room, () => (mayFollow ? socket.emit("room_moved", moved) : socket.emit("removed", { room: moved.room, reason: "private" })));
+  }
 }
 
-/** Every socket in the room, on every node, leaves it and hears where it went. */
-export function moveRoom(io: ChatServer, deps: ChatDeps, ev: RoomMovedEvent): void {
-  moveRoomHere(io, deps, ev);
-  deps.nodes.broadcast("room_moved", ev);
+/** Every socket in the room, on every node, leaves it; those admitted where it went hear where. */
+export function moveRoom(io: ChatServer, deps: ChatDeps, order: RoomMoveOrder): void {
+  moveRoomHere(io, deps, order);
+  deps.nodes.broadcast("room_moved", order);
 }
 
 /** What the other nodes send: the same acts, on this node's sockets. */
 export function listenToOtherNodes(io: ChatServer, deps: ChatDeps): void {
   io.on("evict", (ev: EvictEvent) => evictHere(io, deps, ev));
   io.on("to_session", (ev: SessionEvent) => reachSessionHere(io, ev));
-  io.on("room_moved", (ev: RoomMovedEvent) => moveRoomHere(io, deps, ev));
+  io.on("room_moved", (order: RoomMoveOrder) => moveRoomHere(io, deps, order));
 }

@@ -69,6 +69,7 @@ export function renderPage(deps: RouteDeps, req: Request, res: Response, room: P
     notifyIntervalMs: deps.config.notifyIntervalMs,
     keepMessages: deps.config.pageKeepMessages,
     fileLimits: { maxFileBytes: deps.config.files.maxFileBytes, maxFiles: deps.config.files.maxFilesPerMessage },
+    maxRooms: deps.config.rateLimits.maxRoomsPerConnection,
   });
 }
 

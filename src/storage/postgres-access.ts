@@ -15,9 +15,9 @@ const rows = async <T extends pg.QueryResultRow>(client: pg.ClientBase, sql: str
 
 const INSERT_ROOM =
   "INSERT INTO room_record (room, title, kind, creator_key, members_can_invite, origin_room, pair_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-// Admits, or opens again (closed_upto cleared), keeping the first admission's name and time.
+// Admits, or opens again (closed_upto cleared), keeping the first admission's time and name (a first name when it had none: its creator's first join).
 const INSERT_MEMBER =
-  "INSERT INTO room_member (room, session_key, name, admitted_at) VALUES ($1, $2, $3, $4) ON CONFLICT (room, session_key) DO UPDATE SET closed_upto = NULL";
+  "INSERT INTO room_member (room, session_key, name, admitted_at) VALUES ($1, $2, $3, $4) ON CONFLICT (room, session_key) DO UPDATE SET closed_upto = NULL, name = coalesce(room_member.name, excluded.name)";
 const NEWEST_ID = "(SELECT coalesce(max(id), 0) FROM chat_message WHERE chat_room = r.room)";
 // A direct conversation's other member, by the name it had when admitted.
 const PEER_NAME = "(SELECT p.name FROM room_member p WHERE p.room = r.room AND p.session_key <> m.session_key LIMIT 1)";

@@ -235,10 +235,10 @@ function insertRoom(db: Database.Database, room: NewRoom): void {
   );
 }
 
-/** Admits, or opens again (closed_upto cleared), keeping the first admission's name and time. */
+/** Admits, or opens again (closed_upto cleared), keeping the first admission's time and name (a first name when it had none: its creator's first join). */
 function insertMember(db: Database.Database, room: string, m: NewMember, at: Date): void {
   db.prepare(
-    "INSERT INTO room_member (room, session_key, name, admitted_at) VALUES (?, ?, ?, ?) ON CONFLICT (room, session_key) DO UPDATE SET closed_upto = NULL",
+    "INSERT INTO room_member (room, session_key, name, admitted_at) VALUES (?, ?, ?, ?) ON CONFLICT (room, session_key) DO UPDATE SET closed_upto = NULL, name = coalesce(room_member.name, excluded.name)",
   ).run(room, m.sessionKey, m.name, at.toISOString());
 }
 

@@ -13,7 +13,7 @@ import { clusterDatabase } from "./pg.js";
 const RUNS = Number(process.env.MODEL_RUNS ?? 25);
 const STEPS = Number(process.env.MODEL_STEPS ?? 40);
 const SEED = process.env.MODEL_SEED !== undefined ? Number(process.env.MODEL_SEED) : undefined;
-const TEST_TIMEOUT_MS = Math.max(120_000, RUNS * STEPS * 300);
+const TEST_TIMEOUT_MS = Math.max(180_000, RUNS * STEPS * 200);
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -56,7 +56,7 @@ describe("private rooms against a model (two nodes, PostgreSQL and Redis)", () =
         connect: (node, cookie) => (nodes[node] as TestNode).connect(cookie ?? undefined),
         disconnect: (socket) => disconnectFrom(nodes, socket),
       },
-      { numRuns: RUNS, maxCommands: STEPS, timeLimitMs: TEST_TIMEOUT_MS - 15_000, ...(SEED !== undefined ? { seed: SEED } : {}) },
+      { numRuns: RUNS, maxCommands: STEPS, timeLimitMs: TEST_TIMEOUT_MS - 20_000, ...(SEED !== undefined ? { seed: SEED } : {}) },
     );
   }, TEST_TIMEOUT_MS);
 });

@@ -7,67 +7,14 @@
 // dispatches visibilitychange, which is exactly what the page reads and listens to. What it does not
 // reproduce is the rest of a hidden tab (throttled timers, no animation frames).
 import { describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
 import { join, sentMessage, waitInRoom } from "./helpers/browser.js";
+import { notes, observeNotifications, setHidden } from "./helpers/notifications.js";
 import { blockingFindings } from "./helpers/axe.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
 /** Short, so the summary test awaits it rather than 10 s. */
 const INTERVAL_MS = 1000;
 const suite = browserSuite({ env: { NOTIFY_INTERVAL_MS: String(INTERVAL_MS) } });
-
-interface Recorded {
-  title: string;
-  body: string | undefined;
-  tag: string | undefined;
-}
-
-declare global {
-  interface Window {
-    __notes: (Recorded & { instance: Notification })[];
-    __permissionRequests: number;
-    __focusCalls: number;
-    __answerPermission: () => void;
-  }
-}
-
-/** Records every notification the page builds, every permission request and every window.focus(). */
-async function observeNotifications(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
-    const Original = window.Notification;
-    window.__notes = [];
-    window.__permissionRequests = 0;
-    window.__focusCalls = 0;
-    window.__answerPermission = () => {};
-    class Recording extends Original {
-      constructor(title: string, options?: NotificationOptions) {
-        super(title, options);
-        window.__notes.push({ title, body: options?.body, tag: options?.tag, instance: this });
-      }
-      /** Held until the test answers, as a prompt waits for the person. */
-      static override requestPermission(): Promise<NotificationPermission> {
-        window.__permissionRequests++;
-        return new Promise((resolve) => (window.__answerPermission = () => resolve(Original.requestPermission())));
-      }
-    }
-    window.Notification = Recording;
-    const focus = window.focus.bind(window);
-    window.focus = () => {
-      window.__focusCalls++;
-      focus();
-    };
-  });
-}
-
-const notes = (page: Page): Promise<Recorded[]> => page.evaluate(() => window.__notes.map(({ title, body, tag }) => ({ title, body, tag })));
-
-async function setHidden(page: Page, hidden: boolean): Promise<void> {
-  await page.evaluate((h) => {
-    Object.defineProperty(document, "hidden", { configurable: true, get: () => h });
-    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (h ? "hidden" : "visible") });
-    document.dispatchEvent(new Event("visibilitychange"));
-  }, hidden);
-}
 
 /** Bob in `room` with notifications allowed, his page hidden, and Ana (a Node client) there too. */
 async function bobAway(room: string) {

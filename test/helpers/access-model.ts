@@ -1,10 +1,13 @@
 // Private rooms against a model (issue 17): fast-check commands drive random sequences of create, invite, redeem,
-// join, leave, kick, ban, revoke, send, edit, delete, search, history, typing and outsider joins, by several browser
-// sessions (two tabs each, one session a moderator) and a cookie-less client, against the real server. The model
-// is who is admitted to each private room, which tabs are in it, its invite links and its messages. After every
-// command the invariants are checked:
+// join, leave, kick, ban, revoke, send, edit, delete, search, history (before/after/around), typing, outsider joins,
+// members-may-invite, and a moderator moving a room between public and private (update_room), plus two races (a
+// session's removal against its other tab's join; several sessions redeeming one link), by four browser sessions
+// (two tabs each, one a moderator) and a cookie-less client, against the real server. The model is who is admitted
+// to each private room, which tabs are in it, its invite links, bans and messages, and the run's public rooms.
+// After every command the invariants are checked:
 //   (a) every event any tab received about a private room went to a tab that was in the room before or after the
-//       command (so to a session admitted at the time), and no event carries a private address or text elsewhere;
+//       command (so to a session admitted then); no event anywhere carries a private room's address or text to a
+//       tab whose session was not admitted (a `room_moved` may name the address to the sessions it admits);
 //   (b) a session not admitted gets, for join_chat / fetch_history / search_messages / typing of the address, the
 //       very answer a made-up private address gets (not_found for the join, not_in_room for the rest);
 //   (c) every admitted session can join the room and reads exactly the messages the model holds (a tab in the room
@@ -12,7 +15,7 @@
 //   (d) invite redemption follows the model (410 invite_used_up, 410 invite_revoked, a use spent only on a new member).
 // Shared by test/access.model.test.ts (SQLite), test/cluster/access.model.test.ts (PostgreSQL) and
 // test/cluster/access.model-nodes.test.ts (two nodes on PostgreSQL and Redis). No sleeps: expected events are
-// awaited, and a fence (a message in the run's public room, awaited by every tab) closes each step's window.
+// awaited, and a fence (a message in the run's lobby, awaited by every tab) closes each step's window.
 //
 // fc.commands + fc.asyncModelRun rather than a hand-rolled sequence: the addresses, tokens and ids exist only once
 // the server made them, so commands pick rooms, invites and messages by index at run time (modulo what exists),
@@ -94,6 +97,8 @@ const PEOPLE: readonly Person[] = [
   { name: "Anon", isBrowser: false, isModerator: false, tabs: 1 },
 ];
 const BROWSERS = PEOPLE.flatMap((p, i) => (p.isBrowser ? [i] : []));
+/** Whose each tab is (Real.tabs is laid out the same way): lets a command's check() see who is where. */
+const TAB_PERSON = PEOPLE.flatMap((p, i) => Array.from({ length: p.tabs }, () => i));
 const personOf = (i: number): Person => PEOPLE[i] as Person;
 const MAX_ROOMS = 3;
 const WORDS = ["apple", "banana", "cherry"] as const;
@@ -112,23 +117,43 @@ interface Msg {
 
 interface Invite {
   id: number;
+  home: Room;
   room: string;
   token: string;
   maker: number;
   maxUses: number | null;
   uses: number;
   isRevoked: boolean;
+  /** Its room was made public: the room's invites went with its record. */
+  isGone: boolean;
 }
 
-interface Room {
-  address: string;
-  title: string;
-  creator: number;
-  /** People (indexes into PEOPLE) whose browser session is admitted. */
-  admitted: Set<number>;
-  /** Banned by name (any session using it) and by session (under any name). */
+/** Bans by name (any session using it) and by session (under any name); they move with the room. */
+interface Bans {
   bannedNames: Set<number>;
   bannedSessions: Set<number>;
+}
+
+/** A public room of the run (not the lobby): anyone joins it; a moderator in it may make it private. */
+interface PublicRoom extends Bans {
+  name: string;
+  joined: Set<number>;
+  messages: Msg[];
+}
+
+interface Room extends Bans {
+  /** A private room, or a direct conversation (two sessions; leaving it closes it, the admission stays). */
+  kind: "private" | "direct";
+  address: string;
+  /** How the steps call it (Team0, plaza 3...), and the title the server has. */
+  title: string;
+  name: string;
+  creator: number;
+  membersCanInvite: boolean;
+  /** Direct: its two people (either may be out of it for now: kicked). */
+  pair?: readonly [number, number];
+  /** People (indexes into PEOPLE) whose browser session is admitted. */
+  admitted: Set<number>;
   /** Tabs (indexes into Real.tabs) that are in the room. */
   joined: Set<number>;
   messages: Msg[];
@@ -137,8 +162,12 @@ interface Room {
 }
 
 export interface Model {
+  /** The private rooms. */
   rooms: Room[];
   invites: Invite[];
+  publicRooms: PublicRoom[];
+  /** Every private address of the run, those made public since too: my_rooms must list none of them unless admitted. */
+  addresses: Set<string>;
 }
 
 // ---------- the real side ----------
@@ -157,10 +186,24 @@ interface Tab {
   inbox: Received[];
 }
 
-type CanonicalEvent = "join_chat" | "fetch_history" | "search_messages" | "typing" | "send_message" | "edit_message" | "delete_message" | "leave_chat" | "kick_user" | "ban_user" | "create_invite" | "revoke_invite";
+type CanonicalEvent =
+  | "join_chat"
+  | "fetch_history"
+  | "search_messages"
+  | "typing"
+  | "send_message"
+  | "edit_message"
+  | "delete_message"
+  | "leave_chat"
+  | "kick_user"
+  | "ban_user"
+  | "create_invite"
+  | "revoke_invite"
+  | "update_room";
 
 export interface Real {
   server: ModelServer;
+  run: number;
   lobby: string;
   cookies: (string | null)[];
   tabs: Tab[];
@@ -169,7 +212,7 @@ export interface Real {
   canonical: Record<CanonicalEvent, Ack>;
   /** The resolved steps of this run, for the failure report. */
   trace: string[];
-  counters: { fence: number; probe: number; text: number };
+  counters: { fence: number; probe: number; text: number; room: number };
 }
 
 /** How often each command ended how: printed after the run, to show the sequences reach the interesting paths. */
@@ -207,6 +250,8 @@ function canonicalPayload(event: CanonicalEvent, room: string, name: string): Re
       return { room };
     case "revoke_invite":
       return { room, id: 1 };
+    case "update_room":
+      return { room, isPrivate: false };
   }
 }
 const CANONICAL_EVENTS: readonly CanonicalEvent[] = [
@@ -222,10 +267,11 @@ const CANONICAL_EVENTS: readonly CanonicalEvent[] = [
   "ban_user",
   "create_invite",
   "revoke_invite",
+  "update_room",
 ];
 
 /** A fresh world for one run: new sessions (the moderator's excepted), every tab in a public room of the run's own. */
-export async function openWorld(server: ModelServer, creator: number): Promise<{ model: Model; real: Real }> {
+export async function openWorld(server: ModelServer, creator: number, inPlaza: readonly number[]): Promise<{ model: Model; real: Real }> {
   const run = ++runCounter;
   const lobby = `lobby ${run}`;
   const cookies = PEOPLE.map((p) => (p.isModerator ? server.moderatorCookie : p.isBrowser ? server.newSession() : null));
@@ -243,7 +289,7 @@ export async function openWorld(server: ModelServer, creator: number): Promise<{
       tabs.push(tab);
     }
   }
-  const real: Real = { server, lobby, cookies, tabs, fence: fenceSocket, canonical: {} as Real["canonical"], trace: [], counters: { fence: 0, probe: 0, text: 0 } };
+  const real: Real = { server, run, lobby, cookies, tabs, fence: fenceSocket, canonical: {} as Real["canonical"], trace: [], counters: { fence: 0, probe: 0, text: 0, room: 0 } };
   // Two tabs of different kinds (a browser session, the cookie-less client), two made-up addresses: one answer.
   const ana = tabOf(real, 1, 0);
   const anon = tabOf(real, 4, 0);
@@ -256,22 +302,36 @@ export async function openWorld(server: ModelServer, creator: number): Promise<{
   }
   // One room to start from, so the first commands find one (create_room makes more): Ana's, or the moderator's (so
   // that kicks and bans come within a few steps), with its creator's first tab in it.
-  const model: Model = { rooms: [], invites: [] };
+  // A second public room, which a moderator may make private (and a private room made public lands on its title).
+  const model: Model = { rooms: [], invites: [], publicRooms: [newPublicRoom(`plaza ${run}`)], addresses: new Set() };
   const maker = tabOf(real, creator, 0);
-  const made = await call<{ room: RoomInfo }>(maker.socket, "create_room", { title: "Team" });
+  const made = await call<{ room: RoomInfo }>(maker.socket, "create_room", { title: `Team ${run}` });
   if (!made.ok) throw new Error(`create_room answered ${made.error.code}`);
-  const room = newRoom(made.room.room, "Team0", creator);
+  const room = newRoom(made.room.room, "Team0", `Team ${run}`, creator);
   model.rooms.push(room);
+  model.addresses.add(room.address);
   const entered = await joinRoom(maker.socket, room.address, personOf(creator).name);
   if (!entered.ok) throw new Error(`the creator's join answered ${entered.error.code}`);
   room.joined.add(maker.index);
   real.trace.push(`(setup) ${maker.label} create_room "Team" -> ok (Team0); ${maker.label} join Team0 -> ok`);
+  const plaza = model.publicRooms[0] as PublicRoom;
+  for (const index of inPlaza) {
+    const tab = tabs[index] as Tab;
+    const res = await joinRoom(tab.socket, plaza.name, nameOf(tab));
+    if (!res.ok) throw new Error(`${tab.label} could not join ${plaza.name}: ${res.error.code}`);
+    plaza.joined.add(tab.index);
+  }
+  if (inPlaza.length > 0) real.trace.push(`(setup) in "${plaza.name}": ${inPlaza.map((i) => tabs[i]?.label).join(", ")}`);
   await fence(real);
   return { model, real };
 }
 
-function newRoom(address: string, title: string, creator: number): Room {
-  return { address, title, creator, admitted: new Set([creator]), bannedNames: new Set(), bannedSessions: new Set(), joined: new Set(), messages: [], texts: new Set() };
+function newRoom(address: string, title: string, name: string, creator: number): Room {
+  return { kind: "private", address, title, name, creator, membersCanInvite: false, admitted: new Set([creator]), bannedNames: new Set(), bannedSessions: new Set(), joined: new Set(), messages: [], texts: new Set() };
+}
+
+function newPublicRoom(name: string): PublicRoom {
+  return { name, joined: new Set(), messages: [], bannedNames: new Set(), bannedSessions: new Set() };
 }
 
 export async function closeWorld(real: Real): Promise<void> {
@@ -310,7 +370,7 @@ function roomOfEvent(e: Received): string | null {
 }
 
 /** Every message the room holds, as history shows it. */
-const expectedHistory = (room: Room): { id: number; content: string; sender: string; isDeleted: boolean }[] =>
+const expectedHistory = (room: { messages: readonly Msg[] }): { id: number; content: string; sender: string; isDeleted: boolean }[] =>
   room.messages.map((m) => ({ id: m.id, content: m.isDeleted ? "" : m.content, sender: personOf(m.sender).name, isDeleted: m.isDeleted }));
 const seenHistory = (messages: readonly WireMessage[]) => messages.map((m) => ({ id: m.id, content: m.content, sender: m.sender, isDeleted: m.deletedAt !== undefined }));
 
@@ -331,7 +391,17 @@ async function fence(r: Real): Promise<Received[][]> {
 /** What a step tells the checks: the tab that left (it gets no `removed` of its own). */
 interface StepOutcome {
   leaver?: number;
+  /** A tab whose join raced its session's removal: it may have been in the room for a moment (the step checks it left). */
+  raced?: { tab: number; room: Room };
 }
+
+/** A private room as it was before the step (a room made public during it is still found through this). */
+interface Snapshot {
+  address: string;
+  admitted: Set<number>;
+  joined: Set<number>;
+}
+type Before = Map<Room, Snapshot>;
 
 /** (b) Sessions not admitted get exactly a made-up address's answers. */
 async function outsidersRefused(m: Model, r: Real): Promise<void> {
@@ -394,49 +464,58 @@ async function probe(room: Room, person: number, r: Real): Promise<void> {
 
 /** my_rooms lists, of this run's rooms, exactly those the session is admitted to. */
 async function roomListsMatch(m: Model, r: Real): Promise<void> {
-  const addresses = new Set(m.rooms.map((room) => room.address));
   await Promise.all(
     BROWSERS.map(async (person) => {
       const tab = tabOf(r, person, 0);
       const res = await call<{ rooms: MyRoom[] }>(tab.socket, "my_rooms", {});
-      const listed = res.ok ? res.rooms.filter((x) => addresses.has(x.room)).map((x) => x.room).sort() : [codeOf(res)];
+      const listed = res.ok ? res.rooms.filter((x) => m.addresses.has(x.room)).map((x) => x.room).sort() : [codeOf(res)];
       const expected = m.rooms.filter((room) => room.admitted.has(person)).map((room) => room.address).sort();
       expect(listed, `(c) my_rooms of ${personOf(person).name}`).toEqual(expected);
     }),
   );
 }
 
-/** (a) After the fence: what each tab received about a private room, it was in that room before or after the step. */
-function eventsOnlyToMembers(m: Model, r: Real, before: Map<string, Set<number>>, received: Received[][], outcome: StepOutcome): void {
+/**
+ * (a) After the fence: what each tab received about a private room, it was in that room before or after the step
+ * (and so its session admitted then); a `room_moved` naming a private address reached only sessions admitted to it;
+ * no event anywhere (a public room's included) carries the address or a text of a private room to anyone else.
+ */
+function eventsOnlyToMembers(m: Model, r: Real, before: Before, received: Received[][], outcome: StepOutcome): void {
+  const rooms = new Set<Room>([...before.keys(), ...m.rooms]);
+  const isPrivateNow = (room: Room): boolean => m.rooms.includes(room);
+  const addressesOf = (room: Room): string[] => [before.get(room)?.address, isPrivateNow(room) ? room.address : undefined].filter((a): a is string => a !== undefined);
+  const publicNames = new Set([r.lobby, ...m.publicRooms.map((p) => p.name)]);
   for (const tab of r.tabs) {
-    const events = received[tab.index] ?? [];
-    for (const e of events) {
+    const raced = (room: Room): boolean => outcome.raced?.tab === tab.index && outcome.raced.room === room;
+    const tabWasIn = (room: Room): boolean => (before.get(room)?.joined.has(tab.index) ?? false) || (isPrivateNow(room) && room.joined.has(tab.index)) || raced(room);
+    const sessionWasIn = (room: Room): boolean => (before.get(room)?.admitted.has(tab.person) ?? false) || (isPrivateNow(room) && room.admitted.has(tab.person));
+    for (const e of received[tab.index] ?? []) {
       const where = `(a) ${tab.label} received ${e.event} ${JSON.stringify(e.payload)}`;
       expect(e.event, where).not.toBe("chat_error");
       const address = roomOfEvent(e);
-      const wasIn = (room: Room): boolean => (before.get(room.address)?.has(tab.index) ?? false) || room.joined.has(tab.index);
-      if (address !== null && address !== r.lobby) {
-        const room = m.rooms.find((x) => x.address === address);
-        expect(room, `${where}: about a room the model does not know`).toBeDefined();
-        if (room === undefined) continue;
-        expect(wasIn(room), `${where}: it was not in that room before or after the step (admitted before: ${[...room.admitted].map((i) => personOf(i).name).join(",")})`).toBe(true);
-        if (e.event === "removed") {
-          const isExpected = (before.get(room.address)?.has(tab.index) ?? false) && !room.joined.has(tab.index) && outcome.leaver !== tab.index;
+      const room = address === null ? undefined : [...rooms].find((x) => addressesOf(x).includes(address));
+      if (room !== undefined) {
+        const admittedBefore = [...(before.get(room)?.admitted ?? [])].map((i) => personOf(i).name).join(",");
+        // room_added goes to every tab of a member of a direct conversation, in it or not.
+        const mayHear = e.event === "room_added" ? sessionWasIn(room) : tabWasIn(room);
+        expect(mayHear, `${where}: it was not in ${room.title} before or after the step (admitted before: ${admittedBefore})`).toBe(true);
+        if (e.event === "removed" && !raced(room)) {
+          const isExpected = (before.get(room)?.joined.has(tab.index) ?? false) && !(isPrivateNow(room) && room.joined.has(tab.index)) && outcome.leaver !== tab.index;
           expect(isExpected, `${where}: a removal the model did not expect`).toBe(true);
         }
-      }
-      // Nothing of a room the tab was never in, inside any event (a public room's included).
+      } else if (address !== null) expect(publicNames.has(address), `${where}: about a room the model does not know`).toBe(true);
       const text = JSON.stringify(e.payload);
-      for (const room of m.rooms) {
-        if (wasIn(room)) continue;
-        expect(text.includes(room.address), `${where}: carries the address of ${room.title}`).toBe(false);
-        for (const t of room.texts) expect(text.includes(t), `${where}: carries the text "${t}" of ${room.title}`).toBe(false);
+      for (const x of rooms) {
+        if (tabWasIn(x) || (sessionWasIn(x) && (e.event === "room_moved" || e.event === "room_added"))) continue;
+        const who = `${where}: ${tab.label}'s session was not admitted to ${x.title} before or after the step, yet this carries`;
+        for (const a of addressesOf(x)) expect(text.includes(a), `${who} its address`).toBe(false);
+        if (isPrivateNow(x)) for (const t of x.texts) expect(text.includes(t), `${who} its text "${t}"`).toBe(false);
       }
     }
   }
 }
 
-async function verify(m: Model, r: Real, before: Map<string, Set<number>>, outcome: StepOutcome): Promise<void> {
+async function verify(m: Model, r: Real, before: Before, outcome: StepOutcome): Promise<void> {
   for (const room of m.rooms) {
     for (const t of room.joined) expect(room.admitted.has((r.tabs[t] as Tab).person), `model: a tab in ${room.title} of a session not admitted`).toBe(true);
   }
@@ -476,12 +555,24 @@ function choosePerson(who: Actor, isPreferred: (person: number) => boolean, amon
 }
 
 const isIn = (room: Room, tab: Tab): boolean => room.joined.has(tab.index);
-const canInvite = (room: Room, person: number): boolean => room.creator === person || personOf(person).isModerator;
+/** policy.ts: the creator and moderators manage (every invite, the setting); members too may invite when it is on. */
+const canManage = (room: Room, person: number): boolean => room.kind === "private" && (room.creator === person || personOf(person).isModerator);
+const canInvite = (room: Room, person: number): boolean => room.kind === "private" && (canManage(room, person) || room.membersCanInvite);
+const privateOnly = (m: Readonly<Model>): Room[] => m.rooms.filter((x) => x.kind === "private");
+/** The other member of a direct conversation. */
+const peerIn = (room: Room, person: number): number | undefined => room.pair?.find((p) => p !== person);
+/** What a direct conversation is called for `person`: the other member's name; once that one is out (kicked), both names. */
+function directTitle(room: Room, person: number): string {
+  const peer = peerIn(room, person);
+  return peer !== undefined && room.admitted.has(peer) ? personOf(peer).name : room.name;
+}
 const isPresent = (r: Real, room: Room, person: number): boolean => tabsOf(r, person).some((t) => room.joined.has(t.index));
 
+/**
+ * One command. Its toString() is the generated choice (indexes), as fast-check prints counterexamples; what each step
+ * resolved to in the failing run (tabs, rooms, answers) is appended to the error as "this run's steps".
+ */
 class Step implements fc.AsyncCommand<Model, Real> {
-  private resolved: string | null = null;
-
   constructor(
     private readonly label: string,
     private readonly applies: (m: Readonly<Model>) => boolean,
@@ -493,11 +584,8 @@ class Step implements fc.AsyncCommand<Model, Real> {
   }
 
   async run(m: Model, r: Real): Promise<void> {
-    const before = new Map(m.rooms.map((room) => [room.address, new Set(room.joined)]));
-    const say = (what: string): void => {
-      this.resolved = what;
-      r.trace.push(what);
-    };
+    const before: Before = new Map(m.rooms.map((room) => [room, { address: room.address, admitted: new Set(room.admitted), joined: new Set(room.joined) }]));
+    const say = (what: string): void => void r.trace.push(what);
     try {
       const outcome = (await this.act(m, r, say)) ?? {};
       await verify(m, r, before, outcome);
@@ -509,7 +597,7 @@ class Step implements fc.AsyncCommand<Model, Real> {
   }
 
   toString(): string {
-    return this.resolved ?? this.label;
+    return this.label;
   }
 }
 
@@ -538,19 +626,21 @@ const createRoom = fc.record({ person: fc.nat(4), title: fc.constantFrom("Team",
   ({ person, title }) =>
     new Step(
       `create_room(${personOf(person).name})`,
-      (m) => m.rooms.length < MAX_ROOMS,
+      (m) => privateOnly(m).length < MAX_ROOMS,
       async (m, r, say) => {
         const tab = tabOf(r, person, 0);
-        const res = await call<{ room: RoomInfo }>(tab.socket, "create_room", { title });
-        const t = `${title}${m.rooms.length}`;
-        say(`${tab.label} create_room "${title}" -> ${codeOf(res)}${res.ok ? ` (${t})` : ""}`);
+        const name = `${title} ${r.run}`;
+        const res = await call<{ room: RoomInfo }>(tab.socket, "create_room", { title: name });
+        const t = `${title}${++r.counters.room}`;
+        say(`${tab.label} create_room "${name}" -> ${codeOf(res)}${res.ok ? ` (${t})` : ""}`);
         count(`create_room ${codeOf(res)}`);
         if (!personOf(person).isBrowser) return void expect(codeOf(res), "a cookie-less client cannot make a room").toBe("session_required");
         expect(codeOf(res)).toBe("ok");
         if (!res.ok) return;
-        expect(res.room).toMatchObject({ title, kind: "private", canInvite: true, canManage: true });
+        expect(res.room).toMatchObject({ title: name, kind: "private", canInvite: true, canManage: true, membersCanInvite: false });
         expect(res.room.room).toMatch(/^~[A-Za-z0-9_-]{22}$/);
-        m.rooms.push(newRoom(res.room.room, t, person));
+        m.rooms.push(newRoom(res.room.room, t, name, person));
+        m.addresses.add(res.room.room);
       },
     ),
 );
@@ -563,14 +653,17 @@ const join = fc.record({ who: actor, room: fc.nat(9) }).map(
       const others = isNewPresence ? r.tabs.filter((t) => room.joined.has(t.index)) : [];
       const res = await joinRoom(tab.socket, room.address, nameOf(tab), { heardBy: others.map((t) => t.socket) });
       say(`${tab.label} join ${room.title} -> ${codeOf(res)}`);
-      count(`join ${codeOf(res)}`);
+      count(`join ${room.kind === "direct" ? "direct " : ""}${codeOf(res)}`);
       if (!room.admitted.has(tab.person)) return expectCanonical(r, res, "join_chat", `${tab.label} join ${room.title}`);
       if (!room.joined.has(tab.index) && (room.bannedNames.has(tab.person) || room.bannedSessions.has(tab.person))) return void expect(codeOf(res)).toBe("banned");
       expect(codeOf(res), `${tab.label} (admitted) joins ${room.title}`).toBe("ok");
       if (!res.ok) return;
       expect(seenHistory(res.history), `${tab.label}'s join history of ${room.title}`).toEqual(expectedHistory(room));
-      const may = canInvite(room, tab.person);
-      expect(res.roomInfo).toMatchObject({ room: room.address, kind: "private", canInvite: may, canManage: may });
+      const roomInfo =
+        room.kind === "direct"
+          ? { room: room.address, title: directTitle(room, tab.person), kind: "direct" }
+          : { room: room.address, title: room.name, kind: "private", canInvite: canInvite(room, tab.person), canManage: canManage(room, tab.person), membersCanInvite: room.membersCanInvite };
+      expect(res.roomInfo).toEqual(roomInfo);
       room.joined.add(tab.index);
     }),
 );
@@ -581,10 +674,10 @@ const leave = fc.record({ who: actor, room: fc.nat(9) }).map(
       const { room, tab } = choose(m.rooms, r, who, pick, [isIn, (x, t) => x.admitted.has(t.person)]);
       const res = await expectRemoval(r, room, tab.person, "left", tab, () => call(tab.socket, "leave_chat", { room: room.address }));
       say(`${tab.label} leave ${room.title} -> ${codeOf(res)}`);
-      count(`leave ${codeOf(res)}`);
+      count(`leave ${room.kind === "direct" ? "direct " : ""}${codeOf(res)}`);
       if (!room.joined.has(tab.index)) return expectCanonical(r, res, "leave_chat", `${tab.label} leave ${room.title}`);
       expect(codeOf(res)).toBe("ok");
-      room.admitted.delete(tab.person);
+      if (room.kind === "private") room.admitted.delete(tab.person); // a direct conversation is only closed
       for (const t of tabsOf(r, tab.person)) room.joined.delete(t.index);
       return { leaver: tab.index };
     }),
@@ -604,7 +697,7 @@ const removal = (kind: "kick" | "ban") =>
         const send = (): Promise<Ack> => call(tab.socket, event, payload);
         const res = present ? await expectRemoval(r, room, target, kind === "kick" ? "kicked" : "banned", null, send) : await send();
         say(`${tab.label} ${event} ${name} in ${room.title} -> ${codeOf(res)}`);
-        count(`${event} ${codeOf(res)}`);
+        count(`${event} ${room.kind === "direct" ? "direct " : ""}${codeOf(res)}`);
         if (!room.joined.has(tab.index)) return expectCanonical(r, res, event, `${tab.label} ${event} in ${room.title}`);
         if (!personOf(tab.person).isModerator) return void expect(codeOf(res)).toBe("not_moderator");
         if (kind === "kick" && !present) return void expect(codeOf(res)).toBe("not_found");
@@ -626,13 +719,14 @@ const createInvite = fc.record({ who: actor, room: fc.nat(9), maxUses: fc.consta
       say(`${tab.label} create_invite ${room.title} maxUses=${maxUses ?? "-"} -> ${codeOf(res)}${id}`);
       count(`create_invite ${codeOf(res)}`);
       if (!room.joined.has(tab.index)) return expectCanonical(r, res, "create_invite", `${tab.label} create_invite ${room.title}`);
+      if (room.kind === "direct") return void expect(codeOf(res), "a direct conversation has no invite links").toBe("invalid_room");
       if (!canInvite(room, tab.person)) return void expect(codeOf(res)).toBe("not_allowed");
       expect(codeOf(res)).toBe("ok");
       if (!res.ok) return;
       expect(res.invite).toMatchObject({ uses: 0, state: "active", isMine: true, createdBy: nameOf(tab), ...(maxUses !== undefined ? { maxUses } : {}) });
       const token = /^\/invite\/([A-Za-z0-9_-]{43})$/.exec(res.path)?.[1];
       expect(token, `invite path ${res.path}`).toBeDefined();
-      m.invites.push({ id: res.invite.id, room: room.address, token: token as string, maker: tab.person, maxUses: maxUses ?? null, uses: 0, isRevoked: false });
+      m.invites.push({ id: res.invite.id, home: room, room: room.address, token: token as string, maker: tab.person, maxUses: maxUses ?? null, uses: 0, isRevoked: false, isGone: false });
     }),
 );
 
@@ -644,7 +738,7 @@ const redeem = fc.record({ who: actor, invite: fc.nat(99), node: fc.nat(1) }).ma
       (m) => m.invites.length > 0,
       async (m, r, say) => {
         const invite = at(m.invites, pick);
-        const room = m.rooms.find((x) => x.address === invite.room) as Room;
+        const room = invite.home;
         const person = choosePerson(who, (p) => !room.admitted.has(p) && personOf(p).isBrowser);
         const url = at(r.server.urls, node);
         const cookie = r.cookies[person];
@@ -654,11 +748,12 @@ const redeem = fc.record({ who: actor, invite: fc.nat(99), node: fc.nat(1) }).ma
           body: JSON.stringify({ username: personOf(person).name }),
         });
         const body = (await res.json()) as Ack<{ room: RoomInfo }>;
-        const state = `${invite.isRevoked ? "revoked" : "live"}, ${invite.uses}/${invite.maxUses ?? "∞"} uses`;
+        const state = `${invite.isGone ? "its room made public" : invite.isRevoked ? "revoked" : "live"}, ${invite.uses}/${invite.maxUses ?? "∞"} uses`;
         say(`${personOf(person).name} redeems invite ${invite.id} of ${room.title} (${state}) -> ${res.status} ${codeOf(body)}`);
         count(`redeem ${res.status} ${codeOf(body)}`);
         const got = { status: res.status, code: codeOf(body) };
         if (cookie === null || cookie === undefined) return void expect(got).toEqual({ status: 400, code: "session_required" });
+        if (invite.isGone) return void expect(got, "a link of a room made public is no link").toEqual({ status: 404, code: "not_found" });
         if (invite.isRevoked) return void expect(got).toEqual({ status: 410, code: "invite_revoked" });
         if (room.admitted.has(person)) return void expect(got, "a member's redemption spends nothing").toEqual({ status: 200, code: "ok" });
         if (invite.maxUses !== null && invite.uses >= invite.maxUses) return void expect(got).toEqual({ status: 410, code: "invite_used_up" });
@@ -675,17 +770,21 @@ const revoke = fc.record({ who: actor, invite: fc.nat(99), room: fc.nat(9), same
   ({ who, invite: pick, room: roomPick, sameRoom }) =>
     new Step(
       `revoke(${pick})`,
-      (m) => m.invites.length > 0,
+      (m) => m.invites.some((i) => !i.isGone),
       async (m, r, say) => {
-        const invite = at(m.invites, pick);
-        const named = sameRoom ? [m.rooms.find((x) => x.address === invite.room) as Room] : m.rooms;
-        const { room, tab } = choose(named, r, who, roomPick, [(x, t) => isIn(x, t) && (canInvite(x, t.person) || invite.maker === t.person), isIn]);
+        const invite = at(
+          m.invites.filter((i) => !i.isGone),
+          pick,
+        );
+        const named = sameRoom ? [invite.home] : m.rooms;
+        const { room, tab } = choose(named, r, who, roomPick, [(x, t) => isIn(x, t) && (canManage(x, t.person) || invite.maker === t.person), isIn]);
         const res = await call(tab.socket, "revoke_invite", { room: room.address, id: invite.id });
         say(`${tab.label} revoke_invite ${invite.id} naming ${room.title} -> ${codeOf(res)}`);
         count(`revoke_invite ${codeOf(res)}`);
         if (!room.joined.has(tab.index)) return expectCanonical(r, res, "revoke_invite", `${tab.label} revoke_invite in ${room.title}`);
+        if (room.kind === "direct") return void expect(codeOf(res), "a direct conversation has no invite links").toBe("invalid_room");
         if (invite.room !== room.address || invite.isRevoked) return void expect(codeOf(res)).toBe("not_found");
-        if (!canInvite(room, tab.person) && invite.maker !== tab.person) return void expect(codeOf(res)).toBe("not_allowed");
+        if (!canManage(room, tab.person) && invite.maker !== tab.person) return void expect(codeOf(res)).toBe("not_allowed");
         expect(codeOf(res)).toBe("ok");
         invite.isRevoked = true;
       },
@@ -696,17 +795,25 @@ const send = fc.record({ who: actor, room: fc.nat(9), word: fc.constantFrom(...W
   ({ who, room: pick, word }) =>
     new Step(`send(${pick}, ${word})`, hasRooms, async (m, r, say) => {
       const { room, tab } = choose(m.rooms, r, who, pick, [isIn, (x, t) => x.admitted.has(t.person)]);
-      const content = `${word} priv${++r.counters.text}`;
+      // The number closes with a letter, so no text is a prefix of another ("priv1z" is not in "priv12z").
+      const content = `${word} priv${++r.counters.text}z`;
       const listeners = r.tabs.filter((t) => room.joined.has(t.index));
       const arrived = listeners.map((t) => waitFor(t.socket, "message", (msg) => msg.room === room.address && msg.content === content));
+      // A direct conversation the other member has no tab in comes back to its every tab, with the message.
+      const peer = peerIn(room, tab.person);
+      const peerAway = room.kind === "direct" && isIn(room, tab) && peer !== undefined && room.admitted.has(peer) && !isPresent(r, room, peer);
+      const broughtBack = peerAway ? tabsOf(r, peer).map((t) => waitFor(t.socket, "room_added", (ev) => ev.room.room === room.address && ev.message?.content === content)) : [];
       const res = await call<SendResult>(tab.socket, "send_message", { room: room.address, username: nameOf(tab), content });
       say(`${tab.label} send "${content}" to ${room.title} -> ${codeOf(res)}${res.ok ? ` id ${res.message.id}` : ""}`);
-      count(`send_message ${codeOf(res)}`);
+      count(`send_message ${room.kind === "direct" ? "direct " : ""}${codeOf(res)}${broughtBack.length > 0 ? " (brings it back)" : ""}`);
       room.texts.add(content);
       if (!room.joined.has(tab.index)) return expectCanonical(r, res, "send_message", `${tab.label} send to ${room.title}`);
       expect(codeOf(res)).toBe("ok");
       if (!res.ok) return;
       for (const msg of await Promise.all(arrived)) expect((msg as WireMessage).id).toBe(res.message.id);
+      for (const ev of await Promise.all(broughtBack)) {
+        expect(ev, `room_added to ${personOf(peer ?? 0).name}`).toMatchObject({ room: { room: room.address, title: nameOf(tab), kind: "direct" }, name: personOf(peer ?? 0).name });
+      }
       room.messages.push({ id: res.message.id, room: room.address, content, sender: tab.person, isDeleted: false });
     }),
 );
@@ -725,7 +832,7 @@ const change = (kind: "edit" | "delete") =>
           const named = sameRoom ? [m.rooms.find((x) => x.address === msg.room) as Room] : m.rooms;
           const mayChange: Tier = (x, t) => isIn(x, t) && (t.person === msg.sender || (kind === "delete" && personOf(t.person).isModerator));
           const { room, tab } = choose(named, r, who, roomPick, [mayChange, isIn]);
-          const content = `${word} priv${++r.counters.text} edited`;
+          const content = `${word} priv${++r.counters.text}z edited`;
           const listeners = r.tabs.filter((t) => room.joined.has(t.index));
           const arrived = listeners.map((t) => waitFor(t.socket, "message_updated", (ev) => ev.room === room.address && ev.id === msg.id));
           const event = kind === "edit" ? "edit_message" : "delete_message";
@@ -889,6 +996,364 @@ const outsider = fc.record({ kind: fc.constantFrom("fresh", "cookieless", "perso
     }),
 );
 
+// ---------- public rooms, and moving rooms between public and private ----------
+
+const isInPublic = (p: PublicRoom, t: Tab): boolean => p.joined.has(t.index);
+const isBanned = (bans: Bans, person: number): boolean => bans.bannedNames.has(person) || bans.bannedSessions.has(person);
+
+/**
+ * Anyone joins a public room of the run (the plaza, or a private room made public), unless a ban moved in with it.
+ * Weighted towards the two people a room's move matters most for: the moderator (who can move it) and the
+ * cookie-less client (who can never be admitted to it).
+ */
+const joinPublic = fc.record({ who: actor, whom: fc.constantFrom("anyone", "anyone", "moderator", "cookie-less"), room: fc.nat(9) }).map(
+  ({ who, whom, room: pick }) =>
+    new Step(`join public(${whom}, ${pick})`, () => true, async (m, r, say) => {
+      const place = at(m.publicRooms, pick);
+      const fits = (t: Tab): boolean => (whom === "moderator" ? personOf(t.person).isModerator : whom === "cookie-less" ? !personOf(t.person).isBrowser : true);
+      const outside = r.tabs.filter((t) => !isInPublic(place, t) && fits(t));
+      const tab = who.level > 0 && outside.length > 0 ? at(outside, who.n) : at(r.tabs, who.n);
+      const isNewPresence = !tabsOf(r, tab.person).some((t) => isInPublic(place, t));
+      const others = isNewPresence ? r.tabs.filter((t) => isInPublic(place, t)) : [];
+      const res = await joinRoom(tab.socket, place.name, nameOf(tab), { heardBy: others.map((t) => t.socket) });
+      say(`${tab.label} join the public room "${place.name}" -> ${codeOf(res)}`);
+      count(`join public ${codeOf(res)}`);
+      if (isBanned(place, tab.person) && !isInPublic(place, tab)) return void expect(codeOf(res), "a ban that moved with the room").toBe("banned");
+      expect(codeOf(res)).toBe("ok");
+      if (res.ok) expect(seenHistory(res.history), `the history of "${place.name}"`).toEqual(expectedHistory(place));
+      place.joined.add(tab.index);
+    }),
+);
+
+const leavePublic = fc.record({ who: actor, room: fc.nat(9) }).map(
+  ({ who, room: pick }) =>
+    new Step(
+      `leave public(${pick})`,
+      (m) => m.publicRooms.some((p) => p.joined.size > 0),
+      async (m, r, say) => {
+        const place = at(
+          m.publicRooms.filter((p) => p.joined.size > 0),
+          pick,
+        );
+        const tab = at(
+          r.tabs.filter((t) => isInPublic(place, t)),
+          who.n,
+        );
+        const isLast = tabsOf(r, tab.person).every((t) => t === tab || !isInPublic(place, t));
+        const staying = isLast ? r.tabs.filter((t) => isInPublic(place, t) && t.person !== tab.person) : [];
+        const heard = staying.map((t) => waitFor(t.socket, "message", (msg) => isNotice(msg) && msg.room === place.name && msg.content === `${nameOf(tab)} has left the chat.`));
+        const res = await call(tab.socket, "leave_chat", { room: place.name });
+        say(`${tab.label} leave the public room "${place.name}" -> ${codeOf(res)}`);
+        count(`leave public ${codeOf(res)}`);
+        expect(codeOf(res)).toBe("ok");
+        await Promise.all(heard);
+        place.joined.delete(tab.index);
+        return undefined;
+      },
+    ),
+);
+
+const sendPublic = fc.record({ who: actor, room: fc.nat(9), word: fc.constantFrom(...WORDS) }).map(
+  ({ who, room: pick, word }) =>
+    new Step(
+      `send public(${pick})`,
+      (m) => m.publicRooms.some((p) => p.joined.size > 0),
+      async (m, r, say) => {
+        const place = at(
+          m.publicRooms.filter((p) => p.joined.size > 0),
+          pick,
+        );
+        const tab = at(
+          r.tabs.filter((t) => isInPublic(place, t)),
+          who.n,
+        );
+        const content = `${word} pub${++r.counters.text}z`;
+        const arrived = r.tabs.filter((t) => isInPublic(place, t)).map((t) => waitFor(t.socket, "message", (msg) => msg.room === place.name && msg.content === content));
+        const res = await call<SendResult>(tab.socket, "send_message", { room: place.name, username: nameOf(tab), content });
+        say(`${tab.label} send "${content}" to the public room "${place.name}" -> ${codeOf(res)}`);
+        count(`send public ${codeOf(res)}`);
+        expect(codeOf(res)).toBe("ok");
+        if (!res.ok) return;
+        await Promise.all(arrived);
+        place.messages.push({ id: res.message.id, room: place.name, content, sender: tab.person, isDeleted: false });
+        return undefined;
+      },
+    ),
+);
+
+/**
+ * update_room {isPrivate: true} of a public room (the lobby excepted: the fences need it): it moves to a new private
+ * address with its messages and bans; every browser session present is admitted, and its tabs there hear `room_moved`.
+ * A client without the cookie can never be admitted: it must learn nothing of the new address, and hears
+ * `removed {reason: "private"}` instead.
+ */
+const makePrivate = fc.record({ who: actor, room: fc.nat(9) }).map(
+  ({ who, room: pick }) =>
+    new Step(
+      `make private(${pick})`,
+      // Usually only once a moderator is in a public room; sometimes anyone tries (not_in_room, not_moderator).
+      (m) => privateOnly(m).length < MAX_ROOMS && (who.level === 0 || m.publicRooms.some((p) => [...p.joined].some((t) => personOf(TAB_PERSON[t] ?? 0).isModerator))),
+      async (m, r, say) => {
+        const candidates = m.publicRooms.flatMap((p) => r.tabs.filter((t) => isInPublic(p, t) && personOf(t.person).isModerator).map((tab) => ({ place: p, tab })));
+        const { place, tab } = who.level > 0 && candidates.length > 0 ? at(candidates, who.n) : { place: at(m.publicRooms, pick), tab: at(r.tabs, who.n) };
+        const inside = r.tabs.filter((t) => isInPublic(place, t));
+        const followers = inside.filter((t) => personOf(t.person).isBrowser);
+        const moved = followers.map((t) => waitFor(t.socket, "room_moved", (ev) => ev.room === place.name));
+        const turnedAway = inside.filter((t) => !personOf(t.person).isBrowser).map((t) => waitFor(t.socket, "removed", (ev) => ev.room === place.name));
+        const res = await call<{ room: RoomInfo }>(tab.socket, "update_room", { room: place.name, isPrivate: true });
+        const label = `Moved${++r.counters.room}`;
+        say(`${tab.label} update_room "${place.name}" isPrivate -> ${codeOf(res)}${res.ok ? ` (${label}; in it: ${inside.map((t) => t.label).join(", ")})` : ""}`);
+        count(`make private ${codeOf(res)}`);
+        if (!isInPublic(place, tab)) return void expect(codeOf(res)).toBe("not_in_room");
+        if (!personOf(tab.person).isModerator) return void expect(codeOf(res)).toBe("not_moderator");
+        expect(codeOf(res)).toBe("ok");
+        if (!res.ok) return;
+        expect(res.room).toEqual({ room: res.room.room, title: place.name, kind: "private", canInvite: true, canManage: true, membersCanInvite: false });
+        for (const ev of await Promise.all(moved)) expect(ev).toEqual({ room: place.name, to: { room: res.room.room, title: place.name, kind: "private" } });
+        for (const ev of await Promise.all(turnedAway)) expect(ev, "a cookie-less client is not let in").toEqual({ room: place.name, reason: "private" });
+        const room = newRoom(res.room.room, label, place.name, tab.person);
+        for (const t of inside) if (personOf(t.person).isBrowser) room.admitted.add(t.person);
+        room.messages = place.messages.map((x) => ({ ...x, room: room.address }));
+        for (const x of place.messages) room.texts.add(x.content);
+        room.bannedNames = place.bannedNames;
+        room.bannedSessions = place.bannedSessions;
+        m.rooms.push(room);
+        m.addresses.add(room.address);
+        // The old name leads to a fresh public room.
+        m.publicRooms[m.publicRooms.indexOf(place)] = newPublicRoom(place.name);
+      },
+    ),
+);
+
+/**
+ * update_room {isPrivate: false} of a private room, by a moderator in it: it becomes the public room of its title with
+ * its messages and bans; its members and invites go; every tab in it hears `room_moved`. Refused (room_exists) while
+ * that public room has messages or people.
+ */
+const makePublic = fc.record({ who: actor, room: fc.nat(9) }).map(
+  ({ who, room: pick }) =>
+    new Step(`make public(${pick})`, hasRooms, async (m, r, say) => {
+      const { room, tab } = choose(m.rooms, r, who, pick, [(x, t) => isIn(x, t) && personOf(t.person).isModerator, isIn]);
+      const inside = r.tabs.filter((t) => isIn(room, t));
+      const moved = inside.map((t) => waitFor(t.socket, "room_moved", (ev) => ev.room === room.address));
+      const res = await call<{ room: RoomInfo }>(tab.socket, "update_room", { room: room.address, isPrivate: false });
+      say(`${tab.label} update_room ${room.title} ("${room.name}") isPrivate: false -> ${codeOf(res)}`);
+      count(`make public ${codeOf(res)}`);
+      if (!isIn(room, tab)) return expectCanonical(r, res, "update_room", `${tab.label} update_room ${room.title}`);
+      if (room.kind === "direct") return void expect(codeOf(res), "a direct conversation cannot be changed").toBe("invalid_payload");
+      if (!personOf(tab.person).isModerator) return void expect(codeOf(res)).toBe("not_moderator");
+      const existing = m.publicRooms.find((p) => p.name === room.name);
+      if (existing !== undefined && (existing.joined.size > 0 || existing.messages.length > 0)) return void expect(codeOf(res)).toBe("room_exists");
+      expect(codeOf(res)).toBe("ok");
+      expect(res.ok && res.room).toEqual({ room: room.name, title: room.name, kind: "public" });
+      for (const ev of await Promise.all(moved)) expect(ev).toEqual({ room: room.address, to: { room: room.name, title: room.name, kind: "public" } });
+      const place: PublicRoom = { name: room.name, joined: new Set(), messages: room.messages.map((x) => ({ ...x, room: room.name })), bannedNames: room.bannedNames, bannedSessions: room.bannedSessions };
+      if (existing !== undefined) m.publicRooms[m.publicRooms.indexOf(existing)] = place;
+      else m.publicRooms.push(place);
+      m.rooms.splice(m.rooms.indexOf(room), 1);
+      for (const i of m.invites) if (i.home === room) i.isGone = true;
+      return undefined;
+    }),
+);
+
+/** update_room {membersCanInvite}: the creator or a moderator lets every member make invite links, or stops it. */
+const setMembersCanInvite = fc.record({ who: actor, room: fc.nat(9), value: mostly }).map(
+  ({ who, room: pick, value }) =>
+    new Step(`members can invite(${pick}, ${value})`, hasRooms, async (m, r, say) => {
+      const { room, tab } = choose(m.rooms, r, who, pick, [(x, t) => isIn(x, t) && canManage(x, t.person), isIn]);
+      const res = await call<{ room: RoomInfo }>(tab.socket, "update_room", { room: room.address, membersCanInvite: value });
+      say(`${tab.label} update_room ${room.title} membersCanInvite: ${value} -> ${codeOf(res)}`);
+      count(`members can invite ${codeOf(res)}`);
+      if (!isIn(room, tab)) return expectCanonical(r, res, "update_room", `${tab.label} update_room ${room.title}`);
+      if (room.kind === "direct") return void expect(codeOf(res), "a direct conversation cannot be changed").toBe("invalid_payload");
+      if (!canManage(room, tab.person)) return void expect(codeOf(res)).toBe("not_allowed");
+      expect(codeOf(res)).toBe("ok");
+      expect(res.ok && res.room).toMatchObject({ room: room.address, membersCanInvite: value, canManage: true });
+      room.membersCanInvite = value;
+      return undefined;
+    }),
+);
+
+// ---------- direct conversations ----------
+
+/**
+ * open_direct from the lobby (everyone is in it): the pair's conversation, the same one every time, both sessions
+ * admitted (again, after a kick); the other person's every tab hears room_added. A client without the cookie can
+ * neither open one (session_required) nor be reached (not_allowed).
+ */
+const openDirect = fc.record({ who: actor, to: fc.nat(4) }).map(
+  ({ who, to }) =>
+    new Step(
+      `open_direct(${personOf(to).name})`,
+      (m) => m.rooms.filter((x) => x.kind === "direct").length < 3 || who.level === 0,
+      async (m, r, say) => {
+        const tab = at(r.tabs, who.n);
+        const me = tab.person;
+        const existing = m.rooms.find((x) => x.kind === "direct" && x.pair?.includes(me) === true && x.pair.includes(to) && me !== to);
+        const heard = personOf(me).isBrowser && personOf(to).isBrowser && me !== to ? tabsOf(r, to).map((t) => waitFor(t.socket, "room_added", (ev) => ev.room.kind === "direct" && ev.message === undefined)) : [];
+        const res = await call<{ room: RoomInfo; name: string }>(tab.socket, "open_direct", { room: r.lobby, username: personOf(to).name });
+        const label = existing?.title ?? `Direct${r.counters.room + 1}`;
+        say(`${tab.label} open_direct ${personOf(to).name} -> ${codeOf(res)}${res.ok ? ` (${label})` : ""}`);
+        count(`open_direct ${codeOf(res)}`);
+        if (!personOf(me).isBrowser) return void expect(codeOf(res)).toBe("session_required");
+        if (!personOf(to).isBrowser) return void expect(codeOf(res)).toBe("not_allowed");
+        if (me === to) return void expect(codeOf(res)).toBe("invalid_payload");
+        expect(codeOf(res)).toBe("ok");
+        if (!res.ok) return;
+        expect(res).toMatchObject({ room: { title: personOf(to).name, kind: "direct" }, name: nameOf(tab) });
+        if (existing !== undefined) expect(res.room.room, "the same conversation every time").toBe(existing.address);
+        for (const ev of await Promise.all(heard)) expect(ev).toEqual({ room: { room: res.room.room, title: nameOf(tab), kind: "direct" }, name: personOf(to).name });
+        // Its record's title names both, the opener first: what shows once the other member is out.
+        const room = existing ?? { ...newRoom(res.room.room, `Direct${++r.counters.room}`, `${nameOf(tab)}, ${personOf(to).name}`, -1), kind: "direct" as const, pair: [me, to] as const };
+        room.admitted = new Set([me, to]);
+        if (existing === undefined) {
+          m.rooms.push(room);
+          m.addresses.add(room.address);
+        }
+      },
+    ),
+);
+
+// ---------- races ----------
+
+/**
+ * A removal and a join of the same session at once: tab A leaves (or a moderator kicks or bans the name A holds)
+ * while the session's other tab B joins, maybe on the other node. Whichever wins, the session ends up not
+ * admitted and B outside the room: refused (not_found; banned, when the ban came first), or let in and then
+ * removed. The room's people list must end without the name.
+ */
+const evictRace = fc.record({ kind: fc.constantFrom("leave", "kick", "ban"), joinFirst: fc.boolean(), lag: fc.nat(3), who: actor, mod: actor, room: fc.nat(9) }).map(
+  ({ kind, joinFirst, lag, who, mod, room: pick }) =>
+    new Step(`race ${kind} with join(${pick})`, (m) => privateOnly(m).length > 0, async (m, r, say) => {
+      const racing: Tier = (x, t) => isIn(x, t) && tabsOf(r, t.person).some((o) => !isIn(x, o));
+      // Private rooms only: leaving a direct conversation keeps the admission, so a join racing it may stay in.
+      const { room, tab } = choose(privateOnly(m), r, { ...who, level: 2 }, pick, [racing]);
+      const other = tabsOf(r, tab.person).find((t) => !isIn(room, t));
+      const mover = kind === "leave" ? tab : choose([room], r, { ...mod, level: 2 }, 0, [(x, t) => isIn(x, t) && personOf(t.person).isModerator]).tab;
+      const person = tab.person;
+      const name = personOf(person).name;
+      const staying = r.tabs.filter((t) => isIn(room, t) && t.person !== person);
+      const canRace = isIn(room, tab) && other !== undefined && isIn(room, mover) && (kind === "leave" || personOf(mover.person).isModerator);
+      if (!canRace || other === undefined) {
+        say(`race ${kind}: nobody to race in ${room.title} (skipped)`);
+        count(`race ${kind} skipped`);
+        return undefined;
+      }
+      const presence: string[][] = staying.map(() => []);
+      const onPresence = staying.map((t, i) => {
+        const listener = (ev: { room: string; joined?: string[]; left?: string[] }): void => {
+          if (ev.room !== room.address) return;
+          for (const n of ev.joined ?? []) presence[i]?.push(`+${n}`);
+          for (const n of ev.left ?? []) presence[i]?.push(`-${n}`);
+        };
+        t.socket.on("presence", listener);
+        return () => t.socket.off("presence", listener);
+      });
+      const removedA = kind === "leave" ? null : waitFor(tab.socket, "removed", (ev) => ev.room === room.address);
+      const removedB = waitFor(other.socket, "removed", (ev) => ev.room === room.address);
+      let removedBeforeAck = false;
+      void removedB.then(() => (removedBeforeAck = joinAnswered === null), () => undefined);
+      let joinAnswered: Ack<JoinResult> | null = null;
+      const heardLeft = staying.map((t) => waitFor(t.socket, "message", (msg) => isNotice(msg) && msg.room === room.address && msg.content === `${name} has left the chat.`));
+      const remove = (): Promise<Ack> =>
+        kind === "leave"
+          ? call(tab.socket, "leave_chat", { room: room.address })
+          : kind === "kick"
+            ? call(mover.socket, "kick_user", { room: room.address, username: name })
+            : call(mover.socket, "ban_user", { room: room.address, username: name, durationMs: BAN_MS });
+      const join = (): Promise<Ack<JoinResult>> =>
+        call<JoinResult>(other.socket, "join_chat", { room: room.address, username: name }).then((res) => (joinAnswered = res));
+      // Emitted on two connections, the second `lag` round trips (my_rooms, on its own connection) after the first: no
+      // sleep, and the second lands at different points of the first's handling (a join reads the admission twice).
+      const lagged = async <T>(socket: ClientSocket, go: () => Promise<T>): Promise<T> => {
+        for (let i = 0; i < lag; i++) await call(socket, "my_rooms", {});
+        return go();
+      };
+      const started = (): [Promise<Ack>, Promise<Ack<JoinResult>>] => {
+        if (joinFirst) {
+          const joining = join();
+          return [lagged(mover.socket, remove), joining];
+        }
+        const removing = remove();
+        return [removing, lagged(other.socket, join)];
+      };
+      const [removed, joined] = await Promise.all(started());
+      const what = `${mover.label} ${kind} ${kind === "leave" ? room.title : `${name} in ${room.title}`} -> ${codeOf(removed)}`;
+      say(`at once (${joinFirst ? "join" : kind} emitted first, the other ${lag} round trips later): ${what}; ${other.label} join ${room.title} -> ${codeOf(joined)}`);
+      count(`race ${kind} ${codeOf(removed)} / join ${codeOf(joined)}${joined.ok && removedBeforeAck ? " (removed came before the join's ok)" : ""}`);
+      try {
+        expect(codeOf(removed), `the ${kind}`).toBe("ok");
+        expect(kind === "ban" ? ["ok", "not_found", "banned"] : ["ok", "not_found"], `${other.label}'s racing join`).toContain(codeOf(joined));
+        if (codeOf(joined) === "not_found") expectCanonical(r, joined, "join_chat", `${other.label}'s racing join`);
+        if (removedA !== null) expect((await removedA).reason).toBe(kind === "kick" ? "kicked" : "banned");
+        if (joined.ok) expect((await removedB).reason, `${other.label} was let in, so it is removed again`).toBe(kind === "leave" ? "left" : kind === "kick" ? "kicked" : "banned");
+        await Promise.all(heardLeft);
+        // Out of the room, whatever won: the made-up address's answer.
+        expectCanonical(r, await call(other.socket, "fetch_history", canonicalPayload("fetch_history", room.address, name)), "fetch_history", `${other.label} after the race`);
+        await fence(r).then((received) => {
+          for (const [i, t] of r.tabs.entries()) t.inbox.unshift(...(received[i] ?? []));
+        });
+        for (const [i, t] of staying.entries()) {
+          const last = presence[i]?.filter((p) => p.slice(1) === name).at(-1);
+          expect(last, `${t.label}'s people list of ${room.title} after the race (presence seen: ${presence[i]?.join(" ")})`).toBe(`-${name}`);
+        }
+      } finally {
+        for (const off of onPresence) off();
+      }
+      room.admitted.delete(person);
+      for (const t of tabsOf(r, person)) room.joined.delete(t.index);
+      if (kind === "ban") {
+        room.bannedNames.add(person);
+        room.bannedSessions.add(person);
+      }
+      return { leaver: kind === "leave" ? tab.index : undefined, raced: { tab: other.index, room } } as StepOutcome;
+    }),
+);
+
+/** Several sessions redeem one invite at once (maybe on different nodes): a limited link's last uses go to that many. */
+const redeemRace = fc.record({ people: fc.uniqueArray(fc.constantFrom(...BROWSERS), { minLength: 2, maxLength: 3 }), invite: fc.nat(99) }).map(
+  ({ people, invite: pick }) =>
+    new Step(
+      `race redeem(${pick})`,
+      (m) => m.invites.some((i) => !i.isGone),
+      async (m, r, say) => {
+        const invite = at(
+          m.invites.filter((i) => !i.isGone),
+          pick,
+        );
+        const room = invite.home;
+        const answers = await Promise.all(
+          people.map(async (person, i) => {
+            const url = at(r.server.urls, i);
+            const res = await fetch(`${url}/invite/${invite.token}`, {
+              method: "POST",
+              headers: { origin: url, "content-type": "application/json", cookie: r.cookies[person] as string },
+              body: JSON.stringify({ username: personOf(person).name }),
+            });
+            return { person, status: res.status, code: codeOf((await res.json()) as Ack) };
+          }),
+        );
+        const state = `${invite.isRevoked ? "revoked" : "live"}, ${invite.uses}/${invite.maxUses ?? "∞"} uses`;
+        say(`at once ${answers.map((a) => `${personOf(a.person).name} -> ${a.status} ${a.code}`).join(", ")}: redeem invite ${invite.id} of ${room.title} (${state})`);
+        count(`race redeem ${answers.map((a) => a.status).sort().join("/")}`);
+        const members = answers.filter((a) => room.admitted.has(a.person));
+        const newcomers = answers.filter((a) => !room.admitted.has(a.person));
+        if (invite.isRevoked) {
+          for (const a of answers) expect({ status: a.status, code: a.code }).toEqual({ status: 410, code: "invite_revoked" });
+          return undefined;
+        }
+        for (const a of members) expect({ status: a.status, code: a.code }, `${personOf(a.person).name} (a member)`).toEqual({ status: 200, code: "ok" });
+        const left = invite.maxUses === null ? newcomers.length : Math.max(0, invite.maxUses - invite.uses);
+        const admitted = newcomers.filter((a) => a.status === 200);
+        expect(admitted.length, "new members admitted by the link").toBe(Math.min(left, newcomers.length));
+        for (const a of newcomers.filter((x) => x.status !== 200)) expect({ status: a.status, code: a.code }).toEqual({ status: 410, code: "invite_used_up" });
+        for (const a of admitted) room.admitted.add(a.person);
+        invite.uses += admitted.length;
+        return undefined;
+      },
+    ),
+);
+
 /** Every command; fc.commands picks among them evenly, so the ones the others build on are listed more than once. */
 export const ACCESS_COMMANDS = [
   createRoom,
@@ -913,6 +1378,16 @@ export const ACCESS_COMMANDS = [
   history,
   typing,
   outsider,
+  evictRace,
+  redeemRace,
+  joinPublic,
+  joinPublic,
+  leavePublic,
+  sendPublic,
+  makePrivate,
+  makePublic,
+  setMembersCanInvite,
+  openDirect,
 ];
 
 export interface AccessModelOptions {
@@ -924,11 +1399,14 @@ export interface AccessModelOptions {
   seed?: number;
 }
 
+/** Where a run starts: who made the first room (Ana, or the moderator), and which tabs are in the plaza already. */
+const worlds = fc.record({ creator: fc.constantFrom(0, 1), inPlaza: fc.subarray(TAB_PERSON.map((_, i) => i)) });
+
 /** The property: any sequence of commands keeps every invariant after every step. */
 export async function checkAccessModel(server: ModelServer, opts: AccessModelOptions): Promise<void> {
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom(0, 1), fc.noBias(fc.commands(ACCESS_COMMANDS, { maxCommands: opts.maxCommands, size: "max" })), async (creator, cmds) => {
-      const world = await openWorld(server, creator);
+    fc.asyncProperty(worlds, fc.noBias(fc.commands(ACCESS_COMMANDS, { maxCommands: opts.maxCommands, size: "max" })), async ({ creator, inPlaza }, cmds) => {
+      const world = await openWorld(server, creator, inPlaza);
       try {
         await fc.asyncModelRun(() => world, cmds);
       } finally {
