@@ -1,6 +1,6 @@
 // The page's wiring: finds the elements, builds each part (views, rooms and their sessions, sidebar,
-// composer, search, message actions, moderation, private rooms, invites and direct messages, router) with what
-// it needs, and routes the address it was opened with. No logic of its own.
+// composer, search, message actions, the image viewer, moderation, private rooms, invites and
+// direct messages, router) with what it needs, and routes the address it was opened with. No logic of its own.
 import { findElements, findInviteElements, readLimits } from "./elements.js";
 import { RoomDirectory, noDirectory } from "./home.js";
 import { createViews } from "./views.js";
@@ -22,6 +22,7 @@ import { createInviteDialog } from "./invite-dialog.js";
 import { createInvitePage } from "./invite-page.js";
 import { createDirectMessages } from "./direct-messages.js";
 import { createMyRooms } from "./my-rooms.js";
+import { createImageViewer } from "./image-viewer.js";
 
 /** @param {Document} doc */
 export function startApp(doc) {
@@ -109,6 +110,7 @@ export function startApp(doc) {
     /** @param {number} id */
     showMessage: (id) => rooms.list()?.showMessage(id) ?? false,
   };
+  createImageViewer({ els, announce: views.announce });
   const composer = createComposer({
     els,
     limits,

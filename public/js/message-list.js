@@ -6,9 +6,10 @@
 import { fillBody, markStored, renderMessage, setLocalState } from "./message-view.js";
 import { clearUnreadLine, markUnreadFrom, regroup } from "./message-separators.js";
 import { ListScroll } from "./list-scroll.js";
+import { captionOf, filesOf } from "./file-info.js";
 import { dayKey, nameKey, sentDate } from "./format.js";
 
-/** @import { MessageUpdatedEvent, Notice, WireMessage } from "../../src/protocol.js" */
+/** @import { MessageUpdatedEvent, Notice, WireAttachment, WireMessage } from "../../src/protocol.js" */
 
 /**
  * @typedef {import("./message-view.js").MessageMeta} MessageMeta
@@ -160,18 +161,24 @@ export class MessageList extends ListScroll {
     const li = this.byId.get(ev.id);
     const m = li ? this.meta.get(li) : undefined;
     if (!li || m?.kind !== "message") return false;
+    const was = drawnState(m);
     if (typeof ev.deletedAt === "string") {
       m.deletedAt = ev.deletedAt;
       m.content = "";
       m.mentions = undefined;
+      m.attachments = undefined;
     } else if (typeof ev.content === "string") {
-      m.content = ev.content;
+      m.content = captionOf(ev);
       // An edit carries its mentions when it has (or had) some; none given means none.
       m.mentions = ev.mentions;
       if (typeof ev.editedAt === "string") m.editedAt = ev.editedAt;
     }
+    // A whole message says which files it has (none when absent); an update only when they changed.
+    if ("sender" in ev || ev.attachments !== undefined) m.attachments = m.deletedAt === undefined ? filesOf(ev) : undefined;
     if ("mine" in ev && ev.mine === true) m.isMine = true;
-    this.fillBody(li, m);
+    // A file gone, a caption longer or shorter: the message changes size, the reader's place does not. The
+    // same state again (a page of history overlapping what is shown) draws nothing and measures nothing.
+    if (drawnState(m) !== was) this.keepAnchor(() => this.fillBody(li, m), this.isAnchor);
     this.decorate(li, m);
     return true;
   }
@@ -235,13 +242,14 @@ export class MessageList extends ListScroll {
   }
 
   /**
-   * Shows an own message before the server has it.
+   * Shows an own message before the server has it, with its files (uploaded already).
    * @param {string} sender
-   * @param {string} content
+   * @param {string} content the caption
+   * @param {WireAttachment[]} [attachments]
    * @returns {HTMLLIElement}
    */
-  addLocal(sender, content) {
-    const li = this.renderMessage(sender, content, new Date(), null, true);
+  addLocal(sender, content, attachments) {
+    const li = this.renderMessage(sender, content, new Date(), null, true, attachments);
     this.list.append(li);
     this.refresh();
     this.scrollToBottom(); // one's own message always brings the view down
@@ -276,9 +284,10 @@ export class MessageList extends ListScroll {
     } else {
       const time = sentDate(msg);
       /** @type {MessageMeta} */
-      const meta = { kind: "message", id: msg.id, sender: msg.sender, time, isLocal: false, content: msg.content, isMine: true, mentions: msg.mentions };
+      const meta = { kind: "message", id: msg.id, sender: msg.sender, time, isLocal: false, content: captionOf(msg), isMine: true, mentions: msg.mentions, attachments: filesOf(msg) };
       this.meta.set(li, meta);
-      if (meta.mentions !== undefined) this.fillBody(li, meta);
+      // The files drawn from the uploads stay (same ids); one the server left out goes.
+      if (meta.mentions !== undefined || meta.attachments !== undefined) this.fillBody(li, meta);
       markStored(li, msg.id, time);
       li.remove();
       this.insertStored(li, msg.id);
@@ -310,7 +319,7 @@ export class MessageList extends ListScroll {
 
   /** @param {WireMessage} msg */
   renderStored(msg) {
-    const li = this.renderMessage(msg.sender, msg.content, sentDate(msg), msg.id, false);
+    const li = this.renderMessage(msg.sender, captionOf(msg), sentDate(msg), msg.id, false, msg.deletedAt === undefined ? filesOf(msg) : undefined);
     const m = this.meta.get(li);
     if (m?.kind === "message") {
       m.isMine = msg.mine === true;
@@ -319,6 +328,7 @@ export class MessageList extends ListScroll {
       if (typeof msg.deletedAt === "string") {
         m.deletedAt = msg.deletedAt;
         m.content = "";
+        m.attachments = undefined;
       }
       if (m.editedAt !== undefined || m.deletedAt !== undefined || m.mentions !== undefined) this.fillBody(li, m);
       this.decorate(li, m);
@@ -365,10 +375,16 @@ export class MessageList extends ListScroll {
    * @param {Date} time
    * @param {number | null} id
    * @param {boolean} isLocal
+   * @param {WireAttachment[]} [attachments]
    */
-  renderMessage(sender, content, time, id, isLocal) {
-    const li = renderMessage(this.doc, { sender, content, time, id, isLocal, isOwn: nameKey(sender) === this.myKey });
-    this.meta.set(li, { kind: "message", id, sender, time, isLocal, content, isMine: isLocal });
+  renderMessage(sender, content, time, id, isLocal, attachments) {
+    const li = renderMessage(this.doc, { sender, content, time, id, isLocal, isOwn: nameKey(sender) === this.myKey, attachments });
+    this.meta.set(li, { kind: "message", id, sender, time, isLocal, content, isMine: isLocal, attachments });
     return li;
   }
+}
+
+/** What fillBody draws from, as one comparable string. @param {MessageMeta} m */
+function drawnState(m) {
+  return JSON.stringify([m.content, m.editedAt, m.deletedAt, m.mentions, m.attachments?.map((a) => a.id)]);
 }

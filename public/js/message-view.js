@@ -1,26 +1,33 @@
-// How one message is drawn: its avatar, sender, time, text (links and mentions), "(edited)", the tombstone
-// of a deleted one, and the status line of one still on its way (Sending…, Not sent with Retry). Where a
-// message sits among the others (order, days, grouping, scrolling) is message-list.js's. Builds nodes only.
+// How one message is drawn: its avatar, sender, time, text (links and mentions; with files, the caption
+// alone), its files (attachment-view.js), "(edited)", the tombstone of a deleted one, and the status line of
+// one still on its way (Sending…, Not sent with Retry). Where a message sits among the others (order, days,
+// grouping, scrolling) is message-list.js's. Builds nodes only.
+import { fillFiles } from "./attachment-view.js";
 import { appendLinkified } from "./linkify.js";
 import { appendMentioned, mentionsReader, readerOf } from "./mention-highlight.js";
 import { fullDateLabel, initials, nameHue, timeLabel } from "./format.js";
 
 const AVATAR_COLOURS = 8;
 
+/** @import { WireAttachment } from "../../src/protocol.js" */
+
 /**
- * What the list knows of a message on screen.
+ * What the list knows of a message on screen. `content` is the text drawn: with files, the caption alone (the
+ * wire's `content` then also holds a line per file with its link, for the original's clients, never drawn).
  * @typedef {{ kind: "message", id: number | null, sender: string, time: Date, isLocal: boolean,
- *   content: string, isMine: boolean, editedAt?: string, deletedAt?: string, mentions?: string[] }} MessageMeta
+ *   content: string, isMine: boolean, editedAt?: string, deletedAt?: string, mentions?: string[],
+ *   attachments?: WireAttachment[] }} MessageMeta
  * @typedef {"sending" | "waiting" | "failed"} LocalState
  */
 
 /**
- * A message's item, with its text linkified (mentions come with fillBody).
+ * A message's item, with its text linkified and its files (mentions come with fillBody).
  * @param {Document} d
- * @param {{ sender: string, content: string, time: Date, id: number | null, isLocal: boolean, isOwn: boolean }} msg
+ * @param {{ sender: string, content: string, time: Date, id: number | null, isLocal: boolean, isOwn: boolean,
+ *   attachments?: WireAttachment[] }} msg
  * @returns {HTMLLIElement}
  */
-export function renderMessage(d, { sender, content, time, id, isLocal, isOwn }) {
+export function renderMessage(d, { sender, content, time, id, isLocal, isOwn, attachments }) {
   const li = d.createElement("li");
   li.className = "msg";
   if (isOwn) li.classList.add("msg--own");
@@ -52,14 +59,15 @@ export function renderMessage(d, { sender, content, time, id, isLocal, isOwn }) 
   bubble.append(name, text, foot, actions);
   li.append(avatar, bubble);
 
+  fillFiles(li, attachments);
   setTime(li, time);
   if (isLocal) status.textContent = "Sending…";
   return li;
 }
 
 /**
- * The text, "(edited)" and the tombstone of a message, from its meta; `me` is the reader's name (mentions of
- * them are marked).
+ * The text, the files, "(edited)" and the tombstone of a message, from its meta; `me` is the reader's name
+ * (mentions of them are marked).
  * @param {HTMLLIElement} li @param {MessageMeta} m @param {string} me
  */
 export function fillBody(li, m, me) {
@@ -70,6 +78,7 @@ export function fillBody(li, m, me) {
     if (m.deletedAt !== undefined) text.textContent = "message deleted";
     else appendMentioned(text, m.content, m.mentions, readerOf(m.sender, me));
   }
+  fillFiles(li, m.deletedAt === undefined ? m.attachments : undefined);
   li.classList.toggle("msg--deleted", m.deletedAt !== undefined);
   li.classList.toggle("msg--mentions-me", m.deletedAt === undefined && mentionsReader(m, me));
   let edited = li.querySelector(".msg__edited");

@@ -4,6 +4,7 @@
 // the bell) are thin and come in through createNotifier's arguments, so tests can pass fakes.
 import { nameKey } from "./format.js";
 import { mentionsMe } from "./mentions.js";
+import { messageSummary } from "./file-info.js";
 /** @import { WireMessage } from "../../src/protocol.js" */
 
 /** @typedef {"all" | "mentions" | "none"} Level */
@@ -209,7 +210,7 @@ export function createNotifier({ win, doc, bell, now = () => Date.now(), onOpen,
       level: level(room),
     });
     if (kind === null) return;
-    const { note, dueAt } = throttle.offer(room, { id: msg.id, sender: String(msg.sender), content: msg.content, isMention }, now());
+    const { note, dueAt } = throttle.offer(room, { id: msg.id, sender: String(msg.sender), content: messageSummary(msg), isMention }, now());
     if (note) show(note);
     if (dueAt !== null) scheduleDue(room, dueAt);
   }

@@ -4,6 +4,7 @@
 // or a reload (join_chat {since}) is room-catch-up.js's, a window opened around one message (search,
 // permalink) room-window.js's; the connection and the other rooms are rooms.js's and connection-hub.js's.
 import { nameKey } from "./format.js";
+import { messageSummary } from "./file-info.js";
 import { createCatchUp } from "./room-catch-up.js";
 import { createMessageWindow } from "./room-window.js";
 import { MessageList } from "./message-list.js";
@@ -143,7 +144,7 @@ export function createRoomSession(init, deps) {
     }
     const added = ingest([msg], true, "live");
     if (added.length === 0 || nameKey(msg.sender) === nameKey(s.username)) return;
-    if (isShown()) views.announce(`${msg.sender}: ${msg.content}`);
+    if (isShown()) views.announce(`${msg.sender}: ${messageSummary(msg)}`);
   }
 
   /** @param {Notice} notice */

@@ -1,9 +1,11 @@
 // Search in the room: the box in the room header (`/` focuses it), the results panel (a labelled region,
 // one button per hit, the count announced, the matched words marked with <mark> nodes built from the
 // server's code-point ranges, "Load more" with `before`), results kept current when a message is edited
-// or deleted, and choosing a hit to open it in context.
+// or deleted, and choosing a hit to open it in context. A hit with files shows its caption and the files' names
+// (search matches file names too; issue 18).
 /* global Element, HTMLLIElement */
 import { highlightRuns, sentDate, timeLabel, dayLabel } from "./format.js";
+import { captionOf, filesOf } from "./file-info.js";
 import { appendWithSpans, findMentions, readerOf } from "./mention-highlight.js";
 /** @import { MessageUpdatedEvent, SearchHit } from "../../src/protocol.js" */
 
@@ -94,7 +96,9 @@ export function createSearch({ doc, els, rooms, onPick }) {
     head.append(who, " ", when);
     const text = doc.createElement("span");
     text.className = "search-hit__text";
-    button.append(head, text);
+    const files = doc.createElement("span");
+    files.className = "search-hit__files";
+    button.append(head, text, files);
     li.append(button);
     fillText(li, hit);
     return li;
@@ -103,15 +107,20 @@ export function createSearch({ doc, els, rooms, onPick }) {
   /** @param {HTMLLIElement} li @param {SearchHit} hit */
   function fillText(li, hit) {
     const text = li.querySelector(".search-hit__text");
-    if (!(text instanceof HTMLElement)) return;
+    const files = li.querySelector(".search-hit__files");
+    if (!(text instanceof HTMLElement) || !(files instanceof HTMLElement)) return;
     text.replaceChildren();
     li.classList.toggle("search-hit--deleted", hit.message.deletedAt !== undefined);
+    const names = hit.message.deletedAt === undefined ? (filesOf(hit.message) ?? []).map((f) => f.name) : [];
+    files.textContent = names.length > 0 ? `📎 ${names.join(", ")}` : "";
+    files.hidden = names.length === 0;
     if (hit.message.deletedAt !== undefined) {
       text.textContent = "message deleted";
       return;
     }
-    // A mention is one span; the words the query matched are marked inside and around it.
-    const content = hit.message.content;
+    // A mention is one span; the words the query matched are marked inside and around it. With files, the
+    // highlights are offsets into the caption (what the server searched), never into the link lines.
+    const content = captionOf(hit.message);
     /** @type {{ start: number, end: number, isMatch: boolean }[]} */
     const runs = [];
     let offset = 0;
@@ -140,8 +149,10 @@ export function createSearch({ doc, els, rooms, onPick }) {
     if (typeof ev.deletedAt === "string") hit.message = { ...hit.message, content: "", deletedAt: ev.deletedAt };
     else if (typeof ev.content === "string") {
       hit.message = { ...hit.message, content: ev.content, mentions: ev.mentions, ...(ev.editedAt ? { editedAt: ev.editedAt } : {}) };
+      if (typeof ev.caption === "string") hit.message.caption = ev.caption;
       hit.highlights = [];
     }
+    if (ev.attachments !== undefined && hit.message.deletedAt === undefined) hit.message = { ...hit.message, attachments: ev.attachments };
     fillText(li, hit);
   }
 
