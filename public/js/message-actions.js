@@ -1,9 +1,10 @@
 // What can be done to a message on screen: Copy link (any stored message), Edit (one's own: an inline
-// editor, Enter saves, Escape cancels, Shift+Enter adds a line) and Delete (one's own, or any for a
-// moderator, after a confirm dialog). The buttons sit in each message, shown on hover and on focus, so
+// editor, Enter saves, Escape cancels, Shift+Enter adds a line; issue 18: Remove on each of its files, which
+// go when the edit is saved) and Delete (one's own, or any for a moderator, after a confirm dialog). The buttons sit in each message, shown on hover and on focus, so
 // the keyboard reaches them; every outcome is announced.
 /* global Element */
 import { codePointLength, normaliseContent, roomPath } from "./format.js";
+import { messageSummary } from "./file-info.js";
 /** @import { MessageMeta } from "./message-list.js" */
 
 /** @type {Record<string, string>} */
@@ -22,8 +23,8 @@ const LABELS = { copy: "Copy link", edit: "Edit", delete: "Delete" };
  * }} deps
  */
 export function createMessageActions({ doc, list, messages, rooms, dialog, announce, focusComposer, maxContent }) {
-  /** The message being edited, and whether the editor was opened from the composer (Up arrow). */
-  let editing = /** @type {{ id: number, fromComposer: boolean } | null} */ (null);
+  /** The message being edited, whether the editor was opened from the composer (Up arrow), the files kept. */
+  let editing = /** @type {{ id: number, fromComposer: boolean, kept: Set<string> } | null} */ (null);
 
   /**
    * Fills a stored message's action buttons for its current state.
@@ -90,7 +91,8 @@ export function createMessageActions({ doc, list, messages, rooms, dialog, annou
     const m = list.info(id);
     if (!li || !m || !m.isMine || m.deletedAt !== undefined) return false;
     if (editing) cancelEdit();
-    editing = { id, fromComposer: opts.fromComposer };
+    const files = m.attachments ?? [];
+    editing = { id, fromComposer: opts.fromComposer, kept: new Set(files.map((f) => f.id)) };
     const text = li.querySelector(".msg__text");
     if (text instanceof HTMLElement) text.hidden = true;
     const form = doc.createElement("form");
@@ -98,12 +100,12 @@ export function createMessageActions({ doc, list, messages, rooms, dialog, annou
     const label = doc.createElement("label");
     label.className = "sr-only";
     label.htmlFor = `edit-${id}`;
-    label.textContent = "Edit message";
+    label.textContent = files.length > 0 ? "Edit caption" : "Edit message";
     const box = doc.createElement("textarea");
     box.id = `edit-${id}`;
     box.className = "msg__editbox";
     box.value = m.content;
-    box.rows = Math.min(6, m.content.split("\n").length);
+    box.rows = Math.max(1, Math.min(6, m.content.split("\n").length));
     const hint = doc.createElement("p");
     hint.id = `edit-hint-${id}`;
     hint.className = "hint";
@@ -113,15 +115,20 @@ export function createMessageActions({ doc, list, messages, rooms, dialog, annou
     error.setAttribute("role", "alert");
     error.hidden = true;
     box.setAttribute("aria-describedby", hint.id);
-    form.append(label, box, hint, error);
+    form.append(label, box);
+    if (files.length > 0) form.append(fileList(id, files, box));
+    form.append(hint, error);
     text?.after(form);
     li.classList.add("msg--editing");
-    box.addEventListener("keydown", (event) => {
+    form.addEventListener("keydown", (event) => {
       if (event.key === "Escape") {
         event.preventDefault();
         event.stopPropagation();
         cancelEdit();
-      } else if (event.key === "Enter" && !event.shiftKey && !event.altKey && !event.isComposing) {
+      }
+    });
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.altKey && !event.isComposing) {
         event.preventDefault();
         void saveEdit(id, box, error);
       }
@@ -136,23 +143,63 @@ export function createMessageActions({ doc, list, messages, rooms, dialog, annou
     return true;
   }
 
+  /**
+   * The message's files in the editor, each with Remove: it leaves the list at once and the message when the
+   * edit is saved (a file can be removed while the message is editable, never added).
+   * @param {number} id @param {import("../../src/protocol.js").WireAttachment[]} files @param {HTMLTextAreaElement} box
+   */
+  function fileList(id, files, box) {
+    const ul = doc.createElement("ul");
+    ul.className = "msg__editor-files";
+    ul.setAttribute("aria-label", "Files of this message");
+    for (const file of files) {
+      const item = doc.createElement("li");
+      item.className = "msg__editor-file";
+      const name = doc.createElement("span");
+      name.className = "msg__editor-file-name";
+      name.textContent = file.name;
+      name.title = file.name;
+      const remove = doc.createElement("button");
+      remove.type = "button";
+      remove.className = "msg__file-remove";
+      remove.textContent = "Remove";
+      remove.setAttribute("aria-label", `Remove ${file.name} from the message`);
+      remove.addEventListener("click", () => {
+        if (editing?.id !== id) return;
+        editing.kept.delete(file.id);
+        const next = item.nextElementSibling ?? item.previousElementSibling;
+        item.remove();
+        announce(`${file.name} goes when you save.`);
+        const focusable = next?.querySelector("button");
+        (focusable instanceof HTMLElement ? focusable : box).focus();
+      });
+      item.append(name, remove);
+      ul.append(item);
+    }
+    return ul;
+  }
+
   /** @param {number} id @param {HTMLTextAreaElement} box @param {HTMLElement} error */
   async function saveEdit(id, box, error) {
     const s = rooms.current();
     const m = list.info(id);
     if (!s || !m || editing?.id !== id) return;
     const content = normaliseContent(box.value);
-    const problem = content === "" ? "A message cannot be empty; delete it instead." : codePointLength(content) > maxContent ? `Use at most ${maxContent} characters.` : null;
+    const kept = (m.attachments ?? []).filter((f) => editing?.kept.has(f.id));
+    const isRemoving = kept.length < (m.attachments ?? []).length;
+    const problem =
+      content === "" && kept.length === 0 ? "A message cannot be empty; delete it instead." : codePointLength(content) > maxContent ? `Use at most ${maxContent} characters.` : null;
     if (problem) {
       showError(error, problem);
       return;
     }
-    if (content === m.content) {
+    if (content === m.content && !isRemoving) {
       cancelEdit();
       return;
     }
     box.readOnly = true;
-    const res = await rooms.request("edit_message", { room: s.room, id, content });
+    const files = isRemoving ? { attachments: kept.map((f) => f.id) } : {};
+    const res = await rooms.request("edit_message", { room: s.room, id, content, ...files });
     box.readOnly = false;
     if (editing?.id !== id) return;
     if (!res.ok) {
@@ -210,7 +257,8 @@ export function createMessageActions({ doc, list, messages, rooms, dialog, annou
     const m = list.info(id);
     const s = rooms.current();
     if (!m || !s || m.deletedAt !== undefined) return;
-    const preview = m.content.length > 80 ? `${m.content.slice(0, 80)}…` : m.content;
+    const summary = messageSummary({ content: m.content, attachments: m.attachments });
+    const preview = summary.length > 80 ? `${summary.slice(0, 80)}…` : summary;
     const whose = m.isMine ? "your message" : `${m.sender}'s message`;
     dialog.ask({
       title: "Delete this message?",
