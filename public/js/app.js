@@ -1,5 +1,5 @@
 // The page's wiring: finds the elements, builds each part (views, rooms and their sessions, sidebar,
-// composer, search, message actions, the image viewer, moderation, private rooms, invites and
+// composer and its files, search, message actions, the image viewer, moderation, private rooms, invites and
 // direct messages, router) with what it needs, and routes the address it was opened with. No logic of its own.
 import { findElements, findInviteElements, readLimits } from "./elements.js";
 import { RoomDirectory, noDirectory } from "./home.js";
@@ -22,6 +22,8 @@ import { createInviteDialog } from "./invite-dialog.js";
 import { createInvitePage } from "./invite-page.js";
 import { createDirectMessages } from "./direct-messages.js";
 import { createMyRooms } from "./my-rooms.js";
+import { createUploadTray } from "./upload-tray.js";
+import { createAttachmentsPicker } from "./attachments-picker.js";
 import { createImageViewer } from "./image-viewer.js";
 
 /** @param {Document} doc */
@@ -110,6 +112,15 @@ export function startApp(doc) {
     /** @param {number} id */
     showMessage: (id) => rooms.list()?.showMessage(id) ?? false,
   };
+  // Issue 18: files picked (button, drop, paste) upload at once into the room's tray; Send takes them.
+  const tray = createUploadTray({ els, limits, announce: views.announce, focusComposer: () => composer.focus() });
+  createAttachmentsPicker({
+    els,
+    onFiles: (files) => {
+      const room = rooms.currentRoom();
+      if (room !== null) tray.add(room, files);
+    },
+  });
   createImageViewer({ els, announce: views.announce });
   const composer = createComposer({
     els,
@@ -121,6 +132,7 @@ export function startApp(doc) {
     editLast: () => actions.editLast(),
     beforeSend: () => rooms.returnToLive(),
     completion: mentionCompleter,
+    tray,
   });
   const router = createRouter({
     body: doc.body,

@@ -68,7 +68,12 @@ export function findElements(doc) {
     composer: /** @type {HTMLFormElement} */ (byId("composer")),
     content: /** @type {HTMLTextAreaElement} */ (byId("message-content")),
     send: /** @type {HTMLButtonElement} */ (byId("send-button")),
-    // Issue 18: the image viewer.
+    // Issue 18: files in messages (the paperclip, the drop target, the chips, the image viewer).
+    attachButton: /** @type {HTMLButtonElement} */ (byId("attach-button")),
+    fileInput: /** @type {HTMLInputElement} */ (byId("file-input")),
+    dropTarget: byId("drop-target"),
+    uploadTray: byId("upload-tray"),
+    uploadList: /** @type {HTMLUListElement} */ (byId("upload-list")),
     viewer: /** @type {HTMLDialogElement} */ (byId("image-viewer")),
     viewerTitle: byId("viewer-title"),
     viewerCount: byId("viewer-count"),
@@ -142,7 +147,10 @@ export function findInviteElements(doc) {
 }
 
 /** @typedef {ReturnType<typeof findElements>} Elements */
-/** @typedef {{ content: number, name: number, room: number, keepMessages: number, maxRooms: number, listRooms: boolean }} Limits */
+/**
+ * @typedef {{ content: number, name: number, room: number, keepMessages: number, maxRooms: number, listRooms: boolean,
+ *   maxFileBytes: number, maxFiles: number }} Limits
+ */
 
 /** @param {HTMLElement} body @returns {Limits} */
 export function readLimits(body) {
@@ -155,5 +163,9 @@ export function readLimits(body) {
     maxRooms: Number(body.dataset.maxRooms) || 20,
     /** LIST_PUBLIC_ROOMS: false, and /api/rooms answers 404 (nothing to ask). */
     listRooms: body.dataset.listRooms !== "false",
+    /** MAX_FILE_BYTES: a bigger file is refused here, before a byte of it is sent (issue 18). */
+    maxFileBytes: Number(body.dataset.maxFileBytes) || 25 * 1024 * 1024,
+    /** MAX_FILES_PER_MESSAGE. */
+    maxFiles: Number(body.dataset.maxFiles) || 10,
   };
 }

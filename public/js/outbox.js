@@ -1,5 +1,6 @@
 // Own messages on their way: shown at once, sent one at a time in order, kept while offline, retried on
-// request. Every attempt of one message carries the same clientId, so the server stores it once.
+// request. Every attempt of one message carries the same clientId and the same files (issue 18: the ids of
+// its uploads), so the server stores it once.
 import { newClientId } from "./uuid.js";
 
 /** No answer within this long marks a send as failed (with Retry). */
@@ -13,12 +14,12 @@ const MAX_AUTO_RETRIES = 5;
 const STORAGE_RETRY_FIRST_MS = 250;
 const MAX_STORAGE_RETRIES = 4;
 
-/** @import { WireMessage } from "../../src/protocol.js" */
+/** @import { WireAttachment, WireMessage } from "../../src/protocol.js" */
 /** @import { AckOf, LocalFailure } from "./connection.js" */
 /**
  * @typedef {AckOf<"send_message"> | LocalFailure} SendAck
- * @typedef {{ clientId: string, content: string, state: "queued" | "sending" | "failed", li: HTMLLIElement,
- *   autoRetries: number, storageRetries: number, attempt: number, error: string }} OutgoingItem
+ * @typedef {{ clientId: string, content: string, attachments: WireAttachment[], state: "queued" | "sending" | "failed",
+ *   li: HTMLLIElement, autoRetries: number, storageRetries: number, attempt: number, error: string }} OutgoingItem
  */
 
 export class Outbox {
@@ -26,7 +27,7 @@ export class Outbox {
    * @param {{
    *   list: import("./message-list.js").MessageList,
    *   canSend: () => boolean,
-   *   emit: (payload: { content: string, clientId: string }, timeoutMs: number) => Promise<SendAck>,
+   *   emit: (payload: { content: string, clientId: string, attachments?: string[] }, timeoutMs: number) => Promise<SendAck>,
    *   onFailed: (content: string, error: string) => void,
    *   onNotInRoom: () => void,
    *   onRetried: () => void,
@@ -44,11 +45,15 @@ export class Outbox {
     this.resumeTimer = null;
   }
 
-  /** @param {string} sender @param {string} content */
-  add(sender, content) {
-    const li = this.deps.list.addLocal(sender, content);
+  /**
+   * @param {string} sender
+   * @param {string} content the text, or with files the caption ("" for files alone)
+   * @param {WireAttachment[]} [attachments] uploaded files (upload-tray.js), sent by their ids
+   */
+  add(sender, content, attachments = []) {
+    const li = this.deps.list.addLocal(sender, content, attachments);
     /** @type {OutgoingItem} */
-    const item = { clientId: newClientId(), content, state: "queued", li, autoRetries: 0, storageRetries: 0, attempt: 0, error: "" };
+    const item = { clientId: newClientId(), content, attachments, state: "queued", li, autoRetries: 0, storageRetries: 0, attempt: 0, error: "" };
     this.items.set(item.clientId, item);
     this.show(item);
     this.pump();
@@ -115,7 +120,8 @@ export class Outbox {
     const attempt = ++this.attempts;
     item.attempt = attempt;
     this.inFlight = attempt;
-    this.deps.emit({ content: item.content, clientId: item.clientId }, SEND_TIMEOUT_MS).then((res) => {
+    const files = item.attachments.length > 0 ? { attachments: item.attachments.map((a) => a.id) } : {};
+    this.deps.emit({ content: item.content, clientId: item.clientId, ...files }, SEND_TIMEOUT_MS).then((res) => {
       if (this.inFlight !== attempt) return; // the connection dropped meanwhile: it goes again later
       this.inFlight = null;
       // Usually the broadcast of the message has confirmed it already; then the ack has nothing to add.
