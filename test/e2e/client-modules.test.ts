@@ -102,4 +102,35 @@ describe("client text rules", () => {
     expect(uuidFromRandom(new Uint8Array(16).fill(0xff))).toMatch(v4);
     expect(uuidFromRandom(new Uint8Array(16))).toBe("00000000-0000-4000-8000-000000000000");
   });
+
+  it("words a file's size and kind, fits an image in a box, and sums up a message with files without its links", async () => {
+    const { humanSize, fileKind, fitWithin, messageSummary, captionOf } = await load("file-info.js");
+    expect([0, 1, 1023, 1024, 1536, 10 * 1024 - 1, 300_000, 25 * 1024 * 1024, 3 * 1024 ** 3].map(humanSize)).toEqual([
+      "0 bytes",
+      "1 byte",
+      "1023 bytes",
+      "1 KB",
+      "1.5 KB",
+      "10 KB",
+      "293 KB",
+      "25 MB",
+      "3 GB",
+    ]);
+    expect(fileKind("application/pdf", "x.bin")).toBe("PDF document");
+    expect(fileKind("image/png", "notes.txt")).toBe("PNG image"); // the bytes decide, not the name
+    expect(fileKind("application/octet-stream", "notes.TXT")).toBe("Text file"); // text has no magic number
+    expect(fileKind("application/octet-stream", "logo.svg")).toBe("SVG image");
+    expect(fileKind("application/octet-stream", "data.parquet")).toBe("PARQUET file");
+    expect(fileKind("application/octet-stream", "README")).toBe("File");
+    expect(fileKind("audio/mpeg", "a.mp3")).toBe("MPEG audio");
+    expect(fitWithin(800, 400, 320)).toEqual({ width: 320, height: 160 });
+    expect(fitWithin(300, 500, 320)).toEqual({ width: 192, height: 320 });
+    expect(fitWithin(40, 40, 320)).toEqual({ width: 40, height: 40 }); // never enlarged
+    expect(fitWithin(10_000, 1, 320)).toEqual({ width: 320, height: 1 });
+    const file = { id: "x", name: "map.pdf", type: "application/pdf", size: 9, url: "/files/x/map.pdf" };
+    expect(messageSummary({ content: "see\nmap.pdf: /files/x/map.pdf", caption: "see", attachments: [file] })).toBe("see 📎 map.pdf");
+    expect(messageSummary({ content: "map.pdf: /files/x/map.pdf", caption: "", attachments: [file, file] })).toBe("📎 2 files");
+    expect(messageSummary({ content: "plain" })).toBe("plain");
+    expect(captionOf({ content: "a\nb.png: /files/y/b.png", caption: "a" })).toBe("a");
+  });
 });
