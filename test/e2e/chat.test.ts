@@ -371,7 +371,10 @@ describe("chatting in the browser", () => {
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("send-button");
     await page.keyboard.press("Shift+Tab");
-    // Issue 12: between the box and the list, the actions of one's own message (shown while focused).
+    // Issue 18: the paperclip sits before the message box.
+    await page.keyboard.press("Shift+Tab");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("attach-button");
+    // Issue 12: between the composer and the list, the actions of one's own message (shown while focused).
     const actions: string[] = [];
     for (let i = 0; i < 3; i++) {
       await page.keyboard.press("Shift+Tab");
