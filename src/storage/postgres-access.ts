@@ -69,13 +69,12 @@ export class PostgresRoomAccess implements RoomAccessStore {
   openDirectRoom(room: NewRoom & { pairKey: string }, members: readonly [NewMember, NewMember]): Promise<RoomRecord> {
     return this.transaction(async (client) => {
       // Two nodes opening the same pair at once: the unique pair_key lets one insert; the other waits for it, then reads it.
-      const created = await rows(client, `${INSERT_ROOM} ON CONFLICT (pair_key) DO NOTHING RETURNING room`, roomValues(room));
-      if (created.length > 0) {
-        await insertMembers(client, room.room, members, room.createdAt);
-      }
+      await rows(client, `${INSERT_ROOM} ON CONFLICT (pair_key) DO NOTHING RETURNING room`, roomValues(room));
       const [existing] = await rows<RoomRow>(client, `SELECT ${ROOM_COLUMNS} FROM room_record r WHERE r.pair_key = $1`, [room.pairKey]);
       if (existing === undefined) throw new Error("the direct conversation vanished while it was opened");
-      if (created.length === 0) await client.query("UPDATE room_member SET closed_upto = NULL WHERE room = $1", [existing.room]);
+      // New, closed by either, or one removed by a moderator: both are members again, and it shows to both.
+      // A ban still refuses the banned one's join.
+      await insertMembers(client, existing.room, members, room.createdAt);
       return toRoomRecord(existing);
     });
   }

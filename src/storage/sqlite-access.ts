@@ -105,8 +105,9 @@ export class SqliteRoomAccess implements RoomAccessStore {
     return this.write((db) => {
       const existing = db.prepare(`SELECT ${ROOM_COLUMNS} FROM room_record r WHERE r.pair_key = ?`).get(room.pairKey) as RoomRow | undefined;
       if (existing !== undefined) {
-        // Either may have closed it: opening again shows it to both (the opener's peer hears it at once).
-        db.prepare("UPDATE room_member SET closed_upto = NULL WHERE room = ?").run(existing.room);
+        // Either may have closed it, or been removed from it by a moderator: opening again admits both and shows
+        // it to both (the opener's peer hears it at once). A ban still refuses the banned one's join.
+        for (const m of members) insertMember(db, existing.room, m, room.createdAt);
         return toRoomRecord(existing);
       }
       insertRoom(db, room);

@@ -108,6 +108,24 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       expect((await access.roomsOf(key("bob")))[0]?.member.closedUpto).toBeNull();
     });
 
+    it("opening a direct conversation again admits a member a moderator removed, under the name it had", async () => {
+      const { access, key } = await setup();
+      const direct: NewRoom & { pairKey: string } = { room: newPrivateAddress(), title: "x", kind: "direct", creatorKey: null, membersCanInvite: false, originRoom: null, pairKey: directPairKey(key("ana"), key("bob")), createdAt: T0 };
+      const { room } = await access.openDirectRoom(direct, [
+        { sessionKey: key("ana"), name: "Ana" },
+        { sessionKey: key("bob"), name: "Bob" },
+      ]);
+      expect(await access.removeMember(room, key("bob"))).toBe(true);
+      await access.openDirectRoom({ ...direct, room: newPrivateAddress() }, [
+        { sessionKey: key("ana"), name: "Ana" },
+        { sessionKey: key("bob"), name: "Robert" },
+      ]);
+      expect((await access.members(room)).map((m) => [m.sessionKey, m.name]).sort()).toEqual([
+        [key("ana"), "Ana"],
+        [key("bob"), "Robert"],
+      ]);
+    });
+
     it("roomsOf: every room of the session with its newest message id (0 for none), nothing of other sessions", async () => {
       const { store, access, key, privateRoom } = await setup();
       const a = privateRoom("A");
