@@ -21,7 +21,7 @@ export interface FilesBenchSizes {
   windowMs: number;
 }
 
-export const FULL_FILES_SIZES: FilesBenchSizes = { documents: 20, documentBytes: 5 * 1024 * 1024, images: 6, imageSide: 4000, receivers: 20, messagesPerSecond: 20, windowMs: 10_000 };
+export const FULL_FILES_SIZES: FilesBenchSizes = { documents: 20, documentBytes: 5 * 1024 * 1024, images: 3, imageSide: 6800, receivers: 20, messagesPerSecond: 20, windowMs: 10_000 };
 export const QUICK_FILES_SIZES: FilesBenchSizes = { documents: 4, documentBytes: 1024 * 1024, images: 2, imageSide: 1500, receivers: 5, messagesPerSecond: 10, windowMs: 2_000 };
 
 export interface ChatWindow {
