@@ -21,6 +21,10 @@ export interface ServerSpec {
   profileName?: string;
   /** Variables set last, over the defaults below (e.g. a longer HISTORY_LIMIT for the page bench). */
   extraEnv?: Readonly<Record<string, string>>;
+  /** More `node` options (e.g. --heapsnapshot-signal for bench/heap-per-connection.ts). */
+  nodeArgs?: readonly string[];
+  /** False keeps the server's own rate limits (RELAXED_LIMITS_ENV is not applied); default true. */
+  relaxLimits?: boolean;
 }
 
 export interface RunningServer {
@@ -58,9 +62,10 @@ export const RELAXED_LIMITS_ENV: Readonly<Record<string, string>> = {
 export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const nodeArgs = spec.profileDir
-    ? ["--cpu-prof", `--cpu-prof-dir=${spec.profileDir}`, `--cpu-prof-name=${spec.profileName ?? `${spec.target}.cpuprofile`}`]
-    : [];
+  const nodeArgs = [
+    ...(spec.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${spec.profileDir}`, `--cpu-prof-name=${spec.profileName ?? `${spec.target}.cpuprofile`}`] : []),
+    ...(spec.nodeArgs ?? []),
+  ];
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -71,7 +76,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
     HISTORY_LIMIT: "100",
     LOG_LEVEL: "warn",
     SECRET_KEY: randomBytes(32).toString("hex"),
-    ...RELAXED_LIMITS_ENV,
+    ...(spec.relaxLimits === false ? {} : RELAXED_LIMITS_ENV),
     // An experiment knob for the baseline only (see baseline-server.ts); the app ignores it.
     ...(process.env.BASELINE_SYNCHRONOUS ? { BASELINE_SYNCHRONOUS: process.env.BASELINE_SYNCHRONOUS } : {}),
     ...spec.extraEnv,
