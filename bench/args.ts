@@ -9,6 +9,8 @@ export interface BenchArgs {
   workloads: WorkloadId[];
   /** The search workload (issue 12): `--only search`, or part of the full run. */
   isSearch: boolean;
+  /** The files workload (issue 18): `--only files`, or part of the full run. */
+  isFiles: boolean;
   isProfiling: boolean;
   /** The app's entry; another build (a branch, an experiment) can be measured against the baseline. */
   appEntry?: string;
@@ -23,7 +25,8 @@ export interface BenchArgs {
 export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
   --quick     every workload, small (CI: asserts no loss, no speed thresholds)
   --target    which servers to run (default both)
-  --only      a subset of workloads 1-7, and "search" (FTS vs LIKE on a 1M-message room, migration 5)
+  --only      a subset of workloads 1-7, "search" (FTS vs LIKE on a 1M-message room, migration 5) and "files"
+              (upload throughput; the chat's event-loop delay and delivery p99 while large images are processed)
   --profile   run each server under node --cpu-prof; profiles land in bench/results/profiles-*/
               (summarise one with: node --import tsx bench/profile-summary.ts <file.cpuprofile>)
   --app-entry the app's compiled entry (default dist/server.js)
@@ -65,8 +68,9 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   const only = values.only?.split(",").map((w) => w.trim());
   if (only?.includes("cluster") === true && nodes === undefined) throw new Error(`--only cluster needs --nodes N\n${USAGE}`);
   const isSearch = only === undefined || only.includes("search");
+  const isFiles = only === undefined || only.includes("files");
   // "cluster" selects the --nodes rows alone: no numbered workload.
-  const workloads = only === undefined ? [...ALL_WORKLOADS] : only.filter((w) => w !== "search" && w !== "cluster").map(parseWorkload);
+  const workloads = only === undefined ? [...ALL_WORKLOADS] : only.filter((w) => w !== "search" && w !== "cluster" && w !== "files").map(parseWorkload);
   const appEntry = values["app-entry"];
   const rawMembers = values["presence-members"];
   const presenceMembers = rawMembers === undefined ? undefined : Number(rawMembers);
@@ -84,6 +88,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     targets,
     workloads,
     isSearch,
+    isFiles,
     isProfiling: values.profile,
     ...(appEntry ? { appEntry } : {}),
     ...(presenceMembers !== undefined ? { presenceMembers } : {}),

@@ -16,6 +16,7 @@ import type { TargetName } from "./server-process.js";
 import { RELAXED_LIMITS_ENV } from "./server-process.js";
 import { formatSearchTable, FULL_SEARCH_SIZES, QUICK_SEARCH_SIZES, runSearchBench, type SearchBenchResult } from "./search.js";
 import { FULL_SIZES, QUICK_SIZES } from "./sizes.js";
+import { formatFilesTable, FULL_FILES_SIZES, QUICK_FILES_SIZES, runFilesBench, type FilesBenchResult } from "./files.js";
 import { runBurst, runFilled, runIdle, runManyRooms, runOneRoom, runPresence, type RunContext, type TargetResults, type WorkloadId } from "./workloads.js";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -58,11 +59,14 @@ async function main(): Promise<void> {
     const rows = buildRows(results, sizes, args.workloads);
     let search: SearchBenchResult | undefined;
     if (args.isSearch) search = await runSearchBench(workDir, args.isQuick ? QUICK_SEARCH_SIZES : FULL_SEARCH_SIZES, progress);
+    let files: FilesBenchResult | undefined;
+    if (args.isFiles && args.targets.includes("app")) files = await runFilesBench(workDir, appEntry, args.isQuick ? QUICK_FILES_SIZES : FULL_FILES_SIZES, progress);
     const clusterRows = args.nodes === undefined ? undefined : await runClusterRows({ sizes, workDir, appEntry, nodes: args.nodes, progress });
     const wallSeconds = (Date.now() - startedAt.getTime()) / 1000;
 
     if (args.workloads.length > 0) console.log(`\n${formatTable(rows, sizes)}\n`);
     if (search) console.log(`\n${formatSearchTable(search)}\n`);
+    if (files) console.log(`\n${formatFilesTable(files)}\n`);
     if (clusterRows) console.log(`\nCluster rows (one room, ${sizes.oneRoom.members} members, ${sizes.oneRoom.senders} senders, ${sizes.oneRoom.durationMs / 1000} s closed loop):\n${formatClusterTable(clusterRows)}\n`);
     console.log(
       `app÷base = app ÷ baseline. ${cpus().length} CPUs, shared by the server and this load generator: see "loadgen CPU share"` +
@@ -87,12 +91,14 @@ async function main(): Promise<void> {
       rows,
       results,
       search,
+      ...(files ? { files } : {}),
       ...(clusterRows ? { clusterRows } : {}),
       serverLogs: ctx.serverLogs,
     });
     console.log(`\nresults: ${jsonPath}${ctx.profileDir ? `\nprofiles: ${ctx.profileDir}` : ""}`);
     const clusterFailed = (clusterRows ?? []).some((r) => r.traffic.violations.lost + r.traffic.violations.duplicated + r.traffic.violations.reordered + r.traffic.violations.failedSends > 0);
-    if (hasCorrectnessFailure(rows) || clusterFailed) {
+    const filesFailed = (files?.failures.length ?? 0) > 0;
+    if (hasCorrectnessFailure(rows) || clusterFailed || filesFailed) {
       console.error("\nFAIL: a workload lost, duplicated or reordered messages, or could not run (see the table and the JSON).");
       process.exitCode = 1;
     } else if (args.chartDir !== undefined) {

@@ -1,4 +1,7 @@
+import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server as HttpServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo, Socket } from "node:net";
 import express from "express";
 import { Server } from "socket.io";
@@ -25,6 +28,11 @@ import { errorHandler, notFound, renderPage, routes } from "./http/routes.js";
 import { inviteRoutes } from "./http/invites.js";
 import { createInviteLimiter } from "./http/invite-limiter.js";
 import { clusterBus, singleNode } from "./chat/room-exits.js";
+import { FileLibrary } from "./files/library.js";
+import { uploadRoutes } from "./http/uploads.js";
+import { fileRoutes } from "./http/files.js";
+import { DiskFileStore } from "./storage/disk-file-store.js";
+import type { FileStore } from "./storage/files.js";
 import { securityHeaders } from "./http/security.js";
 import { sessionFromRequest, sessionKey } from "./http/session.js";
 import { guardLog, type Logger } from "./log.js";
@@ -39,6 +47,8 @@ export interface AppDeps {
   clock: Clock;
   /** Editing, deleting and moderation state (issue 12); defaults to `repo`, which must then provide them. */
   store?: EditsAndModeration;
+  /** Where files' bytes live (issue 18); default: FILES_PATH on disk with SQLite, the database itself with PostgreSQL. */
+  fileStore?: FileStore;
   /** Node process metrics on /metrics; off in tests, which build many apps in one process. */
   withProcessMetrics?: boolean;
   /**
@@ -53,6 +63,8 @@ export interface App {
   io: ChatServer;
   metrics: Metrics;
   presence: PresenceStore;
+  /** Files in messages (issue 18): its sweep runs on a timer; tests call it. */
+  files: FileLibrary;
   /** Multi-node mode only. */
   cluster?: ClusterNode;
   /** Graceful: refuse new work, answer in-flight events, tell clients, close sockets and the database. */
@@ -102,6 +114,16 @@ function flushQueuedPackets(io: ChatServer, timeoutMs: number): Promise<void> {
   return Promise.race([Promise.all(waits).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }
 
+/** SQLite: the files beside the database (FILES_PATH); PostgreSQL: in it, spooled through this machine's temporary folder. */
+function defaultFileStore(config: Config, repo: MessageRepository): FileStore {
+  if (repo instanceof PostgresMessageRepository) {
+    const spool = join(tmpdir(), `messenger-room-uploads-${process.pid}`);
+    mkdirSync(spool, { recursive: true });
+    return repo.fileStore(spool);
+  }
+  return new DiskFileStore(config.files.path);
+}
+
 export function createApp(deps: AppDeps): App {
   const { config, repo, clock } = deps;
   const store = deps.store ?? (hasEditsAndModeration(repo) ? repo : null);
@@ -141,8 +163,9 @@ export function createApp(deps: AppDeps): App {
     },
   });
   if (deps.cluster) io.adapter(createAdapter(deps.cluster.adapterRedis, { streamName: "mr:socket.io" }));
-  const sequencing = deps.cluster ? startRoomSequencing(io, repo, log) : null;
-  const fanout = sequencing ?? createLocalFanout(io);
+  const linkBase = config.files.publicUrl ?? "";
+  const sequencing = deps.cluster ? startRoomSequencing(io, repo, log, linkBase) : null;
+  const fanout = sequencing ?? createLocalFanout(io, linkBase);
   const cluster =
     deps.cluster && redisPresence && sequencing
       ? startClusterNode({ io, presence: redisPresence, clients: [deps.cluster.redis, deps.cluster.adapterRedis], ttlMs: config.presenceTtlMs, log, watermark: (room) => sequencing.sequencer.watermark(room) })
@@ -174,7 +197,10 @@ export function createApp(deps: AppDeps): App {
   });
   const sharedLimits = deps.cluster ? createRedisSharedLimits(config.rateLimits, deps.cluster.redis) : undefined;
   const nodes = deps.cluster ? clusterBus(io) : singleNode;
-  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, fanout, nodes, ...(sharedLimits ? { sharedLimits } : {}) };
+  const fileStore = deps.fileStore ?? defaultFileStore(config, repo);
+  const files = new FileLibrary({ settings: config.files, records: store.files, store: fileStore, log, clock });
+  files.start();
+  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, fanout, nodes, files, ...(sharedLimits ? { sharedLimits } : {}) };
   registerChat(io, chatDeps);
   const stopSweep = startSlowClientSweep(io, config.maxBufferedBytesPerConnection, SLOW_CLIENT_SWEEP_MS, (socket, bytes) => {
     metrics.slowClientsDropped.inc();
@@ -184,6 +210,8 @@ export function createApp(deps: AppDeps): App {
   web.use(express.static(config.publicDir, { index: false, setHeaders: setStaticCaching }));
   const routeDeps = { config, repo, store, log, clock, presence, directory: createRoomDirectory(presence, clock), metrics, ...(cluster ? { cluster } : {}) };
   web.use(routes(routeDeps));
+  web.use(uploadRoutes({ config, files, store: fileStore, log, ...(deps.cluster ? { redis: deps.cluster.redis } : {}) }));
+  web.use(fileRoutes({ config, store, files }));
   const inviteLimiter = createInviteLimiter(config.access.inviteTriesPerMinute, deps.cluster?.redis);
   web.use(inviteRoutes({ config, store, clock, log, limiter: inviteLimiter }, (req, res, invite, status) => renderPage(routeDeps, req, res, { name: null, error: null, invite }, status)));
   web.use(notFound(routeDeps));
@@ -194,6 +222,7 @@ export function createApp(deps: AppDeps): App {
     closing ??= (async () => {
       drain.isShuttingDown = true;
       stopSweep();
+      files.stop();
       grace.stop(); // no grace timer outlives the app; names dropped from here on are released at once
       http.close(); // no new connections; open ones stay until io.close below
       io.emit("server_shutdown", { reconnectAfterMs: RECONNECT_AFTER_MS });
@@ -214,5 +243,5 @@ export function createApp(deps: AppDeps): App {
     return closing;
   };
 
-  return { http, io, metrics, presence, ...(cluster ? { cluster } : {}), close };
+  return { http, io, metrics, presence, files, ...(cluster ? { cluster } : {}), close };
 }

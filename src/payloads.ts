@@ -25,16 +25,16 @@ function codePoints(s: string): number {
   return n;
 }
 
-/** Trimmed, NFC, 1..maxChars code points, no control characters. `what` names the field in messages. */
-function text(what: string, maxChars: number, fold: (s: string) => string, control: RegExp) {
-  const size = `${what} must be 1-${maxChars} characters`;
+/** Trimmed, NFC, minChars..maxChars code points, no control characters. `what` names the field in messages. */
+function text(what: string, maxChars: number, fold: (s: string) => string, control: RegExp, minChars = 1) {
+  const size = `${what} must be ${Math.max(minChars, 1)}-${maxChars} characters`; // a caption may be empty only beside a file
   return z
     .string({ error: `${what} must be a string` })
     .max(MAX_RAW_UTF16, size)
     .transform((s) => fold(s).normalize("NFC").trim())
     .refine((s) => {
       const n = codePoints(s);
-      return n > 0 && n <= maxChars;
+      return n >= minChars && n <= maxChars;
     }, { error: size, abort: true })
     .refine((s) => !control.test(s), `${what} must not contain control characters`);
 }
@@ -53,6 +53,20 @@ export const title = label("title", LIMITS.titleMaxChars).refine((s) => !isPriva
 export const room = label("room", LIMITS.roomMaxChars);
 /** Newlines and tabs are allowed inside; \r\n and a lone \r become \n before counting. */
 export const content = text("content", LIMITS.contentMaxChars, (s) => s.replace(/\r\n?/g, "\n"), CONTENT_CONTROL);
+/** A message with files (issue 18) may have no text: its content is their caption, 0-500 characters. */
+const caption = text("content", LIMITS.contentMaxChars, (s) => s.replace(/\r\n?/g, "\n"), CONTENT_CONTROL, 0);
+
+/** An upload's id (POST /api/uploads): 22 base64url characters. */
+export const UPLOAD_ID = /^[A-Za-z0-9_-]{22}$/;
+const attachmentsMessage = `attachments must be a list of upload ids (at most ${LIMITS.filesMaxPerMessage})`;
+/** Upload ids, each once; absent or null means none. MAX_FILES_PER_MESSAGE (at most this) is checked by the handler. */
+const attachments = z
+  .array(z.string({ error: attachmentsMessage }).regex(UPLOAD_ID, attachmentsMessage), { error: attachmentsMessage })
+  .max(LIMITS.filesMaxPerMessage, attachmentsMessage)
+  .refine((ids) => new Set(ids).size === ids.length, "attachments must not name an upload twice")
+  .nullish()
+  .transform((v) => v ?? undefined);
+const needsText = "content must be 1-500 characters (or the message needs files)";
 
 /** Optional; null means absent (what JSON makes of undefined). Lower-cased so a retry matches. */
 const clientId = z
@@ -92,13 +106,17 @@ export const joinPayload = z.object({
   since: cursor("since"),
 });
 
-export const sendPayload = z.object({
-  room,
-  username,
-  content,
-  /** UUID chosen by the client; a repeat of the same (room, clientId) is stored once. */
-  clientId,
-});
+export const sendPayload = z
+  .object({
+    room,
+    username,
+    content: caption,
+    /** UUID chosen by the client; a repeat of the same (room, clientId) is stored once. */
+    clientId,
+    /** Issue 18: files uploaded by this browser session (POST /api/uploads), attached to this message in this order. */
+    attachments,
+  })
+  .refine((v) => v.content !== "" || (v.attachments?.length ?? 0) > 0, { error: needsText, path: ["content"] });
 
 /** The name a socket left with is the one it joined with; a given username is only checked for shape. */
 export const leavePayload = z.object({ room, username: username.optional() });
@@ -157,7 +175,14 @@ const messageIdMessage = "id must be a message id (a whole number >= 1)";
 const messageId = z.number({ error: messageIdMessage }).refine(Number.isSafeInteger, messageIdMessage).min(1, messageIdMessage);
 
 /** Issue 12: the owner edits within EDIT_WINDOW_MS; the content follows send_message's rules. */
-export const editMessagePayload = z.object({ room, id: messageId, content });
+export const editMessagePayload = z.object({
+  room,
+  id: messageId,
+  /** May be "" while the message keeps a file (checked by the handler, which knows its files). */
+  content: caption,
+  /** Issue 18: the files to keep, a subset of the message's (absent: keep them all). */
+  attachments,
+});
 
 /** Issue 12: the owner within EDIT_WINDOW_MS, or a moderator at any time. */
 export const deleteMessagePayload = z.object({ room, id: messageId });

@@ -49,6 +49,13 @@ export type ErrorCode =
   | "invite_expired"
   | "invite_used_up"
   | "invite_revoked"
+  | "invalid_attachment"
+  | "too_many_files"
+  | "file_too_big"
+  | "file_type_refused"
+  | "image_refused"
+  | "upload_quota"
+  | "storage_full"
   | "internal";
 
 export interface ErrorBody {
@@ -80,12 +87,40 @@ export interface WireMessage {
   /** The requesting browser session sent it: only in answers to that session, never in broadcasts (issue 12). */
   mine?: true;
   /**
+   * Issue 18: the files of the message, in order. With files, `content` is the caption followed by one line per
+   * file with its link (what the original's clients show); `caption` is the caption alone, what a page draws.
+   */
+  attachments?: WireAttachment[];
+  caption?: string;
+  /**
    * The present names the content mentions with `@name`, as presence shows them, in order of first
    * appearance; resolved by the server when the message was stored (again when it is edited; none once
    * deleted). Absent when there are none.
    */
   mentions?: string[];
 }
+
+/**
+ * A file of a message (issue 18). `type` is what its bytes are (sniffed), never what its name or its uploader
+ * said. Images (JPEG, PNG, WebP, GIF, AVIF) have their display size and a thumbnail; `animated` ones (GIF, WebP)
+ * show their first frame until played. `url` and `thumbUrl` are paths on this site.
+ */
+export interface WireAttachment {
+  id: string;
+  name: string;
+  type: string;
+  size: number;
+  width?: number;
+  height?: number;
+  url: string;
+  thumbUrl?: string;
+  /** The viewer's image: at most 1600 px each way, metadata removed, orientation applied. */
+  displayUrl?: string;
+  animated?: true;
+}
+
+/** POST /api/uploads answers the stored file, or why it was refused. */
+export type UploadAnswer = Ack<{ upload: WireAttachment }>;
 
 /** A system line ("ana has joined the chat."). The original sent only `content`. */
 export interface Notice {
@@ -240,6 +275,9 @@ export interface MessageUpdatedEvent {
   deletedAt?: string;
   /** An edit's mentions, resolved again against the present names, when it mentions someone or did before ([] then). */
   mentions?: string[];
+  /** Issue 18: the message's files after the edit, when it has or had some ([] when the last was removed), and its caption. */
+  attachments?: WireAttachment[];
+  caption?: string;
 }
 
 /** This socket was taken out of the room by a moderator (it has left the room when this arrives). */
@@ -415,6 +453,8 @@ export const LIMITS = {
   searchDefaultLimit: 20,
   searchMaxLimit: 50,
   titleMaxChars: 50,
+  /** The most files one message may carry whatever MAX_FILES_PER_MESSAGE says (issue 18). */
+  filesMaxPerMessage: 50,
   /** The longest an invite link may live: 30 days (INVITE_MAX_TTL_MS may lower it). */
   inviteMaxTtlMs: 30 * 24 * 3600 * 1000,
 } as const;

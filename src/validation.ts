@@ -44,6 +44,7 @@ const FIELD_CODES: ReadonlyMap<string, ErrorCode> = new Map<string, ErrorCode>([
   ["before", "invalid_cursor"],
   ["after", "invalid_cursor"],
   ["around", "invalid_cursor"],
+  ["attachments", "invalid_attachment"],
 ]);
 
 /** A plain object: not null, not an array, not a class instance or a Buffer. */
@@ -135,12 +136,12 @@ export const parseOpenDirect = payloadParser(openDirectPayload);
 const parseSendFields = payloadParser(sendPayload);
 const parseLeaveFields = payloadParser(leavePayload);
 
-/** clientId is left out when absent, so a stored message carries none. */
-export function parseSend(raw: unknown): Result<Omit<z.output<typeof sendPayload>, "clientId"> & { clientId?: string }> {
+/** clientId and attachments are left out when absent, so a stored message carries none. */
+export function parseSend(raw: unknown): Result<{ room: string; username: string; content: string; clientId?: string; attachments?: string[] }> {
   const parsed = parseSendFields(raw);
   if (!parsed.ok) return parsed;
-  const { room, username, content, clientId } = parsed.value;
-  return { ok: true, value: clientId === undefined ? { room, username, content } : { room, username, content, clientId } };
+  const { room, username, content, clientId, attachments } = parsed.value;
+  return { ok: true, value: { room, username, content, ...(clientId !== undefined ? { clientId } : {}), ...(attachments !== undefined ? { attachments } : {}) } };
 }
 
 /** The name a socket left with is the one it joined with: a given username is checked, not returned. */

@@ -41,6 +41,8 @@ const VALIDATION_CODES: readonly ErrorCode[] = [
   "invalid_cursor",
   "not_in_room",
   "name_mismatch",
+  "invalid_attachment",
+  "too_many_files",
 ];
 /**
  * Frames up to 8 MB are let through, so huge strings reach the handlers instead of being cut off by the transport
@@ -117,6 +119,13 @@ const badCursor = fc.oneof(
   binary,
 );
 const badLimit = fc.oneof(badCursor, fc.constantFrom(0, 501, 10_000));
+/** Upload ids that are not ids, lists that are not lists, repeats, too many (null is absent there, not bad). */
+const malformedAttachments = fc.oneof(
+  notString.filter((v) => v !== null && !(Array.isArray(v) && v.length === 0)), // [] is no files: valid
+  fc.constantFrom([""], ["x"], ["A".repeat(21)], ["A".repeat(23)], [`${"A".repeat(21)}!`], [1], [null], ["A".repeat(22), "A".repeat(22)], Array(51).fill("A".repeat(22))),
+);
+/** For a send, also well-formed ids of no upload of the fuzzer's (an edit can only tell once it found the message). */
+const badAttachments = fc.oneof(malformedAttachments, fc.array(fc.stringMatching(/^[A-Za-z0-9_-]{22}$/), { minLength: 1, maxLength: 3 }).filter((ids) => new Set(ids).size === ids.length));
 const badClientId = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("not-a-uuid", "00000000-0000-0000-0000-00000000000g", 12, true, {}), binary);
 const badBoolean = fc.oneof(fc.constantFrom(null, 0, 1, "true", "false", [], {}), fc.string({ maxLength: 5 }));
 /** An optional flag: null is absent there (what JSON makes of undefined), so not a bad value. */
@@ -142,6 +151,7 @@ const FIELDS: Record<ClientEventName, Record<string, FieldSpec>> = {
     username: { good: fc.constant(FUZZER), bad: fc.oneof(badLabel, fc.constantFrom("good", "someone")) },
     content: { good: fc.constantFrom("hello", "<b>hi</b>"), bad: badContent },
     clientId: { good: fc.uuid(), bad: badClientId, isOptional: true },
+    attachments: { good: fc.constant([]), bad: badAttachments, isOptional: true },
   },
   leave_chat: {
     room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
@@ -166,7 +176,9 @@ const FIELDS: Record<ClientEventName, Record<string, FieldSpec>> = {
   edit_message: {
     room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
     id: { good: fc.integer({ min: 1, max: 2 ** 31 }), bad: fc.oneof(badCursor, fc.constant(0)) },
-    content: { good: fc.constantFrom("hello", "<b>hi</b>"), bad: badContent },
+    // An empty text is not bad in itself for an edit (the message may keep a file): only the message can say.
+    content: { good: fc.constantFrom("hello", "<b>hi</b>"), bad: badContent.filter((c) => typeof c !== "string" || c.trim() !== "") },
+    attachments: { good: fc.constant(undefined), bad: malformedAttachments, isOptional: true },
   },
   delete_message: {
     room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },

@@ -26,7 +26,8 @@ function importedFolders(file: string): string[] {
 const FORBIDDEN: Record<string, string[]> = {
   shared: ["chat", "http", "storage", "cluster", "access", "app.js", "config.js", "protocol.js"],
   access: ["chat", "http", "cluster", "storage", "app.js"],
-  storage: ["chat", "http", "cluster", "app.js"],
+  storage: ["chat", "http", "cluster", "files", "app.js"],
+  files: ["chat", "http", "cluster", "app.js"],
   chat: ["http", "app.js"],
 };
 

@@ -1,5 +1,5 @@
 // Socket.IO events of the chat: one short handler per event, each validate -> act -> answer -> broadcast.
-import type { Ack, ClientEventName, HistoryResult, JoinResult, SendResult, WireMessage } from "../protocol.js";
+import type { Ack, ClientEventName, Failure, HistoryResult, JoinResult, SendResult, WireMessage } from "../protocol.js";
 import type { ChatMessage } from "../storage/repository.js";
 import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseTyping } from "../validation.js";
 import { announceArrival, enterRoom, exitAllRooms, exitRoom, retractEntry } from "./membership.js";
@@ -130,7 +130,7 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
 
 async function loadJoinHistory(deps: ChatDeps, room: string, username: string, since: number | undefined, viewerKey: string): Promise<JoinResult> {
   const limit = deps.config.historyLimit;
-  const wire = (m: ChatMessage): WireMessage => toWire(m, viewerKey);
+  const wire = (m: ChatMessage): WireMessage => toWire(m, viewerKey, deps.config.files.publicUrl ?? "");
   if (since === undefined) {
     const page = await deps.repo.page(room, { limit });
     return { room, username, history: page.messages.map(wire), hasMore: page.hasMore, hasMoreAfter: false, users: [] };
@@ -144,11 +144,15 @@ async function loadJoinHistory(deps: ChatDeps, room: string, username: string, s
 async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<SendResult>> {
   const input = parseSend(raw);
   if (!input.ok) return input;
-  const { room, username, content, clientId } = input.value;
+  const { room, username, content, clientId, attachments } = input.value;
   const boundName = socket.data.rooms.get(room);
   if (boundName === undefined) return fail("not_in_room", "Join the room before sending to it.");
   if (boundName !== username) return fail("name_mismatch", `You joined this room as "${boundName}".`);
   const ownerKey = socket.data.ownerKey;
+  if (attachments !== undefined) {
+    const checked = await checkAttachments(deps, ownerKey, room, attachments, clientId);
+    if (checked !== null) return "ok" in checked ? checked : { ok: true, message: toWire(checked, ownerKey, deps.config.files.publicUrl ?? ""), duplicate: true };
+  }
   const mentions = await mentionsIn(deps, room, content);
   const saved = await deps.repo.append({
     room,
@@ -158,15 +162,38 @@ async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
     ownerKey,
     ...(clientId ? { clientId } : {}),
     ...(mentions.length > 0 ? { mentions } : {}),
+    ...(attachments !== undefined && attachments.length > 0 ? { attachments } : {}),
   });
-  const message = toWire(saved.message, ownerKey); // `mine` in the ack only, never in the broadcast
+  const linkBase = deps.config.files.publicUrl ?? "";
+  const message = toWire(saved.message, ownerKey, linkBase); // `mine` in the ack only, never in the broadcast
   if (saved.duplicate) return { ok: true, message, duplicate: true };
   deps.metrics.messagesStored.inc();
   await deps.fanout.publish(saved); // the sender's socket too: its copy of the broadcast still comes before the ack
   if (socket.data.privateRooms?.get(room)?.kind === "direct") {
-    afterDirectSend(io, socket, deps, toWire(saved.message)).catch((err: unknown) => deps.log.warn("direct_notify_failed", { room, err: (err as Error).message }));
+    afterDirectSend(io, socket, deps, toWire(saved.message, undefined, linkBase)).catch((err: unknown) => deps.log.warn("direct_notify_failed", { room, err: (err as Error).message }));
   }
   return { ok: true, message };
+}
+
+/**
+ * Issue 18: the files a send names must be this browser session's own uploads, not yet sent and not expired,
+ * and at most MAX_FILES_PER_MESSAGE (the send's transaction attaches them; one swept away meanwhile is left
+ * out). Null lets the send go ahead; a refusal; or, for a retry (same clientId) of a send that attached them
+ * already, that message.
+ */
+async function checkAttachments(deps: ChatDeps, ownerKey: string, room: string, ids: readonly string[], clientId: string | undefined): Promise<Failure | ChatMessage | null> {
+  const most = deps.config.files.maxFilesPerMessage;
+  if (ids.length > most) return fail("too_many_files", `A message can carry at most ${most} files.`);
+  const found = await deps.store.files.ownUploads(ownerKey, ids);
+  const invalid = fail("invalid_attachment", "A file of this message is not an upload of this browser's, or it was sent or removed already: upload it again.");
+  if (found.length !== ids.length) return invalid;
+  const sentIn = new Set(found.map((f) => f.messageId));
+  if (sentIn.size === 1 && sentIn.has(null)) return null;
+  // Sent already: only the same send again (its clientId) may name them, and it gets that message back.
+  const [messageId] = [...sentIn];
+  if (clientId === undefined || sentIn.size !== 1 || messageId === null || messageId === undefined) return invalid;
+  const earlier = await deps.store.find(room, messageId);
+  return earlier !== null && earlier.clientId === clientId ? earlier : invalid;
 }
 
 /** Resolved once, when the message is stored: against who is present now, held names included. */
@@ -199,12 +226,13 @@ async function fetchHistory(socket: ChatSocket, deps: ChatDeps, raw: unknown): P
   if (!input.ok) return input;
   const { room, before, after, around, limit } = input.value;
   if (!socket.data.rooms.has(room)) return fail("not_in_room", "Join the room before reading its history.");
+  const linkBase = deps.config.files.publicUrl ?? "";
   if (around !== undefined) {
     const context = await pageAround(deps.repo, room, around, limit);
-    return { ok: true, messages: context.messages.map((m) => toWire(m, viewerKey)), hasMore: context.hasMore, hasMoreAfter: context.hasMoreAfter };
+    return { ok: true, messages: context.messages.map((m) => toWire(m, viewerKey, linkBase)), hasMore: context.hasMore, hasMoreAfter: context.hasMoreAfter };
   }
   const page = await deps.repo.page(room, after !== undefined ? { after, limit } : { before, limit });
-  return { ok: true, messages: page.messages.map((m) => toWire(m, viewerKey)), hasMore: page.hasMore };
+  return { ok: true, messages: page.messages.map((m) => toWire(m, viewerKey, linkBase)), hasMore: page.hasMore };
 }
 
 function typing(socket: ChatSocket, raw: unknown): Promise<Ack> {

@@ -6,6 +6,7 @@ import { resolveMentions } from "./mentions.js";
 import { isModerator, recordAction } from "./moderation.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 import { toWire } from "./wire.js";
+import { FileLibrary } from "../files/library.js";
 
 type MessageAck = Ack<{ message: WireMessage }>;
 
@@ -28,23 +29,44 @@ async function liveMessage(socket: ChatSocket, deps: ChatDeps, room: string, id:
   return message === null || message.deletedAt !== undefined ? notFound() : message;
 }
 
+/** Issue 18: what an edit does to the message's files: the ones to keep (absent: all), or why not. */
+function filesRefusal(found: ChatMessage, content: string, keep: readonly string[] | undefined): Failure | null {
+  const current = found.attachments ?? [];
+  if (keep !== undefined && keep.some((id) => !current.some((a) => a.id === id))) return fail("invalid_attachment", "An edit can only remove files from a message, not add others.");
+  const left = keep === undefined ? current.length : keep.length;
+  if (content === "" && left === 0) return fail("invalid_content", "content must be 1-500 characters");
+  return null;
+}
+
 export async function editMessage(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<MessageAck> {
   const input = parseEditMessage(raw);
   if (!input.ok) return input;
-  const { room, id, content } = input.value;
+  const { room, id, content, attachments: keep } = input.value;
   const found = await liveMessage(socket, deps, room, id);
   if ("ok" in found) return found;
-  const refusal = ownerRefusal(found, socket, deps);
+  const refusal = filesRefusal(found, content, keep) ?? ownerRefusal(found, socket, deps);
   if (refusal !== null) return refusal;
   // Mentions follow the new text, resolved against who is present now (as a send is).
   const mentions = content.includes("@") ? resolveMentions(content, await deps.presence.users(room)) : [];
-  const saved = await deps.store.edit(room, id, content, deps.clock.now(), mentions);
+  const saved = await deps.store.edit(room, id, content, deps.clock.now(), mentions, keep);
   if (saved === null) return notFound(); // deleted meanwhile
+  await releaseRemoved(deps, found, saved);
+  const linkBase = deps.config.files.publicUrl ?? "";
+  const wire = toWire(saved, undefined, linkBase);
   const edited = saved.editedAt ? { editedAt: saved.editedAt.toISOString() } : {};
   // Only when there is something to say: names now, or [] when the text no longer mentions the ones it did.
   const named = saved.mentions !== undefined || found.mentions !== undefined ? { mentions: saved.mentions ?? [] } : {};
-  io.to(room).emit("message_updated", { room, id, content: saved.content, ...edited, ...named });
-  return { ok: true, message: toWire(saved, socket.data.ownerKey) };
+  // Files: the list now (and the caption alone) when it has or had some; [] once the last is gone.
+  const withFiles = found.attachments !== undefined ? { attachments: wire.attachments ?? [], caption: saved.content } : {};
+  io.to(room).emit("message_updated", { room, id, content: wire.content, ...edited, ...named, ...withFiles });
+  return { ok: true, message: toWire(saved, socket.data.ownerKey, linkBase) };
+}
+
+/** The bytes of the files a change took away from the message go, once nothing else points at them. */
+async function releaseRemoved(deps: ChatDeps, before: ChatMessage, after: ChatMessage): Promise<void> {
+  const kept = new Set((after.attachments ?? []).map((a) => a.id));
+  const removed = (before.attachments ?? []).filter((a) => !kept.has(a.id));
+  if (removed.length > 0) await deps.files.release(FileLibrary.blobsOf(removed)).catch((err: unknown) => deps.log.warn("file_release_failed", { err: (err as Error).message }));
 }
 
 /** The owner within the window, or a moderator at any time (that one is audited). The row stays as a tombstone. */
@@ -59,7 +81,9 @@ export async function deleteMessage(io: ChatServer, socket: ChatSocket, deps: Ch
   if (refusal !== null && !asModerator) return refusal;
   const saved = await deps.store.erase(room, id, deps.clock.now());
   if (saved === null) return notFound(); // deleted meanwhile
-  if (asModerator) await recordAction(socket, deps, { action: "delete", room, target: found.sender, messageId: id, detail: null });
-  io.to(room).emit("message_updated", { room, id, content: "", ...(saved.deletedAt ? { deletedAt: saved.deletedAt.toISOString() } : {}) });
+  await releaseRemoved(deps, found, saved); // its files are gone (404) from now on; their bytes once nothing else needs them
+  if (asModerator) await recordAction(socket, deps, { action: "delete", room, target: found.sender, messageId: id, detail: found.attachments ? JSON.stringify({ files: found.attachments.length }) : null });
+  const withFiles = found.attachments !== undefined ? { attachments: [], caption: "" } : {};
+  io.to(room).emit("message_updated", { room, id, content: "", ...(saved.deletedAt ? { deletedAt: saved.deletedAt.toISOString() } : {}), ...withFiles });
   return { ok: true, message: toWire(saved, socket.data.ownerKey) };
 }

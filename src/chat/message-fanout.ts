@@ -14,11 +14,12 @@ export interface MessageFanout {
   publish(saved: AppendResult): Promise<void>;
 }
 
-export function createLocalFanout(io: ChatServer): MessageFanout {
+/** `linkBase` goes before the file links the original's clients see (PUBLIC_URL; "" for paths). */
+export function createLocalFanout(io: ChatServer, linkBase = ""): MessageFanout {
   return {
     enter: () => Promise.resolve(),
     publish(saved) {
-      io.to(saved.message.room).emit("message", toWire(saved.message));
+      io.to(saved.message.room).emit("message", toWire(saved.message, undefined, linkBase));
       return Promise.resolve();
     },
   };

@@ -2,7 +2,10 @@
 // them and mark where the words are. Ranking and highlights are computed here, for both stores alike.
 import type { Ack, SearchHit, SearchResult } from "../protocol.js";
 import { fail, parseSearch } from "../validation.js";
-import { highlightRanges, isEmptyQuery, parseSearchQuery, rankByRelevance } from "../shared/search-query.js";
+import { highlightRanges, isEmptyQuery, matchesAllTerms, parseSearchQuery, rankByRelevance } from "../shared/search-query.js";
+import { nameKey } from "../shared/names.js";
+import type { SearchQuery } from "../shared/search-query.js";
+import type { ChatMessage, SearchPage } from "../storage/repository.js";
 import type { ChatDeps, ChatSocket } from "./types.js";
 import { toWire } from "./wire.js";
 
@@ -13,8 +16,28 @@ export async function searchMessages(socket: ChatSocket, deps: ChatDeps, raw: un
   if (!socket.data.rooms.has(room)) return fail("not_in_room", "Join the room before searching it.");
   const query = parseSearchQuery(q);
   if (isEmptyQuery(query)) return fail("invalid_payload", 'q has nothing to search for: type a word (letters or digits), a "phrase" or from:name');
-  const page = await deps.repo.search(room, query, before === undefined ? { limit } : { before, limit });
+  const byText = await deps.repo.search(room, query, before === undefined ? { limit } : { before, limit });
+  const page = await withFileNames(deps, room, query, byText, before ?? Number.MAX_SAFE_INTEGER, limit);
   // The store gives the recency page; it is ranked here, the same way on every store.
-  const hits: SearchHit[] = rankByRelevance(page.messages, query).map((m) => ({ message: toWire(m, socket.data.ownerKey), highlights: highlightRanges(m.content, query) }));
+  const linkBase = deps.config.files.publicUrl ?? "";
+  const hits: SearchHit[] = rankByRelevance(page.messages, query).map((m) => ({ message: toWire(m, socket.data.ownerKey, linkBase), highlights: highlightRanges(m.content, query) }));
   return { ok: true, hits, hasMore: page.hasMore };
+}
+
+/** How many of the room's newest files a search looks at for names (files are far fewer than messages). */
+const FILE_NAME_SCAN = 5000;
+
+/**
+ * Issue 18: messages whose files' names match count as hits too. The newest `limit` of both kinds below
+ * `before`, newest first, as the text search alone answers.
+ */
+async function withFileNames(deps: ChatDeps, room: string, query: SearchQuery, byText: SearchPage, before: number, limit: number): Promise<SearchPage> {
+  if (query.terms.length === 0) return byText; // from:name alone is about senders, not files
+  const from = query.from === undefined ? undefined : nameKey(query.from);
+  const ids = await deps.store.files.messagesWithFileNames(room, (name) => matchesAllTerms(name, query), { before, limit, scanLimit: FILE_NAME_SCAN });
+  const seen = new Set(byText.messages.map((m) => m.id));
+  const fresh = (await deps.store.messagesById(room, ids.filter((id) => !seen.has(id)))).filter((m) => m.deletedAt === undefined && (from === undefined || nameKey(m.sender) === from));
+  if (fresh.length === 0) return byText;
+  const merged: ChatMessage[] = [...byText.messages, ...fresh].sort((a, b) => b.id - a.id);
+  return { messages: merged.slice(0, limit), hasMore: byText.hasMore || ids.length > limit || merged.length > limit };
 }

@@ -10,6 +10,7 @@ import type { NameGrace } from "./name-grace.js";
 import type { PresenceStore } from "./presence.js";
 import type { SharedLimits } from "./shared-limits.js";
 import type { NodeBus } from "./room-exits.js";
+import type { FileLibrary } from "../files/library.js";
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -31,6 +32,8 @@ export interface ChatDeps {
   sharedLimits?: SharedLimits;
   /** The other nodes (several nodes), or nobody (one): kicks, ended admissions and moved rooms reach every node. */
   nodes: NodeBus;
+  /** Files in messages (issue 18): releasing the bytes of deleted or removed files. */
+  files: FileLibrary;
 }
 
 /** Counts handlers still running, so shutdown can answer every in-flight event before closing. */

@@ -1,12 +1,14 @@
 import type { Notice, WireMessage } from "../protocol.js";
 import type { ChatMessage } from "../storage/repository.js";
 import { toWireTimestamp } from "../storage/timestamps.js";
+import { legacyContent, toWireAttachment } from "../files/links.js";
 
 /**
  * The message as it travels. `viewerKey` is the session key of the one it is for: its own messages carry
- * `mine: true`. Broadcasts go to everyone and pass none.
+ * `mine: true`. Broadcasts go to everyone and pass none. `linkBase` goes before the file links of a message with
+ * files, in the text the original's clients show (PUBLIC_URL; paths without it).
  */
-export function toWire(m: ChatMessage, viewerKey?: string): WireMessage {
+export function toWire(m: ChatMessage, viewerKey?: string, linkBase = ""): WireMessage {
   const wire: WireMessage = {
     id: m.id,
     room: m.room,
@@ -20,6 +22,11 @@ export function toWire(m: ChatMessage, viewerKey?: string): WireMessage {
   if (m.deletedAt !== undefined) wire.deletedAt = m.deletedAt.toISOString();
   if (m.mentions !== undefined && m.mentions.length > 0) wire.mentions = m.mentions;
   if (viewerKey !== undefined && m.ownerKey === viewerKey) wire.mine = true;
+  if (m.attachments !== undefined && m.attachments.length > 0) {
+    wire.attachments = m.attachments.map(toWireAttachment);
+    wire.caption = m.content;
+    wire.content = legacyContent(m.content, wire.attachments, linkBase);
+  }
   return wire;
 }
 

@@ -22,6 +22,8 @@ export interface RoomSequencerDeps {
   log: Logger;
   /** Rows per read while filling a gap. */
   gapPageSize?: number;
+  /** Before the file links of a message with files, for the original's clients (PUBLIC_URL; "" for paths). */
+  linkBase?: string;
 }
 
 interface RoomState {
@@ -128,7 +130,7 @@ export class RoomSequencer {
       if (!this.isCurrent(state, room)) return;
       for (const row of page.messages) {
         if (row.id >= beforeId) return;
-        this.deliver(state, toWire(row));
+        this.deliver(state, toWire(row, undefined, this.deps.linkBase));
       }
       if (!page.hasMore || page.messages.length === 0) return;
     }
@@ -155,10 +157,11 @@ function isNext(state: RoomState, previousId: number | undefined): boolean {
  * this one included, hands it to its own sockets through its sequencer. The rest of the room's traffic
  * (notices, presence, typing, edits) stays on the adapter's broadcasts, unsequenced.
  */
-export function startRoomSequencing(io: ChatServer, repo: MessageRepository, log: Logger): MessageFanout & { sequencer: RoomSequencer } {
+export function startRoomSequencing(io: ChatServer, repo: MessageRepository, log: Logger, linkBase = ""): MessageFanout & { sequencer: RoomSequencer } {
   const sequencer = new RoomSequencer({
     repo,
     log,
+    linkBase,
     deliver: (message) => io.local.to(message.room).emit("message", message),
     resync: (room, after) => io.local.to(room).emit("resync", { room, after }),
   });
@@ -172,7 +175,7 @@ export function startRoomSequencing(io: ChatServer, repo: MessageRepository, log
     sequencer,
     enter: (room) => sequencer.enter(room),
     publish(saved) {
-      const message = toWire(saved.message);
+      const message = toWire(saved.message, undefined, linkBase);
       const event: RoomMessageEvent = saved.previousId === undefined ? { message } : { message, previousId: saved.previousId };
       io.serverSideEmit("room_message", event);
       return sequencer.offer(message, saved.previousId);

@@ -68,6 +68,7 @@ export function renderPage(deps: RouteDeps, req: Request, res: Response, room: P
     limits: LIMITS,
     notifyIntervalMs: deps.config.notifyIntervalMs,
     keepMessages: deps.config.pageKeepMessages,
+    fileLimits: { maxFileBytes: deps.config.files.maxFileBytes, maxFiles: deps.config.files.maxFilesPerMessage },
     maxRooms: deps.config.rateLimits.maxRoomsPerConnection,
   });
 }

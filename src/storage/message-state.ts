@@ -29,6 +29,8 @@ export const toMessage = (r: MessageRow<number | string>): ChatMessage =>
       sentAt: fromStoredTimestamp(r.timestamp),
       clientId: r.client_id,
       ...withMentions(fromMentionsColumn(r.mentions)),
+      // The store reads the files of such a row next (sqlite-files.ts withAttachments) and drops the count.
+      ...(r.files !== null && r.files !== undefined && Number(r.files) > 0 ? { fileCount: Number(r.files) } : {}),
     },
     r,
   );

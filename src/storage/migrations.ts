@@ -74,6 +74,39 @@ CREATE TABLE IF NOT EXISTS room_invite (
 );
 CREATE INDEX IF NOT EXISTS ix_room_invite_room ON room_invite (room, id);`;
 
+// Files in messages (issue 18): uploads and the blobs of their bytes (the bytes themselves are on disk in
+// FILES_PATH). chat_message.files counts a message's files (NULL: none), so a page of history looks for files
+// only when one of its messages has some; nullable, so the Flask app's INSERTs still work.
+export const FILES_DDL = `
+CREATE TABLE IF NOT EXISTS file_blob (
+  sha256 TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  touched_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chat_file (
+  id TEXT PRIMARY KEY,
+  session_key TEXT NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  width INTEGER,
+  height INTEGER,
+  thumb_sha256 TEXT,
+  display_sha256 TEXT,
+  animated INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  message_id INTEGER,
+  room TEXT,
+  position INTEGER
+);
+CREATE INDEX IF NOT EXISTS ix_chat_file_message ON chat_file (message_id, position) WHERE message_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ix_chat_file_unattached ON chat_file (created_at) WHERE message_id IS NULL;
+CREATE INDEX IF NOT EXISTS ix_chat_file_room ON chat_file (room, message_id) WHERE message_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ix_chat_file_sha ON chat_file (sha256);
+CREATE INDEX IF NOT EXISTS ix_chat_file_thumb ON chat_file (thumb_sha256) WHERE thumb_sha256 IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ix_chat_file_display ON chat_file (display_sha256) WHERE display_sha256 IS NOT NULL;`;
+
 export interface ColumnToAdd {
   table: string;
   column: string;
@@ -156,6 +189,8 @@ export const migrations: readonly Migration[] = [
   { version: 8, sql: DEFERRED_SEARCH_DDL },
   // Private rooms, their members and invite links, direct conversations (issue 17).
   { version: 9, sql: ROOM_ACCESS_DDL },
+  // Files and images in messages (issue 18).
+  { version: 10, addColumns: [{ table: "chat_message", column: "files", type: "INTEGER" }], sql: FILES_DDL },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

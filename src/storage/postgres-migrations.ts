@@ -119,6 +119,45 @@ export const pgMigrations: readonly { version: number; sql: string }[] = [
     );
     CREATE INDEX IF NOT EXISTS ix_room_invite_room ON room_invite (room, id);`,
   },
+  // Version 7: files in messages (issue 18), as SQLite's migration 10; the bytes in file_chunk (1 MiB rows).
+  {
+    version: 7,
+    sql: `ALTER TABLE chat_message ADD COLUMN IF NOT EXISTS files integer;
+    CREATE TABLE IF NOT EXISTS file_blob (
+      sha256 text PRIMARY KEY,
+      size bigint NOT NULL,
+      touched_at text NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS file_chunk (
+      sha256 text NOT NULL,
+      seq integer NOT NULL,
+      data bytea NOT NULL,
+      PRIMARY KEY (sha256, seq)
+    );
+    CREATE TABLE IF NOT EXISTS chat_file (
+      id text PRIMARY KEY,
+      session_key text NOT NULL,
+      name text NOT NULL,
+      type text NOT NULL,
+      size bigint NOT NULL,
+      sha256 text NOT NULL,
+      width integer,
+      height integer,
+      thumb_sha256 text,
+      display_sha256 text,
+      animated boolean NOT NULL DEFAULT false,
+      created_at text NOT NULL,
+      message_id bigint,
+      room text,
+      position integer
+    );
+    CREATE INDEX IF NOT EXISTS ix_chat_file_message ON chat_file (message_id, position) WHERE message_id IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS ix_chat_file_unattached ON chat_file (created_at) WHERE message_id IS NULL;
+    CREATE INDEX IF NOT EXISTS ix_chat_file_room ON chat_file (room, message_id) WHERE message_id IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS ix_chat_file_sha ON chat_file (sha256);
+    CREATE INDEX IF NOT EXISTS ix_chat_file_thumb ON chat_file (thumb_sha256) WHERE thumb_sha256 IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS ix_chat_file_display ON chat_file (display_sha256) WHERE display_sha256 IS NOT NULL;`,
+  },
 ];
 
 /** Steps that need the app's code after their SQL: run in the same transaction, only when the step itself ran. */

@@ -25,8 +25,12 @@ import { PostgresRoomAccess } from "./postgres-access.js";
 import type { RoomAccessStore } from "../access/store.js";
 import { createPool, describeConnectError, PostgresConnectError, roomLockKey, type PoolOptions } from "./postgres-pool.js";
 import { searchStatement } from "./postgres-search.js";
+import { attachUploads, keepFiles, loadFileRows, PostgresFileRecords } from "./postgres-files.js";
+import { withAttachments } from "./sqlite-files.js";
+import type { FileRecords, FileStore } from "./files.js";
+import { PostgresFileStore } from "./postgres-file-store.js";
 
-const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions";
+const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files";
 const SQL_PAGE_BEFORE = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id < $2 ORDER BY id DESC LIMIT $3`;
 const SQL_PAGE_AFTER = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id > $2 ORDER BY id ASC LIMIT $3`;
 // unnest walks the array in order, so the locks are taken in the order the keys were sorted in.
@@ -196,6 +200,7 @@ export class PostgresMessageRepository implements ChatStore {
           results[index] = { message, duplicate: false, previousId: previous.get(msg.room) ?? 0 };
           previous.set(msg.room, message.id);
         });
+        await this.attachFiles(client, fresh.map((f) => f.msg), ids, (i) => results[(fresh[i] as { index: number }).index] as AppendResult);
       }
       await client.query("COMMIT");
       return results.map((r) => (typeof r === "number" ? { message: (results[r] as AppendResult).message, duplicate: true } : (r as AppendResult)));
@@ -205,6 +210,27 @@ export class PostgresMessageRepository implements ChatStore {
       throw err;
     } finally {
       client.release(broken); // an error discards the connection: it may be half-dead or mid-statement
+    }
+  }
+
+  /** Issue 18, inside the batch's transaction: each new message's uploads join it, and the results carry them. */
+  private async attachFiles(client: pg.ClientBase, msgs: NewMessage[], ids: number[], resultOf: (i: number) => AppendResult): Promise<void> {
+    const wanted = msgs.flatMap((m, i) =>
+      m.attachments !== undefined && m.attachments.length > 0 && m.ownerKey !== undefined ? [{ id: ids[i] as number, room: m.room, sessionKey: m.ownerKey, uploads: m.attachments, i }] : [],
+    );
+    if (wanted.length === 0) return;
+    await attachUploads(client, wanted);
+    const messages = wanted.map((w) => Object.assign(resultOf(w.i).message, { fileCount: 1 }));
+    await withAttachments(messages, (found) => loadFileRows(client, found));
+  }
+
+  /** Rows as messages, each with its files (one more query, only when one has any). */
+  private async messagesOf(rows: Row[]): Promise<ChatMessage[]> {
+    try {
+      return await withAttachments(rows.map(toMessage), (ids) => loadFileRows(this.pool, ids));
+    } catch (err) {
+      this.noteFailure(err);
+      throw new StorageUnavailableError("the database cannot be read", { cause: err });
     }
   }
 
@@ -221,7 +247,7 @@ export class PostgresMessageRepository implements ChatStore {
     }
     const hasMore = rows.length > query.limit;
     const page = rows.slice(0, query.limit);
-    return { messages: (isAfter ? page : page.reverse()).map(toMessage), hasMore };
+    return { messages: await this.messagesOf(isAfter ? page : page.reverse()), hasMore };
   }
 
   /** The pool's figures for /metrics. */
@@ -239,22 +265,37 @@ export class PostgresMessageRepository implements ChatStore {
       throw new StorageUnavailableError("the database cannot be read", { cause: err });
     }
     const hasMore = rows.length > opts.limit;
-    return { messages: rows.slice(0, opts.limit).map(toMessage), hasMore };
+    return { messages: await this.messagesOf(rows.slice(0, opts.limit)), hasMore };
   }
 
   async find(room: string, id: number): Promise<ChatMessage | null> {
     const rows = await this.query<Row>(SQL_FIND, [id, room], "read");
-    return rows[0] === undefined ? null : toMessage(rows[0]);
+    return rows[0] === undefined ? null : ((await this.messagesOf(rows))[0] as ChatMessage);
   }
 
-  async edit(room: string, id: number, content: string, editedAt: Date, mentions?: readonly string[]): Promise<ChatMessage | null> {
-    const rows = await this.query<Row>(SQL_EDIT, [content, editedAt.toISOString(), toMentionsColumn(mentions), id, room], "write");
-    return rows[0] === undefined ? null : toMessage(rows[0]);
+  async messagesById(room: string, ids: readonly number[]): Promise<ChatMessage[]> {
+    if (ids.length === 0) return [];
+    return this.messagesOf(await this.query<Row>(`SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id = ANY($2::bigint[]) ORDER BY id`, [room, ids.map(String)], "read"));
   }
 
-  async erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null> {
-    const rows = await this.query<Row>(SQL_ERASE, [deletedAt.toISOString(), id, room], "write");
-    return rows[0] === undefined ? null : toMessage(rows[0]);
+  edit(room: string, id: number, content: string, editedAt: Date, mentions?: readonly string[], keep?: readonly string[]): Promise<ChatMessage | null> {
+    return this.change(id, keep, SQL_EDIT, [content, editedAt.toISOString(), toMentionsColumn(mentions), id, room]);
+  }
+
+  /** The text goes, and its files (the blobs are released by whoever deleted it: files/library.ts). */
+  erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null> {
+    return this.change(id, [], SQL_ERASE, [deletedAt.toISOString(), id, room]);
+  }
+
+  /** The UPDATE and the files kept to `keep`, in one transaction; the message as it is after COMMIT. */
+  private change(id: number, keep: readonly string[] | undefined, sql: string, params: unknown[]): Promise<ChatMessage | null> {
+    return this.transaction(async (client) => {
+      const changed = (await client.query<Row>(sql, params)).rows[0];
+      if (changed === undefined) return null;
+      await keepFiles(client, id, keep);
+      const [row] = (await client.query<Row>(`SELECT ${COLUMNS} FROM chat_message WHERE id = $1`, [id])).rows;
+      return (await withAttachments([toMessage(row as Row)], (ids) => loadFileRows(client, ids)))[0] as ChatMessage;
+    });
   }
 
   /** One statement on the pool (its own transaction: acked after COMMIT); a failure becomes StorageUnavailableError. */
@@ -276,6 +317,17 @@ export class PostgresMessageRepository implements ChatStore {
   activeBan = (room: string, nameKey: string, sessionKey: string | null, now: Date) => this.moderation.activeBan(room, nameKey, sessionKey, now);
   audit = (entry: AuditEntry) => this.moderation.audit(entry);
   auditLog = (limit: number) => this.moderation.auditLog(limit);
+
+  /** Files' records (issue 18): the SQL lives in postgres-files.ts. */
+  readonly files: FileRecords = new PostgresFileRecords(
+    (sql, params, what) => this.query(sql, params, what),
+    (work) => this.transaction(work),
+  );
+
+  /** The bytes of files in this database (issue 18): every node serves every file. `spool`: a local folder for arriving uploads. */
+  fileStore(spool: string): FileStore {
+    return new PostgresFileStore((sql, params, what) => this.query(sql, params, what), (work) => this.transaction(work), spool);
+  }
 
   /** Private rooms, members, invites (issue 17): the SQL lives in postgres-access.ts. */
   readonly access: RoomAccessStore = new PostgresRoomAccess(
@@ -353,7 +405,7 @@ async function findByClientIds(client: pg.PoolClient, msgs: NewMessage[]): Promi
   const found = new Map<string, ChatMessage>();
   if (withId.length === 0) return found;
   const { rows } = await client.query<Row>(SQL_BY_CLIENT_IDS, [withId.map((m) => m.room), withId.map((m) => m.clientId)]);
-  for (const r of rows) found.set(clientKey(r.chat_room ?? "", r.client_id ?? ""), toMessage(r));
+  for (const m of await withAttachments(rows.map(toMessage), (ids) => loadFileRows(client, ids))) found.set(clientKey(m.room, m.clientId ?? ""), m);
   return found;
 }
 

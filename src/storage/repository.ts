@@ -1,5 +1,6 @@
 // The storage seam: chat/ talks to this interface only, so another store (PostgreSQL) can slot in.
 import type { RoomAccessStore } from "../access/store.js";
+import type { FileRecords, StoredAttachment } from "./files.js";
 import type { SearchQuery } from "../shared/search-query.js";
 
 export type { SearchQuery, SearchTerm } from "../shared/search-query.js";
@@ -19,6 +20,10 @@ export interface ChatMessage {
   deletedAt?: Date;
   /** Names mentioned with `@name`, resolved when it was stored (again when edited); absent when none. */
   mentions?: string[];
+  /** Issue 18: the message's files, in order; absent when none. */
+  attachments?: StoredAttachment[];
+  /** How many files the row says it has, while a store reads them (never outside a store). */
+  fileCount?: number;
 }
 
 export interface NewMessage {
@@ -31,6 +36,8 @@ export interface NewMessage {
   ownerKey?: string;
   /** Stored as given; an empty list is stored as none. */
   mentions?: string[];
+  /** Issue 18: uploads of the sending session (ownerKey) to attach, in order, in the send's own transaction. */
+  attachments?: string[];
 }
 
 export interface AppendResult {
@@ -123,9 +130,14 @@ export interface MessageRepository {
 export interface MessageEdits {
   /** The row with this id in this room (a tombstone too), or null. */
   find(room: string, id: number): Promise<ChatMessage | null>;
-  /** Replaces the text (and the mentions, none when absent) of a live (not deleted) row; null when there is none. Resolves after COMMIT. */
-  edit(room: string, id: number, content: string, editedAt: Date, mentions?: readonly string[]): Promise<ChatMessage | null>;
-  /** Makes a live row a tombstone (content "", deletedAt set); null when there is none. Resolves after COMMIT. */
+  /** These messages of the room, oldest first (ids of other rooms are left out). */
+  messagesById(room: string, ids: readonly number[]): Promise<ChatMessage[]>;
+  /**
+   * Replaces the text (and the mentions, none when absent) of a live (not deleted) row, and keeps only the files
+   * in `keepFiles` (all when absent); null when there is none. Resolves after COMMIT.
+   */
+  edit(room: string, id: number, content: string, editedAt: Date, mentions?: readonly string[], keepFiles?: readonly string[]): Promise<ChatMessage | null>;
+  /** Makes a live row a tombstone (content "", deletedAt set, its files gone); null when there is none. Resolves after COMMIT. */
   erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null>;
 }
 
@@ -133,7 +145,7 @@ export interface MessageEdits {
  * What issues 12 and 17 add to a store (edits, moderation, private rooms and invites), kept apart from
  * MessageRepository so wrappers of it (fault injection) need not change.
  */
-export type EditsAndModeration = MessageEdits & ModerationStore & { readonly access: RoomAccessStore };
+export type EditsAndModeration = MessageEdits & ModerationStore & { readonly access: RoomAccessStore; readonly files: FileRecords };
 
 /** Everything a real store provides: both SQLite and PostgreSQL implement this. */
 export type ChatStore = MessageRepository & EditsAndModeration;
@@ -163,6 +175,8 @@ export interface MessageRow<Id> {
   edited_at: string | null;
   deleted_at: string | null;
   mentions: string | null;
+  /** Issue 18: how many files the message has; NULL for none (and for every row of the Flask app). */
+  files: number | string | null;
 }
 
 /** An append waiting for its group commit: settled once the batch's transaction has committed or failed. */

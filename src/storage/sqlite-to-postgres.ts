@@ -5,6 +5,9 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { copyModeration, type ModerationCounts } from "./copy-moderation.js";
 import { copyAccess, type AccessCounts } from "./copy-access.js";
+import { copyFiles, type FileCounts } from "./copy-files.js";
+import { PostgresFileStore } from "./postgres-file-store.js";
+import { defaultFilesPath } from "./files.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import { describeConnectError } from "./postgres-pool.js";
 import { nameKey } from "../shared/names.js";
@@ -12,6 +15,8 @@ import { nameKey } from "../shared/names.js";
 export interface CopyOptions {
   from: string;
   to: string;
+  /** The SQLite mode's file folder (FILES_PATH); default: beside the database, as the app puts it. */
+  files?: string;
   batchSize: number;
   connectTimeoutMs: number;
   onProgress?: (p: CopyProgress) => void;
@@ -31,6 +36,8 @@ export interface CopySummary extends CopyProgress {
   moderation: ModerationCounts;
   /** Private rooms, their members and invite links (issue 17; 0 each for a file without those tables). */
   access: AccessCounts;
+  /** Files' records and bytes (issue 18). */
+  files: FileCounts;
 }
 
 /** Something about the source or the target makes copying wrong (not a network hiccup): nothing more is copied. */
@@ -52,6 +59,7 @@ interface SourceRow {
   edited_at: unknown;
   deleted_at: unknown;
   mentions: unknown;
+  files: unknown;
 }
 
 /** What goes into PostgreSQL's text columns: SQLite is dynamically typed, so a stray number or blob becomes text. */
@@ -69,16 +77,17 @@ const toValues = (r: SourceRow): Values => [
   asText(r.edited_at),
   asText(r.deleted_at),
   asText(r.mentions),
+  asText(r.files),
 ];
 /** The row's values and its sender's name key (schema 5), which SQLite does not store: from: search needs it. */
 const withSenderKey = (v: Values): (string | null)[] => [...v, v[2] === null || v[2] === undefined ? null : nameKey(v[2])];
 /** Columns later migrations added, in Values order after id..timestamp; an older file lacks some (NULL then). */
-const LATER_COLUMNS = ["client_id", "owner_key", "edited_at", "deleted_at", "mentions"] as const;
+const LATER_COLUMNS = ["client_id", "owner_key", "edited_at", "deleted_at", "mentions", "files"] as const;
 
-const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, sender_key)
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files, sender_key)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::text[])
   ON CONFLICT DO NOTHING RETURNING id::text`;
-const SQL_EXISTING = "SELECT id::text, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions FROM chat_message WHERE id = ANY($1::bigint[])";
+const SQL_EXISTING = "SELECT id::text, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files::text FROM chat_message WHERE id = ANY($1::bigint[])";
 // Keeps the identity sequence above every copied id (never lowers it), batch by batch: a node started on a
 // half-copied database must not hand out an id the rest of the copy will need.
 const SQL_BUMP_SEQUENCE = `SELECT setval(pg_get_serial_sequence('chat_message', 'id'), $1::bigint)
@@ -106,6 +115,25 @@ function openSource(path: string): { db: Database.Database; select: Database.Sta
   return { db, select, total };
 }
 
+/** PostgreSQL's file store over the tool's one connection (its own transactions: nothing else runs on it meanwhile). */
+function clientFileStore(client: pg.Client): PostgresFileStore {
+  return new PostgresFileStore(
+    async (sql, params) => (await client.query(sql, params)).rows,
+    async (work) => {
+      await client.query("BEGIN");
+      try {
+        const result = await work(client);
+        await client.query("COMMIT");
+        return result;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      }
+    },
+    "/nonexistent", // nothing is spooled: the bytes come from the SQLite mode's folder
+  );
+}
+
 export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySummary> {
   const started = performance.now();
   const source = openSource(opts.from);
@@ -113,6 +141,7 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
   const progress: CopyProgress = { done: 0, total: source.total, copied: 0, skipped: 0 };
   let moderation: ModerationCounts = { moderators: 0, bans: 0, audit: 0 };
   let access: AccessCounts = { rooms: 0, members: 0, invites: 0 };
+  let files: FileCounts = { files: 0, blobs: 0, missing: 0 };
   try {
     await target.connect().catch((err: unknown) => {
       throw new CopyError(`cannot connect to PostgreSQL: ${describeConnectError(err, opts.to, opts.connectTimeoutMs)}`);
@@ -132,11 +161,12 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
     }
     moderation = await copyModeration(source.db, target);
     access = await copyAccess(source.db, target);
+    files = await copyFiles(source.db, opts.files ?? defaultFilesPath(opts.from), target, clientFileStore(target));
   } finally {
     source.db.close();
     await target.end().catch(() => undefined);
   }
-  return { ...progress, moderation, access, seconds: (performance.now() - started) / 1000 };
+  return { ...progress, moderation, access, files, seconds: (performance.now() - started) / 1000 };
 }
 
 /** One transaction: insert what is new, check that what was already there is the same message. Returns rows inserted. */
@@ -145,7 +175,7 @@ async function copyBatch(target: pg.Client, rows: Values[]): Promise<number> {
   try {
     const keyed = rows.map(withSenderKey);
     const column = (i: number): (string | null)[] => keyed.map((r) => r[i] ?? null);
-    const inserted = await target.query<{ id: string }>(SQL_INSERT, Array.from({ length: 11 }, (_, i) => column(i)));
+    const inserted = await target.query<{ id: string }>(SQL_INSERT, Array.from({ length: 12 }, (_, i) => column(i)));
     if (inserted.rows.length < rows.length) await checkSkipped(target, rows, new Set(inserted.rows.map((r) => r.id)));
     await target.query(SQL_BUMP_SEQUENCE, [rows[rows.length - 1]?.[0]]);
     await target.query("COMMIT");
@@ -160,7 +190,7 @@ async function copyBatch(target: pg.Client, rows: Values[]): Promise<number> {
 async function checkSkipped(target: pg.Client, rows: Values[], inserted: Set<string>): Promise<void> {
   const skipped = rows.filter((r) => !inserted.has(r[0]));
   const { rows: existing } = await target.query<Record<string, string | null>>(SQL_EXISTING, [skipped.map((r) => r[0])]);
-  const byId = new Map(existing.map((e) => [e.id, [e.id, e.chat_room, e.sender, e.content, e.timestamp, e.client_id, e.owner_key, e.edited_at, e.deleted_at, e.mentions]]));
+  const byId = new Map(existing.map((e) => [e.id, [e.id, e.chat_room, e.sender, e.content, e.timestamp, e.client_id, e.owner_key, e.edited_at, e.deleted_at, e.mentions, e.files]]));
   for (const row of skipped) {
     const there = byId.get(row[0]);
     if (there === undefined) {

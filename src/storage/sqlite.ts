@@ -26,9 +26,11 @@ import { SqliteModeration } from "./sqlite-moderation.js";
 import { toMessage } from "./message-state.js";
 import { SqliteConnection } from "./sqlite-connection.js";
 import { SqliteRoomAccess } from "./sqlite-access.js";
+import { attachUploads, keepFiles, loadFileRows, SqliteFileRecords, withAttachments } from "./sqlite-files.js";
+import type { FileRecords } from "./files.js";
 import type { RoomAccessStore } from "../access/store.js";
 
-const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions";
+const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files";
 // Both walk ix_chat_message_room_id from one end of the room's range: cost is the page size, not the room size.
 // INDEXED BY pins that plan: once ANALYZE has stats (better-sqlite3 builds with STAT4), SQLite picks a rowid
 // range scan for a room holding many of the rows, which reads every newer row of every other room first.
@@ -57,6 +59,7 @@ interface Statements {
   fromOnly: Database.Statement<unknown[], Row>;
   find: Database.Statement<[number, string], Row>;
   edit: Database.Statement<[string, string, string | null, number, string], Row>;
+  findAny: Database.Statement<[number], Row>;
   erase: Database.Statement<[string, number, string], Row>;
   roomSizeUpTo: Database.Statement<[string, number, number], { n: number }>;
   roomRows: Database.Statement<[string, number, number], Row>;
@@ -83,6 +86,11 @@ export interface SqliteOptions {
 
 export const DEFAULT_SEARCH_INDEX_DELAY_MS = 250;
 export { DEFAULT_HEALTH_PROBE_INTERVAL_MS, DEFAULT_WRITE_RETRY_MS } from "./sqlite-connection.js";
+
+/** Rows as messages, each with its files (one query for all of them, only when one has any). */
+function messagesOf(db: Database.Database, rows: readonly Row[]): ChatMessage[] {
+  return withAttachments(rows.map(toMessage), (ids) => loadFileRows(db, ids));
+}
 
 /**
  * better-sqlite3 behind the async MessageRepository. Writes are group-committed: every append that arrives in
@@ -115,6 +123,7 @@ export class SqliteMessageRepository implements ChatStore {
       ...this.prepareSearch(db),
       find: db.prepare(SQL_FIND),
       edit: db.prepare(SQL_EDIT),
+      findAny: db.prepare(`SELECT ${COLUMNS} FROM chat_message WHERE id = ?`),
       erase: db.prepare(SQL_ERASE),
       indexer: createSearchIndexer(db),
     }));
@@ -162,7 +171,7 @@ export class SqliteMessageRepository implements ChatStore {
     let results: AppendResult[];
     const started = performance.now();
     try {
-      results = await this.conn.writeWithRetry((stmts) => batch.map((p) => this.writeOne(stmts, p.msg)));
+      results = await this.conn.writeWithRetry((stmts, db) => batch.map((p) => this.writeOne(stmts, db, p.msg)));
     } catch (err) {
       this.conn.noteWriteFailure(err);
       const failure = err instanceof StorageUnavailableError ? err : new StorageUnavailableError("the database cannot be written", { cause: err });
@@ -175,10 +184,10 @@ export class SqliteMessageRepository implements ChatStore {
     batch.forEach((p, i) => p.resolve(results[i] as AppendResult));
   }
 
-  private writeOne(stmts: Statements, msg: NewMessage): AppendResult {
+  private writeOne(stmts: Statements, db: Database.Database, msg: NewMessage): AppendResult {
     if (msg.clientId !== undefined) {
       const existing = stmts.byClientId.get(msg.room, msg.clientId);
-      if (existing) return { message: toMessage(existing), duplicate: true };
+      if (existing) return { message: messagesOf(db, [existing])[0] as ChatMessage, duplicate: true };
     }
     const mentions = toMentionsColumn(msg.mentions);
     const info = stmts.insert.run(msg.room, msg.sender, msg.content, toStoredTimestamp(msg.sentAt), msg.clientId ?? null, msg.ownerKey ?? null, mentions);
@@ -192,20 +201,24 @@ export class SqliteMessageRepository implements ChatStore {
       ...withMentions(fromMentionsColumn(mentions)),
     };
     if (msg.ownerKey !== undefined) message.ownerKey = msg.ownerKey;
+    // Issue 18: the sender's uploads join the message in this same transaction, or not at all.
+    if (msg.attachments !== undefined && msg.ownerKey !== undefined && attachUploads(db, message.id, msg.room, msg.ownerKey, msg.attachments) > 0) {
+      withAttachments([Object.assign(message, { fileCount: 1 })], (ids) => loadFileRows(db, ids));
+    }
     return { message, duplicate: false };
   }
 
   page(room: string, query: PageQuery): Promise<HistoryPage> {
     try {
-      const { stmts } = this.conn.ready();
+      const { db, stmts } = this.conn.ready();
       if ("after" in query) {
         const rows = stmts.after.all(room, query.after, query.limit + 1);
         const hasMore = rows.length > query.limit;
-        return Promise.resolve({ messages: rows.slice(0, query.limit).map(toMessage), hasMore });
+        return Promise.resolve({ messages: messagesOf(db, rows.slice(0, query.limit)), hasMore });
       }
       const rows = stmts.before.all(room, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
       const hasMore = rows.length > query.limit;
-      return Promise.resolve({ messages: rows.slice(0, query.limit).reverse().map(toMessage), hasMore });
+      return Promise.resolve({ messages: messagesOf(db, rows.slice(0, query.limit).reverse()), hasMore });
     } catch (err) {
       if (err instanceof StorageUnavailableError) return Promise.reject(err);
       return Promise.reject(new StorageUnavailableError("the database cannot be read", { cause: err }));
@@ -217,7 +230,7 @@ export class SqliteMessageRepository implements ChatStore {
     // Rows stored since the last run of the indexer are indexed first, so a search sees every stored message.
     await this.indexPending().catch((err: unknown) => this.opts.log.warn("search_index_failed", { err }));
     try {
-      const { stmts } = this.conn.ready();
+      const { db, stmts } = this.conn.ready();
       const before = opts.before ?? Number.MAX_SAFE_INTEGER;
       const from = query.from === undefined ? undefined : nameKey(query.from);
       const take = opts.limit + 1;
@@ -227,7 +240,7 @@ export class SqliteMessageRepository implements ChatStore {
       else if (from === undefined) rows = stmts.search.all(ftsMatchExpression(query.terms), before, room, take);
       else rows = stmts.searchFrom.all(ftsMatchExpression(query.terms), before, room, from, take);
       const hasMore = rows.length > opts.limit;
-      return { messages: rows.slice(0, opts.limit).map(toMessage), hasMore };
+      return { messages: messagesOf(db, rows.slice(0, opts.limit)), hasMore };
     } catch (err) {
       if (err instanceof StorageUnavailableError) throw err;
       throw new StorageUnavailableError("the database cannot be read", { cause: err });
@@ -265,25 +278,36 @@ export class SqliteMessageRepository implements ChatStore {
   }
 
   find(room: string, id: number): Promise<ChatMessage | null> {
-    return this.conn.read((stmts) => {
+    return this.conn.read((stmts, db) => {
       const row = stmts.find.get(id, room);
-      return row === undefined ? null : toMessage(row);
+      return row === undefined ? null : (messagesOf(db, [row])[0] as ChatMessage);
     });
   }
 
-  edit(room: string, id: number, content: string, editedAt: Date, mentions?: readonly string[]): Promise<ChatMessage | null> {
-    return this.change((stmts) => stmts.edit.get(content, editedAt.toISOString(), toMentionsColumn(mentions), id, room));
+  /** Ids of messages in the room, oldest first (search by file name: the messages its files point to). */
+  messagesById(room: string, ids: readonly number[]): Promise<ChatMessage[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.conn.read((_stmts, db) =>
+      messagesOf(db, db.prepare(`SELECT ${COLUMNS} FROM chat_message WHERE chat_room = ? AND id IN (${ids.map(() => "?").join(", ")}) ORDER BY id`).all(room, ...ids) as Row[]),
+    );
   }
 
+  edit(room: string, id: number, content: string, editedAt: Date, mentions?: readonly string[], keep?: readonly string[]): Promise<ChatMessage | null> {
+    return this.change(id, keep, (stmts) => stmts.edit.get(content, editedAt.toISOString(), toMentionsColumn(mentions), id, room));
+  }
+
+  /** The text goes, and its files (the blobs are released by whoever deleted it: files/library.ts). */
   erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null> {
-    return this.change((stmts) => stmts.erase.get(deletedAt.toISOString(), id, room));
+    return this.change(id, [], (stmts) => stmts.erase.get(deletedAt.toISOString(), id, room));
   }
 
-  /** One UPDATE in its own IMMEDIATE transaction, with the appends' retry and failure handling; settles after COMMIT. */
-  private async change(work: (stmts: Statements) => Row | undefined): Promise<ChatMessage | null> {
-    return this.conn.write((stmts) => {
+  /** One UPDATE (and its files kept to `keep`) in its own IMMEDIATE transaction, with the appends' retry and failure handling; settles after COMMIT. */
+  private async change(id: number, keep: readonly string[] | undefined, work: (stmts: Statements) => Row | undefined): Promise<ChatMessage | null> {
+    return this.conn.write((stmts, db) => {
       const row = work(stmts);
-      return row === undefined ? null : toMessage(row);
+      if (row === undefined) return null;
+      keepFiles(db, id, keep);
+      return messagesOf(db, [stmts.findAny.get(id) as Row])[0] as ChatMessage;
     });
   }
 
@@ -298,6 +322,12 @@ export class SqliteMessageRepository implements ChatStore {
   activeBan = (room: string, nameKey: string, sessionKey: string | null, now: Date) => this.moderation.activeBan(room, nameKey, sessionKey, now);
   audit = (entry: AuditEntry) => this.moderation.audit(entry);
   auditLog = (limit: number) => this.moderation.auditLog(limit);
+
+  /** Files' records (issue 18): the SQL lives in sqlite-files.ts. */
+  readonly files: FileRecords = new SqliteFileRecords(
+    (work) => this.conn.read((_stmts, db) => work(db)),
+    (work) => this.conn.write((_stmts, db) => work(db)),
+  );
 
   /** Private rooms, members, invites (issue 17): the SQL lives in sqlite-access.ts. */
   readonly access: RoomAccessStore = new SqliteRoomAccess(

@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { redactDatabaseUrl } from "../storage/postgres-pool.js";
 import { CopyError, copySqliteToPostgres, type CopyProgress } from "../storage/sqlite-to-postgres.js";
 
-const USAGE = "usage: npm run migrate-db -- --from <chat_history.db> --to <postgres://user:password@host:5432/database> [--batch 5000]";
+const USAGE = "usage: npm run migrate-db -- --from <chat_history.db> --to <postgres://user:password@host:5432/database> [--batch 5000] [--files <FILES_PATH>]";
 const CONNECT_TIMEOUT_MS = 10_000;
 const BAR_WIDTH = 30;
 
@@ -13,15 +13,17 @@ interface Args {
   from: string;
   to: string;
   batchSize: number;
+  /** The SQLite mode's file folder, when not beside the database. */
+  files?: string;
 }
 
 function readArgs(argv: string[]): Args {
-  const { values } = parseArgs({ args: argv, options: { from: { type: "string" }, to: { type: "string" }, batch: { type: "string" } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { from: { type: "string" }, to: { type: "string" }, batch: { type: "string" }, files: { type: "string" } }, strict: true });
   const batchSize = values.batch === undefined ? 5000 : Number(values.batch);
   if (!values.from || !values.to) throw new CopyError(`--from and --to are both required\n${USAGE}`);
   if (!/^postgres(ql)?:\/\//.test(values.to)) throw new CopyError(`--to must be a PostgreSQL URL such as postgres://user:password@host:5432/database`);
   if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 50_000) throw new CopyError("--batch must be a whole number from 1 to 50000");
-  return { from: values.from, to: values.to, batchSize };
+  return { from: values.from, to: values.to, batchSize, ...(values.files !== undefined ? { files: values.files } : {}) };
 }
 
 const percent = (p: CopyProgress): number => (p.total === 0 ? 100 : Math.floor((p.done / p.total) * 100));
@@ -64,6 +66,8 @@ async function main(): Promise<void> {
     process.stdout.write(`moderation: ${m.moderators} moderators, ${m.bans} bans, ${m.audit} audit entries copied\n`);
     const a = summary.access;
     process.stdout.write(`private rooms: ${a.rooms} rooms, ${a.members} members, ${a.invites} invite links copied\n`);
+    const f = summary.files;
+    process.stdout.write(`files: ${f.files} files, ${f.blobs} stored contents copied${f.missing > 0 ? `, ${f.missing} missing from the folder (left out)` : ""}\n`);
   } catch (err) {
     if (isTty) process.stdout.write("\n");
     process.stderr.write(`migrate-db: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -13,6 +13,13 @@ import { fillDatabase } from "../../bench/fill-db.js";
 import { createCapturingLogger } from "../../src/log.js";
 import { SqliteMessageRepository } from "../../src/storage/sqlite.js";
 import { createFlaskDatabase } from "../helpers/flask-db.js";
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import sharp from "sharp";
+import { systemClock } from "../../src/clock.js";
+import { loadConfig } from "../../src/config.js";
+import { FileLibrary } from "../../src/files/library.js";
+import { DiskFileStore } from "../../src/storage/disk-file-store.js";
 import { hashInviteToken, newInviteToken } from "../../src/access/invite-token.js";
 import { directPairKey, newPrivateAddress } from "../../src/access/policy.js";
 import { clusterDatabase, openPostgresRepo } from "./pg.js";
@@ -251,6 +258,38 @@ describe("npm run migrate-db", () => {
     expect(await repo.access.redeemInvite(hashInviteToken(token), { sessionKey: "k-cy", name: "Cy" }, new Date())).toMatchObject({ outcome: "admitted" });
     expect((await repo.access.invites(room)).map((i) => i.id)).toEqual([link.id]);
     expect(await query(url, `SELECT count(*)::int AS n FROM room_invite WHERE token_hash = '${hashInviteToken(token)}'`)).toEqual([{ n: 1 }]);
+  });
+
+  it("copies files (issue 18): the records, the message's count, and the bytes from the folder into PostgreSQL, once", async () => {
+    const path = join(tempDir(), "chat.db");
+    const sqlite = new SqliteMessageRepository(path, { busyTimeoutMs: 250, log: createCapturingLogger() });
+    const config = loadConfig({ DATABASE_PATH: path });
+    const disk = new DiskFileStore(config.files.path);
+    const library = new FileLibrary({ settings: config.files, records: sqlite.files, store: disk, log: createCapturingLogger(), clock: systemClock });
+    const bytes = await sharp({ create: { width: 30, height: 20, channels: 3, background: "#123" } }).png().toBuffer();
+    const spool = join(disk.spoolDir(), "one");
+    writeFileSync(spool, bytes);
+    const stored = await library.add({ path: spool, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex"), head: bytes.subarray(0, 4100) }, "pic.png", "k-ana");
+    if ("code" in stored) throw new Error(stored.message);
+    const message = await sqlite.append({ room: "r", sender: "ana", content: "a picture", sentAt: new Date(), ownerKey: "k-ana", attachments: [stored.id] });
+    await sqlite.close();
+    const url = await clusterDatabase();
+
+    const run = runTool(["--from", path, "--to", url]);
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toContain("files: 1 files, 3 stored contents copied\n");
+    const again = runTool(["--from", path, "--to", url]);
+    expect(await again.exited).toBe(0);
+    expect(again.stdout()).toContain("files: 0 files, 0 stored contents copied\n");
+
+    const repo = await openPostgresRepo(url);
+    onTestFinished(() => repo.close());
+    const [copied] = (await repo.page("r", { limit: 5 })).messages;
+    expect(copied?.attachments).toEqual(message.message.attachments);
+    const pgFiles = repo.fileStore(tempDir());
+    const chunks: Buffer[] = [];
+    for await (const c of await pgFiles.read(stored.sha256)) chunks.push(c as Buffer);
+    expect((await sharp(Buffer.concat(chunks)).metadata()).width).toBe(30);
   });
 
   it("completes when run again after being killed half-way, copying only what was missing", async () => {

@@ -1,0 +1,219 @@
+// Issue 18: files in messages. A send names its uploads; the message carries them everywhere (ack, broadcast,
+// history, search, edits), the original's clients get their links as text; only who may read the message may
+// fetch its files; a deleted message's files are gone at once and their bytes once nothing points at them; an
+// upload never sent goes after UPLOAD_TTL_MS; an edit may remove a file.
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { BLOB_GRACE_MS } from "../src/files/library.js";
+import type { Ack, ErrorBody, MessageEvent, SearchHit, SendResult, WireAttachment, WireMessage } from "../src/protocol.js";
+import { joinRoom, startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
+import { legacyEmit } from "./helpers/emit.js";
+import { isChat } from "./helpers/messages.js";
+import { createPrivateRoom, makeInvite, useInvite } from "./helpers/private-rooms.js";
+import { fetchFile, pdf, png, upload } from "./helpers/sample-files.js";
+import { waitFor } from "./helpers/wait.js";
+
+async function appFor(env: Record<string, string> = {}): Promise<TestApp> {
+  const app = await startTestApp({ env: { RATE_SEND_BURST: "100", ...env } });
+  onTestFinished(app.close);
+  return app;
+}
+
+const errorOf = (res: Ack<object>): ErrorBody | null => (res.ok ? null : res.error);
+
+async function sendWith(socket: ClientSocket, room: string, username: string, content: string, attachments: string[]): Promise<Ack<SendResult>> {
+  return socket.timeout(5000).emitWithAck("send_message", { room, username, content, attachments });
+}
+
+async function sent(res: Promise<Ack<SendResult>>): Promise<WireMessage> {
+  const answer = await res;
+  if (!answer.ok) throw new Error(`send failed: ${answer.error.code} ${answer.error.message}`);
+  return answer.message;
+}
+
+/** Bytes files on disk hold (the SQLite mode's folder), temporary ones aside. */
+function storedBlobs(app: TestApp): string[] {
+  const root = app.config.files.path;
+  return readdirSync(root)
+    .filter((d) => d !== "tmp")
+    .flatMap((d) => readdirSync(join(root, d)));
+}
+
+describe("sending files", () => {
+  it("a message carries its files, in order, in the ack, the broadcast and the history; the caption apart, the links in the text", async () => {
+    const app = await appFor();
+    const session = app.newSession();
+    const ana = await app.joined("lobby", "Ana", { session });
+    const bob = await app.joined("lobby", "Bob", { session: app.newSession(), heardBy: [ana] });
+    const picture = await upload(app, session, await png(), "chart.png");
+    const report = await upload(app, session, pdf(), "report.pdf");
+    const heard = waitFor(bob, "message", (m) => isChat(m) && m.caption === "here you go");
+    const message = await sent(sendWith(ana, "lobby", "Ana", "here you go", [report.id, picture.id]));
+    expect(message.attachments?.map((a) => a.name)).toEqual(["report.pdf", "chart.png"]);
+    expect(message.caption).toBe("here you go");
+    expect(message.content).toBe(`here you go\nreport.pdf: ${report.url}\nchart.png: ${picture.url}`);
+    const broadcast = (await heard) as WireMessage;
+    expect(broadcast.attachments).toEqual(message.attachments);
+    const later = await app.joined("lobby", "Cy", { session: app.newSession() });
+    expect(later.joinResult.history.at(-1)).toMatchObject({ id: message.id, attachments: message.attachments, caption: "here you go" });
+  });
+
+  it("a message may be files alone (no text); without files it may not", async () => {
+    const app = await appFor();
+    const session = app.newSession();
+    const ana = await app.joined("lobby", "Ana", { session });
+    const file = await upload(app, session, pdf(), "a.pdf");
+    const message = await sent(sendWith(ana, "lobby", "Ana", "", [file.id]));
+    expect(message).toMatchObject({ caption: "", content: `a.pdf: ${file.url}` });
+    expect(errorOf(await ana.timeout(5000).emitWithAck("send_message", { room: "lobby", username: "Ana", content: "  " }))?.code).toBe("invalid_content");
+  });
+
+  it("the original's clients (no ack) get the message with the caption and the files' links as its text", async () => {
+    const app = await appFor({ PUBLIC_URL: "https://chat.example.com" });
+    const session = app.newSession();
+    const ana = await app.joined("lobby", "Ana", { session });
+    const legacy = await app.connect();
+    const legacyHeard = waitFor(legacy, "message", (m: MessageEvent) => m.content.startsWith("look"));
+    legacyEmit(legacy, "join_chat", { room: "lobby", username: "Old" });
+    await waitFor(legacy, "message", (m) => m.content === "Old has joined the chat.");
+    const file = await upload(app, session, await png(), "cat.png");
+    await sent(sendWith(ana, "lobby", "Ana", "look", [file.id]));
+    expect((await legacyHeard).content).toBe(`look\ncat.png: https://chat.example.com${file.url}`);
+  });
+
+  it("refuses someone else's upload, one already sent, and more than MAX_FILES_PER_MESSAGE; nothing is stored then", async () => {
+    const app = await appFor({ MAX_FILES_PER_MESSAGE: "2" });
+    const anaSession = app.newSession();
+    const ana = await app.joined("lobby", "Ana", { session: anaSession });
+    const eveSession = app.newSession();
+    const eve = await app.joined("lobby", "Eve", { session: eveSession, heardBy: [ana] });
+    const anas = await upload(app, anaSession, pdf(), "a.pdf");
+    expect(errorOf(await sendWith(eve, "lobby", "Eve", "mine now", [anas.id]))?.code).toBe("invalid_attachment");
+    await sent(sendWith(ana, "lobby", "Ana", "first", [anas.id]));
+    expect(errorOf(await sendWith(ana, "lobby", "Ana", "again", [anas.id]))?.code).toBe("invalid_attachment");
+    const three = await Promise.all([1, 2, 3].map((n) => upload(app, anaSession, Buffer.from(`file ${n}`), `${n}.txt`)));
+    expect(errorOf(await sendWith(ana, "lobby", "Ana", "three", three.map((f) => f.id)))?.code).toBe("too_many_files");
+    const history = await ana.timeout(5000).emitWithAck("fetch_history", { room: "lobby" });
+    expect(history.ok && history.messages.map((m: WireMessage) => m.caption ?? m.content)).toEqual(["first"]);
+  });
+
+  it("a retried send (same clientId) stores the files once and answers the same message", async () => {
+    const app = await appFor();
+    const session = app.newSession();
+    const ana = await app.joined("lobby", "Ana", { session });
+    const file = await upload(app, session, pdf(), "a.pdf");
+    const clientId = crypto.randomUUID();
+    const first = await sent(ana.timeout(5000).emitWithAck("send_message", { room: "lobby", username: "Ana", content: "once", clientId, attachments: [file.id] }));
+    const again = await ana.timeout(5000).emitWithAck("send_message", { room: "lobby", username: "Ana", content: "once", clientId, attachments: [file.id] });
+    expect(again).toMatchObject({ ok: true, duplicate: true, message: { id: first.id, attachments: first.attachments } });
+  });
+});
+
+describe("who may fetch a file", () => {
+  it("a public room's files: anyone; an upload not yet sent: its uploader only; no such file: 404", async () => {
+    const app = await appFor();
+    const session = app.newSession();
+    const ana = await app.joined("lobby", "Ana", { session });
+    const waiting = await upload(app, session, pdf(), "draft.pdf");
+    await fetchFile(app, waiting.url, session).expect(200);
+    await fetchFile(app, waiting.url, app.newSession()).expect(404);
+    await fetchFile(app, waiting.url).expect(404);
+    await sent(sendWith(ana, "lobby", "Ana", "public", [waiting.id]));
+    await fetchFile(app, waiting.url).expect(200);
+    await fetchFile(app, "/files/AAAAAAAAAAAAAAAAAAAAAA/x.pdf").expect(404);
+  });
+
+  it("a private room's files: its members only; an outsider gets the same 404 as for no file at all", async () => {
+    const app = await appFor();
+    const anaSession = app.newSession();
+    const ana = await app.connect({ session: anaSession });
+    const { room } = await createPrivateRoom(ana, "Team");
+    expect((await joinRoom(ana, room, "Ana")).ok).toBe(true);
+    const file = await upload(app, anaSession, await png(), "plan.png");
+    await sent(sendWith(ana, room, "Ana", "secret plan", [file.id]));
+    const bobSession = app.newSession();
+    await useInvite(app, bobSession, (await makeInvite(ana, room)).path, "Bob").expect(200);
+    for (const path of [file.url, file.thumbUrl, file.displayUrl] as string[]) {
+      await fetchFile(app, path, anaSession).expect(200);
+      await fetchFile(app, path, bobSession).expect(200);
+      const outside = await fetchFile(app, path, app.newSession()).expect(404);
+      const nothing = await fetchFile(app, `/files/BBBBBBBBBBBBBBBBBBBBBB/plan.png`, app.newSession()).expect(404);
+      expect(outside.body).toEqual(nothing.body);
+      await fetchFile(app, path).expect(404);
+    }
+  });
+});
+
+describe("removing files", () => {
+  it("a deleted message's files are 404 for everyone at once; their bytes go once nothing points at them", async () => {
+    const app = await appFor();
+    const session = app.newSession();
+    const ana = await app.joined("lobby", "Ana", { session });
+    const file = await upload(app, session, await png(), "gone.png");
+    const kept = await upload(app, session, await png(), "same-bytes.png"); // the same bytes as "gone.png"
+    const message = await sent(sendWith(ana, "lobby", "Ana", "soon gone", [file.id]));
+    await sent(sendWith(ana, "lobby", "Ana", "stays", [kept.id]));
+    const blobsBefore = storedBlobs(app).length;
+    expect(blobsBefore).toBe(3); // original, thumbnail, display: shared by both uploads
+    const updated = waitFor(ana, "message_updated");
+    expect((await ana.timeout(5000).emitWithAck("delete_message", { room: "lobby", id: message.id })).ok).toBe(true);
+    expect(await updated).toMatchObject({ id: message.id, content: "", attachments: [] });
+    for (const path of [file.url, file.thumbUrl, file.displayUrl] as string[]) await fetchFile(app, path, session).expect(404);
+    await fetchFile(app, kept.url).expect(200); // the other message still has those bytes
+    app.clock.advance(BLOB_GRACE_MS + 1);
+    await app.app.files.sweep();
+    expect(storedBlobs(app)).toHaveLength(3);
+    expect((await ana.timeout(5000).emitWithAck("delete_message", { room: "lobby", id: message.id + 1 })).ok).toBe(true);
+    app.clock.advance(BLOB_GRACE_MS + 1);
+    await app.app.files.sweep();
+    expect(storedBlobs(app)).toEqual([]);
+  });
+
+  it("an edit may remove a file (never add one): the room hears the new list, the removed file is 404", async () => {
+    const app = await appFor();
+    const session = app.newSession();
+    const ana = await app.joined("lobby", "Ana", { session });
+    const a = await upload(app, session, pdf(), "a.pdf");
+    const b = await upload(app, session, Buffer.from("plain text"), "b.txt");
+    const message = await sent(sendWith(ana, "lobby", "Ana", "two", [a.id, b.id]));
+    const updated = waitFor(ana, "message_updated");
+    const edit = await ana.timeout(5000).emitWithAck("edit_message", { room: "lobby", id: message.id, content: "", attachments: [b.id] });
+    expect(edit.ok && edit.message.attachments?.map((f: WireAttachment) => f.name)).toEqual(["b.txt"]);
+    expect(await updated).toMatchObject({ id: message.id, caption: "", attachments: [{ id: b.id }], content: `b.txt: ${b.url}` });
+    await fetchFile(app, a.url).expect(404);
+    await fetchFile(app, b.url).expect(200);
+    const other = await upload(app, session, pdf(), "c.pdf");
+    expect(errorOf(await ana.timeout(5000).emitWithAck("edit_message", { room: "lobby", id: message.id, content: "x", attachments: [b.id, other.id] }))?.code).toBe("invalid_attachment");
+    expect(errorOf(await ana.timeout(5000).emitWithAck("edit_message", { room: "lobby", id: message.id, content: "", attachments: [] }))?.code).toBe("invalid_content");
+  });
+
+  it("an upload not sent within UPLOAD_TTL_MS is removed: 404 to its uploader, refused by a send, its bytes gone", async () => {
+    const app = await appFor({ UPLOAD_TTL_MS: "60000" });
+    const session = app.newSession();
+    const ana = await app.joined("lobby", "Ana", { session });
+    const file = await upload(app, session, pdf(), "late.pdf");
+    app.clock.advance(60_001 + BLOB_GRACE_MS);
+    await app.app.files.sweep();
+    await fetchFile(app, file.url, session).expect(404);
+    expect(errorOf(await sendWith(ana, "lobby", "Ana", "too late", [file.id]))?.code).toBe("invalid_attachment");
+    expect(storedBlobs(app)).toEqual([]);
+    expect(existsSync(join(app.config.files.path, "tmp"))).toBe(true);
+  });
+});
+
+describe("search", () => {
+  it("matches a file's name, as it matches text; other rooms' files never", async () => {
+    const app = await appFor();
+    const session = app.newSession();
+    const ana = await app.joined("lobby", "Ana", { session });
+    const budget = await upload(app, session, pdf(), "Budget-2026.pdf");
+    const withFile = await sent(sendWith(ana, "lobby", "Ana", "see attached", [budget.id]));
+    const byText = await sent(ana.timeout(5000).emitWithAck("send_message", { room: "lobby", username: "Ana", content: "the budget is late" }));
+    const elsewhere = await app.joined("other", "Ana", { session });
+    const hidden = await upload(app, session, pdf(), "budget-secret.pdf");
+    await sent(sendWith(elsewhere, "other", "Ana", "x", [hidden.id]));
+    const res = await ana.timeout(5000).emitWithAck("search_messages", { room: "lobby", q: "budget" });
+    expect(res.ok && res.hits.map((h: SearchHit) => h.message.id).sort()).toEqual([withFile.id, byText.id].sort());
+  });
+});
