@@ -162,7 +162,12 @@ export class StormClient {
       void this.join();
     });
     socket.on("disconnect", (reason) => this.onDisconnect(reason));
-    socket.on("connect_error", () => seen.connectErrors.add(nowMs(), local));
+    socket.on("connect_error", (err) => {
+      const t = nowMs();
+      seen.connectErrors.add(t, local);
+      // By kind, for the JSON: "timeout" (no handshake within 10 s), "websocket error" (refused, reset), a refusal's text.
+      seen.other.add(`connect_error ${err.message}`, t, local);
+    });
     socket.io.on("reconnect_attempt", () => this.moveToNextNode());
     // Counted when they arrive; applied, as the page does, only after the answer to a join on its way (connection-hub.js).
     socket.on("message", (msg) => {

@@ -1,5 +1,5 @@
 // GET /healthz every 100 ms during the storm, each on a connection of its own (agent: false), as a load
-// balancer's health check would, and from the main thread, which holds no client. Polls start on the clock,
+// balancer's health check would, and from the main process, which holds no client. Polls start on the clock,
 // not after the previous answer, so a server whose event loop is stuck for seconds shows as many slow polls,
 // not one. A refused connection (no process listening: between the old server's exit and the new one's
 // listen) has no latency and is counted apart; so is a poll still unanswered at the deadline.

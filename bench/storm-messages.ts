@@ -1,7 +1,8 @@
-// What the restart storm's main thread and its client workers say to each other (worker_threads messages).
-// The main thread sends a command with an id; each worker answers it once with the same id. Unasked, a worker
-// reports each client going out of its room and back in, with the time (storm-clock.ts), so the main thread
-// knows the moment every client is back.
+// What the restart storm's main process and its client workers (child processes) say to each other over IPC
+// (structured clone: typed arrays cross as they are). A worker first gets its share (WorkerInit) and says it is
+// ready; then the main process sends a command with an id, and each worker answers it once with the same id.
+// Unasked, a worker reports each client going out of its room and back in, with the time (storm-clock.ts), so
+// the main process knows the moment every client is back.
 import type { ConfirmedMessage } from "./storm-outbox.js";
 import type { TimeWindow, WindowReport } from "./storm-observations.js";
 import type { ClientSpec } from "./storm-plan.js";
@@ -67,6 +68,7 @@ export interface VerifyReply {
 }
 
 export type WorkerMessage =
+  | { type: "ready" }
   | { type: "state"; client: number; isIn: boolean; atMs: number }
   | { [K in CommandName]: { type: "reply"; id: number; command: K; body: Commands[K]["reply"] } }[CommandName]
   | { type: "failed"; id: number; error: string };

@@ -40,7 +40,7 @@ export const STORM_FULL: StormSizes = {
   warmupMs: 2_000,
   steadyMs: 10_000,
   settleAfterMs: 3_000,
-  stormTimeoutMs: 180_000,
+  stormTimeoutMs: 120_000,
   drainTimeoutMs: 60_000,
   setupConcurrencyPerWorker: 25,
   sendIntervalMs: 1_000,

@@ -1,9 +1,10 @@
-// A restart-storm worker thread: holds its share of the clients (storm-client.ts), carries out the main thread's
-// commands (storm-messages.ts) and reports each client going out of its room and back in as it happens. Waits
-// are for events (a people list completing, an outbox emptying, the last owed message arriving), each with a
-// deadline so a run that goes wrong still ends with figures.
+// A restart-storm worker, a child process of the bench (storm-workers.ts forks it): holds its share of the
+// clients (storm-client.ts), carries out the main process's commands (storm-messages.ts) and reports each client
+// going out of its room and back in as it happens. Waits are for events (a people list completing, an outbox
+// emptying, the last owed message arriving), each with a deadline so a run that goes wrong still ends with
+// figures. A process, not a thread: each has its own open-files limit (10,000 clients and their reconnects
+// in one process ran out of it).
 import { Agent } from "node:http";
-import { parentPort, workerData } from "node:worker_threads";
 import { forEachLimited } from "./chat-client.js";
 import { nowMs } from "./storm-clock.js";
 import { StormClient } from "./storm-client.js";
@@ -12,9 +13,9 @@ import { Observations, type TimeWindow } from "./storm-observations.js";
 
 const MAX_EXAMPLES = 10;
 
-const port = parentPort;
-if (port === null) throw new Error("storm-worker.ts runs as a worker thread (bench/storm-workers.ts starts it)");
-const init = workerData as WorkerInit;
+if (process.send === undefined) throw new Error("storm-worker.ts runs as a child process (bench/storm-workers.ts forks it)");
+// The first message is this worker's share; commands follow only once it has said it is ready.
+const init = await new Promise<WorkerInit>((resolve) => process.once("message", (msg) => resolve(msg as WorkerInit)));
 const seen = new Observations();
 const pageAgent = new Agent({ keepAlive: true, maxSockets: init.setupConcurrency });
 
@@ -87,12 +88,13 @@ init.clients.forEach((spec, local) => {
 const allLocal = clients.map((_, i) => i);
 const senderLocals = allLocal.filter((i) => clients[i]?.outbox !== null);
 
-port.on("message", (cmd: WorkerCommand) => {
+process.on("message", (cmd: WorkerCommand) => {
   run(cmd).then(
     (body) => post({ type: "reply", id: cmd.id, command: cmd.type, body } as WorkerMessage),
     (err: unknown) => post({ type: "failed", id: cmd.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
   );
 });
+post({ type: "ready" });
 
 async function run(cmd: WorkerCommand): Promise<Commands[CommandName]["reply"]> {
   switch (cmd.type) {
@@ -196,5 +198,5 @@ function example(reply: VerifyReply, text: string): void {
 }
 
 function post(msg: WorkerMessage): void {
-  port?.postMessage(msg);
+  process.send?.(msg);
 }

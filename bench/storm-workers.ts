@@ -1,7 +1,10 @@
-// The restart storm's client workers, from the main thread: starts them (each with its share of the clients),
-// sends a command to all and collects every answer, and passes on each client's out/in reports as they come.
-// A worker that throws or exits early fails every command still waiting, so the run stops with its error.
-import { Worker } from "node:worker_threads";
+// The restart storm's client workers, from the main process: forks them (child processes running
+// storm-worker.ts under tsx, each with its share of the clients, so each has its own event loop and its own
+// open-files limit), sends a command to all and collects every answer, and passes on each client's out/in
+// reports as they come. A worker that fails or exits early fails every command still waiting, so the run
+// stops with its error.
+import { fork, type ChildProcess, type Serializable } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import type { CommandName, Commands, WorkerCommand, WorkerInit, WorkerMessage } from "./storm-messages.js";
 
 interface Waiting {
@@ -11,13 +14,7 @@ interface Waiting {
   reject: (err: Error) => void;
 }
 
-const WORKER_ENTRY = new URL("./storm-worker.ts", import.meta.url).href;
-/**
- * The bench runs under `node --import tsx`, but on Node 20 a worker does not get that hook for its own entry in a
- * "type": "module" package (ERR_UNKNOWN_FILE_EXTENSION, even with execArgv), so a one-line bootstrap registers tsx
- * in the worker and then imports the TypeScript entry.
- */
-const BOOTSTRAP = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(WORKER_ENTRY)}); })`;
+const WORKER_ENTRY = fileURLToPath(new URL("./storm-worker.ts", import.meta.url));
 
 export class WorkerPool {
   private readonly waiting = new Map<number, Waiting>();
@@ -26,23 +23,46 @@ export class WorkerPool {
   /** Set once a worker has died: every later command fails with it at once instead of waiting forever. */
   private deadError: Error | null = null;
 
-  private constructor(private readonly workers: Worker[]) {}
+  private constructor(private readonly workers: ChildProcess[]) {}
 
-  static start(inits: readonly WorkerInit[], onState: (client: number, isIn: boolean, atMs: number) => void): WorkerPool {
-    const workers = inits.map((workerData) => new Worker(BOOTSTRAP, { eval: true, workerData }));
+  /** Resolves once every worker has its share and listens for commands. */
+  static async start(inits: readonly WorkerInit[], onState: (client: number, isIn: boolean, atMs: number) => void): Promise<WorkerPool> {
+    const workers = inits.map(() => fork(WORKER_ENTRY, [], { execArgv: ["--import", "tsx"], serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] }));
     const pool = new WorkerPool(workers);
-    for (const [i, worker] of workers.entries()) {
-      worker.on("message", (msg: WorkerMessage) => {
-        if (msg.type === "state") onState(msg.client, msg.isIn, msg.atMs);
-        else if (msg.type === "failed") pool.fail(new Error(`worker ${i}: ${msg.error}`), msg.id);
-        else pool.answer(msg.id, msg.body);
-      });
-      worker.on("error", (err) => pool.die(new Error(`worker ${i} failed: ${err.stack ?? err.message}`)));
-      worker.on("exit", (code) => {
-        if (!pool.isTerminating) pool.die(new Error(`worker ${i} exited (${code}) in the middle of the run`));
-      });
+    const ready = workers.map(
+      (worker, i) =>
+        new Promise<void>((resolve, reject) => {
+          worker.on("message", (msg: WorkerMessage) => {
+            if (msg.type === "ready") resolve();
+            else if (msg.type === "state") onState(msg.client, msg.isIn, msg.atMs);
+            else if (msg.type === "failed") pool.fail(new Error(`worker ${i}: ${msg.error}`), msg.id);
+            else pool.answer(msg.id, msg.body);
+          });
+          worker.on("error", (err) => {
+            pool.die(new Error(`worker ${i} failed: ${err.stack ?? err.message}`));
+            reject(err);
+          });
+          worker.on("exit", (code, signal) => {
+            if (pool.isTerminating) return;
+            const err = new Error(`worker ${i} exited (${code ?? signal}) in the middle of the run`);
+            pool.die(err);
+            reject(err);
+          });
+          worker.send(inits[i] as WorkerInit as unknown as Serializable);
+        }),
+    );
+    try {
+      await Promise.all(ready);
+    } catch (err) {
+      await pool.terminate();
+      throw err;
     }
     return pool;
+  }
+
+  /** The workers' process ids: their CPU is the load generator's too. */
+  pids(): number[] {
+    return this.workers.flatMap((w) => (w.pid === undefined ? [] : [w.pid]));
   }
 
   /** Sends the command to every worker; resolves with every worker's answer. */
@@ -51,13 +71,22 @@ export class WorkerPool {
     const id = this.nextId++;
     const done = new Promise<unknown[]>((resolve, reject) => this.waiting.set(id, { replies: [], remaining: this.workers.length, resolve, reject }));
     const cmd = { ...params, id, type } as WorkerCommand;
-    for (const worker of this.workers) worker.postMessage(cmd);
+    for (const worker of this.workers) worker.send(cmd as unknown as Serializable);
     return done as Promise<Commands[K]["reply"][]>;
   }
 
   async terminate(): Promise<void> {
     this.isTerminating = true;
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.exitCode !== null || w.signalCode !== null) return resolve();
+            w.once("exit", () => resolve());
+            w.kill("SIGKILL");
+          }),
+      ),
+    );
   }
 
   private answer(id: number, body: unknown): void {

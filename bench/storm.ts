@@ -2,14 +2,14 @@
 // every client in its room, steady traffic (one sender per room, one message a second) measured for a window,
 // then the signal (SIGTERM or SIGKILL) to one node and its restart on the same port, as a supervisor would;
 // measured from the signal until every client is back in its room (its join answered ok): each client's return,
-// the servers' CPU and memory (/proc), the load generator's CPU and everyone else's, /healthz every 100 ms, join
+// the servers' CPU and memory (/proc), the load generator's CPU (this process and its workers) and everyone else's, /healthz every 100 ms, join
 // refusals and timeouts, and what the clients received meanwhile; then, once settled, another steady window, and
 // the ledger: every confirmed message must have reached every client of its room, never twice live.
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startMeter, type WindowFigures } from "./meter.js";
-import { ownCpuSeconds, readLoadAverage, readMachineBusySeconds } from "./proc-stats.js";
+import { ownCpuSeconds, readCpuSeconds, readLoadAverage, readMachineBusySeconds } from "./proc-stats.js";
 import { nowMs } from "./storm-clock.js";
 import { startHealthPoll, type HealthFigures } from "./storm-health.js";
 import type { TimeWindow, WindowReport } from "./storm-observations.js";
@@ -110,7 +110,7 @@ export async function runStorm(opts: StormOptions, signal: StormSignal): Promise
     setupConcurrency: sizes.setupConcurrencyPerWorker,
     sendIntervalMs: sizes.sendIntervalMs,
   }));
-  const pool = WorkerPool.start(inits, (client, isIn, atMs) => tracker.onState(client, isIn, atMs));
+  const pool = await WorkerPool.start(inits, (client, isIn, atMs) => tracker.onState(client, isIn, atMs));
   try {
     progress(`${label}: ${specs.length} clients in ${sizes.rooms} rooms arriving (${inits.length} workers)`);
     const connected = await pool.ask("connect", {});
@@ -124,7 +124,7 @@ export async function runStorm(opts: StormOptions, signal: StormSignal): Promise
     await sleep(sizes.warmupMs); // the traffic's pace, not a wait for an event
     const allPids = (): number[] => setup.urls.map((_, i) => setup.pid(i));
     const beforeFrom = nowMs();
-    const beforeMeter = startMeter(allPids());
+    const beforeMeter = startMeter(allPids(), pool.pids());
     await sleep(sizes.steadyMs);
     const beforeFigures = beforeMeter.stop();
 
@@ -132,7 +132,8 @@ export async function runStorm(opts: StormOptions, signal: StormSignal): Promise
     const ticker = setInterval(() => progress(`${label}: ${tracker.inRoomNow()} of ${specs.length} in their room`), PROGRESS_EVERY_MS);
     const affected = specs.filter((s) => s.nodeIndex === STOPPED_NODE).map((s) => s.index);
     const profile = opts.profileDir === undefined ? undefined : { profileDir: opts.profileDir, profileName: `storm-${opts.build.label.replace(/\W+/g, "-")}-${opts.nodes}n-${signal}.cpuprofile` };
-    const storm = await signalAndWait(setup, signal, affected, tracker, sizes.stormTimeoutMs, profile).finally(() => clearInterval(ticker));
+    const loadgenCpu = (): number => ownCpuSeconds() + pool.pids().reduce((sum, pid) => sum + readCpuSeconds(pid), 0);
+    const storm = await signalAndWait(setup, signal, affected, tracker, sizes.stormTimeoutMs, profile, loadgenCpu).finally(() => clearInterval(ticker));
     const stormEnd = storm.allBackAtMs ?? storm.detectedAtMs;
     progress(
       storm.allBackAtMs === null
@@ -145,7 +146,7 @@ export async function runStorm(opts: StormOptions, signal: StormSignal): Promise
     const steps = { ...(await storm.steps), signalAtMs: storm.signalAtMs };
     await sleep(sizes.settleAfterMs); // the last catch-ups; a pace, not a wait for an event
     const afterFrom = nowMs();
-    const afterMeter = startMeter(allPids());
+    const afterMeter = startMeter(allPids(), pool.pids());
     await sleep(sizes.steadyMs);
     const afterTo = nowMs();
     const afterFigures = afterMeter.stop();
@@ -194,6 +195,11 @@ export async function runStorm(opts: StormOptions, signal: StormSignal): Promise
       timeline: tracker.timeline(storm.signalAtMs, stormEnd, TIMELINE_BUCKET_MS).map((p, i) => ({ ...p, serverCores: cores[i] ?? 0 })),
       serverOutput: setup.outputTail(),
     };
+  } catch (err) {
+    // A run that cannot finish says what the servers said (a crash's last words).
+    const said = setup.outputTail();
+    if (err instanceof Error && said.length > 0) err.message += `\nthe servers logged (last lines):\n  ${said.slice(-15).join("\n  ")}`;
+    throw err;
   } finally {
     await pool.ask("close", {}).catch(() => undefined);
     await pool.terminate();
@@ -231,11 +237,12 @@ async function signalAndWait(
   tracker: ReturnTracker,
   timeoutMs: number,
   profile: { profileDir: string; profileName: string } | undefined,
+  loadgenCpu: () => number,
 ): Promise<StormFigures> {
   const oldPid = setup.pid(STOPPED_NODE);
   const survivorPids = setup.urls.map((_, i) => i).filter((i) => i !== STOPPED_NODE).map((i) => setup.pid(i));
   const sampler = new ServerSampler([oldPid, ...survivorPids], nowMs);
-  const loadgen0 = ownCpuSeconds();
+  const loadgen0 = loadgenCpu();
   const busy0 = readMachineBusySeconds();
   const health = startHealthPoll(setup.urls, HEALTH_POLL_MS, HEALTH_TIMEOUT_MS);
   let newPid: number | null = null;
@@ -254,7 +261,7 @@ async function signalAndWait(
   const serving: number[] = newPid === null ? survivorPids : [newPid, ...survivorPids];
   const serverCpuSeconds = serving.reduce((sum, pid) => sum + sampler.cpuSeconds(pid), 0);
   const oldServerCpuSeconds = sampler.cpuSeconds(oldPid);
-  const loadgenCpuSeconds = ownCpuSeconds() - loadgen0;
+  const loadgenCpuSeconds = loadgenCpu() - loadgen0;
   const busy = readMachineBusySeconds() - busy0;
   const cpuPoints = sampler.stop();
   return {
