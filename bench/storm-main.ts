@@ -42,6 +42,20 @@ export async function runStormBench(args: BenchArgs, storm: StormArgs, entries: 
   const workDir = mkdtempSync(join(tmpdir(), "messenger-storm-"));
   const runs: StormRunResult[] = [];
   const errors: string[] = [];
+  // Written after every run, so a long run stopped half-way keeps what it measured.
+  const save = (): string =>
+    writeJson(resultsDir, `storm-${fileStamp(startedAt)}${args.isQuick ? "-quick" : ""}.json`, {
+      startedAt: startedAt.toISOString(),
+      wallSeconds: (Date.now() - startedAt.getTime()) / 1000,
+      mode: args.isQuick ? "quick" : "full",
+      args,
+      environment: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, relaxedLimits: RELAXED_LIMITS_ENV, loadAtStart, loadAtEnd: readLoadAverage() },
+      builds,
+      sizes,
+      nodes,
+      runs,
+      errors,
+    });
   try {
     for (const signal of sizes.signals) {
       for (const build of builds) {
@@ -52,6 +66,7 @@ export async function runStormBench(args: BenchArgs, storm: StormArgs, entries: 
           errors.push(`${build.label}, ${signalName(signal)}: ${message}`);
           progress(`storm ${build.label} ${signalName(signal)} failed: ${message}`);
         }
+        save();
       }
     }
   } finally {
@@ -70,18 +85,7 @@ export async function runStormBench(args: BenchArgs, storm: StormArgs, entries: 
     if (r.delivery.examples.length > 0) console.log(`\n${name}:\n  ${r.delivery.examples.join("\n  ")}`);
     if (r.serverOutput.length > 0) console.log(`\n${name}: the servers logged (last lines):\n  ${r.serverOutput.slice(-10).join("\n  ")}`);
   }
-  const jsonPath = writeJson(resultsDir, `storm-${fileStamp(startedAt)}${args.isQuick ? "-quick" : ""}.json`, {
-    startedAt: startedAt.toISOString(),
-    wallSeconds,
-    mode: args.isQuick ? "quick" : "full",
-    args,
-    environment: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, relaxedLimits: RELAXED_LIMITS_ENV, loadAtStart, loadAtEnd },
-    builds,
-    sizes,
-    nodes,
-    runs,
-    errors,
-  });
+  const jsonPath = save();
   console.log(`\nresults: ${jsonPath}${profileDir ? `\nprofiles: ${profileDir}` : ""}`);
 
   const failures = [...stormFailures(runs), ...errors.map((e) => `could not finish: ${e.split("\n")[0] ?? ""}`)];

@@ -53,7 +53,10 @@ export interface VerifyReply {
   clients: number[];
   isDrained: boolean;
   notCaughtUp: number;
+  /** Confirmed messages that never reached a client back in its room and caught up. */
   lost: number;
+  /** Confirmed messages not received by clients still out of their room at the end: owed, not checkable. */
+  owedToClientsOut: number;
   liveDuplicates: number;
   liveAndHistory: number;
   historyRepeats: number;

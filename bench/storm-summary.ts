@@ -70,6 +70,7 @@ export function mergeDelivery(replies: readonly VerifyReply[]): DeliverySummary 
     isDrained: replies.every((r) => r.isDrained),
     notCaughtUp: 0,
     lost: 0,
+    owedToClientsOut: 0,
     liveDuplicates: 0,
     liveAndHistory: 0,
     historyRepeats: 0,
@@ -79,7 +80,7 @@ export function mergeDelivery(replies: readonly VerifyReply[]): DeliverySummary 
     lostRooms: {},
     examples: [],
   };
-  const summed = ["notCaughtUp", "lost", "liveDuplicates", "liveAndHistory", "historyRepeats", "unconfirmedReceived", "unexpected", "wrongPeopleLists"] as const;
+  const summed = ["notCaughtUp", "lost", "owedToClientsOut", "liveDuplicates", "liveAndHistory", "historyRepeats", "unconfirmedReceived", "unexpected", "wrongPeopleLists"] as const;
   for (const r of replies) {
     for (const key of summed) out[key] += r[key];
     addCounts(out.lostRooms, r.lostRooms);

@@ -156,6 +156,7 @@ async function verify(confirmed: Record<number, number[]>, timeoutMs: number, wi
     isDrained,
     notCaughtUp: clients.filter((c) => !c.isCaughtUp).length,
     lost: 0,
+    owedToClientsOut: 0,
     liveDuplicates: 0,
     liveAndHistory: 0,
     historyRepeats: 0,
@@ -168,7 +169,8 @@ async function verify(confirmed: Record<number, number[]>, timeoutMs: number, wi
   };
   for (const c of clients) {
     const check = c.receipts.check(owed.get(c.spec.roomIndex) ?? new Set());
-    reply.lost += check.lost;
+    if (c.isCaughtUp) reply.lost += check.lost;
+    else reply.owedToClientsOut += check.lost;
     reply.liveDuplicates += check.liveDuplicates;
     reply.liveAndHistory += check.liveAndHistory;
     reply.historyRepeats += check.historyRepeats;

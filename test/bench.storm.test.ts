@@ -233,6 +233,10 @@ describe("restart storm bench: windows, verdict and table", () => {
     const lost = mergeDelivery([verifyReply({ lost: 2, examples: ["r1u3 never got r1 #4"] }), verifyReply({ lost: 1 })]);
     expect(lost).toMatchObject({ lost: 3, examples: ["r1u3 never got r1 #4"] });
     expect(stormFailures([fakeRun({ delivery: lost })])[0]).toMatch(/3 confirmed deliveries lost/);
+    // What clients still out of their room never got is owed, not lost: their not coming back is the failure.
+    const owed = mergeDelivery([verifyReply({ notCaughtUp: 2, owedToClientsOut: 40 }), verifyReply({ owedToClientsOut: 2 })]);
+    expect(owed).toMatchObject({ lost: 0, notCaughtUp: 2, owedToClientsOut: 42 });
+    expect(stormFailures([fakeRun({ delivery: owed })])).toEqual([]);
   });
 
   it("prints a column per build and signal", () => {
@@ -243,7 +247,7 @@ describe("restart storm bench: windows, verdict and table", () => {
 });
 
 function verifyReply(over: Partial<VerifyReply>): VerifyReply {
-  return { clients: [], isDrained: true, notCaughtUp: 0, lost: 0, liveDuplicates: 0, liveAndHistory: 0, historyRepeats: 0, unconfirmedReceived: 0, unexpected: 0, wrongPeopleLists: 0, lostRooms: {}, examples: [], windows: [], ...over };
+  return { clients: [], isDrained: true, notCaughtUp: 0, lost: 0, owedToClientsOut: 0, liveDuplicates: 0, liveAndHistory: 0, historyRepeats: 0, unconfirmedReceived: 0, unexpected: 0, wrongPeopleLists: 0, lostRooms: {}, examples: [], windows: [], ...over };
 }
 
 /** A run's result as storm.ts builds it, from empty windows; `over` sets what a test looks at. */
