@@ -1,6 +1,7 @@
 // Command line of `npm run bench -- [options]`.
 import { parseArgs } from "node:util";
 import type { TargetName } from "./server-process.js";
+import type { StormSignal } from "./storm-plan.js";
 import { ALL_WORKLOADS, type WorkloadId } from "./workloads.js";
 
 export interface BenchArgs {
@@ -18,11 +19,24 @@ export interface BenchArgs {
   presenceMembers?: number;
   /** Where to write the SVG charts of docs/performance.md; only a full run of both servers writes them. */
   chartDir?: string;
-  /** Adds the cluster rows (1 node SQLite, 1 node and this many nodes on PostgreSQL + Redis); see cluster-rows.ts. */
+  /** Adds the cluster rows (1 node SQLite, 1 node and this many nodes on PostgreSQL + Redis); see cluster-rows.ts. With --storm: the storm on this many nodes. */
   nodes?: number;
+  /** The restart storm of issue 19 instead of the workloads (storm-main.ts). */
+  storm?: StormArgs;
+}
+
+export interface StormArgs {
+  /** Default 10,000 (--quick 300). */
+  clients?: number;
+  /** Default 250 (--quick 10). */
+  rooms?: number;
+  /** Default SIGTERM then SIGKILL (--quick: SIGTERM). */
+  signals?: StormSignal[];
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
+       npm run bench -- --storm [--quick] [--nodes N] [--app-entry file] [--clients N] [--rooms N] [--signal term|kill|both]
+                               [--profile] [--chart dir]
   --quick     every workload, small (CI: asserts no loss, no speed thresholds)
   --target    which servers to run (default both)
   --only      a subset of workloads 1-7, "search" (FTS vs LIKE on a 1M-message room, migration 5) and "files"
@@ -36,7 +50,20 @@ export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|b
   --chart-force  write the charts from a --quick or partial run too (to check how they render;
               never into docs/)
   --nodes N   add the cluster rows: fan-out and join time on 1 node (SQLite), 1 node and N nodes (PostgreSQL +
-              Redis, Debian's packages); --only cluster runs those rows alone`;
+              Redis, Debian's packages); --only cluster runs those rows alone
+  --storm     the restart storm (issue 19) alone: 10,000 clients in 250 rooms of 40 (4 worker threads), one
+              sender per room at 1 message/s; the node gets SIGTERM, then in a second run SIGKILL, and is started
+              again on the same port; timed until every client is back in its room, every confirmed message
+              checked against every client. Table printed and written to bench/results/storm-*.json
+    --quick   300 clients in 10 rooms, SIGTERM only, under a minute (CI); exits 1 on any loss or live
+              duplicate, or a client that never comes back (never on speed)
+    --nodes N on N nodes (PostgreSQL + Redis, Debian's) spread round robin; node 0 restarts, the others carry on
+    --app-entry file  also run the storm against that build (e.g. a previous commit's dist/server.js): the
+              table and chart put this build (dist/server.js) beside it
+    --clients N, --rooms N   the storm's size (clients are spread evenly over the rooms)
+    --signal term|kill|both  which restarts to run (default both; --quick: term)
+    --profile the restarted server runs under node --cpu-prof (bench/results/profiles-*/, written at its exit)
+    --chart dir  write bench-storm-<N>-node(s).svg (clients back and server CPU over time) into dir`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
@@ -52,6 +79,10 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       chart: { type: "string" },
       "chart-force": { type: "boolean", default: false },
       nodes: { type: "string" },
+      storm: { type: "boolean", default: false },
+      clients: { type: "string" },
+      rooms: { type: "string" },
+      signal: { type: "string" },
     },
     strict: true,
   });
@@ -65,6 +96,10 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   const rawNodes = values.nodes;
   const nodes = rawNodes === undefined ? undefined : Number(rawNodes);
   if (nodes !== undefined && (!Number.isSafeInteger(nodes) || nodes < 2 || nodes > 5)) throw new Error(`--nodes must be a whole number from 2 to 5, not ${rawNodes}\n${USAGE}`);
+  const storm = values.storm ? parseStorm(values) : undefined;
+  if (!values.storm && (values.clients !== undefined || values.rooms !== undefined || values.signal !== undefined)) {
+    throw new Error(`--clients, --rooms and --signal belong to --storm\n${USAGE}`);
+  }
   const only = values.only?.split(",").map((w) => w.trim());
   if (only?.includes("cluster") === true && nodes === undefined) throw new Error(`--only cluster needs --nodes N\n${USAGE}`);
   const isSearch = only === undefined || only.includes("search");
@@ -78,7 +113,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     throw new Error(`--presence-members must be a whole number of at least 10, not ${rawMembers}\n${USAGE}`);
   }
   const chartDir = values.chart;
-  const isFullRun = !values.quick && targets.length === 2 && workloads.length === ALL_WORKLOADS.length;
+  // The storm's chart is its own file (bench-storm-*.svg); only a quick run's is held back, as the workloads' are.
+  const isFullRun = !values.quick && (storm !== undefined || (targets.length === 2 && workloads.length === ALL_WORKLOADS.length));
   if (chartDir !== undefined && !isFullRun && !values["chart-force"]) {
     // The docs' charts must come from the figures the docs quote, so a smaller run refuses before it starts.
     throw new Error(`--chart needs the full bench (no --quick, --only or --target); add --chart-force to write them anyway\n${USAGE}`);
@@ -94,7 +130,29 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     ...(presenceMembers !== undefined ? { presenceMembers } : {}),
     ...(chartDir !== undefined ? { chartDir } : {}),
     ...(nodes !== undefined ? { nodes } : {}),
+    ...(storm !== undefined ? { storm } : {}),
   };
+}
+
+function parseStorm(values: { only?: string; target?: string; "presence-members"?: string; clients?: string; rooms?: string; signal?: string }): StormArgs {
+  // The storm is a run of its own: the workloads' selectors mean nothing to it.
+  if (values.only !== undefined || values.target !== "both" || values["presence-members"] !== undefined) {
+    throw new Error(`--storm runs alone: no --only, --target or --presence-members\n${USAGE}`);
+  }
+  const clients = wholeNumber("--clients", values.clients, 2);
+  const rooms = wholeNumber("--rooms", values.rooms, 1);
+  if (clients !== undefined && rooms !== undefined && rooms > clients) throw new Error(`--rooms (${rooms}) cannot exceed --clients (${clients})\n${USAGE}`);
+  const signal = values.signal;
+  const signals: StormSignal[] | undefined = signal === undefined ? undefined : signal === "both" ? ["term", "kill"] : signal === "term" || signal === "kill" ? [signal] : [];
+  if (signals?.length === 0) throw new Error(`--signal must be term, kill or both, not ${signal}\n${USAGE}`);
+  return { ...(clients !== undefined ? { clients } : {}), ...(rooms !== undefined ? { rooms } : {}), ...(signals !== undefined ? { signals } : {}) };
+}
+
+function wholeNumber(flag: string, raw: string | undefined, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${flag} must be a whole number of at least ${min}, not ${raw}\n${USAGE}`);
+  return n;
 }
 
 function parseWorkload(text: string): WorkloadId {

@@ -1,10 +1,14 @@
 // One simulated user: a socket.io-client connection speaking only the public protocol.
+import { get, type Agent } from "node:http";
 import { io } from "socket.io-client";
 import type { JoinResult } from "../src/protocol.js";
 import type { ClientSocket } from "../test/helpers/app.js";
 
 /** The bench's name for the protocol's typed client. */
 export type ChatSocket = ClientSocket;
+
+/** GET / tries on a reset connection. */
+const PAGE_LOAD_ATTEMPTS = 3;
 
 export const CONNECT_TIMEOUT_MS = 15_000;
 export const ACK_TIMEOUT_MS = 15_000;
@@ -51,4 +55,33 @@ export async function forEachLimited<T>(items: readonly T[], limit: number, task
 
 export function closeAll(sockets: readonly ChatSocket[]): void {
   for (const socket of sockets) socket.disconnect();
+}
+
+/**
+ * The page load that sets a browser session's cookie (`mr_session=...`), as the restart storm's clients do: with
+ * node:http (a tenth of fetch's CPU, ten thousand times over) through `agent`'s kept-alive connections. One the
+ * server closed just as it was reused resets: tried again on a new one, as a browser does.
+ */
+export async function loadSessionCookie(url: string, agent: Agent): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await getSessionCookie(url, agent);
+    } catch (err) {
+      if (attempt >= PAGE_LOAD_ATTEMPTS || (err as NodeJS.ErrnoException).code !== "ECONNRESET") throw err;
+    }
+  }
+}
+
+function getSessionCookie(url: string, agent: Agent): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = get(`${url}/`, { agent, headers: { accept: "text/html" } }, (res) => {
+      res.resume(); // read to the end, so the kept-alive connection is free again
+      res.once("end", () => {
+        const cookie = (res.headers["set-cookie"] ?? []).find((c) => c.startsWith("mr_session="));
+        if (res.statusCode !== 200 || cookie === undefined) reject(new Error(`GET ${url}/ answered ${res.statusCode} without an mr_session cookie`));
+        else resolve(cookie.split(";", 1)[0] ?? "");
+      });
+    });
+    req.once("error", reject);
+  });
 }

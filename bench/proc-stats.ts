@@ -54,3 +54,12 @@ export function ownCpuSeconds(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
 }
+
+/** The machine's load average over 1, 5 and 15 minutes ("1.14 2.09 6.16"): other work sharing these cores. */
+export function readLoadAverage(): string {
+  try {
+    return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return "unknown";
+  }
+}

@@ -1,6 +1,7 @@
 // Summarises a V8 .cpuprofile (from `npm run bench -- --profile`) as text: where the server's own CPU
 // time went, by package or source file and by function, so a slow workload can be read without a
-// browser's DevTools. Usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [top]
+// browser's DevTools. Usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [top] [seconds]
+// (seconds: only the profile's first seconds, e.g. a restarted server's spawn until every client was back).
 import { readFileSync } from "node:fs";
 
 interface CallFrame {
@@ -26,13 +27,13 @@ interface CpuProfile {
 const DEFAULT_TOP = 25;
 
 function main(): void {
-  const [file, topArg] = process.argv.slice(2);
+  const [file, topArg, secondsArg] = process.argv.slice(2);
   if (file === undefined) {
-    console.error("usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [top]");
+    console.error("usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [top] [seconds]");
     process.exit(2);
   }
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
-  const selfMs = selfTimeByNode(profile);
+  const selfMs = selfTimeByNode(profile, secondsArg === undefined ? Infinity : Number(secondsArg) * 1e6);
   const byFunction = new Map<string, number>();
   const byPlace = new Map<string, number>();
   let totalMs = 0;
@@ -51,18 +52,21 @@ function main(): void {
     byPlace.set(place, (byPlace.get(place) ?? 0) + ms);
   }
   const top = Number(topArg ?? DEFAULT_TOP);
-  console.log(`${file}\nbusy ${(totalMs / 1000).toFixed(2)} s, idle ${(idleMs / 1000).toFixed(2)} s (self time; % of busy)\n`);
+  console.log(`${file}${secondsArg === undefined ? "" : ` (its first ${secondsArg} s)`}\nbusy ${(totalMs / 1000).toFixed(2)} s, idle ${(idleMs / 1000).toFixed(2)} s (self time; % of busy)\n`);
   print("by package / file", byPlace, totalMs, top);
   print("by function", byFunction, totalMs, top);
 }
 
-/** Self time per node from the sample stream (exact), falling back to hit counts. */
-function selfTimeByNode(profile: CpuProfile): Map<number, number> {
+/** Self time per node from the sample stream (exact; up to `untilUs` after the start), falling back to hit counts. */
+function selfTimeByNode(profile: CpuProfile, untilUs: number): Map<number, number> {
   const self = new Map<number, number>();
   const { samples, timeDeltas } = profile;
   if (samples && timeDeltas && samples.length === timeDeltas.length) {
     // timeDeltas[i] is the time before sample i; attribute the gap after a sample to that sample.
+    let atUs = 0;
     for (let i = 0; i < samples.length; i++) {
+      atUs += timeDeltas[i] ?? 0;
+      if (atUs > untilUs) break;
       const id = samples[i] ?? 0;
       const gapUs = timeDeltas[i + 1] ?? 0;
       self.set(id, (self.get(id) ?? 0) + gapUs / 1000);

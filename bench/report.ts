@@ -227,3 +227,8 @@ export function writeJson(dir: string, name: string, body: object): string {
   writeFileSync(path, `${JSON.stringify(body, null, 2)}\n`);
   return path;
 }
+
+/** A run's time in its files' names: 20261205-110446. */
+export function fileStamp(at: Date): string {
+  return at.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+}

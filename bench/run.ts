@@ -11,11 +11,12 @@ import { buildBaseline } from "./baseline-build.js";
 import { buildCharts, writeCharts } from "./charts.js";
 import { formatClusterTable, runClusterRows } from "./cluster-rows.js";
 import { fillDatabase, type FillResult } from "./fill-db.js";
-import { buildRows, formatTable, hasCorrectnessFailure, worstOtherCpuPercent, writeJson, type Results } from "./report.js";
+import { buildRows, fileStamp, formatTable, hasCorrectnessFailure, worstOtherCpuPercent, writeJson, type Results } from "./report.js";
 import type { TargetName } from "./server-process.js";
 import { RELAXED_LIMITS_ENV } from "./server-process.js";
 import { formatSearchTable, FULL_SEARCH_SIZES, QUICK_SEARCH_SIZES, runSearchBench, type SearchBenchResult } from "./search.js";
 import { FULL_SIZES, QUICK_SIZES } from "./sizes.js";
+import { runStormBench } from "./storm-main.js";
 import { formatFilesTable, FULL_FILES_SIZES, QUICK_FILES_SIZES, runFilesBench, type FilesBenchResult } from "./files.js";
 import { runBurst, runFilled, runIdle, runManyRooms, runOneRoom, runPresence, type RunContext, type TargetResults, type WorkloadId } from "./workloads.js";
 
@@ -28,7 +29,7 @@ const NOISY_OTHER_CPU_PERCENT = 10;
 async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
   const startedAt = new Date();
-  const stamp = startedAt.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  const stamp = fileStamp(startedAt);
   const baseSizes = args.isQuick ? QUICK_SIZES : FULL_SIZES;
   const n = args.presenceMembers;
   // The run's checkpoints below n, then n itself: `--presence-members 500` reports rooms of 100 and 500.
@@ -37,6 +38,12 @@ async function main(): Promise<void> {
   const appEntry = resolve(args.appEntry ?? DEFAULT_APP_ENTRY);
   if (args.targets.includes("app") && !existsSync(appEntry)) {
     throw new Error(`${appEntry} is missing: run \`npm run build\` (npm run bench does), or pass --target baseline`);
+  }
+  if (args.storm) {
+    // This build, and with --app-entry another one beside it.
+    const other = args.appEntry === undefined ? undefined : appEntry;
+    await runStormBench(args, args.storm, { thisEntry: DEFAULT_APP_ENTRY, ...(other ? { otherEntry: other } : {}) }, RESULTS_DIR, progress);
+    return;
   }
   const workDir = mkdtempSync(join(tmpdir(), "messenger-bench-"));
   const ctx: RunContext = {

@@ -25,6 +25,10 @@ export interface ServerSpec {
   nodeArgs?: readonly string[];
   /** False keeps the server's own rate limits (RELAXED_LIMITS_ENV is not applied); default true. */
   relaxLimits?: boolean;
+  /** Listen on this port (a restart on the same address, as a supervisor does); default a free one. */
+  port?: number;
+  /** Told the pid as soon as the process exists, before it answers /healthz: the restart storm reads its CPU from spawn on. */
+  onSpawned?: (pid: number) => void;
 }
 
 export interface RunningServer {
@@ -36,6 +40,8 @@ export interface RunningServer {
   /** The child's last output lines (LOG_LEVEL=warn: warnings and errors only). */
   outputTail(): string[];
   stop(): Promise<void>;
+  /** Sends `signal` (SIGTERM: the graceful shutdown; SIGKILL: a crash) and resolves once the process has exited. */
+  kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 const HEALTH_TIMEOUT_MS = 120_000;
@@ -60,7 +66,7 @@ export const RELAXED_LIMITS_ENV: Readonly<Record<string, string>> = {
 };
 
 export async function startServer(spec: ServerSpec): Promise<RunningServer> {
-  const port = await freePort();
+  const port = spec.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const nodeArgs = [
     ...(spec.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${spec.profileDir}`, `--cpu-prof-name=${spec.profileName ?? `${spec.target}.cpuprofile`}`] : []),
@@ -84,6 +90,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   const started = performance.now();
   // cwd in the temp dir: the app reads a .env from its cwd, and a developer's .env must not change the run.
   const child = spawn(process.execPath, [...nodeArgs, spec.entry], { env, cwd: dirname(spec.databasePath), stdio: ["ignore", "pipe", "pipe"] });
+  if (child.pid !== undefined) spec.onSpawned?.(child.pid);
   const tail = captureTail(child);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   let hasExited = false;
@@ -109,6 +116,11 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
       const forceKill = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
       await exited;
       clearTimeout(forceKill);
+    },
+    async kill(signal) {
+      if (hasExited) return;
+      child.kill(signal);
+      await exited;
     },
   };
 }

@@ -187,7 +187,7 @@ function marker(kind: SeriesKind, cx: number, cy: number): string {
   return `<rect x="${(cx - 4.5).toFixed(1)}" y="${(cy - 4.5).toFixed(1)}" width="9" height="9" fill="${style.fill}" stroke="${style.stroke}"/>`;
 }
 
-function frame(width: number, height: number, head: { title: string; subtitle: string; note?: string }, desc: string, body: readonly string[]): string {
+export function frame(width: number, height: number, head: { title: string; subtitle: string; note?: string }, desc: string, body: readonly string[]): string {
   const { title, subtitle, note } = head;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="chart-title chart-desc" ${FONT}>`,
@@ -203,7 +203,7 @@ function frame(width: number, height: number, head: { title: string; subtitle: s
   ].join("\n");
 }
 
-interface TextOptions {
+export interface TextOptions {
   size: number;
   fill?: string;
   anchor?: "start" | "middle" | "end";
@@ -211,7 +211,7 @@ interface TextOptions {
   rotate?: boolean;
 }
 
-function text(x: number, y: number, content: string, o: TextOptions): string {
+export function text(x: number, y: number, content: string, o: TextOptions): string {
   const rotate = o.rotate ? ` transform="rotate(-90 ${x} ${y})"` : "";
   const weight = o.weight ? ` font-weight="${o.weight}"` : "";
   return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-size="${o.size}" fill="${o.fill ?? INK}" text-anchor="${o.anchor ?? "middle"}"${weight}${rotate}>${escapeXml(content)}</text>`;
