@@ -45,6 +45,22 @@ describe("join admission", () => {
     expect((await second.timeout(5000).emitWithAck("join_chat", { room: "other", username: "Bob" })).ok).toBe(true);
   });
 
+  it("refuses while the event loop is late two samples running, not after one long pause, and opens again once it is on time", async () => {
+    const admission = new JoinAdmission({ maxJoinsInFlight: 0, loopBusyMs: 150 });
+    onTestFinished(() => admission.stop());
+    const join = (): Promise<{ ok: true } | { ok: false; error: { code: string } }> => admission.admit(async () => ({ ok: true as const }));
+    admission.noteLoopSample(5);
+    admission.noteLoopSample(400); // one pause
+    expect((await join()).ok).toBe(true);
+    admission.noteLoopSample(5);
+    admission.noteLoopSample(200);
+    admission.noteLoopSample(180); // late, and late again
+    const refused = await join();
+    expect(refused.ok === false && refused.error.code).toBe("overloaded");
+    admission.noteLoopSample(20);
+    expect((await join()).ok).toBe(true);
+  });
+
   it("spreads the waits it tells: more apart the later the loop, never all the same", () => {
     let x = 0;
     const admission = new JoinAdmission({ maxJoinsInFlight: 0, loopBusyMs: 0 }, () => (x = (x + 0.37) % 1));

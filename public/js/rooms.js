@@ -13,6 +13,8 @@ import { recallRooms, rememberName } from "./remembered.js";
 import { freshCounts } from "./unread.js";
 
 const JOIN_TIMEOUT_MS = 10_000;
+/** How many times a first join refused with `overloaded` is sent (each after the server's retryAfterMs) before the page shows why. */
+const OVERLOADED_TRIES = 5;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /** @import { ClientToServerEvents, ErrorBody, MessageUpdatedEvent, RoomAddedEvent } from "../../src/protocol.js" */
@@ -183,7 +185,14 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     let done = () => {};
     joining.set(room, new Promise((resolve) => (done = resolve)));
     try {
-      const { res, settle } = await hub.join({ username, room }, JOIN_TIMEOUT_MS);
+      let { res, settle } = await hub.join({ username, room }, JOIN_TIMEOUT_MS);
+      // A node taking everyone back after a restart refuses new joins for a moment (issue 19): try again when told.
+      for (let tries = 1; !res.ok && res.error.code === "overloaded" && tries < OVERLOADED_TRIES; tries++) {
+        const wait = res.error.retryAfterMs ?? 1000;
+        settle();
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        ({ res, settle } = await hub.join({ username, room }, JOIN_TIMEOUT_MS));
+      }
       if (!res.ok) {
         settle();
         return { error: res.error };

@@ -9,7 +9,7 @@ import type { Failure } from "../protocol.js";
 export interface AdmissionSettings {
   /** Joins being worked on at once; beyond it a join is refused. 0 = no limit. */
   maxJoinsInFlight: number;
-  /** The event loop's delay (ms, the worst of the last sample) above which joins are refused; 0 = never. */
+  /** The event loop's delay (ms, the worst of each of the last two samples) above which joins are refused; 0 = never. */
   loopBusyMs: number;
 }
 
@@ -21,6 +21,7 @@ const BASE_RETRY_MS = 250;
 export class JoinAdmission {
   private inFlight = 0;
   private loopLateMs = 0;
+  private previousLateMs = 0;
   private readonly histogram: IntervalHistogram | null;
   private readonly timer: ReturnType<typeof setInterval> | null;
 
@@ -33,7 +34,7 @@ export class JoinAdmission {
       histogram.enable();
       this.histogram = histogram;
       this.timer = setInterval(() => {
-        this.loopLateMs = histogram.max / 1e6;
+        this.noteLoopSample(histogram.max / 1e6);
         histogram.reset();
       }, SAMPLE_MS);
       this.timer.unref();
@@ -43,9 +44,18 @@ export class JoinAdmission {
     }
   }
 
-  /** The event loop's worst delay over the last sample, in ms (for the log and the metrics). */
+  /** How late the event loop has been over the last two samples (the lesser of their worst delays), in ms. */
   get loopDelayMs(): number {
     return this.loopLateMs;
+  }
+
+  /**
+   * One sample's worst event-loop delay (ms). The lesser of the last two counts: one long pause (a GC, one slow
+   * task) refuses nothing; a loop late sample after sample (a storm) does.
+   */
+  noteLoopSample(worstMs: number): void {
+    this.loopLateMs = Math.min(worstMs, this.previousLateMs);
+    this.previousLateMs = worstMs;
   }
 
   /** Runs the join when the node can take it; otherwise answers `overloaded` at once. */

@@ -117,7 +117,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   // A given file belongs to the caller (restart tests); otherwise a fresh folder, removed on close.
   const dir = opts.databasePath === undefined ? mkdtempSync(join(tmpdir(), "mr-test-")) : null;
   const databasePath = opts.databasePath ?? join(dir as string, "chat.db");
-  const loaded = loadConfig({ PORT: "0", DATABASE_PATH: databasePath, SECRET_KEY: "test-secret-key-0123456789", ...opts.env });
+  // JOIN_LOOP_BUSY_MS off: the test and the app share one event loop, so the test's own work would make joins
+  // refused at random (test/chat.admission.test.ts sets what it tests).
+  const loaded = loadConfig({ PORT: "0", DATABASE_PATH: databasePath, SECRET_KEY: "test-secret-key-0123456789", JOIN_LOOP_BUSY_MS: "0", ...opts.env });
   const config: Config = opts.config ? Object.freeze({ ...loaded, ...opts.config }) : loaded;
   const log = createCapturingLogger();
   const clock = createManualClock();
