@@ -8,7 +8,9 @@ import { Server } from "socket.io";
 import { registerChat } from "./chat/controller.js";
 import { releaseHeldName } from "./chat/membership.js";
 import { NameGrace } from "./chat/name-grace.js";
-import { createMemoryPresence, type PresenceStore } from "./chat/presence.js";
+import { createMemoryPresence, type PresenceSnapshots, type PresenceStore } from "./chat/presence.js";
+import { keepPresenceSnapshots } from "./chat/presence-snapshots.js";
+import { JoinAdmission } from "./chat/admission.js";
 import { createRedisSharedLimits } from "./chat/shared-limits.js";
 import { createAdapter } from "@socket.io/redis-streams-adapter";
 import type { Redis } from "ioredis";
@@ -81,7 +83,21 @@ const CODE_FILE = /\.(?:m?js|css)$/;
 function setStaticCaching(res: express.Response, path: string): void {
   res.setHeader("Cache-Control", CODE_FILE.test(path) ? "no-cache" : "public, max-age=3600");
 }
-const RECONNECT_AFTER_MS = 1000;
+/** The shortest spread of returns after a restart, however few clients: Socket.IO's own reconnect waits about this. */
+const MIN_RETURN_SPREAD_MS = 1000;
+
+/**
+ * server_shutdown tells each client its own time to come back (issue 19): spread at random over the time the next
+ * start needs to take them all back (clients ÷ RESTART_REJOINS_PER_SEC), so they do not all return at once.
+ */
+function tellClientsWhenToReturn(io: ChatServer, rejoinsPerSec: number): void {
+  const sockets = io.of("/").sockets;
+  const spreadMs = Math.max(MIN_RETURN_SPREAD_MS, Math.ceil((sockets.size / rejoinsPerSec) * 1000));
+  for (const socket of sockets.values()) socket.emit("server_shutdown", { reconnectAfterMs: Math.round(Math.random() * spreadMs) });
+}
+
+/** The memory presence's snapshots, or (several nodes: Redis keeps presence) none. */
+const noSnapshots: PresenceSnapshots = { snapshot: () => [], restore: () => [], isDirty: () => false };
 const FLUSH_TIMEOUT_MS = 1000;
 /** How long io.close() may wait for clients to finish the WebSocket close handshake before their sockets are cut. */
 const CLOSE_GRACE_MS = 2000;
@@ -132,7 +148,8 @@ export function createApp(deps: AppDeps): App {
   const redisPresence = deps.cluster
     ? createRedisPresence(deps.cluster.redis, { nodeId: config.nodeId, ttlMs: config.presenceTtlMs, graceMs: config.nameGraceMs, now: () => clock.now().getTime() })
     : null;
-  const presence: PresenceStore = redisPresence ?? createMemoryPresence();
+  const memoryPresence = redisPresence === null ? createMemoryPresence() : null;
+  const presence: PresenceStore = redisPresence ?? (memoryPresence as PresenceStore);
   const drain = new Drain();
 
   const web = express();
@@ -183,6 +200,10 @@ export function createApp(deps: AppDeps): App {
   io.engine.on("connection", (conn: { request: IncomingMessage; once(ev: "close", fn: () => void): void }) => {
     conn.once("close", guard.opened(conn.request));
   });
+  // Issue 19: nobody is let in before the names present before a restart are back (one node; Redis keeps them for several).
+  io.use((_socket, next) => {
+    snapshots.restored.then(() => next(), () => next());
+  });
   io.use((socket, next) => {
     // A browser session owns its names across tabs; a client without the cookie is its own session.
     const session = sessionFromRequest(config.secretKey, socket.request);
@@ -195,12 +216,22 @@ export function createApp(deps: AppDeps): App {
   const grace: NameGrace = new NameGrace(config.nameGraceMs, (room, name, hold) => {
     releaseHeldName(io, chatDeps, room, name, hold).catch((err: unknown) => log.error("name_release_failed", { room, err }));
   });
+  const snapshots = keepPresenceSnapshots({
+    presence: memoryPresence ?? noSnapshots,
+    store,
+    grace,
+    clock,
+    log,
+    graceMs: config.nameGraceMs,
+    intervalMs: memoryPresence === null ? 0 : config.restart.presenceSnapshotMs,
+  });
+  const admission = new JoinAdmission({ maxJoinsInFlight: config.restart.maxJoinsInFlight, loopBusyMs: config.restart.joinLoopBusyMs });
   const sharedLimits = deps.cluster ? createRedisSharedLimits(config.rateLimits, deps.cluster.redis) : undefined;
   const nodes = deps.cluster ? clusterBus(io) : singleNode;
   const fileStore = deps.fileStore ?? defaultFileStore(config, repo);
   const files = new FileLibrary({ settings: config.files, records: store.files, store: fileStore, log, clock });
   files.start();
-  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, fanout, nodes, files, ...(sharedLimits ? { sharedLimits } : {}) };
+  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, fanout, nodes, files, admission, ...(sharedLimits ? { sharedLimits } : {}) };
   registerChat(io, chatDeps);
   const stopSweep = startSlowClientSweep(io, config.maxBufferedBytesPerConnection, SLOW_CLIENT_SWEEP_MS, (socket, bytes) => {
     metrics.slowClientsDropped.inc();
@@ -220,12 +251,16 @@ export function createApp(deps: AppDeps): App {
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      drain.isShuttingDown = true;
+      drain.isShuttingDown = true; // from here on, a closing tab leaves its names as they are (membership.ts)
+      const saved = snapshots.saveNow(); // who is here now, for the next start (one node)
+      snapshots.stop();
+      admission.stop();
       stopSweep();
       files.stop();
-      grace.stop(); // no grace timer outlives the app; names dropped from here on are released at once
+      grace.stop(); // no grace timer outlives the app
       http.close(); // no new connections; open ones stay until io.close below
-      io.emit("server_shutdown", { reconnectAfterMs: RECONNECT_AFTER_MS });
+      tellClientsWhenToReturn(io, config.restart.rejoinsPerSec);
+      await saved;
       await drain.idle(); // every in-flight event has been answered
       await flushQueuedPackets(io, FLUSH_TIMEOUT_MS); // ...and the answers have left: io.close() discards what is still queued
       const ioClosed = new Promise<void>((resolve) => void io.close(() => resolve()));

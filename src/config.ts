@@ -90,6 +90,19 @@ export interface Config {
   access: AccessSettings;
   /** Files and images in messages (issue 18). */
   files: FileSettings;
+  /** Restarts and reconnection storms (issue 19). */
+  restart: RestartSettings;
+}
+
+export interface RestartSettings {
+  /** One node: how often its presence is written down when it changed (a restart gives names back); 0 = never. */
+  presenceSnapshotMs: number;
+  /** Joins the node expects to take back per second after a restart: server_shutdown spreads the returns over clients / this. */
+  rejoinsPerSec: number;
+  /** Joins worked on at once; beyond it, joins are answered `overloaded` with a retryAfterMs. 0 = no limit. */
+  maxJoinsInFlight: number;
+  /** The event loop's delay above which joins are answered `overloaded`; 0 = never. */
+  joinLoopBusyMs: number;
 }
 
 export interface FileSettings {
@@ -258,6 +271,12 @@ export function loadConfig(env: Env): Config {
     pageKeepMessages: int("PAGE_KEEP_MESSAGES", 500, 10, 100_000),
     access: accessSettings(int, bool, problems),
     files: fileSettings(env, databasePath, int, problems),
+    restart: {
+      presenceSnapshotMs: int("PRESENCE_SNAPSHOT_MS", 2000, 0, 3_600_000),
+      rejoinsPerSec: int("RESTART_REJOINS_PER_SEC", 2000, 1, 1_000_000),
+      maxJoinsInFlight: int("MAX_JOINS_IN_FLIGHT", 256, 0, 1_000_000),
+      joinLoopBusyMs: int("JOIN_LOOP_BUSY_MS", 150, 0, 60_000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

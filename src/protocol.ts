@@ -36,6 +36,7 @@ export type ErrorCode =
   | "storage_unavailable"
   | "presence_unavailable"
   | "shutting_down"
+  | "overloaded"
   | "not_found"
   | "not_owner"
   | "edit_window_closed"
@@ -60,7 +61,7 @@ export type ErrorCode =
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
-  /** Only with rate_limited: when the next attempt can succeed. */
+  /** With rate_limited: when the next attempt can succeed; with overloaded: when to try again (jittered, so returning clients spread out). */
   retryAfterMs?: number;
 }
 
@@ -297,7 +298,10 @@ export interface ChatErrorEvent extends ErrorBody {
 }
 
 export interface ShutdownEvent {
-  /** Suggested wait before reconnecting. */
+  /**
+   * How long this client should wait before reconnecting: different for each client (issue 19), spread over a
+   * time that grows with the number of clients, so a restart is not met by all of them in the same instant.
+   */
   reconnectAfterMs: number;
 }
 

@@ -36,8 +36,13 @@ export function createHub({ onConnect, onDisconnect, onServerShutdown, onRoomAdd
   /** Rooms whose join answer has not been handled yet, with the events that arrived for them meanwhile. */
   /** @type {Map<string, (() => void)[]>} */
   const held = new Map();
+  /** Socket.IO's first reconnection wait and its spread, as connection.js sets them. */
+  const RECONNECT_DELAY_MS = 1000;
+  const RECONNECT_JITTER = 0.5;
   /** Wait before reconnecting after the server itself ended the connection; doubles while that repeats. */
   let serverDisconnectRetryMs = 1000;
+  /** When to come back, as the server's shutdown notice said (for the disconnect that follows it). */
+  let toldReturnMs = /** @type {number | null} */ (null);
 
   function ensureSocket() {
     if (socket) return socket;
@@ -46,13 +51,32 @@ export function createHub({ onConnect, onDisconnect, onServerShutdown, onRoomAdd
     s.on("connect", onConnect);
     s.on("disconnect", (reason) => {
       onDisconnect();
-      // A disconnect the server chose is not retried by Socket.IO itself; a chat page wants back in, gently.
+      // A disconnect the server chose is not retried by Socket.IO itself; a chat page wants back in, gently: at the
+      // time the server said (issue 19: each client its own), else after a doubling wait spread at random, so a
+      // restart is not met by every page in the same instant.
       if (reason === "io server disconnect") {
-        setTimeout(() => s.connect(), serverDisconnectRetryMs);
+        const waitMs = toldReturnMs ?? serverDisconnectRetryMs * (0.5 + Math.random());
+        toldReturnMs = null;
+        setTimeout(() => s.connect(), waitMs);
         serverDisconnectRetryMs = Math.min(serverDisconnectRetryMs * 2, 30_000);
       }
     });
-    s.on("server_shutdown", onServerShutdown);
+    s.on("connect", () => {
+      serverDisconnectRetryMs = 1000;
+      // Back to Socket.IO's usual first wait, spread at random (connection.js), for the next loss.
+      s.io.reconnectionDelay(RECONNECT_DELAY_MS);
+      s.io.randomizationFactor(RECONNECT_JITTER);
+    });
+    s.on("server_shutdown", (ev) => {
+      const ms = Number(ev?.reconnectAfterMs);
+      toldReturnMs = Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 60_000) : null;
+      // The restart closes the transport: Socket.IO's own reconnection then waits exactly what the server said.
+      if (toldReturnMs !== null) {
+        s.io.reconnectionDelay(Math.max(1, toldReturnMs));
+        s.io.randomizationFactor(0);
+      }
+      onServerShutdown();
+    });
     s.on("message", (msg) => dispatch(msg?.room, (h) => h.message(msg)));
     s.on("message_updated", (ev) => dispatch(ev?.room, (h) => h.updated(ev)));
     s.on("removed", (ev) => dispatch(ev?.room, (h) => h.removed(ev)));

@@ -24,7 +24,9 @@ import { listenToOtherNodes } from "./room-exits.js";
 export function registerChat(io: ChatServer, deps: ChatDeps): void {
   // One table for the whole server and one listener per connection: idle connections are what memory goes to.
   const routes: Record<ClientEventName, EventRoute> = {
-    join_chat: { limit: "join", isMembership: true, handler: (socket, raw, ctx) => join(io, socket, deps, raw, ctx) },
+    // Issue 19: a client that can retry (it gave an ack) is refused at once while the node is behind; the Flask
+    // original's clients (no ack) could not, so they are always taken.
+    join_chat: { limit: "join", isMembership: true, handler: (socket, raw, ctx) => (ctx.hasAck ? deps.admission.admit(() => join(io, socket, deps, raw, ctx)) : join(io, socket, deps, raw, ctx)) },
     send_message: { limit: "send", handler: (socket, raw) => send(io, socket, deps, raw) },
     leave_chat: { limit: "join", isMembership: true, handler: (socket, raw) => leave(io, socket, deps, raw) },
     fetch_history: { limit: "history", handler: (socket, raw) => fetchHistory(socket, deps, raw) },

@@ -8,7 +8,7 @@ import { joinedNotice, leftNotice } from "./wire.js";
 
 /** Claims the name in the room for this socket; the socket is in the room when this returns `isNew`. */
 export async function enterRoom(socket: ChatSocket, deps: ChatDeps, room: string, username: string): Promise<{ isNew: boolean } | Failure> {
-  const claim = await deps.presence.join(room, username, socket.data.sessionId, socket.id);
+  const claim = await deps.presence.join(room, username, socket.data.sessionId, socket.id, socket.data.ownerKey);
   if (!claim.ok) return fail("name_taken", `"${username}" is already in this room; pick another name.`);
   // A disconnect meanwhile waits for this join (event-order.ts), then takes the room back as usual.
   socket.data.rooms.set(room, username);
@@ -78,7 +78,17 @@ export async function retractEntry(io: ChatServer, socket: ChatSocket, deps: Cha
   if (!wasNew && outcome.state === "left") announceDeparture(io, room, outcome.name, username);
 }
 
-/** A closed tab leaves every room it was in (the original never announced these), each held for the grace. */
+/**
+ * A closed tab leaves every room it was in (the original never announced these), each held for the grace. While
+ * the server shuts down, nobody leaves (issue 19): the rooms are not told that everyone is going, and the names
+ * stay as they were (in the snapshot of one node, in Redis for several), so the people coming back take them
+ * back silently.
+ */
 export async function exitAllRooms(io: ChatServer, socket: ChatSocket, deps: ChatDeps): Promise<void> {
+  if (deps.drain.isShuttingDown) {
+    socket.data.rooms.clear();
+    socket.data.privateRooms?.clear();
+    return;
+  }
   for (const room of [...socket.data.rooms.keys()]) await exitRoom(io, socket, deps, room, true);
 }

@@ -25,8 +25,11 @@ export class PresenceUnavailableError extends Error {
 }
 
 export interface PresenceStore {
-  /** Adds a socket to a name's presence; refuses a name (by nameKey) that another session holds. */
-  join(room: string, name: string, sessionId: string, socketId: string): Promise<PresenceJoin>;
+  /**
+   * Adds a socket to a name's presence; refuses a name (by nameKey) that another session holds. `ownerKey` (the
+   * session's key) lets a browser session take back a name restored after a restart (issue 19).
+   */
+  join(room: string, name: string, sessionId: string, socketId: string, ownerKey?: string): Promise<PresenceJoin>;
   /** Removes a socket; with `hold`, a name's last socket leaves it held instead of gone. */
   leave(room: string, name: string, socketId: string, hold: boolean): Promise<PresenceLeave>;
   /** Ends a hold nobody came back for; the departed name, or null when its owner came back (or it was released). */
@@ -48,6 +51,29 @@ export interface PresenceStore {
   roomSizes(): Iterable<RoomSummary>;
 }
 
+/** A browser session's name in a room, as a snapshot keeps it across a restart (issue 19): by its key, never its cookie. */
+export interface PresenceEntry {
+  room: string;
+  name: string;
+  ownerKey: string;
+}
+
+/**
+ * One node's presence across its own restart (issue 19). A snapshot lists every browser session's name (held ones
+ * too); a restart restores them as held for their owners, so an owner who comes back within NAME_GRACE_MS takes its
+ * name back silently, as after a reload, instead of arriving again in front of the whole room.
+ */
+export interface PresenceSnapshots {
+  snapshot(): PresenceEntry[];
+  /** The entries as held names (no socket yet); each one's hold, for its grace timer. Names taken meanwhile are left. */
+  restore(entries: readonly PresenceEntry[]): { room: string; name: string; hold: number }[];
+  /** Presence changed since the last snapshot(). */
+  isDirty(): boolean;
+}
+
+/** What a restored name's holder has instead of a session id until its owner is back. */
+const RESTORED = "";
+
 /** A name held in a room and the browser session (or cookie-less connection) holding it. */
 export interface Holding {
   name: string;
@@ -57,6 +83,8 @@ export interface Holding {
 interface Holder {
   name: string;
   sessionId: string;
+  /** The browser session's key, when it has one: how a restored name knows its owner. */
+  ownerKey?: string;
   sockets: Set<string>;
   /** Set while the name is held for its owner after the last socket dropped. */
   hold: number | null;
@@ -89,39 +117,52 @@ function removeSorted(sorted: Holder[], holder: Holder): void {
   if (i >= 0) sorted.splice(i, 1);
 }
 
-export function createMemoryPresence(): PresenceStore {
+export function createMemoryPresence(): PresenceStore & PresenceSnapshots {
   const rooms = new Map<string, RoomPresence>();
   let lastHold = 0;
+  /** Counts changes of who holds what; a snapshot remembers the count it saw. */
+  let changes = 0;
+  let snapshotAt = 0;
   /** Rooms of `rooms` that are private addresses: kept out of every listing and count. */
   let privateRooms = 0;
 
   const drop = (room: string, state: RoomPresence, key: string, holder: Holder): void => {
+    changes++;
     state.byKey.delete(key);
     removeSorted(state.sorted, holder);
     if (state.byKey.size > 0) return;
     rooms.delete(room);
     if (isPrivateAddress(room)) privateRooms--;
   };
+  const roomState = (room: string): RoomPresence => {
+    let state = rooms.get(room);
+    if (!state) {
+      rooms.set(room, (state = { byKey: new Map(), sorted: [] }));
+      if (isPrivateAddress(room)) privateRooms++;
+    }
+    return state;
+  };
+  const add = (state: RoomPresence, key: string, holder: Holder): void => {
+    changes++;
+    state.byKey.set(key, holder);
+    state.sorted.splice(upperBound(state.sorted, holder.name), 0, holder);
+  };
   const publicEntries = function* (): Generator<[string, RoomPresence]> {
     for (const entry of rooms) if (!isPrivateAddress(entry[0])) yield entry;
   };
 
   return {
-    join(room, name, sessionId, socketId) {
-      let state = rooms.get(room);
-      if (!state) {
-        rooms.set(room, (state = { byKey: new Map(), sorted: [] }));
-        if (isPrivateAddress(room)) privateRooms++;
-      }
+    join(room, name, sessionId, socketId, ownerKey) {
+      const state = roomState(room);
       const key = nameKey(name);
       const holder = state.byKey.get(key);
       if (holder === undefined) {
-        const added: Holder = { name, sessionId, sockets: new Set([socketId]), hold: null };
-        state.byKey.set(key, added);
-        state.sorted.splice(upperBound(state.sorted, name), 0, added);
+        add(state, key, { name, sessionId, ...(ownerKey !== undefined ? { ownerKey } : {}), sockets: new Set([socketId]), hold: null });
         return Promise.resolve({ ok: true, isNew: true });
       }
-      if (holder.sessionId !== sessionId) return Promise.resolve({ ok: false, reason: "name_taken" });
+      const isOwner = holder.sessionId === sessionId || (holder.sessionId === RESTORED && ownerKey !== undefined && holder.ownerKey === ownerKey);
+      if (!isOwner) return Promise.resolve({ ok: false, reason: "name_taken" });
+      holder.sessionId = sessionId;
       holder.sockets.add(socketId);
       holder.hold = null; // the owner is back: the name was never given up
       return Promise.resolve({ ok: true, isNew: false });
@@ -160,6 +201,27 @@ export function createMemoryPresence(): PresenceStore {
       return [...publicEntries()].map(([room, state]) => ({ room, users: state.byKey.size })).sort((a, b) => b.users - a.users || byName(a.room, b.room));
     },
     roomCount: () => rooms.size - privateRooms,
+    snapshot() {
+      snapshotAt = changes;
+      const entries: PresenceEntry[] = [];
+      for (const [room, state] of rooms) {
+        for (const h of state.sorted) if (h.ownerKey !== undefined && (h.sessionId.startsWith("s:") || h.sessionId === RESTORED)) entries.push({ room, name: h.name, ownerKey: h.ownerKey });
+      }
+      return entries;
+    },
+    restore(entries) {
+      const held: { room: string; name: string; hold: number }[] = [];
+      for (const e of entries) {
+        const state = roomState(e.room);
+        const key = nameKey(e.name);
+        if (state.byKey.has(key)) continue;
+        const hold = ++lastHold;
+        add(state, key, { name: e.name, sessionId: RESTORED, ownerKey: e.ownerKey, sockets: new Set(), hold });
+        held.push({ room: e.room, name: e.name, hold });
+      }
+      return held;
+    },
+    isDirty: () => changes !== snapshotAt,
     *roomSizes() {
       for (const [room, state] of publicEntries()) yield { room, users: state.byKey.size };
     },

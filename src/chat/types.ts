@@ -11,6 +11,7 @@ import type { PresenceStore } from "./presence.js";
 import type { SharedLimits } from "./shared-limits.js";
 import type { NodeBus } from "./room-exits.js";
 import type { FileLibrary } from "../files/library.js";
+import type { JoinAdmission } from "./admission.js";
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -34,6 +35,8 @@ export interface ChatDeps {
   nodes: NodeBus;
   /** Files in messages (issue 18): releasing the bytes of deleted or removed files. */
   files: FileLibrary;
+  /** Joins refused with `overloaded` while the node is behind (issue 19). */
+  admission: JoinAdmission;
 }
 
 /** Counts handlers still running, so shutdown can answer every in-flight event before closing. */

@@ -106,9 +106,13 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
       clearInterval(heartbeatTimer);
       clearInterval(roomsTimer);
     },
+    /**
+     * A graceful stop leaves this node's people in Redis (issue 19): they come back through other nodes (or this
+     * one, restarted) within PRESENCE_TTL_MS and take their names back silently; the ones that do not are reaped
+     * as after a crash, once this node's heartbeat has lapsed.
+     */
     async stop() {
       this.halt();
-      await presence.unregister().catch(() => undefined);
     },
   };
 }

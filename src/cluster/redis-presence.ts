@@ -148,8 +148,6 @@ export interface RedisPresence extends PresenceStore {
    * leave failed), so their names do not stay taken. Held names are left to their grace timers.
    */
   sweepOwn(isLive: (socketId: string, room: string) => boolean): Promise<Departure[]>;
-  /** Leaves nothing of this node behind (clean shutdown). */
-  unregister(): Promise<void>;
 }
 
 export interface RedisPresenceOptions {
@@ -249,9 +247,6 @@ export function createRedisPresence(redis: Redis, opts: RedisPresenceOptions): R
     sweepOwn(isLive) {
       const prefix = `${nodeId}|`;
       return reapEntries(nodeId, (who, room) => who.startsWith(prefix) && !isLive(who.slice(prefix.length), room));
-    },
-    async unregister() {
-      await redis.multi().del(k.alive(nodeId)).exec();
     },
   };
 }

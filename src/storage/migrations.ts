@@ -107,6 +107,15 @@ CREATE INDEX IF NOT EXISTS ix_chat_file_sha ON chat_file (sha256);
 CREATE INDEX IF NOT EXISTS ix_chat_file_thumb ON chat_file (thumb_sha256) WHERE thumb_sha256 IS NOT NULL;
 CREATE INDEX IF NOT EXISTS ix_chat_file_display ON chat_file (display_sha256) WHERE display_sha256 IS NOT NULL;`;
 
+// One node's presence as it last saved it (issue 19), by session key (never the cookie), and when.
+export const PRESENCE_SNAPSHOT_DDL = `
+CREATE TABLE IF NOT EXISTS presence_snapshot (
+  room TEXT NOT NULL,
+  name TEXT NOT NULL,
+  owner_key TEXT NOT NULL,
+  saved_at TEXT NOT NULL
+);`;
+
 export interface ColumnToAdd {
   table: string;
   column: string;
@@ -191,6 +200,8 @@ export const migrations: readonly Migration[] = [
   { version: 9, sql: ROOM_ACCESS_DDL },
   // Files and images in messages (issue 18).
   { version: 10, addColumns: [{ table: "chat_message", column: "files", type: "INTEGER" }], sql: FILES_DDL },
+  // Who was in which room when the server last wrote it down (issue 19): a restart gives them their names back.
+  { version: 11, sql: PRESENCE_SNAPSHOT_DDL },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -158,6 +158,16 @@ export const pgMigrations: readonly { version: number; sql: string }[] = [
     CREATE INDEX IF NOT EXISTS ix_chat_file_thumb ON chat_file (thumb_sha256) WHERE thumb_sha256 IS NOT NULL;
     CREATE INDEX IF NOT EXISTS ix_chat_file_display ON chat_file (display_sha256) WHERE display_sha256 IS NOT NULL;`,
   },
+  // Version 8: a single node's presence across its restart (issue 19), as SQLite's migration 11.
+  {
+    version: 8,
+    sql: `CREATE TABLE IF NOT EXISTS presence_snapshot (
+      room text NOT NULL,
+      name text NOT NULL,
+      owner_key text NOT NULL,
+      saved_at text NOT NULL
+    );`,
+  },
 ];
 
 /** Steps that need the app's code after their SQL: run in the same transaction, only when the step itself ran. */

@@ -16,6 +16,7 @@ import {
   type SearchQuery,
   type MessageRow,
   type PendingAppend as Pending,
+  type PresenceRow,
 } from "./repository.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { toStoredTimestamp } from "./timestamps.js";
@@ -28,6 +29,7 @@ import { searchStatement } from "./postgres-search.js";
 import { attachUploads, keepFiles, loadFileRows, PostgresFileRecords } from "./postgres-files.js";
 import { withAttachments } from "./sqlite-files.js";
 import type { FileRecords, FileStore } from "./files.js";
+import { fromSnapshotRows, SQL_SNAPSHOT_CLEAR, SQL_SNAPSHOT_READ } from "./presence-snapshot-sql.js";
 import { PostgresFileStore } from "./postgres-file-store.js";
 
 const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files";
@@ -317,6 +319,24 @@ export class PostgresMessageRepository implements ChatStore {
   activeBan = (room: string, nameKey: string, sessionKey: string | null, now: Date) => this.moderation.activeBan(room, nameKey, sessionKey, now);
   audit = (entry: AuditEntry) => this.moderation.audit(entry);
   auditLog = (limit: number) => this.moderation.auditLog(limit);
+
+  /** Issue 19: a single node's presence, written down so a restart gives names back (see chat/presence-snapshots.ts). */
+  savePresence(entries: readonly PresenceRow[], at: Date): Promise<void> {
+    return this.transaction(async (client) => {
+      await client.query(SQL_SNAPSHOT_CLEAR);
+      if (entries.length === 0) return;
+      await client.query("INSERT INTO presence_snapshot (room, name, owner_key, saved_at) SELECT r, n, k, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS t(r, n, k)", [
+        entries.map((e) => e.room),
+        entries.map((e) => e.name),
+        entries.map((e) => e.ownerKey),
+        at.toISOString(),
+      ]);
+    });
+  }
+
+  async loadPresence(): Promise<{ entries: PresenceRow[]; savedAt: Date } | null> {
+    return fromSnapshotRows(await this.query<{ room: string; name: string; owner_key: string; saved_at: string }>(SQL_SNAPSHOT_READ, [], "read"));
+  }
 
   /** Files' records (issue 18): the SQL lives in postgres-files.ts. */
   readonly files: FileRecords = new PostgresFileRecords(

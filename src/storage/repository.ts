@@ -145,7 +145,22 @@ export interface MessageEdits {
  * What issues 12 and 17 add to a store (edits, moderation, private rooms and invites), kept apart from
  * MessageRepository so wrappers of it (fault injection) need not change.
  */
-export type EditsAndModeration = MessageEdits & ModerationStore & { readonly access: RoomAccessStore; readonly files: FileRecords };
+export type EditsAndModeration = MessageEdits & ModerationStore & PresenceSnapshotStore & { readonly access: RoomAccessStore; readonly files: FileRecords };
+
+/** One node's presence written down (issue 19), so a restart, even after SIGKILL, gives names back to their owners. */
+export interface PresenceSnapshotStore {
+  /** Replaces the saved presence with `entries`, in one transaction. */
+  savePresence(entries: readonly PresenceRow[], at: Date): Promise<void>;
+  /** The presence last saved, and when; null when none was. */
+  loadPresence(): Promise<{ entries: PresenceRow[]; savedAt: Date } | null>;
+}
+
+/** A name in a room and its owner's session key. */
+export interface PresenceRow {
+  room: string;
+  name: string;
+  ownerKey: string;
+}
 
 /** Everything a real store provides: both SQLite and PostgreSQL implement this. */
 export type ChatStore = MessageRepository & EditsAndModeration;

@@ -18,6 +18,7 @@ import {
   type SearchQuery,
   type MessageRow,
   type PendingAppend as Pending,
+  type PresenceRow,
 } from "./repository.js";
 import { createSearchIndexer, type SearchIndexer } from "./sqlite-search-index.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
@@ -28,6 +29,7 @@ import { SqliteConnection } from "./sqlite-connection.js";
 import { SqliteRoomAccess } from "./sqlite-access.js";
 import { attachUploads, keepFiles, loadFileRows, SqliteFileRecords, withAttachments } from "./sqlite-files.js";
 import type { FileRecords } from "./files.js";
+import { fromSnapshotRows, SQL_SNAPSHOT_CLEAR, SQL_SNAPSHOT_READ } from "./presence-snapshot-sql.js";
 import type { RoomAccessStore } from "../access/store.js";
 
 const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files";
@@ -322,6 +324,19 @@ export class SqliteMessageRepository implements ChatStore {
   activeBan = (room: string, nameKey: string, sessionKey: string | null, now: Date) => this.moderation.activeBan(room, nameKey, sessionKey, now);
   audit = (entry: AuditEntry) => this.moderation.audit(entry);
   auditLog = (limit: number) => this.moderation.auditLog(limit);
+
+  /** Issue 19: this node's presence, written down so a restart gives names back (see chat/presence-snapshots.ts). */
+  async savePresence(entries: readonly PresenceRow[], at: Date): Promise<void> {
+    await this.conn.write((_stmts, db) => {
+      db.prepare(SQL_SNAPSHOT_CLEAR).run();
+      const insert = db.prepare("INSERT INTO presence_snapshot (room, name, owner_key, saved_at) VALUES (?, ?, ?, ?)");
+      for (const e of entries) insert.run(e.room, e.name, e.ownerKey, at.toISOString());
+    });
+  }
+
+  loadPresence(): Promise<{ entries: PresenceRow[]; savedAt: Date } | null> {
+    return this.conn.read((_stmts, db) => fromSnapshotRows(db.prepare(SQL_SNAPSHOT_READ).all() as Parameters<typeof fromSnapshotRows>[0]));
+  }
 
   /** Files' records (issue 18): the SQL lives in sqlite-files.ts. */
   readonly files: FileRecords = new SqliteFileRecords(
