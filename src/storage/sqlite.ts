@@ -1,8 +1,7 @@
 import type Database from "better-sqlite3";
 import type { Logger } from "../log.js";
 import { nameKey } from "../validation.js";
-import { matchesAllTerms } from "../shared/search-query.js";
-import { ftsMatchExpression, searchSql, SMALL_ROOM_ROWS, SQL_ROOM_SIZE_UP_TO } from "./sqlite-search.js";
+import { ftsMatchExpression, isSmallRoom, searchSmallRoom, searchSql, SMALL_ROOM_ROWS, SQL_ROOM_SIZE_UP_TO } from "./sqlite-search.js";
 import {
   StorageUnavailableError,
   type AppendResult,
@@ -29,7 +28,7 @@ import { SqliteConnection } from "./sqlite-connection.js";
 import { SqliteRoomAccess } from "./sqlite-access.js";
 import { attachUploads, keepFiles, loadFileRows, SqliteFileRecords, withAttachments } from "./sqlite-files.js";
 import type { FileRecords } from "./files.js";
-import { fromSnapshotRows, SQL_SNAPSHOT_CLEAR, SQL_SNAPSHOT_READ } from "./presence-snapshot-sql.js";
+import { loadPresenceRows, savePresenceRows } from "./sqlite-presence-snapshot.js";
 import type { RoomAccessStore } from "../access/store.js";
 
 const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files";
@@ -236,9 +235,10 @@ export class SqliteMessageRepository implements ChatStore {
       const before = opts.before ?? Number.MAX_SAFE_INTEGER;
       const from = query.from === undefined ? undefined : nameKey(query.from);
       const take = opts.limit + 1;
+      const scanRows = this.opts.searchScanRows ?? SMALL_ROOM_ROWS;
       let rows: Row[];
       if (query.terms.length === 0) rows = stmts.fromOnly.all(room, before, from, take);
-      else if (this.isSmallRoom(stmts, room, before)) rows = this.searchSmallRoom(stmts, room, query, before, from, take);
+      else if (isSmallRoom(stmts, room, before, scanRows)) rows = searchSmallRoom(stmts, room, query, before, from, take, scanRows);
       else if (from === undefined) rows = stmts.search.all(ftsMatchExpression(query.terms), before, room, take);
       else rows = stmts.searchFrom.all(ftsMatchExpression(query.terms), before, room, from, take);
       const hasMore = rows.length > opts.limit;
@@ -325,18 +325,9 @@ export class SqliteMessageRepository implements ChatStore {
   audit = (entry: AuditEntry) => this.moderation.audit(entry);
   auditLog = (limit: number) => this.moderation.auditLog(limit);
 
-  /** Issue 19: this node's presence, written down so a restart gives names back (see chat/presence-snapshots.ts). */
-  async savePresence(entries: readonly PresenceRow[], at: Date): Promise<void> {
-    await this.conn.write((_stmts, db) => {
-      db.prepare(SQL_SNAPSHOT_CLEAR).run();
-      const insert = db.prepare("INSERT INTO presence_snapshot (room, name, owner_key, saved_at) VALUES (?, ?, ?, ?)");
-      for (const e of entries) insert.run(e.room, e.name, e.ownerKey, at.toISOString());
-    });
-  }
-
-  loadPresence(): Promise<{ entries: PresenceRow[]; savedAt: Date } | null> {
-    return this.conn.read((_stmts, db) => fromSnapshotRows(db.prepare(SQL_SNAPSHOT_READ).all() as Parameters<typeof fromSnapshotRows>[0]));
-  }
+  /** Issue 19: this node's presence, written down so a restart gives names back (SQL in sqlite-presence-snapshot.ts). */
+  savePresence = (entries: readonly PresenceRow[], at: Date): Promise<void> => this.conn.write((_stmts, db) => savePresenceRows(db, entries, at));
+  loadPresence = (): Promise<{ entries: PresenceRow[]; savedAt: Date } | null> => this.conn.read((_stmts, db) => loadPresenceRows(db));
 
   /** Files' records (issue 18): the SQL lives in sqlite-files.ts. */
   readonly files: FileRecords = new SqliteFileRecords(
@@ -349,21 +340,6 @@ export class SqliteMessageRepository implements ChatStore {
     (work) => this.conn.read((_stmts, db) => work(db)),
     (work) => this.conn.write((_stmts, db) => work(db)),
   );
-
-  /**
-   * A room with few rows below `before` in a big file: the index would walk the term's rows of every room
-   * (a common word in a room of 100 among a million rows: 140 ms), so its rows are read and matched here,
-   * with the folding the highlights use.
-   */
-  private isSmallRoom(stmts: Statements, room: string, before: number): boolean {
-    const most = this.opts.searchScanRows ?? SMALL_ROOM_ROWS;
-    return most > 0 && (stmts.roomSizeUpTo.get(room, before, most + 1)?.n ?? 0) <= most;
-  }
-
-  private searchSmallRoom(stmts: Statements, room: string, query: SearchQuery, before: number, from: string | undefined, take: number): Row[] {
-    const rows = stmts.roomRows.all(room, before, this.opts.searchScanRows ?? SMALL_ROOM_ROWS);
-    return rows.filter((r) => (from === undefined || nameKey(r.sender ?? "") === from) && matchesAllTerms(r.content ?? "", query)).slice(0, take);
-  }
 
   isHealthy(): Promise<boolean> {
     return this.conn.isHealthy();
