@@ -31,6 +31,7 @@ export const toMessage = (r: MessageRow<number | string>): ChatMessage =>
       ...withMentions(fromMentionsColumn(r.mentions)),
       // The store reads the files of such a row next (sqlite-files.ts withAttachments) and drops the count.
       ...(r.files !== null && r.files !== undefined && Number(r.files) > 0 ? { fileCount: Number(r.files) } : {}),
+      ...(r.reply_to !== null && r.reply_to !== undefined ? { replyTo: Number(r.reply_to) } : {}),
     },
     r,
   );

@@ -8,7 +8,7 @@ import { nameKey } from "../shared/names.js";
 import { matchesAllTerms } from "../shared/search-query.js";
 
 // The same columns as sqlite.ts reads (issue 12 added owner, edit and delete times; issue 13 mentions).
-const COLUMNS = "m.id, m.chat_room, m.sender, m.content, m.timestamp, m.client_id, m.owner_key, m.edited_at, m.deleted_at, m.mentions";
+const COLUMNS = "m.id, m.chat_room, m.sender, m.content, m.timestamp, m.client_id, m.owner_key, m.edited_at, m.deleted_at, m.mentions, m.reply_to";
 
 /** `"one"  "two words"  "pref"*`: each term a quoted phrase (implicit AND), the prefix term with FTS5's `*`. */
 export function ftsMatchExpression(terms: readonly SearchTerm[]): string {
