@@ -20,26 +20,25 @@ import {
 } from "./repository.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { toStoredTimestamp } from "./timestamps.js";
-import { toMessage } from "./message-state.js";
+import { MESSAGE_COLUMNS, toMessage } from "./message-state.js";
 import { PostgresModeration } from "./postgres-moderation.js";
 import { PostgresRoomAccess } from "./postgres-access.js";
 import type { RoomAccessStore } from "../access/store.js";
 import { createPool, describeConnectError, PostgresConnectError, roomLockKey, type PoolOptions } from "./postgres-pool.js";
 import { searchStatement } from "./postgres-search.js";
-import { attachUploads, keepFiles, loadFileRows, PostgresFileRecords } from "./postgres-files.js";
+import { keepFiles, loadFileRows, PostgresFileRecords } from "./postgres-files.js";
 import { withAttachments } from "./sqlite-files.js";
 import type { FileRecords, FileStore } from "./files.js";
-import { fromSnapshotRows, SQL_SNAPSHOT_CLEAR, SQL_SNAPSHOT_READ } from "./presence-snapshot-sql.js";
+import { fromSnapshotRows, SQL_SNAPSHOT_READ, type SnapshotRow } from "./presence-snapshot-sql.js";
+import { savePresenceRows } from "./postgres-presence-snapshot.js";
+import { attachFiles, findByClientIds, nextIds, sortOutRepeats } from "./postgres-append.js";
 import { PostgresFileStore } from "./postgres-file-store.js";
 
-const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files";
+const COLUMNS = MESSAGE_COLUMNS;
 const SQL_PAGE_BEFORE = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id < $2 ORDER BY id DESC LIMIT $3`;
 const SQL_PAGE_AFTER = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id > $2 ORDER BY id ASC LIMIT $3`;
 // unnest walks the array in order, so the locks are taken in the order the keys were sorted in.
 const SQL_LOCK_ROOMS = "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k";
-const SQL_BY_CLIENT_IDS = `SELECT ${COLUMNS} FROM chat_message
-  WHERE (chat_room, client_id) IN (SELECT r, c FROM unnest($1::text[], $2::text[]) AS t(r, c))`;
-const SQL_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence('chat_message', 'id'))::text AS id FROM generate_series(1, $1)";
 // The insert also answers each room's newest id before it: the outer SELECT does not see the rows its own WITH
 // inserts (one snapshot per statement, taken after the room locks), and max(id) per room is one index probe.
 const SQL_INSERT = `WITH inserted AS (
@@ -160,24 +159,7 @@ export class PostgresMessageRepository implements ChatStore {
       const keys = [...new Set(msgs.map((m) => roomLockKey(m.room)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       await client.query(SQL_LOCK_ROOMS, [keys.map(String)]);
       // Under the room locks nobody else can insert these (room, clientId) pairs until we commit.
-      const existing = await findByClientIds(client, msgs);
-      const results: (AppendResult | number | null)[] = [];
-      const fresh: { index: number; msg: NewMessage }[] = [];
-      const firstInBatch = new Map<string, number>();
-      for (const [index, msg] of msgs.entries()) {
-        const key = msg.clientId === undefined ? null : clientKey(msg.room, msg.clientId);
-        const earlier = key === null ? undefined : existing.get(key);
-        const sameBatch = key === null ? undefined : firstInBatch.get(key);
-        if (earlier) {
-          results.push({ message: earlier, duplicate: true });
-        } else if (sameBatch !== undefined) {
-          results.push(sameBatch); // the index of the first send with this clientId: settled from its row below
-        } else {
-          if (key !== null) firstInBatch.set(key, index);
-          fresh.push({ index, msg });
-          results.push(null);
-        }
-      }
+      const { results, fresh } = sortOutRepeats(msgs, await findByClientIds(client, msgs));
       if (fresh.length > 0) {
         const ids = await nextIds(client, fresh.length);
         const rooms = [...new Set(fresh.map((f) => f.msg.room))];
@@ -202,7 +184,7 @@ export class PostgresMessageRepository implements ChatStore {
           results[index] = { message, duplicate: false, previousId: previous.get(msg.room) ?? 0 };
           previous.set(msg.room, message.id);
         });
-        await this.attachFiles(client, fresh.map((f) => f.msg), ids, (i) => results[(fresh[i] as { index: number }).index] as AppendResult);
+        await attachFiles(client, fresh.map((f) => f.msg), ids, (i) => results[(fresh[i] as { index: number }).index] as AppendResult);
       }
       await client.query("COMMIT");
       return results.map((r) => (typeof r === "number" ? { message: (results[r] as AppendResult).message, duplicate: true } : (r as AppendResult)));
@@ -213,17 +195,6 @@ export class PostgresMessageRepository implements ChatStore {
     } finally {
       client.release(broken); // an error discards the connection: it may be half-dead or mid-statement
     }
-  }
-
-  /** Issue 18, inside the batch's transaction: each new message's uploads join it, and the results carry them. */
-  private async attachFiles(client: pg.ClientBase, msgs: NewMessage[], ids: number[], resultOf: (i: number) => AppendResult): Promise<void> {
-    const wanted = msgs.flatMap((m, i) =>
-      m.attachments !== undefined && m.attachments.length > 0 && m.ownerKey !== undefined ? [{ id: ids[i] as number, room: m.room, sessionKey: m.ownerKey, uploads: m.attachments, i }] : [],
-    );
-    if (wanted.length === 0) return;
-    await attachUploads(client, wanted);
-    const messages = wanted.map((w) => Object.assign(resultOf(w.i).message, { fileCount: 1 }));
-    await withAttachments(messages, (found) => loadFileRows(client, found));
   }
 
   /** Rows as messages, each with its files (one more query, only when one has any). */
@@ -320,23 +291,9 @@ export class PostgresMessageRepository implements ChatStore {
   audit = (entry: AuditEntry) => this.moderation.audit(entry);
   auditLog = (limit: number) => this.moderation.auditLog(limit);
 
-  /** Issue 19: a single node's presence, written down so a restart gives names back (see chat/presence-snapshots.ts). */
-  savePresence(entries: readonly PresenceRow[], at: Date): Promise<void> {
-    return this.transaction(async (client) => {
-      await client.query(SQL_SNAPSHOT_CLEAR);
-      if (entries.length === 0) return;
-      await client.query("INSERT INTO presence_snapshot (room, name, owner_key, saved_at) SELECT r, n, k, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS t(r, n, k)", [
-        entries.map((e) => e.room),
-        entries.map((e) => e.name),
-        entries.map((e) => e.ownerKey),
-        at.toISOString(),
-      ]);
-    });
-  }
-
-  async loadPresence(): Promise<{ entries: PresenceRow[]; savedAt: Date } | null> {
-    return fromSnapshotRows(await this.query<{ room: string; name: string; owner_key: string; saved_at: string }>(SQL_SNAPSHOT_READ, [], "read"));
-  }
+  /** Issue 19: a single node's presence, written down so a restart gives names back (SQL in postgres-presence-snapshot.ts). */
+  savePresence = (entries: readonly PresenceRow[], at: Date): Promise<void> => this.transaction((client) => savePresenceRows(client, entries, at));
+  loadPresence = async (): Promise<{ entries: PresenceRow[]; savedAt: Date } | null> => fromSnapshotRows(await this.query<SnapshotRow>(SQL_SNAPSHOT_READ, [], "read"));
 
   /** Files' records (issue 18): the SQL lives in postgres-files.ts. */
   readonly files: FileRecords = new PostgresFileRecords(
@@ -416,21 +373,4 @@ export class PostgresMessageRepository implements ChatStore {
     this.isClosed = true;
     await this.pool.end();
   }
-}
-
-const clientKey = (room: string, clientId: string): string => `${room}\u0000${clientId}`;
-
-async function findByClientIds(client: pg.PoolClient, msgs: NewMessage[]): Promise<Map<string, ChatMessage>> {
-  const withId = msgs.filter((m): m is NewMessage & { clientId: string } => m.clientId !== undefined);
-  const found = new Map<string, ChatMessage>();
-  if (withId.length === 0) return found;
-  const { rows } = await client.query<Row>(SQL_BY_CLIENT_IDS, [withId.map((m) => m.room), withId.map((m) => m.clientId)]);
-  for (const m of await withAttachments(rows.map(toMessage), (ids) => loadFileRows(client, ids))) found.set(clientKey(m.room, m.clientId ?? ""), m);
-  return found;
-}
-
-/** `count` fresh ids, ascending, drawn while this transaction holds the rooms' locks. */
-async function nextIds(client: pg.PoolClient, count: number): Promise<number[]> {
-  const { rows } = await client.query<{ id: string }>(SQL_NEXT_IDS, [count]);
-  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
