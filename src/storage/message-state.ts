@@ -5,7 +5,7 @@ import { fromMentionsColumn, withMentions } from "./mentions-column.js";
 import { fromStoredTimestamp } from "./timestamps.js";
 
 /** The chat_message columns a store reads as a ChatMessage (PostgreSQL's statements; SQLite spells them out alike). */
-export const MESSAGE_COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files";
+export const MESSAGE_COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files, reply_to";
 
 export interface StateColumns {
   owner_key: string | null;

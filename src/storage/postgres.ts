@@ -17,7 +17,12 @@ import {
   type MessageRow,
   type PendingAppend as Pending,
   type PresenceRow,
+  type ReactionChange,
+  type ReactionGroup,
+  type ReactionOutcome,
 } from "./repository.js";
+import { applyReaction, REACTIONS_OF_SQL, removeReactions } from "./postgres-reactions.js";
+import { toGroups, type GroupRow } from "./reaction-groups.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { toStoredTimestamp } from "./timestamps.js";
 import { MESSAGE_COLUMNS, toMessage } from "./message-state.js";
@@ -42,10 +47,10 @@ const SQL_LOCK_ROOMS = "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]
 // The insert also answers each room's newest id before it: the outer SELECT does not see the rows its own WITH
 // inserts (one snapshot per statement, taken after the room locks), and max(id) per room is one index probe.
 const SQL_INSERT = `WITH inserted AS (
-    INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, mentions, sender_key)
-    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+    INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, mentions, sender_key, reply_to)
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[])
   )
-  SELECT r AS room, coalesce((SELECT max(id) FROM chat_message WHERE chat_room = r), 0)::text AS id FROM unnest($10::text[]) AS r`;
+  SELECT r AS room, coalesce((SELECT max(id) FROM chat_message WHERE chat_room = r), 0)::text AS id FROM unnest($11::text[]) AS r`;
 const SQL_FIND = `SELECT ${COLUMNS} FROM chat_message WHERE id = $1 AND chat_room = $2`;
 // Only a live row changes: an edit racing a delete can never bring the erased text back.
 const SQL_EDIT = `UPDATE chat_message SET content = $1, edited_at = $2, mentions = $3 WHERE id = $4 AND chat_room = $5 AND deleted_at IS NULL RETURNING ${COLUMNS}`;
@@ -173,6 +178,7 @@ export class PostgresMessageRepository implements ChatStore {
           fresh.map((f) => f.msg.ownerKey ?? null),
           fresh.map((f) => toMentionsColumn(f.msg.mentions)),
           fresh.map((f) => nameKey(f.msg.sender)),
+          fresh.map((f) => (f.msg.replyTo === undefined ? null : String(f.msg.replyTo))),
           rooms,
         ]);
         // Each row's predecessor in its room: the newest before the batch, then the batch's own rows (ids ascend in batch order).
@@ -181,6 +187,7 @@ export class PostgresMessageRepository implements ChatStore {
           const mentions = withMentions(fromMentionsColumn(toMentionsColumn(msg.mentions)));
           const message: ChatMessage = { id: ids[i] as number, room: msg.room, sender: msg.sender, content: msg.content, sentAt: msg.sentAt, clientId: msg.clientId ?? null, ...mentions };
           if (msg.ownerKey !== undefined) message.ownerKey = msg.ownerKey;
+          if (msg.replyTo !== undefined) message.replyTo = msg.replyTo;
           results[index] = { message, duplicate: false, previousId: previous.get(msg.room) ?? 0 };
           previous.set(msg.room, message.id);
         });
@@ -255,17 +262,25 @@ export class PostgresMessageRepository implements ChatStore {
     return this.change(id, keep, SQL_EDIT, [content, editedAt.toISOString(), toMentionsColumn(mentions), id, room]);
   }
 
-  /** The text goes, and its files (the blobs are released by whoever deleted it: files/library.ts). */
-  erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null> {
-    return this.change(id, [], SQL_ERASE, [deletedAt.toISOString(), id, room]);
+  /** The text goes, its files (the blobs are released by whoever deleted it: files/library.ts) and its reactions. */
+  async erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null> {
+    let removed = 0;
+    const erased = await this.change(id, [], SQL_ERASE, [deletedAt.toISOString(), id, room], async (client) => void (removed = await removeReactions(client, id)));
+    return erased === null || removed === 0 ? erased : { ...erased, reactionsRemoved: removed };
   }
 
-  /** The UPDATE and the files kept to `keep`, in one transaction; the message as it is after COMMIT. */
-  private change(id: number, keep: readonly string[] | undefined, sql: string, params: unknown[]): Promise<ChatMessage | null> {
+  /** Issue 22: the SQL lives in postgres-reactions.ts. */
+  react = (change: ReactionChange): Promise<ReactionOutcome> => this.transaction((client) => applyReaction(client, change));
+  reactionsOf = async (ids: readonly number[], viewerKey: string | null): Promise<Map<number, ReactionGroup[]>> =>
+    ids.length === 0 ? new Map() : toGroups(await this.query<GroupRow>(REACTIONS_OF_SQL, [viewerKey, ids.map(String)], "read"));
+
+  /** The UPDATE, the files kept to `keep` and `also`, in one transaction; the message as it is after COMMIT. */
+  private change(id: number, keep: readonly string[] | undefined, sql: string, params: unknown[], also?: (client: pg.ClientBase) => Promise<void>): Promise<ChatMessage | null> {
     return this.transaction(async (client) => {
       const changed = (await client.query<Row>(sql, params)).rows[0];
       if (changed === undefined) return null;
       await keepFiles(client, id, keep);
+      await also?.(client);
       const [row] = (await client.query<Row>(`SELECT ${COLUMNS} FROM chat_message WHERE id = $1`, [id])).rows;
       return (await withAttachments([toMessage(row as Row)], (ids) => loadFileRows(client, ids)))[0] as ChatMessage;
     });

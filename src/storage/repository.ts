@@ -26,7 +26,7 @@ export interface ChatMessage {
   fileCount?: number;
   /** Issue 22: the id of the message of the room this one answers; absent when it answers none. */
   replyTo?: number;
-  /** Issue 22: set by erase only: how many reactions the delete removed with the text. */
+  /** Issue 22: set by erase only, when the delete removed reactions with the text: how many. */
   reactionsRemoved?: number;
 }
 
@@ -145,7 +145,7 @@ export interface MessageEdits {
   edit(room: string, id: number, content: string, editedAt: Date, mentions?: readonly string[], keepFiles?: readonly string[]): Promise<ChatMessage | null>;
   /**
    * Makes a live row a tombstone (content "", deletedAt set, its files and reactions gone, `reactionsRemoved` says
-   * how many); null when there is none. Resolves after COMMIT.
+   * how many when there were some); null when there is none. Resolves after COMMIT.
    */
   erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null>;
 }

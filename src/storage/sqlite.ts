@@ -311,7 +311,7 @@ export class SqliteMessageRepository implements ChatStore {
       if (row !== undefined) removed = removeReactions(db, id);
       return row;
     });
-    return erased === null ? null : { ...erased, reactionsRemoved: removed };
+    return erased === null || removed === 0 ? erased : { ...erased, reactionsRemoved: removed };
   }
 
   /** Issue 22: the SQL lives in sqlite-reactions.ts. */
