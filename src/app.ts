@@ -181,8 +181,8 @@ export function createApp(deps: AppDeps): App {
   });
   if (deps.cluster) io.adapter(createAdapter(deps.cluster.adapterRedis, { streamName: "mr:socket.io" }));
   const linkBase = config.files.publicUrl ?? "";
-  const sequencing = deps.cluster ? startRoomSequencing(io, repo, log, linkBase) : null;
-  const fanout = sequencing ?? createLocalFanout(io, linkBase);
+  const sequencing = deps.cluster ? startRoomSequencing(io, repo, log, linkBase, store) : null;
+  const fanout = sequencing ?? createLocalFanout(io);
   const cluster =
     deps.cluster && redisPresence && sequencing
       ? startClusterNode({ io, presence: redisPresence, clients: [deps.cluster.redis, deps.cluster.adapterRedis], ttlMs: config.presenceTtlMs, log, watermark: (room) => sequencing.sequencer.watermark(room) })

@@ -68,6 +68,8 @@ export interface Config {
   metricsToken: string | null;
   /** How long after sending the sender may edit or delete a message (issue 12); 0 = forever. */
   editWindowMs: number;
+  /** Issue 22: different emoji one message may carry; a further one answers too_many_reactions. */
+  maxReactionEmoji: number;
   /** The token that makes a browser a moderator at /moderate; null = no moderation. */
   moderatorToken: string | null;
   /** Token tries at POST /moderate per address per minute. */
@@ -259,6 +261,7 @@ export function loadConfig(env: Env): Config {
     nameGraceMs: int("NAME_GRACE_MS", 15_000, 0, 3_600_000),
     metricsToken,
     editWindowMs: int("EDIT_WINDOW_MS", 15 * 60 * 1000, 0, 365 * 24 * 3600 * 1000),
+    maxReactionEmoji: int("MAX_REACTION_EMOJI", 20, 1, LIMITS.reactionEmojiMaxPerMessage),
     moderatorToken,
     moderatorLoginPerMinute: int("MODERATOR_LOGIN_PER_MINUTE", 5, 1, 1000),
     logWarnIntervalMs: int("LOG_WARN_INTERVAL_MS", 10_000, 0, 3_600_000),

@@ -3,6 +3,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 export interface Metrics {
   registry: Registry;
   messagesStored: Counter;
+  /** Issue 22: reactions added or removed (a change that changed nothing is not counted). */
+  reactionsChanged: Counter<"change">;
   ackLatency: Histogram<"event" | "outcome">;
   errors: Counter<"event" | "code">;
   rateLimited: Counter<"event">;
@@ -50,6 +52,7 @@ export function createMetrics(sources: MetricsSources, withProcessMetrics: boole
   return {
     registry,
     messagesStored: new Counter({ name: "mr_messages_stored_total", help: "Chat messages committed to the database", registers: [registry] }),
+    reactionsChanged: new Counter({ name: "mr_reactions_changed_total", help: "Reactions added (change=on) or removed (change=off)", labelNames: ["change"], registers: [registry] }),
     ackLatency: new Histogram({
       name: "mr_ack_latency_seconds",
       help: "Time from receiving a client event to answering it",

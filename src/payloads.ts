@@ -6,6 +6,7 @@ import { z } from "zod";
 import { hasInvisibleCharacters } from "./shared/names.js";
 import { isPrivateAddress } from "./access/room-address.js";
 import { LIMITS } from "./protocol.js";
+import { EMOJI_MAX_UTF16, isOneEmoji } from "./shared/emoji.js";
 
 /** Cheap upper bound before any normalisation work: a 1 MB string is refused without scanning it twice. */
 const MAX_RAW_UTF16 = 4 * LIMITS.contentMaxChars + 64;
@@ -68,6 +69,15 @@ const attachments = z
   .transform((v) => v ?? undefined);
 const needsText = "content must be 1-500 characters (or the message needs files)";
 
+/** Issue 22: the message a send answers, in the same room; optional, null means absent. */
+const replyToMessage = "replyTo must be a message id (a whole number >= 1)";
+const replyTo = z
+  .number({ error: replyToMessage })
+  .refine(Number.isSafeInteger, replyToMessage)
+  .min(1, replyToMessage)
+  .nullish()
+  .transform((v) => v ?? undefined);
+
 /** Optional; null means absent (what JSON makes of undefined). Lower-cased so a retry matches. */
 const clientId = z
   .string({ error: "clientId must be a UUID" })
@@ -115,6 +125,8 @@ export const sendPayload = z
     clientId,
     /** Issue 18: files uploaded by this browser session (POST /api/uploads), attached to this message in this order. */
     attachments,
+    /** Issue 22: answers this message of the room. */
+    replyTo,
   })
   .refine((v) => v.content !== "" || (v.attachments?.length ?? 0) > 0, { error: needsText, path: ["content"] });
 
@@ -186,6 +198,21 @@ export const editMessagePayload = z.object({
 
 /** Issue 12: the owner within EDIT_WINDOW_MS, or a moderator at any time. */
 export const deleteMessagePayload = z.object({ room, id: messageId });
+
+/** Issue 22: exactly one emoji (shared/emoji.ts), kept as sent: no normalisation, no trimming. */
+const emojiMessage = "emoji must be exactly one emoji";
+const emoji = z
+  .string({ error: emojiMessage })
+  .max(EMOJI_MAX_UTF16, emojiMessage)
+  .refine(isOneEmoji, emojiMessage);
+
+/** Issue 22: this browser session's reaction on a message, on or off. */
+export const reactPayload = z.object({
+  room,
+  id: messageId,
+  emoji,
+  on: z.boolean({ error: "on must be true or false" }),
+});
 
 /** Moderators: remove a name from a room. */
 export const kickUserPayload = z.object({ room, username });
@@ -263,3 +290,4 @@ export type CreateInvitePayload = z.input<typeof createInvitePayload>;
 export type ListInvitesPayload = z.input<typeof listInvitesPayload>;
 export type RevokeInvitePayload = z.input<typeof revokeInvitePayload>;
 export type OpenDirectPayload = z.input<typeof openDirectPayload>;
+export type ReactPayload = z.input<typeof reactPayload>;

@@ -19,6 +19,7 @@ import type {
   SearchPayload,
   SendPayload,
   TypingPayload,
+  ReactPayload,
 } from "./payloads.js";
 
 export type ErrorCode =
@@ -56,6 +57,9 @@ export type ErrorCode =
   | "image_refused"
   | "upload_quota"
   | "storage_full"
+  | "reply_not_found"
+  | "invalid_emoji"
+  | "too_many_reactions"
   | "internal";
 
 export interface ErrorBody {
@@ -98,6 +102,61 @@ export interface WireMessage {
    * deleted). Absent when there are none.
    */
   mentions?: string[];
+  /**
+   * Issue 22: the message answers another of the room, resolved by the server at each read (the excerpt follows
+   * edits of the original; a deleted original has `excerpt: null, deleted: true`). With it, `content` begins with
+   * the line `> sender: excerpt` for the original's clients, and `caption` holds the text alone. Absent when the
+   * message is not a reply, and never sent to clients without the page's session cookie.
+   */
+  replyTo?: WireQuote;
+  /**
+   * Issue 22: the reactions, one entry per emoji in the order each emoji first appeared; `isMine` is for the
+   * reader's browser session. Absent when there are none, and never sent to clients without the session cookie.
+   */
+  reactions?: WireReaction[];
+}
+
+/** Issue 22: the message a reply answers, as the reply shows it. */
+export interface WireQuote {
+  id: number;
+  /** The original's sender, as stored with it. */
+  sender: string;
+  /**
+   * The original's current text (with files and no caption, the files' names, comma-separated) on one line (white
+   * space runs become one space): at most 100 graphemes, cut on a grapheme boundary and then ending with "…".
+   * null once the original is deleted.
+   */
+  excerpt: string | null;
+  /** The original is deleted (its text erased): `excerpt` is null. */
+  deleted?: true;
+}
+
+/** Issue 22: one emoji's reactions on a message, the same for every reader. */
+export interface ReactionCount {
+  emoji: string;
+  /** How many browser sessions reacted with it (one session's tabs count once). */
+  count: number;
+  /** The names they reacted under, the first 20 in the order they reacted (for a tooltip; `count` may be larger). */
+  names: string[];
+}
+
+/** A reaction as one reader sees it. */
+export interface WireReaction extends ReactionCount {
+  /** The reader's browser session is among those who reacted with this emoji. */
+  isMine: boolean;
+}
+
+/**
+ * Issue 22: a message's reactions changed. Carries every reaction of that one message (never the room's); an
+ * empty list when its last reaction went. `mine` goes only to the tabs of the browser session that reacted (on
+ * every node): the emoji it has on the message now. Without `mine`, keep your own `isMine` per emoji as it was
+ * (your reactions did not change), and an emoji new to you is not yours.
+ */
+export interface ReactionsUpdatedEvent {
+  room: string;
+  id: number;
+  reactions: ReactionCount[];
+  mine?: string[];
 }
 
 /**
@@ -151,6 +210,7 @@ export type {
   SearchPayload,
   SendPayload,
   TypingPayload,
+  ReactPayload,
 } from "./payloads.js";
 
 export interface JoinResult {
@@ -278,6 +338,10 @@ export interface MessageUpdatedEvent {
   /** Issue 18: the message's files after the edit, when it has or had some ([] when the last was removed), and its caption. */
   attachments?: WireAttachment[];
   caption?: string;
+  /** Issue 22: an edited reply's quote, resolved again; with it `content` has the quote line and `caption` the text alone. */
+  replyTo?: WireQuote;
+  /** Issue 22: a delete removed the message's reactions: `[]` (sent only when it had some). */
+  reactions?: [];
 }
 
 /** This socket was taken out of the room by a moderator (it has left the room when this arrives). */
@@ -323,6 +387,13 @@ export interface ClientToServerEvents {
   list_invites: (payload: ListInvitesPayload, ack: (res: Ack<{ invites: InviteInfo[] }>) => void) => void;
   revoke_invite: (payload: RevokeInvitePayload, ack: (res: Ack) => void) => void;
   open_direct: (payload: OpenDirectPayload, ack: (res: Ack<{ room: RoomInfo; name: string }>) => void) => void;
+  /** Issue 22: toggles this browser session's reaction; the ack has the message's reactions as this session sees them. */
+  react: (payload: ReactPayload, ack: (res: Ack<ReactResult>) => void) => void;
+}
+
+export interface ReactResult {
+  id: number;
+  reactions: WireReaction[];
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -339,6 +410,7 @@ export interface ServerToClientEvents {
   room_added: (ev: RoomAddedEvent) => void;
   room_moved: (ev: RoomMovedEvent) => void;
   room_updated: (ev: RoomUpdatedEvent) => void;
+  reactions_updated: (ev: ReactionsUpdatedEvent) => void;
 }
 
 /** A private room's setting changed (issue 17): whether every member may make invite links. */
@@ -457,6 +529,12 @@ export const LIMITS = {
   filesMaxPerMessage: 50,
   /** The longest an invite link may live: 30 days (INVITE_MAX_TTL_MS may lower it). */
   inviteMaxTtlMs: 30 * 24 * 3600 * 1000,
+  /** Issue 22: a reply's excerpt of its original, in graphemes, the "…" of a cut included. */
+  replyExcerptMaxGraphemes: 100,
+  /** Issue 22: the names a reaction lists (its count goes on). */
+  reactionNamesMax: 20,
+  /** The most different emoji one message may carry whatever MAX_REACTION_EMOJI says. */
+  reactionEmojiMaxPerMessage: 100,
 } as const;
 
 export function isNotice(msg: MessageEvent): msg is Notice {

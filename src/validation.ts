@@ -11,6 +11,7 @@ import {
   listInvitesPayload,
   myRoomsPayload,
   openDirectPayload,
+  reactPayload,
   revokeInvitePayload,
   updateRoomPayload,
   deleteMessagePayload,
@@ -45,6 +46,7 @@ const FIELD_CODES: ReadonlyMap<string, ErrorCode> = new Map<string, ErrorCode>([
   ["after", "invalid_cursor"],
   ["around", "invalid_cursor"],
   ["attachments", "invalid_attachment"],
+  ["emoji", "invalid_emoji"],
 ]);
 
 /** A plain object: not null, not an array, not a class instance or a Buffer. */
@@ -132,16 +134,30 @@ export const parseCreateInvite = payloadParser(createInvitePayload);
 export const parseListInvites = payloadParser(listInvitesPayload);
 export const parseRevokeInvite = payloadParser(revokeInvitePayload);
 export const parseOpenDirect = payloadParser(openDirectPayload);
+export const parseReact = payloadParser(reactPayload);
 
 const parseSendFields = payloadParser(sendPayload);
 const parseLeaveFields = payloadParser(leavePayload);
 
-/** clientId and attachments are left out when absent, so a stored message carries none. */
-export function parseSend(raw: unknown): Result<{ room: string; username: string; content: string; clientId?: string; attachments?: string[] }> {
+export interface SendInput {
+  room: string;
+  username: string;
+  content: string;
+  clientId?: string;
+  attachments?: string[];
+  /** Issue 22: the message of the room this one answers. */
+  replyTo?: number;
+}
+
+/** clientId, attachments and replyTo are left out when absent, so a stored message carries none. */
+export function parseSend(raw: unknown): Result<SendInput> {
   const parsed = parseSendFields(raw);
   if (!parsed.ok) return parsed;
-  const { room, username, content, clientId, attachments } = parsed.value;
-  return { ok: true, value: { room, username, content, ...(clientId !== undefined ? { clientId } : {}), ...(attachments !== undefined ? { attachments } : {}) } };
+  const { room, username, content, clientId, attachments, replyTo } = parsed.value;
+  return {
+    ok: true,
+    value: { room, username, content, ...(clientId !== undefined ? { clientId } : {}), ...(attachments !== undefined ? { attachments } : {}), ...(replyTo !== undefined ? { replyTo } : {}) },
+  };
 }
 
 /** The name a socket left with is the one it joined with: a given username is checked, not returned. */

@@ -30,6 +30,7 @@ const EVENTS: readonly ClientEventName[] = [
   "list_invites",
   "revoke_invite",
   "open_direct",
+  "react",
 ];
 /** What a bad payload may be answered with; internal, rate_limited or storage_unavailable would be a bug here. */
 const VALIDATION_CODES: readonly ErrorCode[] = [
@@ -43,6 +44,7 @@ const VALIDATION_CODES: readonly ErrorCode[] = [
   "name_mismatch",
   "invalid_attachment",
   "too_many_files",
+  "invalid_emoji",
 ];
 /**
  * Frames up to 8 MB are let through, so huge strings reach the handlers instead of being cut off by the transport
@@ -152,6 +154,7 @@ const FIELDS: Record<ClientEventName, Record<string, FieldSpec>> = {
     content: { good: fc.constantFrom("hello", "<b>hi</b>"), bad: badContent },
     clientId: { good: fc.uuid(), bad: badClientId, isOptional: true },
     attachments: { good: fc.constant([]), bad: badAttachments, isOptional: true },
+    replyTo: { good: fc.constant(null), bad: fc.oneof(badCursor, fc.constant(0)), isOptional: true },
   },
   leave_chat: {
     room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
@@ -215,6 +218,12 @@ const FIELDS: Record<ClientEventName, Record<string, FieldSpec>> = {
   open_direct: {
     room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
     username: { good: fc.constant(GOOD), bad: badLabel },
+  },
+  react: {
+    room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
+    id: { good: fc.integer({ min: 1, max: 2 ** 31 }), bad: fc.oneof(badCursor, fc.constant(0)) },
+    emoji: { good: fc.constantFrom("👍", "🇫🇷", "1️⃣"), bad: fc.oneof(notString, fc.constantFrom("", "a", "ab", "👍👍", "\u200d", "🏽", "\ufe0f", "👍\u200d👍"), hugeString) },
+    on: { good: fc.boolean(), bad: badBoolean },
   },
 };
 

@@ -213,6 +213,49 @@ const SHIPPED_SCHEMAS: Record<number, string[]> = {
     "trigger chat_message_fts_delete CREATE TRIGGER chat_message_fts_delete AFTER DELETE ON chat_message WHEN old.id <= (SELECT indexed_upto FROM search_state WHERE id = 1) BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); END",
     "trigger chat_message_fts_update CREATE TRIGGER chat_message_fts_update AFTER UPDATE OF id, content ON chat_message WHEN old.id <= (SELECT indexed_upto FROM search_state WHERE id = 1) BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); INSERT INTO chat_message_fts (rowid, content) SELECT new.id, new.content WHERE new.id <= (SELECT indexed_upto FROM search_state WHERE id = 1); END",
   ],
+  12: [
+    "index ix_chat_file_display CREATE INDEX ix_chat_file_display ON chat_file (display_sha256) WHERE display_sha256 IS NOT NULL",
+    "index ix_chat_file_message CREATE INDEX ix_chat_file_message ON chat_file (message_id, position) WHERE message_id IS NOT NULL",
+    "index ix_chat_file_room CREATE INDEX ix_chat_file_room ON chat_file (room, message_id) WHERE message_id IS NOT NULL",
+    "index ix_chat_file_sha CREATE INDEX ix_chat_file_sha ON chat_file (sha256)",
+    "index ix_chat_file_thumb CREATE INDEX ix_chat_file_thumb ON chat_file (thumb_sha256) WHERE thumb_sha256 IS NOT NULL",
+    "index ix_chat_file_unattached CREATE INDEX ix_chat_file_unattached ON chat_file (created_at) WHERE message_id IS NULL",
+    "index ix_chat_message_room_id CREATE INDEX ix_chat_message_room_id ON chat_message (chat_room, id)",
+    "index ix_room_ban_room_name CREATE INDEX ix_room_ban_room_name ON room_ban (room, name_key, until)",
+    "index ix_room_ban_room_session CREATE INDEX ix_room_ban_room_session ON room_ban (room, session_key, until)",
+    "index ix_room_invite_room CREATE INDEX ix_room_invite_room ON room_invite (room, id)",
+    "index ix_room_member_session CREATE INDEX ix_room_member_session ON room_member (session_key)",
+    "index ix_room_record_creator CREATE INDEX ix_room_record_creator ON room_record (creator_key)",
+    "index sqlite_autoindex_chat_file_1",
+    "index sqlite_autoindex_file_blob_1",
+    "index sqlite_autoindex_message_reaction_1",
+    "index sqlite_autoindex_moderator_session_1",
+    "index sqlite_autoindex_room_invite_1",
+    "index sqlite_autoindex_room_member_1",
+    "index sqlite_autoindex_room_record_1",
+    "index sqlite_autoindex_room_record_2",
+    "index ux_chat_message_room_client CREATE UNIQUE INDEX ux_chat_message_room_client ON chat_message (chat_room, client_id) WHERE client_id IS NOT NULL",
+    "table chat_file CREATE TABLE chat_file (id TEXT PRIMARY KEY, session_key TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL, width INTEGER, height INTEGER, thumb_sha256 TEXT, display_sha256 TEXT, animated INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, message_id INTEGER, room TEXT, position INTEGER)",
+    "table chat_message CREATE TABLE \"chat_message\" (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_room VARCHAR(50), sender VARCHAR(50), content VARCHAR(500), timestamp DATETIME, client_id TEXT , owner_key TEXT, edited_at TEXT, deleted_at TEXT, mentions TEXT, files INTEGER, reply_to INTEGER)",
+    "table chat_message_fts CREATE VIRTUAL TABLE chat_message_fts USING fts5(content, content='chat_message', content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')",
+    "table chat_message_fts_config CREATE TABLE 'chat_message_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID",
+    "table chat_message_fts_data CREATE TABLE 'chat_message_fts_data'(id INTEGER PRIMARY KEY, block BLOB)",
+    "table chat_message_fts_docsize CREATE TABLE 'chat_message_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB)",
+    "table chat_message_fts_idx CREATE TABLE 'chat_message_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID",
+    "table file_blob CREATE TABLE file_blob (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, touched_at TEXT NOT NULL)",
+    "table message_reaction CREATE TABLE message_reaction (seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id INTEGER NOT NULL REFERENCES chat_message (id) ON DELETE CASCADE, emoji TEXT NOT NULL, session_key TEXT NOT NULL, name TEXT NOT NULL, reacted_at TEXT NOT NULL, UNIQUE (message_id, emoji, session_key))",
+    "table moderation_audit CREATE TABLE moderation_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, moderator TEXT NOT NULL, action TEXT NOT NULL, room TEXT, target TEXT, message_id INTEGER, detail TEXT)",
+    "table moderator_session CREATE TABLE moderator_session (session_key TEXT PRIMARY KEY, since TEXT NOT NULL)",
+    "table presence_snapshot CREATE TABLE presence_snapshot (room TEXT NOT NULL, name TEXT NOT NULL, owner_key TEXT NOT NULL, saved_at TEXT NOT NULL)",
+    "table room_ban CREATE TABLE room_ban (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, name_key TEXT NOT NULL, session_key TEXT, until TEXT NOT NULL, moderator TEXT NOT NULL, created_at TEXT NOT NULL)",
+    "table room_invite CREATE TABLE room_invite (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL REFERENCES room_record (room) ON DELETE CASCADE, token_hash TEXT NOT NULL UNIQUE, created_by TEXT NOT NULL, created_by_name TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL, max_uses INTEGER, uses INTEGER NOT NULL DEFAULT 0, revoked_at TEXT)",
+    "table room_member CREATE TABLE room_member (room TEXT NOT NULL REFERENCES room_record (room) ON DELETE CASCADE, session_key TEXT NOT NULL, name TEXT, admitted_at TEXT NOT NULL, closed_upto INTEGER, PRIMARY KEY (room, session_key))",
+    "table room_record CREATE TABLE room_record (room TEXT PRIMARY KEY, title TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('private', 'direct')), creator_key TEXT, members_can_invite INTEGER NOT NULL DEFAULT 0, origin_room TEXT, pair_key TEXT UNIQUE, created_at TEXT NOT NULL)",
+    "table search_state CREATE TABLE search_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_upto INTEGER NOT NULL)",
+    "table sqlite_sequence CREATE TABLE sqlite_sequence(name,seq)",
+    "trigger chat_message_fts_delete CREATE TRIGGER chat_message_fts_delete AFTER DELETE ON chat_message WHEN old.id <= (SELECT indexed_upto FROM search_state WHERE id = 1) BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); END",
+    "trigger chat_message_fts_update CREATE TRIGGER chat_message_fts_update AFTER UPDATE OF id, content ON chat_message WHEN old.id <= (SELECT indexed_upto FROM search_state WHERE id = 1) BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); INSERT INTO chat_message_fts (rowid, content) SELECT new.id, new.content WHERE new.id <= (SELECT indexed_upto FROM search_state WHERE id = 1); END",
+  ],
 };
 const squash = (sql: string): string => sql.replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")").trim();
 
@@ -299,6 +342,7 @@ describe("migrate()", () => {
       "deleted_at TEXT",
       "mentions TEXT", // version 7 (issue 13)
       "files INTEGER", // version 10 (issue 18): nullable, so the original's rows have no files
+      "reply_to INTEGER", // version 12 (issue 22): nullable, so the original's rows answer nothing
     ]);
     expect(schemaOf(db).find((o) => o.name === "chat_message")?.sql).toMatch(/id INTEGER PRIMARY KEY AUTOINCREMENT/);
     expect(db.prepare("SELECT name, seq FROM sqlite_sequence").all()).toEqual([{ name: "chat_message", seq: 2 }]);

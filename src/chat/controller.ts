@@ -20,6 +20,10 @@ import { createRoom, endStay, joinAdmission, joinedRoomInfo, myRooms, outsider, 
 import { createInvite, listInvites, revokeInvite } from "./invites.js";
 import { afterDirectSend, openDirect } from "./direct-messages.js";
 import { listenToOtherNodes } from "./room-exits.js";
+import { react } from "./reactions.js";
+import { replyTarget, withReplyMention } from "./replies.js";
+import { readerOf, toWireFor, type Reader } from "./message-context.js";
+import { quoteOf } from "./quote.js";
 
 export function registerChat(io: ChatServer, deps: ChatDeps): void {
   // One table for the whole server and one listener per connection: idle connections are what memory goes to.
@@ -46,6 +50,8 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
     list_invites: { limit: "history", handler: (socket, raw) => listInvites(socket, deps, raw) },
     revoke_invite: { limit: "join", handler: (socket, raw) => revokeInvite(socket, deps, raw) },
     open_direct: { limit: "join", handler: (socket, raw) => openDirect(io, socket, deps, raw) },
+    // Issue 22: a reaction spends the send budget (the same buckets as send_message).
+    react: { limit: "send", handler: (socket, raw) => react(io, socket, deps, raw) },
   };
   listenToOtherNodes(io, deps);
   const shared = deps.sharedLimits ?? createMemorySharedLimits(deps.config.rateLimits);
@@ -103,7 +109,7 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   let result: JoinResult;
   try {
     await deps.fanout.enter(room); // several nodes: where this node's live delivery of the room starts, read before the history
-    result = await loadJoinHistory(deps, room, username, since, socket.data.ownerKey);
+    result = await loadJoinHistory(deps, room, username, since, readerOf(socket));
     if (deps.config.moderatorToken !== null) result.isModerator = await isModerator(socket, deps);
     if (admitted.kind === "member") {
       if (!(await stillAdmitted(socket, deps, room, username))) {
@@ -130,32 +136,37 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   return { ok: true, ...result };
 }
 
-async function loadJoinHistory(deps: ChatDeps, room: string, username: string, since: number | undefined, viewerKey: string): Promise<JoinResult> {
+async function loadJoinHistory(deps: ChatDeps, room: string, username: string, since: number | undefined, reader: Reader): Promise<JoinResult> {
   const limit = deps.config.historyLimit;
-  const wire = (m: ChatMessage): WireMessage => toWire(m, viewerKey, deps.config.files.publicUrl ?? "");
+  const wire = (messages: ChatMessage[]): Promise<WireMessage[]> => toWireFor(deps, room, messages, reader);
   if (since === undefined) {
     const page = await deps.repo.page(room, { limit });
-    return { room, username, history: page.messages.map(wire), hasMore: page.hasMore, hasMoreAfter: false, users: [] };
+    return { room, username, history: await wire(page.messages), hasMore: page.hasMore, hasMoreAfter: false, users: [] };
   }
   const page = await deps.repo.page(room, { after: since, limit });
   const firstId = page.messages[0]?.id ?? since + 1;
   const older = await deps.repo.page(room, { before: firstId, limit: 1 });
-  return { room, username, history: page.messages.map(wire), hasMore: older.messages.length > 0, hasMoreAfter: page.hasMore, users: [] };
+  return { room, username, history: await wire(page.messages), hasMore: older.messages.length > 0, hasMoreAfter: page.hasMore, users: [] };
 }
 
 async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<SendResult>> {
   const input = parseSend(raw);
   if (!input.ok) return input;
-  const { room, username, content, clientId, attachments } = input.value;
+  const { room, username, content, clientId, attachments, replyTo } = input.value;
   const boundName = socket.data.rooms.get(room);
   if (boundName === undefined) return fail("not_in_room", "Join the room before sending to it.");
   if (boundName !== username) return fail("name_mismatch", `You joined this room as "${boundName}".`);
   const ownerKey = socket.data.ownerKey;
+  const reader = readerOf(socket);
   if (attachments !== undefined) {
     const checked = await checkAttachments(deps, ownerKey, room, attachments, clientId);
-    if (checked !== null) return "ok" in checked ? checked : { ok: true, message: toWire(checked, ownerKey, deps.config.files.publicUrl ?? ""), duplicate: true };
+    if (checked !== null) return "ok" in checked ? checked : { ok: true, message: (await toWireFor(deps, room, [checked], reader))[0] as WireMessage, duplicate: true };
   }
-  const mentions = await mentionsIn(deps, room, content);
+  // Issue 22: the message answered must be live in this room; its sender is mentioned (not when it is one's own).
+  const original = replyTo === undefined ? null : await replyTarget(deps, room, replyTo);
+  if (original !== null && "ok" in original) return original;
+  const textMentions = await mentionsIn(deps, room, content);
+  const mentions = original === null ? textMentions : withReplyMention(textMentions, original, { ownerKey, name: boundName });
   const saved = await deps.repo.append({
     room,
     sender: boundName,
@@ -165,14 +176,18 @@ async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
     ...(clientId ? { clientId } : {}),
     ...(mentions.length > 0 ? { mentions } : {}),
     ...(attachments !== undefined && attachments.length > 0 ? { attachments } : {}),
+    ...(original !== null ? { replyTo: original.id } : {}),
   });
+  if (saved.duplicate) return { ok: true, message: (await toWireFor(deps, room, [saved.message], reader))[0] as WireMessage, duplicate: true };
   const linkBase = deps.config.files.publicUrl ?? "";
-  const message = toWire(saved.message, ownerKey, linkBase); // `mine` in the ack only, never in the broadcast
-  if (saved.duplicate) return { ok: true, message, duplicate: true };
+  const quote = original !== null ? { quote: quoteOf(original) } : {};
+  // `mine` in the ack only, never in the broadcast; a legacy sender's ack has its quote in `content` only.
+  const message = toWire(saved.message, ownerKey, linkBase, { ...quote, isLegacy: reader.isLegacy });
+  const broadcast = toWire(saved.message, undefined, linkBase, quote);
   deps.metrics.messagesStored.inc();
-  await deps.fanout.publish(saved); // the sender's socket too: its copy of the broadcast still comes before the ack
+  await deps.fanout.publish(saved, broadcast); // the sender's socket too: its copy of the broadcast still comes before the ack
   if (socket.data.privateRooms?.get(room)?.kind === "direct") {
-    afterDirectSend(io, socket, deps, toWire(saved.message, undefined, linkBase)).catch((err: unknown) => deps.log.warn("direct_notify_failed", { room, err: (err as Error).message }));
+    afterDirectSend(io, socket, deps, broadcast).catch((err: unknown) => deps.log.warn("direct_notify_failed", { room, err: (err as Error).message }));
   }
   return { ok: true, message };
 }
@@ -223,18 +238,17 @@ async function leave(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: un
 }
 
 async function fetchHistory(socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<HistoryResult>> {
-  const viewerKey = socket.data.ownerKey;
+  const reader = readerOf(socket);
   const input = parseFetchHistory(raw);
   if (!input.ok) return input;
   const { room, before, after, around, limit } = input.value;
   if (!socket.data.rooms.has(room)) return fail("not_in_room", "Join the room before reading its history.");
-  const linkBase = deps.config.files.publicUrl ?? "";
   if (around !== undefined) {
     const context = await pageAround(deps.repo, room, around, limit);
-    return { ok: true, messages: context.messages.map((m) => toWire(m, viewerKey, linkBase)), hasMore: context.hasMore, hasMoreAfter: context.hasMoreAfter };
+    return { ok: true, messages: await toWireFor(deps, room, context.messages, reader), hasMore: context.hasMore, hasMoreAfter: context.hasMoreAfter };
   }
   const page = await deps.repo.page(room, after !== undefined ? { after, limit } : { before, limit });
-  return { ok: true, messages: page.messages.map((m) => toWire(m, viewerKey, linkBase)), hasMore: page.hasMore };
+  return { ok: true, messages: await toWireFor(deps, room, page.messages, reader), hasMore: page.hasMore };
 }
 
 function typing(socket: ChatSocket, raw: unknown): Promise<Ack> {

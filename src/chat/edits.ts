@@ -7,6 +7,8 @@ import { isModerator, recordAction } from "./moderation.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 import { toWire } from "./wire.js";
 import { FileLibrary } from "../files/library.js";
+import { quotesFor, withReplyMention } from "./replies.js";
+import { readerOf, toWireFor } from "./message-context.js";
 
 type MessageAck = Ack<{ message: WireMessage }>;
 
@@ -46,20 +48,26 @@ export async function editMessage(io: ChatServer, socket: ChatSocket, deps: Chat
   if ("ok" in found) return found;
   const refusal = filesRefusal(found, content, keep) ?? ownerRefusal(found, socket, deps);
   if (refusal !== null) return refusal;
-  // Mentions follow the new text, resolved against who is present now (as a send is).
-  const mentions = content.includes("@") ? resolveMentions(content, await deps.presence.users(room)) : [];
+  // Mentions follow the new text, resolved against who is present now (as a send is); a reply keeps mentioning
+  // the original's sender (issue 22).
+  const textMentions = content.includes("@") ? resolveMentions(content, await deps.presence.users(room)) : [];
+  const original = found.replyTo === undefined ? undefined : (await deps.store.messagesById(room, [found.replyTo]))[0];
+  const mentions = original === undefined ? textMentions : withReplyMention(textMentions, original, { ...(found.ownerKey !== undefined ? { ownerKey: found.ownerKey } : {}), name: found.sender });
   const saved = await deps.store.edit(room, id, content, deps.clock.now(), mentions, keep);
   if (saved === null) return notFound(); // deleted meanwhile
   await releaseRemoved(deps, found, saved);
   const linkBase = deps.config.files.publicUrl ?? "";
-  const wire = toWire(saved, undefined, linkBase);
+  const quote = saved.replyTo === undefined ? undefined : (await quotesFor(deps.store, room, [saved])).get(saved.replyTo);
+  const wire = toWire(saved, undefined, linkBase, quote === undefined ? {} : { quote });
   const edited = saved.editedAt ? { editedAt: saved.editedAt.toISOString() } : {};
   // Only when there is something to say: names now, or [] when the text no longer mentions the ones it did.
   const named = saved.mentions !== undefined || found.mentions !== undefined ? { mentions: saved.mentions ?? [] } : {};
   // Files: the list now (and the caption alone) when it has or had some; [] once the last is gone.
   const withFiles = found.attachments !== undefined ? { attachments: wire.attachments ?? [], caption: saved.content } : {};
-  io.to(room).emit("message_updated", { room, id, content: wire.content, ...edited, ...named, ...withFiles });
-  return { ok: true, message: toWire(saved, socket.data.ownerKey, linkBase) };
+  // A reply: its quote again (the original may have changed too), its text alone in caption, the quote line in content.
+  const asReply = wire.replyTo !== undefined ? { replyTo: wire.replyTo, caption: saved.content } : {};
+  io.to(room).emit("message_updated", { room, id, content: wire.content, ...edited, ...named, ...withFiles, ...asReply });
+  return { ok: true, message: (await toWireFor(deps, room, [saved], readerOf(socket)))[0] as WireMessage };
 }
 
 /** The bytes of the files a change took away from the message go, once nothing else points at them. */
@@ -67,6 +75,12 @@ async function releaseRemoved(deps: ChatDeps, before: ChatMessage, after: ChatMe
   const kept = new Set((after.attachments ?? []).map((a) => a.id));
   const removed = (before.attachments ?? []).filter((a) => !kept.has(a.id));
   if (removed.length > 0) await deps.files.release(FileLibrary.blobsOf(removed)).catch((err: unknown) => deps.log.warn("file_release_failed", { err: (err as Error).message }));
+}
+
+/** What a moderator's delete took besides the text, for the audit: `{"files":2,"reactions":5}`; null for the text alone. */
+function deleteDetail(found: ChatMessage, reactions: number): string | null {
+  const detail = { ...(found.attachments ? { files: found.attachments.length } : {}), ...(reactions > 0 ? { reactions } : {}) };
+  return Object.keys(detail).length > 0 ? JSON.stringify(detail) : null;
 }
 
 /** The owner within the window, or a moderator at any time (that one is audited). The row stays as a tombstone. */
@@ -82,8 +96,10 @@ export async function deleteMessage(io: ChatServer, socket: ChatSocket, deps: Ch
   const saved = await deps.store.erase(room, id, deps.clock.now());
   if (saved === null) return notFound(); // deleted meanwhile
   await releaseRemoved(deps, found, saved); // its files are gone (404) from now on; their bytes once nothing else needs them
-  if (asModerator) await recordAction(socket, deps, { action: "delete", room, target: found.sender, messageId: id, detail: found.attachments ? JSON.stringify({ files: found.attachments.length }) : null });
+  const reactions = saved.reactionsRemoved ?? 0; // issue 22: the delete took them in its own transaction
+  if (asModerator) await recordAction(socket, deps, { action: "delete", room, target: found.sender, messageId: id, detail: deleteDetail(found, reactions) });
   const withFiles = found.attachments !== undefined ? { attachments: [], caption: "" } : {};
-  io.to(room).emit("message_updated", { room, id, content: "", ...(saved.deletedAt ? { deletedAt: saved.deletedAt.toISOString() } : {}), ...withFiles });
+  const withoutReactions = reactions > 0 ? { reactions: [] as [] } : {};
+  io.to(room).emit("message_updated", { room, id, content: "", ...(saved.deletedAt ? { deletedAt: saved.deletedAt.toISOString() } : {}), ...withFiles, ...withoutReactions });
   return { ok: true, message: toWire(saved, socket.data.ownerKey) };
 }

@@ -5,6 +5,7 @@ import type { Failure } from "../protocol.js";
 import { fail } from "../validation.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 import { joinedNotice, leftNotice } from "./wire.js";
+import { audienceRooms } from "./audiences.js";
 
 /** Claims the name in the room for this socket; the socket is in the room when this returns `isNew`. */
 export async function enterRoom(socket: ChatSocket, deps: ChatDeps, room: string, username: string): Promise<{ isNew: boolean } | Failure> {
@@ -12,7 +13,7 @@ export async function enterRoom(socket: ChatSocket, deps: ChatDeps, room: string
   if (!claim.ok) return fail("name_taken", `"${username}" is already in this room; pick another name.`);
   // A disconnect meanwhile waits for this join (event-order.ts), then takes the room back as usual.
   socket.data.rooms.set(room, username);
-  void socket.join(room);
+  void socket.join(audienceRooms(socket, room)); // the room, and its legacy clients' or this session's tabs (issue 22)
   return { isNew: claim.isNew };
 }
 
@@ -51,11 +52,15 @@ export async function exitRoom(io: ChatServer, socket: ChatSocket, deps: ChatDep
   socket.data.rooms.delete(room);
   socket.data.privateRooms?.delete(room);
   // After socket.leave, the leaver is no longer in the room: as in the original, it does not hear its own notice.
-  void socket.leave(room);
+  leaveAudiences(socket, room);
   const hold = isDrop && deps.grace.shouldHold(socket.data.sessionId);
   const outcome = await deps.presence.leave(room, username, socket.id, hold);
   if (outcome.state === "held") deps.grace.start(room, username, outcome.hold);
   if (outcome.state === "left") announceDeparture(io, room, outcome.name, username);
+}
+
+function leaveAudiences(socket: ChatSocket, room: string): void {
+  for (const r of audienceRooms(socket, room)) void socket.leave(r);
 }
 
 /** The grace of a held name ended: unless its owner came back meanwhile, the room hears it leave now. */
@@ -73,7 +78,7 @@ export async function retractEntry(io: ChatServer, socket: ChatSocket, deps: Cha
   if (username === undefined) return;
   socket.data.rooms.delete(room);
   socket.data.privateRooms?.delete(room);
-  void socket.leave(room);
+  leaveAudiences(socket, room);
   const outcome = await deps.presence.leave(room, username, socket.id, false);
   if (!wasNew && outcome.state === "left") announceDeparture(io, room, outcome.name, username);
 }

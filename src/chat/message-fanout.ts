@@ -1,8 +1,9 @@
 // How a stored chat message reaches the members of its room. One node: one room broadcast, as always. Several
 // nodes: cluster/room-sequencer.ts, which keeps each node's live deliveries in id order.
+import type { WireMessage } from "../protocol.js";
 import type { AppendResult } from "../storage/repository.js";
 import type { ChatServer } from "./types.js";
-import { toWire } from "./wire.js";
+import { emitMessage } from "./audiences.js";
 
 export interface MessageFanout {
   /**
@@ -10,16 +11,18 @@ export interface MessageFanout {
    * when that read may start; rejects when the store cannot answer.
    */
   enter(room: string): Promise<void>;
-  /** A message this node stored (not a duplicate): to every member of the room. Resolves once this node's members have it. */
-  publish(saved: AppendResult): Promise<void>;
+  /**
+   * A message this node stored (not a duplicate), as the room gets it (`message`: its reply's quote resolved, no
+   * `mine`): to every member of the room. Resolves once this node's members have it.
+   */
+  publish(saved: AppendResult, message: WireMessage): Promise<void>;
 }
 
-/** `linkBase` goes before the file links the original's clients see (PUBLIC_URL; "" for paths). */
-export function createLocalFanout(io: ChatServer, linkBase = ""): MessageFanout {
+export function createLocalFanout(io: ChatServer): MessageFanout {
   return {
     enter: () => Promise.resolve(),
-    publish(saved) {
-      io.to(saved.message.room).emit("message", toWire(saved.message, undefined, linkBase));
+    publish(_saved, message) {
+      emitMessage(io, message);
       return Promise.resolve();
     },
   };

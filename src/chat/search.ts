@@ -1,13 +1,13 @@
 // search_messages (issue 12): parse the query ourselves, let the store find the newest matches, then rank
 // them and mark where the words are. Ranking and highlights are computed here, for both stores alike.
-import type { Ack, SearchHit, SearchResult } from "../protocol.js";
+import type { Ack, SearchHit, SearchResult, WireMessage } from "../protocol.js";
 import { fail, parseSearch } from "../validation.js";
 import { highlightRanges, isEmptyQuery, matchesAllTerms, parseSearchQuery, rankByRelevance } from "../shared/search-query.js";
 import { nameKey } from "../shared/names.js";
 import type { SearchQuery } from "../shared/search-query.js";
 import type { ChatMessage, SearchPage } from "../storage/repository.js";
 import type { ChatDeps, ChatSocket } from "./types.js";
-import { toWire } from "./wire.js";
+import { readerOf, toWireFor } from "./message-context.js";
 
 export async function searchMessages(socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<SearchResult>> {
   const input = parseSearch(raw);
@@ -19,8 +19,9 @@ export async function searchMessages(socket: ChatSocket, deps: ChatDeps, raw: un
   const byText = await deps.repo.search(room, query, before === undefined ? { limit } : { before, limit });
   const page = await withFileNames(deps, room, query, byText, before ?? Number.MAX_SAFE_INTEGER, limit);
   // The store gives the recency page; it is ranked here, the same way on every store.
-  const linkBase = deps.config.files.publicUrl ?? "";
-  const hits: SearchHit[] = rankByRelevance(page.messages, query).map((m) => ({ message: toWire(m, socket.data.ownerKey, linkBase), highlights: highlightRanges(m.content, query) }));
+  const ranked = rankByRelevance(page.messages, query);
+  const wires = await toWireFor(deps, room, ranked, readerOf(socket)); // replies' quotes and reactions (issue 22)
+  const hits: SearchHit[] = ranked.map((m, i) => ({ message: wires[i] as WireMessage, highlights: highlightRanges(m.content, query) }));
   return { ok: true, hits, hasMore: page.hasMore };
 }
 

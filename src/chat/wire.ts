@@ -1,14 +1,24 @@
-import type { Notice, WireMessage } from "../protocol.js";
-import type { ChatMessage } from "../storage/repository.js";
+import type { Notice, WireMessage, WireQuote } from "../protocol.js";
+import type { ChatMessage, ReactionGroup } from "../storage/repository.js";
+import { quoteLine } from "./quote.js";
 import { toWireTimestamp } from "../storage/timestamps.js";
 import { legacyContent, toWireAttachment } from "../files/links.js";
+
+/** Issue 22: what the reader gets besides the row: the reply's quote, the reactions as it sees them, and whether it is a legacy client. */
+export interface WireContext {
+  quote?: WireQuote;
+  reactions?: readonly ReactionGroup[];
+  /** No session cookie: the quote stays in `content` only, and no `replyTo` nor `reactions`. */
+  isLegacy?: boolean;
+}
 
 /**
  * The message as it travels. `viewerKey` is the session key of the one it is for: its own messages carry
  * `mine: true`. Broadcasts go to everyone and pass none. `linkBase` goes before the file links of a message with
- * files, in the text the original's clients show (PUBLIC_URL; paths without it).
+ * files, in the text the original's clients show (PUBLIC_URL; paths without it). A reply's `content` begins with
+ * its quote line (what the original's clients show) and `caption` is its text alone, as with files.
  */
-export function toWire(m: ChatMessage, viewerKey?: string, linkBase = ""): WireMessage {
+export function toWire(m: ChatMessage, viewerKey?: string, linkBase = "", context: WireContext = {}): WireMessage {
   const wire: WireMessage = {
     id: m.id,
     room: m.room,
@@ -26,6 +36,15 @@ export function toWire(m: ChatMessage, viewerKey?: string, linkBase = ""): WireM
     wire.attachments = m.attachments.map(toWireAttachment);
     wire.caption = m.content;
     wire.content = legacyContent(m.content, wire.attachments, linkBase);
+  }
+  const quote = m.deletedAt === undefined ? context.quote : undefined; // a tombstone quotes nothing
+  if (quote !== undefined) {
+    wire.caption = m.content;
+    wire.content = `${quoteLine(quote)}\n${wire.content}`;
+    if (context.isLegacy !== true) wire.replyTo = quote;
+  }
+  if (context.isLegacy !== true && context.reactions !== undefined && context.reactions.length > 0 && m.deletedAt === undefined) {
+    wire.reactions = context.reactions.map((r) => ({ emoji: r.emoji, count: r.count, names: [...r.names], isMine: r.isMine }));
   }
   return wire;
 }

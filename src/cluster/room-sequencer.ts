@@ -7,8 +7,10 @@
 // and visible before the message itself) and delivered first; one at or below the watermark was delivered
 // already and is dropped.
 import type { Logger } from "../log.js";
-import type { RoomMessageEvent, WireMessage } from "../protocol.js";
-import type { MessageRepository } from "../storage/repository.js";
+import type { RoomMessageEvent, WireMessage, WireQuote } from "../protocol.js";
+import type { MessageEdits, MessageRepository } from "../storage/repository.js";
+import { quotesFor } from "../chat/replies.js";
+import { emitMessage } from "../chat/audiences.js";
 import { toWire } from "../chat/wire.js";
 import type { MessageFanout } from "../chat/message-fanout.js";
 import type { ChatServer } from "../chat/types.js";
@@ -24,6 +26,8 @@ export interface RoomSequencerDeps {
   gapPageSize?: number;
   /** Before the file links of a message with files, for the original's clients (PUBLIC_URL; "" for paths). */
   linkBase?: string;
+  /** Issue 22: reads the originals of replies, so a message read back from the database carries its quote as a live one does. */
+  quotes?: Pick<MessageEdits, "messagesById">;
 }
 
 interface RoomState {
@@ -127,10 +131,12 @@ export class RoomSequencer {
     const limit = this.deps.gapPageSize ?? DEFAULT_GAP_PAGE;
     for (;;) {
       const page = await this.deps.repo.page(room, { after: state.watermark, limit });
+      const quotes = this.deps.quotes === undefined ? new Map<number, WireQuote>() : await quotesFor(this.deps.quotes, room, page.messages);
       if (!this.isCurrent(state, room)) return;
       for (const row of page.messages) {
         if (row.id >= beforeId) return;
-        this.deliver(state, toWire(row, undefined, this.deps.linkBase));
+        const quote = row.replyTo === undefined ? undefined : quotes.get(row.replyTo);
+        this.deliver(state, toWire(row, undefined, this.deps.linkBase, quote === undefined ? {} : { quote }));
       }
       if (!page.hasMore || page.messages.length === 0) return;
     }
@@ -157,12 +163,13 @@ function isNext(state: RoomState, previousId: number | undefined): boolean {
  * this one included, hands it to its own sockets through its sequencer. The rest of the room's traffic
  * (notices, presence, typing, edits) stays on the adapter's broadcasts, unsequenced.
  */
-export function startRoomSequencing(io: ChatServer, repo: MessageRepository, log: Logger, linkBase = ""): MessageFanout & { sequencer: RoomSequencer } {
+export function startRoomSequencing(io: ChatServer, repo: MessageRepository, log: Logger, linkBase = "", quotes?: Pick<MessageEdits, "messagesById">): MessageFanout & { sequencer: RoomSequencer } {
   const sequencer = new RoomSequencer({
     repo,
     log,
     linkBase,
-    deliver: (message) => io.local.to(message.room).emit("message", message),
+    ...(quotes !== undefined ? { quotes } : {}),
+    deliver: (message) => emitMessage(io.local, message), // a reply in two shapes: the page's and the original's (issue 22)
     resync: (room, after) => io.local.to(room).emit("resync", { room, after }),
   });
   io.on("room_message", (event: RoomMessageEvent) => {
@@ -174,8 +181,7 @@ export function startRoomSequencing(io: ChatServer, repo: MessageRepository, log
   return {
     sequencer,
     enter: (room) => sequencer.enter(room),
-    publish(saved) {
-      const message = toWire(saved.message, undefined, linkBase);
+    publish(saved, message) {
       const event: RoomMessageEvent = saved.previousId === undefined ? { message } : { message, previousId: saved.previousId };
       io.serverSideEmit("room_message", event);
       return sequencer.offer(message, saved.previousId);

@@ -4,6 +4,9 @@ import type { ChatMessage, MessageRow } from "./repository.js";
 import { fromMentionsColumn, withMentions } from "./mentions-column.js";
 import { fromStoredTimestamp } from "./timestamps.js";
 
+/** The chat_message columns a store reads as a ChatMessage (PostgreSQL's statements; SQLite spells them out alike). */
+export const MESSAGE_COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files, reply_to";
+
 export interface StateColumns {
   owner_key: string | null;
   edited_at: string | null;
@@ -31,6 +34,7 @@ export const toMessage = (r: MessageRow<number | string>): ChatMessage =>
       ...withMentions(fromMentionsColumn(r.mentions)),
       // The store reads the files of such a row next (sqlite-files.ts withAttachments) and drops the count.
       ...(r.files !== null && r.files !== undefined && Number(r.files) > 0 ? { fileCount: Number(r.files) } : {}),
+      ...(r.reply_to !== null && r.reply_to !== undefined ? { replyTo: Number(r.reply_to) } : {}),
     },
     r,
   );

@@ -116,6 +116,20 @@ CREATE TABLE IF NOT EXISTS presence_snapshot (
   saved_at TEXT NOT NULL
 );`;
 
+// Reactions (issue 22): one row per browser session, emoji and message, with the name it reacted under and when.
+// seq is the order of reacting (the tooltip's names, the order of a message's emoji); a message's reactions go
+// with its row (ON DELETE CASCADE), and a delete (a tombstone, no DELETE) removes them itself.
+export const REACTIONS_DDL = `
+CREATE TABLE IF NOT EXISTS message_reaction (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_id INTEGER NOT NULL REFERENCES chat_message (id) ON DELETE CASCADE,
+  emoji TEXT NOT NULL,
+  session_key TEXT NOT NULL,
+  name TEXT NOT NULL,
+  reacted_at TEXT NOT NULL,
+  UNIQUE (message_id, emoji, session_key)
+);`;
+
 export interface ColumnToAdd {
   table: string;
   column: string;
@@ -202,6 +216,9 @@ export const migrations: readonly Migration[] = [
   { version: 10, addColumns: [{ table: "chat_message", column: "files", type: "INTEGER" }], sql: FILES_DDL },
   // Who was in which room when the server last wrote it down (issue 19): a restart gives them their names back.
   { version: 11, sql: PRESENCE_SNAPSHOT_DDL },
+  // Replies and reactions (issue 22): the message a reply answers (nullable, so the Flask app's INSERTs still
+  // work; no foreign key, a reply outlives nothing) and the reactions' own table.
+  { version: 12, addColumns: [{ table: "chat_message", column: "reply_to", type: "INTEGER" }], sql: REACTIONS_DDL },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -17,36 +17,40 @@ import {
   type MessageRow,
   type PendingAppend as Pending,
   type PresenceRow,
+  type ReactionChange,
+  type ReactionGroup,
+  type ReactionOutcome,
 } from "./repository.js";
+import { applyReaction, REACTIONS_OF_SQL, removeReactions } from "./postgres-reactions.js";
+import { toGroups, type GroupRow } from "./reaction-groups.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { toStoredTimestamp } from "./timestamps.js";
-import { toMessage } from "./message-state.js";
+import { MESSAGE_COLUMNS, toMessage } from "./message-state.js";
 import { PostgresModeration } from "./postgres-moderation.js";
 import { PostgresRoomAccess } from "./postgres-access.js";
 import type { RoomAccessStore } from "../access/store.js";
 import { createPool, describeConnectError, PostgresConnectError, roomLockKey, type PoolOptions } from "./postgres-pool.js";
 import { searchStatement } from "./postgres-search.js";
-import { attachUploads, keepFiles, loadFileRows, PostgresFileRecords } from "./postgres-files.js";
+import { keepFiles, loadFileRows, PostgresFileRecords } from "./postgres-files.js";
 import { withAttachments } from "./sqlite-files.js";
 import type { FileRecords, FileStore } from "./files.js";
-import { fromSnapshotRows, SQL_SNAPSHOT_CLEAR, SQL_SNAPSHOT_READ } from "./presence-snapshot-sql.js";
+import { fromSnapshotRows, SQL_SNAPSHOT_READ, type SnapshotRow } from "./presence-snapshot-sql.js";
+import { savePresenceRows } from "./postgres-presence-snapshot.js";
+import { attachFiles, findByClientIds, nextIds, sortOutRepeats } from "./postgres-append.js";
 import { PostgresFileStore } from "./postgres-file-store.js";
 
-const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files";
+const COLUMNS = MESSAGE_COLUMNS;
 const SQL_PAGE_BEFORE = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id < $2 ORDER BY id DESC LIMIT $3`;
 const SQL_PAGE_AFTER = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id > $2 ORDER BY id ASC LIMIT $3`;
 // unnest walks the array in order, so the locks are taken in the order the keys were sorted in.
 const SQL_LOCK_ROOMS = "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k";
-const SQL_BY_CLIENT_IDS = `SELECT ${COLUMNS} FROM chat_message
-  WHERE (chat_room, client_id) IN (SELECT r, c FROM unnest($1::text[], $2::text[]) AS t(r, c))`;
-const SQL_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence('chat_message', 'id'))::text AS id FROM generate_series(1, $1)";
 // The insert also answers each room's newest id before it: the outer SELECT does not see the rows its own WITH
 // inserts (one snapshot per statement, taken after the room locks), and max(id) per room is one index probe.
 const SQL_INSERT = `WITH inserted AS (
-    INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, mentions, sender_key)
-    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+    INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, mentions, sender_key, reply_to)
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[])
   )
-  SELECT r AS room, coalesce((SELECT max(id) FROM chat_message WHERE chat_room = r), 0)::text AS id FROM unnest($10::text[]) AS r`;
+  SELECT r AS room, coalesce((SELECT max(id) FROM chat_message WHERE chat_room = r), 0)::text AS id FROM unnest($11::text[]) AS r`;
 const SQL_FIND = `SELECT ${COLUMNS} FROM chat_message WHERE id = $1 AND chat_room = $2`;
 // Only a live row changes: an edit racing a delete can never bring the erased text back.
 const SQL_EDIT = `UPDATE chat_message SET content = $1, edited_at = $2, mentions = $3 WHERE id = $4 AND chat_room = $5 AND deleted_at IS NULL RETURNING ${COLUMNS}`;
@@ -160,24 +164,7 @@ export class PostgresMessageRepository implements ChatStore {
       const keys = [...new Set(msgs.map((m) => roomLockKey(m.room)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       await client.query(SQL_LOCK_ROOMS, [keys.map(String)]);
       // Under the room locks nobody else can insert these (room, clientId) pairs until we commit.
-      const existing = await findByClientIds(client, msgs);
-      const results: (AppendResult | number | null)[] = [];
-      const fresh: { index: number; msg: NewMessage }[] = [];
-      const firstInBatch = new Map<string, number>();
-      for (const [index, msg] of msgs.entries()) {
-        const key = msg.clientId === undefined ? null : clientKey(msg.room, msg.clientId);
-        const earlier = key === null ? undefined : existing.get(key);
-        const sameBatch = key === null ? undefined : firstInBatch.get(key);
-        if (earlier) {
-          results.push({ message: earlier, duplicate: true });
-        } else if (sameBatch !== undefined) {
-          results.push(sameBatch); // the index of the first send with this clientId: settled from its row below
-        } else {
-          if (key !== null) firstInBatch.set(key, index);
-          fresh.push({ index, msg });
-          results.push(null);
-        }
-      }
+      const { results, fresh } = sortOutRepeats(msgs, await findByClientIds(client, msgs));
       if (fresh.length > 0) {
         const ids = await nextIds(client, fresh.length);
         const rooms = [...new Set(fresh.map((f) => f.msg.room))];
@@ -191,6 +178,7 @@ export class PostgresMessageRepository implements ChatStore {
           fresh.map((f) => f.msg.ownerKey ?? null),
           fresh.map((f) => toMentionsColumn(f.msg.mentions)),
           fresh.map((f) => nameKey(f.msg.sender)),
+          fresh.map((f) => (f.msg.replyTo === undefined ? null : String(f.msg.replyTo))),
           rooms,
         ]);
         // Each row's predecessor in its room: the newest before the batch, then the batch's own rows (ids ascend in batch order).
@@ -199,10 +187,11 @@ export class PostgresMessageRepository implements ChatStore {
           const mentions = withMentions(fromMentionsColumn(toMentionsColumn(msg.mentions)));
           const message: ChatMessage = { id: ids[i] as number, room: msg.room, sender: msg.sender, content: msg.content, sentAt: msg.sentAt, clientId: msg.clientId ?? null, ...mentions };
           if (msg.ownerKey !== undefined) message.ownerKey = msg.ownerKey;
+          if (msg.replyTo !== undefined) message.replyTo = msg.replyTo;
           results[index] = { message, duplicate: false, previousId: previous.get(msg.room) ?? 0 };
           previous.set(msg.room, message.id);
         });
-        await this.attachFiles(client, fresh.map((f) => f.msg), ids, (i) => results[(fresh[i] as { index: number }).index] as AppendResult);
+        await attachFiles(client, fresh.map((f) => f.msg), ids, (i) => results[(fresh[i] as { index: number }).index] as AppendResult);
       }
       await client.query("COMMIT");
       return results.map((r) => (typeof r === "number" ? { message: (results[r] as AppendResult).message, duplicate: true } : (r as AppendResult)));
@@ -213,17 +202,6 @@ export class PostgresMessageRepository implements ChatStore {
     } finally {
       client.release(broken); // an error discards the connection: it may be half-dead or mid-statement
     }
-  }
-
-  /** Issue 18, inside the batch's transaction: each new message's uploads join it, and the results carry them. */
-  private async attachFiles(client: pg.ClientBase, msgs: NewMessage[], ids: number[], resultOf: (i: number) => AppendResult): Promise<void> {
-    const wanted = msgs.flatMap((m, i) =>
-      m.attachments !== undefined && m.attachments.length > 0 && m.ownerKey !== undefined ? [{ id: ids[i] as number, room: m.room, sessionKey: m.ownerKey, uploads: m.attachments, i }] : [],
-    );
-    if (wanted.length === 0) return;
-    await attachUploads(client, wanted);
-    const messages = wanted.map((w) => Object.assign(resultOf(w.i).message, { fileCount: 1 }));
-    await withAttachments(messages, (found) => loadFileRows(client, found));
   }
 
   /** Rows as messages, each with its files (one more query, only when one has any). */
@@ -284,17 +262,25 @@ export class PostgresMessageRepository implements ChatStore {
     return this.change(id, keep, SQL_EDIT, [content, editedAt.toISOString(), toMentionsColumn(mentions), id, room]);
   }
 
-  /** The text goes, and its files (the blobs are released by whoever deleted it: files/library.ts). */
-  erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null> {
-    return this.change(id, [], SQL_ERASE, [deletedAt.toISOString(), id, room]);
+  /** The text goes, its files (the blobs are released by whoever deleted it: files/library.ts) and its reactions. */
+  async erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null> {
+    let removed = 0;
+    const erased = await this.change(id, [], SQL_ERASE, [deletedAt.toISOString(), id, room], async (client) => void (removed = await removeReactions(client, id)));
+    return erased === null || removed === 0 ? erased : { ...erased, reactionsRemoved: removed };
   }
 
-  /** The UPDATE and the files kept to `keep`, in one transaction; the message as it is after COMMIT. */
-  private change(id: number, keep: readonly string[] | undefined, sql: string, params: unknown[]): Promise<ChatMessage | null> {
+  /** Issue 22: the SQL lives in postgres-reactions.ts. */
+  react = (change: ReactionChange): Promise<ReactionOutcome> => this.transaction((client) => applyReaction(client, change));
+  reactionsOf = async (ids: readonly number[], viewerKey: string | null): Promise<Map<number, ReactionGroup[]>> =>
+    ids.length === 0 ? new Map() : toGroups(await this.query<GroupRow>(REACTIONS_OF_SQL, [viewerKey, ids.map(String)], "read"));
+
+  /** The UPDATE, the files kept to `keep` and `also`, in one transaction; the message as it is after COMMIT. */
+  private change(id: number, keep: readonly string[] | undefined, sql: string, params: unknown[], also?: (client: pg.ClientBase) => Promise<void>): Promise<ChatMessage | null> {
     return this.transaction(async (client) => {
       const changed = (await client.query<Row>(sql, params)).rows[0];
       if (changed === undefined) return null;
       await keepFiles(client, id, keep);
+      await also?.(client);
       const [row] = (await client.query<Row>(`SELECT ${COLUMNS} FROM chat_message WHERE id = $1`, [id])).rows;
       return (await withAttachments([toMessage(row as Row)], (ids) => loadFileRows(client, ids)))[0] as ChatMessage;
     });
@@ -320,23 +306,9 @@ export class PostgresMessageRepository implements ChatStore {
   audit = (entry: AuditEntry) => this.moderation.audit(entry);
   auditLog = (limit: number) => this.moderation.auditLog(limit);
 
-  /** Issue 19: a single node's presence, written down so a restart gives names back (see chat/presence-snapshots.ts). */
-  savePresence(entries: readonly PresenceRow[], at: Date): Promise<void> {
-    return this.transaction(async (client) => {
-      await client.query(SQL_SNAPSHOT_CLEAR);
-      if (entries.length === 0) return;
-      await client.query("INSERT INTO presence_snapshot (room, name, owner_key, saved_at) SELECT r, n, k, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS t(r, n, k)", [
-        entries.map((e) => e.room),
-        entries.map((e) => e.name),
-        entries.map((e) => e.ownerKey),
-        at.toISOString(),
-      ]);
-    });
-  }
-
-  async loadPresence(): Promise<{ entries: PresenceRow[]; savedAt: Date } | null> {
-    return fromSnapshotRows(await this.query<{ room: string; name: string; owner_key: string; saved_at: string }>(SQL_SNAPSHOT_READ, [], "read"));
-  }
+  /** Issue 19: a single node's presence, written down so a restart gives names back (SQL in postgres-presence-snapshot.ts). */
+  savePresence = (entries: readonly PresenceRow[], at: Date): Promise<void> => this.transaction((client) => savePresenceRows(client, entries, at));
+  loadPresence = async (): Promise<{ entries: PresenceRow[]; savedAt: Date } | null> => fromSnapshotRows(await this.query<SnapshotRow>(SQL_SNAPSHOT_READ, [], "read"));
 
   /** Files' records (issue 18): the SQL lives in postgres-files.ts. */
   readonly files: FileRecords = new PostgresFileRecords(
@@ -416,21 +388,4 @@ export class PostgresMessageRepository implements ChatStore {
     this.isClosed = true;
     await this.pool.end();
   }
-}
-
-const clientKey = (room: string, clientId: string): string => `${room}\u0000${clientId}`;
-
-async function findByClientIds(client: pg.PoolClient, msgs: NewMessage[]): Promise<Map<string, ChatMessage>> {
-  const withId = msgs.filter((m): m is NewMessage & { clientId: string } => m.clientId !== undefined);
-  const found = new Map<string, ChatMessage>();
-  if (withId.length === 0) return found;
-  const { rows } = await client.query<Row>(SQL_BY_CLIENT_IDS, [withId.map((m) => m.room), withId.map((m) => m.clientId)]);
-  for (const m of await withAttachments(rows.map(toMessage), (ids) => loadFileRows(client, ids))) found.set(clientKey(m.room, m.clientId ?? ""), m);
-  return found;
-}
-
-/** `count` fresh ids, ascending, drawn while this transaction holds the rooms' locks. */
-async function nextIds(client: pg.PoolClient, count: number): Promise<number[]> {
-  const { rows } = await client.query<{ id: string }>(SQL_NEXT_IDS, [count]);
-  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 }

@@ -2,7 +2,7 @@
 // rows for 10,000 people: a few milliseconds), read once at start.
 import type { PresenceRow } from "./repository.js";
 
-interface SnapshotRow {
+export interface SnapshotRow {
   room: string;
   name: string;
   owner_key: string;

@@ -24,6 +24,10 @@ export interface ChatMessage {
   attachments?: StoredAttachment[];
   /** How many files the row says it has, while a store reads them (never outside a store). */
   fileCount?: number;
+  /** Issue 22: the id of the message of the room this one answers; absent when it answers none. */
+  replyTo?: number;
+  /** Issue 22: set by erase only, when the delete removed reactions with the text: how many. */
+  reactionsRemoved?: number;
 }
 
 export interface NewMessage {
@@ -38,6 +42,8 @@ export interface NewMessage {
   mentions?: string[];
   /** Issue 18: uploads of the sending session (ownerKey) to attach, in order, in the send's own transaction. */
   attachments?: string[];
+  /** Issue 22: the message of the room this one answers (checked by the handler). */
+  replyTo?: number;
 }
 
 export interface AppendResult {
@@ -137,15 +143,58 @@ export interface MessageEdits {
    * in `keepFiles` (all when absent); null when there is none. Resolves after COMMIT.
    */
   edit(room: string, id: number, content: string, editedAt: Date, mentions?: readonly string[], keepFiles?: readonly string[]): Promise<ChatMessage | null>;
-  /** Makes a live row a tombstone (content "", deletedAt set, its files gone); null when there is none. Resolves after COMMIT. */
+  /**
+   * Makes a live row a tombstone (content "", deletedAt set, its files and reactions gone, `reactionsRemoved` says
+   * how many when there were some); null when there is none. Resolves after COMMIT.
+   */
   erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null>;
 }
+
+/** Issue 22: one browser session's reaction on a message, turned on or off. */
+export interface ReactionChange {
+  room: string;
+  id: number;
+  emoji: string;
+  sessionKey: string;
+  /** The name it reacts under (the one it joined the room with), kept with the reaction for the tooltip. */
+  name: string;
+  at: Date;
+  on: boolean;
+  /** A new emoji beyond this many different ones on the message is refused (MAX_REACTION_EMOJI). */
+  maxEmoji: number;
+}
+
+/** One emoji's reactions on a message as one session sees them: names are the first `REACTION_NAMES` in reaction order. */
+export interface ReactionGroup {
+  emoji: string;
+  count: number;
+  names: string[];
+  isMine: boolean;
+}
+
+/**
+ * What a change did: no live message with that id in the room; a new emoji past the cap; or the message's
+ * reactions after it (as the reacting session sees them, read in the change's own transaction), and whether
+ * the change changed anything (on twice, off when absent: no).
+ */
+export type ReactionOutcome = { state: "not_found" } | { state: "too_many" } | { state: "changed" | "unchanged"; reactions: ReactionGroup[] };
+
+/** Issue 22: reactions, in their own table, keyed by message, emoji and session. */
+export interface ReactionStore {
+  /** In one transaction: checks the message (live, in the room) and the cap, applies the change, reads the result. */
+  react(change: ReactionChange): Promise<ReactionOutcome>;
+  /** These messages' reactions as `viewerKey` sees them (every isMine false for null); messages without any are left out. */
+  reactionsOf(ids: readonly number[], viewerKey: string | null): Promise<Map<number, ReactionGroup[]>>;
+}
+
+/** The names a reaction group lists (LIMITS.reactionNamesMax, repeated here so storage needs no protocol). */
+export const REACTION_NAMES = 20;
 
 /**
  * What issues 12 and 17 add to a store (edits, moderation, private rooms and invites), kept apart from
  * MessageRepository so wrappers of it (fault injection) need not change.
  */
-export type EditsAndModeration = MessageEdits & ModerationStore & PresenceSnapshotStore & { readonly access: RoomAccessStore; readonly files: FileRecords };
+export type EditsAndModeration = MessageEdits & ModerationStore & PresenceSnapshotStore & ReactionStore & { readonly access: RoomAccessStore; readonly files: FileRecords };
 
 /** One node's presence written down (issue 19), so a restart, even after SIGKILL, gives names back to their owners. */
 export interface PresenceSnapshotStore {
@@ -192,6 +241,8 @@ export interface MessageRow<Id> {
   mentions: string | null;
   /** Issue 18: how many files the message has; NULL for none (and for every row of the Flask app). */
   files: number | string | null;
+  /** Issue 22: the message it answers; NULL for none. Absent from statements that do not select it. */
+  reply_to?: number | string | null;
 }
 
 /** An append waiting for its group commit: settled once the batch's transaction has committed or failed. */

@@ -6,6 +6,7 @@ import pg from "pg";
 import { copyModeration, type ModerationCounts } from "./copy-moderation.js";
 import { copyAccess, type AccessCounts } from "./copy-access.js";
 import { copyFiles, type FileCounts } from "./copy-files.js";
+import { copyReactions } from "./copy-reactions.js";
 import { PostgresFileStore } from "./postgres-file-store.js";
 import { defaultFilesPath } from "./files.js";
 import { migratePostgres } from "./postgres-migrations.js";
@@ -38,6 +39,8 @@ export interface CopySummary extends CopyProgress {
   access: AccessCounts;
   /** Files' records and bytes (issue 18). */
   files: FileCounts;
+  /** Issue 22: reactions copied (those already there are skipped). */
+  reactions: number;
 }
 
 /** Something about the source or the target makes copying wrong (not a network hiccup): nothing more is copied. */
@@ -60,6 +63,7 @@ interface SourceRow {
   deleted_at: unknown;
   mentions: unknown;
   files: unknown;
+  reply_to: unknown;
 }
 
 /** What goes into PostgreSQL's text columns: SQLite is dynamically typed, so a stray number or blob becomes text. */
@@ -78,16 +82,17 @@ const toValues = (r: SourceRow): Values => [
   asText(r.deleted_at),
   asText(r.mentions),
   asText(r.files),
+  asText(r.reply_to),
 ];
 /** The row's values and its sender's name key (schema 5), which SQLite does not store: from: search needs it. */
 const withSenderKey = (v: Values): (string | null)[] => [...v, v[2] === null || v[2] === undefined ? null : nameKey(v[2])];
 /** Columns later migrations added, in Values order after id..timestamp; an older file lacks some (NULL then). */
-const LATER_COLUMNS = ["client_id", "owner_key", "edited_at", "deleted_at", "mentions", "files"] as const;
+const LATER_COLUMNS = ["client_id", "owner_key", "edited_at", "deleted_at", "mentions", "files", "reply_to"] as const;
 
-const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files, sender_key)
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::text[])
+const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files, reply_to, sender_key)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::bigint[], $13::text[])
   ON CONFLICT DO NOTHING RETURNING id::text`;
-const SQL_EXISTING = "SELECT id::text, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files::text FROM chat_message WHERE id = ANY($1::bigint[])";
+const SQL_EXISTING = "SELECT id::text, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files::text, reply_to::text FROM chat_message WHERE id = ANY($1::bigint[])";
 // Keeps the identity sequence above every copied id (never lowers it), batch by batch: a node started on a
 // half-copied database must not hand out an id the rest of the copy will need.
 const SQL_BUMP_SEQUENCE = `SELECT setval(pg_get_serial_sequence('chat_message', 'id'), $1::bigint)
@@ -142,6 +147,7 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
   let moderation: ModerationCounts = { moderators: 0, bans: 0, audit: 0 };
   let access: AccessCounts = { rooms: 0, members: 0, invites: 0 };
   let files: FileCounts = { files: 0, blobs: 0, missing: 0 };
+  let reactions = 0;
   try {
     await target.connect().catch((err: unknown) => {
       throw new CopyError(`cannot connect to PostgreSQL: ${describeConnectError(err, opts.to, opts.connectTimeoutMs)}`);
@@ -162,11 +168,12 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
     moderation = await copyModeration(source.db, target);
     access = await copyAccess(source.db, target);
     files = await copyFiles(source.db, opts.files ?? defaultFilesPath(opts.from), target, clientFileStore(target));
+    reactions = await copyReactions(source.db, target);
   } finally {
     source.db.close();
     await target.end().catch(() => undefined);
   }
-  return { ...progress, moderation, access, files, seconds: (performance.now() - started) / 1000 };
+  return { ...progress, moderation, access, files, reactions, seconds: (performance.now() - started) / 1000 };
 }
 
 /** One transaction: insert what is new, check that what was already there is the same message. Returns rows inserted. */
@@ -175,7 +182,7 @@ async function copyBatch(target: pg.Client, rows: Values[]): Promise<number> {
   try {
     const keyed = rows.map(withSenderKey);
     const column = (i: number): (string | null)[] => keyed.map((r) => r[i] ?? null);
-    const inserted = await target.query<{ id: string }>(SQL_INSERT, Array.from({ length: 12 }, (_, i) => column(i)));
+    const inserted = await target.query<{ id: string }>(SQL_INSERT, Array.from({ length: 13 }, (_, i) => column(i)));
     if (inserted.rows.length < rows.length) await checkSkipped(target, rows, new Set(inserted.rows.map((r) => r.id)));
     await target.query(SQL_BUMP_SEQUENCE, [rows[rows.length - 1]?.[0]]);
     await target.query("COMMIT");
@@ -190,7 +197,7 @@ async function copyBatch(target: pg.Client, rows: Values[]): Promise<number> {
 async function checkSkipped(target: pg.Client, rows: Values[], inserted: Set<string>): Promise<void> {
   const skipped = rows.filter((r) => !inserted.has(r[0]));
   const { rows: existing } = await target.query<Record<string, string | null>>(SQL_EXISTING, [skipped.map((r) => r[0])]);
-  const byId = new Map(existing.map((e) => [e.id, [e.id, e.chat_room, e.sender, e.content, e.timestamp, e.client_id, e.owner_key, e.edited_at, e.deleted_at, e.mentions, e.files]]));
+  const byId = new Map(existing.map((e) => [e.id, [e.id, e.chat_room, e.sender, e.content, e.timestamp, e.client_id, e.owner_key, e.edited_at, e.deleted_at, e.mentions, e.files, e.reply_to]]));
   for (const row of skipped) {
     const there = byId.get(row[0]);
     if (there === undefined) {

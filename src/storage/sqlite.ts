@@ -1,8 +1,7 @@
 import type Database from "better-sqlite3";
 import type { Logger } from "../log.js";
 import { nameKey } from "../validation.js";
-import { matchesAllTerms } from "../shared/search-query.js";
-import { ftsMatchExpression, searchSql, SMALL_ROOM_ROWS, SQL_ROOM_SIZE_UP_TO } from "./sqlite-search.js";
+import { ftsMatchExpression, isSmallRoom, searchSmallRoom, searchSql, SMALL_ROOM_ROWS, SQL_ROOM_SIZE_UP_TO } from "./sqlite-search.js";
 import {
   StorageUnavailableError,
   type AppendResult,
@@ -19,7 +18,11 @@ import {
   type MessageRow,
   type PendingAppend as Pending,
   type PresenceRow,
+  type ReactionChange,
+  type ReactionGroup,
+  type ReactionOutcome,
 } from "./repository.js";
+import { applyReaction, loadReactions, removeReactions } from "./sqlite-reactions.js";
 import { createSearchIndexer, type SearchIndexer } from "./sqlite-search-index.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { toStoredTimestamp } from "./timestamps.js";
@@ -29,10 +32,10 @@ import { SqliteConnection } from "./sqlite-connection.js";
 import { SqliteRoomAccess } from "./sqlite-access.js";
 import { attachUploads, keepFiles, loadFileRows, SqliteFileRecords, withAttachments } from "./sqlite-files.js";
 import type { FileRecords } from "./files.js";
-import { fromSnapshotRows, SQL_SNAPSHOT_CLEAR, SQL_SNAPSHOT_READ } from "./presence-snapshot-sql.js";
+import { loadPresenceRows, savePresenceRows } from "./sqlite-presence-snapshot.js";
 import type { RoomAccessStore } from "../access/store.js";
 
-const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files";
+const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files, reply_to";
 // Both walk ix_chat_message_room_id from one end of the room's range: cost is the page size, not the room size.
 // INDEXED BY pins that plan: once ANALYZE has stats (better-sqlite3 builds with STAT4), SQLite picks a rowid
 // range scan for a room holding many of the rows, which reads every newer row of every other room first.
@@ -40,7 +43,7 @@ const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key
 const PAGE_FROM = "FROM chat_message INDEXED BY ix_chat_message_room_id";
 export const SQL_PAGE_BEFORE = `SELECT ${COLUMNS} ${PAGE_FROM} WHERE chat_room = ? AND id < ? ORDER BY id DESC LIMIT ?`;
 export const SQL_PAGE_AFTER = `SELECT ${COLUMNS} ${PAGE_FROM} WHERE chat_room = ? AND id > ? ORDER BY id ASC LIMIT ?`;
-const SQL_INSERT = "INSERT INTO chat_message (chat_room, sender, content, timestamp, client_id, owner_key, mentions) VALUES (?, ?, ?, ?, ?, ?, ?)";
+const SQL_INSERT = "INSERT INTO chat_message (chat_room, sender, content, timestamp, client_id, owner_key, mentions, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 const SQL_BY_CLIENT_ID = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = ? AND client_id = ?`;
 const SQL_FIND = `SELECT ${COLUMNS} FROM chat_message WHERE id = ? AND chat_room = ?`;
 // Only a live row changes: an edit racing a delete can never bring the erased text back.
@@ -54,7 +57,7 @@ type Row = MessageRow<number>;
 interface Statements {
   before: Database.Statement<[string, number, number], Row>;
   after: Database.Statement<[string, number, number], Row>;
-  insert: Database.Statement<[string, string, string, string, string | null, string | null, string | null]>;
+  insert: Database.Statement<[string, string, string, string, string | null, string | null, string | null, number | null]>;
   byClientId: Database.Statement<[string, string], Row>;
   search: Database.Statement<unknown[], Row>;
   searchFrom: Database.Statement<unknown[], Row>;
@@ -192,7 +195,7 @@ export class SqliteMessageRepository implements ChatStore {
       if (existing) return { message: messagesOf(db, [existing])[0] as ChatMessage, duplicate: true };
     }
     const mentions = toMentionsColumn(msg.mentions);
-    const info = stmts.insert.run(msg.room, msg.sender, msg.content, toStoredTimestamp(msg.sentAt), msg.clientId ?? null, msg.ownerKey ?? null, mentions);
+    const info = stmts.insert.run(msg.room, msg.sender, msg.content, toStoredTimestamp(msg.sentAt), msg.clientId ?? null, msg.ownerKey ?? null, mentions, msg.replyTo ?? null);
     const message: ChatMessage = {
       id: Number(info.lastInsertRowid),
       room: msg.room,
@@ -201,6 +204,7 @@ export class SqliteMessageRepository implements ChatStore {
       sentAt: msg.sentAt,
       clientId: msg.clientId ?? null,
       ...withMentions(fromMentionsColumn(mentions)),
+      ...(msg.replyTo !== undefined ? { replyTo: msg.replyTo } : {}),
     };
     if (msg.ownerKey !== undefined) message.ownerKey = msg.ownerKey;
     // Issue 18: the sender's uploads join the message in this same transaction, or not at all.
@@ -236,9 +240,10 @@ export class SqliteMessageRepository implements ChatStore {
       const before = opts.before ?? Number.MAX_SAFE_INTEGER;
       const from = query.from === undefined ? undefined : nameKey(query.from);
       const take = opts.limit + 1;
+      const scanRows = this.opts.searchScanRows ?? SMALL_ROOM_ROWS;
       let rows: Row[];
       if (query.terms.length === 0) rows = stmts.fromOnly.all(room, before, from, take);
-      else if (this.isSmallRoom(stmts, room, before)) rows = this.searchSmallRoom(stmts, room, query, before, from, take);
+      else if (isSmallRoom(stmts, room, before, scanRows)) rows = searchSmallRoom(stmts, room, query, before, from, take, scanRows);
       else if (from === undefined) rows = stmts.search.all(ftsMatchExpression(query.terms), before, room, take);
       else rows = stmts.searchFrom.all(ftsMatchExpression(query.terms), before, room, from, take);
       const hasMore = rows.length > opts.limit;
@@ -298,15 +303,26 @@ export class SqliteMessageRepository implements ChatStore {
     return this.change(id, keep, (stmts) => stmts.edit.get(content, editedAt.toISOString(), toMentionsColumn(mentions), id, room));
   }
 
-  /** The text goes, and its files (the blobs are released by whoever deleted it: files/library.ts). */
-  erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null> {
-    return this.change(id, [], (stmts) => stmts.erase.get(deletedAt.toISOString(), id, room));
+  /** The text goes, its files (the blobs are released by whoever deleted it: files/library.ts) and its reactions. */
+  async erase(room: string, id: number, deletedAt: Date): Promise<ChatMessage | null> {
+    let removed = 0;
+    const erased = await this.change(id, [], (stmts, db) => {
+      const row = stmts.erase.get(deletedAt.toISOString(), id, room);
+      if (row !== undefined) removed = removeReactions(db, id);
+      return row;
+    });
+    return erased === null || removed === 0 ? erased : { ...erased, reactionsRemoved: removed };
   }
 
+  /** Issue 22: the SQL lives in sqlite-reactions.ts. */
+  react = (change: ReactionChange): Promise<ReactionOutcome> => this.conn.write((_stmts, db) => applyReaction(db, change));
+  reactionsOf = (ids: readonly number[], viewerKey: string | null): Promise<Map<number, ReactionGroup[]>> =>
+    ids.length === 0 ? Promise.resolve(new Map()) : this.conn.read((_stmts, db) => loadReactions(db, ids, viewerKey));
+
   /** One UPDATE (and its files kept to `keep`) in its own IMMEDIATE transaction, with the appends' retry and failure handling; settles after COMMIT. */
-  private async change(id: number, keep: readonly string[] | undefined, work: (stmts: Statements) => Row | undefined): Promise<ChatMessage | null> {
+  private async change(id: number, keep: readonly string[] | undefined, work: (stmts: Statements, db: Database.Database) => Row | undefined): Promise<ChatMessage | null> {
     return this.conn.write((stmts, db) => {
-      const row = work(stmts);
+      const row = work(stmts, db);
       if (row === undefined) return null;
       keepFiles(db, id, keep);
       return messagesOf(db, [stmts.findAny.get(id) as Row])[0] as ChatMessage;
@@ -325,18 +341,9 @@ export class SqliteMessageRepository implements ChatStore {
   audit = (entry: AuditEntry) => this.moderation.audit(entry);
   auditLog = (limit: number) => this.moderation.auditLog(limit);
 
-  /** Issue 19: this node's presence, written down so a restart gives names back (see chat/presence-snapshots.ts). */
-  async savePresence(entries: readonly PresenceRow[], at: Date): Promise<void> {
-    await this.conn.write((_stmts, db) => {
-      db.prepare(SQL_SNAPSHOT_CLEAR).run();
-      const insert = db.prepare("INSERT INTO presence_snapshot (room, name, owner_key, saved_at) VALUES (?, ?, ?, ?)");
-      for (const e of entries) insert.run(e.room, e.name, e.ownerKey, at.toISOString());
-    });
-  }
-
-  loadPresence(): Promise<{ entries: PresenceRow[]; savedAt: Date } | null> {
-    return this.conn.read((_stmts, db) => fromSnapshotRows(db.prepare(SQL_SNAPSHOT_READ).all() as Parameters<typeof fromSnapshotRows>[0]));
-  }
+  /** Issue 19: this node's presence, written down so a restart gives names back (SQL in sqlite-presence-snapshot.ts). */
+  savePresence = (entries: readonly PresenceRow[], at: Date): Promise<void> => this.conn.write((_stmts, db) => savePresenceRows(db, entries, at));
+  loadPresence = (): Promise<{ entries: PresenceRow[]; savedAt: Date } | null> => this.conn.read((_stmts, db) => loadPresenceRows(db));
 
   /** Files' records (issue 18): the SQL lives in sqlite-files.ts. */
   readonly files: FileRecords = new SqliteFileRecords(
@@ -349,21 +356,6 @@ export class SqliteMessageRepository implements ChatStore {
     (work) => this.conn.read((_stmts, db) => work(db)),
     (work) => this.conn.write((_stmts, db) => work(db)),
   );
-
-  /**
-   * A room with few rows below `before` in a big file: the index would walk the term's rows of every room
-   * (a common word in a room of 100 among a million rows: 140 ms), so its rows are read and matched here,
-   * with the folding the highlights use.
-   */
-  private isSmallRoom(stmts: Statements, room: string, before: number): boolean {
-    const most = this.opts.searchScanRows ?? SMALL_ROOM_ROWS;
-    return most > 0 && (stmts.roomSizeUpTo.get(room, before, most + 1)?.n ?? 0) <= most;
-  }
-
-  private searchSmallRoom(stmts: Statements, room: string, query: SearchQuery, before: number, from: string | undefined, take: number): Row[] {
-    const rows = stmts.roomRows.all(room, before, this.opts.searchScanRows ?? SMALL_ROOM_ROWS);
-    return rows.filter((r) => (from === undefined || nameKey(r.sender ?? "") === from) && matchesAllTerms(r.content ?? "", query)).slice(0, take);
-  }
 
   isHealthy(): Promise<boolean> {
     return this.conn.isHealthy();

@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     process.stdout.write(`private rooms: ${a.rooms} rooms, ${a.members} members, ${a.invites} invite links copied\n`);
     const f = summary.files;
     process.stdout.write(`files: ${f.files} files, ${f.blobs} stored contents copied${f.missing > 0 ? `, ${f.missing} missing from the folder (left out)` : ""}\n`);
+    process.stdout.write(`reactions: ${summary.reactions} copied\n`);
   } catch (err) {
     if (isTty) process.stdout.write("\n");
     process.stderr.write(`migrate-db: ${err instanceof Error ? err.message : String(err)}\n`);

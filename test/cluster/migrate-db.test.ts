@@ -168,6 +168,35 @@ describe("npm run migrate-db", () => {
     expect(await query(url, "SELECT count(*)::int AS n FROM chat_message WHERE content = 'regret'")).toEqual([{ n: 0 }]);
   });
 
+  it("copies replies (reply_to) and reactions in their order; a re-run copies none again (issue 22)", async () => {
+    const path = join(tempDir(), "chat.db");
+    const sqlite = new SqliteMessageRepository(path, { busyTimeoutMs: 250, log: createCapturingLogger() });
+    const at = new Date("2025-01-02T03:04:05.678Z");
+    const original = (await sqlite.append({ room: "r", sender: "ana", content: "question", sentAt: at })).message;
+    const reply = (await sqlite.append({ room: "r", sender: "ben", content: "answer", sentAt: at, replyTo: original.id })).message;
+    const react = (emoji: string, sessionKey: string, name: string) => sqlite.react({ room: "r", id: original.id, emoji, sessionKey, name, at, on: true, maxEmoji: 20 });
+    await react("🎉", "s-ben", "ben");
+    await react("👍", "s-cy", "cy");
+    await react("👍", "s-ana", "ana");
+    await react("👍", "s-ben", "ben");
+    const before = await sqlite.reactionsOf([original.id], "s-ana");
+    await sqlite.close();
+    const url = await clusterDatabase();
+
+    const run = runTool(["--from", path, "--to", url]);
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toContain("reactions: 4 copied\n");
+    const again = runTool(["--from", path, "--to", url]);
+    expect(await again.exited).toBe(0);
+    expect(again.stdout()).toContain("reactions: 0 copied\n");
+
+    const repo = await openPostgresRepo(url);
+    onTestFinished(() => repo.close());
+    expect((await repo.find("r", reply.id))?.replyTo).toBe(original.id);
+    expect(await repo.reactionsOf([original.id], "s-ana")).toEqual(before);
+    expect(before.get(original.id)?.map((g) => [g.emoji, g.names])).toEqual([["🎉", ["ben"]], ["👍", ["cy", "ana", "ben"]]]);
+  });
+
   it("copies moderators, bans and the audit; keeps a ban PostgreSQL already had; a re-run copies none again", async () => {
     const path = join(tempDir(), "chat.db");
     const sqlite = new SqliteMessageRepository(path, { busyTimeoutMs: 250, log: createCapturingLogger() });

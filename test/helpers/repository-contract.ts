@@ -7,6 +7,7 @@ import { parseSearchQuery } from "../../src/shared/search-query.js";
 import { pageAround } from "../../src/storage/page-around.js";
 import { StorageUnavailableError, type ChatMessage, type ChatStore, type NewMessage } from "../../src/storage/repository.js";
 import { seedMessages } from "./messages.js";
+import { describeReplyAndReactionContract } from "./reactions-contract.js";
 
 export type RepositoryFactory = () => Promise<ChatStore>;
 
@@ -427,4 +428,6 @@ export function describeRepositoryContract(name: string, makeRepo: RepositoryFac
       ]);
     });
   });
+
+  describeReplyAndReactionContract(name, setup);
 }

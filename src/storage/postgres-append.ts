@@ -1,0 +1,65 @@
+// The PostgreSQL store's append batch, the parts around its INSERT: earlier rows of the same sends (idempotent
+// retries) and repeats within the batch, the ids it will use, and the files its messages attach.
+import type pg from "pg";
+import type { AppendResult, ChatMessage, MessageRow, NewMessage } from "./repository.js";
+import { MESSAGE_COLUMNS as COLUMNS, toMessage } from "./message-state.js";
+import { attachUploads, loadFileRows } from "./postgres-files.js";
+import { withAttachments } from "./sqlite-files.js";
+
+const SQL_BY_CLIENT_IDS = `SELECT ${COLUMNS} FROM chat_message
+  WHERE (chat_room, client_id) IN (SELECT r, c FROM unnest($1::text[], $2::text[]) AS t(r, c))`;
+const SQL_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence('chat_message', 'id'))::text AS id FROM generate_series(1, $1)";
+
+export const clientKey = (room: string, clientId: string): string => `${room}\u0000${clientId}`;
+
+/** The rows already stored under the batch's (room, clientId) pairs, by clientKey. */
+export async function findByClientIds(client: pg.PoolClient, msgs: NewMessage[]): Promise<Map<string, ChatMessage>> {
+  const withId = msgs.filter((m): m is NewMessage & { clientId: string } => m.clientId !== undefined);
+  const found = new Map<string, ChatMessage>();
+  if (withId.length === 0) return found;
+  const { rows } = await client.query<MessageRow<string>>(SQL_BY_CLIENT_IDS, [withId.map((m) => m.room), withId.map((m) => m.clientId)]);
+  for (const m of await withAttachments(rows.map(toMessage), (ids) => loadFileRows(client, ids))) found.set(clientKey(m.room, m.clientId ?? ""), m);
+  return found;
+}
+
+/** `count` fresh ids, ascending, drawn while this transaction holds the rooms' locks. */
+export async function nextIds(client: pg.PoolClient, count: number): Promise<number[]> {
+  const { rows } = await client.query<{ id: string }>(SQL_NEXT_IDS, [count]);
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+/**
+ * Each send of the batch: a repeat of a stored row (its result, duplicate), a repeat of an earlier send in this batch
+ * (that send's index, settled from its row once inserted), or fresh (null for now, listed in `fresh`).
+ */
+export function sortOutRepeats(msgs: readonly NewMessage[], existing: ReadonlyMap<string, ChatMessage>): { results: (AppendResult | number | null)[]; fresh: { index: number; msg: NewMessage }[] } {
+  const results: (AppendResult | number | null)[] = [];
+  const fresh: { index: number; msg: NewMessage }[] = [];
+  const firstInBatch = new Map<string, number>();
+  for (const [index, msg] of msgs.entries()) {
+    const key = msg.clientId === undefined ? null : clientKey(msg.room, msg.clientId);
+    const earlier = key === null ? undefined : existing.get(key);
+    const sameBatch = key === null ? undefined : firstInBatch.get(key);
+    if (earlier) {
+      results.push({ message: earlier, duplicate: true });
+    } else if (sameBatch !== undefined) {
+      results.push(sameBatch);
+    } else {
+      if (key !== null) firstInBatch.set(key, index);
+      fresh.push({ index, msg });
+      results.push(null);
+    }
+  }
+  return { results, fresh };
+}
+
+/** Issue 18, inside the batch's transaction: each new message's uploads join it, and the results carry them. */
+export async function attachFiles(client: pg.ClientBase, msgs: NewMessage[], ids: number[], resultOf: (i: number) => AppendResult): Promise<void> {
+  const wanted = msgs.flatMap((m, i) =>
+    m.attachments !== undefined && m.attachments.length > 0 && m.ownerKey !== undefined ? [{ id: ids[i] as number, room: m.room, sessionKey: m.ownerKey, uploads: m.attachments, i }] : [],
+  );
+  if (wanted.length === 0) return;
+  await attachUploads(client, wanted);
+  const messages = wanted.map((w) => Object.assign(resultOf(w.i).message, { fileCount: 1 }));
+  await withAttachments(messages, (found) => loadFileRows(client, found));
+}
