@@ -6,6 +6,7 @@
 // screen and how it scrolls is list-scroll.js's.
 import { fillBody, fillReactionsOf, markStored, renderMessage, setLocalState } from "./message-view.js";
 import { mergeReactions } from "./reactions-view.js";
+import { excerptOf } from "./reply-quote.js";
 import { clearUnreadLine, markUnreadFrom, regroup } from "./message-separators.js";
 import { ListScroll } from "./list-scroll.js";
 import { captionOf, filesOf } from "./file-info.js";
@@ -171,7 +172,7 @@ export class MessageList extends ListScroll {
       m.attachments = undefined;
       m.replyTo = undefined;
       m.reactions = undefined;
-      if (was !== drawnState(m)) this.quotesGone(ev.id);
+      if (was !== drawnState(m)) this.requote(ev.id, null);
     } else if (typeof ev.content === "string") {
       m.content = captionOf(ev);
       // An edit carries its mentions when it has (or had) some; none given means none.
@@ -191,7 +192,11 @@ export class MessageList extends ListScroll {
     }
     // A file gone, a caption longer or shorter: the message changes size, the reader's place does not. The
     // same state again (a page of history overlapping what is shown) draws nothing and measures nothing.
-    if (drawnState(m) !== was) this.keepAnchor(() => this.fillBody(li, m), this.isAnchor);
+    if (drawnState(m) !== was) {
+      this.keepAnchor(() => this.fillBody(li, m), this.isAnchor);
+      // Replies on screen quote the edited text, as the next read of them would.
+      if (m.deletedAt === undefined && typeof ev.content === "string") this.requote(ev.id, excerptOf(m.content !== "" ? m.content : (m.attachments ?? []).map((f) => f.name).join(", ")));
+    }
     this.decorate(li, m);
     return true;
   }
@@ -212,14 +217,18 @@ export class MessageList extends ListScroll {
   }
 
   /**
-   * The original of replies on screen was deleted: their quotes say so (the next read would too).
-   * @param {number} id
+   * The original of replies on screen was edited (`excerpt`) or deleted (null): their quotes follow, as the next
+   * read of them would.
+   * @param {number} id @param {string | null} excerpt
    */
-  quotesGone(id) {
+  requote(id, excerpt) {
     for (const li of this.byId.values()) {
       const m = this.meta.get(li);
-      if (m?.kind !== "message" || m.replyTo?.id !== id || m.replyTo.deleted === true) continue;
-      m.replyTo = { id, sender: m.replyTo.sender, excerpt: null, deleted: true };
+      if (m?.kind !== "message" || m.replyTo?.id !== id) continue;
+      /** @type {WireQuote} */
+      const quote = excerpt === null ? { id, sender: m.replyTo.sender, excerpt: null, deleted: true } : { id, sender: m.replyTo.sender, excerpt };
+      if (JSON.stringify(quote) === JSON.stringify(m.replyTo)) continue;
+      m.replyTo = quote;
       this.keepAnchor(() => this.fillBody(li, m), this.isAnchor);
     }
   }

@@ -135,7 +135,7 @@ export function createReactionPicker({ doc, els, announce }) {
       const found = searchEmoji(all, query);
       pickerAll.replaceChildren(...found.map((e) => emojiButton(e.emoji, e.name)));
       pickerAll.setAttribute("aria-label", "Search results");
-      pickerStatus.textContent = found.length === 0 ? `No emoji named “${query}”.` : `${found.length} ${found.length === 1 ? "emoji" : "emoji"} found.`;
+      pickerStatus.textContent = found.length === 0 ? `No emoji named “${query}”.` : `${found.length} emoji found.`;
     } else if (isShowingAll) {
       pickerAll.replaceChildren(...byGroup(all));
       pickerAll.setAttribute("aria-label", "All emoji");

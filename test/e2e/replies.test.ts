@@ -2,7 +2,7 @@
 // message box, Escape drops it, the reply arrives with its quote on the other browser (a reply to you counts as a
 // mention), and clicking a quote shows the original with a flash: on screen, or far back in the history (the
 // window around it, as a permalink opens it). A deleted original reads "Deleted message". A failed reply keeps its
-// quote, and Retry sends it as a reply.
+// quote, and Retry sends it as a reply; an edit of the original reaches the quotes on screen.
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { StorageUnavailableError } from "../../src/storage/repository.js";
@@ -131,7 +131,7 @@ describe("replies", () => {
     expect(problems.list).toEqual([]);
   });
 
-  it("keeps the reply through a failed send: Not sent with its quote, then Retry sends it as a reply", async () => {
+  it("keeps the reply through a failed send: Not sent with its quote, then Retry sends it as a reply; the quote follows an edit of the original", async () => {
     const { problems, ana, ben } = await twoPeople("replies-retry");
     await say(ana.page, "Is the train on time?");
     const original = sentMessage(ben.page, "Is the train on time?");
@@ -156,6 +156,14 @@ describe("replies", () => {
     await reply.locator("button.msg__quote .msg__quote-text", { hasText: "Is the train on time?" }).waitFor();
     await sentMessage(ben.page, "Ten minutes late").locator("button.msg__quote").waitFor();
     expect(await ben.page.locator("#messages li.msg").count()).toBe(2);
+
+    // Ana edits her question: the quote on Ben's screen follows at once.
+    const question = sentMessage(ana.page, "Is the train on time?");
+    await question.hover();
+    await question.locator(".msg__action[data-action=edit]").click();
+    await ana.page.locator(".msg__editbox").fill("Is the 8:15 train on time?");
+    await ana.page.keyboard.press("Enter");
+    await sentMessage(ben.page, "Ten minutes late").locator(".msg__quote-text", { hasText: "Is the 8:15 train on time?" }).waitFor();
     expect(problems.list).toEqual([]);
   });
 });
