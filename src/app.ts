@@ -33,6 +33,7 @@ import { clusterBus, singleNode } from "./chat/room-exits.js";
 import { FileLibrary } from "./files/library.js";
 import { uploadRoutes } from "./http/uploads.js";
 import { fileRoutes } from "./http/files.js";
+import { emojiDataRoute } from "./http/emoji-data.js";
 import { DiskFileStore } from "./storage/disk-file-store.js";
 import type { FileStore } from "./storage/files.js";
 import { securityHeaders } from "./http/security.js";
@@ -239,6 +240,7 @@ export function createApp(deps: AppDeps): App {
   });
 
   web.use(express.static(config.publicDir, { index: false, setHeaders: setStaticCaching }));
+  web.use(emojiDataRoute());
   const routeDeps = { config, repo, store, log, clock, presence, directory: createRoomDirectory(presence, clock), metrics, ...(cluster ? { cluster } : {}) };
   web.use(routes(routeDeps));
   web.use(uploadRoutes({ config, files, store: fileStore, log, ...(deps.cluster ? { redis: deps.cluster.redis } : {}) }));

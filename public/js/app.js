@@ -1,6 +1,6 @@
 // The page's wiring: finds the elements, builds each part (views, rooms and their sessions, sidebar,
-// composer and its files, search, message actions, the image viewer, moderation, private rooms, invites and
-// direct messages, router) with what it needs, and routes the address it was opened with. No logic of its own.
+// composer and its files, search, message actions, replies and reactions, the image viewer, moderation, private
+// rooms, invites and direct messages, router) with what it needs, and routes the address it was opened with. No logic of its own.
 import { findElements, findInviteElements, readLimits } from "./elements.js";
 import { RoomDirectory, noDirectory } from "./home.js";
 import { createViews } from "./views.js";
@@ -25,6 +25,10 @@ import { createMyRooms } from "./my-rooms.js";
 import { createUploadTray } from "./upload-tray.js";
 import { createAttachmentsPicker } from "./attachments-picker.js";
 import { createImageViewer } from "./image-viewer.js";
+import { createReplyDraft } from "./reply-draft.js";
+import { bindQuoteClicks } from "./reply-quote.js";
+import { createReactionPicker } from "./reaction-picker.js";
+import { createReactions } from "./reactions.js";
 
 /** @param {Document} doc */
 export function startApp(doc) {
@@ -88,6 +92,7 @@ export function startApp(doc) {
     onSwitched: () => {
       search.reset();
       actions.reset();
+      replyDraft.showCurrent();
       const room = rooms.currentRoom();
       if (room !== null) levelControl.show(room);
       privateRooms.refresh();
@@ -111,7 +116,20 @@ export function startApp(doc) {
     lastMine: () => rooms.list()?.lastMine() ?? null,
     /** @param {number} id */
     showMessage: (id) => rooms.list()?.showMessage(id) ?? false,
+    /** @param {Parameters<import("./message-list.js").MessageList["applyReactions"]>[0]} ev */
+    applyReactions: (ev) => rooms.list()?.applyReactions(ev) ?? false,
   };
+  // Issue 22: the message being answered (above the message box) and the reactions with their picker.
+  const replyDraft = createReplyDraft({
+    doc,
+    els,
+    info: shownList.info,
+    currentRoom: () => rooms.currentRoom(),
+    announce: views.announce,
+    focusComposer: () => composer.focus(),
+  });
+  const picker = createReactionPicker({ doc, els, announce: views.announce });
+  const reactions = createReactions({ doc, messages: els.scroller, rooms, list: shownList, picker, announce: views.announce });
   // Issue 18: files picked (button, drop, paste) upload at once into the room's tray; Send takes them.
   const tray = createUploadTray({ els, limits, announce: views.announce, focusComposer: () => composer.focus() });
   createAttachmentsPicker({
@@ -133,6 +151,7 @@ export function startApp(doc) {
     beforeSend: () => rooms.returnToLive(),
     completion: mentionCompleter,
     tray,
+    reply: replyDraft,
   });
   const router = createRouter({
     body: doc.body,
@@ -152,6 +171,8 @@ export function startApp(doc) {
     announce: views.announce,
     focusComposer: () => composer.focus(),
     maxContent: limits.content,
+    onReply: (id) => void replyDraft.start(id),
+    onReact: (id, opener) => reactions.openPicker(id, opener),
   });
   const moderation = createModeration({ doc, presenceList: els.presenceList, rooms, dialog, announce: views.announce });
   // Issue 17: private rooms, their invite links, direct messages, and the rooms this browser is admitted to.
@@ -177,7 +198,10 @@ export function startApp(doc) {
   });
   const search = createSearch({ doc, els, rooms, onPick: (id) => void openMessage(id) });
 
-  /** A search hit chosen: the message in context, and the focus on it. @param {number} id */
+  // A reply's quote clicked: its original, as a search hit or a permalink opens it (the history around it when it is not loaded).
+  bindQuoteClicks(els.scroller, (id) => void openMessage(id));
+
+  /** A search hit or a quote chosen: the message in context, and the focus on it. @param {number} id */
   async function openMessage(id) {
     if (await rooms.jumpTo(id)) shownList.element(id)?.focus({ preventScroll: true });
   }

@@ -2,6 +2,7 @@
 // last message, the character counter, and the typing signal. What is sent goes to the outbox, which owns delivery.
 // Issue 18: the room's uploaded files go with the text (then a caption, which may be empty); while some are
 // still uploading, Send waits for them ("Uploading…"; Escape stops waiting) and sends when they are done.
+// Issue 22: the message being answered (reply-draft.js) goes with the next message; Escape drops it.
 import { codePointLength, normaliseContent } from "./format.js";
 import { TypingNotifier } from "./typing.js";
 
@@ -20,9 +21,10 @@ const COUNTER_FROM = 50;
  *   beforeSend: () => void,
  *   completion?: { handleKey(event: KeyboardEvent): boolean, close(): void },
  *   tray: import("./upload-tray.js").UploadTray,
+ *   reply?: Pick<import("./reply-draft.js").ReplyDraft, "current" | "clear" | "dismiss">,
  * }} deps completion: sees each key first (mention-complete.js; while its list is open, Enter is its own)
  */
-export function createComposer({ els, limits, outbox, announce, joined, sendTyping, editLast, beforeSend, completion, tray }) {
+export function createComposer({ els, limits, outbox, announce, joined, sendTyping, editLast, beforeSend, completion, tray, reply }) {
   const typingNotifier = new TypingNotifier(sendTyping);
   /** The room whose message waits for its uploads to finish, if any. */
   let waitingIn = /** @type {string | null} */ (null);
@@ -44,7 +46,8 @@ export function createComposer({ els, limits, outbox, announce, joined, sendTypi
       return;
     }
     beforeSend();
-    box.add(s.username, content, files);
+    box.add(s.username, content, files, reply?.current(s.room) ?? undefined);
+    reply?.clear(s.room);
     tray.sent(s.room);
     els.content.value = "";
     updateCounter();
@@ -108,6 +111,10 @@ export function createComposer({ els, limits, outbox, announce, joined, sendTypi
       return;
     }
     if (completion?.handleKey(event)) return;
+    if (event.key === "Escape" && reply?.dismiss()) {
+      event.preventDefault();
+      return;
+    }
     // Up arrow in an empty box edits one's last message (as in Slack and Discord).
     if (event.key === "ArrowUp" && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey && els.content.value === "") {
       if (editLast()) event.preventDefault();

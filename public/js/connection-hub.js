@@ -3,7 +3,7 @@
 // batch the answer with the first broadcasts), and tells the rooms when the connection comes and goes, and of
 // the events about rooms not joined yet or joined at an old address (issue 17: room_added, room_moved).
 import { createSocket, emitAck, failure, signalTyping } from "./connection.js";
-/** @import { ClientToServerEvents, JoinPayload, MessageEvent, MessageUpdatedEvent, PresenceEvent, RemovedEvent, ResyncEvent, RoomAddedEvent, RoomMovedEvent, RoomUpdatedEvent, TypingEvent } from "../../src/protocol.js" */
+/** @import { ClientToServerEvents, JoinPayload, MessageEvent, MessageUpdatedEvent, PresenceEvent, ReactionsUpdatedEvent, RemovedEvent, ResyncEvent, RoomAddedEvent, RoomMovedEvent, RoomUpdatedEvent, TypingEvent } from "../../src/protocol.js" */
 /** @import { AckOf, ChatSocket, LocalFailure } from "./connection.js" */
 
 /**
@@ -11,6 +11,7 @@ import { createSocket, emitAck, failure, signalTyping } from "./connection.js";
  * @typedef {{
  *   message(msg: MessageEvent): void,
  *   updated(ev: MessageUpdatedEvent): void,
+ *   reactions(ev: ReactionsUpdatedEvent): void,
  *   removed(ev: RemovedEvent): void,
  *   presence(ev: PresenceEvent): void,
  *   typing(ev: TypingEvent): void,
@@ -79,6 +80,7 @@ export function createHub({ onConnect, onDisconnect, onServerShutdown, onRoomAdd
     });
     s.on("message", (msg) => dispatch(msg?.room, (h) => h.message(msg)));
     s.on("message_updated", (ev) => dispatch(ev?.room, (h) => h.updated(ev)));
+    s.on("reactions_updated", (ev) => dispatch(ev?.room, (h) => h.reactions(ev)));
     s.on("removed", (ev) => dispatch(ev?.room, (h) => h.removed(ev)));
     s.on("presence", (ev) => dispatch(ev?.room, (h) => h.presence(ev)));
     s.on("typing", (ev) => routes.get(String(ev?.room))?.typing(ev));

@@ -119,6 +119,17 @@ export function findElements(doc) {
     inviteListStatus: byId("invite-list-status"),
     inviteList: /** @type {HTMLUListElement} */ (byId("invite-list")),
     inviteClose: /** @type {HTMLButtonElement} */ (byId("invite-close")),
+    // Issue 22: the message being answered above the message box, and the reaction picker.
+    replyDraft: byId("reply-draft"),
+    replyDraftText: byId("reply-draft-text"),
+    replyCancel: /** @type {HTMLButtonElement} */ (byId("reply-cancel")),
+    picker: /** @type {HTMLDialogElement} */ (byId("reaction-picker")),
+    pickerFrequent: byId("picker-frequent"),
+    pickerSearch: /** @type {HTMLInputElement} */ (byId("picker-search")),
+    pickerMore: /** @type {HTMLButtonElement} */ (byId("picker-more")),
+    pickerStatus: byId("picker-status"),
+    pickerAll: byId("picker-all"),
+    pickerClose: /** @type {HTMLButtonElement} */ (byId("picker-close")),
   };
 }
 

@@ -1,4 +1,5 @@
-// What can be done to a message on screen: Copy link (any stored message), Edit (one's own: an inline
+// What can be done to a message on screen: Reply and Add reaction (any stored message not deleted, issue 22: the
+// reply bar is reply-draft.js's, the picker reactions.js's), Copy link (any stored message), Edit (one's own: an inline
 // editor, Enter saves, Escape cancels, Shift+Enter adds a line; issue 18: Remove on each of its files, which
 // go when the edit is saved) and Delete (one's own, or any for a moderator, after a confirm dialog). The buttons sit in each message, shown on hover and on focus, so
 // the keyboard reaches them; every outcome is announced.
@@ -8,7 +9,7 @@ import { messageSummary } from "./file-info.js";
 /** @import { MessageMeta } from "./message-list.js" */
 
 /** @type {Record<string, string>} */
-const LABELS = { copy: "Copy link", edit: "Edit", delete: "Delete" };
+const LABELS = { reply: "Reply", react: "Add reaction", copy: "Copy link", edit: "Edit", delete: "Delete" };
 
 /**
  * @param {{
@@ -20,9 +21,11 @@ const LABELS = { copy: "Copy link", edit: "Edit", delete: "Delete" };
  *   announce: (text: string) => void,
  *   focusComposer: () => void,
  *   maxContent: number,
+ *   onReply: (id: number) => void,
+ *   onReact: (id: number, opener: HTMLElement) => void,
  * }} deps
  */
-export function createMessageActions({ doc, list, messages, rooms, dialog, announce, focusComposer, maxContent }) {
+export function createMessageActions({ doc, list, messages, rooms, dialog, announce, focusComposer, maxContent, onReply, onReact }) {
   /** The message being edited, whether the editor was opened from the composer (Up arrow), the files kept. */
   let editing = /** @type {{ id: number, fromComposer: boolean, kept: Set<string> } | null} */ (null);
 
@@ -35,7 +38,7 @@ export function createMessageActions({ doc, list, messages, rooms, dialog, annou
     const box = li.querySelector(".msg__actions");
     if (!box || m.id === null) return;
     const isGone = m.deletedAt !== undefined;
-    const wanted = ["copy"];
+    const wanted = isGone ? ["copy"] : ["reply", "react", "copy"];
     if (!isGone && m.isMine) wanted.push("edit");
     if (!isGone && (m.isMine || canModerate)) wanted.push("delete");
     // Unchanged buttons stay, so an update arriving while one has the focus does not take it away.
@@ -53,6 +56,7 @@ export function createMessageActions({ doc, list, messages, rooms, dialog, annou
     b.className = "msg__action";
     b.dataset.action = action;
     b.textContent = label;
+    if (action === "react") b.setAttribute("aria-haspopup", "dialog");
     return b;
   }
 
@@ -282,7 +286,9 @@ export function createMessageActions({ doc, list, messages, rooms, dialog, annou
     if (!(target instanceof HTMLElement)) return;
     const id = Number(target.closest("li.msg")?.getAttribute("data-id"));
     if (!Number.isSafeInteger(id)) return;
-    if (target.dataset.action === "copy") void copyLink(id, target);
+    if (target.dataset.action === "reply") onReply(id);
+    else if (target.dataset.action === "react") onReact(id, target);
+    else if (target.dataset.action === "copy") void copyLink(id, target);
     else if (target.dataset.action === "edit") startEdit(id, { fromComposer: false });
     else if (target.dataset.action === "delete") confirmDelete(id);
   });

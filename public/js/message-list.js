@@ -1,15 +1,18 @@
 // One room's message list: the messages in id order, each at most once, own sends still on their way kept at
 // the end (pending, failed) until the server has them, notices where they arrived, edits and tombstones
-// applied in place, paging older history in above, trimming. How one message is drawn is message-view.js's;
+// applied in place (issue 22: a reply's quote and a message's reactions kept with it, reactions updated alone),
+// paging older history in above, trimming. How one message is drawn is message-view.js's;
 // day separators, grouping and the "New messages" line are message-separators.js's; where the list sits on
 // screen and how it scrolls is list-scroll.js's.
-import { fillBody, markStored, renderMessage, setLocalState } from "./message-view.js";
+import { fillBody, fillReactionsOf, markStored, renderMessage, setLocalState } from "./message-view.js";
+import { mergeReactions } from "./reactions-view.js";
+import { excerptOf } from "./reply-quote.js";
 import { clearUnreadLine, markUnreadFrom, regroup } from "./message-separators.js";
 import { ListScroll } from "./list-scroll.js";
 import { captionOf, filesOf } from "./file-info.js";
 import { dayKey, nameKey, sentDate } from "./format.js";
 
-/** @import { MessageUpdatedEvent, Notice, WireAttachment, WireMessage } from "../../src/protocol.js" */
+/** @import { MessageUpdatedEvent, Notice, ReactionsUpdatedEvent, WireAttachment, WireMessage, WireQuote } from "../../src/protocol.js" */
 
 /**
  * @typedef {import("./message-view.js").MessageMeta} MessageMeta
@@ -167,6 +170,9 @@ export class MessageList extends ListScroll {
       m.content = "";
       m.mentions = undefined;
       m.attachments = undefined;
+      m.replyTo = undefined;
+      m.reactions = undefined;
+      if (was !== drawnState(m)) this.requote(ev.id, null);
     } else if (typeof ev.content === "string") {
       m.content = captionOf(ev);
       // An edit carries its mentions when it has (or had) some; none given means none.
@@ -176,11 +182,55 @@ export class MessageList extends ListScroll {
     // A whole message says which files it has (none when absent); an update only when they changed.
     if ("sender" in ev || ev.attachments !== undefined) m.attachments = m.deletedAt === undefined ? filesOf(ev) : undefined;
     if ("mine" in ev && ev.mine === true) m.isMine = true;
+    // A whole message says what it answers and its reactions (absent: none); an update only the quote of an edited
+    // reply (reactions change through applyReactions).
+    if ("sender" in ev) {
+      m.replyTo = m.deletedAt === undefined ? ev.replyTo : undefined;
+      m.reactions = m.deletedAt === undefined ? ev.reactions : undefined;
+    } else if (ev.replyTo !== undefined && m.deletedAt === undefined) {
+      m.replyTo = ev.replyTo;
+    }
     // A file gone, a caption longer or shorter: the message changes size, the reader's place does not. The
     // same state again (a page of history overlapping what is shown) draws nothing and measures nothing.
-    if (drawnState(m) !== was) this.keepAnchor(() => this.fillBody(li, m), this.isAnchor);
+    if (drawnState(m) !== was) {
+      this.keepAnchor(() => this.fillBody(li, m), this.isAnchor);
+      // Replies on screen quote the edited text, as the next read of them would.
+      if (m.deletedAt === undefined && typeof ev.content === "string") this.requote(ev.id, excerptOf(m.content !== "" ? m.content : (m.attachments ?? []).map((f) => f.name).join(", ")));
+    }
     this.decorate(li, m);
     return true;
+  }
+
+  /**
+   * A message's reactions changed (reactions_updated): only its reactions are drawn again, and the reader's place
+   * stays where it was.
+   * @param {Pick<ReactionsUpdatedEvent, "id" | "reactions" | "mine">} ev
+   * @returns {boolean} whether the message is on screen
+   */
+  applyReactions(ev) {
+    const li = this.byId.get(ev.id);
+    const m = li ? this.meta.get(li) : undefined;
+    if (!li || m?.kind !== "message" || m.deletedAt !== undefined) return false;
+    m.reactions = mergeReactions(m.reactions, ev);
+    this.keepAnchor(() => fillReactionsOf(li, m), this.isAnchor);
+    return true;
+  }
+
+  /**
+   * The original of replies on screen was edited (`excerpt`) or deleted (null): their quotes follow, as the next
+   * read of them would.
+   * @param {number} id @param {string | null} excerpt
+   */
+  requote(id, excerpt) {
+    for (const li of this.byId.values()) {
+      const m = this.meta.get(li);
+      if (m?.kind !== "message" || m.replyTo?.id !== id) continue;
+      /** @type {WireQuote} */
+      const quote = excerpt === null ? { id, sender: m.replyTo.sender, excerpt: null, deleted: true } : { id, sender: m.replyTo.sender, excerpt };
+      if (JSON.stringify(quote) === JSON.stringify(m.replyTo)) continue;
+      m.replyTo = quote;
+      this.keepAnchor(() => this.fillBody(li, m), this.isAnchor);
+    }
   }
 
   /**
@@ -246,10 +296,11 @@ export class MessageList extends ListScroll {
    * @param {string} sender
    * @param {string} content the caption
    * @param {WireAttachment[]} [attachments]
+   * @param {WireQuote} [replyTo] the message it answers, as the page quotes it until the server's quote comes back
    * @returns {HTMLLIElement}
    */
-  addLocal(sender, content, attachments) {
-    const li = this.renderMessage(sender, content, new Date(), null, true, attachments);
+  addLocal(sender, content, attachments, replyTo) {
+    const li = this.renderMessage(sender, content, new Date(), null, true, attachments, replyTo);
     this.list.append(li);
     this.refresh();
     this.scrollToBottom(); // one's own message always brings the view down
@@ -284,10 +335,11 @@ export class MessageList extends ListScroll {
     } else {
       const time = sentDate(msg);
       /** @type {MessageMeta} */
-      const meta = { kind: "message", id: msg.id, sender: msg.sender, time, isLocal: false, content: captionOf(msg), isMine: true, mentions: msg.mentions, attachments: filesOf(msg) };
+      const meta = { kind: "message", id: msg.id, sender: msg.sender, time, isLocal: false, content: captionOf(msg), isMine: true, mentions: msg.mentions, attachments: filesOf(msg), replyTo: msg.replyTo, reactions: msg.reactions };
       this.meta.set(li, meta);
-      // The files drawn from the uploads stay (same ids); one the server left out goes.
-      if (meta.mentions !== undefined || meta.attachments !== undefined) this.fillBody(li, meta);
+      // The files drawn from the uploads stay (same ids); one the server left out goes. The server's quote replaces
+      // the page's own.
+      if (meta.mentions !== undefined || meta.attachments !== undefined || meta.replyTo !== undefined || meta.reactions !== undefined) this.fillBody(li, meta);
       markStored(li, msg.id, time);
       li.remove();
       this.insertStored(li, msg.id);
@@ -325,12 +377,16 @@ export class MessageList extends ListScroll {
       m.isMine = msg.mine === true;
       m.mentions = msg.mentions;
       if (typeof msg.editedAt === "string") m.editedAt = msg.editedAt;
+      if (msg.replyTo !== undefined) m.replyTo = msg.replyTo;
+      if (msg.reactions !== undefined) m.reactions = msg.reactions;
       if (typeof msg.deletedAt === "string") {
         m.deletedAt = msg.deletedAt;
         m.content = "";
         m.attachments = undefined;
+        m.replyTo = undefined;
+        m.reactions = undefined;
       }
-      if (m.editedAt !== undefined || m.deletedAt !== undefined || m.mentions !== undefined) this.fillBody(li, m);
+      if (m.editedAt !== undefined || m.deletedAt !== undefined || m.mentions !== undefined || m.replyTo !== undefined || m.reactions !== undefined) this.fillBody(li, m);
       this.decorate(li, m);
     }
     return li;
@@ -376,15 +432,16 @@ export class MessageList extends ListScroll {
    * @param {number | null} id
    * @param {boolean} isLocal
    * @param {WireAttachment[]} [attachments]
+   * @param {WireQuote} [replyTo]
    */
-  renderMessage(sender, content, time, id, isLocal, attachments) {
-    const li = renderMessage(this.doc, { sender, content, time, id, isLocal, isOwn: nameKey(sender) === this.myKey, attachments });
-    this.meta.set(li, { kind: "message", id, sender, time, isLocal, content, isMine: isLocal, attachments });
+  renderMessage(sender, content, time, id, isLocal, attachments, replyTo) {
+    const li = renderMessage(this.doc, { sender, content, time, id, isLocal, isOwn: nameKey(sender) === this.myKey, attachments, replyTo });
+    this.meta.set(li, { kind: "message", id, sender, time, isLocal, content, isMine: isLocal, attachments, replyTo });
     return li;
   }
 }
 
 /** What fillBody draws from, as one comparable string. @param {MessageMeta} m */
 function drawnState(m) {
-  return JSON.stringify([m.content, m.editedAt, m.deletedAt, m.mentions, m.attachments?.map((a) => a.id)]);
+  return JSON.stringify([m.content, m.editedAt, m.deletedAt, m.mentions, m.attachments?.map((a) => a.id), m.replyTo, m.reactions]);
 }

@@ -1,33 +1,37 @@
-// How one message is drawn: its avatar, sender, time, text (links and mentions; with files, the caption
-// alone), its files (attachment-view.js), "(edited)", the tombstone of a deleted one, and the status line of
-// one still on its way (Sending…, Not sent with Retry). Where a message sits among the others (order, days,
+// How one message is drawn: its avatar, sender, time, the quote of the message it answers (reply-quote.js), text
+// (links and mentions; with files, the caption alone), its files (attachment-view.js), its reactions
+// (reactions-view.js), "(edited)", the tombstone of a deleted one, and the status line of one still on its way
+// (Sending…, Not sent with Retry). Where a message sits among the others (order, days,
 // grouping, scrolling) is message-list.js's. Builds nodes only.
 import { fillFiles } from "./attachment-view.js";
+import { fillQuote } from "./reply-quote.js";
+import { fillReactions } from "./reactions-view.js";
 import { appendLinkified } from "./linkify.js";
 import { appendMentioned, mentionsReader, readerOf } from "./mention-highlight.js";
 import { fullDateLabel, initials, nameHue, timeLabel } from "./format.js";
 
 const AVATAR_COLOURS = 8;
 
-/** @import { WireAttachment } from "../../src/protocol.js" */
+/** @import { WireAttachment, WireQuote, WireReaction } from "../../src/protocol.js" */
 
 /**
  * What the list knows of a message on screen. `content` is the text drawn: with files, the caption alone (the
  * wire's `content` then also holds a line per file with its link, for the original's clients, never drawn).
  * @typedef {{ kind: "message", id: number | null, sender: string, time: Date, isLocal: boolean,
  *   content: string, isMine: boolean, editedAt?: string, deletedAt?: string, mentions?: string[],
- *   attachments?: WireAttachment[] }} MessageMeta
+ *   attachments?: WireAttachment[], replyTo?: WireQuote, reactions?: WireReaction[] }} MessageMeta
  * @typedef {"sending" | "waiting" | "failed"} LocalState
  */
 
 /**
- * A message's item, with its text linkified and its files (mentions come with fillBody).
+ * A message's item, with its text linkified, its files and the quote of the message it answers (mentions and
+ * reactions come with fillBody).
  * @param {Document} d
  * @param {{ sender: string, content: string, time: Date, id: number | null, isLocal: boolean, isOwn: boolean,
- *   attachments?: WireAttachment[] }} msg
+ *   attachments?: WireAttachment[], replyTo?: WireQuote }} msg
  * @returns {HTMLLIElement}
  */
-export function renderMessage(d, { sender, content, time, id, isLocal, isOwn, attachments }) {
+export function renderMessage(d, { sender, content, time, id, isLocal, isOwn, attachments, replyTo }) {
   const li = d.createElement("li");
   li.className = "msg";
   if (isOwn) li.classList.add("msg--own");
@@ -60,14 +64,15 @@ export function renderMessage(d, { sender, content, time, id, isLocal, isOwn, at
   li.append(avatar, bubble);
 
   fillFiles(li, attachments);
+  fillQuote(li, replyTo);
   setTime(li, time);
   if (isLocal) status.textContent = "Sending…";
   return li;
 }
 
 /**
- * The text, the files, "(edited)" and the tombstone of a message, from its meta; `me` is the reader's name
- * (mentions of them are marked).
+ * The quote, the text, the files, the reactions, "(edited)" and the tombstone of a message, from its meta; `me` is
+ * the reader's name (mentions of them are marked; a reply to them is one).
  * @param {HTMLLIElement} li @param {MessageMeta} m @param {string} me
  */
 export function fillBody(li, m, me) {
@@ -78,7 +83,10 @@ export function fillBody(li, m, me) {
     if (m.deletedAt !== undefined) text.textContent = "message deleted";
     else appendMentioned(text, m.content, m.mentions, readerOf(m.sender, me));
   }
-  fillFiles(li, m.deletedAt === undefined ? m.attachments : undefined);
+  const isLive = m.deletedAt === undefined;
+  fillFiles(li, isLive ? m.attachments : undefined);
+  fillQuote(li, isLive ? m.replyTo : undefined);
+  fillReactions(li, isLive ? m.reactions : undefined);
   li.classList.toggle("msg--deleted", m.deletedAt !== undefined);
   li.classList.toggle("msg--mentions-me", m.deletedAt === undefined && mentionsReader(m, me));
   let edited = li.querySelector(".msg__edited");
@@ -94,6 +102,11 @@ export function fillBody(li, m, me) {
   } else {
     edited?.remove();
   }
+}
+
+/** Only the reactions of a message (a live update): nothing else is drawn again. @param {HTMLLIElement} li @param {MessageMeta} m */
+export function fillReactionsOf(li, m) {
+  fillReactions(li, m.deletedAt === undefined ? m.reactions : undefined);
 }
 
 /** @param {Element} li @param {Date} time */

@@ -1,6 +1,6 @@
 // Own messages on their way: shown at once, sent one at a time in order, kept while offline, retried on
 // request. Every attempt of one message carries the same clientId and the same files (issue 18: the ids of
-// its uploads), so the server stores it once.
+// its uploads) and answers the same message (issue 22: `replyTo`), so the server stores it once.
 import { newClientId } from "./uuid.js";
 
 /** No answer within this long marks a send as failed (with Retry). */
@@ -14,11 +14,11 @@ const MAX_AUTO_RETRIES = 5;
 const STORAGE_RETRY_FIRST_MS = 250;
 const MAX_STORAGE_RETRIES = 4;
 
-/** @import { WireAttachment, WireMessage } from "../../src/protocol.js" */
+/** @import { WireAttachment, WireMessage, WireQuote } from "../../src/protocol.js" */
 /** @import { AckOf, LocalFailure } from "./connection.js" */
 /**
  * @typedef {AckOf<"send_message"> | LocalFailure} SendAck
- * @typedef {{ clientId: string, content: string, attachments: WireAttachment[], state: "queued" | "sending" | "failed",
+ * @typedef {{ clientId: string, content: string, attachments: WireAttachment[], replyTo?: WireQuote, state: "queued" | "sending" | "failed",
  *   li: HTMLLIElement, autoRetries: number, storageRetries: number, attempt: number, error: string }} OutgoingItem
  */
 
@@ -27,7 +27,7 @@ export class Outbox {
    * @param {{
    *   list: import("./message-list.js").MessageList,
    *   canSend: () => boolean,
-   *   emit: (payload: { content: string, clientId: string, attachments?: string[] }, timeoutMs: number) => Promise<SendAck>,
+   *   emit: (payload: { content: string, clientId: string, attachments?: string[], replyTo?: number }, timeoutMs: number) => Promise<SendAck>,
    *   onFailed: (content: string, error: string) => void,
    *   onNotInRoom: () => void,
    *   onRetried: () => void,
@@ -49,11 +49,12 @@ export class Outbox {
    * @param {string} sender
    * @param {string} content the text, or with files the caption ("" for files alone)
    * @param {WireAttachment[]} [attachments] uploaded files (upload-tray.js), sent by their ids
+   * @param {WireQuote} [replyTo] the message it answers (reply-draft.js), sent by its id
    */
-  add(sender, content, attachments = []) {
-    const li = this.deps.list.addLocal(sender, content, attachments);
+  add(sender, content, attachments = [], replyTo = undefined) {
+    const li = this.deps.list.addLocal(sender, content, attachments, replyTo);
     /** @type {OutgoingItem} */
-    const item = { clientId: newClientId(), content, attachments, state: "queued", li, autoRetries: 0, storageRetries: 0, attempt: 0, error: "" };
+    const item = { clientId: newClientId(), content, attachments, ...(replyTo ? { replyTo } : {}), state: "queued", li, autoRetries: 0, storageRetries: 0, attempt: 0, error: "" };
     this.items.set(item.clientId, item);
     this.show(item);
     this.pump();
@@ -121,7 +122,8 @@ export class Outbox {
     item.attempt = attempt;
     this.inFlight = attempt;
     const files = item.attachments.length > 0 ? { attachments: item.attachments.map((a) => a.id) } : {};
-    this.deps.emit({ content: item.content, clientId: item.clientId, ...files }, SEND_TIMEOUT_MS).then((res) => {
+    const reply = item.replyTo ? { replyTo: item.replyTo.id } : {};
+    this.deps.emit({ content: item.content, clientId: item.clientId, ...files, ...reply }, SEND_TIMEOUT_MS).then((res) => {
       if (this.inFlight !== attempt) return; // the connection dropped meanwhile: it goes again later
       this.inFlight = null;
       // Usually the broadcast of the message has confirmed it already; then the ack has nothing to add.

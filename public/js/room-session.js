@@ -1,6 +1,6 @@
 // One joined room's session: its state in one object (resume point, paging, detached window, moderator
 // flag), its own message list, outbox, people list and typing line, what arrives in it (messages, notices,
-// presence, typing, edits, removal by a moderator), and paging older history. Catching up after a reconnect
+// presence, typing, edits and reactions, removal by a moderator), and paging older history. Catching up after a reconnect
 // or a reload (join_chat {since}) is room-catch-up.js's, a window opened around one message (search,
 // permalink) room-window.js's; the connection and the other rooms are rooms.js's and connection-hub.js's.
 import { nameKey } from "./format.js";
@@ -8,6 +8,7 @@ import { messageSummary } from "./file-info.js";
 import { createCatchUp } from "./room-catch-up.js";
 import { createMessageWindow } from "./room-window.js";
 import { MessageList } from "./message-list.js";
+import { mergeReactions } from "./reactions-view.js";
 import { Outbox } from "./outbox.js";
 import { RoomPresence } from "./presence.js";
 import { TypingIndicator } from "./typing.js";
@@ -17,7 +18,7 @@ const OLDER_PAGE = 50;
 /** Live messages kept while a detached window is shown; more than this and the live end is reloaded. */
 const MAX_LIVE_BUFFER = 500;
 
-/** @import { ErrorBody, JoinResult, MessageEvent, MessageUpdatedEvent, Notice, PresenceEvent, RemovedEvent, ResyncEvent, TypingEvent, WireMessage } from "../../src/protocol.js" */
+/** @import { ErrorBody, JoinResult, MessageEvent, MessageUpdatedEvent, Notice, PresenceEvent, ReactionsUpdatedEvent, RemovedEvent, ResyncEvent, TypingEvent, WireMessage } from "../../src/protocol.js" */
 /** @import { LocalFailure } from "./connection.js" */
 /** @import { MessageMeta } from "./message-list.js" */
 /** @typedef {"live" | "catchup" | "history"} Source */
@@ -205,6 +206,14 @@ export function createRoomSession(init, deps) {
     deps.onUpdated(s, ev);
   }
 
+  /** Issue 22: a message's reactions changed; one waiting in the live buffer takes them too. @param {ReactionsUpdatedEvent} ev */
+  function onReactions(ev) {
+    if (s.isGone || !ev || typeof ev.id !== "number" || !Array.isArray(ev.reactions)) return;
+    list.applyReactions(ev);
+    const buffered = s.liveBuffer?.find((m) => m.id === ev.id);
+    if (buffered) buffered.reactions = mergeReactions(buffered.reactions, ev);
+  }
+
   /** A moderator took this page out of the room (only this one). @param {RemovedEvent} ev */
   function onRemoved(ev) {
     if (s.isGone || !ev) return;
@@ -245,7 +254,7 @@ export function createRoomSession(init, deps) {
     if (isShown()) views.renderPresence(s.presence.names, s.username);
   }
 
-  hub.route(s.room, { message: onMessage, updated: onMessageUpdated, removed: onRemoved, presence: onPresence, typing: onTyping, resync: onResync });
+  hub.route(s.room, { message: onMessage, updated: onMessageUpdated, reactions: onReactions, removed: onRemoved, presence: onPresence, typing: onTyping, resync: onResync });
 
   // ---------- joining ----------
 

@@ -200,7 +200,7 @@ export function createSearch({ doc, els, rooms, onPick }) {
   });
   // `/` focuses the search box, unless the reader is typing somewhere or a dialog is open.
   doc.addEventListener("keydown", (event) => {
-    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || els.chat.hidden || els.dialog.open) return;
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || els.chat.hidden || els.dialog.open || els.picker.open) return;
     const t = event.target;
     if (t instanceof HTMLElement && (t.isContentEditable || t.closest("input, textarea, select"))) return;
     event.preventDefault();

@@ -374,13 +374,14 @@ describe("chatting in the browser", () => {
     // Issue 18: the paperclip sits before the message box.
     await page.keyboard.press("Shift+Tab");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("attach-button");
-    // Issue 12: between the composer and the list, the actions of one's own message (shown while focused).
+    // Issue 12: between the composer and the list, the actions of one's own message (shown while focused); issue 22
+    // put Reply and Add reaction first.
     const actions: string[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       await page.keyboard.press("Shift+Tab");
       actions.push(await page.evaluate(() => document.activeElement?.textContent ?? ""));
     }
-    expect(actions).toEqual(["Delete", "Edit", "Copy link"]);
+    expect(actions).toEqual(["Delete", "Edit", "Copy link", "Add reaction", "Reply"]);
     expect(await sentMessage(page, "typed, never clicked").locator(".msg__actions").evaluate((el) => getComputedStyle(el).opacity)).toBe("1");
     await page.keyboard.press("Shift+Tab");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("message-list");

@@ -133,4 +133,70 @@ describe("client text rules", () => {
     expect(messageSummary({ content: "plain" })).toBe("plain");
     expect(captionOf({ content: "a\nb.png: /files/y/b.png", caption: "a" })).toBe("a");
   });
+
+  it("cuts a reply's excerpt as the server does: one line, 100 graphemes, never splitting an emoji; a gone original reads Deleted message", async () => {
+    const { excerptOf, quoteText } = await load("reply-quote.js");
+    expect(excerptOf("  two\n\nlines\tand  tabs ")).toBe("two lines and tabs");
+    expect(excerptOf("a".repeat(100))).toBe("a".repeat(100));
+    expect(excerptOf("a".repeat(101))).toBe(`${"a".repeat(99)}…`);
+    const family = "👨‍👩‍👧‍👦"; // 11 UTF-16 units, one grapheme
+    const cut = excerptOf(family.repeat(101)) as string;
+    expect(cut).toBe(`${family.repeat(99)}…`);
+    expect(excerptOf("abcd efgh", 6)).toBe("abcd…"); // no space before the …
+    expect(quoteText({ id: 1, sender: "Ana", excerpt: "hi" })).toBe("hi");
+    expect(quoteText({ id: 1, sender: "Ana", excerpt: null, deleted: true })).toBe("Deleted message");
+  });
+
+  it("labels reactions, names who reacted, and merges a live update with the reader's own (the mine rule)", async () => {
+    const { reactionLabel, reactionNames, mergeReactions } = await load("reactions-view.js");
+    expect(reactionLabel({ emoji: "👍", count: 3, names: [], isMine: true })).toBe("👍 3 reactions, including you");
+    expect(reactionLabel({ emoji: "🎉", count: 1, names: [], isMine: false })).toBe("🎉 1 reaction");
+    expect(reactionNames({ emoji: "👍", count: 1, names: ["Ana"] })).toBe("Ana");
+    expect(reactionNames({ emoji: "👍", count: 3, names: ["Ana", "Ben", "Cleo"] })).toBe("Ana, Ben and Cleo");
+    expect(reactionNames({ emoji: "👍", count: 24, names: Array.from({ length: 20 }, (_, i) => `p${i}`) })).toMatch(/^p0, .*, p19 and 4 others$/);
+    expect(reactionNames({ emoji: "👍", count: 21, names: Array.from({ length: 20 }, (_, i) => `p${i}`) })).toMatch(/ and 1 other$/);
+    const before = [
+      { emoji: "👍", count: 2, names: ["Ana", "Ben"], isMine: true },
+      { emoji: "🎉", count: 1, names: ["Ben"], isMine: false },
+    ];
+    const counts = [
+      { emoji: "👍", count: 3, names: ["Ana", "Ben", "Cleo"] },
+      { emoji: "🚀", count: 1, names: ["Cleo"] },
+    ];
+    const mine = (list: { emoji: string; isMine: boolean }[]) => list.filter((r) => r.isMine).map((r) => r.emoji);
+    // Someone else reacted (no `mine`): 👍 stays mine, 🎉 went, 🚀 is not mine.
+    expect(mine(mergeReactions(before, { reactions: counts }))).toEqual(["👍"]);
+    expect(mergeReactions(before, { reactions: counts }).map((r: { count: number }) => r.count)).toEqual([3, 1]);
+    // This session reacted: `mine` decides.
+    expect(mine(mergeReactions(before, { reactions: counts, mine: ["🚀"] }))).toEqual(["🚀"]);
+    expect(mergeReactions(undefined, { reactions: [] })).toEqual([]);
+  });
+
+  it("reads the emoji package's groups, searches names by word prefixes, and fetches the list once", async () => {
+    const { entriesFrom, searchEmoji, loadEmoji, EMOJI_DATA_URL } = await load("emoji-data.js");
+    const groups = [
+      { name: "Smileys & Emotion", emojis: [{ emoji: "😀", name: "grinning face" }, { emoji: "😍", name: "smiling face with heart-eyes" }] },
+      { name: "Symbols", emojis: [{ emoji: "❤️", name: "red heart" }, { emoji: "💔", name: "broken heart" }, { emoji: 7, name: "bad" }] },
+      "not a group",
+    ];
+    const entries = entriesFrom(groups);
+    expect(entries.map((e: { emoji: string }) => e.emoji)).toEqual(["😀", "😍", "❤️", "💔"]);
+    expect(entriesFrom(null)).toEqual([]);
+    const found = (q: string) => searchEmoji(entries, q).map((e: { emoji: string }) => e.emoji);
+    expect(found("heart")).toEqual(["😍", "❤️", "💔"]); // "heart-eyes" starts with heart too
+    expect(found("HEA bro")).toEqual(["💔"]);
+    expect(found("red heart")).toEqual(["❤️"]);
+    expect(found("face")).toEqual(["😀", "😍"]);
+    expect(found("smi")).toEqual(["😍"]); // "smiling"
+    expect(found("  ")).toEqual([]);
+    expect(found("eart")).toEqual([]); // not the middle of a word
+    const asked: string[] = [];
+    const get = async (url: string) => {
+      asked.push(url);
+      return new Response(JSON.stringify(groups));
+    };
+    expect((await loadEmoji(get)).length).toBe(4);
+    expect((await loadEmoji(get)).length).toBe(4);
+    expect(asked).toEqual([EMOJI_DATA_URL]);
+  });
 });

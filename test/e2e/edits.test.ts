@@ -19,8 +19,8 @@ describe("editing and deleting", () => {
     await send(ana.page, "helo everyone");
     await send(ana.page, "second thougth");
     await sentMessage(ben.page, "second thougth").waitFor();
-    // Others' messages get no Edit: Ben's page shows only Copy link on Ana's.
-    expect(await sentMessage(ben.page, "helo everyone").locator(".msg__action").allTextContents()).toEqual(["Copy link"]);
+    // Others' messages get no Edit nor Delete: Ben's page shows Reply, Add reaction (issue 22) and Copy link on Ana's.
+    expect(await sentMessage(ben.page, "helo everyone").locator(".msg__action").allTextContents()).toEqual(["Reply", "Add reaction", "Copy link"]);
 
     // Ben has it in his search results: the edit reaches them too.
     await ben.page.fill("#search-input", "helo");
