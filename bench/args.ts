@@ -51,7 +51,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|b
               never into docs/)
   --nodes N   add the cluster rows: fan-out and join time on 1 node (SQLite), 1 node and N nodes (PostgreSQL +
               Redis, Debian's packages); --only cluster runs those rows alone
-  --storm     the restart storm (issue 19) alone: 10,000 clients in 250 rooms of 40 (4 worker threads), one
+  --storm     the restart storm (issue 19) alone: 10,000 clients in 250 rooms of 40 (4 child processes), one
               sender per room at 1 message/s; the node gets SIGTERM, then in a second run SIGKILL, and is started
               again on the same port; timed until every client is back in its room, every confirmed message
               checked against every client. Table printed and written to bench/results/storm-*.json
