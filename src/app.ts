@@ -224,6 +224,7 @@ export function createApp(deps: AppDeps): App {
     clock,
     log,
     graceMs: config.nameGraceMs,
+    maxAgeMs: config.restart.presenceSnapshotMaxAgeMs,
     intervalMs: memoryPresence === null ? 0 : config.restart.presenceSnapshotMs,
   });
   const admission = new JoinAdmission({ maxJoinsInFlight: config.restart.maxJoinsInFlight, loopBusyMs: config.restart.joinLoopBusyMs });

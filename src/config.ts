@@ -99,6 +99,8 @@ export interface Config {
 export interface RestartSettings {
   /** One node: how often its presence is written down when it changed (a restart gives names back); 0 = never. */
   presenceSnapshotMs: number;
+  /** The oldest snapshot a start still restores: a restart slower than this was an outage, and rooms start afresh. */
+  presenceSnapshotMaxAgeMs: number;
   /** Joins the node expects to take back per second after a restart: server_shutdown spreads the returns over clients / this. */
   rejoinsPerSec: number;
   /** Joins worked on at once; beyond it, joins are answered `overloaded` with a retryAfterMs. 0 = no limit. */
@@ -276,6 +278,7 @@ export function loadConfig(env: Env): Config {
     files: fileSettings(env, databasePath, int, problems),
     restart: {
       presenceSnapshotMs: int("PRESENCE_SNAPSHOT_MS", 2000, 0, 3_600_000),
+      presenceSnapshotMaxAgeMs: int("PRESENCE_SNAPSHOT_MAX_AGE_MS", 120_000, 0, 86_400_000),
       rejoinsPerSec: int("RESTART_REJOINS_PER_SEC", 2000, 1, 1_000_000),
       maxJoinsInFlight: int("MAX_JOINS_IN_FLIGHT", 256, 0, 1_000_000),
       joinLoopBusyMs: int("JOIN_LOOP_BUSY_MS", 150, 0, 60_000),

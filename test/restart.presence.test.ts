@@ -3,6 +3,7 @@
 // same database: those who come back within NAME_GRACE_MS take their names back with no "has joined" and no
 // presence delta to the others; one who does not come back is announced gone when the grace ends; server_shutdown
 // tells each client its own time to come back.
+import Database from "better-sqlite3";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { newSessionCookie } from "../src/http/session.js";
 import type { MessageEvent, PresenceEvent, ShutdownEvent } from "../src/protocol.js";
@@ -79,6 +80,30 @@ describe("a restart and the people in the room", () => {
 
   it("SIGKILL: the last periodic snapshot does the same", async () => {
     await restartsQuietly("SIGKILL");
+  }, RESTART_TEST_MS);
+
+  it("a start slower than the grace still gives the names back (the grace counts from the restore); a snapshot older than PRESENCE_SNAPSHOT_MAX_AGE_MS is ignored", async () => {
+    const db = tempDatabase();
+    onTestFinished(db.remove);
+    /** Makes the snapshot on disk look written `ms` ago: the server was down (or starting) that long. */
+    const age = (ms: number): void => {
+      const sqlite = new Database(db.path);
+      sqlite.prepare("UPDATE presence_snapshot SET saved_at = ?").run(new Date(Date.now() - ms).toISOString());
+      sqlite.close();
+    };
+    const first = await start(db.path);
+    await member(first.url, cookie(), "Ana");
+    await member(first.url, cookie(), "Bob");
+    first.proc.kill("SIGTERM");
+    await first.exited;
+    age(3 * Number(GRACE_MS)); // slower than the grace, well within the 2-minute default
+    const second = await start(db.path, first.port);
+    expect(await second.waitForLog((l) => l.event === "presence_restored" || l.event === "presence_snapshot_stale")).toMatchObject({ event: "presence_restored", names: 2 });
+    second.proc.kill("SIGTERM");
+    await second.exited;
+    age(121_000); // longer than PRESENCE_SNAPSHOT_MAX_AGE_MS (120 s): an outage, the rooms start afresh
+    const third = await start(db.path, first.port);
+    expect(await third.waitForLog((l) => l.event === "presence_restored" || l.event === "presence_snapshot_stale")).toMatchObject({ event: "presence_snapshot_stale", entries: 2 });
   }, RESTART_TEST_MS);
 
   it("server_shutdown tells each client its own time to come back, within the spread", async () => {

@@ -1,7 +1,7 @@
 // One node's presence across its own restart (issue 19). Without it the new process knows nobody, so every one of
 // 10,000 returning people arrives as new: a "has joined" notice and a presence delta to each of the 99 others in
 // its room, a million events. With it, the names present before the restart are held for their owners for
-// NAME_GRACE_MS after the start, as after a reload: an owner who comes back takes its name back silently, and
+// NAME_GRACE_MS after the start (the snapshot itself may be up to PRESENCE_SNAPSHOT_MAX_AGE_MS old), as after a reload: an owner who comes back takes its name back silently, and
 // only the names nobody came back for are announced as gone when their grace ends.
 //
 // What it keeps: every browser session's name per room, by session key (never the cookie). Written every
@@ -20,6 +20,8 @@ export interface SnapshotDeps {
   clock: Clock;
   log: Logger;
   graceMs: number;
+  /** The oldest snapshot still restored (the time the server was down, start-up included). */
+  maxAgeMs: number;
   /** How often a changed presence is written down; 0 turns snapshots off. */
   intervalMs: number;
 }
@@ -61,13 +63,18 @@ export function keepPresenceSnapshots(deps: SnapshotDeps): SnapshotKeeper {
   };
 }
 
-/** The last snapshot's names, held for their owners for a name grace from now; nothing when it is older than a grace. */
+/**
+ * The last snapshot's names, held for their owners for a name grace from now (nobody could come back while the
+ * server was down or starting, so the grace counts from here); nothing when the snapshot is older than maxAgeMs.
+ * It used to be dropped once older than one grace, so a start slower than NAME_GRACE_MS (33 s was seen on a
+ * loaded host) announced every returning person again.
+ */
 async function restore(deps: SnapshotDeps): Promise<void> {
   try {
     const last = await deps.store.loadPresence();
     if (last === null) return;
     const ageMs = deps.clock.now().getTime() - last.savedAt.getTime();
-    if (ageMs > deps.graceMs) {
+    if (ageMs > deps.maxAgeMs) {
       deps.log.info("presence_snapshot_stale", { ageMs, entries: last.entries.length });
       return;
     }
