@@ -55,7 +55,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|b
               sender per room at 1 message/s; the node gets SIGTERM, then in a second run SIGKILL, and is started
               again on the same port; timed until every client is back in its room, every confirmed message
               checked against every client. Table printed and written to bench/results/storm-*.json
-    --quick   300 clients in 10 rooms, SIGTERM only, under a minute (CI); exits 1 on any loss or live
+    --quick   1,000 clients in 25 rooms, SIGTERM only, under a minute (CI); exits 1 on any loss or live
               duplicate, or a client that never comes back (never on speed)
     --nodes N on N nodes (PostgreSQL + Redis, Debian's) spread round robin; node 0 restarts, the others carry on
     --app-entry file  also run the storm against that build (e.g. a previous commit's dist/server.js): the

@@ -1,5 +1,5 @@
 // Who the restart storm's clients are and how big a run is: --storm (10,000 clients in 250 rooms of 40, SIGTERM
-// and SIGKILL) and --storm --quick (300 in 10 rooms of 30, SIGTERM, CI). Client i sits in room i % rooms at seat
+// and SIGKILL) and --storm --quick (1,000 in 25 rooms of 40, SIGTERM, CI). Client i sits in room i % rooms at seat
 // s = ⌊i / rooms⌋, connects to node (room + s) % nodes and lives in worker s % workers, so every room is spread
 // over every worker and node (whatever the counts' common factors), and so are the rooms' senders (seat 0).
 
@@ -48,8 +48,8 @@ export const STORM_FULL: StormSizes = {
 
 export const STORM_QUICK: StormSizes = {
   ...STORM_FULL,
-  clients: 300,
-  rooms: 10,
+  clients: 1_000,
+  rooms: 25,
   signals: ["term"],
   warmupMs: 1_000,
   steadyMs: 4_000,
