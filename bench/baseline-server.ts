@@ -7,15 +7,8 @@ import { createServer } from "node:http";
 import Database from "better-sqlite3";
 import express from "express";
 import { Server } from "socket.io";
-import type {
-  ClientToServerEvents,
-  InterServerEvents,
-  JoinResult,
-  SendResult,
-  ServerToClientEvents,
-  SocketData,
-  WireMessage,
-} from "../src/protocol.js";
+import type { ClientToServerEvents, JoinResult, SendResult, ServerToClientEvents, WireMessage } from "../src/protocol.js";
+import type { InterServerEvents, SocketData } from "../src/server-events.js";
 
 const HISTORY_LIMIT = 100;
 

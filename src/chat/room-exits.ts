@@ -1,7 +1,7 @@
 // Reaching sockets wherever they are connected (issue 17): taking a name or a browser session out of a room
 // (a kick, a ban, an admission that ended), telling one session's every tab about a room, and moving a room's
 // sockets when it changes address. This node acts at once; the other nodes hear it through the adapter.
-import type { EvictEvent, InterServerEvents, RoomMoveOrder, SessionEvent } from "../protocol.js";
+import type { EvictEvent, InterServerEvents, RoomMoveOrder, SessionEvent } from "../server-events.js";
 import { nameKey } from "../shared/names.js";
 import { exitRoom } from "./membership.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";

@@ -7,7 +7,8 @@
 // and visible before the message itself) and delivered first; one at or below the watermark was delivered
 // already and is dropped.
 import type { Logger } from "../log.js";
-import type { RoomMessageEvent, WireMessage, WireQuote } from "../protocol.js";
+import type { WireMessage, WireQuote } from "../protocol.js";
+import type { RoomMessageEvent } from "../server-events.js";
 import type { MessageEdits, MessageRepository } from "../storage/repository.js";
 import { quotesFor } from "../chat/replies.js";
 import { emitMessage } from "../chat/audiences.js";
