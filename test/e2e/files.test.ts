@@ -8,9 +8,9 @@ import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import type { WireMessage } from "../../src/protocol.js";
 import { StorageUnavailableError } from "../../src/storage/repository.js";
-import { join, sentMessage, waitForPresence } from "./helpers/browser.js";
+import { sentMessage } from "./helpers/browser.js";
 import { chip, dropFiles, holdUploads, pasteFiles, pdfBytes, pickFiles, pngOf, type TestFile } from "./helpers/files.js";
-import { browserSuite, world } from "./helpers/suite.js";
+import { browserSuite, twoPeople } from "./helpers/suite.js";
 
 const faults = { failAppends: false };
 /** Small, so a test can make a file too big without sending megabytes; every other file here is far smaller. */
@@ -34,19 +34,9 @@ const text = (name: string, body: string): TestFile => ({ name, type: "text/plai
 /** The message whose caption (the text shown) is exactly `caption`. */
 const withCaption = (page: Page, caption: string) => sentMessage(page, caption);
 
-/** Both in the room, each seeing the other. */
-async function twoPeople(room: string) {
-  const { problems, person } = world(suite);
-  const [ana, ben] = await Promise.all([person("ana"), person("ben")]);
-  await join(ana.page, suite.server.url, "Ana", room);
-  await join(ben.page, suite.server.url, "Ben", room);
-  await waitForPresence(ana.page, ["Ana", "Ben"]);
-  return { problems, ana, ben };
-}
-
 describe("files in messages", () => {
   it("pastes two screenshots and drops a PDF: each uploads with a progress bar, then all go with the caption", async () => {
-    const { problems, ana, ben } = await twoPeople("files-send");
+    const { problems, ana, ben } = await twoPeople(suite, "files-send");
     const wide = await png("sunset.png", 600, 400, "#e07b39");
     const tall = await png("portrait.png", 300, 500, "#3a7bd5");
     const report = pdf("report.pdf");
@@ -106,7 +96,7 @@ describe("files in messages", () => {
   });
 
   it("reserves a thumbnail's size before it loads, and the viewer moves between a message's images, closes on Escape and gives the focus back", async () => {
-    const { problems, ana, ben } = await twoPeople("files-viewer");
+    const { problems, ana, ben } = await twoPeople(suite, "files-viewer");
     // Ben's thumbnails are held: the message is laid out before a byte of them arrives.
     const thumbsHeld: (() => Promise<void>)[] = [];
     await ben.page.route("**/files/*/-/thumb", (route) => void thumbsHeld.push(() => route.continue()));
@@ -161,7 +151,7 @@ describe("files in messages", () => {
   });
 
   it("downloads a document with its own bytes, and plays an animated image on request", async () => {
-    const { problems, ana, ben } = await twoPeople("files-download");
+    const { problems, ana, ben } = await twoPeople(suite, "files-download");
     const { animatedGif } = await import("./helpers/files.js");
     const gif: TestFile = { name: "dance.gif", type: "image/gif", bytes: await animatedGif(120, 80) };
     const report = pdf("minutes.pdf");
@@ -191,7 +181,7 @@ describe("files in messages", () => {
   });
 
   it("says at once why a file is too big, shows the server's reason for a refused one, and sends the others", async () => {
-    const { problems, ana, ben } = await twoPeople("files-limits");
+    const { problems, ana, ben } = await twoPeople(suite, "files-limits");
     const big: TestFile = { name: "huge.bin", type: "application/octet-stream", bytes: Buffer.alloc(MAX_FILE_BYTES + 1, 7) };
     // An executable: file-type knows it by its bytes and the server refuses it (415 file_type_refused).
     const elf: TestFile = { name: "tool", type: "application/octet-stream", bytes: Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00]), Buffer.alloc(120)]) };
@@ -231,7 +221,7 @@ describe("files in messages", () => {
   });
 
   it("Cancel stops an upload on its way and removes it; Send waits for the uploads still running", async () => {
-    const { problems, ana, ben } = await twoPeople("files-cancel");
+    const { problems, ana, ben } = await twoPeople(suite, "files-cancel");
     const held = await holdUploads(ana.page);
     await pickFiles(ana.page, [pdf("draft.pdf")]);
     const draft = await held.next();
@@ -263,7 +253,7 @@ describe("files in messages", () => {
   });
 
   it("a send that failed keeps its files: Retry sends them with the same clientId, once", async () => {
-    const { problems, ana, ben } = await twoPeople("files-retry");
+    const { problems, ana, ben } = await twoPeople(suite, "files-retry");
     await pickFiles(ana.page, [pdf("plan.pdf")]);
     await chip(ana.page, "plan.pdf").locator("button", { hasText: "Remove" }).waitFor();
     faults.failAppends = true;
@@ -288,7 +278,7 @@ describe("files in messages", () => {
   });
 
   it("the author removes one file in the editor and the other browser sees it go, keeping its place; search finds a file by its name", async () => {
-    const { problems, ana, ben } = await twoPeople("files-edit");
+    const { problems, ana, ben } = await twoPeople(suite, "files-edit");
     await pickFiles(ana.page, [pdf("agenda.pdf"), await png("whiteboard.png", 640, 480, "#f4a261")]);
     await ana.page.locator("#upload-list button", { hasText: "Remove" }).nth(1).waitFor();
     await ana.page.fill("#message-content", "agenda and the whiteboard");

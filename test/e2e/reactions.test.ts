@@ -5,25 +5,10 @@
 // when first opened; a refusal from the server is shown under the message.
 import { describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
-import { join, sentMessage, waitForPresence } from "./helpers/browser.js";
-import { browserSuite, world } from "./helpers/suite.js";
+import { send, sentMessage } from "./helpers/browser.js";
+import { browserSuite, twoPeople } from "./helpers/suite.js";
 
 const suite = browserSuite({ env: { RATE_SEND_BURST: "100", MAX_REACTION_EMOJI: "3" } });
-
-async function twoPeople(room: string) {
-  const { problems, person } = world(suite);
-  const [ana, ben] = await Promise.all([person("ana"), person("ben")]);
-  await join(ana.page, suite.server.url, "Ana", room);
-  await join(ben.page, suite.server.url, "Ben", room);
-  await waitForPresence(ana.page, ["Ana", "Ben"]);
-  return { problems, ana, ben };
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.fill("#message-content", text);
-  await page.press("#message-content", "Enter");
-  await sentMessage(page, text).waitFor();
-}
 
 const reaction = (msg: Locator, emoji: string) => msg.locator(`button.reaction[data-emoji="${emoji}"]`);
 const active = (page: Page) => page.evaluate(() => ({ id: document.activeElement?.id ?? "", emoji: (document.activeElement as HTMLElement | null)?.dataset.emoji ?? "", action: (document.activeElement as HTMLElement | null)?.dataset.action ?? "" }));
@@ -37,8 +22,8 @@ async function openPicker(page: Page, msg: Locator): Promise<void> {
 
 describe("reactions", () => {
   it("reacts from the picker, the other browser's count changes, a click adds to it and takes it back", async () => {
-    const { problems, ana, ben } = await twoPeople("react-basic");
-    await say(ana.page, "Pizza tonight?");
+    const { problems, ana, ben } = await twoPeople(suite, "react-basic");
+    await send(ana.page, "Pizza tonight?");
     const onBen = sentMessage(ben.page, "Pizza tonight?");
     const onAna = sentMessage(ana.page, "Pizza tonight?");
     await onBen.waitFor();
@@ -76,12 +61,12 @@ describe("reactions", () => {
   });
 
   it("uses the picker by keyboard alone: arrows, the search box, Enter, Escape with the focus back; the full list loads only then", async () => {
-    const { problems, ana, ben } = await twoPeople("react-keys");
+    const { problems, ana, ben } = await twoPeople(suite, "react-keys");
     const emojiRequests: string[] = [];
     ben.page.on("request", (req) => {
       if (req.url().includes("/emoji/")) emojiRequests.push(req.url());
     });
-    await say(ana.page, "Release is out");
+    await send(ana.page, "Release is out");
     const onBen = sentMessage(ben.page, "Release is out");
     await onBen.waitFor();
     expect(emojiRequests).toEqual([]); // not on page load
@@ -150,8 +135,8 @@ describe("reactions", () => {
   });
 
   it("shows the server's refusal under the message (a fourth emoji past MAX_REACTION_EMOJI=3)", async () => {
-    const { problems, ana, ben } = await twoPeople("react-refused");
-    await say(ana.page, "Vote!");
+    const { problems, ana, ben } = await twoPeople(suite, "react-refused");
+    await send(ana.page, "Vote!");
     const onBen = sentMessage(ben.page, "Vote!");
     await onBen.waitFor();
     for (const emoji of ["👍", "❤️", "😂"]) {
@@ -169,8 +154,8 @@ describe("reactions", () => {
   });
 
   it("keeps the reader's place when reactions change on a message above", async () => {
-    const { problems, ana, ben } = await twoPeople("react-still");
-    await say(ana.page, "an early message");
+    const { problems, ana, ben } = await twoPeople(suite, "react-still");
+    await send(ana.page, "an early message");
     const cleo = await suite.server.joined("react-still", "Cleo");
     for (let i = 1; i <= 40; i++) expect(await cleo.timeout(5000).emitWithAck("send_message", { room: "react-still", username: "Cleo", content: `chatter ${i}` })).toMatchObject({ ok: true });
     await sentMessage(ben.page, "chatter 40").waitFor();

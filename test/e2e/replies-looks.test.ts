@@ -6,7 +6,7 @@ import { join as joinPath } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
 import { blockingFindings } from "./helpers/axe.js";
-import { join, sentMessage, waitForPresence } from "./helpers/browser.js";
+import { join, send, sentMessage, waitForPresence } from "./helpers/browser.js";
 import { screenshotDir } from "./helpers/screenshots.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
@@ -14,16 +14,10 @@ const suite = browserSuite({ env: { RATE_SEND_BURST: "100" } });
 const SHOTS_DIR = screenshotDir();
 const SHOT = (name: string) => joinPath(SHOTS_DIR, name);
 
-async function say(page: Page, text: string): Promise<void> {
-  await page.fill("#message-content", text);
-  await page.press("#message-content", "Enter");
-  await sentMessage(page, text).waitFor();
-}
-
 async function replyTo(page: Page, original: Locator, text: string): Promise<void> {
   await original.hover();
   await original.locator(".msg__action[data-action=reply]").click();
-  await say(page, text);
+  await send(page, text);
 }
 
 async function react(page: Page, msg: Locator, emoji: string): Promise<void> {
@@ -61,13 +55,13 @@ describe("replies and reactions: looks and accessibility", () => {
     await join(ana.page, suite.server.url, "Ana", "replies-axe");
     await join(ben.page, suite.server.url, "Ben", "replies-axe");
     await waitForPresence(ben.page, ["Ana", "Ben"]);
-    await say(ana.page, "Shall we move the meeting to Thursday?");
+    await send(ana.page, "Shall we move the meeting to Thursday?");
     await replyTo(ben.page, sentMessage(ben.page, "Shall we move the meeting to Thursday?"), "Thursday works for me");
     await react(ana.page, sentMessage(ana.page, "Thursday works for me"), "👍");
     await react(ben.page, sentMessage(ben.page, "Thursday works for me"), "🎉");
     await sentMessage(ana.page, "Thursday works for me").locator('button.reaction[data-emoji="🎉"]').waitFor();
     // A reply of Ana's own (in her own bubble), and one whose original is then deleted.
-    await say(ben.page, "Never mind this one");
+    await send(ben.page, "Never mind this one");
     await replyTo(ana.page, sentMessage(ana.page, "Never mind this one"), "Too late, I read it");
     const doomed = sentMessage(ben.page, "Never mind this one");
     await doomed.hover();
@@ -108,12 +102,12 @@ describe("replies and reactions: looks and accessibility", () => {
     await join(ben.page, suite.server.url, "Ben", "replies-phone");
     await join(ana.page, suite.server.url, "Ana", "replies-phone");
     await waitForPresence(ben.page, ["Ana", "Ben"]);
-    await say(ben.page, `${"A rather long question about the plans for the weekend ".repeat(3)}?`);
+    await send(ben.page, `${"A rather long question about the plans for the weekend ".repeat(3)}?`);
     const long = sentMessage(ana.page, `${"A rather long question about the plans for the weekend ".repeat(3)}?`);
     await long.waitFor();
     // On a touch screen the actions sit in the flow, no hover needed.
     await long.locator(".msg__action[data-action=reply]").click();
-    await say(ana.page, "Let me check");
+    await send(ana.page, "Let me check");
     for (const emoji of ["👍", "❤️", "😂", "🎉", "😮"]) {
       await sentMessage(ana.page, "Let me check").locator(".msg__action[data-action=react]").click();
       await ana.page.locator(`#picker-frequent button[data-emoji="${emoji}"]`).click();
@@ -144,8 +138,8 @@ describe("replies and reactions: looks and accessibility", () => {
     await join(ana.page, suite.server.url, "Ana", room);
     await waitForPresence(ana.page, ["Ana", "Ben", "Cleo"]);
 
-    await say(ben.page, "Which book next month? I vote for The Left Hand of Darkness.");
-    await say(cleo.page, "I finished Piranesi last week and loved it");
+    await send(ben.page, "Which book next month? I vote for The Left Hand of Darkness.");
+    await send(cleo.page, "I finished Piranesi last week and loved it");
     await replyTo(ana.page, sentMessage(ana.page, "Which book next month? I vote for The Left Hand of Darkness."), "Le Guin it is, I have wanted to read it for ages");
     await react(cleo.page, sentMessage(cleo.page, "Le Guin it is, I have wanted to read it for ages"), "👍");
     await react(ben.page, sentMessage(ben.page, "Le Guin it is, I have wanted to read it for ages"), "👍");

@@ -6,8 +6,8 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { StorageUnavailableError } from "../../src/storage/repository.js";
-import { join, sentMessage, waitForPresence } from "./helpers/browser.js";
-import { browserSuite, world } from "./helpers/suite.js";
+import { join, send, sentMessage } from "./helpers/browser.js";
+import { browserSuite, twoPeople, world } from "./helpers/suite.js";
 
 const faults = { failAppends: false };
 const suite = browserSuite({
@@ -21,28 +21,12 @@ const suite = browserSuite({
   }),
 });
 
-/** Both in the room, each seeing the other. */
-async function twoPeople(room: string) {
-  const { problems, person } = world(suite);
-  const [ana, ben] = await Promise.all([person("ana"), person("ben")]);
-  await join(ana.page, suite.server.url, "Ana", room);
-  await join(ben.page, suite.server.url, "Ben", room);
-  await waitForPresence(ana.page, ["Ana", "Ben"]);
-  return { problems, ana, ben };
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.fill("#message-content", text);
-  await page.press("#message-content", "Enter");
-  await sentMessage(page, text).waitFor();
-}
-
 const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? "");
 
 describe("replies", () => {
   it("answers a message: the quote above the message box (Escape drops it, R brings it), then on both browsers", async () => {
-    const { problems, ana, ben } = await twoPeople("replies-basic");
-    await say(ana.page, "Who brings the <b>cake</b> on Friday?");
+    const { problems, ana, ben } = await twoPeople(suite, "replies-basic");
+    await send(ana.page, "Who brings the <b>cake</b> on Friday?");
     const original = sentMessage(ben.page, "Who brings the <b>cake</b> on Friday?");
     await original.waitFor();
 
@@ -132,8 +116,8 @@ describe("replies", () => {
   });
 
   it("keeps the reply through a failed send: Not sent with its quote, then Retry sends it as a reply; the quote follows an edit of the original", async () => {
-    const { problems, ana, ben } = await twoPeople("replies-retry");
-    await say(ana.page, "Is the train on time?");
+    const { problems, ana, ben } = await twoPeople(suite, "replies-retry");
+    await send(ana.page, "Is the train on time?");
     const original = sentMessage(ben.page, "Is the train on time?");
     await original.waitFor();
     await original.hover();

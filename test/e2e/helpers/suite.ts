@@ -1,7 +1,7 @@
 // One Chromium and one app per test file; every test gets its own browser profiles and problem list.
 import { afterAll, afterEach, beforeAll, beforeEach, onTestFinished } from "vitest";
 import type { Browser, BrowserContextOptions } from "playwright-core";
-import { launchChromium, newPerson, Problems, type Person } from "./browser.js";
+import { join, launchChromium, newPerson, Problems, waitForPresence, type Person } from "./browser.js";
 import type { LogLine } from "../../../src/log.js";
 import { startServer, type E2eServer, type E2eServerOptions } from "./server.js";
 
@@ -79,4 +79,14 @@ export function world(suite: Suite): World {
       return p;
     },
   };
+}
+
+/** Ana and Ben, each in their own browser, both in `room` and each seeing the other. */
+export async function twoPeople(suite: Suite, room: string): Promise<{ problems: Problems; ana: Person; ben: Person }> {
+  const { problems, person } = world(suite);
+  const [ana, ben] = await Promise.all([person("ana"), person("ben")]);
+  await join(ana.page, suite.server.url, "Ana", room);
+  await join(ben.page, suite.server.url, "Ben", room);
+  await waitForPresence(ana.page, ["Ana", "Ben"]);
+  return { problems, ana, ben };
 }
