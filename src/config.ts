@@ -52,6 +52,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   rateLimits: RateLimits;
   maxHttpBufferBytes: number;
+  /** Text responses at least this long go out compressed (issue 23); 0 compresses every one. */
+  compressMinBytes: number;
   /** Outgoing bytes queued for one connection before it counts as not reading and is dropped. */
   maxBufferedBytesPerConnection: number;
   /** The longest one write attempt blocks the event loop waiting for another connection's lock. */
@@ -252,6 +254,7 @@ export function loadConfig(env: Env): Config {
       ipv6PrefixLength: int("IPV6_PREFIX_LENGTH", 64, 1, 128),
     },
     maxHttpBufferBytes: int("MAX_HTTP_BUFFER_BYTES", 16 * 1024, 1024, 10 * 1024 * 1024),
+    compressMinBytes: int("COMPRESS_MIN_BYTES", 1024, 0, 100 * 1024 * 1024),
     maxBufferedBytesPerConnection: int("MAX_BUFFERED_BYTES_PER_CONNECTION", 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
     // better-sqlite3 waits for a lock synchronously, freezing every connection meanwhile: keep it short, and
     // let DB_WRITE_RETRY_MS (retries between event-loop turns) carry the patience.
