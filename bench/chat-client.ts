@@ -33,8 +33,16 @@ export async function connectClient(url: string): Promise<ChatSocket> {
   return socket;
 }
 
+/** An `overloaded` join (admission, issue 19) is tried again after the server's retryAfterMs, as the page does. */
+const OVERLOADED_TRIES = 5;
+
 export async function joinRoom(socket: ChatSocket, room: string, username: string): Promise<JoinResult> {
-  const res = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("join_chat", { username, room });
+  let res = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("join_chat", { username, room });
+  for (let tries = 1; !res.ok && res.error.code === "overloaded" && tries < OVERLOADED_TRIES; tries++) {
+    const waitMs = res.error.retryAfterMs ?? 1000;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    res = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("join_chat", { username, room });
+  }
   if (!res.ok) throw new Error(`join ${room} as ${username}: ${res.error.code} ${res.error.message}`);
   if (!Array.isArray(res.history)) throw new Error(`join ${room}: ack has no history`);
   return res;

@@ -4,7 +4,7 @@
 // 10) and quiet, and prints what grew, per connection, by constructor: the live heap's answer to "what does the
 // app keep per socket that the thinnest server does not". Rate limits stay on (the app's per-socket state is
 // part of the question); only the per-address caps are off, since every client comes from 127.0.0.1.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -97,6 +97,9 @@ async function snapshot(server: RunningServer, dir: string): Promise<Map<string,
   const file = readdirSync(dir).find((f) => f.endsWith(".heapsnapshot") && !known.has(f));
   if (file === undefined) throw new Error("no heap snapshot was written");
   const groups = groupByConstructor(JSON.parse(readFileSync(join(dir, file), "utf8")) as HeapSnapshot);
+  // HEAP_KEEP_DIR: keep each snapshot there, for bench/heap-retainers.ts (who holds what per connection).
+  const keepDir = process.env.HEAP_KEEP_DIR;
+  if (keepDir) copyFileSync(join(dir, file), join(keepDir, `${server.target}-${Date.now()}.heapsnapshot`));
   rmSync(join(dir, file));
   return groups;
 }

@@ -26,7 +26,7 @@ import { readerOf, toWireFor, type Reader } from "./message-context.js";
 import { quoteOf } from "./quote.js";
 
 export function registerChat(io: ChatServer, deps: ChatDeps): void {
-  // One table for the whole server and one listener per connection: idle connections are what memory goes to.
+  // One table for the whole server: idle connections are what memory goes to.
   const routes: Record<ClientEventName, EventRoute> = {
     // Issue 19: a client that can retry (it gave an ack) is refused at once while the node is behind; the Flask
     // original's clients (no ack) could not, so they are always taken.
@@ -55,22 +55,28 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
   };
   listenToOtherNodes(io, deps);
   const shared = deps.sharedLimits ?? createMemorySharedLimits(deps.config.rateLimits);
+  // Listeners shared by every connection: Socket.IO calls them with the socket as `this`, so a connection costs
+  // no closure (and no context) of its own; its state lives in one object, found by the socket (issue 20).
+  const connections = new WeakMap<ChatSocket, ConnectionState>();
+  const stateOf = (socket: ChatSocket): ConnectionState => connections.get(socket) as ConnectionState;
+  function onEvent(this: ChatSocket, event: string, ...args: unknown[]): void {
+    if (!Object.hasOwn(routes, event)) return; // unknown events are ignored, as Socket.IO does without a listener
+    const name = event as ClientEventName;
+    dispatchEvent(this, deps, name, routes[name], stateOf(this), args);
+  }
+  // After the joins already under way have been announced, or a join still reading history would announce
+  // an arrival after this departure. Runs at once (before other "disconnect" listeners) when none is pending.
+  const exitAll = (socket: ChatSocket): Promise<void> =>
+    exitAllRooms(io, socket, deps).catch((err: unknown) => deps.log.error("disconnect_failed", { socket: socket.id, err }));
+  function onDisconnect(this: ChatSocket): void {
+    void stateOf(this).order.change(exitAll.bind(null, this));
+  }
   io.on("connection", (socket) => {
     socket.data.rooms = new Map();
     const limits = new ConnectionLimits(deps.config.rateLimits, deps.clock);
-    const conn: ConnectionState = { limits, shared, owner: limitOwner(socket, deps), order: new EventOrder() };
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (!Object.hasOwn(routes, event)) return; // unknown events are ignored, as Socket.IO does without a listener
-      const name = event as ClientEventName;
-      dispatchEvent(socket, deps, name, routes[name], conn, args);
-    });
-    // After the joins already under way have been announced, or a join still reading history would announce
-    // an arrival after this departure. Runs at once (before other "disconnect" listeners) when none is pending.
-    socket.on("disconnect", () => {
-      void conn.order.change(() =>
-        exitAllRooms(io, socket, deps).catch((err: unknown) => deps.log.error("disconnect_failed", { socket: socket.id, err })),
-      );
-    });
+    connections.set(socket, { limits, shared, owner: limitOwner(socket, deps), order: new EventOrder() });
+    socket.onAny(onEvent);
+    socket.on("disconnect", onDisconnect);
   });
 }
 
