@@ -14,6 +14,11 @@ export default tseslint.config(
   },
   {
     files: ["public/**/*.js"],
-    languageOptions: { globals: { window: "readonly", document: "readonly", localStorage: "readonly", navigator: "readonly", crypto: "readonly", location: "readonly", history: "readonly", console: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly", requestAnimationFrame: "readonly", URL: "readonly", Intl: "readonly", fetch: "readonly", io: "readonly", performance: "readonly", HTMLElement: "readonly", Node: "readonly", KeyboardEvent: "readonly", MutationObserver: "readonly", IntersectionObserver: "readonly", URLSearchParams: "readonly" } },
+    languageOptions: { globals: { window: "readonly", document: "readonly", localStorage: "readonly", navigator: "readonly", crypto: "readonly", location: "readonly", history: "readonly", console: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly", requestAnimationFrame: "readonly", URL: "readonly", Intl: "readonly", fetch: "readonly", io: "readonly", performance: "readonly", HTMLElement: "readonly", Node: "readonly", KeyboardEvent: "readonly", MutationObserver: "readonly", IntersectionObserver: "readonly", URLSearchParams: "readonly", indexedDB: "readonly", atob: "readonly", Notification: "readonly" } },
+  },
+  {
+    // The service worker (issue 23): its own globals; SHELL is written above its code by /sw.js.
+    files: ["public/sw/**/*.js"],
+    languageOptions: { globals: { self: "readonly", caches: "readonly", fetch: "readonly", URL: "readonly", Request: "readonly", Response: "readonly", SHELL: "readonly" } },
   },
 );

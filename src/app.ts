@@ -38,6 +38,7 @@ import { DiskFileStore } from "./storage/disk-file-store.js";
 import type { FileStore } from "./storage/files.js";
 import { securityHeaders } from "./http/security.js";
 import { textCompression } from "./http/compression.js";
+import { appShellRoutes, buildAppShell } from "./http/app-shell.js";
 import { sessionFromRequest, sessionKey } from "./http/session.js";
 import { guardLog, type Logger } from "./log.js";
 import { createMetrics, type Metrics } from "./metrics.js";
@@ -157,6 +158,10 @@ export function createApp(deps: AppDeps): App {
   const web = express();
   web.set("views", config.viewsDir).set("view engine", "ejs").set("trust proxy", config.trustProxy).set("x-powered-by", false);
   web.use(requestLog(log), securityHeaders(config.allowedOrigins), textCompression(config.compressMinBytes));
+  // Issue 23: the shell the pages preload and the service worker precaches, and its version, listed once.
+  const shell = buildAppShell(config.publicDir, config.viewsDir);
+  web.locals.shell = { version: shell.version, modules: shell.modules };
+  web.use(appShellRoutes(shell));
   const http = createServer(web);
   // Every TCP connection, upgraded ones too: shutdown cuts off those whose client has stopped reading.
   const connections = new Set<Socket>();

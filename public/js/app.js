@@ -29,6 +29,11 @@ import { createReplyDraft } from "./reply-draft.js";
 import { bindQuoteClicks } from "./reply-quote.js";
 import { createReactionPicker } from "./reaction-picker.js";
 import { createReactions } from "./reactions.js";
+import { startServiceWorker } from "./app-update.js";
+import { createMessageCache } from "./message-cache.js";
+import { createOutboxStore } from "./outbox-store.js";
+import { createOfflineView } from "./offline-view.js";
+import { createPushSwitch } from "./push-switch.js";
 
 /** @param {Document} doc */
 export function startApp(doc) {
@@ -76,6 +81,8 @@ export function startApp(doc) {
     placeOf: (room) => ({ title: info.titleOf(room), isDirect: info.isDirect(room) }),
   });
   const levelControl = bindLevelControl({ select: els.notifyLevel, notifier });
+  // Issue 23: the last messages of public rooms and the unsent ones, kept on this device.
+  const messageCache = createMessageCache();
   const rooms = createRooms({
     doc,
     els,
@@ -96,12 +103,19 @@ export function startApp(doc) {
       const room = rooms.currentRoom();
       if (room !== null) levelControl.show(room);
       privateRooms.refresh();
+      offline.refresh();
     },
     onCaughtUp: (room) => {
       if (room === rooms.currentRoom()) privateRooms.refresh();
+      offline.refresh();
     },
+    onAnyUpdate: (room, ev) => messageCache.update(room, ev),
+    outboxStore: createOutboxStore(),
   });
-  rooms.onRoomMessage((room, msg, info) => notifier.onRoomMessage(room, msg, info));
+  rooms.onRoomMessage((room, msg, info) => {
+    messageCache.note(room, msg);
+    notifier.onRoomMessage(room, msg, info);
+  });
   // A muted room shows only a dot in the sidebar and leaves the title count.
   rooms.setLevelSource((room) => notifier.level(room));
   notifier.onLevelChange(() => rooms.redraw());
@@ -205,6 +219,39 @@ export function startApp(doc) {
   async function openMessage(id) {
     if (await rooms.jumpTo(id)) shownList.element(id)?.focus({ preventScroll: true });
   }
+
+  // Issue 23: offline, the room on screen with nothing loaded shows what the page last showed of it.
+  const offline = createOfflineView({
+    win: doc.defaultView ?? window,
+    banner: els.offlineBanner,
+    scroller: els.scroller,
+    cache: messageCache,
+    currentRoom: () => rooms.currentRoom(),
+    hasLoaded: () => (rooms.list()?.storedCount ?? 0) > 0,
+  });
+  // The service worker: a new version announced, and a push notification clicked opens its room at the message.
+  const worker = startServiceWorker({
+    win: doc.defaultView ?? window,
+    banner: els.updateBanner,
+    reload: els.updateReload,
+    onOpenMessage: (room, id, url) =>
+      void rooms.openRoom(room, id).then((isOpen) => {
+        if (!isOpen) location.assign(url);
+      }),
+  });
+  rooms.onConnected(() => worker.checkForUpdate());
+  const pushSwitch = createPushSwitch({
+    win: doc.defaultView ?? window,
+    field: els.pushField,
+    toggle: els.pushSwitch,
+    status: els.pushStatus,
+    publicKey: doc.body.dataset.vapidPublicKey ?? "",
+    registration: worker.registration,
+    levels: () => Object.fromEntries(recallRooms().map((r) => [r.room, notifier.level(r.room)])),
+    levelSelect: els.notifyLevel,
+    currentRoom: () => rooms.currentRoom(),
+  });
+  els.notifyBell.addEventListener("click", () => setTimeout(pushSwitch.render, 0));
 
   els.loadOlder.addEventListener("click", () => rooms.loadOlder());
   doc.addEventListener("visibilitychange", () => {

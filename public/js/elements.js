@@ -30,6 +30,15 @@ export function findElements(doc) {
     joinError: byId("join-error"),
     /** The active rooms; absent with LIST_PUBLIC_ROOMS=false. */
     roomList: /** @type {HTMLUListElement | null} */ (doc.getElementById("room-list")),
+    /** A bad room address's error, rendered by the server (absent otherwise). */
+    roomError: doc.getElementById("room-error"),
+    // Issue 23: the new-version and offline banners, and the bell's push switch.
+    updateBanner: byId("update-banner"),
+    updateReload: /** @type {HTMLButtonElement} */ (byId("update-reload")),
+    offlineBanner: byId("offline-banner"),
+    pushField: byId("push-field"),
+    pushSwitch: /** @type {HTMLInputElement} */ (byId("push-switch")),
+    pushStatus: byId("push-status"),
     roomListEmpty: doc.getElementById("room-list-empty"),
     roomListTotal: doc.getElementById("room-list-total"),
     joinAs: byId("join-as"),

@@ -1,5 +1,5 @@
-// Own messages on their way: shown at once, sent one at a time in order, kept while offline, retried on
-// request. Every attempt of one message carries the same clientId and the same files (issue 18: the ids of
+// Own messages on their way: shown at once, sent one at a time in order, kept while offline (and, with a
+// device store, across reloads and browser restarts: outbox-store.js), retried on request. Every attempt of one message carries the same clientId and the same files (issue 18: the ids of
 // its uploads) and answers the same message (issue 22: `replyTo`), so the server stores it once.
 import { newClientId } from "./uuid.js";
 
@@ -31,7 +31,8 @@ export class Outbox {
    *   onFailed: (content: string, error: string) => void,
    *   onNotInRoom: () => void,
    *   onRetried: () => void,
-   * }} deps
+   *   store?: import("./outbox-store.js").RoomOutboxStore,
+   * }} deps store: keeps each message on the device until the server has it (issue 23)
    */
   constructor(deps) {
     this.deps = deps;
@@ -52,12 +53,32 @@ export class Outbox {
    * @param {WireQuote} [replyTo] the message it answers (reply-draft.js), sent by its id
    */
   add(sender, content, attachments = [], replyTo = undefined) {
+    const item = this.enqueue(sender, { clientId: newClientId(), content, attachments, ...(replyTo ? { replyTo } : {}) });
+    this.deps.store?.saved(item);
+    this.pump();
+    return item;
+  }
+
+  /**
+   * Messages kept on the device from an earlier page (issue 23): shown as waiting and sent with their own
+   * clientIds, after what is queued already.
+   * @param {{ clientId: string, sender: string, content: string, attachments: WireAttachment[], replyTo?: WireQuote }[]} kept
+   */
+  restore(kept) {
+    for (const k of kept) if (!this.items.has(k.clientId)) this.enqueue(k.sender, k);
+    this.pump();
+  }
+
+  /**
+   * @param {string} sender @param {{ clientId: string, content: string, attachments: WireAttachment[], replyTo?: WireQuote }} what
+   * @returns {OutgoingItem}
+   */
+  enqueue(sender, { clientId, content, attachments, replyTo }) {
     const li = this.deps.list.addLocal(sender, content, attachments, replyTo);
     /** @type {OutgoingItem} */
-    const item = { clientId: newClientId(), content, attachments, ...(replyTo ? { replyTo } : {}), state: "queued", li, autoRetries: 0, storageRetries: 0, attempt: 0, error: "" };
+    const item = { clientId, content, attachments, ...(replyTo ? { replyTo } : {}), state: "queued", li, autoRetries: 0, storageRetries: 0, attempt: 0, error: "" };
     this.items.set(item.clientId, item);
     this.show(item);
-    this.pump();
     return item;
   }
 
@@ -74,6 +95,7 @@ export class Outbox {
     const item = this.items.get(clientId);
     if (!item) return false;
     this.items.delete(clientId);
+    this.deps.store?.removed(clientId);
     item.attempt = -1; // its own ack, if still to come, changes nothing
     this.deps.list.confirmLocal(item.li, message);
     return true;
@@ -104,6 +126,7 @@ export class Outbox {
   /** Forget everything (the reader left the room). */
   clear() {
     this.items.clear();
+    this.deps.store?.cleared();
     this.inFlight = null;
     if (this.resumeTimer) clearTimeout(this.resumeTimer);
     this.resumeTimer = null;

@@ -39,6 +39,7 @@ const MAX_LIVE_BUFFER = 500;
  *   onCaughtUp: (s: RoomState) => void,
  *   focusComposer: () => void,
  *   titleOf: (room: string) => string,
+ *   outboxStore?: import("./outbox-store.js").OutboxStore,
  * }} SessionDeps
  */
 
@@ -107,6 +108,7 @@ export function createRoomSession(init, deps) {
       onFailed: (_content, error) => views.announce(`Message not sent in ${deps.titleOf(s.room)}: ${error}`),
       onNotInRoom: () => void rejoin(),
       onRetried: () => deps.focusComposer(),
+      store: deps.outboxStore?.forRoom(init.room, () => s.username, (kept) => void (s.isGone || s.outbox.restore(kept))),
     }),
     presence: new RoomPresence(),
     typing: new TypingIndicator(els.typing, () => isShown()),

@@ -37,9 +37,10 @@ const REQUEST_TIMEOUT_MS = 10_000;
  *   onUpdated?: (ev: MessageUpdatedEvent) => void,
  *   onSwitched?: () => void,
  *   onCaughtUp?: (room: string) => void,
- * }} deps
+ *   onAnyUpdate?: (room: string, ev: MessageUpdatedEvent) => void, outboxStore?: import("./outbox-store.js").OutboxStore,
+ * }} deps onAnyUpdate: an edit or delete in any joined room; outboxStore: the outbox kept on the device (issue 23)
  */
-export function createRooms({ doc, els, views, composer, decorate, render, keepMessages, info, onUpdated = () => {}, onSwitched = () => {}, onCaughtUp = () => {} }) {
+export function createRooms({ doc, els, views, composer, decorate, render, keepMessages, info, onUpdated = () => {}, onSwitched = () => {}, onCaughtUp = () => {}, onAnyUpdate = () => {}, outboxStore }) {
   /** Joined rooms, in the order they were joined (the sidebar's order). @type {Map<string, RoomSession>} */
   const sessions = new Map();
   /** The room on screen, or null (home view). */
@@ -91,6 +92,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     onArrival: counts.onArrival,
     onAtBottom: () => counts.queueFlush(),
     onUpdated: (s, ev) => {
+      onAnyUpdate(s.room, ev);
       if (currentKey === s.room) onUpdated(ev);
     },
     onRemoved: (s, ev) => exits.onRemoved(s, ev),
@@ -105,6 +107,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     },
     focusComposer: () => composer().focus(),
     titleOf: (room) => info.titleOf(room),
+    ...(outboxStore ? { outboxStore } : {}),
   };
 
   const exits = createRoomExits({

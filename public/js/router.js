@@ -22,7 +22,8 @@ export function createRouter({ body, els, views, rooms, createPrivate, leave }) 
   /** @param {boolean} isInitial */
   function route(isInitial) {
     const room = roomFromPath(location.pathname);
-    if (room === null || (isInitial && body.dataset.room === "")) {
+    // A bad room address comes rendered with its error; the offline page (the cached "/", issue 23) reads the address.
+    if (room === null || (isInitial && body.dataset.room === "" && els.roomError !== null)) {
       // The home page opened: the remembered rooms come back (the sidebar); a bad room address does not.
       if (isInitial && room === null) rooms.restore();
       rooms.showJoinForm({ push: false, focus: false });

@@ -18,6 +18,9 @@ export function securityHeaders(allowedOrigins: readonly string[]): RequestHandl
         imgSrc: ["'self'", "data:"],
         connectSrc: connect,
         fontSrc: ["'self'"],
+        // Issue 23: the service worker (/sw.js) and the web app manifest, from this origin only.
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
         formAction: ["'self'"],

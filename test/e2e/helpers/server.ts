@@ -22,6 +22,8 @@ export interface E2eServerOptions {
   env?: Record<string, string>;
   /** Wrap the repository (fault injection); applied again on every start. */
   wrapRepo?: (repo: SqliteMessageRepository) => MessageRepository;
+  /** Serve the page from this folder instead of public/ (a copy a test changes to make a new build, issue 23). */
+  publicDir?: string;
 }
 
 export interface SeedMessage {
@@ -76,7 +78,7 @@ export const E2E_MODERATOR_TOKEN = "e2e-moderator-token-0123456789";
 export async function startServer(opts: E2eServerOptions = {}): Promise<E2eServer> {
   const dir = mkdtempSync(join(tmpdir(), "mr-e2e-"));
   const databasePath = join(dir, "chat.db");
-  const config = loadConfig({
+  const parsed = loadConfig({
     PORT: "0",
     DATABASE_PATH: databasePath,
     SECRET_KEY: "e2e-secret-key-0123456789abcdef",
@@ -89,6 +91,7 @@ export async function startServer(opts: E2eServerOptions = {}): Promise<E2eServe
     MODERATOR_TOKEN: E2E_MODERATOR_TOKEN,
     ...opts.env,
   });
+  const config = opts.publicDir === undefined ? parsed : { ...parsed, publicDir: opts.publicDir };
   const clients: NodeClient[] = [];
   let port = 0;
   let running: Running | null = null;

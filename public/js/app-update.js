@@ -1,0 +1,71 @@
+// The service worker from the page's side (issue 23): registers /sw.js, looks for a new version when the
+// connection comes back (a deploy restarts the server) and when the page is shown again, and when one is
+// installed while this page is open says so: "A new version is ready — Reload". Reload asks the waiting worker
+// to take over; every open page reloads when it does (controllerchange), so none keeps running the old version
+// against the new files. It also passes on what the worker asks of the page (a notification clicked).
+
+/**
+ * @param {{
+ *   win: Window,
+ *   banner: HTMLElement,
+ *   reload: HTMLButtonElement,
+ *   onOpenMessage: (room: string, id: number, url: string) => void,
+ * }} deps
+ * @returns {{ checkForUpdate(): void, registration: () => Promise<ServiceWorkerRegistration | null> }}
+ */
+export function startServiceWorker({ win, banner, reload, onOpenMessage }) {
+  const container = win.navigator.serviceWorker;
+  if (!container) return { checkForUpdate: () => {}, registration: async () => null };
+  // A first install takes control of this page too (clients.claim): that is not a new version to reload for.
+  const hadController = container.controller !== null;
+  let isReloading = false;
+  /** @type {ServiceWorker | null} */
+  let waiting = null;
+
+  const registered = container.register("/sw.js", { scope: "/", updateViaCache: "none" }).catch(() => null);
+
+  /** @param {ServiceWorker} worker */
+  function offer(worker) {
+    waiting = worker;
+    banner.hidden = false;
+  }
+
+  void registered.then((reg) => {
+    if (!reg) return;
+    if (reg.waiting && container.controller) offer(reg.waiting);
+    reg.addEventListener("updatefound", () => {
+      const worker = reg.installing;
+      worker?.addEventListener("statechange", () => {
+        if (worker.state === "installed" && container.controller) offer(worker);
+      });
+    });
+  });
+
+  reload.addEventListener("click", () => {
+    reload.disabled = true;
+    if (waiting) waiting.postMessage({ type: "skip-waiting" });
+    else win.location.reload();
+  });
+
+  container.addEventListener("controllerchange", () => {
+    if (!hadController || isReloading) return;
+    isReloading = true;
+    win.location.reload();
+  });
+
+  container.addEventListener("message", (ev) => {
+    const data = /** @type {unknown} */ (ev.data);
+    if (typeof data !== "object" || data === null) return;
+    const m = /** @type {Record<string, unknown>} */ (data);
+    if (m.type === "open-message" && typeof m.room === "string" && typeof m.id === "number" && typeof m.url === "string") onOpenMessage(m.room, m.id, m.url);
+  });
+
+  function checkForUpdate() {
+    void registered.then((reg) => reg?.update().catch(() => undefined));
+  }
+  win.document.addEventListener("visibilitychange", () => {
+    if (!win.document.hidden) checkForUpdate();
+  });
+
+  return { checkForUpdate, registration: () => registered };
+}

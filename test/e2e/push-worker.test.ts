@@ -1,0 +1,97 @@
+// Issue 23 §2 in Chromium: the service worker's side of Web Push. Headless Chromium reaches no push service,
+// so the push is delivered with the DevTools protocol (ServiceWorker.deliverPushMessage), which runs the
+// worker's `push` handler with the payload, as a real push would after decryption.
+//
+// The click: CDP has no command to click a notification (the ServiceWorker domain delivers push and sync
+// events only; Chromium's notification tests click through the platform's notification service, which a
+// headless browser driven from outside cannot reach). The worker's click handler therefore only closes the
+// notification and calls openNotificationTarget(data), a named function; the test calls that function in the
+// worker with the data of the notification getNotifications() returns. A synthetic notificationclick cannot be
+// dispatched instead: waitUntil() throws on an event the browser did not send (isTrusted false).
+import { describe, expect, it } from "vitest";
+import type { Worker } from "playwright-core";
+import { join, waitInRoom } from "./helpers/browser.js";
+import { controlled } from "./helpers/pwa.js";
+import { browserSuite, world } from "./helpers/suite.js";
+
+const suite = browserSuite();
+
+interface Shown {
+  title: string;
+  body: string;
+  tag: string;
+  data: { url: string; room: string; id: number };
+}
+
+type Registration = { registrationId: string; scopeURL: string; isDeleted: boolean };
+
+/** Ana's browser with notifications allowed and the worker controlling her page; a CDP session to push with. */
+async function anaWithWorker() {
+  const { problems, person } = world(suite);
+  const url = suite.server.url;
+  const ana = await person("ana");
+  await ana.context.grantPermissions(["notifications"], { origin: url });
+  await controlled(ana.page, `${url}/`);
+  const cdp = await ana.context.newCDPSession(ana.page);
+  const registrations: Registration[] = [];
+  cdp.on("ServiceWorker.workerRegistrationUpdated", (ev: { registrations: Registration[] }) => registrations.push(...ev.registrations));
+  await cdp.send("ServiceWorker.enable");
+  await expect.poll(() => registrations.some((r) => r.scopeURL === `${url}/` && !r.isDeleted)).toBe(true);
+  const registrationId = registrations.find((r) => r.scopeURL === `${url}/`)?.registrationId ?? "";
+  const push = (payload: object) => cdp.send("ServiceWorker.deliverPushMessage", { origin: url, registrationId, data: JSON.stringify(payload) });
+  const shown = async (): Promise<Shown[]> =>
+    ana.page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.ready;
+      return (await reg.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as Shown["data"] }));
+    });
+  const worker = (): Worker => {
+    const w = ana.context.serviceWorkers().find((sw) => sw.url() === `${url}/sw.js`);
+    if (!w) throw new Error("no service worker in the context");
+    return w;
+  };
+  return { problems, ana, push, shown, worker };
+}
+
+describe("web push in the service worker", () => {
+  it("shows the pushed message as a notification with the payload's title, body, tag and address", async () => {
+    const { problems, push, shown } = await anaWithWorker();
+    const url = suite.server.url;
+    const payload = { room: "push-show", id: 7, sender: "Ben", excerpt: "<b>lunch</b>?", title: "#push-show", body: "Ben: <b>lunch</b>?", count: 1, mentions: 1, tag: "messenger-room:push-show", url: `${url}/r/push-show?m=7` };
+    await push(payload);
+    await expect.poll(shown).toEqual([{ title: "#push-show", body: "Ben: <b>lunch</b>?", tag: "messenger-room:push-show", data: { url: payload.url, room: "push-show", id: 7 } }]);
+    // Another origin's address is never followed: the room's own permalink replaces it.
+    await push({ ...payload, tag: "messenger-room:elsewhere", url: "https://evil.example/phish" });
+    await expect.poll(async () => (await shown()).find((n) => n.tag === "messenger-room:elsewhere")?.data.url).toBe(`${url}/r/push-show?m=7`);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("a click tells the open page to open the room at the message, loading the history around it", async () => {
+    const server = suite.server;
+    const room = "push-click";
+    const seeded = await server.seed(room, Array.from({ length: 120 }, (_, i) => ({ sender: "Ben", content: `old ${i + 1}` })));
+    const target = seeded[3];
+    if (!target) throw new Error("seed failed");
+    const { problems, ana, push, shown, worker } = await anaWithWorker();
+    await join(ana.page, server.url, "Ana", room);
+    // Another room takes the screen; the one of the notification stays joined in the sidebar.
+    await ana.page.click("#sidebar-join");
+    await ana.page.fill("#room-name", "push-front");
+    await ana.page.press("#room-name", "Enter");
+    await waitInRoom(ana.page, "push-front");
+
+    await push({ room, id: target.id, sender: "Ben", excerpt: target.content, title: `#${room}`, body: `Ben: ${target.content}`, count: 1, mentions: 0, tag: `messenger-room:${room}`, url: `${server.url}/r/${room}?m=${target.id}` });
+    await expect.poll(async () => (await shown()).length).toBe(1);
+    const outcome = await worker().evaluate(async () => {
+      const scope = globalThis as unknown as { registration: ServiceWorkerRegistration; openNotificationTarget(data: unknown): Promise<string> };
+      const [note] = await scope.registration.getNotifications();
+      if (!note) return "no notification";
+      note.close();
+      return scope.openNotificationTarget(note.data);
+    });
+    expect(outcome).toBe("told-page");
+    await waitInRoom(ana.page, room);
+    await ana.page.waitForFunction((id) => document.activeElement?.closest("li")?.getAttribute("data-id") === String(id), target.id);
+    expect(await shown()).toEqual([]); // closed
+    expect(problems.list).toEqual([]);
+  });
+});
