@@ -17,8 +17,10 @@ interface PageNotifications {
 const page = (): Promise<PageNotifications> => import(new URL("../public/js/notifications.js", import.meta.url).href) as Promise<PageNotifications>;
 
 function batchOf(items: Item[]): PushBatch {
+  const [first, last] = [items[0], items.at(-1)];
+  if (first === undefined || last === undefined) throw new Error("a batch has at least one message");
   const toItem = (i: Item): PushItem => ({ id: i.id, sender: i.sender, excerpt: excerpt(i.content), isMention: i.isMention });
-  return { count: items.length, mentions: items.filter((i) => i.isMention).length, firstId: items[0]!.id, last: toItem(items.at(-1)!) };
+  return { count: items.length, mentions: items.filter((i) => i.isMention).length, firstId: first.id, last: toItem(last) };
 }
 
 const m = (id: number, content: string, isMention = false, sender = "ana"): Item => ({ id, sender, content, isMention });
