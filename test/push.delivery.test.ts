@@ -97,6 +97,8 @@ describe("a push for a stored message", () => {
     const ana = await a.joined("general", "ana");
 
     await send(ana, "general", "@bob while you look");
+    // Pushes are decided after the ack: the tab stays open until the app has decided on this one.
+    await until(() => a.logs.some((l) => l.event === "push_not_needed" && l.reason === "page_open"));
     await a.disconnect(tab);
     const later = await send(ana, "general", "@bob after you left");
 

@@ -120,7 +120,10 @@ export function createPushService(deps: PushDeps): PushService {
     const isMention = place.isDirect || mentionsName(message, target.name);
     const level = target.level ?? defaultLevel(place.isDirect);
     if (level === "none" || (level === "mentions" && !isMention)) return;
-    if (await pages.hasPage(target.sessionKey)) return;
+    if (await pages.hasPage(target.sessionKey)) {
+      log.debug("push_not_needed", { room, reason: "page_open" }); // the page notifies by itself
+      return;
+    }
     const item: PushItem = { id: message.id, sender: message.sender, excerpt: excerpt(messageSummary(message)), isMention };
     const answer = await gate.offer(target.sessionKey, room, item);
     if ("send" in answer) send(room, answer.send, place, target.subscriptions);
