@@ -257,8 +257,9 @@ export function createApp(deps: AppDeps): App {
   web.use(express.static(config.publicDir, { index: false, setHeaders: setStaticCaching }));
   web.use(emojiDataRoute());
   const routeDeps = { config, repo, store, log, clock, presence, directory: createRoomDirectory(presence, clock), metrics, push, ...(cluster ? { cluster } : {}) };
-  // The chat page carries the VAPID public key: the first request after start waits for it (a read, or one insert).
-  if (push !== null) web.use((_req, _res, next) => void push.ready.then(() => next(), () => next()));
+  // The chat pages carry the VAPID public key: the first one after start waits for it (a read, or one insert on
+  // the very first start). Only they: /healthz and the rest never touch the keys.
+  if (push !== null) web.get(["/", "/r/:room", "/invite/:token"], (_req, _res, next) => void push.ready().then(() => next(), () => next()));
   web.use(pushRoutes({ config, push, store: store.push, presence, io, clock, log }));
   web.use(routes(routeDeps));
   web.use(uploadRoutes({ config, files, store: fileStore, log, ...(deps.cluster ? { redis: deps.cluster.redis } : {}) }));

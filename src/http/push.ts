@@ -124,7 +124,7 @@ export function pushRoutes(deps: PushRouteDeps): Router {
     if (req.method !== "GET" && !isSameOrigin(req, config)) throw new Refused(403, "not_allowed", "Push notifications are set up from this site's own page.");
     const id = sessionFromRequest(config.secretKey, req);
     if (id === null) throw new Refused(401, "no_session", "This needs the page's cookie: reload the page and try again.");
-    await deps.push.ready.catch(() => {
+    await deps.push.ready().catch(() => {
       throw new Refused(503, "push_unavailable", "Push notifications are not available right now; try again later.");
     });
     return { key: browserSessionKey(config.secretKey, id), sessionId: `s:${id}` };

@@ -31,8 +31,12 @@ export interface PushHooks {
 }
 
 export interface PushService extends PushHooks {
-  /** Resolves once the VAPID keys are known (from the environment, or the database's, made on first start). */
-  readonly ready: Promise<VapidKeyPair>;
+  /**
+   * The VAPID keys (from the environment, or the database's, made on first use), loaded on the first call: not
+   * at start, so a node that serves no page and stores no message touches nothing. A failed load is tried
+   * again by the next call.
+   */
+  ready(): Promise<VapidKeyPair>;
   /** The VAPID public key (base64url), or "" until ready. */
   publicKey(): string;
   readonly pages: PageTracker;
@@ -71,12 +75,22 @@ export function createPushService(deps: PushDeps): PushService {
   if (settings.testService !== null) log.warn("push_test_service", { origin: settings.testService.origin, hint: "test-only push service allowed (NODE_ENV=test)" });
   let keys: VapidKeyPair | null = null;
   let sender: PushSender | null = null;
-  const ready = (settings.vapidKeys !== null ? Promise.resolve(settings.vapidKeys) : store.push.vapidKeys(webPush.generateVAPIDKeys(), clock.now())).then((pair) => {
-    keys = pair;
-    sender = new PushSender({ settings, keys: pair, store: store.push, log, metrics, clock });
-    return pair;
-  });
-  ready.catch((err: unknown) => log.error("push_keys_unavailable", { err }));
+  let loading: Promise<VapidKeyPair> | null = null;
+  const ready = (): Promise<VapidKeyPair> => {
+    loading ??= (settings.vapidKeys !== null ? Promise.resolve(settings.vapidKeys) : store.push.vapidKeys(webPush.generateVAPIDKeys(), clock.now())).then(
+      (pair) => {
+        keys = pair;
+        sender = new PushSender({ settings, keys: pair, store: store.push, log, metrics, clock });
+        return pair;
+      },
+      (err: unknown) => {
+        log.error("push_keys_unavailable", { err });
+        loading = null; // the next caller tries again
+        throw err;
+      },
+    );
+    return loading;
+  };
 
   /** The room as this session should see it in a notification, or null when it may not read it (any more). */
   async function placeFor(sessionKey: string, room: string, name: string | null): Promise<Place | null> {
@@ -130,8 +144,9 @@ export function createPushService(deps: PushDeps): PushService {
   }
 
   async function dispatch(message: ChatMessage): Promise<void> {
-    await ready;
     const targets = (await store.push.targets(message.room)).filter((t) => t.sessionKey !== message.ownerKey);
+    if (targets.length === 0) return; // most messages: one read, and the keys are not even needed
+    await ready();
     for (const target of targets) {
       try {
         await offerTo(target, message);

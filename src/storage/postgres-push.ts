@@ -59,7 +59,10 @@ export class PostgresPush implements PushStore {
     return groupTargets(await this.query<PushTargetRow>(PUSH_SQL.targets, [room], "read"));
   }
 
-  vapidKeys(candidate: VapidKeyPair, at: Date): Promise<VapidKeyPair> {
+  async vapidKeys(candidate: VapidKeyPair, at: Date): Promise<VapidKeyPair> {
+    // A read first: only the very first start writes.
+    const [stored] = await this.query<{ public_key: string; private_key: string }>(PUSH_SQL.vapidRead, [], "read");
+    if (stored !== undefined) return { publicKey: stored.public_key, privateKey: stored.private_key };
     return this.transaction(async (client) => {
       await client.query(PUSH_SQL.vapidInsert, [candidate.publicKey, candidate.privateKey, at.toISOString()]);
       const { rows } = await client.query<{ public_key: string; private_key: string }>(PUSH_SQL.vapidRead);

@@ -71,7 +71,10 @@ export class SqlitePush implements PushStore {
     return this.read((db) => groupTargets(prepared(db, PUSH_SQL.targets).all(params(room)) as PushTargetRow[]));
   }
 
-  vapidKeys(candidate: VapidKeyPair, at: Date): Promise<VapidKeyPair> {
+  async vapidKeys(candidate: VapidKeyPair, at: Date): Promise<VapidKeyPair> {
+    // A read first: only the very first start writes.
+    const stored = await this.read((db) => prepared(db, PUSH_SQL.vapidRead).get() as { public_key: string; private_key: string } | undefined);
+    if (stored !== undefined) return { publicKey: stored.public_key, privateKey: stored.private_key };
     return this.write((db) => {
       prepared(db, PUSH_SQL.vapidInsert).run(params(candidate.publicKey, candidate.privateKey, at.toISOString()));
       const row = prepared(db, PUSH_SQL.vapidRead).get() as { public_key: string; private_key: string };
