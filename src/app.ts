@@ -43,6 +43,9 @@ import { sessionFromRequest, sessionKey } from "./http/session.js";
 import { guardLog, type Logger } from "./log.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { PostgresMessageRepository } from "./storage/postgres.js";
+import { createPageTracker, startPush } from "./push/start.js";
+import type { PushService } from "./push/service.js";
+import { pushRoutes } from "./http/push.js";
 import { hasEditsAndModeration, type EditsAndModeration, type MessageRepository } from "./storage/repository.js";
 
 export interface AppDeps {
@@ -190,9 +193,18 @@ export function createApp(deps: AppDeps): App {
   const linkBase = config.files.publicUrl ?? "";
   const sequencing = deps.cluster ? startRoomSequencing(io, repo, log, linkBase, store) : null;
   const fanout = sequencing ?? createLocalFanout(io);
+  const pages = createPageTracker(io, config, clock, log, deps.cluster?.redis);
   const cluster =
     deps.cluster && redisPresence && sequencing
-      ? startClusterNode({ io, presence: redisPresence, clients: [deps.cluster.redis, deps.cluster.adapterRedis], ttlMs: config.presenceTtlMs, log, watermark: (room) => sequencing.sequencer.watermark(room) })
+      ? startClusterNode({
+          io,
+          presence: redisPresence,
+          clients: [deps.cluster.redis, deps.cluster.adapterRedis],
+          ttlMs: config.presenceTtlMs,
+          log,
+          watermark: (room) => sequencing.sequencer.watermark(room),
+          ...(pages?.heartbeat ? { onHeartbeat: pages.heartbeat } : {}),
+        })
       : undefined;
   const metrics = createMetrics(
     {
@@ -200,6 +212,7 @@ export function createApp(deps: AppDeps): App {
       activeRooms: () => presence.roomCount(),
       ...(cluster ? { cluster: { nodeId: config.nodeId, isRedisUp: () => cluster.isRedisUp(), recoveries: () => cluster.recoveries() } } : {}),
       ...(repo instanceof PostgresMessageRepository ? { pool: () => repo.poolStats() } : {}),
+      ...(pages !== null ? { pushQueue: () => push?.queueLength() ?? 0 } : {}),
     },
     deps.withProcessMetrics ?? false,
   );
@@ -239,7 +252,8 @@ export function createApp(deps: AppDeps): App {
   const fileStore = deps.fileStore ?? defaultFileStore(config, repo);
   const files = new FileLibrary({ settings: config.files, records: store.files, store: fileStore, log, clock });
   files.start();
-  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, fanout, nodes, files, admission, ...(sharedLimits ? { sharedLimits } : {}) };
+  const push: PushService | null = startPush({ config, store, log, clock, metrics, pages, ...(deps.cluster ? { redis: deps.cluster.redis } : {}) });
+  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, fanout, nodes, files, admission, ...(sharedLimits ? { sharedLimits } : {}), ...(push ? { push } : {}) };
   registerChat(io, chatDeps);
   const stopSweep = startSlowClientSweep(io, config.maxBufferedBytesPerConnection, SLOW_CLIENT_SWEEP_MS, (socket, bytes) => {
     metrics.slowClientsDropped.inc();
@@ -248,7 +262,11 @@ export function createApp(deps: AppDeps): App {
 
   web.use(express.static(config.publicDir, { index: false, setHeaders: setStaticCaching }));
   web.use(emojiDataRoute());
-  const routeDeps = { config, repo, store, log, clock, presence, directory: createRoomDirectory(presence, clock), metrics, ...(cluster ? { cluster } : {}) };
+  const routeDeps = { config, repo, store, log, clock, presence, directory: createRoomDirectory(presence, clock), metrics, push, ...(cluster ? { cluster } : {}) };
+  // The chat pages carry the VAPID public key: the first one after start waits for it (a read, or one insert on
+  // the very first start). Only they: /healthz and the rest never touch the keys.
+  if (push !== null) web.get(["/", "/r/:room", "/invite/:token"], (_req, _res, next) => void push.ready().then(() => next(), () => next()));
+  web.use(pushRoutes({ config, push, store: store.push, presence, io, clock, log }));
   web.use(routes(routeDeps));
   web.use(uploadRoutes({ config, files, store: fileStore, log, ...(deps.cluster ? { redis: deps.cluster.redis } : {}) }));
   web.use(fileRoutes({ config, store, files }));
@@ -271,6 +289,7 @@ export function createApp(deps: AppDeps): App {
       tellClientsWhenToReturn(io, config.restart.rejoinsPerSec);
       await saved;
       await drain.idle(); // every in-flight event has been answered
+      await push?.close(); // pushes under way get a moment (bounded) to leave
       await flushQueuedPackets(io, FLUSH_TIMEOUT_MS); // ...and the answers have left: io.close() discards what is still queued
       const ioClosed = new Promise<void>((resolve) => void io.close(() => resolve()));
       // A client that stopped reading never completes the close handshake (ws would wait 30 s): cut it off.

@@ -11,6 +11,8 @@ export interface Metrics {
   dbErrors: Counter;
   slowClientsDropped: Counter;
   handshakesRefused: Counter<"reason">;
+  /** Issue 23: push requests by outcome (delivered, gone, refused, failed = given up, retried, dropped = queue full or unsendable). */
+  pushes: Counter<"outcome">;
 }
 
 export interface MetricsSources {
@@ -20,6 +22,8 @@ export interface MetricsSources {
   cluster?: { nodeId: string; isRedisUp: () => boolean; recoveries: () => number };
   /** The PostgreSQL pool's connections (total, idle, and clients waiting for one). */
   pool?: () => { total: number; idle: number; waiting: number };
+  /** Issue 23: pushes waiting to be sent or retried. */
+  pushQueue?: () => number;
 }
 
 /** One registry per app (not prom-client's global), so tests can build many apps in one process. */
@@ -47,6 +51,8 @@ export function createMetrics(sources: MetricsSources, withProcessMetrics: boole
       },
     });
   }
+  const { pushQueue } = sources;
+  if (pushQueue) new Gauge({ name: "mr_push_queue_length", help: "Pushes waiting to be sent to a push service, retries included", registers: [registry], collect() { this.set(pushQueue()); } });
   new Gauge({ name: "mr_connected_sockets", help: "Socket.IO connections open now", registers: [registry], collect() { this.set(sources.connectedSockets()); } });
   new Gauge({ name: "mr_active_rooms", help: "Rooms with at least one person present", registers: [registry], collect() { this.set(sources.activeRooms()); } });
   return {
@@ -65,5 +71,6 @@ export function createMetrics(sources: MetricsSources, withProcessMetrics: boole
     dbErrors: new Counter({ name: "mr_db_errors_total", help: "Database operations that failed", registers: [registry] }),
     slowClientsDropped: new Counter({ name: "mr_slow_clients_dropped_total", help: "Connections dropped for not reading their messages", registers: [registry] }),
     handshakesRefused: new Counter({ name: "mr_handshakes_refused_total", help: "Socket.IO handshakes refused", labelNames: ["reason"], registers: [registry] }),
+    pushes: new Counter({ name: "mr_pushes_total", help: "Web Push requests by outcome: delivered, gone (subscription deleted), refused (by the endpoint policy), retried, failed (given up), dropped (queue full)", labelNames: ["outcome"], registers: [registry] }),
   };
 }

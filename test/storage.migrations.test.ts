@@ -257,6 +257,17 @@ const SHIPPED_SCHEMAS: Record<number, string[]> = {
     "trigger chat_message_fts_update CREATE TRIGGER chat_message_fts_update AFTER UPDATE OF id, content ON chat_message WHEN old.id <= (SELECT indexed_upto FROM search_state WHERE id = 1) BEGIN INSERT INTO chat_message_fts (chat_message_fts, rowid, content) VALUES ('delete', old.id, old.content); INSERT INTO chat_message_fts (rowid, content) SELECT new.id, new.content WHERE new.id <= (SELECT indexed_upto FROM search_state WHERE id = 1); END",
   ],
 };
+// Version 13 (issue 23): version 12's schema and the push tables.
+const PUSH_SCHEMA_13 = [
+  "index ix_push_room_room CREATE INDEX ix_push_room_room ON push_room (room)",
+  "index ix_push_subscription_session CREATE INDEX ix_push_subscription_session ON push_subscription (session_key, created_at)",
+  "index sqlite_autoindex_push_room_1",
+  "index sqlite_autoindex_push_subscription_1",
+  "table push_room CREATE TABLE push_room (session_key text NOT NULL, room text NOT NULL, name text, level text, updated_at text NOT NULL, PRIMARY KEY (session_key, room))",
+  "table push_subscription CREATE TABLE push_subscription (endpoint text PRIMARY KEY, session_key text NOT NULL, p256dh text NOT NULL, auth text NOT NULL, expires_at text, created_at text NOT NULL, failed_at text, failures integer NOT NULL DEFAULT 0)",
+  "table push_vapid CREATE TABLE push_vapid (id integer PRIMARY KEY CHECK (id = 1), public_key text NOT NULL, private_key text NOT NULL, created_at text NOT NULL)",
+];
+SHIPPED_SCHEMAS[13] = [...(SHIPPED_SCHEMAS[12] as string[]), ...PUSH_SCHEMA_13].sort();
 const squash = (sql: string): string => sql.replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")").trim();
 
 function tempFile(): string {

@@ -139,6 +139,8 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   }
   const listForAckless = ctx.hasAck ? null : result.users;
   ctx.afterReply(() => announceArrival(io, socket, room, username, entered.isNew, listForAckless));
+  // Issue 23: a session with a push subscription is known by this name here once its pages are closed.
+  if (socket.data.sessionId.startsWith("s:")) deps.push?.joined(socket.data.ownerKey, room, username);
   return { ok: true, ...result };
 }
 
@@ -192,6 +194,7 @@ async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   const broadcast = toWire(saved.message, undefined, linkBase, quote);
   deps.metrics.messagesStored.inc();
   await deps.fanout.publish(saved, broadcast); // the sender's socket too: its copy of the broadcast still comes before the ack
+  deps.push?.messageStored(saved.message); // issue 23: fire-and-forget, after the broadcast (this node stored it: one push per message)
   if (socket.data.privateRooms?.get(room)?.kind === "direct") {
     afterDirectSend(io, socket, deps, broadcast).catch((err: unknown) => deps.log.warn("direct_notify_failed", { room, err: (err as Error).message }));
   }
@@ -239,6 +242,7 @@ async function leave(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: un
   if (!socket.data.rooms.has(room)) return fail("not_in_room", "You are not in this room.");
   const kind = socket.data.privateRooms?.get(room)?.kind;
   await exitRoom(io, socket, deps, room); // an explicit leave gives the name up at once, no grace
+  deps.push?.left(socket.data.ownerKey, room); // issue 23: and its pushes
   if (kind !== undefined) await endStay(io, socket, deps, room, kind); // issue 17: the admission ends (private) or the conversation closes (direct)
   return { ok: true };
 }

@@ -13,6 +13,7 @@ import type { SharedLimits } from "./shared-limits.js";
 import type { NodeBus } from "./room-exits.js";
 import type { FileLibrary } from "../files/library.js";
 import type { JoinAdmission } from "./admission.js";
+import type { PushHooks } from "../push/service.js";
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -38,6 +39,8 @@ export interface ChatDeps {
   files: FileLibrary;
   /** Joins refused with `overloaded` while the node is behind (issue 19). */
   admission: JoinAdmission;
+  /** Web Push (issue 23); absent when PUSH_ENABLED=false. */
+  push?: PushHooks;
 }
 
 /** Counts handlers still running, so shutdown can answer every in-flight event before closing. */

@@ -28,6 +28,8 @@ export interface ClusterNodeDeps {
   log: Logger;
   /** The newest id of the room delivered to this node's members (the room sequencer's watermark). */
   watermark(room: string): number | undefined;
+  /** More to renew on every heartbeat (issue 23: this node's push page counts). */
+  onHeartbeat?: () => Promise<void>;
 }
 
 export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
@@ -39,6 +41,7 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   const beat = async (): Promise<void> => {
     try {
       await presence.heartbeat();
+      await deps.onHeartbeat?.();
       for (const { room, name } of await presence.reapDeadNodes()) {
         log.info("presence_expired", { room });
         announceDeparture(io, room, name, name);

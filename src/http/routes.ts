@@ -27,6 +27,8 @@ export interface RouteDeps {
   metrics: Metrics;
   /** Multi-node mode: Redis is an engine /healthz reports. */
   cluster?: { isRedisUp(): boolean };
+  /** Issue 23: the VAPID public key the page subscribes with; null when PUSH_ENABLED=false. */
+  push?: { publicKey(): string } | null;
 }
 
 /** /healthz answers within this even when the database hangs (a PostgreSQL that stopped answering). */
@@ -70,6 +72,7 @@ export function renderPage(deps: RouteDeps, req: Request, res: Response, room: P
     keepMessages: deps.config.pageKeepMessages,
     fileLimits: { maxFileBytes: deps.config.files.maxFileBytes, maxFiles: deps.config.files.maxFilesPerMessage },
     maxRooms: deps.config.rateLimits.maxRoomsPerConnection,
+    vapidPublicKey: deps.push?.publicKey() ?? "",
   });
 }
 

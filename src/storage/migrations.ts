@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { PUSH_DDL } from "./push-sql.js";
 
 // The Flask app's table, to the letter. IF NOT EXISTS: a chat_history.db written by the Flask app is adopted as it is.
 export const LEGACY_DDL = `CREATE TABLE IF NOT EXISTS chat_message (
@@ -219,6 +220,9 @@ export const migrations: readonly Migration[] = [
   // Replies and reactions (issue 22): the message a reply answers (nullable, so the Flask app's INSERTs still
   // work; no foreign key, a reply outlives nothing) and the reactions' own table.
   { version: 12, addColumns: [{ table: "chat_message", column: "reply_to", type: "INTEGER" }], sql: REACTIONS_DDL },
+  // Web Push (issue 23): subscriptions tied to a browser session, a session's name and level per room, and the
+  // VAPID key pair generated on first start (push-sql.ts, shared with PostgreSQL's migration 10).
+  { version: 13, sql: PUSH_DDL },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { nameKey } from "../shared/names.js";
+import { PUSH_DDL } from "./push-sql.js";
 
 // The SQLite table's columns, in PostgreSQL types. Text throughout: SQLite never enforced the Flask model's
 // VARCHAR lengths, so a migrated history may hold longer values. `timestamp` keeps SQLite's text format
@@ -182,6 +183,8 @@ export const pgMigrations: readonly { version: number; sql: string }[] = [
       PRIMARY KEY (message_id, emoji, session_key)
     );`,
   },
+  // Version 10: Web Push (issue 23), as SQLite's migration 13 (the same DDL).
+  { version: 10, sql: PUSH_DDL },
 ];
 
 /** Steps that need the app's code after their SQL: run in the same transaction, only when the step itself ran. */

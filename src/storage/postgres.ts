@@ -29,6 +29,8 @@ import { MESSAGE_COLUMNS, toMessage } from "./message-state.js";
 import { PostgresModeration } from "./postgres-moderation.js";
 import { PostgresRoomAccess } from "./postgres-access.js";
 import type { RoomAccessStore } from "../access/store.js";
+import { PostgresPush } from "./postgres-push.js";
+import type { PushStore } from "./push-store.js";
 import { createPool, describeConnectError, PostgresConnectError, roomLockKey, type PoolOptions } from "./postgres-pool.js";
 import { searchStatement } from "./postgres-search.js";
 import { keepFiles, loadFileRows, PostgresFileRecords } from "./postgres-files.js";
@@ -323,6 +325,12 @@ export class PostgresMessageRepository implements ChatStore {
 
   /** Private rooms, members, invites (issue 17): the SQL lives in postgres-access.ts. */
   readonly access: RoomAccessStore = new PostgresRoomAccess(
+    (sql, params, what) => this.query(sql, params, what),
+    (work) => this.transaction(work),
+  );
+
+  /** Web Push (issue 23): the SQL lives in postgres-push.ts. */
+  readonly push: PushStore = new PostgresPush(
     (sql, params, what) => this.query(sql, params, what),
     (work) => this.transaction(work),
   );

@@ -2,6 +2,7 @@
 import type { RoomAccessStore } from "../access/store.js";
 import type { FileRecords, StoredAttachment } from "./files.js";
 import type { SearchQuery } from "../shared/search-query.js";
+import type { PushStore } from "./push-store.js";
 
 export type { SearchQuery, SearchTerm } from "../shared/search-query.js";
 
@@ -194,7 +195,10 @@ export const REACTION_NAMES = 20;
  * What issues 12 and 17 add to a store (edits, moderation, private rooms and invites), kept apart from
  * MessageRepository so wrappers of it (fault injection) need not change.
  */
-export type EditsAndModeration = MessageEdits & ModerationStore & PresenceSnapshotStore & ReactionStore & { readonly access: RoomAccessStore; readonly files: FileRecords };
+export type EditsAndModeration = MessageEdits &
+  ModerationStore &
+  PresenceSnapshotStore &
+  ReactionStore & { readonly access: RoomAccessStore; readonly files: FileRecords; /** Issue 23: Web Push. */ readonly push: PushStore };
 
 /** One node's presence written down (issue 19), so a restart, even after SIGKILL, gives names back to their owners. */
 export interface PresenceSnapshotStore {

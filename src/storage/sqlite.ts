@@ -34,6 +34,8 @@ import { attachUploads, keepFiles, loadFileRows, SqliteFileRecords, withAttachme
 import type { FileRecords } from "./files.js";
 import { loadPresenceRows, savePresenceRows } from "./sqlite-presence-snapshot.js";
 import type { RoomAccessStore } from "../access/store.js";
+import { SqlitePush } from "./sqlite-push.js";
+import type { PushStore } from "./push-store.js";
 
 const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files, reply_to";
 // Both walk ix_chat_message_room_id from one end of the room's range: cost is the page size, not the room size.
@@ -353,6 +355,12 @@ export class SqliteMessageRepository implements ChatStore {
 
   /** Private rooms, members, invites (issue 17): the SQL lives in sqlite-access.ts. */
   readonly access: RoomAccessStore = new SqliteRoomAccess(
+    (work) => this.conn.read((_stmts, db) => work(db)),
+    (work) => this.conn.write((_stmts, db) => work(db)),
+  );
+
+  /** Web Push (issue 23): the SQL lives in sqlite-push.ts. */
+  readonly push: PushStore = new SqlitePush(
     (work) => this.conn.read((_stmts, db) => work(db)),
     (work) => this.conn.write((_stmts, db) => work(db)),
   );

@@ -1,0 +1,146 @@
+// Web Push's shared state with several nodes (issue 23): the per-(session, room) throttle gate and the
+// "has a page open" counts. Keys (prefix mr:push:); a session's keys share a {hash tag}, so the scripts that
+// touch two of them stay in one slot should Redis ever be clustered:
+//   {<session>:<room>}:gate   string, PX NOTIFY_INTERVAL_MS: a push went out for the room in this interval
+//   {<session>:<room>}:held   hash   count, mentions, first, last (JSON): what waits for the interval's end
+//   page:{<session>}:<node>   string the node's socket count for the session, PX PRESENCE_TTL_MS, renewed by the heartbeat
+//   nodes                     zset   node incarnation -> ms its page counts are good until
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { Logger } from "../log.js";
+import type { GateAnswer, OnDue, PushGate } from "../push/gate.js";
+import { LocalPages, type PageTracker } from "../push/pages.js";
+import { merge, type PushBatch, type PushItem } from "../push/text.js";
+
+const P = "mr:push:";
+const gateKeys = (sessionKey: string, room: string): [string, string] => {
+  const tag = `{${sessionKey}:${room}}`;
+  return [`${P}${tag}:gate`, `${P}${tag}:held`];
+};
+
+// KEYS: gate, held. ARGV: intervalMs, item JSON, isMention (0|1), heldTtlMs.
+// Open: the gate is taken and whatever was held comes back to be sent with the item. Closed: the item is held,
+// and the gate's remaining ms come back so this node can wake up when it ends.
+const OFFER = `
+if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
+  local held = redis.call('HGETALL', KEYS[2])
+  redis.call('DEL', KEYS[2])
+  return {1, held}
+end
+redis.call('HINCRBY', KEYS[2], 'count', 1)
+redis.call('HINCRBY', KEYS[2], 'mentions', tonumber(ARGV[3]))
+redis.call('HSETNX', KEYS[2], 'first', cjson.decode(ARGV[2]).id)
+redis.call('HSET', KEYS[2], 'last', ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return {0, redis.call('PTTL', KEYS[1])}`;
+
+// KEYS: gate, held. ARGV: intervalMs. The interval ended: the held batch, the gate taken again for the summary;
+// {0, ms} when another push took the gate meanwhile (wake up again then); {} when nothing is held (another node sent it).
+const DUE = `
+if redis.call('EXISTS', KEYS[2]) == 0 then return {} end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then return {0, ttl} end
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+local held = redis.call('HGETALL', KEYS[2])
+redis.call('DEL', KEYS[2])
+return {1, held}`;
+
+function toBatch(flat: unknown): PushBatch | null {
+  if (!Array.isArray(flat) || flat.length === 0) return null;
+  const h = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) h.set(String(flat[i]), String(flat[i + 1]));
+  const last = JSON.parse(h.get("last") ?? "null") as PushItem | null;
+  if (last === null) return null;
+  return { count: Number(h.get("count") ?? 1), mentions: Number(h.get("mentions") ?? 0), firstId: Number(h.get("first") ?? last.id), last };
+}
+
+/** The gate in Redis: every node asks it, and whichever node holds something wakes up at the interval's end. */
+export function createRedisGate(redis: Redis, intervalMs: number, onDue: OnDue, log: Logger): PushGate {
+  const wakeups = new Map<string, NodeJS.Timeout>();
+  let isClosed = false;
+
+  const wakeAt = (sessionKey: string, room: string, ms: number): void => {
+    const [gate] = gateKeys(sessionKey, room);
+    if (isClosed || wakeups.has(gate)) return;
+    const timer = setTimeout(() => {
+      wakeups.delete(gate);
+      void due(sessionKey, room);
+    }, Math.max(1, ms) + 5); // just after the gate's key has expired in Redis
+    timer.unref();
+    wakeups.set(gate, timer);
+  };
+
+  const due = async (sessionKey: string, room: string): Promise<void> => {
+    try {
+      const answer = (await redis.eval(DUE, 2, ...gateKeys(sessionKey, room), intervalMs)) as [number, unknown] | [];
+      if (answer.length === 0) return;
+      if (answer[0] === 0) return wakeAt(sessionKey, room, Number(answer[1]));
+      const batch = toBatch(answer[1]);
+      if (batch !== null) onDue(sessionKey, room, batch);
+    } catch (err) {
+      log.warn("push_gate_failed", { err: (err as Error).message });
+    }
+  };
+
+  return {
+    async offer(sessionKey, room, item): Promise<GateAnswer> {
+      if (intervalMs === 0) return { send: merge(null, item) };
+      const answer = (await redis.eval(OFFER, 2, ...gateKeys(sessionKey, room), intervalMs, JSON.stringify(item), item.isMention ? 1 : 0, intervalMs * 4)) as [number, unknown];
+      if (answer[0] === 1) return { send: merge(toBatch(answer[1]), item) };
+      wakeAt(sessionKey, room, Number(answer[1]));
+      return { held: true };
+    },
+    close() {
+      isClosed = true;
+      for (const t of wakeups.values()) clearTimeout(t);
+      wakeups.clear();
+    },
+  };
+}
+
+export interface RedisPages extends PageTracker {
+  /** Renews this node's counts (called by the node's heartbeat, cluster/node.ts); also rebuilds them after Redis lost them. */
+  heartbeat(): Promise<void>;
+}
+
+/**
+ * Page counts in Redis. Each node writes its own count per session under its own key, renewed every heartbeat,
+ * so a SIGKILLed node's counts expire with it. A node restarted under the same NODE_ID is a new incarnation
+ * with new keys: it never inherits the old counts.
+ */
+export function createRedisPages(redis: Redis, opts: { nodeId: string; ttlMs: number; now: () => number; log: Logger }): RedisPages {
+  const me = `${opts.nodeId}#${randomUUID().slice(0, 8)}`;
+  const local = new LocalPages();
+  const pageKey = (sessionKey: string, node: string): string => `${P}page:{${sessionKey}}:${node}`;
+  const nodesKey = `${P}nodes`;
+
+  const write = (sessionKey: string, count: number): void => {
+    const done = count > 0 ? redis.set(pageKey(sessionKey, me), String(count), "PX", opts.ttlMs) : redis.del(pageKey(sessionKey, me));
+    done.catch((err: unknown) => opts.log.warn("push_pages_failed", { err: (err as Error).message })); // the next heartbeat writes it again
+  };
+
+  return {
+    opened: (key) => write(key, local.add(key, 1)),
+    closed: (key) => write(key, local.add(key, -1)),
+    async hasPage(sessionKey) {
+      const now = opts.now();
+      if (local.counts.has(sessionKey)) return true;
+      const nodes = await redis.zrangebyscore(nodesKey, now, "+inf");
+      if (nodes.length === 0) return false;
+      const counts = await redis.mget(...nodes.map((n) => pageKey(sessionKey, n)));
+      return counts.some((c) => c !== null && Number(c) > 0);
+    },
+    async heartbeat() {
+      const now = opts.now();
+      const batch = redis.pipeline();
+      batch.zadd(nodesKey, now + opts.ttlMs, me);
+      batch.zremrangebyscore(nodesKey, "-inf", now - 10 * opts.ttlMs); // incarnations long dead
+      for (const [sessionKey, count] of local.counts) batch.set(pageKey(sessionKey, me), String(count), "PX", opts.ttlMs);
+      await batch.exec();
+    },
+    close() {
+      // Graceful stop: this node's pages are gone now, not at the end of the TTL.
+      redis.zrem(nodesKey, me).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,185 @@
+// Web Push (issue 23), the server side: who gets a push for a stored message, and when. Called on the node that
+// stored the message (one node per message, so a cluster sends one push per message without agreeing on
+// anything), after the ack: nothing here can slow or fail a send. A session gets a push when it has a
+// subscription, knows the room (it joined it, so the push store has its name there), may still read it, did not
+// send the message, wants it by its level, and has no page open anywhere (the page notifies by itself then);
+// at most one per room per NOTIFY_INTERVAL_MS, the rest summed up (gate.ts).
+import webPush from "web-push";
+import { isPrivateAddress } from "../access/room-address.js";
+import { titleFor } from "../access/policy.js";
+import { resolveMentions } from "../chat/mentions.js";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
+import { nameKey } from "../shared/names.js";
+import type { PushLevel, PushTarget, VapidKeyPair } from "../storage/push-store.js";
+import type { ChatMessage, EditsAndModeration } from "../storage/repository.js";
+import type { OnDue, PushGate } from "./gate.js";
+import type { PageTracker } from "./pages.js";
+import { PushSender } from "./sender.js";
+import { excerpt, messageSummary, payloadFor, type Place, type PushBatch, type PushItem } from "./text.js";
+
+/** What the chat handlers tell push: three moments, each fire-and-forget. */
+export interface PushHooks {
+  /** A browser session joined the room under `name` (kept only when it has a subscription). */
+  joined(sessionKey: string, room: string, name: string): void;
+  /** It left the room for good (leave_chat): no more pushes from it. */
+  left(sessionKey: string, room: string): void;
+  /** This node stored the message (not a duplicate) and broadcast it. */
+  messageStored(message: ChatMessage): void;
+}
+
+export interface PushService extends PushHooks {
+  /**
+   * The VAPID keys (from the environment, or the database's, made on first use), loaded on the first call: not
+   * at start, so a node that serves no page and stores no message touches nothing. A failed load is tried
+   * again by the next call.
+   */
+  ready(): Promise<VapidKeyPair>;
+  /** The VAPID public key (base64url), or "" until ready. */
+  publicKey(): string;
+  readonly pages: PageTracker;
+  /** Pushes waiting to be sent or retried. */
+  queueLength(): number;
+  close(): Promise<void>;
+}
+
+export interface PushDeps {
+  config: Config;
+  store: EditsAndModeration;
+  log: Logger;
+  clock: Clock;
+  metrics: Metrics;
+  pages: PageTracker;
+  /** The throttle, given what to call when a held batch is due (memory on one node, Redis on several). */
+  gate: (onDue: OnDue) => PushGate;
+}
+
+/** How long shutdown waits for pushes under way. */
+const CLOSE_WAIT_MS = 2000;
+
+/** The room kind's level when the session chose none: everything in a direct conversation, mentions elsewhere. */
+const defaultLevel = (isDirect: boolean): PushLevel => (isDirect ? "all" : "mentions");
+
+/** Whether the message mentions `name`: the names resolved when it was stored, or (a session with no page holds no name after NAME_GRACE_MS, so it was not resolved) its text. */
+export function mentionsName(message: Pick<ChatMessage, "content" | "mentions">, name: string | null): boolean {
+  if (name === null) return false;
+  const key = nameKey(name);
+  return (message.mentions ?? []).some((n) => nameKey(n) === key) || resolveMentions(message.content, [name]).length > 0;
+}
+
+export function createPushService(deps: PushDeps): PushService {
+  const { config, store, log, clock, metrics, pages } = deps;
+  const settings = config.push;
+  if (settings.testService !== null) log.warn("push_test_service", { origin: settings.testService.origin, hint: "test-only push service allowed (NODE_ENV=test)" });
+  let keys: VapidKeyPair | null = null;
+  let sender: PushSender | null = null;
+  let loading: Promise<VapidKeyPair> | null = null;
+  const ready = (): Promise<VapidKeyPair> => {
+    loading ??= (settings.vapidKeys !== null ? Promise.resolve(settings.vapidKeys) : store.push.vapidKeys(webPush.generateVAPIDKeys(), clock.now())).then(
+      (pair) => {
+        keys = pair;
+        sender = new PushSender({ settings, keys: pair, store: store.push, log, metrics, clock });
+        return pair;
+      },
+      (err: unknown) => {
+        log.error("push_keys_unavailable", { err });
+        loading = null; // the next caller tries again
+        throw err;
+      },
+    );
+    return loading;
+  };
+
+  /** The room as this session should see it in a notification, or null when it may not read it (any more). */
+  async function placeFor(sessionKey: string, room: string, name: string | null): Promise<Place | null> {
+    let place: Place = { title: room, isDirect: false };
+    let banRoom = room;
+    if (isPrivateAddress(room)) {
+      const found = await store.access.roomAccess(room, sessionKey);
+      if (found === null || found.member === null) return null;
+      const isDirect = found.record.kind === "direct";
+      place = { title: titleFor(found.record, sessionKey, isDirect ? await store.access.members(room) : []), isDirect };
+      if (isDirect && found.record.originRoom !== null) banRoom = found.record.originRoom; // a ban there covers the conversation
+    }
+    const ban = await store.activeBan(banRoom, nameKey(name ?? ""), sessionKey, clock.now());
+    return ban === null ? place : null;
+  }
+
+  function send(room: string, batch: PushBatch, place: Place, subscriptions: PushTarget["subscriptions"]): void {
+    if (sender === null) return;
+    const payload = payloadFor(room, batch, place);
+    // High wakes a sleeping phone at once; a message that is not for the reader can wait for the next wake-up.
+    const urgency = batch.mentions > 0 ? "high" : "normal";
+    for (const sub of subscriptions) sender.enqueue(sub, payload, urgency);
+  }
+
+  /** A held batch's interval ended: pushed unless a page has opened meanwhile (it shows the messages) or access ended. */
+  const onDue: OnDue = (sessionKey, room, batch) => {
+    void (async () => {
+      if (await pages.hasPage(sessionKey)) return;
+      const place = await placeFor(sessionKey, room, null);
+      if (place === null) return;
+      send(room, batch, place, await store.push.subscriptionsOf(sessionKey));
+    })().catch((err: unknown) => log.warn("push_summary_failed", { err: (err as Error).message }));
+  };
+  const gate = deps.gate(onDue);
+
+  async function offerTo(target: PushTarget, message: ChatMessage): Promise<void> {
+    const room = message.room;
+    const place = await placeFor(target.sessionKey, room, target.name);
+    if (place === null) return;
+    // In a direct conversation every message is for the reader: it notifies as a mention does (as the page does).
+    const isMention = place.isDirect || mentionsName(message, target.name);
+    const level = target.level ?? defaultLevel(place.isDirect);
+    if (level === "none" || (level === "mentions" && !isMention)) return;
+    if (await pages.hasPage(target.sessionKey)) {
+      log.debug("push_not_needed", { room, reason: "page_open" }); // the page notifies by itself
+      return;
+    }
+    const item: PushItem = { id: message.id, sender: message.sender, excerpt: excerpt(messageSummary(message)), isMention };
+    const answer = await gate.offer(target.sessionKey, room, item);
+    if ("send" in answer) send(room, answer.send, place, target.subscriptions);
+  }
+
+  async function dispatch(message: ChatMessage): Promise<void> {
+    const targets = (await store.push.targets(message.room)).filter((t) => t.sessionKey !== message.ownerKey);
+    if (targets.length === 0) return; // most messages: one read, and the keys are not even needed
+    await ready();
+    for (const target of targets) {
+      try {
+        await offerTo(target, message);
+      } catch (err) {
+        log.warn("push_dispatch_failed", { room: message.room, err: (err as Error).message });
+      }
+    }
+  }
+
+  let isClosed = false;
+  return {
+    ready,
+    pages,
+    publicKey: () => keys?.publicKey ?? "",
+    queueLength: () => (sender as PushSender | null)?.length ?? 0,
+    messageStored(message) {
+      if (isClosed) return;
+      dispatch(message).catch((err: unknown) => log.warn("push_dispatch_failed", { room: message.room, err: (err as Error).message }));
+    },
+    joined(sessionKey, room, name) {
+      void (async () => {
+        // A read first: most sessions have no subscription, and then a join writes nothing.
+        if (await store.push.hasSubscription(sessionKey)) await store.push.noteName(sessionKey, room, name, clock.now());
+      })().catch((err: unknown) => log.warn("push_name_failed", { err: (err as Error).message }));
+    },
+    left(sessionKey, room) {
+      store.push.forgetRoom(sessionKey, room).catch((err: unknown) => log.warn("push_forget_failed", { err: (err as Error).message }));
+    },
+    async close() {
+      isClosed = true;
+      gate.close();
+      pages.close();
+      await (sender as PushSender | null)?.close(CLOSE_WAIT_MS);
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// Web Push's parts chosen once for the app (issue 23): memory on one node, Redis on several, nothing at all
+// with PUSH_ENABLED=false.
+import type { Redis } from "ioredis";
+import type { ChatServer } from "../chat/types.js";
+import type { Clock } from "../clock.js";
+import { createRedisGate, createRedisPages } from "../cluster/redis-push.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
+import type { EditsAndModeration } from "../storage/repository.js";
+import { createMemoryGate } from "./gate.js";
+import { createMemoryPages, trackPages, type PageTracker } from "./pages.js";
+import { createPushService, type PushService } from "./service.js";
+
+/** Who has a page open: counted from the first connection on, so it is made before the cluster's heartbeat starts. */
+export function createPageTracker(io: ChatServer, config: Config, clock: Clock, log: Logger, redis?: Redis): (PageTracker & { heartbeat?: () => Promise<void> }) | null {
+  if (!config.push.isEnabled) return null;
+  const pages = redis ? createRedisPages(redis, { nodeId: config.nodeId, ttlMs: config.presenceTtlMs, now: () => clock.now().getTime(), log }) : createMemoryPages();
+  trackPages(io, pages);
+  return pages;
+}
+
+export interface StartPushDeps {
+  config: Config;
+  store: EditsAndModeration;
+  log: Logger;
+  clock: Clock;
+  metrics: Metrics;
+  pages: PageTracker | null;
+  redis?: Redis;
+}
+
+export function startPush(deps: StartPushDeps): PushService | null {
+  const { config, redis, log, pages } = deps;
+  if (pages === null) return null;
+  const intervalMs = config.notifyIntervalMs;
+  return createPushService({
+    ...deps,
+    pages,
+    gate: (onDue) => (redis ? createRedisGate(redis, intervalMs, onDue, log) : createMemoryGate(intervalMs, onDue)),
+  });
+}

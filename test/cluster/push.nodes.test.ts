@@ -1,0 +1,97 @@
+// Web Push with several nodes (issue 23): two nodes on one PostgreSQL and one Redis. A message is pushed once,
+// by the node that stored it, not once per node; a page open on another node suppresses the push; and the
+// throttle is shared, so messages stored on two nodes within one interval make one push and one summary.
+import { Redis } from "ioredis";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { startRedis, type RedisServer } from "../helpers/redis.js";
+import { startPushService, type PushServiceDouble, type TestSubscription } from "../helpers/push-service.js";
+import { until } from "../helpers/push.js";
+import { newSession, startNode, type TestNode } from "./nodes.js";
+import { clusterDatabase } from "./pg.js";
+
+let redis: RedisServer;
+let service: PushServiceDouble;
+beforeAll(async () => {
+  redis = await startRedis();
+  service = await startPushService();
+});
+afterAll(async () => {
+  await service?.close();
+  await redis?.remove();
+});
+
+async function twoNodes(env: Record<string, string> = {}): Promise<[TestNode, TestNode]> {
+  const databaseUrl = await clusterDatabase();
+  const admin = new Redis(redis.url);
+  await admin.flushall();
+  admin.disconnect();
+  const nodes: TestNode[] = [];
+  for (const id of ["push-a", "push-b"]) nodes.push(await startNode(id, databaseUrl, redis.url, { PRESENCE_TTL_MS: "1500", RATE_SEND_BURST: "1000", ...service.env, ...env }));
+  onTestFinished(async () => {
+    for (const n of nodes) await n.close();
+  });
+  return nodes as [TestNode, TestNode];
+}
+
+/** Bob joins general on `node`, subscribes there (his open tab tells the server his name) and closes the tab. */
+async function subscribedBob(node: TestNode): Promise<{ session: string; sub: TestSubscription }> {
+  const session = newSession();
+  const sub = service.subscription();
+  const tab = await node.joined("general", "bob", session);
+  await request(node.url).post("/api/push/subscription").set("Origin", node.url).set("Cookie", session).send({ subscription: sub.json }).expect(201);
+  tab.disconnect();
+  await until(async () => (await node.redis.keys("mr:push:page:*")).length === 0);
+  return { session, sub };
+}
+
+async function say(node: TestNode, name: string, content: string): Promise<number> {
+  const socket = await node.joined("general", name);
+  const res = await socket.timeout(5000).emitWithAck("send_message", { room: "general", username: name, content });
+  if (!res.ok) throw new Error(res.error.code);
+  return res.message.id;
+}
+
+describe("web push on several nodes", () => {
+  it("sends one push for a message, not one per node", async () => {
+    const [a, b] = await twoNodes({ NOTIFY_INTERVAL_MS: "0" });
+    const { sub } = await subscribedBob(b);
+    const id = await say(a, "ana", "@bob one push please");
+    const marker = await say(b, "cara", "@bob marker");
+    const pushes = [service.decrypt(await service.nth(sub, 1), sub), service.decrypt(await service.nth(sub, 2), sub)];
+    expect(pushes.map((p) => p.id).sort()).toEqual([id, marker].sort());
+    expect(service.pushesFor(sub)).toHaveLength(2);
+  });
+
+  it("sends nothing for a message stored on node A while the session has a page open on node B", async () => {
+    const [a, b] = await twoNodes({ NOTIFY_INTERVAL_MS: "0" });
+    const { session, sub } = await subscribedBob(a);
+    const page = await b.connect(session);
+    await until(async () => (await b.redis.keys("mr:push:page:*")).length === 1);
+    await say(a, "ana", "@bob you are looking");
+    // Pushes are decided after the ack: the page stays open until node A has decided on this one.
+    await until(() => a.logs.some((l) => l.event === "push_not_needed" && l.reason === "page_open"));
+    page.disconnect();
+    await until(async () => (await b.redis.keys("mr:push:page:*")).length === 0);
+    const marker = await say(a, "ana2", "@bob now you are not");
+    expect(service.decrypt(await service.nth(sub, 1), sub)).toMatchObject({ id: marker });
+    expect(service.pushesFor(sub)).toHaveLength(1);
+  });
+
+  it("shares the throttle: messages stored on both nodes within one interval make one push, then one summary", async () => {
+    // Long enough that the three sends (a join and a send each, on a busy machine) surely fall into one interval.
+    const [a, b] = await twoNodes({ NOTIFY_INTERVAL_MS: "3000" });
+    const { sub } = await subscribedBob(a);
+    const first = await say(a, "ana", "@bob first");
+    const second = await say(b, "cara", "@bob second");
+    const third = await say(a, "ana3", "@bob third");
+    const one = service.decrypt(await service.nth(sub, 1), sub);
+    expect(one).toMatchObject({ id: first, count: 1 });
+    const summary = service.decrypt(await service.nth(sub, 2, 10_000), sub);
+    expect(summary).toMatchObject({ id: second, count: 2, mentions: 2, excerpt: "@bob third", body: "2 mentions in #general\nana3: @bob third" });
+    expect(third).toBeGreaterThan(second);
+    // Nothing more is held: a later message, after the interval, is pushed alone.
+    await until(async () => (await a.redis.keys("mr:push:*held")).length === 0);
+    expect(service.pushesFor(sub)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,97 @@
+// The PushStore contract (issue 23), one suite run over every store: test/storage.push.test.ts (SQLite, in
+// `npm test`) and test/cluster/postgres.push.test.ts (PostgreSQL, in `npm run test:cluster`). A factory may hand
+// out stores on a shared database: every test uses session keys, endpoints and rooms of its own.
+import { randomUUID } from "node:crypto";
+import { describe, expect, it, onTestFinished } from "vitest";
+import type { PushSubscriptionRecord } from "../../src/storage/push-store.js";
+import type { ChatStore } from "../../src/storage/repository.js";
+
+export type PushStoreFactory = () => Promise<ChatStore>;
+
+const T0 = new Date("2026-04-01T10:00:00.000Z");
+const later = (ms: number): Date => new Date(T0.getTime() + ms);
+
+export function describePushContract(name: string, makeStore: PushStoreFactory): void {
+  async function setup() {
+    const store = await makeStore();
+    onTestFinished(() => store.close());
+    const tag = randomUUID().slice(0, 8);
+    const key = (who: string): string => `${who}-${tag}`;
+    const sub = (who: string, n = 1, at = T0): PushSubscriptionRecord => ({ endpoint: `https://push.example/${tag}/${who}/${n}`, sessionKey: key(who), p256dh: `p-${who}-${n}`, auth: `a-${who}-${n}`, expiresAt: null, createdAt: at });
+    return { push: store.push, key, sub, room: (r = "general") => `${r}-${tag}` };
+  }
+
+  describe(`${name}: PushStore contract`, () => {
+    it("stores a subscription and gives it back as stored; an endpoint stored again moves to the new session", async () => {
+      const { push, key, sub } = await setup();
+      const ana = { ...sub("ana"), expiresAt: later(5000) };
+      await push.saveSubscription(ana, 10);
+      expect(await push.subscriptionsOf(key("ana"))).toEqual([ana]);
+      expect(await push.hasSubscription(key("ana"))).toBe(true);
+      await push.saveSubscription({ ...ana, sessionKey: key("bob"), createdAt: later(1) }, 10);
+      expect(await push.subscriptionsOf(key("ana"))).toEqual([]);
+      expect(await push.subscriptionsOf(key("bob"))).toEqual([{ ...ana, sessionKey: key("bob"), createdAt: later(1) }]);
+      expect(await push.hasSubscription(key("ana"))).toBe(false);
+    });
+
+    it("keeps the newest maxPerSession subscriptions of a session", async () => {
+      const { push, key, sub } = await setup();
+      for (let n = 1; n <= 4; n++) await push.saveSubscription(sub("ana", n, later(n)), 2);
+      expect((await push.subscriptionsOf(key("ana"))).map((s) => s.endpoint)).toEqual([sub("ana", 3).endpoint, sub("ana", 4).endpoint]);
+    });
+
+    it("deletes only the owner's subscription (any owner's when asked without one), and a session left with none forgets its rooms", async () => {
+      const { push, key, sub, room } = await setup();
+      await push.saveSubscription(sub("ana"), 10);
+      await push.noteName(key("ana"), room(), "ana", T0);
+      expect(await push.deleteSubscription(sub("ana").endpoint, key("bob"))).toBe(false);
+      expect(await push.targets(room())).toHaveLength(1);
+      expect(await push.deleteSubscription(sub("ana").endpoint, key("ana"))).toBe(true);
+      expect(await push.targets(room())).toEqual([]);
+      await push.saveSubscription(sub("ana"), 10);
+      expect(await push.targets(room())).toEqual([]); // the room was forgotten with the last subscription
+      expect(await push.deleteSubscription(sub("ana").endpoint, null)).toBe(true);
+      expect(await push.deleteSubscription(sub("ana").endpoint, null)).toBe(false);
+    });
+
+    it("keeps names and levels only for sessions with a subscription, and lists a room's targets without level none", async () => {
+      const { push, key, sub, room } = await setup();
+      await push.noteName(key("eve"), room(), "eve", T0); // no subscription: nothing kept
+      await push.setLevel(key("eve"), room(), "all", T0);
+      for (const who of ["ana", "bob", "cy"]) await push.saveSubscription(sub(who), 10);
+      await push.saveSubscription(sub("ana", 2, later(1)), 10);
+      await push.noteName(key("ana"), room(), "Ana", T0);
+      await push.setLevel(key("ana"), room(), "all", T0);
+      await push.noteName(key("ana"), room(), "Ana Lopez", later(2)); // a later join renames, the level stays
+      await push.setLevel(key("bob"), room(), "none", T0);
+      await push.setLevel(key("cy"), room(), "mentions", T0);
+      await push.noteName(key("cy"), room("other"), "cy", T0);
+      const targets = await push.targets(room());
+      expect(targets.map((t) => [t.sessionKey, t.name, t.level, t.subscriptions.map((s) => s.endpoint)])).toEqual(
+        [
+          [key("ana"), "Ana Lopez", "all", [sub("ana").endpoint, sub("ana", 2).endpoint]],
+          [key("cy"), null, "mentions", [sub("cy").endpoint]],
+        ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+      );
+      await push.forgetRoom(key("ana"), room());
+      expect((await push.targets(room())).map((t) => t.sessionKey)).toEqual([key("cy")]);
+    });
+
+    it("notes failures without losing the subscription", async () => {
+      const { push, key, sub } = await setup();
+      await push.saveSubscription(sub("ana"), 10);
+      await push.noteFailure(sub("ana").endpoint, T0);
+      await push.noteFailure(sub("ana").endpoint, null);
+      expect(await push.subscriptionsOf(key("ana"))).toHaveLength(1);
+    });
+
+    it("stores the first VAPID key pair offered and gives every later caller that one", async () => {
+      const { push } = await setup();
+      const first = await push.vapidKeys({ publicKey: `pub-${randomUUID()}`, privateKey: "priv-1" }, T0);
+      const second = await push.vapidKeys({ publicKey: "another", privateKey: "priv-2" }, later(1));
+      expect(second).toEqual(first);
+      const [a, b] = await Promise.all([push.vapidKeys({ publicKey: "x", privateKey: "y" }, T0), push.vapidKeys({ publicKey: "z", privateKey: "w" }, T0)]);
+      expect([a, b]).toEqual([first, first]);
+    });
+  });
+}
