@@ -4,6 +4,12 @@
 // to take over; every open page reloads when it does (controllerchange), so none keeps running the old version
 // against the new files. It also passes on what the worker asks of the page (a notification clicked).
 
+/** Resolves once the window's load event has fired (at once when it has). @param {Window} win @returns {Promise<void>} */
+function afterLoad(win) {
+  if (win.document.readyState === "complete") return Promise.resolve();
+  return new Promise((resolve) => win.addEventListener("load", () => resolve(), { once: true }));
+}
+
 /**
  * @param {{
  *   win: Window,
@@ -22,7 +28,10 @@ export function startServiceWorker({ win, banner, reload, onOpenMessage }) {
   /** @type {ServiceWorker | null} */
   let waiting = null;
 
-  const registered = container.register("/sw.js", { scope: "/", updateViaCache: "none" }).catch(() => null);
+  // Once the page has loaded: a first install fetches the whole shell, which must not compete with the page's own first load.
+  const registered = afterLoad(win)
+    .then(() => container.register("/sw.js", { scope: "/", updateViaCache: "none" }))
+    .catch(() => null);
 
   /** @param {ServiceWorker} worker */
   function offer(worker) {
