@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { anyMessage, join, launchChromium, newPerson, Problems, sentMessage } from "./helpers/browser.js";
+import { chromium } from "playwright-core";
+import { anyMessage, CHROMIUM_ARGS, CHROMIUM_PATH, join, launchChromium, newPerson, Problems, sentMessage } from "./helpers/browser.js";
 import { blockingFindings } from "./helpers/axe.js";
 import { cachedTexts, controlled } from "./helpers/pwa.js";
 import { saveScreenshot } from "./helpers/screenshots.js";
@@ -45,6 +46,24 @@ describe("installable app", () => {
     const preloaded = [...home.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]);
     expect(preloaded).toEqual(expect.arrayContaining(["/chat.js", "/js/app.js", "/js/outbox.js", "/js/push-switch.js", "/socket.io/socket.io.esm.min.js"]));
     expect(preloaded.length).toBeGreaterThan(50);
+  });
+
+  it("Chromium finds it installable: no installability error, the manifest parsed without errors (what Lighthouse's PWA checks asked, before Lighthouse 12 dropped them)", async () => {
+    // A profile on disk, as a person's browser has: Chromium never offers to install from an incognito-like context.
+    const profile = mkdtempSync(joinPath(tmpdir(), "pwa-profile-"));
+    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
+    onTestFinished(async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    await controlled(page, `${suite.server.url}/`);
+    const cdp = await context.newCDPSession(page);
+    const manifest = (await cdp.send("Page.getAppManifest")) as { url: string; errors: { message: string }[] };
+    expect(manifest.url).toBe(`${suite.server.url}/manifest.webmanifest`);
+    expect(manifest.errors).toEqual([]);
+    const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+    expect(installabilityErrors).toEqual([]);
   });
 
   it("serves /sw.js with the build's version and shell, and never lists the API, files or private rooms", async () => {
