@@ -102,6 +102,7 @@ describe("installable app", () => {
     await page.locator("#sidebar-list a", { hasText: room }).waitFor();
     await page.locator("#offline-messages li").nth(1).waitFor();
     expect(await page.locator("#offline-messages .offline-copy__text").allTextContents()).toEqual(["Morning all", "Stand-up at ten"]);
+    expect(await page.locator("#load-older").isVisible()).toBe(false); // nothing older can be fetched offline
     expect(await blockingFindings(page, "offline view")).toEqual([]);
     await saveScreenshot(page, "screenshot-offline.png");
 
