@@ -226,3 +226,47 @@ describe("the push service's answers", () => {
     expect(db.prepare("SELECT failures FROM push_subscription WHERE session_key = ?").get(keyOfSession(a, session))).toEqual({ failures: 3 });
   });
 });
+
+describe("what else decides a push", () => {
+  it("a subscription past the expirationTime the browser gave gets no push and is deleted", async () => {
+    const a = await app({ NOTIFY_INTERVAL_MS: "0" });
+    const session = a.newSession();
+    const sub = service.subscription();
+    const tab = await a.joined("general", "bob", { session });
+    const expiresAt = a.clock.now().getTime() + 60_000;
+    await request(a.url).post("/api/push/subscription").set("Origin", a.url).set("Cookie", session).send({ subscription: { ...sub.json, expirationTime: expiresAt } }).expect(201);
+    await a.disconnect(tab);
+    const ana = await a.joined("general", "ana");
+    const before = await send(ana, "general", "@bob still on");
+    expect(service.decrypt(await service.nth(sub, 1), sub)).toMatchObject({ id: before.id });
+
+    a.clock.advance(61_000);
+    await send(ana, "general", "@bob after it ended");
+    const store = a.sqlite as ChatStore;
+    await until(async () => (await store.push.subscriptionsOf(keyOfSession(a, session))).length === 0);
+    expect(a.logs.some((l) => l.event === "push_subscription_expired")).toBe(true);
+    expect(service.pushesFor(sub)).toHaveLength(1);
+  });
+
+  it("a direct conversation pushes every message (its default level is all), titled with the other person's name", async () => {
+    const a = await app({ NOTIFY_INTERVAL_MS: "0" });
+    const bobSession = a.newSession();
+    const sub = service.subscription();
+    const ana = await a.joined("lobby", "Ana", { session: a.newSession() });
+    const bob = await a.joined("lobby", "Bob", { session: bobSession });
+    await subscribe(a, bobSession, sub).expect(201);
+    const opened = await ana.timeout(5000).emitWithAck("open_direct", { room: "lobby", username: "Bob" });
+    if (!opened.ok) throw new Error(opened.error.code);
+    const direct = opened.room.room;
+    const joined = await bob.timeout(5000).emitWithAck("join_chat", { room: direct, username: "Bob" });
+    expect(joined.ok).toBe(true);
+    const anaIn = await ana.timeout(5000).emitWithAck("join_chat", { room: direct, username: "Ana" });
+    expect(anaIn.ok).toBe(true);
+    await a.disconnect(bob);
+
+    const sent = await send(ana, direct, "no mention here, just us", "Ana");
+    const push = await service.nth(sub, 1);
+    expect(service.decrypt(push, sub)).toMatchObject({ room: direct, id: sent.id, title: "Ana", sender: "Ana", body: "Ana: no mention here, just us", url: `/r/${direct}?m=${sent.id}` });
+    expect(push.headers.urgency).toBe("high"); // every message of a direct conversation is for the reader
+  });
+});

@@ -73,6 +73,13 @@ export class PushSender {
       this.deps.log.warn("push_dropped", { reason: this.isClosed ? "closing" : "queue_full", queued: this.length });
       return false;
     }
+    // The browser said when the subscription ends (expirationTime): past it the push service refuses it anyway.
+    if (subscription.expiresAt !== null && subscription.expiresAt.getTime() <= this.deps.clock.now().getTime()) {
+      this.deps.metrics.pushes.inc({ outcome: "expired" });
+      this.deps.log.info("push_subscription_expired", { expiredAt: subscription.expiresAt.toISOString() });
+      this.deps.store.deleteSubscription(subscription.endpoint, null).catch((err: unknown) => this.deps.log.warn("push_forget_failed", { err: (err as Error).message }));
+      return false;
+    }
     this.ready.push({ subscription, payload, urgency, attempt: 0 });
     this.pump();
     return true;
