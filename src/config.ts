@@ -121,6 +121,8 @@ export interface PushSettings {
   queueMax: number;
   /** Subscriptions one browser session may have; a new one beyond it drops the oldest. */
   maxSubscriptionsPerSession: number;
+  /** Rooms a session's push settings (name, level) are kept for; past it the least recently changed go. */
+  maxRoomsPerSession: number;
   /** Tests only (NODE_ENV=test): an https origin on 127.0.0.1 allowed as a push service, and its CA (PEM). */
   testService: { origin: string; ca: string } | null;
 }
@@ -380,6 +382,7 @@ function pushSettings(
     retryBaseMs: int("PUSH_RETRY_BASE_MS", 2000, 1, 3_600_000),
     queueMax: int("PUSH_QUEUE_MAX", 10_000, 1, 10_000_000),
     maxSubscriptionsPerSession: int("PUSH_MAX_SUBSCRIPTIONS_PER_SESSION", 10, 1, 1000),
+    maxRoomsPerSession: int("PUSH_MAX_ROOMS_PER_SESSION", 500, 1, 100_000),
     testService: pushTestService(env, nodeEnv, problems),
   };
 }

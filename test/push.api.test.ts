@@ -1,6 +1,7 @@
 // The Web Push HTTP API (issue 23): the key, subscribing, levels, unsubscribing; and every bad request answered
 // with its code while nothing is stored. Also where the keys come from (environment or database) and
 // PUSH_ENABLED=false.
+import Database from "better-sqlite3";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import webPush from "web-push";
@@ -160,6 +161,20 @@ describe("PUT /api/push/levels and DELETE /api/push/subscription", () => {
     expect(errorOf(await put({ room: "general", level: "loud" }).expect(400))).toBe("invalid_payload");
     expect(errorOf(await put({ room: "a\u0000b", level: "all" }).expect(400))).toBe("invalid_payload");
     expect(errorOf(await request(a.url).put("/api/push/levels").set("Origin", "https://evil.example").set("Cookie", session).send({ room: "general", level: "all" }).expect(403))).toBe("not_allowed");
+  });
+
+  it("cannot grow the table without end: a session setting levels for ever more rooms keeps PUSH_MAX_ROOMS_PER_SESSION of them", async () => {
+    const a = await app({ PUSH_MAX_ROOMS_PER_SESSION: "5" });
+    const session = a.newSession();
+    await subscribe(a, session, service.subscription()).expect(201);
+    for (let n = 0; n < 12; n++) {
+      await request(a.url).put("/api/push/levels").set("Origin", a.url).set("Cookie", session).send({ room: `flood-${n}`, level: "all" }).expect(200);
+      a.clock.advance(1); // each change later than the one before
+    }
+    const db = new Database(a.databasePath, { readonly: true });
+    onTestFinished(() => void db.close());
+    const rooms = db.prepare("SELECT room FROM push_room WHERE session_key = ? ORDER BY room").all(keyOfSession(a, session)) as { room: string }[];
+    expect(rooms.map((r) => r.room)).toEqual(["flood-10", "flood-11", "flood-7", "flood-8", "flood-9"]);
   });
 
   it("deletes the session's own subscription, and answers someone else's endpoint exactly as an unknown one, deleting nothing", async () => {

@@ -160,7 +160,7 @@ export function pushRoutes(deps: PushRouteDeps): Router {
       { endpoint: input.subscription.endpoint, sessionKey: key, p256dh: input.subscription.keys.p256dh, auth: input.subscription.keys.auth, expiresAt: typeof expirationTime === "number" ? new Date(expirationTime) : null, createdAt: clock.now() },
       config.push.maxSubscriptionsPerSession,
     );
-    for (const [r, l] of rooms) await store.setLevel(key, r, l, clock.now());
+    for (const [r, l] of rooms) await store.setLevel(key, r, l, clock.now(), config.push.maxRoomsPerSession);
     await recordNames(deps, key, sessionId, rooms.map(([r]) => r));
     deps.log.info("push_subscribed", { host: new URL(input.subscription.endpoint).host, rooms: rooms.length });
     answer(res, 201, { ok: true });
@@ -169,7 +169,7 @@ export function pushRoutes(deps: PushRouteDeps): Router {
   router.put("/api/push/levels", gatekeeper, json, async (req, res) => {
     const { key, sessionId } = me(res);
     const input = parse(levelSchema, req.body);
-    await store.setLevel(key, input.room, input.level, clock.now());
+    await store.setLevel(key, input.room, input.level, clock.now(), config.push.maxRoomsPerSession);
     await recordNames(deps, key, sessionId, [input.room]);
     answer(res, 200, { ok: true });
   });
@@ -214,5 +214,5 @@ async function recordNames(deps: PushRouteDeps, key: string, sessionId: string, 
       // presence away (several nodes, Redis down): the next join records the name
     }
   }
-  for (const [r, name] of names) await deps.store.noteName(key, r, name, deps.clock.now());
+  for (const [r, name] of names) await deps.store.noteName(key, r, name, deps.clock.now(), deps.config.push.maxRoomsPerSession);
 }

@@ -169,7 +169,7 @@ export function createPushService(deps: PushDeps): PushService {
     joined(sessionKey, room, name) {
       void (async () => {
         // A read first: most sessions have no subscription, and then a join writes nothing.
-        if (await store.push.hasSubscription(sessionKey)) await store.push.noteName(sessionKey, room, name, clock.now());
+        if (await store.push.hasSubscription(sessionKey)) await store.push.noteName(sessionKey, room, name, clock.now(), settings.maxRoomsPerSession);
       })().catch((err: unknown) => log.warn("push_name_failed", { err: (err as Error).message }));
     },
     left(sessionKey, room) {

@@ -43,12 +43,14 @@ export class PostgresPush implements PushStore {
     else await this.query(PUSH_SQL.failed, [endpoint, at.toISOString()], "write");
   }
 
-  async noteName(sessionKey: string, room: string, name: string, at: Date): Promise<void> {
+  async noteName(sessionKey: string, room: string, name: string, at: Date, maxRooms: number): Promise<void> {
     await this.query(PUSH_SQL.name, [sessionKey, room, name, at.toISOString()], "write");
+    await this.query(PUSH_SQL.trimRoomsPg, [sessionKey, maxRooms], "write");
   }
 
-  async setLevel(sessionKey: string, room: string, level: PushLevel | null, at: Date): Promise<void> {
+  async setLevel(sessionKey: string, room: string, level: PushLevel | null, at: Date, maxRooms: number): Promise<void> {
     await this.query(PUSH_SQL.level, [sessionKey, room, level, at.toISOString()], "write");
+    await this.query(PUSH_SQL.trimRoomsPg, [sessionKey, maxRooms], "write");
   }
 
   async forgetRoom(sessionKey: string, room: string): Promise<void> {

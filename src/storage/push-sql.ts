@@ -58,6 +58,11 @@ export const PUSH_SQL = {
     SELECT $1, $2, NULL, $3, $4 WHERE EXISTS (SELECT 1 FROM push_subscription WHERE session_key = $1)
     ON CONFLICT (session_key, room) DO UPDATE SET level = excluded.level, updated_at = excluded.updated_at`,
   forget: "DELETE FROM push_room WHERE session_key = $1 AND room = $2",
+  /** The session's rooms past the `$2` most recently changed. */
+  trimRooms: `DELETE FROM push_room WHERE session_key = $1 AND room IN (
+    SELECT room FROM push_room WHERE session_key = $1 ORDER BY updated_at DESC, room DESC LIMIT -1 OFFSET $2)`,
+  trimRoomsPg: `DELETE FROM push_room WHERE session_key = $1 AND room IN (
+    SELECT room FROM push_room WHERE session_key = $1 ORDER BY updated_at DESC, room DESC OFFSET $2)`,
   targets: `SELECT r.session_key, r.name, r.level, ${SUB_COLUMNS} FROM push_room r JOIN push_subscription s ON s.session_key = r.session_key
     WHERE r.room = $1 AND (r.level IS NULL OR r.level <> 'none') ORDER BY r.session_key, s.created_at, s.endpoint`,
   // Insert-if-absent, then read back: two nodes starting together on one database end up with the same pair.

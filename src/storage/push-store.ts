@@ -42,10 +42,13 @@ export interface PushStore {
   hasSubscription(sessionKey: string): Promise<boolean>;
   /** A push to it failed (kept for operators: when, and how many times in a row); `at` null clears it after a success. */
   noteFailure(endpoint: string, at: Date | null): Promise<void>;
-  /** The name the session is known by in the room, kept only while the session has a subscription. */
-  noteName(sessionKey: string, room: string, name: string, at: Date): Promise<void>;
-  /** The session's level for the room (null: back to the default), kept only while the session has a subscription. */
-  setLevel(sessionKey: string, room: string, level: PushLevel | null, at: Date): Promise<void>;
+  /**
+   * The name the session is known by in the room, kept only while the session has a subscription; then the
+   * session's least recently changed rooms beyond `maxRooms` go (a session cannot grow the table without end).
+   */
+  noteName(sessionKey: string, room: string, name: string, at: Date, maxRooms: number): Promise<void>;
+  /** The session's level for the room (null: back to the default), kept as noteName keeps a name. */
+  setLevel(sessionKey: string, room: string, level: PushLevel | null, at: Date, maxRooms: number): Promise<void>;
   /** The session left the room for good (leave_chat): no more pushes from it. */
   forgetRoom(sessionKey: string, room: string): Promise<void>;
   /** Sessions with a subscription that know the room and whose level is not "none", with their subscriptions. */

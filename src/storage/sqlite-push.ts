@@ -55,12 +55,18 @@ export class SqlitePush implements PushStore {
     });
   }
 
-  noteName(sessionKey: string, room: string, name: string, at: Date): Promise<void> {
-    return this.write((db) => void prepared(db, PUSH_SQL.name).run(params(sessionKey, room, name, at.toISOString())));
+  noteName(sessionKey: string, room: string, name: string, at: Date, maxRooms: number): Promise<void> {
+    return this.write((db) => {
+      prepared(db, PUSH_SQL.name).run(params(sessionKey, room, name, at.toISOString()));
+      prepared(db, PUSH_SQL.trimRooms).run(params(sessionKey, maxRooms));
+    });
   }
 
-  setLevel(sessionKey: string, room: string, level: PushLevel | null, at: Date): Promise<void> {
-    return this.write((db) => void prepared(db, PUSH_SQL.level).run(params(sessionKey, room, level, at.toISOString())));
+  setLevel(sessionKey: string, room: string, level: PushLevel | null, at: Date, maxRooms: number): Promise<void> {
+    return this.write((db) => {
+      prepared(db, PUSH_SQL.level).run(params(sessionKey, room, level, at.toISOString()));
+      prepared(db, PUSH_SQL.trimRooms).run(params(sessionKey, maxRooms));
+    });
   }
 
   forgetRoom(sessionKey: string, room: string): Promise<void> {

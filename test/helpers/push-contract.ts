@@ -43,7 +43,7 @@ export function describePushContract(name: string, makeStore: PushStoreFactory):
     it("deletes only the owner's subscription (any owner's when asked without one), and a session left with none forgets its rooms", async () => {
       const { push, key, sub, room } = await setup();
       await push.saveSubscription(sub("ana"), 10);
-      await push.noteName(key("ana"), room(), "ana", T0);
+      await push.noteName(key("ana"), room(), "ana", T0, 500);
       expect(await push.deleteSubscription(sub("ana").endpoint, key("bob"))).toBe(false);
       expect(await push.targets(room())).toHaveLength(1);
       expect(await push.deleteSubscription(sub("ana").endpoint, key("ana"))).toBe(true);
@@ -56,16 +56,16 @@ export function describePushContract(name: string, makeStore: PushStoreFactory):
 
     it("keeps names and levels only for sessions with a subscription, and lists a room's targets without level none", async () => {
       const { push, key, sub, room } = await setup();
-      await push.noteName(key("eve"), room(), "eve", T0); // no subscription: nothing kept
-      await push.setLevel(key("eve"), room(), "all", T0);
+      await push.noteName(key("eve"), room(), "eve", T0, 500); // no subscription: nothing kept
+      await push.setLevel(key("eve"), room(), "all", T0, 500);
       for (const who of ["ana", "bob", "cy"]) await push.saveSubscription(sub(who), 10);
       await push.saveSubscription(sub("ana", 2, later(1)), 10);
-      await push.noteName(key("ana"), room(), "Ana", T0);
-      await push.setLevel(key("ana"), room(), "all", T0);
-      await push.noteName(key("ana"), room(), "Ana Lopez", later(2)); // a later join renames, the level stays
-      await push.setLevel(key("bob"), room(), "none", T0);
-      await push.setLevel(key("cy"), room(), "mentions", T0);
-      await push.noteName(key("cy"), room("other"), "cy", T0);
+      await push.noteName(key("ana"), room(), "Ana", T0, 500);
+      await push.setLevel(key("ana"), room(), "all", T0, 500);
+      await push.noteName(key("ana"), room(), "Ana Lopez", later(2), 500); // a later join renames, the level stays
+      await push.setLevel(key("bob"), room(), "none", T0, 500);
+      await push.setLevel(key("cy"), room(), "mentions", T0, 500);
+      await push.noteName(key("cy"), room("other"), "cy", T0, 500);
       const targets = await push.targets(room());
       expect(targets.map((t) => [t.sessionKey, t.name, t.level, t.subscriptions.map((s) => s.endpoint)])).toEqual(
         [
@@ -75,6 +75,16 @@ export function describePushContract(name: string, makeStore: PushStoreFactory):
       );
       await push.forgetRoom(key("ana"), room());
       expect((await push.targets(room())).map((t) => t.sessionKey)).toEqual([key("cy")]);
+    });
+
+    it("keeps a session's maxRooms most recently changed rooms: the least recently changed go", async () => {
+      const { push, key, sub, room } = await setup();
+      await push.saveSubscription(sub("ana"), 10);
+      for (let n = 1; n <= 5; n++) await push.setLevel(key("ana"), room(`r${n}`), "all", later(n), 3);
+      await push.noteName(key("ana"), room("r2"), "Ana", later(10), 3); // r2 changed again: kept
+      const kept = [];
+      for (let n = 1; n <= 5; n++) if ((await push.targets(room(`r${n}`))).length > 0) kept.push(n);
+      expect(kept).toEqual([2, 4, 5]);
     });
 
     it("notes failures without losing the subscription", async () => {
