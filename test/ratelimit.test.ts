@@ -71,7 +71,10 @@ describe("send_message token bucket (default 5/s, burst 10)", () => {
     onTestFinished(app.close);
     const alice = await app.joined(ROOM, "alice");
     const bob = await app.joined(ROOM, "bob");
+    // Bob's copies travel on his own connection: the acks to Alice can come back before they reach him.
+    const burstHeard = waitFor(bob, "message", (m) => "id" in m && m.content === "m9");
     await burst(alice, 10, (i) => send(alice, `m${i}`));
+    await burstHeard;
 
     const seen = collect(bob, "message");
     const error = waitFor(alice, "chat_error");
