@@ -76,5 +76,9 @@ export function startServiceWorker({ win, banner, reload, onOpenMessage }) {
     if (!win.document.hidden) checkForUpdate();
   });
 
-  return { checkForUpdate, registration: () => registered };
+  // The registration as soon as the browser has one: an earlier visit's at once, since register() resolves only
+  // after its update check (seconds in Chromium, while the push switch would read "off"); a first visit's once registered.
+  const registration = () => container.getRegistration("/").then((reg) => reg ?? registered, () => registered);
+
+  return { checkForUpdate, registration };
 }

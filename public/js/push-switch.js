@@ -74,10 +74,12 @@ export function createPushSwitch({ win, field, toggle, status, publicKey, regist
   async function turnOn() {
     const reg = await registration();
     if (!reg) throw new Error("This browser did not start the page's service worker, which notifications with the page closed need.");
+    // The browser refuses to subscribe before the worker is active: a first visit installs it after the page loaded.
+    const active = reg.active ? reg : await win.navigator.serviceWorker.ready;
     /** @type {PushSubscription} */
     let sub;
     try {
-      sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
+      sub = await active.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
     } catch (err) {
       throw new Error(`The browser could not subscribe to its push service: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -102,6 +104,8 @@ export function createPushSwitch({ win, field, toggle, status, publicKey, regist
 
   toggle.addEventListener("change", async () => {
     const wantsOn = toggle.checked;
+    // Disabling the focused switch drops its focus to the page: it is given back when done.
+    const hadFocus = win.document.activeElement === toggle;
     isBusy = true;
     toggle.disabled = true;
     say(wantsOn ? "Turning on…" : "Turning off…");
@@ -113,6 +117,8 @@ export function createPushSwitch({ win, field, toggle, status, publicKey, regist
     } finally {
       isBusy = false;
       toggle.disabled = false;
+      const focused = win.document.activeElement;
+      if (hadFocus && (focused === null || focused === win.document.body)) toggle.focus();
       await render();
     }
   });

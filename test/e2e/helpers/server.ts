@@ -14,6 +14,7 @@ import type { ClientSocket } from "../../helpers/app.js";
 import type { MessageRepository } from "../../../src/storage/repository.js";
 import { SqliteMessageRepository } from "../../../src/storage/sqlite.js";
 import { toWire } from "../../../src/chat/wire.js";
+import { newSessionCookie } from "../../../src/http/session.js";
 
 /** A Socket.IO client from Node: the protocol's typed client. */
 export type NodeClient = ClientSocket;
@@ -46,8 +47,10 @@ export interface E2eServer {
   start(): Promise<void>;
   /** Writes messages straight into the database, oldest first (no Socket.IO, no broadcast). */
   seed(room: string, messages: SeedMessage[]): Promise<WireMessage[]>;
-  /** A Socket.IO client from Node (no browser), joined to `room` as `username`. */
-  joined(room: string, username: string): Promise<NodeClient>;
+  /** A Socket.IO client from Node (no browser), joined to `room` as `username`; with `session`, as that browser session. */
+  joined(room: string, username: string, opts?: { session?: string }): Promise<NodeClient>;
+  /** A new session cookie ("mr_session=..."), as a browser gets with the page. */
+  newSession(): string;
   /** Log lines of the running app (since its last start). */
   readonly logs: LogLine[];
   /** Every error line logged by any app of this server (restarts and side doors too), oldest first. */
@@ -111,8 +114,8 @@ export async function startServer(opts: E2eServerOptions = {}): Promise<E2eServe
     return { app, sqlite, logs: log.lines, url: `http://127.0.0.1:${bound}` };
   };
 
-  const connectJoined = async (url: string, room: string, username: string): Promise<NodeClient> => {
-    const socket: NodeClient = connectClient(url, { transports: ["websocket"], reconnection: false, forceNew: true });
+  const connectJoined = async (url: string, room: string, username: string, session?: string): Promise<NodeClient> => {
+    const socket: NodeClient = connectClient(url, { transports: ["websocket"], reconnection: false, forceNew: true, ...(session ? { extraHeaders: { cookie: session } } : {}) });
     clients.push(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once("connect", resolve);
@@ -171,7 +174,8 @@ export async function startServer(opts: E2eServerOptions = {}): Promise<E2eServe
       }
       return saved;
     },
-    joined: (room, username) => connectJoined(server.url, room, username),
+    joined: (room, username, opts) => connectJoined(server.url, room, username, opts?.session),
+    newSession: () => newSessionCookie(config.secretKey, false).split(";")[0] as string,
     async sideDoor() {
       if (running) throw new Error("stop the server first: one app at a time writes the database");
       const side = await launch(0);
