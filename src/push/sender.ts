@@ -5,7 +5,7 @@
 // at most PUSH_MAX_RETRIES times, never sooner than the service's Retry-After.
 import webPush from "web-push";
 import type { Clock } from "../clock.js";
-import type { PushSettings } from "../config.js";
+import type { PushSettings } from "./settings.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { PushStore, PushSubscriptionRecord, VapidKeyPair } from "../storage/push-store.js";
