@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import sharp from "sharp";
-import type { UploadAnswer } from "../src/protocol.js";
+import type { UploadAnswer } from "../src/http-api.js";
 import { closeAll, connectClient, joinRoom, type ChatSocket } from "./chat-client.js";
 import { startServer, type RunningServer } from "./server-process.js";
 import { percentiles } from "./stats.js";

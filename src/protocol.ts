@@ -178,34 +178,6 @@ export interface WireAttachment {
   animated?: true;
 }
 
-/** POST /api/uploads answers the stored file, or why it was refused. */
-export type UploadAnswer = Ack<{ upload: WireAttachment }>;
-
-// Web Push (issue 23): the HTTP API the page's bell calls (src/http/push.ts, docs/push.md).
-export type PushLevel = "mentions" | "all" | "none";
-/** The codes of the push API's errors (HTTP status in docs/push.md). */
-export type PushErrorCode = "no_session" | "not_allowed" | "invalid_payload" | "payload_too_large" | "push_endpoint_refused" | "push_disabled" | "push_unavailable" | "not_found";
-/** Every push API answer but GET /api/push/key's. */
-export type PushAnswer = { ok: true } | { ok: false; error: { code: PushErrorCode; message: string } };
-/** GET /api/push/key: the VAPID public key, base64url, for PushManager.subscribe({ applicationServerKey }). */
-export interface PushKeyAnswer {
-  publicKey: string;
-}
-/** POST /api/push/subscription: PushSubscription.toJSON(), and the page's levels of its rooms. */
-export interface PushSubscribeBody {
-  subscription: { endpoint: string; keys: { p256dh: string; auth: string }; expirationTime?: number | null };
-  levels?: Record<string, PushLevel>;
-}
-/** PUT /api/push/levels: a room's level changed. */
-export interface PushLevelBody {
-  room: string;
-  level: PushLevel;
-}
-/** DELETE /api/push/subscription. */
-export interface PushUnsubscribeBody {
-  endpoint: string;
-}
-
 /** A system line ("ana has joined the chat."). The original sent only `content`. */
 export interface Notice {
   content: string;
@@ -471,18 +443,6 @@ export interface ResyncEvent {
   room: string;
   /** Every message of the room up to this id reached you live or in your history: catch up from here when it is older than your last id. */
   after?: number;
-}
-
-/** One public room in GET /api/rooms (private rooms and direct conversations are never listed). */
-export interface RoomSummary {
-  room: string;
-  users: number;
-}
-
-/** GET /api/rooms: the busiest rooms (at most 50, most people first) and how many rooms are active in all. */
-export interface RoomsResponse {
-  rooms: RoomSummary[];
-  total: number;
 }
 
 export const LIMITS = {

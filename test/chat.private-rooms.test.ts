@@ -4,7 +4,8 @@
 import request from "supertest";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { OUTSIDER_MESSAGE } from "../src/access/policy.js";
-import type { Ack, ErrorBody, InviteInfo, JoinResult, RoomsResponse, SearchHit, WireMessage } from "../src/protocol.js";
+import type { Ack, ErrorBody, InviteInfo, JoinResult, SearchHit, WireMessage } from "../src/protocol.js";
+import type { RoomsResponse } from "../src/http-api.js";
 import { joinRoom, startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { call, legacyEmit } from "./helpers/emit.js";
 import { createPrivateRoom, madeUpAddress, makeInvite, moderatorSession, MODERATOR_TOKEN, useInvite } from "./helpers/private-rooms.js";

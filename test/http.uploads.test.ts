@@ -5,7 +5,7 @@
 import { request as httpRequest } from "node:http";
 import sharp from "sharp";
 import { describe, expect, it, onTestFinished } from "vitest";
-import type { UploadAnswer } from "../src/protocol.js";
+import type { UploadAnswer } from "../src/http-api.js";
 import { startTestApp, type TestApp } from "./helpers/app.js";
 import { gpsLatitudeBytes } from "./helpers/exif.js";
 import { pngBomb } from "./helpers/png-bomb.js";

@@ -2,7 +2,7 @@
 // server lists no rooms (LIST_PUBLIC_ROOMS=false: the page has no such list, and /api/rooms answers 404).
 /* global Element, HTMLAnchorElement */
 import { peopleCount, roomFromPath, roomPath } from "./format.js";
-/** @import { RoomsResponse, RoomSummary } from "../../src/protocol.js" */
+/** @import { RoomsResponse, RoomSummary } from "../../src/http-api.js" */
 
 const REFRESH_MS = 10_000;
 

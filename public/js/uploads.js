@@ -3,7 +3,7 @@
 // and the server's answer (UploadAnswer) or a local failure in the same shape.
 /* global XMLHttpRequest, FormData */
 
-/** @import { UploadAnswer } from "../../src/protocol.js" */
+/** @import { UploadAnswer } from "../../src/http-api.js" */
 /** @typedef {UploadAnswer | { ok: false, error: { code: "aborted" | "network", message: string } }} UploadResult */
 
 export const UPLOAD_PATH = "/api/uploads";

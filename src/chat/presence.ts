@@ -2,7 +2,7 @@
 // whose last tab dropped can be held for its owner for a while (name grace) before it is given up.
 // In memory today; the interface is what a Redis-backed store would implement for several nodes (issue 10),
 // so every call that changes or reads a room is async.
-import type { RoomSummary } from "../protocol.js";
+import type { RoomSummary } from "../http-api.js";
 import { nameKey } from "../shared/names.js";
 import { isPrivateAddress } from "../access/room-address.js";
 

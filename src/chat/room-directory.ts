@@ -1,6 +1,6 @@
 // The "Active rooms" list of the home page and /api/rooms: the busiest few, never a sort of every room.
 import type { Clock } from "../clock.js";
-import type { RoomSummary } from "../protocol.js";
+import type { RoomSummary } from "../http-api.js";
 import type { PresenceStore } from "./presence.js";
 
 /** Rooms shown on the home page and in /api/rooms. */

@@ -10,7 +10,7 @@
 //   reserve:<room>:<key> string sid, expires at the end of a dead node's name grace
 //   rooms                zset  public room -> names present (the room directory; private addresses never enter it)
 import type { Redis } from "ioredis";
-import type { RoomSummary } from "../protocol.js";
+import type { RoomSummary } from "../http-api.js";
 import { nameKey } from "../shared/names.js";
 import { PresenceUnavailableError, type PresenceJoin, type PresenceLeave, type PresenceStore } from "../chat/presence.js";
 

@@ -11,7 +11,7 @@ import type { ChatServer } from "../chat/types.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
-import type { PushErrorCode, PushKeyAnswer, PushLevelBody, PushSubscribeBody, PushUnsubscribeBody } from "../protocol.js";
+import type { PushErrorCode, PushKeyAnswer, PushLevelBody, PushSubscribeBody, PushUnsubscribeBody } from "../http-api.js";
 import type { PushService } from "../push/service.js";
 import { checkPushEndpoint } from "../push/transport.js";
 import { pushPolicy } from "../push/sender.js";

@@ -5,7 +5,8 @@ import type { Metrics } from "../metrics.js";
 import type { PresenceStore } from "../chat/presence.js";
 import type { RoomDirectory } from "../chat/room-directory.js";
 import type { MessageRepository } from "../storage/repository.js";
-import { LIMITS, type RoomsResponse } from "../protocol.js";
+import { LIMITS } from "../protocol.js";
+import { type RoomsResponse } from "../http-api.js";
 import { parseRoom } from "../validation.js";
 import { newSessionCookie, sessionFromRequest } from "./session.js";
 

@@ -4,7 +4,8 @@
 import { Redis } from "ioredis";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import type { UploadAnswer, WireAttachment, WireMessage } from "../../src/protocol.js";
+import type { WireAttachment, WireMessage } from "../../src/protocol.js";
+import type { UploadAnswer } from "../../src/http-api.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 import { isChat } from "../helpers/messages.js";
 import { png } from "../helpers/sample-files.js";

@@ -2,7 +2,7 @@
 import request from "supertest";
 import { sessionKey } from "../../src/shared/session-key.js";
 import { verifySession } from "../../src/http/session.js";
-import type { PushLevel } from "../../src/protocol.js";
+import type { PushLevel } from "../../src/http-api.js";
 import type { TestSubscription } from "./push-service.js";
 
 interface Target {

@@ -3,7 +3,8 @@
 // script), plus how a browser uploads one.
 import sharp from "sharp";
 import request from "supertest";
-import type { UploadAnswer, WireAttachment } from "../../src/protocol.js";
+import type { WireAttachment } from "../../src/protocol.js";
+import type { UploadAnswer } from "../../src/http-api.js";
 import type { TestApp } from "./app.js";
 import { withExif, type PhoneExif } from "./exif.js";
 
