@@ -280,8 +280,9 @@ function isObjectOnTheWire(value: unknown): boolean {
 /** The same for create_room's `title`: valid by chance, it would make a room (or, without a cookie, answer session_required). */
 function hasStringTitle(value: unknown): boolean {
   if (!isObjectOnTheWire(value)) return false;
-  const seen = JSON.parse(JSON.stringify(value)) as { title?: unknown };
-  return typeof seen.title === "string";
+  // An object can still travel as null (an invalid Date's JSON is "null"): read what the wire carries.
+  const seen = JSON.parse(JSON.stringify(value) ?? "null") as { title?: unknown } | null;
+  return typeof seen?.title === "string";
 }
 
 /** The arguments of one emit: usually one payload; sometimes none, or extra ones. */
