@@ -3,20 +3,13 @@
 import type Database from "better-sqlite3";
 import { groupTargets, toSubscription, type PushLevel, type PushStore, type PushSubscriptionRecord, type PushTarget, type PushTargetRow, type VapidKeyPair } from "./push-store.js";
 import { PUSH_SQL } from "./push-sql.js";
+import { prepared } from "./sqlite-statements.js";
 
 type Use = <T>(work: (db: Database.Database) => T) => Promise<T>;
 
 /** `$n` in the shared statements: SQLite reads them as named parameters, given as an object keyed by n. */
 const params = (...values: unknown[]): Record<string, unknown> => Object.fromEntries(values.map((v, i) => [String(i + 1), v]));
 
-const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-function prepared(db: Database.Database, sql: string): Database.Statement {
-  let mine = statements.get(db);
-  if (mine === undefined) statements.set(db, (mine = new Map()));
-  let statement = mine.get(sql);
-  if (statement === undefined) mine.set(sql, (statement = db.prepare(sql)));
-  return statement;
-}
 
 export class SqlitePush implements PushStore {
   constructor(
