@@ -163,7 +163,7 @@ export function createApp(deps: AppDeps): App {
   web.use(requestLog(log), securityHeaders(config.allowedOrigins), textCompression(config.compressMinBytes));
   // Issue 23: the shell the pages preload and the service worker precaches, and its version, listed once.
   const shell = buildAppShell(config.publicDir, config.viewsDir);
-  web.locals.shell = { version: shell.version, modules: shell.modules };
+  web.locals.shell = { version: shell.version };
   web.use(appShellRoutes(shell));
   const http = createServer(web);
   // Every TCP connection, upgraded ones too: shutdown cuts off those whose client has stopped reading.

@@ -41,11 +41,10 @@ describe("installable app", () => {
       const size = pngSize(Buffer.from(await got.arrayBuffer()));
       expect(size && `${size.width}x${size.height}`, icon.src).toBe(icon.sizes);
     }
-    // The module graph is declared up front: every module chat.js reaches is preloaded.
+    // The page preloads only the deepest import (all 57 delayed the first paint, performance.md); the worker's shell has the whole graph.
     const home = await (await fetch(`${base}/`)).text();
     const preloaded = [...home.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]);
-    expect(preloaded).toEqual(expect.arrayContaining(["/chat.js", "/js/app.js", "/js/outbox.js", "/js/push-switch.js", "/socket.io/socket.io.esm.min.js"]));
-    expect(preloaded.length).toBeGreaterThan(50);
+    expect(preloaded).toEqual(["/socket.io/socket.io.esm.min.js"]);
   });
 
   it("Chromium finds it installable: no installability error, the manifest parsed without errors (what Lighthouse's PWA checks asked, before Lighthouse 12 dropped them)", async () => {
@@ -74,7 +73,7 @@ describe("installable app", () => {
     const source = await res.text();
     const shell = JSON.parse(/^const SHELL = (.*);$/m.exec(source)?.[1] ?? "null") as { version: string; files: string[] };
     expect(shell.version).toBe(version);
-    expect(shell.files).toEqual(expect.arrayContaining(["/", "/chat.js", "/chat.css", "/manifest.webmanifest", "/icons/icon-192.png"]));
+    expect(shell.files).toEqual(expect.arrayContaining(["/", "/chat.js", "/js/app.js", "/js/outbox.js", "/js/push-switch.js", "/socket.io/socket.io.esm.min.js", "/js/deep-link-hold.js", "/chat.css", "/manifest.webmanifest", "/icons/icon-192.png"]));
     expect(shell.files.filter((f) => /^\/(api|files|socket\.io\/\?|invite|metrics|healthz)|~/.test(f))).toEqual([]);
   });
 
