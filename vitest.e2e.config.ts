@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
+    // expect.poll waits for what a browser does in its own time (a service worker woken for a push, a page
+    // reading back its state): a second, the default, is too short on a loaded CI machine.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
