@@ -2,6 +2,7 @@
 // with IPv4 embedded in IPv6 (mapped, NAT64, 6to4) judged as the IPv4 address it names. Used by transport.ts at
 // connect time, on the address actually connected to.
 import { BlockList, isIPv4, isIPv6 } from "node:net";
+import { ipv6Groups } from "../shared/address-key.js";
 
 
 function blockList(type: "ipv4" | "ipv6", subnets: readonly (readonly [string, number])[]): BlockList {
@@ -44,7 +45,7 @@ export function isPublicAddress(ip: string): boolean {
   if (isIPv4(ip)) return !IPV4_NOT_PUBLIC.check(ip, "ipv4");
   // A zone ("fe80::1%eth0") only means something on a local link.
   if (ip.includes("%") || !isIPv6(ip)) return false;
-  const groups = ipv6Groups(ip);
+  const groups = ipv6Groups(ip) ?? [];
   const embedded = embeddedIPv4(groups);
   if (embedded !== null) return isPublicAddress(embedded);
   return IPV6_GLOBAL_UNICAST.check(ip, "ipv6") && !IPV6_NOT_PUBLIC.check(ip, "ipv6");
@@ -59,19 +60,4 @@ function embeddedIPv4(g: readonly number[]): string | null {
   if (at(0) === 0x64 && at(1) === 0xff9b && zeros(2, 6)) return v4(at(6), at(7));
   if (at(0) === 0x2002) return v4(at(1), at(2));
   return null;
-}
-
-/** The eight 16-bit groups of a valid IPv6 address (no zone), embedded dotted IPv4 included. */
-function ipv6Groups(ip: string): number[] {
-  let text = ip.toLowerCase();
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head = "", tail] = text.split("::");
-  const parse = (part: string): number[] => (part === "" ? [] : part.split(":").map((x) => parseInt(x, 16)));
-  const front = parse(head);
-  const back = tail === undefined ? [] : parse(tail);
-  return [...front, ...Array<number>(8 - front.length - back.length).fill(0), ...back];
 }

@@ -24,7 +24,7 @@ export function addressKey(ip: string, ipv6PrefixLength: number): string {
 }
 
 /** The eight 16-bit groups of an IPv6 address (zone dropped, embedded IPv4 converted), or null. */
-function ipv6Groups(raw: string): number[] | null {
+export function ipv6Groups(raw: string): number[] | null {
   const ip = raw.split("%")[0] as string;
   if (!isIPv6(ip)) return null;
   let text = ip.toLowerCase();
