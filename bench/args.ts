@@ -32,6 +32,8 @@ export interface StormArgs {
   rooms?: number;
   /** Default SIGTERM then SIGKILL (--quick: SIGTERM). */
   signals?: StormSignal[];
+  /** --server-env K=V,K=V: the app's variables for this run (e.g. NAME_GRACE_MS), over the bench's own. */
+  serverEnv?: Record<string, string>;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
@@ -61,6 +63,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|b
     --app-entry file  also run the storm against that build (e.g. a previous commit's dist/server.js): the
               table and chart put this build (dist/server.js) beside it
     --clients N, --rooms N   the storm's size (clients are spread evenly over the rooms)
+    --server-env K=V,...  the app's variables for the run (e.g. NAME_GRACE_MS=60000), over the bench's own
     --signal term|kill|both  which restarts to run (default both; --quick: term)
     --profile the restarted server runs under node --cpu-prof (bench/results/profiles-*/, written at its exit)
     --chart dir  write bench-storm-<N>-node(s).svg (clients back and server CPU over time) into dir`;
@@ -83,6 +86,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       clients: { type: "string" },
       rooms: { type: "string" },
       signal: { type: "string" },
+      "server-env": { type: "string" },
     },
     strict: true,
   });
@@ -97,8 +101,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   const nodes = rawNodes === undefined ? undefined : Number(rawNodes);
   if (nodes !== undefined && (!Number.isSafeInteger(nodes) || nodes < 2 || nodes > 5)) throw new Error(`--nodes must be a whole number from 2 to 5, not ${rawNodes}\n${USAGE}`);
   const storm = values.storm ? parseStorm(values) : undefined;
-  if (!values.storm && (values.clients !== undefined || values.rooms !== undefined || values.signal !== undefined)) {
-    throw new Error(`--clients, --rooms and --signal belong to --storm\n${USAGE}`);
+  if (!values.storm && (values.clients !== undefined || values.rooms !== undefined || values.signal !== undefined || values["server-env"] !== undefined)) {
+    throw new Error(`--clients, --rooms, --signal and --server-env belong to --storm\n${USAGE}`);
   }
   const only = values.only?.split(",").map((w) => w.trim());
   if (only?.includes("cluster") === true && nodes === undefined) throw new Error(`--only cluster needs --nodes N\n${USAGE}`);
@@ -134,7 +138,15 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   };
 }
 
-function parseStorm(values: { only?: string; target?: string; "presence-members"?: string; clients?: string; rooms?: string; signal?: string }): StormArgs {
+function parseStorm(values: {
+  only?: string;
+  target?: string;
+  "presence-members"?: string;
+  clients?: string;
+  rooms?: string;
+  signal?: string;
+  "server-env"?: string;
+}): StormArgs {
   // The storm is a run of its own: the workloads' selectors mean nothing to it.
   if (values.only !== undefined || values.target !== "both" || values["presence-members"] !== undefined) {
     throw new Error(`--storm runs alone: no --only, --target or --presence-members\n${USAGE}`);
@@ -145,7 +157,24 @@ function parseStorm(values: { only?: string; target?: string; "presence-members"
   const signal = values.signal;
   const signals: StormSignal[] | undefined = signal === undefined ? undefined : signal === "both" ? ["term", "kill"] : signal === "term" || signal === "kill" ? [signal] : [];
   if (signals?.length === 0) throw new Error(`--signal must be term, kill or both, not ${signal}\n${USAGE}`);
-  return { ...(clients !== undefined ? { clients } : {}), ...(rooms !== undefined ? { rooms } : {}), ...(signals !== undefined ? { signals } : {}) };
+  const serverEnv = values["server-env"] === undefined ? undefined : parseServerEnv(values["server-env"]);
+  return {
+    ...(clients !== undefined ? { clients } : {}),
+    ...(rooms !== undefined ? { rooms } : {}),
+    ...(signals !== undefined ? { signals } : {}),
+    ...(serverEnv !== undefined ? { serverEnv } : {}),
+  };
+}
+
+/** "NAME_GRACE_MS=60000,JOIN_LOOP_BUSY_MS=80": upper-case names only, so a typo cannot pass for a value. */
+function parseServerEnv(raw: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of raw.split(",")) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair.trim());
+    if (match === null) throw new Error(`--server-env takes NAME=value pairs separated by commas, not "${pair}"\n${USAGE}`);
+    env[match[1] as string] = match[2] as string;
+  }
+  return env;
 }
 
 function wholeNumber(flag: string, raw: string | undefined, min: number): number | undefined {

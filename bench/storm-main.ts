@@ -37,7 +37,8 @@ export async function runStormBench(args: BenchArgs, storm: StormArgs, entries: 
   const loadAtStart = readLoadAverage();
   progress(
     `storm${args.isQuick ? " --quick" : ""}: ${sizes.clients} clients in ${sizes.rooms} rooms, ${nodes} node${nodes === 1 ? "" : "s"}, ` +
-      `${sizes.signals.map(signalName).join(" and ")}, ${builds.map((b) => b.label).join(" vs ")}; load average ${loadAtStart}`,
+      `${sizes.signals.map(signalName).join(" and ")}, ${builds.map((b) => b.label).join(" vs ")}; load average ${loadAtStart}` +
+      (storm.serverEnv ? `; server env ${Object.entries(storm.serverEnv).map(([k, v]) => `${k}=${v}`).join(" ")}` : ""),
   );
   const workDir = mkdtempSync(join(tmpdir(), "messenger-storm-"));
   const runs: StormRunResult[] = [];
@@ -60,7 +61,7 @@ export async function runStormBench(args: BenchArgs, storm: StormArgs, entries: 
     for (const signal of sizes.signals) {
       for (const build of builds) {
         try {
-          runs.push(await runStorm({ sizes, nodes, build, workDir, progress, ...(profileDir ? { profileDir } : {}) }, signal));
+          runs.push(await runStorm({ sizes, nodes, build, workDir, progress, ...(profileDir ? { profileDir } : {}), ...(storm.serverEnv ? { serverEnv: storm.serverEnv } : {}) }, signal));
         } catch (err) {
           const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
           errors.push(`${build.label}, ${signalName(signal)}: ${message}`);

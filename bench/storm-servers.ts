@@ -1,5 +1,5 @@
 // The servers a restart storm runs against, as child processes (server-process.ts: the app's environment with
-// RELAXED_LIMITS_ENV, every other variable at its default, NAME_GRACE_MS included): one node on SQLite, or N nodes
+// RELAXED_LIMITS_ENV, every other variable at its default unless --server-env sets it): one node on SQLite, or N nodes
 // on PostgreSQL + Redis (Debian's, from the cluster suite's helpers, fsync on). Every node of a set-up shares one
 // SECRET_KEY, so a session cookie stays valid on the restarted process and on the other nodes. restart() does
 // what a supervisor does: signal the node, wait for its process to exit, start it again on the same port with
@@ -30,6 +30,8 @@ export interface StormSetup {
   label: string;
   nodes: number;
   urls: string[];
+  /** Each node's HEALTH_PORT (issue 19: /healthz from a thread of its own), the same across its restarts. */
+  healthUrls: string[];
   /** The running app processes, by node. */
   pid(index: number): number;
   /**
@@ -47,6 +49,7 @@ const NODE_IDS = ["node-a", "node-b", "node-c", "node-d", "node-e"];
 
 interface NodeSlot {
   port: number;
+  healthPort: number;
   spec: ServerSpec;
   server: RunningServer | null;
   /** Output of processes already stopped: a crash's last words stay in the report. */
@@ -54,13 +57,13 @@ interface NodeSlot {
 }
 
 /** One node on SQLite: a fresh database file in `dir`. */
-export async function startSingleNode(entry: string, dir: string): Promise<StormSetup> {
-  const slot = await makeSlot(entry, join(dir, "storm.db"), { SECRET_KEY: secret() });
+export async function startSingleNode(entry: string, dir: string, env: Readonly<Record<string, string>> = {}): Promise<StormSetup> {
+  const slot = await makeSlot(entry, join(dir, "storm.db"), { ...env, SECRET_KEY: secret() });
   return makeSetup("1 node, SQLite", [slot], async () => undefined);
 }
 
 /** N nodes on one PostgreSQL (a fresh database) and one Redis, started one at a time (the first migrates). */
-export async function startClusterNodes(entry: string, dir: string, nodes: number): Promise<StormSetup> {
+export async function startClusterNodes(entry: string, dir: string, nodes: number, env: Readonly<Record<string, string>> = {}): Promise<StormSetup> {
   const cleanups: (() => Promise<void>)[] = [];
   try {
     const pg = await startPostgres({ isDurable: true });
@@ -72,7 +75,7 @@ export async function startClusterNodes(entry: string, dir: string, nodes: numbe
     const slots: NodeSlot[] = [];
     for (let i = 0; i < nodes; i++) {
       const id = NODE_IDS[i] ?? `node-${i}`;
-      slots.push(await makeSlot(entry, join(dir, `${id}.db`), { SECRET_KEY: key, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, NODE_ID: id }));
+      slots.push(await makeSlot(entry, join(dir, `${id}.db`), { ...env, SECRET_KEY: key, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, NODE_ID: id }));
     }
     return makeSetup(`${nodes} nodes, PostgreSQL + Redis`, slots, async () => {
       while (cleanups.length > 0) await cleanups.pop()?.().catch(() => undefined);
@@ -85,8 +88,9 @@ export async function startClusterNodes(entry: string, dir: string, nodes: numbe
 
 async function makeSlot(entry: string, databasePath: string, extraEnv: Record<string, string>): Promise<NodeSlot> {
   const port = await freePort();
-  const spec: ServerSpec = { target: "app", entry, databasePath, port, extraEnv };
-  const slot: NodeSlot = { port, spec, server: null, pastOutput: [] };
+  const healthPort = await freePort();
+  const spec: ServerSpec = { target: "app", entry, databasePath, port, extraEnv: { HEALTH_PORT: String(healthPort), ...extraEnv } };
+  const slot: NodeSlot = { port, healthPort, spec, server: null, pastOutput: [] };
   slot.server = await startServer(spec);
   return slot;
 }
@@ -101,6 +105,7 @@ function makeSetup(label: string, slots: NodeSlot[], cleanup: () => Promise<void
     label,
     nodes: slots.length,
     urls: slots.map((s) => `http://127.0.0.1:${s.port}`),
+    healthUrls: slots.map((s) => `http://127.0.0.1:${s.healthPort}`),
     pid: (index) => {
       const server = slotAt(index).server;
       if (server === null) throw new Error(`node ${index} is not running`);

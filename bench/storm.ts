@@ -34,6 +34,8 @@ export interface StormOptions {
   workDir: string;
   /** The restarted process runs under node --cpu-prof and writes its profile here when it exits. */
   profileDir?: string;
+  /** --server-env: the app's variables for this run, over the bench's own. */
+  serverEnv?: Readonly<Record<string, string>>;
   progress: (line: string) => void;
 }
 
@@ -77,6 +79,8 @@ export interface StormRunResult {
   otherCpuSeconds: number;
   stormWallSeconds: number;
   health: HealthFigures;
+  /** The same polls on HEALTH_PORT, answered by the health thread (a build without one: all refused). */
+  healthThread: HealthFigures;
   before: WindowSummary & { figures: WindowFigures };
   storm: WindowSummary;
   after: WindowSummary & { figures: WindowFigures };
@@ -98,7 +102,8 @@ export async function runStorm(opts: StormOptions, signal: StormSignal): Promise
   const { sizes, progress } = opts;
   const dir = mkdtempSync(join(opts.workDir, `storm-${signal}-`));
   const loadAtStart = readLoadAverage();
-  const setup = opts.nodes === 1 ? await startSingleNode(opts.build.entry, dir) : await startClusterNodes(opts.build.entry, dir, opts.nodes);
+  const env = opts.serverEnv ?? {};
+  const setup = opts.nodes === 1 ? await startSingleNode(opts.build.entry, dir, env) : await startClusterNodes(opts.build.entry, dir, opts.nodes, env);
   const label = `${opts.build.label}, ${setup.label}, ${signalName(signal)}`;
   const specs = planClients(sizes.clients, sizes.rooms, setup.nodes);
   const tracker = new ReturnTracker(specs.length);
@@ -151,6 +156,7 @@ export async function runStorm(opts: StormOptions, signal: StormSignal): Promise
     const afterTo = nowMs();
     const afterFigures = afterMeter.stop();
     const health = await storm.health; // the last polls end by their deadline
+    const healthThread = await storm.healthThread;
 
     const stopped = await pool.ask("stop_traffic", { timeoutMs: sizes.drainTimeoutMs });
     const windows: TimeWindow[] = [
@@ -187,6 +193,7 @@ export async function runStorm(opts: StormOptions, signal: StormSignal): Promise
       otherCpuSeconds: storm.otherCpuSeconds,
       stormWallSeconds: (storm.detectedAtMs - storm.signalAtMs) / 1000,
       health,
+      healthThread,
       before: { ...before, figures: beforeFigures },
       storm: during,
       after: { ...after, figures: afterFigures },
@@ -224,6 +231,7 @@ interface StormFigures {
   otherCpuSeconds: number;
   /** Polling stops at once; the polls still out end by their deadline. */
   health: Promise<HealthFigures>;
+  healthThread: Promise<HealthFigures>;
 }
 
 /**
@@ -245,6 +253,7 @@ async function signalAndWait(
   const loadgen0 = loadgenCpu();
   const busy0 = readMachineBusySeconds();
   const health = startHealthPoll(setup.urls, HEALTH_POLL_MS, HEALTH_TIMEOUT_MS);
+  const healthThread = startHealthPoll(setup.healthUrls, HEALTH_POLL_MS, HEALTH_TIMEOUT_MS);
   let newPid: number | null = null;
   const signalAtMs = nowMs();
   const allBack = tracker.waitAllBack(signalAtMs, affected, timeoutMs);
@@ -279,5 +288,6 @@ async function signalAndWait(
     loadgenCpuSeconds,
     otherCpuSeconds: Math.max(0, busy - serverCpuSeconds - oldServerCpuSeconds - loadgenCpuSeconds),
     health: health.stop(),
+    healthThread: healthThread.stop(),
   };
 }

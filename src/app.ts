@@ -25,6 +25,8 @@ import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createClientIp } from "./http/client-ip.js";
 import { createHandshakeGuard } from "./http/handshake-guard.js";
+import { checkHealth } from "./http/health.js";
+import type { HealthAnswer } from "./http-api.js";
 import { requestLog } from "./http/request-log.js";
 import { errorHandler, notFound, renderPage, routes } from "./http/routes.js";
 import { inviteRoutes } from "./http/invites.js";
@@ -75,6 +77,10 @@ export interface App {
   files: FileLibrary;
   /** Multi-node mode only. */
   cluster?: ClusterNode;
+  /** Resolves once the names present before a restart are back: connections are let in from then on. */
+  restored: Promise<void>;
+  /** What /healthz answers now (the health thread's reports, issue 19). */
+  health(): Promise<HealthAnswer>;
   /** Graceful: refuse new work, answer in-flight events, tell clients, close sockets and the database. */
   close(): Promise<void>;
 }
@@ -243,6 +249,7 @@ export function createApp(deps: AppDeps): App {
     clock,
     log,
     graceMs: config.nameGraceMs,
+    restoreGraceMs: config.restart.restoreGraceMs,
     maxAgeMs: config.restart.presenceSnapshotMaxAgeMs,
     intervalMs: memoryPresence === null ? 0 : config.restart.presenceSnapshotMs,
   });
@@ -306,5 +313,6 @@ export function createApp(deps: AppDeps): App {
     return closing;
   };
 
-  return { http, io, metrics, presence, files, ...(cluster ? { cluster } : {}), close };
+  const health = (): Promise<HealthAnswer> => checkHealth({ repo, nodeId: config.nodeId, ...(cluster ? { cluster } : {}) });
+  return { http, io, metrics, presence, files, ...(cluster ? { cluster } : {}), restored: snapshots.restored, health, close };
 }

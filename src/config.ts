@@ -108,12 +108,19 @@ export interface RestartSettings {
   presenceSnapshotMs: number;
   /** The oldest snapshot a start still restores: a restart slower than this was an outage, and rooms start afresh. */
   presenceSnapshotMaxAgeMs: number;
+  /** How long names restored from a snapshot are held for their owners after a start (at least NAME_GRACE_MS). */
+  restoreGraceMs: number;
   /** Joins the node expects to take back per second after a restart: server_shutdown spreads the returns over clients / this. */
   rejoinsPerSec: number;
   /** Joins worked on at once; beyond it, joins are answered `overloaded` with a retryAfterMs. 0 = no limit. */
   maxJoinsInFlight: number;
   /** The event loop's delay above which joins are answered `overloaded`; 0 = never. */
   joinLoopBusyMs: number;
+  /** HEALTH_PORT: /healthz also answered by a thread of its own on this port (0: any free one); null = off. */
+  healthPort: number | null;
+  healthHost: string;
+  /** The app's loop may be this late before the health thread's probe fails. */
+  healthStallMs: number;
 }
 
 export interface FileSettings {
@@ -287,9 +294,13 @@ export function loadConfig(env: Env): Config {
     restart: {
       presenceSnapshotMs: int("PRESENCE_SNAPSHOT_MS", 2000, 0, 3_600_000),
       presenceSnapshotMaxAgeMs: int("PRESENCE_SNAPSHOT_MAX_AGE_MS", 120_000, 0, 86_400_000),
+      restoreGraceMs: int("RESTORE_GRACE_MS", 60_000, 0, 3_600_000),
       rejoinsPerSec: int("RESTART_REJOINS_PER_SEC", 2000, 1, 1_000_000),
       maxJoinsInFlight: int("MAX_JOINS_IN_FLIGHT", 256, 0, 1_000_000),
       joinLoopBusyMs: int("JOIN_LOOP_BUSY_MS", 150, 0, 60_000),
+      healthPort: env.HEALTH_PORT?.trim() ? int("HEALTH_PORT", 0, 0, 65535) : null,
+      healthHost: env.HEALTH_HOST?.trim() || host,
+      healthStallMs: int("HEALTH_STALL_MS", 10_000, 500, 600_000),
     },
     push: pushSettings(env, nodeEnv, int, bool, problems),
   };

@@ -41,3 +41,16 @@ export interface RoomsResponse {
   rooms: RoomSummary[];
   total: number;
 }
+
+/**
+ * GET /healthz, on the app's port and on HEALTH_PORT (issue 19). 200 with status "ok", or 503 with the reason.
+ * On HEALTH_PORT also: how late the node's event loop is, and "starting" until it takes clients.
+ */
+export interface HealthAnswer {
+  status: "ok" | "unavailable" | "starting" | "stopping";
+  node: string;
+  engines: { database: "ok" | "unavailable"; redis?: "ok" | "unavailable" };
+  reason?: string;
+  /** HEALTH_PORT only: ms since the event loop last reported, past its 250 ms beat (0 = on time). */
+  loopLateMs?: number;
+}

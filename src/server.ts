@@ -1,6 +1,7 @@
 // The only module that touches the process: environment, port, signals.
 import { config as loadDotenv } from "dotenv";
-import { createApp } from "./app.js";
+import { createApp, type App } from "./app.js";
+import { startHealthListener, type HealthListener } from "./http/health-listener.js";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createPinoLogger, type Logger } from "./log.js";
@@ -32,13 +33,37 @@ async function main(): Promise<void> {
     process.stderr.write(`cannot listen on ${config.host}:${config.port}: ${err.message}\n`);
     process.exit(1);
   });
+  const health = await openHealthListener(config, app, log);
   app.http.listen(config.port, config.host, () => {
+    void app.restored.then(() => health?.serving());
     const address = app.http.address();
     const port = typeof address === "object" && address !== null ? address.port : config.port;
     log.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, database: config.databaseUrl === null ? config.databasePath : redactDatabaseUrl(config.databaseUrl), ...(config.redisUrl === null ? {} : { redis: redactRedisUrl(config.redisUrl) }) });
   });
 
-  installShutdown(app.close, log, config.shutdownTimeoutMs);
+  installShutdown(
+    async () => {
+      health?.stopping(); // probes fail from the signal on, so the load balancer sends nobody new
+      await app.close();
+      await health?.close();
+    },
+    log,
+    config.shutdownTimeoutMs,
+  );
+}
+
+/** HEALTH_PORT (issue 19): /healthz from a thread of its own, which answers while the app's loop is busy; or one line and exit 1. */
+async function openHealthListener(config: Config, app: App, log: Logger): Promise<HealthListener | null> {
+  const { healthPort, healthHost, healthStallMs } = config.restart;
+  if (healthPort === null) return null;
+  try {
+    const listener = await startHealthListener({ host: healthHost, port: healthPort, nodeId: config.nodeId, stallMs: healthStallMs, check: () => app.health(), log });
+    log.info("health_listening", { url: `http://${healthHost.includes(":") ? `[${healthHost}]` : healthHost}:${listener.port}/healthz` });
+    return listener;
+  } catch (err) {
+    process.stderr.write(`cannot listen for health checks on ${healthHost}:${healthPort}: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
 }
 
 /** Multi-node mode: two connections (presence and limits; the adapter's), or one line and exit 1. */

@@ -20,8 +20,12 @@ const GRACE_MS = "10000";
 const RESTART_TEST_MS = 60_000;
 const cookie = (): string => newSessionCookie(SECRET, false).split(";")[0] as string;
 
-async function start(path: string, port?: number): Promise<ChildServer> {
-  const server = await startChildServer({ databasePath: path, ...(port !== undefined ? { port } : {}), env: { LOG_LEVEL: "debug", PRESENCE_SNAPSHOT_MS: "100", NAME_GRACE_MS: GRACE_MS } });
+async function start(path: string, port?: number, env: Record<string, string> = {}): Promise<ChildServer> {
+  const server = await startChildServer({
+    databasePath: path,
+    ...(port !== undefined ? { port } : {}),
+    env: { LOG_LEVEL: "debug", PRESENCE_SNAPSHOT_MS: "100", NAME_GRACE_MS: GRACE_MS, RESTORE_GRACE_MS: GRACE_MS, ...env },
+  });
   onTestFinished(server.stop);
   return server;
 }
@@ -104,6 +108,34 @@ describe("a restart and the people in the room", () => {
     age(121_000); // longer than PRESENCE_SNAPSHOT_MAX_AGE_MS (120 s): an outage, the rooms start afresh
     const third = await start(db.path, first.port);
     expect(await third.waitForLog((l) => l.event === "presence_restored" || l.event === "presence_snapshot_stale")).toMatchObject({ event: "presence_snapshot_stale", entries: 2 });
+  }, RESTART_TEST_MS);
+
+  it("restored names are held for RESTORE_GRACE_MS, longer than a reload's NAME_GRACE_MS: a slow return is silent too", async () => {
+    const db = tempDatabase();
+    onTestFinished(db.remove);
+    // A reload's grace of 1 s, the restart's 8 s: Bob comes back after the first has long run out.
+    const env = { NAME_GRACE_MS: "1000", RESTORE_GRACE_MS: "8000" };
+    const first = await start(db.path, undefined, env);
+    const sessions = { ana: cookie(), bob: cookie(), cy: cookie() };
+    for (const [name, session] of [["Ana", sessions.ana], ["Bob", sessions.bob], ["Cy", sessions.cy]] as const) await member(first.url, session, name);
+    first.proc.kill("SIGTERM");
+    await first.exited;
+    const second = await start(db.path, first.port, env);
+    const restoredAt = Date.now();
+    expect(await second.waitForLog((l) => l.event === "presence_restored")).toMatchObject({ names: 3, graceMs: 8000 });
+    const ana = await member(second.url, sessions.ana, "Ana");
+    const heard = arrivalsHeard(ana, "Ana");
+    // Bob takes his time: three reload graces after the restore (the time span is the point, not an event).
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, restoredAt + 3000 - Date.now())));
+    const bob = await member(second.url, sessions.bob, "Bob");
+    const fence = waitFor(ana, "message", (m) => m.content === "fence");
+    await bob.timeout(5000).emitWithAck("send_message", { room: "lobby", username: "Bob", content: "fence" });
+    await fence;
+    expect(heard).toEqual([]); // no "-Bob" at 1 s, no "+Bob" on his return
+    // Cy never comes back: the room hears it when the restart's grace ends, not the reload's.
+    await waitFor(ana, "message", isNoticeWith("Cy has left the chat."), 15_000);
+    expect(Date.now() - restoredAt).toBeGreaterThanOrEqual(7000);
+    expect(heard).toEqual(["-Cy", "Cy has left the chat."]);
   }, RESTART_TEST_MS);
 
   it("server_shutdown tells each client its own time to come back, within the spread", async () => {

@@ -22,13 +22,16 @@ export class NameGrace {
     return this.graceMs > 0 && !this.isStopped && sessionId.startsWith("s:");
   }
 
-  /** Calls `expired` when the grace of this hold ends; the store decides then whether it still holds. */
-  start(room: string, name: string, hold: number): void {
+  /**
+   * Calls `expired` when the grace of this hold ends (NAME_GRACE_MS, or `graceMs`: the longer one of names restored
+   * after a restart); the store decides then whether it still holds.
+   */
+  start(room: string, name: string, hold: number, graceMs = this.graceMs): void {
     if (this.isStopped) return;
     const timer = setTimeout(() => {
       this.timers.delete(hold);
       this.expired(room, name, hold);
-    }, this.graceMs);
+    }, graceMs);
     timer.unref(); // a pending grace never keeps the process alive
     this.timers.set(hold, timer);
   }

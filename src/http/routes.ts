@@ -9,6 +9,7 @@ import { LIMITS } from "../protocol.js";
 import { type RoomsResponse } from "../http-api.js";
 import { parseRoom } from "../validation.js";
 import { newSessionCookie, sessionFromRequest } from "./session.js";
+import { checkHealth, healthStatusCode } from "./health.js";
 
 import { isSameSecret } from "./secrets.js";
 import type { InvitePage } from "./invites.js";
@@ -30,16 +31,6 @@ export interface RouteDeps {
   cluster?: { isRedisUp(): boolean };
   /** Issue 23: the VAPID public key the page subscribes with; null when PUSH_ENABLED=false. */
   push?: { publicKey(): string } | null;
-}
-
-/** /healthz answers within this even when the database hangs (a PostgreSQL that stopped answering). */
-const HEALTH_ANSWER_MS = 1000;
-
-/** The store's health, or false once it has kept /healthz waiting HEALTH_ANSWER_MS. */
-function healthWithin(repo: MessageRepository, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  return Promise.race([repo.isHealthy().catch(() => false), late]).finally(() => clearTimeout(timer));
 }
 
 /** Issues the session cookie with every HTML page that lacks a valid one. */
@@ -101,19 +92,8 @@ export function routes(deps: RouteDeps): Router {
   });
 
   router.get("/healthz", async (_req, res) => {
-    const isDatabaseUp = await healthWithin(deps.repo, HEALTH_ANSWER_MS);
-    const engines: { database: "ok" | "unavailable"; redis?: "ok" | "unavailable" } = { database: isDatabaseUp ? "ok" : "unavailable" };
-    const reasons: string[] = isDatabaseUp ? [] : ["the database cannot take writes"];
-    if (deps.cluster) {
-      const isRedisUp = deps.cluster.isRedisUp();
-      engines.redis = isRedisUp ? "ok" : "unavailable";
-      if (!isRedisUp) reasons.push("Redis is unreachable");
-    }
-    const isHealthy = reasons.length === 0;
-    res
-      .set("Cache-Control", "no-store")
-      .status(isHealthy ? 200 : 503)
-      .json({ status: isHealthy ? "ok" : "unavailable", node: deps.config.nodeId, engines, ...(isHealthy ? {} : { reason: reasons.join("; ") }) });
+    const answer = await checkHealth({ repo: deps.repo, nodeId: deps.config.nodeId, ...(deps.cluster ? { cluster: deps.cluster } : {}) });
+    res.set("Cache-Control", "no-store").status(healthStatusCode(answer)).json(answer);
   });
 
   router.get("/metrics", async (req, res) => {
