@@ -49,6 +49,23 @@ export function readMachineBusySeconds(): number {
   return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / CLOCK_TICKS_PER_SEC;
 }
 
+/**
+ * Connections the kernel dropped because a listening socket's accept queue was full (TcpExt ListenOverflows in
+ * /proc/net/netstat), machine-wide: a client whose handshake was dropped waits a SYN retransmit (1 s, then 2, 4...)
+ * before it even reaches the server. NaN where the counter cannot be read.
+ */
+export function readListenOverflows(): number {
+  try {
+    const lines = readFileSync("/proc/net/netstat", "utf8").split("\n");
+    const names = lines.find((l) => l.startsWith("TcpExt:"))?.split(/\s+/) ?? [];
+    const values = lines.filter((l) => l.startsWith("TcpExt:"))[1]?.split(/\s+/) ?? [];
+    const at = names.indexOf("ListenOverflows");
+    return at > 0 ? Number(values[at]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 /** The load generator's own CPU (this process), to show when it, not the server, is the bottleneck. */
 export function ownCpuSeconds(): number {
   const { user, system } = process.cpuUsage();

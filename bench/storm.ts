@@ -9,7 +9,7 @@ import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startMeter, type WindowFigures } from "./meter.js";
-import { ownCpuSeconds, readCpuSeconds, readLoadAverage, readMachineBusySeconds } from "./proc-stats.js";
+import { ownCpuSeconds, readCpuSeconds, readListenOverflows, readLoadAverage, readMachineBusySeconds } from "./proc-stats.js";
 import { nowMs } from "./storm-clock.js";
 import { startHealthPoll, type HealthFigures } from "./storm-health.js";
 import type { TimeWindow, WindowReport } from "./storm-observations.js";
@@ -77,6 +77,8 @@ export interface StormRunResult {
   loadgenCpuSeconds: number;
   /** Everything else on the machine (PostgreSQL and Redis with several nodes, other work). */
   otherCpuSeconds: number;
+  /** Connections the kernel dropped with a full accept queue during the return (machine-wide; NaN: unreadable). */
+  listenOverflows: number;
   stormWallSeconds: number;
   health: HealthFigures;
   /** The same polls on HEALTH_PORT, answered by the health thread (a build without one: all refused). */
@@ -191,6 +193,7 @@ export async function runStorm(opts: StormOptions, signal: StormSignal): Promise
       serverPeakRssBytes: storm.serverPeakRssBytes,
       loadgenCpuSeconds: storm.loadgenCpuSeconds,
       otherCpuSeconds: storm.otherCpuSeconds,
+      listenOverflows: storm.listenOverflows,
       stormWallSeconds: (storm.detectedAtMs - storm.signalAtMs) / 1000,
       health,
       healthThread,
@@ -229,6 +232,7 @@ interface StormFigures {
   cpuPoints: ReturnType<ServerSampler["stop"]>;
   loadgenCpuSeconds: number;
   otherCpuSeconds: number;
+  listenOverflows: number;
   /** Polling stops at once; the polls still out end by their deadline. */
   health: Promise<HealthFigures>;
   healthThread: Promise<HealthFigures>;
@@ -252,6 +256,7 @@ async function signalAndWait(
   const sampler = new ServerSampler([oldPid, ...survivorPids], nowMs);
   const loadgen0 = loadgenCpu();
   const busy0 = readMachineBusySeconds();
+  const overflows0 = readListenOverflows();
   const health = startHealthPoll(setup.urls, HEALTH_POLL_MS, HEALTH_TIMEOUT_MS);
   const healthThread = startHealthPoll(setup.healthUrls, HEALTH_POLL_MS, HEALTH_TIMEOUT_MS);
   let newPid: number | null = null;
@@ -272,6 +277,7 @@ async function signalAndWait(
   const oldServerCpuSeconds = sampler.cpuSeconds(oldPid);
   const loadgenCpuSeconds = loadgenCpu() - loadgen0;
   const busy = readMachineBusySeconds() - busy0;
+  const listenOverflows = readListenOverflows() - overflows0;
   const cpuPoints = sampler.stop();
   return {
     signalAtMs,
@@ -287,6 +293,7 @@ async function signalAndWait(
     cpuPoints,
     loadgenCpuSeconds,
     otherCpuSeconds: Math.max(0, busy - serverCpuSeconds - oldServerCpuSeconds - loadgenCpuSeconds),
+    listenOverflows,
     health: health.stop(),
     healthThread: healthThread.stop(),
   };

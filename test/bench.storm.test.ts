@@ -278,6 +278,7 @@ function fakeRun(over: Partial<StormRunResult>): StormRunResult {
     otherCpuSeconds: 0,
     stormWallSeconds: 0.4,
     health: { polls: 4, answered: 3, notOk: {}, refused: 1, failed: 0, unanswered: 0, latencyMs: { p50: 1, p95: 2, p99: 2, max: 2, count: 3 }, slowestMsByUrl: {} },
+    listenOverflows: 0,
     healthThread: { polls: 4, answered: 4, notOk: { "503": 1 }, refused: 0, failed: 0, unanswered: 0, latencyMs: { p50: 1, p95: 1, p99: 1, max: 1, count: 4 }, slowestMsByUrl: {} },
     before: { ...window("before"), figures },
     storm: window("storm"),
