@@ -64,6 +64,7 @@ export function formatStormTable(runs: readonly StormRunResult[]): string {
     ["steady before / after: server CPU, load generator CPU (cores)", (r) => `${r.before.figures.serverCpuShare.toFixed(2)}, ${r.before.figures.loadgenCpuShare.toFixed(2)} / ${r.after.figures.serverCpuShare.toFixed(2)}, ${r.after.figures.loadgenCpuShare.toFixed(2)}`],
     ["reconnectAfterMs given by server_shutdown p50 / max (notices)", (r) => (r.storm.shutdownNotices === 0 ? "none" : `${ms(r.storm.reconnectAfterMs.p50)} / ${ms(r.storm.reconnectAfterMs.max)} (${int(r.storm.shutdownNotices)})`)],
     ["disconnects during the storm, by reason", (r) => counts(r.storm.disconnects)],
+    ["failed connection attempts during the storm, by error", (r) => connectErrors(r.storm.other)],
     ["load average at start / end", (r) => `${r.loadAverage.atStart} / ${r.loadAverage.atEnd}`],
   ];
   const head = `| ${first.setup}, ${first.clients.toLocaleString("en-US")} clients in ${first.rooms} rooms | ${runs.map((r) => `${r.build}, ${signalName(r.signal)}`).join(" | ")} |`;
@@ -96,6 +97,12 @@ function perClient(p: Percentiles): string {
 function otherRefusals(joins: Record<string, number>): string {
   const rest = Object.entries(joins).filter(([code]) => !["ok", "overloaded", "rate_limited", "no_answer"].includes(code));
   return rest.length === 0 ? "none" : rest.map(([code, n]) => `${code} ${int(n)}`).join(", ");
+}
+
+/** "connect_error websocket error" and the like, from the clients' other events: what failed handshakes looked like. */
+function connectErrors(other: Record<string, number>): string {
+  const prefix = "connect_error ";
+  return counts(Object.fromEntries(Object.entries(other).filter(([k]) => k.startsWith(prefix)).map(([k, n]) => [k.slice(prefix.length), n])));
 }
 
 function counts(c: Record<string, number>): string {

@@ -25,6 +25,7 @@ import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createClientIp } from "./http/client-ip.js";
 import { createHandshakeGuard } from "./http/handshake-guard.js";
+import { HandshakeAdmission } from "./http/handshake-admission.js";
 import { checkHealth } from "./http/health.js";
 import type { HealthAnswer } from "./http-api.js";
 import { requestLog } from "./http/request-log.js";
@@ -181,6 +182,7 @@ export function createApp(deps: AppDeps): App {
   const boundPort = (): number => (http.address() as AddressInfo | null)?.port ?? config.port;
   const clientIp = createClientIp(config.trustProxy);
   const guard = createHandshakeGuard(config, clientIp, clock, boundPort);
+  const handshakes = new HandshakeAdmission(config.restart.maxHandshakesInFlight);
 
   const io: ChatServer = new Server(http, {
     maxHttpBufferSize: config.maxHttpBufferBytes,
@@ -189,10 +191,11 @@ export function createApp(deps: AppDeps): App {
     perMessageDeflate: false,
     allowRequest: (req, callback) => {
       const verdict = guard.check(req);
-      if (verdict.ok) return callback(null, true);
-      metrics.handshakesRefused.inc({ reason: verdict.reason });
-      log.warn("handshake_refused", { reason: verdict.reason, ip: clientIp(req), origin: req.headers.origin });
-      callback(verdict.reason, false);
+      if (verdict.ok && handshakes.enter(req)) return callback(null, true);
+      const reason = verdict.ok ? "overloaded" : verdict.reason;
+      metrics.handshakesRefused.inc({ reason });
+      log.warn("handshake_refused", { reason, ip: clientIp(req), origin: req.headers.origin });
+      callback(reason, false);
     },
   });
   if (deps.cluster) io.adapter(createAdapter(deps.cluster.adapterRedis, { streamName: "mr:socket.io" }));
@@ -224,8 +227,13 @@ export function createApp(deps: AppDeps): App {
   );
 
   io.engine.on("connection", (conn: { request: IncomingMessage; once(ev: "close", fn: () => void): void }) => {
-    conn.once("close", guard.opened(conn.request));
+    const closed = guard.opened(conn.request);
+    conn.once("close", () => {
+      closed();
+      handshakes.leave(conn.request);
+    });
   });
+  io.on("connection", (socket) => handshakes.leave(socket.request)); // connected: its handshake is over
   // Issue 19: nobody is let in before the names present before a restart are back (one node; Redis keeps them for several).
   io.use((_socket, next) => {
     snapshots.restored.then(() => next(), () => next());

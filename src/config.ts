@@ -114,6 +114,8 @@ export interface RestartSettings {
   rejoinsPerSec: number;
   /** Joins worked on at once; beyond it, joins are answered `overloaded` with a retryAfterMs. 0 = no limit. */
   maxJoinsInFlight: number;
+  /** Connection handshakes under way at once; beyond it, a handshake is refused ("overloaded"). 0 = no limit. */
+  maxHandshakesInFlight: number;
   /** The event loop's delay above which joins are answered `overloaded`; 0 = never. */
   joinLoopBusyMs: number;
   /** HEALTH_PORT: /healthz also answered by a thread of its own on this port (0: any free one); null = off. */
@@ -297,6 +299,7 @@ export function loadConfig(env: Env): Config {
       restoreGraceMs: int("RESTORE_GRACE_MS", 60_000, 0, 3_600_000),
       rejoinsPerSec: int("RESTART_REJOINS_PER_SEC", 2000, 1, 1_000_000),
       maxJoinsInFlight: int("MAX_JOINS_IN_FLIGHT", 256, 0, 1_000_000),
+      maxHandshakesInFlight: int("MAX_HANDSHAKES_IN_FLIGHT", 0, 0, 1_000_000),
       joinLoopBusyMs: int("JOIN_LOOP_BUSY_MS", 150, 0, 60_000),
       healthPort: env.HEALTH_PORT?.trim() ? int("HEALTH_PORT", 0, 0, 65535) : null,
       healthHost: env.HEALTH_HOST?.trim() || host,
