@@ -228,12 +228,13 @@ export function createApp(deps: AppDeps): App {
 
   io.engine.on("connection", (conn: { request: IncomingMessage; once(ev: "close", fn: () => void): void }) => {
     const closed = guard.opened(conn.request);
+    handshakes.bind(conn.request, conn);
     conn.once("close", () => {
       closed();
-      handshakes.leave(conn.request);
+      handshakes.leave(conn);
     });
   });
-  io.on("connection", (socket) => handshakes.leave(socket.request)); // connected: its handshake is over
+  io.on("connection", (socket) => handshakes.leave(socket.conn)); // connected: its handshake is over
   // Issue 19: nobody is let in before the names present before a restart are back (one node; Redis keeps them for several).
   io.use((_socket, next) => {
     snapshots.restored.then(() => next(), () => next());

@@ -12,7 +12,8 @@ const SLOT_MAX_MS = 5000;
 
 export class HandshakeAdmission {
   private inFlight = 0;
-  private readonly releases = new WeakMap<IncomingMessage, () => void>();
+  /** By the handshake's request, then (bind) by its Engine.IO connection, which outlives the request's use. */
+  private readonly releases = new WeakMap<object, () => void>();
 
   /** `max`: handshakes under way at once; 0 = no limit. */
   constructor(private readonly max: number) {}
@@ -34,16 +35,25 @@ export class HandshakeAdmission {
       if (isReleased) return;
       isReleased = true;
       clearTimeout(timer);
+      req.socket.off("close", release); // nothing of the handshake stays with an open connection
       this.inFlight--;
-      this.releases.delete(req);
     };
     this.releases.set(req, release);
     req.socket.once("close", release); // a handshake that failed before any connection existed
     return true;
   }
 
-  /** The handshake of this request is over: connected, or its connection closed. */
-  leave(req: IncomingMessage): void {
-    this.releases.get(req)?.();
+  /** The request's Engine.IO connection exists: its place is found by the connection from now on. */
+  bind(req: IncomingMessage, conn: object): void {
+    const release = this.releases.get(req);
+    if (release === undefined) return;
+    this.releases.delete(req);
+    this.releases.set(conn, release);
+  }
+
+  /** The handshake is over: connected to Socket.IO, or its connection closed. */
+  leave(conn: object): void {
+    this.releases.get(conn)?.();
+    this.releases.delete(conn);
   }
 }
