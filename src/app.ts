@@ -25,6 +25,7 @@ import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createClientIp } from "./http/client-ip.js";
 import { createHandshakeGuard } from "./http/handshake-guard.js";
+import { releaseHandshakeRequests } from "./http/release-handshake.js";
 import { requestLog } from "./http/request-log.js";
 import { errorHandler, notFound, renderPage, routes } from "./http/routes.js";
 import { inviteRoutes } from "./http/invites.js";
@@ -189,6 +190,7 @@ export function createApp(deps: AppDeps): App {
       callback(verdict.reason, false);
     },
   });
+  const releaseHandshake = releaseHandshakeRequests(io);
   if (deps.cluster) io.adapter(createAdapter(deps.cluster.adapterRedis, { streamName: "mr:socket.io" }));
   const linkBase = config.files.publicUrl ?? "";
   const sequencing = deps.cluster ? startRoomSequencing(io, repo, log, linkBase, store) : null;
@@ -233,6 +235,8 @@ export function createApp(deps: AppDeps): App {
     socket.data.ip = clientIp(socket.request);
     next();
   });
+  // Last of the middlewares that read the upgrade request: from here on a connection no longer keeps it (issue 20).
+  io.use(releaseHandshake);
   const grace: NameGrace = new NameGrace(config.nameGraceMs, (room, name, hold) => {
     releaseHeldName(io, chatDeps, room, name, hold).catch((err: unknown) => log.error("name_release_failed", { room, err }));
   });
