@@ -169,9 +169,13 @@ export function createApp(deps: AppDeps): App {
   const http = createServer(web);
   // Every TCP connection, upgraded ones too: shutdown cuts off those whose client has stopped reading.
   const connections = new Set<Socket>();
+  // Shared by every connection (Node calls it with the socket as `this`): no closure per connection (issue 20).
+  function forgetConnection(this: Socket): void {
+    connections.delete(this);
+  }
   http.on("connection", (socket: Socket) => {
     connections.add(socket);
-    socket.once("close", () => connections.delete(socket));
+    socket.on("close", forgetConnection); // a socket emits "close" once
   });
   const boundPort = (): number => (http.address() as AddressInfo | null)?.port ?? config.port;
   const clientIp = createClientIp(config.trustProxy);
@@ -219,8 +223,13 @@ export function createApp(deps: AppDeps): App {
     deps.withProcessMetrics ?? false,
   );
 
-  io.engine.on("connection", (conn: { request: IncomingMessage; once(ev: "close", fn: () => void): void }) => {
-    conn.once("close", guard.opened(conn.request));
+  // One "close" listener for every connection (engine.io calls it with the connection as `this`), not a closure each.
+  function onEngineClose(this: object): void {
+    guard.closed(this);
+  }
+  io.engine.on("connection", (conn: { request: IncomingMessage; on(ev: "close", fn: () => void): void }) => {
+    guard.opened(conn, conn.request);
+    conn.on("close", onEngineClose); // engine.io emits "close" once per connection
   });
   // Issue 19: nobody is let in before the names present before a restart are back (one node; Redis keeps them for several).
   io.use((_socket, next) => {
