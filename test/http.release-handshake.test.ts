@@ -14,6 +14,7 @@ const fullGc = runInNewContext("gc") as () => void;
 
 interface Watched {
   request: WeakRef<IncomingMessage>;
+  headers: WeakRef<object>;
   response: WeakRef<object>;
 }
 
@@ -21,7 +22,7 @@ interface Watched {
 function watchUpgrades(app: TestApp): Watched[] {
   const seen: Watched[] = [];
   app.app.io.engine.use((req: IncomingMessage, res: object, next: () => void) => {
-    seen.push({ request: new WeakRef(req), response: new WeakRef(res) });
+    seen.push({ request: new WeakRef(req), headers: new WeakRef(req.headers), response: new WeakRef(res) });
     next();
   });
   return seen;
@@ -34,7 +35,7 @@ async function collectGarbage(): Promise<void> {
 }
 
 describe("the upgrade request of an open connection", () => {
-  it("is collectable after the handshake, with engine.io's response, while the connection stays open and chats", async () => {
+  it("is collectable after the handshake, with its headers and engine.io's response, while the connection stays open and chats", async () => {
     const app = await startTestApp();
     onTestFinished(app.close);
     const watched = watchUpgrades(app);
@@ -46,6 +47,8 @@ describe("the upgrade request of an open connection", () => {
     expect(watched).toHaveLength(1);
     expect(watched[0]?.request.deref()).toBeUndefined();
     expect(watched[0]?.response.deref()).toBeUndefined();
+    // socket.handshake kept the request's headers (and so the session cookie) too.
+    expect(watched[0]?.headers.deref()).toBeUndefined();
     // What the app read from it before letting go: the session (its cookie) and the address.
     const serverSide = serverSocketOf(app, alice);
     expect(serverSide?.data.sessionId).toMatch(/^s:/);

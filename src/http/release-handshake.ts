@@ -7,11 +7,14 @@
 // - handleUpgrade makes a WebSocketResponse for its middlewares, which keeps the request as `req`, and whose
 //   `socket.once("close", () => this.emit("close"))` on the TCP socket keeps that response, and so the
 //   request, until the connection closes.
+// Socket.IO's `socket.handshake.headers` is that request's headers object, kept as long (the session cookie and
+// every header string with it).
 // The app reads the request once, in its Socket.IO middlewares (the session cookie, the client's address), and
-// socket.handshake keeps its own copy of the headers; nothing reads `socket.request` later. So after the last
-// middleware both references are dropped, and the response's close listener removed (nobody listens to that
-// response's "close": it exists for Express-style engine middlewares such as pino-http, which the app has not).
-import { ServerResponse, type IncomingMessage } from "node:http";
+// nothing reads `socket.request` or `socket.handshake.headers` later. So after the last middleware all three
+// references are dropped (handshake.headers becomes an empty object; the rest of socket.handshake stays), and the
+// response's close listener removed (nobody listens to that response's "close": it exists for Express-style
+// engine middlewares such as pino-http, which the app has not).
+import { ServerResponse, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import type { Socket as NetSocket } from "node:net";
 import type { ChatServer, ChatSocket } from "../chat/types.js";
 
@@ -28,6 +31,9 @@ interface Held {
 }
 
 type Middleware = (socket: ChatSocket, next: (err?: Error) => void) => void;
+
+/** What socket.handshake.headers reads once the request is gone: one frozen object for every connection. */
+const NO_HEADERS: IncomingHttpHeaders = Object.freeze({});
 
 /**
  * Watches upgrades from now on (an engine.io middleware) and returns the Socket.IO middleware that releases a
@@ -55,6 +61,7 @@ export function releaseHandshakeRequests(io: ChatServer): Middleware {
         if (entry.closeListener !== null) entry.response.socket.removeListener("close", entry.closeListener);
       }
       conn.request = null;
+      (socket.handshake as { headers: IncomingHttpHeaders }).headers = NO_HEADERS;
     }
     next();
   };
