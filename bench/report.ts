@@ -91,9 +91,14 @@ export function buildRows(results: Results, sizes: BenchSizes, selected: readonl
   add(3, "other processes' CPU share", "%", (r) => (r.joins ? 100 * r.joins.window.otherCpuShare : undefined));
   correctness(3, (r) => (r.joins ? (r.joins.errors.length === 0 ? "ok" : `FAIL: ${r.joins.errors[0]}`) : r.errors[3]), "history and own joined notice");
 
-  add(4, "RSS per idle connection", "KB", (r) => (r.idle ? r.idle.rssPerConnectionBytes / 1024 : undefined), { op: "≤", factor: 1.2, against: "baseline" });
-  add(4, "RSS, warmed up, no clients", "MB", (r) => (r.idle ? r.idle.rssBeforeBytes / MB : undefined));
-  add(4, "RSS, everyone connected and idle", "MB", (r) => (r.idle ? r.idle.rssAfterBytes / MB : undefined));
+  // Slopes between N and 2N connections, each reading after a full GC: the first burst's fixed costs drop out (issue 20).
+  const step = `${count(sizes.idle.connections)} → ${count(2 * sizes.idle.connections)}`;
+  add(4, `memory per idle connection, live heap + external (${step})`, "KB", (r) => (r.idle ? r.idle.livePerConnectionBytes / 1024 : undefined), { op: "≤", factor: 1.2, against: "baseline" });
+  add(4, `RSS per idle connection (${step})`, "KB", (r) => (r.idle ? r.idle.rssPerConnectionBytes / 1024 : undefined));
+  add(4, `live heap + external per connection, none → ${count(sizes.idle.connections)}`, "KB", (r) => (r.idle ? r.idle.livePerConnectionFromNoneBytes / 1024 : undefined));
+  add(4, `RSS per connection, none → ${count(sizes.idle.connections)}`, "KB", (r) => (r.idle ? r.idle.rssPerConnectionFromNoneBytes / 1024 : undefined));
+  add(4, "RSS, warmed up, no clients (after GC)", "MB", (r) => (r.idle ? r.idle.before.rssBytes / MB : undefined));
+  add(4, `RSS, ${count(2 * sizes.idle.connections)} connected and idle (after GC)`, "MB", (r) => (r.idle ? r.idle.after.rssBytes / MB : undefined));
   add(4, "connect + join everyone", "ms", (r) => r.idle?.connectAndJoinMs);
   correctness(4, (r) => (r.idle ? (r.idle.disconnects === 0 ? "ok" : `FAIL: ${r.idle.disconnects} dropped`) : r.errors[4]), "every connection kept");
 
@@ -166,7 +171,7 @@ const WORKLOAD_TITLES: Record<WorkloadId, (s: BenchSizes) => string> = {
   1: (s) => `1  one room: ${s.oneRoom.members} clients, ${s.oneRoom.senders} senders, closed loop ${s.oneRoom.durationMs / 1000} s`,
   2: (s) => `2  ${s.manyRooms.rooms} rooms × ${s.manyRooms.membersPerRoom} clients, 1 sender each, ${s.manyRooms.durationMs / 1000} s`,
   3: (s) => `3  join time, rooms of ${s.fixtureRooms.map((r) => count(r.messages)).join(" / ")} messages (${s.joinSamplesPerRoom} joins each)`,
-  4: (s) => `4  ${count(s.idle.connections)} idle connections in ${s.idle.rooms} rooms${s.idle.repeats > 1 ? ` (median of ${s.idle.repeats} fresh servers)` : ""}`,
+  4: (s) => `4  ${count(s.idle.connections)}, then ${count(2 * s.idle.connections)} idle connections in ${s.idle.rooms} rooms${s.idle.repeats > 1 ? ` (median of ${s.idle.repeats} fresh servers)` : ""}`,
   5: (s) => `5  burst: 1 client sends ${count(s.burst.messages)} as fast as it can, ${s.burst.members} members`,
   6: (s) => `6  start-up with ${count(s.fixtureRooms.reduce((n, r) => n + r.messages, 0))} stored messages`,
   7: (s) => `7  presence: ${count(s.presence.members)} clients join one room (baseline: notices only, no presence)`,

@@ -39,6 +39,8 @@ export interface RunningServer {
   startupMs: number;
   /** The child's last output lines (LOG_LEVEL=warn: warnings and errors only). */
   outputTail(): string[];
+  /** Resolves with the next output line that starts with `prefix` (e.g. gc-on-signal.cjs's); register before causing it. */
+  nextOutput(prefix: string): Promise<string>;
   stop(): Promise<void>;
   /** Sends `signal` (SIGTERM: the graceful shutdown; SIGKILL: a crash) and resolves once the process has exited. */
   kill(signal: NodeJS.Signals): Promise<void>;
@@ -91,7 +93,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   // cwd in the temp dir: the app reads a .env from its cwd, and a developer's .env must not change the run.
   const child = spawn(process.execPath, [...nodeArgs, spec.entry], { env, cwd: dirname(spec.databasePath), stdio: ["ignore", "pipe", "pipe"] });
   if (child.pid !== undefined) spec.onSpawned?.(child.pid);
-  const tail = captureTail(child);
+  const { tail, nextOutput } = captureOutput(child);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   let hasExited = false;
   void exited.then(() => (hasExited = true));
@@ -110,6 +112,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
     url,
     startupMs,
     outputTail: tail,
+    nextOutput,
     async stop() {
       if (hasExited) return;
       child.kill("SIGTERM");
@@ -146,13 +149,24 @@ function healthStatus(url: string): Promise<number> {
   });
 }
 
-function captureTail(child: ChildProcess): () => string[] {
+function captureOutput(child: ChildProcess): { tail: () => string[]; nextOutput: (prefix: string) => Promise<string> } {
   const lines: string[] = [];
+  const waiting: { prefix: string; resolve: (line: string) => void }[] = [];
   const keep = (chunk: Buffer): void => {
-    lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+    const fresh = chunk.toString("utf8").split("\n").filter(Boolean);
+    // gc-on-signal.cjs's notices are the bench talking to itself, not the server's warnings.
+    lines.push(...fresh.filter((line) => !line.startsWith("gc-on-signal:")));
     lines.splice(0, Math.max(0, lines.length - OUTPUT_TAIL_LINES));
+    for (let i = waiting.length - 1; i >= 0; i--) {
+      const w = waiting[i] as { prefix: string; resolve: (line: string) => void };
+      const line = fresh.find((l) => l.startsWith(w.prefix));
+      if (line !== undefined) {
+        waiting.splice(i, 1);
+        w.resolve(line);
+      }
+    }
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
-  return () => lines;
+  return { tail: () => lines, nextOutput: (prefix) => new Promise<string>((resolve) => waiting.push({ prefix, resolve })) };
 }

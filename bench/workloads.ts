@@ -3,11 +3,11 @@
 // caches and JIT state out of the next one's CPU and RSS figures.
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
-import { runIdleConnections, type IdleResult } from "./idle-connections.js";
+import { GC_ON_SIGNAL_ARGS, runIdleConnections, type IdleResult } from "./idle-connections.js";
 import { runJoinTiming, type JoinTimingResult } from "./join-timing.js";
 import { runPresenceStorm, type PresenceStormResult } from "./presence-storm.js";
 import { readProc } from "./proc-stats.js";
-import { startServer, type RunningServer, type TargetName } from "./server-process.js";
+import { startServer, type RunningServer, type ServerSpec, type TargetName } from "./server-process.js";
 import type { BenchSizes } from "./sizes.js";
 import { runTraffic, type TrafficResult } from "./traffic.js";
 
@@ -65,16 +65,26 @@ export async function runIdle(ctx: RunContext, target: TargetName): Promise<Idle
   const { connections, rooms, repeats } = ctx.sizes.idle;
   const runs: IdleResult[] = [];
   for (let i = 0; i < repeats; i++) {
-    runs.push(await withFreshServer(ctx, target, 4, (server) => runIdleConnections(server.url, server.pid, connections, rooms)));
+    runs.push(await withFreshServer(ctx, target, 4, (server) => runIdleConnections(server, connections, rooms), IDLE_SERVER));
   }
-  const byPerConnection = [...runs].sort((a, b) => a.rssPerConnectionBytes - b.rssPerConnectionBytes);
+  const byPerConnection = [...runs].sort((a, b) => a.livePerConnectionBytes - b.livePerConnectionBytes);
   const median = byPerConnection[Math.floor((byPerConnection.length - 1) / 2)] as IdleResult;
   return {
     ...median,
     disconnects: runs.reduce((n, r) => n + r.disconnects, 0),
-    rssPerConnectionSamplesBytes: runs.map((r) => r.rssPerConnectionBytes),
+    livePerConnectionSamplesBytes: runs.map((r) => r.livePerConnectionBytes),
   };
 }
+
+/**
+ * Workload 4 reads RSS after a full GC (gc-on-signal.cjs), and keeps every per-connection and per-session limit
+ * on, since those are what an idle tab carries; only the per-address caps are off (every client is 127.0.0.1).
+ */
+const IDLE_SERVER: Partial<ServerSpec> = {
+  nodeArgs: GC_ON_SIGNAL_ARGS,
+  relaxLimits: false,
+  extraEnv: { MAX_CONNECTIONS_PER_IP: "0", HANDSHAKES_PER_MINUTE_PER_IP: "0", RATE_COOKIELESS_IP_FACTOR: "10000" },
+};
 
 export async function runBurst(ctx: RunContext, target: TargetName): Promise<TrafficResult> {
   const { members, messages } = ctx.sizes.burst;
@@ -111,8 +121,9 @@ export async function runFilled(ctx: RunContext, target: TargetName): Promise<{ 
   }
 }
 
-async function withFreshServer<T>(ctx: RunContext, target: TargetName, workload: WorkloadId, run: (server: RunningServer) => Promise<T>): Promise<T> {
+async function withFreshServer<T>(ctx: RunContext, target: TargetName, workload: WorkloadId, run: (server: RunningServer) => Promise<T>, options: Partial<ServerSpec> = {}): Promise<T> {
   const server = await startServer({
+    ...options,
     target,
     entry: ctx.entries[target],
     databasePath: join(ctx.workDir, `${target}-w${workload}.db`),

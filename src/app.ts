@@ -28,6 +28,7 @@ import { createHandshakeGuard } from "./http/handshake-guard.js";
 import { HandshakeAdmission } from "./http/handshake-admission.js";
 import { checkHealth } from "./http/health.js";
 import type { HealthAnswer } from "./http-api.js";
+import { releaseHandshakeRequests } from "./http/release-handshake.js";
 import { requestLog } from "./http/request-log.js";
 import { errorHandler, notFound, renderPage, routes } from "./http/routes.js";
 import { inviteRoutes } from "./http/invites.js";
@@ -175,9 +176,13 @@ export function createApp(deps: AppDeps): App {
   const http = createServer(web);
   // Every TCP connection, upgraded ones too: shutdown cuts off those whose client has stopped reading.
   const connections = new Set<Socket>();
+  // Shared by every connection (Node calls it with the socket as `this`): no closure per connection (issue 20).
+  function forgetConnection(this: Socket): void {
+    connections.delete(this);
+  }
   http.on("connection", (socket: Socket) => {
     connections.add(socket);
-    socket.once("close", () => connections.delete(socket));
+    socket.on("close", forgetConnection); // a socket emits "close" once
   });
   const boundPort = (): number => (http.address() as AddressInfo | null)?.port ?? config.port;
   const clientIp = createClientIp(config.trustProxy);
@@ -198,6 +203,7 @@ export function createApp(deps: AppDeps): App {
       callback(reason, false);
     },
   });
+  const releaseHandshake = releaseHandshakeRequests(io);
   if (deps.cluster) io.adapter(createAdapter(deps.cluster.adapterRedis, { streamName: "mr:socket.io" }));
   const linkBase = config.files.publicUrl ?? "";
   const sequencing = deps.cluster ? startRoomSequencing(io, repo, log, linkBase, store) : null;
@@ -226,13 +232,15 @@ export function createApp(deps: AppDeps): App {
     deps.withProcessMetrics ?? false,
   );
 
-  io.engine.on("connection", (conn: { request: IncomingMessage; once(ev: "close", fn: () => void): void }) => {
-    const closed = guard.opened(conn.request);
+  // One "close" listener for every connection (engine.io calls it with the connection as `this`), not a closure each.
+  function onEngineClose(this: object): void {
+    guard.closed(this);
+    handshakes.leave(this);
+  }
+  io.engine.on("connection", (conn: { request: IncomingMessage; on(ev: "close", fn: () => void): void }) => {
+    guard.opened(conn, conn.request);
     handshakes.bind(conn.request, conn);
-    conn.once("close", () => {
-      closed();
-      handshakes.leave(conn);
-    });
+    conn.on("close", onEngineClose); // engine.io emits "close" once per connection
   });
   io.on("connection", (socket) => handshakes.leave(socket.conn)); // connected: its handshake is over
   // Issue 19: nobody is let in before the names present before a restart are back (one node; Redis keeps them for several).
@@ -248,6 +256,8 @@ export function createApp(deps: AppDeps): App {
     socket.data.ip = clientIp(socket.request);
     next();
   });
+  // Last of the middlewares that read the upgrade request: from here on a connection no longer keeps it (issue 20).
+  io.use(releaseHandshake);
   const grace: NameGrace = new NameGrace(config.nameGraceMs, (room, name, hold) => {
     releaseHeldName(io, chatDeps, room, name, hold).catch((err: unknown) => log.error("name_release_failed", { room, err }));
   });

@@ -58,7 +58,15 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
   // Listeners shared by every connection: Socket.IO calls them with the socket as `this`, so a connection costs
   // no closure (and no context) of its own; its state lives in one object, found by the socket (issue 20).
   const connections = new WeakMap<ChatSocket, ConnectionState>();
-  const stateOf = (socket: ChatSocket): ConnectionState => connections.get(socket) as ConnectionState;
+  // Made on a connection's first event, not on connect: a socket that never speaks costs none of it.
+  const stateOf = (socket: ChatSocket): ConnectionState => {
+    let state = connections.get(socket);
+    if (state === undefined) {
+      state = { limits: new ConnectionLimits(deps.config.rateLimits, deps.clock), shared, owner: limitOwner(socket, deps), order: new EventOrder() };
+      connections.set(socket, state);
+    }
+    return state;
+  };
   function onEvent(this: ChatSocket, event: string, ...args: unknown[]): void {
     if (!Object.hasOwn(routes, event)) return; // unknown events are ignored, as Socket.IO does without a listener
     const name = event as ClientEventName;
@@ -69,12 +77,12 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
   const exitAll = (socket: ChatSocket): Promise<void> =>
     exitAllRooms(io, socket, deps).catch((err: unknown) => deps.log.error("disconnect_failed", { socket: socket.id, err }));
   function onDisconnect(this: ChatSocket): void {
-    void stateOf(this).order.change(exitAll.bind(null, this));
+    const state = connections.get(this);
+    // No state: the socket never sent an event, so no membership change can be pending.
+    void (state === undefined ? exitAll(this) : state.order.change(exitAll.bind(null, this)));
   }
   io.on("connection", (socket) => {
     socket.data.rooms = new Map();
-    const limits = new ConnectionLimits(deps.config.rateLimits, deps.clock);
-    connections.set(socket, { limits, shared, owner: limitOwner(socket, deps), order: new EventOrder() });
     socket.onAny(onEvent);
     socket.on("disconnect", onDisconnect);
   });

@@ -9,8 +9,10 @@ export type HandshakeVerdict = { ok: true } | { ok: false; reason: "origin_not_a
 
 export interface HandshakeGuard {
   check(req: IncomingMessage): HandshakeVerdict;
-  /** A connection from this request is now open; returns the function to call when it closes. */
-  opened(req: IncomingMessage): () => void;
+  /** A connection from this request is now open: it counts against its address until `closed(conn)`. */
+  opened(conn: object, req: IncomingMessage): void;
+  /** Gives the connection's count back; again, or for a connection never counted, does nothing. */
+  closed(conn: object): void;
 }
 
 const MINUTE_MS = 60_000;
@@ -35,6 +37,9 @@ export function createHandshakeGuard(config: Config, clientIp: ClientIp, clock: 
   // Counted per address key: an IPv6 client's whole /64 (by default) shares one count.
   const keyOf = (req: IncomingMessage): string => addressKey(clientIp(req), limits.ipv6PrefixLength);
   const open = new Map<string, number>();
+  // Which address each open connection counts against: one entry per connection instead of a closure with its
+  // context (issue 20: idle connections are what memory goes to). Weak, so a connection never closed is not kept.
+  const keyOfOpen = new WeakMap<object, string>();
   let windowStart = clock.monotonicMs();
   let handshakes = new Map<string, number>();
 
@@ -68,17 +73,18 @@ export function createHandshakeGuard(config: Config, clientIp: ClientIp, clock: 
       }
       return { ok: true };
     },
-    opened(req) {
+    opened(conn, req) {
       const ip = keyOf(req);
+      keyOfOpen.set(conn, ip);
       open.set(ip, (open.get(ip) ?? 0) + 1);
-      let isClosed = false;
-      return () => {
-        if (isClosed) return;
-        isClosed = true;
-        const left = (open.get(ip) ?? 1) - 1;
-        if (left <= 0) open.delete(ip);
-        else open.set(ip, left);
-      };
+    },
+    closed(conn) {
+      const ip = keyOfOpen.get(conn);
+      if (ip === undefined) return;
+      keyOfOpen.delete(conn);
+      const left = (open.get(ip) ?? 1) - 1;
+      if (left <= 0) open.delete(ip);
+      else open.set(ip, left);
     },
   };
 }
