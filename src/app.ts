@@ -60,8 +60,8 @@ export interface AppDeps {
   /** Node process metrics on /metrics; off in tests, which build many apps in one process. */
   withProcessMetrics?: boolean;
   /**
-   * Multi-node mode: `redis` serves presence, names and limits, `adapterRedis` the Socket.IO adapter (its
-   * reads block, so it gets its own connection). The app closes both.
+   * Multi-node mode: `redis` serves presence, names and limits, `adapterRedis` the Socket.IO adapter's publishing
+   * (per-room routing opens its subscriber connection from the same options). The app closes all three.
    */
   cluster?: { redis: Redis; adapterRedis: Redis };
 }
