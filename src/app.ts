@@ -12,12 +12,12 @@ import { createMemoryPresence, type PresenceSnapshots, type PresenceStore } from
 import { keepPresenceSnapshots } from "./chat/presence-snapshots.js";
 import { JoinAdmission } from "./chat/admission.js";
 import { createRedisSharedLimits } from "./chat/shared-limits.js";
-import { createAdapter } from "@socket.io/redis-streams-adapter";
 import type { Redis } from "ioredis";
 import { startClusterNode, type ClusterNode } from "./cluster/node.js";
 import { createRedisPresence } from "./cluster/redis-presence.js";
 import { createLocalFanout } from "./chat/message-fanout.js";
 import { startRoomSequencing } from "./cluster/room-sequencer.js";
+import { createRoomRouting, type RoomRoutingLink } from "./cluster/room-routing.js";
 import { createRoomDirectory } from "./chat/room-directory.js";
 import { startSlowClientSweep } from "./chat/slow-clients.js";
 import { Drain, type ChatServer } from "./chat/types.js";
@@ -64,8 +64,8 @@ export interface AppDeps {
   /** Node process metrics on /metrics; off in tests, which build many apps in one process. */
   withProcessMetrics?: boolean;
   /**
-   * Multi-node mode: `redis` serves presence, names and limits, `adapterRedis` the Socket.IO adapter (its
-   * reads block, so it gets its own connection). The app closes both.
+   * Multi-node mode: `redis` serves presence, names and limits, `adapterRedis` the Socket.IO adapter's publishing
+   * (per-room routing opens its subscriber connection from the same options). The app closes all three.
    */
   cluster?: { redis: Redis; adapterRedis: Redis };
 }
@@ -83,6 +83,8 @@ export interface App {
   restored: Promise<void>;
   /** What /healthz answers now (the health thread's reports, issue 19). */
   health(): Promise<HealthAnswer>;
+  /** Multi-node mode only: per-room routing's pub/sub link (issue 21). */
+  routing?: RoomRoutingLink;
   /** Graceful: refuse new work, answer in-flight events, tell clients, close sockets and the database. */
   close(): Promise<void>;
 }
@@ -204,9 +206,9 @@ export function createApp(deps: AppDeps): App {
     },
   });
   const releaseHandshake = releaseHandshakeRequests(io);
-  if (deps.cluster) io.adapter(createAdapter(deps.cluster.adapterRedis, { streamName: "mr:socket.io" }));
+  const routing = deps.cluster ? createRoomRouting(io, deps.cluster.adapterRedis) : null;
   const linkBase = config.files.publicUrl ?? "";
-  const sequencing = deps.cluster ? startRoomSequencing(io, repo, log, linkBase, store) : null;
+  const sequencing = routing ? startRoomSequencing(io, routing, repo, log, linkBase, store) : null;
   const fanout = sequencing ?? createLocalFanout(io);
   const pages = createPageTracker(io, config, clock, log, deps.cluster?.redis);
   const cluster =
@@ -214,13 +216,16 @@ export function createApp(deps: AppDeps): App {
       ? startClusterNode({
           io,
           presence: redisPresence,
-          clients: [deps.cluster.redis, deps.cluster.adapterRedis],
+          clients: [deps.cluster.redis, deps.cluster.adapterRedis, ...(routing ? [routing.subscriber] : [])],
           ttlMs: config.presenceTtlMs,
           log,
           watermark: (room) => sequencing.sequencer.watermark(room),
           ...(pages?.heartbeat ? { onHeartbeat: pages.heartbeat } : {}),
         })
       : undefined;
+  // Tail loss (issue 21): the pub/sub link dropped what was published while it was away, maybe a room's last
+  // message with nothing after it to reveal the gap; once every channel is back, every room catches up.
+  if (cluster && routing) routing.channels.on("resubscribed", () => cluster.resyncAll());
   const metrics = createMetrics(
     {
       connectedSockets: () => io.engine.clientsCount,
@@ -325,7 +330,7 @@ export function createApp(deps: AppDeps): App {
       }
       if (cluster && deps.cluster) {
         await cluster.stop();
-        await Promise.allSettled([deps.cluster.redis.quit(), deps.cluster.adapterRedis.quit()]);
+        await Promise.allSettled([deps.cluster.redis.quit(), deps.cluster.adapterRedis.quit(), routing?.channels.close()]);
       }
       await repo.close();
     })();
@@ -333,5 +338,5 @@ export function createApp(deps: AppDeps): App {
   };
 
   const health = (): Promise<HealthAnswer> => checkHealth({ repo, nodeId: config.nodeId, ...(cluster ? { cluster } : {}) });
-  return { http, io, metrics, presence, files, ...(cluster ? { cluster } : {}), restored: snapshots.restored, health, close };
+  return { http, io, metrics, presence, files, ...(cluster ? { cluster } : {}), ...(routing ? { routing } : {}), restored: snapshots.restored, health, close };
 }

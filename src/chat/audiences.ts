@@ -11,6 +11,12 @@ export const legacyRoomOf = (room: string): string => `${room}\u0000legacy`;
 /** One browser session's tabs in the room. */
 export const tabsRoomOf = (room: string, ownerKey: string): string => `${room}\u0000s:${ownerKey}`;
 
+/** The chat room a Socket.IO room of this file belongs to (the room itself for a chat room). */
+export function chatRoomOf(socketIoRoom: string): string {
+  const end = socketIoRoom.indexOf("\u0000");
+  return end === -1 ? socketIoRoom : socketIoRoom.slice(0, end);
+}
+
 /** No session cookie: a client of the Flask original, or a script; it is sent what the original knew. */
 export const isLegacy = (socket: ChatSocket): boolean => !socket.data.sessionId.startsWith("s:");
 

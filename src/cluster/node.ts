@@ -2,7 +2,7 @@
 // died, and after a Redis outage registers its live sockets again and tells them to catch up (resync).
 import type { Redis } from "ioredis";
 import { announceDeparture } from "../chat/membership.js";
-import type { ChatServer } from "../chat/types.js";
+import type { ChatServer, ChatSocket } from "../chat/types.js";
 import type { Logger } from "../log.js";
 import type { RedisPresence } from "./redis-presence.js";
 
@@ -17,6 +17,12 @@ export interface ClusterNode {
   stop(): Promise<void>;
   /** Stops heartbeating and leaves everything in Redis as it is: what a SIGKILL leaves behind (tests). */
   halt(): void;
+  /**
+   * Every socket of this node catches up each of its rooms from the room's watermark (`resync`). Called when the
+   * pub/sub link came back with its channels subscribed again (issue 21): what it dropped meanwhile, the last
+   * message of a room included, is read from the database.
+   */
+  resyncAll(): void;
 }
 
 export interface ClusterNodeDeps {
@@ -77,12 +83,16 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
         } catch (err) {
           log.warn("presence_rebuild_failed", { room, err: (err as Error).message });
         }
-        // The room sequencer's watermark: every id up to it reached this node's members (gaps are read from the
-        // database before anything newer goes out), so what the outage kept from them lies above it.
-        const after = deps.watermark(room);
-        socket.emit("resync", after === undefined ? { room } : { room, after });
+        resync(socket, room);
       }
     }
+  };
+
+  // The room sequencer's watermark: every id up to it reached this node's members (gaps are read from the
+  // database before anything newer goes out), so what an outage kept from them lies above it.
+  const resync = (socket: ChatSocket, room: string): void => {
+    const after = deps.watermark(room);
+    socket.emit("resync", after === undefined ? { room } : { room, after });
   };
 
   for (const client of deps.clients) {
@@ -104,6 +114,10 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   return {
     isRedisUp: () => !isDown && deps.clients.every((c) => c.status === "ready"),
     recoveries: () => recovered,
+    resyncAll() {
+      if (isStopped) return;
+      for (const socket of io.of("/").sockets.values()) for (const room of socket.data.rooms.keys()) resync(socket, room);
+    },
     halt() {
       isStopped = true;
       clearInterval(heartbeatTimer);

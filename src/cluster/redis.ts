@@ -1,5 +1,6 @@
-// The one Redis connection of a node (ioredis): the Socket.IO adapter, presence, names and the shared limits
-// all use it. Start-up checks it once so a bad URL, an unreachable server or a wrong password is one clear line.
+// A node's Redis connections (ioredis): presence, names and the shared limits on one, the Socket.IO adapter's
+// publishing on another (and its subscriber, cluster/room-routing.ts, opened from that one's options). Start-up
+// checks those two once, so a bad URL, an unreachable server or a wrong password is one clear line.
 import { Redis } from "ioredis";
 
 /** Why start-up could not use Redis; the message is the whole line server.ts prints. */
@@ -25,9 +26,9 @@ export interface RedisOptions {
   /** Gives up on the first connection after this long (start-up). */
   connectTimeoutMs?: number;
   /**
-   * The adapter's connection: commands wait for one reconnect attempt instead of failing at once. Its stream
-   * reader loops on XREAD and would spin without pause if every read failed instantly; a publish that cannot be
-   * sent is failed after that attempt (the local sockets still get the broadcast) and never resent later.
+   * The adapter's publishing connection: commands wait for one reconnect attempt instead of failing at once, so a
+   * blip of the link does not drop a broadcast; one that cannot be sent then is failed (the local sockets still
+   * got it) and never resent later. The adapter's subscriber is a connection of its own (cluster/room-routing.ts).
    */
   isForAdapter?: boolean;
 }
@@ -38,7 +39,7 @@ export interface RedisOptions {
  * reconnects by itself, forever, with a capped back-off.
  */
 export function createRedisClient(url: string, opts: RedisOptions = {}): Redis {
-  const client = new Redis(url, {
+  return new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: opts.isForAdapter === true,
     autoResendUnfulfilledCommands: false,
@@ -46,25 +47,6 @@ export function createRedisClient(url: string, opts: RedisOptions = {}): Redis {
     connectTimeout: opts.connectTimeoutMs ?? 5000,
     retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
   });
-  if (opts.isForAdapter === true) {
-    // Without autoResendUnfulfilledCommands, ioredis drops a command that was in flight when the link closed and
-    // never settles its promise. The adapter's stream readers are duplicates of this client that loop on a blocking
-    // XREAD, which is nearly always in flight: a dropped XREAD ends the loop for good, and after a Redis restart the
-    // node would stop hearing the other nodes (the restart test caught it about one run in three). A read is safe to
-    // send again, so the readers resend theirs; this client, the publisher, still never resends an XADD.
-    const duplicate = client.duplicate.bind(client);
-    client.duplicate = (override) => duplicate({ ...override, autoResendUnfulfilledCommands: true });
-    // The adapter sends its heartbeats (and other ephemeral packets) with PUBLISH and drops the promise. While
-    // Redis is down those are rejected, and an unhandled rejection ends a Node process: mark every PUBLISH as
-    // handled here (a caller that awaits it still gets the rejection).
-    const publish = client.publish.bind(client) as (channel: string, message: string | Buffer) => Promise<number>;
-    client.publish = ((channel: string, message: string | Buffer) => {
-      const sent = publish(channel, message);
-      sent.catch(() => undefined);
-      return sent;
-    }) as typeof client.publish;
-  }
-  return client;
 }
 
 /** Connects and PINGs once; a failure is a RedisConnectError naming the cause, and the client is closed. */

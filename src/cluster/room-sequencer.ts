@@ -158,13 +158,22 @@ function isNext(state: RoomState, previousId: number | undefined): boolean {
   return previousId === undefined || previousId <= state.watermark;
 }
 
+/** How stored messages reach the other nodes that serve their room (cluster/room-adapter.ts). */
+export interface RoomRouting {
+  /** Resolves when this node hears the room's channel; a member's join history is read only after it. */
+  subscribed(room: string): Promise<void>;
+  /** The event to every other node with a member of the room, and to no other node. */
+  emitToRoom(room: string, event: "room_message", payload: RoomMessageEvent): void;
+}
+
 /**
  * Multi-node delivery of chat messages: the other nodes get each stored message as a server-side event (not a
- * room broadcast, which could not carry the link without adding it to the clients' payload), and every node,
- * this one included, hands it to its own sockets through its sequencer. The rest of the room's traffic
- * (notices, presence, typing, edits) stays on the adapter's broadcasts, unsequenced.
+ * room broadcast, which could not carry the link without adding it to the clients' payload) on the room's channel,
+ * so only the nodes serving the room hear it, and every node, this one included, hands it to its own sockets
+ * through its sequencer. The rest of the room's traffic (notices, presence, typing, edits) stays on the
+ * adapter's room broadcasts, unsequenced.
  */
-export function startRoomSequencing(io: ChatServer, repo: MessageRepository, log: Logger, linkBase = "", quotes?: Pick<MessageEdits, "messagesById">): MessageFanout & { sequencer: RoomSequencer } {
+export function startRoomSequencing(io: ChatServer, routing: RoomRouting, repo: MessageRepository, log: Logger, linkBase = "", quotes?: Pick<MessageEdits, "messagesById">): MessageFanout & { sequencer: RoomSequencer } {
   const sequencer = new RoomSequencer({
     repo,
     log,
@@ -181,10 +190,16 @@ export function startRoomSequencing(io: ChatServer, repo: MessageRepository, log
   io.of("/").adapter.on("delete-room", (room: string) => sequencer.forget(room));
   return {
     sequencer,
-    enter: (room) => sequencer.enter(room),
+    // The join race (issue 21): pub/sub keeps nothing for a node that was not listening, so the room's channel
+    // must be live before the watermark (and then the history) is read. A message committed before that read is
+    // in the history; one published after the subscription is heard live; nothing falls between.
+    enter: async (room) => {
+      await routing.subscribed(room);
+      await sequencer.enter(room);
+    },
     publish(saved, message) {
       const event: RoomMessageEvent = saved.previousId === undefined ? { message } : { message, previousId: saved.previousId };
-      io.serverSideEmit("room_message", event);
+      routing.emitToRoom(message.room, "room_message", event);
       return sequencer.offer(message, saved.previousId);
     },
   };

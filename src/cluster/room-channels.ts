@@ -1,0 +1,99 @@
+// The subscribing side of per-room routing (issue 21): one Redis connection in subscriber mode holding this node's
+// sharded pub/sub channels (SSUBSCRIBE, Redis 7), one per room with a member here plus the node-wide ones. Pub/sub
+// delivers at most once and nothing that was published while a channel was not subscribed, so this file says when
+// a subscription is live (a join waits for it before reading its history) and when the link came back with every
+// channel subscribed again (the node then has its rooms catch up from the database: see node.ts resyncAll).
+import { EventEmitter } from "node:events";
+import type { Redis } from "ioredis";
+
+export interface RoomChannelsEvents {
+  /** The link came back (or first came up) and every wanted channel is subscribed again. */
+  resubscribed: [];
+}
+
+export class RoomChannels extends EventEmitter<RoomChannelsEvents> {
+  /** Channel -> its subscription: resolves once Redis confirmed it, or once the link failed meanwhile (see subscribe). */
+  private readonly wanted = new Map<string, Promise<void>>();
+  /** Resolves at the link's next "close": an SSUBSCRIBE in flight then may never be answered. */
+  private linkClosed!: Promise<void>;
+  private isClosing = false;
+
+  /**
+   * `client` must be this object's alone (subscriber mode allows no other commands) and created with
+   * autoResubscribe off: this class subscribes again itself, so it knows when that is done.
+   */
+  constructor(
+    private readonly client: Redis,
+    onMessage: (channel: string, message: string) => void,
+  ) {
+    super();
+    this.armClose();
+    client.on("close", () => this.armClose());
+    client.on("ready", () => void this.resubscribe());
+    client.on("smessage", onMessage);
+  }
+
+  /**
+   * Subscribes to `channel` once (a second call shares the first's promise). Resolves when Redis confirmed it; also
+   * when the link is down or failed meanwhile, so a join never hangs on Redis: the channel stays wanted, and when
+   * the link is back `resubscribed` has the node catch its rooms up from the database. Never rejects.
+   */
+  subscribe(channel: string): Promise<void> {
+    const known = this.wanted.get(channel);
+    if (known !== undefined) return known;
+    const live = this.client.status === "ready" ? this.send(channel) : Promise.resolve();
+    this.wanted.set(channel, live);
+    return live;
+  }
+
+  /** The subscription of `channel`, or a settled promise when it is not wanted. */
+  subscribed(channel: string): Promise<void> {
+    return this.wanted.get(channel) ?? Promise.resolve();
+  }
+
+  unsubscribe(channel: string): void {
+    if (!this.wanted.delete(channel)) return;
+    if (this.client.status === "ready") this.client.sunsubscribe(channel).catch(() => undefined);
+  }
+
+  /** Channels held: one per room with a member on this node, plus the node-wide ones. */
+  count(): number {
+    return this.wanted.size;
+  }
+
+  isLive(): boolean {
+    return this.client.status === "ready";
+  }
+
+  async close(): Promise<void> {
+    this.isClosing = true;
+    this.wanted.clear();
+    await this.client.quit().catch(() => undefined);
+  }
+
+  private send(channel: string): Promise<void> {
+    const confirmed = this.client.ssubscribe(channel).then(
+      () => undefined,
+      () => undefined,
+    );
+    return Promise.race([confirmed, this.linkClosed]);
+  }
+
+  private armClose(): void {
+    this.linkClosed = new Promise((resolve) => this.client.once("close", () => resolve()));
+  }
+
+  /** On every "ready": every wanted channel again, one command each (on Redis Cluster each may live on its own slot). */
+  private async resubscribe(): Promise<void> {
+    const channels = [...this.wanted.keys()];
+    await Promise.all(
+      channels.map((channel) => {
+        const live = this.send(channel);
+        if (this.wanted.has(channel)) this.wanted.set(channel, live);
+        return live;
+      }),
+    );
+    // Closed again meanwhile: the next "ready" tries once more and announces it then.
+    if (!this.isClosing && this.client.status === "ready") this.emit("resubscribed");
+  }
+}
