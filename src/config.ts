@@ -39,6 +39,11 @@ export interface RateLimits {
 export interface Config {
   port: number;
   host: string;
+  /**
+   * Connections the kernel completes and queues for the server while its event loop is busy (listen backlog,
+   * capped by net.core.somaxconn); beyond it new connections are dropped and their clients wait a SYN retransmit.
+   */
+  listenBacklog: number;
   databasePath: string;
   /** postgres://… selects the PostgreSQL store; null keeps SQLite at databasePath. */
   databaseUrl: string | null;
@@ -238,6 +243,7 @@ export function loadConfig(env: Env): Config {
 
   const config: Config = {
     port: int("PORT", 5003, 0, 65535),
+    listenBacklog: int("LISTEN_BACKLOG", 4096, 1, 65535),
     host,
     databasePath,
     databaseUrl,

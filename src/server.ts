@@ -34,7 +34,9 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   const health = await openHealthListener(config, app, log);
-  app.http.listen(config.port, config.host, () => {
+  // Node's default backlog (511) overflowed when 10,000 clients came back after a restart: 100,000+ connections
+  // dropped by the kernel, each client then waiting a SYN retransmit (1 s, 2 s, 4 s...) before reaching the server.
+  app.http.listen({ port: config.port, host: config.host, backlog: config.listenBacklog }, () => {
     void app.restored.then(() => health?.serving());
     const address = app.http.address();
     const port = typeof address === "object" && address !== null ? address.port : config.port;
