@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseBenchArgs } from "../bench/args.js";
+import { sizeFor, splitRedisCost, usersAtLimit, type Assumptions, type MeasuredCosts } from "../bench/capacity-model.js";
 import { netBytesOf, parseRedisInfo } from "../bench/redis-info.js";
 import { renderScaleChart } from "../bench/scale-chart.js";
 import { interestedNodes, meanInterestedNodes, seatClients } from "../bench/scale-layout.js";
@@ -131,5 +132,50 @@ describe("bench --scale: output", () => {
     expect(() => parseBenchArgs(["--scale", "--storm"])).toThrow(/--scale runs alone/);
     expect(() => parseBenchArgs(["--scale", "--nodes", "3"])).toThrow(/--scale runs alone/);
     expect(() => parseBenchArgs(["--scale", "--quick", "--chart", "docs/"])).toThrow(/--chart needs the full bench/);
+  });
+});
+
+describe("capacity model", () => {
+  const costs: MeasuredCosts = {
+    nodeMicrosPerDelivery: 40,
+    postgresMicrosPerInsert: 100,
+    postgresCeilingPerSec: 10_000,
+    postgresCeilingCores: 2,
+    redisMicrosPerMessage: 20,
+    redisMicrosPerReceivingNode: 5,
+    rssKbPerConnection: 50,
+  };
+  const a: Assumptions = { messagesPerUserPerSec: 1 / 300, roomMembers: 50, connectionsPerNode: 20_000, plannedUtilisation: 0.5 };
+
+  it("sizes nodes by connections while deliveries are cheap, and by CPU once they are not", () => {
+    const small = sizeFor(100_000, costs, a);
+    expect(small.sendsPerSec).toBeCloseTo(333.3, 1);
+    expect(small.deliveriesPerSec).toBeCloseTo(16_667, 0);
+    expect(small).toMatchObject({ nodes: 5, nodesBoundBy: "connections" });
+    const costly = sizeFor(100_000, { ...costs, nodeMicrosPerDelivery: 400 }, a); // 6.7 cores at half a core each
+    expect(costly).toMatchObject({ nodes: 14, nodesBoundBy: "cpu" });
+    expect(sizeFor(1000, costs, a).nodes).toBe(2);
+  });
+
+  it("charges Redis per message and per receiving node, and PostgreSQL per insert", () => {
+    const row = sizeFor(1_000_000, costs, a); // 50 nodes: a spread room of 50 reaches 50 nodes
+    expect(row.nodes).toBe(50);
+    expect(row.redisCores).toBeCloseTo((3333.3 * (20 + 50 * 5)) / 1e6, 3);
+    expect(row.redisShards).toBe(2);
+    expect(row.postgresCores).toBeCloseTo(0.333, 3);
+    expect(row.postgresShareOfCeiling).toBeCloseTo(0.333, 3);
+    expect(row.memoryGb).toBeCloseTo(47.7, 1);
+  });
+
+  it("says at how many users one PostgreSQL primary and one Redis shard reach the planned load", () => {
+    const limits = usersAtLimit(costs, a, 10);
+    expect(limits.postgresPrimary).toBeCloseTo(1_500_000, -3);
+    expect(limits.oneRedisShard).toBeCloseTo((0.5e6 / 70) * 300, -2);
+  });
+
+  it("splits Redis's cost into a fixed part and a part per receiving node from the two placements", () => {
+    expect(splitRedisCost(25, 45, 5)).toEqual({ perMessage: 20, perReceivingNode: 5 });
+    expect(splitRedisCost(25, 20, 5)).toEqual({ perMessage: 25, perReceivingNode: 0 });
+    expect(splitRedisCost(25, 99, 1)).toEqual({ perMessage: 25, perReceivingNode: 0 });
   });
 });
