@@ -17,6 +17,7 @@ import { PostgresMessageRepository } from "../src/storage/postgres.js";
 import { createDatabase, startPostgres, type PostgresServer } from "../test/helpers/postgres.js";
 import { ownCpuSeconds, readLoadAverage, readProcessTreeCpuSeconds } from "./proc-stats.js";
 import { fileStamp, writeJson } from "./report.js";
+import type { CeilingRow } from "./pg-ceiling-types.js";
 import { markdownTable } from "./scale-math.js";
 
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
@@ -25,21 +26,6 @@ const POOL = { poolSize: 10, statementTimeoutMs: 30_000, connectTimeoutMs: 5000 
 
 const SILENT: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-export interface CeilingRow {
-  nodes: number;
-  inFlight: number;
-  seconds: number;
-  inserts: number;
-  failed: number;
-  insertsPerSec: number;
-  meanBatch: number;
-  postgresCpuSeconds: number;
-  nodeCpuSeconds: number;
-  postgresMicrosPerInsert: number;
-  nodeMicrosPerInsert: number;
-  /** Rows the measured window added to chat_message, against `inserts`: every acknowledged append must be there. */
-  rowsStored: number;
-}
 
 interface Options {
   seconds: number;
