@@ -124,6 +124,9 @@ describe("bench --scale: output", () => {
     expect(chart.svg).toContain("<desc");
     expect(chart.svg).toMatch(/1 node 50 /);
     expect(chart.svg).toMatch(/2 nodes 1\.00/);
+    const noisy = renderScaleChart([aRow(1), aRow(2, { foreign: aPhase({ nodeWorkCpuSeconds: [0.1, -0.002] }) })], "test run");
+    expect(noisy.svg).not.toMatch(/height="-/); // a negative cost is drawn as 0, not as a rect of negative height
+    expect(noisy.svg).toContain("as 0; measured -2.0 %");
   });
 
   it("runs --scale alone and lets it write its chart from a full run", () => {
