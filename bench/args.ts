@@ -23,6 +23,8 @@ export interface BenchArgs {
   nodes?: number;
   /** The restart storm of issue 19 instead of the workloads (storm-main.ts). */
   storm?: StormArgs;
+  /** Issue 21 §3's scale-out measurement instead of the workloads (scale-main.ts). */
+  isScale: boolean;
 }
 
 export interface StormArgs {
@@ -37,6 +39,7 @@ export interface StormArgs {
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
+       npm run bench -- --scale [--quick] [--chart dir]
        npm run bench -- --storm [--quick] [--nodes N] [--app-entry file] [--clients N] [--rooms N] [--signal term|kill|both]
                                [--profile] [--chart dir]
   --quick     every workload, small (CI: asserts no loss, no speed thresholds)
@@ -53,6 +56,10 @@ export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|b
               never into docs/)
   --nodes N   add the cluster rows: fan-out and join time on 1 node (SQLite), 1 node and N nodes (PostgreSQL +
               Redis, Debian's packages); --only cluster runs those rows alone
+  --scale     scale-out (issue 21): 1, 2, 3 and 5 nodes on PostgreSQL + Redis (Debian's), the same 30 rooms placed
+              per node and spread round robin; CPU per delivery per node, the foreign cost, PostgreSQL's and Redis's
+              CPU and Redis's bytes per message, from /proc and INFO (about 9 minutes; --quick about 2.5). Runs alone;
+              --chart dir writes bench-scale.svg. Table printed and written to bench/results/scale-*.json
   --storm     the restart storm (issue 19) alone: 10,000 clients in 250 rooms of 40 (4 child processes), one
               sender per room at 1 message/s; the node gets SIGTERM, then in a second run SIGKILL, and is started
               again on the same port; timed until every client is back in its room, every confirmed message
@@ -83,6 +90,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       "chart-force": { type: "boolean", default: false },
       nodes: { type: "string" },
       storm: { type: "boolean", default: false },
+      scale: { type: "boolean", default: false },
       clients: { type: "string" },
       rooms: { type: "string" },
       signal: { type: "string" },
@@ -104,6 +112,10 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   if (!values.storm && (values.clients !== undefined || values.rooms !== undefined || values.signal !== undefined || values["server-env"] !== undefined)) {
     throw new Error(`--clients, --rooms, --signal and --server-env belong to --storm\n${USAGE}`);
   }
+  if (values.scale && (values.storm || values.only !== undefined || values.target !== "both" || nodes !== undefined || values["presence-members"] !== undefined || values.profile)) {
+    // The scale bench chooses its own cluster sizes and runs the app alone.
+    throw new Error(`--scale runs alone: no --storm, --only, --target, --nodes, --presence-members or --profile\n${USAGE}`);
+  }
   const only = values.only?.split(",").map((w) => w.trim());
   if (only?.includes("cluster") === true && nodes === undefined) throw new Error(`--only cluster needs --nodes N\n${USAGE}`);
   const isSearch = only === undefined || only.includes("search");
@@ -118,7 +130,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   }
   const chartDir = values.chart;
   // The storm's chart is its own file (bench-storm-*.svg); only a quick run's is held back, as the workloads' are.
-  const isFullRun = !values.quick && (storm !== undefined || (targets.length === 2 && workloads.length === ALL_WORKLOADS.length));
+  const isFullRun = !values.quick && (storm !== undefined || values.scale || (targets.length === 2 && workloads.length === ALL_WORKLOADS.length));
   if (chartDir !== undefined && !isFullRun && !values["chart-force"]) {
     // The docs' charts must come from the figures the docs quote, so a smaller run refuses before it starts.
     throw new Error(`--chart needs the full bench (no --quick, --only or --target); add --chart-force to write them anyway\n${USAGE}`);
@@ -135,6 +147,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     ...(chartDir !== undefined ? { chartDir } : {}),
     ...(nodes !== undefined ? { nodes } : {}),
     ...(storm !== undefined ? { storm } : {}),
+    isScale: values.scale,
   };
 }
 

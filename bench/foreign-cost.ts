@@ -15,8 +15,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { ACK_TIMEOUT_MS, closeAll, connectClient, joinRoom, type ChatSocket } from "./chat-client.js";
-import { readCpuSeconds } from "./proc-stats.js";
+import { closeAll, connectClient, joinRoom, type ChatSocket } from "./chat-client.js";
+import { addCounters as add, cpuOver, sendFor, type PacedSender } from "./cpu-windows.js";
 import { startClusterNodes, startSingleNode, type StormSetup } from "./storm-servers.js";
 
 interface Options {
@@ -51,37 +51,9 @@ function parseOptions(argv: string[]): Options {
   return { nodes: Math.max(2, num("nodes")), rooms: num("rooms"), members: num("members"), rate: num("rate"), seconds: num("seconds"), rounds: num("rounds") };
 }
 
-/** CPU seconds of every node (and the control, last) over `ms`, from /proc (all threads). */
-async function cpuOver(setups: StormSetup[], ms: number, during: () => Promise<void> = () => sleep(ms)): Promise<number[]> {
-  const pids = setups.flatMap((setup) => Array.from({ length: setup.nodes }, (_, i) => setup.pid(i)));
-  const before = pids.map(readCpuSeconds);
-  await during();
-  return pids.map((pid, i) => readCpuSeconds(pid) - (before[i] ?? 0));
-}
-
-/** Every busy room's sender sends `rate` messages a second for `ms`; resolves when every ack is in. */
-async function sendFor(senders: { socket: ChatSocket; room: string; username: string }[], rate: number, ms: number): Promise<{ acked: number; failed: number }> {
-  const counts = { acked: 0, failed: 0 };
-  const intervalMs = 1000 / rate;
-  const until = Date.now() + ms;
-  const acks: Promise<void>[] = [];
-  await Promise.all(
-    senders.map(async ({ socket, room, username }, i) => {
-      await sleep((intervalMs * i) / senders.length); // spread the rooms' sends over the interval
-      for (let n = 0; Date.now() < until; n++) {
-        const next = Date.now() + intervalMs;
-        acks.push(
-          socket
-            .timeout(ACK_TIMEOUT_MS)
-            .emitWithAck("send_message", { room, username, content: `message ${n} of ${room}: some ordinary chat text` })
-            .then((res) => void (res.ok ? counts.acked++ : counts.failed++), () => void counts.failed++),
-        );
-        await sleep(Math.max(0, next - Date.now()));
-      }
-    }),
-  );
-  await Promise.all(acks);
-  return counts;
+/** Every node's pid, then the control's (last). */
+function pidsOf(setups: StormSetup[]): number[] {
+  return setups.flatMap((setup) => Array.from({ length: setup.nodes }, (_, i) => setup.pid(i)));
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
@@ -96,7 +68,7 @@ async function main(): Promise<void> {
   const sockets: ChatSocket[] = [];
   try {
     const [urlA, urlB] = setup.urls as [string, string];
-    const senders: { socket: ChatSocket; room: string; username: string }[] = [];
+    const senders: PacedSender[] = [];
     for (let r = 0; r < opts.rooms; r++) {
       const room = `busy-${r}`;
       for (let m = 0; m < opts.members; m++) {
@@ -115,22 +87,21 @@ async function main(): Promise<void> {
     // Busy windows alternate with idle ones (one more idle than busy), and the idle mean is subtracted: the
     // machine's other work drifts over a run, and a spike in one window weighs less.
     const windowMs = opts.seconds * 1000;
-    const add = (a: number[], b: number[]): number[] => b.map((x, i) => x + (a[i] ?? 0));
     let idleSum: number[] = [];
     let busy: number[] = [];
     const sent = { acked: 0, failed: 0 };
     for (let r = 0; r < opts.rounds; r++) {
-      idleSum = add(idleSum, await cpuOver(both, windowMs));
+      idleSum = add(idleSum, await cpuOver(pidsOf(both), windowMs));
       busy = add(
         busy,
-        await cpuOver(both, windowMs, async () => {
+        await cpuOver(pidsOf(both), windowMs, async () => {
           const counts = await sendFor(senders, opts.rate, windowMs);
           sent.acked += counts.acked;
           sent.failed += counts.failed;
         }),
       );
     }
-    idleSum = add(idleSum, await cpuOver(both, windowMs));
+    idleSum = add(idleSum, await cpuOver(pidsOf(both), windowMs));
     const idle = idleSum.map((x) => (x / (opts.rounds + 1)) * opts.rounds);
     const work = busy.map((b, i) => b - (idle[i] ?? 0));
     const served = work[0] ?? 0;

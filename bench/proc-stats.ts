@@ -1,6 +1,6 @@
 // Server CPU and memory, read from /proc for the child's pid: the server process is measured from
 // outside, so the app and the baseline need no instrumentation and the figures mean the same for both.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** Kernel clock ticks per second (`getconf CLK_TCK`); 100 on every Linux this runs on. */
 const CLOCK_TICKS_PER_SEC = 100;
@@ -18,13 +18,47 @@ export function readProc(pid: number): ProcSample {
 
 /** utime + stime of the process (all its threads, so SQLite and libuv work count too). */
 export function readCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ")".
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const fields = statFields(pid);
   // Fields 14 and 15 of stat(5) are utime and stime; fields[0] here is field 3.
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return (utime + stime) / CLOCK_TICKS_PER_SEC;
+}
+
+/**
+ * CPU seconds of a process and its living children (one level, as PostgreSQL's postmaster and its backends), plus what
+ * children already reaped had used (cutime + cstime): a server that forks a process per connection is measured whole.
+ */
+export function readProcessTreeCpuSeconds(pid: number): number {
+  const fields = statFields(pid);
+  const reaped = (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SEC; // cutime, cstime (fields 16, 17)
+  return readCpuSeconds(pid) + reaped + childPids(pid).reduce((sum, child) => sum + cpuOrZero(child), 0);
+}
+
+/** The pids whose parent is `pid`, from every thread's children list (Linux 3.5+ with CONFIG_PROC_CHILDREN). */
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** A child may exit between listing and reading it: it then counts in the parent's cutime at the next reading. */
+function cpuOrZero(pid: number): number {
+  try {
+    return readCpuSeconds(pid);
+  } catch {
+    return 0;
+  }
+}
+
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ")".
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 }
 
 function readMemory(pid: number): { rssBytes: number; peakRssBytes: number } {

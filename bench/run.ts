@@ -16,6 +16,7 @@ import type { TargetName } from "./server-process.js";
 import { RELAXED_LIMITS_ENV } from "./server-process.js";
 import { formatSearchTable, FULL_SEARCH_SIZES, QUICK_SEARCH_SIZES, runSearchBench, type SearchBenchResult } from "./search.js";
 import { FULL_SIZES, QUICK_SIZES } from "./sizes.js";
+import { runScaleMain } from "./scale-main.js";
 import { runStormBench } from "./storm-main.js";
 import { formatFilesTable, FULL_FILES_SIZES, QUICK_FILES_SIZES, runFilesBench, type FilesBenchResult } from "./files.js";
 import { runBurst, runFilled, runIdle, runManyRooms, runOneRoom, runPresence, type RunContext, type TargetResults, type WorkloadId } from "./workloads.js";
@@ -38,6 +39,10 @@ async function main(): Promise<void> {
   const appEntry = resolve(args.appEntry ?? DEFAULT_APP_ENTRY);
   if (args.targets.includes("app") && !existsSync(appEntry)) {
     throw new Error(`${appEntry} is missing: run \`npm run build\` (npm run bench does), or pass --target baseline`);
+  }
+  if (args.isScale) {
+    await runScaleMain({ isQuick: args.isQuick, appEntry, resultsDir: RESULTS_DIR, ...(args.chartDir !== undefined ? { chartDir: args.chartDir } : {}), progress });
+    return;
   }
   if (args.storm) {
     // This build, and with --app-entry another one beside it.

@@ -32,6 +32,8 @@ export interface StormSetup {
   urls: string[];
   /** Each node's HEALTH_PORT (issue 19: /healthz from a thread of its own), the same across its restarts. */
   healthUrls: string[];
+  /** PostgreSQL and Redis behind the nodes (cluster set-ups only): the scale bench reads their CPU and Redis's counters. */
+  services?: ClusterServices;
   /** The running app processes, by node. */
   pid(index: number): number;
   /**
@@ -42,6 +44,13 @@ export interface StormSetup {
   /** Warning and error lines the nodes printed (LOG_LEVEL=warn), the last few of each. */
   outputTail(): string[];
   stop(): Promise<void>;
+}
+
+export interface ClusterServices {
+  /** The postmaster (its backends are its children: proc-stats.ts readProcessTreeCpuSeconds). */
+  postgresPid(): number;
+  redisPid(): number;
+  redisUrl: string;
 }
 
 const SIGNALS: Record<StormSignal, NodeJS.Signals> = { term: "SIGTERM", kill: "SIGKILL" };
@@ -77,9 +86,15 @@ export async function startClusterNodes(entry: string, dir: string, nodes: numbe
       const id = NODE_IDS[i] ?? `node-${i}`;
       slots.push(await makeSlot(entry, join(dir, `${id}.db`), { ...env, SECRET_KEY: key, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, NODE_ID: id }));
     }
-    return makeSetup(`${nodes} nodes, PostgreSQL + Redis`, slots, async () => {
+    const services: ClusterServices = {
+      postgresPid: () => running(pg.process()?.pid, "PostgreSQL"),
+      redisPid: () => running(redis.pid() ?? undefined, "Redis"),
+      redisUrl: redis.url,
+    };
+    const setup = makeSetup(`${nodes} nodes, PostgreSQL + Redis`, slots, async () => {
       while (cleanups.length > 0) await cleanups.pop()?.().catch(() => undefined);
     });
+    return { ...setup, services };
   } catch (err) {
     while (cleanups.length > 0) await cleanups.pop()?.().catch(() => undefined);
     throw err;
@@ -138,6 +153,11 @@ function makeSetup(label: string, slots: NodeSlot[], cleanup: () => Promise<void
       await cleanup();
     },
   };
+}
+
+function running(pid: number | undefined, what: string): number {
+  if (pid === undefined) throw new Error(`${what} is not running`);
+  return pid;
 }
 
 function secret(): string {

@@ -11,6 +11,8 @@ const READY_LINE = "Ready to accept connections";
 
 export interface RedisServer {
   port: number;
+  /** The running redis-server's pid (its CPU from /proc, for the scale bench), or null while stopped. */
+  pid(): number | null;
   /** redis://[:password@]127.0.0.1:port */
   url: string;
   stop(): Promise<void>;
@@ -62,6 +64,7 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisSe
   const auth = opts.password !== undefined ? `:${encodeURIComponent(opts.password)}@` : "";
   return {
     port,
+    pid: () => child?.pid ?? null,
     url: `redis://${auth}127.0.0.1:${port}`,
     stop,
     start,

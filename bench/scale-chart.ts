@@ -1,0 +1,35 @@
+// The chart of `npm run bench -- --scale` for docs/performance.md: CPU per delivery per node against the number of
+// nodes, rooms placed and rooms spread, and the foreign cost, each panel on its own scale (svg-chart.ts).
+import type { Chart } from "./charts.js";
+import { clusterMicrosPerDelivery, foreignCost, type ScaleRow } from "./scale-math.js";
+import { renderBarPanels, type BarPanel } from "./svg-chart.js";
+
+export const SCALE_CHART_FILE = "bench-scale.svg";
+
+export function renderScaleChart(rows: readonly ScaleRow[], runNote: string): Chart {
+  const label = (r: ScaleRow): string => `${r.nodes} node${r.nodes === 1 ? "" : "s"}`;
+  const svg = renderBarPanels({
+    title: "Scale-out: CPU per delivery on each node",
+    subtitle: "Node CPU (from /proc, idle subtracted) per message delivered to its clients; flat in N is the goal.",
+    note: runNote,
+    yLabel: "µs CPU per delivery (foreign cost: %)",
+    unit: "",
+    panels: [
+      { title: "rooms placed per node (µs)", bars: rows.map((r) => ({ kind: "app", label: label(r), value: clusterMicrosPerDelivery(r.placed) })) },
+      { title: "rooms spread round robin (µs)", bars: rows.map((r) => ({ kind: "baseline", label: label(r), value: clusterMicrosPerDelivery(r.spread) })) },
+      foreignPanel(rows, label),
+    ],
+  });
+  return { file: SCALE_CHART_FILE, svg };
+}
+
+/** A bar cannot go below the axis, and a negative foreign cost is noise: drawn as 0, the measured figures in the note (short: it is centred under a 200 px panel). */
+function foreignPanel(rows: readonly ScaleRow[], label: (r: ScaleRow) => string): BarPanel {
+  const measured = rows.flatMap((r) => (r.foreign ? [{ r, pct: 100 * foreignCost(r.foreign.nodeWorkCpuSeconds) }] : []));
+  const negative = measured.filter((m) => m.pct < 0);
+  return {
+    title: "foreign cost (%, target ≤ 3)",
+    bars: measured.map((m) => ({ kind: "app" as const, label: label(m.r), value: Math.max(0, m.pct) })),
+    ...(negative.length > 0 ? { note: `as 0; measured ${negative.map((m) => m.pct.toFixed(1)).join(", ")} %` } : {}),
+  };
+}

@@ -1,0 +1,177 @@
+// The measurement of `npm run bench -- --scale` (issue 21 §3): for each cluster size (1, 2, 3, 5 nodes on PostgreSQL +
+// Redis, Debian's, fsync on; storm-servers.ts) the same total traffic twice, rooms placed per node and rooms spread
+// round robin (scale-layout.ts), plus, from 2 nodes on, only node A's placed rooms busy (the foreign cost). CPU
+// comes from /proc per process (nodes, the postmaster with its backends, redis-server), never from wall time: on 2
+// shared cores throughput cannot show scaling, CPU per useful delivery can. Busy windows alternate with idle ones of
+// the same length, and the idle mean is subtracted, as in foreign-cost.ts (whose helpers, cpu-windows.ts, this uses).
+import { mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Redis } from "ioredis";
+import { closeAll, connectClient, forEachLimited, joinRoom, type ChatSocket } from "./chat-client.js";
+import { addCounters, deltaOver, sendClosedLoop, sendFor, type PacedSender, type SendCounts } from "./cpu-windows.js";
+import { readCpuSeconds, readLoadAverage, readProcessTreeCpuSeconds } from "./proc-stats.js";
+import { readRedisNetBytes } from "./redis-info.js";
+import { meanInterestedNodes, seatClients, type Placement, type Seat } from "./scale-layout.js";
+import { workOver, type ClosedLoopResult, type PhaseResult, type ScaleRow } from "./scale-math.js";
+import { startClusterNodes, type ClusterServices, type StormSetup } from "./storm-servers.js";
+
+export interface ScaleSizes {
+  nodeCounts: number[];
+  /** Rooms per placement, the same total at every cluster size (30 divides over 1, 2, 3 and 5 nodes). */
+  rooms: number;
+  members: number;
+  /** Messages per second per room while its phase is busy. */
+  rate: number;
+  windowSeconds: number;
+  /** Busy windows per phase, each after an idle one. */
+  rounds: number;
+  closedLoopSeconds: number;
+}
+
+// --quick is a smoke run (141 s at load average 11 on 2 cores, 2026-12-05; its 2 s windows are too short to judge a
+// few per cent of foreign cost); the full sizes took 527 s.
+export const QUICK_SCALE_SIZES: ScaleSizes = { nodeCounts: [1, 2, 3, 5], rooms: 30, members: 6, rate: 4, windowSeconds: 2, rounds: 1, closedLoopSeconds: 2 };
+export const FULL_SCALE_SIZES: ScaleSizes = { nodeCounts: [1, 2, 3, 5], rooms: 30, members: 16, rate: 6, windowSeconds: 8, rounds: 2, closedLoopSeconds: 6 };
+
+/** Handshakes and joins in flight while seating: enough to be quick, few enough not to measure the accept queue. */
+const SEATING_CONCURRENCY = 16;
+/** Sends each closed-loop sender keeps in flight. */
+const CLOSED_LOOP_DEPTH = 2;
+
+type PhaseName = "placed" | "foreign" | "spread";
+
+interface Seated {
+  seats: Seat[];
+  sockets: ChatSocket[];
+}
+
+export async function runScaleBench(opts: { sizes: ScaleSizes; appEntry: string; workDir: string; progress: (line: string) => void }): Promise<ScaleRow[]> {
+  const rows: ScaleRow[] = [];
+  for (const nodes of opts.sizes.nodeCounts) {
+    const dir = mkdtempSync(join(opts.workDir, `scale-${nodes}-`));
+    const setup = await startClusterNodes(opts.appEntry, dir, nodes);
+    try {
+      rows.push(await measureCluster(setup, opts.sizes, opts.progress));
+    } finally {
+      await setup.stop();
+    }
+    opts.progress(`scale: ${nodes} node${nodes === 1 ? "" : "s"} done; load average ${readLoadAverage()}`);
+  }
+  return rows;
+}
+
+async function measureCluster(setup: StormSetup, sizes: ScaleSizes, progress: (line: string) => void): Promise<ScaleRow> {
+  const services = setup.services;
+  if (services === undefined) throw new Error("the scale bench needs a cluster set-up (PostgreSQL + Redis)");
+  const n = setup.nodes;
+  const receipts = new Array<number>(n).fill(0);
+  const redis = new Redis(services.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  const seated: Seated[] = [];
+  try {
+    for (const placement of ["placed", "spread"] as const) seated.push(await seat(setup, placement, sizes, receipts));
+    const [placed, spread] = seated as [Seated, Seated];
+    progress(`scale: ${n} node${n === 1 ? "" : "s"} up, ${placed.sockets.length + spread.sockets.length} clients joined`);
+    await sleep(2000); // let start-up and joins settle before the first idle window
+
+    const senders = (s: Seated, onlyNode?: number): PacedSender[] =>
+      s.seats.flatMap((seat, i) => (seat.isSender && (onlyNode === undefined || seat.node === onlyNode) ? [{ socket: s.sockets[i] as ChatSocket, room: seat.room, username: seat.username }] : []));
+    const phases: { name: PhaseName; senders: PacedSender[]; seats: Seat[] }[] = [
+      { name: "placed", senders: senders(placed), seats: placed.seats },
+      ...(n >= 2 ? [{ name: "foreign" as const, senders: senders(placed, 0), seats: placed.seats.filter((s) => s.node === 0) }] : []),
+      { name: "spread", senders: senders(spread), seats: spread.seats },
+    ];
+    const read = readingOf(setup, services, redis, receipts);
+    const windowMs = sizes.windowSeconds * 1000;
+    let idleSum: number[] = [];
+    let idleWindows = 0;
+    const idle = async (): Promise<void> => {
+      idleSum = addCounters(idleSum, await deltaOver(read, () => sleep(windowMs)));
+      idleWindows++;
+    };
+    const busy = new Map<PhaseName, { sum: number[]; sent: SendCounts; ms: number }>();
+    for (let r = 0; r < sizes.rounds; r++) {
+      for (const phase of phases) {
+        await idle();
+        const sent: SendCounts = { acked: 0, failed: 0 };
+        const started = performance.now();
+        const delta = await deltaOver(read, async () => void Object.assign(sent, await sendFor(phase.senders, sizes.rate, windowMs)));
+        const so = busy.get(phase.name) ?? { sum: [], sent: { acked: 0, failed: 0 }, ms: 0 };
+        busy.set(phase.name, { sum: addCounters(so.sum, delta), sent: { acked: so.sent.acked + sent.acked, failed: so.sent.failed + sent.failed }, ms: so.ms + performance.now() - started });
+      }
+    }
+    await idle();
+    const closedLoop = await runClosedLoop(phases[0]?.senders ?? [], sizes, receipts);
+    const result = (name: PhaseName): PhaseResult => {
+      const b = busy.get(name);
+      const phase = phases.find((p) => p.name === name);
+      if (b === undefined || phase === undefined) throw new Error(`no ${name} phase`);
+      return toPhaseResult(n, workOver(b.sum, idleSum, idleWindows, sizes.rounds), b.sent, b.ms / 1000, meanInterestedNodes(phase.seats.filter((s) => phase.senders.some((p) => p.room === s.room))));
+    };
+    return {
+      nodes: n,
+      placed: result("placed"),
+      ...(n >= 2 ? { foreign: result("foreign") } : {}),
+      spread: result("spread"),
+      closedLoop,
+      loadAverage: readLoadAverage(),
+    };
+  } finally {
+    for (const s of seated) closeAll(s.sockets);
+    redis.disconnect();
+  }
+}
+
+/** Connects and joins every seat's client on its node; each client's "message" events count for its node. */
+async function seat(setup: StormSetup, placement: Placement, sizes: ScaleSizes, receipts: number[]): Promise<Seated> {
+  const seats = seatClients(placement, setup.nodes, sizes.rooms, sizes.members);
+  const sockets = new Array<ChatSocket>(seats.length);
+  await forEachLimited(seats, SEATING_CONCURRENCY, async (s, i) => {
+    const socket = await connectClient(setup.urls[s.node] ?? "");
+    sockets[i] = socket;
+    socket.on("message", () => void (receipts[s.node] = (receipts[s.node] ?? 0) + 1));
+    await joinRoom(socket, s.room, s.username);
+  });
+  return { seats, sockets };
+}
+
+/**
+ * The counters one window reads, in this order: each node's CPU, PostgreSQL's (postmaster and backends), Redis's,
+ * Redis's bytes in and out, then each node's receipts. toPhaseResult reads them back in the same order.
+ */
+function readingOf(setup: StormSetup, services: ClusterServices, redis: Redis, receipts: readonly number[]): () => Promise<number[]> {
+  const nodePids = Array.from({ length: setup.nodes }, (_, i) => setup.pid(i));
+  return async () => {
+    const net = await readRedisNetBytes(redis);
+    return [...nodePids.map(readCpuSeconds), readProcessTreeCpuSeconds(services.postgresPid()), readCpuSeconds(services.redisPid()), net.inBytes, net.outBytes, ...receipts];
+  };
+}
+
+function toPhaseResult(n: number, work: readonly number[], sent: SendCounts, seconds: number, interestedNodes: number): PhaseResult {
+  const at = (i: number): number => work[i] ?? NaN;
+  return {
+    messages: sent.acked,
+    failed: sent.failed,
+    nodeWorkCpuSeconds: work.slice(0, n),
+    postgresWorkCpuSeconds: at(n),
+    redisWorkCpuSeconds: at(n + 1),
+    redisInBytes: at(n + 2),
+    redisOutBytes: at(n + 3),
+    // Idle windows deliver nothing, so the subtraction leaves the busy windows' receipts; rounded against float dust.
+    deliveries: work.slice(n + 4, n + 4 + n).map(Math.round),
+    interestedNodes,
+    seconds,
+  };
+}
+
+async function runClosedLoop(senders: readonly PacedSender[], sizes: ScaleSizes, receipts: readonly number[]): Promise<ClosedLoopResult> {
+  const sent: SendCounts = { acked: 0, failed: 0 };
+  const started = performance.now();
+  const delivered = await deltaOver(
+    () => [...receipts],
+    async () => void Object.assign(sent, await sendClosedLoop(senders, sizes.closedLoopSeconds * 1000, CLOSED_LOOP_DEPTH)),
+  );
+  // Deliveries still on their way at the last ack are not counted: a few dozen of thousands.
+  return { seconds: (performance.now() - started) / 1000, messages: sent.acked, deliveries: delivered.reduce((a, b) => a + b, 0) };
+}
