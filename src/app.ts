@@ -247,7 +247,8 @@ export function createApp(deps: AppDeps): App {
     handshakes.bind(conn.request, conn);
     conn.on("close", onEngineClose); // engine.io emits "close" once per connection
   });
-  io.on("connection", (socket) => handshakes.leave(socket.conn)); // connected: its handshake is over
+  // Connected: its handshake is over. Only with a limit: without one nothing is counted, and no connection pays for it.
+  if (config.restart.maxHandshakesInFlight > 0) io.on("connection", (socket) => handshakes.leave(socket.conn));
   // Issue 19: nobody is let in before the names present before a restart are back (one node; Redis keeps them for several).
   io.use((_socket, next) => {
     snapshots.restored.then(() => next(), () => next());
