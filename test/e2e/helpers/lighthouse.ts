@@ -13,6 +13,8 @@ export interface Audit {
   scores: Scores;
   /** The audits that lost points, each with what Lighthouse says about it: what a failure report shows. */
   losses: string[];
+  /** Lighthouse's measure of the host's CPU speed in this run: it falls when the machine is busy, and a report of a miss shows it. */
+  benchmarkIndex: number;
 }
 
 /** One Lighthouse run of `url` in a browser of its own (a fresh profile: nothing cached). */
@@ -27,7 +29,7 @@ export async function audit(url: string): Promise<Audit> {
     const losses = Object.values(audits)
       .filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode !== "informative" && a.scoreDisplayMode !== "notApplicable")
       .map((a) => `${a.id} ${a.score ?? ""} ${a.displayValue ?? ""}`.trim());
-    return { scores, losses };
+    return { scores, losses, benchmarkIndex: Math.round(result.lhr.environment.benchmarkIndex) };
   } finally {
     chrome.kill();
   }
@@ -38,6 +40,8 @@ export async function audit(url: string): Promise<Audit> {
  * it misses a floor are two more made, and the median of the three is judged (the first run's shortfall
  * alone would otherwise fail on a busy machine what the page does not deserve).
  */
+const median2 = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
+
 export async function medianAudit(url: string, passes: (scores: Scores) => boolean): Promise<Audit & { runs: Scores[] }> {
   const first = await audit(url);
   if (passes(first.scores)) return { ...first, runs: [first.scores] };
@@ -45,5 +49,5 @@ export async function medianAudit(url: string, passes: (scores: Scores) => boole
   const all = [first, ...more];
   const median = (c: Category): number => all.map((a) => a.scores[c]).sort((x, y) => x - y)[1] as number;
   const scores = Object.fromEntries(CATEGORIES.map((c) => [c, median(c)])) as Scores;
-  return { scores, losses: [...new Set(all.flatMap((a) => a.losses))], runs: all.map((a) => a.scores) };
+  return { scores, losses: [...new Set(all.flatMap((a) => a.losses))], runs: all.map((a) => a.scores), benchmarkIndex: median2(all.map((a) => a.benchmarkIndex)) };
 }
