@@ -170,6 +170,27 @@ describe("react", () => {
   });
 });
 
+describe("reading reactions for several messages at once", () => {
+  it("answers every count of ids alike (1 to 9: the statement is shared by a size class, padded with NULLs)", async () => {
+    const { app, bob } = await room();
+    const ids: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const m = await send(bob, "Bob", `m${i}`);
+      ids.push(m.id);
+      // Every other message has reactions; the others must come back without any.
+      if (i % 2 === 0) expect((await react(bob, m.id, i % 4 === 0 ? "👍" : "🎉")).ok).toBe(true);
+    }
+    const one = new Map<number, unknown>();
+    for (const id of ids) for (const [k, v] of await app.sqlite.reactionsOf([id], null)) one.set(k, v);
+    expect(one.size).toBe(5);
+    for (let k = 1; k <= ids.length; k++) {
+      const some = ids.slice(ids.length - k);
+      const read = await app.sqlite.reactionsOf(some, null);
+      expect(read).toEqual(new Map([...one].filter(([id]) => some.includes(id))));
+    }
+  });
+});
+
 describe("clients without the session cookie", () => {
   it("cannot react (session_required), never hear reactions_updated, and never get reactions in messages", async () => {
     const { app, ana, bob, message } = await room();

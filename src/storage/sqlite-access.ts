@@ -4,6 +4,7 @@
 import type Database from "better-sqlite3";
 import { inviteState } from "../access/invite-token.js";
 import type { InviteRecord, Member, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
+import { prepared } from "./sqlite-statements.js";
 
 type Use = <T>(work: (db: Database.Database) => T) => Promise<T>;
 
@@ -86,8 +87,7 @@ export class SqliteRoomAccess implements RoomAccessStore {
 
   roomAccess(room: string, sessionKey: string): Promise<{ record: RoomRecord; member: Member | null } | null> {
     return this.read((db) => {
-      const row = db
-        .prepare(`SELECT ${ROOM_COLUMNS}, ${MEMBER_COLUMNS} FROM room_record r LEFT JOIN room_member m ON m.room = r.room AND m.session_key = ? WHERE r.room = ?`)
+      const row = prepared(db, `SELECT ${ROOM_COLUMNS}, ${MEMBER_COLUMNS} FROM room_record r LEFT JOIN room_member m ON m.room = r.room AND m.session_key = ? WHERE r.room = ?`)
         .get(sessionKey, room) as (RoomRow & Partial<MemberRow>) | undefined;
       if (row === undefined) return null;
       return { record: toRoomRecord(row), member: row.session_key == null ? null : toMember(row as MemberRow) };
@@ -103,7 +103,7 @@ export class SqliteRoomAccess implements RoomAccessStore {
 
   openDirectRoom(room: NewRoom & { pairKey: string }, members: readonly [NewMember, NewMember]): Promise<RoomRecord> {
     return this.write((db) => {
-      const existing = db.prepare(`SELECT ${ROOM_COLUMNS} FROM room_record r WHERE r.pair_key = ?`).get(room.pairKey) as RoomRow | undefined;
+      const existing = prepared(db, `SELECT ${ROOM_COLUMNS} FROM room_record r WHERE r.pair_key = ?`).get(room.pairKey) as RoomRow | undefined;
       if (existing !== undefined) {
         // Either may have closed it, or been removed from it by a moderator: opening again admits both and shows
         // it to both (the opener's peer hears it at once). A ban still refuses the banned one's join.
@@ -121,35 +121,34 @@ export class SqliteRoomAccess implements RoomAccessStore {
   }
 
   removeMember(room: string, sessionKey: string): Promise<boolean> {
-    return this.write((db) => db.prepare("DELETE FROM room_member WHERE room = ? AND session_key = ?").run(room, sessionKey).changes > 0);
+    return this.write((db) => prepared(db, "DELETE FROM room_member WHERE room = ? AND session_key = ?").run(room, sessionKey).changes > 0);
   }
 
   async closeDirect(room: string, sessionKey: string): Promise<void> {
     await this.write((db) =>
-      db.prepare("UPDATE room_member SET closed_upto = (SELECT coalesce(max(id), 0) FROM chat_message WHERE chat_room = ?) WHERE room = ? AND session_key = ?").run(room, room, sessionKey),
+      prepared(db, "UPDATE room_member SET closed_upto = (SELECT coalesce(max(id), 0) FROM chat_message WHERE chat_room = ?) WHERE room = ? AND session_key = ?").run(room, room, sessionKey),
     );
   }
 
   members(room: string): Promise<Member[]> {
-    return this.read((db) => (db.prepare(`SELECT ${MEMBER_COLUMNS} FROM room_member m WHERE m.room = ? ORDER BY m.admitted_at, m.session_key`).all(room) as MemberRow[]).map(toMember));
+    return this.read((db) => (prepared(db, `SELECT ${MEMBER_COLUMNS} FROM room_member m WHERE m.room = ? ORDER BY m.admitted_at, m.session_key`).all(room) as MemberRow[]).map(toMember));
   }
 
   roomsOf(sessionKey: string): Promise<SessionRoom[]> {
     return this.read((db) =>
       (
-        db
-          .prepare(`SELECT ${ROOM_COLUMNS}, ${MEMBER_COLUMNS}, ${NEWEST_ID} AS newest_id, ${PEER_NAME} AS peer_name FROM room_member m JOIN room_record r ON r.room = m.room WHERE m.session_key = ? ORDER BY r.created_at, r.room`)
+        prepared(db, `SELECT ${ROOM_COLUMNS}, ${MEMBER_COLUMNS}, ${NEWEST_ID} AS newest_id, ${PEER_NAME} AS peer_name FROM room_member m JOIN room_record r ON r.room = m.room WHERE m.session_key = ? ORDER BY r.created_at, r.room`)
           .all(sessionKey) as (RoomRow & MemberRow & { newest_id: number; peer_name: string | null })[]
       ).map((row) => ({ record: toRoomRecord(row), member: toMember(row), newestId: Number(row.newest_id), peerName: row.peer_name })),
     );
   }
 
   createdRoomCount(sessionKey: string): Promise<number> {
-    return this.read((db) => (db.prepare("SELECT count(*) AS n FROM room_record WHERE creator_key = ?").get(sessionKey) as { n: number }).n);
+    return this.read((db) => (prepared(db, "SELECT count(*) AS n FROM room_record WHERE creator_key = ?").get(sessionKey) as { n: number }).n);
   }
 
   async setMembersCanInvite(room: string, value: boolean): Promise<void> {
-    await this.write((db) => db.prepare("UPDATE room_record SET members_can_invite = ? WHERE room = ?").run(value ? 1 : 0, room));
+    await this.write((db) => prepared(db, "UPDATE room_record SET members_can_invite = ? WHERE room = ?").run(value ? 1 : 0, room));
   }
 
   async makePrivate(from: string, room: NewRoom, members: readonly NewMember[]): Promise<void> {
@@ -162,17 +161,16 @@ export class SqliteRoomAccess implements RoomAccessStore {
 
   makePublic(room: string, to: string): Promise<"moved" | "name_in_use"> {
     return this.write((db) => {
-      if (db.prepare("SELECT 1 FROM chat_message WHERE chat_room = ? LIMIT 1").get(to) !== undefined) return "name_in_use";
+      if (prepared(db, "SELECT 1 FROM chat_message WHERE chat_room = ? LIMIT 1").get(to) !== undefined) return "name_in_use";
       moveRoom(db, room, to);
-      db.prepare("DELETE FROM room_record WHERE room = ?").run(room); // members and invites go with it (ON DELETE CASCADE)
+      prepared(db, "DELETE FROM room_record WHERE room = ?").run(room); // members and invites go with it (ON DELETE CASCADE)
       return "moved";
     });
   }
 
   createInvite(invite: NewInvite): Promise<InviteRecord> {
     return this.write((db) => {
-      const info = db
-        .prepare("INSERT INTO room_invite (room, token_hash, created_by, created_by_name, created_at, expires_at, max_uses) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      const info = prepared(db, "INSERT INTO room_invite (room, token_hash, created_by, created_by_name, created_at, expires_at, max_uses) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .run(invite.room, invite.tokenHash, invite.createdBy, invite.createdByName, invite.createdAt.toISOString(), invite.expiresAt.toISOString(), invite.maxUses);
       return { ...invite, id: Number(info.lastInsertRowid), uses: 0, revokedAt: null };
     });
@@ -182,20 +180,19 @@ export class SqliteRoomAccess implements RoomAccessStore {
     return this.read(
       (db) =>
         (
-          db
-            .prepare("SELECT count(*) AS n FROM room_invite WHERE room = ? AND revoked_at IS NULL AND expires_at > ? AND (max_uses IS NULL OR uses < max_uses)")
+          prepared(db, "SELECT count(*) AS n FROM room_invite WHERE room = ? AND revoked_at IS NULL AND expires_at > ? AND (max_uses IS NULL OR uses < max_uses)")
             .get(room, now.toISOString()) as { n: number }
         ).n,
     );
   }
 
   invites(room: string): Promise<InviteRecord[]> {
-    return this.read((db) => (db.prepare(`SELECT ${INVITE_COLUMNS} FROM room_invite i WHERE i.room = ? AND i.revoked_at IS NULL ORDER BY i.id DESC`).all(room) as InviteRow[]).map(toInvite));
+    return this.read((db) => (prepared(db, `SELECT ${INVITE_COLUMNS} FROM room_invite i WHERE i.room = ? AND i.revoked_at IS NULL ORDER BY i.id DESC`).all(room) as InviteRow[]).map(toInvite));
   }
 
   inviteByHash(tokenHash: string): Promise<{ invite: InviteRecord; title: string } | null> {
     return this.read((db) => {
-      const row = db.prepare(`SELECT ${INVITE_COLUMNS}, r.title FROM room_invite i JOIN room_record r ON r.room = i.room WHERE i.token_hash = ?`).get(tokenHash) as
+      const row = prepared(db, `SELECT ${INVITE_COLUMNS}, r.title FROM room_invite i JOIN room_record r ON r.room = i.room WHERE i.token_hash = ?`).get(tokenHash) as
         | (InviteRow & { title: string })
         | undefined;
       return row === undefined ? null : { invite: toInvite(row), title: row.title };
@@ -203,28 +200,28 @@ export class SqliteRoomAccess implements RoomAccessStore {
   }
 
   revokeInvite(room: string, id: number, at: Date): Promise<boolean> {
-    return this.write((db) => db.prepare("UPDATE room_invite SET revoked_at = ? WHERE room = ? AND id = ? AND revoked_at IS NULL").run(at.toISOString(), room, id).changes > 0);
+    return this.write((db) => prepared(db, "UPDATE room_invite SET revoked_at = ? WHERE room = ? AND id = ? AND revoked_at IS NULL").run(at.toISOString(), room, id).changes > 0);
   }
 
   redeemInvite(tokenHash: string, member: NewMember, now: Date): Promise<Redemption> {
     return this.write((db): Redemption => {
-      const row = db.prepare(`SELECT ${INVITE_COLUMNS} FROM room_invite i WHERE i.token_hash = ?`).get(tokenHash) as InviteRow | undefined;
+      const row = prepared(db, `SELECT ${INVITE_COLUMNS} FROM room_invite i WHERE i.token_hash = ?`).get(tokenHash) as InviteRow | undefined;
       if (row === undefined) return { outcome: "invalid" };
       const invite = toInvite(row);
-      const record = toRoomRecord(db.prepare(`SELECT ${ROOM_COLUMNS} FROM room_record r WHERE r.room = ?`).get(invite.room) as RoomRow);
+      const record = toRoomRecord(prepared(db, `SELECT ${ROOM_COLUMNS} FROM room_record r WHERE r.room = ?`).get(invite.room) as RoomRow);
       const state = inviteState(invite, now);
       if (state === "revoked" || state === "expired") return { outcome: state };
-      if (db.prepare("SELECT 1 FROM room_member WHERE room = ? AND session_key = ?").get(invite.room, member.sessionKey) !== undefined) return { outcome: "already_member", record };
+      if (prepared(db, "SELECT 1 FROM room_member WHERE room = ? AND session_key = ?").get(invite.room, member.sessionKey) !== undefined) return { outcome: "already_member", record };
       if (state === "used_up") return { outcome: state };
       insertMember(db, invite.room, member, now);
-      db.prepare("UPDATE room_invite SET uses = uses + 1 WHERE id = ?").run(invite.id);
+      prepared(db, "UPDATE room_invite SET uses = uses + 1 WHERE id = ?").run(invite.id);
       return { outcome: "admitted", record };
     });
   }
 }
 
 function insertRoom(db: Database.Database, room: NewRoom): void {
-  db.prepare("INSERT INTO room_record (room, title, kind, creator_key, members_can_invite, origin_room, pair_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").run(
+  prepared(db, "INSERT INTO room_record (room, title, kind, creator_key, members_can_invite, origin_room, pair_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").run(
     room.room,
     room.title,
     room.kind,
@@ -238,13 +235,13 @@ function insertRoom(db: Database.Database, room: NewRoom): void {
 
 /** Admits, or opens again (closed_upto cleared), keeping the first admission's time and name (a first name when it had none: its creator's first join). */
 function insertMember(db: Database.Database, room: string, m: NewMember, at: Date): void {
-  db.prepare(
+  prepared(db, 
     "INSERT INTO room_member (room, session_key, name, admitted_at) VALUES (?, ?, ?, ?) ON CONFLICT (room, session_key) DO UPDATE SET closed_upto = NULL, name = coalesce(room_member.name, excluded.name)",
   ).run(room, m.sessionKey, m.name, at.toISOString());
 }
 
 /** A room's messages and bans under another address (a room made private or public). */
 function moveRoom(db: Database.Database, from: string, to: string): void {
-  db.prepare("UPDATE chat_message SET chat_room = ? WHERE chat_room = ?").run(to, from);
-  db.prepare("UPDATE room_ban SET room = ? WHERE room = ?").run(to, from);
+  prepared(db, "UPDATE chat_message SET chat_room = ? WHERE chat_room = ?").run(to, from);
+  prepared(db, "UPDATE room_ban SET room = ? WHERE room = ?").run(to, from);
 }

@@ -218,7 +218,7 @@ export class SqliteMessageRepository implements ChatStore {
 
   page(room: string, query: PageQuery): Promise<HistoryPage> {
     try {
-      const { db, stmts } = this.conn.ready();
+      const { db, stmts } = this.conn.ready("read");
       if ("after" in query) {
         const rows = stmts.after.all(room, query.after, query.limit + 1);
         const hasMore = rows.length > query.limit;
