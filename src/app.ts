@@ -33,6 +33,7 @@ import { requestLog } from "./http/request-log.js";
 import { errorHandler, notFound, renderPage, routes } from "./http/routes.js";
 import { inviteRoutes } from "./http/invites.js";
 import { createInviteLimiter } from "./http/invite-limiter.js";
+import { createSessionAndAddressLimiter } from "./http/minute-limiter.js";
 import { clusterBus, singleNode } from "./chat/room-exits.js";
 import { FileLibrary } from "./files/library.js";
 import { uploadRoutes } from "./http/uploads.js";
@@ -302,7 +303,8 @@ export function createApp(deps: AppDeps): App {
   // The chat pages carry the VAPID public key: the first one after start waits for it (a read, or one insert on
   // the very first start). Only they: /healthz and the rest never touch the keys.
   if (push !== null) web.get(["/", "/r/:room", "/invite/:token"], (_req, _res, next) => void push.ready().then(() => next(), () => next()));
-  web.use(pushRoutes({ config, push, store: store.push, presence, io, clock, log }));
+  const pushLimiter = createSessionAndAddressLimiter("mr:push", config.push.changesPerMinute, config.push.changesPerMinutePerAddress, deps.cluster?.redis);
+  web.use(pushRoutes({ config, push, store: store.push, presence, io, clock, log, limiter: pushLimiter }));
   web.use(routes(routeDeps));
   web.use(uploadRoutes({ config, files, store: fileStore, log, ...(deps.cluster ? { redis: deps.cluster.redis } : {}) }));
   web.use(fileRoutes({ config, store, files }));

@@ -8,9 +8,9 @@ export type UploadAnswer = Ack<{ upload: WireAttachment }>;
 // Web Push (issue 23): the HTTP API the page's bell calls (src/http/push.ts, docs/push.md).
 export type PushLevel = "mentions" | "all" | "none";
 /** The codes of the push API's errors (HTTP status in docs/push.md). */
-export type PushErrorCode = "no_session" | "not_allowed" | "invalid_payload" | "payload_too_large" | "push_endpoint_refused" | "push_disabled" | "push_unavailable" | "not_found";
+export type PushErrorCode = "no_session" | "not_allowed" | "invalid_payload" | "payload_too_large" | "push_endpoint_refused" | "push_disabled" | "push_unavailable" | "rate_limited" | "not_found";
 /** Every push API answer but GET /api/push/key's. */
-export type PushAnswer = { ok: true } | { ok: false; error: { code: PushErrorCode; message: string } };
+export type PushAnswer = { ok: true } | { ok: false; error: { code: PushErrorCode; message: string; retryAfterMs?: number } };
 /** GET /api/push/key: the VAPID public key, base64url, for PushManager.subscribe({ applicationServerKey }). */
 export interface PushKeyAnswer {
   publicKey: string;

@@ -9,7 +9,7 @@ import { loadConfig } from "../src/config.js";
 import type { ChatStore } from "../src/storage/repository.js";
 import { startTestApp, tempDatabase, type TestApp } from "./helpers/app.js";
 import { startPushService, type PushServiceDouble } from "./helpers/push-service.js";
-import { keyOfSession, subscribe, unsubscribe } from "./helpers/push.js";
+import { keyOfSession, setLevel, subscribe, unsubscribe } from "./helpers/push.js";
 
 let service: PushServiceDouble;
 beforeAll(async () => {
@@ -190,6 +190,38 @@ describe("PUT /api/push/levels and DELETE /api/push/subscription", () => {
 
     expect((await unsubscribe(a, ana, anaSub.endpoint).expect(200)).body).toEqual({ ok: true });
     expect(await storedFor(a, ana)).toEqual([]);
+  });
+});
+
+describe("a script looping on the push API", () => {
+  it("is refused past PUSH_CHANGES_PER_MINUTE per session with 429 rate_limited and when to retry; the refused change stores nothing, other sessions go on", async () => {
+    const a = await app({ PUSH_CHANGES_PER_MINUTE: "3" });
+    const [ana, bob] = [a.newSession(), a.newSession()];
+    await subscribe(a, ana, service.subscription()).expect(201);
+    await setLevel(a, ana, "one", "all").expect(200);
+    await setLevel(a, ana, "two", "all").expect(200);
+    const refused = await setLevel(a, ana, "three", "all").expect(429);
+    const wait = (refused.body as { error: { retryAfterMs: number } }).error.retryAfterMs;
+    expect(refused.body).toEqual({ ok: false, error: { code: "rate_limited", message: expect.stringContaining("try again") as string, retryAfterMs: wait } });
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(60_000);
+    expect(Number(refused.headers["retry-after"])).toBe(Math.ceil(wait / 1000));
+    // Unsubscribing spends the same budget: the subscription stays.
+    expect(errorOf(await unsubscribe(a, ana, "https://nowhere.example/x").expect(429))).toBe("rate_limited");
+    const db = new Database(a.databasePath, { readonly: true });
+    onTestFinished(() => void db.close());
+    const rooms = db.prepare("SELECT room FROM push_room WHERE session_key = ? ORDER BY room").all(keyOfSession(a, ana)) as { room: string }[];
+    expect(rooms.map((r) => r.room)).toEqual(["one", "two"]);
+    expect(await storedFor(a, ana)).toHaveLength(1);
+    // Another session has its own budget, and reading the key is never counted.
+    await subscribe(a, bob, service.subscription()).expect(201);
+    await request(a.url).get("/api/push/key").set("Cookie", ana).expect(200);
+  });
+
+  it("cannot get round it with new sessions: PUSH_CHANGES_PER_MINUTE_PER_IP counts every session of one address", async () => {
+    const a = await app({ PUSH_CHANGES_PER_MINUTE_PER_IP: "4" });
+    for (let n = 0; n < 4; n++) await setLevel(a, a.newSession(), `room-${n}`, "all").expect(200);
+    expect(errorOf(await setLevel(a, a.newSession(), "room-4", "all").expect(429))).toBe("rate_limited");
   });
 });
 

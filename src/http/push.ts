@@ -16,6 +16,7 @@ import type { PushService } from "../push/service.js";
 import { checkPushEndpoint } from "../push/transport.js";
 import { pushPolicy } from "../push/sender.js";
 import type { PushStore } from "../storage/push-store.js";
+import { addressKey } from "../shared/address-key.js";
 import { parseRoom } from "../validation.js";
 import { isSameOrigin } from "./same-origin.js";
 import { browserSessionKey, sessionFromRequest } from "./session.js";
@@ -29,6 +30,8 @@ export interface PushRouteDeps {
   io: ChatServer;
   clock: Clock;
   log: Logger;
+  /** PUSH_CHANGES_PER_MINUTE per session and PUSH_CHANGES_PER_MINUTE_PER_IP per address: 0 when both have room, else ms to wait. */
+  limiter: { take(sessionKey: string, address: string): Promise<number> };
 }
 
 const MAX_BODY = "8kb";
@@ -41,6 +44,7 @@ class Refused extends Error {
     readonly status: number,
     readonly code: PushErrorCode,
     message: string,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -127,7 +131,14 @@ export function pushRoutes(deps: PushRouteDeps): Router {
     await deps.push.ready().catch(() => {
       throw new Refused(503, "push_unavailable", "Push notifications are not available right now; try again later.");
     });
-    return { key: browserSessionKey(config.secretKey, id), sessionId: `s:${id}` };
+    const key = browserSessionKey(config.secretKey, id);
+    // Every change writes rows and reads the session's tabs: a script looping on it is refused, per session and
+    // per address (sessions cost nothing to make). Reading the public key is free.
+    if (req.method !== "GET") {
+      const wait = await deps.limiter.take(key, addressKey(req.ip ?? "", config.rateLimits.ipv6PrefixLength));
+      if (wait > 0) throw new Refused(429, "rate_limited", `Too many changes to push notifications; try again in ${Math.ceil(wait / 1000)} s.`, wait);
+    }
+    return { key, sessionId: `s:${id}` };
   };
 
   // Checked before the body is read: a refused caller's body is never parsed.
@@ -184,6 +195,10 @@ export function pushRoutes(deps: PushRouteDeps): Router {
   });
 
   router.use("/api/push", (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (err instanceof Refused && err.retryAfterMs !== undefined) {
+      res.set("Retry-After", String(Math.ceil(err.retryAfterMs / 1000)));
+      return answer(res, err.status, { ok: false, error: { code: err.code, message: err.message, retryAfterMs: err.retryAfterMs } });
+    }
     if (err instanceof Refused) return answer(res, err.status, { ok: false, error: { code: err.code, message: err.message } });
     const type = (err as { type?: unknown }).type;
     if (type === "entity.too.large") return answer(res, 413, { ok: false, error: { code: "payload_too_large", message: `The body may be at most ${MAX_BODY}.` } });

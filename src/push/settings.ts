@@ -28,6 +28,9 @@ export interface PushSettings {
   maxSubscriptionsPerSession: number;
   /** Rooms a session's push settings (name, level) are kept for; past it the least recently changed go. */
   maxRoomsPerSession: number;
+  /** Changes to the push API (subscribe, levels, unsubscribe) per browser session and minute, and per address. */
+  changesPerMinute: number;
+  changesPerMinutePerAddress: number;
   /** Tests only (NODE_ENV=test): an https origin on 127.0.0.1 allowed as a push service, and its CA (PEM). */
   testService: { origin: string; ca: string } | null;
 }
@@ -69,6 +72,8 @@ export function pushSettings(
     queueMax: int("PUSH_QUEUE_MAX", 10_000, 1, 10_000_000),
     maxSubscriptionsPerSession: int("PUSH_MAX_SUBSCRIPTIONS_PER_SESSION", 10, 1, 1000),
     maxRoomsPerSession: int("PUSH_MAX_ROOMS_PER_SESSION", 500, 1, 100_000),
+    changesPerMinute: int("PUSH_CHANGES_PER_MINUTE", 30, 1, 100_000),
+    changesPerMinutePerAddress: int("PUSH_CHANGES_PER_MINUTE_PER_IP", 300, 1, 1_000_000),
     testService: pushTestService(env, nodeEnv, problems),
   };
 }

@@ -1,0 +1,44 @@
+// Budgets per minute for HTTP ways in that write (invite links, the push API): each key spends one point per
+// request, and a request is refused while any of its keys has none left. rate-limiter-flexible's memory backend on
+// one node; with several nodes its Redis backend (with the memory one as insurance while Redis is away), so the
+// budget is the cluster's, not each node's.
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+
+export interface MinuteLimiter {
+  /** Spends one point for each key: 0 when every key had one left, else the milliseconds until they will. */
+  take(keys: readonly string[]): Promise<number>;
+}
+
+const MINUTE_S = 60;
+
+/** `perMinute` points per key and minute, under `keyPrefix` (the Redis keys' prefix, so budgets never mix). */
+export function createMinuteLimiter(keyPrefix: string, perMinute: number, redis?: Redis): MinuteLimiter {
+  const opts = { points: perMinute, duration: MINUTE_S, keyPrefix };
+  const limiter: RateLimiterAbstract = redis ? new RateLimiterRedis({ ...opts, storeClient: redis, insuranceLimiter: new RateLimiterMemory(opts) }) : new RateLimiterMemory(opts);
+  return {
+    async take(keys) {
+      let wait = 0;
+      for (const key of keys) {
+        try {
+          await limiter.consume(key);
+        } catch (res) {
+          if (!(res instanceof RateLimiterRes)) throw res;
+          wait = Math.max(wait, res.msBeforeNext);
+        }
+      }
+      return wait;
+    },
+  };
+}
+
+/** Two budgets over one request: one per browser session and a larger one per address (sessions are free to make). */
+export function createSessionAndAddressLimiter(keyPrefix: string, perSession: number, perAddress: number, redis?: Redis): { take(sessionKey: string, address: string): Promise<number> } {
+  const sessions = createMinuteLimiter(`${keyPrefix}:s`, perSession, redis);
+  const addresses = createMinuteLimiter(`${keyPrefix}:ip`, perAddress, redis);
+  return {
+    async take(sessionKey, address) {
+      return Math.max(await addresses.take([address]), await sessions.take([sessionKey]));
+    },
+  };
+}
