@@ -72,7 +72,7 @@ export async function startSingleNode(entry: string, dir: string, env: Readonly<
 }
 
 /** N nodes on one PostgreSQL (a fresh database) and one Redis, started one at a time (the first migrates). */
-export async function startClusterNodes(entry: string, dir: string, nodes: number, env: Readonly<Record<string, string>> = {}): Promise<StormSetup> {
+export async function startClusterNodes(entry: string, dir: string, nodes: number, env: Readonly<Record<string, string>> = {}, profileDir?: string): Promise<StormSetup> {
   const cleanups: (() => Promise<void>)[] = [];
   try {
     const pg = await startPostgres({ isDurable: true });
@@ -84,7 +84,7 @@ export async function startClusterNodes(entry: string, dir: string, nodes: numbe
     const slots: NodeSlot[] = [];
     for (let i = 0; i < nodes; i++) {
       const id = NODE_IDS[i] ?? `node-${i}`;
-      slots.push(await makeSlot(entry, join(dir, `${id}.db`), { ...env, SECRET_KEY: key, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, NODE_ID: id }));
+      slots.push(await makeSlot(entry, join(dir, `${id}.db`), { ...env, SECRET_KEY: key, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, NODE_ID: id }, profileDir === undefined ? undefined : { profileDir, profileName: `${id}.cpuprofile` }));
     }
     const services: ClusterServices = {
       postgresPid: () => running(pg.process()?.pid, "PostgreSQL"),
@@ -101,10 +101,10 @@ export async function startClusterNodes(entry: string, dir: string, nodes: numbe
   }
 }
 
-async function makeSlot(entry: string, databasePath: string, extraEnv: Record<string, string>): Promise<NodeSlot> {
+async function makeSlot(entry: string, databasePath: string, extraEnv: Record<string, string>, profile?: Pick<ServerSpec, "profileDir" | "profileName">): Promise<NodeSlot> {
   const port = await freePort();
   const healthPort = await freePort();
-  const spec: ServerSpec = { target: "app", entry, databasePath, port, extraEnv: { HEALTH_PORT: String(healthPort), ...extraEnv } };
+  const spec: ServerSpec = { target: "app", entry, databasePath, port, extraEnv: { HEALTH_PORT: String(healthPort), ...extraEnv }, ...profile };
   const slot: NodeSlot = { port, healthPort, spec, server: null, pastOutput: [] };
   slot.server = await startServer(spec);
   return slot;
