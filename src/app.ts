@@ -12,7 +12,7 @@ import { createMemoryPresence, type PresenceSnapshots, type PresenceStore } from
 import { keepPresenceSnapshots } from "./chat/presence-snapshots.js";
 import { JoinAdmission } from "./chat/admission.js";
 import { createRedisSharedLimits } from "./chat/shared-limits.js";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./cluster/redis.js";
 import { startClusterNode, type ClusterNode } from "./cluster/node.js";
 import { createRedisPresence } from "./cluster/redis-presence.js";
 import { createLocalFanout } from "./chat/message-fanout.js";
@@ -64,10 +64,10 @@ export interface AppDeps {
   /** Node process metrics on /metrics; off in tests, which build many apps in one process. */
   withProcessMetrics?: boolean;
   /**
-   * Multi-node mode: `redis` serves presence, names and limits, `adapterRedis` the Socket.IO adapter's publishing
+   * Multi-node mode (one Redis or a Redis Cluster): `redis` serves presence, names and limits, `adapterRedis` the Socket.IO adapter's publishing
    * (per-room routing opens its subscriber connection from the same options). The app closes all three.
    */
-  cluster?: { redis: Redis; adapterRedis: Redis };
+  cluster?: { redis: RedisClient; adapterRedis: RedisClient };
 }
 
 export interface App {
@@ -216,7 +216,7 @@ export function createApp(deps: AppDeps): App {
       ? startClusterNode({
           io,
           presence: redisPresence,
-          clients: [deps.cluster.redis, deps.cluster.adapterRedis, ...(routing ? [routing.subscriber] : [])],
+          clients: [deps.cluster.redis, deps.cluster.adapterRedis, ...(routing ? routing.channels.connections() : [])],
           ttlMs: config.presenceTtlMs,
           log,
           watermark: (room) => sequencing.sequencer.watermark(room),

@@ -1,6 +1,6 @@
 // One node of several (multi-node mode): keeps its presence alive in Redis, ends the presence of nodes that
 // died, and after a Redis outage registers its live sockets again and tells them to catch up (resync).
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis.js";
 import { announceDeparture } from "../chat/membership.js";
 import type { ChatServer, ChatSocket } from "../chat/types.js";
 import type { Logger } from "../log.js";
@@ -8,6 +8,8 @@ import type { RedisPresence } from "./redis-presence.js";
 
 /** How often the cached room directory is reloaded from Redis (the home page caches it for 1 s anyway). */
 const ROOMS_REFRESH_MS = 1000;
+/** How soon a presence rebuild that failed for some rooms is tried again. */
+const REBUILD_RETRY_MS = 500;
 
 export interface ClusterNode {
   /** Redis answered the last time this node asked (or connected since). */
@@ -29,7 +31,7 @@ export interface ClusterNodeDeps {
   io: ChatServer;
   presence: RedisPresence;
   /** The clients whose connection state counts: the main one and the adapter's. */
-  clients: Redis[];
+  clients: RedisClient[];
   ttlMs: number;
   log: Logger;
   /** The newest id of the room delivered to this node's members (the room sequencer's watermark). */
@@ -74,6 +76,7 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
     } catch (err) {
       log.warn("presence_sweep_failed", { err: (err as Error).message });
     }
+    let failed = 0;
     for (const socket of sockets.values()) {
       for (const [room, name] of socket.data.rooms) {
         try {
@@ -81,10 +84,17 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
           // Gone from Redis meanwhile (a restart, or reaped as dead): the room hears it again, without a notice.
           if (claim.ok && claim.isNew) io.to(room).emit("presence", { room, joined: [name] });
         } catch (err) {
+          failed++;
           log.warn("presence_rebuild_failed", { room, err: (err as Error).message });
         }
         resync(socket, room);
       }
+    }
+    // A Redis Cluster master that restarted answers CLUSTERDOWN for its first seconds (it waits to meet its peers)
+    // although its connection is ready: the names of its rooms would stay unclaimed. Rebuild again shortly.
+    if (failed > 0 && !isStopped) {
+      isDown = true;
+      setTimeout(() => void recover(), REBUILD_RETRY_MS).unref();
     }
   };
 

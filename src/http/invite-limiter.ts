@@ -1,7 +1,7 @@
 // Guessing invite links is refused (issue 17): every opening or use of an /invite/ address counts, per address
 // (an IPv6 /64) and per browser session, INVITE_TRIES_PER_MINUTE each. rate-limiter-flexible's memory backend
 // on one node; with several nodes its Redis backend, so the budget is the cluster's, not each node's.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../cluster/redis.js";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 
 export interface InviteLimiter {
@@ -28,7 +28,7 @@ function limiterOver(limiter: RateLimiterAbstract): InviteLimiter {
   };
 }
 
-export function createInviteLimiter(perMinute: number, redis?: Redis): InviteLimiter {
+export function createInviteLimiter(perMinute: number, redis?: RedisClient): InviteLimiter {
   const opts = { points: perMinute, duration: MINUTE_S, keyPrefix: "mr:invite" };
   const limiter = redis ? new RateLimiterRedis({ ...opts, storeClient: redis, insuranceLimiter: new RateLimiterMemory(opts) }) : new RateLimiterMemory(opts);
   return limiterOver(limiter);

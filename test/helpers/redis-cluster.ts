@@ -1,0 +1,102 @@
+// A real Redis Cluster of N masters (no replicas) for the cluster suite, from Debian's redis-server and redis-cli
+// (package redis-tools): each master a redis.ts server in cluster mode on a free loopback port, in its own
+// temporary folder without persistence, joined with `redis-cli --cluster create`. A master stopped with SIGKILL and
+// started again keeps its port and nodes.conf, so it rejoins with its slots (and, without persistence, no data).
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { Cluster, Redis } from "ioredis";
+import { keySlot } from "../../src/cluster/key-slot.js";
+import { startRedis, type RedisServer } from "./redis.js";
+
+const run = promisify(execFile);
+
+export interface RedisClusterServer {
+  masters: RedisServer[];
+  /** REDIS_CLUSTER_NODES: 127.0.0.1:port of every master. */
+  seeds: string;
+  /** The index in `masters` of the master that owns `key`'s slot (a room's channel, a key with a hash tag). */
+  masterOf(key: string): number;
+  /** Resolves when every running master says cluster_state:ok and agrees on who owns every slot. */
+  waitUntilOk(timeoutMs?: number): Promise<void>;
+  /** FLUSHALL on every master. */
+  flushAll(): Promise<void>;
+  /** A Cluster client for assertions (closed by remove()). */
+  admin(): Cluster;
+  remove(): Promise<void>;
+}
+
+export async function startRedisCluster(count = 3): Promise<RedisClusterServer> {
+  const masters: RedisServer[] = [];
+  let admin: Cluster | null = null;
+  const remove = async (): Promise<void> => {
+    admin?.disconnect();
+    await Promise.all(masters.map((m) => m.remove()));
+  };
+  try {
+    for (let i = 0; i < count; i++) masters.push(await startRedis({ isClusterNode: true }));
+    const addresses = masters.map((m) => `127.0.0.1:${m.port}`);
+    await run("redis-cli", ["--cluster", "create", ...addresses, "--cluster-replicas", "0", "--cluster-yes"]);
+    const ranges: [number, number, number][] = [];
+
+    const waitUntilOk = async (timeoutMs = 20_000): Promise<void> => {
+      const deadline = Date.now() + timeoutMs;
+      // CLUSTER INFO has no event to wait for: ask every 50 ms.
+      while (!(await isOk(masters))) {
+        if (Date.now() > deadline) throw new Error(`Redis Cluster not ok within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await waitUntilOk();
+    for (const [from, to, port] of await slotRanges(masters[0] as RedisServer)) {
+      const index = masters.findIndex((m) => m.port === port);
+      ranges.push([from, to, index]);
+    }
+    return {
+      masters,
+      seeds: addresses.join(","),
+      masterOf(key) {
+        const slot = keySlot(key);
+        const range = ranges.find(([from, to]) => slot >= from && slot <= to);
+        if (range === undefined) throw new Error(`no master owns slot ${slot}`);
+        return range[2];
+      },
+      waitUntilOk,
+      async flushAll() {
+        for (const m of masters) await withClient(m, (c) => c.flushall());
+      },
+      admin() {
+        admin ??= new Cluster(addresses.map((a) => ({ host: "127.0.0.1", port: Number(a.split(":")[1]) })));
+        return admin;
+      },
+      remove,
+    };
+  } catch (err) {
+    await remove();
+    throw err;
+  }
+}
+
+/** Every running master: cluster_state:ok, and every one sees all slots assigned to masters that are up. */
+async function isOk(masters: RedisServer[]): Promise<boolean> {
+  for (const m of masters) {
+    if (m.pid() === null) continue;
+    const info = await withClient(m, (c) => c.call("CLUSTER", "INFO") as Promise<string>).catch(() => "");
+    if (!/cluster_state:ok/.test(info) || !/cluster_slots_ok:16384/.test(info)) return false;
+  }
+  return true;
+}
+
+async function slotRanges(master: RedisServer): Promise<[number, number, number][]> {
+  const reply = (await withClient(master, (c) => c.call("CLUSTER", "SLOTS"))) as [number, number, [string, number, ...unknown[]]][];
+  return reply.map(([from, to, owner]) => [from, to, owner[1]]);
+}
+
+async function withClient<T>(server: RedisServer, use: (client: Redis) => Promise<T>): Promise<T> {
+  const client = new Redis({ host: "127.0.0.1", port: server.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await client.connect();
+    return await use(client);
+  } finally {
+    client.disconnect();
+  }
+}
