@@ -6,13 +6,12 @@ import type { WireMessage } from "../../src/protocol.js";
 import { newClientId } from "../helpers/emit.js";
 import { isChat } from "../helpers/messages.js";
 import { joinRoom } from "../helpers/app.js";
+import { roomChannel as channelOf, roomsOnEveryMaster } from "../helpers/redis-cluster.js";
 import { REDIS_SETUPS, startRedisSetup, type RedisSetup } from "../helpers/redis-setups.js";
 import { waitFor } from "../helpers/wait.js";
 import { startNode, type TestNode } from "./nodes.js";
 import { clusterDatabase } from "./pg.js";
 
-/** A room's channel, as room-routing.ts names it. */
-const channelOf = (room: string): string => `mr:sio#/#r#${room}`;
 
 function routingOf(node: TestNode) {
   const routing = node.app.routing;
@@ -44,7 +43,28 @@ describe.each(REDIS_SETUPS)("per-room routing on Redis sharded pub/sub (%s)", (k
   /** How many nodes hold the room's channel. */
   const listeners = (room: string): Promise<number> => redis.shardSubscribers(channelOf(room));
 
-    it("subscribes a node to a room's channel only while it has a member there", async () => {
+    // Only a cluster has several masters: each room's channel must be subscribed on the master that owns its slot,
+  // the one SPUBLISH reaches, or the room would hear nothing from other nodes.
+  if (kind === "Redis Cluster") {
+    it("holds each room's channel on the master that owns its slot, and delivers across nodes in rooms on every master", async () => {
+      const cluster = redis.cluster;
+      if (cluster === null) throw new Error("no cluster");
+      const rooms = roomsOnEveryMaster(cluster);
+      const [n1, n2] = (await startNodes(2)) as [TestNode, TestNode];
+      for (const [index, room] of rooms.entries()) {
+        const ana = await n1.joined(room, "Ana");
+        const ben = await n2.joined(room, "Ben");
+        expect(routingOf(n2).channels.connectionOf(channelOf(room)).options.port).toBe(cluster.masters[index]?.port);
+        expect(await listeners(room)).toBe(2);
+        const heard = waitFor(ben, "message", (m) => isChat(m) && m.content === `hello ${room}`);
+        const sent = await ana.timeout(5000).emitWithAck("send_message", { room, username: "Ana", content: `hello ${room}`, clientId: newClientId() });
+        expect(sent).toMatchObject({ ok: true });
+        await heard;
+      }
+    });
+  }
+
+  it("subscribes a node to a room's channel only while it has a member there", async () => {
       const [n1, n2, n3] = (await startNodes(3)) as [TestNode, TestNode, TestNode];
       const ana = await n1.joined("busy", "Ana");
       await n3.joined("elsewhere", "Zed");

@@ -100,3 +100,17 @@ async function withClient<T>(server: RedisServer, use: (client: Redis) => Promis
     client.disconnect();
   }
 }
+
+/** A chat room's sharded channel, as src/cluster/room-routing.ts names it (prefix "mr:sio", namespace "/"). */
+export const roomChannel = (room: string): string => `mr:sio#/#r#${room}`;
+
+/** For each master (by index), a room named `<prefix>-<n>` whose channel hashes to one of that master's slots. */
+export function roomsOnEveryMaster(cluster: Pick<RedisClusterServer, "masterOf" | "masters">, prefix = "room"): string[] {
+  const rooms: (string | undefined)[] = new Array<string | undefined>(cluster.masters.length).fill(undefined);
+  for (let i = 0; rooms.includes(undefined); i++) {
+    const room = `${prefix}-${i}`;
+    const index = cluster.masterOf(roomChannel(room));
+    if (rooms[index] === undefined) rooms[index] = room;
+  }
+  return rooms as string[];
+}
