@@ -35,3 +35,10 @@ function hashedPart(key: Uint8Array): Uint8Array {
 export function keySlot(key: string): number {
   return crc16(hashedPart(new TextEncoder().encode(key))) % SLOTS;
 }
+
+/**
+ * The hash tag of everything that belongs to one chat room: its presence keys (redis-presence-keys.ts) and its
+ * pub/sub channel (room-adapter.ts). One slot per room, so one master serves all of a room: when that master is
+ * down, the same rooms lose both their presence and their live delivery, and no other room loses either.
+ */
+export const roomHashTag = (room: string): string => `{r:${room}}`;

@@ -1,7 +1,8 @@
 // The Redis keys and Lua scripts of presence and name ownership (redis-presence.ts runs them). Every script touches
 // the keys of one room only, and those keys share the hash tag {r:<room>}, so on a Redis Cluster each script runs
 // on the master that owns the room's slot (a script's keys must all be in one slot). What spans rooms lives under
-// two more tags, each in one slot: {nodes} (the node registry) and {dir} (the room directory).
+// two more tags, each in one slot: {nodes} (the node registry) and {dir} (the room directory). The room's pub/sub
+// channel carries the same tag (key-slot.ts roomHashTag), so one master serves all of a room.
 //
 // Keys (prefix mr:p:):
 //   {r:<room>}:names          hash  nameKey -> {"name","sid","hold","until","hnode"}   who holds which name
@@ -20,8 +21,10 @@
 // Before issue 21 the same data had untagged keys (mr:p:room:<room>, mr:p:node:<node>, mr:p:rooms ...): a node of
 // this version does not read those, so every node of a cluster is upgraded together (docs/cluster.md).
 
+import { roomHashTag } from "./key-slot.js";
+
 export const P = "mr:p:";
-const room = (r: string): string => `${P}{r:${r}}`;
+const room = (r: string): string => `${P}${roomHashTag(r)}`;
 
 export const presenceKeys = {
   names: (r: string) => `${room(r)}:names`,

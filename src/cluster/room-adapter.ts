@@ -17,7 +17,7 @@
 import { ClusterAdapter, MessageType, type ClusterMessage, type ClusterResponse, type Offset } from "socket.io-adapter";
 import type { Namespace } from "socket.io";
 import { isCluster, type RedisClient } from "./redis.js";
-import { keySlot } from "./key-slot.js";
+import { keySlot, roomHashTag } from "./key-slot.js";
 import type { ChannelSubscriptions } from "./room-channels.js";
 
 export interface RoomRoutingOptions {
@@ -136,8 +136,9 @@ export class RoomRoutingAdapter extends ClusterAdapter {
     return !this.sids.has(room) && this.opts.chatRoomOf(room) === room;
   }
 
+  /** Tagged like the room's presence keys: on a Redis Cluster the channel lives on the master that holds the room's presence. */
   private roomChannel(room: string): string {
-    return `${this.everyNode}r#${room}`;
+    return `${this.everyNode}r#${roomHashTag(room)}`;
   }
 
   private async send(channel: string, message: Wire): Promise<void> {

@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Cluster, Redis } from "ioredis";
-import { keySlot } from "../../src/cluster/key-slot.js";
+import { keySlot, roomHashTag } from "../../src/cluster/key-slot.js";
 import { startRedis, type RedisServer } from "./redis.js";
 
 const run = promisify(execFile);
@@ -101,8 +101,8 @@ async function withClient<T>(server: RedisServer, use: (client: Redis) => Promis
   }
 }
 
-/** A chat room's sharded channel, as src/cluster/room-routing.ts names it (prefix "mr:sio", namespace "/"). */
-export const roomChannel = (room: string): string => `mr:sio#/#r#${room}`;
+/** A chat room's sharded channel, as src/cluster/room-adapter.ts names it (prefix "mr:sio", namespace "/", the room's hash tag). */
+export const roomChannel = (room: string): string => `mr:sio#/#r#${roomHashTag(room)}`;
 
 /** For each master (by index), a room named `<prefix>-<n>` whose channel hashes to one of that master's slots. */
 export function roomsOnEveryMaster(cluster: Pick<RedisClusterServer, "masterOf" | "masters">, prefix = "room"): string[] {
