@@ -1,7 +1,7 @@
 // The Redis keys and Lua scripts of presence and name ownership (redis-presence.ts runs them). Every script touches
 // the keys of one room only, and those keys share the hash tag {r:<room>}, so on a Redis Cluster each script runs
 // on the master that owns the room's slot (a script's keys must all be in one slot). What spans rooms lives under
-// two more tags, each in one slot: {nodes} (the node registry) and {dir} (the room directory). The room's pub/sub
+// other tags: {nodes} (the node registry), {n:<node>} (a node's rooms) and {dir} (the room directory). The room's pub/sub
 // channel carries the same tag (key-slot.ts roomHashTag), so one master serves all of a room.
 //
 // Keys (prefix mr:p:):
@@ -14,7 +14,8 @@
 //   {nodes}:all               set   every node that registered
 //   {nodes}:alive:<node>      string, expires after PRESENCE_TTL_MS unless the node heartbeats
 //   {nodes}:reap:<node>       string, the node that reaps a dead one
-//   {nodes}:rooms:<node>      set   rooms where the node may own entries (so a dead node's entries can be found)
+//   {n:<node>}:rooms          set   rooms where the node may own entries (so a dead node's entries can be found);
+//                                   a slot per node, so a master that is down holds up no other node's joins
 //   {dir}:rooms               zset  public room -> names present (the room directory; private addresses never enter it)
 //   {dir}:ver:<room>          string the version of the room's count in the zset; expires a minute after the room empties
 //
@@ -36,7 +37,7 @@ export const presenceKeys = {
   nodes: `${P}{nodes}:all`,
   alive: (node: string) => `${P}{nodes}:alive:${node}`,
   reap: (node: string) => `${P}{nodes}:reap:${node}`,
-  nodeRooms: (node: string) => `${P}{nodes}:rooms:${node}`,
+  nodeRooms: (node: string) => `${P}{n:${node}}:rooms`,
   directory: `${P}{dir}:rooms`,
   directoryVersion: (r: string) => `${P}{dir}:ver:${r}`,
 };

@@ -55,6 +55,8 @@ export interface RedisPresenceOptions {
 
 export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptions): RedisPresence {
   const { nodeId } = opts;
+  /** Rooms joined while the master of this node's room set was down: recorded by the next heartbeat. */
+  const unrecordedRooms = new Set<string>();
   let cache: { rooms: RoomSummary[]; total: number } = { rooms: [], total: 0 };
   const member = (socketId: string): string => `${nodeId}|${socketId}`;
   const entry = (room: string, key: string, socketId: string): string => JSON.stringify([room, key, member(socketId)]);
@@ -93,16 +95,37 @@ export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptio
     const rooms = await redis.smembers(k.nodeRooms(dead));
     const departed = await reapEntries(dead, () => true);
     for (const room of rooms) await redis.del(k.roomNode(room, dead));
-    // Both keys carry the {nodes} tag: one slot, so one MULTI on a cluster too.
-    await redis.multi().del(k.nodeRooms(dead)).srem(k.nodes, dead).exec();
+    await redis.del(k.nodeRooms(dead));
+    await redis.srem(k.nodes, dead);
     return departed;
+  }
+
+  /**
+   * Records that this node may own entries in `room` (so its reaper finds them should it die). On a Redis Cluster
+   * that set lives on another master than the room: when that master is down the join still goes ahead, and the
+   * room is recorded by a later heartbeat (a node that dies before then leaves its entries in that room until it
+   * comes back under the same NODE_ID; docs/cluster.md).
+   */
+  async function recordRoom(room: string): Promise<void> {
+    try {
+      await redis.sadd(k.nodeRooms(nodeId), room);
+    } catch {
+      unrecordedRooms.add(room);
+    }
+  }
+
+  async function recordPendingRooms(): Promise<void> {
+    if (unrecordedRooms.size === 0) return;
+    const rooms = [...unrecordedRooms];
+    await redis.sadd(k.nodeRooms(nodeId), ...rooms);
+    for (const room of rooms) unrecordedRooms.delete(room);
   }
 
   return {
     async join(room, name, sessionId, socketId): Promise<PresenceJoin> {
       const key = nameKey(name);
       // First, so a node that dies right after the script still has this room among the ones its reaper looks at.
-      await orUnavailable(redis.sadd(k.nodeRooms(nodeId), room));
+      await recordRoom(room);
       const res = (await orUnavailable(redis.eval(JOIN, 5, k.names(room), k.socks(room, key), k.roomNode(room, nodeId), k.reserve(room, key), k.version(room), key, name, sessionId, member(socketId), entry(room, key, socketId), holdPrefix(room, key)))) as [number, number?, string?];
       if (res[0] < 0) return { ok: false, reason: "name_taken" };
       if (res[0] === 1) await updateDirectory(room, [res[1] as number, res[2] as string]);
@@ -142,6 +165,7 @@ export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptio
     roomCount: () => cache.total,
     roomSizes: () => cache.rooms,
     async heartbeat() {
+      await recordPendingRooms().catch(() => undefined); // kept for the next beat
       await redis.multi().set(k.alive(nodeId), "1", "PX", opts.ttlMs).sadd(k.nodes, nodeId).exec(); // one slot: {nodes}
     },
     async reapDeadNodes() {

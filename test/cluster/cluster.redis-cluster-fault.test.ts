@@ -83,6 +83,7 @@ async function tryJoin(room: string, name: string): Promise<Ack<JoinResult>> {
 }
 
 const acked = (chat: RoomChat): number => chat.ledger.acked.size;
+const codeOf = (ack: Ack<JoinResult>): string => (ack.ok ? "ok" : ack.error.code);
 
 /** (reader, message) pairs: messages of the room emitted after `since` that a reader holds, and the number emitted. */
 function heldSince(chat: RoomChat, since: number): { held: number; emitted: number } {
@@ -95,15 +96,26 @@ function sum(tallies: Tally[]): Tally {
   return tallies.reduce((a, t) => ({ sent: a.sent + t.sent, acked: a.acked + t.acked, delivered: a.delivered + t.delivered, lost: a.lost + t.lost, duplicated: a.duplicated + t.duplicated }), { sent: 0, acked: 0, delivered: 0, lost: 0, duplicated: 0 });
 }
 
+/** The node registry's key (redis-presence-keys.ts): its master also holds every node's heartbeat. */
+const REGISTRY_KEY = "mr:p:{nodes}:all";
+
+// Two masters to kill, one after the other on the same cluster (the first is back before the second dies): one that
+// holds only rooms, and the one that also holds the node registry (heartbeats, reaping) and the room directory.
+const VICTIMS = [
+  { what: "a master with rooms only", pick: (redis: RedisClusterServer) => (redis.masterOf(REGISTRY_KEY) + 1) % redis.masters.length },
+  { what: "the master of the node registry", pick: (redis: RedisClusterServer) => redis.masterOf(REGISTRY_KEY) },
+];
+
 describe("cluster: a Redis Cluster master dies mid-chat", () => {
-  it("stalls and refuses only the rooms on its slots, then delivers every acked message once; the other rooms never notice", async () => {
+  it.each(VICTIMS)("$what: stalls and refuses only the rooms on its slots, then delivers every acked message once; the other rooms never notice", async ({ what, pick }) => {
     const redis = cluster.redisCluster as RedisClusterServer;
-    const VICTIM = 0;
-    const rooms = roomsOnEveryMaster(redis, "fault");
+    const VICTIM = pick(redis);
+    const prefix = `v${VICTIM}`; // rooms of their own for each case
+    const rooms = roomsOnEveryMaster(redis, `${prefix}-fault`);
     const busy = await Promise.all(rooms.map(openRoom));
     const hit = busy[VICTIM] as RoomChat;
     const spared = busy.filter((c) => c !== hit);
-    const quiet = await openQuietRoom(roomsOnEveryMaster(redis, "quiet")[VICTIM] as string);
+    const quiet = await openQuietRoom(roomsOnEveryMaster(redis, `${prefix}-quiet`)[VICTIM] as string);
     const chats = [...busy, quiet];
 
     let isStopping = false;
@@ -144,10 +156,12 @@ describe("cluster: a Redis Cluster master dies mid-chat", () => {
     const total = sum(tallies);
     const summary = {
       test: "redis-cluster-master-kill",
+      victim: what,
       ...total,
       hitRoom: { room: hit.room, ...tallies[VICTIM], ackedWhileDown: ackedWhileDown[VICTIM], refused: hit.refusals.length },
       quietRoom: { room: quiet.room, ...tallies[chats.indexOf(quiet)], ackedWhileDown: ackedWhileDown[chats.indexOf(quiet)], heldByReadersAtRestart: stalled.held, emittedWhileDown: stalled.emitted, refused: quiet.refusals.length },
       sparedRooms: spared.map((c, i) => ({ room: c.room, ...tallies[chats.indexOf(c)], notLive: notLive[i], refused: c.refusals.length })),
+      joins: { hitWhileDown: codeOf(joinWhileDown), sparedWhileDown: codeOf(joinElsewhereWhileDown), hitAfter: codeOf(joinAfter) },
       restartedAfterMs,
     };
     console.log(JSON.stringify(summary));
