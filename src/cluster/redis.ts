@@ -129,15 +129,16 @@ export async function connectRedisCluster(settings: RedisClusterSettings, opts: 
   const where = `cluster ${describeRedisCluster(settings)}`;
   // Start-up gets one round over the seeds: ioredis would otherwise retry forever in the background.
   client.options.clusterRetryStrategy = () => null;
-  const lastError: { err: Error | null } = { err: null };
-  client.on("error", (err: Error) => (lastError.err = err));
-  client.on("node error", (err: Error) => (lastError.err = err));
+  // A node's own error (refused, wrong password) says more than the cluster's "Failed to refresh slots cache".
+  const lastError: { node: Error | null; cluster: Error | null } = { node: null, cluster: null };
+  client.on("error", (err: Error) => (lastError.cluster = err));
+  client.on("node error", (err: Error) => (lastError.node = err));
   try {
     await client.connect();
     await client.ping();
   } catch (err) {
     client.disconnect();
-    throw new RedisConnectError(describeFailure((lastError.err ?? err) as Error, where));
+    throw new RedisConnectError(describeFailure((lastError.node ?? lastError.cluster ?? err) as Error, where));
   }
   client.options.clusterRetryStrategy = (attempt: number) => Math.min(100 * attempt, 2000);
   client.removeAllListeners("error");

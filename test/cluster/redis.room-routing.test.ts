@@ -6,6 +6,7 @@ import type { WireMessage } from "../../src/protocol.js";
 import { newClientId } from "../helpers/emit.js";
 import { isChat } from "../helpers/messages.js";
 import { joinRoom } from "../helpers/app.js";
+import { keySlot, roomHashTag } from "../../src/cluster/key-slot.js";
 import { roomChannel as channelOf, roomsOnEveryMaster } from "../helpers/redis-cluster.js";
 import { REDIS_SETUPS, startRedisSetup, type RedisSetup } from "../helpers/redis-setups.js";
 import { waitFor } from "../helpers/wait.js";
@@ -46,6 +47,12 @@ describe.each(REDIS_SETUPS)("per-room routing on Redis sharded pub/sub (%s)", (k
     // Only a cluster has several masters: each room's channel must be subscribed on the master that owns its slot,
   // the one SPUBLISH reaches, or the room would hear nothing from other nodes.
   if (kind === "Redis Cluster") {
+    it("computes the slot of every key and channel it routes by as Redis does (CLUSTER KEYSLOT)", async () => {
+      const keys = ["foo", "mr:sio#/#", ...["lobby", "a}b", "{x}", "général", "~AAAAAAAAAAAAAAAAAAAAAA"].flatMap((room) => [channelOf(room), `mr:p:${roomHashTag(room)}:names`])];
+      const slots = await Promise.all(keys.map((key) => redis.admin.call("CLUSTER", "KEYSLOT", key)));
+      expect(keys.map(keySlot)).toEqual(slots.map(Number));
+    });
+
     it("holds each room's channel on the master that owns its slot, and delivers across nodes in rooms on every master", async () => {
       const cluster = redis.cluster;
       if (cluster === null) throw new Error("no cluster");
