@@ -1,10 +1,11 @@
 // A held name's entry in its node's Redis set (what the node owns, for reaping when it dies) leaves the set
 // when the hold is spent: the grace ran out (release) or the owner came back, on this node or another. Before,
-// such entries stayed until the node died. Real redis-server, the presence store as the nodes use it.
+// such entries stayed until the node died. Also: the room directory keeps the newest count when updates cross
+// (issue 21: on a Redis Cluster it is a second script after the room's). Real Redis, the presence store as the nodes use it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nameKey } from "../../src/shared/names.js";
 import { createRedisPresence, type RedisPresence } from "../../src/cluster/redis-presence.js";
-import { presenceKeys } from "../../src/cluster/redis-presence-keys.js";
+import { DIR_SET, presenceKeys } from "../../src/cluster/redis-presence-keys.js";
 import { REDIS_SETUPS, startRedisSetup, type RedisSetup } from "../helpers/redis-setups.js";
 
 // One suite, two set-ups (issue 21, §5): one redis-server, and a Redis Cluster where every room's keys sit in its own slot.
@@ -57,4 +58,25 @@ describe.each(REDIS_SETUPS)("redis presence: spent holds leave the node's set (%
       if (second.state === "held") expect(await a.presence.release("room \"x\"", "Bo", second.hold)).toBeNull();
       expect(await a.presence.users("room \"x\"")).toEqual(["Bo"]);
     });
+
+  it("keeps the directory's newest count of a room: a late, older update changes nothing; an emptied room leaves it; a private address never enters", async () => {
+    await setup.flush(); // the rooms of the cases above
+    const a = node("dir-a");
+    const b = node("dir-b");
+    await a.presence.join("lounge", "Ana", "s:ana", "a1");
+    await b.presence.join("lounge", "Ben", "s:ben", "b1");
+    await a.presence.join("~AAAAAAAAAAAAAAAAAAAAAA", "Ana", "s:ana", "a2");
+    await a.presence.refreshRooms();
+    expect(a.presence.rooms()).toEqual([{ room: "lounge", users: 2 }]);
+    // What a node's update that was overtaken would write: the count as of its script, with that script's (older) version.
+    const version = Number(await setup.admin.get(presenceKeys.directoryVersion("lounge")));
+    expect(await setup.admin.eval(DIR_SET, 2, presenceKeys.directory, presenceKeys.directoryVersion("lounge"), "lounge", 1, version - 1, 60_000)).toBe(0);
+    await a.presence.refreshRooms();
+    expect(a.presence.rooms()).toEqual([{ room: "lounge", users: 2 }]);
+    await a.presence.leave("lounge", "Ana", "a1", false);
+    await b.presence.leave("lounge", "Ben", "b1", false);
+    await b.presence.refreshRooms();
+    expect(b.presence.rooms()).toEqual([]);
+    expect(b.presence.roomCount()).toBe(0);
+  });
 });
