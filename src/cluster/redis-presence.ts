@@ -57,6 +57,8 @@ export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptio
   const { nodeId } = opts;
   /** Rooms joined while the master of this node's room set was down: recorded by the next heartbeat. */
   const unrecordedRooms = new Set<string>();
+  /** A heartbeat of this node has landed: the reapers know it. */
+  let isRegistered = false;
   let cache: { rooms: RoomSummary[]; total: number } = { rooms: [], total: 0 };
   const member = (socketId: string): string => `${nodeId}|${socketId}`;
   const entry = (room: string, key: string, socketId: string): string => JSON.stringify([room, key, member(socketId)]);
@@ -121,9 +123,19 @@ export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptio
     for (const room of rooms) unrecordedRooms.delete(room);
   }
 
+  async function heartbeat(): Promise<void> {
+    await recordPendingRooms().catch(() => undefined); // kept for the next beat
+    await redis.multi().set(k.alive(nodeId), "1", "PX", opts.ttlMs).sadd(k.nodes, nodeId).exec(); // one slot: {nodes}
+    isRegistered = true;
+  }
+
   return {
     async join(room, name, sessionId, socketId): Promise<PresenceJoin> {
       const key = nameKey(name);
+      // A node that owned entries before its first heartbeat landed (a join right after start; on a Redis Cluster
+      // the first command to the registry's master opens a connection) and died then would never be reaped: the
+      // reapers only look at registered nodes. Until one heartbeat has landed, a join sends one itself.
+      if (!isRegistered) await heartbeat().catch(() => undefined);
       // First, so a node that dies right after the script still has this room among the ones its reaper looks at.
       await recordRoom(room);
       const res = (await orUnavailable(redis.eval(JOIN, 5, k.names(room), k.socks(room, key), k.roomNode(room, nodeId), k.reserve(room, key), k.version(room), key, name, sessionId, member(socketId), entry(room, key, socketId), holdPrefix(room, key)))) as [number, number?, string?];
@@ -164,10 +176,7 @@ export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptio
     rooms: () => cache.rooms,
     roomCount: () => cache.total,
     roomSizes: () => cache.rooms,
-    async heartbeat() {
-      await recordPendingRooms().catch(() => undefined); // kept for the next beat
-      await redis.multi().set(k.alive(nodeId), "1", "PX", opts.ttlMs).sadd(k.nodes, nodeId).exec(); // one slot: {nodes}
-    },
+    heartbeat,
     async reapDeadNodes() {
       const nodes = await redis.smembers(k.nodes);
       const departed: Departure[] = [];

@@ -6,6 +6,7 @@ import { inject } from "vitest";
 import { isNotice, type MessageEvent, type Notice, type PresenceEvent, type TypingEvent } from "../../src/protocol.js";
 import { Ledger } from "../../soak/ledger.js";
 import { startCluster, type Cluster } from "../helpers/cluster.js";
+import { REDIS_SETUPS } from "../helpers/redis-setups.js";
 import { waitFor } from "../helpers/wait.js";
 import { describeTally, Member, tally } from "./member.js";
 import { storedIds } from "./pg.js";
@@ -26,9 +27,9 @@ async function member(ledger: Ledger, name: string, room: string, node: number):
 }
 
 // One suite, two set-ups (issue 21, §5): three nodes on one redis-server, then on a Redis Cluster of 3 masters.
-describe.each([false, true])("cluster: delivery across nodes (Redis Cluster: %s)", (isRedisCluster) => {
+describe.each(REDIS_SETUPS)("cluster: delivery across nodes (%s)", (kind) => {
   beforeAll(async () => {
-    cluster = await startCluster({ pgAdminUrl: inject("pgAdminUrl"), isRedisCluster });
+    cluster = await startCluster({ pgAdminUrl: inject("pgAdminUrl"), isRedisCluster: kind === "Redis Cluster" });
   });
   afterAll(async () => {
     members.splice(0).forEach((m) => m.close());
