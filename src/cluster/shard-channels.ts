@@ -98,7 +98,7 @@ export class ShardChannels extends EventEmitter<RoomChannelsEvents> implements C
   /** A subscriber connection to one master: subscriber mode, no offline queue, re-subscribed by RoomChannels itself. */
   private connect(nodeKey: string): Redis {
     const at = nodeKey.lastIndexOf(":");
-    return new Redis({
+    const connection = new Redis({
       ...this.cluster.options.redisOptions,
       host: nodeKey.slice(0, at),
       port: Number(nodeKey.slice(at + 1)),
@@ -108,6 +108,10 @@ export class ShardChannels extends EventEmitter<RoomChannelsEvents> implements C
       enableOfflineQueue: false,
       retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
     });
+    // node.ts logs the errors of the connections it was given at start; one made later (the master that took over
+    // a failed one's slots) must not make ioredis print "Unhandled error event" on every reconnect attempt.
+    connection.on("error", () => undefined);
+    return connection;
   }
 
   /** After a slot-map refresh: each channel whose slot has a new master is subscribed there and dropped from the old one. */
