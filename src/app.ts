@@ -211,12 +211,14 @@ export function createApp(deps: AppDeps): App {
   const sequencing = routing ? startRoomSequencing(io, routing, repo, log, linkBase, store) : null;
   const fanout = sequencing ?? createLocalFanout(io);
   const pages = createPageTracker(io, config, clock, log, deps.cluster?.redis);
+  const links = deps.cluster;
   const cluster =
-    deps.cluster && redisPresence && sequencing
+    links && redisPresence && sequencing
       ? startClusterNode({
           io,
           presence: redisPresence,
-          clients: [deps.cluster.redis, deps.cluster.adapterRedis, ...(routing ? routing.channels.connections() : [])],
+          clients: [links.redis, links.adapterRedis, ...(routing ? routing.channels.connections() : [])],
+          isLinkUp: () => links.redis.status === "ready" && links.adapterRedis.status === "ready" && routing?.channels.isLive() !== false,
           ttlMs: config.presenceTtlMs,
           log,
           watermark: (room) => sequencing.sequencer.watermark(room),
@@ -225,7 +227,12 @@ export function createApp(deps: AppDeps): App {
       : undefined;
   // Tail loss (issue 21): the pub/sub link dropped what was published while it was away, maybe a room's last
   // message with nothing after it to reveal the gap; once every channel is back, every room catches up.
-  if (cluster && routing) routing.channels.on("resubscribed", () => cluster.resyncAll());
+  if (cluster && routing) {
+    routing.channels.on("resubscribed", () => {
+      cluster.resyncAll();
+      cluster.linkChanged(); // a failover's new master: the link counts as up again once every channel holds
+    });
+  }
   const metrics = createMetrics(
     {
       connectedSockets: () => io.engine.clientsCount,

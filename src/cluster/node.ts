@@ -25,13 +25,24 @@ export interface ClusterNode {
    * message of a room included, is read from the database.
    */
   resyncAll(): void;
+  /**
+   * A link outside `clients` is back: on a Redis Cluster, a subscriber connection to a master that took over from a
+   * failed one. When every link is up now, the node recovers as after any outage (presence again, then resync).
+   */
+  linkChanged(): void;
 }
 
 export interface ClusterNodeDeps {
   io: ChatServer;
   presence: RedisPresence;
-  /** The clients whose connection state counts: the main one and the adapter's. */
+  /** The clients whose connection state counts: the main one, the adapter's and the subscriber(s) at start. */
   clients: RedisClient[];
+  /**
+   * Whether every link is up now. Defaults to every client of `clients` being ready; per-room routing on a Redis
+   * Cluster passes its own answer, since its subscriber connections follow the masters (a failover replaces one,
+   * and the connection to the master that failed must stop counting).
+   */
+  isLinkUp?: () => boolean;
   ttlMs: number;
   log: Logger;
   /** The newest id of the room delivered to this node's members (the room sequencer's watermark). */
@@ -45,6 +56,7 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   let isDown = false;
   let recovered = 0;
   let isStopped = false;
+  const isLinkUp = deps.isLinkUp ?? ((): boolean => deps.clients.every((c) => c.status === "ready"));
 
   const beat = async (): Promise<void> => {
     try {
@@ -65,7 +77,7 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   /** After an outage: every live socket's presence again (Redis may have restarted empty), then resync. */
   const recover = async (): Promise<void> => {
     // Both links (presence and the adapter) must be back: the second one's "ready" calls this again.
-    if (!isDown || isStopped || !deps.clients.every((c) => c.status === "ready")) return;
+    if (!isDown || isStopped || !isLinkUp()) return;
     isDown = false;
     recovered++;
     log.info("redis_recovered", {});
@@ -122,8 +134,11 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   refresh();
 
   return {
-    isRedisUp: () => !isDown && deps.clients.every((c) => c.status === "ready"),
+    isRedisUp: () => !isDown && isLinkUp(),
     recoveries: () => recovered,
+    linkChanged() {
+      void recover();
+    },
     resyncAll() {
       if (isStopped) return;
       for (const socket of io.of("/").sockets.values()) for (const room of socket.data.rooms.keys()) resync(socket, room);

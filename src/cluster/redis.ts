@@ -89,9 +89,12 @@ export function describeRedisTarget(target: RedisTarget): string {
  * A Redis Cluster client with the same manners as createRedisClient: commands fail soon rather than wait for a
  * master that is down (a presence change, a broadcast never waits for it; the node catches up afterwards).
  * - scaleReads "master": presence is read right after it is written; a replica may lag.
- * - enableOfflineQueue only for the adapter's publisher, as on one server.
- * - retryDelayOnFailover/maxRedirections: a command for a dead master's slot is retried a few times (a failover
- *   or a restart that is already over), then fails in about half a second instead of ioredis' 16 tries.
+ * - No offline queue: a command for a master whose connection is down fails at once.
+ * - retryDelayOnFailover/maxRedirections: presence and limits retry a command whose connection closed a few times
+ *   (a failover or a restart that is already over), then fail in about half a second instead of ioredis' 16
+ *   tries. The adapter's publisher never does (0): the command may have been carried out before the connection
+ *   closed, and sent again to the next master a broadcast would arrive twice; pub/sub is at most once here, and
+ *   what it drops is repaired from PostgreSQL. MOVED and CLUSTERDOWN answers (nothing was done) are followed by both.
  * - clusterNodeRetryStrategy: a master that restarts on the same address is reconnected to, not forgotten.
  */
 export function createRedisClusterClient(settings: RedisClusterSettings, opts: RedisOptions = {}): Cluster {
@@ -99,9 +102,9 @@ export function createRedisClusterClient(settings: RedisClusterSettings, opts: R
     settings.seeds.map((s) => ({ host: s.host, port: s.port })),
     {
       lazyConnect: true,
-      enableOfflineQueue: opts.isForAdapter === true,
+      enableOfflineQueue: false,
       scaleReads: "master",
-      retryDelayOnFailover: 100,
+      retryDelayOnFailover: opts.isForAdapter === true ? 0 : 100,
       retryDelayOnClusterDown: 100,
       maxRedirections: 5,
       clusterRetryStrategy: (attempt) => Math.min(100 * attempt, 2000),

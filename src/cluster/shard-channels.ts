@@ -111,6 +111,10 @@ export class ShardChannels extends EventEmitter<RoomChannelsEvents> implements C
     // node.ts logs the errors of the connections it was given at start; one made later (the master that took over
     // a failed one's slots) must not make ioredis print "Unhandled error event" on every reconnect attempt.
     connection.on("error", () => undefined);
+    // While a master is unreachable, ask the cluster where its slots are on every reconnect attempt: a replica may
+    // have taken over, and nothing else would tell a node that only listens to those rooms (ioredis refreshes its
+    // map when one of its own commands fails, and such a node may send none there). ioredis runs one refresh at a time.
+    connection.on("reconnecting", () => this.cluster.refreshSlotsCache());
     return connection;
   }
 
@@ -126,5 +130,16 @@ export class ShardChannels extends EventEmitter<RoomChannelsEvents> implements C
     }
     // What was published on the old master after it lost the slot never reached this node: catch up once the new subscriptions hold.
     if (moved.length > 0) void Promise.all(moved).then(() => this.emit("resubscribed"));
+    this.dropFormerMasters();
+  }
+
+  /** A connection to a server that owns no slot any more (a master that failed over) and holds nothing is closed: it no longer counts as a link. */
+  private dropFormerMasters(): void {
+    const owners = new Set(this.cluster.slots.map((nodes) => nodes[0]));
+    for (const [nodeKey, shard] of this.shards) {
+      if (owners.has(nodeKey) || shard.count() > 0) continue;
+      this.shards.delete(nodeKey);
+      void shard.close();
+    }
   }
 }

@@ -31,7 +31,7 @@ const SECRET_KEY = "cluster-test-secret-0123456789";
 export const newSession = (): string => newSessionCookie(SECRET_KEY, false).split(";")[0] as string;
 
 /** `redis`: a redis:// URL, or a set-up (redis-setups.ts: one server or a Redis Cluster). */
-export async function startNode(id: string, databaseUrl: string, redis: string | RedisSetup, env: Record<string, string> = {}): Promise<TestNode> {
+export async function startNode(id: string, databaseUrl: string, redis: string | Pick<RedisSetup, "env">, env: Record<string, string> = {}): Promise<TestNode> {
   const redisEnv = typeof redis === "string" ? { REDIS_URL: redis } : redis.env;
   const config = loadConfig({ PORT: "0", DATABASE_URL: databaseUrl, ...redisEnv, NODE_ID: id, SECRET_KEY, ...env });
   const log = createCapturingLogger();

@@ -11,7 +11,10 @@ import { startRedis, type RedisServer } from "./redis.js";
 const run = promisify(execFile);
 
 export interface RedisClusterServer {
+  /** The masters as created, in slot order (the first owns slot 0); a replica that took over is in `replicas`. */
   masters: RedisServer[];
+  /** One replica per master when asked for (replicas: 1), in the same order: replicas[i] follows masters[i]. */
+  replicas: RedisServer[];
   /** REDIS_CLUSTER_NODES: 127.0.0.1:port of every master. */
   seeds: string;
   /** The index in `masters` of the master that owns `key`'s slot (a room's channel, a key with a hash tag). */
@@ -25,17 +28,29 @@ export interface RedisClusterServer {
   remove(): Promise<void>;
 }
 
-export async function startRedisCluster(count = 3): Promise<RedisClusterServer> {
+export interface RedisClusterOptions {
+  /** Replicas per master: 0 (the default) or 1. */
+  replicas?: number;
+  /** cluster-node-timeout of every server (Redis' default 15 s): a failover starts after it. */
+  nodeTimeoutMs?: number;
+}
+
+export async function startRedisCluster(count = 3, opts: RedisClusterOptions = {}): Promise<RedisClusterServer> {
   const masters: RedisServer[] = [];
+  const replicas: RedisServer[] = [];
   let admin: Cluster | null = null;
   const remove = async (): Promise<void> => {
     admin?.disconnect();
-    await Promise.all(masters.map((m) => m.remove()));
+    await Promise.all([...masters, ...replicas].map((m) => m.remove()));
   };
   try {
-    for (let i = 0; i < count; i++) masters.push(await startRedis({ isClusterNode: true }));
+    const serverOptions = { isClusterNode: true, ...(opts.nodeTimeoutMs !== undefined ? { clusterNodeTimeoutMs: opts.nodeTimeoutMs } : {}) };
+    for (let i = 0; i < count; i++) masters.push(await startRedis(serverOptions));
+    for (let i = 0; i < count * (opts.replicas ?? 0); i++) replicas.push(await startRedis(serverOptions));
     const addresses = masters.map((m) => `127.0.0.1:${m.port}`);
     await run("redis-cli", ["--cluster", "create", ...addresses, "--cluster-replicas", "0", "--cluster-yes"]);
+    // Replicas are attached one by one, so replicas[i] follows masters[i] (redis-cli's own placement may differ).
+    for (const [i, replica] of replicas.entries()) await attachReplica(replica, masters[i] as RedisServer);
     const ranges: [number, number, number][] = [];
 
     const waitUntilOk = async (timeoutMs = 20_000): Promise<void> => {
@@ -53,6 +68,7 @@ export async function startRedisCluster(count = 3): Promise<RedisClusterServer> 
     }
     return {
       masters,
+      replicas,
       seeds: addresses.join(","),
       masterOf(key) {
         const slot = keySlot(key);
@@ -62,7 +78,7 @@ export async function startRedisCluster(count = 3): Promise<RedisClusterServer> 
       },
       waitUntilOk,
       async flushAll() {
-        for (const m of masters) await withClient(m, (c) => c.flushall());
+        for (const m of masters) if (m.pid() !== null) await withClient(m, (c) => c.flushall()).catch(() => undefined); // a replica refuses it
       },
       admin() {
         admin ??= new Cluster(addresses.map((a) => ({ host: "127.0.0.1", port: Number(a.split(":")[1]) })));
@@ -74,6 +90,21 @@ export async function startRedisCluster(count = 3): Promise<RedisClusterServer> 
     await remove();
     throw err;
   }
+}
+
+/** `replica` joins the cluster and follows `master`; resolves once the master sees it connected (master_link_status:up on the replica). */
+async function attachReplica(replica: RedisServer, master: RedisServer): Promise<void> {
+  await run("redis-cli", ["--cluster", "add-node", `127.0.0.1:${replica.port}`, `127.0.0.1:${master.port}`, "--cluster-slave", "--cluster-master-id", await nodeId(master)]);
+  const deadline = Date.now() + 20_000;
+  // INFO replication has no event to wait for: ask every 50 ms.
+  while (!/master_link_status:up/.test(await withClient(replica, (c) => c.info("replication")).catch(() => ""))) {
+    if (Date.now() > deadline) throw new Error(`replica on ${replica.port} never synced with ${master.port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function nodeId(server: RedisServer): Promise<string> {
+  return (await withClient(server, (c) => c.call("CLUSTER", "MYID"))) as string;
 }
 
 /** Every running master: cluster_state:ok, and every one sees all slots assigned to masters that are up. */

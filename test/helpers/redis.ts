@@ -29,6 +29,8 @@ export interface RedisServerOptions {
    * restart (stop()/start()) comes back with its node id and slots, and rejoins the others.
    */
   isClusterNode?: boolean;
+  /** cluster-node-timeout: how long a master may be unreachable before its replica takes over (Redis' default 15 s). */
+  clusterNodeTimeoutMs?: number;
 }
 
 export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisServer> {
@@ -39,6 +41,7 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisSe
   if (opts.password !== undefined) args.push("--requirepass", opts.password);
   // require-full-coverage no: the other masters keep serving their slots while one is down (the fault test).
   if (opts.isClusterNode === true) args.push("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-require-full-coverage", "no");
+  if (opts.clusterNodeTimeoutMs !== undefined) args.push("--cluster-node-timeout", String(opts.clusterNodeTimeoutMs));
 
   const start = (): Promise<void> =>
     new Promise((resolve, reject) => {
