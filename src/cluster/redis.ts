@@ -89,7 +89,10 @@ export function describeRedisTarget(target: RedisTarget): string {
  * A Redis Cluster client with the same manners as createRedisClient: commands fail soon rather than wait for a
  * master that is down (a presence change, a broadcast never waits for it; the node catches up afterwards).
  * - scaleReads "master": presence is read right after it is written; a replica may lag.
- * - No offline queue: a command for a master whose connection is down fails at once.
+ * - No offline queue for presence and limits (a command for a master whose connection is not ready fails at once,
+ *   then is retried as below). The adapter's publisher has one, as on one server: ioredis opens a master's
+ *   connection on its first command, and a broadcast sent while it is still connecting must wait for it, not be
+ *   dropped; a node connection gives up on a queued command after one reconnect attempt (maxRetriesPerRequest 1).
  * - retryDelayOnFailover/maxRedirections: presence and limits retry a command whose connection closed a few times
  *   (a failover or a restart that is already over), then fail in about half a second instead of ioredis' 16
  *   tries. The adapter's publisher never does (0): the command may have been carried out before the connection
@@ -102,7 +105,7 @@ export function createRedisClusterClient(settings: RedisClusterSettings, opts: R
     settings.seeds.map((s) => ({ host: s.host, port: s.port })),
     {
       lazyConnect: true,
-      enableOfflineQueue: false,
+      enableOfflineQueue: opts.isForAdapter === true,
       scaleReads: "master",
       retryDelayOnFailover: opts.isForAdapter === true ? 0 : 100,
       retryDelayOnClusterDown: 100,
