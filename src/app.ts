@@ -12,7 +12,7 @@ import { createMemoryPresence, type PresenceSnapshots, type PresenceStore } from
 import { keepPresenceSnapshots } from "./chat/presence-snapshots.js";
 import { JoinAdmission } from "./chat/admission.js";
 import { createRedisSharedLimits } from "./chat/shared-limits.js";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./cluster/redis.js";
 import { startClusterNode, type ClusterNode } from "./cluster/node.js";
 import { createRedisPresence } from "./cluster/redis-presence.js";
 import { createLocalFanout } from "./chat/message-fanout.js";
@@ -65,10 +65,10 @@ export interface AppDeps {
   /** Node process metrics on /metrics; off in tests, which build many apps in one process. */
   withProcessMetrics?: boolean;
   /**
-   * Multi-node mode: `redis` serves presence, names and limits, `adapterRedis` the Socket.IO adapter's publishing
+   * Multi-node mode (one Redis or a Redis Cluster): `redis` serves presence, names and limits, `adapterRedis` the Socket.IO adapter's publishing
    * (per-room routing opens its subscriber connection from the same options). The app closes all three.
    */
-  cluster?: { redis: Redis; adapterRedis: Redis };
+  cluster?: { redis: RedisClient; adapterRedis: RedisClient };
 }
 
 export interface App {
@@ -216,12 +216,14 @@ export function createApp(deps: AppDeps): App {
   const sequencing = routing ? startRoomSequencing(io, routing, repo, log, linkBase, store) : null;
   const fanout = sequencing ?? createLocalFanout(io);
   const pages = createPageTracker(io, config, clock, log, deps.cluster?.redis);
+  const links = deps.cluster;
   const cluster =
-    deps.cluster && redisPresence && sequencing
+    links && redisPresence && sequencing
       ? startClusterNode({
           io,
           presence: redisPresence,
-          clients: [deps.cluster.redis, deps.cluster.adapterRedis, ...(routing ? [routing.subscriber] : [])],
+          clients: [links.redis, links.adapterRedis, ...(routing ? routing.channels.connections() : [])],
+          isLinkUp: () => links.redis.status === "ready" && links.adapterRedis.status === "ready" && routing?.channels.isLive() !== false,
           ttlMs: config.presenceTtlMs,
           log,
           watermark: (room) => sequencing.sequencer.watermark(room),
@@ -230,7 +232,12 @@ export function createApp(deps: AppDeps): App {
       : undefined;
   // Tail loss (issue 21): the pub/sub link dropped what was published while it was away, maybe a room's last
   // message with nothing after it to reveal the gap; once every channel is back, every room catches up.
-  if (cluster && routing) routing.channels.on("resubscribed", () => cluster.resyncAll());
+  if (cluster && routing) {
+    routing.channels.on("resubscribed", () => {
+      cluster.resyncAll();
+      cluster.linkChanged(); // a failover's new master: the link counts as up again once every channel holds
+    });
+  }
   const metrics = createMetrics(
     {
       connectedSockets: () => io.engine.clientsCount,

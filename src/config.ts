@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { LIMITS } from "./protocol.js";
 import { defaultFilesPath } from "./storage/files.js";
 import { pushSettings, type PushSettings } from "./push/settings.js";
+import { parseRedisClusterNodes, type RedisClusterSettings } from "./redis-cluster-config.js";
 
 export type { PushSettings };
 
@@ -90,6 +91,8 @@ export interface Config {
   publicDir: string;
   /** redis://… turns on multi-node mode (Socket.IO adapter, presence, names and limits in Redis); null = one node. */
   redisUrl: string | null;
+  /** REDIS_CLUSTER_NODES: multi-node mode on a Redis Cluster instead of one Redis (never both); null = not a cluster. */
+  redisCluster: RedisClusterSettings | null;
   /** Names this node in logs, metrics and /healthz. */
   nodeId: string;
   /** How long a node's presence entries outlive its last heartbeat (multi-node mode). */
@@ -233,8 +236,12 @@ export function loadConfig(env: Env): Config {
   const host = env.HOST?.trim() || "127.0.0.1";
   const databaseUrl = parseDatabaseUrl(env.DATABASE_URL, problems);
   const redisUrl = parseRedisUrl(env.REDIS_URL, problems);
+  const redisCluster = parseRedisClusterNodes(env.REDIS_CLUSTER_NODES, problems);
   // Several nodes cannot share one SQLite file: multi-node mode needs the PostgreSQL store.
   if (redisUrl !== null && databaseUrl === null) problems.push("REDIS_URL needs DATABASE_URL (several nodes cannot share an SQLite file)");
+  if (redisCluster !== null && databaseUrl === null) problems.push("REDIS_CLUSTER_NODES needs DATABASE_URL (several nodes cannot share an SQLite file)");
+  // One names a server, the other a cluster: a node must not guess which one was meant.
+  if (redisUrl !== null && redisCluster !== null) problems.push("set REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both");
 
   const allowedOrigins = parseOrigins(env.ALLOWED_ORIGINS ?? "", problems);
   const metricsToken = env.METRICS_TOKEN?.trim() || null;
@@ -293,6 +300,7 @@ export function loadConfig(env: Env): Config {
     viewsDir: fileURLToPath(new URL("../views", import.meta.url)),
     publicDir: fileURLToPath(new URL("../public", import.meta.url)),
     redisUrl,
+    redisCluster,
     nodeId: env.NODE_ID?.trim() || `${hostname()}-${process.pid}`,
     presenceTtlMs: int("PRESENCE_TTL_MS", 15_000, 300, 3_600_000),
     notifyIntervalMs: int("NOTIFY_INTERVAL_MS", 10_000, 0, 3_600_000),

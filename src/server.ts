@@ -5,8 +5,7 @@ import { startHealthListener, type HealthListener } from "./http/health-listener
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createPinoLogger, type Logger } from "./log.js";
-import { connectRedis, RedisConnectError, redactRedisUrl } from "./cluster/redis.js";
-import type { Redis } from "ioredis";
+import { connectRedisTarget, describeRedisTarget, RedisConnectError, type RedisClient, type RedisTarget } from "./cluster/redis.js";
 import { PostgresMessageRepository } from "./storage/postgres.js";
 import { PostgresConnectError, redactDatabaseUrl } from "./storage/postgres-pool.js";
 import type { MessageRepository } from "./storage/repository.js";
@@ -25,7 +24,8 @@ async function main(): Promise<void> {
   const log = createPinoLogger(config.logLevel, config.nodeId);
   if (config.isSecretGenerated) log.warn("secret_key_generated", { hint: "set SECRET_KEY so sessions survive a restart" });
 
-  const cluster = await openRedis(config);
+  const target = redisTarget(config);
+  const cluster = await openRedis(target);
   const repo = await openRepository(config, log);
   const app = createApp({ config, repo, log, clock: systemClock, withProcessMetrics: true, ...(cluster ? { cluster } : {}) });
 
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     void app.restored.then(() => health?.serving());
     const address = app.http.address();
     const port = typeof address === "object" && address !== null ? address.port : config.port;
-    log.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, database: config.databaseUrl === null ? config.databasePath : redactDatabaseUrl(config.databaseUrl), ...(config.redisUrl === null ? {} : { redis: redactRedisUrl(config.redisUrl) }) });
+    log.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, database: config.databaseUrl === null ? config.databasePath : redactDatabaseUrl(config.databaseUrl), ...(target === null ? {} : { redis: describeRedisTarget(target) }) });
   });
 
   installShutdown(
@@ -68,13 +68,17 @@ async function openHealthListener(config: Config, app: App, log: Logger): Promis
   }
 }
 
-/** Multi-node mode: two connections (presence and limits; the adapter's), or one line and exit 1. */
-async function openRedis(config: Config): Promise<{ redis: Redis; adapterRedis: Redis } | null> {
-  if (config.redisUrl === null) return null;
+/** REDIS_URL (one server) or REDIS_CLUSTER_NODES (a Redis Cluster; config.ts refuses both), or null for one node. */
+function redisTarget(config: Config): RedisTarget | null {
+  if (config.redisCluster !== null) return { cluster: config.redisCluster };
+  return config.redisUrl === null ? null : { url: config.redisUrl };
+}
+
+/** Multi-node mode: two clients (presence and limits; the adapter's), or one line and exit 1. */
+async function openRedis(target: RedisTarget | null): Promise<{ redis: RedisClient; adapterRedis: RedisClient } | null> {
+  if (target === null) return null;
   try {
-    const redis = await connectRedis(config.redisUrl);
-    const adapterRedis = await connectRedis(config.redisUrl, { isForAdapter: true });
-    return { redis, adapterRedis };
+    return await connectRedisTarget(target);
   } catch (err) {
     if (!(err instanceof RedisConnectError)) throw err;
     process.stderr.write(`cannot connect to Redis: ${err.message}\n`);

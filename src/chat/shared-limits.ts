@@ -1,7 +1,7 @@
 // Limits that outlive a connection: a client that reconnects must not get a fresh burst each time (issue 9).
 // rate-limiter-flexible's memory backend today; its Redis backend takes the same options, so several nodes
 // can share these counts later (issue 10) without a second limiter.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../cluster/redis.js";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { RateLimits, TokenBucketSpec } from "../config.js";
 import type { LimitKind } from "./rate-limit.js";
@@ -40,7 +40,7 @@ export function createMemorySharedLimits(limits: RateLimits): SharedLimits & { l
  * The Redis backend (several nodes): the same windows, counted once for the whole cluster. While Redis is
  * away each node falls back to its own memory counts (the insurance limiter) rather than refusing everything.
  */
-export function createRedisSharedLimits(limits: RateLimits, redis: Redis): SharedLimits & { limiters: readonly RateLimiterRedis[] } {
+export function createRedisSharedLimits(limits: RateLimits, redis: RedisClient): SharedLimits & { limiters: readonly RateLimiterRedis[] } {
   return createSharedLimits(limits, (opts) => new RateLimiterRedis({ ...opts, storeClient: redis, insuranceLimiter: new RateLimiterMemory(opts) }));
 }
 

@@ -1,6 +1,6 @@
 // One node of several (multi-node mode): keeps its presence alive in Redis, ends the presence of nodes that
 // died, and after a Redis outage registers its live sockets again and tells them to catch up (resync).
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis.js";
 import { announceDeparture } from "../chat/membership.js";
 import type { ChatServer, ChatSocket } from "../chat/types.js";
 import type { Logger } from "../log.js";
@@ -8,6 +8,8 @@ import type { RedisPresence } from "./redis-presence.js";
 
 /** How often the cached room directory is reloaded from Redis (the home page caches it for 1 s anyway). */
 const ROOMS_REFRESH_MS = 1000;
+/** How soon a presence rebuild that failed for some rooms is tried again. */
+const REBUILD_RETRY_MS = 500;
 
 export interface ClusterNode {
   /** Redis answered the last time this node asked (or connected since). */
@@ -23,13 +25,24 @@ export interface ClusterNode {
    * message of a room included, is read from the database.
    */
   resyncAll(): void;
+  /**
+   * A link outside `clients` is back: on a Redis Cluster, a subscriber connection to a master that took over from a
+   * failed one. When every link is up now, the node recovers as after any outage (presence again, then resync).
+   */
+  linkChanged(): void;
 }
 
 export interface ClusterNodeDeps {
   io: ChatServer;
   presence: RedisPresence;
-  /** The clients whose connection state counts: the main one and the adapter's. */
-  clients: Redis[];
+  /** The clients whose connection state counts: the main one, the adapter's and the subscriber(s) at start. */
+  clients: RedisClient[];
+  /**
+   * Whether every link is up now. Defaults to every client of `clients` being ready; per-room routing on a Redis
+   * Cluster passes its own answer, since its subscriber connections follow the masters (a failover replaces one,
+   * and the connection to the master that failed must stop counting).
+   */
+  isLinkUp?: () => boolean;
   ttlMs: number;
   log: Logger;
   /** The newest id of the room delivered to this node's members (the room sequencer's watermark). */
@@ -43,6 +56,7 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   let isDown = false;
   let recovered = 0;
   let isStopped = false;
+  const isLinkUp = deps.isLinkUp ?? ((): boolean => deps.clients.every((c) => c.status === "ready"));
 
   const beat = async (): Promise<void> => {
     try {
@@ -63,7 +77,7 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   /** After an outage: every live socket's presence again (Redis may have restarted empty), then resync. */
   const recover = async (): Promise<void> => {
     // Both links (presence and the adapter) must be back: the second one's "ready" calls this again.
-    if (!isDown || isStopped || !deps.clients.every((c) => c.status === "ready")) return;
+    if (!isDown || isStopped || !isLinkUp()) return;
     isDown = false;
     recovered++;
     log.info("redis_recovered", {});
@@ -74,6 +88,7 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
     } catch (err) {
       log.warn("presence_sweep_failed", { err: (err as Error).message });
     }
+    let failed = 0;
     for (const socket of sockets.values()) {
       for (const [room, name] of socket.data.rooms) {
         try {
@@ -81,10 +96,17 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
           // Gone from Redis meanwhile (a restart, or reaped as dead): the room hears it again, without a notice.
           if (claim.ok && claim.isNew) io.to(room).emit("presence", { room, joined: [name] });
         } catch (err) {
+          failed++;
           log.warn("presence_rebuild_failed", { room, err: (err as Error).message });
         }
         resync(socket, room);
       }
+    }
+    // A Redis Cluster master that restarted answers CLUSTERDOWN for its first seconds (it waits to meet its peers)
+    // although its connection is ready: the names of its rooms would stay unclaimed. Rebuild again shortly.
+    if (failed > 0 && !isStopped) {
+      isDown = true;
+      setTimeout(() => void recover(), REBUILD_RETRY_MS).unref();
     }
   };
 
@@ -112,8 +134,11 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   refresh();
 
   return {
-    isRedisUp: () => !isDown && deps.clients.every((c) => c.status === "ready"),
+    isRedisUp: () => !isDown && isLinkUp(),
     recoveries: () => recovered,
+    linkChanged() {
+      void recover();
+    },
     resyncAll() {
       if (isStopped) return;
       for (const socket of io.of("/").sockets.values()) for (const room of socket.data.rooms.keys()) resync(socket, room);

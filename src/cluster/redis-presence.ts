@@ -1,121 +1,17 @@
-// Presence and name ownership shared by every node through Redis (multi-node mode). Same contract as the
-// memory store (chat/presence.ts); each change is one Lua script, so two nodes can never both win a name.
-//
-// Keys (prefix mr:p:):
-//   room:<room>          hash  nameKey -> {"name","sid","hold"}        who holds which name
-//   socks:<room>:<key>   set   "<node>|<socketId>"                       the tabs behind a name, on any node
-//   node:<node>          set   JSON [room, key, member] / [room, key, "#<hold>", holdUntilMs]  what a node owns
-//   alive:<node>         string, expires after PRESENCE_TTL_MS unless the node heartbeats
-//   nodes                set   every node that registered
-//   reserve:<room>:<key> string sid, expires at the end of a dead node's name grace
-//   rooms                zset  public room -> names present (the room directory; private addresses never enter it)
-import type { Redis } from "ioredis";
+// Presence and name ownership shared by every node through Redis (multi-node mode): one server or a Redis Cluster.
+// Same contract as the memory store (chat/presence.ts); each change of a room is one Lua script on that room's keys
+// (redis-presence-keys.ts: one hash tag per room, so one slot), so two nodes can never both win a name.
 import type { RoomSummary } from "../http-api.js";
 import { nameKey } from "../shared/names.js";
 import { PresenceUnavailableError, type PresenceJoin, type PresenceLeave, type PresenceStore } from "../chat/presence.js";
+import type { RedisClient } from "./redis.js";
+import { DIR_SET, isListed, JOIN, LEAVE, presenceKeys as k, REAP, RELEASE } from "./redis-presence-keys.js";
 
-const P = "mr:p:";
-const k = {
-  room: (room: string) => `${P}room:${room}`,
-  socks: (room: string, key: string) => `${P}socks:${room}:${key}`,
-  node: (node: string) => `${P}node:${node}`,
-  alive: (node: string) => `${P}alive:${node}`,
-  nodes: `${P}nodes`,
-  reserve: (room: string, key: string) => `${P}reserve:${room}:${key}`,
-  rooms: `${P}rooms`,
-  holdSeq: `${P}holdseq`,
-  reap: (node: string) => `${P}reap:${node}`,
-};
+/** An emptied room's directory version outlives it this long: later than any update still in flight for it. */
+const DIRECTORY_TOMBSTONE_MS = 60_000;
 
-// A public room counts in the directory; a private address (access/room-address.ts: "~" and 22 base64url
-// characters) never does (issue 17).
-const LISTED = `
-local function listed(room)
-  return not (string.len(room) == 23 and string.match(room, '^~[%w_%-]+$') ~= nil)
-end`;
-
-// KEYS: room, socks, node, reserve, rooms. ARGV: key, name, sid, member, entry, room, holdPrefix.
-// A hold's entry in the node's set is holdPrefix .. ',"#<hold>",<untilMs>]' (holdPrefix: JSON of [room, key]
-// without its closing bracket, built in JS), and the hold's untilMs is kept with the holder, so the scripts that
-// end a hold (the owner back, the grace over) can remove that exact entry. The owner may come back on another
-// node: the holder also keeps the key of the set its hold is in (hnode; one Redis, not Redis Cluster).
-// 1: a new presence; 0: a further tab or the owner back from a hold; -1: name_taken.
-const JOIN = `${LISTED}
-local h = redis.call('HGET', KEYS[1], ARGV[1])
-if not h then
-  local r = redis.call('GET', KEYS[4])
-  if r and r ~= ARGV[3] then return -1 end
-  redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({name = ARGV[2], sid = ARGV[3], hold = 0}))
-  redis.call('SADD', KEYS[2], ARGV[4])
-  redis.call('SADD', KEYS[3], ARGV[5])
-  if listed(ARGV[6]) then redis.call('ZINCRBY', KEYS[5], 1, ARGV[6]) end
-  redis.call('DEL', KEYS[4])
-  return 1
-end
-local o = cjson.decode(h)
-if o.sid ~= ARGV[3] then return -1 end
-if o.hold ~= 0 and o['until'] and o.hnode then redis.call('SREM', o.hnode, ARGV[7] .. ',"#' .. o.hold .. '",' .. o['until'] .. ']') end
-o.hold = 0
-o['until'] = nil
-o.hnode = nil
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(o))
-redis.call('SADD', KEYS[2], ARGV[4])
-redis.call('SADD', KEYS[3], ARGV[5])
-return 0`;
-
-// Drops a holder and its room's count. Shared by the scripts below.
-const DROP = `${LISTED}
-local function drop(roomKey, field, roomsKey, room)
-  redis.call('HDEL', roomKey, field)
-  if listed(room) and tonumber(redis.call('ZINCRBY', roomsKey, -1, room)) <= 0 then redis.call('ZREM', roomsKey, room) end
-end`;
-
-// KEYS: room, socks, node, rooms, holdSeq. ARGV: key, member, entry, hold(0|1), room, holdUntilMs, holdPrefix.
-const LEAVE = `${DROP}
-local h = redis.call('HGET', KEYS[1], ARGV[1])
-redis.call('SREM', KEYS[3], ARGV[3])
-if not h then return {'stays'} end
-if redis.call('SREM', KEYS[2], ARGV[2]) == 0 or redis.call('SCARD', KEYS[2]) > 0 then return {'stays'} end
-local o = cjson.decode(h)
-if ARGV[4] == '1' then
-  local n = redis.call('INCR', KEYS[5])
-  o.hold = n
-  o['until'] = ARGV[6]
-  o.hnode = KEYS[3]
-  redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(o))
-  redis.call('SADD', KEYS[3], ARGV[7] .. ',"#' .. n .. '",' .. ARGV[6] .. ']')
-  return {'held', tostring(n)}
-end
-drop(KEYS[1], ARGV[1], KEYS[4], ARGV[5])
-return {'left', o.name}`;
-
-// KEYS: room, socks, rooms, node. ARGV: key, hold, room, holdPrefix. The departed name, or false.
-// The hold is spent either way (its grace is over): its entry leaves the node's set when it is still the holder's.
-const RELEASE = `${DROP}
-local h = redis.call('HGET', KEYS[1], ARGV[1])
-if not h then return false end
-local o = cjson.decode(h)
-if tostring(o.hold) ~= ARGV[2] then return false end
-if o['until'] then redis.call('SREM', o.hnode or KEYS[4], ARGV[4] .. ',"#' .. o.hold .. '",' .. o['until'] .. ']') end
-if redis.call('SCARD', KEYS[2]) > 0 then return false end
-drop(KEYS[1], ARGV[1], KEYS[3], ARGV[3])
-return o.name`;
-
-// A dead node's entry. KEYS: room, socks, rooms, reserve. ARGV: key, member or "#<hold>", room, reserveMs.
-// The name whose presence this ended (announce it, once: only the caller whose SREM/HDEL did it gets it), or false.
-const REAP = `${DROP}
-local h = redis.call('HGET', KEYS[1], ARGV[1])
-if not h then return false end
-local o = cjson.decode(h)
-if string.sub(ARGV[2], 1, 1) == '#' then
-  if '#' .. tostring(o.hold) ~= ARGV[2] or redis.call('SCARD', KEYS[2]) > 0 then return false end
-else
-  if redis.call('SREM', KEYS[2], ARGV[2]) == 0 or redis.call('SCARD', KEYS[2]) > 0 then return false end
-  if o.hold ~= 0 then return false end
-end
-drop(KEYS[1], ARGV[1], KEYS[3], ARGV[3])
-if tonumber(ARGV[4]) > 0 then redis.call('SET', KEYS[4], o.sid, 'PX', ARGV[4]) end
-return o.name`;
+/** What the scripts that change a room's count return with it: [count, version] (see DIR_SET). */
+type CountChange = [number, string];
 
 const byName = new Intl.Collator(undefined, { sensitivity: "base" }).compare;
 
@@ -157,75 +53,130 @@ export interface RedisPresenceOptions {
   now: () => number;
 }
 
-export function createRedisPresence(redis: Redis, opts: RedisPresenceOptions): RedisPresence {
+export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptions): RedisPresence {
   const { nodeId } = opts;
+  /** Rooms joined while the master of this node's room set was down: recorded by the next heartbeat. */
+  const unrecordedRooms = new Set<string>();
+  /** A heartbeat of this node has landed: the reapers know it. */
+  let isRegistered = false;
   let cache: { rooms: RoomSummary[]; total: number } = { rooms: [], total: 0 };
   const member = (socketId: string): string => `${nodeId}|${socketId}`;
   const entry = (room: string, key: string, socketId: string): string => JSON.stringify([room, key, member(socketId)]);
   /** A hold's entry up to its hold number: the scripts complete it (see JOIN). */
   const holdPrefix = (room: string, key: string): string => JSON.stringify([room, key]).slice(0, -1);
 
-  /** Ends `node`'s entries that `isGone` picks; the names whose presence that ended. */
+  /**
+   * The directory's count of `room` after its script changed it: a second command (on a cluster the directory is in
+   * another slot). Best effort: the directory is what the home page lists, and the next change of the room, from
+   * any node, writes its count again; a failure must not fail the join or leave that already happened.
+   */
+  async function updateDirectory(room: string, change: CountChange): Promise<void> {
+    if (!isListed(room)) return;
+    await redis.eval(DIR_SET, 2, k.directory, k.directoryVersion(room), room, change[0], change[1], DIRECTORY_TOMBSTONE_MS).catch(() => undefined);
+  }
+
+  /** Ends `node`'s entries that `isGone` picks, room by room; the names whose presence that ended. */
   async function reapEntries(node: string, isGone: (who: string, room: string) => boolean): Promise<Departure[]> {
-    const entries = await redis.smembers(k.node(node));
     const departed: Departure[] = [];
-    for (const raw of entries) {
-      const [room, key, who, holdUntil] = JSON.parse(raw) as [string, string, string, number?];
-      if (!isGone(who, room)) continue;
-      await redis.srem(k.node(node), raw);
-      // A dead node's held name stays reserved until its grace would have ended; a dropped tab's for a full grace.
-      const reserveMs = who.startsWith("#") ? Math.max(0, (holdUntil ?? 0) - opts.now()) : opts.graceMs;
-      const name = (await redis.eval(REAP, 4, k.room(room), k.socks(room, key), k.rooms, k.reserve(room, key), key, who, room, reserveMs)) as string | null;
-      if (name !== null) departed.push({ room, name });
+    for (const room of await redis.smembers(k.nodeRooms(node))) {
+      for (const raw of await redis.smembers(k.roomNode(room, node))) {
+        const [, key, who, holdUntil] = JSON.parse(raw) as [string, string, string, number?];
+        if (!isGone(who, room)) continue;
+        // A dead node's held name stays reserved until its grace would have ended; a dropped tab's for a full grace.
+        const reserveMs = who.startsWith("#") ? Math.max(0, (holdUntil ?? 0) - opts.now()) : opts.graceMs;
+        const res = (await redis.eval(REAP, 5, k.names(room), k.socks(room, key), k.reserve(room, key), k.roomNode(room, node), k.version(room), key, who, reserveMs, raw)) as [string, number, string] | null;
+        if (res === null) continue;
+        departed.push({ room, name: res[0] });
+        await updateDirectory(room, [res[1], res[2]]);
+      }
     }
     return departed;
   }
 
   async function reapNode(dead: string): Promise<Departure[]> {
+    const rooms = await redis.smembers(k.nodeRooms(dead));
     const departed = await reapEntries(dead, () => true);
-    await redis.multi().del(k.node(dead)).srem(k.nodes, dead).exec();
+    for (const room of rooms) await redis.del(k.roomNode(room, dead));
+    await redis.del(k.nodeRooms(dead));
+    await redis.srem(k.nodes, dead);
     return departed;
+  }
+
+  /**
+   * Records that this node may own entries in `room` (so its reaper finds them should it die). On a Redis Cluster
+   * that set lives on another master than the room: when that master is down the join still goes ahead, and the
+   * room is recorded by a later heartbeat (a node that dies before then leaves its entries in that room until it
+   * comes back under the same NODE_ID; docs/cluster.md).
+   */
+  async function recordRoom(room: string): Promise<void> {
+    try {
+      await redis.sadd(k.nodeRooms(nodeId), room);
+    } catch {
+      unrecordedRooms.add(room);
+    }
+  }
+
+  async function recordPendingRooms(): Promise<void> {
+    if (unrecordedRooms.size === 0) return;
+    const rooms = [...unrecordedRooms];
+    await redis.sadd(k.nodeRooms(nodeId), ...rooms);
+    for (const room of rooms) unrecordedRooms.delete(room);
+  }
+
+  async function heartbeat(): Promise<void> {
+    await recordPendingRooms().catch(() => undefined); // kept for the next beat
+    await redis.multi().set(k.alive(nodeId), "1", "PX", opts.ttlMs).sadd(k.nodes, nodeId).exec(); // one slot: {nodes}
+    isRegistered = true;
   }
 
   return {
     async join(room, name, sessionId, socketId): Promise<PresenceJoin> {
       const key = nameKey(name);
-      const res = (await orUnavailable(redis.eval(JOIN, 5, k.room(room), k.socks(room, key), k.node(nodeId), k.reserve(room, key), k.rooms, key, name, sessionId, member(socketId), entry(room, key, socketId), room, holdPrefix(room, key)))) as number;
-      return res < 0 ? { ok: false, reason: "name_taken" } : { ok: true, isNew: res === 1 };
+      // A node that owned entries before its first heartbeat landed (a join right after start; on a Redis Cluster
+      // the first command to the registry's master opens a connection) and died then would never be reaped: the
+      // reapers only look at registered nodes. Until one heartbeat has landed, a join sends one itself.
+      if (!isRegistered) await heartbeat().catch(() => undefined);
+      // First, so a node that dies right after the script still has this room among the ones its reaper looks at.
+      await recordRoom(room);
+      const res = (await orUnavailable(redis.eval(JOIN, 5, k.names(room), k.socks(room, key), k.roomNode(room, nodeId), k.reserve(room, key), k.version(room), key, name, sessionId, member(socketId), entry(room, key, socketId), holdPrefix(room, key)))) as [number, number?, string?];
+      if (res[0] < 0) return { ok: false, reason: "name_taken" };
+      if (res[0] === 1) await updateDirectory(room, [res[1] as number, res[2] as string]);
+      return { ok: true, isNew: res[0] === 1 };
     },
     async leave(room, name, socketId, hold): Promise<PresenceLeave> {
       const key = nameKey(name);
       const holdUntil = opts.now() + opts.graceMs;
-      const res = (await orUnavailable(redis.eval(LEAVE, 5, k.room(room), k.socks(room, key), k.node(nodeId), k.rooms, k.holdSeq, key, member(socketId), entry(room, key, socketId), hold ? "1" : "0", room, String(holdUntil), holdPrefix(room, key)))) as [string, string?];
+      const res = (await orUnavailable(redis.eval(LEAVE, 5, k.names(room), k.socks(room, key), k.roomNode(room, nodeId), k.holdSeq(room), k.version(room), key, member(socketId), entry(room, key, socketId), hold ? "1" : "0", String(holdUntil), holdPrefix(room, key)))) as [string, string?, number?, string?];
       if (res[0] === "held") return { state: "held", hold: Number(res[1]) };
-      if (res[0] === "left") return { state: "left", name: res[1] as string };
-      return { state: "stays" };
+      if (res[0] !== "left") return { state: "stays" };
+      await updateDirectory(room, [res[2] as number, res[3] as string]);
+      return { state: "left", name: res[1] as string };
     },
     async release(room, name, hold) {
       const key = nameKey(name);
-      const res = (await orUnavailable(redis.eval(RELEASE, 4, k.room(room), k.socks(room, key), k.rooms, k.node(nodeId), key, String(hold), room, holdPrefix(room, key)))) as string | null;
-      return res;
+      const res = (await orUnavailable(redis.eval(RELEASE, 4, k.names(room), k.socks(room, key), k.roomNode(room, nodeId), k.version(room), key, String(hold), holdPrefix(room, key)))) as [string, number, string] | null;
+      if (res === null) return null;
+      await updateDirectory(room, [res[1], res[2]]);
+      return res[0];
     },
     async users(room) {
-      const holders = await orUnavailable(redis.hvals(k.room(room)));
+      const holders = await orUnavailable(redis.hvals(k.names(room)));
       return holders.map((h) => (JSON.parse(h) as { name: string }).name).sort(byName);
     },
     async holder(room, name) {
-      const raw = await orUnavailable(redis.hget(k.room(room), nameKey(name)));
+      const raw = await orUnavailable(redis.hget(k.names(room), nameKey(name)));
       if (raw === null) return null;
       const h = JSON.parse(raw) as { name: string; sid: string };
       return { name: h.name, sessionId: h.sid };
     },
     async holders(room) {
-      const all = await orUnavailable(redis.hvals(k.room(room)));
+      const all = await orUnavailable(redis.hvals(k.names(room)));
       return all.map((raw) => JSON.parse(raw) as { name: string; sid: string }).map((h) => ({ name: h.name, sessionId: h.sid })).sort((a, b) => byName(a.name, b.name));
     },
     rooms: () => cache.rooms,
     roomCount: () => cache.total,
     roomSizes: () => cache.rooms,
-    async heartbeat() {
-      await redis.multi().set(k.alive(nodeId), "1", "PX", opts.ttlMs).sadd(k.nodes, nodeId).exec();
-    },
+    heartbeat,
     async reapDeadNodes() {
       const nodes = await redis.smembers(k.nodes);
       const departed: Departure[] = [];
@@ -238,7 +189,7 @@ export function createRedisPresence(redis: Redis, opts: RedisPresenceOptions): R
       return departed;
     },
     async refreshRooms() {
-      const [top, total] = await Promise.all([redis.zrevrange(k.rooms, 0, CACHED_ROOMS - 1, "WITHSCORES"), redis.zcard(k.rooms)]);
+      const [top, total] = await Promise.all([redis.zrevrange(k.directory, 0, CACHED_ROOMS - 1, "WITHSCORES"), redis.zcard(k.directory)]);
       const rooms: RoomSummary[] = [];
       for (let i = 0; i + 1 < top.length; i += 2) rooms.push({ room: top[i] as string, users: Number(top[i + 1]) });
       rooms.sort((a, b) => b.users - a.users || byName(a.room, b.room));

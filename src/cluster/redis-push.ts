@@ -6,7 +6,7 @@
 //   page:{<session>}:<node>   string the node's socket count for the session, PX PRESENCE_TTL_MS, renewed by the heartbeat
 //   nodes                     zset   node incarnation -> ms its page counts are good until
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis.js";
 import type { Logger } from "../log.js";
 import type { GateAnswer, OnDue, PushGate } from "../push/gate.js";
 import { LocalPages, type PageTracker } from "../push/pages.js";
@@ -55,7 +55,7 @@ function toBatch(flat: unknown): PushBatch | null {
 }
 
 /** The gate in Redis: every node asks it, and whichever node holds something wakes up at the interval's end. */
-export function createRedisGate(redis: Redis, intervalMs: number, onDue: OnDue, log: Logger): PushGate {
+export function createRedisGate(redis: RedisClient, intervalMs: number, onDue: OnDue, log: Logger): PushGate {
   const wakeups = new Map<string, NodeJS.Timeout>();
   let isClosed = false;
 
@@ -108,7 +108,7 @@ export interface RedisPages extends PageTracker {
  * so a SIGKILLed node's counts expire with it. A node restarted under the same NODE_ID is a new incarnation
  * with new keys: it never inherits the old counts.
  */
-export function createRedisPages(redis: Redis, opts: { nodeId: string; ttlMs: number; now: () => number; log: Logger }): RedisPages {
+export function createRedisPages(redis: RedisClient, opts: { nodeId: string; ttlMs: number; now: () => number; log: Logger }): RedisPages {
   const me = `${opts.nodeId}#${randomUUID().slice(0, 8)}`;
   const local = new LocalPages();
   const pageKey = (sessionKey: string, node: string): string => `${P}page:{${sessionKey}}:${node}`;
@@ -132,11 +132,13 @@ export function createRedisPages(redis: Redis, opts: { nodeId: string; ttlMs: nu
     },
     async heartbeat() {
       const now = opts.now();
-      const batch = redis.pipeline();
-      batch.zadd(nodesKey, now + opts.ttlMs, me);
-      batch.zremrangebyscore(nodesKey, "-inf", now - 10 * opts.ttlMs); // incarnations long dead
-      for (const [sessionKey, count] of local.counts) batch.set(pageKey(sessionKey, me), String(count), "PX", opts.ttlMs);
-      await batch.exec();
+      // Separate commands, not one pipeline: on a Redis Cluster each session's key is in its own slot, and a
+      // pipeline must stay on one master. ioredis writes them back to back all the same.
+      await Promise.all([
+        redis.zadd(nodesKey, now + opts.ttlMs, me),
+        redis.zremrangebyscore(nodesKey, "-inf", now - 10 * opts.ttlMs), // incarnations long dead
+        ...[...local.counts].map(([sessionKey, count]) => redis.set(pageKey(sessionKey, me), String(count), "PX", opts.ttlMs)),
+      ]);
     },
     close() {
       // Graceful stop: this node's pages are gone now, not at the end of the TTL.

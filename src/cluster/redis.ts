@@ -1,7 +1,19 @@
 // A node's Redis connections (ioredis): presence, names and the shared limits on one, the Socket.IO adapter's
 // publishing on another (and its subscriber, cluster/room-routing.ts, opened from that one's options). Start-up
 // checks those two once, so a bad URL, an unreachable server or a wrong password is one clear line.
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
+import { describeRedisCluster, type RedisClusterSettings } from "../redis-cluster-config.js";
+
+/**
+ * What the Redis-backed parts take: one server (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES). Both answer
+ * the same commands; on a cluster every multi-key command must stay in one slot (the keys carry hash tags).
+ */
+export type RedisClient = Redis | Cluster;
+
+/** Which of the two a node was given (server.ts reads it from the config). */
+export type RedisTarget = { url: string } | { cluster: RedisClusterSettings };
+
+export const isCluster = (client: RedisClient): client is Cluster => client instanceof Cluster;
 
 /** Why start-up could not use Redis; the message is the whole line server.ts prints. */
 export class RedisConnectError extends Error {
@@ -68,8 +80,95 @@ export async function connectRedis(url: string, opts: RedisOptions = {}): Promis
   return client;
 }
 
+/** The target for error lines and logs, without its password. */
+export function describeRedisTarget(target: RedisTarget): string {
+  return "url" in target ? redactRedisUrl(target.url) : `cluster ${describeRedisCluster(target.cluster)}`;
+}
+
+/**
+ * A Redis Cluster client with the same manners as createRedisClient: commands fail soon rather than wait for a
+ * master that is down (a presence change, a broadcast never waits for it; the node catches up afterwards).
+ * - scaleReads "master": presence is read right after it is written; a replica may lag.
+ * - No offline queue for presence and limits (a command for a master whose connection is not ready fails at once,
+ *   then is retried as below). The adapter's publisher has one, as on one server: ioredis opens a master's
+ *   connection on its first command, and a broadcast sent while it is still connecting must wait for it, not be
+ *   dropped; a node connection gives up on a queued command after one reconnect attempt (maxRetriesPerRequest 1).
+ * - retryDelayOnFailover/maxRedirections: presence and limits retry a command whose connection closed a few times
+ *   (a failover or a restart that is already over), then fail in about half a second instead of ioredis' 16
+ *   tries. The adapter's publisher never does (0): the command may have been carried out before the connection
+ *   closed, and sent again to the next master a broadcast would arrive twice; pub/sub is at most once here, and
+ *   what it drops is repaired from PostgreSQL. MOVED and CLUSTERDOWN answers (nothing was done) are followed by both.
+ * - clusterNodeRetryStrategy: a master that restarts on the same address is reconnected to, not forgotten.
+ */
+export function createRedisClusterClient(settings: RedisClusterSettings, opts: RedisOptions = {}): Cluster {
+  return new Cluster(
+    settings.seeds.map((s) => ({ host: s.host, port: s.port })),
+    {
+      lazyConnect: true,
+      enableOfflineQueue: opts.isForAdapter === true,
+      scaleReads: "master",
+      retryDelayOnFailover: opts.isForAdapter === true ? 0 : 100,
+      retryDelayOnClusterDown: 100,
+      maxRedirections: 5,
+      clusterRetryStrategy: (attempt) => Math.min(100 * attempt, 2000),
+      clusterNodeRetryStrategy: (attempt) => Math.min(50 * attempt, 1000),
+      redisOptions: nodeOptions(settings, opts),
+    },
+  );
+}
+
+/** What every connection to a cluster's node uses: credentials, TLS, and the fail-fast settings of createRedisClient. */
+export function nodeOptions(settings: RedisClusterSettings, opts: RedisOptions = {}) {
+  return {
+    ...(settings.username !== null ? { username: settings.username } : {}),
+    ...(settings.password !== null ? { password: settings.password } : {}),
+    ...(settings.isTls ? { tls: {} } : {}),
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: opts.connectTimeoutMs ?? 5000,
+  };
+}
+
+/** Connects to the cluster and PINGs once; like connectRedis, a failure is one RedisConnectError and the client is closed. */
+export async function connectRedisCluster(settings: RedisClusterSettings, opts: RedisOptions = {}): Promise<Cluster> {
+  const client = createRedisClusterClient(settings, opts);
+  const where = `cluster ${describeRedisCluster(settings)}`;
+  // Start-up gets one round over the seeds: ioredis would otherwise retry forever in the background.
+  client.options.clusterRetryStrategy = () => null;
+  // A node's own error (refused, wrong password) says more than the cluster's "Failed to refresh slots cache".
+  const lastError: { node: Error | null; cluster: Error | null } = { node: null, cluster: null };
+  client.on("error", (err: Error) => (lastError.cluster = err));
+  client.on("node error", (err: Error) => (lastError.node = err));
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (err) {
+    client.disconnect();
+    throw new RedisConnectError(describeFailure((lastError.node ?? lastError.cluster ?? err) as Error, where));
+  }
+  client.options.clusterRetryStrategy = (attempt: number) => Math.min(100 * attempt, 2000);
+  client.removeAllListeners("error");
+  client.removeAllListeners("node error");
+  return client;
+}
+
+/** The node's two clients (presence and limits; the adapter's publisher) for either kind of target. */
+export async function connectRedisTarget(target: RedisTarget): Promise<{ redis: RedisClient; adapterRedis: RedisClient }> {
+  if ("url" in target) return { redis: await connectRedis(target.url), adapterRedis: await connectRedis(target.url, { isForAdapter: true }) };
+  const redis = await connectRedisCluster(target.cluster);
+  try {
+    return { redis, adapterRedis: await connectRedisCluster(target.cluster, { isForAdapter: true }) };
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+}
+
 function describe(err: Error, url: string): string {
-  const where = redactRedisUrl(url);
+  return describeFailure(err, redactRedisUrl(url));
+}
+
+function describeFailure(err: Error, where: string): string {
   const text = err.message;
   if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(text)) return `wrong Redis credentials for ${where} (${text})`;
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|connect/i.test(text)) return `cannot reach Redis at ${where} (${text})`;

@@ -16,14 +16,15 @@
 // the resync after a reconnect). Payloads are JSON: nothing the app sends between nodes is binary.
 import { ClusterAdapter, MessageType, type ClusterMessage, type ClusterResponse, type Offset } from "socket.io-adapter";
 import type { Namespace } from "socket.io";
-import type { Redis } from "ioredis";
-import { RoomChannels } from "./room-channels.js";
+import { isCluster, type RedisClient } from "./redis.js";
+import { keySlot, roomHashTag } from "./key-slot.js";
+import type { ChannelSubscriptions } from "./room-channels.js";
 
 export interface RoomRoutingOptions {
-  /** Publishes (SPUBLISH); may be shared with other commands. */
-  publisher: Redis;
-  /** This node's subscriptions (their own connection). */
-  channels: RoomChannels;
+  /** Publishes (SPUBLISH, routed by the channel's slot on a cluster); may be shared with other commands. */
+  publisher: RedisClient;
+  /** This node's subscriptions (their own connections). */
+  channels: ChannelSubscriptions;
   /** Prefix of every channel, e.g. "mr:sio". */
   prefix: string;
   /**
@@ -96,8 +97,7 @@ export class RoomRoutingAdapter extends ClusterAdapter {
 
   /** Nodes that hold the node-wide channel: how many answers a request with an ack waits for. */
   override async serverCount(): Promise<number> {
-    const reply = (await this.opts.publisher.call("PUBSUB", "SHARDNUMSUB", this.everyNode)) as [string, number];
-    return Number(reply[1]);
+    return shardSubscribers(this.opts.publisher, this.everyNode);
   }
 
   override close(): void {
@@ -136,8 +136,9 @@ export class RoomRoutingAdapter extends ClusterAdapter {
     return !this.sids.has(room) && this.opts.chatRoomOf(room) === room;
   }
 
+  /** Tagged like the room's presence keys: on a Redis Cluster the channel lives on the master that holds the room's presence. */
   private roomChannel(room: string): string {
-    return `${this.everyNode}r#${room}`;
+    return `${this.everyNode}r#${roomHashTag(room)}`;
   }
 
   private async send(channel: string, message: Wire): Promise<void> {
@@ -145,13 +146,27 @@ export class RoomRoutingAdapter extends ClusterAdapter {
   }
 }
 
-/** io.adapter(...) for one Socket.IO server: every namespace's adapter reads from the same subscriber connection. */
-export function createRoomRoutingAdapter(opts: Omit<RoomRoutingOptions, "channels"> & { subscriber: Redis }): {
+/**
+ * How many connections hold a sharded channel. PUBSUB SHARDNUMSUB counts only on the server asked, and names no key
+ * ioredis could route by, so on a cluster it is asked of the master that owns the channel's slot.
+ */
+export async function shardSubscribers(publisher: RedisClient, channel: string): Promise<number> {
+  let server: RedisClient = publisher;
+  if (isCluster(publisher)) {
+    const owner = publisher.slots[keySlot(channel)]?.[0];
+    server = publisher.nodes("master").find((n) => `${n.options.host}:${n.options.port}` === owner) ?? publisher;
+  }
+  const reply = (await server.call("PUBSUB", "SHARDNUMSUB", channel)) as [string, number];
+  return Number(reply[1]);
+}
+
+/** io.adapter(...) for one Socket.IO server: every namespace's adapter reads from the same subscriptions. */
+export function createRoomRoutingAdapter(opts: Omit<RoomRoutingOptions, "channels"> & { subscribe: (onMessage: (channel: string, message: string) => void) => ChannelSubscriptions }): {
   adapter: (nsp: Namespace) => RoomRoutingAdapter;
-  channels: RoomChannels;
+  channels: ChannelSubscriptions;
 } {
   const adapters: RoomRoutingAdapter[] = [];
-  const channels = new RoomChannels(opts.subscriber, (channel, message) => {
+  const channels = opts.subscribe((channel, message) => {
     for (const adapter of adapters) adapter.receive(channel, message);
   });
   return {

@@ -11,7 +11,27 @@ export interface RoomChannelsEvents {
   resubscribed: [];
 }
 
-export class RoomChannels extends EventEmitter<RoomChannelsEvents> {
+/** A refused SSUBSCRIBE (CLUSTERDOWN from a master that is rejoining, MOVED during a failover) is tried again after this long. */
+const RETRY_MS = 200;
+
+/**
+ * This node's sharded pub/sub subscriptions, on one server (RoomChannels) or spread over a Redis Cluster's masters
+ * (ShardChannels, shard-channels.ts): the adapter and the app see only this.
+ */
+export interface ChannelSubscriptions extends EventEmitter<RoomChannelsEvents> {
+  subscribe(channel: string): Promise<void>;
+  subscribed(channel: string): Promise<void>;
+  unsubscribe(channel: string): void;
+  count(): number;
+  isLive(): boolean;
+  close(): Promise<void>;
+  /** The connection that holds (or would hold) `channel`: on a cluster, the one to the master of its slot. */
+  connectionOf(channel: string): Redis;
+  /** Every subscriber connection (one, or one per master): their health counts as the node's link to Redis. */
+  connections(): Redis[];
+}
+
+export class RoomChannels extends EventEmitter<RoomChannelsEvents> implements ChannelSubscriptions {
   /** Channel -> its subscription: resolves once Redis confirmed it, or once the link failed meanwhile (see subscribe). */
   private readonly wanted = new Map<string, Promise<void>>();
   /** Resolves at the link's next "close": an SSUBSCRIBE in flight then may never be answered. */
@@ -65,6 +85,14 @@ export class RoomChannels extends EventEmitter<RoomChannelsEvents> {
     return this.client.status === "ready";
   }
 
+  connectionOf(): Redis {
+    return this.client;
+  }
+
+  connections(): Redis[] {
+    return [this.client];
+  }
+
   async close(): Promise<void> {
     this.isClosing = true;
     this.wanted.clear();
@@ -74,9 +102,28 @@ export class RoomChannels extends EventEmitter<RoomChannelsEvents> {
   private send(channel: string): Promise<void> {
     const confirmed = this.client.ssubscribe(channel).then(
       () => undefined,
-      () => undefined,
+      () => this.retryLater(channel),
     );
     return Promise.race([confirmed, this.linkClosed]);
+  }
+
+  /**
+   * Redis answered an SSUBSCRIBE with an error while the link was up: a master that restarted answers CLUSTERDOWN
+   * until it has met its peers again, and a channel whose slot moved gets MOVED. Treating that as subscribed would
+   * lose the room's messages for good, so it is tried again until it holds; then the rooms catch up (resubscribed),
+   * since whatever was published meanwhile never reached this node. A link that dropped instead is left to "ready".
+   */
+  private retryLater(channel: string): void {
+    const isStillWanted = (): boolean => !this.isClosing && this.client.status === "ready" && this.wanted.has(channel);
+    if (!isStillWanted()) return;
+    setTimeout(() => {
+      if (!isStillWanted()) return;
+      const retried = this.client.ssubscribe(channel).then(
+        () => void this.emit("resubscribed"),
+        () => this.retryLater(channel),
+      );
+      this.wanted.set(channel, Promise.race([retried, this.linkClosed]));
+    }, RETRY_MS).unref();
   }
 
   private armClose(): void {

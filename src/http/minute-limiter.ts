@@ -2,7 +2,7 @@
 // request, and a request is refused while any of its keys has none left. rate-limiter-flexible's memory backend on
 // one node; with several nodes its Redis backend (with the memory one as insurance while Redis is away), so the
 // budget is the cluster's, not each node's.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../cluster/redis.js";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 
 export interface MinuteLimiter {
@@ -13,7 +13,7 @@ export interface MinuteLimiter {
 const MINUTE_S = 60;
 
 /** `perMinute` points per key and minute, under `keyPrefix` (the Redis keys' prefix, so budgets never mix). */
-export function createMinuteLimiter(keyPrefix: string, perMinute: number, redis?: Redis): MinuteLimiter {
+export function createMinuteLimiter(keyPrefix: string, perMinute: number, redis?: RedisClient): MinuteLimiter {
   const opts = { points: perMinute, duration: MINUTE_S, keyPrefix };
   const limiter: RateLimiterAbstract = redis ? new RateLimiterRedis({ ...opts, storeClient: redis, insuranceLimiter: new RateLimiterMemory(opts) }) : new RateLimiterMemory(opts);
   return {
@@ -33,7 +33,7 @@ export function createMinuteLimiter(keyPrefix: string, perMinute: number, redis?
 }
 
 /** Two budgets over one request: one per browser session and a larger one per address (sessions are free to make). */
-export function createSessionAndAddressLimiter(keyPrefix: string, perSession: number, perAddress: number, redis?: Redis): { take(sessionKey: string, address: string): Promise<number> } {
+export function createSessionAndAddressLimiter(keyPrefix: string, perSession: number, perAddress: number, redis?: RedisClient): { take(sessionKey: string, address: string): Promise<number> } {
   const sessions = createMinuteLimiter(`${keyPrefix}:s`, perSession, redis);
   const addresses = createMinuteLimiter(`${keyPrefix}:ip`, perAddress, redis);
   return {

@@ -9,7 +9,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import busboy from "busboy";
 import express, { type Request, type Response, type Router } from "express";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../cluster/redis.js";
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "../config.js";
 import { safeFileName } from "../files/file-names.js";
@@ -33,7 +33,7 @@ export interface UploadRouteDeps {
   store: FileStore;
   log: Logger;
   /** Several nodes: the hourly budget is counted once for the cluster. */
-  redis?: Redis;
+  redis?: RedisClient;
 }
 
 class Refused extends Error {
@@ -51,7 +51,7 @@ function answer(res: Response, status: number, body: UploadAnswer): void {
 }
 
 /** The hourly budget of a browser session, in bytes; none when UPLOAD_BYTES_PER_HOUR is 0. */
-function hourlyBudget(config: Config, redis?: Redis): RateLimiterAbstract | null {
+function hourlyBudget(config: Config, redis?: RedisClient): RateLimiterAbstract | null {
   const points = config.files.uploadBytesPerHour;
   if (points === 0) return null;
   const opts = { points, duration: HOUR_S, keyPrefix: "mr:upload" };

@@ -1,6 +1,6 @@
 // Web Push's parts chosen once for the app (issue 23): memory on one node, Redis on several, nothing at all
 // with PUSH_ENABLED=false.
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../cluster/redis.js";
 import type { ChatServer } from "../chat/types.js";
 import type { Clock } from "../clock.js";
 import { createRedisGate, createRedisPages } from "../cluster/redis-push.js";
@@ -13,7 +13,7 @@ import { createMemoryPages, trackPages, type PageTracker } from "./pages.js";
 import { createPushService, type PushService } from "./service.js";
 
 /** Who has a page open: counted from the first connection on, so it is made before the cluster's heartbeat starts. */
-export function createPageTracker(io: ChatServer, config: Config, clock: Clock, log: Logger, redis?: Redis): (PageTracker & { heartbeat?: () => Promise<void> }) | null {
+export function createPageTracker(io: ChatServer, config: Config, clock: Clock, log: Logger, redis?: RedisClient): (PageTracker & { heartbeat?: () => Promise<void> }) | null {
   if (!config.push.isEnabled) return null;
   const pages = redis ? createRedisPages(redis, { nodeId: config.nodeId, ttlMs: config.presenceTtlMs, now: () => clock.now().getTime(), log }) : createMemoryPages();
   trackPages(io, pages);
@@ -27,7 +27,7 @@ export interface StartPushDeps {
   clock: Clock;
   metrics: Metrics;
   pages: PageTracker | null;
-  redis?: Redis;
+  redis?: RedisClient;
 }
 
 export function startPush(deps: StartPushDeps): PushService | null {

@@ -6,17 +6,13 @@ import { inject } from "vitest";
 import { isNotice, type MessageEvent, type Notice, type PresenceEvent, type TypingEvent } from "../../src/protocol.js";
 import { Ledger } from "../../soak/ledger.js";
 import { startCluster, type Cluster } from "../helpers/cluster.js";
+import { REDIS_SETUPS } from "../helpers/redis-setups.js";
 import { waitFor } from "../helpers/wait.js";
 import { describeTally, Member, tally } from "./member.js";
 import { storedIds } from "./pg.js";
 
+/** The cluster of the describe block running now (each block starts its own in beforeAll). */
 let cluster: Cluster;
-beforeAll(async () => {
-  cluster = await startCluster({ pgAdminUrl: inject("pgAdminUrl") });
-});
-afterAll(async () => {
-  await cluster?.remove();
-});
 
 const members: Member[] = [];
 afterAll(() => members.forEach((m) => m.close()));
@@ -30,7 +26,16 @@ async function member(ledger: Ledger, name: string, room: string, node: number):
   return m;
 }
 
-describe("cluster: delivery across nodes", () => {
+// One suite, two set-ups (issue 21, §5): three nodes on one redis-server, then on a Redis Cluster of 3 masters.
+describe.each(REDIS_SETUPS)("cluster: delivery across nodes (%s)", (kind) => {
+  beforeAll(async () => {
+    cluster = await startCluster({ pgAdminUrl: inject("pgAdminUrl"), isRedisCluster: kind === "Redis Cluster" });
+  });
+  afterAll(async () => {
+    members.splice(0).forEach((m) => m.close());
+    await cluster?.remove();
+  });
+
   it("delivers messages sent on any node to members on every node, once each, in each sender's order", async () => {
     const ledger = new Ledger();
     const room = "across";

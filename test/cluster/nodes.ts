@@ -4,11 +4,11 @@ import type { AddressInfo } from "node:net";
 import { io as connectClient } from "socket.io-client";
 import { createApp, type App } from "../../src/app.js";
 import { systemClock } from "../../src/clock.js";
-import { connectRedis } from "../../src/cluster/redis.js";
+import { connectRedisTarget, type RedisClient } from "../../src/cluster/redis.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { newSessionCookie } from "../../src/http/session.js";
 import { createCapturingLogger } from "../../src/log.js";
-import type { Redis } from "ioredis";
+import type { RedisSetup } from "../helpers/redis-setups.js";
 import { joinRoom, type ClientSocket, type Joined } from "../helpers/app.js";
 import { openPostgresRepo } from "./pg.js";
 
@@ -17,8 +17,8 @@ export interface TestNode {
   url: string;
   app: App;
   config: Config;
-  redis: Redis;
-  adapterRedis: Redis;
+  redis: RedisClient;
+  adapterRedis: RedisClient;
   logs: ReturnType<typeof createCapturingLogger>["lines"];
   connect(session?: string): Promise<ClientSocket>;
   joined(room: string, username: string, session?: string): Promise<Joined>;
@@ -30,13 +30,14 @@ const SECRET_KEY = "cluster-test-secret-0123456789";
 /** A session cookie every node accepts (they share SECRET_KEY). */
 export const newSession = (): string => newSessionCookie(SECRET_KEY, false).split(";")[0] as string;
 
-export async function startNode(id: string, databaseUrl: string, redisUrl: string, env: Record<string, string> = {}): Promise<TestNode> {
-  const config = loadConfig({ PORT: "0", DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NODE_ID: id, SECRET_KEY, ...env });
+/** `redis`: a redis:// URL, or a set-up (redis-setups.ts: one server or a Redis Cluster). */
+export async function startNode(id: string, databaseUrl: string, redis: string | Pick<RedisSetup, "env">, env: Record<string, string> = {}): Promise<TestNode> {
+  const redisEnv = typeof redis === "string" ? { REDIS_URL: redis } : redis.env;
+  const config = loadConfig({ PORT: "0", DATABASE_URL: databaseUrl, ...redisEnv, NODE_ID: id, SECRET_KEY, ...env });
   const log = createCapturingLogger();
   const repo = await openPostgresRepo(databaseUrl);
-  const redis = await connectRedis(redisUrl);
-  const adapterRedis = await connectRedis(redisUrl, { isForAdapter: true });
-  const app = createApp({ config, repo, log, clock: systemClock, cluster: { redis, adapterRedis } });
+  const redisClients = await connectRedisTarget(config.redisCluster !== null ? { cluster: config.redisCluster } : { url: config.redisUrl as string });
+  const app = createApp({ config, repo, log, clock: systemClock, cluster: redisClients });
   await new Promise<void>((resolve) => app.http.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
   const clients: ClientSocket[] = [];
@@ -62,8 +63,8 @@ export async function startNode(id: string, databaseUrl: string, redisUrl: strin
     url,
     app,
     config,
-    redis,
-    adapterRedis,
+    redis: redisClients.redis,
+    adapterRedis: redisClients.adapterRedis,
     logs: log.lines,
     connect,
     joined,

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { spawnChildServer, type ChildServer, type Exit } from "./child-server.js";
 import { createDatabase, startPostgres, type PostgresServer } from "./postgres.js";
 import { startRedis, type RedisServer } from "./redis.js";
+import { startRedisCluster, type RedisClusterServer } from "./redis-cluster.js";
 import { freePort } from "./free-port.js";
 
 export const NODE_IDS = ["node-a", "node-b", "node-c", "node-d", "node-e"] as const;
@@ -45,6 +46,8 @@ export interface ClusterOptions {
   env?: Record<string, string | undefined>;
   /** Keep fsync on in our own PostgreSQL (the bench). */
   isDurable?: boolean;
+  /** A Redis Cluster of 3 masters (REDIS_CLUSTER_NODES) instead of one redis-server (REDIS_URL). */
+  isRedisCluster?: boolean;
 }
 
 export interface ClusterNode {
@@ -67,8 +70,12 @@ export interface Cluster {
   /** nodes[index], or an error naming the index. */
   node(index: number): ClusterNode;
   databaseUrl: string;
-  redisUrl: string;
-  redis: RedisServer;
+  /** The one redis-server's URL; null on a Redis Cluster. */
+  redisUrl: string | null;
+  /** The one redis-server, or null on a Redis Cluster. */
+  redis: RedisServer | null;
+  /** The Redis Cluster (isRedisCluster), or null. */
+  redisCluster: RedisClusterServer | null;
   /** Only when the cluster started its own PostgreSQL (no pgAdminUrl). */
   postgres: PostgresServer | null;
   stopRedis(): Promise<void>;
@@ -96,10 +103,15 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       cleanups.push(() => pg.remove());
       databaseUrl = await pg.createDatabase("cluster");
     }
-    const redis = await startRedis();
-    cleanups.push(() => redis.remove());
+    const redis = opts.isRedisCluster === true ? null : await startRedis();
+    const redisCluster = opts.isRedisCluster === true ? await startRedisCluster(3) : null;
+    cleanups.push(async () => {
+      await redis?.remove();
+      await redisCluster?.remove();
+    });
+    const redisEnv = redisCluster !== null ? { REDIS_CLUSTER_NODES: redisCluster.seeds } : { REDIS_URL: (redis as RedisServer).url };
 
-    const env = { ...CLUSTER_TEST_ENV, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, ...opts.env };
+    const env = { ...CLUSTER_TEST_ENV, DATABASE_URL: databaseUrl, ...redisEnv, ...opts.env };
     const nodes: ClusterNode[] = [];
     for (let i = 0; i < count; i++) {
       const id = NODE_IDS[i] ?? `node-${i}`;
@@ -110,6 +122,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     // One at a time: the first node runs the PostgreSQL migrations; the others find them done.
     for (const node of nodes) await node.start();
 
+    const needOneRedis = (): RedisServer => {
+      if (redis === null) throw new Error("this cluster runs on a Redis Cluster: stop one of its masters instead");
+      return redis;
+    };
     const needOwnPostgres = (): PostgresServer => {
       if (postgres === null) throw new Error("this cluster shares the suite's PostgreSQL: start it without pgAdminUrl to stop PostgreSQL");
       return postgres;
@@ -122,11 +138,12 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         return node;
       },
       databaseUrl,
-      redisUrl: redis.url,
+      redisUrl: redis?.url ?? null,
       redis,
+      redisCluster,
       postgres,
-      stopRedis: () => redis.stop(),
-      startRedis: () => redis.start(),
+      stopRedis: () => needOneRedis().stop(),
+      startRedis: () => needOneRedis().start(),
       stopPostgres: () => needOwnPostgres().stop(),
       startPostgres: () => needOwnPostgres().start(),
       remove,

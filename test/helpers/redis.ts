@@ -24,6 +24,13 @@ export interface RedisServer {
 export interface RedisServerOptions {
   /** requirepass: clients must AUTH with it. */
   password?: string;
+  /**
+   * A Redis Cluster node (redis-cluster.ts joins several): cluster mode, its nodes.conf in the server's folder, so a
+   * restart (stop()/start()) comes back with its node id and slots, and rejoins the others.
+   */
+  isClusterNode?: boolean;
+  /** cluster-node-timeout: how long a master may be unreachable before its replica takes over (Redis' default 15 s). */
+  clusterNodeTimeoutMs?: number;
 }
 
 export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisServer> {
@@ -32,6 +39,9 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisSe
   let child: ChildProcess | null = null;
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "notice"];
   if (opts.password !== undefined) args.push("--requirepass", opts.password);
+  // require-full-coverage no: the other masters keep serving their slots while one is down (the fault test).
+  if (opts.isClusterNode === true) args.push("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-require-full-coverage", "no");
+  if (opts.clusterNodeTimeoutMs !== undefined) args.push("--cluster-node-timeout", String(opts.clusterNodeTimeoutMs));
 
   const start = (): Promise<void> =>
     new Promise((resolve, reject) => {
