@@ -10,10 +10,14 @@ import { mentionsMe } from "./mentions.js";
 
 // Letters, digits, marks and "_", as on the server: an `@` after one is inside a word (an email address),
 // and a name followed by one is the start of a longer word ("@Anabel" does not mention Ana).
-const WORD = /^[\p{L}\p{N}\p{M}_]/u;
+// WORD and UNIT are made on first use, not when the page loads: a Unicode-property pattern costs a few ms to build on a
+// phone's CPU, and a page with no message to draw yet (the join form) never needs them.
+/** @type {RegExp | null} */
+let WORD = null;
 const SPACE = /^\s/u;
 // One base character with its combining marks: a match never ends halfway through "e\u0301".
-const UNIT = /\P{M}\p{M}*|\p{M}+/uy;
+/** @type {RegExp | null} */
+let UNIT = null;
 
 /**
  * The page's key for matching a name in text: compatibility forms (NFKC: "𝖠𝗇𝖺" is "Ana"), case (upper
@@ -27,12 +31,13 @@ export function mentionKey(text) {
 /** @typedef {{ start: number, end: number, name: string }} MentionRange `start` at the "@", `end` after the name (UTF-16 offsets) */
 
 /** @param {string | undefined} ch */
-const isWord = (ch) => ch !== undefined && WORD.test(ch);
+const isWord = (ch) => ch !== undefined && (WORD ??= /^[\p{L}\p{N}\p{M}_]/u).test(ch);
 
 /** @param {string} text @param {number} at @returns {string | undefined} */
 function unitAt(text, at) {
-  UNIT.lastIndex = at;
-  return UNIT.exec(text)?.[0];
+  const unit = (UNIT ??= /\P{M}\p{M}*|\p{M}+/uy);
+  unit.lastIndex = at;
+  return unit.exec(text)?.[0];
 }
 
 /** The code point just before `at` (a surrogate pair read whole). @param {string} text @param {number} at */

@@ -90,9 +90,10 @@ describe("reactions", () => {
     await ben.page.locator("#reaction-picker").waitFor({ state: "hidden" });
     expect((await active(ben.page)).action).toBe("react");
 
-    // Again: Enter picks the focused emoji.
+    // Again: Enter picks the focused emoji (the arrows only once the picker has put the focus on its first one).
     await ben.page.keyboard.press("Enter");
     await ben.page.locator("#reaction-picker").waitFor({ state: "visible" });
+    await expect.poll(async () => (await active(ben.page)).emoji).toBe("👍");
     await ben.page.keyboard.press("ArrowRight");
     await ben.page.keyboard.press("ArrowRight");
     await ben.page.keyboard.press("ArrowRight");
@@ -103,6 +104,7 @@ describe("reactions", () => {
     // The search box: ↓ from the frequent row reaches it; typing fetches the full list (once), Enter takes the first hit.
     await ben.page.keyboard.press("Enter");
     await ben.page.locator("#reaction-picker").waitFor({ state: "visible" });
+    await expect.poll(async () => (await active(ben.page)).emoji).toBe("👍");
     await ben.page.keyboard.press("ArrowDown");
     expect((await active(ben.page)).id).toBe("picker-search");
     await ben.page.keyboard.type("rocket");
@@ -114,6 +116,8 @@ describe("reactions", () => {
 
     // Searching, then arrows into the results and Enter.
     await ben.page.keyboard.press("Enter");
+    await ben.page.locator("#reaction-picker").waitFor({ state: "visible" });
+    await expect.poll(async () => (await active(ben.page)).emoji).toBe("👍");
     await ben.page.keyboard.press("ArrowDown");
     await ben.page.keyboard.type("red heart");
     await ben.page.locator("#picker-all button.picker__emoji").first().waitFor();
