@@ -2,20 +2,11 @@
 // combinations a node refuses (with REDIS_URL; without DATABASE_URL). Plus the slot function the subscriber side
 // routes by (key-slot.ts), against the values the Redis Cluster spec and CLUSTER KEYSLOT give.
 import { describe, expect, it } from "vitest";
-import { loadConfig, ConfigError } from "../src/config.js";
+import { loadConfig } from "../src/config.js";
+import { problemsOf } from "./helpers/config-problems.js";
 import { keySlot, roomHashTag } from "../src/cluster/key-slot.js";
 
 const DATABASE_URL = "postgres://chat:pw@127.0.0.1:1/chat";
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 describe("REDIS_CLUSTER_NODES", () => {
   it("is off by default", () => {

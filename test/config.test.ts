@@ -6,17 +6,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { ConfigError, loadConfig, type Config } from "../src/config.js";
+import { problemsOf } from "./helpers/config-problems.js";
 import { spawnChildServer } from "./helpers/child-server.js";
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 describe("defaults", () => {
   it("are the original's port and file, on this machine only", () => {
