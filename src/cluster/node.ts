@@ -59,6 +59,12 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   const isLinkUp = deps.isLinkUp ?? ((): boolean => deps.clients.every((c) => c.status === "ready"));
 
   const beat = async (): Promise<void> => {
+    // Every link is up, but the event that should have ended the outage came while one was not (links follow the
+    // masters on a Redis Cluster): recover now rather than count Redis as down for good.
+    if (isDown && isLinkUp()) {
+      void recover();
+      return;
+    }
     try {
       await presence.heartbeat();
       await deps.onHeartbeat?.();
@@ -120,6 +126,8 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   for (const client of deps.clients) {
     client.on("error", (err: Error) => log.warn("redis_error", { err: err.message }));
     client.on("close", () => {
+      // A connection this node ended itself (a subscriber to a master that failed over) says nothing about the link.
+      if (client.status === "end") return;
       if (!isDown && !isStopped) log.warn("redis_unavailable", {});
       isDown = true;
     });

@@ -93,10 +93,15 @@ export class RoomChannels extends EventEmitter<RoomChannelsEvents> implements Ch
     return [this.client];
   }
 
+  /**
+   * Ends the connection for good. QUIT needs a live link: without an offline queue ioredis refuses it on a link that
+   * is reconnecting (a master that died), and the connection would go on retrying, and closing, forever.
+   */
   async close(): Promise<void> {
     this.isClosing = true;
     this.wanted.clear();
-    await this.client.quit().catch(() => undefined);
+    if (this.client.status === "ready") await this.client.quit().catch(() => undefined);
+    this.client.disconnect();
   }
 
   private send(channel: string): Promise<void> {

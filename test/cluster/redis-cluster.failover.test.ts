@@ -78,5 +78,7 @@ describe("Redis Cluster: a master fails over to its replica", () => {
     expect(ben.liveContents.slice(liveBefore)).toContain("after the failover");
     expect(ben.ids).toEqual([first, during, after]); // each once, in order
     expect(ana.ids).toEqual([first, during, after]);
+    // Still up: the connection to the master that died was ended, not left retrying (each failed try is a "close").
+    expect([n1.app.cluster?.isRedisUp(), n2.app.cluster?.isRedisUp()]).toEqual([true, true]);
   }, 90_000);
 });
