@@ -24,6 +24,7 @@ import {
 } from "./repository.js";
 import { applyReaction, loadReactions, removeReactions } from "./sqlite-reactions.js";
 import { createSearchIndexer, type SearchIndexer } from "./sqlite-search-index.js";
+import { SearchIndexRuns } from "./sqlite-search-runs.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { toStoredTimestamp } from "./timestamps.js";
 import { SqliteModeration } from "./sqlite-moderation.js";
@@ -91,7 +92,7 @@ export interface SqliteOptions {
   onIndexed?: (rows: number) => void;
 }
 
-export const DEFAULT_SEARCH_INDEX_DELAY_MS = 250;
+export { DEFAULT_SEARCH_INDEX_DELAY_MS } from "./sqlite-search-runs.js";
 export { DEFAULT_HEALTH_PROBE_INTERVAL_MS, DEFAULT_WRITE_RETRY_MS } from "./sqlite-connection.js";
 
 /** Rows as messages, each with its files (one query for all of them, only when one has any). */
@@ -112,11 +113,7 @@ export class SqliteMessageRepository implements ChatStore {
   /** The batch being written (retries included); the next waits for it, so batches commit in arrival order. */
   private writing: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
-  private isClosed = false;
-  /** The next run of the search indexer, when one is due. */
-  private indexTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Runs of the indexer, one after another: a search waits for a run that starts after it asked. */
-  private indexQueue: Promise<unknown> = Promise.resolve();
+  private readonly searchRuns: SearchIndexRuns;
 
   constructor(
     path: string,
@@ -134,6 +131,11 @@ export class SqliteMessageRepository implements ChatStore {
       erase: db.prepare(SQL_ERASE),
       indexer: createSearchIndexer(db),
     }));
+    this.searchRuns = new SearchIndexRuns(this.conn, {
+      log: opts.log,
+      ...(opts.searchIndexDelayMs !== undefined ? { delayMs: opts.searchIndexDelayMs } : {}),
+      ...(opts.onIndexed ? { onIndexed: opts.onIndexed } : {}),
+    });
   }
 
   private prepareSearch(db: Database.Database): Pick<Statements, "search" | "searchFrom" | "fromOnly" | "roomSizeUpTo" | "roomRows"> {
@@ -187,7 +189,7 @@ export class SqliteMessageRepository implements ChatStore {
     }
     this.conn.noteWriteSuccess();
     this.opts.onCommit?.(batch.length, performance.now() - started);
-    this.scheduleIndexing();
+    this.searchRuns.schedule();
     batch.forEach((p, i) => p.resolve(results[i] as AppendResult));
   }
 
@@ -236,7 +238,7 @@ export class SqliteMessageRepository implements ChatStore {
   /** The newest matches below `before`, newest first: the FTS index walks its doclists from the top and stops at the page. */
   async search(room: string, query: SearchQuery, opts: SearchOptions): Promise<SearchPage> {
     // Rows stored since the last run of the indexer are indexed first, so a search sees every stored message.
-    await this.indexPending().catch((err: unknown) => this.opts.log.warn("search_index_failed", { err }));
+    await this.searchRuns.runNow().catch((err: unknown) => this.opts.log.warn("search_index_failed", { err }));
     try {
       const { db, stmts } = this.conn.ready();
       const before = opts.before ?? Number.MAX_SAFE_INTEGER;
@@ -254,36 +256,6 @@ export class SqliteMessageRepository implements ChatStore {
       if (err instanceof StorageUnavailableError) throw err;
       throw new StorageUnavailableError("the database cannot be read", { cause: err });
     }
-  }
-
-  /** Indexes the rows above the search watermark soon (searchIndexDelayMs), unless a run is already due. */
-  private scheduleIndexing(): void {
-    if (this.indexTimer !== null || this.isClosed) return;
-    this.indexTimer = setTimeout(() => {
-      this.indexTimer = null;
-      this.indexPending().catch((err: unknown) => {
-        this.opts.log.warn("search_index_failed", { err });
-        this.scheduleIndexing(); // the rows stay above the watermark: the next run takes them
-      });
-    }, this.opts.searchIndexDelayMs ?? DEFAULT_SEARCH_INDEX_DELAY_MS);
-    this.indexTimer.unref();
-  }
-
-  /** Indexes every row above the watermark, a chunk per transaction, yielding to the event loop between chunks. */
-  private indexPending(): Promise<number> {
-    const run = this.indexQueue.then(async () => {
-      let total = 0;
-      for (;;) {
-        const n = await this.conn.writeWithRetry((stmts) => stmts.indexer.indexChunk());
-        if (n === 0) break;
-        total += n;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      this.opts.onIndexed?.(total);
-      return total;
-    });
-    this.indexQueue = run.catch(() => undefined);
-    return run;
   }
 
   find(room: string, id: number): Promise<ChatMessage | null> {
@@ -385,11 +357,9 @@ export class SqliteMessageRepository implements ChatStore {
       this.startFlush();
       await this.writing;
     }
-    if (this.indexTimer !== null) clearTimeout(this.indexTimer);
-    this.indexTimer = null;
+    this.searchRuns.stop();
     // Leaves the file fully indexed (the next start, or a copy of the file, has nothing to catch up).
-    await this.indexPending().catch((err: unknown) => this.opts.log.warn("search_index_failed", { err }));
-    this.isClosed = true;
+    await this.searchRuns.runNow().catch((err: unknown) => this.opts.log.warn("search_index_failed", { err }));
     this.conn.close();
   }
 }
