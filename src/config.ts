@@ -50,6 +50,8 @@ export interface Config {
   databaseUrl: string | null;
   postgres: PostgresSettings;
   historyLimit: number;
+  /** SQLite: how many rooms' newest page joins are answered from memory (storage/latest-pages.ts); 0 = none. */
+  historyCacheRooms: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   isProduction: boolean;
   secretKey: string;
@@ -261,6 +263,7 @@ export function loadConfig(env: Env): Config {
       connectTimeoutMs: int("PG_CONNECT_TIMEOUT_MS", 5000, 100, 600_000),
     },
     historyLimit: int("HISTORY_LIMIT", 100, 1, LIMITS.historyMaxLimit),
+    historyCacheRooms: int("HISTORY_CACHE_ROOMS", 256, 0, 100_000),
     logLevel,
     isProduction,
     secretKey: givenSecret || randomBytes(32).toString("hex"),

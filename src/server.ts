@@ -103,6 +103,7 @@ async function openRepository(config: Config, log: Logger): Promise<MessageRepos
       writeRetryMs: config.dbWriteRetryMs,
       searchIndexDelayMs: config.searchIndexDelayMs,
       healthProbeIntervalMs: config.healthProbeIntervalMs,
+      historyCacheRooms: config.historyCacheRooms,
       log,
     });
   } catch (err) {

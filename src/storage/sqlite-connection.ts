@@ -63,6 +63,7 @@ export class SqliteConnection<S> {
   private lastWriteError: Error | null = null;
   /** A write has succeeded on this connection. Until then health is proven by a write (a read-only file opens fine). */
   private isWriteProven = false;
+  private writeCount = 0;
   private probe: Promise<boolean> | null = null;
   private lastProbeAt = -Infinity;
   private isClosed = false;
@@ -186,11 +187,20 @@ export class SqliteConnection<S> {
     }
   }
 
+  /** Transactions begun by write() so far, committed or not: a cache of what they may change compares it (latest-pages.ts). */
+  writes(): number {
+    return this.writeCount;
+  }
+
   /** A write outside the append queue (edits, moderation, rooms): the retry, then the health bookkeeping. */
   async write<T>(work: Work<S, T>): Promise<T> {
     let result: T;
     try {
-      result = await this.writeWithRetry(work);
+      // Counted inside the transaction, before its COMMIT: no read can see the change with the old count.
+      result = await this.writeWithRetry((stmts, db) => {
+        this.writeCount++;
+        return work(stmts, db);
+      });
     } catch (err) {
       this.noteWriteFailure(err);
       throw err instanceof StorageUnavailableError ? err : new StorageUnavailableError("the database cannot be written", { cause: err });

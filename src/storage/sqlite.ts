@@ -25,6 +25,7 @@ import {
 import { applyReaction, loadReactions, removeReactions } from "./sqlite-reactions.js";
 import { createSearchIndexer, type SearchIndexer } from "./sqlite-search-index.js";
 import { SearchIndexRuns } from "./sqlite-search-runs.js";
+import { LatestPages } from "./latest-pages.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { toStoredTimestamp } from "./timestamps.js";
 import { SqliteModeration } from "./sqlite-moderation.js";
@@ -71,6 +72,7 @@ interface Statements {
   erase: Database.Statement<[string, number, string], Row>;
   roomSizeUpTo: Database.Statement<[string, number, number], { n: number }>;
   roomRows: Database.Statement<[string, number, number], Row>;
+  dataVersion: Database.Statement<[], number>;
   indexer: SearchIndexer;
 }
 
@@ -90,7 +92,11 @@ export interface SqliteOptions {
   searchIndexDelayMs?: number;
   /** Called after each run of the search indexer with the rows it indexed (tests await it). */
   onIndexed?: (rows: number) => void;
+  /** How many rooms' newest page is kept in memory for joins (latest-pages.ts; default DEFAULT_HISTORY_CACHE_ROOMS, 0 = none). */
+  historyCacheRooms?: number;
 }
+
+export const DEFAULT_HISTORY_CACHE_ROOMS = 256;
 
 export { DEFAULT_SEARCH_INDEX_DELAY_MS } from "./sqlite-search-runs.js";
 export { DEFAULT_HEALTH_PROBE_INTERVAL_MS, DEFAULT_WRITE_RETRY_MS } from "./sqlite-connection.js";
@@ -114,6 +120,7 @@ export class SqliteMessageRepository implements ChatStore {
   private writing: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
   private readonly searchRuns: SearchIndexRuns;
+  private readonly latest: LatestPages;
 
   constructor(
     path: string,
@@ -129,8 +136,10 @@ export class SqliteMessageRepository implements ChatStore {
       edit: db.prepare(SQL_EDIT),
       findAny: db.prepare(`SELECT ${COLUMNS} FROM chat_message WHERE id = ?`),
       erase: db.prepare(SQL_ERASE),
+      dataVersion: db.prepare<[], number>("PRAGMA data_version").pluck(),
       indexer: createSearchIndexer(db),
     }));
+    this.latest = new LatestPages(opts.historyCacheRooms ?? DEFAULT_HISTORY_CACHE_ROOMS);
     this.searchRuns = new SearchIndexRuns(this.conn, {
       log: opts.log,
       ...(opts.searchIndexDelayMs !== undefined ? { delayMs: opts.searchIndexDelayMs } : {}),
@@ -180,7 +189,11 @@ export class SqliteMessageRepository implements ChatStore {
     let results: AppendResult[];
     const started = performance.now();
     try {
-      results = await this.conn.writeWithRetry((stmts, db) => batch.map((p) => this.writeOne(stmts, db, p.msg)));
+      results = await this.conn.writeWithRetry((stmts, db) => {
+        // Before the COMMIT, in the same synchronous run: no join can read a kept page without these rows.
+        for (const p of batch) this.latest.forget(p.msg.room);
+        return batch.map((p) => this.writeOne(stmts, db, p.msg));
+      });
     } catch (err) {
       this.conn.noteWriteFailure(err);
       const failure = err instanceof StorageUnavailableError ? err : new StorageUnavailableError("the database cannot be written", { cause: err });
@@ -226,9 +239,16 @@ export class SqliteMessageRepository implements ChatStore {
         const hasMore = rows.length > query.limit;
         return Promise.resolve({ messages: messagesOf(db, rows.slice(0, query.limit)), hasMore });
       }
+      const isLatest = query.before === undefined;
+      if (isLatest) {
+        this.latest.check({ connection: stmts, dataVersion: stmts.dataVersion.get() as number, writes: this.conn.writes() });
+        const kept = this.latest.get(room, query.limit);
+        if (kept !== undefined) return Promise.resolve(kept);
+      }
       const rows = stmts.before.all(room, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
       const hasMore = rows.length > query.limit;
-      return Promise.resolve({ messages: messagesOf(db, rows.slice(0, query.limit).reverse()), hasMore });
+      const page = { messages: messagesOf(db, rows.slice(0, query.limit).reverse()), hasMore };
+      return Promise.resolve(isLatest ? this.latest.put(room, query.limit, page) : page);
     } catch (err) {
       if (err instanceof StorageUnavailableError) return Promise.reject(err);
       return Promise.reject(new StorageUnavailableError("the database cannot be read", { cause: err }));

@@ -127,6 +127,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     busyTimeoutMs: config.dbBusyTimeoutMs,
     writeRetryMs: config.dbWriteRetryMs,
     healthProbeIntervalMs: config.healthProbeIntervalMs,
+    historyCacheRooms: config.historyCacheRooms,
     log,
   });
   const repo = opts.store ?? (opts.wrapRepo ? opts.wrapRepo(sqlite) : sqlite);

@@ -1,0 +1,114 @@
+// The newest page of a room is answered from memory (storage/latest-pages.ts, issue 20), so every way a page can
+// change must drop it: each case reads the page first (so it is kept), changes the room, and reads again.
+import Database from "better-sqlite3";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { createCapturingLogger } from "../src/log.js";
+import { SqliteMessageRepository } from "../src/storage/sqlite.js";
+import { tempDatabase } from "./helpers/app.js";
+
+const T0 = new Date("2026-12-05T10:00:00Z");
+const LIMIT = 10;
+
+function openRepo(historyCacheRooms?: number): { repo: SqliteMessageRepository; path: string } {
+  const db = tempDatabase();
+  const repo = new SqliteMessageRepository(db.path, { busyTimeoutMs: 100, log: createCapturingLogger(), ...(historyCacheRooms !== undefined ? { historyCacheRooms } : {}) });
+  onTestFinished(async () => {
+    await repo.close();
+    db.remove();
+  });
+  return { repo, path: db.path };
+}
+
+async function say(repo: SqliteMessageRepository, room: string, content: string): Promise<number> {
+  return (await repo.append({ room, sender: "Ana", content, sentAt: T0, ownerKey: "s:ana" })).message.id;
+}
+
+const contents = async (repo: SqliteMessageRepository, room: string): Promise<string[]> => (await repo.page(room, { limit: LIMIT })).messages.map((m) => m.content);
+
+describe("the newest page, kept in memory", () => {
+  it("is the same page for the next join, until an append in that room; other rooms' appends leave it", async () => {
+    const { repo } = openRepo();
+    await say(repo, "a", "one");
+    await say(repo, "b", "elsewhere");
+    const first = await repo.page("a", { limit: LIMIT });
+    expect(await repo.page("a", { limit: LIMIT })).toBe(first); // kept, not read again
+    await say(repo, "b", "elsewhere again");
+    expect(await repo.page("a", { limit: LIMIT })).toBe(first);
+    await say(repo, "a", "two");
+    expect(await contents(repo, "a")).toEqual(["one", "two"]);
+  });
+
+  it("shows an edit and a delete", async () => {
+    const { repo } = openRepo();
+    const id = await say(repo, "a", "typo");
+    expect(await contents(repo, "a")).toEqual(["typo"]);
+    await repo.edit("a", id, "fixed", T0);
+    expect(await contents(repo, "a")).toEqual(["fixed"]);
+    await repo.erase("a", id, T0);
+    const [erased] = (await repo.page("a", { limit: LIMIT })).messages;
+    expect(erased?.deletedAt).toEqual(T0);
+    expect(erased?.content).toBe("");
+  });
+
+  it("never shows a room's messages under its public name once it was made private", async () => {
+    const { repo } = openRepo();
+    await say(repo, "general", "now private");
+    expect(await contents(repo, "general")).toEqual(["now private"]);
+    const room = "~AAAAAAAAAAAAAAAAAAAAAA";
+    await repo.access.makePrivate("general", { room, title: "general", kind: "private", creatorKey: "s:ana", membersCanInvite: true, originRoom: "general", pairKey: null, createdAt: T0 }, [
+      { sessionKey: "s:ana", name: "Ana" },
+    ]);
+    expect(await contents(repo, "general")).toEqual([]);
+    expect(await contents(repo, room)).toEqual(["now private"]);
+  });
+
+  it("shows rows another process wrote to the file (the Flask app beside this one)", async () => {
+    const { repo, path } = openRepo();
+    await say(repo, "a", "from the app");
+    expect(await contents(repo, "a")).toEqual(["from the app"]);
+    const flask = new Database(path);
+    flask.prepare("INSERT INTO chat_message (chat_room, sender, content, timestamp) VALUES (?, ?, ?, ?)").run("a", "Bo", "from Flask", "2026-12-05 10:00:01.000000");
+    flask.close();
+    expect(await contents(repo, "a")).toEqual(["from the app", "from Flask"]);
+  });
+
+  it("is frozen: one reader cannot change what the next one gets", async () => {
+    const { repo } = openRepo();
+    await say(repo, "a", "shared");
+    const page = await repo.page("a", { limit: LIMIT });
+    const [message] = page.messages;
+    expect(() => {
+      (message as { content: string }).content = "changed";
+    }).toThrow(TypeError);
+    expect(() => page.messages.push(page.messages[0] as never)).toThrow(TypeError);
+    expect(await contents(repo, "a")).toEqual(["shared"]);
+  });
+
+  it("keeps at most HISTORY_CACHE_ROOMS rooms, dropping the one used longest ago; 0 keeps none", async () => {
+    const { repo } = openRepo(2);
+    for (const room of ["a", "b", "c"]) await say(repo, room, room);
+    const a = await repo.page("a", { limit: LIMIT });
+    const b = await repo.page("b", { limit: LIMIT });
+    expect(await repo.page("a", { limit: LIMIT })).toBe(a); // a is now the most recent
+    await repo.page("c", { limit: LIMIT }); // b goes
+    expect(await repo.page("a", { limit: LIMIT })).toBe(a);
+    const bAgain = await repo.page("b", { limit: LIMIT });
+    expect(bAgain).not.toBe(b);
+    expect(bAgain).toEqual(b);
+
+    const { repo: none } = openRepo(0);
+    await say(none, "a", "a");
+    const once = await none.page("a", { limit: LIMIT });
+    expect(await none.page("a", { limit: LIMIT })).not.toBe(once);
+  });
+
+  it("is only the newest page for the same size: older pages and other limits are read from the file", async () => {
+    const { repo } = openRepo();
+    for (let i = 0; i < 5; i++) await say(repo, "a", `m${i}`);
+    await repo.page("a", { limit: 3 });
+    expect((await repo.page("a", { limit: 2 })).messages.map((m) => m.content)).toEqual(["m3", "m4"]);
+    const newest = await repo.page("a", { limit: 3 });
+    expect(newest.messages.map((m) => m.content)).toEqual(["m2", "m3", "m4"]);
+    expect((await repo.page("a", { before: newest.messages[0]?.id ?? 0, limit: 3 })).messages.map((m) => m.content)).toEqual(["m0", "m1"]);
+  });
+});
