@@ -263,7 +263,7 @@ export function loadConfig(env: Env): Config {
       connectTimeoutMs: int("PG_CONNECT_TIMEOUT_MS", 5000, 100, 600_000),
     },
     historyLimit: int("HISTORY_LIMIT", 100, 1, LIMITS.historyMaxLimit),
-    historyCacheRooms: int("HISTORY_CACHE_ROOMS", 256, 0, 100_000),
+    historyCacheRooms: int("HISTORY_CACHE_ROOMS", 128, 0, 100_000),
     logLevel,
     isProduction,
     secretKey: givenSecret || randomBytes(32).toString("hex"),

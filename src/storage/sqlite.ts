@@ -96,7 +96,7 @@ export interface SqliteOptions {
   historyCacheRooms?: number;
 }
 
-export const DEFAULT_HISTORY_CACHE_ROOMS = 256;
+export const DEFAULT_HISTORY_CACHE_ROOMS = 128;
 
 export { DEFAULT_SEARCH_INDEX_DELAY_MS } from "./sqlite-search-runs.js";
 export { DEFAULT_HEALTH_PROBE_INTERVAL_MS, DEFAULT_WRITE_RETRY_MS } from "./sqlite-connection.js";
