@@ -36,6 +36,11 @@ describe("the newest page, kept in memory", () => {
     expect(await repo.page("a", { limit: LIMIT })).toBe(first);
     await say(repo, "a", "two");
     expect(await contents(repo, "a")).toEqual(["one", "two"]);
+    // A catch-up after an id inside the kept page is answered from it (its messages are the kept, frozen ones).
+    const oneId = first.messages[0]?.id ?? 0;
+    const catchUp = await repo.page("a", { after: oneId, limit: LIMIT });
+    expect(catchUp.messages.map((m) => m.content)).toEqual(["two"]);
+    expect(Object.isFrozen(catchUp.messages[0])).toBe(true);
   });
 
   it("shows an edit and a delete", async () => {
@@ -102,13 +107,29 @@ describe("the newest page, kept in memory", () => {
     expect(await none.page("a", { limit: LIMIT })).not.toBe(once);
   });
 
-  it("is only the newest page for the same size: older pages and other limits are read from the file", async () => {
-    const { repo } = openRepo();
-    for (let i = 0; i < 5; i++) await say(repo, "a", `m${i}`);
-    await repo.page("a", { limit: 3 });
-    expect((await repo.page("a", { limit: 2 })).messages.map((m) => m.content)).toEqual(["m3", "m4"]);
-    const newest = await repo.page("a", { limit: 3 });
-    expect(newest.messages.map((m) => m.content)).toEqual(["m2", "m3", "m4"]);
-    expect((await repo.page("a", { before: newest.messages[0]?.id ?? 0, limit: 3 })).messages.map((m) => m.content)).toEqual(["m0", "m1"]);
+  it("answers catch-ups (after an id) and older pages from the kept page exactly as the file would, for every id and size", async () => {
+    const { repo, path } = openRepo();
+    // Ids with gaps (another room in between), rooms smaller and larger than the kept page.
+    const ids: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      ids.push(await say(repo, "a", `m${i}`));
+      if (i % 3 === 0) await say(repo, "other", `o${i}`);
+    }
+    const file = new SqliteMessageRepository(path, { busyTimeoutMs: 100, log: createCapturingLogger(), historyCacheRooms: 0 });
+    onTestFinished(() => file.close());
+    const cursors = [0, ...ids.flatMap((id) => [id - 1, id, id + 1]), 10_000];
+    let asked = 0;
+    for (const kept of [5, 12, 20]) {
+      for (const limit of [1, 3, 5, 12, 20]) {
+        for (const cursor of cursors) {
+          for (const query of [{ after: cursor, limit }, { before: cursor, limit }, { limit }]) {
+            await repo.page("a", { limit: kept }); // the kept page, for `kept` rows
+            expect(await repo.page("a", query), `kept ${kept}, ${JSON.stringify(query)}`).toEqual(await file.page("a", query));
+            asked++;
+          }
+        }
+      }
+    }
+    expect(asked).toBeGreaterThan(500);
   });
 });

@@ -8,7 +8,7 @@
 // - another connection commits to the file (the Flask app beside this one): SQLite's `PRAGMA data_version`;
 // - the connection is replaced (a reopen after the file was replaced or became read-only).
 // The pages handed out are frozen: every reader shares them.
-import type { ChatMessage, HistoryPage } from "./repository.js";
+import type { ChatMessage, HistoryPage, PageQuery } from "./repository.js";
 
 /** What must not change while a page is kept: the connection's statements, PRAGMA data_version, this connection's write count. */
 export interface PageStamp {
@@ -33,12 +33,31 @@ export class LatestPages {
     this.stamp = stamp;
   }
 
-  get(room: string, limit: number): HistoryPage | undefined {
+  /**
+   * The page `query` asks for, when the kept newest page holds all of it: the newest page itself, a catch-up after
+   * an id inside it (a page that comes back after a restart joins with `since`), or an older page that lies inside it.
+   * Otherwise undefined, and the caller reads the file.
+   */
+  answer(room: string, query: PageQuery): HistoryPage | undefined {
     const entry = this.pages.get(room);
-    if (entry === undefined || entry.limit !== limit) return undefined;
+    if (entry === undefined) return undefined;
     this.pages.delete(room); // most recently used goes last
     this.pages.set(room, entry);
-    return entry.page;
+    const { messages, hasMore: hasOlder } = entry.page;
+    if ("after" in query) {
+      // Every message of the room above the kept page's first id is in the kept page.
+      const first = messages[0];
+      if (hasOlder && first !== undefined && query.after < first.id - 1) return undefined;
+      const newer = messages.filter((m) => m.id > query.after);
+      return { messages: newer.slice(0, query.limit), hasMore: newer.length > query.limit };
+    }
+    if (query.before === undefined && query.limit === entry.limit) return entry.page;
+    const before = query.before ?? Number.POSITIVE_INFINITY;
+    const older = messages.filter((m) => m.id < before);
+    if (older.length > query.limit) return { messages: older.slice(older.length - query.limit), hasMore: true };
+    // All of the kept page's messages below `before`, and either nothing older exists or there are just enough.
+    if (!hasOlder || older.length === query.limit) return { messages: older, hasMore: hasOlder };
+    return undefined;
   }
 
   /** Keeps `page` (frozen: callers must not change it) and returns it. */

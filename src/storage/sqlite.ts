@@ -234,17 +234,15 @@ export class SqliteMessageRepository implements ChatStore {
   page(room: string, query: PageQuery): Promise<HistoryPage> {
     try {
       const { db, stmts } = this.conn.ready("read");
+      this.latest.check({ connection: stmts, dataVersion: stmts.dataVersion.get() as number, writes: this.conn.writes() });
+      const kept = this.latest.answer(room, query);
+      if (kept !== undefined) return Promise.resolve(kept);
       if ("after" in query) {
         const rows = stmts.after.all(room, query.after, query.limit + 1);
         const hasMore = rows.length > query.limit;
         return Promise.resolve({ messages: messagesOf(db, rows.slice(0, query.limit)), hasMore });
       }
       const isLatest = query.before === undefined;
-      if (isLatest) {
-        this.latest.check({ connection: stmts, dataVersion: stmts.dataVersion.get() as number, writes: this.conn.writes() });
-        const kept = this.latest.get(room, query.limit);
-        if (kept !== undefined) return Promise.resolve(kept);
-      }
       const rows = stmts.before.all(room, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
       const hasMore = rows.length > query.limit;
       const page = { messages: messagesOf(db, rows.slice(0, query.limit).reverse()), hasMore };
