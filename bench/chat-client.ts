@@ -1,7 +1,7 @@
 // One simulated user: a socket.io-client connection speaking only the public protocol.
 import { get, type Agent } from "node:http";
 import { io } from "socket.io-client";
-import type { JoinResult } from "../src/protocol.js";
+import type { Ack, JoinResult } from "../src/protocol.js";
 import type { ClientSocket } from "../test/helpers/app.js";
 
 /** The bench's name for the protocol's typed client. */
@@ -36,13 +36,20 @@ export async function connectClient(url: string): Promise<ChatSocket> {
 /** An `overloaded` join (admission, issue 19) is tried again after the server's retryAfterMs, as the page does. */
 const OVERLOADED_TRIES = 5;
 
-export async function joinRoom(socket: ChatSocket, room: string, username: string): Promise<JoinResult> {
-  let res = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("join_chat", { username, room });
+/** join_chat, sent again after retryAfterMs while the answer is `overloaded` (up to OVERLOADED_TRIES); `onRetry` counts them. */
+export async function joinAsPageDoes(socket: ChatSocket, room: string, username: string, timeoutMs: number, onRetry?: () => void): Promise<Ack<JoinResult>> {
+  let res = await socket.timeout(timeoutMs).emitWithAck("join_chat", { username, room });
   for (let tries = 1; !res.ok && res.error.code === "overloaded" && tries < OVERLOADED_TRIES; tries++) {
+    onRetry?.();
     const waitMs = res.error.retryAfterMs ?? 1000;
     await new Promise((resolve) => setTimeout(resolve, waitMs));
-    res = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("join_chat", { username, room });
+    res = await socket.timeout(timeoutMs).emitWithAck("join_chat", { username, room });
   }
+  return res;
+}
+
+export async function joinRoom(socket: ChatSocket, room: string, username: string): Promise<JoinResult> {
+  const res = await joinAsPageDoes(socket, room, username, ACK_TIMEOUT_MS);
   if (!res.ok) throw new Error(`join ${room} as ${username}: ${res.error.code} ${res.error.message}`);
   if (!Array.isArray(res.history)) throw new Error(`join ${room}: ack has no history`);
   return res;

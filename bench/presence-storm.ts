@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import type { JoinResult, MessageEvent } from "../src/protocol.js";
 import { isNotice } from "../src/protocol.js";
-import { closeAll, connectClient, forEachLimited, type ChatSocket } from "./chat-client.js";
+import { closeAll, connectClient, forEachLimited, joinAsPageDoes, type ChatSocket } from "./chat-client.js";
 import { startMeter, type WindowFigures } from "./meter.js";
 
 export interface JoinBytes {
@@ -204,8 +204,9 @@ async function settled(clients: Client[], tally: Tally, count: number): Promise<
 }
 
 async function join(client: Client, room: string): Promise<void> {
-  // The settle timeout, not the usual ack timeout: in a storm an ack waits behind thousands of events.
-  const res = await client.socket.timeout(SETTLE_TIMEOUT_MS).emitWithAck("join_chat", { username: client.username, room });
+  // The settle timeout, not the usual ack timeout: in a storm an ack waits behind thousands of events. A join
+  // refused `overloaded` (the app's admission, issue 19) is sent again after its retryAfterMs, as the page does.
+  const res = await joinAsPageDoes(client.socket, room, client.username, SETTLE_TIMEOUT_MS);
   if (!res.ok) throw new Error(`join ${room} as ${client.username}: ${res.error.code}`);
   client.views.get(room)?.fromAck(res);
 }
