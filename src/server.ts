@@ -104,6 +104,7 @@ async function openRepository(config: Config, log: Logger): Promise<MessageRepos
       searchIndexDelayMs: config.searchIndexDelayMs,
       healthProbeIntervalMs: config.healthProbeIntervalMs,
       historyCacheRooms: config.historyCacheRooms,
+      historyCacheRows: config.historyLimit,
       log,
     });
   } catch (err) {

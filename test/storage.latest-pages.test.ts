@@ -9,9 +9,14 @@ import { tempDatabase } from "./helpers/app.js";
 const T0 = new Date("2026-12-05T10:00:00Z");
 const LIMIT = 10;
 
-function openRepo(historyCacheRooms?: number): { repo: SqliteMessageRepository; path: string } {
+function openRepo(historyCacheRooms?: number, historyCacheRows?: number): { repo: SqliteMessageRepository; path: string } {
   const db = tempDatabase();
-  const repo = new SqliteMessageRepository(db.path, { busyTimeoutMs: 100, log: createCapturingLogger(), ...(historyCacheRooms !== undefined ? { historyCacheRooms } : {}) });
+  const repo = new SqliteMessageRepository(db.path, {
+    busyTimeoutMs: 100,
+    log: createCapturingLogger(),
+    ...(historyCacheRooms !== undefined ? { historyCacheRooms } : {}),
+    ...(historyCacheRows !== undefined ? { historyCacheRows } : {}),
+  });
   onTestFinished(async () => {
     await repo.close();
     db.remove();
@@ -105,6 +110,15 @@ describe("the newest page, kept in memory", () => {
     await say(none, "a", "a");
     const once = await none.page("a", { limit: LIMIT });
     expect(await none.page("a", { limit: LIMIT })).not.toBe(once);
+  });
+
+  it("keeps no page longer than the join's (HISTORY_LIMIT): a client's longer fetch is read, not kept", async () => {
+    const { repo } = openRepo(undefined, 5);
+    for (let i = 0; i < 8; i++) await say(repo, "a", `m${i}`);
+    const long = await repo.page("a", { limit: 8 });
+    expect(await repo.page("a", { limit: 8 })).not.toBe(long);
+    const join = await repo.page("a", { limit: 5 });
+    expect(await repo.page("a", { limit: 5 })).toBe(join);
   });
 
   it("answers catch-ups (after an id) and older pages from the kept page exactly as the file would, for every id and size", async () => {

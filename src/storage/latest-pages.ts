@@ -2,7 +2,7 @@
 // a join (about 0.5 ms of a 1.1 ms join into a room of 100,000 messages: 101 rows through the index, twelve
 // columns each, timestamps parsed, files looked up), and a restart storm reads the same hundred pages thousands of
 // times. A page is kept until anything may have changed it:
-// - an append commits in its room (the repository forgets that room right after the COMMIT);
+// - an append commits in its room (the repository forgets that room inside the transaction, before its COMMIT);
 // - any other write through this connection commits (edits, deletes, files, moderation, room renames: rare, so
 //   all pages go rather than each write saying which rooms it touched);
 // - another connection commits to the file (the Flask app beside this one): SQLite's `PRAGMA data_version`;
@@ -22,8 +22,14 @@ export class LatestPages {
   private readonly pages = new Map<string, { limit: number; page: HistoryPage }>();
   private stamp: PageStamp | null = null;
 
-  /** `maxRooms`: how many rooms' pages are kept at most (0 keeps none). */
-  constructor(private readonly maxRooms: number) {}
+  /**
+   * `maxRooms`: how many rooms' pages are kept at most (0 keeps none). `maxRows`: the largest page kept (a join's,
+   * HISTORY_LIMIT); a longer one asked for by a client's fetch_history is read and handed out, not kept.
+   */
+  constructor(
+    private readonly maxRooms: number,
+    private readonly maxRows: number,
+  ) {}
 
   /** Drops every page when the stamp moved since the last call. */
   check(stamp: PageStamp): void {
@@ -62,7 +68,7 @@ export class LatestPages {
 
   /** Keeps `page` (frozen: callers must not change it) and returns it. */
   put(room: string, limit: number, page: HistoryPage): HistoryPage {
-    if (this.maxRooms === 0) return page;
+    if (this.maxRooms === 0 || limit > this.maxRows) return page;
     const frozen = freezePage(page);
     this.pages.delete(room);
     this.pages.set(room, { limit, page: frozen });

@@ -94,9 +94,12 @@ export interface SqliteOptions {
   onIndexed?: (rows: number) => void;
   /** How many rooms' newest page is kept in memory for joins (latest-pages.ts; default DEFAULT_HISTORY_CACHE_ROOMS, 0 = none). */
   historyCacheRooms?: number;
+  /** The longest page kept in memory: the join's (HISTORY_LIMIT; default DEFAULT_HISTORY_LIMIT). */
+  historyCacheRows?: number;
 }
 
 export const DEFAULT_HISTORY_CACHE_ROOMS = 128;
+const DEFAULT_HISTORY_LIMIT = 100;
 
 export { DEFAULT_SEARCH_INDEX_DELAY_MS } from "./sqlite-search-runs.js";
 export { DEFAULT_HEALTH_PROBE_INTERVAL_MS, DEFAULT_WRITE_RETRY_MS } from "./sqlite-connection.js";
@@ -139,7 +142,7 @@ export class SqliteMessageRepository implements ChatStore {
       dataVersion: db.prepare<[], number>("PRAGMA data_version").pluck(),
       indexer: createSearchIndexer(db),
     }));
-    this.latest = new LatestPages(opts.historyCacheRooms ?? DEFAULT_HISTORY_CACHE_ROOMS);
+    this.latest = new LatestPages(opts.historyCacheRooms ?? DEFAULT_HISTORY_CACHE_ROOMS, opts.historyCacheRows ?? DEFAULT_HISTORY_LIMIT);
     this.searchRuns = new SearchIndexRuns(this.conn, {
       log: opts.log,
       ...(opts.searchIndexDelayMs !== undefined ? { delayMs: opts.searchIndexDelayMs } : {}),

@@ -128,6 +128,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     writeRetryMs: config.dbWriteRetryMs,
     healthProbeIntervalMs: config.healthProbeIntervalMs,
     historyCacheRooms: config.historyCacheRooms,
+    historyCacheRows: config.historyLimit,
     log,
   });
   const repo = opts.store ?? (opts.wrapRepo ? opts.wrapRepo(sqlite) : sqlite);
