@@ -48,6 +48,16 @@ describe("the newest page, kept in memory", () => {
     expect(Object.isFrozen(catchUp.messages[0])).toBe(true);
   });
 
+  it("stays through writes that change no message: reactions, presence snapshots, push settings", async () => {
+    const { repo } = openRepo();
+    const id = await say(repo, "a", "hello");
+    const kept = await repo.page("a", { limit: LIMIT });
+    expect((await repo.react({ room: "a", id, emoji: "👍", sessionKey: "s:bo", name: "Bo", at: T0, on: true, maxEmoji: 20 })).state).toBe("changed");
+    await repo.savePresence([{ room: "a", name: "Bo", ownerKey: "s:bo" }], T0);
+    await repo.push.setLevel("s:bo", "a", "all", T0, 50);
+    expect(await repo.page("a", { limit: LIMIT })).toBe(kept);
+  });
+
   it("shows an edit and a delete", async () => {
     const { repo } = openRepo();
     const id = await say(repo, "a", "typo");

@@ -3,8 +3,9 @@
 // columns each, timestamps parsed, files looked up), and a restart storm reads the same hundred pages thousands of
 // times. A page is kept until anything may have changed it:
 // - an append commits in its room (the repository forgets that room inside the transaction, before its COMMIT);
-// - any other write through this connection commits (edits, deletes, files, moderation, room renames: rare, so
-//   all pages go rather than each write saying which rooms it touched);
+// - any other write through this connection commits (edits, deletes, files, moderation, room moves: rare, so
+//   all pages go rather than each write saying which rooms it touched), except the writes that change no message
+//   row (reactions, presence snapshots every 2 s, push settings), which say so;
 // - another connection commits to the file (the Flask app beside this one): SQLite's `PRAGMA data_version`;
 // - the connection is replaced (a reopen after the file was replaced or became read-only).
 // The pages handed out are frozen: every reader shares them.

@@ -187,18 +187,25 @@ export class SqliteConnection<S> {
     }
   }
 
-  /** Transactions begun by write() so far, committed or not: a cache of what they may change compares it (latest-pages.ts). */
+  /**
+   * Transactions begun by write() that may change messages, committed or not: a cache of messages compares it
+   * (latest-pages.ts).
+   */
   writes(): number {
     return this.writeCount;
   }
 
-  /** A write outside the append queue (edits, moderation, rooms): the retry, then the health bookkeeping. */
-  async write<T>(work: Work<S, T>): Promise<T> {
+  /**
+   * A write outside the append queue (edits, moderation, rooms): the retry, then the health bookkeeping.
+   * `keepsMessages`: the caller vouches that it changes no message or file row (presence snapshots every 2 s,
+   * reactions, push settings), so the kept pages of messages may stay.
+   */
+  async write<T>(work: Work<S, T>, keepsMessages = false): Promise<T> {
     let result: T;
     try {
       // Counted inside the transaction, before its COMMIT: no read can see the change with the old count.
       result = await this.writeWithRetry((stmts, db) => {
-        this.writeCount++;
+        if (!keepsMessages) this.writeCount++;
         return work(stmts, db);
       });
     } catch (err) {

@@ -99,6 +99,8 @@ export interface SqliteOptions {
 }
 
 export const DEFAULT_HISTORY_CACHE_ROOMS = 128;
+/** For SqliteConnection.write: this write changes no message or file row, so the kept pages stay (latest-pages.ts). */
+const KEEPS_MESSAGES = true;
 const DEFAULT_HISTORY_LIMIT = 100;
 
 export { DEFAULT_SEARCH_INDEX_DELAY_MS } from "./sqlite-search-runs.js";
@@ -310,7 +312,7 @@ export class SqliteMessageRepository implements ChatStore {
   }
 
   /** Issue 22: the SQL lives in sqlite-reactions.ts. */
-  react = (change: ReactionChange): Promise<ReactionOutcome> => this.conn.write((_stmts, db) => applyReaction(db, change));
+  react = (change: ReactionChange): Promise<ReactionOutcome> => this.conn.write((_stmts, db) => applyReaction(db, change), KEEPS_MESSAGES);
   reactionsOf = (ids: readonly number[], viewerKey: string | null): Promise<Map<number, ReactionGroup[]>> =>
     ids.length === 0 ? Promise.resolve(new Map()) : this.conn.read((_stmts, db) => loadReactions(db, ids, viewerKey));
 
@@ -337,7 +339,7 @@ export class SqliteMessageRepository implements ChatStore {
   auditLog = (limit: number) => this.moderation.auditLog(limit);
 
   /** Issue 19: this node's presence, written down so a restart gives names back (SQL in sqlite-presence-snapshot.ts). */
-  savePresence = (entries: readonly PresenceRow[], at: Date): Promise<void> => this.conn.write((_stmts, db) => savePresenceRows(db, entries, at));
+  savePresence = (entries: readonly PresenceRow[], at: Date): Promise<void> => this.conn.write((_stmts, db) => savePresenceRows(db, entries, at), KEEPS_MESSAGES);
   loadPresence = (): Promise<{ entries: PresenceRow[]; savedAt: Date } | null> => this.conn.read((_stmts, db) => loadPresenceRows(db));
 
   /** Files' records (issue 18): the SQL lives in sqlite-files.ts. */
@@ -355,7 +357,7 @@ export class SqliteMessageRepository implements ChatStore {
   /** Web Push (issue 23): the SQL lives in sqlite-push.ts. */
   readonly push: PushStore = new SqlitePush(
     (work) => this.conn.read((_stmts, db) => work(db)),
-    (work) => this.conn.write((_stmts, db) => work(db)),
+    (work) => this.conn.write((_stmts, db) => work(db), KEEPS_MESSAGES),
   );
 
   isHealthy(): Promise<boolean> {
