@@ -8,9 +8,9 @@ import { join, resolve } from "node:path";
 import { buildBaseline } from "./baseline-build.js";
 import { closeAll, connectClient, joinRoom } from "./chat-client.js";
 import { fillDatabase } from "./fill-db.js";
+import { ownNoticeAt } from "./join-timing.js";
 import { startServer, type TargetName } from "./server-process.js";
 import { percentiles } from "./stats.js";
-import { isNotice } from "../src/protocol.js";
 
 const joins = Number(process.argv[2] ?? 2000);
 const dir = mkdtempSync(join(tmpdir(), "mr-join-probe-"));
@@ -28,7 +28,7 @@ for (const target of ["baseline", "app"] as const) {
     for (let i = 0; i < joins; i++) {
       const socket = await connectClient(server.url);
       const name = `p${i}`;
-      const notice = new Promise<number>((resolve) => socket.on("message", (ev) => isNotice(ev) && ev.username === name && resolve(performance.now())));
+      const notice = ownNoticeAt(socket, name, room.room);
       const started = performance.now();
       await joinRoom(socket, room.room, name);
       const ackAt = performance.now();

@@ -79,7 +79,7 @@ async function timeOneJoin(
 }
 
 /** Resolves with the arrival time of the joiner's own "has joined" notice. */
-function ownNoticeAt(socket: ChatSocket, username: string, room: string): Promise<number> {
+export function ownNoticeAt(socket: ChatSocket, username: string, room: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${username} never saw its own joined notice in ${room}`)), NOTICE_TIMEOUT_MS);
     socket.on("message", (event) => {

@@ -80,10 +80,6 @@ export class LatestPages {
   forget(room: string): void {
     this.pages.delete(room);
   }
-
-  size(): number {
-    return this.pages.size;
-  }
 }
 
 function freezePage(page: HistoryPage): HistoryPage {
