@@ -29,6 +29,7 @@ import { HandshakeAdmission } from "./http/handshake-admission.js";
 import { checkHealth } from "./http/health.js";
 import type { HealthAnswer } from "./http-api.js";
 import { releaseHandshakeRequests } from "./http/release-handshake.js";
+import { useLeanConnections } from "./http/lean-engine.js";
 import { requestLog } from "./http/request-log.js";
 import { errorHandler, notFound, renderPage, routes } from "./http/routes.js";
 import { inviteRoutes } from "./http/invites.js";
@@ -210,6 +211,7 @@ export function createApp(deps: AppDeps): App {
       callback(reason, false);
     },
   });
+  useLeanConnections(io.engine, log); // engine.io's per-connection closures, shared (issue 20)
   const releaseHandshake = releaseHandshakeRequests(io);
   const routing = deps.cluster ? createRoomRouting(io, deps.cluster.adapterRedis) : null;
   const linkBase = config.files.publicUrl ?? "";

@@ -24,6 +24,7 @@ import { react } from "./reactions.js";
 import { replyTarget, withReplyMention } from "./replies.js";
 import { readerOf, toWireFor, type Reader } from "./message-context.js";
 import { quoteOf } from "./quote.js";
+import { listenToAny } from "./lean-socket.js";
 
 export function registerChat(io: ChatServer, deps: ChatDeps): void {
   // One table for the whole server: idle connections are what memory goes to.
@@ -83,7 +84,7 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
   }
   io.on("connection", (socket) => {
     socket.data.rooms = new Map();
-    socket.onAny(onEvent);
+    listenToAny(socket, onEvent);
     socket.on("disconnect", onDisconnect);
   });
 }
