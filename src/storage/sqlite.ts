@@ -25,7 +25,7 @@ import {
 import { applyReaction, loadReactions, removeReactions } from "./sqlite-reactions.js";
 import { createSearchIndexer, type SearchIndexer } from "./sqlite-search-index.js";
 import { SearchIndexRuns } from "./sqlite-search-runs.js";
-import { LatestPages } from "./latest-pages.js";
+import { LatestPages, type PageStamp } from "./latest-pages.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { toStoredTimestamp } from "./timestamps.js";
 import { SqliteModeration } from "./sqlite-moderation.js";
@@ -236,10 +236,16 @@ export class SqliteMessageRepository implements ChatStore {
     return { message, duplicate: false };
   }
 
+  /** What a read kept in memory (pages, the banned rooms) must be checked against before it is used. */
+  private stamp(): PageStamp {
+    const { stmts } = this.conn.ready("read");
+    return { connection: stmts, dataVersion: stmts.dataVersion.get() as number, writes: this.conn.writes() };
+  }
+
   page(room: string, query: PageQuery): Promise<HistoryPage> {
     try {
       const { db, stmts } = this.conn.ready("read");
-      this.latest.check({ connection: stmts, dataVersion: stmts.dataVersion.get() as number, writes: this.conn.writes() });
+      this.latest.check(this.stamp());
       const kept = this.latest.answer(room, query);
       if (kept !== undefined) return Promise.resolve(kept);
       if ("after" in query) {
@@ -330,6 +336,7 @@ export class SqliteMessageRepository implements ChatStore {
   private readonly moderation = new SqliteModeration(
     (work) => this.conn.read((_stmts, db) => work(db)),
     (work) => this.conn.write((_stmts, db) => work(db)),
+    () => this.stamp(),
   );
   isModerator = (sessionKey: string) => this.moderation.isModerator(sessionKey);
   setModerator = (sessionKey: string, isModerator: boolean, at: Date) => this.moderation.setModerator(sessionKey, isModerator, at);
