@@ -1,6 +1,7 @@
 // The chat as people use it: two browsers, tabs, typing, hostile input, links to rooms, leaving and switching.
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
+import type { RoomsResponse } from "../../src/http-api.js";
 import { StorageUnavailableError } from "../../src/storage/repository.js";
 import { anyMessage, besidesDocumentStatus, join, messageTexts, notice, send, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
 import { browserSuite, world } from "./helpers/suite.js";
@@ -429,6 +430,11 @@ describe("chatting in the browser", () => {
     expect(await lobby.count()).toBe(0);
 
     await join(ana.page, suite.server.url, "Ana", "lobby");
+    // The server recomputes its list at most once a second (room-directory.ts): wait until it has the room, so the
+    // page's next 10 s refresh is the one that shows it (else that refresh can get the list from before the join,
+    // and the test waits out another 10 s in real time).
+    const listed = async (): Promise<string[]> => ((await (await fetch(`${suite.server.url}/api/rooms`)).json()) as RoomsResponse).rooms.map((r) => r.room);
+    await expect.poll(listed).toContain("lobby");
     await ben.page.clock.fastForward(10_500);
     await lobby.waitFor();
     expect(await lobby.innerText()).toMatch(/lobby\s+1 person/);
