@@ -18,8 +18,8 @@ interface Internals {
   _anyListeners?: unknown[];
 }
 
-/** Run by the last middleware: nothing reads the handshake's request-derived fields after it. */
-export function trimHandshake(socket: ChatSocket): void {
+/** Run by the last middleware: nothing reads the handshake's request-derived fields after it, nor grows the decoder's listener arrays. */
+export function trimAfterSetup(socket: ChatSocket): void {
   const handshake = (socket as unknown as Internals).handshake;
   handshake.time = "";
   handshake.url = "";

@@ -17,7 +17,7 @@
 import { ServerResponse, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import type { Socket as NetSocket } from "node:net";
 import type { ChatServer, ChatSocket } from "../chat/types.js";
-import { trimHandshake } from "../chat/lean-socket.js";
+import { trimAfterSetup } from "../chat/lean-socket.js";
 
 /** engine.io's WebSocketResponse, as far as this file touches it. */
 interface UpgradeResponse {
@@ -67,7 +67,7 @@ export function releaseHandshakeRequests(io: ChatServer): Middleware {
       conn.request = null;
       (socket.handshake as { headers: IncomingHttpHeaders }).headers = NO_HEADERS;
     }
-    trimHandshake(socket);
+    trimAfterSetup(socket);
     next();
   };
 }

@@ -18,6 +18,10 @@ export interface PageStamp {
   writes: number;
 }
 
+/** Whether nothing a kept read depends on moved between two stamps (null: nothing kept yet). */
+export const sameStamp = (a: PageStamp | null, b: PageStamp): boolean =>
+  a !== null && a.connection === b.connection && a.dataVersion === b.dataVersion && a.writes === b.writes;
+
 export class LatestPages {
   /** Room -> its newest page for `limit` rows; Map order is use order (the oldest use first, dropped first). */
   private readonly pages = new Map<string, { limit: number; page: HistoryPage }>();
@@ -34,8 +38,7 @@ export class LatestPages {
 
   /** Drops every page when the stamp moved since the last call. */
   check(stamp: PageStamp): void {
-    const last = this.stamp;
-    if (last !== null && last.connection === stamp.connection && last.dataVersion === stamp.dataVersion && last.writes === stamp.writes) return;
+    if (sameStamp(this.stamp, stamp)) return;
     this.pages.clear();
     this.stamp = stamp;
   }

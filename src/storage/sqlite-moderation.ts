@@ -3,7 +3,7 @@
 import type Database from "better-sqlite3";
 import type { AuditEntry, ModerationStore, RoomBan } from "./repository.js";
 import { prepared } from "./sqlite-statements.js";
-import type { PageStamp } from "./latest-pages.js";
+import { sameStamp, type PageStamp } from "./latest-pages.js";
 
 type Use = <T>(work: (db: Database.Database) => T) => Promise<T>;
 
@@ -98,9 +98,7 @@ export class SqliteModeration implements ModerationStore {
   private roomsWithBans(db: Database.Database): ReadonlySet<string> {
     const stamp = this.stamp();
     const kept = this.bannedRooms;
-    if (kept !== null && kept.stamp.connection === stamp.connection && kept.stamp.dataVersion === stamp.dataVersion && kept.stamp.writes === stamp.writes) {
-      return kept.rooms;
-    }
+    if (kept !== null && sameStamp(kept.stamp, stamp)) return kept.rooms;
     const rooms = new Set(prepared(db, BANNED_ROOMS_SQL).pluck().all() as string[]);
     this.bannedRooms = { rooms, stamp };
     return rooms;

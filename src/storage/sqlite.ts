@@ -237,15 +237,14 @@ export class SqliteMessageRepository implements ChatStore {
   }
 
   /** What a read kept in memory (pages, the banned rooms) must be checked against before it is used. */
-  private stamp(): PageStamp {
-    const { stmts } = this.conn.ready("read");
+  private stamp(stmts = this.conn.ready("read").stmts): PageStamp {
     return { connection: stmts, dataVersion: stmts.dataVersion.get() as number, writes: this.conn.writes() };
   }
 
   page(room: string, query: PageQuery): Promise<HistoryPage> {
     try {
       const { db, stmts } = this.conn.ready("read");
-      this.latest.check(this.stamp());
+      this.latest.check(this.stamp(stmts));
       const kept = this.latest.answer(room, query);
       if (kept !== undefined) return Promise.resolve(kept);
       if ("after" in query) {
