@@ -3,6 +3,7 @@
 // which runs while the dialog is open so that a refusal shows inside it. Never window.confirm.
 
 /* global HTMLInputElement */
+import { onDialogClosed } from "./dialog-closed.js";
 /**
  * @typedef {{
  *   title: string, text: string, confirmLabel: string,
@@ -94,7 +95,7 @@ export function createConfirmDialog(els) {
     });
   });
   els.dialogCancel.addEventListener("click", finish);
-  dialog.addEventListener("close", () => {
+  onDialogClosed(dialog, () => {
     const request = current;
     current = null;
     const back = request?.returnFocus?.() ?? null;

@@ -4,6 +4,7 @@
 // opened it.
 /* global Element */
 import { attachmentOf } from "./attachment-view.js";
+import { onDialogClosed } from "./dialog-closed.js";
 import { fitWithin } from "./file-info.js";
 
 /** The viewer's images are at most this many pixels each way (the server's DISPLAY_PX). */
@@ -87,7 +88,7 @@ export function createImageViewer({ els, announce }) {
   dialog.addEventListener("click", (event) => {
     if (event.target === dialog) dialog.close();
   });
-  dialog.addEventListener("close", () => {
+  onDialogClosed(dialog, () => {
     const opener = shown?.opener;
     shown = null;
     els.viewerImage.removeAttribute("src");

@@ -3,6 +3,7 @@
 // hand), the room's links with who made them, their uses, expiry and state, each with Revoke, and for the room's
 // managers "Every member may invite". Focus moves in when it opens and back to the Invite button when it closes.
 /* global Element, HTMLButtonElement */
+import { onDialogClosed } from "./dialog-closed.js";
 /** @import { InviteInfo } from "../../src/protocol.js" */
 
 const HOUR_MS = 3_600_000;
@@ -222,7 +223,7 @@ export function createInviteDialog({ doc, els, rooms, info, announce }) {
     if (b instanceof HTMLButtonElement && !b.disabled) void revoke(b);
   });
   els.inviteClose.addEventListener("click", () => dialog.close());
-  dialog.addEventListener("close", () => {
+  onDialogClosed(dialog, () => {
     generation++;
     room = "";
     // The link was shown once: it does not stay in the page after the dialog closes.

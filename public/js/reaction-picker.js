@@ -5,6 +5,7 @@
 // results and Enter picks the first; Escape closes, and the focus always returns to the button that opened it.
 // Builds nodes only: an emoji and its name are text.
 /* global Element */
+import { onDialogClosed } from "./dialog-closed.js";
 import { loadEmoji, searchEmoji } from "./emoji-data.js";
 
 /** The frequent set, each with the name the button is read by. */
@@ -79,7 +80,7 @@ export function createReactionPicker({ doc, els, announce }) {
   }
 
   // Closing by Escape (the dialog's cancel), Close or a pick: the focus returns to the opener.
-  picker.addEventListener("close", () => {
+  onDialogClosed(picker, () => {
     const was = session;
     session = null;
     if (was?.opener?.isConnected) was.opener.focus();

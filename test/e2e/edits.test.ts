@@ -2,7 +2,7 @@
 // inline editor (Enter saves, Escape cancels, Up arrow in an empty box), the confirm dialog, what other
 // pages see live, and a moderator who deletes someone else's message and removes them from the room.
 import { describe, expect, it } from "vitest";
-import { join, notice, send, sentMessage, waitForPresence } from "./helpers/browser.js";
+import { closeAndReopenAtOnce, join, notice, send, sentMessage, waitForPresence } from "./helpers/browser.js";
 import { blockingFindings } from "./helpers/axe.js";
 import { E2E_MODERATOR_TOKEN } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
@@ -92,6 +92,8 @@ describe("editing and deleting", () => {
 
     await ana.page.keyboard.press("Enter");
     await dialog.waitFor({ state: "visible" });
+    // Closed and opened again before the close event fired: OK still deletes.
+    await closeAndReopenAtOnce(ana.page, "confirm-dialog", del);
     await ana.page.click("#confirm-ok");
     await dialog.waitFor({ state: "hidden" });
     const tomb = (page: typeof ana.page) => page.locator("#messages li.msg--deleted .msg__text", { hasText: "message deleted" });

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import type { WireMessage } from "../../src/protocol.js";
 import { StorageUnavailableError } from "../../src/storage/repository.js";
-import { sentMessage } from "./helpers/browser.js";
+import { closeAndReopenAtOnce, sentMessage } from "./helpers/browser.js";
 import { chip, dropFiles, holdUploads, pasteFiles, pdfBytes, pickFiles, pngOf, type TestFile } from "./helpers/files.js";
 import { browserSuite, twoPeople } from "./helpers/suite.js";
 
@@ -147,6 +147,16 @@ describe("files in messages", () => {
     await ben.page.click("#viewer-close");
     await viewer.waitFor({ state: "hidden" });
     expect(await ben.page.evaluate(() => document.activeElement?.querySelector("img")?.alt)).toBe("square.png");
+
+    // Closed and opened again from the other before the close event fired: the image stays, the arrows work.
+    await msg.locator(".file-thumb__open").first().click();
+    await viewer.waitFor({ state: "visible" });
+    await closeAndReopenAtOnce(ben.page, "image-viewer", msg.locator(".file-thumb__open").nth(1));
+    expect(await shown()).toMatchObject({ alt: "square.png", count: "2 of 2", src: expect.stringMatching(/\/-\/display$/) });
+    await ben.page.keyboard.press("ArrowRight");
+    expect(await shown()).toMatchObject({ alt: "wide.png", count: "1 of 2" });
+    await ben.page.keyboard.press("Escape");
+    await viewer.waitFor({ state: "hidden" });
     expect(problems.list).toEqual([]);
   });
 

@@ -5,7 +5,7 @@
 // when first opened; a refusal from the server is shown under the message.
 import { describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
-import { send, sentMessage } from "./helpers/browser.js";
+import { closeAndReopenAtOnce, send, sentMessage } from "./helpers/browser.js";
 import { browserSuite, twoPeople } from "./helpers/suite.js";
 
 const suite = browserSuite({ env: { RATE_SEND_BURST: "100", MAX_REACTION_EMOJI: "3" } });
@@ -135,6 +135,21 @@ describe("reactions", () => {
     expect(await ben.page.locator("#picker-all button.picker__emoji").count()).toBeGreaterThan(1000);
     await ben.page.keyboard.press("Escape");
     await ben.page.locator("#reaction-picker").waitFor({ state: "hidden" });
+    expect(problems.list).toEqual([]);
+  });
+
+  it("still picks when the picker is opened again before the last close's event has fired (Escape then Enter at once)", async () => {
+    const { problems, ben, ana } = await twoPeople(suite, "react-reopen");
+    await send(ana.page, "Quick hands");
+    const onBen = sentMessage(ben.page, "Quick hands");
+    await onBen.waitFor();
+    await openPicker(ben.page, onBen);
+    await closeAndReopenAtOnce(ben.page, "reaction-picker", onBen.locator(".msg__action[data-action=react]"));
+    await expect.poll(async () => (await active(ben.page)).emoji).toBe("👍");
+    await ben.page.keyboard.press("Enter");
+    await reaction(onBen, "👍").waitFor();
+    await reaction(sentMessage(ana.page, "Quick hands"), "👍").waitFor();
+    expect((await active(ben.page)).action).toBe("react");
     expect(problems.list).toEqual([]);
   });
 

@@ -138,3 +138,24 @@ export async function waitForPresence(page: Page, names: string[]): Promise<void
     { timeout: 10_000 },
   );
 }
+
+/**
+ * Closes the open dialog `dialogId` and clicks `opener` in one task, so that it is shown again before its "close"
+ * event fires (Escape, then Enter at once, on a busy machine); resolves once that late event has run.
+ */
+export async function closeAndReopenAtOnce(page: Page, dialogId: string, opener: Locator): Promise<void> {
+  const button = await opener.elementHandle();
+  await page.evaluate(
+    async ([id, el]) => {
+      const dialog = document.getElementById(id) as HTMLDialogElement;
+      if (!dialog.open) throw new Error(`#${id} is not open`);
+      // Added after the page's own listener, so it runs after it.
+      const late = new Promise((resolve) => dialog.addEventListener("close", resolve, { once: true }));
+      dialog.close();
+      (el as HTMLElement).click();
+      if (!dialog.open) throw new Error(`the click did not open #${id} again`);
+      await late;
+    },
+    [dialogId, button] as const,
+  );
+}
