@@ -16,7 +16,6 @@ import {
   type SearchPage,
   type SearchQuery,
   type MessageRow,
-  type PendingAppend as Pending,
   type PresenceRow,
   type ReactionChange,
   type ReactionGroup,
@@ -31,6 +30,7 @@ import { toStoredTimestamp } from "./timestamps.js";
 import { SqliteModeration } from "./sqlite-moderation.js";
 import { toMessage } from "./message-state.js";
 import { SqliteConnection } from "./sqlite-connection.js";
+import { GroupCommit } from "./group-commit.js";
 import { SqliteRoomAccess } from "./sqlite-access.js";
 import { attachUploads, keepFiles, loadFileRows, SqliteFileRecords, withAttachments } from "./sqlite-files.js";
 import type { FileRecords } from "./files.js";
@@ -119,10 +119,7 @@ function messagesOf(db: Database.Database, rows: readonly Row[]): ChatMessage[] 
  */
 export class SqliteMessageRepository implements ChatStore {
   private readonly conn: SqliteConnection<Statements>;
-  private queue: Pending[] = [];
-  private isFlushScheduled = false;
-  /** The batch being written (retries included); the next waits for it, so batches commit in arrival order. */
-  private writing: Promise<void> | null = null;
+  private readonly appends = new GroupCommit((batch) => this.commitBatch(batch));
   private closing: Promise<void> | null = null;
   private readonly searchRuns: SearchIndexRuns;
   private readonly latest: LatestPages;
@@ -165,50 +162,27 @@ export class SqliteMessageRepository implements ChatStore {
   }
 
   append(msg: NewMessage): Promise<AppendResult> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ msg, resolve, reject });
-      if (this.writing === null) this.scheduleFlush(); // else the running batch schedules the next when it ends
-    });
+    return this.appends.add(msg);
   }
 
-  private scheduleFlush(): void {
-    if (this.isFlushScheduled) return;
-    this.isFlushScheduled = true;
-    setImmediate(() => {
-      this.isFlushScheduled = false;
-      this.startFlush();
-    });
-  }
-
-  private startFlush(): void {
-    if (this.writing !== null || this.queue.length === 0) return;
-    this.writing = this.flush().finally(() => {
-      this.writing = null;
-      if (this.queue.length > 0) this.scheduleFlush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    const batch = this.queue;
-    this.queue = [];
+  /** One group commit's transaction (group-commit.ts queues the appends). */
+  private async commitBatch(batch: readonly NewMessage[]): Promise<AppendResult[]> {
     let results: AppendResult[];
     const started = performance.now();
     try {
       results = await this.conn.writeWithRetry((stmts, db) => {
         // Before the COMMIT, in the same synchronous run: no join can read a kept page without these rows.
-        for (const p of batch) this.latest.forget(p.msg.room);
-        return batch.map((p) => this.writeOne(stmts, db, p.msg));
+        for (const msg of batch) this.latest.forget(msg.room);
+        return batch.map((msg) => this.writeOne(stmts, db, msg));
       });
     } catch (err) {
       this.conn.noteWriteFailure(err);
-      const failure = err instanceof StorageUnavailableError ? err : new StorageUnavailableError("the database cannot be written", { cause: err });
-      for (const p of batch) p.reject(failure);
-      return;
+      throw err instanceof StorageUnavailableError ? err : new StorageUnavailableError("the database cannot be written", { cause: err });
     }
     this.conn.noteWriteSuccess();
     this.opts.onCommit?.(batch.length, performance.now() - started);
     this.searchRuns.schedule();
-    batch.forEach((p, i) => p.resolve(results[i] as AppendResult));
+    return results;
   }
 
   private writeOne(stmts: Statements, db: Database.Database, msg: NewMessage): AppendResult {
@@ -381,11 +355,7 @@ export class SqliteMessageRepository implements ChatStore {
   }
 
   private async shutdown(): Promise<void> {
-    // In-flight appends are committed (or rejected), never dropped.
-    while (this.writing !== null || this.queue.length > 0) {
-      this.startFlush();
-      await this.writing;
-    }
+    await this.appends.drain();
     this.searchRuns.stop();
     // Leaves the file fully indexed (the next start, or a copy of the file, has nothing to catch up).
     await this.searchRuns.runNow().catch((err: unknown) => this.opts.log.warn("search_index_failed", { err }));

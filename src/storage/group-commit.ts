@@ -1,0 +1,61 @@
+// The appends' group commit for the SQLite store: every append that arrives in one turn of the event loop goes
+// into one batch, batches are written one after another in arrival order (the next waits for the running one,
+// retries included), and each append's promise settles with its batch.
+import type { AppendResult, NewMessage, PendingAppend } from "./repository.js";
+
+/** Writes one batch; resolves with one result per message, in order, or rejects for the whole batch. */
+export type CommitBatch = (batch: readonly NewMessage[]) => Promise<AppendResult[]>;
+
+export class GroupCommit {
+  private queue: PendingAppend[] = [];
+  private isFlushScheduled = false;
+  /** The batch being written; the next waits for it, so batches commit in arrival order. */
+  private writing: Promise<void> | null = null;
+
+  constructor(private readonly commit: CommitBatch) {}
+
+  add(msg: NewMessage): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ msg, resolve, reject });
+      if (this.writing === null) this.scheduleFlush(); // else the running batch schedules the next when it ends
+    });
+  }
+
+  /** Writes everything queued (in-flight appends are committed or rejected, never dropped). */
+  async drain(): Promise<void> {
+    while (this.writing !== null || this.queue.length > 0) {
+      this.startFlush();
+      await this.writing;
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.isFlushScheduled) return;
+    this.isFlushScheduled = true;
+    setImmediate(() => {
+      this.isFlushScheduled = false;
+      this.startFlush();
+    });
+  }
+
+  private startFlush(): void {
+    if (this.writing !== null || this.queue.length === 0) return;
+    this.writing = this.flush().finally(() => {
+      this.writing = null;
+      if (this.queue.length > 0) this.scheduleFlush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    let results: AppendResult[];
+    try {
+      results = await this.commit(batch.map((p) => p.msg));
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    batch.forEach((p, i) => p.resolve(results[i] as AppendResult));
+  }
+}
