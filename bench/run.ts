@@ -19,6 +19,8 @@ import { FULL_SIZES, QUICK_SIZES } from "./sizes.js";
 import { runScaleMain } from "./scale-main.js";
 import { runStormBench } from "./storm-main.js";
 import { formatFilesTable, FULL_FILES_SIZES, QUICK_FILES_SIZES, runFilesBench, type FilesBenchResult } from "./files.js";
+import { medianOfRuns } from "./traffic-runs.js";
+import type { TrafficResult } from "./traffic.js";
 import { runBurst, runFilled, runIdle, runManyRooms, runOneRoom, runPresence, type RunContext, type TargetResults, type WorkloadId } from "./workloads.js";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -129,32 +131,47 @@ async function runAll(ctx: RunContext, args: BenchArgs): Promise<Results> {
   // 3 and 6 share one server start on the filled database; they run where the first of them is listed.
   const stages = args.workloads.filter((w) => w !== 6 || !args.workloads.includes(3));
   for (const [i, workload] of stages.entries()) {
-    // Alternate which server goes first, so neither always meets the warmer caches.
-    const order = i % 2 === 0 ? args.targets : [...args.targets].reverse();
-    for (const target of order) {
-      const into = results[target];
-      if (!into) continue;
-      const started = performance.now();
-      try {
-        await runStage(ctx, target, workload, args.workloads, into);
-        progress(`workload ${workload === 6 || workload === 3 ? "3+6" : workload} on ${target}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        into.errors[workload] = `FAIL: ${message.split("\n")[0] ?? ""}`;
-        progress(`workload ${workload} on ${target} failed: ${message}`);
+    const rounds = roundsOf(ctx, workload);
+    const trafficRuns: Partial<Record<TargetName, TrafficResult[]>> = {};
+    for (let round = 0; round < rounds; round++) {
+      // Alternate which server goes first, so neither always meets the warmer caches (or the same minute's disk).
+      const order = (i + round) % 2 === 0 ? args.targets : [...args.targets].reverse();
+      for (const target of order) {
+        const into = results[target];
+        if (!into) continue;
+        const started = performance.now();
+        const label = `workload ${workload === 6 || workload === 3 ? "3+6" : workload} on ${target}${rounds > 1 ? ` (run ${round + 1} of ${rounds})` : ""}`;
+        try {
+          await runStage(ctx, target, workload, args.workloads, into, (trafficRuns[target] ??= []));
+          progress(`${label}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          into.errors[workload] = `FAIL: ${message.split("\n")[0] ?? ""}`;
+          progress(`${label} failed: ${message}`);
+        }
       }
     }
   }
   return results;
 }
 
-async function runStage(ctx: RunContext, target: TargetName, workload: WorkloadId, selected: readonly WorkloadId[], into: TargetResults): Promise<void> {
+/** Workloads 1 and 2 repeat (traffic-runs.ts); the others run once per server. */
+function roundsOf(ctx: RunContext, workload: WorkloadId): number {
+  if (workload === 1) return ctx.sizes.oneRoom.repeats;
+  if (workload === 2) return ctx.sizes.manyRooms.repeats;
+  return 1;
+}
+
+/** `trafficRuns`: this server's earlier runs of the same traffic workload; the median of all is reported. */
+async function runStage(ctx: RunContext, target: TargetName, workload: WorkloadId, selected: readonly WorkloadId[], into: TargetResults, trafficRuns: TrafficResult[]): Promise<void> {
   switch (workload) {
     case 1:
-      into.oneRoom = await runOneRoom(ctx, target);
+      trafficRuns.push(await runOneRoom(ctx, target));
+      into.oneRoom = medianOfRuns(trafficRuns);
       return;
     case 2:
-      into.manyRooms = await runManyRooms(ctx, target);
+      trafficRuns.push(await runManyRooms(ctx, target));
+      into.manyRooms = medianOfRuns(trafficRuns);
       return;
     case 3:
     case 6: {

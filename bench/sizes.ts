@@ -3,8 +3,9 @@
 import type { FillRoom } from "./fill-db.js";
 
 export interface BenchSizes {
-  oneRoom: { members: number; senders: number; durationMs: number };
-  manyRooms: { rooms: number; membersPerRoom: number; durationMs: number };
+  /** Workloads 1 and 2 run `repeats` times each, the servers taking turns; the median run is reported (traffic-runs.ts). */
+  oneRoom: { members: number; senders: number; durationMs: number; repeats: number };
+  manyRooms: { rooms: number; membersPerRoom: number; durationMs: number; repeats: number };
   /** Rooms of the pre-filled database (workloads 3 and 6), smallest first. */
   fixtureRooms: FillRoom[];
   joinSamplesPerRoom: number;
@@ -16,8 +17,8 @@ export interface BenchSizes {
 }
 
 export const FULL_SIZES: BenchSizes = {
-  oneRoom: { members: 50, senders: 5, durationMs: 20_000 },
-  manyRooms: { rooms: 20, membersPerRoom: 10, durationMs: 20_000 },
+  oneRoom: { members: 50, senders: 5, durationMs: 20_000, repeats: 3 },
+  manyRooms: { rooms: 20, membersPerRoom: 10, durationMs: 20_000, repeats: 3 },
   fixtureRooms: [
     { room: "fill100", messages: 100 },
     { room: "fill100k", messages: 100_000 },
@@ -30,8 +31,8 @@ export const FULL_SIZES: BenchSizes = {
 };
 
 export const QUICK_SIZES: BenchSizes = {
-  oneRoom: { members: 20, senders: 5, durationMs: 2_000 },
-  manyRooms: { rooms: 5, membersPerRoom: 10, durationMs: 2_000 },
+  oneRoom: { members: 20, senders: 5, durationMs: 2_000, repeats: 1 },
+  manyRooms: { rooms: 5, membersPerRoom: 10, durationMs: 2_000, repeats: 1 },
   fixtureRooms: [
     { room: "fill100", messages: 100 },
     { room: "fill1k", messages: 1_000 },
