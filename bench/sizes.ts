@@ -24,7 +24,7 @@ export const FULL_SIZES: BenchSizes = {
     { room: "fill100k", messages: 100_000 },
     { room: "fill1m", messages: 1_000_000 },
   ],
-  joinSamplesPerRoom: 30,
+  joinSamplesPerRoom: 200,
   idle: { connections: 1000, rooms: 100, repeats: 3 },
   burst: { members: 10, messages: 2000 },
   presence: { members: 1000, checkpoints: [100, 500, 1000] },

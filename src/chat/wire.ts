@@ -19,13 +19,14 @@ export interface WireContext {
  * its quote line (what the original's clients show) and `caption` is its text alone, as with files.
  */
 export function toWire(m: ChatMessage, viewerKey?: string, linkBase = "", context: WireContext = {}): WireMessage {
+  const sent = timestampsOf(m.sentAt);
   const wire: WireMessage = {
     id: m.id,
     room: m.room,
     sender: m.sender,
     content: m.content,
-    timestamp: toWireTimestamp(m.sentAt),
-    sentAt: m.sentAt.toISOString(),
+    timestamp: sent.wire,
+    sentAt: sent.iso,
   };
   if (m.clientId !== null) wire.clientId = m.clientId;
   if (m.editedAt !== undefined) wire.editedAt = m.editedAt.toISOString();
@@ -47,6 +48,21 @@ export function toWire(m: ChatMessage, viewerKey?: string, linkBase = "", contex
     wire.reactions = context.reactions.map((r) => ({ emoji: r.emoji, count: r.count, names: [...r.names], isMine: r.isMine }));
   }
   return wire;
+}
+
+/**
+ * A send time's two strings, made once per Date and kept on it. The kept newest page of a room
+ * (storage/latest-pages.ts) goes out on every join with the same message objects, and formatting the two strings
+ * was nine tenths of turning a page of 100 messages into wire messages (about 95 of 105 µs, measured with a loop
+ * over toWire). On the Date itself, not in a WeakMap: a WeakMap doubled the cost of a Date seen once (a broadcast),
+ * and the strings can never disagree with the Date they come from (nothing here calls setTime).
+ */
+const SENT_STRINGS = Symbol("wire timestamps");
+
+type DateWithStrings = Date & { [SENT_STRINGS]?: { wire: string; iso: string } };
+
+function timestampsOf(d: DateWithStrings): { wire: string; iso: string } {
+  return (d[SENT_STRINGS] ??= { wire: toWireTimestamp(d), iso: d.toISOString() });
 }
 
 // The sentences are the original's, word for word: legacy clients show `content` as it is.
