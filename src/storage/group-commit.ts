@@ -1,6 +1,7 @@
-// The appends' group commit for the SQLite store: every append that arrives in one turn of the event loop goes
-// into one batch, batches are written one after another in arrival order (the next waits for the running one,
-// retries included), and each append's promise settles with its batch.
+// The appends' group commit, for the SQLite and the PostgreSQL store alike: every append that arrives in one turn of
+// the event loop goes into one batch (at most `maxBatch`; the rest go in the next), batches are written one after
+// another in arrival order (the next waits for the running one, retries included), and each append's promise
+// settles with its batch.
 import type { AppendResult, NewMessage, PendingAppend } from "./repository.js";
 
 /** Writes one batch; resolves with one result per message, in order, or rejects for the whole batch. */
@@ -12,7 +13,10 @@ export class GroupCommit {
   /** The batch being written; the next waits for it, so batches commit in arrival order. */
   private writing: Promise<void> | null = null;
 
-  constructor(private readonly commit: CommitBatch) {}
+  constructor(
+    private readonly commit: CommitBatch,
+    private readonly maxBatch = Number.POSITIVE_INFINITY,
+  ) {}
 
   add(msg: NewMessage): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
@@ -47,8 +51,8 @@ export class GroupCommit {
   }
 
   private async flush(): Promise<void> {
-    const batch = this.queue;
-    this.queue = [];
+    const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
+    this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
     let results: AppendResult[];
     try {
       results = await this.commit(batch.map((p) => p.msg));

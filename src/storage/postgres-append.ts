@@ -13,7 +13,7 @@ const SQL_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence('chat_message', 'id'
 export const clientKey = (room: string, clientId: string): string => `${room}\u0000${clientId}`;
 
 /** The rows already stored under the batch's (room, clientId) pairs, by clientKey. */
-export async function findByClientIds(client: pg.PoolClient, msgs: NewMessage[]): Promise<Map<string, ChatMessage>> {
+export async function findByClientIds(client: pg.PoolClient, msgs: readonly NewMessage[]): Promise<Map<string, ChatMessage>> {
   const withId = msgs.filter((m): m is NewMessage & { clientId: string } => m.clientId !== undefined);
   const found = new Map<string, ChatMessage>();
   if (withId.length === 0) return found;

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { nameKey } from "../shared/names.js";
 import { migratePostgres, PG_LATEST_VERSION } from "./postgres-migrations.js";
+import { GroupCommit } from "./group-commit.js";
 import {
   StorageUnavailableError,
   type AppendResult,
@@ -15,7 +16,6 @@ import {
   type SearchPage,
   type SearchQuery,
   type MessageRow,
-  type PendingAppend as Pending,
   type PresenceRow,
   type ReactionChange,
   type ReactionGroup,
@@ -86,9 +86,7 @@ export interface PostgresOptions extends PoolOptions {
  * committed (PostgreSQL makes a commit visible before it releases the transaction's locks).
  */
 export class PostgresMessageRepository implements ChatStore {
-  private queue: Pending[] = [];
-  private isFlushScheduled = false;
-  private inFlight: Promise<void> | null = null;
+  private readonly appends = new GroupCommit((batch) => this.commitBatch(batch), MAX_BATCH);
   private lastError: Error | null = null;
   private isClosing = false;
   private isClosed = false;
@@ -118,47 +116,25 @@ export class PostgresMessageRepository implements ChatStore {
 
   append(msg: NewMessage): Promise<AppendResult> {
     if (this.isClosing) return Promise.reject(new StorageUnavailableError("the database is closed"));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ msg, resolve, reject });
-      this.scheduleFlush();
-    });
+    return this.appends.add(msg);
   }
 
-  private scheduleFlush(): void {
-    if (this.isFlushScheduled || this.inFlight) return;
-    this.isFlushScheduled = true;
-    setImmediate(() => {
-      this.isFlushScheduled = false;
-      this.startFlush();
-    });
-  }
-
-  private startFlush(): void {
-    if (this.inFlight || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, MAX_BATCH);
-    this.inFlight = this.flush(batch).finally(() => {
-      this.inFlight = null;
-      if (this.queue.length > 0) this.scheduleFlush();
-    });
-  }
-
-  private async flush(batch: Pending[]): Promise<void> {
+  /** One group commit's transaction (group-commit.ts queues the appends). */
+  private async commitBatch(batch: readonly NewMessage[]): Promise<AppendResult[]> {
     const started = performance.now();
     let results: AppendResult[];
     try {
-      results = await this.writeBatch(batch.map((p) => p.msg));
+      results = await this.writeBatch(batch);
     } catch (err) {
       this.noteFailure(err);
-      const failure = new StorageUnavailableError("the database cannot be written", { cause: err });
-      for (const p of batch) p.reject(failure);
-      return;
+      throw new StorageUnavailableError("the database cannot be written", { cause: err });
     }
     this.noteSuccess();
     this.opts.onCommit?.(batch.length, performance.now() - started);
-    batch.forEach((p, i) => p.resolve(results[i] as AppendResult));
+    return results;
   }
 
-  private async writeBatch(msgs: NewMessage[]): Promise<AppendResult[]> {
+  private async writeBatch(msgs: readonly NewMessage[]): Promise<AppendResult[]> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
@@ -388,11 +364,7 @@ export class PostgresMessageRepository implements ChatStore {
   async close(): Promise<void> {
     if (this.isClosing) return;
     this.isClosing = true;
-    // In-flight appends are committed (or rejected), never dropped.
-    while (this.inFlight || this.queue.length > 0) {
-      this.startFlush();
-      await this.inFlight;
-    }
+    await this.appends.drain(); // in-flight appends are committed (or rejected), never dropped
     this.isClosed = true;
     await this.pool.end();
   }
