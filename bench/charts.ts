@@ -77,7 +77,7 @@ export function buildCharts(results: Results, sizes: BenchSizes, ctx: ChartConte
       file: "bench-join.svg",
       svg: renderLogXLineChart({
         title: "Join time against stored messages (workload 3)",
-        subtitle: `Median of ${sizes.joinSamplesPerRoom} joins per room (until the ack and the joiner's own "joined" notice); lower is better.`,
+        subtitle: `Median of ${sizes.joinSamplesPerRoom * sizes.joinRepeats} joins per room (until the ack and the joiner's own "joined" notice); lower is better.`,
         note: ctx.runNote,
         xLabel: "messages stored in the room (log scale)",
         yLabel: "join time p50 (ms)",

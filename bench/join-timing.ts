@@ -12,6 +12,8 @@ export interface RoomJoinTiming {
   messages: number;
   /** Emit of join_chat until both the ack and the joiner's own "has joined" notice arrived. */
   joinMs: Percentiles;
+  /** Every timed join (ms), in the order they ran: runs are pooled over these (join-runs.ts). */
+  samplesMs: number[];
   /** The untimed first join (cold statement and page caches), for the record. */
   firstJoinMs: number;
 }
@@ -42,7 +44,7 @@ export async function runJoinTiming(url: string, pid: number, rooms: readonly Fi
   }
   const window = meter.stop();
   return {
-    rooms: rooms.map((room, r) => ({ room: room.room, messages: room.messages, joinMs: percentiles(samples[r] ?? []), firstJoinMs: firstJoin[r] ?? NaN })),
+    rooms: rooms.map((room, r) => ({ room: room.room, messages: room.messages, joinMs: percentiles(samples[r] ?? []), samplesMs: samples[r] ?? [], firstJoinMs: firstJoin[r] ?? NaN })),
     window,
     errors,
   };

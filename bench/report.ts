@@ -92,6 +92,7 @@ export function buildRows(results: Results, sizes: BenchSizes, selected: readonl
     // Issue 20: a join no slower than the thinnest server's at p95, in the largest room.
     const isLargest = i === fixture.length - 1;
     add(3, `join, room of ${count(room.messages)} (p95)`, "ms", (r) => r.joins?.rooms[i]?.joinMs.p95, isLargest ? { op: "≤", factor: 1.0, against: "baseline" } : undefined);
+    if (isLargest && sizes.joinRepeats > 1) add(3, `join, room of ${count(room.messages)} (p95), each run`, "ms", (r) => r.joins?.p95PerRunMs[i]?.map((ms) => ms.toFixed(2)).join(" / "));
   });
   if (smallest && largest) {
     const ownRatio = (r: TargetResults): number | undefined => {
@@ -184,7 +185,7 @@ export function hasCorrectnessFailure(rows: readonly Row[]): boolean {
 const WORKLOAD_TITLES: Record<WorkloadId, (s: BenchSizes) => string> = {
   1: (s) => `1  one room: ${s.oneRoom.members} clients, ${s.oneRoom.senders} senders, closed loop ${s.oneRoom.durationMs / 1000} s`,
   2: (s) => `2  ${s.manyRooms.rooms} rooms × ${s.manyRooms.membersPerRoom} clients, 1 sender each, ${s.manyRooms.durationMs / 1000} s`,
-  3: (s) => `3  join time, rooms of ${s.fixtureRooms.map((r) => count(r.messages)).join(" / ")} messages (${s.joinSamplesPerRoom} joins each)`,
+  3: (s) => `3  join time, rooms of ${s.fixtureRooms.map((r) => count(r.messages)).join(" / ")} messages (${s.joinSamplesPerRoom} joins each${s.joinRepeats > 1 ? ` in each of ${s.joinRepeats} runs, pooled` : ""})`,
   4: (s) => `4  ${count(s.idle.connections)}, then ${count(2 * s.idle.connections)} idle connections in ${s.idle.rooms} rooms${s.idle.repeats > 1 ? ` (median of ${s.idle.repeats} fresh servers)` : ""}`,
   5: (s) => `5  burst: 1 client sends ${count(s.burst.messages)} as fast as it can, ${s.burst.members} members`,
   6: (s) => `6  start-up with ${count(s.fixtureRooms.reduce((n, r) => n + r.messages, 0))} stored messages`,

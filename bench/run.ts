@@ -19,9 +19,11 @@ import { FULL_SIZES, QUICK_SIZES } from "./sizes.js";
 import { runScaleMain } from "./scale-main.js";
 import { runStormBench } from "./storm-main.js";
 import { formatFilesTable, FULL_FILES_SIZES, QUICK_FILES_SIZES, runFilesBench, type FilesBenchResult } from "./files.js";
+import { medianStartup, poolJoinRuns } from "./join-runs.js";
+import type { JoinTimingResult } from "./join-timing.js";
 import { medianOfRuns } from "./traffic-runs.js";
 import type { TrafficResult } from "./traffic.js";
-import { runBurst, runFilled, runIdle, runManyRooms, runOneRoom, runPresence, type RunContext, type TargetResults, type WorkloadId } from "./workloads.js";
+import { runBurst, runFilled, runIdle, runManyRooms, runOneRoom, runPresence, type RunContext, type StartupResult, type TargetResults, type WorkloadId } from "./workloads.js";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RESULTS_DIR = join(BENCH_DIR, "results");
@@ -132,7 +134,7 @@ async function runAll(ctx: RunContext, args: BenchArgs): Promise<Results> {
   const stages = args.workloads.filter((w) => w !== 6 || !args.workloads.includes(3));
   for (const [i, workload] of stages.entries()) {
     const rounds = roundsOf(ctx, workload);
-    const trafficRuns: Partial<Record<TargetName, TrafficResult[]>> = {};
+    const earlier: Partial<Record<TargetName, EarlierRuns>> = {};
     for (let round = 0; round < rounds; round++) {
       // Alternate which server goes first, so neither always meets the warmer caches (or the same minute's disk).
       const order = (i + round) % 2 === 0 ? args.targets : [...args.targets].reverse();
@@ -142,7 +144,7 @@ async function runAll(ctx: RunContext, args: BenchArgs): Promise<Results> {
         const started = performance.now();
         const label = `workload ${workload === 6 || workload === 3 ? "3+6" : workload} on ${target}${rounds > 1 ? ` (run ${round + 1} of ${rounds})` : ""}`;
         try {
-          await runStage(ctx, target, workload, args.workloads, into, (trafficRuns[target] ??= []));
+          await runStage(ctx, target, workload, args.workloads, into, (earlier[target] ??= { traffic: [], joins: [], startups: [] }));
           progress(`${label}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
@@ -155,29 +157,38 @@ async function runAll(ctx: RunContext, args: BenchArgs): Promise<Results> {
   return results;
 }
 
-/** Workloads 1 and 2 repeat (traffic-runs.ts); the others run once per server. */
+/** Workloads 1, 2 and 3 repeat (traffic-runs.ts, join-runs.ts); the others run once per server. */
 function roundsOf(ctx: RunContext, workload: WorkloadId): number {
   if (workload === 1) return ctx.sizes.oneRoom.repeats;
   if (workload === 2) return ctx.sizes.manyRooms.repeats;
+  if (workload === 3) return ctx.sizes.joinRepeats;
   return 1;
 }
 
-/** `trafficRuns`: this server's earlier runs of the same traffic workload; the median of all is reported. */
-async function runStage(ctx: RunContext, target: TargetName, workload: WorkloadId, selected: readonly WorkloadId[], into: TargetResults, trafficRuns: TrafficResult[]): Promise<void> {
+/** One server's earlier runs of the stage being repeated: the report is made from all of them. */
+interface EarlierRuns {
+  traffic: TrafficResult[];
+  joins: JoinTimingResult[];
+  startups: StartupResult[];
+}
+
+async function runStage(ctx: RunContext, target: TargetName, workload: WorkloadId, selected: readonly WorkloadId[], into: TargetResults, earlier: EarlierRuns): Promise<void> {
   switch (workload) {
     case 1:
-      trafficRuns.push(await runOneRoom(ctx, target));
-      into.oneRoom = medianOfRuns(trafficRuns);
+      earlier.traffic.push(await runOneRoom(ctx, target));
+      into.oneRoom = medianOfRuns(earlier.traffic);
       return;
     case 2:
-      trafficRuns.push(await runManyRooms(ctx, target));
-      into.manyRooms = medianOfRuns(trafficRuns);
+      earlier.traffic.push(await runManyRooms(ctx, target));
+      into.manyRooms = medianOfRuns(earlier.traffic);
       return;
     case 3:
     case 6: {
       const { startup, joins } = await runFilled(ctx, target);
-      if (selected.includes(3)) into.joins = joins;
-      if (selected.includes(6)) into.startup = startup;
+      earlier.joins.push(joins);
+      earlier.startups.push(startup);
+      if (selected.includes(3)) into.joins = poolJoinRuns(earlier.joins);
+      if (selected.includes(6)) into.startup = medianStartup(earlier.startups);
       return;
     }
     case 4:

@@ -9,6 +9,8 @@ export interface BenchSizes {
   /** Rooms of the pre-filled database (workloads 3 and 6), smallest first. */
   fixtureRooms: FillRoom[];
   joinSamplesPerRoom: number;
+  /** Workload 3 (with 6) runs `joinRepeats` times, the servers taking turns; the joins are pooled (join-runs.ts). */
+  joinRepeats: number;
   /** `repeats` fresh servers, median taken: RSS growth depends on when V8 happened to collect, ±10% run to run. */
   idle: { connections: number; rooms: number; repeats: number };
   burst: { members: number; messages: number };
@@ -25,6 +27,7 @@ export const FULL_SIZES: BenchSizes = {
     { room: "fill1m", messages: 1_000_000 },
   ],
   joinSamplesPerRoom: 200,
+  joinRepeats: 3,
   idle: { connections: 1000, rooms: 100, repeats: 3 },
   burst: { members: 10, messages: 2000 },
   presence: { members: 1000, checkpoints: [100, 500, 1000] },
@@ -39,6 +42,7 @@ export const QUICK_SIZES: BenchSizes = {
     { room: "fill10k", messages: 10_000 },
   ],
   joinSamplesPerRoom: 5,
+  joinRepeats: 1,
   idle: { connections: 200, rooms: 20, repeats: 1 },
   burst: { members: 10, messages: 300 },
   presence: { members: 100, checkpoints: [10, 50, 100] },

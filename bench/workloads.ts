@@ -4,6 +4,7 @@
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { GC_ON_SIGNAL_ARGS, runIdleConnections, type IdleResult } from "./idle-connections.js";
+import type { JoinRuns } from "./join-runs.js";
 import { runJoinTiming, type JoinTimingResult } from "./join-timing.js";
 import { runPresenceStorm, type PresenceStormResult } from "./presence-storm.js";
 import { readProc } from "./proc-stats.js";
@@ -37,7 +38,8 @@ export interface StartupResult {
 export interface TargetResults {
   oneRoom?: TrafficResult;
   manyRooms?: TrafficResult;
-  joins?: JoinTimingResult;
+  /** Workload 3: every run's joins pooled (join-runs.ts). */
+  joins?: JoinRuns;
   idle?: IdleResult;
   burst?: TrafficResult;
   startup?: StartupResult;

@@ -4,18 +4,18 @@ import { buildCharts, type Chart } from "../bench/charts.js";
 import type { Results } from "../bench/report.js";
 import { FULL_SIZES } from "../bench/sizes.js";
 import type { TrafficResult } from "../bench/traffic.js";
-import type { JoinTimingResult } from "../bench/join-timing.js";
+import type { JoinRuns } from "../bench/join-runs.js";
 import { renderBarPanels } from "../bench/svg-chart.js";
 
 function traffic(deliveredPerSec: number, p99: number): TrafficResult {
   return { deliveredPerSec, latencyMs: { p50: p99 / 2, p95: p99 * 0.9, p99, max: p99 * 2, count: 100 } } as TrafficResult;
 }
 
-function joins(p50s: number[]): JoinTimingResult {
+function joins(p50s: number[]): JoinRuns {
   const sizes = [100, 100_000, 1_000_000];
   return {
     rooms: p50s.map((p50, i) => ({ room: `r${i}`, messages: sizes[i] ?? 0, joinMs: { p50, p95: p50, p99: p50, max: p50, count: 30 }, firstJoinMs: p50 })),
-  } as JoinTimingResult;
+  } as JoinRuns;
 }
 
 const FULL_RUN: Results = {
