@@ -2,7 +2,7 @@
 // each round joins every room on each server in turn (the order flips every round), so a slow minute of the machine
 // falls on all of them alike. Prints each server's join p50/p95/p99 per room, the ack alone, the connect before it,
 // and the quantiles of all its joins, to see where two servers' distributions cross.
-//   npm run build && node --import tsx bench/join-pairs.ts [rounds]      (default 600)
+//   npm run build && node --import tsx bench/join-pairs.ts [rounds] [warm-up rounds]      (default 600, 50)
 //   VARIANTS='[{"name":"app","target":"app"},{"name":"old","target":"app","entry":"../old/dist/server.js"},
 //              {"name":"app semi16","target":"app","args":["--max-semi-space-size=16"]},{"name":"baseline","target":"baseline"}]'
 import { copyFileSync, mkdtempSync } from "node:fs";
@@ -25,6 +25,7 @@ interface Variant {
 }
 
 const rounds = Number(process.argv[2] ?? 600);
+const warmupRounds = Number(process.argv[3] ?? FULL_SIZES.joinWarmupRounds);
 const variants: Variant[] = JSON.parse(process.env.VARIANTS ?? '[{"name":"app","target":"app"},{"name":"baseline","target":"baseline"}]') as Variant[];
 const rooms = FULL_SIZES.fixtureRooms;
 const dir = mkdtempSync(join(tmpdir(), "mr-join-pairs-"));
@@ -43,7 +44,7 @@ const joinsMs = variants.map(() => rooms.map(() => [] as number[]));
 const acksMs = variants.map(() => [] as number[]);
 const connectsMs = variants.map(() => [] as number[]);
 try {
-  for (let round = -1; round < rounds; round++) {
+  for (let round = -warmupRounds; round < rounds; round++) {
     for (const [r, room] of rooms.entries()) {
       const order = variants.map((_, i) => i);
       if (round % 2 === 1) order.reverse();
@@ -52,14 +53,14 @@ try {
         const connectStarted = performance.now();
         const socket = await connectClient(server.url);
         const connected = performance.now();
-        const name = `j${r}n${round + 1}`;
+        const name = `j${r}n${round + warmupRounds}`;
         const notice = ownNoticeAt(socket, name, room.room);
         const started = performance.now();
         await joinRoom(socket, room.room, name);
         const acked = performance.now();
         const noticed = await notice;
         closeAll([socket]);
-        if (round < 0) continue; // the first round warms both
+        if (round < 0) continue; // the warm-up rounds, as in workload 3
         joinsMs[v]?.[r]?.push(Math.max(acked, noticed) - started);
         acksMs[v]?.push(acked - started);
         connectsMs[v]?.push(connected - connectStarted);
@@ -75,7 +76,7 @@ const three = (samples: number[]): string => {
   return `${p.p50.toFixed(2)}/${p.p95.toFixed(2)}/${p.p99.toFixed(2)}`;
 };
 const QUANTILES = [0.1, 0.25, 0.5, 0.75, 0.9, 0.93, 0.95, 0.97, 0.99];
-console.log(`${rounds} rounds; ms as p50/p95/p99; join = until the ack and the joiner's own notice`);
+console.log(`${rounds} rounds after ${warmupRounds} untimed; ms as p50/p95/p99; join = until the ack and the joiner's own notice`);
 for (const [i, v] of variants.entries()) {
   const perRoom = rooms.map((room, r) => `${room.room} ${three(joinsMs[i]?.[r] ?? [])}`).join("  ");
   console.log(`${v.name.padEnd(16)} join: ${perRoom}`);

@@ -16,7 +16,8 @@ export function poolJoinRuns(runs: readonly JoinTimingResult[]): JoinRuns {
   if (first === undefined) throw new Error("no join runs to pool");
   const rooms = first.rooms.map((room, i) => {
     const samplesMs = runs.flatMap((run) => run.rooms[i]?.samplesMs ?? []);
-    return { ...room, samplesMs, joinMs: percentiles(samplesMs) };
+    const warmupMs = runs.flatMap((run) => run.rooms[i]?.warmupMs ?? []);
+    return { ...room, samplesMs, warmupMs, joinMs: percentiles(samplesMs) };
   });
   // The busiest window for the "other processes" row: a disturbed run must show, not be averaged away.
   const window = runs.map((r) => r.window).reduce((a, b) => (b.otherCpuShare > a.otherCpuShare ? b : a));

@@ -14,8 +14,10 @@ export interface RoomJoinTiming {
   joinMs: Percentiles;
   /** Every timed join (ms), in the order they ran: runs are pooled over these (join-runs.ts). */
   samplesMs: number[];
-  /** The untimed first join (cold statement and page caches), for the record. */
+  /** The first join after start (cold statement and page caches, code not yet compiled), for the record. */
   firstJoinMs: number;
+  /** The warm-up rounds' joins, the first one included: not in joinMs (JoinTimingPlan.warmupRounds). */
+  warmupMs: number[];
 }
 
 export interface JoinTimingResult {
@@ -28,23 +30,41 @@ export interface JoinTimingResult {
 const HISTORY_LIMIT = 100;
 const NOTICE_TIMEOUT_MS = 5_000;
 
-export async function runJoinTiming(url: string, pid: number, rooms: readonly FillRoom[], samplesPerRoom: number): Promise<JoinTimingResult> {
+export interface JoinTimingPlan {
+  /** Timed joins per room. */
+  samplesPerRoom: number;
+  /**
+   * Rounds before them (at least 1; the very first join is `firstJoinMs`): a fresh process runs its join path in
+   * V8's interpreter until it is hot, and a server that has been up a while is what the timed rows compare. The
+   * warm-up joins are kept apart (`warmupMs`) and reported on their own row.
+   */
+  warmupRounds: number;
+}
+
+export async function runJoinTiming(url: string, pid: number, rooms: readonly FillRoom[], plan: JoinTimingPlan): Promise<JoinTimingResult> {
   const errors: string[] = [];
   const noticeState = { isExpected: true };
   const samples = rooms.map(() => [] as number[]);
-  const firstJoin = rooms.map(() => NaN);
+  const warmup = rooms.map(() => [] as number[]);
   const meter = startMeter(pid);
   // Rounds visit every room in turn, so drift over the run (GC, page cache) hits all sizes alike.
-  for (let round = -1; round < samplesPerRoom; round++) {
+  const warmupRounds = Math.max(1, plan.warmupRounds);
+  for (let round = -warmupRounds; round < plan.samplesPerRoom; round++) {
     for (const [r, room] of rooms.entries()) {
-      const ms = await timeOneJoin(url, room, `j${r}n${round + 1}`, errors, noticeState);
-      if (round < 0) firstJoin[r] = ms;
-      else samples[r]?.push(ms);
+      const ms = await timeOneJoin(url, room, `j${r}n${round + warmupRounds}`, errors, noticeState);
+      (round < 0 ? warmup : samples)[r]?.push(ms);
     }
   }
   const window = meter.stop();
   return {
-    rooms: rooms.map((room, r) => ({ room: room.room, messages: room.messages, joinMs: percentiles(samples[r] ?? []), samplesMs: samples[r] ?? [], firstJoinMs: firstJoin[r] ?? NaN })),
+    rooms: rooms.map((room, r) => ({
+      room: room.room,
+      messages: room.messages,
+      joinMs: percentiles(samples[r] ?? []),
+      samplesMs: samples[r] ?? [],
+      warmupMs: warmup[r] ?? [],
+      firstJoinMs: warmup[r]?.[0] ?? NaN,
+    })),
     window,
     errors,
   };

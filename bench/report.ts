@@ -7,6 +7,7 @@ import type { TargetName } from "./server-process.js";
 import type { BenchSizes } from "./sizes.js";
 import type { TrafficResult } from "./traffic.js";
 import { serverCpuPerDeliveryUs } from "./traffic-runs.js";
+import { percentiles } from "./stats.js";
 import type { TargetResults, WorkloadId } from "./workloads.js";
 
 type Unit = "msg/s" | "ms" | "µs" | "s" | "MB" | "KB" | "B" | "%" | "x" | "";
@@ -93,6 +94,11 @@ export function buildRows(results: Results, sizes: BenchSizes, selected: readonl
     const isLargest = i === fixture.length - 1;
     add(3, `join, room of ${count(room.messages)} (p95)`, "ms", (r) => r.joins?.rooms[i]?.joinMs.p95, isLargest ? { op: "≤", factor: 1.0, against: "baseline" } : undefined);
     if (isLargest && sizes.joinRepeats > 1) add(3, `join, room of ${count(room.messages)} (p95), each run`, "ms", (r) => r.joins?.p95PerRunMs[i]?.map((ms) => ms.toFixed(2)).join(" / "));
+    // The untimed rounds right after each start, on their own row: a fresh process before its join path is compiled.
+    if (isLargest && sizes.joinWarmupRounds > 1) add(3, `join, room of ${count(room.messages)} (p95), first ${sizes.joinWarmupRounds} rounds after start`, "ms", (r) => {
+        const warmupMs = r.joins?.rooms[i]?.warmupMs;
+        return warmupMs !== undefined && warmupMs.length > 0 ? percentiles(warmupMs).p95 : undefined;
+      });
   });
   if (smallest && largest) {
     const ownRatio = (r: TargetResults): number | undefined => {
@@ -185,7 +191,7 @@ export function hasCorrectnessFailure(rows: readonly Row[]): boolean {
 const WORKLOAD_TITLES: Record<WorkloadId, (s: BenchSizes) => string> = {
   1: (s) => `1  one room: ${s.oneRoom.members} clients, ${s.oneRoom.senders} senders, closed loop ${s.oneRoom.durationMs / 1000} s`,
   2: (s) => `2  ${s.manyRooms.rooms} rooms × ${s.manyRooms.membersPerRoom} clients, 1 sender each, ${s.manyRooms.durationMs / 1000} s`,
-  3: (s) => `3  join time, rooms of ${s.fixtureRooms.map((r) => count(r.messages)).join(" / ")} messages (${s.joinSamplesPerRoom} joins each${s.joinRepeats > 1 ? ` in each of ${s.joinRepeats} runs, pooled` : ""})`,
+  3: (s) => `3  join time, rooms of ${s.fixtureRooms.map((r) => count(r.messages)).join(" / ")} messages (${s.joinSamplesPerRoom} joins each${s.joinRepeats > 1 ? ` in each of ${s.joinRepeats} runs, pooled` : ""}${s.joinWarmupRounds > 1 ? `, after ${s.joinWarmupRounds} untimed rounds` : ""})`,
   4: (s) => `4  ${count(s.idle.connections)}, then ${count(2 * s.idle.connections)} idle connections in ${s.idle.rooms} rooms${s.idle.repeats > 1 ? ` (median of ${s.idle.repeats} fresh servers)` : ""}`,
   5: (s) => `5  burst: 1 client sends ${count(s.burst.messages)} as fast as it can, ${s.burst.members} members`,
   6: (s) => `6  start-up with ${count(s.fixtureRooms.reduce((n, r) => n + r.messages, 0))} stored messages`,

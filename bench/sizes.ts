@@ -11,6 +11,8 @@ export interface BenchSizes {
   joinSamplesPerRoom: number;
   /** Workload 3 (with 6) runs `joinRepeats` times, the servers taking turns; the joins are pooled (join-runs.ts). */
   joinRepeats: number;
+  /** Untimed join rounds before workload 3's timed ones, each run (join-timing.ts: JoinTimingPlan). */
+  joinWarmupRounds: number;
   /** `repeats` fresh servers, median taken: RSS growth depends on when V8 happened to collect, ±10% run to run. */
   idle: { connections: number; rooms: number; repeats: number };
   burst: { members: number; messages: number };
@@ -28,6 +30,7 @@ export const FULL_SIZES: BenchSizes = {
   ],
   joinSamplesPerRoom: 200,
   joinRepeats: 3,
+  joinWarmupRounds: 50,
   idle: { connections: 1000, rooms: 100, repeats: 3 },
   burst: { members: 10, messages: 2000 },
   presence: { members: 1000, checkpoints: [100, 500, 1000] },
@@ -43,6 +46,7 @@ export const QUICK_SIZES: BenchSizes = {
   ],
   joinSamplesPerRoom: 5,
   joinRepeats: 1,
+  joinWarmupRounds: 1,
   idle: { connections: 200, rooms: 20, repeats: 1 },
   burst: { members: 10, messages: 300 },
   presence: { members: 100, checkpoints: [10, 50, 100] },

@@ -114,7 +114,7 @@ export async function runFilled(ctx: RunContext, target: TargetName): Promise<{ 
   const warm = await startServer({ ...spec, ...profileOptions(ctx, target, 3) });
   try {
     const rssAfterWarmStartBytes = readProc(warm.pid).rssBytes;
-    const joins = await runJoinTiming(warm.url, warm.pid, ctx.sizes.fixtureRooms, ctx.sizes.joinSamplesPerRoom);
+    const joins = await runJoinTiming(warm.url, warm.pid, ctx.sizes.fixtureRooms, { samplesPerRoom: ctx.sizes.joinSamplesPerRoom, warmupRounds: ctx.sizes.joinWarmupRounds });
     const fixtureRows = ctx.sizes.fixtureRooms.reduce((sum, r) => sum + r.messages, 0);
     return { startup: { coldStartMs: cold.startupMs, warmStartMs: warm.startupMs, rssAfterWarmStartBytes, fixtureRows }, joins };
   } finally {

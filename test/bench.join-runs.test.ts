@@ -9,9 +9,9 @@ import { FULL_SIZES } from "../bench/sizes.js";
 import { percentiles } from "../bench/stats.js";
 import type { StartupResult } from "../bench/workloads.js";
 
-function run(samplesPerRoom: number[][], otherCpuShare = 0, errors: string[] = []): JoinTimingResult {
+function run(samplesPerRoom: number[][], otherCpuShare = 0, errors: string[] = [], warmupMs: number[] = [5]): JoinTimingResult {
   return {
-    rooms: samplesPerRoom.map((samplesMs, i) => ({ room: `r${i}`, messages: 10 ** (i + 2), joinMs: percentiles(samplesMs), samplesMs, firstJoinMs: 5 })),
+    rooms: samplesPerRoom.map((samplesMs, i) => ({ room: `r${i}`, messages: 10 ** (i + 2), joinMs: percentiles(samplesMs), samplesMs, warmupMs, firstJoinMs: warmupMs[0] ?? NaN })),
     window: { otherCpuShare } as WindowFigures,
     errors,
   };
@@ -61,6 +61,18 @@ describe("pooled join runs", () => {
     const judged = rows.find((r) => r.workload === 3 && r.metric === "join, room of 1M (p95)");
     expect(judged?.app).toBe(1.2); // pooled: the 57th of 60 joins is the slowest run's level
     expect(judged?.verdict).toBe("MISSED");
+  });
+
+  it("keep the warm-up rounds out of the judged percentiles and show them on their own row", () => {
+    // Every run's warm-up joins are slow (a fresh process); its timed joins are not.
+    const slowStart = Array.from({ length: 20 }, () => 9);
+    const rooms = () => FULL_SIZES.fixtureRooms.map(() => Array.from({ length: 20 }, () => 1));
+    const pooled = poolJoinRuns([run(rooms(), 0, [], slowStart), run(rooms(), 0, [], slowStart)]);
+    expect(pooled.rooms[2]?.warmupMs).toHaveLength(40);
+    expect(pooled.rooms[2]?.joinMs.max).toBe(1);
+    const rows = buildRows({ app: { errors: {}, joins: pooled }, baseline: { errors: {}, joins: pooled } }, FULL_SIZES, [3]);
+    expect(rows.find((r) => r.workload === 3 && r.metric === "join, room of 1M (p95)")?.app).toBe(1);
+    expect(rows.find((r) => r.workload === 3 && r.metric === `join, room of 1M (p95), first ${FULL_SIZES.joinWarmupRounds} rounds after start`)?.app).toBe(9);
   });
 
   it("report the start-up of the run with the median warm start", () => {
