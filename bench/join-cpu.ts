@@ -2,12 +2,12 @@
 // copy of a room of 100,000 messages, 200 joins to warm it, then `joins` joins, a fresh connection each; twice over,
 // the builds taking turns. An entry whose path holds "baseline" is started as the baseline.
 //   npm run build && node --import tsx bench/join-cpu.ts 3000 dist/server.js bench/results/.baseline/baseline-server.js
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildBaseline } from "./baseline-build.js";
 import { closeAll, connectClient, joinRoom } from "./chat-client.js";
-import { fillDatabase } from "./fill-db.js";
+import { copyFixture, fillDatabase } from "./fill-db.js";
 import { ownNoticeAt } from "./join-timing.js";
 import { readProc } from "./proc-stats.js";
 import { startServer } from "./server-process.js";
@@ -23,7 +23,7 @@ fillDatabase(join(dir, "fixture.db"), [{ room: "big", messages: 100_000 }]);
 for (let pass = 0; pass < 2; pass++) {
   for (const [i, entry] of entries.entries()) {
     const databasePath = join(dir, `server${i}.db`);
-    copyFileSync(join(dir, "fixture.db"), databasePath);
+    copyFixture(join(dir, "fixture.db"), databasePath);
     const server = await startServer({ target: entry.includes("baseline") ? "baseline" : "app", entry: resolve(entry), databasePath });
     try {
       for (let k = 0; k < WARM_JOINS; k++) await joinOnce(server.url, `w${k}`);

@@ -5,12 +5,12 @@
 //   npm run build && node --import tsx bench/join-pairs.ts [rounds] [warm-up rounds]      (default 600, 50)
 //   VARIANTS='[{"name":"app","target":"app"},{"name":"old","target":"app","entry":"../old/dist/server.js"},
 //              {"name":"app semi16","target":"app","args":["--max-semi-space-size=16"]},{"name":"baseline","target":"baseline"}]'
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildBaseline } from "./baseline-build.js";
 import { closeAll, connectClient, joinRoom } from "./chat-client.js";
-import { fillDatabase } from "./fill-db.js";
+import { copyFixture, fillDatabase } from "./fill-db.js";
 import { ownNoticeAt } from "./join-timing.js";
 import { FULL_SIZES } from "./sizes.js";
 import { startServer, type RunningServer, type TargetName } from "./server-process.js";
@@ -34,7 +34,7 @@ fillDatabase(join(dir, "fixture.db"), rooms);
 const servers: RunningServer[] = [];
 for (const [i, v] of variants.entries()) {
   const databasePath = join(dir, `server${i}.db`);
-  copyFileSync(join(dir, "fixture.db"), databasePath);
+  copyFixture(join(dir, "fixture.db"), databasePath);
   const spec = { target: v.target, entry: v.entry ? resolve(v.entry) : v.target === "app" ? resolve("dist/server.js") : buildBaseline(), databasePath, extraEnv: v.env ?? {}, nodeArgs: v.args ?? [] };
   await (await startServer(spec)).stop(); // the first start migrates the legacy file, as in workload 6
   servers.push(await startServer(spec));

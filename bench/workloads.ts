@@ -1,8 +1,8 @@
 // The six workloads of issue 6, each run against one server: start it (fresh database, or a copy of
 // the pre-filled one), drive it, stop it. A fresh process per workload keeps one workload's garbage,
 // caches and JIT state out of the next one's CPU and RSS figures.
-import { copyFileSync } from "node:fs";
 import { join } from "node:path";
+import { copyFixture } from "./fill-db.js";
 import { GC_ON_SIGNAL_ARGS, runIdleConnections, type IdleResult } from "./idle-connections.js";
 import type { JoinRuns } from "./join-runs.js";
 import { runJoinTiming, type JoinTimingResult } from "./join-timing.js";
@@ -106,7 +106,7 @@ export async function runPresence(ctx: RunContext, target: TargetName): Promise<
  */
 export async function runFilled(ctx: RunContext, target: TargetName): Promise<{ startup: StartupResult; joins: JoinTimingResult }> {
   const databasePath = join(ctx.workDir, `${target}-filled.db`);
-  copyFileSync(ctx.fixturePath, databasePath);
+  copyFixture(ctx.fixturePath, databasePath);
   const spec = { target, entry: ctx.entries[target], databasePath };
   const cold = await startServer(spec);
   await cold.stop();
