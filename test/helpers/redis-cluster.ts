@@ -132,6 +132,12 @@ async function withClient<T>(server: RedisServer, use: (client: Redis) => Promis
   }
 }
 
+/** How many connections hold a subscription to the sharded `channel` on `server` (PUBSUB SHARDNUMSUB): a node's subscription holds once Redis counts it. */
+export async function shardSubscribers(server: RedisServer, channel: string): Promise<number> {
+  const reply = (await withClient(server, (c) => c.call("PUBSUB", "SHARDNUMSUB", channel))) as [string, number];
+  return Number(reply[1]);
+}
+
 /** A chat room's sharded channel, as src/cluster/room-adapter.ts names it (prefix "mr:sio", namespace "/", the room's hash tag). */
 export const roomChannel = (room: string): string => `mr:sio#/#r#${roomHashTag(room)}`;
 
