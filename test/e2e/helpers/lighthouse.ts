@@ -17,14 +17,38 @@ export interface Audit {
   benchmarkIndex: number;
 }
 
-/** One Lighthouse run of `url` in a browser of its own (a fresh profile: nothing cached). */
+/**
+ * Lighthouse's errors for a recording of its own that failed ("Something went wrong with recording the trace over
+ * your page load. Please run Lighthouse again.", "Chrome didn't collect any screenshots during the page load"): the
+ * tool saw nothing, so it says nothing about the page. Such a run is made again, at most RECORDING_TRIES times in
+ * all; every other error (no first paint, no LCP, a page that fails to load) fails at once. CI hit NO_NAVSTART once.
+ */
+const RECORDING_FAILURES = new Set(["NO_NAVSTART", "NO_TRACING_STARTED", "NO_RESOURCE_REQUEST", "NO_DCL", "NO_FMP", "NO_SPEEDLINE_FRAMES", "SPEEDINDEX_OF_ZERO", "NO_SCREENSHOTS", "INVALID_SPEEDLINE"]);
+const RECORDING_TRIES = 3;
+
+class RecordingFailed extends Error {}
+
+/** One Lighthouse run of `url` in a browser of its own (a fresh profile: nothing cached); made again when Lighthouse's own recording failed. */
 export async function audit(url: string): Promise<Audit> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await auditOnce(url);
+    } catch (err) {
+      if (!(err instanceof RecordingFailed) || attempt >= RECORDING_TRIES) throw err;
+    }
+  }
+}
+
+async function auditOnce(url: string): Promise<Audit> {
   const chrome = await launch({ chromePath: CHROMIUM_PATH, chromeFlags: CHROMIUM_ARGS });
   try {
     const result = await lighthouse(url, { port: chrome.port, output: "json", logLevel: "error", onlyCategories: [...CATEGORIES] });
     if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
     const { categories, audits, runtimeError } = result.lhr;
-    if (runtimeError) throw new Error(`Lighthouse could not audit ${url}: ${runtimeError.code} ${runtimeError.message}`);
+    if (runtimeError) {
+      const message = `Lighthouse could not audit ${url}: ${runtimeError.code} ${runtimeError.message}`;
+      throw RECORDING_FAILURES.has(runtimeError.code) ? new RecordingFailed(message) : new Error(message);
+    }
     const scores = Object.fromEntries(CATEGORIES.map((c) => [c, categories[c]?.score ?? 0])) as Scores;
     const losses = Object.values(audits)
       .filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode !== "informative" && a.scoreDisplayMode !== "notApplicable")
