@@ -4,7 +4,7 @@
 // pooled per room and the percentiles taken over all of them; each run's p95 is kept beside them for the record.
 import type { JoinTimingResult } from "./join-timing.js";
 import type { StartupResult } from "./workloads.js";
-import { percentiles } from "./stats.js";
+import { medianBy, percentiles } from "./stats.js";
 
 export interface JoinRuns extends JoinTimingResult {
   /** Per room, each run's own p95 (ms), in the order the runs ran. */
@@ -30,9 +30,4 @@ export function poolJoinRuns(runs: readonly JoinTimingResult[]): JoinRuns {
 }
 
 /** Workload 6 rides on each of workload 3's runs: the run with the median warm start-up is reported. */
-export function medianStartup(runs: readonly StartupResult[]): StartupResult {
-  const sorted = [...runs].sort((a, b) => a.warmStartMs - b.warmStartMs);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)];
-  if (median === undefined) throw new Error("no start-up runs");
-  return median;
-}
+export const medianStartup = (runs: readonly StartupResult[]): StartupResult => medianBy(runs, (r) => r.warmStartMs);

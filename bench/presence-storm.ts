@@ -10,6 +10,7 @@ import type { JoinResult, MessageEvent } from "../src/protocol.js";
 import { isNotice } from "../src/protocol.js";
 import { closeAll, connectClient, forEachLimited, joinAsPageDoes, type ChatSocket } from "./chat-client.js";
 import { startMeter, type WindowFigures } from "./meter.js";
+import { median } from "./stats.js";
 
 export interface JoinBytes {
   /** Room size once this join is in. */
@@ -209,9 +210,4 @@ async function join(client: Client, room: string): Promise<void> {
   const res = await joinAsPageDoes(client.socket, room, client.username, SETTLE_TIMEOUT_MS);
   if (!res.ok) throw new Error(`join ${room} as ${client.username}: ${res.error.code}`);
   client.views.get(room)?.fromAck(res);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN;
 }

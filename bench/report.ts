@@ -95,10 +95,11 @@ export function buildRows(results: Results, sizes: BenchSizes, selected: readonl
     add(3, `join, room of ${count(room.messages)} (p95)`, "ms", (r) => r.joins?.rooms[i]?.joinMs.p95, isLargest ? { op: "≤", factor: 1.0, against: "baseline" } : undefined);
     if (isLargest && sizes.joinRepeats > 1) add(3, `join, room of ${count(room.messages)} (p95), each run`, "ms", (r) => r.joins?.p95PerRunMs[i]?.map((ms) => ms.toFixed(2)).join(" / "));
     // The untimed rounds right after each start, on their own row: a fresh process before its join path is compiled.
-    if (isLargest && sizes.joinWarmupRounds > 1) add(3, `join, room of ${count(room.messages)} (p95), first ${sizes.joinWarmupRounds} rounds after start`, "ms", (r) => {
-        const warmupMs = r.joins?.rooms[i]?.warmupMs;
-        return warmupMs !== undefined && warmupMs.length > 0 ? percentiles(warmupMs).p95 : undefined;
-      });
+    const warmupP95 = (r: TargetResults): number | undefined => {
+      const warmupMs = r.joins?.rooms[i]?.warmupMs;
+      return warmupMs !== undefined && warmupMs.length > 0 ? percentiles(warmupMs).p95 : undefined;
+    };
+    if (isLargest && sizes.joinWarmupRounds > 1) add(3, `join, room of ${count(room.messages)} (p95), first ${sizes.joinWarmupRounds} rounds after start`, "ms", warmupP95);
   });
   if (smallest && largest) {
     const ownRatio = (r: TargetResults): number | undefined => {

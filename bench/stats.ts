@@ -19,3 +19,11 @@ export function percentiles(samples: readonly number[]): Percentiles {
 export function median(samples: readonly number[]): number {
   return percentiles(samples).p50;
 }
+
+/** The item at the lower median of `key`: the run a report shows among repeated runs (odd counts: the middle one). */
+export function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (middle === undefined) throw new Error("no runs to take the median of");
+  return middle;
+}

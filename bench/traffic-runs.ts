@@ -3,6 +3,7 @@
 // enough to put a ratio on either side of its target. The report takes the median run by deliveries per second,
 // and counts every run's losses, duplicates and drops: a fault in any run fails the workload.
 import type { Violations } from "./delivery-ledger.js";
+import { medianBy } from "./stats.js";
 import type { TrafficResult } from "./traffic.js";
 
 const MAX_EXAMPLES = 10;
@@ -20,9 +21,7 @@ export function serverCpuPerDeliveryUs(run: TrafficResult): number {
 }
 
 export function medianOfRuns(runs: readonly TrafficResult[]): TrafficRuns {
-  if (runs.length === 0) throw new Error("no runs to take the median of");
-  const sorted = [...runs].sort((a, b) => a.deliveredPerSec - b.deliveredPerSec);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)] as TrafficResult;
+  const median = medianBy(runs, (r) => r.deliveredPerSec);
   return {
     ...median,
     violations: sumViolations(runs.map((r) => r.violations)),

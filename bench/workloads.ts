@@ -10,6 +10,7 @@ import { runPresenceStorm, type PresenceStormResult } from "./presence-storm.js"
 import { readProc } from "./proc-stats.js";
 import { startServer, type RunningServer, type ServerSpec, type TargetName } from "./server-process.js";
 import type { BenchSizes } from "./sizes.js";
+import { medianBy } from "./stats.js";
 import { runTraffic, type TrafficResult } from "./traffic.js";
 
 export type WorkloadId = 1 | 2 | 3 | 4 | 5 | 6 | 7;
@@ -69,8 +70,7 @@ export async function runIdle(ctx: RunContext, target: TargetName): Promise<Idle
   for (let i = 0; i < repeats; i++) {
     runs.push(await withFreshServer(ctx, target, 4, (server) => runIdleConnections(server, connections, rooms), IDLE_SERVER));
   }
-  const byPerConnection = [...runs].sort((a, b) => a.livePerConnectionBytes - b.livePerConnectionBytes);
-  const median = byPerConnection[Math.floor((byPerConnection.length - 1) / 2)] as IdleResult;
+  const median = medianBy(runs, (r) => r.livePerConnectionBytes);
   return {
     ...median,
     disconnects: runs.reduce((n, r) => n + r.disconnects, 0),
