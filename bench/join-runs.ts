@@ -17,7 +17,8 @@ export function poolJoinRuns(runs: readonly JoinTimingResult[]): JoinRuns {
   const rooms = first.rooms.map((room, i) => {
     const samplesMs = runs.flatMap((run) => run.rooms[i]?.samplesMs ?? []);
     const warmupMs = runs.flatMap((run) => run.rooms[i]?.warmupMs ?? []);
-    return { ...room, samplesMs, warmupMs, joinMs: percentiles(samplesMs) };
+    const freshMs = runs.flatMap((run) => run.rooms[i]?.freshMs ?? []);
+    return { ...room, samplesMs, warmupMs, freshMs, joinMs: percentiles(samplesMs) };
   });
   // The busiest window for the "other processes" row: a disturbed run must show, not be averaged away.
   const window = runs.map((r) => r.window).reduce((a, b) => (b.otherCpuShare > a.otherCpuShare ? b : a));

@@ -4,6 +4,7 @@
 import { closeAll, connectClient, joinRoom, type ChatSocket } from "./chat-client.js";
 import type { FillRoom } from "./fill-db.js";
 import { startMeter, type WindowFigures } from "./meter.js";
+import { JOIN_FRESH_ROUNDS } from "./sizes.js";
 import { percentiles, type Percentiles } from "./stats.js";
 import { isNotice, type WireMessage } from "../src/protocol.js";
 
@@ -18,6 +19,8 @@ export interface RoomJoinTiming {
   firstJoinMs: number;
   /** The warm-up rounds' joins, the first one included: not in joinMs (JoinTimingPlan.warmupRounds). */
   warmupMs: number[];
+  /** The first JOIN_FRESH_ROUNDS rounds' joins of warmupMs: a process just started, its join path not yet compiled. */
+  freshMs: number[];
 }
 
 export interface JoinTimingResult {
@@ -35,8 +38,9 @@ export interface JoinTimingPlan {
   samplesPerRoom: number;
   /**
    * Rounds before them (at least 1; the very first join is `firstJoinMs`): a fresh process runs its join path in
-   * V8's interpreter until it is hot, and a server that has been up a while is what the timed rows compare. The
-   * warm-up joins are kept apart (`warmupMs`) and reported on their own row.
+   * V8's interpreter until it is hot, and V8 goes on optimising functions for the first couple of thousand joins
+   * (docs/performance.md, "JIT after start"), while a server that has been up a while is what the timed rows
+   * compare. The warm-up joins are kept apart (`warmupMs`); the first JOIN_FRESH_ROUNDS of them have their own row.
    */
   warmupRounds: number;
 }
@@ -63,6 +67,7 @@ export async function runJoinTiming(url: string, pid: number, rooms: readonly Fi
       joinMs: percentiles(samples[r] ?? []),
       samplesMs: samples[r] ?? [],
       warmupMs: warmup[r] ?? [],
+      freshMs: (warmup[r] ?? []).slice(0, JOIN_FRESH_ROUNDS),
       firstJoinMs: warmup[r]?.[0] ?? NaN,
     })),
     window,

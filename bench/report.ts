@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hasViolations, type Violations } from "./delivery-ledger.js";
 import type { TargetName } from "./server-process.js";
-import type { BenchSizes } from "./sizes.js";
+import { JOIN_FRESH_ROUNDS, type BenchSizes } from "./sizes.js";
 import type { TrafficResult } from "./traffic.js";
 import { serverCpuPerDeliveryUs } from "./traffic-runs.js";
 import { percentiles } from "./stats.js";
@@ -95,11 +95,12 @@ export function buildRows(results: Results, sizes: BenchSizes, selected: readonl
     add(3, `join, room of ${count(room.messages)} (p95)`, "ms", (r) => r.joins?.rooms[i]?.joinMs.p95, isLargest ? { op: "≤", factor: 1.0, against: "baseline" } : undefined);
     if (isLargest && sizes.joinRepeats > 1) add(3, `join, room of ${count(room.messages)} (p95), each run`, "ms", (r) => r.joins?.p95PerRunMs[i]?.map((ms) => ms.toFixed(2)).join(" / "));
     // The untimed rounds right after each start, on their own row: a fresh process before its join path is compiled.
-    const warmupP95 = (r: TargetResults): number | undefined => {
-      const warmupMs = r.joins?.rooms[i]?.warmupMs;
-      return warmupMs !== undefined && warmupMs.length > 0 ? percentiles(warmupMs).p95 : undefined;
+    const freshP95 = (r: TargetResults): number | undefined => {
+      const freshMs = r.joins?.rooms[i]?.freshMs;
+      return freshMs !== undefined && freshMs.length > 0 ? percentiles(freshMs).p95 : undefined;
     };
-    if (isLargest && sizes.joinWarmupRounds > 1) add(3, `join, room of ${count(room.messages)} (p95), first ${sizes.joinWarmupRounds} rounds after start`, "ms", warmupP95);
+    const freshRounds = Math.min(JOIN_FRESH_ROUNDS, sizes.joinWarmupRounds);
+    if (isLargest && freshRounds > 1) add(3, `join, room of ${count(room.messages)} (p95), first ${freshRounds} rounds after start`, "ms", freshP95);
   });
   if (smallest && largest) {
     const ownRatio = (r: TargetResults): number | undefined => {

@@ -20,6 +20,9 @@ export interface BenchSizes {
   presence: { members: number; checkpoints: number[] };
 }
 
+/** The first rounds of workload 3's warm-up, shown on a row of their own: a process just started. */
+export const JOIN_FRESH_ROUNDS = 50;
+
 export const FULL_SIZES: BenchSizes = {
   oneRoom: { members: 50, senders: 5, durationMs: 20_000, repeats: 3 },
   manyRooms: { rooms: 20, membersPerRoom: 10, durationMs: 20_000, repeats: 3 },
@@ -30,7 +33,8 @@ export const FULL_SIZES: BenchSizes = {
   ],
   joinSamplesPerRoom: 200,
   joinRepeats: 3,
-  joinWarmupRounds: 50,
+  // V8 is still optimising the join path's functions well after 150 joins (docs/performance.md, "JIT after start").
+  joinWarmupRounds: 600,
   idle: { connections: 1000, rooms: 100, repeats: 3 },
   burst: { members: 10, messages: 2000 },
   presence: { members: 1000, checkpoints: [100, 500, 1000] },
