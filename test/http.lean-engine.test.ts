@@ -25,6 +25,12 @@ function engineSide(app: TestApp, client: ClientSocket): EngineSide {
   return socket.conn as unknown as EngineSide;
 }
 
+/** A net.Socket's two write paths (Writable's), which these tests count. */
+interface TcpWrites {
+  _write: (...args: unknown[]) => void;
+  _writev: (...args: unknown[]) => void;
+}
+
 const TRANSPORT_EVENTS = ["error", "ready", "packet", "drain", "close"] as const;
 const WS_EVENTS = ["message", "close", "error"] as const;
 
@@ -137,6 +143,28 @@ describe("lean engine.io connections", () => {
     const polling = first[0];
     expect(polling?.name).toBe("polling");
     for (const event of ["ready", "packet", "drain", "close"] as const) expect(polling?.listenerCount(event)).toBe(0);
+  });
+
+  it("sends the packets that queued behind a write in one system call, in order", async () => {
+    const app = await startTestApp();
+    onTestFinished(app.close);
+    const client = await app.connect();
+    const server = serverSocketOf(app, client) as unknown as { emit(event: string, n: number): boolean };
+    const tcp = (engineSide(app, client).transport.socket as unknown as { _socket: TcpWrites })._socket;
+    let writes = 0;
+    const [write, writev] = [tcp._write.bind(tcp), tcp._writev.bind(tcp)];
+    tcp._write = (...args) => (writes++, write(...args));
+    tcp._writev = (...args) => (writes++, writev(...args));
+    const received: number[] = [];
+    const all = new Promise<void>((resolve) => client.on("burst" as never, ((n: number) => (received.push(n), n === 9 && resolve())) as never));
+
+    // One turn, as a group commit's messages are broadcast: the first goes out at once, the other nine queue behind it.
+    for (let n = 0; n < 10; n++) server.emit("burst", n);
+    await all;
+
+    expect(received).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // One write for the first, one for the nine queued behind it (each packet on its own made ten).
+    expect(writes).toBe(2);
   });
 
   it("lets go of the handshake's request-derived fields, shared by every connection, and keeps the address", async () => {
