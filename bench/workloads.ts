@@ -8,7 +8,7 @@ import type { JoinRuns } from "./join-runs.js";
 import { runJoinTiming, type JoinTimingResult } from "./join-timing.js";
 import { runPresenceStorm, type PresenceStormResult } from "./presence-storm.js";
 import { readProc } from "./proc-stats.js";
-import { startServer, type RunningServer, type ServerSpec, type TargetName } from "./server-process.js";
+import { LIMITS_OUT_OF_REACH_ENV, startServer, type RunningServer, type ServerSpec, type TargetName } from "./server-process.js";
 import type { BenchSizes } from "./sizes.js";
 import { medianBy } from "./stats.js";
 import { runTraffic, type TrafficResult } from "./traffic.js";
@@ -107,7 +107,7 @@ export async function runPresence(ctx: RunContext, target: TargetName): Promise<
 export async function runFilled(ctx: RunContext, target: TargetName): Promise<{ startup: StartupResult; joins: JoinTimingResult }> {
   const databasePath = join(ctx.workDir, `${target}-filled.db`);
   copyFixture(ctx.fixturePath, databasePath);
-  const spec = { target, entry: ctx.entries[target], databasePath };
+  const spec = { target, entry: ctx.entries[target], databasePath, extraEnv: LIMITS_OUT_OF_REACH_ENV };
   const cold = await startServer(spec);
   await cold.stop();
   ctx.serverLogs[target].push(...cold.outputTail());
@@ -125,6 +125,7 @@ export async function runFilled(ctx: RunContext, target: TargetName): Promise<{ 
 
 async function withFreshServer<T>(ctx: RunContext, target: TargetName, workload: WorkloadId, run: (server: RunningServer) => Promise<T>, options: Partial<ServerSpec> = {}): Promise<T> {
   const server = await startServer({
+    extraEnv: LIMITS_OUT_OF_REACH_ENV,
     ...options,
     target,
     entry: ctx.entries[target],
