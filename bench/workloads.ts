@@ -88,6 +88,9 @@ const IDLE_SERVER: Partial<ServerSpec> = {
   extraEnv: { MAX_CONNECTIONS_PER_IP: "0", HANDSHAKES_PER_MINUTE_PER_IP: "0", RATE_COOKIELESS_IP_FACTOR: "10000" },
 };
 
+/** The app's own limits, their ceilings out of reach (server-process.ts); workload 4 passes its own. */
+const LIMITS_ON: Partial<ServerSpec> = { relaxLimits: false, extraEnv: LIMITS_OUT_OF_REACH_ENV };
+
 export async function runBurst(ctx: RunContext, target: TargetName): Promise<TrafficResult> {
   const { members, messages } = ctx.sizes.burst;
   return withFreshServer(ctx, target, 5, (server) =>
@@ -107,7 +110,7 @@ export async function runPresence(ctx: RunContext, target: TargetName): Promise<
 export async function runFilled(ctx: RunContext, target: TargetName): Promise<{ startup: StartupResult; joins: JoinTimingResult }> {
   const databasePath = join(ctx.workDir, `${target}-filled.db`);
   copyFixture(ctx.fixturePath, databasePath);
-  const spec = { target, entry: ctx.entries[target], databasePath, extraEnv: LIMITS_OUT_OF_REACH_ENV };
+  const spec = { target, entry: ctx.entries[target], databasePath, ...LIMITS_ON };
   const cold = await startServer(spec);
   await cold.stop();
   ctx.serverLogs[target].push(...cold.outputTail());
@@ -125,7 +128,7 @@ export async function runFilled(ctx: RunContext, target: TargetName): Promise<{ 
 
 async function withFreshServer<T>(ctx: RunContext, target: TargetName, workload: WorkloadId, run: (server: RunningServer) => Promise<T>, options: Partial<ServerSpec> = {}): Promise<T> {
   const server = await startServer({
-    extraEnv: LIMITS_OUT_OF_REACH_ENV,
+    ...LIMITS_ON,
     ...options,
     target,
     entry: ctx.entries[target],
