@@ -26,18 +26,13 @@ export interface MetricsSources {
   pushQueue?: () => number;
 }
 
-/** How often the process metrics' event-loop delay histogram samples, in ms. */
-const EVENT_LOOP_SAMPLE_MS = 100;
-
 /** One registry per app (not prom-client's global), so tests can build many apps in one process. */
 export function createMetrics(sources: MetricsSources, withProcessMetrics: boolean): Metrics {
   const registry = new Registry();
   const { cluster, pool } = sources;
   // Before any metric is registered, so every series, the process ones too, carries it.
   if (cluster) registry.setDefaultLabels({ node: cluster.nodeId });
-  // The event-loop delay histogram samples every 100 ms, not prom-client's default 10: a timer at 10 ms wakes an idle
-  // server 100 times a second. A scrape every 15 s still reads 150 samples for its percentiles.
-  if (withProcessMetrics) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
+  if (withProcessMetrics) collectDefaultMetrics({ register: registry });
   if (cluster) {
     new Gauge({ name: "mr_redis_up", help: "1 while this node's Redis connections (presence and the Socket.IO adapter) are ready", registers: [registry], collect() { this.set(cluster.isRedisUp() ? 1 : 0); } });
     new Gauge({ name: "mr_redis_recoveries", help: "Times this node's link to Redis came back after an outage (it then re-registered presence and sent resync)", registers: [registry], collect() { this.set(cluster.recoveries()); } });

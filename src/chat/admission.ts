@@ -15,11 +15,6 @@ export interface AdmissionSettings {
 
 /** How often the loop's delay is read: also how fast admission reopens once the loop is on time again. */
 const SAMPLE_MS = 100;
-/**
- * The delay histogram's own timer: 5 readings per sample. A loop that is late sample after sample (a storm) shows in
- * any of them; at 10 ms this timer alone woke an idle server 100 times a second.
- */
-const LOOP_RESOLUTION_MS = 20;
 /** The shortest wait a refused join is told; the jitter goes on top. */
 const BASE_RETRY_MS = 250;
 
@@ -35,7 +30,7 @@ export class JoinAdmission {
     private readonly random: () => number = Math.random,
   ) {
     if (settings.loopBusyMs > 0) {
-      const histogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+      const histogram = monitorEventLoopDelay({ resolution: 10 });
       histogram.enable();
       this.histogram = histogram;
       this.timer = setInterval(() => {
