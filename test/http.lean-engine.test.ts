@@ -145,7 +145,7 @@ describe("lean engine.io connections", () => {
     for (const event of ["ready", "packet", "drain", "close"] as const) expect(polling?.listenerCount(event)).toBe(0);
   });
 
-  it("sends the packets that queued behind a write in one system call, in order", async () => {
+  it("sends the packets of one turn in one system call, in order", async () => {
     const app = await startTestApp();
     onTestFinished(app.close);
     const client = await app.connect();
@@ -158,12 +158,18 @@ describe("lean engine.io connections", () => {
     const received: number[] = [];
     const all = new Promise<void>((resolve) => client.on("burst" as never, ((n: number) => (received.push(n), n === 9 && resolve())) as never));
 
-    // One turn, as a group commit's messages are broadcast: the first goes out at once, the other nine queue behind it.
+    // One turn, as a group commit's messages are broadcast.
     for (let n = 0; n < 10; n++) server.emit("burst", n);
     await all;
 
     expect(received).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    // One write for the first, one for the nine queued behind it (each packet on its own made ten).
+    // One write for the turn (each packet on its own made ten; the first alone, then the nine queued behind it, two).
+    expect(writes).toBe(1);
+
+    // A later turn's packet is not held back for another: it goes out in a write of its own.
+    const later = new Promise<number>((resolve) => client.once("burst" as never, resolve as never));
+    server.emit("burst", 10);
+    expect(await later).toBe(10);
     expect(writes).toBe(2);
   });
 

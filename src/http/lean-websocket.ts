@@ -25,11 +25,19 @@ interface WsSocket {
   _receiver?: { _mask?: unknown; _buffers?: unknown[] };
   _sender?: { sendFrame?: (frame: unknown, cb: (err?: Error) => void) => void };
   /** The TCP socket under it. */
-  _socket?: { cork(): void; uncork(): void };
+  _socket?: TcpSocket;
   send(data: unknown, cb: (err?: Error) => void): void;
   close(): void;
   on(event: string, fn: (...args: never[]) => void): void;
   removeListener(event: string, fn: (...args: never[]) => void): void;
+}
+
+/** What this file uses of the TCP socket under ws. */
+interface TcpSocket {
+  readonly writableCorked: number;
+  readonly destroyed: boolean;
+  cork(): void;
+  uncork(): void;
 }
 
 /** A packet Socket.IO encoded once for every member of a room (engine.io's pre-encoded WebSocket frame). */
@@ -61,17 +69,22 @@ export class LeanWebSocket extends Transport {
     return true;
   }
 
+  /**
+   * Every packet of one turn goes out in one writev: the TCP socket is corked at the turn's first send and uncorked
+   * once the turn's code has run (process.nextTick, after the promise callbacks queued so far). A group commit's
+   * messages broadcast together, or a join's answer with its notices, cost one system call per member instead of
+   * one each: the system call, not the bytes, is most of a small frame's cost. The transport stays writable, so
+   * engine.io hands each packet over at once rather than holding the rest until the first write's callback;
+   * what a slow reader has not taken sits in the socket's buffer, which `bufferedAmount` counts for the sweep of
+   * slow clients as it counted engine.io's queue.
+   */
   send(packets: Packet[]): void {
-    this.writable = false;
-    // Packets that queued while the last write was under way (a group commit's messages broadcast in one turn) go
-    // out in one writev instead of one each: the system call, not the bytes, is most of a small frame's cost.
-    const raw = packets.length > 1 ? this.socket._socket : undefined;
-    raw?.cork();
-    try {
-      this.sendEach(packets);
-    } finally {
-      raw?.uncork();
+    const raw = this.socket._socket;
+    if (raw !== undefined && raw.writableCorked === 0 && !raw.destroyed) {
+      raw.cork();
+      process.nextTick(uncorkAfterTurn, raw);
     }
+    this.sendEach(packets);
   }
 
   private sendEach(packets: Packet[]): void {
@@ -111,9 +124,11 @@ export class LeanWebSocket extends Transport {
   private sentLast(err: Error | undefined): void {
     if (err) return this.onError("write error", err.stack);
     this.emit("drain");
-    this.writable = true;
-    this.emit("ready");
   }
+}
+
+function uncorkAfterTurn(raw: TcpSocket): void {
+  raw.uncork();
 }
 
 function onWsMessage(this: WsSocket, data: Buffer, isBinary: boolean): void {
