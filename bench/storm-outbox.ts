@@ -41,6 +41,19 @@ const STORAGE_RETRY_MAX_MS = 8_000;
 const OTHER_RETRY_MS = 1_000;
 const MAX_OTHER_FAILURES = 10;
 
+/**
+ * A sender's next compose: the first slot of its grid (startMs + k × intervalMs) after `slot` that is not already
+ * past, and the wait until it. setInterval re-arms one interval after its callback runs, so when a worker's loop
+ * stalls (the storm's reconnections keep it busy), every sender whose compose fell due meanwhile fires in the same
+ * tick and stays in step with the others from then on: every room's message arrived in one burst a second after the
+ * restart (seen in the server's CPU profile), and the "steady after" latency measured that burst, not the server.
+ * A slot missed entirely is skipped rather than composed late on top of the next.
+ */
+export function composeSlot(startMs: number, intervalMs: number, slot: number, nowMs: number): { slot: number; delayMs: number } {
+  const next = Math.max(slot + 1, Math.ceil((nowMs - startMs) / intervalMs));
+  return { slot: next, delayMs: Math.max(0, startMs + next * intervalMs - nowMs) };
+}
+
 export class StormOutbox {
   private readonly items = new Map<string, Item>();
   private inFlight: number | null = null;
@@ -57,21 +70,26 @@ export class StormOutbox {
 
   constructor(private readonly deps: OutboxDeps) {}
 
-  /** Composes one message every `intervalMs`, the first after `firstDelayMs` (senders are spread over the first interval). */
+  /**
+   * Composes one message every `intervalMs`, the first after `firstDelayMs` (senders are spread over the first
+   * interval), each on its own fixed grid (composeSlot): a stall of this worker's loop does not put senders in step.
+   */
   start(intervalMs: number, firstDelayMs: number): void {
     this.isComposing = true;
-    this.composeTimer = setTimeout(() => {
+    const startMs = performance.now() + firstDelayMs;
+    let slot = 0;
+    const tick = (): void => {
       this.composeOne();
-      this.composeTimer = setInterval(() => this.composeOne(), intervalMs);
-    }, firstDelayMs);
+      const next = composeSlot(startMs, intervalMs, slot, performance.now());
+      slot = next.slot;
+      this.composeTimer = setTimeout(tick, next.delayMs);
+    };
+    this.composeTimer = setTimeout(tick, firstDelayMs);
   }
 
   stop(): void {
     this.isComposing = false;
-    if (this.composeTimer) {
-      clearTimeout(this.composeTimer);
-      clearInterval(this.composeTimer);
-    }
+    if (this.composeTimer) clearTimeout(this.composeTimer);
     this.composeTimer = null;
     this.notifyIfIdle();
   }

@@ -6,7 +6,7 @@ import { renderStormChart } from "../bench/storm-chart.js";
 import { composeContent, parseContent } from "../bench/storm-content.js";
 import type { SenderReport, VerifyReply } from "../bench/storm-messages.js";
 import { Observations } from "../bench/storm-observations.js";
-import { StormOutbox, type SendOutcome } from "../bench/storm-outbox.js";
+import { StormOutbox, composeSlot, type SendOutcome } from "../bench/storm-outbox.js";
 import { planClients, splitForWorkers } from "../bench/storm-plan.js";
 import { Receipts } from "../bench/storm-receipts.js";
 import { formatStormTable, stormFailures } from "../bench/storm-report.js";
@@ -191,6 +191,37 @@ describe("restart storm bench: the ledger from the senders' outboxes", () => {
     member.record(2, "history");
     member.record(2, "live");
     expect(member.check(new Set(owed[3]))).toMatchObject({ lost: 0, liveDuplicates: 0, liveAndHistory: 1 });
+  });
+});
+
+describe("restart storm bench: senders keep their own pace through a stall", () => {
+  /** When a sender composes over `untilMs` if its worker's loop runs timers only outside the stall [stallFrom, stallTo). */
+  function composeTimes(firstMs: number, stallFrom: number, stallTo: number, untilMs: number): number[] {
+    const times: number[] = [];
+    let due = firstMs;
+    let slot = 0;
+    while (due < untilMs) {
+      const ranAt = due >= stallFrom && due < stallTo ? stallTo : due; // a timer due in the stall runs when it ends
+      times.push(ranAt);
+      const next = composeSlot(firstMs, 1000, slot, ranAt);
+      slot = next.slot;
+      due = ranAt + next.delayMs;
+    }
+    return times;
+  }
+
+  it("two senders half a second apart are half a second apart again after a stall that made both late", () => {
+    const a = composeTimes(100, 1050, 1700, 5000);
+    const b = composeTimes(600, 1050, 1700, 5000);
+    expect(a).toEqual([100, 1700, 2100, 3100, 4100]);
+    expect(b).toEqual([600, 1700, 2600, 3600, 4600]);
+    // setInterval would have re-armed both at 1700 + 1000: in step (2700, 3700, 4700) for the rest of the run.
+  });
+
+  it("skips a slot the stall swallowed whole instead of composing it on top of the next", () => {
+    expect(composeTimes(0, 500, 2300, 5000)).toEqual([0, 2300, 3000, 4000]);
+    expect(composeSlot(0, 1000, 0, 2300)).toEqual({ slot: 3, delayMs: 700 });
+    expect(composeSlot(0, 1000, 0, 3)).toEqual({ slot: 1, delayMs: 997 });
   });
 });
 
