@@ -71,7 +71,8 @@ export class LeanWebSocket extends Transport {
 
   /**
    * Every packet of one turn goes out in one writev: the TCP socket is corked at the turn's first send and uncorked
-   * once the turn's code has run (process.nextTick, after the promise callbacks queued so far). A group commit's
+   * by process.nextTick, which Node runs once the running callback, or the running batch of promise callbacks (a
+   * group commit resolves every append of its batch in one), is done. A group commit's
    * messages broadcast together, or a join's answer with its notices, cost one system call per member instead of
    * one each: the system call, not the bytes, is most of a small frame's cost. The transport stays writable, so
    * engine.io hands each packet over at once rather than holding the rest until the first write's callback;
