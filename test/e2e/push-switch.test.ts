@@ -24,6 +24,7 @@ import { keyOfSession, subscribe } from "../helpers/push.js";
 import { blockingFindings } from "./helpers/axe.js";
 import { join } from "./helpers/browser.js";
 import type { NodeClient } from "./helpers/server.js";
+import { pushPort } from "./helpers/push-delivery.js";
 import { controlled } from "./helpers/pwa.js";
 import { standInCalls, standInPushManager } from "./helpers/push-stand-in.js";
 import { saveScreenshot } from "./helpers/screenshots.js";
@@ -37,13 +38,6 @@ const suite = browserSuite({ env: { ...service.env, NOTIFY_INTERVAL_MS: "0" } })
 
 const SWITCH_NAME = "Also when the page is closed";
 
-type Registration = { registrationId: string; scopeURL: string; isDeleted: boolean };
-interface Shown {
-  title: string;
-  body: string;
-  tag: string;
-  data: { url: string; room: string; id: number };
-}
 
 /** The server's key for the browser session of `context` (its mr_session cookie). */
 async function sessionKeyOf(context: BrowserContext): Promise<string> {
@@ -83,24 +77,9 @@ const pushSwitch = (page: Page) => page.getByRole("switch", { name: SWITCH_NAME 
 
 /** A page on this origin that opens no chat connection, and the CDP session to push into the worker from it. */
 async function workerPort(context: BrowserContext) {
-  const url = suite.server.url;
   const page = await context.newPage();
-  await page.goto(`${url}/healthz`);
-  const cdp = await context.newCDPSession(page);
-  const registrations: Registration[] = [];
-  cdp.on("ServiceWorker.workerRegistrationUpdated", (ev: { registrations: Registration[] }) => registrations.push(...ev.registrations));
-  await cdp.send("ServiceWorker.enable");
-  await expect.poll(() => registrations.some((r) => r.scopeURL === `${url}/` && !r.isDeleted)).toBe(true);
-  const registrationId = registrations.find((r) => r.scopeURL === `${url}/`)?.registrationId ?? "";
-  return {
-    page,
-    deliver: (data: string) => cdp.send("ServiceWorker.deliverPushMessage", { origin: url, registrationId, data }),
-    shown: (): Promise<Shown[]> =>
-      page.evaluate(async () => {
-        const reg = await navigator.serviceWorker.ready;
-        return (await reg.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as Shown["data"] }));
-      }),
-  };
+  await page.goto(`${suite.server.url}/healthz`);
+  return { page, ...(await pushPort(context, page, suite.server.url)) };
 }
 
 async function closeAllPages(context: BrowserContext): Promise<void> {
@@ -164,7 +143,7 @@ describe("the push switch, page to server to push service to worker", () => {
 
     // What arrived, given to Bob's service worker as the browser would after decrypting it.
     const worker = await workerPort(bob.context);
-    await worker.deliver(JSON.stringify(payload));
+    await worker.push(payload as { tag: string } & Record<string, unknown>);
     await expect.poll(worker.shown).toEqual([
       { title: `#${room}`, body: "Ana: @Bob look at this", tag: `messenger-room:${room}`, data: { url: `${url}/r/${room}?m=${mention.id}`, room, id: mention.id } },
     ]);

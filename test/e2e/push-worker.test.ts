@@ -11,19 +11,11 @@
 import { describe, expect, it } from "vitest";
 import type { Worker } from "playwright-core";
 import { join, waitInRoom } from "./helpers/browser.js";
+import { pushPort } from "./helpers/push-delivery.js";
 import { controlled } from "./helpers/pwa.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
 const suite = browserSuite();
-
-interface Shown {
-  title: string;
-  body: string;
-  tag: string;
-  data: { url: string; room: string; id: number };
-}
-
-type Registration = { registrationId: string; scopeURL: string; isDeleted: boolean };
 
 /** Ana's browser with notifications allowed and the worker controlling her page; a CDP session to push with. */
 async function anaWithWorker() {
@@ -32,33 +24,7 @@ async function anaWithWorker() {
   const ana = await person("ana");
   await ana.context.grantPermissions(["notifications"], { origin: url });
   await controlled(ana.page, `${url}/`);
-  const cdp = await ana.context.newCDPSession(ana.page);
-  const registrations: Registration[] = [];
-  cdp.on("ServiceWorker.workerRegistrationUpdated", (ev: { registrations: Registration[] }) => registrations.push(...ev.registrations));
-  await cdp.send("ServiceWorker.enable");
-  await expect.poll(() => registrations.some((r) => r.scopeURL === `${url}/` && !r.isDeleted)).toBe(true);
-  const registrationId = registrations.find((r) => r.scopeURL === `${url}/`)?.registrationId ?? "";
-  const shown = async (): Promise<Shown[]> =>
-    ana.page.evaluate(async () => {
-      const reg = await navigator.serviceWorker.ready;
-      return (await reg.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as Shown["data"] }));
-    });
-  // Chromium's DevTools handler hands the push over and throws its delivery status away (the callback is a
-  // no-op), and some deliveries never reach the worker (7 of 90 in 30 runs of this file here): nothing is shown,
-  // while the same push sent again is shown at once. So a push with nothing of its tag shown after 3 s is sent
-  // again, at most three times in all. A worker that does not show pushes still fails every attempt, and the
-  // tag makes a repeat replace the notification rather than add one.
-  const push = async (payload: { tag: string } & Record<string, unknown>) => {
-    for (let attempt = 1; ; attempt++) {
-      await cdp.send("ServiceWorker.deliverPushMessage", { origin: url, registrationId, data: JSON.stringify(payload) });
-      try {
-        await expect.poll(async () => (await shown()).some((n) => n.tag === payload.tag), { timeout: 3_000 }).toBe(true);
-        return;
-      } catch (err) {
-        if (attempt === 3) throw err;
-      }
-    }
-  };
+  const { push, shown } = await pushPort(ana.context, ana.page, url);
   const worker = (): Worker => {
     const w = ana.context.serviceWorkers().find((sw) => sw.url() === `${url}/sw.js`);
     if (!w) throw new Error("no service worker in the context");
