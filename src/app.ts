@@ -268,6 +268,9 @@ export function createApp(deps: AppDeps): App {
     snapshots.restored.then(() => next(), () => next());
   });
   io.use((socket, next) => {
+    // A second CONNECT on one engine.io connection finds its upgrade request already let go (releaseHandshake,
+    // below): the page connects once per connection, so it is refused with an error, never read as null.
+    if ((socket.request as IncomingMessage | null) === null) return next(new Error("This connection has already joined the chat; open a new one."));
     // A browser session owns its names across tabs; a client without the cookie is its own session.
     const session = sessionFromRequest(config.secretKey, socket.request);
     socket.data.sessionId = session !== null ? `s:${session}` : `c:${socket.id}`;
