@@ -5,6 +5,7 @@ import type { IncomingMessage } from "node:http";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { WebSocket } from "ws";
 import { startTestApp, type TestApp } from "./helpers/app.js";
 import { serverSocketOf } from "./helpers/server-side.js";
 
@@ -70,6 +71,35 @@ describe("the upgrade request of an open connection", () => {
     expect(joined).toMatchObject({ ok: true });
     expect(sent).toMatchObject({ ok: true, message: { content: "over ws" } });
     expect(serverSocketOf(app, client)?.conn.transport.name).toBe("websocket");
+  });
+
+  it("refuses a CONNECT that arrives after the request was let go with a connect error, and serves the first", async () => {
+    const app = await startTestApp();
+    onTestFinished(app.close);
+    const ws = new WebSocket(`${app.url.replace("http", "ws")}/socket.io/?EIO=4&transport=websocket`);
+    onTestFinished(() => ws.close());
+    const frames: string[] = [];
+    const waiters: { prefix: string; resolve: (frame: string) => void }[] = [];
+    ws.on("message", (data: Buffer) => {
+      const frame = data.toString();
+      frames.push(frame);
+      for (const w of waiters.filter((w) => frame.startsWith(w.prefix))) w.resolve(frame);
+    });
+    const next = (prefix: string) =>
+      new Promise<string>((resolve) => {
+        const seen = frames.find((f) => f.startsWith(prefix));
+        if (seen !== undefined) resolve(seen);
+        else waiters.push({ prefix, resolve });
+      });
+    await next("0{");
+    // Two CONNECTs back to back: the second's middlewares run after the first's let the upgrade request go (a fuzz
+    // frame sequence found this: reading the request's headers threw an unhandled rejection).
+    ws.send("40");
+    ws.send("40");
+
+    expect(JSON.parse((await next("44")).slice(2))).toEqual({ message: "This connection has already joined the chat; open a new one." });
+    ws.send('420["join_chat",{"room":"general","username":"dora"}]');
+    expect(JSON.parse((await next("430")).slice(3))).toMatchObject([{ ok: true, room: "general", username: "dora" }]);
   });
 
   it("keeps the session a second tab shares: the cookie is read before the request goes", async () => {
