@@ -33,6 +33,12 @@ export function createOutboxStore(env = { locks: typeof navigator === "undefined
   let seq = Date.now() * 1000;
   /** Owners whose lock this tab waits on, so it waits once each. @type {Set<string>} */
   const watched = new Set();
+  /**
+   * Owners whose lock this tab was granted: they are gone. While this tab holds such a lock, `locks.query()`
+   * lists it as held, so without this the adoption it runs would take the owner for alive and skip its records.
+   * @type {Set<string>}
+   */
+  const gone = new Set();
   /** Per room, who hands adopted records to the room's outbox. @type {Map<string, (kept: KeptMessage[]) => void>} */
   const takers = new Map();
 
@@ -52,7 +58,7 @@ export function createOutboxStore(env = { locks: typeof navigator === "undefined
       const mine = [];
       for (const r of all) {
         if (r.owner === tab) continue; // already shown here
-        if (held.has(TAB_LOCK + r.owner)) watch(r.owner);
+        if (held.has(TAB_LOCK + r.owner) && !gone.has(r.owner)) watch(r.owner);
         else mine.push({ ...r, owner: tab });
       }
       await inStore(OUTBOX, "readwrite", (s) => {
@@ -67,6 +73,7 @@ export function createOutboxStore(env = { locks: typeof navigator === "undefined
     if (!locks || watched.has(owner)) return;
     watched.add(owner);
     void locks.request(TAB_LOCK + owner, async () => {
+      gone.add(owner);
       for (const [room, take] of takers) take(await adopt(room));
     });
   }

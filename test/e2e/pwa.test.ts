@@ -161,6 +161,35 @@ describe("installable app", () => {
     expect((await server.repo.page(room, { limit: 50 })).messages.filter((m) => m.content === "kept once")).toHaveLength(1);
     expect(problems.list).toEqual([]);
   });
+
+  it("when the tab that kept a message closes, another open tab of the room takes it over and sends it once", async () => {
+    const server = suite.server;
+    const room = "pwa-hand-over";
+    const { problems, person } = world(suite);
+    const ana = await person("ana");
+    await controlled(ana.page, `${server.url}/`);
+    await join(ana.page, server.url, "Ana", room);
+    problems.allowNetworkErrors = true;
+    await ana.context.setOffline(true);
+    await ana.page.fill("#message-content", "handed over");
+    await ana.page.press("#message-content", "Enter");
+    await anyMessage(ana.page, "handed over").waitFor();
+    const second = await ana.newTab("ana#2");
+    await second.goto(`${server.url}/`);
+    await second.locator("#offline-banner").waitFor({ state: "visible" });
+    await second.locator("#sidebar-list a", { hasText: room }).click();
+    await second.locator(".offline-copy").waitFor();
+    expect(await anyMessage(second, "handed over").count()).toBe(0); // still the first tab's
+    // The first tab goes: the second was waiting on its lock, and now owns the message.
+    await ana.page.close();
+    await anyMessage(second, "handed over").waitFor();
+    expect(await anyMessage(second, "handed over").count()).toBe(1);
+    await ana.context.setOffline(false);
+    await sentMessage(second, "handed over").waitFor({ timeout: 20_000 });
+    expect(await anyMessage(second, "handed over").count()).toBe(1);
+    expect((await server.repo.page(room, { limit: 50 })).messages.filter((m) => m.content === "handed over")).toHaveLength(1);
+    expect(problems.list).toEqual([]);
+  });
 });
 
 describe("a new build", () => {
