@@ -3,6 +3,7 @@
 // batch the answer with the first broadcasts), and tells the rooms when the connection comes and goes, and of
 // the events about rooms not joined yet or joined at an old address (issue 17: room_added, room_moved).
 import { createSocket, emitAck, failure, signalTyping } from "./connection.js";
+import { affinityOf } from "./room-affinity.js";
 /** @import { ClientToServerEvents, JoinPayload, MessageEvent, MessageUpdatedEvent, PresenceEvent, ReactionsUpdatedEvent, RemovedEvent, ResyncEvent, RoomAddedEvent, RoomMovedEvent, RoomUpdatedEvent, TypingEvent } from "../../src/protocol.js" */
 /** @import { AckOf, ChatSocket, LocalFailure } from "./connection.js" */
 
@@ -45,9 +46,10 @@ export function createHub({ onConnect, onDisconnect, onServerShutdown, onRoomAdd
   /** When to come back, as the server's shutdown notice said (for the disconnect that follows it). */
   let toldReturnMs = /** @type {number | null} */ (null);
 
-  function ensureSocket() {
+  /** @param {string} [room] the first room the page joins: its node is chosen by it (affinityOf) */
+  function ensureSocket(room) {
     if (socket) return socket;
-    const s = createSocket();
+    const s = createSocket(affinityOf(room));
     socket = s;
     s.on("connect", onConnect);
     s.on("disconnect", (reason) => {
@@ -113,8 +115,8 @@ export function createHub({ onConnect, onDisconnect, onServerShutdown, onRoomAdd
    * @param {number} timeoutMs
    */
   async function join(payload, timeoutMs) {
-    const s = ensureSocket();
     const room = payload.room.normalize("NFC").trim();
+    const s = ensureSocket(room);
     held.set(room, []);
     const res = await emitAck(s, "join_chat", payload, timeoutMs);
     const waiting = held.get(room) ?? [];

@@ -18,13 +18,14 @@ import { io } from "../socket.io/socket.io.esm.min.js";
  * @typedef {{ ok: false, error: { code: "disconnected" | "timeout", message: string, retryAfterMs?: undefined } }} LocalFailure
  */
 
-/** @returns {ChatSocket} */
-export function createSocket() {
+/** @param {string} affinity the placement key (affinityOf) @returns {ChatSocket} */
+export function createSocket(affinity) {
   return io({
-    // WebSocket first: one TCP connection, so behind a round-robin load balancer every packet of a session
-    // reaches one node (docs/cluster.md). Long-polling stays the fallback where WebSocket is blocked; polling
-    // in front of several nodes needs sticky sessions.
+    // WebSocket first: one TCP connection, so every packet of a session reaches one node. Long-polling stays the
+    // fallback where WebSocket is blocked; its requests all carry the same `affinity`, so a balancer that hashes
+    // on it (docs/nginx-cluster.conf) keeps them on one node too.
     transports: ["websocket", "polling"],
+    query: { affinity },
     tryAllTransports: true,
     // Rooms are joined again by the page after a reconnect (join_chat {since}); backoff stays gentle on a restart.
     reconnectionDelay: 1000,

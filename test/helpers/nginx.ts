@@ -20,26 +20,35 @@ export interface Nginx {
   remove(): Promise<void>;
 }
 
-/** The documented config with each ${NAME} replaced; a placeholder left unfilled is an error. */
-export function renderConfig(values: Readonly<Record<string, string>>): string {
+/**
+ * The documented config for `upstreams` ("host:port" each): its three `server ${NODE_X} …;` lines become one line
+ * per upstream (the first line's options on each; three upstreams fill the file exactly as documented), and every
+ * other ${NAME} is filled from `values`. A placeholder left unfilled is an error.
+ */
+export function renderConfig(upstreams: readonly string[], values: Readonly<Record<string, string>>): string {
+  if (upstreams.length === 0) throw new Error("nginx needs at least one upstream");
   const text = readFileSync(NGINX_CONF, "utf8");
-  // Comments mention the placeholders too; only fill them in outside comments, so the file stays self-describing.
-  const rendered = text
-    .split("\n")
-    .map((line) => (line.trimStart().startsWith("#") ? line : line.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => {
+  const fill = (line: string): string =>
+    line.replace(/\$\{([A-Z_]+)\}/g, (_, name: string) => {
       const value = values[name];
       if (value === undefined) throw new Error(`docs/nginx-cluster.conf: no value for \${${name}}`);
       return value;
-    })))
+    });
+  // Comments mention the placeholders too; only fill them in outside comments, so the file stays self-describing.
+  return text
+    .split("\n")
+    .flatMap((line) => {
+      if (line.trimStart().startsWith("#")) return [line];
+      const server = /^(\s*server )\$\{NODE_([A-Z])\}(.*)$/.exec(line);
+      if (server === null) return [fill(line)];
+      return server[2] === "A" ? upstreams.map((u) => `${server[1]}${u}${server[3]}`) : [];
+    })
     .join("\n");
-  return rendered;
 }
 
-/** Starts nginx on a free loopback port in front of `upstreams` ("127.0.0.1:port" each, three of them). */
+/** Starts nginx on a free loopback port in front of `upstreams` ("127.0.0.1:port" each; the tests run three). */
 export async function startNginx(upstreams: readonly string[]): Promise<Nginx> {
   if (!existsSync(NGINX)) throw new Error(`${NGINX} not found: install Debian's nginx package (apt-get install nginx)`);
-  const [nodeA, nodeB, nodeC] = upstreams;
-  if (upstreams.length !== 3 || nodeA === undefined || nodeB === undefined || nodeC === undefined) throw new Error("docs/nginx-cluster.conf names three nodes");
   const dir = mkdtempSync(join(tmpdir(), "mr-nginx-"));
   // Workers drop root for nobody: they must be able to reach the temp folders under the prefix.
   chmodSync(dir, 0o755);
@@ -65,7 +74,7 @@ export async function startNginx(upstreams: readonly string[]): Promise<Nginx> {
   try {
     const port = await freePort();
     const conf = join(dir, "nginx.conf");
-    writeFileSync(conf, renderConfig({ LISTEN_PORT: String(port), NODE_A: nodeA, NODE_B: nodeB, NODE_C: nodeC }));
+    writeFileSync(conf, renderConfig(upstreams, { LISTEN_PORT: String(port) }));
     const child = spawn(NGINX, ["-p", `${dir}/`, "-c", conf, "-e", join(dir, "logs", "startup.log"), "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
     proc = child;
     let stderr = "";
