@@ -13,8 +13,10 @@ const PAGE_LOAD_ATTEMPTS = 3;
 export const CONNECT_TIMEOUT_MS = 15_000;
 export const ACK_TIMEOUT_MS = 15_000;
 
-export async function connectClient(url: string): Promise<ChatSocket> {
+/** @param query added to every request of the connection (the page's `affinity`, placement by room behind nginx) */
+export async function connectClient(url: string, query?: Record<string, string>): Promise<ChatSocket> {
   const socket: ChatSocket = io(url, {
+    ...(query ? { query } : {}),
     // WebSocket straight away: the long-polling upgrade dance would be measured a thousand times
     // in workload 4 and says nothing about either server's chat path.
     transports: ["websocket"],

@@ -1,5 +1,5 @@
 // The chart of `npm run bench -- --scale` for docs/performance.md: CPU per delivery per node against the number of
-// nodes, rooms placed and rooms spread, and the foreign cost, each panel on its own scale (svg-chart.ts).
+// nodes, rooms placed, rooms spread and pages placed by nginx, and the foreign cost, each panel on its own scale (svg-chart.ts).
 import type { Chart } from "./charts.js";
 import { clusterMicrosPerDelivery, foreignCost, type ScaleRow } from "./scale-math.js";
 import { renderBarPanels, type BarPanel } from "./svg-chart.js";
@@ -17,6 +17,7 @@ export function renderScaleChart(rows: readonly ScaleRow[], runNote: string): Ch
     panels: [
       { title: "rooms placed per node (µs)", bars: rows.map((r) => ({ kind: "app", label: label(r), value: clusterMicrosPerDelivery(r.placed) })) },
       { title: "rooms spread round robin (µs)", bars: rows.map((r) => ({ kind: "baseline", label: label(r), value: clusterMicrosPerDelivery(r.spread) })) },
+      { title: "pages through nginx, by room (µs)", bars: rows.flatMap((r) => (r.nginx ? [{ kind: "app" as const, label: label(r), value: clusterMicrosPerDelivery(r.nginx) }] : [])) },
       foreignPanel(rows, label),
     ],
   });

@@ -1,7 +1,8 @@
 // Where the scale bench seats its clients (issue 21 §3). "placed": every member of a room on one node, the rooms
-// dealt round robin over the nodes (what a room-aware balancer would do). "spread": the members of every room dealt
-// round robin over the nodes (what nginx does with pages: a room has members on every node).
-export type Placement = "placed" | "spread";
+// dealt round robin over the nodes. "spread": the members of every room dealt round robin over the nodes (what a
+// round-robin balancer does with pages: a room has members on every node). "nginx": every member through the
+// documented nginx, which places a page by its room (docs/nginx-cluster.conf): each room on the node nginx picks.
+export type Placement = "placed" | "spread" | "nginx";
 
 export interface Seat {
   room: string;
@@ -11,12 +12,15 @@ export interface Seat {
   isSender: boolean;
 }
 
-export function seatClients(placement: Placement, nodes: number, rooms: number, members: number): Seat[] {
+/** @param nodeOf for "nginx": the node nginx sends the room's pages to */
+export function seatClients(placement: Placement, nodes: number, rooms: number, members: number, nodeOf?: (room: string) => number): Seat[] {
+  if (placement === "nginx" && nodeOf === undefined) throw new Error("the nginx placement needs the node of each room");
   const seats: Seat[] = [];
   for (let r = 0; r < rooms; r++) {
+    const room = `${placement}-${r}`;
     for (let m = 0; m < members; m++) {
-      const node = placement === "placed" ? r % nodes : (r + m) % nodes;
-      seats.push({ room: `${placement}-${r}`, username: `user${m}`, node, isSender: m === 0 });
+      const node = placement === "placed" ? r % nodes : placement === "spread" ? (r + m) % nodes : (nodeOf?.(room) ?? 0);
+      seats.push({ room, username: `user${m}`, node, isSender: m === 0 });
     }
   }
   return seats;

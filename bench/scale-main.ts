@@ -58,7 +58,7 @@ export async function runScaleMain(opts: { isQuick: boolean; appEntry: string; r
     const note = `${opts.isQuick ? "Quick" : "Full"} --scale run, ${startedAt.toISOString().slice(0, 10)}, ${cpus().length} shared CPUs, load average ${loadAtStart} at start.`;
     console.log(`chart: ${writeCharts(resolve(opts.chartDir), [renderScaleChart(rows, note)]).join(", ")}`);
   }
-  const failed = rows.reduce((n, r) => n + r.placed.failed + r.spread.failed + (r.foreign?.failed ?? 0) + (r.closedLoop.messages === 0 ? 1 : 0), 0);
+  const failed = rows.reduce((n, r) => n + r.placed.failed + r.spread.failed + (r.foreign?.failed ?? 0) + (r.nginx?.failed ?? 0) + (r.closedLoop.messages === 0 ? 1 : 0), 0);
   if (failed > 0) {
     console.error(`\nFAIL: ${failed} send(s) failed or timed out (see the JSON).`);
     process.exitCode = 1;

@@ -32,6 +32,8 @@ export interface ScaleRow {
   /** Only node A's rooms busy (nodes ≥ 2): what the other nodes spend on them is the foreign cost. */
   foreign?: PhaseResult;
   spread: PhaseResult;
+  /** Every member through the documented nginx, which places a page by its room (absent in runs before it). */
+  nginx?: PhaseResult;
   /** Rooms placed, every sender in a closed loop: the direct throughput, distorted by the shared cores. */
   closedLoop: ClosedLoopResult;
   /** /proc/loadavg when the row finished. */
@@ -105,6 +107,7 @@ export function formatScaleTable(rows: readonly ScaleRow[], efficiencyAt = 10): 
     "foreign cost",
     `efficiency at ${efficiencyAt} nodes`,
     "spread: µs CPU per delivery, per node (min–max)",
+    "through nginx, by room: µs CPU per delivery, per node (min–max)",
     "paced deliveries/s (placed, spread)",
     "closed-loop deliveries/s (× one node)",
     "failed sends",
@@ -118,9 +121,10 @@ export function formatScaleTable(rows: readonly ScaleRow[], efficiencyAt = 10): 
       r.foreign ? pct(fc) : "(one node)",
       r.foreign ? fixed(efficiency(efficiencyAt, fc), 2) : "",
       formatSpread(clusterMicrosPerDelivery(r.spread), microsPerDelivery(r.spread)),
+      r.nginx ? formatSpread(clusterMicrosPerDelivery(r.nginx), microsPerDelivery(r.nginx)) : "",
       `${fixed(sum(r.placed.deliveries) / r.placed.seconds, 0)}, ${fixed(sum(r.spread.deliveries) / r.spread.seconds, 0)}`,
       `${fixed(rate, 0)} (${fixed(rate / baseRate, 2)}×)`,
-      String(r.placed.failed + r.spread.failed + (r.foreign?.failed ?? 0)),
+      String(r.placed.failed + r.spread.failed + (r.foreign?.failed ?? 0) + (r.nginx?.failed ?? 0)),
     ];
   });
   return markdownTable(head, lines);
@@ -130,9 +134,10 @@ export function formatScaleTable(rows: readonly ScaleRow[], efficiencyAt = 10): 
 export function formatServicesTable(rows: readonly ScaleRow[]): string {
   const head = ["nodes", "placement", "messages", "PostgreSQL µs CPU / message", "Redis µs CPU / message", "Redis bytes in / message", "Redis bytes out / message", "out ÷ in", "nodes with a member (per room)"];
   const lines = rows.flatMap((r) =>
-    (["placed", "spread"] as const).map((placement) => {
+    (["placed", "spread", "nginx"] as const).flatMap((placement) => {
       const p = r[placement];
-      return [
+      if (p === undefined) return [];
+      return [[
         String(r.nodes),
         placement,
         String(p.messages),
@@ -142,7 +147,7 @@ export function formatServicesTable(rows: readonly ScaleRow[]): string {
         fixed(perMessage(p.redisOutBytes, p.messages), 0),
         fixed(p.redisOutBytes / p.redisInBytes, 2),
         fixed(p.interestedNodes, 1),
-      ];
+      ]];
     }),
   );
   return markdownTable(head, lines);

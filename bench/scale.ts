@@ -13,6 +13,7 @@ import { addCounters, deltaOver, sendClosedLoop, sendFor, type PacedSender, type
 import { readCpuSeconds, readLoadAverage, readProcessTreeCpuSeconds } from "./proc-stats.js";
 import { readRedisNetBytes } from "./redis-info.js";
 import { meanInterestedNodes, seatClients, type Placement, type Seat } from "./scale-layout.js";
+import { affinityOf, nodeOfRoom, startScaleNginx } from "./scale-nginx.js";
 import { workOver, type ClosedLoopResult, type PhaseResult, type ScaleRow } from "./scale-math.js";
 import { startClusterNodes, type ClusterServices, type StormSetup } from "./storm-servers.js";
 
@@ -39,7 +40,7 @@ const SEATING_CONCURRENCY = 16;
 /** Sends each closed-loop sender keeps in flight. */
 const CLOSED_LOOP_DEPTH = 2;
 
-type PhaseName = "placed" | "foreign" | "spread";
+type PhaseName = "placed" | "foreign" | "spread" | "nginx";
 
 interface Seated {
   seats: Seat[];
@@ -68,11 +69,16 @@ async function measureCluster(setup: StormSetup, sizes: ScaleSizes, progress: (l
   const receipts = new Array<number>(n).fill(0);
   const redis = new Redis(services.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
+  const nginx = await startScaleNginx(setup.urls);
   const seated: Seated[] = [];
   try {
     for (const placement of ["placed", "spread"] as const) seated.push(await seat(setup, placement, sizes, receipts));
-    const [placed, spread] = seated as [Seated, Seated];
-    progress(`scale: ${n} node${n === 1 ? "" : "s"} up, ${placed.sockets.length + spread.sockets.length} clients joined`);
+    const nodeOf = new Map<string, number>();
+    for (let r = 0; r < sizes.rooms; r++) nodeOf.set(`nginx-${r}`, await nodeOfRoom(nginx, setup.urls, `nginx-${r}`));
+    seated.push(await seat(setup, "nginx", sizes, receipts, { url: nginx.url, nodeOf: (room) => nodeOf.get(room) ?? -1 }));
+    const [placed, spread, byRoom] = seated as [Seated, Seated, Seated];
+    await expectSockets(setup, seated);
+    progress(`scale: ${n} node${n === 1 ? "" : "s"} up, ${seated.reduce((a, s) => a + s.sockets.length, 0)} clients joined; through nginx ${roomsPerNode(byRoom, n)} rooms per node`);
     await sleep(2000); // let start-up and joins settle before the first idle window
 
     const senders = (s: Seated, onlyNode?: number): PacedSender[] =>
@@ -81,6 +87,7 @@ async function measureCluster(setup: StormSetup, sizes: ScaleSizes, progress: (l
       { name: "placed", senders: senders(placed), seats: placed.seats },
       ...(n >= 2 ? [{ name: "foreign" as const, senders: senders(placed, 0), seats: placed.seats.filter((s) => s.node === 0) }] : []),
       { name: "spread", senders: senders(spread), seats: spread.seats },
+      { name: "nginx", senders: senders(byRoom), seats: byRoom.seats },
     ];
     const read = readingOf(setup, services, redis, receipts);
     const windowMs = sizes.windowSeconds * 1000;
@@ -114,26 +121,46 @@ async function measureCluster(setup: StormSetup, sizes: ScaleSizes, progress: (l
       placed: result("placed"),
       ...(n >= 2 ? { foreign: result("foreign") } : {}),
       spread: result("spread"),
+      nginx: result("nginx"),
       closedLoop,
       loadAverage: readLoadAverage(),
     };
   } finally {
     for (const s of seated) closeAll(s.sockets);
     redis.disconnect();
+    await nginx.remove();
   }
 }
 
-/** Connects and joins every seat's client on its node; each client's "message" events count for its node. */
-async function seat(setup: StormSetup, placement: Placement, sizes: ScaleSizes, receipts: number[]): Promise<Seated> {
-  const seats = seatClients(placement, setup.nodes, sizes.rooms, sizes.members);
+/**
+ * Connects and joins every seat's client on its node (or through nginx, with the room's `affinity` as the page
+ * sends it); each client's "message" events count for its node.
+ */
+async function seat(setup: StormSetup, placement: Placement, sizes: ScaleSizes, receipts: number[], via?: { url: string; nodeOf: (room: string) => number }): Promise<Seated> {
+  const seats = seatClients(placement, setup.nodes, sizes.rooms, sizes.members, via?.nodeOf);
   const sockets = new Array<ChatSocket>(seats.length);
   await forEachLimited(seats, SEATING_CONCURRENCY, async (s, i) => {
-    const socket = await connectClient(setup.urls[s.node] ?? "");
+    const socket = via ? await connectClient(via.url, { affinity: affinityOf(s.room) }) : await connectClient(setup.urls[s.node] ?? "");
     sockets[i] = socket;
     socket.on("message", () => void (receipts[s.node] = (receipts[s.node] ?? 0) + 1));
     await joinRoom(socket, s.room, s.username);
   });
   return { seats, sockets };
+}
+
+/** Each node holds exactly the sockets its seats say: nginx put every page where its room's handshake went. */
+async function expectSockets(setup: StormSetup, seated: readonly Seated[]): Promise<void> {
+  for (let node = 0; node < setup.nodes; node++) {
+    const expected = seated.reduce((a, s) => a + s.seats.filter((seat) => seat.node === node).length, 0);
+    const text = await (await fetch(`${setup.urls[node] ?? ""}/metrics`)).text();
+    const got = Number(/^mr_connected_sockets(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? "NaN");
+    if (got !== expected) throw new Error(`node ${node} holds ${got} sockets, its seats say ${expected}: nginx placed pages elsewhere`);
+  }
+}
+
+function roomsPerNode(s: Seated, nodes: number): string {
+  const rooms = (node: number): number => new Set(s.seats.filter((seat) => seat.node === node).map((seat) => seat.room)).size;
+  return Array.from({ length: nodes }, (_, i) => rooms(i)).join("/");
 }
 
 /**

@@ -4,6 +4,7 @@ import { sizeFor, splitRedisCost, usersAtLimit, type Assumptions, type MeasuredC
 import { netBytesOf, parseRedisInfo } from "../bench/redis-info.js";
 import { renderScaleChart } from "../bench/scale-chart.js";
 import { interestedNodes, meanInterestedNodes, seatClients } from "../bench/scale-layout.js";
+import { renderConfig } from "./helpers/nginx.js";
 import {
   clusterMicrosPerDelivery,
   efficiency,
@@ -96,6 +97,27 @@ describe("bench --scale: where clients sit", () => {
     expect(meanInterestedNodes(seatClients("spread", 5, 30, 3))).toBe(3); // fewer members than nodes
     expect(new Set(seats.filter((s) => s.isSender).map((s) => s.node))).toEqual(new Set([0, 1, 2, 3, 4]));
   });
+
+  it("seats every member of an nginx room on the node nginx picked for it, and needs that pick", () => {
+    const picked = new Map([["nginx-0", 2], ["nginx-1", 0], ["nginx-2", 2]]);
+    const seats = seatClients("nginx", 3, 3, 4, (room) => picked.get(room) ?? -1);
+    for (const [room, node] of picked) expect(seats.filter((s) => s.room === room).map((s) => s.node)).toEqual([node, node, node, node]);
+    expect(meanInterestedNodes(seats)).toBe(1);
+    expect(() => seatClients("nginx", 3, 3, 4)).toThrow(/node of each room/);
+  });
+
+  it("renders the documented nginx conf for any number of nodes: one server line each, placement by room kept", () => {
+    for (const upstreams of [["127.0.0.1:7001"], ["127.0.0.1:7001", "127.0.0.1:7002", "127.0.0.1:7003", "127.0.0.1:7004", "127.0.0.1:7005"]]) {
+      const conf = renderConfig(upstreams, { LISTEN_PORT: "8080" });
+      const code = conf.split("\n").filter((l) => !l.trimStart().startsWith("#")).join("\n");
+      expect(code).not.toMatch(/\$\{/);
+      expect([...code.matchAll(/^\s*server (\S+) max_fails=1 fail_timeout=5s;$/gm)].map((m) => m[1])).toEqual(upstreams);
+      expect(code).toMatch(/^\s*hash \$arg_affinity consistent;$/m);
+      expect(code).toContain("listen 127.0.0.1:8080;");
+    }
+    expect(() => renderConfig([], { LISTEN_PORT: "8080" })).toThrow(/at least one/);
+    expect(() => renderConfig(["127.0.0.1:7001"], {})).toThrow(/LISTEN_PORT/);
+  });
 });
 
 describe("bench --scale: output", () => {
@@ -103,14 +125,20 @@ describe("bench --scale: output", () => {
     const rows = [aRow(1), aRow(3, { placed: aPhase({ nodeWorkCpuSeconds: [0.05, 0.04, 0.06], deliveries: [1000, 1000, 1000] }), foreign: aPhase({ nodeWorkCpuSeconds: [0.1, 0.002, 0.004] }), closedLoop: { seconds: 5, messages: 400, deliveries: 4000 } })];
     const table = formatScaleTable(rows).split("\n");
     expect(table).toHaveLength(4);
-    expect(table[2]).toBe("| 1 | 50.0 | (one node) |  | 50.0 | 100, 100 | 1000 (1.00×) | 0 |");
-    expect(table[3]).toBe("| 3 | 50.0 (40.0–60.0) | 3.0 % | 0.79 | 50.0 | 300, 100 | 800 (0.80×) | 0 |");
+    expect(table[2]).toBe("| 1 | 50.0 | (one node) |  | 50.0 |  | 100, 100 | 1000 (1.00×) | 0 |");
+    expect(table[3]).toBe("| 3 | 50.0 (40.0–60.0) | 3.0 % | 0.79 | 50.0 |  | 300, 100 | 800 (0.80×) | 0 |");
+    // With the nginx placement measured: its column, and its failed sends counted.
+    const withNginx = formatScaleTable([aRow(1), aRow(2, { nginx: aPhase({ nodeWorkCpuSeconds: [0.03, 0.05], deliveries: [1000, 1000], failed: 2 }) })]).split("\n");
+    expect(withNginx[3]).toBe("| 2 | 50.0 | (one node) |  | 50.0 | 40.0 (30.0–50.0) | 100, 100 | 1000 (1.00×) | 2 |");
   });
 
   it("prints PostgreSQL's and Redis's cost per message for each placement", () => {
     const lines = formatServicesTable([aRow(2)]).split("\n");
     expect(lines).toHaveLength(4);
     expect(lines[2]).toBe("| 2 | placed | 100 | 200.0 | 10.0 | 300 | 600 | 2.00 | 1.0 |");
+    const withNginx = formatServicesTable([aRow(2, { nginx: aPhase({ messages: 50 }) })]).split("\n");
+    expect(withNginx).toHaveLength(5);
+    expect(withNginx[4]).toBe("| 2 | nginx | 50 | 400.0 | 20.0 | 600 | 1200 | 2.00 | 1.0 |");
   });
 
   it("formats a figure with its nodes' range only when there are several", () => {
