@@ -48,6 +48,34 @@ describe("the newest page, kept in memory", () => {
     expect(Object.isFrozen(catchUp.messages[0])).toBe(true);
   });
 
+  it("after appends in its room, is the same page extended in memory: as the file reads, its old messages not read again", async () => {
+    const { repo, path } = openRepo();
+    // The file as a second process reads it, with no page kept: what every extended page must equal.
+    const fresh = new SqliteMessageRepository(path, { busyTimeoutMs: 100, log: createCapturingLogger(), historyCacheRooms: 0 });
+    onTestFinished(() => fresh.close());
+    const first = await say(repo, "a", "first");
+    let kept = await repo.page("a", { limit: LIMIT });
+    for (let i = 0; i < 25; i++) {
+      // A batch in one turn: several rows of the room (one a retry of an earlier clientId), and another room's.
+      const sends = [
+        repo.append({ room: "a", sender: "Ana", content: `hi @Bo ${i}`, sentAt: new Date(T0.getTime() + i * 1001 + 7), ownerKey: "s:ana", clientId: `c${i}`, mentions: ["Bo"] }),
+        repo.append({ room: "b", sender: "Bo", content: `b ${i}`, sentAt: T0, ownerKey: "s:bo" }),
+        ...(i % 3 === 0 ? [repo.append({ room: "a", sender: "Bo", content: `re ${i}`, sentAt: T0, ownerKey: "s:bo", replyTo: first })] : []),
+        ...(i > 0 ? [repo.append({ room: "a", sender: "Ana", content: "a retry", sentAt: T0, ownerKey: "s:ana", clientId: `c${i - 1}` })] : []),
+      ];
+      await Promise.all(sends);
+      const now = await repo.page("a", { limit: LIMIT });
+      expect(now).toEqual(await fresh.page("a", { limit: LIMIT }));
+      // Served from memory: the messages it kept before are the very same objects.
+      const overlap = kept.messages.filter((m) => now.messages.some((n) => n.id === m.id));
+      for (const m of overlap) expect(now.messages.find((n) => n.id === m.id)).toBe(m);
+      expect(overlap.length).toBeGreaterThan(0);
+      expect(Object.isFrozen(now.messages.at(-1))).toBe(true);
+      kept = now;
+    }
+    expect(kept.hasMore).toBe(true);
+  });
+
   it("stays through writes that change no message: reactions, presence snapshots, push settings", async () => {
     const { repo } = openRepo();
     const id = await say(repo, "a", "hello");

@@ -2,7 +2,10 @@
 // a join (about 0.5 ms of a 1.1 ms join into a room of 100,000 messages: 101 rows through the index, twelve
 // columns each, timestamps parsed, files looked up), and a restart storm reads the same hundred pages thousands of
 // times. A page is kept until anything may have changed it:
-// - an append commits in its room (the repository forgets that room inside the transaction, before its COMMIT);
+// - an append commits in its room: the repository takes the room's page out inside the transaction, before its
+//   COMMIT, and after the COMMIT puts it back with the new rows at its end (a restart storm's rooms each take a
+//   message a second while their members come back: reading the page again after each one was most of the
+//   catch-up's cost). A message with files is not added: the page is read again, files and all;
 // - any other write through this connection commits (edits, deletes, files, moderation, room moves: rare, so
 //   all pages go rather than each write saying which rooms it touched), except the writes that change no message
 //   row (reactions, presence snapshots every 2 s, push settings), which say so;
@@ -26,6 +29,8 @@ export class LatestPages {
   /** Room -> its newest page for `limit` rows; Map order is use order (the oldest use first, dropped first). */
   private readonly pages = new Map<string, { limit: number; page: HistoryPage }>();
   private stamp: PageStamp | null = null;
+  /** Counts every drop of all pages: a page taken out before one cannot be put back after it. */
+  private generation = 0;
 
   /**
    * `maxRooms`: how many rooms' pages are kept at most (0 keeps none). `maxRows`: the largest page kept (a join's,
@@ -40,6 +45,7 @@ export class LatestPages {
   check(stamp: PageStamp): void {
     if (sameStamp(this.stamp, stamp)) return;
     this.pages.clear();
+    this.generation++;
     this.stamp = stamp;
   }
 
@@ -83,6 +89,45 @@ export class LatestPages {
   forget(room: string): void {
     this.pages.delete(room);
   }
+
+  /**
+   * Takes `room`'s page out while an append writes to the room (inside its transaction, before the COMMIT), so no
+   * read can get the page without the new rows; `extend` puts it back after the COMMIT.
+   */
+  take(room: string): TakenPage | undefined {
+    const entry = this.pages.get(room);
+    if (entry === undefined) return undefined;
+    this.pages.delete(room);
+    return { ...entry, generation: this.generation };
+  }
+
+  /**
+   * Puts a taken page back with `added` (the room's committed rows, in id order) at its end, as a read of the file
+   * would now give it. Not when anything could have made it stale meanwhile: all pages dropped since it was taken,
+   * or a read already kept a newer page of the room.
+   */
+  extend(room: string, taken: TakenPage, added: readonly ChatMessage[]): void {
+    if (taken.generation !== this.generation || this.pages.has(room)) return;
+    const last = taken.page.messages.at(-1)?.id ?? 0;
+    const newer = added.filter((m) => m.id > last).map(copyMessage);
+    const all = [...taken.page.messages, ...newer];
+    const messages = all.slice(Math.max(0, all.length - taken.limit));
+    this.put(room, taken.limit, { messages, hasMore: taken.page.hasMore || all.length > taken.limit });
+  }
+}
+
+/** A page out of the map while an append commits (take, extend). */
+export interface TakenPage {
+  limit: number;
+  page: HistoryPage;
+  generation: number;
+}
+
+/** A message of the append's result, which its caller goes on using: the page keeps (and freezes) its own copy. */
+function copyMessage(m: ChatMessage): ChatMessage {
+  const copy = { ...m };
+  if (m.mentions) copy.mentions = [...m.mentions];
+  return copy;
 }
 
 function freezePage(page: HistoryPage): HistoryPage {

@@ -24,7 +24,7 @@ import {
 import { applyReaction, loadReactions, removeReactions } from "./sqlite-reactions.js";
 import { createSearchIndexer, type SearchIndexer } from "./sqlite-search-index.js";
 import { SearchIndexRuns } from "./sqlite-search-runs.js";
-import { LatestPages, type PageStamp } from "./latest-pages.js";
+import { LatestPages, type TakenPage, type PageStamp } from "./latest-pages.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { toStoredTimestamp } from "./timestamps.js";
 import { SqliteModeration } from "./sqlite-moderation.js";
@@ -169,10 +169,15 @@ export class SqliteMessageRepository implements ChatStore {
   private async commitBatch(batch: readonly NewMessage[]): Promise<AppendResult[]> {
     let results: AppendResult[];
     const started = performance.now();
+    /** The kept pages of the batch's rooms, out of reach while the rows commit (a retry takes a newer one, if read meanwhile). */
+    const taken = new Map<string, TakenPage>();
     try {
       results = await this.conn.writeWithRetry((stmts, db) => {
         // Before the COMMIT, in the same synchronous run: no join can read a kept page without these rows.
-        for (const msg of batch) this.latest.forget(msg.room);
+        for (const msg of batch) {
+          const page = this.latest.take(msg.room);
+          if (page !== undefined) taken.set(msg.room, page);
+        }
         return batch.map((msg) => this.writeOne(stmts, db, msg));
       });
     } catch (err) {
@@ -180,9 +185,19 @@ export class SqliteMessageRepository implements ChatStore {
       throw err instanceof StorageUnavailableError ? err : new StorageUnavailableError("the database cannot be written", { cause: err });
     }
     this.conn.noteWriteSuccess();
+    this.extendKeptPages(taken, results);
     this.opts.onCommit?.(batch.length, performance.now() - started);
     this.searchRuns.schedule();
     return results;
+  }
+
+  /** The committed rows go onto the end of their rooms' kept pages; a room that got a message with files is read again. */
+  private extendKeptPages(taken: ReadonlyMap<string, TakenPage>, results: readonly AppendResult[]): void {
+    for (const [room, page] of taken) {
+      const added = results.filter((r) => !r.duplicate && r.message.room === room).map((r) => r.message);
+      if (added.some((m) => m.attachments !== undefined)) continue;
+      this.latest.extend(room, page, added);
+    }
   }
 
   private writeOne(stmts: Statements, db: Database.Database, msg: NewMessage): AppendResult {
