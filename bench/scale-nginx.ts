@@ -14,11 +14,16 @@ export async function startScaleNginx(nodeUrls: readonly string[]): Promise<Ngin
 
 /** The index in `nodeUrls` of the node nginx sends `room`'s pages to. */
 export async function nodeOfRoom(nginx: Nginx, nodeUrls: readonly string[], room: string): Promise<number> {
-  const res = await fetch(`${nginx.url}/socket.io/?EIO=4&transport=polling&affinity=${affinityOf(room)}`);
-  await res.arrayBuffer();
+  const path = `${nginx.url}/socket.io/?EIO=4&transport=polling&affinity=${affinityOf(room)}`;
+  const res = await fetch(path);
+  const body = await res.text();
   // "A, B" when A refused and nginx went on to B: B answered.
   const upstream = res.headers.get("x-upstream")?.split(/,\s*/).at(-1);
   const index = nodeUrls.findIndex((u) => new URL(u).host === upstream);
   if (res.status !== 200 || index < 0) throw new Error(`nginx sent ${room} to ${upstream ?? "no upstream"} (${res.status})`);
+  // Close the session it opened (an Engine.IO close packet, "1"), so it neither counts nor pings during the run.
+  const sid = (JSON.parse(body.slice(1)) as { sid: string }).sid;
+  const closed = await fetch(`${path}&sid=${sid}`, { method: "POST", body: "1", headers: { "content-type": "text/plain;charset=UTF-8" } });
+  await closed.text();
   return index;
 }

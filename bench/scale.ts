@@ -75,7 +75,11 @@ async function measureCluster(setup: StormSetup, sizes: ScaleSizes, progress: (l
     for (const placement of ["placed", "spread"] as const) seated.push(await seat(setup, placement, sizes, receipts));
     const nodeOf = new Map<string, number>();
     for (let r = 0; r < sizes.rooms; r++) nodeOf.set(`nginx-${r}`, await nodeOfRoom(nginx, setup.urls, `nginx-${r}`));
-    seated.push(await seat(setup, "nginx", sizes, receipts, { url: nginx.url, nodeOf: (room) => nodeOf.get(room) ?? -1 }));
+    seated.push(
+      await seat(setup, "nginx", sizes, receipts, { url: nginx.url, nodeOf: (room) => nodeOf.get(room) ?? -1 }).catch((err: unknown) => {
+        throw new Error(`${String(err)}; nginx's error log: ${nginx.errorLog().slice(-2000)}`);
+      }),
+    );
     const [placed, spread, byRoom] = seated as [Seated, Seated, Seated];
     await expectSockets(setup, seated);
     progress(`scale: ${n} node${n === 1 ? "" : "s"} up, ${seated.reduce((a, s) => a + s.sockets.length, 0)} clients joined; through nginx ${roomsPerNode(byRoom, n)} rooms per node`);
