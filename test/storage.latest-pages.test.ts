@@ -184,4 +184,31 @@ describe("the newest page, kept in memory", () => {
     }
     expect(asked).toBeGreaterThan(500);
   });
+
+  it("is kept by a catch-up into a room with none (a rejoin after a restart): the room's next catch-ups come from memory", async () => {
+    const { repo, path } = openRepo(undefined, 5);
+    const ids: number[] = [];
+    for (let i = 0; i < 8; i++) ids.push(await say(repo, "a", `m${i}`));
+    const file = new SqliteMessageRepository(path, { busyTimeoutMs: 100, log: createCapturingLogger(), historyCacheRooms: 0 });
+    onTestFinished(() => file.close());
+    // No join read the room's page: the first catch-up keeps the newest 5 and answers from them.
+    const first = await repo.page("a", { after: ids[5] ?? 0, limit: 100 });
+    expect(first).toEqual(await file.page("a", { after: ids[5] ?? 0, limit: 100 }));
+    expect(first.messages.map((m) => m.content)).toEqual(["m6", "m7"]);
+    expect(Object.isFrozen(first.messages[0])).toBe(true);
+    const second = await repo.page("a", { after: ids[4] ?? 0, limit: 100 });
+    expect(second.messages.map((m) => m.content)).toEqual(["m5", "m6", "m7"]);
+    expect(second.messages[1]).toBe(first.messages[0]); // the same kept message, not read again
+    // One from before the kept page is read from the file (correctly), and the kept page stays for the others.
+    const far = await repo.page("a", { after: ids[0] ?? 0, limit: 100 });
+    expect(far).toEqual(await file.page("a", { after: ids[0] ?? 0, limit: 100 }));
+    expect((await repo.page("a", { after: ids[6] ?? 0, limit: 100 })).messages[0]).toBe(first.messages[1]);
+    // With no page kept at all (HISTORY_CACHE_ROOMS=0), catch-ups are read as before.
+    const { repo: none } = openRepo(0);
+    const id = await say(none, "a", "x");
+    await say(none, "a", "y");
+    const once = await none.page("a", { after: id, limit: 10 });
+    expect(once.messages.map((m) => m.content)).toEqual(["y"]);
+    expect((await none.page("a", { after: id, limit: 10 })).messages[0]).not.toBe(once.messages[0]);
+  });
 });

@@ -11,6 +11,9 @@
 //   row (reactions, presence snapshots every 2 s, push settings), which say so;
 // - another connection commits to the file (the Flask app beside this one): SQLite's `PRAGMA data_version`;
 // - the connection is replaced (a reopen after the file was replaced or became read-only).
+// A catch-up (`after` an id) into a room with no kept page reads and keeps the room's newest page first: after a
+// restart every page comes back with `join_chat {since}`, and without this none of those joins kept anything, so
+// each of the thousands read the file.
 // The pages handed out are frozen: every reader shares them.
 import type { ChatMessage, HistoryPage, PageQuery } from "./repository.js";
 
@@ -84,6 +87,15 @@ export class LatestPages {
     this.pages.set(room, { limit, page: frozen });
     if (this.pages.size > this.maxRooms) this.pages.delete(this.pages.keys().next().value as string);
     return frozen;
+  }
+
+  /** The longest page kept (0: none is): a catch-up that misses keeps the room's newest page of this length. */
+  get rowsKept(): number {
+    return this.maxRooms === 0 ? 0 : this.maxRows;
+  }
+
+  has(room: string): boolean {
+    return this.pages.has(room);
   }
 
   forget(room: string): void {

@@ -193,10 +193,18 @@ export class SqliteMessageRepository implements ChatStore {
 
   /** The committed rows go onto the end of their rooms' kept pages; a room that got a message with files is read again. */
   private extendKeptPages(taken: ReadonlyMap<string, TakenPage>, results: readonly AppendResult[]): void {
+    if (taken.size === 0) return;
+    const added = new Map<string, ChatMessage[]>();
+    for (const r of results) {
+      if (r.duplicate || !taken.has(r.message.room)) continue;
+      const rows = added.get(r.message.room);
+      if (rows === undefined) added.set(r.message.room, [r.message]);
+      else rows.push(r.message);
+    }
     for (const [room, page] of taken) {
-      const added = results.filter((r) => !r.duplicate && r.message.room === room).map((r) => r.message);
-      if (added.some((m) => m.attachments !== undefined)) continue;
-      this.latest.extend(room, page, added);
+      const rows = added.get(room) ?? [];
+      if (rows.some((m) => m.attachments !== undefined)) continue;
+      this.latest.extend(room, page, rows);
     }
   }
 
@@ -237,19 +245,31 @@ export class SqliteMessageRepository implements ChatStore {
       const kept = this.latest.answer(room, query);
       if (kept !== undefined) return Promise.resolve(kept);
       if ("after" in query) {
+        // A catch-up into a room with no kept page (every rejoin after a restart is one): keep the room's newest
+        // page, and this catch-up and the room's next ones are answered from memory.
+        if (this.latest.rowsKept > 0 && !this.latest.has(room)) {
+          this.readLatest(db, stmts, room, this.latest.rowsKept);
+          const fromLatest = this.latest.answer(room, query);
+          if (fromLatest !== undefined) return Promise.resolve(fromLatest);
+        }
         const rows = stmts.after.all(room, query.after, query.limit + 1);
         const hasMore = rows.length > query.limit;
         return Promise.resolve({ messages: messagesOf(db, rows.slice(0, query.limit)), hasMore });
       }
-      const isLatest = query.before === undefined;
-      const rows = stmts.before.all(room, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
-      const hasMore = rows.length > query.limit;
-      const page = { messages: messagesOf(db, rows.slice(0, query.limit).reverse()), hasMore };
-      return Promise.resolve(isLatest ? this.latest.put(room, query.limit, page) : page);
+      if (query.before === undefined) return Promise.resolve(this.readLatest(db, stmts, room, query.limit));
+      const rows = stmts.before.all(room, query.before, query.limit + 1);
+      return Promise.resolve({ messages: messagesOf(db, rows.slice(0, query.limit).reverse()), hasMore: rows.length > query.limit });
     } catch (err) {
       if (err instanceof StorageUnavailableError) return Promise.reject(err);
       return Promise.reject(new StorageUnavailableError("the database cannot be read", { cause: err }));
     }
+  }
+
+  /** The room's newest `limit` messages, read from the file and kept (latest-pages.ts decides whether a page that long is). */
+  private readLatest(db: Database.Database, stmts: Statements, room: string, limit: number): HistoryPage {
+    const rows = stmts.before.all(room, Number.MAX_SAFE_INTEGER, limit + 1);
+    const page = { messages: messagesOf(db, rows.slice(0, limit).reverse()), hasMore: rows.length > limit };
+    return this.latest.put(room, limit, page);
   }
 
   /** The newest matches below `before`, newest first: the FTS index walks its doclists from the top and stops at the page. */
