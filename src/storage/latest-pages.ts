@@ -79,10 +79,13 @@ export class LatestPages {
     return undefined;
   }
 
-  /** Keeps `page` (frozen: callers must not change it) and returns it. */
-  put(room: string, limit: number, page: HistoryPage): HistoryPage {
+  /**
+   * Keeps `page` (frozen: callers must not change it) and returns it. `areMessagesFrozen`: its messages are already
+   * (extend: the kept ones were, the new ones it froze), so only the page itself is frozen.
+   */
+  put(room: string, limit: number, page: HistoryPage, areMessagesFrozen = false): HistoryPage {
     if (this.maxRooms === 0 || limit > this.maxRows) return page;
-    const frozen = freezePage(page);
+    const frozen = areMessagesFrozen ? Object.freeze({ ...page, messages: Object.freeze(page.messages) }) : freezePage(page);
     this.pages.delete(room);
     this.pages.set(room, { limit, page: frozen });
     if (this.pages.size > this.maxRooms) this.pages.delete(this.pages.keys().next().value as string);
@@ -122,9 +125,10 @@ export class LatestPages {
     if (taken.generation !== this.generation || this.pages.has(room)) return;
     const last = taken.page.messages.at(-1)?.id ?? 0;
     const newer = added.filter((m) => m.id > last).map(copyMessage);
+    for (const m of newer) freezeMessage(m);
     const all = [...taken.page.messages, ...newer];
     const messages = all.slice(Math.max(0, all.length - taken.limit));
-    this.put(room, taken.limit, { messages, hasMore: taken.page.hasMore || all.length > taken.limit });
+    this.put(room, taken.limit, { messages, hasMore: taken.page.hasMore || all.length > taken.limit }, true);
   }
 }
 
