@@ -85,7 +85,7 @@ export class LatestPages {
    */
   put(room: string, limit: number, page: HistoryPage, areMessagesFrozen = false): HistoryPage {
     if (this.maxRooms === 0 || limit > this.maxRows) return page;
-    const frozen = areMessagesFrozen ? Object.freeze({ ...page, messages: Object.freeze(page.messages) }) : freezePage(page);
+    const frozen = areMessagesFrozen ? freezeShell(page) : freezePage(page);
     this.pages.delete(room);
     this.pages.set(room, { limit, page: frozen });
     if (this.pages.size > this.maxRooms) this.pages.delete(this.pages.keys().next().value as string);
@@ -148,6 +148,11 @@ function copyMessage(m: ChatMessage): ChatMessage {
 
 function freezePage(page: HistoryPage): HistoryPage {
   for (const m of page.messages) freezeMessage(m);
+  return freezeShell(page);
+}
+
+/** The page and its list, not the messages in it. */
+function freezeShell(page: HistoryPage): HistoryPage {
   Object.freeze(page.messages);
   return Object.freeze(page);
 }
