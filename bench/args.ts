@@ -57,7 +57,8 @@ export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|b
   --nodes N   add the cluster rows: fan-out and join time on 1 node (SQLite), 1 node and N nodes (PostgreSQL +
               Redis, Debian's packages); --only cluster runs those rows alone
   --scale     scale-out (issue 21): 1, 2, 3 and 5 nodes on PostgreSQL + Redis (Debian's), the same 30 rooms placed
-              per node and spread round robin; CPU per delivery per node, the foreign cost, PostgreSQL's and Redis's
+              per node, spread round robin, and through the documented nginx (placed by the page's room);
+              CPU per delivery per node, the foreign cost, PostgreSQL's and Redis's
               CPU and Redis's bytes per message, from /proc and INFO (about 9 minutes; --quick about 2.5). Runs alone;
               --chart dir writes bench-scale.svg. Table printed and written to bench/results/scale-*.json
   --storm     the restart storm (issue 19) alone: 10,000 clients in 250 rooms of 40 (4 child processes), one
