@@ -59,7 +59,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|b
   --scale     scale-out (issue 21): 1, 2, 3 and 5 nodes on PostgreSQL + Redis (Debian's), the same 30 rooms placed
               per node, spread round robin, and through the documented nginx (placed by the page's room);
               CPU per delivery per node, the foreign cost, PostgreSQL's and Redis's
-              CPU and Redis's bytes per message, from /proc and INFO (about 9 minutes; --quick about 2.5). Runs alone;
+              CPU and Redis's bytes per message, from /proc and INFO (about 10 minutes; --quick about 3). Runs alone;
               --chart dir writes bench-scale.svg. Table printed and written to bench/results/scale-*.json
   --storm     the restart storm (issue 19) alone: 10,000 clients in 250 rooms of 40 (4 child processes), one
               sender per room at 1 message/s; the node gets SIGTERM, then in a second run SIGKILL, and is started
