@@ -1,6 +1,7 @@
 // The measurement of `npm run bench -- --scale` (issue 21 §3): for each cluster size (1, 2, 3, 5 nodes on PostgreSQL +
-// Redis, Debian's, fsync on; storm-servers.ts) the same total traffic twice, rooms placed per node and rooms spread
-// round robin (scale-layout.ts), plus, from 2 nodes on, only node A's placed rooms busy (the foreign cost). CPU
+// Redis, Debian's, fsync on; storm-servers.ts) the same total traffic three times, rooms placed per node, rooms spread
+// round robin, and pages through the documented nginx, which places them by room (scale-layout.ts, scale-nginx.ts),
+// plus, from 2 nodes on, only node A's placed rooms busy (the foreign cost). CPU
 // comes from /proc per process (nodes, the postmaster with its backends, redis-server), never from wall time: on 2
 // shared cores throughput cannot show scaling, CPU per useful delivery can. Busy windows alternate with idle ones of
 // the same length, and the idle mean is subtracted, as in foreign-cost.ts (whose helpers, cpu-windows.ts, this uses).
