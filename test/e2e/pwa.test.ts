@@ -136,24 +136,7 @@ describe("installable app", () => {
   });
 
   it("two tabs of one room show and send a message kept offline once", async () => {
-    const server = suite.server;
-    const room = "pwa-two-tabs";
-    const { problems, person } = world(suite);
-    const ana = await person("ana");
-    await controlled(ana.page, `${server.url}/`);
-    await join(ana.page, server.url, "Ana", room);
-    problems.allowNetworkErrors = true;
-    await ana.context.setOffline(true);
-    await ana.page.fill("#message-content", "kept once");
-    await ana.page.press("#message-content", "Enter");
-    await anyMessage(ana.page, "kept once").waitFor();
-    // A second tab opens the remembered room while the first still owns its message: it does not show it.
-    const second = await ana.newTab("ana#2");
-    await second.goto(`${server.url}/`);
-    await second.locator("#offline-banner").waitFor({ state: "visible" });
-    await second.locator("#sidebar-list a", { hasText: room }).click();
-    await second.locator(".offline-copy").waitFor();
-    expect(await anyMessage(second, "kept once").count()).toBe(0);
+    const { server, room, ana, second, problems } = await keptInFirstOfTwoTabs("pwa-two-tabs", "kept once");
     await ana.context.setOffline(false);
     await sentMessage(ana.page, "kept once").waitFor({ timeout: 20_000 });
     await sentMessage(second, "kept once").waitFor({ timeout: 20_000 });
@@ -163,23 +146,7 @@ describe("installable app", () => {
   });
 
   it("when the tab that kept a message closes, another open tab of the room takes it over and sends it once", async () => {
-    const server = suite.server;
-    const room = "pwa-hand-over";
-    const { problems, person } = world(suite);
-    const ana = await person("ana");
-    await controlled(ana.page, `${server.url}/`);
-    await join(ana.page, server.url, "Ana", room);
-    problems.allowNetworkErrors = true;
-    await ana.context.setOffline(true);
-    await ana.page.fill("#message-content", "handed over");
-    await ana.page.press("#message-content", "Enter");
-    await anyMessage(ana.page, "handed over").waitFor();
-    const second = await ana.newTab("ana#2");
-    await second.goto(`${server.url}/`);
-    await second.locator("#offline-banner").waitFor({ state: "visible" });
-    await second.locator("#sidebar-list a", { hasText: room }).click();
-    await second.locator(".offline-copy").waitFor();
-    expect(await anyMessage(second, "handed over").count()).toBe(0); // still the first tab's
+    const { server, room, ana, second, problems } = await keptInFirstOfTwoTabs("pwa-hand-over", "handed over");
     // The first tab goes: the second was waiting on its lock, and now owns the message.
     await ana.page.close();
     await anyMessage(second, "handed over").waitFor();
@@ -191,6 +158,30 @@ describe("installable app", () => {
     expect(problems.list).toEqual([]);
   });
 });
+
+/**
+ * Ana writes `text` offline in `room`'s first tab, then opens the remembered room in a second tab, still offline:
+ * the first tab owns the kept message, so the second does not show it (checked here).
+ */
+async function keptInFirstOfTwoTabs(room: string, text: string) {
+  const server = suite.server;
+  const { problems, person } = world(suite);
+  const ana = await person("ana");
+  await controlled(ana.page, `${server.url}/`);
+  await join(ana.page, server.url, "Ana", room);
+  problems.allowNetworkErrors = true;
+  await ana.context.setOffline(true);
+  await ana.page.fill("#message-content", text);
+  await ana.page.press("#message-content", "Enter");
+  await anyMessage(ana.page, text).waitFor();
+  const second = await ana.newTab("ana#2");
+  await second.goto(`${server.url}/`);
+  await second.locator("#offline-banner").waitFor({ state: "visible" });
+  await second.locator("#sidebar-list a", { hasText: room }).click();
+  await second.locator(".offline-copy").waitFor();
+  expect(await anyMessage(second, text).count()).toBe(0);
+  return { server, room, ana, second, problems };
+}
 
 describe("a new build", () => {
   it("is announced on an open page, and Reload runs the new version's code", async () => {
