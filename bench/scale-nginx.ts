@@ -1,7 +1,7 @@
 // The documented nginx in front of the scale bench's nodes (issue 21 §3, "nginx" placement): docs/nginx-cluster.conf
 // with one `server` line per node (test/helpers/nginx.ts), and which node it sends each room's pages to, read from
 // the X-Upstream header of an Engine.IO handshake that carries the room's `affinity`, as the page's requests do.
-import { startNginx, type Nginx } from "../test/helpers/nginx.js";
+import { answeredBy, startNginx, type Nginx } from "../test/helpers/nginx.js";
 
 /** The page's own module (public/ is plain JavaScript for the browser). */
 const { affinityOf } = (await import(new URL("../public/js/room-affinity.js", import.meta.url).href)) as { affinityOf: (room?: string) => string };
@@ -17,8 +17,7 @@ export async function nodeOfRoom(nginx: Nginx, nodeUrls: readonly string[], room
   const path = `${nginx.url}/socket.io/?EIO=4&transport=polling&affinity=${affinityOf(room)}`;
   const res = await fetch(path);
   const body = await res.text();
-  // "A, B" when A refused and nginx went on to B: B answered.
-  const upstream = res.headers.get("x-upstream")?.split(/,\s*/).at(-1);
+  const upstream = answeredBy(res.headers);
   const index = nodeUrls.findIndex((u) => new URL(u).host === upstream);
   if (res.status !== 200 || index < 0) throw new Error(`nginx sent ${room} to ${upstream ?? "no upstream"} (${res.status})`);
   // Close the session it opened (an Engine.IO close packet, "1"), so it neither counts nor pings during the run.

@@ -8,7 +8,7 @@ import type { MessageEvent } from "../../src/protocol.js";
 import { connectTo } from "../helpers/child-server.js";
 import { startCluster, type Cluster } from "../helpers/cluster.js";
 import { newClientId } from "../helpers/emit.js";
-import { startNginx, type Nginx } from "../helpers/nginx.js";
+import { answeredBy, startNginx, type Nginx } from "../helpers/nginx.js";
 
 // The page's own module, as the browser runs it (public/ is plain JavaScript, checked by tsconfig.client.json).
 const { affinityOf } = (await import(new URL("../../public/js/room-affinity.js", import.meta.url).href)) as { affinityOf: (room?: string) => string };
@@ -30,10 +30,9 @@ async function handshakeNode(affinity: string | null): Promise<string> {
   const res = await fetch(`${nginx.url}/socket.io/?EIO=4&transport=polling${key}`);
   expect(res.status, await res.clone().text()).toBe(200);
   await res.text();
-  const upstream = res.headers.get("x-upstream");
+  const upstream = answeredBy(res.headers);
   if (upstream === null) throw new Error("nginx added no X-Upstream header");
-  // "A, B" when A refused the connection and nginx went on to B: B answered.
-  return upstream.split(/,\s*/).at(-1) ?? upstream;
+  return upstream;
 }
 
 async function sessionCookie(): Promise<string> {

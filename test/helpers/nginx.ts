@@ -46,6 +46,14 @@ export function renderConfig(upstreams: readonly string[], values: Readonly<Reco
     .join("\n");
 }
 
+/**
+ * The node that answered a request through the documented nginx, from its X-Upstream header ($upstream_addr):
+ * "A, B" when A refused the connection and nginx went on to B, so the last address. Null without the header.
+ */
+export function answeredBy(headers: Headers): string | null {
+  return headers.get("x-upstream")?.split(/,\s*/).at(-1) ?? null;
+}
+
 /** Starts nginx on a free loopback port in front of `upstreams` ("127.0.0.1:port" each; the tests run three). */
 export async function startNginx(upstreams: readonly string[]): Promise<Nginx> {
   if (!existsSync(NGINX)) throw new Error(`${NGINX} not found: install Debian's nginx package (apt-get install nginx)`);
