@@ -1,6 +1,7 @@
 // Command line of `npm run bench -- [options]`.
 import { parseArgs } from "node:util";
 import type { TargetName } from "./server-process.js";
+import type { ScaleShare } from "./scale.js";
 import type { StormSignal } from "./storm-plan.js";
 import { ALL_WORKLOADS, type WorkloadId } from "./workloads.js";
 
@@ -25,6 +26,8 @@ export interface BenchArgs {
   storm?: StormArgs;
   /** Issue 21 §3's scale-out measurement instead of the workloads (scale-main.ts). */
   isScale: boolean;
+  /** --share: the scale bench's load, the same per node (default) or the same in all. */
+  scaleShare: ScaleShare;
 }
 
 export interface StormArgs {
@@ -39,7 +42,7 @@ export interface StormArgs {
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
-       npm run bench -- --scale [--quick] [--chart dir]
+       npm run bench -- --scale [--share node|total] [--quick] [--chart dir]
        npm run bench -- --storm [--quick] [--nodes N] [--app-entry file] [--clients N] [--rooms N] [--signal term|kill|both]
                                [--profile] [--chart dir]
   --quick     every workload, small (CI: asserts no loss, no speed thresholds)
@@ -56,11 +59,14 @@ export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|b
               never into docs/)
   --nodes N   add the cluster rows: fan-out and join time on 1 node (SQLite), 1 node and N nodes (PostgreSQL +
               Redis, Debian's packages); --only cluster runs those rows alone
-  --scale     scale-out (issue 21): 1, 2, 3 and 5 nodes on PostgreSQL + Redis (Debian's), the same 30 rooms placed
-              per node, spread round robin, and through the documented nginx (placed by the page's room);
-              CPU per delivery per node, the foreign cost, PostgreSQL's and Redis's
-              CPU and Redis's bytes per message, from /proc and INFO (about 10 minutes; --quick about 3). Runs alone;
-              --chart dir writes bench-scale.svg. Table printed and written to bench/results/scale-*.json
+  --scale     scale-out (issue 21): 1, 2, 3 and 5 nodes on PostgreSQL + Redis (Debian's), rooms placed per node,
+              spread round robin, and through the documented nginx (placed by the page's room); CPU per delivery
+              per node, the foreign cost, PostgreSQL's and Redis's CPU and Redis's bytes per message, from /proc
+              and INFO (about 10 minutes; --quick about 2). Runs alone; --chart dir writes bench-scale.svg
+              (bench-scale-total.svg with --share total). Table printed and written to bench/results/scale-*.json
+    --share node|total  node (default): 6 rooms per placement per node, so every node is as busy at every
+              size (how a cluster grows with its users); total: the same 30 rooms at every size, so each node's
+              load falls as 1/N
   --storm     the restart storm (issue 19) alone: 10,000 clients in 250 rooms of 40 (4 child processes), one
               sender per room at 1 message/s; the node gets SIGTERM, then in a second run SIGKILL, and is started
               again on the same port; timed until every client is back in its room, every confirmed message
@@ -92,6 +98,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       nodes: { type: "string" },
       storm: { type: "boolean", default: false },
       scale: { type: "boolean", default: false },
+      share: { type: "string" },
       clients: { type: "string" },
       rooms: { type: "string" },
       signal: { type: "string" },
@@ -116,6 +123,9 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   if (values.scale && (values.storm || values.only !== undefined || values.target !== "both" || nodes !== undefined || values["presence-members"] !== undefined || values.profile)) {
     // The scale bench chooses its own cluster sizes and runs the app alone.
     throw new Error(`--scale runs alone: no --storm, --only, --target, --nodes, --presence-members or --profile\n${USAGE}`);
+  }
+  if (values.share !== undefined && (!values.scale || (values.share !== "node" && values.share !== "total"))) {
+    throw new Error(`--share is node or total, and belongs to --scale\n${USAGE}`);
   }
   const only = values.only?.split(",").map((w) => w.trim());
   if (only?.includes("cluster") === true && nodes === undefined) throw new Error(`--only cluster needs --nodes N\n${USAGE}`);
@@ -149,6 +159,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     ...(nodes !== undefined ? { nodes } : {}),
     ...(storm !== undefined ? { storm } : {}),
     isScale: values.scale,
+    scaleShare: values.share === "total" ? "total" : "node",
   };
 }
 

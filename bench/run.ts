@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     throw new Error(`${appEntry} is missing: run \`npm run build\` (npm run bench does), or pass --target baseline`);
   }
   if (args.isScale) {
-    await runScaleMain({ isQuick: args.isQuick, appEntry, resultsDir: RESULTS_DIR, ...(args.chartDir !== undefined ? { chartDir: args.chartDir } : {}), progress });
+    await runScaleMain({ isQuick: args.isQuick, share: args.scaleShare, appEntry, resultsDir: RESULTS_DIR, ...(args.chartDir !== undefined ? { chartDir: args.chartDir } : {}), progress });
     return;
   }
   if (args.storm) {

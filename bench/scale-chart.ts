@@ -2,15 +2,20 @@
 // nodes, rooms placed, rooms spread and pages placed by nginx, and the foreign cost, each panel on its own scale (svg-chart.ts).
 import type { Chart } from "./charts.js";
 import { clusterMicrosPerDelivery, foreignCost, type ScaleRow } from "./scale-math.js";
+import type { ScaleShare } from "./scale.js";
 import { renderBarPanels, type BarPanel } from "./svg-chart.js";
 
-export const SCALE_CHART_FILE = "bench-scale.svg";
+/** The docs' chart is the "node" share's (a fixed load per node); the "total" series has its own file. */
+export const SCALE_CHART_FILES: Record<ScaleShare, string> = { node: "bench-scale.svg", total: "bench-scale-total.svg" };
 
-export function renderScaleChart(rows: readonly ScaleRow[], runNote: string): Chart {
+export function renderScaleChart(rows: readonly ScaleRow[], share: ScaleShare, runNote: string): Chart {
   const label = (r: ScaleRow): string => `${r.nodes} node${r.nodes === 1 ? "" : "s"}`;
   const svg = renderBarPanels({
-    title: "Scale-out: CPU per delivery on each node",
-    subtitle: "Node CPU (from /proc, idle subtracted) per message delivered to its clients; flat in N is the goal.",
+    title: share === "node" ? "Scale-out at a fixed load per node: CPU per delivery on each node" : "Scale-out, one total load over N nodes: CPU per delivery on each node",
+    subtitle:
+      share === "node"
+        ? "Node CPU (from /proc, idle subtracted) per message delivered to its clients, each node as busy at every N; flat in N is the goal."
+        : "Node CPU (from /proc, idle subtracted) per message delivered to its clients; each node's load falls as 1/N.",
     note: runNote,
     yLabel: "µs CPU per delivery (foreign cost: %)",
     unit: "",
@@ -21,7 +26,7 @@ export function renderScaleChart(rows: readonly ScaleRow[], runNote: string): Ch
       foreignPanel(rows, label),
     ],
   });
-  return { file: SCALE_CHART_FILE, svg };
+  return { file: SCALE_CHART_FILES[share], svg };
 }
 
 /** A bar cannot go below the axis, and a negative foreign cost is noise: drawn as 0, the measured figures in the note (short: it is centred under a 200 px panel). */

@@ -28,6 +28,8 @@ export interface ClosedLoopResult {
 
 export interface ScaleRow {
   nodes: number;
+  /** Rooms per placement at this size (absent in runs before --share: 30 at every size). */
+  rooms?: number;
   placed: PhaseResult;
   /** Only node A's rooms busy (nodes ≥ 2): what the other nodes spend on them is the foreign cost. */
   foreign?: PhaseResult;
@@ -103,6 +105,7 @@ export function formatScaleTable(rows: readonly ScaleRow[], efficiencyAt = 10): 
   const baseRate = one ? one.closedLoop.deliveries / one.closedLoop.seconds : NaN;
   const head = [
     "nodes",
+    "rooms per placement",
     "placed: µs CPU per delivery, per node (min–max)",
     "foreign cost",
     `efficiency at ${efficiencyAt} nodes`,
@@ -117,6 +120,7 @@ export function formatScaleTable(rows: readonly ScaleRow[], efficiencyAt = 10): 
     const rate = r.closedLoop.deliveries / r.closedLoop.seconds;
     return [
       String(r.nodes),
+      String(r.rooms ?? 30),
       formatSpread(clusterMicrosPerDelivery(r.placed), microsPerDelivery(r.placed)),
       r.foreign ? pct(fc) : "(one node)",
       r.foreign ? fixed(efficiency(efficiencyAt, fc), 2) : "",

@@ -1,5 +1,6 @@
 // The measurement of `npm run bench -- --scale` (issue 21 §3): for each cluster size (1, 2, 3, 5 nodes on PostgreSQL +
-// Redis, Debian's, fsync on; storm-servers.ts) the same total traffic three times, rooms placed per node, rooms spread
+// Redis, Debian's, fsync on; storm-servers.ts) the same traffic per node (or, with --share total, the same total
+// traffic; ScaleSizes.share) three times, rooms placed per node, rooms spread
 // round robin, and pages through the documented nginx, which places them by room (scale-layout.ts, scale-nginx.ts),
 // plus, from 2 nodes on, only node A's placed rooms busy (the foreign cost). CPU
 // comes from /proc per process (nodes, the postmaster with its backends, redis-server), never from wall time: on 2
@@ -18,9 +19,17 @@ import { affinityOf, nodeOfRoom, startScaleNginx } from "./scale-nginx.js";
 import { workOver, type ClosedLoopResult, type PhaseResult, type ScaleRow } from "./scale-math.js";
 import { startClusterNodes, type ClusterServices, type StormSetup } from "./storm-servers.js";
 
+/**
+ * "node": every node carries the same traffic at every cluster size (the rooms grow with the nodes), which is how a
+ * cluster grows with its users and what "nodes add capacity" means: CPU per delivery flat in N at a fixed load per
+ * node. "total": the same rooms at every size, so each node's load falls as 1/N (the first runs' series).
+ */
+export type ScaleShare = "node" | "total";
+
 export interface ScaleSizes {
   nodeCounts: number[];
-  /** Rooms per placement, the same total at every cluster size (30 divides over 1, 2, 3 and 5 nodes). */
+  share: ScaleShare;
+  /** Rooms per placement: per node with share "node", in all with "total" (30 divides over 1, 2, 3 and 5 nodes). */
   rooms: number;
   members: number;
   /** Messages per second per room while its phase is busy. */
@@ -31,10 +40,21 @@ export interface ScaleSizes {
   closedLoopSeconds: number;
 }
 
-// --quick is a smoke run (141 s at load average 11 on 2 cores, 2026-12-05; its 2 s windows are too short to judge a
-// few per cent of foreign cost); the full sizes took 527 s.
-export const QUICK_SCALE_SIZES: ScaleSizes = { nodeCounts: [1, 2, 3, 5], rooms: 30, members: 6, rate: 4, windowSeconds: 2, rounds: 1, closedLoopSeconds: 2 };
-export const FULL_SCALE_SIZES: ScaleSizes = { nodeCounts: [1, 2, 3, 5], rooms: 30, members: 16, rate: 6, windowSeconds: 8, rounds: 2, closedLoopSeconds: 6 };
+// --quick is a smoke run (110-141 s on 2 cores; its 2 s windows are too short to judge a few per cent of foreign
+// cost); the full sizes took 527-583 s with share "total". With share "node", 6 rooms a node: the 5-node row carries
+// what the "total" series' 1-node row carries (30 rooms), all the machine's 2 cores hold beside PostgreSQL, Redis and
+// this load generator.
+const QUICK: Omit<ScaleSizes, "share" | "rooms"> = { nodeCounts: [1, 2, 3, 5], members: 6, rate: 4, windowSeconds: 2, rounds: 1, closedLoopSeconds: 2 };
+const FULL: Omit<ScaleSizes, "share" | "rooms"> = { nodeCounts: [1, 2, 3, 5], members: 16, rate: 6, windowSeconds: 8, rounds: 2, closedLoopSeconds: 6 };
+
+export function scaleSizes(isQuick: boolean, share: ScaleShare): ScaleSizes {
+  return { ...(isQuick ? QUICK : FULL), share, rooms: share === "node" ? 6 : 30 };
+}
+
+/** Rooms per placement on a cluster of `nodes`. */
+export function roomsAt(sizes: Pick<ScaleSizes, "share" | "rooms">, nodes: number): number {
+  return sizes.share === "node" ? sizes.rooms * nodes : sizes.rooms;
+}
 
 /** Handshakes and joins in flight while seating: enough to be quick, few enough not to measure the accept queue. */
 const SEATING_CONCURRENCY = 16;
@@ -67,17 +87,18 @@ async function measureCluster(setup: StormSetup, sizes: ScaleSizes, progress: (l
   const services = setup.services;
   if (services === undefined) throw new Error("the scale bench needs a cluster set-up (PostgreSQL + Redis)");
   const n = setup.nodes;
+  const rooms = roomsAt(sizes, n);
   const receipts = new Array<number>(n).fill(0);
   const redis = new Redis(services.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   const nginx = await startScaleNginx(setup.urls);
   const seated: Seated[] = [];
   try {
-    for (const placement of ["placed", "spread"] as const) seated.push(await seat(setup, placement, sizes, receipts));
+    for (const placement of ["placed", "spread"] as const) seated.push(await seat(setup, placement, rooms, sizes, receipts));
     const nodeOf = new Map<string, number>();
-    for (let r = 0; r < sizes.rooms; r++) nodeOf.set(`nginx-${r}`, await nodeOfRoom(nginx, setup.urls, `nginx-${r}`));
+    for (let r = 0; r < rooms; r++) nodeOf.set(`nginx-${r}`, await nodeOfRoom(nginx, setup.urls, `nginx-${r}`));
     seated.push(
-      await seat(setup, "nginx", sizes, receipts, { url: nginx.url, nodeOf: (room) => nodeOf.get(room) ?? -1 }).catch((err: unknown) => {
+      await seat(setup, "nginx", rooms, sizes, receipts, { url: nginx.url, nodeOf: (room) => nodeOf.get(room) ?? -1 }).catch((err: unknown) => {
         throw new Error(`${String(err)}; nginx's error log: ${nginx.errorLog().slice(-2000)}`);
       }),
     );
@@ -88,11 +109,14 @@ async function measureCluster(setup: StormSetup, sizes: ScaleSizes, progress: (l
 
     const senders = (s: Seated, onlyNode?: number): PacedSender[] =>
       s.seats.flatMap((seat, i) => (seat.isSender && (onlyNode === undefined || seat.node === onlyNode) ? [{ socket: s.sockets[i] as ChatSocket, room: seat.room, username: seat.username }] : []));
-    const phases: { name: PhaseName; senders: PacedSender[]; seats: Seat[] }[] = [
-      { name: "placed", senders: senders(placed), seats: placed.seats },
-      ...(n >= 2 ? [{ name: "foreign" as const, senders: senders(placed, 0), seats: placed.seats.filter((s) => s.node === 0) }] : []),
-      { name: "spread", senders: senders(spread), seats: spread.seats },
-      { name: "nginx", senders: senders(byRoom), seats: byRoom.seats },
+    // The foreign phase sends the placed phase's whole traffic through node A's rooms (each at N times the rate): the
+    // machine is as busy as in the other phases, and node A's work is large enough that the other nodes' idle noise,
+    // subtracted, does not swamp a share of a few per cent (with 6 rooms a node at 6 msg/s it did: -11 to +8 %).
+    const phases: { name: PhaseName; senders: PacedSender[]; seats: Seat[]; rate: number }[] = [
+      { name: "placed", senders: senders(placed), seats: placed.seats, rate: sizes.rate },
+      ...(n >= 2 ? [{ name: "foreign" as const, senders: senders(placed, 0), seats: placed.seats.filter((s) => s.node === 0), rate: sizes.rate * n }] : []),
+      { name: "spread", senders: senders(spread), seats: spread.seats, rate: sizes.rate },
+      { name: "nginx", senders: senders(byRoom), seats: byRoom.seats, rate: sizes.rate },
     ];
     const read = readingOf(setup, services, redis, receipts);
     const windowMs = sizes.windowSeconds * 1000;
@@ -108,7 +132,7 @@ async function measureCluster(setup: StormSetup, sizes: ScaleSizes, progress: (l
         await idle();
         const sent: SendCounts = { acked: 0, failed: 0 };
         const started = performance.now();
-        const delta = await deltaOver(read, async () => void Object.assign(sent, await sendFor(phase.senders, sizes.rate, windowMs)));
+        const delta = await deltaOver(read, async () => void Object.assign(sent, await sendFor(phase.senders, phase.rate, windowMs)));
         const so = busy.get(phase.name) ?? { sum: [], sent: { acked: 0, failed: 0 }, ms: 0 };
         busy.set(phase.name, { sum: addCounters(so.sum, delta), sent: { acked: so.sent.acked + sent.acked, failed: so.sent.failed + sent.failed }, ms: so.ms + performance.now() - started });
       }
@@ -123,6 +147,7 @@ async function measureCluster(setup: StormSetup, sizes: ScaleSizes, progress: (l
     };
     return {
       nodes: n,
+      rooms,
       placed: result("placed"),
       ...(n >= 2 ? { foreign: result("foreign") } : {}),
       spread: result("spread"),
@@ -141,8 +166,8 @@ async function measureCluster(setup: StormSetup, sizes: ScaleSizes, progress: (l
  * Connects and joins every seat's client on its node (or through nginx, with the room's `affinity` as the page
  * sends it); each client's "message" events count for its node.
  */
-async function seat(setup: StormSetup, placement: Placement, sizes: ScaleSizes, receipts: number[], via?: { url: string; nodeOf: (room: string) => number }): Promise<Seated> {
-  const seats = seatClients(placement, setup.nodes, sizes.rooms, sizes.members, via?.nodeOf);
+async function seat(setup: StormSetup, placement: Placement, rooms: number, sizes: ScaleSizes, receipts: number[], via?: { url: string; nodeOf: (room: string) => number }): Promise<Seated> {
+  const seats = seatClients(placement, setup.nodes, rooms, sizes.members, via?.nodeOf);
   const sockets = new Array<ChatSocket>(seats.length);
   await forEachLimited(seats, SEATING_CONCURRENCY, async (s, i) => {
     const socket = via ? await connectClient(via.url, { affinity: affinityOf(s.room) }) : await connectClient(setup.urls[s.node] ?? "");

@@ -4,6 +4,7 @@ import { sizeFor, splitRedisCost, usersAtLimit, type Assumptions, type MeasuredC
 import { netBytesOf, parseRedisInfo } from "../bench/redis-info.js";
 import { renderScaleChart } from "../bench/scale-chart.js";
 import { interestedNodes, meanInterestedNodes, seatClients } from "../bench/scale-layout.js";
+import { roomsAt, scaleSizes } from "../bench/scale.js";
 import { renderConfig } from "./helpers/nginx.js";
 import {
   clusterMicrosPerDelivery,
@@ -98,6 +99,20 @@ describe("bench --scale: where clients sit", () => {
     expect(new Set(seats.filter((s) => s.isSender).map((s) => s.node))).toEqual(new Set([0, 1, 2, 3, 4]));
   });
 
+  it("grows the rooms with the nodes for a fixed load per node, and keeps them for a fixed total", () => {
+    for (const isQuick of [false, true]) {
+      const perNode = scaleSizes(isQuick, "node");
+      expect([1, 2, 3, 5].map((n) => roomsAt(perNode, n))).toEqual([6, 12, 18, 30]);
+      const total = scaleSizes(isQuick, "total");
+      expect([1, 2, 3, 5].map((n) => roomsAt(total, n))).toEqual([30, 30, 30, 30]);
+      // Each node's seats are the same at every size when the load is per node: members × rooms ÷ nodes.
+      for (const n of [1, 2, 3, 5]) {
+        const seats = seatClients("placed", n, roomsAt(perNode, n), perNode.members);
+        expect(seats.filter((s) => s.node === n - 1)).toHaveLength(6 * perNode.members);
+      }
+    }
+  });
+
   it("seats every member of an nginx room on the node nginx picked for it, and needs that pick", () => {
     const picked = new Map([["nginx-0", 2], ["nginx-1", 0], ["nginx-2", 2]]);
     const seats = seatClients("nginx", 3, 3, 4, (room) => picked.get(room) ?? -1);
@@ -125,11 +140,11 @@ describe("bench --scale: output", () => {
     const rows = [aRow(1), aRow(3, { placed: aPhase({ nodeWorkCpuSeconds: [0.05, 0.04, 0.06], deliveries: [1000, 1000, 1000] }), foreign: aPhase({ nodeWorkCpuSeconds: [0.1, 0.002, 0.004] }), closedLoop: { seconds: 5, messages: 400, deliveries: 4000 } })];
     const table = formatScaleTable(rows).split("\n");
     expect(table).toHaveLength(4);
-    expect(table[2]).toBe("| 1 | 50.0 | (one node) |  | 50.0 |  | 100, 100 | 1000 (1.00×) | 0 |");
-    expect(table[3]).toBe("| 3 | 50.0 (40.0–60.0) | 3.0 % | 0.79 | 50.0 |  | 300, 100 | 800 (0.80×) | 0 |");
+    expect(table[2]).toBe("| 1 | 30 | 50.0 | (one node) |  | 50.0 |  | 100, 100 | 1000 (1.00×) | 0 |");
+    expect(table[3]).toBe("| 3 | 30 | 50.0 (40.0–60.0) | 3.0 % | 0.79 | 50.0 |  | 300, 100 | 800 (0.80×) | 0 |");
     // With the nginx placement measured: its column, and its failed sends counted.
-    const withNginx = formatScaleTable([aRow(1), aRow(2, { nginx: aPhase({ nodeWorkCpuSeconds: [0.03, 0.05], deliveries: [1000, 1000], failed: 2 }) })]).split("\n");
-    expect(withNginx[3]).toBe("| 2 | 50.0 | (one node) |  | 50.0 | 40.0 (30.0–50.0) | 100, 100 | 1000 (1.00×) | 2 |");
+    const withNginx = formatScaleTable([aRow(1, { rooms: 6 }), aRow(2, { rooms: 12, nginx: aPhase({ nodeWorkCpuSeconds: [0.03, 0.05], deliveries: [1000, 1000], failed: 2 }) })]).split("\n");
+    expect(withNginx[3]).toBe("| 2 | 12 | 50.0 | (one node) |  | 50.0 | 40.0 (30.0–50.0) | 100, 100 | 1000 (1.00×) | 2 |");
   });
 
   it("prints PostgreSQL's and Redis's cost per message for each placement", () => {
@@ -147,18 +162,23 @@ describe("bench --scale: output", () => {
   });
 
   it("draws the chart with every cluster size's figure in its description", () => {
-    const chart = renderScaleChart([aRow(1), aRow(2, { foreign: aPhase({ nodeWorkCpuSeconds: [0.1, 0.001] }) })], "test run");
+    const chart = renderScaleChart([aRow(1), aRow(2, { foreign: aPhase({ nodeWorkCpuSeconds: [0.1, 0.001] }) })], "node", "test run");
     expect(chart.file).toBe("bench-scale.svg");
+    expect(chart.svg).toContain("fixed load per node");
+    expect(renderScaleChart([aRow(1)], "total", "test run").file).toBe("bench-scale-total.svg");
     expect(chart.svg).toContain("<desc");
     expect(chart.svg).toMatch(/1 node 50 /);
     expect(chart.svg).toMatch(/2 nodes 1\.00/);
-    const noisy = renderScaleChart([aRow(1), aRow(2, { foreign: aPhase({ nodeWorkCpuSeconds: [0.1, -0.002] }) })], "test run");
+    const noisy = renderScaleChart([aRow(1), aRow(2, { foreign: aPhase({ nodeWorkCpuSeconds: [0.1, -0.002] }) })], "node", "test run");
     expect(noisy.svg).not.toMatch(/height="-/); // a negative cost is drawn as 0, not as a rect of negative height
     expect(noisy.svg).toContain("as 0; measured -2.0 %");
   });
 
   it("runs --scale alone and lets it write its chart from a full run", () => {
-    expect(parseBenchArgs(["--scale", "--quick"])).toMatchObject({ isScale: true, isQuick: true });
+    expect(parseBenchArgs(["--scale", "--quick"])).toMatchObject({ isScale: true, isQuick: true, scaleShare: "node" });
+    expect(parseBenchArgs(["--scale", "--share", "total"]).scaleShare).toBe("total");
+    expect(() => parseBenchArgs(["--scale", "--share", "half"])).toThrow(/--share is node or total/);
+    expect(() => parseBenchArgs(["--share", "total"])).toThrow(/belongs to --scale/);
     expect(parseBenchArgs(["--scale", "--chart", "docs/"]).chartDir).toBe("docs/");
     expect(() => parseBenchArgs(["--scale", "--storm"])).toThrow(/--scale runs alone/);
     expect(() => parseBenchArgs(["--scale", "--nodes", "3"])).toThrow(/--scale runs alone/);
