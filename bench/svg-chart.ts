@@ -90,6 +90,7 @@ function barPanel(panel: BarPanel, x0: number, top: number): string {
   parts.push(`<line x1="${x0}" x2="${x0 + plotWidth}" y1="${y(0)}" y2="${y(0)}" stroke="${MUTED}"/>`);
   const slot = plotWidth / panel.bars.length;
   const barWidth = Math.min(64, slot * 0.6);
+  const labelPx = Math.min(...panel.bars.map((b) => labelSize(b.label, slot))); // one size for the panel's labels
   panel.bars.forEach((bar, i) => {
     const cx = x0 + slot * (i + 0.5);
     const style = STYLE[bar.kind];
@@ -102,11 +103,17 @@ function barPanel(panel: BarPanel, x0: number, top: number): string {
     } else {
       parts.push(text(cx, y(0) - 6, "no figure", { size: 12, fill: MUTED }));
     }
-    parts.push(text(cx, y(0) + 17, bar.label, { size: 13 }));
+    parts.push(text(cx, y(0) + 17, bar.label, { size: labelPx }));
   });
   parts.push(text(x0 + plotWidth / 2, top - 12, panel.title, { size: 13, weight: "bold" }));
   if (panel.note) parts.push(text(x0 + plotWidth / 2, y(0) + 38, panel.note, { size: 12, fill: MUTED }));
   return parts.join("\n");
+}
+
+/** 13 px, or smaller where the label would run into its neighbour's (four "N nodes" in a 200 px panel did). */
+export function labelSize(label: string, slot: number): number {
+  const charWidth = 0.6; // of the font size, for the sans-serif the charts use
+  return Math.max(9, Math.min(13, Math.floor((slot * 0.92) / (charWidth * label.length))));
 }
 
 export function renderLogXLineChart(spec: LineChartSpec): string {

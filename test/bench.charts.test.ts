@@ -5,7 +5,7 @@ import type { Results } from "../bench/report.js";
 import { FULL_SIZES } from "../bench/sizes.js";
 import type { TrafficResult } from "../bench/traffic.js";
 import type { JoinRuns } from "../bench/join-runs.js";
-import { renderBarPanels } from "../bench/svg-chart.js";
+import { labelSize, renderBarPanels } from "../bench/svg-chart.js";
 
 function traffic(deliveredPerSec: number, p99: number): TrafficResult {
   return { deliveredPerSec, latencyMs: { p50: p99 / 2, p95: p99 * 0.9, p99, max: p99 * 2, count: 100 } } as TrafficResult;
@@ -100,3 +100,15 @@ describe("npm run bench -- --chart", () => {
     }
   });
 });
+
+describe("bar labels", () => {
+  it("keeps 13 px where a label fits its slot and shrinks it where it would reach the next one", () => {
+    expect(labelSize("app", 100)).toBe(13);
+    // Four "N nodes" in a 200 px panel: 50 px slots; 7 characters at 13 px are about 55 px wide.
+    const size = labelSize("5 nodes", 50);
+    expect(size).toBeLessThan(13);
+    expect(size * 0.6 * "5 nodes".length).toBeLessThanOrEqual(50);
+    expect(labelSize("a very long label indeed", 20)).toBe(9); // never unreadable
+  });
+});
+
