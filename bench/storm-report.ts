@@ -27,7 +27,10 @@ export function formatStormTable(runs: readonly StormRunResult[]): string {
     ["the load generator's CPU in that time / other processes'", (r) => `${s(r.loadgenCpuSeconds)} / ${s(r.otherCpuSeconds)}`],
     ["the old server: signal to exit (its CPU meanwhile)", (r) => `${s((r.steps.exitedAtMs - r.steps.signalAtMs) / 1000)} (${s(r.oldServerCpuSeconds)})`],
     ["the new server: signal to first /healthz 200", (r) => s((r.steps.healthyAtMs - r.steps.signalAtMs) / 1000)],
-    ["connections dropped by the kernel, accept queue full (machine-wide)", (r) => (Number.isFinite(r.listenOverflows) ? int(r.listenOverflows) : "n/a")],
+    [
+      "connections dropped by the kernel, accept queue full (machine-wide; the kernel's cap on the queue, net.core.somaxconn)",
+      (r) => `${Number.isFinite(r.listenOverflows) ? int(r.listenOverflows) : "n/a"} (${r.somaxconn === null ? "cap unknown" : int(r.somaxconn)})`,
+    ],
     ["joins refused overloaded / rate_limited", (r) => `${int(r.storm.joins.overloaded ?? 0)} / ${int(r.storm.joins.rate_limited ?? 0)}`],
     ["joins that got no answer within 15 s (retried)", (r) => int(r.storm.joins.no_answer ?? 0)],
     ["other join refusals", (r) => otherRefusals(r.storm.joins)],

@@ -9,6 +9,7 @@ import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startMeter, type WindowFigures } from "./meter.js";
+import { readSomaxconn } from "../src/http/listen-backlog.js";
 import { ownCpuSeconds, readCpuSeconds, readListenOverflows, readLoadAverage, readMachineBusySeconds } from "./proc-stats.js";
 import { nowMs } from "./storm-clock.js";
 import { startHealthPoll, type HealthFigures } from "./storm-health.js";
@@ -79,6 +80,8 @@ export interface StormRunResult {
   otherCpuSeconds: number;
   /** Connections the kernel dropped with a full accept queue during the return (machine-wide; NaN: unreadable). */
   listenOverflows: number;
+  /** The kernel's cap on a listen backlog (net.core.somaxconn) during the run; null where it cannot be read. */
+  somaxconn: number | null;
   stormWallSeconds: number;
   health: HealthFigures;
   /** The same polls on HEALTH_PORT, answered by the health thread (a build without one: all refused). */
@@ -194,6 +197,7 @@ export async function runStorm(opts: StormOptions, signal: StormSignal): Promise
       loadgenCpuSeconds: storm.loadgenCpuSeconds,
       otherCpuSeconds: storm.otherCpuSeconds,
       listenOverflows: storm.listenOverflows,
+      somaxconn: readSomaxconn(),
       stormWallSeconds: (storm.detectedAtMs - storm.signalAtMs) / 1000,
       health,
       healthThread,

@@ -42,7 +42,8 @@ export interface Config {
   host: string;
   /**
    * Connections the kernel completes and queues for the server while its event loop is busy (listen backlog,
-   * capped by net.core.somaxconn); beyond it new connections are dropped and their clients wait a SYN retransmit.
+   * capped by net.core.somaxconn, which the server warns of at start); beyond it new connections are dropped and
+   * their clients wait a SYN retransmit.
    */
   listenBacklog: number;
   databasePath: string;
@@ -252,7 +253,7 @@ export function loadConfig(env: Env): Config {
 
   const config: Config = {
     port: int("PORT", 5003, 0, 65535),
-    listenBacklog: int("LISTEN_BACKLOG", 4096, 1, 65535),
+    listenBacklog: int("LISTEN_BACKLOG", 16384, 1, 65535),
     host,
     databasePath,
     databaseUrl,

@@ -2,6 +2,7 @@
 import { config as loadDotenv } from "dotenv";
 import { createApp, type App } from "./app.js";
 import { startHealthListener, type HealthListener } from "./http/health-listener.js";
+import { backlogCap, readSomaxconn } from "./http/listen-backlog.js";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createPinoLogger, type Logger } from "./log.js";
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
   const health = await openHealthListener(config, app, log);
   // Node's default backlog (511) overflowed when 10,000 clients came back after a restart: 100,000+ connections
   // dropped by the kernel, each client then waiting a SYN retransmit (1 s, 2 s, 4 s...) before reaching the server.
+  const cap = backlogCap(config.listenBacklog, readSomaxconn());
+  if (cap !== null) log.warn("listen_backlog_capped", { ...cap, hint: `the kernel queues at most ${cap.somaxconn} connections; for restarts with many people connected: sysctl -w net.core.somaxconn=${cap.requested} (docs/operations.md#restarts)` });
   app.http.listen({ port: config.port, host: config.host, backlog: config.listenBacklog }, () => {
     void app.restored.then(() => health?.serving());
     const address = app.http.address();

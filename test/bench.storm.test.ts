@@ -275,6 +275,11 @@ describe("restart storm bench: windows, verdict and table", () => {
     expect(table.split("\n")[0]).toBe("| 1 node, SQLite, 100 clients in 1 rooms | this build, SIGTERM | 7b33f4e, SIGKILL |");
     expect(table).toContain("| each client's return p50 / p95 / max | 0.3 s / 0.4 s / 0.4 s | 0.3 s / 0.4 s / 0.4 s |");
   });
+
+  it("prints the kernel's drops beside its cap on the queue, which explains them (issue 19)", () => {
+    const table = formatStormTable([fakeRun({ listenOverflows: 23312, somaxconn: 4096 }), fakeRun({ listenOverflows: 0, somaxconn: null })]);
+    expect(table).toContain("net.core.somaxconn) | 23,312 (4,096) | 0 (cap unknown) |");
+  });
 });
 
 function verifyReply(over: Partial<VerifyReply>): VerifyReply {
@@ -310,6 +315,7 @@ function fakeRun(over: Partial<StormRunResult>): StormRunResult {
     stormWallSeconds: 0.4,
     health: { polls: 4, answered: 3, notOk: {}, refused: 1, failed: 0, unanswered: 0, latencyMs: { p50: 1, p95: 2, p99: 2, max: 2, count: 3 }, slowestMsByUrl: {} },
     listenOverflows: 0,
+    somaxconn: 4096,
     healthThread: { polls: 4, answered: 4, notOk: { "503": 1 }, refused: 0, failed: 0, unanswered: 0, latencyMs: { p50: 1, p95: 1, p99: 1, max: 1, count: 4 }, slowestMsByUrl: {} },
     before: { ...window("before"), figures },
     storm: window("storm"),
