@@ -39,6 +39,8 @@ export interface StormArgs {
   signals?: StormSignal[];
   /** --server-env K=V,K=V: the app's variables for this run (e.g. NAME_GRACE_MS), over the bench's own. */
   serverEnv?: Record<string, string>;
+  /** --loadgen-nice: the client workers' CPU priority, 0-19 (default DEFAULT_LOADGEN_NICE). */
+  loadgenNice?: number;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|both] [--only 1,2,...] [--profile] [--app-entry file]
@@ -79,6 +81,8 @@ export const USAGE = `usage: npm run bench -- [--quick] [--target app|baseline|b
     --clients N, --rooms N   the storm's size (clients are spread evenly over the rooms)
     --server-env K=V,...  the app's variables for the run (e.g. NAME_GRACE_MS=60000), over the bench's own
     --signal term|kill|both  which restarts to run (default both; --quick: term)
+    --loadgen-nice N  the client workers' CPU priority, 0-19 (default 10): they stand for browsers on other
+              machines, so they yield the cores to the server when both want one; 0 runs them at the bench's own
     --profile the restarted server runs under node --cpu-prof (bench/results/profiles-*/, written at its exit)
     --chart dir  write bench-storm-<N>-node(s).svg (clients back and server CPU over time) into dir`;
 
@@ -103,6 +107,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       rooms: { type: "string" },
       signal: { type: "string" },
       "server-env": { type: "string" },
+      "loadgen-nice": { type: "string" },
     },
     strict: true,
   });
@@ -117,8 +122,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   const nodes = rawNodes === undefined ? undefined : Number(rawNodes);
   if (nodes !== undefined && (!Number.isSafeInteger(nodes) || nodes < 2 || nodes > 5)) throw new Error(`--nodes must be a whole number from 2 to 5, not ${rawNodes}\n${USAGE}`);
   const storm = values.storm ? parseStorm(values) : undefined;
-  if (!values.storm && (values.clients !== undefined || values.rooms !== undefined || values.signal !== undefined || values["server-env"] !== undefined)) {
-    throw new Error(`--clients, --rooms, --signal and --server-env belong to --storm\n${USAGE}`);
+  if (!values.storm && (values.clients !== undefined || values.rooms !== undefined || values.signal !== undefined || values["server-env"] !== undefined || values["loadgen-nice"] !== undefined)) {
+    throw new Error(`--clients, --rooms, --signal, --server-env and --loadgen-nice belong to --storm\n${USAGE}`);
   }
   if (values.scale && (values.storm || values.only !== undefined || values.target !== "both" || nodes !== undefined || values["presence-members"] !== undefined || values.profile)) {
     // The scale bench chooses its own cluster sizes and runs the app alone.
@@ -171,6 +176,7 @@ function parseStorm(values: {
   rooms?: string;
   signal?: string;
   "server-env"?: string;
+  "loadgen-nice"?: string;
 }): StormArgs {
   // The storm is a run of its own: the workloads' selectors mean nothing to it.
   if (values.only !== undefined || values.target !== "both" || values["presence-members"] !== undefined) {
@@ -183,7 +189,10 @@ function parseStorm(values: {
   const signals: StormSignal[] | undefined = signal === undefined ? undefined : signal === "both" ? ["term", "kill"] : signal === "term" || signal === "kill" ? [signal] : [];
   if (signals?.length === 0) throw new Error(`--signal must be term, kill or both, not ${signal}\n${USAGE}`);
   const serverEnv = values["server-env"] === undefined ? undefined : parseServerEnv(values["server-env"]);
+  const loadgenNice = wholeNumber("--loadgen-nice", values["loadgen-nice"], 0);
+  if (loadgenNice !== undefined && loadgenNice > 19) throw new Error(`--loadgen-nice must be from 0 to 19, not ${loadgenNice}\n${USAGE}`);
   return {
+    ...(loadgenNice !== undefined ? { loadgenNice } : {}),
     ...(clients !== undefined ? { clients } : {}),
     ...(rooms !== undefined ? { rooms } : {}),
     ...(signals !== undefined ? { signals } : {}),

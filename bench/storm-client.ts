@@ -150,7 +150,7 @@ export class StormClient {
       reconnectionDelay: RECONNECT_DELAY_MS,
       reconnectionDelayMax: 5000,
       randomizationFactor: RECONNECT_JITTER,
-      timeout: 10_000,
+      timeout: 20_000, // as the page (connection.js)
       // As the page sends them: its own origin, and the session cookie GET / set.
       extraHeaders: { origin: url, cookie: this.cookie },
     });
@@ -165,7 +165,7 @@ export class StormClient {
     socket.on("connect_error", (err) => {
       const t = nowMs();
       seen.connectErrors.add(t, local);
-      // By kind, for the JSON: "timeout" (no handshake within 10 s), "websocket error" (refused, reset), a refusal's text.
+      // By kind, for the JSON: "timeout" (no handshake within 20 s), "websocket error" (refused, reset), a refusal's text.
       seen.other.add(`connect_error ${err.message}`, t, local);
     });
     socket.io.on("reconnect_attempt", () => this.moveToNextNode());

@@ -16,6 +16,7 @@ import { RELAXED_LIMITS_ENV } from "./server-process.js";
 import { renderStormChart, stormChartFile } from "./storm-chart.js";
 import { signalName, STORM_FULL, STORM_QUICK, type StormSizes } from "./storm-plan.js";
 import { formatStormTable, stormFailures } from "./storm-report.js";
+import { DEFAULT_LOADGEN_NICE } from "./niced-fork.js";
 import { runStorm, type StormBuild, type StormRunResult } from "./storm.js";
 
 export interface StormEntries {
@@ -38,6 +39,7 @@ export async function runStormBench(args: BenchArgs, storm: StormArgs, entries: 
   progress(
     `storm${args.isQuick ? " --quick" : ""}: ${sizes.clients} clients in ${sizes.rooms} rooms, ${nodes} node${nodes === 1 ? "" : "s"}, ` +
       `${sizes.signals.map(signalName).join(" and ")}, ${builds.map((b) => b.label).join(" vs ")}; load average ${loadAtStart}` +
+      `; load generator at nice ${storm.loadgenNice ?? DEFAULT_LOADGEN_NICE}` +
       (storm.serverEnv ? `; server env ${Object.entries(storm.serverEnv).map(([k, v]) => `${k}=${v}`).join(" ")}` : ""),
   );
   const workDir = mkdtempSync(join(tmpdir(), "messenger-storm-"));
@@ -61,7 +63,7 @@ export async function runStormBench(args: BenchArgs, storm: StormArgs, entries: 
     for (const signal of sizes.signals) {
       for (const build of builds) {
         try {
-          runs.push(await runStorm({ sizes, nodes, build, workDir, progress, ...(profileDir ? { profileDir } : {}), ...(storm.serverEnv ? { serverEnv: storm.serverEnv } : {}) }, signal));
+          runs.push(await runStorm({ sizes, nodes, build, workDir, progress, loadgenNice: storm.loadgenNice ?? DEFAULT_LOADGEN_NICE, ...(profileDir ? { profileDir } : {}), ...(storm.serverEnv ? { serverEnv: storm.serverEnv } : {}) }, signal));
         } catch (err) {
           const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
           errors.push(`${build.label}, ${signalName(signal)}: ${message}`);

@@ -3,7 +3,8 @@
 // open-files limit), sends a command to all and collects every answer, and passes on each client's out/in
 // reports as they come. A worker that fails or exits early fails every command still waiting, so the run
 // stops with its error.
-import { fork, type ChildProcess, type Serializable } from "node:child_process";
+import type { ChildProcess, Serializable } from "node:child_process";
+import { forkNiced } from "./niced-fork.js";
 import { fileURLToPath } from "node:url";
 import type { CommandName, Commands, WorkerCommand, WorkerInit, WorkerMessage } from "./storm-messages.js";
 
@@ -26,8 +27,9 @@ export class WorkerPool {
   private constructor(private readonly workers: ChildProcess[]) {}
 
   /** Resolves once every worker has its share and listens for commands. */
-  static async start(inits: readonly WorkerInit[], onState: (client: number, isIn: boolean, atMs: number) => void): Promise<WorkerPool> {
-    const workers = inits.map(() => fork(WORKER_ENTRY, [], { execArgv: ["--import", "tsx"], serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] }));
+  /** `nice`: the workers' CPU priority (niced-fork.ts; 0 = the bench's own). */
+  static async start(inits: readonly WorkerInit[], onState: (client: number, isIn: boolean, atMs: number) => void, nice: number): Promise<WorkerPool> {
+    const workers = inits.map(() => forkNiced(WORKER_ENTRY, ["--import", "tsx"], nice, { serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] }));
     const pool = new WorkerPool(workers);
     const ready = workers.map(
       (worker, i) =>

@@ -37,6 +37,8 @@ export interface StormOptions {
   profileDir?: string;
   /** --server-env: the app's variables for this run, over the bench's own. */
   serverEnv?: Readonly<Record<string, string>>;
+  /** --loadgen-nice: the client workers' CPU priority (niced-fork.ts). */
+  loadgenNice: number;
   progress: (line: string) => void;
 }
 
@@ -120,7 +122,7 @@ export async function runStorm(opts: StormOptions, signal: StormSignal): Promise
     setupConcurrency: sizes.setupConcurrencyPerWorker,
     sendIntervalMs: sizes.sendIntervalMs,
   }));
-  const pool = await WorkerPool.start(inits, (client, isIn, atMs) => tracker.onState(client, isIn, atMs));
+  const pool = await WorkerPool.start(inits, (client, isIn, atMs) => tracker.onState(client, isIn, atMs), opts.loadgenNice);
   try {
     progress(`${label}: ${specs.length} clients in ${sizes.rooms} rooms arriving (${inits.length} workers)`);
     const connected = await pool.ask("connect", {});

@@ -1,6 +1,9 @@
 // The restart storm bench's pure parts (bench/storm-*.ts), fed what a run feeds them: the ledger from real
 // outboxes, receipts, returns, the CPU steps, the window summaries, the verdict, the command line and the chart.
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { parseBenchArgs } from "../bench/args.js";
 import { renderStormChart } from "../bench/storm-chart.js";
 import { composeContent, parseContent } from "../bench/storm-content.js";
@@ -9,6 +12,7 @@ import { Observations } from "../bench/storm-observations.js";
 import { StormOutbox, composeSlot, type SendOutcome } from "../bench/storm-outbox.js";
 import { planClients, splitForWorkers } from "../bench/storm-plan.js";
 import { Receipts } from "../bench/storm-receipts.js";
+import { DEFAULT_LOADGEN_NICE, forkNiced } from "../bench/niced-fork.js";
 import { formatStormTable, stormFailures } from "../bench/storm-report.js";
 import { ReturnTracker } from "../bench/storm-returns.js";
 import { cpuPerStep } from "../bench/storm-sampler.js";
@@ -130,6 +134,44 @@ describe("restart storm bench: plan and command line", () => {
     expect(() => parseBenchArgs(["--storm", "--signal", "hup"])).toThrow(/term, kill or both/);
     expect(() => parseBenchArgs(["--storm", "--quick", "--chart", "docs/"])).toThrow(/--chart-force/);
     expect(parseBenchArgs(["--storm", "--chart", "docs/"]).chartDir).toBe("docs/");
+  });
+
+  it("takes --loadgen-nice from 0 to 19, with --storm only", () => {
+    expect(parseBenchArgs(["--storm", "--loadgen-nice", "0"]).storm).toEqual({ loadgenNice: 0 });
+    expect(parseBenchArgs(["--storm", "--loadgen-nice", "19"]).storm).toEqual({ loadgenNice: 19 });
+    expect(() => parseBenchArgs(["--storm", "--loadgen-nice", "20"])).toThrow(/from 0 to 19/);
+    expect(() => parseBenchArgs(["--storm", "--loadgen-nice", "-1"])).toThrow();
+    expect(() => parseBenchArgs(["--loadgen-nice", "5"])).toThrow(/belong to --storm/);
+  });
+});
+
+// The load generator yields the cores to the server it measures: each worker, and every thread in it, runs niced.
+describe("restart storm bench: the load generator's priority", () => {
+  /** Forks a child that reports the nice value of each of its threads, read from /proc. */
+  async function childThreadNices(nice: number): Promise<number[]> {
+    const script = join(mkdtempSync(join(tmpdir(), "niced-")), "report.mjs");
+    onTestFinished(() => rmSync(dirname(script), { recursive: true, force: true }));
+    writeFileSync(
+      script,
+      `import { readdirSync, readFileSync } from "node:fs";
+const tasks = readdirSync("/proc/self/task");
+// field 19 of /proc/<tid>/stat is the nice value; the name in field 2 may hold spaces, so count after its ")"
+const nices = tasks.map((t) => Number(readFileSync("/proc/self/task/" + t + "/stat", "utf8").split(") ")[1].split(" ")[16]));
+process.send(nices, () => process.exit(0));
+`,
+    );
+    const child = forkNiced(script, [], nice, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    return new Promise((resolve, reject) => {
+      child.once("message", (m) => resolve(m as number[]));
+      child.once("error", reject);
+    });
+  }
+
+  it("runs every thread of a worker at the given nice, and at the bench's own with 0", async () => {
+    const niced = await childThreadNices(DEFAULT_LOADGEN_NICE);
+    expect(niced.length).toBeGreaterThan(1); // the event loop's thread and V8's and libuv's
+    expect(new Set(niced)).toEqual(new Set([DEFAULT_LOADGEN_NICE]));
+    expect(new Set(await childThreadNices(0))).toEqual(new Set([0]));
   });
 });
 

@@ -30,7 +30,10 @@ export function createSocket(affinity) {
     // Rooms are joined again by the page after a reconnect (join_chat {since}); backoff stays gentle on a restart.
     reconnectionDelay: 1000,
     reconnectionDelayMax: 5000,
-    timeout: 10_000,
+    // Socket.IO's own default. A node taking thousands back after a restart answers handshakes in the order they came,
+    // some after more than 10 s: a page that gave up at 10 s (as it once did) only went to the back of the line, after a
+    // backoff of up to 5 s, and made the return's last seconds (issue 19).
+    timeout: 20_000,
   });
 }
 
