@@ -316,7 +316,7 @@ export function loadConfig(env: Env): Config {
       presenceSnapshotMaxAgeMs: int("PRESENCE_SNAPSHOT_MAX_AGE_MS", 120_000, 0, 86_400_000),
       restoreGraceMs: int("RESTORE_GRACE_MS", 60_000, 0, 3_600_000),
       rejoinsPerSec: int("RESTART_REJOINS_PER_SEC", 2000, 1, 1_000_000),
-      maxJoinsInFlight: int("MAX_JOINS_IN_FLIGHT", 256, 0, 1_000_000),
+      maxJoinsInFlight: int("MAX_JOINS_IN_FLIGHT", 0, 0, 1_000_000),
       maxHandshakesInFlight: int("MAX_HANDSHAKES_IN_FLIGHT", 0, 0, 1_000_000),
       joinLoopBusyMs: int("JOIN_LOOP_BUSY_MS", 150, 0, 60_000),
       healthPort: env.HEALTH_PORT?.trim() ? int("HEALTH_PORT", 0, 0, 65535) : null,

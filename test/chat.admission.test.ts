@@ -45,6 +45,36 @@ describe("join admission", () => {
     expect((await second.timeout(5000).emitWithAck("join_chat", { room: "other", username: "Bob" })).ok).toBe(true);
   });
 
+  // By default the number of joins under way is not bounded: on PostgreSQL a return has thousands of joins waiting on
+  // the database at once while the loop is on time, and a bound of 256 refused them into retry waits (docs/performance.md).
+  it("by default takes 300 joins at once, all waiting on the store, and refuses none", async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let waiting = 0;
+    const app = await startTestApp({
+      // Every test client shares 127.0.0.1: lift the per-address limits (a return comes from 300 addresses).
+      env: { MAX_CONNECTIONS_PER_IP: "0", HANDSHAKES_PER_MINUTE_PER_IP: "0" },
+      wrapRepo: (repo) => ({
+        append: (m) => repo.append(m),
+        page: async (room, q): Promise<HistoryPage> => {
+          waiting++;
+          await held;
+          return repo.page(room, q);
+        },
+        search: (room, query, opts) => repo.search(room, query, opts),
+        isHealthy: () => repo.isHealthy(),
+        close: () => repo.close(),
+      }),
+    });
+    onTestFinished(app.close);
+    const sockets = await Promise.all(Array.from({ length: 300 }, () => app.connect({ session: app.newSession() })));
+    const joins = sockets.map((s, i) => s.timeout(20_000).emitWithAck("join_chat", { room: `r${i % 10}`, username: `u${i}` }));
+    await expect.poll(() => waiting, { timeout: 10_000 }).toBe(300); // every one of them under way at once
+    release();
+    const answers = await Promise.all(joins);
+    expect(answers.filter((a) => !a.ok)).toEqual([]);
+  });
+
   it("refuses while the event loop is late two samples running, not after one long pause, and opens again once it is on time", async () => {
     const admission = new JoinAdmission({ maxJoinsInFlight: 0, loopBusyMs: 150 });
     onTestFinished(() => admission.stop());

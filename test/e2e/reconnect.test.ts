@@ -1,6 +1,6 @@
 // A server restart under an open chat: the page says so, rejoins by itself, shows what it missed exactly
 // once and in order, and delivers what was written while it was offline exactly once.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { anyMessage, join, messageTexts, send, sentMessage } from "./helpers/browser.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
@@ -96,6 +96,30 @@ describe("reconnecting", () => {
 
     expect(await messageTexts(ana.page)).toEqual(["while you were gone", "and again", "back for good"]);
     expect(await messageTexts(ben.page)).toEqual(["while you were gone", "and again", "back for good"]);
+    expect(problems.list).toEqual([]);
+  });
+
+  // Issue 19: after a restart a node answers thousands of handshakes in the order they came, some after more than
+  // 10 s. A page that gave up at 10 s went to the back of the line after a backoff; it now waits Socket.IO's 20 s.
+  it("waits for a handshake the server answers only after 11 s, instead of giving up and trying again", async () => {
+    const { problems, person } = world(suite);
+    const server = suite.server;
+    const HELD_MS = 11_000;
+    let upgrades = 0;
+    let isHolding = true;
+    onTestFinished(() => void (isHolding = false)); // the suite's server stays as it was for whatever runs next
+    const engine = server.app.io.engine as unknown as { use(fn: (req: { headers: Record<string, string | undefined> }, res: unknown, next: () => void) => void): void };
+    engine.use((req, _res, next) => {
+      if (!isHolding || req.headers.upgrade?.toLowerCase() !== "websocket") return next();
+      upgrades++;
+      if (upgrades === 1) setTimeout(next, HELD_MS); // the first handshake waits, as behind a return's queue
+      else next();
+    });
+    const ana = await person("ana");
+    const started = Date.now();
+    await join(ana.page, server.url, "Ana", "queued");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(HELD_MS);
+    expect(upgrades).toBe(1);
     expect(problems.list).toEqual([]);
   });
 });
