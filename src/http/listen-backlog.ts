@@ -1,5 +1,5 @@
 // The listen backlog the kernel really gives (issue 19). Linux silently caps listen()'s backlog at
-// net.core.somaxconn (4096 on most hosts). A 10,000-client return overflows 4096 while the loop is busy: every
+// net.core.somaxconn (4096 on most hosts). A 10,000-client return can overflow 4096 while the loop is busy: every
 // connection the kernel drops waits a SYN retransmit (1 s, then 2, 4...), and those waits, not the server, made the
 // last seconds of a return (20.1 s with 23,312 drops against 15.2 s with none, docs/performance.md). A server
 // cannot raise the cap itself, so it says so at start, as Redis does for its own backlog.
