@@ -379,7 +379,10 @@ export class StormClient {
     this.maxSeen = Math.max(this.maxSeen, msg.id);
     // As the page: while catching up, live messages must not move the resume point past a gap.
     if (this.isCaughtUp) this.lastId = this.maxSeen;
-    if (source === "live") this.deps.seen.latency.add(content.composedAtMs, this.deps.local, t - content.composedAtMs);
+    if (source === "live") {
+      this.deps.seen.latency.add(content.composedAtMs, this.deps.local, t - content.composedAtMs);
+      this.deps.seen.latencyByNode.add(String(this.urlIndex), content.composedAtMs, this.deps.local, t - content.composedAtMs);
+    }
     if (msg.clientId !== undefined) this.outbox?.confirmByReceipt(msg.clientId, msg.id);
     if (this.receipts.record(content.seq, source)) this.deps.onFirstReceipt(content.seq);
   }

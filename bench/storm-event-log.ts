@@ -101,4 +101,14 @@ export class KeyedLogs {
     }
     return out;
   }
+
+  /** Each key's values in the window (a latency per node); keys without any are left out. */
+  valuesIn(from: number, to: number): Record<string, Float64Array> {
+    const out: Record<string, Float64Array> = {};
+    for (const [key, log] of this.logs) {
+      const values = log.valuesIn(from, to);
+      if (values.length > 0) out[key] = values;
+    }
+    return out;
+  }
 }

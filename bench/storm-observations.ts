@@ -35,6 +35,8 @@ export interface WindowReport {
   other: Record<string, number>;
   /** Composed in the window, received live: receipt minus compose time, ms. */
   latenciesMs: Float64Array;
+  /** The same, by the node the receiving client was connected to ("0", "1", ...). */
+  latenciesMsByNode: Record<string, Float64Array>;
 }
 
 export class Observations {
@@ -45,6 +47,8 @@ export class Observations {
   readonly presence = new EventLog();
   /** Time: when the message was composed; value: its latency to this receipt. */
   readonly latency = new EventLog();
+  /** The same rows, keyed by the receiving client's node: after a failover the nodes carry different loads. */
+  readonly latencyByNode = new KeyedLogs();
   readonly joins = new KeyedLogs();
   readonly disconnects = new KeyedLogs();
   readonly connectErrors = new EventLog();
@@ -72,6 +76,7 @@ export class Observations {
       fetchPages: this.fetchPages.count(a, b),
       other: this.other.counts(a, b),
       latenciesMs: this.latency.valuesIn(a, b),
+      latenciesMsByNode: this.latencyByNode.valuesIn(a, b),
     };
   }
 }

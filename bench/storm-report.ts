@@ -64,6 +64,7 @@ export function formatStormTable(runs: readonly StormRunResult[]): string {
     ["people lists wrong at the end", (r) => int(r.delivery.wrongPeopleLists)],
     ["steady before: delivery p50 / p99 (target p99 ≤ 50 ms)", (r) => latency(r.before)],
     ["steady after: delivery p50 / p99 (target p99 ≤ 50 ms)", (r) => latency(r.after)],
+    ["… p99 by the receiving client's node, before / after (deliveries)", (r) => `${latencyByNode(r.before)} / ${latencyByNode(r.after)}`],
     ["steady before / after: server CPU, load generator CPU (cores)", (r) => `${r.before.figures.serverCpuShare.toFixed(2)}, ${r.before.figures.loadgenCpuShare.toFixed(2)} / ${r.after.figures.serverCpuShare.toFixed(2)}, ${r.after.figures.loadgenCpuShare.toFixed(2)}`],
     ["reconnectAfterMs given by server_shutdown p50 / max (notices)", (r) => (r.storm.shutdownNotices === 0 ? "none" : `${ms(r.storm.reconnectAfterMs.p50)} / ${ms(r.storm.reconnectAfterMs.max)} (${int(r.storm.shutdownNotices)})`)],
     ["disconnects during the storm, by reason", (r) => counts(r.storm.disconnects)],
@@ -91,6 +92,12 @@ export function stormFailures(runs: readonly StormRunResult[]): string[] {
 
 function latency(w: WindowSummary): string {
   return `${ms(w.latencyMs.p50)} / ${ms(w.latencyMs.p99)} ${mark(w.latencyMs.p99 <= TARGET_DELIVERY_P99_MS)} (${int(w.latencyMs.count)} deliveries)`;
+}
+
+/** "node 0 14 ms (41,200), node 1 …": after a failover the nodes carry different numbers of clients. */
+function latencyByNode(w: WindowSummary): string {
+  if (w.latencyByNode.length === 0) return "none";
+  return w.latencyByNode.map((n) => `node ${n.node} ${ms(n.latencyMs.p99)} (${int(n.receipts)})`).join(", ");
 }
 
 function perClient(p: Percentiles): string {

@@ -24,6 +24,14 @@ export interface WindowSummary {
   other: Record<string, number>;
   /** Messages composed in the window and received live: send to receipt. */
   latencyMs: Percentiles;
+  /** The same by the node the receiving client was on, with how many receipts each node's clients had. */
+  latencyByNode: NodeLatency[];
+}
+
+export interface NodeLatency {
+  node: number;
+  receipts: number;
+  latencyMs: Percentiles;
 }
 
 export interface LedgerSummary {
@@ -116,7 +124,21 @@ export function summarizeWindow(window: TimeWindow, parts: readonly WindowReport
     fetchPages: sum((p) => p.fetchPages),
     other: merged((p) => p.other),
     latencyMs: spread((p) => p.latenciesMs),
+    latencyByNode: byNode(parts),
   };
+}
+
+/** Each node's receipts over every worker, in node order. */
+function byNode(parts: readonly WindowReport[]): NodeLatency[] {
+  const values = new Map<number, number[]>();
+  for (const p of parts) {
+    for (const [node, latencies] of Object.entries(p.latenciesMsByNode)) {
+      const into = values.get(Number(node)) ?? [];
+      for (const v of latencies) if (Number.isFinite(v)) into.push(v);
+      values.set(Number(node), into);
+    }
+  }
+  return [...values].sort(([a], [b]) => a - b).map(([node, all]) => ({ node, receipts: all.length, latencyMs: percentiles(all) }));
 }
 
 export function addCounts(into: Record<string, number>, from: Readonly<Record<string, number>>): void {

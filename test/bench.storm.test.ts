@@ -298,6 +298,23 @@ describe("restart storm bench: windows, verdict and table", () => {
     expect(summary.latencyMs).toMatchObject({ count: 1, p99: 12.5 });
   });
 
+  it("splits the latency by the receiving client's node, over every worker, in node order", () => {
+    const a = new Observations();
+    const b = new Observations();
+    a.latencyByNode.add("2", 1, 0, 40);
+    a.latencyByNode.add("0", 2, 1, 10);
+    b.latencyByNode.add("2", 3, 0, 60);
+    b.latencyByNode.add("1", 20, 0, 99); // composed after the window
+    const window = { name: "after", fromMs: 0, toMs: 10 };
+    const summary = summarizeWindow(window, [a.report(window, 2), b.report(window, 1)]);
+    expect(summary.latencyByNode.map((n) => [n.node, n.receipts, n.latencyMs.max])).toEqual([
+      [0, 1, 10],
+      [2, 2, 60],
+    ]);
+    const run = fakeRun({});
+    expect(formatStormTable([{ ...run, after: { ...run.after, ...summary } }])).toContain("| … p99 by the receiving client's node, before / after (deliveries) | none / node 0 10 ms (1), node 2 60 ms (2) |");
+  });
+
   it("fails a run where a client never came back or a confirmed message was lost, not one that was only slow", () => {
     const delivery = mergeDelivery([verifyReply({ lost: 0 }), verifyReply({ lost: 0 })]);
     const slow = fakeRun({ backSeconds: 40, delivery });
