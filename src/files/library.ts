@@ -43,6 +43,8 @@ export class FileLibrary {
   /** Per blob: its store-then-record and its release-then-delete never interleave on this node. */
   private readonly blobLocks = new Map<string, Promise<unknown>>();
   private total: { bytes: number; atMs: number } | null = null;
+  /** Bytes held by uploads being read or stored on this node (reserve). */
+  private reserved = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly deps: FileLibraryDeps) {
@@ -65,11 +67,23 @@ export class FileLibrary {
     return run;
   }
 
-  /** True when `incoming` more bytes would go over MAX_STORAGE_BYTES (the total is re-read every few seconds). */
-  async isFull(incoming: number): Promise<boolean> {
+  /**
+   * Holds `bytes` of MAX_STORAGE_BYTES for an upload while it is read and stored, or null when they would go over
+   * it (the stored total is re-read every few seconds). Uploads in flight count against the limit together, so many
+   * sent at once cannot each pass a check that sees only what is stored; call the returned release once the upload
+   * is stored (its bytes are in the total then) or refused. Per node: each node holds only its own uploads.
+   */
+  async reserve(bytes: number): Promise<(() => void) | null> {
     const now = this.deps.clock.monotonicMs();
     if (this.total === null || now - this.total.atMs > TOTAL_TTL_MS) this.total = { bytes: await this.deps.records.storedBytes(), atMs: now };
-    return this.total.bytes + incoming > this.deps.settings.maxStorageBytes;
+    // From here to the return nothing awaits: concurrent reservations see each other's.
+    if (this.total.bytes + this.reserved + bytes > this.deps.settings.maxStorageBytes) return null;
+    this.reserved += bytes;
+    let isHeld = true;
+    return () => {
+      if (isHeld) this.reserved -= bytes;
+      isHeld = false;
+    };
   }
 
   /** Touches the blob, then stores its bytes: a release racing this leaves them (see BLOB_GRACE_MS). */

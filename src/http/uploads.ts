@@ -4,7 +4,7 @@
 // file (MAX_FILE_BYTES) are bounded. A file over the limit is cut off there: the connection is closed rather
 // than the rest read. The answer is the upload, to name in send_message's `attachments`.
 import { createHash, randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import busboy from "busboy";
@@ -65,28 +65,39 @@ export function uploadRoutes(deps: UploadRouteDeps): Router {
 
   router.post("/api/uploads", async (req, res) => {
     let spool: string | null = null;
+    let budgetHold: BudgetHold | null = null;
+    let releaseStorage: (() => void) | null = null;
     try {
       const key = checkRequest(req, config);
       const declared = Number(req.get("content-length") ?? NaN);
       if (Number.isFinite(declared) && declared > config.files.maxFileBytes + ENVELOPE_BYTES) throw tooBig(config);
-      // Before reading (from the declared size) and again once the file's real size is known.
-      await checkBudget(budget, key, Number.isFinite(declared) ? Math.max(0, declared - ENVELOPE_BYTES) : 0, config);
-      if (await deps.files.isFull(Number.isFinite(declared) ? declared : 0)) throw new Refused(507, "storage_full", "The server's file storage is full: no new files can be uploaded until some are deleted.");
+      // Held from before the reading until the file is stored or refused, so uploads sent at once cannot each pass
+      // a check that sees only what earlier ones stored: the declared body (the file and its multipart headers), or
+      // the most a file may be when the body's length is not declared.
+      const holding = Number.isFinite(declared) ? Math.min(declared, config.files.maxFileBytes) : config.files.maxFileBytes;
+      budgetHold = await holdBudget(budget, key, holding, config);
+      releaseStorage = await deps.files.reserve(holding);
+      if (releaseStorage === null) throw new Refused(507, "storage_full", "The server's file storage is full: no new files can be uploaded until some are deleted.");
       spool = join(deps.store.spoolDir(), `upload-${randomBytes(8).toString("hex")}`);
       const { spooled, name } = await receive(req, spool, config, () => deps.log.debug("upload_receiving", {}));
-      await checkBudget(budget, key, spooled.size, config);
       const stored = await deps.files.add(spooled, safeFileName(name), key);
       if ("code" in stored) throw new Refused(stored.code === "image_refused" ? 422 : 415, stored.code, stored.message);
-      await budget?.penalty(key, spooled.size);
+      await budgetHold.keep(spooled.size);
+      budgetHold = null;
       deps.log.info("file_uploaded", { file: stored.id, type: stored.type, bytes: stored.size });
       answer(res, 201, { ok: true, upload: toWireAttachment(stored) });
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
-      deps.log.info("upload_refused", { code: err.code, status: err.status });
-      if (err.status === 413) res.set("Connection", "close"); // the rest of the body is not read: the connection goes after the answer
+      deps.log.info("upload_refused", { code: err.code, status: err.status, reason: err.message });
+      if (req.socket.destroyed) return; // the client went away mid-body: nobody to answer
+      // Whatever of the body was not read is never read: the connection goes after the answer.
+      const isUnread = !req.complete;
+      if (isUnread) res.set("Connection", "close");
       answer(res, err.status, { ok: false, error: { code: err.code, message: err.message } });
-      if (err.status === 413) res.once("finish", () => req.socket.destroySoon());
+      if (isUnread) res.once("finish", () => req.socket.destroySoon());
     } finally {
+      releaseStorage?.();
+      await budgetHold?.refund();
       if (spool !== null) await rm(spool, { force: true });
     }
   });
@@ -94,15 +105,38 @@ export function uploadRoutes(deps: UploadRouteDeps): Router {
   return router;
 }
 
-/** Refuses (429 upload_quota) when `bytes` more would take the session over its hour's budget. */
-async function checkBudget(budget: RateLimiterAbstract | null, key: string, bytes: number, config: Config): Promise<void> {
-  if (budget === null) return;
-  const used = (await budget.get(key))?.consumedPoints ?? 0;
-  if (used + bytes > config.files.uploadBytesPerHour) throw new Refused(429, "upload_quota", `This browser has uploaded its ${mib(config.files.uploadBytesPerHour)} for this hour; try again later.`);
+/** Bytes taken from a session's hourly budget before its upload is read: what is kept once the file's size is known, or all given back. */
+interface BudgetHold {
+  keep(bytes: number): Promise<void>;
+  refund(): Promise<void>;
+}
+
+const NO_HOLD: BudgetHold = { keep: async () => undefined, refund: async () => undefined };
+
+/**
+ * Takes `bytes` of the session's hour (429 upload_quota when they do not fit). consume() counts and checks in one
+ * step (in Redis too, for the cluster), so concurrent uploads cannot all fit; a refused one is given back, as
+ * consume() counts it anyway.
+ */
+async function holdBudget(budget: RateLimiterAbstract | null, key: string, bytes: number, config: Config): Promise<BudgetHold> {
+  if (budget === null || bytes === 0) return NO_HOLD;
+  try {
+    await budget.consume(key, bytes);
+  } catch (err) {
+    if (err instanceof Error) throw err; // the limiter's store failed, not the budget
+    await budget.reward(key, bytes);
+    throw new Refused(429, "upload_quota", `This browser has uploaded its ${mib(config.files.uploadBytesPerHour)} for this hour; try again later.`);
+  }
+  const giveBack = async (n: number): Promise<void> => {
+    if (n > 0) await budget.reward(key, n).catch(() => undefined);
+  };
+  return { keep: (used) => giveBack(bytes - used), refund: () => giveBack(bytes) };
 }
 
 const mib = (bytes: number): string => `${Math.round(bytes / (1024 * 1024))} MB`;
 const tooBig = (config: Config): Refused => new Refused(413, "file_too_big", `This file is larger than ${mib(config.files.maxFileBytes)}, the most one file may be.`);
+const invalid = (message: string): Refused => new Refused(400, "invalid_payload", message);
+const NOT_MULTIPART = "The upload is not valid multipart/form-data.";
 
 /** The browser session's key, when the request is a same-origin multipart post from a page with its cookie. */
 function checkRequest(req: Request, config: Config): string {
@@ -114,8 +148,10 @@ function checkRequest(req: Request, config: Config): string {
 }
 
 /**
- * Streams the one file of the request to `path`, hashing it and keeping its first bytes. A file over
- * MAX_FILE_BYTES stops the reading at the limit; a request without exactly one file is refused.
+ * Streams the one file of the request to `path`, hashing it and keeping its first bytes. Settles once: with the
+ * file when the body ended and the file is on disk; refused (and the reading stopped there, the spool file's
+ * stream closed) for a file over MAX_FILE_BYTES, a part that is not the one file, a malformed or cut-off body, or
+ * a client that went away; with the error when the disk write failed.
  */
 function receive(req: Request, path: string, config: Config, onFile: () => void): Promise<{ spooled: Spooled; name: string }> {
   return new Promise((resolve, reject) => {
@@ -124,26 +160,45 @@ function receive(req: Request, path: string, config: Config, onFile: () => void)
       // UTF-8 names (browsers send them so); busboy keeps only the last path segment.
       parser = busboy({ headers: req.headers, defParamCharset: "utf8", limits: { files: 1, fileSize: config.files.maxFileBytes, fields: 4, parts: 5, headerPairs: 20 } });
     } catch {
-      reject(new Refused(400, "invalid_payload", "The upload is not valid multipart/form-data."));
+      reject(invalid(NOT_MULTIPART));
       return;
     }
-    let received: Promise<{ spooled: Spooled; name: string }> | null = null;
-    const stop = (err: Refused): void => {
+    let isSettled = false;
+    let out: WriteStream | null = null;
+    let written: { spooled: Spooled; name: string } | null = null;
+    let isParsed = false;
+    const fail = (err: Error): void => {
+      if (isSettled) return;
+      isSettled = true;
       req.unpipe(parser);
       req.pause();
+      out?.destroy();
       reject(err);
     };
+    const finish = (): void => {
+      if (isSettled || !isParsed) return;
+      if (out === null) return fail(invalid("The upload has no file: send it in a field named file."));
+      if (written === null) return; // the file's last bytes are still being written
+      isSettled = true;
+      resolve(written);
+    };
+    // A client gone mid-body sends nothing more: busboy would wait for ever, and the spool file stay open.
+    req.on("close", () => {
+      if (!req.complete) fail(invalid("The upload was cut off before its end."));
+    });
     parser.on("file", (field, stream, info) => {
-      if (field !== "file" || received !== null) {
+      // Anything but the one file is refused at once, not read to its end and thrown away.
+      if (field !== "file" || out !== null) {
         stream.resume();
-        return;
+        return fail(invalid("Send one file per upload, in a field named file."));
       }
       onFile();
       const hash = createHash("sha256");
       const head: Buffer[] = [];
       let size = 0;
       let headSize = 0;
-      const out = createWriteStream(path);
+      const file = createWriteStream(path);
+      out = file;
       stream.on("data", (chunk: Buffer) => {
         hash.update(chunk);
         size += chunk.length;
@@ -152,20 +207,21 @@ function receive(req: Request, path: string, config: Config, onFile: () => void)
           headSize += Math.min(chunk.length, SNIFF_BYTES - headSize);
         }
       });
-      stream.on("limit", () => {
-        out.destroy();
-        stop(tooBig(config));
+      // busboy reports a body that ends inside the file ("Unexpected end of form") on the file's own stream.
+      stream.on("error", () => fail(invalid(NOT_MULTIPART)));
+      stream.on("limit", () => fail(tooBig(config)));
+      file.on("finish", () => {
+        written = { spooled: { path, size, sha256: hash.digest("hex"), head: Buffer.concat(head) }, name: info.filename ?? "" };
+        finish();
       });
-      received = new Promise((done, fail) => {
-        out.on("finish", () => done({ spooled: { path, size, sha256: hash.digest("hex"), head: Buffer.concat(head) }, name: info.filename ?? "" }));
-        out.on("error", fail);
-      });
-      stream.pipe(out);
+      file.on("error", fail);
+      stream.pipe(file);
     });
-    parser.on("error", () => stop(new Refused(400, "invalid_payload", "The upload is not valid multipart/form-data.")));
+    for (const limit of ["filesLimit", "partsLimit", "fieldsLimit"] as const) parser.on(limit, () => fail(invalid("Send one file per upload, in a field named file.")));
+    parser.on("error", () => fail(invalid(NOT_MULTIPART)));
     parser.on("close", () => {
-      if (received === null) reject(new Refused(400, "invalid_payload", "The upload has no file: send it in a field named file."));
-      else received.then(resolve, reject);
+      isParsed = true;
+      finish();
     });
     req.pipe(parser);
   });
