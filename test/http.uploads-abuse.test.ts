@@ -1,8 +1,8 @@
 // Uploads attacked through the body itself (found by the 2026-12-07 review): a multipart body cut short must be
 // refused, never take the process down; a client that goes away mid-body must leave nothing on disk and nothing
 // held; a part that is not the one file is refused at once, not read to its end; and uploads sent at the same
-// time must not all pass a quota that each alone would fit.
-import { readdirSync } from "node:fs";
+// time must not all pass a quota that each alone would fit. And downloads abandoned halfway must not keep files open.
+import { readdirSync, readlinkSync } from "node:fs";
 import { request as httpRequest, type ClientRequest } from "node:http";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -10,7 +10,7 @@ import { newSessionCookie } from "../src/http/session.js";
 import { defaultFilesPath } from "../src/storage/files.js";
 import { startTestApp, tempDatabase, type TestApp } from "./helpers/app.js";
 import { startChildServer } from "./helpers/child-server.js";
-import { uploadRequest } from "./helpers/sample-files.js";
+import { upload, uploadRequest } from "./helpers/sample-files.js";
 
 const CHILD_SECRET = "child-secret-key-0123456789abcdef";
 const BOUNDARY = "----abuse";
@@ -139,5 +139,32 @@ describe("quotas under uploads sent at the same time", () => {
     });
     expect(status).toBe(507);
     expect(await app.sqlite.files.storedBytes()).toBe(8000);
+  });
+});
+
+describe("downloads abandoned halfway", () => {
+  it("fifty readers who go away after the first chunk of a 20 MB file leave no descriptor open on it (pipe left each one open)", async () => {
+    const app = await appFor();
+    const session = app.newSession();
+    const file = await upload(app, session, Buffer.alloc(20_000_000, 1), "big.bin");
+    const filesDir = defaultFilesPath(app.databasePath);
+    const openOnFiles = (): number =>
+      readdirSync("/proc/self/fd").filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(filesDir);
+        } catch {
+          return false; // closed while we looked
+        }
+      }).length;
+    for (let i = 0; i < 50; i++) {
+      await new Promise<void>((resolve) => {
+        const req = httpRequest(`${app.url}${file.url}`, { headers: { Cookie: session } });
+        req.on("response", (res) => res.once("data", () => (req.destroy(), resolve())));
+        req.on("error", () => resolve());
+        req.end();
+      });
+    }
+    await eventually(() => openOnFiles() === 0, "every abandoned download's file is closed");
+    expect(openOnFiles()).toBe(0);
   });
 });

@@ -4,6 +4,7 @@
 // (404, the same answer as for no such file). Every answer is sandboxed (CSP sandbox, nosniff): images are shown
 // inline as the type their bytes proved; everything else (SVG, HTML and all documents) downloads. The bytes
 // behind an id never change, so they are cached for long (privately) and served in ranges.
+import { pipeline } from "node:stream";
 import express, { type Request, type Response, type Router } from "express";
 import rangeParser from "range-parser";
 import { admission } from "../access/policy.js";
@@ -110,6 +111,7 @@ async function send(req: Request, res: Response, files: FileLibrary, sha256: str
     res.end();
     return;
   }
-  stream.on("error", () => res.destroy());
-  stream.pipe(res);
+  // pipeline, not pipe: a reader who goes away mid-file must close the file too (pipe leaves it open, and each
+  // abandoned download would hold a descriptor until the process runs out); an error reading ends the response.
+  pipeline(stream, res, () => undefined);
 }
