@@ -108,6 +108,12 @@ CREATE INDEX IF NOT EXISTS ix_chat_file_sha ON chat_file (sha256);
 CREATE INDEX IF NOT EXISTS ix_chat_file_thumb ON chat_file (thumb_sha256) WHERE thumb_sha256 IS NOT NULL;
 CREATE INDEX IF NOT EXISTS ix_chat_file_display ON chat_file (display_sha256) WHERE display_sha256 IS NOT NULL;`;
 
+// Migration 14: every attached file under its message's room (what moveRoom now keeps so).
+const FILES_FOLLOW_MESSAGES_SQLITE = `
+UPDATE chat_file SET room = (SELECT m.chat_room FROM chat_message m WHERE m.id = chat_file.message_id)
+WHERE message_id IS NOT NULL
+  AND EXISTS (SELECT 1 FROM chat_message m WHERE m.id = chat_file.message_id AND m.chat_room IS NOT chat_file.room);`;
+
 // One node's presence as it last saved it (issue 19), by session key (never the cookie), and when.
 export const PRESENCE_SNAPSHOT_DDL = `
 CREATE TABLE IF NOT EXISTS presence_snapshot (
@@ -223,6 +229,9 @@ export const migrations: readonly Migration[] = [
   // Web Push (issue 23): subscriptions tied to a browser session, a session's name and level per room, and the
   // VAPID key pair generated on first start (push-sql.ts, shared with PostgreSQL's migration 10).
   { version: 13, sql: PUSH_DDL },
+  // Files follow their message's room (2026-12-07): a room made private or public before then moved its messages
+  // but not their files, and a file's room is what decides who may fetch it. Shared with PostgreSQL's 11.
+  { version: 14, sql: FILES_FOLLOW_MESSAGES_SQLITE },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -37,10 +37,15 @@ async function lockRooms(client: pg.ClientBase, a: string, b: string): Promise<v
   await client.query("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k", [keys.map(String)]);
 }
 
-/** A room's messages and bans under another address (a room made private or public), under lockRooms. */
+/**
+ * A room's messages, their files, its bans and the direct conversations opened from it under another address (a
+ * room made private or public), under lockRooms. Why the files and the origins follow: sqlite-access.ts's moveRoom.
+ */
 async function moveRoom(client: pg.ClientBase, from: string, to: string): Promise<void> {
   await client.query("UPDATE chat_message SET chat_room = $1 WHERE chat_room = $2", [to, from]);
+  await client.query("UPDATE chat_file SET room = $1 WHERE room = $2 AND message_id IS NOT NULL", [to, from]);
   await client.query("UPDATE room_ban SET room = $1 WHERE room = $2", [to, from]);
+  await client.query("UPDATE room_record SET origin_room = $1 WHERE origin_room = $2", [to, from]);
 }
 
 export class PostgresRoomAccess implements RoomAccessStore {

@@ -185,6 +185,12 @@ export const pgMigrations: readonly { version: number; sql: string }[] = [
   },
   // Version 10: Web Push (issue 23), as SQLite's migration 13 (the same DDL).
   { version: 10, sql: PUSH_DDL },
+  // Version 11: every attached file under its message's room, as SQLite's 14 (a room moved before 2026-12-07 left its files behind).
+  {
+    version: 11,
+    sql: `UPDATE chat_file f SET room = m.chat_room FROM chat_message m
+      WHERE m.id = f.message_id AND f.message_id IS NOT NULL AND f.room IS DISTINCT FROM m.chat_room;`,
+  },
 ];
 
 /** Steps that need the app's code after their SQL: run in the same transaction, only when the step itself ran. */

@@ -240,8 +240,16 @@ function insertMember(db: Database.Database, room: string, m: NewMember, at: Dat
   ).run(room, m.sessionKey, m.name, at.toISOString());
 }
 
-/** A room's messages and bans under another address (a room made private or public). */
+/**
+ * A room's messages, their files, its bans and the direct conversations opened from it under another address (a
+ * room made private or public). The files must follow: who may fetch one is decided by its room, so a file left
+ * under a public name stayed public after its room went private, and one left under a private address answered
+ * 404 to everyone once the room went public. The conversations' origin must follow so the room's bans still
+ * close them.
+ */
 function moveRoom(db: Database.Database, from: string, to: string): void {
   prepared(db, "UPDATE chat_message SET chat_room = ? WHERE chat_room = ?").run(to, from);
+  prepared(db, "UPDATE chat_file SET room = ? WHERE room = ? AND message_id IS NOT NULL").run(to, from);
   prepared(db, "UPDATE room_ban SET room = ? WHERE room = ?").run(to, from);
+  prepared(db, "UPDATE room_record SET origin_room = ? WHERE origin_room = ?").run(to, from);
 }

@@ -55,4 +55,20 @@ describe("migratePostgres", () => {
       { content: "c", sender_key: null },
     ]);
   });
+
+  it("version 11 puts every attached file under its message's room (a room moved before 2026-12-07 left them behind), not an unsent upload", async () => {
+    const client = await connect(await clusterDatabase());
+    await migratePostgres(client);
+    const { rows: sent } = await client.query<{ id: string }>("INSERT INTO chat_message (chat_room, sender, content, timestamp, files) VALUES ('~moved', 'Ana', 'figures', '2026-12-01 10:00:00', 1) RETURNING id");
+    const insert = "INSERT INTO chat_file (id, session_key, name, type, size, sha256, created_at, message_id, room, position) VALUES ($1, 'k', 'f.pdf', 'application/pdf', 10, 'ab', '2026-12-01T10:00:00Z', $2, $3, $4)";
+    await client.query(insert, ["left-behind", sent[0]?.id, "general", 0]);
+    await client.query(insert, ["unsent", null, null, null]);
+    await client.query("DELETE FROM schema_migrations WHERE version = 11"); // as a database from before it
+    await migratePostgres(client);
+    const { rows } = await client.query<{ id: string; room: string | null }>("SELECT id, room FROM chat_file WHERE id IN ('left-behind', 'unsent') ORDER BY id");
+    expect(rows).toEqual([
+      { id: "left-behind", room: "~moved" },
+      { id: "unsent", room: null },
+    ]);
+  });
 });

@@ -14,6 +14,24 @@ export type StoreFactory = () => Promise<ChatStore>;
 const T0 = new Date("2026-03-01T10:00:00.000Z");
 const later = (ms: number): Date => new Date(T0.getTime() + ms);
 
+/** A message of `room` with one file, sent by `sessionKey`: the file's id and the message's. */
+async function attachedFile(store: ChatStore, sessionKey: string, room: string): Promise<{ id: string; messageId: number }> {
+  const id = randomUUID();
+  await store.files.addUpload({ id, sessionKey, name: "plan.pdf", type: "application/pdf", size: 10, sha256: "ab".repeat(32), createdAt: T0 });
+  const sent = await store.append({ room, sender: "Ana", content: "the plan", sentAt: T0, ownerKey: sessionKey, attachments: [id] });
+  return { id, messageId: sent.message.id };
+}
+
+/** A direct conversation of two sessions opened from `origin`: its address. */
+async function openDirectFrom(access: ChatStore["access"], origin: string, a: string, b: string): Promise<string> {
+  const room = newPrivateAddress();
+  await access.openDirectRoom({ room, title: "", kind: "direct", creatorKey: a, membersCanInvite: false, originRoom: origin, pairKey: directPairKey(a, b), createdAt: T0 }, [
+    { sessionKey: a, name: "Ana" },
+    { sessionKey: b, name: "Bob" },
+  ]);
+  return room;
+}
+
 export function describeAccessContract(name: string, makeStore: StoreFactory): void {
   async function setup() {
     const store = await makeStore();
@@ -142,18 +160,22 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       expect(await access.roomsOf(key("eve"))).toEqual([]);
     });
 
-    it("makePrivate moves a public room's messages and bans to the new address and admits the members", async () => {
+    it("makePrivate moves a public room's messages, their files, its bans and its conversations' origin to the new address and admits the members", async () => {
       const { store, access, key, privateRoom, tag } = await setup();
       const name = `general-${tag}`;
+      const file = await attachedFile(store, key("ana"), name);
       const kept = await store.append({ room: name, sender: "Ana", content: "before", sentAt: T0 });
       await store.addBan({ room: name, nameKey: "troll", sessionKey: key("troll"), until: later(60_000), by: "mod", at: T0 });
+      const direct = await openDirectFrom(access, name, key("ana"), key("bob"));
       const room = privateRoom(name, key("mod"));
       await access.makePrivate(name, room, [{ sessionKey: key("ana"), name: "Ana" }]);
-      expect((await store.page(room.room, { limit: 10 })).messages.map((m) => m.id)).toEqual([kept.message.id]);
+      expect((await store.page(room.room, { limit: 10 })).messages.map((m) => m.id)).toEqual([file.messageId, kept.message.id]);
       expect((await store.page(name, { limit: 10 })).messages).toEqual([]);
+      expect((await store.files.upload(file.id))?.room).toBe(room.room);
       expect(await store.activeBan(room.room, "troll", null, T0)).not.toBeNull();
       expect(await store.activeBan(name, "troll", null, T0)).toBeNull();
       expect((await access.roomAccess(room.room, key("ana")))?.member?.name).toBe("Ana");
+      expect((await access.roomAccess(direct, key("ana")))?.record.originRoom).toBe(room.room);
     });
 
     it("makePublic moves a private room to its title's name with its messages, and removes its record, members and invites; refuses a name with messages", async () => {
@@ -169,8 +191,10 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       expect(await access.makePublic(room.room, taken)).toBe("name_in_use");
       expect((await store.page(room.room, { limit: 5 })).messages.map((m) => m.id)).toEqual([msg.message.id]);
 
+      const file = await attachedFile(store, key("ana"), room.room);
       expect(await access.makePublic(room.room, room.title)).toBe("moved");
-      expect((await store.page(room.title, { limit: 5 })).messages.map((m) => m.id)).toEqual([msg.message.id]);
+      expect((await store.page(room.title, { limit: 5 })).messages.map((m) => m.id)).toEqual([msg.message.id, file.messageId]);
+      expect((await store.files.upload(file.id))?.room).toBe(room.title);
       expect(await access.roomAccess(room.room, key("ana"))).toBeNull();
       expect(await access.inviteByHash(hashInviteToken(token))).toBeNull();
       expect(await access.roomsOf(key("ana"))).toEqual([]);

@@ -1,0 +1,102 @@
+// A room a moderator makes private or public moves to another address (found by the 2026-12-07 review): its files
+// must move with its messages, since a file's room decides who may fetch it, and the direct conversations opened
+// from it must keep following its bans.
+import Database from "better-sqlite3";
+import { describe, expect, it, onTestFinished } from "vitest";
+import type { SearchHit, WireMessage } from "../src/protocol.js";
+import { migrate } from "../src/storage/migrations.js";
+import { joinRoom, startTestApp, tempDatabase, type TestApp } from "./helpers/app.js";
+import { createPrivateRoom, moderatorSession, MODERATOR_TOKEN } from "./helpers/private-rooms.js";
+import { fetchFile, pdf, upload } from "./helpers/sample-files.js";
+import { waitFor } from "./helpers/wait.js";
+
+async function appFor(): Promise<TestApp> {
+  const app = await startTestApp({ env: { MODERATOR_TOKEN } });
+  onTestFinished(app.close);
+  return app;
+}
+
+describe("files of a room that changes kind", () => {
+  it("public to private: members still fetch and find the file; a browser never admitted, or no cookie at all, gets 404", async () => {
+    const app = await appFor();
+    const modSession = await moderatorSession(app);
+    const mod = await app.joined("general", "Mod", { session: modSession });
+    const anaSession = app.newSession();
+    const ana = await app.joined("general", "Ana", { session: anaSession, heardBy: [mod] });
+    const file = await upload(app, anaSession, pdf(), "salaries.pdf");
+    const sent = await ana.timeout(5000).emitWithAck("send_message", { room: "general", username: "Ana", content: "figures", attachments: [file.id] });
+    if (!sent.ok) throw new Error(sent.error.code);
+    const made = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
+    if (!made.ok) throw new Error(made.error.code);
+    const back = await joinRoom(ana, made.room.room, "Ana");
+    expect(back.ok && back.history.some((m: WireMessage) => m.attachments?.[0]?.id === file.id)).toBe(true);
+    await fetchFile(app, file.url, anaSession).expect(200);
+    const found = await ana.timeout(5000).emitWithAck("search_messages", { room: made.room.room, q: "salaries" });
+    expect(found.ok && found.hits.map((h: SearchHit) => h.message.id)).toEqual([sent.message.id]);
+    const outsider = await fetchFile(app, file.url, app.newSession());
+    const cookieless = await fetchFile(app, file.url);
+    expect({ outsider: outsider.status, cookieless: cookieless.status }).toEqual({ outsider: 404, cookieless: 404 });
+  });
+
+  it("private to public: the file answers its members and now everyone (it answered 404 to all)", async () => {
+    const app = await appFor();
+    const modSession = await moderatorSession(app);
+    const mod = await app.connect({ session: modSession });
+    const info = await createPrivateRoom(mod, "Plans");
+    expect((await joinRoom(mod, info.room, "Mod")).ok).toBe(true);
+    const file = await upload(app, modSession, pdf(), "plan.pdf");
+    const sent = await mod.timeout(5000).emitWithAck("send_message", { room: info.room, username: "Mod", content: "plan", attachments: [file.id] });
+    if (!sent.ok) throw new Error(sent.error.code);
+    const made = await mod.timeout(5000).emitWithAck("update_room", { room: info.room, isPrivate: false });
+    if (!made.ok) throw new Error(made.error.code);
+    const eve = await app.joined("Plans", "Eve", { session: app.newSession() });
+    expect(eve.joinResult.history.some((m) => m.attachments?.[0]?.id === file.id)).toBe(true);
+    expect((await fetchFile(app, file.url, modSession)).status).toBe(200);
+    expect((await fetchFile(app, file.url)).status).toBe(200);
+  });
+});
+
+describe("direct conversations opened in a room that changes kind", () => {
+  it("a ban in the room made private still takes the banned person out of a conversation opened there before", async () => {
+    const app = await appFor();
+    const ana = await app.joined("lobby", "Ana", { session: app.newSession() });
+    const bob = await app.joined("lobby", "Bob", { session: app.newSession(), heardBy: [ana] });
+    const mod = await app.joined("lobby", "Mod", { session: await moderatorSession(app), heardBy: [ana, bob] });
+    const opened = await bob.timeout(5000).emitWithAck("open_direct", { room: "lobby", username: "Ana" });
+    if (!opened.ok) throw new Error(opened.error.code);
+    expect((await joinRoom(bob, opened.room.room, "Bob")).ok).toBe(true);
+    const made = await mod.timeout(5000).emitWithAck("update_room", { room: "lobby", isPrivate: true });
+    if (!made.ok) throw new Error(made.error.code);
+    // As the page does on room_moved: everyone joins the room's new address.
+    expect((await joinRoom(mod, made.room.room, "Mod")).ok).toBe(true);
+    expect((await joinRoom(bob, made.room.room, "Bob", { heardBy: [mod] })).ok).toBe(true);
+    const out = waitFor(bob, "removed", (e) => e.room === opened.room.room);
+    expect(await mod.timeout(5000).emitWithAck("ban_user", { room: made.room.room, username: "Bob", durationMs: 60_000 })).toEqual({ ok: true });
+    expect(await out).toMatchObject({ room: opened.room.room, reason: "banned" });
+    const again = await bob.timeout(5000).emitWithAck("join_chat", { room: opened.room.room, username: "Bob" });
+    expect(again.ok ? "joined" : again.error.code).toBe("banned");
+  });
+});
+
+describe("a file left behind by a move before the fix", () => {
+  it("migration 14 puts every attached file under its message's room, and leaves unsent uploads alone", () => {
+    const db = tempDatabase();
+    onTestFinished(db.remove);
+    const conn = new Database(db.path);
+    onTestFinished(() => conn.close());
+    migrate(conn);
+    conn.pragma("user_version = 13");
+    conn.prepare("INSERT INTO chat_message (id, chat_room, sender, content, timestamp, files) VALUES (1, '~moved', 'Ana', 'figures', '2026-12-01 10:00:00', 1)").run();
+    const file = conn.prepare(
+      "INSERT INTO chat_file (id, session_key, name, type, size, sha256, created_at, message_id, room, position) VALUES (?, 'k', ?, 'application/pdf', 10, 'ab', '2026-12-01T10:00:00Z', ?, ?, ?)",
+    );
+    file.run("left-behind", "salaries.pdf", 1, "general", 0);
+    file.run("unsent", "draft.pdf", null, null, null);
+    migrate(conn);
+    const rooms = conn.prepare("SELECT id, room FROM chat_file ORDER BY id").all();
+    expect(rooms).toEqual([
+      { id: "left-behind", room: "~moved" },
+      { id: "unsent", room: null },
+    ]);
+  });
+});
