@@ -1,5 +1,6 @@
 import { pino } from "pino";
 import type { Clock } from "./clock.js";
+import { redactInviteTokens } from "./access/invite-token.js";
 import { redactPrivateAddresses } from "./access/room-address.js";
 
 export type LogFields = Record<string, unknown>;
@@ -85,12 +86,9 @@ function clip(fields: LogFields | undefined): LogFields | undefined {
   return fields === undefined ? undefined : (clipValue(fields, 0) as LogFields);
 }
 
-const INVITE_PATH = /\/invite\/[^/?#\s]+/g;
-
 /** Private addresses cut, invite tokens masked: a log line never lets its reader into a room. */
 export function redactSecrets(text: string): string {
-  const masked = text.includes("/invite/") ? text.replace(INVITE_PATH, "/invite/[token]") : text;
-  return redactPrivateAddresses(masked);
+  return redactPrivateAddresses(redactInviteTokens(text));
 }
 
 /** Strings anywhere in plain objects and arrays (a few levels deep); errors and other objects are left to the serialiser. */

@@ -1,10 +1,11 @@
 // Issue 17: private rooms. Only the browser sessions admitted to one can be in it; an outsider learns nothing (every
 // refusal is the same for a room that exists and one that does not); leaving or a kick ends the admission on every
-// tab; the home page never lists one; a moderator can make a room private (it moves to a new address) and back.
+// tab, and a kick or ban revokes the removed browser's own links and its creator's rights; the home page never lists
+// one; a moderator can make a room private (it moves to a new address) and back.
 import request from "supertest";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { OUTSIDER_MESSAGE } from "../src/access/policy.js";
-import type { Ack, ErrorBody, InviteInfo, JoinResult, SearchHit, WireMessage } from "../src/protocol.js";
+import type { Ack, ErrorBody, InviteInfo, JoinResult, MyRoom, SearchHit, WireMessage } from "../src/protocol.js";
 import type { RoomsResponse } from "../src/http-api.js";
 import { joinRoom, startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { call, legacyEmit } from "./helpers/emit.js";
@@ -252,6 +253,78 @@ describe("leaving and being removed", () => {
       { room, reason: "kicked" },
     ]);
     expect(errorOf(await bob.timeout(5000).emitWithAck("join_chat", { room, username: "Bob" }))?.code).toBe("not_found");
+  });
+});
+
+/** A browser let into `room` with one of `inviter`'s links and joined as `name`: its session and socket. */
+async function letIn(app: TestApp, inviter: ClientSocket, room: string, name: string, session = app.newSession()) {
+  const { path } = await makeInvite(inviter, room);
+  await useInvite(app, session, path, name).expect(200);
+  const socket = await app.connect({ session });
+  const joined = await joinRoom(socket, room, name);
+  if (!joined.ok) throw new Error(joined.error.code);
+  return { session, socket, joined };
+}
+
+describe("a removed browser cannot let itself back in", () => {
+  /** Ana's room where every member may invite, a moderator and Bob let in, and a link Bob made before his removal. */
+  async function bobWithALink(app: TestApp) {
+    const { ana, room } = await teamRoom(app);
+    await ana.timeout(5000).emitWithAck("update_room", { room, membersCanInvite: true });
+    const mod = await letIn(app, ana, room, "Mod", await moderatorSession(app));
+    const bob = await letIn(app, ana, room, "Bob");
+    const bobs = await makeInvite(bob.socket, room);
+    return { ana, room, mod: mod.socket, bob, bobs };
+  }
+
+  it("a kick revokes the links the kicked browser made for the room: neither it nor anyone it gave one to gets in, but a member's new link admits it", async () => {
+    const app = await appFor();
+    const { ana, room, mod, bob, bobs } = await bobWithALink(app);
+    const removed = waitFor(bob.socket, "removed");
+    expect(await mod.timeout(5000).emitWithAck("kick_user", { room, username: "Bob" })).toEqual({ ok: true });
+    await removed;
+    expect((await useInvite(app, bob.session, bobs.path, "Bob").expect(410)).body.error.code).toBe("invite_revoked");
+    expect((await useInvite(app, app.newSession(), bobs.path, "Bobs friend").expect(410)).body.error.code).toBe("invite_revoked");
+    expect(errorOf(await bob.socket.timeout(5000).emitWithAck("join_chat", { room, username: "Bob" }))?.code).toBe("not_found");
+    const listed = await ana.timeout(5000).emitWithAck("list_invites", { room });
+    expect(listed.ok && listed.invites.map((i: InviteInfo) => i.id)).not.toContain(bobs.invite.id);
+    // Let in again by someone still in the room: that works as for anyone.
+    const fresh = await makeInvite(ana, room);
+    await useInvite(app, bob.session, fresh.path, "Bob").expect(200);
+    expect((await joinRoom(bob.socket, room, "Bob")).ok).toBe(true);
+  });
+
+  it("a ban revokes the links the banned browser made for the room as well", async () => {
+    const app = await appFor();
+    const { room, mod, bob, bobs } = await bobWithALink(app);
+    const removed = waitFor(bob.socket, "removed");
+    expect(await mod.timeout(5000).emitWithAck("ban_user", { room, username: "Bob", durationMs: 60_000 })).toEqual({ ok: true });
+    await removed;
+    app.clock.advance(60_000); // the ban is over; the links stay revoked
+    expect((await useInvite(app, bob.session, bobs.path, "Bob").expect(410)).body.error.code).toBe("invite_revoked");
+    expect((await useInvite(app, app.newSession(), bobs.path, "Cleo").expect(410)).body.error.code).toBe("invite_revoked");
+  });
+
+  it("a kicked creator loses the creator's rights: let in again by a member's link, it may not manage the room nor invite", async () => {
+    const app = await appFor();
+    const { ana, anaSession, room } = await teamRoom(app);
+    const anas = await makeInvite(ana, room);
+    const mod = await letIn(app, ana, room, "Mod", await moderatorSession(app));
+    const removed = waitFor(ana, "removed");
+    expect(await mod.socket.timeout(5000).emitWithAck("kick_user", { room, username: "Ana" })).toEqual({ ok: true });
+    await removed;
+    expect((await useInvite(app, anaSession, anas.path, "Ana").expect(410)).body.error.code).toBe("invite_revoked");
+
+    const fresh = await makeInvite(mod.socket, room);
+    const back = await useInvite(app, anaSession, fresh.path, "Ana").expect(200);
+    expect(back.body.room).toMatchObject({ canInvite: false, canManage: false });
+    const joined = await joinRoom(ana, room, "Ana");
+    expect(joined.ok && joined.roomInfo).toMatchObject({ canInvite: false, canManage: false });
+    expect(errorOf(await call(ana, "create_invite", { room }))?.code).toBe("not_allowed");
+    expect(errorOf(await call(ana, "list_invites", { room }))?.code).toBe("not_allowed");
+    expect(errorOf(await call(ana, "update_room", { room, membersCanInvite: true }))?.code).toBe("not_allowed");
+    const mine = await ana.timeout(5000).emitWithAck("my_rooms", {});
+    expect(mine.ok && mine.rooms.find((r: MyRoom) => r.room === room)).toMatchObject({ canManage: false });
   });
 });
 

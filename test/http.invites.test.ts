@@ -191,4 +191,18 @@ describe("what a copy of the database and the logs hold", () => {
     expect(JSON.stringify(app.logs)).not.toContain(token);
     expect(app.logs.some((l) => l.event === "http_request" && l.path === "/invite/[token]")).toBe(true);
   });
+
+  it("only /invite/ in lower case opens or uses a link: /Invite/ and /INVITE/ answer 404, admit nobody, and their log lines mask the token too", async () => {
+    const app = await appFor();
+    const { ana, room } = await team(app);
+    const { token, invite } = await makeInvite(ana, room);
+    const eve = app.newSession();
+    const page = await request(app.url).get(`/Invite/${token}`).set("Cookie", eve).expect(404);
+    expect(page.text).not.toContain("Team Plans");
+    await useInvite(app, eve, `/INVITE/${token}`, "Eve").expect(404);
+    expect(await canJoin(app, eve, room)).toBe(false);
+    expect(await usesOf(ana, room, invite.id)).toBe(0);
+    expect(JSON.stringify(app.logs)).not.toContain(token);
+    expect(app.logs.filter((l) => l.event === "http_request").map((l) => l.path)).toEqual(expect.arrayContaining(["/Invite/[token]", "/INVITE/[token]"]));
+  });
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import request from "supertest";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { createManualClock } from "../src/clock.js";
+import { hashInviteToken, newInviteToken } from "../src/access/invite-token.js";
 import { createCapturingLogger, guardLog, type LogLine } from "../src/log.js";
 import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { connectTo, startChildServer } from "./helpers/child-server.js";
@@ -202,5 +203,23 @@ describe("log flooding", () => {
     onTestFinished(app.close);
     for (let i = 0; i < 3; i++) await refusedHandshake(app, `http://evil${i}.example`);
     expect(refusals(app)).toHaveLength(3);
+  });
+});
+
+describe("secrets in log lines", () => {
+  it("masks an invite token in its path in any letter case or slashes, and a token standing alone anywhere, and nothing else", () => {
+    const inner = createCapturingLogger();
+    const log = guardLog(inner, { clock: createManualClock(), warnIntervalMs: 0 });
+    const token = newInviteToken();
+    const paths = [`/invite/${token}`, `/Invite/${token}`, `/INVITE/${token}/`, `/invite//${token}`, `/invite%2F${token}`, `/%69nvite/${token}`, `/r/lobby?t=${token}`];
+    const kept = { hash: hashInviteToken(token), requestId: "4b8f0f0e-2c59-4bb4-9a8e-0d1b5f6c7a21", short: "/invite/abc" };
+    log.info("http_request", { paths, nested: { referer: `https://chat.example/invite/${token}?x=1` }, ...kept });
+    const [line] = inner.lines;
+    expect(JSON.stringify(line)).not.toContain(token);
+    expect(line).toMatchObject({
+      paths: ["/invite/[token]", "/Invite/[token]", "/INVITE/[token]/", "/invite/[token]", "/invite/[token]", "/%69nvite/[token]", "/r/lobby?t=[token]"],
+      nested: { referer: "https://chat.example/invite/[token]?x=1" },
+      ...kept,
+    });
   });
 });

@@ -5,6 +5,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** 32 bytes in base64url, without padding. */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+const TOKEN_CHARS = 43;
 export const TOKEN_BYTES = 32;
 
 export function newInviteToken(): string {
@@ -13,7 +14,26 @@ export function newInviteToken(): string {
 
 /** Only the shape a token can have is looked up: anything else is refused without touching the store. */
 export function isInviteTokenShaped(value: string): boolean {
-  return value.length === 43 && TOKEN.test(value);
+  return value.length === TOKEN_CHARS && TOKEN.test(value);
+}
+
+/**
+ * `/invite/<token>` in a text (a request's path), however the router was reached: any letter case, and slashes
+ * doubled or percent-encoded between the word and the token. The word keeps its spelling, so a log still shows
+ * which link address was asked for.
+ */
+const INVITE_PATH = /(\/invite)(?:\/|%2f)+[^/?#\s]+/gi;
+/** A token's shape standing alone, wherever it turns up (a query, a header, a path the router refused). */
+const ANY_TOKEN = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g;
+
+/**
+ * The text with every invite token masked (`/invite/[token]`, or `[token]` alone), for the log guard (log.ts):
+ * a log line never carries a working link. The path rule covers what the routes accept; the shape rule is the
+ * backstop for a token anywhere else. A text shorter than a token cannot hold one, and most log strings are.
+ */
+export function redactInviteTokens(text: string): string {
+  if (text.length < TOKEN_CHARS) return text;
+  return text.replace(INVITE_PATH, "$1/[token]").replace(ANY_TOKEN, "[token]");
 }
 
 /** What the store keeps of a token: SHA-256, hex. */

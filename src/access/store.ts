@@ -11,7 +11,7 @@ export interface RoomRecord {
   /** The display name a private room was given; a direct conversation's is its members' names. */
   title: string;
   kind: PrivateKind;
-  /** The session that created it (its key); null for a direct conversation. */
+  /** The session that created it (its key); null for a direct conversation, and once a moderator removed its creator. */
   creatorKey: string | null;
   /** Every member may make invite links, not only the creator and moderators. */
   membersCanInvite: boolean;
@@ -87,8 +87,15 @@ export interface RoomAccessStore {
   openDirectRoom(room: NewRoom & { pairKey: string }, members: readonly [NewMember, NewMember]): Promise<RoomRecord>;
   /** Admits a session (again: a closed direct conversation opens); keeps the first admission's time, and its name once it has one. */
   admit(room: string, member: NewMember, at: Date): Promise<void>;
-  /** Ends a session's admission; false when it had none. */
+  /** Ends a session's admission (it left); false when it had none. */
   removeMember(room: string, sessionKey: string): Promise<boolean>;
+  /**
+   * A moderator removed the session (a kick, a ban): its admission ends, the invite links it made for the room are
+   * revoked at `at`, and it is no longer the room's creator, in one transaction. So it cannot let itself (or anyone
+   * it gave a link to) back in, and a member's new link lets it in as a member, not as a manager. False when it had
+   * no admission.
+   */
+  expelMember(room: string, sessionKey: string, at: Date): Promise<boolean>;
   /** Direct: this member closed it at the room's newest message. */
   closeDirect(room: string, sessionKey: string): Promise<void>;
   members(room: string): Promise<Member[]>;

@@ -40,12 +40,14 @@ export async function recordAction(socket: ChatSocket, deps: ChatDeps, entry: Om
 
 /**
  * Takes the name out of the room on every node (each of its tabs hears `removed`; the room hears it leave).
- * In a private room or a direct conversation the holder's admission ends too, so all its tabs go, whatever name they use.
+ * In a private room or a direct conversation the holder's admission ends too, so all its tabs go, whatever name they use;
+ * its own invite links of the room are revoked and a creator stops being one, or it could walk straight back in
+ * with a link it made and manage the room again.
  */
 async function removeFromRoom(io: ChatServer, deps: ChatDeps, holderKey: string | null, username: string, removed: RemovedEvent): Promise<void> {
   const room = removed.room;
   const endsAdmission = holderKey !== null && isPrivateAddress(room);
-  if (endsAdmission) await deps.store.access.removeMember(room, holderKey);
+  if (endsAdmission) await deps.store.access.expelMember(room, holderKey, deps.clock.now());
   evict(io, deps, { room, nameKey: nameKey(username), ...(endsAdmission ? { sessionKey: holderKey } : {}), removed });
 }
 

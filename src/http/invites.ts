@@ -1,6 +1,6 @@
 // Invite links (issue 17). GET /invite/<token> changes nothing: it shows the room's name and "Join as <name>"
 // (or why the link no longer works). Joining is the click: a same-origin POST to the same address, which admits
-// this browser session and answers the room's address. The token is never logged (log.ts masks it in paths),
+// this browser session and answers the room's address. The token is never logged (log.ts masks it, any spelling),
 // never counted in metrics, and never leaves the page as a Referer (Referrer-Policy: no-referrer).
 import express, { type Request, type Response, type Router } from "express";
 import { hashInviteToken, inviteState, isInviteTokenShaped, tokenMatches, type InviteState } from "../access/invite-token.js";
@@ -48,7 +48,10 @@ function privateAnswer(res: Response): void {
 }
 
 export function inviteRoutes(deps: InviteRouteDeps, render: RenderInvite): Router {
-  const router = express.Router();
+  // Case-sensitive: Express matches paths in any case by default, so "/Invite/<token>" worked too. The server hands
+  // out "/invite/" only and nobody types a 43-character token by hand, so one spelling costs nobody a link and is
+  // one door fewer for the log guard (log.ts) to know. The Flask original has no invite routes to stay compatible with.
+  const router = express.Router({ caseSensitive: true });
   const json = express.json({ limit: "1kb", strict: true });
   const keyOf = (req: Request): string | null => {
     const id = sessionFromRequest(deps.config.secretKey, req);

@@ -92,6 +92,16 @@ export class PostgresRoomAccess implements RoomAccessStore {
     return (await this.query("DELETE FROM room_member WHERE room = $1 AND session_key = $2 RETURNING room", [room, sessionKey], "write")).length > 0;
   }
 
+  expelMember(room: string, sessionKey: string, at: Date): Promise<boolean> {
+    return this.transaction(async (client) => {
+      // The links first: a redemption of one of them under way holds its row lock (redeemInvite), so it lands wholly
+      // before this (the link was live then) or reads the link as revoked once this commits.
+      await client.query("UPDATE room_invite SET revoked_at = $1 WHERE room = $2 AND created_by = $3 AND revoked_at IS NULL", [at.toISOString(), room, sessionKey]);
+      await client.query("UPDATE room_record SET creator_key = NULL WHERE room = $1 AND creator_key = $2", [room, sessionKey]);
+      return (await rows(client, "DELETE FROM room_member WHERE room = $1 AND session_key = $2 RETURNING room", [room, sessionKey])).length > 0;
+    });
+  }
+
   async closeDirect(room: string, sessionKey: string): Promise<void> {
     await this.query(
       "UPDATE room_member SET closed_upto = (SELECT coalesce(max(id), 0) FROM chat_message WHERE chat_room = $1) WHERE room = $1 AND session_key = $2",

@@ -124,6 +124,14 @@ export class SqliteRoomAccess implements RoomAccessStore {
     return this.write((db) => prepared(db, "DELETE FROM room_member WHERE room = ? AND session_key = ?").run(room, sessionKey).changes > 0);
   }
 
+  expelMember(room: string, sessionKey: string, at: Date): Promise<boolean> {
+    return this.write((db) => {
+      prepared(db, "UPDATE room_invite SET revoked_at = ? WHERE room = ? AND created_by = ? AND revoked_at IS NULL").run(at.toISOString(), room, sessionKey);
+      prepared(db, "UPDATE room_record SET creator_key = NULL WHERE room = ? AND creator_key = ?").run(room, sessionKey);
+      return prepared(db, "DELETE FROM room_member WHERE room = ? AND session_key = ?").run(room, sessionKey).changes > 0;
+    });
+  }
+
   async closeDirect(room: string, sessionKey: string): Promise<void> {
     await this.write((db) =>
       prepared(db, "UPDATE room_member SET closed_upto = (SELECT coalesce(max(id), 0) FROM chat_message WHERE chat_room = ?) WHERE room = ? AND session_key = ?").run(room, room, sessionKey),

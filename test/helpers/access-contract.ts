@@ -79,6 +79,32 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       expect((await access.roomAccess(room.room, key("bob")))?.member).toBeNull();
     });
 
+    it("expelMember ends the admission, revokes the links that session made for that room only, and a creator is one no more", async () => {
+      const { access, key, privateRoom } = await setup();
+      const room = privateRoom("Team");
+      const other = privateRoom("Other");
+      await access.createRoom(room, [{ sessionKey: key("ana"), name: "Ana" }, { sessionKey: key("bob"), name: "Bob" }]);
+      await access.createRoom(other, [{ sessionKey: key("ana"), name: "Ana" }]);
+      const invite = (where: NewRoom, by: string) =>
+        access.createInvite({ room: where.room, tokenHash: hashInviteToken(newInviteToken()), createdBy: key(by), createdByName: by, createdAt: T0, expiresAt: later(60_000), maxUses: null });
+      const anas = await invite(room, "ana");
+      const bobs = await invite(room, "bob");
+      const elsewhere = await invite(other, "ana");
+
+      expect(await access.expelMember(room.room, key("ana"), later(10))).toBe(true);
+      expect(await access.roomAccess(room.room, key("ana"))).toMatchObject({ record: { creatorKey: null }, member: null });
+      expect((await access.invites(room.room)).map((i) => i.id)).toEqual([bobs.id]);
+      expect(await access.inviteByHash(anas.tokenHash)).toMatchObject({ invite: { revokedAt: later(10) } });
+      expect(await access.redeemInvite(anas.tokenHash, { sessionKey: key("ana"), name: "Ana" }, later(20))).toEqual({ outcome: "revoked" });
+      // Another room of the same session keeps its creator and its links.
+      expect((await access.roomAccess(other.room, key("ana")))?.record.creatorKey).toBe(key("ana"));
+      expect((await access.invites(other.room)).map((i) => i.id)).toEqual([elsewhere.id]);
+      // Let in again by a member's link: a member like any other.
+      expect(await access.redeemInvite(bobs.tokenHash, { sessionKey: key("ana"), name: "Ana" }, later(20))).toMatchObject({ outcome: "admitted", record: { creatorKey: null } });
+      expect(await access.createdRoomCount(key("ana"))).toBe(1);
+      expect(await access.expelMember(room.room, key("eve"), later(30))).toBe(false);
+    });
+
     it("membersCanInvite is stored", async () => {
       const { access, privateRoom } = await setup();
       const room = privateRoom();

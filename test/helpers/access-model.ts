@@ -148,6 +148,7 @@ interface Room extends Bans {
   /** How the steps call it (Team0, plaza 3...), and the title the server has. */
   title: string;
   name: string;
+  /** Its creator's person; -1 for none (a direct conversation, or a creator a moderator removed). */
   creator: number;
   membersCanInvite: boolean;
   /** Direct: its two people (either may be out of it for now: kicked). */
@@ -558,6 +559,13 @@ const isIn = (room: Room, tab: Tab): boolean => room.joined.has(tab.index);
 /** policy.ts: the creator and moderators manage (every invite, the setting); members too may invite when it is on. */
 const canManage = (room: Room, person: number): boolean => room.kind === "private" && (room.creator === person || personOf(person).isModerator);
 const canInvite = (room: Room, person: number): boolean => room.kind === "private" && (canManage(room, person) || room.membersCanInvite);
+
+/** A kick or a ban ends the session's admission, revokes the links it made for the room, and a creator is one no more. */
+function expel(m: Model, room: Room, person: number): void {
+  room.admitted.delete(person);
+  for (const invite of m.invites) if (invite.home === room && invite.maker === person) invite.isRevoked = true;
+  if (room.creator === person) room.creator = -1;
+}
 const privateOnly = (m: Readonly<Model>): Room[] => m.rooms.filter((x) => x.kind === "private");
 /** The other member of a direct conversation. */
 const peerIn = (room: Room, person: number): number | undefined => room.pair?.find((p) => p !== person);
@@ -683,7 +691,7 @@ const leave = fc.record({ who: actor, room: fc.nat(9) }).map(
     }),
 );
 
-/** kick_user, or ban_user for an hour: by a moderator in the room; the holder's admission ends. */
+/** kick_user, or ban_user for an hour: by a moderator in the room; the holder's admission ends (expel). */
 const removal = (kind: "kick" | "ban") =>
   fc.record({ who: actor, target: actor, room: fc.nat(9) }).map(
     ({ who, target: targetPick, room: pick }) =>
@@ -705,7 +713,7 @@ const removal = (kind: "kick" | "ban") =>
         if (kind === "ban") room.bannedNames.add(target);
         if (!present) return;
         if (kind === "ban") room.bannedSessions.add(target);
-        room.admitted.delete(target);
+        expel(m, room, target);
         for (const t of tabsOf(r, target)) room.joined.delete(t.index);
       }),
   );
@@ -1300,7 +1308,8 @@ const evictRace = fc.record({ kind: fc.constantFrom("leave", "kick", "ban"), joi
       } finally {
         for (const off of onPresence) off();
       }
-      room.admitted.delete(person);
+      if (kind === "leave") room.admitted.delete(person);
+      else expel(m, room, person);
       for (const t of tabsOf(r, person)) room.joined.delete(t.index);
       if (kind === "ban") {
         room.bannedNames.add(person);
