@@ -83,7 +83,7 @@ describe("a file left behind by a move before the fix", () => {
     const db = tempDatabase();
     onTestFinished(db.remove);
     const conn = new Database(db.path);
-    onTestFinished(() => conn.close());
+    onTestFinished(() => void conn.close());
     migrate(conn);
     conn.pragma("user_version = 13");
     conn.prepare("INSERT INTO chat_message (id, chat_room, sender, content, timestamp, files) VALUES (1, '~moved', 'Ana', 'figures', '2026-12-01 10:00:00', 1)").run();
