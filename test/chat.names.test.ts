@@ -8,6 +8,8 @@ describe("look-alike names", () => {
   it.each([
     ["a zero-width space", "Ana\u200B"],
     ["a right-to-left override", "\u202EanA\u202C"],
+    ["a Braille pattern blank, which draws as an empty cell", "Ana\u2800"],
+    ["a Braille pattern blank in front", "\u2800Ana"],
   ])("refuses a name with %s as invalid_name, and the room hears nothing", async (_what, username) => {
     const app = await startTestApp();
     onTestFinished(app.close);

@@ -20,6 +20,7 @@ describe("invisible characters", () => {
     ["variation selector", "Ana\uFE0F"],
     ["Hangul filler", "\u3164"],
     ["tag character", "Ana\u{E0041}"],
+    ["Braille pattern blank (draws as a space, is not one)", "Ana\u2800"],
   ])("refuses a name with a %s as invalid_name, and a room with one as invalid_room", (_what, text) => {
     expect(hasInvisibleCharacters(text)).toBe(true);
     expect(codeOf(parseName(text))).toBe("invalid_name");

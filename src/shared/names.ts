@@ -6,7 +6,9 @@ import { caseFold } from "unicode-case-folding";
 // Characters that draw nothing or reorder what is drawn: default-ignorables (zero-width space and joiners,
 // soft hyphen, variation selectors, Hangul fillers, tags), every format character (Cf), and the bidi
 // controls (right-to-left override and isolates). "Ana\u200B" and "\u202EanA\u202C" both display as "Ana".
-const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Bidi_Control}]/u;
+// U+2800 (Braille pattern blank) is none of these, nor white space, yet draws as an empty cell: "ana\u2800"
+// showed as "ana" beside the real one (found by review, 2026-12-07).
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Bidi_Control}\u2800]/u;
 
 /** True when the text holds a character that is invisible or changes the direction of what follows it. */
 export function hasInvisibleCharacters(text: string): boolean {
