@@ -28,7 +28,7 @@ describe("session cookie", () => {
     ["/r/general", 200],
     ["/r/%20", 400],
     ["/no-such-page", 404],
-  ] as const)("is issued with the HTML of %s (HttpOnly, SameSite=Lax, Path=/, not Secure on plain HTTP)", async (path, status) => {
+  ] as const)("is issued with the HTML of %s (HttpOnly, SameSite=Lax, Path=/, not Secure on plain HTTP), which no cache may keep", async (path, status) => {
     const app = await startTestApp();
     onTestFinished(app.close);
     const res = await request(app.app.http).get(path).set("Accept", "text/html").expect(status);
@@ -37,6 +37,8 @@ describe("session cookie", () => {
     expect(cookie).toBeDefined();
     expect(attributes(cookie as string)).toEqual(expect.arrayContaining(["httponly", "samesite=lax", "path=/"]));
     expect(attributes(cookie as string)).not.toContain("secure");
+    // A shared cache set to keep HTML would otherwise hand this browser's session to everyone after it (review, 2026-12-07).
+    expect(res.headers["cache-control"]).toBe("private, no-store");
   });
 
   it("is not issued again to a browser that has a valid one, and is replaced when tampered with", async () => {

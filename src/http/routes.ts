@@ -33,9 +33,14 @@ export interface RouteDeps {
   push?: { publicKey(): string } | null;
 }
 
-/** Issues the session cookie with every HTML page that lacks a valid one. */
+/**
+ * Issues the session cookie with every HTML page that lacks a valid one. Such a page is one browser's alone: a
+ * shared cache (a CDN or proxy set to cache HTML) that kept it would hand that browser's session to everyone after.
+ */
 function ensureSession(config: Config, req: Request, res: Response): void {
-  if (sessionFromRequest(config.secretKey, req) === null) res.append("Set-Cookie", newSessionCookie(config.secretKey, req.secure));
+  if (sessionFromRequest(config.secretKey, req) !== null) return;
+  res.append("Set-Cookie", newSessionCookie(config.secretKey, req.secure));
+  res.set("Cache-Control", "private, no-store");
 }
 
 /** What the chat page opens with: a room to join (its address), a bad address's error, or an invite (issue 17). */
