@@ -1,7 +1,7 @@
 // The search syntax, parsed in TypeScript: words, prefix, "phrases", from:, and bad syntax as plain words.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { foldText, highlightRanges, isEmptyQuery, locateWords, MAX_SEARCH_TERMS, parseSearchQuery, rankByRelevance } from "../src/shared/search-query.js";
+import { foldText, highlightRanges, isEmptyQuery, locateWords, MAX_PHRASE_WORDS, MAX_QUERY_WORDS, MAX_SEARCH_TERMS, parseSearchQuery, rankByRelevance } from "../src/shared/search-query.js";
 import { ftsMatchExpression } from "../src/storage/sqlite-search.js";
 import { tsQueryText } from "../src/storage/postgres-search.js";
 
@@ -41,6 +41,24 @@ describe("parseSearchQuery", () => {
 
   it("keeps at most MAX_SEARCH_TERMS terms", () => {
     expect(parseSearchQuery(Array.from({ length: 40 }, (_, i) => `w${i}`).join(" ")).terms).toHaveLength(MAX_SEARCH_TERMS);
+  });
+
+  it("keeps the first MAX_PHRASE_WORDS words of a phrase and MAX_QUERY_WORDS words in all: each word costs the index a read of its rows", () => {
+    const phrase = parseSearchQuery(`"${Array.from({ length: 99 }, () => "a").join(" ")}"`);
+    expect(phrase.terms).toEqual([{ tokens: Array(MAX_PHRASE_WORDS).fill("a"), prefix: false }]);
+    const many = parseSearchQuery(Array.from({ length: 3 }, (_, p) => `"${Array.from({ length: 7 }, (_, w) => `p${p}w${w}`).join(" ")}"`).join(" "));
+    expect(many.terms.map((t) => t.tokens.length)).toEqual([7, 7, 2]);
+    expect(many.terms.flatMap((t) => t.tokens)).toHaveLength(MAX_QUERY_WORDS);
+  });
+
+  it("asks for the same word or phrase once, and a word typed again in quotes is exact", () => {
+    expect(parseSearchQuery("a a a a").terms).toEqual([{ tokens: ["a"], prefix: true }]);
+    expect(parseSearchQuery('"big plan" big plan "big plan"').terms).toEqual([
+      { tokens: ["big", "plan"], prefix: false },
+      { tokens: ["big"], prefix: false },
+      { tokens: ["plan"], prefix: true },
+    ]);
+    expect(parseSearchQuery('plan "plan"').terms).toEqual([{ tokens: ["plan"], prefix: false }]);
   });
 
   it("never throws, and whatever it makes is quoted token by token for FTS5 and tsquery", () => {

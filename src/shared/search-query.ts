@@ -18,6 +18,14 @@ export interface SearchQuery {
 
 /** At most this many words and phrases count; the rest of a very long query is ignored. */
 export const MAX_SEARCH_TERMS = 16;
+/**
+ * At most this many words of a phrase count, and of the whole query. SQLite's index reads every row holding each
+ * word of a phrase, in every room, before the room is known: a 199-character phrase of 99 "a"s over 20,000 rows
+ * of 250 "a"s elsewhere held the event loop for 1.4 s (review, 2026-12-07). A phrase is still matched on its first
+ * words, which is what its reader typed first.
+ */
+export const MAX_PHRASE_WORDS = 8;
+export const MAX_QUERY_WORDS = 16;
 
 // What the SQLite tokenizer (unicode61, default categories "L* N* Co") keeps as token characters.
 const TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
@@ -132,8 +140,16 @@ export function parseSearchQuery(q: string): SearchQuery {
       from = name;
       continue;
     }
-    const tokens = words(chunk.text);
+    const room = MAX_QUERY_WORDS - terms.reduce((n, t) => n + t.tokens.length, 0);
+    const tokens = words(chunk.text).slice(0, Math.min(MAX_PHRASE_WORDS, room));
     if (tokens.length === 0 || terms.length >= MAX_SEARCH_TERMS) continue;
+    // The same word or phrase twice asks nothing more, and would cost the index a second read. Typed again in
+    // quotes after the bare word being typed, it is an exact word after all.
+    const same = terms.findIndex((t) => t.tokens.join(" ") === tokens.join(" "));
+    if (same !== -1) {
+      if (chunk.quoted && same === terms.length - 1) lastIsBare = false;
+      continue;
+    }
     terms.push({ tokens, prefix: false });
     lastIsBare = !chunk.quoted;
   }
