@@ -1,11 +1,12 @@
 // Issue 17: direct conversations. Opened from a room both people are in, one per pair of browser sessions, told to
 // the other person at once and again whenever a message arrives while it has no tab in it; closed per person; a
-// ban from the room it was opened in covers it.
+// ban from the room it was opened in covers it, new messages included.
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { Ack, ErrorBody, MyRoom, RoomInfo } from "../src/protocol.js";
 import { joinRoom, startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { call } from "./helpers/emit.js";
 import { moderatorSession, MODERATOR_TOKEN } from "./helpers/private-rooms.js";
+import { until } from "./helpers/push.js";
 import { collect, waitFor } from "./helpers/wait.js";
 
 async function appFor(): Promise<TestApp> {
@@ -162,5 +163,26 @@ describe("moderation", () => {
     expect((await joinRoom(ana, room.room, "Ana")).ok).toBe(true);
     app.clock.advance(60_001);
     expect((await joinRoom(bob, room.room, "Bob")).ok).toBe(true);
+  });
+
+  it("while the ban lasts, a new message does not bring the conversation back to the banned person's tabs; after it, the next one does", async () => {
+    const app = await appFor();
+    const { ana, bob } = await lobby(app);
+    const mod = await app.joined("lobby", "Mod", { session: await moderatorSession(app), heardBy: [ana, bob] });
+    const { room } = await open(bob, "Ana");
+    await joinRoom(bob, room.room, "Bob");
+    await joinRoom(ana, room.room, "Ana", { heardBy: [bob] });
+    const out = waitFor(bob, "removed", (e) => e.room === room.room);
+    expect(await mod.timeout(5000).emitWithAck("ban_user", { room: "lobby", username: "Bob", durationMs: 60_000 })).toEqual({ ok: true });
+    await out;
+    const added = collect(bob, "room_added");
+
+    await send(ana, room.room, "Ana", "secret while you are banned");
+    await until(() => app.logs.some((l) => l.event === "direct_not_announced" && l.reason === "banned"));
+    app.clock.advance(60_001);
+    const back = waitFor(bob, "room_added");
+    const after = await send(ana, room.room, "Ana", "the ban is over");
+    expect((await back).message).toEqual(after);
+    expect(added.map((e) => e.message?.content)).toEqual(["the ban is over"]);
   });
 });

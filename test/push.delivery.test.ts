@@ -1,13 +1,15 @@
 // Web Push end to end (issue 23): the real app pushes to a local HTTPS push service; what arrives is decrypted
-// and its headers and VAPID JWT checked. Who gets a push (level, mentions, a page open, private rooms), the
-// throttle and its summary, and what the push service's answers do (410 deletes, 500 retries then gives up).
+// and its headers and VAPID JWT checked. Who gets a push (level, mentions, a page open, private rooms, direct
+// conversations), the throttle and its summary (more in push.summary.test.ts), and what the push service's answers
+// do (410 deletes, 500 retries then gives up).
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import Database from "better-sqlite3";
 import { startTestApp, type TestApp } from "./helpers/app.js";
 import { checkVapid, startPushService, type PushServiceDouble, type TestSubscription } from "./helpers/push-service.js";
 import { keyOfSession, setLevel, subscribe, until } from "./helpers/push.js";
-import { createPrivateRoom } from "./helpers/private-rooms.js";
+import { createPrivateRoom, moderatorSession, MODERATOR_TOKEN } from "./helpers/private-rooms.js";
+import { waitFor } from "./helpers/wait.js";
 import type { ChatStore } from "../src/storage/repository.js";
 
 let service: PushServiceDouble;
@@ -37,6 +39,23 @@ const send = async (socket: Awaited<ReturnType<TestApp["joined"]>>, room: string
   if (!res.ok) throw new Error(res.error.code);
   return res.message;
 };
+
+/** open_direct from `socket` (in lobby) to `username`; the conversation's address. */
+const openDirect = async (socket: Awaited<ReturnType<TestApp["joined"]>>, username: string): Promise<string> => {
+  const res = await socket.timeout(5000).emitWithAck("open_direct", { room: "lobby", username });
+  if (!res.ok) throw new Error(res.error.code);
+  return res.room.room;
+};
+
+/** Bob's browser in lobby with push on and his page still open; Ana in lobby. */
+async function bobAndAnaInLobby(a: TestApp) {
+  const bobSession = a.newSession();
+  const sub = service.subscription();
+  const bob = await a.joined("lobby", "Bob", { session: bobSession });
+  await subscribe(a, bobSession, sub).expect(201);
+  const ana = await a.joined("lobby", "Ana", { session: a.newSession(), heardBy: [bob] });
+  return { bob, bobSession, sub, ana };
+}
 
 describe("a push for a stored message", () => {
   it("reaches a subscribed session with no page open, encrypted (aes128gcm), with TTL, urgency high for a mention and a VAPID JWT the server's key verifies", async () => {
@@ -268,5 +287,46 @@ describe("what else decides a push", () => {
     const push = await service.nth(sub, 1);
     expect(service.decrypt(push, sub)).toMatchObject({ room: direct, id: sent.id, title: "Ana", sender: "Ana", body: "Ana: no mention here, just us", url: `/r/${direct}?m=${sent.id}` });
     expect(push.headers.urgency).toBe("high"); // every message of a direct conversation is for the reader
+  });
+
+  it("a direct conversation pushes to a subscribed peer who never joined it: its page heard room_added, then closed", async () => {
+    const a = await app({ NOTIFY_INTERVAL_MS: "0" });
+    const { bob, sub, ana } = await bobAndAnaInLobby(a);
+    const told = waitFor(bob, "room_added");
+    const direct = await openDirect(ana, "Bob");
+    await told;
+    await a.disconnect(bob); // without opening the conversation
+    expect((await ana.timeout(5000).emitWithAck("join_chat", { room: direct, username: "Ana" })).ok).toBe(true);
+
+    const sent = await send(ana, direct, "are you free tonight?", "Ana");
+    expect(service.decrypt(await service.nth(sub, 1), sub)).toMatchObject({ room: direct, id: sent.id, title: "Ana", excerpt: "are you free tonight?" });
+  });
+
+  it("the message that brings back a direct conversation the peer closed (leave_chat) is pushed to the peer", async () => {
+    const a = await app({ NOTIFY_INTERVAL_MS: "0" });
+    const { bob, sub, ana } = await bobAndAnaInLobby(a);
+    const direct = await openDirect(ana, "Bob");
+    expect((await bob.timeout(5000).emitWithAck("join_chat", { room: direct, username: "Bob" })).ok).toBe(true);
+    expect((await ana.timeout(5000).emitWithAck("join_chat", { room: direct, username: "Ana" })).ok).toBe(true);
+    expect(await bob.timeout(5000).emitWithAck("leave_chat", { room: direct })).toEqual({ ok: true }); // closed: its push settings go
+    await a.disconnect(bob);
+
+    const sent = await send(ana, direct, "one more thing", "Ana");
+    expect(service.decrypt(await service.nth(sub, 1), sub)).toMatchObject({ room: direct, id: sent.id, excerpt: "one more thing" });
+  });
+
+  it("a peer banned from the room a direct conversation was opened in gets no push from it", async () => {
+    const a = await app({ NOTIFY_INTERVAL_MS: "0", MODERATOR_TOKEN });
+    const { bob, sub, ana } = await bobAndAnaInLobby(a);
+    const mod = await a.joined("lobby", "Mod", { session: await moderatorSession(a), heardBy: [ana, bob] });
+    const direct = await openDirect(ana, "Bob"); // Bob's push settings know the conversation from here on
+    expect(await mod.timeout(5000).emitWithAck("ban_user", { room: "lobby", username: "Bob", durationMs: 60_000 })).toEqual({ ok: true });
+    await a.disconnect(bob);
+    expect((await ana.timeout(5000).emitWithAck("join_chat", { room: direct, username: "Ana" })).ok).toBe(true);
+
+    await send(ana, direct, "while you are banned", "Ana");
+    // The only push decision of the test (the log names a private address only by its start).
+    await until(() => a.logs.some((l) => l.event === "push_not_needed" && l.reason === "no_access"));
+    expect(service.pushesFor(sub)).toEqual([]);
   });
 });

@@ -149,7 +149,7 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   const listForAckless = ctx.hasAck ? null : result.users;
   ctx.afterReply(() => announceArrival(io, socket, room, username, entered.isNew, listForAckless));
   // Issue 23: a session with a push subscription is known by this name here once its pages are closed.
-  if (socket.data.sessionId.startsWith("s:")) deps.push?.joined(socket.data.ownerKey, room, username);
+  if (socket.data.sessionId.startsWith("s:")) void deps.push?.joined(socket.data.ownerKey, room, username);
   return { ok: true, ...result };
 }
 
@@ -203,10 +203,15 @@ async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   const broadcast = toWire(saved.message, undefined, linkBase, quote);
   deps.metrics.messagesStored.inc();
   await deps.fanout.publish(saved, broadcast); // the sender's socket too: its copy of the broadcast still comes before the ack
-  deps.push?.messageStored(saved.message); // issue 23: fire-and-forget, after the broadcast (this node stored it: one push per message)
+  // Issue 23: pushes are fire-and-forget, after the broadcast (this node stored it: one push per message). In a
+  // direct conversation after afterDirectSend: it makes the push store know the room for a peer that never joined
+  // it or closed it, and the push for this very message must find that.
+  const pushIt = (): void => deps.push?.messageStored(saved.message);
   if (socket.data.privateRooms?.get(room)?.kind === "direct") {
-    afterDirectSend(io, socket, deps, broadcast).catch((err: unknown) => deps.log.warn("direct_notify_failed", { room, err: (err as Error).message }));
-  }
+    afterDirectSend(io, socket, deps, broadcast)
+      .catch((err: unknown) => deps.log.warn("direct_notify_failed", { room, err: (err as Error).message }))
+      .finally(pushIt);
+  } else pushIt();
   return { ok: true, message };
 }
 

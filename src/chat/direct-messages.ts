@@ -1,9 +1,11 @@
 // Direct conversations (issue 17): a private room of two browser sessions, opened from the people list of a room
 // both are in, the same one every time. The other person hears of it at once, and again whenever a message
-// arrives while it has no tab in the conversation (closed, or never joined).
+// arrives while it has no tab in the conversation (closed, or never joined), unless a ban from the room it was
+// opened in closes it to them. It gets the conversation's pushes without joining it first (a banned one none).
 import { directPairKey, newPrivateAddress, roomInfoFor } from "../access/policy.js";
 import type { Member, RoomRecord } from "../access/store.js";
 import type { Ack, RoomInfo, WireMessage } from "../protocol.js";
+import { nameKey } from "../shared/names.js";
 import { sessionKey } from "../shared/session-key.js";
 import { fail, parseOpenDirect } from "../validation.js";
 import { isBrowser } from "./private-rooms.js";
@@ -45,6 +47,7 @@ export async function openDirect(io: ChatServer, socket: ChatSocket, deps: ChatD
   const me = members.find((m) => m.sessionKey === mine);
   const peer = peerOf(members, mine);
   announceTo(io, deps, record, peer, me?.name ?? myName);
+  await notePushPlace(deps, record.room, peer);
   // The opener's other tabs show it too; this one has the answer.
   if (me !== undefined) announceTo(io, deps, record, me, peer?.name ?? holder.name, undefined, socket.id);
   deps.log.info("direct_opened", { room: record.room });
@@ -59,8 +62,25 @@ function announceTo(io: ChatServer, deps: ChatDeps, record: RoomRecord, to: Memb
 }
 
 /**
+ * The member gets the conversation's pushes without joining it (push keeps only the rooms a session is known in):
+ * a direct conversation pushes every message. Resolves once written, so a push decided after it finds it.
+ */
+async function notePushPlace(deps: ChatDeps, room: string, member: Member | undefined): Promise<void> {
+  if (member === undefined || member.name === null) return;
+  await deps.push?.joined(member.sessionKey, room, member.name);
+}
+
+/** A ban from the room the conversation was opened in closes it to the banned member until the ban ends (as joinAdmission does for a join, and push for a push). */
+async function isClosedByBan(deps: ChatDeps, record: RoomRecord, member: Member): Promise<boolean> {
+  if (record.originRoom === null) return false;
+  return (await deps.store.activeBan(record.originRoom, nameKey(member.name ?? ""), member.sessionKey, deps.clock.now())) !== null;
+}
+
+/**
  * A message was stored in a direct conversation: when the other member has no tab in it (closed, or never
- * joined), its every tab hears of the conversation with the message, so it shows, counts and notifies.
+ * joined), its every tab hears of the conversation with the message, so it shows, counts and notifies, and its
+ * push settings know the room (controller.ts decides the message's pushes once this resolves). Nothing of the
+ * kind for a member a ban has closed the conversation to: it may not read the message.
  */
 export async function afterDirectSend(io: ChatServer, socket: ChatSocket, deps: ChatDeps, message: WireMessage): Promise<void> {
   const room = message.room;
@@ -71,6 +91,8 @@ export async function afterDirectSend(io: ChatServer, socket: ChatSocket, deps: 
   if (holders.some((h) => h.sessionId.startsWith("s:") && sessionKey(deps.config.secretKey, h.sessionId) === peer.sessionKey)) return;
   const record = await deps.store.access.roomAccess(room, peer.sessionKey);
   if (record === null) return;
+  if (await isClosedByBan(deps, record.record, peer)) return deps.log.debug("direct_not_announced", { room, reason: "banned" });
   const me = members.find((m) => m.sessionKey === socket.data.ownerKey);
   announceTo(io, deps, record.record, peer, me?.name ?? message.sender, message);
+  await notePushPlace(deps, room, peer);
 }

@@ -2,7 +2,8 @@
 // "has a page open" counts. Keys (prefix mr:push:); a session's keys share a {hash tag}, so the scripts that
 // touch two of them stay in one slot should Redis ever be clustered:
 //   {<session>:<room>}:gate   string, PX NOTIFY_INTERVAL_MS: a push went out for the room in this interval
-//   {<session>:<room>}:held   hash   count, mentions, first, last (JSON): what waits for the interval's end
+//   {<session>:<room>}:held   hash   count, mentions, refs (JSON [{id, isMention}], the first and newest ids):
+//                                      what waits for the interval's end (ids only: push/held.ts)
 //   page:{<session>}:<node>   string the node's socket count for the session, PX PRESENCE_TTL_MS, renewed by the heartbeat
 //   nodes                     zset   node incarnation -> ms its page counts are good until
 import { randomUUID } from "node:crypto";
@@ -10,7 +11,7 @@ import type { RedisClient } from "./redis.js";
 import type { Logger } from "../log.js";
 import type { GateAnswer, OnDue, PushGate } from "../push/gate.js";
 import { LocalPages, type PageTracker } from "../push/pages.js";
-import { merge, type PushBatch, type PushItem } from "../push/text.js";
+import { hold, MAX_HELD_REFS, type HeldBatch, type HeldRef } from "../push/held.js";
 
 const P = "mr:push:";
 const gateKeys = (sessionKey: string, room: string): [string, string] => {
@@ -18,9 +19,10 @@ const gateKeys = (sessionKey: string, room: string): [string, string] => {
   return [`${P}${tag}:gate`, `${P}${tag}:held`];
 };
 
-// KEYS: gate, held. ARGV: intervalMs, item JSON, isMention (0|1), heldTtlMs.
-// Open: the gate is taken and whatever was held comes back to be sent with the item. Closed: the item is held,
-// and the gate's remaining ms come back so this node can wake up when it ends.
+// KEYS: gate, held. ARGV: intervalMs, ref JSON, isMention (0|1), heldTtlMs, MAX_HELD_REFS.
+// Open: the gate is taken and whatever was held comes back to be sent with the message. Closed: the ref is held
+// (the oldest but the first goes past the bound, as hold() does), and the gate's remaining ms come back so this
+// node can wake up when it ends. cjson keeps 14 significant digits: message ids are far below that.
 const OFFER = `
 if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
   local held = redis.call('HGETALL', KEYS[2])
@@ -29,8 +31,10 @@ if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
 end
 redis.call('HINCRBY', KEYS[2], 'count', 1)
 redis.call('HINCRBY', KEYS[2], 'mentions', tonumber(ARGV[3]))
-redis.call('HSETNX', KEYS[2], 'first', cjson.decode(ARGV[2]).id)
-redis.call('HSET', KEYS[2], 'last', ARGV[2])
+local refs = cjson.decode(redis.call('HGET', KEYS[2], 'refs') or '[]')
+table.insert(refs, cjson.decode(ARGV[2]))
+while #refs > tonumber(ARGV[5]) do table.remove(refs, 2) end
+redis.call('HSET', KEYS[2], 'refs', cjson.encode(refs))
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 return {0, redis.call('PTTL', KEYS[1])}`;
 
@@ -45,13 +49,16 @@ local held = redis.call('HGETALL', KEYS[2])
 redis.call('DEL', KEYS[2])
 return {1, held}`;
 
-function toBatch(flat: unknown): PushBatch | null {
+const isRef = (r: unknown): r is HeldRef => typeof r === "object" && r !== null && typeof (r as HeldRef).id === "number" && typeof (r as HeldRef).isMention === "boolean";
+
+/** The held hash (HGETALL's flat list) as a batch; null when empty, or written by an older node (no refs: dropped, a summary is a courtesy). */
+function toHeld(flat: unknown): HeldBatch | null {
   if (!Array.isArray(flat) || flat.length === 0) return null;
   const h = new Map<string, string>();
   for (let i = 0; i + 1 < flat.length; i += 2) h.set(String(flat[i]), String(flat[i + 1]));
-  const last = JSON.parse(h.get("last") ?? "null") as PushItem | null;
-  if (last === null) return null;
-  return { count: Number(h.get("count") ?? 1), mentions: Number(h.get("mentions") ?? 0), firstId: Number(h.get("first") ?? last.id), last };
+  const refs = JSON.parse(h.get("refs") ?? "[]") as unknown;
+  if (!Array.isArray(refs) || refs.length === 0 || !refs.every(isRef)) return null;
+  return { count: Number(h.get("count") ?? refs.length), mentions: Number(h.get("mentions") ?? 0), refs };
 }
 
 /** The gate in Redis: every node asks it, and whichever node holds something wakes up at the interval's end. */
@@ -75,18 +82,19 @@ export function createRedisGate(redis: RedisClient, intervalMs: number, onDue: O
       const answer = (await redis.eval(DUE, 2, ...gateKeys(sessionKey, room), intervalMs)) as [number, unknown] | [];
       if (answer.length === 0) return;
       if (answer[0] === 0) return wakeAt(sessionKey, room, Number(answer[1]));
-      const batch = toBatch(answer[1]);
-      if (batch !== null) onDue(sessionKey, room, batch);
+      const held = toHeld(answer[1]);
+      if (held !== null) onDue(sessionKey, room, held);
     } catch (err) {
       log.warn("push_gate_failed", { err: (err as Error).message });
     }
   };
 
   return {
-    async offer(sessionKey, room, item): Promise<GateAnswer> {
-      if (intervalMs === 0) return { send: merge(null, item) };
-      const answer = (await redis.eval(OFFER, 2, ...gateKeys(sessionKey, room), intervalMs, JSON.stringify(item), item.isMention ? 1 : 0, intervalMs * 4)) as [number, unknown];
-      if (answer[0] === 1) return { send: merge(toBatch(answer[1]), item) };
+    async offer(sessionKey, room, ref): Promise<GateAnswer> {
+      if (intervalMs === 0) return { send: hold(null, ref) };
+      const refJson = JSON.stringify({ id: ref.id, isMention: ref.isMention });
+      const answer = (await redis.eval(OFFER, 2, ...gateKeys(sessionKey, room), intervalMs, refJson, ref.isMention ? 1 : 0, intervalMs * 4, MAX_HELD_REFS)) as [number, unknown];
+      if (answer[0] === 1) return { send: hold(toHeld(answer[1]), ref) };
       wakeAt(sessionKey, room, Number(answer[1]));
       return { held: true };
     },

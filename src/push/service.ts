@@ -1,9 +1,10 @@
 // Web Push (issue 23), the server side: who gets a push for a stored message, and when. Called on the node that
 // stored the message (one node per message, so a cluster sends one push per message without agreeing on
 // anything), after the ack: nothing here can slow or fail a send. A session gets a push when it has a
-// subscription, knows the room (it joined it, so the push store has its name there), may still read it, did not
-// send the message, wants it by its level, and has no page open anywhere (the page notifies by itself then);
-// at most one per room per NOTIFY_INTERVAL_MS, the rest summed up (gate.ts).
+// subscription, knows the room (it joined it, or a direct conversation was opened or brought back for it, so the
+// push store has its name there), may still read it, did not send the message, wants it by its level, and has no
+// page open anywhere (the page notifies by itself then); at most one per room per NOTIFY_INTERVAL_MS, the rest
+// summed up (gate.ts) and checked again when the summary leaves.
 import webPush from "web-push";
 import { isPrivateAddress } from "../access/room-address.js";
 import { titleFor } from "../access/policy.js";
@@ -16,14 +17,20 @@ import { nameKey } from "../shared/names.js";
 import type { PushLevel, PushTarget, VapidKeyPair } from "../storage/push-store.js";
 import type { ChatMessage, EditsAndModeration } from "../storage/repository.js";
 import type { OnDue, PushGate } from "./gate.js";
+import { summarize, type HeldBatch, type Judge } from "./held.js";
 import type { PageTracker } from "./pages.js";
 import { PushSender } from "./sender.js";
-import { excerpt, messageSummary, payloadFor, type Place, type PushBatch, type PushItem } from "./text.js";
+import { payloadFor, type Place, type PushBatch } from "./text.js";
 
-/** What the chat handlers tell push: three moments, each fire-and-forget. */
+/** What the chat handlers tell push: three moments; none can fail or slow the handler that tells it. */
 export interface PushHooks {
-  /** A browser session joined the room under `name` (kept only when it has a subscription). */
-  joined(sessionKey: string, room: string, name: string): void;
+  /**
+   * A browser session joined the room under `name`, or a direct conversation was opened or brought back for it
+   * (it need not have joined it: every message of its direct conversations is for it). Kept only when it has a
+   * subscription, within PUSH_MAX_ROOMS_PER_SESSION. Resolves once written, never rejects: a caller that must
+   * see it written before a push is decided awaits it.
+   */
+  joined(sessionKey: string, room: string, name: string): Promise<void>;
   /** It left the room for good (leave_chat): no more pushes from it. */
   left(sessionKey: string, room: string): void;
   /** This node stored the message (not a duplicate) and broadcast it. */
@@ -61,6 +68,18 @@ const CLOSE_WAIT_MS = 2000;
 
 /** The room kind's level when the session chose none: everything in a direct conversation, mentions elsewhere. */
 const defaultLevel = (isDirect: boolean): PushLevel => (isDirect ? "all" : "mentions");
+
+const levelOf = (target: PushTarget, place: Place): PushLevel => target.level ?? defaultLevel(place.isDirect);
+
+/** How the target takes a message of the room by its level: not at all (null), or whether it is for the reader. */
+function judgeFor(target: PushTarget, place: Place): Judge {
+  const level = levelOf(target, place);
+  return (message) => {
+    // In a direct conversation every message is for the reader: it notifies as a mention does (as the page does).
+    const isMention = place.isDirect || mentionsName(message, target.name);
+    return level === "none" || (level === "mentions" && !isMention) ? null : { isMention };
+  };
+}
 
 /** Whether the message mentions `name`: the names resolved when it was stored, or (a session with no page holds no name after NAME_GRACE_MS, so it was not resolved) its text. */
 export function mentionsName(message: Pick<ChatMessage, "content" | "mentions">, name: string | null): boolean {
@@ -115,13 +134,31 @@ export function createPushService(deps: PushDeps): PushService {
     for (const sub of subscriptions) sender.enqueue(sub, payload, urgency);
   }
 
-  /** A held batch's interval ended: pushed unless a page has opened meanwhile (it shows the messages) or access ended. */
-  const onDue: OnDue = (sessionKey, room, batch) => {
+  /**
+   * Pushes what is left of `held`: its messages read again (but `stored`, just stored), so an edit shows as it is
+   * now, a deleted message is left out, and so is one the target's level no longer wants; nothing when none is left.
+   */
+  async function sendHeld(target: PushTarget, room: string, place: Place, held: HeldBatch, stored?: ChatMessage): Promise<void> {
+    const ids = held.refs.map((r) => r.id).filter((id) => id !== stored?.id);
+    const current = ids.length === 0 ? [] : await store.messagesById(room, ids);
+    const batch = summarize(held, stored === undefined ? current : [...current, stored], judgeFor(target, place), levelOf(target, place) === "all");
+    if (batch === null) return log.debug("push_not_needed", { room, reason: "nothing_left" });
+    send(room, batch, place, target.subscriptions);
+  }
+
+  /**
+   * A held batch's interval ended: pushed unless a page has opened meanwhile (it shows the messages), or the
+   * session no longer wants the room's pushes (it left the room for good, set its level to none, unsubscribed),
+   * or access ended; all read again now, as the messages are.
+   */
+  const onDue: OnDue = (sessionKey, room, held) => {
     void (async () => {
-      if (await pages.hasPage(sessionKey)) return;
-      const place = await placeFor(sessionKey, room, null);
-      if (place === null) return;
-      send(room, batch, place, await store.push.subscriptionsOf(sessionKey));
+      if (await pages.hasPage(sessionKey)) return log.debug("push_not_needed", { room, reason: "page_open" });
+      const target = (await store.push.targets(room)).find((t) => t.sessionKey === sessionKey);
+      if (target === undefined) return log.debug("push_not_needed", { room, reason: "not_wanted" });
+      const place = await placeFor(sessionKey, room, target.name);
+      if (place === null) return log.debug("push_not_needed", { room, reason: "no_access" });
+      await sendHeld(target, room, place, held);
     })().catch((err: unknown) => log.warn("push_summary_failed", { err: (err as Error).message }));
   };
   const gate = deps.gate(onDue);
@@ -129,18 +166,16 @@ export function createPushService(deps: PushDeps): PushService {
   async function offerTo(target: PushTarget, message: ChatMessage): Promise<void> {
     const room = message.room;
     const place = await placeFor(target.sessionKey, room, target.name);
-    if (place === null) return;
-    // In a direct conversation every message is for the reader: it notifies as a mention does (as the page does).
-    const isMention = place.isDirect || mentionsName(message, target.name);
-    const level = target.level ?? defaultLevel(place.isDirect);
-    if (level === "none" || (level === "mentions" && !isMention)) return;
+    if (place === null) return log.debug("push_not_needed", { room, reason: "no_access" });
+    const taken = judgeFor(target, place)(message);
+    if (taken === null) return;
     if (await pages.hasPage(target.sessionKey)) {
       log.debug("push_not_needed", { room, reason: "page_open" }); // the page notifies by itself
       return;
     }
-    const item: PushItem = { id: message.id, sender: message.sender, excerpt: excerpt(messageSummary(message)), isMention };
-    const answer = await gate.offer(target.sessionKey, room, item);
-    if ("send" in answer) send(room, answer.send, place, target.subscriptions);
+    const answer = await gate.offer(target.sessionKey, room, { id: message.id, isMention: taken.isMention });
+    // With several nodes an ended interval's held messages can come back with this one (cluster/redis-push.ts).
+    if ("send" in answer) await sendHeld(target, room, place, answer.send, message);
   }
 
   async function dispatch(message: ChatMessage): Promise<void> {
@@ -167,7 +202,7 @@ export function createPushService(deps: PushDeps): PushService {
       dispatch(message).catch((err: unknown) => log.warn("push_dispatch_failed", { room: message.room, err: (err as Error).message }));
     },
     joined(sessionKey, room, name) {
-      void (async () => {
+      return (async () => {
         // A read first: most sessions have no subscription, and then a join writes nothing.
         if (await store.push.hasSubscription(sessionKey)) await store.push.noteName(sessionKey, room, name, clock.now(), settings.maxRoomsPerSession);
       })().catch((err: unknown) => log.warn("push_name_failed", { err: (err as Error).message }));

@@ -4,7 +4,7 @@
 // drift apart silently. Pure, no I/O.
 import type { ChatMessage } from "../storage/repository.js";
 
-/** One message as a push remembers it while it is held. */
+/** The newest message of a push, as it shows it. */
 export interface PushItem {
   id: number;
   sender: string;
@@ -93,13 +93,4 @@ export function payloadFor(room: string, batch: PushBatch, place: Place): PushPa
     tag: `messenger-room:${room}`,
     url: messageUrl(room, batch.firstId),
   };
-}
-
-/** One item as a batch of one. */
-export const single = (item: PushItem): PushBatch => ({ count: 1, mentions: item.isMention ? 1 : 0, firstId: item.id, last: item });
-
-/** Held messages and the one that ends the wait, as one batch (held first: they came first). */
-export function merge(held: PushBatch | null, item: PushItem): PushBatch {
-  if (held === null) return single(item);
-  return { count: held.count + 1, mentions: held.mentions + (item.isMention ? 1 : 0), firstId: held.firstId, last: item };
 }

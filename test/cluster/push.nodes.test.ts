@@ -4,6 +4,10 @@
 import { Redis } from "ioredis";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { createRedisGate } from "../../src/cluster/redis-push.js";
+import { createCapturingLogger } from "../../src/log.js";
+import { createMemoryGate, type OnDue, type PushGate } from "../../src/push/gate.js";
+import { MAX_HELD_REFS, type HeldBatch } from "../../src/push/held.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 import { startPushService, type PushServiceDouble, type TestSubscription } from "../helpers/push-service.js";
 import { until } from "../helpers/push.js";
@@ -93,5 +97,26 @@ describe("web push on several nodes", () => {
     // Nothing more is held: a later message, after the interval, is pushed alone.
     await until(async () => (await a.redis.keys("mr:push:*held")).length === 0);
     expect(service.pushesFor(sub)).toHaveLength(2);
+  });
+
+  it("holds what the memory gate holds: ids only, the first and the newest, every message counted", async () => {
+    /** Offers messages 1 to MAX_HELD_REFS + 5 within one interval; what the gate hands over when it ends. */
+    const heldBy = async (gateFor: (onDue: OnDue) => PushGate): Promise<HeldBatch> => {
+      let handOver: (held: HeldBatch) => void = () => undefined;
+      const due = new Promise<HeldBatch>((resolve) => (handOver = resolve));
+      const gate = gateFor((_session, _room, held) => handOver(held));
+      onTestFinished(() => gate.close());
+      for (let id = 1; id <= MAX_HELD_REFS + 5; id++) await gate.offer("session", "general", { id, isMention: id % 2 === 0 });
+      return due;
+    };
+    const client = new Redis(redis.url);
+    onTestFinished(() => void client.disconnect());
+    await client.flushall();
+    const inRedis = await heldBy((onDue) => createRedisGate(client, 1000, onDue, createCapturingLogger()));
+    const inMemory = await heldBy((onDue) => createMemoryGate(1000, onDue));
+    expect(inRedis).toEqual(inMemory);
+    // The first offer went at once; the rest were held.
+    expect(inMemory).toMatchObject({ count: MAX_HELD_REFS + 4, mentions: (MAX_HELD_REFS + 4) / 2 });
+    expect(inMemory.refs.map((r) => r.id)).toEqual([2, ...Array.from({ length: MAX_HELD_REFS - 1 }, (_, i) => i + 7)]);
   });
 });
