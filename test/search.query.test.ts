@@ -128,5 +128,7 @@ describe("query text for the stores", () => {
   });
   it("quotes each lexeme for tsquery, phrases with <->", () => {
     expect(tsQueryText(parseSearchQuery('near "a b" c').terms)).toBe("('near') & ('a' <-> 'b') & ('c':*)");
+    // A modifier-letter apostrophe is what chat_unaccent makes of it, escaped: never a quote that ends the lexeme.
+    expect(tsQueryText(parseSearchQuery('"\u043F\u02BC\u044F\u0442\u044C" hawai\u02BBi').terms)).toBe("('\u043F''\u044F\u0442\u044C') & ('hawai''i':*)");
   });
 });

@@ -29,11 +29,21 @@ export function searchStatement(columns: string, room: string, query: SearchQuer
   return { text, values };
 }
 
+/**
+ * The letters chat_unaccent turns into an apostrophe (unaccent.rules: the modifier letters of "Hawaiʻi" and the
+ * Ukrainian "пʼять", and "ŉ"). The query text goes through chat_unaccent after it is quoted here, so each is made
+ * that apostrophe first and escaped with the rest; left as it was, it became a quote that closed its lexeme early
+ * and PostgreSQL refused the query (found by review, 2026-12-07). Quoted, "п'ять" is parsed as the stored text
+ * is, into the phrase 'п' <-> 'ять'.
+ */
+const BECOMES_APOSTROPHE = /[\u02B9\u02BB\u02BC\u02BD\u02C8]/gu;
+const asUnaccented = (token: string): string => token.replace(BECOMES_APOSTROPHE, "'").replaceAll("\u0149", "'n");
+
 /** `'one' & ('two' <-> 'words') & 'pref':*`: every lexeme quoted, so user text is never tsquery syntax. */
 export function tsQueryText(terms: readonly SearchTerm[]): string {
   return terms
     .map((t) => {
-      const lexemes = t.tokens.map((tok, i) => `'${tok.replaceAll("'", "''").replaceAll("\\", "\\\\")}'${t.prefix && i === t.tokens.length - 1 ? ":*" : ""}`);
+      const lexemes = t.tokens.map((tok, i) => `'${asUnaccented(tok).replaceAll("'", "''").replaceAll("\\", "\\\\")}'${t.prefix && i === t.tokens.length - 1 ? ":*" : ""}`);
       return `(${lexemes.join(" <-> ")})`;
     })
     .join(" & ");
