@@ -5,6 +5,7 @@
 import request from "supertest";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { OUTSIDER_MESSAGE } from "../src/access/policy.js";
+import { ENDED_INVITES_KEPT } from "../src/access/store.js";
 import type { Ack, ErrorBody, InviteInfo, JoinResult, MyRoom, SearchHit, WireMessage } from "../src/protocol.js";
 import type { RoomsResponse } from "../src/http-api.js";
 import { joinRoom, startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
@@ -422,5 +423,24 @@ describe("my_rooms", () => {
     expect(mine.ok && mine.rooms).toEqual([{ room, title: "Team", kind: "private", canInvite: true, canManage: true, membersCanInvite: false, name: "Ana", newestId: expect.any(Number) }]);
     const cookieless = await app.connect();
     expect(await cookieless.timeout(5000).emitWithAck("my_rooms", {})).toEqual({ ok: true, rooms: [] });
+  });
+});
+
+describe("invite links over a room's life", () => {
+  it("list_invites stays bounded however many short-lived links a room makes (MAX_INVITES_PER_ROOM counts only usable ones)", async () => {
+    // 5 usable at a time, made again every minute for 10 minutes: 50 links, of which the room keeps the usable ones and the newest ended ones.
+    const app = await startTestApp({ env: { MAX_INVITES_PER_ROOM: "5", RATE_JOIN_PER_SEC: "0" } });
+    onTestFinished(app.close);
+    const maker = await app.connect({ session: app.newSession() });
+    const { room } = await createPrivateRoom(maker, "Mine");
+    expect((await joinRoom(maker, room, "maker")).ok).toBe(true);
+    for (let minute = 0; minute < 10; minute++) {
+      for (let i = 0; i < 5; i++) await makeInvite(maker, room, { expiresInMs: 60_000 });
+      app.clock.advance(61_000);
+    }
+    const listed = await call<{ invites: InviteInfo[] }>(maker, "list_invites", { room });
+    if (!listed.ok) throw new Error(listed.error.code);
+    expect(listed.invites.length).toBeLessThanOrEqual(5 + ENDED_INVITES_KEPT);
+    expect(listed.invites.length).toBeGreaterThanOrEqual(ENDED_INVITES_KEPT); // ended links are still shown, the newest ones
   });
 });

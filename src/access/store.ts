@@ -78,6 +78,9 @@ export type Redemption =
   | { outcome: "admitted" | "already_member"; record: RoomRecord }
   | { outcome: "invalid" | "expired" | "used_up" | "revoked" };
 
+/** Ended invites (revoked, expired, used up) a room keeps, newest first: what list_invites can still show as ended. */
+export const ENDED_INVITES_KEPT = 20;
+
 export interface RoomAccessStore {
   /** The room's record and this session's membership of it (null when not a member); null for no such room. */
   roomAccess(room: string, sessionKey: string): Promise<{ record: RoomRecord; member: Member | null } | null>;
@@ -114,6 +117,12 @@ export interface RoomAccessStore {
    * members and invites go. "name_in_use" (nothing changed) when `to` already has messages.
    */
   makePublic(room: string, to: string): Promise<"moved" | "name_in_use">;
+  /**
+   * Stores the invite, and deletes the room's ended invites (revoked, expired or used up at its createdAt) beyond
+   * the ENDED_INVITES_KEPT newest: MAX_INVITES_PER_ROOM counts only usable links, so without this a room making
+   * short-lived links every minute grew its rows, and list_invites' answer, without end. A deleted link's page
+   * says it does not exist instead of why it ended.
+   */
   createInvite(invite: NewInvite): Promise<InviteRecord>;
   /** Invites of the room that are not revoked, expired or used up at `now`. */
   activeInviteCount(room: string, now: Date): Promise<number>;

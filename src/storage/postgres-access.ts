@@ -4,8 +4,9 @@
 import type pg from "pg";
 import { inviteState } from "../access/invite-token.js";
 import type { InviteRecord, Member, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
+import { ENDED_INVITES_KEPT } from "../access/store.js";
 import { roomLockKey } from "./postgres-pool.js";
-import { INVITE_COLUMNS, MEMBER_COLUMNS, ROOM_COLUMNS, toInvite, toMember, toRoomRecord, type InviteRow, type MemberRow, type RoomRow } from "./sqlite-access.js";
+import { ENDED_INVITE_PG, INVITE_COLUMNS, MEMBER_COLUMNS, ROOM_COLUMNS, toInvite, toMember, toRoomRecord, type InviteRow, type MemberRow, type RoomRow } from "./sqlite-access.js";
 
 type Query = <T extends pg.QueryResultRow>(sql: string, params: unknown[], what: "read" | "write") => Promise<T[]>;
 /** Runs `work` in one transaction on one connection; a failure rolls back and becomes StorageUnavailableError. */
@@ -155,6 +156,11 @@ export class PostgresRoomAccess implements RoomAccessStore {
     const [row] = await this.query<{ id: string }>(
       "INSERT INTO room_invite (room, token_hash, created_by, created_by_name, created_at, expires_at, max_uses) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id::text",
       [invite.room, invite.tokenHash, invite.createdBy, invite.createdByName, invite.createdAt.toISOString(), invite.expiresAt.toISOString(), invite.maxUses],
+      "write",
+    );
+    await this.query(
+      `DELETE FROM room_invite WHERE id IN (SELECT id FROM room_invite WHERE room = $1 AND ${ENDED_INVITE_PG} ORDER BY id DESC OFFSET $3)`,
+      [invite.room, invite.createdAt.toISOString(), ENDED_INVITES_KEPT],
       "write",
     );
     return { ...invite, id: Number(row?.id), uses: 0, revokedAt: null };

@@ -4,6 +4,7 @@
 import type Database from "better-sqlite3";
 import { inviteState } from "../access/invite-token.js";
 import type { InviteRecord, Member, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
+import { ENDED_INVITES_KEPT } from "../access/store.js";
 import { prepared } from "./sqlite-statements.js";
 
 type Use = <T>(work: (db: Database.Database) => T) => Promise<T>;
@@ -38,6 +39,11 @@ export interface InviteRow {
   uses: number | string;
   revoked_at: string | null;
 }
+
+/** An invite that can admit nobody any more at the time given as its parameter: revoked, expired or used up. */
+const ENDED_INVITE = "(revoked_at IS NOT NULL OR expires_at <= ? OR (max_uses IS NOT NULL AND uses >= max_uses))";
+/** The same for PostgreSQL, the time being $2. */
+export const ENDED_INVITE_PG = "(revoked_at IS NOT NULL OR expires_at <= $2 OR (max_uses IS NOT NULL AND uses >= max_uses))";
 
 export const ROOM_COLUMNS = "r.room, r.title, r.kind, r.creator_key, r.members_can_invite, r.origin_room, r.created_at";
 export const MEMBER_COLUMNS = "m.session_key, m.name, m.admitted_at, m.closed_upto";
@@ -180,6 +186,11 @@ export class SqliteRoomAccess implements RoomAccessStore {
     return this.write((db) => {
       const info = prepared(db, "INSERT INTO room_invite (room, token_hash, created_by, created_by_name, created_at, expires_at, max_uses) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .run(invite.room, invite.tokenHash, invite.createdBy, invite.createdByName, invite.createdAt.toISOString(), invite.expiresAt.toISOString(), invite.maxUses);
+      prepared(db, `DELETE FROM room_invite WHERE id IN (SELECT id FROM room_invite WHERE room = ? AND ${ENDED_INVITE} ORDER BY id DESC LIMIT -1 OFFSET ?)`).run(
+        invite.room,
+        invite.createdAt.toISOString(),
+        ENDED_INVITES_KEPT,
+      );
       return { ...invite, id: Number(info.lastInsertRowid), uses: 0, revokedAt: null };
     });
   }

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { hashInviteToken, newInviteToken } from "../../src/access/invite-token.js";
 import { directPairKey, newPrivateAddress } from "../../src/access/policy.js";
-import type { NewRoom } from "../../src/access/store.js";
+import { ENDED_INVITES_KEPT, type InviteRecord, type NewRoom } from "../../src/access/store.js";
 import type { ChatStore } from "../../src/storage/repository.js";
 
 export type StoreFactory = () => Promise<ChatStore>;
@@ -244,6 +244,33 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       expect(await access.revokeInvite(newPrivateAddress(), b.id, later(20))).toBe(false); // another room's id
       expect((await access.invites(room.room)).map((i) => i.id)).toEqual([c.id, b.id]);
       expect(await access.activeInviteCount(room.room, T0)).toBe(2);
+    });
+
+    it(`a new invite deletes the room's ended ones beyond the ${ENDED_INVITES_KEPT} newest (revoked, expired, used up), never a usable one nor another room's`, async () => {
+      const { access, key, privateRoom } = await setup();
+      const room = privateRoom("Busy");
+      const other = privateRoom("Other");
+      await access.createRoom(room, [{ sessionKey: key("ana"), name: null }]);
+      await access.createRoom(other, [{ sessionKey: key("ana"), name: null }]);
+      const make = (where: NewRoom, at: number, life: number, maxUses: number | null = null) =>
+        access.createInvite({ room: where.room, tokenHash: hashInviteToken(newInviteToken()), createdBy: key("ana"), createdByName: "Ana", createdAt: later(at), expiresAt: later(at + life), maxUses });
+      const lasting = await make(room, 0, 86_400_000);
+      const elsewhere = await make(other, 0, 1000);
+      const usedUp = await make(room, 0, 86_400_000, 1);
+      await access.redeemInvite(usedUp.tokenHash, { sessionKey: key("bob"), name: "Bob" }, later(1));
+      const revoked = await make(room, 0, 86_400_000);
+      await access.revokeInvite(room.room, revoked.id, later(2));
+      const shortLived: InviteRecord[] = [];
+      for (let i = 0; i < ENDED_INVITES_KEPT + 5; i++) shortLived.push(await make(room, 10 + i, 1));
+      await make(room, 1_000_000, 86_400_000); // all the short-lived ones have ended by now
+      const kept = new Set((await access.invites(room.room)).map((i) => i.id));
+      expect(kept.has(lasting.id)).toBe(true);
+      // Ended: usedUp, revoked and the 25 short-lived ones; the newest 20 of them stay.
+      expect([usedUp, ...shortLived.slice(0, 5)].some((i) => kept.has(i.id))).toBe(false);
+      expect(await access.inviteByHash(usedUp.tokenHash)).toBeNull();
+      expect(await access.inviteByHash(revoked.tokenHash)).toBeNull();
+      expect(shortLived.slice(-ENDED_INVITES_KEPT).every((i) => kept.has(i.id))).toBe(true);
+      expect(await access.inviteByHash(elsewhere.tokenHash)).not.toBeNull();
     });
 
     it("redeemInvite: admits and spends a use; a member spends none; expired, revoked, used up and unknown are refused", async () => {
