@@ -149,6 +149,25 @@ describe("the other person's tabs", () => {
 });
 
 describe("moderation", () => {
+  it("my_rooms leaves out a conversation a ban closes to the banned browser (its newest id would show the other still writes), until the ban ends", async () => {
+    const app = await appFor();
+    const { ana, bob } = await lobby(app);
+    const mod = await app.joined("lobby", "Mod", { session: await moderatorSession(app), heardBy: [ana, bob] });
+    const { room } = await open(ana, "Bob");
+    await joinRoom(ana, room.room, "Ana");
+    const rooms = async (): Promise<string[]> => {
+      const res = await bob.timeout(5000).emitWithAck("my_rooms", {});
+      if (!res.ok) throw new Error(res.error.code);
+      return res.rooms.map((r: MyRoom) => r.room);
+    };
+    expect(await rooms()).toEqual([room.room]);
+    expect(await mod.timeout(5000).emitWithAck("ban_user", { room: "lobby", username: "Bob", durationMs: 60_000 })).toEqual({ ok: true });
+    await send(ana, room.room, "Ana", "still here");
+    expect(await rooms()).toEqual([]);
+    app.clock.advance(60_001);
+    expect(await rooms()).toEqual([room.room]);
+  });
+
   it("a ban from the room the conversation was opened in takes the banned person out of it and keeps them out", async () => {
     const app = await appFor();
     const { ana, bob } = await lobby(app);

@@ -2,7 +2,7 @@
 // and leaving one means for its admission. The rules themselves are access/policy.ts's.
 import { admission, canManage, newPrivateAddress, OUTSIDER_MESSAGE, roomInfoFor, titleFor, type Admission } from "../access/policy.js";
 import { isPrivateAddress } from "../access/room-address.js";
-import type { Member, NewMember, NewRoom, RoomRecord } from "../access/store.js";
+import type { Member, NewMember, NewRoom, RoomRecord, SessionRoom } from "../access/store.js";
 import type { Ack, Failure, MyRoom, RoomInfo } from "../protocol.js";
 import { nameKey } from "../shared/names.js";
 import { sessionKey } from "../shared/session-key.js";
@@ -79,13 +79,28 @@ function newRecord(title: string, creatorKey: string, deps: ChatDeps): NewRoom &
   return { room: newPrivateAddress(), title, kind: "private", creatorKey, membersCanInvite: false, originRoom: null, pairKey: null, createdAt: deps.clock.now() };
 }
 
-/** my_rooms: every private room and direct conversation this session is admitted to. */
+/**
+ * The rooms without the direct conversations a ban from the room they were opened in closes to this session, until
+ * it ends: the banned browser may not join them, and their newest id would tell it that the other person still
+ * writes (found by review, 2026-12-07).
+ */
+async function openTo(deps: ChatDeps, key: string, rooms: readonly SessionRoom[]): Promise<SessionRoom[]> {
+  const now = deps.clock.now();
+  const isClosed = await Promise.all(
+    rooms.map(async ({ record, member }) =>
+      record.kind === "direct" && record.originRoom !== null ? (await deps.store.activeBan(record.originRoom, nameKey(member.name ?? ""), key, now)) !== null : false,
+    ),
+  );
+  return rooms.filter((_, i) => !isClosed[i]);
+}
+
+/** my_rooms: every private room and direct conversation this session is admitted to (a ban's closed ones aside). */
 export async function myRooms(socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<{ rooms: MyRoom[] }>> {
   const input = parseMyRooms(raw);
   if (!input.ok) return input;
   if (!isBrowser(socket)) return { ok: true, rooms: [] };
   const key = socket.data.ownerKey;
-  const found = await deps.store.access.roomsOf(key);
+  const found = await openTo(deps, key, await deps.store.access.roomsOf(key));
   const isMod = found.some((r) => r.record.kind === "private") && (await isModerator(socket, deps));
   const rooms = found.map(({ record, member, newestId, peerName }): MyRoom => {
     const info = roomInfoFor(record, key, isMod, record.kind === "direct" ? (peerName ?? record.title) : record.title);
