@@ -268,6 +268,8 @@ const PUSH_SCHEMA_13 = [
   "table push_vapid CREATE TABLE push_vapid (id integer PRIMARY KEY CHECK (id = 1), public_key text NOT NULL, private_key text NOT NULL, created_at text NOT NULL)",
 ];
 SHIPPED_SCHEMAS[13] = [...(SHIPPED_SCHEMAS[12] as string[]), ...PUSH_SCHEMA_13].sort();
+// Version 14 (files follow their message's room) changes rows only: version 13's schema.
+SHIPPED_SCHEMAS[14] = SHIPPED_SCHEMAS[13];
 const squash = (sql: string): string => sql.replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")").trim();
 
 function tempFile(): string {
