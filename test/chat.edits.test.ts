@@ -1,10 +1,12 @@
 // Issue 12: edit_message and delete_message by the sending browser session, within EDIT_WINDOW_MS.
 import { describe, expect, it, onTestFinished } from "vitest";
+import { BLOB_GRACE_MS } from "../src/files/library.js";
 import type { JoinResult, MessageUpdatedEvent, WireMessage } from "../src/protocol.js";
 import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { call, legacyEmit } from "./helpers/emit.js";
 import { flaskHistory, FLASK_INSERT, withFlaskConnection } from "./helpers/flask-db.js";
 import { isChat } from "./helpers/messages.js";
+import { pdf, upload } from "./helpers/sample-files.js";
 import { collect, waitFor } from "./helpers/wait.js";
 
 async function appFor(env: Record<string, string> = {}): Promise<TestApp> {
@@ -184,5 +186,41 @@ describe("delete_message", () => {
     const { alice } = await twoPeople();
     const res = (await call<JoinResult>(alice, "join_chat", { room: "x", username: "alice" })) as JoinResult & { ok: true };
     expect(res.isModerator).toBeUndefined();
+  });
+});
+
+describe("changes of one message reach the room in the order they were stored", () => {
+  it("an edit whose file's bytes are slow to go is not overtaken by the next edit's broadcast (review, 2026-12-07)", async () => {
+    const app = await appFor();
+    const session = app.newSession();
+    const ana = await app.connect({ session });
+    expect((await ana.timeout(5000).emitWithAck("join_chat", { room: "lobby", username: "Ana" })).ok).toBe(true);
+    const bob = await app.joined("lobby", "Bob", { session: app.newSession(), heardBy: [ana] });
+    const file = await upload(app, session, pdf(), "draft.pdf");
+    const sent = await ana.timeout(5000).emitWithAck("send_message", { room: "lobby", username: "Ana", content: "v1", attachments: [file.id] });
+    if (!sent.ok) throw new Error(sent.error.code);
+    // Past the blobs' grace, removing the file deletes its bytes from disk: a disk made slow here.
+    app.clock.advance(BLOB_GRACE_MS + 1000);
+    const fileStore = (app.app.files as unknown as { deps: { store: { delete(sha: string): Promise<void> } } }).deps.store;
+    const realDelete = fileStore.delete.bind(fileStore);
+    let unblock!: () => void;
+    const slowDisk = new Promise<void>((resolve) => (unblock = resolve));
+    let deleting!: () => void;
+    const deleteStarted = new Promise<void>((resolve) => (deleting = resolve));
+    fileStore.delete = async (sha) => {
+      deleting();
+      await slowDisk;
+      return realDelete(sha);
+    };
+    const updates = collect(bob, "message_updated");
+    const first = ana.timeout(5000).emitWithAck("edit_message", { room: "lobby", id: sent.message.id, content: "v2", attachments: [] });
+    await deleteStarted; // edit 1 is stored, its file's bytes on their way out
+    const second = ana.timeout(5000).emitWithAck("edit_message", { room: "lobby", id: sent.message.id, content: "v3" });
+    unblock();
+    expect([(await first).ok, (await second).ok]).toEqual([true, true]);
+    if (updates.length < 2) await waitFor(bob, "message_updated", () => updates.length >= 2);
+    expect(updates.map((u: MessageUpdatedEvent) => u.content)).toEqual(["v2", "v3"]);
+    const stored = await call<{ messages: WireMessage[] }>(bob, "fetch_history", { room: "lobby", around: sent.message.id, limit: 1 });
+    expect(stored.ok && stored.messages.map((m) => m.content)).toEqual(["v3"]);
   });
 });

@@ -9,6 +9,7 @@ import { toWire } from "./wire.js";
 import { FileLibrary } from "../files/library.js";
 import { quotesFor, withReplyMention } from "./replies.js";
 import { readerOf, toWireFor } from "./message-context.js";
+import { inMessageTurn } from "./message-turns.js";
 
 type MessageAck = Ack<{ message: WireMessage }>;
 
@@ -44,6 +45,10 @@ export async function editMessage(io: ChatServer, socket: ChatSocket, deps: Chat
   const input = parseEditMessage(raw);
   if (!input.ok) return input;
   const { room, id, content, attachments: keep } = input.value;
+  return inMessageTurn(io, room, id, () => applyEdit(io, socket, deps, room, id, content, keep));
+}
+
+async function applyEdit(io: ChatServer, socket: ChatSocket, deps: ChatDeps, room: string, id: number, content: string, keep: readonly string[] | undefined): Promise<MessageAck> {
   const found = await liveMessage(socket, deps, room, id);
   if ("ok" in found) return found;
   const refusal = filesRefusal(found, content, keep) ?? ownerRefusal(found, socket, deps);
@@ -55,7 +60,6 @@ export async function editMessage(io: ChatServer, socket: ChatSocket, deps: Chat
   const mentions = original === undefined ? textMentions : withReplyMention(textMentions, original, { ...(found.ownerKey !== undefined ? { ownerKey: found.ownerKey } : {}), name: found.sender });
   const saved = await deps.store.edit(room, id, content, deps.clock.now(), mentions, keep);
   if (saved === null) return notFound(); // deleted meanwhile
-  await releaseRemoved(deps, found, saved);
   const linkBase = deps.config.files.publicUrl ?? "";
   const quote = saved.replyTo === undefined ? undefined : (await quotesFor(deps.store, room, [saved])).get(saved.replyTo);
   const wire = toWire(saved, undefined, linkBase, quote === undefined ? {} : { quote });
@@ -67,6 +71,7 @@ export async function editMessage(io: ChatServer, socket: ChatSocket, deps: Chat
   // A reply: its quote again (the original may have changed too), its text alone in caption, the quote line in content.
   const asReply = wire.replyTo !== undefined ? { replyTo: wire.replyTo, caption: saved.content } : {};
   io.to(room).emit("message_updated", { room, id, content: wire.content, ...edited, ...named, ...withFiles, ...asReply });
+  await releaseRemoved(deps, found, saved); // after the broadcast: the bytes' removal (disk) need not hold it back
   return { ok: true, message: (await toWireFor(deps, room, [saved], readerOf(socket)))[0] as WireMessage };
 }
 
@@ -88,6 +93,10 @@ export async function deleteMessage(io: ChatServer, socket: ChatSocket, deps: Ch
   const input = parseDeleteMessage(raw);
   if (!input.ok) return input;
   const { room, id } = input.value;
+  return inMessageTurn(io, room, id, () => applyDelete(io, socket, deps, room, id));
+}
+
+async function applyDelete(io: ChatServer, socket: ChatSocket, deps: ChatDeps, room: string, id: number): Promise<MessageAck> {
   const found = await liveMessage(socket, deps, room, id);
   if ("ok" in found) return found;
   const refusal = ownerRefusal(found, socket, deps);
@@ -95,11 +104,11 @@ export async function deleteMessage(io: ChatServer, socket: ChatSocket, deps: Ch
   if (refusal !== null && !asModerator) return refusal;
   const saved = await deps.store.erase(room, id, deps.clock.now());
   if (saved === null) return notFound(); // deleted meanwhile
-  await releaseRemoved(deps, found, saved); // its files are gone (404) from now on; their bytes once nothing else needs them
   const reactions = saved.reactionsRemoved ?? 0; // issue 22: the delete took them in its own transaction
   if (asModerator) await recordAction(socket, deps, { action: "delete", room, target: found.sender, messageId: id, detail: deleteDetail(found, reactions) });
   const withFiles = found.attachments !== undefined ? { attachments: [], caption: "" } : {};
   const withoutReactions = reactions > 0 ? { reactions: [] as [] } : {};
   io.to(room).emit("message_updated", { room, id, content: "", ...(saved.deletedAt ? { deletedAt: saved.deletedAt.toISOString() } : {}), ...withFiles, ...withoutReactions });
+  await releaseRemoved(deps, found, saved); // its files are gone (404) already; their bytes once nothing else needs them
   return { ok: true, message: toWire(saved, socket.data.ownerKey) };
 }
