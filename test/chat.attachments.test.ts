@@ -9,10 +9,11 @@ import { BLOB_GRACE_MS } from "../src/files/library.js";
 import type { Ack, ErrorBody, MessageEvent, SearchHit, SendResult, WireAttachment, WireMessage } from "../src/protocol.js";
 import { joinRoom, startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { legacyEmit } from "./helpers/emit.js";
+import { gatedRepo, type GatedRepo } from "./helpers/faulty-repo.js";
 import { isChat } from "./helpers/messages.js";
 import { createPrivateRoom, makeInvite, useInvite } from "./helpers/private-rooms.js";
 import { fetchFile, pdf, png, upload } from "./helpers/sample-files.js";
-import { waitFor } from "./helpers/wait.js";
+import { collectUntil, waitFor } from "./helpers/wait.js";
 
 async function appFor(env: Record<string, string> = {}): Promise<TestApp> {
   const app = await startTestApp({ env: { RATE_SEND_BURST: "100", ...env } });
@@ -96,6 +97,33 @@ describe("sending files", () => {
     expect(errorOf(await sendWith(ana, "lobby", "Ana", "three", three.map((f) => f.id)))?.code).toBe("too_many_files");
     const history = await ana.timeout(5000).emitWithAck("fetch_history", { room: "lobby" });
     expect(history.ok && history.messages.map((m: WireMessage) => m.caption ?? m.content)).toEqual(["first"]);
+  });
+
+  it("two tabs sending one upload at the same moment: one message carries it, the other send is refused with invalid_attachment; nothing empty is stored or broadcast", async () => {
+    let gated: GatedRepo | undefined;
+    const app = await startTestApp({ env: { RATE_SEND_BURST: "100" }, wrapRepo: (sqlite) => (gated = gatedRepo(sqlite, (m) => m.attachments !== undefined)).repo });
+    onTestFinished(app.close);
+    const session = app.newSession();
+    const tab1 = await app.joined("lobby", "Ana", { session });
+    const tab2 = await app.joined("lobby", "Ana", { session });
+    const bob = await app.joined("lobby", "Bob", { session: app.newSession(), heardBy: [tab1, tab2] });
+    const file = await upload(app, session, pdf(), "contract.pdf");
+    const heard = collectUntil(bob, "message", (m) => isChat(m) && m.content === "marker");
+    // Both sends pass their checks before either commits; released together, they commit in one batch.
+    const sending = [tab1, tab2].map((tab) => sendWith(tab, "lobby", "Ana", "", [file.id]));
+    await gated?.holding(2);
+    gated?.release();
+    const answers = await Promise.all(sending);
+    expect(answers.map((a) => errorOf(a)?.code ?? "ok").sort()).toEqual(["invalid_attachment", "ok"]);
+    const [stored] = answers.flatMap((a) => (a.ok ? [a.message] : []));
+    expect(stored?.attachments?.map((f) => f.name)).toEqual(["contract.pdf"]);
+    await sent(tab1.timeout(5000).emitWithAck("send_message", { room: "lobby", username: "Ana", content: "marker" }));
+    expect((await heard).filter(isChat).map((m) => [m.id, m.attachments?.length ?? 0])).toEqual([
+      [stored?.id, 1],
+      [expect.any(Number), 0],
+    ]);
+    const history = await bob.timeout(5000).emitWithAck("fetch_history", { room: "lobby" });
+    expect(history.ok && history.messages.map((m: WireMessage) => m.caption ?? m.content)).toEqual(["", "marker"]);
   });
 
   it("a retried send (same clientId) stores the files once and answers the same message", async () => {
@@ -215,5 +243,17 @@ describe("search", () => {
     await sent(sendWith(elsewhere, "other", "Ana", "x", [hidden.id]));
     const res = await ana.timeout(5000).emitWithAck("search_messages", { room: "lobby", q: "budget" });
     expect(res.ok && res.hits.map((h: SearchHit) => h.message.id).sort()).toEqual([withFile.id, byText.id].sort());
+  });
+
+  it("a hit carries its message's files, however the store found it (words, from: alone, from: with words)", async () => {
+    const app = await appFor();
+    const session = app.newSession();
+    const ana = await app.joined("lobby", "Ana", { session });
+    const report = await upload(app, session, pdf(), "report.pdf");
+    const message = await sent(sendWith(ana, "lobby", "Ana", "the quarterly figures", [report.id]));
+    for (const q of ["quarterly", "from:ana", "from:ana figures"]) {
+      const res = await ana.timeout(5000).emitWithAck("search_messages", { room: "lobby", q });
+      expect(res.ok && res.hits.map((h: SearchHit) => [h.message.id, h.message.attachments?.map((a) => a.name)]), q).toEqual([[message.id, ["report.pdf"]]]);
+    }
   });
 });

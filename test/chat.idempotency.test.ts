@@ -4,6 +4,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { startTestApp, tempDatabase } from "./helpers/app.js";
 import { legacyEmit, newClientId } from "./helpers/emit.js";
 import { isChatWith } from "./helpers/messages.js";
+import { pdf, upload } from "./helpers/sample-files.js";
 import { collectUntil } from "./helpers/wait.js";
 
 function countRows(path: string): number {
@@ -104,6 +105,39 @@ describe("send_message {clientId}", () => {
     legacyEmit(alice, "send_message", { username: "alice", room: "general", content: "once", clientId });
     await alice.timeout(3000).emitWithAck("send_message", { username: "alice", room: "general", content: "marker" });
     expect((await bobSees).map((m) => m.content)).toEqual(["once", "marker"]);
+  });
+});
+
+describe("a retry (same clientId, its ack lost) after its message's surroundings changed", () => {
+  it("answers a retried reply with the stored message (duplicate) after the original was deleted, not reply_not_found", async () => {
+    const app = await startTestApp({ env: { RATE_SEND_BURST: "100" } });
+    onTestFinished(app.close);
+    const ana = await app.joined("general", "ana", { session: app.newSession() });
+    const bob = await app.joined("general", "bob", { session: app.newSession(), heardBy: [ana] });
+    const original = await ana.timeout(3000).emitWithAck("send_message", { username: "ana", room: "general", content: "lunch?" });
+    if (!original.ok) throw new Error(original.error.code);
+    const reply = { username: "bob", room: "general", content: "yes!", clientId: newClientId(), replyTo: original.message.id };
+    const first = await bob.timeout(3000).emitWithAck("send_message", reply);
+    expect((await ana.timeout(3000).emitWithAck("delete_message", { room: "general", id: original.message.id })).ok).toBe(true);
+    const again = await bob.timeout(3000).emitWithAck("send_message", reply);
+    expect(again).toMatchObject({ ok: true, duplicate: true, message: { id: first.ok ? first.message.id : -1, replyTo: { excerpt: null, deleted: true } } });
+    expect(countRows(app.databasePath)).toBe(2);
+  });
+
+  it("answers a retried send with files with the stored message (duplicate) after an edit removed them, not invalid_attachment", async () => {
+    const app = await startTestApp();
+    onTestFinished(app.close);
+    const session = app.newSession();
+    const ana = await app.joined("general", "ana", { session });
+    const file = await upload(app, session, pdf(), "draft.pdf");
+    const send = { username: "ana", room: "general", content: "see attached", clientId: newClientId(), attachments: [file.id] };
+    const first = await ana.timeout(3000).emitWithAck("send_message", send);
+    if (!first.ok) throw new Error(first.error.code);
+    expect((await ana.timeout(3000).emitWithAck("edit_message", { room: "general", id: first.message.id, content: "never mind", attachments: [] })).ok).toBe(true);
+    const again = await ana.timeout(3000).emitWithAck("send_message", send);
+    expect(again).toMatchObject({ ok: true, duplicate: true, message: { id: first.message.id, content: "never mind" } });
+    expect(again.ok && again.message.attachments).toBeUndefined();
+    expect(countRows(app.databasePath)).toBe(1);
   });
 });
 

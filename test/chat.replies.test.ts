@@ -6,6 +6,7 @@ import { excerptOf, quoteOf } from "../src/chat/quote.js";
 import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { call, legacyEmit } from "./helpers/emit.js";
 import { isChat } from "./helpers/messages.js";
+import { gatedRepo, type GatedRepo } from "./helpers/faulty-repo.js";
 import { createPrivateRoom } from "./helpers/private-rooms.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -92,6 +93,31 @@ describe("send_message with replyTo", () => {
     expect(codeOf(await call(bob, "send_message", { room: "general", username: "Bob", content: "answer", replyTo: "1" }))).toBe("invalid_payload");
     const page = await app.repo.page("general", { limit: 50 });
     expect(page.messages.map((m) => m.content)).toEqual(["hello there", ""]);
+  });
+
+  it("quotes an original deleted while the reply was being stored as deleted, live as in history, never with its erased text", async () => {
+    let gated: GatedRepo | undefined;
+    const app = await startTestApp({ env: { RATE_SEND_BURST: "100" }, wrapRepo: (sqlite) => (gated = gatedRepo(sqlite, (m) => m.replyTo !== undefined)).repo });
+    onTestFinished(app.close);
+    const ana = await app.joined("general", "Ana", { session: app.newSession() });
+    const bob = await app.joined("general", "Bob", { session: app.newSession(), heardBy: [ana] });
+    const cy = await app.joined("general", "Cy", { session: app.newSession(), heardBy: [ana, bob] });
+    const secret = await send(ana, "Ana", "my password is hunter2");
+    // Bob's reply has found the original live and waits at the store while Ana deletes it: the room hears the delete first.
+    const replying = send(bob, "Bob", "what do you mean?", { replyTo: secret.id });
+    await gated?.appendStarted;
+    const deleted = waitFor(cy, "message_updated", (e) => e.id === secret.id && e.deletedAt !== undefined);
+    expect(codeOf(await call(ana, "delete_message", { room: "general", id: secret.id }))).toBe("ok");
+    await deleted;
+    const heard = waitFor(cy, "message", (m) => isChat(m) && m.caption === "what do you mean?");
+    gated?.release();
+    const reply = await replying;
+    const live = (await heard) as WireMessage;
+    const history = await call<{ messages: WireMessage[] }>(cy, "fetch_history", { room: "general", around: reply.id, limit: 1 });
+    const gone = { id: secret.id, sender: "Ana", excerpt: null, deleted: true };
+    expect(history.ok && history.messages[0]?.replyTo).toEqual(gone);
+    expect([live.replyTo, reply.replyTo]).toEqual([gone, gone]);
+    expect([live.content, reply.content]).toEqual(["> Ana: (deleted message)\nwhat do you mean?", "> Ana: (deleted message)\nwhat do you mean?"]);
   });
 
   it("answers a private room's message id exactly as a missing one", async () => {

@@ -6,6 +6,7 @@ import { createCapturingLogger } from "../src/log.js";
 import { applyMigration, LATEST_VERSION, migrate, migrations, SchemaTooNewError } from "../src/storage/migrations.js";
 import { SqliteMessageRepository } from "../src/storage/sqlite.js";
 import { indexAllPending } from "../src/storage/sqlite-search-index.js";
+import { nameKey } from "../src/shared/names.js";
 import { tempDatabase } from "./helpers/app.js";
 import { spawnChildServer } from "./helpers/child-server.js";
 import { createFlaskDatabase, FLASK_INSERT, FLASK_SELECT, withFlaskConnection } from "./helpers/flask-db.js";
@@ -270,6 +271,14 @@ const PUSH_SCHEMA_13 = [
 SHIPPED_SCHEMAS[13] = [...(SHIPPED_SCHEMAS[12] as string[]), ...PUSH_SCHEMA_13].sort();
 // Version 14 (files follow their message's room) changes rows only: version 13's schema.
 SHIPPED_SCHEMAS[14] = SHIPPED_SCHEMAS[13];
+// Version 15: chat_message.sender_key and the (chat_room, sender_key, id) index that from: reads.
+const TABLE_V12 =
+  'table chat_message CREATE TABLE "chat_message" (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_room VARCHAR(50), sender VARCHAR(50), content VARCHAR(500), timestamp DATETIME, client_id TEXT , owner_key TEXT, edited_at TEXT, deleted_at TEXT, mentions TEXT, files INTEGER, reply_to INTEGER)';
+SHIPPED_SCHEMAS[15] = [
+  ...(SHIPPED_SCHEMAS[14] as string[]).filter((o) => o !== TABLE_V12),
+  'table chat_message CREATE TABLE "chat_message" (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_room VARCHAR(50), sender VARCHAR(50), content VARCHAR(500), timestamp DATETIME, client_id TEXT , owner_key TEXT, edited_at TEXT, deleted_at TEXT, mentions TEXT, files INTEGER, reply_to INTEGER, sender_key TEXT)',
+  "index ix_chat_message_room_sender CREATE INDEX ix_chat_message_room_sender ON chat_message (chat_room, sender_key, id)",
+].sort();
 const squash = (sql: string): string => sql.replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")").trim();
 
 function tempFile(): string {
@@ -356,6 +365,7 @@ describe("migrate()", () => {
       "mentions TEXT", // version 7 (issue 13)
       "files INTEGER", // version 10 (issue 18): nullable, so the original's rows have no files
       "reply_to INTEGER", // version 12 (issue 22): nullable, so the original's rows answer nothing
+      "sender_key TEXT", // version 15: nullable, so the original's INSERT (which does not name it) still works
     ]);
     expect(schemaOf(db).find((o) => o.name === "chat_message")?.sql).toMatch(/id INTEGER PRIMARY KEY AUTOINCREMENT/);
     expect(db.prepare("SELECT name, seq FROM sqlite_sequence").all()).toEqual([{ name: "chat_message", seq: 2 }]);
@@ -540,6 +550,58 @@ describe("version 8: the search index filled from a watermark", () => {
     indexAllPending(db);
     expect(matches(db, "word")).toEqual([1, 2]);
     integrityCheck(db);
+  });
+});
+
+describe("version 15: the sender's name key", () => {
+  const keys = (db: Database.Database): unknown[] => db.prepare("SELECT sender, sender_key FROM chat_message ORDER BY id").all();
+
+  it("keys the rows already there the way the room keys names (look-alikes fold to one key; no sender, no key) and indexes them", () => {
+    const path = tempFile();
+    // "Ana" in Latin letters, and with a Cyrillic "а" (U+0430) that looks the same: one name in the room.
+    const cyrillicAna = "\u0430na";
+    createFlaskDatabase(path, [
+      { room: "lobby", sender: "Ana", content: "one", timestamp: "2024-01-01 10:00:00.000001" },
+      { room: "lobby", sender: cyrillicAna, content: "two", timestamp: "2024-01-01 10:00:01.000001" },
+      { room: "lobby", sender: "ＢＥＮ  Smith", content: "three", timestamp: "2024-01-01 10:00:02.000001" },
+      { room: "lobby", sender: null, content: "four", timestamp: "2024-01-01 10:00:03.000001" },
+    ]);
+    const db = open(path);
+    migrateTo(db, 14);
+    expect(migrate(db)).toBe(LATEST_VERSION);
+    expect(keys(db)).toEqual([
+      { sender: "Ana", sender_key: "ana" },
+      { sender: cyrillicAna, sender_key: "ana" },
+      { sender: "ＢＥＮ  Smith", sender_key: nameKey("ben smith") },
+      { sender: null, sender_key: null },
+    ]);
+    expect(nameKey(cyrillicAna)).toBe(nameKey("Ana"));
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT id FROM chat_message WHERE chat_room = 'lobby' AND sender_key = 'ana' ORDER BY id DESC").all() as { detail: string }[];
+    expect(plan.map((r) => r.detail)).toEqual(["SEARCH chat_message USING COVERING INDEX ix_chat_message_room_sender (chat_room=? AND sender_key=?)"]);
+  });
+
+  it("logs its progress on a big table and runs again without changing a key", () => {
+    const db = open(tempFile());
+    migrateTo(db, 14);
+    const insert = db.prepare("INSERT INTO chat_message (chat_room, sender, content, timestamp) VALUES ('r', ?, 'x', '2024-01-01 10:00:00')");
+    db.transaction(() => {
+      for (let i = 0; i < 150_001; i++) insert.run(`User${i % 7}`);
+    })();
+    const progress: [number, number, number][] = [];
+    migrate(db, { onProgress: (version, done, total) => progress.push([version, done, total]) });
+    expect(progress).toEqual([
+      [15, 100_000, 150_001],
+      [15, 150_001, 150_001],
+    ]);
+    expect(db.prepare("SELECT count(*) AS n FROM chat_message WHERE sender_key IS NULL").get()).toEqual({ n: 0 });
+    // Digits fold too ("0" looks like "O"): the keys are nameKey's, whatever it makes of them.
+    expect(db.prepare("SELECT DISTINCT sender_key FROM chat_message ORDER BY 1").pluck().all()).toEqual(Array.from({ length: 7 }, (_, i) => nameKey(`User${i}`)).sort());
+    db.prepare("UPDATE chat_message SET sender_key = NULL WHERE id = 1").run();
+    db.pragma("user_version = 14");
+    const once = schemaOf(db);
+    migrate(db);
+    expect(schemaOf(db)).toEqual(once);
+    expect(db.prepare("SELECT sender_key FROM chat_message WHERE id IN (1, 2) ORDER BY id").pluck().all()).toEqual([nameKey("User0"), nameKey("User1")]);
   });
 });
 

@@ -4,9 +4,12 @@
 import Database from "better-sqlite3";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { createCapturingLogger } from "../src/log.js";
+import { nameKey } from "../src/shared/names.js";
 import type { SearchOptions, SearchQuery } from "../src/storage/repository.js";
-import { SqliteMessageRepository, type SqliteOptions } from "../src/storage/sqlite.js";
+import { SQL_PAGE_BEFORE, SqliteMessageRepository, type SqliteOptions } from "../src/storage/sqlite.js";
+import { prepareSearchStatements, searchRows, searchSql, type SearchStatements } from "../src/storage/sqlite-search.js";
 import { tempDatabase } from "./helpers/app.js";
+import { FLASK_INSERT } from "./helpers/flask-db.js";
 
 const ALL: SearchOptions = { limit: 50 };
 const words = (q: string): SearchQuery => ({ terms: q.split(" ").map((word) => ({ tokens: [word], prefix: false })) });
@@ -84,5 +87,82 @@ describe("the SQLite search index, filled after the fact", () => {
     const sent = await send(repo, "indexed on the way out");
     await repo.close();
     expect(indexedIds(path)).toEqual([sent.message.id]);
+  });
+});
+
+// The security review's case (2026-12): from:<a name that never wrote> read every row of the room below the cursor,
+// calling the JavaScript name_key() on each with the event loop blocked (a room of 200,000 rows: 0.4–0.7 s per
+// search, and a client may send 20 in a burst). Since migration 15 it reads the sender's rows through an index.
+describe("from: on SQLite, through the sender_key index (migration 15)", () => {
+  const ROOM_ROWS = 5000;
+  const NEWEST = Number.MAX_SAFE_INTEGER;
+  const fromOnly = (name: string): SearchQuery => ({ terms: [], from: name });
+  const wordsFrom = (q: string, name: string): SearchQuery => ({ ...words(q), from: name });
+
+  /** A room of ROOM_ROWS messages from 50 senders, stored (and keyed) by the repository, then opened on a plain connection. */
+  async function bigRoom(): Promise<Database.Database> {
+    const path = tempPath();
+    const repo = new SqliteMessageRepository(path, { busyTimeoutMs: 250, log: createCapturingLogger() });
+    await Promise.all(Array.from({ length: ROOM_ROWS }, (_, i) => repo.append({ room: "r", sender: `Sender ${i % 50}`, content: `message number ${i}`, sentAt: new Date() })));
+    await repo.close();
+    const db = new Database(path);
+    onTestFinished(() => void db.close());
+    return db;
+  }
+
+  /** Replaces the connection's name_key with one that counts its calls (the statements prepared before are recompiled). */
+  function countNameKeyCalls(db: Database.Database): () => number {
+    let calls = 0;
+    db.function("name_key", { deterministic: true }, (name: unknown) => {
+      calls++;
+      return typeof name === "string" ? nameKey(name) : null;
+    });
+    return () => calls;
+  }
+
+  it("reads both the keyed rows and the rows not keyed yet through ix_chat_message_room_sender, never the room (EXPLAIN QUERY PLAN)", async () => {
+    const db = await bigRoom();
+    prepareSearchStatements(db, SQL_PAGE_BEFORE); // registers name_key, as the store does
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${searchSql({ withTerms: false, withFrom: true })}`).all({ room: "r", before: NEWEST, key: "x", take: 21 }) as { detail: string }[]).map((r) => r.detail);
+    const reads = plan.filter((d) => /^(SEARCH|SCAN) m\b/.test(d));
+    expect(reads).toEqual([
+      "SEARCH m USING INDEX ix_chat_message_room_sender (chat_room=? AND sender_key=? AND id<?)", // sender_key = the key
+      "SEARCH m USING INDEX ix_chat_message_room_sender (chat_room=? AND sender_key=? AND id<?)", // sender_key IS NULL
+    ]);
+  });
+
+  it("calls name_key for no row of a room of 5,000 keyed rows when the name never wrote there, with words or without", async () => {
+    const db = await bigRoom();
+    const stmts = prepareSearchStatements(db, SQL_PAGE_BEFORE);
+    const calls = countNameKeyCalls(db); // after prepareSearchStatements, which registers the real one
+    expect(searchRows(stmts, "r", fromOnly("nobody"), NEWEST, 21, 500)).toEqual([]);
+    expect(searchRows(stmts, "r", wordsFrom("message", "nobody"), NEWEST, 21, 500)).toEqual([]); // the sender's rows, matched here
+    expect(searchRows(stmts, "r", wordsFrom("message", "nobody"), NEWEST, 21, 0)).toEqual([]); // through the FTS index
+    const found = searchRows(stmts, "r", fromOnly("SENDER 7"), NEWEST, 21, 500);
+    expect(found.map((r) => r.sender)).toEqual(Array(21).fill("Sender 7"));
+    expect(searchRows(stmts, "r", wordsFrom("number", "sender 7"), NEWEST, 21, 0)).toHaveLength(21);
+    expect(calls()).toBe(0);
+  });
+
+  it("matches words among the sender's own rows when there are at most searchScanRows of them, instead of walking the words' rows of everyone", async () => {
+    const db = await bigRoom();
+    const stmts = prepareSearchStatements(db, SQL_PAGE_BEFORE);
+    // Through the FTS index, "message from:nobody" read every row holding "message" (the whole room here) for nothing.
+    const notUsed = { all: () => expect.unreachable("the FTS index was walked") } as unknown as SearchStatements["searchFrom"];
+    const bySender = { ...stmts, search: notUsed, searchFrom: notUsed };
+    expect(searchRows(bySender, "r", wordsFrom("message", "nobody"), NEWEST, 21, 500)).toEqual([]);
+    const viaIndex = searchRows(stmts, "r", wordsFrom("message", "sender 7"), NEWEST, 21, 0); // 0: the path turned off
+    expect(viaIndex).toHaveLength(21);
+    expect(searchRows(bySender, "r", wordsFrom("message", "sender 7"), NEWEST, 21, 500)).toEqual(viaIndex); // 100 rows of theirs
+    expect(searchRows(stmts, "r", wordsFrom("message", "sender 7"), NEWEST, 21, 99)).toEqual(viaIndex); // more than 99: the index
+  });
+
+  it("calls name_key only for the rows nobody has keyed yet (the Flask app's), and finds them", async () => {
+    const db = await bigRoom();
+    const stmts = prepareSearchStatements(db, SQL_PAGE_BEFORE);
+    const calls = countNameKeyCalls(db);
+    const flaskId = Number(db.prepare(FLASK_INSERT).run("r", "\u0430na", "written by the original app", "2024-05-06 07:08:09.123456").lastInsertRowid);
+    expect(searchRows(stmts, "r", fromOnly("Ana"), NEWEST, 21, 500).map((r) => r.id)).toEqual([flaskId]);
+    expect(calls()).toBe(1);
   });
 });

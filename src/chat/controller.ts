@@ -1,6 +1,6 @@
 // Socket.IO events of the chat: one short handler per event, each validate -> act -> answer -> broadcast.
 import type { Ack, ClientEventName, Failure, HistoryResult, JoinResult, SendResult, WireMessage } from "../protocol.js";
-import type { ChatMessage } from "../storage/repository.js";
+import { AttachmentUnavailableError, type AppendResult, type ChatMessage, type NewMessage } from "../storage/repository.js";
 import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseTyping } from "../validation.js";
 import { announceArrival, enterRoom, exitAllRooms, exitRoom, retractEntry } from "./membership.js";
 import { resolveMentions } from "./mentions.js";
@@ -21,9 +21,8 @@ import { createInvite, listInvites, revokeInvite } from "./invites.js";
 import { afterDirectSend, openDirect } from "./direct-messages.js";
 import { listenToOtherNodes } from "./room-exits.js";
 import { react } from "./reactions.js";
-import { replyTarget, withReplyMention } from "./replies.js";
+import { quotesFor, replyTarget, withReplyMention } from "./replies.js";
 import { readerOf, toWireFor, type Reader } from "./message-context.js";
-import { quoteOf } from "./quote.js";
 import { listenToAny } from "./lean-socket.js";
 
 export function registerChat(io: ChatServer, deps: ChatDeps): void {
@@ -175,16 +174,15 @@ async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   if (boundName !== username) return fail("name_mismatch", `You joined this room as "${boundName}".`);
   const ownerKey = socket.data.ownerKey;
   const reader = readerOf(socket);
-  if (attachments !== undefined) {
-    const checked = await checkAttachments(deps, ownerKey, room, attachments, clientId);
-    if (checked !== null) return "ok" in checked ? checked : { ok: true, message: (await toWireFor(deps, room, [checked], reader))[0] as WireMessage, duplicate: true };
-  }
+  const refuse = (refusal: Failure): Promise<Ack<SendResult>> => refuseUnlessRepeat(deps, room, clientId, refusal, reader);
+  const badFiles = attachments === undefined ? null : await checkAttachments(deps, ownerKey, attachments);
+  if (badFiles !== null) return refuse(badFiles);
   // Issue 22: the message answered must be live in this room; its sender is mentioned (not when it is one's own).
   const original = replyTo === undefined ? null : await replyTarget(deps, room, replyTo);
-  if (original !== null && "ok" in original) return original;
+  if (original !== null && "ok" in original) return refuse(original);
   const textMentions = await mentionsIn(deps, room, content);
   const mentions = original === null ? textMentions : withReplyMention(textMentions, original, { ownerKey, name: boundName });
-  const saved = await deps.repo.append({
+  const saved = await appendUnlessFilesTaken(deps, {
     room,
     sender: boundName,
     content,
@@ -195,14 +193,27 @@ async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
     ...(attachments !== undefined && attachments.length > 0 ? { attachments } : {}),
     ...(original !== null ? { replyTo: original.id } : {}),
   });
-  if (saved.duplicate) return { ok: true, message: (await toWireFor(deps, room, [saved.message], reader))[0] as WireMessage, duplicate: true };
+  if (saved === null) return invalidAttachment();
+  if (saved.duplicate) return answerRepeat(deps, room, saved.message, reader);
+  return { ok: true, message: await publishStored(io, socket, deps, saved, reader) };
+}
+
+/**
+ * The room gets the stored message (the sender's socket too: its copy comes before the ack), then pushes go out;
+ * the answer is the sender's own copy (`mine`).
+ */
+async function publishStored(io: ChatServer, socket: ChatSocket, deps: ChatDeps, saved: AppendResult, reader: Reader): Promise<WireMessage> {
+  const { room, replyTo } = saved.message;
   const linkBase = deps.config.files.publicUrl ?? "";
-  const quote = original !== null ? { quote: quoteOf(original) } : {};
+  // Read after the commit, not the original checked before it: a delete that committed meanwhile shows as deleted
+  // (as history shows it), never with the erased text. Replies only: other sends read nothing more.
+  const quote = replyTo === undefined ? undefined : (await quotesFor(deps.store, room, [saved.message])).get(replyTo);
+  const context = quote === undefined ? {} : { quote };
   // `mine` in the ack only, never in the broadcast; a legacy sender's ack has its quote in `content` only.
-  const message = toWire(saved.message, ownerKey, linkBase, { ...quote, isLegacy: reader.isLegacy });
-  const broadcast = toWire(saved.message, undefined, linkBase, quote);
+  const message = toWire(saved.message, socket.data.ownerKey, linkBase, { ...context, isLegacy: reader.isLegacy });
+  const broadcast = toWire(saved.message, undefined, linkBase, context);
   deps.metrics.messagesStored.inc();
-  await deps.fanout.publish(saved, broadcast); // the sender's socket too: its copy of the broadcast still comes before the ack
+  await deps.fanout.publish(saved, broadcast);
   // Issue 23: pushes are fire-and-forget, after the broadcast (this node stored it: one push per message). In a
   // direct conversation after afterDirectSend: it makes the push store know the room for a peer that never joined
   // it or closed it, and the push for this very message must find that.
@@ -212,28 +223,47 @@ async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
       .catch((err: unknown) => deps.log.warn("direct_notify_failed", { room, err: (err as Error).message }))
       .finally(pushIt);
   } else pushIt();
-  return { ok: true, message };
+  return message;
+}
+
+/** A repeat of a stored send (same clientId) gets that message back, as it is now; nothing is broadcast. */
+async function answerRepeat(deps: ChatDeps, room: string, stored: ChatMessage, reader: Reader): Promise<Ack<SendResult>> {
+  return { ok: true, message: (await toWireFor(deps, room, [stored], reader))[0] as WireMessage, duplicate: true };
 }
 
 /**
- * Issue 18: the files a send names must be this browser session's own uploads, not yet sent and not expired,
- * and at most MAX_FILES_PER_MESSAGE (the send's transaction attaches them; one swept away meanwhile is left
- * out). Null lets the send go ahead; a refusal; or, for a retry (same clientId) of a send that attached them
- * already, that message.
+ * A check refused the send, but a retry (same clientId, its ack lost) of one already stored is answered as a repeat
+ * all the same (protocol.md), though its original was deleted or its files edited away since. Only a refused send
+ * with a clientId pays this read; the store's own dedupe answers every other repeat.
  */
-async function checkAttachments(deps: ChatDeps, ownerKey: string, room: string, ids: readonly string[], clientId: string | undefined): Promise<Failure | ChatMessage | null> {
+async function refuseUnlessRepeat(deps: ChatDeps, room: string, clientId: string | undefined, refusal: Failure, reader: Reader): Promise<Ack<SendResult>> {
+  const stored = clientId === undefined ? null : await deps.store.findByClientId(room, clientId);
+  return stored === null ? refusal : answerRepeat(deps, room, stored, reader);
+}
+
+/** The append, or null when the store refused it alone because one of its files was taken after checkAttachments. */
+async function appendUnlessFilesTaken(deps: ChatDeps, msg: NewMessage): Promise<AppendResult | null> {
+  try {
+    return await deps.repo.append(msg);
+  } catch (err) {
+    if (err instanceof AttachmentUnavailableError) return null;
+    throw err;
+  }
+}
+
+const invalidAttachment = (): Failure =>
+  fail("invalid_attachment", "A file of this message is not an upload of this browser's, or it was sent or removed already: upload it again.");
+
+/**
+ * Issue 18: the files a send names must be this browser session's own uploads, not yet sent and not expired,
+ * and at most MAX_FILES_PER_MESSAGE. Null lets the send go ahead. Another send may still take one of them before
+ * this one commits (two tabs sending the same upload): the store then refuses this send (appendUnlessFilesTaken).
+ */
+async function checkAttachments(deps: ChatDeps, ownerKey: string, ids: readonly string[]): Promise<Failure | null> {
   const most = deps.config.files.maxFilesPerMessage;
   if (ids.length > most) return fail("too_many_files", `A message can carry at most ${most} files.`);
   const found = await deps.store.files.ownUploads(ownerKey, ids);
-  const invalid = fail("invalid_attachment", "A file of this message is not an upload of this browser's, or it was sent or removed already: upload it again.");
-  if (found.length !== ids.length) return invalid;
-  const sentIn = new Set(found.map((f) => f.messageId));
-  if (sentIn.size === 1 && sentIn.has(null)) return null;
-  // Sent already: only the same send again (its clientId) may name them, and it gets that message back.
-  const [messageId] = [...sentIn];
-  if (clientId === undefined || sentIn.size !== 1 || messageId === null || messageId === undefined) return invalid;
-  const earlier = await deps.store.find(room, messageId);
-  return earlier !== null && earlier.clientId === clientId ? earlier : invalid;
+  return found.length === ids.length && found.every((f) => f.messageId === null) ? null : invalidAttachment();
 }
 
 /** Resolved once, when the message is stored: against who is present now, held names included. */

@@ -2,10 +2,13 @@
 // the event loop goes into one batch (at most `maxBatch`; the rest go in the next), batches are written one after
 // another in arrival order (the next waits for the running one, retries included), and each append's promise
 // settles with its batch.
-import type { AppendResult, NewMessage, PendingAppend } from "./repository.js";
+import type { AppendOutcome, AppendResult, NewMessage, PendingAppend } from "./repository.js";
 
-/** Writes one batch; resolves with one result per message, in order, or rejects for the whole batch. */
-export type CommitBatch = (batch: readonly NewMessage[]) => Promise<AppendResult[]>;
+/**
+ * Writes one batch; resolves with one outcome per message, in order (an error refuses that message alone: its
+ * promise rejects with it, the others resolve), or rejects for the whole batch.
+ */
+export type CommitBatch = (batch: readonly NewMessage[]) => Promise<AppendOutcome[]>;
 
 export class GroupCommit {
   private queue: PendingAppend[] = [];
@@ -53,13 +56,17 @@ export class GroupCommit {
   private async flush(): Promise<void> {
     const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
-    let results: AppendResult[];
+    let results: AppendOutcome[];
     try {
       results = await this.commit(batch.map((p) => p.msg));
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
     }
-    batch.forEach((p, i) => p.resolve(results[i] as AppendResult));
+    batch.forEach((p, i) => {
+      const outcome = results[i] as AppendOutcome;
+      if (outcome instanceof Error) p.reject(outcome);
+      else p.resolve(outcome);
+    });
   }
 }

@@ -1,7 +1,7 @@
 // The PostgreSQL store's append batch, the parts around its INSERT: earlier rows of the same sends (idempotent
 // retries) and repeats within the batch, the ids it will use, and the files its messages attach.
 import type pg from "pg";
-import type { AppendResult, ChatMessage, MessageRow, NewMessage } from "./repository.js";
+import { AttachmentUnavailableError, type AppendOutcome, type AppendResult, type ChatMessage, type MessageRow, type NewMessage } from "./repository.js";
 import { MESSAGE_COLUMNS as COLUMNS, toMessage } from "./message-state.js";
 import { attachUploads, loadFileRows } from "./postgres-files.js";
 import { withAttachments } from "./sqlite-files.js";
@@ -9,6 +9,8 @@ import { withAttachments } from "./sqlite-files.js";
 const SQL_BY_CLIENT_IDS = `SELECT ${COLUMNS} FROM chat_message
   WHERE (chat_room, client_id) IN (SELECT r, c FROM unnest($1::text[], $2::text[]) AS t(r, c))`;
 const SQL_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence('chat_message', 'id'))::text AS id FROM generate_series(1, $1)";
+// ORDER BY id: the rows are locked in one order by every batch, so two nodes' batches cannot deadlock over them.
+const SQL_LOCK_FREE_UPLOADS = "SELECT id, session_key FROM chat_file WHERE id = ANY($1::text[]) AND message_id IS NULL ORDER BY id FOR UPDATE";
 
 export const clientKey = (room: string, clientId: string): string => `${room}\u0000${clientId}`;
 
@@ -32,8 +34,8 @@ export async function nextIds(client: pg.PoolClient, count: number): Promise<num
  * Each send of the batch: a repeat of a stored row (its result, duplicate), a repeat of an earlier send in this batch
  * (that send's index, settled from its row once inserted), or fresh (null for now, listed in `fresh`).
  */
-export function sortOutRepeats(msgs: readonly NewMessage[], existing: ReadonlyMap<string, ChatMessage>): { results: (AppendResult | number | null)[]; fresh: { index: number; msg: NewMessage }[] } {
-  const results: (AppendResult | number | null)[] = [];
+export function sortOutRepeats(msgs: readonly NewMessage[], existing: ReadonlyMap<string, ChatMessage>): { results: (AppendOutcome | number | null)[]; fresh: { index: number; msg: NewMessage }[] } {
+  const results: (AppendOutcome | number | null)[] = [];
   const fresh: { index: number; msg: NewMessage }[] = [];
   const firstInBatch = new Map<string, number>();
   for (const [index, msg] of msgs.entries()) {
@@ -53,13 +55,45 @@ export function sortOutRepeats(msgs: readonly NewMessage[], existing: ReadonlyMa
   return { results, fresh };
 }
 
-/** Issue 18, inside the batch's transaction: each new message's uploads join it, and the results carry them. */
+/** A repeat within one batch (sortOutRepeats' index) answers as its first send did: that row as a duplicate, or the same refusal. */
+export function repeatOf(first: AppendOutcome): AppendOutcome {
+  return first instanceof Error ? first : { message: first.message, duplicate: true };
+}
+
+/**
+ * Issue 18, before the INSERT: the fresh sends whose uploads are all still unattached uploads of their sender, in
+ * batch order (an earlier send of the batch takes a file first); every other one is refused alone, in `results`.
+ * FOR UPDATE holds those files until COMMIT: another node's batch naming one waits, then finds it taken.
+ */
+export async function claimUploads(client: pg.ClientBase, fresh: { index: number; msg: NewMessage }[], results: (AppendOutcome | number | null)[]): Promise<{ index: number; msg: NewMessage }[]> {
+  const named = [...new Set(fresh.flatMap((f) => f.msg.attachments ?? []))];
+  if (named.length === 0) return fresh;
+  const { rows } = await client.query<{ id: string; session_key: string }>(SQL_LOCK_FREE_UPLOADS, [named]);
+  const ownerOf = new Map(rows.map((r) => [r.id, r.session_key]));
+  const claimed: { index: number; msg: NewMessage }[] = [];
+  for (const send of fresh) {
+    const uploads = send.msg.attachments ?? [];
+    const isFree = new Set(uploads).size === uploads.length && uploads.every((id) => send.msg.ownerKey !== undefined && ownerOf.get(id) === send.msg.ownerKey);
+    if (!isFree) {
+      results[send.index] = new AttachmentUnavailableError();
+      continue;
+    }
+    for (const id of uploads) ownerOf.delete(id); // this send takes them: a later send of the batch naming one is refused
+    claimed.push(send);
+  }
+  return claimed;
+}
+
+/** Issue 18, inside the batch's transaction, after claimUploads: each new message's uploads join it, and the results carry them. */
 export async function attachFiles(client: pg.ClientBase, msgs: NewMessage[], ids: number[], resultOf: (i: number) => AppendResult): Promise<void> {
   const wanted = msgs.flatMap((m, i) =>
     m.attachments !== undefined && m.attachments.length > 0 && m.ownerKey !== undefined ? [{ id: ids[i] as number, room: m.room, sessionKey: m.ownerKey, uploads: m.attachments, i }] : [],
   );
   if (wanted.length === 0) return;
-  await attachUploads(client, wanted);
+  const attached = await attachUploads(client, wanted);
+  // claimUploads locked every one of them: a shortfall is a bug, and storing a message without its files would hide it.
+  const named = wanted.reduce((n, w) => n + w.uploads.length, 0);
+  if (attached !== named) throw new Error(`attached ${attached} of the batch's ${named} files`);
   const messages = wanted.map((w) => Object.assign(resultOf(w.i).message, { fileCount: 1 }));
   await withAttachments(messages, (found) => loadFileRows(client, found));
 }

@@ -18,12 +18,13 @@ export async function loadFileRows(client: Pick<pg.ClientBase, "query">, ids: nu
 
 /**
  * Inside a send batch's transaction: attaches each new message's uploads (its session's, still unattached), in
- * order, and counts them on the message. An id that is not (or no longer) such an upload is skipped.
+ * order, and counts them on the message. An id that is not (or no longer) such an upload is skipped: the answer
+ * is how many were attached, for the caller to check.
  */
-export async function attachUploads(client: pg.ClientBase, messages: readonly { id: number; room: string; sessionKey: string; uploads: readonly string[] }[]): Promise<void> {
+export async function attachUploads(client: pg.ClientBase, messages: readonly { id: number; room: string; sessionKey: string; uploads: readonly string[] }[]): Promise<number> {
   const rows = messages.flatMap((m) => m.uploads.map((upload, position) => ({ upload, id: m.id, room: m.room, position, sessionKey: m.sessionKey })));
-  if (rows.length === 0) return;
-  await client.query(
+  if (rows.length === 0) return 0;
+  const attached = await client.query(
     `UPDATE chat_file f SET message_id = x.mid, room = x.room, position = x.pos
      FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::text[]) AS x(id, mid, room, pos, owner)
      WHERE f.id = x.id AND f.session_key = x.owner AND f.message_id IS NULL`,
@@ -33,6 +34,7 @@ export async function attachUploads(client: pg.ClientBase, messages: readonly { 
     `UPDATE chat_message m SET files = c.n FROM (SELECT message_id, count(*)::int AS n FROM chat_file WHERE message_id = ANY($1::bigint[]) GROUP BY message_id) c WHERE m.id = c.message_id`,
     [[...new Set(rows.map((r) => String(r.id)))]],
   );
+  return attached.rowCount ?? 0;
 }
 
 /** Inside an edit's or a delete's transaction: the message keeps only `keep` (all when undefined; none for a delete). */

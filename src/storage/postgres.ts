@@ -4,6 +4,7 @@ import { migratePostgres, PG_LATEST_VERSION } from "./postgres-migrations.js";
 import { GroupCommit } from "./group-commit.js";
 import {
   StorageUnavailableError,
+  type AppendOutcome,
   type AppendResult,
   type AuditEntry,
   type ChatStore,
@@ -38,7 +39,7 @@ import { withAttachments } from "./sqlite-files.js";
 import type { FileRecords, FileStore } from "./files.js";
 import { fromSnapshotRows, SQL_SNAPSHOT_READ, type SnapshotRow } from "./presence-snapshot-sql.js";
 import { savePresenceRows } from "./postgres-presence-snapshot.js";
-import { attachFiles, findByClientIds, nextIds, sortOutRepeats } from "./postgres-append.js";
+import { attachFiles, claimUploads, findByClientIds, nextIds, repeatOf, sortOutRepeats } from "./postgres-append.js";
 import { PostgresFileStore } from "./postgres-file-store.js";
 
 const COLUMNS = MESSAGE_COLUMNS;
@@ -54,6 +55,7 @@ const SQL_INSERT = `WITH inserted AS (
   )
   SELECT r AS room, coalesce((SELECT max(id) FROM chat_message WHERE chat_room = r), 0)::text AS id FROM unnest($11::text[]) AS r`;
 const SQL_FIND = `SELECT ${COLUMNS} FROM chat_message WHERE id = $1 AND chat_room = $2`;
+const SQL_BY_CLIENT_ID = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND client_id = $2`;
 // Only a live row changes: an edit racing a delete can never bring the erased text back.
 const SQL_EDIT = `UPDATE chat_message SET content = $1, edited_at = $2, mentions = $3 WHERE id = $4 AND chat_room = $5 AND deleted_at IS NULL RETURNING ${COLUMNS}`;
 // A tombstone mentions nobody: the names would tell what the erased text said.
@@ -120,9 +122,9 @@ export class PostgresMessageRepository implements ChatStore {
   }
 
   /** One group commit's transaction (group-commit.ts queues the appends). */
-  private async commitBatch(batch: readonly NewMessage[]): Promise<AppendResult[]> {
+  private async commitBatch(batch: readonly NewMessage[]): Promise<AppendOutcome[]> {
     const started = performance.now();
-    let results: AppendResult[];
+    let results: AppendOutcome[];
     try {
       results = await this.writeBatch(batch);
     } catch (err) {
@@ -134,7 +136,7 @@ export class PostgresMessageRepository implements ChatStore {
     return results;
   }
 
-  private async writeBatch(msgs: readonly NewMessage[]): Promise<AppendResult[]> {
+  private async writeBatch(msgs: readonly NewMessage[]): Promise<AppendOutcome[]> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
@@ -142,7 +144,9 @@ export class PostgresMessageRepository implements ChatStore {
       const keys = [...new Set(msgs.map((m) => roomLockKey(m.room)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       await client.query(SQL_LOCK_ROOMS, [keys.map(String)]);
       // Under the room locks nobody else can insert these (room, clientId) pairs until we commit.
-      const { results, fresh } = sortOutRepeats(msgs, await findByClientIds(client, msgs));
+      const { results, fresh: unclaimed } = sortOutRepeats(msgs, await findByClientIds(client, msgs));
+      // Before ids are drawn: a send whose files are taken is refused alone and writes nothing (no id, no link in previousId's chain).
+      const fresh = await claimUploads(client, unclaimed, results);
       if (fresh.length > 0) {
         const ids = await nextIds(client, fresh.length);
         const rooms = [...new Set(fresh.map((f) => f.msg.room))];
@@ -172,7 +176,7 @@ export class PostgresMessageRepository implements ChatStore {
         await attachFiles(client, fresh.map((f) => f.msg), ids, (i) => results[(fresh[i] as { index: number }).index] as AppendResult);
       }
       await client.query("COMMIT");
-      return results.map((r) => (typeof r === "number" ? { message: (results[r] as AppendResult).message, duplicate: true } : (r as AppendResult)));
+      return results.map((r) => (typeof r === "number" ? repeatOf(results[r] as AppendOutcome) : (r as AppendOutcome)));
     } catch (err) {
       broken = err instanceof Error ? err : new Error(String(err));
       await client.query("ROLLBACK").catch(() => undefined);
@@ -228,6 +232,11 @@ export class PostgresMessageRepository implements ChatStore {
 
   async find(room: string, id: number): Promise<ChatMessage | null> {
     const rows = await this.query<Row>(SQL_FIND, [id, room], "read");
+    return rows[0] === undefined ? null : ((await this.messagesOf(rows))[0] as ChatMessage);
+  }
+
+  async findByClientId(room: string, clientId: string): Promise<ChatMessage | null> {
+    const rows = await this.query<Row>(SQL_BY_CLIENT_ID, [room, clientId], "read");
     return rows[0] === undefined ? null : ((await this.messagesOf(rows))[0] as ChatMessage);
   }
 

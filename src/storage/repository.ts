@@ -41,7 +41,11 @@ export interface NewMessage {
   ownerKey?: string;
   /** Stored as given; an empty list is stored as none. */
   mentions?: string[];
-  /** Issue 18: uploads of the sending session (ownerKey) to attach, in order, in the send's own transaction. */
+  /**
+   * Issue 18: uploads of the sending session (ownerKey) to attach, in order, in the send's own transaction; when
+   * one of them cannot be (not the session's, attached already, removed), append rejects with
+   * AttachmentUnavailableError and stores nothing.
+   */
   attachments?: string[];
   /** Issue 22: the message of the room this one answers (checked by the handler). */
   replyTo?: number;
@@ -58,6 +62,9 @@ export interface AppendResult {
    */
   previousId?: number;
 }
+
+/** What a store's batch answers for one append (group-commit.ts settles its promise with it): stored, or refused alone. */
+export type AppendOutcome = AppendResult | AttachmentUnavailableError;
 
 export interface HistoryPage {
   /** Oldest first. */
@@ -118,7 +125,11 @@ export interface ModerationStore {
 }
 
 export interface MessageRepository {
-  /** Resolves only after the row is committed; rejects with StorageUnavailableError when the store cannot write. */
+  /**
+   * Resolves only after the row is committed; rejects with StorageUnavailableError when the store cannot write, and
+   * with AttachmentUnavailableError (this append alone: the others of its batch are stored) when its files cannot
+   * all be attached. A repeat of a stored (room, clientId) resolves as a duplicate before any of that is checked.
+   */
   append(msg: NewMessage): Promise<AppendResult>;
   /** Newest `limit` before `before` (or the newest overall), or oldest `limit` after `after`; oldest first either way. */
   page(room: string, query: PageQuery): Promise<HistoryPage>;
@@ -139,6 +150,8 @@ export interface MessageEdits {
   find(room: string, id: number): Promise<ChatMessage | null>;
   /** These messages of the room, oldest first (ids of other rooms are left out). */
   messagesById(room: string, ids: readonly number[]): Promise<ChatMessage[]>;
+  /** The row a send with this clientId stored in this room (a tombstone too), or null: how a retry is known. */
+  findByClientId(room: string, clientId: string): Promise<ChatMessage | null>;
   /**
    * Replaces the text (and the mentions, none when absent) of a live (not deleted) row, and keeps only the files
    * in `keepFiles` (all when absent); null when there is none. Resolves after COMMIT.
@@ -228,6 +241,17 @@ export class StorageUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "StorageUnavailableError";
+  }
+}
+
+/**
+ * Issue 18: an append named uploads that its transaction could not all attach (not the sender's, attached to another
+ * message meanwhile, removed): nothing of it was stored. An expected refusal (invalid_attachment), not a store fault.
+ */
+export class AttachmentUnavailableError extends Error {
+  constructor() {
+    super("a file of this message is not an unsent upload of its sender");
+    this.name = "AttachmentUnavailableError";
   }
 }
 

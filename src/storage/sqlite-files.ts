@@ -88,8 +88,18 @@ export function loadFileRows(db: Database.Database, ids: number[]): FileRow[] {
 }
 
 /**
- * Inside the send's transaction: attaches the session's unattached uploads to the new message, in order, and
- * counts them on the message. An id that is not (or no longer) such an upload is skipped.
+ * Inside the send's transaction, before its INSERT: whether every id is still an unattached upload of the session
+ * (an earlier send of the same batch, or another tab's, may have taken one). A send that fails this is refused.
+ */
+export function canAttachAll(db: Database.Database, sessionKey: string | undefined, ids: readonly string[]): boolean {
+  if (sessionKey === undefined) return false;
+  const free = db.prepare(`SELECT count(*) AS n FROM chat_file WHERE session_key = ? AND message_id IS NULL AND id IN (${ids.map(() => "?").join(", ")})`).get(sessionKey, ...ids) as { n: number };
+  return free.n === ids.length;
+}
+
+/**
+ * Inside the send's transaction, after canAttachAll: attaches the session's unattached uploads to the new message,
+ * in order, and counts them on the message.
  */
 export function attachUploads(db: Database.Database, messageId: number, room: string, sessionKey: string, ids: readonly string[]): number {
   const attach = db.prepare("UPDATE chat_file SET message_id = ?, room = ?, position = ? WHERE id = ? AND session_key = ? AND message_id IS NULL");

@@ -84,7 +84,10 @@ const toValues = (r: SourceRow): Values => [
   asText(r.files),
   asText(r.reply_to),
 ];
-/** The row's values and its sender's name key (schema 5), which SQLite does not store: from: search needs it. */
+/**
+ * The row's values and its sender's name key (schema 5): from: search needs it. Computed here for every row, not
+ * read from the file: a file older than its migration 15 has no sender_key, and the Flask app's rows none yet.
+ */
 const withSenderKey = (v: Values): (string | null)[] => [...v, v[2] === null || v[2] === undefined ? null : nameKey(v[2])];
 /** Columns later migrations added, in Values order after id..timestamp; an older file lacks some (NULL then). */
 const LATER_COLUMNS = ["client_id", "owner_key", "edited_at", "deleted_at", "mentions", "files", "reply_to"] as const;

@@ -1,9 +1,11 @@
 import type Database from "better-sqlite3";
 import type { Logger } from "../log.js";
-import { nameKey } from "../validation.js";
-import { ftsMatchExpression, isSmallRoom, searchSmallRoom, searchSql, SMALL_ROOM_ROWS, SQL_ROOM_SIZE_UP_TO } from "./sqlite-search.js";
+import { nameKey } from "../shared/names.js";
+import { prepareSearchStatements, searchRows, SMALL_ROOM_ROWS, type SearchStatements } from "./sqlite-search.js";
 import {
+  AttachmentUnavailableError,
   StorageUnavailableError,
+  type AppendOutcome,
   type AppendResult,
   type AuditEntry,
   type ChatStore,
@@ -32,7 +34,7 @@ import { toMessage } from "./message-state.js";
 import { SqliteConnection } from "./sqlite-connection.js";
 import { GroupCommit } from "./group-commit.js";
 import { SqliteRoomAccess } from "./sqlite-access.js";
-import { attachUploads, keepFiles, loadFileRows, SqliteFileRecords, withAttachments } from "./sqlite-files.js";
+import { attachUploads, canAttachAll, keepFiles, loadFileRows, SqliteFileRecords, withAttachments } from "./sqlite-files.js";
 import type { FileRecords } from "./files.js";
 import { loadPresenceRows, savePresenceRows } from "./sqlite-presence-snapshot.js";
 import type { RoomAccessStore } from "../access/store.js";
@@ -47,7 +49,8 @@ const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key
 const PAGE_FROM = "FROM chat_message INDEXED BY ix_chat_message_room_id";
 export const SQL_PAGE_BEFORE = `SELECT ${COLUMNS} ${PAGE_FROM} WHERE chat_room = ? AND id < ? ORDER BY id DESC LIMIT ?`;
 export const SQL_PAGE_AFTER = `SELECT ${COLUMNS} ${PAGE_FROM} WHERE chat_room = ? AND id > ? ORDER BY id ASC LIMIT ?`;
-const SQL_INSERT = "INSERT INTO chat_message (chat_room, sender, content, timestamp, client_id, owner_key, mentions, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+// sender_key (migration 15): the sender's name key, which from: finds rows by (sqlite-search.ts).
+const SQL_INSERT = "INSERT INTO chat_message (chat_room, sender, sender_key, content, timestamp, client_id, owner_key, mentions, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 const SQL_BY_CLIENT_ID = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = ? AND client_id = ?`;
 const SQL_FIND = `SELECT ${COLUMNS} FROM chat_message WHERE id = ? AND chat_room = ?`;
 // Only a live row changes: an edit racing a delete can never bring the erased text back.
@@ -58,20 +61,15 @@ const SQL_ERASE = `UPDATE chat_message SET content = '', mentions = NULL, delete
 /** A chat_message row as the driver returns it (better-sqlite3 gives ids as numbers, pg bigints as strings). */
 type Row = MessageRow<number>;
 
-interface Statements {
+interface Statements extends SearchStatements {
   before: Database.Statement<[string, number, number], Row>;
   after: Database.Statement<[string, number, number], Row>;
-  insert: Database.Statement<[string, string, string, string, string | null, string | null, string | null, number | null]>;
+  insert: Database.Statement<[string, string, string, string, string, string | null, string | null, string | null, number | null]>;
   byClientId: Database.Statement<[string, string], Row>;
-  search: Database.Statement<unknown[], Row>;
-  searchFrom: Database.Statement<unknown[], Row>;
-  fromOnly: Database.Statement<unknown[], Row>;
   find: Database.Statement<[number, string], Row>;
   edit: Database.Statement<[string, string, string | null, number, string], Row>;
   findAny: Database.Statement<[number], Row>;
   erase: Database.Statement<[string, number, string], Row>;
-  roomSizeUpTo: Database.Statement<[string, number, number], { n: number }>;
-  roomRows: Database.Statement<[string, number, number], Row>;
   dataVersion: Database.Statement<[], number>;
   indexer: SearchIndexer;
 }
@@ -133,7 +131,7 @@ export class SqliteMessageRepository implements ChatStore {
       after: db.prepare(SQL_PAGE_AFTER),
       insert: db.prepare(SQL_INSERT),
       byClientId: db.prepare(SQL_BY_CLIENT_ID),
-      ...this.prepareSearch(db),
+      ...prepareSearchStatements(db, SQL_PAGE_BEFORE),
       find: db.prepare(SQL_FIND),
       edit: db.prepare(SQL_EDIT),
       findAny: db.prepare(`SELECT ${COLUMNS} FROM chat_message WHERE id = ?`),
@@ -149,25 +147,13 @@ export class SqliteMessageRepository implements ChatStore {
     });
   }
 
-  private prepareSearch(db: Database.Database): Pick<Statements, "search" | "searchFrom" | "fromOnly" | "roomSizeUpTo" | "roomRows"> {
-    // from:name compares name keys, as name ownership does; only queries call it, so the Flask app never needs it.
-    db.function("name_key", { deterministic: true }, (name: unknown) => (typeof name === "string" ? nameKey(name) : null));
-    return {
-      search: db.prepare(searchSql({ withTerms: true, withFrom: false })),
-      searchFrom: db.prepare(searchSql({ withTerms: true, withFrom: true })),
-      fromOnly: db.prepare(searchSql({ withTerms: false, withFrom: true })),
-      roomSizeUpTo: db.prepare(SQL_ROOM_SIZE_UP_TO),
-      roomRows: db.prepare(SQL_PAGE_BEFORE),
-    };
-  }
-
   append(msg: NewMessage): Promise<AppendResult> {
     return this.appends.add(msg);
   }
 
   /** One group commit's transaction (group-commit.ts queues the appends). */
-  private async commitBatch(batch: readonly NewMessage[]): Promise<AppendResult[]> {
-    let results: AppendResult[];
+  private async commitBatch(batch: readonly NewMessage[]): Promise<AppendOutcome[]> {
+    let results: AppendOutcome[];
     const started = performance.now();
     /** The kept pages of the batch's rooms, out of reach while the rows commit (a retry takes a newer one, if read meanwhile). */
     const taken = new Map<string, TakenPage>();
@@ -192,11 +178,11 @@ export class SqliteMessageRepository implements ChatStore {
   }
 
   /** The committed rows go onto the end of their rooms' kept pages; a room that got a message with files is read again. */
-  private extendKeptPages(taken: ReadonlyMap<string, TakenPage>, results: readonly AppendResult[]): void {
+  private extendKeptPages(taken: ReadonlyMap<string, TakenPage>, results: readonly AppendOutcome[]): void {
     if (taken.size === 0) return;
     const added = new Map<string, ChatMessage[]>();
     for (const r of results) {
-      if (r.duplicate || !taken.has(r.message.room)) continue;
+      if (r instanceof Error || r.duplicate || !taken.has(r.message.room)) continue;
       const rows = added.get(r.message.room);
       if (rows === undefined) added.set(r.message.room, [r.message]);
       else rows.push(r.message);
@@ -208,13 +194,15 @@ export class SqliteMessageRepository implements ChatStore {
     }
   }
 
-  private writeOne(stmts: Statements, db: Database.Database, msg: NewMessage): AppendResult {
+  private writeOne(stmts: Statements, db: Database.Database, msg: NewMessage): AppendOutcome {
     if (msg.clientId !== undefined) {
       const existing = stmts.byClientId.get(msg.room, msg.clientId);
       if (existing) return { message: messagesOf(db, [existing])[0] as ChatMessage, duplicate: true };
     }
+    // Issue 18: a file taken meanwhile (another tab's send, an earlier one of this batch) refuses this send alone.
+    if (msg.attachments !== undefined && msg.attachments.length > 0 && !canAttachAll(db, msg.ownerKey, msg.attachments)) return new AttachmentUnavailableError();
     const mentions = toMentionsColumn(msg.mentions);
-    const info = stmts.insert.run(msg.room, msg.sender, msg.content, toStoredTimestamp(msg.sentAt), msg.clientId ?? null, msg.ownerKey ?? null, mentions, msg.replyTo ?? null);
+    const info = stmts.insert.run(msg.room, msg.sender, nameKey(msg.sender), msg.content, toStoredTimestamp(msg.sentAt), msg.clientId ?? null, msg.ownerKey ?? null, mentions, msg.replyTo ?? null);
     const message: ChatMessage = {
       id: Number(info.lastInsertRowid),
       room: msg.room,
@@ -231,6 +219,14 @@ export class SqliteMessageRepository implements ChatStore {
       withAttachments([Object.assign(message, { fileCount: 1 })], (ids) => loadFileRows(db, ids));
     }
     return { message, duplicate: false };
+  }
+
+  /** The row a send with this clientId stored in the room (the append's own dedupe lookup), or null. */
+  findByClientId(room: string, clientId: string): Promise<ChatMessage | null> {
+    return this.conn.read((stmts, db) => {
+      const row = stmts.byClientId.get(room, clientId);
+      return row === undefined ? null : (messagesOf(db, [row])[0] as ChatMessage);
+    });
   }
 
   /** What a read kept in memory (pages, the banned rooms) must be checked against before it is used. */
@@ -272,21 +268,14 @@ export class SqliteMessageRepository implements ChatStore {
     return this.latest.put(room, limit, page);
   }
 
-  /** The newest matches below `before`, newest first: the FTS index walks its doclists from the top and stops at the page. */
+  /** The newest matches below `before`, newest first (sqlite-search.ts picks the way to find them). */
   async search(room: string, query: SearchQuery, opts: SearchOptions): Promise<SearchPage> {
     // Rows stored since the last run of the indexer are indexed first, so a search sees every stored message.
     await this.searchRuns.runNow().catch((err: unknown) => this.opts.log.warn("search_index_failed", { err }));
     try {
       const { db, stmts } = this.conn.ready();
       const before = opts.before ?? Number.MAX_SAFE_INTEGER;
-      const from = query.from === undefined ? undefined : nameKey(query.from);
-      const take = opts.limit + 1;
-      const scanRows = this.opts.searchScanRows ?? SMALL_ROOM_ROWS;
-      let rows: Row[];
-      if (query.terms.length === 0) rows = stmts.fromOnly.all(room, before, from, take);
-      else if (isSmallRoom(stmts, room, before, scanRows)) rows = searchSmallRoom(stmts, room, query, before, from, take, scanRows);
-      else if (from === undefined) rows = stmts.search.all(ftsMatchExpression(query.terms), before, room, take);
-      else rows = stmts.searchFrom.all(ftsMatchExpression(query.terms), before, room, from, take);
+      const rows = searchRows(stmts, room, query, before, opts.limit + 1, this.opts.searchScanRows ?? SMALL_ROOM_ROWS);
       const hasMore = rows.length > opts.limit;
       return { messages: messagesOf(db, rows.slice(0, opts.limit)), hasMore };
     } catch (err) {

@@ -27,22 +27,29 @@ export function faultyRepo(inner: MessageRepository): FaultyRepo {
 
 export interface GatedRepo {
   repo: MessageRepository;
-  /** Resolves when the first append has reached the repository (and is being held). */
+  /** Resolves when the first held append has reached the repository (and is being held). */
   appendStarted: Promise<void>;
-  /** Lets held appends go on to the real store. */
+  /** Resolves once `count` appends are held at the gate (sends that have passed every check before the store). */
+  holding(count: number): Promise<void>;
+  /** Lets held appends go on to the real store, all in one turn (so one group-commit batch). */
   release(): void;
 }
 
-/** Holds every append at a gate until release(): an event "in flight" for as long as a test needs. */
-export function gatedRepo(inner: MessageRepository): GatedRepo {
+/** Holds the appends `holds` picks (every one by default) at a gate until release(): events "in flight" for as long as a test needs. */
+export function gatedRepo(inner: MessageRepository, holds: (msg: NewMessage) => boolean = () => true): GatedRepo {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
-  let noteAppend!: () => void;
-  const appendStarted = new Promise<void>((resolve) => (noteAppend = resolve));
+  let held = 0;
+  const waiting: { count: number; wake: () => void }[] = [];
+  const holding = (count: number): Promise<void> => (held >= count ? Promise.resolve() : new Promise((wake) => waiting.push({ count, wake })));
+  const appendStarted = holding(1);
   const repo: MessageRepository = {
     append: async (msg) => {
-      noteAppend();
-      await gate;
+      if (holds(msg)) {
+        held++;
+        for (const w of waiting) if (w.count <= held) w.wake();
+        await gate;
+      }
       return inner.append(msg);
     },
     page: (room, query) => inner.page(room, query),
@@ -50,5 +57,5 @@ export function gatedRepo(inner: MessageRepository): GatedRepo {
     isHealthy: () => inner.isHealthy(),
     close: () => inner.close(),
   };
-  return { repo, appendStarted, release };
+  return { repo, appendStarted, holding, release };
 }

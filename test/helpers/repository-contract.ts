@@ -7,6 +7,8 @@ import { parseSearchQuery } from "../../src/shared/search-query.js";
 import { pageAround } from "../../src/storage/page-around.js";
 import { StorageUnavailableError, type ChatMessage, type ChatStore, type NewMessage } from "../../src/storage/repository.js";
 import { seedMessages } from "./messages.js";
+import { describeEditAndModerationContract } from "./edits-contract.js";
+import { describeAppendFilesContract } from "./files-contract.js";
 import { describeReplyAndReactionContract } from "./reactions-contract.js";
 
 export type RepositoryFactory = () => Promise<ChatStore>;
@@ -134,6 +136,16 @@ export function describeRepositoryContract(name: string, makeRepo: RepositoryFac
       const again = await repo.append(aMessage(room(), { clientId: "same", content: "second try", sender: "someone" }));
       expect(again).toEqual({ message: first.message, duplicate: true });
       expect((await repo.page(room(), { limit: 10 })).messages).toEqual([first.message]);
+    });
+
+    it("finds the row a clientId stored, in its room only (a tombstone too), and null for one never stored", async () => {
+      const { repo, room } = await setup();
+      const { message } = await repo.append(aMessage(room("a"), { clientId: "found-me" }));
+      expect(await repo.findByClientId(room("a"), "found-me")).toEqual(message);
+      expect(await repo.findByClientId(room("b"), "found-me")).toBeNull();
+      expect(await repo.findByClientId(room("a"), "never-sent")).toBeNull();
+      const erased = await repo.erase(room("a"), message.id, T0);
+      expect(await repo.findByClientId(room("a"), "found-me")).toEqual(erased);
     });
 
     it("stores the same clientId in another room as a new message", async () => {
@@ -325,116 +337,7 @@ export function describeRepositoryContract(name: string, makeRepo: RepositoryFac
     });
   });
 
-  describe(`${name}: editing, deleting and moderation (issue 12)`, () => {
-    const T1 = new Date("2025-06-01T12:05:00.123Z");
-    const T2 = new Date("2025-06-01T12:06:00.456Z");
-
-    it("stores the owner key with a message; a message without one has none", async () => {
-      const { repo, room } = await setup();
-      const owned = await repo.append(aMessage(room(), { ownerKey: "k-ana" }));
-      const plain = await repo.append(aMessage(room()));
-      expect(owned.message.ownerKey).toBe("k-ana");
-      expect(plain.message).not.toHaveProperty("ownerKey");
-      const page = await repo.page(room(), { limit: 10 });
-      expect(page.messages).toEqual([owned.message, plain.message]);
-      expect(await repo.find(room(), owned.message.id)).toEqual(owned.message);
-    });
-
-    it("finds a message only in its own room, and null for an id that does not exist", async () => {
-      const { repo, room } = await setup();
-      const { message } = await repo.append(aMessage(room("a")));
-      expect(await repo.find(room("a"), message.id)).toEqual(message);
-      expect(await repo.find(room("b"), message.id)).toBeNull();
-      expect(await repo.find(room("a"), message.id + 1_000_000)).toBeNull();
-    });
-
-    it("edits a message in place: new text and editedAt, same id, and history shows the current state", async () => {
-      const { repo, room } = await setup();
-      const [first, second] = await seedMessages(repo, room(), 2);
-      const edited = await repo.edit(room(), (first as ChatMessage).id, "fixed typo", T1);
-      expect(edited).toEqual({ ...first, content: "fixed typo", editedAt: T1 });
-      expect((await repo.page(room(), { limit: 10 })).messages).toEqual([edited, second]);
-      expect(await repo.edit(room("elsewhere"), (first as ChatMessage).id, "no", T2)).toBeNull();
-    });
-
-    it("erases a message to a tombstone: content '', deletedAt set, the row and its id kept", async () => {
-      const { repo, room } = await setup();
-      const [first, second, third] = await seedMessages(repo, room(), 3);
-      const erased = await repo.erase(room(), (second as ChatMessage).id, T1);
-      expect(erased).toEqual({ ...second, content: "", deletedAt: T1 });
-      const page = await repo.page(room(), { limit: 10 });
-      expect(page.messages).toEqual([first, erased, third]);
-      expect(ids((await repo.page(room(), { after: (first as ChatMessage).id, limit: 1 })).messages)).toEqual([(second as ChatMessage).id]);
-    });
-
-    it("never changes a tombstone again: edit and erase answer null and the text stays erased", async () => {
-      const { repo, room } = await setup();
-      const { message } = await repo.append(aMessage(room(), { content: "secret" }));
-      await repo.erase(room(), message.id, T1);
-      expect(await repo.edit(room(), message.id, "back again", T2)).toBeNull();
-      expect(await repo.erase(room(), message.id, T2)).toBeNull();
-      expect(await repo.find(room(), message.id)).toEqual({ ...message, content: "", deletedAt: T1 });
-    });
-
-    it("an edit replaces the mentions (none when given none), an erase clears them, search hits carry them", async () => {
-      const { repo, room } = await setup();
-      const { message } = await repo.append(aMessage(room(), { content: "@ana hello", mentions: ["ana"] }));
-      const edited = await repo.edit(room(), message.id, "@bo hello", T1, ["bo"]);
-      expect(edited).toEqual({ ...message, content: "@bo hello", editedAt: T1, mentions: ["bo"] });
-      expect((await repo.search(room(), parseSearchQuery("hello"), { limit: 5 })).messages).toEqual([edited]);
-      const plain = await repo.edit(room(), message.id, "hello", T2);
-      expect(plain !== null && "mentions" in plain).toBe(false);
-      await repo.edit(room(), message.id, "@bo again", T2, ["bo"]);
-      const erased = await repo.erase(room(), message.id, T2);
-      expect(erased !== null && "mentions" in erased).toBe(false);
-      expect(await repo.find(room(), message.id)).toEqual(erased);
-    });
-
-    it("keeps moderator sessions until they are removed", async () => {
-      const { repo, prefix } = await setup();
-      const key = `mod-${prefix}`;
-      expect(await repo.isModerator(key)).toBe(false);
-      await repo.setModerator(key, true, T1);
-      await repo.setModerator(key, true, T2); // twice is fine
-      expect(await repo.isModerator(key)).toBe(true);
-      expect(await repo.isModerator(`other-${prefix}`)).toBe(false);
-      await repo.setModerator(key, false, T2);
-      expect(await repo.isModerator(key)).toBe(false);
-    });
-
-    it("finds a ban in force by name key or by session, in its room only, until it ends", async () => {
-      const { repo, room, prefix } = await setup();
-      const until = new Date(T1.getTime() + 60_000);
-      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: `s-${prefix}`, until, by: "mod", at: T1 });
-      const expected = { room: room(), nameKey: "ana", sessionKey: `s-${prefix}`, until, by: "mod", at: T1 };
-      expect(await repo.activeBan(room(), "ana", null, T1)).toEqual(expected);
-      expect(await repo.activeBan(room(), "other name", `s-${prefix}`, T1)).toEqual(expected);
-      expect(await repo.activeBan(room(), "other name", `x-${prefix}`, T1)).toBeNull();
-      expect(await repo.activeBan(room("elsewhere"), "ana", `s-${prefix}`, T1)).toBeNull();
-      expect(await repo.activeBan(room(), "ana", null, until)).toBeNull(); // ended
-    });
-
-    it("answers the ban that ends last when several hold", async () => {
-      const { repo, room } = await setup();
-      const short = new Date(T1.getTime() + 1000);
-      const long = new Date(T1.getTime() + 10_000);
-      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: null, until: long, by: "mod", at: T1 });
-      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: null, until: short, by: "mod", at: T1 });
-      expect((await repo.activeBan(room(), "ana", null, T1))?.until).toEqual(long);
-    });
-
-    it("stores audit entries and lists the newest first", async () => {
-      const { repo, room, prefix } = await setup();
-      const who = `m-${prefix}`;
-      await repo.audit({ at: T1, moderator: who, action: "delete", room: room(), target: "ben", messageId: 42, detail: null });
-      await repo.audit({ at: T2, moderator: who, action: "ban", room: room(), target: "ben", messageId: null, detail: '{"durationMs":1000}' });
-      const mine = (await repo.auditLog(1000)).filter((e) => e.moderator === who);
-      expect(mine).toEqual([
-        { at: T2, moderator: who, action: "ban", room: room(), target: "ben", messageId: null, detail: '{"durationMs":1000}' },
-        { at: T1, moderator: who, action: "delete", room: room(), target: "ben", messageId: 42, detail: null },
-      ]);
-    });
-  });
-
+  describeEditAndModerationContract(name, setup);
+  describeAppendFilesContract(name, setup);
   describeReplyAndReactionContract(name, setup);
 }
