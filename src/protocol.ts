@@ -219,6 +219,13 @@ export interface JoinResult {
   /** With `since`: newer messages exist after the last one returned; page with fetch_history {after}. */
   hasMoreAfter: boolean;
   /**
+   * With `since`: the messages of the room's newest HISTORY_LIMIT with an id up to `since` that were edited or
+   * deleted, as they are now (a deleted one is a tombstone without text), oldest first; a client applies each as
+   * the `message_updated` it may have missed while away. Edits of older messages are not covered. Absent when
+   * there are none.
+   */
+  changed?: WireMessage[];
+  /**
    * Every name present in the room, the joiner included, one per presence however many tabs, sorted ignoring
    * case. `presence` deltas that arrive after this ack apply on top of it.
    */

@@ -1,11 +1,13 @@
 // Reconnect without gaps or duplicates: join_chat {since} answers what came after the client's last id,
-// hasMoreAfter says more remain, fetch_history {after} pages forward.
+// hasMoreAfter says more remain, fetch_history {after} pages forward; `changed` carries the edits and deletes of
+// the messages the client already had.
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { HistoryResult, WireMessage } from "../src/protocol.js";
-import { joinRoom, startTestApp, tempDatabase, type ClientSocket } from "./helpers/app.js";
+import { joinRoom, startTestApp, tempDatabase, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { call, legacyEmit } from "./helpers/emit.js";
 import { isChat, isChatWith, isNoticeWith, seedMessages } from "./helpers/messages.js";
-import { collectUntil, waitFor } from "./helpers/wait.js";
+import { MODERATOR_TOKEN, moderatorSession } from "./helpers/private-rooms.js";
+import { collect, collectUntil, waitFor } from "./helpers/wait.js";
 
 const contents = (list: { content: string }[]): string[] => list.map((m) => m.content);
 const range = (from: number, to: number, prefix = "m"): string[] => Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
@@ -84,6 +86,23 @@ describe("join_chat {since}", () => {
     ]);
   });
 
+  it("answers every since as reading the store would, whether the newest page reaches back to it or not", async () => {
+    const app = await startTestApp({ env: { HISTORY_LIMIT: "3", RATE_JOIN_BURST: "100" } });
+    onTestFinished(app.close);
+    const ids = [...(await seedMessages(app.repo, "general", 4)), ...(await seedMessages(app.repo, "other", 2)), ...(await seedMessages(app.repo, "general", 5))]
+      .filter((m) => m.room === "general")
+      .map((m) => m.id); // 1-4 and 7-11: the newest page (9-11) reaches back to since 8
+    const alice = await app.connect();
+    for (let since = 0; since <= 12; since++) {
+      const after = ids.filter((id) => id > since);
+      const history = after.slice(0, 3);
+      const firstId = history[0] ?? since + 1;
+      const expected = { history, hasMore: ids.some((id) => id < firstId), hasMoreAfter: after.length > 3 };
+      const res = await joinRoom(alice, "general", "alice", { since });
+      expect(res.ok && { history: res.history.map((m) => m.id), hasMore: res.hasMore, hasMoreAfter: res.hasMoreAfter }, `since ${since}`).toEqual(expected);
+    }
+  });
+
   it("replays the messages after since as message events to a client without ack", async () => {
     const app = await startTestApp();
     onTestFinished(app.close);
@@ -101,6 +120,112 @@ describe("join_chat {since}", () => {
     for (const since of [-1, 1.5, "3"]) {
       expect(await call(alice, "join_chat", { username: "alice", room: "general", since })).toMatchObject({ ok: false, error: { code: "invalid_cursor" } });
     }
+  });
+});
+
+async function say(socket: ClientSocket, username: string, content: string): Promise<WireMessage> {
+  const res = await socket.timeout(3000).emitWithAck("send_message", { room: "general", username, content });
+  if (!res.ok) throw new Error(`send failed: ${res.error.code}`);
+  return res.message;
+}
+
+async function change(socket: ClientSocket, event: "edit_message" | "delete_message", id: number, content = ""): Promise<void> {
+  const res = await call(socket, event, { room: "general", id, ...(event === "edit_message" ? { content } : {}) });
+  if (!res.ok) throw new Error(`${event} failed: ${res.error.code}`);
+}
+
+/**
+ * Ana and Bob (each a browser session) wrote four messages, one of them edited while Bob looked on; then Bob's
+ * connection dropped. `since` is the last id he saw.
+ */
+async function bobWentAway(app: TestApp) {
+  const bobSession = app.newSession();
+  const ana = await app.joined("general", "ana", { session: app.newSession() });
+  const bob = await app.joined("general", "bob", { session: bobSession, heardBy: [ana] });
+  const seenEdit = await say(ana, "ana", "edited while Bob was here");
+  const typo = await say(bob, "bob", "helo wrold");
+  const abusive = await say(ana, "ana", "something abusive");
+  const untouched = await say(ana, "ana", "left as it was");
+  const heard = waitFor(bob, "message_updated");
+  await change(ana, "edit_message", seenEdit.id, "edited, and Bob saw it");
+  await heard;
+  await app.disconnect(bob);
+  return { ana, bobSession, since: untouched.id, seenEdit, typo, abusive, untouched };
+}
+
+describe("join_chat {since}: changed", () => {
+  it("carries the edits and deletes of messages up to since made while away: the edited text, the deleted one without its text", async () => {
+    const app = await startTestApp({ env: { MODERATOR_TOKEN } });
+    onTestFinished(app.close);
+    const { ana, bobSession, since, seenEdit, typo, abusive } = await bobWentAway(app);
+    // Meanwhile Bob's other tab fixes his typo, a moderator deletes Ana's message, and Ana writes and edits a new one.
+    const otherTab = await app.joined("general", "bob", { session: bobSession });
+    await change(otherTab, "edit_message", typo.id, "hello world");
+    const mod = await app.joined("general", "mod", { session: await moderatorSession(app) });
+    await change(mod, "delete_message", abusive.id);
+    const fresh = await say(ana, "ana", "while you were away");
+    await change(ana, "edit_message", fresh.id, "while you were away (edited)");
+
+    const back = await app.connect({ session: bobSession });
+    const res = await joinRoom(back, "general", "bob", { since });
+    if (!res.ok) throw new Error(`join failed: ${res.error.code}`);
+    // The new message comes once, in history, edited; changed holds only messages up to since.
+    expect(res.history.map((m) => [m.id, m.content, typeof m.editedAt])).toEqual([[fresh.id, "while you were away (edited)", "string"]]);
+    expect(res.changed).toEqual([
+      // The server cannot know which changes a client saw before it left: the page finds this one unchanged.
+      { ...seenEdit, mine: undefined, content: "edited, and Bob saw it", editedAt: expect.any(String) },
+      { ...typo, content: "hello world", editedAt: expect.any(String), mine: true },
+      { id: abusive.id, room: "general", sender: "ana", content: "", timestamp: abusive.timestamp, sentAt: abusive.sentAt, deletedAt: expect.any(String) },
+    ]);
+    expect(JSON.stringify(res)).not.toContain("something abusive");
+  });
+
+  it("reaches back HISTORY_LIMIT messages only: an edit of an older one is not in it", async () => {
+    const app = await startTestApp({ env: { HISTORY_LIMIT: "3" } });
+    onTestFinished(app.close);
+    const { ana, bobSession, since, seenEdit, typo, untouched } = await bobWentAway(app);
+    const otherTab = await app.joined("general", "bob", { session: bobSession });
+    await change(otherTab, "edit_message", typo.id, "hello world"); // the newest three: typo, abusive, untouched
+    await change(ana, "edit_message", untouched.id, "changed after all");
+    const back = await app.connect({ session: bobSession });
+    const res = await joinRoom(back, "general", "bob", { since });
+    expect(res.ok && res.changed?.map((m) => [m.id, m.content])).toEqual([
+      [typo.id, "hello world"],
+      [untouched.id, "changed after all"],
+    ]);
+    expect(seenEdit.id).toBeLessThan(typo.id);
+  });
+
+  it("is absent from a join without since, and from a rejoin when nothing up to since was changed", async () => {
+    const app = await startTestApp();
+    onTestFinished(app.close);
+    const { since, seenEdit } = await bobWentAway(app);
+    const plain = await app.joined("general", "carol", { session: app.newSession() });
+    expect(plain.joinResult.history.find((m) => m.id === seenEdit.id)).toMatchObject({ content: "edited, and Bob saw it" });
+    expect(plain.joinResult).not.toHaveProperty("changed");
+    const upToDate = await app.connect({ session: app.newSession() });
+    const res = await joinRoom(upToDate, "general", "dave", { since: seenEdit.id - 1 });
+    expect(res.ok && res.history.map((m) => m.id)).toEqual([seenEdit.id, seenEdit.id + 1, seenEdit.id + 2, since]);
+    expect(res).not.toHaveProperty("changed");
+  });
+
+  it("leaves a client without ack as it was: the messages after since as message events, nothing of the changes", async () => {
+    const app = await startTestApp({ env: { MODERATOR_TOKEN } });
+    onTestFinished(app.close);
+    const { ana, since, abusive } = await bobWentAway(app);
+    const mod = await app.joined("general", "mod", { session: await moderatorSession(app) });
+    await change(mod, "delete_message", abusive.id);
+    await say(ana, "ana", "while you were away");
+    const legacy = await app.connect();
+    const updates = collect(legacy, "message_updated");
+    const seen = collectUntil(legacy, "message", isNoticeWith("carol has joined the chat."));
+    legacyEmit(legacy, "join_chat", { username: "carol", room: "general", since });
+    expect(await seen).toEqual([expect.objectContaining({ content: "while you were away" }), expect.objectContaining({ kind: "joined" })]);
+    // A fence: a later message reaches it, and no message_updated came before it.
+    const fence = waitFor(legacy, "message", isChatWith("fence"));
+    await say(ana, "ana", "fence");
+    await fence;
+    expect(updates).toEqual([]);
   });
 });
 

@@ -1,7 +1,8 @@
 // The page's one Socket.IO connection, shared by every joined room: it routes each room's events to that
-// room's session, holds a room's events back while its join answer is on its way (a polling response can
-// batch the answer with the first broadcasts), and tells the rooms when the connection comes and goes, and of
-// the events about rooms not joined yet or joined at an old address (issue 17: room_added, room_moved).
+// room's session (and the updates a rejoin's answer says were missed, as if they had arrived), holds a room's
+// events back while its join answer is on its way (a polling response can batch the answer with the first
+// broadcasts), and tells the rooms when the connection comes and goes, and of the events about rooms not
+// joined yet or joined at an old address (issue 17: room_added, room_moved).
 import { createSocket, emitAck, failure, signalTyping } from "./connection.js";
 import { affinityOf } from "./room-affinity.js";
 /** @import { ClientToServerEvents, JoinPayload, MessageEvent, MessageUpdatedEvent, PresenceEvent, ReactionsUpdatedEvent, RemovedEvent, ResyncEvent, RoomAddedEvent, RoomMovedEvent, RoomUpdatedEvent, TypingEvent } from "../../src/protocol.js" */
@@ -169,6 +170,14 @@ export function createHub({ onConnect, onDisconnect, onServerShutdown, onRoomAdd
     /** @param {string} room */
     unroute(room) {
       routes.delete(room);
+    },
+    /**
+     * A `message_updated` the connection missed, told by a join answer (a rejoin's `changed`): handled as the event
+     * would have been. Before `settle`: the events held during the join are newer.
+     * @param {string} room @param {MessageUpdatedEvent} ev
+     */
+    replayUpdate(room, ev) {
+      routes.get(room)?.updated(ev);
     },
     isConnected: () => socket !== null && socket.connected,
     /** @param {string} room */

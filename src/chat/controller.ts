@@ -14,6 +14,7 @@ import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 import { searchMessages } from "./search.js";
 import { pageAround } from "../storage/page-around.js";
 import { toWire } from "./wire.js";
+import { loadJoinHistory } from "./join-history.js";
 import { deleteMessage, editMessage } from "./edits.js";
 import { banRefusal, banUser, isModerator, kickUser } from "./moderation.js";
 import { createRoom, endStay, joinAdmission, joinedRoomInfo, myRooms, outsider, stillAdmitted, updateRoom } from "./private-rooms.js";
@@ -123,7 +124,7 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   let result: JoinResult;
   try {
     await deps.fanout.enter(room); // several nodes: where this node's live delivery of the room starts, read before the history
-    result = await loadJoinHistory(deps, room, username, since, readerOf(socket));
+    result = await loadJoinHistory(deps, room, username, since, readerOf(socket), ctx.hasAck);
     if (deps.config.moderatorToken !== null) result.isModerator = await isModerator(socket, deps);
     if (admitted.kind === "member") {
       if (!(await stillAdmitted(socket, deps, room, username))) {
@@ -150,19 +151,6 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   // Issue 23: a session with a push subscription is known by this name here once its pages are closed.
   if (socket.data.sessionId.startsWith("s:")) void deps.push?.joined(socket.data.ownerKey, room, username);
   return { ok: true, ...result };
-}
-
-async function loadJoinHistory(deps: ChatDeps, room: string, username: string, since: number | undefined, reader: Reader): Promise<JoinResult> {
-  const limit = deps.config.historyLimit;
-  const wire = (messages: ChatMessage[]): Promise<WireMessage[]> => toWireFor(deps, room, messages, reader);
-  if (since === undefined) {
-    const page = await deps.repo.page(room, { limit });
-    return { room, username, history: await wire(page.messages), hasMore: page.hasMore, hasMoreAfter: false, users: [] };
-  }
-  const page = await deps.repo.page(room, { after: since, limit });
-  const firstId = page.messages[0]?.id ?? since + 1;
-  const older = await deps.repo.page(room, { before: firstId, limit: 1 });
-  return { room, username, history: await wire(page.messages), hasMore: older.messages.length > 0, hasMoreAfter: page.hasMore, users: [] };
 }
 
 async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<SendResult>> {
