@@ -23,7 +23,7 @@ import { startSlowClientSweep } from "./chat/slow-clients.js";
 import { Drain, type ChatServer } from "./chat/types.js";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
-import { createClientIp } from "./http/client-ip.js";
+import { createClientIp, createIsTrustedProxy } from "./http/client-ip.js";
 import { createHandshakeGuard } from "./http/handshake-guard.js";
 import { HandshakeAdmission } from "./http/handshake-admission.js";
 import { checkHealth } from "./http/health.js";
@@ -31,6 +31,9 @@ import type { HealthAnswer } from "./http-api.js";
 import { releaseHandshakeRequests } from "./http/release-handshake.js";
 import { useLeanConnections } from "./http/lean-engine.js";
 import { requestLog } from "./http/request-log.js";
+import { requestDeadlines } from "./http/request-deadlines.js";
+import { capTcpConnectionsPerAddress } from "./http/tcp-connection-cap.js";
+import { NoAutoPongWebSocketServer } from "./http/ws-engine.js";
 import { errorHandler, notFound, renderPage, routes } from "./http/routes.js";
 import { inviteRoutes } from "./http/invites.js";
 import { createInviteLimiter } from "./http/invite-limiter.js";
@@ -177,7 +180,17 @@ export function createApp(deps: AppDeps): App {
   const shell = buildAppShell(config.publicDir, config.viewsDir);
   web.locals.shell = { version: shell.version };
   web.use(appShellRoutes(shell));
-  const http = createServer(web);
+  const http = createServer(requestDeadlines(config.transport), web);
+  // One past its address's cap is closed as it arrives.
+  capTcpConnectionsPerAddress(http, {
+    maxPerAddress: config.transport.maxTcpConnectionsPerIp,
+    ipv6PrefixLength: config.rateLimits.ipv6PrefixLength,
+    isTrustedProxy: createIsTrustedProxy(config.trustProxy),
+    onRefused: (ip) => {
+      metrics.tcpConnectionsRefused.inc();
+      log.warn("tcp_connection_refused", { ip });
+    },
+  });
   // Every TCP connection, upgraded ones too: shutdown cuts off those whose client has stopped reading.
   const connections = new Set<Socket>();
   // Shared by every connection (Node calls it with the socket as `this`): no closure per connection (issue 20).
@@ -202,6 +215,8 @@ export function createApp(deps: AppDeps): App {
     // Rooms are joined again after a reconnect; delivery gaps are closed by join_chat {since}, not by recovery.
     serveClient: true,
     perMessageDeflate: false,
+    wsEngine: NoAutoPongWebSocketServer, // a client's pings are not answered: ws-engine.ts
+    connectTimeout: config.transport.socketIoConnectTimeoutMs,
     allowRequest: (req, callback) => {
       const verdict = guard.check(req);
       if (verdict.ok && handshakes.enter(req)) return callback(null, true);

@@ -68,6 +68,8 @@ export interface Config {
   compressMinBytes: number;
   /** Outgoing bytes queued for one connection before it counts as not reading and is dropped. */
   maxBufferedBytesPerConnection: number;
+  /** How long the app port waits for a request, and how many TCP connections one address may hold open there. */
+  transport: TransportSettings;
   /** The longest one write attempt blocks the event loop waiting for another connection's lock. */
   dbBusyTimeoutMs: number;
   /** How long a batch of sends keeps retrying a locked database before answering storage_unavailable. */
@@ -134,6 +136,23 @@ export interface RestartSettings {
   healthHost: string;
   /** The app's loop may be this late before the health thread's probe fails. */
   healthStallMs: number;
+}
+
+export interface TransportSettings {
+  /**
+   * A connection that has not sent a complete request head this long after it opened (or, kept alive, after its
+   * next request began) is closed; one that never sends a byte included.
+   */
+  headersTimeoutMs: number;
+  /** A request's head and body must have arrived within this long: a MAX_FILE_BYTES upload on a slow link must fit. */
+  requestTimeoutMs: number;
+  /**
+   * Open TCP connections to the app port from one address (IPv6: one IPV6_PREFIX_LENGTH network); 0 = no cap.
+   * Counted by the TCP peer, so connections from a TRUST_PROXY proxy are never counted.
+   */
+  maxTcpConnectionsPerIp: number;
+  /** An Engine.IO connection that has not joined Socket.IO (sent its CONNECT) within this long is closed. */
+  socketIoConnectTimeoutMs: number;
 }
 
 export interface FileSettings {
@@ -251,6 +270,8 @@ export function loadConfig(env: Env): Config {
   const moderatorToken = env.MODERATOR_TOKEN?.trim() || null;
   if (moderatorToken !== null && moderatorToken.length < 12) problems.push("MODERATOR_TOKEN must be at least 12 characters");
 
+  const maxConnectionsPerIp = int("MAX_CONNECTIONS_PER_IP", 50, 0, 1_000_000);
+
   const config: Config = {
     port: int("PORT", 5003, 0, 65535),
     listenBacklog: int("LISTEN_BACKLOG", 16384, 1, 65535),
@@ -278,7 +299,7 @@ export function loadConfig(env: Env): Config {
       typing: bucket("TYPING", 2, 5),
       disconnectAfter: int("RATE_LIMIT_DISCONNECT_AFTER", 100, 0, 1_000_000),
       disconnectWindowMs: int("RATE_LIMIT_DISCONNECT_WINDOW_MS", 10_000, 1, 3_600_000),
-      maxConnectionsPerIp: int("MAX_CONNECTIONS_PER_IP", 50, 0, 1_000_000),
+      maxConnectionsPerIp,
       handshakesPerMinutePerIp: int("HANDSHAKES_PER_MINUTE_PER_IP", 300, 0, 1_000_000),
       cookielessIpFactor: int("RATE_COOKIELESS_IP_FACTOR", 10, 1, 10_000),
       maxRoomsPerConnection: int("MAX_ROOMS_PER_CONNECTION", 20, 1, 10_000),
@@ -287,6 +308,7 @@ export function loadConfig(env: Env): Config {
     maxHttpBufferBytes: int("MAX_HTTP_BUFFER_BYTES", 16 * 1024, 1024, 10 * 1024 * 1024),
     compressMinBytes: int("COMPRESS_MIN_BYTES", 1024, 0, 100 * 1024 * 1024),
     maxBufferedBytesPerConnection: int("MAX_BUFFERED_BYTES_PER_CONNECTION", 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
+    transport: transportSettings(maxConnectionsPerIp, int, problems),
     // better-sqlite3 waits for a lock synchronously, freezing every connection meanwhile: keep it short, and
     // let DB_WRITE_RETRY_MS (retries between event-loop turns) carry the patience.
     dbBusyTimeoutMs: int("DB_BUSY_TIMEOUT_MS", 10, 0, 600_000),
@@ -330,6 +352,34 @@ export function loadConfig(env: Env): Config {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+
+/** Each Socket.IO session holds one TCP connection on WebSocket and two on long-polling; page loads open a few more. */
+const TCP_CONNECTIONS_PER_SESSION = 2;
+const TCP_CONNECTIONS_FOR_PAGE_LOADS = 20;
+
+function transportSettings(
+  maxConnectionsPerIp: number,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): TransportSettings {
+  // 25 MiB in 600 s is 0.35 Mbit/s: a poor mobile uplink still gets an upload through (Node's own 300 s needs 0.7).
+  const requestTimeoutMs = int("HTTP_REQUEST_TIMEOUT_MS", 600_000, 1000, 24 * 3600_000);
+  // Browsers send the head as soon as the connection is open; 15 s leaves a slow link plenty, and a browser whose
+  // speculative (preconnected, unused) socket is closed meanwhile simply opens another.
+  const headersTimeoutMs = int("HTTP_HEADERS_TIMEOUT_MS", 15_000, 1000, 600_000);
+  // Node refuses a head timeout above the request's (the head is part of the request).
+  if (headersTimeoutMs > requestTimeoutMs) problems.push(`HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be above HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  // Follows MAX_CONNECTIONS_PER_IP unless set: off with it (0), else room for every session on long-polling plus page loads.
+  const tcpDefault = maxConnectionsPerIp === 0 ? 0 : maxConnectionsPerIp * TCP_CONNECTIONS_PER_SESSION + TCP_CONNECTIONS_FOR_PAGE_LOADS;
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    maxTcpConnectionsPerIp: int("MAX_TCP_CONNECTIONS_PER_IP", tcpDefault, 0, 100_000_000),
+    // The page sends its CONNECT as soon as the connection opens; Socket.IO's own 45 s let a connection that never
+    // joins sit on one of its address's MAX_CONNECTIONS_PER_IP places for that long.
+    socketIoConnectTimeoutMs: int("SOCKETIO_CONNECT_TIMEOUT_MS", 10_000, 1000, 600_000),
+  };
+}
 
 function accessSettings(
   int: (name: string, fallback: number, min: number, max: number) => number,

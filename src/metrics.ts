@@ -11,6 +11,8 @@ export interface Metrics {
   dbErrors: Counter;
   slowClientsDropped: Counter;
   handshakesRefused: Counter<"reason">;
+  /** TCP connections closed on arrival for being past MAX_TCP_CONNECTIONS_PER_IP. */
+  tcpConnectionsRefused: Counter;
   /** Issue 23: push requests by outcome (delivered, gone, refused, failed = given up, retried, dropped = queue full or unsendable). */
   pushes: Counter<"outcome">;
 }
@@ -71,6 +73,7 @@ export function createMetrics(sources: MetricsSources, withProcessMetrics: boole
     dbErrors: new Counter({ name: "mr_db_errors_total", help: "Database operations that failed", registers: [registry] }),
     slowClientsDropped: new Counter({ name: "mr_slow_clients_dropped_total", help: "Connections dropped for not reading their messages", registers: [registry] }),
     handshakesRefused: new Counter({ name: "mr_handshakes_refused_total", help: "Socket.IO handshakes refused", labelNames: ["reason"], registers: [registry] }),
+    tcpConnectionsRefused: new Counter({ name: "mr_tcp_connections_refused_total", help: "TCP connections closed on arrival: their address had MAX_TCP_CONNECTIONS_PER_IP open", registers: [registry] }),
     pushes: new Counter({ name: "mr_pushes_total", help: "Web Push requests by outcome: delivered, gone (subscription deleted), refused (by the endpoint policy), retried, failed (given up), dropped (queue full)", labelNames: ["outcome"], registers: [registry] }),
   };
 }

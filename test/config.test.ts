@@ -74,6 +74,15 @@ describe("invalid values", () => {
     expect(problemsOf({ INVITE_MAX_TTL_MS: "2592000001" })).toEqual(['INVITE_MAX_TTL_MS must be a whole number from 60000 to 2592000000 (got "2592000001")']);
   });
 
+  it("transport limits: MAX_TCP_CONNECTIONS_PER_IP follows MAX_CONNECTIONS_PER_IP unless set; the head's deadline may not exceed the request's", () => {
+    expect(loadConfig({}).transport).toEqual({ headersTimeoutMs: 15_000, requestTimeoutMs: 600_000, maxTcpConnectionsPerIp: 120, socketIoConnectTimeoutMs: 10_000 });
+    expect(loadConfig({ MAX_CONNECTIONS_PER_IP: "10" }).transport.maxTcpConnectionsPerIp).toBe(40);
+    expect(loadConfig({ MAX_CONNECTIONS_PER_IP: "0" }).transport.maxTcpConnectionsPerIp).toBe(0); // no per-address caps at all
+    expect(loadConfig({ MAX_CONNECTIONS_PER_IP: "0", MAX_TCP_CONNECTIONS_PER_IP: "500" }).transport.maxTcpConnectionsPerIp).toBe(500);
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: "20000", HTTP_REQUEST_TIMEOUT_MS: "10000" })).toEqual(["HTTP_HEADERS_TIMEOUT_MS (20000) must not be above HTTP_REQUEST_TIMEOUT_MS (10000)"]);
+    expect(problemsOf({ MAX_CONNECTIONS_PER_IP: "x" })).toEqual(['MAX_CONNECTIONS_PER_IP must be a whole number from 0 to 1000000 (got "x")']); // named once
+  });
+
   it("refuses an unknown LOG_LEVEL, naming it", () => {
     expect(problemsOf({ LOG_LEVEL: "loud" })).toEqual([expect.stringMatching(/^LOG_LEVEL must be one of .*\(got "loud"\)$/)]);
   });

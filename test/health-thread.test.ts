@@ -9,6 +9,7 @@ import { createCapturingLogger } from "../src/log.js";
 import { startTestApp, tempDatabase, type TestApp } from "./helpers/app.js";
 import { freePort } from "./helpers/free-port.js";
 import { spawnChildServer, type ChildServer } from "./helpers/child-server.js";
+import { closedWithin, openTcp, stillOpen } from "./helpers/raw-tcp.js";
 
 interface Probe {
   status: number;
@@ -141,6 +142,23 @@ describe("the health thread (HEALTH_PORT)", () => {
     expect(head.status).toBe(503); // starting: no serving() in this test
     expect(head.headers.get("cache-control")).toBe("no-store");
   });
+
+  it("closes a connection that sends nothing, or never finishes its request head, 5 s after it opened, and answers the next probe", async () => {
+    const { url, listener: health } = await startListener(10_000);
+    const [silent, partial] = await Promise.all([openTcp(health.port), openTcp(health.port)]);
+    if (!silent || !partial) throw new Error("connection refused");
+    partial.write("GET /healthz HTTP/1.1\r\nHost: x\r\n"); // the blank line never comes
+    try {
+      // Its sockets are the app's descriptors too. Node checked the 5 s headersTimeout only every 30 s: both were
+      // still open after 12 s (the review).
+      expect(await Promise.all([closedWithin(silent, 12_000), closedWithin(partial, 12_000)])).toEqual([true, true]);
+    } finally {
+      console.info(`health port: ${stillOpen([silent, partial])} of 2 dawdling connections still open`);
+      silent.destroy();
+      partial.destroy();
+    }
+    expect((await probe(url)).body.status).toBe("starting"); // no serving() here: the thread still answers
+  }, 30_000);
 
   it("refuses to start on a port already taken, with the reason", async () => {
     const { listener: first } = await startListener(10_000);

@@ -13,6 +13,15 @@ export function createClientIp(trustProxy: Config["trustProxy"]): ClientIp {
   return (req) => proxyAddr(req, trust);
 }
 
+/**
+ * Whether a TCP peer is a proxy TRUST_PROXY trusts (its connections carry many clients), asked as proxy-addr asks
+ * of the nearest hop. Without TRUST_PROXY no peer is.
+ */
+export function createIsTrustedProxy(trustProxy: Config["trustProxy"]): (address: string) => boolean {
+  const trust = compileTrust(trustProxy);
+  return (address) => trust(address, 0);
+}
+
 function compileTrust(value: Config["trustProxy"]): (addr: string, i: number) => boolean {
   if (value === true) return () => true;
   if (value === false) return () => false;

@@ -8,6 +8,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { HealthAnswer } from "../http-api.js";
 import { healthStatusCode } from "./health.js";
 import { HEALTH_BEAT_MS, type HealthBeat, type HealthThreadMessage, type HealthWorkerData } from "./health-thread.js";
+import { requestDeadlines } from "./request-deadlines.js";
 
 const settings = workerData as HealthWorkerData;
 const port = parentPort;
@@ -37,17 +38,19 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-const server = createServer((req, res) => {
+/** A probe is one small request: a client that dawdles over it, or sends nothing, is cut off rather than held. */
+const PROBE_DEADLINE_MS = 5000;
+
+// Its sockets share the process's descriptors with the app's port: with Node's 30 s checks, a connection that sent
+// nothing stayed well past these 5 s.
+const server = createServer(requestDeadlines({ headersTimeoutMs: PROBE_DEADLINE_MS, requestTimeoutMs: PROBE_DEADLINE_MS }), (req, res) => {
   const path = (req.url ?? "").split("?")[0];
   if (path !== "/healthz") return send(res, 404, { error: "not_found" });
   if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, { error: "method_not_allowed" });
   const answer = currentAnswer();
   send(res, healthStatusCode(answer), answer);
 });
-// A probe is one small request: a client that dawdles over its headers is cut off rather than held.
-server.headersTimeout = 5000;
-server.requestTimeout = 5000;
-server.keepAliveTimeout = 5000;
+server.keepAliveTimeout = PROBE_DEADLINE_MS;
 server.once("error", (err) => port.postMessage({ type: "error", message: err.message } satisfies HealthThreadMessage));
 server.listen(settings.port, settings.host, () => {
   const address = server.address();

@@ -22,6 +22,8 @@ export interface ChildServerOptions {
   cwd?: string;
   /** Reuse a port (restart on the same address); default a free one. */
   port?: number;
+  /** Run with at most this many file descriptors (prlimit, which execs node: the pid stays the server's). */
+  maxDescriptors?: number;
 }
 
 export interface LogRecord {
@@ -70,7 +72,11 @@ export async function spawnChildServer(opts: ChildServerOptions): Promise<ChildS
   };
   const env = Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
   const cwd = opts.cwd ?? mkdtempSync(join(tmpdir(), "mr-child-cwd-"));
-  const proc = spawn(process.execPath, [SERVER_ENTRY], {
+  const [command, args] =
+    opts.maxDescriptors === undefined
+      ? [process.execPath, [SERVER_ENTRY]]
+      : ["prlimit", [`--nofile=${opts.maxDescriptors}:${opts.maxDescriptors}`, process.execPath, SERVER_ENTRY]];
+  const proc = spawn(command, args, {
     cwd,
     env,
     stdio: ["ignore", "pipe", "pipe"],
