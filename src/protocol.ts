@@ -60,6 +60,7 @@ export type ErrorCode =
   | "reply_not_found"
   | "invalid_emoji"
   | "too_many_reactions"
+  | "room_moved"
   | "internal";
 
 export interface ErrorBody {

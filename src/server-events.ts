@@ -54,6 +54,11 @@ export interface SocketData {
   ip: string;
   /** room -> the name this socket joined it with. */
   rooms: Map<string, string>;
+  /**
+   * room -> when this socket entered it (epoch ms, deps.clock), kept beside `rooms`: a send carries it to the store,
+   * which refuses the send when the room moved away since (made private or public). Absent until the first join.
+   */
+  joinedAt?: Map<string, number>;
   /** Private rooms and direct conversations this socket is in (issue 17); absent until it joins one, so a public-only socket pays nothing. */
   privateRooms?: Map<string, { kind: "private" | "direct" }>;
 }

@@ -1,12 +1,13 @@
 // A room a moderator makes private or public moves to another address (found by the 2026-12-07 review): its files
-// must move with its messages, since a file's room decides who may fetch it, and the direct conversations opened
-// from it must keep following its bans.
+// must move with its messages, since a file's room decides who may fetch it, the direct conversations opened
+// from it must keep following its bans, and a send racing the move must not land under the old address.
 import Database from "better-sqlite3";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { SearchHit, WireMessage } from "../src/protocol.js";
 import { migrate } from "../src/storage/migrations.js";
 import { joinRoom, startTestApp, tempDatabase, type TestApp } from "./helpers/app.js";
-import { createPrivateRoom, moderatorSession, MODERATOR_TOKEN } from "./helpers/private-rooms.js";
+import { createPrivateRoom, makeInvite, moderatorSession, MODERATOR_TOKEN, useInvite } from "./helpers/private-rooms.js";
+import { gatedRepo, type GatedRepo } from "./helpers/faulty-repo.js";
 import { fetchFile, pdf, upload } from "./helpers/sample-files.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -75,6 +76,64 @@ describe("direct conversations opened in a room that changes kind", () => {
     expect(await out).toMatchObject({ room: opened.room.room, reason: "banned" });
     const again = await bob.timeout(5000).emitWithAck("join_chat", { room: opened.room.room, username: "Bob" });
     expect(again.ok ? "joined" : again.error.code).toBe("banned");
+  });
+});
+
+describe("a send racing the room's move (found by the 2026-12-07 review)", () => {
+  /** An app whose store holds the sends with this text at its door until released: past every check, not yet stored. */
+  async function gatedApp(content: string): Promise<{ app: TestApp; gate: GatedRepo }> {
+    let gate: GatedRepo | undefined;
+    const app = await startTestApp({ env: { MODERATOR_TOKEN }, wrapRepo: (sqlite) => (gate = gatedRepo(sqlite, (m) => m.content === content)).repo });
+    onTestFinished(app.close);
+    if (gate === undefined) throw new Error("no gate");
+    return { app, gate };
+  }
+  const contents = async (app: TestApp, room: string): Promise<string[]> => (await app.sqlite.page(room, { limit: 10 })).messages.map((m) => m.content);
+
+  it("public to private: a send held while the room moves answers room_moved and is stored nowhere; a newcomer to the fresh public room, and the sender at the new address, send fine", async () => {
+    const { app, gate } = await gatedApp("racing");
+    const mod = await app.joined("general", "Mod", { session: await moderatorSession(app) });
+    const ana = await app.joined("general", "Ana", { session: app.newSession(), heardBy: [mod] });
+    expect((await ana.timeout(5000).emitWithAck("send_message", { room: "general", username: "Ana", content: "before" })).ok).toBe(true);
+    app.clock.advance(1000); // the move comes a second after they joined
+    const racing = ana.timeout(5000).emitWithAck("send_message", { room: "general", username: "Ana", content: "racing", clientId: crypto.randomUUID() });
+    await gate.holding(1);
+    const told = waitFor(ana, "room_moved");
+    const made = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
+    if (!made.ok) throw new Error(made.error.code);
+    await told;
+    gate.release();
+    const res = await racing;
+    expect(res.ok ? "stored" : res.error).toEqual({ code: "room_moved", message: "This room was just made private: this message was not sent. Send it again in the room." });
+    expect({ fresh: await contents(app, "general"), moved: await contents(app, made.room.room) }).toEqual({ fresh: [], moved: ["before"] });
+    // Eve joins the fresh public room in the move's millisecond (the clock stands still): that is after it.
+    const eve = await app.joined("general", "Eve", { session: app.newSession() });
+    expect((await eve.timeout(5000).emitWithAck("send_message", { room: "general", username: "Eve", content: "fresh start" })).ok).toBe(true);
+    expect((await joinRoom(ana, made.room.room, "Ana")).ok).toBe(true); // as the page does on room_moved
+    expect((await ana.timeout(5000).emitWithAck("send_message", { room: made.room.room, username: "Ana", content: "again" })).ok).toBe(true);
+    expect({ fresh: await contents(app, "general"), moved: await contents(app, made.room.room) }).toEqual({ fresh: ["fresh start"], moved: ["before", "again"] });
+  });
+
+  it("private to public: a send held while the room moves answers room_moved and is stored nowhere, not under the address that is gone", async () => {
+    const { app, gate } = await gatedApp("racing");
+    const modSession = await moderatorSession(app);
+    const mod = await app.connect({ session: modSession });
+    const info = await createPrivateRoom(mod, "Plans");
+    expect((await joinRoom(mod, info.room, "Mod")).ok).toBe(true);
+    const anaSession = app.newSession();
+    await useInvite(app, anaSession, (await makeInvite(mod, info.room)).path, "Ana").expect(200);
+    const ana = await app.connect({ session: anaSession });
+    expect((await joinRoom(ana, info.room, "Ana", { heardBy: [mod] })).ok).toBe(true);
+    app.clock.advance(1000);
+    const racing = ana.timeout(5000).emitWithAck("send_message", { room: info.room, username: "Ana", content: "racing" });
+    await gate.holding(1);
+    const made = await mod.timeout(5000).emitWithAck("update_room", { room: info.room, isPrivate: false });
+    if (!made.ok) throw new Error(made.error.code);
+    gate.release();
+    const res = await racing;
+    expect(res.ok ? "stored" : res.error.code).toBe("room_moved");
+    expect(res.ok ? "" : res.error.message).toMatch(/^This room was just made public:/);
+    expect({ address: await contents(app, info.room), public: await contents(app, "Plans") }).toEqual({ address: [], public: [] });
   });
 });
 

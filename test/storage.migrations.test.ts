@@ -7,6 +7,7 @@ import { applyMigration, LATEST_VERSION, migrate, migrations, SchemaTooNewError 
 import { SqliteMessageRepository } from "../src/storage/sqlite.js";
 import { indexAllPending } from "../src/storage/sqlite-search-index.js";
 import { nameKey } from "../src/shared/names.js";
+import { SQL_LATEST_MOVE_SQLITE } from "../src/storage/room-moves.js";
 import { tempDatabase } from "./helpers/app.js";
 import { spawnChildServer } from "./helpers/child-server.js";
 import { createFlaskDatabase, FLASK_INSERT, FLASK_SELECT, withFlaskConnection } from "./helpers/flask-db.js";
@@ -278,6 +279,12 @@ SHIPPED_SCHEMAS[15] = [
   ...(SHIPPED_SCHEMAS[14] as string[]).filter((o) => o !== TABLE_V12),
   'table chat_message CREATE TABLE "chat_message" (id INTEGER PRIMARY KEY AUTOINCREMENT, chat_room VARCHAR(50), sender VARCHAR(50), content VARCHAR(500), timestamp DATETIME, client_id TEXT , owner_key TEXT, edited_at TEXT, deleted_at TEXT, mentions TEXT, files INTEGER, reply_to INTEGER, sender_key TEXT)',
   "index ix_chat_message_room_sender CREATE INDEX ix_chat_message_room_sender ON chat_message (chat_room, sender_key, id)",
+].sort();
+// Version 16: where rooms moved from, and when (a send racing a move is refused).
+SHIPPED_SCHEMAS[16] = [
+  ...(SHIPPED_SCHEMAS[15] as string[]),
+  "index ix_room_move_from CREATE INDEX ix_room_move_from ON room_move (from_room, moved_at)",
+  "table room_move CREATE TABLE room_move (from_room text NOT NULL, to_room text NOT NULL, moved_at text NOT NULL)",
 ].sort();
 const squash = (sql: string): string => sql.replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")").trim();
 
@@ -602,6 +609,20 @@ describe("version 15: the sender's name key", () => {
     migrate(db);
     expect(schemaOf(db)).toEqual(once);
     expect(db.prepare("SELECT sender_key FROM chat_message WHERE id IN (1, 2) ORDER BY id").pluck().all()).toEqual([nameKey("User0"), nameKey("User1")]);
+  });
+});
+
+describe("version 16: where rooms moved from", () => {
+  it("adds room_move to a version 15 file, rows untouched, and the append's lookup is one seek of its index", () => {
+    const path = tempFile();
+    createFlaskDatabase(path, [{ room: "lobby", sender: "ana", content: "kept", timestamp: "2024-01-01 10:00:00.000001" }]);
+    const db = open(path);
+    migrateTo(db, 15);
+    expect(migrate(db)).toBe(LATEST_VERSION);
+    expect(db.prepare("SELECT chat_room, content FROM chat_message").all()).toEqual([{ chat_room: "lobby", content: "kept" }]);
+    expect(db.prepare("SELECT count(*) AS n FROM room_move").get()).toEqual({ n: 0 });
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${SQL_LATEST_MOVE_SQLITE}`).all("lobby") as { detail: string }[];
+    expect(plan.map((r) => r.detail)).toEqual(["SEARCH room_move USING INDEX ix_room_move_from (from_room=?)"]);
   });
 });
 

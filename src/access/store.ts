@@ -109,14 +109,16 @@ export interface RoomAccessStore {
   setMembersCanInvite(room: string, value: boolean): Promise<void>;
   /**
    * A public room becomes private at a new address: its messages and bans move there, and `members` are
-   * admitted, in one transaction.
+   * admitted, in one transaction. The move is kept, at `room.createdAt`: an append to `from` whose sender joined
+   * before it is refused (RoomMovedError).
    */
   makePrivate(from: string, room: NewRoom, members: readonly NewMember[]): Promise<void>;
   /**
    * A private room becomes the public room `to` (its title): messages and bans move there, its record,
-   * members and invites go. "name_in_use" (nothing changed) when `to` already has messages.
+   * members and invites go. "name_in_use" (nothing changed) when `to` already has messages. The move is kept, at
+   * `at`, as makePrivate's.
    */
-  makePublic(room: string, to: string): Promise<"moved" | "name_in_use">;
+  makePublic(room: string, to: string, at: Date): Promise<"moved" | "name_in_use">;
   /**
    * Stores the invite, and deletes the room's ended invites (revoked, expired or used up at its createdAt) beyond
    * the ENDED_INVITES_KEPT newest: MAX_INVITES_PER_ROOM counts only usable links, so without this a room making

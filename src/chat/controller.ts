@@ -1,6 +1,7 @@
 // Socket.IO events of the chat: one short handler per event, each validate -> act -> answer -> broadcast.
 import type { Ack, ClientEventName, Failure, HistoryResult, JoinResult, SendResult, WireMessage } from "../protocol.js";
-import { AttachmentUnavailableError, type AppendResult, type ChatMessage, type NewMessage } from "../storage/repository.js";
+import { AttachmentUnavailableError, RoomMovedError, type AppendResult, type ChatMessage, type NewMessage } from "../storage/repository.js";
+import { isPrivateAddress } from "../access/room-address.js";
 import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseTyping } from "../validation.js";
 import { announceArrival, enterRoom, exitAllRooms, exitRoom, retractEntry } from "./membership.js";
 import { resolveMentions } from "./mentions.js";
@@ -170,18 +171,20 @@ async function send(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   if (original !== null && "ok" in original) return refuse(original);
   const textMentions = await mentionsIn(deps, room, content);
   const mentions = original === null ? textMentions : withReplyMention(textMentions, original, { ownerKey, name: boundName });
-  const saved = await appendUnlessFilesTaken(deps, {
+  const memberSince = socket.data.joinedAt?.get(room);
+  const saved = await appendOrRefusal(deps, {
     room,
     sender: boundName,
     content,
     sentAt: deps.clock.now(),
     ownerKey,
+    ...(memberSince !== undefined ? { memberSince: new Date(memberSince) } : {}),
     ...(clientId ? { clientId } : {}),
     ...(mentions.length > 0 ? { mentions } : {}),
     ...(attachments !== undefined && attachments.length > 0 ? { attachments } : {}),
     ...(original !== null ? { replyTo: original.id } : {}),
   });
-  if (saved === null) return invalidAttachment();
+  if ("ok" in saved) return saved;
   if (saved.duplicate) return answerRepeat(deps, room, saved.message, reader);
   return { ok: true, message: await publishStored(io, socket, deps, saved, reader) };
 }
@@ -229,15 +232,25 @@ async function refuseUnlessRepeat(deps: ChatDeps, room: string, clientId: string
   return stored === null ? refusal : answerRepeat(deps, room, stored, reader);
 }
 
-/** The append, or null when the store refused it alone because one of its files was taken after checkAttachments. */
-async function appendUnlessFilesTaken(deps: ChatDeps, msg: NewMessage): Promise<AppendResult | null> {
+/**
+ * The append, or the refusal when the store refused it alone: one of its files was taken after checkAttachments, or
+ * its room moved to another address (made private or public) after this socket joined it, so the checks above were of
+ * a room that is no longer at this address (a moved room's sockets may hear room_moved after sending; on several
+ * nodes, later still).
+ */
+async function appendOrRefusal(deps: ChatDeps, msg: NewMessage): Promise<AppendResult | Failure> {
   try {
     return await deps.repo.append(msg);
   } catch (err) {
-    if (err instanceof AttachmentUnavailableError) return null;
+    if (err instanceof AttachmentUnavailableError) return invalidAttachment();
+    if (err instanceof RoomMovedError) return roomMoved(err);
     throw err;
   }
 }
+
+/** Never the new address: a private one is not every sender's to know (a cookie-less client is turned away). */
+const roomMoved = (err: RoomMovedError): Failure =>
+  fail("room_moved", `This room was just made ${isPrivateAddress(err.to) ? "private" : "public"}: this message was not sent. Send it again in the room.`);
 
 const invalidAttachment = (): Failure =>
   fail("invalid_attachment", "A file of this message is not an upload of this browser's, or it was sent or removed already: upload it again.");

@@ -13,6 +13,7 @@ export async function enterRoom(socket: ChatSocket, deps: ChatDeps, room: string
   if (!claim.ok) return fail("name_taken", `"${username}" is already in this room; pick another name.`);
   // A disconnect meanwhile waits for this join (event-order.ts), then takes the room back as usual.
   socket.data.rooms.set(room, username);
+  (socket.data.joinedAt ??= new Map()).set(room, deps.clock.now().getTime());
   void socket.join(audienceRooms(socket, room)); // the room, and its legacy clients' or this session's tabs (issue 22)
   return { isNew: claim.isNew };
 }
@@ -50,6 +51,7 @@ export async function exitRoom(io: ChatServer, socket: ChatSocket, deps: ChatDep
   const username = socket.data.rooms.get(room);
   if (username === undefined) return;
   socket.data.rooms.delete(room);
+  socket.data.joinedAt?.delete(room);
   socket.data.privateRooms?.delete(room);
   // After socket.leave, the leaver is no longer in the room: as in the original, it does not hear its own notice.
   leaveAudiences(socket, room);
@@ -77,6 +79,7 @@ export async function retractEntry(io: ChatServer, socket: ChatSocket, deps: Cha
   const username = socket.data.rooms.get(room);
   if (username === undefined) return;
   socket.data.rooms.delete(room);
+  socket.data.joinedAt?.delete(room);
   socket.data.privateRooms?.delete(room);
   leaveAudiences(socket, room);
   const outcome = await deps.presence.leave(room, username, socket.id, false);
@@ -92,6 +95,7 @@ export async function retractEntry(io: ChatServer, socket: ChatSocket, deps: Cha
 export async function exitAllRooms(io: ChatServer, socket: ChatSocket, deps: ChatDeps): Promise<void> {
   if (deps.drain.isShuttingDown) {
     socket.data.rooms.clear();
+    socket.data.joinedAt?.clear();
     socket.data.privateRooms?.clear();
     return;
   }

@@ -163,7 +163,7 @@ async function makePrivate(io: ChatServer, socket: ChatSocket, deps: ChatDeps, r
 
 async function makePublic(io: ChatServer, socket: ChatSocket, deps: ChatDeps, record: RoomRecord): Promise<Ack<{ room: RoomInfo }>> {
   const to = record.title;
-  const inUse = (await deps.presence.holders(to)).length > 0 || (await deps.store.access.makePublic(record.room, to)) === "name_in_use";
+  const inUse = (await deps.presence.holders(to)).length > 0 || (await deps.store.access.makePublic(record.room, to, deps.clock.now())) === "name_in_use";
   if (inUse) return fail("room_exists", `A public room named "${to}" already has messages or people; this room stays private.`);
   await recordAction(socket, deps, { action: "make_public", room: to, target: null, messageId: null, detail: null });
   moveRoom(io, deps, { moved: { room: record.room, to: { room: to, title: to, kind: "public" } } });

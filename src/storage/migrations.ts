@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import { PUSH_DDL } from "./push-sql.js";
 import { createSearchIndex, DEFERRED_SEARCH_DDL } from "./search-index-migrations.js";
 import { keyExistingSenders } from "./sender-keys.js";
+import { ROOM_MOVE_DDL } from "./room-moves.js";
 
 export { SEARCH_TABLE } from "./search-index-migrations.js";
 
@@ -217,6 +218,10 @@ export const migrations: readonly Migration[] = [
   // the sender's rows instead of every row of the room (sender-keys.ts). Nullable, so the Flask app's INSERTs
   // (which do not name it) still work; the search indexer keys its rows.
   { version: 15, addColumns: [{ table: "chat_message", column: "sender_key", type: "TEXT" }], run: (db, ctx) => keyExistingSenders(db, ctx, 15) },
+  // Where rooms moved from and when (room-moves.ts), so a send racing a room's move to private or public is refused
+  // instead of stored under the old address (2026-12-07 review). Shared with PostgreSQL's 12. A table of its own: the
+  // Flask app's never sees it.
+  { version: 16, sql: ROOM_MOVE_DDL },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

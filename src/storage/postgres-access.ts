@@ -6,6 +6,7 @@ import { inviteState } from "../access/invite-token.js";
 import type { InviteRecord, Member, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
 import { ENDED_INVITES_KEPT } from "../access/store.js";
 import { roomLockKey } from "./postgres-pool.js";
+import { SQL_RECORD_MOVE_PG } from "./room-moves.js";
 import { ENDED_INVITE_PG, INVITE_COLUMNS, MEMBER_COLUMNS, ROOM_COLUMNS, toInvite, toMember, toRoomRecord, type InviteRow, type MemberRow, type RoomRow } from "./sqlite-access.js";
 
 type Query = <T extends pg.QueryResultRow>(sql: string, params: unknown[], what: "read" | "write") => Promise<T[]>;
@@ -40,9 +41,11 @@ async function lockRooms(client: pg.ClientBase, a: string, b: string): Promise<v
 
 /**
  * A room's messages, their files, its bans and the direct conversations opened from it under another address (a
- * room made private or public), under lockRooms. Why the files and the origins follow: sqlite-access.ts's moveRoom.
+ * room made private or public), under lockRooms, and the move written down. Why the files and the origins follow,
+ * and why the move is kept: sqlite-access.ts's moveRoom.
  */
-async function moveRoom(client: pg.ClientBase, from: string, to: string): Promise<void> {
+async function moveRoom(client: pg.ClientBase, from: string, to: string, at: Date): Promise<void> {
+  await client.query(SQL_RECORD_MOVE_PG, [from, to, at.toISOString()]);
   await client.query("UPDATE chat_message SET chat_room = $1 WHERE chat_room = $2", [to, from]);
   await client.query("UPDATE chat_file SET room = $1 WHERE room = $2 AND message_id IS NOT NULL", [to, from]);
   await client.query("UPDATE room_ban SET room = $1 WHERE room = $2", [to, from]);
@@ -138,15 +141,15 @@ export class PostgresRoomAccess implements RoomAccessStore {
       await lockRooms(client, from, room.room);
       await client.query(INSERT_ROOM, roomValues(room));
       await insertMembers(client, room.room, members, room.createdAt);
-      await moveRoom(client, from, room.room);
+      await moveRoom(client, from, room.room, room.createdAt);
     });
   }
 
-  makePublic(room: string, to: string): Promise<"moved" | "name_in_use"> {
+  makePublic(room: string, to: string, at: Date): Promise<"moved" | "name_in_use"> {
     return this.transaction(async (client) => {
       await lockRooms(client, room, to); // first: no send into `to` can commit between the check and the move
       if ((await rows(client, "SELECT 1 FROM chat_message WHERE chat_room = $1 LIMIT 1", [to])).length > 0) return "name_in_use";
-      await moveRoom(client, room, to);
+      await moveRoom(client, room, to, at);
       await client.query("DELETE FROM room_record WHERE room = $1", [room]); // members and invites go with it (ON DELETE CASCADE)
       return "moved";
     });

@@ -1,10 +1,12 @@
 // The PostgreSQL store's append batch, the parts around its INSERT: earlier rows of the same sends (idempotent
-// retries) and repeats within the batch, the ids it will use, and the files its messages attach.
+// retries) and repeats within the batch, sends into a room that moved away, the ids it will use, and the files its
+// messages attach.
 import type pg from "pg";
 import { AttachmentUnavailableError, type AppendOutcome, type AppendResult, type ChatMessage, type MessageRow, type NewMessage } from "./repository.js";
 import { MESSAGE_COLUMNS as COLUMNS, toMessage } from "./message-state.js";
 import { attachUploads, loadFileRows } from "./postgres-files.js";
 import { withAttachments } from "./sqlite-files.js";
+import { refusalOf, type MoveRow } from "./room-moves.js";
 
 const SQL_BY_CLIENT_IDS = `SELECT ${COLUMNS} FROM chat_message
   WHERE (chat_room, client_id) IN (SELECT r, c FROM unnest($1::text[], $2::text[]) AS t(r, c))`;
@@ -58,6 +60,29 @@ export function sortOutRepeats(msgs: readonly NewMessage[], existing: ReadonlyMa
 /** A repeat within one batch (sortOutRepeats' index) answers as its first send did: that row as a duplicate, or the same refusal. */
 export function repeatOf(first: AppendOutcome): AppendOutcome {
   return first instanceof Error ? first : { message: first.message, duplicate: true };
+}
+
+/** Each room's latest move away (DISTINCT ON keeps the first row of each room in this order): one index seek per room. */
+export const SQL_LATEST_MOVES = `SELECT DISTINCT ON (from_room) from_room, to_room, moved_at FROM room_move
+  WHERE from_room = ANY($1::text[]) ORDER BY from_room, moved_at DESC`;
+
+/**
+ * Before the INSERT, under the batch's room locks: the fresh sends whose room has not moved away since their sender
+ * joined it; every other one is refused alone, in `results` (room-moves.ts says why). A move takes the same locks
+ * (postgres-access.ts), so it committed before this read, or waits for the batch to commit. One query for the batch's
+ * rooms, one index seek each, and none when no send carries memberSince.
+ */
+export async function refuseMovedRooms(client: pg.ClientBase, fresh: { index: number; msg: NewMessage }[], results: (AppendOutcome | number | null)[]): Promise<{ index: number; msg: NewMessage }[]> {
+  const rooms = [...new Set(fresh.flatMap((f) => (f.msg.memberSince === undefined ? [] : [f.msg.room])))];
+  if (rooms.length === 0) return fresh;
+  const { rows } = await client.query<MoveRow & { from_room: string }>(SQL_LATEST_MOVES, [rooms]);
+  if (rows.length === 0) return fresh;
+  const latest = new Map(rows.map((r) => [r.from_room, r]));
+  return fresh.filter(({ index, msg }) => {
+    const refusal = msg.memberSince === undefined ? null : refusalOf(latest.get(msg.room), msg.memberSince);
+    if (refusal !== null) results[index] = refusal;
+    return refusal === null;
+  });
 }
 
 /**

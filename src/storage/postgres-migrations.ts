@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { nameKey } from "../shared/names.js";
 import { PUSH_DDL } from "./push-sql.js";
+import { ROOM_MOVE_DDL } from "./room-moves.js";
 
 // The SQLite table's columns, in PostgreSQL types. Text throughout: SQLite never enforced the Flask model's
 // VARCHAR lengths, so a migrated history may hold longer values. `timestamp` keeps SQLite's text format
@@ -191,6 +192,8 @@ export const pgMigrations: readonly { version: number; sql: string }[] = [
     sql: `UPDATE chat_file f SET room = m.chat_room FROM chat_message m
       WHERE m.id = f.message_id AND f.message_id IS NOT NULL AND f.room IS DISTINCT FROM m.chat_room;`,
   },
+  // Version 12: where rooms moved from and when, as SQLite's 16 (the same DDL): a send racing a move is refused.
+  { version: 12, sql: ROOM_MOVE_DDL },
 ];
 
 /** Steps that need the app's code after their SQL: run in the same transaction, only when the step itself ran. */

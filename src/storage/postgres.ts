@@ -39,7 +39,7 @@ import { withAttachments } from "./sqlite-files.js";
 import type { FileRecords, FileStore } from "./files.js";
 import { fromSnapshotRows, SQL_SNAPSHOT_READ, type SnapshotRow } from "./presence-snapshot-sql.js";
 import { savePresenceRows } from "./postgres-presence-snapshot.js";
-import { attachFiles, claimUploads, findByClientIds, nextIds, repeatOf, sortOutRepeats } from "./postgres-append.js";
+import { attachFiles, claimUploads, findByClientIds, nextIds, refuseMovedRooms, repeatOf, sortOutRepeats } from "./postgres-append.js";
 import { PostgresFileStore } from "./postgres-file-store.js";
 
 const COLUMNS = MESSAGE_COLUMNS;
@@ -145,8 +145,9 @@ export class PostgresMessageRepository implements ChatStore {
       await client.query(SQL_LOCK_ROOMS, [keys.map(String)]);
       // Under the room locks nobody else can insert these (room, clientId) pairs until we commit.
       const { results, fresh: unclaimed } = sortOutRepeats(msgs, await findByClientIds(client, msgs));
-      // Before ids are drawn: a send whose files are taken is refused alone and writes nothing (no id, no link in previousId's chain).
-      const fresh = await claimUploads(client, unclaimed, results);
+      // Before ids are drawn: a send whose room moved away, or whose files are taken, is refused alone and writes
+      // nothing (no id, no link in previousId's chain); the room first, so a refused send claims no file.
+      const fresh = await claimUploads(client, await refuseMovedRooms(client, unclaimed, results), results);
       if (fresh.length > 0) {
         const ids = await nextIds(client, fresh.length);
         const rooms = [...new Set(fresh.map((f) => f.msg.room))];

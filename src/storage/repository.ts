@@ -49,6 +49,11 @@ export interface NewMessage {
   attachments?: string[];
   /** Issue 22: the message of the room this one answers (checked by the handler). */
   replyTo?: number;
+  /**
+   * When the sending socket joined the room (its checks were made as a member since then). A room moved to another
+   * address after it (made private or public) refuses the append with RoomMovedError; without it, nothing is checked.
+   */
+  memberSince?: Date;
 }
 
 export interface AppendResult {
@@ -64,7 +69,7 @@ export interface AppendResult {
 }
 
 /** What a store's batch answers for one append (group-commit.ts settles its promise with it): stored, or refused alone. */
-export type AppendOutcome = AppendResult | AttachmentUnavailableError;
+export type AppendOutcome = AppendResult | AttachmentUnavailableError | RoomMovedError;
 
 export interface HistoryPage {
   /** Oldest first. */
@@ -128,7 +133,8 @@ export interface MessageRepository {
   /**
    * Resolves only after the row is committed; rejects with StorageUnavailableError when the store cannot write, and
    * with AttachmentUnavailableError (this append alone: the others of its batch are stored) when its files cannot
-   * all be attached. A repeat of a stored (room, clientId) resolves as a duplicate before any of that is checked.
+   * all be attached, or with RoomMovedError (alone too) when its room moved away after `memberSince`. A repeat of a
+   * stored (room, clientId) resolves as a duplicate before any of that is checked.
    */
   append(msg: NewMessage): Promise<AppendResult>;
   /** Newest `limit` before `before` (or the newest overall), or oldest `limit` after `after`; oldest first either way. */
@@ -252,6 +258,19 @@ export class AttachmentUnavailableError extends Error {
   constructor() {
     super("a file of this message is not an unsent upload of its sender");
     this.name = "AttachmentUnavailableError";
+  }
+}
+
+/**
+ * The append's room moved to another address (made private or public) after its sender joined it: the send was checked
+ * against the room that moved, and its old address is now a fresh public room (or nothing), so it is stored nowhere.
+ * An expected refusal of this append alone (room_moved), not a store fault. `to` is the new address: never for the
+ * client (a private one is not every sender's to know).
+ */
+export class RoomMovedError extends Error {
+  constructor(readonly to: string) {
+    super("the room moved to another address after its sender joined it");
+    this.name = "RoomMovedError";
   }
 }
 

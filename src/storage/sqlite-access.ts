@@ -6,6 +6,7 @@ import { inviteState } from "../access/invite-token.js";
 import type { InviteRecord, Member, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
 import { ENDED_INVITES_KEPT } from "../access/store.js";
 import { prepared } from "./sqlite-statements.js";
+import { SQL_RECORD_MOVE_SQLITE } from "./room-moves.js";
 
 type Use = <T>(work: (db: Database.Database) => T) => Promise<T>;
 
@@ -169,14 +170,14 @@ export class SqliteRoomAccess implements RoomAccessStore {
     await this.write((db) => {
       insertRoom(db, room);
       for (const m of members) insertMember(db, room.room, m, room.createdAt);
-      moveRoom(db, from, room.room);
+      moveRoom(db, from, room.room, room.createdAt);
     });
   }
 
-  makePublic(room: string, to: string): Promise<"moved" | "name_in_use"> {
+  makePublic(room: string, to: string, at: Date): Promise<"moved" | "name_in_use"> {
     return this.write((db) => {
       if (prepared(db, "SELECT 1 FROM chat_message WHERE chat_room = ? LIMIT 1").get(to) !== undefined) return "name_in_use";
-      moveRoom(db, room, to);
+      moveRoom(db, room, to, at);
       prepared(db, "DELETE FROM room_record WHERE room = ?").run(room); // members and invites go with it (ON DELETE CASCADE)
       return "moved";
     });
@@ -264,9 +265,11 @@ function insertMember(db: Database.Database, room: string, m: NewMember, at: Dat
  * room made private or public). The files must follow: who may fetch one is decided by its room, so a file left
  * under a public name stayed public after its room went private, and one left under a private address answered
  * 404 to everyone once the room went public. The conversations' origin must follow so the room's bans still
- * close them.
+ * close them. The move is written down (room-moves.ts): a send checked in the room before it is refused, not stored
+ * under `from`.
  */
-function moveRoom(db: Database.Database, from: string, to: string): void {
+function moveRoom(db: Database.Database, from: string, to: string, at: Date): void {
+  prepared(db, SQL_RECORD_MOVE_SQLITE).run(from, to, at.toISOString());
   prepared(db, "UPDATE chat_message SET chat_room = ? WHERE chat_room = ?").run(to, from);
   prepared(db, "UPDATE chat_file SET room = ? WHERE room = ? AND message_id IS NOT NULL").run(to, from);
   prepared(db, "UPDATE room_ban SET room = ? WHERE room = ?").run(to, from);

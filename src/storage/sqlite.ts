@@ -39,6 +39,7 @@ import type { FileRecords } from "./files.js";
 import { loadPresenceRows, savePresenceRows } from "./sqlite-presence-snapshot.js";
 import type { RoomAccessStore } from "../access/store.js";
 import { SqlitePush } from "./sqlite-push.js";
+import { sqliteMoveRefusal } from "./room-moves.js";
 import type { PushStore } from "./push-store.js";
 
 const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files, reply_to";
@@ -199,6 +200,9 @@ export class SqliteMessageRepository implements ChatStore {
       const existing = stmts.byClientId.get(msg.room, msg.clientId);
       if (existing) return { message: messagesOf(db, [existing])[0] as ChatMessage, duplicate: true };
     }
+    // A room moved away (made private or public) since the sender joined it refuses this send alone (room-moves.ts).
+    const moved = sqliteMoveRefusal(db, msg);
+    if (moved !== null) return moved;
     // Issue 18: a file taken meanwhile (another tab's send, an earlier one of this batch) refuses this send alone.
     if (msg.attachments !== undefined && msg.attachments.length > 0 && !canAttachAll(db, msg.ownerKey, msg.attachments)) return new AttachmentUnavailableError();
     const mentions = toMentionsColumn(msg.mentions);

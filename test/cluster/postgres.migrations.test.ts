@@ -4,6 +4,7 @@ import pg from "pg";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { migratePostgres, pgMigrations, PG_LATEST_VERSION } from "../../src/storage/postgres-migrations.js";
 import { nameKey } from "../../src/shared/names.js";
+import { SQL_LATEST_MOVES } from "../../src/storage/postgres-append.js";
 import { clusterDatabase } from "./pg.js";
 
 async function connect(url: string): Promise<pg.Client> {
@@ -70,5 +71,24 @@ describe("migratePostgres", () => {
       { id: "left-behind", room: "~moved" },
       { id: "unsent", room: null },
     ]);
+  });
+
+  it("version 12 adds room_move, indexed by the room moved from, and runs again without a change (a send racing a move is refused)", async () => {
+    const client = await connect(await clusterDatabase());
+    await migratePostgres(client);
+    const indexes = async (): Promise<string[]> =>
+      (await client.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE tablename = 'room_move'")).rows.map((r) => r.indexdef);
+    expect(await indexes()).toEqual(["CREATE INDEX ix_room_move_from ON public.room_move USING btree (from_room, moved_at)"]);
+    await client.query("INSERT INTO room_move (from_room, to_room, moved_at) VALUES ('general', '~abc', '2026-12-08T10:00:00.000Z')");
+    await client.query("DELETE FROM schema_migrations WHERE version = 12"); // as a database from before it, with the table there
+    await migratePostgres(client);
+    expect(await indexes()).toHaveLength(1);
+    expect((await client.query("SELECT from_room, to_room, moved_at FROM room_move")).rows).toEqual([{ from_room: "general", to_room: "~abc", moved_at: "2026-12-08T10:00:00.000Z" }]);
+    // The batch's lookup reads the index (sequential scans off, so an empty table's plan cannot hide it).
+    await client.query("SET enable_seqscan = off");
+    const plan = (await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${SQL_LATEST_MOVES}`, [["general"]])).rows
+      .map((r) => r["QUERY PLAN"])
+      .join("\n");
+    expect(plan).toMatch(/Index (Only )?Scan (using|on) ix_room_move_from/);
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { hashInviteToken, newInviteToken } from "../../src/access/invite-token.js";
 import { directPairKey, newPrivateAddress } from "../../src/access/policy.js";
 import { ENDED_INVITES_KEPT, type InviteRecord, type NewRoom } from "../../src/access/store.js";
-import type { ChatStore } from "../../src/storage/repository.js";
+import { RoomMovedError, type ChatStore } from "../../src/storage/repository.js";
 
 export type StoreFactory = () => Promise<ChatStore>;
 
@@ -214,16 +214,62 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
 
       const taken = `taken-${tag}`;
       await store.append({ room: taken, sender: "Sam", content: "mine", sentAt: T0 });
-      expect(await access.makePublic(room.room, taken)).toBe("name_in_use");
+      expect(await access.makePublic(room.room, taken, T0)).toBe("name_in_use");
       expect((await store.page(room.room, { limit: 5 })).messages.map((m) => m.id)).toEqual([msg.message.id]);
 
       const file = await attachedFile(store, key("ana"), room.room);
-      expect(await access.makePublic(room.room, room.title)).toBe("moved");
+      expect(await access.makePublic(room.room, room.title, T0)).toBe("moved");
       expect((await store.page(room.title, { limit: 5 })).messages.map((m) => m.id)).toEqual([msg.message.id, file.messageId]);
       expect((await store.files.upload(file.id))?.room).toBe(room.title);
       expect(await access.roomAccess(room.room, key("ana"))).toBeNull();
       expect(await access.inviteByHash(hashInviteToken(token))).toBeNull();
       expect(await access.roomsOf(key("ana"))).toEqual([]);
+    });
+
+    // Found by the 2026-12-07 review: a send past its checks when the room moved was stored under the old address.
+    it("after makePrivate, an append to the old name whose sender joined before the move is refused alone (RoomMovedError) and stored nowhere; one who joined at or after it, and one without memberSince, are stored there", async () => {
+      const { store, access, key, privateRoom, tag } = await setup();
+      const name = `lobby-${tag}`;
+      await store.append({ room: name, sender: "Ana", content: "before", sentAt: T0, memberSince: T0 });
+      const movedAt = later(1000);
+      const room = { ...privateRoom(name, key("mod")), createdAt: movedAt };
+      await access.makePrivate(name, room, [{ sessionKey: key("ana"), name: "Ana" }]);
+      // Sent in one turn: one group commit, in which the racing send alone is refused.
+      const settled = await Promise.allSettled([
+        store.append({ room: name, sender: "Ana", content: "racing", sentAt: movedAt, memberSince: later(999), clientId: `racing-${tag}` }),
+        store.append({ room: name, sender: "Eve", content: "fresh", sentAt: movedAt, memberSince: movedAt }),
+        store.append({ room: name, sender: "Sam", content: "later", sentAt: later(2000), memberSince: later(1500) }),
+        store.append({ room: name, sender: "Tool", content: "unchecked", sentAt: later(2000) }),
+      ]);
+      const [racing] = settled;
+      expect(racing?.status === "rejected" && racing.reason).toBeInstanceOf(RoomMovedError);
+      expect(racing?.status === "rejected" && (racing.reason as RoomMovedError).to).toBe(room.room);
+      expect(settled.map((r) => r.status)).toEqual(["rejected", "fulfilled", "fulfilled", "fulfilled"]);
+      expect((await store.page(name, { limit: 10 })).messages.map((m) => m.content)).toEqual(["fresh", "later", "unchecked"]);
+      expect((await store.page(room.room, { limit: 10 })).messages.map((m) => m.content)).toEqual(["before"]);
+      expect(await store.findByClientId(name, `racing-${tag}`)).toBeNull();
+      expect(await store.findByClientId(room.room, `racing-${tag}`)).toBeNull();
+    });
+
+    it("after makePublic, an append to the old private address whose sender joined before the move is refused and stored nowhere; one who joined after, and one without memberSince, are stored there", async () => {
+      const { store, access, privateRoom, tag } = await setup();
+      const room = privateRoom(`plans-${tag}`);
+      await access.createRoom(room, []);
+      await store.append({ room: room.room, sender: "Ana", content: "draft", sentAt: T0, memberSince: T0 });
+      const movedAt = later(1000);
+      expect(await access.makePublic(room.room, room.title, movedAt)).toBe("moved");
+      const settled = await Promise.allSettled([
+        store.append({ room: room.room, sender: "Ana", content: "racing", sentAt: movedAt, memberSince: T0 }),
+        store.append({ room: room.room, sender: "Ana", content: "after", sentAt: later(2000), memberSince: later(1500) }),
+        store.append({ room: room.room, sender: "Tool", content: "unchecked", sentAt: later(2000) }),
+      ]);
+      const [racing] = settled;
+      expect(racing?.status === "rejected" && (racing.reason as RoomMovedError).to).toBe(room.title);
+      expect(settled.map((r) => r.status)).toEqual(["rejected", "fulfilled", "fulfilled"]);
+      expect((await store.page(room.room, { limit: 10 })).messages.map((m) => m.content)).toEqual(["after", "unchecked"]);
+      expect((await store.page(room.title, { limit: 10 })).messages.map((m) => m.content)).toEqual(["draft"]);
+      // The public room's own senders are not affected: it never moved away.
+      expect((await store.append({ room: room.title, sender: "Eve", content: "hello", sentAt: later(3000), memberSince: T0 })).message.room).toBe(room.title);
     });
 
     it("invites: stored by hash with their room's title, listed newest first without the revoked, counted while usable", async () => {
