@@ -17,7 +17,7 @@ import { nowMs } from "./storm-clock.js";
 import { composeContent, parseContent } from "./storm-content.js";
 import type { Observations } from "./storm-observations.js";
 import { StormOutbox, type SendOutcome } from "./storm-outbox.js";
-import type { ClientSpec } from "./storm-plan.js";
+import { failoverStride, type ClientSpec } from "./storm-plan.js";
 import { Receipts, type ReceiptSource } from "./storm-receipts.js";
 
 /** The brief's join deadline (the page's is 10 s): a join unanswered this long is counted and asked again. */
@@ -235,11 +235,12 @@ export class StormClient {
     socket.connect();
   }
 
-  /** Several nodes: the next connection attempt goes to the next node, as a load balancer would route it. */
+  /** Several nodes: the next connection attempt goes to another node, as a load balancer would route it (failoverStride). */
   private moveToNextNode(): void {
     const socket = this.socket;
-    if (this.deps.urls.length < 2 || socket === null) return;
-    this.urlIndex = (this.urlIndex + 1) % this.deps.urls.length;
+    const nodes = this.deps.urls.length;
+    if (nodes < 2 || socket === null) return;
+    this.urlIndex = (this.urlIndex + failoverStride(this.spec.index, nodes)) % nodes;
     const url = this.url();
     // The Manager keeps its address in a private field that open() reads for every attempt (socket.io-client
     // 4.8, manager.js); its opts are public, and the new engine takes the headers from them.

@@ -91,6 +91,22 @@ export function planClients(clients: number, rooms: number, nodes: number): Clie
   });
 }
 
+/**
+ * How far a client moves along the node list when a connection attempt fails (its node is down): a step coprime
+ * with the number of nodes, so that repeated moves visit every node, chosen by the client's index so that a failed
+ * node's clients spread evenly over the others, as a round-robin balancer spreads them. A step of 1 for everyone
+ * sent every client of node 0 to node 1 (measured 2026-12-07: after a three-node SIGKILL return node 1 carried
+ * two thirds of the deliveries and node 0 none), which is no balancer's doing.
+ */
+export function failoverStride(clientIndex: number, nodes: number): number {
+  const strides = Array.from({ length: Math.max(1, nodes - 1) }, (_, i) => i + 1).filter((k) => gcd(k, nodes) === 1);
+  return strides[clientIndex % strides.length] ?? 1;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
 /** The clients of each worker: by seat in the room, so each room's clients are spread over all workers. */
 export function splitForWorkers(specs: readonly ClientSpec[], rooms: number, workers: number): ClientSpec[][] {
   const parts: ClientSpec[][] = Array.from({ length: workers }, () => []);

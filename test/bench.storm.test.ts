@@ -10,7 +10,7 @@ import { composeContent, parseContent } from "../bench/storm-content.js";
 import type { SenderReport, VerifyReply } from "../bench/storm-messages.js";
 import { Observations } from "../bench/storm-observations.js";
 import { StormOutbox, composeSlot, type SendOutcome } from "../bench/storm-outbox.js";
-import { planClients, splitForWorkers } from "../bench/storm-plan.js";
+import { failoverStride, planClients, splitForWorkers } from "../bench/storm-plan.js";
 import { Receipts } from "../bench/storm-receipts.js";
 import { DEFAULT_LOADGEN_NICE, forkNiced } from "../bench/niced-fork.js";
 import { formatStormTable, stormFailures } from "../bench/storm-report.js";
@@ -264,6 +264,33 @@ describe("restart storm bench: senders keep their own pace through a stall", () 
     expect(composeTimes(0, 500, 2300, 5000)).toEqual([0, 2300, 3000, 4000]);
     expect(composeSlot(0, 1000, 0, 2300)).toEqual({ slot: 3, delayMs: 700 });
     expect(composeSlot(0, 1000, 0, 3)).toEqual({ slot: 1, delayMs: 997 });
+  });
+});
+
+describe("restart storm bench: where a failed node's clients go", () => {
+  it("spreads them evenly over the other nodes, as a round-robin balancer would (a step of 1 sent them all to the next node)", () => {
+    for (const nodes of [2, 3, 5]) {
+      const landed = new Map<number, number>();
+      const clients = planClients(3000, 100, nodes).filter((c) => c.nodeIndex === 0);
+      for (const c of clients) {
+        const next = (c.nodeIndex + failoverStride(c.index, nodes)) % nodes;
+        landed.set(next, (landed.get(next) ?? 0) + 1);
+      }
+      expect(landed.has(0)).toBe(false);
+      expect([...landed.keys()].sort()).toEqual(Array.from({ length: nodes - 1 }, (_, i) => i + 1));
+      const counts = [...landed.values()];
+      expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(clients.length * 0.1);
+    }
+  });
+
+  it("moves by a step that visits every node when several are down in turn", () => {
+    for (const nodes of [2, 3, 4, 5, 6]) {
+      for (let index = 0; index < 12; index++) {
+        const step = failoverStride(index, nodes);
+        const seen = new Set(Array.from({ length: nodes }, (_, k) => (k * step) % nodes));
+        expect(seen.size).toBe(nodes);
+      }
+    }
   });
 });
 
