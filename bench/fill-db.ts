@@ -1,8 +1,9 @@
 // Pre-fills a database for workloads 3 and 6 directly, not through the socket: a million sends would
 // take minutes and measure the send path again. The file has only the legacy Flask table, as an
 // upgraded install would; each server then adds its columns and indexes when it first opens it.
-import { closeSync, copyFileSync, fsyncSync, openSync } from "node:fs";
+import { closeSync, copyFileSync, fsyncSync, openSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
+import { applyMigration, migrations } from "../src/storage/migrations.js";
 
 export interface FillRoom {
   room: string;
@@ -51,6 +52,35 @@ export function fillDatabase(path: string, rooms: readonly FillRoom[], contentOf
   db.close();
   flushToDisk(path);
   return { rows: total, fillMs: performance.now() - started };
+}
+
+/**
+ * The file brought to schema `version` only, as a release of that version left it: opening the repository then runs
+ * the later migrations alone, which is what a migration bench times.
+ */
+export function migrateFileTo(path: string, version: number): void {
+  const db = new Database(path);
+  try {
+    db.pragma("journal_mode = WAL");
+    for (const m of migrations.filter((step) => step.version <= version)) {
+      db.transaction(() => {
+        applyMigration(db, m);
+        db.pragma(`user_version = ${m.version}`);
+      }).immediate();
+    }
+    db.pragma("wal_checkpoint(TRUNCATE)");
+  } finally {
+    db.close();
+  }
+}
+
+/** A file's size in bytes; 0 when it does not exist (a WAL already checkpointed away). */
+export function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** A copy of the fixture for one server, on the disk before the server starts (see flushToDisk). */

@@ -1,22 +1,15 @@
 // How long the version 4 migration (the AUTOINCREMENT rebuild of chat_message) takes on an upgraded install's
 // file, and how large the file and its WAL grow meanwhile. Not part of `npm run bench`: it measures a one-off.
 // Run: node --import tsx bench/migration-rebuild.ts [rows, default 1000000]
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { Logger, LogFields } from "../src/log.js";
 import { SqliteMessageRepository } from "../src/storage/sqlite.js";
-import { fillDatabase } from "./fill-db.js";
+import { fileSize, fillDatabase } from "./fill-db.js";
 
 const MB = 1024 * 1024;
-const size = (path: string): number => {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-};
 
 function main(): void {
   const rows = Number(process.argv[2] ?? 1_000_000);
@@ -27,13 +20,13 @@ function main(): void {
       { room: "big", messages: Math.round(rows * 0.9) },
       { room: "small", messages: rows - Math.round(rows * 0.9) },
     ]);
-    const before = size(path);
+    const before = fileSize(path);
     const started = performance.now();
     const print = (event: string, fields?: LogFields): void => console.log(JSON.stringify({ event, ms: Math.round(performance.now() - started), ...fields }));
     const log: Logger = { debug: () => undefined, info: print, warn: print, error: print };
     const repo = new SqliteMessageRepository(path, { busyTimeoutMs: 10, log });
     const migrateMs = performance.now() - started;
-    const walAfterMigrate = size(`${path}-wal`);
+    const walAfterMigrate = fileSize(`${path}-wal`);
     void repo.close();
     const db = new Database(path, { readonly: true });
     const seq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'chat_message'").get() as { seq: number };
@@ -45,7 +38,7 @@ function main(): void {
         migrateMs: Math.round(migrateMs),
         fileMbBefore: +(before / MB).toFixed(1),
         walMbAfterMigrate: +(walAfterMigrate / MB).toFixed(1),
-        fileMbAfterCheckpoint: +(size(path) / MB).toFixed(1),
+        fileMbAfterCheckpoint: +(fileSize(path) / MB).toFixed(1),
         sequence: seq.seq,
       }),
     );

@@ -5,15 +5,13 @@
 // the repository (which runs whatever migrations this build has above 14, timed) and times first pages of
 // from: searches. Not part of `npm run bench`: it measures a one-off migration and a fix.
 // Run: node --import tsx bench/search-from.ts [rows, default 1000000] [samples per query, default 10]
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import type { Logger, LogFields } from "../src/log.js";
 import { parseSearchQuery } from "../src/shared/search-query.js";
-import { applyMigration, migrations } from "../src/storage/migrations.js";
 import { SqliteMessageRepository } from "../src/storage/sqlite.js";
-import { chatLikeContent, fillDatabase, SEARCH_COMMON_WORD } from "./fill-db.js";
+import { chatLikeContent, fileSize, fillDatabase, migrateFileTo, SEARCH_COMMON_WORD } from "./fill-db.js";
 import { percentiles } from "./stats.js";
 
 const ROOM = "big";
@@ -26,29 +24,6 @@ const QUERIES = [
   `${SEARCH_COMMON_WORD} from:user7`,
 ];
 const MB = 1024 * 1024;
-const size = (path: string): number => {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-};
-
-function migrateToPrevious(path: string): void {
-  const db = new Database(path);
-  try {
-    db.pragma("journal_mode = WAL");
-    for (const m of migrations.filter((step) => step.version <= PREVIOUS_VERSION)) {
-      db.transaction(() => {
-        applyMigration(db, m);
-        db.pragma(`user_version = ${m.version}`);
-      }).immediate();
-    }
-    db.pragma("wal_checkpoint(TRUNCATE)");
-  } finally {
-    db.close();
-  }
-}
 
 async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 1_000_000);
@@ -58,14 +33,14 @@ async function main(): Promise<void> {
     const path = join(dir, "chat_history.db");
     const fill = fillDatabase(path, [{ room: ROOM, messages: Math.round(rows * 0.9) }, { room: "other", messages: rows - Math.round(rows * 0.9) }], chatLikeContent);
     const prepared = performance.now();
-    migrateToPrevious(path);
-    console.log(JSON.stringify({ rows: fill.rows, fillMs: Math.round(fill.fillMs), toVersion14Ms: Math.round(performance.now() - prepared), fileMb: +(size(path) / MB).toFixed(1) }));
+    migrateFileTo(path, PREVIOUS_VERSION);
+    console.log(JSON.stringify({ rows: fill.rows, fillMs: Math.round(fill.fillMs), toVersion14Ms: Math.round(performance.now() - prepared), fileMb: +(fileSize(path) / MB).toFixed(1) }));
 
     const started = performance.now();
     const print = (event: string, fields?: LogFields): void => console.log(JSON.stringify({ event, ms: Math.round(performance.now() - started), ...fields }));
     const log: Logger = { debug: () => undefined, info: print, warn: print, error: print };
     const repo = new SqliteMessageRepository(path, { busyTimeoutMs: 10, log });
-    console.log(JSON.stringify({ openMs: Math.round(performance.now() - started), fileMbAfterCheckpoint: +(size(path) / MB).toFixed(1) }));
+    console.log(JSON.stringify({ openMs: Math.round(performance.now() - started), fileMbAfterCheckpoint: +(fileSize(path) / MB).toFixed(1) }));
     try {
       for (const q of QUERIES) {
         const query = parseSearchQuery(q);

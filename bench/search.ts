@@ -8,9 +8,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { highlightRanges, parseSearchQuery } from "../src/shared/search-query.js";
 import type { Logger } from "../src/log.js";
-import { applyMigration, migrations } from "../src/storage/migrations.js";
 import { SqliteMessageRepository } from "../src/storage/sqlite.js";
-import { chatLikeContent, fillDatabase, SEARCH_COMMON_WORD, SEARCH_PHRASE, SEARCH_RARE_WORD } from "./fill-db.js";
+import { chatLikeContent, fillDatabase, migrateFileTo, SEARCH_COMMON_WORD, SEARCH_PHRASE, SEARCH_RARE_WORD } from "./fill-db.js";
 import { percentiles, type Percentiles } from "./stats.js";
 
 export interface SearchBenchSizes {
@@ -55,7 +54,7 @@ export async function runSearchBench(workDir: string, sizes: SearchBenchSizes, p
   const path = join(workDir, "search.db");
   const fill = fillDatabase(path, [{ room: "other", messages: sizes.otherMessages }, { room: ROOM, messages: sizes.roomMessages }], chatLikeContent);
   progress(`search: filled ${fill.rows.toLocaleString("en-US")} messages in ${(fill.fillMs / 1000).toFixed(1)} s`);
-  migrateToVersion4(path);
+  migrateFileTo(path, 4); // as the previous release left it: opening the repository runs migration 5 alone
 
   const started = performance.now();
   const repo = new SqliteMessageRepository(path, { busyTimeoutMs: 1000, log: quiet });
@@ -97,23 +96,6 @@ export async function runSearchBench(workDir: string, sizes: SearchBenchSizes, p
     await repo.close();
   }
   return { roomRows: sizes.roomMessages, rows: fill.rows, fillMs: fill.fillMs, migration5Ms, cases };
-}
-
-/** The file as the previous release left it (version 4), so opening the repository runs migration 5 alone. */
-function migrateToVersion4(path: string): void {
-  const db = new Database(path);
-  try {
-    db.pragma("journal_mode = WAL");
-    for (const m of migrations.filter((step) => step.version <= 4)) {
-      db.transaction(() => {
-        applyMigration(db, m);
-        db.pragma(`user_version = ${m.version}`);
-      }).immediate();
-    }
-    db.pragma("wal_checkpoint(TRUNCATE)");
-  } finally {
-    db.close();
-  }
 }
 
 export function formatSearchTable(r: SearchBenchResult): string {
