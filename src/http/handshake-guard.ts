@@ -2,6 +2,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
+import { OpenCounts } from "./open-counts.js";
 import { addressKey } from "../shared/address-key.js";
 import type { ClientIp } from "./client-ip.js";
 
@@ -36,10 +37,8 @@ export function createHandshakeGuard(config: Config, clientIp: ClientIp, clock: 
   const limits = config.rateLimits;
   // Counted per address key: an IPv6 client's whole /64 (by default) shares one count.
   const keyOf = (req: IncomingMessage): string => addressKey(clientIp(req), limits.ipv6PrefixLength);
-  const open = new Map<string, number>();
-  // Which address each open connection counts against: one entry per connection instead of a closure with its
-  // context (issue 20: idle connections are what memory goes to). Weak, so a connection never closed is not kept.
-  const keyOfOpen = new WeakMap<object, string>();
+  // Weak per connection, no closure each (issue 20: idle connections are what memory goes to).
+  const open = new OpenCounts<object>();
   let windowStart = clock.monotonicMs();
   let handshakes = new Map<string, number>();
 
@@ -58,7 +57,7 @@ export function createHandshakeGuard(config: Config, clientIp: ClientIp, clock: 
       }
       if (!isOriginAllowed(req.headers.origin, req.headers.host, cachedOrigins)) return { ok: false, reason: "origin_not_allowed" };
       const ip = keyOf(req);
-      if (limits.maxConnectionsPerIp > 0 && (open.get(ip) ?? 0) >= limits.maxConnectionsPerIp) {
+      if (limits.maxConnectionsPerIp > 0 && open.count(ip) >= limits.maxConnectionsPerIp) {
         return { ok: false, reason: "too_many_connections" };
       }
       if (limits.handshakesPerMinutePerIp > 0) {
@@ -74,17 +73,10 @@ export function createHandshakeGuard(config: Config, clientIp: ClientIp, clock: 
       return { ok: true };
     },
     opened(conn, req) {
-      const ip = keyOf(req);
-      keyOfOpen.set(conn, ip);
-      open.set(ip, (open.get(ip) ?? 0) + 1);
+      open.opened(conn, keyOf(req));
     },
     closed(conn) {
-      const ip = keyOfOpen.get(conn);
-      if (ip === undefined) return;
-      keyOfOpen.delete(conn);
-      const left = (open.get(ip) ?? 1) - 1;
-      if (left <= 0) open.delete(ip);
-      else open.set(ip, left);
+      open.closed(conn);
     },
   };
 }

@@ -10,6 +10,7 @@
 import type { Server } from "node:http";
 import type { Socket } from "node:net";
 import { addressKey } from "../shared/address-key.js";
+import { OpenCounts } from "./open-counts.js";
 
 export interface TcpConnectionCapOptions {
   /** Connections one address key may hold open; 0 = no cap (nothing is counted). */
@@ -22,29 +23,20 @@ export interface TcpConnectionCapOptions {
 
 export function capTcpConnectionsPerAddress(server: Server, opts: TcpConnectionCapOptions): void {
   if (opts.maxPerAddress === 0) return;
-  const open = new Map<string, number>();
-  // Which key each counted connection holds: one entry per connection instead of a closure each (issue 20).
-  const keyOf = new WeakMap<Socket, string>();
+  const open = new OpenCounts<Socket>();
   function release(this: Socket): void {
-    const key = keyOf.get(this);
-    if (key === undefined) return;
-    keyOf.delete(this);
-    const left = (open.get(key) ?? 1) - 1;
-    if (left <= 0) open.delete(key);
-    else open.set(key, left);
+    open.closed(this);
   }
   server.on("connection", (socket: Socket) => {
     const address = socket.remoteAddress;
     if (address === undefined || opts.isTrustedProxy(address)) return; // gone already, or the proxy
     const key = addressKey(address, opts.ipv6PrefixLength);
-    const count = open.get(key) ?? 0;
-    if (count >= opts.maxPerAddress) {
+    if (open.count(key) >= opts.maxPerAddress) {
       socket.destroy();
       opts.onRefused(key);
       return;
     }
-    open.set(key, count + 1);
-    keyOf.set(socket, key);
+    open.opened(socket, key);
     socket.on("close", release); // a socket emits "close" once
   });
 }
