@@ -3,23 +3,8 @@
 // turn before it. Without this, an edit whose broadcast waited on something after its commit (a reply's quote read
 // again, a moderator's audit row) was overtaken by a later edit's broadcast, and the room kept showing the older
 // text while the database held the newer one.
+import { KeyedTurns } from "../shared/keyed-turns.js";
 import type { ChatServer } from "./types.js";
-
-class KeyedTurns {
-  private readonly tails = new Map<string, Promise<unknown>>();
-
-  /** Runs `work` once every earlier turn of `key` has ended (however it ended); its own result, rejection included. */
-  run<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const before = this.tails.get(key) ?? Promise.resolve();
-    const turn = before.then(work, work);
-    const ended = turn.catch(() => undefined);
-    this.tails.set(key, ended);
-    void ended.then(() => {
-      if (this.tails.get(key) === ended) this.tails.delete(key); // the last turn: nothing is kept for the message
-    });
-    return turn;
-  }
-}
 
 /** Per Socket.IO server (one app), so apps in one process (the tests) never wait on each other. */
 const turnsOf = new WeakMap<ChatServer, KeyedTurns>();

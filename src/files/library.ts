@@ -9,6 +9,7 @@ import type { Logger } from "../log.js";
 import { FileMissingError, type FileRecords, type FileStore, type NewUpload, type StoredAttachment } from "../storage/files.js";
 import { ImageRefusedError, processImage, WorkLine } from "./images.js";
 import { sniff } from "./sniff.js";
+import { KeyedTurns } from "../shared/keyed-turns.js";
 
 /** A blob's bytes are removed only once untouched this long: an upload storing the same bytes anew is never raced. */
 export const BLOB_GRACE_MS = 60_000;
@@ -41,7 +42,7 @@ export interface FileLibraryDeps {
 export class FileLibrary {
   private readonly images: WorkLine;
   /** Per blob: its store-then-record and its release-then-delete never interleave on this node. */
-  private readonly blobLocks = new Map<string, Promise<unknown>>();
+  private readonly blobLocks = new KeyedTurns();
   private total: { bytes: number; atMs: number } | null = null;
   /** Bytes held by uploads being read or stored on this node (reserve). */
   private reserved = 0;
@@ -56,16 +57,6 @@ export class FileLibrary {
     return this.images.depth;
   }
 
-  private withBlob<T>(sha256: string, work: () => Promise<T>): Promise<T> {
-    const before = this.blobLocks.get(sha256) ?? Promise.resolve();
-    const run = before.then(work, work);
-    const settled = run.catch(() => undefined);
-    this.blobLocks.set(sha256, settled);
-    void settled.then(() => {
-      if (this.blobLocks.get(sha256) === settled) this.blobLocks.delete(sha256);
-    });
-    return run;
-  }
 
   /**
    * Holds `bytes` of MAX_STORAGE_BYTES for an upload while it is read and stored, or null when they would go over
@@ -88,7 +79,7 @@ export class FileLibrary {
 
   /** Touches the blob, then stores its bytes: a release racing this leaves them (see BLOB_GRACE_MS). */
   private keep(sha256: string, source: string | Buffer, size: number): Promise<void> {
-    return this.withBlob(sha256, async () => {
+    return this.blobLocks.run(sha256, async () => {
       await this.deps.records.touchBlobs([{ sha256, size }], this.deps.clock.now());
       await this.deps.store.put(sha256, source, size);
       if (this.total !== null) this.total.bytes += size;
@@ -130,7 +121,7 @@ export class FileLibrary {
   async release(candidates: readonly string[]): Promise<void> {
     const before = new Date(this.deps.clock.now().getTime() - BLOB_GRACE_MS);
     for (const sha256 of new Set(candidates)) {
-      await this.withBlob(sha256, async () => {
+      await this.blobLocks.run(sha256, async () => {
         const released = await this.deps.records.releaseBlobs([sha256], before);
         for (const gone of released) await this.deps.store.delete(gone);
         if (released.length > 0) this.total = null;
