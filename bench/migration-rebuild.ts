@@ -11,7 +11,7 @@ import { fileSize, fillDatabase } from "./fill-db.js";
 
 const MB = 1024 * 1024;
 
-function main(): void {
+async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 1_000_000);
   const dir = mkdtempSync(join(tmpdir(), "mr-rebuild-"));
   try {
@@ -27,7 +27,9 @@ function main(): void {
     const repo = new SqliteMessageRepository(path, { busyTimeoutMs: 10, log });
     const migrateMs = performance.now() - started;
     const walAfterMigrate = fileSize(`${path}-wal`);
-    void repo.close();
+    // Awaited: the close ends with a last search-index run, and a close left running wrote to a file this
+    // function had already deleted (SQLite refused it, and the run logged search_index_failed after the report).
+    await repo.close();
     const db = new Database(path, { readonly: true });
     const seq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'chat_message'").get() as { seq: number };
     db.close();
@@ -47,4 +49,7 @@ function main(): void {
   }
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
