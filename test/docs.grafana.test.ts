@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import request from "supertest";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { createMetrics } from "../src/metrics.js";
 import { startTestApp } from "./helpers/app.js";
 import { familyOf, readExposition, readPromql, substituteGrafanaVariables, type ExposedFamily } from "./helpers/promql.js";
 
@@ -54,6 +55,36 @@ async function scrapeAfterTraffic(): Promise<string> {
   return (await request(app.app.http).get("/metrics").expect(200)).text;
 }
 
+/**
+ * The registry createMetrics builds with every optional source on (multi-node, PostgreSQL, push), which a test app
+ * on SQLite alone never has, with a sample in each labelled counter the scrape's traffic does not reach.
+ */
+async function everyModeExposition(): Promise<{ names: string[]; text: string }> {
+  const metrics = createMetrics(
+    {
+      connectedSockets: () => 0,
+      activeRooms: () => 0,
+      cluster: { nodeId: "n1", isRedisUp: () => true, recoveries: () => 0 },
+      pool: () => ({ total: 1, idle: 1, waiting: 0 }),
+      pushQueue: () => 0,
+    },
+    false,
+  );
+  metrics.reactionsChanged.inc({ change: "on" });
+  metrics.pushes.inc({ outcome: "delivered" });
+  return { names: metrics.registry.getMetricsAsArray().map((m) => m.name), text: await metrics.registry.metrics() };
+}
+
+/** The app's own /metrics, and for the families it shows without a sample (or not at all), the every-mode registry's. */
+async function exposedFamilies(): Promise<Map<string, ExposedFamily>> {
+  const families = readExposition(await scrapeAfterTraffic());
+  for (const [name, family] of readExposition((await everyModeExposition()).text)) if (!families.get(name)?.labelsBySample.size) families.set(name, family);
+  return families;
+}
+
+const chartedNames = (families: Map<string, ExposedFamily>): Set<string | undefined> =>
+  new Set(queries.flatMap(({ expr }) => readPromql(substituteGrafanaVariables(expr)).selectors.map((s) => familyOf(families, s.metric)?.[0])));
+
 describe("docs/grafana-dashboard.json", () => {
   it("imports as it is: one Prometheus datasource input, used by every panel, query and variable", () => {
     expect(dashboard.__inputs).toEqual([expect.objectContaining({ name: "DS_PROMETHEUS", type: "datasource", pluginId: "prometheus" })]);
@@ -68,7 +99,7 @@ describe("docs/grafana-dashboard.json", () => {
   });
 
   it("queries only series, and labels, that the app's /metrics has", async () => {
-    const families = readExposition(await scrapeAfterTraffic());
+    const families = await exposedFamilies();
     const problems: string[] = [];
     const labelsOf = (series: string, family: ExposedFamily): Set<string> => family.labelsBySample.get(series) ?? new Set();
     for (const { panel, expr } of queries) {
@@ -89,10 +120,17 @@ describe("docs/grafana-dashboard.json", () => {
     for (const { variable, metric } of variableMetrics) if (!familyOf(families, metric)) problems.push(`variable ${variable}: ${metric} is not on /metrics`);
     expect(problems).toEqual([]);
     // The series the operations page promises are all charted.
-    const charted = new Set(queries.flatMap(({ expr }) => readPromql(substituteGrafanaVariables(expr)).selectors.map((s) => familyOf(families, s.metric)?.[0])));
+    const charted = chartedNames(families);
     for (const name of ["mr_connected_sockets", "mr_active_rooms", "mr_messages_stored_total", "mr_ack_latency_seconds", "mr_errors_total", "mr_rate_limited_total", "mr_handshakes_refused_total", "mr_db_errors_total"]) {
       expect(charted, name).toContain(name);
     }
+  });
+
+  it("charts every metric the app registers (mr_*), those of multi-node, PostgreSQL and push included", async () => {
+    const families = await exposedFamilies();
+    const registered = new Set([...families.keys(), ...(await everyModeExposition()).names].filter((name) => name.startsWith("mr_")));
+    const charted = chartedNames(families);
+    expect([...registered].filter((name) => !charted.has(name)).sort()).toEqual([]);
   });
 });
 
