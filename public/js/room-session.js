@@ -147,7 +147,7 @@ export function createRoomSession(init, deps) {
     }
     const added = ingest([msg], true, "live");
     if (added.length === 0 || nameKey(msg.sender) === nameKey(s.username)) return;
-    if (isShown()) views.announce(`${msg.sender}: ${messageSummary(msg)}`);
+    if (isShown()) views.announce(`${msg.sender}: ${messageSummary(msg)}`, { room: s.room, id: msg.id });
   }
 
   /** @param {Notice} notice */
@@ -203,6 +203,9 @@ export function createRoomSession(init, deps) {
   function onMessageUpdated(ev) {
     if (s.isGone || !ev || typeof ev.id !== "number") return;
     list.applyUpdate(ev);
+    // An announcement of it still in the live region: the new text (as the list now has it), or gone.
+    const shown = ev.deletedAt ? null : list.info(ev.id);
+    views.reviseAnnouncement({ room: s.room, id: ev.id }, shown ? `${shown.sender}: ${messageSummary(shown)}` : null);
     const buffered = s.liveBuffer?.find((m) => m.id === ev.id);
     if (buffered) Object.assign(buffered, ev.deletedAt ? { content: "", deletedAt: ev.deletedAt } : ev);
     deps.onUpdated(s, ev);

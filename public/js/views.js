@@ -2,6 +2,7 @@
 // (banner, the room's name, people list, history status), plus screen-reader announcements. A private room
 // or a conversation is named by its title, never by its address (issue 17). The tab title is room-counts.js's
 // (unread counts of every room).
+import { createLiveRegion } from "./live-region.js";
 import { codePointLength, fullDateLabel, hasControlChars, nameKey } from "./format.js";
 import { isPrivateAddress, UNKNOWN_PRIVATE_TITLE } from "./room-info.js";
 /** @import { ErrorBody, RemovedEvent, RoomInfo } from "../../src/protocol.js" */
@@ -229,13 +230,8 @@ export function createViews({ doc, els, limits, directory, titleOf }) {
     announce(els.removedNote.textContent);
   }
 
-  /** @param {string} text read out by screen readers, never shown */
-  function announce(text) {
-    const p = doc.createElement("p");
-    p.textContent = text;
-    els.live.append(p);
-    while (els.live.childElementCount > 5) els.live.firstElementChild?.remove();
-  }
+  const live = createLiveRegion(doc, els.live);
+  const announce = live.announce;
 
   els.presenceToggle.addEventListener("click", () => {
     const isOpen = els.presence.classList.toggle("is-open");
@@ -267,6 +263,7 @@ export function createViews({ doc, els, limits, directory, titleOf }) {
     renderPresence,
     updateHistoryStatus,
     announce,
+    reviseAnnouncement: live.revise,
     showRemoved,
     /** @param {(li: HTMLLIElement, name: string, isMe: boolean) => void} fn */
     setPersonDecorator(fn) {
