@@ -319,6 +319,40 @@ describe("createNotifier", () => {
     expect(b.shown.map((n) => n.title)).toEqual(["#b"]);
   });
 
+  it("closes the notification quoting a message that is then deleted, and leaves one quoting another open", async () => {
+    const b = fakeBrowser();
+    const { notifier } = await notifierIn(b);
+    notifier.onRoomMessage("general", msg(1, "Ana", "@Bob my password is hunter2", ["Bob"]), live);
+    notifier.onRoomMessage("other", msg(2, "Ana", "@Bob lunch?", ["Bob"]), live);
+    notifier.onRoomUpdate("general", { room: "general", id: 1, content: "@Bob my password is swordfish", editedAt: "2026-01-01T00:00:00.000Z" });
+    expect(b.shown.map((n) => n.isClosed)).toEqual([false, false]); // an edit leaves a shown notification alone
+    notifier.onRoomUpdate("other", { room: "other", id: 1, deletedAt: "2026-01-01T00:00:00.000Z" }); // another room's id 1
+    notifier.onRoomUpdate("general", { room: "general", id: 1, deletedAt: "2026-01-01T00:00:00.000Z" });
+    expect(b.shown.map((n) => [n.options.body, n.isClosed])).toEqual([
+      ["Ana: @Bob my password is hunter2", true],
+      ["Ana: @Bob lunch?", false],
+    ]);
+  });
+
+  it("neither counts nor quotes in the summary a held message that was deleted, and shows none when all were", async () => {
+    const b = fakeBrowser();
+    const { notifier } = await notifierIn(b);
+    notifier.onRoomMessage("general", msg(1, "Ana", "@Bob 1", ["Bob"]), live);
+    notifier.onRoomMessage("general", msg(2, "Ana", "@Bob 2", ["Bob"]), live);
+    notifier.onRoomMessage("general", msg(3, "Ana", "@Bob oops", ["Bob"]), live);
+    notifier.onRoomUpdate("general", { room: "general", id: 3, deletedAt: "2026-01-01T00:00:00.000Z" });
+    expect(b.shown[0]?.isClosed).toBe(false); // it quotes message 1, which stays
+    b.advance(10_000);
+    expect(b.shown.map((n) => n.options.body)).toEqual(["Ana: @Bob 1", "Ana: @Bob 2"]); // one left: not "2 mentions …\nAna: @Bob oops"
+
+    notifier.onRoomMessage("general", msg(4, "Ana", "@Bob 4", ["Bob"]), live); // held: the summary opened an interval
+    notifier.onRoomUpdate("general", { room: "general", id: 2, deletedAt: "2026-01-01T00:00:00.000Z" });
+    expect(b.shown[1]?.isClosed).toBe(true);
+    notifier.onRoomUpdate("general", { room: "general", id: 4, deletedAt: "2026-01-01T00:00:00.000Z" });
+    b.advance(10_000);
+    expect(b.shown).toHaveLength(2);
+  });
+
   it("works without storage (private mode): every room at mentions, nothing thrown", async () => {
     const b = fakeBrowser({ storageThrows: true });
     const { notifier } = await notifierIn(b);

@@ -109,7 +109,10 @@ export function startApp(doc) {
       if (room === rooms.currentRoom()) privateRooms.refresh();
       offline.refresh();
     },
-    onAnyUpdate: (room, ev) => messageCache.update(room, ev),
+    onAnyUpdate: (room, ev) => {
+      messageCache.update(room, ev);
+      notifier.onRoomUpdate(room, ev);
+    },
     outboxStore: createOutboxStore(),
   });
   rooms.onRoomMessage((room, msg, info) => {

@@ -5,7 +5,7 @@
 import { nameKey } from "./format.js";
 import { mentionsMe } from "./mentions.js";
 import { messageSummary } from "./file-info.js";
-/** @import { WireMessage } from "../../src/protocol.js" */
+/** @import { MessageUpdatedEvent, WireMessage } from "../../src/protocol.js" */
 
 /** @typedef {"all" | "mentions" | "none"} Level */
 /** @typedef {"live" | "catchup" | "history"} Source */
@@ -58,7 +58,8 @@ export function noticeKind(f) {
  * @param {(room: string) => Place} [placeOf] how each room is named
  */
 export function createThrottle(intervalMs, placeOf = byAddress) {
-  /** @type {Map<string, { shownAt: number, held: Item[] }>} */
+  /** quotedId: the message whose text the room's last note shows (a summary shows its newest). */
+  /** @type {Map<string, { shownAt: number, held: Item[], quotedId: number | null }>} */
   const rooms = new Map();
 
   return {
@@ -73,7 +74,7 @@ export function createThrottle(intervalMs, placeOf = byAddress) {
         return { note: null, dueAt: gate.shownAt + intervalMs };
       }
       const note = noteFor(room, [...(gate?.held ?? []), item], placeOf(room));
-      rooms.set(room, { shownAt: nowMs, held: [] });
+      rooms.set(room, { shownAt: nowMs, held: [], quotedId: item.id });
       return { note, dueAt: null };
     },
     /**
@@ -84,8 +85,21 @@ export function createThrottle(intervalMs, placeOf = byAddress) {
       const gate = rooms.get(room);
       if (!gate || gate.held.length === 0 || nowMs - gate.shownAt < intervalMs) return null;
       const note = noteFor(room, gate.held, placeOf(room));
-      rooms.set(room, { shownAt: nowMs, held: [] });
+      rooms.set(room, { shownAt: nowMs, held: [], quotedId: gate.held.at(-1)?.id ?? null });
       return note;
+    },
+    /**
+     * A message was deleted: it is no longer held for the next summary (neither counted nor quoted).
+     * @param {string} room @param {number} id
+     * @returns {boolean} whether the room's last note quotes its text
+     */
+    forget(room, id) {
+      const gate = rooms.get(room);
+      if (!gate) return false;
+      gate.held = gate.held.filter((i) => i.id !== id);
+      if (gate.quotedId !== id) return false;
+      gate.quotedId = null;
+      return true;
     },
     /** Forgets what is held (the reader is looking at the page now). */
     dropHeld() {
@@ -156,6 +170,9 @@ export function createNotifier({ win, doc, bell, now = () => Date.now(), onOpen,
   const timers = new Map();
   /** @type {((room: string, level: Level) => void)[]} */
   const levelListeners = [];
+  /** Each room's notification this page showed and still holds (the OS shows one per room: they share a tag). */
+  /** @type {Map<string, Notification>} */
+  const onScreen = new Map();
 
   const permission = () => /** @type {Permission} */ (Notify ? Notify.permission : "unsupported");
   const isPaused = () => read(PAUSED_KEY) === "1";
@@ -215,6 +232,20 @@ export function createNotifier({ win, doc, bell, now = () => Date.now(), onOpen,
     if (dueAt !== null) scheduleDue(room, dueAt);
   }
 
+  /**
+   * An edit or deletion in any joined room. A deleted message's text must not stay on screen in a notification
+   * nor come in the next summary: the notification quoting it is closed, and it is dropped from the held ones.
+   * An edit changes nothing here: a notification already shown is past news, and alerting again for a
+   * corrected typo would be noise.
+   * @param {string} room @param {MessageUpdatedEvent} ev
+   */
+  function onRoomUpdate(room, ev) {
+    if (!ev || typeof ev.id !== "number" || typeof ev.deletedAt !== "string") return;
+    if (!throttle.forget(room, ev.id)) return;
+    onScreen.get(room)?.close();
+    onScreen.delete(room);
+  }
+
   /** @param {string} room @param {number} dueAt */
   function scheduleDue(room, dueAt) {
     if (timers.has(room)) return;
@@ -240,6 +271,10 @@ export function createNotifier({ win, doc, bell, now = () => Date.now(), onOpen,
     } catch {
       return; // Chrome on Android allows notifications only from a service worker: this page shows none there
     }
+    onScreen.set(note.room, shown);
+    shown.onclose = () => {
+      if (onScreen.get(note.room) === shown) onScreen.delete(note.room);
+    };
     // Not cancelled: the browser's own default is to bring the tab forward; focus() asks for the window too.
     shown.onclick = () => {
       win.focus();
@@ -333,6 +368,7 @@ export function createNotifier({ win, doc, bell, now = () => Date.now(), onOpen,
 
   return {
     onRoomMessage,
+    onRoomUpdate,
     level,
     setLevel,
     /** @param {(room: string, level: Level) => void} fn */

@@ -8,7 +8,7 @@
 // reproduce is the rest of a hidden tab (throttled timers, no animation frames).
 import { describe, expect, it } from "vitest";
 import { join, sentMessage, waitInRoom } from "./helpers/browser.js";
-import { notes, observeNotifications, setHidden } from "./helpers/notifications.js";
+import { closedNotes, notes, observeNotifications, setHidden } from "./helpers/notifications.js";
 import { blockingFindings } from "./helpers/axe.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
@@ -102,6 +102,19 @@ describe("notifications", () => {
     expect((await notes(page)).map((n) => n.body)).toEqual(["Ana: @Bob ping 1"]);
     await page.waitForFunction(() => window.__notes.length === 2, null, { timeout: 10 * INTERVAL_MS });
     expect((await notes(page))[1]).toEqual({ title: `#${room}`, body: `2 mentions in #${room}\nAna: @Bob ping 3`, tag: `messenger-room:${room}` });
+    expect(problems.list).toEqual([]);
+  });
+
+  it("closes the notification of a message that is deleted while it is on screen", async () => {
+    const room = "notify-deleted";
+    const { problems, page, say, ana } = await bobAway(room);
+    // One message only: a second would be summed up on the interval's timer (notifications.test.ts in test/ holds
+    // the summary's rules on a clock it moves).
+    const secret = await say("@Bob my password is hunter2");
+    expect(await closedNotes(page)).toEqual([false]);
+    expect((await ana.timeout(5000).emitWithAck("delete_message", { room, id: secret.id })).ok).toBe(true);
+    await page.locator("#messages li.msg--deleted", { hasText: "message deleted" }).waitFor();
+    expect(await closedNotes(page)).toEqual([true]);
     expect(problems.list).toEqual([]);
   });
 

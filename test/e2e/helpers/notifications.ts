@@ -11,7 +11,7 @@ export interface Recorded {
 
 declare global {
   interface Window {
-    __notes: (Recorded & { instance: Notification })[];
+    __notes: (Recorded & { instance: Notification; isClosed: boolean })[];
     __permissionRequests: number;
     __focusCalls: number;
     __answerPermission: () => void;
@@ -29,7 +29,12 @@ export async function observeNotifications(context: BrowserContext): Promise<voi
     class Recording extends Original {
       constructor(title: string, options?: NotificationOptions) {
         super(title, options);
-        window.__notes.push({ title, body: options?.body, tag: options?.tag, instance: this });
+        window.__notes.push({ title, body: options?.body, tag: options?.tag, instance: this, isClosed: false });
+      }
+      override close(): void {
+        const note = window.__notes.find((n) => n.instance === this);
+        if (note) note.isClosed = true;
+        super.close();
       }
       /** Held until the test answers, as a prompt waits for the person. */
       static override requestPermission(): Promise<NotificationPermission> {
@@ -45,6 +50,9 @@ export async function observeNotifications(context: BrowserContext): Promise<voi
     };
   });
 }
+
+/** Whether the page closed each notification it built, in the order it built them. */
+export const closedNotes = (page: Page): Promise<boolean[]> => page.evaluate(() => window.__notes.map((n) => n.isClosed));
 
 export const notes = (page: Page): Promise<Recorded[]> => page.evaluate(() => window.__notes.map(({ title, body, tag }) => ({ title, body, tag })));
 
