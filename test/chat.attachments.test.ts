@@ -173,6 +173,38 @@ describe("who may fetch a file", () => {
   });
 });
 
+describe("what the browser may keep of a file", () => {
+  it("a public room's file is cached for long; a private room's and an unsent upload's are revalidated, and a member who left gets 404 for what the browser kept", async () => {
+    const app = await appFor();
+    const anaSession = app.newSession();
+    const ana = await app.connect({ session: anaSession });
+    expect((await joinRoom(ana, "lobby", "Ana")).ok).toBe(true);
+    const open = await upload(app, anaSession, await png(), "open.png");
+    expect((await fetchFile(app, open.url, anaSession).expect(200)).headers["cache-control"]).toBe("private, no-cache");
+    await sent(sendWith(ana, "lobby", "Ana", "public", [open.id]));
+    expect((await fetchFile(app, open.url).expect(200)).headers["cache-control"]).toBe("private, max-age=31536000, immutable");
+
+    const { room } = await createPrivateRoom(ana, "Team");
+    expect((await joinRoom(ana, room, "Ana")).ok).toBe(true);
+    const file = await upload(app, anaSession, await png(), "plan.png");
+    await sent(sendWith(ana, room, "Ana", "secret plan", [file.id]));
+    const bobSession = app.newSession();
+    await useInvite(app, bobSession, (await makeInvite(ana, room)).path, "Bob").expect(200);
+    const bob = await app.connect({ session: bobSession });
+    expect((await joinRoom(bob, room, "Bob")).ok).toBe(true);
+    const kept: Record<string, string> = {};
+    for (const path of [file.url, file.thumbUrl, file.displayUrl] as string[]) {
+      const res = await fetchFile(app, path, bobSession).expect(200);
+      expect(res.headers["cache-control"]).toBe("private, no-cache");
+      kept[path] = String(res.headers.etag);
+      // What the browser does with "no-cache": asks again with the ETag it kept; a member gets 304, no bytes.
+      await fetchFile(app, path, bobSession).set("If-None-Match", kept[path]).expect(304);
+    }
+    expect((await bob.timeout(5000).emitWithAck("leave_chat", { room, username: "Bob" })).ok).toBe(true);
+    for (const [path, etag] of Object.entries(kept)) await fetchFile(app, path, bobSession).set("If-None-Match", etag).expect(404);
+  });
+});
+
 describe("removing files", () => {
   it("a deleted message's files are 404 for everyone at once; their bytes go once nothing points at them", async () => {
     const app = await appFor();
