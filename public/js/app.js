@@ -114,6 +114,7 @@ export function startApp(doc) {
       notifier.onRoomUpdate(room, ev);
     },
     outboxStore: createOutboxStore(),
+    onForgotten: (room) => messageCache.forget(room),
   });
   rooms.onRoomMessage((room, msg, info) => {
     messageCache.note(room, msg);

@@ -26,19 +26,24 @@ const LEAVE_TIMEOUT_MS = 10_000;
  *   joinFresh: (username: string, room: string) => Promise<RoomSession | { error: ErrorBody | LocalFailure["error"] }>,
  *   showHomeAddress: (push: boolean) => void,
  *   onSwitched: () => void,
- * }} deps
+ *   onForgotten: (room: string) => void,
+ * }} deps onForgotten: what the device keeps of the room goes too
  */
 export function createRoomExits(deps) {
   const { els, views, info, sessions, counts } = deps;
   /** The empty list shown when no room is on screen (the page's own #messages). */
   const placeholder = els.messages;
 
-  /** The session ends and the room goes from the sidebar and from what the browser remembers. @param {RoomSession} r */
+  /**
+   * The session ends and the room goes from the sidebar and from what the browser remembers, its cached messages
+   * too: a room left, taken away or made private must not stay readable on the device. @param {RoomSession} r
+   */
   function forget(r) {
     r.close();
     sessions.delete(r.state.room);
     counts.drop(r.state.room);
     counts.save();
+    deps.onForgotten(r.state.room);
   }
 
   /**

@@ -38,9 +38,11 @@ const REQUEST_TIMEOUT_MS = 10_000;
  *   onSwitched?: () => void,
  *   onCaughtUp?: (room: string) => void,
  *   onAnyUpdate?: (room: string, ev: MessageUpdatedEvent) => void, outboxStore?: import("./outbox-store.js").OutboxStore,
- * }} deps onAnyUpdate: an edit or delete in any joined room; outboxStore: the outbox kept on the device (issue 23)
+ *   onForgotten?: (room: string) => void,
+ * }} deps onAnyUpdate: an edit or delete in any joined room; outboxStore: the outbox kept on the device (issue 23);
+ *   onForgotten: a room is no longer this page's (left, taken out, lost, moved)
  */
-export function createRooms({ doc, els, views, composer, decorate, render, keepMessages, info, onUpdated = () => {}, onSwitched = () => {}, onCaughtUp = () => {}, onAnyUpdate = () => {}, outboxStore }) {
+export function createRooms({ doc, els, views, composer, decorate, render, keepMessages, info, onUpdated = () => {}, onSwitched = () => {}, onCaughtUp = () => {}, onAnyUpdate = () => {}, outboxStore, onForgotten = () => {} }) {
   /** Joined rooms, in the order they were joined (the sidebar's order). @type {Map<string, RoomSession>} */
   const sessions = new Map();
   /** The room on screen, or null (home view). */
@@ -127,6 +129,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     joinFresh,
     showHomeAddress,
     onSwitched,
+    onForgotten,
   });
 
   // ---------- joining, switching ----------

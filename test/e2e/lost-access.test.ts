@@ -1,0 +1,111 @@
+// What stays in the browser after its reader lost a room (the browser review of 2026-12-07): a private room's
+// files must not be served from the HTTP cache once the member is out, and a left room's messages must not stay
+// in the IndexedDB message cache (the offline view's) once the room is gone from the page.
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { join, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
+import { pasteFiles, pngOf } from "./helpers/files.js";
+import { createInvite, createPrivateRoom, joinByInvite } from "./helpers/private-rooms.js";
+import { browserSuite, world } from "./helpers/suite.js";
+
+const suite = browserSuite();
+
+/** The status `fetch` gives the page for `url`, the HTTP cache's answer included (the default cache mode). */
+const statusOf = (page: Page, url: string): Promise<number> => page.evaluate(async (u) => (await fetch(u)).status, url);
+
+/** The rooms the message cache holds in IndexedDB (public/js/device-store.js: database "messenger-room", store "messages"). */
+function cachedRooms(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        const req = indexedDB.open("messenger-room");
+        req.onerror = () => reject(new Error("IndexedDB did not open"));
+        req.onsuccess = () => {
+          const db = req.result;
+          const keys = db.transaction("messages", "readonly").objectStore("messages").getAllKeys();
+          keys.onsuccess = () => {
+            db.close();
+            resolve(keys.result.map(String));
+          };
+          keys.onerror = () => reject(new Error("no keys"));
+        };
+      }),
+  );
+}
+
+/** Whether the message cache holds `room` (run in the page). @param room */
+async function hasCached(room: string): Promise<boolean> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open("messenger-room");
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(new Error("IndexedDB did not open"));
+  });
+  const key = await new Promise<IDBValidKey | undefined>((resolve) => {
+    const r = db.transaction("messages", "readonly").objectStore("messages").getKey(room);
+    r.onsuccess = () => resolve(r.result);
+  });
+  db.close();
+  return key !== undefined;
+}
+
+describe("what the browser keeps after losing a room", () => {
+  it("a private room's image is asked of the server again after the member left: the HTTP cache does not hand it out", async () => {
+    const { problems, person } = world(suite);
+    const [ana, bob] = await Promise.all([person("ana"), person("bob")]);
+    const title = "Cached plans";
+    await createPrivateRoom(ana.page, suite.server.url, "Ana", title);
+    const link = await createInvite(ana.page);
+    await ana.page.click("#invite-close");
+    await joinByInvite(bob.page, link, "Bob", title);
+    await waitForPresence(ana.page, ["Ana", "Bob"]);
+
+    await pasteFiles(ana.page, [{ name: "plan.png", type: "image/png", bytes: await pngOf(320, 200, "#c0392b") }]);
+    await ana.page.locator("#upload-list button", { hasText: "Remove" }).waitFor();
+    await ana.page.fill("#message-content", "the plan");
+    await ana.page.press("#message-content", "Enter");
+    await sentMessage(ana.page, "the plan").waitFor();
+
+    // Bob's page shows the thumbnail and fetches the original: the browser has both.
+    const thumb = bob.page.locator("img.file-thumb__img");
+    await thumb.waitFor();
+    await bob.page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>("img.file-thumb__img")].every((i) => i.complete && i.naturalWidth > 0));
+    const thumbUrl = await thumb.evaluate((img: HTMLImageElement) => img.src);
+    const urls = [thumbUrl, thumbUrl.replace(/\/-\/thumb$/, "/plan.png")];
+    for (const url of urls) expect(await statusOf(bob.page, url)).toBe(200);
+
+    await bob.page.click("#leave-button");
+    await bob.page.click("#confirm-ok");
+    await bob.page.locator("#home-view").waitFor({ state: "visible" });
+    await waitForPresence(ana.page, ["Ana"]);
+
+    // Out of the room, the server refuses the files; the browser must ask it rather than answer from its cache.
+    for (const url of urls) expect(await statusOf(bob.page, url)).toBe(404);
+    // Chromium reports each refused fetch on the console: those two 404s are the point, nothing else may show.
+    expect(problems.list.filter((p) => !urls.some((url) => p.includes("status of 404") && p.endsWith(`(${url})`)))).toEqual([]);
+  });
+
+  it("leaving a room takes its messages out of the device's message cache", async () => {
+    const { problems, person } = world(suite);
+    const bob = await person("bob");
+    await suite.server.seed("cache-left", [{ sender: "Ana", content: "before the leave" }]);
+    await join(bob.page, suite.server.url, "Bob", "cache-left");
+    await bob.page.locator("#messages li", { hasText: "before the leave" }).waitFor();
+    // The cache writes a moment after showing (message-cache.js WRITE_DELAY_MS): wait until the room is in it.
+    await expect.poll(() => bob.page.evaluate(hasCached, "cache-left")).toBe(true);
+
+    await bob.page.click("#leave-button");
+    await bob.page.locator("#home-view").waitFor({ state: "visible" });
+    // A later room's write comes after whatever the leave wrote (one store: its transactions run in order).
+    // From the home view the page is on (no reload: the leave's writes belong to this page).
+    await bob.page.fill("#room-name", "cache-after");
+    await bob.page.click("#join-button");
+    await waitInRoom(bob.page, "cache-after");
+    await bob.page.fill("#message-content", "after the leave");
+    await bob.page.press("#message-content", "Enter");
+    await sentMessage(bob.page, "after the leave").waitFor();
+    await expect.poll(() => bob.page.evaluate(hasCached, "cache-after")).toBe(true);
+
+    expect(await cachedRooms(bob.page)).toEqual(["cache-after"]);
+    expect(problems.list).toEqual([]);
+  });
+});
