@@ -37,13 +37,21 @@ export function createMessageCache() {
   const dirty = new Set();
   /** @type {ReturnType<typeof setTimeout> | null} */
   let timer = null;
+  /**
+   * How often each room was forgotten: a read or change that started before a forget must not put the room
+   * back (in memory, or in IndexedDB at the next flush) once it answers. @type {Map<string, number>}
+   */
+  const forgets = new Map();
+  const forgetsOf = (/** @type {string} */ room) => forgets.get(room) ?? 0;
 
   /** @param {string} room @returns {Promise<CachedMessage[]>} */
   async function read(room) {
     const known = rooms.get(room);
     if (known) return known;
     if (!isCacheable(room)) return [];
+    const before = forgetsOf(room);
     const row = /** @type {{ room: string, messages: CachedMessage[] } | null | undefined} */ (await inStore(MESSAGES, "readonly", (s) => s.get(room)));
+    if (forgetsOf(room) !== before) return [];
     const list = Array.isArray(row?.messages) ? row.messages : [];
     if (!rooms.has(room)) rooms.set(room, list);
     return rooms.get(room) ?? list;
@@ -52,7 +60,10 @@ export function createMessageCache() {
   /** @param {string} room @param {(list: CachedMessage[]) => CachedMessage[]} change */
   async function change(room, change) {
     if (!isCacheable(room)) return;
-    rooms.set(room, change(await read(room)));
+    const before = forgetsOf(room);
+    const list = await read(room);
+    if (forgetsOf(room) !== before) return;
+    rooms.set(room, change(list));
     dirty.add(room);
     timer ??= setTimeout(flush, WRITE_DELAY_MS);
   }
@@ -83,6 +94,7 @@ export function createMessageCache() {
     },
     /** The room was left: nothing of it stays. @param {string} room */
     forget(room) {
+      forgets.set(room, forgetsOf(room) + 1);
       rooms.delete(room);
       dirty.delete(room);
       void inStore(MESSAGES, "readwrite", (s) => s.delete(room));

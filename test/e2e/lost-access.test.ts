@@ -109,3 +109,35 @@ describe("what the browser keeps after losing a room", () => {
     expect(problems.list).toEqual([]);
   });
 });
+
+describe("the message cache on its own (public/js/message-cache.js, in the page)", () => {
+  it("a room forgotten while its first read from IndexedDB is on its way is not written back afterwards", async () => {
+    const { problems, person } = world(suite);
+    const bob = await person("bob");
+    await bob.page.goto(`${suite.server.url}/`);
+    // A string, so the test runner does not rewrite the page's dynamic import as its own.
+    const cached = await bob.page.evaluate(`(async () => {
+      const { createMessageCache } = await import("/js/message-cache.js");
+      const cache = createMessageCache();
+      const msg = (id) => ({ id, room: "race-gone", sender: "Ana", content: "secret " + id, sentAt: new Date(0).toISOString() });
+      cache.note("race-gone", msg(1)); // starts reading the room's list from IndexedDB
+      cache.forget("race-gone"); // the room is left before that read answers
+      cache.note("race-kept", { ...msg(2), room: "race-kept" });
+      const keys = () => new Promise((resolve) => {
+        const req = indexedDB.open("messenger-room");
+        req.onsuccess = () => {
+          const all = req.result.transaction("messages", "readonly").objectStore("messages").getAllKeys();
+          all.onsuccess = () => { req.result.close(); resolve(all.result); };
+        };
+      });
+      // Both rooms' writes go in one flush: once the kept room is stored, whatever was to be written is.
+      for (;;) {
+        const now = await keys();
+        if (now.includes("race-kept")) return { stored: now, shown: (await cache.read("race-gone")).length };
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })()`);
+    expect(cached).toEqual({ stored: ["race-kept"], shown: 0 });
+    expect(problems.list).toEqual([]);
+  });
+});
