@@ -45,11 +45,16 @@ function countOf(text, ch) {
   return n;
 }
 
-/** The URL when it parses and is http(s), else null. @param {string} candidate @returns {string | null} */
+/**
+ * The URL when it parses, is http(s) and has no user:password@ part, else null. "https://bank.example@evil.example/"
+ * reads as the bank and leads to evil.example: such text stays text.
+ * @param {string} candidate @returns {string | null}
+ */
 export function safeHref(candidate) {
   try {
     const url = new URL(candidate);
     if (url.protocol !== "http:" && url.protocol !== "https:") return null;
+    if (url.username !== "" || url.password !== "") return null;
     return url.href;
   } catch {
     return null;

@@ -22,6 +22,18 @@ describe("client text rules", () => {
     expect(runs.map((r) => r.text).join("")).toBe("a <b>https://x.org/?q=<i></b> z"); // nothing lost, nothing added
   });
 
+  it("does not link a URL whose text names another host than it leads to (user:password@ before the host)", async () => {
+    const { splitLinks } = await load("linkify.js");
+    const text = "log in at https://bank.example.com@evil.example/login or https://bank.example.com:pin@evil.example/";
+    const runs = splitLinks(text) as Run[];
+    expect(runs.filter((r) => r.href !== undefined)).toEqual([]);
+    expect(runs.map((r) => r.text).join("")).toBe(text); // shown as the text it is
+    expect((splitLinks("https://example.com/@bob and https://example.com/?a=b@c") as Run[]).filter((r) => r.href).map((r) => r.href)).toEqual([
+      "https://example.com/@bob",
+      "https://example.com/?a=b@c",
+    ]);
+  });
+
   it("labels days as Today, Yesterday or a date (with the year only when it differs)", async () => {
     const { dayLabel } = await load("format.js");
     const now = new Date(2026, 10, 25, 9, 30);
