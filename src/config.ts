@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
+import proxyAddr from "proxy-addr";
 import { LIMITS } from "./protocol.js";
 import { defaultFilesPath } from "./storage/files.js";
 import { pushSettings, type PushSettings } from "./push/settings.js";
@@ -208,6 +209,8 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+/** A misspelt "production" (say "Production") must not quietly run without production's checks. */
+const NODE_ENVS = ["production", "development", "test"] as const;
 
 /** Reads every variable once; throws one ConfigError naming every bad one. */
 export function loadConfig(env: Env): Config {
@@ -245,7 +248,8 @@ export function loadConfig(env: Env): Config {
     burst: int(`RATE_${prefix}_BURST`, burst, 1, 1_000_000),
   });
 
-  const nodeEnv = env.NODE_ENV?.trim() ?? "development";
+  const nodeEnv = env.NODE_ENV?.trim() || "development";
+  if (!(NODE_ENVS as readonly string[]).includes(nodeEnv)) problems.push(`NODE_ENV must be one of ${NODE_ENVS.join(", ")} (got "${nodeEnv}")`);
   const isProduction = nodeEnv === "production";
   const givenSecret = env.SECRET_KEY?.trim() ?? "";
   if (givenSecret === "" && isProduction) problems.push("SECRET_KEY is required when NODE_ENV=production");
@@ -291,7 +295,7 @@ export function loadConfig(env: Env): Config {
     secretKey: givenSecret || randomBytes(32).toString("hex"),
     isSecretGenerated: givenSecret === "",
     allowedOrigins,
-    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
     rateLimits: {
       send: bucket("SEND", 5, 10),
       join: bucket("JOIN", 2, 10),
@@ -458,10 +462,18 @@ function parseOrigins(raw: string, problems: string[]): string[] {
   return origins;
 }
 
-function parseTrustProxy(raw: string | undefined): Config["trustProxy"] {
+function parseTrustProxy(raw: string | undefined, problems: string[]): Config["trustProxy"] {
   const value = raw?.trim() ?? "";
   if (value === "" || value === "false") return false;
   if (value === "true") return true;
   if (/^\d+$/.test(value)) return Number(value);
-  return value; // addresses or subnets, as Express's proxy-addr reads them
+  // Addresses or subnets, split as Express splits them: compiled here, a typo is a configuration error naming the
+  // variable, not a stack trace from app.set("trust proxy") after the database was already opened.
+  try {
+    proxyAddr.compile(value.split(",").map((item) => item.trim()));
+  } catch (err) {
+    problems.push(`TRUST_PROXY must be true, false, a hop count, or proxy addresses/subnets such as loopback,10.0.0.0/8 (got "${value}": ${(err as Error).message})`);
+    return false;
+  }
+  return value;
 }

@@ -87,6 +87,24 @@ describe("invalid values", () => {
     expect(problemsOf({ LOG_LEVEL: "loud" })).toEqual([expect.stringMatching(/^LOG_LEVEL must be one of .*\(got "loud"\)$/)]);
   });
 
+  it("TRUST_PROXY: a proxy address or subnet that proxy-addr cannot read is refused, naming TRUST_PROXY; good ones are kept as given", () => {
+    for (const value of ["garbage", "10.0.0.0/33", "loopback, nonsense", "1.2.3.4/255.0.255.0"]) {
+      const problems = problemsOf({ TRUST_PROXY: value });
+      expect(problems, value).toHaveLength(1);
+      expect(problems[0], value).toMatch(/^TRUST_PROXY must be true, false, a hop count, or proxy addresses\/subnets /);
+      expect(problems[0], value).toContain(`(got "${value}": `);
+    }
+    expect(loadConfig({ TRUST_PROXY: "loopback, 10.0.0.0/8, fd00::/8" }).trustProxy).toBe("loopback, 10.0.0.0/8, fd00::/8");
+    expect(loadConfig({ TRUST_PROXY: "2" }).trustProxy).toBe(2);
+  });
+
+  it("NODE_ENV: only production, development or test; a misspelt production is refused rather than run without production's checks", () => {
+    expect(problemsOf({ NODE_ENV: "Production" })).toEqual(['NODE_ENV must be one of production, development, test (got "Production")']);
+    expect(problemsOf({ NODE_ENV: "prod" })).toEqual(['NODE_ENV must be one of production, development, test (got "prod")']);
+    expect(loadConfig({ NODE_ENV: " " }).isProduction).toBe(false);
+    expect(loadConfig({ NODE_ENV: "test" }).isProduction).toBe(false);
+  });
+
   it("names every bad variable in one error", () => {
     const attempt = () => loadConfig({ PORT: "abc", HISTORY_LIMIT: "0", LOG_LEVEL: "loud" });
     expect(attempt).toThrow(/^invalid configuration: .*PORT.*; .*HISTORY_LIMIT.*/);
@@ -98,6 +116,8 @@ describe("the server process with a bad value", () => {
   it.each([
     ["PORT", "abc", 'config error: PORT must be a whole number from 0 to 65535 (got "abc")\n'],
     ["HISTORY_LIMIT", "0", 'config error: HISTORY_LIMIT must be a whole number from 1 to 500 (got "0")\n'],
+    // Was a TypeError stack trace from proxy-addr, thrown by app.set("trust proxy") after the database was opened.
+    ["TRUST_PROXY", "10.0.0.1,garbage", 'config error: TRUST_PROXY must be true, false, a hop count, or proxy addresses/subnets such as loopback,10.0.0.0/8 (got "10.0.0.1,garbage": invalid IP address: garbage)\n'],
   ])("%s=%s: exits 1 with one line on stderr naming it, and never listens", async (name, value, line) => {
     const dir = mkdtempSync(join(tmpdir(), "mr-config-"));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
