@@ -151,8 +151,11 @@ function flushQueuedPackets(io: ChatServer, timeoutMs: number): Promise<void> {
   return Promise.race([Promise.all(waits).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }
 
-/** SQLite: the files beside the database (FILES_PATH); PostgreSQL: in it, spooled through this machine's temporary folder. */
-function defaultFileStore(config: Config, repo: MessageRepository): FileStore {
+/**
+ * SQLite: the files beside the database (FILES_PATH); PostgreSQL: in it, spooled through this machine's temporary
+ * folder. Creates the folders, so it throws when they cannot be made (server.ts turns that into one line).
+ */
+export function openFileStore(config: Config, repo: MessageRepository): FileStore {
   if (repo instanceof PostgresMessageRepository) {
     const spool = join(tmpdir(), `messenger-room-uploads-${process.pid}`);
     mkdirSync(spool, { recursive: true });
@@ -313,7 +316,7 @@ export function createApp(deps: AppDeps): App {
   const admission = new JoinAdmission({ maxJoinsInFlight: config.restart.maxJoinsInFlight, loopBusyMs: config.restart.joinLoopBusyMs });
   const sharedLimits = deps.cluster ? createRedisSharedLimits(config.rateLimits, deps.cluster.redis) : undefined;
   const nodes = deps.cluster ? clusterBus(io) : singleNode;
-  const fileStore = deps.fileStore ?? defaultFileStore(config, repo);
+  const fileStore = deps.fileStore ?? openFileStore(config, repo);
   const files = new FileLibrary({ settings: config.files, records: store.files, store: fileStore, log, clock });
   files.start();
   const push: PushService | null = startPush({ config, store, log, clock, metrics, pages, ...(deps.cluster ? { redis: deps.cluster.redis } : {}) });

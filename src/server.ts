@@ -1,6 +1,6 @@
 // The only module that touches the process: environment, port, signals.
 import { config as loadDotenv } from "dotenv";
-import { createApp, type App } from "./app.js";
+import { createApp, openFileStore, type App } from "./app.js";
 import { startHealthListener, type HealthListener } from "./http/health-listener.js";
 import { backlogCap, readSomaxconn } from "./http/listen-backlog.js";
 import { systemClock } from "./clock.js";
@@ -9,6 +9,7 @@ import { createPinoLogger, type Logger } from "./log.js";
 import { connectRedisTarget, describeRedisTarget, RedisConnectError, type RedisClient, type RedisTarget } from "./cluster/redis.js";
 import { PostgresMessageRepository } from "./storage/postgres.js";
 import { PostgresConnectError, redactDatabaseUrl } from "./storage/postgres-pool.js";
+import type { FileStore } from "./storage/files.js";
 import type { MessageRepository } from "./storage/repository.js";
 import { SqliteMessageRepository } from "./storage/sqlite.js";
 
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
   const target = redisTarget(config);
   const cluster = await openRedis(target);
   const repo = await openRepository(config, log);
-  const app = createApp({ config, repo, log, clock: systemClock, withProcessMetrics: true, ...(cluster ? { cluster } : {}) });
+  const fileStore = openFiles(config, repo);
+  const app = createApp({ config, repo, log, clock: systemClock, fileStore, withProcessMetrics: true, ...(cluster ? { cluster } : {}) });
 
   app.http.once("error", (err) => {
     process.stderr.write(`cannot listen on ${config.host}:${config.port}: ${err.message}\n`);
@@ -112,6 +114,17 @@ async function openRepository(config: Config, log: Logger): Promise<MessageRepos
     });
   } catch (err) {
     process.stderr.write(`cannot open database ${config.databasePath}: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+/** The files' folder (FILES_PATH, or the upload spool with PostgreSQL), or one line and exit 1: a folder that cannot be made was a stack trace. */
+function openFiles(config: Config, repo: MessageRepository): FileStore {
+  try {
+    return openFileStore(config, repo);
+  } catch (err) {
+    const folder = config.databaseUrl === null ? `${config.files.path} (FILES_PATH)` : "for upload spooling";
+    process.stderr.write(`cannot use the files folder ${folder}: ${(err as Error).message}\n`);
     process.exit(1);
   }
 }

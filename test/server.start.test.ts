@@ -1,12 +1,12 @@
 // The real entry point (dist/server.js): the database in the working directory by default, /healthz, and a
 // clean exit 0 on SIGTERM and SIGINT. `npm test` builds first; run `npm run build` before this file alone.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { LATEST_VERSION } from "../src/storage/migrations.js";
-import { startChildServer } from "./helpers/child-server.js";
+import { spawnChildServer, startChildServer } from "./helpers/child-server.js";
 
 function tempCwd(): string {
   const dir = mkdtempSync(join(tmpdir(), "mr-start-"));
@@ -44,5 +44,16 @@ describe("node dist/server.js", () => {
     expect(server.logs.map((l) => l.event)).toEqual(expect.arrayContaining(["shutdown_started", "shutdown_complete"]));
     expect(server.logs.find((l) => l.event === "shutdown_started")).toMatchObject({ signal });
     expect(server.stderr()).toBe("");
+  });
+
+  it("exits 1 with one line naming FILES_PATH when its folder cannot be made, and never listens", async () => {
+    const cwd = tempCwd();
+    writeFileSync(join(cwd, "a-file"), "not a folder");
+    const server = await spawnChildServer({ databasePath: join(cwd, "chat.db"), cwd, env: { FILES_PATH: join(cwd, "a-file", "files") } });
+    onTestFinished(server.stop);
+    expect(await server.exited).toEqual({ code: 1, signal: null });
+    // Was node's ENOTDIR stack trace from inside createApp.
+    expect(server.stderr()).toMatch(new RegExp(`^cannot use the files folder ${join(cwd, "a-file", "files")} \\(FILES_PATH\\): ENOTDIR: [^\n]*\n$`));
+    expect(server.logs.map((l) => l.event)).not.toContain("listening");
   });
 });
