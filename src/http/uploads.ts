@@ -50,6 +50,16 @@ function answer(res: Response, status: number, body: UploadAnswer): void {
   res.status(status).set("Cache-Control", "no-store").json(body);
 }
 
+/**
+ * The disk filled while the upload was spooled or stored: the server's state, not a bug, so it is answered in the
+ * API's shape (507 storage_full, as for MAX_STORAGE_BYTES) rather than as a bare text 500.
+ */
+function diskFull(err: unknown): Refused | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code !== "ENOSPC" && code !== "EDQUOT") return null;
+  return new Refused(507, "storage_full", "The server's disk is full: no files can be uploaded right now; try again later.");
+}
+
 /** The hourly budget of a browser session, in bytes; none when UPLOAD_BYTES_PER_HOUR is 0. */
 function hourlyBudget(config: Config, redis?: RedisClient): RateLimiterAbstract | null {
   const points = config.files.uploadBytesPerHour;
@@ -86,8 +96,10 @@ export function uploadRoutes(deps: UploadRouteDeps): Router {
       budgetHold = null;
       deps.log.info("file_uploaded", { file: stored.id, type: stored.type, bytes: stored.size });
       answer(res, 201, { ok: true, upload: toWireAttachment(stored) });
-    } catch (err) {
-      if (!(err instanceof Refused)) throw err;
+    } catch (caught) {
+      const err = caught instanceof Refused ? caught : diskFull(caught);
+      if (err === null) throw caught;
+      if (err !== caught) deps.log.error("upload_failed", { err: caught });
       deps.log.info("upload_refused", { code: err.code, status: err.status, reason: err.message });
       if (req.socket.destroyed) return; // the client went away mid-body: nobody to answer
       // Whatever of the body was not read is never read: the connection goes after the answer.
