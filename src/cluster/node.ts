@@ -57,14 +57,31 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   let recovered = 0;
   let isStopped = false;
   const isLinkUp = deps.isLinkUp ?? ((): boolean => deps.clients.every((c) => c.status === "ready"));
+  const beatEveryMs = Math.max(100, Math.floor(deps.ttlMs / 3));
+  /** When the heartbeat Redis has not answered yet was sent (performance.now()); null while none waits. */
+  let beatSentAt: number | null = null;
+  /**
+   * A heartbeat went unanswered past the next one's turn: Redis keeps the connections open ("ready") but answers
+   * nothing (a frozen or swamped server), which no "close" event reports. Down for /healthz until it answers.
+   */
+  let isStalled = false;
+  const noteStall = (): void => {
+    // Half an interval: timers may fire a little early; a heartbeat Redis answers takes a millisecond or two.
+    if (isStalled || isStopped || beatSentAt === null || performance.now() - beatSentAt < beatEveryMs / 2) return;
+    isStalled = true;
+    log.warn("redis_stalled", { waitingMs: Math.round(performance.now() - beatSentAt) });
+  };
 
   const beat = async (): Promise<void> => {
+    // One heartbeat at a time: a Redis that answers nothing must not collect a queue of them.
+    if (beatSentAt !== null) return noteStall();
     // Every link is up, but the event that should have ended the outage came while one was not (links follow the
     // masters on a Redis Cluster): recover now rather than count Redis as down for good.
     if (isDown && isLinkUp()) {
       void recover();
       return;
     }
+    beatSentAt = performance.now();
     try {
       await presence.heartbeat();
       await deps.onHeartbeat?.();
@@ -74,6 +91,10 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
       }
     } catch (err) {
       log.warn("presence_heartbeat_failed", { err: (err as Error).message });
+    } finally {
+      beatSentAt = null;
+      if (isStalled) log.info("redis_answering", {});
+      isStalled = false;
     }
   };
   const refresh = (): void => {
@@ -134,7 +155,7 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
     client.on("ready", () => void recover());
   }
 
-  const heartbeatTimer = setInterval(() => void beat(), Math.max(100, Math.floor(deps.ttlMs / 3)));
+  const heartbeatTimer = setInterval(() => void beat(), beatEveryMs);
   const roomsTimer = setInterval(refresh, ROOMS_REFRESH_MS);
   heartbeatTimer.unref();
   roomsTimer.unref();
@@ -142,7 +163,7 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   refresh();
 
   return {
-    isRedisUp: () => !isDown && isLinkUp(),
+    isRedisUp: () => !isDown && !isStalled && isLinkUp(),
     recoveries: () => recovered,
     linkChanged() {
       void recover();
