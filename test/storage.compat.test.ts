@@ -59,6 +59,22 @@ describe("a chat_history.db written by the Flask app", () => {
     ]);
   });
 
+  it("migrates and shows, as they are, rows our validators would refuse: 200,000 characters, control characters, an empty name", async () => {
+    // The original checked nothing: VARCHAR(500) and VARCHAR(50) are not enforced by SQLite.
+    const odd: FlaskMessage[] = [
+      { room: "lobby", sender: "", content: "from nobody", timestamp: "2024-05-06 07:08:09.000000" },
+      { room: "lobby", sender: "n".repeat(5000), content: "c".repeat(200_000), timestamp: "2024-05-06 07:08:10.000000" },
+      { room: "lobby", sender: "ctl\u0000\u0007\u202e", content: "a\u0000b\u001b<script>x</script>", timestamp: "2024-05-06 07:08:11.000000" },
+    ];
+    const path = flaskFixture(odd);
+    const app = await startTestApp({ databasePath: path });
+    onTestFinished(app.close);
+    const alice = await app.joined("lobby", "alice");
+    expect(alice.joinResult.history.map((m) => [m.sender, m.content])).toEqual(odd.map((m) => [m.sender, m.content]));
+    await app.close();
+    withFlaskConnection(path, (db) => expect(db.prepare("SELECT sender, content FROM chat_message ORDER BY id").all()).toEqual(odd.map((m) => ({ sender: m.sender, content: m.content }))));
+  });
+
   it("is migrated in place: its rows and columns kept, the schema version recorded", async () => {
     const path = flaskFixture();
     const app = await startTestApp({ databasePath: path });
