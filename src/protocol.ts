@@ -222,10 +222,13 @@ export interface JoinResult {
   /**
    * With `since`: the messages of the room's newest HISTORY_LIMIT with an id up to `since` that were edited or
    * deleted, as they are now (a deleted one is a tombstone without text), oldest first; a client applies each as
-   * the `message_updated` it may have missed while away. Edits of older messages are not covered. Absent when
-   * there are none.
+   * the `message_updated` it may have missed while away. Before them, oldest first, the edited or deleted ones
+   * among the older messages that replies of that page (up to `since`) answer, so their quotes can follow. Other
+   * edits of older messages are not covered. Absent when there are none.
    */
   changed?: WireMessage[];
+  /** With `since`, for clients with the session cookie: the reactions now of the page's messages the client has. */
+  reactions?: RejoinReactions;
   /**
    * Every name present in the room, the joiner included, one per presence however many tabs, sorted ignoring
    * case. `presence` deltas that arrive after this ack apply on top of it.
@@ -235,6 +238,17 @@ export interface JoinResult {
   isModerator?: boolean;
   /** A private room or a direct conversation (issue 17): its display name and what this session may do there. */
   roomInfo?: RoomInfo;
+}
+
+/**
+ * A rejoin's reactions: every live message of the room's newest HISTORY_LIMIT with an id from `from` to `to` (the
+ * join's `since`), the ones the client already has, as they are now. `messages` lists those with reactions, each
+ * list replacing the one shown (`isMine` for the reader); a message of that range not listed has none.
+ */
+export interface RejoinReactions {
+  from: number;
+  to: number;
+  messages: { id: number; reactions: WireReaction[] }[];
 }
 
 /** public: joinable by name (the original's rooms); private: by invitation; direct: two sessions (issue 17). */

@@ -27,12 +27,23 @@ export function withReplyMention(mentions: readonly string[], original: ChatMess
   return [...mentions, original.sender];
 }
 
-/** The quotes of these messages' originals, by original id: one read for the whole list, only when one is a reply. */
-export async function quotesFor(store: Pick<MessageEdits, "messagesById">, room: string, messages: readonly ChatMessage[]): Promise<Map<number, WireQuote>> {
-  const ids = [...new Set(messages.filter((m) => m.replyTo !== undefined && m.deletedAt === undefined).map((m) => m.replyTo as number))];
+/** The ids of the messages that the live replies among `messages` answer, each once. */
+export function answeredIds(messages: readonly ChatMessage[]): number[] {
+  return [...new Set(messages.filter((m) => m.replyTo !== undefined && m.deletedAt === undefined).map((m) => m.replyTo as number))];
+}
+
+/**
+ * The quotes of these messages' originals, by original id: one read for the whole list, only when one is a reply
+ * whose original is not among `known` (messages of the room as they are now, e.g. its newest page just read).
+ */
+export async function quotesFor(store: Pick<MessageEdits, "messagesById">, room: string, messages: readonly ChatMessage[], known: readonly ChatMessage[] = []): Promise<Map<number, WireQuote>> {
+  const ids = answeredIds(messages);
   const quotes = new Map<number, WireQuote>();
   if (ids.length === 0) return quotes;
-  for (const original of await store.messagesById(room, ids)) quotes.set(original.id, quoteOf(original));
+  const wanted = new Set(ids);
+  for (const original of known) if (wanted.has(original.id)) quotes.set(original.id, quoteOf(original));
+  const unknown = ids.filter((id) => !quotes.has(id));
+  if (unknown.length > 0) for (const original of await store.messagesById(room, unknown)) quotes.set(original.id, quoteOf(original));
   // A row removed outright (by hand, or by the Flask app) reads as deleted.
   for (const id of ids) if (!quotes.has(id)) quotes.set(id, { id, sender: "", excerpt: null, deleted: true });
   return quotes;
