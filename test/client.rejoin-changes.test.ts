@@ -1,7 +1,9 @@
-// The page's reading of a rejoin's `changed` (public/js/rejoin-changes.js), run in Node: each changed message
-// becomes the message_updated the page missed, except the ones it already shows as they are.
+// The page's reading of a rejoin's `changed` and `reactions` (public/js/rejoin-changes.js), run in Node: each
+// changed message becomes the message_updated the page missed, each message of the reactions' range shown with
+// other reactions the reactions_updated it missed, except what the page already shows as it is; and what a
+// quote says of its original after such an update (reply-quote.js's excerptAfter).
 import { describe, expect, it } from "vitest";
-import type { MessageUpdatedEvent, WireAttachment, WireMessage } from "../src/protocol.js";
+import type { MessageUpdatedEvent, ReactionsUpdatedEvent, RejoinReactions, WireAttachment, WireMessage, WireReaction } from "../src/protocol.js";
 
 // Plain browser JavaScript without type declarations: loaded by URL so TypeScript does not look for any.
 const load = (name: string) => import(new URL(`../public/js/${name}`, import.meta.url).href);
@@ -11,11 +13,17 @@ interface Shown {
   editedAt?: string;
   deletedAt?: string;
 }
+interface ShownReactions {
+  info(id: number): { reactions?: WireReaction[] } | null;
+  idsBetween(from: number, to: number): number[];
+}
 interface RejoinChanges {
   updateOf(room: string, msg: WireMessage): MessageUpdatedEvent;
   missedUpdates(room: string, changed: WireMessage[] | undefined, list: { info(id: number): Shown | null }): MessageUpdatedEvent[];
+  missedReactions(room: string, reactions: RejoinReactions | undefined, list: ShownReactions): ReactionsUpdatedEvent[];
 }
-const { updateOf, missedUpdates } = (await load("rejoin-changes.js")) as RejoinChanges;
+const { updateOf, missedUpdates, missedReactions } = (await load("rejoin-changes.js")) as RejoinChanges;
+const { excerptAfter } = (await load("reply-quote.js")) as { excerptAfter(ev: MessageUpdatedEvent | WireMessage): string | null | undefined };
 
 const T = "2026-01-02T03:04:05.000Z";
 const T2 = "2026-01-02T03:09:00.000Z";
@@ -66,5 +74,44 @@ describe("missedUpdates", () => {
 
   it("is empty for an answer without changed (an older server)", () => {
     expect(missedUpdates("general", undefined, shownAs({}))).toEqual([]);
+  });
+});
+
+describe("missedReactions", () => {
+  const thumbs = (count: number, isMine: boolean): WireReaction => ({ emoji: "👍", count, names: ["ana", "bo"].slice(0, count), isMine });
+  const heart: WireReaction = { emoji: "❤️", count: 1, names: ["ana"], isMine: false };
+  const shownWith = (shown: Record<number, WireReaction[] | undefined>): ShownReactions => ({
+    info: (id) => (id in shown ? { ...(shown[id] !== undefined ? { reactions: shown[id] } : {}) } : null),
+    idsBetween: (from, to) => Object.keys(shown).map(Number).filter((id) => id >= from && id <= to),
+  });
+
+  it("replaces each shown message's reactions that differ, with the reader's own as mine, and clears the range's shown ones not listed", () => {
+    const list = shownWith({ 3: [thumbs(1, false)], 4: [thumbs(1, true)], 5: undefined, 6: [heart], 7: [heart], 9: [heart] });
+    const reactions: RejoinReactions = { from: 4, to: 8, messages: [{ id: 4, reactions: [thumbs(2, true)] }, { id: 6, reactions: [heart] }, { id: 8, reactions: [heart] }] };
+    expect(missedReactions("general", reactions, list)).toEqual([
+      { room: "general", id: 4, reactions: [{ emoji: "👍", count: 2, names: ["ana", "bo"] }], mine: ["👍"] },
+      { room: "general", id: 7, reactions: [], mine: [] }, // in the range, listed with none: they all went
+      { room: "general", id: 8, reactions: [{ emoji: "❤️", count: 1, names: ["ana"] }], mine: [] }, // not shown: a window's waiting copy may take it
+    ]); // 3 and 9 lie outside the range, 5 has none still, 6 is shown as it is
+  });
+
+  it("tells a reaction the reader took back in another tab: same counts, no longer its own", () => {
+    const list = shownWith({ 4: [thumbs(2, true)] });
+    expect(missedReactions("general", { from: 4, to: 4, messages: [{ id: 4, reactions: [thumbs(2, false)] }] }, list)).toEqual([
+      { room: "general", id: 4, reactions: [{ emoji: "👍", count: 2, names: ["ana", "bo"] }], mine: [] },
+    ]);
+  });
+
+  it("is empty for an answer without reactions (an older server, a client more than a page behind)", () => {
+    expect(missedReactions("general", undefined, shownWith({ 4: [heart] }))).toEqual([]);
+  });
+});
+
+describe("excerptAfter", () => {
+  it("quotes an edited original's new text, a deleted one as gone, and a change of no text as nothing", () => {
+    expect(excerptAfter({ room: "general", id: 7, content: "> ana: hi\nhello   world", caption: "hello   world", editedAt: T2 })).toBe("hello world");
+    expect(excerptAfter({ room: "general", id: 7, content: "", attachments: [{ id: "f", name: "a.png", type: "image/png", size: 1, url: "/f" }] })).toBe("a.png");
+    expect(excerptAfter({ room: "general", id: 7, content: "", deletedAt: T2 })).toBeNull();
+    expect(excerptAfter({ room: "general", id: 7, reactions: [] })).toBeUndefined();
   });
 });

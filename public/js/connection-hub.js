@@ -179,6 +179,13 @@ export function createHub({ onConnect, onDisconnect, onServerShutdown, onRoomAdd
     replayUpdate(room, ev) {
       routes.get(room)?.updated(ev);
     },
+    /**
+     * A `reactions_updated` the connection missed, told by a rejoin's `reactions`; as replayUpdate.
+     * @param {string} room @param {ReactionsUpdatedEvent} ev
+     */
+    replayReactions(room, ev) {
+      routes.get(room)?.reactions(ev);
+    },
     isConnected: () => socket !== null && socket.connected,
     /** @param {string} room */
     sendTyping(room) {

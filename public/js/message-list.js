@@ -1,12 +1,11 @@
 // One room's message list: the messages in id order, each at most once, own sends still on their way kept at
 // the end (pending, failed) until the server has them, notices where they arrived, edits and tombstones
-// applied in place (issue 22: a reply's quote and a message's reactions kept with it, reactions updated alone),
+// applied in place (message-changes.js; issue 22: a reply's quote and a message's reactions kept with it),
 // paging older history in above, trimming. How one message is drawn is message-view.js's;
 // day separators, grouping and the "New messages" line are message-separators.js's; where the list sits on
 // screen and how it scrolls is list-scroll.js's.
-import { fillBody, fillReactionsOf, markStored, renderMessage, setLocalState } from "./message-view.js";
-import { mergeReactions } from "./reactions-view.js";
-import { excerptOf } from "./reply-quote.js";
+import { fillBody, markStored, renderMessage, setLocalState } from "./message-view.js";
+import { applyReactions, applyUpdate } from "./message-changes.js";
 import { clearUnreadLine, markUnreadFrom, regroup } from "./message-separators.js";
 import { ListScroll } from "./list-scroll.js";
 import { captionOf, filesOf } from "./file-info.js";
@@ -156,81 +155,28 @@ export class MessageList extends ListScroll {
   }
 
   /**
-   * An edit or a deletion of a message on screen (message_updated, or the ack of one's own).
-   * @param {MessageUpdatedEvent | WireMessage} ev
+   * An edit or a deletion of a message (message_updated, or the ack of one's own); the quotes of replies on screen
+   * follow it even when the message itself is not shown. @param {MessageUpdatedEvent | WireMessage} ev
    * @returns {boolean} whether the message is on screen
    */
   applyUpdate(ev) {
-    const li = this.byId.get(ev.id);
-    const m = li ? this.meta.get(li) : undefined;
-    if (!li || m?.kind !== "message") return false;
-    const was = drawnState(m);
-    if (typeof ev.deletedAt === "string") {
-      m.deletedAt = ev.deletedAt;
-      m.content = "";
-      m.mentions = undefined;
-      m.attachments = undefined;
-      m.replyTo = undefined;
-      m.reactions = undefined;
-      if (was !== drawnState(m)) this.requote(ev.id, null);
-    } else if (typeof ev.content === "string") {
-      m.content = captionOf(ev);
-      // An edit carries its mentions when it has (or had) some; none given means none.
-      m.mentions = ev.mentions;
-      if (typeof ev.editedAt === "string") m.editedAt = ev.editedAt;
-    }
-    // A whole message says which files it has (none when absent); an update only when they changed.
-    if ("sender" in ev || ev.attachments !== undefined) m.attachments = m.deletedAt === undefined ? filesOf(ev) : undefined;
-    if ("mine" in ev && ev.mine === true) m.isMine = true;
-    // A whole message says what it answers and its reactions (absent: none); an update only the quote of an edited
-    // reply (reactions change through applyReactions).
-    if ("sender" in ev) {
-      m.replyTo = m.deletedAt === undefined ? ev.replyTo : undefined;
-      m.reactions = m.deletedAt === undefined ? ev.reactions : undefined;
-    } else if (ev.replyTo !== undefined && m.deletedAt === undefined) {
-      m.replyTo = ev.replyTo;
-    }
-    // A file gone, a caption longer or shorter: the message changes size, the reader's place does not. The
-    // same state again (a page of history overlapping what is shown) draws nothing and measures nothing.
-    if (drawnState(m) !== was) {
-      this.keepAnchor(() => this.fillBody(li, m), this.isAnchor);
-      // Replies on screen quote the edited text, as the next read of them would.
-      if (m.deletedAt === undefined && typeof ev.content === "string") this.requote(ev.id, excerptOf(m.content !== "" ? m.content : (m.attachments ?? []).map((f) => f.name).join(", ")));
-    }
-    this.decorate(li, m);
-    return true;
+    return applyUpdate(this, ev);
   }
 
   /**
-   * A message's reactions changed (reactions_updated): only its reactions are drawn again, and the reader's place
-   * stays where it was.
-   * @param {Pick<ReactionsUpdatedEvent, "id" | "reactions" | "mine">} ev
+   * A message's reactions changed (reactions_updated). @param {Pick<ReactionsUpdatedEvent, "id" | "reactions" | "mine">} ev
    * @returns {boolean} whether the message is on screen
    */
   applyReactions(ev) {
-    const li = this.byId.get(ev.id);
-    const m = li ? this.meta.get(li) : undefined;
-    if (!li || m?.kind !== "message" || m.deletedAt !== undefined) return false;
-    m.reactions = mergeReactions(m.reactions, ev);
-    this.keepAnchor(() => fillReactionsOf(li, m), this.isAnchor);
-    return true;
+    return applyReactions(this, ev);
   }
 
   /**
-   * The original of replies on screen was edited (`excerpt`) or deleted (null): their quotes follow, as the next
-   * read of them would.
-   * @param {number} id @param {string | null} excerpt
+   * The ids of the stored messages shown from `from` to `to`, in no set order. @param {number} from @param {number} to
+   * @returns {number[]}
    */
-  requote(id, excerpt) {
-    for (const li of this.byId.values()) {
-      const m = this.meta.get(li);
-      if (m?.kind !== "message" || m.replyTo?.id !== id) continue;
-      /** @type {WireQuote} */
-      const quote = excerpt === null ? { id, sender: m.replyTo.sender, excerpt: null, deleted: true } : { id, sender: m.replyTo.sender, excerpt };
-      if (JSON.stringify(quote) === JSON.stringify(m.replyTo)) continue;
-      m.replyTo = quote;
-      this.keepAnchor(() => this.fillBody(li, m), this.isAnchor);
-    }
+  idsBetween(from, to) {
+    return [...this.byId.keys()].filter((id) => id >= from && id <= to);
   }
 
   /**
@@ -439,9 +385,4 @@ export class MessageList extends ListScroll {
     this.meta.set(li, { kind: "message", id, sender, time, isLocal, content, isMine: isLocal, attachments, replyTo });
     return li;
   }
-}
-
-/** What fillBody draws from, as one comparable string. @param {MessageMeta} m */
-function drawnState(m) {
-  return JSON.stringify([m.content, m.editedAt, m.deletedAt, m.mentions, m.attachments?.map((a) => a.id), m.replyTo, m.reactions]);
 }

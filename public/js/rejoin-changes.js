@@ -1,9 +1,11 @@
-// A rejoin's `changed` (join_chat {since}): the edits and deletes, made while the connection was down, of
-// messages the page had already. Each becomes the `message_updated` event the page missed, so the room handles
-// it as it handles a live one (the list, a window's waiting messages, search results, the device's copy). No DOM.
+// A rejoin's `changed` and `reactions` (join_chat {since}): the edits, deletes and reactions, made while the
+// connection was down, of messages the page had already (and the edits and deletes of older messages its replies
+// quote). Each becomes the `message_updated` or `reactions_updated` event the page missed, so the room handles it
+// as it handles a live one (the list, a window's waiting messages, search results, the device's copy). No DOM.
 import { captionOf } from "./file-info.js";
 
-/** @import { MessageUpdatedEvent, WireMessage } from "../../src/protocol.js" */
+/** @import { MessageUpdatedEvent, ReactionsUpdatedEvent, RejoinReactions, WireReaction } from "../../src/protocol.js" */
+/** @import { WireMessage } from "../../src/protocol.js" */
 /** @import { MessageMeta } from "./message-view.js" */
 
 /**
@@ -43,4 +45,37 @@ export function updateOf(room, msg) {
   if (msg.caption !== undefined) ev.caption = msg.caption;
   if (msg.replyTo !== undefined) ev.replyTo = msg.replyTo;
   return ev;
+}
+
+/**
+ * The `reactions_updated` events to replay for a rejoin's `reactions`: each message of its range that the list
+ * shows with other reactions than it has now gets its whole list, and `mine` (the reader's own may have changed in
+ * another tab), so it replaces what is shown; one not listed has none now. Listed ones not shown go too (a window's
+ * waiting messages take them).
+ * @param {string} room
+ * @param {RejoinReactions | undefined} reactions absent from older servers' answers
+ * @param {{ info(id: number): { reactions?: WireReaction[] } | null, idsBetween(from: number, to: number): number[] }} list
+ * @returns {ReactionsUpdatedEvent[]}
+ */
+export function missedReactions(room, reactions, list) {
+  if (!reactions || !Array.isArray(reactions.messages) || typeof reactions.from !== "number" || typeof reactions.to !== "number") return [];
+  /** @type {Map<number, WireReaction[]>} */
+  const now = new Map(reactions.messages.map((m) => [m.id, m.reactions]));
+  const ids = [...new Set([...now.keys(), ...list.idsBetween(reactions.from, reactions.to)])].sort((a, b) => a - b);
+  /** @type {ReactionsUpdatedEvent[]} */
+  const events = [];
+  for (const id of ids) {
+    const current = now.get(id) ?? [];
+    const shown = list.info(id);
+    if (shown !== null && sameReactions(shown.reactions ?? [], current)) continue;
+    const counts = current.map((r) => ({ emoji: r.emoji, count: r.count, names: r.names }));
+    events.push({ room, id, reactions: counts, mine: current.filter((r) => r.isMine).map((r) => r.emoji) });
+  }
+  return events;
+}
+
+/** @param {readonly WireReaction[]} a @param {readonly WireReaction[]} b */
+function sameReactions(a, b) {
+  const key = (/** @type {readonly WireReaction[]} */ list) => JSON.stringify(list.map((r) => [r.emoji, r.count, r.names, r.isMine]));
+  return key(a) === key(b);
 }

@@ -4,8 +4,10 @@
 // page makes itself for a reply on its way, before the server's comes back. Builds nodes only: names and excerpts
 // are always text.
 
+import { captionOf } from "./file-info.js";
+
 /* global Element, HTMLButtonElement */
-/** @import { WireQuote } from "../../src/protocol.js" */
+/** @import { MessageUpdatedEvent, WireMessage, WireQuote } from "../../src/protocol.js" */
 
 /** The server's limit on an excerpt, in graphemes (user-perceived characters). */
 export const EXCERPT_MAX = 100;
@@ -30,6 +32,20 @@ export function excerptOf(text, max = EXCERPT_MAX) {
     kept.push(segment);
   }
   return line;
+}
+
+/**
+ * What quotes of a message say after a change to it (message_updated, or the whole message read again): null once
+ * it is deleted, the excerpt of its text (its files' names when it has no text) after an edit, undefined when the
+ * change touched no text.
+ * @param {MessageUpdatedEvent | WireMessage} ev
+ * @returns {string | null | undefined}
+ */
+export function excerptAfter(ev) {
+  if (typeof ev.deletedAt === "string") return null;
+  if (typeof ev.content !== "string") return undefined;
+  const text = captionOf(ev);
+  return excerptOf(text !== "" ? text : (ev.attachments ?? []).map((f) => f.name).join(", "));
 }
 
 /** What a quote says of its original: the excerpt, or "Deleted message". @param {WireQuote} quote */

@@ -1,9 +1,9 @@
 // Catching one joined room up: joining it again from the last message seen (after a reconnect, or a reload of
-// a remembered room, join_chat {since}), applying the edits and deletes it missed (rejoin-changes.js) and paging
+// a remembered room, join_chat {since}), applying the edits, deletes and reactions it missed (rejoin-changes.js) and paging
 // forward to the live end, or starting again from the newest messages after a long absence; and what a refused
 // rejoin means (the room is lost, or try again later). The room's state, its list and what arrives in it are
 // room-session.js's.
-import { missedUpdates } from "./rejoin-changes.js";
+import { missedReactions, missedUpdates } from "./rejoin-changes.js";
 
 const JOIN_TIMEOUT_MS = 10_000;
 const HISTORY_TIMEOUT_MS = 10_000;
@@ -62,9 +62,10 @@ export function createCatchUp(s, deps) {
     // Older messages exist before the first one sent: a reloaded room shows them when scrolled up to.
     if (s.list.oldestId === null) s.hasMoreOlder = Boolean(res.hasMore);
     deps.ingest(res.history, true, "catchup");
-    // Edits and deletes made while away, of messages the page has: as the live events it missed, before the ones
-    // held during the join (newer).
+    // Edits, deletes and reactions made while away, of messages the page has (and of originals its replies quote):
+    // as the live events it missed, before the ones held during the join (newer).
     for (const ev of missedUpdates(s.room, res.changed, s.list)) hub.replayUpdate(s.room, ev);
+    for (const ev of missedReactions(s.room, res.reactions, s.list)) hub.replayReactions(s.room, ev);
     settle();
     let cursor = res.history.at(-1)?.id ?? s.lastId;
     let hasMore = Boolean(res.hasMoreAfter);
