@@ -5,7 +5,7 @@
 // Both read the room's newest page, the one read a plain join makes, which the SQLite store answers from memory
 // (storage/latest-pages.ts): a restart storm's rejoins each filter that page, with no read of their own, unless a
 // client is more than a page behind.
-import type { JoinResult, RejoinReactions, WireMessage } from "../protocol.js";
+import type { JoinResult, RejoinReactions, WireReaction } from "../protocol.js";
 import type { ChatMessage, HistoryPage, ReactionGroup } from "../storage/repository.js";
 import { readContext, toWireFor, toWireWith, type Reader } from "./message-context.js";
 import { answeredIds } from "./replies.js";
@@ -84,7 +84,7 @@ export function reactionsOfPage(had: readonly ChatMessage[], since: number, grou
   return { from: first.id, to: since, messages };
 }
 
-const toWireReaction = (r: ReactionGroup): NonNullable<WireMessage["reactions"]>[number] => ({ emoji: r.emoji, count: r.count, names: [...r.names], isMine: r.isMine });
+const toWireReaction = (r: ReactionGroup): WireReaction => ({ emoji: r.emoji, count: r.count, names: [...r.names], isMine: r.isMine });
 
 /**
  * The catch-up after `since`, taken from the room's newest page when that page holds every message after `since`
