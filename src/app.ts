@@ -38,6 +38,7 @@ import { errorHandler, notFound, renderPage, routes } from "./http/routes.js";
 import { inviteRoutes } from "./http/invites.js";
 import { createInviteLimiter } from "./http/invite-limiter.js";
 import { createSessionAndAddressLimiter } from "./http/minute-limiter.js";
+import { createSignInLimiter } from "./http/sign-in-limiter.js";
 import { clusterBus, singleNode } from "./chat/room-exits.js";
 import { FileLibrary } from "./files/library.js";
 import { uploadRoutes } from "./http/uploads.js";
@@ -329,7 +330,8 @@ export function createApp(deps: AppDeps): App {
 
   web.use(express.static(config.publicDir, { index: false, setHeaders: setStaticCaching }));
   web.use(emojiDataRoute());
-  const routeDeps = { config, repo, store, log, clock, presence, directory: createRoomDirectory(presence, clock), metrics, push, ...(cluster ? { cluster } : {}) };
+  const signInLimiter = createSignInLimiter({ perMinute: config.moderatorLoginPerMinute, maxAddresses: config.moderatorLoginMaxAddresses, clock, log, ...(deps.cluster ? { redis: deps.cluster.redis } : {}) });
+  const routeDeps = { config, repo, store, log, clock, presence, directory: createRoomDirectory(presence, clock), metrics, push, signInLimiter, ...(cluster ? { cluster } : {}) };
   // The chat pages carry the VAPID public key: the first one after start waits for it (a read, or one insert on
   // the very first start). Only they: /healthz and the rest never touch the keys.
   if (push !== null) web.get(["/", "/r/:room", "/invite/:token"], (_req, _res, next) => void push.ready().then(() => next(), () => next()));

@@ -91,6 +91,8 @@ export interface Config {
   moderatorToken: string | null;
   /** Token tries at POST /moderate per address per minute. */
   moderatorLoginPerMinute: number;
+  /** Addresses one node remembers for that limit (without Redis, or while it is away); the least recent goes first. */
+  moderatorLoginMaxAddresses: number;
   /** Repeated warnings of one kind are logged once per this many ms, with a count of the ones left out; 0 logs all. */
   logWarnIntervalMs: number;
   viewsDir: string;
@@ -326,6 +328,7 @@ export function loadConfig(env: Env): Config {
     maxReactionEmoji: int("MAX_REACTION_EMOJI", 20, 1, LIMITS.reactionEmojiMaxPerMessage),
     moderatorToken,
     moderatorLoginPerMinute: int("MODERATOR_LOGIN_PER_MINUTE", 5, 1, 1000),
+    moderatorLoginMaxAddresses: int("MODERATOR_LOGIN_MAX_ADDRESSES", 10_000, 1, 10_000_000),
     logWarnIntervalMs: int("LOG_WARN_INTERVAL_MS", 10_000, 0, 3_600_000),
     viewsDir: fileURLToPath(new URL("../views", import.meta.url)),
     publicDir: fileURLToPath(new URL("../public", import.meta.url)),

@@ -7,6 +7,7 @@ import type { Logger } from "../log.js";
 import type { EditsAndModeration } from "../storage/repository.js";
 import { addressKey } from "../shared/address-key.js";
 import { isSameSecret } from "./secrets.js";
+import type { SignInLimiter } from "./sign-in-limiter.js";
 import { isSameOrigin } from "./same-origin.js";
 import { browserSessionKey, newSessionCookie, sessionFromRequest } from "./session.js";
 
@@ -15,9 +16,10 @@ export interface ModerateDeps {
   store: EditsAndModeration;
   log: Logger;
   clock: Clock;
+  /** MODERATOR_LOGIN_PER_MINUTE, for the cluster when Redis is configured (sign-in-limiter.ts). */
+  signInLimiter: SignInLimiter;
 }
 
-const MINUTE_MS = 60_000;
 const WHO_CHARS = 12;
 
 interface PageState {
@@ -25,37 +27,8 @@ interface PageState {
   error: string | null;
 }
 
-/** Tries per address in the last minute; an address over the limit waits until its oldest try is a minute old. */
-export class AttemptLimiter {
-  private readonly tries = new Map<string, number[]>();
-
-  constructor(
-    private readonly perMinute: number,
-    private readonly clock: Clock,
-  ) {}
-
-  /** Records a try; 0 when it may go ahead, else the milliseconds until one may. */
-  take(key: string): number {
-    const now = this.clock.monotonicMs();
-    if (this.tries.size > 10_000) this.forgetOld(now); // bounded memory under a spray of addresses
-    const recent = (this.tries.get(key) ?? []).filter((t) => now - t < MINUTE_MS);
-    if (recent.length >= this.perMinute) {
-      this.tries.set(key, recent);
-      return MINUTE_MS - (now - (recent[0] as number));
-    }
-    recent.push(now);
-    this.tries.set(key, recent);
-    return 0;
-  }
-
-  private forgetOld(now: number): void {
-    for (const [key, times] of this.tries) if (times.every((t) => now - t >= MINUTE_MS)) this.tries.delete(key);
-  }
-}
-
 export function moderateRoutes(deps: ModerateDeps): Router {
   const router = express.Router();
-  const limiter = new AttemptLimiter(deps.config.moderatorLoginPerMinute, deps.clock);
   const form = express.urlencoded({ extended: false, limit: "2kb", parameterLimit: 5 });
   const isEnabled = deps.config.moderatorToken !== null;
 
@@ -86,7 +59,7 @@ export function moderateRoutes(deps: ModerateDeps): Router {
 
   router.post("/moderate", form, async (req, res) => {
     if (refuseForeign(req, res)) return;
-    const retryMs = limiter.take(addressKey(req.ip ?? "", deps.config.rateLimits.ipv6PrefixLength));
+    const retryMs = await deps.signInLimiter.take(addressKey(req.ip ?? "", deps.config.rateLimits.ipv6PrefixLength));
     if (retryMs > 0) {
       deps.log.warn("moderate_refused", { reason: "rate_limited", ip: req.ip });
       res.set("Retry-After", String(Math.ceil(retryMs / 1000)));

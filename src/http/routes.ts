@@ -15,6 +15,7 @@ import { isSameSecret } from "./secrets.js";
 import type { InvitePage } from "./invites.js";
 import { isPrivateAddress } from "../access/room-address.js";
 import { moderateRoutes } from "./moderate.js";
+import type { SignInLimiter } from "./sign-in-limiter.js";
 import type { Clock } from "../clock.js";
 import type { EditsAndModeration } from "../storage/repository.js";
 
@@ -29,6 +30,8 @@ export interface RouteDeps {
   metrics: Metrics;
   /** Multi-node mode: Redis is an engine /healthz reports. */
   cluster?: { isRedisUp(): boolean };
+  /** Token tries at POST /moderate (moderate.ts). */
+  signInLimiter: SignInLimiter;
   /** Issue 23: the VAPID public key the page subscribes with; null when PUSH_ENABLED=false. */
   push?: { publicKey(): string } | null;
 }
