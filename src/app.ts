@@ -49,7 +49,7 @@ import type { FileStore } from "./storage/files.js";
 import { securityHeaders } from "./http/security.js";
 import { textCompression } from "./http/compression.js";
 import { appShellRoutes, buildAppShell } from "./http/app-shell.js";
-import { sessionFromRequest, sessionKey } from "./http/session.js";
+import { moderatorSessionKey, readSession, sessionKey } from "./http/session.js";
 import { guardLog, type Logger } from "./log.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { PostgresMessageRepository } from "./storage/postgres.js";
@@ -291,10 +291,11 @@ export function createApp(deps: AppDeps): App {
     // below): the page connects once per connection, so it is refused with an error, never read as null.
     if ((socket.request as IncomingMessage | null) === null) return next(new Error("This connection has already joined the chat; open a new one."));
     // A browser session owns its names across tabs; a client without the cookie is its own session.
-    const session = sessionFromRequest(config.secretKey, socket.request);
-    socket.data.sessionId = session !== null ? `s:${session}` : `c:${socket.id}`;
+    const session = readSession(config.secretKey, socket.request);
+    socket.data.sessionId = session !== null ? `s:${session.id}` : `c:${socket.id}`;
     // A cookie-less client's key is its connection's: it owns its messages only until it disconnects.
     socket.data.ownerKey = sessionKey(config.secretKey, socket.data.sessionId);
+    socket.data.moderatorKey = session === null ? null : moderatorSessionKey(config.secretKey, session);
     socket.data.ip = clientIp(socket.request);
     next();
   });

@@ -50,6 +50,8 @@ export interface SocketData {
   sessionId: string;
   /** sessionKey(SECRET_KEY, sessionId): stored as a message's owner, a moderator, a ban (issue 12). */
   ownerKey: string;
+  /** The moderator table's key for this cookie's sign-in grant (http/session.ts); null when it carries none. */
+  moderatorKey: string | null;
   /** Client address after TRUST_PROXY. */
   ip: string;
   /** room -> the name this socket joined it with. */

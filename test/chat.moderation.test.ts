@@ -6,6 +6,7 @@ import { startTestApp, tempDatabase, type ClientSocket, type Joined, type TestAp
 import { call } from "./helpers/emit.js";
 import { isChatWith, isNoticeWith } from "./helpers/messages.js";
 import { collect, waitFor } from "./helpers/wait.js";
+import { sessionCookieFrom } from "./helpers/session-cookie.js";
 
 const TOKEN = "moderator-token-0123456789";
 
@@ -17,9 +18,8 @@ async function appFor(env: Record<string, string> = {}, databasePath?: string): 
 
 /** A browser session that signed in at /moderate with the token, as a person would. */
 async function moderatorSession(app: TestApp): Promise<string> {
-  const session = app.newSession();
-  await request(app.url).post("/moderate").set("Cookie", session).set("Origin", app.url).type("form").send({ token: TOKEN }).expect(303);
-  return session;
+  const res = await request(app.url).post("/moderate").set("Cookie", app.newSession()).set("Origin", app.url).type("form").send({ token: TOKEN }).expect(303);
+  return sessionCookieFrom(res.headers["set-cookie"]);
 }
 
 async function send(socket: ClientSocket, username: string, content: string): Promise<WireMessage> {

@@ -9,6 +9,7 @@ import { call, legacyEmit } from "./helpers/emit.js";
 import { isChat } from "./helpers/messages.js";
 import { MODERATOR_TOKEN } from "./helpers/private-rooms.js";
 import { collect, waitFor } from "./helpers/wait.js";
+import { sessionCookieFrom } from "./helpers/session-cookie.js";
 
 async function appFor(env: Record<string, string> = {}): Promise<TestApp> {
   const app = await startTestApp({ env: { RATE_SEND_BURST: "1000", RATE_HISTORY_PER_SEC: "0", ...env } });
@@ -135,8 +136,8 @@ describe("react", () => {
 
   it("a delete removes the reactions: message_updated says so, history has none, the moderator's audit counts them", async () => {
     const app = await appFor({ MODERATOR_TOKEN });
-    const modSession = app.newSession();
-    await request(app.url).post("/moderate").set("Cookie", modSession).set("Origin", app.url).type("form").send({ token: MODERATOR_TOKEN }).expect(303);
+    const signedIn = await request(app.url).post("/moderate").set("Cookie", app.newSession()).set("Origin", app.url).type("form").send({ token: MODERATOR_TOKEN }).expect(303);
+    const modSession = sessionCookieFrom(signedIn.headers["set-cookie"]);
     const bob = await app.joined("general", "Bob", { session: app.newSession() });
     const mod = await app.joined("general", "Mod", { session: modSession, heardBy: [bob] });
     const message = await send(bob, "Bob", "spam");

@@ -2,8 +2,9 @@
 import Database from "better-sqlite3";
 import request from "supertest";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { browserSessionKey, verifySession } from "../src/http/session.js";
+import { browserSessionKey, moderatorSessionKey, verifySession } from "../src/http/session.js";
 import { startTestApp, tempDatabase, type TestApp } from "./helpers/app.js";
+import { sessionCookieFrom } from "./helpers/session-cookie.js";
 
 const TOKEN = "moderator-token-0123456789";
 
@@ -19,7 +20,14 @@ function signIn(app: TestApp, session: string, token: string, origin: string | n
   return origin === null ? req : req.set("Origin", origin);
 }
 
-const keyOf = (app: TestApp, session: string): string => browserSessionKey(app.config.secretKey, verifySession(app.config.secretKey, decodeURIComponent(session.split("=")[1] as string)) as string);
+const signedValue = (app: TestApp, session: string): string => verifySession(app.config.secretKey, decodeURIComponent(session.slice(session.indexOf("=") + 1))) as string;
+/** The identity's key: what the audit shows a prefix of, and what names, rooms and messages are kept under. */
+const keyOf = (app: TestApp, session: string): string => browserSessionKey(app.config.secretKey, signedValue(app, session).split("~")[0] as string);
+/** The moderator table's key for a signed-in cookie. */
+const moderatorKeyOf = (app: TestApp, session: string): string | null => {
+  const [id, grant] = signedValue(app, session).split("~") as [string, string | undefined];
+  return moderatorSessionKey(app.config.secretKey, { id, grant: grant ?? null, cookieName: "mr_session" });
+};
 
 const moderatorRows = (path: string): { session_key: string }[] => {
   const db = new Database(path, { readonly: true });
@@ -56,14 +64,14 @@ describe("GET /moderate", () => {
 describe("POST /moderate", () => {
   it("with the right token marks this browser session a moderator in the database and 303s to the page saying so", async () => {
     const app = await appFor();
-    const session = app.newSession();
-    const res = await signIn(app, session, TOKEN).expect(303);
+    const res = await signIn(app, app.newSession(), TOKEN).expect(303);
     expect(res.headers.location).toBe("/moderate");
+    const session = sessionCookieFrom(res.headers["set-cookie"]);
     const page = await request(app.url).get("/moderate").set("Cookie", session).expect(200);
     expect(page.text).toContain("You are a moderator in this browser");
     expect(page.text).toContain('action="/moderate/sign-out"');
-    // Stored under the session's keyed hash, never the cookie id itself; another browser is not a moderator.
-    expect(moderatorRows(app.databasePath)).toEqual([{ session_key: keyOf(app, session) }]);
+    // Stored under the keyed hash of the sign-in's grant, never the cookie itself; another browser is not a moderator.
+    expect(moderatorRows(app.databasePath)).toEqual([{ session_key: moderatorKeyOf(app, session) }]);
     const other = await request(app.url).get("/moderate").set("Cookie", app.newSession()).expect(200);
     expect(other.text).not.toContain("You are a moderator");
   });
@@ -108,8 +116,7 @@ describe("POST /moderate", () => {
     const db = tempDatabase();
     onTestFinished(db.remove);
     const first = await appFor(undefined, db.path);
-    const session = first.newSession();
-    await signIn(first, session, TOKEN).expect(303);
+    const session = sessionCookieFrom((await signIn(first, first.newSession(), TOKEN).expect(303)).headers["set-cookie"]);
     await first.close();
 
     const second = await appFor(undefined, db.path);
@@ -124,5 +131,63 @@ describe("POST /moderate", () => {
       ["sign_out", keyOf(second, session).slice(0, 12)],
       ["sign_in", keyOf(second, session).slice(0, 12)],
     ]);
+  });
+});
+
+describe("session fixation at sign-in", () => {
+  const codeOf = (res: { ok: boolean; error?: { code: string } }): string | undefined => (res.ok ? undefined : res.error?.code);
+
+  it("a cookie planted before the sign-in is no moderator after it: the browser gets a new value, the planted one has no rights", async () => {
+    const app = await appFor();
+    // The attacker gets a cookie of its own and plants it in the victim's browser (a sibling subdomain, plain HTTP).
+    const planted = app.newSession();
+    const signedIn = await signIn(app, planted, TOKEN).expect(303);
+    // Over HTTP: the planted value is an ordinary browser (before, it was the moderator now)...
+    expect((await request(app.url).get("/moderate").set("Cookie", planted)).text).toContain('id="moderate-form"');
+    // ...and the browser got a new value, which is.
+    const rotated = sessionCookieFrom(signedIn.headers["set-cookie"]);
+    expect(rotated).not.toBe(planted);
+    expect(signedIn.headers["cache-control"]).toBe("no-store");
+    expect((await request(app.url).get("/moderate").set("Cookie", rotated)).text).toContain("You are a moderator in this browser");
+    // Over Socket.IO likewise.
+    const attacker = await app.joined("general", "attacker", { session: planted });
+    expect(attacker.joinResult.isModerator).toBe(false);
+    expect(codeOf(await attacker.timeout(3000).emitWithAck("kick_user", { room: "general", username: "someone" }))).toBe("not_moderator");
+    const victim = await app.joined("general", "Mod", { session: rotated, heardBy: [attacker] });
+    expect(victim.joinResult.isModerator).toBe(true);
+    // The planted signature cannot be stretched to the grant: the sign-in's row is under the new value's key only.
+    expect(moderatorRows(app.databasePath)).toEqual([{ session_key: moderatorKeyOf(app, rotated) }]);
+    expect(moderatorKeyOf(app, planted)).toBeNull();
+  });
+
+  it("keeps the browser's identity across the rotation: its names, private rooms and messages stay its own", async () => {
+    const app = await appFor();
+    const before = app.newSession();
+    const tab = await app.joined("general", "Ana", { session: before });
+    const created = await tab.timeout(3000).emitWithAck("create_room", { title: "Mods" });
+    if (!created.ok) throw new Error("create_room failed");
+    const sent = await tab.timeout(3000).emitWithAck("send_message", { room: "general", username: "Ana", content: "typo" });
+    if (!sent.ok) throw new Error("send failed");
+
+    const after = sessionCookieFrom((await signIn(app, before, TOKEN).expect(303)).headers["set-cookie"]);
+    expect(keyOf(app, after)).toBe(keyOf(app, before));
+    // A tab opened with the new cookie shares the name the old tab holds (another browser would get name_taken)...
+    const newTab = await app.connect({ session: after });
+    expect(await newTab.timeout(3000).emitWithAck("join_chat", { room: "general", username: "Ana" })).toMatchObject({ ok: true, username: "Ana", isModerator: true });
+    const stranger = await app.connect({ session: app.newSession() });
+    expect(codeOf(await stranger.timeout(3000).emitWithAck("join_chat", { room: "general", username: "Ana" }))).toBe("name_taken");
+    // ...is still a member of the private room it made, and still the owner of its message.
+    expect(await newTab.timeout(3000).emitWithAck("join_chat", { room: created.room.room, username: "Ana" })).toMatchObject({ ok: true, username: "Ana" });
+    expect(await newTab.timeout(3000).emitWithAck("edit_message", { room: "general", id: sent.message.id, content: "fixed" })).toMatchObject({ ok: true });
+  });
+
+  it("a second sign-in issues another grant and ends the first one's", async () => {
+    const app = await appFor();
+    const first = sessionCookieFrom((await signIn(app, app.newSession(), TOKEN).expect(303)).headers["set-cookie"]);
+    const second = sessionCookieFrom((await signIn(app, first, TOKEN).expect(303)).headers["set-cookie"]);
+    expect(second).not.toBe(first);
+    expect((await request(app.url).get("/moderate").set("Cookie", first)).text).toContain('id="moderate-form"');
+    expect((await request(app.url).get("/moderate").set("Cookie", second)).text).toContain("You are a moderator in this browser");
+    expect(moderatorRows(app.databasePath)).toEqual([{ session_key: moderatorKeyOf(app, second) }]);
   });
 });

@@ -9,10 +9,10 @@ import { waitFor } from "./helpers/wait.js";
 
 const COOKIE = "mr_session";
 
-function sessionCookieOf(res: request.Response): string | undefined {
+function sessionCookieOf(res: request.Response, name = COOKIE): string | undefined {
   const raw = res.headers["set-cookie"] as unknown;
   const list = Array.isArray(raw) ? (raw as string[]) : typeof raw === "string" ? [raw] : [];
-  return list.find((c) => c.startsWith(`${COOKIE}=`));
+  return list.find((c) => c.startsWith(`${name}=`));
 }
 
 const attributes = (cookie: string): string[] => cookie.split(";").slice(1).map((a) => a.trim().toLowerCase());
@@ -73,10 +73,10 @@ describe("session cookie", () => {
     expect(sessionCookieOf(await request(app.app.http).get("/").set("Cookie", `${COOKIE}=${id}.${flipped}`))).toBeDefined();
   });
 
-  it("is Secure behind an HTTPS proxy only when TRUST_PROXY lets the server believe X-Forwarded-Proto", async () => {
+  it("is __Host- and Secure behind an HTTPS proxy only when TRUST_PROXY lets the server believe X-Forwarded-Proto", async () => {
     const trusting = await startTestApp({ env: { TRUST_PROXY: "loopback" } });
     onTestFinished(trusting.close);
-    const overHttps = sessionCookieOf(await request(trusting.app.http).get("/").set("X-Forwarded-Proto", "https"));
+    const overHttps = sessionCookieOf(await request(trusting.app.http).get("/").set("X-Forwarded-Proto", "https"), `__Host-${COOKIE}`);
     expect(attributes(overHttps as string)).toContain("secure");
     const overHttp = sessionCookieOf(await request(trusting.app.http).get("/").set("X-Forwarded-Proto", "http"));
     expect(attributes(overHttp as string)).not.toContain("secure");

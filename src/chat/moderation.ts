@@ -10,10 +10,13 @@ import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 /** How much of a moderator's session key the log and the audit show: enough to tell moderators apart, not to forge. */
 const WHO_CHARS = 12;
 
-/** A moderator: moderation is on (MODERATOR_TOKEN), the socket has a browser session, and it signed in at /moderate. */
+/**
+ * A moderator: moderation is on (MODERATOR_TOKEN) and the socket's cookie carries the grant of a sign-in at
+ * /moderate (http/session.ts). A tab opened before the sign-in has the old cookie, so it moderates once reloaded.
+ */
 export async function isModerator(socket: ChatSocket, deps: ChatDeps): Promise<boolean> {
-  if (deps.config.moderatorToken === null || !socket.data.sessionId.startsWith("s:")) return false;
-  return deps.store.isModerator(socket.data.ownerKey);
+  if (deps.config.moderatorToken === null || socket.data.moderatorKey === null) return false;
+  return deps.store.isModerator(socket.data.moderatorKey);
 }
 
 /** Null when the socket may moderate this room; otherwise the refusal. */

@@ -14,7 +14,7 @@ import type { EditsAndModeration } from "../storage/repository.js";
 import { parseName } from "../validation.js";
 import type { InviteLimiter } from "./invite-limiter.js";
 import { isSameOrigin } from "./same-origin.js";
-import { browserSessionKey, sessionFromRequest } from "./session.js";
+import { browserSessionKey, moderatorSessionKey, readSession, sessionFromRequest } from "./session.js";
 
 export interface InviteRouteDeps {
   config: Config;
@@ -97,7 +97,9 @@ export function inviteRoutes(deps: InviteRouteDeps, render: RenderInvite): Route
       const refusal = REFUSALS[redeemed.outcome];
       return refuse(res, redeemed.outcome === "invalid" ? 404 : 410, refusal.code, refusal.message);
     }
-    const isModerator = deps.config.moderatorToken !== null && (await deps.store.isModerator(key));
+    const session = readSession(deps.config.secretKey, req);
+    const moderatorKey = session === null ? null : moderatorSessionKey(deps.config.secretKey, session);
+    const isModerator = deps.config.moderatorToken !== null && moderatorKey !== null && (await deps.store.isModerator(moderatorKey));
     const room: RoomInfo = roomInfoFor(redeemed.record, key, isModerator);
     res.json({ ok: true, room });
   });

@@ -1,5 +1,6 @@
 // GET/POST /moderate (issue 12): a browser session becomes a moderator by giving MODERATOR_TOKEN once. The flag is
-// kept server-side, in the store's moderator_session table under the session's key, so it survives a restart.
+// kept server-side, in the store's moderator_session table under the key of the grant the sign-in issues
+// (session.ts: a new cookie value, the same identity), so it survives a restart and a planted cookie never has it.
 import express, { type Request, type Response, type Router } from "express";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
@@ -9,7 +10,7 @@ import { addressKey } from "../shared/address-key.js";
 import { isSameSecret } from "./secrets.js";
 import type { SignInLimiter } from "./sign-in-limiter.js";
 import { isSameOrigin } from "./same-origin.js";
-import { browserSessionKey, newSessionCookie, sessionFromRequest } from "./session.js";
+import { browserSessionKey, moderatorSessionKey, newSessionCookie, readSession, sessionCookiesFor, storeSessionCookies, withNewGrant, type BrowserSession } from "./session.js";
 
 export interface ModerateDeps {
   config: Config;
@@ -37,12 +38,14 @@ export function moderateRoutes(deps: ModerateDeps): Router {
     // which isSameOrigin refuses: this page lets its own origin through (same-origin sends no referrer elsewhere).
     res.status(status).set("Cache-Control", "no-store").set("Referrer-Policy", "same-origin").render("moderate", { isEnabled, ...state });
   };
-  /** The session key of the request's browser session, or null without a valid cookie. */
-  const keyOf = (req: Request): string | null => {
-    const id = sessionFromRequest(deps.config.secretKey, req);
-    return id === null ? null : browserSessionKey(deps.config.secretKey, id);
+  /** The request's browser session, or null without a valid cookie. */
+  const sessionOf = (req: Request): BrowserSession | null => readSession(deps.config.secretKey, req);
+  /** What the audit and the log show of a browser: a prefix of its identity's key, as the chat's actions do. */
+  const whoIs = (session: BrowserSession): string => browserSessionKey(deps.config.secretKey, session.id).slice(0, WHO_CHARS);
+  const isModerator = async (session: BrowserSession | null): Promise<boolean> => {
+    const key = session === null ? null : moderatorSessionKey(deps.config.secretKey, session);
+    return isEnabled && key !== null && (await deps.store.isModerator(key));
   };
-  const isModerator = async (key: string | null): Promise<boolean> => isEnabled && key !== null && (await deps.store.isModerator(key));
   /** Refuses a cross-origin post; true when the request was answered. */
   const refuseForeign = (req: Request, res: Response): boolean => {
     if (isSameOrigin(req, deps.config)) return false;
@@ -51,10 +54,24 @@ export function moderateRoutes(deps: ModerateDeps): Router {
     return true;
   };
 
+  /**
+   * Session fixation: whoever planted this browser's cookie knows its value, so the grant goes to a new value only
+   * this answer carries (same identity, fresh grant); the old value, and any grant it had, are moderators no more.
+   */
+  const signIn = async (req: Request, res: Response, session: BrowserSession): Promise<void> => {
+    const rotated = withNewGrant(session);
+    const oldKey = moderatorSessionKey(deps.config.secretKey, session);
+    if (oldKey !== null) await deps.store.setModerator(oldKey, false, deps.clock.now());
+    await deps.store.setModerator(moderatorSessionKey(deps.config.secretKey, rotated) as string, true, deps.clock.now());
+    for (const cookie of storeSessionCookies(deps.config.secretKey, rotated, req.secure)) res.append("Set-Cookie", cookie);
+    res.set("Cache-Control", "no-store");
+    await deps.store.audit({ at: deps.clock.now(), moderator: whoIs(session), action: "sign_in", room: null, target: null, messageId: null, detail: null });
+    deps.log.info("moderation_action", { moderator: whoIs(session), action: "sign_in" });
+  };
+
   router.get("/moderate", async (req, res) => {
-    const key = keyOf(req);
-    if (key === null) res.append("Set-Cookie", newSessionCookie(deps.config.secretKey, req.secure));
-    render(res, { isModerator: await isModerator(key), error: null });
+    for (const cookie of sessionCookiesFor(deps.config.secretKey, req, req.secure)) res.append("Set-Cookie", cookie);
+    render(res, { isModerator: await isModerator(sessionOf(req)), error: null });
   });
 
   router.post("/moderate", form, async (req, res) => {
@@ -70,8 +87,8 @@ export function moderateRoutes(deps: ModerateDeps): Router {
       render(res, { isModerator: false, error: null }, 404);
       return;
     }
-    const key = keyOf(req);
-    if (key === null) {
+    const session = sessionOf(req);
+    if (session === null) {
       res.append("Set-Cookie", newSessionCookie(deps.config.secretKey, req.secure));
       render(res, { isModerator: false, error: "This page needs its cookie: reload it and try again." }, 400);
       return;
@@ -82,19 +99,17 @@ export function moderateRoutes(deps: ModerateDeps): Router {
       render(res, { isModerator: false, error: "That is not the moderator token." }, 401);
       return;
     }
-    await deps.store.setModerator(key, true, deps.clock.now());
-    await deps.store.audit({ at: deps.clock.now(), moderator: key.slice(0, WHO_CHARS), action: "sign_in", room: null, target: null, messageId: null, detail: null });
-    deps.log.info("moderation_action", { moderator: key.slice(0, WHO_CHARS), action: "sign_in" });
+    await signIn(req, res, session);
     res.redirect(303, "/moderate");
   });
 
   router.post("/moderate/sign-out", async (req, res) => {
     if (refuseForeign(req, res)) return;
-    const key = keyOf(req);
-    if (key !== null && (await isModerator(key))) {
-      await deps.store.setModerator(key, false, deps.clock.now());
-      await deps.store.audit({ at: deps.clock.now(), moderator: key.slice(0, WHO_CHARS), action: "sign_out", room: null, target: null, messageId: null, detail: null });
-      deps.log.info("moderation_action", { moderator: key.slice(0, WHO_CHARS), action: "sign_out" });
+    const session = sessionOf(req);
+    if (session !== null && (await isModerator(session))) {
+      await deps.store.setModerator(moderatorSessionKey(deps.config.secretKey, session) as string, false, deps.clock.now());
+      await deps.store.audit({ at: deps.clock.now(), moderator: whoIs(session), action: "sign_out", room: null, target: null, messageId: null, detail: null });
+      deps.log.info("moderation_action", { moderator: whoIs(session), action: "sign_out" });
     }
     res.redirect(303, "/moderate");
   });

@@ -8,7 +8,7 @@ import type { MessageRepository } from "../storage/repository.js";
 import { LIMITS } from "../protocol.js";
 import { type RoomsResponse } from "../http-api.js";
 import { parseRoom } from "../validation.js";
-import { newSessionCookie, sessionFromRequest } from "./session.js";
+import { sessionCookiesFor } from "./session.js";
 import { checkHealth, healthStatusCode } from "./health.js";
 
 import { isSameSecret } from "./secrets.js";
@@ -37,12 +37,14 @@ export interface RouteDeps {
 }
 
 /**
- * Issues the session cookie with every HTML page that lacks a valid one. Such a page is one browser's alone: a
+ * Issues the session cookie with every HTML page that lacks a valid one (over HTTPS, one under the `__Host-` name:
+ * session.ts moves an older plain-named one there). Such a page is one browser's alone: a
  * shared cache (a CDN or proxy set to cache HTML) that kept it would hand that browser's session to everyone after.
  */
 function ensureSession(config: Config, req: Request, res: Response): void {
-  if (sessionFromRequest(config.secretKey, req) !== null) return;
-  res.append("Set-Cookie", newSessionCookie(config.secretKey, req.secure));
+  const cookies = sessionCookiesFor(config.secretKey, req, req.secure);
+  if (cookies.length === 0) return;
+  for (const cookie of cookies) res.append("Set-Cookie", cookie);
   res.set("Cache-Control", "private, no-store");
 }
 

@@ -46,8 +46,7 @@ describe("private rooms against a model (two nodes, PostgreSQL and Redis)", () =
       for (const n of nodes) await n.close();
     });
     for (const id of ["node-a", "node-b"]) nodes.push(await startNode(id, databaseUrl, redis.url, { ...MODEL_ENV }));
-    const moderatorCookie = newSession();
-    await signInModerator((nodes[0] as TestNode).url, moderatorCookie);
+    const moderatorCookie = await signInModerator((nodes[0] as TestNode).url, newSession());
     await checkAccessModel(
       {
         urls: nodes.map((n) => n.url),

@@ -21,8 +21,7 @@ describe("private rooms against a model (PostgreSQL)", () => {
     const store = await openPostgresRepo(await clusterDatabase());
     const app = await startTestApp({ env: { ...MODEL_ENV }, store });
     onTestFinished(app.close);
-    const moderatorCookie = app.newSession();
-    await signInModerator(app.url, moderatorCookie);
+    const moderatorCookie = await signInModerator(app.url, app.newSession());
     await checkAccessModel(
       {
         urls: [app.url],

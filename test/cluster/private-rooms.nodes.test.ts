@@ -10,6 +10,7 @@ import { createPrivateRoom, makeInvite, MODERATOR_TOKEN } from "../helpers/priva
 import { waitFor } from "../helpers/wait.js";
 import { newSession, startNode, type TestNode } from "./nodes.js";
 import { clusterDatabase } from "./pg.js";
+import { sessionCookieFrom } from "../helpers/session-cookie.js";
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -34,9 +35,8 @@ async function startNodes(count: number): Promise<TestNode[]> {
 
 /** A moderator's browser session, signed in on `node` (every node shares the moderator table). */
 async function moderator(node: TestNode): Promise<string> {
-  const session = newSession();
-  await request(node.url).post("/moderate").set("Cookie", session).set("Origin", node.url).type("form").send({ token: MODERATOR_TOKEN }).expect(303);
-  return session;
+  const res = await request(node.url).post("/moderate").set("Cookie", newSession()).set("Origin", node.url).type("form").send({ token: MODERATOR_TOKEN }).expect(303);
+  return sessionCookieFrom(res.headers["set-cookie"]);
 }
 
 const useInviteOn = (node: TestNode, session: string, path: string, username: string) =>

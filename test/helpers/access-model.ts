@@ -38,6 +38,7 @@ import {
 import { joinRoom, type ClientSocket } from "./app.js";
 import { call } from "./emit.js";
 import { waitFor as waitForEvent } from "./wait.js";
+import { sessionCookieFrom } from "./session-cookie.js";
 
 /** What the model runs against: one app (SQLite or PostgreSQL), or several nodes sharing one store and Redis. */
 export interface ModelServer {
@@ -68,8 +69,8 @@ export const MODEL_ENV: Readonly<Record<string, string>> = {
   MAX_PRIVATE_ROOMS_PER_SESSION: "100000",
 };
 
-/** Signs `cookie`'s session in as a moderator at /moderate, as the page's form does. */
-export async function signInModerator(url: string, cookie: string): Promise<void> {
+/** Signs `cookie`'s session in as a moderator at /moderate, as the page's form does; the cookie the browser then holds. */
+export async function signInModerator(url: string, cookie: string): Promise<string> {
   const res = await fetch(`${url}/moderate`, {
     method: "POST",
     redirect: "manual",
@@ -77,6 +78,7 @@ export async function signInModerator(url: string, cookie: string): Promise<void
     body: new URLSearchParams({ token: MODEL_MODERATOR_TOKEN }).toString(),
   });
   if (res.status !== 303) throw new Error(`moderator sign-in answered ${res.status}`);
+  return sessionCookieFrom(res.headers.getSetCookie());
 }
 
 // ---------- the people ----------

@@ -3,6 +3,7 @@
 import request from "supertest";
 import type { CreatedInvite, RoomInfo } from "../../src/protocol.js";
 import type { ClientSocket, TestApp } from "./app.js";
+import { sessionCookieFrom } from "./session-cookie.js";
 
 export const MODERATOR_TOKEN = "moderator-token-0123456789";
 
@@ -27,9 +28,8 @@ export function useInvite(app: TestApp, session: string, path: string, username:
 
 /** A browser session that signed in at /moderate with the token, as a person would (the app needs MODERATOR_TOKEN). */
 export async function moderatorSession(app: TestApp): Promise<string> {
-  const session = app.newSession();
-  await request(app.url).post("/moderate").set("Cookie", session).set("Origin", app.url).type("form").send({ token: MODERATOR_TOKEN }).expect(303);
-  return session;
+  const res = await request(app.url).post("/moderate").set("Cookie", app.newSession()).set("Origin", app.url).type("form").send({ token: MODERATOR_TOKEN }).expect(303);
+  return sessionCookieFrom(res.headers["set-cookie"]);
 }
 
 /** A private address that no room has: what an outsider guessing would try. */
