@@ -20,8 +20,7 @@ describe("private rooms against a model (SQLite)", () => {
   it("after every step of any sequence, nobody hears or reads a private room unless admitted, and every admitted session can", async () => {
     const app = await startTestApp({ env: { ...MODEL_ENV } });
     onTestFinished(app.close);
-    const moderatorCookie = app.newSession();
-    await signInModerator(app.url, moderatorCookie);
+    const moderatorCookie = await signInModerator(app.url, app.newSession());
     await checkAccessModel(
       {
         urls: [app.url],
