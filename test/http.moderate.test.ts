@@ -181,6 +181,15 @@ describe("session fixation at sign-in", () => {
     expect(await newTab.timeout(3000).emitWithAck("edit_message", { room: "general", id: sent.message.id, content: "fixed" })).toMatchObject({ ok: true });
   });
 
+  it("a moderator row from before the rotation (under the identity's key) grants nothing, and the next sign-in removes it", async () => {
+    const app = await appFor();
+    const session = app.newSession();
+    await app.sqlite.setModerator(keyOf(app, session), true, new Date());
+    expect((await request(app.url).get("/moderate").set("Cookie", session)).text).toContain('id="moderate-form"');
+    const rotated = sessionCookieFrom((await signIn(app, session, TOKEN).expect(303)).headers["set-cookie"]);
+    expect(moderatorRows(app.databasePath)).toEqual([{ session_key: moderatorKeyOf(app, rotated) }]);
+  });
+
   it("a second sign-in issues another grant and ends the first one's", async () => {
     const app = await appFor();
     const first = sessionCookieFrom((await signIn(app, app.newSession(), TOKEN).expect(303)).headers["set-cookie"]);

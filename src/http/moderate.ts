@@ -62,6 +62,8 @@ export function moderateRoutes(deps: ModerateDeps): Router {
     const rotated = withNewGrant(session);
     const oldKey = moderatorSessionKey(deps.config.secretKey, session);
     if (oldKey !== null) await deps.store.setModerator(oldKey, false, deps.clock.now());
+    // A row from before grants existed was under the identity's key: it grants nothing now, so it goes too.
+    await deps.store.setModerator(browserSessionKey(deps.config.secretKey, session.id), false, deps.clock.now());
     await deps.store.setModerator(moderatorSessionKey(deps.config.secretKey, rotated) as string, true, deps.clock.now());
     for (const cookie of storeSessionCookies(deps.config.secretKey, rotated, req.secure)) res.append("Set-Cookie", cookie);
     res.set("Cache-Control", "no-store");
