@@ -94,6 +94,8 @@ export function findElements(doc) {
     mentionList: byId("mention-list"),
     live: byId("live-region"),
     removedNote: byId("removed-note"),
+    unsent: byId("unsent"),
+    unsentList: /** @type {HTMLUListElement} */ (byId("unsent-list")),
     searchForm: /** @type {HTMLFormElement} */ (byId("search-form")),
     searchInput: /** @type {HTMLInputElement} */ (byId("search-input")),
     searchPanel: byId("search-panel"),

@@ -19,7 +19,7 @@ const ADOPT_LOCK = "messenger-room:outbox-adopt";
  * @typedef {{ clientId: string, room: string, sender: string, content: string, attachments: WireAttachment[], replyTo?: WireQuote,
  *   seq: number, owner: string }} KeptMessage
  * @typedef {Pick<KeptMessage, "clientId" | "content" | "attachments" | "replyTo">} KeptItem
- * @typedef {{ saved(item: KeptItem): void, removed(clientId: string): void, cleared(): void }} RoomOutboxStore
+ * @typedef {{ saved(item: KeptItem): void, removed(clientId: string): void, cleared(): void, movedTo(room: string): void }} RoomOutboxStore
  */
 
 /**
@@ -105,6 +105,17 @@ export function createOutboxStore(env = { locks: typeof navigator === "undefined
             const req = s.index("room").getAll(room);
             req.onsuccess = () => {
               for (const r of /** @type {KeptMessage[]} */ (req.result)) if (r.owner === tab) s.delete(r.clientId);
+            };
+          });
+        },
+        // The room moved (room-exits.js): this tab's messages of it now belong to its new address, so a reload sends
+        // them there, and never into whatever the old address is now (a fresh public room of the same name). Asked
+        // before `cleared`: IndexedDB runs the two transactions in that order, so `cleared` finds none of them.
+        movedTo(to) {
+          void inStore(OUTBOX, "readwrite", (s) => {
+            const req = s.index("room").getAll(room);
+            req.onsuccess = () => {
+              for (const r of /** @type {KeptMessage[]} */ (req.result)) if (r.owner === tab) s.put({ ...r, room: to });
             };
           });
         },

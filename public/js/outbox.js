@@ -1,6 +1,8 @@
 // Own messages on their way: shown at once, sent one at a time in order, kept while offline (and, with a
 // device store, across reloads and browser restarts: outbox-store.js), retried on request. Every attempt of one message carries the same clientId and the same files (issue 18: the ids of
-// its uploads) and answers the same message (issue 22: `replyTo`), so the server stores it once.
+// its uploads) and answers the same message (issue 22: `replyTo`), so the server stores it once. When the room moves
+// to another address (made private or public), what is still here is handed over, clientIds and order kept, to the
+// room's outbox at its new address (room-exits.js), or shown as not sent when this browser may not follow.
 import { newClientId } from "./uuid.js";
 
 /** No answer within this long marks a send as failed (with Retry). */
@@ -20,6 +22,9 @@ const MAX_STORAGE_RETRIES = 4;
  * @typedef {AckOf<"send_message"> | LocalFailure} SendAck
  * @typedef {{ clientId: string, content: string, attachments: WireAttachment[], replyTo?: WireQuote, state: "queued" | "sending" | "failed",
  *   li: HTMLLIElement, autoRetries: number, storageRetries: number, attempt: number, error: string }} OutgoingItem
+ * @typedef {{ clientId: string, content: string, attachments: WireAttachment[], replyTo?: WireQuote, error?: string, wasOnItsWay?: true }} CarriedItem
+ *   a message handed over when its room moved; `error` when it had failed for another reason (it stays failed);
+ *   `wasOnItsWay` when its answer had not come (the server may have stored it)
  */
 
 export class Outbox {
@@ -44,6 +49,11 @@ export class Outbox {
     this.attempts = 0;
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.resumeTimer = null;
+    /**
+     * A send was refused with `room_moved`: nothing more goes to this address. The room's `room_moved` event (or
+     * `removed`, when this browser may not follow) hands what is here over; it may come after the ack (several nodes).
+     */
+    this.isMoving = false;
   }
 
   /**
@@ -60,13 +70,48 @@ export class Outbox {
   }
 
   /**
-   * Messages kept on the device from an earlier page (issue 23): shown as waiting and sent with their own
-   * clientIds, after what is queued already.
-   * @param {{ clientId: string, sender: string, content: string, attachments: WireAttachment[], replyTo?: WireQuote }[]} kept
+   * Messages kept on the device from an earlier page (issue 23), or carried from the room's old address: shown as
+   * waiting and sent with their own clientIds, after what is queued already. One carried as failed stays failed.
+   * @param {{ clientId: string, sender: string, content: string, attachments: WireAttachment[], replyTo?: WireQuote, error?: string }[]} kept
    */
   restore(kept) {
-    for (const k of kept) if (!this.items.has(k.clientId)) this.enqueue(k.sender, k);
+    for (const k of kept) {
+      if (this.items.has(k.clientId)) continue;
+      const item = this.enqueue(k.sender, k);
+      if (k.error !== undefined) {
+        item.state = "failed";
+        item.error = k.error;
+        this.show(item);
+      }
+    }
     this.pump();
+  }
+
+  /**
+   * The room moved (or this browser was taken out of it): every message not yet stored leaves this outbox, in
+   * order, with its clientId, whatever it was doing. An answer still to come for one of them changes nothing here:
+   * at the new address the same clientId is stored once (a send that did reach the old address moved with it).
+   * With `to`, the device's copies now belong to the new address; without, `clear` drops them with the rest.
+   * @param {string} [to] the room's new address, when the page follows it
+   * @returns {CarriedItem[]}
+   */
+  handOver(to) {
+    if (to !== undefined) this.deps.store?.movedTo(to);
+    const carried = [...this.items.values()].map(({ clientId, content, attachments, replyTo, state, error }) => ({
+      clientId,
+      content,
+      attachments,
+      ...(replyTo ? { replyTo } : {}),
+      ...(state === "failed" ? { error } : {}),
+      ...(state === "sending" ? { wasOnItsWay: /** @type {const} */ (true) } : {}),
+    }));
+    for (const item of this.items.values()) item.attempt = -1;
+    this.items.clear();
+    this.inFlight = null;
+    if (this.resumeTimer) clearTimeout(this.resumeTimer);
+    this.resumeTimer = null;
+    this.isMoving = true;
+    return carried;
   }
 
   /**
@@ -134,7 +179,7 @@ export class Outbox {
 
   /** Sends the next queued message when the room is joined and nothing else is on its way. */
   pump() {
-    if (this.inFlight !== null || this.resumeTimer !== null) return;
+    if (this.inFlight !== null || this.resumeTimer !== null || this.isMoving) return;
     // "Sending…" or "Waiting for connection…"; failed items keep their Retry button untouched.
     for (const item of this.items.values()) if (item.state === "queued") this.show(item);
     if (!this.deps.canSend()) return;
@@ -164,6 +209,10 @@ export class Outbox {
     const { code, message, retryAfterMs } = res.error;
     if (code === "disconnected" || code === "shutting_down") {
       item.state = "queued"; // goes again after reconnecting
+    } else if (code === "room_moved") {
+      // Not stored anywhere: it waits here until the room's move hands it over, to go to the new address.
+      item.state = "queued";
+      this.isMoving = true;
     } else if (code === "not_in_room") {
       item.state = "queued";
       this.deps.onNotInRoom();

@@ -1,12 +1,15 @@
 // How a room stops being one of this page's: Leave (leave_chat; in a conversation, Close), taken out by a
 // moderator, left in another tab of this browser (issue 17: `removed {reason: "left"}`), a rejoin that cannot
 // succeed, and a room that moved to another address (issue 17: made private or public; its session ends and the
-// room is joined again at the new address). When the room was on screen, the next one takes its place, or the
-// home view says why. Which rooms are joined, and how, is rooms.js's.
+// room is joined again at the new address, with the messages still on their way). When the room was on screen, the
+// next one takes its place, or the home view says why; what the reader wrote and can no longer send there is kept on
+// it to copy (unsent-view.js). Which rooms are joined, and how, is rooms.js's.
+import { createUnsentView } from "./unsent-view.js";
 
 /** @import { ErrorBody, RemovedEvent, RoomMovedEvent } from "../../src/protocol.js" */
 /** @import { LocalFailure } from "./connection.js" */
 /** @import { RoomState, RoomSession } from "./room-session.js" */
+/** @import { CarriedItem } from "./outbox.js" */
 
 const LEAVE_TIMEOUT_MS = 10_000;
 
@@ -33,6 +36,15 @@ export function createRoomExits(deps) {
   const { els, views, info, sessions, counts } = deps;
   /** The empty list shown when no room is on screen (the page's own #messages). */
   const placeholder = els.messages;
+  const unsent = createUnsentView(els);
+
+  /**
+   * Messages of a room this page is out of: never sent anywhere (the old address may be another room now), kept to
+   * copy. Off screen, the announcement says where they are. @param {string} title @param {CarriedItem[]} items
+   */
+  function keepUnsent(title, items) {
+    if (unsent.keep(title, items) > 0) views.announce(`${items.length === 1 ? "A message" : `${items.length} messages`} you wrote in ${title} could not be sent: kept on the home page to copy.`);
+  }
 
   /**
    * The session ends and the room goes from the sidebar and from what the browser remembers, its cached messages
@@ -95,6 +107,8 @@ export function createRoomExits(deps) {
       afterLeaving(r, false, false);
       return;
     }
+    // Taken out (kicked, banned, or not let into the room made private): nothing of it is sent anywhere.
+    const notSent = r.state.outbox.handOver();
     if (deps.currentRoom() === s.room) {
       showJoinFormAfterLoss(r);
       views.showRemoved(ev.reason, ev.until);
@@ -105,6 +119,7 @@ export function createRoomExits(deps) {
         ev.reason === "banned" ? `A moderator banned you from ${title}.` : ev.reason === "kicked" ? `A moderator removed you from ${title}.` : `A moderator made ${title} private, and this browser was not let in.`,
       );
     }
+    keepUnsent(info.titleOf(s.room), notSent);
   }
 
   /**
@@ -114,12 +129,14 @@ export function createRoomExits(deps) {
   function onLost(s, error) {
     const r = sessions.get(s.room);
     if (!r) return;
+    const notSent = r.state.outbox.handOver();
     const isShown = deps.currentRoom() === s.room;
     if (isShown) showJoinFormAfterLoss(r);
     else afterLeaving(r, false, false);
     const said = error.code === "name_taken" ? { code: error.code, message: `While you were away, ${error.message}` } : error;
     if (isShown) views.showJoinError(said);
     else views.announce(`Left ${info.titleOf(s.room)}: ${said.message}`);
+    keepUnsent(info.titleOf(s.room), notSent);
   }
 
   /** The room on screen was lost: the home view says why, the other rooms stay joined. @param {RoomSession} r */
@@ -148,12 +165,17 @@ export function createRoomExits(deps) {
   /**
    * A moderator moved a joined room to a new address (made it private, or public again): this socket has left
    * the old one already. Its session ends quietly and the room is joined at its new address under the same
-   * name, in the same place in the sidebar, on screen if it was, with what the reader had typed.
+   * name, in the same place in the sidebar, on screen if it was, with what the reader had typed, and with the
+   * messages still on their way (a send refused `room_moved` among them): sent there in order, each under its
+   * clientId, so one the old address did store (it moved with the room) is answered as a repeat, not stored twice.
+   * Their files go too: an upload is this browser session's, not a room's, until a message takes it.
    * @param {RoomMovedEvent} ev
    */
   async function move(ev) {
     const old = ev && typeof ev.room === "string" ? sessions.get(ev.room) : undefined;
     if (!old || !ev.to || typeof ev.to.room !== "string") return;
+    // Before anything waits: from now on nothing of this room is sent to the old address.
+    const carried = old.state.outbox.handOver(ev.to.room);
     info.set(ev.to);
     const wasCurrent = deps.currentRoom() === ev.room;
     const draft = wasCurrent ? deps.composer().draft() : old.state.draft;
@@ -174,8 +196,10 @@ export function createRoomExits(deps) {
         counts.draw();
       }
       views.announce(`${said} Joining it again failed: ${session.error.message}`);
+      keepUnsent(ev.to.title, carried);
       return;
     }
+    session.state.outbox.restore(carried.map((c) => ({ ...c, sender: session.state.username })));
     // Back in its place in the sidebar.
     const entries = [...sessions].filter(([room]) => room !== session.state.room);
     entries.splice(Math.min(order.indexOf(ev.room), entries.length), 0, [session.state.room, session]);

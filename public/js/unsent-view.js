@@ -1,0 +1,65 @@
+// Messages this page wrote and will never send (a moderator took the reader out of the room, made it private
+// without letting this browser in, or the room's new address could not be joined): kept on the home view's join
+// card, each with the room it was for and Copy, until dismissed. Never sent anywhere: the room is not the reader's
+// any more, and its old address may now be another room. Text only (textContent), as everywhere.
+/** @import { CarriedItem } from "./outbox.js" */
+
+/** @param {{ unsent: HTMLElement, unsentList: HTMLUListElement }} els */
+export function createUnsentView(els) {
+  const doc = els.unsent.ownerDocument;
+
+  /** @param {HTMLLIElement} li */
+  function dismiss(li) {
+    li.remove();
+    els.unsent.hidden = els.unsentList.childElementCount === 0;
+  }
+
+  /**
+   * @param {string} title the room's name as the page shows it
+   * @param {CarriedItem[]} items
+   * @returns {number} how many were kept
+   */
+  function keep(title, items) {
+    for (const item of items) {
+      const text = unsentText(item);
+      const li = doc.createElement("li");
+      li.className = "unsent__item";
+      const where = doc.createElement("p");
+      where.className = "unsent__room";
+      // One whose answer never came may have reached the room before the reader was taken out: say so.
+      where.textContent = item.wasOnItsWay ? `Perhaps not sent in ${title} (it was on its way):` : `Not sent in ${title}:`;
+      const body = doc.createElement("p");
+      body.className = "unsent__text";
+      body.textContent = text;
+      const copy = doc.createElement("button");
+      copy.type = "button";
+      copy.className = "btn btn--small";
+      copy.textContent = "Copy";
+      copy.addEventListener("click", () => void navigator.clipboard?.writeText(text).then(() => (copy.textContent = "Copied"), () => undefined));
+      const drop = doc.createElement("button");
+      drop.type = "button";
+      drop.className = "btn btn--link";
+      drop.textContent = "Dismiss";
+      drop.addEventListener("click", () => dismiss(li));
+      li.append(where, body, copy, drop);
+      els.unsentList.append(li);
+    }
+    if (items.length > 0) els.unsent.hidden = false;
+    return items.length;
+  }
+
+  return { keep };
+}
+
+/**
+ * What is kept of one message: its text, and the names of its files (their uploads are not the reader's to send
+ * elsewhere from here; the names say what to upload again).
+ * @param {CarriedItem} item
+ */
+export function unsentText(item) {
+  const files = item.attachments.map((a) => a.name).join(", ");
+  if (files === "") return item.content;
+  return item.content === "" ? `(files: ${files})` : `${item.content}\n(files: ${files})`;
+}
+
+/** @typedef {ReturnType<typeof createUnsentView>} UnsentView */

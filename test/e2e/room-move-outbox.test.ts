@@ -1,0 +1,125 @@
+// A message on its way when a moderator moves its room (made private): refused at the old address with room_moved,
+// or still queued behind that one, it is sent at the room's new address by itself, under its clientId and in order,
+// and stored and shown there once. Someone taken out of the room instead has nothing sent anywhere: the page keeps
+// the text to copy. The race is held open on the server: the store keeps the first send at its door (past every
+// check) until the test lets it go.
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import type { MessageRepository } from "../../src/storage/repository.js";
+import type { SqliteMessageRepository } from "../../src/storage/sqlite.js";
+import { gatedRepo, type GatedRepo } from "../helpers/faulty-repo.js";
+import { anyMessage, join, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
+import { privateAddress } from "./helpers/private-rooms.js";
+import { E2E_MODERATOR_TOKEN } from "./helpers/server.js";
+import { browserSuite, world } from "./helpers/suite.js";
+
+/** The running app's store, and the gate the current test holds sends at (none: every send goes straight on). */
+let sqlite: SqliteMessageRepository | null = null;
+let gate: GatedRepo | null = null;
+
+const suite = browserSuite({
+  wrapRepo: (repo): MessageRepository => {
+    sqlite = repo;
+    return {
+      append: (m) => (gate ?? { repo }).repo.append(m),
+      page: (room, query) => repo.page(room, query),
+      search: (room, query, opts) => repo.search(room, query, opts),
+      isHealthy: () => repo.isHealthy(),
+      close: () => repo.close(),
+    };
+  },
+});
+
+/** From now on the store holds the sends with this text until `release()`. */
+function holdSends(text: string): GatedRepo {
+  if (sqlite === null) throw new Error("no app");
+  gate = gatedRepo(sqlite, (m) => m.content === text);
+  return gate;
+}
+
+const contents = async (room: string): Promise<string[]> => (await suite.server.repo.page(room, { limit: 50 })).messages.map((m) => m.content);
+
+async function becomeModerator(page: Page): Promise<void> {
+  await page.goto(`${suite.server.url}/moderate`);
+  await page.fill("#moderator-token", E2E_MODERATOR_TOKEN);
+  await page.click("#moderate-submit");
+  await page.locator("#moderate-status", { hasText: "You are a moderator" }).waitFor();
+}
+
+/** Types and sends without waiting for the server (the send may be held). */
+async function sendNow(page: Page, text: string): Promise<void> {
+  await page.fill("#message-content", text);
+  await page.press("#message-content", "Enter");
+  await anyMessage(page, text).waitFor();
+}
+
+describe("messages on their way when the room moves", () => {
+  it("a send refused room_moved and one queued behind it are sent at the new address by themselves, in order, stored and shown once", async () => {
+    const { problems, person } = world(suite);
+    const [mod, ben] = await Promise.all([person("mod"), person("ben")]);
+    const room = "movers";
+    await becomeModerator(mod.page);
+    await join(ben.page, suite.server.url, "Ben", room);
+    await join(mod.page, suite.server.url, "Mod", room);
+    await waitForPresence(ben.page, ["Ben", "Mod"]);
+
+    const held = holdSends("racing");
+    await sendNow(ben.page, "racing");
+    await held.holding(1); // past every check at the old address, not yet stored
+    await sendNow(ben.page, "behind"); // queued behind it: one send at a time
+
+    await mod.page.click("#privacy-button");
+    await mod.page.click("#confirm-ok");
+    await ben.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
+    await waitInRoom(ben.page, room);
+    // The page sent "racing" again at the new address, by itself: the store holds that one too.
+    await held.holding(2);
+    held.release(); // the old address's copy is refused room_moved; the new one is stored, then "behind" goes
+
+    await sentMessage(ben.page, "behind").waitFor();
+    const moved = privateAddress(ben.page);
+    expect({ old: await contents(room), moved: await contents(moved) }).toEqual({ old: [], moved: ["racing", "behind"] });
+    for (const page of [ben.page, mod.page]) {
+      await sentMessage(page, "behind").waitFor();
+      expect(await page.locator("#messages li.msg .msg__text").allInnerTexts()).toEqual(["racing", "behind"]);
+    }
+    expect(await ben.page.locator("#messages li.msg--local").count()).toBe(0);
+    expect(await ben.page.locator("#unsent").isHidden()).toBe(true);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("someone kicked while their messages wait has none of them sent anywhere: the page keeps them to copy", async () => {
+    const { problems, person } = world(suite);
+    const [mod, ben] = await Promise.all([person("mod"), person("ben")]);
+    const room = "kicked-out";
+    await becomeModerator(mod.page);
+    await join(ben.page, suite.server.url, "Ben", room);
+    await join(mod.page, suite.server.url, "Mod", room);
+    await waitForPresence(mod.page, ["Ben", "Mod"]);
+
+    const held = holdSends("on its way");
+    await sendNow(ben.page, "on its way");
+    await held.holding(1);
+    await sendNow(ben.page, "<b>never sent</b>");
+
+    await mod.page.click("#presence-list button[aria-label='Kick Ben']");
+    await mod.page.click("#confirm-ok");
+    await ben.page.locator("#removed-note", { hasText: "A moderator removed you from this room." }).waitFor();
+    await ben.page.locator("#unsent").waitFor();
+    const kept = await ben.page.locator("#unsent-list li").evaluateAll((items) =>
+      items.map((li) => [li.querySelector(".unsent__room")?.textContent, li.querySelector(".unsent__text")?.textContent]),
+    );
+    expect(kept).toEqual([
+      [`Perhaps not sent in ${room} (it was on its way):`, "on its way"],
+      [`Not sent in ${room}:`, "<b>never sent</b>"],
+    ]);
+    expect(await ben.page.locator("#unsent-list b").count()).toBe(0); // text, never HTML
+
+    held.release(); // the server had taken that one before the kick: it is stored, and nothing else is
+    await sentMessage(mod.page, "on its way").waitFor();
+    expect(await contents(room)).toEqual(["on its way"]);
+    await ben.page.locator("#unsent-list li").last().getByRole("button", { name: "Dismiss" }).click();
+    expect(await ben.page.locator("#unsent-list li").count()).toBe(1);
+    expect(problems.list).toEqual([]);
+  });
+});
