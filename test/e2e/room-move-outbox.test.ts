@@ -53,6 +53,25 @@ async function sendNow(page: Page, text: string): Promise<void> {
   await anyMessage(page, text).waitFor();
 }
 
+/** The messages this browser keeps on the device until the server has them (outbox-store.js), oldest first. */
+function keptOnDevice(page: Page): Promise<{ room: string; content: string }[]> {
+  return page.evaluate(
+    () =>
+      new Promise<{ room: string; content: string }[]>((resolve, reject) => {
+        const open = indexedDB.open("messenger-room");
+        open.onerror = () => reject(new Error("no database"));
+        open.onsuccess = () => {
+          const all = open.result.transaction("outbox", "readonly").objectStore("outbox").getAll();
+          all.onsuccess = () => {
+            const rows = all.result as { room: string; content: string; seq: number }[];
+            resolve(rows.sort((a, b) => a.seq - b.seq).map((r) => ({ room: r.room, content: r.content })));
+            open.result.close();
+          };
+        };
+      }),
+  );
+}
+
 describe("messages on their way when the room moves", () => {
   it("a send refused room_moved and one queued behind it are sent at the new address by themselves, in order, stored and shown once", async () => {
     const { problems, person } = world(suite);
@@ -85,6 +104,42 @@ describe("messages on their way when the room moves", () => {
     }
     expect(await ben.page.locator("#messages li.msg--local").count()).toBe(0);
     expect(await ben.page.locator("#unsent").isHidden()).toBe(true);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("the device keeps them for the new address: a reload before the server answered sends them there, each stored once", async () => {
+    const { problems, person } = world(suite);
+    const [mod, ben] = await Promise.all([person("mod"), person("ben")]);
+    const room = "reloaders";
+    await becomeModerator(mod.page);
+    await join(ben.page, suite.server.url, "Ben", room);
+    await join(mod.page, suite.server.url, "Mod", room);
+    await waitForPresence(ben.page, ["Ben", "Mod"]);
+
+    const held = holdSends("racing");
+    await sendNow(ben.page, "racing");
+    await held.holding(1);
+    await sendNow(ben.page, "behind");
+    await mod.page.click("#privacy-button");
+    await mod.page.click("#confirm-ok");
+    await ben.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
+    await waitInRoom(ben.page, room);
+    await held.holding(2);
+    const moved = privateAddress(ben.page);
+    await expect.poll(() => keptOnDevice(ben.page)).toEqual([
+      { room: moved, content: "racing" },
+      { room: moved, content: "behind" },
+    ]);
+
+    // Closed before any answer came: the page back sends them again from the device, at the new address.
+    await ben.page.reload();
+    await waitInRoom(ben.page, room);
+    await held.holding(3);
+    held.release(); // the old address's copy is refused; of the two at the new address (one clientId) one is stored
+    await sentMessage(ben.page, "behind").waitFor();
+    expect({ old: await contents(room), moved: await contents(moved) }).toEqual({ old: [], moved: ["racing", "behind"] });
+    expect(await ben.page.locator("#messages li.msg .msg__text").allInnerTexts()).toEqual(["racing", "behind"]);
+    await expect.poll(() => keptOnDevice(ben.page)).toEqual([]);
     expect(problems.list).toEqual([]);
   });
 
