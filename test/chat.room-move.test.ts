@@ -9,7 +9,9 @@ import { joinRoom, startTestApp, tempDatabase, type TestApp } from "./helpers/ap
 import { createPrivateRoom, makeInvite, moderatorSession, MODERATOR_TOKEN, useInvite } from "./helpers/private-rooms.js";
 import { gatedRepo, type GatedRepo } from "./helpers/faulty-repo.js";
 import { fetchFile, pdf, upload } from "./helpers/sample-files.js";
-import { waitFor } from "./helpers/wait.js";
+import { collect, waitFor } from "./helpers/wait.js";
+
+const contentsOf = async (app: TestApp, room: string): Promise<string[]> => (await app.sqlite.page(room, { limit: 10 })).messages.map((m) => m.content);
 
 async function appFor(): Promise<TestApp> {
   const app = await startTestApp({ env: { MODERATOR_TOKEN } });
@@ -134,6 +136,59 @@ describe("a send racing the room's move (found by the 2026-12-07 review)", () =>
     expect(res.ok ? "stored" : res.error.code).toBe("room_moved");
     expect(res.ok ? "" : res.error.message).toMatch(/^This room was just made public:/);
     expect({ address: await contents(app, info.room), public: await contents(app, "Plans") }).toEqual({ address: [], public: [] });
+  });
+});
+
+describe("a page away while its room is made private", () => {
+  /** Ana (in `anaSession`) and the moderator in general; Ana saw "before", then went away; the room is made private. */
+  async function awayDuringMove(opts: { heldFor: "grace" | "gone" }) {
+    const app = await startTestApp({ env: { MODERATOR_TOKEN, ...(opts.heldFor === "gone" ? { NAME_GRACE_MS: "0" } : {}) } });
+    onTestFinished(app.close);
+    const mod = await app.joined("general", "Mod", { session: await moderatorSession(app) });
+    const anaSession = app.newSession();
+    const ana = await app.joined("general", "Ana", { session: anaSession, heardBy: [mod] });
+    const seen = await ana.timeout(5000).emitWithAck("send_message", { room: "general", username: "Ana", content: "before" });
+    if (!seen.ok) throw new Error(seen.error.code);
+    const left = waitFor(mod, "presence", (ev) => ev.left?.includes("Ana") === true);
+    ana.disconnect();
+    if (opts.heldFor === "gone") await left;
+    app.clock.advance(1000);
+    const made = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
+    if (!made.ok) throw new Error(made.error.code);
+    const eve = await app.joined("general", "Eve", { session: app.newSession() }); // the fresh public room has someone
+    const fresh = await eve.timeout(5000).emitWithAck("send_message", { room: "general", username: "Eve", content: "fresh" });
+    if (!fresh.ok) throw new Error(fresh.error.code);
+    return { app, anaSession, seen: seen.message, fresh: fresh.message, moved: made.room.room };
+  }
+
+  it("its rejoin of the old name from a message that moved is refused room_moved, after it is told where the room went; it stores nothing in the fresh public room", async () => {
+    const { app, anaSession, seen, moved } = await awayDuringMove({ heldFor: "grace" });
+    const back = await app.connect({ session: anaSession });
+    const told = waitFor(back, "room_moved");
+    const rejoin = await back.timeout(5000).emitWithAck("join_chat", { room: "general", username: "Ana", since: seen.id });
+    expect(rejoin.ok ? "joined" : rejoin.error.code).toBe("room_moved");
+    expect(await told).toEqual({ room: "general", to: { room: moved, title: "general", kind: "private" } });
+    const sent = await back.timeout(5000).emitWithAck("send_message", { room: "general", username: "Ana", content: "typed offline" });
+    expect(sent.ok ? "stored" : sent.error.code).toBe("not_in_room");
+    expect((await joinRoom(back, moved, "Ana")).ok).toBe(true); // as the page does on room_moved
+    expect({ fresh: await contentsOf(app, "general"), moved: await contentsOf(app, moved) }).toEqual({ fresh: ["fresh"], moved: ["before"] });
+  });
+
+  it("a browser the move did not let in is refused too and told nothing of where the room went", async () => {
+    const { app, anaSession, seen } = await awayDuringMove({ heldFor: "gone" });
+    const back = await app.connect({ session: anaSession });
+    const heard = collect(back, "room_moved");
+    const rejoin = await back.timeout(5000).emitWithAck("join_chat", { room: "general", username: "Ana", since: seen.id });
+    expect(rejoin.ok ? "joined" : rejoin.error.code).toBe("room_moved");
+    expect(heard).toEqual([]);
+  });
+
+  it("a rejoin from a message of the fresh public room, and a first join, go ahead there", async () => {
+    const { app, fresh } = await awayDuringMove({ heldFor: "grace" });
+    const bo = await app.connect({ session: app.newSession() });
+    expect((await bo.timeout(5000).emitWithAck("join_chat", { room: "general", username: "Bo", since: fresh.id })).ok).toBe(true);
+    const cy = await app.connect({ session: app.newSession() });
+    expect((await cy.timeout(5000).emitWithAck("join_chat", { room: "general", username: "Cy" })).ok).toBe(true);
   });
 });
 

@@ -10,8 +10,11 @@ const HISTORY_TIMEOUT_MS = 10_000;
 const CATCH_UP_PAGE = 500;
 /** Missing more than this many pages after a long absence: start from the newest messages instead. */
 const MAX_CATCH_UP_PAGES = 10;
-/** Refusals a rejoin cannot get past by trying again. */
-const LOST = new Set(["banned", "name_taken", "invalid_name", "invalid_room", "too_many_rooms", "not_found"]);
+/**
+ * Refusals a rejoin cannot get past by trying again. room_moved: the room was made private while the page was away
+ * and this browser was not let in (one that was hears `room_moved` first, and follows).
+ */
+const LOST = new Set(["banned", "name_taken", "invalid_name", "invalid_room", "too_many_rooms", "not_found", "room_moved"]);
 
 /** @import { ErrorBody, WireMessage } from "../../src/protocol.js" */
 /** @import { LocalFailure } from "./connection.js" */

@@ -84,6 +84,8 @@ export const ENDED_INVITES_KEPT = 20;
 export interface RoomAccessStore {
   /** The room's record and this session's membership of it (null when not a member); null for no such room. */
   roomAccess(room: string, sessionKey: string): Promise<{ record: RoomRecord; member: Member | null } | null>;
+  /** The address the room at `from` moved to, when its latest move took message `messageId` along; else null. */
+  movedWith(from: string, messageId: number): Promise<string | null>;
   /** A new private room with its first members (its creator), in one transaction. */
   createRoom(room: NewRoom, members: readonly NewMember[]): Promise<void>;
   /** The pair's direct conversation, made now unless it exists; both sessions admitted. One per pair, even when two nodes race. */

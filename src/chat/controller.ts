@@ -26,6 +26,7 @@ import { react } from "./reactions.js";
 import { quotesFor, replyTarget, withReplyMention } from "./replies.js";
 import { readerOf, toWireFor, type Reader } from "./message-context.js";
 import { listenToAny } from "./lean-socket.js";
+import { refuseRejoinOfMovedRoom } from "./moved-rejoin.js";
 
 export function registerChat(io: ChatServer, deps: ChatDeps): void {
   // One table for the whole server: idle connections are what memory goes to.
@@ -109,6 +110,9 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   const maxRooms = deps.config.rateLimits.maxRoomsPerConnection;
   // Every room a connection is in stays in memory and on the home page's list: cap them. A room it is already in costs nothing new.
   if (current === undefined && socket.data.rooms.size >= maxRooms) return fail("too_many_rooms", `You can be in at most ${maxRooms} rooms at once; leave one first.`);
+  // A page back after its room was made private must not land in the fresh public room of the old name.
+  const moved = current === undefined ? await refuseRejoinOfMovedRoom(socket, deps, room, since) : null;
+  if (moved !== null) return moved;
   // First: an outsider of a private room learns nothing, not even whether a name is taken or banned there.
   const admitted = await joinAdmission(socket, deps, room, username);
   if ("ok" in admitted) return admitted;

@@ -32,6 +32,16 @@ export interface MoveRow {
 export const SQL_LATEST_MOVE_SQLITE = "SELECT to_room, moved_at FROM room_move WHERE from_room = ? ORDER BY moved_at DESC LIMIT 1";
 
 /**
+ * Where the room at an address went with its latest move, when that move took this message along (the message is
+ * there now): a rejoin from that message was in the room before it moved. Two index seeks (room_move's, the
+ * message's primary key).
+ */
+export const SQL_MOVED_WITH_SQLITE = `SELECT m.to_room FROM (SELECT to_room FROM room_move WHERE from_room = ? ORDER BY moved_at DESC LIMIT 1) m
+  JOIN chat_message c ON c.chat_room = m.to_room AND c.id = ?`;
+export const SQL_MOVED_WITH_PG = `SELECT m.to_room FROM (SELECT to_room FROM room_move WHERE from_room = $1 ORDER BY moved_at DESC LIMIT 1) m
+  JOIN chat_message c ON c.chat_room = m.to_room AND c.id = $2`;
+
+/**
  * The refusal when the room's latest move came after the sender joined it, else null. Strictly after: a join in the
  * same millisecond as the move is taken as after it, or a socket that joined the fresh room at once would be refused
  * for as long as it stays (its join time never changes), and tests whose clock stands still could never send there.

@@ -2,13 +2,13 @@
 // or still queued behind that one, it is sent at the room's new address by itself, under its clientId and in order,
 // and stored and shown there once. Someone taken out of the room instead has nothing sent anywhere: the page keeps
 // the text to copy. The race is held open on the server: the store keeps the first send at its door (past every
-// check) until the test lets it go.
+// check) until the test lets it go, or the page's connection is cut and kept down until the room has moved.
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import type { MessageRepository } from "../../src/storage/repository.js";
 import type { SqliteMessageRepository } from "../../src/storage/sqlite.js";
 import { gatedRepo, type GatedRepo } from "../helpers/faulty-repo.js";
-import { anyMessage, join, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
+import { anyMessage, join, send, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
 import { privateAddress } from "./helpers/private-rooms.js";
 import { E2E_MODERATOR_TOKEN } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
@@ -18,6 +18,8 @@ let sqlite: SqliteMessageRepository | null = null;
 let gate: GatedRepo | null = null;
 
 const suite = browserSuite({
+  // A page whose connection dropped keeps its name (and so its place in a room made private meanwhile) this long.
+  env: { NAME_GRACE_MS: "60000" },
   wrapRepo: (repo): MessageRepository => {
     sqlite = repo;
     return {
@@ -140,6 +142,36 @@ describe("messages on their way when the room moves", () => {
     expect({ old: await contents(room), moved: await contents(moved) }).toEqual({ old: [], moved: ["racing", "behind"] });
     expect(await ben.page.locator("#messages li.msg .msg__text").allInnerTexts()).toEqual(["racing", "behind"]);
     await expect.poll(() => keptOnDevice(ben.page)).toEqual([]);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("written while the connection was down and the room was made private meanwhile, it is sent at the new address, not in the fresh public room", async () => {
+    const { problems, person } = world(suite);
+    const [mod, ben] = await Promise.all([person("mod"), person("ben")]);
+    const room = "while-away";
+    await becomeModerator(mod.page);
+    await join(ben.page, suite.server.url, "Ben", room);
+    await join(mod.page, suite.server.url, "Mod", room);
+    await waitForPresence(ben.page, ["Ben", "Mod"]);
+    await send(ben.page, "seen before");
+
+    // Ben's connection drops and cannot come back until the test says so.
+    problems.allowNetworkErrors = true;
+    await ben.context.setOffline(true);
+    for (const socket of suite.server.app.io.of("/").sockets.values()) if (socket.data.rooms.get(room) === "Ben") socket.conn.close();
+    await ben.page.locator("#connection-banner", { hasText: "Reconnecting…" }).waitFor();
+    await sendNow(ben.page, "written while away");
+
+    await mod.page.click("#privacy-button");
+    await mod.page.click("#confirm-ok");
+    await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
+    const moved = privateAddress(mod.page);
+    await ben.context.setOffline(false);
+    await ben.page.waitForFunction((to) => location.pathname === `/r/${to}`, moved, { timeout: 20_000 });
+    await sentMessage(ben.page, "written while away").waitFor();
+    expect({ old: await contents(room), moved: await contents(moved) }).toEqual({ old: [], moved: ["seen before", "written while away"] });
+    await sentMessage(mod.page, "written while away").waitFor();
+    expect(await ben.page.locator("#messages li.msg .msg__text").allInnerTexts()).toEqual(["seen before", "written while away"]);
     expect(problems.list).toEqual([]);
   });
 

@@ -272,6 +272,26 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       expect((await store.append({ room: room.title, sender: "Eve", content: "hello", sentAt: later(3000), memberSince: T0 })).message.room).toBe(room.title);
     });
 
+    it("movedWith names where a room's latest move took a message: not for a message of the fresh room, nor once the room came back", async () => {
+      const { store, access, key, privateRoom, tag } = await setup();
+      const name = `away-${tag}`;
+      expect(await access.movedWith(name, 1)).toBeNull(); // never moved
+      const seen = await store.append({ room: name, sender: "Ana", content: "seen", sentAt: T0 });
+      const room = { ...privateRoom(name, key("mod")), createdAt: later(1000) };
+      await access.makePrivate(name, room, [{ sessionKey: key("ana"), name: "Ana" }]);
+      const fresh = await store.append({ room: name, sender: "Eve", content: "fresh", sentAt: later(2000) });
+      expect(await access.movedWith(name, seen.message.id)).toBe(room.room);
+      expect(await access.movedWith(name, fresh.message.id)).toBeNull();
+      expect(await access.movedWith(room.room, seen.message.id)).toBeNull(); // the private address never moved
+
+      const emptied = `emptied-${tag}`;
+      const back = privateRoom(emptied, key("mod"));
+      const kept = await store.append({ room: emptied, sender: "Ana", content: "kept", sentAt: T0 });
+      await access.makePrivate(emptied, { ...back, createdAt: later(1000) }, []);
+      expect(await access.makePublic(back.room, emptied, later(3000))).toBe("moved");
+      expect(await access.movedWith(emptied, kept.message.id)).toBeNull(); // back at its name
+    });
+
     it("invites: stored by hash with their room's title, listed newest first without the revoked, counted while usable", async () => {
       const { access, key, privateRoom } = await setup();
       const room = privateRoom("Invited");
