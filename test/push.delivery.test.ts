@@ -68,6 +68,7 @@ describe("a push for a stored message", () => {
     expect(service.decrypt(push, sub)).toEqual({
       room: "general",
       id: sent.id,
+      quoted: sent.id,
       sender: "ana",
       excerpt: "hi @bob, lunch?",
       title: "#general",

@@ -71,6 +71,8 @@ async function applyEdit(io: ChatServer, socket: ChatSocket, deps: ChatDeps, roo
   // A reply: its quote again (the original may have changed too), its text alone in caption, the quote line in content.
   const asReply = wire.replyTo !== undefined ? { replyTo: wire.replyTo, caption: saved.content } : {};
   io.to(room).emit("message_updated", { room, id, content: wire.content, ...edited, ...named, ...withFiles, ...asReply });
+  // The old text may sit in a push notification on a closed page's device: taken back, never re-pushed (push/take-back.ts).
+  deps.push?.messageChanged(room, id, "edited");
   await releaseRemoved(deps, found, saved); // after the broadcast: the bytes' removal (disk) need not hold it back
   return { ok: true, message: (await toWireFor(deps, room, [saved], readerOf(socket)))[0] as WireMessage };
 }
@@ -109,6 +111,7 @@ async function applyDelete(io: ChatServer, socket: ChatSocket, deps: ChatDeps, r
   const withFiles = found.attachments !== undefined ? { attachments: [], caption: "" } : {};
   const withoutReactions = reactions > 0 ? { reactions: [] as [] } : {};
   io.to(room).emit("message_updated", { room, id, content: "", ...(saved.deletedAt ? { deletedAt: saved.deletedAt.toISOString() } : {}), ...withFiles, ...withoutReactions });
+  deps.push?.messageChanged(room, id, "deleted"); // and out of any push notification still quoting it
   await releaseRemoved(deps, found, saved); // its files are gone (404) already; their bytes once nothing else needs them
   return { ok: true, message: toWire(saved, socket.data.ownerKey) };
 }

@@ -51,6 +51,8 @@ async function removeFromRoom(io: ChatServer, deps: ChatDeps, holderKey: string 
   const room = removed.room;
   const endsAdmission = holderKey !== null && isPrivateAddress(room);
   if (endsAdmission) await deps.store.access.expelMember(room, holderKey, deps.clock.now());
+  // Out of the room, out of its push notifications: one still on the device would keep quoting the room.
+  if (holderKey !== null && (endsAdmission || removed.reason === "banned")) deps.push?.accessEnded(holderKey, room);
   evict(io, deps, { room, nameKey: nameKey(username), ...(endsAdmission ? { sessionKey: holderKey } : {}), removed });
 }
 
@@ -96,7 +98,9 @@ export async function banUser(io: ChatServer, socket: ChatSocket, deps: ChatDeps
 /** A ban covers the direct conversations the banned session opened from (or was reached through) that room: its tabs leave them. */
 async function leaveDirectOf(io: ChatServer, deps: ChatDeps, key: string, room: string, removed: RemovedEvent): Promise<void> {
   for (const { record } of await deps.store.access.roomsOf(key)) {
-    if (record.kind === "direct" && record.originRoom === room) evict(io, deps, { room: record.room, sessionKey: key, removed: { ...removed, room: record.room } });
+    if (record.kind !== "direct" || record.originRoom !== room) continue;
+    evict(io, deps, { room: record.room, sessionKey: key, removed: { ...removed, room: record.room } });
+    deps.push?.accessEnded(key, record.room);
   }
 }
 

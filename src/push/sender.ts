@@ -9,6 +9,7 @@ import type { PushSettings } from "./settings.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
 import type { PushStore, PushSubscriptionRecord, VapidKeyPair } from "../storage/push-store.js";
+import type { TakeBackPayload } from "./take-back.js";
 import type { PushPayload } from "./text.js";
 import { sendPushRequest, type PushPolicy, type PushRequest } from "./transport.js";
 
@@ -16,7 +17,7 @@ export type Urgency = "high" | "normal";
 
 interface Job {
   subscription: PushSubscriptionRecord;
-  payload: PushPayload;
+  payload: PushPayload | TakeBackPayload;
   urgency: Urgency;
   /** Tries so far. */
   attempt: number;
@@ -67,7 +68,7 @@ export class PushSender {
   }
 
   /** Queues one push; false (counted and logged) when the queue is full or the sender is closed. */
-  enqueue(subscription: PushSubscriptionRecord, payload: PushPayload, urgency: Urgency): boolean {
+  enqueue(subscription: PushSubscriptionRecord, payload: PushPayload | TakeBackPayload, urgency: Urgency): boolean {
     if (this.isClosed || this.length >= this.deps.settings.queueMax) {
       this.deps.metrics.pushes.inc({ outcome: "dropped" });
       this.deps.log.warn("push_dropped", { reason: this.isClosed ? "closing" : "queue_full", queued: this.length });

@@ -4,7 +4,8 @@
 // subscription, knows the room (it joined it, or a direct conversation was opened or brought back for it, so the
 // push store has its name there), may still read it, did not send the message, wants it by its level, and has no
 // page open anywhere (the page notifies by itself then); at most one per room per NOTIFY_INTERVAL_MS, the rest
-// summed up (gate.ts) and checked again when the summary leaves.
+// summed up (gate.ts) and checked again when the summary leaves. What each notification quotes is remembered
+// (shown.ts) so a delete, an edit or a lost access takes it back from the device (take-back.ts).
 import webPush from "web-push";
 import { isPrivateAddress } from "../access/room-address.js";
 import { titleFor } from "../access/policy.js";
@@ -20,6 +21,8 @@ import type { OnDue, PushGate } from "./gate.js";
 import { summarize, type HeldBatch, type Judge } from "./held.js";
 import type { PageTracker } from "./pages.js";
 import { PushSender } from "./sender.js";
+import type { ShownNotes } from "./shown.js";
+import { takeBackMessage, takeBackRoom, type TakeBackDeps } from "./take-back.js";
 import { payloadFor, type Place, type PushBatch } from "./text.js";
 
 /** What the chat handlers tell push: three moments; none can fail or slow the handler that tells it. */
@@ -35,6 +38,10 @@ export interface PushHooks {
   left(sessionKey: string, room: string): void;
   /** This node stored the message (not a duplicate) and broadcast it. */
   messageStored(message: ChatMessage): void;
+  /** The message was deleted or edited: a notification still quoting its old text is taken back. */
+  messageChanged(room: string, id: number, change: "deleted" | "edited"): void;
+  /** The session lost the room (a kick from a private room, a ban): its notification quoting the room is taken back. */
+  accessEnded(sessionKey: string, room: string): void;
 }
 
 export interface PushService extends PushHooks {
@@ -61,6 +68,8 @@ export interface PushDeps {
   pages: PageTracker;
   /** The throttle, given what to call when a held batch is due (memory on one node, Redis on several). */
   gate: (onDue: OnDue) => PushGate;
+  /** What each session's notification for a room quotes (memory on one node, Redis on several). */
+  shown: ShownNotes;
 }
 
 /** How long shutdown waits for pushes under way. */
@@ -126,12 +135,14 @@ export function createPushService(deps: PushDeps): PushService {
     return ban === null ? place : null;
   }
 
-  function send(room: string, batch: PushBatch, place: Place, subscriptions: PushTarget["subscriptions"]): void {
+  async function send(target: PushTarget, room: string, batch: PushBatch, place: Place): Promise<void> {
     if (sender === null) return;
     const payload = payloadFor(room, batch, place);
+    // Before it leaves: a delete racing the push then finds the record and takes it back.
+    await deps.shown.remember(target.sessionKey, room, payload.quoted);
     // High wakes a sleeping phone at once; a message that is not for the reader can wait for the next wake-up.
     const urgency = batch.mentions > 0 ? "high" : "normal";
-    for (const sub of subscriptions) sender.enqueue(sub, payload, urgency);
+    for (const sub of target.subscriptions) sender.enqueue(sub, payload, urgency);
   }
 
   /**
@@ -143,7 +154,7 @@ export function createPushService(deps: PushDeps): PushService {
     const current = ids.length === 0 ? [] : await store.messagesById(room, ids);
     const batch = summarize(held, stored === undefined ? current : [...current, stored], judgeFor(target, place), levelOf(target, place) === "all");
     if (batch === null) return log.debug("push_not_needed", { room, reason: "nothing_left" });
-    send(room, batch, place, target.subscriptions);
+    await send(target, room, batch, place);
   }
 
   /**
@@ -191,6 +202,12 @@ export function createPushService(deps: PushDeps): PushService {
     }
   }
 
+  const takeBacks: TakeBackDeps = { shown: deps.shown, store: store.push, log, sender: async () => {
+      await ready();
+      return sender;
+    } };
+  const failedTakeBack = (room: string) => (err: unknown) => log.warn("push_take_back_failed", { room, err: (err as Error).message });
+
   let isClosed = false;
   return {
     ready,
@@ -200,6 +217,12 @@ export function createPushService(deps: PushDeps): PushService {
     messageStored(message) {
       if (isClosed) return;
       dispatch(message).catch((err: unknown) => log.warn("push_dispatch_failed", { room: message.room, err: (err as Error).message }));
+    },
+    messageChanged(room, id, change) {
+      if (!isClosed) takeBackMessage(takeBacks, room, id, change).catch(failedTakeBack(room));
+    },
+    accessEnded(sessionKey, room) {
+      if (!isClosed) takeBackRoom(takeBacks, sessionKey, room).catch(failedTakeBack(room));
     },
     joined(sessionKey, room, name) {
       return (async () => {

@@ -22,6 +22,8 @@ export interface PushSettings {
   /** A failed push is tried again at most this many times (exponential backoff from retryBaseMs, with jitter). */
   maxRetries: number;
   retryBaseMs: number;
+  /** How long the server remembers what a sent notification quotes, to take it back on a delete, an edit or a kick (0: never). */
+  takeBackMs: number;
   /** Pushes waiting to be sent (retries included); beyond it new ones are dropped, counted and logged. */
   queueMax: number;
   /** Subscriptions one browser session may have; a new one beyond it drops the oldest. */
@@ -69,6 +71,7 @@ export function pushSettings(
     timeoutMs: int("PUSH_TIMEOUT_MS", 10_000, 100, 120_000),
     maxRetries: int("PUSH_MAX_RETRIES", 3, 0, 20),
     retryBaseMs: int("PUSH_RETRY_BASE_MS", 2000, 1, 3_600_000),
+    takeBackMs: int("PUSH_TAKE_BACK_MS", 86_400_000, 0, 28 * 86_400_000),
     queueMax: int("PUSH_QUEUE_MAX", 10_000, 1, 10_000_000),
     maxSubscriptionsPerSession: int("PUSH_MAX_SUBSCRIPTIONS_PER_SESSION", 10, 1, 1000),
     maxRoomsPerSession: int("PUSH_MAX_ROOMS_PER_SESSION", 500, 1, 100_000),

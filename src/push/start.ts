@@ -4,6 +4,7 @@ import type { RedisClient } from "../cluster/redis.js";
 import type { ChatServer } from "../chat/types.js";
 import type { Clock } from "../clock.js";
 import { createRedisGate, createRedisPages } from "../cluster/redis-push.js";
+import { createRedisShownNotes } from "../cluster/redis-shown.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
@@ -11,6 +12,7 @@ import type { EditsAndModeration } from "../storage/repository.js";
 import { createMemoryGate } from "./gate.js";
 import { createMemoryPages, trackPages, type PageTracker } from "./pages.js";
 import { createPushService, type PushService } from "./service.js";
+import { createMemoryShownNotes } from "./shown.js";
 
 /** Who has a page open: counted from the first connection on, so it is made before the cluster's heartbeat starts. */
 export function createPageTracker(io: ChatServer, config: Config, clock: Clock, log: Logger, redis?: RedisClient): (PageTracker & { heartbeat?: () => Promise<void> }) | null {
@@ -34,9 +36,12 @@ export function startPush(deps: StartPushDeps): PushService | null {
   const { config, redis, log, pages } = deps;
   if (pages === null) return null;
   const intervalMs = config.notifyIntervalMs;
+  const takeBackMs = config.push.takeBackMs;
+  const now = (): number => deps.clock.now().getTime();
   return createPushService({
     ...deps,
     pages,
+    shown: redis ? createRedisShownNotes(redis, takeBackMs, now) : createMemoryShownNotes(takeBackMs, now),
     gate: (onDue) => (redis ? createRedisGate(redis, intervalMs, onDue, log) : createMemoryGate(intervalMs, onDue)),
   });
 }

@@ -32,6 +32,8 @@ export interface PushPayload {
   room: string;
   /** The first message of the batch: the one opening the notification goes to. */
   id: number;
+  /** The newest message: the one whose text the notification quotes (a take-back names it: take-back.ts). */
+  quoted: number;
   /** The newest message's sender and text. */
   sender: string;
   excerpt: string;
@@ -81,16 +83,20 @@ export function noteText(batch: PushBatch, place: Place): { title: string; body:
 /** The page's permalink to a message (public/js/message-actions.js: /r/<room>?m=<id>). */
 export const messageUrl = (room: string, id: number): string => `/r/${encodeURIComponent(room)}?m=${id}`;
 
+/** The tag every notification of the room shares: the newest replaces the one before. */
+export const roomTag = (room: string): string => `messenger-room:${room}`;
+
 export function payloadFor(room: string, batch: PushBatch, place: Place): PushPayload {
   return {
     room,
     id: batch.firstId,
+    quoted: batch.last.id,
     sender: batch.last.sender,
     excerpt: batch.last.excerpt,
     ...noteText(batch, place),
     count: batch.count,
     mentions: batch.mentions,
-    tag: `messenger-room:${room}`,
+    tag: roomTag(room),
     url: messageUrl(room, batch.firstId),
   };
 }

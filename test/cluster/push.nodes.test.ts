@@ -1,10 +1,12 @@
 // Web Push with several nodes (issue 23): two nodes on one PostgreSQL and one Redis. A message is pushed once,
 // by the node that stored it, not once per node; a page open on another node suppresses the push; and the
-// throttle is shared, so messages stored on two nodes within one interval make one push and one summary.
+// throttle is shared, so messages stored on two nodes within one interval make one push and one summary; what a
+// notification quotes is shared too, so a delete on the other node takes it back (push/take-back.ts).
 import { Redis } from "ioredis";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createRedisGate } from "../../src/cluster/redis-push.js";
+import { createRedisShownNotes } from "../../src/cluster/redis-shown.js";
 import { createCapturingLogger } from "../../src/log.js";
 import { createMemoryGate, type OnDue, type PushGate } from "../../src/push/gate.js";
 import { MAX_HELD_REFS, type HeldBatch } from "../../src/push/held.js";
@@ -118,5 +120,38 @@ describe("web push on several nodes", () => {
     // The first offer went at once; the rest were held.
     expect(inMemory).toMatchObject({ count: MAX_HELD_REFS + 4, mentions: (MAX_HELD_REFS + 4) / 2 });
     expect(inMemory.refs.map((r) => r.id)).toEqual([2, ...Array.from({ length: MAX_HELD_REFS - 1 }, (_, i) => i + 7)]);
+  });
+
+  it("takes back, from node B, a notification node A pushed for a message deleted there", async () => {
+    const [a, b] = await twoNodes({ NOTIFY_INTERVAL_MS: "0" });
+    const { sub } = await subscribedBob(b);
+    const anaSession = newSession();
+    const onA = await a.joined("general", "ana", anaSession);
+    const sent = await onA.timeout(5000).emitWithAck("send_message", { room: "general", username: "ana", content: "@bob the door code is 4711" });
+    if (!sent.ok) throw new Error(sent.error.code);
+    expect(service.decrypt(await service.nth(sub, 1), sub)).toMatchObject({ quoted: sent.message.id });
+    const onB = await b.joined("general", "ana", anaSession);
+    expect(await onB.timeout(5000).emitWithAck("delete_message", { room: "general", id: sent.message.id })).toMatchObject({ ok: true });
+    expect(service.decrypt(await service.nth(sub, 2), sub)).toEqual({ type: "take_back", room: "general", id: sent.message.id, tag: "messenger-room:general", reason: "deleted" });
+  });
+
+  it("keeps in Redis what the memory keeps: one record per session and room, claimed once, gone after the window", async () => {
+    const client = new Redis(redis.url);
+    onTestFinished(() => client.disconnect());
+    await client.flushall();
+    let t = 1_000;
+    const shown = createRedisShownNotes(client, 60_000, () => t);
+    await shown.remember("s1", "general", 1);
+    await shown.remember("s1", "general", 2);
+    await shown.remember("s2", "general", 2);
+    await shown.remember("s3", "general", 2);
+    expect(await shown.claimQuoting("general", 1)).toEqual([]);
+    expect(await shown.claimSession("s3", "general")).toBe(2);
+    expect((await shown.claimQuoting("general", 2)).sort()).toEqual(["s1", "s2"]);
+    expect(await shown.claimQuoting("general", 2)).toEqual([]);
+    await shown.remember("s1", "general", 3);
+    expect(Number(await client.pttl("mr:push:shown:{general}"))).toBeGreaterThan(0); // an idle room's hash expires by itself
+    t += 60_000;
+    expect(await shown.claimQuoting("general", 3)).toEqual([]);
   });
 });

@@ -1,0 +1,61 @@
+// A "take back" push: a message a notification quotes was deleted or edited, or the reader lost the room (a kick
+// from a private room, a ban), so the notification the service worker showed must not keep its text on the
+// device. The payload names the room and the quoted message, never any text; the worker (public/sw/worker.js)
+// closes only a notification of that room whose data quotes that id, so a take-back can never close another
+// room's or another message's notification. Who gets one is what shown.ts remembers: the sessions whose last
+// notification for the room quotes the message, each at most once per push they were sent.
+import type { Logger } from "../log.js";
+import type { PushStore } from "../storage/push-store.js";
+import type { PushSender } from "./sender.js";
+import type { ShownNotes } from "./shown.js";
+import { roomTag } from "./text.js";
+
+/** Why the notification goes: the worker says it in words of its own (the payload carries no text). */
+export type TakeBackReason = "deleted" | "edited" | "no_access";
+
+/** What the service worker gets for a take-back (JSON, encrypted like every push). */
+export interface TakeBackPayload {
+  type: "take_back";
+  room: string;
+  /** The message the notification to take back quotes. */
+  id: number;
+  /** The room's notification tag, as the push that showed it had. */
+  tag: string;
+  reason: TakeBackReason;
+}
+
+export const takeBackPayload = (room: string, id: number, reason: TakeBackReason): TakeBackPayload => ({ type: "take_back", room, id, tag: roomTag(room), reason });
+
+export interface TakeBackDeps {
+  shown: ShownNotes;
+  store: PushStore;
+  log: Logger;
+  /** The sender, the keys loaded first (with several nodes the push may have left from another node). */
+  sender: () => Promise<PushSender | null>;
+}
+
+/** Sends the take-back to every subscription of each session (each showed the room's notification, or may have). */
+async function sendTo(deps: TakeBackDeps, sessionKeys: readonly string[], room: string, id: number, reason: TakeBackReason): Promise<void> {
+  if (sessionKeys.length === 0) return;
+  const sender = await deps.sender();
+  if (sender === null) return;
+  const payload = takeBackPayload(room, id, reason);
+  for (const sessionKey of sessionKeys) {
+    // High: the device should drop the text now, not at its next wake-up; at most one per push sent, so never a flood.
+    for (const sub of await deps.store.subscriptionsOf(sessionKey)) sender.enqueue(sub, payload, "high");
+  }
+  deps.log.info("push_taken_back", { room, id, reason, sessions: sessionKeys.length });
+}
+
+/** The message was deleted or edited: the notifications quoting it are taken back. A message nobody was pushed costs one lookup. */
+export async function takeBackMessage(deps: TakeBackDeps, room: string, id: number, reason: "deleted" | "edited"): Promise<void> {
+  const sessions = await deps.shown.claimQuoting(room, id);
+  if (sessions.length === 0) return deps.log.debug("push_not_taken_back", { room, id, reason });
+  await sendTo(deps, sessions, room, id, reason);
+}
+
+/** The session lost the room: its notification for the room (whatever message it quotes) is taken back. */
+export async function takeBackRoom(deps: TakeBackDeps, sessionKey: string, room: string): Promise<void> {
+  const id = await deps.shown.claimSession(sessionKey, room);
+  if (id !== null) await sendTo(deps, [sessionKey], room, id, "no_access");
+}

@@ -1,0 +1,132 @@
+// Taking a push notification back (push/take-back.ts): a message deleted or edited, or a room lost, after its
+// push left must not stay quoted on the device. The real app pushes to the local push service; a take-back goes
+// only to the subscriptions whose notification quotes the message, carries no text, and a flood of changes sends
+// at most one per push sent. What the worker does with it is test/e2e/push-worker.test.ts.
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
+import { startPushService, type PushServiceDouble, type TestSubscription } from "./helpers/push-service.js";
+import { subscribe, until } from "./helpers/push.js";
+import { createPrivateRoom, makeInvite, moderatorSession, MODERATOR_TOKEN, useInvite } from "./helpers/private-rooms.js";
+
+let service: PushServiceDouble;
+beforeAll(async () => {
+  service = await startPushService();
+});
+afterAll(() => service?.close());
+
+async function app(env: Record<string, string> = {}): Promise<TestApp> {
+  const a = await startTestApp({ env: { ...service.env, VAPID_SUBJECT: "mailto:ops@chat.example", NOTIFY_INTERVAL_MS: "0", ...env } });
+  onTestFinished(a.close);
+  return a;
+}
+
+/** A browser that joins `room` as `name`, subscribes (default level: mentions), and closes its tab. */
+async function subscribed(a: TestApp, room: string, name: string): Promise<{ session: string; sub: TestSubscription }> {
+  const session = a.newSession();
+  const sub = service.subscription();
+  const tab = await a.joined(room, name, { session });
+  await subscribe(a, session, sub).expect(201);
+  await a.disconnect(tab);
+  return { session, sub };
+}
+
+async function send(socket: ClientSocket, room: string, content: string, username = "ana") {
+  const res = await socket.timeout(5000).emitWithAck("send_message", { room, username, content });
+  if (!res.ok) throw new Error(res.error.code);
+  return res.message;
+}
+
+async function remove(socket: ClientSocket, room: string, id: number): Promise<void> {
+  expect(await socket.timeout(5000).emitWithAck("delete_message", { room, id })).toMatchObject({ ok: true });
+}
+
+const nthPayload = async (sub: TestSubscription, n: number) => service.decrypt(await service.nth(sub, n), sub);
+
+/** Take-back decisions the server logged for the room: sent (push_taken_back) or not needed. */
+const decisions = (a: TestApp, event: "push_taken_back" | "push_not_taken_back", room: string) => a.logs.filter((l) => l.event === event && l.room === room);
+
+describe("taking a push notification back", () => {
+  it("sends a textless take-back for a deleted message to the subscription whose notification quotes it, and to no other", async () => {
+    const a = await app();
+    const bob = await subscribed(a, "general", "bob");
+    const carol = await subscribed(a, "general", "carol");
+    const ana = await a.joined("general", "ana");
+    const forBob = await send(ana, "general", "@bob the door code is 4711");
+    expect(await nthPayload(bob.sub, 1)).toMatchObject({ id: forBob.id, quoted: forBob.id });
+    const forCarol = await send(ana, "general", "@carol lunch?");
+    expect(await nthPayload(carol.sub, 1)).toMatchObject({ id: forCarol.id, quoted: forCarol.id });
+
+    await remove(ana, "general", forBob.id);
+    const push = await service.nth(bob.sub, 2);
+    expect(service.decrypt(push, bob.sub)).toEqual({ type: "take_back", room: "general", id: forBob.id, tag: "messenger-room:general", reason: "deleted" });
+    expect(push.headers["content-encoding"]).toBe("aes128gcm");
+    expect(push.body.includes(Buffer.from("4711"))).toBe(false);
+
+    // Carol's next push is the take-back of her own message: Bob's delete sent her nothing.
+    await remove(ana, "general", forCarol.id);
+    expect(await nthPayload(carol.sub, 2)).toMatchObject({ type: "take_back", id: forCarol.id });
+    expect(service.pushesFor(carol.sub)).toHaveLength(2);
+    expect(service.pushesFor(bob.sub)).toHaveLength(2);
+  });
+
+  it("sends nothing for a deleted message nobody was pushed, nor for one a newer notification replaced", async () => {
+    const a = await app();
+    const bob = await subscribed(a, "general", "bob");
+    const ana = await a.joined("general", "ana");
+    const unpushed = await send(ana, "general", "no mention here"); // mentions level: not pushed
+    const replaced = await send(ana, "general", "@bob first");
+    const latest = await send(ana, "general", "@bob second");
+    await nthPayload(bob.sub, 2);
+
+    await remove(ana, "general", unpushed.id);
+    await remove(ana, "general", replaced.id);
+    await remove(ana, "general", latest.id);
+    // Bob's third push is the take-back of the notification he still has; the two deletes before it sent nothing.
+    expect(await nthPayload(bob.sub, 3)).toMatchObject({ type: "take_back", id: latest.id });
+    await until(() => decisions(a, "push_not_taken_back", "general").length === 2);
+    expect(decisions(a, "push_taken_back", "general")).toHaveLength(1);
+    expect(service.pushesFor(bob.sub)).toHaveLength(3);
+  });
+
+  it("takes back an edited message's notification once, however many edits and deletes follow, and never pushes the new text", async () => {
+    const a = await app({ NOTIFY_INTERVAL_MS: "60000", RATE_SEND_BURST: "100" }); // everything after the first push is held: a flood
+    const bob = await subscribed(a, "general", "bob");
+    const ana = await a.joined("general", "ana");
+    const first = await send(ana, "general", "@bob my password is hunter2");
+    await nthPayload(bob.sub, 1);
+    const held = [];
+    for (let i = 0; i < 10; i++) held.push(await send(ana, "general", `@bob more ${i}`));
+
+    for (let i = 0; i < 5; i++) expect(await ana.timeout(5000).emitWithAck("edit_message", { room: "general", id: first.id, content: `never mind ${i}` })).toMatchObject({ ok: true });
+    for (const m of held) await remove(ana, "general", m.id);
+    await remove(ana, "general", first.id);
+
+    const takeBack = await nthPayload(bob.sub, 2);
+    expect(takeBack).toEqual({ type: "take_back", room: "general", id: first.id, tag: "messenger-room:general", reason: "edited" });
+    // 16 changes, 16 decisions: one take-back (the first edit), and the other 15 found nothing to take back.
+    await until(() => decisions(a, "push_not_taken_back", "general").length === 15);
+    expect(decisions(a, "push_taken_back", "general")).toHaveLength(1);
+    expect(service.pushesFor(bob.sub)).toHaveLength(2);
+  });
+
+  it("takes back a private room's notification from a member who is kicked out of it", async () => {
+    const a = await app({ MODERATOR_TOKEN });
+    const anaSession = a.newSession();
+    const room = (await createPrivateRoom(await a.connect({ session: anaSession }), "Project X")).room;
+    const ana = await a.joined(room, "ana", { session: anaSession });
+    const bobSession = a.newSession();
+    const sub = service.subscription();
+    expect((await useInvite(a, bobSession, (await makeInvite(ana, room)).path, "bob")).status).toBe(200);
+    const bobTab = await a.joined(room, "bob", { session: bobSession });
+    await subscribe(a, bobSession, sub).expect(201);
+    const modSession = await moderatorSession(a);
+    expect((await useInvite(a, modSession, (await makeInvite(ana, room)).path, "mod")).status).toBe(200);
+    const mod = await a.joined(room, "mod", { session: modSession });
+    await a.disconnect(bobTab); // his name is still his (NAME_GRACE_MS): a kick finds him
+    const secret = await send(ana, room, "@bob the launch date is friday");
+    expect(await nthPayload(sub, 1)).toMatchObject({ room, quoted: secret.id });
+
+    expect(await mod.timeout(5000).emitWithAck("kick_user", { room, username: "bob" })).toEqual({ ok: true });
+    expect(await nthPayload(sub, 2)).toEqual({ type: "take_back", room, id: secret.id, tag: `messenger-room:${room}`, reason: "no_access" });
+  });
+});
