@@ -77,7 +77,7 @@ async function shellFile(request) {
 // ---------- Web Push (issue 23 §2) ----------
 
 /**
- * @typedef {{ room: string, id: number, title: string, body: string, tag: string, url: string }} PushNote
+ * @typedef {{ room: string, id: number, quoted: number, title: string, body: string, tag: string, url: string }} PushNote
  */
 
 /** The push's JSON, or what can still be shown of a malformed one. @param {PushMessageData | null} data @returns {PushNote} */
@@ -95,6 +95,7 @@ function readPush(data) {
   return {
     room,
     id,
+    quoted: typeof raw.quoted === "number" && Number.isSafeInteger(raw.quoted) ? raw.quoted : id,
     title: typeof raw.title === "string" && raw.title !== "" ? raw.title : "Messenger Room",
     body: typeof raw.body === "string" ? raw.body : "New message",
     tag: typeof raw.tag === "string" && raw.tag !== "" ? raw.tag : `messenger-room:${room}`,
@@ -121,16 +122,80 @@ function targetUrl(url, room, id) {
 }
 
 worker.addEventListener("push", (event) => {
+  const takeBack = readTakeBack(event.data);
+  if (takeBack !== null) {
+    event.waitUntil(takeBackNotification(takeBack));
+    return;
+  }
   const note = readPush(event.data);
   event.waitUntil(
     worker.registration.showNotification(note.title, {
       body: note.body,
       tag: note.tag,
       icon: "/icons/icon-192.png",
-      data: { url: note.url, room: note.room, id: note.id },
+      // quoted: the message whose text the body shows, which a take-back names.
+      data: { url: note.url, room: note.room, id: note.id, quoted: note.quoted },
     }),
   );
 });
+
+/**
+ * @typedef {{ room: string, id: number, tag: string, reason: "deleted" | "edited" | "no_access" }} TakeBack
+ */
+
+/** The words a take-back leaves behind: the worker's own, never the payload's (a take-back carries no text). */
+const TAKEN_BACK = { deleted: "Message deleted", edited: "Message edited", no_access: "Message no longer available" };
+
+/** A take-back push (src/push/take-back.ts), or null for anything else. @param {PushMessageData | null} data @returns {TakeBack | null} */
+function readTakeBack(data) {
+  let raw;
+  try {
+    raw = /** @type {unknown} */ (data?.json());
+  } catch {
+    return null;
+  }
+  if (typeof raw !== "object" || raw === null || !("type" in raw) || raw.type !== "take_back") return null;
+  const r = /** @type {Record<string, unknown>} */ (raw);
+  if (typeof r.room !== "string" || r.room === "" || typeof r.id !== "number" || !Number.isSafeInteger(r.id) || r.id <= 0) return null;
+  const reason = r.reason === "edited" || r.reason === "no_access" ? r.reason : "deleted";
+  return { room: r.room, id: r.id, tag: `messenger-room:${r.room}`, reason };
+}
+
+/** Whether a shown notification quotes the take-back's message in its room (data.id for one shown before `quoted` existed). @param {Notification} n @param {TakeBack} t */
+function quotes(n, t) {
+  const data = /** @type {unknown} */ (n.data);
+  if (typeof data !== "object" || data === null) return false;
+  const d = /** @type {Record<string, unknown>} */ (data);
+  const quoted = typeof d.quoted === "number" ? d.quoted : d.id;
+  return d.room === t.room && quoted === t.id;
+}
+
+/**
+ * Takes back the room's notification when it quotes the message, and never leaves the push without a notification
+ * of the site on screen, which Chrome answers (once the site's silent-push budget is spent) with its own "This
+ * site has been updated in the background" (docs/push.md, "Taking a notification back"): another notification
+ * of the site still shown is enough, so it is only closed; the last one is replaced, same tag and silent, by a
+ * textless one saying what happened. A take-back that matches nothing (the person closed it already, or a newer
+ * message replaced it) shows nothing: the tag comes from the room the payload names, the match from its id, so
+ * a take-back can never touch another room's or another message's notification.
+ * Named, so a test can run it in the worker. @param {TakeBack} t
+ * @returns {Promise<"closed" | "replaced" | "none">}
+ */
+async function takeBackNotification(t) {
+  const mine = (await worker.registration.getNotifications({ tag: t.tag })).filter((n) => quotes(n, t));
+  if (mine.length === 0) return "none";
+  for (const n of mine) n.close();
+  // Another room's notification stays on screen: that is enough for Chrome, nothing needs to stand in.
+  if ((await worker.registration.getNotifications()).some((n) => n.tag !== t.tag)) return "closed";
+  await worker.registration.showNotification("Messenger Room", {
+    body: TAKEN_BACK[t.reason],
+    tag: t.tag,
+    silent: true,
+    icon: "/icons/icon-192.png",
+    data: { url: targetUrl(undefined, t.room, 0), room: t.room, id: 0, quoted: 0 },
+  });
+  return "replaced";
+}
 
 /**
  * A notification clicked: an open page of this origin is brought forward and told to open the room at the

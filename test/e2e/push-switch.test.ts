@@ -130,6 +130,7 @@ describe("the push switch, page to server to push service to worker", () => {
     expect(payload).toEqual({
       room,
       id: mention.id,
+      quoted: mention.id,
       sender: "Ana",
       excerpt: "@Bob look at this",
       title: `#${room}`,
@@ -145,7 +146,7 @@ describe("the push switch, page to server to push service to worker", () => {
     const worker = await workerPort(bob.context);
     await worker.push(payload as { tag: string } & Record<string, unknown>);
     await expect.poll(worker.shown).toEqual([
-      { title: `#${room}`, body: "Ana: @Bob look at this", tag: `messenger-room:${room}`, data: { url: `${url}/r/${room}?m=${mention.id}`, room, id: mention.id } },
+      { title: `#${room}`, body: "Ana: @Bob look at this", tag: `messenger-room:${room}`, data: { url: `${url}/r/${room}?m=${mention.id}`, room, id: mention.id, quoted: mention.id } },
     ]);
     expect(service.pushesFor(sub)).toHaveLength(1);
     await worker.page.close();

@@ -9,7 +9,8 @@ export interface Shown {
   title: string;
   body: string;
   tag: string;
-  data: { url: string; room: string; id: number };
+  /** quoted: the message whose text the notification shows (a take-back names it). */
+  data: { url: string; room: string; id: number; quoted: number };
 }
 
 type Registration = { registrationId: string; scopeURL: string; isDeleted: boolean };
@@ -27,6 +28,7 @@ const SHOWN_WITHIN_MS = 3_000;
  * failed in CI the same way): nothing is shown, while the same push sent again is shown at once. So `push` delivers
  * again while nothing with the payload's tag is shown after 3 s, at most three times in all. A worker that does not
  * show pushes still fails every attempt, and the tag makes a repeat replace the notification rather than add one.
+ * A take-back pushed again finds nothing left to take back, so its repeat changes nothing.
  */
 export async function pushPort(context: BrowserContext, page: Page, origin: string) {
   const cdp = await context.newCDPSession(page);
@@ -40,11 +42,12 @@ export async function pushPort(context: BrowserContext, page: Page, origin: stri
       const reg = await navigator.serviceWorker.ready;
       return (await reg.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as Shown["data"] }));
     });
-  const push = async (payload: { tag: string } & Record<string, unknown>): Promise<void> => {
+  /** `done` says when the push had its effect: by default, a notification with the payload's tag is shown. */
+  const push = async (payload: { tag: string } & Record<string, unknown>, done = (now: Shown[]) => now.some((n) => n.tag === payload.tag)): Promise<void> => {
     for (let delivery = 1; ; delivery++) {
       await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data: JSON.stringify(payload) });
       try {
-        await expect.poll(async () => (await shown()).some((n) => n.tag === payload.tag), { timeout: SHOWN_WITHIN_MS }).toBe(true);
+        await expect.poll(async () => done(await shown()), { timeout: SHOWN_WITHIN_MS }).toBe(true);
         return;
       } catch (err) {
         if (delivery === MAX_DELIVERIES) throw err;
