@@ -129,4 +129,27 @@ describe("taking a push notification back", () => {
     expect(await mod.timeout(5000).emitWithAck("kick_user", { room, username: "bob" })).toEqual({ ok: true });
     expect(await nthPayload(sub, 2)).toEqual({ type: "take_back", room, id: secret.id, tag: `messenger-room:${room}`, reason: "no_access" });
   });
+
+  it("takes back a public room's notification from a session banned from it, and leaves another room's alone", async () => {
+    const a = await app({ MODERATOR_TOKEN });
+    const bobSession = a.newSession();
+    const sub = service.subscription();
+    const bobTab = await a.joined("lobby", "bob", { session: bobSession });
+    await subscribe(a, bobSession, sub).expect(201);
+    expect((await bobTab.timeout(5000).emitWithAck("join_chat", { room: "general", username: "bob" })).ok).toBe(true);
+    const mod = await a.joined("lobby", "mod", { session: await moderatorSession(a) });
+    await a.disconnect(bobTab);
+    const ana = await a.joined("lobby", "ana");
+    expect((await ana.timeout(5000).emitWithAck("join_chat", { room: "general", username: "ana" })).ok).toBe(true);
+    const inGeneral = await send(ana, "general", "@bob in general");
+    await nthPayload(sub, 1);
+    const inLobby = await send(ana, "lobby", "@bob in the lobby");
+    await nthPayload(sub, 2);
+
+    expect(await mod.timeout(5000).emitWithAck("ban_user", { room: "lobby", username: "bob", durationMs: 60_000 })).toEqual({ ok: true });
+    expect(await nthPayload(sub, 3)).toEqual({ type: "take_back", room: "lobby", id: inLobby.id, tag: "messenger-room:lobby", reason: "no_access" });
+    // general's notification is still remembered (the ban claimed only the lobby's): its delete takes it back.
+    await remove(ana, "general", inGeneral.id);
+    expect(await nthPayload(sub, 4)).toMatchObject({ type: "take_back", room: "general", id: inGeneral.id, reason: "deleted" });
+  });
 });
