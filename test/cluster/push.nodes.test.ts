@@ -150,8 +150,30 @@ describe("web push on several nodes", () => {
     expect((await shown.claimQuoting("general", 2)).sort()).toEqual(["s1", "s2"]);
     expect(await shown.claimQuoting("general", 2)).toEqual([]);
     await shown.remember("s1", "general", 3);
-    expect(Number(await client.pttl("mr:push:shown:{general}"))).toBeGreaterThan(0); // an idle room's hash expires by itself
+    // An idle room's keys expire by themselves.
+    expect(Number(await client.pttl("mr:push:shown:{r:general}"))).toBeGreaterThan(0);
+    expect(Number(await client.pttl("mr:push:quoting:{r:general}"))).toBeGreaterThan(0);
     t += 60_000;
     expect(await shown.claimQuoting("general", 3)).toEqual([]);
+  });
+
+  it("finds the sessions quoting a message through the room's index, not by reading the room's whole hash", async () => {
+    const client = new Redis(redis.url);
+    onTestFinished(() => client.disconnect());
+    await client.flushall();
+    const shown = createRedisShownNotes(client, 60_000, () => 1_000);
+    // 1 and 12 share a first digit: the index's range must not mix them.
+    for (let s = 0; s < 500; s++) await shown.remember(`s${s}`, "big", s < 2 ? 1 : 12);
+    await shown.remember("s0", "big", 7); // s0's notification now quotes 7: its quote of 1 leaves the index
+    expect(await client.zcard("mr:push:quoting:{r:big}")).toBe(500);
+    await client.config("RESETSTAT");
+    expect(await shown.claimQuoting("big", 1)).toEqual(["s1"]);
+    // One script, which read one index entry and one hash field: HGETALL of 500 fields is what it replaces.
+    const stats = String(await client.info("commandstats"));
+    expect(stats).not.toMatch(/cmdstat_hgetall/);
+    expect(stats).toMatch(/cmdstat_hget:calls=1,/);
+    expect(await shown.claimQuoting("big", 7)).toEqual(["s0"]);
+    expect((await shown.claimQuoting("big", 12)).length).toBe(498);
+    expect(await client.zcard("mr:push:quoting:{r:big}")).toBe(0);
   });
 });
