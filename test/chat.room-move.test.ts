@@ -144,7 +144,8 @@ describe("a page away while its room is made private", () => {
   async function awayDuringMove(opts: { heldFor: "grace" | "gone" }) {
     const app = await startTestApp({ env: { MODERATOR_TOKEN, ...(opts.heldFor === "gone" ? { NAME_GRACE_MS: "0" } : {}) } });
     onTestFinished(app.close);
-    const mod = await app.joined("general", "Mod", { session: await moderatorSession(app) });
+    const modSession = await moderatorSession(app);
+    const mod = await app.joined("general", "Mod", { session: modSession });
     const anaSession = app.newSession();
     const ana = await app.joined("general", "Ana", { session: anaSession, heardBy: [mod] });
     const seen = await ana.timeout(5000).emitWithAck("send_message", { room: "general", username: "Ana", content: "before" });
@@ -158,7 +159,7 @@ describe("a page away while its room is made private", () => {
     const eve = await app.joined("general", "Eve", { session: app.newSession() }); // the fresh public room has someone
     const fresh = await eve.timeout(5000).emitWithAck("send_message", { room: "general", username: "Eve", content: "fresh" });
     if (!fresh.ok) throw new Error(fresh.error.code);
-    return { app, anaSession, seen: seen.message, fresh: fresh.message, moved: made.room.room };
+    return { app, anaSession, modSession, seen: seen.message, fresh: fresh.message, moved: made.room.room };
   }
 
   it("its rejoin of the old name from a message that moved is refused room_moved, after it is told where the room went; it stores nothing in the fresh public room", async () => {
@@ -181,6 +182,17 @@ describe("a page away while its room is made private", () => {
     const rejoin = await back.timeout(5000).emitWithAck("join_chat", { room: "general", username: "Ana", since: seen.id });
     expect(rejoin.ok ? "joined" : rejoin.error.code).toBe("room_moved");
     expect(heard).toEqual([]);
+  });
+
+  it("a stranger's rejoin from a message posted in the private room after the move goes ahead: the refusal never tells who posts there (second read of 2026-12-07)", async () => {
+    const { app, modSession, moved } = await awayDuringMove({ heldFor: "grace" });
+    const mod = await app.joined(moved, "Mod", { session: modSession });
+    app.clock.advance(1000);
+    const secret = await mod.timeout(5000).emitWithAck("send_message", { room: moved, username: "Mod", content: "after the move" });
+    if (!secret.ok) throw new Error(secret.error.code);
+    const stranger = await app.connect({ session: app.newSession() });
+    const probe = await stranger.timeout(5000).emitWithAck("join_chat", { room: "general", username: "Zed", since: secret.message.id });
+    expect(probe.ok ? "joined" : probe.error.code).toBe("joined");
   });
 
   it("a rejoin from a message of the fresh public room, and a first join, go ahead there", async () => {

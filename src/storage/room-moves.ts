@@ -6,6 +6,7 @@
 import type Database from "better-sqlite3";
 import { RoomMovedError, type NewMessage } from "./repository.js";
 import { prepared } from "./sqlite-statements.js";
+import { fromStoredTimestamp } from "./timestamps.js";
 
 /**
  * SQLite's migration 16 and PostgreSQL's 12 alike. One row per move (a moderator's act: few, and kept: a connection
@@ -34,12 +35,28 @@ export const SQL_LATEST_MOVE_SQLITE = "SELECT to_room, moved_at FROM room_move W
 /**
  * Where the room at an address went with its latest move, when that move took this message along (the message is
  * there now): a rejoin from that message was in the room before it moved. Two index seeks (room_move's, the
- * message's primary key).
+ * message's primary key). The times come back for movedWithBefore: the message must be older than the move.
  */
-export const SQL_MOVED_WITH_SQLITE = `SELECT m.to_room FROM (SELECT to_room FROM room_move WHERE from_room = ? ORDER BY moved_at DESC LIMIT 1) m
+export const SQL_MOVED_WITH_SQLITE = `SELECT m.to_room, m.moved_at, c.timestamp FROM (SELECT to_room, moved_at FROM room_move WHERE from_room = ? ORDER BY moved_at DESC LIMIT 1) m
   JOIN chat_message c ON c.chat_room = m.to_room AND c.id = ?`;
-export const SQL_MOVED_WITH_PG = `SELECT m.to_room FROM (SELECT to_room FROM room_move WHERE from_room = $1 ORDER BY moved_at DESC LIMIT 1) m
+export const SQL_MOVED_WITH_PG = `SELECT m.to_room, m.moved_at, c.timestamp FROM (SELECT to_room, moved_at FROM room_move WHERE from_room = $1 ORDER BY moved_at DESC LIMIT 1) m
   JOIN chat_message c ON c.chat_room = m.to_room AND c.id = $2`;
+
+export interface MovedWithRow {
+  to_room: string;
+  moved_at: string;
+  timestamp: unknown;
+}
+
+/**
+ * The new address, when the message was stored before the move (it moved with the room); else null. A message
+ * posted at the new address after the move is not one a page away during the move can have seen, and answering
+ * room_moved for it would tell anyone who asks, id by id, when the private room's members post (second read of
+ * 2026-12-07). The stored time is the Flask format or ours (timestamps.ts); compared as ISO text, as refusalOf does.
+ */
+export function movedWithBefore(row: MovedWithRow | undefined): string | null {
+  return row !== undefined && fromStoredTimestamp(row.timestamp).toISOString() <= row.moved_at ? row.to_room : null;
+}
 
 /**
  * The refusal when the room's latest move came after the sender joined it, else null. Strictly after: a join in the

@@ -283,6 +283,10 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       expect(await access.movedWith(name, seen.message.id)).toBe(room.room);
       expect(await access.movedWith(name, fresh.message.id)).toBeNull();
       expect(await access.movedWith(room.room, seen.message.id)).toBeNull(); // the private address never moved
+      // Posted at the new address after the move: no page away during the move saw it, and naming the room for it
+      // would tell a stranger when the private room's members post (second read of 2026-12-07).
+      const after = await store.append({ room: room.room, sender: "Ana", content: "after", sentAt: later(2500) });
+      expect(await access.movedWith(name, after.message.id)).toBeNull();
 
       const emptied = `emptied-${tag}`;
       const back = privateRoom(emptied, key("mod"));
