@@ -138,8 +138,9 @@ export function createPushService(deps: PushDeps): PushService {
   async function send(target: PushTarget, room: string, batch: PushBatch, place: Place): Promise<void> {
     if (sender === null) return;
     const payload = payloadFor(room, batch, place);
-    // Before it leaves: a delete racing the push then finds the record and takes it back.
-    await deps.shown.remember(target.sessionKey, room, payload.quoted);
+    // Before it leaves: a delete racing the push then finds the record and takes it back. A record that could not
+    // be kept costs only the take-back of this one notification: the push itself still goes.
+    await deps.shown.remember(target.sessionKey, room, payload.quoted).catch((err: unknown) => log.warn("push_take_back_unremembered", { room, err: (err as Error).message }));
     // High wakes a sleeping phone at once; a message that is not for the reader can wait for the next wake-up.
     const urgency = batch.mentions > 0 ? "high" : "normal";
     for (const sub of target.subscriptions) sender.enqueue(sub, payload, urgency);

@@ -135,6 +135,16 @@ describe("web push on several nodes", () => {
     expect(service.decrypt(await service.nth(sub, 2), sub)).toEqual({ type: "take_back", room: "general", id: sent.message.id, tag: "messenger-room:general", reason: "deleted" });
   });
 
+  it("still pushes when what the notification quotes cannot be remembered for a take-back", async () => {
+    const [a, b] = await twoNodes({ NOTIFY_INTERVAL_MS: "0" });
+    const { sub } = await subscribedBob(b);
+    // The record's key holds a string: every script on it fails (WRONGTYPE) while the gate's own keys work.
+    await a.redis.set("mr:push:shown:{r:general}", "not a hash");
+    const id = await say(a, "ana", "@bob still here?");
+    expect(service.decrypt(await service.nth(sub, 1), sub)).toMatchObject({ id, quoted: id });
+    await until(() => Promise.resolve([...a.logs, ...b.logs].some((l) => l.event === "push_take_back_unremembered")));
+  });
+
   it("keeps in Redis what the memory keeps: one record per session and room, claimed once, gone after the window", async () => {
     const client = new Redis(redis.url);
     onTestFinished(() => client.disconnect());
