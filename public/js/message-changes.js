@@ -12,6 +12,19 @@ import { captionOf, filesOf } from "./file-info.js";
 /** @import { MessageList } from "./message-list.js" */
 
 /**
+ * A deleted message keeps its place, sender and time, and nothing of what it said: text, mentions, files, the
+ * quote it made, its reactions. @param {MessageMeta} m @param {string} deletedAt
+ */
+export function toTombstone(m, deletedAt) {
+  m.deletedAt = deletedAt;
+  m.content = "";
+  m.mentions = undefined;
+  m.attachments = undefined;
+  m.replyTo = undefined;
+  m.reactions = undefined;
+}
+
+/**
  * @param {MessageList} list @param {MessageUpdatedEvent | WireMessage} ev
  * @returns {boolean} whether the message is on screen
  */
@@ -26,12 +39,7 @@ export function applyUpdate(list, ev) {
   }
   const was = drawnState(m);
   if (typeof ev.deletedAt === "string") {
-    m.deletedAt = ev.deletedAt;
-    m.content = "";
-    m.mentions = undefined;
-    m.attachments = undefined;
-    m.replyTo = undefined;
-    m.reactions = undefined;
+    toTombstone(m, ev.deletedAt);
     if (was !== drawnState(m)) requote(list, ev.id, null);
   } else if (typeof ev.content === "string") {
     m.content = captionOf(ev);

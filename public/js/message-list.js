@@ -5,7 +5,7 @@
 // day separators, grouping and the "New messages" line are message-separators.js's; where the list sits on
 // screen and how it scrolls is list-scroll.js's.
 import { fillBody, markStored, renderMessage, setLocalState } from "./message-view.js";
-import { applyReactions, applyUpdate } from "./message-changes.js";
+import { applyReactions, applyUpdate, toTombstone } from "./message-changes.js";
 import { clearUnreadLine, markUnreadFrom, regroup } from "./message-separators.js";
 import { ListScroll } from "./list-scroll.js";
 import { captionOf, filesOf } from "./file-info.js";
@@ -325,13 +325,7 @@ export class MessageList extends ListScroll {
       if (typeof msg.editedAt === "string") m.editedAt = msg.editedAt;
       if (msg.replyTo !== undefined) m.replyTo = msg.replyTo;
       if (msg.reactions !== undefined) m.reactions = msg.reactions;
-      if (typeof msg.deletedAt === "string") {
-        m.deletedAt = msg.deletedAt;
-        m.content = "";
-        m.attachments = undefined;
-        m.replyTo = undefined;
-        m.reactions = undefined;
-      }
+      if (typeof msg.deletedAt === "string") toTombstone(m, msg.deletedAt);
       if (m.editedAt !== undefined || m.deletedAt !== undefined || m.mentions !== undefined || m.replyTo !== undefined || m.reactions !== undefined) this.fillBody(li, m);
       this.decorate(li, m);
     }

@@ -74,15 +74,20 @@ function keptOnDevice(page: Page): Promise<{ room: string; content: string }[]> 
   );
 }
 
+/** A moderator and Ben in `room`, each seeing both in the people list. */
+async function moderatorAndBenIn(room: string) {
+  const { problems, person } = world(suite);
+  const [mod, ben] = await Promise.all([person("mod"), person("ben")]);
+  await becomeModerator(mod.page);
+  await join(ben.page, suite.server.url, "Ben", room);
+  await join(mod.page, suite.server.url, "Mod", room);
+  await Promise.all([waitForPresence(ben.page, ["Ben", "Mod"]), waitForPresence(mod.page, ["Ben", "Mod"])]);
+  return { problems, mod, ben, room };
+}
+
 describe("messages on their way when the room moves", () => {
   it("a send refused room_moved and one queued behind it are sent at the new address by themselves, in order, stored and shown once", async () => {
-    const { problems, person } = world(suite);
-    const [mod, ben] = await Promise.all([person("mod"), person("ben")]);
-    const room = "movers";
-    await becomeModerator(mod.page);
-    await join(ben.page, suite.server.url, "Ben", room);
-    await join(mod.page, suite.server.url, "Mod", room);
-    await waitForPresence(ben.page, ["Ben", "Mod"]);
+    const { problems, mod, ben, room } = await moderatorAndBenIn("movers");
 
     const held = holdSends("racing");
     await sendNow(ben.page, "racing");
@@ -110,13 +115,7 @@ describe("messages on their way when the room moves", () => {
   });
 
   it("the device keeps them for the new address: a reload before the server answered sends them there, each stored once", async () => {
-    const { problems, person } = world(suite);
-    const [mod, ben] = await Promise.all([person("mod"), person("ben")]);
-    const room = "reloaders";
-    await becomeModerator(mod.page);
-    await join(ben.page, suite.server.url, "Ben", room);
-    await join(mod.page, suite.server.url, "Mod", room);
-    await waitForPresence(ben.page, ["Ben", "Mod"]);
+    const { problems, mod, ben, room } = await moderatorAndBenIn("reloaders");
 
     const held = holdSends("racing");
     await sendNow(ben.page, "racing");
@@ -146,13 +145,7 @@ describe("messages on their way when the room moves", () => {
   });
 
   it("written while the connection was down and the room was made private meanwhile, it is sent at the new address, not in the fresh public room", async () => {
-    const { problems, person } = world(suite);
-    const [mod, ben] = await Promise.all([person("mod"), person("ben")]);
-    const room = "while-away";
-    await becomeModerator(mod.page);
-    await join(ben.page, suite.server.url, "Ben", room);
-    await join(mod.page, suite.server.url, "Mod", room);
-    await waitForPresence(ben.page, ["Ben", "Mod"]);
+    const { problems, mod, ben, room } = await moderatorAndBenIn("while-away");
     await send(ben.page, "seen before");
 
     // Ben's connection drops and cannot come back until the test says so.
@@ -176,13 +169,7 @@ describe("messages on their way when the room moves", () => {
   });
 
   it("someone kicked while their messages wait has none of them sent anywhere: the page keeps them to copy", async () => {
-    const { problems, person } = world(suite);
-    const [mod, ben] = await Promise.all([person("mod"), person("ben")]);
-    const room = "kicked-out";
-    await becomeModerator(mod.page);
-    await join(ben.page, suite.server.url, "Ben", room);
-    await join(mod.page, suite.server.url, "Mod", room);
-    await waitForPresence(mod.page, ["Ben", "Mod"]);
+    const { problems, mod, ben, room } = await moderatorAndBenIn("kicked-out");
 
     const held = holdSends("on its way");
     await sendNow(ben.page, "on its way");
