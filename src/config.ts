@@ -105,6 +105,8 @@ export interface Config {
   nodeId: string;
   /** How long a node's presence entries outlive its last heartbeat (multi-node mode). */
   presenceTtlMs: number;
+  /** A Redis command unanswered this long fails (a frozen Redis answers joins presence_unavailable); 0 = wait forever. */
+  redisCommandTimeoutMs: number;
   /** The page shows at most one desktop notification per room per this many ms (issue 13); 0 = no limit. */
   notifyIntervalMs: number;
   /** The page keeps at most this many messages of a room that is not on screen; older ones are fetched again on scroll. */
@@ -336,6 +338,7 @@ export function loadConfig(env: Env): Config {
     redisCluster,
     nodeId: env.NODE_ID?.trim() || `${hostname()}-${process.pid}`,
     presenceTtlMs: int("PRESENCE_TTL_MS", 15_000, 300, 3_600_000),
+    redisCommandTimeoutMs: int("REDIS_COMMAND_TIMEOUT_MS", 2000, 0, 600_000),
     notifyIntervalMs: int("NOTIFY_INTERVAL_MS", 10_000, 0, 3_600_000),
     pageKeepMessages: int("PAGE_KEEP_MESSAGES", 500, 10, 100_000),
     access: accessSettings(int, bool, problems),

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   if (config.isSecretGenerated) log.warn("secret_key_generated", { hint: "set SECRET_KEY so sessions survive a restart" });
 
   const target = redisTarget(config);
-  const cluster = await openRedis(target);
+  const cluster = await openRedis(target, config.redisCommandTimeoutMs);
   const repo = await openRepository(config, log);
   const fileStore = openFiles(config, repo);
   const app = createApp({ config, repo, log, clock: systemClock, fileStore, withProcessMetrics: true, ...(cluster ? { cluster } : {}) });
@@ -80,10 +80,10 @@ function redisTarget(config: Config): RedisTarget | null {
 }
 
 /** Multi-node mode: two clients (presence and limits; the adapter's), or one line and exit 1. */
-async function openRedis(target: RedisTarget | null): Promise<{ redis: RedisClient; adapterRedis: RedisClient } | null> {
+async function openRedis(target: RedisTarget | null, commandTimeoutMs: number): Promise<{ redis: RedisClient; adapterRedis: RedisClient } | null> {
   if (target === null) return null;
   try {
-    return await connectRedisTarget(target);
+    return await connectRedisTarget(target, commandTimeoutMs);
   } catch (err) {
     if (!(err instanceof RedisConnectError)) throw err;
     process.stderr.write(`cannot connect to Redis: ${err.message}\n`);

@@ -1,6 +1,6 @@
 // One node of several (multi-node mode): keeps its presence alive in Redis, ends the presence of nodes that
 // died, and after a Redis outage registers its live sockets again and tells them to catch up (resync).
-import type { RedisClient } from "./redis.js";
+import { isCommandTimeout, type RedisClient } from "./redis.js";
 import { announceDeparture } from "../chat/membership.js";
 import type { ChatServer, ChatSocket } from "../chat/types.js";
 import type { Logger } from "../log.js";
@@ -65,11 +65,17 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
    * nothing (a frozen or swamped server), which no "close" event reports. Down for /healthz until it answers.
    */
   let isStalled = false;
+  /** Redis stalled (or a chat command timed out) since the last recovery: the next answered heartbeat recovers. */
+  let mustRecover = false;
+  const markStalled = (sentAt: number): void => {
+    if (isStalled || isStopped) return;
+    isStalled = true;
+    mustRecover = true;
+    log.warn("redis_stalled", { waitingMs: Math.round(performance.now() - sentAt) });
+  };
   const noteStall = (): void => {
     // Half an interval: timers may fire a little early; a heartbeat Redis answers takes a millisecond or two.
-    if (isStalled || isStopped || beatSentAt === null || performance.now() - beatSentAt < beatEveryMs / 2) return;
-    isStalled = true;
-    log.warn("redis_stalled", { waitingMs: Math.round(performance.now() - beatSentAt) });
+    if (beatSentAt !== null && performance.now() - beatSentAt >= beatEveryMs / 2) markStalled(beatSentAt);
   };
 
   const beat = async (): Promise<void> => {
@@ -81,24 +87,44 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
       void recover();
       return;
     }
-    beatSentAt = performance.now();
+    const sentAt = performance.now();
+    beatSentAt = sentAt;
+    let isUnanswered = false;
+    let isAnswered = false;
     try {
       await presence.heartbeat();
+      isAnswered = true;
       await deps.onHeartbeat?.();
       for (const { room, name } of await presence.reapDeadNodes()) {
         log.info("presence_expired", { room });
         announceDeparture(io, room, name, name);
       }
     } catch (err) {
+      // REDIS_COMMAND_TIMEOUT_MS ended the wait, not an answer: still stalled (the next beat asks again).
+      isUnanswered = isCommandTimeout(err);
       log.warn("presence_heartbeat_failed", { err: (err as Error).message });
     } finally {
+      if (isUnanswered) markStalled(sentAt);
       beatSentAt = null;
-      if (isStalled) log.info("redis_answering", {});
-      isStalled = false;
+      if (isStalled && !isUnanswered) {
+        log.info("redis_answering", {});
+        isStalled = false;
+      }
+      // Commands that timed out were sent, and Redis runs them now (a refused join's claim), while what it should
+      // have passed on meanwhile was dropped: recover as after an outage (sweep, presence again, then resync).
+      if (isAnswered && (presence.takeUnanswered() || mustRecover)) {
+        mustRecover = false;
+        void recoverFromStall();
+      }
     }
   };
   const refresh = (): void => {
     presence.refreshRooms().catch(() => undefined); // the cache keeps its last answer while Redis is away
+  };
+
+  const recoverFromStall = (): Promise<void> => {
+    isDown = true; // recover() is for a link that was down; links stay "ready" through a stall
+    return recover();
   };
 
   /** After an outage: every live socket's presence again (Redis may have restarted empty), then resync. */

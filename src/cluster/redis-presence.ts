@@ -4,7 +4,7 @@
 import type { RoomSummary } from "../http-api.js";
 import { nameKey } from "../shared/names.js";
 import { PresenceUnavailableError, type PresenceJoin, type PresenceLeave, type PresenceStore } from "../chat/presence.js";
-import type { RedisClient } from "./redis.js";
+import { isCommandTimeout, type RedisClient } from "./redis.js";
 import { DIR_SET, isListed, JOIN, LEAVE, presenceKeys as k, REAP, RELEASE } from "./redis-presence-keys.js";
 
 /** An emptied room's directory version outlives it this long: later than any update still in flight for it. */
@@ -15,11 +15,15 @@ type CountChange = [number, string];
 
 const byName = new Intl.Collator(undefined, { sensitivity: "base" }).compare;
 
-/** A failed Redis call of a chat event becomes PresenceUnavailableError: the client hears presence_unavailable, not internal. */
-async function orUnavailable<T>(call: Promise<T>): Promise<T> {
+/**
+ * A failed Redis call of a chat event becomes PresenceUnavailableError: the client hears presence_unavailable, not
+ * internal. `onTimeout` hears of a call REDIS_COMMAND_TIMEOUT_MS gave up on: it was sent, so Redis may still run it.
+ */
+async function presenceCall<T>(call: Promise<T>, onTimeout: () => void): Promise<T> {
   try {
     return await call;
   } catch (err) {
+    if (isCommandTimeout(err)) onTimeout();
     throw new PresenceUnavailableError(`Redis: ${(err as Error).message}`, { cause: err });
   }
 }
@@ -44,6 +48,12 @@ export interface RedisPresence extends PresenceStore {
    * leave failed), so their names do not stay taken. Held names are left to their grace timers.
    */
   sweepOwn(isLive: (socketId: string, room: string) => boolean): Promise<Departure[]>;
+  /**
+   * Whether a chat event's call timed out (REDIS_COMMAND_TIMEOUT_MS) since the last time this was asked. Redis runs
+   * such a call when it answers again: a refused join would then hold its name for a socket that is not in the room,
+   * so once Redis answers the node sweeps its entries as after an outage (node.ts).
+   */
+  takeUnanswered(): boolean;
 }
 
 export interface RedisPresenceOptions {
@@ -60,6 +70,8 @@ export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptio
   /** A heartbeat of this node has landed: the reapers know it. */
   let isRegistered = false;
   let cache: { rooms: RoomSummary[]; total: number } = { rooms: [], total: 0 };
+  let hasUnanswered = false;
+  const orUnavailable = <T>(call: Promise<T>): Promise<T> => presenceCall(call, () => (hasUnanswered = true));
   const member = (socketId: string): string => `${nodeId}|${socketId}`;
   const entry = (room: string, key: string, socketId: string): string => JSON.stringify([room, key, member(socketId)]);
   /** A hold's entry up to its hold number: the scripts complete it (see JOIN). */
@@ -194,6 +206,11 @@ export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptio
       for (let i = 0; i + 1 < top.length; i += 2) rooms.push({ room: top[i] as string, users: Number(top[i + 1]) });
       rooms.sort((a, b) => b.users - a.users || byName(a.room, b.room));
       cache = { rooms, total };
+    },
+    takeUnanswered() {
+      const was = hasUnanswered;
+      hasUnanswered = false;
+      return was;
     },
     sweepOwn(isLive) {
       const prefix = `${nodeId}|`;

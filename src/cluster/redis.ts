@@ -38,6 +38,14 @@ export interface RedisOptions {
   /** Gives up on the first connection after this long (start-up). */
   connectTimeoutMs?: number;
   /**
+   * REDIS_COMMAND_TIMEOUT_MS: a command unanswered this long fails with "Command timed out" (ioredis' commandTimeout);
+   * 0 or absent = it waits as long as Redis does. A Redis that keeps its connections open but answers nothing (frozen,
+   * swamped) then costs a join or a send this long, not the whole freeze. The reply that comes later is matched to
+   * its command and dropped, so the connection stays in step. Subscriber connections inherit it: it bounds only an
+   * SSUBSCRIBE's confirmation (RoomChannels retries one that failed), never the wait for published messages.
+   */
+  commandTimeoutMs?: number;
+  /**
    * The adapter's publishing connection: commands wait for one reconnect attempt instead of failing at once, so a
    * blip of the link does not drop a broadcast; one that cannot be sent then is failed (the local sockets still
    * got it) and never resent later. The adapter's subscriber is a connection of its own (cluster/room-routing.ts).
@@ -57,8 +65,19 @@ export function createRedisClient(url: string, opts: RedisOptions = {}): Redis {
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 1,
     connectTimeout: opts.connectTimeoutMs ?? 5000,
+    ...commandTimeout(opts),
     retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
   });
+}
+
+/** ioredis arms a timer only when commandTimeout is a number: 0 (off) must leave it out. */
+function commandTimeout(opts: RedisOptions): { commandTimeout?: number } {
+  return opts.commandTimeoutMs !== undefined && opts.commandTimeoutMs > 0 ? { commandTimeout: opts.commandTimeoutMs } : {};
+}
+
+/** What ioredis rejects a command with when commandTimeout passed without an answer: Redis is there but not answering. */
+export function isCommandTimeout(err: unknown): boolean {
+  return err instanceof Error && err.message === "Command timed out";
 }
 
 /** Connects and PINGs once; a failure is a RedisConnectError naming the cause, and the client is closed. */
@@ -126,6 +145,10 @@ export function nodeOptions(settings: RedisClusterSettings, opts: RedisOptions =
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 1,
     connectTimeout: opts.connectTimeoutMs ?? 5000,
+    // Set on each node's connection: ioredis arms it when a command is written to one, so it bounds MOVED/ASK
+    // redirections too (the timer is armed once). The adapter's queue for a cluster not yet ready has no timer; the
+    // presence and limits client has no such queue (see createRedisClusterClient).
+    ...commandTimeout(opts),
   };
 }
 
@@ -152,12 +175,16 @@ export async function connectRedisCluster(settings: RedisClusterSettings, opts: 
   return client;
 }
 
-/** The node's two clients (presence and limits; the adapter's publisher) for either kind of target. */
-export async function connectRedisTarget(target: RedisTarget): Promise<{ redis: RedisClient; adapterRedis: RedisClient }> {
-  if ("url" in target) return { redis: await connectRedis(target.url), adapterRedis: await connectRedis(target.url, { isForAdapter: true }) };
-  const redis = await connectRedisCluster(target.cluster);
+/**
+ * The node's two clients (presence and limits; the adapter's publisher) for either kind of target. `commandTimeoutMs`
+ * (REDIS_COMMAND_TIMEOUT_MS) applies to both and to the subscriber connections made from them (room-routing.ts).
+ */
+export async function connectRedisTarget(target: RedisTarget, commandTimeoutMs = 0): Promise<{ redis: RedisClient; adapterRedis: RedisClient }> {
+  const opts: RedisOptions = { commandTimeoutMs };
+  if ("url" in target) return { redis: await connectRedis(target.url, opts), adapterRedis: await connectRedis(target.url, { ...opts, isForAdapter: true }) };
+  const redis = await connectRedisCluster(target.cluster, opts);
   try {
-    return { redis, adapterRedis: await connectRedisCluster(target.cluster, { isForAdapter: true }) };
+    return { redis, adapterRedis: await connectRedisCluster(target.cluster, { ...opts, isForAdapter: true }) };
   } catch (err) {
     redis.disconnect();
     throw err;

@@ -1,12 +1,20 @@
 // Redis stops answering but keeps its connections open (a frozen or swamped server: SIGSTOP here). The links stay
 // "ready", so only an unanswered heartbeat shows it: /healthz must say so (503, redis unavailable) within a
 // couple of heartbeats, not answer "ok" for as long as the freeze lasts, and say ok again once Redis answers.
+// Requests that wait on Redis (a join's name check, a send's shared rate limit) answer within REDIS_COMMAND_TIMEOUT_MS
+// as they do while Redis is down, and everything works again once it answers.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { connectTo } from "../helpers/child-server.js";
 import { health, startCluster, type Cluster } from "../helpers/cluster.js";
+import { newClientId } from "../helpers/emit.js";
+import { waitFor } from "../helpers/wait.js";
+
+/** Short, so a join (rate limit, room record, name check: three commands in turn) is refused within seconds. */
+const COMMAND_TIMEOUT_MS = 1000;
 
 let cluster: Cluster;
 beforeAll(async () => {
-  cluster = await startCluster({ nodes: 1, pgAdminUrl: inject("pgAdminUrl") });
+  cluster = await startCluster({ nodes: 1, pgAdminUrl: inject("pgAdminUrl"), env: { REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS) } });
 });
 afterAll(async () => {
   const pid = cluster?.redis?.pid();
@@ -33,5 +41,61 @@ describe("cluster: Redis stops answering without closing its connections", () =>
     }
     await server.waitForLog((l) => l.event === "redis_answering", 10_000);
     expect(await health(node.url)).toMatchObject({ status: 200, body: { status: "ok", engines: { redis: "ok" } } });
+  });
+
+  it("answers a join presence_unavailable and stores a send (as while Redis is down) instead of waiting for the freeze, then works again once Redis answers", async () => {
+    const node = cluster.node(0);
+    const server = node.server();
+    const pid = cluster.redis?.pid();
+    if (server === null || pid === null || pid === undefined) throw new Error("the node and redis-server must be running");
+    const ana = await connectTo(node.url);
+    const cy = await connectTo(node.url);
+    try {
+      expect(await ana.timeout(5000).emitWithAck("join_chat", { room: "frozen", username: "Ana" })).toMatchObject({ ok: true });
+      const caughtUp = waitFor(ana, "resync", (p) => p.room === "frozen", 30_000);
+
+      process.kill(pid, "SIGSTOP");
+      let joinMs: number;
+      let sendMs: number;
+      let sentId: number;
+      try {
+        // No client timeout: without REDIS_COMMAND_TIMEOUT_MS these wait for the freeze, and the test's own timeout fails.
+        let started = performance.now();
+        const refused = await cy.emitWithAck("join_chat", { room: "frozen", username: "Cy" });
+        joinMs = performance.now() - started;
+        expect(refused).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
+
+        started = performance.now();
+        const sent = await ana.emitWithAck("send_message", { room: "frozen", username: "Ana", content: "while Redis is frozen", clientId: newClientId() });
+        sendMs = performance.now() - started;
+        // Stored in PostgreSQL, so acknowledged: the database is the truth, other nodes catch up by resync.
+        if (!sent.ok) throw new Error(`send refused: ${sent.error.code}`);
+        sentId = sent.message.id;
+        // The heartbeats that timed out meanwhile did not count as answers: Redis is still reported down.
+        expect(await health(node.url)).toMatchObject({ status: 503, body: { engines: { redis: "unavailable" } } });
+      } finally {
+        process.kill(pid, "SIGCONT");
+      }
+      console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, joinRefusedMs: Math.round(joinMs), sendAckedMs: Math.round(sendMs) }));
+
+      // Redis answers: the node recovers as after an outage and its sockets catch up from the database.
+      await caughtUp;
+      // The refused join's claim, which Redis ran when it woke, was swept: nobody holds "Cy" in the room.
+      const dee = await connectTo(node.url);
+      try {
+        const deeJoined = await dee.timeout(5000).emitWithAck("join_chat", { room: "frozen", username: "Dee" });
+        expect(deeJoined).toMatchObject({ ok: true, users: ["Ana", "Dee"] });
+        expect(deeJoined.ok && deeJoined.history.map((m) => m.id)).toContain(sentId);
+      } finally {
+        dee.disconnect();
+      }
+      expect(await cy.timeout(5000).emitWithAck("join_chat", { room: "frozen", username: "Cy" })).toMatchObject({ ok: true });
+      const after = await ana.timeout(5000).emitWithAck("send_message", { room: "frozen", username: "Ana", content: "after", clientId: newClientId() });
+      expect(after).toMatchObject({ ok: true, message: { content: "after" } });
+      expect(await health(node.url)).toMatchObject({ status: 200 });
+    } finally {
+      ana.disconnect();
+      cy.disconnect();
+    }
   });
 });
