@@ -4,6 +4,7 @@
 // Requests that wait on Redis (a join's name check, a send's shared rate limit) answer within REDIS_COMMAND_TIMEOUT_MS
 // as they do while Redis is down, and everything works again once it answers.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { WireMessage } from "../../src/protocol.js";
 import { connectTo } from "../helpers/child-server.js";
 import { health, startCluster, type Cluster } from "../helpers/cluster.js";
 import { newClientId } from "../helpers/emit.js";
@@ -85,7 +86,8 @@ describe("cluster: Redis stops answering without closing its connections", () =>
       try {
         const deeJoined = await dee.timeout(5000).emitWithAck("join_chat", { room: "frozen", username: "Dee" });
         expect(deeJoined).toMatchObject({ ok: true, users: ["Ana", "Dee"] });
-        expect(deeJoined.ok && deeJoined.history.map((m) => m.id)).toContain(sentId);
+        if (!deeJoined.ok) throw new Error(`join refused: ${deeJoined.error.code}`);
+        expect(deeJoined.history.map((m: WireMessage) => m.id)).toContain(sentId);
       } finally {
         dee.disconnect();
       }
