@@ -83,6 +83,12 @@ export interface WireMessage {
   timestamp: string;
   /** ISO 8601, UTC, millisecond precision. */
   sentAt: string;
+  /**
+   * Only on a row whose stored timestamp does not read as a date and time (the Flask app's: a date alone, fields out
+   * of range, none as ""): that text as stored. `timestamp` and `sentAt` then stay as they always were (the epoch, or
+   * the fields rolled over); a page shows a date alone as that day, anything else as this text, never those.
+   */
+  storedTimestamp?: string;
   /** The sender's idempotency key, when the sender gave one. */
   clientId?: string;
   /** ISO 8601: when the text was last edited (issue 12). */

@@ -59,6 +59,35 @@ describe("a chat_history.db written by the Flask app", () => {
     ]);
   });
 
+  it("marks a timestamp that is not a date and time (a date alone, fields out of range, none) with its stored text for the page, keeps the original's fields and payload as they were, and leaves the rows as stored", async () => {
+    const odd: FlaskMessage[] = [
+      { room: "lobby", sender: "ana", content: "a date alone", timestamp: "2024-05-06" },
+      { room: "lobby", sender: "ana", content: "fields out of range", timestamp: "2024-13-45 99:99:99" },
+      { room: "lobby", sender: "ana", content: "no date", timestamp: "yesterday" },
+      { room: "lobby", sender: "ana", content: "none", timestamp: null },
+      { room: "lobby", sender: "ana", content: "as written", timestamp: "2024-05-06 07:08:09.123456" },
+    ];
+    const path = flaskFixture(odd);
+    const app = await startTestApp({ databasePath: path });
+    onTestFinished(app.close);
+    const alice = await app.joined("lobby", "alice", { session: app.newSession() });
+    expect(alice.joinResult.history.map((m) => [m.content, m.storedTimestamp])).toEqual([
+      ["a date alone", "2024-05-06"],
+      ["fields out of range", "2024-13-45 99:99:99"],
+      ["no date", "yesterday"],
+      ["none", ""],
+      ["as written", undefined],
+    ]);
+    // The original's fields read as before (the epoch, the fields rolled over): its clients see no change.
+    expect(alice.joinResult.history.map((m) => m.timestamp)).toEqual(["1970-01-01 00:00:00", "2025-02-18 04:40:39", "1970-01-01 00:00:00", "1970-01-01 00:00:00", "2024-05-06 07:08:09"]);
+    const legacy = await app.connect();
+    const seen = collectUntil(legacy, "message", isNoticeWith("bo has joined the chat."));
+    legacyEmit(legacy, "join_chat", { username: "bo", room: "lobby" });
+    for (const m of await seen) expect(m).not.toHaveProperty("storedTimestamp");
+    await app.close();
+    withFlaskConnection(path, (db) => expect(db.prepare("SELECT timestamp FROM chat_message ORDER BY id").all()).toEqual(odd.map((m) => ({ timestamp: m.timestamp }))));
+  });
+
   it("migrates and shows, as they are, rows our validators would refuse: 200,000 characters, control characters, an empty name", async () => {
     // The original checked nothing: VARCHAR(500) and VARCHAR(50) are not enforced by SQLite.
     const odd: FlaskMessage[] = [

@@ -99,11 +99,38 @@ export function nameKey(name) {
   return name.normalize("NFC").toLowerCase();
 }
 
+/** Stored timestamps longer than this show no time at all: a time label is a few characters. */
+const MAX_SHOWN_STORED_TIMESTAMP = 40;
+
 /**
- * The date a message was sent: `sentAt` (ISO) when present, else the original's UTC `timestamp`.
- * @param {Pick<WireMessage, "sentAt" | "timestamp">} msg
+ * How the time of a message reads when its stored timestamp is not a date and time (`storedTimestamp`: rows of the
+ * Flask original): a date alone as that local calendar day, with no time; anything else as its text (nothing when
+ * it is none or too long), with no date. Null for every other message: its time is sentDate(msg).
+ * @param {Pick<WireMessage, "storedTimestamp">} msg
+ * @param {string | undefined} [locale]
+ * @returns {{ day: Date | null, text: string } | null}
+ */
+export function unreadableTime(msg, locale) {
+  if (typeof msg.storedTimestamp !== "string") return null;
+  const stored = msg.storedTimestamp.trim();
+  const parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(stored);
+  if (parts) {
+    const [y, m, d] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+    const day = new Date(y, m - 1, d);
+    // A date that exists (no 2024-02-31 rolled into March): local midnight, so it lands on that day wherever the reader is.
+    if (day.getFullYear() === y && day.getMonth() === m - 1 && day.getDate() === d) return { day, text: formatter(locale, "day", { dateStyle: "medium" }).format(day) };
+  }
+  return { day: null, text: stored.length <= MAX_SHOWN_STORED_TIMESTAMP ? stored : "" };
+}
+
+/**
+ * The date a message was sent: `sentAt` (ISO) when present, else the original's UTC `timestamp`. For a stored
+ * timestamp that is not a date and time (unreadableTime): the day it names, or an Invalid Date when it names none.
+ * @param {Pick<WireMessage, "sentAt" | "timestamp" | "storedTimestamp">} msg
  */
 export function sentDate(msg) {
+  const unreadable = unreadableTime(msg);
+  if (unreadable !== null) return unreadable.day ?? new Date(Number.NaN);
   if (typeof msg.sentAt === "string") {
     const d = new Date(msg.sentAt);
     if (!Number.isNaN(d.getTime())) return d;

@@ -27,7 +27,8 @@ export function withMessage(list, msg) {
 
 /** @param {WireMessage} msg @returns {CachedMessage} */
 function toCached(msg) {
-  return { id: msg.id, sender: String(msg.sender), text: messageSummary(msg), sentAt: msg.sentAt, edited: msg.editedAt !== undefined };
+  // A Flask row whose stored time is not a date and time keeps none here: its `sentAt` is the epoch or rolled over.
+  return { id: msg.id, sender: String(msg.sender), text: messageSummary(msg), sentAt: msg.storedTimestamp === undefined ? msg.sentAt : "", edited: msg.editedAt !== undefined };
 }
 
 export function createMessageCache() {

@@ -4,12 +4,12 @@
 // paging older history in above, trimming. How one message is drawn is message-view.js's;
 // day separators, grouping and the "New messages" line are message-separators.js's; where the list sits on
 // screen and how it scrolls is list-scroll.js's.
-import { fillBody, markStored, renderMessage, setLocalState } from "./message-view.js";
+import { fillBody, markStored, renderMessage, setLocalState, setTime } from "./message-view.js";
 import { applyReactions, applyUpdate, toTombstone } from "./message-changes.js";
 import { clearUnreadLine, markUnreadFrom, regroup } from "./message-separators.js";
 import { ListScroll } from "./list-scroll.js";
 import { captionOf, filesOf } from "./file-info.js";
-import { dayKey, nameKey, sentDate } from "./format.js";
+import { dayKey, nameKey, sentDate, unreadableTime } from "./format.js";
 
 /** @import { MessageUpdatedEvent, Notice, ReactionsUpdatedEvent, WireAttachment, WireMessage, WireQuote } from "../../src/protocol.js" */
 
@@ -318,6 +318,8 @@ export class MessageList extends ListScroll {
   /** @param {WireMessage} msg */
   renderStored(msg) {
     const li = this.renderMessage(msg.sender, captionOf(msg), sentDate(msg), msg.id, false, msg.deletedAt === undefined ? filesOf(msg) : undefined);
+    const unreadable = unreadableTime(msg);
+    if (unreadable !== null) setTime(li, sentDate(msg), unreadable); // a Flask row's date alone, or its text
     const m = this.meta.get(li);
     if (m?.kind === "message") {
       m.isMine = msg.mine === true;

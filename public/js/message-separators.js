@@ -23,10 +23,18 @@ export function regroup(list, meta) {
       el = next;
       continue;
     }
-    const key = dayKey(m.time);
-    const isNewDay = prev === null || dayKey(prev.time) !== key;
     const sib = el.previousElementSibling;
     const sibMeta = sib ? meta.get(sib) : undefined;
+    if (Number.isNaN(m.time.getTime())) {
+      // A stored time that names no day (a Flask row's): no separator of its own, never a made-up date, no group;
+      // the next message's day is compared with the last one that had a day.
+      if (sib && sibMeta?.kind === "day") sib.remove();
+      if (m.kind === "message") el.classList.remove("msg--continued");
+      el = next;
+      continue;
+    }
+    const key = dayKey(m.time);
+    const isNewDay = prev === null || dayKey(prev.time) !== key;
     if (isNewDay) {
       if (sib && sibMeta?.kind === "day") {
         if (sibMeta.key !== key) fillDay(sib, meta, m.time, now);

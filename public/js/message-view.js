@@ -109,10 +109,22 @@ export function fillReactionsOf(li, m) {
   fillReactions(li, m.deletedAt === undefined ? m.reactions : undefined);
 }
 
-/** @param {Element} li @param {Date} time */
-export function setTime(li, time) {
+/**
+ * The time under a message. `unreadable` (format.js unreadableTime) is for a stored timestamp that is not a date and
+ * time: its day alone, or its text, never a time made up from it.
+ * @param {Element} li @param {Date} time @param {{ day: Date | null, text: string } | null} [unreadable]
+ */
+export function setTime(li, time, unreadable = null) {
   const el = li.querySelector("time");
   if (!el) return;
+  if (unreadable !== null || Number.isNaN(time.getTime())) {
+    const day = unreadable?.day ?? null;
+    if (day !== null) el.dateTime = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, "0")}-${String(day.getDate()).padStart(2, "0")}`;
+    else el.removeAttribute("datetime");
+    el.title = day !== null ? "Only the date was recorded" : "The time was not recorded as a date";
+    el.textContent = unreadable?.text ?? "";
+    return;
+  }
   el.dateTime = time.toISOString();
   el.title = fullDateLabel(time);
   el.textContent = timeLabel(time);

@@ -56,8 +56,11 @@ export function createOfflineView({ win, banner, scroller, cache, currentRoom, h
         who.textContent = m.sender;
         const when = doc.createElement("time");
         when.className = "offline-copy__time";
-        when.dateTime = m.sentAt;
-        when.textContent = timeLabel(new Date(m.sentAt));
+        const sent = new Date(m.sentAt);
+        if (!Number.isNaN(sent.getTime())) {
+          when.dateTime = m.sentAt;
+          when.textContent = timeLabel(sent);
+        }
         const text = doc.createElement("p");
         text.className = "offline-copy__text";
         text.textContent = m.edited ? `${m.text} (edited)` : m.text;

@@ -4,7 +4,7 @@
 // or deleted, and choosing a hit to open it in context. A hit with files shows its caption and the files' names
 // (search matches file names too; issue 18).
 /* global Element, HTMLLIElement */
-import { highlightRuns, sentDate, timeLabel, dayLabel } from "./format.js";
+import { highlightRuns, sentDate, timeLabel, dayLabel, unreadableTime } from "./format.js";
 import { captionOf, filesOf } from "./file-info.js";
 import { appendWithSpans, findMentions, readerOf } from "./mention-highlight.js";
 /** @import { MessageUpdatedEvent, SearchHit } from "../../src/protocol.js" */
@@ -91,8 +91,12 @@ export function createSearch({ doc, els, rooms, onPick }) {
     who.textContent = hit.message.sender;
     const when = doc.createElement("time");
     const date = sentDate(hit.message);
-    when.dateTime = date.toISOString();
-    when.textContent = `${dayLabel(date, new Date())}, ${timeLabel(date)}`;
+    const unreadable = unreadableTime(hit.message);
+    if (unreadable !== null) when.textContent = unreadable.day !== null ? dayLabel(unreadable.day, new Date()) : unreadable.text; // a Flask row's
+    else {
+      when.dateTime = date.toISOString();
+      when.textContent = `${dayLabel(date, new Date())}, ${timeLabel(date)}`;
+    }
     head.append(who, " ", when);
     const text = doc.createElement("span");
     text.className = "search-hit__text";

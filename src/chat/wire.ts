@@ -28,6 +28,8 @@ export function toWire(m: ChatMessage, viewerKey?: string, linkBase = "", contex
     timestamp: sent.wire,
     sentAt: sent.iso,
   };
+  // Not for the original's clients: their payload stays exactly as it was (they read `timestamp` only).
+  if (m.storedTimestamp !== undefined && context.isLegacy !== true) wire.storedTimestamp = m.storedTimestamp;
   if (m.clientId !== null) wire.clientId = m.clientId;
   if (m.editedAt !== undefined) wire.editedAt = m.editedAt.toISOString();
   if (m.deletedAt !== undefined) wire.deletedAt = m.deletedAt.toISOString();

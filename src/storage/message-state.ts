@@ -2,7 +2,7 @@
 // issue-12 columns (owner, edit, delete).
 import type { ChatMessage, MessageRow } from "./repository.js";
 import { fromMentionsColumn, withMentions } from "./mentions-column.js";
-import { fromStoredTimestamp } from "./timestamps.js";
+import { fromStoredTimestamp, unreadableTimestamp } from "./timestamps.js";
 
 /** The chat_message columns a store reads as a ChatMessage (PostgreSQL's statements; SQLite spells them out alike). */
 export const MESSAGE_COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files, reply_to";
@@ -21,6 +21,12 @@ export function withState(message: ChatMessage, row: StateColumns): ChatMessage 
   return message;
 }
 
+/** A timestamp that does not read as written is kept as text beside the Date (see ChatMessage.storedTimestamp). */
+function withStoredTimestamp(value: unknown): { storedTimestamp?: string } {
+  const unread = unreadableTimestamp(value);
+  return unread === undefined ? {} : { storedTimestamp: unread };
+}
+
 /** better-sqlite3 gives ids as numbers, pg's bigints come as strings: both read as a number here. */
 export const toMessage = (r: MessageRow<number | string>): ChatMessage =>
   withState(
@@ -30,6 +36,7 @@ export const toMessage = (r: MessageRow<number | string>): ChatMessage =>
       sender: r.sender ?? "",
       content: r.content ?? "",
       sentAt: fromStoredTimestamp(r.timestamp),
+      ...withStoredTimestamp(r.timestamp),
       clientId: r.client_id,
       ...withMentions(fromMentionsColumn(r.mentions)),
       // The store reads the files of such a row next (sqlite-files.ts withAttachments) and drops the count.

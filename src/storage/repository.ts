@@ -12,6 +12,12 @@ export interface ChatMessage {
   sender: string;
   content: string;
   sentAt: Date;
+  /**
+   * The row's `timestamp` text when it does not read as a date and time (rows of the Flask app: a date alone, fields
+   * out of range, NULL as ""): `sentAt` is then the epoch or a rolled-over date, and only this is honest. Absent
+   * otherwise.
+   */
+  storedTimestamp?: string;
   clientId: string | null;
   /** Keyed hash of the sending session (issue 12); absent on old rows and the Flask app's. */
   ownerKey?: string;

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { join, messageTexts, notice, send, sentMessage } from "./helpers/browser.js";
 import { browserSuite, world } from "./helpers/suite.js";
+import { FLASK_INSERT, withFlaskConnection } from "../helpers/flask-db.js";
 
 const suite = browserSuite();
 
@@ -148,6 +149,29 @@ describe("history and reading", () => {
     const textColor = await sentMessage(page, "today three").locator(".msg__text").evaluate((el) => getComputedStyle(el).color);
     expect(noticeStyle.style).toBe("italic");
     expect(noticeStyle.color).not.toBe(textColor);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("shows a Flask row's date alone as that day and a timestamp it cannot read as its text, never a made-up date", async () => {
+    const { problems, person } = world(suite);
+    const timeZone = "America/New_York"; // behind UTC: midnight UTC of a date is the evening before here
+    // Rows the Flask app left with odd timestamps, written into the file as it would (the row stays as it is).
+    withFlaskConnection(suite.server.databasePath, (db) => {
+      db.prepare(FLASK_INSERT).run("flask-times", "flask", "a date alone", "2024-05-06");
+      db.prepare(FLASK_INSERT).run("flask-times", "flask", "fields out of range", "2024-13-45 99:99:99");
+    });
+    await suite.server.seed("flask-times", [{ sender: "Ben", content: "sent today", sentAt: new Date() }]);
+    const { page } = await person("ana", { timezoneId: timeZone, locale: "en-GB" });
+    await join(page, suite.server.url, "Ana", "flask-times");
+    await sentMessage(page, "sent today").waitFor();
+
+    const dateAlone = sentMessage(page, "a date alone").locator("time");
+    expect(await dateAlone.textContent()).toBe("6 May 2024");
+    expect(await dateAlone.getAttribute("datetime")).toBe("2024-05-06");
+    expect(await sentMessage(page, "fields out of range").locator("time").textContent()).toBe("2024-13-45 99:99:99");
+    // The day lines: that day (no 1970, no rolled-over 2025), then today's; the unreadable one starts no day.
+    const thatDay = new Intl.DateTimeFormat("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(new Date(2024, 4, 6));
+    expect(await page.locator("#messages li.day").allTextContents()).toEqual([thatDay, "Today"]);
     expect(problems.list).toEqual([]);
   });
 });
