@@ -1,8 +1,9 @@
 // Redis stops answering but keeps its connections open (a frozen or swamped server: SIGSTOP here). The links stay
 // "ready", so only an unanswered heartbeat shows it: /healthz must say so (503, redis unavailable) within a
 // couple of heartbeats, not answer "ok" for as long as the freeze lasts, and say ok again once Redis answers.
-// Requests that wait on Redis (a join's name check, a send's shared rate limit) answer within REDIS_COMMAND_TIMEOUT_MS
-// as they do while Redis is down, and everything works again once it answers.
+// Requests that wait on Redis (a join's name check, a send's shared rate limit) answer within a few
+// REDIS_COMMAND_TIMEOUT_MS as they do while Redis is down, on one Redis and on a Redis Cluster alike, and
+// everything works again once Redis answers.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { WireMessage } from "../../src/protocol.js";
 import { connectTo } from "../helpers/child-server.js";
@@ -12,18 +13,94 @@ import { waitFor } from "../helpers/wait.js";
 
 /** Short, so a join (rate limit, room record, name check: three commands in turn) is refused within seconds. */
 const COMMAND_TIMEOUT_MS = 1000;
+const env = { REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS) };
 
-let cluster: Cluster;
-beforeAll(async () => {
-  cluster = await startCluster({ nodes: 1, pgAdminUrl: inject("pgAdminUrl"), env: { REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS) } });
-});
-afterAll(async () => {
-  const pid = cluster?.redis?.pid();
-  if (pid !== null && pid !== undefined) process.kill(pid, "SIGCONT"); // in case the test failed while it was stopped
-  await cluster?.remove();
-});
+/** The running redis-server processes of a cluster: its one Redis, or every master of its Redis Cluster. */
+function redisPids(of: Cluster): number[] {
+  const servers = of.redisCluster?.masters ?? (of.redis === null ? [] : [of.redis]);
+  const pids = servers.map((s) => s.pid()).filter((pid): pid is number => pid !== null);
+  if (pids.length === 0) throw new Error("redis-server must be running");
+  return pids;
+}
+
+/** In case a test failed while Redis was stopped: the cluster's removal must find it answering. */
+function resume(of: Cluster | undefined): void {
+  for (const server of of?.redisCluster?.masters ?? (of?.redis ? [of.redis] : [])) {
+    const pid = server.pid();
+    if (pid !== null) process.kill(pid, "SIGCONT");
+  }
+}
+
+/**
+ * Freezes every Redis server of `frozen` around a join and a send on its one node: the join is refused
+ * presence_unavailable and the send stored and acknowledged (as while Redis is down) instead of waiting for the
+ * freeze; once Redis answers, the node catches its sockets up and joins and sends work again.
+ */
+async function joinAndSendWhileFrozen(frozen: Cluster, room: string): Promise<void> {
+  const node = frozen.node(0);
+  const pids = redisPids(frozen);
+  const ana = await connectTo(node.url);
+  const cy = await connectTo(node.url);
+  try {
+    expect(await ana.timeout(5000).emitWithAck("join_chat", { room, username: "Ana" })).toMatchObject({ ok: true });
+    const caughtUp = waitFor(ana, "resync", (p) => p.room === room, 30_000);
+
+    for (const pid of pids) process.kill(pid, "SIGSTOP");
+    let joinMs: number;
+    let sendMs: number;
+    let sentId: number;
+    try {
+      // No client timeout: without REDIS_COMMAND_TIMEOUT_MS these wait for the freeze, and the test's own timeout fails.
+      let started = performance.now();
+      const refused = await cy.emitWithAck("join_chat", { room, username: "Cy" });
+      joinMs = performance.now() - started;
+      expect(refused).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
+
+      started = performance.now();
+      const sent = await ana.emitWithAck("send_message", { room, username: "Ana", content: "while Redis is frozen", clientId: newClientId() });
+      sendMs = performance.now() - started;
+      // Stored in PostgreSQL, so acknowledged: the database is the truth, other nodes catch up by resync.
+      if (!sent.ok) throw new Error(`send refused: ${sent.error.code}`);
+      sentId = sent.message.id;
+      // The heartbeats that timed out meanwhile did not count as answers: Redis is still reported down.
+      expect(await health(node.url)).toMatchObject({ status: 503, body: { engines: { redis: "unavailable" } } });
+    } finally {
+      for (const pid of pids) process.kill(pid, "SIGCONT");
+    }
+    console.log(JSON.stringify({ redis: frozen.redisCluster ? "cluster" : "single", commandTimeoutMs: COMMAND_TIMEOUT_MS, joinRefusedMs: Math.round(joinMs), sendAckedMs: Math.round(sendMs) }));
+
+    // Redis answers: the node recovers as after an outage and its sockets catch up from the database.
+    await caughtUp;
+    // The refused join's claim, which Redis ran when it woke, was swept: nobody holds "Cy" in the room.
+    const dee = await connectTo(node.url);
+    try {
+      const deeJoined = await dee.timeout(5000).emitWithAck("join_chat", { room, username: "Dee" });
+      expect(deeJoined).toMatchObject({ ok: true, users: ["Ana", "Dee"] });
+      if (!deeJoined.ok) throw new Error(`join refused: ${deeJoined.error.code}`);
+      expect(deeJoined.history.map((m: WireMessage) => m.id)).toContain(sentId);
+    } finally {
+      dee.disconnect();
+    }
+    expect(await cy.timeout(5000).emitWithAck("join_chat", { room, username: "Cy" })).toMatchObject({ ok: true });
+    const after = await ana.timeout(5000).emitWithAck("send_message", { room, username: "Ana", content: "after", clientId: newClientId() });
+    expect(after).toMatchObject({ ok: true, message: { content: "after" } });
+    expect(await health(node.url)).toMatchObject({ status: 200 });
+  } finally {
+    ana.disconnect();
+    cy.disconnect();
+  }
+}
 
 describe("cluster: Redis stops answering without closing its connections", () => {
+  let cluster: Cluster;
+  beforeAll(async () => {
+    cluster = await startCluster({ nodes: 1, pgAdminUrl: inject("pgAdminUrl"), env });
+  });
+  afterAll(async () => {
+    resume(cluster);
+    await cluster?.remove();
+  });
+
   it("turns /healthz to 503 (redis unavailable) while the heartbeat goes unanswered, and back to ok once Redis answers", async () => {
     const node = cluster.node(0);
     const server = node.server();
@@ -45,59 +122,21 @@ describe("cluster: Redis stops answering without closing its connections", () =>
   });
 
   it("answers a join presence_unavailable and stores a send (as while Redis is down) instead of waiting for the freeze, then works again once Redis answers", async () => {
-    const node = cluster.node(0);
-    const server = node.server();
-    const pid = cluster.redis?.pid();
-    if (server === null || pid === null || pid === undefined) throw new Error("the node and redis-server must be running");
-    const ana = await connectTo(node.url);
-    const cy = await connectTo(node.url);
-    try {
-      expect(await ana.timeout(5000).emitWithAck("join_chat", { room: "frozen", username: "Ana" })).toMatchObject({ ok: true });
-      const caughtUp = waitFor(ana, "resync", (p) => p.room === "frozen", 30_000);
+    await joinAndSendWhileFrozen(cluster, "frozen");
+  });
+});
 
-      process.kill(pid, "SIGSTOP");
-      let joinMs: number;
-      let sendMs: number;
-      let sentId: number;
-      try {
-        // No client timeout: without REDIS_COMMAND_TIMEOUT_MS these wait for the freeze, and the test's own timeout fails.
-        let started = performance.now();
-        const refused = await cy.emitWithAck("join_chat", { room: "frozen", username: "Cy" });
-        joinMs = performance.now() - started;
-        expect(refused).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
+describe("cluster: every master of a Redis Cluster stops answering", () => {
+  let cluster: Cluster;
+  beforeAll(async () => {
+    cluster = await startCluster({ nodes: 1, pgAdminUrl: inject("pgAdminUrl"), isRedisCluster: true, env });
+  });
+  afterAll(async () => {
+    resume(cluster);
+    await cluster?.remove();
+  });
 
-        started = performance.now();
-        const sent = await ana.emitWithAck("send_message", { room: "frozen", username: "Ana", content: "while Redis is frozen", clientId: newClientId() });
-        sendMs = performance.now() - started;
-        // Stored in PostgreSQL, so acknowledged: the database is the truth, other nodes catch up by resync.
-        if (!sent.ok) throw new Error(`send refused: ${sent.error.code}`);
-        sentId = sent.message.id;
-        // The heartbeats that timed out meanwhile did not count as answers: Redis is still reported down.
-        expect(await health(node.url)).toMatchObject({ status: 503, body: { engines: { redis: "unavailable" } } });
-      } finally {
-        process.kill(pid, "SIGCONT");
-      }
-      console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, joinRefusedMs: Math.round(joinMs), sendAckedMs: Math.round(sendMs) }));
-
-      // Redis answers: the node recovers as after an outage and its sockets catch up from the database.
-      await caughtUp;
-      // The refused join's claim, which Redis ran when it woke, was swept: nobody holds "Cy" in the room.
-      const dee = await connectTo(node.url);
-      try {
-        const deeJoined = await dee.timeout(5000).emitWithAck("join_chat", { room: "frozen", username: "Dee" });
-        expect(deeJoined).toMatchObject({ ok: true, users: ["Ana", "Dee"] });
-        if (!deeJoined.ok) throw new Error(`join refused: ${deeJoined.error.code}`);
-        expect(deeJoined.history.map((m: WireMessage) => m.id)).toContain(sentId);
-      } finally {
-        dee.disconnect();
-      }
-      expect(await cy.timeout(5000).emitWithAck("join_chat", { room: "frozen", username: "Cy" })).toMatchObject({ ok: true });
-      const after = await ana.timeout(5000).emitWithAck("send_message", { room: "frozen", username: "Ana", content: "after", clientId: newClientId() });
-      expect(after).toMatchObject({ ok: true, message: { content: "after" } });
-      expect(await health(node.url)).toMatchObject({ status: 200 });
-    } finally {
-      ana.disconnect();
-      cy.disconnect();
-    }
+  it("answers a join presence_unavailable and stores a send instead of waiting for the freeze, then works again once the masters answer", async () => {
+    await joinAndSendWhileFrozen(cluster, "frozen-cluster");
   });
 });
