@@ -13,6 +13,7 @@ import { cachedTexts, controlled } from "./helpers/pwa.js";
 import { saveScreenshot } from "./helpers/screenshots.js";
 import { startServer } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
+import { FLASK_INSERT, withFlaskConnection } from "../helpers/flask-db.js";
 
 const suite = browserSuite();
 
@@ -132,6 +133,31 @@ describe("installable app", () => {
     expect(stored).toHaveLength(1);
     expect(arrived).toEqual([stored[0]?.clientId]);
     expect(await anyMessage(page, "Written on the train").count()).toBe(1);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("offline, a kept Flask row whose timestamp is a date alone shows no made-up time", async () => {
+    const server = suite.server;
+    const room = "pwa-flask-times";
+    const { problems, person } = world(suite);
+    // The Flask app wrote a date without a time: read as midnight UTC it would show as 19:00 or 20:00 here.
+    withFlaskConnection(server.databasePath, (db) => db.prepare(FLASK_INSERT).run(room, "flask", "a date alone", "2024-05-06"));
+    await server.seed(room, [{ sender: "Ben", content: "sent today", sentAt: new Date() }]);
+    const ana = await person("ana", { timezoneId: "America/New_York", locale: "en-GB" });
+    const page = ana.page;
+    await controlled(page, `${server.url}/`);
+    await join(page, server.url, "Ana", room);
+    await sentMessage(page, "sent today").waitFor();
+    await expect.poll(() => cachedTexts(page, room)).toEqual(["a date alone", "sent today"]);
+
+    problems.allowNetworkErrors = true; // Socket.IO's attempts fail while offline, as they should
+    await ana.context.setOffline(true);
+    await page.reload();
+    await page.locator("#offline-messages li").nth(1).waitFor();
+    const times = await page.locator("#offline-messages .offline-copy__time").allTextContents();
+    expect(times[0]).toBe("");
+    expect(times[1]).toMatch(/^\d{1,2}:\d{2}/);
+    await ana.context.setOffline(false);
     expect(problems.list).toEqual([]);
   });
 
