@@ -6,6 +6,7 @@ import type { Page } from "playwright-core";
 import { join, messageTexts, sentMessage, waitInRoom } from "./helpers/browser.js";
 import { blockingFindings } from "./helpers/axe.js";
 import { browserSuite, world } from "./helpers/suite.js";
+import { FLASK_INSERT, withFlaskConnection } from "../helpers/flask-db.js";
 
 const suite = browserSuite();
 
@@ -36,6 +37,26 @@ const isInView = (page: Page, id: number) =>
   }, id);
 
 describe("search", () => {
+  it("shows a Flask hit's date alone as that day and an unreadable timestamp as its text, never a made-up date", async () => {
+    const { problems, person } = world(suite);
+    const room = "flask-search";
+    withFlaskConnection(suite.server.databasePath, (db) => {
+      db.prepare(FLASK_INSERT).run(room, "flask", "oddity with a date alone", "2024-05-06");
+      db.prepare(FLASK_INSERT).run(room, "flask", "oddity out of range", "2024-13-45 99:99:99");
+    });
+    const { page } = await person("ana", { timezoneId: "America/New_York", locale: "en-GB" });
+    await join(page, suite.server.url, "Ana", room);
+    await sentMessage(page, "oddity out of range").waitFor();
+    await page.fill("#search-input", "oddity");
+    await page.press("#search-input", "Enter");
+    const hit = (text: string) => page.locator("#search-results li.search-hit", { hasText: text }).locator("time");
+    await hit("oddity out of range").waitFor();
+    const thatDay = new Intl.DateTimeFormat("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(new Date(2024, 4, 6));
+    expect(await hit("oddity with a date alone").textContent()).toBe(thatDay);
+    expect(await hit("oddity out of range").textContent()).toBe("2024-13-45 99:99:99");
+    expect(problems.list).toEqual([]);
+  });
+
   it("finds an old message, marks the words, opens it in context and pages down to the live end once each", async () => {
     const { problems, person } = world(suite);
     const room = "archive-search";
