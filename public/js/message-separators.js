@@ -76,8 +76,8 @@ function fillDay(li, meta, time, now) {
 }
 
 /**
- * The "New messages" line, above the first message newer than `lastReadId` (moved there if it was
- * elsewhere); none when every message shown is read.
+ * The "New messages" line, above the first message newer than `lastReadId` and not deleted (moved there if it
+ * was elsewhere); none when every message shown is read.
  * @param {HTMLOListElement} list @param {WeakMap<Element, ItemMeta>} meta @param {number} lastReadId
  */
 export function markUnreadFrom(list, meta, lastReadId) {
@@ -85,7 +85,8 @@ export function markUnreadFrom(list, meta, lastReadId) {
   let first = null;
   for (const el of list.children) {
     const m = meta.get(el);
-    if (m?.kind === "message" && m.id !== null && m.id > lastReadId && !m.isLocal) {
+    // A deleted message has nothing new to point at: the line goes above the next one.
+    if (m?.kind === "message" && m.id !== null && m.id > lastReadId && !m.isLocal && m.deletedAt === undefined) {
       first = el;
       break;
     }

@@ -1,6 +1,8 @@
 // What the browser remembers for the page (localStorage, shared by every tab): the name last joined with,
 // and the rooms joined.
 
+import { MAX_COUNTED_IDS } from "./unread.js";
+
 const NAME_KEY = "messenger-room:name";
 
 /** @param {string} name */
@@ -77,8 +79,11 @@ function parseEntry(entry) {
   // Read past what was seen cannot be: clamp, so the counts stay consistent.
   const lastReadId = Math.min(count(e.lastReadId), lastSeenId);
   const unread = count(e.unread);
+  // Only ids the counts could have counted (unread, seen), once each, ascending; a mention is one of them.
+  const unreadIds = ids(e.unreadIds).filter((id) => id > lastReadId && id <= lastSeenId);
+  const mentionIds = ids(e.mentionIds).filter((id) => unreadIds.includes(id));
   /** @type {RememberedRoom} */
-  const r = { room, name, lastReadId, lastSeenId, unread, mentions: Math.min(count(e.mentions), unread) };
+  const r = { room, name, lastReadId, lastSeenId, unread, mentions: Math.min(count(e.mentions), unread), unreadIds, mentionIds };
   const title = typeof e.title === "string" ? e.title.normalize("NFC").trim() : "";
   const kind = KINDS.find((k) => k === e.kind);
   if (title !== "" && title.length <= MAX_TITLE_CHARS && kind !== undefined) {
@@ -86,6 +91,13 @@ function parseEntry(entry) {
     r.kind = kind;
   }
   return r;
+}
+
+/** Whole numbers > 0, ascending and once each (at most MAX_COUNTED_IDS, the newest), from a list; else none. @param {unknown} v @returns {number[]} */
+function ids(v) {
+  if (!Array.isArray(v)) return [];
+  const good = v.filter((id) => typeof id === "number" && Number.isSafeInteger(id) && id > 0);
+  return [...new Set(good)].sort((a, b) => a - b).slice(-MAX_COUNTED_IDS);
 }
 
 /** A whole number ≥ 0, else 0. @param {unknown} v */

@@ -11,7 +11,7 @@
 import { nameKey } from "./format.js";
 import { mentionsMe } from "./mentions.js";
 import { recallRooms, rememberRooms } from "./remembered.js";
-import { badgeFor, countArrival, freshCounts, markRead, titleText, totals } from "./unread.js";
+import { badgeFor, countArrival, countDeletion, freshCounts, markRead, titleText, totals } from "./unread.js";
 
 const TITLE = "Messenger Room";
 
@@ -55,13 +55,27 @@ export function createRoomCounts({ doc, els, sessions, currentRoom, render, info
       // A catch-up counts first and is read in one go afterwards, so the "New messages" line marks where it began.
       const isRead = source === "live" && isReading(s);
       const isMention = info.isDirect(s.room) || mentionsMe(msg, me);
-      const next = countArrival(c, { id: msg.id, isMine, mentionsMe: isMention, source, isRead });
+      const isDeleted = msg.deletedAt !== undefined;
+      const next = countArrival(c, { id: msg.id, isMine, mentionsMe: isMention, source, isRead, isDeleted });
       if (next !== c) {
         counts.set(s.room, next);
         queueFlush();
       }
     }
     for (const hook of hooks) hook(s.room, msg, { source, me, isCurrent });
+  }
+
+  /**
+   * A message of a joined room was deleted (live, or in a rejoin's `changed`): unread, it stops counting, and the
+   * badge, the mention badge, the title and the device's copy follow. @param {string} room @param {number} id
+   */
+  function onDeleted(room, id) {
+    const c = counts.get(room);
+    if (!c) return;
+    const next = countDeletion(c, id);
+    if (next === c) return;
+    counts.set(room, next);
+    queueFlush();
   }
 
   /** @param {RoomState} s */
@@ -123,6 +137,7 @@ export function createRoomCounts({ doc, els, sessions, currentRoom, render, info
 
   return {
     onArrival,
+    onDeleted,
     readIfLooking,
     queueFlush,
     draw,

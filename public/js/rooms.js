@@ -94,6 +94,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     onArrival: counts.onArrival,
     onAtBottom: () => counts.queueFlush(),
     onUpdated: (s, ev) => {
+      if (typeof ev.deletedAt === "string") counts.onDeleted(s.room, ev.id);
       onAnyUpdate(s.room, ev);
       if (currentKey === s.room) onUpdated(ev);
     },
@@ -146,7 +147,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
       if (sessions.has(r.room) || r.room === except) continue;
       const session = createRoomSession({ room: r.room, username: r.name, lastId: r.lastReadId }, sessionDeps);
       sessions.set(r.room, session);
-      counts.track(r.room, { lastReadId: r.lastReadId, lastSeenId: r.lastSeenId, unread: r.unread, mentions: r.mentions });
+      counts.track(r.room, { lastReadId: r.lastReadId, lastSeenId: r.lastSeenId, unread: r.unread, mentions: r.mentions, unreadIds: r.unreadIds, mentionIds: r.mentionIds });
       void session.rejoin({ evenOffline: true });
     }
     if (sessions.size > 0) counts.draw();

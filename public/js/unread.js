@@ -1,37 +1,71 @@
 // Unread counting, per room, as plain values (no DOM, no storage): what a message that arrived does to a
 // room's counts, what reading the room does, and the totals the title shows. Rules (docs/using.md):
 // a message counts when it is newer than anything seen in the room, is not one's own, and arrives live or
-// in a catch-up (never history replayed on join or paged); reading a room clears its counts.
+// in a catch-up (never history replayed on join or paged), and is not deleted; reading a room clears its counts.
+// A counted message deleted before it was read stops counting, so the room's counts keep the ids they counted.
 
 /**
- * @typedef {{ lastReadId: number, lastSeenId: number, unread: number, mentions: number }} RoomCounts
+ * @typedef {{ lastReadId: number, lastSeenId: number, unread: number, mentions: number, unreadIds: number[], mentionIds: number[] }} RoomCounts
+ *   unreadIds, mentionIds: the newest MAX_COUNTED_IDS of the messages counted in `unread` and `mentions`, ascending,
+ *   so a delete can take one back (a count from storage written before them has none: its deletes take nothing back)
  * @typedef {"all" | "mentions" | "none"} Level
  */
 
+/**
+ * Ids kept per room for deletes to take back: a room with more unread than this counts the oldest of them even when
+ * deleted. Bounds what localStorage holds for a room left unread for long (remembered.js).
+ */
+export const MAX_COUNTED_IDS = 500;
+
 /** A room joined just now, its newest message `newestId` (read: the reader is looking at it). @param {number} newestId @returns {RoomCounts} */
 export function freshCounts(newestId) {
-  return { lastReadId: newestId, lastSeenId: newestId, unread: 0, mentions: 0 };
+  return { lastReadId: newestId, lastSeenId: newestId, unread: 0, mentions: 0, unreadIds: [], mentionIds: [] };
 }
 
 /**
  * A stored message arrived in a room.
  * @param {RoomCounts} c
- * @param {{ id: number, isMine: boolean, mentionsMe: boolean, source: "live" | "catchup" | "history", isRead: boolean }} msg
- *   isRead: the room is being read right now (current, page visible, scrolled to the bottom)
+ * @param {{ id: number, isMine: boolean, mentionsMe: boolean, source: "live" | "catchup" | "history", isRead: boolean, isDeleted?: boolean }} msg
+ *   isRead: the room is being read right now (current, page visible, scrolled to the bottom); isDeleted: it
+ *   arrives as a tombstone (a catch-up of a message deleted meanwhile), seen but nothing to read
  * @returns {RoomCounts}
  */
 export function countArrival(c, msg) {
   if (msg.source === "history" || msg.id <= c.lastSeenId) return c;
   const seen = { ...c, lastSeenId: msg.id };
-  if (msg.isRead) return { ...seen, lastReadId: msg.id, unread: 0, mentions: 0 };
-  if (msg.isMine || msg.id <= c.lastReadId) return seen;
-  return { ...seen, unread: c.unread + 1, mentions: c.mentions + (msg.mentionsMe ? 1 : 0) };
+  if (msg.isRead) return { ...seen, lastReadId: msg.id, unread: 0, mentions: 0, unreadIds: [], mentionIds: [] };
+  if (msg.isMine || msg.isDeleted === true || msg.id <= c.lastReadId) return seen;
+  if (!msg.mentionsMe) return { ...seen, unread: c.unread + 1, unreadIds: withId(c.unreadIds, msg.id) };
+  return { ...seen, unread: c.unread + 1, mentions: c.mentions + 1, unreadIds: withId(c.unreadIds, msg.id), mentionIds: withId(c.mentionIds, msg.id) };
+}
+
+/**
+ * A message of the room was deleted (by its author or a moderator, live or in a rejoin's `changed`): when it was
+ * counted and not read yet, it counts no more. Anything else (read already, own, never counted) changes nothing.
+ * @param {RoomCounts} c @param {number} id
+ * @returns {RoomCounts} `c` itself when nothing changed
+ */
+export function countDeletion(c, id) {
+  if (!c.unreadIds.includes(id)) return c;
+  const isMention = c.mentionIds.includes(id);
+  return {
+    ...c,
+    unread: Math.max(0, c.unread - 1),
+    mentions: isMention ? Math.max(0, c.mentions - 1) : c.mentions,
+    unreadIds: c.unreadIds.filter((x) => x !== id),
+    mentionIds: isMention ? c.mentionIds.filter((x) => x !== id) : c.mentionIds,
+  };
+}
+
+/** `ids` and `id` (newer than all of them), the oldest dropped past the cap. @param {number[]} ids @param {number} id */
+function withId(ids, id) {
+  return [...ids, id].slice(-MAX_COUNTED_IDS);
 }
 
 /** The reader has seen everything in the room. @param {RoomCounts} c @returns {RoomCounts} */
 export function markRead(c) {
-  if (c.unread === 0 && c.mentions === 0 && c.lastReadId === c.lastSeenId) return c;
-  return { ...c, lastReadId: c.lastSeenId, unread: 0, mentions: 0 };
+  if (c.unread === 0 && c.mentions === 0 && c.lastReadId === c.lastSeenId && c.unreadIds.length === 0) return c;
+  return { ...c, lastReadId: c.lastSeenId, unread: 0, mentions: 0, unreadIds: [], mentionIds: [] };
 }
 
 /**
