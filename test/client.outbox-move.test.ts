@@ -25,9 +25,14 @@ interface OutboxLike {
   add(sender: string, content: string, attachments?: WireAttachment[], replyTo?: WireQuote): { clientId: string };
   restore(kept: (Carried & { sender: string })[]): void;
   handOver(to?: string): Carried[];
+  releaseHeld(): (Carried & { wasHeldByMove?: true })[];
+  pump(): void;
 }
 const { Outbox } = (await load("outbox.js")) as { Outbox: new (deps: unknown) => OutboxLike };
-const { unsentText } = (await load("unsent-view.js")) as { unsentText: (item: Carried) => string };
+const { unsentText, labelOf } = (await load("unsent-view.js")) as {
+  unsentText: (item: Carried) => string;
+  labelOf: (item: Carried & { wasOnItsWay?: true; wasHeldByMove?: true }, title: string) => string;
+};
 
 /** An outbox whose sends wait until the test answers them, with a list that records what it was told. */
 function anOutbox(room: string) {
@@ -35,7 +40,10 @@ function anOutbox(room: string) {
   const states: string[] = [];
   const confirmed: string[] = [];
   const movedTo: string[] = [];
+  const removedFromDevice: string[] = [];
+  const removedFromList: string[] = [];
   const list = {
+    removeLocal: (li: { content: string }) => removedFromList.push(li.content),
     addLocal: (_sender: string, content: string) => ({ content }),
     setLocalState: (li: { content: string }, state: string) => states.push(`${li.content}:${state}`),
     confirmLocal: (li: { content: string }) => confirmed.push(li.content),
@@ -47,9 +55,9 @@ function anOutbox(room: string) {
     onFailed: () => undefined,
     onNotInRoom: () => undefined,
     onRetried: () => undefined,
-    store: { saved: () => undefined, removed: () => undefined, cleared: () => undefined, movedTo: (to: string) => movedTo.push(to) },
+    store: { saved: () => undefined, removed: (clientId: string) => removedFromDevice.push(clientId), cleared: () => undefined, movedTo: (to: string) => movedTo.push(to) },
   });
-  return { outbox, sent, states, confirmed, movedTo, room };
+  return { outbox, sent, states, confirmed, movedTo, removedFromDevice, removedFromList, room };
 }
 
 const stored = (id: number, room: string, p: Sent): WireMessage => ({ id, room, sender: "Ana", content: p.content, timestamp: "2026-12-07 10:00:00", sentAt: "2026-12-07T10:00:00.000Z", clientId: p.clientId });
@@ -119,6 +127,50 @@ describe("the outbox when its room moves", () => {
     moved.outbox.restore(carried.map((c) => ({ ...c, sender: "Ana" })));
     expect(moved.sent.map((s) => s.payload)).toEqual([{ content: "see this", clientId: carried[1]?.clientId, attachments: ["f1"], replyTo: 3 }]);
     expect(moved.states).toContain("too long for the room:failed");
+  });
+
+  it("back at the old address with no move to follow, what the move held leaves the outbox, the list and the device, unsent; later messages go as usual", async () => {
+    const old = anOutbox("general");
+    const first = old.outbox.add("Ana", "one");
+    const second = old.outbox.add("Ana", "two");
+    old.sent[0]?.answer(refusedMoved);
+    await settled();
+    // The connection drops before room_moved comes; the rejoin joins the fresh room of the old name and pumps.
+    old.outbox.pump();
+    expect(old.sent).toHaveLength(1); // still held: nothing went to the old address
+
+    const held = old.outbox.releaseHeld();
+    expect(held.map((c) => [c.clientId, c.content, c.wasHeldByMove])).toEqual([
+      [first.clientId, "one", true],
+      [second.clientId, "two", true],
+    ]);
+    expect({ device: old.removedFromDevice, list: old.removedFromList, movedTo: old.movedTo }).toEqual({ device: [first.clientId, second.clientId], list: ["one", "two"], movedTo: [] });
+    expect(old.outbox.releaseHeld()).toEqual([]); // once
+
+    old.outbox.pump();
+    expect(old.sent).toHaveLength(1); // neither held message is sent into this room
+    old.outbox.add("Ana", "written after");
+    expect(old.sent.map((s) => s.payload.content)).toEqual(["one", "written after"]);
+    old.sent[1]?.answer({ ok: true, message: stored(20, "general", old.sent[1].payload) });
+    await settled();
+    expect(old.confirmed).toEqual(["written after"]);
+  });
+
+  it("an outbox no move held lets go of nothing when the page is back in its room", async () => {
+    const box = anOutbox("general");
+    box.outbox.add("Ana", "on its way");
+    expect(box.outbox.releaseHeld()).toEqual([]);
+    expect({ device: box.removedFromDevice, list: box.removedFromList }).toEqual({ device: [], list: [] });
+    box.sent[0]?.answer({ ok: true, message: stored(5, "general", box.sent[0].payload) });
+    await settled();
+    expect(box.confirmed).toEqual(["on its way"]);
+  });
+
+  it("labels an unsent message by why it is there", () => {
+    const item = { clientId: "c", content: "hi", attachments: [] };
+    expect(labelOf(item, "general")).toBe("Not sent in general:");
+    expect(labelOf({ ...item, wasOnItsWay: true }, "general")).toBe("Perhaps not sent in general (it was on its way):");
+    expect(labelOf({ ...item, wasHeldByMove: true }, "general")).toBe("Not sent in general (the room moved to another address, and this page could not follow it):");
   });
 
   it("keeps an unsent message's text and the names of its files for copying", () => {

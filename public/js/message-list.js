@@ -262,6 +262,12 @@ export class MessageList extends ListScroll {
     setLocalState(li, state, opts);
   }
 
+  /** A local item goes without being sent (its outbox let go of it: outbox.js releaseHeld). @param {HTMLLIElement} li */
+  removeLocal(li) {
+    li.remove();
+    this.refresh();
+  }
+
   /**
    * The server stored a local message: it takes its place among the stored ones (or goes, if the
    * stored message is already shown, e.g. from a catch-up after reconnecting).

@@ -2,7 +2,8 @@
 // device store, across reloads and browser restarts: outbox-store.js), retried on request. Every attempt of one message carries the same clientId and the same files (issue 18: the ids of
 // its uploads) and answers the same message (issue 22: `replyTo`), so the server stores it once. When the room moves
 // to another address (made private or public), what is still here is handed over, clientIds and order kept, to the
-// room's outbox at its new address (room-exits.js), or shown as not sent when this browser may not follow.
+// room's outbox at its new address (room-exits.js), or shown as not sent when this browser may not follow, or when
+// the page comes back to the old address without ever hearing of the move (releaseHeld).
 import { newClientId } from "./uuid.js";
 
 /** No answer within this long marks a send as failed (with Retry). */
@@ -22,9 +23,10 @@ const MAX_STORAGE_RETRIES = 4;
  * @typedef {AckOf<"send_message"> | LocalFailure} SendAck
  * @typedef {{ clientId: string, content: string, attachments: WireAttachment[], replyTo?: WireQuote, state: "queued" | "sending" | "failed",
  *   li: HTMLLIElement, autoRetries: number, storageRetries: number, attempt: number, error: string }} OutgoingItem
- * @typedef {{ clientId: string, content: string, attachments: WireAttachment[], replyTo?: WireQuote, error?: string, wasOnItsWay?: true }} CarriedItem
+ * @typedef {{ clientId: string, content: string, attachments: WireAttachment[], replyTo?: WireQuote, error?: string, wasOnItsWay?: true, wasHeldByMove?: true }} CarriedItem
  *   a message handed over when its room moved; `error` when it had failed for another reason (it stays failed);
- *   `wasOnItsWay` when its answer had not come (the server may have stored it)
+ *   `wasOnItsWay` when its answer had not come (the server may have stored it); `wasHeldByMove` when a move held it
+ *   and the page never followed (releaseHeld)
  */
 
 export class Outbox {
@@ -52,6 +54,7 @@ export class Outbox {
     /**
      * A send was refused with `room_moved`: nothing more goes to this address. The room's `room_moved` event (or
      * `removed`, when this browser may not follow) hands what is here over; it may come after the ack (several nodes).
+     * When neither comes and the page is back in the room at this address, releaseHeld lets go of what is here.
      */
     this.isMoving = false;
   }
@@ -97,21 +100,39 @@ export class Outbox {
    */
   handOver(to) {
     if (to !== undefined) this.deps.store?.movedTo(to);
-    const carried = [...this.items.values()].map(({ clientId, content, attachments, replyTo, state, error }) => ({
-      clientId,
-      content,
-      attachments,
-      ...(replyTo ? { replyTo } : {}),
-      ...(state === "failed" ? { error } : {}),
-      ...(state === "sending" ? { wasOnItsWay: /** @type {const} */ (true) } : {}),
-    }));
+    const carried = [...this.items.values()].map(carriedOf);
+    this.empty();
+    this.isMoving = true;
+    return carried;
+  }
+
+  /**
+   * The page is back in the room at this address without having followed a move: a send was refused `room_moved`,
+   * and its `room_moved` (or `removed`) never came (the connection dropped in between, and the rejoin joined the
+   * fresh room of the old name, or one the server let go). What is here was written for the room that moved away:
+   * it must go nowhere, and never into this one. It leaves the outbox, the list and the device, marked as held by a
+   * move, for the reader to copy; what is written from now on is sent here as usual.
+   * @returns {CarriedItem[]} none when no move held the outbox
+   */
+  releaseHeld() {
+    if (!this.isMoving) return [];
+    const held = [...this.items.values()].map((item) => ({ ...carriedOf(item), wasHeldByMove: /** @type {const} */ (true) }));
+    for (const item of this.items.values()) {
+      this.deps.list.removeLocal(item.li);
+      this.deps.store?.removed(item.clientId);
+    }
+    this.empty();
+    this.isMoving = false;
+    return held;
+  }
+
+  /** Nothing is on its way any more: an answer still to come for one of the items changes nothing. */
+  empty() {
     for (const item of this.items.values()) item.attempt = -1;
     this.items.clear();
     this.inFlight = null;
     if (this.resumeTimer) clearTimeout(this.resumeTimer);
     this.resumeTimer = null;
-    this.isMoving = true;
-    return carried;
   }
 
   /**
@@ -246,4 +267,16 @@ export class Outbox {
       this.deps.list.setLocalState(item.li, item.state === "sending" || this.deps.canSend() ? "sending" : "waiting");
     }
   }
+}
+
+/** What leaves the outbox of one item: its text, files, reply, and how far it got. @param {OutgoingItem} item @returns {CarriedItem} */
+function carriedOf({ clientId, content, attachments, replyTo, state, error }) {
+  return {
+    clientId,
+    content,
+    attachments,
+    ...(replyTo ? { replyTo } : {}),
+    ...(state === "failed" ? { error } : {}),
+    ...(state === "sending" ? { wasOnItsWay: /** @type {const} */ (true) } : {}),
+  };
 }

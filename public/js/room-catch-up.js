@@ -1,7 +1,8 @@
 // Catching one joined room up: joining it again from the last message seen (after a reconnect, or a reload of
 // a remembered room, join_chat {since}), applying the edits, deletes and reactions it missed (rejoin-changes.js) and paging
 // forward to the live end, or starting again from the newest messages after a long absence; and what a refused
-// rejoin means (the room is lost, or try again later). The room's state, its list and what arrives in it are
+// rejoin means (the room is lost, or try again later); back at the address, the outbox goes on (what a move held
+// and never handed over is let go of, to copy). The room's state, its list and what arrives in it are
 // room-session.js's.
 import { missedReactions, missedUpdates } from "./rejoin-changes.js";
 
@@ -34,7 +35,8 @@ const LOST = new Set(["banned", "name_taken", "invalid_name", "invalid_room", "t
  *   wakeJoinWaiters: () => void,
  *   onCaughtUp: (s: RoomState) => void,
  *   onLost: (s: RoomState, error: ErrorBody | LocalFailure["error"]) => void,
- * }} CatchUpDeps
+ *   onHeldUnsent: (s: RoomState, items: import("./outbox.js").CarriedItem[]) => void,
+ * }} CatchUpDeps onHeldUnsent: what a move held, let go of (resumeSending)
  */
 
 /** @param {RoomState} s @param {CatchUpDeps} deps */
@@ -103,7 +105,7 @@ export function createCatchUp(s, deps) {
     if (deps.isShown()) deps.fillViewWithOlder();
     deps.onCaughtUp(s);
     deps.wakeJoinWaiters();
-    s.outbox.pump();
+    resumeSending();
   }
 
   /** Too much was missed to page through: show the newest messages, as a fresh visit would. */
@@ -131,6 +133,17 @@ export function createCatchUp(s, deps) {
     deps.updateHistoryStatus();
     deps.onCaughtUp(s);
     deps.wakeJoinWaiters();
+    resumeSending();
+  }
+
+  /**
+   * Back in the room at this address and caught up: the outbox goes on. Had a send been refused `room_moved` whose
+   * move never reached the page (the connection dropped first, and this rejoin joined the fresh room of the old
+   * name), what the move held was written for the room that moved away: it goes to the reader to copy, never here.
+   */
+  function resumeSending() {
+    const held = s.outbox.releaseHeld();
+    if (held.length > 0) deps.onHeldUnsent(s, held);
     s.outbox.pump();
   }
 

@@ -3,7 +3,8 @@
 // succeed, and a room that moved to another address (issue 17: made private or public; its session ends and the
 // room is joined again at the new address, with the messages still on their way). When the room was on screen, the
 // next one takes its place, or the home view says why; what the reader wrote and can no longer send there is kept on
-// it to copy (unsent-view.js). Which rooms are joined, and how, is rooms.js's.
+// it to copy (unsent-view.js), as is what a move held when the page came back to the old address without following
+// it. Which rooms are joined, and how, is rooms.js's.
 import { createUnsentView } from "./unsent-view.js";
 
 /** @import { ErrorBody, RemovedEvent, RoomMovedEvent } from "../../src/protocol.js" */
@@ -139,6 +140,18 @@ export function createRoomExits(deps) {
     keepUnsent(info.titleOf(s.room), notSent);
   }
 
+  /**
+   * Back in a room at its old address without having followed its move (a send refused `room_moved`, then the
+   * connection dropped before `room_moved` came, and the rejoin joined the fresh room of that name): what the move
+   * held was written for the room that moved away. Kept to copy, and the room's list says so where the reader is.
+   * @param {RoomState} s @param {CarriedItem[]} items
+   */
+  function keepHeld(s, items) {
+    const title = info.titleOf(s.room);
+    s.list.addNotice({ content: `${items.length === 1 ? "A message" : `${items.length} messages`} written before this room moved away from this address were not sent here: kept on the home page to copy.`, kind: "joined", username: "", room: s.room });
+    keepUnsent(title, items);
+  }
+
   /** The room on screen was lost: the home view says why, the other rooms stay joined. @param {RoomSession} r */
   function showJoinFormAfterLoss(r) {
     forget(r);
@@ -213,5 +226,5 @@ export function createRoomExits(deps) {
     views.announce(said);
   }
 
-  return { leave, onRemoved, onLost, move, placeholder };
+  return { leave, onRemoved, onLost, keepHeld, move, placeholder };
 }

@@ -37,6 +37,7 @@ const MAX_LIVE_BUFFER = 500;
  *   onRemoved: (s: RoomState, ev: RemovedEvent) => void,
  *   onLost: (s: RoomState, error: ErrorBody | LocalFailure["error"]) => void,
  *   onCaughtUp: (s: RoomState) => void,
+ *   onHeldUnsent: (s: RoomState, items: import("./outbox.js").CarriedItem[]) => void,
  *   focusComposer: () => void,
  *   titleOf: (room: string) => string,
  *   outboxStore?: import("./outbox-store.js").OutboxStore,
@@ -300,6 +301,7 @@ export function createRoomSession(init, deps) {
     wakeJoinWaiters,
     onCaughtUp: deps.onCaughtUp,
     onLost: deps.onLost,
+    onHeldUnsent: deps.onHeldUnsent,
   });
 
   /** The connection dropped: everything on its way waits for the next one. */

@@ -100,6 +100,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     },
     onRemoved: (s, ev) => exits.onRemoved(s, ev),
     onLost: (s, error) => exits.onLost(s, error),
+    onHeldUnsent: (s, items) => exits.keepHeld(s, items),
     onCaughtUp: (s) => {
       onCaughtUp(s.room);
       if ([...sessions.values()].every((r) => r.state.isJoined)) {

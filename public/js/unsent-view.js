@@ -1,5 +1,6 @@
 // Messages this page wrote and will never send (a moderator took the reader out of the room, made it private
-// without letting this browser in, or the room's new address could not be joined): kept on the home view's join
+// without letting this browser in, or the room's new address could not be joined, or the room moved and the page,
+// back at the old address, never heard where to): kept on the home view's join
 // card, each with the room it was for and Copy, until dismissed. Never sent anywhere: the room is not the reader's
 // any more, and its old address may now be another room. Text only (textContent), as everywhere.
 /** @import { CarriedItem } from "./outbox.js" */
@@ -26,8 +27,7 @@ export function createUnsentView(els) {
       li.className = "unsent__item";
       const where = doc.createElement("p");
       where.className = "unsent__room";
-      // One whose answer never came may have reached the room before the reader was taken out: say so.
-      where.textContent = item.wasOnItsWay ? `Perhaps not sent in ${title} (it was on its way):` : `Not sent in ${title}:`;
+      where.textContent = labelOf(item, title);
       const body = doc.createElement("p");
       body.className = "unsent__text";
       body.textContent = text;
@@ -49,6 +49,17 @@ export function createUnsentView(els) {
   }
 
   return { keep };
+}
+
+/**
+ * Where the message was for and why it is here. One whose answer never came may have reached the room before the
+ * reader was taken out: it says so. One a move held says the room moved, so the reader knows this room's address is
+ * now another room. @param {CarriedItem} item @param {string} title
+ */
+export function labelOf(item, title) {
+  if (item.wasOnItsWay) return `Perhaps not sent in ${title} (it was on its way):`;
+  if (item.wasHeldByMove) return `Not sent in ${title} (the room moved to another address, and this page could not follow it):`;
+  return `Not sent in ${title}:`;
 }
 
 /**

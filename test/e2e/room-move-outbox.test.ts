@@ -74,11 +74,12 @@ function keptOnDevice(page: Page): Promise<{ room: string; content: string }[]> 
   );
 }
 
-/** A moderator and Ben in `room`, each seeing both in the people list. */
-async function moderatorAndBenIn(room: string) {
+/** A moderator and Ben in `room`, each seeing both in the people list; `prepareBen` runs before Ben's page opens. */
+async function moderatorAndBenIn(room: string, prepareBen: (page: Page) => Promise<void> = async () => undefined) {
   const { problems, person } = world(suite);
   const [mod, ben] = await Promise.all([person("mod"), person("ben")]);
   await becomeModerator(mod.page);
+  await prepareBen(ben.page);
   await join(ben.page, suite.server.url, "Ben", room);
   await join(mod.page, suite.server.url, "Mod", room);
   await Promise.all([waitForPresence(ben.page, ["Ben", "Mod"]), waitForPresence(mod.page, ["Ben", "Mod"])]);
@@ -165,6 +166,63 @@ describe("messages on their way when the room moves", () => {
     expect({ old: await contents(room), moved: await contents(moved) }).toEqual({ old: [], moved: ["seen before", "written while away"] });
     await sentMessage(mod.page, "written while away").waitFor();
     expect(await ben.page.locator("#messages li.msg .msg__text").allInnerTexts()).toEqual(["seen before", "written while away"]);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("refused room_moved and then cut off before the move reached it, the page back in the fresh room of the old name sends none of them there: they are kept to copy", async () => {
+    // Ben's connection loses the room_moved event and is cut right after the refusal's ack, as a network drop
+    // between the two would. Every connection after that one goes through untouched.
+    let isCutting = true;
+    const cutAfterRefusal = (page: Page) =>
+      page.routeWebSocket(/\/socket\.io\//, (ws) => {
+        const server = ws.connectToServer();
+        ws.onMessage((m) => server.send(m));
+        server.onMessage((m) => {
+          const text = typeof m === "string" ? m : m.toString();
+          if (isCutting && text.startsWith('42["room_moved"')) return;
+          ws.send(m);
+          if (isCutting && text.startsWith("43") && text.includes('"code":"room_moved"')) {
+            isCutting = false;
+            void ws.close();
+            void server.close();
+          }
+        });
+      });
+    // A room with no message yet: the rejoin names none (since 0), so it joins the fresh public room of the name.
+    const { problems, mod, ben, room } = await moderatorAndBenIn("cut-off", cutAfterRefusal);
+
+    const held = holdSends("racing");
+    await sendNow(ben.page, "racing");
+    await held.holding(1);
+    await sendNow(ben.page, "<b>behind</b>");
+    await mod.page.click("#privacy-button");
+    await mod.page.click("#confirm-ok");
+    await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
+    const moved = privateAddress(mod.page);
+    problems.allowNetworkErrors = true;
+    held.release(); // refused room_moved at the old address; the connection goes right after that answer
+
+    await ben.page.locator("#messages li.notice", { hasText: "2 messages written before this room moved away from this address were not sent here" }).waitFor();
+    expect(new URL(ben.page.url()).pathname).toBe(`/r/${room}`);
+    expect(await ben.page.locator("#messages li.msg--local").count()).toBe(0);
+    await expect.poll(() => keptOnDevice(ben.page)).toEqual([]);
+    expect({ old: await contents(room), moved: await contents(moved) }).toEqual({ old: [], moved: [] });
+
+    // This room is the fresh public one now: what is written from here on goes to it, as usual.
+    await send(ben.page, "written after");
+    expect({ old: await contents(room), moved: await contents(moved) }).toEqual({ old: ["written after"], moved: [] });
+
+    await ben.page.click("#sidebar-join");
+    await ben.page.locator("#unsent").waitFor();
+    const kept = await ben.page.locator("#unsent-list li").evaluateAll((items) =>
+      items.map((li) => [li.querySelector(".unsent__room")?.textContent, li.querySelector(".unsent__text")?.textContent]),
+    );
+    const label = `Not sent in ${room} (the room moved to another address, and this page could not follow it):`;
+    expect(kept).toEqual([
+      [label, "racing"],
+      [label, "<b>behind</b>"],
+    ]);
+    expect(await ben.page.locator("#unsent-list b").count()).toBe(0); // text, never HTML
     expect(problems.list).toEqual([]);
   });
 
