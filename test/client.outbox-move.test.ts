@@ -23,7 +23,7 @@ interface Carried {
 }
 interface OutboxLike {
   add(sender: string, content: string, attachments?: WireAttachment[], replyTo?: WireQuote): { clientId: string };
-  restore(kept: (Carried & { sender: string })[]): void;
+  restore(kept: (Carried & { sender: string; heldByMove?: true })[]): boolean;
   handOver(to?: string): Carried[];
   releaseHeld(): (Carried & { wasHeldByMove?: true })[];
   pump(): void;
@@ -42,6 +42,7 @@ function anOutbox(room: string) {
   const movedTo: string[] = [];
   const removedFromDevice: string[] = [];
   const removedFromList: string[] = [];
+  let heldOnDevice = 0;
   const list = {
     removeLocal: (li: { content: string }) => removedFromList.push(li.content),
     addLocal: (_sender: string, content: string) => ({ content }),
@@ -55,9 +56,9 @@ function anOutbox(room: string) {
     onFailed: () => undefined,
     onNotInRoom: () => undefined,
     onRetried: () => undefined,
-    store: { saved: () => undefined, removed: (clientId: string) => removedFromDevice.push(clientId), cleared: () => undefined, movedTo: (to: string) => movedTo.push(to) },
+    store: { saved: () => undefined, removed: (clientId: string) => removedFromDevice.push(clientId), cleared: () => undefined, movedTo: (to: string) => movedTo.push(to), held: () => heldOnDevice++ },
   });
-  return { outbox, sent, states, confirmed, movedTo, removedFromDevice, removedFromList, room };
+  return { outbox, sent, states, confirmed, movedTo, removedFromDevice, removedFromList, room, heldOnDevice: () => heldOnDevice };
 }
 
 const stored = (id: number, room: string, p: Sent): WireMessage => ({ id, room, sender: "Ana", content: p.content, timestamp: "2026-12-07 10:00:00", sentAt: "2026-12-07T10:00:00.000Z", clientId: p.clientId });
@@ -135,6 +136,7 @@ describe("the outbox when its room moves", () => {
     const second = old.outbox.add("Ana", "two");
     old.sent[0]?.answer(refusedMoved);
     await settled();
+    expect(old.heldOnDevice()).toBe(1); // a reload before the move comes must not send them either
     // The connection drops before room_moved comes; the rejoin joins the fresh room of the old name and pumps.
     old.outbox.pump();
     expect(old.sent).toHaveLength(1); // still held: nothing went to the old address
@@ -154,6 +156,28 @@ describe("the outbox when its room moves", () => {
     old.sent[1]?.answer({ ok: true, message: stored(20, "general", old.sent[1].payload) });
     await settled();
     expect(old.confirmed).toEqual(["written after"]);
+  });
+
+  it("messages a move held on an earlier page hold the outbox they come back to, until let go of; a hold of its own is not taken over", async () => {
+    const kept = [
+      { clientId: "c1", sender: "Ana", content: "one", attachments: [], heldByMove: true as const },
+      { clientId: "c2", sender: "Ana", content: "two", attachments: [] },
+    ];
+    const page = anOutbox("general");
+    expect(page.outbox.restore(kept)).toBe(true);
+    expect(page.sent).toEqual([]); // not sent into whatever this address is now
+    expect(page.outbox.releaseHeld().map((c) => [c.clientId, c.wasHeldByMove])).toEqual([
+      ["c1", true],
+      ["c2", true],
+    ]);
+
+    const heldHere = anOutbox("general");
+    heldHere.outbox.add("Ana", "mine");
+    heldHere.sent[0]?.answer(refusedMoved);
+    await settled();
+    expect(heldHere.outbox.restore(kept)).toBe(false); // held already, by a move this page may still follow
+    expect(heldHere.sent).toHaveLength(1);
+    expect(anOutbox("general").outbox.restore([{ clientId: "c3", sender: "Ana", content: "three", attachments: [] }])).toBe(false);
   });
 
   it("an outbox no move held lets go of nothing when the page is back in its room", async () => {

@@ -17,9 +17,10 @@ const ADOPT_LOCK = "messenger-room:outbox-adopt";
 /** @import { WireAttachment, WireQuote } from "../../src/protocol.js" */
 /**
  * @typedef {{ clientId: string, room: string, sender: string, content: string, attachments: WireAttachment[], replyTo?: WireQuote,
- *   seq: number, owner: string }} KeptMessage
+ *   seq: number, owner: string, heldByMove?: true }} KeptMessage heldByMove: a send of the room was refused `room_moved`
+ *   and the move had not reached the page (outbox.js)
  * @typedef {Pick<KeptMessage, "clientId" | "content" | "attachments" | "replyTo">} KeptItem
- * @typedef {{ saved(item: KeptItem): void, removed(clientId: string): void, cleared(): void, movedTo(room: string): void }} RoomOutboxStore
+ * @typedef {{ saved(item: KeptItem): void, removed(clientId: string): void, cleared(): void, movedTo(room: string): void, held(): void }} RoomOutboxStore
  */
 
 /**
@@ -115,7 +116,17 @@ export function createOutboxStore(env = { locks: typeof navigator === "undefined
           void inStore(OUTBOX, "readwrite", (s) => {
             const req = s.index("room").getAll(room);
             req.onsuccess = () => {
-              for (const r of /** @type {KeptMessage[]} */ (req.result)) if (r.owner === tab) s.put({ ...r, room: to });
+              for (const r of /** @type {KeptMessage[]} */ (req.result)) if (r.owner === tab) s.put(followed(r, to));
+            };
+          });
+        },
+        // A send of the room was refused `room_moved` (outbox.js): this tab's messages of it wait for the move, and a
+        // page that reloads before it comes must not send them to whatever the address is then.
+        held() {
+          void inStore(OUTBOX, "readwrite", (s) => {
+            const req = s.index("room").getAll(room);
+            req.onsuccess = () => {
+              for (const r of /** @type {KeptMessage[]} */ (req.result)) if (r.owner === tab) s.put({ ...r, heldByMove: true });
             };
           });
         },
@@ -125,3 +136,10 @@ export function createOutboxStore(env = { locks: typeof navigator === "undefined
 }
 
 /** @typedef {ReturnType<typeof createOutboxStore>} OutboxStore */
+
+/** A kept message of a room that moved, now at its new address and held no more. @param {KeptMessage} r @param {string} to */
+function followed(r, to) {
+  const copy = { ...r, room: to };
+  delete copy.heldByMove;
+  return copy;
+}

@@ -75,9 +75,14 @@ export class Outbox {
   /**
    * Messages kept on the device from an earlier page (issue 23), or carried from the room's old address: shown as
    * waiting and sent with their own clientIds, after what is queued already. One carried as failed stays failed.
-   * @param {{ clientId: string, sender: string, content: string, attachments: WireAttachment[], replyTo?: WireQuote, error?: string }[]} kept
+   * One a `room_moved` refusal held on the earlier page holds this outbox again: that page never learnt where the
+   * room went, and this address may be another room now (releaseHeld, or the rejoin's room_moved, decides).
+   * @param {{ clientId: string, sender: string, content: string, attachments: WireAttachment[], replyTo?: WireQuote, error?: string, heldByMove?: true }[]} kept
+   * @returns {boolean} whether they hold an outbox that was not held (a hold of this page's own may still see its move)
    */
   restore(kept) {
+    const isNewHold = !this.isMoving && kept.some((k) => k.heldByMove === true);
+    if (isNewHold) this.isMoving = true;
     for (const k of kept) {
       if (this.items.has(k.clientId)) continue;
       const item = this.enqueue(k.sender, k);
@@ -88,6 +93,7 @@ export class Outbox {
       }
     }
     this.pump();
+    return isNewHold;
   }
 
   /**
@@ -231,9 +237,11 @@ export class Outbox {
     if (code === "disconnected" || code === "shutting_down") {
       item.state = "queued"; // goes again after reconnecting
     } else if (code === "room_moved") {
-      // Not stored anywhere: it waits here until the room's move hands it over, to go to the new address.
+      // Not stored anywhere: it waits here until the room's move hands it over, to go to the new address. The device
+      // marks it held too, so a reload before the move comes does not send it to whatever this address is then.
       item.state = "queued";
       this.isMoving = true;
+      this.deps.store?.held();
     } else if (code === "not_in_room") {
       item.state = "queued";
       this.deps.onNotInRoom();

@@ -159,7 +159,7 @@ export function createCatchUp(s, deps) {
     setTimeout(() => void rejoin(), error.retryAfterMs ?? 2000);
   }
 
-  return { rejoin };
+  return { rejoin, resumeSending };
 }
 
 /** @param {number} ms @returns {Promise<void>} */

@@ -109,7 +109,7 @@ export function createRoomSession(init, deps) {
       onFailed: (_content, error) => views.announce(`Message not sent in ${deps.titleOf(s.room)}: ${error}`),
       onNotInRoom: () => void rejoin(),
       onRetried: () => deps.focusComposer(),
-      store: deps.outboxStore?.forRoom(init.room, () => s.username, (kept) => void (s.isGone || s.outbox.restore(kept))),
+      store: deps.outboxStore?.forRoom(init.room, () => s.username, (kept) => void (s.isGone || restoreKept(kept))),
     }),
     presence: new RoomPresence(),
     typing: new TypingIndicator(els.typing, () => isShown()),
@@ -118,6 +118,10 @@ export function createRoomSession(init, deps) {
   list.decorate = (li, meta) => deps.decorate(li, meta, s.isModerator);
 
   const isShown = () => !s.isGone && deps.isShown(s);
+  /** The device's kept messages; when the room is joined here already, what a move held on an earlier page goes at once. @param {import("./outbox-store.js").KeptMessage[]} kept */
+  function restoreKept(kept) {
+    if (s.outbox.restore(kept) && s.isJoined) resumeSending();
+  }
   /** Waiting for the room to be joined on this connection (a message opened in a room still rejoining). */
   /** @type {(() => void)[]} */
   let joinWaiters = [];
@@ -289,7 +293,7 @@ export function createRoomSession(init, deps) {
     whenJoined: () => new Promise((resolve) => joinWaiters.push(() => resolve(undefined))),
   });
 
-  const { rejoin } = createCatchUp(s, {
+  const { rejoin, resumeSending } = createCatchUp(s, {
     hub,
     takePresence,
     setModerator,

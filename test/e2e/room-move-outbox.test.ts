@@ -4,7 +4,7 @@
 // the text to copy. The race is held open on the server: the store keeps the first send at its door (past every
 // check) until the test lets it go, or the page's connection is cut and kept down until the room has moved.
 import { describe, expect, it } from "vitest";
-import type { Page } from "playwright-core";
+import type { Page, WebSocketRoute } from "playwright-core";
 import type { MessageRepository } from "../../src/storage/repository.js";
 import type { SqliteMessageRepository } from "../../src/storage/sqlite.js";
 import { gatedRepo, type GatedRepo } from "../helpers/faulty-repo.js";
@@ -19,7 +19,8 @@ let gate: GatedRepo | null = null;
 
 const suite = browserSuite({
   // A page whose connection dropped keeps its name (and so its place in a room made private meanwhile) this long.
-  env: { NAME_GRACE_MS: "60000" },
+  // Each test signs a moderator in from 127.0.0.1: more of them than the default 5 a minute.
+  env: { NAME_GRACE_MS: "60000", MODERATOR_LOGIN_PER_MINUTE: "30" },
   wrapRepo: (repo): MessageRepository => {
     sqlite = repo;
     return {
@@ -56,22 +57,49 @@ async function sendNow(page: Page, text: string): Promise<void> {
 }
 
 /** The messages this browser keeps on the device until the server has them (outbox-store.js), oldest first. */
-function keptOnDevice(page: Page): Promise<{ room: string; content: string }[]> {
+function keptOnDevice(page: Page): Promise<{ room: string; content: string; held?: true }[]> {
   return page.evaluate(
     () =>
-      new Promise<{ room: string; content: string }[]>((resolve, reject) => {
+      new Promise<{ room: string; content: string; held?: true }[]>((resolve, reject) => {
         const open = indexedDB.open("messenger-room");
         open.onerror = () => reject(new Error("no database"));
         open.onsuccess = () => {
           const all = open.result.transaction("outbox", "readonly").objectStore("outbox").getAll();
           all.onsuccess = () => {
-            const rows = all.result as { room: string; content: string; seq: number }[];
-            resolve(rows.sort((a, b) => a.seq - b.seq).map((r) => ({ room: r.room, content: r.content })));
+            const rows = all.result as { room: string; content: string; seq: number; heldByMove?: true }[];
+            resolve(rows.sort((a, b) => a.seq - b.seq).map((r) => ({ room: r.room, content: r.content, ...(r.heldByMove ? { held: true as const } : {}) })));
             open.result.close();
           };
         };
       }),
   );
+}
+
+/**
+ * Routes a page's Socket.IO connection so it loses the `room_moved` event and, once the answer refusing a send
+ * `room_moved` has reached the page, runs `afterRefusal` on that connection (`refused` resolves then). Every frame
+ * after that, and every later connection, goes through untouched.
+ */
+function loseRoomMoved(afterRefusal: (ws: WebSocketRoute, server: WebSocketRoute) => void = () => undefined) {
+  let isLosing = true;
+  let onRefused = (): void => undefined;
+  const refused = new Promise<void>((resolve) => (onRefused = resolve));
+  const route = (page: Page) =>
+    page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => server.send(m));
+      server.onMessage((m) => {
+        const text = typeof m === "string" ? m : m.toString();
+        if (isLosing && text.startsWith('42["room_moved"')) return;
+        ws.send(m);
+        if (isLosing && text.startsWith("43") && text.includes('"code":"room_moved"')) {
+          isLosing = false;
+          afterRefusal(ws, server);
+          onRefused();
+        }
+      });
+    });
+  return { route, refused };
 }
 
 /** A moderator and Ben in `room`, each seeing both in the people list; `prepareBen` runs before Ben's page opens. */
@@ -171,25 +199,13 @@ describe("messages on their way when the room moves", () => {
 
   it("refused room_moved and then cut off before the move reached it, the page back in the fresh room of the old name sends none of them there: they are kept to copy", async () => {
     // Ben's connection loses the room_moved event and is cut right after the refusal's ack, as a network drop
-    // between the two would. Every connection after that one goes through untouched.
-    let isCutting = true;
-    const cutAfterRefusal = (page: Page) =>
-      page.routeWebSocket(/\/socket\.io\//, (ws) => {
-        const server = ws.connectToServer();
-        ws.onMessage((m) => server.send(m));
-        server.onMessage((m) => {
-          const text = typeof m === "string" ? m : m.toString();
-          if (isCutting && text.startsWith('42["room_moved"')) return;
-          ws.send(m);
-          if (isCutting && text.startsWith("43") && text.includes('"code":"room_moved"')) {
-            isCutting = false;
-            void ws.close();
-            void server.close();
-          }
-        });
-      });
+    // between the two would.
+    const cutAfterRefusal = loseRoomMoved((ws, server) => {
+      void ws.close();
+      void server.close();
+    });
     // A room with no message yet: the rejoin names none (since 0), so it joins the fresh public room of the name.
-    const { problems, mod, ben, room } = await moderatorAndBenIn("cut-off", cutAfterRefusal);
+    const { problems, mod, ben, room } = await moderatorAndBenIn("cut-off", cutAfterRefusal.route);
 
     const held = holdSends("racing");
     await sendNow(ben.page, "racing");
@@ -223,6 +239,37 @@ describe("messages on their way when the room moves", () => {
       [label, "<b>behind</b>"],
     ]);
     expect(await ben.page.locator("#unsent-list b").count()).toBe(0); // text, never HTML
+    expect(problems.list).toEqual([]);
+  });
+
+  it("refused room_moved and reloaded before the move reached it, the page does not send them into the fresh room of the old name either: kept to copy", async () => {
+    const losing = loseRoomMoved();
+    const { problems, mod, ben, room } = await moderatorAndBenIn("reloaded-held", losing.route);
+
+    const held = holdSends("racing");
+    await sendNow(ben.page, "racing");
+    await held.holding(1);
+    await sendNow(ben.page, "behind");
+    await mod.page.click("#privacy-button");
+    await mod.page.click("#confirm-ok");
+    await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
+    const moved = privateAddress(mod.page);
+    held.release();
+    await losing.refused;
+    await expect.poll(() => keptOnDevice(ben.page)).toEqual([
+      { room, content: "racing", held: true },
+      { room, content: "behind", held: true },
+    ]);
+
+    // The page that held them is gone; the next one rejoins the old address (no message named: the fresh room).
+    await ben.page.reload();
+    await waitInRoom(ben.page, room);
+    await ben.page.locator("#messages li.notice", { hasText: "2 messages written before this room moved away from this address were not sent here" }).waitFor();
+    expect(await ben.page.locator("#messages li.msg--local").count()).toBe(0);
+    await expect.poll(() => keptOnDevice(ben.page)).toEqual([]);
+    await send(ben.page, "written after");
+    expect({ old: await contents(room), moved: await contents(moved) }).toEqual({ old: ["written after"], moved: [] });
+    expect(await ben.page.locator("#unsent-list .unsent__text").allTextContents()).toEqual(["racing", "behind"]);
     expect(problems.list).toEqual([]);
   });
 
