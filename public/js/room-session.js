@@ -1,24 +1,21 @@
 // One joined room's session: its state in one object (resume point, paging, detached window, moderator
-// flag), its own message list, outbox, people list and typing line, what arrives in it (messages, notices,
-// presence, typing, edits and reactions, removal by a moderator), and paging older history. Catching up after a reconnect
-// or a reload (join_chat {since}) is room-catch-up.js's, a window opened around one message (search,
-// permalink) room-window.js's; the connection and the other rooms are rooms.js's and connection-hub.js's.
-import { nameKey } from "./format.js";
-import { messageSummary } from "./file-info.js";
+// flag), its own message list, outbox, people list and typing line; its lifecycle (the first join's answer, the
+// connection dropping, closing) and what it shows (on screen, paging older history). What arrives in it (messages,
+// notices, edits and reactions, presence, typing, removal by a moderator) and trimming are room-live-events.js's;
+// catching up after a reconnect or a reload (join_chat {since}) room-catch-up.js's; a window opened around one
+// message (search, permalink) room-window.js's; the connection and the other rooms rooms.js's and connection-hub.js's.
 import { createCatchUp } from "./room-catch-up.js";
 import { createMessageWindow } from "./room-window.js";
+import { createLiveEvents } from "./room-live-events.js";
 import { MessageList } from "./message-list.js";
-import { mergeReactions } from "./reactions-view.js";
 import { Outbox } from "./outbox.js";
 import { RoomPresence } from "./presence.js";
 import { TypingIndicator } from "./typing.js";
 
 const HISTORY_TIMEOUT_MS = 10_000;
 const OLDER_PAGE = 50;
-/** Live messages kept while a detached window is shown; more than this and the live end is reloaded. */
-const MAX_LIVE_BUFFER = 500;
 
-/** @import { ErrorBody, JoinResult, MessageEvent, MessageUpdatedEvent, Notice, PresenceEvent, ReactionsUpdatedEvent, RemovedEvent, ResyncEvent, TypingEvent, WireMessage } from "../../src/protocol.js" */
+/** @import { ErrorBody, JoinResult, MessageUpdatedEvent, RemovedEvent, WireMessage } from "../../src/protocol.js" */
 /** @import { LocalFailure } from "./connection.js" */
 /** @import { MessageMeta } from "./message-list.js" */
 /** @typedef {"live" | "catchup" | "history"} Source */
@@ -132,139 +129,18 @@ export function createRoomSession(init, deps) {
     for (const wake of waiting) wake();
   }
 
-  // ---------- incoming ----------
+  // ---------- what arrives (its own file) ----------
 
-  /** @param {MessageEvent} msg */
-  function onMessage(msg) {
-    if (s.isGone || !msg || typeof msg.content !== "string") return;
-    if (!("id" in msg) || typeof msg.id !== "number") {
-      onNotice(/** @type {Notice} */ (msg));
-      return;
-    }
-    s.typing.stopped(String(msg.sender));
-    if (s.liveBuffer) {
-      // A window around an older message is shown: this one waits until the reader pages down to it.
-      deps.onArrival(s, msg, "live");
-      if (msg.clientId && s.outbox.has(msg.clientId)) s.outbox.confirm(msg.clientId, msg);
-      else if (s.liveBuffer.length < MAX_LIVE_BUFFER) s.liveBuffer.push(msg);
-      else s.hasMoreNewer = true; // paging forward finds it
-      return;
-    }
-    const added = ingest([msg], true, "live");
-    if (added.length === 0 || nameKey(msg.sender) === nameKey(s.username)) return;
-    if (isShown()) views.announce(`${msg.sender}: ${messageSummary(msg)}`, { room: s.room, id: msg.id });
-  }
-
-  /** @param {Notice} notice */
-  function onNotice(notice) {
-    const isOwnJoin = notice.kind === "joined" && typeof notice.username === "string" && nameKey(notice.username) === nameKey(s.username);
-    if (isOwnJoin) {
-      // Rejoining after a reconnect announces us again; once per visit to a room is enough.
-      if (s.sawOwnJoin) return;
-      s.sawOwnJoin = true;
-    } else if (isShown()) {
-      views.announce(notice.content);
-    }
-    if (typeof notice.username === "string" && notice.kind === "left") s.typing.stopped(notice.username);
-    list.addNotice(notice);
-  }
-
-  /**
-   * Shows stored messages once each; our own pending ones turn into sent ones. Each is told to the rooms
-   * (unread counts, notifications) with where it came from; `null` when it was told already (a message
-   * that waited in the live buffer).
-   * @param {WireMessage[]} messages @param {boolean} isNew @param {Source | null} source
-   * @returns {WireMessage[]} the ones that were new on screen
-   */
-  function ingest(messages, isNew, source) {
-    const fresh = [];
-    for (const m of messages) {
-      s.maxSeen = Math.max(s.maxSeen, m.id);
-      if (m.clientId && s.outbox.confirm(m.clientId, m)) continue;
-      fresh.push(m);
-    }
-    // While catching up after a reconnect, live messages must not move the resume point past a gap.
-    if (s.isJoined) s.lastId = s.maxSeen;
-    const added = list.addMessages(fresh, { isNew });
-    if (source !== null) for (const m of messages) deps.onArrival(s, m, source);
-    if (list.storedCount > deps.keepMessages + trimSlack()) trimAway();
-    return added;
-  }
-
-  /** Trimming waits for this many messages over the limit, so a busy room is not trimmed at every message. */
-  const trimSlack = () => Math.max(10, Math.round(deps.keepMessages / 10));
-
-  /**
-   * A room off screen, left at its newest message, keeps only its newest `keepMessages`: a page left open all
-   * day stays small. Scrolling up fetches the older ones again. A room left scrolled up into its history, or
-   * showing a window around an older message, keeps everything (its reader's place is in what would go).
-   */
-  function trimAway() {
-    if (list.isShown || !list.isPinned || s.isDetached || s.liveBuffer) return;
-    if (list.trimOldest(deps.keepMessages) > 0) s.hasMoreOlder = true;
-  }
-
-  /** @param {MessageUpdatedEvent} ev */
-  function onMessageUpdated(ev) {
-    if (s.isGone || !ev || typeof ev.id !== "number") return;
-    list.applyUpdate(ev);
-    // An announcement of it still in the live region: the new text (as the list now has it), or gone.
-    const shown = ev.deletedAt ? null : list.info(ev.id);
-    views.reviseAnnouncement({ room: s.room, id: ev.id }, shown ? `${shown.sender}: ${messageSummary(shown)}` : null);
-    const buffered = s.liveBuffer?.find((m) => m.id === ev.id);
-    if (buffered) Object.assign(buffered, ev.deletedAt ? { content: "", deletedAt: ev.deletedAt } : ev);
-    deps.onUpdated(s, ev);
-  }
-
-  /** Issue 22: a message's reactions changed; one waiting in the live buffer takes them too. @param {ReactionsUpdatedEvent} ev */
-  function onReactions(ev) {
-    if (s.isGone || !ev || typeof ev.id !== "number" || !Array.isArray(ev.reactions)) return;
-    list.applyReactions(ev);
-    const buffered = s.liveBuffer?.find((m) => m.id === ev.id);
-    if (buffered) buffered.reactions = mergeReactions(buffered.reactions, ev);
-  }
-
-  /** A moderator took this page out of the room (only this one). @param {RemovedEvent} ev */
-  function onRemoved(ev) {
-    if (s.isGone || !ev) return;
-    deps.onRemoved(s, ev);
-  }
-
-  /** A whole list (servers before issue 9) or a delta {joined, left}. @param {PresenceEvent} ev */
-  function onPresence(ev) {
-    if (s.isGone || !ev) return;
-    if (s.presence.apply(ev) && isShown()) views.renderPresence(s.presence.names, s.username);
-  }
-
-  /** @param {TypingEvent} ev */
-  function onTyping(ev) {
-    if (s.isGone || !ev || nameKey(String(ev.username)) === nameKey(s.username)) return;
-    s.typing.set(String(ev.username), ev.isTyping !== false);
-  }
-
-  /**
-   * Multi-node mode: the server's link to the other nodes was down; catch up as after a reconnect, from
-   * the server's cursor when it is older (a newer live message may have arrived after the gap).
-   * @param {ResyncEvent} ev
-   */
-  function onResync(ev) {
-    if (s.isGone || !s.isJoined) return;
-    if (typeof ev.after === "number" && ev.after < s.lastId) s.lastId = ev.after;
-    void rejoin();
-  }
-
-  /**
-   * The join answer's list of who is here, when the server sends one (issue 9); an older server sends
-   * a whole-list presence event instead, right after.
-   * @param {string[] | undefined} users
-   */
-  function takePresence(users) {
-    if (!Array.isArray(users)) return;
-    s.presence.reset(users);
-    if (isShown()) views.renderPresence(s.presence.names, s.username);
-  }
-
-  hub.route(s.room, { message: onMessage, updated: onMessageUpdated, reactions: onReactions, removed: onRemoved, presence: onPresence, typing: onTyping, resync: onResync });
+  const { routes, ingest, trimAway, takePresence } = createLiveEvents(s, {
+    views,
+    isShown,
+    keepMessages: deps.keepMessages,
+    onArrival: deps.onArrival,
+    onUpdated: deps.onUpdated,
+    onRemoved: deps.onRemoved,
+    rejoin: () => void rejoin(),
+  });
+  hub.route(s.room, routes);
 
   // ---------- joining ----------
 
