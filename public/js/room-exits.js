@@ -4,7 +4,7 @@
 // room is joined again at the new address, with the messages still on their way). When the room was on screen, the
 // next one takes its place, or the home view says why; what the reader wrote and can no longer send there is kept on
 // it to copy (unsent-view.js), as is what a move held when the page came back to the old address without following
-// it. Which rooms are joined, and how, is rooms.js's.
+// it. Which room is on screen is rooms.js's; how a room is joined room-joins.js's.
 import { createUnsentView } from "./unsent-view.js";
 
 /** @import { ErrorBody, RemovedEvent, RoomMovedEvent } from "../../src/protocol.js" */

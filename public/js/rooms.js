@@ -1,23 +1,20 @@
 // The rooms this page is in (issue 13): every joined room keeps its session live on the one connection;
-// one is on screen at a time. Joining (on screen, or in the background: issue 17's conversations and private
-// rooms), switching (instant: nothing is fetched again), the rooms remembered across visits joined again (with
-// `since`), and the seams other parts use: onRoomMessage, openRoom, currentRoom, myName, members, onConnected,
-// onRoomAdded. Leaving and losing a room, and a room that moved, are room-exits.js's; counting what is unread,
-// the sidebar and the title room-counts.js's; what a room is called room-info.js's.
+// one is on screen at a time. Which room is on screen (a room joined from the form or a link, switching: instant,
+// nothing is fetched again; the join form; Alt+↑/↓ through the sidebar's order), the connection's banner, and the
+// seams other parts use: onRoomMessage, openRoom, currentRoom, myName, members, onConnected, onRoomAdded. How a
+// room is joined (first, in the background, remembered across visits) is room-joins.js's; leaving and losing a
+// room, and a room that moved, room-exits.js's; counting what is unread, the sidebar and the title
+// room-counts.js's; what a room is called room-info.js's.
 import { createHub } from "./connection-hub.js";
-import { createRoomSession } from "./room-session.js";
 import { createRoomCounts } from "./room-counts.js";
 import { createRoomExits } from "./room-exits.js";
+import { createRoomJoins } from "./room-joins.js";
 import { showHomeAddress, showRoomAddress } from "./address.js";
-import { recallRooms, rememberName } from "./remembered.js";
-import { freshCounts } from "./unread.js";
+import { rememberName } from "./remembered.js";
 
-const JOIN_TIMEOUT_MS = 10_000;
-/** How many times a first join refused with `overloaded` is sent (each after the server's retryAfterMs) before the page shows why. */
-const OVERLOADED_TRIES = 5;
 const REQUEST_TIMEOUT_MS = 10_000;
 
-/** @import { ClientToServerEvents, ErrorBody, MessageUpdatedEvent, RoomAddedEvent } from "../../src/protocol.js" */
+/** @import { ClientToServerEvents, MessageUpdatedEvent, RoomAddedEvent } from "../../src/protocol.js" */
 /** @import { AckOf, LocalFailure } from "./connection.js" */
 /** @import { RoomSession } from "./room-session.js" */
 /** @import { Level } from "./unread.js" */
@@ -50,9 +47,6 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
   let isRestarting = false;
   /** The connection banner ("Reconnecting…"): the connection is one for every room. */
   let banner = /** @type {string | null} */ (null);
-  let hasRestored = false;
-  /** Joins on their way (the form, a link, the background), so one room is never joined twice at once. @type {Map<string, Promise<boolean>>} */
-  const joining = new Map();
   /** @type {Set<() => void>} */
   const connectedHooks = new Set();
   /** @type {Set<(ev: RoomAddedEvent) => void>} */
@@ -113,6 +107,8 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     titleOf: (room) => info.titleOf(room),
     ...(outboxStore ? { outboxStore } : {}),
   };
+  const joins = createRoomJoins({ hub, info, sessions, counts, sessionDeps });
+  const { restore, joinFresh, joinInBackground } = joins;
 
   const exits = createRoomExits({
     els,
@@ -134,25 +130,7 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     onForgotten,
   });
 
-  // ---------- joining, switching ----------
-
-  /**
-   * The rooms remembered from earlier visits join again (once per page), each from where it was read.
-   * @param {string} [except] a room being joined explicitly right now (the join form, "Join as"), maybe
-   *   under another name: left to that join
-   */
-  function restore(except) {
-    if (hasRestored) return;
-    hasRestored = true;
-    for (const r of recallRooms()) {
-      if (sessions.has(r.room) || r.room === except) continue;
-      const session = createRoomSession({ room: r.room, username: r.name, lastId: r.lastReadId }, sessionDeps);
-      sessions.set(r.room, session);
-      counts.track(r.room, { lastReadId: r.lastReadId, lastSeenId: r.lastSeenId, unread: r.unread, mentions: r.mentions, unreadIds: r.unreadIds, mentionIds: r.mentionIds });
-      void session.rejoin({ evenOffline: true });
-    }
-    if (sessions.size > 0) counts.draw();
-  }
+  // ---------- joining from the form or a link, switching ----------
 
   /**
    * Joins a room (or, when already in it, opens it).
@@ -164,7 +142,8 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
   async function enterRoom(username, room, opts) {
     const key = room.normalize("NFC").trim();
     restore(key);
-    if (joining.has(key)) await joining.get(key); // being joined in the background right now: that join is this one
+    const pending = joins.pending(key);
+    if (pending) await pending; // being joined in the background right now: that join is this one
     if (sessions.has(key)) return openRoom(key, opts.messageId ?? undefined, opts.push);
     views.setJoinBusy(true);
     const session = await joinFresh(username, key);
@@ -180,67 +159,6 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     switchTo(session.state.room, opts.push);
     counts.save();
     if (typeof opts.messageId === "number") await session.jumpTo(opts.messageId);
-    return true;
-  }
-
-  /**
-   * A first join (no `since`): its newest messages are read. The session is the room's from now on (off screen).
-   * @param {string} username @param {string} room
-   * @returns {Promise<RoomSession | { error: ErrorBody | LocalFailure["error"] }>}
-   */
-  async function joinFresh(username, room) {
-    /** @type {(ok: boolean) => void} */
-    let done = () => {};
-    joining.set(room, new Promise((resolve) => (done = resolve)));
-    try {
-      let { res, settle } = await hub.join({ username, room }, JOIN_TIMEOUT_MS);
-      // A node taking everyone back after a restart refuses new joins for a moment (issue 19): try again when told.
-      for (let tries = 1; !res.ok && res.error.code === "overloaded" && tries < OVERLOADED_TRIES; tries++) {
-        const wait = res.error.retryAfterMs ?? 1000;
-        settle();
-        await new Promise((resolve) => setTimeout(resolve, wait));
-        ({ res, settle } = await hub.join({ username, room }, JOIN_TIMEOUT_MS));
-      }
-      if (!res.ok) {
-        settle();
-        return { error: res.error };
-      }
-      if (res.roomInfo) info.set(res.roomInfo);
-      const last = res.history.at(-1)?.id ?? 0;
-      const session = createRoomSession({ room: res.room, username: res.username, lastId: last }, sessionDeps);
-      sessions.set(res.room, session);
-      counts.track(res.room, freshCounts(last));
-      session.start(res, settle);
-      return session;
-    } finally {
-      joining.delete(room);
-      done(true);
-    }
-  }
-
-  /**
-   * Joins a room without putting it on screen (issue 17: a conversation someone opened with this browser, the
-   * private rooms and conversations my_rooms lists). From `since`, whose later messages count as unread (a
-   * catch-up, as a remembered room's); without it, a first join whose messages are read.
-   * @param {string} username @param {string} room @param {{ since?: number }} opts
-   * @returns {Promise<boolean>} whether the room is joined (or being caught up)
-   */
-  async function joinInBackground(username, room, opts) {
-    if (sessions.has(room)) return true;
-    if (joining.has(room)) return (await joining.get(room)) === true && sessions.has(room);
-    if (typeof opts.since === "number") {
-      const session = createRoomSession({ room, username, lastId: opts.since }, sessionDeps);
-      sessions.set(room, session);
-      counts.track(room, freshCounts(opts.since));
-      counts.save();
-      counts.draw();
-      void session.rejoin({ evenOffline: true });
-      return true;
-    }
-    const session = await joinFresh(username, room);
-    if ("error" in session) return false;
-    counts.save();
-    counts.draw();
     return true;
   }
 
@@ -345,9 +263,9 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     /** @param {string} room */
     has: (room) => sessions.has(room.normalize("NFC").trim()),
     /** @param {string} room */
-    isJoining: (room) => joining.has(room),
+    isJoining: (room) => joins.isJoining(room),
     /** How many rooms this page is in or joining (the server caps them per connection). */
-    count: () => sessions.size + joining.size,
+    count: () => sessions.size + joins.count(),
     /** Opens the connection if nothing has (a request before any room). @returns {Promise<boolean>} whether it is up */
     whenConnected: () => hub.whenConnected(REQUEST_TIMEOUT_MS),
     loadOlder: () => void (currentKey === null ? undefined : sessions.get(currentKey)?.loadOlder()),
