@@ -4,7 +4,7 @@
 import { join as joinPath } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { besidesDocumentStatus, join, send, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
+import { besidesDocumentStatus, join, joinAnotherRoom, send, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
 import { blockingFindings } from "./helpers/axe.js";
 import { createInvite, createPrivateRoom, inviteDialog, joinByInvite } from "./helpers/private-rooms.js";
 import { screenshotDir } from "./helpers/screenshots.js";
@@ -221,14 +221,3 @@ describe("private rooms: looks and accessibility", () => {
   });
 });
 
-/** One more public room from the sidebar's "+ Join". */
-async function joinAnotherRoom(page: Page, room: string): Promise<void> {
-  await page.bringToFront();
-  if (await page.locator("#rooms-toggle").isVisible()) await page.click("#rooms-toggle");
-  await page.click("#sidebar-join");
-  await page.locator("#home-view").waitFor({ state: "visible" });
-  await page.uncheck("#private-room");
-  await page.fill("#room-name", room);
-  await page.press("#room-name", "Enter");
-  await waitInRoom(page, room);
-}

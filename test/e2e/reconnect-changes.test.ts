@@ -3,10 +3,10 @@
 // text and mark, a reply on screen quotes the new text (its original on screen or older than the page), and each
 // message shows the reactions it has now.
 import type { Locator } from "playwright-core";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { WireMessage } from "../../src/protocol.js";
 import { join, messageTexts, sentMessage } from "./helpers/browser.js";
-import type { NodeClient } from "./helpers/server.js";
+import { holdHandshakes, type NodeClient } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
 // Ben does a dozen things in a row while Ana is away (sends, reactions, an edit, a delete): more than the send
@@ -33,25 +33,6 @@ function dropPage(room: string, name: string, keep: NodeClient[] = []): void {
   for (const s of suite.server.app.io.sockets.sockets.values()) if (s.data.rooms.get(room) === name && !kept.has(s.id)) s.conn.close();
 }
 
-/**
- * Holds every WebSocket handshake while on, so a dropped page cannot come back until `release`: the changes are
- * made while it is away, however fast it reconnects.
- */
-function holdHandshakes(): { release: () => void } {
-  const held: (() => void)[] = [];
-  let isHolding = true;
-  const release = (): void => {
-    isHolding = false;
-    for (const next of held.splice(0)) next();
-  };
-  onTestFinished(release);
-  const engine = suite.server.app.io.engine as unknown as { use(fn: (req: { headers: Record<string, string | undefined> }, res: unknown, next: () => void) => void): void };
-  engine.use((req, _res, next) => {
-    if (isHolding && req.headers.upgrade?.toLowerCase() === "websocket") held.push(next);
-    else next();
-  });
-  return { release };
-}
 
 describe("reconnecting after edits and deletes", () => {
   it("shows a message deleted and another edited while the connection was down, without a reload", async () => {
@@ -66,7 +47,7 @@ describe("reconnecting after edits and deletes", () => {
     await sentMessage(ana.page, "did you mean hello?").waitFor();
     await ana.page.evaluate(() => Object.assign(window, { loadedOnce: true }));
 
-    const { release } = holdHandshakes();
+    const { release } = holdHandshakes(suite.server);
     const anaSockets = () => [...server.app.io.sockets.sockets.values()].filter((s) => s.data.rooms.get(ROOM) === "Ana");
     for (const s of anaSockets()) s.conn.close(); // a network drop
     await ana.page.locator("#connection-banner", { hasText: "Reconnecting…" }).waitFor();
@@ -114,7 +95,7 @@ describe("reconnecting after edits and deletes", () => {
     const quoteOf = (text: string) => sentMessage(ana.page, text).locator(".msg__quote-text");
     expect(await quoteOf("answering the question").textContent()).toBe("the old question");
 
-    const { release: letBack } = holdHandshakes();
+    const { release: letBack } = holdHandshakes(suite.server);
     dropPage(room, "Ana", [anaTab]);
     await ana.page.locator("#connection-banner", { hasText: "Reconnecting…" }).waitFor();
     await react(ben, room, lunch.id, "👍", false);

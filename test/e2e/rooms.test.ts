@@ -4,7 +4,7 @@
 import { join as joinPath } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Page, WebSocket } from "playwright-core";
-import { join, messageTexts, notice, send, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
+import { join, joinAnotherRoom, messageTexts, notice, openFromSidebar, send, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
 import { blockingFindings } from "./helpers/axe.js";
 import { E2E_MODERATOR_TOKEN, type NodeClient } from "./helpers/server.js";
 import { screenshotDir } from "./helpers/screenshots.js";
@@ -48,21 +48,7 @@ async function waitForCounts(page: Page, counts: Record<string, string>): Promis
   );
 }
 
-/** Joins one more room from the sidebar's "+ Join", through the join form. */
-async function joinAnother(page: Page, room: string): Promise<void> {
-  // On a narrow screen the sidebar is a drawer: opened first.
-  if (await page.locator("#rooms-toggle").isVisible()) await page.click("#rooms-toggle");
-  await page.click("#sidebar-join");
-  await page.locator("#home-view").waitFor({ state: "visible" });
-  await page.fill("#room-name", room);
-  await page.press("#room-name", "Enter");
-  await waitInRoom(page, room);
-}
 
-async function openFromSidebar(page: Page, room: string): Promise<void> {
-  await page.locator("#sidebar-list a.sidebar__room", { has: page.locator(".sidebar__name", { hasText: room }) }).click();
-  await waitInRoom(page, room);
-}
 
 /** Names of the events the page sends on its socket (join_chat, fetch_history, ...), from now on. */
 function watchSentEvents(page: Page): string[] {
@@ -86,8 +72,8 @@ describe("several rooms in one page", () => {
     const ana = await person("ana");
     const frames = watchSentEvents(ana.page);
     await join(ana.page, suite.server.url, "Ana", "alpha");
-    await joinAnother(ana.page, "beta");
-    await joinAnother(ana.page, "gamma");
+    await joinAnotherRoom(ana.page, "beta");
+    await joinAnotherRoom(ana.page, "gamma");
     expect(await sidebar(ana.page)).toEqual([
       { room: "alpha", count: "", mention: false, dot: false, current: false },
       { room: "beta", count: "", mention: false, dot: false, current: false },
@@ -157,7 +143,7 @@ describe("several rooms in one page", () => {
     const [ana, ben] = await Promise.all([person("ana"), person("ben")]);
     await join(ben.page, suite.server.url, "Ben", "lobby");
     await join(ana.page, suite.server.url, "Ana", "lobby");
-    await joinAnother(ana.page, "kitchen");
+    await joinAnotherRoom(ana.page, "kitchen");
     await waitForPresence(ben.page, ["Ana", "Ben"]);
 
     await openFromSidebar(ana.page, "lobby");
@@ -191,7 +177,7 @@ describe("several rooms in one page", () => {
     );
     const ana = await person("ana");
     await join(ana.page, suite.server.url, "Ana", "long");
-    await joinAnother(ana.page, "short");
+    await joinAnotherRoom(ana.page, "short");
     await ana.page.fill("#message-content", "a thought for short");
 
     await openFromSidebar(ana.page, "long");
@@ -223,7 +209,7 @@ describe("several rooms in one page", () => {
     const server = suite.server;
     const ana = await person("ana");
     await join(ana.page, server.url, "Ana", "one");
-    await joinAnother(ana.page, "two");
+    await joinAnotherRoom(ana.page, "two");
     await send(ana.page, "before in two");
 
     problems.allowNetworkErrors = true;
@@ -259,7 +245,7 @@ describe("several rooms in one page", () => {
     const ana = await person("ana");
     await join(ana.page, suite.server.url, "Ana", "muted-room");
     await ana.page.selectOption("#notify-level", "none");
-    await joinAnother(ana.page, "busy-room");
+    await joinAnotherRoom(ana.page, "busy-room");
     const ben = await suite.server.joined("muted-room", "Ben");
     await ben.timeout(5000).emitWithAck("join_chat", { room: "busy-room", username: "Ben" });
     const cleo = await suite.server.joined("busy-room", "Cleo");
@@ -298,7 +284,7 @@ describe("several rooms in one page", () => {
     await mod.page.click("#moderate-submit");
     await mod.page.locator("#moderate-status", { hasText: "You are a moderator" }).waitFor();
     await join(ben.page, suite.server.url, "Ben", "quiet");
-    await joinAnother(ben.page, "loud");
+    await joinAnotherRoom(ben.page, "loud");
     await join(mod.page, suite.server.url, "Mod", "quiet");
     await waitForPresence(mod.page, ["Ben", "Mod"]);
 
@@ -320,7 +306,7 @@ describe("several rooms in one page", () => {
     const { problems, person } = world(suite);
     const ana = await person("ana", { viewport: { width: 360, height: 640 }, bypassCSP: true });
     await join(ana.page, suite.server.url, "Ana", "north");
-    await joinAnother(ana.page, "south");
+    await joinAnotherRoom(ana.page, "south");
     const nav = ana.page.locator("#sidebar");
     const toggle = ana.page.locator("#rooms-toggle");
     await nav.waitFor({ state: "hidden" });
@@ -367,8 +353,8 @@ describe("several rooms in one page", () => {
     ]);
     for (const page of [ana.page, phone.page]) {
       await join(page, suite.server.url, page === ana.page ? "Ana" : "Ann", "book-club");
-      await joinAnother(page, "kitchen");
-      await joinAnother(page, "weekend-hike");
+      await joinAnotherRoom(page, "kitchen");
+      await joinAnotherRoom(page, "weekend-hike");
     }
     const ben = await suite.server.joined("book-club", "Ben");
     await ben.timeout(5000).emitWithAck("join_chat", { room: "kitchen", username: "Ben" });
@@ -392,7 +378,7 @@ describe("several rooms in one page", () => {
     const { problems, person } = world(suite);
     const ana = await person("ana", { bypassCSP: true });
     await join(ana.page, suite.server.url, "Ana", "east");
-    await joinAnother(ana.page, "west");
+    await joinAnotherRoom(ana.page, "west");
     const ben = await suite.server.joined("east", "Ben");
     await say(ben, "east", "@Ana over here");
     await say(ben, "east", "and again");

@@ -3,10 +3,10 @@
 // which messages it counted). A delete of a message already read changes nothing, and the "New messages" line
 // never points at a deleted message.
 import type { Page } from "playwright-core";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { WireMessage } from "../../src/protocol.js";
-import { join, sentMessage, waitInRoom } from "./helpers/browser.js";
-import type { NodeClient } from "./helpers/server.js";
+import { join, joinAnotherRoom, openFromSidebar, sentMessage, waitInRoom } from "./helpers/browser.js";
+import { holdHandshakes, type NodeClient } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
 const suite = browserSuite({ env: { RATE_SEND_BURST: "50" } });
@@ -40,35 +40,8 @@ async function waitForBadges(page: Page, want: { counts: Record<string, string>;
   );
 }
 
-async function joinAnother(page: Page, room: string): Promise<void> {
-  await page.click("#sidebar-join");
-  await page.locator("#home-view").waitFor({ state: "visible" });
-  await page.fill("#room-name", room);
-  await page.press("#room-name", "Enter");
-  await waitInRoom(page, room);
-}
 
-async function openFromSidebar(page: Page, room: string): Promise<void> {
-  await page.locator("#sidebar-list a.sidebar__room", { has: page.locator(".sidebar__name", { hasText: room }) }).click();
-  await waitInRoom(page, room);
-}
 
-/** Holds every WebSocket handshake until `release`, so a dropped page comes back only after the changes. */
-function holdHandshakes(): { release: () => void } {
-  const held: (() => void)[] = [];
-  let isHolding = true;
-  const release = (): void => {
-    isHolding = false;
-    for (const next of held.splice(0)) next();
-  };
-  onTestFinished(release);
-  const engine = suite.server.app.io.engine as unknown as { use(fn: (req: { headers: Record<string, string | undefined> }, res: unknown, next: () => void) => void): void };
-  engine.use((req, _res, next) => {
-    if (isHolding && req.headers.upgrade?.toLowerCase() === "websocket") held.push(next);
-    else next();
-  });
-  return { release };
-}
 
 describe("unread counts and deleted messages", () => {
   it("a message deleted before it was read stops counting: live, in a rejoin's changes, after a reload; a read one changes nothing", async () => {
@@ -77,7 +50,7 @@ describe("unread counts and deleted messages", () => {
     const ana = await person("ana");
     const ben = await server.joined("alpha", "Ben", { session: server.newSession() });
     await join(ana.page, server.url, "Ana", "alpha");
-    await joinAnother(ana.page, "beta"); // alpha is off screen from now on
+    await joinAnotherRoom(ana.page, "beta"); // alpha is off screen from now on
 
     const first = await say(ben, "alpha", "first");
     const mention = await say(ben, "alpha", "@Ana look at this");
@@ -89,7 +62,7 @@ describe("unread counts and deleted messages", () => {
     await waitForBadges(ana.page, { counts: { alpha: "2", beta: "" }, mentions: [], title: "(2) Messenger Room" });
 
     // While the page's connection is down: the rejoin's `changed` carries the delete.
-    const { release } = holdHandshakes();
+    const { release } = holdHandshakes(suite.server);
     for (const s of server.app.io.sockets.sockets.values()) if (s.data.rooms.get("alpha") === "Ana") s.conn.close();
     await ana.page.locator("#connection-banner", { hasText: "Reconnecting…" }).waitFor();
     await remove(ben, "alpha", first.id);

@@ -93,6 +93,24 @@ export async function waitInRoom(page: Page, room: string): Promise<void> {
   await page.waitForFunction((r) => document.getElementById("room-title-name")?.textContent === r, room);
 }
 
+/** One more public room, from the sidebar's "+ Join" and the join form (the sidebar is a drawer on a narrow screen). */
+export async function joinAnotherRoom(page: Page, room: string): Promise<void> {
+  await page.bringToFront();
+  if (await page.locator("#rooms-toggle").isVisible()) await page.click("#rooms-toggle");
+  await page.click("#sidebar-join");
+  await page.locator("#home-view").waitFor({ state: "visible" });
+  await page.uncheck("#private-room");
+  await page.fill("#room-name", room);
+  await page.press("#room-name", "Enter");
+  await waitInRoom(page, room);
+}
+
+/** Puts a joined room on screen by its sidebar entry. */
+export async function openFromSidebar(page: Page, room: string): Promise<void> {
+  await page.locator("#sidebar-list a.sidebar__room", { has: page.locator(".sidebar__name", { hasText: room }) }).click();
+  await waitInRoom(page, room);
+}
+
 /** Types a message, sends it with Enter, and waits until the server has it (no longer pending). */
 export async function send(page: Page, text: string): Promise<void> {
   await page.fill("#message-content", text);

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { io as connectClient } from "socket.io-client";
+import { onTestFinished } from "vitest";
 import { createApp, type App } from "../../../src/app.js";
 import { systemClock } from "../../../src/clock.js";
 import { loadConfig, type Config } from "../../../src/config.js";
@@ -211,4 +212,24 @@ function watchErrors(log: Logger & { lines: LogLine[] }, sink: LogLine[]): Logge
       if (line) sink.push(line);
     },
   };
+}
+
+/**
+ * Holds every WebSocket handshake the server gets until `release` (also at the test's end), so a dropped page
+ * cannot come back until the test has made its changes, however fast it reconnects.
+ */
+export function holdHandshakes(server: E2eServer): { release: () => void } {
+  const held: (() => void)[] = [];
+  let isHolding = true;
+  const release = (): void => {
+    isHolding = false;
+    for (const next of held.splice(0)) next();
+  };
+  onTestFinished(release);
+  const engine = server.app.io.engine as unknown as { use(fn: (req: { headers: Record<string, string | undefined> }, res: unknown, next: () => void) => void): void };
+  engine.use((req, _res, next) => {
+    if (isHolding && req.headers.upgrade?.toLowerCase() === "websocket") held.push(next);
+    else next();
+  });
+  return { release };
 }
