@@ -102,6 +102,24 @@ function loseRoomMoved(afterRefusal: (ws: WebSocketRoute, server: WebSocketRoute
   return { route, refused };
 }
 
+/**
+ * Ben sends `first`, which the store holds past every check at the old address (not yet stored), then `second`,
+ * queued behind it (one send at a time). The hold is released by the test.
+ */
+async function sendOneHeldOneBehind(page: Page, first: string, second: string): Promise<GatedRepo> {
+  const held = holdSends(first);
+  await sendNow(page, first);
+  await held.holding(1);
+  await sendNow(page, second);
+  return held;
+}
+
+/** The moderator makes the room on screen private (confirmed). */
+async function makePrivate(page: Page): Promise<void> {
+  await page.click("#privacy-button");
+  await page.click("#confirm-ok");
+}
+
 /** A moderator and Ben in `room`, each seeing both in the people list; `prepareBen` runs before Ben's page opens. */
 async function moderatorAndBenIn(room: string, prepareBen: (page: Page) => Promise<void> = async () => undefined) {
   const { problems, person } = world(suite);
@@ -118,13 +136,9 @@ describe("messages on their way when the room moves", () => {
   it("a send refused room_moved and one queued behind it are sent at the new address by themselves, in order, stored and shown once", async () => {
     const { problems, mod, ben, room } = await moderatorAndBenIn("movers");
 
-    const held = holdSends("racing");
-    await sendNow(ben.page, "racing");
-    await held.holding(1); // past every check at the old address, not yet stored
-    await sendNow(ben.page, "behind"); // queued behind it: one send at a time
+    const held = await sendOneHeldOneBehind(ben.page, "racing", "behind");
 
-    await mod.page.click("#privacy-button");
-    await mod.page.click("#confirm-ok");
+    await makePrivate(mod.page);
     await ben.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
     await waitInRoom(ben.page, room);
     // The page sent "racing" again at the new address, by itself: the store holds that one too.
@@ -146,12 +160,8 @@ describe("messages on their way when the room moves", () => {
   it("the device keeps them for the new address: a reload before the server answered sends them there, each stored once", async () => {
     const { problems, mod, ben, room } = await moderatorAndBenIn("reloaders");
 
-    const held = holdSends("racing");
-    await sendNow(ben.page, "racing");
-    await held.holding(1);
-    await sendNow(ben.page, "behind");
-    await mod.page.click("#privacy-button");
-    await mod.page.click("#confirm-ok");
+    const held = await sendOneHeldOneBehind(ben.page, "racing", "behind");
+    await makePrivate(mod.page);
     await ben.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
     await waitInRoom(ben.page, room);
     await held.holding(2);
@@ -184,8 +194,7 @@ describe("messages on their way when the room moves", () => {
     await ben.page.locator("#connection-banner", { hasText: "Reconnecting…" }).waitFor();
     await sendNow(ben.page, "written while away");
 
-    await mod.page.click("#privacy-button");
-    await mod.page.click("#confirm-ok");
+    await makePrivate(mod.page);
     await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
     const moved = privateAddress(mod.page);
     await ben.context.setOffline(false);
@@ -207,12 +216,8 @@ describe("messages on their way when the room moves", () => {
     // A room with no message yet: the rejoin names none (since 0), so it joins the fresh public room of the name.
     const { problems, mod, ben, room } = await moderatorAndBenIn("cut-off", cutAfterRefusal.route);
 
-    const held = holdSends("racing");
-    await sendNow(ben.page, "racing");
-    await held.holding(1);
-    await sendNow(ben.page, "<b>behind</b>");
-    await mod.page.click("#privacy-button");
-    await mod.page.click("#confirm-ok");
+    const held = await sendOneHeldOneBehind(ben.page, "racing", "<b>behind</b>");
+    await makePrivate(mod.page);
     await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
     const moved = privateAddress(mod.page);
     problems.allowNetworkErrors = true;
@@ -246,12 +251,8 @@ describe("messages on their way when the room moves", () => {
     const losing = loseRoomMoved();
     const { problems, mod, ben, room } = await moderatorAndBenIn("reloaded-held", losing.route);
 
-    const held = holdSends("racing");
-    await sendNow(ben.page, "racing");
-    await held.holding(1);
-    await sendNow(ben.page, "behind");
-    await mod.page.click("#privacy-button");
-    await mod.page.click("#confirm-ok");
+    const held = await sendOneHeldOneBehind(ben.page, "racing", "behind");
+    await makePrivate(mod.page);
     await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
     const moved = privateAddress(mod.page);
     held.release();
@@ -276,10 +277,7 @@ describe("messages on their way when the room moves", () => {
   it("someone kicked while their messages wait has none of them sent anywhere: the page keeps them to copy", async () => {
     const { problems, mod, ben, room } = await moderatorAndBenIn("kicked-out");
 
-    const held = holdSends("on its way");
-    await sendNow(ben.page, "on its way");
-    await held.holding(1);
-    await sendNow(ben.page, "<b>never sent</b>");
+    const held = await sendOneHeldOneBehind(ben.page, "on its way", "<b>never sent</b>");
 
     await mod.page.click("#presence-list button[aria-label='Kick Ben']");
     await mod.page.click("#confirm-ok");
