@@ -41,6 +41,19 @@ function storedBlobs(app: TestApp): string[] {
     .flatMap((d) => readdirSync(join(root, d)));
 }
 
+/** Ana's private room with one image she sent, and Bob let in by her invite link. */
+async function privateRoomWithFile(app: TestApp) {
+  const anaSession = app.newSession();
+  const ana = await app.connect({ session: anaSession });
+  const { room } = await createPrivateRoom(ana, "Team");
+  expect((await joinRoom(ana, room, "Ana")).ok).toBe(true);
+  const file = await upload(app, anaSession, await png(), "plan.png");
+  await sent(sendWith(ana, room, "Ana", "secret plan", [file.id]));
+  const bobSession = app.newSession();
+  await useInvite(app, bobSession, (await makeInvite(ana, room)).path, "Bob").expect(200);
+  return { anaSession, room, file, bobSession };
+}
+
 describe("sending files", () => {
   it("a message carries its files, in order, in the ack, the broadcast and the history; the caption apart, the links in the text", async () => {
     const app = await appFor();
@@ -154,14 +167,7 @@ describe("who may fetch a file", () => {
 
   it("a private room's files: its members only; an outsider gets the same 404 as for no file at all", async () => {
     const app = await appFor();
-    const anaSession = app.newSession();
-    const ana = await app.connect({ session: anaSession });
-    const { room } = await createPrivateRoom(ana, "Team");
-    expect((await joinRoom(ana, room, "Ana")).ok).toBe(true);
-    const file = await upload(app, anaSession, await png(), "plan.png");
-    await sent(sendWith(ana, room, "Ana", "secret plan", [file.id]));
-    const bobSession = app.newSession();
-    await useInvite(app, bobSession, (await makeInvite(ana, room)).path, "Bob").expect(200);
+    const { anaSession, file, bobSession } = await privateRoomWithFile(app);
     for (const path of [file.url, file.thumbUrl, file.displayUrl] as string[]) {
       await fetchFile(app, path, anaSession).expect(200);
       await fetchFile(app, path, bobSession).expect(200);
@@ -184,12 +190,7 @@ describe("what the browser may keep of a file", () => {
     await sent(sendWith(ana, "lobby", "Ana", "public", [open.id]));
     expect((await fetchFile(app, open.url).expect(200)).headers["cache-control"]).toBe("private, max-age=31536000, immutable");
 
-    const { room } = await createPrivateRoom(ana, "Team");
-    expect((await joinRoom(ana, room, "Ana")).ok).toBe(true);
-    const file = await upload(app, anaSession, await png(), "plan.png");
-    await sent(sendWith(ana, room, "Ana", "secret plan", [file.id]));
-    const bobSession = app.newSession();
-    await useInvite(app, bobSession, (await makeInvite(ana, room)).path, "Bob").expect(200);
+    const { room, file, bobSession } = await privateRoomWithFile(app);
     const bob = await app.connect({ session: bobSession });
     expect((await joinRoom(bob, room, "Bob")).ok).toBe(true);
     const kept: Record<string, string> = {};
