@@ -8,6 +8,7 @@ import { Server } from "socket.io";
 import { registerChat } from "./chat/controller.js";
 import { releaseHeldName } from "./chat/membership.js";
 import { NameGrace } from "./chat/name-grace.js";
+import { UnmovedRooms } from "./chat/moved-rejoin.js";
 import { createMemoryPresence, type PresenceSnapshots, type PresenceStore } from "./chat/presence.js";
 import { keepPresenceSnapshots } from "./chat/presence-snapshots.js";
 import { JoinAdmission } from "./chat/admission.js";
@@ -322,7 +323,7 @@ export function createApp(deps: AppDeps): App {
   const files = new FileLibrary({ settings: config.files, records: store.files, store: fileStore, log, clock });
   files.start();
   const push: PushService | null = startPush({ config, store, log, clock, metrics, pages, ...(deps.cluster ? { redis: deps.cluster.redis } : {}) });
-  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, fanout, nodes, files, admission, ...(sharedLimits ? { sharedLimits } : {}), ...(push ? { push } : {}) };
+  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, fanout, nodes, files, admission, unmovedRooms: new UnmovedRooms(), ...(sharedLimits ? { sharedLimits } : {}), ...(push ? { push } : {}) };
   registerChat(io, chatDeps);
   const stopSweep = startSlowClientSweep(io, config.maxBufferedBytesPerConnection, SLOW_CLIENT_SWEEP_MS, (socket, bytes) => {
     metrics.slowClientsDropped.inc();

@@ -140,8 +140,11 @@ describe("a send racing the room's move (found by the 2026-12-07 review)", () =>
 });
 
 describe("a page away while its room is made private", () => {
-  /** Ana (in `anaSession`) and the moderator in general; Ana saw "before", then went away; the room is made private. */
-  async function awayDuringMove(opts: { heldFor: "grace" | "gone" }) {
+  /**
+   * Ana (in `anaSession`) and the moderator in general; Ana saw "before", then went away; the room is made private.
+   * `askedBefore`: a rejoin of general before the move, so the node has already found it never moved.
+   */
+  async function awayDuringMove(opts: { heldFor: "grace" | "gone"; askedBefore?: boolean }) {
     const app = await startTestApp({ env: { MODERATOR_TOKEN, ...(opts.heldFor === "gone" ? { NAME_GRACE_MS: "0" } : {}) } });
     onTestFinished(app.close);
     const modSession = await moderatorSession(app);
@@ -150,6 +153,11 @@ describe("a page away while its room is made private", () => {
     const ana = await app.joined("general", "Ana", { session: anaSession, heardBy: [mod] });
     const seen = await ana.timeout(5000).emitWithAck("send_message", { room: "general", username: "Ana", content: "before" });
     if (!seen.ok) throw new Error(seen.error.code);
+    if (opts.askedBefore === true) {
+      const early = await app.connect({ session: app.newSession() });
+      expect((await early.timeout(5000).emitWithAck("join_chat", { room: "general", username: "Early", since: seen.message.id })).ok).toBe(true);
+      early.disconnect();
+    }
     const left = waitFor(mod, "presence", (ev) => ev.left?.includes("Ana") === true);
     ana.disconnect();
     if (opts.heldFor === "gone") await left;
@@ -173,6 +181,13 @@ describe("a page away while its room is made private", () => {
     expect(sent.ok ? "stored" : sent.error.code).toBe("not_in_room");
     expect((await joinRoom(back, moved, "Ana")).ok).toBe(true); // as the page does on room_moved
     expect({ fresh: await contentsOf(app, "general"), moved: await contentsOf(app, moved) }).toEqual({ fresh: ["fresh"], moved: ["before"] });
+  });
+
+  it("is refused as well when the node had found the room never moved, from a rejoin before the move", async () => {
+    const { app, anaSession, seen } = await awayDuringMove({ heldFor: "grace", askedBefore: true });
+    const back = await app.connect({ session: anaSession });
+    const rejoin = await back.timeout(5000).emitWithAck("join_chat", { room: "general", username: "Ana", since: seen.id });
+    expect(rejoin.ok ? "joined" : rejoin.error.code).toBe("room_moved");
   });
 
   it("a browser the move did not let in is refused too and told nothing of where the room went", async () => {

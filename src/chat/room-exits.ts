@@ -63,6 +63,7 @@ export function reachSession(io: ChatServer, deps: ChatDeps, ev: SessionEvent): 
 /** Each socket leaves; one that may follow hears where to, the others only that they are out (the new address is not theirs to know). */
 function moveRoomHere(io: ChatServer, deps: ChatDeps, order: RoomMoveOrder): void {
   const { moved, admitted } = order;
+  deps.unmovedRooms.moved(moved.room);
   for (const socket of socketsIn(io, moved.room)) {
     const mayFollow = admitted === undefined || admitted.includes(socket.data.ownerKey);
     takeOut(io, deps, socket, moved.room, () => (mayFollow ? socket.emit("room_moved", moved) : socket.emit("removed", { room: moved.room, reason: "private" })));

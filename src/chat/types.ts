@@ -13,6 +13,7 @@ import type { SharedLimits } from "./shared-limits.js";
 import type { NodeBus } from "./room-exits.js";
 import type { FileLibrary } from "../files/library.js";
 import type { JoinAdmission } from "./admission.js";
+import type { UnmovedRooms } from "./moved-rejoin.js";
 import type { PushHooks } from "../push/service.js";
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -41,6 +42,8 @@ export interface ChatDeps {
   admission: JoinAdmission;
   /** Web Push (issue 23); absent when PUSH_ENABLED=false. */
   push?: PushHooks;
+  /** Public rooms known never to have moved away (moved-rejoin.ts): a rejoin of one asks the store nothing. */
+  unmovedRooms: UnmovedRooms;
 }
 
 /** Counts handlers still running, so shutdown can answer every in-flight event before closing. */

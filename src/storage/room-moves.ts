@@ -30,6 +30,9 @@ export interface MoveRow {
   moved_at: string;
 }
 
+export const SQL_HAS_MOVED_FROM_SQLITE = "SELECT 1 FROM room_move WHERE from_room = ? LIMIT 1";
+export const SQL_HAS_MOVED_FROM_PG = "SELECT 1 FROM room_move WHERE from_room = $1 LIMIT 1";
+
 export const SQL_LATEST_MOVE_SQLITE = "SELECT to_room, moved_at FROM room_move WHERE from_room = ? ORDER BY moved_at DESC LIMIT 1";
 
 /**

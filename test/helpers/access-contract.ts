@@ -276,11 +276,13 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       const { store, access, key, privateRoom, tag } = await setup();
       const name = `away-${tag}`;
       expect(await access.movedWith(name, 1)).toBeNull(); // never moved
+      expect(await access.hasMovedFrom(name)).toBe(false);
       const seen = await store.append({ room: name, sender: "Ana", content: "seen", sentAt: T0 });
       const room = { ...privateRoom(name, key("mod")), createdAt: later(1000) };
       await access.makePrivate(name, room, [{ sessionKey: key("ana"), name: "Ana" }]);
       const fresh = await store.append({ room: name, sender: "Eve", content: "fresh", sentAt: later(2000) });
       expect(await access.movedWith(name, seen.message.id)).toBe(room.room);
+      expect({ from: await access.hasMovedFrom(name), to: await access.hasMovedFrom(room.room) }).toEqual({ from: true, to: false });
       expect(await access.movedWith(name, fresh.message.id)).toBeNull();
       expect(await access.movedWith(room.room, seen.message.id)).toBeNull(); // the private address never moved
       // Posted at the new address after the move: no page away during the move saw it, and naming the room for it
