@@ -2,10 +2,11 @@
 // push left must not stay quoted on the device. The real app pushes to the local push service; a take-back goes
 // only to the subscriptions whose notification quotes the message, carries no text, and a flood of changes sends
 // at most one per push sent. What the worker does with it is test/e2e/push-worker.test.ts.
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { startPushService, type PushServiceDouble, type TestSubscription } from "./helpers/push-service.js";
 import { subscribe, until } from "./helpers/push.js";
+import type { SqliteMessageRepository } from "../src/storage/sqlite.js";
 import { createPrivateRoom, makeInvite, moderatorSession, MODERATOR_TOKEN, useInvite } from "./helpers/private-rooms.js";
 
 let service: PushServiceDouble;
@@ -151,5 +152,144 @@ describe("taking a push notification back", () => {
     // general's notification is still remembered (the ban claimed only the lobby's): its delete takes it back.
     await remove(ana, "general", inGeneral.id);
     expect(await nthPayload(sub, 4)).toMatchObject({ type: "take_back", room: "general", id: inGeneral.id, reason: "deleted" });
+  });
+});
+
+/**
+ * Holds the push service's next read of a room's push targets (the first step of deciding a stored message's
+ * pushes) until `release()`: the window between a message's store and its take-back record, opened wide.
+ */
+function holdNextPushDecision(a: TestApp): { reached: Promise<void>; release: () => void } {
+  const push = (a.repo as SqliteMessageRepository).push;
+  const targets = push.targets.bind(push);
+  let release = (): void => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let reach = (): void => undefined;
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  vi.spyOn(push, "targets").mockImplementationOnce(async (room) => {
+    reach();
+    await released;
+    return targets(room);
+  });
+  return { reached, release };
+}
+
+const logged = (a: TestApp, event: string, room: string, extra: (l: Record<string, unknown>) => boolean = () => true) =>
+  a.logs.some((l) => l.event === event && l.room === room && extra(l));
+
+describe("taking back what the first version left open", () => {
+  it("takes back a room's notification from a reader the room was made private without (a closed page, its name released), not from one let in", async () => {
+    const a = await app({ MODERATOR_TOKEN, NAME_GRACE_MS: "0" });
+    const bob = await subscribed(a, "general", "bob"); // page closed, name released at once: not present, not let in
+    const dan = await subscribed(a, "general", "dan");
+    const ana = await a.joined("general", "ana");
+    const plan = await send(ana, "general", "@bob @dan the plan");
+    expect(await nthPayload(bob.sub, 1)).toMatchObject({ room: "general", quoted: plan.id });
+    expect(await nthPayload(dan.sub, 1)).toMatchObject({ room: "general", quoted: plan.id });
+    await a.joined("general", "dan", { session: dan.session }); // Dan is back: present, so let in
+    const mod = await a.joined("general", "mod", { session: await moderatorSession(a) });
+
+    expect(await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true })).toMatchObject({ ok: true });
+    expect(await nthPayload(bob.sub, 2)).toEqual({ type: "take_back", room: "general", id: plan.id, tag: "messenger-room:general", reason: "no_access" });
+    await until(() => logged(a, "push_room_lost", "general"));
+    expect(decisions(a, "push_taken_back", "general")).toMatchObject([{ sessions: 1 }]); // Bob's: Dan may read it where the room went
+    expect(service.pushesFor(dan.sub)).toHaveLength(1);
+  });
+
+  it("takes back a room's notification from a session whose banned name was released before the ban, and its direct conversation's from that room", async () => {
+    const a = await app({ MODERATOR_TOKEN, NAME_GRACE_MS: "0" });
+    const bobSession = a.newSession();
+    const sub = service.subscription();
+    const bobTab = await a.joined("lobby", "bob", { session: bobSession });
+    await subscribe(a, bobSession, sub).expect(201);
+    const carol = await subscribed(a, "lobby", "carol");
+    const ana = await a.joined("lobby", "ana", { session: a.newSession() });
+    const opened = await ana.timeout(5000).emitWithAck("open_direct", { room: "lobby", username: "bob" });
+    if (!opened.ok) throw new Error(opened.error.code);
+    const direct = opened.room.room;
+    expect((await bobTab.timeout(5000).emitWithAck("join_chat", { room: direct, username: "bob" })).ok).toBe(true);
+    expect((await ana.timeout(5000).emitWithAck("join_chat", { room: direct, username: "ana" })).ok).toBe(true);
+    await a.disconnect(bobTab); // no grace: "bob" is nobody's in the lobby now
+    const inLobby = await send(ana, "lobby", "@bob @carol in the lobby");
+    await nthPayload(sub, 1);
+    await nthPayload(carol.sub, 1);
+    const inDirect = await send(ana, direct, "just us");
+    expect(await nthPayload(sub, 2)).toMatchObject({ room: direct, quoted: inDirect.id });
+    const mod = await a.joined("lobby", "mod", { session: await moderatorSession(a) });
+
+    expect(await mod.timeout(5000).emitWithAck("ban_user", { room: "lobby", username: "Bob", durationMs: 60_000 })).toEqual({ ok: true });
+    const takeBacks = [await nthPayload(sub, 3), await nthPayload(sub, 4)];
+    expect(takeBacks).toEqual([
+      { type: "take_back", room: "lobby", id: inLobby.id, tag: "messenger-room:lobby", reason: "no_access" },
+      { type: "take_back", room: direct, id: inDirect.id, tag: `messenger-room:${direct}`, reason: "no_access" },
+    ]);
+    await until(() => logged(a, "push_room_lost", "lobby"));
+    expect(decisions(a, "push_taken_back", "lobby")).toMatchObject([{ sessions: 1 }]); // Bob's: Carol is another name
+    expect(service.pushesFor(carol.sub)).toHaveLength(1);
+  });
+
+  it("sends nothing for a message deleted between its store and its take-back record (the delete found no record to claim)", async () => {
+    const a = await app();
+    const bob = await subscribed(a, "general", "bob");
+    const ana = await a.joined("general", "ana");
+    const held = holdNextPushDecision(a);
+    const secret = await send(ana, "general", "@bob the door code is 4711");
+    await held.reached;
+    await remove(ana, "general", secret.id);
+    await until(() => logged(a, "push_not_taken_back", "general")); // the delete's claim came first, and found nothing
+    held.release();
+
+    await until(() => service.pushesFor(bob.sub).length > 0 || logged(a, "push_not_needed", "general", (l) => l.reason === "nothing_left"));
+    expect(service.pushesFor(bob.sub)).toHaveLength(0);
+    const next = await send(ana, "general", "@bob still there?"); // and the record the race left takes nothing back wrongly
+    expect(await nthPayload(bob.sub, 1)).toMatchObject({ quoted: next.id, excerpt: "@bob still there?" });
+  });
+
+  it("pushes the new text of a message edited between its store and its take-back record, never the old", async () => {
+    const a = await app();
+    const bob = await subscribed(a, "general", "bob");
+    const ana = await a.joined("general", "ana");
+    const held = holdNextPushDecision(a);
+    const secret = await send(ana, "general", "@bob my password is hunter2");
+    await held.reached;
+    expect(await ana.timeout(5000).emitWithAck("edit_message", { room: "general", id: secret.id, content: "@bob never mind" })).toMatchObject({ ok: true });
+    await until(() => logged(a, "push_not_taken_back", "general"));
+    held.release();
+
+    const push = await service.nth(bob.sub, 1);
+    expect(service.decrypt(push, bob.sub)).toMatchObject({ quoted: secret.id, excerpt: "@bob never mind" });
+    expect(push.body.includes(Buffer.from("hunter2"))).toBe(false);
+    // Its record was written before the text was read: the next edit finds it and takes the push back.
+    expect(await ana.timeout(5000).emitWithAck("edit_message", { room: "general", id: secret.id, content: "@bob gone" })).toMatchObject({ ok: true });
+    expect(await nthPayload(bob.sub, 2)).toMatchObject({ type: "take_back", id: secret.id, reason: "edited" });
+  });
+
+  it("sends no summary to a session banned between the summary's access check and its record (the ban's take-back found the older record only)", async () => {
+    const a = await app({ MODERATOR_TOKEN, NAME_GRACE_MS: "0", NOTIFY_INTERVAL_MS: "200" });
+    const bob = await subscribed(a, "general", "bob");
+    const ana = await a.joined("general", "ana");
+    const mod = await a.joined("general", "mod", { session: await moderatorSession(a) });
+    const first = await send(ana, "general", "@bob first");
+    expect(await nthPayload(bob.sub, 1)).toMatchObject({ quoted: first.id });
+    const store = a.repo as SqliteMessageRepository;
+    const messagesById = store.messagesById.bind(store);
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const reached = new Promise<void>((resolve) => {
+      // The summary's read of its held messages: after its access check, before its record.
+      vi.spyOn(store, "messagesById").mockImplementationOnce(async (room, ids) => {
+        resolve();
+        await released;
+        return messagesById(room, ids);
+      });
+    });
+    await send(ana, "general", "@bob held for the summary");
+    await reached;
+    expect(await mod.timeout(5000).emitWithAck("ban_user", { room: "general", username: "bob", durationMs: 60_000 })).toEqual({ ok: true });
+    expect(await nthPayload(bob.sub, 2)).toMatchObject({ type: "take_back", id: first.id, reason: "no_access" });
+    release();
+
+    await until(() => service.pushesFor(bob.sub).length > 2 || logged(a, "push_not_needed", "general", (l) => l.reason === "no_access"));
+    expect(service.pushesFor(bob.sub)).toHaveLength(2);
   });
 });

@@ -92,6 +92,8 @@ export async function banUser(io: ChatServer, socket: ChatSocket, deps: ChatDeps
   const removed: RemovedEvent = { room, reason: "banned", until: until.toISOString() };
   if (holder !== null) await removeFromRoom(io, deps, key, username, removed);
   if (key !== null) await leaveDirectOf(io, deps, key, room, removed);
+  // The push store knows by name also a session whose name was released long ago (no holder to find above).
+  deps.push?.nameBanned(room, username);
   return { ok: true };
 }
 

@@ -158,6 +158,9 @@ async function makePrivate(io: ChatServer, socket: ChatSocket, deps: ChatDeps, r
   await deps.store.access.makePrivate(room, record, members);
   await recordAction(socket, deps, { action: "make_private", room, target: null, messageId: null, detail: JSON.stringify({ members: members.length }) });
   moveRoom(io, deps, { moved: { room, to: { room: record.room, title: room, kind: "private" } }, admitted: members.map((m) => m.sessionKey) });
+  // A reader not let in may no longer read what a push notification of the room quotes (a closed page's name was
+  // released, so presence above never saw it): it is taken back.
+  deps.push?.roomMadePrivate(room, members.map((m) => m.sessionKey));
   return { ok: true, room: roomInfoFor(record, socket.data.ownerKey, true) };
 }
 

@@ -22,8 +22,8 @@ import { summarize, type HeldBatch, type Judge } from "./held.js";
 import type { PageTracker } from "./pages.js";
 import { PushSender } from "./sender.js";
 import type { ShownNotes } from "./shown.js";
-import { takeBackMessage, takeBackRoom, type TakeBackDeps } from "./take-back.js";
-import { payloadFor, type Place, type PushBatch } from "./text.js";
+import { takeBackFrom, takeBackMessage, takeBackRoom, type TakeBackDeps } from "./take-back.js";
+import { payloadFor, type Place } from "./text.js";
 
 /** What the chat handlers tell push: three moments; none can fail or slow the handler that tells it. */
 export interface PushHooks {
@@ -42,6 +42,13 @@ export interface PushHooks {
   messageChanged(room: string, id: number, change: "deleted" | "edited"): void;
   /** The session lost the room (a kick from a private room, a ban): its notification quoting the room is taken back. */
   accessEnded(sessionKey: string, room: string): void;
+  /** The room was made private: each session its pushes reached that was not let in (`admitted`) loses its notification. */
+  roomMadePrivate(room: string, admitted: readonly string[]): void;
+  /**
+   * The name was banned from the room: each session the room's pushes know by that name loses its notification for
+   * the room and for the direct conversations opened from it, also one whose name was released long ago (no holder).
+   */
+  nameBanned(room: string, username: string): void;
 }
 
 export interface PushService extends PushHooks {
@@ -71,6 +78,9 @@ export interface PushDeps {
   /** What each session's notification for a room quotes (memory on one node, Redis on several). */
   shown: ShownNotes;
 }
+
+/** How many times a push is built again when what it quotes changed while its take-back record was written. */
+const MAX_REBUILDS = 2;
 
 /** How long shutdown waits for pushes under way. */
 const CLOSE_WAIT_MS = 2000;
@@ -135,27 +145,43 @@ export function createPushService(deps: PushDeps): PushService {
     return ban === null ? place : null;
   }
 
-  async function send(target: PushTarget, room: string, batch: PushBatch, place: Place): Promise<void> {
-    if (sender === null) return;
+  /**
+   * Pushes what is left of `held`: its messages read again (but `stored`, just stored), so an edit shows as it is
+   * now, a deleted message is left out, and so is one the target's level no longer wants; nothing when none is left.
+   */
+  async function sendHeld(target: PushTarget, room: string, place: Place, held: HeldBatch, stored?: ChatMessage, rebuilds = 0): Promise<void> {
+    const ids = held.refs.map((r) => r.id).filter((id) => id !== stored?.id);
+    const current = ids.length === 0 ? [] : await store.messagesById(room, ids);
+    const messages = stored === undefined ? current : [...current, stored];
+    const batch = summarize(held, messages, judgeFor(target, place), levelOf(target, place) === "all");
+    if (batch === null) return log.debug("push_not_needed", { room, reason: "nothing_left" });
     const payload = payloadFor(room, batch, place);
     // Before it leaves: a delete racing the push then finds the record and takes it back. A record that could not
     // be kept costs only the take-back of this one notification: the push itself still goes.
     await deps.shown.remember(target.sessionKey, room, payload.quoted).catch((err: unknown) => log.warn("push_take_back_unremembered", { room, err: (err as Error).message }));
+    // A kick or ban, a delete or an edit (or the room's move) between the reads that decided this push and its
+    // record found nothing to claim, so nothing would take the push back: what decided it is read again now that
+    // any later change finds the record. Access lost: not sent, and the record forgotten (it was never shown). The
+    // quoted message changed: the push is built again from what is there (bounded: one edited every time goes unpushed).
+    if ((await placeFor(target.sessionKey, room, target.name)) === null) {
+      await deps.shown.claimSession(target.sessionKey, room);
+      return log.debug("push_not_needed", { room, reason: "no_access" });
+    }
+    if (!(await isAsRead(room, messages.find((m) => m.id === payload.quoted)))) {
+      log.debug("push_quote_changed", { room, id: payload.quoted, rebuilds });
+      return rebuilds < MAX_REBUILDS ? sendHeld(target, room, place, held, undefined, rebuilds + 1) : undefined;
+    }
+    if (sender === null) return;
     // High wakes a sleeping phone at once; a message that is not for the reader can wait for the next wake-up.
     const urgency = batch.mentions > 0 ? "high" : "normal";
     for (const sub of target.subscriptions) sender.enqueue(sub, payload, urgency);
   }
 
-  /**
-   * Pushes what is left of `held`: its messages read again (but `stored`, just stored), so an edit shows as it is
-   * now, a deleted message is left out, and so is one the target's level no longer wants; nothing when none is left.
-   */
-  async function sendHeld(target: PushTarget, room: string, place: Place, held: HeldBatch, stored?: ChatMessage): Promise<void> {
-    const ids = held.refs.map((r) => r.id).filter((id) => id !== stored?.id);
-    const current = ids.length === 0 ? [] : await store.messagesById(room, ids);
-    const batch = summarize(held, stored === undefined ? current : [...current, stored], judgeFor(target, place), levelOf(target, place) === "all");
-    if (batch === null) return log.debug("push_not_needed", { room, reason: "nothing_left" });
-    await send(target, room, batch, place);
+  /** Whether the message is still in the room as it was read: not deleted, not edited, not moved away with its room. */
+  async function isAsRead(room: string, read: ChatMessage | undefined): Promise<boolean> {
+    if (read === undefined) return false;
+    const [now] = await store.messagesById(room, [read.id]);
+    return now !== undefined && now.deletedAt === undefined && now.content === read.content && now.editedAt?.getTime() === read.editedAt?.getTime();
   }
 
   /**
@@ -209,6 +235,16 @@ export function createPushService(deps: PushDeps): PushService {
     } };
   const failedTakeBack = (room: string) => (err: unknown) => log.warn("push_take_back_failed", { room, err: (err as Error).message });
 
+  /** A ban covers the direct conversations opened from the room (placeFor), so their notifications go too. */
+  async function takeBackName(room: string, key: string): Promise<void> {
+    const sessions = await takeBackFrom(takeBacks, room, (t) => t.name !== null && nameKey(t.name) === key);
+    for (const sessionKey of sessions) {
+      for (const { record } of await store.access.roomsOf(sessionKey)) {
+        if (record.kind === "direct" && record.originRoom === room) await takeBackRoom(takeBacks, sessionKey, record.room);
+      }
+    }
+  }
+
   let isClosed = false;
   return {
     ready,
@@ -224,6 +260,13 @@ export function createPushService(deps: PushDeps): PushService {
     },
     accessEnded(sessionKey, room) {
       if (!isClosed) takeBackRoom(takeBacks, sessionKey, room).catch(failedTakeBack(room));
+    },
+    roomMadePrivate(room, admitted) {
+      const letIn = new Set(admitted);
+      if (!isClosed) takeBackFrom(takeBacks, room, (t) => !letIn.has(t.sessionKey)).catch(failedTakeBack(room));
+    },
+    nameBanned(room, username) {
+      if (!isClosed) takeBackName(room, nameKey(username)).catch(failedTakeBack(room));
     },
     joined(sessionKey, room, name) {
       return (async () => {

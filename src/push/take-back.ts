@@ -5,7 +5,7 @@
 // room's or another message's notification. Who gets one is what shown.ts remembers: the sessions whose last
 // notification for the room quotes the message, each at most once per push they were sent.
 import type { Logger } from "../log.js";
-import type { PushStore } from "../storage/push-store.js";
+import type { PushStore, PushTarget } from "../storage/push-store.js";
 import type { PushSender } from "./sender.js";
 import type { ShownNotes } from "./shown.js";
 import { roomTag } from "./text.js";
@@ -58,4 +58,17 @@ export async function takeBackMessage(deps: TakeBackDeps, room: string, id: numb
 export async function takeBackRoom(deps: TakeBackDeps, sessionKey: string, room: string): Promise<void> {
   const id = await deps.shown.claimSession(sessionKey, room);
   if (id !== null) await sendTo(deps, [sessionKey], room, id, "no_access");
+}
+
+/**
+ * Every session the room's pushes go to that `lost` picks lost the room at once (it was made private and they were
+ * not let in; their name was banned): each one's notification for it is taken back. The sessions come from the push
+ * store, not from presence, because the person whose page is closed is exactly the one presence no longer knows:
+ * their name was released when its grace ended. Resolves to the sessions picked.
+ */
+export async function takeBackFrom(deps: TakeBackDeps, room: string, lost: (target: PushTarget) => boolean): Promise<string[]> {
+  const sessions = (await deps.store.targets(room)).filter(lost).map((t) => t.sessionKey);
+  for (const sessionKey of sessions) await takeBackRoom(deps, sessionKey, room);
+  deps.log.debug("push_room_lost", { room, sessions: sessions.length });
+  return sessions;
 }
