@@ -25,7 +25,7 @@ import type { ShownNotes } from "./shown.js";
 import { takeBackFrom, takeBackMessage, takeBackRoom, type TakeBackDeps } from "./take-back.js";
 import { payloadFor, type Place } from "./text.js";
 
-/** What the chat handlers tell push: three moments; none can fail or slow the handler that tells it. */
+/** What the chat handlers tell push; none can fail or slow the handler that tells it. */
 export interface PushHooks {
   /**
    * A browser session joined the room under `name`, or a direct conversation was opened or brought back for it

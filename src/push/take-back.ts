@@ -1,5 +1,5 @@
 // A "take back" push: a message a notification quotes was deleted or edited, or the reader lost the room (a kick
-// from a private room, a ban), so the notification the service worker showed must not keep its text on the
+// from a private room, a ban, a move to a private address it was not let into), so the notification the service worker showed must not keep its text on the
 // device. The payload names the room and the quoted message, never any text; the worker (public/sw/worker.js)
 // closes only a notification of that room whose data quotes that id, so a take-back can never close another
 // room's or another message's notification. Who gets one is what shown.ts remembers: the sessions whose last
