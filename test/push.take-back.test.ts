@@ -156,22 +156,29 @@ describe("taking a push notification back", () => {
 });
 
 /**
- * Holds the push service's next read of a room's push targets (the first step of deciding a stored message's
- * pushes) until `release()`: the window between a message's store and its take-back record, opened wide.
+ * A window between two steps of deciding a push, opened wide: `through(next)` (put in place of the first step's read)
+ * resolves `reached`, then waits for `release()` before it reads.
  */
-function holdNextPushDecision(a: TestApp): { reached: Promise<void>; release: () => void } {
-  const push = (a.repo as SqliteMessageRepository).push;
-  const targets = push.targets.bind(push);
+function openWindow(): { reached: Promise<void>; release: () => void; through: <T>(next: () => Promise<T>) => Promise<T> } {
   let release = (): void => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
   let reach = (): void => undefined;
   const reached = new Promise<void>((resolve) => (reach = resolve));
-  vi.spyOn(push, "targets").mockImplementationOnce(async (room) => {
+  const through = async <T>(next: () => Promise<T>): Promise<T> => {
     reach();
     await released;
-    return targets(room);
-  });
-  return { reached, release };
+    return next();
+  };
+  return { reached, release, through };
+}
+
+/** Holds the push service's next read of a room's push targets (the first step of deciding a stored message's pushes). */
+function holdNextPushDecision(a: TestApp): ReturnType<typeof openWindow> {
+  const push = (a.repo as SqliteMessageRepository).push;
+  const targets = push.targets.bind(push);
+  const window = openWindow();
+  vi.spyOn(push, "targets").mockImplementationOnce((room) => window.through(() => targets(room)));
+  return window;
 }
 
 const logged = (a: TestApp, event: string, room: string, extra: (l: Record<string, unknown>) => boolean = () => true) =>
@@ -273,21 +280,14 @@ describe("taking back what the first version left open", () => {
     expect(await nthPayload(bob.sub, 1)).toMatchObject({ quoted: first.id });
     const store = a.repo as SqliteMessageRepository;
     const messagesById = store.messagesById.bind(store);
-    let release = (): void => undefined;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const reached = new Promise<void>((resolve) => {
-      // The summary's read of its held messages: after its access check, before its record.
-      vi.spyOn(store, "messagesById").mockImplementationOnce(async (room, ids) => {
-        resolve();
-        await released;
-        return messagesById(room, ids);
-      });
-    });
+    const held = openWindow();
+    // The summary's read of its held messages: after its access check, before its record.
+    vi.spyOn(store, "messagesById").mockImplementationOnce((room, ids) => held.through(() => messagesById(room, ids)));
     await send(ana, "general", "@bob held for the summary");
-    await reached;
+    await held.reached;
     expect(await mod.timeout(5000).emitWithAck("ban_user", { room: "general", username: "bob", durationMs: 60_000 })).toEqual({ ok: true });
     expect(await nthPayload(bob.sub, 2)).toMatchObject({ type: "take_back", id: first.id, reason: "no_access" });
-    release();
+    held.release();
 
     await until(() => service.pushesFor(bob.sub).length > 2 || logged(a, "push_not_needed", "general", (l) => l.reason === "no_access"));
     expect(service.pushesFor(bob.sub)).toHaveLength(2);
