@@ -10,6 +10,7 @@ import {
   type ChatStore,
   type RoomBan,
   type ChatMessage,
+  type EditState,
   type HistoryPage,
   type NewMessage,
   type PageQuery,
@@ -27,6 +28,7 @@ import { toGroups, type GroupRow } from "./reaction-groups.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { toStoredTimestamp } from "./timestamps.js";
 import { MESSAGE_COLUMNS, toMessage } from "./message-state.js";
+import { EDIT_STATES_SQL, toEditState, type EditStateRow } from "./edit-states.js";
 import { PostgresModeration } from "./postgres-moderation.js";
 import { PostgresRoomAccess } from "./postgres-access.js";
 import type { RoomAccessStore } from "../access/store.js";
@@ -244,6 +246,10 @@ export class PostgresMessageRepository implements ChatStore {
   async messagesById(room: string, ids: readonly number[]): Promise<ChatMessage[]> {
     if (ids.length === 0) return [];
     return this.messagesOf(await this.query<Row>(`SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id = ANY($2::bigint[]) ORDER BY id`, [room, ids.map(String)], "read"));
+  }
+
+  async editStatesById(room: string, ids: readonly number[]): Promise<EditState[]> {
+    return ids.length === 0 ? [] : (await this.query<EditStateRow>(EDIT_STATES_SQL, [room, ids.map(String)], "read")).map(toEditState);
   }
 
   edit(room: string, id: number, content: string, editedAt: Date, mentions?: readonly string[], keep?: readonly string[]): Promise<ChatMessage | null> {

@@ -156,12 +156,26 @@ export interface MessageRepository {
   close(): Promise<void>;
 }
 
+/** A stored message's id, whether it was edited or deleted (a tombstone), and the message it answers (issue 22). */
+export interface EditState {
+  id: number;
+  isEdited: boolean;
+  isDeleted: boolean;
+  replyTo?: number;
+}
+
 /** Editing and deleting stored messages (issue 12). */
 export interface MessageEdits {
   /** The row with this id in this room (a tombstone too), or null. */
   find(room: string, id: number): Promise<ChatMessage | null>;
   /** These messages of the room, oldest first (ids of other rooms are left out). */
   messagesById(room: string, ids: readonly number[]): Promise<ChatMessage[]>;
+  /**
+   * Whether each of these messages of the room was edited or deleted, and what it answers, oldest first (ids of
+   * other rooms and missing ids are left out): what a rejoining page must hear of the messages it shows (join_chat
+   * `shown`), read without their text, files or mentions, so only the few that changed are read in full.
+   */
+  editStatesById(room: string, ids: readonly number[]): Promise<EditState[]>;
   /** The row a send with this clientId stored in this room (a tombstone too), or null: how a retry is known. */
   findByClientId(room: string, clientId: string): Promise<ChatMessage | null>;
   /**

@@ -9,7 +9,7 @@ import { prepared } from "./sqlite-statements.js";
  * size class and kept with the connection, where one per exact count would grow without bound. Preparing on every
  * call was 1.6 s of a 10,000-client restart's profile (each rejoin's catch-up page reads its reactions).
  */
-function paddedIds(ids: readonly number[]): (number | null)[] {
+export function paddedIds(ids: readonly number[]): (number | null)[] {
   let size = 1;
   while (size < ids.length) size *= 2;
   return [...ids, ...new Array<null>(size - ids.length).fill(null)];

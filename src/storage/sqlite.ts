@@ -11,6 +11,7 @@ import {
   type ChatStore,
   type RoomBan,
   type ChatMessage,
+  type EditState,
   type HistoryPage,
   type NewMessage,
   type PageQuery,
@@ -31,6 +32,7 @@ import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-c
 import { toStoredTimestamp } from "./timestamps.js";
 import { SqliteModeration } from "./sqlite-moderation.js";
 import { toMessage } from "./message-state.js";
+import { loadEditStates } from "./sqlite-edit-states.js";
 import { SqliteConnection } from "./sqlite-connection.js";
 import { GroupCommit } from "./group-commit.js";
 import { SqliteRoomAccess } from "./sqlite-access.js";
@@ -301,6 +303,10 @@ export class SqliteMessageRepository implements ChatStore {
     return this.conn.read((_stmts, db) =>
       messagesOf(db, db.prepare(`SELECT ${COLUMNS} FROM chat_message WHERE chat_room = ? AND id IN (${ids.map(() => "?").join(", ")}) ORDER BY id`).all(room, ...ids) as Row[]),
     );
+  }
+
+  editStatesById(room: string, ids: readonly number[]): Promise<EditState[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.conn.read((_stmts, db) => loadEditStates(db, room, ids));
   }
 
   edit(room: string, id: number, content: string, editedAt: Date, mentions?: readonly string[], keep?: readonly string[]): Promise<ChatMessage | null> {

@@ -35,6 +35,25 @@ export function describeEditAndModerationContract(name: string, setup: Setup): v
       expect(await repo.find(room("a"), message.id + 1_000_000)).toBeNull();
     });
 
+    it("tells which of some ids of a room were edited or deleted and what they answer, oldest first, leaving out other rooms' and missing ids", async () => {
+      const { repo, room } = await setup();
+      const [plain, edited, erased] = await seedMessages(repo, room("a"), 3);
+      const reply = await repo.append(aMessage(room("a"), { replyTo: (plain as ChatMessage).id }));
+      const elsewhere = await repo.append(aMessage(room("b")));
+      await repo.edit(room("a"), (edited as ChatMessage).id, "fixed", T1);
+      await repo.erase(room("a"), (erased as ChatMessage).id, T2);
+      await repo.erase(room("b"), elsewhere.message.id, T2);
+      const asked = [reply.message.id, (erased as ChatMessage).id, elsewhere.message.id, (plain as ChatMessage).id, (edited as ChatMessage).id, elsewhere.message.id + 1_000_000];
+      expect(await repo.editStatesById(room("a"), asked)).toEqual([
+        { id: (plain as ChatMessage).id, isEdited: false, isDeleted: false },
+        { id: (edited as ChatMessage).id, isEdited: true, isDeleted: false },
+        { id: (erased as ChatMessage).id, isEdited: false, isDeleted: true },
+        { id: reply.message.id, isEdited: false, isDeleted: false, replyTo: (plain as ChatMessage).id },
+      ]);
+      expect(await repo.editStatesById(room("b"), [(plain as ChatMessage).id])).toEqual([]);
+      expect(await repo.editStatesById(room("a"), [])).toEqual([]);
+    });
+
     it("edits a message in place: new text and editedAt, same id, and history shows the current state", async () => {
       const { repo, room } = await setup();
       const [first, second] = await seedMessages(repo, room(), 2);
