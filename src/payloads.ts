@@ -109,6 +109,17 @@ const limit = z
 /** false clears the indicator at once; absent means true. */
 const isTyping = z.boolean({ error: "isTyping must be true or false" }).default(true);
 
+const shownMessage = `shown must be a list of at most ${LIMITS.rejoinShownMaxIds} message ids (whole numbers >= 1)`;
+/**
+ * A rejoin's messages on the page (join_chat `shown`), checked apart from the rest of the join (validation.ts
+ * parseShown): a bad list is reported and the join goes on as one without it. Optional, null means absent.
+ */
+export const shownIds = z
+  .array(z.number({ error: shownMessage }).refine(Number.isSafeInteger, shownMessage).min(1, shownMessage), { error: shownMessage })
+  .max(LIMITS.rejoinShownMaxIds, shownMessage)
+  .nullish()
+  .transform((v) => v ?? undefined);
+
 export const joinPayload = z.object({
   username,
   room,
@@ -273,7 +284,8 @@ export const revokeInvitePayload = z.object({ room, id: z.number({ error: invite
 /** Issue 17: a direct conversation with the person holding `username` in `room`. */
 export const openDirectPayload = z.object({ room, username });
 
-export type JoinPayload = z.input<typeof joinPayload>;
+/** `shown` (with `since`): ids of the messages the page has at or below `since`, newest first; see shownIds. */
+export type JoinPayload = z.input<typeof joinPayload> & { shown?: z.input<typeof shownIds> };
 export type SendPayload = z.input<typeof sendPayload>;
 export type LeavePayload = z.input<typeof leavePayload>;
 export type FetchHistoryPayload = z.input<typeof fetchHistoryPayload>;

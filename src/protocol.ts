@@ -229,8 +229,9 @@ export interface JoinResult {
    * With `since`: the messages of the room's newest HISTORY_LIMIT with an id up to `since` that were edited or
    * deleted, as they are now (a deleted one is a tombstone without text), oldest first; a client applies each as
    * the `message_updated` it may have missed while away. Before them, oldest first, the edited or deleted ones
-   * among the older messages that replies of that page (up to `since`) answer, so their quotes can follow. Other
-   * edits of older messages are not covered. Absent when there are none.
+   * among the older messages that replies of that page (up to `since`) answer, so their quotes can follow, and
+   * among the older messages the join listed in `shown` (and the ones their replies answer). Other edits of older
+   * messages are not covered. Absent when there are none.
    */
   changed?: WireMessage[];
   /** With `since`, for clients with the session cookie: the reactions now of the page's messages the client has. */
@@ -249,12 +250,18 @@ export interface JoinResult {
 /**
  * A rejoin's reactions: every live message of the room's newest HISTORY_LIMIT with an id from `from` to `to` (the
  * join's `since`), the ones the client already has, as they are now. `messages` lists those with reactions, each
- * list replacing the one shown (`isMine` for the reader); a message of that range not listed has none.
+ * list replacing the one shown (`isMine` for the reader); a message of that range not listed has none. When the
+ * client has none of that page the range is empty (`from` is `to` + 1).
  */
 export interface RejoinReactions {
   from: number;
   to: number;
   messages: { id: number; reactions: WireReaction[] }[];
+  /**
+   * With `shown`: the live messages of this room it listed outside that range, whose reactions `messages` gives too;
+   * one of them not listed there has none. Ids of other rooms, deleted and missing ones are left out.
+   */
+  ids?: number[];
 }
 
 /** public: joinable by name (the original's rooms); private: by invitation; direct: two sessions (issue 17). */
@@ -478,6 +485,8 @@ export const LIMITS = {
   roomMaxChars: 50,
   contentMaxChars: 500,
   historyMaxLimit: 500,
+  /** The most message ids a rejoin may list in `shown` (join_chat): the page's newest ones up to `since`. */
+  rejoinShownMaxIds: 500,
   fetchDefaultLimit: 50,
   searchMaxChars: 200,
   searchDefaultLimit: 20,

@@ -23,6 +23,7 @@ import {
   room,
   searchPayload,
   sendPayload,
+  shownIds,
   typingPayload,
   username,
 } from "./payloads.js";
@@ -120,6 +121,16 @@ export const parseRoom = (value: unknown): Result<string> => check(compiledRoom,
 export const parseContent = (value: unknown): Result<string> => check(compiledContent, value, [], "invalid_content");
 
 export const parseJoin = payloadParser(joinPayload);
+
+const compiledShown = z.compile(shownIds);
+/**
+ * A join's `shown`, undefined when it has none. A Failure for a bad list, which the caller reports while the join
+ * goes on as one without it: a page that sent a bad list still gets its room back as before.
+ */
+export function parseShown(raw: unknown): Result<number[] | undefined> {
+  if (!isPlainObject(raw) || !Object.hasOwn(raw, "shown")) return { ok: true, value: undefined };
+  return check(compiledShown, raw.shown, [], "invalid_payload");
+}
 export const parseFetchHistory = payloadParser(fetchHistoryPayload);
 export const parseTyping = payloadParser(typingPayload);
 export const parseSearch = payloadParser(searchPayload);

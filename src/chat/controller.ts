@@ -2,7 +2,7 @@
 import type { Ack, ClientEventName, Failure, HistoryResult, JoinResult, SendResult, WireMessage } from "../protocol.js";
 import { AttachmentUnavailableError, RoomMovedError, type AppendResult, type ChatMessage, type NewMessage } from "../storage/repository.js";
 import { isPrivateAddress } from "../access/room-address.js";
-import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseTyping } from "../validation.js";
+import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseShown, parseTyping } from "../validation.js";
 import { announceArrival, enterRoom, exitAllRooms, exitRoom, retractEntry } from "./membership.js";
 import { resolveMentions } from "./mentions.js";
 import { PresenceUnavailableError } from "./presence.js";
@@ -102,10 +102,22 @@ function limitOwner(socket: ChatSocket, deps: ChatDeps): LimitOwner {
   return `ip:${addressKey(socket.data.ip, deps.config.rateLimits.ipv6PrefixLength)}`;
 }
 
+/**
+ * A join's `shown` (its older messages on screen, for a rejoin). A bad list is reported on chat_error and the join
+ * goes on as one without it: a page gets its room back as before, never less.
+ */
+function shownOf(socket: ChatSocket, raw: unknown): number[] | undefined {
+  const shown = parseShown(raw);
+  if (shown.ok) return shown.value;
+  socket.emit("chat_error", { ...shown.error, event: "join_chat" });
+  return undefined;
+}
+
 async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown, ctx: CallContext): Promise<Ack<JoinResult>> {
   const input = parseJoin(raw);
   if (!input.ok) return input;
   const { room, username, since } = input.value;
+  const shown = shownOf(socket, raw);
   const current = socket.data.rooms.get(room);
   const maxRooms = deps.config.rateLimits.maxRoomsPerConnection;
   // Every room a connection is in stays in memory and on the home page's list: cap them. A room it is already in costs nothing new.
@@ -129,7 +141,7 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
   let result: JoinResult;
   try {
     await deps.fanout.enter(room); // several nodes: where this node's live delivery of the room starts, read before the history
-    result = await loadJoinHistory(deps, room, username, since, readerOf(socket), ctx.hasAck);
+    result = await loadJoinHistory(deps, room, username, { since, shown }, readerOf(socket), ctx.hasAck);
     if (deps.config.moderatorToken !== null) result.isModerator = await isModerator(socket, deps);
     if (admitted.kind === "member") {
       if (!(await stillAdmitted(socket, deps, room, username))) {

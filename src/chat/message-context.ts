@@ -25,11 +25,11 @@ export interface MessageReads {
 /**
  * The quotes and reactions of `messages`, one read each at most. `known`: messages of the room as they are now
  * (its newest page), whose quotes need no read; `reactionsAlso`: messages whose reactions are wanted too, in the
- * same read (a rejoin's page).
+ * same read (a rejoin's page); `reactionIdsAlso`: live messages of the room, by id, likewise (a rejoin's `shown`).
  */
-export async function readContext(deps: ChatDeps, room: string, messages: readonly ChatMessage[], reader: Reader, extra: { known?: readonly ChatMessage[]; reactionsAlso?: readonly ChatMessage[] } = {}): Promise<MessageReads> {
+export async function readContext(deps: ChatDeps, room: string, messages: readonly ChatMessage[], reader: Reader, extra: { known?: readonly ChatMessage[]; reactionsAlso?: readonly ChatMessage[]; reactionIdsAlso?: readonly number[] } = {}): Promise<MessageReads> {
   const quotes = await quotesFor(deps.store, room, messages, extra.known);
-  const live = [...messages, ...(extra.reactionsAlso ?? [])].filter((m) => m.deletedAt === undefined).map((m) => m.id);
+  const live = [...[...messages, ...(extra.reactionsAlso ?? [])].filter((m) => m.deletedAt === undefined).map((m) => m.id), ...(extra.reactionIdsAlso ?? [])];
   // The original's clients never see reactions: no read for them.
   const reactions: Map<number, ReactionGroup[]> = reader.isLegacy ? new Map() : await deps.store.reactionsOf([...new Set(live)], reader.key);
   return { quotes, reactions };

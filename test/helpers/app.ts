@@ -44,6 +44,8 @@ export interface ConnectOptions {
 export interface JoinOptions {
   /** Reconnect cursor, sent as join_chat {since}. */
   since?: number;
+  /** A rejoin's older messages on screen, sent as join_chat {shown}. */
+  shown?: number[];
   /** Sockets already in the room that must have heard this arrival (its "has joined" notice) before the join resolves. */
   heardBy?: ClientSocket[];
 }
@@ -71,7 +73,7 @@ export async function joinRoom(socket: ClientSocket, room: string, username: str
         s.on("message", listener);
       }),
   );
-  const payload: JoinPayload = { room, username, ...(opts.since !== undefined ? { since: opts.since } : {}) };
+  const payload: JoinPayload = { room, username, ...(opts.since !== undefined ? { since: opts.since } : {}), ...(opts.shown !== undefined ? { shown: opts.shown } : {}) };
   try {
     const res = await socket.timeout(5000).emitWithAck("join_chat", payload);
     if (res.ok) {
