@@ -3,7 +3,7 @@
 // other reactions the reactions_updated it missed, except what the page already shows as it is; and what a
 // quote says of its original after such an update (reply-quote.js's excerptAfter).
 import { describe, expect, it } from "vitest";
-import type { MessageUpdatedEvent, ReactionsUpdatedEvent, RejoinReactions, WireAttachment, WireMessage, WireReaction } from "../src/protocol.js";
+import { LIMITS, type MessageUpdatedEvent, type ReactionsUpdatedEvent, type RejoinReactions, type WireAttachment, type WireMessage, type WireReaction } from "../src/protocol.js";
 
 // Plain browser JavaScript without type declarations: loaded by URL so TypeScript does not look for any.
 const load = (name: string) => import(new URL(`../public/js/${name}`, import.meta.url).href);
@@ -21,8 +21,10 @@ interface RejoinChanges {
   updateOf(room: string, msg: WireMessage): MessageUpdatedEvent;
   missedUpdates(room: string, changed: WireMessage[] | undefined, list: { info(id: number): Shown | null }): MessageUpdatedEvent[];
   missedReactions(room: string, reactions: RejoinReactions | undefined, list: ShownReactions): ReactionsUpdatedEvent[];
+  shownIds(list: { info(id: number): Shown | null; idsBetween(from: number, to: number): number[] }, since: number): number[];
+  SHOWN_MAX_IDS: number;
 }
-const { updateOf, missedUpdates, missedReactions } = (await load("rejoin-changes.js")) as RejoinChanges;
+const { updateOf, missedUpdates, missedReactions, shownIds, SHOWN_MAX_IDS } = (await load("rejoin-changes.js")) as RejoinChanges;
 const { excerptAfter } = (await load("reply-quote.js")) as { excerptAfter(ev: MessageUpdatedEvent | WireMessage): string | null | undefined };
 
 const T = "2026-01-02T03:04:05.000Z";
@@ -104,6 +106,37 @@ describe("missedReactions", () => {
 
   it("is empty for an answer without reactions (an older server, a client more than a page behind)", () => {
     expect(missedReactions("general", undefined, shownWith({ 4: [heart] }))).toEqual([]);
+  });
+
+  it("covers the ids a join's shown brought back outside an empty range: listed ones replace, the others have none now", () => {
+    const list = shownWith({ 2: [heart], 3: undefined, 5: [thumbs(1, false)], 9: [heart] });
+    const reactions: RejoinReactions = { from: 10, to: 9, messages: [{ id: 3, reactions: [heart] }], ids: [2, 3, 5] };
+    expect(missedReactions("general", reactions, list)).toEqual([
+      { room: "general", id: 2, reactions: [], mine: [] },
+      { room: "general", id: 3, reactions: [{ emoji: "❤️", count: 1, names: ["ana"] }], mine: [] },
+      { room: "general", id: 5, reactions: [], mine: [] },
+    ]); // 9 is neither in the (empty) range nor in ids
+  });
+});
+
+describe("shownIds", () => {
+  const listOf = (shown: Record<number, Shown>) => ({
+    info: (id: number) => shown[id] ?? null,
+    idsBetween: (from: number, to: number) => Object.keys(shown).map(Number).filter((id) => id >= from && id <= to),
+  });
+
+  it("lists the shown messages up to since, newest first, without tombstones (they never change again)", () => {
+    const list = listOf({ 3: { content: "a" }, 5: { content: "", deletedAt: T }, 8: { content: "b", editedAt: T }, 12: { content: "newer" } });
+    expect(shownIds(list, 10)).toEqual([8, 3]);
+  });
+
+  it("lists at most the server's cap, the newest ones", () => {
+    const many: Record<number, Shown> = {};
+    for (let id = 1; id <= SHOWN_MAX_IDS + 20; id++) many[id] = { content: "x" };
+    const ids = shownIds(listOf(many), SHOWN_MAX_IDS + 20);
+    expect(SHOWN_MAX_IDS).toBe(LIMITS.rejoinShownMaxIds);
+    expect(ids).toHaveLength(SHOWN_MAX_IDS);
+    expect([ids[0], ids.at(-1)]).toEqual([SHOWN_MAX_IDS + 20, 21]);
   });
 });
 

@@ -8,6 +8,22 @@ import { captionOf } from "./file-info.js";
 /** @import { WireMessage } from "../../src/protocol.js" */
 /** @import { MessageMeta } from "./message-view.js" */
 
+/** The most ids a rejoin lists in `shown`: the server's LIMITS.rejoinShownMaxIds (src/protocol.ts). */
+export const SHOWN_MAX_IDS = 500;
+
+/**
+ * The join's `shown`: the messages the list shows up to `since`, newest first, at most SHOWN_MAX_IDS, so the server
+ * tells their deletes, edits and reactions made while away whatever their age (a page that slept through more
+ * than the server's page would otherwise keep showing a deleted message). Tombstones never change: left out.
+ * @param {{ info(id: number): MessageMeta | null, idsBetween(from: number, to: number): number[] }} list
+ * @param {number} since
+ * @returns {number[]}
+ */
+export function shownIds(list, since) {
+  const live = list.idsBetween(1, since).filter((id) => list.info(id)?.deletedAt === undefined);
+  return live.sort((a, b) => b - a).slice(0, SHOWN_MAX_IDS);
+}
+
 /**
  * The events to replay for `changed`, in its order: every message but the ones the list already shows as they
  * are now (a change seen live before the connection dropped: the server cannot tell which those were).
@@ -48,8 +64,8 @@ export function updateOf(room, msg) {
 }
 
 /**
- * The `reactions_updated` events to replay for a rejoin's `reactions`: each message of its range that the list
- * shows with other reactions than it has now gets its whole list, and `mine` (the reader's own may have changed in
+ * The `reactions_updated` events to replay for a rejoin's `reactions`: each message of its range (and of its `ids`) that
+ * the list shows with other reactions than it has now gets its whole list, and `mine` (the reader's own may have changed in
  * another tab), so it replaces what is shown; one not listed has none now. Listed ones not shown go too (a window's
  * waiting messages take them).
  * @param {string} room
@@ -61,7 +77,9 @@ export function missedReactions(room, reactions, list) {
   if (!reactions || !Array.isArray(reactions.messages) || typeof reactions.from !== "number" || typeof reactions.to !== "number") return [];
   /** @type {Map<number, WireReaction[]>} */
   const now = new Map(reactions.messages.map((m) => [m.id, m.reactions]));
-  const ids = [...new Set([...now.keys(), ...list.idsBetween(reactions.from, reactions.to)])].sort((a, b) => a - b);
+  // `ids`: the older messages the join listed in `shown` (absent from older servers' answers).
+  const listed = Array.isArray(reactions.ids) ? reactions.ids.filter((id) => typeof id === "number") : [];
+  const ids = [...new Set([...now.keys(), ...list.idsBetween(reactions.from, reactions.to), ...listed])].sort((a, b) => a - b);
   /** @type {ReactionsUpdatedEvent[]} */
   const events = [];
   for (const id of ids) {

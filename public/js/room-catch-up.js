@@ -4,7 +4,7 @@
 // rejoin means (the room is lost, or try again later); back at the address, the outbox goes on (what a move held
 // and never handed over is let go of, to copy). The room's state, its list and what arrives in it are
 // room-session.js's.
-import { missedReactions, missedUpdates } from "./rejoin-changes.js";
+import { missedReactions, missedUpdates, shownIds } from "./rejoin-changes.js";
 
 const JOIN_TIMEOUT_MS = 10_000;
 const HISTORY_TIMEOUT_MS = 10_000;
@@ -55,7 +55,8 @@ export function createCatchUp(s, deps) {
     const isCurrent = () => !s.isGone && s.rejoinGen === gen;
     s.isRejoining = true;
     s.isJoined = false;
-    const { res, settle } = await hub.join({ username: s.username, room: s.room, since: s.lastId }, JOIN_TIMEOUT_MS);
+    // `shown`: the older messages on screen, so their deletes, edits and reactions come back whatever their age.
+    const { res, settle } = await hub.join({ username: s.username, room: s.room, since: s.lastId, shown: shownIds(s.list, s.lastId) }, JOIN_TIMEOUT_MS);
     if (!isCurrent()) return;
     if (!res.ok) {
       s.isRejoining = false;
