@@ -267,6 +267,7 @@ export function createApp(deps: AppDeps): App {
       ...(cluster ? { cluster: { nodeId: config.nodeId, isRedisUp: () => cluster.isRedisUp(), recoveries: () => cluster.recoveries() } } : {}),
       ...(repo instanceof PostgresMessageRepository ? { pool: () => repo.poolStats() } : {}),
       ...(pages !== null ? { pushQueue: () => push?.queueLength() ?? 0 } : {}),
+      ...(repo.isDiskFull ? { isDatabaseFull: () => repo.isDiskFull?.() === true } : {}),
     },
     deps.withProcessMetrics ?? false,
   );

@@ -79,6 +79,8 @@ export interface Config {
   searchIndexDelayMs: number;
   /** A failing store is probed with a write at most once per this many ms; /healthz answers the last result between. */
   healthProbeIntervalMs: number;
+  /** SQLite: after a write failed for want of disk space, /healthz says full until this many bytes are free. */
+  dbFullResumeBytes: number;
   shutdownTimeoutMs: number;
   /** How long a name whose last connection dropped (without leave_chat) stays its owner's; 0 = released at once. */
   nameGraceMs: number;
@@ -323,6 +325,7 @@ export function loadConfig(env: Env): Config {
     dbWriteRetryMs: int("DB_WRITE_RETRY_MS", 500, 0, 600_000),
     searchIndexDelayMs: int("SEARCH_INDEX_DELAY_MS", 250, 0, 60_000),
     healthProbeIntervalMs: int("HEALTH_PROBE_INTERVAL_MS", 1000, 0, 3_600_000),
+    dbFullResumeBytes: int("DB_FULL_RESUME_BYTES", 64 * MIB, 0, Number.MAX_SAFE_INTEGER),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
     nameGraceMs: int("NAME_GRACE_MS", 15_000, 0, 3_600_000),
     metricsToken,

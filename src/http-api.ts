@@ -49,7 +49,7 @@ export interface RoomsResponse {
 export interface HealthAnswer {
   status: "ok" | "unavailable" | "starting" | "stopping";
   node: string;
-  engines: { database: "ok" | "unavailable"; redis?: "ok" | "unavailable" };
+  engines: { database: "ok" | "unavailable" | "full"; redis?: "ok" | "unavailable" };
   reason?: string;
   /** HEALTH_PORT only: ms since the event loop last reported, past its 250 ms beat (0 = on time). */
   loopLateMs?: number;

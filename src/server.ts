@@ -108,6 +108,7 @@ async function openRepository(config: Config, log: Logger): Promise<MessageRepos
       writeRetryMs: config.dbWriteRetryMs,
       searchIndexDelayMs: config.searchIndexDelayMs,
       healthProbeIntervalMs: config.healthProbeIntervalMs,
+      fullResumeBytes: config.dbFullResumeBytes,
       historyCacheRooms: config.historyCacheRooms,
       historyCacheRows: config.historyLimit,
       log,

@@ -22,8 +22,10 @@ function healthWithin(repo: MessageRepository, ms: number): Promise<boolean> {
 
 export async function checkHealth(deps: HealthDeps): Promise<HealthAnswer> {
   const isDatabaseUp = await healthWithin(deps.repo, HEALTH_ANSWER_MS);
-  const engines: HealthAnswer["engines"] = { database: isDatabaseUp ? "ok" : "unavailable" };
-  const reasons: string[] = isDatabaseUp ? [] : ["the database cannot take writes"];
+  // Full is its own answer: the operator frees space rather than looks for a broken database.
+  const isFull = !isDatabaseUp && deps.repo.isDiskFull?.() === true;
+  const engines: HealthAnswer["engines"] = { database: isDatabaseUp ? "ok" : isFull ? "full" : "unavailable" };
+  const reasons: string[] = isDatabaseUp ? [] : [isFull ? "the database's disk is full" : "the database cannot take writes"];
   if (deps.cluster) {
     const isRedisUp = deps.cluster.isRedisUp();
     engines.redis = isRedisUp ? "ok" : "unavailable";

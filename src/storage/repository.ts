@@ -153,6 +153,8 @@ export interface MessageRepository {
    * result in between, and never blocks the event loop while it waits.
    */
   isHealthy(): Promise<boolean>;
+  /** True while writes fail for want of disk space (then isHealthy is false too): /healthz says `full`. */
+  isDiskFull?(): boolean;
   close(): Promise<void>;
 }
 

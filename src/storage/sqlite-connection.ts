@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import type { Logger } from "../log.js";
 import { assertKnownVersion, LATEST_VERSION, migrate } from "./migrations.js";
 import { StorageUnavailableError } from "./repository.js";
+import { DEFAULT_FULL_RESUME_BYTES, DiskFullWatch } from "./disk-full.js";
 
 export const DEFAULT_WRITE_RETRY_MS = 500;
 export const DEFAULT_HEALTH_PROBE_INTERVAL_MS = 1000;
@@ -38,6 +39,8 @@ export interface ConnectionOptions {
   writeRetryMs?: number;
   /** A failing or unproven store is probed with a write at most once per this many ms (default 1000). */
   healthProbeIntervalMs?: number;
+  /** After SQLITE_FULL, the store is unhealthy until the file system has this many bytes free (default 64 MiB). */
+  fullResumeBytes?: number;
   log: Logger;
 }
 
@@ -69,6 +72,7 @@ export class SqliteConnection<S> {
   private isClosed = false;
   readonly writeRetryMs: number;
   private readonly healthProbeIntervalMs: number;
+  private readonly diskFull: DiskFullWatch;
 
   constructor(
     private readonly path: string,
@@ -78,6 +82,7 @@ export class SqliteConnection<S> {
   ) {
     this.writeRetryMs = opts.writeRetryMs ?? DEFAULT_WRITE_RETRY_MS;
     this.healthProbeIntervalMs = opts.healthProbeIntervalMs ?? DEFAULT_HEALTH_PROBE_INTERVAL_MS;
+    this.diskFull = new DiskFullWatch(path, opts.fullResumeBytes ?? DEFAULT_FULL_RESUME_BYTES, opts.log);
     // At start-up a database that cannot be opened is fatal, so let it throw. Nothing is served yet, so the
     // migrations may block while they wait their turn behind another writer, up to the whole retry budget.
     this.open(false, Math.max(opts.busyTimeoutMs, this.writeRetryMs));
@@ -234,6 +239,7 @@ export class SqliteConnection<S> {
     this.lastWriteError = err instanceof Error ? err : new Error(String(err));
     // Busy clears by itself; a read-only handle, a full disk or a vanished file need a fresh connection.
     const sqliteCode = String(causeCode ?? code ?? "");
+    this.diskFull.noteFailure(sqliteCode);
     if (sqliteCode !== "" && !sqliteCode.startsWith("SQLITE_BUSY")) this.closeConnection();
   }
 
@@ -249,13 +255,18 @@ export class SqliteConnection<S> {
    * during a probe share it), with a zero busy timeout per attempt: a locked file never blocks the event loop.
    */
   isHealthy(): Promise<boolean> {
-    if (this.isClosed) return Promise.resolve(false);
+    if (this.isClosed || this.isDiskFull()) return Promise.resolve(false);
     if (this.lastWriteError === null && this.isWriteProven) return Promise.resolve(this.canRead());
     if (this.probe !== null) return this.probe;
     if (performance.now() - this.lastProbeAt < this.healthProbeIntervalMs) return Promise.resolve(false);
     this.lastProbeAt = performance.now();
     this.probe = this.probeWrite().finally(() => (this.probe = null));
     return this.probe;
+  }
+
+  /** A write failed for want of room and the disk has not had DB_FULL_RESUME_BYTES free since (disk-full.ts). */
+  isDiskFull(): boolean {
+    return this.diskFull.isFull();
   }
 
   private canRead(): boolean {

@@ -84,6 +84,8 @@ export interface SqliteOptions {
   writeRetryMs?: number;
   /** A failing or unproven store is probed with a write at most once per this many ms (default 1000). */
   healthProbeIntervalMs?: number;
+  /** After SQLITE_FULL, unhealthy until the disk has this many bytes free (DB_FULL_RESUME_BYTES; default 64 MiB). */
+  fullResumeBytes?: number;
   log: Logger;
   /** Called after each committed batch: how many rows, and how long it took (waits for the lock included). */
   onCommit?: (rows: number, ms: number) => void;
@@ -376,6 +378,10 @@ export class SqliteMessageRepository implements ChatStore {
 
   isHealthy(): Promise<boolean> {
     return this.conn.isHealthy();
+  }
+
+  isDiskFull(): boolean {
+    return this.conn.isDiskFull();
   }
 
   /** The live connection's journal mode and synchronous level (2 = FULL), as SQLite reports them. */

@@ -129,6 +129,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     busyTimeoutMs: config.dbBusyTimeoutMs,
     writeRetryMs: config.dbWriteRetryMs,
     healthProbeIntervalMs: config.healthProbeIntervalMs,
+    fullResumeBytes: config.dbFullResumeBytes,
     historyCacheRooms: config.historyCacheRooms,
     historyCacheRows: config.historyLimit,
     log,
