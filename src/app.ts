@@ -13,7 +13,7 @@ import { createMemoryPresence, type PresenceSnapshots, type PresenceStore } from
 import { keepPresenceSnapshots } from "./chat/presence-snapshots.js";
 import { JoinAdmission } from "./chat/admission.js";
 import { createRedisSharedLimits } from "./chat/shared-limits.js";
-import type { RedisClient } from "./cluster/redis.js";
+import { isCluster, type RedisClient } from "./cluster/redis.js";
 import { startClusterNode, type ClusterNode } from "./cluster/node.js";
 import { createRedisPresence } from "./cluster/redis-presence.js";
 import { createLocalFanout } from "./chat/message-fanout.js";
@@ -324,7 +324,10 @@ export function createApp(deps: AppDeps): App {
   const files = new FileLibrary({ settings: config.files, records: store.files, store: fileStore, log, clock });
   files.start();
   const push: PushService | null = startPush({ config, store, log, clock, metrics, pages, ...(deps.cluster ? { redis: deps.cluster.redis } : {}) });
-  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, fanout, nodes, files, admission, unmovedRooms: new UnmovedRooms(), ...(sharedLimits ? { sharedLimits } : {}), ...(push ? { push } : {}) };
+  // One Redis only: on a Redis Cluster the heartbeat's stall says only that the registry's master is frozen, and rooms
+  // on the other masters must keep taking joins (cluster.md).
+  const isPresenceStalled = cluster && deps.cluster && !isCluster(deps.cluster.redis) ? { isPresenceStalled: () => cluster.isRedisStalled() } : {};
+  const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, fanout, nodes, files, admission, unmovedRooms: new UnmovedRooms(), ...(sharedLimits ? { sharedLimits } : {}), ...(push ? { push } : {}), ...isPresenceStalled };
   registerChat(io, chatDeps);
   const stopSweep = startSlowClientSweep(io, config.maxBufferedBytesPerConnection, SLOW_CLIENT_SWEEP_MS, (socket, bytes) => {
     metrics.slowClientsDropped.inc();

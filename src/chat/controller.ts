@@ -33,7 +33,7 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
   const routes: Record<ClientEventName, EventRoute> = {
     // Issue 19: a client that can retry (it gave an ack) is refused at once while the node is behind; the Flask
     // original's clients (no ack) could not, so they are always taken.
-    join_chat: { limit: "join", isMembership: true, handler: (socket, raw, ctx) => (ctx.hasAck ? deps.admission.admit(() => join(io, socket, deps, raw, ctx)) : join(io, socket, deps, raw, ctx)) },
+    join_chat: { limit: "join", isMembership: true, needsPresence: true, handler: (socket, raw, ctx) => (ctx.hasAck ? deps.admission.admit(() => join(io, socket, deps, raw, ctx)) : join(io, socket, deps, raw, ctx)) },
     send_message: { limit: "send", handler: (socket, raw) => send(io, socket, deps, raw) },
     leave_chat: { limit: "join", isMembership: true, handler: (socket, raw) => leave(io, socket, deps, raw) },
     fetch_history: { limit: "history", handler: (socket, raw) => fetchHistory(socket, deps, raw) },

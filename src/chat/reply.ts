@@ -22,6 +22,8 @@ export interface EventRoute {
   limit: LimitKind;
   /** Joins and leaves change the connection's rooms: they act one at a time, in order (see EventOrder). */
   isMembership?: boolean;
+  /** Cannot succeed without the shared presence store (the name check): refused at once while it is known frozen. */
+  needsPresence?: boolean;
   handler: Handler;
 }
 
@@ -51,7 +53,11 @@ export function dispatchEvent(socket: ChatSocket, deps: ChatDeps, event: ClientE
   deps.drain.start();
   const refusal = admit(socket, deps, event, route.limit, conn.limits);
   // The answer and what follows it (the join's announcement) are one step: the next membership change waits for both.
-  const run: Run = () => runGuarded(socket, deps, event, () => runShared(socket, deps, event, route, conn, () => route.handler(socket, raw, ctx)));
+  const run: Run = () =>
+    runGuarded(socket, deps, event, () => {
+      refuseWhilePresenceStalled(deps, route);
+      return runShared(socket, deps, event, route, conn, () => route.handler(socket, raw, ctx));
+    });
   const answer = (): Promise<void> =>
     respond(socket, deps, event, started, refusal ?? run, raw).then((res) => {
       deliver(socket, event, ack, res);
@@ -95,6 +101,14 @@ async function respond(socket: ChatSocket, deps: ChatDeps, event: ClientEventNam
   if (event === "typing") deps.log.debug("event_handled", fields);
   else deps.log.info("event_handled", fields);
   return res;
+}
+
+/**
+ * Runs before the shared rate limit, whose Redis call would be the first of a join's three timeouts: once the node
+ * knows Redis is frozen, asking it only makes the client wait REDIS_COMMAND_TIMEOUT_MS three times for the same answer.
+ */
+function refuseWhilePresenceStalled(deps: ChatDeps, route: EventRoute): void {
+  if (route.needsPresence === true && deps.isPresenceStalled?.() === true) throw new PresenceUnavailableError("Redis is not answering (the node's heartbeat is unanswered)");
 }
 
 async function runGuarded(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, handler: Run): Promise<Ack<object>> {

@@ -44,6 +44,11 @@ export interface ChatDeps {
   push?: PushHooks;
   /** Public rooms known never to have moved away (moved-rejoin.ts): a rejoin of one asks the store nothing. */
   unmovedRooms: UnmovedRooms;
+  /**
+   * Several nodes on one Redis: true while the node's heartbeat shows Redis frozen (node.ts). Joins are then refused
+   * presence_unavailable at once instead of each waiting out REDIS_COMMAND_TIMEOUT_MS three times.
+   */
+  isPresenceStalled?: () => boolean;
 }
 
 /** Counts handlers still running, so shutdown can answer every in-flight event before closing. */

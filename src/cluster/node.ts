@@ -14,6 +14,8 @@ const REBUILD_RETRY_MS = 500;
 export interface ClusterNode {
   /** Redis answered the last time this node asked (or connected since). */
   isRedisUp(): boolean;
+  /** A heartbeat is unanswered past the next one's turn, or timed out: Redis keeps its connections but answers nothing. */
+  isRedisStalled(): boolean;
   /** Times the link came back after an outage (the node re-registered and told its sockets to resync). */
   recoveries(): number;
   stop(): Promise<void>;
@@ -190,6 +192,7 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
 
   return {
     isRedisUp: () => !isDown && !isStalled && isLinkUp(),
+    isRedisStalled: () => isStalled,
     recoveries: () => recovered,
     linkChanged() {
       void recover();

@@ -3,17 +3,19 @@
 // couple of heartbeats, not answer "ok" for as long as the freeze lasts, and say ok again once Redis answers.
 // Requests that wait on Redis (a join's name check, a send's shared rate limit) answer within a few
 // REDIS_COMMAND_TIMEOUT_MS as they do while Redis is down, on one Redis and on a Redis Cluster alike, and
-// everything works again once Redis answers.
+// everything works again once Redis answers. On one Redis, once the heartbeat has shown the freeze, a join is
+// refused without asking Redis at all.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { WireMessage } from "../../src/protocol.js";
-import { connectTo } from "../helpers/child-server.js";
+import { connectTo, type ChildServer, type LogRecord } from "../helpers/child-server.js";
 import { health, startCluster, type Cluster } from "../helpers/cluster.js";
 import { newClientId } from "../helpers/emit.js";
 import { waitFor } from "../helpers/wait.js";
 
 /** Short, so a join (rate limit, room record, name check: three commands in turn) is refused within seconds. */
 const COMMAND_TIMEOUT_MS = 1000;
-const env = { REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS) };
+// Every warning written: each test awaits its own redis_stalled, which a 10 s repeat window would leave out.
+const env = { REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS), LOG_WARN_INTERVAL_MS: "0" };
 
 /** The running redis-server processes of a cluster: its one Redis, or every master of its Redis Cluster. */
 function redisPids(of: Cluster): number[] {
@@ -91,6 +93,19 @@ async function joinAndSendWhileFrozen(frozen: Cluster, room: string): Promise<vo
   }
 }
 
+/** The next `event` line `server` logs from now on (waitForLog alone would find one already logged). */
+function nextLog(server: ChildServer, event: string, timeoutMs = 10_000): Promise<LogRecord> {
+  const skip = server.logs.filter((l) => l.event === event).length;
+  let seen = 0;
+  return server.waitForLog((l) => l.event === event && seen++ >= skip, timeoutMs);
+}
+
+/** Answers in the order they arrive: what came back first, then what came back next. */
+function arrivalOrder(calls: Record<string, Promise<unknown>>): Promise<string[]> {
+  const order: string[] = [];
+  return Promise.all(Object.entries(calls).map(([name, call]) => call.then(() => order.push(name)))).then(() => order);
+}
+
 describe("cluster: Redis stops answering without closing its connections", () => {
   let cluster: Cluster;
   beforeAll(async () => {
@@ -123,6 +138,49 @@ describe("cluster: Redis stops answering without closing its connections", () =>
 
   it("answers a join presence_unavailable and stores a send (as while Redis is down) instead of waiting for the freeze, then works again once Redis answers", async () => {
     await joinAndSendWhileFrozen(cluster, "frozen");
+  });
+
+  it("once it has marked Redis stalled, refuses a join presence_unavailable without asking Redis (before a send that waits one command timeout is acked); joins work again once Redis answers", async () => {
+    const node = cluster.node(0);
+    const server = node.server();
+    const pid = cluster.redis?.pid();
+    if (server === null || pid === null || pid === undefined) throw new Error("the node and redis-server must be running");
+    const room = "known-stall";
+    const ana = await connectTo(node.url);
+    const cy = await connectTo(node.url);
+    try {
+      expect(await ana.timeout(5000).emitWithAck("join_chat", { room, username: "Ana" })).toMatchObject({ ok: true });
+      const stalled = nextLog(server, "redis_stalled");
+      process.kill(pid, "SIGSTOP");
+      let order: string[];
+      let joinMs = Number.NaN;
+      let answering: Promise<LogRecord> | undefined;
+      try {
+        await stalled;
+        answering = nextLog(server, "redis_answering", 30_000);
+        // The send's shared rate limit asks the frozen Redis and waits one REDIS_COMMAND_TIMEOUT_MS before the node's
+        // memory count answers; a join that asked Redis (rate limit, room record, name check) would wait three.
+        const started = performance.now();
+        const sent = ana.emitWithAck("send_message", { room, username: "Ana", content: "while stalled", clientId: newClientId() });
+        const refused = cy.emitWithAck("join_chat", { room, username: "Cy" }).then((res) => {
+          joinMs = performance.now() - started;
+          return res;
+        });
+        order = await arrivalOrder({ join: refused, send: sent });
+        expect(await refused).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
+        expect(await sent).toMatchObject({ ok: true, message: { content: "while stalled" } });
+      } finally {
+        process.kill(pid, "SIGCONT");
+      }
+      console.log(JSON.stringify({ redis: "single", commandTimeoutMs: COMMAND_TIMEOUT_MS, joinAfterStallMarkedMs: Math.round(joinMs), order }));
+      expect(order).toEqual(["join", "send"]);
+
+      await answering;
+      expect(await cy.timeout(5000).emitWithAck("join_chat", { room, username: "Cy" })).toMatchObject({ ok: true, users: ["Ana", "Cy"] });
+    } finally {
+      ana.disconnect();
+      cy.disconnect();
+    }
   });
 });
 
