@@ -7,6 +7,7 @@ import { hasInvisibleCharacters } from "./shared/names.js";
 import { isPrivateAddress } from "./access/room-address.js";
 import { LIMITS } from "./protocol.js";
 import { EMOJI_MAX_UTF16, isOneEmoji } from "./shared/emoji.js";
+import { REJOIN_TOKEN } from "./shared/rejoin-token.js";
 
 /** Cheap upper bound before any normalisation work: a 1 MB string is refused without scanning it twice. */
 const MAX_RAW_UTF16 = 4 * LIMITS.contentMaxChars + 64;
@@ -125,6 +126,8 @@ export const joinPayload = z.object({
   room,
   /** Reconnect: answer with the messages after this id instead of the newest ones. */
   since: cursor("since"),
+  /** Reconnect: the join ack's `rejoinToken` for this room, so a page that saw no message can follow a move (moved-rejoin.ts). */
+  rejoinToken: z.string({ error: "rejoinToken must be a join's rejoinToken" }).regex(REJOIN_TOKEN, "rejoinToken must be a join's rejoinToken").optional(),
 });
 
 export const sendPayload = z

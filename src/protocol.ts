@@ -245,6 +245,8 @@ export interface JoinResult {
   isModerator?: boolean;
   /** A private room or a direct conversation (issue 17): its display name and what this session may do there. */
   roomInfo?: RoomInfo;
+  /** A public room, to a browser session: present it on rejoins (join_chat `rejoinToken`) to follow the room if it is made private meanwhile. */
+  rejoinToken?: string;
 }
 
 /**

@@ -26,7 +26,7 @@ import { react } from "./reactions.js";
 import { quotesFor, replyTarget, withReplyMention } from "./replies.js";
 import { readerOf, toWireFor, type Reader } from "./message-context.js";
 import { listenToAny } from "./lean-socket.js";
-import { refuseRejoinOfMovedRoom } from "./moved-rejoin.js";
+import { refuseRejoinOfMovedRoom, rejoinTokenFor } from "./moved-rejoin.js";
 
 export function registerChat(io: ChatServer, deps: ChatDeps): void {
   // One table for the whole server: idle connections are what memory goes to.
@@ -116,14 +116,14 @@ function shownOf(socket: ChatSocket, raw: unknown): number[] | undefined {
 async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown, ctx: CallContext): Promise<Ack<JoinResult>> {
   const input = parseJoin(raw);
   if (!input.ok) return input;
-  const { room, username, since } = input.value;
+  const { room, username, since, rejoinToken } = input.value;
   const shown = shownOf(socket, raw);
   const current = socket.data.rooms.get(room);
   const maxRooms = deps.config.rateLimits.maxRoomsPerConnection;
   // Every room a connection is in stays in memory and on the home page's list: cap them. A room it is already in costs nothing new.
   if (current === undefined && socket.data.rooms.size >= maxRooms) return fail("too_many_rooms", `You can be in at most ${maxRooms} rooms at once; leave one first.`);
   // A page back after its room was made private must not land in the fresh public room of the old name.
-  const moved = current === undefined ? await refuseRejoinOfMovedRoom(socket, deps, room, since) : null;
+  const moved = current === undefined ? await refuseRejoinOfMovedRoom(socket, deps, room, since, rejoinToken) : null;
   if (moved !== null) return moved;
   // First: an outsider of a private room learns nothing, not even whether a name is taken or banned there.
   const admitted = await joinAdmission(socket, deps, room, username);
@@ -150,6 +150,8 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
       }
       result.roomInfo = await joinedRoomInfo(socket, deps, admitted.record, admitted.member, username);
     }
+    const token = rejoinTokenFor(socket, deps, room);
+    if (token !== undefined) result.rejoinToken = token;
     // Last, right before the ack leaves: every presence delta this socket gets after the ack is newer than the list.
     result.users = await deps.presence.users(room);
   } catch (err) {

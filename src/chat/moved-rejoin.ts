@@ -3,10 +3,12 @@
 // offline into that public room. The rejoin's `since` (the last message the page saw) tells the two apart: when the
 // room's latest move took that message along, the page was in the room before it moved: the rejoin is refused
 // (`room_moved`), and a socket whose browser was let in hears first where the room went, as the sockets present at
-// the move did. A private address left behind by a room made public needs nothing here: it answers not_found.
+// the move did. A page that saw no message there has no such `since`: its join's token (rejoin-token.ts) tells
+// instead. A private address left behind by a room made public needs nothing here: it answers not_found.
 import type { Failure } from "../protocol.js";
 import { isPrivateAddress } from "../access/room-address.js";
 import { fail } from "../validation.js";
+import { readRejoinToken, rejoinToken } from "../shared/rejoin-token.js";
 import type { ChatDeps, ChatSocket } from "./types.js";
 
 /**
@@ -43,13 +45,33 @@ export class UnmovedRooms {
   }
 }
 
-/** Null when the rejoin goes ahead; else the refusal, after a socket whose browser was let in was told where the room went. */
-export async function refuseRejoinOfMovedRoom(socket: ChatSocket, deps: ChatDeps, room: string, since: number | undefined): Promise<Failure | null> {
-  if (since === undefined || since <= 0 || isPrivateAddress(room)) return null;
+/**
+ * Where the room this rejoin was in went, when it moved since; else null. The page's token (rejoin-token.ts) says
+ * when this browser joined, so it answers even for a page that saw no message; without one (older pages, the
+ * Flask original's clients, or one this server did not sign) the last message seen, `since`, answers as before.
+ */
+async function movedSince(socket: ChatSocket, deps: ChatDeps, room: string, since: number | undefined, token: string | undefined): Promise<string | null> {
+  const joinedAt = token === undefined ? null : readRejoinToken(deps.config.secretKey, socket.data.ownerKey, room, token);
+  if (joinedAt === null && (since === undefined || since <= 0)) return null;
   if (!(await deps.unmovedRooms.hasMoved(room, (r) => deps.store.access.hasMovedFrom(r)))) return null;
-  const to = await deps.store.access.movedWith(room, since);
+  if (joinedAt !== null) return deps.store.access.movedAfter(room, joinedAt);
+  return since === undefined ? null : deps.store.access.movedWith(room, since);
+}
+
+/** Null when the rejoin goes ahead; else the refusal, after a socket whose browser was let in was told where the room went. */
+export async function refuseRejoinOfMovedRoom(socket: ChatSocket, deps: ChatDeps, room: string, since: number | undefined, token: string | undefined): Promise<Failure | null> {
+  if (isPrivateAddress(room)) return null;
+  const to = await movedSince(socket, deps, room, since, token);
   if (to === null) return null;
   const access = await deps.store.access.roomAccess(to, socket.data.ownerKey);
   if (access?.member) socket.emit("room_moved", { room, to: { room: to, title: access.record.title, kind: access.record.kind } });
   return fail("room_moved", "This room was made private while you were away; it is no longer at this name.");
+}
+
+/** What a join of a public room gives the page to present on its rejoins: when this session joined it (rejoin-token.ts). */
+export function rejoinTokenFor(socket: ChatSocket, deps: ChatDeps, room: string): string | undefined {
+  const joinedAtMs = socket.data.joinedAt?.get(room);
+  // Without the cookie a socket's key is its connection's, so its rejoin could never match: none is given.
+  if (isPrivateAddress(room) || joinedAtMs === undefined || !socket.data.sessionId.startsWith("s:")) return undefined;
+  return rejoinToken(deps.config.secretKey, socket.data.ownerKey, room, joinedAtMs);
 }

@@ -45,6 +45,14 @@ export const SQL_MOVED_WITH_SQLITE = `SELECT m.to_room, m.moved_at, c.timestamp 
 export const SQL_MOVED_WITH_PG = `SELECT m.to_room, m.moved_at, c.timestamp FROM (SELECT to_room, moved_at FROM room_move WHERE from_room = $1 ORDER BY moved_at DESC LIMIT 1) m
   JOIN chat_message c ON c.chat_room = m.to_room AND c.id = $2`;
 
+/**
+ * Where the room at an address went with its first move after a time (a page's join, rejoin-token.ts): the room that
+ * page was in. Strictly after, as refusalOf: a join in the move's millisecond is a join of the fresh room. One seek
+ * of ix_room_move_from. COLLATE "C" on PostgreSQL: ISO times compare as bytes, whatever the database's collation.
+ */
+export const SQL_MOVED_AFTER_SQLITE = "SELECT to_room FROM room_move WHERE from_room = ? AND moved_at > ? ORDER BY moved_at LIMIT 1";
+export const SQL_MOVED_AFTER_PG = `SELECT to_room FROM room_move WHERE from_room = $1 AND moved_at COLLATE "C" > $2 ORDER BY moved_at COLLATE "C" LIMIT 1`;
+
 export interface MovedWithRow {
   to_room: string;
   moved_at: string;

@@ -298,6 +298,21 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       expect(await access.movedWith(emptied, kept.message.id)).toBeNull(); // back at its name
     });
 
+    it("movedAfter names where the room at an address went with its first move strictly after a time, and nothing after its last", async () => {
+      const { access, key, privateRoom, tag } = await setup();
+      const name = `twice-${tag}`;
+      expect(await access.movedAfter(name, T0)).toBeNull(); // never moved
+      const first = { ...privateRoom(name, key("mod")), createdAt: later(1000) };
+      await access.makePrivate(name, first, [{ sessionKey: key("ana"), name: "Ana" }]);
+      const second = { ...privateRoom(name, key("mod")), createdAt: later(3000) };
+      await access.makePrivate(name, second, []);
+      expect(await access.movedAfter(name, T0)).toBe(first.room); // joined before both: the first took that room
+      expect(await access.movedAfter(name, later(999))).toBe(first.room);
+      expect(await access.movedAfter(name, later(1000))).toBe(second.room); // joined in the move's millisecond: the fresh room
+      expect(await access.movedAfter(name, later(3000))).toBeNull();
+      expect(await access.movedAfter(first.room, T0)).toBeNull(); // the private address never moved
+    });
+
     it("invites: stored by hash with their room's title, listed newest first without the revoked, counted while usable", async () => {
       const { access, key, privateRoom } = await setup();
       const room = privateRoom("Invited");
