@@ -7,7 +7,6 @@ import { hasInvisibleCharacters } from "./shared/names.js";
 import { isPrivateAddress } from "./access/room-address.js";
 import { LIMITS } from "./protocol.js";
 import { EMOJI_MAX_UTF16, isOneEmoji } from "./shared/emoji.js";
-import { REJOIN_TOKEN } from "./shared/rejoin-token.js";
 
 /** Cheap upper bound before any normalisation work: a 1 MB string is refused without scanning it twice. */
 const MAX_RAW_UTF16 = 4 * LIMITS.contentMaxChars + 64;
@@ -120,6 +119,9 @@ export const shownIds = z
   .max(LIMITS.rejoinShownMaxIds, shownMessage)
   .nullish()
   .transform((v) => v ?? undefined);
+
+/** `<joined at, ms since the epoch>.<128 bits of HMAC-SHA256, base64url>` (chat/rejoin-token.ts): the only shape join_chat accepts. */
+export const REJOIN_TOKEN = /^\d{1,15}\.[A-Za-z0-9_-]{22}$/;
 
 export const joinPayload = z.object({
   username,

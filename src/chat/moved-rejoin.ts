@@ -8,7 +8,7 @@
 import type { Failure } from "../protocol.js";
 import { isPrivateAddress } from "../access/room-address.js";
 import { fail } from "../validation.js";
-import { readRejoinToken, rejoinToken } from "../shared/rejoin-token.js";
+import { readRejoinToken, rejoinToken } from "./rejoin-token.js";
 import type { ChatDeps, ChatSocket } from "./types.js";
 
 /**

@@ -1,11 +1,10 @@
 // A page that saw no message of a public room before a moderator made it private has no `since` the move took
-// along, so it cannot be told apart from a stranger by that (chat/moved-rejoin.ts). Its join ack carries instead this
+// along, so it cannot be told apart from a stranger by that (moved-rejoin.ts). Its join ack carries instead this
 // token: when this browser session joined the room at this address, signed under SECRET_KEY. The rejoin presents
 // it, and the room's first move after that time is where the page's room went. Pure, no I/O.
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { REJOIN_TOKEN } from "../payloads.js";
 
-/** `<joined at, ms since the epoch>.<128 bits of HMAC-SHA256, base64url>`: the only shape join_chat accepts. */
-export const REJOIN_TOKEN = /^\d{1,15}\.[A-Za-z0-9_-]{22}$/;
 const MAC_BYTES = 16;
 
 /**
