@@ -56,13 +56,16 @@ export function createCatchUp(s, deps) {
     s.isRejoining = true;
     s.isJoined = false;
     // `shown`: the older messages on screen, so their deletes, edits and reactions come back whatever their age.
-    const { res, settle } = await hub.join({ username: s.username, room: s.room, since: s.lastId, shown: shownIds(s.list, s.lastId) }, JOIN_TIMEOUT_MS);
+    // The token lets the server recognise a page that saw no message here if the room was made private meanwhile.
+    const token = s.rejoinToken === undefined ? {} : { rejoinToken: s.rejoinToken };
+    const { res, settle } = await hub.join({ username: s.username, room: s.room, since: s.lastId, shown: shownIds(s.list, s.lastId), ...token }, JOIN_TIMEOUT_MS);
     if (!isCurrent()) return;
     if (!res.ok) {
       s.isRejoining = false;
       handleRejoinFailure(res.error);
       return;
     }
+    s.rejoinToken = res.rejoinToken;
     deps.takePresence(res.users);
     deps.setModerator(res.isModerator === true);
     // Older messages exist before the first one sent: a reloaded room shows them when scrolled up to.
@@ -119,6 +122,7 @@ export function createCatchUp(s, deps) {
       handleRejoinFailure(res.error);
       return;
     }
+    s.rejoinToken = res.rejoinToken;
     deps.takePresence(res.users);
     deps.setModerator(res.isModerator === true);
     s.list.clearStored();

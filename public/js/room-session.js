@@ -48,7 +48,7 @@ const OLDER_PAGE = 50;
  *   lastId: number, maxSeen: number,
  *   hasMoreOlder: boolean, isLoadingOlder: boolean,
  *   isJoined: boolean, isRejoining: boolean, sawOwnJoin: boolean,
- *   rejoinGen: number,
+ *   rejoinGen: number, rejoinToken: string | undefined,
  *   isModerator: boolean,
  *   isDetached: boolean, hasMoreNewer: boolean, isLoadingNewer: boolean, liveBuffer: WireMessage[] | null,
  *   jumpGen: number,
@@ -90,6 +90,7 @@ export function createRoomSession(init, deps) {
     isRejoining: false,
     sawOwnJoin: false,
     rejoinGen: 0,
+    rejoinToken: undefined,
     isModerator: false,
     isDetached: false,
     hasMoreNewer: false,
@@ -150,6 +151,7 @@ export function createRoomSession(init, deps) {
    */
   function start(res, settle) {
     s.isJoined = true;
+    s.rejoinToken = res.rejoinToken;
     s.isModerator = res.isModerator === true;
     s.hasMoreOlder = Boolean(res.hasMore);
     s.presence.reset([res.username]);

@@ -80,14 +80,17 @@ function keptOnDevice(page: Page): Promise<{ room: string; content: string; held
  * `room_moved` has reached the page, runs `afterRefusal` on that connection (`refused` resolves then). Every frame
  * after that, and every later connection, goes through untouched.
  */
-function loseRoomMoved(afterRefusal: (ws: WebSocketRoute, server: WebSocketRoute) => void = () => undefined) {
+function loseRoomMoved(afterRefusal: (ws: WebSocketRoute, server: WebSocketRoute) => void = () => undefined, opts: { withoutRejoinToken?: boolean } = {}) {
   let isLosing = true;
   let onRefused = (): void => undefined;
   const refused = new Promise<void>((resolve) => (onRefused = resolve));
+  // withoutRejoinToken: the page's joins reach the server without their rejoinToken, as an older page's do (or
+  // one the server no longer accepts, signed under an earlier SECRET_KEY).
+  const toServer = (m: string | Buffer): string | Buffer => (opts.withoutRejoinToken === true && typeof m === "string" ? m.replace(/,"rejoinToken":"[^"]*"/g, "") : m);
   const route = (page: Page) =>
     page.routeWebSocket(/\/socket\.io\//, (ws) => {
       const server = ws.connectToServer();
-      ws.onMessage((m) => server.send(m));
+      ws.onMessage((m) => server.send(toServer(m)));
       server.onMessage((m) => {
         const text = typeof m === "string" ? m : m.toString();
         if (isLosing && text.startsWith('42["room_moved"')) return;
@@ -206,14 +209,60 @@ describe("messages on their way when the room moves", () => {
     expect(problems.list).toEqual([]);
   });
 
-  it("refused room_moved and then cut off before the move reached it, the page back in the fresh room of the old name sends none of them there: they are kept to copy", async () => {
-    // Ben's connection loses the room_moved event and is cut right after the refusal's ack, as a network drop
-    // between the two would.
+  it("a page that had seen no message in the room follows it too: back after the move, it is in the private room and sends there what it wrote", async () => {
+    const { problems, mod, ben, room } = await moderatorAndBenIn("empty-away");
+
+    problems.allowNetworkErrors = true;
+    await ben.context.setOffline(true);
+    for (const socket of suite.server.app.io.of("/").sockets.values()) if (socket.data.rooms.get(room) === "Ben") socket.conn.close();
+    await ben.page.locator("#connection-banner", { hasText: "Reconnecting…" }).waitFor();
+    await sendNow(ben.page, "written while away");
+
+    await makePrivate(mod.page);
+    await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
+    const moved = privateAddress(mod.page);
+    await ben.context.setOffline(false);
+    await ben.page.waitForFunction((to) => location.pathname === `/r/${to}`, moved, { timeout: 20_000 });
+    await waitInRoom(ben.page, room);
+    await sentMessage(ben.page, "written while away").waitFor();
+    expect({ old: await contents(room), moved: await contents(moved) }).toEqual({ old: [], moved: ["written while away"] });
+    await sentMessage(mod.page, "written while away").waitFor();
+    expect(problems.list).toEqual([]);
+  });
+
+  it("refused room_moved and then cut off before the move reached it, the page follows the room when back, though it had seen no message there, and sends them at the new address", async () => {
     const cutAfterRefusal = loseRoomMoved((ws, server) => {
       void ws.close();
       void server.close();
     });
-    // A room with no message yet: the rejoin names none (since 0), so it joins the fresh public room of the name.
+    // A room with no message yet: the rejoin names none (since 0); its rejoinToken says the page was in the room.
+    const { problems, mod, ben, room } = await moderatorAndBenIn("cut-off-follows", cutAfterRefusal.route);
+
+    const held = await sendOneHeldOneBehind(ben.page, "racing", "behind");
+    await makePrivate(mod.page);
+    await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
+    const moved = privateAddress(mod.page);
+    problems.allowNetworkErrors = true;
+    held.release(); // refused room_moved at the old address; the connection goes right after that answer
+
+    await ben.page.waitForFunction((to) => location.pathname === `/r/${to}`, moved, { timeout: 20_000 });
+    await sentMessage(ben.page, "behind").waitFor();
+    expect({ old: await contents(room), moved: await contents(moved) }).toEqual({ old: [], moved: ["racing", "behind"] });
+    await expect.poll(() => keptOnDevice(ben.page)).toEqual([]);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("refused room_moved and then cut off before the move reached it, a page whose rejoin carries no rejoinToken is back in the fresh room of the old name and sends none of them there: they are kept to copy", async () => {
+    // Ben's connection loses the room_moved event and is cut right after the refusal's ack, as a network drop
+    // between the two would.
+    const cutAfterRefusal = loseRoomMoved(
+      (ws, server) => {
+        void ws.close();
+        void server.close();
+      },
+      { withoutRejoinToken: true },
+    );
+    // A room with no message yet: the rejoin names none (since 0) and no token, so it joins the fresh public room of the name.
     const { problems, mod, ben, room } = await moderatorAndBenIn("cut-off", cutAfterRefusal.route);
 
     const held = await sendOneHeldOneBehind(ben.page, "racing", "<b>behind</b>");
