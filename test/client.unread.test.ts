@@ -160,6 +160,17 @@ describe("remembered rooms", () => {
     ]);
   });
 
+  it("keeps a room's rejoinToken only in the shape the server gives (anything else would get the rejoin refused)", async () => {
+    const { parseRememberedRooms } = await load("remembered.js");
+    const token = `1764000000000.${"Ab_-".repeat(5)}Cd`;
+    const raw = JSON.stringify([
+      { room: "a", name: "Ana", rejoinToken: token },
+      ...["", "1.short", `x.${"A".repeat(22)}`, `${token}.more`, 42].map((rejoinToken, i) => ({ room: `bad${i}`, name: "Ana", rejoinToken })),
+    ]);
+    const rooms = parseRememberedRooms(raw) as { room: string; rejoinToken?: string }[];
+    expect(rooms.map((r) => [r.room, r.rejoinToken])).toEqual([["a", token], ...[0, 1, 2, 3, 4].map((i) => [`bad${i}`, undefined])]);
+  });
+
   it("keeps at most 100 rooms from a list that grew without bound", async () => {
     const { parseRememberedRooms } = await load("remembered.js");
     const many = Array.from({ length: 150 }, (_, i) => ({ room: `r${i}`, name: "Ana" }));

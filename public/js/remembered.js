@@ -32,10 +32,16 @@ const ROOMS_KEY = "messenger-room:rooms";
 const MAX_REMEMBERED = 100;
 
 /** @typedef {import("../../src/protocol.js").RoomKind} RoomKind */
-/** @typedef {{ room: string, name: string, title?: string, kind?: RoomKind } & import("./unread.js").RoomCounts} RememberedRoom */
+/**
+ * rejoinToken: the room's last join answer's (a public room), so a reload's rejoin still follows the room if it was
+ * made private meanwhile, though the page had seen no message there.
+ * @typedef {{ room: string, name: string, title?: string, kind?: RoomKind, rejoinToken?: string } & import("./unread.js").RoomCounts} RememberedRoom
+ */
 
 /** @type {readonly RoomKind[]} */
 const KINDS = ["public", "private", "direct"];
+/** The only shape the server gives (and accepts: anything else is refused invalid_payload). See src/payloads.ts REJOIN_TOKEN. */
+const REJOIN_TOKEN = /^\d{1,15}\.[A-Za-z0-9_-]{22}$/;
 /** A title longer than any the server gives is not one. */
 const MAX_TITLE_CHARS = 200;
 
@@ -90,6 +96,7 @@ function parseEntry(entry) {
     r.title = title;
     r.kind = kind;
   }
+  if (typeof e.rejoinToken === "string" && REJOIN_TOKEN.test(e.rejoinToken)) r.rejoinToken = e.rejoinToken;
   return r;
 }
 

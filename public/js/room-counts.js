@@ -127,7 +127,8 @@ export function createRoomCounts({ doc, els, sessions, currentRoom, render, info
       const room = r.state.room;
       const about = info.known(room);
       const named = about && about.kind !== "public" ? { title: about.title, kind: about.kind } : {};
-      return { room, name: r.state.username, ...named, ...(counts.get(room) ?? freshCounts(0)) };
+      const token = r.state.rejoinToken === undefined ? {} : { rejoinToken: r.state.rejoinToken };
+      return { room, name: r.state.username, ...named, ...token, ...(counts.get(room) ?? freshCounts(0)) };
     });
     const others = recallRooms().filter((r) => !sessions.has(r.room) && !forgotten.has(r.room));
     rememberRooms([...mine, ...others]);

@@ -39,7 +39,7 @@ export function createRoomJoins({ hub, info, sessions, counts, sessionDeps }) {
     hasRestored = true;
     for (const r of recallRooms()) {
       if (sessions.has(r.room) || r.room === except) continue;
-      const session = createRoomSession({ room: r.room, username: r.name, lastId: r.lastReadId }, sessionDeps);
+      const session = createRoomSession({ room: r.room, username: r.name, lastId: r.lastReadId, ...(r.rejoinToken === undefined ? {} : { rejoinToken: r.rejoinToken }) }, sessionDeps);
       sessions.set(r.room, session);
       counts.track(r.room, { lastReadId: r.lastReadId, lastSeenId: r.lastSeenId, unread: r.unread, mentions: r.mentions, unreadIds: r.unreadIds, mentionIds: r.mentionIds });
       void session.rejoin({ evenOffline: true });

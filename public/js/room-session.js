@@ -60,8 +60,8 @@ const OLDER_PAGE = 50;
 
 /**
  * A session for `room`, not yet joined on this connection: `start` it with a join answer, or `rejoin` it
- * (a room remembered from an earlier visit, from `lastId` on).
- * @param {{ room: string, username: string, lastId: number }} init
+ * (a room remembered from an earlier visit, from `lastId` on, with the `rejoinToken` of its last join).
+ * @param {{ room: string, username: string, lastId: number, rejoinToken?: string }} init
  * @param {SessionDeps} deps
  */
 export function createRoomSession(init, deps) {
@@ -90,7 +90,7 @@ export function createRoomSession(init, deps) {
     isRejoining: false,
     sawOwnJoin: false,
     rejoinGen: 0,
-    rejoinToken: undefined,
+    rejoinToken: init.rejoinToken,
     isModerator: false,
     isDetached: false,
     hasMoreNewer: false,

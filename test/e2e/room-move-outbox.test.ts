@@ -296,8 +296,29 @@ describe("messages on their way when the room moves", () => {
     expect(problems.list).toEqual([]);
   });
 
-  it("refused room_moved and reloaded before the move reached it, the page does not send them into the fresh room of the old name either: kept to copy", async () => {
+  it("refused room_moved and reloaded before the move reached it, the page follows the room, though it had seen no message there (the device kept its rejoinToken), and sends them at the new address", async () => {
     const losing = loseRoomMoved();
+    const { problems, mod, ben, room } = await moderatorAndBenIn("reloaded-follows", losing.route);
+
+    const held = await sendOneHeldOneBehind(ben.page, "racing", "behind");
+    await makePrivate(mod.page);
+    await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
+    const moved = privateAddress(mod.page);
+    held.release();
+    await losing.refused;
+
+    await ben.page.reload();
+    await ben.page.waitForFunction((to) => location.pathname === `/r/${to}`, moved, { timeout: 20_000 });
+    await waitInRoom(ben.page, room);
+    await sentMessage(ben.page, "behind").waitFor();
+    expect({ old: await contents(room), moved: await contents(moved) }).toEqual({ old: [], moved: ["racing", "behind"] });
+    expect(await ben.page.locator("#messages li.msg .msg__text").allInnerTexts()).toEqual(["racing", "behind"]);
+    await expect.poll(() => keptOnDevice(ben.page)).toEqual([]);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("refused room_moved and reloaded before the move reached it, a page whose rejoin carries no rejoinToken does not send them into the fresh room of the old name either: kept to copy", async () => {
+    const losing = loseRoomMoved(() => undefined, { withoutRejoinToken: true });
     const { problems, mod, ben, room } = await moderatorAndBenIn("reloaded-held", losing.route);
 
     const held = await sendOneHeldOneBehind(ben.page, "racing", "behind");
