@@ -122,4 +122,20 @@ describe("private rooms on several nodes", () => {
     expect((await moved).to.room).toBe(res.room.room);
     expect((await joinRoom(ana, res.room.room, "Ana")).ok).toBe(true);
   });
+
+  it("a page that saw no message, away while the room was made private, follows it from another node with its join's rejoinToken", async () => {
+    const [n1, n2] = (await startNodes(2)) as [TestNode, TestNode];
+    const mod = await n1.joined("general", "Mod", await moderator(n1));
+    const anaSession = newSession();
+    const ana = await n2.joined("general", "Ana", anaSession);
+    const rejoinToken = ana.joinResult.rejoinToken;
+    ana.disconnect(); // its name held for the name grace: still present when the room moves
+    const res = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
+    if (!res.ok) throw new Error(res.error.code);
+    const back = await n1.connect(anaSession); // signed by node2, presented to node1
+    const told = waitFor(back, "room_moved");
+    const rejoin = await back.timeout(5000).emitWithAck("join_chat", { room: "general", username: "Ana", since: 0, ...(rejoinToken === undefined ? {} : { rejoinToken }) });
+    expect(rejoin.ok ? "joined" : rejoin.error.code).toBe("room_moved");
+    expect((await told).to.room).toBe(res.room.room);
+  });
 });
