@@ -82,6 +82,17 @@ describe("a page that saw no message before its room was made private", () => {
     }
   });
 
+  it("a room made private and then public again while the page was away is back at its name: the rejoin joins it there", async () => {
+    // Ana's name not held ("gone"): a name held in the fresh public room would keep the room from going back.
+    const { app, anaSession, token, moved, mod } = await awayFromEmptyRoom("gone");
+    expect((await joinRoom(mod, moved, "Mod")).ok).toBe(true);
+    app.clock.advance(1000);
+    const back = await mod.timeout(5000).emitWithAck("update_room", { room: moved, isPrivate: false });
+    if (!back.ok) throw new Error(back.error.code);
+    const { res, heard } = await rejoinWith(app, anaSession, "general", "Ana", { rejoinToken: token });
+    expect({ code: codeOf(res), heard }).toEqual({ code: "joined", heard: [] });
+  });
+
   it("a room's token does not work at another room that moved after it", async () => {
     const { app, mod, anaSession, token } = await awayFromEmptyRoom("grace");
     expect((await joinRoom(mod, "lobby", "Mod")).ok).toBe(true);

@@ -73,6 +73,12 @@ export interface SessionRoom {
   peerName: string | null;
 }
 
+/** A room's move away from an address (room_move): where to, and when. */
+export interface Move {
+  to: string;
+  movedAt: Date;
+}
+
 /** What redeeming an invite did: the session is in now (or was already), or why not. */
 export type Redemption =
   | { outcome: "admitted" | "already_member"; record: RoomRecord }
@@ -86,8 +92,8 @@ export interface RoomAccessStore {
   roomAccess(room: string, sessionKey: string): Promise<{ record: RoomRecord; member: Member | null } | null>;
   /** The address the room at `from` moved to, when its latest move took message `messageId` along; else null. */
   movedWith(from: string, messageId: number): Promise<string | null>;
-  /** The address the room at `from` went to with its first move after `at` (the room a session that joined then was in); else null. */
-  movedAfter(from: string, at: Date): Promise<string | null>;
+  /** The first move away from `from` after `at` (where the room a session that joined then went), or null. */
+  movedAfter(from: string, at: Date): Promise<Move | null>;
   /** Whether a room ever moved away from `from` (one index seek): rooms that never did need no movedWith per rejoin. */
   hasMovedFrom(from: string): Promise<boolean>;
   /** A new private room with its first members (its creator), in one transaction. */

@@ -54,8 +54,25 @@ async function movedSince(socket: ChatSocket, deps: ChatDeps, room: string, sinc
   const joinedAt = token === undefined ? null : readRejoinToken(deps.config.secretKey, socket.data.ownerKey, room, token);
   if (joinedAt === null && (since === undefined || since <= 0)) return null;
   if (!(await deps.unmovedRooms.hasMoved(room, (r) => deps.store.access.hasMovedFrom(r)))) return null;
-  if (joinedAt !== null) return deps.store.access.movedAfter(room, joinedAt);
+  if (joinedAt !== null) return whereNow(deps, room, joinedAt);
   return since === undefined ? null : deps.store.access.movedWith(room, since);
+}
+
+/** Moves followed from a join at most: a moderator's acts, so a longer chain is not a page's room coming back. */
+const MAX_MOVES_FOLLOWED = 8;
+
+/**
+ * Where the room at `room` when a session joined it (`at`) is now: each move after the one before (made private,
+ * made public again, ...); null when it is back at `room` or never left (the rejoin joins it there).
+ */
+async function whereNow(deps: ChatDeps, room: string, at: Date): Promise<string | null> {
+  let here = { to: room, movedAt: at };
+  for (let i = 0; i < MAX_MOVES_FOLLOWED; i++) {
+    const next = await deps.store.access.movedAfter(here.to, here.movedAt);
+    if (next === null) break;
+    here = next;
+  }
+  return here.to === room ? null : here.to;
 }
 
 /** Null when the rejoin goes ahead; else the refusal, after a socket whose browser was let in was told where the room went. */

@@ -3,10 +3,10 @@
 // pair, an invite's last use) is decided by the database: a unique key, a row lock.
 import type pg from "pg";
 import { inviteState } from "../access/invite-token.js";
-import type { InviteRecord, Member, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
+import type { InviteRecord, Member, Move, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
 import { ENDED_INVITES_KEPT } from "../access/store.js";
 import { roomLockKey } from "./postgres-pool.js";
-import { movedWithBefore, SQL_HAS_MOVED_FROM_PG, SQL_MOVED_AFTER_PG, SQL_MOVED_WITH_PG, SQL_RECORD_MOVE_PG, type MovedWithRow } from "./room-moves.js";
+import { movedWithBefore, SQL_HAS_MOVED_FROM_PG, SQL_MOVED_AFTER_PG, SQL_MOVED_WITH_PG, SQL_RECORD_MOVE_PG, toMove, type MoveRow, type MovedWithRow } from "./room-moves.js";
 import { ENDED_INVITE_PG, INVITE_COLUMNS, MEMBER_COLUMNS, ROOM_COLUMNS, toInvite, toMember, toRoomRecord, type InviteRow, type MemberRow, type RoomRow } from "./sqlite-access.js";
 
 type Query = <T extends pg.QueryResultRow>(sql: string, params: unknown[], what: "read" | "write") => Promise<T[]>;
@@ -73,9 +73,9 @@ export class PostgresRoomAccess implements RoomAccessStore {
     return movedWithBefore(row);
   }
 
-  async movedAfter(from: string, at: Date): Promise<string | null> {
-    const [row] = await this.query<{ to_room: string }>(SQL_MOVED_AFTER_PG, [from, at.toISOString()], "read");
-    return row?.to_room ?? null;
+  async movedAfter(from: string, at: Date): Promise<Move | null> {
+    const [row] = await this.query<MoveRow>(SQL_MOVED_AFTER_PG, [from, at.toISOString()], "read");
+    return toMove(row);
   }
 
   async hasMovedFrom(from: string): Promise<boolean> {

@@ -4,6 +4,7 @@
 // it went public (found by the 2026-12-07 review). The moves write their row in sqlite-access.ts and
 // postgres-access.ts; PostgreSQL's batch check is postgres-append.ts's.
 import type Database from "better-sqlite3";
+import type { Move } from "../access/store.js";
 import { RoomMovedError, type NewMessage } from "./repository.js";
 import { prepared } from "./sqlite-statements.js";
 import { fromStoredTimestamp } from "./timestamps.js";
@@ -46,12 +47,17 @@ export const SQL_MOVED_WITH_PG = `SELECT m.to_room, m.moved_at, c.timestamp FROM
   JOIN chat_message c ON c.chat_room = m.to_room AND c.id = $2`;
 
 /**
- * Where the room at an address went with its first move after a time (a page's join, rejoin-token.ts): the room that
- * page was in. Strictly after, as refusalOf: a join in the move's millisecond is a join of the fresh room. One seek
- * of ix_room_move_from. COLLATE "C" on PostgreSQL: ISO times compare as bytes, whatever the database's collation.
+ * The first move away from an address after a time (a page's join, rejoin-token.ts; then each move after the one
+ * before, moved-rejoin.ts). Strictly after, as refusalOf: a join in the move's millisecond is a join of the fresh
+ * room. One seek of ix_room_move_from. COLLATE "C" on PostgreSQL: ISO times compare as bytes, whatever the
+ * database's collation.
  */
-export const SQL_MOVED_AFTER_SQLITE = "SELECT to_room FROM room_move WHERE from_room = ? AND moved_at > ? ORDER BY moved_at LIMIT 1";
-export const SQL_MOVED_AFTER_PG = `SELECT to_room FROM room_move WHERE from_room = $1 AND moved_at COLLATE "C" > $2 ORDER BY moved_at COLLATE "C" LIMIT 1`;
+export const SQL_MOVED_AFTER_SQLITE = "SELECT to_room, moved_at FROM room_move WHERE from_room = ? AND moved_at > ? ORDER BY moved_at LIMIT 1";
+export const SQL_MOVED_AFTER_PG = `SELECT to_room, moved_at FROM room_move WHERE from_room = $1 AND moved_at COLLATE "C" > $2 ORDER BY moved_at COLLATE "C" LIMIT 1`;
+
+export function toMove(row: MoveRow | undefined): Move | null {
+  return row === undefined ? null : { to: row.to_room, movedAt: new Date(row.moved_at) };
+}
 
 export interface MovedWithRow {
   to_room: string;

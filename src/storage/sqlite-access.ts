@@ -3,10 +3,10 @@
 // bookkeeping as the sends; each method is one transaction.
 import type Database from "better-sqlite3";
 import { inviteState } from "../access/invite-token.js";
-import type { InviteRecord, Member, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
+import type { InviteRecord, Member, Move, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
 import { ENDED_INVITES_KEPT } from "../access/store.js";
 import { prepared } from "./sqlite-statements.js";
-import { movedWithBefore, SQL_HAS_MOVED_FROM_SQLITE, SQL_MOVED_AFTER_SQLITE, SQL_MOVED_WITH_SQLITE, SQL_RECORD_MOVE_SQLITE, type MovedWithRow } from "./room-moves.js";
+import { movedWithBefore, SQL_HAS_MOVED_FROM_SQLITE, SQL_MOVED_AFTER_SQLITE, SQL_MOVED_WITH_SQLITE, SQL_RECORD_MOVE_SQLITE, toMove, type MoveRow, type MovedWithRow } from "./room-moves.js";
 
 type Use = <T>(work: (db: Database.Database) => T) => Promise<T>;
 
@@ -105,8 +105,8 @@ export class SqliteRoomAccess implements RoomAccessStore {
     return this.read((db) => movedWithBefore(prepared(db, SQL_MOVED_WITH_SQLITE).get(from, messageId) as MovedWithRow | undefined));
   }
 
-  movedAfter(from: string, at: Date): Promise<string | null> {
-    return this.read((db) => (prepared(db, SQL_MOVED_AFTER_SQLITE).get(from, at.toISOString()) as { to_room: string } | undefined)?.to_room ?? null);
+  movedAfter(from: string, at: Date): Promise<Move | null> {
+    return this.read((db) => toMove(prepared(db, SQL_MOVED_AFTER_SQLITE).get(from, at.toISOString()) as MoveRow | undefined));
   }
 
   hasMovedFrom(from: string): Promise<boolean> {

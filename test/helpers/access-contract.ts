@@ -306,11 +306,18 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       await access.makePrivate(name, first, [{ sessionKey: key("ana"), name: "Ana" }]);
       const second = { ...privateRoom(name, key("mod")), createdAt: later(3000) };
       await access.makePrivate(name, second, []);
-      expect(await access.movedAfter(name, T0)).toBe(first.room); // joined before both: the first took that room
-      expect(await access.movedAfter(name, later(999))).toBe(first.room);
-      expect(await access.movedAfter(name, later(1000))).toBe(second.room); // joined in the move's millisecond: the fresh room
+      expect(await access.movedAfter(name, T0)).toEqual({ to: first.room, movedAt: later(1000) }); // joined before both: the first took that room
+      expect(await access.movedAfter(name, later(999))).toEqual({ to: first.room, movedAt: later(1000) });
+      expect(await access.movedAfter(name, later(1000))).toEqual({ to: second.room, movedAt: later(3000) }); // joined in the move's millisecond: the fresh room
       expect(await access.movedAfter(name, later(3000))).toBeNull();
       expect(await access.movedAfter(first.room, T0)).toBeNull(); // the private address never moved
+      // Made public again: the private address moved back to the name, a move of its own.
+      const back = `back-${tag}`;
+      const away = { ...privateRoom(back, key("mod")), createdAt: later(1000) };
+      await access.makePrivate(back, away, []);
+      expect(await access.makePublic(away.room, back, later(2000))).toBe("moved");
+      expect(await access.movedAfter(away.room, later(1000))).toEqual({ to: back, movedAt: later(2000) });
+      expect(await access.movedAfter(back, later(2000))).toBeNull();
     });
 
     it("invites: stored by hash with their room's title, listed newest first without the revoked, counted while usable", async () => {
