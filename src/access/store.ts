@@ -116,6 +116,11 @@ export interface RoomAccessStore {
   members(room: string): Promise<Member[]>;
   /** Every room this session is admitted to. */
   roomsOf(sessionKey: string): Promise<SessionRoom[]>;
+  /**
+   * Every member of the direct conversations opened from `originRoom`, with the conversation's address: a ban there
+   * finds by name who it covers, also a session whose name in the room was released long ago.
+   */
+  directMembersFrom(originRoom: string): Promise<{ room: string; member: Member }[]>;
   /** How many private rooms this session created that still exist. */
   createdRoomCount(sessionKey: string): Promise<number>;
   setMembersCanInvite(room: string, value: boolean): Promise<void>;

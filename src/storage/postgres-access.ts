@@ -7,7 +7,7 @@ import type { InviteRecord, Member, Move, NewInvite, NewMember, NewRoom, Redempt
 import { ENDED_INVITES_KEPT } from "../access/store.js";
 import { roomLockKey } from "./postgres-pool.js";
 import { movedWithBefore, SQL_HAS_MOVED_FROM_PG, SQL_MOVED_AFTER_PG, SQL_MOVED_WITH_PG, SQL_RECORD_MOVE_PG, toMove, type MoveRow, type MovedWithRow } from "./room-moves.js";
-import { ENDED_INVITE_PG, INVITE_COLUMNS, MEMBER_COLUMNS, ROOM_COLUMNS, toInvite, toMember, toRoomRecord, type InviteRow, type MemberRow, type RoomRow } from "./sqlite-access.js";
+import { ENDED_INVITE_PG, INVITE_COLUMNS, MEMBER_COLUMNS, ROOM_COLUMNS, SQL_DIRECT_MEMBERS_FROM_PG, toInvite, toMember, toRoomRecord, type InviteRow, type MemberRow, type RoomRow } from "./sqlite-access.js";
 
 type Query = <T extends pg.QueryResultRow>(sql: string, params: unknown[], what: "read" | "write") => Promise<T[]>;
 /** Runs `work` in one transaction on one connection; a failure rolls back and becomes StorageUnavailableError. */
@@ -139,6 +139,11 @@ export class PostgresRoomAccess implements RoomAccessStore {
       "read",
     );
     return found.map((row) => ({ record: toRoomRecord(row), member: toMember(row), newestId: Number(row.newest_id), peerName: row.peer_name }));
+  }
+
+  async directMembersFrom(originRoom: string): Promise<{ room: string; member: Member }[]> {
+    const found = await this.query<MemberRow & { room: string }>(SQL_DIRECT_MEMBERS_FROM_PG, [originRoom], "read");
+    return found.map((row) => ({ room: row.room, member: toMember(row) }));
   }
 
   async createdRoomCount(sessionKey: string): Promise<number> {

@@ -83,6 +83,9 @@ export const toInvite = (r: InviteRow): InviteRecord => ({
 });
 
 const NEWEST_ID = "(SELECT coalesce(max(id), 0) FROM chat_message WHERE chat_room = r.room)";
+/** The members of the direct conversations opened from a room (PostgreSQL's is the same with $1). */
+const DIRECT_MEMBERS_FROM = `SELECT m.room, ${MEMBER_COLUMNS} FROM room_record r JOIN room_member m ON m.room = r.room WHERE r.kind = 'direct' AND r.origin_room = ? ORDER BY m.room, m.session_key`;
+export const SQL_DIRECT_MEMBERS_FROM_PG = DIRECT_MEMBERS_FROM.replace("?", "$1");
 // A direct conversation's other member, by the name it had when admitted.
 const PEER_NAME = "(SELECT p.name FROM room_member p WHERE p.room = r.room AND p.session_key <> m.session_key LIMIT 1)";
 
@@ -167,6 +170,12 @@ export class SqliteRoomAccess implements RoomAccessStore {
         prepared(db, `SELECT ${ROOM_COLUMNS}, ${MEMBER_COLUMNS}, ${NEWEST_ID} AS newest_id, ${PEER_NAME} AS peer_name FROM room_member m JOIN room_record r ON r.room = m.room WHERE m.session_key = ? ORDER BY r.created_at, r.room`)
           .all(sessionKey) as (RoomRow & MemberRow & { newest_id: number; peer_name: string | null })[]
       ).map((row) => ({ record: toRoomRecord(row), member: toMember(row), newestId: Number(row.newest_id), peerName: row.peer_name })),
+    );
+  }
+
+  directMembersFrom(originRoom: string): Promise<{ room: string; member: Member }[]> {
+    return this.read((db) =>
+      (prepared(db, DIRECT_MEMBERS_FROM).all(originRoom) as (MemberRow & { room: string })[]).map((row) => ({ room: row.room, member: toMember(row) })),
     );
   }
 

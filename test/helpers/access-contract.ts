@@ -186,6 +186,25 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       expect(await access.roomsOf(key("eve"))).toEqual([]);
     });
 
+    it("directMembersFrom: both members of every direct conversation opened from that room, by conversation; none of another room's, nor a private room's", async () => {
+      const { access, key, privateRoom, tag } = await setup();
+      const lobby = `lobby-${tag}`;
+      const first = await openDirectFrom(access, lobby, key("ana"), key("bob"));
+      const second = await openDirectFrom(access, lobby, key("cleo"), key("dan"));
+      await openDirectFrom(access, `garden-${tag}`, key("eve"), key("fay"));
+      await access.createRoom({ ...privateRoom("Team"), originRoom: lobby }, [{ sessionKey: key("gus"), name: "Gus" }]);
+      const found = (await access.directMembersFrom(lobby)).map(({ room, member }) => [room, member.sessionKey, member.name]);
+      expect(found.sort()).toEqual(
+        [
+          [first, key("ana"), "Ana"],
+          [first, key("bob"), "Bob"],
+          [second, key("cleo"), "Ana"],
+          [second, key("dan"), "Bob"],
+        ].sort(),
+      );
+      expect(await access.directMembersFrom(`nowhere-${tag}`)).toEqual([]);
+    });
+
     it("makePrivate moves a public room's messages, their files, its bans and its conversations' origin to the new address and admits the members", async () => {
       const { store, access, key, privateRoom, tag } = await setup();
       const name = `general-${tag}`;
