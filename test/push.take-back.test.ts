@@ -225,7 +225,8 @@ describe("taking back what the first version left open", () => {
     const mod = await a.joined("lobby", "mod", { session: await moderatorSession(a) });
 
     expect(await mod.timeout(5000).emitWithAck("ban_user", { room: "lobby", username: "Bob", durationMs: 60_000 })).toEqual({ ok: true });
-    const takeBacks = [await nthPayload(sub, 3), await nthPayload(sub, 4)];
+    // Two take-backs in either order: the ban ends the conversation (moderation.ts) while the name's lobby pushes are taken back.
+    const takeBacks = [await nthPayload(sub, 3), await nthPayload(sub, 4)].sort((x, y) => Number(x.id) - Number(y.id));
     expect(takeBacks).toEqual([
       { type: "take_back", room: "lobby", id: inLobby.id, tag: "messenger-room:lobby", reason: "no_access" },
       { type: "take_back", room: direct, id: inDirect.id, tag: `messenger-room:${direct}`, reason: "no_access" },
@@ -233,6 +234,26 @@ describe("taking back what the first version left open", () => {
     await until(() => logged(a, "push_room_lost", "lobby"));
     expect(decisions(a, "push_taken_back", "lobby")).toMatchObject([{ sessions: 1 }]); // Bob's: Carol is another name
     expect(service.pushesFor(carol.sub)).toHaveLength(1);
+  });
+
+  it("takes back a direct conversation's notification from a session known by the banned name only there (it subscribed after leaving the room)", async () => {
+    const a = await app({ MODERATOR_TOKEN, NAME_GRACE_MS: "0" });
+    const bobSession = a.newSession();
+    const sub = service.subscription();
+    const bobTab = await a.joined("lobby", "bob", { session: bobSession });
+    const ana = await a.joined("lobby", "ana", { session: a.newSession() });
+    const opened = await ana.timeout(5000).emitWithAck("open_direct", { room: "lobby", username: "bob" });
+    if (!opened.ok) throw new Error(opened.error.code);
+    const direct = opened.room.room;
+    expect((await ana.timeout(5000).emitWithAck("join_chat", { room: direct, username: "ana" })).ok).toBe(true);
+    await a.disconnect(bobTab); // no grace: "bob" is nobody's in the lobby now
+    await subscribe(a, bobSession, sub).expect(201); // no tab open: the lobby's pushes never know this session
+    const inDirect = await send(ana, direct, "just us");
+    expect(await nthPayload(sub, 1)).toMatchObject({ room: direct, quoted: inDirect.id });
+    const mod = await a.joined("lobby", "mod", { session: await moderatorSession(a) });
+
+    expect(await mod.timeout(5000).emitWithAck("ban_user", { room: "lobby", username: "Bob", durationMs: 60_000 })).toEqual({ ok: true });
+    expect(await nthPayload(sub, 2)).toEqual({ type: "take_back", room: direct, id: inDirect.id, tag: `messenger-room:${direct}`, reason: "no_access" });
   });
 
   it("sends nothing for a message deleted between its store and its take-back record (the delete found no record to claim)", async () => {

@@ -91,19 +91,32 @@ export async function banUser(io: ChatServer, socket: ChatSocket, deps: ChatDeps
   await recordAction(socket, deps, { action: "ban", room, target: username, messageId: null, detail: JSON.stringify({ durationMs, until: until.toISOString() }) });
   const removed: RemovedEvent = { room, reason: "banned", until: until.toISOString() };
   if (holder !== null) await removeFromRoom(io, deps, key, username, removed);
-  if (key !== null) await leaveDirectOf(io, deps, key, room, removed);
+  for (const { room: direct, sessionKey: banned } of await directsBanned(deps, room, username, key)) {
+    evict(io, deps, { room: direct, sessionKey: banned, removed: { ...removed, room: direct } });
+    deps.push?.accessEnded(banned, direct);
+  }
   // The push store knows by name also a session whose name was released long ago (no holder to find above).
   deps.push?.nameBanned(room, username);
   return { ok: true };
 }
 
-/** A ban covers the direct conversations the banned session opened from (or was reached through) that room: its tabs leave them. */
-async function leaveDirectOf(io: ChatServer, deps: ChatDeps, key: string, room: string, removed: RemovedEvent): Promise<void> {
-  for (const { record } of await deps.store.access.roomsOf(key)) {
-    if (record.kind !== "direct" || record.originRoom !== room) continue;
-    evict(io, deps, { room: record.room, sessionKey: key, removed: { ...removed, room: record.room } });
-    deps.push?.accessEnded(key, record.room);
+/**
+ * A ban covers the direct conversations opened from (or reached through) that room: which ones, and whose tabs
+ * leave them. The holder's own, whatever name it had there; and every member the conversation knows by the banned
+ * name, as the checks at join, my_rooms and push know it (direct-messages.ts), so a person who closed the room's
+ * tab (the name released, no holder) is not left chatting with the people met there. Never the other member.
+ */
+async function directsBanned(deps: ChatDeps, room: string, username: string, holderKey: string | null): Promise<{ room: string; sessionKey: string }[]> {
+  const found = new Map<string, { room: string; sessionKey: string }>();
+  const add = (direct: string, sessionKey: string): void => void found.set(`${direct} ${sessionKey}`, { room: direct, sessionKey });
+  if (holderKey !== null) {
+    for (const { record } of await deps.store.access.roomsOf(holderKey)) if (record.kind === "direct" && record.originRoom === room) add(record.room, holderKey);
   }
+  const banned = nameKey(username);
+  for (const { room: direct, member } of await deps.store.access.directMembersFrom(room)) {
+    if (member.name !== null && nameKey(member.name) === banned) add(direct, member.sessionKey);
+  }
+  return [...found.values()];
 }
 
 /** Null when the socket may join the room under this name; `banned` with the end time while a ban holds. */

@@ -25,10 +25,25 @@ export async function joinAdmission(socket: ChatSocket, deps: ChatDeps, room: st
   if (found.kind === "outsider") return outsider();
   if (found.kind === "member" && found.record.kind === "direct" && found.record.originRoom !== null) {
     // A ban from the room the conversation was opened in covers the conversation too.
-    const ban = await deps.store.activeBan(found.record.originRoom, nameKey(username), socket.data.ownerKey, deps.clock.now());
+    const ban = await directBan(deps, found.record.originRoom, [username, found.member.name], socket.data.ownerKey);
     if (ban !== null) return fail("banned", `You are banned from the room this conversation started in until ${ban.until.toISOString()}.`);
   }
   return found;
+}
+
+/**
+ * The ban from the origin room on this member, by the name it joins with or the one the conversation knows it by
+ * (the name it had in the room): a ban of a name whose session was not known (nobody held it) binds no session,
+ * so joining under another name must not get past it.
+ */
+async function directBan(deps: ChatDeps, originRoom: string, names: readonly (string | null)[], key: string): Promise<{ until: Date } | null> {
+  const now = deps.clock.now();
+  for (const name of new Set(names)) {
+    if (name === null) continue;
+    const ban = await deps.store.activeBan(originRoom, nameKey(name), key, now);
+    if (ban !== null) return ban;
+  }
+  return null;
 }
 
 /**

@@ -112,6 +112,26 @@ describe("private rooms on several nodes", () => {
     expect((await withMessage).room.room).toBe(opened.room.room);
   });
 
+  it("a ban on one node of a name nobody holds now takes its direct conversation tab on another node out", async () => {
+    const [n1, n2] = (await startNodes(2)) as [TestNode, TestNode];
+    const ana = await n1.joined("lobby", "Ana", newSession());
+    const bobSession = newSession();
+    const bob = await n2.joined("lobby", "Bob", bobSession);
+    const opened = await bob.timeout(5000).emitWithAck("open_direct", { room: "lobby", username: "Ana" });
+    if (!opened.ok) throw new Error(opened.error.code);
+    const dm = opened.room.room;
+    const bobDmTab = await n2.connect(bobSession);
+    expect((await joinRoom(bobDmTab, dm, "Bob")).ok).toBe(true);
+    const released = waitFor(ana, "presence", (p) => p.left !== undefined);
+    expect(await bob.timeout(5000).emitWithAck("leave_chat", { room: "lobby" })).toEqual({ ok: true });
+    await released;
+    const mod = await n1.joined("lobby", "Mod", await moderator(n1));
+    const out = waitFor(bobDmTab, "removed", (e) => e.room === dm);
+    expect(await mod.timeout(5000).emitWithAck("ban_user", { room: "lobby", username: "Bob", durationMs: 60_000 })).toEqual({ ok: true });
+    expect(await out).toMatchObject({ room: dm, reason: "banned" });
+    expect(await bobDmTab.timeout(5000).emitWithAck("join_chat", { room: dm, username: "Bob" })).toMatchObject({ ok: false, error: { code: "banned" } });
+  });
+
   it("a room made private on one node moves its people on every node to the new address", async () => {
     const [n1, n2] = (await startNodes(2)) as [TestNode, TestNode];
     const mod = await n1.joined("general", "Mod", await moderator(n1));
