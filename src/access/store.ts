@@ -118,7 +118,7 @@ export interface RoomAccessStore {
   roomsOf(sessionKey: string): Promise<SessionRoom[]>;
   /**
    * Every member of the direct conversations opened from `originRoom`, with the conversation's address: a ban there
-   * finds by name who it covers, also a session whose name in the room was released long ago.
+   * finds by name who it covers, also a session whose name in the room was released long ago. In no given order.
    */
   directMembersFrom(originRoom: string): Promise<{ room: string; member: Member }[]>;
   /** How many private rooms this session created that still exist. */
