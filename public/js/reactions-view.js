@@ -1,6 +1,7 @@
 // A message's reactions as drawn (issue 22), under its text and files: one toggle button per emoji (its count,
 // `aria-pressed` for the reader's own, a label such as "👍 3 reactions, including you", the names as a tooltip).
-// Buttons already drawn are updated in place, so a reaction arriving while one has the focus keeps it there.
+// Buttons already drawn are updated in place, so a reaction arriving while one has the focus keeps it there;
+// one that goes hands the focus to its neighbour.
 // What a click does is reactions.js's. Also the pure rules: the labels, and how a live update (whose `isMine`
 // comes only to the reacting session) merges with what the reader had. Builds nodes only: emoji and names are text.
 
@@ -43,7 +44,9 @@ export function mergeReactions(before, ev) {
 export function fillReactions(li, reactions) {
   let row = li.querySelector(".msg__reactions");
   if (!reactions || reactions.length === 0) {
+    const heir = row instanceof HTMLElement ? focusHeir(li, row, []) : null;
     row?.remove();
+    heir?.focus();
     return;
   }
   const d = li.ownerDocument;
@@ -63,7 +66,26 @@ export function fillReactions(li, reactions) {
     return b;
   });
   const isSame = wanted.length === row.children.length && wanted.every((el, i) => row.children[i] === el);
-  if (!isSame) row.replaceChildren(...wanted);
+  if (isSame) return;
+  const heir = focusHeir(li, row, wanted);
+  row.replaceChildren(...wanted);
+  heir?.focus();
+}
+
+/**
+ * Where the focus goes when the reaction button it is on is about to go (one's own taken back by Enter, or the
+ * last person's taken back elsewhere): the reaction now in its place, else the message's Add reaction (or its
+ * first action). Without this the focus fell to the page's body and a keyboard user started again from the top.
+ * @param {HTMLLIElement} li @param {HTMLElement} row @param {readonly HTMLButtonElement[]} wanted the buttons that stay
+ * @returns {HTMLElement | null} null when the focus is not on a reaction of this row that goes
+ */
+function focusHeir(li, row, wanted) {
+  const active = li.ownerDocument.activeElement;
+  if (!(active instanceof HTMLButtonElement) || active.parentElement !== row || wanted.includes(active)) return null;
+  const index = [...row.children].indexOf(active);
+  // A deleted message keeps no Add reaction, only Copy link.
+  const action = li.querySelector('.msg__action[data-action="react"]') ?? li.querySelector(".msg__action");
+  return wanted[Math.min(index, wanted.length - 1)] ?? (action instanceof HTMLElement ? action : null);
 }
 
 /** @param {Document} d @param {string} emoji */
