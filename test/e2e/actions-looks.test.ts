@@ -52,6 +52,27 @@ describe("a message's actions on a screen with a pointer", () => {
     expect(problems.list).toEqual([]);
   });
 
+  it("leaves the sender's name uncovered on someone else's message wide enough for the actions", async () => {
+    const { problems, ana, ben } = await twoPeople(suite, "actions-wide");
+    const text = "A message long enough that the row of its actions fits beside the sender's name";
+    await send(ana.page, text);
+    const message = sentMessage(ben.page, text);
+    await message.hover();
+    // The name's text, not its line (a block as wide as the bubble).
+    const name = await message.locator(".msg__sender").evaluate((el) => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      const r = range.getBoundingClientRect();
+      return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+    });
+    const covering: string[] = [];
+    for (const action of await message.locator(".msg__action").all()) {
+      if (overlaps(await boxOf(action), name)) covering.push((await action.textContent()) ?? "");
+    }
+    expect(covering).toEqual([]);
+    expect(problems.list).toEqual([]);
+  });
+
   it("does not slide the conversation sideways when the keyboard reaches Delete on a short message", async () => {
     const { problems, ana } = await twoPeople(suite, "actions-slide");
     await send(ana.page, "ok");
