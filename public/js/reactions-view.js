@@ -44,7 +44,7 @@ export function mergeReactions(before, ev) {
 export function fillReactions(li, reactions) {
   let row = li.querySelector(".msg__reactions");
   if (!reactions || reactions.length === 0) {
-    const heir = row instanceof HTMLElement ? focusHeir(li, row, []) : null;
+    const heir = row ? focusHeir(li, row, []) : null;
     row?.remove();
     heir?.focus();
     return;
@@ -76,7 +76,7 @@ export function fillReactions(li, reactions) {
  * Where the focus goes when the reaction button it is on is about to go (one's own taken back by Enter, or the
  * last person's taken back elsewhere): the reaction now in its place, else the message's Add reaction (or its
  * first action). Without this the focus fell to the page's body and a keyboard user started again from the top.
- * @param {HTMLLIElement} li @param {HTMLElement} row @param {readonly HTMLButtonElement[]} wanted the buttons that stay
+ * @param {HTMLLIElement} li @param {Element} row @param {readonly HTMLButtonElement[]} wanted the buttons that stay
  * @returns {HTMLElement | null} null when the focus is not on a reaction of this row that goes
  */
 function focusHeir(li, row, wanted) {
