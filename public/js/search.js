@@ -195,7 +195,11 @@ export function createSearch({ doc, els, rooms, onPick }) {
   els.searchResults.addEventListener("click", (event) => {
     const li = event.target instanceof Element ? event.target.closest("li.search-hit") : null;
     const id = Number(li?.getAttribute("data-id"));
-    if (Number.isSafeInteger(id)) onPick(id);
+    if (!Number.isSafeInteger(id)) return;
+    // On a phone the panel lies over the messages (chat.css): left open, it hid the very message just opened.
+    // The words stay in the box, so Enter brings the results back.
+    if (doc.defaultView?.getComputedStyle(els.searchPanel).position === "absolute") close();
+    onPick(id);
   });
   els.searchPanel.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
