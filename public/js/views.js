@@ -45,8 +45,15 @@ export function createViews({ doc, els, limits, directory, titleOf }) {
     doc.getElementById("room-error")?.remove();
   }
 
+  /** The room whose chat view is on screen; its people panel closes when another takes its place. */
+  let shownRoom = /** @type {string | null} */ (null);
+
   /** The chat view of a room just joined, empty and ready for its history. @param {RoomInfo} room */
   function openRoom(room) {
+    // On a phone the people panel lies over the messages: left open, it covered the conversation just opened
+    // from its "Message privately" button (or any other room put on screen), listing that room's people.
+    if (room.room !== shownRoom) closePresence();
+    shownRoom = room.room;
     setBanner(null);
     showRoomName(room);
     showChat();
