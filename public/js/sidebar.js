@@ -70,6 +70,8 @@ export function createSidebar({ doc, nav, list, directGroup, directList, join, t
     as.textContent = ` as ${e.name}`;
     const text = doc.createElement("span");
     text.className = "sidebar__text";
+    // Both lines end in "…" when long (rooms sharing a long prefix then look alike): the whole of them on hover.
+    text.title = `${e.title}, as ${e.name}`;
     if (e.kind === "private") {
       // The lock shows it; the words say it.
       const line = doc.createElement("span");

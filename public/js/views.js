@@ -65,6 +65,7 @@ export function createViews({ doc, els, limits, directory, titleOf }) {
     els.roomTitleKind.textContent = room.kind === "direct" ? "Direct messages with " : room.kind === "private" ? "Private room " : "Room ";
     els.roomTitleLock.hidden = room.kind !== "private";
     els.roomTitleName.textContent = room.title;
+    els.roomTitleName.title = room.title; // cut with "…" when long, on a phone sooner
   }
 
   /**
