@@ -135,6 +135,26 @@ async function moderatorAndBenIn(room: string, prepareBen: (page: Page) => Promi
   return { problems, mod, ben, room };
 }
 
+/**
+ * Ben's connection drops (and cannot come back until this says so), he writes `text` while away, the moderator
+ * makes the room private, and Ben is let back online once the moderator's page is at the private address: its
+ * address is returned.
+ */
+async function awayWhileMadePrivate(people: Awaited<ReturnType<typeof moderatorAndBenIn>>, text: string): Promise<string> {
+  const { problems, mod, ben, room } = people;
+  problems.allowNetworkErrors = true;
+  await ben.context.setOffline(true);
+  for (const socket of suite.server.app.io.of("/").sockets.values()) if (socket.data.rooms.get(room) === "Ben") socket.conn.close();
+  await ben.page.locator("#connection-banner", { hasText: "Reconnecting…" }).waitFor();
+  await sendNow(ben.page, text);
+
+  await makePrivate(mod.page);
+  await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
+  const moved = privateAddress(mod.page);
+  await ben.context.setOffline(false);
+  return moved;
+}
+
 describe("messages on their way when the room moves", () => {
   it("a send refused room_moved and one queued behind it are sent at the new address by themselves, in order, stored and shown once", async () => {
     const { problems, mod, ben, room } = await moderatorAndBenIn("movers");
@@ -187,20 +207,10 @@ describe("messages on their way when the room moves", () => {
   });
 
   it("written while the connection was down and the room was made private meanwhile, it is sent at the new address, not in the fresh public room", async () => {
-    const { problems, mod, ben, room } = await moderatorAndBenIn("while-away");
+    const people = await moderatorAndBenIn("while-away");
+    const { problems, mod, ben, room } = people;
     await send(ben.page, "seen before");
-
-    // Ben's connection drops and cannot come back until the test says so.
-    problems.allowNetworkErrors = true;
-    await ben.context.setOffline(true);
-    for (const socket of suite.server.app.io.of("/").sockets.values()) if (socket.data.rooms.get(room) === "Ben") socket.conn.close();
-    await ben.page.locator("#connection-banner", { hasText: "Reconnecting…" }).waitFor();
-    await sendNow(ben.page, "written while away");
-
-    await makePrivate(mod.page);
-    await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
-    const moved = privateAddress(mod.page);
-    await ben.context.setOffline(false);
+    const moved = await awayWhileMadePrivate(people, "written while away");
     await ben.page.waitForFunction((to) => location.pathname === `/r/${to}`, moved, { timeout: 20_000 });
     await sentMessage(ben.page, "written while away").waitFor();
     expect({ old: await contents(room), moved: await contents(moved) }).toEqual({ old: [], moved: ["seen before", "written while away"] });
@@ -210,18 +220,9 @@ describe("messages on their way when the room moves", () => {
   });
 
   it("a page that had seen no message in the room follows it too: back after the move, it is in the private room and sends there what it wrote", async () => {
-    const { problems, mod, ben, room } = await moderatorAndBenIn("empty-away");
-
-    problems.allowNetworkErrors = true;
-    await ben.context.setOffline(true);
-    for (const socket of suite.server.app.io.of("/").sockets.values()) if (socket.data.rooms.get(room) === "Ben") socket.conn.close();
-    await ben.page.locator("#connection-banner", { hasText: "Reconnecting…" }).waitFor();
-    await sendNow(ben.page, "written while away");
-
-    await makePrivate(mod.page);
-    await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
-    const moved = privateAddress(mod.page);
-    await ben.context.setOffline(false);
+    const people = await moderatorAndBenIn("empty-away");
+    const { problems, mod, ben, room } = people;
+    const moved = await awayWhileMadePrivate(people, "written while away");
     await ben.page.waitForFunction((to) => location.pathname === `/r/${to}`, moved, { timeout: 20_000 });
     await waitInRoom(ben.page, room);
     await sentMessage(ben.page, "written while away").waitFor();
