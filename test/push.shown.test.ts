@@ -3,6 +3,7 @@
 // the traffic. The Redis twin is test/cluster/push.shown.test.ts.
 import { describe, expect, it } from "vitest";
 import { createMemoryShownNotes } from "../src/push/shown.js";
+import { sessionsOf, shownNotesContract } from "./helpers/shown-contract.js";
 
 const clock = () => {
   let t = 1_000;
@@ -17,9 +18,9 @@ describe("what a notification quotes, in memory", () => {
     await shown.remember("s2", "general", 2);
     await shown.remember("s2", "other", 2);
     expect(await shown.claimQuoting("general", 1)).toEqual([]);
-    expect((await shown.claimQuoting("general", 2)).sort()).toEqual(["s1", "s2"]);
+    expect(sessionsOf(await shown.claimQuoting("general", 2))).toEqual(["s1", "s2"]);
     expect(await shown.claimQuoting("general", 2)).toEqual([]); // claimed: one take-back per push
-    expect(await shown.claimSession("s2", "other")).toBe(2);
+    expect(await shown.claimSession("s2", "other")).toMatchObject({ id: 2, shownAs: "other" });
     expect(await shown.claimSession("s2", "other")).toBeNull();
   });
 
@@ -38,8 +39,8 @@ describe("what a notification quotes, in memory", () => {
     for (let i = 1; i <= 5; i++) await shown.remember(`s${i}`, "general", i);
     expect(await shown.claimSession("s1", "general")).toBeNull();
     expect(await shown.claimSession("s2", "general")).toBeNull();
-    expect(await shown.claimQuoting("general", 3)).toEqual(["s3"]);
-    expect(await shown.claimQuoting("general", 5)).toEqual(["s5"]);
+    expect(sessionsOf(await shown.claimQuoting("general", 3))).toEqual(["s3"]);
+    expect(sessionsOf(await shown.claimQuoting("general", 5))).toEqual(["s5"]);
   });
 
   it("remembers nothing with PUSH_TAKE_BACK_MS=0", async () => {
@@ -48,3 +49,5 @@ describe("what a notification quotes, in memory", () => {
     expect(await shown.claimQuoting("general", 1)).toEqual([]);
   });
 });
+
+shownNotesContract("in memory", (windowMs, now) => Promise.resolve(createMemoryShownNotes(windowMs, now)));

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { startPushService, type PushServiceDouble, type TestSubscription } from "./helpers/push-service.js";
-import { subscribe, until } from "./helpers/push.js";
+import { keyOfSession, subscribe, until } from "./helpers/push.js";
+import { waitFor } from "./helpers/wait.js";
 import type { SqliteMessageRepository } from "../src/storage/sqlite.js";
 import { createPrivateRoom, makeInvite, moderatorSession, MODERATOR_TOKEN, useInvite } from "./helpers/private-rooms.js";
 
@@ -152,6 +153,75 @@ describe("taking a push notification back", () => {
     // general's notification is still remembered (the ban claimed only the lobby's): its delete takes it back.
     await remove(ana, "general", inGeneral.id);
     expect(await nthPayload(sub, 4)).toMatchObject({ type: "take_back", room: "general", id: inGeneral.id, reason: "deleted" });
+  });
+});
+
+describe("take-back records that follow a room made private, and survive a push not sent", () => {
+  it("takes back a let-in reader's notification for a message deleted at the room's private address, naming the room it was shown under", async () => {
+    const a = await app({ MODERATOR_TOKEN, NAME_GRACE_MS: "0" });
+    const dan = await subscribed(a, "general", "dan");
+    const ana = await a.joined("general", "ana", { session: a.newSession() }); // a browser: let in too
+    const plan = await send(ana, "general", "@dan the plan");
+    expect(await nthPayload(dan.sub, 1)).toMatchObject({ room: "general", quoted: plan.id, tag: "messenger-room:general" });
+    await a.joined("general", "dan", { session: dan.session }); // present: let in
+    const mod = await a.joined("general", "mod", { session: await moderatorSession(a) });
+    const told = waitFor(ana, "room_moved");
+    const made = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
+    if (!made.ok) throw new Error(made.error.code);
+    const to = made.room.room;
+    await told;
+    await until(() => logged(a, "push_records_moved", "general", (l) => l.sessions === 1)); // Dan's (Ana was pushed nothing)
+
+    expect(await ana.timeout(5000).emitWithAck("join_chat", { room: to, username: "ana" })).toMatchObject({ ok: true });
+    await remove(ana, to, plan.id);
+    // The notification on Dan's screen has the old name's tag and room: that is what the worker matches.
+    expect(await nthPayload(dan.sub, 2)).toEqual({ type: "take_back", room: "general", id: plan.id, tag: "messenger-room:general", reason: "deleted" });
+    expect(a.logs.filter((l) => l.event === "push_taken_back" && l.id === plan.id)).toMatchObject([{ reason: "deleted", sessions: 1 }]);
+  });
+
+  it("still takes back the older notification when a newer push is not sent after all (its message deleted before its record)", async () => {
+    const a = await app();
+    const bob = await subscribed(a, "general", "bob");
+    const ana = await a.joined("general", "ana");
+    const older = await send(ana, "general", "@bob the door code is 4711");
+    expect(await nthPayload(bob.sub, 1)).toMatchObject({ quoted: older.id });
+    const held = holdNextPushDecision(a);
+    const newer = await send(ana, "general", "@bob and the alarm code");
+    await held.reached;
+    await remove(ana, "general", newer.id);
+    await until(() => logged(a, "push_not_taken_back", "general"));
+    held.release();
+    await until(() => logged(a, "push_not_needed", "general", (l) => l.reason === "nothing_left"));
+
+    await remove(ana, "general", older.id);
+    expect(await nthPayload(bob.sub, 2)).toEqual({ type: "take_back", room: "general", id: older.id, tag: "messenger-room:general", reason: "deleted" });
+  });
+
+  it("takes back the older notification of a session banned after a newer push's record, before its re-check (the ban claimed the newer record)", async () => {
+    const a = await app({ MODERATOR_TOKEN, NAME_GRACE_MS: "0" });
+    const bob = await subscribed(a, "general", "bob");
+    const ana = await a.joined("general", "ana");
+    const mod = await a.joined("general", "mod", { session: await moderatorSession(a) });
+    const older = await send(ana, "general", "@bob the door code is 4711");
+    expect(await nthPayload(bob.sub, 1)).toMatchObject({ quoted: older.id });
+    const store = a.repo as SqliteMessageRepository;
+    const activeBan = store.activeBan.bind(store);
+    const bobKey = keyOfSession(a, bob.session);
+    const held = openWindow();
+    let bobChecks = 0;
+    // Bob's second ban check for the push is its re-check, after its record: the ban lands there.
+    vi.spyOn(store, "activeBan").mockImplementation((room, name, key, now) =>
+      key === bobKey && ++bobChecks === 2 ? held.through(() => activeBan(room, name, key, now)) : activeBan(room, name, key, now),
+    );
+    const newer = await send(ana, "general", "@bob and the alarm code");
+    await held.reached;
+    expect(await mod.timeout(5000).emitWithAck("ban_user", { room: "general", username: "bob", durationMs: 60_000 })).toEqual({ ok: true });
+    expect(await nthPayload(bob.sub, 2)).toMatchObject({ type: "take_back", id: newer.id, reason: "no_access" }); // the record the ban found
+    held.release();
+
+    expect(await nthPayload(bob.sub, 3)).toEqual({ type: "take_back", room: "general", id: older.id, tag: "messenger-room:general", reason: "no_access" });
+    await until(() => logged(a, "push_not_needed", "general", (l) => l.reason === "no_access"));
+    expect(service.pushesFor(bob.sub)).toHaveLength(3);
   });
 });
 

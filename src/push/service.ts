@@ -21,8 +21,8 @@ import type { OnDue, PushGate } from "./gate.js";
 import { summarize, type HeldBatch, type Judge } from "./held.js";
 import type { PageTracker } from "./pages.js";
 import { PushSender } from "./sender.js";
-import type { ShownNotes } from "./shown.js";
-import { takeBackFrom, takeBackMessage, takeBackRoom, type TakeBackDeps } from "./take-back.js";
+import type { ShownNotes, ShownRecord } from "./shown.js";
+import { takeBackFrom, takeBackMessage, takeBackRoom, takeBackShown, type TakeBackDeps } from "./take-back.js";
 import { payloadFor, type Place } from "./text.js";
 
 /** What the chat handlers tell push; none can fail or slow the handler that tells it. */
@@ -42,8 +42,11 @@ export interface PushHooks {
   messageChanged(room: string, id: number, change: "deleted" | "edited"): void;
   /** The session lost the room (a kick from a private room, a ban): its notification quoting the room is taken back. */
   accessEnded(sessionKey: string, room: string): void;
-  /** The room was made private: each session its pushes reached that was not let in (`admitted`) loses its notification. */
-  roomMadePrivate(room: string, admitted: readonly string[]): void;
+  /**
+   * The room was made private and moved to `to`: each session its pushes reached that was not let in (`admitted`)
+   * loses its notification; the records of those let in follow the room, so a delete or edit at `to` takes theirs back.
+   */
+  roomMadePrivate(room: string, to: string, admitted: readonly string[]): void;
   /**
    * The name was banned from the room: each session the room's pushes know by that name loses its notification for
    * the room and for the direct conversations opened from it, also one whose name was released long ago (no holder).
@@ -81,6 +84,13 @@ export interface PushDeps {
 
 /** How many times a push is built again when what it quotes changed while its take-back record was written. */
 const MAX_REBUILDS = 2;
+
+/** A push built again: how many times so far, the record its first try replaced, and the id its last try remembered. */
+interface Retry {
+  rebuilds: number;
+  older: ShownRecord | null;
+  remembered: number;
+}
 
 /** How long shutdown waits for pushes under way. */
 const CLOSE_WAIT_MS = 2000;
@@ -148,33 +158,53 @@ export function createPushService(deps: PushDeps): PushService {
   /**
    * Pushes what is left of `held`: its messages read again (but `stored`, just stored), so an edit shows as it is
    * now, a deleted message is left out, and so is one the target's level no longer wants; nothing when none is left.
+   * `retry` is set when it is built again: the record its first try replaced, and the id its last try remembered.
    */
-  async function sendHeld(target: PushTarget, room: string, place: Place, held: HeldBatch, stored?: ChatMessage, rebuilds = 0): Promise<void> {
+  async function sendHeld(target: PushTarget, room: string, place: Place, held: HeldBatch, stored?: ChatMessage, retry?: Retry): Promise<void> {
     const ids = held.refs.map((r) => r.id).filter((id) => id !== stored?.id);
     const current = ids.length === 0 ? [] : await store.messagesById(room, ids);
     const messages = stored === undefined ? current : [...current, stored];
     const batch = summarize(held, messages, judgeFor(target, place), levelOf(target, place) === "all");
-    if (batch === null) return log.debug("push_not_needed", { room, reason: "nothing_left" });
+    if (batch === null) {
+      if (retry !== undefined) await putBack(target.sessionKey, room, retry);
+      return log.debug("push_not_needed", { room, reason: "nothing_left" });
+    }
     const payload = payloadFor(room, batch, place);
     // Before it leaves: a delete racing the push then finds the record and takes it back. A record that could not
     // be kept costs only the take-back of this one notification: the push itself still goes.
-    await deps.shown.remember(target.sessionKey, room, payload.quoted).catch((err: unknown) => log.warn("push_take_back_unremembered", { room, err: (err as Error).message }));
+    const replaced = await deps.shown.remember(target.sessionKey, room, payload.quoted).catch((err: unknown) => {
+      log.warn("push_take_back_unremembered", { room, err: (err as Error).message });
+      return null;
+    });
+    // What the session's older notification (still on screen) quotes: this push replaced its record, so if this push
+    // is not sent after all, that record must come back (or, access lost, be taken back) rather than be forgotten.
+    const older = retry === undefined ? replaced : retry.older;
     // A kick or ban, a delete or an edit (or the room's move) between the reads that decided this push and its
     // record found nothing to claim, so nothing would take the push back: what decided it is read again now that
-    // any later change finds the record. Access lost: not sent, and the record forgotten (it was never shown). The
-    // quoted message changed: the push is built again from what is there (bounded: one edited every time goes unpushed).
+    // any later change finds the record. Access lost: not sent, its record forgotten (it was never shown), and the
+    // older notification taken back (the kick or ban claimed this record, not that one). The quoted message
+    // changed: the push is built again from what is there (bounded: one edited every time goes unpushed).
     if ((await placeFor(target.sessionKey, room, target.name)) === null) {
       await deps.shown.claimSession(target.sessionKey, room);
+      if (older !== null) await takeBackShown(takeBacks, target.sessionKey, room, older);
       return log.debug("push_not_needed", { room, reason: "no_access" });
     }
     if (!(await isAsRead(room, messages.find((m) => m.id === payload.quoted)))) {
+      const rebuilds = retry?.rebuilds ?? 0;
       log.debug("push_quote_changed", { room, id: payload.quoted, rebuilds });
-      return rebuilds < MAX_REBUILDS ? sendHeld(target, room, place, held, undefined, rebuilds + 1) : undefined;
+      const next: Retry = { rebuilds: rebuilds + 1, older, remembered: payload.quoted };
+      return rebuilds < MAX_REBUILDS ? sendHeld(target, room, place, held, undefined, next) : putBack(target.sessionKey, room, next);
     }
     if (sender === null) return;
     // High wakes a sleeping phone at once; a message that is not for the reader can wait for the next wake-up.
     const urgency = batch.mentions > 0 ? "high" : "normal";
     for (const sub of target.subscriptions) sender.enqueue(sub, payload, urgency);
+  }
+
+  /** A push not sent after all: the older notification's record comes back in place of the one it remembered. */
+  async function putBack(sessionKey: string, room: string, retry: Retry): Promise<void> {
+    if (retry.older === null) return;
+    await deps.shown.putBack(sessionKey, room, retry.remembered, retry.older).catch((err: unknown) => log.warn("push_take_back_unremembered", { room, err: (err as Error).message }));
   }
 
   /** Whether the message is still in the room as it was read: not deleted, not edited, not moved away with its room. */
@@ -245,6 +275,13 @@ export function createPushService(deps: PushDeps): PushService {
     }
   }
 
+  /** Those not let in lose their notification; the records of those let in move with the room (ShownNotes.move). */
+  async function followMove(room: string, to: string, letIn: ReadonlySet<string>): Promise<void> {
+    await takeBackFrom(takeBacks, room, (t) => !letIn.has(t.sessionKey));
+    const moved = await deps.shown.move(room, to, [...letIn]);
+    log.debug("push_records_moved", { room, to, sessions: moved });
+  }
+
   let isClosed = false;
   return {
     ready,
@@ -261,9 +298,9 @@ export function createPushService(deps: PushDeps): PushService {
     accessEnded(sessionKey, room) {
       if (!isClosed) takeBackRoom(takeBacks, sessionKey, room).catch(failedTakeBack(room));
     },
-    roomMadePrivate(room, admitted) {
+    roomMadePrivate(room, to, admitted) {
       const letIn = new Set(admitted);
-      if (!isClosed) takeBackFrom(takeBacks, room, (t) => !letIn.has(t.sessionKey)).catch(failedTakeBack(room));
+      if (!isClosed) followMove(room, to, letIn).catch(failedTakeBack(room));
     },
     nameBanned(room, username) {
       if (!isClosed) takeBackName(room, nameKey(username)).catch(failedTakeBack(room));

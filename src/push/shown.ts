@@ -6,13 +6,44 @@
 // which the throttle already bounds (one per session and room per NOTIFY_INTERVAL_MS). One node keeps the records
 // in memory (below); several share them in Redis (cluster/redis-shown.ts).
 
+/**
+ * One session's notification for a room. `shownAs` is the room name the notification was shown under (its tag and
+ * the `room` its data holds, which is what the service worker matches a take-back by): the room itself, or the
+ * public name it had before it was made private and its records followed it (move).
+ */
+export interface ShownRecord {
+  id: number;
+  untilMs: number;
+  shownAs: string;
+}
+
+/** A claimed record's session and the room name its notification was shown under. */
+export interface ShownClaim {
+  sessionKey: string;
+  shownAs: string;
+}
+
 export interface ShownNotes {
-  /** The session's notification for the room now quotes message `id` (the push that shows it is on its way). */
-  remember(sessionKey: string, room: string, id: number): Promise<void>;
+  /**
+   * The session's notification for the room now quotes message `id` (the push that shows it is on its way).
+   * Resolves to the live record it replaced (the older notification's), or null.
+   */
+  remember(sessionKey: string, room: string, id: number): Promise<ShownRecord | null>;
+  /**
+   * A push remembered as quoting `replacedId` was not sent after all: the record it replaced comes back, so the older
+   * notification (still on screen) can still be taken back. Only while the session's record still quotes
+   * `replacedId` or is gone (a delete of that never-shown message claimed it); a newer push's record stays.
+   */
+  putBack(sessionKey: string, room: string, replacedId: number, previous: ShownRecord): Promise<void>;
   /** The sessions whose notification for the room quotes message `id`, each forgotten (only one take-back per push). */
-  claimQuoting(room: string, id: number): Promise<string[]>;
-  /** The id the session's notification for the room quotes, forgotten; null when it was pushed nothing quoting one (lately). */
-  claimSession(sessionKey: string, room: string): Promise<number | null>;
+  claimQuoting(room: string, id: number): Promise<ShownClaim[]>;
+  /** The record of the session's notification for the room, forgotten; null when it was pushed nothing (lately). */
+  claimSession(sessionKey: string, room: string): Promise<ShownRecord | null>;
+  /**
+   * The room moved from `from` to `to` (made private) and these sessions were let in: their records follow it, so a
+   * delete or edit at `to` finds them; each keeps the name its notification was shown under. Resolves to how many moved.
+   */
+  move(from: string, to: string, sessionKeys: readonly string[]): Promise<number>;
 }
 
 /**
@@ -26,6 +57,7 @@ interface Record {
   room: string;
   id: number;
   untilMs: number;
+  shownAs: string;
 }
 
 const keyOf = (sessionKey: string, room: string): string => `${sessionKey}\u0000${room}`;
@@ -57,28 +89,56 @@ export function createMemoryShownNotes(windowMs: number, now: () => number, maxR
   };
 
   const live = (record: Record | undefined): record is Record => record !== undefined && record.untilMs > now();
+  const shownOf = ({ id, untilMs, shownAs }: Record): ShownRecord => ({ id, untilMs, shownAs });
+
+  /**
+   * Inserted at the end. A moved or put-back record keeps its own end, earlier than the newest's, so insertion order
+   * is then only nearly expiry order: such a record is pruned a little late, and never claimed past its end (live).
+   */
+  const insert = (sessionKey: string, room: string, shown: ShownRecord): void => {
+    records.set(keyOf(sessionKey, room), { sessionKey, room, ...shown });
+    const q = quoteKey(room, shown.id);
+    byQuote.set(q, (byQuote.get(q) ?? new Set()).add(sessionKey));
+    prune();
+  };
 
   return {
     remember(sessionKey, room, id) {
-      if (windowMs === 0) return Promise.resolve();
+      if (windowMs === 0) return Promise.resolve(null);
+      const replaced = drop(keyOf(sessionKey, room)); // re-inserted at the end: the newest
+      insert(sessionKey, room, { id, untilMs: now() + windowMs, shownAs: room });
+      return Promise.resolve(live(replaced) ? shownOf(replaced) : null);
+    },
+    putBack(sessionKey, room, replacedId, previous) {
       const key = keyOf(sessionKey, room);
-      drop(key); // re-inserted at the end: the newest
-      records.set(key, { sessionKey, room, id, untilMs: now() + windowMs });
-      const q = quoteKey(room, id);
-      byQuote.set(q, (byQuote.get(q) ?? new Set()).add(sessionKey));
-      prune();
+      const current = records.get(key);
+      if (current !== undefined && current.id !== replacedId) return Promise.resolve();
+      drop(key);
+      if (previous.untilMs > now()) insert(sessionKey, room, previous);
       return Promise.resolve();
     },
     claimQuoting(room, id) {
-      const claimed: string[] = [];
+      const claimed: ShownClaim[] = [];
       for (const sessionKey of [...(byQuote.get(quoteKey(room, id)) ?? [])]) {
-        if (live(drop(keyOf(sessionKey, room)))) claimed.push(sessionKey);
+        const record = drop(keyOf(sessionKey, room));
+        if (live(record)) claimed.push({ sessionKey, shownAs: record.shownAs });
       }
       return Promise.resolve(claimed);
     },
     claimSession(sessionKey, room) {
       const record = drop(keyOf(sessionKey, room));
-      return Promise.resolve(live(record) ? record.id : null);
+      return Promise.resolve(live(record) ? shownOf(record) : null);
+    },
+    move(from, to, sessionKeys) {
+      let moved = 0;
+      for (const sessionKey of sessionKeys) {
+        const record = drop(keyOf(sessionKey, from));
+        if (!live(record)) continue;
+        drop(keyOf(sessionKey, to)); // a new private address has none; the moved one is what is on screen anyway
+        insert(sessionKey, to, shownOf(record));
+        moved++;
+      }
+      return Promise.resolve(moved);
     },
   };
 }

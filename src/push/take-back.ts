@@ -7,7 +7,7 @@
 import type { Logger } from "../log.js";
 import type { PushStore, PushTarget } from "../storage/push-store.js";
 import type { PushSender } from "./sender.js";
-import type { ShownNotes } from "./shown.js";
+import type { ShownClaim, ShownNotes, ShownRecord } from "./shown.js";
 import { roomTag } from "./text.js";
 
 /** Why the notification goes: the worker says it in words of its own (the payload carries no text). */
@@ -34,30 +34,39 @@ export interface TakeBackDeps {
   sender: () => Promise<PushSender | null>;
 }
 
-/** Sends the take-back to every subscription of each session (each showed the room's notification, or may have). */
-async function sendTo(deps: TakeBackDeps, sessionKeys: readonly string[], room: string, id: number, reason: TakeBackReason): Promise<void> {
-  if (sessionKeys.length === 0) return;
+/**
+ * Sends the take-back to every subscription of each session (each showed the room's notification, or may have).
+ * The payload names the room as the notification was shown (`shownAs`): a record that followed its room to a private
+ * address still takes back the notification shown under the old public name, which is what the worker matches.
+ */
+async function sendTo(deps: TakeBackDeps, claims: readonly ShownClaim[], room: string, id: number, reason: TakeBackReason): Promise<void> {
+  if (claims.length === 0) return;
   const sender = await deps.sender();
   if (sender === null) return;
-  const payload = takeBackPayload(room, id, reason);
-  for (const sessionKey of sessionKeys) {
+  for (const { sessionKey, shownAs } of claims) {
+    const payload = takeBackPayload(shownAs, id, reason);
     // High: the device should drop the text now, not at its next wake-up; at most one per push sent, so never a flood.
     for (const sub of await deps.store.subscriptionsOf(sessionKey)) sender.enqueue(sub, payload, "high");
   }
-  deps.log.info("push_taken_back", { room, id, reason, sessions: sessionKeys.length });
+  deps.log.info("push_taken_back", { room, id, reason, sessions: claims.length });
 }
 
 /** The message was deleted or edited: the notifications quoting it are taken back. A message nobody was pushed costs one lookup. */
 export async function takeBackMessage(deps: TakeBackDeps, room: string, id: number, reason: "deleted" | "edited"): Promise<void> {
-  const sessions = await deps.shown.claimQuoting(room, id);
-  if (sessions.length === 0) return deps.log.debug("push_not_taken_back", { room, id, reason });
-  await sendTo(deps, sessions, room, id, reason);
+  const claims = await deps.shown.claimQuoting(room, id);
+  if (claims.length === 0) return deps.log.debug("push_not_taken_back", { room, id, reason });
+  await sendTo(deps, claims, room, id, reason);
 }
 
 /** The session lost the room: its notification for the room (whatever message it quotes) is taken back. */
 export async function takeBackRoom(deps: TakeBackDeps, sessionKey: string, room: string): Promise<void> {
-  const id = await deps.shown.claimSession(sessionKey, room);
-  if (id !== null) await sendTo(deps, [sessionKey], room, id, "no_access");
+  const record = await deps.shown.claimSession(sessionKey, room);
+  if (record !== null) await takeBackShown(deps, sessionKey, room, record);
+}
+
+/** The session lost the room, and `record` (already claimed, or replaced by a push not sent) is its notification's. */
+export async function takeBackShown(deps: TakeBackDeps, sessionKey: string, room: string, record: ShownRecord): Promise<void> {
+  await sendTo(deps, [{ sessionKey, shownAs: record.shownAs }], room, record.id, "no_access");
 }
 
 /**

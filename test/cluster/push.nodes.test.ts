@@ -13,6 +13,7 @@ import { MAX_HELD_REFS, type HeldBatch } from "../../src/push/held.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 import { startPushService, type PushServiceDouble, type TestSubscription } from "../helpers/push-service.js";
 import { until } from "../helpers/push.js";
+import { sessionsOf, shownNotesContract } from "../helpers/shown-contract.js";
 import { newSession, startNode, type TestNode } from "./nodes.js";
 import { clusterDatabase } from "./pg.js";
 
@@ -156,8 +157,8 @@ describe("web push on several nodes", () => {
     await shown.remember("s2", "general", 2);
     await shown.remember("s3", "general", 2);
     expect(await shown.claimQuoting("general", 1)).toEqual([]);
-    expect(await shown.claimSession("s3", "general")).toBe(2);
-    expect((await shown.claimQuoting("general", 2)).sort()).toEqual(["s1", "s2"]);
+    expect(await shown.claimSession("s3", "general")).toMatchObject({ id: 2, shownAs: "general" });
+    expect(sessionsOf(await shown.claimQuoting("general", 2))).toEqual(["s1", "s2"]);
     expect(await shown.claimQuoting("general", 2)).toEqual([]);
     await shown.remember("s1", "general", 3);
     // An idle room's keys expire by themselves.
@@ -177,13 +178,20 @@ describe("web push on several nodes", () => {
     await shown.remember("s0", "big", 7); // s0's notification now quotes 7: its quote of 1 leaves the index
     expect(await client.zcard("mr:push:quoting:{r:big}")).toBe(500);
     await client.config("RESETSTAT");
-    expect(await shown.claimQuoting("big", 1)).toEqual(["s1"]);
+    expect(sessionsOf(await shown.claimQuoting("big", 1))).toEqual(["s1"]);
     // One script, which read one index entry and one hash field: HGETALL of 500 fields is what it replaces.
     const stats = String(await client.info("commandstats"));
     expect(stats).not.toMatch(/cmdstat_hgetall/);
     expect(stats).toMatch(/cmdstat_hget:calls=1,/);
-    expect(await shown.claimQuoting("big", 7)).toEqual(["s0"]);
+    expect(sessionsOf(await shown.claimQuoting("big", 7))).toEqual(["s0"]);
     expect((await shown.claimQuoting("big", 12)).length).toBe(498);
     expect(await client.zcard("mr:push:quoting:{r:big}")).toBe(0);
   });
+});
+
+shownNotesContract("in Redis", async (windowMs, now) => {
+  const client = new Redis(redis.url);
+  onTestFinished(() => client.disconnect());
+  await client.flushall();
+  return createRedisShownNotes(client, windowMs, now);
 });
