@@ -14,6 +14,9 @@ import { startRedis, type RedisServer } from "../helpers/redis.js";
 import { startPushService, type PushServiceDouble, type TestSubscription } from "../helpers/push-service.js";
 import { until } from "../helpers/push.js";
 import { sessionsOf, shownNotesContract } from "../helpers/shown-contract.js";
+import { MODERATOR_TOKEN } from "../helpers/private-rooms.js";
+import { sessionCookieFrom } from "../helpers/session-cookie.js";
+import { waitFor } from "../helpers/wait.js";
 import { newSession, startNode, type TestNode } from "./nodes.js";
 import { clusterDatabase } from "./pg.js";
 
@@ -50,6 +53,12 @@ async function subscribedBob(node: TestNode): Promise<{ session: string; sub: Te
   tab.disconnect();
   await until(async () => (await node.redis.keys("mr:push:page:*")).length === 0);
   return { session, sub };
+}
+
+/** A moderator's browser session, signed in on `node`. */
+async function moderatorOn(node: TestNode): Promise<string> {
+  const res = await request(node.url).post("/moderate").set("Cookie", newSession()).set("Origin", node.url).type("form").send({ token: MODERATOR_TOKEN }).expect(303);
+  return sessionCookieFrom(res.headers["set-cookie"]);
 }
 
 async function say(node: TestNode, name: string, content: string): Promise<number> {
@@ -133,6 +142,26 @@ describe("web push on several nodes", () => {
     expect(service.decrypt(await service.nth(sub, 1), sub)).toMatchObject({ quoted: sent.message.id });
     const onB = await b.joined("general", "ana", anaSession);
     expect(await onB.timeout(5000).emitWithAck("delete_message", { room: "general", id: sent.message.id })).toMatchObject({ ok: true });
+    expect(service.decrypt(await service.nth(sub, 2), sub)).toEqual({ type: "take_back", room: "general", id: sent.message.id, tag: "messenger-room:general", reason: "deleted" });
+  });
+
+  it("takes back, from node B at the room's private address, a notification node A pushed before the room was made private", async () => {
+    const [a, b] = await twoNodes({ NOTIFY_INTERVAL_MS: "0", MODERATOR_TOKEN });
+    const { sub } = await subscribedBob(b); // his name still held (grace): present when the room moves, so let in
+    const anaSession = newSession();
+    const onA = await a.joined("general", "ana", anaSession);
+    const sent = await onA.timeout(5000).emitWithAck("send_message", { room: "general", username: "ana", content: "@bob the plan" });
+    if (!sent.ok) throw new Error(sent.error.code);
+    expect(service.decrypt(await service.nth(sub, 1), sub)).toMatchObject({ room: "general", quoted: sent.message.id });
+    const mod = await a.joined("general", "mod", await moderatorOn(a));
+    const moved = waitFor(onA, "room_moved");
+    const made = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
+    if (!made.ok) throw new Error(made.error.code);
+    await moved;
+    await until(() => Promise.resolve(a.logs.some((l) => l.event === "push_records_moved" && l.sessions === 1)));
+
+    const onB = await b.joined(made.room.room, "ana", anaSession);
+    expect(await onB.timeout(5000).emitWithAck("delete_message", { room: made.room.room, id: sent.message.id })).toMatchObject({ ok: true });
     expect(service.decrypt(await service.nth(sub, 2), sub)).toEqual({ type: "take_back", room: "general", id: sent.message.id, tag: "messenger-room:general", reason: "deleted" });
   });
 
