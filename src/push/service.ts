@@ -275,10 +275,14 @@ export function createPushService(deps: PushDeps): PushService {
     }
   }
 
-  /** Those not let in lose their notification; the records of those let in move with the room (ShownNotes.move). */
+  /**
+   * Those not let in lose their notification; the records of those let in move with the room (ShownNotes.move). Only
+   * the room's push targets can have a record: a big room's present readers without a subscription cost nothing.
+   */
   async function followMove(room: string, to: string, letIn: ReadonlySet<string>): Promise<void> {
     await takeBackFrom(takeBacks, room, (t) => !letIn.has(t.sessionKey));
-    const moved = await deps.shown.move(room, to, [...letIn]);
+    const kept = (await store.push.targets(room)).map((t) => t.sessionKey).filter((key) => letIn.has(key));
+    const moved = await deps.shown.move(room, to, kept);
     log.debug("push_records_moved", { room, to, sessions: moved });
   }
 
