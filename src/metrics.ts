@@ -58,7 +58,7 @@ export function createMetrics(sources: MetricsSources, withProcessMetrics: boole
   const { pushQueue } = sources;
   if (pushQueue) new Gauge({ name: "mr_push_queue_length", help: "Pushes waiting to be sent to a push service, retries included", registers: [registry], collect() { this.set(pushQueue()); } });
   const { isDatabaseFull } = sources;
-  if (isDatabaseFull) new Gauge({ name: "mr_db_full", help: "1 while writes fail because the database's disk is full, until DB_FULL_RESUME_BYTES are free again", registers: [registry], collect() { this.set(isDatabaseFull() ? 1 : 0); } });
+  if (isDatabaseFull) new Gauge({ name: "mr_db_full", help: "1 while writes fail because the database's disk is full, until there is room again (SQLite: DB_FULL_RESUME_BYTES free; PostgreSQL: a probe insert goes in)", registers: [registry], collect() { this.set(isDatabaseFull() ? 1 : 0); } });
   new Gauge({ name: "mr_connected_sockets", help: "Socket.IO connections open now", registers: [registry], collect() { this.set(sources.connectedSockets()); } });
   new Gauge({ name: "mr_active_rooms", help: "Rooms with at least one person present", registers: [registry], collect() { this.set(sources.activeRooms()); } });
   return {

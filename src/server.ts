@@ -95,7 +95,7 @@ async function openRedis(target: RedisTarget | null, commandTimeoutMs: number): 
 async function openRepository(config: Config, log: Logger): Promise<MessageRepository> {
   if (config.databaseUrl !== null) {
     try {
-      return await PostgresMessageRepository.open({ url: config.databaseUrl, ...config.postgres, log });
+      return await PostgresMessageRepository.open({ url: config.databaseUrl, ...config.postgres, healthProbeIntervalMs: config.healthProbeIntervalMs, log });
     } catch (err) {
       if (!(err instanceof PostgresConnectError)) throw err;
       process.stderr.write(`cannot connect to PostgreSQL: ${err.message}\n`);

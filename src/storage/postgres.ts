@@ -43,6 +43,7 @@ import { fromSnapshotRows, SQL_SNAPSHOT_READ, type SnapshotRow } from "./presenc
 import { savePresenceRows } from "./postgres-presence-snapshot.js";
 import { attachFiles, claimUploads, findByClientIds, nextIds, refuseMovedRooms, repeatOf, sortOutRepeats } from "./postgres-append.js";
 import { PostgresFileStore } from "./postgres-file-store.js";
+import { PostgresDiskFullWatch } from "./postgres-disk-full.js";
 
 const COLUMNS = MESSAGE_COLUMNS;
 const SQL_PAGE_BEFORE = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id < $2 ORDER BY id DESC LIMIT $3`;
@@ -74,6 +75,8 @@ type Row = MessageRow<string>;
 export interface PostgresOptions extends PoolOptions {
   /** Called after each committed batch: how many rows, and how long the transaction took. */
   onCommit?: (rows: number, ms: number) => void;
+  /** After a disk_full refusal, the probe for room runs at most once per interval (HEALTH_PROBE_INTERVAL_MS; default 1 s). */
+  healthProbeIntervalMs?: number;
 }
 
 /**
@@ -94,11 +97,14 @@ export class PostgresMessageRepository implements ChatStore {
   private lastError: Error | null = null;
   private isClosing = false;
   private isClosed = false;
+  private readonly diskFull: PostgresDiskFullWatch;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly opts: PostgresOptions,
-  ) {}
+  ) {
+    this.diskFull = new PostgresDiskFullWatch(pool, opts.healthProbeIntervalMs ?? 1000, opts.log);
+  }
 
   /** Connects and migrates; a server that cannot be reached, or refuses us, throws PostgresConnectError. */
   static async open(opts: PostgresOptions): Promise<PostgresMessageRepository> {
@@ -356,6 +362,8 @@ export class PostgresMessageRepository implements ChatStore {
 
   async isHealthy(): Promise<boolean> {
     if (this.isClosed) return false;
+    // After disk_full the SELECT below would pass at once: only the probe's insert says there is room again.
+    if (!(await this.diskFull.hasRoomAgain())) return false;
     try {
       const { rows } = await this.pool.query<{ writable: boolean }>(SQL_HEALTH);
       if (rows[0]?.writable !== true) throw new Error("PostgreSQL is read-only (a standby, or default_transaction_read_only)");
@@ -367,7 +375,11 @@ export class PostgresMessageRepository implements ChatStore {
     }
   }
 
+  /** A write was refused for want of disk space and no probe has found room since (postgres-disk-full.ts). */
+  isDiskFull = (): boolean => this.diskFull.isFull();
+
   private noteFailure(err: unknown): void {
+    this.diskFull.noteFailure(err);
     if (this.lastError === null) this.opts.log.error("db_write_failed", { err, code: (err as { code?: unknown }).code });
     this.lastError = err instanceof Error ? err : new Error(String(err));
   }
