@@ -53,8 +53,13 @@ export class PostgresDiskFullWatch {
     this.log.warn("db_disk_full", { code: PG_DISK_FULL });
   }
 
-  /** Marked full, and no probe has found room since. */
+  /**
+   * Marked full, and no probe has found room since. While marked it also starts a probe when one is due, without
+   * waiting for it: /metrics alone (mr_db_full) then comes back to 0 once there is room, even if nothing asks
+   * /healthz, one scrape later.
+   */
   isFull(): boolean {
+    if (this.isMarked) void this.hasRoomAgain();
     return this.isMarked;
   }
 
