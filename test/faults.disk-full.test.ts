@@ -3,7 +3,7 @@
 // server stays up, and both work again once space is freed; /healthz says "full" (on the app's port and on
 // HEALTH_PORT) from the first refused send until space is freed. Needs root (mount); skipped otherwise.
 import { execFileSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -14,8 +14,7 @@ import type { Ack, SendResult } from "../src/protocol.js";
 import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { uploadRequest } from "./helpers/sample-files.js";
 import { collect, waitFor } from "./helpers/wait.js";
-
-const isRoot = process.getuid?.() === 0;
+import { fillDisk, isRoot } from "./helpers/full-disk.js";
 
 /** A 4 MiB tmpfs, unmounted (lazily: an open handle must not fail the cleanup) when the test ends. */
 function smallDisk(): string {
@@ -26,23 +25,6 @@ function smallDisk(): string {
     rmSync(dir, { recursive: true, force: true });
   });
   return dir;
-}
-
-/** Writes until the file system says ENOSPC; the file's removal frees the space. */
-function fillDisk(path: string): void {
-  const fd = openSync(path, "w");
-  try {
-    for (const size of [64 * 1024, 512]) {
-      const chunk = Buffer.alloc(size, 1);
-      try {
-        for (;;) writeSync(fd, chunk);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "ENOSPC") throw err;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 const send = (socket: ClientSocket, content: string): Promise<Ack<SendResult>> => socket.timeout(5000).emitWithAck("send_message", { room: "general", username: "alice", content });

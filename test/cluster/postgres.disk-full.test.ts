@@ -8,7 +8,7 @@
 // interval) are checked on the suite's PostgreSQL, without root.
 import { randomBytes } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { chownSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -24,30 +24,12 @@ import { PostgresDiskFullWatch } from "../../src/storage/postgres-disk-full.js";
 import { StorageUnavailableError } from "../../src/storage/repository.js";
 import { migratePostgres } from "../../src/storage/postgres-migrations.js";
 import { clusterDatabase } from "./pg.js";
-
-const isRoot = process.getuid?.() === 0;
+import { fillDisk, isRoot } from "../helpers/full-disk.js";
 
 /** The postgres system user's uid and gid, which must own a tablespace's folder. */
 function postgresIds(): { uid: number; gid: number } {
   const id = (flag: string): number => Number(spawnSync("id", [flag, "postgres"], { encoding: "utf8" }).stdout.trim());
   return { uid: id("-u"), gid: id("-g") };
-}
-
-/** Writes until the file system says ENOSPC; the file's removal frees the space. */
-function fillDisk(path: string): void {
-  const fd = openSync(path, "w");
-  try {
-    for (const size of [64 * 1024, 512]) {
-      const chunk = Buffer.alloc(size, 1);
-      try {
-        for (;;) writeSync(fd, chunk);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "ENOSPC") throw err;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** chat_message and every index of it moved into a tablespace at `location`. */
