@@ -286,6 +286,11 @@ SHIPPED_SCHEMAS[16] = [
   "index ix_room_move_from CREATE INDEX ix_room_move_from ON room_move (from_room, moved_at)",
   "table room_move CREATE TABLE room_move (from_room text NOT NULL, to_room text NOT NULL, moved_at text NOT NULL)",
 ].sort();
+// Version 17: the partial index of edited, deleted and answering messages a rejoin's `shown` reads.
+SHIPPED_SCHEMAS[17] = [
+  ...(SHIPPED_SCHEMAS[16] as string[]),
+  "index ix_chat_message_room_notable CREATE INDEX ix_chat_message_room_notable ON chat_message (chat_room, id) WHERE edited_at IS NOT NULL OR deleted_at IS NOT NULL OR reply_to IS NOT NULL",
+].sort();
 const squash = (sql: string): string => sql.replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")").trim();
 
 function tempFile(): string {

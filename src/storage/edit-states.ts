@@ -9,6 +9,9 @@ export interface EditStateRow {
   reply_to: number | string | null;
 }
 
+/** A message a rejoin's `shown` must hear about: edited, deleted, or answering another (its quote follows the original). */
+export const NOTABLE_MESSAGE = "edited_at IS NOT NULL OR deleted_at IS NOT NULL OR reply_to IS NOT NULL";
+
 export const selectStates = (idsIn: string, room: string) =>
   `SELECT id, edited_at IS NOT NULL AS is_edited, deleted_at IS NOT NULL AS is_deleted, reply_to FROM chat_message WHERE chat_room = ${room} AND id IN (${idsIn}) ORDER BY id`;
 

@@ -54,6 +54,21 @@ export function describeEditAndModerationContract(name: string, setup: Setup): v
       expect(await repo.editStatesById(room("a"), [])).toEqual([]);
     });
 
+    it("tells the states of listed ids far apart, with many unlisted messages of the room between them, as of ids side by side", async () => {
+      const { repo, room } = await setup();
+      const run = await seedMessages(repo, room("a"), 20);
+      const [first, middle, last] = [run[0], run[10], run[19]] as [ChatMessage, ChatMessage, ChatMessage];
+      await repo.append(aMessage(room("b")));
+      await repo.edit(room("a"), first.id, "fixed", T1);
+      await repo.erase(room("a"), middle.id, T2);
+      // Three listed ids (one twice) across twenty messages: the store may not walk all the room's rows between them.
+      expect(await repo.editStatesById(room("a"), [last.id, first.id, middle.id, first.id])).toEqual([
+        { id: first.id, isEdited: true, isDeleted: false },
+        { id: middle.id, isEdited: false, isDeleted: true },
+        { id: last.id, isEdited: false, isDeleted: false },
+      ]);
+    });
+
     it("edits a message in place: new text and editedAt, same id, and history shows the current state", async () => {
       const { repo, room } = await setup();
       const [first, second] = await seedMessages(repo, room(), 2);
