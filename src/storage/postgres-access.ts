@@ -6,6 +6,7 @@ import { inviteState } from "../access/invite-token.js";
 import type { InviteRecord, Member, Move, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
 import { ENDED_INVITES_KEPT } from "../access/store.js";
 import { roomLockKey } from "./postgres-pool.js";
+import { movePushRooms } from "./postgres-push.js";
 import { movedWithBefore, SQL_HAS_MOVED_FROM_PG, SQL_MOVED_AFTER_PG, SQL_MOVED_WITH_PG, SQL_RECORD_MOVE_PG, toMove, type MoveRow, type MovedWithRow } from "./room-moves.js";
 import { ENDED_INVITE_PG, INVITE_COLUMNS, MEMBER_COLUMNS, ROOM_COLUMNS, SQL_DIRECT_MEMBERS_FROM_PG, toInvite, toMember, toRoomRecord, type InviteRow, type MemberRow, type RoomRow } from "./sqlite-access.js";
 
@@ -169,6 +170,8 @@ export class PostgresRoomAccess implements RoomAccessStore {
       await lockRooms(client, room, to); // first: no send into `to` can commit between the check and the move
       if ((await rows(client, "SELECT 1 FROM chat_message WHERE chat_room = $1 LIMIT 1", [to])).length > 0) return "name_in_use";
       await moveRoom(client, room, to, at);
+      // Before the members go: theirs are the push rows that follow the room (all of them were admitted).
+      await movePushRooms(client, room, to, room);
       await client.query("DELETE FROM room_record WHERE room = $1", [room]); // members and invites go with it (ON DELETE CASCADE)
       return "moved";
     });

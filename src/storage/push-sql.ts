@@ -58,6 +58,13 @@ export const PUSH_SQL = {
     SELECT $1, $2, NULL, $3, $4 WHERE EXISTS (SELECT 1 FROM push_subscription WHERE session_key = $1)
     ON CONFLICT (session_key, room) DO UPDATE SET level = excluded.level, updated_at = excluded.updated_at`,
   forget: "DELETE FROM push_room WHERE session_key = $1 AND room = $2",
+  // A room moved from $1 to $2, its private side at $3 (the new address when made private, the old when made public):
+  // see ROOM_MOVE_STEPS.
+  moveReplace: `DELETE FROM push_room WHERE room = $2
+    AND session_key IN (SELECT session_key FROM push_room WHERE room = $1)
+    AND session_key IN (SELECT session_key FROM room_member WHERE room = $3)`,
+  moveFollow: "UPDATE push_room SET room = $2 WHERE room = $1 AND session_key IN (SELECT session_key FROM room_member WHERE room = $3)",
+  moveDrop: "DELETE FROM push_room WHERE room = $1",
   /** The session's rooms past the `$2` most recently changed. */
   trimRooms: `DELETE FROM push_room WHERE session_key = $1 AND room IN (
     SELECT room FROM push_room WHERE session_key = $1 ORDER BY updated_at DESC, room DESC LIMIT -1 OFFSET $2)`,
@@ -69,3 +76,11 @@ export const PUSH_SQL = {
   vapidInsert: "INSERT INTO push_vapid (id, public_key, private_key, created_at) VALUES (1, $1, $2, $3) ON CONFLICT (id) DO NOTHING",
   vapidRead: "SELECT public_key, private_key FROM push_vapid WHERE id = 1",
 } as const;
+
+/**
+ * A room moved (made private or public), in this order, with ($1 from, $2 to, $3 its private address): a row the
+ * session already had at the new address gives way to the one that follows (it is the room the session was in),
+ * the rows of the sessions admitted to the private side follow with their name and level, and the rest of the old
+ * address's rows go: those sessions never joined what now has that name (a fresh public room, or nothing).
+ */
+export const ROOM_MOVE_STEPS = [PUSH_SQL.moveReplace, PUSH_SQL.moveFollow, PUSH_SQL.moveDrop] as const;

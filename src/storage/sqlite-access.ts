@@ -5,6 +5,7 @@ import type Database from "better-sqlite3";
 import { inviteState } from "../access/invite-token.js";
 import type { InviteRecord, Member, Move, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
 import { ENDED_INVITES_KEPT } from "../access/store.js";
+import { movePushRooms } from "./sqlite-push.js";
 import { prepared } from "./sqlite-statements.js";
 import { movedWithBefore, SQL_HAS_MOVED_FROM_SQLITE, SQL_MOVED_AFTER_SQLITE, SQL_MOVED_WITH_SQLITE, SQL_RECORD_MOVE_SQLITE, toMove, type MoveRow, type MovedWithRow } from "./room-moves.js";
 
@@ -203,6 +204,8 @@ export class SqliteRoomAccess implements RoomAccessStore {
     return this.write((db) => {
       if (prepared(db, "SELECT 1 FROM chat_message WHERE chat_room = ? LIMIT 1").get(to) !== undefined) return "name_in_use";
       moveRoom(db, room, to, at);
+      // Before the members go: theirs are the push rows that follow the room (all of them were admitted).
+      movePushRooms(db, room, to, room);
       prepared(db, "DELETE FROM room_record WHERE room = ?").run(room); // members and invites go with it (ON DELETE CASCADE)
       return "moved";
     });

@@ -2,7 +2,7 @@
 // connection, so these writes get the same IMMEDIATE transaction, busy retry and health bookkeeping as the sends.
 import type Database from "better-sqlite3";
 import { groupTargets, toSubscription, type PushLevel, type PushStore, type PushSubscriptionRecord, type PushTarget, type PushTargetRow, type VapidKeyPair } from "./push-store.js";
-import { PUSH_SQL } from "./push-sql.js";
+import { PUSH_SQL, ROOM_MOVE_STEPS } from "./push-sql.js";
 import { prepared } from "./sqlite-statements.js";
 
 type Use = <T>(work: (db: Database.Database) => T) => Promise<T>;
@@ -10,6 +10,14 @@ type Use = <T>(work: (db: Database.Database) => T) => Promise<T>;
 /** `$n` in the shared statements: SQLite reads them as named parameters, given as an object keyed by n. */
 const params = (...values: unknown[]): Record<string, unknown> => Object.fromEntries(values.map((v, i) => [String(i + 1), v]));
 
+/** push_room follows a room that moved from `from` to `to` (push-sql.ts's ROOM_MOVE_STEPS), in the caller's transaction; how many rows followed. */
+export function movePushRooms(db: Database.Database, from: string, to: string, privateRoom: string): number {
+  const [replace, follow, drop] = ROOM_MOVE_STEPS;
+  prepared(db, replace).run(params(from, to, privateRoom));
+  const followed = prepared(db, follow).run(params(from, to, privateRoom)).changes;
+  prepared(db, drop).run(params(from));
+  return followed;
+}
 
 export class SqlitePush implements PushStore {
   constructor(
@@ -64,6 +72,10 @@ export class SqlitePush implements PushStore {
 
   forgetRoom(sessionKey: string, room: string): Promise<void> {
     return this.write((db) => void prepared(db, PUSH_SQL.forget).run(params(sessionKey, room)));
+  }
+
+  followMove(from: string, to: string): Promise<number> {
+    return this.write((db) => movePushRooms(db, from, to, to));
   }
 
   targets(room: string): Promise<PushTarget[]> {

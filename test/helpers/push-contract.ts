@@ -3,6 +3,8 @@
 // out stores on a shared database: every test uses session keys, endpoints and rooms of its own.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { newPrivateAddress } from "../../src/access/policy.js";
+import type { NewRoom } from "../../src/access/store.js";
 import type { PushSubscriptionRecord } from "../../src/storage/push-store.js";
 import type { ChatStore } from "../../src/storage/repository.js";
 
@@ -10,6 +12,9 @@ export type PushStoreFactory = () => Promise<ChatStore>;
 
 const T0 = new Date("2026-04-01T10:00:00.000Z");
 const later = (ms: number): Date => new Date(T0.getTime() + ms);
+const privateRoom = (title: string, at = T0): NewRoom => ({ room: newPrivateAddress(), title, kind: "private", creatorKey: null, membersCanInvite: false, originRoom: null, pairKey: null, createdAt: at });
+/** A target as the tests compare it: session, name, level. */
+const brief = (targets: readonly { sessionKey: string; name: string | null; level: string | null }[]) => targets.map((t) => [t.sessionKey, t.name, t.level]);
 
 export function describePushContract(name: string, makeStore: PushStoreFactory): void {
   async function setup() {
@@ -18,7 +23,7 @@ export function describePushContract(name: string, makeStore: PushStoreFactory):
     const tag = randomUUID().slice(0, 8);
     const key = (who: string): string => `${who}-${tag}`;
     const sub = (who: string, n = 1, at = T0): PushSubscriptionRecord => ({ endpoint: `https://push.example/${tag}/${who}/${n}`, sessionKey: key(who), p256dh: `p-${who}-${n}`, auth: `a-${who}-${n}`, expiresAt: null, createdAt: at });
-    return { push: store.push, key, sub, room: (r = "general") => `${r}-${tag}` };
+    return { push: store.push, access: store.access, key, sub, room: (r = "general") => `${r}-${tag}` };
   }
 
   describe(`${name}: PushStore contract`, () => {
@@ -85,6 +90,39 @@ export function describePushContract(name: string, makeStore: PushStoreFactory):
       const kept = [];
       for (let n = 1; n <= 5; n++) if ((await push.targets(room(`r${n}`))).length > 0) kept.push(n);
       expect(kept).toEqual([2, 4, 5]);
+    });
+
+    it("a room made private: the rows of the sessions let in follow it with their name and level, the others' go (none left at the old name)", async () => {
+      const { push, access, key, sub, room } = await setup();
+      for (const who of ["ana", "bob", "cy"]) await push.saveSubscription(sub(who), 10);
+      await push.noteName(key("ana"), room(), "Ana", T0, 500);
+      await push.setLevel(key("ana"), room(), "all", T0, 500);
+      await push.noteName(key("bob"), room(), "bob", T0, 500); // not let in (their page was closed)
+      await push.noteName(key("cy"), room("other"), "cy", T0, 500);
+      const to = privateRoom(room());
+      await access.makePrivate(room(), to, [{ sessionKey: key("ana"), name: "Ana" }, { sessionKey: key("cy"), name: "cy" }]);
+      expect(await push.followMove(room(), to.room)).toBe(1);
+      expect(await push.targets(room())).toEqual([]);
+      expect(brief(await push.targets(to.room))).toEqual([[key("ana"), "Ana", "all"]]);
+      expect(brief(await push.targets(room("other")))).toEqual([[key("cy"), "cy", null]]);
+      await push.noteName(key("bob"), room(), "bob", later(1), 500); // a join of the fresh public room is a row of its own
+      expect(brief(await push.targets(room()))).toEqual([[key("bob"), "bob", null]]);
+    });
+
+    it("a room made public: its members' rows follow it to the name in the move itself (replacing one of theirs there), the others' go", async () => {
+      const { push, access, key, sub, room } = await setup();
+      for (const who of ["ana", "dan", "eve"]) await push.saveSubscription(sub(who), 10);
+      const name = room("made-public");
+      const record = privateRoom(name);
+      await access.createRoom(record, [{ sessionKey: key("ana"), name: "Ana" }]);
+      await push.noteName(key("ana"), record.room, "Ana", T0, 500);
+      await push.setLevel(key("ana"), record.room, "all", T0, 500);
+      await push.setLevel(key("ana"), name, "none", T0, 500); // ana once joined an empty public room of that name
+      await push.noteName(key("dan"), record.room, "dan", T0, 500); // no longer a member (kicked)
+      await push.noteName(key("eve"), name, "eve", T0, 500); // in the empty public room of that name
+      expect(await access.makePublic(record.room, name, later(1))).toBe("moved");
+      expect(await push.targets(record.room)).toEqual([]);
+      expect(brief(await push.targets(name))).toEqual([[key("ana"), "Ana", "all"], [key("eve"), "eve", null]].sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
     });
 
     it("notes failures without losing the subscription", async () => {
