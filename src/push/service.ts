@@ -43,8 +43,9 @@ export interface PushHooks {
   /** The session lost the room (a kick from a private room, a ban): its notification quoting the room is taken back. */
   accessEnded(sessionKey: string, room: string): void;
   /**
-   * The room was made private and moved to `to`: each session its pushes reached that was not let in (`admitted`)
-   * loses its notification; the records of those let in follow the room, so a delete or edit at `to` takes theirs back.
+   * The room was made private and moved to `to`: the push rows of those let in (`admitted`) follow it and the others'
+   * go; each session its pushes reached that was not let in loses its notification; the records of those let in
+   * follow the room, so a delete or edit at `to` takes theirs back.
    */
   roomMadePrivate(room: string, to: string, admitted: readonly string[]): void;
   /**
@@ -276,12 +277,19 @@ export function createPushService(deps: PushDeps): PushService {
   }
 
   /**
-   * Those not let in lose their notification; the records of those let in move with the room (ShownNotes.move). Only
-   * the room's push targets can have a record: a big room's present readers without a subscription cost nothing.
+   * The push rows follow the room: those let in get its pushes at the new address, under the same name and level,
+   * and the rest none from whatever now has the old name (PushStore.followMove). Those not let in lose their
+   * notification; the records of those let in move with the room (ShownNotes.move). Only the room's push targets
+   * can have a record: a big room's present readers without a subscription cost nothing. The targets are read
+   * before the rows move, as they are the only place a reader whose page is closed is known; the move's own
+   * transaction (the access store's) is over by then, so the rows follow right after it, a read and a write later.
    */
   async function followMove(room: string, to: string, letIn: ReadonlySet<string>): Promise<void> {
-    await takeBackFrom(takeBacks, room, (t) => !letIn.has(t.sessionKey));
-    const kept = (await store.push.targets(room)).map((t) => t.sessionKey).filter((key) => letIn.has(key));
+    const targets = await store.push.targets(room);
+    const followed = await store.push.followMove(room, to);
+    log.debug("push_rooms_moved", { room, to, rows: followed });
+    await takeBackFrom(takeBacks, room, (t) => !letIn.has(t.sessionKey), targets);
+    const kept = targets.map((t) => t.sessionKey).filter((key) => letIn.has(key));
     const moved = await deps.shown.move(room, to, kept);
     log.debug("push_records_moved", { room, to, sessions: moved });
   }
