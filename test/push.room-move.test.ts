@@ -73,6 +73,23 @@ describe("push subscriptions follow a room that moves", () => {
     expect(service.pushesFor(bob.sub)).toHaveLength(1);
   });
 
+  it("with push off, a room made private still takes its rows along: none wait at the old name for push to come back", async () => {
+    const a = await startTestApp({ env: { PUSH_ENABLED: "false", MODERATOR_TOKEN } });
+    onTestFinished(a.close);
+    const [dan, bob] = [a.newSession(), a.newSession()];
+    for (const session of [dan, bob]) {
+      const key = keyOfSession(a, session);
+      await a.sqlite.push.saveSubscription({ endpoint: `https://push.example/${key}`, sessionKey: key, p256dh: "p", auth: "a", expiresAt: null, createdAt: new Date() }, 10);
+      await a.sqlite.push.noteName(key, "general", session === dan ? "dan" : "bob", new Date(), 500); // subscribed while push was on
+    }
+    await a.joined("general", "dan", { session: dan }); // present: let in; Bob's page is closed
+    const mod = await a.joined("general", "mod", { session: await moderatorSession(a) });
+    const made = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
+    if (!made.ok) throw new Error(made.error.code);
+    expect(await a.sqlite.push.targets("general")).toEqual([]);
+    expect((await a.sqlite.push.targets(made.room.room)).map((t) => [t.sessionKey, t.name])).toEqual([[keyOfSession(a, dan), "dan"]]);
+  });
+
   it("after make public, pushes the public room to a member whose page is closed, under the name and level they had", async () => {
     const a = await app();
     const modSession = await moderatorSession(a);

@@ -175,7 +175,10 @@ async function makePrivate(io: ChatServer, socket: ChatSocket, deps: ChatDeps, r
   moveRoom(io, deps, { moved: { room, to: { room: record.room, title: room, kind: "private" } }, admitted: members.map((m) => m.sessionKey) });
   // A reader not let in may no longer read what a push notification of the room quotes (a closed page's name was
   // released, so presence above never saw it): it is taken back.
-  deps.push?.roomMadePrivate(room, record.room, members.map((m) => m.sessionKey));
+  if (deps.push) deps.push.roomMadePrivate(room, record.room, members.map((m) => m.sessionKey));
+  // Push off: nothing reads the rows now, but left at the old name they would push the fresh public room to them
+  // the day it is back on.
+  else await deps.store.push.followMove(room, record.room);
   return { ok: true, room: roomInfoFor(record, socket.data.ownerKey, true) };
 }
 
