@@ -1,16 +1,20 @@
 // Message text to DOM nodes: plain text nodes, plus <a> for http(s) URLs. Never parses HTML.
 
+import { shownHost } from "./link-host.js";
+
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/giu;
 // Sentence punctuation right after a URL belongs to the sentence, not the link.
 const TRAILING_CHARS = ".,;:!?'\")]}*";
 
 /**
- * Splits text into [text, url, text, url, ...] runs; URL runs are only http: and https: URLs.
+ * Splits text into [text, url, text, url, ...] runs; URL runs are only http: and https: URLs. A URL run's `text`
+ * is what was typed (its length places mentions); `shown` is the link's visible text, whose host is the one the
+ * link leads to, in punycode when it could pass for another site (link-host.js).
  * @param {string} text
- * @returns {{ text: string, href?: string }[]}
+ * @returns {{ text: string, href?: string, shown?: string }[]}
  */
 export function splitLinks(text) {
-  /** @type {{ text: string, href?: string }[]} */
+  /** @type {{ text: string, href?: string, shown?: string }[]} */
   const runs = [];
   let last = 0;
   for (const match of text.matchAll(URL_PATTERN)) {
@@ -19,7 +23,7 @@ export function splitLinks(text) {
     if (href === null) continue;
     const start = match.index ?? 0;
     if (start > last) runs.push({ text: text.slice(last, start) });
-    runs.push({ text: candidate, href });
+    runs.push({ text: candidate, href, shown: shownLink(candidate, new URL(href)) });
     last = start + candidate.length;
   }
   if (last < text.length) runs.push({ text: text.slice(last) });
@@ -62,6 +66,24 @@ export function safeHref(candidate) {
 }
 
 /**
+ * The typed URL with its host as the reader should see it. The typed host stays when it is, but for case, the host
+ * the link leads to; otherwise the real one replaces it: "https://аpple.com/x" (Cyrillic а) shows as
+ * "https://xn--pple-43d.com/x", and "https://ſacebook.com" (long s, which the URL parser reads as "s") as
+ * "https://sacebook.com".
+ * @param {string} typed a URL that safeHref accepted, so "http(s)://" and no user:password@
+ * @param {URL} url
+ */
+function shownLink(typed, url) {
+  const hostStart = typed.indexOf("//") + 2;
+  const rest = typed.slice(hostStart).search(/[/?#\\]/u);
+  const hostEnd = rest === -1 ? typed.length : hostStart + rest;
+  const typedHost = typed.slice(hostStart, hostEnd).replace(/:[^:\]]*$/u, ""); // without the port
+  const host = shownHost(url.hostname);
+  if (typedHost.toLowerCase() === host) return typed;
+  return typed.slice(0, hostStart) + host + (url.port === "" ? "" : `:${url.port}`) + typed.slice(hostEnd);
+}
+
+/**
  * Appends `text` to `parent`: text nodes, and links that open in a new tab without referrer or opener.
  * @param {HTMLElement} parent
  * @param {string} text
@@ -75,7 +97,7 @@ export function appendLinkified(parent, text) {
     }
     const a = doc.createElement("a");
     a.href = run.href;
-    a.textContent = run.text;
+    a.textContent = run.shown ?? run.text;
     a.target = "_blank";
     a.rel = "noopener noreferrer nofollow";
     parent.append(a);

@@ -1,0 +1,31 @@
+// Links in messages as a reader sees them: a look-alike (IDN homograph) host shows as punycode, not as the site
+// it imitates; a genuine IDN host under its own top-level domain shows as typed. The rules: test/client.linkify.test.ts.
+import { describe, expect, it } from "vitest";
+import { join, waitForPresence } from "./helpers/browser.js";
+import { browserSuite, world } from "./helpers/suite.js";
+
+const suite = browserSuite();
+
+describe("links in messages", () => {
+  it("shows https://аpple.com/x (Cyrillic а) with its punycode host, and пример.рф as typed", async () => {
+    const { problems, person } = world(suite);
+    const [ana, ben] = await Promise.all([person("ana"), person("ben")]);
+    await join(ana.page, suite.server.url, "Ana", "links");
+    await join(ben.page, suite.server.url, "Ben", "links");
+    await waitForPresence(ana.page, ["Ana", "Ben"]);
+
+    // Not send(): it waits for the message to read as typed, which this one must not.
+    await ana.page.fill("#message-content", "log in at https://аpple.com/x or https://пример.рф/");
+    await ana.page.press("#message-content", "Enter");
+    const text = ben.page.locator("#messages li.msg:not(.msg--local) .msg__text").last();
+    await text.locator("a").nth(1).waitFor();
+
+    expect(await text.innerText()).toBe("log in at https://xn--pple-43d.com/x or https://пример.рф/");
+    const links = await text.locator("a").evaluateAll((as) => as.map((a) => [a.textContent, a.getAttribute("href")]));
+    expect(links).toEqual([
+      ["https://xn--pple-43d.com/x", "https://xn--pple-43d.com/x"],
+      ["https://пример.рф/", "https://xn--e1afmkfd.xn--p1ai/"],
+    ]);
+    expect(problems.list).toEqual([]);
+  });
+});
