@@ -14,7 +14,7 @@ import type { Ack, SendResult } from "../src/protocol.js";
 import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { uploadRequest } from "./helpers/sample-files.js";
 import { collect, waitFor } from "./helpers/wait.js";
-import { fillDisk, isRoot } from "./helpers/full-disk.js";
+import { fillDisk, isRoot, keptSends } from "./helpers/full-disk.js";
 
 /** A 4 MiB tmpfs, unmounted (lazily: an open handle must not fail the cleanup) when the test ends. */
 function smallDisk(): string {
@@ -92,12 +92,7 @@ describe("/healthz on a full disk", () => {
     const own = `${app.url}/healthz`;
     const threadUrl = `http://127.0.0.1:${thread.port}/healthz`;
     const alice = await app.joined("general", "alice");
-    const acked: string[] = [];
-    const sendKept = async (content: string): Promise<Ack<SendResult>> => {
-      const res = await send(alice, content);
-      if (res.ok) acked.push(content);
-      return res;
-    };
+    const { acked, sendKept } = keptSends((content) => send(alice, content));
     expect(await sendKept("before")).toMatchObject({ ok: true });
     expect(await health(own)).toMatchObject({ status: 200, body: { engines: { database: "ok" } } });
     expect(await fullGauge(app)).toBe("mr_db_full 0");

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { startPushService, type PushServiceDouble, type TestSubscription } from "./helpers/push-service.js";
 import { keyOfSession, subscribe, until } from "./helpers/push.js";
-import { createPrivateRoom, moderatorSession, MODERATOR_TOKEN } from "./helpers/private-rooms.js";
+import { createPrivateRoom, makeRoomPrivate, moderatorSession, MODERATOR_TOKEN } from "./helpers/private-rooms.js";
 import { waitFor } from "./helpers/wait.js";
 
 let service: PushServiceDouble;
@@ -49,9 +49,7 @@ describe("push subscriptions follow a room that moves", () => {
     const mod = await a.joined("general", "mod", { session: await moderatorSession(a) });
 
     const told = waitFor(ana, "room_moved");
-    const made = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
-    if (!made.ok) throw new Error(made.error.code);
-    const to = made.room.room;
+    const to = await makeRoomPrivate(mod, "general");
     await told;
     await until(() => a.logs.some((l) => l.event === "push_records_moved" && l.room === "general")); // the move's push work is done
     for (const tab of dan.tabs) await a.disconnect(tab); // Dan closes his page
@@ -84,10 +82,9 @@ describe("push subscriptions follow a room that moves", () => {
     }
     await a.joined("general", "dan", { session: dan }); // present: let in; Bob's page is closed
     const mod = await a.joined("general", "mod", { session: await moderatorSession(a) });
-    const made = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
-    if (!made.ok) throw new Error(made.error.code);
+    const to = await makeRoomPrivate(mod, "general");
     expect(await a.sqlite.push.targets("general")).toEqual([]);
-    expect((await a.sqlite.push.targets(made.room.room)).map((t) => [t.sessionKey, t.name])).toEqual([[keyOfSession(a, dan), "dan"]]);
+    expect((await a.sqlite.push.targets(to)).map((t) => [t.sessionKey, t.name])).toEqual([[keyOfSession(a, dan), "dan"]]);
   });
 
   it("after make public, pushes the public room to a member whose page is closed, under the name and level they had", async () => {

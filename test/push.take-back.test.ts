@@ -8,7 +8,7 @@ import { startPushService, type PushServiceDouble, type TestSubscription } from 
 import { keyOfSession, subscribe, until } from "./helpers/push.js";
 import { waitFor } from "./helpers/wait.js";
 import type { SqliteMessageRepository } from "../src/storage/sqlite.js";
-import { createPrivateRoom, makeInvite, moderatorSession, MODERATOR_TOKEN, useInvite } from "./helpers/private-rooms.js";
+import { createPrivateRoom, makeRoomPrivate, makeInvite, moderatorSession, MODERATOR_TOKEN, useInvite } from "./helpers/private-rooms.js";
 
 let service: PushServiceDouble;
 beforeAll(async () => {
@@ -166,9 +166,7 @@ describe("take-back records that follow a room made private, and survive a push 
     await a.joined("general", "dan", { session: dan.session }); // present: let in
     const mod = await a.joined("general", "mod", { session: await moderatorSession(a) });
     const told = waitFor(ana, "room_moved");
-    const made = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
-    if (!made.ok) throw new Error(made.error.code);
-    const to = made.room.room;
+    const to = await makeRoomPrivate(mod, "general");
     await told;
     await until(() => logged(a, "push_records_moved", "general", (l) => l.sessions === 1)); // Dan's (Ana was pushed nothing)
 

@@ -24,7 +24,7 @@ import { PostgresDiskFullWatch } from "../../src/storage/postgres-disk-full.js";
 import { StorageUnavailableError } from "../../src/storage/repository.js";
 import { migratePostgres } from "../../src/storage/postgres-migrations.js";
 import { clusterDatabase } from "./pg.js";
-import { fillDisk, isRoot } from "../helpers/full-disk.js";
+import { fillDisk, isRoot, keptSends } from "../helpers/full-disk.js";
 
 /** The postgres system user's uid and gid, which must own a tablespace's folder. */
 function postgresIds(): { uid: number; gid: number } {
@@ -90,12 +90,7 @@ describe("PostgreSQL's disk is full", () => {
     const alice = await connectTo(server.url);
     onTestFinished(() => void alice.disconnect());
     expect(await alice.timeout(10_000).emitWithAck("join_chat", { room: "general", username: "alice" })).toMatchObject({ ok: true });
-    const acked: string[] = [];
-    const sendKept = async (content: string): Promise<Ack<SendResult>> => {
-      const res = await send(alice, content);
-      if (res.ok) acked.push(content);
-      return res;
-    };
+    const { acked, sendKept } = keptSends((content) => send(alice, content));
     expect(await sendKept("before")).toMatchObject({ ok: true });
     expect(await health(server)).toMatchObject({ status: 200, body: { engines: { database: "ok" } } });
     expect(await fullGauge(server)).toBe("mr_db_full 0");

@@ -123,6 +123,13 @@ async function makePrivate(page: Page): Promise<void> {
   await page.click("#confirm-ok");
 }
 
+/** The moderator makes the room on screen private; resolves with its private address once the page is there. */
+async function madePrivate(page: Page): Promise<string> {
+  await makePrivate(page);
+  await page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
+  return privateAddress(page);
+}
+
 /** A moderator and Ben in `room`, each seeing both in the people list; `prepareBen` runs before Ben's page opens. */
 async function moderatorAndBenIn(room: string, prepareBen: (page: Page) => Promise<void> = async () => undefined) {
   const { problems, person } = world(suite);
@@ -148,9 +155,7 @@ async function awayWhileMadePrivate(people: Awaited<ReturnType<typeof moderatorA
   await ben.page.locator("#connection-banner", { hasText: "Reconnecting…" }).waitFor();
   await sendNow(ben.page, text);
 
-  await makePrivate(mod.page);
-  await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
-  const moved = privateAddress(mod.page);
+  const moved = await madePrivate(mod.page);
   await ben.context.setOffline(false);
   return moved;
 }
@@ -240,9 +245,7 @@ describe("messages on their way when the room moves", () => {
     const { problems, mod, ben, room } = await moderatorAndBenIn("cut-off-follows", cutAfterRefusal.route);
 
     const held = await sendOneHeldOneBehind(ben.page, "racing", "behind");
-    await makePrivate(mod.page);
-    await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
-    const moved = privateAddress(mod.page);
+    const moved = await madePrivate(mod.page);
     problems.allowNetworkErrors = true;
     held.release(); // refused room_moved at the old address; the connection goes right after that answer
 
@@ -267,9 +270,7 @@ describe("messages on their way when the room moves", () => {
     const { problems, mod, ben, room } = await moderatorAndBenIn("cut-off", cutAfterRefusal.route);
 
     const held = await sendOneHeldOneBehind(ben.page, "racing", "<b>behind</b>");
-    await makePrivate(mod.page);
-    await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
-    const moved = privateAddress(mod.page);
+    const moved = await madePrivate(mod.page);
     problems.allowNetworkErrors = true;
     held.release(); // refused room_moved at the old address; the connection goes right after that answer
 
@@ -302,9 +303,7 @@ describe("messages on their way when the room moves", () => {
     const { problems, mod, ben, room } = await moderatorAndBenIn("reloaded-follows", losing.route);
 
     const held = await sendOneHeldOneBehind(ben.page, "racing", "behind");
-    await makePrivate(mod.page);
-    await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
-    const moved = privateAddress(mod.page);
+    const moved = await madePrivate(mod.page);
     held.release();
     await losing.refused;
 
@@ -323,9 +322,7 @@ describe("messages on their way when the room moves", () => {
     const { problems, mod, ben, room } = await moderatorAndBenIn("reloaded-held", losing.route);
 
     const held = await sendOneHeldOneBehind(ben.page, "racing", "behind");
-    await makePrivate(mod.page);
-    await mod.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
-    const moved = privateAddress(mod.page);
+    const moved = await madePrivate(mod.page);
     held.release();
     await losing.refused;
     await expect.poll(() => keptOnDevice(ben.page)).toEqual([

@@ -20,3 +20,16 @@ export function fillDisk(path: string): void {
     closeSync(fd);
   }
 }
+
+/** Sends through `send`, keeping the contents the server acknowledged: each of them must be stored afterwards. */
+export function keptSends<T extends { ok: boolean }>(send: (content: string) => Promise<T>): { acked: string[]; sendKept(content: string): Promise<T> } {
+  const acked: string[] = [];
+  return {
+    acked,
+    async sendKept(content) {
+      const res = await send(content);
+      if (res.ok) acked.push(content);
+      return res;
+    },
+  };
+}

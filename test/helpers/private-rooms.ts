@@ -14,6 +14,13 @@ export async function createPrivateRoom(socket: ClientSocket, title: string): Pr
   return res.room;
 }
 
+/** update_room from a moderator's socket: the public `room` made private; its private address. */
+export async function makeRoomPrivate(mod: ClientSocket, room: string): Promise<string> {
+  const res = await mod.timeout(5000).emitWithAck("update_room", { room, isPrivate: true });
+  if (!res.ok) throw new Error(`update_room failed: ${res.error.code} ${res.error.message}`);
+  return res.room.room;
+}
+
 /** create_invite from a member; the link's path and the token in it. */
 export async function makeInvite(socket: ClientSocket, room: string, opts: { expiresInMs?: number; maxUses?: number } = {}): Promise<CreatedInvite & { token: string }> {
   const res = await socket.timeout(5000).emitWithAck("create_invite", { room, ...opts });
