@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import type { Logger } from "../log.js";
 import { nameKey } from "../shared/names.js";
-import { prepareSearchStatements, searchRows, SMALL_ROOM_ROWS, type SearchStatements } from "./sqlite-search.js";
+import { searchRows, SMALL_ROOM_ROWS } from "./sqlite-search.js";
 import {
   AttachmentUnavailableError,
   StorageUnavailableError,
@@ -18,14 +18,12 @@ import {
   type SearchOptions,
   type SearchPage,
   type SearchQuery,
-  type MessageRow,
   type PresenceRow,
   type ReactionChange,
   type ReactionGroup,
   type ReactionOutcome,
 } from "./repository.js";
 import { applyReaction, loadReactions, removeReactions } from "./sqlite-reactions.js";
-import { createSearchIndexer, type SearchIndexer } from "./sqlite-search-index.js";
 import { SearchIndexRuns } from "./sqlite-search-runs.js";
 import { LatestPages, type TakenPage, type PageStamp } from "./latest-pages.js";
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
@@ -33,6 +31,7 @@ import { toStoredTimestamp } from "./timestamps.js";
 import { SqliteModeration } from "./sqlite-moderation.js";
 import { toMessage } from "./message-state.js";
 import { loadEditStates } from "./sqlite-edit-states.js";
+import { COLUMNS, prepareStatements, type Row, type Statements } from "./sqlite-message-statements.js";
 import { SqliteConnection } from "./sqlite-connection.js";
 import { GroupCommit } from "./group-commit.js";
 import { SqliteRoomAccess } from "./sqlite-access.js";
@@ -43,39 +42,6 @@ import type { RoomAccessStore } from "../access/store.js";
 import { SqlitePush } from "./sqlite-push.js";
 import { sqliteMoveRefusal } from "./room-moves.js";
 import type { PushStore } from "./push-store.js";
-
-const COLUMNS = "id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files, reply_to";
-// Both walk ix_chat_message_room_id from one end of the room's range: cost is the page size, not the room size.
-// INDEXED BY pins that plan: once ANALYZE has stats (better-sqlite3 builds with STAT4), SQLite picks a rowid
-// range scan for a room holding many of the rows, which reads every newer row of every other room first.
-// https://sqlite.org/lang_indexedby.html: meant to fail loudly rather than let the plan of a timed query drift.
-const PAGE_FROM = "FROM chat_message INDEXED BY ix_chat_message_room_id";
-export const SQL_PAGE_BEFORE = `SELECT ${COLUMNS} ${PAGE_FROM} WHERE chat_room = ? AND id < ? ORDER BY id DESC LIMIT ?`;
-export const SQL_PAGE_AFTER = `SELECT ${COLUMNS} ${PAGE_FROM} WHERE chat_room = ? AND id > ? ORDER BY id ASC LIMIT ?`;
-// sender_key (migration 15): the sender's name key, which from: finds rows by (sqlite-search.ts).
-const SQL_INSERT = "INSERT INTO chat_message (chat_room, sender, sender_key, content, timestamp, client_id, owner_key, mentions, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-const SQL_BY_CLIENT_ID = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = ? AND client_id = ?`;
-const SQL_FIND = `SELECT ${COLUMNS} FROM chat_message WHERE id = ? AND chat_room = ?`;
-// Only a live row changes: an edit racing a delete can never bring the erased text back.
-const SQL_EDIT = `UPDATE chat_message SET content = ?, edited_at = ?, mentions = ? WHERE id = ? AND chat_room = ? AND deleted_at IS NULL RETURNING ${COLUMNS}`;
-// A tombstone mentions nobody: the names would tell what the erased text said.
-const SQL_ERASE = `UPDATE chat_message SET content = '', mentions = NULL, deleted_at = ? WHERE id = ? AND chat_room = ? AND deleted_at IS NULL RETURNING ${COLUMNS}`;
-
-/** A chat_message row as the driver returns it (better-sqlite3 gives ids as numbers, pg bigints as strings). */
-type Row = MessageRow<number>;
-
-interface Statements extends SearchStatements {
-  before: Database.Statement<[string, number, number], Row>;
-  after: Database.Statement<[string, number, number], Row>;
-  insert: Database.Statement<[string, string, string, string, string, string | null, string | null, string | null, number | null]>;
-  byClientId: Database.Statement<[string, string], Row>;
-  find: Database.Statement<[number, string], Row>;
-  edit: Database.Statement<[string, string, string | null, number, string], Row>;
-  findAny: Database.Statement<[number], Row>;
-  erase: Database.Statement<[string, number, string], Row>;
-  dataVersion: Database.Statement<[], number>;
-  indexer: SearchIndexer;
-}
 
 export interface SqliteOptions {
   /** The longest one write attempt blocks the event loop waiting for another connection's lock. */
@@ -131,19 +97,7 @@ export class SqliteMessageRepository implements ChatStore {
     path: string,
     private readonly opts: SqliteOptions,
   ) {
-    this.conn = new SqliteConnection(path, opts, (db) => ({
-      before: db.prepare(SQL_PAGE_BEFORE),
-      after: db.prepare(SQL_PAGE_AFTER),
-      insert: db.prepare(SQL_INSERT),
-      byClientId: db.prepare(SQL_BY_CLIENT_ID),
-      ...prepareSearchStatements(db, SQL_PAGE_BEFORE),
-      find: db.prepare(SQL_FIND),
-      edit: db.prepare(SQL_EDIT),
-      findAny: db.prepare(`SELECT ${COLUMNS} FROM chat_message WHERE id = ?`),
-      erase: db.prepare(SQL_ERASE),
-      dataVersion: db.prepare<[], number>("PRAGMA data_version").pluck(),
-      indexer: createSearchIndexer(db),
-    }));
+    this.conn = new SqliteConnection(path, opts, prepareStatements);
     this.latest = new LatestPages(opts.historyCacheRooms ?? DEFAULT_HISTORY_CACHE_ROOMS, opts.historyCacheRows ?? DEFAULT_HISTORY_LIMIT);
     this.searchRuns = new SearchIndexRuns(this.conn, {
       log: opts.log,
