@@ -50,7 +50,8 @@ export interface PushHooks {
   roomMadePrivate(room: string, to: string, admitted: readonly string[]): void;
   /**
    * The name was banned from the room: each session the room's pushes know by that name loses its notification for
-   * the room and for the direct conversations opened from it, also one whose name was released long ago (no holder).
+   * the room, also one whose name was released long ago (no holder). The direct conversations the ban covers are the
+   * ban's to find (chat/moderation.ts): it tells each with accessEnded.
    */
   nameBanned(room: string, username: string): void;
 }
@@ -266,16 +267,6 @@ export function createPushService(deps: PushDeps): PushService {
     } };
   const failedTakeBack = (room: string) => (err: unknown) => log.warn("push_take_back_failed", { room, err: (err as Error).message });
 
-  /** A ban covers the direct conversations opened from the room (placeFor), so their notifications go too. */
-  async function takeBackName(room: string, key: string): Promise<void> {
-    const sessions = await takeBackFrom(takeBacks, room, (t) => t.name !== null && nameKey(t.name) === key);
-    for (const sessionKey of sessions) {
-      for (const { record } of await store.access.roomsOf(sessionKey)) {
-        if (record.kind === "direct" && record.originRoom === room) await takeBackRoom(takeBacks, sessionKey, record.room);
-      }
-    }
-  }
-
   /**
    * The push rows follow the room: those let in get its pushes at the new address, under the same name and level,
    * and the rest none from whatever now has the old name (PushStore.followMove). Those not let in lose their
@@ -315,7 +306,10 @@ export function createPushService(deps: PushDeps): PushService {
       if (!isClosed) followMove(room, to, letIn).catch(failedTakeBack(room));
     },
     nameBanned(room, username) {
-      if (!isClosed) takeBackName(room, nameKey(username)).catch(failedTakeBack(room));
+      // The room's own notification only: which direct conversations the ban covers is decided once, by the ban
+      // (chat/moderation.ts directsBanned), which takes theirs back with accessEnded as it evicts.
+      const key = nameKey(username);
+      if (!isClosed) takeBackFrom(takeBacks, room, (t) => t.name !== null && nameKey(t.name) === key).catch(failedTakeBack(room));
     },
     joined(sessionKey, room, name) {
       return (async () => {
