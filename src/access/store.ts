@@ -4,6 +4,15 @@
 
 export type PrivateKind = "private" | "direct";
 
+/**
+ * A room's `push_room` rows when it moved (made private or public, in the move's own transaction): the sessions
+ * whose rows followed it to the new address (name and level kept), and those whose rows went.
+ */
+export interface MovedPushRows {
+  followed: string[];
+  dropped: string[];
+}
+
 /** A private room or a direct conversation. Public rooms have no record: they are their name. */
 export interface RoomRecord {
   /** The address (room-address.ts): what join_chat and every other event name. */
@@ -127,9 +136,10 @@ export interface RoomAccessStore {
   /**
    * A public room becomes private at a new address: its messages and bans move there, and `members` are
    * admitted, in one transaction. The move is kept, at `room.createdAt`: an append to `from` whose sender joined
-   * before it is refused (RoomMovedError).
+   * before it is refused (RoomMovedError). The push rows move in the same transaction: the members' follow the room,
+   * the others' go (none is left for the fresh public room of that name to push to, even if the node dies next).
    */
-  makePrivate(from: string, room: NewRoom, members: readonly NewMember[]): Promise<void>;
+  makePrivate(from: string, room: NewRoom, members: readonly NewMember[]): Promise<MovedPushRows>;
   /**
    * A private room becomes the public room `to` (its title): messages and bans move there, its record,
    * members and invites go. "name_in_use" (nothing changed) when `to` already has messages. The move is kept, at

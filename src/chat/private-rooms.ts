@@ -170,15 +170,14 @@ async function makePrivate(io: ChatServer, socket: ChatSocket, deps: ChatDeps, r
   }
   if (!members.some((m) => m.sessionKey === socket.data.ownerKey)) members.push({ sessionKey: socket.data.ownerKey, name: socket.data.rooms.get(room) ?? null });
   const record = newRecord(room, socket.data.ownerKey, deps);
-  await deps.store.access.makePrivate(room, record, members);
+  // The push rows follow the room in the move's own transaction (those not let in lose theirs), so no push of the
+  // fresh public room that now has the old name can reach them, even if this node dies right after.
+  const pushRows = await deps.store.access.makePrivate(room, record, members);
   await recordAction(socket, deps, { action: "make_private", room, target: null, messageId: null, detail: JSON.stringify({ members: members.length }) });
   moveRoom(io, deps, { moved: { room, to: { room: record.room, title: room, kind: "private" } }, admitted: members.map((m) => m.sessionKey) });
   // A reader not let in may no longer read what a push notification of the room quotes (a closed page's name was
   // released, so presence above never saw it): it is taken back.
-  if (deps.push) deps.push.roomMadePrivate(room, record.room, members.map((m) => m.sessionKey));
-  // Push off: nothing reads the rows now, but left at the old name they would push the fresh public room to them
-  // the day it is back on.
-  else await deps.store.push.followMove(room, record.room);
+  deps.push?.roomMadePrivate(room, record.room, pushRows);
   return { ok: true, room: roomInfoFor(record, socket.data.ownerKey, true) };
 }
 

@@ -8,6 +8,7 @@
 // (shown.ts) so a delete, an edit or a lost access takes it back from the device (take-back.ts).
 import webPush from "web-push";
 import { isPrivateAddress } from "../access/room-address.js";
+import type { MovedPushRows } from "../access/store.js";
 import { titleFor } from "../access/policy.js";
 import { resolveMentions } from "../chat/mentions.js";
 import type { Clock } from "../clock.js";
@@ -22,7 +23,7 @@ import { summarize, type HeldBatch, type Judge } from "./held.js";
 import type { PageTracker } from "./pages.js";
 import { PushSender } from "./sender.js";
 import type { ShownNotes, ShownRecord } from "./shown.js";
-import { takeBackFrom, takeBackMessage, takeBackRoom, takeBackShown, type TakeBackDeps } from "./take-back.js";
+import { takeBackFrom, takeBackMessage, takeBackRoom, takeBackSessions, takeBackShown, type TakeBackDeps } from "./take-back.js";
 import { payloadFor, type Place } from "./text.js";
 
 /** What the chat handlers tell push; none can fail or slow the handler that tells it. */
@@ -43,11 +44,11 @@ export interface PushHooks {
   /** The session lost the room (a kick from a private room, a ban): its notification quoting the room is taken back. */
   accessEnded(sessionKey: string, room: string): void;
   /**
-   * The room was made private and moved to `to`: the push rows of those let in (`admitted`) follow it and the others'
-   * go; each session its pushes reached that was not let in loses its notification; the records of those let in
-   * follow the room, so a delete or edit at `to` takes theirs back.
+   * The room was made private and moved to `to`, its push rows with it (`rows`: whose followed, whose went): each
+   * session whose row went (not let in) loses its notification; the records of those let in follow the room, so a
+   * delete or edit at `to` takes theirs back.
    */
-  roomMadePrivate(room: string, to: string, admitted: readonly string[]): void;
+  roomMadePrivate(room: string, to: string, rows: MovedPushRows): void;
   /**
    * The name was banned from the room: each session the room's pushes know by that name loses its notification for
    * the room, also one whose name was released long ago (no holder). The direct conversations the ban covers are the
@@ -268,20 +269,16 @@ export function createPushService(deps: PushDeps): PushService {
   const failedTakeBack = (room: string) => (err: unknown) => log.warn("push_take_back_failed", { room, err: (err as Error).message });
 
   /**
-   * The push rows follow the room: those let in get its pushes at the new address, under the same name and level,
-   * and the rest none from whatever now has the old name (PushStore.followMove). Those not let in lose their
-   * notification; the records of those let in move with the room (ShownNotes.move). Only the room's push targets
-   * can have a record: a big room's present readers without a subscription cost nothing. The targets are read
-   * before the rows move, as they are the only place a reader whose page is closed is known; the move's own
-   * transaction (the access store's) is over by then, so the rows follow right after it, a read and a write later.
+   * The room was made private. Its push rows moved in the move's own transaction (RoomAccessStore.makePrivate):
+   * those let in get its pushes at the new address, under the same name and level, and the rest none from whatever
+   * now has the old name. The rows are the only place a reader whose page is closed is known, so the sessions whose
+   * rows went are the ones not let in: each loses its notification. The records of those let in move with the room
+   * (ShownNotes.move), so a delete or edit at `to` takes theirs back.
    */
-  async function followMove(room: string, to: string, letIn: ReadonlySet<string>): Promise<void> {
-    const targets = await store.push.targets(room);
-    const followed = await store.push.followMove(room, to);
-    log.debug("push_rooms_moved", { room, to, rows: followed });
-    await takeBackFrom(takeBacks, room, (t) => !letIn.has(t.sessionKey), targets);
-    const kept = targets.map((t) => t.sessionKey).filter((key) => letIn.has(key));
-    const moved = await deps.shown.move(room, to, kept);
+  async function madePrivate(room: string, to: string, rows: MovedPushRows): Promise<void> {
+    log.debug("push_rooms_moved", { room, to, rows: rows.followed.length });
+    await takeBackSessions(takeBacks, room, rows.dropped);
+    const moved = await deps.shown.move(room, to, rows.followed);
     log.debug("push_records_moved", { room, to, sessions: moved });
   }
 
@@ -301,9 +298,8 @@ export function createPushService(deps: PushDeps): PushService {
     accessEnded(sessionKey, room) {
       if (!isClosed) takeBackRoom(takeBacks, sessionKey, room).catch(failedTakeBack(room));
     },
-    roomMadePrivate(room, to, admitted) {
-      const letIn = new Set(admitted);
-      if (!isClosed) followMove(room, to, letIn).catch(failedTakeBack(room));
+    roomMadePrivate(room, to, rows) {
+      if (!isClosed) madePrivate(room, to, rows).catch(failedTakeBack(room));
     },
     nameBanned(room, username) {
       // The room's own notification only: which direct conversations the ban covers is decided once, by the ban

@@ -70,15 +70,19 @@ export async function takeBackShown(deps: TakeBackDeps, sessionKey: string, room
 }
 
 /**
- * Every session the room's pushes go to that `lost` picks lost the room at once (it was made private and they were
- * not let in; their name was banned): each one's notification for it is taken back. The sessions come from the push
- * store, not from presence, because the person whose page is closed is exactly the one presence no longer knows:
- * their name was released when its grace ended. `targets`: the room's, when the caller read them already (a move
- * reads them before the rows follow the room). Resolves to the sessions picked.
+ * Every session the room's pushes go to that `lost` picks lost the room at once (their name was banned): each one's
+ * notification for it is taken back. The sessions come from the push store, not from presence, because the person
+ * whose page is closed is exactly the one presence no longer knows: their name was released when its grace ended.
+ * Resolves to the sessions picked.
  */
-export async function takeBackFrom(deps: TakeBackDeps, room: string, lost: (target: PushTarget) => boolean, targets?: readonly PushTarget[]): Promise<string[]> {
-  const sessions = (targets ?? (await deps.store.targets(room))).filter(lost).map((t) => t.sessionKey);
+export async function takeBackFrom(deps: TakeBackDeps, room: string, lost: (target: PushTarget) => boolean): Promise<string[]> {
+  const sessions = (await deps.store.targets(room)).filter(lost).map((t) => t.sessionKey);
+  await takeBackSessions(deps, room, sessions);
+  return sessions;
+}
+
+/** Each of `sessions` lost the room at once (a ban; a move they were not let in on): their notifications of it go. */
+export async function takeBackSessions(deps: TakeBackDeps, room: string, sessions: readonly string[]): Promise<void> {
   for (const sessionKey of sessions) await takeBackRoom(deps, sessionKey, room);
   deps.log.debug("push_room_lost", { room, sessions: sessions.length });
-  return sessions;
 }

@@ -3,7 +3,7 @@
 // pair, an invite's last use) is decided by the database: a unique key, a row lock.
 import type pg from "pg";
 import { inviteState } from "../access/invite-token.js";
-import type { InviteRecord, Member, Move, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
+import type { InviteRecord, Member, Move, MovedPushRows, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
 import { ENDED_INVITES_KEPT } from "../access/store.js";
 import { roomLockKey } from "./postgres-pool.js";
 import { movePushRooms } from "./postgres-push.js";
@@ -156,12 +156,13 @@ export class PostgresRoomAccess implements RoomAccessStore {
     await this.query("UPDATE room_record SET members_can_invite = $1 WHERE room = $2", [value, room], "write");
   }
 
-  makePrivate(from: string, room: NewRoom, members: readonly NewMember[]): Promise<void> {
+  makePrivate(from: string, room: NewRoom, members: readonly NewMember[]): Promise<MovedPushRows> {
     return this.transaction(async (client) => {
       await lockRooms(client, from, room.room);
       await client.query(INSERT_ROOM, roomValues(room));
       await insertMembers(client, room.room, members, room.createdAt);
       await moveRoom(client, from, room.room, room.createdAt);
+      return movePushRooms(client, from, room.room, room.room); // after the members: theirs are the rows that follow
     });
   }
 

@@ -2,18 +2,19 @@
 // answers as sqlite-push.ts.
 import type pg from "pg";
 import { groupTargets, toSubscription, type PushLevel, type PushStore, type PushSubscriptionRecord, type PushTarget, type PushTargetRow, type VapidKeyPair } from "./push-store.js";
+import type { MovedPushRows } from "../access/store.js";
 import { PUSH_SQL, ROOM_MOVE_STEPS } from "./push-sql.js";
 
 type Query = <T extends pg.QueryResultRow>(sql: string, params: unknown[], what: "read" | "write") => Promise<T[]>;
 type Transaction = <T>(work: (client: pg.ClientBase) => Promise<T>) => Promise<T>;
 
-/** push_room follows a room that moved from `from` to `to` (push-sql.ts's ROOM_MOVE_STEPS), in the caller's transaction; how many rows followed. */
-export async function movePushRooms(client: pg.ClientBase, from: string, to: string, privateRoom: string): Promise<number> {
+/** push_room follows a room that moved from `from` to `to` (push-sql.ts's ROOM_MOVE_STEPS), in the caller's transaction; the sessions whose rows followed and whose went. */
+export async function movePushRooms(client: pg.ClientBase, from: string, to: string, privateRoom: string): Promise<MovedPushRows> {
   const [replace, follow, drop] = ROOM_MOVE_STEPS;
+  const keys = (result: pg.QueryResult<{ session_key: string }>): string[] => result.rows.map((r) => r.session_key);
   await client.query(replace, [from, to, privateRoom]);
-  const followed = (await client.query(follow, [from, to, privateRoom])).rowCount ?? 0;
-  await client.query(drop, [from]);
-  return followed;
+  const followed = keys(await client.query<{ session_key: string }>(follow, [from, to, privateRoom]));
+  return { followed, dropped: keys(await client.query<{ session_key: string }>(drop, [from])) };
 }
 
 export class PostgresPush implements PushStore {
@@ -64,10 +65,6 @@ export class PostgresPush implements PushStore {
 
   async forgetRoom(sessionKey: string, room: string): Promise<void> {
     await this.query(PUSH_SQL.forget, [sessionKey, room], "write");
-  }
-
-  followMove(from: string, to: string): Promise<number> {
-    return this.transaction((client) => movePushRooms(client, from, to, to));
   }
 
   async targets(room: string): Promise<PushTarget[]> {

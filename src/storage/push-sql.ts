@@ -63,8 +63,8 @@ export const PUSH_SQL = {
   moveReplace: `DELETE FROM push_room WHERE room = $2
     AND session_key IN (SELECT session_key FROM push_room WHERE room = $1)
     AND session_key IN (SELECT session_key FROM room_member WHERE room = $3)`,
-  moveFollow: "UPDATE push_room SET room = $2 WHERE room = $1 AND session_key IN (SELECT session_key FROM room_member WHERE room = $3)",
-  moveDrop: "DELETE FROM push_room WHERE room = $1",
+  moveFollow: "UPDATE push_room SET room = $2 WHERE room = $1 AND session_key IN (SELECT session_key FROM room_member WHERE room = $3) RETURNING session_key",
+  moveDrop: "DELETE FROM push_room WHERE room = $1 RETURNING session_key",
   /** The session's rooms past the `$2` most recently changed. */
   trimRooms: `DELETE FROM push_room WHERE session_key = $1 AND room IN (
     SELECT room FROM push_room WHERE session_key = $1 ORDER BY updated_at DESC, room DESC LIMIT -1 OFFSET $2)`,

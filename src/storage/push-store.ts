@@ -51,12 +51,6 @@ export interface PushStore {
   setLevel(sessionKey: string, room: string, level: PushLevel | null, at: Date, maxRooms: number): Promise<void>;
   /** The session left the room for good (leave_chat): no more pushes from it. */
   forgetRoom(sessionKey: string, room: string): Promise<void>;
-  /**
-   * The room was made private and moved from `from` to `to`: the rows of the sessions admitted to `to` follow it
-   * (name and level kept), the other rows of `from` go (a make public does the same inside its own transaction).
-   * Resolves to how many rows followed.
-   */
-  followMove(from: string, to: string): Promise<number>;
   /** Sessions with a subscription that know the room and whose level is not "none", with their subscriptions. */
   targets(room: string): Promise<PushTarget[]>;
   /** The stored key pair, or `candidate` stored now when there is none; whichever node stores first wins, all read the same. */

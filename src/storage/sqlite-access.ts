@@ -3,7 +3,7 @@
 // bookkeeping as the sends; each method is one transaction.
 import type Database from "better-sqlite3";
 import { inviteState } from "../access/invite-token.js";
-import type { InviteRecord, Member, Move, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
+import type { InviteRecord, Member, Move, MovedPushRows, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
 import { ENDED_INVITES_KEPT } from "../access/store.js";
 import { movePushRooms } from "./sqlite-push.js";
 import { prepared } from "./sqlite-statements.js";
@@ -192,11 +192,12 @@ export class SqliteRoomAccess implements RoomAccessStore {
     await this.write((db) => prepared(db, "UPDATE room_record SET members_can_invite = ? WHERE room = ?").run(value ? 1 : 0, room));
   }
 
-  async makePrivate(from: string, room: NewRoom, members: readonly NewMember[]): Promise<void> {
-    await this.write((db) => {
+  makePrivate(from: string, room: NewRoom, members: readonly NewMember[]): Promise<MovedPushRows> {
+    return this.write((db) => {
       insertRoom(db, room);
       for (const m of members) insertMember(db, room.room, m, room.createdAt);
       moveRoom(db, from, room.room, room.createdAt);
+      return movePushRooms(db, from, room.room, room.room); // after the members: theirs are the rows that follow
     });
   }
 

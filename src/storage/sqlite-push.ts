@@ -2,6 +2,7 @@
 // connection, so these writes get the same IMMEDIATE transaction, busy retry and health bookkeeping as the sends.
 import type Database from "better-sqlite3";
 import { groupTargets, toSubscription, type PushLevel, type PushStore, type PushSubscriptionRecord, type PushTarget, type PushTargetRow, type VapidKeyPair } from "./push-store.js";
+import type { MovedPushRows } from "../access/store.js";
 import { PUSH_SQL, ROOM_MOVE_STEPS } from "./push-sql.js";
 import { prepared } from "./sqlite-statements.js";
 
@@ -10,13 +11,13 @@ type Use = <T>(work: (db: Database.Database) => T) => Promise<T>;
 /** `$n` in the shared statements: SQLite reads them as named parameters, given as an object keyed by n. */
 const params = (...values: unknown[]): Record<string, unknown> => Object.fromEntries(values.map((v, i) => [String(i + 1), v]));
 
-/** push_room follows a room that moved from `from` to `to` (push-sql.ts's ROOM_MOVE_STEPS), in the caller's transaction; how many rows followed. */
-export function movePushRooms(db: Database.Database, from: string, to: string, privateRoom: string): number {
+/** push_room follows a room that moved from `from` to `to` (push-sql.ts's ROOM_MOVE_STEPS), in the caller's transaction; the sessions whose rows followed and whose went. */
+export function movePushRooms(db: Database.Database, from: string, to: string, privateRoom: string): MovedPushRows {
   const [replace, follow, drop] = ROOM_MOVE_STEPS;
+  const keys = (rows: unknown[]): string[] => (rows as { session_key: string }[]).map((r) => r.session_key);
   prepared(db, replace).run(params(from, to, privateRoom));
-  const followed = prepared(db, follow).run(params(from, to, privateRoom)).changes;
-  prepared(db, drop).run(params(from));
-  return followed;
+  const followed = keys(prepared(db, follow).all(params(from, to, privateRoom)));
+  return { followed, dropped: keys(prepared(db, drop).all(params(from))) };
 }
 
 export class SqlitePush implements PushStore {
@@ -72,10 +73,6 @@ export class SqlitePush implements PushStore {
 
   forgetRoom(sessionKey: string, room: string): Promise<void> {
     return this.write((db) => void prepared(db, PUSH_SQL.forget).run(params(sessionKey, room)));
-  }
-
-  followMove(from: string, to: string): Promise<number> {
-    return this.write((db) => movePushRooms(db, from, to, to));
   }
 
   targets(room: string): Promise<PushTarget[]> {
