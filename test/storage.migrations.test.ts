@@ -8,6 +8,7 @@ import { SqliteMessageRepository } from "../src/storage/sqlite.js";
 import { indexAllPending } from "../src/storage/sqlite-search-index.js";
 import { nameKey } from "../src/shared/names.js";
 import { SQL_LATEST_MOVE_SQLITE } from "../src/storage/room-moves.js";
+import { SQL_DIRECT_MEMBERS_FROM_SQLITE } from "../src/storage/sqlite-access.js";
 import { tempDatabase } from "./helpers/app.js";
 import { spawnChildServer } from "./helpers/child-server.js";
 import { createFlaskDatabase, FLASK_INSERT, FLASK_SELECT, withFlaskConnection } from "./helpers/flask-db.js";
@@ -291,6 +292,8 @@ SHIPPED_SCHEMAS[17] = [
   ...(SHIPPED_SCHEMAS[16] as string[]),
   "index ix_chat_message_room_notable CREATE INDEX ix_chat_message_room_notable ON chat_message (chat_room, id) WHERE edited_at IS NOT NULL OR deleted_at IS NOT NULL OR reply_to IS NOT NULL",
 ].sort();
+// Version 18: room_record by origin_room (a ban's and a move's look-up of the conversations opened from a room).
+SHIPPED_SCHEMAS[18] = [...(SHIPPED_SCHEMAS[17] as string[]), "index ix_room_record_origin CREATE INDEX ix_room_record_origin ON room_record (origin_room)"].sort();
 const squash = (sql: string): string => sql.replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")").trim();
 
 function tempFile(): string {
@@ -678,5 +681,20 @@ describe("opening the repository", () => {
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
       expect((db.prepare(FLASK_SELECT).all("lobby") as { chat_message_content: string }[]).map((r) => r.chat_message_content)).toEqual(["open 0", "open 1"]);
     });
+  });
+});
+
+describe("version 18: room_record by origin_room", () => {
+  it("a ban's look-up of the conversations opened from a room seeks the index, and a move's re-pointing of them too", () => {
+    const db = open(tempFile());
+    migrateTo(db, 17);
+    const planOf = (sql: string, ...params: string[]): string[] => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+    expect(planOf(SQL_DIRECT_MEMBERS_FROM_SQLITE, "lobby")).toContain("SCAN r");
+    expect(migrate(db)).toBe(LATEST_VERSION);
+    expect(planOf(SQL_DIRECT_MEMBERS_FROM_SQLITE, "lobby")).toEqual([
+      "SEARCH r USING INDEX ix_room_record_origin (origin_room=?)",
+      "SEARCH m USING INDEX sqlite_autoindex_room_member_1 (room=?)",
+    ]);
+    expect(planOf("UPDATE room_record SET origin_room = ? WHERE origin_room = ?", "~new", "lobby")).toEqual(["SEARCH room_record USING INDEX ix_room_record_origin (origin_room=?)"]);
   });
 });

@@ -44,6 +44,9 @@ CREATE TABLE IF NOT EXISTS moderation_audit (
   detail TEXT
 );`;
 
+/** Migration 18 (PostgreSQL's 13): the direct conversations opened from a room, found by their origin. */
+export const ROOM_RECORD_ORIGIN_INDEX = "CREATE INDEX IF NOT EXISTS ix_room_record_origin ON room_record (origin_room)";
+
 // Private rooms, invite links and direct conversations (issue 17). Tables of their own, so the Flask app's
 // chat_message is untouched; members are session keys (the cookie is never stored), invites token hashes.
 export const ROOM_ACCESS_DDL = `
@@ -227,6 +230,10 @@ export const migrations: readonly Migration[] = [
   // asks which of its messages are such, and with this reads only them instead of every listed row
   // (sqlite-edit-states.ts). Partial: a plain message, most of them, is never in it.
   { version: 17, sql: `CREATE INDEX IF NOT EXISTS ix_chat_message_room_notable ON chat_message (chat_room, id) WHERE ${NOTABLE_MESSAGE}` },
+  // The direct conversations opened from a room: a ban reads them (directMembersFrom) and a move re-points them
+  // (moveRoom), and both scanned every room_record row. An index only, on a table the Flask app never sees.
+  // Shared with PostgreSQL's 13.
+  { version: 18, sql: ROOM_RECORD_ORIGIN_INDEX },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

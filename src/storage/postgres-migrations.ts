@@ -2,6 +2,7 @@ import type pg from "pg";
 import { nameKey } from "../shared/names.js";
 import { PUSH_DDL } from "./push-sql.js";
 import { ROOM_MOVE_DDL } from "./room-moves.js";
+import { ROOM_RECORD_ORIGIN_INDEX } from "./migrations.js";
 
 // The SQLite table's columns, in PostgreSQL types. Text throughout: SQLite never enforced the Flask model's
 // VARCHAR lengths, so a migrated history may hold longer values. `timestamp` keeps SQLite's text format
@@ -194,6 +195,9 @@ export const pgMigrations: readonly { version: number; sql: string }[] = [
   },
   // Version 12: where rooms moved from and when, as SQLite's 16 (the same DDL): a send racing a move is refused.
   { version: 12, sql: ROOM_MOVE_DDL },
+  // Version 13: room_record by origin_room, as SQLite's 18 (the same DDL): a ban's and a move's look-up of the
+  // direct conversations opened from a room reads the index instead of every conversation.
+  { version: 13, sql: ROOM_RECORD_ORIGIN_INDEX },
 ];
 
 /** Steps that need the app's code after their SQL: run in the same transaction, only when the step itself ran. */

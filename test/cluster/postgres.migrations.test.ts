@@ -5,6 +5,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { migratePostgres, pgMigrations, PG_LATEST_VERSION } from "../../src/storage/postgres-migrations.js";
 import { nameKey } from "../../src/shared/names.js";
 import { SQL_LATEST_MOVES } from "../../src/storage/postgres-append.js";
+import { SQL_DIRECT_MEMBERS_FROM_PG } from "../../src/storage/sqlite-access.js";
 import { clusterDatabase } from "./pg.js";
 
 async function connect(url: string): Promise<pg.Client> {
@@ -90,5 +91,22 @@ describe("migratePostgres", () => {
       .map((r) => r["QUERY PLAN"])
       .join("\n");
     expect(plan).toMatch(/Index (Only )?Scan (using|on) ix_room_move_from/);
+  });
+
+  it("version 13 indexes room_record by origin_room: a ban's look-up of the conversations opened from a room, and a move's re-pointing of them, read the index", async () => {
+    const client = await connect(await clusterDatabase());
+    await migratePostgres(client);
+    const indexes = async (): Promise<string[]> =>
+      (await client.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE tablename = 'room_record' AND indexname = 'ix_room_record_origin'")).rows.map((r) => r.indexdef);
+    expect(await indexes()).toEqual(["CREATE INDEX ix_room_record_origin ON public.room_record USING btree (origin_room)"]);
+    await client.query("DELETE FROM schema_migrations WHERE version = 13"); // as a database from before it, with the index there
+    await migratePostgres(client);
+    expect(await indexes()).toHaveLength(1);
+    // Sequential scans off, so an empty table's plan cannot hide it.
+    await client.query("SET enable_seqscan = off");
+    const planOf = async (sql: string, params: unknown[]): Promise<string> =>
+      (await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${sql}`, params)).rows.map((r) => r["QUERY PLAN"]).join("\n");
+    expect(await planOf(SQL_DIRECT_MEMBERS_FROM_PG, ["lobby"])).toMatch(/Index (Only )?Scan (using|on) ix_room_record_origin/);
+    expect(await planOf("UPDATE room_record SET origin_room = $1 WHERE origin_room = $2", ["~new", "lobby"])).toMatch(/Index (Only )?Scan (using|on) ix_room_record_origin/);
   });
 });
