@@ -8,6 +8,7 @@ import { call } from "./helpers/emit.js";
 import { moderatorSession, MODERATOR_TOKEN } from "./helpers/private-rooms.js";
 import { until } from "./helpers/push.js";
 import { collect, waitFor } from "./helpers/wait.js";
+import { nameKey } from "../src/shared/names.js";
 
 async function appFor(): Promise<TestApp> {
   const app = await startTestApp({ env: { MODERATOR_TOKEN } });
@@ -182,6 +183,38 @@ describe("moderation", () => {
     expect((await joinRoom(ana, room.room, "Ana")).ok).toBe(true);
     app.clock.advance(60_001);
     expect((await joinRoom(bob, room.room, "Bob")).ok).toBe(true);
+  });
+
+  // Left open by the 2026-12-07 review: such a send was stored and broadcast into the conversation.
+  it("a send already past its checks when the ban commits is answered banned and reaches nobody: stored nowhere, not broadcast", async () => {
+    let banBob: { at: string } | null = null;
+    const app = await startTestApp({
+      env: { MODERATOR_TOKEN },
+      wrapRepo: (repo) => ({
+        // The ban lands between the send's checks (the socket is in the conversation) and its insert.
+        append: async (m) => {
+          if (banBob !== null && m.sender === "Bob") await repo.addBan({ room: "lobby", nameKey: nameKey("Bob"), sessionKey: null, until: new Date(Date.parse(banBob.at) + 60_000), by: "mod", at: new Date(banBob.at) });
+          return repo.append(m);
+        },
+        page: (room, q) => repo.page(room, q),
+        search: (room, q, o) => repo.search(room, q, o),
+        isHealthy: () => repo.isHealthy(),
+        close: () => repo.close(),
+      }),
+    });
+    onTestFinished(app.close);
+    const { ana, bob } = await lobby(app);
+    const { room } = await open(bob, "Ana");
+    await joinRoom(bob, room.room, "Bob");
+    await joinRoom(ana, room.room, "Ana", { heardBy: [bob] });
+    const heardByAna = collect(ana, "message");
+    banBob = { at: app.clock.now().toISOString() };
+    const res = await bob.timeout(5000).emitWithAck("send_message", { room: room.room, username: "Bob", content: "sent as the ban landed" });
+    expect(errorOf(res)).toMatchObject({ code: "banned", message: expect.stringContaining("this message was not sent") });
+    // Ana's own message reaches her after anything sent before it.
+    const mine = await send(ana, room.room, "Ana", "still here");
+    expect(heardByAna).toEqual([mine]);
+    expect((await app.repo.page(room.room, { limit: 10 })).messages.map((m) => m.content)).toEqual(["still here"]);
   });
 
   it("while the ban lasts, a new message does not bring the conversation back to the banned person's tabs; after it, the next one does", async () => {

@@ -1,12 +1,13 @@
 // The PostgreSQL store's append batch, the parts around its INSERT: earlier rows of the same sends (idempotent
-// retries) and repeats within the batch, sends into a room that moved away, the ids it will use, and the files its
-// messages attach.
+// retries) and repeats within the batch, sends into a room that moved away or a direct conversation a ban closed, the
+// ids it will use, and the files its messages attach.
 import type pg from "pg";
 import { AttachmentUnavailableError, type AppendOutcome, type AppendResult, type ChatMessage, type MessageRow, type NewMessage } from "./repository.js";
 import { MESSAGE_COLUMNS as COLUMNS, toMessage } from "./message-state.js";
 import { attachUploads, loadFileRows } from "./postgres-files.js";
 import { withAttachments } from "./sqlite-files.js";
 import { refusalOf, type MoveRow } from "./room-moves.js";
+import { refuseClosedDirects } from "./postgres-direct-sends.js";
 
 const SQL_BY_CLIENT_IDS = `SELECT ${COLUMNS} FROM chat_message
   WHERE (chat_room, client_id) IN (SELECT r, c FROM unnest($1::text[], $2::text[]) AS t(r, c))`;
@@ -67,12 +68,21 @@ export const SQL_LATEST_MOVES = `SELECT DISTINCT ON (from_room) from_room, to_ro
   WHERE from_room = ANY($1::text[]) ORDER BY from_room, moved_at DESC`;
 
 /**
- * Before the INSERT, under the batch's room locks: the fresh sends whose room has not moved away since their sender
- * joined it; every other one is refused alone, in `results` (room-moves.ts says why). A move takes the same locks
- * (postgres-access.ts), so it committed before this read, or waits for the batch to commit. One query for the batch's
- * rooms, one index seek each, and none when no send carries memberSince.
+ * Before the INSERT, under the batch's room locks: the fresh sends whose room still takes them from their sender,
+ * every other one refused alone, in `results`: a room moved away since the sender joined it (refuseMoves), then a
+ * direct conversation a ban has closed to the sender (postgres-direct-sends.ts). Both are the checks made against a
+ * room the sender joined, done again where nothing can change them before the COMMIT.
  */
 export async function refuseMovedRooms(client: pg.ClientBase, fresh: { index: number; msg: NewMessage }[], results: (AppendOutcome | number | null)[]): Promise<{ index: number; msg: NewMessage }[]> {
+  return refuseClosedDirects(client, await refuseMoves(client, fresh, results), results);
+}
+
+/**
+ * The fresh sends whose room has not moved away since their sender joined it (room-moves.ts says why). A move takes
+ * the same locks (postgres-access.ts), so it committed before this read, or waits for the batch to commit. One query
+ * for the batch's rooms, one index seek each, and none when no send carries memberSince.
+ */
+async function refuseMoves(client: pg.ClientBase, fresh: { index: number; msg: NewMessage }[], results: (AppendOutcome | number | null)[]): Promise<{ index: number; msg: NewMessage }[]> {
   const rooms = [...new Set(fresh.flatMap((f) => (f.msg.memberSince === undefined ? [] : [f.msg.room])))];
   if (rooms.length === 0) return fresh;
   const { rows } = await client.query<MoveRow & { from_room: string }>(SQL_LATEST_MOVES, [rooms]);

@@ -2,6 +2,11 @@
 import type pg from "pg";
 import type { AuditEntry, ModerationStore, RoomBan } from "./repository.js";
 import { toAuditEntry, toBan, type BanRow } from "./sqlite-moderation.js";
+import { roomBanLockKey } from "./postgres-pool.js";
+
+// The CTE takes the lock before the row is inserted; the lock is released once the statement's transaction ends.
+const SQL_ADD_BAN = `WITH locked AS (SELECT pg_advisory_xact_lock($7::bigint))
+  INSERT INTO room_ban (room, name_key, session_key, until, moderator, created_at) SELECT $1, $2, $3, $4, $5, $6 FROM locked`;
 
 type Query = <T extends pg.QueryResultRow>(sql: string, params: unknown[], what: "read" | "write") => Promise<T[]>;
 
@@ -18,12 +23,13 @@ export class PostgresModeration implements ModerationStore {
     else await this.query("DELETE FROM moderator_session WHERE session_key = $1", [sessionKey], "write");
   }
 
+  /**
+   * Under the room's ban lock, held to the COMMIT of this one statement: a send into a direct conversation opened
+   * from the room, past its checks, is either committed before the ban or sees it and is refused
+   * (postgres-direct-sends.ts).
+   */
   async addBan(ban: RoomBan): Promise<void> {
-    await this.query(
-      "INSERT INTO room_ban (room, name_key, session_key, until, moderator, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-      [ban.room, ban.nameKey, ban.sessionKey, ban.until.toISOString(), ban.by, ban.at.toISOString()],
-      "write",
-    );
+    await this.query(SQL_ADD_BAN, [ban.room, ban.nameKey, ban.sessionKey, ban.until.toISOString(), ban.by, ban.at.toISOString(), String(roomBanLockKey(ban.room))], "write");
   }
 
   async activeBan(room: string, nameKey: string, sessionKey: string | null, now: Date): Promise<RoomBan | null> {

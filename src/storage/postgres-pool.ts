@@ -1,5 +1,5 @@
 // Reaching PostgreSQL: the pool and its settings, one-line reasons for a failed connection, the URL with its
-// password masked, and the advisory-lock key of a room.
+// password masked, and the advisory-lock keys of a room (its inserts, its bans).
 import { createHash } from "node:crypto";
 import pg from "pg";
 import type { Logger } from "../log.js";
@@ -26,6 +26,15 @@ export class PostgresConnectError extends Error {
 /** The advisory-lock key of a room: 64 bits of a hash, so two rooms share a lock (and wait for each other) only by a 2^-64 chance. */
 export function roomLockKey(room: string): bigint {
   return createHash("sha256").update(`chat_message:${room}`).digest().readBigInt64BE(0);
+}
+
+/**
+ * The advisory-lock key of a room's bans, apart from its insert lock (roomLockKey): a ban takes it alone, and the
+ * sends into the direct conversations opened from the room take it shared (postgres-direct-sends.ts), so a ban
+ * waits for no send of the room itself.
+ */
+export function roomBanLockKey(room: string): bigint {
+  return createHash("sha256").update(`room_ban:${room}`).digest().readBigInt64BE(0);
 }
 
 /** The URL with its password masked, for logs and error lines. */

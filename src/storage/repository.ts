@@ -57,7 +57,8 @@ export interface NewMessage {
   replyTo?: number;
   /**
    * When the sending socket joined the room (its checks were made as a member since then). A room moved to another
-   * address after it (made private or public) refuses the append with RoomMovedError; without it, nothing is checked.
+   * address after it (made private or public) refuses the append with RoomMovedError; so does a direct conversation
+   * closed to the sender (ownerKey) since, with DirectClosedError (direct-sends.ts). Without it, nothing is checked.
    */
   memberSince?: Date;
 }
@@ -75,7 +76,7 @@ export interface AppendResult {
 }
 
 /** What a store's batch answers for one append (group-commit.ts settles its promise with it): stored, or refused alone. */
-export type AppendOutcome = AppendResult | AttachmentUnavailableError | RoomMovedError;
+export type AppendOutcome = AppendResult | AttachmentUnavailableError | RoomMovedError | DirectClosedError;
 
 export interface HistoryPage {
   /** Oldest first. */
@@ -139,7 +140,8 @@ export interface MessageRepository {
   /**
    * Resolves only after the row is committed; rejects with StorageUnavailableError when the store cannot write, and
    * with AttachmentUnavailableError (this append alone: the others of its batch are stored) when its files cannot
-   * all be attached, or with RoomMovedError (alone too) when its room moved away after `memberSince`. A repeat of a
+   * all be attached, or with RoomMovedError (alone too) when its room moved away after `memberSince`, or with
+   * DirectClosedError (alone too) when a ban closed its direct conversation to the sender. A repeat of a
    * stored (room, clientId) resolves as a duplicate before any of that is checked.
    */
   append(msg: NewMessage): Promise<AppendResult>;
@@ -293,6 +295,19 @@ export class RoomMovedError extends Error {
   constructor(readonly to: string) {
     super("the room moved to another address after its sender joined it");
     this.name = "RoomMovedError";
+  }
+}
+
+/**
+ * The append's direct conversation is closed to its sender (ownerKey) in the append's own transaction, though the
+ * sender's checks passed: a ban from the room the conversation was opened in, of the name it sends under or has there
+ * or of its session, in force at `sentAt` (`until` says when it ends); or, `until` null, the sender is no member of
+ * it. An expected refusal of this append alone (banned, not_in_room), not a store fault.
+ */
+export class DirectClosedError extends Error {
+  constructor(readonly until: Date | null) {
+    super("the direct conversation is closed to its sender");
+    this.name = "DirectClosedError";
   }
 }
 

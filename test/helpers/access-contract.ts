@@ -7,7 +7,8 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { hashInviteToken, newInviteToken } from "../../src/access/invite-token.js";
 import { directPairKey, newPrivateAddress } from "../../src/access/policy.js";
 import { ENDED_INVITES_KEPT, type InviteRecord, type NewRoom } from "../../src/access/store.js";
-import { RoomMovedError, type ChatStore } from "../../src/storage/repository.js";
+import { DirectClosedError, RoomMovedError, type ChatStore } from "../../src/storage/repository.js";
+import { nameKey } from "../../src/shared/names.js";
 
 export type StoreFactory = () => Promise<ChatStore>;
 
@@ -289,6 +290,51 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       expect((await store.page(room.title, { limit: 10 })).messages.map((m) => m.content)).toEqual(["draft"]);
       // The public room's own senders are not affected: it never moved away.
       expect((await store.append({ room: room.title, sender: "Eve", content: "hello", sentAt: later(3000), memberSince: T0 })).message.room).toBe(room.title);
+    });
+
+    // Left open by the 2026-12-07 review: a send into a direct conversation past its checks when a ban from the room
+    // it was opened in committed was stored (and broadcast). Each append below carries the check made before the ban
+    // (memberSince T0) and reaches the store after the ban committed.
+    it("after a ban from the origin room, a checked send of the banned member into the conversation is refused alone (DirectClosedError) and stored nowhere; the other member's, an unchecked one and one after the ban ended are stored", async () => {
+      const { store, access, key, tag } = await setup();
+      const lobby = `lobby-${tag}`;
+      const direct = await openDirectFrom(access, lobby, key("ana"), key("bob"));
+      const bobSends = (content: string, sentAt: Date, sender = "Bob") => store.append({ room: direct, sender, content, sentAt, ownerKey: key("bob"), memberSince: T0, clientId: `${content}-${tag}` });
+      await bobSends("before", T0);
+      const until = later(60_000);
+      // By name only (nobody held it): the conversation knows Bob by it, whatever name he sends under.
+      await store.addBan({ room: lobby, nameKey: nameKey("Bob"), sessionKey: null, until, by: "mod", at: later(1000) });
+      // Sent in one turn: one group commit, in which the banned member's sends alone are refused.
+      const settled = await Promise.allSettled([
+        bobSends("racing", later(1000)),
+        store.append({ room: direct, sender: "Ana", content: "from ana", sentAt: later(1000), ownerKey: key("ana"), memberSince: T0 }),
+        bobSends("renamed", later(1000), "Robert"),
+        store.append({ room: direct, sender: "Tool", content: "unchecked", sentAt: later(1000) }),
+      ]);
+      expect(settled.map((r) => r.status)).toEqual(["rejected", "fulfilled", "rejected", "fulfilled"]);
+      for (const refused of [settled[0], settled[2]]) {
+        expect(refused?.status === "rejected" && refused.reason).toBeInstanceOf(DirectClosedError);
+        expect(refused?.status === "rejected" && (refused.reason as DirectClosedError).until).toEqual(until);
+      }
+      await bobSends("after the ban", later(60_000));
+      expect((await store.page(direct, { limit: 10 })).messages.map((m) => m.content)).toEqual(["before", "from ana", "unchecked", "after the ban"]);
+      expect(await store.findByClientId(direct, `racing-${tag}`)).toBeNull();
+    });
+
+    it("a ban of the member's session from the origin room refuses its checked sends under any name; a session that is no member is refused too; another room's ban refuses nothing", async () => {
+      const { store, access, key, tag } = await setup();
+      const lobby = `lobby-${tag}`;
+      const direct = await openDirectFrom(access, lobby, key("ana"), key("bob"));
+      const send = (who: string, sender: string) => store.append({ room: direct, sender, content: `${sender} says hi`, sentAt: later(1000), ownerKey: key(who), memberSince: T0 });
+      await store.addBan({ room: `garden-${tag}`, nameKey: nameKey("Bob"), sessionKey: key("bob"), until: later(60_000), by: "mod", at: T0 });
+      expect((await send("bob", "Bob")).message.content).toBe("Bob says hi");
+      await store.addBan({ room: lobby, nameKey: nameKey("someone else"), sessionKey: key("bob"), until: later(60_000), by: "mod", at: T0 });
+      await expect(send("bob", "Zed")).rejects.toBeInstanceOf(DirectClosedError);
+      const outsider = await send("eve", "Ana").catch((err: unknown) => err);
+      expect(outsider).toBeInstanceOf(DirectClosedError);
+      expect((outsider as DirectClosedError).until).toBeNull();
+      expect((await send("ana", "Ana")).message.content).toBe("Ana says hi");
+      expect((await store.page(direct, { limit: 10 })).messages.map((m) => m.content)).toEqual(["Bob says hi", "Ana says hi"]);
     });
 
     it("movedWith names where a room's latest move took a message: not for a message of the fresh room, nor once the room came back", async () => {
