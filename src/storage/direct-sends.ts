@@ -29,8 +29,14 @@ export interface DirectSenderRow {
 const SQL_DIRECT_SENDER_SQLITE = `SELECT r.origin_room, m.name, m.session_key IS NOT NULL AS is_member FROM room_record r
   LEFT JOIN room_member m ON m.room = r.room AND m.session_key = ? WHERE r.room = ? AND r.kind = 'direct'`;
 
-/** The ban in force at a time in a room on either name key or the session that ends last; NULL for none. */
-const SQL_DIRECT_BAN_SQLITE = "SELECT max(until) AS until FROM room_ban WHERE room = ? AND until > ? AND (name_key IN (?, ?) OR session_key = ?)";
+/**
+ * The ban in force at a time in a room on either name key or the session that ends last; NULL for none. Two seeks of
+ * the covering indexes rather than an OR, which SQLite answered by walking every ban of the room (11 against 7 µs
+ * with 50 bans there, on the busy test machine).
+ */
+const SQL_DIRECT_BAN_SQLITE = `SELECT max(until) AS until FROM (
+  SELECT until FROM room_ban WHERE room = @room AND name_key IN (@sentAs, @knownAs) AND until > @at
+  UNION ALL SELECT until FROM room_ban WHERE room = @room AND session_key = @session AND until > @at)`;
 
 /** The two name keys a ban may bind the sender by: the name it sends under, the one the conversation knows. */
 export const senderNameKeys = (msg: NewMessage, knownAs: string | null): [string, string] => [nameKey(msg.sender), nameKey(knownAs ?? msg.sender)];
@@ -48,6 +54,6 @@ export function sqliteDirectRefusal(db: Database.Database, msg: NewMessage): Dir
   if (sender === undefined) return null;
   if (sender.origin_room === null) return directRefusal(sender, null);
   const [sentAs, knownAs] = senderNameKeys(msg, sender.name);
-  const ban = prepared(db, SQL_DIRECT_BAN_SQLITE).get(sender.origin_room, msg.sentAt.toISOString(), sentAs, knownAs, msg.ownerKey) as { until: string | null };
+  const ban = prepared(db, SQL_DIRECT_BAN_SQLITE).get({ room: sender.origin_room, at: msg.sentAt.toISOString(), sentAs, knownAs, session: msg.ownerKey }) as { until: string | null };
   return directRefusal(sender, ban.until);
 }
