@@ -48,6 +48,24 @@ describe("links in message text", () => {
     ]);
   });
 
+  it("does not link a URL a reader would cut at another place than the parser: a backslash or an @ before the path", async () => {
+    const { runs, links } = await linkify();
+    // WHATWG URL reads "\\" as "/": this leads to evil.com, and reads as apple.com behind a user name.
+    const tricks = ["https://evil.com\\@apple.com", "https://evil.com\\\\@apple.com/x", "https://evil.com:443\\@apple.com", "https://evil.com\\.apple.com/"];
+    // Percent-encoded, the "@" is the parser's too: a user name, refused as before (the first leads to apple.com).
+    tricks.push("https://evil.com%5C@apple.com", "https://evil.com%5c@apple.com/", "https://apple.com%2F@evil.com");
+    for (const trick of tricks) {
+      expect(links(`see ${trick} now`), trick).toEqual([]);
+      expect(runs(`see ${trick} now`).map((r) => r.text).join("")).toBe(`see ${trick} now`);
+    }
+    // An "@" after the host's end, which every reader sees, stays a link.
+    expect(links("https://evil.com/@apple.com https://evil.com?@apple.com https://evil.com#@apple.com").map((r) => r.href)).toEqual([
+      "https://evil.com/@apple.com",
+      "https://evil.com/?@apple.com",
+      "https://evil.com/#@apple.com",
+    ]);
+  });
+
   it("shows ASCII hosts as typed, case and port included", async () => {
     const { link } = await linkify();
     expect(link("https://example.com/a?b#c")).toEqual({ shown: "https://example.com/a?b#c", href: "https://example.com/a?b#c" });

@@ -51,10 +51,13 @@ function countOf(text, ch) {
 
 /**
  * The URL when it parses, is http(s) and has no user:password@ part, else null. "https://bank.example@evil.example/"
- * reads as the bank and leads to evil.example: such text stays text.
+ * reads as the bank and leads to evil.example: such text stays text. So does a URL whose text a reader (or an
+ * RFC 3986 parser) would cut at another place than the browser's parser: "https://evil.example\@bank.example" leads
+ * to evil.example (WHATWG URL reads "\" as "/") but reads as the bank behind a user name (docs/security.md).
  * @param {string} candidate @returns {string | null}
  */
 export function safeHref(candidate) {
+  if (/[@\\]/u.test(readerAuthority(candidate))) return null;
   try {
     const url = new URL(candidate);
     if (url.protocol !== "http:" && url.protocol !== "https:") return null;
@@ -63,6 +66,17 @@ export function safeHref(candidate) {
   } catch {
     return null;
   }
+}
+
+/**
+ * What a reader takes for a URL's host part: from "//" to the first "/", "?" or "#" (RFC 3986's authority). The URL
+ * parser ends it at a backslash too, and reads a user name before an "@": both are refused above.
+ * @param {string} candidate text that starts "http://" or "https://"
+ */
+function readerAuthority(candidate) {
+  const start = candidate.indexOf("//") + 2;
+  const end = candidate.slice(start).search(/[/?#]/u);
+  return end === -1 ? candidate.slice(start) : candidate.slice(start, start + end);
 }
 
 /**
