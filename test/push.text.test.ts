@@ -32,6 +32,7 @@ const CASES: [string, Item[], { title: string; isDirect: boolean }][] = [
   ["two mentions", [m(1, "@bob", true), m(2, "@bob again", true)], { title: "Project X", isDirect: false }],
   ["a direct conversation", [m(1, "psst", true), m(2, "you there?", true)], { title: "Ana", isDirect: true }],
   ["a long text over lines, with emoji", [m(1, `line one\nline two ${"🎉".repeat(150)}`)], { title: "general", isDirect: false }],
+  ["look-alike hosts in links", [m(1, "log in at https://аpple.com/login or https://ſacebook.com, not https://пример.рф")], { title: "general", isDirect: false }],
 ];
 
 describe("push text and the page's notification text agree", () => {
@@ -42,8 +43,15 @@ describe("push text and the page's notification text agree", () => {
     expect(note.id).toBe(batchOf(items).firstId);
   });
 
+  it("shows a link's look-alike host as the page's link does (punycode), the rest of the text as typed", () => {
+    const batch = batchOf([m(1, "log in at https://аpple.com/login (Cyrillic а), or https://evil.com\\@apple.com")]);
+    expect(noteText(batch, { title: "general", isDirect: false }).body).toBe(
+      "ana: log in at https://xn--pple-43d.com/login (Cyrillic а), or https://evil.com\\@apple.com",
+    );
+  });
+
   it("cut excerpts the same way", async () => {
     const { excerpt: pageExcerpt } = await page();
-    for (const text of ["short", " spaced\t\nout ", "x".repeat(101), "👩‍👩‍👧".repeat(40), `${"a".repeat(99)} b`]) expect(excerpt(text)).toBe(pageExcerpt(text));
+    for (const text of ["short", " spaced\t\nout ", "x".repeat(101), "👩‍👩‍👧".repeat(40), `${"a".repeat(99)} b`, `${"a".repeat(80)} https://аpple.com/x`]) expect(excerpt(text)).toBe(pageExcerpt(text));
   });
 });

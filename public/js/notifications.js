@@ -5,6 +5,7 @@
 import { nameKey } from "./format.js";
 import { mentionsMe } from "./mentions.js";
 import { messageSummary } from "./file-info.js";
+import { shownText } from "./link-text.js";
 /** @import { MessageUpdatedEvent, WireMessage } from "../../src/protocol.js" */
 
 /** @typedef {"all" | "mentions" | "none"} Level */
@@ -137,9 +138,13 @@ export function countText(room, items, place = byAddress(room)) {
   return mentions === 0 ? messages : `${messages}, ${mentions} mentioning you`;
 }
 
-/** The start of a message on one line, cut at a code point (never inside an emoji). @param {string} text */
+/**
+ * The start of a message on one line, cut at a code point (never inside an emoji). A URL's host reads as its link's
+ * would (link-text.js): a notification is text, but "https://аpple.com" there would still pass for Apple.
+ * @param {string} text
+ */
 export function excerpt(text) {
-  const chars = [...text.replace(/\s+/g, " ").trim()];
+  const chars = [...shownText(text).replace(/\s+/g, " ").trim()];
   return chars.length <= EXCERPT_CHARS ? chars.join("") : `${chars.slice(0, EXCERPT_CHARS).join("").trimEnd()}…`;
 }
 

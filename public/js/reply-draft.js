@@ -4,7 +4,7 @@
 // message (composer.js, then the outbox keeps it through retries). Clicking a quote in the list opens its original
 // (reply-quote.js). Builds nodes only: a name and an excerpt are text.
 /* global Element */
-import { excerptOf } from "./reply-quote.js";
+import { excerptOf, quoteText } from "./reply-quote.js";
 
 /** @import { WireQuote } from "../../src/protocol.js" */
 /** @import { MessageMeta } from "./message-list.js" */
@@ -55,7 +55,7 @@ export function createReplyDraft({ doc, els, info, currentRoom, announce, focusC
     sender.textContent = quote.sender;
     const text = doc.createElement("span");
     text.className = "reply-draft__excerpt";
-    text.textContent = quote.excerpt ?? "";
+    text.textContent = quoteText(quote); // a look-alike host reads as punycode, as in the quote the reply will carry
     els.replyDraftText.replaceChildren(lead, sender, " ", text);
     // The message box is described by what it answers, so a screen reader hears it on focus.
     els.content.setAttribute("aria-describedby", ["reply-draft-text", ...describedBy].join(" "));

@@ -5,6 +5,7 @@
 // are always text.
 
 import { captionOf } from "./file-info.js";
+import { shownText } from "./link-text.js";
 
 /* global Element, HTMLButtonElement */
 /** @import { MessageUpdatedEvent, WireMessage, WireQuote } from "../../src/protocol.js" */
@@ -48,9 +49,13 @@ export function excerptAfter(ev) {
   return excerptOf(text !== "" ? text : (ev.attachments ?? []).map((f) => f.name).join(", "));
 }
 
-/** What a quote says of its original: the excerpt, or "Deleted message". @param {WireQuote} quote */
+/**
+ * What a quote says of its original: the excerpt, a URL's host in it as its link would show it (link-text.js), or
+ * "Deleted message". The excerpt stays as the server cut it; only its reading changes.
+ * @param {WireQuote} quote
+ */
 export function quoteText(quote) {
-  return quote.deleted === true || quote.excerpt === null ? "Deleted message" : quote.excerpt;
+  return quote.deleted === true || quote.excerpt === null ? "Deleted message" : shownText(quote.excerpt);
 }
 
 /**

@@ -7,6 +7,7 @@
 import { highlightRuns, sentDate, timeLabel, dayLabel, unreadableTime } from "./format.js";
 import { captionOf, filesOf } from "./file-info.js";
 import { appendWithSpans, findMentions, readerOf } from "./mention-highlight.js";
+import { hostEdits, shownSlice } from "./link-text.js";
 /** @import { MessageUpdatedEvent, SearchHit } from "../../src/protocol.js" */
 
 const PAGE = 20;
@@ -123,8 +124,10 @@ export function createSearch({ doc, els, rooms, onPick }) {
       return;
     }
     // A mention is one span; the words the query matched are marked inside and around it. With files, the
-    // highlights are offsets into the caption (what the server searched), never into the link lines.
+    // highlights are offsets into the caption (what the server searched), never into the link lines. The offsets
+    // are into the text as typed; each piece is drawn as it reads (a URL's host as its link would show it).
     const content = captionOf(hit.message);
+    const edits = hostEdits(content);
     /** @type {{ start: number, end: number, isMatch: boolean }[]} */
     const runs = [];
     let offset = 0;
@@ -138,7 +141,8 @@ export function createSearch({ doc, els, rooms, onPick }) {
         const from = Math.max(run.start, start);
         const to = Math.min(run.end, end);
         if (from >= to) continue;
-        const piece = content.slice(from, to);
+        const piece = shownSlice(content, edits, from, to);
+        if (piece === "") continue;
         if (!run.isMatch) target.append(doc.createTextNode(piece));
         else target.appendChild(doc.createElement("mark")).textContent = piece;
       }

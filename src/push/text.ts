@@ -3,6 +3,7 @@
 // as plain modules that cannot import src/. test/push.text.test.ts runs both over the same cases, so they cannot
 // drift apart silently. Pure, no I/O.
 import type { ChatMessage } from "../storage/repository.js";
+import { shownText } from "../shared/link-text.js";
 
 /** The newest message of a push, as it shows it. */
 export interface PushItem {
@@ -47,9 +48,12 @@ export interface PushPayload {
 
 export const EXCERPT_CHARS = 100;
 
-/** The start of a text on one line, cut at a code point (never inside an emoji), as the page's excerpt(). */
+/**
+ * The start of a text on one line, cut at a code point (never inside an emoji), as the page's excerpt(); a URL's
+ * host as the page's link would show it (shared/link-text.ts), so a look-alike reads as punycode here too.
+ */
 export function excerpt(text: string): string {
-  const chars = [...text.replace(/\s+/g, " ").trim()];
+  const chars = [...shownText(text).replace(/\s+/g, " ").trim()];
   return chars.length <= EXCERPT_CHARS ? chars.join("") : `${chars.slice(0, EXCERPT_CHARS).join("").trimEnd()}…`;
 }
 

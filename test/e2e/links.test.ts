@@ -1,7 +1,7 @@
 // Links in messages as a reader sees them: a look-alike (IDN homograph) host shows as punycode, not as the site
 // it imitates; a genuine IDN host under its own top-level domain shows as typed. The rules: test/client.linkify.test.ts.
 import { describe, expect, it } from "vitest";
-import { join, waitForPresence } from "./helpers/browser.js";
+import { join, sentMessage, waitForPresence } from "./helpers/browser.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
 const suite = browserSuite();
@@ -26,6 +26,30 @@ describe("links in messages", () => {
       ["https://xn--pple-43d.com/x", "https://xn--pple-43d.com/x"],
       ["https://пример.рф/", "https://xn--e1afmkfd.xn--p1ai/"],
     ]);
+    expect(problems.list).toEqual([]);
+  });
+
+  it("shows the punycode host in a reply's quote and in a search hit, where the text is not a link", async () => {
+    const { problems, person } = world(suite);
+    const room = "links-plain";
+    const [original] = await suite.server.seed(room, [{ sender: "Cleo", content: "log in at https://аpple.com/login now" }]);
+    if (!original) throw new Error("seeding failed");
+    const cleo = await suite.server.joined(room, "Cleo");
+    const sent = await cleo.timeout(5000).emitWithAck("send_message", { room, username: "Cleo", content: "did you?", replyTo: original.id });
+    expect(sent.ok).toBe(true);
+
+    const { page } = await person("ana");
+    await join(page, suite.server.url, "Ana", room);
+    const quote = sentMessage(page, "did you?").locator("button.msg__quote .msg__quote-text");
+    await quote.waitFor();
+    expect(await quote.textContent()).toBe("log in at https://xn--pple-43d.com/login now");
+
+    await page.fill("#search-input", "login");
+    await page.press("#search-input", "Enter");
+    const hit = page.locator("#search-results li.search-hit .search-hit__text").first();
+    await hit.waitFor();
+    expect(await hit.textContent()).toBe("log in at https://xn--pple-43d.com/login now");
+    expect(await hit.locator("mark").allTextContents()).toEqual(["login"]);
     expect(problems.list).toEqual([]);
   });
 });

@@ -1,0 +1,62 @@
+// Message text in places that show it as plain text (desktop notifications, search hits, reply quotes): each URL that
+// the message view would make a link reads with the host that link would show (linkify.js, link-host.js), so
+// "https://аpple.com/login" (Cyrillic а) reads "https://xn--pple-43d.com/login" there too. Everything else stays as
+// typed, and it stays text: callers set textContent. The server's push text does the same (src/shared/link-text.ts).
+
+import { splitLinks } from "./linkify.js";
+
+/** @typedef {{ start: number, end: number, shown: string }} HostEdit typed text[start, end) reads as `shown` */
+
+/**
+ * Where the text's URLs read otherwise than typed: each link's typed host and what replaces it. Only the part that
+ * differs (the host, with its port) is an edit, so marks and mentions elsewhere in the URL keep their places.
+ * @param {string} text @returns {HostEdit[]}
+ */
+export function hostEdits(text) {
+  /** @type {HostEdit[]} */
+  const edits = [];
+  let offset = 0;
+  for (const run of splitLinks(text)) {
+    if (run.shown !== undefined && run.shown !== run.text) edits.push(differingPart(run.text, run.shown, offset));
+    offset += run.text.length;
+  }
+  return edits;
+}
+
+/**
+ * `typed` and `shown` differ in one stretch (the host): its place in the text, and what shows there.
+ * @param {string} typed @param {string} shown @param {number} offset where `typed` starts in the text
+ * @returns {HostEdit}
+ */
+function differingPart(typed, shown, offset) {
+  let head = 0;
+  while (head < typed.length && head < shown.length && typed[head] === shown[head]) head++;
+  let tail = 0;
+  while (tail < typed.length - head && tail < shown.length - head && typed.at(-1 - tail) === shown.at(-1 - tail)) tail++;
+  return { start: offset + head, end: offset + typed.length - tail, shown: shown.slice(head, shown.length - tail) };
+}
+
+/**
+ * `text[from, to)` as it reads: a host edit shows whole in the slice holding its first character, none of it in
+ * another, so slices drawn one after another (a search hit's marked words) read as shownText(text).
+ * @param {string} text @param {HostEdit[]} edits from hostEdits(text) @param {number} from @param {number} to
+ */
+export function shownSlice(text, edits, from, to) {
+  let out = "";
+  let at = from;
+  for (const edit of edits) {
+    if (edit.end <= from || edit.start >= to) {
+      if (edit.start === from && edit.end === from) out += edit.shown; // an edit that only inserts, at the slice's start
+      continue;
+    }
+    if (edit.start > at) out += text.slice(at, edit.start);
+    if (edit.start >= from) out += edit.shown;
+    at = Math.min(edit.end, to);
+  }
+  return at < to ? out + text.slice(at, to) : out;
+}
+
+/** The whole text as it reads: each URL with the host its link would show. @param {string} text */
+export function shownText(text) {
+  return shownSlice(text, hostEdits(text), 0, text.length);
+}

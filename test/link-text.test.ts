@@ -1,0 +1,76 @@
+// Message text where it is plain text (notifications, pushes, search hits, reply quotes): each URL reads with the
+// host its link would show. The page's rule (public/js/link-text.js, run in Node) and the server's mirror of it
+// (src/shared/link-text.ts, for push text) give the same text for the same input, hand-picked and random.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { shownText as serverShownText } from "../src/shared/link-text.js";
+
+interface HostEdit {
+  start: number;
+  end: number;
+  shown: string;
+}
+interface PageLinkText {
+  shownText(text: string): string;
+  hostEdits(text: string): HostEdit[];
+  shownSlice(text: string, edits: HostEdit[], from: number, to: number): string;
+}
+// Plain browser JavaScript without type declarations: loaded by URL so TypeScript does not look for any.
+const page = (): Promise<PageLinkText> => import(new URL("../public/js/link-text.js", import.meta.url).href) as Promise<PageLinkText>;
+
+const CASES: [string, string][] = [
+  ["log in at https://аpple.com/login now", "log in at https://xn--pple-43d.com/login now"],
+  ["https://аррӏе.com/login. Or https://www.аpple.com:8080/a?b#c!", "https://xn--80ak6aa92e.com/login. Or https://www.xn--pple-43d.com:8080/a?b#c!"],
+  ["(https://ſacebook.com/x) and https://ｅｘａｍｐｌｅ.com and https://0x7f.1/", "(https://sacebook.com/x) and https://example.com and https://127.0.0.1/"],
+  ["https://münchen.de/ https://gօօgle.com/", "https://xn--mnchen-3ya.de/ https://xn--ggle-vifa.com/"],
+  // As typed: ASCII (case and port kept), genuine IDN under its own TLD, not links at all.
+  ["HTTP://EXAMPLE.COM:80/x https://пример.рф/путь https://例子.中国/", "HTTP://EXAMPLE.COM:80/x https://пример.рф/путь https://例子.中国/"],
+  ["https://аpple.com@evil.com https://evil.com\\@аpple.com ftp://аpple.com аpple.com", "https://аpple.com@evil.com https://evil.com\\@аpple.com ftp://аpple.com аpple.com"],
+  ["<b>https://аpple.com/?q=<i></b>", "<b>https://xn--pple-43d.com/?q=<i></b>"],
+  ["no links here, just 🎉 and a\nnew line", "no links here, just 🎉 and a\nnew line"],
+];
+
+describe("URLs in plain text read with their link's host", () => {
+  it.each(CASES)("%s", async (typed, shown) => {
+    const { shownText } = await page();
+    expect(shownText(typed)).toBe(shown);
+    expect(serverShownText(typed)).toBe(shown);
+  });
+
+  it("changes only the host: the edits cover the typed host and port, nothing else", async () => {
+    const { hostEdits } = await page();
+    const text = "see https://www.аpple.com:8080/login ok";
+    const [edit, ...more] = hostEdits(text);
+    expect(more).toEqual([]);
+    expect(edit && text.slice(edit.start, edit.end)).toBe("аpple");
+    expect(edit?.shown).toBe("xn--pple-43d");
+  });
+
+  it("draws slices so that pieces one after another read as the whole text, the host in the piece holding its start", async () => {
+    const { hostEdits, shownSlice, shownText } = await page();
+    const text = "at https://аpple.com/login now";
+    const edits = hostEdits(text);
+    for (let cut = 0; cut <= text.length; cut++) {
+      expect(shownSlice(text, edits, 0, cut) + shownSlice(text, edits, cut, text.length)).toBe(shownText(text));
+    }
+    const hostStart = text.indexOf("аpple");
+    expect(shownSlice(text, edits, hostStart, hostStart + 2)).toBe("xn--pple-43d"); // a mark on "аp" marks the host
+    expect(shownSlice(text, edits, hostStart + 2, hostStart + 5)).toBe("");
+    expect(shownSlice(text, edits, text.indexOf("login"), text.indexOf(" now"))).toBe("login");
+  });
+
+  it("agrees between page and server on random hosts of look-alike letters", async () => {
+    const { shownText } = await page();
+    const letters = fc.constantFrom(..."aeopcxyſ-0ｅаеорсхуɡօοαпримерф例子テスト中国ü".split(""));
+    const label = fc.array(letters, { minLength: 1, maxLength: 8 }).map((l) => l.join(""));
+    const tld = fc.constantFrom("com", "de", "рф", "中国", "xn--p1ai", "1");
+    const url = fc.tuple(fc.array(label, { minLength: 1, maxLength: 3 }), tld, fc.constantFrom("", "/x", ":8080/a?b", "\\@apple.com", "."));
+    fc.assert(
+      fc.property(url, ([labels, top, tail]) => {
+        const text = `go https://${labels.join(".")}.${top}${tail} now`;
+        expect(serverShownText(text)).toBe(shownText(text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
