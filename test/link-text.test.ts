@@ -74,3 +74,15 @@ describe("URLs in plain text read with their link's host", () => {
     );
   });
 });
+
+describe("a reply's quote", () => {
+  it("shows a look-alike host as punycode even when the excerpt is cut inside it", async () => {
+    type Quote = { id: number; sender: string; excerpt: string | null; deleted?: boolean };
+    const { quoteText } = (await import(new URL("../public/js/reply-quote.js", import.meta.url).href)) as { quoteText(q: Quote): string };
+    const quote = (excerpt: string | null): Quote => ({ id: 1, sender: "ana", excerpt });
+    expect(quoteText(quote("log in at https://аpple.com/login now"))).toBe("log in at https://xn--pple-43d.com/login now");
+    expect(quoteText(quote(`${"a".repeat(80)} https://аpp…`))).toBe(`${"a".repeat(80)} https://xn--pp-6kc…`);
+    expect(quoteText(quote("https://аpple.com/lo…"))).toBe("https://xn--pple-43d.com/lo…");
+    expect(quoteText(quote(null))).toBe("Deleted message");
+  });
+});

@@ -55,7 +55,11 @@ export function excerptAfter(ev) {
  * @param {WireQuote} quote
  */
 export function quoteText(quote) {
-  return quote.deleted === true || quote.excerpt === null ? "Deleted message" : shownText(quote.excerpt);
+  if (quote.deleted === true || quote.excerpt === null) return "Deleted message";
+  // A cut excerpt ends with "…": a URL cut inside its host would take it in and no longer parse ("https://аpp…"),
+  // and so read as typed. The host is read without it.
+  const excerpt = quote.excerpt;
+  return excerpt.endsWith("…") ? `${shownText(excerpt.slice(0, -1))}…` : shownText(excerpt);
 }
 
 /**
