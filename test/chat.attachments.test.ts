@@ -4,6 +4,7 @@
 // upload never sent goes after UPLOAD_TTL_MS; an edit may remove a file.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import request from "supertest";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { BLOB_GRACE_MS } from "../src/files/library.js";
 import type { Ack, ErrorBody, MessageEvent, SearchHit, SendResult, WireAttachment, WireMessage } from "../src/protocol.js";
@@ -13,6 +14,7 @@ import { gatedRepo, type GatedRepo } from "./helpers/faulty-repo.js";
 import { isChat } from "./helpers/messages.js";
 import { createPrivateRoom, makeInvite, useInvite } from "./helpers/private-rooms.js";
 import { fetchFile, pdf, png, upload } from "./helpers/sample-files.js";
+import { sessionCookieFrom } from "./helpers/session-cookie.js";
 import { collectUntil, waitFor } from "./helpers/wait.js";
 
 async function appFor(env: Record<string, string> = {}): Promise<TestApp> {
@@ -52,6 +54,35 @@ async function privateRoomWithFile(app: TestApp) {
   const bobSession = app.newSession();
   await useInvite(app, bobSession, (await makeInvite(ana, room)).path, "Bob").expect(200);
   return { anaSession, room, file, bobSession };
+}
+
+/** What a browser that showed a public room's files keeps: each path's ETag, checked with a first 304 as a reader would get it. */
+async function keptByReader(app: TestApp, paths: string[]): Promise<Record<string, string>> {
+  const kept: Record<string, string> = {};
+  for (const path of paths) {
+    const res = await fetchFile(app, path).expect(200);
+    // "no-cache", not a max-age: the browser asks before each use, so a deleted message's file cannot show from its cache.
+    expect(res.headers["cache-control"]).toBe("private, no-cache");
+    kept[path] = String(res.headers.etag);
+    await fetchFile(app, path).set("If-None-Match", kept[path]).expect(304);
+  }
+  return kept;
+}
+
+/** Each kept file's revalidation gets a 404 the browser may not store, not a 304 that would let it show its copy. */
+async function expectGoneDespite(app: TestApp, kept: Record<string, string>): Promise<void> {
+  for (const [path, etag] of Object.entries(kept)) {
+    const res = await fetchFile(app, path).set("If-None-Match", etag).expect(404);
+    expect(res.headers["cache-control"]).toBe("no-store");
+  }
+}
+
+const MODERATOR_TOKEN = "moderator-token-0123456789";
+
+/** A browser session that signed in at /moderate with the token, as a person would. */
+async function moderatorSession(app: TestApp): Promise<string> {
+  const res = await request(app.url).post("/moderate").set("Cookie", app.newSession()).set("Origin", app.url).type("form").send({ token: MODERATOR_TOKEN }).expect(303);
+  return sessionCookieFrom(res.headers["set-cookie"]);
 }
 
 describe("sending files", () => {
@@ -180,15 +211,11 @@ describe("who may fetch a file", () => {
 });
 
 describe("what the browser may keep of a file", () => {
-  it("a public room's file is cached for long; a private room's and an unsent upload's are revalidated, and a member who left gets 404 for what the browser kept", async () => {
+  it("a private room's files and an unsent upload's are revalidated, and a member who left gets 404 for what the browser kept", async () => {
     const app = await appFor();
     const anaSession = app.newSession();
-    const ana = await app.connect({ session: anaSession });
-    expect((await joinRoom(ana, "lobby", "Ana")).ok).toBe(true);
     const open = await upload(app, anaSession, await png(), "open.png");
     expect((await fetchFile(app, open.url, anaSession).expect(200)).headers["cache-control"]).toBe("private, no-cache");
-    await sent(sendWith(ana, "lobby", "Ana", "public", [open.id]));
-    expect((await fetchFile(app, open.url).expect(200)).headers["cache-control"]).toBe("private, max-age=31536000, immutable");
 
     const { room, file, bobSession } = await privateRoomWithFile(app);
     const bob = await app.connect({ session: bobSession });
@@ -203,6 +230,28 @@ describe("what the browser may keep of a file", () => {
     }
     expect((await bob.timeout(5000).emitWithAck("leave_chat", { room, username: "Bob" })).ok).toBe(true);
     for (const [path, etag] of Object.entries(kept)) await fetchFile(app, path, bobSession).set("If-None-Match", etag).expect(404);
+  });
+  it("a public room's files are revalidated too: 304 while the message stands, 404 (not 304) once its author deleted it", async () => {
+    const app = await appFor();
+    const session = app.newSession();
+    const ana = await app.joined("lobby", "Ana", { session });
+    const file = await upload(app, session, await png(), "open.png");
+    const message = await sent(sendWith(ana, "lobby", "Ana", "soon gone", [file.id]));
+    const kept = await keptByReader(app, [file.url, file.thumbUrl, file.displayUrl] as string[]);
+    expect((await ana.timeout(5000).emitWithAck("delete_message", { room: "lobby", id: message.id })).ok).toBe(true);
+    await expectGoneDespite(app, kept);
+  });
+
+  it("a public room's file a moderator deleted: the reader's conditional request gets 404, not 304", async () => {
+    const app = await appFor({ MODERATOR_TOKEN: MODERATOR_TOKEN });
+    const session = app.newSession();
+    const ana = await app.joined("lobby", "Ana", { session });
+    const mod = await app.joined("lobby", "Mod", { session: await moderatorSession(app), heardBy: [ana] });
+    const file = await upload(app, session, await png(), "abuse.png");
+    const message = await sent(sendWith(ana, "lobby", "Ana", "", [file.id]));
+    const kept = await keptByReader(app, [file.url, file.thumbUrl, file.displayUrl] as string[]);
+    expect((await mod.timeout(5000).emitWithAck("delete_message", { room: "lobby", id: message.id })).ok).toBe(true);
+    await expectGoneDespite(app, kept);
   });
 });
 

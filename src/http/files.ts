@@ -3,8 +3,9 @@
 // private room's to its members; an upload not yet sent to its uploader only; a deleted message's to nobody
 // (404, the same answer as for no such file). Every answer is sandboxed (CSP sandbox, nosniff): images are shown
 // inline as the type their bytes proved; everything else (SVG, HTML and all documents) downloads. The bytes
-// behind an id never change: a public room's are cached for long (privately), everything else is revalidated on
-// every use, so losing a room loses its files in the browser too; all are served in ranges.
+// behind an id never change, but who may read them does (a deleted message, a lost room): every file is
+// revalidated on every use (a cheap 304), so the browser's cache never outlives the server's answer; all are
+// served in ranges.
 import { pipeline } from "node:stream";
 import express, { type Request, type Response, type Router } from "express";
 import rangeParser from "range-parser";
@@ -23,7 +24,14 @@ export interface FileRouteDeps {
   files: FileLibrary;
 }
 
-const YEAR_S = 365 * 24 * 3600;
+/**
+ * Every file, a public room's too: the browser keeps it but asks with its ETag before each use. A 304 costs no
+ * bytes; a deleted message's file gets the 404 (`no-store`) in place of the kept copy. Until 2026-12-07 a public
+ * room's file was `max-age` a year, `immutable`: a message a moderator deleted still showed from the cache of every
+ * browser that had loaded it (its address in the history, a shared computer). No max-age at all: any would leave
+ * that window open for its length.
+ */
+const CACHE_CONTROL = "private, no-cache";
 /** A file response can run nothing and load nothing, whatever it turns out to be. */
 const SANDBOX = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'";
 
@@ -36,29 +44,28 @@ function notFound(res: Response): void {
 export function fileRoutes(deps: FileRouteDeps): Router {
   const router = express.Router();
 
-  /** The record, when this request may read it, and whether anyone may (a public room's file). */
-  const readable = async (req: Request, id: string): Promise<{ file: FileRecord; isPublic: boolean } | null> => {
+  /** The record, when this request may read it. */
+  const readable = async (req: Request, id: string): Promise<FileRecord | null> => {
     const file = await deps.store.files.upload(id);
     if (file === null) return null;
     const cookie = sessionFromRequest(deps.config.secretKey, req);
     const key = cookie === null ? null : browserSessionKey(deps.config.secretKey, cookie);
-    if (file.messageId === null) return key === file.sessionKey ? { file, isPublic: false } : null;
+    if (file.messageId === null) return key === file.sessionKey ? file : null;
     if (file.room === null) return null;
     const access = await admission(deps.store.access, file.room, { sessionKey: key ?? "", isBrowser: key !== null });
-    return access.kind === "outsider" ? null : { file, isPublic: access.kind === "public" };
+    return access.kind === "outsider" ? null : file;
   };
 
   const serve = (variant: Variant) => async (req: Request, res: Response): Promise<void> => {
     const id = String(req.params.id);
-    const found = /^[A-Za-z0-9_-]{22}$/.test(id) ? await readable(req, id) : null;
-    const file = found?.file ?? null;
+    const file = /^[A-Za-z0-9_-]{22}$/.test(id) ? await readable(req, id) : null;
     const sha256 = file === null ? undefined : variant === "original" ? file.sha256 : variant === "thumb" ? file.thumbSha256 : file.displaySha256;
     if (file === null || sha256 === undefined) return notFound(res);
     const isImage = variant !== "original" || isImageType(file.type);
     // A document downloads as bytes, whatever it is: no browser is ever asked to render XML, SVG or HTML from here.
     const type = variant !== "original" ? "image/webp" : isImage ? file.type : "application/octet-stream";
     const size = variant === "original" ? file.size : undefined;
-    await send(req, res, deps.files, sha256, { type, size, disposition: contentDisposition(isImage ? "inline" : "attachment", variant === "original" ? file.name : `${file.name}.webp`), isPublic: found?.isPublic ?? false });
+    await send(req, res, deps.files, sha256, { type, size, disposition: contentDisposition(isImage ? "inline" : "attachment", variant === "original" ? file.name : `${file.name}.webp`) });
   };
 
   router.get("/files/:id/-/thumb", serve("thumb"));
@@ -72,17 +79,6 @@ interface SendOptions {
   /** Known for originals; a variant's size is read from its stream. */
   size: number | undefined;
   disposition: string;
-  /** A public room's file: anyone may read it, so the browser may keep it without asking again. */
-  isPublic: boolean;
-}
-
-/**
- * A public room's file is cached for long: its bytes never change and anyone may read it. Anything else (a
- * private room's, a conversation's, an upload not yet sent) is revalidated on every use (a 304 costs no bytes):
- * cached for a year, a member who left or was removed kept reading it from the HTTP cache with no question asked.
- */
-function cacheControl(isPublic: boolean): string {
-  return isPublic ? `private, max-age=${YEAR_S}, immutable` : "private, no-cache";
 }
 
 async function send(req: Request, res: Response, files: FileLibrary, sha256: string, opts: SendOptions): Promise<void> {
@@ -92,7 +88,7 @@ async function send(req: Request, res: Response, files: FileLibrary, sha256: str
     "Content-Security-Policy": SANDBOX,
     "X-Content-Type-Options": "nosniff",
     "Cross-Origin-Resource-Policy": "same-origin",
-    "Cache-Control": cacheControl(opts.isPublic),
+    "Cache-Control": CACHE_CONTROL,
     ETag: `"${sha256}"`,
     "Accept-Ranges": "bytes",
   });
