@@ -11,6 +11,7 @@ import { createRouter } from "./router.js";
 import { recallName, recallRooms } from "./remembered.js";
 import { createConfirmDialog } from "./dialog.js";
 import { createMessageActions } from "./message-actions.js";
+import { bindActionsPlacement } from "./message-actions-place.js";
 import { createModeration } from "./moderation.js";
 import { createSearch } from "./search.js";
 import { createNotifier } from "./notifications.js";
@@ -192,6 +193,7 @@ export function startApp(doc) {
     onReply: (id) => void replyDraft.start(id),
     onReact: (id, opener) => reactions.openPicker(id, opener),
   });
+  bindActionsPlacement({ scroller: els.scroller, win: doc.defaultView ?? window });
   const moderation = createModeration({ doc, presenceList: els.presenceList, rooms, dialog, announce: views.announce });
   // Issue 17: private rooms, their invite links, direct messages, and the rooms this browser is admitted to.
   const invites = createInviteDialog({ doc, els, rooms, info, announce: views.announce });

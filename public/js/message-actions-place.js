@@ -1,0 +1,118 @@
+// Where a message's actions (message-actions.js's buttons) sit on a screen with a pointer. They float over the
+// conversation, so showing them never moves a message, and they must cover no text and stay in view:
+// - beside the bubble, on the conversation's free side (right of someone else's message, left of one's own),
+//   level with the message's last line, whenever the row has room there: every short message;
+// - otherwise (a wide bubble) on the message's own time line, just before the time: that line is empty
+//   apart from the time, so nothing is covered;
+// - always inside the part of the message that is in view. On a tall message (many lines, an image) with
+//   its end scrolled out of view they stay at the bottom edge of the conversation, and with the pointer in
+//   the upper half of a tall message beside it they move up to the top of what is in view, so the pointer
+//   never travels more than half the message to reach them.
+// CSS alone cannot do this: whether the row has room depends on the bubble's drawn width. Phones (no hover)
+// show the actions in the bubble's flow instead (chat.css), and this does nothing there.
+/* global Element */
+
+/** Between the bubble and the actions beside it, and between the actions and the time. */
+const GAP_PX = 6;
+/** The actions stay this far inside the conversation's visible box. */
+const EDGE_PX = 4;
+/** A message whose visible part is this many times taller than the actions counts as tall. */
+const TALL_FACTOR = 5;
+
+/**
+ * Places the actions of the message under the pointer or holding the focus, again as the pointer moves or the
+ * conversation scrolls.
+ * @param {{ scroller: HTMLElement, win: Window }} deps the scrolling conversation (it holds every room's list)
+ */
+export function bindActionsPlacement({ scroller, win }) {
+  const noHover = win.matchMedia("(hover: none)");
+  /** The pointer's height over the conversation, while it is there. */
+  let pointerY = /** @type {number | null} */ (null);
+  let isQueued = false;
+
+  function placeShown() {
+    isQueued = false;
+    if (noHover.matches) return;
+    for (const li of scroller.querySelectorAll("li.msg:hover, li.msg:focus-within")) {
+      if (li instanceof HTMLElement) placeActions(li, scroller, li.matches(":hover") ? pointerY : null);
+    }
+  }
+
+  /** At most once a frame: pointer moves and scrolls come faster than the screen changes. */
+  function queue() {
+    if (isQueued) return;
+    isQueued = true;
+    win.requestAnimationFrame(placeShown);
+  }
+
+  scroller.addEventListener("pointermove", (event) => {
+    pointerY = event.clientY;
+    queue();
+  });
+  scroller.addEventListener("pointerleave", () => (pointerY = null));
+  scroller.addEventListener("scroll", queue, { passive: true });
+  // At once, not in the next frame: the actions become visible as the focus arrives.
+  scroller.addEventListener("focusin", (event) => {
+    const li = event.target instanceof Element ? event.target.closest("li.msg") : null;
+    if (li instanceof HTMLElement && !noHover.matches) placeActions(li, scroller, li.matches(":hover") ? pointerY : null);
+  });
+  scroller.addEventListener("pointerover", (event) => {
+    pointerY = event.clientY;
+    const li = event.target instanceof Element ? event.target.closest("li.msg") : null;
+    if (li instanceof HTMLElement && !noHover.matches) placeActions(li, scroller, pointerY);
+  });
+}
+
+/**
+ * Sets where one message's actions sit (--actions-x / --actions-y, in the bubble's coordinates).
+ * @param {HTMLElement} li @param {HTMLElement} scroller @param {number | null} pointerY null: placed for the keyboard
+ */
+export function placeActions(li, scroller, pointerY) {
+  const bubble = li.querySelector(".msg__bubble");
+  const bar = li.querySelector(".msg__actions");
+  if (!(bubble instanceof HTMLElement) || !(bar instanceof HTMLElement) || bar.offsetWidth === 0) return;
+  const b = bubble.getBoundingClientRect();
+  const row = li.getBoundingClientRect();
+  const view = scroller.getBoundingClientRect();
+  const w = bar.offsetWidth;
+  const h = bar.offsetHeight;
+  const isOwn = li.classList.contains("msg--own");
+  const room = isOwn ? b.left - row.left : row.right - b.right;
+  const shownTop = Math.max(b.top, view.top + EDGE_PX);
+  const shownBottom = Math.min(b.bottom, view.bottom - EDGE_PX);
+
+  let x;
+  let y;
+  if (room >= w + GAP_PX) {
+    x = isOwn ? b.left - GAP_PX - w : b.right + GAP_PX;
+    const isTall = shownBottom - shownTop >= TALL_FACTOR * h;
+    const wantsTop = isTall && pointerY !== null && pointerY < (shownTop + shownBottom) / 2;
+    y = clamp(wantsTop ? shownTop : shownBottom - h, shownTop, Math.max(shownTop, shownBottom - h));
+  } else {
+    // Taller than the time line, the actions reach a few pixels below the bubble, into the gap between messages.
+    const line = timeLine(bubble);
+    x = (line ? line.start : b.right) - GAP_PX - w;
+    y = clamp(line ? line.top : b.bottom - h, shownTop, Math.max(shownTop, view.bottom - EDGE_PX - h));
+  }
+  x = clamp(x, row.left, row.right - w);
+  // The bubble is the actions' containing block: its padding box, inside the border.
+  bar.style.setProperty("--actions-x", `${Math.round(x - b.left - bubble.clientLeft)}px`);
+  bar.style.setProperty("--actions-y", `${Math.round(y - b.top - bubble.clientTop)}px`);
+  li.dataset.actionsPlaced = "";
+}
+
+/**
+ * Where the message's time line starts (its time, "(edited)", a status: packed at the line's end) and its top.
+ * @param {HTMLElement} bubble
+ */
+function timeLine(bubble) {
+  const foot = bubble.querySelector(".msg__foot");
+  const time = foot?.firstElementChild;
+  if (!foot || !time) return null;
+  return { start: time.getBoundingClientRect().left, top: foot.getBoundingClientRect().top };
+}
+
+/** @param {number} n @param {number} min @param {number} max */
+function clamp(n, min, max) {
+  return Math.min(Math.max(n, min), max);
+}
