@@ -250,6 +250,7 @@ export function createApp(deps: AppDeps): App {
           log,
           watermark: (room) => sequencing.sequencer.watermark(room),
           ...(pages?.heartbeat ? { onHeartbeat: pages.heartbeat } : {}),
+          ...(isCluster(links.redis) ? { masters: links.redis } : {}),
         })
       : undefined;
   // Tail loss (issue 21): the pub/sub link dropped what was published while it was away, maybe a room's last
@@ -324,9 +325,8 @@ export function createApp(deps: AppDeps): App {
   const files = new FileLibrary({ settings: config.files, records: store.files, store: fileStore, log, clock });
   files.start();
   const push: PushService | null = startPush({ config, store, log, clock, metrics, pages, ...(deps.cluster ? { redis: deps.cluster.redis } : {}) });
-  // One Redis only: on a Redis Cluster the heartbeat's stall says only that the registry's master is frozen, and rooms
-  // on the other masters must keep taking joins (cluster.md).
-  const isPresenceStalled = cluster && deps.cluster && !isCluster(deps.cluster.redis) ? { isPresenceStalled: () => cluster.isRedisStalled() } : {};
+  // On a Redis Cluster, only the rooms of a frozen master: rooms on the other masters keep taking joins (cluster.md).
+  const isPresenceStalled = cluster ? { isPresenceStalled: (room: string | undefined) => cluster.isRoomStalled(room) } : {};
   const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, fanout, nodes, files, admission, unmovedRooms: new UnmovedRooms(), ...(sharedLimits ? { sharedLimits } : {}), ...(push ? { push } : {}), ...isPresenceStalled };
   registerChat(io, chatDeps);
   const stopSweep = startSlowClientSweep(io, config.maxBufferedBytesPerConnection, SLOW_CLIENT_SWEEP_MS, (socket, bytes) => {

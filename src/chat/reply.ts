@@ -55,7 +55,7 @@ export function dispatchEvent(socket: ChatSocket, deps: ChatDeps, event: ClientE
   // The answer and what follows it (the join's announcement) are one step: the next membership change waits for both.
   const run: Run = () =>
     runGuarded(socket, deps, event, () => {
-      refuseWhilePresenceStalled(deps, route);
+      refuseWhilePresenceStalled(deps, route, raw);
       return runShared(socket, deps, event, route, conn, () => route.handler(socket, raw, ctx));
     });
   const answer = (): Promise<void> =>
@@ -105,10 +105,11 @@ async function respond(socket: ChatSocket, deps: ChatDeps, event: ClientEventNam
 
 /**
  * Runs before the shared rate limit, whose Redis call would be the first of a join's three timeouts: once the node
- * knows Redis is frozen, asking it only makes the client wait REDIS_COMMAND_TIMEOUT_MS three times for the same answer.
+ * knows Redis is frozen (on a Redis Cluster, the master of the event's room), asking it only makes the client wait
+ * REDIS_COMMAND_TIMEOUT_MS up to three times for the same answer.
  */
-function refuseWhilePresenceStalled(deps: ChatDeps, route: EventRoute): void {
-  if (route.needsPresence === true && deps.isPresenceStalled?.() === true) throw new PresenceUnavailableError("Redis is not answering (the node's heartbeat is unanswered)");
+function refuseWhilePresenceStalled(deps: ChatDeps, route: EventRoute, raw: unknown): void {
+  if (route.needsPresence === true && deps.isPresenceStalled?.(roomOf(raw)) === true) throw new PresenceUnavailableError("Redis is not answering (the node's heartbeat, or the PING to the room's master, is unanswered)");
 }
 
 async function runGuarded(socket: ChatSocket, deps: ChatDeps, event: ClientEventName, handler: Run): Promise<Ack<object>> {

@@ -45,10 +45,11 @@ export interface ChatDeps {
   /** Public rooms known never to have moved away (moved-rejoin.ts): a rejoin of one asks the store nothing. */
   unmovedRooms: UnmovedRooms;
   /**
-   * Several nodes on one Redis: true while the node's heartbeat shows Redis frozen (node.ts). Joins are then refused
-   * presence_unavailable at once instead of each waiting out REDIS_COMMAND_TIMEOUT_MS three times.
+   * Several nodes: true while the node knows Redis frozen where `room`'s presence lives (node.ts: the one Redis, or on
+   * a Redis Cluster the master of the room's slot; the room is the event's, when valid). Joins are then refused
+   * presence_unavailable at once instead of each waiting out REDIS_COMMAND_TIMEOUT_MS up to three times.
    */
-  isPresenceStalled?: () => boolean;
+  isPresenceStalled?: (room: string | undefined) => boolean;
 }
 
 /** Counts handlers still running, so shutdown can answer every in-flight event before closing. */

@@ -1,6 +1,8 @@
 // One node of several (multi-node mode): keeps its presence alive in Redis, ends the presence of nodes that
 // died, and after a Redis outage registers its live sockets again and tells them to catch up (resync).
+import type { Cluster } from "ioredis";
 import { isCommandTimeout, type RedisClient } from "./redis.js";
+import { watchMasterStalls } from "./master-stalls.js";
 import { announceDeparture } from "../chat/membership.js";
 import type { ChatServer, ChatSocket } from "../chat/types.js";
 import type { Logger } from "../log.js";
@@ -16,6 +18,11 @@ export interface ClusterNode {
   isRedisUp(): boolean;
   /** A heartbeat is unanswered past the next one's turn, or timed out: Redis keeps its connections but answers nothing. */
   isRedisStalled(): boolean;
+  /**
+   * Joins into `room` cannot reach Redis now: on one Redis, the heartbeat shows it frozen (`room` aside); on a Redis
+   * Cluster, the master that owns the room's slot leaves its PING unanswered (master-stalls.ts; false without a room).
+   */
+  isRoomStalled(room: string | undefined): boolean;
   /** Times the link came back after an outage (the node re-registered and told its sockets to resync). */
   recoveries(): number;
   stop(): Promise<void>;
@@ -51,6 +58,8 @@ export interface ClusterNodeDeps {
   watermark(room: string): number | undefined;
   /** More to renew on every heartbeat (issue 23: this node's push page counts). */
   onHeartbeat?: () => Promise<void>;
+  /** On a Redis Cluster, the presence client: each of its masters gets a PING per heartbeat (master-stalls.ts). */
+  masters?: Cluster;
 }
 
 export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
@@ -120,6 +129,9 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
       }
     }
   };
+  // A master that answers again after a freeze may now run what timed out meanwhile (a leave, a claim) and dropped
+  // what it should have published: the next answered heartbeat recovers, as after the registry's own stall.
+  const masterStalls = deps.masters ? watchMasterStalls(deps.masters, { beatEveryMs, log, onAnswering: () => (mustRecover = true) }) : null;
   const refresh = (): void => {
     presence.refreshRooms().catch(() => undefined); // the cache keeps its last answer while Redis is away
   };
@@ -183,16 +195,22 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
     client.on("ready", () => void recover());
   }
 
-  const heartbeatTimer = setInterval(() => void beat(), beatEveryMs);
+  // The masters' PINGs go out whatever the heartbeat waits for: a frozen registry master must not hide the others.
+  const beatAll = (): void => {
+    masterStalls?.beat();
+    void beat();
+  };
+  const heartbeatTimer = setInterval(beatAll, beatEveryMs);
   const roomsTimer = setInterval(refresh, ROOMS_REFRESH_MS);
   heartbeatTimer.unref();
   roomsTimer.unref();
-  void beat();
+  beatAll();
   refresh();
 
   return {
     isRedisUp: () => !isDown && !isStalled && isLinkUp(),
     isRedisStalled: () => isStalled,
+    isRoomStalled: (room) => (masterStalls === null ? isStalled : room !== undefined && masterStalls.isRoomStalled(room)),
     recoveries: () => recovered,
     linkChanged() {
       void recover();

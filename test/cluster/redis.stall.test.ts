@@ -10,6 +10,8 @@ import type { WireMessage } from "../../src/protocol.js";
 import { connectTo, type ChildServer, type LogRecord } from "../helpers/child-server.js";
 import { health, startCluster, type Cluster } from "../helpers/cluster.js";
 import { newClientId } from "../helpers/emit.js";
+import { roomsOnEveryMaster } from "../helpers/redis-cluster.js";
+import type { RedisServer } from "../helpers/redis.js";
 import { waitFor } from "../helpers/wait.js";
 
 /** Short, so a join (rate limit, room record, name check: three commands in turn) is refused within seconds. */
@@ -93,11 +95,17 @@ async function joinAndSendWhileFrozen(frozen: Cluster, room: string): Promise<vo
   }
 }
 
-/** The next `event` line `server` logs from now on (waitForLog alone would find one already logged). */
-function nextLog(server: ChildServer, event: string, timeoutMs = 10_000): Promise<LogRecord> {
-  const skip = server.logs.filter((l) => l.event === event).length;
+/** The next `event` line `server` logs from now on (waitForLog alone would find one already logged); `where` narrows it. */
+function nextLog(server: ChildServer, event: string, timeoutMs = 10_000, where: (line: LogRecord) => boolean = () => true): Promise<LogRecord> {
+  const isIt = (l: LogRecord): boolean => l.event === event && where(l);
+  const skip = server.logs.filter(isIt).length;
   let seen = 0;
-  return server.waitForLog((l) => l.event === event && seen++ >= skip, timeoutMs);
+  return server.waitForLog((l) => isIt(l) && seen++ >= skip, timeoutMs);
+}
+
+/** The next `event` line about `master` (redis_master_stalled and redis_master_answering name it by address). */
+function nextMasterLog(node: ChildServer, event: string, master: RedisServer, timeoutMs = 10_000): Promise<LogRecord> {
+  return nextLog(node, event, timeoutMs, (l) => l.master === `127.0.0.1:${master.port}`);
 }
 
 /** Answers in the order they arrive: what came back first, then what came back next. */
@@ -196,5 +204,102 @@ describe("cluster: every master of a Redis Cluster stops answering", () => {
 
   it("answers a join presence_unavailable and stores a send instead of waiting for the freeze, then works again once the masters answer", async () => {
     await joinAndSendWhileFrozen(cluster, "frozen-cluster");
+  });
+
+  it("once it has marked every master stalled, refuses a join presence_unavailable without asking Redis (before a send that waits one command timeout is acked); joins work again once they answer", async () => {
+    const node = cluster.node(0);
+    const server = node.server();
+    const masters = cluster.redisCluster?.masters ?? [];
+    if (server === null || masters.length === 0) throw new Error("the node and the masters must be running");
+    const room = "known-stall-cluster";
+    const ana = await connectTo(node.url);
+    const cy = await connectTo(node.url);
+    try {
+      expect(await ana.timeout(5000).emitWithAck("join_chat", { room, username: "Ana" })).toMatchObject({ ok: true });
+      const stalled = masters.map((m) => nextMasterLog(server, "redis_master_stalled", m));
+      for (const pid of redisPids(cluster)) process.kill(pid, "SIGSTOP");
+      let order: string[];
+      let joinMs = Number.NaN;
+      let answering: Promise<LogRecord>[] = [];
+      try {
+        await Promise.all(stalled);
+        answering = masters.map((m) => nextMasterLog(server, "redis_master_answering", m, 30_000));
+        // The send's shared rate limit waits one REDIS_COMMAND_TIMEOUT_MS on its frozen master; a join that asked Redis
+        // would wait three (rate limit, the node's room list, the room's script).
+        const started = performance.now();
+        const sent = ana.emitWithAck("send_message", { room, username: "Ana", content: "while every master is stalled", clientId: newClientId() });
+        const refused = cy.emitWithAck("join_chat", { room, username: "Cy" }).then((res) => {
+          joinMs = performance.now() - started;
+          return res;
+        });
+        order = await arrivalOrder({ join: refused, send: sent });
+        expect(await refused).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
+        expect(await sent).toMatchObject({ ok: true, message: { content: "while every master is stalled" } });
+      } finally {
+        resume(cluster);
+      }
+      console.log(JSON.stringify({ redis: "cluster, every master", commandTimeoutMs: COMMAND_TIMEOUT_MS, joinAfterStallMarkedMs: Math.round(joinMs), order }));
+      expect(order).toEqual(["join", "send"]);
+
+      await Promise.all(answering);
+      expect(await cy.timeout(10_000).emitWithAck("join_chat", { room, username: "Cy" })).toMatchObject({ ok: true, users: ["Ana", "Cy"] });
+    } finally {
+      ana.disconnect();
+      cy.disconnect();
+    }
+  });
+
+  it("once it has marked one master stalled, refuses a join into a room on it at once while a room on another master takes joins; joins work again once it answers", async () => {
+    const node = cluster.node(0);
+    const server = node.server();
+    const redis = cluster.redisCluster;
+    if (server === null || redis === null) throw new Error("the node and the Redis Cluster must be running");
+    // Not the node registry's master: its heartbeat keeps being answered, so only the PING to each master shows the freeze.
+    const frozenIndex = (redis.masterOf("mr:p:{nodes}:all") + 1) % redis.masters.length;
+    const frozen = redis.masters[frozenIndex] as RedisServer;
+    const rooms = roomsOnEveryMaster(redis, "one-frozen");
+    const frozenRoom = rooms[frozenIndex] as string;
+    const spareRoom = rooms[(frozenIndex + 1) % rooms.length] as string;
+    const pid = frozen.pid();
+    if (pid === null) throw new Error("the master must be running");
+    const ana = await connectTo(node.url);
+    const cy = await connectTo(node.url);
+    const dee = await connectTo(node.url);
+    try {
+      expect(await ana.timeout(5000).emitWithAck("join_chat", { room: frozenRoom, username: "Ana" })).toMatchObject({ ok: true });
+      const stalled = nextMasterLog(server, "redis_master_stalled", frozen);
+      process.kill(pid, "SIGSTOP");
+      let order: string[];
+      let joinMs = Number.NaN;
+      let answering: Promise<LogRecord> | undefined;
+      try {
+        await stalled;
+        answering = nextMasterLog(server, "redis_master_answering", frozen, 30_000);
+        // "@" makes the send read who is in the room, on its frozen master: its ack waits at least one command timeout.
+        const started = performance.now();
+        const sent = ana.emitWithAck("send_message", { room: frozenRoom, username: "Ana", content: "hello @Cy", clientId: newClientId() });
+        const refused = cy.emitWithAck("join_chat", { room: frozenRoom, username: "Cy" }).then((res) => {
+          joinMs = performance.now() - started;
+          return res;
+        });
+        order = await arrivalOrder({ join: refused, send: sent });
+        expect(await refused).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
+        expect(await sent).toMatchObject({ ok: true, message: { content: "hello @Cy" } });
+        // The room on a master that answers: no refusal (commands to the frozen one, the node's room list or the
+        // directory when they live there, wait their timeout and the join goes ahead).
+        expect(await dee.timeout(15_000).emitWithAck("join_chat", { room: spareRoom, username: "Dee" })).toMatchObject({ ok: true, users: ["Dee"] });
+      } finally {
+        process.kill(pid, "SIGCONT");
+      }
+      console.log(JSON.stringify({ redis: "cluster, one master", commandTimeoutMs: COMMAND_TIMEOUT_MS, joinAfterStallMarkedMs: Math.round(joinMs), order }));
+      expect(order).toEqual(["join", "send"]);
+
+      await answering;
+      expect(await cy.timeout(10_000).emitWithAck("join_chat", { room: frozenRoom, username: "Cy" })).toMatchObject({ ok: true, users: ["Ana", "Cy"] });
+    } finally {
+      ana.disconnect();
+      cy.disconnect();
+      dee.disconnect();
+    }
   });
 });

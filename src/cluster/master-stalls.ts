@@ -1,0 +1,93 @@
+// On a Redis Cluster: which masters are frozen (SIGSTOP, swapping, swamped: connections open, nothing answered). The
+// node's heartbeat reaches only the node registry's master, so a freeze of any other master closes no link and fails
+// no heartbeat; each join into a room on it would wait out REDIS_COMMAND_TIMEOUT_MS (rate limit, the node's room list,
+// the room's script) before answering presence_unavailable. One PING per master per heartbeat turn shows it instead,
+// and a join into a room whose slot's master is marked stalled is refused at once (chat/reply.ts), while rooms on the
+// masters that answer keep taking joins. The cost per turn is one PING per master, whatever the rooms and users.
+import type { Cluster, Redis } from "ioredis";
+import type { Logger } from "../log.js";
+import { keySlot, roomHashTag } from "./key-slot.js";
+import { isCommandTimeout } from "./redis.js";
+
+export interface MasterStalls {
+  /** One heartbeat turn: a PING to every master with none in flight; one still unanswered from the last turn marks its master stalled. */
+  beat(): void;
+  /** The master that owns `room`'s slot (its presence keys and its channel: one hash tag) is marked stalled. */
+  isRoomStalled(room: string): boolean;
+}
+
+export interface MasterStallsOptions {
+  /** The heartbeat's interval: a PING unanswered when the next turn comes marks its master stalled, as node.ts does for the heartbeat. */
+  beatEveryMs: number;
+  log: Logger;
+  /** A master marked stalled answered again (the node recovers: what timed out meanwhile may run now). */
+  onAnswering: () => void;
+}
+
+interface MasterState {
+  /** When the PING in flight was sent (performance.now()); null while none waits. */
+  sentAt: number | null;
+  isStalled: boolean;
+}
+
+/** "host:port", as ioredis names a node in its slot map (cluster.slots[slot][0] is the slot's master). */
+const addressOf = (node: Redis): string => `${node.options.host}:${node.options.port}`;
+
+export function watchMasterStalls(cluster: Cluster, opts: MasterStallsOptions): MasterStalls {
+  const { log } = opts;
+  /** One entry per current master: a master that failed over or left the slot map is dropped at the next turn. */
+  const masters = new Map<string, MasterState>();
+
+  const markStalled = (address: string, state: MasterState, sentAt: number): void => {
+    if (state.isStalled) return;
+    state.isStalled = true;
+    log.warn("redis_master_stalled", { master: address, waitingMs: Math.round(performance.now() - sentAt) });
+  };
+
+  const ping = (master: Redis, address: string, state: MasterState): void => {
+    const sentAt = performance.now();
+    state.sentAt = sentAt;
+    master.ping().then(
+      () => {
+        state.sentAt = null;
+        if (!state.isStalled) return;
+        state.isStalled = false;
+        log.info("redis_master_answering", { master: address });
+        opts.onAnswering();
+      },
+      (err: unknown) => {
+        state.sentAt = null;
+        // REDIS_COMMAND_TIMEOUT_MS ended the wait, not an answer: stalled (the next turn asks again). Any other failure
+        // (a connection that is down or still opening) is no freeze: commands to it fail at once, and the links' own
+        // "close" events report it.
+        if (isCommandTimeout(err)) markStalled(address, state, sentAt);
+        else state.isStalled = false;
+      },
+    );
+  };
+
+  return {
+    beat() {
+      const now = performance.now();
+      const current = new Set<string>();
+      for (const master of cluster.nodes("master")) {
+        const address = addressOf(master);
+        current.add(address);
+        let state = masters.get(address);
+        if (state === undefined) {
+          state = { sentAt: null, isStalled: false };
+          masters.set(address, state);
+        }
+        // One PING at a time per master: a frozen one must not collect a queue of them. Half an interval: timers may
+        // fire a little early, and a master that answers takes a millisecond or two.
+        if (state.sentAt === null) ping(master, address, state);
+        else if (now - state.sentAt >= opts.beatEveryMs / 2) markStalled(address, state, state.sentAt);
+      }
+      for (const address of masters.keys()) if (!current.has(address)) masters.delete(address);
+    },
+    isRoomStalled(room) {
+      const owner = cluster.slots[keySlot(roomHashTag(room))]?.[0];
+      return owner !== undefined && masters.get(owner)?.isStalled === true;
+    },
+  };
+}
