@@ -3,7 +3,8 @@
 // no heartbeat; each join into a room on it would wait out REDIS_COMMAND_TIMEOUT_MS (rate limit, the node's room list,
 // the room's script) before answering presence_unavailable. One PING per master per heartbeat turn shows it instead,
 // and a join into a room whose slot's master is marked stalled is refused at once (chat/reply.ts), while rooms on the
-// masters that answer keep taking joins. The cost per turn is one PING per master, whatever the rooms and users.
+// masters that answer keep taking joins. The cost is one PING per master per turn (and, while one stays frozen, one
+// per REDIS_COMMAND_TIMEOUT_MS to it), whatever the rooms and users.
 import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "../log.js";
 import { keySlot, roomHashTag } from "./key-slot.js";
@@ -14,6 +15,8 @@ export interface MasterStalls {
   beat(): void;
   /** The master that owns `room`'s slot (its presence keys and its channel: one hash tag) is marked stalled. */
   isRoomStalled(room: string): boolean;
+  /** No more PINGs (the node stops). */
+  stop(): void;
 }
 
 export interface MasterStallsOptions {
@@ -37,6 +40,7 @@ export function watchMasterStalls(cluster: Cluster, opts: MasterStallsOptions): 
   const { log } = opts;
   /** One entry per current master: a master that failed over or left the slot map is dropped at the next turn. */
   const masters = new Map<string, MasterState>();
+  let isStopped = false;
 
   const markStalled = (address: string, state: MasterState, sentAt: number): void => {
     if (state.isStalled) return;
@@ -57,17 +61,24 @@ export function watchMasterStalls(cluster: Cluster, opts: MasterStallsOptions): 
       },
       (err: unknown) => {
         state.sentAt = null;
-        // REDIS_COMMAND_TIMEOUT_MS ended the wait, not an answer: stalled (the next turn asks again). Any other failure
-        // (a connection that is down or still opening) is no freeze: commands to it fail at once, and the links' own
-        // "close" events report it.
-        if (isCommandTimeout(err)) markStalled(address, state, sentAt);
-        else state.isStalled = false;
+        // Any failure but a timeout (a connection that is down or still opening) is no freeze: commands to it fail at
+        // once, and the links' own "close" events report it. The next turn asks again.
+        if (!isCommandTimeout(err)) {
+          state.isStalled = false;
+          return;
+        }
+        // REDIS_COMMAND_TIMEOUT_MS ended the wait, not an answer: stalled. Ask again at once rather than at the next
+        // turn, so a PING is waiting in the master when it wakes and its rooms take joins again with its first
+        // answers (still one PING at a time; at most one per timeout while it stays frozen).
+        markStalled(address, state, sentAt);
+        if (!isStopped && masters.get(address) === state) ping(master, address, state);
       },
     );
   };
 
   return {
     beat() {
+      if (isStopped) return;
       const now = performance.now();
       const current = new Set<string>();
       for (const master of cluster.nodes("master")) {
@@ -88,6 +99,9 @@ export function watchMasterStalls(cluster: Cluster, opts: MasterStallsOptions): 
     isRoomStalled(room) {
       const owner = cluster.slots[keySlot(roomHashTag(room))]?.[0];
       return owner !== undefined && masters.get(owner)?.isStalled === true;
+    },
+    stop() {
+      isStopped = true;
     },
   };
 }

@@ -221,6 +221,7 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
     },
     halt() {
       isStopped = true;
+      masterStalls?.stop();
       clearInterval(heartbeatTimer);
       clearInterval(roomsTimer);
     },
