@@ -196,4 +196,18 @@ describe("the original's clients (no session cookie)", () => {
     expect(replayed.find((m) => m.id === reply.id)).not.toHaveProperty("replyTo");
     void ana;
   });
+
+  it("read a look-alike host in the quote line as punycode; the original, the reply's text and replyTo stay as typed", async () => {
+    const app = await appFor();
+    const legacy = await app.connect(); // no cookie, no ack: the Flask page
+    legacyEmit(legacy, "join_chat", { room: "general", username: "Old" });
+    await waitFor(legacy, "message", (m) => !isChat(m) && m.content === "Old has joined the chat.");
+    const ana = await app.joined("general", "Ana", { session: app.newSession(), heardBy: [legacy] });
+    const original = await send(ana, "Ana", "log in at https://аpple.com/login");
+    const live = waitFor(legacy, "message", (m) => isChat(m) && m.content.endsWith("see https://аpple.com"));
+    const reply = await send(ana, "Ana", "see https://аpple.com", { replyTo: original.id });
+    expect(((await live) as WireMessage).content).toBe("> Ana: log in at https://xn--pple-43d.com/login\nsee https://аpple.com");
+    expect(reply).toMatchObject({ caption: "see https://аpple.com", replyTo: { excerpt: "log in at https://аpple.com/login" } });
+    expect(original.content).toBe("log in at https://аpple.com/login");
+  });
 });

@@ -2,7 +2,8 @@
 // host its link would show. The page's rule (public/js/link-text.js, run in Node) and the server's mirror of it
 // (src/shared/link-text.ts, for push text) give the same text for the same input, hand-picked and random.
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { quoteLine } from "../src/chat/quote.js";
 import { shownText as serverShownText } from "../src/shared/link-text.js";
 
 interface HostEdit {
@@ -84,5 +85,61 @@ describe("a reply's quote", () => {
     expect(quoteText(quote(`${"a".repeat(80)} https://аpp…`))).toBe(`${"a".repeat(80)} https://xn--pp-6kc…`);
     expect(quoteText(quote("https://аpple.com/lo…"))).toBe("https://xn--pple-43d.com/lo…");
     expect(quoteText(quote(null))).toBe("Deleted message");
+  });
+});
+
+describe("the quote line the original's clients read above a reply", () => {
+  it("shows a look-alike host as punycode, cut by the excerpt's … or not, and a deleted original as before", () => {
+    const line = (excerpt: string | null) => quoteLine({ id: 1, sender: "Ana", excerpt, ...(excerpt === null ? { deleted: true } : {}) });
+    expect(line("log in at https://аpple.com/login now")).toBe("> Ana: log in at https://xn--pple-43d.com/login now");
+    expect(line(`${"a".repeat(80)} https://аpp…`)).toBe(`> Ana: ${"a".repeat(80)} https://xn--pp-6kc…`);
+    expect(line("https://пример.рф/ and аpple.com, no link")).toBe("> Ana: https://пример.рф/ and аpple.com, no link");
+    expect(line(null)).toBe("> Ana: (deleted message)");
+  });
+});
+
+/** The few DOM calls the unsent list makes, on plain objects: enough to read what it shows and what Copy copies. */
+class FakeElement {
+  className = "";
+  textContent = "";
+  type = "";
+  hidden = true;
+  readonly children: FakeElement[] = [];
+  readonly listeners = new Map<string, () => void>();
+  readonly ownerDocument = { createElement: () => new FakeElement() };
+  get childElementCount(): number {
+    return this.children.length;
+  }
+  append(...nodes: FakeElement[]): void {
+    this.children.push(...nodes);
+  }
+  addEventListener(type: string, listener: () => void): void {
+    this.listeners.set(type, listener);
+  }
+}
+
+describe("the home page's Messages not sent", () => {
+  it("shows a look-alike host as punycode, and Copy gives the text as written", async () => {
+    type Item = { clientId: string; content: string; attachments: { name: string }[] };
+    type View = { keep(title: string, items: Item[]): number };
+    const { createUnsentView } = (await import(new URL("../public/js/unsent-view.js", import.meta.url).href)) as {
+      createUnsentView(els: { unsent: FakeElement; unsentList: FakeElement }): View;
+    };
+    const els = { unsent: new FakeElement(), unsentList: new FakeElement() };
+    const typed = "pasted: https://аpple.com/login";
+    createUnsentView(els).keep("general", [{ clientId: "c1", content: typed, attachments: [{ name: "https://аpple.com.png" }] }]);
+
+    const [li] = els.unsentList.children;
+    const body = li?.children.find((el) => el.className === "unsent__text");
+    expect(body?.textContent).toBe("pasted: https://xn--pple-43d.com/login\n(files: https://аpple.com.png)");
+
+    const writeText = vi.fn(() => Promise.resolve());
+    vi.stubGlobal("navigator", { clipboard: { writeText } });
+    try {
+      li?.children.find((el) => el.textContent === "Copy")?.listeners.get("click")?.();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(writeText).toHaveBeenCalledWith(`${typed}\n(files: https://аpple.com.png)`);
   });
 });

@@ -6,6 +6,7 @@
 /* global Element */
 import { codePointLength, normaliseContent, roomPath } from "./format.js";
 import { messageSummary } from "./file-info.js";
+import { shownText } from "./link-text.js";
 /** @import { MessageMeta } from "./message-list.js" */
 
 /** @type {Record<string, string>} */
@@ -261,7 +262,9 @@ export function createMessageActions({ doc, list, messages, rooms, dialog, annou
     const m = list.info(id);
     const s = rooms.current();
     if (!m || !s || m.deletedAt !== undefined) return;
-    const summary = messageSummary({ content: m.content, attachments: m.attachments });
+    // The preview is plain text: a URL in it reads with its link's host (link-text.js), before the cut, so a host cut
+    // at 80 characters is already punycode. Files' names are names, not URLs: as typed.
+    const summary = messageSummary({ content: shownText(m.content), attachments: m.attachments });
     const preview = summary.length > 80 ? `${summary.slice(0, 80)}…` : summary;
     const whose = m.isMine ? "your message" : `${m.sender}'s message`;
     dialog.ask({

@@ -3,6 +3,7 @@
 // back at the old address, never heard where to): kept on the home view's join
 // card, each with the room it was for and Copy, until dismissed. Never sent anywhere: the room is not the reader's
 // any more, and its old address may now be another room. Text only (textContent), as everywhere.
+import { shownText } from "./link-text.js";
 /** @import { CarriedItem } from "./outbox.js" */
 
 /** @param {{ unsent: HTMLElement, unsentList: HTMLUListElement }} els */
@@ -30,7 +31,7 @@ export function createUnsentView(els) {
       where.textContent = labelOf(item, title);
       const body = doc.createElement("p");
       body.className = "unsent__text";
-      body.textContent = text;
+      body.textContent = unsentShown(item);
       const copy = doc.createElement("button");
       copy.type = "button";
       copy.className = "btn btn--small";
@@ -68,9 +69,23 @@ export function labelOf(item, title) {
  * @param {CarriedItem} item
  */
 export function unsentText(item) {
+  return withFiles(item.content, item);
+}
+
+/**
+ * What the list shows of it: a URL's host as its link would show it (link-text.js), since pasted text may hold a
+ * look-alike host; Copy still gives the text as written, which the room's page will show the same way once sent.
+ * @param {CarriedItem} item
+ */
+export function unsentShown(item) {
+  return withFiles(shownText(item.content), item);
+}
+
+/** @param {string} text @param {CarriedItem} item */
+function withFiles(text, item) {
   const files = item.attachments.map((a) => a.name).join(", ");
-  if (files === "") return item.content;
-  return item.content === "" ? `(files: ${files})` : `${item.content}\n(files: ${files})`;
+  if (files === "") return text;
+  return text === "" ? `(files: ${files})` : `${text}\n(files: ${files})`;
 }
 
 /** @typedef {ReturnType<typeof createUnsentView>} UnsentView */

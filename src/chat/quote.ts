@@ -2,6 +2,7 @@
 // grapheme boundary, and the line the original's clients read above the reply. Pure, no I/O.
 import type { WireQuote } from "../protocol.js";
 import { LIMITS } from "../protocol.js";
+import { shownText } from "../shared/link-text.js";
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 const ELLIPSIS = "…";
@@ -39,7 +40,17 @@ export function quoteOf(original: QuotedMessage): WireQuote {
   return { id: original.id, sender: original.sender, excerpt: excerptOf(text) };
 }
 
-/** The line above a reply in `content`, for clients that know nothing of `replyTo` (the original's). */
+/**
+ * The line above a reply in `content`, for clients that know nothing of `replyTo` (the original's). Its excerpt's
+ * URLs read with the host their link would show on the page (a look-alike in punycode, shared/link-text.ts): the
+ * line is the server's own words about another message, shown by those clients as plain text, as the page shows
+ * the quote (public/js/reply-quote.js). What people wrote stays as typed: `replyTo.excerpt`, the reply's text.
+ */
 export function quoteLine(quote: WireQuote): string {
-  return `> ${quote.sender}: ${quote.excerpt ?? "(deleted message)"}`;
+  return `> ${quote.sender}: ${quote.excerpt === null ? "(deleted message)" : shownExcerpt(quote.excerpt)}`;
+}
+
+/** A host cut by the excerpt's "…" is read without it, as the page does (`https://аpp…` reads `https://xn--pp-6kc…`). */
+function shownExcerpt(excerpt: string): string {
+  return excerpt.endsWith(ELLIPSIS) ? `${shownText(excerpt.slice(0, -ELLIPSIS.length))}${ELLIPSIS}` : shownText(excerpt);
 }

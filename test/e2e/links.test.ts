@@ -52,4 +52,21 @@ describe("links in messages", () => {
     expect(await hit.locator("mark").allTextContents()).toEqual(["login"]);
     expect(problems.list).toEqual([]);
   });
+
+  it("shows the punycode host in the delete dialog's preview of the message", async () => {
+    const { problems, person } = world(suite);
+    const { page } = await person("ana");
+    await join(page, suite.server.url, "Ana", "links-delete");
+    // Not send(): it waits for the message to read as typed, which this one must not.
+    await page.fill("#message-content", "log in at https://аpple.com/login now");
+    await page.press("#message-content", "Enter");
+    const shown = "log in at https://xn--pple-43d.com/login now";
+    await sentMessage(page, shown).waitFor();
+
+    await sentMessage(page, shown).locator(".msg__action[data-action=delete]").focus();
+    await page.keyboard.press("Enter");
+    await page.locator("#confirm-dialog").waitFor({ state: "visible" });
+    expect(await page.textContent("#confirm-text")).toBe(`This deletes your message for everyone: “${shown}”`);
+    expect(problems.list).toEqual([]);
+  });
 });
