@@ -110,9 +110,14 @@ class FakeElement {
   get childElementCount(): number {
     return this.children.length;
   }
-  append(...nodes: FakeElement[]): void {
-    this.children.push(...nodes);
+  append(...nodes: (FakeElement | string)[]): void {
+    for (const node of nodes) if (typeof node !== "string") this.children.push(node);
   }
+  prepend(node: FakeElement): void {
+    this.children.unshift(node);
+  }
+  setAttribute(): void {}
+  remove(): void {}
   addEventListener(type: string, listener: () => void): void {
     this.listeners.set(type, listener);
   }
@@ -127,11 +132,11 @@ describe("the home page's Messages not sent", () => {
     };
     const els = { unsent: new FakeElement(), unsentList: new FakeElement() };
     const typed = "pasted: https://аpple.com/login";
-    createUnsentView(els).keep("general", [{ clientId: "c1", content: typed, attachments: [{ name: "https://аpple.com.png" }] }]);
+    createUnsentView(els).keep("general", [{ clientId: "c1", content: typed, attachments: [{ name: "notes.pdf" }] }]);
 
     const [li] = els.unsentList.children;
     const body = li?.children.find((el) => el.className === "unsent__text");
-    expect(body?.textContent).toBe("pasted: https://xn--pple-43d.com/login\n(files: https://аpple.com.png)");
+    expect(body?.textContent).toBe("pasted: https://xn--pple-43d.com/login\n(files: notes.pdf)");
 
     const writeText = vi.fn(() => Promise.resolve());
     vi.stubGlobal("navigator", { clipboard: { writeText } });
@@ -140,6 +145,25 @@ describe("the home page's Messages not sent", () => {
     } finally {
       vi.unstubAllGlobals();
     }
-    expect(writeText).toHaveBeenCalledWith(`${typed}\n(files: https://аpple.com.png)`);
+    expect(writeText).toHaveBeenCalledWith(`${typed}\n(files: notes.pdf)`);
+  });
+});
+
+describe("the offline copy of a room", () => {
+  it("shows a look-alike host as punycode in the last messages the page kept", async () => {
+    type Cached = { id: number; sender: string; text: string; sentAt: string; edited: boolean };
+    type Deps = { win: unknown; banner: FakeElement; scroller: FakeElement; cache: { read(room: string): Promise<Cached[]> }; currentRoom(): string; hasLoaded(): boolean };
+    const { createOfflineView } = (await import(new URL("../public/js/offline-view.js", import.meta.url).href)) as { createOfflineView(deps: Deps): unknown };
+    const scroller = new FakeElement();
+    const drawn = new Promise<FakeElement>((resolve) => (scroller.prepend = resolve));
+    const cached: Cached[] = [
+      { id: 1, sender: "Ben", text: "log in at https://аpple.com/login", sentAt: "2026-12-07T10:00:00.000Z", edited: false },
+      { id: 2, sender: "Ben", text: "or https://аpple.com/", sentAt: "2026-12-07T10:01:00.000Z", edited: true },
+    ];
+    const win = { navigator: { onLine: false }, addEventListener: () => undefined };
+    createOfflineView({ win, banner: new FakeElement(), scroller, cache: { read: () => Promise.resolve(cached) }, currentRoom: () => "general", hasLoaded: () => false });
+
+    const texts = (await drawn).children.find((el) => el.className === "offline-copy__list")?.children.map((li) => li.children.find((el) => el.className === "offline-copy__text")?.textContent);
+    expect(texts).toEqual(["log in at https://xn--pple-43d.com/login", "or https://xn--pple-43d.com/ (edited)"]);
   });
 });

@@ -5,6 +5,7 @@
 // connection reconnects) and the cached copies go.
 import { isCacheable } from "./message-cache.js";
 import { timeLabel } from "./format.js";
+import { shownText } from "./link-text.js";
 
 /**
  * @param {{
@@ -63,7 +64,8 @@ export function createOfflineView({ win, banner, scroller, cache, currentRoom, h
         }
         const text = doc.createElement("p");
         text.className = "offline-copy__text";
-        text.textContent = m.edited ? `${m.text} (edited)` : m.text;
+        // Plain text: a URL reads with its link's host (link-text.js), as the room showed it when online.
+        text.textContent = m.edited ? `${shownText(m.text)} (edited)` : shownText(m.text);
         li.append(who, " ", when, text);
         ol.append(li);
       }

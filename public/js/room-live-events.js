@@ -5,6 +5,7 @@
 // this file only takes in events and keeps the room's state and list current with them.
 import { nameKey } from "./format.js";
 import { messageSummary } from "./file-info.js";
+import { shownText } from "./link-text.js";
 import { mergeReactions } from "./reactions-view.js";
 
 /** Live messages kept while a detached window is shown; more than this and the live end is reloaded. */
@@ -49,7 +50,7 @@ export function createLiveEvents(s, deps) {
     }
     const added = ingest([msg], true, "live");
     if (added.length === 0 || nameKey(msg.sender) === nameKey(s.username)) return;
-    if (isShown()) views.announce(`${msg.sender}: ${messageSummary(msg)}`, { room: s.room, id: msg.id });
+    if (isShown()) views.announce(`${msg.sender}: ${spokenSummary(msg)}`, { room: s.room, id: msg.id });
   }
 
   /** @param {Notice} notice */
@@ -107,7 +108,7 @@ export function createLiveEvents(s, deps) {
     list.applyUpdate(ev);
     // An announcement of it still in the live region: the new text (as the list now has it), or gone.
     const shown = ev.deletedAt ? null : list.info(ev.id);
-    views.reviseAnnouncement({ room: s.room, id: ev.id }, shown ? `${shown.sender}: ${messageSummary(shown)}` : null);
+    views.reviseAnnouncement({ room: s.room, id: ev.id }, shown ? `${shown.sender}: ${spokenSummary(shown)}` : null);
     const buffered = s.liveBuffer?.find((m) => m.id === ev.id);
     if (buffered) Object.assign(buffered, ev.deletedAt ? { content: "", deletedAt: ev.deletedAt } : ev);
     deps.onUpdated(s, ev);
@@ -168,4 +169,13 @@ export function createLiveEvents(s, deps) {
     trimAway,
     takePresence,
   };
+}
+
+/**
+ * A message as the live region reads it out: its summary with each URL's host as its link shows it (link-text.js),
+ * so a screen reader says the punycode host the list shows, not a look-alike read as the site it imitates.
+ * @param {Pick<WireMessage, "content" | "caption" | "attachments">} msg
+ */
+function spokenSummary(msg) {
+  return shownText(messageSummary(msg));
 }

@@ -7,7 +7,7 @@ import { browserSuite, world } from "./helpers/suite.js";
 const suite = browserSuite();
 
 describe("links in messages", () => {
-  it("shows https://аpple.com/x (Cyrillic а) with its punycode host, and пример.рф as typed", async () => {
+  it("shows https://аpple.com/x (Cyrillic а) with its punycode host, and пример.рф as typed, and reads them out so", async () => {
     const { problems, person } = world(suite);
     const [ana, ben] = await Promise.all([person("ana"), person("ben")]);
     await join(ana.page, suite.server.url, "Ana", "links");
@@ -26,6 +26,8 @@ describe("links in messages", () => {
       ["https://xn--pple-43d.com/x", "https://xn--pple-43d.com/x"],
       ["https://пример.рф/", "https://xn--e1afmkfd.xn--p1ai/"],
     ]);
+    // The screen reader's live region reads the message out as the list shows it.
+    expect(await ben.page.locator("#live-region p").allTextContents()).toContain("Ana: log in at https://xn--pple-43d.com/x or https://пример.рф/");
     expect(problems.list).toEqual([]);
   });
 
