@@ -52,5 +52,8 @@ export function quoteLine(quote: WireQuote): string {
 
 /** A host cut by the excerpt's "…" is read without it, as the page does (`https://аpp…` reads `https://xn--pp-6kc…`). */
 function shownExcerpt(excerpt: string): string {
+  // Every read writes this line for each reply it carries. An excerpt with no "://" holds no URL: skipping the scan
+  // keeps such a line at about 50 ns, as before the rewrite (750 ns with it; one with a URL takes 3-5 µs).
+  if (!excerpt.includes("://")) return excerpt;
   return excerpt.endsWith(ELLIPSIS) ? `${shownText(excerpt.slice(0, -ELLIPSIS.length))}${ELLIPSIS}` : shownText(excerpt);
 }
