@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "v
 import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { startPushService, type PushServiceDouble, type TestSubscription } from "./helpers/push-service.js";
 import { keyOfSession, subscribe, until } from "./helpers/push.js";
+import { openWindow } from "./helpers/open-window.js";
 import { waitFor } from "./helpers/wait.js";
 import type { SqliteMessageRepository } from "../src/storage/sqlite.js";
 import { createPrivateRoom, makeRoomPrivate, makeInvite, moderatorSession, MODERATOR_TOKEN, useInvite } from "./helpers/private-rooms.js";
@@ -222,23 +223,6 @@ describe("take-back records that follow a room made private, and survive a push 
     expect(service.pushesFor(bob.sub)).toHaveLength(3);
   });
 });
-
-/**
- * A window between two steps of deciding a push, opened wide: `through(next)` (put in place of the first step's read)
- * resolves `reached`, then waits for `release()` before it reads.
- */
-function openWindow(): { reached: Promise<void>; release: () => void; through: <T>(next: () => Promise<T>) => Promise<T> } {
-  let release = (): void => undefined;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let reach = (): void => undefined;
-  const reached = new Promise<void>((resolve) => (reach = resolve));
-  const through = async <T>(next: () => Promise<T>): Promise<T> => {
-    reach();
-    await released;
-    return next();
-  };
-  return { reached, release, through };
-}
 
 /** Holds the push service's next read of a room's push targets (the first step of deciding a stored message's pushes). */
 function holdNextPushDecision(a: TestApp): ReturnType<typeof openWindow> {

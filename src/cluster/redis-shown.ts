@@ -9,7 +9,7 @@
 // sessions quoting its message with one lexicographic range of the zset, O(log n + the sessions it concerns),
 // never a walk of the whole room: a big room's edits cost what a small room's do.
 import type { RedisClient } from "./redis.js";
-import type { ShownClaim, ShownNotes, ShownRecord } from "../push/shown.js";
+import type { MovedRecord, ShownClaim, ShownNotes, ShownRecord } from "../push/shown.js";
 import { roomHashTag } from "./key-slot.js";
 
 const keysOf = (room: string): [string, string] => [`mr:push:shown:${roomHashTag(room)}`, `mr:push:quoting:${roomHashTag(room)}`];
@@ -66,12 +66,14 @@ for _, member in ipairs(members) do
 end
 return claimed`;
 
-// KEYS: hash, zset. ARGV: session. The session's record, forgotten (and out of the index).
+// KEYS: hash, zset. ARGV: session[, id]. The session's record, forgotten (and out of the index); with an id, only
+// while the record quotes that id (a newer push's record stays).
 const CLAIM_SESSION = `
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if v then
-  redis.call('HDEL', KEYS[1], ARGV[1])
   local id = string.match(v, '^(%d+):')
+  if ARGV[2] and id ~= ARGV[2] then return false end
+  redis.call('HDEL', KEYS[1], ARGV[1])
   if id then redis.call('ZREM', KEYS[2], id .. ':' .. ARGV[1]) end
 end
 return v`;
@@ -87,16 +89,16 @@ const untilPart = (record: ShownRecord, room: string): string => (record.shownAs
 
 export function createRedisShownNotes(redis: RedisClient, windowMs: number, now: () => number): ShownNotes {
   const live = (record: ShownRecord | null): ShownRecord | null => (record !== null && record.untilMs > now() ? record : null);
-  const claimSession = async (sessionKey: string, room: string): Promise<ShownRecord | null> =>
-    live(readRecord(await redis.eval(CLAIM_SESSION, 2, ...keysOf(room), sessionKey), room));
+  const claimSession = async (sessionKey: string, room: string, quoting?: number): Promise<ShownRecord | null> =>
+    live(readRecord(await redis.eval(CLAIM_SESSION, 2, ...keysOf(room), sessionKey, ...(quoting === undefined ? [] : [quoting])), room));
   return {
     async remember(sessionKey, room, id) {
       if (windowMs === 0) return null;
       return live(readRecord(await redis.eval(REMEMBER, 2, ...keysOf(room), sessionKey, id, now() + windowMs, windowMs), room));
     },
     async putBack(sessionKey, room, replacedId, previous) {
-      if (previous.untilMs <= now()) return;
-      await redis.eval(PUT_BACK, 2, ...keysOf(room), sessionKey, replacedId, `${previous.id}:${untilPart(previous, room)}`, previous.id, windowMs);
+      if (previous.untilMs <= now()) return false;
+      return (await redis.eval(PUT_BACK, 2, ...keysOf(room), sessionKey, replacedId, `${previous.id}:${untilPart(previous, room)}`, previous.id, windowMs)) === 1;
     },
     async claimQuoting(room, id) {
       const flat = (await redis.eval(CLAIM_QUOTING, 2, ...keysOf(room), id, now())) as unknown;
@@ -112,14 +114,14 @@ export function createRedisShownNotes(redis: RedisClient, windowMs: number, now:
     async move(from, to, sessionKeys) {
       // Per session and per key slot, never one multi-key command: the old and new addresses hash to different
       // slots (on a Redis Cluster, different masters). Claimed at the old address first, so a delete there meanwhile
-      // takes it back, or the move carries it; a delete at the new address between the two finds nothing (as with a
-      // delete in the milliseconds before any record, docs/push.md).
-      let moved = 0;
+      // takes it back, or the move carries it; a delete at the new address between the two finds nothing, so the
+      // caller reads the moved records' messages again once they are written (push/late-record.ts).
+      const moved: MovedRecord[] = [];
       for (const sessionKey of sessionKeys) {
         const record = await claimSession(sessionKey, from);
         if (record === null) continue;
         await redis.eval(REMEMBER, 2, ...keysOf(to), sessionKey, record.id, untilPart(record, to), windowMs);
-        moved++;
+        moved.push({ sessionKey, record });
       }
       return moved;
     },

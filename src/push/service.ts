@@ -20,6 +20,7 @@ import type { PushLevel, PushTarget, VapidKeyPair } from "../storage/push-store.
 import type { ChatMessage, EditsAndModeration } from "../storage/repository.js";
 import type { OnDue, PushGate } from "./gate.js";
 import { summarize, type HeldBatch, type Judge } from "./held.js";
+import { recheckLateRecords, type LateRecordDeps } from "./late-record.js";
 import type { PageTracker } from "./pages.js";
 import { PushSender } from "./sender.js";
 import type { ShownNotes, ShownRecord } from "./shown.js";
@@ -204,10 +205,19 @@ export function createPushService(deps: PushDeps): PushService {
     for (const sub of target.subscriptions) sender.enqueue(sub, payload, urgency);
   }
 
-  /** A push not sent after all: the older notification's record comes back in place of the one it remembered. */
+  /**
+   * A push not sent after all: the older notification's record comes back in place of the one it remembered. A delete
+   * or edit of the older message while this push's record stood in its place found nothing to claim: once it is back,
+   * that message is read again (one read by id, only on this rare path).
+   */
   async function putBack(sessionKey: string, room: string, retry: Retry): Promise<void> {
-    if (retry.older === null) return;
-    await deps.shown.putBack(sessionKey, room, retry.remembered, retry.older).catch((err: unknown) => log.warn("push_take_back_unremembered", { room, err: (err as Error).message }));
+    const older = retry.older;
+    if (older === null) return;
+    const isBack = await deps.shown.putBack(sessionKey, room, retry.remembered, older).catch((err: unknown) => {
+      log.warn("push_take_back_unremembered", { room, err: (err as Error).message });
+      return false;
+    });
+    if (isBack) await recheckLateRecords(lateRecords, room, [{ sessionKey, record: older }]);
   }
 
   /** Whether the message is still in the room as it was read: not deleted, not edited, not moved away with its room. */
@@ -266,6 +276,7 @@ export function createPushService(deps: PushDeps): PushService {
       await ready();
       return sender;
     } };
+  const lateRecords: LateRecordDeps = { ...takeBacks, messages: store, windowMs: settings.takeBackMs };
   const failedTakeBack = (room: string) => (err: unknown) => log.warn("push_take_back_failed", { room, err: (err as Error).message });
 
   /**
@@ -279,7 +290,10 @@ export function createPushService(deps: PushDeps): PushService {
     log.debug("push_rooms_moved", { room, to, rows: rows.followed.length });
     await takeBackSessions(takeBacks, room, rows.dropped);
     const moved = await deps.shown.move(room, to, rows.followed);
-    log.debug("push_records_moved", { room, to, sessions: moved });
+    // A delete or edit at `to` before a record got there (the rows moved first; with Redis each record goes in two
+    // steps) found nothing: their messages are read again, one read for them all.
+    await recheckLateRecords(lateRecords, to, moved);
+    log.debug("push_records_moved", { room, to, sessions: moved.length });
   }
 
   let isClosed = false;

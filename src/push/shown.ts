@@ -17,6 +17,12 @@ export interface ShownRecord {
   shownAs: string;
 }
 
+/** A record that moved with its room (ShownNotes.move): whose it is, and what it holds now at the new address. */
+export interface MovedRecord {
+  sessionKey: string;
+  record: ShownRecord;
+}
+
 /** A claimed record's session and the room name its notification was shown under. */
 export interface ShownClaim {
   sessionKey: string;
@@ -33,17 +39,22 @@ export interface ShownNotes {
    * A push remembered as quoting `replacedId` was not sent after all: the record it replaced comes back, so the older
    * notification (still on screen) can still be taken back. Only while the session's record still quotes
    * `replacedId` or is gone (a delete of that never-shown message claimed it); a newer push's record stays.
+   * Resolves to whether it came back.
    */
-  putBack(sessionKey: string, room: string, replacedId: number, previous: ShownRecord): Promise<void>;
+  putBack(sessionKey: string, room: string, replacedId: number, previous: ShownRecord): Promise<boolean>;
   /** The sessions whose notification for the room quotes message `id`, each forgotten (only one take-back per push). */
   claimQuoting(room: string, id: number): Promise<ShownClaim[]>;
-  /** The record of the session's notification for the room, forgotten; null when it was pushed nothing (lately). */
-  claimSession(sessionKey: string, room: string): Promise<ShownRecord | null>;
+  /**
+   * The record of the session's notification for the room, forgotten; null when it was pushed nothing (lately). With
+   * `quoting`, only while the record quotes that message: a newer push's record (another message) stays.
+   */
+  claimSession(sessionKey: string, room: string, quoting?: number): Promise<ShownRecord | null>;
   /**
    * The room moved from `from` to `to` (made private) and these sessions were let in: their records follow it, so a
-   * delete or edit at `to` finds them; each keeps the name its notification was shown under. Resolves to how many moved.
+   * delete or edit at `to` finds them; each keeps the name its notification was shown under. Resolves to the records
+   * that moved (the caller reads their messages again: a change at `to` before a record got there found nothing).
    */
-  move(from: string, to: string, sessionKeys: readonly string[]): Promise<number>;
+  move(from: string, to: string, sessionKeys: readonly string[]): Promise<MovedRecord[]>;
 }
 
 /**
@@ -112,10 +123,11 @@ export function createMemoryShownNotes(windowMs: number, now: () => number, maxR
     putBack(sessionKey, room, replacedId, previous) {
       const key = keyOf(sessionKey, room);
       const current = records.get(key);
-      if (current !== undefined && current.id !== replacedId) return Promise.resolve();
+      if (current !== undefined && current.id !== replacedId) return Promise.resolve(false);
       drop(key);
-      if (previous.untilMs > now()) insert(sessionKey, room, previous);
-      return Promise.resolve();
+      if (previous.untilMs <= now()) return Promise.resolve(false);
+      insert(sessionKey, room, previous);
+      return Promise.resolve(true);
     },
     claimQuoting(room, id) {
       const claimed: ShownClaim[] = [];
@@ -125,18 +137,22 @@ export function createMemoryShownNotes(windowMs: number, now: () => number, maxR
       }
       return Promise.resolve(claimed);
     },
-    claimSession(sessionKey, room) {
-      const record = drop(keyOf(sessionKey, room));
+    claimSession(sessionKey, room, quoting) {
+      const key = keyOf(sessionKey, room);
+      if (quoting !== undefined && records.get(key)?.id !== quoting) return Promise.resolve(null);
+      const record = drop(key);
       return Promise.resolve(live(record) ? shownOf(record) : null);
     },
     move(from, to, sessionKeys) {
-      let moved = 0;
+      // One synchronous step: no change can come between the claim at `from` and the write at `to` here (with Redis
+      // it can). A change at `to` before the move was called still found nothing: the caller reads again.
+      const moved: MovedRecord[] = [];
       for (const sessionKey of sessionKeys) {
         const record = drop(keyOf(sessionKey, from));
         if (!live(record)) continue;
         drop(keyOf(sessionKey, to)); // a new private address has none; the moved one is what is on screen anyway
         insert(sessionKey, to, shownOf(record));
-        moved++;
+        moved.push({ sessionKey, record: shownOf(record) });
       }
       return Promise.resolve(moved);
     },

@@ -64,9 +64,12 @@ export async function takeBackRoom(deps: TakeBackDeps, sessionKey: string, room:
   if (record !== null) await takeBackShown(deps, sessionKey, room, record);
 }
 
-/** The session lost the room, and `record` (already claimed, or replaced by a push not sent) is its notification's. */
-export async function takeBackShown(deps: TakeBackDeps, sessionKey: string, room: string, record: ShownRecord): Promise<void> {
-  await sendTo(deps, [{ sessionKey, shownAs: record.shownAs }], room, record.id, "no_access");
+/**
+ * `record` (already claimed, or replaced by a push not sent) is the session's notification's, which goes: the session
+ * lost the room, or (late-record.ts) its message changed while the record was on its way.
+ */
+export async function takeBackShown(deps: TakeBackDeps, sessionKey: string, room: string, record: ShownRecord, reason: TakeBackReason = "no_access"): Promise<void> {
+  await sendTo(deps, [{ sessionKey, shownAs: record.shownAs }], room, record.id, reason);
 }
 
 /**

@@ -21,7 +21,7 @@ export function shownNotesContract(label: string, make: (windowMs: number, now: 
       await shown.remember("out", "general", 5);
       await shown.remember("in", "other", 5);
       t += 1_000;
-      expect(await shown.move("general", "p:new", ["in", "never-pushed"])).toBe(1);
+      expect(await shown.move("general", "p:new", ["in", "never-pushed"])).toEqual([{ sessionKey: "in", record: { id: 5, untilMs: 61_000, shownAs: "general" } }]);
 
       expect(await shown.claimQuoting("general", 5)).toEqual([{ sessionKey: "out", shownAs: "general" }]);
       expect(await shown.claimQuoting("p:new", 5)).toEqual([{ sessionKey: "in", shownAs: "general" }]);
@@ -42,21 +42,33 @@ export function shownNotesContract(label: string, make: (windowMs: number, now: 
       expect(await shown.remember("s1", "general", 1)).toBeNull();
       const older = await shown.remember("s1", "general", 2);
       expect(older).toEqual({ id: 1, untilMs: 61_000, shownAs: "general" });
-      await shown.putBack("s1", "general", 2, must(older));
+      expect(await shown.putBack("s1", "general", 2, must(older))).toBe(true);
       expect(await shown.claimQuoting("general", 2)).toEqual([]);
       expect(await shown.claimQuoting("general", 1)).toEqual([{ sessionKey: "s1", shownAs: "general" }]);
 
       await shown.remember("s2", "general", 1);
       const replaced = await shown.remember("s2", "general", 2);
       await shown.remember("s2", "general", 3); // a newer push went meanwhile: its record is what is on screen
-      await shown.putBack("s2", "general", 2, must(replaced));
+      expect(await shown.putBack("s2", "general", 2, must(replaced))).toBe(false);
       expect(await shown.claimSession("s2", "general")).toMatchObject({ id: 3 });
 
       await shown.remember("s3", "general", 1);
       const beforeClaim = await shown.remember("s3", "general", 2);
       expect(await shown.claimQuoting("general", 2)).toHaveLength(1); // a delete of the message never shown claimed it
-      await shown.putBack("s3", "general", 2, must(beforeClaim));
+      expect(await shown.putBack("s3", "general", 2, must(beforeClaim))).toBe(true);
       expect(await shown.claimSession("s3", "general")).toMatchObject({ id: 1 });
+    });
+
+    it("claims a session's record only while it quotes the message asked for, when one is asked for", async () => {
+      const shown = await make(60_000, () => 1_000);
+      await shown.remember("s1", "general", 1);
+      await shown.remember("s1", "general", 2); // a newer push's record: a late check of message 1 must leave it
+      expect(await shown.claimSession("s1", "general", 1)).toBeNull();
+      expect(await shown.claimSession("s1", "general", 2)).toEqual({ id: 2, untilMs: 61_000, shownAs: "general" });
+      expect(await shown.claimSession("s1", "general", 2)).toBeNull();
+      await shown.remember("s2", "general", 12);
+      expect(await shown.claimSession("s2", "general", 1)).toBeNull(); // 1 is a prefix of 12: still another message
+      expect(await shown.claimQuoting("general", 12)).toEqual([{ sessionKey: "s2", shownAs: "general" }]);
     });
 
     it("gives back a moved record with the name it was shown under", async () => {
