@@ -10,6 +10,7 @@ import { newSessionCookie } from "../../src/http/session.js";
 import { createCapturingLogger } from "../../src/log.js";
 import type { RedisSetup } from "../helpers/redis-setups.js";
 import { joinRoom, type ClientSocket, type Joined } from "../helpers/app.js";
+import type { PostgresMessageRepository } from "../../src/storage/postgres.js";
 import { openPostgresRepo } from "./pg.js";
 
 export interface TestNode {
@@ -17,6 +18,8 @@ export interface TestNode {
   url: string;
   app: App;
   config: Config;
+  /** The node's store, for a test that holds one of its reads (a spy) to open a window between two steps. */
+  repo: PostgresMessageRepository;
   redis: RedisClient;
   adapterRedis: RedisClient;
   logs: ReturnType<typeof createCapturingLogger>["lines"];
@@ -63,6 +66,7 @@ export async function startNode(id: string, databaseUrl: string, redis: string |
     url,
     app,
     config,
+    repo,
     redis: redisClients.redis,
     adapterRedis: redisClients.adapterRedis,
     logs: log.lines,

@@ -4,7 +4,7 @@
 // notification quotes is shared too, so a delete on the other node takes it back (push/take-back.ts).
 import { Redis } from "ioredis";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { createRedisGate } from "../../src/cluster/redis-push.js";
 import { createRedisShownNotes } from "../../src/cluster/redis-shown.js";
 import { createCapturingLogger } from "../../src/log.js";
@@ -14,8 +14,10 @@ import { startRedis, type RedisServer } from "../helpers/redis.js";
 import { startPushService, type PushServiceDouble, type TestSubscription } from "../helpers/push-service.js";
 import { until } from "../helpers/push.js";
 import { sessionsOf, shownNotesContract } from "../helpers/shown-contract.js";
+import { openWindow } from "../helpers/open-window.js";
 import { MODERATOR_TOKEN } from "../helpers/private-rooms.js";
 import { sessionCookieFrom } from "../helpers/session-cookie.js";
+import type { ClientSocket } from "../helpers/app.js";
 import { waitFor } from "../helpers/wait.js";
 import { newSession, startNode, type TestNode } from "./nodes.js";
 import { clusterDatabase } from "./pg.js";
@@ -59,6 +61,31 @@ async function subscribedBob(node: TestNode): Promise<{ session: string; sub: Te
 async function moderatorOn(node: TestNode): Promise<string> {
   const res = await request(node.url).post("/moderate").set("Cookie", newSession()).set("Origin", node.url).type("form").send({ token: MODERATOR_TOKEN }).expect(303);
   return sessionCookieFrom(res.headers["set-cookie"]);
+}
+
+async function sendOn(socket: ClientSocket, content: string): Promise<number> {
+  const res = await socket.timeout(5000).emitWithAck("send_message", { room: "general", username: "ana", content });
+  if (!res.ok) throw new Error(res.error.code);
+  return res.message.id;
+}
+
+/**
+ * Holds `node`'s first write of a take-back record anywhere but general (a move's second step: the record claimed at
+ * the old address, not yet written at the new) until the test releases it.
+ */
+function holdWriteAtNewAddress(node: TestNode): ReturnType<typeof openWindow> {
+  const window = openWindow();
+  const redis = node.redis as Redis;
+  const evalOn = redis.eval.bind(redis) as (...args: unknown[]) => Promise<unknown>;
+  let isHeld = false;
+  const held = (...args: unknown[]): Promise<unknown> => {
+    const key = args[2];
+    if (isHeld || typeof key !== "string" || !key.startsWith("mr:push:shown:") || key === "mr:push:shown:{r:general}") return evalOn(...args);
+    isHeld = true;
+    return window.through(() => evalOn(...args));
+  };
+  vi.spyOn(redis, "eval").mockImplementation(held as never);
+  return window;
 }
 
 async function say(node: TestNode, name: string, content: string): Promise<number> {
@@ -163,6 +190,60 @@ describe("web push on several nodes", () => {
     const onB = await b.joined(made.room.room, "ana", anaSession);
     expect(await onB.timeout(5000).emitWithAck("delete_message", { room: made.room.room, id: sent.message.id })).toMatchObject({ ok: true });
     expect(service.decrypt(await service.nth(sub, 2), sub)).toEqual({ type: "take_back", room: "general", id: sent.message.id, tag: "messenger-room:general", reason: "deleted" });
+  });
+
+  it("takes back a let-in reader's notification for a message deleted on node B while node A moved its record from the old address's slot to the new one's", async () => {
+    const [a, b] = await twoNodes({ NOTIFY_INTERVAL_MS: "0", MODERATOR_TOKEN });
+    const { sub } = await subscribedBob(b); // his name still held (grace): present when the room moves, so let in
+    const anaSession = newSession();
+    const onA = await a.joined("general", "ana", anaSession);
+    const id = await sendOn(onA, "@bob the plan");
+    expect(service.decrypt(await service.nth(sub, 1), sub)).toMatchObject({ room: "general", quoted: id });
+    const mod = await a.joined("general", "mod", await moderatorOn(a));
+    const held = holdWriteAtNewAddress(a);
+    const moved = waitFor(onA, "room_moved");
+    const made = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
+    if (!made.ok) throw new Error(made.error.code);
+    await moved;
+    await held.reached; // Bob's record claimed at general, not yet written at the private address
+
+    const onB = await b.joined(made.room.room, "ana", anaSession);
+    expect(await onB.timeout(5000).emitWithAck("delete_message", { room: made.room.room, id })).toMatchObject({ ok: true });
+    await until(() => b.logs.some((l) => l.event === "push_not_taken_back" && l.id === id)); // it found nothing
+    held.release();
+    await until(() => a.logs.some((l) => l.event === "push_records_moved"));
+    expect(a.logs.filter((l) => l.event === "push_taken_back")).toMatchObject([{ id, reason: "deleted", sessions: 1 }]);
+    expect(service.decrypt(await service.nth(sub, 2), sub)).toEqual({ type: "take_back", room: "general", id, tag: "messenger-room:general", reason: "deleted" });
+  });
+
+  it("takes back the older notification when its message is deleted on node B while node A's newer push, not sent after all, had replaced its record", async () => {
+    const [a, b] = await twoNodes({ NOTIFY_INTERVAL_MS: "0" });
+    const { sub } = await subscribedBob(b);
+    const anaSession = newSession();
+    const onA = await a.joined("general", "ana", anaSession);
+    const older = await sendOn(onA, "@bob the door code is 4711");
+    expect(service.decrypt(await service.nth(sub, 1), sub)).toMatchObject({ quoted: older });
+    const targets = a.repo.push.targets.bind(a.repo.push);
+    const decision = openWindow();
+    vi.spyOn(a.repo.push, "targets").mockImplementationOnce((room) => decision.through(() => targets(room)));
+    const newer = await sendOn(onA, "@bob and the alarm code");
+    await decision.reached;
+    expect(await onA.timeout(5000).emitWithAck("delete_message", { room: "general", id: newer })).toMatchObject({ ok: true }); // before its record: not sent
+    await until(() => a.logs.some((l) => l.event === "push_not_taken_back" && l.id === newer));
+    const messagesById = a.repo.messagesById.bind(a.repo);
+    const recheck = openWindow();
+    // The push's re-read of what it quotes: its record has replaced the older one in Redis by then.
+    vi.spyOn(a.repo, "messagesById").mockImplementationOnce((room, ids) => recheck.through(() => messagesById(room, ids)));
+    decision.release();
+    await recheck.reached;
+
+    const onB = await b.joined("general", "ana", anaSession);
+    expect(await onB.timeout(5000).emitWithAck("delete_message", { room: "general", id: older })).toMatchObject({ ok: true });
+    await until(() => b.logs.some((l) => l.event === "push_not_taken_back" && l.id === older)); // it found nothing
+    recheck.release();
+    await until(() => a.logs.some((l) => l.event === "push_not_needed" && l.reason === "nothing_left"));
+    expect(a.logs.filter((l) => l.event === "push_taken_back")).toMatchObject([{ id: older, reason: "deleted", sessions: 1 }]);
+    expect(service.decrypt(await service.nth(sub, 2), sub)).toEqual({ type: "take_back", room: "general", id: older, tag: "messenger-room:general", reason: "deleted" });
   });
 
   it("still pushes when what the notification quotes cannot be remembered for a take-back", async () => {
