@@ -1,5 +1,4 @@
 import type pg from "pg";
-import { nameKey } from "../shared/names.js";
 import { migratePostgres, PG_LATEST_VERSION } from "./postgres-migrations.js";
 import { GroupCommit } from "./group-commit.js";
 import {
@@ -25,8 +24,7 @@ import {
 } from "./repository.js";
 import { applyReaction, REACTIONS_OF_SQL, removeReactions } from "./postgres-reactions.js";
 import { toGroups, type GroupRow } from "./reaction-groups.js";
-import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
-import { toStoredTimestamp } from "./timestamps.js";
+import { toMentionsColumn } from "./mentions-column.js";
 import { MESSAGE_COLUMNS, toMessage } from "./message-state.js";
 import { EDIT_STATES_SQL, toEditState, type EditStateRow } from "./edit-states.js";
 import { PostgresModeration } from "./postgres-moderation.js";
@@ -34,29 +32,20 @@ import { PostgresRoomAccess } from "./postgres-access.js";
 import type { RoomAccessStore } from "../access/store.js";
 import { PostgresPush } from "./postgres-push.js";
 import type { PushStore } from "./push-store.js";
-import { createPool, describeConnectError, PostgresConnectError, roomLockKey, type PoolOptions } from "./postgres-pool.js";
+import { createPool, describeConnectError, PostgresConnectError, type PoolOptions } from "./postgres-pool.js";
 import { searchStatement } from "./postgres-search.js";
 import { keepFiles, loadFileRows, PostgresFileRecords } from "./postgres-files.js";
 import { withAttachments } from "./sqlite-files.js";
 import type { FileRecords, FileStore } from "./files.js";
 import { fromSnapshotRows, SQL_SNAPSHOT_READ, type SnapshotRow } from "./presence-snapshot-sql.js";
 import { savePresenceRows } from "./postgres-presence-snapshot.js";
-import { attachFiles, claimUploads, findByClientIds, nextIds, refuseMovedRooms, repeatOf, sortOutRepeats } from "./postgres-append.js";
+import { writeBatch } from "./postgres-batch.js";
 import { PostgresFileStore } from "./postgres-file-store.js";
 import { PostgresDiskFullWatch } from "./postgres-disk-full.js";
 
 const COLUMNS = MESSAGE_COLUMNS;
 const SQL_PAGE_BEFORE = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id < $2 ORDER BY id DESC LIMIT $3`;
 const SQL_PAGE_AFTER = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND id > $2 ORDER BY id ASC LIMIT $3`;
-// unnest walks the array in order, so the locks are taken in the order the keys were sorted in.
-const SQL_LOCK_ROOMS = "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k";
-// The insert also answers each room's newest id before it: the outer SELECT does not see the rows its own WITH
-// inserts (one snapshot per statement, taken after the room locks), and max(id) per room is one index probe.
-const SQL_INSERT = `WITH inserted AS (
-    INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, mentions, sender_key, reply_to)
-    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[])
-  )
-  SELECT r AS room, coalesce((SELECT max(id) FROM chat_message WHERE chat_room = r), 0)::text AS id FROM unnest($11::text[]) AS r`;
 const SQL_FIND = `SELECT ${COLUMNS} FROM chat_message WHERE id = $1 AND chat_room = $2`;
 const SQL_BY_CLIENT_ID = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = $1 AND client_id = $2`;
 // Only a live row changes: an edit racing a delete can never bring the erased text back.
@@ -129,12 +118,12 @@ export class PostgresMessageRepository implements ChatStore {
     return this.appends.add(msg);
   }
 
-  /** One group commit's transaction (group-commit.ts queues the appends). */
+  /** One group commit's transaction (group-commit.ts queues the appends; postgres-batch.ts writes them). */
   private async commitBatch(batch: readonly NewMessage[]): Promise<AppendOutcome[]> {
     const started = performance.now();
     let results: AppendOutcome[];
     try {
-      results = await this.writeBatch(batch);
+      results = await writeBatch(this.pool, batch);
     } catch (err) {
       this.noteFailure(err);
       throw new StorageUnavailableError("the database cannot be written", { cause: err });
@@ -142,57 +131,6 @@ export class PostgresMessageRepository implements ChatStore {
     this.noteSuccess();
     this.opts.onCommit?.(batch.length, performance.now() - started);
     return results;
-  }
-
-  private async writeBatch(msgs: readonly NewMessage[]): Promise<AppendOutcome[]> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query("BEGIN");
-      const keys = [...new Set(msgs.map((m) => roomLockKey(m.room)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      await client.query(SQL_LOCK_ROOMS, [keys.map(String)]);
-      // Under the room locks nobody else can insert these (room, clientId) pairs until we commit.
-      const { results, fresh: unclaimed } = sortOutRepeats(msgs, await findByClientIds(client, msgs));
-      // Before ids are drawn: a send whose room moved away, or whose files are taken, is refused alone and writes
-      // nothing (no id, no link in previousId's chain); the room first, so a refused send claims no file.
-      const fresh = await claimUploads(client, await refuseMovedRooms(client, unclaimed, results), results);
-      if (fresh.length > 0) {
-        const ids = await nextIds(client, fresh.length);
-        const rooms = [...new Set(fresh.map((f) => f.msg.room))];
-        const newest = await client.query<{ room: string; id: string }>(SQL_INSERT, [
-          ids.map(String),
-          fresh.map((f) => f.msg.room),
-          fresh.map((f) => f.msg.sender),
-          fresh.map((f) => f.msg.content),
-          fresh.map((f) => toStoredTimestamp(f.msg.sentAt)),
-          fresh.map((f) => f.msg.clientId ?? null),
-          fresh.map((f) => f.msg.ownerKey ?? null),
-          fresh.map((f) => toMentionsColumn(f.msg.mentions)),
-          fresh.map((f) => nameKey(f.msg.sender)),
-          fresh.map((f) => (f.msg.replyTo === undefined ? null : String(f.msg.replyTo))),
-          rooms,
-        ]);
-        // Each row's predecessor in its room: the newest before the batch, then the batch's own rows (ids ascend in batch order).
-        const previous = new Map(newest.rows.map((r) => [r.room, Number(r.id)]));
-        fresh.forEach(({ index, msg }, i) => {
-          const mentions = withMentions(fromMentionsColumn(toMentionsColumn(msg.mentions)));
-          const message: ChatMessage = { id: ids[i] as number, room: msg.room, sender: msg.sender, content: msg.content, sentAt: msg.sentAt, clientId: msg.clientId ?? null, ...mentions };
-          if (msg.ownerKey !== undefined) message.ownerKey = msg.ownerKey;
-          if (msg.replyTo !== undefined) message.replyTo = msg.replyTo;
-          results[index] = { message, duplicate: false, previousId: previous.get(msg.room) ?? 0 };
-          previous.set(msg.room, message.id);
-        });
-        await attachFiles(client, fresh.map((f) => f.msg), ids, (i) => results[(fresh[i] as { index: number }).index] as AppendResult);
-      }
-      await client.query("COMMIT");
-      return results.map((r) => (typeof r === "number" ? repeatOf(results[r] as AppendOutcome) : (r as AppendOutcome)));
-    } catch (err) {
-      broken = err instanceof Error ? err : new Error(String(err));
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    } finally {
-      client.release(broken); // an error discards the connection: it may be half-dead or mid-statement
-    }
   }
 
   /** Rows as messages, each with its files (one more query, only when one has any). */
