@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import proxyAddr from "proxy-addr";
 import { LIMITS } from "./protocol.js";
 import { defaultFilesPath } from "./storage/files.js";
+import { DEFAULT_HEALTH_PROBE_INTERVAL_MS } from "./storage/repository.js";
 import { pushSettings, type PushSettings } from "./push/settings.js";
 import { parseRedisClusterNodes, type RedisClusterSettings } from "./redis-cluster-config.js";
 
@@ -324,7 +325,7 @@ export function loadConfig(env: Env): Config {
     dbBusyTimeoutMs: int("DB_BUSY_TIMEOUT_MS", 10, 0, 600_000),
     dbWriteRetryMs: int("DB_WRITE_RETRY_MS", 500, 0, 600_000),
     searchIndexDelayMs: int("SEARCH_INDEX_DELAY_MS", 250, 0, 60_000),
-    healthProbeIntervalMs: int("HEALTH_PROBE_INTERVAL_MS", 1000, 0, 3_600_000),
+    healthProbeIntervalMs: int("HEALTH_PROBE_INTERVAL_MS", DEFAULT_HEALTH_PROBE_INTERVAL_MS, 0, 3_600_000),
     dbFullResumeBytes: int("DB_FULL_RESUME_BYTES", 64 * MIB, 0, Number.MAX_SAFE_INTEGER),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
     nameGraceMs: int("NAME_GRACE_MS", 15_000, 0, 3_600_000),

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { migratePostgres, PG_LATEST_VERSION } from "./postgres-migrations.js";
 import { GroupCommit } from "./group-commit.js";
 import {
+  DEFAULT_HEALTH_PROBE_INTERVAL_MS,
   StorageUnavailableError,
   type AppendOutcome,
   type AppendResult,
@@ -92,7 +93,7 @@ export class PostgresMessageRepository implements ChatStore {
     private readonly pool: pg.Pool,
     private readonly opts: PostgresOptions,
   ) {
-    this.diskFull = new PostgresDiskFullWatch(pool, opts.healthProbeIntervalMs ?? 1000, opts.log);
+    this.diskFull = new PostgresDiskFullWatch(pool, opts.healthProbeIntervalMs ?? DEFAULT_HEALTH_PROBE_INTERVAL_MS, opts.log);
   }
 
   /** Connects and migrates; a server that cannot be reached, or refuses us, throws PostgresConnectError. */

@@ -160,6 +160,9 @@ export interface MessageRepository {
   close(): Promise<void>;
 }
 
+/** Both stores' default for how often a failing or full store may probe with a write (HEALTH_PROBE_INTERVAL_MS). */
+export const DEFAULT_HEALTH_PROBE_INTERVAL_MS = 1000;
+
 /** A stored message's id, whether it was edited or deleted (a tombstone), and the message it answers (issue 22). */
 export interface EditState {
   id: number;

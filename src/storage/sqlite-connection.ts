@@ -5,11 +5,11 @@ import { statSync } from "node:fs";
 import Database from "better-sqlite3";
 import type { Logger } from "../log.js";
 import { assertKnownVersion, LATEST_VERSION, migrate } from "./migrations.js";
-import { StorageUnavailableError } from "./repository.js";
+import { DEFAULT_HEALTH_PROBE_INTERVAL_MS, StorageUnavailableError } from "./repository.js";
 import { DEFAULT_FULL_RESUME_BYTES, DiskFullWatch } from "./disk-full.js";
 
 export const DEFAULT_WRITE_RETRY_MS = 500;
-export const DEFAULT_HEALTH_PROBE_INTERVAL_MS = 1000;
+export { DEFAULT_HEALTH_PROBE_INTERVAL_MS };
 /** Retry gaps grow 2, 4, 8... ms up to this, so a lock held for long is polled a few dozen times, not thousands. */
 const MAX_RETRY_GAP_MS = 25;
 /**
