@@ -17,6 +17,11 @@ export const SQL_PAGE_AFTER = `SELECT ${COLUMNS} ${PAGE_FROM} WHERE chat_room = 
 export const SQL_INSERT = "INSERT INTO chat_message (chat_room, sender, sender_key, content, timestamp, client_id, owner_key, mentions, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 const SQL_BY_CLIENT_ID = `SELECT ${COLUMNS} FROM chat_message WHERE chat_room = ? AND client_id = ?`;
 const SQL_FIND = `SELECT ${COLUMNS} FROM chat_message WHERE id = ? AND chat_room = ?`;
+// The ids as one JSON array, so one statement serves every count (an IN list of ? needs one per count). SQLite
+// builds the list from json_each, then searches each id by the primary key in ascending order: no sort, no scan.
+// The + keeps chat_room a check on the row found: without stats (no ANALYZE yet) SQLite cannot tell how long the
+// list is and took ix_chat_message_room_id instead, two searches per id where the key needs one.
+export const SQL_BY_IDS = `SELECT ${COLUMNS} FROM chat_message WHERE +chat_room = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id`;
 // Only a live row changes: an edit racing a delete can never bring the erased text back.
 const SQL_EDIT = `UPDATE chat_message SET content = ?, edited_at = ?, mentions = ? WHERE id = ? AND chat_room = ? AND deleted_at IS NULL RETURNING ${COLUMNS}`;
 // A tombstone mentions nobody: the names would tell what the erased text said.
@@ -31,6 +36,8 @@ export interface Statements extends SearchStatements {
   insert: Database.Statement<[string, string, string, string, string, string | null, string | null, string | null, number | null]>;
   byClientId: Database.Statement<[string, string], Row>;
   find: Database.Statement<[number, string], Row>;
+  /** (room, JSON array of ids) */
+  byIds: Database.Statement<[string, string], Row>;
   edit: Database.Statement<[string, string, string | null, number, string], Row>;
   findAny: Database.Statement<[number], Row>;
   erase: Database.Statement<[string, number, string], Row>;
@@ -47,6 +54,7 @@ export function prepareStatements(db: Database.Database): Statements {
     byClientId: db.prepare(SQL_BY_CLIENT_ID),
     ...prepareSearchStatements(db, SQL_PAGE_BEFORE),
     find: db.prepare(SQL_FIND),
+    byIds: db.prepare(SQL_BY_IDS),
     edit: db.prepare(SQL_EDIT),
     findAny: db.prepare(`SELECT ${COLUMNS} FROM chat_message WHERE id = ?`),
     erase: db.prepare(SQL_ERASE),

@@ -31,7 +31,7 @@ import { toStoredTimestamp } from "./timestamps.js";
 import { SqliteModeration } from "./sqlite-moderation.js";
 import { toMessage } from "./message-state.js";
 import { loadEditStates } from "./sqlite-edit-states.js";
-import { COLUMNS, prepareStatements, type Row, type Statements } from "./sqlite-message-statements.js";
+import { prepareStatements, type Row, type Statements } from "./sqlite-message-statements.js";
 import { SqliteConnection } from "./sqlite-connection.js";
 import { GroupCommit } from "./group-commit.js";
 import { SqliteRoomAccess } from "./sqlite-access.js";
@@ -260,9 +260,7 @@ export class SqliteMessageRepository implements ChatStore {
   /** Ids of messages in the room, oldest first (search by file name: the messages its files point to). */
   messagesById(room: string, ids: readonly number[]): Promise<ChatMessage[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.conn.read((_stmts, db) =>
-      messagesOf(db, db.prepare(`SELECT ${COLUMNS} FROM chat_message WHERE chat_room = ? AND id IN (${ids.map(() => "?").join(", ")}) ORDER BY id`).all(room, ...ids) as Row[]),
-    );
+    return this.conn.read((stmts, db) => messagesOf(db, stmts.byIds.all(room, JSON.stringify(ids))));
   }
 
   editStatesById(room: string, ids: readonly number[]): Promise<EditState[]> {

@@ -121,6 +121,18 @@ export function describeRepositoryContract(name: string, makeRepo: RepositoryFac
       expect(page.messages.every((m) => m.room === room("a"))).toBe(true);
     });
 
+    it("reads messages by id: its room's rows of the listed ids, each once, ascending, whatever the list's order, repeats or strangers", async () => {
+      const { repo, room } = await setup();
+      const a = await seedMessages(repo, room("a"), 6, { prefix: "a" });
+      const b = await seedMessages(repo, room("b"), 2, { prefix: "b" });
+      const [a1, a2, , a4, , a6] = a.map((m) => m.id) as [number, number, number, number, number, number];
+      const listed = [a6, a1, (b[0] as ChatMessage).id, a4, a1, 999_999_999, a2];
+      expect(ids(await repo.messagesById(room("a"), listed))).toEqual([a1, a2, a4, a6]);
+      expect(await repo.messagesById(room("a"), [a4])).toEqual([a[3]]);
+      expect(await repo.messagesById(room("b"), [a1, a2])).toEqual([]);
+      expect(await repo.messagesById(room("a"), [])).toEqual([]);
+    });
+
     it("gives appends made in one turn increasing ids in call order", async () => {
       const { repo, room } = await setup();
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => repo.append(aMessage(room(), { content: `n${i}` }))));
