@@ -8,6 +8,10 @@
 // page's free space), so it succeeds only once the table can grow again, or has that much room inside it.
 // The rest of class 53 is not a full disk: out of memory (53200), too many connections (53300) and
 // configuration limits (53400) clear by themselves and answer `unavailable` as any other failure does.
+// A probe that fails for another reason (the server refuses connections, is shutting down, a timeout) proves
+// nothing about the disk: the mark stays, but the answer is `unavailable` until a probe or a write fails with
+// 53100 again (`full`) or a probe goes in (cleared). Saying `full` then would send the operator to free space
+// on a database that is not running.
 import type pg from "pg";
 import type { Logger } from "../log.js";
 
@@ -35,6 +39,8 @@ function sqlState(err: unknown): string {
 
 export class PostgresDiskFullWatch {
   private isMarked = false;
+  /** While marked: whether the newest failure (the marking write's, a later write's or a probe's) was 53100. */
+  private isFullLastSeen = false;
   private lastProbeAt = -Infinity;
   private probe: Promise<boolean> | null = null;
 
@@ -47,20 +53,23 @@ export class PostgresDiskFullWatch {
 
   /** A write failed with `err`: disk_full marks the store until a probe finds room. */
   noteFailure(err: unknown): void {
-    if (this.isMarked || sqlState(err) !== PG_DISK_FULL) return;
+    if (sqlState(err) !== PG_DISK_FULL) return;
+    this.isFullLastSeen = true;
+    if (this.isMarked) return;
     this.isMarked = true;
     // A warning: the failed write itself is already logged as db_write_failed.
     this.log.warn("db_disk_full", { code: PG_DISK_FULL });
   }
 
   /**
-   * Marked full, and no probe has found room since. While marked it also starts a probe when one is due, without
-   * waiting for it: /metrics alone (mr_db_full) then comes back to 0 once there is room, even if nothing asks
-   * /healthz, one scrape later.
+   * Marked full, no probe has found room since, and the newest failure was 53100 (after one for another reason:
+   * false, the store is unavailable rather than full). While marked it also starts a probe when one is due,
+   * without waiting for it: /metrics alone (mr_db_full) then comes back to 0 once there is room, even if nothing
+   * asks /healthz, one scrape later.
    */
   isFull(): boolean {
     if (this.isMarked) void this.hasRoomAgain();
-    return this.isMarked;
+    return this.isMarked && this.isFullLastSeen;
   }
 
   /**
@@ -81,8 +90,9 @@ export class PostgresDiskFullWatch {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
-    } catch {
-      return false; // no answer is no proof of room: still full
+    } catch (err) {
+      this.noteProbeFailure(err, performance.now() - started);
+      return false; // no answer is no proof of room: the mark stays
     }
     let broken: Error | undefined;
     try {
@@ -95,11 +105,22 @@ export class PostgresDiskFullWatch {
     } finally {
       client.release(broken); // a failed connection is discarded, as the repository's own are
     }
+    if (broken !== undefined) {
+      this.noteProbeFailure(broken, performance.now() - started);
+      return false;
+    }
     const ms = Math.round(performance.now() - started);
-    this.log.debug("db_full_probe", { ok: broken === undefined, ms, code: broken === undefined ? null : sqlState(broken) });
-    if (broken !== undefined) return false;
+    this.log.debug("db_full_probe", { ok: true, ms, code: null });
     this.isMarked = false;
+    this.isFullLastSeen = false;
     this.log.info("db_disk_room_again", { ms });
     return true;
+  }
+
+  /** The probe failed: 53100 says full; anything else says unavailable, and leaves the mark for a later probe. */
+  private noteProbeFailure(err: unknown, elapsedMs: number): void {
+    const code = sqlState(err);
+    this.isFullLastSeen = code === PG_DISK_FULL;
+    this.log.debug("db_full_probe", { ok: false, ms: Math.round(elapsedMs), code });
   }
 }

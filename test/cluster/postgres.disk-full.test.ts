@@ -25,6 +25,7 @@ import { StorageUnavailableError } from "../../src/storage/repository.js";
 import { migratePostgres } from "../../src/storage/postgres-migrations.js";
 import { clusterDatabase } from "./pg.js";
 import { fillDisk, isRoot, keptSends } from "../helpers/full-disk.js";
+import { freePort } from "../helpers/free-port.js";
 
 /** The postgres system user's uid and gid, which must own a tablespace's folder. */
 function postgresIds(): { uid: number; gid: number } {
@@ -56,7 +57,7 @@ const fullGauge = async (server: ChildServer): Promise<string | undefined> =>
 const send = (socket: ClientSocket, content: string): Promise<Ack<SendResult>> => socket.timeout(10_000).emitWithAck("send_message", { room: "general", username: "alice", content });
 
 describe("PostgreSQL's disk is full", () => {
-  it.skipIf(!isRoot)("/healthz says 503 full from a send refused with 53100, while PostgreSQL still answers its SELECT, until a probe's insert finds room; then 200 by itself; nothing acked is lost", async () => {
+  it.skipIf(!isRoot)("/healthz says 503 full from a send refused with 53100, while PostgreSQL still answers its SELECT, until a probe's insert finds room; then 200 by itself; unavailable while PostgreSQL is stopped, full again once it is back on the full disk; nothing acked is lost", async () => {
     const disk = mkdtempSync(join(tmpdir(), "mr-pgfull-"));
     execFileSync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", disk]);
     const postgres = await startPostgres().catch((err: unknown) => {
@@ -80,7 +81,7 @@ describe("PostgreSQL's disk is full", () => {
     // HEALTH_PROBE_INTERVAL_MS=0: every /healthz runs the probe, so its insert failing is what keeps the answer at
     // 503. CLUSTER_TEST_ENV lifts the send rate limit: the fill loop sends as fast as acks come back.
     server = await startChildServer({ databasePath: join(tmpdir(), `mr-pgfull-unused-${process.pid}.db`), env: { ...CLUSTER_TEST_ENV, DATABASE_URL: url, HEALTH_PROBE_INTERVAL_MS: "0" } });
-    const admin = new pg.Client({ connectionString: url });
+    let admin = new pg.Client({ connectionString: url });
     await admin.connect();
     onTestFinished(() => admin.end().catch(() => undefined)); // PostgreSQL may be gone first
     await moveMessagesTo(admin, location); // the node migrated the schema at start; it holds no lock while idle
@@ -113,6 +114,25 @@ describe("PostgreSQL's disk is full", () => {
     await sendKept("squeezed in");
     expect(await health(server)).toMatchObject(full);
     expect(await fullGauge(server)).toBe("mr_db_full 1");
+
+    // PostgreSQL stops while marked: the probe's connection is refused, which proves nothing about the disk. Was
+    // `full` (the mark alone decided): the operator would look for space on a database that is not running.
+    await admin.end(); // its connection would die with the server, as an uncaught error
+    await postgres.stop();
+    const down = { status: 503, body: { status: "unavailable", engines: { database: "unavailable" }, reason: "the database cannot take writes" } };
+    expect(await health(server)).toMatchObject(down);
+    expect(await fullGauge(server)).toBe("mr_db_full 0");
+    // Back with the disk still full: the mark stayed, so the SELECT that now passes does not make it 200; the
+    // first probe on a fresh connection fails with 53100 again. (A probe may first meet a connection the restart
+    // broke: each /healthz runs one, so ask until one reaches the server.)
+    await postgres.start();
+    admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    let back = await health(server);
+    for (let i = 0; i < 20 && back.body.engines.database === "unavailable"; i++) back = await health(server);
+    expect(back).toMatchObject(full);
+    expect(await fullGauge(server)).toBe("mr_db_full 1");
+    expect(server.logs.map((l) => l.event)).not.toContain("db_disk_room_again");
 
     rmSync(join(disk, "filler"));
     // Nothing has asked /healthz since: a scrape starts the probe itself, so the gauge comes back without it.
@@ -158,5 +178,23 @@ describe("the PostgreSQL full-disk mark", () => {
     expect(await watch.hasRoomAgain()).toBe(false); // within the interval: no second probe
     expect(watch.isFull()).toBe(true);
     expect(log.lines.map((l) => l.event).filter((e) => e !== "db_full_probe")).toEqual(["db_disk_full", "db_disk_room_again", "db_disk_full"]);
+  });
+
+  it("answers not full (so unavailable) after a probe fails for another reason than 53100, keeps the mark, and answers full again on the next 53100", async () => {
+    // Nothing listens on the port: every probe's connection is refused.
+    const refused = new pg.Pool({ connectionString: `postgres://nobody@127.0.0.1:${await freePort()}/none`, connectionTimeoutMillis: 2000 });
+    onTestFinished(() => refused.end());
+    const log = createCapturingLogger();
+    const watch = new PostgresDiskFullWatch(refused, 0, log);
+
+    watch.noteFailure(pgError("53100"));
+    expect(await watch.hasRoomAgain()).toBe(false); // refused: no proof of room
+    expect(watch.isFull()).toBe(false); // was true: the mark alone answered
+    expect(log.lines.find((l) => l.event === "db_full_probe")).toMatchObject({ ok: false, code: "ECONNREFUSED" });
+    // The mark stayed: a write refused with 53100 (the server back, its disk still full) says full at once.
+    watch.noteFailure(pgError("53100"));
+    expect(watch.isFull()).toBe(true);
+    expect(await watch.hasRoomAgain()).toBe(false);
+    expect(log.lines.map((l) => l.event).filter((e) => e !== "db_full_probe")).toEqual(["db_disk_full"]);
   });
 });
