@@ -77,5 +77,9 @@ export function createPool(opts: PoolOptions): pg.Pool {
   // An idle connection dropped by the server (restart, failover) is removed by the pool; without a listener
   // the 'error' event would crash the process.
   pool.on("error", (err) => opts.log.warn("db_connection_lost", { err }));
+  // pg-pool listens only while a connection is idle, and pg emits 'error' on a client whose connection ends even
+  // mid-query: a restart under a checked-out connection (a transaction, a full-disk probe) crashed the process.
+  // The holder hears it anyway (its query rejects, or the next one does) and releases the connection as broken.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return pool;
 }
