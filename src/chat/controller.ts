@@ -1,6 +1,6 @@
 // Socket.IO events of the chat: one short handler per event, each validate -> act -> answer -> broadcast.
 import type { Ack, ClientEventName, Failure, HistoryResult, JoinResult, SendResult, WireMessage } from "../protocol.js";
-import { AttachmentUnavailableError, DirectClosedError, RoomMovedError, type AppendResult, type ChatMessage, type NewMessage } from "../storage/repository.js";
+import { AttachmentUnavailableError, RoomClosedError, RoomMovedError, type AppendResult, type ChatMessage, type NewMessage } from "../storage/repository.js";
 import { isPrivateAddress } from "../access/room-address.js";
 import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseShown, parseTyping } from "../validation.js";
 import { announceArrival, enterRoom, exitAllRooms, exitRoom, retractEntry } from "./membership.js";
@@ -254,7 +254,7 @@ async function refuseUnlessRepeat(deps: ChatDeps, room: string, clientId: string
  * The append, or the refusal when the store refused it alone: one of its files was taken after checkAttachments, or
  * its room moved to another address (made private or public) after this socket joined it, so the checks above were of
  * a room that is no longer at this address (a moved room's sockets may hear room_moved after sending; on several
- * nodes, later still), or a ban closed its direct conversation to this browser after the checks (the socket hears
+ * nodes, later still), or a ban or a kick closed the room to this browser after the checks (the socket hears
  * `removed` before or after this answer).
  */
 async function appendOrRefusal(deps: ChatDeps, msg: NewMessage): Promise<AppendResult | Failure> {
@@ -263,16 +263,18 @@ async function appendOrRefusal(deps: ChatDeps, msg: NewMessage): Promise<AppendR
   } catch (err) {
     if (err instanceof AttachmentUnavailableError) return invalidAttachment();
     if (err instanceof RoomMovedError) return roomMoved(err);
-    if (err instanceof DirectClosedError) return directClosed(err);
+    if (err instanceof RoomClosedError) return roomClosed(err);
     throw err;
   }
 }
 
-/** A ban from the room the conversation was opened in landed after this send's checks (the join's words: private-rooms.ts). */
-const directClosed = (err: DirectClosedError): Failure =>
-  err.until === null
-    ? fail("not_in_room", "This conversation is no longer open to this browser: this message was not sent.")
-    : fail("banned", `You are banned from the room this conversation started in until ${err.until.toISOString()}: this message was not sent.`);
+/** A ban or a kick landed after this send's checks (the join's words: moderation.ts, private-rooms.ts). */
+function roomClosed(err: RoomClosedError): Failure {
+  const notSent = "this message was not sent.";
+  if (err.until === null) return fail("not_in_room", `${err.isDirect ? "This conversation is" : "This room is"} no longer open to this browser: ${notSent}`);
+  const from = err.isDirect ? "the room this conversation started in" : "this room";
+  return fail("banned", `You are banned from ${from} until ${err.until.toISOString()}: ${notSent}`);
+}
 
 /** Never the new address: a private one is not every sender's to know (a cookie-less client is turned away). */
 const roomMoved = (err: RoomMovedError): Failure =>

@@ -113,6 +113,9 @@ export class PostgresRoomAccess implements RoomAccessStore {
 
   expelMember(room: string, sessionKey: string, at: Date): Promise<boolean> {
     return this.transaction(async (client) => {
+      // The room's insert lock first: a send of the member's past its checks commits wholly before this, or its
+      // batch reads the membership gone and refuses it (postgres-sender-checks.ts).
+      await client.query("SELECT pg_advisory_xact_lock($1::bigint)", [String(roomLockKey(room))]);
       // The links first: a redemption of one of them under way holds its row lock (redeemInvite), so it lands wholly
       // before this (the link was live then) or reads the link as revoked once this commits.
       await client.query("UPDATE room_invite SET revoked_at = $1 WHERE room = $2 AND created_by = $3 AND revoked_at IS NULL", [at.toISOString(), room, sessionKey]);

@@ -1,13 +1,13 @@
 // The PostgreSQL store's append batch, the parts around its INSERT: earlier rows of the same sends (idempotent
-// retries) and repeats within the batch, sends into a room that moved away or a direct conversation a ban closed, the
-// ids it will use, and the files its messages attach.
+// retries) and repeats within the batch, sends into a room that moved away or that a ban or a kick closed to their
+// sender, the ids it will use, and the files its messages attach.
 import type pg from "pg";
 import { AttachmentUnavailableError, type AppendOutcome, type AppendResult, type ChatMessage, type MessageRow, type NewMessage } from "./repository.js";
 import { MESSAGE_COLUMNS as COLUMNS, toMessage } from "./message-state.js";
 import { attachUploads, loadFileRows } from "./postgres-files.js";
 import { withAttachments } from "./sqlite-files.js";
 import { refusalOf, type MoveRow } from "./room-moves.js";
-import { refuseClosedDirects } from "./postgres-direct-sends.js";
+import { refuseClosedRooms } from "./postgres-sender-checks.js";
 
 const SQL_BY_CLIENT_IDS = `SELECT ${COLUMNS} FROM chat_message
   WHERE (chat_room, client_id) IN (SELECT r, c FROM unnest($1::text[], $2::text[]) AS t(r, c))`;
@@ -70,11 +70,11 @@ export const SQL_LATEST_MOVES = `SELECT DISTINCT ON (from_room) from_room, to_ro
 /**
  * Before the INSERT, under the batch's room locks: the fresh sends whose room still takes them from their sender,
  * every other one refused alone, in `results`: a room moved away since the sender joined it (refuseMoves), then a
- * direct conversation a ban has closed to the sender (postgres-direct-sends.ts). Both are the checks made against a
- * room the sender joined, done again where nothing can change them before the COMMIT.
+ * room a ban or a kick has closed to the sender (postgres-sender-checks.ts). Both are the checks made against a room
+ * the sender joined, done again where nothing can change them before the COMMIT.
  */
-export async function refuseMovedRooms(client: pg.ClientBase, fresh: { index: number; msg: NewMessage }[], results: (AppendOutcome | number | null)[]): Promise<{ index: number; msg: NewMessage }[]> {
-  return refuseClosedDirects(client, await refuseMoves(client, fresh, results), results);
+export async function refuseStaleSends(client: pg.ClientBase, fresh: { index: number; msg: NewMessage }[], results: (AppendOutcome | number | null)[]): Promise<{ index: number; msg: NewMessage }[]> {
+  return refuseClosedRooms(client, await refuseMoves(client, fresh, results), results);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { AppendOutcome, AppendResult, ChatMessage, NewMessage } from "./rep
 import { fromMentionsColumn, toMentionsColumn, withMentions } from "./mentions-column.js";
 import { toStoredTimestamp } from "./timestamps.js";
 import { roomLockKey } from "./postgres-pool.js";
-import { attachFiles, claimUploads, findByClientIds, nextIds, refuseMovedRooms, repeatOf, sortOutRepeats } from "./postgres-append.js";
+import { attachFiles, claimUploads, findByClientIds, nextIds, refuseStaleSends, repeatOf, sortOutRepeats } from "./postgres-append.js";
 
 // unnest walks the array in order, so the locks are taken in the order the keys were sorted in.
 const SQL_LOCK_ROOMS = "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k";
@@ -32,9 +32,10 @@ export async function writeBatch(pool: pg.Pool, msgs: readonly NewMessage[]): Pr
     await client.query(SQL_LOCK_ROOMS, [keys.map(String)]);
     // Under the room locks nobody else can insert these (room, clientId) pairs until we commit.
     const { results, fresh: unclaimed } = sortOutRepeats(msgs, await findByClientIds(client, msgs));
-    // Before ids are drawn: a send whose room moved away, or whose files are taken, is refused alone and writes
-    // nothing (no id, no link in previousId's chain); the room first, so a refused send claims no file.
-    const fresh = await claimUploads(client, await refuseMovedRooms(client, unclaimed, results), results);
+    // Before ids are drawn: a send whose room moved away or closed to its sender, or whose files are taken, is
+    // refused alone and writes nothing (no id, no link in previousId's chain); the room first, so a refused send
+    // claims no file.
+    const fresh = await claimUploads(client, await refuseStaleSends(client, unclaimed, results), results);
     if (fresh.length > 0) {
       const ids = await nextIds(client, fresh.length);
       const rooms = [...new Set(fresh.map((f) => f.msg.room))];

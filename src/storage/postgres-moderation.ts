@@ -2,11 +2,12 @@
 import type pg from "pg";
 import type { AuditEntry, ModerationStore, RoomBan } from "./repository.js";
 import { toAuditEntry, toBan, type BanRow } from "./sqlite-moderation.js";
-import { roomBanLockKey } from "./postgres-pool.js";
+import { roomBanLockKey, roomLockKey } from "./postgres-pool.js";
 
-// The CTE takes the lock before the row is inserted; the lock is released once the statement's transaction ends.
-const SQL_ADD_BAN = `WITH locked AS (SELECT pg_advisory_xact_lock($7::bigint))
-  INSERT INTO room_ban (room, name_key, session_key, until, moderator, created_at) SELECT $1, $2, $3, $4, $5, $6 FROM locked`;
+// The CTEs take the room's insert lock, then its ban lock (each reads the one before, so in that order), before the
+// row is inserted; both are released once the statement's transaction ends.
+const SQL_ADD_BAN = `WITH inserts AS (SELECT pg_advisory_xact_lock($7::bigint)), bans AS (SELECT pg_advisory_xact_lock($8::bigint) FROM inserts)
+  INSERT INTO room_ban (room, name_key, session_key, until, moderator, created_at) SELECT $1, $2, $3, $4, $5, $6 FROM bans`;
 
 type Query = <T extends pg.QueryResultRow>(sql: string, params: unknown[], what: "read" | "write") => Promise<T[]>;
 
@@ -24,12 +25,14 @@ export class PostgresModeration implements ModerationStore {
   }
 
   /**
-   * Under the room's ban lock, held to the COMMIT of this one statement: a send into a direct conversation opened
-   * from the room, past its checks, is either committed before the ban or sees it and is refused
-   * (postgres-direct-sends.ts).
+   * Under the room's insert lock and then its ban lock, held to the COMMIT of this one statement: a send into the
+   * room, or into a direct conversation opened from it, past its checks, is either committed before the ban or sees
+   * it and is refused (postgres-sender-checks.ts). The insert lock first, as batches take theirs: nobody waits in a
+   * circle.
    */
   async addBan(ban: RoomBan): Promise<void> {
-    await this.query(SQL_ADD_BAN, [ban.room, ban.nameKey, ban.sessionKey, ban.until.toISOString(), ban.by, ban.at.toISOString(), String(roomBanLockKey(ban.room))], "write");
+    const locks = [String(roomLockKey(ban.room)), String(roomBanLockKey(ban.room))];
+    await this.query(SQL_ADD_BAN, [ban.room, ban.nameKey, ban.sessionKey, ban.until.toISOString(), ban.by, ban.at.toISOString(), ...locks], "write");
   }
 
   async activeBan(room: string, nameKey: string, sessionKey: string | null, now: Date): Promise<RoomBan | null> {

@@ -29,9 +29,9 @@ export function roomLockKey(room: string): bigint {
 }
 
 /**
- * The advisory-lock key of a room's bans, apart from its insert lock (roomLockKey): a ban takes it alone, and the
- * sends into the direct conversations opened from the room take it shared (postgres-direct-sends.ts), so a ban
- * waits for no send of the room itself.
+ * The advisory-lock key of a room's bans, apart from its insert lock (roomLockKey): a ban takes it after the insert
+ * lock, and the sends into the direct conversations opened from the room take it shared (postgres-sender-checks.ts),
+ * so they wait for no send of the room itself nor for each other.
  */
 export function roomBanLockKey(room: string): bigint {
   return createHash("sha256").update(`room_ban:${room}`).digest().readBigInt64BE(0);

@@ -57,8 +57,9 @@ export interface NewMessage {
   replyTo?: number;
   /**
    * When the sending socket joined the room (its checks were made as a member since then). A room moved to another
-   * address after it (made private or public) refuses the append with RoomMovedError; so does a direct conversation
-   * closed to the sender (ownerKey) since, with DirectClosedError (direct-sends.ts). Without it, nothing is checked.
+   * address after it (made private or public) refuses the append with RoomMovedError; so does a room closed to the
+   * sender (ownerKey) since, by a ban or a kick, with RoomClosedError (sender-checks.ts). Without it (or without
+   * ownerKey), nothing is checked.
    */
   memberSince?: Date;
 }
@@ -76,7 +77,7 @@ export interface AppendResult {
 }
 
 /** What a store's batch answers for one append (group-commit.ts settles its promise with it): stored, or refused alone. */
-export type AppendOutcome = AppendResult | AttachmentUnavailableError | RoomMovedError | DirectClosedError;
+export type AppendOutcome = AppendResult | AttachmentUnavailableError | RoomMovedError | RoomClosedError;
 
 export interface HistoryPage {
   /** Oldest first. */
@@ -141,7 +142,7 @@ export interface MessageRepository {
    * Resolves only after the row is committed; rejects with StorageUnavailableError when the store cannot write, and
    * with AttachmentUnavailableError (this append alone: the others of its batch are stored) when its files cannot
    * all be attached, or with RoomMovedError (alone too) when its room moved away after `memberSince`, or with
-   * DirectClosedError (alone too) when a ban closed its direct conversation to the sender. A repeat of a
+   * RoomClosedError (alone too) when a ban or a kick closed its room to the sender. A repeat of a
    * stored (room, clientId) resolves as a duplicate before any of that is checked.
    */
   append(msg: NewMessage): Promise<AppendResult>;
@@ -302,15 +303,20 @@ export class RoomMovedError extends Error {
 }
 
 /**
- * The append's direct conversation is closed to its sender (ownerKey) in the append's own transaction, though the
- * sender's checks passed: a ban from the room the conversation was opened in, of the name it sends under or has there
- * or of its session, in force at `sentAt` (`until` says when it ends); or, `until` null, the sender is no member of
- * it. An expected refusal of this append alone (banned, not_in_room), not a store fault.
+ * The append's room is closed to its sender (ownerKey) in the append's own transaction, though the sender's checks
+ * passed: a ban in force at `sentAt` of the name it sends under or of its session, in the room or (a direct
+ * conversation, `isDirect`) in the room the conversation was opened in, where it also binds the name the
+ * conversation knows it by (`until` says when the ban ends); or, `until` null, a private room or conversation of
+ * which the sender is no member (a kick took it out). An expected refusal of this append alone (banned,
+ * not_in_room), not a store fault.
  */
-export class DirectClosedError extends Error {
-  constructor(readonly until: Date | null) {
-    super("the direct conversation is closed to its sender");
-    this.name = "DirectClosedError";
+export class RoomClosedError extends Error {
+  constructor(
+    readonly until: Date | null,
+    readonly isDirect: boolean,
+  ) {
+    super("the room is closed to its sender");
+    this.name = "RoomClosedError";
   }
 }
 

@@ -41,7 +41,7 @@ import { loadPresenceRows, savePresenceRows } from "./sqlite-presence-snapshot.j
 import type { RoomAccessStore } from "../access/store.js";
 import { SqlitePush } from "./sqlite-push.js";
 import { sqliteMoveRefusal } from "./room-moves.js";
-import { sqliteDirectRefusal } from "./direct-sends.js";
+import { sqliteClosedRefusal } from "./sender-checks.js";
 import type { PushStore } from "./push-store.js";
 
 export interface SqliteOptions {
@@ -162,8 +162,8 @@ export class SqliteMessageRepository implements ChatStore {
     // A room moved away (made private or public) since the sender joined it refuses this send alone (room-moves.ts).
     const moved = sqliteMoveRefusal(db, msg);
     if (moved !== null) return moved;
-    // So does a direct conversation a ban closed to its sender since its checks (direct-sends.ts).
-    const closed = sqliteDirectRefusal(db, msg);
+    // So does a room a ban or a kick closed to its sender since its checks (sender-checks.ts).
+    const closed = sqliteClosedRefusal(db, msg);
     if (closed !== null) return closed;
     // Issue 18: a file taken meanwhile (another tab's send, an earlier one of this batch) refuses this send alone.
     if (msg.attachments !== undefined && msg.attachments.length > 0 && !canAttachAll(db, msg.ownerKey, msg.attachments)) return new AttachmentUnavailableError();

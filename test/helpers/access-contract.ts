@@ -7,7 +7,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { hashInviteToken, newInviteToken } from "../../src/access/invite-token.js";
 import { directPairKey, newPrivateAddress } from "../../src/access/policy.js";
 import { ENDED_INVITES_KEPT, type InviteRecord, type NewRoom } from "../../src/access/store.js";
-import { DirectClosedError, RoomMovedError, type ChatStore } from "../../src/storage/repository.js";
+import { RoomClosedError, RoomMovedError, type ChatStore } from "../../src/storage/repository.js";
 import { nameKey } from "../../src/shared/names.js";
 
 export type StoreFactory = () => Promise<ChatStore>;
@@ -295,7 +295,7 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
     // Left open by the 2026-12-07 review: a send into a direct conversation past its checks when a ban from the room
     // it was opened in committed was stored (and broadcast). Each append below carries the check made before the ban
     // (memberSince T0) and reaches the store after the ban committed.
-    it("after a ban from the origin room, a checked send of the banned member into the conversation is refused alone (DirectClosedError) and stored nowhere; the other member's, an unchecked one and one after the ban ended are stored", async () => {
+    it("after a ban from the origin room, a checked send of the banned member into the conversation is refused alone (RoomClosedError) and stored nowhere; the other member's, an unchecked one and one after the ban ended are stored", async () => {
       const { store, access, key, tag } = await setup();
       const lobby = `lobby-${tag}`;
       const direct = await openDirectFrom(access, lobby, key("ana"), key("bob"));
@@ -313,8 +313,8 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       ]);
       expect(settled.map((r) => r.status)).toEqual(["rejected", "fulfilled", "rejected", "fulfilled"]);
       for (const refused of [settled[0], settled[2]]) {
-        expect(refused?.status === "rejected" && refused.reason).toBeInstanceOf(DirectClosedError);
-        expect(refused?.status === "rejected" && (refused.reason as DirectClosedError).until).toEqual(until);
+        expect(refused?.status === "rejected" && refused.reason).toBeInstanceOf(RoomClosedError);
+        expect(refused?.status === "rejected" && (refused.reason as RoomClosedError).until).toEqual(until);
       }
       await bobSends("after the ban", later(60_000));
       expect((await store.page(direct, { limit: 10 })).messages.map((m) => m.content)).toEqual(["before", "from ana", "unchecked", "after the ban"]);
@@ -329,12 +329,77 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       await store.addBan({ room: `garden-${tag}`, nameKey: nameKey("Bob"), sessionKey: key("bob"), until: later(60_000), by: "mod", at: T0 });
       expect((await send("bob", "Bob")).message.content).toBe("Bob says hi");
       await store.addBan({ room: lobby, nameKey: nameKey("someone else"), sessionKey: key("bob"), until: later(60_000), by: "mod", at: T0 });
-      await expect(send("bob", "Zed")).rejects.toBeInstanceOf(DirectClosedError);
+      await expect(send("bob", "Zed")).rejects.toBeInstanceOf(RoomClosedError);
       const outsider = await send("eve", "Ana").catch((err: unknown) => err);
-      expect(outsider).toBeInstanceOf(DirectClosedError);
-      expect((outsider as DirectClosedError).until).toBeNull();
+      expect(outsider).toBeInstanceOf(RoomClosedError);
+      expect((outsider as RoomClosedError).until).toBeNull();
       expect((await send("ana", "Ana")).message.content).toBe("Ana says hi");
       expect((await store.page(direct, { limit: 10 })).messages.map((m) => m.content)).toEqual(["Bob says hi", "Ana says hi"]);
+    });
+
+    // Left open after the conversations' fix: the same race in a public or private room. Each append carries the
+    // check made before the ban or kick (memberSince T0) and reaches the store after it committed.
+    it("after a ban of a name in a public room, a checked send under it is refused alone (RoomClosedError) and stored nowhere; another member's, one without memberSince or ownerKey (old clients, tools) and one after the ban ended are stored", async () => {
+      const { store, key, tag } = await setup();
+      const plaza = `plaza-${tag}`;
+      const send = (content: string, sentAt: Date, more: { sender?: string; who?: string | null; memberSince?: Date | null } = {}) =>
+        store.append({
+          room: plaza,
+          sender: more.sender ?? "Bob",
+          content,
+          sentAt,
+          clientId: `${content}-${tag}`,
+          ...(more.who === null ? {} : { ownerKey: key(more.who ?? "bob") }),
+          ...(more.memberSince === null ? {} : { memberSince: more.memberSince ?? T0 }),
+        });
+      await send("before", T0);
+      const until = later(60_000);
+      // By name only (nobody held it, or a cookie-less client did): it binds whichever session sends under it.
+      await store.addBan({ room: plaza, nameKey: nameKey("Bob"), sessionKey: null, until, by: "mod", at: later(1000) });
+      const settled = await Promise.allSettled([
+        send("racing", later(1000)),
+        send("from ana", later(1000), { sender: "Ana", who: "ana" }),
+        send("another tab", later(1000), { sender: "BOB", who: "eve" }),
+        send("unchecked", later(1000), { memberSince: null }),
+        send("old client", later(1000), { who: null }),
+      ]);
+      expect(settled.map((r) => r.status)).toEqual(["rejected", "fulfilled", "rejected", "fulfilled", "fulfilled"]);
+      for (const refused of [settled[0], settled[2]]) {
+        const reason = refused?.status === "rejected" ? (refused.reason as RoomClosedError) : null;
+        expect(reason).toBeInstanceOf(RoomClosedError);
+        expect(reason).toMatchObject({ until, isDirect: false });
+      }
+      await send("after the ban", until);
+      expect((await store.page(plaza, { limit: 10 })).messages.map((m) => m.content)).toEqual(["before", "from ana", "unchecked", "old client", "after the ban"]);
+      expect(await store.findByClientId(plaza, `racing-${tag}`)).toBeNull();
+    });
+
+    it("a ban of a session in a public room refuses its checked sends under any name; a ban in another room or one that ended refuses nothing", async () => {
+      const { store, key, tag } = await setup();
+      const plaza = `plaza-${tag}`;
+      const send = (sender: string, sentAt = later(1000)) => store.append({ room: plaza, sender, content: `${sender} says hi`, sentAt, ownerKey: key("bob"), memberSince: T0 });
+      await store.addBan({ room: `garden-${tag}`, nameKey: nameKey("Bob"), sessionKey: key("bob"), until: later(60_000), by: "mod", at: T0 });
+      await store.addBan({ room: plaza, nameKey: nameKey("Bob"), sessionKey: key("bob"), until: later(500), by: "mod", at: T0 });
+      expect((await send("Bob")).message.content).toBe("Bob says hi");
+      await store.addBan({ room: plaza, nameKey: nameKey("someone else"), sessionKey: key("bob"), until: later(60_000), by: "mod", at: later(1000) });
+      await expect(send("Zed", later(2000))).rejects.toBeInstanceOf(RoomClosedError);
+      expect((await store.page(plaza, { limit: 10 })).messages.map((m) => m.content)).toEqual(["Bob says hi"]);
+    });
+
+    it("in a private room, a checked send of a member a kick took out is refused alone (RoomClosedError, until null), one under a ban there too; the others' are stored", async () => {
+      const { store, access, key, privateRoom, tag } = await setup();
+      const room = privateRoom();
+      await access.createRoom(room, [{ sessionKey: key("ana"), name: "Ana" }]);
+      for (const who of ["bob", "cy"]) await access.admit(room.room, { sessionKey: key(who), name: who }, T0);
+      const send = (who: string) => store.append({ room: room.room, sender: who, content: `${who} says hi`, sentAt: later(1000), ownerKey: key(who), memberSince: T0, clientId: `${who}-${tag}` });
+      expect(await access.expelMember(room.room, key("bob"), later(1000))).toBe(true);
+      await store.addBan({ room: room.room, nameKey: nameKey("cy"), sessionKey: null, until: later(60_000), by: "mod", at: later(1000) });
+      const settled = await Promise.allSettled([send("bob"), send("cy"), send("ana")]);
+      expect(settled.map((r) => r.status)).toEqual(["rejected", "rejected", "fulfilled"]);
+      expect((settled[0] as PromiseRejectedResult).reason).toMatchObject({ until: null, isDirect: false });
+      expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({ until: later(60_000), isDirect: false });
+      expect((await store.page(room.room, { limit: 10 })).messages.map((m) => m.content)).toEqual(["ana says hi"]);
+      expect(await store.findByClientId(room.room, `bob-${tag}`)).toBeNull();
     });
 
     it("movedWith names where a room's latest move took a message: not for a message of the fresh room, nor once the room came back", async () => {

@@ -1,0 +1,92 @@
+// PostgreSQL's half of sender-checks.ts: inside the append batch's transaction, after the rooms' insert locks, the
+// sends whose room a ban or a kick has closed to their sender are refused alone. Several nodes write at once, and
+// under READ COMMITTED a ban or kick committing between the batch's read and its COMMIT would go unseen, so each
+// meets the batch at a lock:
+// - The batch holds its rooms' insert locks (roomLockKey) from its first statement. A ban takes its room's insert
+//   lock (postgres-moderation.ts), a kick too (expelMember, postgres-access.ts): either it committed before the
+//   batch's lock and the read below sees it, or it waits for the batch's COMMIT. Sends into a room pay no lock of
+//   their own for this: they already queue on that lock for their ids.
+// - A conversation's origin room is not a room of the batch: a ban takes the origin's ban lock (roomBanLockKey)
+//   after its insert lock, and a batch with sends into conversations takes their origins' ban locks shared (they
+//   never make sends wait on each other), in key order, after all its insert locks, then reads the origins' bans.
+// A ban never waits for a lock while holding another that a batch waits for, so nobody waits in a circle.
+import type pg from "pg";
+import { closedRefusal, isCheckedSend, isMember, senderNameKeys, type AdmissionRow, type CheckedSend } from "./sender-checks.js";
+import { roomBanLockKey } from "./postgres-pool.js";
+import type { AppendOutcome, NewMessage } from "./repository.js";
+
+type Fresh = { index: number; msg: NewMessage };
+type Checked = { index: number; msg: CheckedSend };
+/** One checked send's room as the batch reads it: its record and membership (kind NULL: a public room), and the ban of the room itself. */
+type SenderRow = { i: number; until: string | null } & ({ kind: null } | AdmissionRow);
+
+/**
+ * Per checked send, by its place in the arrays: the room's record and the sender's membership (a public room has no
+ * record: one index probe that finds nothing), and the ban in force at sent_at of its name or session in the room that
+ * ends last (two index seeks). COLLATE "C": ISO times compare as bytes, whatever the database's collation.
+ */
+const SQL_SENDERS = `SELECT t.i::int AS i, r.kind, r.origin_room, m.name, m.session_key IS NOT NULL AS is_member,
+    (SELECT max(b.until) FROM room_ban b WHERE b.room = t.room AND b.until COLLATE "C" > t.sent_at AND (b.name_key = t.sent_as OR b.session_key = t.session_key)) AS until
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS t(room, session_key, sent_as, sent_at, i)
+  LEFT JOIN room_record r ON r.room = t.room
+  LEFT JOIN room_member m ON m.room = t.room AND m.session_key = t.session_key`;
+
+// unnest walks the array in order: the locks are taken in the sorted order of their keys.
+const SQL_SHARE_BAN_LOCKS = "SELECT pg_advisory_xact_lock_shared(k) FROM unnest($1::bigint[]) AS k";
+
+/**
+ * The origin's ban that ends last per send into a conversation, read after the ban locks (a statement of its own, so
+ * its snapshot is newer than any ban those locks waited for), from the conversation's origin as it is now.
+ */
+const SQL_ORIGIN_BANS = `SELECT t.i::int AS i, max(b.until) AS until
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS t(room, sent_as, known_as, session_key, sent_at, i)
+  JOIN room_record r ON r.room = t.room
+  JOIN room_ban b ON b.room = r.origin_room AND b.until COLLATE "C" > t.sent_at AND (b.name_key IN (t.sent_as, t.known_as) OR b.session_key = t.session_key)
+  GROUP BY t.i`;
+
+const byKey = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
+const later = (a: string | null, b: string | null): string | null => (a === null ? b : b === null || b < a ? a : b);
+
+/**
+ * The fresh sends whose room is still open to their sender; every other one is refused alone, in `results`
+ * (RoomClosedError). One statement for a batch of sends into rooms, two more with sends into conversations; none
+ * without a checked send.
+ */
+export async function refuseClosedRooms(client: pg.ClientBase, fresh: Fresh[], results: (AppendOutcome | number | null)[]): Promise<Fresh[]> {
+  const checked = fresh.filter((f): f is Checked => isCheckedSend(f.msg));
+  if (checked.length === 0) return fresh;
+  const { rows } = await client.query<SenderRow>(SQL_SENDERS, [
+    checked.map((f) => f.msg.room),
+    checked.map((f) => f.msg.ownerKey),
+    checked.map((f) => senderNameKeys(f.msg, null)[0]),
+    checked.map((f) => f.msg.sentAt.toISOString()),
+  ]);
+  const senders = rows.map((row) => ({ row, send: checked[row.i - 1] as Checked }));
+  const originBans = await readOriginBans(client, senders);
+  const refused = new Set<number>();
+  for (const { row, send } of senders) {
+    const admission = row.kind === null ? undefined : row;
+    const refusal = closedRefusal(admission, later(row.until, originBans.get(send.index) ?? null));
+    if (refusal === null) continue;
+    results[send.index] = refusal;
+    refused.add(send.index);
+  }
+  return refused.size === 0 ? fresh : fresh.filter((f) => !refused.has(f.index));
+}
+
+/** Per send into a conversation (by its index in the batch) whose sender is a member: its origin's ban that ends last, under the origins' ban locks. */
+async function readOriginBans(client: pg.ClientBase, senders: { row: SenderRow; send: Checked }[]): Promise<Map<number, string>> {
+  const direct = senders.flatMap(({ row, send }) => (row.kind === "direct" && row.origin_room !== null && isMember(row) ? [{ origin: row.origin_room, name: row.name, send }] : []));
+  if (direct.length === 0) return new Map();
+  const origins = [...new Set(direct.map((d) => d.origin))];
+  await client.query(SQL_SHARE_BAN_LOCKS, [origins.map(roomBanLockKey).sort(byKey).map(String)]);
+  const keys = direct.map((d) => senderNameKeys(d.send.msg, d.name));
+  const { rows } = await client.query<{ i: number; until: string }>(SQL_ORIGIN_BANS, [
+    direct.map((d) => d.send.msg.room),
+    keys.map((k) => k[0]),
+    keys.map((k) => k[1]),
+    direct.map((d) => d.send.msg.ownerKey),
+    direct.map((d) => d.send.msg.sentAt.toISOString()),
+  ]);
+  return new Map(rows.map((b) => [(direct[b.i - 1] as { send: Checked }).send.index, b.until]));
+}
