@@ -41,7 +41,7 @@ import { loadPresenceRows, savePresenceRows } from "./sqlite-presence-snapshot.j
 import type { RoomAccessStore } from "../access/store.js";
 import { SqlitePush } from "./sqlite-push.js";
 import { sqliteMoveRefusal } from "./room-moves.js";
-import { sqliteClosedRefusal } from "./sender-checks.js";
+import { sqliteClosedRefusal, sqliteRoomsWithBans } from "./sender-checks.js";
 import type { PushStore } from "./push-store.js";
 
 export interface SqliteOptions {
@@ -124,7 +124,8 @@ export class SqliteMessageRepository implements ChatStore {
           const page = this.latest.take(msg.room);
           if (page !== undefined) taken.set(msg.room, page);
         }
-        return batch.map((msg) => this.writeOne(stmts, db, msg));
+        const withBans = sqliteRoomsWithBans(db, batch);
+        return batch.map((msg) => this.writeOne(stmts, db, msg, withBans));
       });
     } catch (err) {
       this.conn.noteWriteFailure(err);
@@ -154,7 +155,7 @@ export class SqliteMessageRepository implements ChatStore {
     }
   }
 
-  private writeOne(stmts: Statements, db: Database.Database, msg: NewMessage): AppendOutcome {
+  private writeOne(stmts: Statements, db: Database.Database, msg: NewMessage, withBans: ReadonlySet<string>): AppendOutcome {
     if (msg.clientId !== undefined) {
       const existing = stmts.byClientId.get(msg.room, msg.clientId);
       if (existing) return { message: messagesOf(db, [existing])[0] as ChatMessage, duplicate: true };
@@ -163,12 +164,13 @@ export class SqliteMessageRepository implements ChatStore {
     const moved = sqliteMoveRefusal(db, msg);
     if (moved !== null) return moved;
     // So does a room a ban or a kick closed to its sender since its checks (sender-checks.ts).
-    const closed = sqliteClosedRefusal(db, msg);
+    const senderKey = nameKey(msg.sender);
+    const closed = sqliteClosedRefusal(db, msg, senderKey, withBans);
     if (closed !== null) return closed;
     // Issue 18: a file taken meanwhile (another tab's send, an earlier one of this batch) refuses this send alone.
     if (msg.attachments !== undefined && msg.attachments.length > 0 && !canAttachAll(db, msg.ownerKey, msg.attachments)) return new AttachmentUnavailableError();
     const mentions = toMentionsColumn(msg.mentions);
-    const info = stmts.insert.run(msg.room, msg.sender, nameKey(msg.sender), msg.content, toStoredTimestamp(msg.sentAt), msg.clientId ?? null, msg.ownerKey ?? null, mentions, msg.replyTo ?? null);
+    const info = stmts.insert.run(msg.room, msg.sender, senderKey, msg.content, toStoredTimestamp(msg.sentAt), msg.clientId ?? null, msg.ownerKey ?? null, mentions, msg.replyTo ?? null);
     const message: ChatMessage = {
       id: Number(info.lastInsertRowid),
       room: msg.room,
