@@ -9,7 +9,8 @@
 // - A conversation's origin room is not a room of the batch: a ban takes the origin's ban lock (roomBanLockKey)
 //   after its insert lock, and a batch with sends into conversations takes their origins' ban locks shared (they
 //   never make sends wait on each other), in key order, after all its insert locks, then reads the origins' bans.
-// A ban never waits for a lock while holding another that a batch waits for, so nobody waits in a circle.
+// Nobody waits in a circle: a ban holding the insert lock waits for the ban lock only on batches past their insert
+// locks, those wait for nothing but ban locks, and a ban holding a ban lock waits for nothing more.
 import type pg from "pg";
 import { closedRefusal, isCheckedSend, isMember, senderNameKeys, type AdmissionRow, type CheckedSend } from "./sender-checks.js";
 import { roomBanLockKey } from "./postgres-pool.js";
