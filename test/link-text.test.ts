@@ -60,6 +60,21 @@ describe("URLs in plain text read with their link's host", () => {
     expect(shownSlice(text, edits, text.indexOf("login"), text.indexOf(" now"))).toBe("login");
   });
 
+  it("reads a URL that ends the text with its link's host when that host only adds to the typed one (http://10.0 is 10.0.0.0)", async () => {
+    const { hostEdits, shownSlice, shownText } = await page();
+    const cases: [string, string][] = [
+      ["see http://10.0", "see http://10.0.0.0"],
+      ["https://0", "https://0.0.0.0"],
+    ];
+    for (const [typed, shown] of cases) {
+      expect(serverShownText(typed)).toBe(shown);
+      expect(shownText(typed)).toBe(shown);
+      // Pieces one after another (a search hit's marks), none empty, read as the whole.
+      const edits = hostEdits(typed);
+      for (let cut = 1; cut < typed.length; cut++) expect(shownSlice(typed, edits, 0, cut) + shownSlice(typed, edits, cut, typed.length)).toBe(shown);
+    }
+  });
+
   it("agrees between page and server on random hosts of look-alike letters", async () => {
     const { shownText } = await page();
     const letters = fc.constantFrom(..."aeopcxyſ-0ｅаеорсхуɡօοαпримерф例子テスト中国ü".split(""));

@@ -45,7 +45,10 @@ export function shownSlice(text, edits, from, to) {
   let out = "";
   let at = from;
   for (const edit of edits) {
-    if (edit.end <= from || edit.start >= to) {
+    // An edit that only inserts, at the text's very end ("http://10.0" reads "http://10.0.0.0"), has no character to
+    // follow: it shows in the slice that ends the text.
+    const endsText = edit.start === edit.end && edit.start === to && to === text.length;
+    if (!endsText && (edit.end <= from || edit.start >= to)) {
       if (edit.start === from && edit.end === from) out += edit.shown; // an edit that only inserts, at the slice's start
       continue;
     }
