@@ -59,6 +59,34 @@ export function shownSlice(text, edits, from, to) {
   return at < to ? out + text.slice(at, to) : out;
 }
 
+/**
+ * A search hit's pieces (one after another over the text, some marked) cut at each host edit's ends, and a host's
+ * pieces all marked when the query matched any part of it: the host shows whole in the piece holding its first
+ * character (shownSlice), so a mark that began later inside it ("bücher" in "my-bücher.de", which reads
+ * "xn--my-bcher-95a.de" from its "m") would show on nothing.
+ * @param {{ start: number, end: number, isMatch: boolean }[]} runs @param {HostEdit[]} edits from hostEdits(text)
+ */
+export function markWholeHosts(runs, edits) {
+  if (edits.length === 0) return runs;
+  const cuts = edits.flatMap((edit) => [edit.start, edit.end]); // in order: edits are sorted and apart
+  /** @type {{ start: number, end: number, isMatch: boolean }[]} */
+  const pieces = [];
+  for (const run of runs) {
+    let start = run.start;
+    for (const cut of cuts) {
+      if (cut <= start || cut >= run.end) continue;
+      pieces.push({ start, end: cut, isMatch: run.isMatch });
+      start = cut;
+    }
+    pieces.push({ start, end: run.end, isMatch: run.isMatch });
+  }
+  for (const edit of edits) {
+    const host = pieces.filter((p) => p.start >= edit.start && p.end <= edit.end && p.start < p.end);
+    if (host.some((p) => p.isMatch)) for (const p of host) p.isMatch = true;
+  }
+  return pieces;
+}
+
 /** The whole text as it reads: each URL with the host its link would show. @param {string} text */
 export function shownText(text) {
   return shownSlice(text, hostEdits(text), 0, text.length);

@@ -7,7 +7,7 @@
 import { highlightRuns, sentDate, timeLabel, dayLabel, unreadableTime } from "./format.js";
 import { captionOf, filesOf } from "./file-info.js";
 import { appendWithSpans, findMentions, readerOf } from "./mention-highlight.js";
-import { hostEdits, shownSlice } from "./link-text.js";
+import { hostEdits, markWholeHosts, shownSlice } from "./link-text.js";
 /** @import { MessageUpdatedEvent, SearchHit } from "../../src/protocol.js" */
 
 const PAGE = 20;
@@ -129,12 +129,14 @@ export function createSearch({ doc, els, rooms, onPick }) {
     const content = captionOf(hit.message);
     const edits = hostEdits(content);
     /** @type {{ start: number, end: number, isMatch: boolean }[]} */
-    const runs = [];
+    const marked = [];
     let offset = 0;
     for (const run of highlightRuns(content, hit.highlights)) {
-      runs.push({ start: offset, end: offset + run.text.length, isMatch: run.isMatch });
+      marked.push({ start: offset, end: offset + run.text.length, isMatch: run.isMatch });
       offset += run.text.length;
     }
+    // A word matched inside a look-alike host marks the whole host as shown (link-text.js).
+    const runs = markWholeHosts(marked, edits);
     const me = readerOf(hit.message.sender, rooms.current()?.username ?? "");
     appendWithSpans(text, content, findMentions(content, hit.message.mentions), me, (target, start, end) => {
       for (const run of runs) {

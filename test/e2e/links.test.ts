@@ -55,6 +55,23 @@ describe("links in messages", () => {
     expect(problems.list).toEqual([]);
   });
 
+  it("marks a search hit's punycode host whole when the query matched a word inside it, not only its start", async () => {
+    const { problems, person } = world(suite);
+    const room = "links-mark";
+    // "bücher" is a word of the host "my-bücher.de", which shows as xn--my-bcher-95a.de from its first letter on.
+    await suite.server.seed(room, [{ sender: "Cleo", content: "shop at https://my-bücher.de today" }]);
+    const { page } = await person("ana");
+    await join(page, suite.server.url, "Ana", room);
+
+    await page.fill("#search-input", "bücher");
+    await page.press("#search-input", "Enter");
+    const hit = page.locator("#search-results li.search-hit .search-hit__text").first();
+    await hit.waitFor();
+    expect(await hit.textContent()).toBe("shop at https://xn--my-bcher-95a.de today");
+    expect(await hit.locator("mark").allTextContents()).toEqual(["xn--my-bcher-95a"]);
+    expect(problems.list).toEqual([]);
+  });
+
   it("shows the punycode host in the delete dialog's preview of the message", async () => {
     const { problems, person } = world(suite);
     const { page } = await person("ana");
