@@ -51,6 +51,8 @@ export function bindActionsPlacement({ scroller, win }) {
   });
   scroller.addEventListener("pointerleave", () => (pointerY = null));
   scroller.addEventListener("scroll", queue, { passive: true });
+  // A resize rewraps the bubbles: a wide one's time line moves, and the actions placed on it must follow.
+  win.addEventListener("resize", queue);
   // At once, not in the next frame: the actions become visible as the focus arrives.
   scroller.addEventListener("focusin", (event) => {
     const li = event.target instanceof Element ? event.target.closest("li.msg") : null;

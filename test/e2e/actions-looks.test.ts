@@ -121,6 +121,19 @@ describe("a message's actions on a screen with a pointer", () => {
     expect(problems.list).toEqual([]);
   });
 
+  it("places them again when the window is resized under the pointer, so a wide message's still cover none of its text", async () => {
+    const { problems, ana, ben } = await twoPeople(suite, "actions-resize");
+    const wide = "A line from Ana long enough to take most of the conversation's width, and more, so it wraps";
+    await send(ana.page, wide);
+    const message = sentMessage(ben.page, wide);
+    await message.waitFor();
+    expect(await textsCovered(ben.page, message)).toEqual([]);
+    // Narrower: the bubble rewraps and its time moves, with the pointer still on the message.
+    await ben.page.setViewportSize({ width: 900, height: 720 });
+    await expect.poll(() => textsCoveredNow(ben.page, message)).toEqual([]);
+    expect(problems.list).toEqual([]);
+  });
+
   it("keeps a tall message's actions in view and in the half of it the pointer is over", async () => {
     const { problems, ana, ben } = await twoPeople(suite, "actions-tall");
     const lines = Array.from({ length: 20 }, (_, i) => `line ${i + 1} of tall text`);
@@ -164,6 +177,11 @@ describe("a message's actions on a screen with a pointer", () => {
 /** The texts (sender, lines, time) of any message on screen that an action of `message`, hovered, lies over. */
 async function textsCovered(page: Page, message: Locator): Promise<string[]> {
   await message.locator(".msg__text").hover();
+  return textsCoveredNow(page, message);
+}
+
+/** The same, with the pointer left where it is. */
+async function textsCoveredNow(page: Page, message: Locator): Promise<string[]> {
   const texts = await page.locator("#messages li.msg").evaluateAll((items) =>
     items.flatMap((li) =>
       [...li.querySelectorAll(".msg__sender, .msg__text, .msg__time")].flatMap((el) => {
