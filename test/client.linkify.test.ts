@@ -54,6 +54,8 @@ describe("links in message text", () => {
     const tricks = ["https://evil.com\\@apple.com", "https://evil.com\\\\@apple.com/x", "https://evil.com:443\\@apple.com", "https://evil.com\\.apple.com/"];
     // Percent-encoded, the "@" is the parser's too: a user name, refused as before (the first leads to apple.com).
     tricks.push("https://evil.com%5C@apple.com", "https://evil.com%5c@apple.com/", "https://apple.com%2F@evil.com");
+    // No host where a reader looks for one: the parser finds it in what reads as the path.
+    tricks.push("https:///\u0430pple.com/login", "https:///evil.com", "http://?x=1");
     for (const trick of tricks) {
       expect(links(`see ${trick} now`), trick).toEqual([]);
       expect(runs(`see ${trick} now`).map((r) => r.text).join("")).toBe(`see ${trick} now`);

@@ -28,6 +28,8 @@ const CASES: [string, string][] = [
   ["HTTP://EXAMPLE.COM:80/x https://пример.рф/путь https://例子.中国/", "HTTP://EXAMPLE.COM:80/x https://пример.рф/путь https://例子.中国/"],
   ["https://аpple.com@evil.com https://evil.com\\@аpple.com ftp://аpple.com аpple.com", "https://аpple.com@evil.com https://evil.com\\@аpple.com ftp://аpple.com аpple.com"],
   ["<b>https://аpple.com/?q=<i></b>", "<b>https://xn--pple-43d.com/?q=<i></b>"],
+  // No host where a reader looks for one: no link, so as typed (the link would have read "https://xn--pple-43d.com/аpple.com").
+  ["https:///аpple.com/login", "https:///аpple.com/login"],
   ["no links here, just 🎉 and a\nnew line", "no links here, just 🎉 and a\nnew line"],
 ];
 

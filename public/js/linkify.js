@@ -53,11 +53,15 @@ function countOf(text, ch) {
  * The URL when it parses, is http(s) and has no user:password@ part, else null. "https://bank.example@evil.example/"
  * reads as the bank and leads to evil.example: such text stays text. So does a URL whose text a reader (or an
  * RFC 3986 parser) would cut at another place than the browser's parser: "https://evil.example\@bank.example" leads
- * to evil.example (WHATWG URL reads "\" as "/") but reads as the bank behind a user name (docs/security.md).
+ * to evil.example (WHATWG URL reads "\" as "/") but reads as the bank behind a user name, and "https:///host" has
+ * no host where a reader looks for it (docs/security.md).
  * @param {string} candidate @returns {string | null}
  */
 export function safeHref(candidate) {
-  if (/[@\\]/u.test(readerAuthority(candidate))) return null;
+  // No host at all where a reader looks for one ("https:///аpple.com/x"): the parser skips the extra slash and finds
+  // the host in what reads as the path, so the text would show the real host followed by the look-alike.
+  const authority = readerAuthority(candidate);
+  if (authority === "" || /[@\\]/u.test(authority)) return null;
   try {
     const url = new URL(candidate);
     if (url.protocol !== "http:" && url.protocol !== "https:") return null;

@@ -52,11 +52,12 @@ function countOf(text: string, ch: string): number {
   return n;
 }
 
-/** The page's safeHref, as the parsed URL: http(s), no user name, nothing a reader cuts elsewhere ("\", "@"). */
+/** The page's safeHref, as the parsed URL: http(s), no user name, nothing a reader cuts elsewhere ("\", "@", no host). */
 function linkTarget(typed: string): URL | null {
   const start = typed.indexOf("//") + 2;
   const end = typed.slice(start).search(/[/?#]/u);
-  if (/[@\\]/u.test(end === -1 ? typed.slice(start) : typed.slice(start, start + end))) return null;
+  const authority = end === -1 ? typed.slice(start) : typed.slice(start, start + end);
+  if (authority === "" || /[@\\]/u.test(authority)) return null;
   try {
     const url = new URL(typed);
     if (url.protocol !== "http:" && url.protocol !== "https:") return null;
