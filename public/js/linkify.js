@@ -33,10 +33,15 @@ export function splitLinks(text) {
 /** @param {string} url */
 function trimTrailing(url) {
   let end = url.length;
+  // Counted once and kept as the end moves: counting again at each step made a run of ")" quadratic.
+  const opened = countOf(url, "(");
+  let closed = countOf(url, ")");
   while (end > 0 && TRAILING_CHARS.includes(url[end - 1] ?? "")) {
-    const kept = url.slice(0, end);
     // A closing parenthesis that closes one opened inside the URL is part of it (Wikipedia-style links).
-    if (url[end - 1] === ")" && countOf(kept, "(") >= countOf(kept, ")")) break;
+    if (url[end - 1] === ")") {
+      if (opened >= closed) break;
+      closed--;
+    }
     end--;
   }
   return url.slice(0, end);

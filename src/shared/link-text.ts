@@ -38,9 +38,13 @@ export function shownText(text: string): string {
 /** The page's trimTrailing: sentence punctuation after a URL is not part of it; a ")" closing one inside it is. */
 function trimTrailing(url: string): string {
   let end = url.length;
+  const opened = countOf(url, "(");
+  let closed = countOf(url, ")");
   while (end > 0 && TRAILING_CHARS.includes(url[end - 1] ?? "")) {
-    const kept = url.slice(0, end);
-    if (url[end - 1] === ")" && countOf(kept, "(") >= countOf(kept, ")")) break;
+    if (url[end - 1] === ")") {
+      if (opened >= closed) break;
+      closed--;
+    }
     end--;
   }
   return url.slice(0, end);
