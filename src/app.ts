@@ -171,8 +171,12 @@ export function createApp(deps: AppDeps): App {
   const store = deps.store ?? (hasEditsAndModeration(repo) ? repo : null);
   if (store === null) throw new Error("createApp: the repository cannot edit or moderate; pass deps.store");
   const log = guardLog(deps.log, { clock, warnIntervalMs: config.logWarnIntervalMs });
+  // The Redis Cluster stall watch starts with the cluster node below, after presence and the shared limits that ask it
+  // whether a key's master is frozen (they then do not wait for it); until then nothing is marked.
+  let isKeyStalled = (_key: string): boolean => false;
+  const askStalls = (key: string): boolean => isKeyStalled(key);
   const redisPresence = deps.cluster
-    ? createRedisPresence(deps.cluster.redis, { nodeId: config.nodeId, ttlMs: config.presenceTtlMs, graceMs: config.nameGraceMs, now: () => clock.now().getTime() })
+    ? createRedisPresence(deps.cluster.redis, { nodeId: config.nodeId, ttlMs: config.presenceTtlMs, graceMs: config.nameGraceMs, now: () => clock.now().getTime(), isKeyStalled: askStalls })
     : null;
   const memoryPresence = redisPresence === null ? createMemoryPresence() : null;
   const presence: PresenceStore = redisPresence ?? (memoryPresence as PresenceStore);
@@ -253,6 +257,7 @@ export function createApp(deps: AppDeps): App {
           ...(isCluster(links.redis) ? { masters: links.redis } : {}),
         })
       : undefined;
+  if (cluster) isKeyStalled = (key) => cluster.isKeyStalled(key);
   // Tail loss (issue 21): the pub/sub link dropped what was published while it was away, maybe a room's last
   // message with nothing after it to reveal the gap; once every channel is back, every room catches up.
   if (cluster && routing) {
@@ -319,7 +324,7 @@ export function createApp(deps: AppDeps): App {
     intervalMs: memoryPresence === null ? 0 : config.restart.presenceSnapshotMs,
   });
   const admission = new JoinAdmission({ maxJoinsInFlight: config.restart.maxJoinsInFlight, loopBusyMs: config.restart.joinLoopBusyMs });
-  const sharedLimits = deps.cluster ? createRedisSharedLimits(config.rateLimits, deps.cluster.redis) : undefined;
+  const sharedLimits = deps.cluster ? createRedisSharedLimits(config.rateLimits, deps.cluster.redis, askStalls) : undefined;
   const nodes = deps.cluster ? clusterBus(io) : singleNode;
   const fileStore = deps.fileStore ?? openFileStore(config, repo);
   const files = new FileLibrary({ settings: config.files, records: store.files, store: fileStore, log, clock });

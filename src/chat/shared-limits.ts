@@ -33,36 +33,63 @@ function windowOptions(spec: TokenBucketSpec, factor: number, keyPrefix: string)
 
 /** The memory backend; `limiters` lets tests see that idle keys are dropped. */
 export function createMemorySharedLimits(limits: RateLimits): SharedLimits & { limiters: readonly RateLimiterMemory[] } {
-  return createSharedLimits(limits, (opts) => new RateLimiterMemory(opts));
+  return createSharedLimits(limits, (opts) => ({ limiter: new RateLimiterMemory(opts) }));
 }
 
 /**
  * The Redis backend (several nodes): the same windows, counted once for the whole cluster. While Redis is
  * away each node falls back to its own memory counts (the insurance limiter) rather than refusing everything.
+ * `isKeyStalled` (a Redis Cluster: the master that owns the key's slot leaves its PING unanswered, master-stalls.ts)
+ * takes that fallback at once: asking the frozen master would only add REDIS_COMMAND_TIMEOUT_MS to the event (a join
+ * into a room on a healthy master among them) for the same memory count after.
  */
-export function createRedisSharedLimits(limits: RateLimits, redis: RedisClient): SharedLimits & { limiters: readonly RateLimiterRedis[] } {
-  return createSharedLimits(limits, (opts) => new RateLimiterRedis({ ...opts, storeClient: redis, insuranceLimiter: new RateLimiterMemory(opts) }));
+export function createRedisSharedLimits(
+  limits: RateLimits,
+  redis: RedisClient,
+  isKeyStalled: (key: string) => boolean = () => false,
+): SharedLimits & { limiters: readonly RateLimiterRedis[] } {
+  return createSharedLimits(
+    limits,
+    (opts) => {
+      const insurance = new RateLimiterMemory(opts);
+      return { limiter: new RateLimiterRedis({ ...opts, storeClient: redis, insuranceLimiter: insurance }), insurance };
+    },
+    isKeyStalled,
+  );
 }
 
 type WindowOptions = ReturnType<typeof windowOptions>;
 
-function createSharedLimits<L extends RateLimiterAbstract>(limits: RateLimits, make: (opts: WindowOptions) => L): SharedLimits & { limiters: readonly L[] } {
-  const bySession = new Map<SharedKind, L>();
-  const byAddress = new Map<SharedKind, L>();
+/** A window's limiter and, for a store backend, the memory limiter that counts while the store cannot answer. */
+interface Window<L> {
+  limiter: L;
+  insurance?: RateLimiterMemory;
+}
+
+function createSharedLimits<L extends RateLimiterAbstract>(
+  limits: RateLimits,
+  make: (opts: WindowOptions) => Window<L>,
+  isKeyStalled: (key: string) => boolean = () => false,
+): SharedLimits & { limiters: readonly L[] } {
+  const bySession = new Map<SharedKind, Window<L>>();
+  const byAddress = new Map<SharedKind, Window<L>>();
   for (const kind of SHARED_KINDS) {
     if (limits[kind].perSec === 0) continue;
     bySession.set(kind, make(windowOptions(limits[kind], 1, `mr:${kind}:session`)));
     byAddress.set(kind, make(windowOptions(limits[kind], limits.cookielessIpFactor, `mr:${kind}:ip`)));
   }
+  /** The store's limiter, or its insurance when the store's key lives on a master marked stalled. */
+  const counterFor = (window: Window<L>, owner: LimitOwner): RateLimiterAbstract =>
+    window.insurance !== undefined && isKeyStalled(window.limiter.getKey(owner)) ? window.insurance : window.limiter;
   return {
-    limiters: [...bySession.values(), ...byAddress.values()],
+    limiters: [...bySession.values(), ...byAddress.values()].map((w) => w.limiter),
     isLimited: (kind) => isShared(kind) && bySession.has(kind),
     async take(owner, kind) {
       if (!isShared(kind)) return 0;
-      const limiter = (owner.startsWith("s:") ? bySession : byAddress).get(kind);
-      if (limiter === undefined) return 0;
+      const window = (owner.startsWith("s:") ? bySession : byAddress).get(kind);
+      if (window === undefined) return 0;
       try {
-        await limiter.consume(owner);
+        await counterFor(window, owner).consume(owner);
         return 0;
       } catch (refusal) {
         if (refusal instanceof RateLimiterRes) return Math.max(1, Math.ceil(refusal.msBeforeNext));

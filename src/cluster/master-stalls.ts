@@ -15,6 +15,8 @@ export interface MasterStalls {
   beat(): void;
   /** The master that owns `room`'s slot (its presence keys and its channel: one hash tag) is marked stalled. */
   isRoomStalled(room: string): boolean;
+  /** The master that owns `key`'s slot is marked stalled (a key outside any room: the node's room list, the directory, a rate limit). */
+  isKeyStalled(key: string): boolean;
   /** No more PINGs (the node stops). */
   stop(): void;
 }
@@ -23,7 +25,11 @@ export interface MasterStallsOptions {
   /** The heartbeat's interval: a PING unanswered when the next turn comes marks its master stalled, as node.ts does for the heartbeat. */
   beatEveryMs: number;
   log: Logger;
-  /** A master marked stalled answered again (the node recovers: what timed out meanwhile may run now). */
+  /**
+   * A master marked stalled answered again (the node recovers: what timed out meanwhile may run now, and what was
+   * deferred for the mark runs). Also called when a mark ends without an answer (the master's connection failed, or it
+   * left the slot map): nothing is deferred for a master that is not marked any more.
+   */
   onAnswering: () => void;
 }
 
@@ -64,7 +70,10 @@ export function watchMasterStalls(cluster: Cluster, opts: MasterStallsOptions): 
         // Any failure but a timeout (a connection that is down or still opening) is no freeze: commands to it fail at
         // once, and the links' own "close" events report it. The next turn asks again.
         if (!isCommandTimeout(err)) {
-          state.isStalled = false;
+          if (state.isStalled) {
+            state.isStalled = false;
+            opts.onAnswering();
+          }
           return;
         }
         // REDIS_COMMAND_TIMEOUT_MS ended the wait, not an answer: stalled. Ask again at once rather than at the next
@@ -74,6 +83,11 @@ export function watchMasterStalls(cluster: Cluster, opts: MasterStallsOptions): 
         if (!isStopped && masters.get(address) === state) ping(master, address, state);
       },
     );
+  };
+
+  const isKeyStalled = (key: string): boolean => {
+    const owner = cluster.slots[keySlot(key)]?.[0];
+    return owner !== undefined && masters.get(owner)?.isStalled === true;
   };
 
   return {
@@ -94,12 +108,14 @@ export function watchMasterStalls(cluster: Cluster, opts: MasterStallsOptions): 
         if (state.sentAt === null) ping(master, address, state);
         else if (now - state.sentAt >= opts.beatEveryMs / 2) markStalled(address, state, state.sentAt);
       }
-      for (const address of masters.keys()) if (!current.has(address)) masters.delete(address);
+      for (const [address, state] of masters) {
+        if (current.has(address)) continue;
+        masters.delete(address);
+        if (state.isStalled) opts.onAnswering();
+      }
     },
-    isRoomStalled(room) {
-      const owner = cluster.slots[keySlot(roomHashTag(room))]?.[0];
-      return owner !== undefined && masters.get(owner)?.isStalled === true;
-    },
+    isRoomStalled: (room) => isKeyStalled(roomHashTag(room)),
+    isKeyStalled,
     stop() {
       isStopped = true;
     },

@@ -23,6 +23,8 @@ export interface ClusterNode {
    * Cluster, the master that owns the room's slot leaves its PING unanswered (master-stalls.ts; false without a room).
    */
   isRoomStalled(room: string | undefined): boolean;
+  /** On a Redis Cluster, the master that owns `key`'s slot leaves its PING unanswered (always false on one Redis). */
+  isKeyStalled(key: string): boolean;
   /** Times the link came back after an outage (the node re-registered and told its sockets to resync). */
   recoveries(): number;
   stop(): Promise<void>;
@@ -130,7 +132,8 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
     }
   };
   // A master that answers again after a freeze may now run what timed out meanwhile (a leave, a claim) and dropped
-  // what it should have published: the next answered heartbeat recovers, as after the registry's own stall.
+  // what it should have published: the next answered heartbeat recovers, as after the registry's own stall. That
+  // recovery also does the rooms an earlier one deferred while the master was marked (below).
   const masterStalls = deps.masters ? watchMasterStalls(deps.masters, { beatEveryMs, log, onAnswering: () => (mustRecover = true) }) : null;
   const refresh = (): void => {
     presence.refreshRooms().catch(() => undefined); // the cache keeps its last answer while Redis is away
@@ -156,8 +159,16 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
       log.warn("presence_sweep_failed", { err: (err as Error).message });
     }
     let failed = 0;
+    let deferred = 0;
     for (const socket of sockets.values()) {
       for (const [room, name] of socket.data.rooms) {
+        // A room whose master is marked stalled would cost a command timeout per socket now, and fail again at every
+        // retry below while the freeze lasts. It waits for the master's answer instead: the watch's onAnswering has the
+        // next answered heartbeat recover again, and this room (its presence, then resync) is done then.
+        if (masterStalls?.isRoomStalled(room) === true) {
+          deferred++;
+          continue;
+        }
         try {
           const claim = await presence.join(room, name, socket.data.sessionId, socket.id);
           // Gone from Redis meanwhile (a restart, or reaped as dead): the room hears it again, without a notice.
@@ -169,6 +180,7 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
         resync(socket, room);
       }
     }
+    if (deferred > 0) log.info("presence_rebuild_deferred", { rooms: deferred });
     // A Redis Cluster master that restarted answers CLUSTERDOWN for its first seconds (it waits to meet its peers)
     // although its connection is ready: the names of its rooms would stay unclaimed. Rebuild again shortly.
     if (failed > 0 && !isStopped) {
@@ -211,6 +223,7 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
     isRedisUp: () => !isDown && !isStalled && isLinkUp(),
     isRedisStalled: () => isStalled,
     isRoomStalled: (room) => (masterStalls === null ? isStalled : room !== undefined && masterStalls.isRoomStalled(room)),
+    isKeyStalled: (key) => masterStalls?.isKeyStalled(key) === true,
     recoveries: () => recovered,
     linkChanged() {
       void recover();

@@ -61,10 +61,16 @@ export interface RedisPresenceOptions {
   ttlMs: number;
   graceMs: number;
   now: () => number;
+  /**
+   * On a Redis Cluster: the master that owns `key`'s slot is marked stalled (master-stalls.ts). The writes a join makes
+   * outside its room (the node's room list, the directory) then do not wait for it; see recordRoom and updateDirectory.
+   */
+  isKeyStalled?: (key: string) => boolean;
 }
 
 export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptions): RedisPresence {
   const { nodeId } = opts;
+  const isKeyStalled = opts.isKeyStalled ?? ((): boolean => false);
   /** Rooms joined while the master of this node's room set was down: recorded by the next heartbeat. */
   const unrecordedRooms = new Set<string>();
   /** A heartbeat of this node has landed: the reapers know it. */
@@ -81,16 +87,21 @@ export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptio
    * The directory's count of `room` after its script changed it: a second command (on a cluster the directory is in
    * another slot). Best effort: the directory is what the home page lists, and the next change of the room, from
    * any node, writes its count again; a failure must not fail the join or leave that already happened.
+   * While the directory's master is marked stalled the write is sent but not awaited: the join or leave answers at
+   * once, and a frozen master runs it when it wakes (DIR_SET keeps the newer count, so a late write is safe); one
+   * that times out is lost like any failed write, until the room's next change.
    */
   async function updateDirectory(room: string, change: CountChange): Promise<void> {
     if (!isListed(room)) return;
-    await redis.eval(DIR_SET, 2, k.directory, k.directoryVersion(room), room, change[0], change[1], DIRECTORY_TOMBSTONE_MS).catch(() => undefined);
+    const write = redis.eval(DIR_SET, 2, k.directory, k.directoryVersion(room), room, change[0], change[1], DIRECTORY_TOMBSTONE_MS).catch(() => undefined);
+    if (!isKeyStalled(k.directory)) await write;
   }
 
-  /** Ends `node`'s entries that `isGone` picks, room by room; the names whose presence that ended. */
-  async function reapEntries(node: string, isGone: (who: string, room: string) => boolean): Promise<Departure[]> {
+  /** Ends `node`'s entries that `isGone` picks, room by room (but the rooms `isSkipped` picks); the names whose presence that ended. */
+  async function reapEntries(node: string, isGone: (who: string, room: string) => boolean, isSkipped: (room: string) => boolean = () => false): Promise<Departure[]> {
     const departed: Departure[] = [];
     for (const room of await redis.smembers(k.nodeRooms(node))) {
+      if (isSkipped(room)) continue;
       for (const raw of await redis.smembers(k.roomNode(room, node))) {
         const [, key, who, holdUntil] = JSON.parse(raw) as [string, string, string, number?];
         if (!isGone(who, room)) continue;
@@ -118,9 +129,15 @@ export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptio
    * Records that this node may own entries in `room` (so its reaper finds them should it die). On a Redis Cluster
    * that set lives on another master than the room: when that master is down the join still goes ahead, and the
    * room is recorded by a later heartbeat (a node that dies before then leaves its entries in that room until it
-   * comes back under the same NODE_ID; docs/cluster.md).
+   * comes back under the same NODE_ID; docs/cluster.md). While that master is marked stalled the join does not wait
+   * REDIS_COMMAND_TIMEOUT_MS for it: the room is left to the heartbeat at once, which records it once the master
+   * answers (the window in which a crash leaves entries unreaped lasts as long as the freeze, as it would anyway).
    */
   async function recordRoom(room: string): Promise<void> {
+    if (isKeyStalled(k.nodeRooms(nodeId))) {
+      unrecordedRooms.add(room);
+      return;
+    }
     try {
       await redis.sadd(k.nodeRooms(nodeId), room);
     } catch {
@@ -129,7 +146,8 @@ export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptio
   }
 
   async function recordPendingRooms(): Promise<void> {
-    if (unrecordedRooms.size === 0) return;
+    // A frozen master would hold up the heartbeat (and the registry's answer with it) for a timeout on every turn.
+    if (unrecordedRooms.size === 0 || isKeyStalled(k.nodeRooms(nodeId))) return;
     const rooms = [...unrecordedRooms];
     await redis.sadd(k.nodeRooms(nodeId), ...rooms);
     for (const room of rooms) unrecordedRooms.delete(room);
@@ -214,7 +232,10 @@ export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptio
     },
     sweepOwn(isLive) {
       const prefix = `${nodeId}|`;
-      return reapEntries(nodeId, (who, room) => who.startsWith(prefix) && !isLive(who.slice(prefix.length), room));
+      // Rooms (or the node's room list) on a master marked stalled are left for the recovery that follows its answer
+      // (node.ts): each would cost a command timeout now, for a sweep that cannot reach them anyway.
+      if (isKeyStalled(k.nodeRooms(nodeId))) return Promise.resolve([]);
+      return reapEntries(nodeId, (who, room) => who.startsWith(prefix) && !isLive(who.slice(prefix.length), room), (room) => isKeyStalled(k.names(room)));
     },
   };
 }

@@ -7,10 +7,11 @@
 // refused without asking Redis at all.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { WireMessage } from "../../src/protocol.js";
-import { connectTo, type ChildServer, type LogRecord } from "../helpers/child-server.js";
+import { connectTo, type LogRecord } from "../helpers/child-server.js";
 import { health, startCluster, type Cluster } from "../helpers/cluster.js";
 import { newClientId } from "../helpers/emit.js";
 import { roomsOnEveryMaster } from "../helpers/redis-cluster.js";
+import { arrivalOrder, nextLog, nextMasterLog } from "../helpers/stall-logs.js";
 import type { RedisServer } from "../helpers/redis.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -99,25 +100,6 @@ async function joinAndSendWhileFrozen(frozen: Cluster, room: string): Promise<vo
     ana.disconnect();
     cy.disconnect();
   }
-}
-
-/** The next `event` line `server` logs from now on (waitForLog alone would find one already logged); `where` narrows it. */
-function nextLog(server: ChildServer, event: string, timeoutMs = 10_000, where: (line: LogRecord) => boolean = () => true): Promise<LogRecord> {
-  const isIt = (l: LogRecord): boolean => l.event === event && where(l);
-  const skip = server.logs.filter(isIt).length;
-  let seen = 0;
-  return server.waitForLog((l) => isIt(l) && seen++ >= skip, timeoutMs);
-}
-
-/** The next `event` line about `master` (redis_master_stalled and redis_master_answering name it by address). */
-function nextMasterLog(node: ChildServer, event: string, master: RedisServer, timeoutMs = 10_000): Promise<LogRecord> {
-  return nextLog(node, event, timeoutMs, (l) => l.master === `127.0.0.1:${master.port}`);
-}
-
-/** Answers in the order they arrive: what came back first, then what came back next. */
-function arrivalOrder(calls: Record<string, Promise<unknown>>): Promise<string[]> {
-  const order: string[] = [];
-  return Promise.all(Object.entries(calls).map(([name, call]) => call.then(() => order.push(name)))).then(() => order);
 }
 
 describe("cluster: Redis stops answering without closing its connections", () => {
@@ -294,8 +276,8 @@ describe("cluster: every master of a Redis Cluster stops answering", () => {
         order = await arrivalOrder({ join: refused, send: sent });
         expect(await refused).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
         expect(await sent).toMatchObject({ ok: true, message: { content: "hello @Cy" } });
-        // The room on a master that answers: no refusal (commands to the frozen one, the node's room list or the
-        // directory when they live there, wait their timeout and the join goes ahead).
+        // The room on a master that answers: no refusal (its keys on the frozen master, the node's room list or the
+        // directory, do not hold it up: redis.frozen-master.test.ts).
         expect(await dee.timeout(15_000).emitWithAck("join_chat", { room: spareRoom, username: "Dee" })).toMatchObject({ ok: true, users: ["Dee"] });
       } finally {
         process.kill(pid, "SIGCONT");
