@@ -1,8 +1,9 @@
 // The reaction picker (issue 22): a modal dialog with a few frequent emoji and the full list (emoji-data.js),
 // searchable by name, fetched the first time the full list is opened. Keyboard: the focus starts on the first
 // frequent emoji; arrows move through a grid (up and down by rows, as laid out), Home/End to its ends, Enter
-// picks, Tab goes between the frequent row, the search box and the full list; in the search box ↓ goes to the
-// results and Enter picks the first; Escape closes, and the focus always returns to the button that opened it.
+// picks, letters typed on an emoji go to the search box, Tab goes between the frequent row, the search box and
+// the full list; in the search box ↓ goes to the results and Enter picks the first; Escape closes, and the focus
+// always returns to the button that opened it.
 // Builds nodes only: an emoji and its name are text.
 /* global Element */
 import { onDialogClosed } from "./dialog-closed.js";
@@ -206,7 +207,11 @@ export function createReactionPicker({ doc, els, announce }) {
         next = rowNeighbour(buttons, current, event.key === "ArrowDown" ? 1 : -1);
         // Past the grid's edge: on to the search box (and from it to the other grid).
         if (next === null && ((grid === pickerFrequent && event.key === "ArrowDown") || (grid === pickerAll && event.key === "ArrowUp"))) next = pickerSearch;
-      } else return;
+      } else {
+        // Letters typed on an emoji are a name to search for: the box takes the focus now, so this key lands in it.
+        if (isTypedCharacter(event)) pickerSearch.focus();
+        return;
+      }
       event.preventDefault();
       if (!next) return;
       if (next !== pickerSearch) setRoving(grid, next);
@@ -224,6 +229,14 @@ export function createReactionPicker({ doc, els, announce }) {
   }
 
   return { open, close, isOpen: () => picker.open };
+}
+
+/**
+ * A key that types a character, other than Space (an emoji button's own key: it picks).
+ * @param {KeyboardEvent} event
+ */
+function isTypedCharacter(event) {
+  return event.key.length === 1 && event.key !== " " && !event.ctrlKey && !event.metaKey && !event.altKey;
 }
 
 /**
