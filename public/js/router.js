@@ -27,8 +27,9 @@ export function createRouter({ body, els, views, rooms, createPrivate, leave }) 
       // The home page opened: the remembered rooms come back (the sidebar); a bad room address does not.
       if (isInitial && room === null) rooms.restore();
       rooms.showJoinForm({ push: false, focus: false });
-      // Start where typing is needed: the name, or the room when the name is remembered.
-      if (isInitial) (els.username.value ? els.roomName : els.username).focus();
+      // Start where typing is needed: the name, or the room when the name is remembered. Also on Back/Forward from
+      // a room: the focus was in the room just hidden, and would otherwise fall to the page's body.
+      (els.username.value ? els.roomName : els.username).focus();
       return;
     }
     const key = room.normalize("NFC").trim();
