@@ -35,6 +35,8 @@ export function createInviteDialog({ doc, els, rooms, info, announce }) {
   let room = "";
   /** Answers about another room, or from before a reopen, are dropped. */
   let generation = 0;
+  /** The id of the link on show in "Your new invite link", if any. @type {number | null} */
+  let shownId = null;
   /** Made when a link is first shown (14 ms of the page's start when made here). @type {Intl.DateTimeFormat | null} */
   let dateFormat = null;
 
@@ -60,8 +62,7 @@ export function createInviteDialog({ doc, els, rooms, info, announce }) {
     generation++;
     const about = info.get(address);
     els.inviteRoom.textContent = about.title;
-    els.inviteResult.hidden = true;
-    els.inviteLink.value = "";
+    hideLink();
     els.inviteCopyStatus.textContent = "";
     setError(null);
     fillChoices();
@@ -71,6 +72,13 @@ export function createInviteDialog({ doc, els, rooms, info, announce }) {
     if (!dialog.open) dialog.showModal();
     els.inviteExpiry.focus();
     void refreshList();
+  }
+
+  /** Takes the link on show out of the page: on open, on close, and when it is revoked. */
+  function hideLink() {
+    els.inviteLink.value = "";
+    els.inviteResult.hidden = true;
+    shownId = null;
   }
 
   /** @param {string | null} message */
@@ -94,6 +102,7 @@ export function createInviteDialog({ doc, els, rooms, info, announce }) {
     }
     // The token is in this answer only: the link is shown now, and never kept by the page.
     els.inviteLink.value = new URL(res.path, location.origin).href;
+    shownId = res.invite.id;
     els.inviteCopyStatus.textContent = "";
     els.inviteResult.hidden = false;
     els.inviteLink.focus();
@@ -191,6 +200,8 @@ export function createInviteDialog({ doc, els, rooms, info, announce }) {
       return;
     }
     announce("Invite link revoked.");
+    // A revoked link lets nobody in: it is no longer offered to copy.
+    if (id === shownId) hideLink();
     await refreshList();
     // The button is gone with its link: the focus goes to the next link's, or to the list's heading.
     const next = els.inviteList.querySelector("button[data-revoke]");
@@ -227,8 +238,7 @@ export function createInviteDialog({ doc, els, rooms, info, announce }) {
     generation++;
     room = "";
     // The link was shown once: it does not stay in the page after the dialog closes.
-    els.inviteLink.value = "";
-    els.inviteResult.hidden = true;
+    hideLink();
     if (!els.inviteButton.hidden) els.inviteButton.focus();
   });
 
