@@ -206,8 +206,11 @@ export function createViews({ doc, els, limits, directory, titleOf }) {
         return li;
       }),
     );
-    els.presenceCount.textContent = String(users.length);
-    els.presenceToggleCount.textContent = String(users.length);
+    // Nobody at all means the server has not said who is here (a room reopened offline): no count, rather than a
+    // "0" that leaves out even the reader.
+    const count = users.length === 0 ? "" : String(users.length);
+    els.presenceCount.textContent = count;
+    els.presenceToggleCount.textContent = count;
   }
 
   /** @param {{ hasMore: boolean, isLoading: boolean }} state */
