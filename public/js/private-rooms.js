@@ -49,6 +49,8 @@ export function createPrivateRooms({ els, views, rooms, info, dialog, invites, a
     const isModerator = rooms.current()?.isModerator === true;
     els.privacyButton.hidden = !isModerator || about.kind === "direct";
     els.privacyLabel.textContent = about.kind === "private" ? "Make public" : "Make private";
+    // On a phone only the icon shows: a lock to make private, an open lock to make public.
+    els.privacyButton.dataset.action = about.kind === "private" ? "make-public" : "make-private";
     const isDirect = about.kind === "direct";
     els.leave.textContent = isDirect ? "Close" : "Leave";
     if (isDirect) els.leave.title = "Close this conversation: it comes back when a new message arrives";
