@@ -1,4 +1,4 @@
-// The header on a 375 px phone once notifications are allowed: the bell gains "Also when the page is closed"
+// The header on a 360-375 px phone once notifications are allowed: the bell gains "Also when the page is closed"
 // (push-switch.js) under it. The switch's label must wrap inside the screen instead of running off its right
 // edge, where its end ("closed") was cut off, and the title must stay on one line.
 import { describe, expect, it } from "vitest";
@@ -20,15 +20,15 @@ function headerEdges(): { width: number; rights: { what: string; right: number }
 }
 
 describe("the header on a phone", () => {
-  it("keeps the push switch's label inside a 375 px screen, wrapped, with the title on one line", async () => {
+  it.each([360, 375])("keeps the push switch's label inside a %i px screen, wrapped, with the title on one line", async (width) => {
     const { problems, person } = world(suite);
-    const ana = await person("ana", { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    const ana = await person("ana", { viewport: { width, height: 740 }, isMobile: true, hasTouch: true });
     await ana.context.grantPermissions(["notifications"], { origin: suite.server.url });
     await join(ana.page, suite.server.url, "Ana", "phone-header");
     await ana.page.locator("#push-switch").waitFor({ state: "visible" });
 
-    const { width, rights, titleLines } = await ana.page.evaluate(headerEdges);
-    expect(rights.filter((r) => r.right > width)).toEqual([]);
+    const { width: pageWidth, rights, titleLines } = await ana.page.evaluate(headerEdges);
+    expect(rights.filter((r) => r.right > pageWidth)).toEqual([]);
     expect(titleLines).toBe(1);
     // Still one tap target with its whole name.
     expect(await ana.page.getByRole("switch", { name: "Also when the page is closed" }).isVisible()).toBe(true);
