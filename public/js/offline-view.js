@@ -28,6 +28,9 @@ export function createOfflineView({ win, banner, scroller, cache, currentRoom, h
   async function render() {
     const gen = ++drawing;
     banner.hidden = !isOffline();
+    // Offline is the more specific notice: the connection's own "Reconnecting…" steps aside, and the people list
+    // reads as last known even before the socket notices it is gone (pwa.css).
+    doc.body.classList.toggle("is-offline", isOffline());
     const room = currentRoom();
     if (!isOffline() || room === null || hasLoaded()) {
       clear();

@@ -182,6 +182,8 @@ export function createViews({ doc, els, limits, directory, titleOf }) {
   function setBanner(text) {
     els.banner.textContent = text ?? "";
     els.banner.hidden = text === null;
+    // Who is here is what the server said before the connection went: the list says so until the rooms are caught up.
+    els.presence.classList.toggle("is-stale", text !== null);
   }
 
   /** @param {string[]} users @param {string} me the name shown as "(you)" */
