@@ -83,6 +83,7 @@ export function findElements(doc) {
     dropTarget: byId("drop-target"),
     uploadTray: byId("upload-tray"),
     uploadList: /** @type {HTMLUListElement} */ (byId("upload-list")),
+    uploadFailed: byId("upload-failed"),
     viewer: /** @type {HTMLDialogElement} */ (byId("image-viewer")),
     viewerTitle: byId("viewer-title"),
     viewerCount: byId("viewer-count"),

@@ -42,6 +42,8 @@ export function createUploadTray({ els, limits, announce, focusComposer }) {
     const entries = entriesOf(room);
     trays.set(room, entries);
     const left = () => limits.maxFiles - entries.filter((e) => e.state !== "failed").length;
+    /** The first of these files refused here, brought into view once drawn. @type {Entry | undefined} */
+    let firstRefused;
     for (const file of files) {
       const name = file.name || "file";
       const entry = /** @type {Entry} */ ({ key: nextKey++, room, name, size: file.size, state: "uploading", li: doc.createElement("li") });
@@ -49,8 +51,10 @@ export function createUploadTray({ els, limits, announce, focusComposer }) {
       if (left() < 0) fail(entry, `Not added: a message can carry at most ${limits.maxFiles} files.`);
       else if (file.size > limits.maxFileBytes) fail(entry, `This file is larger than ${humanSize(limits.maxFileBytes)}, the most one file may be.`);
       else start(entry, file);
+      if (entry.state === "failed") firstRefused ??= entry;
     }
     if (room === shownRoom) draw();
+    revealFailed(firstRefused);
   }
 
   /** @param {Entry} entry @param {File} file */
@@ -68,6 +72,8 @@ export function createUploadTray({ els, limits, announce, focusComposer }) {
         announce(`${entry.name} uploaded.`);
       } else {
         fail(entry, res.error.message);
+        if (entry.room === shownRoom) draw();
+        revealFailed(entry);
       }
       changed(entry.room);
     });
@@ -146,6 +152,18 @@ export function createUploadTray({ els, limits, announce, focusComposer }) {
     const entries = shownRoom === null ? [] : entriesOf(shownRoom);
     els.uploadList.replaceChildren(...entries.map((e) => e.li));
     els.uploadTray.hidden = entries.length === 0;
+    const failed = entries.filter((e) => e.state === "failed").length;
+    els.uploadFailed.textContent = failed === 1 ? "1 file not added" : `${failed} files not added`;
+    els.uploadFailed.hidden = failed === 0;
+  }
+
+  /**
+   * A file just refused, scrolled into the tray's view: on a phone the tray shows a chip and a half, and a refused
+   * chip below them went unseen. Only the tray's own scroll moves ("nearest"), never the messages.
+   * @param {Entry | undefined} entry
+   */
+  function revealFailed(entry) {
+    if (entry?.room === shownRoom && entry.li.isConnected) entry.li.scrollIntoView({ block: "nearest" });
   }
 
   /** Cancel (an upload on its way: aborted) or Remove (an uploaded or refused file). @param {Entry} entry */
