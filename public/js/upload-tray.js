@@ -159,7 +159,7 @@ export function createUploadTray({ els, limits, announce, focusComposer }) {
 
   /**
    * A file just refused, scrolled into the tray's view: on a phone the tray shows a chip and a half, and a refused
-   * chip below them went unseen. Only the tray's own scroll moves ("nearest"), never the messages.
+   * chip below them went unseen. "nearest": nothing scrolls when the chip is in view already.
    * @param {Entry | undefined} entry
    */
   function revealFailed(entry) {
