@@ -38,7 +38,7 @@ describe("notices while the connection is down", () => {
     await page.waitForFunction(() => document.getElementById("connection-banner")?.hidden === false);
     expect(await page.locator("#connection-banner").textContent()).toBe("Reconnecting…");
     expect(await page.locator("#connection-banner").isVisible()).toBe(false);
-    expect(await page.getByText("Last known: not connected now").isVisible()).toBe(true);
+    expect(await page.getByText("Not connected: who was here last").isVisible()).toBe(true);
     const stale = await dots(page);
     expect(stale).toHaveLength(2);
     for (const dot of stale) expect(live).not.toContain(dot);
@@ -65,7 +65,7 @@ describe("notices while the connection is down", () => {
     await suite.server.stop();
     await page.locator("#connection-banner", { hasText: "Server restarting…" }).waitFor();
     expect(await page.locator("#offline-banner").isVisible()).toBe(false);
-    expect(await page.getByText("Last known: not connected now").isVisible()).toBe(true);
+    expect(await page.getByText("Not connected: who was here last").isVisible()).toBe(true);
     expect(live).not.toContain((await dots(page))[0]);
 
     await suite.server.start();
