@@ -108,10 +108,12 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
       await presence.heartbeat();
       isAnswered = true;
       await deps.onHeartbeat?.();
-      for (const { room, name } of await presence.reapDeadNodes()) {
+      const reap = await presence.reapDeadNodes();
+      for (const { room, name } of reap.departed) {
         log.info("presence_expired", { room });
         announceDeparture(io, room, name, name);
       }
+      if (reap.deferredRooms > 0) log.info("presence_reap_deferred", { rooms: reap.deferredRooms });
     } catch (err) {
       // REDIS_COMMAND_TIMEOUT_MS ended the wait, not an answer: still stalled (the next beat asks again).
       isUnanswered = isCommandTimeout(err);

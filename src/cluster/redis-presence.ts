@@ -36,11 +36,18 @@ export interface Departure {
   name: string;
 }
 
+/** What a reap of dead nodes did: the names whose presence ended, and the rooms left for later (their master is marked stalled). */
+export interface Reap {
+  departed: Departure[];
+  /** Rooms not reaped now (a whole node's room list counts as one): a later reap does them once their master answers. */
+  deferredRooms: number;
+}
+
 export interface RedisPresence extends PresenceStore {
   /** Marks this node alive for ttlMs and registers it. */
   heartbeat(): Promise<void>;
-  /** Ends the presence of nodes that stopped heartbeating; the names whose presence ended, each returned to one node only. */
-  reapDeadNodes(): Promise<Departure[]>;
+  /** Ends the presence of nodes that stopped heartbeating (each departure returned to one node only), but rooms on stalled masters. */
+  reapDeadNodes(): Promise<Reap>;
   /** Reloads the cached busiest rooms and the total (rooms(), roomCount(), roomSizes() answer from it). */
   refreshRooms(): Promise<void>;
   /**
@@ -116,13 +123,28 @@ export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptio
     return departed;
   }
 
-  async function reapNode(dead: string): Promise<Departure[]> {
+  /**
+   * Ends a dead node's entries. On a Redis Cluster, the rooms whose master is marked stalled (or all of them, when its
+   * room list's master is) are deferred: each would cost REDIS_COMMAND_TIMEOUT_MS inside the heartbeat, whose timeout
+   * would count the registry's master as stalled (redis_stalled, /healthz 503) though it answers. A deferred room stays
+   * in the dead node's room list and the node stays registered, so a later reap (once the reap lock, PX ttlMs, has
+   * expired) does those rooms when their master answers.
+   */
+  async function reapNode(dead: string): Promise<Reap> {
+    if (isKeyStalled(k.nodeRooms(dead))) return { departed: [], deferredRooms: 1 };
     const rooms = await redis.smembers(k.nodeRooms(dead));
-    const departed = await reapEntries(dead, () => true);
-    for (const room of rooms) await redis.del(k.roomNode(room, dead));
+    // Decided once: a mark that comes mid-reap must not leave a room both unreaped and dropped from the list.
+    const deferred = new Set(rooms.filter((room) => isKeyStalled(k.roomNode(room, dead))));
+    const departed = await reapEntries(dead, () => true, (room) => deferred.has(room));
+    const reaped = rooms.filter((room) => !deferred.has(room));
+    for (const room of reaped) await redis.del(k.roomNode(room, dead));
+    if (deferred.size > 0) {
+      if (reaped.length > 0) await redis.srem(k.nodeRooms(dead), ...reaped);
+      return { departed, deferredRooms: deferred.size };
+    }
     await redis.del(k.nodeRooms(dead));
     await redis.srem(k.nodes, dead);
-    return departed;
+    return { departed, deferredRooms: 0 };
   }
 
   /**
@@ -209,14 +231,16 @@ export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptio
     heartbeat,
     async reapDeadNodes() {
       const nodes = await redis.smembers(k.nodes);
-      const departed: Departure[] = [];
+      const all: Reap = { departed: [], deferredRooms: 0 };
       for (const node of nodes) {
         if (node === nodeId || (await redis.exists(k.alive(node))) === 1) continue;
         // One node reaps a dead one; the per-entry scripts make each departure count once even if two did.
         if ((await redis.set(k.reap(node), nodeId, "PX", opts.ttlMs, "NX")) !== "OK") continue;
-        departed.push(...(await reapNode(node)));
+        const { departed, deferredRooms } = await reapNode(node);
+        all.departed.push(...departed);
+        all.deferredRooms += deferredRooms;
       }
-      return departed;
+      return all;
     },
     async refreshRooms() {
       const [top, total] = await Promise.all([redis.zrevrange(k.directory, 0, CACHED_ROOMS - 1, "WITHSCORES"), redis.zcard(k.directory)]);
