@@ -298,6 +298,12 @@ async function checkAttachments(deps: ChatDeps, ownerKey: string, ids: readonly 
 /** Resolved once, when the message is stored: against who is present now, held names included. */
 async function mentionsIn(deps: ChatDeps, room: string, content: string): Promise<string[]> {
   if (!content.includes("@")) return []; // most messages: no presence read at all
+  // The node knows the read would wait REDIS_COMMAND_TIMEOUT_MS for a frozen Redis (on a Redis Cluster, the room's
+  // master) and then fail: the outcome below, without the wait.
+  if (deps.isPresenceStalled?.(room) === true) {
+    deps.log.warn("mentions_unresolved", { room, isStalled: true });
+    return [];
+  }
   try {
     return resolveMentions(content, await deps.presence.users(room));
   } catch (err) {

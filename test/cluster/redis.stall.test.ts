@@ -11,7 +11,7 @@ import { connectTo, type LogRecord } from "../helpers/child-server.js";
 import { health, startCluster, type Cluster } from "../helpers/cluster.js";
 import { newClientId } from "../helpers/emit.js";
 import { roomsOnEveryMaster } from "../helpers/redis-cluster.js";
-import { arrivalOrder, nextLog, nextMasterLog } from "../helpers/stall-logs.js";
+import { arrivalOrder, editReadingPresence, nextLog, nextMasterLog } from "../helpers/stall-logs.js";
 import type { RedisServer } from "../helpers/redis.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -258,6 +258,7 @@ describe("cluster: every master of a Redis Cluster stops answering", () => {
     const dee = await connectTo(node.url);
     try {
       expect(await ana.timeout(5000).emitWithAck("join_chat", { room: frozenRoom, username: "Ana" })).toMatchObject({ ok: true });
+      const hello = (await ana.timeout(5000).emitWithAck("send_message", { room: frozenRoom, username: "Ana", content: "hello", clientId: newClientId() })) as { message: WireMessage };
       const stalled = nextMasterLog(server, "redis_master_stalled", frozen);
       process.kill(pid, "SIGSTOP");
       let order: string[];
@@ -266,16 +267,16 @@ describe("cluster: every master of a Redis Cluster stops answering", () => {
       try {
         await stalled;
         answering = nextMasterLog(server, "redis_master_answering", frozen, 30_000);
-        // "@" makes the send read who is in the room, on its frozen master: its ack waits at least one command timeout.
+        // The edit's "@" reads who is in the room, on its frozen master: its ack waits one command timeout.
         const started = performance.now();
-        const sent = ana.emitWithAck("send_message", { room: frozenRoom, username: "Ana", content: "hello @Cy", clientId: newClientId() });
+        const edited = editReadingPresence(ana, frozenRoom, hello.message.id);
         const refused = cy.emitWithAck("join_chat", { room: frozenRoom, username: "Cy" }).then((res) => {
           joinMs = performance.now() - started;
           return res;
         });
-        order = await arrivalOrder({ join: refused, send: sent });
+        order = await arrivalOrder({ join: refused, edit: edited });
         expect(await refused).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
-        expect(await sent).toMatchObject({ ok: true, message: { content: "hello @Cy" } });
+        expect(await edited).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
         // The room on a master that answers: no refusal (its keys on the frozen master, the node's room list or the
         // directory, do not hold it up: redis.frozen-master.test.ts).
         expect(await dee.timeout(15_000).emitWithAck("join_chat", { room: spareRoom, username: "Dee" })).toMatchObject({ ok: true, users: ["Dee"] });
@@ -283,7 +284,7 @@ describe("cluster: every master of a Redis Cluster stops answering", () => {
         process.kill(pid, "SIGCONT");
       }
       console.log(JSON.stringify({ redis: "cluster, one master", commandTimeoutMs: COMMAND_TIMEOUT_MS, joinAfterStallMarkedMs: Math.round(joinMs), order }));
-      expect(order).toEqual(["join", "send"]);
+      expect(order).toEqual(["join", "edit"]);
 
       await answering;
       expect(await cy.timeout(10_000).emitWithAck("join_chat", { room: frozenRoom, username: "Cy" })).toMatchObject({ ok: true, users: ["Ana", "Cy"] });
