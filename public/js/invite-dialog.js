@@ -1,6 +1,6 @@
 // The invite dialog of a private room (issue 17), a modal <dialog>: make an invite link (how long it works, how
 // many times), show it once in full with Copy (the clipboard, or the link selected in a read-only box to copy by
-// hand), the room's links with who made them, their uses, expiry and state, each with Revoke, and for the room's
+// hand), the room's links with who made them, their uses, expiry and state, each active one with Revoke, and for the room's
 // managers "Every member may invite". Focus moves in when it opens and back to the Invite button when it closes.
 /* global Element, HTMLButtonElement */
 import { onDialogClosed } from "./dialog-closed.js";
@@ -139,7 +139,9 @@ export function createInviteDialog({ doc, els, rooms, info, announce }) {
     // The newest first: the one just made is at the top.
     const newestFirst = [...res.invites].sort((a, b) => b.id - a.id);
     els.inviteList.replaceChildren(...newestFirst.map((invite) => item(invite, canManage || invite.isMine)));
-    els.inviteListStatus.textContent = res.invites.length === 0 ? "No invite links yet." : "";
+    // The server lists no revoked links, so an empty list may follow revoking them all: "yet" would be untrue.
+    // Expired and used-up links still listed let nobody in either.
+    els.inviteListStatus.textContent = res.invites.some((i) => i.state === "active") ? "" : "No active invite links.";
   }
 
   /** @param {InviteInfo} invite @param {boolean} canRevoke */
@@ -161,7 +163,8 @@ export function createInviteDialog({ doc, els, rooms, info, announce }) {
     meta.textContent = `${usesText(invite)} · ${expiryText(invite)}`;
     text.append(who, meta);
     li.append(text);
-    if (canRevoke) {
+    // An expired or used-up link lets nobody in already: its state (above) says so, and Revoke would do nothing.
+    if (canRevoke && invite.state === "active") {
       const b = doc.createElement("button");
       b.type = "button";
       b.className = "btn btn--small";

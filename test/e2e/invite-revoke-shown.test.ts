@@ -27,7 +27,7 @@ describe("revoking the link the invite dialog shows", () => {
 
     // The one on show: it goes from the dialog, with the list's entry.
     await list.first().getByRole("button", { name: /^Revoke/ }).click();
-    await ana.page.locator("#invite-list-status", { hasText: "No invite links yet." }).waitFor();
+    await ana.page.locator("#invite-list-status", { hasText: "No active invite links." }).waitFor();
     expect(await ana.page.locator("#invite-result").isHidden()).toBe(true);
     expect(await ana.page.inputValue("#invite-link")).toBe("");
     expect(problems.list).toEqual([]);
