@@ -146,7 +146,7 @@ describe("private rooms and invite links", () => {
     await row.first().waitFor();
     expect(await row.locator(".invite-list__meta").innerText()).toMatch(/^2 uses, no limit · expires /);
     await row.getByRole("button", { name: /^Revoke/ }).click();
-    await inviteDialog(ana.page).locator("#invite-list-status", { hasText: "No invite links yet." }).waitFor();
+    await inviteDialog(ana.page).locator("#invite-list-status", { hasText: "No active invite links." }).waitFor();
     await ana.page.click("#invite-close");
     await cleo.page.goto(link);
     await cleo.page.locator("#invite-card-title", { hasText: "This invite link does not work" }).waitFor();
