@@ -49,7 +49,7 @@ export function startApp(doc) {
     limits.listRooms && roomList && roomListEmpty && roomListTotal
       ? new RoomDirectory({ list: roomList, empty: roomListEmpty, total: roomListTotal, onPick: (room) => void router.pickRoom(room) })
       : noDirectory;
-  const views = createViews({ doc, els, limits, directory, titleOf: info.titleOf });
+  const views = createViews({ doc, els, limits, directory, titleOf: info.titleOf, kindOf: info.kindOf });
   const sidebar = createSidebar({
     doc,
     nav: els.sidebar,

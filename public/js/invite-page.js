@@ -117,6 +117,8 @@ export function createInvitePage({ els, page, maxName, rooms, info, views }) {
   async function enter(name, room) {
     history.replaceState({}, "", roomPath(room));
     els.card.remove();
+    // The section was named by the card's heading, gone now: the join form's title (the room's) names it instead.
+    page.home.setAttribute("aria-labelledby", "join-title");
     for (const hidden of page.home.querySelectorAll("[data-hidden-by-invite]")) {
       if (hidden instanceof HTMLElement) hidden.hidden = false;
     }

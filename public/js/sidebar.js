@@ -6,12 +6,10 @@
 // focus out of it closes it too, so it neither traps nor loses the focus.
 /* global Element, HTMLAnchorElement */
 import { roomFromPath, roomPath } from "./format.js";
+import { lockIcon } from "./lock-icon.js";
 /** @import { SidebarEntry } from "./room-counts.js" */
 
 const DRAWER_QUERY = "(max-width: 47.99rem)";
-const SVG = "http://www.w3.org/2000/svg";
-/** The lock of a private room (as in views/chat.ejs). */
-const LOCK_PATH = "M4.5 7V5a3.5 3.5 0 0 1 7 0v2h.5a1 1 0 0 1 1 1v6a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V8a1 1 0 0 1 1-1h.5zm1.75 0h3.5V5a1.75 1.75 0 0 0-3.5 0v2z";
 
 /**
  * @param {{
@@ -79,7 +77,7 @@ export function createSidebar({ doc, nav, list, directGroup, directList, join, t
       const said = doc.createElement("span");
       said.className = "sr-only";
       said.textContent = " (private)";
-      line.append(lock(), name, said);
+      line.append(lockIcon(doc), name, said);
       text.append(line, as);
     } else {
       text.append(name, as);
@@ -93,18 +91,6 @@ export function createSidebar({ doc, nav, list, directGroup, directList, join, t
     }
     li.append(a);
     return li;
-  }
-
-  function lock() {
-    const svg = doc.createElementNS(SVG, "svg");
-    svg.setAttribute("class", "lock");
-    svg.setAttribute("viewBox", "0 0 16 16");
-    svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("focusable", "false");
-    const path = doc.createElementNS(SVG, "path");
-    path.setAttribute("d", LOCK_PATH);
-    svg.append(path);
-    return svg;
   }
 
   /** A visible mark with words for screen readers. @param {string} className @param {string} shown @param {string} said */

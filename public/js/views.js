@@ -5,6 +5,7 @@
 import { createLiveRegion } from "./live-region.js";
 import { codePointLength, fullDateLabel, hasControlChars, nameKey } from "./format.js";
 import { isPrivateAddress, UNKNOWN_PRIVATE_TITLE } from "./room-info.js";
+import { lockIcon } from "./lock-icon.js";
 /** @import { ErrorBody, RemovedEvent, RoomInfo } from "../../src/protocol.js" */
 /** @import { LocalFailure } from "./connection.js" */
 
@@ -15,9 +16,10 @@ import { isPrivateAddress, UNKNOWN_PRIVATE_TITLE } from "./room-info.js";
  *   limits: import("./elements.js").Limits,
  *   directory: import("./home.js").Directory,
  *   titleOf: (room: string) => string,
+ *   kindOf: (room: string) => import("../../src/protocol.js").RoomKind,
  * }} deps
  */
-export function createViews({ doc, els, limits, directory, titleOf }) {
+export function createViews({ doc, els, limits, directory, titleOf, kindOf }) {
   /** Adds controls to a name in the people list (moderation.js: Kick, Ban); set once by the wiring. */
   let decoratePerson = /** @type {(li: HTMLLIElement, name: string, isMe: boolean) => void} */ (() => {});
 
@@ -103,6 +105,15 @@ export function createViews({ doc, els, limits, directory, titleOf }) {
       ref.className = "room-ref";
       ref.textContent = title;
       els.joinTitle.append("Join ", ref);
+      // As in the sidebar: the lock shows it, the words say it. Without them, the form an invite falls back to
+      // (its name taken in the room) read as if for a public room of that name.
+      if (kindOf(room) === "private") {
+        const said = doc.createElement("span");
+        said.className = "sr-only";
+        said.textContent = " (private)";
+        ref.before(lockIcon(doc));
+        ref.after(said);
+      }
     } else {
       els.joinTitle.textContent = isPrivate ? "Join a private room" : "Join a room";
     }
