@@ -47,8 +47,13 @@ export async function createInvite(page: Page, choices: { expiresInMs?: number; 
   await inviteDialog(page).waitFor({ state: "visible" });
   if (choices.expiresInMs !== undefined) await page.selectOption("#invite-expiry", String(choices.expiresInMs));
   if (choices.maxUses !== undefined) await page.selectOption("#invite-uses", String(choices.maxUses));
+  // A link already on show (made before, the dialog still open) is not the answer: wait for the new one.
+  const before = await page.inputValue("#invite-link");
   await page.click("#invite-create");
-  await page.locator("#invite-result").waitFor({ state: "visible" });
+  await page.waitForFunction((prev) => {
+    const link = document.getElementById("invite-link");
+    return link instanceof HTMLInputElement && link.value !== "" && link.value !== prev && document.getElementById("invite-result")?.hidden === false;
+  }, before);
   return page.inputValue("#invite-link");
 }
 
