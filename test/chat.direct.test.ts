@@ -4,6 +4,7 @@
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { Ack, ErrorBody, MyRoom, RoomInfo } from "../src/protocol.js";
 import { joinRoom, startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
+import { appWithLanding } from "./helpers/append-landing.js";
 import { call } from "./helpers/emit.js";
 import { moderatorSession, MODERATOR_TOKEN } from "./helpers/private-rooms.js";
 import { until } from "./helpers/push.js";
@@ -188,21 +189,11 @@ describe("moderation", () => {
   // Left open by the 2026-12-07 review: such a send was stored and broadcast into the conversation.
   it("a send already past its checks when the ban commits is answered banned and reaches nobody: stored nowhere, not broadcast", async () => {
     let banBob: { at: string } | null = null;
-    const app = await startTestApp({
-      env: { MODERATOR_TOKEN },
-      wrapRepo: (repo) => ({
-        // The ban lands between the send's checks (the socket is in the conversation) and its insert.
-        append: async (m) => {
-          if (banBob !== null && m.sender === "Bob") await repo.addBan({ room: "lobby", nameKey: nameKey("Bob"), sessionKey: null, until: new Date(Date.parse(banBob.at) + 60_000), by: "mod", at: new Date(banBob.at) });
-          return repo.append(m);
-        },
-        page: (room, q) => repo.page(room, q),
-        search: (room, q, o) => repo.search(room, q, o),
-        isHealthy: () => repo.isHealthy(),
-        close: () => repo.close(),
-      }),
-    });
-    onTestFinished(app.close);
+    // The ban lands between the send's checks (the socket is in the conversation) and its insert.
+    const app = await appWithLanding(
+      (repo, m) => (m.sender === "Bob" && banBob !== null ? repo.addBan({ room: "lobby", nameKey: nameKey("Bob"), sessionKey: null, until: new Date(Date.parse(banBob.at) + 60_000), by: "mod", at: new Date(banBob.at) }) : Promise.resolve()),
+      () => banBob !== null,
+    );
     const { ana, bob } = await lobby(app);
     const { room } = await open(bob, "Ana");
     await joinRoom(bob, room.room, "Bob");

@@ -1,34 +1,15 @@
 // A send already past its checks when a ban or a kick commits (left open after the direct conversations' fix): the
 // store refuses it alone, so the sender is answered and nobody receives it. The ban or kick is made to land between
 // the handler's checks and the insert by a repository wrapper that writes it just before the append.
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { MessageEvent, WireMessage } from "../src/protocol.js";
 import { nameKey } from "../src/shared/names.js";
-import type { NewMessage } from "../src/storage/repository.js";
-import type { SqliteMessageRepository } from "../src/storage/sqlite.js";
-import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
-import { createPrivateRoom, makeInvite, MODERATOR_TOKEN, useInvite } from "./helpers/private-rooms.js";
+import type { ClientSocket } from "./helpers/app.js";
+import { appWithLanding } from "./helpers/append-landing.js";
+import { createPrivateRoom, makeInvite, useInvite } from "./helpers/private-rooms.js";
 import { collect, waitFor } from "./helpers/wait.js";
 import { isChatWith } from "./helpers/messages.js";
 
-/** A test app whose appends run `before(msg)` first, in the store, when `armed` says so. */
-async function appWithLanding(before: (repo: SqliteMessageRepository, msg: NewMessage) => Promise<void>, armed: () => boolean): Promise<TestApp> {
-  const app = await startTestApp({
-    env: { MODERATOR_TOKEN },
-    wrapRepo: (repo) => ({
-      append: async (m) => {
-        if (armed()) await before(repo, m);
-        return repo.append(m);
-      },
-      page: (room, q) => repo.page(room, q),
-      search: (room, q, o) => repo.search(room, q, o),
-      isHealthy: () => repo.isHealthy(),
-      close: () => repo.close(),
-    }),
-  });
-  onTestFinished(app.close);
-  return app;
-}
 
 async function send(socket: ClientSocket, room: string, username: string, content: string): Promise<WireMessage> {
   const res = await socket.timeout(5000).emitWithAck("send_message", { room, username, content });

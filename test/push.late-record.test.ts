@@ -3,50 +3,19 @@
 // way found nothing to claim; once it is in place its message is read again and the notification taken back. Each
 // test holds the server between two steps (a spy on the store) and commits the change inside the window. The same
 // windows on Redis, where a move is two steps on two slots: test/cluster/push.nodes.test.ts.
-import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { changeSince, EDIT_CLOCK_SLACK_MS } from "../src/push/late-record.js";
 import type { ChatMessage } from "../src/storage/repository.js";
 import type { SqliteMessageRepository } from "../src/storage/sqlite.js";
-import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
+import type { TestApp } from "./helpers/app.js";
 import { openWindow } from "./helpers/open-window.js";
 import { makeRoomPrivate, moderatorSession, MODERATOR_TOKEN } from "./helpers/private-rooms.js";
-import { startPushService, type PushServiceDouble, type TestSubscription } from "./helpers/push-service.js";
-import { subscribe, until } from "./helpers/push.js";
+import { pushAppKit, remove, send } from "./helpers/push-take-back.js";
+import { until } from "./helpers/push.js";
 import { waitFor } from "./helpers/wait.js";
 
-let service: PushServiceDouble;
-beforeAll(async () => {
-  service = await startPushService();
-});
-afterAll(() => service?.close());
-
-async function app(env: Record<string, string> = {}): Promise<TestApp> {
-  const a = await startTestApp({ env: { ...service.env, VAPID_SUBJECT: "mailto:ops@chat.example", NOTIFY_INTERVAL_MS: "0", ...env } });
-  onTestFinished(a.close);
-  return a;
-}
-
-/** A browser that joins `room` as `name`, subscribes (default level: mentions), and closes its tab. */
-async function subscribed(a: TestApp, room: string, name: string): Promise<{ session: string; sub: TestSubscription }> {
-  const session = a.newSession();
-  const sub = service.subscription();
-  const tab = await a.joined(room, name, { session });
-  await subscribe(a, session, sub).expect(201);
-  await a.disconnect(tab);
-  return { session, sub };
-}
-
-async function send(socket: ClientSocket, room: string, content: string, username = "ana") {
-  const res = await socket.timeout(5000).emitWithAck("send_message", { room, username, content });
-  if (!res.ok) throw new Error(res.error.code);
-  return res.message;
-}
-
-async function remove(socket: ClientSocket, room: string, id: number): Promise<void> {
-  expect(await socket.timeout(5000).emitWithAck("delete_message", { room, id })).toMatchObject({ ok: true });
-}
-
-const nthPayload = async (sub: TestSubscription, n: number) => service.decrypt(await service.nth(sub, n), sub);
+const kit = pushAppKit();
+const { app, subscribed, nthPayload } = kit;
 
 const logsOf = (a: TestApp, event: string, extra: (l: Record<string, unknown>) => boolean = () => true) => a.logs.filter((l) => l.event === event && extra(l));
 

@@ -2,48 +2,17 @@
 // push left must not stay quoted on the device. The real app pushes to the local push service; a take-back goes
 // only to the subscriptions whose notification quotes the message, carries no text, and a flood of changes sends
 // at most one per push sent. What the worker does with it is test/e2e/push-worker.test.ts.
-import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
-import { startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
-import { startPushService, type PushServiceDouble, type TestSubscription } from "./helpers/push-service.js";
+import { describe, expect, it, vi } from "vitest";
+import type { TestApp } from "./helpers/app.js";
+import { pushAppKit, remove, send } from "./helpers/push-take-back.js";
 import { keyOfSession, subscribe, until } from "./helpers/push.js";
 import { openWindow } from "./helpers/open-window.js";
 import { waitFor } from "./helpers/wait.js";
 import type { SqliteMessageRepository } from "../src/storage/sqlite.js";
 import { createPrivateRoom, makeRoomPrivate, makeInvite, moderatorSession, MODERATOR_TOKEN, useInvite } from "./helpers/private-rooms.js";
 
-let service: PushServiceDouble;
-beforeAll(async () => {
-  service = await startPushService();
-});
-afterAll(() => service?.close());
-
-async function app(env: Record<string, string> = {}): Promise<TestApp> {
-  const a = await startTestApp({ env: { ...service.env, VAPID_SUBJECT: "mailto:ops@chat.example", NOTIFY_INTERVAL_MS: "0", ...env } });
-  onTestFinished(a.close);
-  return a;
-}
-
-/** A browser that joins `room` as `name`, subscribes (default level: mentions), and closes its tab. */
-async function subscribed(a: TestApp, room: string, name: string): Promise<{ session: string; sub: TestSubscription }> {
-  const session = a.newSession();
-  const sub = service.subscription();
-  const tab = await a.joined(room, name, { session });
-  await subscribe(a, session, sub).expect(201);
-  await a.disconnect(tab);
-  return { session, sub };
-}
-
-async function send(socket: ClientSocket, room: string, content: string, username = "ana") {
-  const res = await socket.timeout(5000).emitWithAck("send_message", { room, username, content });
-  if (!res.ok) throw new Error(res.error.code);
-  return res.message;
-}
-
-async function remove(socket: ClientSocket, room: string, id: number): Promise<void> {
-  expect(await socket.timeout(5000).emitWithAck("delete_message", { room, id })).toMatchObject({ ok: true });
-}
-
-const nthPayload = async (sub: TestSubscription, n: number) => service.decrypt(await service.nth(sub, n), sub);
+const kit = pushAppKit();
+const { app, subscribed, nthPayload } = kit;
 
 /** Take-back decisions the server logged for the room: sent (push_taken_back) or not needed. */
 const decisions = (a: TestApp, event: "push_taken_back" | "push_not_taken_back", room: string) => a.logs.filter((l) => l.event === event && l.room === room);
@@ -60,16 +29,16 @@ describe("taking a push notification back", () => {
     expect(await nthPayload(carol.sub, 1)).toMatchObject({ id: forCarol.id, quoted: forCarol.id });
 
     await remove(ana, "general", forBob.id);
-    const push = await service.nth(bob.sub, 2);
-    expect(service.decrypt(push, bob.sub)).toEqual({ type: "take_back", room: "general", id: forBob.id, tag: "messenger-room:general", reason: "deleted" });
+    const push = await kit.service.nth(bob.sub, 2);
+    expect(kit.service.decrypt(push, bob.sub)).toEqual({ type: "take_back", room: "general", id: forBob.id, tag: "messenger-room:general", reason: "deleted" });
     expect(push.headers["content-encoding"]).toBe("aes128gcm");
     expect(push.body.includes(Buffer.from("4711"))).toBe(false);
 
     // Carol's next push is the take-back of her own message: Bob's delete sent her nothing.
     await remove(ana, "general", forCarol.id);
     expect(await nthPayload(carol.sub, 2)).toMatchObject({ type: "take_back", id: forCarol.id });
-    expect(service.pushesFor(carol.sub)).toHaveLength(2);
-    expect(service.pushesFor(bob.sub)).toHaveLength(2);
+    expect(kit.service.pushesFor(carol.sub)).toHaveLength(2);
+    expect(kit.service.pushesFor(bob.sub)).toHaveLength(2);
   });
 
   it("sends nothing for a deleted message nobody was pushed, nor for one a newer notification replaced", async () => {
@@ -88,7 +57,7 @@ describe("taking a push notification back", () => {
     expect(await nthPayload(bob.sub, 3)).toMatchObject({ type: "take_back", id: latest.id });
     await until(() => decisions(a, "push_not_taken_back", "general").length === 2);
     expect(decisions(a, "push_taken_back", "general")).toHaveLength(1);
-    expect(service.pushesFor(bob.sub)).toHaveLength(3);
+    expect(kit.service.pushesFor(bob.sub)).toHaveLength(3);
   });
 
   it("takes back an edited message's notification once, however many edits and deletes follow, and never pushes the new text", async () => {
@@ -109,7 +78,7 @@ describe("taking a push notification back", () => {
     // 16 changes, 16 decisions: one take-back (the first edit), and the other 15 found nothing to take back.
     await until(() => decisions(a, "push_not_taken_back", "general").length === 15);
     expect(decisions(a, "push_taken_back", "general")).toHaveLength(1);
-    expect(service.pushesFor(bob.sub)).toHaveLength(2);
+    expect(kit.service.pushesFor(bob.sub)).toHaveLength(2);
   });
 
   it("takes back a private room's notification from a member who is kicked out of it", async () => {
@@ -118,7 +87,7 @@ describe("taking a push notification back", () => {
     const room = (await createPrivateRoom(await a.connect({ session: anaSession }), "Project X")).room;
     const ana = await a.joined(room, "ana", { session: anaSession });
     const bobSession = a.newSession();
-    const sub = service.subscription();
+    const sub = kit.service.subscription();
     expect((await useInvite(a, bobSession, (await makeInvite(ana, room)).path, "bob")).status).toBe(200);
     const bobTab = await a.joined(room, "bob", { session: bobSession });
     await subscribe(a, bobSession, sub).expect(201);
@@ -136,7 +105,7 @@ describe("taking a push notification back", () => {
   it("takes back a public room's notification from a session banned from it, and leaves another room's alone", async () => {
     const a = await app({ MODERATOR_TOKEN });
     const bobSession = a.newSession();
-    const sub = service.subscription();
+    const sub = kit.service.subscription();
     const bobTab = await a.joined("lobby", "bob", { session: bobSession });
     await subscribe(a, bobSession, sub).expect(201);
     expect((await bobTab.timeout(5000).emitWithAck("join_chat", { room: "general", username: "bob" })).ok).toBe(true);
@@ -220,7 +189,7 @@ describe("take-back records that follow a room made private, and survive a push 
 
     expect(await nthPayload(bob.sub, 3)).toEqual({ type: "take_back", room: "general", id: older.id, tag: "messenger-room:general", reason: "no_access" });
     await until(() => logged(a, "push_not_needed", "general", (l) => l.reason === "no_access"));
-    expect(service.pushesFor(bob.sub)).toHaveLength(3);
+    expect(kit.service.pushesFor(bob.sub)).toHaveLength(3);
   });
 });
 
@@ -252,13 +221,13 @@ describe("taking back what the first version left open", () => {
     expect(await nthPayload(bob.sub, 2)).toEqual({ type: "take_back", room: "general", id: plan.id, tag: "messenger-room:general", reason: "no_access" });
     await until(() => logged(a, "push_room_lost", "general"));
     expect(decisions(a, "push_taken_back", "general")).toMatchObject([{ sessions: 1 }]); // Bob's: Dan may read it where the room went
-    expect(service.pushesFor(dan.sub)).toHaveLength(1);
+    expect(kit.service.pushesFor(dan.sub)).toHaveLength(1);
   });
 
   it("takes back a room's notification from a session whose banned name was released before the ban, and its direct conversation's from that room", async () => {
     const a = await app({ MODERATOR_TOKEN, NAME_GRACE_MS: "0" });
     const bobSession = a.newSession();
-    const sub = service.subscription();
+    const sub = kit.service.subscription();
     const bobTab = await a.joined("lobby", "bob", { session: bobSession });
     await subscribe(a, bobSession, sub).expect(201);
     const carol = await subscribed(a, "lobby", "carol");
@@ -285,13 +254,13 @@ describe("taking back what the first version left open", () => {
     ]);
     await until(() => logged(a, "push_room_lost", "lobby"));
     expect(decisions(a, "push_taken_back", "lobby")).toMatchObject([{ sessions: 1 }]); // Bob's: Carol is another name
-    expect(service.pushesFor(carol.sub)).toHaveLength(1);
+    expect(kit.service.pushesFor(carol.sub)).toHaveLength(1);
   });
 
   it("takes back a direct conversation's notification from a session known by the banned name only there (it subscribed after leaving the room)", async () => {
     const a = await app({ MODERATOR_TOKEN, NAME_GRACE_MS: "0" });
     const bobSession = a.newSession();
-    const sub = service.subscription();
+    const sub = kit.service.subscription();
     const bobTab = await a.joined("lobby", "bob", { session: bobSession });
     const ana = await a.joined("lobby", "ana", { session: a.newSession() });
     const opened = await ana.timeout(5000).emitWithAck("open_direct", { room: "lobby", username: "bob" });
@@ -319,8 +288,8 @@ describe("taking back what the first version left open", () => {
     await until(() => logged(a, "push_not_taken_back", "general")); // the delete's claim came first, and found nothing
     held.release();
 
-    await until(() => service.pushesFor(bob.sub).length > 0 || logged(a, "push_not_needed", "general", (l) => l.reason === "nothing_left"));
-    expect(service.pushesFor(bob.sub)).toHaveLength(0);
+    await until(() => kit.service.pushesFor(bob.sub).length > 0 || logged(a, "push_not_needed", "general", (l) => l.reason === "nothing_left"));
+    expect(kit.service.pushesFor(bob.sub)).toHaveLength(0);
     const next = await send(ana, "general", "@bob still there?"); // and the record the race left takes nothing back wrongly
     expect(await nthPayload(bob.sub, 1)).toMatchObject({ quoted: next.id, excerpt: "@bob still there?" });
   });
@@ -336,8 +305,8 @@ describe("taking back what the first version left open", () => {
     await until(() => logged(a, "push_not_taken_back", "general"));
     held.release();
 
-    const push = await service.nth(bob.sub, 1);
-    expect(service.decrypt(push, bob.sub)).toMatchObject({ quoted: secret.id, excerpt: "@bob never mind" });
+    const push = await kit.service.nth(bob.sub, 1);
+    expect(kit.service.decrypt(push, bob.sub)).toMatchObject({ quoted: secret.id, excerpt: "@bob never mind" });
     expect(push.body.includes(Buffer.from("hunter2"))).toBe(false);
     // Its record was written before the text was read: the next edit finds it and takes the push back.
     expect(await ana.timeout(5000).emitWithAck("edit_message", { room: "general", id: secret.id, content: "@bob gone" })).toMatchObject({ ok: true });
@@ -362,7 +331,7 @@ describe("taking back what the first version left open", () => {
     expect(await nthPayload(bob.sub, 2)).toMatchObject({ type: "take_back", id: first.id, reason: "no_access" });
     held.release();
 
-    await until(() => service.pushesFor(bob.sub).length > 2 || logged(a, "push_not_needed", "general", (l) => l.reason === "no_access"));
-    expect(service.pushesFor(bob.sub)).toHaveLength(2);
+    await until(() => kit.service.pushesFor(bob.sub).length > 2 || logged(a, "push_not_needed", "general", (l) => l.reason === "no_access"));
+    expect(kit.service.pushesFor(bob.sub)).toHaveLength(2);
   });
 });
