@@ -115,6 +115,14 @@ describe("the quote line the original's clients read above a reply", () => {
   });
 });
 
+class FakeClassList {
+  readonly names = new Set<string>();
+  toggle(name: string, force: boolean): void {
+    if (force) this.names.add(name);
+    else this.names.delete(name);
+  }
+}
+
 /** The few DOM calls the unsent list makes, on plain objects: enough to read what it shows and what Copy copies. */
 class FakeElement {
   className = "";
@@ -123,7 +131,8 @@ class FakeElement {
   hidden = true;
   readonly children: FakeElement[] = [];
   readonly listeners = new Map<string, () => void>();
-  readonly ownerDocument = { createElement: () => new FakeElement() };
+  // The offline view marks the page offline on its body (offline-view.js).
+  readonly ownerDocument = { createElement: () => new FakeElement(), body: { classList: new FakeClassList() } };
   get childElementCount(): number {
     return this.children.length;
   }
@@ -182,5 +191,6 @@ describe("the offline copy of a room", () => {
 
     const texts = (await drawn).children.find((el) => el.className === "offline-copy__list")?.children.map((li) => li.children.find((el) => el.className === "offline-copy__text")?.textContent);
     expect(texts).toEqual(["log in at https://xn--pple-43d.com/login", "or https://xn--pple-43d.com/ (edited)"]);
+    expect(scroller.ownerDocument.body.classList.names.has("is-offline")).toBe(true);
   });
 });
