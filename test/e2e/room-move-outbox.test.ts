@@ -152,7 +152,13 @@ async function awayWhileMadePrivate(people: Awaited<ReturnType<typeof moderatorA
   problems.allowNetworkErrors = true;
   await ben.context.setOffline(true);
   for (const socket of suite.server.app.io.of("/").sockets.values()) if (socket.data.rooms.get(room) === "Ben") socket.conn.close();
-  await ben.page.locator("#connection-banner", { hasText: "Reconnecting…" }).waitFor();
+  // The page knows its connection is gone: it sets "Reconnecting…", which the offline banner hides from view (one
+  // notice for one state), so the wait is on the page's own state rather than on what shows.
+  await ben.page.waitForFunction(() => {
+    const banner = document.getElementById("connection-banner");
+    return banner !== null && !banner.hidden && banner.textContent === "Reconnecting…";
+  });
+  await ben.page.locator("#offline-banner").waitFor();
   await sendNow(ben.page, text);
 
   const moved = await madePrivate(mod.page);
