@@ -8,7 +8,7 @@ import { writeCharts } from "./charts.js";
 import { readLoadAverage } from "./proc-stats.js";
 import { fileStamp, writeJson } from "./report.js";
 import { renderScaleChart } from "./scale-chart.js";
-import { efficiency, foreignCost, formatScaleTable, formatServicesTable, type ScaleRow } from "./scale-math.js";
+import { efficiency, foreignCost, foreignCostMinusControl, formatScaleTable, formatServicesTable, type ScaleRow } from "./scale-math.js";
 import { runScaleBench, scaleSizes, type ScaleShare } from "./scale.js";
 
 /** Issue 21's target for the foreign cost. */
@@ -38,8 +38,10 @@ export async function runScaleMain(opts: { isQuick: boolean; share: ScaleShare; 
   for (const r of rows) {
     if (!r.foreign) continue;
     const fc = foreignCost(r.foreign.nodeWorkCpuSeconds);
-    const verdict = fc <= FOREIGN_COST_TARGET ? "ok" : "MISSED";
-    console.log(`${r.nodes} nodes: foreign cost ${(100 * fc).toFixed(1)} % (target ≤ ${100 * FOREIGN_COST_TARGET} %: ${verdict}); efficiency 1/(1+(N−1)×cost) at 10 nodes ${efficiency(10, fc).toFixed(2)}, at 20 ${efficiency(20, fc).toFixed(2)}`);
+    const verdict = (x: number): string => (x <= FOREIGN_COST_TARGET ? "ok" : "MISSED");
+    const control = r.foreign.controlWorkCpuSeconds;
+    const net = control === undefined ? "" : `; minus the control's ${(100 * foreignCostMinusControl(r.foreign.nodeWorkCpuSeconds, control)).toFixed(1)} % (${verdict(foreignCostMinusControl(r.foreign.nodeWorkCpuSeconds, control))})`;
+    console.log(`${r.nodes} nodes: foreign cost ${(100 * fc).toFixed(1)} % (target ≤ ${100 * FOREIGN_COST_TARGET} %: ${verdict(fc)})${net}; efficiency 1/(1+(N−1)×cost) at 10 nodes ${efficiency(10, fc).toFixed(2)}, at 20 ${efficiency(20, fc).toFixed(2)}`);
   }
   console.log(
     `\nThe closed-loop column is the direct "N nodes vs one" throughput: all nodes, PostgreSQL, Redis and this load generator share ${cpus().length} cores, ` +

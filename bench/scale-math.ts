@@ -18,6 +18,11 @@ export interface PhaseResult {
   interestedNodes: number;
   /** Length of the busy windows together. */
   seconds: number;
+  /**
+   * The control's work over the same windows (from 2 nodes; absent in runs before 2026-12-07): the same build alone
+   * on SQLite, outside the cluster, so whatever it spends beyond its idle CPU is the machine's contention.
+   */
+  controlWorkCpuSeconds?: number;
 }
 
 export interface ClosedLoopResult {
@@ -66,6 +71,23 @@ export function foreignCost(nodeWork: readonly number[]): number {
   const [served, ...others] = nodeWork;
   if (served === undefined || others.length === 0 || served <= 0) return NaN;
   return sum(others) / others.length / served;
+}
+
+/**
+ * The foreign cost with the control's work taken off each node without members first: what those nodes spend on the
+ * busy rooms beyond what any idle process of the same build spends more on a busy machine.
+ */
+export function foreignCostMinusControl(nodeWork: readonly number[], controlWork: number): number {
+  const [served, ...others] = nodeWork;
+  if (served === undefined || others.length === 0 || served <= 0) return NaN;
+  return (sum(others) / others.length - controlWork) / served;
+}
+
+/** The foreign phase's cost, "7.0 %" or "7.0 % (0.1 % minus the control's)" when the row has a control. */
+export function formatForeignCost(foreign: PhaseResult): string {
+  const raw = pct(foreignCost(foreign.nodeWorkCpuSeconds));
+  if (foreign.controlWorkCpuSeconds === undefined) return raw;
+  return `${raw} (${pct(foreignCostMinusControl(foreign.nodeWorkCpuSeconds, foreign.controlWorkCpuSeconds))} minus the control's)`;
 }
 
 /**
@@ -122,7 +144,7 @@ export function formatScaleTable(rows: readonly ScaleRow[], efficiencyAt = 10): 
       String(r.nodes),
       String(r.rooms ?? 30),
       formatSpread(clusterMicrosPerDelivery(r.placed), microsPerDelivery(r.placed)),
-      r.foreign ? pct(fc) : "(one node)",
+      r.foreign ? formatForeignCost(r.foreign) : "(one node)",
       r.foreign ? fixed(efficiency(efficiencyAt, fc), 2) : "",
       formatSpread(clusterMicrosPerDelivery(r.spread), microsPerDelivery(r.spread)),
       r.nginx ? formatSpread(clusterMicrosPerDelivery(r.nginx), microsPerDelivery(r.nginx)) : "",

@@ -17,7 +17,7 @@ import { readRedisNetBytes } from "./redis-info.js";
 import { meanInterestedNodes, seatClients, type Placement, type Seat } from "./scale-layout.js";
 import { affinityOf, nodeOfRoom, startScaleNginx } from "./scale-nginx.js";
 import { workOver, type ClosedLoopResult, type PhaseResult, type ScaleRow } from "./scale-math.js";
-import { startClusterNodes, type ClusterServices, type StormSetup } from "./storm-servers.js";
+import { startClusterNodes, startSingleNode, type ClusterServices, type StormSetup } from "./storm-servers.js";
 
 /**
  * "node": every node carries the same traffic at every cluster size (the rooms grow with the nodes), which is how a
@@ -73,17 +73,21 @@ export async function runScaleBench(opts: { sizes: ScaleSizes; appEntry: string;
   for (const nodes of opts.sizes.nodeCounts) {
     const dir = mkdtempSync(join(opts.workDir, `scale-${nodes}-`));
     const setup = await startClusterNodes(opts.appEntry, dir, nodes);
+    // The control (foreign-cost.ts's): the same build alone on SQLite, which no cluster traffic reaches. What its idle
+    // work costs more while the machine is busy is contention, and is taken off the foreign cost beside the raw one.
+    const control = nodes >= 2 ? await startSingleNode(opts.appEntry, dir) : undefined;
     try {
-      rows.push(await measureCluster(setup, opts.sizes, opts.progress));
+      rows.push(await measureCluster(setup, control, opts.sizes, opts.progress));
     } finally {
       await setup.stop();
+      await control?.stop();
     }
     opts.progress(`scale: ${nodes} node${nodes === 1 ? "" : "s"} done; load average ${readLoadAverage()}`);
   }
   return rows;
 }
 
-async function measureCluster(setup: StormSetup, sizes: ScaleSizes, progress: (line: string) => void): Promise<ScaleRow> {
+async function measureCluster(setup: StormSetup, control: StormSetup | undefined, sizes: ScaleSizes, progress: (line: string) => void): Promise<ScaleRow> {
   const services = setup.services;
   if (services === undefined) throw new Error("the scale bench needs a cluster set-up (PostgreSQL + Redis)");
   const n = setup.nodes;
@@ -118,7 +122,7 @@ async function measureCluster(setup: StormSetup, sizes: ScaleSizes, progress: (l
       { name: "spread", senders: senders(spread), seats: spread.seats, rate: sizes.rate },
       { name: "nginx", senders: senders(byRoom), seats: byRoom.seats, rate: sizes.rate },
     ];
-    const read = readingOf(setup, services, redis, receipts);
+    const read = readingOf(setup, services, redis, receipts, control);
     const windowMs = sizes.windowSeconds * 1000;
     let idleSum: number[] = [];
     let idleWindows = 0;
@@ -195,13 +199,16 @@ function roomsPerNode(s: Seated, nodes: number): string {
 
 /**
  * The counters one window reads, in this order: each node's CPU, PostgreSQL's (postmaster and backends), Redis's,
- * Redis's bytes in and out, then each node's receipts. toPhaseResult reads them back in the same order.
+ * Redis's bytes in and out, each node's receipts, then the control's CPU (when there is one). toPhaseResult reads
+ * them back in the same order.
  */
-function readingOf(setup: StormSetup, services: ClusterServices, redis: Redis, receipts: readonly number[]): () => Promise<number[]> {
+function readingOf(setup: StormSetup, services: ClusterServices, redis: Redis, receipts: readonly number[], control?: StormSetup): () => Promise<number[]> {
   const nodePids = Array.from({ length: setup.nodes }, (_, i) => setup.pid(i));
+  const controlPid = control?.pid(0);
   return async () => {
     const net = await readRedisNetBytes(redis);
-    return [...nodePids.map(readCpuSeconds), readProcessTreeCpuSeconds(services.postgresPid()), readCpuSeconds(services.redisPid()), net.inBytes, net.outBytes, ...receipts];
+    const controlCpu = controlPid === undefined ? [] : [readCpuSeconds(controlPid)];
+    return [...nodePids.map(readCpuSeconds), readProcessTreeCpuSeconds(services.postgresPid()), readCpuSeconds(services.redisPid()), net.inBytes, net.outBytes, ...receipts, ...controlCpu];
   };
 }
 
@@ -217,6 +224,7 @@ function toPhaseResult(n: number, work: readonly number[], sent: SendCounts, sec
     redisOutBytes: at(n + 3),
     // Idle windows deliver nothing, so the subtraction leaves the busy windows' receipts; rounded against float dust.
     deliveries: work.slice(n + 4, n + 4 + n).map(Math.round),
+    ...(work.length > 2 * n + 4 ? { controlWorkCpuSeconds: at(2 * n + 4) } : {}),
     interestedNodes,
     seconds,
   };

@@ -10,6 +10,8 @@ import {
   clusterMicrosPerDelivery,
   efficiency,
   foreignCost,
+  foreignCostMinusControl,
+  formatForeignCost,
   formatScaleTable,
   formatServicesTable,
   formatSpread,
@@ -71,6 +73,15 @@ describe("bench --scale: arithmetic", () => {
     expect(foreignCost([2, 0.1, 0.3])).toBeCloseTo(0.1, 10);
     expect(foreignCost([2])).toBeNaN();
     expect(foreignCost([0, 0.1])).toBeNaN();
+  });
+
+  it("takes the control's work off the nodes without members before the share, and says both in the table", () => {
+    // Nodes B and C spend 0.1 and 0.3 s; the control, which no cluster traffic reaches, 0.06 s: 0.14 of A's 2 s is left, 7 %.
+    expect(foreignCostMinusControl([2, 0.1, 0.3], 0.06)).toBeCloseTo(0.07, 10);
+    expect(foreignCostMinusControl([2, 0.1], 0.2)).toBeCloseTo(-0.05, 10);
+    expect(foreignCostMinusControl([2], 0.1)).toBeNaN();
+    expect(formatForeignCost(aPhase({ nodeWorkCpuSeconds: [2, 0.1, 0.3], controlWorkCpuSeconds: 0.06 }))).toBe("10.0 % (7.0 % minus the control's)");
+    expect(formatForeignCost(aPhase({ nodeWorkCpuSeconds: [2, 0.1, 0.3] }))).toBe("10.0 %");
   });
 
   it("turns a foreign cost into the share of N times one node that N nodes give", () => {
