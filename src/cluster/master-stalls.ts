@@ -11,8 +11,11 @@ import { keySlot, roomHashTag } from "./key-slot.js";
 import { isCommandTimeout } from "./redis.js";
 
 export interface MasterStalls {
-  /** One heartbeat turn: a PING to every master with none in flight; one still unanswered from the last turn marks its master stalled. */
-  beat(): void;
+  /**
+   * One heartbeat turn: a PING to every master with none in flight; one still unanswered from the last turn marks its
+   * master stalled, unless this turn came late (`isLateTurn`, late-turns.ts: its answer may be unread in the socket).
+   */
+  beat(isLateTurn?: boolean): void;
   /** The master that owns `room`'s slot (its presence keys and its channel: one hash tag) is marked stalled. */
   isRoomStalled(room: string): boolean;
   /** The master that owns `key`'s slot is marked stalled (a key outside any room: the node's room list, the directory, a rate limit). */
@@ -91,7 +94,7 @@ export function watchMasterStalls(cluster: Cluster, opts: MasterStallsOptions): 
   };
 
   return {
-    beat() {
+    beat(isLateTurn = false) {
       if (isStopped) return;
       const now = performance.now();
       const current = new Set<string>();
@@ -106,7 +109,7 @@ export function watchMasterStalls(cluster: Cluster, opts: MasterStallsOptions): 
         // One PING at a time per master: a frozen one must not collect a queue of them. Half an interval: timers may
         // fire a little early, and a master that answers takes a millisecond or two.
         if (state.sentAt === null) ping(master, address, state);
-        else if (now - state.sentAt >= opts.beatEveryMs / 2) markStalled(address, state, state.sentAt);
+        else if (!isLateTurn && now - state.sentAt >= opts.beatEveryMs / 2) markStalled(address, state, state.sentAt);
       }
       for (const [address, state] of masters) {
         if (current.has(address)) continue;

@@ -2,6 +2,7 @@
 // died, and after a Redis outage registers its live sockets again and tells them to catch up (resync).
 import type { Cluster } from "ioredis";
 import { isCommandTimeout, type RedisClient } from "./redis.js";
+import { turnClock } from "./late-turns.js";
 import { watchMasterStalls } from "./master-stalls.js";
 import { announceDeparture } from "../chat/membership.js";
 import type { ChatServer, ChatSocket } from "../chat/types.js";
@@ -91,9 +92,10 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
     if (beatSentAt !== null && performance.now() - beatSentAt >= beatEveryMs / 2) markStalled(beatSentAt);
   };
 
-  const beat = async (): Promise<void> => {
+  /** `isLateTurn`: the turn came late after a blocked event loop (late-turns.ts), so an unanswered heartbeat proves nothing yet. */
+  const beat = async (isLateTurn = false): Promise<void> => {
     // One heartbeat at a time: a Redis that answers nothing must not collect a queue of them.
-    if (beatSentAt !== null) return noteStall();
+    if (beatSentAt !== null) return isLateTurn ? undefined : noteStall();
     // Every link is up, but the event that should have ended the outage came while one was not (links follow the
     // masters on a Redis Cluster): recover now rather than count Redis as down for good.
     if (isDown && isLinkUp()) {
@@ -210,9 +212,11 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   }
 
   // The masters' PINGs go out whatever the heartbeat waits for: a frozen registry master must not hide the others.
+  const turns = turnClock(beatEveryMs);
   const beatAll = (): void => {
-    masterStalls?.beat();
-    void beat();
+    const isLate = turns.isLate();
+    masterStalls?.beat(isLate);
+    void beat(isLate);
   };
   const heartbeatTimer = setInterval(beatAll, beatEveryMs);
   const roomsTimer = setInterval(refresh, ROOMS_REFRESH_MS);
