@@ -10,7 +10,7 @@
 //   never travels more than half the message to reach them.
 // CSS alone cannot do this: whether the row has room depends on the bubble's drawn width. Phones (no hover)
 // show the actions in the bubble's flow instead (chat.css), and this does nothing there.
-/* global Element */
+/* global Element, ResizeObserver */
 
 /** Between the bubble and the actions beside it, and between the actions and the time. */
 const GAP_PX = 6;
@@ -30,12 +30,33 @@ export function bindActionsPlacement({ scroller, win }) {
   let pointerY = /** @type {number | null} */ (null);
   let isQueued = false;
 
+  // The shown actions' messages themselves can change size with nothing else moving (a reaction added, an edit
+  // arriving, an image loading): watched while their actions show, they are placed again then too.
+  const watched = new Set(/** @type {HTMLElement[]} */ ([]));
+  const resizes = new ResizeObserver(queue);
+
+  /** Watches exactly the messages whose actions show: a message left behind is no longer watched. */
+  function watchShown() {
+    const shown = noHover.matches ? [] : [...scroller.querySelectorAll("li.msg:hover, li.msg:focus-within")];
+    for (const li of watched) {
+      if (!shown.includes(li)) {
+        resizes.unobserve(li);
+        watched.delete(li);
+      }
+    }
+    for (const li of shown) {
+      if (li instanceof HTMLElement && !watched.has(li)) {
+        resizes.observe(li);
+        watched.add(li);
+      }
+    }
+  }
+
   function placeShown() {
     isQueued = false;
+    watchShown();
     if (noHover.matches) return;
-    for (const li of scroller.querySelectorAll("li.msg:hover, li.msg:focus-within")) {
-      if (li instanceof HTMLElement) placeActions(li, scroller, li.matches(":hover") ? pointerY : null);
-    }
+    for (const li of watched) placeActions(li, scroller, li.matches(":hover") ? pointerY : null);
   }
 
   /** At most once a frame: pointer moves and scrolls come faster than the screen changes. */
@@ -49,7 +70,13 @@ export function bindActionsPlacement({ scroller, win }) {
     pointerY = event.clientY;
     queue();
   });
-  scroller.addEventListener("pointerleave", () => (pointerY = null));
+  scroller.addEventListener("pointerleave", () => {
+    pointerY = null;
+    queue();
+  });
+  // The focus or the pointer leaving a message hides its actions: it is no longer watched.
+  scroller.addEventListener("focusout", queue);
+  scroller.addEventListener("pointerout", queue);
   scroller.addEventListener("scroll", queue, { passive: true });
   // A resize rewraps the bubbles: a wide one's time line moves, and the actions placed on it must follow.
   win.addEventListener("resize", queue);
@@ -57,11 +84,13 @@ export function bindActionsPlacement({ scroller, win }) {
   scroller.addEventListener("focusin", (event) => {
     const li = event.target instanceof Element ? event.target.closest("li.msg") : null;
     if (li instanceof HTMLElement && !noHover.matches) placeActions(li, scroller, li.matches(":hover") ? pointerY : null);
+    queue();
   });
   scroller.addEventListener("pointerover", (event) => {
     pointerY = event.clientY;
     const li = event.target instanceof Element ? event.target.closest("li.msg") : null;
     if (li instanceof HTMLElement && !noHover.matches) placeActions(li, scroller, pointerY);
+    queue();
   });
 }
 

@@ -134,6 +134,31 @@ describe("a message's actions on a screen with a pointer", () => {
     expect(problems.list).toEqual([]);
   });
 
+  it("places them again when the focused message itself grows, so an edit arriving leaves its new lines uncovered", async () => {
+    const { problems, ana, ben } = await twoPeople(suite, "actions-grow");
+    const wide = "A line from Ana long enough to take most of the conversation's width, so nothing fits beside it";
+    await send(ana.page, wide);
+    const before = sentMessage(ben.page, wide);
+    await before.waitFor();
+    // Reached by keyboard, the pointer away: nothing but the message's own change can move the actions.
+    await ben.page.mouse.move(1, 1);
+    await before.locator(".msg__action[data-action=reply]").focus();
+    expect(await textsCoveredNow(ben.page, before)).toEqual([]);
+
+    // Ana edits it to three times the text while Ben's focus rests on it: no pointer move, no scroll, no resize.
+    const longer = `${wide}; then a second part just as long, to wrap onto more lines; and a third part, to be sure it wraps`;
+    await ana.page.focus("#message-content");
+    await ana.page.keyboard.press("ArrowUp");
+    await ana.page.locator("#messages textarea.msg__editbox").fill(longer);
+    await ana.page.keyboard.press("Enter");
+    const after = sentMessage(ben.page, longer);
+    await after.locator(".msg__edited").waitFor();
+
+    expect(await after.locator(".msg__action[data-action=reply]").evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => textsCoveredNow(ben.page, after)).toEqual([]);
+    expect(problems.list).toEqual([]);
+  });
+
   it("keeps a tall message's actions in view and in the half of it the pointer is over", async () => {
     const { problems, ana, ben } = await twoPeople(suite, "actions-tall");
     const lines = Array.from({ length: 20 }, (_, i) => `line ${i + 1} of tall text`);
