@@ -35,6 +35,7 @@ import { createMessageCache } from "./message-cache.js";
 import { createOutboxStore } from "./outbox-store.js";
 import { createOfflineView } from "./offline-view.js";
 import { createPushSwitch } from "./push-switch.js";
+import { bindPushDisclosure } from "./push-disclosure.js";
 
 /** @param {Document} doc */
 export function startApp(doc) {
@@ -258,6 +259,7 @@ export function startApp(doc) {
     currentRoom: () => rooms.currentRoom(),
   });
   els.notifyBell.addEventListener("click", () => setTimeout(pushSwitch.render, 0));
+  bindPushDisclosure({ doc, wrap: els.notifyBellWrap, button: els.pushMore });
 
   els.loadOlder.addEventListener("click", () => rooms.loadOlder());
   doc.addEventListener("visibilitychange", () => {

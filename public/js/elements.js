@@ -37,6 +37,8 @@ export function findElements(doc) {
     updateReload: /** @type {HTMLButtonElement} */ (byId("update-reload")),
     offlineBanner: byId("offline-banner"),
     pushField: byId("push-field"),
+    notifyBellWrap: byId("notify-bell-wrap"),
+    pushMore: /** @type {HTMLButtonElement} */ (byId("push-more")),
     pushSwitch: /** @type {HTMLInputElement} */ (byId("push-switch")),
     pushStatus: byId("push-status"),
     roomListEmpty: doc.getElementById("room-list-empty"),
