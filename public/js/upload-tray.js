@@ -10,7 +10,8 @@ import { uploadFile } from "./uploads.js";
 /** @import { WireAttachment } from "../../src/protocol.js" */
 /**
  * @typedef {{ key: number, room: string, name: string, size: number, state: "uploading" | "done" | "failed",
- *   upload?: WireAttachment, error?: string, abort?: () => void, li: HTMLLIElement }} Entry
+ *   upload?: WireAttachment, error?: string, abort?: () => void, li: HTMLLIElement, picked: Entry[] }} Entry
+ * `picked`: the files picked together with this one (one button press, drop or paste), in order, itself included.
  */
 
 /**
@@ -42,19 +43,19 @@ export function createUploadTray({ els, limits, announce, focusComposer }) {
     const entries = entriesOf(room);
     trays.set(room, entries);
     const left = () => limits.maxFiles - entries.filter((e) => e.state !== "failed").length;
-    /** The first of these files refused here, brought into view once drawn. @type {Entry | undefined} */
-    let firstRefused;
+    /** @type {Entry[]} */
+    const picked = [];
     for (const file of files) {
       const name = file.name || "file";
-      const entry = /** @type {Entry} */ ({ key: nextKey++, room, name, size: file.size, state: "uploading", li: doc.createElement("li") });
+      const entry = /** @type {Entry} */ ({ key: nextKey++, room, name, size: file.size, state: "uploading", li: doc.createElement("li"), picked });
       entries.push(entry);
+      picked.push(entry);
       if (left() < 0) fail(entry, `Not added: a message can carry at most ${limits.maxFiles} files.`);
       else if (file.size > limits.maxFileBytes) fail(entry, `This file is larger than ${humanSize(limits.maxFileBytes)}, the most one file may be.`);
       else start(entry, file);
-      if (entry.state === "failed") firstRefused ??= entry;
     }
     if (room === shownRoom) draw();
-    revealFailed(firstRefused);
+    if (picked.some((e) => e.state === "failed")) noticeRefused(picked);
   }
 
   /** @param {Entry} entry @param {File} file */
@@ -73,7 +74,7 @@ export function createUploadTray({ els, limits, announce, focusComposer }) {
       } else {
         fail(entry, res.error.message);
         if (entry.room === shownRoom) draw();
-        revealFailed(entry);
+        noticeRefused(entry.picked);
       }
       changed(entry.room);
     });
@@ -158,12 +159,18 @@ export function createUploadTray({ els, limits, announce, focusComposer }) {
   }
 
   /**
-   * A file just refused, scrolled into the tray's view: on a phone the tray shows a chip and a half, and a refused
-   * chip below them went unseen. "nearest": nothing scrolls when the chip is in view already.
-   * @param {Entry | undefined} entry
+   * A file just refused: the first refused of the files picked with it is scrolled into the tray's view, and with
+   * more than one refused the count is announced. On a phone the tray shows a chip and a half: a refused chip below
+   * them went unseen, and scrolling to each refusal as its answer came hid the ones before it (the count line,
+   * always in sight, says there are more). "nearest": nothing scrolls when the chip is in view already.
+   * @param {Entry[]} picked
    */
-  function revealFailed(entry) {
-    if (entry?.room === shownRoom && entry.li.isConnected) entry.li.scrollIntoView({ block: "nearest" });
+  function noticeRefused(picked) {
+    const first = picked.find((e) => e.state === "failed" && e.li.isConnected);
+    if (first && first.room === shownRoom) first.li.scrollIntoView({ block: "nearest" });
+    const room = picked[0]?.room;
+    const failed = room === undefined ? 0 : entriesOf(room).filter((e) => e.state === "failed").length;
+    if (failed > 1) announce(`${failed} files not added.`);
   }
 
   /** Cancel (an upload on its way: aborted) or Remove (an uploaded or refused file). @param {Entry} entry */

@@ -68,4 +68,25 @@ describe("the upload tray on a phone", () => {
     await page.locator("#upload-tray").waitFor({ state: "hidden" });
     expect(problems.list.filter((p) => !(p.includes("status of 415") && p.includes("/api/uploads")))).toEqual([]);
   });
+
+  it("keeps the first of several files refused at once in view, and announces how many were not added", async () => {
+    const { problems, person } = world(suite);
+    const ana = await person("ana", { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    const page = ana.page;
+    await join(page, suite.server.url, "Ana", "tray-phone-several");
+
+    // One pick: the too-big file is refused at once, second in the tray; the executable, last, by the server later.
+    // The tray shows a chip and a half, so the two cannot both be in view: the first stays there (the count line
+    // says there are more), rather than the tray jumping to the last answer and hiding the first refusal.
+    await pickFiles(page, [text("a.txt"), tooBig, text("b.txt"), text("c.txt"), elf]);
+    await chip(page, "huge.bin").locator(".upload__status", { hasText: "larger than" }).waitFor();
+    await chip(page, "tool").locator(".upload__status", { hasText: "cannot be shared here" }).waitFor();
+    for (const name of ["a.txt", "b.txt", "c.txt"]) await chip(page, name).locator("button", { hasText: "Remove" }).waitFor();
+
+    expect(await isInTrayView(chip(page, "huge.bin"))).toBe(true);
+    expect(await page.locator("#upload-failed").textContent()).toBe("2 files not added");
+    expect(await page.locator("#upload-failed").isVisible()).toBe(true);
+    expect(await page.locator("#live-region p").allTextContents()).toContain("2 files not added.");
+    expect(problems.list.filter((p) => !(p.includes("status of 415") && p.includes("/api/uploads")))).toEqual([]);
+  });
 });
