@@ -1,6 +1,7 @@
 // A room reopened without a network (the service worker's copy of the page) has not heard who is in it: the people
 // list is empty, and its count said "In this room 0" (a phone's People button "0"), though the reader is in the room.
-// The count now shows nothing until the server has said who is there, and the right number once it has.
+// The count now shows nothing until the server has said who is there, and the right number once it has; and the
+// "Not connected: who was here last" hint, which spoke of a list that was not there, shows only over people listed.
 import { describe, expect, it } from "vitest";
 import { join, sentMessage } from "./helpers/browser.js";
 import { cachedTexts, controlled } from "./helpers/pwa.js";
@@ -9,7 +10,7 @@ import { browserSuite, world } from "./helpers/suite.js";
 const suite = browserSuite();
 
 describe("the people count offline", () => {
-  it("shows no count in a room reopened offline, and the real one when the network is back", async () => {
+  it("shows no count and no last-known hint in a room reopened offline, and the real count when the network is back", async () => {
     const { problems, person } = world(suite);
     const room = "offline-people";
     const ana = await person("ana");
@@ -31,6 +32,9 @@ describe("the people count offline", () => {
     expect(await page.locator("#presence-count").isVisible()).toBe(false);
     expect(await page.locator("#presence-count").textContent()).toBe("");
     expect(await page.locator("#presence-toggle-count").textContent()).toBe("");
+    // Nobody listed: no "who was here last" hint over an empty list, only the panel as it is with nobody in it.
+    expect(await page.locator("#presence-list li").count()).toBe(0);
+    expect(await page.locator("#presence-stale").isVisible()).toBe(false);
 
     await ana.context.setOffline(false);
     await page.locator("#presence-count", { hasText: "2" }).waitFor({ timeout: 20_000 });
