@@ -120,7 +120,28 @@ describe("POST /invite/<token>", () => {
     expect((await request(app.url).get(revoked.path).set("Cookie", bob).expect(410)).text).toContain(`data-state="revoked"`);
     expect(await canJoin(app, bob, room)).toBe(false);
     // A revoked link is gone from the list; revoking it again finds nothing.
-    expect((await ana.timeout(5000).emitWithAck("revoke_invite", { room, id: revoked.invite.id })).ok).toBe(false);
+    expect(await ana.timeout(5000).emitWithAck("revoke_invite", { room, id: revoked.invite.id })).toMatchObject({ ok: false, error: { code: "not_found" } });
+  });
+
+  it("revoke_invite of an expired link answers invite_expired, of a used-up one invite_used_up; both stay as they ended", async () => {
+    const app = await appFor();
+    const { ana, room } = await team(app);
+    const short = await makeInvite(ana, room, { expiresInMs: 60_000 });
+    const once = await makeInvite(ana, room, { maxUses: 1, expiresInMs: 120_000 });
+    await useInvite(app, app.newSession(), once.path, "Bob").expect(200);
+    app.clock.advance(60_000);
+    const revoke = (id: number) => ana.timeout(5000).emitWithAck("revoke_invite", { room, id });
+    expect(await revoke(short.invite.id)).toMatchObject({ ok: false, error: { code: "invite_expired", message: expect.stringContaining("expired") } });
+    expect(await revoke(once.invite.id)).toMatchObject({ ok: false, error: { code: "invite_used_up", message: expect.stringContaining("used up") } });
+    const listed = await ana.timeout(5000).emitWithAck("list_invites", { room });
+    expect(listed.ok && listed.invites.map((i: InviteInfo) => [i.id, i.state])).toEqual([
+      [once.invite.id, "used_up"],
+      [short.invite.id, "expired"],
+    ]);
+    const cleo = app.newSession();
+    expect((await useInvite(app, cleo, short.path, "Cleo").expect(410)).body.error.code).toBe("invite_expired");
+    expect((await request(app.url).get(once.path).set("Cookie", cleo).expect(410)).text).toContain(`data-state="used_up"`);
+    expect(app.logs.some((l) => l.event === "invite_revoked")).toBe(false);
   });
 
   it("refuses a post from another site (403), one without an Origin (403), one without the cookie (400), and a bad name (400)", async () => {

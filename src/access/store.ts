@@ -159,7 +159,7 @@ export interface RoomAccessStore {
   invites(room: string): Promise<InviteRecord[]>;
   /** The invite with this token hash and its room's title, or null. */
   inviteByHash(tokenHash: string): Promise<{ invite: InviteRecord; title: string } | null>;
-  /** False when there was no such live invite in the room. */
+  /** False when there was no such usable invite in the room at `at` (none, revoked, expired or used up): an ended one stays as it was. */
   revokeInvite(room: string, id: number, at: Date): Promise<boolean>;
   /** Checks the invite and admits the session in one transaction, spending a use only on a new admission. */
   redeemInvite(tokenHash: string, member: NewMember, now: Date): Promise<Redemption>;

@@ -83,10 +83,35 @@ export async function revokeInvite(socket: ChatSocket, deps: ChatDeps, raw: unkn
   const { room, id } = input.value;
   const found = await privateRoom(socket, deps, room);
   if ("ok" in found) return found;
-  const invite = (await deps.store.access.invites(room)).find((i) => i.id === id);
-  if (invite === undefined) return fail("not_found", "There is no such invite link in this room (or it was revoked).");
+  const invite = await listedInvite(deps, room, id);
+  if (invite === undefined) return noSuchInvite();
   if (!canRevoke(found.record, socket.data.ownerKey, await isModerator(socket, deps), invite.createdBy)) return fail("not_allowed", "Only the room's creator, a moderator or the link's maker can revoke it.");
-  if (!(await deps.store.access.revokeInvite(room, id, deps.clock.now()))) return fail("not_found", "There is no such invite link in this room (or it was revoked).");
+  const now = deps.clock.now();
+  const ended = endedRefusal(invite, now);
+  if (ended !== null) return ended;
+  // The store refuses an ended link too: one used up (or expired) since the read above is answered as such.
+  if (!(await deps.store.access.revokeInvite(room, id, now))) {
+    const after = await listedInvite(deps, room, id);
+    return (after === undefined ? null : endedRefusal(after, now)) ?? noSuchInvite();
+  }
   deps.log.info("invite_revoked", { room, invite: id });
   return { ok: true };
+}
+
+/** The room's invite with this id as list_invites shows it; undefined for none, or one revoked (no longer listed). */
+async function listedInvite(deps: ChatDeps, room: string, id: number): Promise<InviteRecord | undefined> {
+  return (await deps.store.access.invites(room)).find((i) => i.id === id);
+}
+
+const noSuchInvite = (): Failure => fail("not_found", "There is no such invite link in this room (or it was revoked).");
+
+/**
+ * An expired or used-up link admits nobody already: revoking it would only rewrite why it ended (the list and its
+ * page would say "revoked"), so it is refused with the code its page answers, and stays as it was.
+ */
+function endedRefusal(invite: InviteRecord, now: Date): Failure | null {
+  const state = inviteState(invite, now);
+  if (state === "expired") return fail("invite_expired", "This invite link has expired already; there is nothing to revoke.");
+  if (state === "used_up") return fail("invite_used_up", "This invite link is used up already; there is nothing to revoke.");
+  return null;
 }

@@ -8,7 +8,7 @@ import { ENDED_INVITES_KEPT } from "../access/store.js";
 import { roomLockKey } from "./postgres-pool.js";
 import { movePushRooms } from "./postgres-push.js";
 import { movedWithBefore, SQL_HAS_MOVED_FROM_PG, SQL_MOVED_AFTER_PG, SQL_MOVED_WITH_PG, SQL_RECORD_MOVE_PG, toMove, type MoveRow, type MovedWithRow } from "./room-moves.js";
-import { ENDED_INVITE_PG, INVITE_COLUMNS, MEMBER_COLUMNS, ROOM_COLUMNS, SQL_DIRECT_MEMBERS_FROM_PG, toInvite, toMember, toRoomRecord, type InviteRow, type MemberRow, type RoomRow } from "./sqlite-access.js";
+import { ENDED_INVITE_PG, INVITE_COLUMNS, MEMBER_COLUMNS, ROOM_COLUMNS, SQL_DIRECT_MEMBERS_FROM_PG, SQL_REVOKE_USABLE_INVITE_PG, toInvite, toMember, toRoomRecord, type InviteRow, type MemberRow, type RoomRow } from "./sqlite-access.js";
 
 type Query = <T extends pg.QueryResultRow>(sql: string, params: unknown[], what: "read" | "write") => Promise<T[]>;
 /** Runs `work` in one transaction on one connection; a failure rolls back and becomes StorageUnavailableError. */
@@ -218,7 +218,7 @@ export class PostgresRoomAccess implements RoomAccessStore {
   }
 
   async revokeInvite(room: string, id: number, at: Date): Promise<boolean> {
-    return (await this.query("UPDATE room_invite SET revoked_at = $1 WHERE room = $2 AND id = $3 AND revoked_at IS NULL RETURNING id", [at.toISOString(), room, id], "write")).length > 0;
+    return (await this.query(SQL_REVOKE_USABLE_INVITE_PG, [at.toISOString(), room, id], "write")).length > 0;
   }
 
   redeemInvite(tokenHash: string, member: NewMember, now: Date): Promise<Redemption> {

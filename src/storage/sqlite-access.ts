@@ -46,6 +46,12 @@ export interface InviteRow {
 const ENDED_INVITE = "(revoked_at IS NOT NULL OR expires_at <= ? OR (max_uses IS NOT NULL AND uses >= max_uses))";
 /** The same for PostgreSQL, the time being $2. */
 export const ENDED_INVITE_PG = "(revoked_at IS NOT NULL OR expires_at <= $2 OR (max_uses IS NOT NULL AND uses >= max_uses))";
+/**
+ * Revokes an invite only while it can still admit someone: an expired or used-up one keeps why it ended (and its
+ * state in list_invites and on its page). The PostgreSQL twin answers the id, `at` being $1.
+ */
+const SQL_REVOKE_USABLE_INVITE = "UPDATE room_invite SET revoked_at = ? WHERE room = ? AND id = ? AND revoked_at IS NULL AND expires_at > ? AND (max_uses IS NULL OR uses < max_uses)";
+export const SQL_REVOKE_USABLE_INVITE_PG = "UPDATE room_invite SET revoked_at = $1 WHERE room = $2 AND id = $3 AND revoked_at IS NULL AND expires_at > $1 AND (max_uses IS NULL OR uses < max_uses) RETURNING id";
 
 export const ROOM_COLUMNS = "r.room, r.title, r.kind, r.creator_key, r.members_can_invite, r.origin_room, r.created_at";
 export const MEMBER_COLUMNS = "m.session_key, m.name, m.admitted_at, m.closed_upto";
@@ -249,7 +255,7 @@ export class SqliteRoomAccess implements RoomAccessStore {
   }
 
   revokeInvite(room: string, id: number, at: Date): Promise<boolean> {
-    return this.write((db) => prepared(db, "UPDATE room_invite SET revoked_at = ? WHERE room = ? AND id = ? AND revoked_at IS NULL").run(at.toISOString(), room, id).changes > 0);
+    return this.write((db) => prepared(db, SQL_REVOKE_USABLE_INVITE).run(at.toISOString(), room, id, at.toISOString()).changes > 0);
   }
 
   redeemInvite(tokenHash: string, member: NewMember, now: Date): Promise<Redemption> {

@@ -470,6 +470,25 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       expect(await access.activeInviteCount(room.room, T0)).toBe(2);
     });
 
+    it("revokeInvite refuses an expired or used-up invite and leaves it as it ended: still listed, redeemed as expired or used up", async () => {
+      const { access, key, privateRoom } = await setup();
+      const room = privateRoom("Ended");
+      await access.createRoom(room, [{ sessionKey: key("ana"), name: null }]);
+      const make = (maxUses: number | null, expiresAt: Date) =>
+        access.createInvite({ room: room.room, tokenHash: hashInviteToken(newInviteToken()), createdBy: key("ana"), createdByName: "Ana", createdAt: T0, expiresAt, maxUses });
+      const expired = await make(null, later(1000));
+      const usedUp = await make(1, later(60_000));
+      expect(await access.redeemInvite(usedUp.tokenHash, { sessionKey: key("bob"), name: "Bob" }, T0)).toMatchObject({ outcome: "admitted" });
+      expect(await access.revokeInvite(room.room, expired.id, later(1000))).toBe(false); // expires at that very millisecond
+      expect(await access.revokeInvite(room.room, usedUp.id, later(10))).toBe(false);
+      expect((await access.invites(room.room)).map((i) => [i.id, i.revokedAt])).toEqual([
+        [usedUp.id, null],
+        [expired.id, null],
+      ]);
+      expect(await access.redeemInvite(expired.tokenHash, { sessionKey: key("cleo"), name: "Cleo" }, later(2000))).toEqual({ outcome: "expired" });
+      expect(await access.redeemInvite(usedUp.tokenHash, { sessionKey: key("cleo"), name: "Cleo" }, later(10))).toEqual({ outcome: "used_up" });
+    });
+
     it(`a new invite deletes the room's ended ones beyond the ${ENDED_INVITES_KEPT} newest (revoked, expired, used up), never a usable one nor another room's`, async () => {
       const { access, key, privateRoom } = await setup();
       const room = privateRoom("Busy");
@@ -507,10 +526,11 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       expect(await access.redeemInvite(invite.tokenHash, { sessionKey: key("ana"), name: "Ana" }, T0)).toMatchObject({ outcome: "already_member" });
       expect(await access.redeemInvite(invite.tokenHash, { sessionKey: key("cleo"), name: "Cleo" }, T0)).toEqual({ outcome: "used_up" });
       expect(await access.redeemInvite(invite.tokenHash, { sessionKey: key("cleo"), name: "Cleo" }, later(60_000))).toEqual({ outcome: "expired" });
-      await access.revokeInvite(room.room, invite.id, T0);
-      expect(await access.redeemInvite(invite.tokenHash, { sessionKey: key("cleo"), name: "Cleo" }, T0)).toEqual({ outcome: "revoked" });
+      const revoked = await access.createInvite({ room: room.room, tokenHash: hashInviteToken(newInviteToken()), createdBy: key("ana"), createdByName: "Ana", createdAt: T0, expiresAt: later(60_000), maxUses: 1 });
+      expect(await access.revokeInvite(room.room, revoked.id, T0)).toBe(true);
+      expect(await access.redeemInvite(revoked.tokenHash, { sessionKey: key("cleo"), name: "Cleo" }, T0)).toEqual({ outcome: "revoked" });
       expect(await access.redeemInvite(hashInviteToken(newInviteToken()), { sessionKey: key("cleo"), name: "Cleo" }, T0)).toEqual({ outcome: "invalid" });
-      expect((await access.invites(room.room)).length).toBe(0);
+      expect((await access.invites(room.room)).map((i) => i.id)).toEqual([invite.id]); // the used-up one, not the revoked
       expect((await access.roomAccess(room.room, key("cleo")))?.member).toBeNull();
     });
 

@@ -795,6 +795,7 @@ const revoke = fc.record({ who: actor, invite: fc.nat(99), room: fc.nat(9), same
         if (room.kind === "direct") return void expect(codeOf(res), "a direct conversation has no invite links").toBe("invalid_room");
         if (invite.room !== room.address || invite.isRevoked) return void expect(codeOf(res)).toBe("not_found");
         if (!canManage(room, tab.person) && invite.maker !== tab.person) return void expect(codeOf(res)).toBe("not_allowed");
+        if (invite.maxUses !== null && invite.uses >= invite.maxUses) return void expect(codeOf(res), "a used-up link stays used up").toBe("invite_used_up");
         expect(codeOf(res)).toBe("ok");
         invite.isRevoked = true;
       },
