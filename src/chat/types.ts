@@ -47,8 +47,9 @@ export interface ChatDeps {
   /**
    * Several nodes: true while the node knows Redis frozen where `room`'s presence lives (node.ts: the one Redis, or on
    * a Redis Cluster the master of the room's slot; the room is the event's, when valid). Joins are then refused
-   * presence_unavailable at once instead of each waiting out REDIS_COMMAND_TIMEOUT_MS up to three times, and a send's
-   * `@name` is stored unresolved at once (controller.ts mentionsIn) instead of after one.
+   * presence_unavailable at once instead of each waiting out REDIS_COMMAND_TIMEOUT_MS up to three times, a send's
+   * `@name` is stored unresolved at once (controller.ts mentionsIn) and an edit's refused presence_unavailable at once
+   * (edits.ts presentNames) instead of after one.
    */
   isPresenceStalled?: (room: string | undefined) => boolean;
 }

@@ -2,7 +2,8 @@
 // Once the node has marked it stalled, rooms on the other masters must not pay for it: a join into such a room does
 // not wait REDIS_COMMAND_TIMEOUT_MS for its commands whose keys live on the frozen master (the shared rate limit, the
 // node's room list), and the node's recovery leaves the frozen master's rooms alone until it answers, instead of
-// trying them (a timeout each) again and again while it stays frozen.
+// trying them (a timeout each) again and again while it stays frozen. An "@name" in a send or an edit into a room on
+// the frozen master does not wait for its presence read either.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { WireMessage } from "../../src/protocol.js";
 import type { ClientSocket } from "../helpers/app.js";
@@ -11,17 +12,16 @@ import { startCluster, type Cluster } from "../helpers/cluster.js";
 import { newClientId } from "../helpers/emit.js";
 import type { RedisServer } from "../helpers/redis.js";
 import { roomsOnEveryMaster, type RedisClusterServer } from "../helpers/redis-cluster.js";
-import { arrivalOrder, editReadingPresence, nextLog, nextMasterLog } from "../helpers/stall-logs.js";
+import { arrivalOrder, nextLog, nextMasterLog } from "../helpers/stall-logs.js";
+import { connectProbe, raceJoin, readOnMaster, type JoinRace } from "../helpers/stall-races.js";
 import { waitFor } from "../helpers/wait.js";
-import { connectRedisCluster } from "../../src/cluster/redis.js";
-import { parseRedisClusterNodes } from "../../src/redis-cluster-config.js";
 
 const COMMAND_TIMEOUT_MS = 1000;
 const env = {
   REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
   LOG_WARN_INTERVAL_MS: "0",
-  // Sends and edits are not rate limited here, so the edit below waits exactly one command timeout on the frozen master
-  // (its "@" reads who is in the room) whichever master its rate-limit key would have landed on.
+  // Sends and edits are not rate limited here, so whichever master their rate-limit key would have landed on, only
+  // what is tested (an "@"'s presence read) could make them wait for the frozen master.
   RATE_SEND_PER_SEC: "0",
 };
 
@@ -59,7 +59,7 @@ describe("cluster: one frozen master of a Redis Cluster", () => {
     await cluster?.remove();
   });
 
-  it("answers a join into a room on a healthy master before an edit in the frozen master's room started just before it", async () => {
+  it("answers a join into a room on a healthy master before a read on the frozen master sent just before it", async () => {
     const server = cluster.node(0).server();
     const redis = cluster.redisCluster;
     if (server === null || redis === null) throw new Error("the node and the Redis Cluster must be running");
@@ -69,15 +69,14 @@ describe("cluster: one frozen master of a Redis Cluster", () => {
     const rooms = roomsOnEveryMaster(redis, "healthy-join");
     const frozenRoom = rooms[frozen.index] as string;
     const healthyRoom = rooms[(frozen.index + 1) % rooms.length] as string;
+    const probe = await connectProbe(redis, COMMAND_TIMEOUT_MS);
     const ana = await connectTo(cluster.node(0).url);
     const dee = await connectTo(cluster.node(0).url);
     try {
       expect(await ana.timeout(5000).emitWithAck("join_chat", { room: frozenRoom, username: "Ana" })).toMatchObject({ ok: true });
-      const hello = await sendHello(ana, frozenRoom);
       const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
       process.kill(frozen.pid, "SIGSTOP");
-      let order: string[];
-      let joinMs = Number.NaN;
+      let race: JoinRace<string>;
       let answering: Promise<LogRecord> | undefined;
       let anaCaughtUp: Promise<unknown> | undefined;
       try {
@@ -85,27 +84,23 @@ describe("cluster: one frozen master of a Redis Cluster", () => {
         answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
         // Ana's room is done by the recovery that follows the master's answer (deferred until then).
         anaCaughtUp = waitFor(ana, "resync", (p) => p.room === frozenRoom, 30_000);
-        // The edit's "@" reads who is in its room, on the frozen master: its ack waits one command timeout.
-        const started = performance.now();
-        const edited = editReadingPresence(ana, frozenRoom, hello);
-        const joined = dee.emitWithAck("join_chat", { room: healthyRoom, username: "Dee" }).then((res) => {
-          joinMs = performance.now() - started;
-          return res;
-        });
-        order = await arrivalOrder({ edit: edited, join: joined });
-        expect(await joined).toMatchObject({ ok: true, users: ["Dee"] });
-        expect(await edited).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
+        // The test's own read of the node's room list, on the frozen master: it times out before one command timeout
+        // (stall-races.ts connectProbe), so a join that waited one there would answer after it.
+        race = await raceJoin("read", () => readOnMaster(probe, JOIN_KEYS[0] as string), dee, healthyRoom, "Dee");
+        expect(race.joined).toMatchObject({ ok: true, users: ["Dee"] });
+        expect(race.other).toBe("timed out");
       } finally {
         process.kill(frozen.pid, "SIGCONT");
       }
-      console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, healthyRoomJoinMs: Math.round(joinMs), order }));
-      expect(order).toEqual(["join", "edit"]);
+      console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, healthyRoomJoinMs: Math.round(race.joinMs), order: race.order }));
+      expect(race.order).toEqual(["join", "read"]);
 
       await Promise.all([answering, anaCaughtUp]);
       // The node's room list the join skipped: the recovery's heartbeat (before any resync) recorded the room.
       expect(await redis.admin().smembers(JOIN_KEYS[0] as string)).toContain(healthyRoom);
       expect(await dee.timeout(10_000).emitWithAck("join_chat", { room: frozenRoom, username: "Dee" })).toMatchObject({ ok: true, users: ["Ana", "Dee"] });
     } finally {
+      probe.disconnect();
       ana.disconnect();
       dee.disconnect();
     }
@@ -123,11 +118,12 @@ describe("cluster: one frozen master of a Redis Cluster", () => {
     const ana = await connectTo(cluster.node(0).url);
     const bo = await connectTo(cluster.node(0).url);
     const cy = await connectTo(cluster.node(0).url);
+    const ed = await connectTo(cluster.node(0).url);
     const isFrozenRoomFailure = (l: LogRecord): boolean => (l.event === "presence_rebuild_failed" && l.room === frozenRoom) || l.event === "presence_sweep_failed";
     try {
       expect(await ana.timeout(5000).emitWithAck("join_chat", { room: frozenRoom, username: "Ana" })).toMatchObject({ ok: true });
       expect(await bo.timeout(5000).emitWithAck("join_chat", { room: healthyRoom, username: "Bo" })).toMatchObject({ ok: true });
-      const hello = await sendHello(ana, frozenRoom);
+      expect(await ed.timeout(5000).emitWithAck("join_chat", { room: frozenRoom, username: "Ed" })).toMatchObject({ ok: true });
       const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
       const failuresBefore = server.logs.filter(isFrozenRoomFailure).length;
       process.kill(frozen.pid, "SIGSTOP");
@@ -140,9 +136,9 @@ describe("cluster: one frozen master of a Redis Cluster", () => {
         const deferred = nextLog(server, "presence_rebuild_deferred", 15_000);
         deferred.catch(() => undefined); // awaited below; an assertion that fails first must not leave it unhandled
         const boCaughtUp = waitFor(bo, "resync", (p) => p.room === healthyRoom, 15_000);
-        // The edit's "@" read of who is in Ana's room times out on the frozen master: Redis may run it later, so the
-        // node's next answered heartbeat (the registry's master answers) recovers, while this master is still frozen.
-        expect(await editReadingPresence(ana, frozenRoom, hello)).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
+        // Ed's leave of Ana's room times out on the frozen master: Redis may run it later, so the node's next answered
+        // heartbeat (the registry's master answers) recovers, while this master is still frozen.
+        expect(await ed.emitWithAck("leave_chat", { room: frozenRoom })).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
         // Bo's room comes after Ana's in that recovery: had it asked the frozen master for her room (or swept the
         // node's room list there), that would have timed out and been logged by now.
         await boCaughtUp;
@@ -161,56 +157,88 @@ describe("cluster: one frozen master of a Redis Cluster", () => {
       ana.disconnect();
       bo.disconnect();
       cy.disconnect();
+      ed.disconnect();
     }
   });
 
-  it("stores an @name send into the frozen master's room without its mentions at once, before a read on that master sent just before it times out", async () => {
+  /**
+   * Ana and Cy join a room on the master to freeze and Ana sends "hello"; with the master frozen and marked, Ana's
+   * `act` (an "@Cy" call, named `name` in the order) is raced against a read on that master sent just before it, which
+   * times out before one command timeout (connectProbe): an act that asked the frozen master who is in the room would
+   * answer after it.
+   * `afterAnswering` runs once the master answers again. `ms` is the act's time, logged, never asserted.
+   */
+  async function raceInFrozenRoom<T>(name: string, act: (ana: ClientSocket, room: string, hello: number) => Promise<T>, afterAnswering: (ana: ClientSocket, room: string, hello: number) => Promise<void> = () => Promise.resolve()): Promise<{ order: string[]; answer: T; ms: number }> {
     const server = cluster.node(0).server();
     const redis = cluster.redisCluster;
     if (server === null || redis === null) throw new Error("the node and the Redis Cluster must be running");
     const frozen = masterToFreeze(redis);
-    const frozenRoom = roomsOnEveryMaster(redis, "mention")[frozen.index] as string;
-    const settings = parseRedisClusterNodes(redis.seeds, []);
-    if (settings === null) throw new Error("the cluster's seeds must parse");
-    // The test's own connection, with the node's command timeout: its read on the frozen master fails after one.
-    const probe = await connectRedisCluster(settings, { commandTimeoutMs: COMMAND_TIMEOUT_MS });
+    const room = roomsOnEveryMaster(redis, `mention-${name}`)[frozen.index] as string;
+    const probe = await connectProbe(redis, COMMAND_TIMEOUT_MS);
     const ana = await connectTo(cluster.node(0).url);
     const cy = await connectTo(cluster.node(0).url);
     try {
-      expect(await ana.timeout(5000).emitWithAck("join_chat", { room: frozenRoom, username: "Ana" })).toMatchObject({ ok: true });
-      expect(await cy.timeout(5000).emitWithAck("join_chat", { room: frozenRoom, username: "Cy" })).toMatchObject({ ok: true });
+      expect(await ana.timeout(5000).emitWithAck("join_chat", { room, username: "Ana" })).toMatchObject({ ok: true });
+      expect(await cy.timeout(5000).emitWithAck("join_chat", { room, username: "Cy" })).toMatchObject({ ok: true });
+      const hello = await sendHello(ana, room);
       const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
       process.kill(frozen.pid, "SIGSTOP");
-      let order: string[];
-      let sent: unknown;
+      let race: { order: string[]; answer: T; ms: number };
       let answering: Promise<LogRecord> | undefined;
       try {
         await stalled;
         answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
-        const unresolved = nextLog(server, "mentions_unresolved", 10_000, (l) => l.room === frozenRoom);
-        const read = probe.exists(JOIN_KEYS[0] as string).then(
-          () => "answered",
-          () => "timed out",
-        );
-        // Sent after the read: had the send asked the frozen master who is in the room, it would answer after it.
-        const sending = ana.emitWithAck("send_message", { room: frozenRoom, username: "Ana", content: "hello @Cy", clientId: newClientId() });
-        order = await arrivalOrder({ read, send: sending });
+        const read = readOnMaster(probe, JOIN_KEYS[0] as string);
+        const started = performance.now();
+        let ms = Number.NaN;
+        const acting = act(ana, room, hello).then((res) => {
+          ms = performance.now() - started;
+          return res;
+        });
+        const order = await arrivalOrder({ read, [name]: acting });
         expect(await read).toBe("timed out");
-        sent = await sending;
-        expect(await unresolved).toMatchObject({ level: "warn" });
+        race = { order, answer: await acting, ms };
       } finally {
         process.kill(frozen.pid, "SIGCONT");
       }
-      console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, mentionSendOrder: order }));
-      // Today's outcome after the timeout, without it: stored and acknowledged, Cy (present) not resolved as mentioned.
-      expect(sent).toMatchObject({ ok: true, message: { content: "hello @Cy" } });
-      expect((sent as { message: WireMessage }).message.mentions).toBeUndefined();
-      expect(order).toEqual(["send", "read"]);
       await answering;
+      await afterAnswering(ana, room, hello);
+      return race;
     } finally {
       probe.disconnect();
       ana.disconnect();
       cy.disconnect();
     }
+  }
+
+  it("stores an @name send into the frozen master's room without its mentions at once, before a read on that master sent just before it times out", async () => {
+    const server = cluster.node(0).server();
+    if (server === null) throw new Error("the node must be running");
+    let unresolved: Promise<LogRecord> | undefined;
+    const sent = await raceInFrozenRoom("send", (ana, room) => {
+      unresolved = nextLog(server, "mentions_unresolved", 10_000, (l) => l.room === room);
+      return ana.emitWithAck("send_message", { room, username: "Ana", content: "hello @Cy", clientId: newClientId() });
+    });
+    console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, mentionSendOrder: sent.order, sendAckMs: Math.round(sent.ms) }));
+    expect(await unresolved).toMatchObject({ level: "warn" });
+    // Today's outcome after the timeout, without it: stored and acknowledged, Cy (present) not resolved as mentioned.
+    expect(sent.answer).toMatchObject({ ok: true, message: { content: "hello @Cy" } });
+    expect((sent.answer as { message: WireMessage }).message.mentions).toBeUndefined();
+    expect(sent.order).toEqual(["send", "read"]);
+  });
+
+  it("refuses an @name edit in the frozen master's room presence_unavailable at once, before a read on that master sent just before it times out", async () => {
+    const edited = await raceInFrozenRoom(
+      "edit",
+      (ana, room, hello) => ana.emitWithAck("edit_message", { room, id: hello, content: "hello @Cy" }),
+      // Once the master answers, the same edit reads who is present again and mentions Cy.
+      async (ana, room, hello) => {
+        expect(await ana.timeout(10_000).emitWithAck("edit_message", { room, id: hello, content: "hello @Cy" })).toMatchObject({ ok: true, message: { content: "hello @Cy", mentions: ["Cy"] } });
+      },
+    );
+    console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, mentionEditOrder: edited.order, editAckMs: Math.round(edited.ms) }));
+    // Today's outcome after the timeout, without it: refused (the text stays as it was).
+    expect(edited.answer).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
+    expect(edited.order).toEqual(["edit", "read"]);
   });
 });

@@ -7,11 +7,13 @@
 // refused without asking Redis at all.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { WireMessage } from "../../src/protocol.js";
+import type { ClientSocket } from "../helpers/app.js";
 import { connectTo, type LogRecord } from "../helpers/child-server.js";
 import { health, startCluster, type Cluster } from "../helpers/cluster.js";
 import { newClientId } from "../helpers/emit.js";
-import { roomsOnEveryMaster } from "../helpers/redis-cluster.js";
-import { arrivalOrder, editReadingPresence, nextLog, nextMasterLog } from "../helpers/stall-logs.js";
+import { roomChannel, roomsOnEveryMaster } from "../helpers/redis-cluster.js";
+import { nextLog, nextMasterLog } from "../helpers/stall-logs.js";
+import { connectProbe, raceJoin, readOnMaster, type JoinRace } from "../helpers/stall-races.js";
 import type { RedisServer } from "../helpers/redis.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -34,6 +36,18 @@ function resume(of: Cluster | undefined): void {
     const pid = server.pid();
     if (pid !== null) process.kill(pid, "SIGCONT");
   }
+}
+
+/** Ana's send into `room` while Redis is frozen: its shared rate limit waits one command timeout there. */
+function sendWhileStalled(ana: ClientSocket, room: string, content: string): Promise<unknown> {
+  return ana.emitWithAck("send_message", { room, username: "Ana", content, clientId: newClientId() });
+}
+
+/** A join the node refused without asking Redis answers before that send, which is still stored and acknowledged. */
+function expectJoinRefusedBeforeSend(race: JoinRace<unknown>, content: string): void {
+  expect(race.joined).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
+  expect(race.other).toMatchObject({ ok: true, message: { content } });
+  expect(race.order).toEqual(["join", "send"]);
 }
 
 /**
@@ -148,28 +162,19 @@ describe("cluster: Redis stops answering without closing its connections", () =>
       expect(await ana.timeout(5000).emitWithAck("join_chat", { room, username: "Ana" })).toMatchObject({ ok: true });
       const stalled = nextLog(server, "redis_stalled");
       process.kill(pid, "SIGSTOP");
-      let order: string[];
-      let joinMs = Number.NaN;
+      let race: JoinRace<unknown>;
       let answering: Promise<LogRecord> | undefined;
       try {
         await stalled;
         answering = nextLog(server, "redis_answering", 30_000);
         // The send's shared rate limit asks the frozen Redis and waits one REDIS_COMMAND_TIMEOUT_MS before the node's
         // memory count answers; a join that asked Redis (rate limit, room record, name check) would wait three.
-        const started = performance.now();
-        const sent = ana.emitWithAck("send_message", { room, username: "Ana", content: "while stalled", clientId: newClientId() });
-        const refused = cy.emitWithAck("join_chat", { room, username: "Cy" }).then((res) => {
-          joinMs = performance.now() - started;
-          return res;
-        });
-        order = await arrivalOrder({ join: refused, send: sent });
-        expect(await refused).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
-        expect(await sent).toMatchObject({ ok: true, message: { content: "while stalled" } });
+        race = await raceJoin("send", () => sendWhileStalled(ana, room, "while stalled"), cy, room, "Cy");
       } finally {
         process.kill(pid, "SIGCONT");
       }
-      console.log(JSON.stringify({ redis: "single", commandTimeoutMs: COMMAND_TIMEOUT_MS, joinAfterStallMarkedMs: Math.round(joinMs), order }));
-      expect(order).toEqual(["join", "send"]);
+      console.log(JSON.stringify({ redis: "single", commandTimeoutMs: COMMAND_TIMEOUT_MS, joinAfterStallMarkedMs: Math.round(race.joinMs), order: race.order }));
+      expectJoinRefusedBeforeSend(race, "while stalled");
 
       await answering;
       expect(await cy.timeout(5000).emitWithAck("join_chat", { room, username: "Cy" })).toMatchObject({ ok: true, users: ["Ana", "Cy"] });
@@ -206,8 +211,7 @@ describe("cluster: every master of a Redis Cluster stops answering", () => {
       expect(await ana.timeout(5000).emitWithAck("join_chat", { room, username: "Ana" })).toMatchObject({ ok: true });
       const stalled = masters.map((m) => nextMasterLog(server, "redis_master_stalled", m));
       for (const pid of redisPids(cluster)) process.kill(pid, "SIGSTOP");
-      let order: string[];
-      let joinMs = Number.NaN;
+      let race: JoinRace<unknown>;
       let answering: Promise<LogRecord>[] = [];
       let caughtUp: Promise<unknown> | undefined;
       try {
@@ -217,20 +221,12 @@ describe("cluster: every master of a Redis Cluster stops answering", () => {
         caughtUp = waitFor(ana, "resync", (p) => p.room === room, 30_000);
         // The send's shared rate limit waits one REDIS_COMMAND_TIMEOUT_MS on its frozen master; a join that asked Redis
         // would wait three (rate limit, the node's room list, the room's script).
-        const started = performance.now();
-        const sent = ana.emitWithAck("send_message", { room, username: "Ana", content: "while every master is stalled", clientId: newClientId() });
-        const refused = cy.emitWithAck("join_chat", { room, username: "Cy" }).then((res) => {
-          joinMs = performance.now() - started;
-          return res;
-        });
-        order = await arrivalOrder({ join: refused, send: sent });
-        expect(await refused).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
-        expect(await sent).toMatchObject({ ok: true, message: { content: "while every master is stalled" } });
+        race = await raceJoin("send", () => sendWhileStalled(ana, room, "while every master is stalled"), cy, room, "Cy");
       } finally {
         resume(cluster);
       }
-      console.log(JSON.stringify({ redis: "cluster, every master", commandTimeoutMs: COMMAND_TIMEOUT_MS, joinAfterStallMarkedMs: Math.round(joinMs), order }));
-      expect(order).toEqual(["join", "send"]);
+      console.log(JSON.stringify({ redis: "cluster, every master", commandTimeoutMs: COMMAND_TIMEOUT_MS, joinAfterStallMarkedMs: Math.round(race.joinMs), order: race.order }));
+      expectJoinRefusedBeforeSend(race, "while every master is stalled");
 
       await Promise.all([...answering, caughtUp]);
       expect(await cy.timeout(10_000).emitWithAck("join_chat", { room, username: "Cy" })).toMatchObject({ ok: true, users: ["Ana", "Cy"] });
@@ -253,42 +249,37 @@ describe("cluster: every master of a Redis Cluster stops answering", () => {
     const spareRoom = rooms[(frozenIndex + 1) % rooms.length] as string;
     const pid = frozen.pid();
     if (pid === null) throw new Error("the master must be running");
+    const probe = await connectProbe(redis, COMMAND_TIMEOUT_MS);
     const ana = await connectTo(node.url);
     const cy = await connectTo(node.url);
     const dee = await connectTo(node.url);
     try {
       expect(await ana.timeout(5000).emitWithAck("join_chat", { room: frozenRoom, username: "Ana" })).toMatchObject({ ok: true });
-      const hello = (await ana.timeout(5000).emitWithAck("send_message", { room: frozenRoom, username: "Ana", content: "hello", clientId: newClientId() })) as { message: WireMessage };
       const stalled = nextMasterLog(server, "redis_master_stalled", frozen);
       process.kill(pid, "SIGSTOP");
-      let order: string[];
-      let joinMs = Number.NaN;
+      let race: JoinRace<string>;
       let answering: Promise<LogRecord> | undefined;
       try {
         await stalled;
         answering = nextMasterLog(server, "redis_master_answering", frozen, 30_000);
-        // The edit's "@" reads who is in the room, on its frozen master: its ack waits one command timeout.
-        const started = performance.now();
-        const edited = editReadingPresence(ana, frozenRoom, hello.message.id);
-        const refused = cy.emitWithAck("join_chat", { room: frozenRoom, username: "Cy" }).then((res) => {
-          joinMs = performance.now() - started;
-          return res;
-        });
-        order = await arrivalOrder({ join: refused, edit: edited });
-        expect(await refused).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
-        expect(await edited).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
+        // The test's own read of a key in the room's slot, on its frozen master: it times out before one command timeout
+        // (stall-races.ts connectProbe), so a join that waited one there would answer after it.
+        race = await raceJoin("read", () => readOnMaster(probe, roomChannel(frozenRoom)), cy, frozenRoom, "Cy");
+        expect(race.joined).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
+        expect(race.other).toBe("timed out");
         // The room on a master that answers: no refusal (its keys on the frozen master, the node's room list or the
         // directory, do not hold it up: redis.frozen-master.test.ts).
         expect(await dee.timeout(15_000).emitWithAck("join_chat", { room: spareRoom, username: "Dee" })).toMatchObject({ ok: true, users: ["Dee"] });
       } finally {
         process.kill(pid, "SIGCONT");
       }
-      console.log(JSON.stringify({ redis: "cluster, one master", commandTimeoutMs: COMMAND_TIMEOUT_MS, joinAfterStallMarkedMs: Math.round(joinMs), order }));
-      expect(order).toEqual(["join", "edit"]);
+      console.log(JSON.stringify({ redis: "cluster, one master", commandTimeoutMs: COMMAND_TIMEOUT_MS, joinAfterStallMarkedMs: Math.round(race.joinMs), order: race.order }));
+      expect(race.order).toEqual(["join", "read"]);
 
       await answering;
       expect(await cy.timeout(10_000).emitWithAck("join_chat", { room: frozenRoom, username: "Cy" })).toMatchObject({ ok: true, users: ["Ana", "Cy"] });
     } finally {
+      probe.disconnect();
       ana.disconnect();
       cy.disconnect();
       dee.disconnect();

@@ -1,6 +1,5 @@
 // What the Redis stall tests await of a node's log: the next line of an event (not one logged before), the next line
 // about one master, and the order in which calls answered (events, not times).
-import type { ClientSocket } from "./app.js";
 import type { ChildServer, LogRecord } from "./child-server.js";
 import type { RedisServer } from "./redis.js";
 
@@ -21,13 +20,4 @@ export function nextMasterLog(node: ChildServer, event: string, master: RedisSer
 export function arrivalOrder(calls: Record<string, Promise<unknown>>): Promise<string[]> {
   const order: string[] = [];
   return Promise.all(Object.entries(calls).map(([name, call]) => call.then(() => order.push(name)))).then(() => order);
-}
-
-/**
- * A call that waits one REDIS_COMMAND_TIMEOUT_MS on the frozen master of `room`, to race others against: an edit whose
- * text has an "@" reads who is in the room (chat/edits.ts; a send no longer does while the node knows the master is
- * frozen), and answers presence_unavailable once that read timed out. `id` is a message `socket` sent to `room`.
- */
-export function editReadingPresence(socket: ClientSocket, room: string, id: number): Promise<unknown> {
-  return socket.emitWithAck("edit_message", { room, id, content: "edited, @Cy" });
 }
