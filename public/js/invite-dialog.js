@@ -19,6 +19,8 @@ export const EXPIRY_CHOICES = [
 export const USES_CHOICES = [{ label: "Unlimited", uses: 0, isDefault: true }, ...[1, 5, 10, 25, 100].map((n) => ({ label: n === 1 ? "Once" : `${n} times`, uses: n }))];
 
 const STATE_LABELS = { active: "Active", expired: "Expired", used_up: "Used up" };
+/** Refusals of Revoke that mean the link has ended already (docs/protocol.md): the list is out of date. */
+const ENDED_CODES = new Set(["invite_expired", "invite_used_up"]);
 
 /**
  * @param {{
@@ -198,8 +200,9 @@ export function createInviteDialog({ doc, els, rooms, info, announce }) {
     const res = await rooms.request("revoke_invite", { room, id });
     if (gen !== generation) return;
     if (!res.ok) {
-      button.disabled = false;
       setError(res.error.message);
+      if (ENDED_CODES.has(res.error.code)) await showEnded();
+      else button.disabled = false;
       return;
     }
     announce("Invite link revoked.");
@@ -209,6 +212,18 @@ export function createInviteDialog({ doc, els, rooms, info, announce }) {
     // The button is gone with its link: the focus goes to the next link's, or to the list's heading.
     const next = els.inviteList.querySelector("button[data-revoke]");
     (next instanceof HTMLButtonElement ? next : els.inviteListTitle).focus();
+  }
+
+  /**
+   * The link ended while the dialog was open (it expired, or its last use was taken): the list is read again, so it
+   * shows the link as ended and without Revoke. The message stays (it says why nothing was revoked); the focus,
+   * on the Revoke button that is gone now, goes to the list's heading, in the dialog and beside the link.
+   */
+  async function showEnded() {
+    const gen = generation;
+    await refreshList();
+    if (gen !== generation) return;
+    els.inviteListTitle.focus();
   }
 
   async function setMembersCanInvite() {
