@@ -247,6 +247,7 @@ export function startApp(doc) {
       }),
   });
   rooms.onConnected(() => worker.checkForUpdate());
+  const pushDisclosure = bindPushDisclosure({ doc, wrap: els.notifyBellWrap, button: els.pushMore });
   const pushSwitch = createPushSwitch({
     win: doc.defaultView ?? window,
     field: els.pushField,
@@ -257,9 +258,9 @@ export function startApp(doc) {
     levels: () => Object.fromEntries(recallRooms().map((r) => [r.room, notifier.level(r.room)])),
     levelSelect: els.notifyLevel,
     currentRoom: () => rooms.currentRoom(),
+    onProblem: (say) => pushDisclosure.showProblem(say),
   });
   els.notifyBell.addEventListener("click", () => setTimeout(pushSwitch.render, 0));
-  bindPushDisclosure({ doc, wrap: els.notifyBellWrap, button: els.pushMore });
 
   els.loadOlder.addEventListener("click", () => rooms.loadOlder());
   doc.addEventListener("visibilitychange", () => {

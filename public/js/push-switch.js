@@ -4,6 +4,8 @@
 // A room's level changed in the Notify select goes to the server too. Whether it is on is read back from the
 // browser (pushManager.getSubscription) on every load. Shown only where it can work: a service worker, the
 // Push API, notifications allowed, and a server with a key (data-vapid-public-key; empty means push is off).
+// A failure is said in the switch's status and handed to onProblem first: on a phone the switch sits in a folded
+// panel (push-disclosure.js), which opens so the reason is seen and heard rather than kept out of sight.
 
 /** @import { Level } from "./notifications.js" */
 
@@ -46,9 +48,10 @@ function send(method, path, body) {
  *   levels: () => Record<string, Level>,
  *   levelSelect: HTMLSelectElement,
  *   currentRoom: () => string | null,
+ *   onProblem?: (show: () => void) => void,
  * }} deps
  */
-export function createPushSwitch({ win, field, toggle, status, publicKey, registration, levels, levelSelect, currentRoom }) {
+export function createPushSwitch({ win, field, toggle, status, publicKey, registration, levels, levelSelect, currentRoom, onProblem = (show) => show() }) {
   const isSupported = publicKey !== "" && "serviceWorker" in win.navigator && "PushManager" in win && typeof Notification !== "undefined";
   let isBusy = false;
 
@@ -69,6 +72,11 @@ export function createPushSwitch({ win, field, toggle, status, publicKey, regist
   /** @param {string} text */
   function say(text) {
     status.textContent = text;
+  }
+
+  /** Why it did not work: onProblem makes it seen, then (once) puts it in the status. @param {string} text */
+  function sayProblem(text) {
+    onProblem(() => say(text));
   }
 
   async function turnOn() {
@@ -113,7 +121,7 @@ export function createPushSwitch({ win, field, toggle, status, publicKey, regist
       if (wantsOn) await turnOn();
       else await turnOff();
     } catch (err) {
-      say(err instanceof Error ? err.message : "That did not work; try again.");
+      sayProblem(err instanceof Error ? err.message : "That did not work; try again.");
     } finally {
       isBusy = false;
       toggle.disabled = false;
@@ -128,7 +136,7 @@ export function createPushSwitch({ win, field, toggle, status, publicKey, regist
     const room = currentRoom();
     if (room === null || !toggle.checked) return;
     const res = await send("PUT", "/api/push/levels", { room, level: levelSelect.value }).catch(() => null);
-    if (res && !res.ok) say(await failureOf(res));
+    if (res && !res.ok) sayProblem(await failureOf(res));
   });
 
   if (isSupported) {
