@@ -64,6 +64,7 @@ export function findElements(doc) {
     presenceToggle: byId("presence-toggle"),
     presenceToggleCount: byId("presence-toggle-count"),
     leave: /** @type {HTMLButtonElement} */ (byId("leave-button")),
+    leaveLabel: byId("leave-label"),
     banner: byId("connection-banner"),
     scroller: byId("message-list"),
     messages: /** @type {HTMLOListElement} */ (byId("messages")),

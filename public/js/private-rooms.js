@@ -52,7 +52,8 @@ export function createPrivateRooms({ els, views, rooms, info, dialog, invites, a
     // On a phone only the icon shows: a lock to make private, an open lock to make public.
     els.privacyButton.dataset.action = about.kind === "private" ? "make-public" : "make-private";
     const isDirect = about.kind === "direct";
-    els.leave.textContent = isDirect ? "Close" : "Leave";
+    els.leaveLabel.textContent = isDirect ? "Close" : "Leave";
+    els.leave.dataset.action = isDirect ? "close" : "leave";
     if (isDirect) els.leave.title = "Close this conversation: it comes back when a new message arrives";
     else els.leave.removeAttribute("title");
   }
