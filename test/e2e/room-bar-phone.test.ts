@@ -4,6 +4,7 @@
 // name is cut with "…" (the whole name in its title). Every control keeps its name and works by keyboard.
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
+import { blockingFindings } from "./helpers/axe.js";
 import { join } from "./helpers/browser.js";
 import { createPrivateRoom } from "./helpers/private-rooms.js";
 import { E2E_MODERATOR_TOKEN } from "./helpers/server.js";
@@ -45,7 +46,7 @@ describe("the room bar on a 375 px phone", () => {
   it(`keeps one row (at most ${ROOM_BAR_MAX_PX} px) with a long room name, every control named and working`, async () => {
     await suite.server.seed(LONG_ROOM, [{ sender: "Ben", content: "the compost rota is up" }]);
     const { problems, person } = world(suite);
-    const ana = await person("ana", PHONE);
+    const ana = await person("ana", { ...PHONE, bypassCSP: true }); // bypassCSP: axe is injected as a script
     await join(ana.page, suite.server.url, "Ana", LONG_ROOM);
     const page = ana.page;
 
@@ -65,6 +66,7 @@ describe("the room bar on a 375 px phone", () => {
     const notify = page.getByRole("combobox", { name: "Notify" });
     const leave = page.getByRole("button", { name: "Leave", exact: true });
     for (const control of [rooms, search, people, notify, leave]) expect(await control.isVisible()).toBe(true);
+    expect(await blockingFindings(page, "room bar on a phone")).toEqual([]);
 
     // Search: "/" opens the folded box, still on the one row and inside the screen; Enter finds the message.
     const folded = await search.evaluate((el) => el.getBoundingClientRect().width);
