@@ -122,7 +122,7 @@ export function createMessageActions({ doc, list, messages, rooms, dialog, annou
     box.setAttribute("aria-describedby", hint.id);
     form.append(label, box);
     if (files.length > 0) form.append(fileList(id, files, box));
-    form.append(hint, error);
+    form.append(hint, error, editButtons());
     text?.after(form);
     li.classList.add("msg--editing");
     form.addEventListener("keydown", (event) => {
@@ -146,6 +146,26 @@ export function createMessageActions({ doc, list, messages, rooms, dialog, annou
     box.setSelectionRange(box.value.length, box.value.length);
     announce("Editing your message. Enter saves, Escape cancels.");
     return true;
+  }
+
+  /**
+   * Cancel and Save, shown: a touch keyboard has no Escape, and on a phone the hint naming the keys is hidden, so
+   * without them an edit there could only be saved, never cancelled.
+   */
+  function editButtons() {
+    const row = doc.createElement("div");
+    row.className = "msg__editor-buttons";
+    const cancel = doc.createElement("button");
+    cancel.type = "button";
+    cancel.className = "btn btn--small";
+    cancel.textContent = "Cancel";
+    cancel.addEventListener("click", () => cancelEdit());
+    const save = doc.createElement("button");
+    save.type = "submit";
+    save.className = "btn btn--small";
+    save.textContent = "Save";
+    row.append(cancel, save);
+    return row;
   }
 
   /**
