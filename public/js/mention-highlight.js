@@ -149,6 +149,7 @@ export function appendWithSpans(parent, text, ranges, me, fill) {
     if (r.start > cursor) fill(parent, cursor, r.start);
     const span = doc.createElement("span");
     span.className = meKey !== "" && mentionKey(r.name) === meKey ? "mention mention--me" : "mention";
+    span.dir = "auto"; // "@Ana" in a Hebrew line keeps its "@" before the name, and "@سارة" in an English one too
     fill(span, r.start, r.end);
     parent.append(span);
     cursor = r.end;

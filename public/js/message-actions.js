@@ -109,6 +109,7 @@ export function createMessageActions({ doc, list, messages, rooms, dialog, annou
     const box = doc.createElement("textarea");
     box.id = `edit-${id}`;
     box.className = "msg__editbox";
+    box.dir = "auto";
     box.value = m.content;
     box.rows = Math.max(1, Math.min(6, m.content.split("\n").length));
     const hint = doc.createElement("p");

@@ -48,8 +48,11 @@ export function renderMessage(d, { sender, content, time, id, isLocal, isOwn, at
   const name = d.createElement("p");
   name.className = "msg__sender";
   name.textContent = sender;
+  // Hebrew or Arabic reads right to left: each name and text takes its direction from its own first letters.
+  name.dir = "auto";
   const text = d.createElement("p");
   text.className = "msg__text";
+  text.dir = "auto";
   appendLinkified(text, content);
   const foot = d.createElement("p");
   foot.className = "msg__foot";

@@ -90,6 +90,7 @@ export function createSearch({ doc, els, rooms, onPick }) {
     const who = doc.createElement("span");
     who.className = "search-hit__sender";
     who.textContent = hit.message.sender;
+    who.dir = "auto";
     const when = doc.createElement("time");
     const date = sentDate(hit.message);
     const unreadable = unreadableTime(hit.message);
@@ -101,6 +102,7 @@ export function createSearch({ doc, els, rooms, onPick }) {
     head.append(who, " ", when);
     const text = doc.createElement("span");
     text.className = "search-hit__text";
+    text.dir = "auto";
     const files = doc.createElement("span");
     files.className = "search-hit__files";
     button.append(head, text, files);

@@ -206,6 +206,7 @@ export function createViews({ doc, els, limits, directory, titleOf, kindOf }) {
         li.className = "presence__item";
         const label = doc.createElement("span");
         label.textContent = name;
+        label.dir = "auto"; // a right-to-left name keeps its order beside "(you)"
         li.append(label);
         const isMe = nameKey(name) === myKey;
         if (isMe) {
