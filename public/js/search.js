@@ -11,6 +11,14 @@ import { hostEdits, markWholeHosts, shownSlice } from "./link-text.js";
 /** @import { MessageUpdatedEvent, SearchHit } from "../../src/protocol.js" */
 
 const PAGE = 20;
+/** A query longer than this is cut where it is repeated (the panel's title, "No messages match"); the box holds it whole. */
+const QUOTED_MAX_CHARS = 60;
+
+/** @param {string} q @returns {string} */
+function quoted(q) {
+  const points = [...q];
+  return `“${points.length > QUOTED_MAX_CHARS ? `${points.slice(0, QUOTED_MAX_CHARS).join("")}…` : q}”`;
+}
 
 /**
  * @param {{
@@ -34,7 +42,7 @@ export function createSearch({ doc, els, rooms, onPick }) {
     }
     state = { q: query, room: s.room, hits: [], hasMore: false, isLoading: true, gen: state.gen + 1 };
     els.searchResults.replaceChildren();
-    els.searchTitle.textContent = `Results for “${query}”`;
+    els.searchTitle.textContent = `Results for ${quoted(query)}`;
     els.searchPanel.hidden = false;
     els.searchMore.hidden = true;
     setStatus("Searching…");
@@ -67,7 +75,7 @@ export function createSearch({ doc, els, rooms, onPick }) {
 
   /** @param {number} n @param {boolean} hasMore @param {string} q */
   function countText(n, hasMore, q) {
-    if (n === 0) return `No messages match “${q}”.`;
+    if (n === 0) return `No messages match ${quoted(q)}.`;
     const count = `${n}${hasMore ? "+" : ""} ${n === 1 && !hasMore ? "message matches" : "messages match"}`;
     return hasMore ? `${count}; older ones with Load more results.` : `${count}.`;
   }
