@@ -62,6 +62,18 @@ export function fullDateLabel(date, locale) {
   return formatter(locale, "full", { dateStyle: "full", timeStyle: "short" }).format(date);
 }
 
+/**
+ * The server's texts name a time in ISO 8601 UTC ("banned from this room until 2026-12-07T13:53:45.290Z"): each is
+ * shown as the reader's own date and time, as the page shows every other time.
+ * @param {string} text @param {string} [locale]
+ */
+export function localTimesIn(text, locale) {
+  return text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z/g, (iso) => {
+    const date = new Date(iso);
+    return Number.isNaN(date.getTime()) ? iso : fullDateLabel(date, locale);
+  });
+}
+
 /** @type {Map<string, Intl.DateTimeFormat>} */
 const formatters = new Map();
 

@@ -3,7 +3,7 @@
 // or a conversation is named by its title, never by its address (issue 17). The tab title is room-counts.js's
 // (unread counts of every room).
 import { createLiveRegion } from "./live-region.js";
-import { codePointLength, fullDateLabel, hasControlChars, nameKey } from "./format.js";
+import { codePointLength, fullDateLabel, hasControlChars, localTimesIn, nameKey } from "./format.js";
 import { isPrivateAddress, UNKNOWN_PRIVATE_TITLE } from "./room-info.js";
 import { lockIcon } from "./lock-icon.js";
 /** @import { ErrorBody, RemovedEvent, RoomInfo } from "../../src/protocol.js" */
@@ -159,7 +159,7 @@ export function createViews({ doc, els, limits, directory, titleOf, kindOf }) {
       showFieldError(els.roomName, els.roomNameError, error.message);
       els.roomName.focus();
     } else {
-      els.joinError.textContent = error.code === "disconnected" || error.code === "timeout" ? "Cannot reach the server right now; try again in a moment." : error.message;
+      els.joinError.textContent = error.code === "disconnected" || error.code === "timeout" ? "Cannot reach the server right now; try again in a moment." : localTimesIn(error.message);
       els.joinError.hidden = false;
       els.joinButton.focus();
     }
