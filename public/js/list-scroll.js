@@ -49,6 +49,9 @@ export class ListScroll {
     this.scroller.addEventListener("scroll", () => this.onScroll(), { passive: true });
     this.newButton.addEventListener("click", () => {
       if (!this.isShown) return;
+      // The button hides once the newest message is in view: pressed from the keyboard, the focus would fall to
+      // the page's body. It goes to the list instead, where the reader is now.
+      if (this.newButton.ownerDocument.activeElement === this.newButton) this.scroller.focus({ preventScroll: true });
       if (this.isDetached && els.onNewButton) els.onNewButton();
       else this.scrollToBottom();
     });
