@@ -67,13 +67,10 @@ export function createRoomExits(deps) {
   function leave(room, opts) {
     const r = sessions.get(room);
     if (!r) return;
-    const title = info.titleOf(room);
     if (deps.hub.isConnected()) void deps.hub.request("leave_chat", { room, username: r.state.username }, LEAVE_TIMEOUT_MS);
+    // Said first: the next room taking the screen says "Now in …" (rooms.js).
+    views.announce(`Left ${info.titleOf(room)}.`);
     afterLeaving(r, opts.push, true);
-    // The focus lands in the next room's message box (or the join form): said aloud, or a screen reader hears
-    // "Message, edit text" with no word of which room it is now.
-    const now = deps.currentRoom();
-    views.announce(now === null ? `Left ${title}.` : `Left ${title}. Now in ${info.titleOf(now)}.`);
   }
 
   /**

@@ -184,6 +184,9 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
       next.state.list.clearUnreadLine();
       next.show();
       onSwitched();
+      // The focus goes to the message box below: said aloud, or a screen reader hears "Message, edit text" and
+      // nothing of which room is on screen now (Alt+↑/↓, the sidebar, Leave, a search hit in another room).
+      views.announce(`Now in ${info.titleOf(room)}.`);
     }
     views.setBanner(banner);
     counts.readIfLooking();
