@@ -229,7 +229,12 @@ export class MessageList extends ListScroll {
     const li = this.doc.createElement("li");
     li.className = "notice";
     const p = this.doc.createElement("p");
-    p.textContent = notice.content;
+    if (notice.username !== "" && notice.content.startsWith(notice.username)) {
+      // The name isolated (<bdi>, its own direction): "רות 2 has joined the chat." read "2 רות has joined" before.
+      const name = this.doc.createElement("bdi");
+      name.textContent = notice.username;
+      p.append(name, notice.content.slice(notice.username.length));
+    } else p.textContent = notice.content;
     li.append(p);
     this.meta.set(li, { kind: "notice", time: new Date() });
     this.list.insertBefore(li, this.firstLocal());

@@ -3,7 +3,7 @@
 // and an English message beside it stays left to right (found by the third walk-through, 2026-12-07).
 import { describe, expect, it } from "vitest";
 import type { Locator } from "playwright-core";
-import { join, send, sentMessage } from "./helpers/browser.js";
+import { join, notice, send, sentMessage } from "./helpers/browser.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
 const suite = browserSuite();
@@ -49,7 +49,12 @@ describe("right-to-left text", () => {
     const { problems, person } = world(suite);
     const [ruth, ana] = await Promise.all([person("ruth"), person("ana")]);
     await join(ana.page, suite.server.url, "Ana", "rtl-names");
-    await join(ruth.page, suite.server.url, "רות", "rtl-names");
+    await join(ruth.page, suite.server.url, "רות 2", "rtl-names");
+    // The join notice isolates the name: its "2" stays on the name's left, not before "has joined".
+    const joined = notice(ana.page, "רות 2 has joined the chat.");
+    await joined.waitFor();
+    expect(await joined.locator("bdi").textContent()).toBe("רות 2");
+    expect(await direction(joined.locator("bdi"))).toBe("rtl");
     await send(ruth.page, "hello");
     const seen = sentMessage(ana.page, "hello");
     await seen.waitFor();
