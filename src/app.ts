@@ -11,6 +11,7 @@ import { NameGrace } from "./chat/name-grace.js";
 import { UnmovedRooms } from "./chat/moved-rejoin.js";
 import { createMemoryPresence, type PresenceSnapshots, type PresenceStore } from "./chat/presence.js";
 import { keepPresenceSnapshots } from "./chat/presence-snapshots.js";
+import { failStalledReads } from "./chat/stalled-presence.js";
 import { JoinAdmission } from "./chat/admission.js";
 import { createRedisSharedLimits } from "./chat/shared-limits.js";
 import { isCluster, type RedisClient } from "./cluster/redis.js";
@@ -179,7 +180,9 @@ export function createApp(deps: AppDeps): App {
     ? createRedisPresence(deps.cluster.redis, { nodeId: config.nodeId, ttlMs: config.presenceTtlMs, graceMs: config.nameGraceMs, now: () => clock.now().getTime(), isKeyStalled: askStalls })
     : null;
   const memoryPresence = redisPresence === null ? createMemoryPresence() : null;
-  const presence: PresenceStore = redisPresence ?? (memoryPresence as PresenceStore);
+  // Several nodes: a presence read in a room the node knows frozen fails at once, as it would after the command timeout.
+  let isRoomStalled = (_room: string): boolean => false;
+  const presence: PresenceStore = redisPresence ? failStalledReads(redisPresence, (room) => isRoomStalled(room)) : (memoryPresence as PresenceStore);
   const drain = new Drain();
 
   const web = express();
@@ -257,7 +260,10 @@ export function createApp(deps: AppDeps): App {
           ...(isCluster(links.redis) ? { masters: links.redis } : {}),
         })
       : undefined;
-  if (cluster) isKeyStalled = (key) => cluster.isKeyStalled(key);
+  if (cluster) {
+    isKeyStalled = (key) => cluster.isKeyStalled(key);
+    isRoomStalled = (room) => cluster.isRoomStalled(room);
+  }
   // Tail loss (issue 21): the pub/sub link dropped what was published while it was away, maybe a room's last
   // message with nothing after it to reveal the gap; once every channel is back, every room catches up.
   if (cluster && routing) {

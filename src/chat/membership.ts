@@ -6,6 +6,7 @@ import { fail } from "../validation.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 import { joinedNotice, leftNotice } from "./wire.js";
 import { audienceRooms } from "./audiences.js";
+import { PresenceUnavailableError } from "./presence.js";
 
 /** Claims the name in the room for this socket; the socket is in the room when this returns `isNew`. */
 export async function enterRoom(socket: ChatSocket, deps: ChatDeps, room: string, username: string): Promise<{ isNew: boolean } | Failure> {
@@ -56,9 +57,23 @@ export async function exitRoom(io: ChatServer, socket: ChatSocket, deps: ChatDep
   // After socket.leave, the leaver is no longer in the room: as in the original, it does not hear its own notice.
   leaveAudiences(socket, room);
   const hold = isDrop && deps.grace.shouldHold(socket.data.sessionId);
-  const outcome = await deps.presence.leave(room, username, socket.id, hold);
-  if (outcome.state === "held") deps.grace.start(room, username, outcome.hold);
-  if (outcome.state === "left") announceDeparture(io, room, outcome.name, username);
+  const leaving = deps.presence.leave(room, username, socket.id, hold).then((outcome) => {
+    if (outcome.state === "held") deps.grace.start(room, username, outcome.hold);
+    if (outcome.state === "left") announceDeparture(io, room, outcome.name, username);
+  });
+  if (deps.isPresenceStalled?.(room) === true) failLeaveAtOnce(deps, room, leaving);
+  await leaving;
+}
+
+/**
+ * The room's Redis (on a Redis Cluster, its master) is marked stalled: the leave's script is sent all the same, and
+ * the caller hears PresenceUnavailableError now instead of after REDIS_COMMAND_TIMEOUT_MS, as a leave that timed
+ * out does. What Redis does with the script is unchanged: should it answer in time after all, the departure is
+ * announced (or the name held) then, as it would have been; if it times out, the node recovers once Redis answers.
+ */
+function failLeaveAtOnce(deps: ChatDeps, room: string, leaving: Promise<void>): never {
+  leaving.catch((err: unknown) => deps.log.debug("presence_leave_late", { room, err: (err as Error).message }));
+  throw new PresenceUnavailableError("Redis is not answering where the room's presence lives (the node marked it stalled)");
 }
 
 function leaveAudiences(socket: ChatSocket, room: string): void {

@@ -1,0 +1,124 @@
+// One master of a Redis Cluster frozen (SIGSTOP) and marked stalled by the node. The calls into one of its rooms
+// that ask who holds a name there (kick, ban, open_direct, making the room private) and a leave (its presence
+// script) answer at once with what they answered after REDIS_COMMAND_TIMEOUT_MS before: presence_unavailable.
+// Each is raced against the test's own read on the frozen master, sent just before them (stall-races.ts): a call that
+// waited for the master would answer after that read times out.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { ClientSocket } from "../helpers/app.js";
+import { connectTo } from "../helpers/child-server.js";
+import { startCluster, type Cluster } from "../helpers/cluster.js";
+import { MODERATOR_TOKEN } from "../helpers/private-rooms.js";
+import type { RedisServer } from "../helpers/redis.js";
+import { roomsOnEveryMaster, type RedisClusterServer } from "../helpers/redis-cluster.js";
+import { sessionCookieFrom } from "../helpers/session-cookie.js";
+import { arrivalOrder, nextMasterLog } from "../helpers/stall-logs.js";
+import { connectProbe, readOnMaster } from "../helpers/stall-races.js";
+
+// Two seconds (the default): the five calls at once leave the node more work than one, on a machine that may be busy.
+const COMMAND_TIMEOUT_MS = 2000;
+const env = { REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS), LOG_WARN_INTERVAL_MS: "0", MODERATOR_TOKEN };
+const REGISTRY_KEY = "mr:p:{nodes}:all";
+
+/** A master other than the node registry's (frozen, that one stalls the heartbeat itself: redis.stall.test.ts). */
+function masterToFreeze(redis: RedisClusterServer): { index: number; server: RedisServer; pid: number } {
+  const index = (redis.masterOf(REGISTRY_KEY) + 1) % redis.masters.length;
+  const server = redis.masters[index] as RedisServer;
+  const pid = server.pid();
+  if (pid === null) throw new Error("the master must be running");
+  return { index, server, pid };
+}
+
+/** A browser session (the page's cookie), as GET / hands it out. */
+async function browserSession(url: string): Promise<string> {
+  const res = await fetch(`${url}/`);
+  return sessionCookieFrom(res.headers.getSetCookie());
+}
+
+/** A browser session signed in at /moderate. */
+async function moderatorSession(url: string): Promise<string> {
+  const cookie = await browserSession(url);
+  const res = await fetch(`${url}/moderate`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie, origin: url, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token: MODERATOR_TOKEN }).toString(),
+  });
+  if (res.status !== 303) throw new Error(`moderator sign-in answered ${res.status}`);
+  return sessionCookieFrom(res.headers.getSetCookie());
+}
+
+describe("cluster: name lookups and leaves in a frozen Redis Cluster master's room", () => {
+  let cluster: Cluster;
+  beforeAll(async () => {
+    cluster = await startCluster({ nodes: 1, pgAdminUrl: inject("pgAdminUrl"), isRedisCluster: true, env });
+  });
+  afterAll(async () => {
+    for (const server of cluster?.redisCluster?.masters ?? []) {
+      const pid = server.pid();
+      if (pid !== null) process.kill(pid, "SIGCONT");
+    }
+    await cluster?.remove();
+  });
+
+  it("refuses kick, ban, open_direct, make-private and leave presence_unavailable at once, before a read on that master sent just before them times out", async () => {
+    const server = cluster.node(0).server();
+    const redis = cluster.redisCluster;
+    if (server === null || redis === null) throw new Error("the node and the Redis Cluster must be running");
+    const url = cluster.node(0).url;
+    const frozen = masterToFreeze(redis);
+    const room = roomsOnEveryMaster(redis, "lookups")[frozen.index] as string;
+    const probe = await connectProbe(redis, COMMAND_TIMEOUT_MS);
+    const mod = await moderatorSession(url);
+    // One socket per call: a socket's membership changes (a leave) wait for each other (event-order.ts).
+    const sockets: Record<string, ClientSocket> = {};
+    const open = async (name: string, cookie: string | null): Promise<ClientSocket> => {
+      const socket = await connectTo(url, cookie === null ? {} : { extraHeaders: { cookie } });
+      sockets[name] = socket;
+      return socket;
+    };
+    try {
+      const [kicker, banner, privatiser, bo, cy, dee] = await Promise.all([open("kicker", mod), open("banner", mod), open("privatiser", mod), open("bo", await browserSession(url)), open("cy", await browserSession(url)), open("dee", null)]);
+      expect(await kicker.timeout(5000).emitWithAck("join_chat", { room, username: "Mod" })).toMatchObject({ ok: true });
+      for (const [socket, username] of [[banner, "Mod"], [privatiser, "Mod"], [bo, "Bo"], [cy, "Cy"], [dee, "Dee"]] as const) {
+        expect(await socket.timeout(5000).emitWithAck("join_chat", { room, username })).toMatchObject({ ok: true });
+      }
+      const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
+      process.kill(frozen.pid, "SIGSTOP");
+      let order: string[];
+      let answers: unknown[];
+      let answering: Promise<unknown> | undefined;
+      try {
+        await stalled;
+        answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
+        // Sent first: it times out three quarters of a command timeout from now (connectProbe).
+        const read = readOnMaster(probe, `mr:p:{r:${room}}:probe`);
+        const calls = {
+          kick: kicker.emitWithAck("kick_user", { room, username: "Bo" }),
+          ban: banner.emitWithAck("ban_user", { room, username: "Bo", durationMs: 60_000 }),
+          direct: cy.emitWithAck("open_direct", { room, username: "Bo" }),
+          private: privatiser.emitWithAck("update_room", { room, isPrivate: true }),
+          leave: dee.emitWithAck("leave_chat", { room }),
+        };
+        order = await arrivalOrder({ read, ...calls });
+        expect(await read).toBe("timed out");
+        answers = await Promise.all(Object.values(calls));
+      } finally {
+        process.kill(frozen.pid, "SIGCONT");
+      }
+      // Each call's time as the node logged it: logged here, never asserted.
+      const callMs = server.logs.filter((l) => l.event === "event_handled" && l.room === room && l.outcome === "presence_unavailable").map((l) => ({ [String(l.socketEvent)]: l.ms }));
+      console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, order, callMs }));
+      // Today's outcome after the timeout, without it: each refused, nothing done (Bo stays, the room stays public).
+      for (const answer of answers) expect(answer).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
+      expect(order.at(-1)).toBe("read");
+      // Once the master answers, Dee's leave has happened there (its script was sent, as one that timed out), and Bo,
+      // neither kicked nor banned, is still in the room.
+      await answering;
+      const newcomer = await open("newcomer", null);
+      expect(await newcomer.timeout(10_000).emitWithAck("join_chat", { room, username: "Ed" })).toMatchObject({ ok: true, users: ["Bo", "Cy", "Ed", "Mod"] });
+    } finally {
+      probe.disconnect();
+      for (const socket of Object.values(sockets)) socket.disconnect();
+    }
+  });
+});
