@@ -3,7 +3,6 @@ import type { Ack, Failure, WireMessage } from "../protocol.js";
 import type { ChatMessage } from "../storage/repository.js";
 import { fail, parseDeleteMessage, parseEditMessage } from "../validation.js";
 import { resolveMentions } from "./mentions.js";
-import { PresenceUnavailableError } from "./presence.js";
 import { isModerator, recordAction } from "./moderation.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 import { toWire } from "./wire.js";
@@ -55,8 +54,9 @@ async function applyEdit(io: ChatServer, socket: ChatSocket, deps: ChatDeps, roo
   const refusal = filesRefusal(found, content, keep) ?? ownerRefusal(found, socket, deps);
   if (refusal !== null) return refusal;
   // Mentions follow the new text, resolved against who is present now (as a send is); a reply keeps mentioning
-  // the original's sender (issue 22).
-  const textMentions = content.includes("@") ? resolveMentions(content, await presentNames(deps, room)) : [];
+  // the original's sender (issue 22). In a room whose Redis the node knows frozen the read fails at once
+  // (stalled-presence.ts): the edit is refused presence_unavailable, as it was after REDIS_COMMAND_TIMEOUT_MS.
+  const textMentions = content.includes("@") ? resolveMentions(content, await deps.presence.users(room)) : [];
   const original = found.replyTo === undefined ? undefined : (await deps.store.messagesById(room, [found.replyTo]))[0];
   const mentions = original === undefined ? textMentions : withReplyMention(textMentions, original, { ...(found.ownerKey !== undefined ? { ownerKey: found.ownerKey } : {}), name: found.sender });
   const saved = await deps.store.edit(room, id, content, deps.clock.now(), mentions, keep);
@@ -76,16 +76,6 @@ async function applyEdit(io: ChatServer, socket: ChatSocket, deps: ChatDeps, roo
   deps.push?.messageChanged(room, id, "edited");
   await releaseRemoved(deps, found, saved); // after the broadcast: the bytes' removal (disk) need not hold it back
   return { ok: true, message: (await toWireFor(deps, room, [saved], readerOf(socket)))[0] as WireMessage };
-}
-
-/**
- * Who is in `room`, for an edit's `@name`s. The node knows the read would wait REDIS_COMMAND_TIMEOUT_MS for a frozen
- * Redis (on a Redis Cluster, the room's master) and then fail: the edit is refused presence_unavailable as it would be
- * after that wait, without it (a send's `@name` is stored unresolved instead: controller.ts mentionsIn).
- */
-async function presentNames(deps: ChatDeps, room: string): Promise<string[]> {
-  if (deps.isPresenceStalled?.(room) === true) throw new PresenceUnavailableError("Redis is not answering where the room's presence lives (the node marked it stalled)");
-  return deps.presence.users(room);
 }
 
 /** The bytes of the files a change took away from the message go, once nothing else points at them. */

@@ -48,8 +48,9 @@ export interface ChatDeps {
    * Several nodes: true while the node knows Redis frozen where `room`'s presence lives (node.ts: the one Redis, or on
    * a Redis Cluster the master of the room's slot; the room is the event's, when valid). Joins are then refused
    * presence_unavailable at once instead of each waiting out REDIS_COMMAND_TIMEOUT_MS up to three times, a send's
-   * `@name` is stored unresolved at once (controller.ts mentionsIn) and an edit's refused presence_unavailable at once
-   * (edits.ts presentNames) instead of after one.
+   * `@name` is stored unresolved at once (controller.ts mentionsIn) and a leave answers presence_unavailable at once
+   * (membership.ts exitRoom) instead of after one. Presence reads of such a room fail at once too (app.ts wraps the
+   * store: stalled-presence.ts), so an edit's `@name`, a kick, a ban and open_direct are refused without the wait.
    */
   isPresenceStalled?: (room: string | undefined) => boolean;
 }
