@@ -136,8 +136,9 @@ describe("cluster: one frozen master of a Redis Cluster", () => {
         const deferred = nextLog(server, "presence_rebuild_deferred", 15_000);
         deferred.catch(() => undefined); // awaited below; an assertion that fails first must not leave it unhandled
         const boCaughtUp = waitFor(bo, "resync", (p) => p.room === healthyRoom, 15_000);
-        // Ed's leave of Ana's room times out on the frozen master: Redis may run it later, so the node's next answered
-        // heartbeat (the registry's master answers) recovers, while this master is still frozen.
+        // Ed's leave of Ana's room is refused at once (the master is marked), but its script is sent and times out on
+        // the frozen master: Redis may run it later, so the node's next answered heartbeat (the registry's master
+        // answers) recovers, while this master is still frozen.
         expect(await ed.emitWithAck("leave_chat", { room: frozenRoom })).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
         // Bo's room comes after Ana's in that recovery: had it asked the frozen master for her room (or swept the
         // node's room list there), that would have timed out and been logged by now.
