@@ -116,6 +116,13 @@ describe("unread counts", () => {
     expect(badgeFor(first.counts, "mentions")).toEqual({ kind: "count", count: 3, hasMention: false });
     expect(badgeFor(plain({ lastReadId: 1, lastSeenId: 1, unread: 0, mentions: 0 }), "none")).toEqual({ kind: "none" });
   });
+
+  it("the title names the room on screen before the app, after the count; the home page names only the app", async () => {
+    const { pageTitle, titleText } = await unread();
+    expect(pageTitle("Messenger Room", "general")).toBe("general · Messenger Room");
+    expect(pageTitle("Messenger Room", null)).toBe("Messenger Room");
+    expect(titleText(pageTitle("Messenger Room", "Bob"), { unread: 3, hasMention: true })).toBe("(3) @ Bob · Messenger Room");
+  });
 });
 
 describe("remembered rooms", () => {

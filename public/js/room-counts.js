@@ -11,7 +11,7 @@
 import { nameKey } from "./format.js";
 import { mentionsMe } from "./mentions.js";
 import { recallRooms, rememberRooms } from "./remembered.js";
-import { badgeFor, countArrival, countDeletion, freshCounts, markRead, titleText, totals } from "./unread.js";
+import { badgeFor, countArrival, countDeletion, freshCounts, markRead, pageTitle, titleText, totals } from "./unread.js";
 
 const TITLE = "Messenger Room";
 
@@ -108,7 +108,7 @@ export function createRoomCounts({ doc, els, sessions, currentRoom, render, info
     draw();
   }
 
-  /** The sidebar and the tab title, from the joined rooms (in the order they were joined) and their counts. */
+  /** The sidebar and the tab title (the room on screen, after the counts), from the joined rooms (in the order they were joined) and their counts. */
   function draw() {
     const key = currentRoom();
     const entries = [...sessions.values()].map((r) => {
@@ -118,7 +118,8 @@ export function createRoomCounts({ doc, els, sessions, currentRoom, render, info
       return { room, name: r.state.username, title, kind, isCurrent: room === key, badge: badgeFor(c, levelOf(room)) };
     });
     render(entries);
-    doc.title = titleText(TITLE, totals([...counts].map(([room, c]) => ({ counts: c, level: levelOf(room) }))));
+    const base = pageTitle(TITLE, key === null ? null : info.titleOf(key));
+    doc.title = titleText(base, totals([...counts].map(([room, c]) => ({ counts: c, level: levelOf(room) }))));
   }
 
   /** Writes this page's rooms, keeping those another tab of the browser joined meanwhile (one list for the browser). */

@@ -84,7 +84,16 @@ export function totals(rooms) {
 }
 
 /**
- * `(3) Messenger Room`, or `(3) @ Messenger Room` when one of them mentions the reader.
+ * What the tab calls the page before any count: the room on screen first (`general · Messenger Room`), so tabs
+ * and the Back/Forward list (each entry keeps the title it had) tell rooms apart; `Messenger Room` alone on the
+ * home page. @param {string} app @param {string | null} room the room on screen's title, null on the home page
+ */
+export function pageTitle(app, room) {
+  return room === null ? app : `${room} · ${app}`;
+}
+
+/**
+ * `(3) general · Messenger Room`, or `(3) @ general · Messenger Room` when one of them mentions the reader.
  * @param {string} base @param {{ unread: number, hasMention: boolean }} t
  */
 export function titleText(base, t) {
