@@ -8,8 +8,8 @@ import type { ClientSocket } from "../helpers/app.js";
 import { connectTo } from "../helpers/child-server.js";
 import { startCluster, type Cluster } from "../helpers/cluster.js";
 import { MODERATOR_TOKEN } from "../helpers/private-rooms.js";
-import type { RedisServer } from "../helpers/redis.js";
-import { roomsOnEveryMaster, type RedisClusterServer } from "../helpers/redis-cluster.js";
+import { masterApartFrom, resumeMasters } from "../helpers/frozen-masters.js";
+import { roomsOnEveryMaster } from "../helpers/redis-cluster.js";
 import { sessionCookieFrom } from "../helpers/session-cookie.js";
 import { browserSessionKey, verifySession } from "../../src/http/session.js";
 import { arrivalOrder, nextMasterLog } from "../helpers/stall-logs.js";
@@ -20,23 +20,8 @@ import { waitFor } from "../helpers/wait.js";
 const COMMAND_TIMEOUT_MS = 2000;
 const SECRET_KEY = "frozen-lookups-secret-0123456789";
 const env = { REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS), LOG_WARN_INTERVAL_MS: "0", MODERATOR_TOKEN, SECRET_KEY };
-const REGISTRY_KEY = "mr:p:{nodes}:all";
 /** The push API's per-address budget for the tests' address (minute-limiter.ts): a key every push change asks. */
 const PUSH_ADDRESS_KEY = "mr:push:ip:127.0.0.1";
-
-/**
- * A master other than the node registry's (frozen, that one stalls the heartbeat itself: redis.stall.test.ts) and
- * than the masters of `avoid`, keys outside the room that the call under test would otherwise wait for.
- */
-function masterToFreeze(redis: RedisClusterServer, avoid: readonly string[] = []): { index: number; server: RedisServer; pid: number } {
-  const taken = new Set([REGISTRY_KEY, ...avoid].map((key) => redis.masterOf(key)));
-  const index = redis.masters.findIndex((_m, i) => !taken.has(i));
-  if (index < 0) throw new Error("every master owns one of the keys to avoid");
-  const server = redis.masters[index] as RedisServer;
-  const pid = server.pid();
-  if (pid === null) throw new Error("the master must be running");
-  return { index, server, pid };
-}
 
 /** A browser session (the page's cookie), as GET / hands it out. */
 async function browserSession(url: string): Promise<string> {
@@ -63,10 +48,7 @@ describe("cluster: name lookups and leaves in a frozen Redis Cluster master's ro
     cluster = await startCluster({ nodes: 1, pgAdminUrl: inject("pgAdminUrl"), isRedisCluster: true, env });
   });
   afterAll(async () => {
-    for (const server of cluster?.redisCluster?.masters ?? []) {
-      const pid = server.pid();
-      if (pid !== null) process.kill(pid, "SIGCONT");
-    }
+    resumeMasters(cluster);
     await cluster?.remove();
   });
 
@@ -75,7 +57,7 @@ describe("cluster: name lookups and leaves in a frozen Redis Cluster master's ro
     const redis = cluster.redisCluster;
     if (server === null || redis === null) throw new Error("the node and the Redis Cluster must be running");
     const url = cluster.node(0).url;
-    const frozen = masterToFreeze(redis);
+    const frozen = masterApartFrom(redis);
     const room = roomsOnEveryMaster(redis, "lookups")[frozen.index] as string;
     const probe = await connectProbe(redis, COMMAND_TIMEOUT_MS);
     const mod = await moderatorSession(url);
@@ -140,7 +122,7 @@ describe("cluster: name lookups and leaves in a frozen Redis Cluster master's ro
     const redis = cluster.redisCluster;
     if (server === null || redis === null) throw new Error("the node and the Redis Cluster must be running");
     const url = cluster.node(0).url;
-    const frozen = masterToFreeze(redis, [PUSH_ADDRESS_KEY]);
+    const frozen = masterApartFrom(redis, [PUSH_ADDRESS_KEY]);
     const room = roomsOnEveryMaster(redis, "push-lookup")[frozen.index] as string;
     // The session's own push budget must not live on the frozen master either (it is asked before the lookup).
     let session = await browserSession(url);

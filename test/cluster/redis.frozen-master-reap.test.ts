@@ -5,26 +5,15 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { connectTo, type LogRecord } from "../helpers/child-server.js";
 import { health, startCluster, type Cluster } from "../helpers/cluster.js";
-import type { RedisServer } from "../helpers/redis.js";
-import { roomsOnEveryMaster, type RedisClusterServer } from "../helpers/redis-cluster.js";
+import { masterApartFrom, resumeMasters } from "../helpers/frozen-masters.js";
+import { roomsOnEveryMaster } from "../helpers/redis-cluster.js";
 import { nextLog, nextMasterLog } from "../helpers/stall-logs.js";
 import { waitFor } from "../helpers/wait.js";
 
 const env = { REDIS_COMMAND_TIMEOUT_MS: "1000", LOG_WARN_INTERVAL_MS: "0" };
 
-const REGISTRY_KEY = "mr:p:{nodes}:all";
 /** The dead node's room list (redis-presence-keys.ts): on the frozen master, the whole node would wait for it. */
 const DEAD_NODE_ROOMS = "mr:p:{n:node-b}:rooms";
-
-/** A master that holds neither the registry (its freeze stalls the heartbeat itself) nor node-b's room list. */
-function masterToFreeze(redis: RedisClusterServer): { index: number; server: RedisServer; pid: number } {
-  const taken = [redis.masterOf(REGISTRY_KEY), redis.masterOf(DEAD_NODE_ROOMS)];
-  const index = redis.masters.findIndex((_, i) => !taken.includes(i));
-  const server = redis.masters[index];
-  const pid = server?.pid() ?? null;
-  if (server === undefined || pid === null) throw new Error("a running master apart from the registry's and node-b's room list's");
-  return { index, server, pid };
-}
 
 /** Which of `calls` answers first (the others may then fail: they are awaited no further). */
 function firstOf(calls: Record<string, Promise<unknown>>): Promise<string> {
@@ -37,10 +26,7 @@ describe("cluster: reaping a dead node while one master of the Redis Cluster is 
     cluster = await startCluster({ nodes: 2, pgAdminUrl: inject("pgAdminUrl"), isRedisCluster: true, env });
   });
   afterAll(async () => {
-    for (const server of cluster?.redisCluster?.masters ?? []) {
-      const pid = server.pid();
-      if (pid !== null) process.kill(pid, "SIGCONT");
-    }
+    resumeMasters(cluster);
     await cluster?.remove();
   });
 
@@ -49,7 +35,7 @@ describe("cluster: reaping a dead node while one master of the Redis Cluster is 
     const server = survivor.server();
     const redis = cluster.redisCluster;
     if (server === null || redis === null) throw new Error("the nodes and the Redis Cluster must be running");
-    const frozen = masterToFreeze(redis);
+    const frozen = masterApartFrom(redis, [DEAD_NODE_ROOMS]);
     const rooms = roomsOnEveryMaster(redis, "reap");
     const frozenRoom = rooms[frozen.index] as string;
     const healthyRoom = rooms[(frozen.index + 1) % rooms.length] as string;

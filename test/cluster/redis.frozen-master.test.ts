@@ -10,7 +10,7 @@ import type { ClientSocket } from "../helpers/app.js";
 import { connectTo, type LogRecord } from "../helpers/child-server.js";
 import { startCluster, type Cluster } from "../helpers/cluster.js";
 import { newClientId } from "../helpers/emit.js";
-import type { RedisServer } from "../helpers/redis.js";
+import { REGISTRY_KEY, resumeMasters, runningMaster, type MasterToFreeze } from "../helpers/frozen-masters.js";
 import { roomsOnEveryMaster, type RedisClusterServer } from "../helpers/redis-cluster.js";
 import { arrivalOrder, nextLog, nextMasterLog } from "../helpers/stall-logs.js";
 import { connectProbe, raceJoin, readOnMaster, type JoinRace } from "../helpers/stall-races.js";
@@ -27,17 +27,13 @@ const env = {
 
 /** The keys outside any room that a cookieless join on node-a (the cluster's first node) writes (redis-presence-keys.ts, shared-limits.ts). */
 const JOIN_KEYS = ["mr:p:{n:node-a}:rooms", "mr:join:ip:ip:127.0.0.1"];
-const REGISTRY_KEY = "mr:p:{nodes}:all";
 
 /** The master that owns the node's room list: frozen, it is asked by every join of the node, whatever its room. */
-function masterToFreeze(redis: RedisClusterServer): { index: number; server: RedisServer; pid: number } {
+function masterToFreeze(redis: RedisClusterServer): MasterToFreeze {
   const index = redis.masterOf(JOIN_KEYS[0] as string);
   // The registry's master frozen would stall the heartbeat itself: a different test (redis.stall.test.ts).
   if (index === redis.masterOf(REGISTRY_KEY)) throw new Error("the node's room list shares the registry's master: pick another NODE_ID");
-  const server = redis.masters[index] as RedisServer;
-  const pid = server.pid();
-  if (pid === null) throw new Error("the master must be running");
-  return { index, server, pid };
+  return runningMaster(redis, index);
 }
 
 /** A message of Ana's in `room`, sent before the freeze: the edits below change it. */
@@ -52,10 +48,7 @@ describe("cluster: one frozen master of a Redis Cluster", () => {
     cluster = await startCluster({ nodes: 1, pgAdminUrl: inject("pgAdminUrl"), isRedisCluster: true, env });
   });
   afterAll(async () => {
-    for (const server of cluster?.redisCluster?.masters ?? []) {
-      const pid = server.pid();
-      if (pid !== null) process.kill(pid, "SIGCONT");
-    }
+    resumeMasters(cluster);
     await cluster?.remove();
   });
 
