@@ -241,6 +241,12 @@ const durationMs = z.number({ error: durationMessage }).refine(Number.isSafeInte
 /** Moderators: remove a name from a room and keep it (and its session) out until the ban ends. */
 export const banUserPayload = z.object({ room, username, durationMs });
 
+/** Moderators: end every ban in force of a name in a room now (and the session bans made with it). */
+export const unbanUserPayload = z.object({ room, username });
+
+/** Moderators: the bans in force in a room. */
+export const listBansPayload = z.object({ room });
+
 /** Issue 17: a private room; its creator (this browser session) is its first member. */
 export const createRoomPayload = z.object({ title });
 
@@ -300,6 +306,8 @@ export type EditMessagePayload = z.input<typeof editMessagePayload>;
 export type DeleteMessagePayload = z.input<typeof deleteMessagePayload>;
 export type KickUserPayload = z.input<typeof kickUserPayload>;
 export type BanUserPayload = z.input<typeof banUserPayload>;
+export type UnbanUserPayload = z.input<typeof unbanUserPayload>;
+export type ListBansPayload = z.input<typeof listBansPayload>;
 export type CreateRoomPayload = z.input<typeof createRoomPayload>;
 export type UpdateRoomPayload = z.input<typeof updateRoomPayload>;
 export type MyRoomsPayload = z.input<typeof myRoomsPayload>;

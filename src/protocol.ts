@@ -3,6 +3,8 @@
 // Type-only imports: the page reads this file through JSDoc @import and must not need zod at run time.
 import type {
   BanUserPayload,
+  ListBansPayload,
+  UnbanUserPayload,
   CreateInvitePayload,
   CreateRoomPayload,
   ListInvitesPayload,
@@ -198,6 +200,8 @@ export type MessageEvent = WireMessage | Notice;
 // Client payloads are defined once, as schemas in payloads.ts (the runtime check); their types come from there.
 export type {
   BanUserPayload,
+  ListBansPayload,
+  UnbanUserPayload,
   CreateInvitePayload,
   CreateRoomPayload,
   ListInvitesPayload,
@@ -311,6 +315,16 @@ export interface InviteInfo {
   state: "active" | "expired" | "used_up";
 }
 
+/** A ban in force in a room, as list_bans shows it to moderators (all the bans of one name as one entry). */
+export interface BanInfo {
+  /** The name as the moderator typed it when banning; pass it to unban_user. */
+  username: string;
+  /** ISO 8601: when the last of the name's bans ends. */
+  until: string;
+  /** ISO 8601: when the newest of them was made. */
+  createdAt: string;
+}
+
 export interface CreatedInvite {
   invite: InviteInfo;
   /** `/invite/<token>`, relative to the site: shown once, never stored in a form that could be turned back into it. */
@@ -414,6 +428,8 @@ export interface ClientToServerEvents {
   delete_message: (payload: DeleteMessagePayload, ack: (res: Ack<{ message: WireMessage }>) => void) => void;
   kick_user: (payload: KickUserPayload, ack: (res: Ack) => void) => void;
   ban_user: (payload: BanUserPayload, ack: (res: Ack) => void) => void;
+  unban_user: (payload: UnbanUserPayload, ack: (res: Ack) => void) => void;
+  list_bans: (payload: ListBansPayload, ack: (res: Ack<{ bans: BanInfo[] }>) => void) => void;
   create_room: (payload: CreateRoomPayload, ack: (res: Ack<{ room: RoomInfo }>) => void) => void;
   update_room: (payload: UpdateRoomPayload, ack: (res: Ack<{ room: RoomInfo }>) => void) => void;
   my_rooms: (payload: MyRoomsPayload, ack: (res: Ack<{ rooms: MyRoom[] }>) => void) => void;

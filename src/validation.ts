@@ -5,6 +5,8 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { z } from "zod";
 import {
   banUserPayload,
+  listBansPayload,
+  unbanUserPayload,
   content,
   createInvitePayload,
   createRoomPayload,
@@ -138,6 +140,8 @@ export const parseEditMessage = payloadParser(editMessagePayload);
 export const parseDeleteMessage = payloadParser(deleteMessagePayload);
 export const parseKickUser = payloadParser(kickUserPayload);
 export const parseBanUser = payloadParser(banUserPayload);
+export const parseUnbanUser = payloadParser(unbanUserPayload);
+export const parseListBans = payloadParser(listBansPayload);
 export const parseCreateRoom = payloadParser(createRoomPayload);
 export const parseUpdateRoom = payloadParser(updateRoomPayload);
 export const parseMyRooms = payloadParser(myRoomsPayload);

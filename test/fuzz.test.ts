@@ -23,6 +23,8 @@ const EVENTS: readonly ClientEventName[] = [
   "delete_message",
   "kick_user",
   "ban_user",
+  "unban_user",
+  "list_bans",
   "create_room",
   "update_room",
   "my_rooms",
@@ -190,6 +192,13 @@ const FIELDS: Record<ClientEventName, Record<string, FieldSpec>> = {
   kick_user: {
     room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
     username: { good: fc.constant(GOOD), bad: badLabel },
+  },
+  unban_user: {
+    room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
+    username: { good: fc.constant(GOOD), bad: badLabel },
+  },
+  list_bans: {
+    room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
   },
   ban_user: {
     room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },

@@ -18,6 +18,7 @@ import { toWire } from "./wire.js";
 import { loadJoinHistory } from "./join-history.js";
 import { deleteMessage, editMessage } from "./edits.js";
 import { banRefusal, banUser, isModerator, kickUser } from "./moderation.js";
+import { listBans, unbanUser } from "./bans.js";
 import { createRoom, endStay, joinAdmission, joinedRoomInfo, myRooms, outsider, stillAdmitted, updateRoom } from "./private-rooms.js";
 import { createInvite, listInvites, revokeInvite } from "./invites.js";
 import { afterDirectSend, openDirect } from "./direct-messages.js";
@@ -45,6 +46,9 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
     delete_message: { limit: "send", handler: (socket, raw) => deleteMessage(io, socket, deps, raw) },
     kick_user: { limit: "join", handler: (socket, raw) => kickUser(io, socket, deps, raw) },
     ban_user: { limit: "join", handler: (socket, raw) => banUser(io, socket, deps, raw) },
+    // An unban writes like a ban; the list reads like list_invites.
+    unban_user: { limit: "join", handler: (socket, raw) => unbanUser(socket, deps, raw) },
+    list_bans: { limit: "history", handler: (socket, raw) => listBans(socket, deps, raw) },
     // Issue 17: private rooms, invite links, direct conversations. Each writes at most a row or two: the join budget.
     create_room: { limit: "join", handler: (socket, raw) => createRoom(socket, deps, raw) },
     update_room: { limit: "join", handler: (socket, raw) => updateRoom(io, socket, deps, raw) },

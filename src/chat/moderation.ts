@@ -20,7 +20,7 @@ export async function isModerator(socket: ChatSocket, deps: ChatDeps): Promise<b
 }
 
 /** Null when the socket may moderate this room; otherwise the refusal. */
-async function moderatorRefusal(socket: ChatSocket, deps: ChatDeps, room: string): Promise<Failure | null> {
+export async function moderatorRefusal(socket: ChatSocket, deps: ChatDeps, room: string): Promise<Failure | null> {
   if (!socket.data.rooms.has(room)) return fail("not_in_room", "Join the room before moderating it.");
   if (deps.config.moderatorToken === null) return fail("not_moderator", "Moderation is not enabled on this server.");
   if (!(await isModerator(socket, deps))) return fail("not_moderator", "Only a moderator can do that; sign in at /moderate.");

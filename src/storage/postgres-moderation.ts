@@ -1,13 +1,19 @@
 // Moderators, bans and the audit on PostgreSQL (migration 3): the same tables and answers as sqlite-moderation.ts.
 import type pg from "pg";
-import type { AuditEntry, ModerationStore, RoomBan } from "./repository.js";
-import { toAuditEntry, toBan, type BanRow } from "./sqlite-moderation.js";
+import type { AuditEntry, BanEntry, ModerationStore, RoomBan } from "./repository.js";
+import { toAuditEntry, toBan, toBanEntry, type BanEntryRow, type BanRow } from "./sqlite-moderation.js";
 import { roomBanLockKey, roomLockKey } from "./postgres-pool.js";
 
 // The CTEs take the room's insert lock, then its ban lock (each reads the one before, so in that order), before the
 // row is inserted; both are released once the statement's transaction ends.
 const SQL_ADD_BAN = `WITH inserts AS (SELECT pg_advisory_xact_lock($7::bigint)), bans AS (SELECT pg_advisory_xact_lock($8::bigint) FROM inserts)
   INSERT INTO room_ban (room, name_key, session_key, until, moderator, created_at) SELECT $1, $2, $3, $4, $5, $6 FROM bans`;
+
+// COLLATE "C": ISO text compares by time only byte by byte, as sender checks compare it (postgres-sender-checks.ts).
+const SQL_END_BANS = `UPDATE room_ban SET until = $3 WHERE room = $1 AND name_key = $2 AND until COLLATE "C" > $3`;
+const SQL_ACTIVE_BANS = `SELECT name_key, max(until COLLATE "C") AS until, max(created_at COLLATE "C") AS created_at FROM room_ban
+  WHERE room = $1 AND until COLLATE "C" > $2 GROUP BY name_key ORDER BY 3 DESC, name_key COLLATE "C" LIMIT $3`;
+const SQL_BANNED_NAMES = "SELECT target FROM moderation_audit WHERE action = 'ban' AND room = $1 AND target IS NOT NULL ORDER BY id DESC LIMIT $2";
 
 type Query = <T extends pg.QueryResultRow>(sql: string, params: unknown[], what: "read" | "write") => Promise<T[]>;
 
@@ -43,6 +49,20 @@ export class PostgresModeration implements ModerationStore {
       "read",
     );
     return rows[0] === undefined ? null : toBan(rows[0]);
+  }
+
+  /** No lock: ending a ban only lets sends through that a check would have refused a moment before. */
+  async endBans(room: string, nameKey: string, now: Date): Promise<number> {
+    const rows = await this.query<{ room: string }>(`${SQL_END_BANS} RETURNING room`, [room, nameKey, now.toISOString()], "write");
+    return rows.length;
+  }
+
+  async activeBans(room: string, now: Date, limit: number): Promise<BanEntry[]> {
+    return (await this.query<BanEntryRow>(SQL_ACTIVE_BANS, [room, now.toISOString(), limit], "read")).map(toBanEntry);
+  }
+
+  async bannedNames(room: string, limit: number): Promise<string[]> {
+    return (await this.query<{ target: string }>(SQL_BANNED_NAMES, [room, limit], "read")).map((r) => r.target);
   }
 
   async audit(e: AuditEntry): Promise<void> {

@@ -113,11 +113,18 @@ export interface RoomBan {
   at: Date;
 }
 
+/** All the bans in force of one name key in a room, as one. */
+export interface BanEntry {
+  nameKey: string;
+  until: Date;
+  at: Date;
+}
+
 /** One line of the moderation audit: who (a moderator's session hash), what, when. */
 export interface AuditEntry {
   at: Date;
   moderator: string;
-  action: "delete" | "kick" | "ban" | "sign_in" | "sign_out" | "make_private" | "make_public";
+  action: "delete" | "kick" | "ban" | "unban" | "sign_in" | "sign_out" | "make_private" | "make_public";
   room: string | null;
   target: string | null;
   messageId: number | null;
@@ -132,6 +139,15 @@ export interface ModerationStore {
   addBan(ban: RoomBan): Promise<void>;
   /** The ban in force at `now` for this name key or session in the room that ends last, or null. */
   activeBan(room: string, nameKey: string, sessionKey: string | null, now: Date): Promise<RoomBan | null>;
+  /**
+   * Ends now every ban of this name key in force in the room (the session each one bound goes with it) by moving its
+   * end to `now`: from then on it reads as a ban that ran out. Resolves to how many were in force.
+   */
+  endBans(room: string, nameKey: string, now: Date): Promise<number>;
+  /** The name keys banned in the room at `now`, each with its last end and its newest ban's time; newest first, at most `limit`. */
+  activeBans(room: string, now: Date, limit: number): Promise<BanEntry[]>;
+  /** The names of the room's newest `ban` audit lines as typed (newest first, at most `limit`): how a ban's name is shown. */
+  bannedNames(room: string, limit: number): Promise<string[]>;
   audit(entry: AuditEntry): Promise<void>;
   /** The newest entries first. */
   auditLog(limit: number): Promise<AuditEntry[]>;

@@ -1,7 +1,7 @@
 // Moderators, bans and the audit on SQLite (tables of migration 6). The repository lends the connection,
 // so these writes get the same IMMEDIATE transaction, busy retry and health bookkeeping as the appends.
 import type Database from "better-sqlite3";
-import type { AuditEntry, ModerationStore, RoomBan } from "./repository.js";
+import type { AuditEntry, BanEntry, ModerationStore, RoomBan } from "./repository.js";
 import { prepared } from "./sqlite-statements.js";
 import { sameStamp, type PageStamp } from "./latest-pages.js";
 
@@ -47,6 +47,20 @@ export const toAuditEntry = (r: AuditRow): AuditEntry => ({
 
 const ACTIVE_BAN_SQL = `SELECT room, name_key, session_key, until, moderator, created_at FROM room_ban
   WHERE room = ? AND until > ? AND (name_key = ? OR session_key = ?) ORDER BY until DESC LIMIT 1`;
+// Ends are ISO text in both stores (postgres-moderation.ts asks the same), so comparisons and max() go by time.
+const SQL_END_BANS = "UPDATE room_ban SET until = $now WHERE room = $room AND name_key = $nameKey AND until > $now";
+const SQL_ACTIVE_BANS = `SELECT name_key, max(until) AS until, max(created_at) AS created_at FROM room_ban
+  WHERE room = $room AND until > $now GROUP BY name_key ORDER BY max(created_at) DESC, name_key LIMIT $limit`;
+const SQL_BANNED_NAMES = "SELECT target FROM moderation_audit WHERE action = 'ban' AND room = $room AND target IS NOT NULL ORDER BY id DESC LIMIT $limit";
+
+export interface BanEntryRow {
+  name_key: string;
+  until: string;
+  created_at: string;
+}
+
+export const toBanEntry = (r: BanEntryRow): BanEntry => ({ nameKey: r.name_key, until: new Date(r.until), at: new Date(r.created_at) });
+
 const IS_MODERATOR_SQL = "SELECT 1 FROM moderator_session WHERE session_key = ?";
 const BANNED_ROOMS_SQL = "SELECT DISTINCT room FROM room_ban";
 
@@ -93,6 +107,18 @@ export class SqliteModeration implements ModerationStore {
       const row = prepared(db, ACTIVE_BAN_SQL).get(room, now.toISOString(), nameKey, sessionKey) as BanRow | undefined;
       return row === undefined ? null : toBan(row);
     });
+  }
+
+  endBans(room: string, nameKey: string, now: Date): Promise<number> {
+    return this.write((db) => prepared(db, SQL_END_BANS).run({ room, nameKey, now: now.toISOString() }).changes);
+  }
+
+  activeBans(room: string, now: Date, limit: number): Promise<BanEntry[]> {
+    return this.read((db) => (prepared(db, SQL_ACTIVE_BANS).all({ room, now: now.toISOString(), limit }) as BanEntryRow[]).map(toBanEntry));
+  }
+
+  bannedNames(room: string, limit: number): Promise<string[]> {
+    return this.read((db) => prepared(db, SQL_BANNED_NAMES).pluck().all({ room, limit }) as string[]);
   }
 
   private roomsWithBans(db: Database.Database): ReadonlySet<string> {

@@ -144,6 +144,53 @@ export function describeEditAndModerationContract(name: string, setup: Setup): v
       expect((await repo.activeBan(room(), "ana", null, T1))?.until).toEqual(long);
     });
 
+    it("ends every ban of a name key in force in its room now, the session it bound with it, and counts them", async () => {
+      const { repo, room, prefix } = await setup();
+      const session = `s-${prefix}`;
+      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: session, until: new Date(T1.getTime() + 600_000), by: "mod", at: T1 });
+      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: null, until: new Date(T1.getTime() + 1_200_000), by: "mod", at: T1 });
+      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: null, until: new Date(T1.getTime() + 10), by: "mod", at: T0 }); // run out at T2
+      await repo.addBan({ room: room(), nameKey: "ben", sessionKey: null, until: new Date(T1.getTime() + 600_000), by: "mod", at: T1 });
+      await repo.addBan({ room: room("elsewhere"), nameKey: "ana", sessionKey: session, until: new Date(T1.getTime() + 600_000), by: "mod", at: T1 });
+
+      expect(await repo.endBans(room(), "ana", T2)).toBe(2);
+
+      expect(await repo.activeBan(room(), "ana", null, T2)).toBeNull();
+      expect(await repo.activeBan(room(), "other name", session, T2)).toBeNull();
+      expect(await repo.activeBan(room(), "ben", null, T2)).not.toBeNull();
+      expect(await repo.activeBan(room("elsewhere"), "ana", session, T2)).not.toBeNull();
+      expect(await repo.endBans(room(), "ana", T2)).toBe(0);
+    });
+
+    it("lists the name keys banned in force in a room, each once with its last end, the newest ban first, at most the limit", async () => {
+      const { repo, room } = await setup();
+      const at = (ms: number): Date => new Date(T1.getTime() + ms);
+      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: null, until: at(60_000), by: "mod", at: at(0) });
+      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: null, until: at(30_000), by: "mod", at: at(3) });
+      await repo.addBan({ room: room(), nameKey: "ben", sessionKey: null, until: at(90_000), by: "mod", at: at(2) });
+      await repo.addBan({ room: room(), nameKey: "cy", sessionKey: null, until: at(1), by: "mod", at: at(1) }); // ended by at(5)
+      await repo.addBan({ room: room("elsewhere"), nameKey: "dee", sessionKey: null, until: at(90_000), by: "mod", at: at(4) });
+
+      expect(await repo.activeBans(room(), at(5), 10)).toEqual([
+        { nameKey: "ana", until: at(60_000), at: at(3) },
+        { nameKey: "ben", until: at(90_000), at: at(2) },
+      ]);
+      expect(await repo.activeBans(room(), at(5), 1)).toEqual([{ nameKey: "ana", until: at(60_000), at: at(3) }]);
+      await repo.endBans(room(), "ana", at(5));
+      expect(await repo.activeBans(room(), at(5), 10)).toEqual([{ nameKey: "ben", until: at(90_000), at: at(2) }]);
+    });
+
+    it("answers the names of a room's ban audit lines as typed, newest first", async () => {
+      const { repo, room, prefix } = await setup();
+      const ban = (target: string, r = room()) => repo.audit({ at: T1, moderator: `m-${prefix}`, action: "ban", room: r, target, messageId: null, detail: null });
+      await ban("Ana");
+      await repo.audit({ at: T1, moderator: `m-${prefix}`, action: "kick", room: room(), target: "Kicked", messageId: null, detail: null });
+      await ban("Ben");
+      await ban("Other", room("elsewhere"));
+      expect(await repo.bannedNames(room(), 10)).toEqual(["Ben", "Ana"]);
+      expect(await repo.bannedNames(room(), 1)).toEqual(["Ben"]);
+    });
+
     it("stores audit entries and lists the newest first", async () => {
       const { repo, room, prefix } = await setup();
       const who = `m-${prefix}`;
