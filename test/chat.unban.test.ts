@@ -148,7 +148,8 @@ describe("unban_user and the direct conversations opened from the room", () => {
     expect(await mod.timeout(5000).emitWithAck("unban_user", { room: "lobby", username: "Bob" })).toEqual({ ok: true });
 
     const mine = await bobDm.timeout(5000).emitWithAck("my_rooms", {});
-    expect(mine.ok && mine.rooms.map((r) => r.room)).toEqual([dm.room]);
+    if (!mine.ok) throw new Error(mine.error.code);
+    expect(mine.rooms.map((r: { room: string }) => r.room)).toEqual([dm.room]);
     expect(codeOf(await call(bobDm, "join_chat", { room: dm.room, username: "Bob" }))).toBe("ok");
     expect(codeOf(await call(bobDm, "send_message", { room: dm.room, username: "Bob", content: "back" }))).toBe("ok");
   });

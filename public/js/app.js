@@ -13,6 +13,7 @@ import { createConfirmDialog } from "./dialog.js";
 import { createMessageActions } from "./message-actions.js";
 import { bindActionsPlacement } from "./message-actions-place.js";
 import { createModeration } from "./moderation.js";
+import { createBanList } from "./ban-list.js";
 import { createSearch } from "./search.js";
 import { createNotifier } from "./notifications.js";
 import { bindLevelControl } from "./notify-level.js";
@@ -105,10 +106,14 @@ export function startApp(doc) {
       const room = rooms.currentRoom();
       if (room !== null) levelControl.show(room);
       privateRooms.refresh();
+      banList.refresh();
       offline.refresh();
     },
     onCaughtUp: (room) => {
-      if (room === rooms.currentRoom()) privateRooms.refresh();
+      if (room === rooms.currentRoom()) {
+        privateRooms.refresh();
+        banList.refresh();
+      }
       offline.refresh();
     },
     onAnyUpdate: (room, ev) => {
@@ -196,6 +201,7 @@ export function startApp(doc) {
   });
   bindActionsPlacement({ scroller: els.scroller, win: doc.defaultView ?? window });
   const moderation = createModeration({ doc, presenceList: els.presenceList, rooms, dialog, announce: views.announce });
+  const banList = createBanList({ doc, els, rooms, announce: views.announce });
   // Issue 17: private rooms, their invite links, direct messages, and the rooms this browser is admitted to.
   const invites = createInviteDialog({ doc, els, rooms, info, announce: views.announce });
   const privateRooms = createPrivateRooms({ els, views, rooms, info, dialog, invites, announce: views.announce });

@@ -1,0 +1,49 @@
+// A moderator lifts a ban from the page: the Bans list under the people list shows who is banned and until when,
+// Unban ends the ban (said on the page and to screen readers), and the person can join the room again at once.
+import { describe, expect, it } from "vitest";
+import { join, waitForPresence } from "./helpers/browser.js";
+import { E2E_MODERATOR_TOKEN } from "./helpers/server.js";
+import { browserSuite, world } from "./helpers/suite.js";
+
+const suite = browserSuite();
+
+describe("the Bans list", () => {
+  it("lists a ban and lifts it with Unban from the keyboard; the banned person joins again", async () => {
+    const { problems, person } = world(suite);
+    const room = "unban-room";
+    const [mod, cleo] = await Promise.all([person("mod"), person("cleo")]);
+    await mod.page.goto(`${suite.server.url}/moderate`);
+    await mod.page.fill("#moderator-token", E2E_MODERATOR_TOKEN);
+    await mod.page.click("#moderate-submit");
+    await mod.page.locator("#moderate-status").waitFor();
+    await join(cleo.page, suite.server.url, "<b>Cleo</b>", room);
+    await join(mod.page, suite.server.url, "Mod", room);
+    await waitForPresence(mod.page, ["<b>Cleo</b>", "Mod"]);
+    await mod.page.click("#presence-list button[aria-label='Ban <b>Cleo</b>']");
+    await mod.page.click("#confirm-ok");
+    await cleo.page.locator("#removed-note", { hasText: /^A moderator banned you/ }).waitFor();
+
+    const toggle = mod.page.getByRole("button", { name: "Bans" });
+    await toggle.focus();
+    await mod.page.keyboard.press("Enter");
+    const entry = mod.page.locator("#bans-list li");
+    await entry.waitFor();
+    expect(await entry.locator(".bans__name").textContent()).toBe("<b>Cleo</b>"); // text, never markup
+    expect(await entry.locator(".bans__until").textContent()).toMatch(/^until /);
+    expect(await toggle.getAttribute("aria-expanded")).toBe("true");
+
+    await mod.page.getByRole("button", { name: "Unban <b>Cleo</b>" }).focus();
+    await mod.page.keyboard.press("Enter");
+    const said = "<b>Cleo</b> was unbanned and can join again.";
+    await mod.page.locator("#bans-status", { hasText: said }).waitFor();
+    await mod.page.locator("#live-region", { hasText: said }).waitFor();
+    expect(await entry.count()).toBe(0);
+    expect(await mod.page.evaluate(() => document.activeElement?.id)).toBe("bans-toggle");
+
+    await cleo.page.fill("#username", "<b>Cleo</b>");
+    await cleo.page.fill("#room-name", room);
+    await cleo.page.click("#join-button");
+    await waitForPresence(mod.page, ["<b>Cleo</b>", "Mod"]);
+    expect(problems.list).toEqual([]);
+  });
+});
