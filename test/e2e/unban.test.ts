@@ -19,6 +19,8 @@ describe("the Bans list", () => {
     await join(cleo.page, suite.server.url, "<b>Cleo</b>", room);
     await join(mod.page, suite.server.url, "Mod", room);
     await waitForPresence(mod.page, ["<b>Cleo</b>", "Mod"]);
+    await waitForPresence(cleo.page, ["<b>Cleo</b>", "Mod"]);
+    expect(await cleo.page.locator("#bans").isHidden()).toBe(true); // moderators only
     await mod.page.click("#presence-list button[aria-label='Ban <b>Cleo</b>']");
     await mod.page.click("#confirm-ok");
     await cleo.page.locator("#removed-note", { hasText: /^A moderator banned you/ }).waitFor();
