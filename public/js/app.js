@@ -200,8 +200,8 @@ export function startApp(doc) {
     onReact: (id, opener) => reactions.openPicker(id, opener),
   });
   bindActionsPlacement({ scroller: els.scroller, win: doc.defaultView ?? window });
-  const moderation = createModeration({ doc, presenceList: els.presenceList, rooms, dialog, announce: views.announce });
   const banList = createBanList({ doc, els, rooms, announce: views.announce });
+  const moderation = createModeration({ doc, presenceList: els.presenceList, rooms, dialog, announce: views.announce, onBanned: () => banList.banMade() });
   // Issue 17: private rooms, their invite links, direct messages, and the rooms this browser is admitted to.
   const invites = createInviteDialog({ doc, els, rooms, info, announce: views.announce });
   const privateRooms = createPrivateRooms({ els, views, rooms, info, dialog, invites, announce: views.announce });

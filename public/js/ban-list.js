@@ -37,6 +37,7 @@ export function createBanList({ doc, els, rooms, announce }) {
     const res = await rooms.request("list_bans", { room });
     if (rooms.currentRoom() !== room) return; // switched away meanwhile: refresh() closed the list
     shownRoom = room;
+    els.bansStatus.textContent = "";
     els.bansToggle.setAttribute("aria-expanded", "true");
     els.bansList.hidden = false;
     if (!res.ok) {
@@ -81,6 +82,11 @@ export function createBanList({ doc, els, rooms, announce }) {
     (els.bansList.querySelector("button") ?? els.bansToggle).focus();
   }
 
+  /** A ban made on this page while the list is open shows in it at once. */
+  function banMade() {
+    if (shownRoom !== null && shownRoom === rooms.currentRoom()) void load();
+  }
+
   els.bansToggle.addEventListener("click", () => {
     if (els.bansToggle.getAttribute("aria-expanded") === "true") close();
     else void load();
@@ -90,5 +96,5 @@ export function createBanList({ doc, els, rooms, announce }) {
     if (b instanceof HTMLElement && b.dataset.name) void unban(b.dataset.name);
   });
 
-  return { refresh };
+  return { refresh, banMade };
 }

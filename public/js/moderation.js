@@ -17,9 +17,10 @@ const BAN_DURATIONS = [
  *   rooms: import("./rooms.js").Rooms,
  *   dialog: import("./dialog.js").ConfirmDialog,
  *   announce: (text: string) => void,
+ *   onBanned: () => void,
  * }} deps
  */
-export function createModeration({ doc, presenceList, rooms, dialog, announce }) {
+export function createModeration({ doc, presenceList, rooms, dialog, announce, onBanned }) {
   /** Adds Kick and Ban to a name in the people list (not to one's own). @param {HTMLLIElement} li @param {string} name @param {boolean} isMe */
   function decoratePerson(li, name, isMe) {
     if (isMe || rooms.current()?.isModerator !== true) return;
@@ -74,6 +75,7 @@ export function createModeration({ doc, presenceList, rooms, dialog, announce })
         if (!res.ok) return res.error.message;
         const label = BAN_DURATIONS.find((d) => d.value === choice)?.label ?? "a while";
         announce(`${name} was banned from the room for ${label}.`);
+        onBanned();
         return null;
       },
       returnFocus: () => presenceList.querySelector("button") ?? null,

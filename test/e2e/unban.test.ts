@@ -21,15 +21,18 @@ describe("the Bans list", () => {
     await waitForPresence(mod.page, ["<b>Cleo</b>", "Mod"]);
     await waitForPresence(cleo.page, ["<b>Cleo</b>", "Mod"]);
     expect(await cleo.page.locator("#bans").isHidden()).toBe(true); // moderators only
-    await mod.page.click("#presence-list button[aria-label='Ban <b>Cleo</b>']");
-    await mod.page.click("#confirm-ok");
-    await cleo.page.locator("#removed-note", { hasText: /^A moderator banned you/ }).waitFor();
-
     const toggle = mod.page.getByRole("button", { name: "Bans" });
     await toggle.focus();
     await mod.page.keyboard.press("Enter");
+    await mod.page.locator("#bans-status", { hasText: "No bans in force in this room." }).waitFor();
+
+    // A ban made while the list is open shows in it at once.
+    await mod.page.click("#presence-list button[aria-label='Ban <b>Cleo</b>']");
+    await mod.page.click("#confirm-ok");
+    await cleo.page.locator("#removed-note", { hasText: /^A moderator banned you/ }).waitFor();
     const entry = mod.page.locator("#bans-list li");
     await entry.waitFor();
+    expect(await mod.page.locator("#bans-status").isHidden()).toBe(true);
     expect(await entry.locator(".bans__name").textContent()).toBe("<b>Cleo</b>"); // text, never markup
     expect(await entry.locator(".bans__until").textContent()).toMatch(/^until /);
     expect(await toggle.getAttribute("aria-expanded")).toBe("true");
