@@ -4,8 +4,8 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { join, send, sentMessage, waitForPresence } from "./helpers/browser.js";
-import { E2E_MODERATOR_TOKEN } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
+import { signInAsModerator } from "./helpers/moderator.js";
 
 const suite = browserSuite();
 
@@ -54,10 +54,7 @@ describe("the live region and edited or deleted messages", () => {
     const { problems, person } = world(suite);
     const room = "live-moderated";
     const [mod, ana, ben] = await Promise.all([person("mod"), person("ana"), person("ben")]);
-    await mod.page.goto(`${suite.server.url}/moderate`);
-    await mod.page.fill("#moderator-token", E2E_MODERATOR_TOKEN);
-    await mod.page.click("#moderate-submit");
-    await mod.page.locator("#moderate-status", { hasText: "You are a moderator" }).waitFor();
+    await signInAsModerator(mod.page, suite.server.url);
     await join(mod.page, suite.server.url, "Mod", room);
     await join(ana.page, suite.server.url, "Ana", room);
     await join(ben.page, suite.server.url, "Ben", room);

@@ -3,8 +3,8 @@
 // walk-through, 2026-12-07).
 import { describe, expect, it } from "vitest";
 import { join, waitForPresence } from "./helpers/browser.js";
-import { E2E_MODERATOR_TOKEN } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
+import { signInAsModerator } from "./helpers/moderator.js";
 
 const suite = browserSuite();
 
@@ -13,10 +13,7 @@ describe("a ban's end on the join form", () => {
     const { problems, person } = world(suite);
     const room = "ban-time";
     const [mod, cleo] = await Promise.all([person("mod"), person("cleo")]);
-    await mod.page.goto(`${suite.server.url}/moderate`);
-    await mod.page.fill("#moderator-token", E2E_MODERATOR_TOKEN);
-    await mod.page.click("#moderate-submit");
-    await mod.page.locator("#moderate-status").waitFor();
+    await signInAsModerator(mod.page, suite.server.url);
     await join(cleo.page, suite.server.url, "Cleo", room);
     await join(mod.page, suite.server.url, "Mod", room);
     await waitForPresence(mod.page, ["Cleo", "Mod"]);

@@ -6,6 +6,7 @@ import { closeAndReopenAtOnce, join, notice, send, sentMessage, waitForPresence 
 import { blockingFindings } from "./helpers/axe.js";
 import { E2E_MODERATOR_TOKEN } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
+import { signInAsModerator } from "./helpers/moderator.js";
 
 const suite = browserSuite();
 
@@ -158,10 +159,7 @@ describe("moderator", () => {
     const { problems, person } = world(suite);
     const room = "banned-room";
     const [mod, cleo] = await Promise.all([person("mod"), person("cleo")]);
-    await mod.page.goto(`${suite.server.url}/moderate`);
-    await mod.page.fill("#moderator-token", E2E_MODERATOR_TOKEN);
-    await mod.page.click("#moderate-submit");
-    await mod.page.locator("#moderate-status").waitFor();
+    await signInAsModerator(mod.page, suite.server.url);
     await join(cleo.page, suite.server.url, "Cleo", room);
     await join(mod.page, suite.server.url, "Mod", room);
     await waitForPresence(mod.page, ["Cleo", "Mod"]);

@@ -4,8 +4,8 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { besidesDocumentStatus } from "./helpers/browser.js";
-import { E2E_MODERATOR_TOKEN } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
+import { signInAsModerator } from "./helpers/moderator.js";
 
 const suite = browserSuite();
 
@@ -22,10 +22,7 @@ describe("the one-card pages", () => {
   it("keeps the sign-out button inside its card on a 375 px phone", async () => {
     const { problems, person } = world(suite);
     const { page } = await person("mod", { viewport: { width: 375, height: 700 } });
-    await page.goto(`${suite.server.url}/moderate`);
-    await page.fill("#moderator-token", E2E_MODERATOR_TOKEN);
-    await page.click("#moderate-submit");
-    await page.locator("#moderate-status").waitFor();
+    await signInAsModerator(page, suite.server.url);
 
     const fit = await page.evaluate(() => {
       const button = document.getElementById("moderate-sign-out") as HTMLElement;

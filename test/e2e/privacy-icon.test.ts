@@ -4,18 +4,11 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { join } from "./helpers/browser.js";
-import { E2E_MODERATOR_TOKEN } from "./helpers/server.js";
 import { PRIVATE_PATH } from "./helpers/private-rooms.js";
 import { browserSuite, world } from "./helpers/suite.js";
+import { signInAsModerator } from "./helpers/moderator.js";
 
 const suite = browserSuite();
-
-async function becomeModerator(page: Page): Promise<void> {
-  await page.goto(`${suite.server.url}/moderate`);
-  await page.fill("#moderator-token", E2E_MODERATOR_TOKEN);
-  await page.click("#moderate-submit");
-  await page.locator("#moderate-status", { hasText: "You are a moderator" }).waitFor();
-}
 
 /** The button's picture, focus ring and hover aside. */
 async function iconPicture(page: Page): Promise<Buffer> {
@@ -27,7 +20,7 @@ describe("the Make private / Make public icon on a phone", () => {
   it("shows a lock to make the room private and a different icon to make it public", async () => {
     const { problems, person } = world(suite);
     const mod = await person("mod", { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
-    await becomeModerator(mod.page);
+    await signInAsModerator(mod.page, suite.server.url);
     await join(mod.page, suite.server.url, "Mod", "icon-lobby");
     const button = mod.page.getByRole("button", { name: "Make private" });
     await button.waitFor();

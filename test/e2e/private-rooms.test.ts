@@ -5,9 +5,9 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { besidesDocumentStatus, closeAndReopenAtOnce, join, messageTexts, send, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
-import { E2E_MODERATOR_TOKEN } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
 import { createInvite, createPrivateRoom, inviteDialog, joinByInvite, privateAddress, sidebarRooms } from "./helpers/private-rooms.js";
+import { signInAsModerator } from "./helpers/moderator.js";
 
 const suite = browserSuite();
 const OUTSIDER = "There is no room at this address, or it is private and this browser has not been let in.";
@@ -16,13 +16,6 @@ const OUTSIDER = "There is no room at this address, or it is private and this br
 async function showsNoAddress(page: Page, address: string): Promise<void> {
   expect(await page.locator("body").innerText()).not.toContain(address);
   expect(await page.title()).not.toContain(address);
-}
-
-async function becomeModerator(page: Page): Promise<void> {
-  await page.goto(`${suite.server.url}/moderate`);
-  await page.fill("#moderator-token", E2E_MODERATOR_TOKEN);
-  await page.click("#moderate-submit");
-  await page.locator("#moderate-status", { hasText: "You are a moderator" }).waitFor();
 }
 
 describe("private rooms and invite links", () => {
@@ -134,7 +127,7 @@ describe("private rooms and invite links", () => {
     const link = await createInvite(ana.page);
     await ana.page.click("#invite-close");
     await joinByInvite(bob.page, link, "Bob", title);
-    await becomeModerator(mod.page);
+    await signInAsModerator(mod.page, suite.server.url);
     await joinByInvite(mod.page, link, "Mod", title);
     await waitForPresence(ana.page, ["Ana", "Bob", "Mod"]);
 
@@ -205,7 +198,7 @@ describe("private rooms and invite links", () => {
     const { problems, person } = world(suite);
     const [mod, ben] = await Promise.all([person("mod"), person("ben")]);
     const room = "townhall";
-    await becomeModerator(mod.page);
+    await signInAsModerator(mod.page, suite.server.url);
     await join(ben.page, suite.server.url, "Ben", room);
     await join(mod.page, suite.server.url, "Mod", room);
     await send(ben.page, "before the move");

@@ -3,8 +3,8 @@
 // sideways (found by the third walk-through, 2026-12-07). It now wraps a line instead.
 import { describe, expect, it } from "vitest";
 import { join } from "./helpers/browser.js";
-import { E2E_MODERATOR_TOKEN } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
+import { signInAsModerator } from "./helpers/moderator.js";
 
 const suite = browserSuite();
 
@@ -13,10 +13,7 @@ describe("the room bar of a moderator", () => {
     it(`shows the whole room name and Leave, with no sideways scroll, at ${width} px`, async () => {
       const { problems, person } = world(suite);
       const { page } = await person("mod", { viewport: { width, height: 700 } });
-      await page.goto(`${suite.server.url}/moderate`);
-      await page.fill("#moderator-token", E2E_MODERATOR_TOKEN);
-      await page.click("#moderate-submit");
-      await page.locator("#moderate-status").waitFor();
+      await signInAsModerator(page, suite.server.url);
       await join(page, suite.server.url, "Mod", "modroom");
       await page.locator("#privacy-button").waitFor(); // Make private: the control a moderator adds
 

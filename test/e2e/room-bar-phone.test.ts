@@ -7,8 +7,8 @@ import type { Page } from "playwright-core";
 import { blockingFindings } from "./helpers/axe.js";
 import { join } from "./helpers/browser.js";
 import { createPrivateRoom } from "./helpers/private-rooms.js";
-import { E2E_MODERATOR_TOKEN } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
+import { signInAsModerator } from "./helpers/moderator.js";
 
 const suite = browserSuite();
 const PHONE = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true };
@@ -123,10 +123,7 @@ describe("the room bar on a 375 px phone", () => {
   it("keeps one row for a moderator in a private room too, the fullest bar (Invite and Make public)", async () => {
     const { problems, person } = world(suite);
     const mod = await person("mod", PHONE);
-    await mod.page.goto(`${suite.server.url}/moderate`);
-    await mod.page.fill("#moderator-token", E2E_MODERATOR_TOKEN);
-    await mod.page.click("#moderate-submit");
-    await mod.page.locator("#moderate-status", { hasText: "You are a moderator" }).waitFor();
+    await signInAsModerator(mod.page, suite.server.url);
     await createPrivateRoom(mod.page, suite.server.url, "Mod", "The moderators' private room");
     await mod.page.getByRole("button", { name: "Make public" }).waitFor();
 

@@ -10,8 +10,8 @@ import type { SqliteMessageRepository } from "../../src/storage/sqlite.js";
 import { gatedRepo, type GatedRepo } from "../helpers/faulty-repo.js";
 import { anyMessage, join, send, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
 import { privateAddress } from "./helpers/private-rooms.js";
-import { E2E_MODERATOR_TOKEN } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
+import { signInAsModerator } from "./helpers/moderator.js";
 
 /** The running app's store, and the gate the current test holds sends at (none: every send goes straight on). */
 let sqlite: SqliteMessageRepository | null = null;
@@ -41,13 +41,6 @@ function holdSends(text: string): GatedRepo {
 }
 
 const contents = async (room: string): Promise<string[]> => (await suite.server.repo.page(room, { limit: 50 })).messages.map((m) => m.content);
-
-async function becomeModerator(page: Page): Promise<void> {
-  await page.goto(`${suite.server.url}/moderate`);
-  await page.fill("#moderator-token", E2E_MODERATOR_TOKEN);
-  await page.click("#moderate-submit");
-  await page.locator("#moderate-status", { hasText: "You are a moderator" }).waitFor();
-}
 
 /** Types and sends without waiting for the server (the send may be held). */
 async function sendNow(page: Page, text: string): Promise<void> {
@@ -134,7 +127,7 @@ async function madePrivate(page: Page): Promise<string> {
 async function moderatorAndBenIn(room: string, prepareBen: (page: Page) => Promise<void> = async () => undefined) {
   const { problems, person } = world(suite);
   const [mod, ben] = await Promise.all([person("mod"), person("ben")]);
-  await becomeModerator(mod.page);
+  await signInAsModerator(mod.page, suite.server.url);
   await prepareBen(ben.page);
   await join(ben.page, suite.server.url, "Ben", room);
   await join(mod.page, suite.server.url, "Mod", room);

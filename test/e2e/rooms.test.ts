@@ -6,9 +6,10 @@ import { describe, expect, it } from "vitest";
 import type { Page, WebSocket } from "playwright-core";
 import { join, joinAnotherRoom, messageTexts, notice, openFromSidebar, send, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
 import { blockingFindings } from "./helpers/axe.js";
-import { E2E_MODERATOR_TOKEN, type NodeClient } from "./helpers/server.js";
+import { type NodeClient } from "./helpers/server.js";
 import { screenshotDir } from "./helpers/screenshots.js";
 import { browserSuite, world } from "./helpers/suite.js";
+import { signInAsModerator } from "./helpers/moderator.js";
 
 const suite = browserSuite();
 
@@ -47,8 +48,6 @@ async function waitForCounts(page: Page, counts: Record<string, string>): Promis
     { timeout: 10_000 },
   );
 }
-
-
 
 /** Names of the events the page sends on its socket (join_chat, fetch_history, ...), from now on. */
 function watchSentEvents(page: Page): string[] {
@@ -279,10 +278,7 @@ describe("several rooms in one page", () => {
   it("a moderator removing the reader from one room takes only that room away; the others keep working", async () => {
     const { problems, person } = world(suite);
     const [mod, ben] = await Promise.all([person("mod"), person("ben")]);
-    await mod.page.goto(`${suite.server.url}/moderate`);
-    await mod.page.fill("#moderator-token", E2E_MODERATOR_TOKEN);
-    await mod.page.click("#moderate-submit");
-    await mod.page.locator("#moderate-status", { hasText: "You are a moderator" }).waitFor();
+    await signInAsModerator(mod.page, suite.server.url);
     await join(ben.page, suite.server.url, "Ben", "quiet");
     await joinAnotherRoom(ben.page, "loud");
     await join(mod.page, suite.server.url, "Mod", "quiet");

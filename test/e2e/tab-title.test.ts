@@ -5,8 +5,9 @@ import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { join, joinAnotherRoom, openFromSidebar, waitForPresence, waitInRoom } from "./helpers/browser.js";
 import { privateAddress } from "./helpers/private-rooms.js";
-import { E2E_MODERATOR_TOKEN, type NodeClient } from "./helpers/server.js";
+import { type NodeClient } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
+import { signInAsModerator } from "./helpers/moderator.js";
 
 const suite = browserSuite({ env: { MODERATOR_LOGIN_PER_MINUTE: "30" } });
 
@@ -85,10 +86,7 @@ describe("the tab's title", () => {
   it("follows a room a moderator made private to its new address, by the name the room bar shows", async () => {
     const { problems, person } = world(suite);
     const [mod, ben] = await Promise.all([person("mod"), person("ben")]);
-    await mod.page.goto(`${suite.server.url}/moderate`);
-    await mod.page.fill("#moderator-token", E2E_MODERATOR_TOKEN);
-    await mod.page.click("#moderate-submit");
-    await mod.page.locator("#moderate-status", { hasText: "You are a moderator" }).waitFor();
+    await signInAsModerator(mod.page, suite.server.url);
     await join(ben.page, suite.server.url, "Ben", "plans");
     await join(mod.page, suite.server.url, "Mod", "plans");
     await waitForTitle(ben.page, "plans · Messenger Room");

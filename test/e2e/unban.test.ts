@@ -2,8 +2,8 @@
 // Unban ends the ban (said on the page and to screen readers), and the person can join the room again at once.
 import { describe, expect, it } from "vitest";
 import { join, waitForPresence } from "./helpers/browser.js";
-import { E2E_MODERATOR_TOKEN } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
+import { signInAsModerator } from "./helpers/moderator.js";
 
 const suite = browserSuite();
 
@@ -12,10 +12,7 @@ describe("the Bans list", () => {
     const { problems, person } = world(suite);
     const room = "unban-room";
     const [mod, cleo] = await Promise.all([person("mod"), person("cleo")]);
-    await mod.page.goto(`${suite.server.url}/moderate`);
-    await mod.page.fill("#moderator-token", E2E_MODERATOR_TOKEN);
-    await mod.page.click("#moderate-submit");
-    await mod.page.locator("#moderate-status").waitFor();
+    await signInAsModerator(mod.page, suite.server.url);
     await join(cleo.page, suite.server.url, "<b>Cleo</b>", room);
     await join(mod.page, suite.server.url, "Mod", room);
     await waitForPresence(mod.page, ["<b>Cleo</b>", "Mod"]);
