@@ -53,6 +53,8 @@ export interface Config {
   databaseUrl: string | null;
   postgres: PostgresSettings;
   historyLimit: number;
+  /** list_bans answers at most this many names (the newest bans first). */
+  bansListLimit: number;
   /** SQLite: how many rooms' newest page joins are answered from memory (storage/latest-pages.ts); 0 = none. */
   historyCacheRooms: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -296,6 +298,7 @@ export function loadConfig(env: Env): Config {
       connectTimeoutMs: int("PG_CONNECT_TIMEOUT_MS", 5000, 100, 600_000),
     },
     historyLimit: int("HISTORY_LIMIT", 100, 1, LIMITS.historyMaxLimit),
+    bansListLimit: int("BANS_LIST_LIMIT", 100, 1, 1000),
     historyCacheRooms: int("HISTORY_CACHE_ROOMS", 128, 0, 100_000),
     logLevel,
     isProduction,

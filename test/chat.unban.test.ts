@@ -10,15 +10,15 @@ import { waitFor } from "./helpers/wait.js";
 const codeOf = (res: { ok: boolean; error?: { code: string } }): string => (res.ok ? "ok" : (res.error?.code ?? "?"));
 
 // RATE_JOIN_PER_SEC 0 (no limit): bans and unbans spend the join budget, and some tests send a dozen.
-async function appFor(): Promise<TestApp> {
-  const app = await startTestApp({ env: { MODERATOR_TOKEN, RATE_JOIN_PER_SEC: "0" } });
+async function appFor(env: Record<string, string> = {}): Promise<TestApp> {
+  const app = await startTestApp({ env: { MODERATOR_TOKEN, RATE_JOIN_PER_SEC: "0", ...env } });
   onTestFinished(app.close);
   return app;
 }
 
 /** A moderator "Mod", "Troll" (its browser's session kept to come back with) and a bystander "Ana", all in "general". */
-async function room() {
-  const app = await appFor();
+async function room(env: Record<string, string> = {}) {
+  const app = await appFor(env);
   const ana = await app.joined("general", "Ana", { session: app.newSession() });
   const mod = await app.joined("general", "Mod", { session: await moderatorSession(app), heardBy: [ana] });
   const trollSession = app.newSession();
@@ -124,6 +124,16 @@ describe("list_bans", () => {
 
     expect(codeOf(await call(mod, "unban_user", { room: "general", username: "troll" }))).toBe("ok");
     expect(await mod.timeout(5000).emitWithAck("list_bans", { room: "general" })).toEqual({ ok: true, bans: [expected[0]] });
+  });
+
+  it("answers at most BANS_LIST_LIMIT names, the newest bans", async () => {
+    const { app, mod } = await room({ BANS_LIST_LIMIT: "2" });
+    for (const name of ["First", "Second", "Third"]) {
+      await ban(mod, name);
+      app.clock.advance(1000);
+    }
+    const listed = (await mod.timeout(5000).emitWithAck("list_bans", { room: "general" })) as { ok: true; bans: BanInfo[] };
+    expect(listed.bans.map((b) => b.username)).toEqual(["Third", "Second"]);
   });
 });
 

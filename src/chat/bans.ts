@@ -4,9 +4,6 @@ import { fail, nameKey, parseListBans, parseUnbanUser } from "../validation.js";
 import { moderatorRefusal, recordAction } from "./moderation.js";
 import type { ChatDeps, ChatSocket } from "./types.js";
 
-/** list_bans answers at most this many names, the newest bans first: a page for a person to read, not an export. */
-export const MAX_LISTED_BANS = 100;
-
 /** How many of the room's `ban` audit lines are read to show each listed name as it was typed. */
 const NAMES_LOOKED_UP = 1000;
 
@@ -35,7 +32,7 @@ export async function listBans(socket: ChatSocket, deps: ChatDeps, raw: unknown)
   const { room } = input.value;
   const refusal = await moderatorRefusal(socket, deps, room);
   if (refusal !== null) return refusal;
-  const bans = await deps.store.activeBans(room, deps.clock.now(), MAX_LISTED_BANS);
+  const bans = await deps.store.activeBans(room, deps.clock.now(), deps.config.bansListLimit);
   const typed = await typedNames(deps, room);
   return {
     ok: true,
