@@ -2,21 +2,17 @@
 // ISO 8601 UTC ("until 2026-12-07T13:53:45.290Z"), which the join form showed as it was (found by the third
 // walk-through, 2026-12-07).
 import { describe, expect, it } from "vitest";
-import { join, waitForPresence } from "./helpers/browser.js";
 import { browserSuite, world } from "./helpers/suite.js";
-import { signInAsModerator } from "./helpers/moderator.js";
+import { moderatorAndMember } from "./helpers/moderator.js";
 
 const suite = browserSuite();
 
 describe("a ban's end on the join form", () => {
   it("shows the local date and time the ban ends, the same as the removal note, never the ISO text", async () => {
-    const { problems, person } = world(suite);
+    const w = world(suite);
+    const { problems } = w;
     const room = "ban-time";
-    const [mod, cleo] = await Promise.all([person("mod"), person("cleo")]);
-    await signInAsModerator(mod.page, suite.server.url);
-    await join(cleo.page, suite.server.url, "Cleo", room);
-    await join(mod.page, suite.server.url, "Mod", room);
-    await waitForPresence(mod.page, ["Cleo", "Mod"]);
+    const { mod, other: cleo } = await moderatorAndMember(w, suite.server.url, room, "Cleo");
 
     await mod.page.click("#presence-list button[aria-label='Ban Cleo']");
     await mod.page.click("#confirm-ok");

@@ -6,7 +6,7 @@ import { closeAndReopenAtOnce, join, notice, send, sentMessage, waitForPresence 
 import { blockingFindings } from "./helpers/axe.js";
 import { E2E_MODERATOR_TOKEN } from "./helpers/server.js";
 import { browserSuite, world } from "./helpers/suite.js";
-import { signInAsModerator } from "./helpers/moderator.js";
+import { moderatorAndMember } from "./helpers/moderator.js";
 
 const suite = browserSuite();
 
@@ -156,13 +156,10 @@ describe("moderator", () => {
   });
 
   it("bans for a chosen time: the banned page says until when, and cannot join again", async () => {
-    const { problems, person } = world(suite);
+    const w = world(suite);
+    const { problems } = w;
     const room = "banned-room";
-    const [mod, cleo] = await Promise.all([person("mod"), person("cleo")]);
-    await signInAsModerator(mod.page, suite.server.url);
-    await join(cleo.page, suite.server.url, "Cleo", room);
-    await join(mod.page, suite.server.url, "Mod", room);
-    await waitForPresence(mod.page, ["Cleo", "Mod"]);
+    const { mod, other: cleo } = await moderatorAndMember(w, suite.server.url, room, "Cleo");
 
     await mod.page.click("#presence-list button[aria-label='Ban Cleo']");
     await mod.page.check("#confirm-choices input[value='3600000']");

@@ -1,21 +1,18 @@
 // A moderator lifts a ban from the page: the Bans list under the people list shows who is banned and until when,
 // Unban ends the ban (said on the page and to screen readers), and the person can join the room again at once.
 import { describe, expect, it } from "vitest";
-import { join, waitForPresence } from "./helpers/browser.js";
+import { waitForPresence } from "./helpers/browser.js";
 import { browserSuite, world } from "./helpers/suite.js";
-import { signInAsModerator } from "./helpers/moderator.js";
+import { moderatorAndMember } from "./helpers/moderator.js";
 
 const suite = browserSuite();
 
 describe("the Bans list", () => {
   it("lists a ban and lifts it with Unban from the keyboard; the banned person joins again", async () => {
-    const { problems, person } = world(suite);
+    const w = world(suite);
+    const { problems } = w;
     const room = "unban-room";
-    const [mod, cleo] = await Promise.all([person("mod"), person("cleo")]);
-    await signInAsModerator(mod.page, suite.server.url);
-    await join(cleo.page, suite.server.url, "<b>Cleo</b>", room);
-    await join(mod.page, suite.server.url, "Mod", room);
-    await waitForPresence(mod.page, ["<b>Cleo</b>", "Mod"]);
+    const { mod, other: cleo } = await moderatorAndMember(w, suite.server.url, room, "<b>Cleo</b>");
     await waitForPresence(cleo.page, ["<b>Cleo</b>", "Mod"]);
     expect(await cleo.page.locator("#bans").isHidden()).toBe(true); // moderators only
     const toggle = mod.page.getByRole("button", { name: "Bans" });
