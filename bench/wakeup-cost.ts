@@ -3,7 +3,12 @@
 // Its CPU per message (every thread's run time from /proc/<pid>/task/*/schedstat, nanoseconds, the same length of
 // idle time subtracted) shows what waking up costs on this machine, apart from anything the app does per message.
 //
-//   node --import tsx bench/wakeup-cost.ts [--rates 20,100,500,2000] [--seconds 10]
+//   node --import tsx bench/wakeup-cost.ts [--rates 20,100,500,2000] [--seconds 10] [--coalesce-ms 0]
+//
+// --coalesce-ms N tries interrupt coalescing (as a NIC's driver does): after each read the relay stops reading its
+// input for N ms, so the kernel gathers what arrives meanwhile and one wake-up carries several messages. It asks
+// whether batching receives on a node's Redis link would make a spread room's once-per-node receive cheaper
+// (docs/performance.md, "Coalescing the receives").
 import { fork } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
@@ -11,13 +16,26 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 
+/** libuv's read switch of a TCP socket. Node has no public way to stop reading: pause() still reads up to the high-water mark. */
+interface ReadSwitch {
+  readStop(): number;
+  readStart(): number;
+}
+
 /** The relay: the first line of each connection says which end it is ("OUT" receives, anything else sends). */
-function relay(): void {
+function relay(coalesceMs: number): void {
   let out: net.Socket | null = null;
   const server = net.createServer((socket) => {
     socket.once("data", (first) => {
       if (first.toString().startsWith("OUT")) out = socket;
-      else socket.on("data", (chunk) => out?.write(chunk));
+      else
+        socket.on("data", (chunk) => {
+          out?.write(chunk);
+          if (coalesceMs <= 0) return;
+          const handle = (socket as unknown as { _handle: ReadSwitch })._handle;
+          handle.readStop();
+          setTimeout(() => handle.readStart(), coalesceMs);
+        });
     });
   });
   server.listen(0, "127.0.0.1", () => {
@@ -58,10 +76,10 @@ async function paced(socket: net.Socket, rate: number, count: number, line: stri
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rates: { type: "string", default: "20,100,500,2000" }, seconds: { type: "string", default: "10" } } });
+  const { values } = parseArgs({ options: { rates: { type: "string", default: "20,100,500,2000" }, seconds: { type: "string", default: "10" }, "coalesce-ms": { type: "string", default: "0" } } });
   const rates = values.rates.split(",").map(Number);
   const seconds = Number(values.seconds);
-  const child = fork(fileURLToPath(import.meta.url), ["--relay"], { execArgv: process.execArgv });
+  const child = fork(fileURLToPath(import.meta.url), ["--relay", values["coalesce-ms"]], { execArgv: process.execArgv });
   const { port } = await new Promise<{ port: number }>((resolve) => child.once("message", (m) => resolve(m as { port: number })));
   const pid = child.pid ?? 0;
   const out = await connect(port, "OUT");
@@ -94,5 +112,6 @@ async function main(): Promise<void> {
   child.kill();
 }
 
-if (process.argv.includes("--relay")) relay();
+const relayAt = process.argv.indexOf("--relay");
+if (relayAt !== -1) relay(Number(process.argv[relayAt + 1] ?? 0));
 else await main();
