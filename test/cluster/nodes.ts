@@ -36,7 +36,9 @@ export const newSession = (): string => newSessionCookie(SECRET_KEY, false).spli
 /** `redis`: a redis:// URL, or a set-up (redis-setups.ts: one server or a Redis Cluster). */
 export async function startNode(id: string, databaseUrl: string, redis: string | Pick<RedisSetup, "env">, env: Record<string, string> = {}): Promise<TestNode> {
   const redisEnv = typeof redis === "string" ? { REDIS_URL: redis } : redis.env;
-  const config = loadConfig({ PORT: "0", DATABASE_URL: databaseUrl, ...redisEnv, NODE_ID: id, SECRET_KEY, ...env });
+  // JOIN_LOOP_BUSY_MS off, as in test/helpers/app.ts: the nodes share one event loop with the test and each other, so
+  // on a loaded machine their joins were refused `overloaded` (access.model-nodes.test.ts failed so under load).
+  const config = loadConfig({ PORT: "0", DATABASE_URL: databaseUrl, ...redisEnv, NODE_ID: id, SECRET_KEY, JOIN_LOOP_BUSY_MS: "0", ...env });
   const log = createCapturingLogger();
   const repo = await openPostgresRepo(databaseUrl);
   const redisClients = await connectRedisTarget(config.redisCluster !== null ? { cluster: config.redisCluster } : { url: config.redisUrl as string });
