@@ -191,7 +191,7 @@ describe("moderation", () => {
     let banBob: { at: string } | null = null;
     // The ban lands between the send's checks (the socket is in the conversation) and its insert.
     const app = await appWithLanding(
-      (repo, m) => (m.sender === "Bob" && banBob !== null ? repo.addBan({ room: "lobby", nameKey: nameKey("Bob"), sessionKey: null, until: new Date(Date.parse(banBob.at) + 60_000), by: "mod", at: new Date(banBob.at) }) : Promise.resolve()),
+      (repo, m) => (m.sender === "Bob" && banBob !== null ? repo.addBan({ room: "lobby", nameKey: nameKey("Bob"), name: "Bob", sessionKey: null, until: new Date(Date.parse(banBob.at) + 60_000), by: "mod", at: new Date(banBob.at) }) : Promise.resolve()),
       () => banBob !== null,
     );
     const { ana, bob } = await lobby(app);

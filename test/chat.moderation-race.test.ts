@@ -23,7 +23,7 @@ describe("a send racing a ban or a kick", () => {
   it("public room: a send already past its checks when a ban of its name commits is answered banned and reaches nobody: stored nowhere, not broadcast", async () => {
     let banAt: Date | null = null;
     const app = await appWithLanding(
-      (repo, m) => (m.sender === "troll" && banAt !== null ? repo.addBan({ room: "general", nameKey: nameKey("troll"), sessionKey: null, until: new Date(banAt.getTime() + 60_000), by: "mod", at: banAt }) : Promise.resolve()),
+      (repo, m) => (m.sender === "troll" && banAt !== null ? repo.addBan({ room: "general", nameKey: nameKey("troll"), name: "troll", sessionKey: null, until: new Date(banAt.getTime() + 60_000), by: "mod", at: banAt }) : Promise.resolve()),
       () => banAt !== null,
     );
     const ana = await app.joined("general", "ana", { session: app.newSession() });

@@ -3,6 +3,7 @@
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { BanInfo, RoomInfo } from "../src/protocol.js";
 import { joinRoom, startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
+import { nameKey } from "../src/shared/names.js";
 import { call } from "./helpers/emit.js";
 import { moderatorSession, MODERATOR_TOKEN } from "./helpers/private-rooms.js";
 import { waitFor } from "./helpers/wait.js";
@@ -134,6 +135,25 @@ describe("list_bans", () => {
     }
     const listed = (await mod.timeout(5000).emitWithAck("list_bans", { room: "general" })) as { ok: true; bans: BanInfo[] };
     expect(listed.bans.map((b) => b.username)).toEqual(["Third", "Second"]);
+  });
+
+  it("shows each name as typed from the ban itself: at a room's new private address (its audit lines stay behind), and for a ban with no audit line", async () => {
+    const { app, mod } = await room();
+    await ban(mod, "Troll");
+    const made = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
+    if (!made.ok) throw new Error(made.error.code);
+    expect((await joinRoom(mod, made.room.room, "Mod")).ok).toBe(true); // as the page does on room_moved
+    // A ban row written by the store alone, without the audit line ban_user adds: nothing but the row names it.
+    app.clock.advance(1000);
+    const at = app.clock.now();
+    await app.sqlite.addBan({ room: made.room.room, nameKey: nameKey("Spammer"), name: "Spammer", sessionKey: null, until: new Date(at.getTime() + 60_000), by: "mod", at });
+    expect((await app.sqlite.auditLog(100)).filter((e) => e.room === made.room.room)).toEqual([]);
+
+    const listed = (await mod.timeout(5000).emitWithAck("list_bans", { room: made.room.room })) as { ok: true; bans: BanInfo[] };
+    // Neither key is what was typed (case folds, "m" looks like "rn"), so a key cannot pass for the name.
+    expect(nameKey("Spammer")).not.toBe("Spammer");
+    expect(nameKey("Troll")).not.toBe("Troll");
+    expect(listed.bans.map((b) => b.username)).toEqual(["Spammer", "Troll"]);
   });
 });
 

@@ -24,7 +24,7 @@ describe("the rooms with bans, kept in memory", () => {
     const { repo } = openRepo();
     expect(await repo.activeBan("general", "troll", null, T0)).toBeNull();
 
-    await repo.addBan({ room: "general", nameKey: "troll", sessionKey: "s:troll", until: LATER, by: "mod", at: T0 });
+    await repo.addBan({ room: "general", nameKey: "troll", name: "troll", sessionKey: "s:troll", until: LATER, by: "mod", at: T0 });
 
     expect(await repo.activeBan("general", "troll", null, T0)).toMatchObject({ room: "general", nameKey: "troll" });
     expect(await repo.activeBan("general", "other", "s:troll", T0)).toMatchObject({ sessionKey: "s:troll" });
@@ -46,7 +46,7 @@ describe("the rooms with bans, kept in memory", () => {
 
   it("still answers by the time asked: a ban that ended is none, in a room that keeps its rows", async () => {
     const { repo } = openRepo();
-    await repo.addBan({ room: "general", nameKey: "troll", sessionKey: null, until: LATER, by: "mod", at: T0 });
+    await repo.addBan({ room: "general", nameKey: "troll", name: "troll", sessionKey: null, until: LATER, by: "mod", at: T0 });
 
     expect(await repo.activeBan("general", "troll", null, T0)).not.toBeNull();
     expect(await repo.activeBan("general", "troll", null, LATER)).toBeNull();

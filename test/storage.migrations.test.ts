@@ -294,6 +294,13 @@ SHIPPED_SCHEMAS[17] = [
 ].sort();
 // Version 18: room_record by origin_room (a ban's and a move's look-up of the conversations opened from a room).
 SHIPPED_SCHEMAS[18] = [...(SHIPPED_SCHEMAS[17] as string[]), "index ix_room_record_origin CREATE INDEX ix_room_record_origin ON room_record (origin_room)"].sort();
+// Version 19: room_ban.name, the banned name as typed (list_bans shows it).
+const ROOM_BAN_V6 =
+  "table room_ban CREATE TABLE room_ban (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, name_key TEXT NOT NULL, session_key TEXT, until TEXT NOT NULL, moderator TEXT NOT NULL, created_at TEXT NOT NULL)";
+SHIPPED_SCHEMAS[19] = [
+  ...(SHIPPED_SCHEMAS[18] as string[]).filter((o) => o !== ROOM_BAN_V6),
+  "table room_ban CREATE TABLE room_ban (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, name_key TEXT NOT NULL, session_key TEXT, until TEXT NOT NULL, moderator TEXT NOT NULL, created_at TEXT NOT NULL , name TEXT)",
+].sort();
 const squash = (sql: string): string => sql.replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")").trim();
 
 function tempFile(): string {
@@ -696,5 +703,60 @@ describe("version 18: room_record by origin_room", () => {
       "SEARCH m USING INDEX sqlite_autoindex_room_member_1 (room=?)",
     ]);
     expect(planOf("UPDATE room_record SET origin_room = ? WHERE origin_room = ?", "~new", "lobby")).toEqual(["SEARCH room_record USING INDEX ix_room_record_origin (origin_room=?)"]);
+  });
+});
+
+describe("version 19: the banned name as typed", () => {
+  const UNTIL = "2099-01-01T00:00:00.000Z";
+  const AT = "2025-06-01T12:00:00.000Z";
+
+  /** A version 18 file with bans and ban audit lines, as that release wrote them (the name only in the audit). */
+  function version18File(): string {
+    const path = tempFile();
+    createFlaskDatabase(path, []);
+    withFlaskConnection(path, (db) => {
+      migrateTo(db, 18);
+      const ban = db.prepare("INSERT INTO room_ban (room, name_key, session_key, until, moderator, created_at) VALUES (?, ?, NULL, ?, 'mod', ?)");
+      const audit = db.prepare("INSERT INTO moderation_audit (at, moderator, action, room, target) VALUES (?, 'mod', ?, ?, ?)");
+      ban.run("lobby", nameKey("Mod"), UNTIL, AT);
+      audit.run(AT, "ban", "lobby", "MOD");
+      audit.run(AT, "kick", "lobby", "mod!"); // not a ban: never a ban's name
+      audit.run(AT, "ban", "lobby", "Mod"); // the newest spelling wins, as list_bans showed it
+      ban.run("lobby", nameKey("Ana"), UNTIL, AT);
+      audit.run(AT, "ban", "elsewhere", "Ana"); // another room's line names nothing here
+      // A room made private before this version: its bans moved, its audit lines stayed under "general".
+      ban.run("~moved", nameKey("Troll"), UNTIL, AT);
+      audit.run(AT, "ban", "general", "Troll");
+    });
+    return path;
+  }
+
+  const names = (db: Database.Database): unknown[] => db.prepare("SELECT room, name_key, name FROM room_ban ORDER BY id").all();
+
+  it("adds the column to a version 18 file and names each ban from its room's newest ban audit line; a ban with none keeps NULL", () => {
+    const db = open(version18File());
+    expect(migrate(db)).toBe(LATEST_VERSION);
+    expect(names(db)).toEqual([
+      { room: "lobby", name_key: nameKey("Mod"), name: "Mod" },
+      { room: "lobby", name_key: nameKey("Ana"), name: null },
+      { room: "~moved", name_key: nameKey("Troll"), name: null },
+    ]);
+    // Run again (a restored dump that lost user_version): a ban already named keeps its name.
+    db.prepare("UPDATE room_ban SET name = 'M0d' WHERE room = 'lobby' AND name IS NOT NULL").run();
+    db.pragma("user_version = 18");
+    const once = schemaOf(db);
+    migrate(db);
+    expect(schemaOf(db)).toEqual(once);
+    expect((names(db)[0] as { name: string }).name).toBe("M0d");
+  });
+
+  it("list_bans' store answer shows the upgraded bans by name, and by key where no name was found", async () => {
+    const path = version18File();
+    const repo = new SqliteMessageRepository(path, { busyTimeoutMs: 1000, log: createCapturingLogger() });
+    onTestFinished(() => repo.close());
+    const now = new Date(AT);
+    expect((await repo.activeBans("lobby", now, 10)).map((b) => b.name).sort()).toEqual([nameKey("Ana"), "Mod"].sort());
+    expect((await repo.activeBans("~moved", now, 10)).map((b) => b.name)).toEqual([nameKey("Troll")]);
+    expect((await repo.activeBan("lobby", nameKey("Mod"), null, now))?.name).toBe("Mod");
   });
 });

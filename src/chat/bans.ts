@@ -4,9 +4,6 @@ import { fail, nameKey, parseListBans, parseUnbanUser } from "../validation.js";
 import { moderatorRefusal, recordAction } from "./moderation.js";
 import type { ChatDeps, ChatSocket } from "./types.js";
 
-/** How many of the room's `ban` audit lines are read to show each listed name as it was typed. */
-const NAMES_LOOKED_UP = 1000;
-
 /**
  * Ends every ban of the name in force in the room now, and the session bans made with them. It is done the way a
  * ban ends on its own: its end moves to now. Every check (join, sends, direct conversations, my_rooms, push) asks
@@ -33,19 +30,5 @@ export async function listBans(socket: ChatSocket, deps: ChatDeps, raw: unknown)
   const refusal = await moderatorRefusal(socket, deps, room);
   if (refusal !== null) return refusal;
   const bans = await deps.store.activeBans(room, deps.clock.now(), deps.config.bansListLimit);
-  const typed = await typedNames(deps, room);
-  return {
-    ok: true,
-    bans: bans.map((b) => ({ username: typed.get(b.nameKey) ?? b.nameKey, until: b.until.toISOString(), createdAt: b.at.toISOString() })),
-  };
-}
-
-/** Name key → the name as last typed in a ban of this room. The table keeps only the key (what bans match on). */
-async function typedNames(deps: ChatDeps, room: string): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  for (const name of await deps.store.bannedNames(room, NAMES_LOOKED_UP)) {
-    const key = nameKey(name);
-    if (!names.has(key)) names.set(key, name); // newest first: the latest spelling wins
-  }
-  return names;
+  return { ok: true, bans: bans.map((b) => ({ username: b.name, until: b.until.toISOString(), createdAt: b.at.toISOString() })) };
 }

@@ -87,7 +87,7 @@ export async function banUser(io: ChatServer, socket: ChatSocket, deps: ChatDeps
   const at = deps.clock.now();
   const until = new Date(at.getTime() + durationMs);
   const key = holder?.key ?? null;
-  await deps.store.addBan({ room, nameKey: nameKey(username), sessionKey: key, until, by: socket.data.ownerKey.slice(0, WHO_CHARS), at });
+  await deps.store.addBan({ room, nameKey: nameKey(username), name: username, sessionKey: key, until, by: socket.data.ownerKey.slice(0, WHO_CHARS), at });
   await recordAction(socket, deps, { action: "ban", room, target: username, messageId: null, detail: JSON.stringify({ durationMs, until: until.toISOString() }) });
   const removed: RemovedEvent = { room, reason: "banned", until: until.toISOString() };
   if (holder !== null) await removeFromRoom(io, deps, key, username, removed);

@@ -23,7 +23,7 @@ export interface IdTable {
 
 const ROOM_BAN: IdTable = {
   name: "room_ban",
-  columns: [["room", "text"], ["name_key", "text"], ["session_key", "text"], ["until", "text"], ["moderator", "text"], ["created_at", "text"]],
+  columns: [["room", "text"], ["name_key", "text"], ["session_key", "text"], ["until", "text"], ["moderator", "text"], ["created_at", "text"], ["name", "text"]],
 };
 const AUDIT: IdTable = {
   name: "moderation_audit",
@@ -64,7 +64,10 @@ async function copyModerators(source: Database.Database, target: pg.Client): Pro
 /** Copies a table with an identity id (see the file's comment); the rows inserted. */
 export async function copyIdTable(source: Database.Database, target: pg.Client, table: IdTable): Promise<number> {
   const names = table.columns.map(([c]) => c);
-  const rows = source.prepare(`SELECT id, ${names.join(", ")} FROM ${table.name} ORDER BY id`).all() as Row[];
+  // The source is opened read-only and not migrated: a file from before a column was added copies it as NULL.
+  const present = new Set((source.pragma(`table_info(${table.name})`) as { name: string }[]).map((c) => c.name));
+  const selected = names.map((c) => (present.has(c) ? c : `NULL AS ${c}`));
+  const rows = source.prepare(`SELECT id, ${selected.join(", ")} FROM ${table.name} ORDER BY id`).all() as Row[];
   if (rows.length === 0) return 0;
   const params = [rows.map((r) => String(r.id)), ...names.map((c) => rows.map((r) => asText(r[c])))];
   const unnestTypes = ["bigint", ...table.columns.map(([, type]) => type)].map((t, i) => `$${i + 1}::${t}[]`).join(", ");

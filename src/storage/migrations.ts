@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { nameBansFromAuditSqlite } from "./ban-names.js";
 import { NOTABLE_MESSAGE } from "./edit-states.js";
 import { PUSH_DDL } from "./push-sql.js";
 import { createSearchIndex, DEFERRED_SEARCH_DDL } from "./search-index-migrations.js";
@@ -234,6 +235,11 @@ export const migrations: readonly Migration[] = [
   // (moveRoom), and both scanned every room_record row. An index only, on a table the Flask app never sees.
   // Shared with PostgreSQL's 13.
   { version: 18, sql: ROOM_RECORD_ORIGIN_INDEX },
+  // The banned name as typed, beside its key, so list_bans reads it from the ban (which moves with a room made
+  // private) instead of the audit (which does not). Bans already there are named from their audit lines
+  // (ban-names.ts); one with none keeps NULL and is listed by its key. A table the Flask app never sees.
+  // Shared with PostgreSQL's 14.
+  { version: 19, addColumns: [{ table: "room_ban", column: "name", type: "TEXT" }], run: nameBansFromAuditSqlite },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

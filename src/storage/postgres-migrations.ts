@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { nameKey } from "../shared/names.js";
+import { nameBansFromAuditPostgres } from "./ban-names.js";
 import { PUSH_DDL } from "./push-sql.js";
 import { ROOM_MOVE_DDL } from "./room-moves.js";
 import { ROOM_RECORD_ORIGIN_INDEX } from "./migrations.js";
@@ -198,10 +199,13 @@ export const pgMigrations: readonly { version: number; sql: string }[] = [
   // Version 13: room_record by origin_room, as SQLite's 18 (the same DDL): a ban's and a move's look-up of the
   // direct conversations opened from a room reads the index instead of every conversation.
   { version: 13, sql: ROOM_RECORD_ORIGIN_INDEX },
+  // Version 14: the banned name as typed, as SQLite's 19; the bans already there are named from their audit lines
+  // right after (nameBansFromAuditPostgres), and one with none keeps NULL (listed by its key).
+  { version: 14, sql: "ALTER TABLE room_ban ADD COLUMN IF NOT EXISTS name text;" },
 ];
 
 /** Steps that need the app's code after their SQL: run in the same transaction, only when the step itself ran. */
-const AFTER_STEP: Record<number, (client: pg.ClientBase) => Promise<void>> = { 5: fillSenderKeys };
+const AFTER_STEP: Record<number, (client: pg.ClientBase) => Promise<void>> = { 5: fillSenderKeys, 14: nameBansFromAuditPostgres };
 
 /** How many distinct sender names are keyed per UPDATE while filling the column. */
 const SENDER_KEY_CHUNK = 500;

@@ -106,6 +106,8 @@ export interface SearchPage {
 export interface RoomBan {
   room: string;
   nameKey: string;
+  /** The name as the moderator typed it (list_bans shows it); a ban stored before it was kept reads its key here. */
+  name: string;
   sessionKey: string | null;
   until: Date;
   /** The moderator's session hash. */
@@ -116,6 +118,8 @@ export interface RoomBan {
 /** All the bans in force of one name key in a room, as one. */
 export interface BanEntry {
   nameKey: string;
+  /** As typed in the newest of these bans (its key for a ban stored before names were kept). */
+  name: string;
   until: Date;
   at: Date;
 }
@@ -146,8 +150,6 @@ export interface ModerationStore {
   endBans(room: string, nameKey: string, now: Date): Promise<number>;
   /** The name keys banned in the room at `now`, each with its last end and its newest ban's time; newest first, at most `limit`. */
   activeBans(room: string, now: Date, limit: number): Promise<BanEntry[]>;
-  /** The names of the room's newest `ban` audit lines as typed (newest first, at most `limit`): how a ban's name is shown. */
-  bannedNames(room: string, limit: number): Promise<string[]>;
   audit(entry: AuditEntry): Promise<void>;
   /** The newest entries first. */
   auditLog(limit: number): Promise<AuditEntry[]>;

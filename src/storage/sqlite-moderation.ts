@@ -10,6 +10,8 @@ type Use = <T>(work: (db: Database.Database) => T) => Promise<T>;
 export interface BanRow {
   room: string;
   name_key: string;
+  /** coalesce(name, name_key): a ban stored before version 19 (PostgreSQL's 14) has no name of its own. */
+  name: string;
   session_key: string | null;
   until: string;
   moderator: string;
@@ -29,6 +31,7 @@ interface AuditRow {
 export const toBan = (r: BanRow): RoomBan => ({
   room: r.room,
   nameKey: r.name_key,
+  name: r.name,
   sessionKey: r.session_key,
   until: new Date(r.until),
   by: r.moderator,
@@ -45,21 +48,29 @@ export const toAuditEntry = (r: AuditRow): AuditEntry => ({
   detail: r.detail,
 });
 
-const ACTIVE_BAN_SQL = `SELECT room, name_key, session_key, until, moderator, created_at FROM room_ban
+// A ban stored before its name was kept (migration 19, PostgreSQL's 14, could not find it in the audit) shows its key.
+export const BAN_NAME = "coalesce(name, name_key) AS name";
+const ACTIVE_BAN_SQL = `SELECT room, name_key, ${BAN_NAME}, session_key, until, moderator, created_at FROM room_ban
   WHERE room = ? AND until > ? AND (name_key = ? OR session_key = ?) ORDER BY until DESC LIMIT 1`;
 // Ends are ISO text in both stores (postgres-moderation.ts asks the same), so comparisons and max() go by time.
 const SQL_END_BANS = "UPDATE room_ban SET until = $now WHERE room = $room AND name_key = $nameKey AND until > $now";
-const SQL_ACTIVE_BANS = `SELECT name_key, max(until) AS until, max(created_at) AS created_at FROM room_ban
-  WHERE room = $room AND until > $now GROUP BY name_key ORDER BY max(created_at) DESC, name_key LIMIT $limit`;
-const SQL_BANNED_NAMES = "SELECT target FROM moderation_audit WHERE action = 'ban' AND room = $room AND target IS NOT NULL ORDER BY id DESC LIMIT $limit";
+// Each listed key's name is that of its newest ban in force (the latest spelling wins), looked up only for the
+// `limit` keys listed: one seek of ix_room_ban_room_name each.
+const SQL_ACTIVE_BANS = `SELECT g.name_key, g.until, g.created_at,
+    (SELECT ${BAN_NAME} FROM room_ban b WHERE b.room = $room AND b.name_key = g.name_key AND b.until > $now
+     ORDER BY b.created_at DESC, b.id DESC LIMIT 1) AS name
+  FROM (SELECT name_key, max(until) AS until, max(created_at) AS created_at FROM room_ban
+    WHERE room = $room AND until > $now GROUP BY name_key ORDER BY max(created_at) DESC, name_key LIMIT $limit) g
+  ORDER BY g.created_at DESC, g.name_key`;
 
 export interface BanEntryRow {
   name_key: string;
+  name: string;
   until: string;
   created_at: string;
 }
 
-export const toBanEntry = (r: BanEntryRow): BanEntry => ({ nameKey: r.name_key, until: new Date(r.until), at: new Date(r.created_at) });
+export const toBanEntry = (r: BanEntryRow): BanEntry => ({ nameKey: r.name_key, name: r.name, until: new Date(r.until), at: new Date(r.created_at) });
 
 const IS_MODERATOR_SQL = "SELECT 1 FROM moderator_session WHERE session_key = ?";
 const BANNED_ROOMS_SQL = "SELECT DISTINCT room FROM room_ban";
@@ -96,8 +107,8 @@ export class SqliteModeration implements ModerationStore {
   async addBan(ban: RoomBan): Promise<void> {
     await this.write((db) =>
       db
-        .prepare("INSERT INTO room_ban (room, name_key, session_key, until, moderator, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-        .run(ban.room, ban.nameKey, ban.sessionKey, ban.until.toISOString(), ban.by, ban.at.toISOString()),
+        .prepare("INSERT INTO room_ban (room, name_key, name, session_key, until, moderator, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .run(ban.room, ban.nameKey, ban.name, ban.sessionKey, ban.until.toISOString(), ban.by, ban.at.toISOString()),
     );
   }
 
@@ -115,10 +126,6 @@ export class SqliteModeration implements ModerationStore {
 
   activeBans(room: string, now: Date, limit: number): Promise<BanEntry[]> {
     return this.read((db) => (prepared(db, SQL_ACTIVE_BANS).all({ room, now: now.toISOString(), limit }) as BanEntryRow[]).map(toBanEntry));
-  }
-
-  bannedNames(room: string, limit: number): Promise<string[]> {
-    return this.read((db) => prepared(db, SQL_BANNED_NAMES).pluck().all({ room, limit }) as string[]);
   }
 
   private roomsWithBans(db: Database.Database): ReadonlySet<string> {

@@ -311,7 +311,6 @@ export class SqliteMessageRepository implements ChatStore {
   activeBan = (room: string, nameKey: string, sessionKey: string | null, now: Date) => this.moderation.activeBan(room, nameKey, sessionKey, now);
   endBans = (room: string, nameKey: string, now: Date) => this.moderation.endBans(room, nameKey, now);
   activeBans = (room: string, now: Date, limit: number) => this.moderation.activeBans(room, now, limit);
-  bannedNames = (room: string, limit: number) => this.moderation.bannedNames(room, limit);
   audit = (entry: AuditEntry) => this.moderation.audit(entry);
   auditLog = (limit: number) => this.moderation.auditLog(limit);
 

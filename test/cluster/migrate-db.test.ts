@@ -204,15 +204,15 @@ describe("npm run migrate-db", () => {
     const until = new Date(Date.now() + 86_400_000);
     await sqlite.append({ room: "r", sender: "ana", content: "hello", sentAt: at });
     await sqlite.setModerator("mod-session", true, at);
-    await sqlite.addBan({ room: "r", nameKey: "troll", sessionKey: "troll-session", until, by: "mod-session", at });
-    await sqlite.addBan({ room: "r", nameKey: "spammer", sessionKey: null, until, by: "mod-session", at });
+    await sqlite.addBan({ room: "r", nameKey: "troll", name: "Troll", sessionKey: "troll-session", until, by: "mod-session", at });
+    await sqlite.addBan({ room: "r", nameKey: "spammer", name: "Spammer", sessionKey: null, until, by: "mod-session", at });
     await sqlite.audit({ at, moderator: "mod-session", action: "ban", room: "r", target: "troll", messageId: null, detail: "1 day" });
     await sqlite.audit({ at, moderator: "mod-session", action: "delete", room: "r", target: "ana", messageId: 1, detail: null });
     await sqlite.close();
     const url = await clusterDatabase();
     // A node ran on PostgreSQL before the copy and banned someone: that ban holds id 1, which the copy also has.
     const early = await openPostgresRepo(url);
-    await early.addBan({ room: "other", nameKey: "early", sessionKey: null, until, by: "pg-mod", at });
+    await early.addBan({ room: "other", nameKey: "early", name: "early", sessionKey: null, until, by: "pg-mod", at });
     await early.close();
 
     const run = runTool(["--from", path, "--to", url]);
@@ -227,6 +227,7 @@ describe("npm run migrate-db", () => {
     expect(await repo.isModerator("mod-session")).toBe(true);
     expect((await repo.activeBan("r", "troll", null, new Date()))?.sessionKey).toBe("troll-session");
     expect((await repo.activeBan("r", "nobody", "troll-session", new Date()))?.nameKey).toBe("troll");
+    expect((await repo.activeBans("r", new Date(), 10)).map((b) => b.name).sort()).toEqual(["Spammer", "Troll"]);
     expect(await repo.activeBan("r", "spammer", null, new Date())).not.toBeNull();
     expect(await repo.activeBan("other", "early", null, new Date())).not.toBeNull(); // not overwritten
     expect((await repo.auditLog(10)).map((e) => [e.action, e.target, e.messageId])).toEqual([
@@ -234,8 +235,28 @@ describe("npm run migrate-db", () => {
       ["ban", "troll", null],
     ]);
     // The next ban a node writes gets a free id.
-    await repo.addBan({ room: "r", nameKey: "later", sessionKey: null, until, by: "pg-mod", at });
+    await repo.addBan({ room: "r", nameKey: "later", name: "later", sessionKey: null, until, by: "pg-mod", at });
     expect(await query(url, "SELECT count(DISTINCT id)::int AS ids, count(*)::int AS n FROM room_ban")).toEqual([{ ids: 4, n: 4 }]);
+  });
+
+  it("copies the bans of a file from before room_ban.name (never opened by this version): listed by their key", async () => {
+    const path = join(tempDir(), "chat.db");
+    const sqlite = new SqliteMessageRepository(path, { busyTimeoutMs: 250, log: createCapturingLogger() });
+    const at = new Date("2025-01-02T03:04:05.678Z");
+    await sqlite.append({ room: "r", sender: "ana", content: "hello", sentAt: at });
+    await sqlite.addBan({ room: "r", nameKey: "troll", name: "Troll", sessionKey: null, until: new Date(Date.now() + 86_400_000), by: "mod", at });
+    await sqlite.close();
+    const old = new Database(path);
+    old.exec("ALTER TABLE room_ban DROP COLUMN name"); // as version 18 left it
+    old.close();
+    const url = await clusterDatabase();
+
+    const run = runTool(["--from", path, "--to", url]);
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toContain("moderation: 0 moderators, 1 bans, 0 audit entries copied\n");
+    const repo = await openPostgresRepo(url);
+    onTestFinished(() => repo.close());
+    expect((await repo.activeBans("r", new Date(), 10)).map((b) => b.name)).toEqual(["troll"]);
   });
 
   it("copies private rooms, their members and invite links (issue 17): the same admissions, the same working links, once", async () => {

@@ -78,7 +78,7 @@ describe("postgres: a send into a direct conversation racing a ban from its orig
     // A batch on another node, past its read of the bans, holds the lock shared until its COMMIT.
     await batch.query("BEGIN");
     await batch.query("SELECT pg_advisory_xact_lock_shared($1::bigint)", [String(roomBanLockKey(lobby))]);
-    const ban = moderator.addBan({ room: lobby, nameKey: nameKey("Bob"), sessionKey: null, until: later(60_000), by: "mod", at: later(1000) });
+    const ban = moderator.addBan({ room: lobby, nameKey: nameKey("Bob"), name: "Bob", sessionKey: null, until: later(60_000), by: "mod", at: later(1000) });
     expect(await Promise.race([settledOf(ban), someoneWaitsForALock(watcher)])).toBe("waiting");
     expect(await moderator.activeBan(lobby, nameKey("Bob"), null, later(1000))).toBeNull();
     await batch.query("COMMIT");
@@ -114,7 +114,7 @@ describe("postgres: a send into a public or private room racing a ban or a kick 
     const [sender, moderator, watcher, batch] = [await node(), await node(), await connect(), await connect()];
     const plaza = `plaza-${Date.now()}`;
     await holdInsertLock(batch, plaza);
-    const ban = moderator.addBan({ room: plaza, nameKey: nameKey("Bob"), sessionKey: null, until: later(60_000), by: "mod", at: later(1000) });
+    const ban = moderator.addBan({ room: plaza, nameKey: nameKey("Bob"), name: "Bob", sessionKey: null, until: later(60_000), by: "mod", at: later(1000) });
     // Without the insert lock the ban would commit now, between that batch's read of the bans and its COMMIT.
     expect(await Promise.race([settledOf(ban), someoneWaitsForALock(watcher)])).toBe("waiting");
     expect(await moderator.activeBan(plaza, nameKey("Bob"), null, later(1000))).toBeNull();

@@ -80,7 +80,7 @@ describe("postgres: the statements one append batch runs", () => {
     expect(privateBatch.statements.length).toBe(publicBatch.statements.length);
     expect(mixedBatch.statements.length).toBe(publicBatch.statements.length);
 
-    await store.addBan({ room: teamA, nameKey: nameKey("Someone"), sessionKey: null, until: later(3_600_000), by: "mod", at: T0 });
+    await store.addBan({ room: teamA, nameKey: nameKey("Someone"), name: "Someone", sessionKey: null, until: later(3_600_000), by: "mod", at: T0 });
     const withBan = await batch([sendOf(teamA, "ana"), sendOf(teamB, "cleo")]);
     expect(stored(withBan.outcomes)).toEqual([true, true]);
     expect(withBan.statements.length).toBe(publicBatch.statements.length + 1);
@@ -89,7 +89,7 @@ describe("postgres: the statements one append batch runs", () => {
   it("folded into that statement, a private room still refuses a send from a session that is no member, and a ban still refuses its name", async () => {
     const { store, batch } = await setup();
     const [team, banned] = [await privateRoom(store, ["ana"]), await privateRoom(store, ["ana", "bob"])];
-    await store.addBan({ room: banned, nameKey: nameKey("bob"), sessionKey: null, until: later(3_600_000), by: "mod", at: T0 });
+    await store.addBan({ room: banned, nameKey: nameKey("bob"), name: "bob", sessionKey: null, until: later(3_600_000), by: "mod", at: T0 });
     const { outcomes } = await batch([sendOf(team, "ana"), sendOf(team, "eve"), sendOf(banned, "ana"), sendOf(banned, "bob"), sendOf("lobby", "eve")]);
     expect(stored(outcomes)).toEqual([true, false, true, false, true]);
     expect(outcomes[1]).toBeInstanceOf(RoomClosedError);

@@ -109,4 +109,30 @@ describe("migratePostgres", () => {
     expect(await planOf(SQL_DIRECT_MEMBERS_FROM_PG, ["lobby"])).toMatch(/Index (Only )?Scan (using|on) ix_room_record_origin/);
     expect(await planOf("UPDATE room_record SET origin_room = $1 WHERE origin_room = $2", ["~new", "lobby"])).toMatch(/Index (Only )?Scan (using|on) ix_room_record_origin/);
   });
+
+  it("version 14 adds room_ban.name and names the bans already there from their room's newest ban audit line; a ban with none keeps NULL", async () => {
+    const client = await connect(await clusterDatabase());
+    await migratePostgres(client);
+    // As a database from before it: the column gone, the step not recorded, the name only in the audit.
+    await client.query("ALTER TABLE room_ban DROP COLUMN name");
+    await client.query("DELETE FROM schema_migrations WHERE version = 14");
+    const ban = "INSERT INTO room_ban (room, name_key, until, moderator, created_at) VALUES ($1, $2, '2099-01-01T00:00:00.000Z', 'mod', '2025-06-01T12:00:00.000Z')";
+    const audit = "INSERT INTO moderation_audit (at, moderator, action, room, target) VALUES ('2025-06-01T12:00:00.000Z', 'mod', $1, $2, $3)";
+    await client.query(ban, ["lobby", nameKey("Mod")]);
+    await client.query(audit, ["ban", "lobby", "MOD"]);
+    await client.query(audit, ["kick", "lobby", "mod!"]);
+    await client.query(audit, ["ban", "lobby", "Mod"]); // the newest spelling wins
+    await client.query(ban, ["lobby", nameKey("Ana")]);
+    await client.query(audit, ["ban", "elsewhere", "Ana"]);
+    await client.query(ban, ["~moved", nameKey("Troll")]); // a room made private: its audit lines stayed under "general"
+    await client.query(audit, ["ban", "general", "Troll"]);
+
+    await migratePostgres(client);
+    const { rows } = await client.query<{ room: string; name_key: string; name: string | null }>("SELECT room, name_key, name FROM room_ban ORDER BY id");
+    expect(rows).toEqual([
+      { room: "lobby", name_key: nameKey("Mod"), name: "Mod" },
+      { room: "lobby", name_key: nameKey("Ana"), name: null },
+      { room: "~moved", name_key: nameKey("Troll"), name: null },
+    ]);
+  });
 });

@@ -211,7 +211,7 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       const name = `general-${tag}`;
       const file = await attachedFile(store, key("ana"), name);
       const kept = await store.append({ room: name, sender: "Ana", content: "before", sentAt: T0 });
-      await store.addBan({ room: name, nameKey: "troll", sessionKey: key("troll"), until: later(60_000), by: "mod", at: T0 });
+      await store.addBan({ room: name, nameKey: "troll", name: "Troll", sessionKey: key("troll"), until: later(60_000), by: "mod", at: T0 });
       const direct = await openDirectFrom(access, name, key("ana"), key("bob"));
       const room = privateRoom(name, key("mod"));
       await access.makePrivate(name, room, [{ sessionKey: key("ana"), name: "Ana" }]);
@@ -220,6 +220,8 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       expect((await store.files.upload(file.id))?.room).toBe(room.room);
       expect(await store.activeBan(room.room, "troll", null, T0)).not.toBeNull();
       expect(await store.activeBan(name, "troll", null, T0)).toBeNull();
+      // The name as typed goes with the ban: the audit line that recorded it stays under the old name.
+      expect(await store.activeBans(room.room, T0, 10)).toEqual([{ nameKey: "troll", name: "Troll", until: later(60_000), at: T0 }]);
       expect((await access.roomAccess(room.room, key("ana")))?.member?.name).toBe("Ana");
       expect((await access.roomAccess(direct, key("ana")))?.record.originRoom).toBe(room.room);
     });
@@ -303,7 +305,7 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       await bobSends("before", T0);
       const until = later(60_000);
       // By name only (nobody held it): the conversation knows Bob by it, whatever name he sends under.
-      await store.addBan({ room: lobby, nameKey: nameKey("Bob"), sessionKey: null, until, by: "mod", at: later(1000) });
+      await store.addBan({ room: lobby, nameKey: nameKey("Bob"), name: "Bob", sessionKey: null, until, by: "mod", at: later(1000) });
       // Sent in one turn: one group commit, in which the banned member's sends alone are refused.
       const settled = await Promise.allSettled([
         bobSends("racing", later(1000)),
@@ -326,9 +328,9 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       const lobby = `lobby-${tag}`;
       const direct = await openDirectFrom(access, lobby, key("ana"), key("bob"));
       const send = (who: string, sender: string) => store.append({ room: direct, sender, content: `${sender} says hi`, sentAt: later(1000), ownerKey: key(who), memberSince: T0 });
-      await store.addBan({ room: `garden-${tag}`, nameKey: nameKey("Bob"), sessionKey: key("bob"), until: later(60_000), by: "mod", at: T0 });
+      await store.addBan({ room: `garden-${tag}`, nameKey: nameKey("Bob"), name: "Bob", sessionKey: key("bob"), until: later(60_000), by: "mod", at: T0 });
       expect((await send("bob", "Bob")).message.content).toBe("Bob says hi");
-      await store.addBan({ room: lobby, nameKey: nameKey("someone else"), sessionKey: key("bob"), until: later(60_000), by: "mod", at: T0 });
+      await store.addBan({ room: lobby, nameKey: nameKey("someone else"), name: "someone else", sessionKey: key("bob"), until: later(60_000), by: "mod", at: T0 });
       await expect(send("bob", "Zed")).rejects.toBeInstanceOf(RoomClosedError);
       const outsider = await send("eve", "Ana").catch((err: unknown) => err);
       expect(outsider).toBeInstanceOf(RoomClosedError);
@@ -355,7 +357,7 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       await send("before", T0);
       const until = later(60_000);
       // By name only (nobody held it, or a cookie-less client did): it binds whichever session sends under it.
-      await store.addBan({ room: plaza, nameKey: nameKey("Bob"), sessionKey: null, until, by: "mod", at: later(1000) });
+      await store.addBan({ room: plaza, nameKey: nameKey("Bob"), name: "Bob", sessionKey: null, until, by: "mod", at: later(1000) });
       const settled = await Promise.allSettled([
         send("racing", later(1000)),
         send("from ana", later(1000), { sender: "Ana", who: "ana" }),
@@ -378,10 +380,10 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       const { store, key, tag } = await setup();
       const plaza = `plaza-${tag}`;
       const send = (sender: string, sentAt = later(1000)) => store.append({ room: plaza, sender, content: `${sender} says hi`, sentAt, ownerKey: key("bob"), memberSince: T0 });
-      await store.addBan({ room: `garden-${tag}`, nameKey: nameKey("Bob"), sessionKey: key("bob"), until: later(60_000), by: "mod", at: T0 });
-      await store.addBan({ room: plaza, nameKey: nameKey("Bob"), sessionKey: key("bob"), until: later(500), by: "mod", at: T0 });
+      await store.addBan({ room: `garden-${tag}`, nameKey: nameKey("Bob"), name: "Bob", sessionKey: key("bob"), until: later(60_000), by: "mod", at: T0 });
+      await store.addBan({ room: plaza, nameKey: nameKey("Bob"), name: "Bob", sessionKey: key("bob"), until: later(500), by: "mod", at: T0 });
       expect((await send("Bob")).message.content).toBe("Bob says hi");
-      await store.addBan({ room: plaza, nameKey: nameKey("someone else"), sessionKey: key("bob"), until: later(60_000), by: "mod", at: later(1000) });
+      await store.addBan({ room: plaza, nameKey: nameKey("someone else"), name: "someone else", sessionKey: key("bob"), until: later(60_000), by: "mod", at: later(1000) });
       await expect(send("Zed", later(2000))).rejects.toBeInstanceOf(RoomClosedError);
       expect((await store.page(plaza, { limit: 10 })).messages.map((m) => m.content)).toEqual(["Bob says hi"]);
     });
@@ -393,7 +395,7 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       for (const who of ["bob", "cy"]) await access.admit(room.room, { sessionKey: key(who), name: who }, T0);
       const send = (who: string) => store.append({ room: room.room, sender: who, content: `${who} says hi`, sentAt: later(1000), ownerKey: key(who), memberSince: T0, clientId: `${who}-${tag}` });
       expect(await access.expelMember(room.room, key("bob"), later(1000))).toBe(true);
-      await store.addBan({ room: room.room, nameKey: nameKey("cy"), sessionKey: null, until: later(60_000), by: "mod", at: later(1000) });
+      await store.addBan({ room: room.room, nameKey: nameKey("cy"), name: "cy", sessionKey: null, until: later(60_000), by: "mod", at: later(1000) });
       const settled = await Promise.allSettled([send("bob"), send("cy"), send("ana")]);
       expect(settled.map((r) => r.status)).toEqual(["rejected", "rejected", "fulfilled"]);
       expect((settled[0] as PromiseRejectedResult).reason).toMatchObject({ until: null, isDirect: false });

@@ -1,5 +1,6 @@
 // The ChatStore contract for editing, deleting and moderation (issue 12), run over every store from repository-contract.ts.
 import { describe, expect, it } from "vitest";
+import { nameKey } from "../../src/shared/names.js";
 import { parseSearchQuery } from "../../src/shared/search-query.js";
 import type { ChatMessage, ChatStore, NewMessage } from "../../src/storage/repository.js";
 import { seedMessages } from "./messages.js";
@@ -126,8 +127,8 @@ export function describeEditAndModerationContract(name: string, setup: Setup): v
     it("finds a ban in force by name key or by session, in its room only, until it ends", async () => {
       const { repo, room, prefix } = await setup();
       const until = new Date(T1.getTime() + 60_000);
-      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: `s-${prefix}`, until, by: "mod", at: T1 });
-      const expected = { room: room(), nameKey: "ana", sessionKey: `s-${prefix}`, until, by: "mod", at: T1 };
+      await repo.addBan({ room: room(), nameKey: "ana", name: "ana", sessionKey: `s-${prefix}`, until, by: "mod", at: T1 });
+      const expected = { room: room(), nameKey: "ana", name: "ana", sessionKey: `s-${prefix}`, until, by: "mod", at: T1 };
       expect(await repo.activeBan(room(), "ana", null, T1)).toEqual(expected);
       expect(await repo.activeBan(room(), "other name", `s-${prefix}`, T1)).toEqual(expected);
       expect(await repo.activeBan(room(), "other name", `x-${prefix}`, T1)).toBeNull();
@@ -139,19 +140,19 @@ export function describeEditAndModerationContract(name: string, setup: Setup): v
       const { repo, room } = await setup();
       const short = new Date(T1.getTime() + 1000);
       const long = new Date(T1.getTime() + 10_000);
-      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: null, until: long, by: "mod", at: T1 });
-      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: null, until: short, by: "mod", at: T1 });
+      await repo.addBan({ room: room(), nameKey: "ana", name: "ana", sessionKey: null, until: long, by: "mod", at: T1 });
+      await repo.addBan({ room: room(), nameKey: "ana", name: "ana", sessionKey: null, until: short, by: "mod", at: T1 });
       expect((await repo.activeBan(room(), "ana", null, T1))?.until).toEqual(long);
     });
 
     it("ends every ban of a name key in force in its room now, the session it bound with it, and counts them", async () => {
       const { repo, room, prefix } = await setup();
       const session = `s-${prefix}`;
-      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: session, until: new Date(T1.getTime() + 600_000), by: "mod", at: T1 });
-      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: null, until: new Date(T1.getTime() + 1_200_000), by: "mod", at: T1 });
-      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: null, until: new Date(T1.getTime() + 10), by: "mod", at: T0 }); // run out at T2
-      await repo.addBan({ room: room(), nameKey: "ben", sessionKey: null, until: new Date(T1.getTime() + 600_000), by: "mod", at: T1 });
-      await repo.addBan({ room: room("elsewhere"), nameKey: "ana", sessionKey: session, until: new Date(T1.getTime() + 600_000), by: "mod", at: T1 });
+      await repo.addBan({ room: room(), nameKey: "ana", name: "ana", sessionKey: session, until: new Date(T1.getTime() + 600_000), by: "mod", at: T1 });
+      await repo.addBan({ room: room(), nameKey: "ana", name: "ana", sessionKey: null, until: new Date(T1.getTime() + 1_200_000), by: "mod", at: T1 });
+      await repo.addBan({ room: room(), nameKey: "ana", name: "ana", sessionKey: null, until: new Date(T1.getTime() + 10), by: "mod", at: T0 }); // run out at T2
+      await repo.addBan({ room: room(), nameKey: "ben", name: "ben", sessionKey: null, until: new Date(T1.getTime() + 600_000), by: "mod", at: T1 });
+      await repo.addBan({ room: room("elsewhere"), nameKey: "ana", name: "ana", sessionKey: session, until: new Date(T1.getTime() + 600_000), by: "mod", at: T1 });
 
       expect(await repo.endBans(room(), "ana", T2)).toBe(2);
 
@@ -165,30 +166,33 @@ export function describeEditAndModerationContract(name: string, setup: Setup): v
     it("lists the name keys banned in force in a room, each once with its last end, the newest ban first, at most the limit", async () => {
       const { repo, room } = await setup();
       const at = (ms: number): Date => new Date(T1.getTime() + ms);
-      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: null, until: at(60_000), by: "mod", at: at(0) });
-      await repo.addBan({ room: room(), nameKey: "ana", sessionKey: null, until: at(30_000), by: "mod", at: at(3) });
-      await repo.addBan({ room: room(), nameKey: "ben", sessionKey: null, until: at(90_000), by: "mod", at: at(2) });
-      await repo.addBan({ room: room(), nameKey: "cy", sessionKey: null, until: at(1), by: "mod", at: at(1) }); // ended by at(5)
-      await repo.addBan({ room: room("elsewhere"), nameKey: "dee", sessionKey: null, until: at(90_000), by: "mod", at: at(4) });
+      await repo.addBan({ room: room(), nameKey: "ana", name: "Ana", sessionKey: null, until: at(60_000), by: "mod", at: at(0) });
+      await repo.addBan({ room: room(), nameKey: "ana", name: "ANA", sessionKey: null, until: at(30_000), by: "mod", at: at(3) });
+      await repo.addBan({ room: room(), nameKey: "ben", name: "Ben", sessionKey: null, until: at(90_000), by: "mod", at: at(2) });
+      await repo.addBan({ room: room(), nameKey: "cy", name: "Cy", sessionKey: null, until: at(1), by: "mod", at: at(1) }); // ended by at(5)
+      await repo.addBan({ room: room("elsewhere"), nameKey: "dee", name: "Dee", sessionKey: null, until: at(90_000), by: "mod", at: at(4) });
 
       expect(await repo.activeBans(room(), at(5), 10)).toEqual([
-        { nameKey: "ana", until: at(60_000), at: at(3) },
-        { nameKey: "ben", until: at(90_000), at: at(2) },
+        { nameKey: "ana", name: "ANA", until: at(60_000), at: at(3) },
+        { nameKey: "ben", name: "Ben", until: at(90_000), at: at(2) },
       ]);
-      expect(await repo.activeBans(room(), at(5), 1)).toEqual([{ nameKey: "ana", until: at(60_000), at: at(3) }]);
+      expect(await repo.activeBans(room(), at(5), 1)).toEqual([{ nameKey: "ana", name: "ANA", until: at(60_000), at: at(3) }]);
       await repo.endBans(room(), "ana", at(5));
-      expect(await repo.activeBans(room(), at(5), 10)).toEqual([{ nameKey: "ben", until: at(90_000), at: at(2) }]);
+      expect(await repo.activeBans(room(), at(5), 10)).toEqual([{ nameKey: "ben", name: "Ben", until: at(90_000), at: at(2) }]);
     });
 
-    it("answers the names of a room's ban audit lines as typed, newest first", async () => {
-      const { repo, room, prefix } = await setup();
-      const ban = (target: string, r = room()) => repo.audit({ at: T1, moderator: `m-${prefix}`, action: "ban", room: r, target, messageId: null, detail: null });
-      await ban("Ana");
-      await repo.audit({ at: T1, moderator: `m-${prefix}`, action: "kick", room: room(), target: "Kicked", messageId: null, detail: null });
-      await ban("Ben");
-      await ban("Other", room("elsewhere"));
-      expect(await repo.bannedNames(room(), 10)).toEqual(["Ben", "Ana"]);
-      expect(await repo.bannedNames(room(), 1)).toEqual(["Ben"]);
+    it("lists each name as typed in its newest ban in force, from the ban itself: no audit line needed", async () => {
+      const { repo, room } = await setup();
+      const at = (ms: number): Date => new Date(T1.getTime() + ms);
+      // "Mod" is kept as its key "rnod" (the confusable skeleton): the list must show what the moderator typed.
+      await repo.addBan({ room: room(), nameKey: nameKey("Mod"), name: "Mod", sessionKey: null, until: at(60_000), by: "mod", at: at(0) });
+      // A later spelling of the same name whose ban ran out is not the one shown.
+      await repo.addBan({ room: room(), nameKey: nameKey("MOD"), name: "MOD", sessionKey: null, until: at(2), by: "mod", at: at(1) });
+      expect(nameKey("Mod")).not.toBe("Mod");
+      expect((await repo.auditLog(10_000)).filter((e) => e.room === room())).toEqual([]);
+
+      expect(await repo.activeBans(room(), at(5), 10)).toEqual([{ nameKey: nameKey("Mod"), name: "Mod", until: at(60_000), at: at(0) }]);
+      expect((await repo.activeBan(room(), nameKey("mod"), null, at(5)))?.name).toBe("Mod");
     });
 
     it("stores audit entries and lists the newest first", async () => {
