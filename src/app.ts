@@ -352,12 +352,13 @@ export function createApp(deps: AppDeps): App {
   // The chat pages carry the VAPID public key: the first one after start waits for it (a read, or one insert on
   // the very first start). Only they: /healthz and the rest never touch the keys.
   if (push !== null) web.get(["/", "/r/:room", "/invite/:token"], (_req, _res, next) => void push.ready().then(() => next(), () => next()));
-  const pushLimiter = createSessionAndAddressLimiter("mr:push", config.push.changesPerMinute, config.push.changesPerMinutePerAddress, deps.cluster?.redis);
+  // A budget key on a master marked stalled is counted in memory at once (minute-limiter.ts), as the chat's limits are.
+  const pushLimiter = createSessionAndAddressLimiter("mr:push", config.push.changesPerMinute, config.push.changesPerMinutePerAddress, deps.cluster?.redis, askStalls);
   web.use(pushRoutes({ config, push, store: store.push, presence, io, clock, log, limiter: pushLimiter }));
   web.use(routes(routeDeps));
   web.use(uploadRoutes({ config, files, store: fileStore, log, ...(deps.cluster ? { redis: deps.cluster.redis } : {}) }));
   web.use(fileRoutes({ config, store, files }));
-  const inviteLimiter = createInviteLimiter(config.access.inviteTriesPerMinute, deps.cluster?.redis);
+  const inviteLimiter = createInviteLimiter(config.access.inviteTriesPerMinute, deps.cluster?.redis, askStalls);
   web.use(inviteRoutes({ config, store, clock, log, limiter: inviteLimiter }, (req, res, invite, status) => renderPage(routeDeps, req, res, { name: null, error: null, invite }, status)));
   web.use(notFound(routeDeps));
   web.use(errorHandler(log));

@@ -5,6 +5,7 @@ import { createMinuteLimiter, type MinuteLimiter } from "./minute-limiter.js";
 
 export type InviteLimiter = MinuteLimiter;
 
-export function createInviteLimiter(perMinute: number, redis?: RedisClient): InviteLimiter {
-  return createMinuteLimiter("mr:invite", perMinute, redis);
+/** `isKeyStalled`: a key whose Redis Cluster master is marked stalled is counted in memory at once (minute-limiter.ts). */
+export function createInviteLimiter(perMinute: number, redis?: RedisClient, isKeyStalled?: (key: string) => boolean): InviteLimiter {
+  return createMinuteLimiter("mr:invite", perMinute, redis, isKeyStalled);
 }

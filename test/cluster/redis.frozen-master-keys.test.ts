@@ -1,12 +1,14 @@
 // A join's keys outside its room on a frozen (SIGSTOP) master that the stall watch has marked: the directory write is
 // sent but not awaited (and the master runs it when it wakes), the node's room list is left to the heartbeat, and the
-// shared rate limit counts in memory, so the join does not wait REDIS_COMMAND_TIMEOUT_MS for any of them. On three
+// shared rate limit counts in memory, so the join does not wait REDIS_COMMAND_TIMEOUT_MS for any of them; the HTTP
+// API's minute budgets (invite links, push changes) count in memory the same way. On three
 // masters {dir} shares its master with the node registry ({nodes}), whose freeze stalls the whole node, so these drive
 // the presence store and the limits as the nodes use them, on a real Redis Cluster, with the mark given by the test
 // (master-stalls.ts sets it; test/cluster/redis.frozen-master.test.ts runs the whole app).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Cluster } from "ioredis";
 import { createRedisSharedLimits } from "../../src/chat/shared-limits.js";
+import { createInviteLimiter } from "../../src/http/invite-limiter.js";
 import { createRedisPresence } from "../../src/cluster/redis-presence.js";
 import { presenceKeys } from "../../src/cluster/redis-presence-keys.js";
 import { connectRedisCluster } from "../../src/cluster/redis.js";
@@ -116,6 +118,17 @@ describe("redis: a join's keys outside its room on a frozen master", () => {
     const session = nameFor("s:frozen", (s) => `mr:join:session:${s}`, frozenIndex, true) as `s:${string}`;
 
     const { order, value } = await raceWhileFrozen(frozenIndex, mark, `mr:join:session:${session}`, () => limits.take(session, "join"));
+    expect(value).toBe(0);
+    expect(order).toEqual(["call", "read"]);
+  });
+
+  it("counts an invite link's try in memory at once when its key's master is frozen (the push API's budget is the same limiter)", async () => {
+    const frozenIndex = (redis.masterOf(presenceKeys.directory) + 1) % redis.masters.length;
+    const mark = { isFrozen: false };
+    const limiter = createInviteLimiter(10, client, (key) => mark.isFrozen && redis.masterOf(key) === frozenIndex);
+    const address = nameFor("ip:frozen", (a) => `mr:invite:${a}`, frozenIndex, true);
+
+    const { order, value } = await raceWhileFrozen(frozenIndex, mark, `mr:invite:${address}`, () => limiter.take([address]));
     expect(value).toBe(0);
     expect(order).toEqual(["call", "read"]);
   });

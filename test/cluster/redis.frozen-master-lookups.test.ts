@@ -1,6 +1,7 @@
 // One master of a Redis Cluster frozen (SIGSTOP) and marked stalled by the node. The calls into one of its rooms
 // that ask who holds a name there (kick, ban, open_direct, making the room private) and a leave (its presence
-// script) answer at once with what they answered after REDIS_COMMAND_TIMEOUT_MS before: presence_unavailable.
+// script) answer at once with what they answered after REDIS_COMMAND_TIMEOUT_MS before: presence_unavailable. A push
+// change whose session budget (mr:push:s:…) lives on that master is counted in the node's memory at once.
 // Each is raced against the test's own read on the frozen master, sent just before them (stall-races.ts): a call that
 // waited for the master would answer after that read times out.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -156,6 +157,45 @@ describe("cluster: name lookups and leaves in a frozen Redis Cluster master's ro
     } finally {
       probe.disconnect();
       ana.disconnect();
+    }
+  });
+
+  it("counts a push change whose session budget lives on the frozen master in the node's memory at once, before a read on that master sent just before it times out", async () => {
+    const server = cluster.node(0).server();
+    const redis = cluster.redisCluster;
+    if (server === null || redis === null) throw new Error("the node and the Redis Cluster must be running");
+    const url = cluster.node(0).url;
+    // Only the session's budget is on the frozen master: the address's is elsewhere, and so is the room (whose name
+    // lookup the level makes).
+    const frozen = masterApartFrom(redis, [PUSH_ADDRESS_KEY]);
+    const room = roomsOnEveryMaster(redis, "push-budget")[(frozen.index + 1) % redis.masters.length] as string;
+    let session = await browserSession(url);
+    while (redis.masterOf(`mr:push:s:${pushSessionKey(session)}`) !== frozen.index) session = await browserSession(url);
+    const probe = await connectProbe(redis, COMMAND_TIMEOUT_MS);
+    try {
+      const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
+      process.kill(frozen.pid, "SIGSTOP");
+      let order: string[];
+      let status: number;
+      let answering: Promise<unknown> | undefined;
+      try {
+        await stalled;
+        answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
+        const read = readOnMaster(probe, `mr:push:s:${pushSessionKey(session)}`);
+        const put = fetch(`${url}/api/push/levels`, { method: "PUT", headers: { cookie: session, origin: url, "content-type": "application/json" }, body: JSON.stringify({ room, level: "all" }) });
+        order = await arrivalOrder({ read, push: put });
+        expect(await read).toBe("timed out");
+        status = (await put).status;
+      } finally {
+        process.kill(frozen.pid, "SIGCONT");
+      }
+      console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, pushBudgetOrder: order }));
+      // What it answered after the timeout before (the insurance limiter's count), without the wait.
+      expect(status).toBe(200);
+      expect(order).toEqual(["push", "read"]);
+      await answering;
+    } finally {
+      probe.disconnect();
     }
   });
 });
