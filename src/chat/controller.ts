@@ -324,10 +324,21 @@ async function leave(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: un
   const { room } = input.value;
   if (!socket.data.rooms.has(room)) return fail("not_in_room", "You are not in this room.");
   const kind = socket.data.privateRooms?.get(room)?.kind;
-  await exitRoom(io, socket, deps, room); // an explicit leave gives the name up at once, no grace
-  deps.push?.left(socket.data.ownerKey, room); // issue 23: and its pushes
-  if (kind !== undefined) await endStay(io, socket, deps, room, kind); // issue 17: the admission ends (private) or the conversation closes (direct)
+  try {
+    await exitRoom(io, socket, deps, room); // an explicit leave gives the name up at once, no grace
+  } finally {
+    // Also when its presence step is refused (Redis frozen where the room's presence lives: presence_unavailable, at
+    // once or after the timeout): the socket is out of the room by then and the page has dropped it, so what needs no
+    // Redis ends all the same; else the room's pushes would go on and my_rooms would offer the room back.
+    await endStayHere(io, socket, deps, room, kind);
+  }
   return { ok: true };
+}
+
+/** What a leave ends besides presence: the session's pushes from the room and, for a private room or a conversation, its stay. */
+async function endStayHere(io: ChatServer, socket: ChatSocket, deps: ChatDeps, room: string, kind: "private" | "direct" | undefined): Promise<void> {
+  deps.push?.left(socket.data.ownerKey, room); // issue 23: its pushes
+  if (kind !== undefined) await endStay(io, socket, deps, room, kind); // issue 17: the admission ends (private) or the conversation closes (direct)
 }
 
 async function fetchHistory(socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<HistoryResult>> {

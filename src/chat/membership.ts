@@ -106,6 +106,10 @@ export async function retractEntry(io: ChatServer, socket: ChatSocket, deps: Cha
  * the server shuts down, nobody leaves (issue 19): the rooms are not told that everyone is going, and the names
  * stay as they were (in the snapshot of one node, in Redis for several), so the people coming back take them
  * back silently.
+ * The rooms leave side by side, so one whose presence step fails (its Redis, on a Redis Cluster its master, frozen:
+ * refused at once when marked, else after the timeout) holds up none of the others: the rooms on healthy masters
+ * hear the tab leave at once, not from the recovery's sweep. The first failure is thrown once every room has had its
+ * turn (the caller logs it); the failed rooms are left to that sweep.
  */
 export async function exitAllRooms(io: ChatServer, socket: ChatSocket, deps: ChatDeps): Promise<void> {
   if (deps.drain.isShuttingDown) {
@@ -114,5 +118,7 @@ export async function exitAllRooms(io: ChatServer, socket: ChatSocket, deps: Cha
     socket.data.privateRooms?.clear();
     return;
   }
-  for (const room of [...socket.data.rooms.keys()]) await exitRoom(io, socket, deps, room, true);
+  const exits = await Promise.allSettled([...socket.data.rooms.keys()].map((room) => exitRoom(io, socket, deps, room, true)));
+  const failed = exits.find((exit): exit is PromiseRejectedResult => exit.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
 }
