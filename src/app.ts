@@ -244,7 +244,7 @@ export function createApp(deps: AppDeps): App {
   const linkBase = config.files.publicUrl ?? "";
   const sequencing = routing ? startRoomSequencing(io, routing, repo, log, linkBase, store) : null;
   const fanout = sequencing ?? createLocalFanout(io);
-  const pages = createPageTracker(io, config, clock, log, deps.cluster?.redis);
+  const pages = createPageTracker(io, config, clock, log, deps.cluster?.redis, askStalls);
   const links = deps.cluster;
   const cluster =
     links && redisPresence && sequencing

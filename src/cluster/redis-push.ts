@@ -116,8 +116,23 @@ export interface RedisPages extends PageTracker {
  * so a SIGKILLed node's counts expire with it. A node restarted under the same NODE_ID is a new incarnation
  * with new keys: it never inherits the old counts.
  */
-export function createRedisPages(redis: RedisClient, opts: { nodeId: string; ttlMs: number; now: () => number; log: Logger }): RedisPages {
+export function createRedisPages(
+  redis: RedisClient,
+  opts: { nodeId: string; ttlMs: number; now: () => number; log: Logger; isKeyStalled?: (key: string) => boolean },
+): RedisPages {
   const me = `${opts.nodeId}#${randomUUID().slice(0, 8)}`;
+  const isKeyStalled = opts.isKeyStalled ?? ((): boolean => false);
+  /**
+   * The node's heartbeat awaits these writes: one whose key's Redis Cluster master is marked stalled (master-stalls.ts)
+   * is sent but not awaited, or one session's count on a frozen master would time the heartbeat out every turn
+   * (redis_stalled, /healthz 503) for every room. The master runs it when it wakes; until then that count may lapse,
+   * and a push for that session is decided as if its page were closed.
+   */
+  const awaitUnlessStalled = (key: string, write: Promise<unknown>): Promise<unknown> => {
+    if (!isKeyStalled(key)) return write;
+    void write.catch(() => undefined);
+    return Promise.resolve();
+  };
   const local = new LocalPages();
   const pageKey = (sessionKey: string, node: string): string => `${P}page:{${sessionKey}}:${node}`;
   const nodesKey = `${P}nodes`;
@@ -143,9 +158,9 @@ export function createRedisPages(redis: RedisClient, opts: { nodeId: string; ttl
       // Separate commands, not one pipeline: on a Redis Cluster each session's key is in its own slot, and a
       // pipeline must stay on one master. ioredis writes them back to back all the same.
       await Promise.all([
-        redis.zadd(nodesKey, now + opts.ttlMs, me),
-        redis.zremrangebyscore(nodesKey, "-inf", now - 10 * opts.ttlMs), // incarnations long dead
-        ...[...local.counts].map(([sessionKey, count]) => redis.set(pageKey(sessionKey, me), String(count), "PX", opts.ttlMs)),
+        awaitUnlessStalled(nodesKey, redis.zadd(nodesKey, now + opts.ttlMs, me)),
+        awaitUnlessStalled(nodesKey, redis.zremrangebyscore(nodesKey, "-inf", now - 10 * opts.ttlMs)), // incarnations long dead
+        ...[...local.counts].map(([sessionKey, count]) => awaitUnlessStalled(pageKey(sessionKey, me), redis.set(pageKey(sessionKey, me), String(count), "PX", opts.ttlMs))),
       ]);
     },
     close() {

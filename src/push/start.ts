@@ -14,10 +14,20 @@ import { createMemoryPages, trackPages, type PageTracker } from "./pages.js";
 import { createPushService, type PushService } from "./service.js";
 import { createMemoryShownNotes } from "./shown.js";
 
-/** Who has a page open: counted from the first connection on, so it is made before the cluster's heartbeat starts. */
-export function createPageTracker(io: ChatServer, config: Config, clock: Clock, log: Logger, redis?: RedisClient): (PageTracker & { heartbeat?: () => Promise<void> }) | null {
+/**
+ * Who has a page open: counted from the first connection on, so it is made before the cluster's heartbeat starts.
+ * `isKeyStalled`: a Redis Cluster master marked stalled, whose keys the heartbeat's renewal does not wait for.
+ */
+export function createPageTracker(
+  io: ChatServer,
+  config: Config,
+  clock: Clock,
+  log: Logger,
+  redis?: RedisClient,
+  isKeyStalled?: (key: string) => boolean,
+): (PageTracker & { heartbeat?: () => Promise<void> }) | null {
   if (!config.push.isEnabled) return null;
-  const pages = redis ? createRedisPages(redis, { nodeId: config.nodeId, ttlMs: config.presenceTtlMs, now: () => clock.now().getTime(), log }) : createMemoryPages();
+  const pages = redis ? createRedisPages(redis, { nodeId: config.nodeId, ttlMs: config.presenceTtlMs, now: () => clock.now().getTime(), log, ...(isKeyStalled ? { isKeyStalled } : {}) }) : createMemoryPages();
   trackPages(io, pages);
   return pages;
 }

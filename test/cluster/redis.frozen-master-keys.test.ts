@@ -9,10 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Cluster } from "ioredis";
 import { createRedisSharedLimits } from "../../src/chat/shared-limits.js";
 import { createInviteLimiter } from "../../src/http/invite-limiter.js";
+import { createRedisPages } from "../../src/cluster/redis-push.js";
 import { createRedisPresence } from "../../src/cluster/redis-presence.js";
 import { presenceKeys } from "../../src/cluster/redis-presence-keys.js";
 import { connectRedisCluster } from "../../src/cluster/redis.js";
 import { loadConfig } from "../../src/config.js";
+import { createCapturingLogger } from "../../src/log.js";
 import { parseRedisClusterNodes } from "../../src/redis-cluster-config.js";
 import { roomsOnEveryMaster, startRedisCluster, type RedisClusterServer } from "../helpers/redis-cluster.js";
 import { arrivalOrder } from "../helpers/stall-logs.js";
@@ -119,6 +121,18 @@ describe("redis: a join's keys outside its room on a frozen master", () => {
 
     const { order, value } = await raceWhileFrozen(frozenIndex, mark, `mr:join:session:${session}`, () => limits.take(session, "join"));
     expect(value).toBe(0);
+    expect(order).toEqual(["call", "read"]);
+  });
+
+  it("renews a session's push page count (the node's heartbeat waits for it) without waiting for its frozen master", async () => {
+    const frozenIndex = (redis.masterOf(presenceKeys.directory) + 1) % redis.masters.length;
+    const mark = { isFrozen: false };
+    const pages = createRedisPages(client, { nodeId: "pages", ttlMs: 5000, now: () => Date.now(), log: createCapturingLogger(), isKeyStalled: (key) => mark.isFrozen && redis.masterOf(key) === frozenIndex });
+    const session = nameFor("page", (s) => `mr:push:page:{${s}}:pages`, frozenIndex, true);
+    pages.opened(session); // a tab of the session open on this node: the heartbeat renews its count
+    await pages.heartbeat();
+
+    const { order } = await raceWhileFrozen(frozenIndex, mark, `mr:push:page:{${session}}:pages`, () => pages.heartbeat());
     expect(order).toEqual(["call", "read"]);
   });
 
