@@ -119,9 +119,18 @@ describe("unread counts", () => {
 
   it("the title names the room on screen before the app, after the count; the home page names only the app", async () => {
     const { pageTitle, titleText } = await unread();
-    expect(pageTitle("Messenger Room", "general")).toBe("general · Messenger Room");
+    expect(pageTitle("Messenger Room", "general")).toBe("\u2068general\u2069 · Messenger Room");
     expect(pageTitle("Messenger Room", null)).toBe("Messenger Room");
-    expect(titleText(pageTitle("Messenger Room", "Bob"), { unread: 3, hasMention: true })).toBe("(3) @ Bob · Messenger Room");
+    expect(titleText(pageTitle("Messenger Room", "Bob"), { unread: 3, hasMention: true })).toBe("(3) @ \u2068Bob\u2069 · Messenger Room");
+  });
+
+  it("isolates a right-to-left room or person's name (FSI ... PDI), so the count and the app's name keep their places", async () => {
+    const { pageTitle, titleText } = await unread();
+    const [FSI, PDI] = ["\u2068", "\u2069"];
+    expect(titleText(pageTitle("Messenger Room", "טיול-סוף-שבוע"), { unread: 3, hasMention: false })).toBe(`(3) ${FSI}טיול-סוף-שבוע${PDI} · Messenger Room`);
+    expect(titleText(pageTitle("Messenger Room", "سارة"), { unread: 1, hasMention: true })).toBe(`(1) @ ${FSI}سارة${PDI} · Messenger Room`);
+    // A name that ends in a digit or mark stays one run too: nothing of the title can join it.
+    expect(pageTitle("Messenger Room", "חדר 2026!")).toBe(`${FSI}חדר 2026!${PDI} · Messenger Room`);
   });
 });
 

@@ -89,7 +89,19 @@ export function totals(rooms) {
  * home page. @param {string} app @param {string | null} room the room on screen's title, null on the home page
  */
 export function pageTitle(app, room) {
-  return room === null ? app : `${room} · ${app}`;
+  return room === null ? app : `${isolate(room)} · ${app}`;
+}
+
+/**
+ * A name between FSI (U+2068) and PDI (U+2069), the plain-text dir="auto" (a title holds no HTML): a Hebrew or
+ * Arabic name takes its direction from its own first letter and cannot pull the count or "· Messenger Room"
+ * into its run, which showed the title's parts in another order. Every name is wrapped, Latin ones too, as the
+ * page gives every name dir="auto": one rule, no list of right-to-left scripts to keep, and a name starting with
+ * digits or marks ("2026 ...") is judged by its first letter all the same. The marks show as nothing.
+ * @param {string} name
+ */
+function isolate(name) {
+  return `\u2068${name}\u2069`;
 }
 
 /**

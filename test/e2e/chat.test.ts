@@ -405,7 +405,7 @@ describe("chatting in the browser", () => {
     const [ana, ben] = await Promise.all([person("ana"), person("ben")]);
     await join(ana.page, suite.server.url, "Ana", "unread");
     await join(ben.page, suite.server.url, "Ben", "unread");
-    expect(await ana.page.title()).toBe("unread · Messenger Room");
+    expect(await ana.page.title()).toBe("\u2068unread\u2069 · Messenger Room");
     // Headless tabs are always visible; tell the page it went to the background as a browser would.
     const setHidden = (page: Page, hidden: boolean) =>
       page.evaluate((h) => {
@@ -415,9 +415,9 @@ describe("chatting in the browser", () => {
       }, hidden);
     await setHidden(ana.page, true);
     for (const text of ["one", "two", "three"]) await send(ben.page, text);
-    await ana.page.waitForFunction(() => document.title === "(3) unread · Messenger Room");
+    await ana.page.waitForFunction(() => document.title === "(3) \u2068unread\u2069 · Messenger Room");
     await setHidden(ana.page, false);
-    await ana.page.waitForFunction(() => document.title === "unread · Messenger Room");
+    await ana.page.waitForFunction(() => document.title === "\u2068unread\u2069 · Messenger Room");
     expect(problems.list).toEqual([]);
   });
 

@@ -57,7 +57,7 @@ describe("direct messages", () => {
     await waitForDirects(bob.page, [{ title: "Ana", count: "1" }]);
     // Every message in a conversation counts as a mention: the @ badge, the title, a notification.
     expect(await bob.page.locator("#sidebar-direct .sidebar__mention").count()).toBe(1);
-    await bob.page.waitForFunction((r) => document.title === `(1) @ ${r} · Messenger Room`, room); // still on screen: the room
+    await bob.page.waitForFunction((r) => document.title === `(1) @ \u2068${r}\u2069 · Messenger Room`, room); // still on screen: the room
     await bob.page.waitForFunction(() => window.__notes.length === 1);
     const [note] = await notes(bob.page);
     expect([note?.title, note?.body]).toEqual(["Ana", "Ana: psst, lunch?"]);

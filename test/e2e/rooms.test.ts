@@ -91,14 +91,14 @@ describe("several rooms in one page", () => {
     await say(ben, "beta", "one in beta");
     await waitForCounts(ana.page, { alpha: "2", beta: "1", gamma: "" });
     expect((await sidebar(ana.page)).map((r) => r.mention)).toEqual([true, false, false]);
-    await ana.page.waitForFunction(() => document.title === "(3) @ gamma · Messenger Room");
+    await ana.page.waitForFunction(() => document.title === "(3) @ \u2068gamma\u2069 · Messenger Room");
 
     // Switching is instant: no join, no history fetched again; alpha is read, beta still counts.
     const before = frames.length;
     await openFromSidebar(ana.page, "alpha");
     await sentMessage(ana.page, "@Ana look at this").waitFor();
     await waitForCounts(ana.page, { alpha: "", beta: "1", gamma: "" });
-    await ana.page.waitForFunction(() => document.title === "(1) alpha · Messenger Room");
+    await ana.page.waitForFunction(() => document.title === "(1) \u2068alpha\u2069 · Messenger Room");
     expect(frames.slice(before).filter((e) => e === "join_chat" || e === "fetch_history")).toEqual([]);
     expect(new URL(ana.page.url()).pathname).toBe("/r/alpha");
     // The "New messages" line sits right above the first message that was unread.
@@ -115,7 +115,7 @@ describe("several rooms in one page", () => {
     await waitInRoom(ana.page, "alpha");
     await waitForCounts(ana.page, { alpha: "", beta: "2", gamma: "2" });
     expect((await sidebar(ana.page)).map((r) => r.mention)).toEqual([false, false, true]);
-    await ana.page.waitForFunction(() => document.title === "(4) @ alpha · Messenger Room");
+    await ana.page.waitForFunction(() => document.title === "(4) @ \u2068alpha\u2069 · Messenger Room");
 
     await openFromSidebar(ana.page, "gamma");
     await sentMessage(ana.page, "@Ana wake up").waitFor();
@@ -256,7 +256,7 @@ describe("several rooms in one page", () => {
       ["muted-room", true, false],
       ["busy-room", false, false],
     ]);
-    expect(await ana.page.title()).toBe("busy-room · Messenger Room");
+    expect(await ana.page.title()).toBe("\u2068busy-room\u2069 · Messenger Room");
 
     // "@" in the box offers the people of the room on screen, not of the other rooms.
     await ana.page.fill("#message-content", "");

@@ -1,6 +1,7 @@
 // The tab's title names the room on screen ("general · Messenger Room", a conversation by the other person's name),
 // after the unread count of every room: several tabs, and the Back/Forward list (one history entry per room, each
-// keeping the title it had), could not be told apart when every title read "(3) Messenger Room".
+// keeping the title it had), could not be told apart when every title read "(3) Messenger Room". The name sits between U+2068 and U+2069
+// (unread.js pageTitle), so a right-to-left name cannot reorder the title's parts.
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { join, joinAnotherRoom, openFromSidebar, waitForPresence, waitInRoom } from "./helpers/browser.js";
@@ -33,39 +34,53 @@ describe("the tab's title", () => {
     await page.goto(`${suite.server.url}/`);
     expect(await page.title()).toBe("Messenger Room"); // the join form names no room
     await join(page, suite.server.url, "Ana", "general");
-    await waitForTitle(page, "general · Messenger Room");
+    await waitForTitle(page, "\u2068general\u2069 · Messenger Room");
     await joinAnotherRoom(page, "random");
-    await waitForTitle(page, "random · Messenger Room");
+    await waitForTitle(page, "\u2068random\u2069 · Messenger Room");
 
     const ben = await suite.server.joined("general", "Ben");
     await say(ben, "general", "one");
     await say(ben, "general", "@Ana two");
-    await waitForTitle(page, "(2) @ random · Messenger Room");
+    await waitForTitle(page, "(2) @ \u2068random\u2069 · Messenger Room");
 
     await openFromSidebar(page, "general");
-    await waitForTitle(page, "general · Messenger Room");
+    await waitForTitle(page, "\u2068general\u2069 · Messenger Room");
     // Each entry keeps the title it had when the next was pushed: the join form's ("+ Join") names no room, and
     // random's still counts what was unread in general then.
-    const entries = ["Messenger Room", "general · Messenger Room", "Messenger Room", "(2) @ random · Messenger Room", "general · Messenger Room"];
+    const entries = ["Messenger Room", "\u2068general\u2069 · Messenger Room", "Messenger Room", "(2) @ \u2068random\u2069 · Messenger Room", "\u2068general\u2069 · Messenger Room"];
     await expect.poll(() => historyTitles(page)).toEqual(entries);
 
     await page.goBack();
     await waitInRoom(page, "random");
-    expect(await page.title()).toBe("random · Messenger Room");
+    expect(await page.title()).toBe("\u2068random\u2069 · Messenger Room");
     await page.goBack();
     await page.locator("#home-view").waitFor({ state: "visible" });
     expect(await page.title()).toBe("Messenger Room");
     await page.goBack();
     await waitInRoom(page, "general");
-    expect(await page.title()).toBe("general · Messenger Room");
+    expect(await page.title()).toBe("\u2068general\u2069 · Messenger Room");
 
     // Leaving the last room: the home page's title again.
     await page.click("#leave-button");
     await waitInRoom(page, "random");
-    expect(await page.title()).toBe("random · Messenger Room");
+    expect(await page.title()).toBe("\u2068random\u2069 · Messenger Room");
     await page.click("#leave-button");
     await page.locator("#home-view").waitFor({ state: "visible" });
     await waitForTitle(page, "Messenger Room");
+    ben.close();
+    expect(problems.list).toEqual([]);
+  });
+
+  it("isolates a right-to-left room name (U+2068 ... U+2069), the count before it and the app's name after it", async () => {
+    const { problems, person } = world(suite);
+    const { page } = await person("ana");
+    const hebrew = "טיול-סוף-שבוע";
+    await join(page, suite.server.url, "Ana", "general");
+    await joinAnotherRoom(page, hebrew);
+    await waitForTitle(page, `\u2068${hebrew}\u2069 · Messenger Room`);
+    const ben = await suite.server.joined("general", "Ben");
+    await say(ben, "general", "one");
+    await waitForTitle(page, `(1) \u2068${hebrew}\u2069 · Messenger Room`);
     ben.close();
     expect(problems.list).toEqual([]);
   });
@@ -78,7 +93,7 @@ describe("the tab's title", () => {
     await waitForPresence(ana.page, ["Ana", "Bob"]);
     await ana.page.click("#presence-list button[aria-label='Message Bob privately']");
     await waitInRoom(ana.page, "Bob");
-    await waitForTitle(ana.page, "Bob · Messenger Room");
+    await waitForTitle(ana.page, "\u2068Bob\u2069 · Messenger Room");
     expect(await ana.page.title()).not.toContain(privateAddress(ana.page));
     expect(problems.list).toEqual([]);
   });
@@ -89,13 +104,13 @@ describe("the tab's title", () => {
     await signInAsModerator(mod.page, suite.server.url);
     await join(ben.page, suite.server.url, "Ben", "plans");
     await join(mod.page, suite.server.url, "Mod", "plans");
-    await waitForTitle(ben.page, "plans · Messenger Room");
+    await waitForTitle(ben.page, "\u2068plans\u2069 · Messenger Room");
 
     await mod.page.click("#privacy-button");
     await mod.page.click("#confirm-ok");
     await ben.page.waitForFunction(() => /^\/r\/~[A-Za-z0-9_-]{22}$/.test(location.pathname));
     await waitInRoom(ben.page, "plans");
-    await waitForTitle(ben.page, "plans · Messenger Room");
+    await waitForTitle(ben.page, "\u2068plans\u2069 · Messenger Room");
     expect(await ben.page.title()).not.toContain(privateAddress(ben.page));
     expect(problems.list).toEqual([]);
   });

@@ -55,11 +55,11 @@ describe("unread counts and deleted messages", () => {
     const first = await say(ben, "alpha", "first");
     const mention = await say(ben, "alpha", "@Ana look at this");
     const third = await say(ben, "alpha", "third");
-    await waitForBadges(ana.page, { counts: { alpha: "3", beta: "" }, mentions: ["alpha"], title: "(3) @ beta · Messenger Room" });
+    await waitForBadges(ana.page, { counts: { alpha: "3", beta: "" }, mentions: ["alpha"], title: "(3) @ \u2068beta\u2069 · Messenger Room" });
 
     // Live: Ben takes the mention back; the badge, the mention badge and the title follow.
     await remove(ben, "alpha", mention.id);
-    await waitForBadges(ana.page, { counts: { alpha: "2", beta: "" }, mentions: [], title: "(2) beta · Messenger Room" });
+    await waitForBadges(ana.page, { counts: { alpha: "2", beta: "" }, mentions: [], title: "(2) \u2068beta\u2069 · Messenger Room" });
 
     // While the page's connection is down: the rejoin's `changed` carries the delete.
     const { release } = holdHandshakes(suite.server);
@@ -68,30 +68,30 @@ describe("unread counts and deleted messages", () => {
     await remove(ben, "alpha", first.id);
     release();
     await ana.page.locator("#connection-banner").waitFor({ state: "hidden", timeout: 20_000 });
-    await waitForBadges(ana.page, { counts: { alpha: "1", beta: "" }, mentions: [], title: "(1) beta · Messenger Room" });
+    await waitForBadges(ana.page, { counts: { alpha: "1", beta: "" }, mentions: [], title: "(1) \u2068beta\u2069 · Messenger Room" });
 
     // After a reload the page still knows which message it counted: its delete takes it back.
     await ana.page.reload();
     await waitInRoom(ana.page, "beta");
-    await waitForBadges(ana.page, { counts: { alpha: "1", beta: "" }, mentions: [], title: "(1) beta · Messenger Room" });
+    await waitForBadges(ana.page, { counts: { alpha: "1", beta: "" }, mentions: [], title: "(1) \u2068beta\u2069 · Messenger Room" });
     const fourth = await say(ben, "alpha", "fourth");
-    await waitForBadges(ana.page, { counts: { alpha: "2", beta: "" }, mentions: [], title: "(2) beta · Messenger Room" });
+    await waitForBadges(ana.page, { counts: { alpha: "2", beta: "" }, mentions: [], title: "(2) \u2068beta\u2069 · Messenger Room" });
     await remove(ben, "alpha", third.id);
-    await waitForBadges(ana.page, { counts: { alpha: "1", beta: "" }, mentions: [], title: "(1) beta · Messenger Room" });
+    await waitForBadges(ana.page, { counts: { alpha: "1", beta: "" }, mentions: [], title: "(1) \u2068beta\u2069 · Messenger Room" });
 
     // The "New messages" line sits above the first unread message still there, not above a deleted one.
     await openFromSidebar(ana.page, "alpha");
     await sentMessage(ana.page, "fourth").waitFor();
-    await waitForBadges(ana.page, { counts: { alpha: "", beta: "" }, mentions: [], title: "alpha · Messenger Room" });
+    await waitForBadges(ana.page, { counts: { alpha: "", beta: "" }, mentions: [], title: "\u2068alpha\u2069 · Messenger Room" });
     expect(await ana.page.locator("#messages .unread-line ~ li.msg").first().locator(".msg__text").textContent()).toBe("fourth");
 
     // A delete of a message already read takes nothing from what is unread now (never below what is there).
     await openFromSidebar(ana.page, "beta");
     await say(ben, "alpha", "fifth");
-    await waitForBadges(ana.page, { counts: { alpha: "1", beta: "" }, mentions: [], title: "(1) beta · Messenger Room" });
+    await waitForBadges(ana.page, { counts: { alpha: "1", beta: "" }, mentions: [], title: "(1) \u2068beta\u2069 · Messenger Room" });
     await remove(ben, "alpha", fourth.id);
     await say(ben, "alpha", "sixth"); // a fence: the delete before it has been handled once this one counts
-    await waitForBadges(ana.page, { counts: { alpha: "2", beta: "" }, mentions: [], title: "(2) beta · Messenger Room" });
+    await waitForBadges(ana.page, { counts: { alpha: "2", beta: "" }, mentions: [], title: "(2) \u2068beta\u2069 · Messenger Room" });
     ben.close();
     expect(problems.list).toEqual([]);
   });
