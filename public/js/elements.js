@@ -62,6 +62,8 @@ export function findElements(doc) {
     roomsToggle: /** @type {HTMLButtonElement} */ (byId("rooms-toggle")),
     roomsToggleCount: byId("rooms-toggle-count"),
     presenceToggle: byId("presence-toggle"),
+    roomActionsToggle: byId("room-actions-toggle"),
+    roomActions: byId("room-actions"),
     presenceToggleCount: byId("presence-toggle-count"),
     leave: /** @type {HTMLButtonElement} */ (byId("leave-button")),
     leaveLabel: byId("leave-label"),

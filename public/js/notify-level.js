@@ -7,13 +7,10 @@ import { toLevel } from "./notifications.js";
  */
 export function bindLevelControl({ select, notifier }) {
   let room = "";
-  /** The wrapper's data-level picks the icon a phone shows in place of the select's text. */
-  const wrap = select.closest(".notify-level");
 
   /** @param {import("./notifications.js").Level} level */
   function showLevel(level) {
     select.value = level;
-    if (wrap instanceof HTMLElement) wrap.dataset.level = level;
   }
 
   select.addEventListener("change", () => {

@@ -6,6 +6,7 @@ import { createLiveRegion } from "./live-region.js";
 import { codePointLength, fullDateLabel, hasControlChars, localTimesIn, nameKey } from "./format.js";
 import { isPrivateAddress, UNKNOWN_PRIVATE_TITLE } from "./room-info.js";
 import { lockIcon } from "./lock-icon.js";
+import { bindRoomActions, peopleButtonShown } from "./room-actions.js";
 /** @import { ErrorBody, RemovedEvent, RoomInfo } from "../../src/protocol.js" */
 /** @import { LocalFailure } from "./connection.js" */
 
@@ -22,6 +23,8 @@ import { lockIcon } from "./lock-icon.js";
 export function createViews({ doc, els, limits, directory, titleOf, kindOf }) {
   /** Adds controls to a name in the people list (moderation.js: Kick, Ban); set once by the wiring. */
   let decoratePerson = /** @type {(li: HTMLLIElement, name: string, isMe: boolean) => void} */ (() => {});
+  /** A phone's "Room actions" panel (People, Notify, Invite, Make private/public, Leave). */
+  const roomActions = bindRoomActions(doc, { toggle: els.roomActionsToggle, panel: els.roomActions, people: els.presenceToggle });
 
   /** @param {{ focus: boolean }} opts */
   function showHome(opts) {
@@ -29,7 +32,7 @@ export function createViews({ doc, els, limits, directory, titleOf, kindOf }) {
     els.home.hidden = false;
     els.home.removeAttribute("data-deep-link");
     showForm();
-    closePresence();
+    closeRoomPanels();
     directory.start();
     if (opts.focus) {
       els.roomName.focus();
@@ -53,8 +56,9 @@ export function createViews({ doc, els, limits, directory, titleOf, kindOf }) {
   /** The chat view of a room just joined, empty and ready for its history. @param {RoomInfo} room */
   function openRoom(room) {
     // On a phone the people panel lies over the messages: left open, it covered the conversation just opened
-    // from its "Message privately" button (or any other room put on screen), listing that room's people.
-    if (room.room !== shownRoom) closePresence();
+    // from its "Message privately" button (or any other room put on screen), listing that room's people. The
+    // room actions on a phone likewise.
+    if (room.room !== shownRoom) closeRoomPanels();
     shownRoom = room.room;
     setBanner(null);
     showRoomName(room);
@@ -236,6 +240,12 @@ export function createViews({ doc, els, limits, directory, titleOf, kindOf }) {
     if (hadFocus && els.loadOlder.hidden) els.scroller.focus();
   }
 
+  /** The people panel and a phone's room actions belong to the room on screen. */
+  function closeRoomPanels() {
+    closePresence();
+    roomActions.close();
+  }
+
   function closePresence() {
     els.presence.classList.remove("is-open");
     els.presenceToggle.setAttribute("aria-expanded", "false");
@@ -265,7 +275,7 @@ export function createViews({ doc, els, limits, directory, titleOf, kindOf }) {
   doc.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && els.presence.classList.contains("is-open")) {
       closePresence();
-      els.presenceToggle.focus();
+      peopleButtonShown(els.presenceToggle, els.roomActionsToggle).focus();
     }
   });
 

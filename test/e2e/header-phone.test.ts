@@ -3,7 +3,7 @@
 // its end ("closed") was cut off, and the title must stay on one line. Under the bell it made the header three
 // lines tall: it now folds behind a button beside the bell (push-disclosure.js), and the header keeps one row.
 import { describe, expect, it } from "vitest";
-import { join } from "./helpers/browser.js";
+import { join, roomAction } from "./helpers/browser.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
 const suite = browserSuite();
@@ -82,8 +82,8 @@ describe("the header on a phone", () => {
 
     // The bell and the room's Notify level still work.
     expect(await ana.page.locator("#notify-bell").isVisible()).toBe(true);
-    await ana.page.locator("#notify-level").selectOption("all");
-    expect(await ana.page.locator(".notify-level").getAttribute("data-level")).toBe("all");
+    await (await roomAction(ana.page, "#notify-level")).selectOption("all");
+    expect(await ana.page.inputValue("#notify-level")).toBe("all");
     expect(problems.list).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
 // name just short of the line).
 import { describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
-import { join, waitForPresence } from "./helpers/browser.js";
+import { join, roomAction, waitForPresence } from "./helpers/browser.js";
 import { browserSuite, twoPeople, world } from "./helpers/suite.js";
 
 const suite = browserSuite();
@@ -87,7 +87,7 @@ describe("the people list", () => {
     expect(wide.youBeforeName).toBeLessThanOrEqual(0);
 
     await cara.page.setViewportSize({ width: 375, height: 720 });
-    await cara.page.click("#presence-toggle");
+    await (await roomAction(cara.page, "#presence-toggle")).click();
     await cara.page.locator("#presence-list").waitFor({ state: "visible" });
     const phone = await nameOffset(cara.page);
     expect(phone.down).toBeLessThan(2);

@@ -2,7 +2,7 @@
 // 375 px: "Message <name> privately" in the panel opened the conversation, and the panel stayed open over it,
 // now listing the conversation's two people, until closed by hand.
 import { describe, expect, it } from "vitest";
-import { join, waitForPresence, waitInRoom } from "./helpers/browser.js";
+import { join, roomAction, waitForPresence, waitInRoom } from "./helpers/browser.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
 const suite = browserSuite();
@@ -17,7 +17,7 @@ describe("the people panel on a phone", () => {
     await join(wes.page, suite.server.url, "Wes", "people-panel");
     await waitForPresence(wes.page, ["Wes", "Xia"]);
 
-    await wes.page.tap("#presence-toggle");
+    await (await roomAction(wes.page, "#presence-toggle")).tap();
     await wes.page.locator("#presence-list").waitFor({ state: "visible" });
     await wes.page.locator("#presence-list li", { hasText: "Xia" }).getByRole("button", { name: /privately/ }).tap();
     await waitInRoom(wes.page, "Xia");
@@ -31,7 +31,7 @@ describe("the people panel on a phone", () => {
     const { problems, person } = world(suite);
     const [wes, xia] = await Promise.all([person("wes", PHONE), person("xia")]);
     await join(wes.page, suite.server.url, "Wes", "people-stays");
-    await wes.page.tap("#presence-toggle");
+    await (await roomAction(wes.page, "#presence-toggle")).tap();
     await wes.page.locator("#presence-list").waitFor({ state: "visible" });
 
     await join(xia.page, suite.server.url, "Xia", "people-stays");

@@ -4,7 +4,7 @@
 import { join as joinPath } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { besidesDocumentStatus, join, joinAnotherRoom, send, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
+import { besidesDocumentStatus, join, joinAnotherRoom, roomAction, send, sentMessage, waitForPresence, waitInRoom } from "./helpers/browser.js";
 import { blockingFindings } from "./helpers/axe.js";
 import { createInvite, createPrivateRoom, inviteDialog, joinByInvite } from "./helpers/private-rooms.js";
 import { screenshotDir } from "./helpers/screenshots.js";
@@ -139,6 +139,7 @@ describe("private rooms: looks and accessibility", () => {
     const title = "A private room with a long name for phones";
     await createPrivateRoom(ana.page, suite.server.url, "Ana", title);
     await fitsWidth(ana.page);
+    await roomAction(ana.page, "#invite-button");
     await inViewport(ana.page, "#invite-button");
     const link = await createInvite(ana.page);
     await fitsWidth(ana.page);
@@ -153,7 +154,7 @@ describe("private rooms: looks and accessibility", () => {
     await fitsWidth(bob.page);
 
     await waitForPresence(ana.page, ["Ana", "Bob"]);
-    await ana.page.click("#presence-toggle");
+    await (await roomAction(ana.page, "#presence-toggle")).click();
     await ana.page.click("#presence-list button[aria-label='Message Bob privately']");
     await waitInRoom(ana.page, "Bob");
     await fitsWidth(ana.page);

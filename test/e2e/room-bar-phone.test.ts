@@ -1,11 +1,13 @@
 // The room bar on a 375 px phone. It wrapped to two rows (the Rooms button, the name and Leave, then search,
-// People and Notify): 98 px, with the header about 150 px of the screen before the first message. It keeps one
-// row now: the search box folds to its icon until it is used (a tap, or /), Leave is an icon, and a long room
-// name is cut with "…" (the whole name in its title). Every control keeps its name and works by keyboard.
+// People and Notify): 98 px, with the header about 150 px of the screen before the first message. It kept one row
+// with every control an icon, but six of them left the name little: "weekend-hike" showed as "#weeken…" at 375 px,
+// and a moderator's private room showed only its lock. Now the room's own actions (People, Notify, Invite, Make
+// private/public, Leave) sit behind one "Room actions" button, each with its word, and the search box folds to its
+// icon until it is used: a 17-character name shows whole at 360 px. Every control keeps its name and works by keyboard.
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { blockingFindings } from "./helpers/axe.js";
-import { join } from "./helpers/browser.js";
+import { join, roomAction } from "./helpers/browser.js";
 import { createPrivateRoom } from "./helpers/private-rooms.js";
 import { browserSuite, world } from "./helpers/suite.js";
 import { signInAsModerator } from "./helpers/moderator.js";
@@ -15,6 +17,9 @@ const PHONE = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch:
 // One row: a 40 px search box (the tallest control) and the bar's padding and border; two rows were 98 px.
 const ROOM_BAR_MAX_PX = 56;
 const LONG_ROOM = "the-weekly-planning-meeting-of-the-garden-club-xy"; // 50 characters, the most a name may have
+const ROOM_16 = "weekend-hike-2026"; // 17 characters: a name of 16 or so must show whole
+const PHONES = [360, 375].map((width) => ({ width, options: { ...PHONE, viewport: { width, height: 740 } } }));
+const BAR = ["rooms-toggle", "room-title", "search-form", "room-actions-toggle"];
 
 interface Bar {
   height: number;
@@ -27,8 +32,9 @@ function roomBar(page: Page): Promise<Bar> {
   return page.evaluate(() => {
     const bar = document.querySelector(".room-bar");
     if (!bar) throw new Error("no room bar");
+    // The open room actions hang below the bar (position: absolute), not in its row.
     const controls = [...bar.children]
-      .filter((el) => el.getClientRects().length > 0)
+      .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).position !== "absolute")
       .map((el) => {
         const r = el.getBoundingClientRect();
         return { id: el.id, left: Math.round(r.left), right: Math.round(r.right) };
@@ -42,6 +48,18 @@ function outside(bar: Bar): Bar["controls"] {
   return bar.controls.filter((c) => c.left < 0 || c.right > bar.screenWidth);
 }
 
+/** The room bar's name is cut ("…"): its text is wider than its box. */
+function isNameCut(page: Page): Promise<boolean> {
+  return page.locator("#room-title").evaluate((el) => el.scrollWidth > el.clientWidth);
+}
+
+/** The controls shown in the open room actions, each with its height. */
+function actionsShown(page: Page): Promise<{ id: string; height: number }[]> {
+  return page.locator("#room-actions > *").evaluateAll((els) =>
+    els.filter((el) => el.getClientRects().length > 0).map((el) => ({ id: el.id || el.className, height: Math.round(el.getBoundingClientRect().height) })),
+  );
+}
+
 describe("the room bar on a 375 px phone", () => {
   it(`keeps one row (at most ${ROOM_BAR_MAX_PX} px) with a long room name, every control named and working`, async () => {
     await suite.server.seed(LONG_ROOM, [{ sender: "Ben", content: "the compost rota is up" }]);
@@ -53,19 +71,35 @@ describe("the room bar on a 375 px phone", () => {
     const bar = await roomBar(page);
     expect(bar.height).toBeLessThanOrEqual(ROOM_BAR_MAX_PX);
     expect(outside(bar)).toEqual([]);
-    expect(bar.controls.map((c) => c.id)).toEqual(["rooms-toggle", "room-title", "search-form", "presence-toggle", "", "leave-button"]);
+    expect(bar.controls.map((c) => c.id)).toEqual(BAR);
     // The name is cut, and whole in its title and for screen readers.
-    expect(await page.locator("#room-title").evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    expect(await isNameCut(page)).toBe(true);
     expect(await page.getAttribute("#room-title-name", "title")).toBe(LONG_ROOM);
     expect(await page.getByRole("heading", { level: 2, name: `Room ${LONG_ROOM}` }).isVisible()).toBe(true);
 
-    // Each control by its name, as a screen reader finds it.
+    // Each control by its name, as a screen reader finds it; the room's own actions once "Room actions" is open.
     const rooms = page.getByRole("button", { name: /^Rooms/ });
     const search = page.getByRole("searchbox", { name: "Search messages" });
+    const more = page.getByRole("button", { name: "Room actions" });
     const people = page.getByRole("button", { name: /^People/ });
     const notify = page.getByRole("combobox", { name: "Notify" });
     const leave = page.getByRole("button", { name: "Leave", exact: true });
-    for (const control of [rooms, search, people, notify, leave]) expect(await control.isVisible()).toBe(true);
+    for (const control of [rooms, search, more]) expect(await control.isVisible()).toBe(true);
+    for (const control of [people, notify, leave]) expect(await control.isVisible()).toBe(false);
+    expect(await more.getAttribute("aria-expanded")).toBe("false");
+    await more.focus();
+    await page.keyboard.press("Enter");
+    expect(await more.getAttribute("aria-expanded")).toBe("true");
+    for (const control of [people, notify, leave]) expect(await control.isVisible()).toBe(true);
+    // Rows a thumb can hit: 44 px each (the bar's own icons are 36 px, as before).
+    const rows = await actionsShown(page);
+    expect(rows.map((r) => r.id)).toEqual(["presence-toggle", "notify-level", "leave-button"]);
+    for (const row of rows) expect(row.height).toBeGreaterThanOrEqual(44);
+    expect(await blockingFindings(page, "room bar on a phone, its actions open")).toEqual([]);
+    // Escape folds them, the focus back on their button.
+    await page.keyboard.press("Escape");
+    expect(await more.getAttribute("aria-expanded")).toBe("false");
+    expect(await more.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await blockingFindings(page, "room bar on a phone")).toEqual([]);
 
     // Search: "/" opens the folded box, still on the one row and inside the screen; Enter finds the message.
@@ -83,56 +117,102 @@ describe("the room bar on a 375 px phone", () => {
     await page.keyboard.press("Escape");
     await page.locator("#search-panel").waitFor({ state: "hidden" });
 
-    // People opens from the keyboard.
+    // People opens from the keyboard, through Room actions, which fold as it opens; Escape brings the focus back.
+    await more.focus();
+    await page.keyboard.press("Enter");
     await people.focus();
     await page.keyboard.press("Enter");
-    expect(await people.getAttribute("aria-expanded")).toBe("true");
+    // Folded away with the actions, the button is out of the accessibility tree: found by its id.
+    expect(await page.getAttribute("#presence-toggle", "aria-expanded")).toBe("true");
     await page.locator("#presence").waitFor({ state: "visible" });
+    expect(await more.getAttribute("aria-expanded")).toBe("false");
     await page.keyboard.press("Escape");
+    await page.locator("#presence").waitFor({ state: "hidden" });
+    expect(await more.evaluate((el) => el === document.activeElement)).toBe(true);
 
-    // The Notify level.
-    await notify.selectOption("all");
-    expect(await page.locator(".notify-level").getAttribute("data-level")).toBe("all");
+    // The Notify level; a tap elsewhere folds the actions.
+    await (await roomAction(page, "#notify-level")).selectOption("all");
+    expect(await notify.inputValue()).toBe("all");
+    await page.locator("#message-list").click({ position: { x: 10, y: 10 } });
+    expect(await more.getAttribute("aria-expanded")).toBe("false");
 
     // Leave, by keyboard: the room goes (a public room goes at once) and the join form is back.
+    await roomAction(page, "#leave-button");
     await leave.focus();
     await page.keyboard.press("Enter");
     await page.locator("#home-view").waitFor({ state: "visible" });
     expect(problems.list).toEqual([]);
   });
 
-  it("keeps one row in a private room, with Invite, which still opens its dialog", async () => {
+  for (const { width, options } of PHONES) {
+    it(`shows a 17-character room name whole at ${width} px, on one row`, async () => {
+      const { problems, person } = world(suite);
+      const ana = await person("ana", options);
+      await join(ana.page, suite.server.url, "Ana", ROOM_16);
+      const bar = await roomBar(ana.page);
+      expect(bar.height).toBeLessThanOrEqual(ROOM_BAR_MAX_PX);
+      expect(outside(bar)).toEqual([]);
+      expect(bar.controls.map((c) => c.id)).toEqual(BAR);
+      expect(await isNameCut(ana.page)).toBe(false);
+      expect(problems.list).toEqual([]);
+    });
+
+    it(`shows it whole for a moderator in a private room too, the lock and the name, at ${width} px`, async () => {
+      const { problems, person } = world(suite);
+      const mod = await person("mod", options);
+      await signInAsModerator(mod.page, suite.server.url);
+      await createPrivateRoom(mod.page, suite.server.url, "Mod", ROOM_16);
+      await (await roomAction(mod.page, "#privacy-button")).getByText("Make public").waitFor();
+      await mod.page.keyboard.press("Escape");
+
+      const bar = await roomBar(mod.page);
+      expect(bar.height).toBeLessThanOrEqual(ROOM_BAR_MAX_PX);
+      expect(outside(bar)).toEqual([]);
+      expect(bar.controls.map((c) => c.id)).toEqual(BAR);
+      expect(await mod.page.locator("#room-title-lock").isVisible()).toBe(true);
+      expect(await isNameCut(mod.page)).toBe(false);
+      expect(problems.list).toEqual([]);
+    });
+  }
+
+  it("keeps one row in a private room, with Invite in the room actions, which still opens its dialog", async () => {
     const { problems, person } = world(suite);
     const ana = await person("ana", PHONE);
     await createPrivateRoom(ana.page, suite.server.url, "Ana", "A private room with a long name for phones");
     const bar = await roomBar(ana.page);
     expect(bar.height).toBeLessThanOrEqual(ROOM_BAR_MAX_PX);
     expect(outside(bar)).toEqual([]);
-    expect(bar.controls.map((c) => c.id)).toEqual(["rooms-toggle", "room-title", "search-form", "presence-toggle", "", "invite-button", "leave-button"]);
+    expect(bar.controls.map((c) => c.id)).toEqual(BAR);
 
+    await roomAction(ana.page, "#invite-button");
+    expect((await actionsShown(ana.page)).map((r) => r.id)).toEqual(["presence-toggle", "notify-level", "invite-button", "leave-button"]);
     const invite = ana.page.getByRole("button", { name: "Invite", exact: true });
     await invite.focus();
     await ana.page.keyboard.press("Enter");
     await ana.page.locator("#invite-dialog").waitFor({ state: "visible" });
     await ana.page.keyboard.press("Escape");
     await ana.page.locator("#invite-dialog").waitFor({ state: "hidden" });
+    // The dialog's Escape was its own: the actions stay open, the focus back on Invite.
+    expect(await invite.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await ana.page.getByRole("button", { name: "Leave", exact: true }).isVisible()).toBe(true);
     expect(problems.list).toEqual([]);
   });
 
-  it("keeps one row for a moderator in a private room too, the fullest bar (Invite and Make public)", async () => {
+  it("keeps one row for a moderator in a private room too, the fullest room actions (Invite and Make public)", async () => {
     const { problems, person } = world(suite);
     const mod = await person("mod", PHONE);
     await signInAsModerator(mod.page, suite.server.url);
     await createPrivateRoom(mod.page, suite.server.url, "Mod", "The moderators' private room");
-    await mod.page.getByRole("button", { name: "Make public" }).waitFor();
+    await (await roomAction(mod.page, "#privacy-button")).getByText("Make public").waitFor();
 
     const bar = await roomBar(mod.page);
     expect(bar.height).toBeLessThanOrEqual(ROOM_BAR_MAX_PX);
     expect(outside(bar)).toEqual([]);
-    expect(bar.controls.map((c) => c.id)).toEqual(["rooms-toggle", "room-title", "search-form", "presence-toggle", "", "invite-button", "privacy-button", "leave-button"]);
-    // The name keeps some room beside the icons.
-    expect(bar.controls.find((c) => c.id === "room-title")).toSatisfy((c: { left: number; right: number }) => c.right - c.left >= 30);
+    expect(bar.controls.map((c) => c.id)).toEqual(BAR);
+    expect((await actionsShown(mod.page)).map((r) => r.id)).toEqual(["presence-toggle", "notify-level", "invite-button", "privacy-button", "leave-button"]);
+    // The open actions lie inside the screen.
+    const box = await mod.page.locator("#room-actions").boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= 375).toBe(true);
     expect(problems.list).toEqual([]);
   });
 });

@@ -88,6 +88,16 @@ export async function join(page: Page, baseUrl: string, username: string, room: 
   await waitInRoom(page, room);
 }
 
+/**
+ * One of the room's own actions (#presence-toggle, #notify-level, #invite-button, #privacy-button, #leave-button):
+ * on a phone they sit behind "Room actions" (public/js/room-actions.js), which this opens first when it is shut.
+ */
+export async function roomAction(page: Page, selector: string): Promise<Locator> {
+  const toggle = page.locator("#room-actions-toggle");
+  if ((await toggle.isVisible()) && (await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+  return page.locator(selector);
+}
+
 export async function waitInRoom(page: Page, room: string): Promise<void> {
   await page.locator("#chat-view").waitFor({ state: "visible" });
   await page.waitForFunction((r) => document.getElementById("room-title-name")?.textContent === r, room);

@@ -1,7 +1,7 @@
 // Private rooms in the page (issue 17): making one from the join form, an invite link from the invite dialog,
 // joining by that link, and the sidebar as the reader sees it (rooms, then direct messages).
 import type { Locator, Page } from "playwright-core";
-import { waitInRoom } from "./browser.js";
+import { roomAction, waitInRoom } from "./browser.js";
 
 /** A private room's page address: /r/~ and 22 base64url characters. */
 export const PRIVATE_PATH = /^\/r\/(~[A-Za-z0-9_-]{22})$/;
@@ -43,7 +43,7 @@ export function inviteDialog(page: Page): Locator {
  * and returns it; the dialog stays open.
  */
 export async function createInvite(page: Page, choices: { expiresInMs?: number; maxUses?: number } = {}): Promise<string> {
-  if (!(await inviteDialog(page).isVisible())) await page.click("#invite-button");
+  if (!(await inviteDialog(page).isVisible())) await (await roomAction(page, "#invite-button")).click();
   await inviteDialog(page).waitFor({ state: "visible" });
   if (choices.expiresInMs !== undefined) await page.selectOption("#invite-expiry", String(choices.expiresInMs));
   if (choices.maxUses !== undefined) await page.selectOption("#invite-uses", String(choices.maxUses));
