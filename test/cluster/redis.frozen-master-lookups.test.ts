@@ -119,51 +119,31 @@ describe("cluster: name lookups and leaves in a frozen Redis Cluster master's ro
   });
 
   it("records a push level for a room on the frozen master at once, skipping the name lookup there, before a read on that master sent just before it times out", async () => {
-    const server = cluster.node(0).server();
     const redis = cluster.redisCluster;
-    if (server === null || redis === null) throw new Error("the node and the Redis Cluster must be running");
+    if (redis === null) throw new Error("the Redis Cluster must be running");
     const url = cluster.node(0).url;
     const frozen = masterApartFrom(redis, [PUSH_ADDRESS_KEY]);
     const room = roomsOnEveryMaster(redis, "push-lookup")[frozen.index] as string;
     // The session's own push budget must not live on the frozen master either (it is asked before the lookup).
     let session = await browserSession(url);
     while (redis.masterOf(`mr:push:s:${pushSessionKey(session)}`) === frozen.index) session = await browserSession(url);
-    const probe = await connectProbe(redis, COMMAND_TIMEOUT_MS);
     const ana = await connectTo(url);
     try {
       expect(await ana.timeout(5000).emitWithAck("join_chat", { room, username: "Ana" })).toMatchObject({ ok: true });
-      const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
-      process.kill(frozen.pid, "SIGSTOP");
-      let order: string[];
-      let status: number;
-      let answering: Promise<unknown> | undefined;
-      try {
-        await stalled;
-        answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
-        const read = readOnMaster(probe, `mr:p:{r:${room}}:probe`);
-        // A session with no tab in the room on this node: the level's name is looked up in the room's presence.
-        const put = fetch(`${url}/api/push/levels`, { method: "PUT", headers: { cookie: session, origin: url, "content-type": "application/json" }, body: JSON.stringify({ room, level: "all" }) });
-        order = await arrivalOrder({ read, push: put });
-        expect(await read).toBe("timed out");
-        status = (await put).status;
-      } finally {
-        process.kill(frozen.pid, "SIGCONT");
-      }
+      // A session with no tab in the room on this node: the level's name is looked up in the room's presence.
+      const { order, status } = await putLevelWhileFrozen(cluster, frozen, `mr:p:{r:${room}}:probe`, session, room);
       console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, pushLevelOrder: order }));
       // Today's outcome after the timeout, without it: the level is kept, the name there skipped (as while Redis is away).
       expect(status).toBe(200);
       expect(order).toEqual(["push", "read"]);
-      await answering;
     } finally {
-      probe.disconnect();
       ana.disconnect();
     }
   });
 
   it("counts a push change whose session budget lives on the frozen master in the node's memory at once, before a read on that master sent just before it times out", async () => {
-    const server = cluster.node(0).server();
     const redis = cluster.redisCluster;
-    if (server === null || redis === null) throw new Error("the node and the Redis Cluster must be running");
+    if (redis === null) throw new Error("the Redis Cluster must be running");
     const url = cluster.node(0).url;
     // Only the session's budget is on the frozen master: the address's is elsewhere, and so is the room (whose name
     // lookup the level makes).
@@ -171,34 +151,47 @@ describe("cluster: name lookups and leaves in a frozen Redis Cluster master's ro
     const room = roomsOnEveryMaster(redis, "push-budget")[(frozen.index + 1) % redis.masters.length] as string;
     let session = await browserSession(url);
     while (redis.masterOf(`mr:push:s:${pushSessionKey(session)}`) !== frozen.index) session = await browserSession(url);
-    const probe = await connectProbe(redis, COMMAND_TIMEOUT_MS);
-    try {
-      const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
-      process.kill(frozen.pid, "SIGSTOP");
-      let order: string[];
-      let status: number;
-      let answering: Promise<unknown> | undefined;
-      try {
-        await stalled;
-        answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
-        const read = readOnMaster(probe, `mr:push:s:${pushSessionKey(session)}`);
-        const put = fetch(`${url}/api/push/levels`, { method: "PUT", headers: { cookie: session, origin: url, "content-type": "application/json" }, body: JSON.stringify({ room, level: "all" }) });
-        order = await arrivalOrder({ read, push: put });
-        expect(await read).toBe("timed out");
-        status = (await put).status;
-      } finally {
-        process.kill(frozen.pid, "SIGCONT");
-      }
-      console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, pushBudgetOrder: order }));
-      // What it answered after the timeout before (the insurance limiter's count), without the wait.
-      expect(status).toBe(200);
-      expect(order).toEqual(["push", "read"]);
-      await answering;
-    } finally {
-      probe.disconnect();
-    }
+    const { order, status } = await putLevelWhileFrozen(cluster, frozen, `mr:push:s:${pushSessionKey(session)}`, session, room);
+    console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, pushBudgetOrder: order }));
+    // What it answered after the timeout before (the insurance limiter's count), without the wait.
+    expect(status).toBe(200);
+    expect(order).toEqual(["push", "read"]);
   });
 });
+
+/**
+ * Freezes `frozen` and, once the node has marked it stalled, sends a read of `probeKey` on it and then the session's
+ * push level change for the room: the order they answered in, and the change's status. Waits for the master to be
+ * answering again before it returns.
+ */
+async function putLevelWhileFrozen(cluster: Cluster, frozen: ReturnType<typeof masterApartFrom>, probeKey: string, session: string, room: string): Promise<{ order: string[]; status: number }> {
+  const server = cluster.node(0).server();
+  const redis = cluster.redisCluster;
+  if (server === null || redis === null) throw new Error("the node and the Redis Cluster must be running");
+  const url = cluster.node(0).url;
+  const probe = await connectProbe(redis, COMMAND_TIMEOUT_MS);
+  try {
+    const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
+    process.kill(frozen.pid, "SIGSTOP");
+    let answering: Promise<unknown>;
+    let result: { order: string[]; status: number };
+    try {
+      await stalled;
+      answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
+      const read = readOnMaster(probe, probeKey);
+      const put = fetch(`${url}/api/push/levels`, { method: "PUT", headers: { cookie: session, origin: url, "content-type": "application/json" }, body: JSON.stringify({ room, level: "all" }) });
+      const order = await arrivalOrder({ read, push: put });
+      expect(await read).toBe("timed out");
+      result = { order, status: (await put).status };
+    } finally {
+      process.kill(frozen.pid, "SIGCONT");
+    }
+    await answering;
+    return result;
+  } finally {
+    probe.disconnect();
+  }
+}
 
 /** The key the push API counts a browser session's changes under (session.ts). */
 function pushSessionKey(cookie: string): string {
