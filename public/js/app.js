@@ -12,6 +12,7 @@ import { recallName, recallRooms } from "./remembered.js";
 import { createConfirmDialog } from "./dialog.js";
 import { createMessageActions } from "./message-actions.js";
 import { bindActionsPlacement } from "./message-actions-place.js";
+import { bindMessageTap } from "./message-tap.js";
 import { createModeration } from "./moderation.js";
 import { createBanList } from "./ban-list.js";
 import { createSearch } from "./search.js";
@@ -199,7 +200,8 @@ export function startApp(doc) {
     onReply: (id) => void replyDraft.start(id),
     onReact: (id, opener) => reactions.openPicker(id, opener),
   });
-  bindActionsPlacement({ scroller: els.scroller, win: doc.defaultView ?? window });
+  const actionsPlacement = bindActionsPlacement({ scroller: els.scroller, win: doc.defaultView ?? window });
+  bindMessageTap({ scroller: els.scroller, doc, win: doc.defaultView ?? window, onSelect: actionsPlacement.place });
   const banList = createBanList({ doc, els, rooms, announce: views.announce });
   const moderation = createModeration({ doc, presenceList: els.presenceList, rooms, dialog, announce: views.announce, onBanned: () => banList.banMade() });
   // Issue 17: private rooms, their invite links, direct messages, and the rooms this browser is admitted to.

@@ -8,9 +8,10 @@
 //   its end scrolled out of view they stay at the bottom edge of the conversation, and with the pointer in
 //   the upper half of a tall message beside it they move up to the top of what is in view, so the pointer
 //   never travels more than half the message to reach them.
-// CSS alone cannot do this: whether the row has room depends on the bubble's drawn width. Phones (no hover)
-// show the actions in the bubble's flow instead (chat.css), and this does nothing there.
+// CSS alone cannot do this: whether the row has room depends on the bubble's drawn width. A touch screen (no
+// hover) shows them for the message tapped (message-tap.js) or holding the focus, placed the same way.
 /* global Element, ResizeObserver */
+import { SELECTED_MESSAGE } from "./message-tap.js";
 
 /** Between the bubble and the actions beside it, and between the actions and the time. */
 const GAP_PX = 6;
@@ -20,15 +21,21 @@ const EDGE_PX = 4;
 const TALL_FACTOR = 5;
 
 /**
- * Places the actions of the message under the pointer or holding the focus, again as the pointer moves or the
- * conversation scrolls.
+ * Places the actions of the message under the pointer or holding the focus (on a touch screen: the one tapped
+ * or holding the focus), again as the pointer moves or the conversation scrolls.
  * @param {{ scroller: HTMLElement, win: Window }} deps the scrolling conversation (it holds every room's list)
+ * @returns {{ place: (li: HTMLElement) => void }} place: a message whose actions just showed (a tap), at once
  */
 export function bindActionsPlacement({ scroller, win }) {
   const noHover = win.matchMedia("(hover: none)");
   /** The pointer's height over the conversation, while it is there. */
   let pointerY = /** @type {number | null} */ (null);
   let isQueued = false;
+  // On a touch screen, as in chat.css: not :hover (a tap leaves an emulated one on what was tapped), nor the item
+  // itself focused (a message opened from search or a link), only the focus inside it.
+  const shownSelector = () => (noHover.matches ? `${SELECTED_MESSAGE}, li.msg:focus-within:not(:focus)` : "li.msg:hover, li.msg:focus-within");
+  /** The pointer's height for placing `li`'s actions; null (placed for the keyboard) without a hovering pointer. */
+  const pointerOver = (/** @type {Element} */ li) => (!noHover.matches && li.matches(":hover") ? pointerY : null);
 
   // The shown actions' messages themselves can change size with nothing else moving (a reaction added, an edit
   // arriving, an image loading): watched while their actions show, they are placed again then too.
@@ -37,7 +44,7 @@ export function bindActionsPlacement({ scroller, win }) {
 
   /** Watches exactly the messages whose actions show: a message left behind is no longer watched. */
   function watchShown() {
-    const shown = noHover.matches ? [] : [...scroller.querySelectorAll("li.msg:hover, li.msg:focus-within")];
+    const shown = [...scroller.querySelectorAll(shownSelector())];
     for (const li of watched) {
       if (!shown.includes(li)) {
         resizes.unobserve(li);
@@ -55,8 +62,7 @@ export function bindActionsPlacement({ scroller, win }) {
   function placeShown() {
     isQueued = false;
     watchShown();
-    if (noHover.matches) return;
-    for (const li of watched) placeActions(li, scroller, li.matches(":hover") ? pointerY : null);
+    for (const li of watched) placeActions(li, scroller, pointerOver(li));
   }
 
   /** At most once a frame: pointer moves and scrolls come faster than the screen changes. */
@@ -83,7 +89,7 @@ export function bindActionsPlacement({ scroller, win }) {
   // At once, not in the next frame: the actions become visible as the focus arrives.
   scroller.addEventListener("focusin", (event) => {
     const li = event.target instanceof Element ? event.target.closest("li.msg") : null;
-    if (li instanceof HTMLElement && !noHover.matches) placeActions(li, scroller, li.matches(":hover") ? pointerY : null);
+    if (li instanceof HTMLElement) placeActions(li, scroller, pointerOver(li));
     queue();
   });
   scroller.addEventListener("pointerover", (event) => {
@@ -92,6 +98,13 @@ export function bindActionsPlacement({ scroller, win }) {
     if (li instanceof HTMLElement && !noHover.matches) placeActions(li, scroller, pointerY);
     queue();
   });
+
+  return {
+    place(li) {
+      placeActions(li, scroller, null);
+      queue(); // watched from now on, so a scroll or a resize places them again
+    },
+  };
 }
 
 /**
