@@ -2,6 +2,7 @@
 // 768 px, so the editor carries Cancel and Save of its own (found by the third walk-through, 2026-12-07).
 import { describe, expect, it } from "vitest";
 import { join, send, sentMessage } from "./helpers/browser.js";
+import { showActions } from "./helpers/touch.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
 const suite = browserSuite();
@@ -16,6 +17,7 @@ describe("the inline editor's buttons", () => {
     const mine = sentMessage(page, "typo herre");
     const editor = mine.locator(".msg__editor");
 
+    await showActions(mine);
     await mine.getByRole("button", { name: "Edit", exact: true }).tap();
     await editor.locator("textarea").fill("something else");
     await editor.getByRole("button", { name: "Cancel" }).tap();
@@ -23,6 +25,7 @@ describe("the inline editor's buttons", () => {
     expect(await mine.locator(".msg__text").textContent()).toBe("typo herre");
     expect(await mine.locator(".msg__edited").count()).toBe(0);
 
+    await showActions(mine);
     await mine.getByRole("button", { name: "Edit", exact: true }).tap();
     await editor.locator("textarea").fill("typo here");
     await editor.getByRole("button", { name: "Save" }).tap();

@@ -8,6 +8,7 @@ import type { Locator, Page } from "playwright-core";
 import { blockingFindings } from "./helpers/axe.js";
 import { join, send, sentMessage, waitForPresence } from "./helpers/browser.js";
 import { screenshotDir } from "./helpers/screenshots.js";
+import { showActions } from "./helpers/touch.js";
 import { browserSuite, world } from "./helpers/suite.js";
 
 const suite = browserSuite({ env: { RATE_SEND_BURST: "100" } });
@@ -105,20 +106,24 @@ describe("replies and reactions: looks and accessibility", () => {
     await send(ben.page, `${"A rather long question about the plans for the weekend ".repeat(3)}?`);
     const long = sentMessage(ana.page, `${"A rather long question about the plans for the weekend ".repeat(3)}?`);
     await long.waitFor();
-    // On a touch screen the actions sit in the flow, no hover needed.
+    // On a touch screen a message's actions show once it is tapped.
+    await showActions(long);
     await long.locator(".msg__action[data-action=reply]").click();
     await send(ana.page, "Let me check");
     for (const emoji of ["👍", "❤️", "😂", "🎉", "😮"]) {
+      await showActions(sentMessage(ana.page, "Let me check"));
       await sentMessage(ana.page, "Let me check").locator(".msg__action[data-action=react]").click();
       await ana.page.locator(`#picker-frequent button[data-emoji="${emoji}"]`).click();
       await sentMessage(ana.page, "Let me check").locator(`button.reaction[data-emoji="${emoji}"]`).waitFor();
     }
+    await showActions(long);
     await long.locator(".msg__action[data-action=reply]").click();
     await ana.page.locator("#reply-draft").waitFor({ state: "visible" });
     const widths = () => ana.page.evaluate(() => ({ doc: document.documentElement.scrollWidth, list: (document.getElementById("message-list") as HTMLElement).scrollWidth, listClient: (document.getElementById("message-list") as HTMLElement).clientWidth }));
     let sizes = await widths();
     expect(sizes.doc).toBeLessThanOrEqual(360);
     expect(sizes.list).toBeLessThanOrEqual(sizes.listClient);
+    await showActions(sentMessage(ana.page, "Let me check"));
     await sentMessage(ana.page, "Let me check").locator(".msg__action[data-action=react]").click();
     await ana.page.locator("#picker-more").click();
     await ana.page.locator("#picker-all .picker__group").first().waitFor();
