@@ -9,7 +9,8 @@
 //   the upper half of a tall message beside it they move up to the top of what is in view, so the pointer
 //   never travels more than half the message to reach them.
 // CSS alone cannot do this: whether the row has room depends on the bubble's drawn width. A touch screen (no
-// hover) shows them for the message tapped (message-tap.js) or holding the focus, placed the same way.
+// hover) shows them for the message tapped (message-tap.js) or holding the focus, placed the same way, except
+// that ones pushed up over the message's own text (at the bottom of the view) go above its bubble.
 /* global Element, ResizeObserver */
 import { SELECTED_MESSAGE } from "./message-tap.js";
 
@@ -62,7 +63,7 @@ export function bindActionsPlacement({ scroller, win }) {
   function placeShown() {
     isQueued = false;
     watchShown();
-    for (const li of watched) placeActions(li, scroller, pointerOver(li));
+    for (const li of watched) placeActions(li, scroller, pointerOver(li), noHover.matches);
   }
 
   /** At most once a frame: pointer moves and scrolls come faster than the screen changes. */
@@ -89,7 +90,7 @@ export function bindActionsPlacement({ scroller, win }) {
   // At once, not in the next frame: the actions become visible as the focus arrives.
   scroller.addEventListener("focusin", (event) => {
     const li = event.target instanceof Element ? event.target.closest("li.msg") : null;
-    if (li instanceof HTMLElement) placeActions(li, scroller, pointerOver(li));
+    if (li instanceof HTMLElement) placeActions(li, scroller, pointerOver(li), noHover.matches);
     queue();
   });
   scroller.addEventListener("pointerover", (event) => {
@@ -101,7 +102,7 @@ export function bindActionsPlacement({ scroller, win }) {
 
   return {
     place(li) {
-      placeActions(li, scroller, null);
+      placeActions(li, scroller, null, noHover.matches);
       queue(); // watched from now on, so a scroll or a resize places them again
     },
   };
@@ -110,8 +111,9 @@ export function bindActionsPlacement({ scroller, win }) {
 /**
  * Sets where one message's actions sit (--actions-x / --actions-y, in the bubble's coordinates).
  * @param {HTMLElement} li @param {HTMLElement} scroller @param {number | null} pointerY null: placed for the keyboard
+ * @param {boolean} [isTouch] a touch screen (no hover): the actions of the message tapped
  */
-export function placeActions(li, scroller, pointerY) {
+export function placeActions(li, scroller, pointerY, isTouch = false) {
   const bubble = li.querySelector(".msg__bubble");
   const bar = li.querySelector(".msg__actions");
   if (!(bubble instanceof HTMLElement) || !(bar instanceof HTMLElement) || bar.offsetWidth === 0) return;
@@ -136,7 +138,13 @@ export function placeActions(li, scroller, pointerY) {
     // Taller than the time line, the actions reach a few pixels below the bubble, into the gap between messages.
     const line = timeLine(bubble);
     x = (line ? line.start : b.right) - GAP_PX - w;
-    y = clamp(line ? line.top : b.bottom - h, shownTop, Math.max(shownTop, view.bottom - EDGE_PX - h));
+    const wantedY = line ? line.top : b.bottom - h;
+    const lowestY = Math.max(shownTop, view.bottom - EDGE_PX - h);
+    const aboveY = b.top - GAP_PX - h;
+    // Tapped at the bottom of the view (or wrapped onto two rows on a narrow phone), they would be pushed up over
+    // the message's own text: they go above its bubble instead, over the message before it, if that is in view.
+    const goesAbove = isTouch && wantedY > lowestY && aboveY >= view.top + EDGE_PX;
+    y = goesAbove ? aboveY : clamp(wantedY, shownTop, lowestY);
   }
   x = clamp(x, row.left, row.right - w);
   // The bubble is the actions' containing block: its padding box, inside the border.

@@ -97,6 +97,21 @@ describe("a message's actions on a touch screen", () => {
     // Reachable: nothing lies over the last of them (a trial tap checks what a tap there would hit).
     await last.locator('.msg__action[data-action="delete"]').tap({ trial: true, timeout: 5000 });
 
+    // On a 320 px phone they wrap onto two rows: too tall for the time line at the bottom, they go above the
+    // bubble rather than over the text of the message they belong to.
+    await page.setViewportSize({ width: 320, height: 740 });
+    await page.keyboard.press("Escape");
+    await showActions(last); // placed as the tap lands
+    const text = await boxOf(last.locator(".msg__text"));
+    const covering: string[] = [];
+    for (const action of await last.locator(".msg__action").all()) {
+      const b = await boxOf(action);
+      if (b.left < text.right && text.left < b.right && b.top < text.bottom && text.top < b.bottom) covering.push((await action.textContent()) ?? "");
+    }
+    expect(covering).toEqual([]);
+    const rows = new Set(await last.locator(".msg__action").evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top))));
+    expect(rows.size).toBe(2);
+
     await page.locator("#message-list").evaluate((el) => {
       el.scrollTop = 0;
     });
