@@ -724,7 +724,7 @@ describe("version 19: the banned name as typed", () => {
       audit.run(AT, "ban", "lobby", "Mod"); // the newest spelling wins, as list_bans showed it
       ban.run("lobby", nameKey("Ana"), UNTIL, AT);
       audit.run(AT, "ban", "elsewhere", "Ana"); // another room's line names nothing here
-      // A room made private before this version: its bans moved, its audit lines stayed under "general".
+      // A room made private before its moves were recorded: its bans moved, its audit lines stayed under "general".
       ban.run("~moved", nameKey("Troll"), UNTIL, AT);
       audit.run(AT, "ban", "general", "Troll");
     });
@@ -758,5 +758,40 @@ describe("version 19: the banned name as typed", () => {
     expect((await repo.activeBans("lobby", now, 10)).map((b) => b.name).sort()).toEqual([nameKey("Ana"), "Mod"].sort());
     expect((await repo.activeBans("~moved", now, 10)).map((b) => b.name)).toEqual([nameKey("Troll")]);
     expect((await repo.activeBan("lobby", nameKey("Mod"), null, now))?.name).toBe("Mod");
+  });
+
+  it("follows a room's recorded moves: a ban made in a room later made private (or back) is named from the old address's audit line", async () => {
+    const path = tempFile();
+    createFlaskDatabase(path, []);
+    withFlaskConnection(path, (db) => {
+      migrateTo(db, 18);
+      const ban = db.prepare("INSERT INTO room_ban (room, name_key, session_key, until, moderator, created_at) VALUES (?, ?, NULL, ?, 'mod', ?)");
+      const audit = db.prepare("INSERT INTO moderation_audit (at, moderator, action, room, target) VALUES (?, 'mod', ?, ?, ?)");
+      const move = db.prepare("INSERT INTO room_move (from_room, to_room, moved_at) VALUES (?, ?, ?)");
+      // "r" made private as the app does it: the ban moved to "~xyz", its audit line stayed at "r", the move recorded.
+      ban.run("~xyz", nameKey("Troll"), UNTIL, "2025-06-01T12:00:00.000Z");
+      audit.run("2025-06-01T12:00:00.000Z", "ban", "r", "Troll");
+      audit.run("2025-06-01T13:00:00.000Z", "make_private", "r", null);
+      move.run("r", "~xyz", "2025-06-01T13:00:00.000Z");
+      // The fresh public "r" afterwards: its own ban of a look-alike, named from the later line, not the moved one.
+      ban.run("r", nameKey("TROLL"), UNTIL, "2025-06-01T14:00:00.000Z");
+      audit.run("2025-06-01T14:00:00.000Z", "ban", "r", "TROLL");
+      // Two moves: "c" made private, then public again; its ban is back at "c" with its name.
+      ban.run("c", nameKey("Ana"), UNTIL, "2025-06-01T12:00:00.000Z");
+      audit.run("2025-06-01T12:00:00.000Z", "ban", "c", "Ana");
+      move.run("c", "~c1", "2025-06-01T13:00:00.000Z");
+      move.run("~c1", "c", "2025-06-01T15:00:00.000Z");
+    });
+    const db = open(path);
+    migrate(db);
+    expect(names(db)).toEqual([
+      { room: "~xyz", name_key: nameKey("Troll"), name: "Troll" },
+      { room: "r", name_key: nameKey("TROLL"), name: "TROLL" },
+      { room: "c", name_key: nameKey("Ana"), name: "Ana" },
+    ]);
+    db.close();
+    const repo = new SqliteMessageRepository(path, { busyTimeoutMs: 1000, log: createCapturingLogger() });
+    onTestFinished(() => repo.close());
+    expect((await repo.activeBans("~xyz", new Date(AT), 10)).map((b) => b.name)).toEqual(["Troll"]);
   });
 });

@@ -124,7 +124,7 @@ describe("migratePostgres", () => {
     await client.query(audit, ["ban", "lobby", "Mod"]); // the newest spelling wins
     await client.query(ban, ["lobby", nameKey("Ana")]);
     await client.query(audit, ["ban", "elsewhere", "Ana"]);
-    await client.query(ban, ["~moved", nameKey("Troll")]); // a room made private: its audit lines stayed under "general"
+    await client.query(ban, ["~moved", nameKey("Troll")]); // a room made private, no move recorded: its audit lines stayed under "general"
     await client.query(audit, ["ban", "general", "Troll"]);
 
     await migratePostgres(client);
@@ -133,6 +133,30 @@ describe("migratePostgres", () => {
       { room: "lobby", name_key: nameKey("Mod"), name: "Mod" },
       { room: "lobby", name_key: nameKey("Ana"), name: null },
       { room: "~moved", name_key: nameKey("Troll"), name: null },
+    ]);
+  });
+
+  it("version 14 follows a room's recorded moves: a ban made in a room later made private is named from the old address's audit line", async () => {
+    const client = await connect(await clusterDatabase());
+    await migratePostgres(client);
+    await client.query("ALTER TABLE room_ban DROP COLUMN name");
+    await client.query("DELETE FROM schema_migrations WHERE version = 14");
+    const ban = "INSERT INTO room_ban (room, name_key, until, moderator, created_at) VALUES ($1, $2, '2099-01-01T00:00:00.000Z', 'mod', $3)";
+    const audit = "INSERT INTO moderation_audit (at, moderator, action, room, target) VALUES ($1, 'mod', $2, $3, $4)";
+    // "r" made private as the app does it: the ban moved to "~xyz", its audit line stayed at "r", the move recorded.
+    await client.query(ban, ["~xyz", nameKey("Troll"), "2025-06-01T12:00:00.000Z"]);
+    await client.query(audit, ["2025-06-01T12:00:00.000Z", "ban", "r", "Troll"]);
+    await client.query(audit, ["2025-06-01T13:00:00.000Z", "make_private", "r", null]);
+    await client.query("INSERT INTO room_move (from_room, to_room, moved_at) VALUES ('r', '~xyz', '2025-06-01T13:00:00.000Z')");
+    // The fresh public "r" afterwards bans a look-alike: named from its own later line, not the moved one.
+    await client.query(ban, ["r", nameKey("TROLL"), "2025-06-01T14:00:00.000Z"]);
+    await client.query(audit, ["2025-06-01T14:00:00.000Z", "ban", "r", "TROLL"]);
+
+    await migratePostgres(client);
+    const { rows } = await client.query<{ room: string; name_key: string; name: string | null }>("SELECT room, name_key, name FROM room_ban ORDER BY id");
+    expect(rows).toEqual([
+      { room: "~xyz", name_key: nameKey("Troll"), name: "Troll" },
+      { room: "r", name_key: nameKey("TROLL"), name: "TROLL" },
     ]);
   });
 });
