@@ -1,7 +1,9 @@
 // The moderation tables (issue 12) copied from SQLite into PostgreSQL by migrate-db, after the messages, so
 // that moving to several nodes keeps who moderates, who is banned and what was done. Idempotent: a row
 // already there (same values) is skipped; a row keeps its id unless PostgreSQL used that id for another row,
-// when it takes a new one (a ban written by a node that ran before the copy is never overwritten).
+// when it takes a new one (a ban written by a node that ran before the copy is never overwritten). A ban's name
+// (SQLite's 19, PostgreSQL's 14) is no part of its identity: a file from before the column has none, and the
+// copy fills a name PostgreSQL lacks instead of copying the ban a second time.
 import type Database from "better-sqlite3";
 import type pg from "pg";
 
@@ -19,11 +21,17 @@ export const asText = (v: unknown): string | null => (v === null || v === undefi
 export interface IdTable {
   name: string;
   columns: [string, string][];
+  /**
+   * Columns added later and not part of a row's identity: a row matching on the others is the same row, and where
+   * PostgreSQL's copy has NULL the source's value fills it (it is never overwritten).
+   */
+  fillable?: string[];
 }
 
 const ROOM_BAN: IdTable = {
   name: "room_ban",
   columns: [["room", "text"], ["name_key", "text"], ["session_key", "text"], ["until", "text"], ["moderator", "text"], ["created_at", "text"], ["name", "text"]],
+  fillable: ["name"],
 };
 const AUDIT: IdTable = {
   name: "moderation_audit",
@@ -71,7 +79,10 @@ export async function copyIdTable(source: Database.Database, target: pg.Client, 
   if (rows.length === 0) return 0;
   const params = [rows.map((r) => String(r.id)), ...names.map((c) => rows.map((r) => asText(r[c])))];
   const unnestTypes = ["bigint", ...table.columns.map(([, type]) => type)].map((t, i) => `$${i + 1}::${t}[]`).join(", ");
-  const sameRow = names.map((c) => `t.${c} IS NOT DISTINCT FROM s.${c}`).join(" AND ");
+  const fillable = table.fillable ?? [];
+  const sameRow = names.filter((c) => !fillable.includes(c)).map((c) => `t.${c} IS NOT DISTINCT FROM s.${c}`).join(" AND ");
+  const incoming = `unnest(${unnestTypes}) WITH ORDINALITY AS s(id, ${names.join(", ")}, n)`;
+  if (fillable.length > 0) await fillMissing(target, table.name, fillable, incoming, sameRow, params);
   // New ids must not land on ids still to come from the source: the identity starts above both ends' highest.
   await target.query(
     `SELECT setval(pg_get_serial_sequence('${table.name}', 'id'), greatest($1::bigint, (SELECT coalesce(max(id), 0) FROM ${table.name})))`,
@@ -83,7 +94,7 @@ export async function copyIdTable(source: Database.Database, target: pg.Client, 
      SELECT CASE WHEN EXISTS (SELECT 1 FROM ${table.name} t WHERE t.id = s.id)
                  THEN nextval(pg_get_serial_sequence('${table.name}', 'id')) ELSE s.id END,
             ${names.map((c) => `s.${c}`).join(", ")}
-     FROM unnest(${unnestTypes}) WITH ORDINALITY AS s(id, ${names.join(", ")}, n)
+     FROM ${incoming}
      WHERE NOT EXISTS (SELECT 1 FROM ${table.name} t WHERE ${sameRow})
      ORDER BY s.n`,
     params,
@@ -93,4 +104,14 @@ export async function copyIdTable(source: Database.Database, target: pg.Client, 
     `SELECT setval(pg_get_serial_sequence('${table.name}', 'id'), m) FROM (SELECT max(id) AS m FROM ${table.name}) x WHERE m IS NOT NULL`,
   );
   return inserted.rowCount ?? 0;
+}
+
+/** The rows already there (matched on the identity columns) get the source's value where theirs is NULL. */
+async function fillMissing(target: pg.Client, table: string, fillable: string[], incoming: string, sameRow: string, params: unknown[]): Promise<void> {
+  await target.query(
+    `UPDATE ${table} t SET ${fillable.map((c) => `${c} = coalesce(t.${c}, s.${c})`).join(", ")}
+     FROM ${incoming}
+     WHERE ${sameRow} AND (${fillable.map((c) => `(t.${c} IS NULL AND s.${c} IS NOT NULL)`).join(" OR ")})`,
+    params,
+  );
 }

@@ -2,7 +2,7 @@
 // original's included, ends up in PostgreSQL with the same ids, timestamps and client ids; re-running copies
 // nothing; killed half-way and run again, it completes; the app then continues the ids above the copied ones.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +22,7 @@ import { FileLibrary } from "../../src/files/library.js";
 import { DiskFileStore } from "../../src/storage/disk-file-store.js";
 import { hashInviteToken, newInviteToken } from "../../src/access/invite-token.js";
 import { directPairKey, newPrivateAddress } from "../../src/access/policy.js";
+import { nameKey } from "../../src/shared/names.js";
 import { clusterDatabase, openPostgresRepo } from "./pg.js";
 
 const TOOL = fileURLToPath(new URL("../../dist/tools/migrate-db.js", import.meta.url));
@@ -257,6 +258,49 @@ describe("npm run migrate-db", () => {
     const repo = await openPostgresRepo(url);
     onTestFinished(() => repo.close());
     expect((await repo.activeBans("r", new Date(), 10)).map((b) => b.name)).toEqual(["troll"]);
+  });
+
+  it("treats a ban as the same row whatever its name: a re-run fills a name PostgreSQL lacks and never copies a ban twice", async () => {
+    const dir = tempDir();
+    const path = join(dir, "chat.db");
+    const oldPath = join(dir, "old.db");
+    const sqlite = new SqliteMessageRepository(path, { busyTimeoutMs: 250, log: createCapturingLogger() });
+    const at = new Date("2025-01-02T03:04:05.678Z");
+    const until = new Date(Date.now() + 86_400_000);
+    await sqlite.append({ room: "r", sender: "ana", content: "hello", sentAt: at });
+    for (const name of ["Troll", "Spammer"]) {
+      await sqlite.addBan({ room: "r", nameKey: nameKey(name), name, sessionKey: null, until, by: "mod", at });
+      await sqlite.audit({ at, moderator: "mod", action: "ban", room: "r", target: name, messageId: null, detail: null });
+    }
+    await sqlite.close();
+    // The file as version 18 left it (bans without their name), kept aside as an old copy.
+    const file = new Database(path);
+    file.exec("ALTER TABLE room_ban DROP COLUMN name");
+    file.pragma("user_version = 18");
+    file.close();
+    copyFileSync(path, oldPath);
+    const url = await clusterDatabase();
+    const bans = async (): Promise<unknown[]> => query(url, "SELECT room, name_key, name FROM room_ban ORDER BY name");
+
+    // 1. The old file copied: PostgreSQL has the bans without their name.
+    const first = runTool(["--from", oldPath, "--to", url]);
+    expect(await first.exited).toBe(0);
+    expect(first.stdout()).toContain("moderation: 0 moderators, 2 bans, 2 audit entries copied\n");
+    // 2. The file upgraded by this version (migration 19 names its bans from the audit), copied again: the names fill in.
+    await new SqliteMessageRepository(path, { busyTimeoutMs: 250, log: createCapturingLogger() }).close();
+    const upgraded = runTool(["--from", path, "--to", url]);
+    expect(await upgraded.exited).toBe(0);
+    expect(upgraded.stdout()).toContain("moderation: 0 moderators, 0 bans, 0 audit entries copied\n");
+    const named = [
+      { room: "r", name_key: nameKey("Spammer"), name: "Spammer" },
+      { room: "r", name_key: nameKey("Troll"), name: "Troll" },
+    ];
+    expect(await bans()).toEqual(named);
+    // 3. The old file copied once more into a database whose bans have their name: nothing copied, no name lost.
+    const old = runTool(["--from", oldPath, "--to", url]);
+    expect(await old.exited).toBe(0);
+    expect(old.stdout()).toContain("moderation: 0 moderators, 0 bans, 0 audit entries copied\n");
+    expect(await bans()).toEqual(named);
   });
 
   it("copies private rooms, their members and invite links (issue 17): the same admissions, the same working links, once", async () => {
