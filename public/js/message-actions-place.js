@@ -10,8 +10,10 @@
 //   never travels more than half the message to reach them.
 // CSS alone cannot do this: whether the row has room depends on the bubble's drawn width. A touch screen (no
 // hover) shows them for the message tapped (message-tap.js) or holding the focus, placed the same way, except
-// that ones pushed up over the message's own text (at the bottom of the view) go above its bubble.
+// that ones pushed up over the message's own text (at the bottom of the view) go above its bubble, and ones wider
+// than a short message's time line, which would hide its time, go where they cover nothing (actions-free-spot.js).
 /* global Element, ResizeObserver */
+import { freeSpot } from "./actions-free-spot.js";
 import { SELECTED_MESSAGE } from "./message-tap.js";
 
 /** Between the bubble and the actions beside it, and between the actions and the time. */
@@ -116,7 +118,9 @@ export function bindActionsPlacement({ scroller, win }) {
 export function placeActions(li, scroller, pointerY, isTouch = false) {
   const bubble = li.querySelector(".msg__bubble");
   const bar = li.querySelector(".msg__actions");
-  if (!(bubble instanceof HTMLElement) || !(bar instanceof HTMLElement) || bar.offsetWidth === 0) return;
+  if (!(bubble instanceof HTMLElement) || !(bar instanceof HTMLElement)) return;
+  bar.style.maxWidth = ""; // narrowed by freeSpot() for a place beside a short bubble; measured at full width first
+  if (bar.offsetWidth === 0) return;
   const b = bubble.getBoundingClientRect();
   const row = li.getBoundingClientRect();
   const view = scroller.getBoundingClientRect();
@@ -145,8 +149,13 @@ export function placeActions(li, scroller, pointerY, isTouch = false) {
     // the message's own text: they go above its bubble instead, over the message before it, if that is in view.
     const goesAbove = isTouch && wantedY > lowestY && aboveY >= view.top + EDGE_PX;
     y = goesAbove ? aboveY : clamp(wantedY, shownTop, lowestY);
+    x = clamp(x, row.left, row.right - w);
+    // Wider than the time line's empty part (five buttons on a short message on a phone), they would lie over the
+    // time or the text: a tapped message's go where they cover nothing written, if there is such a place in view.
+    const spot = isTouch && coversWriting(bubble, { left: x, right: x + w, top: y, bottom: y + h }) ? freeSpot({ li, bubble, bar, view, edgePx: EDGE_PX }) : null;
+    if (spot) ({ x, y } = spot);
   }
-  x = clamp(x, row.left, row.right - w);
+  if (room >= w + GAP_PX) x = clamp(x, row.left, row.right - w);
   // The bubble is the actions' containing block: its padding box, inside the border.
   bar.style.setProperty("--actions-x", `${Math.round(x - b.left - bubble.clientLeft)}px`);
   bar.style.setProperty("--actions-y", `${Math.round(y - b.top - bubble.clientTop)}px`);
@@ -162,6 +171,18 @@ function timeLine(bubble) {
   const time = foot?.firstElementChild;
   if (!foot || !time) return null;
   return { start: time.getBoundingClientRect().left, top: foot.getBoundingClientRect().top };
+}
+
+/**
+ * Whether a box lies over the bubble's text or anything on its time line (the time, "(edited)", a status).
+ * @param {HTMLElement} bubble @param {{ left: number, right: number, top: number, bottom: number }} box
+ */
+function coversWriting(bubble, box) {
+  for (const part of bubble.querySelectorAll(".msg__text, .msg__foot > *")) {
+    const r = part.getBoundingClientRect();
+    if (r.width > 0 && box.left < r.right && r.left < box.right && box.top < r.bottom && r.top < box.bottom) return true;
+  }
+  return false;
 }
 
 /** @param {number} n @param {number} min @param {number} max */
