@@ -68,7 +68,6 @@ describe("a short message's actions on a phone", () => {
         const message = sentMessage(page, text);
         await showActions(message);
         found[text] = await placementProblems(page, message);
-        await page.screenshot({ path: `/tmp/tap-short-${width}-${text}.png` });
         await page.keyboard.press("Escape");
         await page.locator(SELECTED_MESSAGE).waitFor({ state: "detached" });
       }
