@@ -335,7 +335,7 @@ export function createApp(deps: AppDeps): App {
   const fileStore = deps.fileStore ?? openFileStore(config, repo);
   const files = new FileLibrary({ settings: config.files, records: store.files, store: fileStore, log, clock });
   files.start();
-  const push: PushService | null = startPush({ config, store, log, clock, metrics, pages, ...(deps.cluster ? { redis: deps.cluster.redis } : {}) });
+  const push: PushService | null = startPush({ config, store, log, clock, metrics, pages, ...(deps.cluster ? { redis: deps.cluster.redis, isKeyStalled: askStalls } : {}) });
   // On a Redis Cluster, only the rooms of a frozen master: rooms on the other masters keep taking joins (cluster.md).
   const isPresenceStalled = cluster ? { isPresenceStalled: (room: string | undefined) => cluster.isRoomStalled(room) } : {};
   const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, fanout, nodes, files, admission, unmovedRooms: new UnmovedRooms(), ...(sharedLimits ? { sharedLimits } : {}), ...(push ? { push } : {}), ...isPresenceStalled };

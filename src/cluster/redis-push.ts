@@ -49,6 +49,19 @@ local held = redis.call('HGETALL', KEYS[2])
 redis.call('DEL', KEYS[2])
 return {1, held}`;
 
+/**
+ * A key whose Redis Cluster master the node marked stalled (cluster/master-stalls.ts) is not read: the push is
+ * decided at once as it was once the read timed out (REDIS_COMMAND_TIMEOUT_MS later): not sent, logged
+ * push_dispatch_failed (a held summary: push_gate_failed). Decided in the background, but the service offers its
+ * targets one after another, so each such wait also held up the pushes to sessions on the masters that answer.
+ */
+export class PushKeyStalledError extends Error {
+  constructor(what: string) {
+    super(`Redis is not answering where ${what} lives (the node marked its master stalled)`);
+    this.name = "PushKeyStalledError";
+  }
+}
+
 const isRef = (r: unknown): r is HeldRef => typeof r === "object" && r !== null && typeof (r as HeldRef).id === "number" && typeof (r as HeldRef).isMention === "boolean";
 
 /** The held hash (HGETALL's flat list) as a batch; null when empty, or written by an older node (no refs: dropped, a summary is a courtesy). */
@@ -62,7 +75,10 @@ function toHeld(flat: unknown): HeldBatch | null {
 }
 
 /** The gate in Redis: every node asks it, and whichever node holds something wakes up at the interval's end. */
-export function createRedisGate(redis: RedisClient, intervalMs: number, onDue: OnDue, log: Logger): PushGate {
+export function createRedisGate(redis: RedisClient, intervalMs: number, onDue: OnDue, log: Logger, isKeyStalled: (key: string) => boolean = () => false): PushGate {
+  const refuseIfStalled = (gate: string): void => {
+    if (isKeyStalled(gate)) throw new PushKeyStalledError("the push throttle");
+  };
   const wakeups = new Map<string, NodeJS.Timeout>();
   let isClosed = false;
 
@@ -79,6 +95,7 @@ export function createRedisGate(redis: RedisClient, intervalMs: number, onDue: O
 
   const due = async (sessionKey: string, room: string): Promise<void> => {
     try {
+      refuseIfStalled(gateKeys(sessionKey, room)[0]);
       const answer = (await redis.eval(DUE, 2, ...gateKeys(sessionKey, room), intervalMs)) as [number, unknown] | [];
       if (answer.length === 0) return;
       if (answer[0] === 0) return wakeAt(sessionKey, room, Number(answer[1]));
@@ -92,6 +109,7 @@ export function createRedisGate(redis: RedisClient, intervalMs: number, onDue: O
   return {
     async offer(sessionKey, room, ref): Promise<GateAnswer> {
       if (intervalMs === 0) return { send: hold(null, ref) };
+      refuseIfStalled(gateKeys(sessionKey, room)[0]);
       const refJson = JSON.stringify({ id: ref.id, isMention: ref.isMention });
       const answer = (await redis.eval(OFFER, 2, ...gateKeys(sessionKey, room), intervalMs, refJson, ref.isMention ? 1 : 0, intervalMs * 4, MAX_HELD_REFS)) as [number, unknown];
       if (answer[0] === 1) return { send: hold(toHeld(answer[1]), ref) };
@@ -148,8 +166,11 @@ export function createRedisPages(
     async hasPage(sessionKey) {
       const now = opts.now();
       if (local.counts.has(sessionKey)) return true;
+      if (isKeyStalled(nodesKey)) throw new PushKeyStalledError("the push page counts' node list");
       const nodes = await redis.zrangebyscore(nodesKey, now, "+inf");
       if (nodes.length === 0) return false;
+      // Every node's count for the session shares its {hash tag}: one slot, one master.
+      if (isKeyStalled(pageKey(sessionKey, me))) throw new PushKeyStalledError("the session's push page counts");
       const counts = await redis.mget(...nodes.map((n) => pageKey(sessionKey, n)));
       return counts.some((c) => c !== null && Number(c) > 0);
     },

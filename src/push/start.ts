@@ -40,6 +40,8 @@ export interface StartPushDeps {
   metrics: Metrics;
   pages: PageTracker | null;
   redis?: RedisClient;
+  /** A Redis Cluster master marked stalled: push's reads of its keys are decided at once, as after a timeout (cluster/redis-push.ts). */
+  isKeyStalled?: (key: string) => boolean;
 }
 
 export function startPush(deps: StartPushDeps): PushService | null {
@@ -52,6 +54,6 @@ export function startPush(deps: StartPushDeps): PushService | null {
     ...deps,
     pages,
     shown: redis ? createRedisShownNotes(redis, takeBackMs, now) : createMemoryShownNotes(takeBackMs, now),
-    gate: (onDue) => (redis ? createRedisGate(redis, intervalMs, onDue, log) : createMemoryGate(intervalMs, onDue)),
+    gate: (onDue) => (redis ? createRedisGate(redis, intervalMs, onDue, log, deps.isKeyStalled) : createMemoryGate(intervalMs, onDue)),
   });
 }
