@@ -337,7 +337,9 @@ export function createApp(deps: AppDeps): App {
   files.start();
   const push: PushService | null = startPush({ config, store, log, clock, metrics, pages, ...(deps.cluster ? { redis: deps.cluster.redis, isKeyStalled: askStalls } : {}) });
   // On a Redis Cluster, only the rooms of a frozen master: rooms on the other masters keep taking joins (cluster.md).
-  const isPresenceStalled = cluster ? { isPresenceStalled: (room: string | undefined) => cluster.isRoomStalled(room) } : {};
+  const isPresenceStalled = cluster
+    ? { isPresenceStalled: (room: string | undefined) => cluster.isRoomStalled(room), stalledMasterOf: (room: string) => cluster.stalledMasterOf(room) }
+    : {};
   const chatDeps = { config, repo, store, log, clock, presence, grace, metrics, drain, fanout, nodes, files, admission, unmovedRooms: new UnmovedRooms(), ...(sharedLimits ? { sharedLimits } : {}), ...(push ? { push } : {}), ...isPresenceStalled };
   registerChat(io, chatDeps);
   const stopSweep = startSlowClientSweep(io, config.maxBufferedBytesPerConnection, SLOW_CLIENT_SWEEP_MS, (socket, bytes) => {

@@ -27,6 +27,7 @@ import { react } from "./reactions.js";
 import { quotesFor, replyTarget, withReplyMention } from "./replies.js";
 import { readerOf, toWireFor, type Reader } from "./message-context.js";
 import { listenToAny } from "./lean-socket.js";
+import { logExitFailure } from "./exit-failures.js";
 import { refuseRejoinOfMovedRoom, rejoinTokenFor } from "./moved-rejoin.js";
 
 export function registerChat(io: ChatServer, deps: ChatDeps): void {
@@ -82,7 +83,10 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
   // After the joins already under way have been announced, or a join still reading history would announce
   // an arrival after this departure. Runs at once (before other "disconnect" listeners) when none is pending.
   const exitAll = (socket: ChatSocket): Promise<void> =>
-    exitAllRooms(io, socket, deps).catch((err: unknown) => deps.log.error("disconnect_failed", { socket: socket.id, err }));
+    exitAllRooms(io, socket, deps).then(
+      (failures) => failures.forEach((failure) => logExitFailure(deps, "disconnect_failed", failure, { socket: socket.id })),
+      (err: unknown) => deps.log.error("disconnect_failed", { socket: socket.id, err }),
+    );
   function onDisconnect(this: ChatSocket): void {
     const state = connections.get(this);
     // No state: the socket never sent an event, so no membership change can be pending.

@@ -7,6 +7,7 @@ import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 import { joinedNotice, leftNotice } from "./wire.js";
 import { audienceRooms } from "./audiences.js";
 import { PresenceUnavailableError } from "./presence.js";
+import type { ExitFailure } from "./exit-failures.js";
 
 /** Claims the name in the room for this socket; the socket is in the room when this returns `isNew`. */
 export async function enterRoom(socket: ChatSocket, deps: ChatDeps, room: string, username: string): Promise<{ isNew: boolean } | Failure> {
@@ -108,17 +109,17 @@ export async function retractEntry(io: ChatServer, socket: ChatSocket, deps: Cha
  * back silently.
  * The rooms leave side by side, so one whose presence step fails (its Redis, on a Redis Cluster its master, frozen:
  * refused at once when marked, else after the timeout) holds up none of the others: the rooms on healthy masters
- * hear the tab leave at once, not from the recovery's sweep. The first failure is thrown once every room has had its
- * turn (the caller logs it); the failed rooms are left to that sweep.
+ * hear the tab leave at once, not from the recovery's sweep. The failures come back once every room has had its
+ * turn (the caller logs each: exit-failures.ts); the failed rooms are left to that sweep.
  */
-export async function exitAllRooms(io: ChatServer, socket: ChatSocket, deps: ChatDeps): Promise<void> {
+export async function exitAllRooms(io: ChatServer, socket: ChatSocket, deps: ChatDeps): Promise<ExitFailure[]> {
   if (deps.drain.isShuttingDown) {
     socket.data.rooms.clear();
     socket.data.joinedAt?.clear();
     socket.data.privateRooms?.clear();
-    return;
+    return [];
   }
-  const exits = await Promise.allSettled([...socket.data.rooms.keys()].map((room) => exitRoom(io, socket, deps, room, true)));
-  const failed = exits.find((exit): exit is PromiseRejectedResult => exit.status === "rejected");
-  if (failed !== undefined) throw failed.reason;
+  const rooms = [...socket.data.rooms.keys()];
+  const exits = await Promise.allSettled(rooms.map((room) => exitRoom(io, socket, deps, room, true)));
+  return exits.flatMap((exit, i) => (exit.status === "rejected" ? [{ room: rooms[i] as string, err: exit.reason as unknown }] : []));
 }

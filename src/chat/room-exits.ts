@@ -3,6 +3,7 @@
 // sockets when it changes address. This node acts at once; the other nodes hear it through the adapter.
 import type { EvictEvent, InterServerEvents, RoomMoveOrder, SessionEvent } from "../server-events.js";
 import { nameKey } from "../shared/names.js";
+import { logExitFailure } from "./exit-failures.js";
 import { exitRoom } from "./membership.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 
@@ -36,7 +37,7 @@ function matches(socket: ChatSocket, ev: EvictEvent): boolean {
 
 /** Takes the socket out of the room at once (no name grace: the room hears it leave), then tells it why. */
 function takeOut(io: ChatServer, deps: ChatDeps, socket: ChatSocket, room: string, tell: () => void): void {
-  exitRoom(io, socket, deps, room).catch((err: unknown) => deps.log.error("room_exit_failed", { room, err }));
+  exitRoom(io, socket, deps, room).catch((err: unknown) => logExitFailure(deps, "room_exit_failed", { room, err }));
   tell();
 }
 

@@ -53,6 +53,8 @@ export interface ChatDeps {
    * store: stalled-presence.ts), so an edit's `@name`, a kick, a ban and open_direct are refused without the wait.
    */
   isPresenceStalled?: (room: string | undefined) => boolean;
+  /** On a Redis Cluster, the address of `room`'s master when it is marked stalled (logs name it); null otherwise. */
+  stalledMasterOf?: (room: string) => string | null;
 }
 
 /** Counts handlers still running, so shutdown can answer every in-flight event before closing. */

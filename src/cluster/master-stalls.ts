@@ -20,6 +20,8 @@ export interface MasterStalls {
   isRoomStalled(room: string): boolean;
   /** The master that owns `key`'s slot is marked stalled (a key outside any room: the node's room list, the directory, a rate limit). */
   isKeyStalled(key: string): boolean;
+  /** "host:port" of the master that owns `room`'s slot when it is marked stalled, else null (for logs). */
+  stalledMasterOf(room: string): string | null;
   /** No more PINGs (the node stops). */
   stop(): void;
 }
@@ -88,10 +90,11 @@ export function watchMasterStalls(cluster: Cluster, opts: MasterStallsOptions): 
     );
   };
 
-  const isKeyStalled = (key: string): boolean => {
+  const stalledOwnerOf = (key: string): string | null => {
     const owner = cluster.slots[keySlot(key)]?.[0];
-    return owner !== undefined && masters.get(owner)?.isStalled === true;
+    return owner !== undefined && masters.get(owner)?.isStalled === true ? owner : null;
   };
+  const isKeyStalled = (key: string): boolean => stalledOwnerOf(key) !== null;
 
   return {
     beat(isLateTurn = false) {
@@ -119,6 +122,7 @@ export function watchMasterStalls(cluster: Cluster, opts: MasterStallsOptions): 
     },
     isRoomStalled: (room) => isKeyStalled(roomHashTag(room)),
     isKeyStalled,
+    stalledMasterOf: (room) => stalledOwnerOf(roomHashTag(room)),
     stop() {
       isStopped = true;
     },

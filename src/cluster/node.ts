@@ -26,6 +26,8 @@ export interface ClusterNode {
   isRoomStalled(room: string | undefined): boolean;
   /** On a Redis Cluster, the master that owns `key`'s slot leaves its PING unanswered (always false on one Redis). */
   isKeyStalled(key: string): boolean;
+  /** On a Redis Cluster, "host:port" of `room`'s master when it is marked stalled; null otherwise (and on one Redis). */
+  stalledMasterOf(room: string): string | null;
   /** Times the link came back after an outage (the node re-registered and told its sockets to resync). */
   recoveries(): number;
   stop(): Promise<void>;
@@ -230,6 +232,7 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
     isRedisStalled: () => isStalled,
     isRoomStalled: (room) => (masterStalls === null ? isStalled : room !== undefined && masterStalls.isRoomStalled(room)),
     isKeyStalled: (key) => masterStalls?.isKeyStalled(key) === true,
+    stalledMasterOf: (room) => masterStalls?.stalledMasterOf(room) ?? null,
     recoveries: () => recovered,
     linkChanged() {
       void recover();

@@ -2,11 +2,12 @@
 // end without it. A leave_chat of a room on that master is refused presence_unavailable at its presence step, yet the
 // session's admission to the private room and its pushes from the room end (they live in PostgreSQL). A tab closed
 // while in a room on that master and one on a healthy master leaves the healthy one at once: its members hear the
-// departure before a read on the frozen master, sent just before the tab closed, times out (stall-races.ts).
+// departure before a read on the frozen master, sent just before the tab closed, times out (stall-races.ts). The
+// refused exits are the freeze's known outcome: logged at warn with the master, never at error (exit-failures.ts).
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { MyRoom } from "../../src/protocol.js";
-import { connectTo } from "../helpers/child-server.js";
+import { connectTo, type ChildServer, type LogRecord } from "../helpers/child-server.js";
 import { startCluster, type Cluster } from "../helpers/cluster.js";
 import { masterApartFrom, REGISTRY_KEY, resumeMasters, runningMaster } from "../helpers/frozen-masters.js";
 import { createPrivateRoom } from "../helpers/private-rooms.js";
@@ -14,13 +15,21 @@ import { until } from "../helpers/push.js";
 import { startPushService, type PushServiceDouble } from "../helpers/push-service.js";
 import { roomChannel, roomsOnEveryMaster } from "../helpers/redis-cluster.js";
 import { sessionCookieFrom } from "../helpers/session-cookie.js";
-import { arrivalOrder, nextMasterLog } from "../helpers/stall-logs.js";
+import { arrivalOrder, nextLog, nextMasterLog } from "../helpers/stall-logs.js";
 import { connectProbe, readOnMaster } from "../helpers/stall-races.js";
 import { waitFor } from "../helpers/wait.js";
 
 // Two seconds (the default): room for a busy machine between a call that does not wait and the probe's read.
 const COMMAND_TIMEOUT_MS = 2000;
 const env = { REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS), LOG_WARN_INTERVAL_MS: "0" };
+
+/** The exits that fail during a freeze: a closed tab's rooms, and a tab taken out of a room (room-exits.ts). */
+const EXIT_EVENTS = ["disconnect_failed", "room_exit_failed"];
+
+/** The error-level exit lines `server` logged from line `from` on: none is expected while a master is marked. */
+function exitErrorsSince(server: ChildServer, from: number): LogRecord[] {
+  return server.logs.slice(from).filter((l) => l.level === "error" && EXIT_EVENTS.includes(l.event ?? ""));
+}
 
 /** A browser session (the page's cookie), as GET / hands it out. */
 async function browserSession(url: string): Promise<string> {
@@ -80,8 +89,12 @@ describe("cluster: leaves and closed tabs with a frozen Redis Cluster master", (
       let orderAtRead: string[];
       let deeLeft: Promise<unknown> | undefined;
       let answering: Promise<unknown> | undefined;
+      let exitFailed: LogRecord;
+      let exitErrors: LogRecord[];
       try {
         await stalled;
+        const fromLine = server.logs.length;
+        const refused = nextLog(server, "disconnect_failed");
         answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
         const seen: string[] = [];
         // Before, Cy heard it only from a recovery's sweep, which runs after one command timeout at the earliest.
@@ -92,11 +105,16 @@ describe("cluster: leaves and closed tabs with a frozen Redis Cluster master", (
         expect(await read).toBe("timed out");
         seen.push("read");
         orderAtRead = [...seen];
+        exitFailed = await refused;
+        exitErrors = exitErrorsSince(server, fromLine);
       } finally {
         process.kill(frozen.pid, "SIGCONT");
       }
       console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, closedTabOrder: orderAtRead }));
       expect(orderAtRead).toEqual(["left", "read"]);
+      // The frozen room's refused exit, the known outcome of the marked master: a warning that names it, no error.
+      expect(exitFailed).toMatchObject({ level: "warn", room: frozenRoom, master: `127.0.0.1:${frozen.server.port}` });
+      expect(exitErrors).toEqual([]);
       await Promise.all([answering, deeLeft]);
       // The frozen master's room loses Dee once it answers (the leave's script waited there, or the recovery's sweep).
       expect(await ed.timeout(10_000).emitWithAck("join_chat", { room: frozenRoom, username: "Ed" })).toMatchObject({ ok: true, users: ["Ed"] });
@@ -133,8 +151,12 @@ describe("cluster: leaves and closed tabs with a frozen Redis Cluster master", (
       let order: string[];
       let left: unknown;
       let answering: Promise<unknown> | undefined;
+      let exitFailed: LogRecord;
+      let exitErrors: LogRecord[];
       try {
         await stalled;
+        const fromLine = server.logs.length;
+        const refused = nextLog(server, "room_exit_failed");
         answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
         // The admission's end reaches every tab of the session: the other one is taken out of the room.
         const removed = waitFor(anaOtherTab, "removed", (e) => e.room === room, 10_000);
@@ -149,6 +171,8 @@ describe("cluster: leaves and closed tabs with a frozen Redis Cluster master", (
         if (!mine.ok) throw new Error(`my_rooms failed: ${mine.error.code}`);
         expect(mine.rooms.map((r: MyRoom) => r.room)).not.toContain(room);
         await until(async () => (await pushRowsIn(cluster.databaseUrl, room)) === 0, 10_000);
+        exitFailed = await refused;
+        exitErrors = exitErrorsSince(server, fromLine);
       } finally {
         process.kill(frozen.pid, "SIGCONT");
       }
@@ -156,6 +180,10 @@ describe("cluster: leaves and closed tabs with a frozen Redis Cluster master", (
       // The answer is what it was: the name's release is not confirmed (the script waits in the frozen master).
       expect(left).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
       expect(order).toEqual(["leave", "read"]);
+      // The other tab taken out of the room: its refused exit is a warning that names the master, no error.
+      // (A private room's address is clipped in logs, so the line is known by its master.)
+      expect(exitFailed).toMatchObject({ level: "warn", master: `127.0.0.1:${frozen.server.port}` });
+      expect(exitErrors).toEqual([]);
       await answering;
       // Once the master answers, coming back needs a new invite, as after any leave of a private room.
       expect(await anaOtherTab.timeout(10_000).emitWithAck("join_chat", { room, username: "Ana" })).toMatchObject({ ok: false, error: { code: "not_found" } });
