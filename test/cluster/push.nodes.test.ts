@@ -5,7 +5,7 @@
 import { Redis } from "ioredis";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
-import { createRedisGate } from "../../src/cluster/redis-push.js";
+import { createRedisGate, PushKeyStalledError } from "../../src/cluster/redis-push.js";
 import { createRedisShownNotes } from "../../src/cluster/redis-shown.js";
 import { createCapturingLogger } from "../../src/log.js";
 import { createMemoryGate, type OnDue, type PushGate } from "../../src/push/gate.js";
@@ -157,6 +157,26 @@ describe("web push on several nodes", () => {
     // The first offer went at once; the rest were held.
     expect(inMemory).toMatchObject({ count: MAX_HELD_REFS + 4, mentions: (MAX_HELD_REFS + 4) / 2 });
     expect(inMemory.refs.map((r) => r.id)).toEqual([2, ...Array.from({ length: MAX_HELD_REFS - 1 }, (_, i) => i + 7)]);
+  });
+
+  it("asks nothing of a master marked stalled: an offer fails at once, as after a timeout, and a summary due meanwhile is dropped", async () => {
+    const client = new Redis(redis.url);
+    onTestFinished(() => void client.disconnect());
+    await client.flushall();
+    const log = createCapturingLogger();
+    let isStalled = false;
+    const dues: HeldBatch[] = [];
+    const gate = createRedisGate(client, 200, (_session, _room, held) => dues.push(held), log, () => isStalled);
+    onTestFinished(() => gate.close());
+    expect(await gate.offer("session", "general", { id: 1, isMention: false })).toHaveProperty("send");
+    expect(await gate.offer("session", "general", { id: 2, isMention: false })).toEqual({ held: true });
+    isStalled = true; // the throttle's master is marked (cluster/master-stalls.ts)
+    await expect(gate.offer("session", "general", { id: 3, isMention: false })).rejects.toThrow(PushKeyStalledError);
+    // Not sent: the held batch still counts one message.
+    expect(await client.hget("mr:push:{session:general}:held", "count")).toBe("1");
+    await until(() => log.lines.some((l) => l.event === "push_gate_failed"), 5000);
+    expect(log.lines.find((l) => l.event === "push_gate_failed")).toMatchObject({ level: "warn", err: expect.stringMatching(/marked its master stalled/) as unknown });
+    expect(dues).toEqual([]);
   });
 
   it("takes back, from node B, a notification node A pushed for a message deleted there", async () => {
