@@ -5,14 +5,13 @@
 // departure before a read on the frozen master, sent just before the tab closed, times out (stall-races.ts). The
 // refused exits are the freeze's known outcome: logged at warn with the master, never at error (exit-failures.ts).
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { MyRoom } from "../../src/protocol.js";
 import { connectTo, type ChildServer, type LogRecord } from "../helpers/child-server.js";
-import { startCluster, type Cluster } from "../helpers/cluster.js";
-import { masterApartFrom, REGISTRY_KEY, resumeMasters, runningMaster } from "../helpers/frozen-masters.js";
+import { masterApartFrom, REGISTRY_KEY, runningMaster } from "../helpers/frozen-masters.js";
 import { createPrivateRoom } from "../helpers/private-rooms.js";
 import { until } from "../helpers/push.js";
-import { startPushService, type PushServiceDouble } from "../helpers/push-service.js";
+import { frozenPushCluster } from "../helpers/frozen-push-cluster.js";
 import { roomChannel, roomsOnEveryMaster } from "../helpers/redis-cluster.js";
 import { sessionCookieFrom } from "../helpers/session-cookie.js";
 import { arrivalOrder, nextLog, nextMasterLog } from "../helpers/stall-logs.js";
@@ -50,25 +49,12 @@ async function pushRowsIn(databaseUrl: string, room: string): Promise<number> {
 }
 
 describe("cluster: leaves and closed tabs with a frozen Redis Cluster master", () => {
-  let cluster: Cluster;
-  let service: PushServiceDouble;
-  beforeAll(async () => {
-    service = await startPushService();
-    cluster = await startCluster({ nodes: 1, pgAdminUrl: inject("pgAdminUrl"), isRedisCluster: true, env: { ...env, ...service.env } });
-  });
-  afterAll(async () => {
-    resumeMasters(cluster);
-    await cluster?.remove();
-    await service?.close();
-  });
+  const suite = frozenPushCluster(env);
 
   // First in the file: a recovery still under way after an earlier freeze would sweep Dee's entry and announce her
   // departure too, whether or not the closed tab's own leave did.
   it("announces a closed tab's departure from its room on a healthy master at once, although its other room's master is frozen", async () => {
-    const server = cluster.node(0).server();
-    const redis = cluster.redisCluster;
-    if (server === null || redis === null) throw new Error("the node and the Redis Cluster must be running");
-    const url = cluster.node(0).url;
+    const { server, redis, url } = suite.running();
     const frozen = masterApartFrom(redis);
     const rooms = roomsOnEveryMaster(redis, "closed-tab");
     const frozenRoom = rooms[frozen.index] as string;
@@ -127,10 +113,7 @@ describe("cluster: leaves and closed tabs with a frozen Redis Cluster master", (
   });
 
   it("ends a private room's admission and its pushes for the session when the leave is refused at its presence step on the frozen master", async () => {
-    const server = cluster.node(0).server();
-    const redis = cluster.redisCluster;
-    if (server === null || redis === null) throw new Error("the node and the Redis Cluster must be running");
-    const url = cluster.node(0).url;
+    const { server, redis, url } = suite.running();
     const cookie = await browserSession(url);
     const ana = await connectTo(url, { extraHeaders: { cookie } });
     const anaOtherTab = await connectTo(url, { extraHeaders: { cookie } });
@@ -141,10 +124,10 @@ describe("cluster: leaves and closed tabs with a frozen Redis Cluster master", (
       while (redis.masterOf(roomChannel(room)) === redis.masterOf(REGISTRY_KEY)) room = (await createPrivateRoom(ana, "Plans")).room;
       const frozen = runningMaster(redis, redis.masterOf(roomChannel(room)));
       for (const tab of [ana, anaOtherTab]) expect(await tab.timeout(5000).emitWithAck("join_chat", { room, username: "Ana" })).toMatchObject({ ok: true });
-      const sub = service.subscription();
+      const sub = suite.service().subscription();
       const subscribed = await fetch(`${url}/api/push/subscription`, { method: "POST", headers: { cookie, origin: url, "content-type": "application/json" }, body: JSON.stringify({ subscription: sub.json, levels: { [room]: "all" } }) });
       expect(subscribed.status).toBe(201);
-      expect(await pushRowsIn(cluster.databaseUrl, room)).toBe(1);
+      expect(await pushRowsIn(suite.cluster().databaseUrl, room)).toBe(1);
 
       const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
       process.kill(frozen.pid, "SIGSTOP");
@@ -170,7 +153,7 @@ describe("cluster: leaves and closed tabs with a frozen Redis Cluster master", (
         const mine = await anaOtherTab.timeout(10_000).emitWithAck("my_rooms", {});
         if (!mine.ok) throw new Error(`my_rooms failed: ${mine.error.code}`);
         expect(mine.rooms.map((r: MyRoom) => r.room)).not.toContain(room);
-        await until(async () => (await pushRowsIn(cluster.databaseUrl, room)) === 0, 10_000);
+        await until(async () => (await pushRowsIn(suite.cluster().databaseUrl, room)) === 0, 10_000);
         exitFailed = await refused;
         exitErrors = exitErrorsSince(server, fromLine);
       } finally {

@@ -4,12 +4,12 @@
 // its push without waiting for that one: both before a read on the frozen master, sent just before the message,
 // times out (stall-races.ts). Before, each waited REDIS_COMMAND_TIMEOUT_MS, one target after the other.
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ClientSocket } from "../helpers/app.js";
 import { connectTo, type LogRecord } from "../helpers/child-server.js";
-import { startCluster, type Cluster } from "../helpers/cluster.js";
-import { masterApartFrom, resumeMasters } from "../helpers/frozen-masters.js";
-import { startPushService, type PushServiceDouble, type TestSubscription } from "../helpers/push-service.js";
+import { masterApartFrom } from "../helpers/frozen-masters.js";
+import { frozenPushCluster } from "../helpers/frozen-push-cluster.js";
+import type { PushServiceDouble, TestSubscription } from "../helpers/push-service.js";
 import { roomsOnEveryMaster } from "../helpers/redis-cluster.js";
 import { sessionCookieFrom } from "../helpers/session-cookie.js";
 import { arrivalOrder, nextLog, nextMasterLog } from "../helpers/stall-logs.js";
@@ -56,23 +56,10 @@ async function subscriber(url: string, databaseUrl: string, service: PushService
 }
 
 describe("cluster: pushes with a frozen Redis Cluster master", () => {
-  let cluster: Cluster;
-  let service: PushServiceDouble;
-  beforeAll(async () => {
-    service = await startPushService();
-    cluster = await startCluster({ nodes: 1, pgAdminUrl: inject("pgAdminUrl"), isRedisCluster: true, env: { ...env, ...service.env } });
-  });
-  afterAll(async () => {
-    resumeMasters(cluster);
-    await cluster?.remove();
-    await service?.close();
-  });
+  const suite = frozenPushCluster(env);
 
   it("decides a push whose page counts are on the frozen master at once, and pushes to a session on a healthy master without waiting for it", async () => {
-    const server = cluster.node(0).server();
-    const redis = cluster.redisCluster;
-    if (server === null || redis === null) throw new Error("the node and the Redis Cluster must be running");
-    const url = cluster.node(0).url;
+    const { server, redis, url } = suite.running();
     const frozen = masterApartFrom(redis, [PUSH_NODES_KEY]);
     const room = roomsOnEveryMaster(redis, "push-freeze")[(frozen.index + 1) % redis.masters.length] as string;
     const pageKey = (s: Subscriber): string => `mr:push:page:{${s.sessionKey}}:x`;
@@ -83,7 +70,7 @@ describe("cluster: pushes with a frozen Redis Cluster master", () => {
     let onHealthy: Subscriber | undefined;
     for (let i = 0; onFrozen === undefined || onHealthy === undefined; i++) {
       if (i > 40) throw new Error("no session landed where the test needs it");
-      const s = await subscriber(url, cluster.databaseUrl, service, room, `Reader${i}`);
+      const s = await subscriber(url, suite.cluster().databaseUrl, suite.service(), room, `Reader${i}`);
       if (isOnFrozen(pageKey(s))) onFrozen ??= s;
       else if (!isOnFrozen(gateKey(s))) onHealthy ??= s;
     }
@@ -101,7 +88,7 @@ describe("cluster: pushes with a frozen Redis Cluster master", () => {
         await stalled;
         answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
         const decided = nextLog(server, "push_dispatch_failed", 30_000, (l) => l.room === room);
-        const pushed = service.nth(healthy.sub, 1, 30_000);
+        const pushed = suite.service().nth(healthy.sub, 1, 30_000);
         const read = readOnMaster(probe, `mr:push:page:{${onFrozen.sessionKey}}:probe`);
         const sent = sender.timeout(10_000).emitWithAck("send_message", { room, username: "Sender", content: "while a master sleeps" });
         order = await arrivalOrder({ decided, pushed, read });
@@ -116,8 +103,8 @@ describe("cluster: pushes with a frozen Redis Cluster master", () => {
       // Not sent, as after a command timeout, but because the master is marked (not "Command timed out").
       expect(decidedLine.err).toMatch(/marked its master stalled/);
       // One push, to the healthy session only: the other was decided as after a timeout (not sent).
-      expect(service.pushesFor(onFrozen.sub)).toHaveLength(0);
-      expect(service.pushesFor(healthy.sub)).toHaveLength(1);
+      expect(suite.service().pushesFor(onFrozen.sub)).toHaveLength(0);
+      expect(suite.service().pushesFor(healthy.sub)).toHaveLength(1);
       await answering;
     } finally {
       probe.disconnect();
