@@ -710,14 +710,30 @@ describe("version 19: the banned name as typed", () => {
   const UNTIL = "2099-01-01T00:00:00.000Z";
   const AT = "2025-06-01T12:00:00.000Z";
 
-  /** A version 18 file with bans and ban audit lines, as that release wrote them (the name only in the audit). */
-  function version18File(): string {
+  interface Version18Writers {
+    ban: Database.Statement;
+    audit: Database.Statement;
+    move: Database.Statement;
+  }
+
+  /** A version 18 file (the banned name only in the audit, as that release wrote it), with what `write` puts in it. */
+  function atVersion18(write: (w: Version18Writers) => void): string {
     const path = tempFile();
     createFlaskDatabase(path, []);
     withFlaskConnection(path, (db) => {
       migrateTo(db, 18);
-      const ban = db.prepare("INSERT INTO room_ban (room, name_key, session_key, until, moderator, created_at) VALUES (?, ?, NULL, ?, 'mod', ?)");
-      const audit = db.prepare("INSERT INTO moderation_audit (at, moderator, action, room, target) VALUES (?, 'mod', ?, ?, ?)");
+      write({
+        ban: db.prepare("INSERT INTO room_ban (room, name_key, session_key, until, moderator, created_at) VALUES (?, ?, NULL, ?, 'mod', ?)"),
+        audit: db.prepare("INSERT INTO moderation_audit (at, moderator, action, room, target) VALUES (?, 'mod', ?, ?, ?)"),
+        move: db.prepare("INSERT INTO room_move (from_room, to_room, moved_at) VALUES (?, ?, ?)"),
+      });
+    });
+    return path;
+  }
+
+  /** Bans and ban audit lines in three rooms. */
+  function version18File(): string {
+    return atVersion18(({ ban, audit }) => {
       ban.run("lobby", nameKey("Mod"), UNTIL, AT);
       audit.run(AT, "ban", "lobby", "MOD");
       audit.run(AT, "kick", "lobby", "mod!"); // not a ban: never a ban's name
@@ -728,7 +744,6 @@ describe("version 19: the banned name as typed", () => {
       ban.run("~moved", nameKey("Troll"), UNTIL, AT);
       audit.run(AT, "ban", "general", "Troll");
     });
-    return path;
   }
 
   const names = (db: Database.Database): unknown[] => db.prepare("SELECT room, name_key, name FROM room_ban ORDER BY id").all();
@@ -761,13 +776,7 @@ describe("version 19: the banned name as typed", () => {
   });
 
   it("follows a room's recorded moves: a ban made in a room later made private (or back) is named from the old address's audit line", async () => {
-    const path = tempFile();
-    createFlaskDatabase(path, []);
-    withFlaskConnection(path, (db) => {
-      migrateTo(db, 18);
-      const ban = db.prepare("INSERT INTO room_ban (room, name_key, session_key, until, moderator, created_at) VALUES (?, ?, NULL, ?, 'mod', ?)");
-      const audit = db.prepare("INSERT INTO moderation_audit (at, moderator, action, room, target) VALUES (?, 'mod', ?, ?, ?)");
-      const move = db.prepare("INSERT INTO room_move (from_room, to_room, moved_at) VALUES (?, ?, ?)");
+    const path = atVersion18(({ ban, audit, move }) => {
       // "r" made private as the app does it: the ban moved to "~xyz", its audit line stayed at "r", the move recorded.
       ban.run("~xyz", nameKey("Troll"), UNTIL, "2025-06-01T12:00:00.000Z");
       audit.run("2025-06-01T12:00:00.000Z", "ban", "r", "Troll");
