@@ -1,11 +1,8 @@
 // `npm run migrate-db` (the built dist/tools/migrate-db.js, as a real process): an SQLite history, the Flask
 // original's included, ends up in PostgreSQL with the same ids, timestamps and client ids; re-running copies
 // nothing; killed half-way and run again, it completes; the app then continues the ids above the copied ones.
-import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -24,58 +21,7 @@ import { hashInviteToken, newInviteToken } from "../../src/access/invite-token.j
 import { directPairKey, newPrivateAddress } from "../../src/access/policy.js";
 import { nameKey } from "../../src/shared/names.js";
 import { clusterDatabase, openPostgresRepo } from "./pg.js";
-
-const TOOL = fileURLToPath(new URL("../../dist/tools/migrate-db.js", import.meta.url));
-
-interface Run {
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-  /** Resolves when stdout has a line matching. */
-  waitForLine: (re: RegExp) => Promise<void>;
-  kill: () => void;
-}
-
-function runTool(args: string[]): Run {
-  const proc = spawn(process.execPath, [TOOL, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  const watchers: { re: RegExp; resolve: () => void }[] = [];
-  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    out += chunk;
-    for (const w of [...watchers]) {
-      if (!w.re.test(out)) continue;
-      watchers.splice(watchers.indexOf(w), 1);
-      w.resolve();
-    }
-  });
-  proc.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
-  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
-  onTestFinished(() => void proc.kill("SIGKILL"));
-  return {
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    waitForLine: (re) => (re.test(out) ? Promise.resolve() : new Promise((resolve) => watchers.push({ re, resolve }))),
-    kill: () => proc.kill("SIGKILL"),
-  };
-}
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "mr-migrate-"));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
+import { query, runTool, tempDir } from "./migrate-db-tool.js";
 
 const ALL_PG = "SELECT id::int AS id, chat_room, sender, content, timestamp, client_id FROM chat_message ORDER BY id";
 const ALL_SQLITE = "SELECT id, chat_room, sender, content, timestamp, client_id FROM chat_message ORDER BY id";
