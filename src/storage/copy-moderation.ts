@@ -1,9 +1,17 @@
 // The moderation tables (issue 12) copied from SQLite into PostgreSQL by migrate-db, after the messages, so
-// that moving to several nodes keeps who moderates, who is banned and what was done. Idempotent: a row
-// already there (same values) is skipped; a row keeps its id unless PostgreSQL used that id for another row,
-// when it takes a new one (a ban written by a node that ran before the copy is never overwritten). A ban's name
-// (SQLite's 19, PostgreSQL's 14) is no part of its identity: a file from before the column has none, and the
-// copy fills a name PostgreSQL lacks instead of copying the ban a second time.
+// that moving to several nodes keeps who moderates, who is banned and what was done. Idempotent: a row is known by
+// the columns that never change once it is written (its identity); one already there is not copied again, and its
+// columns that do change are reconciled by a rule per column (IdTable.merged). A row keeps its id unless PostgreSQL
+// used that id for another row, when it takes a new one (a ban written by a node that ran before the copy is never
+// overwritten).
+//
+// A ban is one moderator's act: its room, the banned key and session, who banned and when. Its `until` is state,
+// not identity: an unban (endBans) moves it to the moment of the unban, and nothing ever moves it later (a longer
+// ban is a new row). So the earlier `until` of the two sides is the later decision, whichever side made it: an unban
+// on PostgreSQL is never undone by a re-run, and an unban in SQLite after the first copy reaches PostgreSQL. Copying
+// `until` as identity made such a ban a second row, which banned the person again. A ban's name (SQLite's 19,
+// PostgreSQL's 14) is no part of its identity either: a file from before the column has none, and the copy fills a
+// name PostgreSQL lacks instead of copying the ban a second time. Audit entries never change once written.
 import type Database from "better-sqlite3";
 import type pg from "pg";
 
@@ -22,16 +30,26 @@ export interface IdTable {
   name: string;
   columns: [string, string][];
   /**
-   * Columns added later and not part of a row's identity: a row matching on the others is the same row, and where
-   * PostgreSQL's copy has NULL the source's value fills it (it is never overwritten).
+   * Columns that are not part of a row's identity (they change after the row is written, or were added later): a row
+   * matching on the other columns is the same row, and each of these becomes its SQL expression over PostgreSQL's
+   * value (t.<column>) and the source's (s.<column>).
    */
-  fillable?: string[];
+  merged?: Record<string, string>;
 }
+
+/** A column added later: where PostgreSQL's copy has NULL the source's value fills it (it is never overwritten). */
+export const fillNull = (column: string): string => `coalesce(t.${column}, s.${column})`;
+/**
+ * A time that only ever moves earlier once written (a ban's end, an invite's revocation): the earlier of the two
+ * wins, so whichever side decided last keeps its decision. NULL (not yet set) loses to a time. ISO text, compared as
+ * bytes (COLLATE "C"), as every time comparison on PostgreSQL here.
+ */
+export const earlierTime = (column: string): string => `least(t.${column} COLLATE "C", s.${column} COLLATE "C")`;
 
 const ROOM_BAN: IdTable = {
   name: "room_ban",
   columns: [["room", "text"], ["name_key", "text"], ["session_key", "text"], ["until", "text"], ["moderator", "text"], ["created_at", "text"], ["name", "text"]],
-  fillable: ["name"],
+  merged: { name: fillNull("name"), until: earlierTime("until") },
 };
 const AUDIT: IdTable = {
   name: "moderation_audit",
@@ -79,10 +97,10 @@ export async function copyIdTable(source: Database.Database, target: pg.Client, 
   if (rows.length === 0) return 0;
   const params = [rows.map((r) => String(r.id)), ...names.map((c) => rows.map((r) => asText(r[c])))];
   const unnestTypes = ["bigint", ...table.columns.map(([, type]) => type)].map((t, i) => `$${i + 1}::${t}[]`).join(", ");
-  const fillable = table.fillable ?? [];
-  const sameRow = names.filter((c) => !fillable.includes(c)).map((c) => `t.${c} IS NOT DISTINCT FROM s.${c}`).join(" AND ");
+  const merged = Object.entries(table.merged ?? {});
+  const sameRow = names.filter((c) => !(c in (table.merged ?? {}))).map((c) => `t.${c} IS NOT DISTINCT FROM s.${c}`).join(" AND ");
   const incoming = `unnest(${unnestTypes}) WITH ORDINALITY AS s(id, ${names.join(", ")}, n)`;
-  if (fillable.length > 0) await fillMissing(target, table.name, fillable, incoming, sameRow, params);
+  if (merged.length > 0) await mergeExisting(target, table.name, merged, incoming, sameRow, params);
   // New ids must not land on ids still to come from the source: the identity starts above both ends' highest.
   await target.query(
     `SELECT setval(pg_get_serial_sequence('${table.name}', 'id'), greatest($1::bigint, (SELECT coalesce(max(id), 0) FROM ${table.name})))`,
@@ -106,12 +124,15 @@ export async function copyIdTable(source: Database.Database, target: pg.Client, 
   return inserted.rowCount ?? 0;
 }
 
-/** The rows already there (matched on the identity columns) get the source's value where theirs is NULL. */
-async function fillMissing(target: pg.Client, table: string, fillable: string[], incoming: string, sameRow: string, params: unknown[]): Promise<void> {
+/**
+ * The rows already there (matched on the identity columns) take each merged column's reconciled value; only rows
+ * where that changes something are written.
+ */
+async function mergeExisting(target: pg.Client, table: string, merged: [string, string][], incoming: string, sameRow: string, params: unknown[]): Promise<void> {
   await target.query(
-    `UPDATE ${table} t SET ${fillable.map((c) => `${c} = coalesce(t.${c}, s.${c})`).join(", ")}
+    `UPDATE ${table} t SET ${merged.map(([c, rule]) => `${c} = ${rule}`).join(", ")}
      FROM ${incoming}
-     WHERE ${sameRow} AND (${fillable.map((c) => `(t.${c} IS NULL AND s.${c} IS NOT NULL)`).join(" OR ")})`,
+     WHERE ${sameRow} AND (${merged.map(([c, rule]) => `t.${c} IS DISTINCT FROM ${rule}`).join(" OR ")})`,
     params,
   );
 }

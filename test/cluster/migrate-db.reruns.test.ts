@@ -1,0 +1,53 @@
+// `npm run migrate-db` run again after either side changed a row it had copied (an operator copies, keeps the single
+// node running a little, then copies again; or a node on PostgreSQL already acted): a row is known by what never
+// changes, so it is never copied a second time, and what changed is reconciled, never undone.
+import { join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { createCapturingLogger } from "../../src/log.js";
+import { SqliteMessageRepository } from "../../src/storage/sqlite.js";
+import { clusterDatabase, openPostgresRepo } from "./pg.js";
+import { query, runTool, tempDir } from "./migrate-db-tool.js";
+
+const openSqlite = (path: string): SqliteMessageRepository => new SqliteMessageRepository(path, { busyTimeoutMs: 250, log: createCapturingLogger() });
+
+async function migrate(path: string, url: string): Promise<string> {
+  const run = runTool(["--from", path, "--to", url]);
+  expect(await run.exited, run.stderr()).toBe(0);
+  return run.stdout();
+}
+
+describe("npm run migrate-db, run again after a copied row changed", () => {
+  it("keeps one row per ban: an unban on PostgreSQL stays, an unban in SQLite since the first copy reaches PostgreSQL", async () => {
+    const path = join(tempDir(), "chat.db");
+    const sqlite = openSqlite(path);
+    const at = new Date("2025-01-02T03:04:05.678Z");
+    const until = new Date(Date.now() + 86_400_000);
+    await sqlite.append({ room: "r", sender: "ana", content: "hello", sentAt: at });
+    for (const name of ["troll", "spammer", "flooder"]) await sqlite.addBan({ room: "r", nameKey: name, name, sessionKey: `${name}-session`, until, by: "mod", at });
+    await sqlite.close();
+    const url = await clusterDatabase();
+    expect(await migrate(path, url)).toContain("moderation: 0 moderators, 3 bans, 0 audit entries copied\n");
+
+    // After the copy: troll is unbanned on PostgreSQL, spammer in the still-running SQLite node.
+    const unbannedAt = new Date();
+    const early = await openPostgresRepo(url);
+    expect(await early.endBans("r", "troll", unbannedAt)).toBe(1);
+    await early.close();
+    const again = openSqlite(path);
+    expect(await again.endBans("r", "spammer", unbannedAt)).toBe(1);
+    await again.close();
+
+    expect(await migrate(path, url)).toContain("moderation: 0 moderators, 0 bans, 0 audit entries copied\n");
+    expect(await query(url, "SELECT name_key, until FROM room_ban ORDER BY name_key")).toEqual([
+      { name_key: "flooder", until: until.toISOString() },
+      { name_key: "spammer", until: unbannedAt.toISOString() },
+      { name_key: "troll", until: unbannedAt.toISOString() },
+    ]);
+    const repo = await openPostgresRepo(url);
+    onTestFinished(() => repo.close());
+    const now = new Date();
+    expect(await repo.activeBan("r", "troll", "troll-session", now)).toBeNull();
+    expect(await repo.activeBan("r", "spammer", "spammer-session", now)).toBeNull();
+    expect((await repo.activeBans("r", now, 10)).map((b) => b.nameKey)).toEqual(["flooder"]);
+  });
+});
