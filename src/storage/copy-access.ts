@@ -2,9 +2,13 @@
 // after the messages and the moderation tables, so moving to several nodes keeps who is admitted where and
 // which links still work (only their hashes travel, as they are stored). Idempotent: a row already there is
 // skipped; invites keep their ids unless PostgreSQL used an id for another invite (copy-moderation.ts's rule).
+// An invite's `uses` and `revoked_at` change after it is written, so they are not part of its identity (counting
+// them made a re-run insert the link again, which its unique token_hash refused: the whole run failed). Both only
+// ever move one way: uses up, a revocation once. So the larger count wins (never more admissions than either side
+// allowed) and a revocation on either side holds (the earlier, if both revoked).
 import type Database from "better-sqlite3";
 import type pg from "pg";
-import { asText, copyIdTable, hasTable, type IdTable } from "./copy-moderation.js";
+import { asText, copyIdTable, earlierTime, hasTable, type IdTable } from "./copy-moderation.js";
 
 export interface AccessCounts {
   rooms: number;
@@ -27,6 +31,7 @@ const INVITES: IdTable = {
     ["uses", "integer"],
     ["revoked_at", "text"],
   ],
+  merged: { uses: "greatest(t.uses, s.uses)", revoked_at: earlierTime("revoked_at") },
 };
 
 /** Copies room_record, room_member and room_invite in one transaction; a file from before migration 9 copies nothing. */

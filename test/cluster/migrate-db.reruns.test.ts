@@ -3,6 +3,8 @@
 // changes, so it is never copied a second time, and what changed is reconciled, never undone.
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { hashInviteToken, newInviteToken } from "../../src/access/invite-token.js";
+import { newPrivateAddress } from "../../src/access/policy.js";
 import { createCapturingLogger } from "../../src/log.js";
 import { SqliteMessageRepository } from "../../src/storage/sqlite.js";
 import { clusterDatabase, openPostgresRepo } from "./pg.js";
@@ -49,5 +51,38 @@ describe("npm run migrate-db, run again after a copied row changed", () => {
     expect(await repo.activeBan("r", "troll", "troll-session", now)).toBeNull();
     expect(await repo.activeBan("r", "spammer", "spammer-session", now)).toBeNull();
     expect((await repo.activeBans("r", now, 10)).map((b) => b.nameKey)).toEqual(["flooder"]);
+  });
+
+  it("keeps one row per invite link: uses counted on PostgreSQL stay, a revoke in SQLite since the first copy reaches PostgreSQL", async () => {
+    const path = join(tempDir(), "chat.db");
+    const sqlite = openSqlite(path);
+    const at = new Date("2025-01-02T03:04:05.678Z");
+    const room = newPrivateAddress();
+    await sqlite.access.createRoom({ room, title: "Team", kind: "private", creatorKey: "k-ana", membersCanInvite: true, originRoom: null, pairKey: null, createdAt: at }, [{ sessionKey: "k-ana", name: "Ana" }]);
+    const invite = (token: string) =>
+      sqlite.access.createInvite({ room, tokenHash: hashInviteToken(token), createdBy: "k-ana", createdByName: "Ana", createdAt: at, expiresAt: new Date(Date.now() + 86_400_000), maxUses: 2 });
+    const [used, revoked] = [newInviteToken(), newInviteToken()];
+    const toUse = await invite(used);
+    const toRevoke = await invite(revoked);
+    await sqlite.close();
+    const url = await clusterDatabase();
+    expect(await migrate(path, url)).toContain("private rooms: 1 rooms, 1 members, 2 invite links copied\n");
+
+    // After the copy: one link is used on PostgreSQL, the other revoked in the still-running SQLite node.
+    const early = await openPostgresRepo(url);
+    expect(await early.access.redeemInvite(hashInviteToken(used), { sessionKey: "k-bo", name: "Bo" }, new Date())).toMatchObject({ outcome: "admitted" });
+    await early.close();
+    const again = openSqlite(path);
+    expect(await again.access.revokeInvite(room, toRevoke.id, new Date())).toBe(true);
+    await again.close();
+
+    expect(await migrate(path, url)).toContain("private rooms: 0 rooms, 0 members, 0 invite links copied\n");
+    expect(await query(url, "SELECT token_hash, uses, revoked_at IS NOT NULL AS revoked FROM room_invite ORDER BY id")).toEqual([
+      { token_hash: hashInviteToken(used), uses: 1, revoked: false },
+      { token_hash: hashInviteToken(revoked), uses: 0, revoked: true },
+    ]);
+    const repo = await openPostgresRepo(url);
+    onTestFinished(() => repo.close());
+    expect((await repo.access.invites(room)).map((i) => [i.id, i.uses])).toEqual([[toUse.id, 1]]);
   });
 });
