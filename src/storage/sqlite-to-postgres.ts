@@ -7,6 +7,7 @@ import { copyModeration, type ModerationCounts } from "./copy-moderation.js";
 import { copyAccess, type AccessCounts } from "./copy-access.js";
 import { copyFiles, type FileCounts } from "./copy-files.js";
 import { copyReactions } from "./copy-reactions.js";
+import { copyRoomMoves } from "./copy-room-moves.js";
 import { PostgresFileStore } from "./postgres-file-store.js";
 import { defaultFilesPath } from "./files.js";
 import { migratePostgres } from "./postgres-migrations.js";
@@ -41,6 +42,8 @@ export interface CopySummary extends CopyProgress {
   files: FileCounts;
   /** Issue 22: reactions copied (those already there are skipped). */
   reactions: number;
+  /** Rooms' moves to another address (room-moves.ts) copied (those already there are skipped). */
+  roomMoves: number;
 }
 
 /** Something about the source or the target makes copying wrong (not a network hiccup): nothing more is copied. */
@@ -151,6 +154,7 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
   let access: AccessCounts = { rooms: 0, members: 0, invites: 0 };
   let files: FileCounts = { files: 0, blobs: 0, missing: 0 };
   let reactions = 0;
+  let roomMoves = 0;
   try {
     await target.connect().catch((err: unknown) => {
       throw new CopyError(`cannot connect to PostgreSQL: ${describeConnectError(err, opts.to, opts.connectTimeoutMs)}`);
@@ -170,13 +174,14 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
     }
     moderation = await copyModeration(source.db, target);
     access = await copyAccess(source.db, target);
+    roomMoves = await copyRoomMoves(source.db, target);
     files = await copyFiles(source.db, opts.files ?? defaultFilesPath(opts.from), target, clientFileStore(target));
     reactions = await copyReactions(source.db, target);
   } finally {
     source.db.close();
     await target.end().catch(() => undefined);
   }
-  return { ...progress, moderation, access, files, reactions, seconds: (performance.now() - started) / 1000 };
+  return { ...progress, moderation, access, roomMoves, files, reactions, seconds: (performance.now() - started) / 1000 };
 }
 
 /** One transaction: insert what is new, check that what was already there is the same message. Returns rows inserted. */

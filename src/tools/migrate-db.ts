@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     process.stdout.write(`moderation: ${m.moderators} moderators, ${m.bans} bans, ${m.audit} audit entries copied\n`);
     const a = summary.access;
     process.stdout.write(`private rooms: ${a.rooms} rooms, ${a.members} members, ${a.invites} invite links copied\n`);
+    process.stdout.write(`room moves: ${summary.roomMoves} copied\n`);
     const f = summary.files;
     process.stdout.write(`files: ${f.files} files, ${f.blobs} stored contents copied${f.missing > 0 ? `, ${f.missing} missing from the folder (left out)` : ""}\n`);
     process.stdout.write(`reactions: ${summary.reactions} copied\n`);

@@ -85,4 +85,25 @@ describe("npm run migrate-db, run again after a copied row changed", () => {
     onTestFinished(() => repo.close());
     expect((await repo.access.invites(room)).map((i) => [i.id, i.uses])).toEqual([[toUse.id, 1]]);
   });
+
+  it("copies where rooms moved (a room made private) once: on PostgreSQL a page that joined before the move is sent after the room", async () => {
+    const path = join(tempDir(), "chat.db");
+    const sqlite = openSqlite(path);
+    const joinedAt = new Date("2025-01-02T03:04:05.678Z");
+    const movedAt = new Date("2025-01-02T04:00:00.000Z");
+    await sqlite.append({ room: "r", sender: "ana", content: "hello", sentAt: joinedAt });
+    const room = newPrivateAddress();
+    await sqlite.access.makePrivate("r", { room, title: "Team", kind: "private", creatorKey: "k-ana", membersCanInvite: false, originRoom: null, pairKey: null, createdAt: movedAt }, [
+      { sessionKey: "k-ana", name: "Ana" },
+    ]);
+    await sqlite.close();
+    const url = await clusterDatabase();
+
+    expect(await migrate(path, url)).toContain("room moves: 1 copied\n");
+    expect(await migrate(path, url)).toContain("room moves: 0 copied\n");
+    expect(await query(url, "SELECT from_room, to_room, moved_at FROM room_move")).toEqual([{ from_room: "r", to_room: room, moved_at: movedAt.toISOString() }]);
+    const repo = await openPostgresRepo(url);
+    onTestFinished(() => repo.close());
+    expect(await repo.access.movedAfter("r", joinedAt)).toEqual({ to: room, movedAt });
+  });
 });
