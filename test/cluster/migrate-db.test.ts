@@ -4,7 +4,6 @@
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import pg from "pg";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { fillDatabase } from "../../bench/fill-db.js";
 import { createCapturingLogger } from "../../src/log.js";
