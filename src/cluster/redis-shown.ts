@@ -11,6 +11,7 @@
 import type { RedisClient } from "./redis.js";
 import type { MovedRecord, ShownClaim, ShownNotes, ShownRecord } from "../push/shown.js";
 import { roomHashTag } from "./key-slot.js";
+import { PushKeyStalledError } from "./redis-push.js";
 
 const keysOf = (room: string): [string, string] => [`mr:push:shown:${roomHashTag(room)}`, `mr:push:quoting:${roomHashTag(room)}`];
 
@@ -87,20 +88,33 @@ function readRecord(value: unknown, room: string): ShownRecord | null {
 /** The value's "<until>[:<name shown as>]" part, as REMEMBER and PUT_BACK write it after "<id>:". */
 const untilPart = (record: ShownRecord, room: string): string => (record.shownAs === room ? String(record.untilMs) : `${record.untilMs}:${record.shownAs}`);
 
-export function createRedisShownNotes(redis: RedisClient, windowMs: number, now: () => number): ShownNotes {
+/**
+ * `isKeyStalled`: a room whose keys' Redis Cluster master the node marked stalled (cluster/master-stalls.ts) is not
+ * asked: every call rejects at once with PushKeyStalledError, as it would after REDIS_COMMAND_TIMEOUT_MS, and sends
+ * that master nothing (push/service.ts decides what a push does without its record).
+ */
+export function createRedisShownNotes(redis: RedisClient, windowMs: number, now: () => number, isKeyStalled: (key: string) => boolean = () => false): ShownNotes {
+  const refuseIfStalled = (room: string): void => {
+    if (isKeyStalled(keysOf(room)[0])) throw new PushKeyStalledError("the room's push take-back records");
+  };
   const live = (record: ShownRecord | null): ShownRecord | null => (record !== null && record.untilMs > now() ? record : null);
-  const claimSession = async (sessionKey: string, room: string, quoting?: number): Promise<ShownRecord | null> =>
-    live(readRecord(await redis.eval(CLAIM_SESSION, 2, ...keysOf(room), sessionKey, ...(quoting === undefined ? [] : [quoting])), room));
+  const claimSession = async (sessionKey: string, room: string, quoting?: number): Promise<ShownRecord | null> => {
+    refuseIfStalled(room);
+    return live(readRecord(await redis.eval(CLAIM_SESSION, 2, ...keysOf(room), sessionKey, ...(quoting === undefined ? [] : [quoting])), room));
+  };
   return {
     async remember(sessionKey, room, id) {
       if (windowMs === 0) return null;
+      refuseIfStalled(room);
       return live(readRecord(await redis.eval(REMEMBER, 2, ...keysOf(room), sessionKey, id, now() + windowMs, windowMs), room));
     },
     async putBack(sessionKey, room, replacedId, previous) {
       if (previous.untilMs <= now()) return false;
+      refuseIfStalled(room);
       return (await redis.eval(PUT_BACK, 2, ...keysOf(room), sessionKey, replacedId, `${previous.id}:${untilPart(previous, room)}`, previous.id, windowMs)) === 1;
     },
     async claimQuoting(room, id) {
+      refuseIfStalled(room);
       const flat = (await redis.eval(CLAIM_QUOTING, 2, ...keysOf(room), id, now())) as unknown;
       const claimed: ShownClaim[] = [];
       if (!Array.isArray(flat)) return claimed;
@@ -116,6 +130,9 @@ export function createRedisShownNotes(redis: RedisClient, windowMs: number, now:
       // slots (on a Redis Cluster, different masters). Claimed at the old address first, so a delete there meanwhile
       // takes it back, or the move carries it; a delete at the new address between the two finds nothing, so the
       // caller reads the moved records' messages again once they are written (push/late-record.ts).
+      // Both addresses checked first: a record claimed at `from` whose write at `to` then failed would be lost.
+      refuseIfStalled(from);
+      refuseIfStalled(to);
       const moved: MovedRecord[] = [];
       for (const sessionKey of sessionKeys) {
         const record = await claimSession(sessionKey, from);

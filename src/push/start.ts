@@ -53,7 +53,7 @@ export function startPush(deps: StartPushDeps): PushService | null {
   return createPushService({
     ...deps,
     pages,
-    shown: redis ? createRedisShownNotes(redis, takeBackMs, now) : createMemoryShownNotes(takeBackMs, now),
+    shown: redis ? createRedisShownNotes(redis, takeBackMs, now, deps.isKeyStalled) : createMemoryShownNotes(takeBackMs, now),
     gate: (onDue) => (redis ? createRedisGate(redis, intervalMs, onDue, log, deps.isKeyStalled) : createMemoryGate(intervalMs, onDue)),
   });
 }
