@@ -11,10 +11,12 @@ import { isPrivateAddress } from "../access/room-address.js";
 import type { MovedPushRows } from "../access/store.js";
 import { titleFor } from "../access/policy.js";
 import { resolveMentions } from "../chat/mentions.js";
+import { PushKeyStalledError } from "../cluster/redis-push.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
+import { eachAtMost } from "../shared/each-at-most.js";
 import { nameKey } from "../shared/names.js";
 import type { PushLevel, PushTarget, VapidKeyPair } from "../storage/push-store.js";
 import type { ChatMessage, EditsAndModeration } from "../storage/repository.js";
@@ -175,8 +177,14 @@ export function createPushService(deps: PushDeps): PushService {
     }
     const payload = payloadFor(room, batch, place);
     // Before it leaves: a delete racing the push then finds the record and takes it back. A record that could not
-    // be kept costs only the take-back of this one notification: the push itself still goes.
+    // be kept costs only the take-back of this one notification: the push itself still goes. But not when the room's
+    // Redis Cluster master is marked stalled (PushKeyStalledError, thrown before anything is sent to it): the push is
+    // not sent (push_dispatch_failed), at once. That is the safe outcome: a push whose record cannot be written can
+    // never be taken back, so a delete, an edit, a kick or a ban would leave its text on the lock screen for good,
+    // while a push not sent only costs a notification of a message the room still shows. Elsewhere the record's
+    // script was at least sent (a frozen master runs it when it wakes); under the mark it would never be.
     const replaced = await deps.shown.remember(target.sessionKey, room, payload.quoted).catch((err: unknown) => {
+      if (err instanceof PushKeyStalledError) throw err;
       log.warn("push_take_back_unremembered", { room, err: (err as Error).message });
       return null;
     });
@@ -263,13 +271,16 @@ export function createPushService(deps: PushDeps): PushService {
     const targets = (await store.push.targets(message.room)).filter((t) => t.sessionKey !== message.ownerKey);
     if (targets.length === 0) return; // most messages: one read, and the keys are not even needed
     await ready();
-    for (const target of targets) {
+    // Side by side, at most PUSH_TARGETS_AT_ONCE: one after another, a target whose Redis read waits out a timeout
+    // (a master frozen but not yet marked stalled) held up every target after it, N such targets N timeouts. Each
+    // target's own steps (page, throttle, record, re-read, queue) still run in order, inside offerTo.
+    await eachAtMost(targets, settings.targetsAtOnce, async (target) => {
       try {
         await offerTo(target, message);
       } catch (err) {
         log.warn("push_dispatch_failed", { room: message.room, err: (err as Error).message });
       }
-    }
+    });
   }
 
   const takeBacks: TakeBackDeps = { shown: deps.shown, store: store.push, log, sender: async () => {

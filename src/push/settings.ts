@@ -26,6 +26,8 @@ export interface PushSettings {
   takeBackMs: number;
   /** Pushes waiting to be sent (retries included); beyond it new ones are dropped, counted and logged. */
   queueMax: number;
+  /** The sessions one stored message's pushes are decided for side by side (each reads the database and Redis). */
+  targetsAtOnce: number;
   /** Subscriptions one browser session may have; a new one beyond it drops the oldest. */
   maxSubscriptionsPerSession: number;
   /** Rooms a session's push settings (name, level) are kept for; past it the least recently changed go. */
@@ -73,6 +75,7 @@ export function pushSettings(
     retryBaseMs: int("PUSH_RETRY_BASE_MS", 2000, 1, 3_600_000),
     takeBackMs: int("PUSH_TAKE_BACK_MS", 86_400_000, 0, 28 * 86_400_000),
     queueMax: int("PUSH_QUEUE_MAX", 10_000, 1, 10_000_000),
+    targetsAtOnce: int("PUSH_TARGETS_AT_ONCE", 4, 1, 1000),
     maxSubscriptionsPerSession: int("PUSH_MAX_SUBSCRIPTIONS_PER_SESSION", 10, 1, 1000),
     maxRoomsPerSession: int("PUSH_MAX_ROOMS_PER_SESSION", 500, 1, 100_000),
     changesPerMinute: int("PUSH_CHANGES_PER_MINUTE", 30, 1, 100_000),
