@@ -10,7 +10,8 @@
 // message is selected (chat.css hides them with opacity only), so keyboards and screen readers reach every
 // action as before, without tapping first.
 // Only `click` is listened to, never touchstart, and nothing is prevented: a long press (to select text, or
-// copy) makes no click, and keeps working. (iOS Safari sends a tap on plain text as a click only where an
+// copy) makes no click, and keeps working; a click that does end with text of the message selected (a drag with a
+// pen) leaves the message as it was. (iOS Safari sends a tap on plain text as a click only where an
 // ancestor below <body> listens for clicks: the conversation does, for its buttons.)
 /* global Element */
 
@@ -58,6 +59,9 @@ export function bindMessageTap({ scroller, doc, win, onSelect }) {
     const li = found instanceof HTMLElement ? found : null;
     const own = target.closest(OWN_TAP);
     const isOwnTap = own !== null && li !== null && li.contains(own);
+    // A press that leaves text selected in the message was for the text (a long press, a drag): toggling the
+    // message then would float its actions over the selection. The next plain tap clears the text and selects.
+    if (li && hasTextSelected(doc, li)) return;
     if (li && !isOwnTap && hasActions(li)) select(li === selected ? null : li);
     // A link or a button of the selected message keeps it selected (Copy link shows "Copied" there).
     else if (li !== selected) select(null);
@@ -73,6 +77,12 @@ export function bindMessageTap({ scroller, doc, win, onSelect }) {
     const to = event.target;
     if (selected && to !== scroller && !(to instanceof Node && selected.contains(to))) select(null);
   });
+}
+
+/** Whether some of `li`'s text is selected. @param {Document} doc @param {HTMLElement} li */
+function hasTextSelected(doc, li) {
+  const selection = doc.getSelection();
+  return selection !== null && !selection.isCollapsed && selection.toString().trim() !== "" && (li.contains(selection.anchorNode) || li.contains(selection.focusNode));
 }
 
 /** A message with actions that are not hidden by its editor: a pending or failed one has none. @param {HTMLElement} li */
