@@ -11,9 +11,11 @@
 // CSS alone cannot do this: whether the row has room depends on the bubble's drawn width. A touch screen (no
 // hover) shows them for the message tapped (message-tap.js) or holding the focus, placed the same way, except
 // that ones pushed up over the message's own text (at the bottom of the view) go above its bubble, and ones wider
-// than a short message's time line, which would hide its time, go where they cover nothing (actions-free-spot.js).
+// than a short message's time line, which would hide its time, go where they cover nothing (actions-free-spot.js),
+// or, with no such place in view, where they cover the least and never the time (actions-least-cover.js).
 /* global Element, ResizeObserver */
 import { freeSpot } from "./actions-free-spot.js";
+import { leastCoveringSpot } from "./actions-least-cover.js";
 import { SELECTED_MESSAGE } from "./message-tap.js";
 
 /** Between the bubble and the actions beside it, and between the actions and the time. */
@@ -151,8 +153,10 @@ export function placeActions(li, scroller, pointerY, isTouch = false) {
     y = goesAbove ? aboveY : clamp(wantedY, shownTop, lowestY);
     x = clamp(x, row.left, row.right - w);
     // Wider than the time line's empty part (five buttons on a short message on a phone), they would lie over the
-    // time or the text: a tapped message's go where they cover nothing written, if there is such a place in view.
-    const spot = isTouch && coversWriting(bubble, { left: x, right: x + w, top: y, bottom: y + h }) ? freeSpot({ li, bubble, bar, view, edgePx: EDGE_PX }) : null;
+    // time or the text, and above the bubble over the message before it: a tapped message's go where they cover
+    // nothing written, if there is such a place in view, or else where they cover the least.
+    const isCovering = goesAbove || coversWriting(bubble, { left: x, right: x + w, top: y, bottom: y + h });
+    const spot = isTouch && isCovering ? touchSpot({ li, bubble, bar, view, edgePx: EDGE_PX }) : null;
     if (spot) ({ x, y } = spot);
   }
   if (room >= w + GAP_PX) x = clamp(x, row.left, row.right - w);
@@ -160,6 +164,18 @@ export function placeActions(li, scroller, pointerY, isTouch = false) {
   bar.style.setProperty("--actions-x", `${Math.round(x - b.left - bubble.clientLeft)}px`);
   bar.style.setProperty("--actions-y", `${Math.round(y - b.top - bubble.clientTop)}px`);
   li.dataset.actionsPlaced = "";
+}
+
+/**
+ * A tapped message's place that covers nothing written, or else the one that covers the least and never its time.
+ * @param {Parameters<typeof freeSpot>[0]} at
+ */
+function touchSpot(at) {
+  const free = freeSpot(at);
+  if (free) return free;
+  const least = leastCoveringSpot(at);
+  if (least?.maxWidthPx) at.bar.style.maxWidth = `${least.maxWidthPx}px`;
+  return least;
 }
 
 /**
