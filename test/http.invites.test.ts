@@ -8,7 +8,8 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { OUTSIDER_MESSAGE } from "../src/access/policy.js";
 import type { InviteInfo } from "../src/protocol.js";
 import { joinRoom, startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
-import { createPrivateRoom, makeInvite, useInvite } from "./helpers/private-rooms.js";
+import { createPrivateRoom, makeInvite, moderatorSession, MODERATOR_TOKEN, useInvite } from "./helpers/private-rooms.js";
+import { waitFor } from "./helpers/wait.js";
 
 async function appFor(env: Record<string, string> = {}): Promise<TestApp> {
   const app = await startTestApp({ env });
@@ -159,6 +160,39 @@ describe("POST /invite/<token>", () => {
     expect((await useInvite(app, bob, path, "\u202eboB").expect(400)).body.error.code).toBe("invalid_name");
     expect(await usesOf(ana, room, invite.id)).toBe(0);
     expect(await canJoin(app, bob, room)).toBe(false);
+  });
+
+  it("refuses a browser or a name banned from the room (403 banned, with the ban's end) and spends no use; after the ban the link works", async () => {
+    const app = await appFor({ MODERATOR_TOKEN });
+    const { ana, room } = await team(app);
+    const letIn = async (session: string, name: string): Promise<ClientSocket> => {
+      await useInvite(app, session, (await makeInvite(ana, room)).path, name).expect(200);
+      const socket = await app.connect({ session });
+      expect((await joinRoom(socket, room, name)).ok).toBe(true);
+      return socket;
+    };
+    const mod = await letIn(await moderatorSession(app), "Mod");
+    const bobSession = app.newSession();
+    const bob = await letIn(bobSession, "Bob");
+    const removed = waitFor(bob, "removed");
+    expect(await mod.timeout(5000).emitWithAck("ban_user", { room, username: "Bob", durationMs: 60_000 })).toEqual({ ok: true });
+    await removed;
+    const until = new Date(app.clock.now().getTime() + 60_000).toISOString();
+
+    const once = await makeInvite(ana, room, { maxUses: 1 });
+    for (const [session, name] of [
+      [bobSession, "Robert"], // the banned browser under another name
+      [app.newSession(), "bob"], // another browser under the banned name
+    ] as const) {
+      const refused = await useInvite(app, session, once.path, name).expect(403);
+      expect(refused.body).toEqual({ ok: false, error: { code: "banned", message: `You are banned from this room until ${until}.` } });
+    }
+    expect(await usesOf(ana, room, once.invite.id)).toBe(0);
+    expect(await canJoin(app, bobSession, room)).toBe(false);
+
+    app.clock.advance(60_000);
+    await useInvite(app, bobSession, once.path, "Bob").expect(200);
+    expect(await usesOf(ana, room, once.invite.id)).toBe(1);
   });
 
   it("a token that is not one: 404 with one answer, whatever rooms exist", async () => {

@@ -4,7 +4,7 @@
 // the address bar shows /r/<address> and the token leaves it. "Already a member" opens the room the same way. A
 // link that no longer works only says why (the server rendered it; nothing to do here).
 /* global AbortController */
-import { codePointLength, hasControlChars, roomPath } from "./format.js";
+import { codePointLength, hasControlChars, localTimesIn, roomPath } from "./format.js";
 import { recallName } from "./remembered.js";
 /** @import { RoomInfo, ErrorBody } from "../../src/protocol.js" */
 
@@ -50,9 +50,9 @@ export function createInvitePage({ els, page, maxName, rooms, info, views }) {
     return problem === null ? name : null;
   }
 
-  /** @param {string | null} message */
+  /** The server's refusal, its times ("banned … until <ISO>") in the reader's own. @param {string | null} message */
   function setError(message) {
-    els.error.textContent = message ?? "";
+    els.error.textContent = message === null ? "" : localTimesIn(message);
     els.error.hidden = message === null;
   }
 

@@ -10,6 +10,7 @@ import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
 import type { ErrorCode, RoomInfo } from "../protocol.js";
 import { addressKey } from "../shared/address-key.js";
+import { nameKey } from "../shared/names.js";
 import type { EditsAndModeration } from "../storage/repository.js";
 import { parseName } from "../validation.js";
 import type { InviteLimiter } from "./invite-limiter.js";
@@ -91,6 +92,10 @@ export function inviteRoutes(deps: InviteRouteDeps, render: RenderInvite): Route
     if (!name.ok) return refuse(res, 400, name.error.code, name.error.message);
     const found = await lookUp(req.params.token as string);
     if (found === null) return refuse(res, 404, REFUSALS.invalid.code, REFUSALS.invalid.message);
+    // A browser or name banned from the room is refused before the link is used: admitting it would spend a use of
+    // the link (a one-use link wasted) and let the browser back in while the ban still keeps it out of the room.
+    const ban = await deps.store.activeBan(found.invite.room, nameKey(name.value), key, deps.clock.now());
+    if (ban !== null) return refuse(res, 403, "banned", `You are banned from this room until ${ban.until.toISOString()}.`);
     const redeemed = await deps.store.access.redeemInvite(found.invite.tokenHash, { sessionKey: key, name: name.value }, deps.clock.now());
     deps.log.info("invite_used", { room: found.invite.room, invite: found.invite.id, outcome: redeemed.outcome });
     if (redeemed.outcome !== "admitted" && redeemed.outcome !== "already_member") {
