@@ -174,7 +174,7 @@ export function findInviteElements(doc) {
     username: /** @type {HTMLInputElement} */ (byId("invite-username")),
     usernameError: byId("invite-username-error"),
     submit: /** @type {HTMLButtonElement} */ (byId("invite-submit")),
-    error: byId("invite-error"),
+    error: byId("invite-card-error"),
   };
 }
 
