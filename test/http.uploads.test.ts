@@ -131,6 +131,16 @@ describe("what an upload may cost", () => {
     expect(res.body).toMatchObject({ ok: false, error: { code: "image_refused", message: expect.stringContaining("too large") } });
   });
 
+  it("an image cut short is refused in words the uploader can use (422 image_refused); what libvips said goes to the log only", async () => {
+    const app = await appFor();
+    const whole = await png(64, 48);
+    const res = await uploadRequest(app, app.newSession(), whole.subarray(0, whole.length - 20), "cut.png").expect(422);
+    expect(res.body).toEqual({ ok: false, error: { code: "image_refused", message: "This image cannot be read: the file is damaged or cut short." } });
+    const logged = app.logs.find((l) => l.event === "image_unreadable");
+    expect(logged?.detail).toEqual(expect.stringMatching(/\S/));
+    expect(res.body.error.message).not.toContain(logged?.detail);
+  });
+
   it("a file over MAX_FILE_BYTES is refused at the limit (413), and the connection is closed rather than the rest read", async () => {
     const app = await appFor({ MAX_FILE_BYTES: "100000" });
     const session = app.newSession();

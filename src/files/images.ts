@@ -15,11 +15,17 @@ const TIMEOUT_S = 30;
 sharp.cache(false);
 
 export class ImageRefusedError extends Error {
-  constructor(message: string) {
+  /** What libvips said, for the log only: its words ("vips2png: unable to write to target target") mean nothing to the uploader. */
+  readonly detail: string | undefined;
+  constructor(message: string, detail?: string) {
     super(message);
     this.name = "ImageRefusedError";
+    this.detail = detail;
   }
 }
+
+/** The uploader's answer for an image libvips cannot decode, whatever libvips said. */
+export const UNREADABLE_IMAGE = "This image cannot be read: the file is damaged or cut short.";
 
 export interface ProcessedImage {
   /** The image in its own format, orientation applied, every metadata field removed except the colour profile. */
@@ -84,7 +90,7 @@ export async function processImage(path: string, type: ImageType, limits: ImageL
   try {
     meta = await sharp(path, { limitInputPixels: false }).metadata(); // the header only
   } catch (err) {
-    throw new ImageRefusedError(`This image cannot be read (${(err as Error).message}).`);
+    throw new ImageRefusedError(UNREADABLE_IMAGE, (err as Error).message);
   }
   const { width = 0, height = 0 } = meta;
   const pages = meta.pages ?? 1;
@@ -100,6 +106,6 @@ export async function processImage(path: string, type: ImageType, limits: ImageL
     const thumb = await open(false).autoOrient().resize(THUMB_PX, THUMB_PX, { fit: "inside", withoutEnlargement: true }).webp({ quality: 75 }).toBuffer();
     return { original, width: turned ? height : width, height: turned ? width : height, animated, display, thumb };
   } catch (err) {
-    throw new ImageRefusedError(`This image cannot be read (${(err as Error).message}).`);
+    throw new ImageRefusedError(UNREADABLE_IMAGE, (err as Error).message);
   }
 }

@@ -101,8 +101,9 @@ export class FileLibrary {
       try {
         processed = await this.images.run(() => processImage(spooled.path, image, { maxPixels: this.deps.settings.imageMaxPixels }));
       } catch (err) {
-        if (err instanceof ImageRefusedError) return { code: "image_refused", message: err.message };
-        throw err;
+        if (!(err instanceof ImageRefusedError)) throw err;
+        if (err.detail !== undefined) this.deps.log.info("image_unreadable", { type: image, detail: err.detail });
+        return { code: "image_refused", message: err.message };
       }
       const original = sha256Of(processed.original);
       const thumb = sha256Of(processed.thumb);
