@@ -32,8 +32,9 @@ async function main(): Promise<void> {
   const fileStore = openFiles(config, repo);
   const app = createApp({ config, repo, log, clock: systemClock, fileStore, withProcessMetrics: true, ...(cluster ? { cluster } : {}) });
 
+  // Each start-up failure is one line naming the variable(s) to change, as for a value that does not parse.
   app.http.once("error", (err) => {
-    process.stderr.write(`cannot listen on ${config.host}:${config.port}: ${err.message}\n`);
+    process.stderr.write(`cannot listen on ${config.host}:${config.port} (HOST, PORT): ${err.message}\n`);
     process.exit(1);
   });
   const health = await openHealthListener(config, app, log);
@@ -68,7 +69,7 @@ async function openHealthListener(config: Config, app: App, log: Logger): Promis
     log.info("health_listening", { url: `http://${healthHost.includes(":") ? `[${healthHost}]` : healthHost}:${listener.port}/healthz` });
     return listener;
   } catch (err) {
-    process.stderr.write(`cannot listen for health checks on ${healthHost}:${healthPort}: ${(err as Error).message}\n`);
+    process.stderr.write(`cannot listen for health checks on ${healthHost}:${healthPort} (HEALTH_HOST, HEALTH_PORT): ${(err as Error).message}\n`);
     process.exit(1);
   }
 }
@@ -86,7 +87,7 @@ async function openRedis(target: RedisTarget | null, commandTimeoutMs: number): 
     return await connectRedisTarget(target, commandTimeoutMs);
   } catch (err) {
     if (!(err instanceof RedisConnectError)) throw err;
-    process.stderr.write(`cannot connect to Redis: ${err.message}\n`);
+    process.stderr.write(`cannot connect to Redis (${"cluster" in target ? "REDIS_CLUSTER_NODES" : "REDIS_URL"}): ${err.message}\n`);
     process.exit(1);
   }
 }
@@ -98,7 +99,7 @@ async function openRepository(config: Config, log: Logger): Promise<MessageRepos
       return await PostgresMessageRepository.open({ url: config.databaseUrl, ...config.postgres, healthProbeIntervalMs: config.healthProbeIntervalMs, log });
     } catch (err) {
       if (!(err instanceof PostgresConnectError)) throw err;
-      process.stderr.write(`cannot connect to PostgreSQL: ${err.message}\n`);
+      process.stderr.write(`cannot connect to PostgreSQL (DATABASE_URL): ${err.message}\n`);
       process.exit(1);
     }
   }
@@ -114,7 +115,7 @@ async function openRepository(config: Config, log: Logger): Promise<MessageRepos
       log,
     });
   } catch (err) {
-    process.stderr.write(`cannot open database ${config.databasePath}: ${(err as Error).message}\n`);
+    process.stderr.write(`cannot open database ${config.databasePath} (DATABASE_PATH): ${(err as Error).message}\n`);
     process.exit(1);
   }
 }

@@ -177,6 +177,6 @@ describe("the server with HEALTH_PORT", () => {
     const second = await spawnChildServer({ databasePath: `${path}.2`, env: { HEALTH_PORT: String(healthPort) } });
     const exit = await second.exited;
     expect(exit.code).toBe(1);
-    expect(second.stderr()).toMatch(new RegExp(`^cannot listen for health checks on 127\\.0\\.0\\.1:${healthPort}: .*EADDRINUSE`, "m"));
+    expect(second.stderr()).toMatch(new RegExp(`^cannot listen for health checks on 127\\.0\\.0\\.1:${healthPort} \\(HEALTH_HOST, HEALTH_PORT\\): .*EADDRINUSE`, "m"));
   });
 });

@@ -38,7 +38,7 @@ describe("DATABASE_URL", () => {
     const port = await freePort();
     const server = await spawnWith({ DATABASE_URL: `postgres://chat:secret-pw@127.0.0.1:${port}/chat` });
     expect(await server.exited).toEqual({ code: 1, signal: null });
-    expect(server.stderr()).toBe(`cannot connect to PostgreSQL: connection refused at 127.0.0.1:${port}: is PostgreSQL running and listening there?\n`);
+    expect(server.stderr()).toBe(`cannot connect to PostgreSQL (DATABASE_URL): connection refused at 127.0.0.1:${port}: is PostgreSQL running and listening there?\n`);
   });
 
   it("with a server that accepts but never answers: exits 1 after PG_CONNECT_TIMEOUT_MS, saying so", async () => {
@@ -52,7 +52,7 @@ describe("DATABASE_URL", () => {
     const { port } = silent.address() as { port: number };
     const server = await spawnWith({ DATABASE_URL: `postgres://chat:secret-pw@127.0.0.1:${port}/chat`, PG_CONNECT_TIMEOUT_MS: "300" });
     expect(await server.exited).toEqual({ code: 1, signal: null });
-    expect(server.stderr()).toBe(`cannot connect to PostgreSQL: no answer from 127.0.0.1:${port} within 300 ms (PG_CONNECT_TIMEOUT_MS)\n`);
+    expect(server.stderr()).toBe(`cannot connect to PostgreSQL (DATABASE_URL): no answer from 127.0.0.1:${port} within 300 ms (PG_CONNECT_TIMEOUT_MS)\n`);
     expect(server.stderr()).not.toContain("secret-pw");
   });
 });

@@ -41,6 +41,6 @@ describe("REDIS_URL", () => {
     const port = await freePort();
     const server = await spawnWith({ REDIS_URL: `redis://:secret-pw@127.0.0.1:${port}`, DATABASE_URL });
     expect(await server.exited).toEqual({ code: 1, signal: null });
-    expect(server.stderr()).toBe(`cannot connect to Redis: cannot reach Redis at redis://:***@127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port})\n`);
+    expect(server.stderr()).toBe(`cannot connect to Redis (REDIS_URL): cannot reach Redis at redis://:***@127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port})\n`);
   });
 });

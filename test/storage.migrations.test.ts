@@ -665,7 +665,7 @@ describe("a database from a newer build", () => {
     const lines = server.stderr().trim().split("\n");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toBe(
-      `cannot open database ${path}: its schema version ${LATEST_VERSION + 3} is newer than this build's ${LATEST_VERSION}; run the newer build or restore a backup made for this one`,
+      `cannot open database ${path} (DATABASE_PATH): its schema version ${LATEST_VERSION + 3} is newer than this build's ${LATEST_VERSION}; run the newer build or restore a backup made for this one`,
     );
     withFlaskConnection(path, (db) => {
       expect(db.pragma("user_version", { simple: true })).toBe(LATEST_VERSION + 3);

@@ -60,7 +60,7 @@ describe("node dist/server.js with DATABASE_URL", () => {
     expect(await server.exited).toEqual({ code: 1, signal: null });
     const { port } = new URL(url);
     expect(server.stderr()).toBe(
-      `cannot connect to PostgreSQL: authentication failed for user "postgres" at 127.0.0.1:${port}: check the user and password in DATABASE_URL\n`,
+      `cannot connect to PostgreSQL (DATABASE_URL): authentication failed for user "postgres" at 127.0.0.1:${port}: check the user and password in DATABASE_URL\n`,
     );
   });
 
@@ -69,6 +69,6 @@ describe("node dist/server.js with DATABASE_URL", () => {
     onTestFinished(server.stop);
     expect(await server.exited).toEqual({ code: 1, signal: null });
     const { port } = new URL(url);
-    expect(server.stderr()).toBe(`cannot connect to PostgreSQL: database "no_such_db" does not exist at 127.0.0.1:${port}\n`);
+    expect(server.stderr()).toBe(`cannot connect to PostgreSQL (DATABASE_URL): database "no_such_db" does not exist at 127.0.0.1:${port}\n`);
   });
 });

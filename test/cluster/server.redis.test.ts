@@ -33,7 +33,7 @@ describe("node dist/server.js with REDIS_URL", () => {
     const server = await spawnChildServer(serverOptions({ DATABASE_URL: databaseUrl, REDIS_URL: `redis://:wrong-one@127.0.0.1:${redis.port}` }));
     onTestFinished(server.stop);
     expect(await server.exited).toEqual({ code: 1, signal: null });
-    expect(server.stderr()).toMatch(new RegExp(`^cannot connect to Redis: wrong Redis credentials for redis://:\\*\\*\\*@127\\.0\\.0\\.1:${redis.port} \\(.*\\)\\n$`));
+    expect(server.stderr()).toMatch(new RegExp(`^cannot connect to Redis \\(REDIS_URL\\): wrong Redis credentials for redis://:\\*\\*\\*@127\\.0\\.0\\.1:${redis.port} \\(.*\\)\\n$`));
     expect(server.stderr()).not.toContain("wrong-one");
   });
 
@@ -57,7 +57,7 @@ describe("node dist/server.js with REDIS_CLUSTER_NODES", () => {
     const server = await spawnChildServer(serverOptions({ DATABASE_URL: databaseUrl, REDIS_CLUSTER_NODES: `127.0.0.1:${port}` }));
     onTestFinished(server.stop);
     expect(await server.exited).toEqual({ code: 1, signal: null });
-    expect(server.stderr()).toMatch(new RegExp(`^cannot connect to Redis: cannot reach Redis at cluster 127\\.0\\.0\\.1:${port} \\(.*\\)\\n$`));
+    expect(server.stderr()).toMatch(new RegExp(`^cannot connect to Redis \\(REDIS_CLUSTER_NODES\\): cannot reach Redis at cluster 127\\.0\\.0\\.1:${port} \\(.*\\)\\n$`));
   });
 
   it("on a Redis Cluster of 3 masters (one seed down): serves, names the cluster in its log, and /healthz says redis ok", async () => {
