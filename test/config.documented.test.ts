@@ -7,9 +7,17 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, type Config } from "../src/config.js";
 import { readMarkdownTables } from "./helpers/markdown-tables.js";
 
-const CONFIG_SOURCES = ["src/config.ts", "src/push/settings.ts"];
-
 const read = (path: string): string => readFileSync(fileURLToPath(new URL(`../${path}`, import.meta.url)), "utf8");
+
+/** Every TypeScript file under src/, as a path from the repository's root. */
+const SOURCES = readdirSync(fileURLToPath(new URL("../src", import.meta.url)), { recursive: true })
+  .map(String)
+  .filter((f) => f.endsWith(".ts"))
+  .map((f) => `src/${f.split("\\").join("/")}`)
+  .sort();
+
+/** The configuration's readers: config.ts and every settings.ts beside a part (src/push/settings.ts ...), found, not listed. */
+const CONFIG_SOURCES = SOURCES.filter((f) => f === "src/config.ts" || f.endsWith("/settings.ts"));
 
 /** The names loadConfig reads: env.NAME, the readers' "NAME" arguments, and the RATE_<kind>_* pairs bucket() builds. */
 function variablesRead(): string[] {
@@ -30,6 +38,12 @@ describe("the configuration's documentation", () => {
   it("finds the variables in the source (the reading itself works)", () => {
     expect(names).toEqual(expect.arrayContaining(["PORT", "DATABASE_PATH", "RATE_SEND_PER_SEC", "RATE_TYPING_BURST", "TRUST_PROXY", "PUSH_QUEUE_MAX", "VAPID_SUBJECT"]));
     expect(names.length).toBeGreaterThan(80);
+  });
+
+  it("scans every module that reads the environment: only the readers do, and server.ts hands them process.env", () => {
+    expect(CONFIG_SOURCES).toEqual(expect.arrayContaining(["src/config.ts", "src/push/settings.ts"]));
+    const readers = SOURCES.filter((f) => /\benv(?:\.|\[")[A-Z]|\bprocess\.env\b|\benv: Env\b/.test(read(f)));
+    expect(readers.filter((f) => !CONFIG_SOURCES.includes(f) && f !== "src/server.ts")).toEqual([]);
   });
 
   it("lists every variable in .env.example", () => {
