@@ -1,7 +1,9 @@
-// REDIS_URL at start-up, without a Redis: a bad URL, REDIS_URL without DATABASE_URL, nothing listening. Each ends
+// REDIS_URL at start-up, without a Redis: a bad URL, REDIS_URL without DATABASE_URL, nothing listening, a server
+// that never answers. Each ends
 // start-up with one line on stderr and exit 1. Wrong credentials and a working start need a real Redis:
 // test/cluster/server.redis.test.ts. `npm test` builds first; run `npm run build` before this file alone.
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -43,4 +45,19 @@ describe("REDIS_URL", () => {
     expect(await server.exited).toEqual({ code: 1, signal: null });
     expect(server.stderr()).toBe(`cannot connect to Redis (REDIS_URL): cannot reach Redis at redis://:***@127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port})\n`);
   });
+
+  // REDIS_COMMAND_TIMEOUT_MS=0 (no limit) left nothing to end start-up's PING: the process waited forever, silent.
+  it("with a server that accepts but never answers, and REDIS_COMMAND_TIMEOUT_MS=0: exits 1 within seconds with one line saying so", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((s) => sockets.push(s)); // a frozen Redis, or TLS on a redis:// URL's port
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    });
+    const { port } = silent.address() as { port: number };
+    const server = await spawnWith({ REDIS_URL: `redis://:secret-pw@127.0.0.1:${port}`, REDIS_COMMAND_TIMEOUT_MS: "0", DATABASE_URL });
+    expect(await server.exited).toEqual({ code: 1, signal: null });
+    expect(server.stderr()).toBe(`cannot connect to Redis (REDIS_URL): no answer from Redis at redis://:***@127.0.0.1:${port} within 5000 ms (is it frozen, or does it want rediss://?)\n`);
+  }, 30_000);
 });

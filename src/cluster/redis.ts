@@ -88,11 +88,13 @@ export async function connectRedis(url: string, opts: RedisOptions = {}): Promis
   const lastError: { err: Error | null } = { err: null };
   client.on("error", (err: Error) => (lastError.err = err));
   try {
-    await client.connect();
-    await client.ping();
+    await withinStartDeadline(async () => {
+      await client.connect();
+      await client.ping();
+    }, opts.connectTimeoutMs ?? START_CHECK_MS);
   } catch (err) {
     client.disconnect();
-    throw new RedisConnectError(describe((lastError.err ?? err) as Error, url));
+    throw new RedisConnectError(err instanceof StartDeadlineError ? err.describe(redactRedisUrl(url)) : describe((lastError.err ?? err) as Error, url));
   }
   client.options.retryStrategy = (attempt: number) => Math.min(50 * attempt, 1000);
   client.removeAllListeners("error");
@@ -163,11 +165,13 @@ export async function connectRedisCluster(settings: RedisClusterSettings, opts: 
   client.on("error", (err: Error) => (lastError.cluster = err));
   client.on("node error", (err: Error) => (lastError.node = err));
   try {
-    await client.connect();
-    await client.ping();
+    await withinStartDeadline(async () => {
+      await client.connect();
+      await client.ping();
+    }, opts.connectTimeoutMs ?? START_CHECK_MS);
   } catch (err) {
     client.disconnect();
-    throw new RedisConnectError(describeFailure((lastError.node ?? lastError.cluster ?? err) as Error, where));
+    throw new RedisConnectError(err instanceof StartDeadlineError ? err.describe(where) : describeFailure((lastError.node ?? lastError.cluster ?? err) as Error, where));
   }
   client.options.clusterRetryStrategy = (attempt: number) => Math.min(100 * attempt, 2000);
   client.removeAllListeners("error");
@@ -188,6 +192,36 @@ export async function connectRedisTarget(target: RedisTarget, commandTimeoutMs =
   } catch (err) {
     redis.disconnect();
     throw err;
+  }
+}
+
+/**
+ * The longest start-up's connect and PING may take. ioredis' connectTimeout ends only at the TCP connection, and
+ * REDIS_COMMAND_TIMEOUT_MS=0 leaves commands unbounded: a server that accepts and never answers (frozen, or TLS
+ * on the port of a redis:// URL) kept start-up waiting forever without a line.
+ */
+const START_CHECK_MS = 5000;
+
+class StartDeadlineError extends Error {
+  constructor(readonly ms: number) {
+    super(`no answer within ${ms} ms`);
+  }
+
+  describe(where: string): string {
+    return `no answer from Redis at ${where} within ${this.ms} ms (is it frozen, or does it want rediss://?)`;
+  }
+}
+
+/** `work`, or a StartDeadlineError once `ms` passed; the caller disconnects, which ends `work` too. */
+async function withinStartDeadline(work: () => Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new StartDeadlineError(ms)), ms)));
+  const running = work();
+  running.catch(() => undefined); // after the deadline its rejection (the disconnect) has no one to tell
+  try {
+    await Promise.race([running, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
