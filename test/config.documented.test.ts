@@ -146,15 +146,26 @@ describe("the documented defaults and ranges", () => {
     expect(wrong.map((s) => `${s.page}: ${s.name}=${s.value}`)).toEqual([]);
   });
 
-  it("state the ranges the code enforces: (min–max) in a table's meaning is accepted at both ends and refused past them", () => {
+  it("state the ranges the code enforces: (min–max) or (at most max) in a table's meaning or a .env.example comment", () => {
+    // .env.example: the comment lines above a variable describe it.
+    const comments: { page: string; name: string; meaning: string }[] = [];
+    let block = "";
+    for (const line of read(".env.example").split("\n")) {
+      const variable = /^#?\s*([A-Z][A-Z0-9_]+)=/.exec(line);
+      if (variable) comments.push({ page: ".env.example", name: variable[1] as string, meaning: block });
+      block = line.startsWith("# ") && !variable ? `${block} ${line}` : "";
+    }
     const wrong: string[] = [];
-    for (const d of documented) {
-      const range = /\((\d+)–(\d+)\b/.exec(d.meaning);
+    let checked = 0;
+    for (const d of [...documented, ...comments]) {
+      const range = /\((\d+)[–-](\d+)\b/.exec(d.meaning) ?? /\(at most (\d+)\b/.exec(d.meaning);
       if (range === null) continue;
-      const [min, max] = [Number(range[1]), Number(range[2])];
-      const cases: [number, boolean][] = [[min, false], [max, false], [max + 1, true], ...(min > 0 ? [[min - 1, true] as [number, boolean]] : [])];
+      checked++;
+      const [min, max] = range[2] === undefined ? [null, Number(range[1])] : [Number(range[1]), Number(range[2])];
+      const cases: [number, boolean][] = [[max, false], [max + 1, true], ...(min === null ? [] : [[min, false] as [number, boolean]]), ...(min !== null && min > 0 ? [[min - 1, true] as [number, boolean]] : [])];
       for (const [value, isRefused] of cases) if (refuses({ [d.name]: String(value) }) !== isRefused) wrong.push(`${d.page}: ${d.name}=${value} ${isRefused ? "accepted" : "refused"}`);
     }
+    expect(checked).toBeGreaterThanOrEqual(10);
     expect(wrong).toEqual([]);
   });
 });
