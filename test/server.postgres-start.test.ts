@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { loadConfig } from "../src/config.js";
+import { describeConnectError } from "../src/storage/postgres-pool.js";
 import { spawnChildServer } from "./helpers/child-server.js";
 import { freePort } from "./helpers/free-port.js";
 
@@ -54,5 +55,11 @@ describe("DATABASE_URL", () => {
     expect(await server.exited).toEqual({ code: 1, signal: null });
     expect(server.stderr()).toBe(`cannot connect to PostgreSQL (DATABASE_URL): no answer from 127.0.0.1:${port} within 300 ms (PG_CONNECT_TIMEOUT_MS)\n`);
     expect(server.stderr()).not.toContain("secret-pw");
+  });
+
+  // Was "no answer from … within N ms (PG_CONNECT_TIMEOUT_MS)": the operator raised the wrong limit.
+  it("a statement cancelled by statement_timeout is not described as a connect timeout", () => {
+    const cancelled = Object.assign(new Error("canceling statement due to statement timeout"), { code: "57014" });
+    expect(describeConnectError(cancelled, "postgres://chat:pw@127.0.0.1:5432/chat", 5000)).toBe("127.0.0.1:5432: canceling statement due to statement timeout");
   });
 });

@@ -58,8 +58,21 @@ export function describeConnectError(err: unknown, url: string, connectTimeoutMs
   if (code === "3D000") return `database "${decodeURIComponent(u.pathname.slice(1))}" does not exist at ${where}`;
   if (code === "ECONNREFUSED") return `connection refused at ${where}: is PostgreSQL running and listening there?`;
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `host "${u.hostname}" not found`;
-  if (/timeout/i.test(message)) return `no answer from ${where} within ${connectTimeoutMs} ms (PG_CONNECT_TIMEOUT_MS)`;
+  // 57014 is a statement cancelled by statement_timeout: a slow statement, not a server that never answered.
+  if (code !== "57014" && /timeout/i.test(message)) return `no answer from ${where} within ${connectTimeoutMs} ms (PG_CONNECT_TIMEOUT_MS)`;
   return `${where}: ${message}`;
+}
+
+/**
+ * Start-up's connection for schema changes: no statement_timeout or query_timeout. PG_STATEMENT_TIMEOUT_MS bounds
+ * a send; a step that indexes or rewrites chat_message takes as long as the table is big, and under the send's
+ * limit a big database failed every start and could never be upgraded.
+ */
+export async function connectForMigrations(opts: PoolOptions): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: opts.url, connectionTimeoutMillis: opts.connectTimeoutMs, keepAlive: true, application_name: "messenger-room" });
+  client.on("error", () => undefined); // a connection lost mid-step fails the query under way, which says so
+  await client.connect();
+  return client;
 }
 
 export function createPool(opts: PoolOptions): pg.Pool {

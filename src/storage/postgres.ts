@@ -33,7 +33,7 @@ import { PostgresRoomAccess } from "./postgres-access.js";
 import type { RoomAccessStore } from "../access/store.js";
 import { PostgresPush } from "./postgres-push.js";
 import type { PushStore } from "./push-store.js";
-import { createPool, describeConnectError, PostgresConnectError, type PoolOptions } from "./postgres-pool.js";
+import { connectForMigrations, createPool, describeConnectError, PostgresConnectError, type PoolOptions } from "./postgres-pool.js";
 import { searchStatement } from "./postgres-search.js";
 import { keepFiles, loadFileRows, PostgresFileRecords } from "./postgres-files.js";
 import { withAttachments } from "./sqlite-files.js";
@@ -98,20 +98,18 @@ export class PostgresMessageRepository implements ChatStore {
 
   /** Connects and migrates; a server that cannot be reached, or refuses us, throws PostgresConnectError. */
   static async open(opts: PostgresOptions): Promise<PostgresMessageRepository> {
-    const pool = createPool(opts);
     try {
-      const client = await pool.connect();
+      const client = await connectForMigrations(opts);
       try {
         const version = await migratePostgres(client);
         if (version < PG_LATEST_VERSION) throw new Error(`schema is at version ${version}, expected ${PG_LATEST_VERSION}`);
       } finally {
-        client.release();
+        await client.end().catch(() => undefined);
       }
     } catch (err) {
-      await pool.end().catch(() => undefined);
       throw new PostgresConnectError(describeConnectError(err, opts.url, opts.connectTimeoutMs), { cause: err });
     }
-    return new PostgresMessageRepository(pool, opts);
+    return new PostgresMessageRepository(createPool(opts), opts);
   }
 
   append(msg: NewMessage): Promise<AppendResult> {

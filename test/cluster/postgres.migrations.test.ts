@@ -6,7 +6,7 @@ import { migratePostgres, pgMigrations, PG_LATEST_VERSION } from "../../src/stor
 import { nameKey } from "../../src/shared/names.js";
 import { SQL_LATEST_MOVES } from "../../src/storage/postgres-append.js";
 import { SQL_DIRECT_MEMBERS_FROM_PG } from "../../src/storage/sqlite-access.js";
-import { clusterDatabase } from "./pg.js";
+import { clusterDatabase, openPostgresRepo } from "./pg.js";
 
 async function connect(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url });
@@ -159,4 +159,30 @@ describe("migratePostgres", () => {
       { room: "r", name_key: nameKey("TROLL"), name: "TROLL" },
     ]);
   });
+});
+
+describe("PostgresMessageRepository.open on a database that needs migrating", () => {
+  // PG_STATEMENT_TIMEOUT_MS bounds a send; a schema step indexes or rewrites chat_message, which takes as long as
+  // the table is big. Under the send's limit, a big database failed every start ("canceling statement due to
+  // statement timeout") and could never be upgraded.
+  it("completes a step that takes longer than PG_STATEMENT_TIMEOUT_MS", async () => {
+    const url = await clusterDatabase();
+    const client = await connect(url);
+    await migratePostgres(client);
+    await client.query(
+      `INSERT INTO chat_message (chat_room, sender, content, timestamp)
+       SELECT 'r' || (i % 20), 'user' || (i % 50), 'message ' || i, '2024-01-01 10:00:00' FROM generate_series(1, 100000) AS i`,
+    );
+    // As a database from before version 5: no sender keys, no index on them.
+    await client.query("DROP INDEX ix_chat_message_room_sender");
+    await client.query("UPDATE chat_message SET sender_key = NULL");
+    await client.query("DELETE FROM schema_migrations WHERE version = 5");
+
+    const repo = await openPostgresRepo(url, { statementTimeoutMs: 100 });
+    onTestFinished(() => repo.close());
+    const { rows } = await client.query<{ missing: string }>("SELECT count(*) AS missing FROM chat_message WHERE sender_key IS NULL");
+    expect(rows[0]?.missing).toBe("0");
+    const recorded = await client.query<{ n: string }>("SELECT count(*) AS n FROM schema_migrations WHERE version = 5");
+    expect(recorded.rows[0]?.n).toBe("1");
+  }, 60_000);
 });
