@@ -58,6 +58,6 @@ describe("REDIS_URL", () => {
     const { port } = silent.address() as { port: number };
     const server = await spawnWith({ REDIS_URL: `redis://:secret-pw@127.0.0.1:${port}`, REDIS_COMMAND_TIMEOUT_MS: "0", DATABASE_URL });
     expect(await server.exited).toEqual({ code: 1, signal: null });
-    expect(server.stderr()).toBe(`cannot connect to Redis (REDIS_URL): no answer from Redis at redis://:***@127.0.0.1:${port} within 5000 ms (is it frozen, or does it want rediss://?)\n`);
+    expect(server.stderr()).toBe(`cannot connect to Redis (REDIS_URL): no answer from Redis at redis://:***@127.0.0.1:${port} within 10000 ms (is it frozen, or does it want rediss://?)\n`);
   }, 30_000);
 });

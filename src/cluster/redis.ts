@@ -91,7 +91,7 @@ export async function connectRedis(url: string, opts: RedisOptions = {}): Promis
     await withinStartDeadline(async () => {
       await client.connect();
       await client.ping();
-    }, opts.connectTimeoutMs ?? START_CHECK_MS);
+    }, startDeadlineMs(opts, 1));
   } catch (err) {
     client.disconnect();
     throw new RedisConnectError(err instanceof StartDeadlineError ? err.describe(redactRedisUrl(url)) : describe((lastError.err ?? err) as Error, url));
@@ -168,7 +168,7 @@ export async function connectRedisCluster(settings: RedisClusterSettings, opts: 
     await withinStartDeadline(async () => {
       await client.connect();
       await client.ping();
-    }, opts.connectTimeoutMs ?? START_CHECK_MS);
+    }, startDeadlineMs(opts, settings.seeds.length));
   } catch (err) {
     client.disconnect();
     throw new RedisConnectError(err instanceof StartDeadlineError ? err.describe(where) : describeFailure((lastError.node ?? lastError.cluster ?? err) as Error, where));
@@ -195,12 +195,16 @@ export async function connectRedisTarget(target: RedisTarget, commandTimeoutMs =
   }
 }
 
+/** What start-up's ready check and PING get once a connection is open. */
+const START_ANSWER_MS = 5000;
+
 /**
- * The longest start-up's connect and PING may take. ioredis' connectTimeout ends only at the TCP connection, and
- * REDIS_COMMAND_TIMEOUT_MS=0 leaves commands unbounded: a server that accepts and never answers (frozen, or TLS
- * on the port of a redis:// URL) kept start-up waiting forever without a line.
+ * The longest start-up's connect and PING may take: each seed's TCP connect in turn (a seed that drops packets
+ * costs its connectTimeout before the next is tried), then the answer. ioredis' connectTimeout ends at the TCP
+ * connection and REDIS_COMMAND_TIMEOUT_MS=0 leaves commands unbounded: a server that accepts and never answers
+ * (frozen, or TLS on the port of a redis:// URL) kept start-up waiting forever without a line.
  */
-const START_CHECK_MS = 5000;
+const startDeadlineMs = (opts: RedisOptions, seeds: number): number => (opts.connectTimeoutMs ?? 5000) * seeds + START_ANSWER_MS;
 
 class StartDeadlineError extends Error {
   constructor(readonly ms: number) {
