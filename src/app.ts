@@ -363,7 +363,7 @@ export function createApp(deps: AppDeps): App {
   const inviteLimiter = createInviteLimiter(config.access.inviteTriesPerMinute, deps.cluster?.redis, askStalls);
   web.use(inviteRoutes({ config, store, clock, log, limiter: inviteLimiter }, (req, res, invite, status) => renderPage(routeDeps, req, res, { name: null, error: null, invite }, status)));
   web.use(notFound(routeDeps));
-  web.use(errorHandler(log));
+  web.use(errorHandler(routeDeps));
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {

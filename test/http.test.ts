@@ -85,6 +85,25 @@ describe("GET /r/<room>", () => {
     const app = await appFor();
     await request(app.url).get("/r/%E0%A4%A").expect(400);
   });
+
+  // Express cannot decode such a parameter and hands a URIError to the error middleware, which answered a bare
+  // "Bad request" text (polish review, 2026-12-07).
+  it.each(["/r/%ZZ", "/invite/%ZZ", "/files/%ZZ/name.png", "/files/%ZZ/-/thumb", "/files/1/%ZZ"])(
+    "shows the styled not-found page, status 400, for the malformed address %s",
+    async (path) => {
+      const app = await appFor();
+      const res = await request(app.url).get(path).set("Accept", "text/html").expect(400).expect("Content-Type", /text\/html/);
+      expect(res.text).toContain("Page not found");
+      expect(res.text).toContain(`<code class="not-found__path">${path}</code>`);
+      expect(res.text).toContain('href="/"');
+    },
+  );
+
+  it("answers an API client's malformed address with a JSON error, never a bare text", async () => {
+    const app = await appFor();
+    const res = await request(app.url).post("/invite/%ZZ").set("Accept", "application/json").send({ username: "ana" }).expect(400);
+    expect(res.body).toEqual({ ok: false, error: { code: "invalid_payload", message: "That address could not be read." } });
+  });
 });
 
 describe("GET /api/rooms", () => {

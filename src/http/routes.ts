@@ -124,20 +124,29 @@ export function notFound(deps: RouteDeps) {
       res.status(404).json({ error: "not_found" });
       return;
     }
-    ensureSession(deps.config, req, res);
-    res.status(404).render("not-found", { path: req.path });
+    renderNotFound(deps, req, res, 404);
   };
 }
 
-export function errorHandler(log: Logger) {
+function renderNotFound(deps: RouteDeps, req: Request, res: Response, status: number): void {
+  ensureSession(deps.config, req, res);
+  res.status(status).render("not-found", { path: req.path });
+}
+
+/** A page a browser asks for: it gets the styled page, never a bare text. */
+const isPageRequest = (req: Request): boolean => (req.method === "GET" || req.method === "HEAD") && req.accepts("html") !== false;
+
+export function errorHandler(deps: RouteDeps) {
   // Express 5 forwards rejected async handlers here; four parameters mark it as the error middleware.
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     const status = (err as { status?: unknown }).status;
-    if (typeof status === "number" && status >= 400 && status < 500) {
-      res.status(status).type("text/plain").send("Bad request\n");
+    // A 4xx thrown before any handler ran: mostly an address Express cannot decode (`/r/%ZZ`, a URIError).
+    if (typeof status === "number" && status >= 400 && status < 500 && !res.headersSent) {
+      if (isPageRequest(req)) renderNotFound(deps, req, res, status);
+      else res.status(status).json({ ok: false, error: { code: "invalid_payload", message: err instanceof URIError ? "That address could not be read." : "The request could not be read." } });
       return;
     }
-    log.error("http_failed", { method: req.method, path: req.path, err });
+    deps.log.error("http_failed", { method: req.method, path: req.path, err });
     if (res.headersSent) {
       next(err);
       return;
