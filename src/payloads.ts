@@ -174,7 +174,7 @@ export const fetchHistoryPayload = z
   });
 
 const searchLimitMessage = `limit must be a whole number from 1 to ${LIMITS.searchMaxLimit}`;
-/** The search box's text (syntax in docs/search.md); a query with no word and no from: is refused by the handler. */
+/** The search box's text (syntax in docs/search.md); a query with no word and no from: matches nothing (the handler). */
 const searchText = z
   .string({ error: "q must be a string" })
   .max(4 * LIMITS.searchMaxChars, `q must be at most ${LIMITS.searchMaxChars} characters`)

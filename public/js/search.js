@@ -20,6 +20,29 @@ function quoted(q) {
   return `“${points.length > QUOTED_MAX_CHARS ? `${points.slice(0, QUOTED_MAX_CHARS).join("")}…` : q}”`;
 }
 
+// Both indexes keep only letters, digits and private-use characters as words (docs/search.md): emoji and
+// punctuation alone match nothing, and the reader is told why. Made on first use (a Unicode-property pattern
+// costs a few ms to build on a phone).
+/** @type {RegExp | null} */
+let WORD_CHAR = null;
+const NOT_SEARCHED = "Emoji and punctuation are not searched: type a word.";
+
+/** @param {string} q */
+const isSearchable = (q) => (WORD_CHAR ??= /[\p{L}\p{N}\p{Co}]/u).test(q);
+
+/**
+ * A refused search in plain words. The server's messages for the payload's fields name them ("q must be at most 200
+ * characters"), written for developers; those a person can act on (rate limits, storage) are shown as they are.
+ * @param {string} code @param {string} message
+ */
+function failureText(code, message) {
+  // The box holds at most the server's limit in UTF-16 units, but NFC can lengthen some letters: "too long" is the one
+  // refusal of the query itself a page can meet.
+  if (code === "invalid_payload") return "This search could not be run: it is too long. Type fewer words.";
+  if (code.startsWith("invalid_")) return "This search could not be run. Reload the page and try again.";
+  return `Search failed: ${message}`;
+}
+
 /**
  * @param {{
  *   doc: Document,
@@ -60,7 +83,7 @@ export function createSearch({ doc, els, rooms, onPick }) {
     state.isLoading = false;
     els.searchMore.disabled = false;
     if (!res.ok) {
-      setStatus(`Search failed: ${res.error.message}`);
+      setStatus(failureText(res.error.code, res.error.message));
       els.searchMore.hidden = !state.hasMore;
       return;
     }
@@ -75,7 +98,7 @@ export function createSearch({ doc, els, rooms, onPick }) {
 
   /** @param {number} n @param {boolean} hasMore @param {string} q */
   function countText(n, hasMore, q) {
-    if (n === 0) return `No messages match ${quoted(q)}.`;
+    if (n === 0) return isSearchable(q) ? `No messages match ${quoted(q)}.` : `No messages match ${quoted(q)}. ${NOT_SEARCHED}`;
     const count = `${n}${hasMore ? "+" : ""} ${n === 1 && !hasMore ? "message matches" : "messages match"}`;
     return hasMore ? `${count}; older ones with Load more results.` : `${count}.`;
   }

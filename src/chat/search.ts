@@ -15,7 +15,9 @@ export async function searchMessages(socket: ChatSocket, deps: ChatDeps, raw: un
   const { room, q, before, limit } = input.value;
   if (!socket.data.rooms.has(room)) return fail("not_in_room", "Join the room before searching it.");
   const query = parseSearchQuery(q);
-  if (isEmptyQuery(query)) return fail("invalid_payload", 'q has nothing to search for: type a word (letters or digits), a "phrase" or from:name');
+  // Emoji and punctuation alone ("😀", "!!!") are not bad input: neither index keeps them as words, so nothing can
+  // match, and the answer says so the way any search without a match does (docs/search.md).
+  if (isEmptyQuery(query)) return { ok: true, hits: [], hasMore: false };
   const byText = await deps.repo.search(room, query, before === undefined ? { limit } : { before, limit });
   const page = await withFileNames(deps, room, query, byText, before ?? Number.MAX_SAFE_INTEGER, limit);
   // The store gives the recency page; it is ranked here, the same way on every store.

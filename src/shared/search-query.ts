@@ -128,7 +128,7 @@ function fromName(chunk: string): string | undefined {
 
 /**
  * The query as terms the stores can run. Never throws; a query without words or from: gives no terms (the
- * handler answers invalid_payload). Several from: keep the last one (a message has one sender).
+ * handler answers it with no hits). Several from: keep the last one (a message has one sender).
  */
 export function parseSearchQuery(q: string): SearchQuery {
   const terms: SearchTerm[] = [];
