@@ -1,5 +1,5 @@
 // Mentions in a message's text: each `@name` the server resolved (the message's `mentions`) becomes a
-// <span class="mention">, and `mention mention--me` when it names the reader. The server decides who is
+// <span class="mention">@<bdi>name</bdi></span>, and `mention mention--me` when it names the reader. The server decides who is
 // mentioned; the page only finds where, by the same rules as src/chat/mentions.ts (an `@` not inside a word,
 // the longest name that follows, ending at a word boundary), folding with NFKC and case only. A look-alike
 // the server matched by its confusable skeleton (Cyrillic "А" for Latin "A") is therefore not found here and
@@ -149,8 +149,14 @@ export function appendWithSpans(parent, text, ranges, me, fill) {
     if (r.start > cursor) fill(parent, cursor, r.start);
     const span = doc.createElement("span");
     span.className = meKey !== "" && mentionKey(r.name) === meKey ? "mention mention--me" : "mention";
-    span.dir = "auto"; // "@Ana" in a Hebrew line keeps its "@" before the name, and "@سارة" in an English one too
-    fill(span, r.start, r.end);
+    // The mention is isolated (mentions.css) in its line's own direction, "@" first, so the "@" comes before the name
+    // as the line reads: "@محمد" in an English line has it on the left, "@Ana" in a Hebrew one on the right. The name
+    // is a <bdi> of its own direction. With dir="auto" on the whole span, an Arabic name took the "@" to its right
+    // even in an English line.
+    const name = doc.createElement("bdi");
+    fill(span, r.start, r.start + 1);
+    fill(name, r.start + 1, r.end);
+    span.append(name);
     parent.append(span);
     cursor = r.end;
   }

@@ -14,6 +14,20 @@ function direction(el: Locator): Promise<string> {
   return el.evaluate((e) => getComputedStyle(e).direction);
 }
 
+/** On which side of the mention, as drawn, its "@" is. */
+function atSide(mention: Locator): Promise<string> {
+  return mention.evaluate((el) => {
+    const first = document.createTreeWalker(el, NodeFilter.SHOW_TEXT).nextNode();
+    if (first?.textContent?.startsWith("@") !== true) return "no @ first";
+    const range = document.createRange();
+    range.setStart(first, 0);
+    range.setEnd(first, 1);
+    const at = range.getBoundingClientRect();
+    const box = el.getBoundingClientRect();
+    return at.left - box.left < box.right - at.right ? "left" : "right";
+  });
+}
+
 describe("right-to-left text", () => {
   it("shows Hebrew and Arabic messages and names right to left, English ones left to right", async () => {
     const { problems, person } = world(suite);
@@ -61,12 +75,43 @@ describe("right-to-left text", () => {
     expect(await direction(seen.locator(".msg__sender"))).toBe("rtl");
     expect(await direction(seen.locator(".msg__text"))).toBe("ltr");
 
-    // A mention is its own run: "@Ana" inside a Hebrew line stays "@Ana", not "Ana@".
+    // A mention is isolated in its line's direction with the "@" first, so a Hebrew line reads "@" then "Ana" from
+    // the right (the "@" on Ana's right), and the name keeps its own direction inside.
     await send(ruth.page, "שלום @Ana");
     const mention = sentMessage(ana.page, "שלום @Ana").locator(".mention");
     await mention.waitFor();
-    expect(await direction(mention)).toBe("ltr");
+    expect(await direction(mention)).toBe("rtl");
     expect(await mention.evaluate((e) => getComputedStyle(e).unicodeBidi)).toBe("isolate");
+    expect(await atSide(mention)).toBe("right");
+    expect(await direction(mention.locator("bdi"))).toBe("ltr");
+    expect(await mention.textContent()).toBe("@Ana");
+    expect(problems.list).toEqual([]);
+  });
+
+  // Polish review (2026-12-07): with dir="auto" on the whole mention, "@محمد الأحمد" in an English line was drawn
+  // right to left, its "@" at the name's right-hand end, after the name as an English reader reads.
+  it("puts the @ of an Arabic name in an English line on its left, before the name", async () => {
+    const { problems, person } = world(suite);
+    const [sam, mohammed] = await Promise.all([person("sam"), person("mohammed")]);
+    await join(mohammed.page, suite.server.url, "محمد الأحمد", "rtl-mention");
+    await join(sam.page, suite.server.url, "Sam", "rtl-mention");
+    await send(sam.page, "see you @محمد الأحمد tomorrow");
+    for (const page of [sam.page, mohammed.page]) {
+      const mention = sentMessage(page, "see you @محمد الأحمد tomorrow").locator(".mention");
+      await mention.waitFor();
+      expect(await direction(mention)).toBe("ltr");
+      expect(await mention.evaluate((e) => getComputedStyle(e).unicodeBidi)).toBe("isolate");
+      expect(await atSide(mention)).toBe("left");
+      expect(await direction(mention.locator("bdi"))).toBe("rtl");
+      expect(await mention.locator("bdi").textContent()).toBe("محمد الأحمد");
+    }
+
+    // A search hit draws its mention the same way.
+    await sam.page.fill("#search-input", "tomorrow");
+    await sam.page.press("#search-input", "Enter");
+    const hit = sam.page.locator("#search-results .search-hit__text .mention");
+    await hit.waitFor();
+    expect(await atSide(hit)).toBe("left");
     expect(problems.list).toEqual([]);
   });
 });
