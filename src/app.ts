@@ -359,7 +359,7 @@ export function createApp(deps: AppDeps): App {
   web.use(pushRoutes({ config, push, store: store.push, presence, io, clock, log, limiter: pushLimiter }));
   web.use(routes(routeDeps));
   web.use(uploadRoutes({ config, files, store: fileStore, log, ...(deps.cluster ? { redis: deps.cluster.redis } : {}) }));
-  web.use(fileRoutes({ config, store, files }));
+  web.use(fileRoutes({ config, clock, store, files }));
   const inviteLimiter = createInviteLimiter(config.access.inviteTriesPerMinute, deps.cluster?.redis, askStalls);
   web.use(inviteRoutes({ config, store, clock, log, limiter: inviteLimiter }, (req, res, invite, status) => renderPage(routeDeps, req, res, { name: null, error: null, invite }, status)));
   web.use(notFound(routeDeps));

@@ -4,6 +4,7 @@
 // same answer whether or not the room exists.
 import { createHash, randomBytes } from "node:crypto";
 import type { RoomInfo } from "../protocol.js";
+import { nameKey } from "../shared/names.js";
 import { isPrivateAddress } from "./room-address.js";
 import type { Member, RoomAccessStore, RoomRecord } from "./store.js";
 
@@ -29,6 +30,26 @@ export async function admission(store: RoomAccessStore, room: string, viewer: Vi
   const found = await store.roomAccess(room, viewer.sessionKey);
   if (found === null || found.member === null) return { kind: "outsider" };
   return { kind: "member", record: found.record, member: found.member };
+}
+
+/** Where a room's bans are read (the stores implement it). */
+export interface BanReader {
+  activeBan(room: string, nameKey: string, sessionKey: string | null, now: Date): Promise<{ until: Date } | null>;
+}
+
+/**
+ * A ban from the room a direct conversation was opened in covers the conversation: the ban on this member, by its
+ * session or by any of `names` (the name it joins with, the one the conversation knows it by: a ban of a name nobody
+ * held binds no session). Null when none holds, and for a private room or a conversation opened from nowhere.
+ */
+export async function directBan(bans: BanReader, record: RoomRecord, sessionKey: string, names: readonly (string | null)[], now: Date): Promise<{ until: Date } | null> {
+  if (record.kind !== "direct" || record.originRoom === null) return null;
+  for (const name of new Set(names)) {
+    if (name === null) continue;
+    const ban = await bans.activeBan(record.originRoom, nameKey(name), sessionKey, now);
+    if (ban !== null) return ban;
+  }
+  return null;
 }
 
 const isCreator = (record: RoomRecord, sessionKey: string): boolean => record.creatorKey !== null && record.creatorKey === sessionKey;

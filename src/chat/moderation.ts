@@ -87,10 +87,15 @@ export async function banUser(io: ChatServer, socket: ChatSocket, deps: ChatDeps
   const at = deps.clock.now();
   const until = new Date(at.getTime() + durationMs);
   const key = holder?.key ?? null;
-  await deps.store.addBan({ room, nameKey: nameKey(username), name: username, sessionKey: key, until, by: socket.data.ownerKey.slice(0, WHO_CHARS), at });
+  const absent = await absentMembersNamed(deps, room, username, key);
+  // One row per session the ban binds (the name's row alone when it binds none): each is kept out under any name.
+  for (const sessionKey of key === null && absent.length === 0 ? [null] : [...(key === null ? [] : [key]), ...absent]) {
+    await deps.store.addBan({ room, nameKey: nameKey(username), name: username, sessionKey, until, by: socket.data.ownerKey.slice(0, WHO_CHARS), at });
+  }
   await recordAction(socket, deps, { action: "ban", room, target: username, messageId: null, detail: JSON.stringify({ durationMs, until: until.toISOString() }) });
   const removed: RemovedEvent = { room, reason: "banned", until: until.toISOString() };
   if (holder !== null) await removeFromRoom(io, deps, key, username, removed);
+  for (const member of absent) await removeFromRoom(io, deps, member, username, removed);
   for (const { room: direct, sessionKey: banned } of await directsBanned(deps, room, username, key)) {
     evict(io, deps, { room: direct, sessionKey: banned, removed: { ...removed, room: direct } });
     deps.push?.accessEnded(banned, direct);
@@ -98,6 +103,19 @@ export async function banUser(io: ChatServer, socket: ChatSocket, deps: ChatDeps
   // The push store knows by name also a session whose name was released long ago (no holder to find above).
   deps.push?.nameBanned(room, username);
   return { ok: true };
+}
+
+/**
+ * A private room's members known by the banned name (the one they were let in under) other than its holder: their
+ * pages are closed, so the name was released and nobody holds it. The ban ends their admission and binds their
+ * session as it does the holder's; before the 2026-12-07 access review it bound none, so such a member came back
+ * under another name and read on (history, files, my_rooms' newest id). Direct conversations know theirs the same way.
+ */
+async function absentMembersNamed(deps: ChatDeps, room: string, username: string, holderKey: string | null): Promise<string[]> {
+  if (!isPrivateAddress(room)) return [];
+  const banned = nameKey(username);
+  const members = await deps.store.access.members(room);
+  return members.filter((m) => m.sessionKey !== holderKey && m.name !== null && nameKey(m.name) === banned).map((m) => m.sessionKey);
 }
 
 /**

@@ -1,6 +1,6 @@
 // Private rooms (issue 17): making one, making a room private or public, the session's rooms, and what joining
 // and leaving one means for its admission. The rules themselves are access/policy.ts's.
-import { admission, canManage, newPrivateAddress, OUTSIDER_MESSAGE, roomInfoFor, titleFor, type Admission } from "../access/policy.js";
+import { admission, canManage, directBan, newPrivateAddress, OUTSIDER_MESSAGE, roomInfoFor, titleFor, type Admission } from "../access/policy.js";
 import { isPrivateAddress } from "../access/room-address.js";
 import type { Member, NewMember, NewRoom, RoomRecord, SessionRoom } from "../access/store.js";
 import type { Ack, Failure, MyRoom, RoomInfo } from "../protocol.js";
@@ -23,27 +23,12 @@ const viewerOf = (socket: ChatSocket) => ({ sessionKey: socket.data.ownerKey, is
 export async function joinAdmission(socket: ChatSocket, deps: ChatDeps, room: string, username: string): Promise<Admission | Failure> {
   const found = await admission(deps.store.access, room, viewerOf(socket));
   if (found.kind === "outsider") return outsider();
-  if (found.kind === "member" && found.record.kind === "direct" && found.record.originRoom !== null) {
+  if (found.kind === "member") {
     // A ban from the room the conversation was opened in covers the conversation too.
-    const ban = await directBan(deps, found.record.originRoom, [username, found.member.name], socket.data.ownerKey);
+    const ban = await directBan(deps.store, found.record, socket.data.ownerKey, [username, found.member.name], deps.clock.now());
     if (ban !== null) return fail("banned", `You are banned from the room this conversation started in until ${ban.until.toISOString()}.`);
   }
   return found;
-}
-
-/**
- * The ban from the origin room on this member, by the name it joins with or the one the conversation knows it by
- * (the name it had in the room): a ban of a name whose session was not known (nobody held it) binds no session,
- * so joining under another name must not get past it.
- */
-async function directBan(deps: ChatDeps, originRoom: string, names: readonly (string | null)[], key: string): Promise<{ until: Date } | null> {
-  const now = deps.clock.now();
-  for (const name of new Set(names)) {
-    if (name === null) continue;
-    const ban = await deps.store.activeBan(originRoom, nameKey(name), key, now);
-    if (ban !== null) return ban;
-  }
-  return null;
 }
 
 /**

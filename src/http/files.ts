@@ -9,7 +9,8 @@
 import { pipeline } from "node:stream";
 import express, { type Request, type Response, type Router } from "express";
 import rangeParser from "range-parser";
-import { admission } from "../access/policy.js";
+import { admission, directBan } from "../access/policy.js";
+import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import { contentDisposition } from "../files/file-names.js";
 import type { FileLibrary } from "../files/library.js";
@@ -20,6 +21,7 @@ import { browserSessionKey, sessionFromRequest } from "./session.js";
 
 export interface FileRouteDeps {
   config: Config;
+  clock: Clock;
   store: EditsAndModeration;
   files: FileLibrary;
 }
@@ -53,7 +55,11 @@ export function fileRoutes(deps: FileRouteDeps): Router {
     if (file.messageId === null) return key === file.sessionKey ? file : null;
     if (file.room === null) return null;
     const access = await admission(deps.store.access, file.room, { sessionKey: key ?? "", isBrowser: key !== null });
-    return access.kind === "outsider" ? null : file;
+    if (access.kind === "outsider") return null;
+    // A ban from the room a conversation was opened in closes the conversation's files too, as it closes the
+    // conversation (the join's rule); until the 2026-12-07 access review the banned browser still fetched them.
+    if (access.kind === "member" && (await directBan(deps.store, access.record, access.member.sessionKey, [access.member.name], deps.clock.now())) !== null) return null;
+    return file;
   };
 
   const serve = (variant: Variant) => async (req: Request, res: Response): Promise<void> => {
