@@ -134,3 +134,24 @@ describe("a direct conversation closed by a ban", () => {
     await fetchFile(app, file.url, bobSession).expect(200);
   });
 });
+
+describe("a banned browser let back into a private room by a member's new link", () => {
+  it("may not join, and neither fetches the room's files nor sees it in my_rooms while the ban lasts", async () => {
+    const app = await appFor();
+    const { ana, anaSession, mod, bob, bobSession, room } = await teamWithBob(app);
+    const file = await upload(app, anaSession, await png(), "plan.png");
+    await sendOk(ana, room, "Ana", "plan", [file.id]);
+    const removed = waitFor(bob, "removed");
+    expect(await mod.timeout(5000).emitWithAck("ban_user", { room, username: "Bob", durationMs: 60_000 })).toEqual({ ok: true });
+    await removed;
+    await useInvite(app, bobSession, (await makeInvite(ana, room)).path, "Robert").expect(200);
+    await sendOk(ana, room, "Ana", "after the ban");
+    expect(errorOf(await bob.timeout(5000).emitWithAck("join_chat", { room, username: "Robert" }))?.code).toBe("banned");
+    await fetchFile(app, file.url, bobSession).expect(404);
+    const mine = await bob.timeout(5000).emitWithAck("my_rooms", {});
+    expect(mine.ok && mine.rooms.map((r: MyRoom) => r.room)).toEqual([]);
+    app.clock.advance(60_001);
+    await fetchFile(app, file.url, bobSession).expect(200);
+    expect((await joinRoom(bob, room, "Robert")).ok).toBe(true);
+  });
+});

@@ -38,15 +38,15 @@ export interface BanReader {
 }
 
 /**
- * A ban from the room a direct conversation was opened in covers the conversation: the ban on this member, by its
- * session or by any of `names` (the name it joins with, the one the conversation knows it by: a ban of a name nobody
- * held binds no session). Null when none holds, and for a private room or a conversation opened from nowhere.
+ * The ban that keeps this member out of its room: a private room's own, and for a direct conversation the ban from
+ * the room it was opened in (which covers the conversation). By the member's session or by any of `names` (the name
+ * it joins with, the one the room knows it by: a ban of a name nobody held binds no session). Null when none holds.
  */
-export async function directBan(bans: BanReader, record: RoomRecord, sessionKey: string, names: readonly (string | null)[], now: Date): Promise<{ until: Date } | null> {
-  if (record.kind !== "direct" || record.originRoom === null) return null;
+export async function memberBan(bans: BanReader, record: RoomRecord, sessionKey: string, names: readonly (string | null)[], now: Date): Promise<{ until: Date } | null> {
+  const where = record.kind === "direct" ? record.originRoom : record.room;
+  if (where === null) return null;
   for (const name of new Set(names)) {
-    if (name === null) continue;
-    const ban = await bans.activeBan(record.originRoom, nameKey(name), sessionKey, now);
+    const ban = await bans.activeBan(where, nameKey(name ?? ""), sessionKey, now);
     if (ban !== null) return ban;
   }
   return null;

@@ -1,10 +1,9 @@
 // Private rooms (issue 17): making one, making a room private or public, the session's rooms, and what joining
 // and leaving one means for its admission. The rules themselves are access/policy.ts's.
-import { admission, canManage, directBan, newPrivateAddress, OUTSIDER_MESSAGE, roomInfoFor, titleFor, type Admission } from "../access/policy.js";
+import { admission, canManage, memberBan, newPrivateAddress, OUTSIDER_MESSAGE, roomInfoFor, titleFor, type Admission } from "../access/policy.js";
 import { isPrivateAddress } from "../access/room-address.js";
 import type { Member, NewMember, NewRoom, RoomRecord, SessionRoom } from "../access/store.js";
 import type { Ack, Failure, MyRoom, RoomInfo } from "../protocol.js";
-import { nameKey } from "../shared/names.js";
 import { sessionKey } from "../shared/session-key.js";
 import { fail, parseCreateRoom, parseMyRooms, parseUpdateRoom } from "../validation.js";
 import { isModerator, recordAction } from "./moderation.js";
@@ -23,9 +22,10 @@ const viewerOf = (socket: ChatSocket) => ({ sessionKey: socket.data.ownerKey, is
 export async function joinAdmission(socket: ChatSocket, deps: ChatDeps, room: string, username: string): Promise<Admission | Failure> {
   const found = await admission(deps.store.access, room, viewerOf(socket));
   if (found.kind === "outsider") return outsider();
-  if (found.kind === "member") {
-    // A ban from the room the conversation was opened in covers the conversation too.
-    const ban = await directBan(deps.store, found.record, socket.data.ownerKey, [username, found.member.name], deps.clock.now());
+  if (found.kind === "member" && found.record.kind === "direct") {
+    // A ban from the room the conversation was opened in covers the conversation too (a private room's own bans
+    // are the join's banRefusal, with its own words).
+    const ban = await memberBan(deps.store, found.record, socket.data.ownerKey, [username, found.member.name], deps.clock.now());
     if (ban !== null) return fail("banned", `You are banned from the room this conversation started in until ${ban.until.toISOString()}.`);
   }
   return found;
@@ -80,21 +80,18 @@ function newRecord(title: string, creatorKey: string, deps: ChatDeps): NewRoom &
 }
 
 /**
- * The rooms without the direct conversations a ban from the room they were opened in closes to this session, until
- * it ends: the banned browser may not join them, and their newest id would tell it that the other person still
- * writes (found by review, 2026-12-07).
+ * The rooms without those a ban keeps this session out of, until it ends: a direct conversation a ban from the room it
+ * was opened in closes, and a private room it was let back into by a new link while banned there. It may not join
+ * them, and their newest id would tell it that the others still write (found by review, 2026-12-07; the private
+ * room by the access review the same day).
  */
 async function openTo(deps: ChatDeps, key: string, rooms: readonly SessionRoom[]): Promise<SessionRoom[]> {
   const now = deps.clock.now();
-  const isClosed = await Promise.all(
-    rooms.map(async ({ record, member }) =>
-      record.kind === "direct" && record.originRoom !== null ? (await deps.store.activeBan(record.originRoom, nameKey(member.name ?? ""), key, now)) !== null : false,
-    ),
-  );
+  const isClosed = await Promise.all(rooms.map(async ({ record, member }) => (await memberBan(deps.store, record, key, [member.name], now)) !== null));
   return rooms.filter((_, i) => !isClosed[i]);
 }
 
-/** my_rooms: every private room and direct conversation this session is admitted to (a ban's closed ones aside). */
+/** my_rooms: every private room and direct conversation this session is admitted to (those a ban closes aside). */
 export async function myRooms(socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<{ rooms: MyRoom[] }>> {
   const input = parseMyRooms(raw);
   if (!input.ok) return input;

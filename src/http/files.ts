@@ -9,7 +9,7 @@
 import { pipeline } from "node:stream";
 import express, { type Request, type Response, type Router } from "express";
 import rangeParser from "range-parser";
-import { admission, directBan } from "../access/policy.js";
+import { admission, memberBan } from "../access/policy.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import { contentDisposition } from "../files/file-names.js";
@@ -56,9 +56,9 @@ export function fileRoutes(deps: FileRouteDeps): Router {
     if (file.room === null) return null;
     const access = await admission(deps.store.access, file.room, { sessionKey: key ?? "", isBrowser: key !== null });
     if (access.kind === "outsider") return null;
-    // A ban from the room a conversation was opened in closes the conversation's files too, as it closes the
-    // conversation (the join's rule); until the 2026-12-07 access review the banned browser still fetched them.
-    if (access.kind === "member" && (await directBan(deps.store, access.record, access.member.sessionKey, [access.member.name], deps.clock.now())) !== null) return null;
+    // A ban closes the room's files as it closes the room: a private room's own (its banned browser let back in by a
+    // new link), a conversation's from the room it was opened in. Until the 2026-12-07 access review both still read them.
+    if (access.kind === "member" && (await memberBan(deps.store, access.record, access.member.sessionKey, [access.member.name], deps.clock.now())) !== null) return null;
     return file;
   };
 
