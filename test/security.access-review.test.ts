@@ -135,6 +135,25 @@ describe("a direct conversation closed by a ban", () => {
   });
 });
 
+describe("a member the room knows by a banned name", () => {
+  it("may not join under another name, read its files or see it in my_rooms, as in a direct conversation", async () => {
+    const app = await appFor();
+    const { ana, anaSession, mod, room } = await teamWithBob(app);
+    const file = await upload(app, anaSession, await png(), "plan.png");
+    await sendOk(ana, room, "Ana", "plan", [file.id]);
+    // Banned ahead, by name: nobody holds it, so the ban binds no session. Then let in under that name.
+    expect(await mod.timeout(5000).emitWithAck("ban_user", { room, username: "Cleo", durationMs: 60_000 })).toEqual({ ok: true });
+    const cleoSession = app.newSession();
+    await useInvite(app, cleoSession, (await makeInvite(ana, room)).path, "Cleo").expect(200);
+    const cleo = await app.connect({ session: cleoSession });
+    expect(errorOf(await cleo.timeout(5000).emitWithAck("join_chat", { room, username: "Cleo" }))?.code).toBe("banned");
+    expect(errorOf(await cleo.timeout(5000).emitWithAck("join_chat", { room, username: "Clea" }))?.code).toBe("banned");
+    await fetchFile(app, file.url, cleoSession).expect(404);
+    const mine = await cleo.timeout(5000).emitWithAck("my_rooms", {});
+    expect(mine.ok && mine.rooms.map((r: MyRoom) => r.room)).toEqual([]);
+  });
+});
+
 describe("a banned browser let back into a private room by a member's new link", () => {
   it("may not join, and neither fetches the room's files nor sees it in my_rooms while the ban lasts", async () => {
     const app = await appFor();

@@ -38,16 +38,18 @@ export interface BanReader {
 }
 
 /**
- * The ban that keeps this member out of its room: a private room's own, and for a direct conversation the ban from
- * the room it was opened in (which covers the conversation). By the member's session or by any of `names` (the name
- * it joins with, the one the room knows it by: a ban of a name nobody held binds no session). Null when none holds.
+ * The ban that keeps this member out of its room: the room's own, and for a direct conversation also the ban from the
+ * room it was opened in (which covers the conversation). By the member's session or by any of `names` (the name it
+ * joins with, the one the room knows it by: a ban of a name nobody held binds no session). `isOrigin`: the ban is the
+ * conversation's origin room's. Null when none holds.
  */
-export async function memberBan(bans: BanReader, record: RoomRecord, sessionKey: string, names: readonly (string | null)[], now: Date): Promise<{ until: Date } | null> {
-  const where = record.kind === "direct" ? record.originRoom : record.room;
-  if (where === null) return null;
-  for (const name of new Set(names)) {
-    const ban = await bans.activeBan(where, nameKey(name ?? ""), sessionKey, now);
-    if (ban !== null) return ban;
+export async function memberBan(bans: BanReader, record: RoomRecord, sessionKey: string, names: readonly (string | null)[], now: Date): Promise<{ until: Date; isOrigin: boolean } | null> {
+  const places = record.kind === "direct" && record.originRoom !== null ? [record.originRoom, record.room] : [record.room];
+  for (const where of places) {
+    for (const name of new Set(names)) {
+      const ban = await bans.activeBan(where, nameKey(name ?? ""), sessionKey, now);
+      if (ban !== null) return { until: ban.until, isOrigin: where !== record.room };
+    }
   }
   return null;
 }

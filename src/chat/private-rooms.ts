@@ -22,11 +22,11 @@ const viewerOf = (socket: ChatSocket) => ({ sessionKey: socket.data.ownerKey, is
 export async function joinAdmission(socket: ChatSocket, deps: ChatDeps, room: string, username: string): Promise<Admission | Failure> {
   const found = await admission(deps.store.access, room, viewerOf(socket));
   if (found.kind === "outsider") return outsider();
-  if (found.kind === "member" && found.record.kind === "direct") {
-    // A ban from the room the conversation was opened in covers the conversation too (a private room's own bans
-    // are the join's banRefusal, with its own words).
+  if (found.kind === "member") {
+    // A ban keeps a member out under any name: the one it joins with, and the one the room knows it by (a ban of a
+    // name nobody held binds no session). A conversation's bans are those of the room it was opened in.
     const ban = await memberBan(deps.store, found.record, socket.data.ownerKey, [username, found.member.name], deps.clock.now());
-    if (ban !== null) return fail("banned", `You are banned from the room this conversation started in until ${ban.until.toISOString()}.`);
+    if (ban !== null) return fail("banned", `You are banned from ${ban.isOrigin ? "the room this conversation started in" : "this room"} until ${ban.until.toISOString()}.`);
   }
   return found;
 }
