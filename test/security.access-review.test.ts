@@ -174,3 +174,29 @@ describe("a banned browser let back into a private room by a member's new link",
     expect((await joinRoom(bob, room, "Robert")).ok).toBe(true);
   });
 });
+
+describe("left open: a kicked browser and the link it came in by", () => {
+  // A kick revokes the links the kicked browser made, not the one it was let in by: a link of several uses (or
+  // none) made by a member still works for it, so it walks straight back in. Closing it needs the store to remember
+  // the kick (a table on both stores, copied by migrate-db, moved with the room); docs/security.md lists it as open.
+  // it.fails: this passes while the hole is there; make it an it() once it is closed.
+  it.fails("a kicked browser may not use again the link it was let in by", async () => {
+    const app = await appFor();
+    const ana = await app.connect({ session: app.newSession() });
+    const { room } = await createPrivateRoom(ana, "Team");
+    expect((await joinRoom(ana, room, "Ana")).ok).toBe(true);
+    const link = await makeInvite(ana, room);
+    const modSession = await moderatorSession(app);
+    await useInvite(app, modSession, link.path, "Mod").expect(200);
+    const mod = await app.connect({ session: modSession });
+    expect((await joinRoom(mod, room, "Mod")).ok).toBe(true);
+    const bobSession = app.newSession();
+    await useInvite(app, bobSession, link.path, "Bob").expect(200);
+    const bob = await app.connect({ session: bobSession });
+    expect((await joinRoom(bob, room, "Bob")).ok).toBe(true);
+    const out = waitFor(bob, "removed");
+    expect(await mod.timeout(5000).emitWithAck("kick_user", { room, username: "Bob" })).toEqual({ ok: true });
+    await out;
+    await useInvite(app, bobSession, link.path, "Bob").expect(410);
+  });
+});
