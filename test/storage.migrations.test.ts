@@ -301,6 +301,11 @@ SHIPPED_SCHEMAS[19] = [
   ...(SHIPPED_SCHEMAS[18] as string[]).filter((o) => o !== ROOM_BAN_V6),
   "table room_ban CREATE TABLE room_ban (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, name_key TEXT NOT NULL, session_key TEXT, until TEXT NOT NULL, moderator TEXT NOT NULL, created_at TEXT NOT NULL , name TEXT)",
 ].sort();
+SHIPPED_SCHEMAS[20] = [
+  ...(SHIPPED_SCHEMAS[19] as string[]),
+  "index sqlite_autoindex_room_kick_1",
+  "table room_kick CREATE TABLE room_kick (room text NOT NULL REFERENCES room_record (room) ON DELETE CASCADE, session_key text NOT NULL, last_invite_id bigint NOT NULL, PRIMARY KEY (room, session_key))",
+].sort();
 const squash = (sql: string): string => sql.replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")").trim();
 
 function tempFile(): string {

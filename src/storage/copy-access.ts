@@ -34,12 +34,13 @@ const INVITES: IdTable = {
   merged: { uses: "greatest(t.uses, s.uses)", revoked_at: earlierTime("revoked_at") },
 };
 
-/** Copies room_record, room_member and room_invite in one transaction; a file from before migration 9 copies nothing. */
+/** Copies room_record, room_member, room_invite and room_kick in one transaction; a file from before migration 9 copies nothing. */
 export async function copyAccess(source: Database.Database, target: pg.Client): Promise<AccessCounts> {
   if (!hasTable(source, "room_record")) return { rooms: 0, members: 0, invites: 0 };
   await target.query("BEGIN");
   try {
     const counts = { rooms: await copyRooms(source, target), members: await copyMembers(source, target), invites: await copyIdTable(source, target, INVITES) };
+    await copyKicks(source, target);
     await target.query("COMMIT");
     return counts;
   } catch (err) {
@@ -70,4 +71,21 @@ async function copyMembers(source: Database.Database, target: pg.Client): Promis
     [text("room"), text("session_key"), text("name"), text("admitted_at"), text("closed_upto")],
   );
   return inserted.rowCount ?? 0;
+}
+
+/**
+ * Who each room took out, up to which link (room-kicks.ts; migration 20). By invite id: right as long as the invites
+ * kept their ids, as they do unless PostgreSQL had used one (then a link made before the kick admits that browser
+ * again on PostgreSQL). A re-run keeps the later of the two sides.
+ */
+async function copyKicks(source: Database.Database, target: pg.Client): Promise<void> {
+  if (!hasTable(source, "room_kick")) return;
+  const rows = source.prepare("SELECT room, session_key, last_invite_id FROM room_kick ORDER BY room, session_key").all() as Row[];
+  if (rows.length === 0) return;
+  const text = (c: string) => rows.map((r) => asText(r[c]));
+  await target.query(
+    `INSERT INTO room_kick (room, session_key, last_invite_id) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+     ON CONFLICT (room, session_key) DO UPDATE SET last_invite_id = greatest(room_kick.last_invite_id, excluded.last_invite_id)`,
+    [text("room"), text("session_key"), text("last_invite_id")],
+  );
 }

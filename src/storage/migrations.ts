@@ -4,6 +4,7 @@ import { NOTABLE_MESSAGE } from "./edit-states.js";
 import { PUSH_DDL } from "./push-sql.js";
 import { createSearchIndex, DEFERRED_SEARCH_DDL } from "./search-index-migrations.js";
 import { keyExistingSenders } from "./sender-keys.js";
+import { ROOM_KICK_DDL } from "./room-kicks.js";
 import { ROOM_MOVE_DDL } from "./room-moves.js";
 
 export { SEARCH_TABLE } from "./search-index-migrations.js";
@@ -240,6 +241,9 @@ export const migrations: readonly Migration[] = [
   // (ban-names.ts); one with none keeps NULL and is listed by its key. A table the Flask app never sees.
   // Shared with PostgreSQL's 14.
   { version: 19, addColumns: [{ table: "room_ban", column: "name", type: "TEXT" }], run: nameBansFromAuditSqlite },
+  // Which browsers a private room took out, up to which invite link (room-kicks.ts): a kicked browser may not walk
+  // back in with the link it was let in by (access review, 2026-12-07). Shared with PostgreSQL's 15.
+  { version: 20, sql: ROOM_KICK_DDL },
 ];
 
 export const LATEST_VERSION = migrations.reduce((max, m) => Math.max(max, m.version), 0);

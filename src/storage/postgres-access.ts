@@ -2,6 +2,7 @@
 // answers as sqlite-access.ts. Several nodes may act at once, so what must happen once (one conversation per
 // pair, an invite's last use) is decided by the database: a unique key, a row lock.
 import type pg from "pg";
+import { SQL_KICKED_SINCE_PG, SQL_RECORD_KICK_PG } from "./room-kicks.js";
 import { inviteState } from "../access/invite-token.js";
 import type { InviteRecord, Member, Move, MovedPushRows, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
 import { ENDED_INVITES_KEPT } from "../access/store.js";
@@ -120,6 +121,7 @@ export class PostgresRoomAccess implements RoomAccessStore {
       // before this (the link was live then) or reads the link as revoked once this commits.
       await client.query("UPDATE room_invite SET revoked_at = $1 WHERE room = $2 AND created_by = $3 AND revoked_at IS NULL", [at.toISOString(), room, sessionKey]);
       await client.query("UPDATE room_record SET creator_key = NULL WHERE room = $1 AND creator_key = $2", [room, sessionKey]);
+      await client.query(SQL_RECORD_KICK_PG, [room, sessionKey]);
       return (await rows(client, "DELETE FROM room_member WHERE room = $1 AND session_key = $2 RETURNING room", [room, sessionKey])).length > 0;
     });
   }
@@ -234,6 +236,8 @@ export class PostgresRoomAccess implements RoomAccessStore {
       if (state === "revoked" || state === "expired") return { outcome: state };
       const isMember = (await rows(client, "SELECT 1 FROM room_member WHERE room = $1 AND session_key = $2", [invite.room, member.sessionKey])).length > 0;
       if (isMember) return { outcome: "already_member", record };
+      // A link made before this browser was taken out of the room is revoked for it (room-kicks.ts).
+      if ((await rows(client, SQL_KICKED_SINCE_PG, [invite.room, member.sessionKey, invite.id])).length > 0) return { outcome: "revoked" };
       if (state === "used_up") return { outcome: state };
       await insertMembers(client, invite.room, [member], now);
       await client.query("UPDATE room_invite SET uses = uses + 1 WHERE id = $1", [invite.id]);

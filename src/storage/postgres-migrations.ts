@@ -2,6 +2,7 @@ import type pg from "pg";
 import { nameKey } from "../shared/names.js";
 import { nameBansFromAuditPostgres } from "./ban-names.js";
 import { PUSH_DDL } from "./push-sql.js";
+import { ROOM_KICK_DDL } from "./room-kicks.js";
 import { ROOM_MOVE_DDL } from "./room-moves.js";
 import { ROOM_RECORD_ORIGIN_INDEX } from "./migrations.js";
 
@@ -202,6 +203,8 @@ export const pgMigrations: readonly { version: number; sql: string }[] = [
   // Version 14: the banned name as typed, as SQLite's 19; the bans already there are named from their audit lines
   // right after (nameBansFromAuditPostgres), and one with none keeps NULL (listed by its key).
   { version: 14, sql: "ALTER TABLE room_ban ADD COLUMN IF NOT EXISTS name text;" },
+  // Version 15: which browsers a private room took out, up to which invite link, as SQLite's 20 (the same DDL).
+  { version: 15, sql: ROOM_KICK_DDL },
 ];
 
 /** Steps that need the app's code after their SQL: run in the same transaction, only when the step itself ran. */

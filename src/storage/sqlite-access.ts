@@ -2,6 +2,7 @@
 // repository lends the connection, so these writes get the same IMMEDIATE transaction, busy retry and health
 // bookkeeping as the sends; each method is one transaction.
 import type Database from "better-sqlite3";
+import { SQL_KICKED_SINCE_SQLITE, SQL_RECORD_KICK_SQLITE } from "./room-kicks.js";
 import { inviteState } from "../access/invite-token.js";
 import type { InviteRecord, Member, Move, MovedPushRows, NewInvite, NewMember, NewRoom, Redemption, RoomAccessStore, RoomRecord, SessionRoom } from "../access/store.js";
 import { ENDED_INVITES_KEPT } from "../access/store.js";
@@ -161,6 +162,7 @@ export class SqliteRoomAccess implements RoomAccessStore {
     return this.write((db) => {
       prepared(db, "UPDATE room_invite SET revoked_at = ? WHERE room = ? AND created_by = ? AND revoked_at IS NULL").run(at.toISOString(), room, sessionKey);
       prepared(db, "UPDATE room_record SET creator_key = NULL WHERE room = ? AND creator_key = ?").run(room, sessionKey);
+      prepared(db, SQL_RECORD_KICK_SQLITE).run({ room, sessionKey });
       return prepared(db, "DELETE FROM room_member WHERE room = ? AND session_key = ?").run(room, sessionKey).changes > 0;
     });
   }
@@ -267,6 +269,8 @@ export class SqliteRoomAccess implements RoomAccessStore {
       const state = inviteState(invite, now);
       if (state === "revoked" || state === "expired") return { outcome: state };
       if (prepared(db, "SELECT 1 FROM room_member WHERE room = ? AND session_key = ?").get(invite.room, member.sessionKey) !== undefined) return { outcome: "already_member", record };
+      // A link made before this browser was taken out of the room is revoked for it (room-kicks.ts).
+      if (prepared(db, SQL_KICKED_SINCE_SQLITE).get(invite.room, member.sessionKey, invite.id) !== undefined) return { outcome: "revoked" };
       if (state === "used_up") return { outcome: state };
       insertMember(db, invite.room, member, now);
       prepared(db, "UPDATE room_invite SET uses = uses + 1 WHERE id = ?").run(invite.id);

@@ -268,6 +268,8 @@ describe("npm run migrate-db", () => {
     const link = await sqlite.access.createInvite({ room, tokenHash: hashInviteToken(token), createdBy: "k-ana", createdByName: "Ana", createdAt: at, expiresAt: new Date(Date.now() + 86_400_000), maxUses: 3 });
     const revoked = await sqlite.access.createInvite({ room, tokenHash: hashInviteToken(newInviteToken()), createdBy: "k-ana", createdByName: "Ana", createdAt: at, expiresAt: new Date(Date.now() + 86_400_000), maxUses: null });
     await sqlite.access.revokeInvite(room, revoked.id, at);
+    await sqlite.access.admit(room, { sessionKey: "k-dee", name: "Dee" }, at);
+    await sqlite.access.expelMember(room, "k-dee", at); // kicked: the links made before stay closed to Dee
     await sqlite.close();
     const url = await clusterDatabase();
 
@@ -295,6 +297,7 @@ describe("npm run migrate-db", () => {
     // The link still works on PostgreSQL (its hash travelled), the revoked one stays revoked.
     expect(await repo.access.inviteByHash(hashInviteToken(token))).toMatchObject({ invite: { id: link.id, maxUses: 3, uses: 0 }, title: "Team" });
     expect(await repo.access.redeemInvite(hashInviteToken(token), { sessionKey: "k-cy", name: "Cy" }, new Date())).toMatchObject({ outcome: "admitted" });
+    expect(await repo.access.redeemInvite(hashInviteToken(token), { sessionKey: "k-dee", name: "Dee" }, new Date())).toEqual({ outcome: "revoked" });
     expect((await repo.access.invites(room)).map((i) => i.id)).toEqual([link.id]);
     expect(await query(url, `SELECT count(*)::int AS n FROM room_invite WHERE token_hash = '${hashInviteToken(token)}'`)).toEqual([{ n: 1 }]);
   });

@@ -100,8 +100,10 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       // Another room of the same session keeps its creator and its links.
       expect((await access.roomAccess(other.room, key("ana")))?.record.creatorKey).toBe(key("ana"));
       expect((await access.invites(other.room)).map((i) => i.id)).toEqual([elsewhere.id]);
-      // Let in again by a member's link: a member like any other.
-      expect(await access.redeemInvite(bobs.tokenHash, { sessionKey: key("ana"), name: "Ana" }, later(20))).toMatchObject({ outcome: "admitted", record: { creatorKey: null } });
+      // Let in again by a member's link made since (one made before is revoked for it): a member like any other.
+      expect(await access.redeemInvite(bobs.tokenHash, { sessionKey: key("ana"), name: "Ana" }, later(20))).toEqual({ outcome: "revoked" });
+      const bobsNew = await invite(room, "bob");
+      expect(await access.redeemInvite(bobsNew.tokenHash, { sessionKey: key("ana"), name: "Ana" }, later(20))).toMatchObject({ outcome: "admitted", record: { creatorKey: null } });
       expect(await access.createdRoomCount(key("ana"))).toBe(1);
       expect(await access.expelMember(room.room, key("eve"), later(30))).toBe(false);
     });
@@ -534,6 +536,21 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       expect(await access.redeemInvite(hashInviteToken(newInviteToken()), { sessionKey: key("cleo"), name: "Cleo" }, T0)).toEqual({ outcome: "invalid" });
       expect((await access.invites(room.room)).map((i) => i.id)).toEqual([invite.id]); // the used-up one, not the revoked
       expect((await access.roomAccess(room.room, key("cleo")))?.member).toBeNull();
+    });
+
+    it("redeemInvite: a link made before the session was expelled is revoked for it alone; one made after admits it", async () => {
+      const { access, key, privateRoom } = await setup();
+      const room = privateRoom("Kicked");
+      await access.createRoom(room, [{ sessionKey: key("ana"), name: "Ana" }]);
+      const link = () => access.createInvite({ room: room.room, tokenHash: hashInviteToken(newInviteToken()), createdBy: key("ana"), createdByName: "Ana", createdAt: T0, expiresAt: later(60_000), maxUses: null });
+      const before = await link();
+      expect(await access.redeemInvite(before.tokenHash, { sessionKey: key("bob"), name: "Bob" }, T0)).toMatchObject({ outcome: "admitted" });
+      expect(await access.expelMember(room.room, key("bob"), T0)).toBe(true);
+      expect(await access.redeemInvite(before.tokenHash, { sessionKey: key("bob"), name: "Bob" }, T0)).toEqual({ outcome: "revoked" });
+      expect(await access.redeemInvite(before.tokenHash, { sessionKey: key("cleo"), name: "Cleo" }, T0)).toMatchObject({ outcome: "admitted" });
+      const after = await link(); // the same instant as the expulsion: told apart by its id
+      expect(await access.redeemInvite(after.tokenHash, { sessionKey: key("bob"), name: "Bob" }, T0)).toMatchObject({ outcome: "admitted" });
+      expect(await access.redeemInvite(before.tokenHash, { sessionKey: key("bob"), name: "Bob" }, T0)).toMatchObject({ outcome: "already_member" });
     });
 
     it("the last use of a limited invite goes to one session, however many redeem it at once", async () => {

@@ -146,6 +146,8 @@ interface PublicRoom extends Bans {
 interface Room extends Bans {
   /** A private room, or a direct conversation (two sessions; leaving it closes it, the admission stays). */
   kind: "private" | "direct";
+  /** Per person a kick or ban took out: the newest link id of the room then; links up to it no longer admit it. */
+  kickedUpTo?: Map<number, number>;
   address: string;
   /** How the steps call it (Team0, plaza 3...), and the title the server has. */
   title: string;
@@ -563,9 +565,10 @@ const isIn = (room: Room, tab: Tab): boolean => room.joined.has(tab.index);
 const canManage = (room: Room, person: number): boolean => room.kind === "private" && (room.creator === person || personOf(person).isModerator);
 const canInvite = (room: Room, person: number): boolean => room.kind === "private" && (canManage(room, person) || room.membersCanInvite);
 
-/** A kick or a ban ends the session's admission, revokes the links it made for the room, and a creator is one no more. */
+/** A kick or a ban ends the session's admission, revokes the links it made for the room (and for it, every link made so far), and a creator is one no more. */
 function expel(m: Model, room: Room, person: number): void {
   room.admitted.delete(person);
+  (room.kickedUpTo ??= new Map()).set(person, Math.max(0, ...m.invites.filter((i) => i.home === room).map((i) => i.id)));
   for (const invite of m.invites) if (invite.home === room && invite.maker === person) invite.isRevoked = true;
   if (room.creator === person) room.creator = -1;
 }
@@ -768,6 +771,7 @@ const redeem = fc.record({ who: actor, invite: fc.nat(99), node: fc.nat(1) }).ma
         if (invite.isGone) return void expect(got, "a link of a room made public is no link").toEqual({ status: 404, code: "not_found" });
         if (invite.isRevoked) return void expect(got).toEqual({ status: 410, code: "invite_revoked" });
         if (room.admitted.has(person)) return void expect(got, "a member's redemption spends nothing").toEqual({ status: 200, code: "ok" });
+        if ((room.kickedUpTo?.get(person) ?? 0) >= invite.id) return void expect(got, "a link made before its removal").toEqual({ status: 410, code: "invite_revoked" });
         if (invite.maxUses !== null && invite.uses >= invite.maxUses) return void expect(got).toEqual({ status: 410, code: "invite_used_up" });
         expect(got).toEqual({ status: 200, code: "ok" });
         if (body.ok) expect(body.room).toMatchObject({ room: room.address, kind: "private" });
@@ -1351,12 +1355,16 @@ const redeemRace = fc.record({ people: fc.uniqueArray(fc.constantFrom(...BROWSER
         say(`at once ${answers.map((a) => `${personOf(a.person).name} -> ${a.status} ${a.code}`).join(", ")}: redeem invite ${invite.id} of ${room.title} (${state})`);
         count(`race redeem ${answers.map((a) => a.status).sort().join("/")}`);
         const members = answers.filter((a) => room.admitted.has(a.person));
-        const newcomers = answers.filter((a) => !room.admitted.has(a.person));
+        // A kick or ban since the link was made closed it to that person (room-kicks.ts): refused, spending nothing.
+        const isKickedSince = (person: number): boolean => (room.kickedUpTo?.get(person) ?? 0) >= invite.id;
+        const kicked = answers.filter((a) => !room.admitted.has(a.person) && isKickedSince(a.person));
+        const newcomers = answers.filter((a) => !room.admitted.has(a.person) && !isKickedSince(a.person));
         if (invite.isRevoked) {
           for (const a of answers) expect({ status: a.status, code: a.code }).toEqual({ status: 410, code: "invite_revoked" });
           return undefined;
         }
         for (const a of members) expect({ status: a.status, code: a.code }, `${personOf(a.person).name} (a member)`).toEqual({ status: 200, code: "ok" });
+        for (const a of kicked) expect({ status: a.status, code: a.code }, `${personOf(a.person).name} (taken out since)`).toEqual({ status: 410, code: "invite_revoked" });
         const left = invite.maxUses === null ? newcomers.length : Math.max(0, invite.maxUses - invite.uses);
         const admitted = newcomers.filter((a) => a.status === 200);
         expect(admitted.length, "new members admitted by the link").toBe(Math.min(left, newcomers.length));
