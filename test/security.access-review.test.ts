@@ -89,6 +89,20 @@ describe("a ban of a member whose page is closed", () => {
     expect((await joinRoom(back, room, "Robert")).ok).toBe(true);
   });
 
+  it("leaves alone a member present under another name: the name's holder is the one meant", async () => {
+    const app = await appFor();
+    const { ana, mod, bob, room } = await teamWithBob(app);
+    expect((await joinRoom(bob, room, "Robert")).ok).toBe(true); // let in as Bob, present as Robert now
+    const cleoSession = app.newSession();
+    await useInvite(app, cleoSession, (await makeInvite(ana, room)).path, "Cleo").expect(200);
+    const cleo = await app.connect({ session: cleoSession });
+    expect((await joinRoom(cleo, room, "Bob")).ok).toBe(true);
+    const cleoOut = waitFor(cleo, "removed");
+    expect(await mod.timeout(5000).emitWithAck("ban_user", { room, username: "Bob", durationMs: 60_000 })).toEqual({ ok: true });
+    expect(await cleoOut).toMatchObject({ room, reason: "banned" });
+    expect((await sendOk(bob, room, "Robert", "still here")).content).toBe("still here");
+  });
+
   it("my_rooms no longer offers the room (its newest id would show who still writes there)", async () => {
     const app = await appFor();
     const { ana, room, bobSession } = await bobBannedWhileAway(app);

@@ -114,8 +114,11 @@ export async function banUser(io: ChatServer, socket: ChatSocket, deps: ChatDeps
 async function absentMembersNamed(deps: ChatDeps, room: string, username: string, holderKey: string | null): Promise<string[]> {
   if (!isPrivateAddress(room)) return [];
   const banned = nameKey(username);
-  const members = await deps.store.access.members(room);
-  return members.filter((m) => m.sessionKey !== holderKey && m.name !== null && nameKey(m.name) === banned).map((m) => m.sessionKey);
+  const named = (await deps.store.access.members(room)).filter((m) => m.sessionKey !== holderKey && m.name !== null && nameKey(m.name) === banned);
+  if (named.length === 0) return [];
+  // One present under another name now is not who the moderator meant: the name's holder is.
+  const present = new Set((await deps.presence.holders(room)).filter((h) => h.sessionId.startsWith("s:")).map((h) => sessionKey(deps.config.secretKey, h.sessionId)));
+  return named.filter((m) => !present.has(m.sessionKey)).map((m) => m.sessionKey);
 }
 
 /**
