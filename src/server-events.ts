@@ -63,4 +63,6 @@ export interface SocketData {
   joinedAt?: Map<string, number>;
   /** Private rooms and direct conversations this socket is in (issue 17); absent until it joins one, so a public-only socket pays nothing. */
   privateRooms?: Map<string, { kind: "private" | "direct" }>;
+  /** Addresses a room moved to that this socket was told to follow (room_moved): its join there is not announced. */
+  followingMoves?: Set<string>;
 }

@@ -85,7 +85,7 @@ describe("a page that saw no message before its room was made private", () => {
   it("a room made private and then public again while the page was away is back at its name: the rejoin joins it there", async () => {
     // Ana's name not held ("gone"): a name held in the fresh public room would keep the room from going back.
     const { app, anaSession, token, moved, mod } = await awayFromEmptyRoom("gone");
-    expect((await joinRoom(mod, moved, "Mod")).ok).toBe(true);
+    expect((await joinRoom(mod, moved, "Mod", { isFollowingMove: true })).ok).toBe(true);
     app.clock.advance(1000);
     const back = await mod.timeout(5000).emitWithAck("update_room", { room: moved, isPrivate: false });
     if (!back.ok) throw new Error(back.error.code);

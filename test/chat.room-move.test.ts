@@ -31,7 +31,7 @@ describe("files of a room that changes kind", () => {
     if (!sent.ok) throw new Error(sent.error.code);
     const made = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
     if (!made.ok) throw new Error(made.error.code);
-    const back = await joinRoom(ana, made.room.room, "Ana");
+    const back = await joinRoom(ana, made.room.room, "Ana", { isFollowingMove: true });
     expect(back.ok && back.history.some((m: WireMessage) => m.attachments?.[0]?.id === file.id)).toBe(true);
     await fetchFile(app, file.url, anaSession).expect(200);
     const found = await ana.timeout(5000).emitWithAck("search_messages", { room: made.room.room, q: "salaries" });
@@ -71,8 +71,8 @@ describe("direct conversations opened in a room that changes kind", () => {
     const made = await mod.timeout(5000).emitWithAck("update_room", { room: "lobby", isPrivate: true });
     if (!made.ok) throw new Error(made.error.code);
     // As the page does on room_moved: everyone joins the room's new address.
-    expect((await joinRoom(mod, made.room.room, "Mod")).ok).toBe(true);
-    expect((await joinRoom(bob, made.room.room, "Bob", { heardBy: [mod] })).ok).toBe(true);
+    expect((await joinRoom(mod, made.room.room, "Mod", { isFollowingMove: true })).ok).toBe(true);
+    expect((await joinRoom(bob, made.room.room, "Bob", { isFollowingMove: true, heardBy: [mod] })).ok).toBe(true);
     const out = waitFor(bob, "removed", (e) => e.room === opened.room.room);
     expect(await mod.timeout(5000).emitWithAck("ban_user", { room: made.room.room, username: "Bob", durationMs: 60_000 })).toEqual({ ok: true });
     expect(await out).toMatchObject({ room: opened.room.room, reason: "banned" });
@@ -111,7 +111,7 @@ describe("a send racing the room's move (found by the 2026-12-07 review)", () =>
     // Eve joins the fresh public room in the move's millisecond (the clock stands still): that is after it.
     const eve = await app.joined("general", "Eve", { session: app.newSession() });
     expect((await eve.timeout(5000).emitWithAck("send_message", { room: "general", username: "Eve", content: "fresh start" })).ok).toBe(true);
-    expect((await joinRoom(ana, made.room.room, "Ana")).ok).toBe(true); // as the page does on room_moved
+    expect((await joinRoom(ana, made.room.room, "Ana", { isFollowingMove: true })).ok).toBe(true); // as the page does on room_moved
     expect((await ana.timeout(5000).emitWithAck("send_message", { room: made.room.room, username: "Ana", content: "again" })).ok).toBe(true);
     expect({ fresh: await contents(app, "general"), moved: await contents(app, made.room.room) }).toEqual({ fresh: ["fresh start"], moved: ["before", "again"] });
   });

@@ -29,6 +29,7 @@ import { readerOf, toWireFor, type Reader } from "./message-context.js";
 import { listenToAny } from "./lean-socket.js";
 import { logExitFailure } from "./exit-failures.js";
 import { refuseRejoinOfMovedRoom, rejoinTokenFor } from "./moved-rejoin.js";
+import { arrivalNotice } from "./presence-notices.js";
 
 export function registerChat(io: ChatServer, deps: ChatDeps): void {
   // One table for the whole server: idle connections are what memory goes to.
@@ -174,7 +175,8 @@ async function join(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unk
     for (const m of result.history) socket.emit("message", m);
   }
   const listForAckless = ctx.hasAck ? null : result.users;
-  ctx.afterReply(() => announceArrival(io, socket, room, username, entered.isNew, listForAckless));
+  const notice = arrivalNotice(socket, room, admitted.kind === "member" ? admitted.record.kind : "public");
+  ctx.afterReply(() => announceArrival(io, socket, room, username, entered.isNew, listForAckless, notice));
   // Issue 23: a session with a push subscription is known by this name here once its pages are closed.
   if (socket.data.sessionId.startsWith("s:")) void deps.push?.joined(socket.data.ownerKey, room, username);
   return { ok: true, ...result };

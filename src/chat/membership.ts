@@ -5,9 +5,10 @@ import type { Failure } from "../protocol.js";
 import { fail } from "../validation.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 import { joinedNotice, leftNotice } from "./wire.js";
-import { audienceRooms } from "./audiences.js";
+import { audienceRooms, legacyRoomOf } from "./audiences.js";
 import { PresenceUnavailableError } from "./presence.js";
 import type { ExitFailure } from "./exit-failures.js";
+import { isDepartureTold, isReleaseTold, type ArrivalNotice } from "./presence-notices.js";
 
 /** Claims the name in the room for this socket; the socket is in the room when this returns `isNew`. */
 export async function enterRoom(socket: ChatSocket, deps: ChatDeps, room: string, username: string): Promise<{ isNew: boolean } | Failure> {
@@ -24,12 +25,16 @@ export async function enterRoom(socket: ChatSocket, deps: ChatDeps, room: string
  * Tells the room about an arrival: a new presence gets a `joined` delta and the "has joined" notice; a
  * further tab, or an owner back within the name grace, hears its own notice only (a legacy page waits for
  * it). A joiner without an ack (a legacy or ack-less client) gets the room's list as one `joined` event.
+ * `notice` (presence-notices.ts) narrows who hears the sentence; the `joined` delta goes out all the same.
  */
-export function announceArrival(io: ChatServer, socket: ChatSocket, room: string, username: string, isNew: boolean, listForAckless: string[] | null): void {
+export function announceArrival(io: ChatServer, socket: ChatSocket, room: string, username: string, isNew: boolean, listForAckless: string[] | null, notice: ArrivalNotice = "room"): void {
   if (listForAckless !== null) socket.emit("presence", { room, joined: listForAckless });
-  if (isNew) {
-    // The delta before the notice: a page that shows "X has joined" already lists X.
-    socket.to(room).emit("presence", { room, joined: [username] });
+  // The delta before the notice: a page that shows "X has joined" already lists X.
+  if (isNew) socket.to(room).emit("presence", { room, joined: [username] });
+  if (notice === "none") return;
+  if (notice === "legacy_only") {
+    if (isNew) io.to(legacyRoomOf(room)).emit("message", joinedNotice(room, username));
+  } else if (isNew) {
     io.to(room).emit("message", joinedNotice(room, username));
   } else {
     socket.emit("message", joinedNotice(room, username));
@@ -38,11 +43,11 @@ export function announceArrival(io: ChatServer, socket: ChatSocket, room: string
 
 /**
  * Tells the room a presence ended: the `left` delta under the name as the list shows it (the first tab's),
- * then the original's notice under the name the last tab used, as before.
+ * then the original's notice under the name the last tab used, as before (none in a direct conversation: presence-notices.ts).
  */
-export function announceDeparture(io: ChatServer, room: string, listedName: string, tabName: string): void {
+export function announceDeparture(io: ChatServer, room: string, listedName: string, tabName: string, isTold = true): void {
   io.to(room).emit("presence", { room, left: [listedName] });
-  io.to(room).emit("message", leftNotice(room, tabName));
+  if (isTold) io.to(room).emit("message", leftNotice(room, tabName));
 }
 
 /**
@@ -52,6 +57,7 @@ export function announceDeparture(io: ChatServer, room: string, listedName: stri
 export async function exitRoom(io: ChatServer, socket: ChatSocket, deps: ChatDeps, room: string, isDrop = false): Promise<void> {
   const username = socket.data.rooms.get(room);
   if (username === undefined) return;
+  const isTold = isDepartureTold(socket, room);
   socket.data.rooms.delete(room);
   socket.data.joinedAt?.delete(room);
   socket.data.privateRooms?.delete(room);
@@ -60,7 +66,7 @@ export async function exitRoom(io: ChatServer, socket: ChatSocket, deps: ChatDep
   const hold = isDrop && deps.grace.shouldHold(socket.data.sessionId);
   const leaving = deps.presence.leave(room, username, socket.id, hold).then((outcome) => {
     if (outcome.state === "held") deps.grace.start(room, username, outcome.hold);
-    if (outcome.state === "left") announceDeparture(io, room, outcome.name, username);
+    if (outcome.state === "left") announceDeparture(io, room, outcome.name, username, isTold);
   });
   if (deps.isPresenceStalled?.(room) === true) failLeaveAtOnce(deps, room, leaving);
   await leaving;
@@ -84,7 +90,7 @@ function leaveAudiences(socket: ChatSocket, room: string): void {
 /** The grace of a held name ended: unless its owner came back meanwhile, the room hears it leave now. */
 export async function releaseHeldName(io: ChatServer, deps: ChatDeps, room: string, name: string, hold: number): Promise<void> {
   const departed = await deps.presence.release(room, name, hold);
-  if (departed !== null) announceDeparture(io, room, departed, name);
+  if (departed !== null) announceDeparture(io, room, departed, name, await isReleaseTold(deps, room));
 }
 
 /**
@@ -94,12 +100,13 @@ export async function releaseHeldName(io: ChatServer, deps: ChatDeps, room: stri
 export async function retractEntry(io: ChatServer, socket: ChatSocket, deps: ChatDeps, room: string, wasNew: boolean): Promise<void> {
   const username = socket.data.rooms.get(room);
   if (username === undefined) return;
+  const isTold = isDepartureTold(socket, room);
   socket.data.rooms.delete(room);
   socket.data.joinedAt?.delete(room);
   socket.data.privateRooms?.delete(room);
   leaveAudiences(socket, room);
   const outcome = await deps.presence.leave(room, username, socket.id, false);
-  if (!wasNew && outcome.state === "left") announceDeparture(io, room, outcome.name, username);
+  if (!wasNew && outcome.state === "left") announceDeparture(io, room, outcome.name, username, isTold);
 }
 
 /**

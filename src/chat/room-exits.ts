@@ -5,6 +5,7 @@ import type { EvictEvent, InterServerEvents, RoomMoveOrder, SessionEvent } from 
 import { nameKey } from "../shared/names.js";
 import { logExitFailure } from "./exit-failures.js";
 import { exitRoom } from "./membership.js";
+import { noteFollowing } from "./presence-notices.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 
 /** How a node reaches the others: Socket.IO's serverSideEmit with several nodes, nothing with one. */
@@ -67,6 +68,7 @@ function moveRoomHere(io: ChatServer, deps: ChatDeps, order: RoomMoveOrder): voi
   deps.unmovedRooms.moved(moved.room);
   for (const socket of socketsIn(io, moved.room)) {
     const mayFollow = admitted === undefined || admitted.includes(socket.data.ownerKey);
+    if (mayFollow) noteFollowing(socket, moved.to.room); // before it hears where: its join there is no arrival
     takeOut(io, deps, socket, moved.room, () => (mayFollow ? socket.emit("room_moved", moved) : socket.emit("removed", { room: moved.room, reason: "private" })));
   }
 }

@@ -140,7 +140,7 @@ describe("private rooms on several nodes", () => {
     const res = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
     if (!res.ok) throw new Error(res.error.code);
     expect((await moved).to.room).toBe(res.room.room);
-    expect((await joinRoom(ana, res.room.room, "Ana")).ok).toBe(true);
+    expect((await joinRoom(ana, res.room.room, "Ana", { isFollowingMove: true })).ok).toBe(true);
   });
 
   it("a page that saw no message, away while the room was made private, follows it from another node with its join's rejoinToken", async () => {

@@ -8,7 +8,7 @@ import { createApp, type App } from "../../src/app.js";
 import { createManualClock } from "../../src/clock.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createCapturingLogger } from "../../src/log.js";
-import { isNotice, type Ack, type ClientToServerEvents, type JoinPayload, type JoinResult, type MessageEvent, type ServerToClientEvents } from "../../src/protocol.js";
+import { isNotice, type Ack, type ClientToServerEvents, type JoinPayload, type JoinResult, type MessageEvent, type PresenceEvent, type ServerToClientEvents } from "../../src/protocol.js";
 import type { ChatStore, MessageRepository } from "../../src/storage/repository.js";
 import { SqliteMessageRepository } from "../../src/storage/sqlite.js";
 import { newSessionCookie } from "../../src/http/session.js";
@@ -48,6 +48,11 @@ export interface JoinOptions {
   shown?: number[];
   /** Sockets already in the room that must have heard this arrival (its "has joined" notice) before the join resolves. */
   heardBy?: ClientSocket[];
+  /**
+   * The socket heard room_moved to this address and follows the room: the arrival has no "has joined" notice
+   * (presence-notices.ts), so the join resolves on the others' `joined` delta instead (as in a direct conversation).
+   */
+  isFollowingMove?: boolean;
 }
 
 export type Joined = ClientSocket & { joinResult: { ok: true } & JoinResult };
@@ -55,12 +60,14 @@ export type Joined = ClientSocket & { joinResult: { ok: true } & JoinResult };
 /**
  * Joins with an ack and resolves once the joiner has also received the events that follow the ack (a new
  * presence's `joined` delta to the others, then its "has joined" notice, which the joiner always hears), so a
- * test that starts listening afterwards sees only later events.
+ * test that starts listening afterwards sees only later events. An arrival told with no notice (a direct
+ * conversation, or `isFollowingMove`) resolves once `heardBy` got the `joined` delta; nothing follows the joiner's ack.
  */
 export async function joinRoom(socket: ClientSocket, room: string, username: string, opts: JoinOptions = {}): Promise<Ack<JoinResult>> {
   const parsed = parseRoom(room);
   const expectedRoom = parsed.ok ? parsed.value : room;
   const listeners: [ClientSocket, (m: MessageEvent) => void][] = [];
+  const deltaListeners: [ClientSocket, (ev: PresenceEvent) => void][] = [];
   const heard = [socket, ...(opts.heardBy ?? [])].map(
     (s) =>
       new Promise<void>((resolve) => {
@@ -73,6 +80,19 @@ export async function joinRoom(socket: ClientSocket, room: string, username: str
         s.on("message", listener);
       }),
   );
+  // Listening from before the join: the delta may arrive right behind the ack.
+  const heardDelta = (opts.heardBy ?? []).map(
+    (s) =>
+      new Promise<void>((resolve) => {
+        const listener = (ev: PresenceEvent): void => {
+          if (ev.room !== expectedRoom || ev.joined === undefined) return;
+          s.off("presence", listener);
+          resolve();
+        };
+        deltaListeners.push([s, listener]);
+        s.on("presence", listener);
+      }),
+  );
   const payload: JoinPayload = { room, username, ...(opts.since !== undefined ? { since: opts.since } : {}), ...(opts.shown !== undefined ? { shown: opts.shown } : {}) };
   try {
     const res = await socket.timeout(5000).emitWithAck("join_chat", payload);
@@ -81,11 +101,13 @@ export async function joinRoom(socket: ClientSocket, room: string, username: str
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no "has joined" notice after joining ${expectedRoom}`)), 5000);
       });
-      await Promise.race([Promise.all(heard), timeout]).finally(() => clearTimeout(timer));
+      const isToldQuietly = res.roomInfo?.kind === "direct" || opts.isFollowingMove === true;
+      await Promise.race([Promise.all(isToldQuietly ? heardDelta : heard), timeout]).finally(() => clearTimeout(timer));
     }
     return res;
   } finally {
     for (const [s, listener] of listeners) s.off("message", listener);
+    for (const [s, listener] of deltaListeners) s.off("presence", listener);
   }
 }
 
