@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import { joinRoom } from "../helpers/app.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 import { createPrivateRoom, makeInvite, MODERATOR_TOKEN } from "../helpers/private-rooms.js";
-import { waitFor } from "../helpers/wait.js";
+import { collectUntil, waitFor } from "../helpers/wait.js";
+import { isChatWith } from "../helpers/messages.js";
 import { newSession, startNode, type TestNode } from "./nodes.js";
 import { clusterDatabase } from "./pg.js";
 import { sessionCookieFrom } from "../helpers/session-cookie.js";
@@ -132,7 +133,7 @@ describe("private rooms on several nodes", () => {
     expect(await bobDmTab.timeout(5000).emitWithAck("join_chat", { room: dm, username: "Bob" })).toMatchObject({ ok: false, error: { code: "banned" } });
   });
 
-  it("a room made private on one node moves its people on every node to the new address", async () => {
+  it("a room made private on one node moves its people on every node to the new address, and nobody is announced as joining it", async () => {
     const [n1, n2] = (await startNodes(2)) as [TestNode, TestNode];
     const mod = await n1.joined("general", "Mod", await moderator(n1));
     const ana = await n2.joined("general", "Ana", newSession());
@@ -140,7 +141,12 @@ describe("private rooms on several nodes", () => {
     const res = await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true });
     if (!res.ok) throw new Error(res.error.code);
     expect((await moved).to.room).toBe(res.room.room);
-    expect((await joinRoom(ana, res.room.room, "Ana", { isFollowingMove: true })).ok).toBe(true);
+    expect((await joinRoom(mod, res.room.room, "Mod", { isFollowingMove: true })).ok).toBe(true);
+    const modSees = collectUntil(mod, "message", isChatWith("marker"));
+    // Ana's node heard the move from the other node: her page follows the room, it does not arrive.
+    expect((await joinRoom(ana, res.room.room, "Ana", { isFollowingMove: true, heardBy: [mod] })).ok).toBe(true);
+    expect((await ana.timeout(5000).emitWithAck("send_message", { room: res.room.room, username: "Ana", content: "marker" })).ok).toBe(true);
+    expect((await modSees).map((m) => m.content)).toEqual(["marker"]);
   });
 
   it("a page that saw no message, away while the room was made private, follows it from another node with its join's rejoinToken", async () => {
