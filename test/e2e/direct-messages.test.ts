@@ -103,6 +103,12 @@ describe("direct messages", () => {
     await bob.page.locator("#sidebar-direct a.sidebar__room").click();
     await waitInRoom(bob.page, "Ana");
     await sentMessage(bob.page, "second").waitFor();
+    // Closing and coming back told Ana nothing: no "Bob has left" / "Bob has joined" (under "second" or anywhere);
+    // Bob's answer comes after any notice of his return, so by then one would show. Nor does Bob see his own.
+    await send(bob.page, "back");
+    await sentMessage(ana.page, "back").waitFor();
+    expect(await ana.page.locator("#messages li.notice").allInnerTexts()).toEqual([]);
+    expect(await bob.page.locator("#messages li.notice").allInnerTexts()).toEqual([]);
 
     // A new visit with nothing remembered (storage cleared, from a page of the site that runs no script; the
     // cookie kept): the conversation comes back from my_rooms, and what arrived since Bob closed it counts.

@@ -217,6 +217,13 @@ describe("private rooms and invite links", () => {
     await sentMessage(ben.page, "before the move").waitFor();
     expect(await ben.page.inputValue("#message-content")).toBe("half a thought");
     await waitForPresence(mod.page, ["Ben", "Mod"]);
+    // Nobody joined anything: no "has joined" under the move's line, on either page. A message sent after both
+    // followed comes after any notice of their joins, so by then one would show.
+    await send(mod.page, "after the move");
+    for (const page of [mod.page, ben.page]) {
+      await sentMessage(page, "after the move").waitFor();
+      expect(await page.locator("#messages li.notice").allInnerTexts()).toEqual(["This room is now private: only people invited can join it. Everyone who was here stays in it."]);
+    }
     expect(await suite.server.app.presence.users(room)).toEqual([]);
 
     await mod.page.click("#privacy-button");
