@@ -7,6 +7,7 @@ import express from "express";
 import { Server } from "socket.io";
 import { registerChat } from "./chat/controller.js";
 import { releaseHeldName } from "./chat/membership.js";
+import { isReleaseTold } from "./chat/presence-notices.js";
 import { NameGrace } from "./chat/name-grace.js";
 import { UnmovedRooms } from "./chat/moved-rejoin.js";
 import { createMemoryPresence, type PresenceSnapshots, type PresenceStore } from "./chat/presence.js";
@@ -258,6 +259,7 @@ export function createApp(deps: AppDeps): App {
           watermark: (room) => sequencing.sequencer.watermark(room),
           ...(pages?.heartbeat ? { onHeartbeat: pages.heartbeat } : {}),
           ...(isCluster(links.redis) ? { masters: links.redis } : {}),
+          isDepartureTold: (room) => isReleaseTold(store.access, room),
         })
       : undefined;
   if (cluster) {

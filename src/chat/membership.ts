@@ -90,7 +90,7 @@ function leaveAudiences(socket: ChatSocket, room: string): void {
 /** The grace of a held name ended: unless its owner came back meanwhile, the room hears it leave now. */
 export async function releaseHeldName(io: ChatServer, deps: ChatDeps, room: string, name: string, hold: number): Promise<void> {
   const departed = await deps.presence.release(room, name, hold);
-  if (departed !== null) announceDeparture(io, room, departed, name, await isReleaseTold(deps, room));
+  if (departed !== null) announceDeparture(io, room, departed, name, await isReleaseTold(deps.store.access, room));
 }
 
 /**

@@ -8,7 +8,8 @@
 //   in still hear the arrival, as they always did.
 // The presence deltas ({joined} / {left}) go out as always: people lists stay right; only the sentences go.
 import { isPrivateAddress } from "../access/room-address.js";
-import type { ChatDeps, ChatSocket } from "./types.js";
+import type { RoomAccessStore } from "../access/store.js";
+import type { ChatSocket } from "./types.js";
 
 /** How an arrival is told: to everyone (as the original did), to the original's clients only, or to nobody. */
 export type ArrivalNotice = "room" | "legacy_only" | "none";
@@ -29,9 +30,12 @@ export function arrivalNotice(socket: ChatSocket, room: string, kind: "public" |
 /** Whether the socket's departure from `room` is told with a notice; read before its entry in privateRooms goes. */
 export const isDepartureTold = (socket: ChatSocket, room: string): boolean => socket.data.privateRooms?.get(room)?.kind !== "direct";
 
-/** The same for a name whose grace ended (no socket is left): a direct conversation's is not told. */
-export async function isReleaseTold(deps: ChatDeps, room: string): Promise<boolean> {
+/**
+ * The same for a name no socket is left to tell about (its grace ended, or its node died): a direct conversation's
+ * is not told. A public room asks the store nothing.
+ */
+export async function isReleaseTold(access: RoomAccessStore, room: string): Promise<boolean> {
   if (!isPrivateAddress(room)) return true;
-  const found = await deps.store.access.roomAccess(room, "");
+  const found = await access.roomAccess(room, "");
   return found?.record.kind !== "direct";
 }

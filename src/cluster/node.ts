@@ -65,6 +65,8 @@ export interface ClusterNodeDeps {
   onHeartbeat?: () => Promise<void>;
   /** On a Redis Cluster, the presence client: each of its masters gets a PING per heartbeat (master-stalls.ts). */
   masters?: Cluster;
+  /** Whether a dead node's name leaving `room` is told with "has left" (presence-notices.ts isReleaseTold); default yes. */
+  isDepartureTold?: (room: string) => Promise<boolean>;
 }
 
 export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
@@ -73,6 +75,8 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
   let recovered = 0;
   let isStopped = false;
   const isLinkUp = deps.isLinkUp ?? ((): boolean => deps.clients.every((c) => c.status === "ready"));
+  // A store that cannot answer must not keep the room from hearing the departure at all: then it is told.
+  const isDepartureTold = (room: string): Promise<boolean> => (deps.isDepartureTold?.(room) ?? Promise.resolve(true)).catch(() => true);
   const beatEveryMs = Math.max(100, Math.floor(deps.ttlMs / 3));
   /** When the heartbeat Redis has not answered yet was sent (performance.now()); null while none waits. */
   let beatSentAt: number | null = null;
@@ -115,7 +119,7 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
       const reap = await presence.reapDeadNodes();
       for (const { room, name } of reap.departed) {
         log.info("presence_expired", { room });
-        announceDeparture(io, room, name, name);
+        announceDeparture(io, room, name, name, await isDepartureTold(room));
       }
       if (reap.deferredRooms > 0) log.info("presence_reap_deferred", { rooms: reap.deferredRooms });
     } catch (err) {
@@ -160,7 +164,9 @@ export function startClusterNode(deps: ClusterNodeDeps): ClusterNode {
     await beat();
     const sockets = io.of("/").sockets;
     try {
-      for (const { room, name } of await presence.sweepOwn((id, room) => sockets.get(id)?.data.rooms.has(room) === true)) announceDeparture(io, room, name, name);
+      for (const { room, name } of await presence.sweepOwn((id, room) => sockets.get(id)?.data.rooms.has(room) === true)) {
+        announceDeparture(io, room, name, name, await isDepartureTold(room));
+      }
     } catch (err) {
       log.warn("presence_sweep_failed", { err: (err as Error).message });
     }

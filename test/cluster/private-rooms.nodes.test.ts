@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import { joinRoom } from "../helpers/app.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 import { createPrivateRoom, makeInvite, MODERATOR_TOKEN } from "../helpers/private-rooms.js";
-import { collectUntil, waitFor } from "../helpers/wait.js";
+import { collect, collectUntil, waitFor } from "../helpers/wait.js";
 import { isChatWith } from "../helpers/messages.js";
 import { newSession, startNode, type TestNode } from "./nodes.js";
 import { clusterDatabase } from "./pg.js";
@@ -21,13 +21,13 @@ afterAll(async () => {
   await redis?.remove();
 });
 
-async function startNodes(count: number): Promise<TestNode[]> {
+async function startNodes(count: number, env: Record<string, string> = {}): Promise<TestNode[]> {
   const databaseUrl = await clusterDatabase();
   const admin = new Redis(redis.url);
   await admin.flushall();
   admin.disconnect();
   const nodes: TestNode[] = [];
-  for (let i = 1; i <= count; i++) nodes.push(await startNode(`node${i}`, databaseUrl, redis.url, { MODERATOR_TOKEN, RATE_JOIN_BURST: "1000", RATE_SEND_BURST: "1000" }));
+  for (let i = 1; i <= count; i++) nodes.push(await startNode(`node${i}`, databaseUrl, redis.url, { MODERATOR_TOKEN, RATE_JOIN_BURST: "1000", RATE_SEND_BURST: "1000", ...env }));
   onTestFinished(async () => {
     for (const n of nodes) await n.close();
   });
@@ -111,6 +111,32 @@ describe("private rooms on several nodes", () => {
     const withMessage = waitFor(bob, "room_added", (e) => e.message?.content === "hello Bob");
     await ana.timeout(5000).emitWithAck("send_message", { room: opened.room.room, username: "Ana", content: "hello Bob" });
     expect((await withMessage).room.room).toBe(opened.room.room);
+  });
+
+  it("a node that dies takes its people out of a direct conversation without a \"has left\" there; the public room still hears it", async () => {
+    const [n1, n2] = (await startNodes(2, { PRESENCE_TTL_MS: "1500" })) as [TestNode, TestNode];
+    const ana = await n1.joined("lobby", "Ana", newSession());
+    const bob = await n2.joined("lobby", "Bob", newSession());
+    const opened = await ana.timeout(5000).emitWithAck("open_direct", { room: "lobby", username: "Bob" });
+    if (!opened.ok) throw new Error(opened.error.code);
+    const dm = opened.room.room;
+    expect((await joinRoom(ana, dm, "Ana")).ok).toBe(true);
+    expect((await joinRoom(bob, dm, "Bob", { heardBy: [ana] })).ok).toBe(true);
+    const anaHeard = collect(ana, "message");
+    const goneFromDm = waitFor(ana, "presence", (p) => p.room === dm && p.left !== undefined, 10_000);
+    const goneFromLobby = waitFor(ana, "presence", (p) => p.room === "lobby" && p.left !== undefined, 10_000);
+
+    // What a SIGKILL leaves: no more heartbeats, no clean-up, the connection to Redis gone.
+    n2.app.cluster?.halt();
+    n2.redis.disconnect();
+    n2.adapterRedis.disconnect();
+    expect(await goneFromDm).toEqual({ room: dm, left: ["Bob"] });
+    await goneFromLobby;
+    const marker = waitFor(ana, "message", isChatWith("marker")); // the sender's copy comes before its ack
+    await ana.timeout(5000).emitWithAck("send_message", { room: dm, username: "Ana", content: "marker" });
+    await marker;
+    expect(anaHeard.filter((m) => m.room === dm).map((m) => m.content)).toEqual(["marker"]);
+    expect(anaHeard.filter((m) => m.room === "lobby").map((m) => m.content)).toEqual(["Bob has left the chat."]);
   });
 
   it("a ban on one node of a name nobody holds now takes its direct conversation tab on another node out", async () => {
