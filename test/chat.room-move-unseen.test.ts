@@ -52,7 +52,7 @@ describe("a page that saw no message before its room was made private", () => {
     const rejoin = await back.timeout(5000).emitWithAck("join_chat", { room: "general", username: "Ana", since: 0, rejoinToken: token });
     expect(codeOf(rejoin)).toBe("room_moved");
     expect(await told).toEqual({ room: "general", to: { room: moved, title: "general", kind: "private" } });
-    expect((await joinRoom(back, moved, "Ana")).ok).toBe(true); // as the page does on room_moved
+    expect((await joinRoom(back, moved, "Ana", { isFollowingMove: true })).ok).toBe(true); // as the page does on room_moved
   });
 
   it("a browser the move did not let in is refused as well, and told nothing of where the room went", async () => {

@@ -9,7 +9,8 @@ import { joinRoom, startTestApp, tempDatabase, type TestApp } from "./helpers/ap
 import { createPrivateRoom, makeInvite, moderatorSession, MODERATOR_TOKEN, useInvite } from "./helpers/private-rooms.js";
 import { gatedRepo, type GatedRepo } from "./helpers/faulty-repo.js";
 import { fetchFile, pdf, upload } from "./helpers/sample-files.js";
-import { collect, waitFor } from "./helpers/wait.js";
+import { collect, collectUntil, waitFor } from "./helpers/wait.js";
+import { isChatWith } from "./helpers/messages.js";
 
 const contentsOf = async (app: TestApp, room: string): Promise<string[]> => (await app.sqlite.page(room, { limit: 10 })).messages.map((m) => m.content);
 
@@ -179,8 +180,22 @@ describe("a page away while its room is made private", () => {
     expect(await told).toEqual({ room: "general", to: { room: moved, title: "general", kind: "private" } });
     const sent = await back.timeout(5000).emitWithAck("send_message", { room: "general", username: "Ana", content: "typed offline" });
     expect(sent.ok ? "stored" : sent.error.code).toBe("not_in_room");
-    expect((await joinRoom(back, moved, "Ana")).ok).toBe(true); // as the page does on room_moved
+    expect((await joinRoom(back, moved, "Ana", { isFollowingMove: true })).ok).toBe(true); // as the page does on room_moved
     expect({ fresh: await contentsOf(app, "general"), moved: await contentsOf(app, moved) }).toEqual({ fresh: ["fresh"], moved: ["before"] });
+  });
+
+  it("following the room from its rejoin, the page is not announced as joining it: it was carried over, not new", async () => {
+    const { app, anaSession, modSession, seen, moved } = await awayDuringMove({ heldFor: "grace" });
+    const mod = await app.joined(moved, "Mod", { session: modSession });
+    const back = await app.connect({ session: anaSession });
+    const told = waitFor(back, "room_moved");
+    const rejoin = await back.timeout(5000).emitWithAck("join_chat", { room: "general", username: "Ana", since: seen.id });
+    expect(rejoin.ok ? "joined" : rejoin.error.code).toBe("room_moved");
+    await told;
+    const modSees = collectUntil(mod, "message", isChatWith("marker"));
+    expect((await joinRoom(back, moved, "Ana", { isFollowingMove: true, heardBy: [mod] })).ok).toBe(true);
+    expect((await back.timeout(5000).emitWithAck("send_message", { room: moved, username: "Ana", content: "marker" })).ok).toBe(true);
+    expect((await modSees).map((m) => m.content)).toEqual(["marker"]);
   });
 
   it("is refused as well when the node had found the room never moved, from a rejoin before the move", async () => {

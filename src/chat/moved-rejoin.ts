@@ -10,6 +10,7 @@ import { isPrivateAddress } from "../access/room-address.js";
 import { fail } from "../validation.js";
 import { readRejoinToken, rejoinToken } from "./rejoin-token.js";
 import type { ChatDeps, ChatSocket } from "./types.js";
+import { noteFollowing } from "./presence-notices.js";
 
 /**
  * The public rooms this node found never moved away from: a restart storm's rejoins (every client of a room, each
@@ -81,7 +82,11 @@ export async function refuseRejoinOfMovedRoom(socket: ChatSocket, deps: ChatDeps
   const to = await movedSince(socket, deps, room, since, token);
   if (to === null) return null;
   const access = await deps.store.access.roomAccess(to, socket.data.ownerKey);
-  if (access?.member) socket.emit("room_moved", { room, to: { room: to, title: access.record.title, kind: access.record.kind } });
+  if (access?.member) {
+    // A member the move carried over, back on a new connection: it follows the room as the sockets present did.
+    noteFollowing(socket, to);
+    socket.emit("room_moved", { room, to: { room: to, title: access.record.title, kind: access.record.kind } });
+  }
   return fail("room_moved", "This room was made private while you were away; it is no longer at this name.");
 }
 
