@@ -94,6 +94,18 @@ export async function releaseHeldName(io: ChatServer, deps: ChatDeps, room: stri
 }
 
 /**
+ * A room's move (Make private, Make public): the names held at its old address end their grace now, silently. That
+ * address is another room from now on (after Make private, a fresh public room anyone may join): a hold left there
+ * would list a member's name to strangers, keep that name from them, and end with "<name> has left the chat." in
+ * front of people who never saw it. The owners lose nothing: Make private admitted them where the room went
+ * (private-rooms.ts counts held names among those present), and their pages follow the move when they come back
+ * (moved-rejoin.ts). Their grace timers still fire, and find the hold gone (release answers null).
+ */
+export async function endHeldNames(deps: ChatDeps, room: string): Promise<void> {
+  for (const held of await deps.presence.holds(room)) await deps.presence.release(room, held.name, held.hold);
+}
+
+/**
  * Undoes an enterRoom whose join failed. A new presence was never announced, so nobody hears it go; a name
  * the room already knew (an owner back within the grace) and that is now gone is announced as leaving.
  */

@@ -40,6 +40,8 @@ export interface PresenceStore {
   holder(room: string, name: string): Promise<Holding | null>;
   /** Every holder of the room, held names too. */
   holders(room: string): Promise<Holding[]>;
+  /** The room's names held for their owners (no tab left), each with its hold: what a room's move ends (membership.ts). */
+  holds(room: string): Promise<HeldName[]>;
   /**
    * The public rooms with someone present (private rooms and direct conversations are never listed, issue 17).
    * Synchronous for the home page and the active-rooms gauge; a shared store serves it from a cache.
@@ -78,6 +80,12 @@ const RESTORED = "";
 export interface Holding {
   name: string;
   sessionId: string;
+}
+
+/** A name held in its grace, and its hold (what release() takes). */
+export interface HeldName {
+  name: string;
+  hold: number;
 }
 
 interface Holder {
@@ -196,6 +204,11 @@ export function createMemoryPresence(): PresenceStore & PresenceSnapshots {
     },
     holders(room) {
       return Promise.resolve((rooms.get(room)?.sorted ?? []).map((h) => ({ name: h.name, sessionId: h.sessionId })));
+    },
+    holds(room) {
+      const held: HeldName[] = [];
+      for (const h of rooms.get(room)?.sorted ?? []) if (h.hold !== null && h.sockets.size === 0) held.push({ name: h.name, hold: h.hold });
+      return Promise.resolve(held);
     },
     rooms() {
       return [...publicEntries()].map(([room, state]) => ({ room, users: state.byKey.size })).sort((a, b) => b.users - a.users || byName(a.room, b.room));

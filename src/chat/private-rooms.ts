@@ -156,7 +156,7 @@ async function makePrivate(io: ChatServer, socket: ChatSocket, deps: ChatDeps, r
   // fresh public room that now has the old name can reach them, even if this node dies right after.
   const pushRows = await deps.store.access.makePrivate(room, record, members);
   await recordAction(socket, deps, { action: "make_private", room, target: null, messageId: null, detail: JSON.stringify({ members: members.length }) });
-  moveRoom(io, deps, { moved: { room, to: { room: record.room, title: room, kind: "private" } }, admitted: members.map((m) => m.sessionKey) });
+  await moveRoom(io, deps, { moved: { room, to: { room: record.room, title: room, kind: "private" } }, admitted: members.map((m) => m.sessionKey) });
   // A reader not let in may no longer read what a push notification of the room quotes (a closed page's name was
   // released, so presence above never saw it): it is taken back.
   deps.push?.roomMadePrivate(room, record.room, pushRows);
@@ -168,6 +168,6 @@ async function makePublic(io: ChatServer, socket: ChatSocket, deps: ChatDeps, re
   const inUse = (await deps.presence.holders(to)).length > 0 || (await deps.store.access.makePublic(record.room, to, deps.clock.now())) === "name_in_use";
   if (inUse) return fail("room_exists", `A public room named "${to}" already has messages or people; this room stays private.`);
   await recordAction(socket, deps, { action: "make_public", room: to, target: null, messageId: null, detail: null });
-  moveRoom(io, deps, { moved: { room: record.room, to: { room: to, title: to, kind: "public" } } });
+  await moveRoom(io, deps, { moved: { room: record.room, to: { room: to, title: to, kind: "public" } } });
   return { ok: true, room: { room: to, title: to, kind: "public" } };
 }

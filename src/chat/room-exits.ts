@@ -4,7 +4,7 @@
 import type { EvictEvent, InterServerEvents, RoomMoveOrder, SessionEvent } from "../server-events.js";
 import { nameKey } from "../shared/names.js";
 import { logExitFailure } from "./exit-failures.js";
-import { exitRoom } from "./membership.js";
+import { endHeldNames, exitRoom } from "./membership.js";
 import { noteFollowing } from "./presence-notices.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 
@@ -73,10 +73,16 @@ function moveRoomHere(io: ChatServer, deps: ChatDeps, order: RoomMoveOrder): voi
   }
 }
 
-/** Every socket in the room, on every node, leaves it; those admitted where it went hear where. */
-export function moveRoom(io: ChatServer, deps: ChatDeps, order: RoomMoveOrder): void {
+/**
+ * Every socket in the room, on every node, leaves it; those admitted where it went hear where. The names held there
+ * (a closed tab's grace, on any node: the presence store is shared) end silently (membership.ts endHeldNames). The
+ * move is done by then, so a presence store that fails here is logged, not the move's answer.
+ */
+export async function moveRoom(io: ChatServer, deps: ChatDeps, order: RoomMoveOrder): Promise<void> {
   moveRoomHere(io, deps, order);
   deps.nodes.broadcast("room_moved", order);
+  const room = order.moved.room;
+  await endHeldNames(deps, room).catch((err: unknown) => logExitFailure(deps, "held_names_end_failed", { room, err }));
 }
 
 /** What the other nodes send: the same acts, on this node's sockets. */

@@ -24,5 +24,9 @@ export function failStalledReads(presence: PresenceStore, isStalled: (room: stri
       refuseIfStalled(room);
       return presence.holders(room);
     },
+    holds: async (room) => {
+      refuseIfStalled(room);
+      return presence.holds(room);
+    },
   };
 }

@@ -225,6 +225,11 @@ export function createRedisPresence(redis: RedisClient, opts: RedisPresenceOptio
       const all = await orUnavailable(redis.hvals(k.names(room)));
       return all.map((raw) => JSON.parse(raw) as { name: string; sid: string }).map((h) => ({ name: h.name, sessionId: h.sid })).sort((a, b) => byName(a.name, b.name));
     },
+    async holds(room) {
+      const all = await orUnavailable(redis.hvals(k.names(room)));
+      // `hold` is 0 while a tab is behind the name, the hold's number (from holdseq) while it is held.
+      return all.map((raw) => JSON.parse(raw) as { name: string; hold: number }).filter((h) => h.hold !== 0).map((h) => ({ name: h.name, hold: Number(h.hold) }));
+    },
     rooms: () => cache.rooms,
     roomCount: () => cache.total,
     roomSizes: () => cache.rooms,

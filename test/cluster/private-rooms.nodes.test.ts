@@ -4,7 +4,7 @@
 import { Redis } from "ioredis";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { joinRoom } from "../helpers/app.js";
+import { joinRoom, type ClientSocket } from "../helpers/app.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 import { createPrivateRoom, makeInvite, MODERATOR_TOKEN } from "../helpers/private-rooms.js";
 import { collect, collectUntil, waitFor } from "../helpers/wait.js";
@@ -190,4 +190,38 @@ describe("private rooms on several nodes", () => {
     expect(rejoin.ok ? "joined" : rejoin.error.code).toBe("room_moved");
     expect((await told).to.room).toBe(res.room.room);
   });
+
+  it("a name held on one node when the room is made private on another ends silently: the strangers at the old address never see it", async () => {
+    const [n1, n2] = (await startNodes(2, { NAME_GRACE_MS: "1000" })) as [TestNode, TestNode];
+    const mod = await n1.joined("general", "Mod", await moderator(n1));
+    const ana = await n2.joined("general", "Ana", newSession());
+    await closeTab(n2, ana); // held in Redis, its grace timer on node2
+    // A witness whose grace starts after the move, on the same node: its "has left" marks that Ana's grace is over too.
+    const cy = await n2.joined("lobby", "Cy", newSession());
+    const watcher = await n1.joined("lobby", "Wes");
+    expect((await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true })).ok).toBe(true);
+    const stranger = await n1.joined("general", "Zed", newSession());
+    expect(stranger.joinResult.users).toEqual(["Zed"]);
+    const messages = collect(stranger, "message");
+    const presence = collect(stranger, "presence");
+
+    const cyGone = waitFor(watcher, "message", (m) => m.content === "Cy has left the chat.");
+    await closeTab(n2, cy);
+    await cyGone;
+    const marker = waitFor(stranger, "message", isChatWith("marker"));
+    expect((await stranger.timeout(5000).emitWithAck("send_message", { room: "general", username: "Zed", content: "marker" })).ok).toBe(true);
+    await marker;
+    expect(messages.map((m) => m.content)).toEqual(["marker"]);
+    expect(presence).toEqual([]);
+    expect((await n2.joined("general", "Ana", newSession())).joinResult.users).toEqual(["Ana", "Zed"]);
+  });
 });
+
+/** Closes a tab and resolves once its node has handled the disconnect (its names held for the grace). */
+async function closeTab(node: TestNode, socket: ClientSocket): Promise<void> {
+  const serverSide = node.app.io.of("/").sockets.get(socket.id ?? "");
+  if (serverSide === undefined) throw new Error("no such socket on the node");
+  const done = new Promise<void>((resolve) => serverSide.once("disconnect", () => resolve()));
+  socket.disconnect();
+  await done;
+}
