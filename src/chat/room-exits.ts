@@ -73,21 +73,29 @@ function moveRoomHere(io: ChatServer, deps: ChatDeps, order: RoomMoveOrder): voi
   }
 }
 
+/** The names held at the room's old address end silently (membership.ts endHeldNames); the move is done, so a failure is logged. */
+function endHeldNamesAt(deps: ChatDeps, room: string): Promise<void> {
+  return endHeldNames(deps, room).catch((err: unknown) => logExitFailure(deps, "held_names_end_failed", { room, err }));
+}
+
 /**
  * Every socket in the room, on every node, leaves it; those admitted where it went hear where. The names held there
- * (a closed tab's grace, on any node: the presence store is shared) end silently (membership.ts endHeldNames). The
- * move is done by then, so a presence store that fails here is logged, not the move's answer.
+ * (a closed tab's grace, on any node: the presence store is shared) end silently, before the mover's ack.
  */
 export async function moveRoom(io: ChatServer, deps: ChatDeps, order: RoomMoveOrder): Promise<void> {
   moveRoomHere(io, deps, order);
   deps.nodes.broadcast("room_moved", order);
-  const room = order.moved.room;
-  await endHeldNames(deps, room).catch((err: unknown) => logExitFailure(deps, "held_names_end_failed", { room, err }));
+  await endHeldNamesAt(deps, order.moved.room);
 }
 
 /** What the other nodes send: the same acts, on this node's sockets. */
 export function listenToOtherNodes(io: ChatServer, deps: ChatDeps): void {
   io.on("evict", (ev: EvictEvent) => evictHere(io, deps, ev));
   io.on("to_session", (ev: SessionEvent) => reachSessionHere(io, ev));
-  io.on("room_moved", (order: RoomMoveOrder) => moveRoomHere(io, deps, order));
+  io.on("room_moved", (order: RoomMoveOrder) => {
+    moveRoomHere(io, deps, order);
+    // Again here: a tab of this node that closed before it heard the move may have had its name held after the
+    // moving node ended the holds. That leave was sent to the presence store before this, so this sees it.
+    void endHeldNamesAt(deps, order.moved.room);
+  });
 }

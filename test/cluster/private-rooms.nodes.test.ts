@@ -3,7 +3,7 @@
 // other person wherever its tabs are connected; a room made private moves everyone on every node.
 import { Redis } from "ioredis";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { joinRoom, type ClientSocket } from "../helpers/app.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 import { createPrivateRoom, makeInvite, MODERATOR_TOKEN } from "../helpers/private-rooms.js";
@@ -215,7 +215,38 @@ describe("private rooms on several nodes", () => {
     expect(presence).toEqual([]);
     expect((await n2.joined("general", "Ana", newSession())).joinResult.users).toEqual(["Ana", "Zed"]);
   });
+
+  it("a name held on another node just after the moving node ended the holds ends when that node hears the move", async () => {
+    const [n1, n2] = (await startNodes(2, { NAME_GRACE_MS: "600000" })) as [TestNode, TestNode];
+    const mod = await n1.joined("general", "Mod", await moderator(n1));
+    const ana = await n2.joined("general", "Ana", newSession());
+    await closeTab(n2, ana);
+    // The race, made certain: the moving node reads the room's holds before Ana's lands in Redis (it reads none).
+    vi.spyOn(n1.app.presence, "holds").mockResolvedValueOnce([]);
+    const endedOnNode2 = releasedOn(n2, "general");
+    expect((await mod.timeout(5000).emitWithAck("update_room", { room: "general", isPrivate: true })).ok).toBe(true);
+    await endedOnNode2;
+    const stranger = await n1.joined("general", "Zed", newSession());
+    expect(stranger.joinResult.users).toEqual(["Zed"]);
+  });
 });
+
+/** Resolves once `node` has released a held name in `room` (its presence store answered); fails after 5 s without one. */
+function releasedOn(node: TestNode, room: string): Promise<void> {
+  const presence = node.app.presence;
+  const release = presence.release.bind(presence);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${node.id} released no held name in ${room}`)), 5000);
+    vi.spyOn(presence, "release").mockImplementation(async (r, name, hold) => {
+      const departed = await release(r, name, hold);
+      if (r === room) {
+        clearTimeout(timer);
+        resolve();
+      }
+      return departed;
+    });
+  });
+}
 
 /** Closes a tab and resolves once its node has handled the disconnect (its names held for the grace). */
 async function closeTab(node: TestNode, socket: ClientSocket): Promise<void> {
