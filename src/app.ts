@@ -1,4 +1,3 @@
-import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server as HttpServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,6 +48,7 @@ import { fileRoutes } from "./http/files.js";
 import { emojiDataRoute } from "./http/emoji-data.js";
 import { DiskFileStore } from "./storage/disk-file-store.js";
 import type { FileStore } from "./storage/files.js";
+import { makeFolders } from "./storage/make-folders.js";
 import { securityHeaders } from "./http/security.js";
 import { textCompression } from "./http/compression.js";
 import { appShellRoutes, buildAppShell } from "./http/app-shell.js";
@@ -162,7 +162,7 @@ function flushQueuedPackets(io: ChatServer, timeoutMs: number): Promise<void> {
 export function openFileStore(config: Config, repo: MessageRepository): FileStore {
   if (repo instanceof PostgresMessageRepository) {
     const spool = join(tmpdir(), `messenger-room-uploads-${process.pid}`);
-    mkdirSync(spool, { recursive: true });
+    makeFolders(spool); // TMPDIR under /proc would hang a recursive mkdirSync
     return repo.fileStore(spool);
   }
   return new DiskFileStore(config.files.path);

@@ -41,6 +41,8 @@ describe("a start-up that cannot go on", () => {
     ["REDIS_CLUSTER_NODES with nothing listening", "REDIS_CLUSTER_NODES", async () => ({ REDIS_CLUSTER_NODES: `127.0.0.1:${await freePort()}`, DATABASE_URL: "postgres://chat:pw@127.0.0.1:1/chat" })],
     ["HEALTH_PORT taken by another process", "HEALTH_HOST, HEALTH_PORT", async () => ({ HEALTH_PORT: String(await takenPort()) })],
     ["HOST that does not resolve", "HOST, PORT", async () => ({ HOST: "no-such-host.invalid" })],
+    // Node's recursive mkdirSync never returns under /proc (storage/make-folders.ts): start-up hung without a word.
+    ["FILES_PATH under /proc", "FILES_PATH", async () => ({ FILES_PATH: "/proc/no-such-folder/files" })],
   ])("%s: exits 1 with one line naming %s", async (_case, variables, env) => {
     const stderr = await startFailure(env);
     expect(stderr).toMatch(new RegExp(`^cannot [^\\n]* \\(${variables}\\): [^\\n]+\\n$`));

@@ -3,11 +3,12 @@
 // records in the database are written after, so nothing ever points at half a file. Spooled uploads live in
 // FILES_PATH/tmp (same file system: the rename is the move) and are cleared at start.
 import { randomBytes } from "node:crypto";
-import { createReadStream, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { createReadStream, readdirSync, rmSync } from "node:fs";
 import { copyFile, mkdir, open, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { FileMissingError, type FileStore } from "./files.js";
+import { makeFolders } from "./make-folders.js";
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -36,7 +37,7 @@ export class DiskFileStore implements FileStore {
   /** Creates the folders and removes spooled uploads a crash left behind (at start, before anything is served). */
   constructor(private readonly root: string) {
     this.tmp = join(root, "tmp");
-    mkdirSync(this.tmp, { recursive: true });
+    makeFolders(this.tmp);
     for (const name of readdirSync(this.tmp)) rmSync(join(this.tmp, name), { force: true, recursive: true });
   }
 
