@@ -85,6 +85,8 @@ export interface Config {
   /** SQLite: after a write failed for want of disk space, /healthz says full until this many bytes are free. */
   dbFullResumeBytes: number;
   shutdownTimeoutMs: number;
+  /** A second SIGINT/SIGTERM this soon after the first is the same request delivered twice (npm start), not "stop now". */
+  shutdownRepeatIgnoreMs: number;
   /** How long a name whose last connection dropped (without leave_chat) stays its owner's; 0 = released at once. */
   nameGraceMs: number;
   metricsToken: string | null;
@@ -222,6 +224,19 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 const NODE_ENVS = ["production", "development", "test"] as const;
 
 /** Reads every variable once; throws one ConfigError naming every bad one. */
+/**
+ * `env`, noting each name read into `read`: passed to loadConfig, it lists the settings' names by reading them
+ * (misspelt-variables.ts), so there is no second list to keep.
+ */
+export function notingReads(env: Env, read: Set<string>): Env {
+  return new Proxy(env, {
+    get: (target, name) => {
+      if (typeof name === "string") read.add(name);
+      return Reflect.get(target, name) as unknown;
+    },
+  });
+}
+
 export function loadConfig(env: Env): Config {
   const problems: string[] = [];
   const int = (name: string, fallback: number, min: number, max: number): number => {
@@ -331,6 +346,7 @@ export function loadConfig(env: Env): Config {
     healthProbeIntervalMs: int("HEALTH_PROBE_INTERVAL_MS", DEFAULT_HEALTH_PROBE_INTERVAL_MS, 0, 3_600_000),
     dbFullResumeBytes: int("DB_FULL_RESUME_BYTES", 64 * MIB, 0, Number.MAX_SAFE_INTEGER),
     shutdownTimeoutMs: int("SHUTDOWN_TIMEOUT_MS", 10_000, 100, 600_000),
+    shutdownRepeatIgnoreMs: int("SHUTDOWN_REPEAT_IGNORE_MS", 1000, 0, 60_000),
     nameGraceMs: int("NAME_GRACE_MS", 15_000, 0, 3_600_000),
     metricsToken,
     editWindowMs: int("EDIT_WINDOW_MS", 15 * 60 * 1000, 0, 365 * 24 * 3600 * 1000),

@@ -4,7 +4,8 @@ import { createApp, openFileStore, type App } from "./app.js";
 import { startHealthListener, type HealthListener } from "./http/health-listener.js";
 import { backlogCap, readSomaxconn } from "./http/listen-backlog.js";
 import { systemClock } from "./clock.js";
-import { ConfigError, loadConfig, type Config } from "./config.js";
+import { ConfigError, loadConfig, notingReads, type Config } from "./config.js";
+import { misspeltVariables } from "./misspelt-variables.js";
 import { createPinoLogger, type Logger } from "./log.js";
 import { connectRedisTarget, describeRedisTarget, RedisConnectError, type RedisClient, type RedisTarget } from "./cluster/redis.js";
 import { PostgresMessageRepository } from "./storage/postgres.js";
@@ -16,14 +17,16 @@ import { SqliteMessageRepository } from "./storage/sqlite.js";
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
   let config: Config;
+  const settings = new Set<string>();
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(notingReads(process.env, settings));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const problem of err.problems) process.stderr.write(`config error: ${problem}\n`);
     process.exit(1);
   }
   const log = createPinoLogger(config.logLevel, config.nodeId);
+  for (const { name, meant } of misspeltVariables(Object.keys(process.env), settings)) log.warn("config_unknown_variable", { name, hint: `not a setting; did you mean ${meant}?` });
   if (config.isSecretGenerated) log.warn("secret_key_generated", { hint: "set SECRET_KEY so sessions survive a restart" });
 
   const target = redisTarget(config);
@@ -56,7 +59,15 @@ async function main(): Promise<void> {
       await health?.close();
     },
     log,
-    config.shutdownTimeoutMs,
+    {
+      timeoutMs: config.shutdownTimeoutMs,
+      repeatIgnoreMs: config.shutdownRepeatIgnoreMs,
+      // SQLite commits in the calling turn, so the queued batch is on disk before exit; PostgreSQL's would have to
+      // wait on the network, so a batch in flight there commits or rolls back on its own, unanswered either way.
+      commitQueuedNow: () => {
+        if (repo instanceof SqliteMessageRepository) repo.commitQueuedNow();
+      },
+    },
   );
 }
 
@@ -131,17 +142,33 @@ function openFiles(config: Config, repo: MessageRepository): FileStore {
   }
 }
 
-function installShutdown(close: () => Promise<void>, log: Logger, timeoutMs: number): void {
-  let isStopping = false;
-  const stop = (signal: string): void => {
-    if (isStopping) return;
-    isStopping = true;
+interface ShutdownOptions {
+  timeoutMs: number;
+  repeatIgnoreMs: number;
+  /** Called before a cut-short exit: writes what can be written without waiting (SQLite), nothing more. */
+  commitQueuedNow: () => void;
+}
+
+/**
+ * SIGTERM, SIGINT and SIGHUP (the terminal closed) drain: acknowledged work is committed, clients are told. A second
+ * SIGINT or SIGTERM during the drain exits 1 at once, as an operator pressing Ctrl-C twice means; within
+ * repeatIgnoreMs of the first it is the same request delivered twice (npm start passes on the signal its process
+ * group also got). A second SIGHUP never cuts it short: a closing terminal may send it twice (kernel, then shell).
+ */
+function installShutdown(close: () => Promise<void>, log: Logger, opts: ShutdownOptions): void {
+  let startedAtMs: number | null = null;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (startedAtMs !== null) {
+      if (signal !== "SIGHUP" && performance.now() - startedAtMs >= opts.repeatIgnoreMs) cutShort(signal);
+      return;
+    }
+    startedAtMs = performance.now();
     log.info("shutdown_started", { signal });
     // A stuck close must not keep the process alive past the deadline.
     setTimeout(() => {
-      log.error("shutdown_timed_out", { timeoutMs });
+      log.error("shutdown_timed_out", { timeoutMs: opts.timeoutMs });
       process.exit(1);
-    }, timeoutMs).unref();
+    }, opts.timeoutMs).unref();
     close().then(
       () => {
         log.info("shutdown_complete", {});
@@ -153,8 +180,12 @@ function installShutdown(close: () => Promise<void>, log: Logger, timeoutMs: num
       },
     );
   };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  const cutShort = (signal: NodeJS.Signals): void => {
+    opts.commitQueuedNow();
+    log.error("shutdown_cut_short", { signal, hint: "a second signal ended the drain: unanswered events were dropped" });
+    process.exit(1);
+  };
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, () => stop(signal));
 }
 
 void main();

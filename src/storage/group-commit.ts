@@ -36,6 +36,14 @@ export class GroupCommit {
     }
   }
 
+  /**
+   * Starts writing what is queued at once, unless a batch is being written (or waits to retry). A commit that runs
+   * synchronously (better-sqlite3) has committed when this returns: for an exit that cannot wait for the loop.
+   */
+  startNow(): void {
+    this.startFlush();
+  }
+
   private scheduleFlush(): void {
     if (this.isFlushScheduled) return;
     this.isFlushScheduled = true;

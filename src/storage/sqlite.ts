@@ -349,6 +349,14 @@ export class SqliteMessageRepository implements ChatStore {
     return this.conn.durability();
   }
 
+  /**
+   * Commits the appends queued for the next batch before returning (better-sqlite3 writes synchronously), when the
+   * process is about to exit without its drain: stored but unanswered, so a resend with its clientId finds them.
+   */
+  commitQueuedNow(): void {
+    this.appends.startNow();
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
