@@ -1,3 +1,4 @@
+import { isatty } from "node:tty";
 import { pino } from "pino";
 import type { Clock } from "./clock.js";
 import { redactInviteTokens } from "./access/invite-token.js";
@@ -16,19 +17,38 @@ export interface Logger {
 /** `node` (NODE_ID) goes into every line, so the lines of several nodes can be told apart once merged. */
 export function createPinoLogger(level: string, node?: string): Logger {
   // pino writes asynchronously-buffered lines to stdout, so logging stays off the hot path's critical time.
-  const base = pino({
-    level,
-    base: node === undefined ? undefined : { node },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    messageKey: "event",
-    formatters: { level: (label) => ({ level: label }) },
-  });
+  const base = pino(
+    {
+      level,
+      base: node === undefined ? undefined : { node },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      messageKey: "event",
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    stdoutUntilItBreaks(),
+  );
   return {
     debug: (event, fields) => base.debug(fields ?? {}, event),
     info: (event, fields) => base.info(fields ?? {}, event),
     warn: (event, fields) => base.warn(fields ?? {}, event),
     error: (event, fields) => base.error(serialiseErrors(fields), event),
   };
+}
+
+/**
+ * stdout, given up once a write fails: a closed terminal (EIO) or a reader gone (EPIPE) must not stop the drain.
+ * On a terminal, lines are written at once, so a closed one shows as an error here, never inside sonic-boom's
+ * flush at exit, which retries every error but EAGAIN forever (after the terminal closed, SIGHUP's drain ended in a
+ * process that never exited). Elsewhere (a pipe, journald) lines stay buffered, off the hot path.
+ */
+function stdoutUntilItBreaks(): ReturnType<typeof pino.destination> {
+  const out = pino.destination({ fd: 1, sync: isatty(1) });
+  out.on("error", () => {
+    out.write = () => true;
+    out.flushSync = () => undefined;
+    out.end = () => undefined;
+  });
+  return out;
 }
 
 function serialiseErrors(fields: LogFields | undefined): LogFields {

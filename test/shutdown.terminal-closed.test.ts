@@ -1,0 +1,62 @@
+// Closing the terminal the server runs in: the kernel sends SIGHUP and every later write to stdout fails (EIO).
+// The server must still drain and end; pino's buffered stdout used to retry the failed line forever at exit
+// (src/log.ts), so the process never ended. script(1) gives the server a terminal; killing script closes it.
+// `npm test` builds first; run `npm run build` before this file alone.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { connectTo, SERVER_ENTRY } from "./helpers/child-server.js";
+import { freePort } from "./helpers/free-port.js";
+import { waitFor } from "./helpers/wait.js";
+
+const hasScript = ((): boolean => {
+  try {
+    execFileSync("script", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Resolves when a process that is not our child has ended (tail --pid waits for it). */
+function ended(pid: number): Promise<void> {
+  return new Promise((resolve) => spawn("tail", [`--pid=${pid}`, "-f", "/dev/null"], { stdio: "ignore" }).once("exit", () => resolve()));
+}
+
+describe("the terminal closes", () => {
+  it.skipIf(!hasScript)("drains (clients told server_shutdown, database closed) and the process ends", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mr-terminal-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const databasePath = join(dir, "chat.db");
+    const port = await freePort();
+    const env = { PATH: process.env.PATH ?? "", NODE_ENV: "development", HOST: "127.0.0.1", PORT: String(port), DATABASE_PATH: databasePath, SECRET_KEY: "child-secret-key-0123456789abcdef", LOG_LEVEL: "info", JOIN_LOOP_BUSY_MS: "0" };
+    const terminal = spawn("script", ["-qfc", `exec "${process.execPath}" "${SERVER_ENTRY}"`, "/dev/null"], { cwd: dir, env, stdio: ["pipe", "pipe", "ignore"] });
+    onTestFinished(() => void terminal.kill("SIGKILL"));
+    let output = "";
+    await new Promise<void>((resolve, reject) => {
+      terminal.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk).includes('"event":"listening"') && resolve());
+      terminal.once("exit", () => reject(new Error(`script ended before the server listened: ${output}`)));
+    });
+    const pid = Number(execFileSync("pgrep", ["-P", String(terminal.pid)], { encoding: "utf8" }).trim());
+    onTestFinished(() => {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone, as it should be
+      }
+    });
+    const alice = await connectTo(`http://127.0.0.1:${port}`);
+    onTestFinished(() => void alice.disconnect());
+    expect(await alice.timeout(5000).emitWithAck("join_chat", { room: "general", username: "alice" })).toMatchObject({ ok: true });
+    const told = waitFor(alice, "server_shutdown", undefined, 10_000);
+    const gone = ended(pid);
+
+    terminal.kill("SIGKILL"); // the terminal's other end closes: SIGHUP, then EIO on every write
+    expect(await told).toEqual({ reconnectAfterMs: expect.any(Number) });
+    await gone;
+    const wal = `${databasePath}-wal`;
+    expect(!existsSync(wal) || statSync(wal).size === 0, "the database was closed after a WAL checkpoint").toBe(true);
+  });
+});
