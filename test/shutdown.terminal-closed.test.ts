@@ -2,8 +2,8 @@
 // The server must still drain and end; pino's buffered stdout used to retry the failed line forever at exit
 // (src/log.ts), so the process never ended. script(1) gives the server a terminal; killing script closes it.
 // `npm test` builds first; run `npm run build` before this file alone.
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -11,14 +11,20 @@ import { connectTo, SERVER_ENTRY } from "./helpers/child-server.js";
 import { freePort } from "./helpers/free-port.js";
 import { waitFor } from "./helpers/wait.js";
 
-const hasScript = ((): boolean => {
-  try {
-    execFileSync("script", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+/** The one child process of `parent`, from /proc (no pgrep: procps is not on every machine). */
+function childOf(parent: number): number {
+  const children = readdirSync("/proc").filter((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === parent; // the field after the state: ppid
+    } catch {
+      return false; // it ended meanwhile
+    }
+  });
+  if (children.length !== 1) throw new Error(`expected one child of ${parent}, found ${children.length}`);
+  return Number(children[0]);
+}
 
 /** Resolves when a process that is not our child has ended (tail --pid waits for it). */
 function ended(pid: number): Promise<void> {
@@ -26,7 +32,8 @@ function ended(pid: number): Promise<void> {
 }
 
 describe("the terminal closes", () => {
-  it.skipIf(!hasScript)("drains (clients told server_shutdown, database closed) and the process ends", async () => {
+  // script(1) is Debian's bsdutils (Essential: on every machine, CI's included), so the test never skips.
+  it("drains (clients told server_shutdown, database closed) and the process ends", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mr-terminal-"));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const databasePath = join(dir, "chat.db");
@@ -39,7 +46,7 @@ describe("the terminal closes", () => {
       terminal.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk).includes('"event":"listening"') && resolve());
       terminal.once("exit", () => reject(new Error(`script ended before the server listened: ${output}`)));
     });
-    const pid = Number(execFileSync("pgrep", ["-P", String(terminal.pid)], { encoding: "utf8" }).trim());
+    const pid = childOf(terminal.pid ?? 0);
     onTestFinished(() => {
       try {
         process.kill(pid, "SIGKILL");
