@@ -8,13 +8,13 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 import type { MyRoom } from "../../src/protocol.js";
 import { connectTo, type ChildServer, type LogRecord } from "../helpers/child-server.js";
-import { masterApartFrom, REGISTRY_KEY, runningMaster } from "../helpers/frozen-masters.js";
+import { masterApartFrom, REGISTRY_KEY, runningMaster, whileMarkedStalled } from "../helpers/frozen-masters.js";
 import { createPrivateRoom } from "../helpers/private-rooms.js";
 import { until } from "../helpers/push.js";
 import { frozenPushCluster } from "../helpers/frozen-push-cluster.js";
 import { roomChannel, roomsOnEveryMaster } from "../helpers/redis-cluster.js";
 import { sessionCookieFrom } from "../helpers/session-cookie.js";
-import { arrivalOrder, nextLog, nextMasterLog } from "../helpers/stall-logs.js";
+import { arrivalOrder, nextLog } from "../helpers/stall-logs.js";
 import { connectProbe, readOnMaster } from "../helpers/stall-races.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -70,32 +70,20 @@ describe("cluster: leaves and closed tabs with a frozen Redis Cluster master", (
       expect(await dee.timeout(5000).emitWithAck("join_chat", { room: healthyRoom, username: "Dee" })).toMatchObject({ ok: true });
       expect(await cy.timeout(5000).emitWithAck("join_chat", { room: healthyRoom, username: "Cy" })).toMatchObject({ ok: true, users: ["Cy", "Dee"] });
 
-      const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
-      process.kill(frozen.pid, "SIGSTOP");
-      let orderAtRead: string[];
-      let deeLeft: Promise<unknown> | undefined;
-      let answering: Promise<unknown> | undefined;
-      let exitFailed: LogRecord;
-      let exitErrors: LogRecord[];
-      try {
-        await stalled;
+      const { result: { orderAtRead, deeLeft, exitFailed, exitErrors }, answering } = await whileMarkedStalled(server, frozen, async () => {
         const fromLine = server.logs.length;
         const refused = nextLog(server, "disconnect_failed");
-        answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
         const seen: string[] = [];
         // Before, Cy heard it only from a recovery's sweep, which runs after one command timeout at the earliest.
-        deeLeft = waitFor(cy, "presence", (p) => p.room === healthyRoom && p.left?.includes("Dee") === true, 30_000);
+        const deeLeft = waitFor(cy, "presence", (p) => p.room === healthyRoom && p.left?.includes("Dee") === true, 30_000);
         void deeLeft.then(() => seen.push("left"), () => undefined);
         const read = readOnMaster(probe, `mr:p:{r:${frozenRoom}}:probe`);
         dee.disconnect();
         expect(await read).toBe("timed out");
         seen.push("read");
-        orderAtRead = [...seen];
-        exitFailed = await refused;
-        exitErrors = exitErrorsSince(server, fromLine);
-      } finally {
-        process.kill(frozen.pid, "SIGCONT");
-      }
+        const orderAtRead = [...seen];
+        return { orderAtRead, deeLeft, exitFailed: await refused, exitErrors: exitErrorsSince(server, fromLine) };
+      });
       console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, closedTabOrder: orderAtRead }));
       expect(orderAtRead).toEqual(["left", "read"]);
       // The frozen room's refused exit, the known outcome of the marked master: a warning that names it, no error.
@@ -129,36 +117,24 @@ describe("cluster: leaves and closed tabs with a frozen Redis Cluster master", (
       expect(subscribed.status).toBe(201);
       expect(await pushRowsIn(suite.cluster().databaseUrl, room)).toBe(1);
 
-      const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
-      process.kill(frozen.pid, "SIGSTOP");
-      let order: string[];
-      let left: unknown;
-      let answering: Promise<unknown> | undefined;
-      let exitFailed: LogRecord;
-      let exitErrors: LogRecord[];
-      try {
-        await stalled;
+      const { result: { order, left, exitFailed, exitErrors }, answering } = await whileMarkedStalled(server, frozen, async () => {
         const fromLine = server.logs.length;
         const refused = nextLog(server, "room_exit_failed");
-        answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
         // The admission's end reaches every tab of the session: the other one is taken out of the room.
         const removed = waitFor(anaOtherTab, "removed", (e) => e.room === room, 10_000);
         const read = readOnMaster(probe, `mr:p:{r:${room}}:probe`);
         const leave = ana.emitWithAck("leave_chat", { room });
-        order = await arrivalOrder({ read, leave });
+        const order = await arrivalOrder({ read, leave });
         expect(await read).toBe("timed out");
-        left = await leave;
+        const left: unknown = await leave;
         expect(await removed).toEqual({ room, reason: "left" });
         // The session is no longer admitted (my_rooms would offer the room back), and its pushes from the room end.
         const mine = await anaOtherTab.timeout(10_000).emitWithAck("my_rooms", {});
         if (!mine.ok) throw new Error(`my_rooms failed: ${mine.error.code}`);
         expect(mine.rooms.map((r: MyRoom) => r.room)).not.toContain(room);
         await until(async () => (await pushRowsIn(suite.cluster().databaseUrl, room)) === 0, 10_000);
-        exitFailed = await refused;
-        exitErrors = exitErrorsSince(server, fromLine);
-      } finally {
-        process.kill(frozen.pid, "SIGCONT");
-      }
+        return { order, left, exitFailed: await refused, exitErrors: exitErrorsSince(server, fromLine) };
+      });
       console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, refusedLeaveOrder: order }));
       // The answer is what it was: the name's release is not confirmed (the script waits in the frozen master).
       expect(left).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });

@@ -9,11 +9,11 @@ import type { ClientSocket } from "../helpers/app.js";
 import { connectTo } from "../helpers/child-server.js";
 import { startCluster, type Cluster } from "../helpers/cluster.js";
 import { MODERATOR_TOKEN } from "../helpers/private-rooms.js";
-import { masterApartFrom, resumeMasters } from "../helpers/frozen-masters.js";
+import { masterApartFrom, resumeMasters, whileMarkedStalled } from "../helpers/frozen-masters.js";
 import { roomsOnEveryMaster } from "../helpers/redis-cluster.js";
 import { sessionCookieFrom } from "../helpers/session-cookie.js";
 import { browserSessionKey, verifySession } from "../../src/http/session.js";
-import { arrivalOrder, nextMasterLog } from "../helpers/stall-logs.js";
+import { arrivalOrder } from "../helpers/stall-logs.js";
 import { connectProbe, readOnMaster } from "../helpers/stall-races.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -78,14 +78,7 @@ describe("cluster: name lookups and leaves in a frozen Redis Cluster master's ro
       // Dee's leave answers at once, but its script waits in the frozen master, which the test wakes within the
       // node's command timeout (right after its own read timed out): the room then hears Dee leave, as it would have.
       const deeLeft = waitFor(cy, "presence", (p) => p.room === room && p.left?.includes("Dee") === true, 30_000);
-      const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
-      process.kill(frozen.pid, "SIGSTOP");
-      let order: string[];
-      let answers: unknown[];
-      let answering: Promise<unknown> | undefined;
-      try {
-        await stalled;
-        answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
+      const { result: { order, answers }, answering } = await whileMarkedStalled(server, frozen, async () => {
         // Sent first: it times out three quarters of a command timeout from now (connectProbe).
         const read = readOnMaster(probe, `mr:p:{r:${room}}:probe`);
         const calls = {
@@ -95,12 +88,11 @@ describe("cluster: name lookups and leaves in a frozen Redis Cluster master's ro
           private: privatiser.emitWithAck("update_room", { room, isPrivate: true }),
           leave: dee.emitWithAck("leave_chat", { room }),
         };
-        order = await arrivalOrder({ read, ...calls });
+        const order = await arrivalOrder({ read, ...calls });
         expect(await read).toBe("timed out");
-        answers = await Promise.all(Object.values(calls));
-      } finally {
-        process.kill(frozen.pid, "SIGCONT");
-      }
+        const answers: unknown[] = await Promise.all(Object.values(calls));
+        return { order, answers };
+      });
       // Each call's time as the node logged it: logged here, never asserted.
       const callMs = server.logs.filter((l) => l.event === "event_handled" && l.room === room && l.outcome === "presence_unavailable").map((l) => ({ [String(l.socketEvent)]: l.ms }));
       console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, order, callMs }));
@@ -171,21 +163,13 @@ async function putLevelWhileFrozen(cluster: Cluster, frozen: ReturnType<typeof m
   const url = cluster.node(0).url;
   const probe = await connectProbe(redis, COMMAND_TIMEOUT_MS);
   try {
-    const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
-    process.kill(frozen.pid, "SIGSTOP");
-    let answering: Promise<unknown>;
-    let result: { order: string[]; status: number };
-    try {
-      await stalled;
-      answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
+    const { result, answering } = await whileMarkedStalled(server, frozen, async () => {
       const read = readOnMaster(probe, probeKey);
       const put = fetch(`${url}/api/push/levels`, { method: "PUT", headers: { cookie: session, origin: url, "content-type": "application/json" }, body: JSON.stringify({ room, level: "all" }) });
       const order = await arrivalOrder({ read, push: put });
       expect(await read).toBe("timed out");
-      result = { order, status: (await put).status };
-    } finally {
-      process.kill(frozen.pid, "SIGCONT");
-    }
+      return { order, status: (await put).status };
+    });
     await answering;
     return result;
   } finally {

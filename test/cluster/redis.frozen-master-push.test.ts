@@ -9,12 +9,12 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 import type { ClientSocket } from "../helpers/app.js";
 import { connectTo, type LogRecord } from "../helpers/child-server.js";
-import { masterApartFrom } from "../helpers/frozen-masters.js";
+import { masterApartFrom, whileMarkedStalled } from "../helpers/frozen-masters.js";
 import { frozenPushCluster } from "../helpers/frozen-push-cluster.js";
 import type { PushServiceDouble, TestSubscription } from "../helpers/push-service.js";
 import { roomsOnEveryMaster } from "../helpers/redis-cluster.js";
 import { sessionCookieFrom } from "../helpers/session-cookie.js";
-import { arrivalOrder, nextLog, nextMasterLog } from "../helpers/stall-logs.js";
+import { arrivalOrder, nextLog } from "../helpers/stall-logs.js";
 import { connectProbe, readOnMaster } from "../helpers/stall-races.js";
 
 // Two seconds (the default): room for a busy machine between a call that does not wait and the probe's read.
@@ -108,25 +108,16 @@ describe("cluster: pushes with a frozen Redis Cluster master", () => {
     const probe = await connectProbe(redis, COMMAND_TIMEOUT_MS);
     try {
       expect(await sender.timeout(5000).emitWithAck("join_chat", { room, username: "Sender" })).toMatchObject({ ok: true });
-      const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
-      process.kill(frozen.pid, "SIGSTOP");
-      let order: string[];
-      let decidedLine: LogRecord;
-      let answering: Promise<unknown> | undefined;
-      try {
-        await stalled;
-        answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
+      const { result: { order, decidedLine }, answering } = await whileMarkedStalled(server, frozen, async () => {
         const decided = nextLog(server, "push_dispatch_failed", 30_000, (l) => l.room === room);
         const pushed = suite.service().nth(healthy.sub, 1, 30_000);
         const read = readOnMaster(probe, `mr:push:page:{${onFrozen.sessionKey}}:probe`);
         const sent = sender.timeout(10_000).emitWithAck("send_message", { room, username: "Sender", content: "while a master sleeps" });
-        order = await arrivalOrder({ decided, pushed, read });
+        const order = await arrivalOrder({ decided, pushed, read });
         expect(await read).toBe("timed out");
         expect(await sent).toMatchObject({ ok: true });
-        decidedLine = await decided;
-      } finally {
-        process.kill(frozen.pid, "SIGCONT");
-      }
+        return { order, decidedLine: await decided };
+      });
       console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, pushOrder: order }));
       expect(order.at(-1)).toBe("read");
       // Not sent, as after a command timeout, but because the master is marked (not "Command timed out").
@@ -157,25 +148,16 @@ describe("cluster: pushes with a frozen Redis Cluster master", () => {
     const probe = await connectProbe(redis, COMMAND_TIMEOUT_MS);
     try {
       expect(await sender.timeout(5000).emitWithAck("join_chat", { room, username: "Sender" })).toMatchObject({ ok: true });
-      const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
-      process.kill(frozen.pid, "SIGSTOP");
-      let order: string[];
-      let decidedLine: LogRecord;
-      let answering: Promise<unknown> | undefined;
-      try {
-        await stalled;
-        answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
+      const { result: { order, decidedLine }, answering } = await whileMarkedStalled(server, frozen, async () => {
         // The reader's push (sessions made before it, whose page counts are on the frozen master, fail on those).
         const decided = nextLog(server, "push_dispatch_failed", 30_000, (l) => l.room === room && String(l.err).includes("take-back records"));
         const read = readOnMaster(probe, recordKey);
         const sent = sender.timeout(10_000).emitWithAck("send_message", { room, username: "Sender", content: "not on the lock screen" });
-        order = await arrivalOrder({ decided, read });
+        const order = await arrivalOrder({ decided, read });
         expect(await read).toBe("timed out");
         expect(await sent).toMatchObject({ ok: true });
-        decidedLine = await decided;
-      } finally {
-        process.kill(frozen.pid, "SIGCONT");
-      }
+        return { order, decidedLine: await decided };
+      });
       console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, recordOrder: order }));
       expect(order).toEqual(["decided", "read"]);
       expect(decidedLine.err).toMatch(/marked its master stalled/);

@@ -3,11 +3,11 @@
 // heartbeat (redis_stalled, /healthz 503) though the registry's master answers. Rooms whose master is marked stalled are
 // left for later (presence_reap_deferred), the other rooms are reaped at once, and the deferred ones once it answers.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { connectTo, type LogRecord } from "../helpers/child-server.js";
+import { connectTo } from "../helpers/child-server.js";
 import { health, startCluster, type Cluster } from "../helpers/cluster.js";
-import { masterApartFrom, resumeMasters } from "../helpers/frozen-masters.js";
+import { masterApartFrom, resumeMasters, whileMarkedStalled } from "../helpers/frozen-masters.js";
 import { roomsOnEveryMaster } from "../helpers/redis-cluster.js";
-import { nextLog, nextMasterLog } from "../helpers/stall-logs.js";
+import { nextLog } from "../helpers/stall-logs.js";
 import { waitFor } from "../helpers/wait.js";
 
 const env = { REDIS_COMMAND_TIMEOUT_MS: "1000", LOG_WARN_INTERVAL_MS: "0" };
@@ -46,18 +46,12 @@ describe("cluster: reaping a dead node while one master of the Redis Cluster is 
         expect(await ana.timeout(5000).emitWithAck("join_chat", { room, username: "Ana" })).toMatchObject({ ok: true });
         expect(await bo.timeout(5000).emitWithAck("join_chat", { room, username: "Bo" })).toMatchObject({ ok: true });
       }
-      const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
       const registryStallsBefore = server.logs.filter((l) => l.event === "redis_stalled").length;
-      process.kill(frozen.pid, "SIGSTOP");
-      let answering: Promise<LogRecord> | undefined;
-      let frozenRoomReaped: Promise<unknown> | undefined;
-      try {
-        await stalled;
-        answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
+      const { result: { frozenRoomReaped }, answering } = await whileMarkedStalled(server, frozen, async () => {
         const deferred = nextLog(server, "presence_reap_deferred", 15_000);
         const registryStalled = nextLog(server, "redis_stalled", 15_000);
         const healthyRoomReaped = waitFor(ana, "presence", (p) => p.room === healthyRoom && p.left?.includes("Bo") === true, 15_000);
-        frozenRoomReaped = waitFor(ana, "presence", (p) => p.room === frozenRoom && p.left?.includes("Bo") === true, 30_000);
+        const frozenRoomReaped = waitFor(ana, "presence", (p) => p.room === frozenRoom && p.left?.includes("Bo") === true, 30_000);
         for (const wait of [deferred, registryStalled, healthyRoomReaped, frozenRoomReaped]) wait.catch(() => undefined); // awaited below
         await cluster.node(1).kill();
         // Without the deferral the reap asks the frozen master about Bo's room there, times out and fails the heartbeat.
@@ -65,9 +59,8 @@ describe("cluster: reaping a dead node while one master of the Redis Cluster is 
         expect(await deferred).toMatchObject({ rooms: 1 });
         await healthyRoomReaped;
         expect((await health(survivor.url)).status).toBe(200);
-      } finally {
-        process.kill(frozen.pid, "SIGCONT");
-      }
+        return { frozenRoomReaped };
+      });
       // Deferred rooms stay in the dead node's list and the node registered: a later reap ends Bo's presence there.
       await Promise.all([answering, frozenRoomReaped]);
       expect(server.logs.filter((l) => l.event === "redis_stalled").length).toBe(registryStallsBefore);

@@ -10,10 +10,10 @@ import type { ClientSocket } from "../helpers/app.js";
 import { connectTo, type LogRecord } from "../helpers/child-server.js";
 import { startCluster, type Cluster } from "../helpers/cluster.js";
 import { newClientId } from "../helpers/emit.js";
-import { REGISTRY_KEY, resumeMasters, runningMaster, type MasterToFreeze } from "../helpers/frozen-masters.js";
+import { REGISTRY_KEY, resumeMasters, runningMaster, whileMarkedStalled, type MasterToFreeze } from "../helpers/frozen-masters.js";
 import { roomsOnEveryMaster, type RedisClusterServer } from "../helpers/redis-cluster.js";
-import { arrivalOrder, nextLog, nextMasterLog } from "../helpers/stall-logs.js";
-import { connectProbe, raceJoin, readOnMaster, type JoinRace } from "../helpers/stall-races.js";
+import { arrivalOrder, nextLog } from "../helpers/stall-logs.js";
+import { connectProbe, raceJoin, readOnMaster } from "../helpers/stall-races.js";
 import { waitFor } from "../helpers/wait.js";
 
 const COMMAND_TIMEOUT_MS = 1000;
@@ -67,24 +67,16 @@ describe("cluster: one frozen master of a Redis Cluster", () => {
     const dee = await connectTo(cluster.node(0).url);
     try {
       expect(await ana.timeout(5000).emitWithAck("join_chat", { room: frozenRoom, username: "Ana" })).toMatchObject({ ok: true });
-      const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
-      process.kill(frozen.pid, "SIGSTOP");
-      let race: JoinRace<string>;
-      let answering: Promise<LogRecord> | undefined;
-      let anaCaughtUp: Promise<unknown> | undefined;
-      try {
-        await stalled;
-        answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
+      const { result: { race, anaCaughtUp }, answering } = await whileMarkedStalled(server, frozen, async () => {
         // Ana's room is done by the recovery that follows the master's answer (deferred until then).
-        anaCaughtUp = waitFor(ana, "resync", (p) => p.room === frozenRoom, 30_000);
+        const anaCaughtUp = waitFor(ana, "resync", (p) => p.room === frozenRoom, 30_000);
         // The test's own read of the node's room list, on the frozen master: it times out before one command timeout
         // (stall-races.ts connectProbe), so a join that waited one there would answer after it.
-        race = await raceJoin("read", () => readOnMaster(probe, JOIN_KEYS[0] as string), dee, healthyRoom, "Dee");
+        const race = await raceJoin("read", () => readOnMaster(probe, JOIN_KEYS[0] as string), dee, healthyRoom, "Dee");
         expect(race.joined).toMatchObject({ ok: true, users: ["Dee"] });
         expect(race.other).toBe("timed out");
-      } finally {
-        process.kill(frozen.pid, "SIGCONT");
-      }
+        return { race, anaCaughtUp };
+      });
       console.log(JSON.stringify({ commandTimeoutMs: COMMAND_TIMEOUT_MS, healthyRoomJoinMs: Math.round(race.joinMs), order: race.order }));
       expect(race.order).toEqual(["join", "read"]);
 
@@ -117,15 +109,9 @@ describe("cluster: one frozen master of a Redis Cluster", () => {
       expect(await ana.timeout(5000).emitWithAck("join_chat", { room: frozenRoom, username: "Ana" })).toMatchObject({ ok: true });
       expect(await bo.timeout(5000).emitWithAck("join_chat", { room: healthyRoom, username: "Bo" })).toMatchObject({ ok: true });
       expect(await ed.timeout(5000).emitWithAck("join_chat", { room: frozenRoom, username: "Ed" })).toMatchObject({ ok: true });
-      const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
       const failuresBefore = server.logs.filter(isFrozenRoomFailure).length;
-      process.kill(frozen.pid, "SIGSTOP");
-      let answering: Promise<LogRecord> | undefined;
-      let anaCaughtUp: Promise<unknown> | undefined;
-      try {
-        await stalled;
-        answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
-        anaCaughtUp = waitFor(ana, "resync", (p) => p.room === frozenRoom, 30_000);
+      const { result: { anaCaughtUp }, answering } = await whileMarkedStalled(server, frozen, async () => {
+        const anaCaughtUp = waitFor(ana, "resync", (p) => p.room === frozenRoom, 30_000);
         const deferred = nextLog(server, "presence_rebuild_deferred", 15_000);
         deferred.catch(() => undefined); // awaited below; an assertion that fails first must not leave it unhandled
         const boCaughtUp = waitFor(bo, "resync", (p) => p.room === healthyRoom, 15_000);
@@ -138,9 +124,8 @@ describe("cluster: one frozen master of a Redis Cluster", () => {
         await boCaughtUp;
         expect(server.logs.filter(isFrozenRoomFailure).length).toBe(failuresBefore);
         expect(await deferred).toMatchObject({ rooms: 1 });
-      } finally {
-        process.kill(frozen.pid, "SIGCONT");
-      }
+        return { anaCaughtUp };
+      });
       // Once the master answers, the next recovery does Ana's room: her name is still hers, and she catches up.
       await Promise.all([answering, anaCaughtUp]);
       expect(await cy.timeout(10_000).emitWithAck("join_chat", { room: frozenRoom, username: "Cy" })).toMatchObject({ ok: true, users: ["Ana", "Cy"] });
@@ -175,13 +160,7 @@ describe("cluster: one frozen master of a Redis Cluster", () => {
       expect(await ana.timeout(5000).emitWithAck("join_chat", { room, username: "Ana" })).toMatchObject({ ok: true });
       expect(await cy.timeout(5000).emitWithAck("join_chat", { room, username: "Cy" })).toMatchObject({ ok: true });
       const hello = await sendHello(ana, room);
-      const stalled = nextMasterLog(server, "redis_master_stalled", frozen.server);
-      process.kill(frozen.pid, "SIGSTOP");
-      let race: { order: string[]; answer: T; ms: number };
-      let answering: Promise<LogRecord> | undefined;
-      try {
-        await stalled;
-        answering = nextMasterLog(server, "redis_master_answering", frozen.server, 30_000);
+      const { result: race, answering } = await whileMarkedStalled(server, frozen, async () => {
         const read = readOnMaster(probe, JOIN_KEYS[0] as string);
         const started = performance.now();
         let ms = Number.NaN;
@@ -191,10 +170,8 @@ describe("cluster: one frozen master of a Redis Cluster", () => {
         });
         const order = await arrivalOrder({ read, [name]: acting });
         expect(await read).toBe("timed out");
-        race = { order, answer: await acting, ms };
-      } finally {
-        process.kill(frozen.pid, "SIGCONT");
-      }
+        return { order, answer: await acting, ms };
+      });
       await answering;
       await afterAnswering(ana, room, hello);
       return race;

@@ -11,6 +11,7 @@ import type { ClientSocket } from "../helpers/app.js";
 import { connectTo, type LogRecord } from "../helpers/child-server.js";
 import { health, startCluster, type Cluster } from "../helpers/cluster.js";
 import { newClientId } from "../helpers/emit.js";
+import { whileMarkedStalled } from "../helpers/frozen-masters.js";
 import { roomChannel, roomsOnEveryMaster } from "../helpers/redis-cluster.js";
 import { nextLog, nextMasterLog } from "../helpers/stall-logs.js";
 import { connectProbe, raceJoin, readOnMaster, type JoinRace } from "../helpers/stall-races.js";
@@ -255,24 +256,17 @@ describe("cluster: every master of a Redis Cluster stops answering", () => {
     const dee = await connectTo(node.url);
     try {
       expect(await ana.timeout(5000).emitWithAck("join_chat", { room: frozenRoom, username: "Ana" })).toMatchObject({ ok: true });
-      const stalled = nextMasterLog(server, "redis_master_stalled", frozen);
-      process.kill(pid, "SIGSTOP");
-      let race: JoinRace<string>;
-      let answering: Promise<LogRecord> | undefined;
-      try {
-        await stalled;
-        answering = nextMasterLog(server, "redis_master_answering", frozen, 30_000);
+      const { result: race, answering } = await whileMarkedStalled(server, { server: frozen, pid }, async () => {
         // The test's own read of a key in the room's slot, on its frozen master: it times out before one command timeout
         // (stall-races.ts connectProbe), so a join that waited one there would answer after it.
-        race = await raceJoin("read", () => readOnMaster(probe, roomChannel(frozenRoom)), cy, frozenRoom, "Cy");
+        const race = await raceJoin("read", () => readOnMaster(probe, roomChannel(frozenRoom)), cy, frozenRoom, "Cy");
         expect(race.joined).toMatchObject({ ok: false, error: { code: "presence_unavailable" } });
         expect(race.other).toBe("timed out");
         // The room on a master that answers: no refusal (its keys on the frozen master, the node's room list or the
         // directory, do not hold it up: redis.frozen-master.test.ts).
         expect(await dee.timeout(15_000).emitWithAck("join_chat", { room: spareRoom, username: "Dee" })).toMatchObject({ ok: true, users: ["Dee"] });
-      } finally {
-        process.kill(pid, "SIGCONT");
-      }
+        return race;
+      });
       console.log(JSON.stringify({ redis: "cluster, one master", commandTimeoutMs: COMMAND_TIMEOUT_MS, joinAfterStallMarkedMs: Math.round(race.joinMs), order: race.order }));
       expect(race.order).toEqual(["join", "read"]);
 

@@ -1,7 +1,10 @@
-// Picking the Redis Cluster master a stall test freezes (SIGSTOP), and waking every master again after the test.
+// Picking the Redis Cluster master a stall test freezes (SIGSTOP), running a test's step while the node has it marked
+// stalled, and waking every master again after the test.
+import type { ChildServer, LogRecord } from "./child-server.js";
 import type { Cluster } from "./cluster.js";
 import type { RedisServer } from "./redis.js";
 import type { RedisClusterServer } from "./redis-cluster.js";
+import { nextMasterLog } from "./stall-logs.js";
 
 /** The node registry's key (redis-presence-keys.ts): its master frozen stalls the heartbeat itself (redis.stall.test.ts). */
 export const REGISTRY_KEY = "mr:p:{nodes}:all";
@@ -29,6 +32,25 @@ export function masterApartFrom(redis: RedisClusterServer, avoid: readonly strin
   const index = redis.masters.findIndex((_m, i) => !taken.has(i));
   if (index < 0) throw new Error("every master owns the registry or one of the keys to avoid");
   return runningMaster(redis, index);
+}
+
+/**
+ * Freezes `frozen` (SIGSTOP), waits until `node` logs it marked stalled, runs `body`, and always wakes the master
+ * (SIGCONT), whether `body` passed or threw: what `body` returned, and `answering`, the node's next line saying the
+ * master answers again. That is armed before `body` runs (the wake cannot be missed) and awaited by the caller after
+ * what it checks between the wake and the answer.
+ */
+export async function whileMarkedStalled<T>(node: ChildServer, frozen: Pick<MasterToFreeze, "server" | "pid">, body: () => Promise<T>): Promise<{ result: T; answering: Promise<LogRecord> }> {
+  const stalled = nextMasterLog(node, "redis_master_stalled", frozen.server);
+  process.kill(frozen.pid, "SIGSTOP");
+  try {
+    await stalled;
+    const answering = nextMasterLog(node, "redis_master_answering", frozen.server, 30_000);
+    answering.catch(() => undefined); // awaited by the caller; a body that fails first must not leave it unhandled
+    return { result: await body(), answering };
+  } finally {
+    process.kill(frozen.pid, "SIGCONT");
+  }
 }
 
 /** In case a test failed while a master was stopped: the cluster's removal must find every master answering. */
