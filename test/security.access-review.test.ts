@@ -82,10 +82,13 @@ describe("a ban of a member whose page is closed", () => {
     for (const username of ["Bob", "Robert"]) {
       expect(errorOf(await back.timeout(5000).emitWithAck("join_chat", { room, username })), username).toEqual({ code: "not_found", message: OUTSIDER_MESSAGE });
     }
-    // Let in again by a member's new link: the ban binds the session, whatever name it joins with, until it ends.
-    await useInvite(app, bobSession, (await makeInvite(ana, room)).path, "Robert").expect(200);
-    expect(errorOf(await back.timeout(5000).emitWithAck("join_chat", { room, username: "Robert" }))?.code).toBe("banned");
+    // A member's new link: the ban binds the session, whatever name it comes with, until it ends (one use: the
+    // refusal spends nothing, so the same link still admits it once the ban is over).
+    const link = (await makeInvite(ana, room, { maxUses: 1 })).path;
+    expect((await useInvite(app, bobSession, link, "Robert").expect(403)).body.error.code).toBe("banned");
+    expect(errorOf(await back.timeout(5000).emitWithAck("join_chat", { room, username: "Robert" }))).toEqual({ code: "not_found", message: OUTSIDER_MESSAGE });
     app.clock.advance(60_001);
+    await useInvite(app, bobSession, link, "Robert").expect(200);
     expect((await joinRoom(back, room, "Robert")).ok).toBe(true);
   });
 
@@ -149,27 +152,28 @@ describe("a direct conversation closed by a ban", () => {
   });
 });
 
-describe("a member the room knows by a banned name", () => {
-  it("may not join under another name, read its files or see it in my_rooms, as in a direct conversation", async () => {
+describe("a name banned ahead", () => {
+  it("is not let in by a link under that name, and so neither joins, reads its files nor sees it in my_rooms", async () => {
     const app = await appFor();
     const { ana, anaSession, mod, room } = await teamWithBob(app);
     const file = await upload(app, anaSession, await png(), "plan.png");
     await sendOk(ana, room, "Ana", "plan", [file.id]);
-    // Banned ahead, by name: nobody holds it, so the ban binds no session. Then let in under that name.
+    // Banned ahead, by name: nobody holds it, so the ban binds no session. The link refuses that name.
     expect(await mod.timeout(5000).emitWithAck("ban_user", { room, username: "Cleo", durationMs: 60_000 })).toEqual({ ok: true });
     const cleoSession = app.newSession();
-    await useInvite(app, cleoSession, (await makeInvite(ana, room)).path, "Cleo").expect(200);
+    expect((await useInvite(app, cleoSession, (await makeInvite(ana, room)).path, "Cleo").expect(403)).body.error.code).toBe("banned");
     const cleo = await app.connect({ session: cleoSession });
-    expect(errorOf(await cleo.timeout(5000).emitWithAck("join_chat", { room, username: "Cleo" }))?.code).toBe("banned");
-    expect(errorOf(await cleo.timeout(5000).emitWithAck("join_chat", { room, username: "Clea" }))?.code).toBe("banned");
+    for (const username of ["Cleo", "Clea"]) {
+      expect(errorOf(await cleo.timeout(5000).emitWithAck("join_chat", { room, username })), username).toEqual({ code: "not_found", message: OUTSIDER_MESSAGE });
+    }
     await fetchFile(app, file.url, cleoSession).expect(404);
     const mine = await cleo.timeout(5000).emitWithAck("my_rooms", {});
     expect(mine.ok && mine.rooms.map((r: MyRoom) => r.room)).toEqual([]);
   });
 });
 
-describe("a banned browser let back into a private room by a member's new link", () => {
-  it("may not join, and neither fetches the room's files nor sees it in my_rooms while the ban lasts", async () => {
+describe("a banned browser and a member's new link", () => {
+  it("is refused by the link, may not join, and neither fetches the room's files nor sees it in my_rooms while the ban lasts", async () => {
     const app = await appFor();
     const { ana, anaSession, mod, bob, bobSession, room } = await teamWithBob(app);
     const file = await upload(app, anaSession, await png(), "plan.png");
@@ -177,13 +181,16 @@ describe("a banned browser let back into a private room by a member's new link",
     const removed = waitFor(bob, "removed");
     expect(await mod.timeout(5000).emitWithAck("ban_user", { room, username: "Bob", durationMs: 60_000 })).toEqual({ ok: true });
     await removed;
-    await useInvite(app, bobSession, (await makeInvite(ana, room)).path, "Robert").expect(200);
+    const link = (await makeInvite(ana, room, { maxUses: 1 })).path;
+    expect((await useInvite(app, bobSession, link, "Robert").expect(403)).body.error.code).toBe("banned");
     await sendOk(ana, room, "Ana", "after the ban");
-    expect(errorOf(await bob.timeout(5000).emitWithAck("join_chat", { room, username: "Robert" }))?.code).toBe("banned");
+    expect(errorOf(await bob.timeout(5000).emitWithAck("join_chat", { room, username: "Robert" }))).toEqual({ code: "not_found", message: OUTSIDER_MESSAGE });
     await fetchFile(app, file.url, bobSession).expect(404);
     const mine = await bob.timeout(5000).emitWithAck("my_rooms", {});
     expect(mine.ok && mine.rooms.map((r: MyRoom) => r.room)).toEqual([]);
+    // Once the ban is over the same one-use link admits it (the refusal spent nothing), and the files open again.
     app.clock.advance(60_001);
+    await useInvite(app, bobSession, link, "Robert").expect(200);
     await fetchFile(app, file.url, bobSession).expect(200);
     expect((await joinRoom(bob, room, "Robert")).ok).toBe(true);
   });

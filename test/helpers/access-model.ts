@@ -788,6 +788,8 @@ const redeem = fc.record({ who: actor, invite: fc.nat(99), node: fc.nat(1) }).ma
         const got = { status: res.status, code: codeOf(body) };
         if (cookie === null || cookie === undefined) return void expect(got).toEqual({ status: 400, code: "session_required" });
         if (invite.isGone) return void expect(got, "a link of a room made public is no link").toEqual({ status: 404, code: "not_found" });
+        // A banned browser or name is refused before the link is looked at further (http/invites.ts), spending nothing.
+        if (isBanned(room, person)) return void expect(got, "a banned person's redemption").toEqual({ status: 403, code: "banned" });
         if (invite.isRevoked) return void expect(got).toEqual({ status: 410, code: "invite_revoked" });
         if (room.admitted.has(person)) return void expect(got, "a member's redemption spends nothing").toEqual({ status: 200, code: "ok" });
         if ((room.kickedUpTo?.get(person) ?? 0) >= invite.id) return void expect(got, "a link made before its removal").toEqual({ status: 410, code: "invite_revoked" });
@@ -1363,7 +1365,7 @@ const redeemRace = fc.record({ people: fc.uniqueArray(fc.constantFrom(...BROWSER
           pick,
         );
         const room = invite.home;
-        const answers = await Promise.all(
+        let answers = await Promise.all(
           people.map(async (person, i) => {
             const url = at(r.server.urls, i);
             const res = await fetch(`${url}/invite/${invite.token}`, {
@@ -1377,6 +1379,10 @@ const redeemRace = fc.record({ people: fc.uniqueArray(fc.constantFrom(...BROWSER
         const state = `${invite.isRevoked ? "revoked" : "live"}, ${invite.uses}/${invite.maxUses ?? "∞"} uses`;
         say(`at once ${answers.map((a) => `${personOf(a.person).name} -> ${a.status} ${a.code}`).join(", ")}: redeem invite ${invite.id} of ${room.title} (${state})`);
         count(`race redeem ${answers.map((a) => a.status).sort().join("/")}`);
+        // Banned: refused before anything else, spending nothing (http/invites.ts); the rest as if they had not come.
+        const banned = answers.filter((a) => isBanned(room, a.person));
+        for (const a of banned) expect({ status: a.status, code: a.code }, `${personOf(a.person).name} (banned)`).toEqual({ status: 403, code: "banned" });
+        answers = answers.filter((a) => !isBanned(room, a.person));
         const members = answers.filter((a) => room.admitted.has(a.person));
         // A kick or ban since the link was made closed it to that person (room-kicks.ts): refused, spending nothing.
         const isKickedSince = (person: number): boolean => (room.kickedUpTo?.get(person) ?? 0) >= invite.id;
