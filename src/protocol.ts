@@ -417,6 +417,15 @@ export interface ShutdownEvent {
   reconnectAfterMs: number;
 }
 
+/** kick_user's answer. */
+export interface KickResult {
+  /**
+   * Private rooms: how many members known by the name (the one they were let in under) with every tab closed the kick
+   * also removed (their admission ended). Absent when none: a kick of a present name answers `{ ok: true }` as before.
+   */
+  absentMembers?: number;
+}
+
 export interface ClientToServerEvents {
   join_chat: (payload: JoinPayload, ack: (res: Ack<JoinResult>) => void) => void;
   send_message: (payload: SendPayload, ack: (res: Ack<SendResult>) => void) => void;
@@ -426,7 +435,7 @@ export interface ClientToServerEvents {
   search_messages: (payload: SearchPayload, ack: (res: Ack<SearchResult>) => void) => void;
   edit_message: (payload: EditMessagePayload, ack: (res: Ack<{ message: WireMessage }>) => void) => void;
   delete_message: (payload: DeleteMessagePayload, ack: (res: Ack<{ message: WireMessage }>) => void) => void;
-  kick_user: (payload: KickUserPayload, ack: (res: Ack) => void) => void;
+  kick_user: (payload: KickUserPayload, ack: (res: Ack<KickResult>) => void) => void;
   ban_user: (payload: BanUserPayload, ack: (res: Ack) => void) => void;
   unban_user: (payload: UnbanUserPayload, ack: (res: Ack) => void) => void;
   list_bans: (payload: ListBansPayload, ack: (res: Ack<{ bans: BanInfo[] }>) => void) => void;

@@ -102,6 +102,27 @@ describe("taking a push notification back", () => {
     expect(await nthPayload(sub, 2)).toEqual({ type: "take_back", room, id: secret.id, tag: `messenger-room:${room}`, reason: "no_access" });
   });
 
+  it("takes back a private room's notification from a member kicked while away, its name released", async () => {
+    const a = await app({ MODERATOR_TOKEN, NAME_GRACE_MS: "0" });
+    const anaSession = a.newSession();
+    const room = (await createPrivateRoom(await a.connect({ session: anaSession }), "Project X")).room;
+    const ana = await a.joined(room, "ana", { session: anaSession });
+    const bobSession = a.newSession();
+    const sub = kit.service.subscription();
+    expect((await useInvite(a, bobSession, (await makeInvite(ana, room)).path, "bob")).status).toBe(200);
+    const bobTab = await a.joined(room, "bob", { session: bobSession });
+    await subscribe(a, bobSession, sub).expect(201);
+    const modSession = await moderatorSession(a);
+    expect((await useInvite(a, modSession, (await makeInvite(ana, room)).path, "mod")).status).toBe(200);
+    const mod = await a.joined(room, "mod", { session: modSession });
+    await a.disconnect(bobTab); // NAME_GRACE_MS=0: nobody holds "bob"; the room knows him by the name he was let in under
+    const secret = await send(ana, room, "@bob the launch date is friday");
+    expect(await nthPayload(sub, 1)).toMatchObject({ room, quoted: secret.id });
+
+    expect(await mod.timeout(5000).emitWithAck("kick_user", { room, username: "bob" })).toEqual({ ok: true, absentMembers: 1 });
+    expect(await nthPayload(sub, 2)).toEqual({ type: "take_back", room, id: secret.id, tag: `messenger-room:${room}`, reason: "no_access" });
+  });
+
   it("takes back a public room's notification from a session banned from it, and leaves another room's alone", async () => {
     const a = await app({ MODERATOR_TOKEN });
     const bobSession = a.newSession();

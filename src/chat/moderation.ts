@@ -1,5 +1,5 @@
 // Moderators (issue 12): who is one, removing a name from a room (kick, ban), the ban check at join, and the audit.
-import type { Ack, Failure, RemovedEvent } from "../protocol.js";
+import type { Ack, Failure, KickResult, RemovedEvent } from "../protocol.js";
 import type { AuditEntry } from "../storage/repository.js";
 import { fail, nameKey, parseBanUser, parseKickUser } from "../validation.js";
 import { isPrivateAddress } from "../access/room-address.js";
@@ -63,17 +63,26 @@ async function holderOf(deps: ChatDeps, room: string, username: string): Promise
   return { name: holder.name, key: holder.sessionId.startsWith("s:") ? sessionKey(deps.config.secretKey, holder.sessionId) : null };
 }
 
-export async function kickUser(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack> {
+/**
+ * Takes the name's holder out, and in a private room every member known by the name whose tabs are all closed
+ * (found as the ban finds them): otherwise "Remove" did nothing to someone away, and only a ban could end their
+ * admission. `absentMembers` says how many of those went; a kick of a present name alone answers as it always did.
+ */
+export async function kickUser(io: ChatServer, socket: ChatSocket, deps: ChatDeps, raw: unknown): Promise<Ack<KickResult>> {
   const input = parseKickUser(raw);
   if (!input.ok) return input;
   const { room, username } = input.value;
   const refusal = await moderatorRefusal(socket, deps, room);
   if (refusal !== null) return refusal;
   const holder = await holderOf(deps, room, username);
-  if (holder === null) return fail("not_found", `No one named "${username}" is in this room.`);
-  await recordAction(socket, deps, { action: "kick", room, target: username, messageId: null, detail: null });
-  await removeFromRoom(io, deps, holder.key, username, { room, reason: "kicked" });
-  return { ok: true };
+  const absent = await absentMembersNamed(deps, room, username, holder?.key ?? null);
+  if (holder === null && absent.length === 0) return fail("not_found", `No one named "${username}" is in this room.`);
+  const detail = absent.length === 0 ? null : JSON.stringify({ absentMembers: absent.length });
+  await recordAction(socket, deps, { action: "kick", room, target: username, messageId: null, detail });
+  const removed: RemovedEvent = { room, reason: "kicked" };
+  if (holder !== null) await removeFromRoom(io, deps, holder.key, username, removed);
+  for (const member of absent) await removeFromRoom(io, deps, member, username, removed);
+  return absent.length === 0 ? { ok: true } : { ok: true, absentMembers: absent.length };
 }
 
 /** Bans the name (by its key) and the session holding it now, if any; a name nobody holds can be banned ahead. */
@@ -106,8 +115,8 @@ export async function banUser(io: ChatServer, socket: ChatSocket, deps: ChatDeps
 }
 
 /**
- * A private room's members known by the banned name (the one they were let in under) other than its holder: their
- * pages are closed, so the name was released and nobody holds it. The ban ends their admission and binds their
+ * A private room's members known by the banned (or kicked) name (the one they were let in under) other than its holder:
+ * their pages are closed, so the name was released and nobody holds it. A kick ends their admission; a ban does and binds their
  * session as it does the holder's; before the 2026-12-07 access review it bound none, so such a member came back
  * under another name and read on (history, files, my_rooms' newest id). Direct conversations know theirs the same way.
  */
