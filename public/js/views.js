@@ -26,10 +26,26 @@ export function createViews({ doc, els, limits, directory, titleOf, kindOf }) {
   /** A phone's "Room actions" panel (People, Notify, Invite, Make private/public, Leave). */
   const roomActions = bindRoomActions(doc, { toggle: els.roomActionsToggle, panel: els.roomActions, people: els.presenceToggle });
 
+  /**
+   * The sidebar is a column beside the home view and, on a phone, a closed drawer over the chat view: a switch
+   * between the two moves it there at once. With its slide (the drawer's close transition) it swept across the
+   * room just opened for 0.15 s, covering the Rooms button and the composer. The style is settled while
+   * transitions are off, so turning them back on starts none.
+   * @param {() => void} change
+   */
+  function switchViews(change) {
+    els.sidebar.classList.add("is-still");
+    change();
+    void els.sidebar.getBoundingClientRect(); // the new place, computed with no transition
+    els.sidebar.classList.remove("is-still");
+  }
+
   /** @param {{ focus: boolean }} opts */
   function showHome(opts) {
-    els.chat.hidden = true;
-    els.home.hidden = false;
+    switchViews(() => {
+      els.chat.hidden = true;
+      els.home.hidden = false;
+    });
     els.home.removeAttribute("data-deep-link");
     showForm();
     closeRoomPanels();
@@ -46,7 +62,9 @@ export function createViews({ doc, els, limits, directory, titleOf, kindOf }) {
     els.home.hidden = true;
     els.home.removeAttribute("data-deep-link");
     els.removedNote.hidden = true;
-    els.chat.hidden = false;
+    switchViews(() => {
+      els.chat.hidden = false;
+    });
     doc.getElementById("room-error")?.remove();
   }
 
