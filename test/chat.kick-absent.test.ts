@@ -4,7 +4,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { OUTSIDER_MESSAGE } from "../src/access/policy.js";
 import type { Ack, ErrorBody, SendResult } from "../src/protocol.js";
 import { joinRoom, startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
-import { createPrivateRoom, makeInvite, moderatorSession, MODERATOR_TOKEN, useInvite } from "./helpers/private-rooms.js";
+import { makeInvite, moderatorSession, MODERATOR_TOKEN, teamOnOneLink, useInvite } from "./helpers/private-rooms.js";
 
 async function appFor(): Promise<TestApp> {
   // NAME_GRACE_MS=0: a closed page releases its name at once, so nobody holds "Bob" once his tab is gone.
@@ -21,27 +21,10 @@ async function sendOk(socket: ClientSocket, room: string, username: string, cont
   return res.message;
 }
 
-/** Ana's private room "Team" with a reusable link of hers; a moderator and Bob came in by it, all three joined. */
-async function teamWithBob(app: TestApp) {
-  const ana = await app.connect({ session: app.newSession() });
-  const { room } = await createPrivateRoom(ana, "Team");
-  expect((await joinRoom(ana, room, "Ana")).ok).toBe(true);
-  const link = await makeInvite(ana, room); // no limit of uses: only a revocation for Bob's browser keeps him out
-  const modSession = await moderatorSession(app);
-  await useInvite(app, modSession, link.path, "Mod").expect(200);
-  const mod = await app.connect({ session: modSession });
-  expect((await joinRoom(mod, room, "Mod")).ok).toBe(true);
-  const bobSession = app.newSession();
-  await useInvite(app, bobSession, link.path, "Bob").expect(200);
-  const bob = await app.connect({ session: bobSession });
-  expect((await joinRoom(bob, room, "Bob")).ok).toBe(true);
-  return { ana, mod, bob, bobSession, room, link };
-}
-
 describe("kick_user of a private room's member whose tabs are all closed", () => {
   it("ends the admission: the rejoin is refused and the link it came in by no longer admits that browser", async () => {
     const app = await appFor();
-    const { ana, mod, bob, bobSession, room, link } = await teamWithBob(app);
+    const { ana, mod, bob, bobSession, room, link } = await teamOnOneLink(app);
     await app.disconnect(bob);
     expect(await mod.timeout(5000).emitWithAck("kick_user", { room, username: "bob" })).toEqual({ ok: true, absentMembers: 1 });
     expect(app.logs.some((l) => l.event === "moderation_action" && l.action === "kick" && l.target === "bob" && l.detail === '{"absentMembers":1}')).toBe(true);
@@ -58,7 +41,7 @@ describe("kick_user of a private room's member whose tabs are all closed", () =>
 
   it("answers not_found, as before, for a name no member was let in under, and for the same name once it is out", async () => {
     const app = await appFor();
-    const { mod, bob, room } = await teamWithBob(app);
+    const { mod, bob, room } = await teamOnOneLink(app);
     await app.disconnect(bob);
     const unknown = { code: "not_found", message: 'No one named "Zed" is in this room.' };
     expect(errorOf(await mod.timeout(5000).emitWithAck("kick_user", { room, username: "Zed" }))).toEqual(unknown);
@@ -69,7 +52,7 @@ describe("kick_user of a private room's member whose tabs are all closed", () =>
 
   it("leaves alone a member let in under the name but present under another one now", async () => {
     const app = await appFor();
-    const { ana, mod, bob, room } = await teamWithBob(app);
+    const { ana, mod, bob, room } = await teamOnOneLink(app);
     expect((await joinRoom(bob, room, "Robert")).ok).toBe(true); // let in as Bob, present as Robert now
     // Dan was let in under "Bob" too, and his page is closed: he is the absent bearer of the name.
     const danSession = app.newSession();

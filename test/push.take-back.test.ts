@@ -17,6 +17,22 @@ const { app, subscribed, nthPayload } = kit;
 /** Take-back decisions the server logged for the room: sent (push_taken_back) or not needed. */
 const decisions = (a: TestApp, event: "push_taken_back" | "push_not_taken_back", room: string) => a.logs.filter((l) => l.event === event && l.room === room);
 
+/** Ana's private room "Project X", Bob let in and subscribed to pushes, and a moderator; all three joined. */
+async function projectWithBobSubscribed(a: TestApp) {
+  const anaSession = a.newSession();
+  const room = (await createPrivateRoom(await a.connect({ session: anaSession }), "Project X")).room;
+  const ana = await a.joined(room, "ana", { session: anaSession });
+  const bobSession = a.newSession();
+  const sub = kit.service.subscription();
+  expect((await useInvite(a, bobSession, (await makeInvite(ana, room)).path, "bob")).status).toBe(200);
+  const bobTab = await a.joined(room, "bob", { session: bobSession });
+  await subscribe(a, bobSession, sub).expect(201);
+  const modSession = await moderatorSession(a);
+  expect((await useInvite(a, modSession, (await makeInvite(ana, room)).path, "mod")).status).toBe(200);
+  const mod = await a.joined(room, "mod", { session: modSession });
+  return { room, ana, bobTab, sub, mod };
+}
+
 describe("taking a push notification back", () => {
   it("sends a textless take-back for a deleted message to the subscription whose notification quotes it, and to no other", async () => {
     const a = await app();
@@ -83,17 +99,7 @@ describe("taking a push notification back", () => {
 
   it("takes back a private room's notification from a member who is kicked out of it", async () => {
     const a = await app({ MODERATOR_TOKEN });
-    const anaSession = a.newSession();
-    const room = (await createPrivateRoom(await a.connect({ session: anaSession }), "Project X")).room;
-    const ana = await a.joined(room, "ana", { session: anaSession });
-    const bobSession = a.newSession();
-    const sub = kit.service.subscription();
-    expect((await useInvite(a, bobSession, (await makeInvite(ana, room)).path, "bob")).status).toBe(200);
-    const bobTab = await a.joined(room, "bob", { session: bobSession });
-    await subscribe(a, bobSession, sub).expect(201);
-    const modSession = await moderatorSession(a);
-    expect((await useInvite(a, modSession, (await makeInvite(ana, room)).path, "mod")).status).toBe(200);
-    const mod = await a.joined(room, "mod", { session: modSession });
+    const { room, ana, bobTab, sub, mod } = await projectWithBobSubscribed(a);
     await a.disconnect(bobTab); // his name is still his (NAME_GRACE_MS): a kick finds him
     const secret = await send(ana, room, "@bob the launch date is friday");
     expect(await nthPayload(sub, 1)).toMatchObject({ room, quoted: secret.id });
@@ -104,17 +110,7 @@ describe("taking a push notification back", () => {
 
   it("takes back a private room's notification from a member kicked while away, its name released", async () => {
     const a = await app({ MODERATOR_TOKEN, NAME_GRACE_MS: "0" });
-    const anaSession = a.newSession();
-    const room = (await createPrivateRoom(await a.connect({ session: anaSession }), "Project X")).room;
-    const ana = await a.joined(room, "ana", { session: anaSession });
-    const bobSession = a.newSession();
-    const sub = kit.service.subscription();
-    expect((await useInvite(a, bobSession, (await makeInvite(ana, room)).path, "bob")).status).toBe(200);
-    const bobTab = await a.joined(room, "bob", { session: bobSession });
-    await subscribe(a, bobSession, sub).expect(201);
-    const modSession = await moderatorSession(a);
-    expect((await useInvite(a, modSession, (await makeInvite(ana, room)).path, "mod")).status).toBe(200);
-    const mod = await a.joined(room, "mod", { session: modSession });
+    const { room, ana, bobTab, sub, mod } = await projectWithBobSubscribed(a);
     await a.disconnect(bobTab); // NAME_GRACE_MS=0: nobody holds "bob"; the room knows him by the name he was let in under
     const secret = await send(ana, room, "@bob the launch date is friday");
     expect(await nthPayload(sub, 1)).toMatchObject({ room, quoted: secret.id });

@@ -5,7 +5,7 @@ import { OUTSIDER_MESSAGE } from "../src/access/policy.js";
 import type { Ack, ErrorBody, MyRoom, SendResult } from "../src/protocol.js";
 import { joinRoom, startTestApp, type ClientSocket, type TestApp } from "./helpers/app.js";
 import { call } from "./helpers/emit.js";
-import { createPrivateRoom, madeUpAddress, makeInvite, moderatorSession, MODERATOR_TOKEN, useInvite } from "./helpers/private-rooms.js";
+import { createPrivateRoom, madeUpAddress, makeInvite, moderatorSession, MODERATOR_TOKEN, teamOnOneLink, useInvite } from "./helpers/private-rooms.js";
 import { fetchFile, png, upload } from "./helpers/sample-files.js";
 import { waitFor } from "./helpers/wait.js";
 
@@ -199,18 +199,8 @@ describe("a banned browser and a member's new link", () => {
 describe("a kicked browser and the link it came in by", () => {
   it("may not use again a link made before the kick; a member's link made after lets it back", async () => {
     const app = await appFor();
-    const ana = await app.connect({ session: app.newSession() });
-    const { room } = await createPrivateRoom(ana, "Team");
-    expect((await joinRoom(ana, room, "Ana")).ok).toBe(true);
-    const link = await makeInvite(ana, room); // no limit of uses, made by Ana: the kick revokes only Bob's own links
-    const modSession = await moderatorSession(app);
-    await useInvite(app, modSession, link.path, "Mod").expect(200);
-    const mod = await app.connect({ session: modSession });
-    expect((await joinRoom(mod, room, "Mod")).ok).toBe(true);
-    const bobSession = app.newSession();
-    await useInvite(app, bobSession, link.path, "Bob").expect(200);
-    const bob = await app.connect({ session: bobSession });
-    expect((await joinRoom(bob, room, "Bob")).ok).toBe(true);
+    // The link has no limit of uses and is Ana's: the kick revokes only Bob's own links.
+    const { ana, mod, bob, bobSession, room, link } = await teamOnOneLink(app);
     const out = waitFor(bob, "removed");
     expect(await mod.timeout(5000).emitWithAck("kick_user", { room, username: "Bob" })).toEqual({ ok: true });
     await out;

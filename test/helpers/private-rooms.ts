@@ -2,7 +2,7 @@
 // moderator, on a test app.
 import request from "supertest";
 import type { CreatedInvite, RoomInfo } from "../../src/protocol.js";
-import type { ClientSocket, TestApp } from "./app.js";
+import { joinRoom, type ClientSocket, type TestApp } from "./app.js";
 import { sessionCookieFrom } from "./session-cookie.js";
 
 export const MODERATOR_TOKEN = "moderator-token-0123456789";
@@ -41,3 +41,23 @@ export async function moderatorSession(app: TestApp): Promise<string> {
 
 /** A private address that no room has: what an outsider guessing would try. */
 export const madeUpAddress = (): string => `~${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url")}`;
+
+/**
+ * Ana's private room "Team" with one reusable link of hers, by which a moderator and Bob came in; all three joined.
+ * The link has no limit of uses: after a kick, only a revocation for Bob's browser keeps him out (room-kicks.ts).
+ */
+export async function teamOnOneLink(app: TestApp) {
+  const ana = await app.connect({ session: app.newSession() });
+  const { room } = await createPrivateRoom(ana, "Team");
+  if (!(await joinRoom(ana, room, "Ana")).ok) throw new Error("Ana could not join her room");
+  const link = await makeInvite(ana, room);
+  const modSession = await moderatorSession(app);
+  await useInvite(app, modSession, link.path, "Mod").expect(200);
+  const mod = await app.connect({ session: modSession });
+  if (!(await joinRoom(mod, room, "Mod")).ok) throw new Error("Mod could not join");
+  const bobSession = app.newSession();
+  await useInvite(app, bobSession, link.path, "Bob").expect(200);
+  const bob = await app.connect({ session: bobSession });
+  if (!(await joinRoom(bob, room, "Bob")).ok) throw new Error("Bob could not join");
+  return { ana, mod, bob, bobSession, room, link };
+}
