@@ -224,19 +224,6 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 const NODE_ENVS = ["production", "development", "test"] as const;
 
 /** Reads every variable once; throws one ConfigError naming every bad one. */
-/**
- * `env`, noting each name read into `read`: passed to loadConfig, it lists the settings' names by reading them
- * (misspelt-variables.ts), so there is no second list to keep.
- */
-export function notingReads(env: Env, read: Set<string>): Env {
-  return new Proxy(env, {
-    get: (target, name) => {
-      if (typeof name === "string") read.add(name);
-      return Reflect.get(target, name) as unknown;
-    },
-  });
-}
-
 export function loadConfig(env: Env): Config {
   const problems: string[] = [];
   const int = (name: string, fallback: number, min: number, max: number): number => {

@@ -1,6 +1,19 @@
 // A misspelt setting (HISTROY_LIMIT=50) is otherwise ignored without a word: the default runs and nobody knows why.
 // At start, each variable whose name is a near miss of a setting's gets one warning naming the setting.
 
+/**
+ * `env`, noting each name read into `read`: passed to loadConfig, it lists the settings' names by reading them, so
+ * there is no second list to keep.
+ */
+export function notingReads<E extends Record<string, string | undefined>>(env: E, read: Set<string>): E {
+  return new Proxy(env, {
+    get: (target, name) => {
+      if (typeof name === "string") read.add(name);
+      return Reflect.get(target, name) as unknown;
+    },
+  });
+}
+
 /** Names shorter than this are left alone: PGPORT is two letters from PORT, and short names are anyone's. */
 const MIN_NAME_LENGTH = 6;
 /** Two edits: a transposed pair, a doubled or dropped letter, a wrong one, or two of these. */

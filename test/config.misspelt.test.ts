@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { loadConfig, notingReads } from "../src/config.js";
-import { editDistance, misspeltVariables } from "../src/misspelt-variables.js";
+import { loadConfig } from "../src/config.js";
+import { editDistance, misspeltVariables, notingReads } from "../src/misspelt-variables.js";
 import { startChildServer } from "./helpers/child-server.js";
 
 /** The settings' names as the server lists them: what loadConfig reads. */
