@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from "node:net";
 import express from "express";
 import { Server } from "socket.io";
 import { registerChat } from "./chat/controller.js";
+import { tellMembersChanged } from "./chat/members-changed.js";
 import { releaseHeldName } from "./chat/membership.js";
 import { isReleaseTold } from "./chat/presence-notices.js";
 import { NameGrace } from "./chat/name-grace.js";
@@ -363,7 +364,7 @@ export function createApp(deps: AppDeps): App {
   web.use(uploadRoutes({ config, files, store: fileStore, log, ...(deps.cluster ? { redis: deps.cluster.redis } : {}) }));
   web.use(fileRoutes({ config, clock, store, files }));
   const inviteLimiter = createInviteLimiter(config.access.inviteTriesPerMinute, deps.cluster?.redis, askStalls);
-  web.use(inviteRoutes({ config, store, clock, log, limiter: inviteLimiter }, (req, res, invite, status) => renderPage(routeDeps, req, res, { name: null, error: null, invite }, status)));
+  web.use(inviteRoutes({ config, store, clock, log, limiter: inviteLimiter, onAdmitted: (room) => tellMembersChanged(io, room) }, (req, res, invite, status) => renderPage(routeDeps, req, res, { name: null, error: null, invite }, status)));
   web.use(notFound(routeDeps));
   web.use(errorHandler(routeDeps));
 

@@ -292,6 +292,9 @@ export const listInvitesPayload = z.object({ room });
 const inviteIdMessage = "id must be an invite id (a whole number >= 1)";
 export const revokeInvitePayload = z.object({ room, id: z.number({ error: inviteIdMessage }).refine(Number.isSafeInteger, inviteIdMessage).min(1, inviteIdMessage) });
 
+/** Who may read a private room or a direct conversation: its members, present or away (members.ts). */
+export const listMembersPayload = z.object({ room });
+
 /** Issue 17: a direct conversation with the person holding `username` in `room`. */
 export const openDirectPayload = z.object({ room, username });
 
@@ -315,4 +318,5 @@ export type CreateInvitePayload = z.input<typeof createInvitePayload>;
 export type ListInvitesPayload = z.input<typeof listInvitesPayload>;
 export type RevokeInvitePayload = z.input<typeof revokeInvitePayload>;
 export type OpenDirectPayload = z.input<typeof openDirectPayload>;
+export type ListMembersPayload = z.input<typeof listMembersPayload>;
 export type ReactPayload = z.input<typeof reactPayload>;

@@ -8,6 +8,7 @@ import type {
   CreateInvitePayload,
   CreateRoomPayload,
   ListInvitesPayload,
+  ListMembersPayload,
   MyRoomsPayload,
   OpenDirectPayload,
   RevokeInvitePayload,
@@ -205,6 +206,7 @@ export type {
   CreateInvitePayload,
   CreateRoomPayload,
   ListInvitesPayload,
+  ListMembersPayload,
   MyRoomsPayload,
   OpenDirectPayload,
   RevokeInvitePayload,
@@ -417,6 +419,34 @@ export interface ShutdownEvent {
   reconnectAfterMs: number;
 }
 
+/**
+ * One member of a private room or a direct conversation as list_members shows it: the name it was let in under
+ * (null for a creator who has not joined its room yet), never its session. A name let in from several browsers is
+ * one entry (present when any of them is, since the first admission, `you` when one of them is this browser).
+ */
+export interface MemberInfo {
+  name: string | null;
+  /** One of its browsers is in the room now (on any node, under any name, a closed tab's name in its grace too). */
+  present: boolean;
+  /** ISO 8601: when it was let in. */
+  since: string;
+  /** This browser is (one of) this member. */
+  you: boolean;
+}
+
+/** list_members' answer: present members first, then the away ones, each group by name as people read a list. */
+export interface MembersResult {
+  members: MemberInfo[];
+}
+
+/**
+ * A private room's (or direct conversation's) members changed: someone was let in, left for good, was kicked or
+ * banned. Carries no names: a page that shows the list asks list_members again.
+ */
+export interface MembersChangedEvent {
+  room: string;
+}
+
 /** kick_user's answer. */
 export interface KickResult {
   /**
@@ -446,6 +476,8 @@ export interface ClientToServerEvents {
   list_invites: (payload: ListInvitesPayload, ack: (res: Ack<{ invites: InviteInfo[] }>) => void) => void;
   revoke_invite: (payload: RevokeInvitePayload, ack: (res: Ack) => void) => void;
   open_direct: (payload: OpenDirectPayload, ack: (res: Ack<{ room: RoomInfo; name: string }>) => void) => void;
+  /** Who may read a private room or a direct conversation; its members only (members.ts). */
+  list_members: (payload: ListMembersPayload, ack: (res: Ack<MembersResult>) => void) => void;
   /** Issue 22: toggles this browser session's reaction; the ack has the message's reactions as this session sees them. */
   react: (payload: ReactPayload, ack: (res: Ack<ReactResult>) => void) => void;
 }
@@ -470,6 +502,7 @@ export interface ServerToClientEvents {
   room_moved: (ev: RoomMovedEvent) => void;
   room_updated: (ev: RoomUpdatedEvent) => void;
   reactions_updated: (ev: ReactionsUpdatedEvent) => void;
+  members_changed: (ev: MembersChangedEvent) => void;
 }
 
 /** A private room's setting changed (issue 17): whether every member may make invite links. */

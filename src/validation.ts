@@ -13,6 +13,7 @@ import {
   listInvitesPayload,
   myRoomsPayload,
   openDirectPayload,
+  listMembersPayload,
   reactPayload,
   revokeInvitePayload,
   updateRoomPayload,
@@ -149,6 +150,7 @@ export const parseCreateInvite = payloadParser(createInvitePayload);
 export const parseListInvites = payloadParser(listInvitesPayload);
 export const parseRevokeInvite = payloadParser(revokeInvitePayload);
 export const parseOpenDirect = payloadParser(openDirectPayload);
+export const parseListMembers = payloadParser(listMembersPayload);
 export const parseReact = payloadParser(reactPayload);
 
 const parseSendFields = payloadParser(sendPayload);

@@ -33,6 +33,7 @@ const EVENTS: readonly ClientEventName[] = [
   "revoke_invite",
   "open_direct",
   "react",
+  "list_members",
 ];
 /** What a bad payload may be answered with; internal, rate_limited or storage_unavailable would be a bug here. */
 const VALIDATION_CODES: readonly ErrorCode[] = [
@@ -229,6 +230,8 @@ const FIELDS: Record<ClientEventName, Record<string, FieldSpec>> = {
     room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
     username: { good: fc.constant(GOOD), bad: badLabel },
   },
+  // A public room (this one, or any other) has no members list: invalid_room, as a bad label is.
+  list_members: { room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) } },
   react: {
     room: { good: fc.constant(ROOM), bad: fc.oneof(badLabel, otherRoom) },
     id: { good: fc.integer({ min: 1, max: 2 ** 31 }), bad: fc.oneof(badCursor, fc.constant(0)) },

@@ -23,6 +23,7 @@ import { createRoom, endStay, joinAdmission, joinedRoomInfo, myRooms, outsider, 
 import { createInvite, listInvites, revokeInvite } from "./invites.js";
 import { afterDirectSend, openDirect } from "./direct-messages.js";
 import { listenToOtherNodes } from "./room-exits.js";
+import { listMembers } from "./members.js";
 import { react } from "./reactions.js";
 import { quotesFor, replyTarget, withReplyMention } from "./replies.js";
 import { readerOf, toWireFor, type Reader } from "./message-context.js";
@@ -59,6 +60,8 @@ export function registerChat(io: ChatServer, deps: ChatDeps): void {
     list_invites: { limit: "history", handler: (socket, raw) => listInvites(socket, deps, raw) },
     revoke_invite: { limit: "join", handler: (socket, raw) => revokeInvite(socket, deps, raw) },
     open_direct: { limit: "join", handler: (socket, raw) => openDirect(io, socket, deps, raw) },
+    // Reads like list_invites: the history budget.
+    list_members: { limit: "history", handler: (socket, raw) => listMembers(socket, deps, raw) },
     // Issue 22: a reaction spends the send budget (the same buckets as send_message).
     react: { limit: "send", handler: (socket, raw) => react(io, socket, deps, raw) },
   };

@@ -5,6 +5,7 @@ import { fail, nameKey, parseBanUser, parseKickUser } from "../validation.js";
 import { isPrivateAddress } from "../access/room-address.js";
 import { sessionKey } from "../shared/session-key.js";
 import { evict } from "./room-exits.js";
+import { tellMembersChanged } from "./members-changed.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 
 /** How much of a moderator's session key the log and the audit show: enough to tell moderators apart, not to forge. */
@@ -54,6 +55,7 @@ async function removeFromRoom(io: ChatServer, deps: ChatDeps, holderKey: string 
   // Out of the room, out of its push notifications: one still on the device would keep quoting the room.
   if (holderKey !== null && (endsAdmission || removed.reason === "banned")) deps.push?.accessEnded(holderKey, room);
   evict(io, deps, { room, nameKey: nameKey(username), ...(endsAdmission ? { sessionKey: holderKey } : {}), removed });
+  if (endsAdmission) tellMembersChanged(io, room); // an away member's removal changes no presence: the lists hear it here
 }
 
 /** The holder of the name in the room, on any node, and its session key (null for a client without a cookie). */

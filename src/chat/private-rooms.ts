@@ -8,6 +8,7 @@ import { sessionKey } from "../shared/session-key.js";
 import { fail, parseCreateRoom, parseMyRooms, parseUpdateRoom } from "../validation.js";
 import { isModerator, recordAction } from "./moderation.js";
 import { evict, moveRoom } from "./room-exits.js";
+import { tellMembersChanged } from "./members-changed.js";
 import type { ChatDeps, ChatServer, ChatSocket } from "./types.js";
 
 /** The outsider's answer: the same for a room that does not exist and one this session is not admitted to. */
@@ -18,8 +19,11 @@ export const isBrowser = (socket: ChatSocket): boolean => socket.data.sessionId.
 
 const viewerOf = (socket: ChatSocket) => ({ sessionKey: socket.data.ownerKey, isBrowser: isBrowser(socket) });
 
-/** What a join into `room` may do: go ahead (with the room's record when private), or the outsider's refusal. */
-export async function joinAdmission(socket: ChatSocket, deps: ChatDeps, room: string, username: string): Promise<Admission | Failure> {
+/**
+ * What a join into `room` may do: go ahead (with the room's record when private), or the outsider's refusal.
+ * `username` null: a member asks about the room without joining it (list_members), known by its name there, if any.
+ */
+export async function joinAdmission(socket: ChatSocket, deps: ChatDeps, room: string, username: string | null): Promise<Admission | Failure> {
   const found = await admission(deps.store.access, room, viewerOf(socket));
   if (found.kind === "outsider") return outsider();
   if (found.kind === "member") {
@@ -59,6 +63,7 @@ export async function endStay(io: ChatServer, socket: ChatSocket, deps: ChatDeps
   if (kind === "private") await deps.store.access.removeMember(room, socket.data.ownerKey);
   else await deps.store.access.closeDirect(room, socket.data.ownerKey);
   evict(io, deps, { room, sessionKey: socket.data.ownerKey, removed: { room, reason: "left" } });
+  if (kind === "private") tellMembersChanged(io, room); // gone for good: off the members list, not only away
 }
 
 /** create_room: a private room, this session its creator and first member. */

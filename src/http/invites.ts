@@ -23,6 +23,8 @@ export interface InviteRouteDeps {
   clock: Clock;
   log: Logger;
   limiter: InviteLimiter;
+  /** A session was let in (not one already a member): the room's members hear their list changed (app.ts wires it to the chat). */
+  onAdmitted?: (room: string) => void;
 }
 
 /** What the invite page shows; the room's name only while the link works (or to a member). */
@@ -102,6 +104,7 @@ export function inviteRoutes(deps: InviteRouteDeps, render: RenderInvite): Route
       const refusal = REFUSALS[redeemed.outcome];
       return refuse(res, redeemed.outcome === "invalid" ? 404 : 410, refusal.code, refusal.message);
     }
+    if (redeemed.outcome === "admitted") deps.onAdmitted?.(redeemed.record.room);
     const session = readSession(deps.config.secretKey, req);
     const moderatorKey = session === null ? null : moderatorSessionKey(deps.config.secretKey, session);
     const isModerator = deps.config.moderatorToken !== null && moderatorKey !== null && (await deps.store.isModerator(moderatorKey));

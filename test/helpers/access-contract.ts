@@ -80,6 +80,28 @@ export function describeAccessContract(name: string, makeStore: StoreFactory): v
       expect((await access.roomAccess(room.room, key("bob")))?.member).toBeNull();
     });
 
+    it("members (what list_members shows): every admission of the room alone, with the name it was let in under and its time, oldest first; none left or expelled", async () => {
+      const { access, key, privateRoom } = await setup();
+      const room = privateRoom();
+      const other = privateRoom("Other");
+      await access.createRoom(room, [{ sessionKey: key("ana"), name: null }]);
+      await access.createRoom(other, [{ sessionKey: key("eve"), name: "Eve" }]);
+      await access.admit(room.room, { sessionKey: key("cleo"), name: "Cleo" }, later(2000));
+      await access.admit(room.room, { sessionKey: key("bob"), name: "Bob" }, later(1000));
+      await access.admit(room.room, { sessionKey: key("dan"), name: "Dan" }, later(3000));
+      await access.admit(room.room, { sessionKey: key("ana"), name: "Ana" }, later(4000)); // the creator's first join names it
+      expect(await access.members(room.room)).toEqual([
+        { sessionKey: key("ana"), name: "Ana", admittedAt: T0, closedUpto: null },
+        { sessionKey: key("bob"), name: "Bob", admittedAt: later(1000), closedUpto: null },
+        { sessionKey: key("cleo"), name: "Cleo", admittedAt: later(2000), closedUpto: null },
+        { sessionKey: key("dan"), name: "Dan", admittedAt: later(3000), closedUpto: null },
+      ]);
+      await access.removeMember(room.room, key("bob"));
+      await access.expelMember(room.room, key("dan"), later(5000));
+      expect((await access.members(room.room)).map((m) => m.name)).toEqual(["Ana", "Cleo"]);
+      expect(await access.members(newPrivateAddress())).toEqual([]);
+    });
+
     it("expelMember ends the admission, revokes the links that session made for that room only, and a creator is one no more", async () => {
       const { access, key, privateRoom } = await setup();
       const room = privateRoom("Team");
