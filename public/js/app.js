@@ -15,6 +15,7 @@ import { bindActionsPlacement } from "./message-actions-place.js";
 import { bindMessageTap } from "./message-tap.js";
 import { createModeration } from "./moderation.js";
 import { createBanList } from "./ban-list.js";
+import { createMembersList } from "./members-list.js";
 import { createSearch } from "./search.js";
 import { createNotifier } from "./notifications.js";
 import { bindLevelControl } from "./notify-level.js";
@@ -108,12 +109,14 @@ export function startApp(doc) {
       if (room !== null) levelControl.show(room);
       privateRooms.refresh();
       banList.refresh();
+      membersList.refresh();
       offline.refresh();
     },
     onCaughtUp: (room) => {
       if (room === rooms.currentRoom()) {
         privateRooms.refresh();
         banList.refresh();
+        membersList.refresh();
       }
       offline.refresh();
     },
@@ -207,6 +210,8 @@ export function startApp(doc) {
   // Issue 17: private rooms, their invite links, direct messages, and the rooms this browser is admitted to.
   const invites = createInviteDialog({ doc, els, rooms, info, announce: views.announce });
   const privateRooms = createPrivateRooms({ els, views, rooms, info, dialog, invites, announce: views.announce });
+  // Who can read a private room or conversation: its away members under the people list (members-list.js).
+  const membersList = createMembersList({ doc, presenceList: els.presenceList, rooms, info, dialog, announce: views.announce });
   const directs = createDirectMessages({
     doc,
     presenceList: els.presenceList,

@@ -29,9 +29,10 @@ import { affinityOf } from "./room-affinity.js";
  *   onRoomAdded: (ev: RoomAddedEvent) => void,
  *   onRoomMoved: (ev: RoomMovedEvent) => void,
  *   onRoomUpdated: (ev: RoomUpdatedEvent) => void,
+ *   onMembersChanged: (room: string) => void,
  * }} deps
  */
-export function createHub({ onConnect, onDisconnect, onServerShutdown, onRoomAdded, onRoomMoved, onRoomUpdated }) {
+export function createHub({ onConnect, onDisconnect, onServerShutdown, onRoomAdded, onRoomMoved, onRoomUpdated, onMembersChanged }) {
   /** @type {ChatSocket | null} */
   let socket = null;
   /** @type {Map<string, RoomHandlers>} */
@@ -91,6 +92,9 @@ export function createHub({ onConnect, onDisconnect, onServerShutdown, onRoomAdd
     s.on("room_added", (ev) => onRoomAdded(ev));
     s.on("room_moved", (ev) => onRoomMoved(ev));
     s.on("room_updated", (ev) => onRoomUpdated(ev));
+    s.on("members_changed", (ev) => {
+      if (typeof ev?.room === "string") onMembersChanged(ev.room);
+    });
     // Every event is sent with an ack, so chat_error only reports a typing signal that was refused.
     s.on("chat_error", () => {});
     return s;

@@ -51,6 +51,8 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
   const connectedHooks = new Set();
   /** @type {Set<(ev: RoomAddedEvent) => void>} */
   const addedHooks = new Set();
+  /** @type {Set<(room: string) => void>} */
+  const membersHooks = new Set();
   const counts = createRoomCounts({ doc, els, sessions, currentRoom: () => currentKey, render, info });
 
   const hub = createHub({
@@ -70,6 +72,9 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
       for (const fn of addedHooks) fn(ev);
     },
     onRoomMoved: (ev) => void exits.move(ev),
+    onMembersChanged: (room) => {
+      for (const fn of membersHooks) fn(room);
+    },
     // Whether every member may invite changed: a member's Invite control follows (a manager's never depended on it).
     onRoomUpdated: (ev) => {
       const known = info.known(ev.room);
@@ -316,6 +321,10 @@ export function createRooms({ doc, els, views, composer, decorate, render, keepM
     /** A conversation opened with this browser, or a message in one it has no tab in (issue 17). @param {(ev: RoomAddedEvent) => void} fn */
     onRoomAdded(fn) {
       addedHooks.add(fn);
+    },
+    /** A private room's or conversation's members changed (members_changed): its members list asks again. @param {(room: string) => void} fn */
+    onMembersChanged(fn) {
+      membersHooks.add(fn);
     },
   };
 }
