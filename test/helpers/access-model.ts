@@ -8,8 +8,9 @@
 //   (a) every event any tab received about a private room went to a tab that was in the room before or after the
 //       command (so to a session admitted then); no event anywhere carries a private room's address or text to a
 //       tab whose session was not admitted (a `room_moved` may name the address to the sessions it admits);
-//   (b) a session not admitted gets, for join_chat / fetch_history / search_messages / typing of the address, the
-//       very answer a made-up private address gets (not_found for the join, not_in_room for the rest);
+//   (b) a session not admitted gets, for join_chat / fetch_history / search_messages / typing / list_members of the
+//       address, the very answer a made-up private address gets (not_found for the join and the members list,
+//       not_in_room for the rest);
 //   (c) every admitted session can join the room and reads exactly the messages the model holds (a tab in the room
 //       reads its history; a session with no tab there joins with a probe tab), and my_rooms lists exactly its rooms;
 //   (d) invite redemption follows the model (410 invite_used_up, 410 invite_revoked, a use spent only on a new member).
@@ -204,7 +205,8 @@ type CanonicalEvent =
   | "ban_user"
   | "create_invite"
   | "revoke_invite"
-  | "update_room";
+  | "update_room"
+  | "list_members";
 
 export interface Real {
   server: ModelServer;
@@ -275,6 +277,8 @@ function canonicalPayload(event: CanonicalEvent, room: string, name: string): Re
       return { room, id: 1 };
     case "update_room":
       return { room, isPrivate: false };
+    case "list_members":
+      return { room };
   }
 }
 const CANONICAL_EVENTS: readonly CanonicalEvent[] = [
@@ -291,6 +295,7 @@ const CANONICAL_EVENTS: readonly CanonicalEvent[] = [
   "create_invite",
   "revoke_invite",
   "update_room",
+  "list_members",
 ];
 
 /** A fresh world for one run: new sessions (the moderator's excepted), every tab in a public room of the run's own. */
@@ -320,7 +325,8 @@ export async function openWorld(server: ModelServer, creator: number, inPlaza: r
     const fromAna = await call(ana.socket, event, canonicalPayload(event, madeUpAddress(), "Ana"));
     const fromAnon = await call(anon.socket, event, canonicalPayload(event, madeUpAddress(), "Anon"));
     expect(fromAnon, `made-up address, ${event}, cookie-less vs browser`).toEqual(fromAna);
-    expect(fromAna.ok ? "ok" : fromAna.error.code, `made-up address, ${event}`).toBe(event === "join_chat" ? "not_found" : "not_in_room");
+    // list_members answers as join_chat does: a member may ask without a tab in the room, so "not in it" is no answer.
+    expect(fromAna.ok ? "ok" : fromAna.error.code, `made-up address, ${event}`).toBe(event === "join_chat" || event === "list_members" ? "not_found" : "not_in_room");
     real.canonical[event] = fromAna;
   }
   // One room to start from, so the first commands find one (create_room makes more): Ana's, or the moderator's (so
@@ -434,7 +440,7 @@ async function outsidersRefused(m: Model, r: Real): Promise<void> {
       if (room.admitted.has(person)) continue;
       const tab = tabOf(r, person, 0);
       expect(room.joined.has(tab.index), `model: ${tab.label} is in a room it is not admitted to`).toBe(false);
-      for (const event of ["join_chat", "fetch_history", "search_messages", "typing"] as const) {
+      for (const event of ["join_chat", "fetch_history", "search_messages", "typing", "list_members"] as const) {
         checks.push(
           call(tab.socket, event, canonicalPayload(event, room.address, p.name)).then((res) => {
             expect(res, `(b) ${tab.label} (not admitted) ${event} ${room.title}: the made-up address's answer`).toEqual(r.canonical[event]);
@@ -1021,9 +1027,9 @@ const outsider = fc.record({ kind: fc.constantFrom("fresh", "cookieless", "perso
       const label = person !== null ? `a new tab of ${personOf(person).name}` : kind === "fresh" ? "a fresh browser" : "a cookie-less client";
       try {
         const answers = await Promise.all(
-          (["join_chat", "fetch_history", "search_messages"] as const).map(async (event) => [event, await call(socket, event, canonicalPayload(event, address, "Stranger"))] as const),
+          (["join_chat", "fetch_history", "search_messages", "list_members"] as const).map(async (event) => [event, await call(socket, event, canonicalPayload(event, address, "Stranger"))] as const),
         );
-        say(`${label} join/fetch/search ${title} -> ${answers.map(([, a]) => codeOf(a)).join("/")}`);
+        say(`${label} join/fetch/search/members ${title} -> ${answers.map(([, a]) => codeOf(a)).join("/")}`);
         count(`outsider ${room ? "real" : "made-up"} ${answers.map(([, a]) => codeOf(a)).join("/")}`);
         for (const [event, res] of answers) expectCanonical(r, res, event, `${label}: ${event} ${title}`);
       } finally {
