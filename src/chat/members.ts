@@ -1,5 +1,5 @@
 // Who can read this room (list_members): every member of a private room or a direct conversation, present or away,
-// to its members only, and the hint (members_changed) that tells their pages the list changed.
+// to its members only. The hint that the list changed is members-changed.ts's.
 import type { Member } from "../access/store.js";
 import type { Ack, MemberInfo, MembersResult } from "../protocol.js";
 import { nameKey } from "../shared/names.js";

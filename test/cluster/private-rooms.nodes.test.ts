@@ -4,6 +4,7 @@
 import { Redis } from "ioredis";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
+import type { MemberInfo } from "../../src/protocol.js";
 import { joinRoom, type ClientSocket } from "../helpers/app.js";
 import { startRedis, type RedisServer } from "../helpers/redis.js";
 import { createPrivateRoom, makeInvite, MODERATOR_TOKEN } from "../helpers/private-rooms.js";
@@ -61,6 +62,35 @@ describe("private rooms on several nodes", () => {
       const eve = await node.connect(newSession());
       expect(await eve.timeout(5000).emitWithAck("join_chat", { room, username: "Eve" })).toMatchObject({ ok: false, error: { code: "not_found" } });
     }
+  });
+
+  it("list_members knows who is present on any node; members_changed reaches every node's members when someone is let in or removed", async () => {
+    const [n1, n2, n3] = (await startNodes(3, { NAME_GRACE_MS: "0" })) as [TestNode, TestNode, TestNode];
+    const modSession = await moderator(n1);
+    const mod = await n1.connect(modSession);
+    const { room } = await createPrivateRoom(mod, "Members");
+    expect((await joinRoom(mod, room, "Mod")).ok).toBe(true);
+    const link = await makeInvite(mod, room);
+    const anaSession = newSession();
+    await useInviteOn(n1, anaSession, link.path, "Ana").expect(200);
+    const ana = await n3.connect(anaSession);
+    expect((await joinRoom(ana, room, "Ana")).ok).toBe(true);
+    // Bob is let in through node 2: the moderator on node 1 and Ana on node 3 both hear it.
+    const letIn = [waitFor(mod, "members_changed"), waitFor(ana, "members_changed")];
+    await useInviteOn(n2, newSession(), link.path, "Bob").expect(200);
+    expect(await Promise.all(letIn)).toEqual([{ room }, { room }]);
+    const listed = await mod.timeout(5000).emitWithAck("list_members", { room });
+    expect(listed.ok && listed.members.map((m: MemberInfo) => [m.name, m.present])).toEqual([
+      ["Ana", true], // present on node 3
+      ["Mod", true],
+      ["Bob", false],
+    ]);
+    // Removed while away, from node 1: Ana hears it on node 3, and her list no longer has Bob.
+    const removed = waitFor(ana, "members_changed");
+    expect(await mod.timeout(5000).emitWithAck("kick_user", { room, username: "Bob" })).toEqual({ ok: true, absentMembers: 1 });
+    expect(await removed).toEqual({ room });
+    const after = await ana.timeout(5000).emitWithAck("list_members", { room });
+    expect(after.ok && after.members.map((m: MemberInfo) => m.name)).toEqual(["Ana", "Mod"]);
   });
 
   it("a kick on one node takes the member's tabs out on every node at once, and its admission is gone everywhere", async () => {
