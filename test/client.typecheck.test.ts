@@ -1,5 +1,6 @@
 // The page's type check bites: the page's JavaScript, checked by tsconfig.client.json against a copy of
-// src/protocol.ts, passes as it is and fails, naming the page file, once a field the page reads is renamed.
+// src/protocol.ts (and the src/protocol/ files it re-exports), passes as it is and fails, naming the page file,
+// once a field the page reads is renamed.
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,7 +36,7 @@ async function checkPage(dir: string): Promise<{ ok: boolean; output: string }> 
 /** Renames the first `sender` field after the declaration of WireMessage (interface, type or schema). */
 function renameSender(protocol: string): string {
   const decl = /\b(interface|type|const)\s+WireMessage\b/.exec(protocol);
-  if (!decl) throw new Error("WireMessage is not declared in src/protocol.ts");
+  if (!decl) throw new Error("WireMessage is not declared here");
   const head = protocol.slice(0, decl.index);
   const tail = protocol.slice(decl.index).replace(/\bsender(\??\s*:)/, "author$1");
   return head + tail;
@@ -44,7 +45,7 @@ function renameSender(protocol: string): string {
 describe("the page's type check against the protocol", () => {
   it("passes on an unmodified copy, and fails naming the page's file when WireMessage.sender becomes author", { timeout: 2 * TSC_TIMEOUT_MS }, async () => {
     const [intact, renamed] = [copyForCheck(), copyForCheck()];
-    const protocolPath = join(renamed, "src", "protocol.ts");
+    const protocolPath = join(renamed, "src", "protocol", "messages.ts");
     const original = readFileSync(protocolPath, "utf8");
     const changed = renameSender(original);
     expect(changed).not.toBe(original);
