@@ -110,6 +110,8 @@ export interface Config {
   redisCluster: RedisClusterSettings | null;
   /** Names this node in logs, metrics and /healthz. */
   nodeId: string;
+  /** NODE_ID was given: only then does the app's public /healthz name the node (the default holds the hostname). */
+  isNodeIdSet: boolean;
   /** How long a node's presence entries outlive its last heartbeat (multi-node mode). */
   presenceTtlMs: number;
   /** A Redis command unanswered this long fails (a frozen Redis answers joins presence_unavailable); 0 = wait forever. */
@@ -347,6 +349,7 @@ export function loadConfig(env: Env): Config {
     redisUrl,
     redisCluster,
     nodeId: env.NODE_ID?.trim() || `${hostname()}-${process.pid}`,
+    isNodeIdSet: (env.NODE_ID?.trim() ?? "") !== "",
     presenceTtlMs: int("PRESENCE_TTL_MS", 15_000, 300, 3_600_000),
     redisCommandTimeoutMs: int("REDIS_COMMAND_TIMEOUT_MS", 2000, 0, 600_000),
     notifyIntervalMs: int("NOTIFY_INTERVAL_MS", 10_000, 0, 3_600_000),

@@ -48,7 +48,8 @@ export interface RoomsResponse {
  */
 export interface HealthAnswer {
   status: "ok" | "unavailable" | "starting" | "stopping";
-  node: string;
+  /** NODE_ID (default hostname-pid). Always on HEALTH_PORT; on the app's port only when NODE_ID is set (routes.ts). */
+  node?: string;
   engines: { database: "ok" | "unavailable" | "full"; redis?: "ok" | "unavailable" };
   reason?: string;
   /** HEALTH_PORT only: ms since the event loop last reported, past its 250 ms beat (0 = on time). */

@@ -2,6 +2,7 @@
 // thousands of clients back still answers its load balancer at once, while a loop that is truly stuck fails it.
 // The app's loop is blocked here by spawnSync: the probe comes from that child process, the only thing that runs.
 import { spawnSync } from "node:child_process";
+import { hostname } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import type { HealthAnswer } from "../src/http-api.js";
 import { startHealthListener, type HealthListener } from "../src/http/health-listener.js";
@@ -178,5 +179,23 @@ describe("the server with HEALTH_PORT", () => {
     const exit = await second.exited;
     expect(exit.code).toBe(1);
     expect(second.stderr()).toMatch(new RegExp(`^cannot listen for health checks on 127\\.0\\.0\\.1:${healthPort} \\(HEALTH_HOST, HEALTH_PORT\\): .*EADDRINUSE`, "m"));
+  });
+
+  it("names the node on HEALTH_PORT even without NODE_ID (hostname-pid), while the app's public port leaves it out", async () => {
+    const healthPort = await freePort();
+    child = await spawnChildServer({ databasePath: tempDatabase().path, env: { HEALTH_PORT: String(healthPort), LOG_LEVEL: "info" } });
+    await child.waitForLog((line) => line.event === "listening");
+    const internal = await untilOk(`http://127.0.0.1:${healthPort}/healthz`);
+    expect(internal.body.node).toBe(`${hostname()}-${child.pid}`);
+    const publicAnswer = await probe(`${child.url}/healthz`);
+    expect(publicAnswer.body).toEqual({ status: "ok", engines: { database: "ok" } });
+  });
+
+  it("with NODE_ID set, both ports name the node", async () => {
+    const healthPort = await freePort();
+    child = await spawnChildServer({ databasePath: tempDatabase().path, env: { HEALTH_PORT: String(healthPort), NODE_ID: "node-d", LOG_LEVEL: "info" } });
+    await child.waitForLog((line) => line.event === "listening");
+    expect((await untilOk(`http://127.0.0.1:${healthPort}/healthz`)).body.node).toBe("node-d");
+    expect((await probe(`${child.url}/healthz`)).body).toEqual({ status: "ok", node: "node-d", engines: { database: "ok" } });
   });
 });

@@ -1,6 +1,6 @@
 // HTTP: the chat page, deep links, the rooms API, health, 404s, static files and the bundled Socket.IO client.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import request from "supertest";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -141,6 +141,13 @@ describe("GET /healthz", () => {
     const app = await appFor({ env: { NODE_ID: "node-7" } });
     const res = await request(app.url).get("/healthz").expect(200).expect("Cache-Control", "no-store");
     expect(res.body).toEqual({ status: "ok", node: "node-7", engines: { database: "ok" } });
+  });
+
+  it("names no node without NODE_ID: the default id is hostname-pid, and the machine's name stays off the public port", async () => {
+    const app = await appFor();
+    const res = await request(app.url).get("/healthz").expect(200);
+    expect(res.body).toEqual({ status: "ok", engines: { database: "ok" } });
+    expect(res.text).not.toContain(hostname());
   });
 
   it("answers 503 within a bounded time when the database never answers", async () => {

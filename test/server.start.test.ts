@@ -24,7 +24,7 @@ describe("node dist/server.js", () => {
 
     const res = await fetch(`${server.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: "ok", node: expect.any(String), engines: { database: "ok" } });
+    expect(await res.json()).toEqual({ status: "ok", engines: { database: "ok" } }); // no NODE_ID: the machine's name stays off the public port
     expect(existsSync(join(cwd, "chat_history.db"))).toBe(true);
     const db = new Database(join(cwd, "chat_history.db"), { readonly: true });
     try {

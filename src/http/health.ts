@@ -5,7 +5,8 @@ import type { MessageRepository } from "../storage/repository.js";
 
 export interface HealthDeps {
   repo: MessageRepository;
-  nodeId: string;
+  /** The answer's `node`; null leaves it out (the app's public port without NODE_ID: routes.ts). */
+  nodeId: string | null;
   /** Multi-node mode: Redis is an engine /healthz reports. */
   cluster?: { isRedisUp(): boolean };
 }
@@ -31,8 +32,9 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthAnswer> {
     engines.redis = isRedisUp ? "ok" : "unavailable";
     if (!isRedisUp) reasons.push("Redis is unreachable");
   }
-  if (reasons.length === 0) return { status: "ok", node: deps.nodeId, engines };
-  return { status: "unavailable", node: deps.nodeId, engines, reason: reasons.join("; ") };
+  const node = deps.nodeId === null ? {} : { node: deps.nodeId };
+  if (reasons.length === 0) return { status: "ok", ...node, engines };
+  return { status: "unavailable", ...node, engines, reason: reasons.join("; ") };
 }
 
 /** 200 only for "ok": a load balancer sends nothing to a node that is starting, stopping or cannot write. */

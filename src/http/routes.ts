@@ -102,7 +102,10 @@ export function routes(deps: RouteDeps): Router {
   });
 
   router.get("/healthz", async (_req, res) => {
-    const answer = await checkHealth({ repo: deps.repo, nodeId: deps.config.nodeId, ...(deps.cluster ? { cluster: deps.cluster } : {}) });
+    // This port faces the internet: the default id is hostname-pid, and the machine's name is nobody's business
+    // there. An id the operator chose is theirs to show; HEALTH_PORT (internal) always names the node.
+    const nodeId = deps.config.isNodeIdSet ? deps.config.nodeId : null;
+    const answer = await checkHealth({ repo: deps.repo, nodeId, ...(deps.cluster ? { cluster: deps.cluster } : {}) });
     res.set("Cache-Control", "no-store").status(healthStatusCode(answer)).json(answer);
   });
 
