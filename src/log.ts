@@ -1,5 +1,6 @@
 import { isatty } from "node:tty";
 import { pino } from "pino";
+import { flushAtExit, stdoutLines, type LineSink } from "./stdout-lines.js";
 import type { Clock } from "./clock.js";
 import { redactInviteTokens } from "./access/invite-token.js";
 import { redactPrivateAddresses } from "./access/room-address.js";
@@ -36,18 +37,14 @@ export function createPinoLogger(level: string, node?: string): Logger {
 }
 
 /**
- * stdout, given up once a write fails: a closed terminal (EIO) or a reader gone (EPIPE) must not stop the drain.
- * On a terminal, lines are written at once, so a closed one shows as an error here, never inside sonic-boom's
- * flush at exit, which retries every error but EAGAIN forever (after the terminal closed, SIGHUP's drain ended in a
- * process that never exited). Elsewhere (a pipe, journald) lines stay buffered, off the hot path.
+ * stdout, given up once a write fails: a closed terminal (EIO) or a reader gone (EPIPE) must not stop the drain
+ * nor the exit after it (stdout-lines.ts). On a terminal, lines are written at once, so a closed one shows at the
+ * first line; elsewhere (a pipe, journald) they are written from the thread pool, off the hot path, and what is
+ * still waiting at exit is written then.
  */
-function stdoutUntilItBreaks(): ReturnType<typeof pino.destination> {
-  const out = pino.destination({ fd: 1, sync: isatty(1) });
-  out.on("error", () => {
-    out.write = () => true;
-    out.flushSync = () => undefined;
-    out.end = () => undefined;
-  });
+function stdoutUntilItBreaks(): LineSink {
+  const out = stdoutLines(1, { isSync: isatty(1) });
+  flushAtExit(out);
   return out;
 }
 
