@@ -1,6 +1,7 @@
 // The only module that touches the process: environment, port, signals.
 import { config as loadDotenv } from "dotenv";
 import { createApp, openFileStore, type App } from "./app.js";
+import { releaseClosedTerminalAtExit } from "./closed-terminal.js";
 import { startHealthListener, type HealthListener } from "./http/health-listener.js";
 import { backlogCap, readSomaxconn } from "./http/listen-backlog.js";
 import { systemClock } from "./clock.js";
@@ -15,6 +16,7 @@ import type { MessageRepository } from "./storage/repository.js";
 import { SqliteMessageRepository } from "./storage/sqlite.js";
 
 async function main(): Promise<void> {
+  releaseClosedTerminalAtExit();
   loadDotenv({ quiet: true });
   let config: Config;
   const settings = new Set<string>();

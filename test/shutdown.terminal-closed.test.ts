@@ -66,4 +66,40 @@ describe("the terminal closes", () => {
     const wal = `${databasePath}-wal`;
     expect(!existsSync(wal) || statSync(wal).size === 0, "the database was closed after a WAL checkpoint").toBe(true);
   });
+
+  // Node's exit puts back the terminal settings it saw at start and crashed on the hung-up terminal (SIGSEGV) after
+  // the drain had finished (src/closed-terminal.ts). The server cannot be our child here (script(1) gives it the
+  // terminal), so a shell under script starts it, passes the terminal's SIGHUP on, and writes down how it ended.
+  it("ends with exit code 0 after the drain, not by a signal", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mr-terminal-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const port = await freePort();
+    const statusFile = join(dir, "status");
+    const shell = 'node_bin=$1; "$node_bin" "$2" & pid=$!; trap \'kill -HUP $pid\' HUP; while kill -0 $pid 2>/dev/null; do wait $pid; s=$?; done; echo $s > "$3"';
+    const command = `sh -c '${shell.replaceAll("'", "'\\''")}' sh "${process.execPath}" "${SERVER_ENTRY}" "${statusFile}"`;
+    const env = { PATH: process.env.PATH ?? "", NODE_ENV: "development", HOST: "127.0.0.1", PORT: String(port), DATABASE_PATH: join(dir, "chat.db"), SECRET_KEY: "child-secret-key-0123456789abcdef", LOG_LEVEL: "info", JOIN_LOOP_BUSY_MS: "0" };
+    const terminal = spawn("script", ["-qfc", command, "/dev/null"], { cwd: dir, env, stdio: ["pipe", "pipe", "ignore"] });
+    onTestFinished(() => void terminal.kill("SIGKILL"));
+    let output = "";
+    await new Promise<void>((resolve, reject) => {
+      terminal.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk).includes('"event":"listening"') && resolve());
+      terminal.once("exit", () => reject(new Error(`script ended before the server listened: ${output}`)));
+    });
+    const shellPid = childOf(terminal.pid ?? 0);
+    const serverPid = childOf(shellPid);
+    onTestFinished(() => {
+      for (const pid of [serverPid, shellPid]) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone, as it should be
+        }
+      }
+    });
+    const gone = ended(shellPid);
+
+    terminal.kill("SIGKILL"); // the terminal closes: SIGHUP (passed on by the shell), then EIO on every write
+    await gone;
+    expect(readFileSync(statusFile, "utf8").trim(), "the server's exit status (128 + n: killed by signal n)").toBe("0");
+  });
 });
