@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { migratePostgres, PG_LATEST_VERSION } from "./postgres-migrations.js";
 import { GroupCommit } from "./group-commit.js";
+import { warnIfPoolDoesNotFit } from "./postgres-connection-budget.js";
 import {
   DEFAULT_HEALTH_PROBE_INTERVAL_MS,
   StorageUnavailableError,
@@ -103,6 +104,7 @@ export class PostgresMessageRepository implements ChatStore {
       try {
         const version = await migratePostgres(client);
         if (version < PG_LATEST_VERSION) throw new Error(`schema is at version ${version}, expected ${PG_LATEST_VERSION}`);
+        await warnIfPoolDoesNotFit(client, opts.poolSize, opts.log); // one query on the connection start-up has open
       } finally {
         await client.end().catch(() => undefined);
       }

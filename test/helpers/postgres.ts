@@ -84,6 +84,8 @@ export async function createDatabase(adminUrl: string, name = `test_${process.pi
 export interface StartPostgresOptions {
   /** Keep fsync on (a measurement should pay for durable commits); tests turn it off. */
   isDurable?: boolean;
+  /** PostgreSQL's max_connections (default 200: three nodes' pools and the tests' own clients). */
+  maxConnections?: number;
 }
 
 /** initdb + start. Removes everything again if any step fails. */
@@ -131,7 +133,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
       // A throwaway test cluster: no fsync keeps a loaded two-core machine responsive. Commit semantics are unchanged.
       "-c", `fsync=${opts.isDurable === true ? "on" : "off"}`,
       "-c", `full_page_writes=${opts.isDurable === true ? "on" : "off"}`,
-      "-c", "max_connections=200",
+      "-c", `max_connections=${opts.maxConnections ?? 200}`,
     ], { stdio: ["ignore", "ignore", "pipe"], cwd: dir, ...postgresSpawnIds() });
     let stderr = "";
     await new Promise<void>((resolve, reject) => {
