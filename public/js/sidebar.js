@@ -10,6 +10,11 @@ import { lockIcon } from "./lock-icon.js";
 /** @import { SidebarEntry } from "./room-counts.js" */
 
 const DRAWER_QUERY = "(max-width: 47.99rem)";
+/**
+ * The Rooms button shows "99+" past this: on a phone it sits in the room bar beside the room's name, which a wider
+ * count would cut; the exact total is in its label ("Rooms, 123 unread") and each room's own count in the list.
+ */
+const MAX_TOGGLE_COUNT = 99;
 
 /**
  * @param {{
@@ -47,7 +52,7 @@ export function createSidebar({ doc, nav, list, directGroup, directList, join, t
     // Redrawing must not take the focus from a reader moving through the list.
     if (focusedRoom !== undefined) linkFor(focusedRoom)?.focus();
     const total = entries.reduce((n, e) => n + (e.badge.kind === "count" ? e.badge.count : 0), 0);
-    toggleCount.textContent = total > 0 ? String(total) : "";
+    toggleCount.textContent = total > MAX_TOGGLE_COUNT ? `${MAX_TOGGLE_COUNT}+` : total > 0 ? String(total) : "";
     toggleCount.hidden = total === 0;
     toggle.setAttribute("aria-label", total > 0 ? `Rooms, ${total} unread` : "Rooms");
   }

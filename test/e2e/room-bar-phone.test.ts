@@ -14,6 +14,7 @@ import { createPrivateRoom } from "./helpers/private-rooms.js";
 import { browserSuite, world } from "./helpers/suite.js";
 import { signInAsModerator } from "./helpers/moderator.js";
 import { smallTapAreas } from "./helpers/tap-area.js";
+import { isNameWhole, outside, roomBar } from "./helpers/room-bar.js";
 
 const suite = browserSuite();
 const PHONE = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true };
@@ -27,48 +28,9 @@ const BAR = ["rooms-toggle", "room-title", "search-form", "room-actions-toggle"]
 /** Every control a thumb taps in the bar (folded) and the composer's row. */
 const TAPPABLE = ["#rooms-toggle", "#search-input", "#room-actions-toggle", "#attach-button", "#message-content", "#send-button"];
 
-interface Bar {
-  height: number;
-  /** Controls shown, each with its left and right edge. */
-  controls: { id: string; left: number; right: number }[];
-  screenWidth: number;
-}
-
-function roomBar(page: Page): Promise<Bar> {
-  return page.evaluate(() => {
-    const bar = document.querySelector(".room-bar");
-    if (!bar) throw new Error("no room bar");
-    // The open room actions hang below the bar (position: absolute), not in its row.
-    const controls = [...bar.children]
-      .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).position !== "absolute")
-      .map((el) => {
-        const r = el.getBoundingClientRect();
-        return { id: el.id, left: Math.round(r.left), right: Math.round(r.right) };
-      });
-    return { height: bar.getBoundingClientRect().height, controls, screenWidth: document.documentElement.clientWidth };
-  });
-}
-
-/** Every control lies inside the screen. */
-function outside(bar: Bar): Bar["controls"] {
-  return bar.controls.filter((c) => c.left < 0 || c.right > bar.screenWidth);
-}
-
 /** The room bar's name is cut ("…"): its text is wider than its box. */
 function isNameCut(page: Page): Promise<boolean> {
   return page.locator("#room-title").evaluate((el) => el.scrollWidth > el.clientWidth);
-}
-
-/**
- * The room bar's name shows whole, not even a pixel's fraction cut with "…": scrollWidth rounds that away (it said
- * 194 <= 194 for a lock and name 0.14 px too wide, shown "weekend-hike-20…"), so the text's own right edge is checked too (the h2 has no padding).
- */
-function isNameWhole(page: Page): Promise<boolean> {
-  return page.locator("#room-title").evaluate((el) => {
-    const text = document.createRange();
-    text.selectNodeContents(el);
-    return el.scrollWidth <= el.clientWidth && text.getBoundingClientRect().right <= el.getBoundingClientRect().right;
-  });
 }
 
 /** The controls shown in the open room actions, each with its height. */
