@@ -23,7 +23,7 @@ import { createMentionCompleter } from "./mention-complete.js";
 import { createRoomInfo } from "./room-info.js";
 import { createPrivateRooms } from "./private-rooms.js";
 import { createInviteDialog } from "./invite-dialog.js";
-import { createInvitePage } from "./invite-page.js";
+import { createInvitePage, showInviteBanEnd } from "./invite-page.js";
 import { createDirectMessages } from "./direct-messages.js";
 import { createMyRooms } from "./my-rooms.js";
 import { createUploadTray } from "./upload-tray.js";
@@ -286,5 +286,6 @@ export function startApp(doc) {
   // The invite page (/invite/<token>): its card, not the join form, is where the reader acts.
   const inviteEls = findInviteElements(doc);
   if (inviteEls) createInvitePage({ els: inviteEls, page: els, maxName: limits.name, rooms, info, views }).focus();
+  showInviteBanEnd(doc);
   return rooms;
 }

@@ -2,9 +2,10 @@
 // link shows the room's name, a name field (the remembered name filled in) and "Join as <name>"; the click is a
 // same-origin POST to the same address, which admits this browser, and then the room is joined as any other, so
 // the address bar shows /r/<address> and the token leaves it. "Already a member" opens the room the same way. A
-// link that no longer works only says why (the server rendered it; nothing to do here).
-/* global AbortController */
-import { codePointLength, hasControlChars, localTimesIn, roomPath } from "./format.js";
+// link that no longer works only says why (the server rendered it; nothing to do here). A browser banned from the
+// room is told until when, with no form: showInviteBanEnd puts that end in the reader's own date and time.
+/* global AbortController, HTMLTimeElement */
+import { codePointLength, fullDateLabel, hasControlChars, localTimesIn, roomPath } from "./format.js";
 import { recallName } from "./remembered.js";
 /** @import { RoomInfo, ErrorBody } from "../../src/protocol.js" */
 
@@ -144,6 +145,18 @@ export function createInvitePage({ els, page, maxName, rooms, info, views }) {
       (els.username.value.trim() === "" ? els.username : els.submit).focus();
     },
   };
+}
+
+/**
+ * The banned card's end of the ban, which the server writes in UTC, in the reader's own date and time (as the
+ * POST's refusal is shown). The `datetime` attribute keeps the exact instant for assistive technology.
+ * @param {Document} doc
+ */
+export function showInviteBanEnd(doc) {
+  const end = doc.getElementById("invite-ban-until");
+  if (!(end instanceof HTMLTimeElement)) return;
+  const date = new Date(end.dateTime);
+  if (!Number.isNaN(date.getTime())) end.textContent = fullDateLabel(date);
 }
 
 /** @param {unknown} body @returns {body is { ok: true, room: RoomInfo } | { ok: false, error: Pick<ErrorBody, "message"> }} */

@@ -1,9 +1,11 @@
-// Invite links (issue 17). GET /invite/<token> changes nothing: it shows the room's name and "Join as <name>"
-// (or why the link no longer works). Joining is the click: a same-origin POST to the same address, which admits
-// this browser session and answers the room's address. The token is never logged (log.ts masks it, any spelling),
-// never counted in metrics, and never leaves the page as a Referer (Referrer-Policy: no-referrer).
+// Invite links (issue 17). GET /invite/<token> changes nothing: it shows the room's name and "Join as <name>" (or
+// why the link no longer works, or, to a browser banned from the room, until when, with no form). Joining is the
+// click: a same-origin POST to the same address, which admits this browser session and answers the room's address.
+// The token is never logged (log.ts masks it, any spelling), never counted in metrics, and never leaves the page as a
+// Referer (Referrer-Policy: no-referrer).
 import express, { type Request, type Response, type Router } from "express";
 import { hashInviteToken, inviteState, isInviteTokenShaped, tokenMatches, type InviteState } from "../access/invite-token.js";
+import { banEndIso, bannedMessage } from "../access/ban-end.js";
 import { roomInfoFor } from "../access/policy.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
@@ -27,16 +29,20 @@ export interface InviteRouteDeps {
   onAdmitted?: (room: string) => void;
 }
 
-/** What the invite page shows; the room's name only while the link works (or to a member). */
+/**
+ * What the invite page shows; the room's name only while the link works (or to a member). A browser banned from the
+ * room sees what the working link's page shows (the name) and the ban's end (ISO 8601 UTC; null: permanent), no more.
+ */
 export type InvitePage =
   | { state: "active"; title: string }
   | { state: "member"; title: string; room: string }
+  | { state: "banned"; title: string; until: string | null }
   | { state: "expired" | "used_up" | "revoked" | "invalid" | "rate_limited" };
 
 /** Renders the chat page with the invite card; routes.ts owns the page itself. */
 export type RenderInvite = (req: Request, res: Response, invite: InvitePage, status: number) => void;
 
-const STATUS: Record<InvitePage["state"], number> = { active: 200, member: 200, expired: 410, used_up: 410, revoked: 410, invalid: 404, rate_limited: 429 };
+const STATUS: Record<InvitePage["state"], number> = { active: 200, member: 200, banned: 403, expired: 410, used_up: 410, revoked: 410, invalid: 404, rate_limited: 429 };
 
 const REFUSALS: Record<Exclude<InviteState, "active"> | "invalid", { code: ErrorCode; message: string }> = {
   invalid: { code: "not_found", message: "This invite link is not valid. Ask for a new one." },
@@ -79,8 +85,13 @@ export function inviteRoutes(deps: InviteRouteDeps, render: RenderInvite): Route
     if (found === null) return show(req, res, { state: "invalid" });
     const { invite, title } = found;
     if (key !== null && (await deps.store.access.roomAccess(invite.room, key))?.member) return show(req, res, { state: "member", title, room: invite.room });
-    const state = inviteState(invite, deps.clock.now());
-    show(req, res, state === "active" ? { state, title } : { state });
+    const now = deps.clock.now();
+    const state = inviteState(invite, now);
+    if (state !== "active") return show(req, res, { state });
+    // A working link opened by a browser banned from the room: told at once, with no form (its POST would be refused).
+    // Only where the page shows the room's name anyway: a dead link's page names no room, so it tells no ban either.
+    const ban = key === null ? null : await sessionBan(invite.room, key, now);
+    show(req, res, ban === null ? { state, title } : { state: "banned", title, until: banEndIso(ban.until) });
   });
 
   router.post("/invite/:token", json, async (req, res) => {
@@ -97,7 +108,7 @@ export function inviteRoutes(deps: InviteRouteDeps, render: RenderInvite): Route
     // A browser or name banned from the room is refused before the link is used: admitting it would spend a use of
     // the link (a one-use link wasted) and let the browser back in while the ban still keeps it out of the room.
     const ban = await deps.store.activeBan(found.invite.room, nameKey(name.value), key, deps.clock.now());
-    if (ban !== null) return refuse(res, 403, "banned", `You are banned from this room until ${ban.until.toISOString()}.`);
+    if (ban !== null) return refuse(res, 403, "banned", bannedMessage(ban.until));
     const redeemed = await deps.store.access.redeemInvite(found.invite.tokenHash, { sessionKey: key, name: name.value }, deps.clock.now());
     deps.log.info("invite_used", { room: found.invite.room, invite: found.invite.id, outcome: redeemed.outcome });
     if (redeemed.outcome !== "admitted" && redeemed.outcome !== "already_member") {
@@ -113,6 +124,8 @@ export function inviteRoutes(deps: InviteRouteDeps, render: RenderInvite): Route
   });
 
   const show = (req: Request, res: Response, page: InvitePage): void => render(req, res, page, STATUS[page.state]);
+  /** This browser's ban from the room, whatever name it was banned under (the page knows no name yet: "" matches none). */
+  const sessionBan = (room: string, key: string, now: Date) => deps.store.activeBan(room, "", key, now);
   return router;
 }
 
