@@ -1,7 +1,8 @@
 // The image viewer (issue 18): a thumbnail clicked opens a modal <dialog> with the image at its viewer size
 // (displayUrl; an animation plays from its original), its name, "Download original", ← / → (and the buttons)
 // through the images of that message, Escape or Close to leave, and the focus back on the thumbnail that
-// opened it.
+// opened it. It follows the message while open: an image its sender removes, or deletes with the message, leaves
+// the viewer too (the next one shows, or the viewer closes), as it leaves the conversation.
 /* global Element */
 import { attachmentOf } from "./attachment-view.js";
 import { onDialogClosed } from "./dialog-closed.js";
@@ -17,19 +18,28 @@ const DISPLAY_BOX_PX = 1600;
  */
 export function createImageViewer({ els, announce }) {
   const dialog = els.viewer;
-  /** The thumbnails of the message shown, and which one is in the viewer. */
-  let shown = /** @type {{ thumbs: HTMLElement[], index: number, opener: HTMLElement } | null} */ (null);
+  /** The message shown, its thumbnails, which one is in the viewer, and the one that opened it. */
+  let shown = /** @type {{ message: HTMLElement, thumbs: HTMLElement[], index: number, opener: HTMLElement } | null} */ (null);
+  /** Watches the conversation while the viewer is open: an edit or a deletion redraws the message's files. */
+  const watcher = new MutationObserver(() => follow());
 
   /** @param {HTMLElement} thumb a message's thumbnail button */
   function open(thumb) {
     const li = thumb.closest("li.msg");
-    const thumbs = li ? [...li.querySelectorAll(".file-thumb__open")].filter((el) => el instanceof HTMLElement && attachmentOf(el)) : [];
+    if (!(li instanceof HTMLElement)) return;
+    const thumbs = thumbsOf(li);
     const index = thumbs.indexOf(thumb);
     if (index < 0) return;
-    shown = { thumbs: /** @type {HTMLElement[]} */ (thumbs), index, opener: thumb };
+    shown = { message: li, thumbs, index, opener: thumb };
     show();
     if (!dialog.open) dialog.showModal();
+    watcher.observe(els.scroller, { childList: true, subtree: true });
     els.viewerClose.focus();
+  }
+
+  /** @param {Element} li @returns {HTMLElement[]} */
+  function thumbsOf(li) {
+    return /** @type {HTMLElement[]} */ ([...li.querySelectorAll(".file-thumb__open")].filter((el) => el instanceof HTMLElement && attachmentOf(el)));
   }
 
   function show() {
@@ -38,11 +48,47 @@ export function createImageViewer({ els, announce }) {
     const file = thumb ? attachmentOf(thumb) : undefined;
     if (!file) return;
     fill(file);
+    showCount();
+  }
+
+  function showCount() {
+    if (!shown) return;
     const many = shown.thumbs.length > 1;
     els.viewerPrev.hidden = !many;
     els.viewerNext.hidden = !many;
     els.viewerCount.hidden = !many;
     els.viewerCount.textContent = many ? `${shown.index + 1} of ${shown.thumbs.length}` : "";
+  }
+
+  /**
+   * The message's files were drawn again. The image on show stays while the message still has it; one its sender
+   * (or a moderator) removed gives way to the next of the message's images, and with none left (all removed, or the message
+   * deleted) the viewer closes: what is gone from the conversation must not stay on screen, nor its Download
+   * original (a link that now answers 404).
+   */
+  function follow() {
+    if (!shown || !dialog.open) return;
+    const thumbs = thumbsOf(shown.message);
+    if (thumbs.length === shown.thumbs.length && thumbs.every((t, i) => t === shown?.thumbs[i])) return;
+    const fileId = attachmentOf(/** @type {HTMLElement} */ (shown.thumbs[shown.index]))?.id;
+    const kept = thumbs.findIndex((t) => attachmentOf(t)?.id === fileId);
+    if (kept >= 0) {
+      // The thumbnail that opened it may be the one removed: the focus then returns to the one on show.
+      shown = { ...shown, thumbs, index: kept, opener: thumbs.includes(shown.opener) ? shown.opener : (thumbs[kept] ?? shown.opener) };
+      showCount();
+      return;
+    }
+    if (thumbs.length === 0) {
+      const name = els.viewerTitle.textContent;
+      dialog.close();
+      announce(`${name} was removed.`);
+      return;
+    }
+    const index = Math.min(shown.index, thumbs.length - 1);
+    shown = { ...shown, thumbs, index, opener: thumbs[index] ?? shown.opener };
+    const name = els.viewerTitle.textContent;
+    show();
+    announce(`${name} was removed; now ${els.viewerTitle.textContent}, image ${index + 1} of ${thumbs.length}`);
   }
 
   /** @param {WireAttachment} file */
@@ -89,11 +135,16 @@ export function createImageViewer({ els, announce }) {
     if (event.target === dialog) dialog.close();
   });
   onDialogClosed(dialog, () => {
-    const opener = shown?.opener;
+    const was = shown;
     shown = null;
+    watcher.disconnect();
     els.viewerImage.removeAttribute("src");
-    // Back to the thumbnail that opened it (unless an edit removed it meanwhile).
-    if (opener?.isConnected) opener.focus();
+    // Back to the thumbnail that opened it, or to its message when its images are gone.
+    if (was?.opener.isConnected) was.opener.focus();
+    else if (was?.message.isConnected) {
+      was.message.tabIndex = -1; // focusable from script, as a message opened from search is; not a tab stop
+      was.message.focus({ preventScroll: true });
+    }
   });
 
   return { open };
