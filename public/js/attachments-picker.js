@@ -1,7 +1,7 @@
 // The three ways to pick files for a message (issue 18): the paperclip button (the browser's file picker,
 // several at once), dropping files onto the chat (a drop target covers the messages while files are dragged
-// over it), and pasting an image (a screenshot) into the message box. Each hands the files to `onFiles`; what
-// happens to them is upload-tray.js's.
+// over it; a drop anywhere else on the page is refused, never opened by the browser), and pasting an image (a
+// screenshot) into the message box. Each hands the files to `onFiles`; what happens to them is upload-tray.js's.
 
 /**
  * @param {{
@@ -53,6 +53,17 @@ export function createAttachmentsPicker({ els, onFiles }) {
     if (files.length > 0) onFiles(files);
     els.content.focus();
   });
+
+  // Files dropped anywhere else (the sidebar, the header, the people list, the home page) would be opened by the
+  // browser in place of the page, ending the chat in that tab: outside the chat a drag of files is refused ("none",
+  // the no-entry cursor) and its drop ignored. The chat's own listeners above run first and take theirs.
+  const refuseOutside = (/** @type {DragEvent} */ event) => {
+    if (!hasFiles(event) || event.defaultPrevented || !event.dataTransfer) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "none";
+  };
+  els.chat.ownerDocument.addEventListener("dragover", refuseOutside);
+  els.chat.ownerDocument.addEventListener("drop", refuseOutside);
 
   // A screenshot on the clipboard arrives as a file. Text wins when there is some (cells copied from a
   // spreadsheet come with a picture of themselves): that is pasted as text, as usual.

@@ -123,3 +123,17 @@ export async function holdUploads(page: Page): Promise<HeldUploads> {
 
 /** The chip of a file about to be sent, by its name. */
 export const chip = (page: Page, name: string) => page.locator("#upload-list li.upload").filter({ has: page.locator(".upload__name", { hasText: name }) });
+
+/**
+ * Drops a file from disk at the middle of `selector` as the system does (Chromium's own drag events, CDP
+ * Input.dispatchDragEvent): what the browser does with a drop the page leaves alone (opens the file) happens too.
+ */
+export async function dropFromDisk(page: Page, selector: string, path: string): Promise<void> {
+  const box = await page.locator(selector).boundingBox();
+  if (!box) throw new Error(`${selector} is not on screen`);
+  const at = { x: box.x + box.width / 2, y: box.y + Math.min(30, box.height / 2) };
+  const data = { items: [], files: [path], dragOperationsMask: 1 };
+  const cdp = await page.context().newCDPSession(page);
+  for (const type of ["dragEnter", "dragOver", "drop"] as const) await cdp.send("Input.dispatchDragEvent", { type, ...at, data });
+  await cdp.detach();
+}
