@@ -1,8 +1,9 @@
 // The image viewer (issue 18): a thumbnail clicked opens a modal <dialog> with the image at its viewer size
 // (displayUrl; an animation plays from its original), its name, "Download original", ← / → (and the buttons)
 // through the images of that message, Escape or Close to leave, and the focus back on the thumbnail that
-// opened it. It follows the message while open: an image its sender removes, or deletes with the message, leaves
-// the viewer too (the next one shows, or the viewer closes), as it leaves the conversation.
+// opened it; on a touch screen a sideways swipe moves too. It follows the message while open: an image its sender
+// removes, or deletes with the message, leaves the viewer too (the next one shows, or the viewer closes), as it
+// leaves the conversation.
 /* global Element */
 import { attachmentOf } from "./attachment-view.js";
 import { onDialogClosed } from "./dialog-closed.js";
@@ -10,6 +11,8 @@ import { fitWithin } from "./file-info.js";
 
 /** The viewer's images are at most this many pixels each way (the server's DISPLAY_PX). */
 const DISPLAY_BOX_PX = 1600;
+/** A swipe moves a finger at least this far sideways, and twice as far sideways as up or down. */
+const SWIPE_MIN_PX = 50;
 
 /** @import { WireAttachment } from "../../src/protocol.js" */
 
@@ -62,7 +65,7 @@ export function createImageViewer({ els, announce }) {
 
   /**
    * The message's files were drawn again. The image on show stays while the message still has it; one its sender
-   * (or a moderator) removed gives way to the next of the message's images, and with none left (all removed, or the message
+   * removed gives way to the next of the message's images, and with none left (all removed, or the message
    * deleted) the viewer closes: what is gone from the conversation must not stay on screen, nor its Download
    * original (a link that now answers 404).
    */
@@ -127,6 +130,7 @@ export function createImageViewer({ els, announce }) {
       move(event.key === "ArrowLeft" ? -1 : 1);
     }
   });
+  watchSwipes(dialog, move);
   els.viewerPrev.addEventListener("click", () => move(-1));
   els.viewerNext.addEventListener("click", () => move(1));
   els.viewerClose.addEventListener("click", () => dialog.close());
@@ -148,4 +152,38 @@ export function createImageViewer({ els, announce }) {
   });
 
   return { open };
+}
+
+/**
+ * A phone has no arrow keys and the ‹ › buttons are small: a sideways swipe over the viewer moves as they do (to
+ * the left: the next image, as a photo app does). Listened to passively, so the browser still scrolls and zooms;
+ * two fingers are a pinch, never a swipe, and a page zoomed in by a pinch pans under the finger instead.
+ * @param {HTMLElement} area @param {(step: number) => void} move
+ */
+function watchSwipes(area, move) {
+  /** @type {{ x: number, y: number } | null} */
+  let start = null;
+  const isZoomed = () => (window.visualViewport?.scale ?? 1) > 1.01;
+  area.addEventListener(
+    "touchstart",
+    (event) => {
+      const touch = event.touches[0];
+      start = event.touches.length === 1 && touch && !isZoomed() ? { x: touch.clientX, y: touch.clientY } : null;
+    },
+    { passive: true },
+  );
+  area.addEventListener(
+    "touchend",
+    (event) => {
+      const from = start;
+      start = null;
+      const touch = event.changedTouches[0];
+      if (!from || !touch || event.touches.length > 0) return;
+      const dx = touch.clientX - from.x;
+      const dy = touch.clientY - from.y;
+      if (Math.abs(dx) >= SWIPE_MIN_PX && Math.abs(dx) >= 2 * Math.abs(dy)) move(dx < 0 ? 1 : -1);
+    },
+    { passive: true },
+  );
+  area.addEventListener("touchcancel", () => (start = null));
 }
