@@ -178,6 +178,9 @@ export function createSidebar({ doc, nav, list, directGroup, directList, join, t
   doc.addEventListener("keydown", (event) => {
     if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
+    // A modal dialog (the reaction picker, the image viewer, a confirm) is about the room behind it: switching
+    // rooms under it left it acting on a room no longer shown, and its focus had nowhere to return to.
+    if (doc.querySelector("dialog:modal")) return;
     event.preventDefault();
     onMove(event.key === "ArrowUp" ? -1 : 1);
   });
