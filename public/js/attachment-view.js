@@ -1,13 +1,19 @@
 // A message's files as the list draws them (issue 18), below its caption: images as thumbnails whose size is
-// reserved before they load (the attachment's size fitted in 320 px, so nothing jumps), an animated one as its
-// first frame with a Play button that swaps in the animation, and every other file as a card (name, kind, size,
-// Download). Clicking a thumbnail is image-viewer.js's. Builds nodes only: a file's name is always text.
+// reserved before they load (the attachment's size fitted in 320 px, at least 48 px each way, so nothing jumps),
+// an animated one as its first frame with a Play button that swaps in the animation, and every other file as a
+// card (name, kind, size, Download). Clicking a thumbnail is image-viewer.js's. Builds nodes only: a file's
+// name is always text.
 import { fileKind, fitWithin, humanSize, isImage } from "./file-info.js";
 
 /** @import { WireAttachment } from "../../src/protocol.js" */
 
 /** The thumbnails are at most this many pixels each way (the server's THUMB_PX). */
 export const THUMB_BOX_PX = 320;
+/**
+ * And at least this many: a panorama of 4000 × 40 fitted in 320 px was a line 3 px high, hard to see and nearly
+ * impossible to tap. Such a thumbnail shows the middle of the image, cropped to this height (or width).
+ */
+export const THUMB_MIN_PX = 48;
 
 /** Each thumbnail button's file, for the viewer. @type {WeakMap<Element, WireAttachment>} */
 const fileOf = new WeakMap();
@@ -64,10 +70,13 @@ function drawImage(d, file) {
   open.setAttribute("aria-haspopup", "dialog");
   open.title = file.name;
   const img = d.createElement("img");
-  const size = fitWithin(file.width ?? THUMB_BOX_PX, file.height ?? THUMB_BOX_PX, THUMB_BOX_PX);
-  // The size first, the source last: the box is laid out at its size before a byte of the image arrives.
+  const fitted = fitWithin(file.width ?? THUMB_BOX_PX, file.height ?? THUMB_BOX_PX, THUMB_BOX_PX);
+  const size = { width: Math.max(THUMB_MIN_PX, fitted.width), height: Math.max(THUMB_MIN_PX, fitted.height) };
+  // The size first, the source last: the box is laid out at its size before a byte of the image arrives. The
+  // box's own proportions, not the image's, hold once it has loaded (the CSS covers the box with the image).
   img.width = size.width;
   img.height = size.height;
+  img.style.aspectRatio = `${size.width} / ${size.height}`;
   img.alt = file.name;
   img.decoding = "async";
   img.loading = "lazy";
