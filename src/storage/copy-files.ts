@@ -17,6 +17,15 @@ export interface FileCounts {
   missing: number;
 }
 
+// A message's files follow the version of it PostgreSQL keeps (copy-message-changes.ts): a file goes in unless its
+// message is there with every file its row counts (files), which is so once copied, and for a message deleted on
+// PostgreSQL (none), or edited there to drop a file, since the last copy. Resuming a copy that stopped half-way
+// through a message's files still adds the rest.
+const SQL_INSERT_FILE = `INSERT INTO chat_file (${FILE_COLUMNS})
+  SELECT $1::text, $2::text, $3::text, $4::text, $5::bigint, $6::text, $7::int, $8::int, $9::text, $10::text, $11::boolean, $12::text, $13::bigint, $14::text, $15::int
+  WHERE NOT EXISTS (SELECT 1 FROM chat_message m WHERE m.id = $13::bigint AND (SELECT count(*) FROM chat_file f WHERE f.message_id = m.id) >= coalesce(m.files, 0))
+  ON CONFLICT (id) DO NOTHING`;
+
 export async function copyFiles(source: Database.Database, filesPath: string, target: pg.Client, store: FileStore): Promise<FileCounts> {
   const counts: FileCounts = { files: 0, blobs: 0, missing: 0 };
   if (!hasTable(source, "chat_file")) return counts;
@@ -36,7 +45,7 @@ export async function copyFiles(source: Database.Database, filesPath: string, ta
   const rows = source.prepare(`SELECT ${FILE_COLUMNS} FROM chat_file ORDER BY created_at, id`).all() as FileRow[];
   for (const r of rows) {
     const inserted = await target.query(
-      `INSERT INTO chat_file (${FILE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO NOTHING`,
+      SQL_INSERT_FILE,
       [r.id, r.session_key, r.name, r.type, r.size, r.sha256, r.width, r.height, r.thumb_sha256, r.display_sha256, r.animated === 1 || r.animated === true, r.created_at, r.message_id, r.room, r.position ?? null],
     );
     counts.files += inserted.rowCount ?? 0;

@@ -1,6 +1,7 @@
 // Reactions (issue 22) copied from SQLite into PostgreSQL by migrate-db, after the messages they belong to. In
 // the order they were made (seq), so PostgreSQL's own seq keeps that order: the tooltip's names and the order of a
 // message's emoji stay as they were. Idempotent: a reaction already there (same message, emoji, session) is skipped.
+// Reactions are the union of both sides', except on a deleted message (docs/migrating.md, "Running it again").
 import type Database from "better-sqlite3";
 import type pg from "pg";
 import { asText, hasTable } from "./copy-moderation.js";
@@ -16,8 +17,10 @@ interface SourceReaction {
   reacted_at: unknown;
 }
 
+// A message deleted on PostgreSQL since the last copy has no reactions there, and gets none back from the file.
 const SQL_INSERT = `INSERT INTO message_reaction (message_id, emoji, session_key, name, reacted_at)
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
+  SELECT s.* FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS s(message_id, emoji, session_key, name, reacted_at)
+  WHERE NOT EXISTS (SELECT 1 FROM chat_message m WHERE m.id = s.message_id AND m.deleted_at IS NOT NULL)
   ON CONFLICT (message_id, emoji, session_key) DO NOTHING`;
 
 /** Copies message_reaction in one transaction; returns how many rows were new. A file without the table copies nothing. */

@@ -1,6 +1,8 @@
 // Copies chat_message from an SQLite file (this app's, or the Flask original's) into PostgreSQL, keeping ids,
-// timestamps and client ids. Resumable and idempotent: rows go in id order, one transaction per batch, and a
-// row whose id is already there is skipped after checking it is the same message.
+// timestamps and client ids. Resumable and idempotent: rows go in id order, one transaction per batch. First the
+// whole file is checked for clashes (copy-clash-check.ts), so a different history stops the copy before it writes;
+// then a row whose id is already there is the same message, and what changed on either side since the last copy is
+// settled by the rule in copy-message-changes.ts.
 import Database from "better-sqlite3";
 import pg from "pg";
 import { copyModeration, type ModerationCounts } from "./copy-moderation.js";
@@ -13,6 +15,11 @@ import { defaultFilesPath } from "./files.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import { describeConnectError } from "./postgres-pool.js";
 import { nameKey } from "../shared/names.js";
+import { checkNoClash } from "./copy-clash-check.js";
+import { carryChanges, noChanges, settle, type Carried, type ChangeCounts } from "./copy-message-changes.js";
+import { clashError, CopyError, LATER_COLUMNS, sameIdentity, stateOf, toValues, type SourceRow, type Values } from "./copy-message-rows.js";
+
+export { CopyError } from "./copy-message-rows.js";
 
 export interface CopyOptions {
   from: string;
@@ -44,56 +51,15 @@ export interface CopySummary extends CopyProgress {
   reactions: number;
   /** Rooms' moves to another address (room-moves.ts) copied (those already there are skipped). */
   roomMoves: number;
+  /** Messages copied before and changed since, on either side: what was carried over, what was left. */
+  changes: ChangeCounts;
 }
 
-/** Something about the source or the target makes copying wrong (not a network hiccup): nothing more is copied. */
-export class CopyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "CopyError";
-  }
-}
-
-interface SourceRow {
-  id: number;
-  chat_room: unknown;
-  sender: unknown;
-  content: unknown;
-  timestamp: unknown;
-  client_id: unknown;
-  owner_key: unknown;
-  edited_at: unknown;
-  deleted_at: unknown;
-  mentions: unknown;
-  files: unknown;
-  reply_to: unknown;
-}
-
-/** What goes into PostgreSQL's text columns: SQLite is dynamically typed, so a stray number or blob becomes text. */
-type Values = [string, ...(string | null)[]];
-
-const asText = (v: unknown): string | null => (v === null || v === undefined ? null : Buffer.isBuffer(v) ? v.toString("utf8") : String(v));
-const toValues = (r: SourceRow): Values => [
-  String(r.id),
-  asText(r.chat_room),
-  asText(r.sender),
-  asText(r.content),
-  asText(r.timestamp),
-  asText(r.client_id),
-  asText(r.owner_key),
-  asText(r.edited_at),
-  asText(r.deleted_at),
-  asText(r.mentions),
-  asText(r.files),
-  asText(r.reply_to),
-];
 /**
  * The row's values and its sender's name key (schema 5): from: search needs it. Computed here for every row, not
  * read from the file: a file older than its migration 15 has no sender_key, and the Flask app's rows none yet.
  */
 const withSenderKey = (v: Values): (string | null)[] => [...v, v[2] === null || v[2] === undefined ? null : nameKey(v[2])];
-/** Columns later migrations added, in Values order after id..timestamp; an older file lacks some (NULL then). */
-const LATER_COLUMNS = ["client_id", "owner_key", "edited_at", "deleted_at", "mentions", "files", "reply_to"] as const;
 
 const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files, reply_to, sender_key)
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::bigint[], $13::text[])
@@ -150,6 +116,7 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
   const source = openSource(opts.from);
   const target = new pg.Client({ connectionString: opts.to, connectionTimeoutMillis: opts.connectTimeoutMs, application_name: "messenger-room migrate-db" });
   const progress: CopyProgress = { done: 0, total: source.total, copied: 0, skipped: 0 };
+  const changes = noChanges();
   let moderation: ModerationCounts = { moderators: 0, bans: 0, audit: 0 };
   let access: AccessCounts = { rooms: 0, members: 0, invites: 0 };
   let files: FileCounts = { files: 0, blobs: 0, missing: 0 };
@@ -160,13 +127,10 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
       throw new CopyError(`cannot connect to PostgreSQL: ${describeConnectError(err, opts.to, opts.connectTimeoutMs)}`);
     });
     await migratePostgres(target);
+    for (const rows of batches(source.select, opts.batchSize)) await checkNoClash(target, rows);
     opts.onProgress?.({ ...progress });
-    let lastId = 0;
-    for (;;) {
-      const rows = source.select.all(lastId, opts.batchSize).map(toValues);
-      if (rows.length === 0) break;
-      const copied = await copyBatch(target, rows);
-      lastId = Number(rows[rows.length - 1]?.[0]);
+    for (const rows of batches(source.select, opts.batchSize)) {
+      const copied = await copyBatch(source.db, target, rows, changes);
       progress.done += rows.length;
       progress.copied += copied;
       progress.skipped += rows.length - copied;
@@ -181,17 +145,30 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
     source.db.close();
     await target.end().catch(() => undefined);
   }
-  return { ...progress, moderation, access, roomMoves, files, reactions, seconds: (performance.now() - started) / 1000 };
+  return { ...progress, moderation, access, roomMoves, files, reactions, changes, seconds: (performance.now() - started) / 1000 };
 }
 
-/** One transaction: insert what is new, check that what was already there is the same message. Returns rows inserted. */
-async function copyBatch(target: pg.Client, rows: Values[]): Promise<number> {
+/** The file's messages in id order, a batch at a time (keyset paging: each batch costs the same). */
+function* batches(select: Database.Statement<[number, number], SourceRow>, batchSize: number): Generator<Values[]> {
+  for (let lastId = 0; ; ) {
+    const rows = select.all(lastId, batchSize).map(toValues);
+    if (rows.length === 0) return;
+    lastId = Number(rows[rows.length - 1]?.[0]);
+    yield rows;
+  }
+}
+
+/**
+ * One transaction: insert what is new, settle what was already there (carried over or left, counted into
+ * `changes`). Returns rows inserted.
+ */
+async function copyBatch(source: Database.Database, target: pg.Client, rows: Values[], changes: ChangeCounts): Promise<number> {
   await target.query("BEGIN");
   try {
     const keyed = rows.map(withSenderKey);
     const column = (i: number): (string | null)[] => keyed.map((r) => r[i] ?? null);
     const inserted = await target.query<{ id: string }>(SQL_INSERT, Array.from({ length: 13 }, (_, i) => column(i)));
-    if (inserted.rows.length < rows.length) await checkSkipped(target, rows, new Set(inserted.rows.map((r) => r.id)));
+    if (inserted.rows.length < rows.length) await settleSkipped(source, target, rows, new Set(inserted.rows.map((r) => r.id)), changes);
     await target.query(SQL_BUMP_SEQUENCE, [rows[rows.length - 1]?.[0]]);
     await target.query("COMMIT");
     return inserted.rows.length;
@@ -201,18 +178,27 @@ async function copyBatch(target: pg.Client, rows: Values[]): Promise<number> {
   }
 }
 
-/** A skipped row must be the very same message under the same id; anything else would be a silent loss. */
-async function checkSkipped(target: pg.Client, rows: Values[], inserted: Set<string>): Promise<void> {
+/**
+ * A skipped row must be the very same message under the same id (the check before the copy saw to that; a node
+ * writing meanwhile could still clash); its state is settled by the rule, and the changes SQLite wins are written
+ * in one go for the batch.
+ */
+async function settleSkipped(source: Database.Database, target: pg.Client, rows: Values[], inserted: Set<string>, changes: ChangeCounts): Promise<void> {
   const skipped = rows.filter((r) => !inserted.has(r[0]));
   const { rows: existing } = await target.query<Record<string, string | null>>(SQL_EXISTING, [skipped.map((r) => r[0])]);
   const byId = new Map(existing.map((e) => [e.id, [e.id, e.chat_room, e.sender, e.content, e.timestamp, e.client_id, e.owner_key, e.edited_at, e.deleted_at, e.mentions, e.files, e.reply_to]]));
+  const deletions: Carried[] = [];
+  const edits: Carried[] = [];
   for (const row of skipped) {
     const there = byId.get(row[0]);
-    if (there === undefined) {
-      throw new CopyError(`message ${row[0]} clashes with a different message in PostgreSQL (same room and client id): copy into an empty database`);
-    }
-    if (there.some((v, i) => v !== row[i])) {
-      throw new CopyError(`PostgreSQL already holds a different message with id ${row[0]}: copy into an empty database`);
-    }
+    if (there === undefined) throw clashError(row, [null], false, "copy");
+    if (!sameIdentity(row, there)) throw clashError(row, there, true, "copy");
+    const settlement = settle(stateOf(row), stateOf(there));
+    if (settlement === "carry_deletion") deletions.push({ id: row[0], state: stateOf(row) });
+    if (settlement === "carry_edit") edits.push({ id: row[0], state: stateOf(row) });
+    if (settlement === "keep_postgres") changes.keptInPostgres++;
   }
+  await carryChanges(source, target, deletions, edits);
+  changes.deletions += deletions.length;
+  changes.edits += edits.length;
 }

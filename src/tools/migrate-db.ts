@@ -1,6 +1,7 @@
 // `npm run migrate-db -- --from chat_history.db --to postgres://user:password@host:5432/chat`
 // Copies an SQLite history into PostgreSQL (see src/storage/sqlite-to-postgres.ts). Safe to re-run, and to
-// run again after it was interrupted: it carries on where it stopped. Stop the app's nodes while it runs.
+// run again after it was interrupted: it carries on where it stopped; run again after either side changed copied
+// messages, it settles them (copy-message-changes.ts). Stop the app's nodes while it runs.
 import { parseArgs } from "node:util";
 import { redactDatabaseUrl } from "../storage/postgres-pool.js";
 import { CopyError, copySqliteToPostgres, type CopyProgress } from "../storage/sqlite-to-postgres.js";
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
     if (isTty) process.stdout.write("\n");
     const rate = Math.round(summary.done / Math.max(summary.seconds, 0.001));
     process.stdout.write(`done: ${summary.copied} rows copied, ${summary.skipped} skipped (already there), in ${summary.seconds.toFixed(1)} s (${rate} rows/s)\n`);
+    const c = summary.changes;
+    process.stdout.write(`changes: ${c.deletions} deletions and ${c.edits} edits carried over, ${c.keptInPostgres} rows changed in PostgreSQL since the last copy left as they are\n`);
     const m = summary.moderation;
     process.stdout.write(`moderation: ${m.moderators} moderators, ${m.bans} bans, ${m.audit} audit entries copied\n`);
     const a = summary.access;
