@@ -26,8 +26,14 @@ interface ClashRow {
   timestamp: string | null;
 }
 
-/** Throws the clash error for the batch's first clash; resolves when every row is new or the same message. */
-export async function checkNoClash(target: pg.ClientBase, rows: readonly Values[]): Promise<void> {
+/**
+ * Throws the clash error for the batch's first clash; resolves when every row is new or the same message. Only rows
+ * that could clash are sent: those at or below PostgreSQL's highest id, and those with a client id (so a first copy
+ * into an empty database, or the Flask app's rows above what is there, cost no query).
+ */
+export async function checkNoClash(target: pg.ClientBase, batch: readonly Values[], highestId: number): Promise<void> {
+  const rows = batch.filter((r) => Number(r[0]) <= highestId || valueOf(r, "client_id") !== null);
+  if (rows.length === 0) return;
   const params = [rows.map((r) => r[0]), ...IDENTITY_COLUMNS.map((c) => rows.map((r) => valueOf(r, c)))];
   const [clash] = (await target.query<ClashRow>(SQL_FIRST_CLASH, params)).rows;
   if (clash === undefined) return;

@@ -17,7 +17,7 @@ import { describeConnectError } from "./postgres-pool.js";
 import { nameKey } from "../shared/names.js";
 import { checkNoClash } from "./copy-clash-check.js";
 import { carryChanges, noChanges, settle, type Carried, type ChangeCounts } from "./copy-message-changes.js";
-import { clashError, CopyError, LATER_COLUMNS, sameIdentity, stateOf, toValues, type SourceRow, type Values } from "./copy-message-rows.js";
+import { clashError, COPIED_COLUMNS, CopyError, LATER_COLUMNS, sameIdentity, stateOf, toValues, type SourceRow, type Values } from "./copy-message-rows.js";
 
 export { CopyError } from "./copy-message-rows.js";
 
@@ -64,7 +64,13 @@ const withSenderKey = (v: Values): (string | null)[] => [...v, v[2] === null || 
 const SQL_INSERT = `INSERT INTO chat_message (id, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files, reply_to, sender_key)
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::bigint[], $13::text[])
   ON CONFLICT DO NOTHING RETURNING id::text`;
-const SQL_EXISTING = "SELECT id::text, chat_room, sender, content, timestamp, client_id, owner_key, edited_at, deleted_at, mentions, files::text, reply_to::text FROM chat_message WHERE id = ANY($1::bigint[])";
+// The skipped rows PostgreSQL holds differently (or not under their id: a room's client id taken), compared inside
+// PostgreSQL: a re-run of a big file sends the batch once and gets back only what changed.
+const asTextColumn = (c: string): string => (c === "files" || c === "reply_to" ? `t.${c}::text` : `t.${c}`);
+const SQL_DIFFERING = `SELECT s.id::text AS file_id, ${COPIED_COLUMNS.map(asTextColumn).join(", ")}
+  FROM unnest($1::bigint[], ${COPIED_COLUMNS.slice(1).map((_, i) => `$${i + 2}::text[]`).join(", ")}) AS s(${COPIED_COLUMNS.join(", ")})
+  LEFT JOIN chat_message t ON t.id = s.id
+  WHERE t.id IS NULL OR ${COPIED_COLUMNS.slice(1).map((c) => `${asTextColumn(c)} IS DISTINCT FROM s.${c}`).join(" OR ")}`;
 // Keeps the identity sequence above every copied id (never lowers it), batch by batch: a node started on a
 // half-copied database must not hand out an id the rest of the copy will need.
 const SQL_BUMP_SEQUENCE = `SELECT setval(pg_get_serial_sequence('chat_message', 'id'), $1::bigint)
@@ -127,7 +133,8 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
       throw new CopyError(`cannot connect to PostgreSQL: ${describeConnectError(err, opts.to, opts.connectTimeoutMs)}`);
     });
     await migratePostgres(target);
-    for (const rows of batches(source.select, opts.batchSize)) await checkNoClash(target, rows);
+    const highestId = await highestMessageId(target);
+    for (const rows of batches(source.select, opts.batchSize)) await checkNoClash(target, rows, highestId);
     opts.onProgress?.({ ...progress });
     for (const rows of batches(source.select, opts.batchSize)) {
       const copied = await copyBatch(source.db, target, rows, changes);
@@ -146,6 +153,12 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
     await target.end().catch(() => undefined);
   }
   return { ...progress, moderation, access, roomMoves, files, reactions, changes, seconds: (performance.now() - started) / 1000 };
+}
+
+/** PostgreSQL's highest message id before the copy writes (0 for none): the file's ids above it cannot clash by id. */
+async function highestMessageId(target: pg.Client): Promise<number> {
+  const { rows } = await target.query<{ id: string }>("SELECT coalesce(max(id), 0)::text AS id FROM chat_message");
+  return Number(rows[0]?.id ?? 0);
 }
 
 /** The file's messages in id order, a batch at a time (keyset paging: each batch costs the same). */
@@ -185,13 +198,15 @@ async function copyBatch(source: Database.Database, target: pg.Client, rows: Val
  */
 async function settleSkipped(source: Database.Database, target: pg.Client, rows: Values[], inserted: Set<string>, changes: ChangeCounts): Promise<void> {
   const skipped = rows.filter((r) => !inserted.has(r[0]));
-  const { rows: existing } = await target.query<Record<string, string | null>>(SQL_EXISTING, [skipped.map((r) => r[0])]);
-  const byId = new Map(existing.map((e) => [e.id, [e.id, e.chat_room, e.sender, e.content, e.timestamp, e.client_id, e.owner_key, e.edited_at, e.deleted_at, e.mentions, e.files, e.reply_to]]));
+  const params = COPIED_COLUMNS.map((_, i) => skipped.map((r) => r[i] ?? null));
+  const { rows: differing } = await target.query<Record<string, string | null>>(SQL_DIFFERING, params);
+  const byId = new Map(skipped.map((r) => [r[0], r]));
   const deletions: Carried[] = [];
   const edits: Carried[] = [];
-  for (const row of skipped) {
-    const there = byId.get(row[0]);
-    if (there === undefined) throw clashError(row, [null], false, "copy");
+  for (const d of differing) {
+    const row = byId.get(d.file_id as string) as Values;
+    const there = COPIED_COLUMNS.map((c) => d[c] ?? null);
+    if (d.id === null) throw clashError(row, [null], false, "copy");
     if (!sameIdentity(row, there)) throw clashError(row, there, true, "copy");
     const settlement = settle(stateOf(row), stateOf(there));
     if (settlement === "carry_deletion") deletions.push({ id: row[0], state: stateOf(row) });
