@@ -133,8 +133,9 @@ export async function copySqliteToPostgres(opts: CopyOptions): Promise<CopySumma
       throw new CopyError(`cannot connect to PostgreSQL: ${describeConnectError(err, opts.to, opts.connectTimeoutMs)}`);
     });
     await migratePostgres(target);
+    // An empty chat_message (a first copy) holds nothing to clash with: the file is read once.
     const highestId = await highestMessageId(target);
-    for (const rows of batches(source.select, opts.batchSize)) await checkNoClash(target, rows, highestId);
+    if (highestId > 0) for (const rows of batches(source.select, opts.batchSize)) await checkNoClash(target, rows, highestId);
     opts.onProgress?.({ ...progress });
     for (const rows of batches(source.select, opts.batchSize)) {
       const copied = await copyBatch(source.db, target, rows, changes);
