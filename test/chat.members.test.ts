@@ -31,16 +31,22 @@ async function joinRefusal(socket: ClientSocket, room: string, username: string)
   return errorOf(await socket.timeout(5000).emitWithAck("join_chat", { room, username }));
 }
 
+/** Ana's private room "Team", Ana in it, and a reusable link to it made at the clock's start (T0). */
+async function anaWithALink() {
+  const app = await appFor();
+  const ana = await app.connect({ session: app.newSession() });
+  const { room } = await createPrivateRoom(ana, "Team");
+  expect((await joinRoom(ana, room, "Ana")).ok).toBe(true);
+  const link = await makeInvite(ana, room);
+  return { app, ana, room, link };
+}
+
 const T0 = new Date("2026-01-02T03:04:05.678Z");
 const at = (minutes: number): string => new Date(T0.getTime() + minutes * 60_000).toISOString();
 
 describe("list_members: the list", () => {
   it("lists every member, present ones first, each under the name it was let in with, since its admission, and marks the reader", async () => {
-    const app = await appFor();
-    const ana = await app.connect({ session: app.newSession() });
-    const { room } = await createPrivateRoom(ana, "Team");
-    expect((await joinRoom(ana, room, "Ana")).ok).toBe(true);
-    const link = await makeInvite(ana, room);
+    const { app, ana, room, link } = await anaWithALink();
     app.clock.advance(60_000);
     const zoeSession = app.newSession();
     await useInvite(app, zoeSession, link.path, "Zoe").expect(200);
@@ -84,11 +90,7 @@ describe("list_members: the list", () => {
   });
 
   it("shows one name let in from two browsers once: present when either is, since the first, yours when either is", async () => {
-    const app = await appFor();
-    const ana = await app.connect({ session: app.newSession() });
-    const { room } = await createPrivateRoom(ana, "Team");
-    expect((await joinRoom(ana, room, "Ana")).ok).toBe(true);
-    const link = await makeInvite(ana, room);
+    const { app, room, link } = await anaWithALink();
     app.clock.advance(60_000);
     const phone = app.newSession();
     await useInvite(app, phone, link.path, "Bob").expect(200);
