@@ -18,8 +18,13 @@ export function banEndIso(until: Date): string | null {
   return isPermanentBan(until) ? null : until.toISOString();
 }
 
+/** "until <ISO>", or "permanently": how every refusal for a ban names its end. */
+export function banEndWords(until: Date): string {
+  const end = banEndIso(until);
+  return end === null ? "permanently" : `until ${end}`;
+}
+
 /** "You are banned from this room until <ISO>.", or "… permanently." */
 export function bannedMessage(until: Date): string {
-  const end = banEndIso(until);
-  return end === null ? "You are banned from this room permanently." : `You are banned from this room until ${end}.`;
+  return `You are banned from this room ${banEndWords(until)}.`;
 }

@@ -2,6 +2,7 @@
 import type { Ack, ClientEventName, Failure, HistoryResult, JoinResult, SendResult, WireMessage } from "../protocol.js";
 import { AttachmentUnavailableError, RoomClosedError, RoomMovedError, type AppendResult, type ChatMessage, type NewMessage } from "../storage/repository.js";
 import { isPrivateAddress } from "../access/room-address.js";
+import { banEndWords } from "../access/ban-end.js";
 import { fail, parseFetchHistory, parseJoin, parseLeave, parseSend, parseShown, parseTyping } from "../validation.js";
 import { announceArrival, enterRoom, exitAllRooms, exitRoom, retractEntry } from "./membership.js";
 import { resolveMentions } from "./mentions.js";
@@ -286,7 +287,7 @@ function roomClosed(err: RoomClosedError): Failure {
   const notSent = "this message was not sent.";
   if (err.until === null) return fail("not_in_room", `${err.isDirect ? "This conversation is" : "This room is"} no longer open to this browser: ${notSent}`);
   const from = err.isDirect ? "the room this conversation started in" : "this room";
-  return fail("banned", `You are banned from ${from} until ${err.until.toISOString()}: ${notSent}`);
+  return fail("banned", `You are banned from ${from} ${banEndWords(err.until)}: ${notSent}`);
 }
 
 /** Never the new address: a private one is not every sender's to know (a cookie-less client is turned away). */

@@ -3,6 +3,7 @@ import type { Ack, Failure, KickResult, RemovedEvent } from "../protocol.js";
 import type { AuditEntry } from "../storage/repository.js";
 import { fail, nameKey, parseBanUser, parseKickUser } from "../validation.js";
 import { isPrivateAddress } from "../access/room-address.js";
+import { bannedMessage } from "../access/ban-end.js";
 import { sessionKey } from "../shared/session-key.js";
 import { evict } from "./room-exits.js";
 import { tellMembersChanged } from "./members-changed.js";
@@ -155,5 +156,5 @@ async function directsBanned(deps: ChatDeps, room: string, username: string, hol
 export async function banRefusal(socket: ChatSocket, deps: ChatDeps, room: string, username: string): Promise<Failure | null> {
   const ban = await deps.store.activeBan(room, nameKey(username), socket.data.ownerKey, deps.clock.now());
   if (ban === null) return null;
-  return fail("banned", `You are banned from this room until ${ban.until.toISOString()}.`);
+  return fail("banned", bannedMessage(ban.until));
 }

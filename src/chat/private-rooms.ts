@@ -2,6 +2,7 @@
 // and leaving one means for its admission. The rules themselves are access/policy.ts's.
 import { admission, canManage, memberBan, newPrivateAddress, OUTSIDER_MESSAGE, roomInfoFor, titleFor, type Admission } from "../access/policy.js";
 import { isPrivateAddress } from "../access/room-address.js";
+import { banEndWords } from "../access/ban-end.js";
 import type { Member, NewMember, NewRoom, RoomRecord, SessionRoom } from "../access/store.js";
 import type { Ack, Failure, MyRoom, RoomInfo } from "../protocol.js";
 import { sessionKey } from "../shared/session-key.js";
@@ -30,7 +31,7 @@ export async function joinAdmission(socket: ChatSocket, deps: ChatDeps, room: st
     // A ban keeps a member out under any name: the one it joins with, and the one the room knows it by (a ban of a
     // name nobody held binds no session). A conversation's bans are those of the room it was opened in.
     const ban = await memberBan(deps.store, found.record, socket.data.ownerKey, [username, found.member.name], deps.clock.now());
-    if (ban !== null) return fail("banned", `You are banned from ${ban.isOrigin ? "the room this conversation started in" : "this room"} until ${ban.until.toISOString()}.`);
+    if (ban !== null) return fail("banned", `You are banned from ${ban.isOrigin ? "the room this conversation started in" : "this room"} ${banEndWords(ban.until)}.`);
   }
   return found;
 }
