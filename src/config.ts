@@ -3,12 +3,15 @@ import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import proxyAddr from "proxy-addr";
 import { LIMITS } from "./protocol.js";
-import { defaultFilesPath } from "./storage/files.js";
+import { accessSettings, type AccessSettings } from "./access/settings.js";
+import { fileSettings, MIB, type FileSettings } from "./files/settings.js";
+import { transportSettings, type TransportSettings } from "./http/settings.js";
+import { parseServiceUrl } from "./shared/service-url.js";
 import { DEFAULT_HEALTH_PROBE_INTERVAL_MS } from "./storage/repository.js";
 import { pushSettings, type PushSettings } from "./push/settings.js";
 import { parseRedisClusterNodes, type RedisClusterSettings } from "./redis-cluster-config.js";
 
-export type { PushSettings };
+export type { AccessSettings, FileSettings, PushSettings, TransportSettings };
 
 export interface TokenBucketSpec {
   /** Tokens added per second; 0 turns the limit off. */
@@ -150,60 +153,6 @@ export interface RestartSettings {
   healthHost: string;
   /** The app's loop may be this late before the health thread's probe fails. */
   healthStallMs: number;
-}
-
-export interface TransportSettings {
-  /**
-   * A connection that has not sent a complete request head this long after it opened (or, kept alive, after its
-   * next request began) is closed; one that never sends a byte included.
-   */
-  headersTimeoutMs: number;
-  /** A request's head and body must have arrived within this long: a MAX_FILE_BYTES upload on a slow link must fit. */
-  requestTimeoutMs: number;
-  /**
-   * Open TCP connections to the app port from one address (IPv6: one IPV6_PREFIX_LENGTH network); 0 = no cap.
-   * Counted by the TCP peer, so connections from a TRUST_PROXY proxy are never counted.
-   */
-  maxTcpConnectionsPerIp: number;
-  /** An Engine.IO connection that has not joined Socket.IO (sent its CONNECT) within this long is closed. */
-  socketIoConnectTimeoutMs: number;
-}
-
-export interface FileSettings {
-  /** SQLite mode: the folder the files' bytes live in, content-addressed (PostgreSQL mode keeps them in the database). */
-  path: string;
-  /** The largest file one upload may carry; a bigger one is cut off at this many bytes. */
-  maxFileBytes: number;
-  maxFilesPerMessage: number;
-  /** Bytes one browser session may upload per hour; 0 = no limit. */
-  uploadBytesPerHour: number;
-  /** All files' bytes together; new uploads are refused (storage_full) beyond it. */
-  maxStorageBytes: number;
-  /** An upload not attached to a message within this long is removed. */
-  uploadTtlMs: number;
-  /** An image with more pixels than this is refused before it is decoded (decompression bombs). */
-  imageMaxPixels: number;
-  /** Images processed at once (sharp's thread pool); the rest wait their turn. */
-  imageConcurrency: number;
-  /** Sniffed types refused at upload (executables by default). */
-  refusedTypes: readonly string[];
-  /** The site's address for the links the original's clients get as text (e.g. https://chat.example.com); null: paths. */
-  publicUrl: string | null;
-}
-
-export interface AccessSettings {
-  /** The home page lists the busiest public rooms (and /api/rooms answers); false shows no room names at all. */
-  listPublicRooms: boolean;
-  /** An invite link's life when its maker picks none. */
-  inviteTtlMs: number;
-  /** The longest life an invite link may be given. */
-  inviteMaxTtlMs: number;
-  /** Invite link openings and uses per minute, per address and per browser session (guessing is refused beyond). */
-  inviteTriesPerMinute: number;
-  /** Private rooms one browser session may have created (that still exist). */
-  maxRoomsPerSession: number;
-  /** Invite links of one room that are still usable at once. */
-  maxInvitesPerRoom: number;
 }
 
 export interface PostgresSettings {
@@ -372,93 +321,6 @@ export function loadConfig(env: Env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
-}
-
-const DAY_MS = 24 * 3600 * 1000;
-
-/** Each Socket.IO session holds one TCP connection on WebSocket and two on long-polling; page loads open a few more. */
-const TCP_CONNECTIONS_PER_SESSION = 2;
-const TCP_CONNECTIONS_FOR_PAGE_LOADS = 20;
-
-function transportSettings(
-  maxConnectionsPerIp: number,
-  int: (name: string, fallback: number, min: number, max: number) => number,
-  problems: string[],
-): TransportSettings {
-  // 25 MiB in 600 s is 0.35 Mbit/s: a poor mobile uplink still gets an upload through (Node's own 300 s needs 0.7).
-  const requestTimeoutMs = int("HTTP_REQUEST_TIMEOUT_MS", 600_000, 1000, 24 * 3600_000);
-  // Browsers send the head as soon as the connection is open; 15 s leaves a slow link plenty, and a browser whose
-  // speculative (preconnected, unused) socket is closed meanwhile simply opens another.
-  const headersTimeoutMs = int("HTTP_HEADERS_TIMEOUT_MS", 15_000, 1000, 600_000);
-  // Node refuses a head timeout above the request's (the head is part of the request).
-  if (headersTimeoutMs > requestTimeoutMs) problems.push(`HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be above HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
-  // Follows MAX_CONNECTIONS_PER_IP unless set: off with it (0), else room for every session on long-polling plus page loads.
-  const tcpDefault = maxConnectionsPerIp === 0 ? 0 : maxConnectionsPerIp * TCP_CONNECTIONS_PER_SESSION + TCP_CONNECTIONS_FOR_PAGE_LOADS;
-  return {
-    headersTimeoutMs,
-    requestTimeoutMs,
-    maxTcpConnectionsPerIp: int("MAX_TCP_CONNECTIONS_PER_IP", tcpDefault, 0, 100_000_000),
-    // The page sends its CONNECT as soon as the connection opens; Socket.IO's own 45 s let a connection that never
-    // joins sit on one of its address's MAX_CONNECTIONS_PER_IP places for that long.
-    socketIoConnectTimeoutMs: int("SOCKETIO_CONNECT_TIMEOUT_MS", 10_000, 1000, 600_000),
-  };
-}
-
-function accessSettings(
-  int: (name: string, fallback: number, min: number, max: number) => number,
-  bool: (name: string, fallback: boolean) => boolean,
-  problems: string[],
-): AccessSettings {
-  const inviteMaxTtlMs = int("INVITE_MAX_TTL_MS", 30 * DAY_MS, 60_000, LIMITS.inviteMaxTtlMs);
-  const inviteTtlMs = int("INVITE_TTL_MS", 7 * DAY_MS, 60_000, LIMITS.inviteMaxTtlMs);
-  if (inviteTtlMs > inviteMaxTtlMs) problems.push(`INVITE_TTL_MS (${inviteTtlMs}) must not be above INVITE_MAX_TTL_MS (${inviteMaxTtlMs})`);
-  return {
-    listPublicRooms: bool("LIST_PUBLIC_ROOMS", true),
-    inviteTtlMs,
-    inviteMaxTtlMs,
-    inviteTriesPerMinute: int("INVITE_TRIES_PER_MINUTE", 20, 1, 10_000),
-    maxRoomsPerSession: int("MAX_PRIVATE_ROOMS_PER_SESSION", 50, 1, 100_000),
-    maxInvitesPerRoom: int("MAX_INVITES_PER_ROOM", 50, 1, 100_000),
-  };
-}
-
-const MIB = 1024 * 1024;
-/** Executables, as file-type names them: a chat is no place to hand them around. */
-const DEFAULT_REFUSED_TYPES = ["application/x-msdownload", "application/x-elf", "application/x-mach-binary", "application/vnd.microsoft.portable-executable", "application/x-sharedlib"];
-
-function fileSettings(env: Env, databasePath: string, int: (name: string, fallback: number, min: number, max: number) => number, problems: string[]): FileSettings {
-  const refused = env.UPLOAD_REFUSED_TYPES?.trim();
-  const publicUrl = parseServiceUrl("PUBLIC_URL", env.PUBLIC_URL, ["http:", "https:"], "site address such as https://chat.example.com", problems);
-  return {
-    // Beside the database: chat_history.db keeps its files in chat_history-files/.
-    path: env.FILES_PATH?.trim() || defaultFilesPath(databasePath),
-    maxFileBytes: int("MAX_FILE_BYTES", 25 * MIB, 1, 1024 * MIB),
-    maxFilesPerMessage: int("MAX_FILES_PER_MESSAGE", 10, 1, LIMITS.filesMaxPerMessage),
-    uploadBytesPerHour: int("UPLOAD_BYTES_PER_HOUR", 500 * MIB, 0, Number.MAX_SAFE_INTEGER),
-    maxStorageBytes: int("MAX_STORAGE_BYTES", 10 * 1024 * MIB, 1, Number.MAX_SAFE_INTEGER),
-    uploadTtlMs: int("UPLOAD_TTL_MS", 10 * 60_000, 1000, 24 * 3600_000),
-    imageMaxPixels: int("IMAGE_MAX_PIXELS", 50_000_000, 1, 1_000_000_000),
-    imageConcurrency: int("IMAGE_CONCURRENCY", 1, 1, 64),
-    refusedTypes: refused === undefined ? DEFAULT_REFUSED_TYPES : refused.split(",").map((t) => t.trim().toLowerCase()).filter((t) => t !== ""),
-    publicUrl: publicUrl === null ? null : publicUrl.replace(/\/+$/, ""),
-  };
-}
-
-/** A server URL of one of `protocols`, or null when the variable is unset; anything else is a problem naming the variable. */
-function parseServiceUrl(name: string, raw: string | undefined, protocols: readonly string[], example: string, problems: string[]): string | null {
-  const value = raw?.trim() ?? "";
-  if (value === "") return null;
-  let url: URL | null = null;
-  try {
-    url = new URL(value);
-  } catch {
-    // reported below
-  }
-  if (url === null || !protocols.includes(url.protocol) || url.hostname === "") {
-    problems.push(`${name} must be a ${example}`);
-    return null;
-  }
-  return value;
 }
 
 const parseDatabaseUrl = (raw: string | undefined, problems: string[]): string | null =>
